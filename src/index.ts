@@ -1,0 +1,26 @@
+/**
+ * Start-up: read the environment, build the server, listen, and tell pm2 it is ready.
+ * SIGTERM / SIGINT stop it cleanly (Colyseus's graceful shutdown).
+ */
+import { createServer } from "./app.config.js";
+import { createLogger } from "./logger.js";
+import { readEnv } from "./settings.js";
+
+async function main() {
+  const env = readEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const port = env.PORT + env.NODE_APP_INSTANCE;
+  const server = createServer({ env, logger });
+  server.onShutdown(() => logger.info("server stopped"));
+  await server.listen(port, env.HOST);
+  logger.info(
+    { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", games: ["tictactoe", "dice", "owedrahn"] },
+    `game server listening on http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${port}`,
+  );
+  process.send?.("ready");
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

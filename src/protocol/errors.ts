@@ -1,0 +1,59 @@
+/**
+ * The closed set of error codes a client can receive, shared by server and browser client.
+ *
+ * Every rejection reaches the sender as one `error` message `{ code, message }` with a code
+ * from {@link ErrorCode}. Join-time rejections go through the matchmaker instead and carry a
+ * number from {@link JoinErrorCode}.
+ */
+export const ErrorCode = {
+  /** The message payload has the wrong type, shape, size or range. */
+  INVALID_PAYLOAD: "INVALID_PAYLOAD",
+  /** The message type is not one this room understands. */
+  UNKNOWN_ACTION: "UNKNOWN_ACTION",
+  /** The sender has no seat in this game (a spectator, or a player who left). */
+  NOT_A_PLAYER: "NOT_A_PLAYER",
+  /** It is another player's turn. */
+  NOT_YOUR_TURN: "NOT_YOUR_TURN",
+  /** The game has not started yet. */
+  NOT_STARTED: "NOT_STARTED",
+  /** The game is over (or in its game-over pause). */
+  GAME_OVER: "GAME_OVER",
+  /** The move is well formed but breaks a rule of the game (occupied cell, non-scoring dice…). */
+  INVALID_MOVE: "INVALID_MOVE",
+  /** The action is not allowed right now (a pause, a wrong stage, already asked…). */
+  NOT_ALLOWED: "NOT_ALLOWED",
+  /** The sender sends messages faster than the room accepts them. */
+  RATE_LIMITED: "RATE_LIMITED",
+  /** The server failed while handling the message; nothing was changed. */
+  INTERNAL_ERROR: "INTERNAL_ERROR",
+} as const;
+
+/** One of the {@link ErrorCode} strings. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The payload of every server → client `error` message. */
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Every {@link ErrorCode}, for clients that translate codes into words. */
+export const ERROR_CODES: readonly ErrorCode[] = Object.values(ErrorCode);
+
+/**
+ * Numeric codes of join rejections (the matchmaker's `ServerError`), stable across releases.
+ * They stay clear of Colyseus's own ranges (520–526, 4000–4010, 4217).
+ */
+export const JoinErrorCode = {
+  /** Every seat is taken (join with `spectate: true` to watch). */
+  ROOM_FULL: 4401,
+  /** The game has started; only spectators may join now. */
+  GAME_STARTED: 4402,
+  /** A join option (name, spectate, room option) is invalid. */
+  INVALID_OPTIONS: 4403,
+  /** The server is draining for a restart and takes no new players. */
+  SHUTTING_DOWN: 4404,
+} as const;
+
+/** One of the {@link JoinErrorCode} numbers. */
+export type JoinErrorCode = (typeof JoinErrorCode)[keyof typeof JoinErrorCode];

@@ -1,0 +1,371 @@
+/**
+ * The one base room every game extends. It owns what all games share and nothing else:
+ * admission to seats, the single dispatch path from a message to the rules and from the
+ * rules' result into the schema, the `{ code, message }` error reply, rate limiting,
+ * reconnection windows, turn timers, scheduled rule actions, bots, and the listing.
+ *
+ * A concrete room declares its rules module, its message validators (mapped to actions),
+ * its options schema and one `writeState` function.
+ */
+import { CloseCode, Room, ServerError, type Client, type Delayed, type RoomException, type RoomMethodName } from "@colyseus/core";
+import type { Schema } from "@colyseus/schema";
+import type { z } from "zod";
+import type { Logger } from "../logger.js";
+import { ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
+import type { commonJoinOptions } from "../protocol/messages.js";
+import type { Rng } from "../rules/rng.js";
+import type { GameRules, ScheduleEvent } from "../rules/types.js";
+
+/** Server-side settings a room gets from its definition (never from a client). */
+export interface RoomSettings {
+  /** Randomness for the rules. */
+  rng: Rng;
+  logger: Logger;
+  /** How long a dropped player keeps the seat. @default 60 */
+  reconnectSeconds: number;
+  /** Delays in ms for the rules' scheduled actions, by timer name (`bust`, `gameOver`, `bot`). */
+  delays: Readonly<Record<string, number>>;
+  /** Token bucket per client: sustained messages per second. @default 10 */
+  messagesPerSecond: number;
+  /** Token bucket size (a burst a client may send at once). @default 20 */
+  messageBurst: number;
+  /** Messages refused for rate in a row before the client is disconnected. @default 40 */
+  floodDisconnectAfter: number;
+  /** Spectators allowed besides the seats. @default 16 */
+  maxSpectators: number;
+  /** Hook for metrics: called with each rejection code. */
+  onReject?: (roomName: string, code: ErrorCode) => void;
+}
+
+/** What the listing shows of a room (its matchmaking metadata). */
+export interface ListingMetadata {
+  game: string;
+  players: number;
+  seats: number;
+  started: boolean;
+  /** A player (not a spectator) may join now. Join and joinOrCreate only consider open rooms. */
+  open: boolean;
+}
+
+/** Application close code for a client disconnected for flooding (outside Colyseus's 4000–4010). */
+export const CLOSE_FLOODING = 4429;
+
+/** A client message the room accepts: its validator and how a valid payload becomes an action. */
+export interface MessageSpec<A> {
+  schema: z.ZodType;
+  toAction(payload: any): A;
+}
+
+/** Actions the base room itself dispatches on a player's behalf. */
+export type SystemAction = { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
+
+/** The player id used for actions the rules schedule for themselves (no player behind them). */
+export const SYSTEM_ACTOR = "";
+
+interface ClientData {
+  tokens: number;
+  refilledAt: number;
+  floodStrikes: number;
+  spectator: boolean;
+  kicked: boolean;
+}
+
+type BaseOptions = z.output<typeof commonJoinOptions>;
+
+/**
+ * @typeParam S - the rules' state; A - the rules' actions; E - the rules' events;
+ * C - the rules' config; T - the schema state.
+ */
+export abstract class GameRoom<
+  S,
+  A extends { type: string },
+  E extends { type: string },
+  C,
+  T extends Schema & { turnDeadline: number },
+  O extends BaseOptions = BaseOptions,
+> extends Room<{ state: T; metadata: ListingMetadata }> {
+  /** The game's pure rules. */
+  protected abstract readonly rules: GameRules<S, A | SystemAction, E, C>;
+  /** Message type → validator and action mapping. */
+  protected abstract readonly messageSpecs: Readonly<Record<string, MessageSpec<A>>>;
+  /** Validator for create/join options (extends `commonJoinOptions`). */
+  protected abstract readonly optionsSchema: z.ZodType<O>;
+  /** The rules' config from the validated create options. */
+  protected abstract configFrom(options: O): C;
+  /** Number of seats, from the validated create options. */
+  protected abstract seatCount(options: O): number;
+  /** A fresh schema state. */
+  protected abstract createState(): T;
+  /** Copies the rules' state into the schema (`away` = seated players whose connection dropped). */
+  protected abstract writeState(target: T, state: S, away: ReadonlySet<string>): void;
+
+  /** The authoritative game state; the schema is only its projection. */
+  protected game!: S;
+  protected settings!: RoomSettings;
+  protected log!: Logger;
+  protected turnSeconds = 0;
+  protected seats = 0;
+
+  private readonly away = new Set<string>();
+  private readonly clientData = new Map<string, ClientData>();
+  private turnTimer?: Delayed;
+  private armedTurn: string | null = null;
+  private botTimer?: Delayed;
+  private readonly scheduled = new Set<Delayed>();
+  private lastListing = "";
+
+  // State changes are broadcast by commit() right after each accepted action; no patch tick needed.
+  override patchRate: number | null = null;
+
+  override onCreate(rawOptions: Record<string, unknown> & { server?: RoomSettings }) {
+    const settings = rawOptions.server;
+    if (!settings) throw new Error(`room ${this.roomName} defined without server settings`);
+    this.settings = settings;
+    this.log = settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
+
+    const parsed = this.optionsSchema.safeParse(withoutServer(rawOptions));
+    if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
+    const options = parsed.data;
+
+    this.turnSeconds = options.turnSeconds ?? 0;
+    this.seats = this.seatCount(options);
+    this.maxClients = this.seats + settings.maxSpectators;
+    this.game = this.rules.setup(this.configFrom(options), settings.rng);
+    this.state = this.createState();
+    if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
+
+    for (const [type, spec] of Object.entries(this.messageSpecs)) {
+      this.onMessage(type, (client: Client, payload: unknown) => this.handleMessage(client, type, spec, payload));
+    }
+    // Colyseus would disconnect a client sending an unknown type; we answer instead.
+    this.onMessage("*", (client: Client, type: string | number) => {
+      if (this.admit(client)) this.reject(client, ErrorCode.UNKNOWN_ACTION, `Unknown message type "${String(type).slice(0, 40)}".`);
+    });
+
+    this.commit();
+    this.log.info({ options: { ...options, name: undefined }, seats: this.seats }, "room created");
+  }
+
+  override onAuth(_client: Client, rawOptions: Record<string, unknown>) {
+    const parsed = this.optionsSchema.safeParse(withoutServer(rawOptions ?? {}));
+    if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
+    return parsed.data;
+  }
+
+  override onJoin(client: Client, _options: unknown, auth: O) {
+    const spectator = auth.spectate === true;
+    if (!spectator) {
+      const seat = this.rules.canSeat(this.game);
+      if (!seat.ok) {
+        throw seat.reason === "full"
+          ? new ServerError(JoinErrorCode.ROOM_FULL, "Every seat is taken. Join with spectate: true to watch.")
+          : new ServerError(JoinErrorCode.GAME_STARTED, "The game has started. Join with spectate: true to watch.");
+      }
+      const name = auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`;
+      if (!this.dispatch(client.sessionId, { type: "join", name })) {
+        throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
+      }
+    }
+    this.clientData.set(client.sessionId, {
+      tokens: this.settings.messageBurst,
+      refilledAt: this.clock.currentTime,
+      floodStrikes: 0,
+      spectator,
+      kicked: false,
+    });
+    this.log.info({ sessionId: client.sessionId, spectator }, "joined");
+  }
+
+  override onDrop(client: Client, code?: number) {
+    const data = this.clientData.get(client.sessionId);
+    // A client removed for flooding gets no reconnection window: Colyseus calls onLeave next.
+    if (data?.kicked) return;
+    this.log.info({ sessionId: client.sessionId, code }, "connection dropped; seat held");
+    if (this.isSeated(client.sessionId)) {
+      this.away.add(client.sessionId);
+      this.commit();
+    }
+    // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
+    this.allowReconnection(client, this.settings.reconnectSeconds).catch(() => undefined);
+  }
+
+  override onReconnect(client: Client) {
+    this.log.info({ sessionId: client.sessionId }, "reconnected");
+    if (this.away.delete(client.sessionId)) this.commit();
+  }
+
+  override onLeave(client: Client, code?: number) {
+    this.clientData.delete(client.sessionId);
+    this.away.delete(client.sessionId);
+    const consented = code === CloseCode.CONSENTED;
+    this.log.info({ sessionId: client.sessionId, code, consented }, "left");
+    if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
+  }
+
+  override onDispose() {
+    this.log.info("room disposed");
+  }
+
+  override onUncaughtException(error: RoomException, methodName: RoomMethodName) {
+    this.log.error({ err: error.cause ?? error, methodName }, "uncaught exception in room");
+    const client = (error as { client?: Client }).client;
+    if (methodName === "onMessage" && client) {
+      this.reject(client, ErrorCode.INTERNAL_ERROR, "The server failed to handle that message; nothing changed.");
+    }
+  }
+
+  /**
+   * The single path by which the game state changes: client messages, timers, bots and
+   * leaves all come through here. The rules either return a complete new state, which is
+   * committed and sent at once, or a rejection, which changes nothing and is returned.
+   */
+  protected dispatch(playerId: string, action: A | SystemAction, client?: Client): boolean {
+    const result = this.rules.apply(this.game, playerId, action, this.settings.rng);
+    if (!result.ok) {
+      if (client) this.reject(client, result.code, result.message);
+      else this.log.debug({ playerId, action: action.type, code: result.code }, "system action refused");
+      return false;
+    }
+    this.game = result.state;
+    this.commit();
+    for (const event of result.events) {
+      if (isSchedule<A | SystemAction>(event)) this.schedule(event);
+      else {
+        const { type, ...payload } = event as E;
+        this.broadcast(type, payload);
+      }
+    }
+    this.log.debug({ playerId, action: action.type }, "action applied");
+    return true;
+  }
+
+  /** Sends the one error reply of a rejection to its sender. */
+  protected reject(client: Client, code: ErrorCode, message: string) {
+    this.settings.onReject?.(this.roomName, code);
+    const payload: ErrorPayload = { code, message };
+    client.send("error", payload);
+  }
+
+  protected isSeated(playerId: string): boolean {
+    return this.rules.playerIds(this.game).includes(playerId);
+  }
+
+  private handleMessage(client: Client, type: string, spec: MessageSpec<A>, payload: unknown) {
+    if (!this.admit(client)) return;
+    const parsed = spec.schema.safeParse(payload);
+    if (!parsed.success) {
+      this.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${type}" payload: ${describeZodError(parsed.error)}`);
+      return;
+    }
+    this.dispatch(client.sessionId, spec.toAction(parsed.data), client);
+  }
+
+  /** Token bucket: true when the message may be handled; a flooding client is disconnected. */
+  private admit(client: Client): boolean {
+    const data = this.clientData.get(client.sessionId);
+    if (!data || data.kicked) return false;
+    const now = this.clock.currentTime;
+    const { messagesPerSecond, messageBurst, floodDisconnectAfter } = this.settings;
+    data.tokens = Math.min(messageBurst, data.tokens + ((now - data.refilledAt) / 1000) * messagesPerSecond);
+    data.refilledAt = now;
+    if (data.tokens >= 1) {
+      data.tokens -= 1;
+      data.floodStrikes = 0;
+      return true;
+    }
+    data.floodStrikes += 1;
+    if (data.floodStrikes >= floodDisconnectAfter) {
+      data.kicked = true;
+      this.log.warn({ sessionId: client.sessionId }, "disconnecting a client that keeps flooding");
+      client.leave(CLOSE_FLOODING, "too many messages");
+    } else if (data.floodStrikes === 1) {
+      // One RATE_LIMITED per burst, not one per dropped message: a flood must not amplify.
+      this.reject(client, ErrorCode.RATE_LIMITED, `Slow down: at most ${messagesPerSecond} messages per second.`);
+    }
+    return false;
+  }
+
+  /** Projects the game into the schema, sends it at once, and re-arms timers and the listing. */
+  private commit() {
+    this.writeState(this.state, this.game, this.away);
+    this.armTurnTimer();
+    this.armBot();
+    this.broadcastPatch();
+    this.updateListing();
+  }
+
+  private schedule(event: ScheduleEvent<A | SystemAction>) {
+    const delay = this.settings.delays[event.timer] ?? 0;
+    const timer = this.clock.setTimeout(() => {
+      this.scheduled.delete(timer);
+      this.dispatch(SYSTEM_ACTOR, event.action);
+    }, delay);
+    this.scheduled.add(timer);
+  }
+
+  private armTurnTimer() {
+    const active = this.turnSeconds > 0 ? this.rules.activePlayer(this.game) : null;
+    const key = active === null ? null : `${active}:${this.rules.turnNumber(this.game)}`;
+    if (key === this.armedTurn) return;
+    this.armedTurn = key;
+    this.turnTimer?.clear();
+    this.turnTimer = undefined;
+    if (active === null) {
+      this.state.turnDeadline = 0;
+      return;
+    }
+    const ms = this.turnSeconds * 1000;
+    this.state.turnDeadline = Date.now() + ms;
+    this.turnTimer = this.clock.setTimeout(() => {
+      this.turnTimer = undefined;
+      this.log.info({ playerId: active }, "turn timed out");
+      this.dispatch(active, { type: "timeout" });
+    }, ms);
+  }
+
+  private armBot() {
+    if (!this.rules.botMove) return;
+    this.botTimer?.clear();
+    this.botTimer = undefined;
+    if (!this.rules.botMove(this.game)) return;
+    this.botTimer = this.clock.setTimeout(() => {
+      this.botTimer = undefined;
+      const move = this.rules.botMove?.(this.game);
+      if (move) this.dispatch(move.playerId, move.action);
+    }, this.settings.delays.bot ?? 0);
+  }
+
+  private updateListing() {
+    const players = this.rules.playerIds(this.game).length;
+    const started = this.rules.isStarted(this.game);
+    const metadata: ListingMetadata = {
+      game: this.roomName,
+      players,
+      seats: this.seats,
+      started,
+      open: this.rules.canSeat(this.game).ok,
+    };
+    const key = JSON.stringify(metadata);
+    if (key === this.lastListing) return;
+    this.lastListing = key;
+    this.setMetadata(metadata).catch((err) => this.log.error({ err }, "listing update failed"));
+  }
+}
+
+function isSchedule<A>(event: { type: string }): event is ScheduleEvent<A> {
+  return event.type === "schedule";
+}
+
+/** Client options minus the server-only key (which only the room definition may set). */
+function withoutServer(options: Record<string, unknown>): Record<string, unknown> {
+  const { server: _server, ...rest } = options;
+  return rest;
+}
+
+/** A short, human-readable summary of a validation failure. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
+}

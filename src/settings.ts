@@ -1,0 +1,45 @@
+/**
+ * Configuration from the environment, validated once at start-up (zod), with the
+ * defaults documented in the README's operations section.
+ */
+import { z } from "zod";
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+export const envSchema = z.object({
+  PORT: int(2567, 1, 65535),
+  /** Interface to bind; `0.0.0.0` for every interface. */
+  HOST: z.string().default("0.0.0.0"),
+  /** pm2 instance number: added to PORT so each process has its own port. */
+  NODE_APP_INSTANCE: int(0, 0, 1000),
+  /** With it, presence and the room listing live in Redis and several processes share them. */
+  REDIS_URL: z.string().url().optional(),
+  /** Address clients use to reach this process (`host:port` or `host/path`), required with several processes. */
+  PUBLIC_ADDRESS: z.string().optional(),
+  RECONNECT_SECONDS: int(60, 0, 3600),
+  SEAT_RESERVATION_SECONDS: int(15, 1, 600),
+  BUST_DELAY_MS: int(2000, 0, 60000),
+  BOT_DELAY_MS: int(1000, 0, 60000),
+  GAME_OVER_DELAY_MS: int(5000, 0, 60000),
+  MAX_MESSAGE_BYTES: int(2048, 64, 1 << 20),
+  MESSAGES_PER_SECOND: int(10, 1, 10000),
+  MESSAGE_BURST: int(20, 1, 10000),
+  FLOOD_DISCONNECT_AFTER: int(40, 1, 100000),
+  MAX_SPECTATORS: int(16, 0, 1000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+/** Parses the environment; throws a readable error naming each bad variable. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  // An empty variable counts as unset.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

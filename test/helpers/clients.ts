@@ -1,0 +1,81 @@
+/**
+ * Test-side wrapper around an SDK room: records every message the server sends, so a test
+ * can await "the next `error`" and also assert that nothing else arrived.
+ */
+import type { Room as SdkRoom } from "@colyseus/sdk";
+
+export interface Received {
+  type: string;
+  payload: any;
+}
+
+export class Player<S = any> {
+  readonly messages: Received[] = [];
+  private waiters: Array<() => void> = [];
+  left?: number;
+
+  constructor(readonly room: SdkRoom<any, S>) {
+    room.onMessage("*", (type: string | number, payload: any) => {
+      this.messages.push({ type: String(type), payload });
+      this.wake();
+    });
+    room.onStateChange(() => this.wake());
+    room.onLeave((code: number) => {
+      this.left = code;
+      this.wake();
+    });
+  }
+
+  get id() {
+    return this.room.sessionId;
+  }
+
+  get state(): S {
+    return this.room.state as S;
+  }
+
+  send(type: string, payload?: unknown) {
+    this.room.send(type, payload as any);
+  }
+
+  /** Messages of `type` received so far. */
+  all(type: string): any[] {
+    return this.messages.filter((m) => m.type === type).map((m) => m.payload);
+  }
+
+  /** Waits for the `n`-th (1-based) message of `type`, counting from the start of the connection. */
+  async nth(type: string, n: number, timeoutMs = 3000): Promise<any> {
+    await this.until(() => this.all(type).length >= n, `message "${type}" #${n}`, timeoutMs);
+    return this.all(type)[n - 1];
+  }
+
+  /** Waits for the next message of `type` after those already received. */
+  next(type: string, timeoutMs = 3000): Promise<any> {
+    return this.nth(type, this.all(type).length + 1, timeoutMs);
+  }
+
+  /** Waits until `predicate` holds (checked on every message and state change). */
+  until(predicate: () => boolean, what = "condition", timeoutMs = 3000): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== check);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const check = () => {
+        if (!predicate()) return;
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== check);
+        resolve();
+      };
+      this.waiters.push(check);
+    });
+  }
+
+  private wake() {
+    for (const w of this.waiters.slice()) w();
+  }
+}
+
+/** Resolves after `ms` of wall time; only for asserting that something did NOT happen. */
+export const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
