@@ -1,0 +1,22 @@
+import { ArraySchema, Schema, type } from "@colyseus/schema";
+
+/** One seat of an Owe Drahn room, in seat order in {@link OweDrahnState.players}. */
+export class OweDrahnPlayer extends Schema {
+  @type("string") id = "";
+  @type("string") name = "";
+  @type("uint8") life = 0;
+  @type("boolean") ready = false;
+  @type("boolean") choosing = false;
+  @type("boolean") connected = true;
+  @type("int32") score = 0;
+}
+
+/** What every Owe Drahn client sees (games.md, "Owe Drahn", State). */
+export class OweDrahnState extends Schema {
+  @type([OweDrahnPlayer]) players = new ArraySchema<OweDrahnPlayer>();
+  @type("uint8") currentValue = 0;
+  @type("string") currentTurn = "";
+  @type("string") phase = "lobby";
+  @type("uint8") lastRoll = 0;
+  @type("number") turnDeadline = 0;
+}

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import type { ColyseusTestServer } from "@colyseus/testing";
+import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
+import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
+import { Player } from "../helpers/clients.js";
+import { testServer, TEST_ENV } from "../helpers/server.js";
+
+type Od = OweDrahnState;
+
+describe("Owe Drahn room", () => {
+  let colyseus: ColyseusTestServer;
+
+  before(async () => {
+    ({ colyseus } = await testServer());
+  });
+  beforeEach(async () => {
+    await colyseus.cleanup();
+  });
+
+  async function join(roomId: string, options: Record<string, unknown> = {}) {
+    const room = await colyseus.sdk.joinById(roomId, options);
+    await room.waitForInitialState();
+    return new Player<Od>(room);
+  }
+
+  async function readyGame(names: string[], options: Record<string, unknown> = {}) {
+    const room = await colyseus.createRoom("owedrahn", options);
+    const players: Player<Od>[] = [];
+    for (const name of names) players.push(await join(room.roomId, { name }));
+    for (const p of players) p.send("ready", { ready: true });
+    await Promise.all(players.map((p) => p.until(() => p.state.phase === "playing", "game start")));
+    return { room, players };
+  }
+
+  const seat = (p: Player<Od>, id: string) => p.state.players.find((s) => s?.id === id)!;
+
+  it("plays a whole game of three players to a winner, with zero-sum scores kept into the next round", async () => {
+    const { players } = await readyGame(["Anna", "Bert", "Cleo"]);
+    const [a] = players;
+    assert.deepEqual(a!.state.players.map((p) => p.life), [6, 6, 6]);
+    let rolls = 0;
+    while (a!.state.phase === "playing") {
+      const current = players.find((p) => p.id === a!.state.currentTurn)!;
+      const before = current.all("rolled").length;
+      current.send("roll");
+      const rolled = await current.nth("rolled", before + 1);
+      assert.equal(rolled.playerId, current.id);
+      assert.ok(rolled.die >= 1 && rolled.die <= 6);
+      // The patch precedes the event on each connection, so the roller's own view is current.
+      if (rolled.total > 15) assert.equal(seat(current, current.id).life, 0, "a total above 15 eliminates the roller");
+      else assert.equal(current.state.currentValue, rolled.total);
+      await a!.until(() => a!.state.currentTurn !== current.id || a!.state.phase !== "playing" || players.length === 1);
+      assert.ok(++rolls < 500, "the game ends");
+    }
+    const over = await a!.nth("gameOver", 1);
+    const winnerId = over.winnerId;
+    for (const p of players) {
+      await p.until(() => p.all("gameOver").length === 1);
+      assert.equal(p.all("gameOver")[0].winnerId, winnerId, "everyone hears the same winner");
+    }
+    assert.equal(a!.state.phase, "over");
+    const alive = a!.state.players.filter((p) => p.life > 0);
+    assert.deepEqual(alive.map((p) => p.id), [winnerId], "exactly one player is left alive");
+    const scores = Object.fromEntries(a!.state.players.map((p) => [p.id, p.score]));
+    assert.equal(scores[winnerId], 2);
+    assert.equal(Object.values(scores).reduce((x, y) => x + y, 0), 0);
+
+    // The game-over pause accepts nothing.
+    const loser = players.find((p) => p.id !== winnerId)!;
+    loser.send("ready", { ready: true });
+    assert.equal((await loser.next("error")).code, ErrorCode.GAME_OVER);
+    loser.send("roll");
+    assert.equal((await loser.next("error")).code, ErrorCode.GAME_OVER);
+
+    // After the pause: back to the ready stage, lives reset, scores kept.
+    await a!.until(() => a!.state.phase === "lobby", "return to lobby", Number(TEST_ENV.GAME_OVER_DELAY_MS) + 2000);
+    assert.deepEqual(a!.state.players.map((p) => p.life), [6, 6, 6]);
+    assert.deepEqual(a!.state.players.map((p) => p.ready), [false, false, false]);
+    assert.equal(a!.state.currentValue, 0);
+    assert.deepEqual(Object.fromEntries(a!.state.players.map((p) => [p.id, p.score])), scores);
+  });
+
+  it("does not start with one ready player, and starts once two are ready", async () => {
+    const room = await colyseus.createRoom("owedrahn");
+    const a = await join(room.roomId);
+    a.send("ready", { ready: true });
+    await a.until(() => a.state.players[0]?.ready === true);
+    assert.equal(a.state.phase, "lobby");
+    a.send("roll");
+    assert.equal((await a.next("error")).code, ErrorCode.NOT_STARTED);
+    const b = await join(room.roomId);
+    b.send("ready", { ready: true });
+    await a.until(() => a.state.phase === "playing");
+    assert.ok([a.id, b.id].includes(a.state.currentTurn));
+  });
+
+  it("lets nobody but spectators into a started game", async () => {
+    const { room, players } = await readyGame(["A", "B"]);
+    await assert.rejects(colyseus.sdk.joinById(room.roomId, { name: "Late" }), (err: any) => err.code === JoinErrorCode.GAME_STARTED);
+    const watcher = await join(room.roomId, { spectate: true });
+    assert.equal(watcher.state.players.length, 2);
+    watcher.send("roll");
+    assert.equal((await watcher.next("error")).code, ErrorCode.NOT_A_PLAYER);
+    assert.equal(players[0]!.left, undefined);
+  });
+
+  it("answers bad messages with errors and keeps the client", async () => {
+    const { players } = await readyGame(["A", "B"]);
+    const [a, b] = players as [Player<Od>, Player<Od>];
+    const current = a.state.currentTurn === a.id ? a : b;
+    const other = current === a ? b : a;
+    other.send("roll");
+    assert.equal((await other.next("error")).code, ErrorCode.NOT_YOUR_TURN);
+    current.send("choose_next", { playerId: 42 });
+    assert.equal((await current.next("error")).code, ErrorCode.INVALID_PAYLOAD);
+    current.send("lose_life");
+    assert.equal((await current.next("error")).code, ErrorCode.NOT_ALLOWED, "below 10 owe drahn is refused");
+    current.send("choose_next", { playerId: other.id });
+    assert.equal((await current.next("error")).code, ErrorCode.NOT_ALLOWED, "not choosing");
+    current.send("shout");
+    assert.equal((await current.next("error")).code, ErrorCode.UNKNOWN_ACTION);
+    assert.equal(a.state.currentValue, 0);
+    assert.equal(current.left, undefined);
+  });
+
+  it("rolls for a player whose turn runs out", async () => {
+    const { players } = await readyGame(["A", "B"], { turnSeconds: 1 });
+    const [a] = players;
+    const sleeper = a!.state.currentTurn;
+    assert.ok(a!.state.turnDeadline > Date.now(), "the deadline is in the future");
+    assert.ok(a!.state.turnDeadline <= Date.now() + 1000);
+    const rolled = await a!.next("rolled", 3000);
+    assert.equal(rolled.playerId, sleeper, "the server rolled for the player on turn");
+    await a!.until(() => a!.state.currentTurn !== sleeper || a!.state.phase !== "playing");
+  });
+
+  it("eliminates a player who leaves during the game and declares the other the winner", async () => {
+    const { players } = await readyGame(["A", "B"]);
+    const [a, b] = players as [Player<Od>, Player<Od>];
+    await a.room.leave(true);
+    const over = await b.nth("gameOver", 1);
+    assert.equal(over.winnerId, b.id);
+    assert.equal(seat(b, a.id).life, 0);
+    assert.equal(seat(b, a.id).connected, false);
+  });
+});
