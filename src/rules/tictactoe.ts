@@ -140,7 +140,13 @@ export const ticTacToe: GameRules<TicTacToeState, TicTacToeAction, TicTacToeEven
         if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
         return accept(forfeit(state, playerId));
       case "leave": {
-        if (state.phase === "playing") return accept(forfeit(state, playerId));
+        // A leave is final (the room dispatches it once the reconnection window is over):
+        // during a game it forfeits, and the seat is freed either way, so the room can
+        // never start a game against a player who is gone.
+        if (state.phase === "playing") {
+          const over = forfeit(state, playerId);
+          return accept({ ...over, players: over.players.filter((p) => p.id !== playerId) });
+        }
         // Before the start or after the end, leaving frees the seat and the room waits for a new opponent
         // (README: "TicTacToe: leaving after the game").
         const players = state.players.filter((p) => p.id !== playerId);
