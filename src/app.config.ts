@@ -14,6 +14,7 @@ import { cryptoRng, type Rng } from "./rules/rng.js";
 import { RoomName } from "./protocol/messages.js";
 import type { RoomSettings } from "./rooms/GameRoom.js";
 import { GameHandler } from "./rooms/handler.js";
+import { DiceRoom } from "./rooms/DiceRoom.js";
 import { OweDrahnRoom } from "./rooms/OweDrahnRoom.js";
 import { TicTacToeRoom } from "./rooms/TicTacToeRoom.js";
 
@@ -49,6 +50,7 @@ export function createServer(options: AppOptions): Server {
   return defineServer({
     rooms: {
       [RoomName.tictactoe]: new GameHandler(TicTacToeRoom, settings),
+      [RoomName.dice]: new GameHandler(DiceRoom, settings),
       [RoomName.owedrahn]: new GameHandler(OweDrahnRoom, settings),
     },
     presence: redis ? new RedisPresence(redis) : new LocalPresence(),

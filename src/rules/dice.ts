@@ -1,0 +1,407 @@
+/**
+ * Dice rules (games.md, "Dice": two-player Farkle with bots): pure functions, no framework,
+ * no clock. Randomness only comes through the injected {@link Rng}.
+ *
+ * Check order for the client actions `roll`, `select` and `set_aside`: seated
+ * (NOT_A_PLAYER), phase (NOT_STARTED while waiting, GAME_OVER once over, NOT_ALLOWED during
+ * the bust pause), sender's turn (NOT_YOUR_TURN), argument range, rule legality (both
+ * INVALID_MOVE). `add_bot` and `rematch` belong to a stage rather than a turn: after the
+ * seat check, the wrong stage is NOT_ALLOWED, as TicTacToe's `rematch`.
+ * The payload's shape is checked before, by the room against src/protocol; the checks here
+ * still reject any malformed field rather than throw.
+ *
+ * The bust pause is an event: a bust returns a `schedule` event for `end_bust`, the room
+ * waits its configured delay and dispatches that action back.
+ */
+import { pick, d6, type Rng } from "./rng.js";
+import { holdsScoringDie, scoreDice } from "./dice-scoring.js";
+import type { GameRules, Rejection, RulesResult, ScheduleEvent, SeatCheck } from "./types.js";
+
+export { scoreDice, holdsScoringDie, ofAKind, RUNS, type DiceScore } from "./dice-scoring.js";
+
+/** The default score that wins a game (room option `targetScore`, 1000–10000). */
+export const DEFAULT_TARGET_SCORE = 3000;
+
+/** Dice on the table at the start of every turn. */
+export const DICE_COUNT = 6;
+
+/** The names bots get, drawn at random (never the name of the player already seated). */
+export const BOT_NAMES: readonly string[] = [
+  "Hans", "Henry", "Katherine", "Janek", "Bartholomew", "Konrad", "Esther", "Ignatius",
+  "Margarethe", "Leopold", "Agnes", "Ottokar", "Wilhelmina", "Friedrich",
+];
+
+/** Every bot id starts with this; session ids are 9-character nanoids, so none can collide. */
+export const BOT_ID_PREFIX = "bot-";
+
+/**
+ * `waiting`: seats are being filled. `playing`: a turn is running. `busted`: the pause after a
+ * bust, during which every client action is rejected. `over`: someone won.
+ */
+export type DicePhase = "waiting" | "playing" | "busted" | "over";
+
+/** A seated player or bot. Only the player whose turn it is has non-zero round and turn scores. */
+export interface DicePlayer {
+  readonly id: string;
+  readonly name: string;
+  readonly isBot: boolean;
+  /** Banked points. */
+  readonly score: number;
+  /** Points set aside this turn, not yet banked; lost on a bust. */
+  readonly roundScore: number;
+  /** The score of the current selection. */
+  readonly turnScore: number;
+}
+
+/** The whole state of a Dice room, as the rules see it. */
+export interface DiceState {
+  /** Seated players in seat order (at most two). */
+  readonly players: readonly DicePlayer[];
+  /** The dice on the table, 0 = unrolled; 6 minus the dice set aside this turn. */
+  readonly dice: readonly number[];
+  /** Indexes into `dice` of the selected dice, ascending. */
+  readonly selected: readonly number[];
+  /** Values of the dice set aside this turn. */
+  readonly setAside: readonly number[];
+  readonly currentTurn: string | null;
+  readonly winner: string | null;
+  /** The banked score that wins. */
+  readonly targetScore: number;
+  readonly phase: DicePhase;
+  /** Human players who asked for a rematch since the game ended (a bot always agrees). */
+  readonly rematch: readonly string[];
+  /** Increments whenever a turn starts. */
+  readonly turn: number;
+  /** Bots added so far in this room: numbers bot ids, so an id is never reused. */
+  readonly botsAdded: number;
+}
+
+/**
+ * What can happen to a Dice game. Clients send `roll`, `select`, `set_aside`, `add_bot` and
+ * `rematch`; the room dispatches `join`, `leave`, `timeout` and `end_bust`.
+ */
+export type DiceAction =
+  | { type: "roll" }
+  | { type: "select"; index: number }
+  | { type: "set_aside"; endTurn: boolean }
+  | { type: "add_bot" }
+  | { type: "rematch" }
+  | { type: "join"; name: string }
+  | { type: "leave" }
+  | { type: "timeout" }
+  /** `turn` (optional) ties the action to the bust it ends, so a stale one is rejected. */
+  | { type: "end_bust"; turn?: number };
+
+/** Broadcast when a roll holds no scoring die, or a turn timer runs out. */
+export interface DiceBustedEvent {
+  type: "busted";
+  playerId: string;
+}
+
+/** The events of Dice, besides the generic `schedule`. */
+export type DiceEvent = DiceBustedEvent;
+
+/** Room options the rules need. */
+export interface DiceConfig {
+  /**
+   * Banked score that wins, validated by the room (1000–10000).
+   * @default 3000
+   */
+  targetScore: number;
+}
+
+type DiceResult = RulesResult<DiceState, DiceEvent | ScheduleEvent<DiceAction>>;
+
+const UNROLLED: readonly number[] = Object.freeze(Array<number>(DICE_COUNT).fill(0));
+const NONE: readonly number[] = Object.freeze([]);
+
+const reject = (code: Rejection["code"], message: string): Rejection => ({ ok: false, code, message });
+const accept = (state: DiceState, events: readonly (DiceEvent | ScheduleEvent<DiceAction>)[] = []): DiceResult => ({ ok: true, state, events });
+
+function otherPlayer(state: DiceState, id: string | null): DicePlayer | undefined {
+  return state.players.find((p) => p.id !== id);
+}
+
+/** The players with the given one's scores changed. */
+function updatePlayer(state: DiceState, id: string | null, change: Partial<DicePlayer>): readonly DicePlayer[] {
+  return state.players.map((p) => (p.id === id ? { ...p, ...change } : p));
+}
+
+/** Six unrolled dice, nothing selected or set aside, no round or turn points for anyone. */
+function clearTable(state: DiceState): DiceState {
+  return {
+    ...state,
+    dice: UNROLLED,
+    selected: NONE,
+    setAside: NONE,
+    players: state.players.map((p) => (p.roundScore === 0 && p.turnScore === 0 ? p : { ...p, roundScore: 0, turnScore: 0 })),
+  };
+}
+
+/** A fresh game between the two seated players: scores 0, random first player. */
+function start(state: DiceState, rng: Rng): DiceState {
+  const cleared = clearTable(state);
+  return {
+    ...cleared,
+    players: cleared.players.map((p) => ({ ...p, score: 0 })),
+    winner: null,
+    rematch: [],
+    phase: "playing",
+    currentTurn: pick(rng, state.players).id,
+    turn: state.turn + 1,
+  };
+}
+
+/** The current turn ends without banking (bank, bust or timeout alike pass it on this way). */
+function passTurn(state: DiceState): DiceState {
+  return { ...clearTable(state), phase: "playing", currentTurn: otherPlayer(state, state.currentTurn)?.id ?? null, turn: state.turn + 1 };
+}
+
+function forfeit(state: DiceState, loserId: string): DiceState {
+  return { ...clearTable(state), phase: "over", currentTurn: null, winner: otherPlayer(state, loserId)?.id ?? null, rematch: [] };
+}
+
+/** The phase and turn checks shared by `roll`, `select` and `set_aside`. */
+function turnCheck(state: DiceState, playerId: string): Rejection | null {
+  switch (state.phase) {
+    case "waiting":
+      return reject("NOT_STARTED", "The game starts when both seats are taken.");
+    case "over":
+      return reject("GAME_OVER", "The game is over.");
+    case "busted":
+      return reject("NOT_ALLOWED", "Wait: the turn is passing after a bust.");
+    case "playing":
+      return state.currentTurn === playerId ? null : reject("NOT_YOUR_TURN", "It is not your turn.");
+    default: {
+      const unreachable: never = state.phase;
+      return unreachable;
+    }
+  }
+}
+
+function roll(state: DiceState, playerId: string, rng: Rng): DiceResult {
+  const refused = turnCheck(state, playerId);
+  if (refused) return refused;
+  // A die already on the table has to be set aside or kept first: re-rolling breaks a rule of
+  // the game, it is not a wrong stage, hence INVALID_MOVE (README: "Dice: rolling too early").
+  if (state.dice.some((d) => d !== 0)) return reject("INVALID_MOVE", "Set aside scoring dice before rolling again.");
+
+  const rolled = state.dice.map(() => d6(rng));
+  const next: DiceState = { ...state, dice: rolled, selected: NONE, players: updatePlayer(state, playerId, { turnScore: 0 }) };
+  if (holdsScoringDie(rolled)) return accept(next);
+  // The roll stays on show during the pause; the round's points are lost when it ends.
+  return accept({ ...next, phase: "busted" }, [
+    { type: "busted", playerId },
+    { type: "schedule", timer: "bust", action: { type: "end_bust", turn: state.turn } },
+  ]);
+}
+
+function select(state: DiceState, playerId: string, index: unknown): DiceResult {
+  const refused = turnCheck(state, playerId);
+  if (refused) return refused;
+  if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= state.dice.length) {
+    return reject("INVALID_MOVE", `The die index must be a whole number from 0 to ${state.dice.length - 1}.`);
+  }
+  if (state.dice[index] === 0) return reject("INVALID_MOVE", "That die has not been rolled.");
+
+  const selected = state.selected.includes(index)
+    ? state.selected.filter((i) => i !== index)
+    : [...state.selected, index].sort((a, b) => a - b);
+  const turnScore = scoreDice(selected.map((i) => state.dice[i]!)).score;
+  return accept({ ...state, selected, players: updatePlayer(state, playerId, { turnScore }) });
+}
+
+function setAside(state: DiceState, playerId: string, endTurn: unknown): DiceResult {
+  const refused = turnCheck(state, playerId);
+  if (refused) return refused;
+  if (typeof endTurn !== "boolean") return reject("INVALID_MOVE", "endTurn must be true or false.");
+  if (state.selected.length === 0) return reject("INVALID_MOVE", "Select the dice to set aside first.");
+  const values = state.selected.map((i) => state.dice[i]!);
+  const { score, valid } = scoreDice(values);
+  if (!valid) return reject("INVALID_MOVE", "Every die set aside must score.");
+
+  const player = state.players.find((p) => p.id === playerId)!;
+  const roundScore = player.roundScore + score;
+
+  if (endTurn) {
+    const banked = player.score + roundScore;
+    const players = updatePlayer(state, playerId, { score: banked });
+    if (banked >= state.targetScore) {
+      return accept({ ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner: playerId, rematch: [] });
+    }
+    return accept(passTurn({ ...state, players }));
+  }
+
+  const remaining = state.dice.length - state.selected.length;
+  const players = updatePlayer(state, playerId, { roundScore, turnScore: 0 });
+  if (remaining === 0) {
+    // Hot dice: all six scored, six fresh dice come back and the turn goes on.
+    return accept({ ...state, players, dice: UNROLLED, selected: NONE, setAside: NONE });
+  }
+  return accept({
+    ...state,
+    players,
+    dice: Array<number>(remaining).fill(0),
+    selected: NONE,
+    setAside: [...state.setAside, ...values],
+  });
+}
+
+function addBot(state: DiceState, rng: Rng): DiceResult {
+  if (state.phase === "playing" || state.phase === "busted") return reject("NOT_ALLOWED", "Bots can only be added before the game starts.");
+  if (state.players.length >= 2) return reject("NOT_ALLOWED", "Both seats are taken.");
+
+  const botsAdded = state.botsAdded + 1;
+  let n = botsAdded;
+  while (state.players.some((p) => p.id === `${BOT_ID_PREFIX}${n}`)) n++;
+  const taken = new Set(state.players.map((p) => p.name.toLowerCase()));
+  const free = BOT_NAMES.filter((name) => !taken.has(name.toLowerCase()));
+  const name = pick(rng, free.length > 0 ? free : BOT_NAMES);
+  const bot: DicePlayer = { id: `${BOT_ID_PREFIX}${n}`, name, isBot: true, score: 0, roundScore: 0, turnScore: 0 };
+  return accept(start({ ...state, players: [...state.players, bot], botsAdded: n }, rng));
+}
+
+function join(state: DiceState, playerId: string, name: unknown, rng: Rng): DiceResult {
+  if (state.players.some((p) => p.id === playerId)) return reject("NOT_ALLOWED", "Already seated.");
+  if (typeof name !== "string" || name.length === 0) return reject("NOT_ALLOWED", "A player needs a name.");
+  const seat = dice.canSeat(state);
+  if (!seat.ok) return reject("NOT_ALLOWED", seat.reason === "full" ? "Both seats are taken." : "The game has started.");
+  const player: DicePlayer = { id: playerId, name, isBot: false, score: 0, roundScore: 0, turnScore: 0 };
+  const next: DiceState = { ...state, players: [...state.players, player] };
+  return accept(next.players.length === 2 ? start(next, rng) : next);
+}
+
+function leave(state: DiceState, playerId: string): DiceResult {
+  if (state.phase === "playing" || state.phase === "busted") {
+    // A leave is final (dispatched once the reconnection window is over): the other player
+    // wins and the seat is freed, so a newcomer (or a new bot) can sit down for a fresh game.
+    const over = forfeit(state, playerId);
+    const rest = over.players.filter((p) => p.id !== playerId);
+    return accept({ ...over, players: rest.some((p) => !p.isBot) ? rest : [] });
+  }
+  // Before the start or after the end, leaving frees the seat and the room waits for a new
+  // opponent, as in TicTacToe. A bot only sits on behalf of a human: with no human left, the
+  // bot goes too (README: "Dice: leaving").
+  const rest = state.players.filter((p) => p.id !== playerId);
+  const players = rest.some((p) => !p.isBot) ? rest.map((p) => ({ ...p, score: 0 })) : [];
+  return accept({ ...clearTable({ ...state, players }), phase: "waiting", currentTurn: null, winner: null, rematch: [] });
+}
+
+function endBust(state: DiceState, turn: unknown): DiceResult {
+  if (state.phase !== "busted") return reject("NOT_ALLOWED", "No bust pause is running.");
+  if (turn !== undefined && turn !== state.turn) return reject("NOT_ALLOWED", "That bust pause is over.");
+  return accept(passTurn(state));
+}
+
+/**
+ * The move the bot whose turn it is makes next: roll, or toggle one die, or set aside.
+ * It wants its 1s, then its 5s, then every die of a face rolled three or more times. Such a
+ * selection is always valid: it cannot hold a run (a run would need three faces other than
+ * 1 and 5 rolled three times each, nine dice), so each die scores as a 1, a 5 or in its
+ * three-or-more of a kind.
+ */
+function botStep(state: DiceState): DiceAction | null {
+  if (state.dice.every((d) => d === 0)) return { type: "roll" };
+  const rolled = state.dice.map((value, index) => ({ value, index })).filter((d) => d.value !== 0);
+  const count = (face: number) => rolled.filter((d) => d.value === face).length;
+  const wanted = [
+    ...rolled.filter((d) => d.value === 1),
+    ...rolled.filter((d) => d.value === 5),
+    ...rolled.filter((d) => d.value !== 1 && d.value !== 5 && count(d.value) >= 3),
+  ].map((d) => d.index);
+
+  const unwanted = state.selected.find((i) => !wanted.includes(i));
+  if (unwanted !== undefined) return { type: "select", index: unwanted };
+  const missing = wanted.find((i) => !state.selected.includes(i));
+  if (missing !== undefined) return { type: "select", index: missing };
+  if (state.selected.length === 0) return null; // a roll with nothing wanted is a bust, never reached here
+  return { type: "set_aside", endTurn: state.setAside.length + state.selected.length >= 3 };
+}
+
+/**
+ * Dice as a {@link GameRules} module. `apply` never throws and never mutates its input; a bust
+ * returns `busted` plus a `schedule` event whose `end_bust` action the room dispatches after
+ * its bust delay. `botMove` is a pure function of the state: the room asks it after every
+ * accepted action and dispatches the answer after its bot delay.
+ * @example
+ * let s = dice.setup({ targetScore: DEFAULT_TARGET_SCORE }, rng);
+ * const r = dice.apply(s, sessionId, { type: "join", name: "Ada" }, rng);
+ * if (r.ok) s = r.state;
+ */
+export const dice: GameRules<DiceState, DiceAction, DiceEvent, DiceConfig> = {
+  setup(config) {
+    return {
+      players: [],
+      dice: UNROLLED,
+      selected: NONE,
+      setAside: NONE,
+      currentTurn: null,
+      winner: null,
+      targetScore: config.targetScore,
+      phase: "waiting",
+      rematch: [],
+      turn: 0,
+      botsAdded: 0,
+    };
+  },
+
+  canSeat(state): SeatCheck {
+    if (state.phase === "playing" || state.phase === "busted") return { ok: false, reason: "started" };
+    if (state.players.length >= 2) return { ok: false, reason: "full" };
+    return { ok: true };
+  },
+
+  apply(state, playerId, action, rng) {
+    // Fuzzed input: anything that is not an action object is refused, never thrown on.
+    if (typeof action !== "object" || action === null) return reject("NOT_ALLOWED", "Unknown action.");
+    if (action.type === "join") return join(state, playerId, action.name, rng);
+    // The room dispatches end_bust under whatever id it likes: the pause belongs to the game,
+    // and the busted player may even have left meanwhile.
+    if (action.type === "end_bust") return endBust(state, action.turn);
+    if (!state.players.some((p) => p.id === playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
+
+    switch (action.type) {
+      case "roll":
+        return roll(state, playerId, rng);
+      case "select":
+        return select(state, playerId, action.index);
+      case "set_aside":
+        return setAside(state, playerId, action.endTurn);
+      case "add_bot":
+        return addBot(state, rng);
+      case "timeout":
+        if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
+        // Games.md: a timeout ends the turn as a bust, at once (no pause: the time is already up).
+        return accept(passTurn(state), [{ type: "busted", playerId }]);
+      case "leave":
+        return leave(state, playerId);
+      case "rematch": {
+        if (state.phase !== "over") return reject("NOT_ALLOWED", "A rematch can be asked for once the game is over.");
+        if (state.rematch.includes(playerId)) return reject("NOT_ALLOWED", "You already asked for a rematch.");
+        const rematch = [...state.rematch, playerId];
+        const next = { ...state, rematch };
+        // A bot always agrees, so the rematch starts once every seated human has asked.
+        const agreed = state.players.every((p) => p.isBot || rematch.includes(p.id));
+        return accept(state.players.length === 2 && agreed ? start(next, rng) : next);
+      }
+      default: {
+        const unknown: never = action;
+        void unknown;
+        return reject("NOT_ALLOWED", "Unknown action.");
+      }
+    }
+  },
+
+  activePlayer: (state) => (state.phase === "playing" ? state.currentTurn : null),
+  turnNumber: (state) => state.turn,
+  playerIds: (state) => state.players.map((p) => p.id),
+  isStarted: (state) => state.phase === "playing" || state.phase === "busted",
+
+  botMove(state) {
+    if (state.phase !== "playing") return null;
+    const bot = state.players.find((p) => p.id === state.currentTurn);
+    if (!bot?.isBot) return null;
+    const action = botStep(state);
+    return action ? { playerId: bot.id, action } : null;
+  },
+};

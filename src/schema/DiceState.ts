@@ -1,0 +1,27 @@
+import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
+
+/** A seated Dice player or bot, keyed by session id (or bot id) in {@link DiceState.players}. */
+export class DicePlayer extends Schema {
+  @type("string") name = "";
+  @type("boolean") isBot = false;
+  @type("uint32") score = 0;
+  @type("uint32") roundScore = 0;
+  @type("uint32") turnScore = 0;
+  @type("boolean") connected = true;
+}
+
+/** What every Dice client sees (games.md, "Dice", State). */
+export class DiceState extends Schema {
+  @type({ map: DicePlayer }) players = new MapSchema<DicePlayer>();
+  /** The dice on the table; 0 = unrolled. */
+  @type(["uint8"]) dice = new ArraySchema<number>();
+  /** Indexes into `dice` of the selected dice. */
+  @type(["uint8"]) selected = new ArraySchema<number>();
+  /** Values of the dice set aside this turn. */
+  @type(["uint8"]) setAside = new ArraySchema<number>();
+  @type("string") currentTurn = "";
+  @type("string") winner = "";
+  @type("uint16") targetScore = 3000;
+  @type("string") phase = "waiting";
+  @type("number") turnDeadline = 0;
+}

@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { matchMaker } from "@colyseus/core";
+import type { ColyseusTestServer } from "@colyseus/testing";
+import { ErrorCode } from "../../src/protocol/errors.js";
+import type { DiceState } from "../../src/schema/DiceState.js";
+import { Player } from "../helpers/clients.js";
+import { testServer } from "../helpers/server.js";
+
+type Dc = DiceState;
+
+/** Indexes a simple strategy keeps: every 1 and 5, and any face rolled three or more times. */
+function keepers(dice: number[]): number[] {
+  const counts = new Map<number, number>();
+  for (const d of dice) counts.set(d, (counts.get(d) ?? 0) + 1);
+  return dice.flatMap((d, i) => (d === 1 || d === 5 || (counts.get(d) ?? 0) >= 3 ? [i] : []));
+}
+
+describe("Dice room", () => {
+  let colyseus: ColyseusTestServer;
+
+  before(async () => {
+    ({ colyseus } = await testServer());
+  });
+  beforeEach(async () => {
+    await colyseus.cleanup();
+  });
+
+  async function join(roomId: string, options: Record<string, unknown> = {}) {
+    const room = await colyseus.sdk.joinById(roomId, options);
+    await room.waitForInitialState();
+    return new Player<Dc>(room);
+  }
+
+  async function againstBot(options: Record<string, unknown> = {}) {
+    const room = await colyseus.createRoom("dice", options);
+    const human = await join(room.roomId, { name: "Hilde" });
+    human.send("add_bot");
+    await human.until(() => human.state.players.size === 2 && human.state.phase !== "waiting", "bot seated and game started");
+    const botId = Array.from(human.state.players.keys()).find((id) => id !== human.id)!;
+    return { room, human, botId };
+  }
+
+  const dice = (p: Player<Dc>) => Array.from(p.state.dice);
+
+  it("plays a whole game of a player against a bot to its end", async () => {
+    const { human, botId } = await againstBot({ targetScore: 2000 });
+    const bot = human.state.players.get(botId)!;
+    assert.equal(bot.isBot, true);
+    assert.ok(bot.name.length > 0);
+    let bankedByHuman = 0;
+    for (let step = 0; human.state.phase !== "over"; step++) {
+      assert.ok(step < 2000, "the game ends");
+      const s = human.state;
+      if (s.phase === "busted" || s.currentTurn !== human.id) {
+        await human.until(() => human.state.phase === "over" || (human.state.phase === "playing" && human.state.currentTurn === human.id), "my turn", 5000);
+        continue;
+      }
+      if (dice(human).every((d) => d === 0)) {
+        human.send("roll");
+        await human.until(() => human.state.phase !== "playing" || dice(human).some((d) => d !== 0), "roll result");
+        continue;
+      }
+      for (const i of keepers(dice(human))) human.send("select", { index: i });
+      const before = human.state.players.get(human.id)!.score;
+      human.send("set_aside", { endTurn: true });
+      await human.until(() => human.state.currentTurn !== human.id || human.state.phase === "over", "turn banked");
+      if (human.state.players.get(human.id)!.score > before) bankedByHuman++;
+    }
+    const winner = human.state.winner;
+    assert.ok([human.id, botId].includes(winner));
+    assert.ok(human.state.players.get(winner)!.score >= 2000, "the winner reached the target");
+    const busts = human.all("busted");
+    assert.ok(busts.length + bankedByHuman > 0, "turns were banked or busted along the way");
+    for (const b of busts) assert.ok([human.id, botId].includes(b.playerId));
+    for (const p of human.state.players.values()) assert.ok(p.score >= 0);
+  });
+
+  it("accepts nothing during the bust pause, then passes the turn", async () => {
+    const { human, botId } = await againstBot();
+    // Play until somebody busts: the human only ever rolls and banks single scoring dice.
+    for (let step = 0; human.all("busted").length === 0; step++) {
+      assert.ok(step < 3000, "a bust happens");
+      if (human.state.phase === "playing" && human.state.currentTurn === human.id) {
+        if (dice(human).every((d) => d === 0)) {
+          human.send("roll");
+          await human.until(() => human.state.phase !== "playing" || dice(human).some((d) => d !== 0));
+        } else {
+          const keep = keepers(dice(human));
+          for (const i of keep) human.send("select", { index: i });
+          human.send("set_aside", { endTurn: false });
+          await human.until(() => human.state.phase !== "playing" || dice(human).every((d) => d === 0));
+        }
+      } else {
+        await human.until(() => human.all("busted").length > 0 || (human.state.phase === "playing" && human.state.currentTurn === human.id), "a bust or my turn", 5000);
+      }
+    }
+    const { playerId } = human.all("busted")[0];
+    assert.equal(human.state.phase, "busted", "the roll stays visible during the pause");
+    assert.ok(dice(human).some((d) => d !== 0));
+    const scoresBefore = JSON.stringify(human.state.players.toJSON());
+    human.send("roll");
+    assert.equal((await human.next("error")).code, ErrorCode.NOT_ALLOWED);
+    human.send("set_aside", { endTurn: true });
+    assert.equal((await human.next("error")).code, ErrorCode.NOT_ALLOWED);
+    assert.equal(JSON.stringify(human.state.players.toJSON()), scoresBefore);
+    await human.until(() => human.state.phase !== "busted", "end of the pause");
+    const other = playerId === human.id ? botId : human.id;
+    const phaseAfter: string = human.state.phase;
+    if (phaseAfter === "playing") assert.equal(human.state.currentTurn, other, "the turn passed");
+    assert.equal(human.state.players.get(playerId)!.roundScore, 0, "the turn's points are lost");
+  });
+
+  it("ends a turn that runs out as a bust", async () => {
+    const { human } = await againstBot({ turnSeconds: 1 });
+    await human.until(() => human.state.phase === "playing" && human.state.currentTurn === human.id, "my turn", 10000);
+    assert.ok(human.state.turnDeadline > Date.now());
+    const busted = await human.nth("busted", human.all("busted").filter((b) => b.playerId !== human.id).length + 1, 4000);
+    assert.equal(busted.playerId, human.id);
+    await human.until(() => human.state.currentTurn !== human.id);
+    assert.equal(human.state.players.get(human.id)!.roundScore, 0);
+  });
+
+  it("validates dice messages and refuses add_bot once the game runs", async () => {
+    const { room, human, botId } = await againstBot();
+    const spectator = await join(room.roomId, { spectate: true });
+    human.send("add_bot");
+    assert.equal((await human.next("error")).code, ErrorCode.NOT_ALLOWED);
+    spectator.send("roll");
+    assert.equal((await spectator.next("error")).code, ErrorCode.NOT_A_PLAYER);
+    human.send("select", { index: "two" });
+    assert.equal((await human.next("error")).code, ErrorCode.INVALID_PAYLOAD);
+    human.send("set_aside", {});
+    assert.equal((await human.next("error")).code, ErrorCode.INVALID_PAYLOAD);
+    assert.equal(human.state.players.size, 2);
+    assert.ok(human.state.players.has(botId));
+  });
+
+  it("disposes a room whose last human leaves: bots do not keep it alive", async () => {
+    const { room, human } = await againstBot();
+    await human.room.leave(true);
+    for (let i = 0; i < 50 && matchMaker.getLocalRoomById(room.roomId); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(matchMaker.getLocalRoomById(room.roomId), undefined);
+    const listed = await matchMaker.query({ roomId: room.roomId });
+    assert.equal(listed.length, 0, "and it is gone from the listing");
+  });
+});
