@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Makes sure the system programs the tests drive are installed: redis-server (the scaling
+# tests start their own instance on a free port) and Debian's chromium (the browser tests).
+# Installs them with apt-get when missing and we are root; otherwise says what to install.
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing ${missing[*]} with apt-get (needed by the tests)…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "Installed ${missing[*]}."
+else
+  echo "The tests need: ${missing[*]}. Install them, e.g.: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
