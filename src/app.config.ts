@@ -1,19 +1,24 @@
 /**
  * The server definition: rooms, the Redis-or-local choice of presence and driver, the
- * transport and the HTTP routes. Nothing is built at import; `createServer(settings)`
+ * transport and the HTTP routes. Nothing is built at import; `createServer(options)`
  * builds it, so tests and the start script choose their own settings.
  */
 import "./polyfills.js";
-import { defineServer, LocalDriver, LocalPresence, type Server } from "@colyseus/core";
+import { basicAuth, defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type Server } from "@colyseus/core";
+import { monitor } from "@colyseus/monitor";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
+import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import type { Env } from "./settings.js";
 import { cryptoRng, type Rng } from "./rules/rng.js";
 import { RoomName } from "./protocol/messages.js";
 import type { RoomSettings } from "./rooms/GameRoom.js";
 import { GameHandler } from "./rooms/handler.js";
+import { listRooms } from "./rooms/listing.js";
+import { LobbyRoom } from "./rooms/LobbyRoom.js";
 import { DiceRoom } from "./rooms/DiceRoom.js";
 import { OweDrahnRoom } from "./rooms/OweDrahnRoom.js";
 import { TicTacToeRoom } from "./rooms/TicTacToeRoom.js";
@@ -21,12 +26,14 @@ import { TicTacToeRoom } from "./rooms/TicTacToeRoom.js";
 export interface AppOptions {
   env: Env;
   logger: Logger;
+  /** Metrics registry and room counters; created by createServer when absent. */
+  metrics?: Metrics;
   /** Randomness for every room. @default cryptoRng */
   rng?: Rng;
 }
 
 /** The per-room settings derived from the environment. */
-export function roomSettings({ env, logger, rng = cryptoRng }: AppOptions): RoomSettings {
+export function roomSettings({ env, logger, rng = cryptoRng, metrics }: AppOptions): RoomSettings {
   return {
     rng,
     logger,
@@ -36,26 +43,50 @@ export function roomSettings({ env, logger, rng = cryptoRng }: AppOptions): Room
     messageBurst: env.MESSAGE_BURST,
     floodDisconnectAfter: env.FLOOD_DISCONNECT_AFTER,
     maxSpectators: env.MAX_SPECTATORS,
+    seatReservationSeconds: env.SEAT_RESERVATION_SECONDS,
+    drainSeconds: env.DRAIN_SECONDS,
+    metrics: metrics?.room,
   };
 }
 
-/** Builds the Colyseus server (not yet listening). */
-export function createServer(options: AppOptions): Server {
-  const { env, logger } = options;
-  const settings = roomSettings(options);
-  // Colyseus reads the seat reservation time from this variable when a room is created.
-  process.env.COLYSEUS_SEAT_RESERVATION_TIME ??= String(env.SEAT_RESERVATION_SECONDS);
+/** The address clients reach this process at: `PUBLIC_ADDRESS` with `{port}` filled in. */
+export function publicAddress(env: Env, port: number): string | undefined {
+  const template = env.PUBLIC_ADDRESS ?? (env.REDIS_URL ? "localhost:{port}" : undefined);
+  return template?.replaceAll("{port}", String(port));
+}
 
-  const redis = env.REDIS_URL;
-  return defineServer({
+/** A built server and what its owner must stop with it. */
+export interface GameServer {
+  server: Server;
+  metrics: Metrics;
+  /** Stops the background tasks (the dead-process sweep); the server stops itself. */
+  stop(): void;
+}
+
+/** Builds the Colyseus server (not yet listening) for the process listening on `port`. */
+export function createServer(options: AppOptions, port = options.env.PORT): GameServer {
+  const { env, logger } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const settings = roomSettings({ ...options, metrics });
+  const redisUrl = env.REDIS_URL;
+  // Driver commands wait out a Redis outage instead of failing: with ioredis's default
+  // (20 retries) a failed HGETALL stays cached in the driver and breaks matchmaking on
+  // this process until a restart (see the README, "Redis outages").
+  const driverRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false }) : undefined;
+  driverRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis (driver) connection error"));
+  const healthRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  healthRedis?.on("error", () => undefined); // reported by /health
+
+  const server = defineServer({
     rooms: {
       [RoomName.tictactoe]: new GameHandler(TicTacToeRoom, settings),
       [RoomName.dice]: new GameHandler(DiceRoom, settings),
       [RoomName.owedrahn]: new GameHandler(OweDrahnRoom, settings),
+      lobby: defineRoom(LobbyRoom, { server: { logger, refreshMs: env.LISTING_REFRESH_MS } }),
     },
-    presence: redis ? new RedisPresence(redis) : new LocalPresence(),
-    driver: redis ? new RedisDriver(redis) : new LocalDriver(),
-    publicAddress: env.PUBLIC_ADDRESS,
+    presence: redisUrl ? new RedisPresence(redisUrl) : new LocalPresence(),
+    driver: driverRedis ? new RedisDriver(driverRedis) : new LocalDriver(),
+    publicAddress: publicAddress(env, port),
     transport: new WebSocketTransport({ maxPayload: env.MAX_MESSAGE_BYTES }),
     greet: false,
     logger: {
@@ -65,9 +96,56 @@ export function createServer(options: AppOptions): Server {
       error: (...a: unknown[]) => logger.error(a.map(String).join(" ")),
     },
     express: (app) => {
-      app.get("/health", (_req, res) => {
-        res.json({ status: "ok" });
+      app.get("/health", async (_req, res) => {
+        if (!healthRedis) return void res.json({ status: "ok", presence: "in-memory" });
+        try {
+          await healthRedis.ping();
+          res.json({ status: "ok", presence: "redis" });
+        } catch (err) {
+          res.status(503).json({ status: "unavailable", reason: `redis: ${(err as Error).message}` });
+        }
       });
+      app.get("/metrics", async (_req, res) => {
+        res.set("Content-Type", metrics.registry.contentType);
+        res.send(await metrics.registry.metrics());
+      });
+      app.get("/api/rooms", async (req, res) => {
+        const game = typeof req.query.game === "string" ? req.query.game : undefined;
+        const include = req.query.include === "all" ? "all" : "joinable";
+        res.json(await listRooms({ game, include }));
+      });
+      if (env.MONITOR_PASSWORD) {
+        app.use("/monitor", monitor({ use: [basicAuth({ users: { admin: env.MONITOR_PASSWORD } })] }));
+      } else {
+        app.use("/monitor", (_req, res) => {
+          res.status(404).type("text").send("The monitor is off: set MONITOR_PASSWORD to turn it on.");
+        });
+      }
     },
   });
+
+  // With several processes, a process that dies without a goodbye (SIGKILL, power loss)
+  // leaves its rooms in the shared listing; Colyseus only checks at start-up or when a
+  // join into such a room times out. This sweep asks every few seconds and removes the
+  // rooms of processes whose presence channel has gone silent.
+  const sweep = redisUrl
+    ? setInterval(() => {
+        matchMaker.healthCheckAllProcesses().catch((err) => logger.debug({ err: (err as Error).message }, "process sweep failed"));
+      }, env.PROCESS_SWEEP_MS)
+    : undefined;
+  sweep?.unref();
+
+  server.onShutdown(async () => {
+    clearInterval(sweep);
+    healthRedis?.disconnect();
+  });
+
+  return {
+    server,
+    metrics,
+    stop: () => {
+      clearInterval(sweep);
+      healthRedis?.disconnect();
+    },
+  };
 }

@@ -10,7 +10,7 @@ async function main() {
   const env = readEnv();
   const logger = createLogger(env.LOG_LEVEL);
   const port = env.PORT + env.NODE_APP_INSTANCE;
-  const server = createServer({ env, logger });
+  const { server } = createServer({ env, logger }, port);
   server.onShutdown(() => logger.info("server stopped"));
   await server.listen(port, env.HOST);
   logger.info(

@@ -15,7 +15,7 @@ export const envSchema = z.object({
   NODE_APP_INSTANCE: int(0, 0, 1000),
   /** With it, presence and the room listing live in Redis and several processes share them. */
   REDIS_URL: z.string().url().optional(),
-  /** Address clients use to reach this process (`host:port` or `host/path`), required with several processes. */
+  /** Address clients use to reach this process (`host:port` or `host/path`); `{port}` is replaced by this process's port. */
   PUBLIC_ADDRESS: z.string().optional(),
   RECONNECT_SECONDS: int(60, 0, 3600),
   SEAT_RESERVATION_SECONDS: int(15, 1, 600),
@@ -27,6 +27,14 @@ export const envSchema = z.object({
   MESSAGE_BURST: int(20, 1, 10000),
   FLOOD_DISCONNECT_AFTER: int(40, 1, 100000),
   MAX_SPECTATORS: int(16, 0, 1000),
+  /** On SIGTERM, how long running games may finish before their rooms close. */
+  DRAIN_SECONDS: int(600, 0, 86400),
+  /** How often the lobby re-reads the listing without a change notice. */
+  LISTING_REFRESH_MS: int(1000, 100, 60000),
+  /** With Redis: how often to look for dead processes and drop their rooms from the listing. */
+  PROCESS_SWEEP_MS: int(2000, 250, 60000),
+  /** Password of the /monitor dashboard (user `admin`); the monitor is off without it. */
+  MONITOR_PASSWORD: z.string().min(8).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -33,8 +33,20 @@ export interface RoomSettings {
   floodDisconnectAfter: number;
   /** Spectators allowed besides the seats. @default 16 */
   maxSpectators: number;
-  /** Hook for metrics: called with each rejection code. */
-  onReject?: (roomName: string, code: ErrorCode) => void;
+  /** How long a matchmaker seat reservation waits for its client. @default 15 */
+  seatReservationSeconds: number;
+  /** On shutdown, how long running games may go on before the room is closed. @default 600 */
+  drainSeconds: number;
+  /** Counters for /metrics; optional so a room runs without them. */
+  metrics?: RoomMetrics;
+}
+
+/** What a room reports to the metrics registry. */
+export interface RoomMetrics {
+  message(roomName: string): void;
+  rejected(roomName: string, code: ErrorCode): void;
+  joined(roomName: string, spectator: boolean): void;
+  reconnected(roomName: string): void;
 }
 
 /** What the listing shows of a room (its matchmaking metadata). */
@@ -113,6 +125,9 @@ export abstract class GameRoom<
   private botTimer?: Delayed;
   private readonly scheduled = new Set<Delayed>();
   private lastListing = "";
+  /** Player seat reservations made by the matchmaker and not used yet, by session id. */
+  private readonly pendingSeats = new Map<string, Delayed>();
+  private draining = false;
 
   // State changes are broadcast by commit() right after each accepted action; no patch tick needed.
   override patchRate: number | null = null;
@@ -127,6 +142,8 @@ export abstract class GameRoom<
     if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     const options = parsed.data;
 
+    this.seatReservationTimeout = settings.seatReservationSeconds;
+    this.holdSeatsForReservations();
     this.turnSeconds = options.turnSeconds ?? 0;
     this.seats = this.seatCount(options);
     this.maxClients = this.seats + settings.maxSpectators;
@@ -146,13 +163,17 @@ export abstract class GameRoom<
     this.log.info({ options: { ...options, name: undefined }, seats: this.seats }, "room created");
   }
 
-  override onAuth(_client: Client, rawOptions: Record<string, unknown>) {
+  override onAuth(client: Client, rawOptions: Record<string, unknown>) {
     const parsed = this.optionsSchema.safeParse(withoutServer(rawOptions ?? {}));
-    if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
+    if (!parsed.success) {
+      this.releaseSeat(client.sessionId);
+      throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
+    }
     return parsed.data;
   }
 
   override onJoin(client: Client, _options: unknown, auth: O) {
+    this.releaseSeat(client.sessionId);
     const spectator = auth.spectate === true;
     if (!spectator) {
       const seat = this.rules.canSeat(this.game);
@@ -173,6 +194,7 @@ export abstract class GameRoom<
       spectator,
       kicked: false,
     });
+    this.settings.metrics?.joined(this.roomName, spectator);
     this.log.info({ sessionId: client.sessionId, spectator }, "joined");
   }
 
@@ -190,6 +212,7 @@ export abstract class GameRoom<
   }
 
   override onReconnect(client: Client) {
+    this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
     if (this.away.delete(client.sessionId)) this.commit();
   }
@@ -203,7 +226,25 @@ export abstract class GameRoom<
   }
 
   override onDispose() {
+    for (const timer of this.pendingSeats.values()) timer.clear();
+    this.pendingSeats.clear();
     this.log.info("room disposed");
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM): the matchmaker already sends no new players here. A room
+   * with no game running closes now; a running game may finish, up to `drainSeconds`,
+   * and the room closes when it ends (see commit()). Colyseus's default would cut it off.
+   */
+  override onBeforeShutdown() {
+    this.draining = true;
+    this.broadcast("draining", { seconds: this.settings.drainSeconds });
+    this.log.info({ drainSeconds: this.settings.drainSeconds }, "draining for shutdown");
+    if (!this.rules.isStarted(this.game)) return void this.close();
+    this.clock.setTimeout(() => {
+      this.log.warn("drain time is over; closing a game still running");
+      this.close();
+    }, this.settings.drainSeconds * 1000);
   }
 
   override onUncaughtException(error: RoomException, methodName: RoomMethodName) {
@@ -241,7 +282,7 @@ export abstract class GameRoom<
 
   /** Sends the one error reply of a rejection to its sender. */
   protected reject(client: Client, code: ErrorCode, message: string) {
-    this.settings.onReject?.(this.roomName, code);
+    this.settings.metrics?.rejected(this.roomName, code);
     const payload: ErrorPayload = { code, message };
     client.send("error", payload);
   }
@@ -251,6 +292,7 @@ export abstract class GameRoom<
   }
 
   private handleMessage(client: Client, type: string, spec: MessageSpec<A>, payload: unknown) {
+    this.settings.metrics?.message(this.roomName);
     if (!this.admit(client)) return;
     const parsed = spec.schema.safeParse(payload);
     if (!parsed.success) {
@@ -291,6 +333,58 @@ export abstract class GameRoom<
     this.armTurnTimer();
     this.armBot();
     this.broadcastPatch();
+    this.updateListing();
+    if (this.draining && !this.rules.isStarted(this.game)) {
+      this.log.info("game over while draining; closing the room");
+      this.clock.setTimeout(() => this.close(), 0);
+    }
+  }
+
+  /** Closes the room for a shutdown: clients get code 4001 (server shutdown). */
+  private close() {
+    this.disconnect(CloseCode.SERVER_SHUTDOWN).catch((err) => this.log.error({ err }, "disconnect failed"));
+  }
+
+  /**
+   * Makes a matchmaker seat reservation hold a game seat. Colyseus reserves a place at
+   * matchmaking (HTTP) time, before the WebSocket arrives, but counts it only against
+   * `maxClients`, which here also covers spectators. Two players racing for the last seat
+   * would both get a reservation and one would be refused on arrival. So a player's
+   * reservation counts as a seat until it is used or expires (`seatReservationSeconds`),
+   * the listing shows the room closed meanwhile, and a reservation beyond the free seats
+   * fails, which makes `joinOrCreate` retry elsewhere. When no seat is open at all the
+   * reservation proceeds and `onJoin` refuses it with ROOM_FULL / GAME_STARTED, which
+   * tells a `joinById` caller exactly why.
+   *
+   * `_reserveSeat` is Colyseus-internal (core 0.18.17, pinned); test/rooms covers it.
+   */
+  private holdSeatsForReservations() {
+    type Reserve = (sessionId: string, joinOptions?: any, authData?: any, seconds?: number, allowReconnection?: boolean, ...rest: unknown[]) => Promise<boolean>;
+    const room = this as unknown as { _reserveSeat: Reserve };
+    const reserve = room._reserveSeat.bind(this);
+    room._reserveSeat = async (sessionId, joinOptions, authData, seconds, allowReconnection, ...rest) => {
+      const player = !allowReconnection && joinOptions?.spectate !== true;
+      const holdsSeat = player && this.rules.canSeat(this.game).ok;
+      if (holdsSeat) {
+        if (this.rules.playerIds(this.game).length + this.pendingSeats.size >= this.seats) return false;
+        const expiry = this.clock.setTimeout(() => {
+          this.log.info({ sessionId }, "unused seat reservation expired");
+          this.releaseSeat(sessionId);
+        }, (seconds ?? this.seatReservationTimeout) * 1000);
+        this.pendingSeats.set(sessionId, expiry);
+        this.updateListing();
+      }
+      const ok = await reserve(sessionId, joinOptions, authData, seconds, allowReconnection, ...rest);
+      if (!ok && holdsSeat) this.releaseSeat(sessionId);
+      return ok;
+    };
+  }
+
+  private releaseSeat(sessionId: string) {
+    const timer = this.pendingSeats.get(sessionId);
+    if (!timer) return;
+    timer.clear();
+    this.pendingSeats.delete(sessionId);
     this.updateListing();
   }
 
@@ -343,7 +437,7 @@ export abstract class GameRoom<
       players,
       seats: this.seats,
       started,
-      open: this.rules.canSeat(this.game).ok,
+      open: !this.draining && this.rules.canSeat(this.game).ok && players + this.pendingSeats.size < this.seats,
     };
     const key = JSON.stringify(metadata);
     if (key === this.lastListing) return;

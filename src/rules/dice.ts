@@ -275,9 +275,13 @@ function leave(state: DiceState, playerId: string): DiceResult {
   if (state.phase === "playing" || state.phase === "busted") {
     // A leave is final (dispatched once the reconnection window is over): the other player
     // wins and the seat is freed, so a newcomer (or a new bot) can sit down for a fresh game.
+    const rest = state.players.filter((p) => p.id !== playerId);
+    if (!rest.some((p) => !p.isBot)) {
+      // The last human is gone: the bot leaves with them and the table is empty again.
+      return accept({ ...clearTable(state), players: [], phase: "waiting", currentTurn: null, winner: null, rematch: [] });
+    }
     const over = forfeit(state, playerId);
-    const rest = over.players.filter((p) => p.id !== playerId);
-    return accept({ ...over, players: rest.some((p) => !p.isBot) ? rest : [] });
+    return accept({ ...over, players: over.players.filter((p) => p.id !== playerId) });
   }
   // Before the start or after the end, leaving frees the seat and the room waits for a new
   // opponent, as in TicTacToe. A bot only sits on behalf of a human: with no human left, the

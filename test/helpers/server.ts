@@ -28,8 +28,8 @@ export function testServer() {
   booted ??= (async () => {
     const env = readEnv({ ...process.env, ...TEST_ENV });
     const logger = createLogger(env.LOG_LEVEL);
-    const server = createServer({ env, logger, rng: seededRng(1234) });
     const port = await freePort();
+    const { server } = createServer({ env, logger, rng: seededRng(1234) }, port);
     await server.listen(port, "127.0.0.1");
     return { colyseus: new ColyseusTestServer(server), env, port };
   })();
