@@ -9,6 +9,8 @@ import { monitor } from "@colyseus/monitor";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { WebSocketTransport } from "@colyseus/ws-transport";
+import express from "express";
+import path from "node:path";
 import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -30,6 +32,13 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Randomness for every room. @default cryptoRng */
   rng?: Rng;
+}
+
+/** The built browser client; src/ and build/ both sit one level below the project root. */
+const CLIENT_DIR = path.resolve(__dirname, "../client/dist");
+
+function noCacheHtml(res: { setHeader(name: string, value: string): void }, file: string) {
+  if (file.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
 }
 
 /** The per-room settings derived from the environment. */
@@ -114,6 +123,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Game
         const include = req.query.include === "all" ? "all" : "joinable";
         res.json(await listRooms({ game, include }));
       });
+      // The browser client (client/, built by Vite into client/dist by `npm start` / `npm run build`).
+      app.use(express.static(CLIENT_DIR, { index: "index.html", maxAge: "1h", setHeaders: noCacheHtml }));
       if (env.MONITOR_PASSWORD) {
         app.use("/monitor", monitor({ use: [basicAuth({ users: { admin: env.MONITOR_PASSWORD } })] }));
       } else {

@@ -9,10 +9,13 @@ import { createLogger } from "../../src/logger.js";
 import { readEnv, type Env } from "../../src/settings.js";
 import { seededRng } from "../../src/rules/rng.js";
 import { freePort } from "./ports.js";
+import { startRedis, type TestRedis } from "./redis.js";
 
 /** Timings the room tests rely on. */
 export const TEST_ENV = {
   RECONNECT_SECONDS: "2",
+  SEAT_RESERVATION_SECONDS: "2",
+  DRAIN_SECONDS: "0",
   BUST_DELAY_MS: "150",
   BOT_DELAY_MS: "20",
   GAME_OVER_DELAY_MS: "200",
@@ -22,16 +25,28 @@ export const TEST_ENV = {
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
 } as const;
 
-let booted: Promise<{ colyseus: ColyseusTestServer; env: Env; port: number }> | undefined;
+let booted: Promise<{ colyseus: ColyseusTestServer; env: Env; port: number; redis?: TestRedis }> | undefined;
+
+/**
+ * With `TEST_PRESENCE=redis` the same room suite runs on Redis presence and driver, against
+ * a private redis-server (never a shared database: the test harness clears the driver).
+ */
+const onRedis = process.env.TEST_PRESENCE === "redis";
 
 export function testServer() {
   booted ??= (async () => {
-    const env = readEnv({ ...process.env, ...TEST_ENV });
+    let redis: TestRedis | undefined;
+    if (onRedis) {
+      redis = await startRedis();
+      if (redis.shared) throw new Error("TEST_PRESENCE=redis needs redis-server installed: the room tests clear the driver and must not touch a shared Redis");
+      console.log(`    (room suite on Redis presence and driver: ${redis.url})`);
+    }
+    const env = readEnv({ ...process.env, ...TEST_ENV, ...(redis ? { REDIS_URL: redis.url } : {}) });
     const logger = createLogger(env.LOG_LEVEL);
     const port = await freePort();
     const { server } = createServer({ env, logger, rng: seededRng(1234) }, port);
     await server.listen(port, "127.0.0.1");
-    return { colyseus: new ColyseusTestServer(server), env, port };
+    return { colyseus: new ColyseusTestServer(server), env, port, redis };
   })();
   return booted;
 }
@@ -39,9 +54,10 @@ export function testServer() {
 /** Shuts the shared server down if a test booted it (root hook, after all tests). */
 export async function stopTestServer() {
   if (!booted) return;
-  const { colyseus } = await booted;
+  const { colyseus, redis } = await booted;
   booted = undefined;
   await colyseus.shutdown();
+  await redis?.stop();
 }
 
 export const mochaHooks = {

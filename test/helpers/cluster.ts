@@ -1,0 +1,239 @@
+/**
+ * Game-server processes for the multi-process tests: the real start script
+ * (`src/index.ts`), each in its own Node process, sharing one Redis.
+ *
+ * The process is `node --import tsx src/index.ts`, not `node tsx/cli src/index.ts`: the
+ * tsx CLI runs the script in a *child* process, so a SIGKILL sent to the CLI would leave
+ * the real server running as an orphan (checked: tsx 4.23 on Node 20). With `--import tsx`
+ * the pid we signal is the server itself.
+ *
+ * Every spawned process is tracked; `stopAllServers()` (call it from an after/afterEach
+ * hook) kills what is left, and a process 'exit' handler SIGKILLs anything still alive.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { freePort } from "./ports.js";
+
+const REPO_ROOT = path.resolve(__dirname, "../..");
+const LISTENING = "game server listening on";
+
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ServerProcess {
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  pid: number;
+  /** stdout lines so far (JSON log lines). */
+  readonly lines: string[];
+  /** stderr so far. */
+  stderr(): string;
+  /** The parsed JSON log lines (non-JSON lines skipped). */
+  logs(): Array<Record<string, any>>;
+  /** When the process exited (Date.now()), undefined while it runs. */
+  exitedAt?: number;
+  readonly exited: boolean;
+  kill(signal?: NodeJS.Signals): void;
+  /** Resolves when the process has exited (at once if it already has). */
+  waitForExit(timeoutMs?: number): Promise<ExitStatus>;
+}
+
+export interface StartOptions {
+  redisUrl: string;
+  /** Extra / overriding environment (e.g. RECONNECT_SECONDS). */
+  env?: Record<string, string>;
+  /** How long to wait for the "listening" log line. @default 20000 */
+  timeoutMs?: number;
+}
+
+const spawned = new Set<ChildProcess>();
+
+const REAPERS = Symbol.for("test-helpers.reapers");
+
+/**
+ * Registers `kill` to run when the test process ends: on 'exit', and on SIGINT / SIGTERM /
+ * SIGHUP (Ctrl-C, a CI timeout), where Node emits no 'exit'. One shared set of handlers
+ * for every helper; after a signal it re-raises the signal, so the test run still stops
+ * (unless another module handles that signal itself).
+ */
+export function killOnExit(kill: () => void) {
+  const g = globalThis as { [REAPERS]?: Set<() => void> };
+  if (!g[REAPERS]) {
+    const reapers = new Set<() => void>();
+    g[REAPERS] = reapers;
+    const runAll = () => {
+      for (const k of reapers) k();
+    };
+    process.on("exit", runAll);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.on(signal, function onSignal() {
+        runAll();
+        if (process.listenerCount(signal) === 1) {
+          process.removeListener(signal, onSignal);
+          process.kill(process.pid, signal);
+        }
+      });
+    }
+  }
+  g[REAPERS].add(kill);
+}
+
+killOnExit(() => {
+  for (const child of spawned) if (isAlive(child)) child.kill("SIGKILL");
+});
+
+function isAlive(child: ChildProcess) {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** Starts one server process and resolves once it logs that it is listening. */
+export async function startServer(options: StartOptions): Promise<ServerProcess> {
+  // freePort() can race with another process grabbing the port; retry once on EADDRINUSE.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(await freePort(), options);
+    } catch (err) {
+      if (attempt >= 2 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+/** Starts `n` server processes on one Redis, in parallel. */
+export function startServers(n: number, options: StartOptions): Promise<ServerProcess[]> {
+  return Promise.all(Array.from({ length: n }, () => startServer(options)));
+}
+
+function startOnce(port: number, options: StartOptions): Promise<ServerProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    NODE_APP_INSTANCE: "0",
+    HOST: "127.0.0.1",
+    REDIS_URL: options.redisUrl,
+    PUBLIC_ADDRESS: "127.0.0.1:{port}",
+    LOG_LEVEL: "info",
+    RECONNECT_SECONDS: "10",
+    DRAIN_SECONDS: "30",
+    PROCESS_SWEEP_MS: "500",
+    ...options.env,
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  spawned.add(child);
+
+  const lines: string[] = [];
+  let stderr = "";
+  let partial = "";
+  const lineWaiters: Array<(line: string) => void> = [];
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => {
+    partial += chunk;
+    const parts = partial.split("\n");
+    partial = parts.pop()!;
+    for (const line of parts) {
+      if (!line.trim()) continue;
+      lines.push(line);
+      for (const w of lineWaiters.slice()) w(line);
+    }
+  });
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => (stderr += chunk));
+
+  let exitStatus: ExitStatus | undefined;
+  const exitedPromise = new Promise<ExitStatus>((resolve) => {
+    child.once("exit", (code, signal) => {
+      exitStatus = { code, signal };
+      proc.exitedAt = Date.now();
+      spawned.delete(child);
+      resolve(exitStatus);
+    });
+  });
+
+  const proc: ServerProcess = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    lines,
+    stderr: () => stderr,
+    logs: () =>
+      lines.flatMap((l) => {
+        try {
+          return [JSON.parse(l) as Record<string, any>];
+        } catch {
+          return [];
+        }
+      }),
+    get exited() {
+      return exitStatus !== undefined;
+    },
+    kill(signal: NodeJS.Signals = "SIGTERM") {
+      if (isAlive(child)) child.kill(signal);
+    },
+    waitForExit(timeoutMs = 20000) {
+      if (exitStatus) return Promise.resolve(exitStatus);
+      return new Promise<ExitStatus>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server on port ${port} (pid ${child.pid}) did not exit within ${timeoutMs} ms`)), timeoutMs);
+        void exitedPromise.then((status) => {
+          clearTimeout(timer);
+          resolve(status);
+        });
+      });
+    },
+  };
+
+  const timeoutMs = options.timeoutMs ?? 20000;
+  return new Promise<ServerProcess>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const i = lineWaiters.indexOf(onLine);
+      if (i >= 0) lineWaiters.splice(i, 1);
+      fn();
+    };
+    const onLine = (line: string) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: unknown };
+        if (typeof entry.msg === "string" && entry.msg.startsWith(LISTENING)) settle(() => resolve(proc));
+      } catch {
+        // not a log line
+      }
+    };
+    lineWaiters.push(onLine);
+    for (const line of lines) onLine(line);
+    const timer = setTimeout(() => {
+      settle(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`server on port ${port} did not log "${LISTENING}" within ${timeoutMs} ms; stderr:\n${stderr}\nstdout:\n${lines.join("\n")}`));
+      });
+    }, timeoutMs);
+    void exitedPromise.then((status) =>
+      settle(() =>
+        reject(new Error(`server on port ${port} exited before listening (code ${status.code}, signal ${status.signal}); stderr:\n${stderr}\nstdout:\n${lines.join("\n")}`)),
+      ),
+    );
+  });
+}
+
+/** Kills every server process still running (SIGKILL) and waits until they are gone. */
+export async function stopAllServers(): Promise<void> {
+  const alive = [...spawned].filter(isAlive);
+  await Promise.all(
+    alive.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (!isAlive(child)) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+  spawned.clear();
+}

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { Client, type Room as SdkRoom } from "@colyseus/sdk";
+import type { ColyseusTestServer } from "@colyseus/testing";
+import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import { Player } from "../helpers/clients.js";
+import { testServer, TEST_ENV } from "../helpers/server.js";
+
+type Ttt = TicTacToeState;
+
+/** Cuts a client's socket without a goodbye, as a dropped phone does (close code 1006). */
+function dropConnection(room: SdkRoom) {
+  (room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+}
+
+describe("Reconnection and seat reservation", () => {
+  let colyseus: ColyseusTestServer;
+  let port: number;
+
+  before(async () => {
+    ({ colyseus, port } = await testServer());
+  });
+  beforeEach(async () => {
+    await colyseus.cleanup();
+  });
+
+  async function join(roomId: string, options: Record<string, unknown> = {}) {
+    const room = await colyseus.sdk.joinById(roomId, options);
+    await room.waitForInitialState();
+    room.reconnection.minUptime = 0; // tests drop connections right after joining
+    return new Player<Ttt>(room);
+  }
+
+  async function startedGame() {
+    const room = await colyseus.createRoom("tictactoe");
+    const a = await join(room.roomId, { name: "Ada" });
+    const b = await join(room.roomId, { name: "Bob" });
+    await a.until(() => a.state.phase === "playing");
+    await b.until(() => b.state.phase === "playing");
+    const first = a.state.currentTurn === a.id ? a : b;
+    const second = first === a ? b : a;
+    return { room, first, second };
+  }
+
+  const board = (p: Player<Ttt>) => Array.from(p.state.board).join(",");
+
+  it("a player who drops keeps the seat, shows as away, and comes back to the same game", async () => {
+    const { first, second } = await startedGame();
+    first.send("make_move", { row: 1, col: 1 });
+    await second.until(() => second.state.board[4] !== "");
+    const sessionId = second.id;
+    const boardBefore = board(second);
+
+    let dropped = 0;
+    let reconnected = 0;
+    second.room.onDrop(() => dropped++);
+    second.room.onReconnect(() => reconnected++);
+    dropConnection(second.room);
+
+    await first.until(() => first.state.players.get(sessionId)?.connected === false, "the other player sees the drop");
+    await second.until(() => reconnected === 1, "automatic reconnection", 5000);
+    assert.equal(dropped, 1);
+    assert.equal(second.room.sessionId, sessionId, "same session, same seat");
+    await first.until(() => first.state.players.get(sessionId)?.connected === true, "back online");
+    assert.equal(board(second), boardBefore, "the whole state is there");
+    assert.equal(second.state.currentTurn, sessionId);
+
+    second.send("make_move", { row: 0, col: 0 });
+    await first.until(() => first.state.board[0] !== "", "the game goes on");
+    assert.equal(first.state.board[0], second.state.players.get(sessionId)!.symbol);
+  });
+
+  it("a player who stays away past the window forfeits", async () => {
+    const { first, second } = await startedGame();
+    second.room.reconnection.enabled = false;
+    const started = Date.now();
+    dropConnection(second.room);
+    await first.until(() => first.state.players.get(second.id)?.connected === false);
+    assert.equal(first.state.phase, "playing", "the seat is held during the window");
+    const windowMs = Number(TEST_ENV.RECONNECT_SECONDS) * 1000;
+    await first.until(() => first.state.phase === "over", "forfeit", windowMs + 3000);
+    assert.ok(Date.now() - started >= windowMs - 100, "not before the window is over");
+    assert.equal(first.state.winner, first.id);
+    assert.equal(first.state.players.has(second.id), false, "the seat is free again");
+  });
+
+  it("a reloaded page comes back with its stored token to the same seat and board", async () => {
+    const { first, second } = await startedGame();
+    first.send("make_move", { row: 2, col: 2 });
+    await second.until(() => second.state.board[8] !== "");
+    const token = second.room.reconnectionToken;
+    const sessionId = second.id;
+    second.room.reconnection.enabled = false; // the old page is gone
+    dropConnection(second.room);
+    await first.until(() => first.state.players.get(sessionId)?.connected === false);
+
+    const reloaded = new Client(`http://127.0.0.1:${port}`);
+    const room = await reloaded.reconnect<Ttt>(token);
+    await room.waitForInitialState();
+    const back = new Player<Ttt>(room);
+    assert.equal(back.id, sessionId);
+    assert.equal(board(back), board(first), "the same board");
+    assert.equal(back.state.currentTurn, sessionId);
+    back.send("make_move", { row: 0, col: 0 });
+    await first.until(() => first.state.board[0] !== "");
+    await first.until(() => first.state.players.get(sessionId)?.connected === true);
+  });
+
+  it("refuses a reconnection token once the window has passed", async () => {
+    const { first, second } = await startedGame();
+    const token = second.room.reconnectionToken;
+    second.room.reconnection.enabled = false;
+    dropConnection(second.room);
+    await first.until(() => first.state.phase === "over", "forfeit", Number(TEST_ENV.RECONNECT_SECONDS) * 1000 + 3000);
+    await assert.rejects(new Client(`http://127.0.0.1:${port}`).reconnect(token));
+  });
+
+  it("an unused seat reservation holds the seat, then expires and frees it", async () => {
+    const room = await colyseus.createRoom("tictactoe");
+    const a = await join(room.roomId);
+    const listed = async () => (await (await fetch(`http://127.0.0.1:${port}/api/rooms?game=tictactoe`)).json()) as { roomId: string }[];
+    assert.ok((await listed()).some((r) => r.roomId === room.roomId), "open with one seat free");
+
+    // A reservation nobody uses: the matchmaker's HTTP step without the WebSocket.
+    const res = await fetch(`http://127.0.0.1:${port}/matchmake/joinById/${room.roomId}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "Ghost" }),
+    });
+    assert.equal(res.status, 200);
+    assert.ok(!(await listed()).some((r) => r.roomId === room.roomId), "the reserved seat is taken");
+    const racing = await colyseus.sdk.joinOrCreate("tictactoe");
+    assert.notEqual(racing.roomId, room.roomId, "a racing join goes elsewhere");
+    await racing.leave();
+
+    const expiry = Number(TEST_ENV.SEAT_RESERVATION_SECONDS) * 1000;
+    const t0 = Date.now();
+    while (!(await listed()).some((r) => r.roomId === room.roomId)) {
+      assert.ok(Date.now() - t0 < expiry + 3000, "the reservation expires");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const b = await join(room.roomId, { name: "Real" });
+    await a.until(() => a.state.phase === "playing", "the freed seat was taken");
+    assert.equal(a.state.players.get(b.id)?.name, "Real");
+  });
+});
