@@ -8,12 +8,12 @@ import { basicAuth, defineRoom, defineServer, LocalDriver, LocalPresence, matchM
 import { monitor } from "@colyseus/monitor";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
-import { WebSocketTransport } from "@colyseus/ws-transport";
 import express from "express";
 import path from "node:path";
 import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
+import { createTransport, originAllowed } from "./transport.js";
 import type { Env } from "./settings.js";
 import { cryptoRng, type Rng } from "./rules/rng.js";
 import { RoomName } from "./protocol/messages.js";
@@ -96,7 +96,13 @@ export function createServer(options: AppOptions, port = options.env.PORT): Game
     presence: redisUrl ? new RedisPresence(redisUrl) : new LocalPresence(),
     driver: driverRedis ? new RedisDriver(driverRedis) : new LocalDriver(),
     publicAddress: publicAddress(env, port),
-    transport: new WebSocketTransport({ maxPayload: env.MAX_MESSAGE_BYTES }),
+    transport: createTransport({
+      maxPayload: env.MAX_MESSAGE_BYTES,
+      maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
+      allowedOrigins: env.ALLOWED_ORIGINS,
+      trustProxy: env.TRUST_PROXY,
+      onRefused: (reason, detail) => logger.warn({ reason, ...detail }, "connection refused"),
+    }),
     greet: false,
     logger: {
       debug: (...a: unknown[]) => logger.debug(a.map(String).join(" ")),
@@ -134,6 +140,15 @@ export function createServer(options: AppOptions, port = options.env.PORT): Game
       }
     },
   });
+
+  // Browsers may read matchmaking answers only from the allowed origins.
+  matchMaker.controller.getCorsHeaders = (headers: Headers) => {
+    const origin = headers.get("origin") ?? undefined;
+    return {
+      "Access-Control-Allow-Origin": env.ALLOWED_ORIGINS.length === 0 ? origin ?? "*" : originAllowed(origin, env.ALLOWED_ORIGINS) && origin ? origin : "null",
+      Vary: "Origin",
+    };
+  };
 
   // With several processes, a process that dies without a goodbye (SIGKILL, power loss)
   // leaves its rooms in the shared listing; Colyseus only checks at start-up or when a

@@ -27,6 +27,16 @@ export const envSchema = z.object({
   MESSAGE_BURST: int(20, 1, 10000),
   FLOOD_DISCONNECT_AFTER: int(40, 1, 100000),
   MAX_SPECTATORS: int(16, 0, 1000),
+  /** Simultaneous WebSocket connections per client address; 0 = unlimited. */
+  MAX_CONNECTIONS_PER_IP: int(32, 0, 1_000_000),
+  /** Comma-separated exact browser origins allowed to connect; unset = any (development). */
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url().refine((o) => new URL(o).origin === o, "an origin is scheme://host[:port], nothing more")))
+    .default([]),
+  /** Behind your own reverse proxy: take client addresses from X-Forwarded-For. */
+  TRUST_PROXY: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").default(false),
   /** On SIGTERM, how long running games may finish before their rooms close. */
   DRAIN_SECONDS: int(600, 0, 86400),
   /** How often the lobby re-reads the listing without a change notice. */
