@@ -292,7 +292,6 @@ export abstract class GameRoom<
   }
 
   private handleMessage(client: Client, type: string, spec: MessageSpec<A>, payload: unknown) {
-    this.settings.metrics?.message(this.roomName);
     if (!this.admit(client)) return;
     const parsed = spec.schema.safeParse(payload);
     if (!parsed.success) {
@@ -304,6 +303,7 @@ export abstract class GameRoom<
 
   /** Token bucket: true when the message may be handled; a flooding client is disconnected. */
   private admit(client: Client): boolean {
+    this.settings.metrics?.message(this.roomName);
     const data = this.clientData.get(client.sessionId);
     if (!data || data.kicked) return false;
     const now = this.clock.currentTime;

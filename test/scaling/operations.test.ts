@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { Client } from "@colyseus/sdk";
+import { startServer, stopAllServers } from "../helpers/cluster.js";
+import { startRedis, type TestRedis } from "../helpers/redis.js";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, "../..");
+
+async function get(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers });
+  return { status: res.status, text: await res.text() };
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+describe("Operations", function () {
+  this.timeout(60000);
+  let redis: TestRedis | undefined;
+
+  afterEach(async () => {
+    await stopAllServers();
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  it("serves the monitor only behind its password, and not at all without one", async () => {
+    const open = await startServer({ redisUrl: "" });
+    const off = await get(`${open.url}/monitor/`);
+    assert.equal(off.status, 404);
+    assert.match(off.text, /MONITOR_PASSWORD/);
+
+    const guarded = await startServer({ redisUrl: "", env: { MONITOR_PASSWORD: "correct-horse" } });
+    assert.equal((await get(`${guarded.url}/monitor/`)).status, 401, "no credentials");
+    const wrong = Buffer.from("admin:wrong-horse").toString("base64");
+    assert.equal((await get(`${guarded.url}/monitor/`, { Authorization: `Basic ${wrong}` })).status, 401, "wrong password");
+    const right = Buffer.from("admin:correct-horse").toString("base64");
+    const page = await get(`${guarded.url}/monitor/`, { Authorization: `Basic ${right}` });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<html/i);
+  });
+
+  it("exports rooms, joins, messages and rejections as Prometheus metrics", async () => {
+    const server = await startServer({ redisUrl: "" });
+    const client = new Client(server.url);
+    const a = await client.create("tictactoe", { name: "A" });
+    const b = await client.joinById(a.roomId, { name: "B" });
+    const errors: string[] = [];
+    a.onMessage("error", (e: { code: string }) => errors.push(e.code));
+    a.send("teleport");
+    for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(errors, ["UNKNOWN_ACTION"]);
+
+    const { status, text } = await get(`${server.url}/metrics`);
+    assert.equal(status, 200);
+    assert.match(text, /^game_rooms\{game="tictactoe"\} 1$/m);
+    assert.match(text, /^game_clients\{game="tictactoe"\} 2$/m);
+    assert.match(text, /^game_joins_total\{game="tictactoe",role="player"\} 2$/m);
+    assert.match(text, /^game_messages_total\{game="tictactoe"\} 1$/m);
+    assert.match(text, /^game_rejections_total\{game="tictactoe",code="UNKNOWN_ACTION"\} 1$/m);
+    assert.match(text, /^process_resident_memory_bytes \d+/m);
+    await a.leave();
+    await b.leave();
+  });
+
+  it("reports ready only while Redis answers", async () => {
+    redis = await startRedis();
+    const server = await startServer({ redisUrl: redis.url });
+    assert.deepEqual(JSON.parse((await get(`${server.url}/health`)).text), { status: "ok", presence: "redis" });
+    await redis.stop();
+    let health = await get(`${server.url}/health`);
+    for (let i = 0; i < 20 && health.status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      health = await get(`${server.url}/health`);
+    }
+    assert.equal(health.status, 503);
+    assert.match(JSON.parse(health.text).reason, /redis/);
+    server.kill("SIGKILL"); // its Redis is gone; a graceful stop would wait for it
+  });
+
+  it("pm2 runs the built server as one process per instance on consecutive ports sharing Redis", async function () {
+    this.timeout(120000);
+    redis = await startRedis();
+    await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT });
+    let base = 0;
+    for (let candidate = 30000 + Math.floor(Math.random() * 20000); !base; candidate += 2) {
+      if ((await portFree(candidate)) && (await portFree(candidate + 1))) base = candidate;
+    }
+    const pm2Home = mkdtempSync(path.join(os.tmpdir(), "pm2-"));
+    const env = { ...process.env, PM2_HOME: pm2Home, INSTANCES: "2", PORT: String(base), REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", DRAIN_SECONDS: "2", LOG_LEVEL: "warn" };
+    const pm2 = (...args: string[]) => run(process.execPath, [path.join(ROOT, "node_modules/pm2/bin/pm2"), ...args], { cwd: ROOT, env });
+    try {
+      await pm2("start", "ecosystem.config.js");
+      for (const port of [base, base + 1]) {
+        const health = await get(`http://127.0.0.1:${port}/health`);
+        assert.equal(health.status, 200, `instance on ${port}`);
+      }
+      // Rooms created through the first process are spread over both.
+      const addresses = new Set<string>();
+      for (let i = 0; i < 6 && addresses.size < 2; i++) {
+        const res = await fetch(`http://127.0.0.1:${base}/matchmake/create/tictactoe`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+        addresses.add(((await res.json()) as { publicAddress: string }).publicAddress);
+        await new Promise((r) => setTimeout(r, 1100)); // each process publishes its room count about once a second
+      }
+      assert.deepEqual([...addresses].sort(), [`127.0.0.1:${base}`, `127.0.0.1:${base + 1}`]);
+    } finally {
+      await pm2("kill").catch(() => undefined);
+      rmSync(pm2Home, { recursive: true, force: true });
+    }
+  });
+});
