@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import type { ColyseusTestServer } from "@colyseus/testing";
 import WebSocket from "ws";
 import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
 import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
 import { Player, quiet } from "../helpers/clients.js";
-import { testServer, TEST_ENV } from "../helpers/server.js";
+import { roomSuite } from "../helpers/rooms.js";
+import { TEST_ENV } from "../helpers/server.js";
 
 type Ttt = TicTacToeState;
 
@@ -19,31 +19,9 @@ function rawConnect(port: number, headers: Record<string, string> = {}): Promise
 }
 
 describe("Limits and defences", () => {
-  let colyseus: ColyseusTestServer;
-  let port: number;
-
-  before(async () => {
-    ({ colyseus, port } = await testServer());
-  });
-  beforeEach(async () => {
-    await colyseus.cleanup();
-  });
-
-  async function join(roomId: string, options: Record<string, unknown> = {}) {
-    const room = await colyseus.sdk.joinById(roomId, options);
-    await room.waitForInitialState();
-    return new Player<Ttt>(room);
-  }
-
-  async function startedGame() {
-    const room = await colyseus.createRoom("tictactoe");
-    const a = await join(room.roomId);
-    const b = await join(room.roomId);
-    await a.until(() => a.state.phase === "playing");
-    await b.until(() => b.state.phase === "playing");
-    const first = a.state.currentTurn === a.id ? a : b;
-    return { room, first, second: first === a ? b : a };
-  }
+  const suite = roomSuite();
+  const join = (roomId: string, options: Record<string, unknown> = {}) => suite.join<Ttt>(roomId, options);
+  const startedGame = () => suite.startedTicTacToe();
 
   it("closes the connection of a client sending a message over the size cap, and only that one", async () => {
     const { first, second } = await startedGame();
@@ -67,15 +45,15 @@ describe("Limits and defences", () => {
     const open: WebSocket[] = [];
     try {
       for (let i = 0; i < cap; i++) {
-        const { ws, status } = await rawConnect(port);
+        const { ws, status } = await rawConnect(suite.port);
         assert.ok(ws, `connection ${i + 1} of ${cap} refused with ${status}`);
         open.push(ws);
       }
-      const over = await rawConnect(port);
+      const over = await rawConnect(suite.port);
       assert.equal(over.status, 429, "one more is refused");
       open.pop()!.close();
       await quiet(100);
-      const again = await rawConnect(port);
+      const again = await rawConnect(suite.port);
       assert.ok(again.ws, "a freed place can be used again");
       open.push(again.ws);
     } finally {
@@ -85,27 +63,27 @@ describe("Limits and defences", () => {
   });
 
   it("lets browsers connect only from the allowed origins", async () => {
-    const bad = await rawConnect(port, { Origin: "http://evil.test" });
+    const bad = await rawConnect(suite.port, { Origin: "http://evil.test" });
     assert.equal(bad.status, 403);
-    const suffix = await rawConnect(port, { Origin: "http://games.test.evil.test" });
+    const suffix = await rawConnect(suite.port, { Origin: "http://games.test.evil.test" });
     assert.equal(suffix.status, 403, "an exact match, not a suffix match");
-    const good = await rawConnect(port, { Origin: TEST_ENV.ALLOWED_ORIGINS });
+    const good = await rawConnect(suite.port, { Origin: TEST_ENV.ALLOWED_ORIGINS });
     assert.ok(good.ws, "the allowed origin connects");
     good.ws.close();
   });
 
   it("answers matchmaking CORS only for allowed origins", async () => {
     const ask = (origin: string) =>
-      fetch(`http://127.0.0.1:${port}/matchmake/joinOrCreate/tictactoe`, { method: "OPTIONS", headers: { Origin: origin } });
+      fetch(`http://127.0.0.1:${suite.port}/matchmake/joinOrCreate/tictactoe`, { method: "OPTIONS", headers: { Origin: origin } });
     assert.equal((await ask(TEST_ENV.ALLOWED_ORIGINS)).headers.get("access-control-allow-origin"), TEST_ENV.ALLOWED_ORIGINS);
     assert.notEqual((await ask("http://evil.test")).headers.get("access-control-allow-origin"), "http://evil.test");
   });
 
   it("rejects over-long and non-printable names and unknown option types at join", async () => {
-    const room = await colyseus.createRoom("tictactoe");
+    const room = await suite.colyseus.createRoom("tictactoe");
     const host = await join(room.roomId);
     for (const options of [{ name: "n".repeat(5000) }, { name: "\u202e\u0000" }, { spectate: "yes" }, { turnSeconds: 1e9 }]) {
-      await assert.rejects(colyseus.sdk.joinById(room.roomId, options), (err: any) => err.code === JoinErrorCode.INVALID_OPTIONS, JSON.stringify(options).slice(0, 60));
+      await assert.rejects(suite.colyseus.sdk.joinById(room.roomId, options), (err: any) => err.code === JoinErrorCode.INVALID_OPTIONS, JSON.stringify(options).slice(0, 60));
     }
     assert.equal(host.state.players.size, 1);
   });
@@ -113,7 +91,7 @@ describe("Limits and defences", () => {
   it("prototype keys in options and payloads touch no prototype", async () => {
     const { room, first } = await startedGame();
     const poisoned = JSON.parse('{"__proto__": {"polluted": true, "spectate": true}, "constructor": {"prototype": {"polluted": true}}}');
-    await assert.rejects(colyseus.sdk.joinById(room.roomId, poisoned), "a third player is refused as usual");
+    await assert.rejects(suite.colyseus.sdk.joinById(room.roomId, poisoned), "a third player is refused as usual");
     const spectator = await join(room.roomId, JSON.parse('{"spectate": true, "__proto__": {"name": "x"}}'));
     assert.equal(spectator.state.players.has(spectator.id), false);
     first.send("make_move", JSON.parse('{"__proto__": {"row": 0, "col": 0}}'));

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
-import type { ColyseusTestServer } from "@colyseus/testing";
 import { ErrorCode } from "../../src/protocol/errors.js";
 import type { DiceState } from "../../src/schema/DiceState.js";
 import { Player } from "../helpers/clients.js";
-import { testServer } from "../helpers/server.js";
+import { roomSuite } from "../helpers/rooms.js";
 
 type Dc = DiceState;
 
@@ -16,23 +15,11 @@ function keepers(dice: number[]): number[] {
 }
 
 describe("Dice room", () => {
-  let colyseus: ColyseusTestServer;
-
-  before(async () => {
-    ({ colyseus } = await testServer());
-  });
-  beforeEach(async () => {
-    await colyseus.cleanup();
-  });
-
-  async function join(roomId: string, options: Record<string, unknown> = {}) {
-    const room = await colyseus.sdk.joinById(roomId, options);
-    await room.waitForInitialState();
-    return new Player<Dc>(room);
-  }
+  const suite = roomSuite();
+  const join = (roomId: string, options: Record<string, unknown> = {}) => suite.join<Dc>(roomId, options);
 
   async function againstBot(options: Record<string, unknown> = {}) {
-    const room = await colyseus.createRoom("dice", options);
+    const room = await suite.colyseus.createRoom("dice", options);
     const human = await join(room.roomId, { name: "Hilde" });
     human.send("add_bot");
     await human.until(() => human.state.players.size === 2 && human.state.phase !== "waiting", "bot seated and game started");

@@ -1,30 +1,18 @@
 import assert from "node:assert/strict";
-import type { ColyseusTestServer } from "@colyseus/testing";
 import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
 import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
 import { Player } from "../helpers/clients.js";
-import { testServer, TEST_ENV } from "../helpers/server.js";
+import { roomSuite } from "../helpers/rooms.js";
+import { TEST_ENV } from "../helpers/server.js";
 
 type Od = OweDrahnState;
 
 describe("Owe Drahn room", () => {
-  let colyseus: ColyseusTestServer;
-
-  before(async () => {
-    ({ colyseus } = await testServer());
-  });
-  beforeEach(async () => {
-    await colyseus.cleanup();
-  });
-
-  async function join(roomId: string, options: Record<string, unknown> = {}) {
-    const room = await colyseus.sdk.joinById(roomId, options);
-    await room.waitForInitialState();
-    return new Player<Od>(room);
-  }
+  const suite = roomSuite();
+  const join = (roomId: string, options: Record<string, unknown> = {}) => suite.join<Od>(roomId, options);
 
   async function readyGame(names: string[], options: Record<string, unknown> = {}) {
-    const room = await colyseus.createRoom("owedrahn", options);
+    const room = await suite.colyseus.createRoom("owedrahn", options);
     const players: Player<Od>[] = [];
     for (const name of names) players.push(await join(room.roomId, { name }));
     for (const p of players) p.send("ready", { ready: true });
@@ -81,7 +69,7 @@ describe("Owe Drahn room", () => {
   });
 
   it("does not start with one ready player, and starts once two are ready", async () => {
-    const room = await colyseus.createRoom("owedrahn");
+    const room = await suite.colyseus.createRoom("owedrahn");
     const a = await join(room.roomId);
     a.send("ready", { ready: true });
     await a.until(() => a.state.players[0]?.ready === true);
@@ -96,7 +84,7 @@ describe("Owe Drahn room", () => {
 
   it("lets nobody but spectators into a started game", async () => {
     const { room, players } = await readyGame(["A", "B"]);
-    await assert.rejects(colyseus.sdk.joinById(room.roomId, { name: "Late" }), (err: any) => err.code === JoinErrorCode.GAME_STARTED);
+    await assert.rejects(suite.colyseus.sdk.joinById(room.roomId, { name: "Late" }), (err: any) => err.code === JoinErrorCode.GAME_STARTED);
     const watcher = await join(room.roomId, { spectate: true });
     assert.equal(watcher.state.players.length, 2);
     watcher.send("roll");

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
-import type { ColyseusTestServer } from "@colyseus/testing";
 import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
 import { Player } from "../helpers/clients.js";
-import { testServer, TEST_ENV } from "../helpers/server.js";
+import { roomSuite } from "../helpers/rooms.js";
+import { TEST_ENV } from "../helpers/server.js";
 
 type Ttt = TicTacToeState;
 
@@ -13,33 +13,9 @@ function dropConnection(room: SdkRoom) {
 }
 
 describe("Reconnection and seat reservation", () => {
-  let colyseus: ColyseusTestServer;
-  let port: number;
-
-  before(async () => {
-    ({ colyseus, port } = await testServer());
-  });
-  beforeEach(async () => {
-    await colyseus.cleanup();
-  });
-
-  async function join(roomId: string, options: Record<string, unknown> = {}) {
-    const room = await colyseus.sdk.joinById(roomId, options);
-    await room.waitForInitialState();
-    room.reconnection.minUptime = 0; // tests drop connections right after joining
-    return new Player<Ttt>(room);
-  }
-
-  async function startedGame() {
-    const room = await colyseus.createRoom("tictactoe");
-    const a = await join(room.roomId, { name: "Ada" });
-    const b = await join(room.roomId, { name: "Bob" });
-    await a.until(() => a.state.phase === "playing");
-    await b.until(() => b.state.phase === "playing");
-    const first = a.state.currentTurn === a.id ? a : b;
-    const second = first === a ? b : a;
-    return { room, first, second };
-  }
+  const suite = roomSuite();
+  const join = (roomId: string, options: Record<string, unknown> = {}) => suite.join<Ttt>(roomId, options);
+  const startedGame = () => suite.startedTicTacToe();
 
   const board = (p: Player<Ttt>) => Array.from(p.state.board).join(",");
 
@@ -93,7 +69,7 @@ describe("Reconnection and seat reservation", () => {
     dropConnection(second.room);
     await first.until(() => first.state.players.get(sessionId)?.connected === false);
 
-    const reloaded = new Client(`http://127.0.0.1:${port}`);
+    const reloaded = new Client(`http://127.0.0.1:${suite.port}`);
     const room = await reloaded.reconnect<Ttt>(token);
     await room.waitForInitialState();
     const back = new Player<Ttt>(room);
@@ -111,24 +87,24 @@ describe("Reconnection and seat reservation", () => {
     second.room.reconnection.enabled = false;
     dropConnection(second.room);
     await first.until(() => first.state.phase === "over", "forfeit", Number(TEST_ENV.RECONNECT_SECONDS) * 1000 + 3000);
-    await assert.rejects(new Client(`http://127.0.0.1:${port}`).reconnect(token));
+    await assert.rejects(new Client(`http://127.0.0.1:${suite.port}`).reconnect(token));
   });
 
   it("an unused seat reservation holds the seat, then expires and frees it", async () => {
-    const room = await colyseus.createRoom("tictactoe");
+    const room = await suite.colyseus.createRoom("tictactoe");
     const a = await join(room.roomId);
-    const listed = async () => (await (await fetch(`http://127.0.0.1:${port}/api/rooms?game=tictactoe`)).json()) as { roomId: string }[];
+    const listed = async () => (await (await fetch(`http://127.0.0.1:${suite.port}/api/rooms?game=tictactoe`)).json()) as { roomId: string }[];
     assert.ok((await listed()).some((r) => r.roomId === room.roomId), "open with one seat free");
 
     // A reservation nobody uses: the matchmaker's HTTP step without the WebSocket.
-    const res = await fetch(`http://127.0.0.1:${port}/matchmake/joinById/${room.roomId}`, {
+    const res = await fetch(`http://127.0.0.1:${suite.port}/matchmake/joinById/${room.roomId}`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ name: "Ghost" }),
     });
     assert.equal(res.status, 200);
     assert.ok(!(await listed()).some((r) => r.roomId === room.roomId), "the reserved seat is taken");
-    const racing = await colyseus.sdk.joinOrCreate("tictactoe");
+    const racing = await suite.colyseus.sdk.joinOrCreate("tictactoe");
     assert.notEqual(racing.roomId, room.roomId, "a racing join goes elsewhere");
     await racing.leave();
 

@@ -1,40 +1,16 @@
 import assert from "node:assert/strict";
-import type { ColyseusTestServer } from "@colyseus/testing";
 import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
 import { CLOSE_FLOODING } from "../../src/rooms/GameRoom.js";
 import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
 import { Player, quiet } from "../helpers/clients.js";
-import { testServer } from "../helpers/server.js";
+import { roomSuite } from "../helpers/rooms.js";
 
 type Ttt = TicTacToeState;
 
 describe("TicTacToe room", () => {
-  let colyseus: ColyseusTestServer;
-
-  before(async () => {
-    ({ colyseus } = await testServer());
-  });
-  beforeEach(async () => {
-    await colyseus.cleanup();
-  });
-
-  async function join(roomId: string, options: Record<string, unknown> = {}) {
-    const room = await colyseus.sdk.joinById(roomId, options);
-    await room.waitForInitialState();
-    return new Player<Ttt>(room);
-  }
-
-  /** A started game: returns [mover, other] in turn order. */
-  async function startedGame(options: Record<string, unknown> = {}) {
-    const room = await colyseus.createRoom("tictactoe", options);
-    const a = await join(room.roomId, { name: "Ada" });
-    const b = await join(room.roomId, { name: "Bob" });
-    await a.until(() => a.state.phase === "playing");
-    await b.until(() => b.state.phase === "playing");
-    const first = a.state.currentTurn === a.id ? a : b;
-    const second = first === a ? b : a;
-    return { room, first, second, a, b };
-  }
+  const suite = roomSuite();
+  const join = (roomId: string, options: Record<string, unknown> = {}) => suite.join<Ttt>(roomId, options);
+  const startedGame = (options: Record<string, unknown> = {}) => suite.startedTicTacToe(options);
 
   const board = (p: Player<Ttt>) => Array.from(p.state.board).join(",");
 
@@ -44,17 +20,21 @@ describe("TicTacToe room", () => {
     await Promise.all(watchers.map((w, i) => w.until(() => board(w) !== before[i], "board change")));
   }
 
+  /** `first` takes the top row while `second` plays the middle row: five moves, `first` wins. */
+  async function topRowWin(first: Player<Ttt>, second: Player<Ttt>, watchers: Player<Ttt>[]) {
+    await move(first, watchers, 0, 0);
+    await move(second, watchers, 1, 0);
+    await move(first, watchers, 0, 1);
+    await move(second, watchers, 1, 1);
+    await move(first, watchers, 0, 2);
+  }
+
   it("plays a whole game to a win that both players see", async () => {
     const { first, second, a, b } = await startedGame();
     assert.equal(a.state.players.get(a.id)?.symbol, "X", "the first seated player is X");
     assert.equal(b.state.players.get(b.id)?.symbol, "O");
     assert.equal(a.state.players.get(b.id)?.name, "Bob");
-    // first takes the top row while second plays the middle row.
-    await move(first, [a, b], 0, 0);
-    await move(second, [a, b], 1, 0);
-    await move(first, [a, b], 0, 1);
-    await move(second, [a, b], 1, 1);
-    await move(first, [a, b], 0, 2);
+    await topRowWin(first, second, [a, b]);
     for (const p of [a, b]) {
       await p.until(() => p.state.phase === "over");
       assert.equal(p.state.winner, first.id);
@@ -102,7 +82,7 @@ describe("TicTacToe room", () => {
   });
 
   it("says NOT_STARTED before the second player arrives and GAME_OVER after the end", async () => {
-    const room = await colyseus.createRoom("tictactoe");
+    const room = await suite.colyseus.createRoom("tictactoe");
     const a = await join(room.roomId);
     a.send("make_move", { row: 0, col: 0 });
     assert.equal((await a.next("error")).code, ErrorCode.NOT_STARTED);
@@ -112,11 +92,7 @@ describe("TicTacToe room", () => {
     await a.until(() => a.state.phase === "playing");
     const first = a.state.currentTurn === a.id ? a : b;
     const second = first === a ? b : a;
-    await move(first, [a, b], 0, 0);
-    await move(second, [a, b], 1, 0);
-    await move(first, [a, b], 0, 1);
-    await move(second, [a, b], 1, 1);
-    await move(first, [a, b], 0, 2);
+    await topRowWin(first, second, [a, b]);
     await second.until(() => second.state.phase === "over");
     second.send("make_move", { row: 2, col: 2 });
     assert.equal((await second.next("error")).code, ErrorCode.GAME_OVER);
@@ -125,7 +101,7 @@ describe("TicTacToe room", () => {
 
   it("rejects a third player with a clear error and lets them watch instead", async () => {
     const { room, a } = await startedGame();
-    await assert.rejects(colyseus.sdk.joinById(room.roomId, { name: "Cy" }), (err: any) => {
+    await assert.rejects(suite.colyseus.sdk.joinById(room.roomId, { name: "Cy" }), (err: any) => {
       assert.equal(err.code, JoinErrorCode.GAME_STARTED);
       assert.match(err.message, /spectate/);
       return true;
@@ -138,7 +114,7 @@ describe("TicTacToe room", () => {
 
   it("never places a player in a started room through joinOrCreate", async () => {
     const { room } = await startedGame();
-    const joined = await colyseus.sdk.joinOrCreate("tictactoe", { name: "Cy" });
+    const joined = await suite.colyseus.sdk.joinOrCreate("tictactoe", { name: "Cy" });
     await joined.waitForInitialState();
     const c = new Player<Ttt>(joined);
     assert.notEqual(c.room.roomId, room.roomId);
@@ -146,10 +122,10 @@ describe("TicTacToe room", () => {
   });
 
   it("rejects invalid join options", async () => {
-    const room = await colyseus.createRoom("tictactoe");
+    const room = await suite.colyseus.createRoom("tictactoe");
     const host = await join(room.roomId); // keeps the room alive between the failed joins
     for (const name of ["", "   ", "x".repeat(21), "bad\u0000name", 42]) {
-      await assert.rejects(colyseus.sdk.joinById(room.roomId, { name }), (err: any) => err.code === JoinErrorCode.INVALID_OPTIONS);
+      await assert.rejects(suite.colyseus.sdk.joinById(room.roomId, { name }), (err: any) => err.code === JoinErrorCode.INVALID_OPTIONS);
     }
     const ok = await join(room.roomId, { name: "  Zoë 🎲  " });
     await host.until(() => host.state.players.size === 2);
@@ -157,7 +133,7 @@ describe("TicTacToe room", () => {
   });
 
   it("gives players default names", async () => {
-    const room = await colyseus.createRoom("tictactoe");
+    const room = await suite.colyseus.createRoom("tictactoe");
     const a = await join(room.roomId);
     const b = await join(room.roomId);
     await b.until(() => b.state.players.size === 2);
@@ -170,11 +146,7 @@ describe("TicTacToe room", () => {
     const spectator = await join(room.roomId, { spectate: true });
     spectator.send("make_move", { row: 2, col: 2 });
     assert.equal((await spectator.next("error")).code, ErrorCode.NOT_A_PLAYER);
-    await move(first, [a], 0, 0);
-    await move(second, [a], 1, 0);
-    await move(first, [a], 0, 1);
-    await move(second, [a], 1, 1);
-    await move(first, [a], 0, 2);
+    await topRowWin(first, second, [a]);
     await spectator.until(() => spectator.state.phase === "over");
     spectator.send("rematch");
     assert.equal((await spectator.next("error")).code, ErrorCode.NOT_A_PLAYER);
@@ -184,11 +156,7 @@ describe("TicTacToe room", () => {
 
   it("restarts only when both players ask for a rematch", async () => {
     const { first, second, a, b } = await startedGame();
-    await move(first, [a, b], 0, 0);
-    await move(second, [a, b], 1, 0);
-    await move(first, [a, b], 0, 1);
-    await move(second, [a, b], 1, 1);
-    await move(first, [a, b], 0, 2);
+    await topRowWin(first, second, [a, b]);
     await a.until(() => a.state.phase === "over");
     first.send("rematch");
     first.send("rematch");

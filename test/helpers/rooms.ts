@@ -1,0 +1,61 @@
+/**
+ * Shared set-up of the room suites: the in-process test server, a clean matchmaker before
+ * each test, and joining helpers that wait for the first full state.
+ */
+import type { Room } from "@colyseus/core";
+import type { ColyseusTestServer } from "@colyseus/testing";
+import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import { Player } from "./clients.js";
+import { testServer } from "./server.js";
+
+export interface RoomSuite {
+  readonly colyseus: ColyseusTestServer;
+  readonly port: number;
+  /** Joins room `roomId` as a new client (automatic reconnection allowed at once). */
+  join<S = any>(roomId: string, options?: Record<string, unknown>): Promise<Player<S>>;
+  /** A TicTacToe room with both seats taken and the game running; `first` is on turn. */
+  startedTicTacToe(options?: Record<string, unknown>): Promise<{
+    room: Room;
+    a: Player<TicTacToeState>;
+    b: Player<TicTacToeState>;
+    first: Player<TicTacToeState>;
+    second: Player<TicTacToeState>;
+  }>;
+}
+
+/** Registers the suite's hooks (call inside `describe`) and returns its helpers. */
+export function roomSuite(): RoomSuite {
+  let colyseus!: ColyseusTestServer;
+  let port = 0;
+  before(async () => {
+    ({ colyseus, port } = await testServer());
+  });
+  beforeEach(async () => {
+    await colyseus.cleanup();
+  });
+
+  const suite: RoomSuite = {
+    get colyseus() {
+      return colyseus;
+    },
+    get port() {
+      return port;
+    },
+    async join<S>(roomId: string, options: Record<string, unknown> = {}) {
+      const room = await colyseus.sdk.joinById(roomId, options);
+      await room.waitForInitialState();
+      room.reconnection.minUptime = 0; // tests drop connections right after joining
+      return new Player<S>(room);
+    },
+    async startedTicTacToe(options = {}) {
+      const room = await colyseus.createRoom("tictactoe", options);
+      const a = await suite.join<TicTacToeState>(room.roomId, { name: "Ada" });
+      const b = await suite.join<TicTacToeState>(room.roomId, { name: "Bob" });
+      await a.until(() => a.state.phase === "playing");
+      await b.until(() => b.state.phase === "playing");
+      const first = a.state.currentTurn === a.id ? a : b;
+      return { room, a, b, first, second: first === a ? b : a };
+    },
+  };
+  return suite;
+}
