@@ -55,5 +55,11 @@ export const JoinErrorCode = {
   SHUTTING_DOWN: 4404,
 } as const;
 
+/**
+ * WebSocket close code of a client disconnected for flooding (it kept sending after
+ * `RATE_LIMITED`). Outside Colyseus's reserved 4000–4010; the SDK does not reconnect it.
+ */
+export const CLOSE_FLOODING = 4429;
+
 /** One of the {@link JoinErrorCode} numbers. */
 export type JoinErrorCode = (typeof JoinErrorCode)[keyof typeof JoinErrorCode];

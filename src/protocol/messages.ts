@@ -54,6 +54,21 @@ export interface ServerEvents {
   rolled: { playerId: string; die: number; total: number };
   /** Owe Drahn: one player is left alive. */
   gameOver: { winnerId: string };
+  /** Every room: the server is shutting down; a running game may finish within `seconds`. */
+  draining: { seconds: number };
+  /** Lobby: the listing (whole list, sent on join, on every change and on `refresh`). */
+  rooms: RoomEntry[];
+}
+
+/** One room of the lobby's listing. */
+export interface RoomEntry {
+  roomId: string;
+  game: string;
+  players: number;
+  seats: number;
+  started: boolean;
+  /** A player may join now (not started, a seat free). */
+  open: boolean;
 }
 
 /** Longest player name, after trimming. */

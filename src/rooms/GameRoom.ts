@@ -11,8 +11,8 @@ import { CloseCode, Room, ServerError, type Client, type Delayed, type RoomExcep
 import type { Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
-import { ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
-import type { commonJoinOptions } from "../protocol/messages.js";
+import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
+import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { Rng } from "../rules/rng.js";
 import type { GameRules, ScheduleEvent } from "../rules/types.js";
 
@@ -59,8 +59,6 @@ export interface ListingMetadata {
   open: boolean;
 }
 
-/** Application close code for a client disconnected for flooding (outside Colyseus's 4000–4010). */
-export const CLOSE_FLOODING = 4429;
 
 /** A client message the room accepts: its validator and how a valid payload becomes an action. */
 export interface MessageSpec<A> {
@@ -176,6 +174,7 @@ export abstract class GameRoom<
     this.releaseSeat(client.sessionId);
     const spectator = auth.spectate === true;
     if (!spectator) {
+      if (this.draining) throw new ServerError(JoinErrorCode.SHUTTING_DOWN, "This server is restarting; join another game.");
       const seat = this.rules.canSeat(this.game);
       if (!seat.ok) {
         throw seat.reason === "full"
@@ -238,7 +237,8 @@ export abstract class GameRoom<
    */
   override onBeforeShutdown() {
     this.draining = true;
-    this.broadcast("draining", { seconds: this.settings.drainSeconds });
+    const notice: ServerEvents["draining"] = { seconds: this.settings.drainSeconds };
+    this.broadcast("draining", notice);
     this.log.info({ drainSeconds: this.settings.drainSeconds }, "draining for shutdown");
     if (!this.rules.isStarted(this.game)) return void this.close();
     this.clock.setTimeout(() => {

@@ -3,19 +3,11 @@
  * driver (Redis with several processes, so every process lists every room).
  */
 import { matchMaker } from "@colyseus/core";
-import { RoomName } from "../protocol/messages.js";
+import { RoomName, type RoomEntry } from "../protocol/messages.js";
+
+export type { RoomEntry };
 import type { ListingMetadata } from "./GameRoom.js";
 
-/** One listed room (also the wire format of the lobby's `rooms` message). */
-export interface RoomEntry {
-  roomId: string;
-  game: string;
-  players: number;
-  seats: number;
-  started: boolean;
-  /** A player may join now (not started, a seat free). */
-  open: boolean;
-}
 
 const GAMES = new Set<string>(Object.values(RoomName));
 

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
-import { CLOSE_FLOODING } from "../../src/rooms/GameRoom.js";
+import { CLOSE_FLOODING, ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
 import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
 import { Player, quiet } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";

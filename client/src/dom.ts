@@ -1,0 +1,113 @@
+/**
+ * A tiny DOM toolkit. Every text goes in through `textContent` / text nodes, never
+ * through `innerHTML`: player names and server messages can never become markup.
+ */
+
+export type Child = Node | string | number | null | undefined | false | readonly Child[];
+
+export interface Props {
+  class?: string;
+  /** Written as `data-testid`. */
+  testid?: string;
+  /** Written as `data-action`: the delegated click handler of a screen dispatches on it. */
+  action?: string;
+  /** Written as `data-*` attributes. */
+  data?: Record<string, string | number>;
+  /** Other attributes; `true` writes an empty attribute, `false` / null / undefined none. */
+  attrs?: Record<string, string | number | boolean | null | undefined>;
+}
+
+/** Creates an element with its props and children (strings become text nodes). */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (props.class) el.className = props.class;
+  if (props.testid) el.setAttribute("data-testid", props.testid);
+  if (props.action) el.setAttribute("data-action", props.action);
+  if (props.data) for (const [k, v] of Object.entries(props.data)) el.setAttribute(`data-${k}`, String(v));
+  if (props.attrs) {
+    for (const [k, v] of Object.entries(props.attrs)) {
+      if (v === true) el.setAttribute(k, "");
+      else if (v !== false && v !== null && v !== undefined) el.setAttribute(k, String(v));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+/** Appends children (strings and numbers as text nodes). */
+export function append(parent: Node, children: readonly Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(parent, child);
+    else if (child instanceof Node) parent.appendChild(child);
+    else parent.appendChild(document.createTextNode(String(child)));
+  }
+}
+
+/**
+ * Makes the children and attributes of `target` equal to those of `source`, reusing the
+ * existing nodes where the tag matches. Re-rendering a whole screen on every state patch
+ * this way keeps keyboard focus and does not detach a button under the pointer.
+ * Event listeners are not copied: screens use one delegated listener (`data-action`).
+ */
+export function morph(target: Element, source: Element): void {
+  syncAttributes(target, source);
+  morphChildren(target, source);
+}
+
+/** Like {@link morph}, but leaves the attributes of `target` itself alone. */
+export function morphContent(target: Element, source: Element): void {
+  morphChildren(target, source);
+}
+
+function morphChildren(target: Node, source: Node): void {
+  const next = Array.from(source.childNodes);
+  const current = Array.from(target.childNodes);
+  next.forEach((node, i) => {
+    const old = current[i];
+    if (!old) target.appendChild(node);
+    else morphNode(old, node);
+  });
+  for (let i = next.length; i < current.length; i++) current[i]!.remove();
+}
+
+function morphNode(old: Node, node: Node): void {
+  if (old.nodeType !== node.nodeType || old.nodeName !== node.nodeName) {
+    old.parentNode?.replaceChild(node, old);
+    return;
+  }
+  if (old.nodeType === Node.TEXT_NODE || old.nodeType === Node.COMMENT_NODE) {
+    if (old.nodeValue !== node.nodeValue) old.nodeValue = node.nodeValue;
+    return;
+  }
+  if (old instanceof Element && node instanceof Element) {
+    // A keyed element (data-key) that changed identity is replaced, not patched.
+    if (old.getAttribute("data-key") !== node.getAttribute("data-key")) {
+      old.replaceWith(node);
+      return;
+    }
+    syncAttributes(old, node);
+    morphChildren(old, node);
+  }
+}
+
+function syncAttributes(target: Element, source: Element): void {
+  for (const attr of Array.from(target.attributes)) {
+    if (!source.hasAttribute(attr.name)) target.removeAttribute(attr.name);
+  }
+  for (const attr of Array.from(source.attributes)) {
+    if (target.getAttribute(attr.name) !== attr.value) target.setAttribute(attr.name, attr.value);
+  }
+}
+
+/** Calls `handler(action, element)` for clicks on (or inside) `[data-action]` elements under `root`. */
+export function delegate(root: HTMLElement, handler: (action: string, el: HTMLElement) => void): void {
+  root.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target.closest<HTMLElement>("[data-action]") : null;
+    if (!target || !root.contains(target)) return;
+    if (target.hasAttribute("disabled") || target.getAttribute("aria-disabled") === "true") return;
+    handler(target.getAttribute("data-action")!, target);
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

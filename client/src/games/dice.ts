@@ -1,0 +1,234 @@
+import { DiceMessages, type ServerEvents } from "../../../src/protocol/messages.js";
+import type { DiceState } from "../../../src/schema/DiceState.js";
+import { dieButton, dieFace, dieWord } from "../die.js";
+import { h } from "../dom.js";
+import { checkedSender, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
+
+/** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
+const BUST_NOTICE_MS = 4000;
+
+export class DiceView implements GameView<DiceState> {
+  readonly title = "Dice";
+  private readonly send;
+  private rematchAsked = false;
+  private bust?: { name: string; mine: boolean; at: number };
+
+  constructor(private readonly ctx: ViewContext) {
+    this.send = checkedSender(ctx.room, DiceMessages);
+    ctx.room.onMessage("busted", (payload: ServerEvents["busted"]) => {
+      const state = ctx.room.state as DiceState | undefined;
+      const id = typeof payload?.playerId === "string" ? payload.playerId : "";
+      const name = state?.players?.get(id)?.name ?? "A player";
+      const mine = id === ctx.room.sessionId;
+      this.bust = { name, mine, at: Date.now() };
+      ctx.log(mine ? "You busted: no scoring dice. This turn's points are lost." : `${name} busted: no scoring dice.`);
+      ctx.rerender();
+    });
+  }
+
+  private get me() {
+    return this.ctx.room.sessionId;
+  }
+
+  ready(state: DiceState | undefined): state is DiceState {
+    return !!state && !!state.players && !!state.dice && !!state.setAside && !!state.selected;
+  }
+
+  private name(state: DiceState, id: string): string {
+    const p = state.players.get(id);
+    if (!p) return "A player who left";
+    return p.isBot ? `${p.name} (bot)` : p.name;
+  }
+
+  /** "You" for this player, else the player's name. */
+  private who(state: DiceState, id: string): string {
+    return id === this.me ? "You" : this.name(state, id);
+  }
+
+  summary(state: DiceState): Summary {
+    const seated = state.players.has(this.me);
+    const base = {
+      deadline: state.turnDeadline,
+      role: seated ? "playing" : "watching",
+      waiting: state.phase === "waiting",
+      running: seated && (state.phase === "playing" || state.phase === "busted"),
+    };
+    if (state.phase !== "over") this.rematchAsked = false;
+    const turn = state.currentTurn === this.me ? "Your turn" : state.currentTurn ? `${possessive(this.name(state, state.currentTurn))} turn` : "";
+    switch (state.phase) {
+      case "waiting":
+        return { ...base, status: seated ? "Waiting for a second player — or play against a bot." : "Waiting for players…", turn: "" };
+      case "playing":
+        return { ...base, status: `First to ${state.targetScore} points wins.`, turn };
+      case "busted":
+        // The bust pause: nobody may act, the turn passes in a moment.
+        return { ...base, status: `${this.who(state, state.currentTurn)} busted! The turn's points are lost.`, turn: "" };
+      default:
+        return { ...base, status: "Game over. Both players may ask for a rematch.", turn: "" };
+    }
+  }
+
+  private result(state: DiceState): string {
+    if (!state.winner) return "Game over.";
+    const score = state.players.get(state.winner)?.score;
+    const points = score !== undefined ? ` with ${score} points` : "";
+    return state.winner === this.me ? `You win${points}!` : `${this.name(state, state.winner)} wins${points}!`;
+  }
+
+  render(state: DiceState): Node {
+    const seated = state.players.has(this.me);
+    const myTurn = state.phase === "playing" && state.currentTurn === this.me;
+    const dice = Array.from(state.dice);
+    const selected = new Set(Array.from(state.selected));
+    const setAside = Array.from(state.setAside);
+    const current = state.players.get(state.currentTurn);
+    const allUnrolled = dice.every((d) => d === 0);
+    const players = Array.from(state.players.entries());
+
+    const scoreboard = h(
+      "table",
+      { class: "scoreboard", testid: "scoreboard" },
+      h("caption", {}, `Scores — first to ${state.targetScore}`),
+      h("thead", {}, h("tr", {}, h("th", { attrs: { scope: "col" } }, "Player"), h("th", { attrs: { scope: "col" } }, "Banked"), h("th", { attrs: { scope: "col" } }, "This turn"))),
+      h(
+        "tbody",
+        {},
+        players.map(([id, p], i) =>
+          h(
+            "tr",
+            { class: `${state.currentTurn === id ? "on-turn" : ""}${p.connected ? "" : " away"}`.trim() || undefined, testid: `player-${i}`, data: { id } },
+            h(
+              "th",
+              { attrs: { scope: "row" } },
+              h("span", { class: "player-name" }, p.name),
+              p.isBot ? h("span", { class: "badge bot" }, "bot") : null,
+              id === this.me ? h("span", { class: "badge you" }, "you") : null,
+              state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
+              p.connected ? null : h("span", { class: "badge away" }, "away"),
+              h(
+                "span",
+                { class: "meter", attrs: { "aria-hidden": "true" } },
+                h("span", { class: "meter-fill", attrs: { style: `width: ${Math.min(100, (p.score / Math.max(1, state.targetScore)) * 100).toFixed(1)}%` } }),
+              ),
+            ),
+            h("td", { class: "num", testid: `score-${i}` }, String(p.score)),
+            h("td", { class: "num", testid: `round-${i}` }, state.currentTurn === id ? String(p.roundScore) : "–"),
+          ),
+        ),
+        players.length < 2 ? h("tr", { class: "empty" }, h("th", { attrs: { scope: "row" } }, "Free seat"), h("td", {}, ""), h("td", {}, "")) : null,
+      ),
+    );
+
+    const diceRow = h(
+      "div",
+      { class: "dice-row", testid: "dice-row", attrs: { role: "group", "aria-label": "Dice on the table (select the ones to set aside)" } },
+      dice.map((value, i) => {
+        const isSelected = selected.has(i);
+        const label = `Die ${i + 1}: ${dieWord(value)}${isSelected ? ", selected" : ""}`;
+        return dieButton(value, isSelected, label, {
+          testid: `dice-${i}`,
+          action: "select",
+          data: { index: i },
+          attrs: { disabled: !(myTurn && value !== 0) },
+        });
+      }),
+    );
+
+    const asideRow = h(
+      "div",
+      { class: "dice-row small", testid: "set-aside", attrs: { "aria-label": "Dice set aside this turn" } },
+      setAside.length ? setAside.map((v, i) => dieFace(v, { testid: `aside-${i}` }, "small")) : h("span", { class: "muted" }, "none yet"),
+    );
+
+    const roundScore = current?.roundScore ?? 0;
+    const turnScore = current?.turnScore ?? 0;
+    const bustVisible = state.phase === "busted" || (this.bust !== undefined && Date.now() - this.bust.at < BUST_NOTICE_MS);
+    const bustText =
+      state.phase === "busted" || !this.bust
+        ? `${this.who(state, state.currentTurn)} busted — no scoring dice! The turn's points are lost.`
+        : `${this.bust.mine ? "You" : this.bust.name} busted — no scoring dice! The turn's points were lost.`;
+
+    const controls: Node[] = [];
+    if (myTurn) {
+      controls.push(
+        h("button", { class: "primary", testid: "btn-roll", action: "roll", attrs: { type: "button", disabled: !allUnrolled } }, allUnrolled ? `Roll ${dice.length} ${dice.length === 1 ? "die" : "dice"}` : "Roll"),
+        h("button", { testid: "btn-continue", action: "continue", attrs: { type: "button", disabled: selected.size === 0 } }, "Set aside & continue"),
+        h("button", { testid: "btn-bank", action: "bank", attrs: { type: "button", disabled: selected.size === 0 } }, selected.size ? `Bank ${roundScore + turnScore} points` : "Bank"),
+      );
+    }
+    if (state.phase === "waiting" && seated && players.length < 2) {
+      controls.push(h("button", { class: "primary", testid: "btn-add-bot", action: "add_bot", attrs: { type: "button" } }, "Play against a bot"));
+    }
+    if (state.phase === "over" && seated) {
+      controls.push(
+        h(
+          "button",
+          { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.rematchAsked } },
+          this.rematchAsked ? "Rematch asked — waiting for the other player" : "Rematch",
+        ),
+      );
+    }
+
+    let hint = "";
+    if (myTurn) {
+      hint = allUnrolled
+        ? "Roll the dice."
+        : "Select scoring dice (1s, 5s, three or more of a kind, a run), then set them aside to roll the rest, or bank your points.";
+    } else if (state.phase === "playing" && current) {
+      hint = current.isBot ? `${current.name} (bot) is thinking…` : `Waiting for ${current.name}…`;
+    }
+
+    return h(
+      "div",
+      { class: "dice-game" },
+      scoreboard,
+      h(
+        "section",
+        { class: "table", attrs: { "aria-label": "Table" } },
+        h("h3", {}, "On the table"),
+        diceRow,
+        h("h3", {}, "Set aside this turn"),
+        asideRow,
+        h(
+          "p",
+          { class: "turn-points", testid: "turn-points" },
+          "This turn: ",
+          h("strong", { testid: "round-score" }, String(roundScore)),
+          " · Selected: ",
+          h("strong", { testid: "selection-score" }, String(turnScore)),
+        ),
+        bustVisible ? h("p", { class: "bust", testid: "bust-notice", attrs: { role: "status" } }, bustText) : null,
+        hint ? h("p", { class: "hint" }, hint) : null,
+      ),
+      state.phase === "over" ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, this.result(state)) : null,
+      controls.length ? h("div", { class: "controls" }, controls) : null,
+    );
+  }
+
+  action(name: string, el: HTMLElement, _state: DiceState): void {
+    switch (name) {
+      case "select":
+        this.send("select", { index: Number(el.getAttribute("data-index")) });
+        break;
+      case "roll":
+        this.send("roll", undefined);
+        break;
+      case "continue":
+        this.send("set_aside", { endTurn: false });
+        break;
+      case "bank":
+        this.send("set_aside", { endTurn: true });
+        break;
+      case "add_bot":
+        this.send("add_bot", undefined);
+        break;
+      case "rematch":
+        this.rematchAsked = true;
+        this.send("rematch", undefined);
+        this.ctx.rerender();
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,249 @@
+import { OweDrahnMessages, type ServerEvents } from "../../../src/protocol/messages.js";
+import type { OweDrahnPlayer, OweDrahnState } from "../../../src/schema/OweDrahnState.js";
+import { dieFace, dieWord } from "../die.js";
+import { h } from "../dom.js";
+import { checkedSender, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
+
+/** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
+const START_LIVES = 6;
+/** Above this total the roller is out (games.md); shown as the limit of the meter. */
+const LIMIT = 15;
+
+export class OweDrahnView implements GameView<OweDrahnState> {
+  readonly title = "Owe Drahn";
+  private readonly send;
+  private lastWinner?: { id: string; name: string };
+  private seenLives = new Map<string, number>();
+  private seenChoosing?: string;
+
+  constructor(private readonly ctx: ViewContext) {
+    this.send = checkedSender(ctx.room, OweDrahnMessages);
+    ctx.room.onMessage("rolled", (payload: ServerEvents["rolled"]) => {
+      if (typeof payload?.die !== "number" || typeof payload.total !== "number") return;
+      const who = payload.playerId === ctx.room.sessionId ? "You" : this.nameOf(payload.playerId);
+      const counts = payload.die === 3 ? " (a 3 counts 0)" : "";
+      const out = payload.total > LIMIT ? ` — over ${LIMIT}, ${who === "You" ? "you are" : "they are"} out!` : "";
+      ctx.log(`${who} rolled ${payload.die}${counts}: total ${payload.total}${out}`);
+      ctx.rerender();
+    });
+    ctx.room.onMessage("gameOver", (payload: ServerEvents["gameOver"]) => {
+      const id = typeof payload?.winnerId === "string" ? payload.winnerId : "";
+      const name = this.nameOf(id);
+      this.lastWinner = { id, name };
+      ctx.log(id === ctx.room.sessionId ? "You won the game!" : `${name} won the game.`);
+      ctx.rerender();
+    });
+  }
+
+  private get me() {
+    return this.ctx.room.sessionId;
+  }
+
+  private nameOf(id: string): string {
+    const state = this.ctx.room.state as OweDrahnState | undefined;
+    return state?.players?.find((p) => p.id === id)?.name ?? "A player";
+  }
+
+  ready(state: OweDrahnState | undefined): state is OweDrahnState {
+    return !!state && !!state.players;
+  }
+
+  /** The winner during the game-over pause: the event's, else the one player left alive. */
+  private winner(state: OweDrahnState): { id: string; name: string } | undefined {
+    if (this.lastWinner) return this.lastWinner;
+    const alive = state.players.filter((p) => p.life > 0);
+    return alive.length === 1 ? { id: alive[0]!.id, name: alive[0]!.name } : undefined;
+  }
+
+  /**
+   * Logs what has no event of its own, from the state's changes: a player who said "owe
+   * drahn" (a life less without busting) and the player they named to go next.
+   */
+  private observe(state: OweDrahnState) {
+    const who = (id: string) => (id === this.me ? "You" : (state.players.find((p) => p.id === id)?.name ?? "A player"));
+    const choosing = state.players.find((p) => p.choosing)?.id;
+    const lines: string[] = [];
+    if (state.phase === "playing") {
+      for (const p of state.players) {
+        const before = this.seenLives.get(p.id);
+        if (before !== undefined && p.life > 0 && p.life < before) {
+          lines.push(`${who(p.id)} said “owe drahn”: one life less, the total is back to 0.`);
+        }
+      }
+      if (this.seenChoosing && !choosing && state.currentTurn) {
+        const chooser = who(this.seenChoosing);
+        const next = state.currentTurn === this.seenChoosing ? (chooser === "You" ? "yourself" : "themselves") : who(state.currentTurn);
+        lines.push(`${chooser} chose ${next} to play next.`);
+      }
+    }
+    this.seenLives = new Map(state.players.map((p) => [p.id, p.life]));
+    this.seenChoosing = choosing;
+    for (const line of lines) this.ctx.log(line);
+  }
+
+  summary(state: OweDrahnState): Summary {
+    this.observe(state);
+    const mine = state.players.find((p) => p.id === this.me);
+    const base = {
+      deadline: state.turnDeadline,
+      role: mine ? "playing" : "watching",
+      waiting: state.phase === "lobby",
+      running: !!mine && state.phase === "playing" && mine.life > 0,
+    };
+    switch (state.phase) {
+      case "lobby": {
+        const n = state.players.length;
+        const ready = state.players.filter((p) => p.ready).length;
+        const need = n < 2 ? " — at least 2 players are needed" : "";
+        return { ...base, status: `Waiting until everyone is ready: ${ready} of ${n} ready${need}.`, turn: "" };
+      }
+      case "playing": {
+        const current = state.players.find((p) => p.id === state.currentTurn);
+        const choosing = current?.choosing ? " — choosing who plays next" : "";
+        const turn = !current ? "" : current.id === this.me ? `Your turn${choosing}` : `${possessive(current.name)} turn${choosing}`;
+        return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, turn };
+      }
+      default:
+        return { ...base, status: "Game over. The next game starts in a moment.", turn: "" };
+    }
+  }
+
+  private hearts(p: OweDrahnPlayer, index: number): HTMLElement {
+    const lost = Math.max(0, START_LIVES - p.life);
+    return h(
+      "span",
+      { class: "hearts", testid: `lives-${index}`, data: { lives: p.life }, attrs: { role: "img", "aria-label": `${p.life} ${p.life === 1 ? "life" : "lives"} left` } },
+      h("span", { class: "heart-full" }, "♥".repeat(p.life)),
+      h("span", { class: "heart-empty" }, "♡".repeat(lost)),
+    );
+  }
+
+  render(state: OweDrahnState): Node {
+    const mine = state.players.find((p) => p.id === this.me);
+    const playing = state.phase === "playing";
+    const myTurn = playing && state.currentTurn === this.me;
+    if (state.phase === "playing") this.lastWinner = undefined;
+
+    const list = h(
+      "ul",
+      { class: "players od-players", testid: "players", attrs: { "aria-label": "Players in seat order" } },
+      state.players.map((p, i) => {
+        const out = state.phase !== "lobby" && p.life === 0;
+        return h(
+          "li",
+          {
+            class: `player${state.currentTurn === p.id ? " on-turn" : ""}${out ? " out" : ""}${p.connected ? "" : " away"}`,
+            testid: `player-${i}`,
+            data: { id: p.id },
+          },
+          h("span", { class: "player-name" }, p.name),
+          p.id === this.me ? h("span", { class: "badge you" }, "you") : null,
+          state.currentTurn === p.id ? h("span", { class: "badge turn" }, p.choosing ? "choosing" : "to play") : null,
+          state.phase === "lobby" ? h("span", { class: `badge ${p.ready ? "ready" : "not-ready"}` }, p.ready ? "ready ✓" : "not ready") : null,
+          out ? h("span", { class: "badge out", testid: `out-${i}` }, "out") : null,
+          p.connected ? null : h("span", { class: "badge away" }, "away"),
+          h("span", { class: "player-stats" }, this.hearts(p, i), h("span", { class: "score", testid: `score-${i}`, attrs: { title: "Score across games in this room" } }, `score ${p.score > 0 ? "+" : ""}${p.score}`)),
+        );
+      }),
+    );
+
+    const fill = Math.min(100, (state.currentValue / LIMIT) * 100);
+    const tableArea = h(
+      "section",
+      { class: "od-table", attrs: { "aria-label": "Table" } },
+      h(
+        "div",
+        { class: "total-box" },
+        h("span", { class: "label" }, "Total"),
+        h("span", { class: `total${state.currentValue >= 10 ? " hot" : ""}`, testid: "total" }, String(state.currentValue)),
+        h("span", { class: "meter", attrs: { "aria-hidden": "true" } }, h("span", { class: "meter-fill", attrs: { style: `width: ${fill.toFixed(1)}%` } })),
+        h("span", { class: "muted" }, `out above ${LIMIT}`),
+      ),
+      h(
+        "div",
+        { class: "last-roll" },
+        h("span", { class: "label" }, "Last roll"),
+        dieFace(state.lastRoll, { testid: "last-roll", attrs: { "aria-label": state.lastRoll ? `Last roll: ${dieWord(state.lastRoll)}${state.lastRoll === 3 ? " (counts 0)" : ""}` : "No roll yet" } }, "large"),
+        state.lastRoll === 3 ? h("span", { class: "muted" }, "counts 0") : null,
+      ),
+    );
+
+    const controls: Node[] = [];
+    if (state.phase === "lobby" && mine) {
+      controls.push(
+        h(
+          "button",
+          { class: mine.ready ? "" : "primary", testid: "btn-ready", action: "ready", attrs: { type: "button", "aria-pressed": mine.ready ? "true" : "false" } },
+          mine.ready ? "Ready ✓ (click to wait)" : "I'm ready",
+        ),
+      );
+    }
+    let picker: Node | null = null;
+    if (myTurn && mine && !mine.choosing) {
+      controls.push(
+        h("button", { class: "primary", testid: "btn-roll", action: "roll", attrs: { type: "button" } }, "Roll"),
+        h("button", { testid: "btn-lose-life", action: "lose_life", attrs: { type: "button" } }, "Owe drahn (lose a life)"),
+      );
+    }
+    if (myTurn && mine?.choosing) {
+      picker = h(
+        "fieldset",
+        { class: "picker", testid: "choose-next" },
+        h("legend", {}, "You lost a life. Who plays next?"),
+        state.players
+          .filter((p) => p.life > 0)
+          .map((p) =>
+            h(
+              "button",
+              { testid: `choose-${state.players.indexOf(p)}`, action: "choose", data: { id: p.id }, attrs: { type: "button" } },
+              p.id === this.me ? `${p.name} (you)` : p.name,
+            ),
+          ),
+      );
+    }
+
+    const w = this.winner(state);
+    let note: Node | null = null;
+    if (state.phase === "over" && w) {
+      note = h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, w.id === this.me ? "You win!" : `${w.name} wins!`);
+    } else if (state.phase === "lobby" && this.lastWinner) {
+      note = h("p", { class: "last-winner", testid: "last-winner" }, `Last game: ${this.lastWinner.id === this.me ? "you" : this.lastWinner.name} won.`);
+    }
+
+    let hint = "";
+    if (myTurn && mine && !mine.choosing) hint = "Roll, or — with a total of 10 or more and more than one life — give up a life to reset the total and choose who plays next.";
+    else if (playing && mine && mine.life === 0) hint = "You are out of this game. Watch the rest; the next game starts soon.";
+
+    return h(
+      "div",
+      { class: "od-game" },
+      tableArea,
+      list,
+      note,
+      picker,
+      controls.length ? h("div", { class: "controls" }, controls) : null,
+      hint ? h("p", { class: "hint" }, hint) : null,
+    );
+  }
+
+  action(name: string, el: HTMLElement, state: OweDrahnState): void {
+    switch (name) {
+      case "ready": {
+        const mine = state.players.find((p) => p.id === this.me);
+        this.send("ready", { ready: !mine?.ready });
+        break;
+      }
+      case "roll":
+        this.send("roll", undefined);
+        break;
+      case "lose_life":
+        this.send("lose_life", undefined);
+        break;
+      case "choose":
+        this.send("choose_next", { playerId: el.getAttribute("data-id") ?? "" });
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * The lobby: the player's name, a live list of every game's public rooms (join an open
+ * one, watch a running one), creating a public or private room, and joining by link.
+ */
+import type { Client, Room } from "@colyseus/sdk";
+import { commonJoinOptions, diceOptions, oweDrahnOptions, playerName, RoomName, type RoomEntry } from "../../src/protocol/messages.js";
+import { describeJoinError } from "./errors.js";
+import { delegate, h, morphContent, sleep } from "./dom.js";
+import { forgetInviteInLocation, isRoomName, loadName, roomIdFrom, saveName } from "./session.js";
+import { setConnection, showError } from "./ui.js";
+
+export interface LobbyHost {
+  readonly client: Client;
+  enterGame(room: Room, game: RoomName, isPrivate: boolean): void;
+}
+
+export const GAME_TITLES: Record<RoomName, string> = {
+  tictactoe: "TicTacToe",
+  dice: "Dice",
+  owedrahn: "Owe Drahn",
+};
+
+const GAME_BLURBS: Record<RoomName, string> = {
+  tictactoe: "Two players, three in a row.",
+  dice: "Two-player Farkle. Play a friend or a bot.",
+  owedrahn: "2–8 players share one total; above 15 you are out.",
+};
+
+const GAMES = Object.values(RoomName);
+
+function isRoomEntry(v: unknown): v is RoomEntry {
+  const e = v as RoomEntry;
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.roomId === "string" &&
+    typeof e.game === "string" &&
+    typeof e.players === "number" &&
+    typeof e.seats === "number" &&
+    typeof e.started === "boolean" &&
+    typeof e.open === "boolean"
+  );
+}
+
+let fieldIds = 0;
+
+export class LobbyScreen {
+  readonly el: HTMLElement;
+  private lobbyRoom?: Room;
+  private rooms: RoomEntry[] | undefined;
+  private disposed = false;
+  private busy = false;
+  private readonly list: HTMLElement;
+  private readonly nameInput: HTMLInputElement;
+  private readonly nameError: HTMLElement;
+  private readonly joinError: HTMLElement;
+  private readonly createForm: HTMLFormElement;
+  private readonly linkInput: HTMLInputElement;
+
+  constructor(
+    private readonly host: LobbyHost,
+    private invite?: string,
+  ) {
+    const id = (name: string) => `${name}-${++fieldIds}`;
+    const nameId = id("name");
+    this.nameInput = h("input", {
+      testid: "name-input",
+      attrs: { id: nameId, type: "text", maxlength: 20, autocomplete: "nickname", placeholder: "e.g. Ada", spellcheck: "false" },
+    });
+    this.nameInput.value = loadName();
+    this.nameInput.addEventListener("input", () => {
+      this.nameError.hidden = true;
+      saveName(this.nameInput.value);
+    });
+    this.nameError = h("p", { class: "field-error", testid: "name-error", attrs: { role: "alert", hidden: true } });
+    this.joinError = h("div", { class: "join-error", testid: "join-error", attrs: { hidden: true } });
+    this.list = h("div", { class: "room-lists", testid: "lobby-rooms", attrs: { "aria-live": "polite", "aria-busy": "true" } });
+    this.createForm = this.buildCreateForm(id);
+    const linkId = id("link");
+    this.linkInput = h("input", { testid: "join-link-input", attrs: { id: linkId, type: "text", placeholder: "Room code or invite link", autocomplete: "off", spellcheck: "false" } });
+
+    const linkForm = h(
+      "form",
+      { class: "inline-form", testid: "join-link-form" },
+      h("label", { attrs: { for: linkId } }, "Room code or link"),
+      h("div", { class: "row" }, this.linkInput, h("button", { class: "primary", testid: "btn-join-link", attrs: { type: "submit" } }, "Join"), h("button", { action: "watch-link", testid: "btn-watch-link", attrs: { type: "button" } }, "Watch")),
+    );
+    linkForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const roomId = roomIdFrom(this.linkInput.value);
+      if (!roomId) return showError("That does not look like a room code or an invite link.");
+      void this.joinById(roomId, false);
+    });
+
+    this.el = h(
+      "section",
+      { class: "screen lobby", testid: "lobby" },
+      h(
+        "section",
+        { class: "card who" },
+        h("label", { attrs: { for: nameId } }, "Your name"),
+        this.nameInput,
+        h("p", { class: "muted small" }, "1–20 characters. Leave empty to play as “Player 1”, “Player 2”…"),
+        this.nameError,
+      ),
+      invite ? this.buildInvite(invite) : null,
+      this.joinError,
+      h("section", { class: "card rooms" }, h("h2", {}, "Open games"), this.list),
+      h("section", { class: "card create" }, h("h2", {}, "New game"), this.createForm),
+      h("section", { class: "card join-link" }, h("h2", {}, "Join by link"), linkForm),
+    );
+    delegate(this.el, (action, el) => this.onAction(action, el));
+    this.renderRooms();
+    void this.connect();
+  }
+
+  private buildInvite(roomId: string): HTMLElement {
+    return h(
+      "section",
+      { class: "card invite-card", testid: "invite-panel" },
+      h("h2", {}, "You were invited"),
+      h("p", {}, "Room ", h("code", {}, roomId), ". Pick your name above, then:"),
+      h(
+        "div",
+        { class: "row" },
+        h("button", { class: "primary", action: "invite-join", testid: "btn-invite-join", data: { room: roomId }, attrs: { type: "button" } }, "Join the game"),
+        h("button", { action: "invite-watch", testid: "btn-invite-watch", data: { room: roomId }, attrs: { type: "button" } }, "Watch"),
+      ),
+    );
+  }
+
+  private buildCreateForm(id: (name: string) => string): HTMLFormElement {
+    const gameRadios = GAMES.map((game, i) => {
+      const rid = id(`game-${game}`);
+      return h(
+        "div",
+        { class: "radio" },
+        h("input", { testid: `create-game-${game}`, attrs: { id: rid, type: "radio", name: "game", value: game, checked: i === 0 } }),
+        h("label", { attrs: { for: rid } }, h("strong", {}, GAME_TITLES[game]), h("span", { class: "muted small" }, ` — ${GAME_BLURBS[game]}`)),
+      );
+    });
+    const privateId = id("private");
+    const timerId = id("timer");
+    const targetId = id("target");
+    const maxId = id("max");
+    const form = h(
+      "form",
+      { class: "create-form", testid: "create-form" },
+      h("fieldset", {}, h("legend", {}, "Game"), gameRadios),
+      h(
+        "div",
+        { class: "check" },
+        h("input", { testid: "create-private", attrs: { id: privateId, type: "checkbox", name: "private" } }),
+        h("label", { attrs: { for: privateId } }, "Private room (not listed; join by link only)"),
+      ),
+      h(
+        "div",
+        { class: "field" },
+        h("label", { attrs: { for: timerId } }, "Turn timer"),
+        h(
+          "select",
+          { testid: "create-timer", attrs: { id: timerId, name: "turnSeconds" } },
+          [0, 15, 30, 60, 120].map((s) => h("option", { attrs: { value: s, selected: s === 0 } }, s === 0 ? "Off" : `${s} seconds`)),
+        ),
+      ),
+      h(
+        "div",
+        { class: "field only-dice" },
+        h("label", { attrs: { for: targetId } }, "Points to win"),
+        h("input", { testid: "create-target", attrs: { id: targetId, name: "targetScore", type: "number", min: 1000, max: 10000, step: 500, value: 3000, inputmode: "numeric" } }),
+      ),
+      h(
+        "div",
+        { class: "field only-owedrahn" },
+        h("label", { attrs: { for: maxId } }, "Seats"),
+        h(
+          "select",
+          { testid: "create-max-players", attrs: { id: maxId, name: "maxPlayers" } },
+          [2, 3, 4, 5, 6, 7, 8].map((n) => h("option", { attrs: { value: n, selected: n === 8 } }, `${n} players`)),
+        ),
+      ),
+      h("button", { class: "primary", testid: "btn-create", attrs: { type: "submit" } }, "Create room"),
+    );
+    const sync = () => {
+      const game = (form.elements.namedItem("game") as RadioNodeList).value;
+      form.querySelectorAll<HTMLElement>(".only-dice").forEach((el) => (el.hidden = game !== "dice"));
+      form.querySelectorAll<HTMLElement>(".only-owedrahn").forEach((el) => (el.hidden = game !== "owedrahn"));
+    };
+    form.addEventListener("change", sync);
+    sync();
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.create();
+    });
+    return form;
+  }
+
+  /** The validated name, `undefined` for none (the server names the player), `null` when invalid. */
+  private name(): string | undefined | null {
+    const raw = this.nameInput.value;
+    if (raw.trim() === "") return undefined;
+    const parsed = playerName.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    this.nameError.textContent = "Please use 1–20 ordinary characters for your name.";
+    this.nameError.hidden = false;
+    this.nameInput.focus();
+    return null;
+  }
+
+  private async connect() {
+    for (let attempt = 0; !this.disposed; attempt++) {
+      setConnection("connecting", "lobby");
+      try {
+        const room = await this.host.client.joinOrCreate("lobby", { include: "all" });
+        if (this.disposed) {
+          void room.leave(true);
+          return;
+        }
+        this.lobbyRoom = room;
+        room.onMessage("rooms", (payload: unknown) => {
+          this.rooms = Array.isArray(payload) ? payload.filter(isRoomEntry) : [];
+          this.renderRooms();
+        });
+        room.onMessage("*", () => undefined);
+        room.onDrop(() => setConnection("reconnecting", "lobby"));
+        room.onReconnect(() => {
+          setConnection("connected", "lobby");
+          room.send("refresh");
+        });
+        room.onLeave(() => {
+          if (this.disposed) return;
+          this.lobbyRoom = undefined;
+          setConnection("lost", "lobby — retrying…");
+          void sleep(2000).then(() => this.connect());
+        });
+        // The first list may have arrived before the handler was registered.
+        room.send("refresh");
+        setConnection("connected", "lobby");
+        return;
+      } catch {
+        setConnection("lost", "cannot reach the server — retrying…");
+        await sleep(Math.min(10000, 1000 * 2 ** Math.min(attempt, 3)));
+      }
+    }
+  }
+
+  dispose() {
+    this.disposed = true;
+    const room = this.lobbyRoom;
+    this.lobbyRoom = undefined;
+    if (room) {
+      room.removeAllListeners();
+      void room.leave(true).catch(() => undefined);
+    }
+  }
+
+  private renderRooms() {
+    const rooms = this.rooms;
+    const next = h(
+      "div",
+      {},
+      GAMES.map((game) => {
+        const mine = (rooms ?? []).filter((r) => r.game === game);
+        return h(
+          "section",
+          { class: "game-rooms", testid: `rooms-${game}` },
+          h(
+            "div",
+            { class: "game-rooms-head" },
+            h("h3", {}, GAME_TITLES[game]),
+            h("button", { action: "quick", testid: `btn-quick-${game}`, data: { game }, attrs: { type: "button", "aria-label": `Quick match: ${GAME_TITLES[game]}` } }, "Quick match"),
+          ),
+          rooms === undefined
+            ? h("p", { class: "muted" }, "Loading…")
+            : mine.length === 0
+              ? h("p", { class: "muted" }, "No public rooms yet. Create one or use Quick match.")
+              : h(
+                  "ul",
+                  { class: "room-list" },
+                  mine.map((r) => {
+                    const state = r.started ? "playing" : r.open ? "waiting for players" : "full";
+                    return h(
+                      "li",
+                      { class: "room", testid: `room-${r.roomId}`, data: { key: r.roomId, room: r.roomId } },
+                      h("code", { class: "room-id" }, r.roomId),
+                      h("span", { class: "room-info" }, `${r.players}/${r.seats} players · ${state}`),
+                      r.open
+                        ? h("button", { class: "primary", action: "join", testid: `btn-join-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Join ${GAME_TITLES[game]} room ${r.roomId}` } }, "Join")
+                        : h("button", { action: "watch", testid: `btn-watch-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Watch ${GAME_TITLES[game]} room ${r.roomId}` } }, "Watch"),
+                    );
+                  }),
+                ),
+        );
+      }),
+    );
+    morphContent(this.list, next);
+    this.list.setAttribute("aria-busy", rooms === undefined ? "true" : "false");
+  }
+
+  private onAction(action: string, el: HTMLElement) {
+    const roomId = el.getAttribute("data-room") ?? "";
+    switch (action) {
+      case "join":
+      case "invite-join":
+        void this.joinById(roomId, false);
+        break;
+      case "watch":
+      case "invite-watch":
+      case "error-watch":
+        void this.joinById(roomId, true);
+        break;
+      case "watch-link": {
+        const id = roomIdFrom(this.linkInput.value);
+        if (!id) showError("That does not look like a room code or an invite link.");
+        else void this.joinById(id, true);
+        break;
+      }
+      case "quick": {
+        const game = el.getAttribute("data-game");
+        if (isRoomName(game)) void this.quickMatch(game);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private showJoinError(err: unknown, roomId?: string) {
+    const failure = describeJoinError(err);
+    showError(failure.title, failure.detail);
+    this.joinError.replaceChildren(h("p", {}, failure.title, failure.detail ? h("span", { class: "muted" }, ` (${failure.detail})`) : null));
+    if (failure.canWatch && roomId) {
+      this.joinError.append(h("button", { action: "error-watch", testid: "btn-error-watch", data: { room: roomId }, attrs: { type: "button" } }, "Watch instead"));
+    }
+    this.joinError.hidden = false;
+  }
+
+  /** Runs one matchmaking call; while it runs, other joins are ignored. */
+  private async attempt(run: () => Promise<Room>, roomId: string | undefined, isPrivate: boolean) {
+    if (this.busy || this.disposed) return;
+    this.busy = true;
+    this.joinError.hidden = true;
+    this.el.setAttribute("aria-busy", "true");
+    try {
+      const room = await run();
+      const game = room.name;
+      if (!isRoomName(game)) {
+        void room.leave(true);
+        showError("That room is not a game this page can show.");
+        return;
+      }
+      if (this.invite) forgetInviteInLocation();
+      this.host.enterGame(room, game, isPrivate);
+    } catch (err) {
+      this.showJoinError(err, roomId);
+    } finally {
+      this.busy = false;
+      this.el.removeAttribute("aria-busy");
+    }
+  }
+
+  private async joinById(roomId: string, spectate: boolean) {
+    const name = this.name();
+    if (name === null) return;
+    const options = commonJoinOptions.parse({ name, ...(spectate ? { spectate: true } : {}) });
+    await this.attempt(() => this.host.client.joinById(roomId, options), roomId, false);
+  }
+
+  private async quickMatch(game: RoomName) {
+    const name = this.name();
+    if (name === null) return;
+    await this.attempt(() => this.host.client.joinOrCreate(game, commonJoinOptions.parse({ name })), undefined, false);
+  }
+
+  private async create() {
+    const name = this.name();
+    if (name === null) return;
+    const form = this.createForm;
+    const field = (n: string) => form.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement;
+    const game = (form.elements.namedItem("game") as RadioNodeList).value;
+    if (!isRoomName(game)) return;
+    const isPrivate = (field("private") as HTMLInputElement).checked;
+    const turnSeconds = Number(field("turnSeconds").value);
+    const common = { name, private: isPrivate || undefined, turnSeconds: turnSeconds || undefined };
+    const schema = game === "dice" ? diceOptions : game === "owedrahn" ? oweDrahnOptions : commonJoinOptions;
+    const extra = game === "dice" ? { targetScore: Number(field("targetScore").value) } : game === "owedrahn" ? { maxPlayers: Number(field("maxPlayers").value) } : {};
+    const parsed = schema.safeParse({ ...common, ...extra });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      showError("Please check the game settings.", issue ? `${issue.path.join(".")}: ${issue.message}` : "");
+      return;
+    }
+    // Send what the player chose (undefined keys are dropped by JSON).
+    await this.attempt(() => this.host.client.create(game, { ...common, ...extra }), undefined, isPrivate);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Entry point: one Colyseus client for the page's own origin (the game server serves this
+ * page), then either the saved seat (a reload mid-game) or the lobby.
+ */
+import { Client, type Room } from "@colyseus/sdk";
+import type { RoomName } from "../../src/protocol/messages.js";
+import { describeJoinError } from "./errors.js";
+import { h, sleep } from "./dom.js";
+import { GameScreen, type GameHost } from "./game.js";
+import { LobbyScreen, type LobbyHost } from "./lobby.js";
+import { clearSeat, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
+import { clearToasts, setConnection, showError } from "./ui.js";
+
+interface Screen {
+  readonly el: HTMLElement;
+  dispose(): void;
+}
+
+class App implements LobbyHost, GameHost {
+  readonly client = new Client(location.origin);
+  unloading = false;
+  private screen?: Screen;
+  private readonly root: HTMLElement;
+
+  constructor() {
+    const root = document.getElementById("app");
+    if (!root) throw new Error("#app missing from index.html");
+    this.root = root;
+    addEventListener("pagehide", () => (this.unloading = true));
+    addEventListener("pageshow", () => (this.unloading = false));
+  }
+
+  async start() {
+    const saved = loadSeat();
+    if (saved && (await this.resume(saved))) return;
+    this.showLobby(inviteInLocation());
+  }
+
+  /** Reconnects to the saved seat (a reload mid-game); false when the seat is gone. */
+  private async resume(saved: SavedSeat): Promise<boolean> {
+    setConnection("connecting", "rejoining your game");
+    this.show({ el: h("section", { class: "screen card", testid: "resuming" }, h("p", {}, "Rejoining your game…")), dispose: () => undefined });
+    let lastError: unknown;
+    // The server may not have noticed the old page's socket closing yet: retry briefly.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        const room = await this.client.reconnect(saved.reconnectionToken);
+        this.enterGame(room, saved.game, saved.private === true);
+        return true;
+      } catch (err) {
+        lastError = err;
+        await sleep(300 * (attempt + 1));
+      }
+    }
+    clearSeat();
+    const failure = describeJoinError(lastError);
+    showError("Your game could not be resumed.", `It may have ended, or you were away too long. ${failure.title}`);
+    return false;
+  }
+
+  private show(screen: Screen) {
+    this.screen?.dispose();
+    this.screen = screen;
+    this.root.replaceChildren(screen.el);
+    const heading = screen.el.querySelector<HTMLElement>("h2");
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+  }
+
+  showLobby(invite?: string) {
+    this.show(new LobbyScreen(this, invite));
+  }
+
+  enterGame(room: Room, game: RoomName, isPrivate: boolean) {
+    clearToasts();
+    this.show(new GameScreen(this, room, game, isPrivate));
+  }
+}
+
+void new App().start().catch((err: unknown) => {
+  console.error(err);
+  showError("The page failed to start.", err instanceof Error ? err.message : "");
+});

@@ -1,0 +1,100 @@
+/**
+ * What survives a page reload: the seat to reconnect to (sessionStorage, per tab) and the
+ * player's name (localStorage).
+ */
+import { RoomName } from "../../src/protocol/messages.js";
+
+export interface SavedSeat {
+  roomId: string;
+  game: RoomName;
+  reconnectionToken: string;
+  /** The room was created private here: show its invite link. */
+  private?: boolean;
+}
+
+const SEAT_KEY = "turn-games.seat";
+const NAME_KEY = "turn-games.name";
+
+export function isRoomName(value: unknown): value is RoomName {
+  return typeof value === "string" && (Object.values(RoomName) as string[]).includes(value);
+}
+
+export function saveSeat(seat: SavedSeat): void {
+  try {
+    sessionStorage.setItem(SEAT_KEY, JSON.stringify(seat));
+  } catch {
+    // storage disabled: a reload then lands in the lobby
+  }
+}
+
+export function loadSeat(): SavedSeat | undefined {
+  try {
+    const raw = sessionStorage.getItem(SEAT_KEY);
+    if (!raw) return undefined;
+    const v = JSON.parse(raw) as Partial<SavedSeat>;
+    if (typeof v.roomId !== "string" || typeof v.reconnectionToken !== "string" || !isRoomName(v.game)) return undefined;
+    return { roomId: v.roomId, game: v.game, reconnectionToken: v.reconnectionToken, private: v.private === true };
+  } catch {
+    return undefined;
+  }
+}
+
+export function clearSeat(): void {
+  try {
+    sessionStorage.removeItem(SEAT_KEY);
+  } catch {
+    // ignore
+  }
+}
+
+export function loadName(): string {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export function saveName(name: string): void {
+  try {
+    localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // ignore
+  }
+}
+
+/** A room id from `?join=<id>` or `#join=<id>` (also a pasted link or a bare id, for the join form). */
+export function roomIdFrom(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (!trimmed) return undefined;
+  let candidate = trimmed;
+  try {
+    const url = new URL(trimmed, location.origin);
+    const fromQuery = url.searchParams.get("join");
+    const fromHash = new URLSearchParams(url.hash.replace(/^#/, "")).get("join");
+    candidate = fromQuery ?? fromHash ?? trimmed;
+  } catch {
+    // not a URL: a bare id
+  }
+  return /^[A-Za-z0-9_-]{1,64}$/.test(candidate) ? candidate : undefined;
+}
+
+/** The invitation in this page's address, if any. */
+export function inviteInLocation(): string | undefined {
+  const fromQuery = new URLSearchParams(location.search).get("join");
+  const fromHash = new URLSearchParams(location.hash.replace(/^#/, "")).get("join");
+  const id = fromQuery ?? fromHash;
+  return id ? roomIdFrom(id) : undefined;
+}
+
+/** Removes `join` from the address bar (after use, so a reload does not join again). */
+export function forgetInviteInLocation(): void {
+  const url = new URL(location.href);
+  url.searchParams.delete("join");
+  if (/(^#|&)join=/.test(url.hash)) url.hash = "";
+  history.replaceState(null, "", url.pathname + url.search + url.hash);
+}
+
+export function inviteLink(roomId: string): string {
+  return `${location.origin}/?join=${encodeURIComponent(roomId)}`;
+}

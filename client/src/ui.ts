@@ -1,0 +1,60 @@
+/**
+ * Page-wide pieces: the connection status banner, error toasts and notices.
+ */
+import { h } from "./dom.js";
+
+export type ConnState = "connecting" | "connected" | "reconnecting" | "lost" | "offline";
+
+const STATE_WORDS: Record<ConnState, string> = {
+  connecting: "Connecting…",
+  connected: "Connected",
+  reconnecting: "Connection dropped — reconnecting…",
+  lost: "Connection lost",
+  offline: "Not connected",
+};
+
+function byId(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} missing from index.html`);
+  return el;
+}
+
+/** Sets the always-visible connection banner. */
+export function setConnection(state: ConnState, detail = ""): void {
+  const el = byId("conn-status");
+  el.setAttribute("data-state", state);
+  const text = detail ? `${STATE_WORDS[state]} · ${detail}` : STATE_WORDS[state];
+  if (el.textContent !== text) el.textContent = text;
+}
+
+const TOAST_MS = 6000;
+
+/** Shows an error toast (role="alert": screen readers announce it) that hides by itself. */
+export function showError(title: string, detail = "", code = ""): void {
+  const region = byId("toasts");
+  const close = h("button", { class: "toast-close", attrs: { type: "button", "aria-label": "Dismiss" } }, "×");
+  const toast = h(
+    "div",
+    { class: "toast toast-error", testid: "error-toast", attrs: { role: "alert", "data-code": code || undefined } },
+    h("div", { class: "toast-body" }, h("strong", { class: "toast-title" }, title), detail && detail !== title ? h("span", { class: "toast-detail" }, detail) : null),
+    close,
+  );
+  const remove = () => toast.remove();
+  close.addEventListener("click", remove);
+  setTimeout(remove, TOAST_MS);
+  // At most three at once: the oldest goes.
+  while (region.children.length >= 3) region.firstElementChild?.remove();
+  region.appendChild(toast);
+}
+
+/** Shows (or, with an empty text, hides) the page-wide notice under the banner. */
+export function setNotice(text: string): void {
+  const el = byId("notice");
+  el.textContent = text;
+  el.hidden = text === "";
+}
+
+/** Removes every toast (a new screen starts clean). */
+export function clearToasts(): void {
+  byId("toasts").replaceChildren();
+}

@@ -1,0 +1,86 @@
+/**
+ * The connection banner: a dropped network shows "reconnecting", the SDK's automatic
+ * reconnection brings the same seat back ("connected"); a server shutdown shows the
+ * draining notice, then "lost" with the reason in plain words.
+ */
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import type { ServerProcess } from "../helpers/cluster.js";
+import { board, closeAll, createRoom, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, startProxy, text, waitFor, type Player, type Proxy } from "./helpers.js";
+
+/** Records every value the banner's data-state takes from now on. */
+async function recordConnStates(page: Page) {
+  await page.evaluate(() => {
+    const el = document.querySelector("[data-testid=conn-status]")!;
+    const seen: string[] = [];
+    (window as unknown as { connStates: string[] }).connStates = seen;
+    new MutationObserver(() => seen.push(el.getAttribute("data-state") ?? "")).observe(el, { attributes: true, attributeFilter: ["data-state"] });
+  });
+}
+
+const connStates = (page: Page) => page.evaluate(() => (window as unknown as { connStates: string[] }).connStates);
+const connState = (page: Page) => page.getByTestId("conn-status").getAttribute("data-state");
+
+describe("Browser: connection status", function () {
+  this.timeout(60000);
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  let proxy: Proxy | undefined;
+  const open: Player[] = [];
+
+  before(async () => {
+    [server, browser] = await Promise.all([startGameServer({ DRAIN_SECONDS: "1" }), launchBrowser()]);
+    proxy = await startProxy(server.port);
+  });
+  after(async () => {
+    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+    await proxy?.close();
+    await closeAll(browser, server);
+  });
+
+  it("shows reconnecting and connected again after a drop, then the draining notice and lost on shutdown", async () => {
+    const ada = await openPlayer(browser!, proxy!.url, "Ada", PHONE);
+    const bob = await openPlayer(browser!, proxy!.url, "Bob");
+    open.push(ada, bob);
+    const roomId = await createRoom(ada.page, "tictactoe");
+    await bob.page.getByTestId(`room-${roomId}`).waitFor();
+    await joinListed(bob.page, roomId);
+    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
+    const first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
+    await first.page.getByTestId("cell-4").click();
+    await waitFor(async () => (await board(ada.page))[4] !== "" && (await board(bob.page))[4] !== "", "the first move");
+    const before = await board(ada.page);
+    const role = await text(ada.page, "role");
+    assert.equal(await connState(ada.page), "connected");
+
+    // The network drops (after the SDK's minimum uptime for automatic reconnection).
+    await new Promise((r) => setTimeout(r, 1200));
+    await recordConnStates(ada.page);
+    await recordConnStates(bob.page);
+    proxy!.dropAll();
+    await waitFor(async () => (await connStates(ada.page)).includes("reconnecting"), "the reconnecting banner");
+    await waitFor(async () => (await connState(ada.page)) === "connected", "connected again", 10000);
+    assert.deepEqual(await connStates(ada.page), ["reconnecting", "connected"]);
+    assert.deepEqual(await board(ada.page), before, "same board");
+    assert.equal(await text(ada.page, "role"), role, "same seat");
+    await waitFor(async () => (await connStates(bob.page)).join() === "reconnecting,connected", "the other player connected again", 10000);
+    await waitFor(async () => (await ada.page.locator(".player.away").count()) === 0, "nobody shown away", 10000);
+
+    // The game goes on after the reconnection.
+    const second = first === ada ? bob : ada;
+    await second.page.getByTestId("cell-0").click();
+    await waitFor(async () => (await board(first.page))[0] !== "", "a move after the reconnection");
+
+    // Shutdown: the server says it is draining, then closes the running game.
+    server!.kill("SIGTERM");
+    await ada.page.getByTestId("notice").waitFor({ state: "visible" });
+    assert.match(await text(ada.page, "notice"), /restarting/);
+    await ada.page.getByTestId("lost").waitFor({ timeout: 10000 });
+    assert.equal(await connState(ada.page), "lost");
+    assert.match(await text(ada.page, "lost"), /server was restarted/);
+    assert.equal(await ada.page.evaluate(() => sessionStorage.length), 0, "the saved seat is gone");
+    await screenshot(ada.page, "connection-lost");
+    await ada.page.getByTestId("btn-lobby").click();
+    await ada.page.getByTestId("lobby").waitFor();
+  });
+});

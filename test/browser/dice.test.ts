@@ -1,0 +1,125 @@
+/**
+ * Dice in the browser: one player against a bot, selecting dice with the keyboard, until
+ * a turn is banked and a bust is shown.
+ */
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import type { ServerProcess } from "../helpers/cluster.js";
+import { closeAll, createRoom, launchBrowser, openPlayer, PHONE, SCREENSHOT_DIR, screenshot, startGameServer, text, waitFor, type Player } from "./helpers.js";
+
+/** Indexes of dice worth setting aside: every 1 and 5, else the largest three-or-more of a kind. */
+function scoringSelection(values: number[]): number[] {
+  const ones = values.flatMap((v, i) => (v === 1 || v === 5 ? [i] : []));
+  if (ones.length) return ones;
+  for (let face = 6; face >= 2; face--) {
+    const same = values.flatMap((v, i) => (v === face ? [i] : []));
+    if (same.length >= 3) return same;
+  }
+  return [];
+}
+
+async function diceValues(page: Page): Promise<number[]> {
+  return page.locator("[data-testid=dice-row] [data-testid^=dice-]").evaluateAll((dice) => dice.map((d) => Number(d.getAttribute("data-value"))));
+}
+
+async function myTurn(page: Page) {
+  return (await text(page, "turn")).startsWith("Your turn");
+}
+
+async function myScore(page: Page): Promise<number> {
+  return Number(await page.locator("tr:has(.badge.you) td.num").first().textContent());
+}
+
+describe("Browser: Dice", function () {
+  this.timeout(90000);
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  let ada: Player | undefined;
+
+  before(async () => {
+    [server, browser] = await Promise.all([startGameServer(), launchBrowser()]);
+  });
+  after(async () => {
+    await ada?.context.close().catch(() => undefined);
+    await closeAll(browser, server);
+  });
+
+  it("one player plays against a bot until a turn is banked and a bust is shown", async () => {
+    ada = await openPlayer(browser!, server!.url, "Ada", PHONE);
+    const page = ada.page;
+    await createRoom(page, "dice", { targetScore: 10000, turnSeconds: 60 });
+    assert.equal(await text(page, "countdown"), "", "no countdown before the game starts");
+    assert.match(await text(page, "status"), /bot/);
+    await page.getByTestId("btn-add-bot").click();
+    await page.getByTestId("player-1").waitFor();
+    assert.match((await page.getByTestId("player-1").textContent()) ?? "", /bot/);
+    assert.match(await text(page, "status"), /First to 10000/);
+    // The turn timer counts down from 60 s (the bot plays fast, so any turn shows it).
+    await waitFor(async () => /^⏱ (60|59|58|57) s left$/.test(await text(page, "countdown")), "the turn countdown");
+
+    let banked = false;
+    let bustSeen = false;
+    let bustShot = false;
+    const deadline = Date.now() + 60000;
+    while (!(banked && bustSeen) && Date.now() < deadline) {
+      if ((await page.getByTestId("bust-notice").count()) > 0) {
+        bustSeen = true;
+        if (!bustShot) {
+          bustShot = true;
+          await screenshot(page, "dice-bust");
+        }
+      }
+      if (!(await myTurn(page)) || (await text(page, "status")).includes("busted")) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      const roll = page.getByTestId("btn-roll");
+      if (await roll.isEnabled()) {
+        await roll.click();
+        await waitFor(
+          async () => (await diceValues(page)).some((v) => v !== 0) || !(await myTurn(page)),
+          "the roll to land",
+        );
+        continue;
+      }
+      const values = await diceValues(page);
+      if (values.every((v) => v === 0)) continue;
+      const pick = scoringSelection(values);
+      if (pick.length === 0) {
+        // No scoring die: the server reports a bust and the turn passes.
+        await page.getByTestId("bust-notice").waitFor();
+        continue;
+      }
+      for (const i of pick) {
+        const die = page.getByTestId(`dice-${i}`);
+        if ((await die.getAttribute("aria-pressed")) === "true") continue;
+        await die.focus();
+        await page.keyboard.press(i % 2 ? "Enter" : "Space");
+        await waitFor(async () => (await die.getAttribute("aria-pressed")) === "true", `die ${i} selected`);
+      }
+      assert.ok(Number(await text(page, "selection-score")) > 0, "the selection scores");
+      if (!banked) await page.screenshot({ path: `${SCREENSHOT_DIR}/dice-selected-keyboard.png` });
+      if (!banked) {
+        const before = await myScore(page);
+        await page.getByTestId("btn-bank").click();
+        await waitFor(async () => (await myScore(page)) > before, "the banked score");
+        banked = true;
+        await screenshot(page, "dice-banked");
+      } else {
+        const asideBefore = await page.locator("[data-testid=set-aside] [data-testid^=aside-]").count();
+        await page.getByTestId("btn-continue").click();
+        await waitFor(
+          async () =>
+            (await page.locator("[data-testid=set-aside] [data-testid^=aside-]").count()) !== asideBefore || (await diceValues(page)).every((v) => v === 0),
+          "the dice set aside",
+        );
+      }
+    }
+    assert.ok(banked, "a turn was banked");
+    assert.ok(bustSeen, "a bust was shown");
+    assert.ok((await myScore(page)) > 0);
+    assert.match(await text(page, "event-log"), /busted/);
+    await screenshot(page, "dice-final");
+    assert.deepEqual(ada.errors, []);
+  });
+});

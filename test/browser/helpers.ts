@@ -1,0 +1,195 @@
+/**
+ * Browser tests: a real game server process (the start script, in-memory presence, no
+ * Redis) serving the built client, and a headless Chromium (the system's, never a
+ * downloaded one) driven by playwright-core.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { startServer, type ServerProcess } from "../helpers/cluster.js";
+
+const REPO_ROOT = path.resolve(__dirname, "../..");
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, "test-results", "screenshots");
+
+/** Short pauses so games move quickly; every other setting is the server's default. */
+export const BROWSER_SERVER_ENV: Record<string, string> = {
+  // No Redis: one process, in-memory presence (empty counts as unset).
+  REDIS_URL: "",
+  PUBLIC_ADDRESS: "",
+  BUST_DELAY_MS: "300",
+  BOT_DELAY_MS: "50",
+  GAME_OVER_DELAY_MS: "1000",
+  RECONNECT_SECONDS: "10",
+  SEAT_RESERVATION_SECONDS: "5",
+  DRAIN_SECONDS: "0",
+  // startServer waits for the "listening" line, which is logged at info.
+  LOG_LEVEL: "info",
+};
+
+/** Builds client/dist when it is missing (npm test builds it before mocha runs). */
+export function ensureClientBuilt(): void {
+  if (existsSync(path.join(REPO_ROOT, "client", "dist", "index.html"))) return;
+  const result = spawnSync("npm", ["run", "build:client"], { cwd: REPO_ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("npm run build:client failed");
+}
+
+/** One game server process for a test file. */
+export function startGameServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+  ensureClientBuilt();
+  return startServer({ redisUrl: "", env: { ...BROWSER_SERVER_ENV, ...env } });
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export const PHONE = { width: 375, height: 740 };
+export const DESKTOP = { width: 900, height: 1000 };
+
+export interface Player {
+  context: BrowserContext;
+  page: Page;
+  /** Page errors and console errors, for the assertion messages. */
+  errors: string[];
+}
+
+/** A fresh browser profile (own storage) on the lobby, with its name typed in. */
+export async function openPlayer(browser: Browser, url: string, name: string, viewport = DESKTOP): Promise<Player> {
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(8000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
+  });
+  await page.goto(url);
+  await page.getByTestId("lobby").waitFor();
+  await page.getByTestId("name-input").fill(name);
+  return { context, page, errors };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  // From the top: a full-page shot of a scrolled page draws the sticky bar mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Text of a test id, trimmed ("" when hidden or absent). */
+export async function text(page: Page, testId: string): Promise<string> {
+  const loc = page.getByTestId(testId);
+  if ((await loc.count()) === 0) return "";
+  return ((await loc.first().textContent()) ?? "").trim();
+}
+
+/** Polls `fn` until it returns a truthy value, or throws after `timeoutMs`. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+}
+
+/** Creates a room from the lobby form; resolves when the game screen shows. */
+export async function createRoom(
+  page: Page,
+  game: "tictactoe" | "dice" | "owedrahn",
+  options: { private?: boolean; targetScore?: number; maxPlayers?: number; turnSeconds?: number } = {},
+): Promise<string> {
+  await page.getByTestId(`create-game-${game}`).check();
+  if (options.private) await page.getByTestId("create-private").check();
+  if (options.turnSeconds !== undefined) await page.getByTestId("create-timer").selectOption(String(options.turnSeconds));
+  if (options.targetScore !== undefined) await page.getByTestId("create-target").fill(String(options.targetScore));
+  if (options.maxPlayers !== undefined) await page.getByTestId("create-max-players").selectOption(String(options.maxPlayers));
+  await page.getByTestId("btn-create").click();
+  await page.getByTestId("game-screen").waitFor();
+  return text(page, "room-id");
+}
+
+/** Joins a listed room from the lobby list. */
+export async function joinListed(page: Page, roomId: string): Promise<void> {
+  await page.getByTestId(`btn-join-${roomId}`).click();
+  await page.getByTestId("game-screen").waitFor();
+}
+
+/** The board of a TicTacToe page, as 9 strings. */
+export async function board(page: Page): Promise<string[]> {
+  return page.locator("[data-testid^=cell-]").evaluateAll((cells) => cells.map((c) => (c.textContent ?? "").trim()));
+}
+
+/** Closes what a test file opened, even when a step failed. */
+export async function closeAll(browser: Browser | undefined, server: ServerProcess | undefined): Promise<void> {
+  await browser?.close().catch(() => undefined);
+  if (server && !server.exited) {
+    server.kill("SIGKILL");
+    await server.waitForExit(5000).catch(() => undefined);
+  }
+}
+
+/**
+ * A TCP proxy in front of the game server: pages loaded through it make every request and
+ * WebSocket through it too (the client talks to its own origin), so `dropAll()` cuts the
+ * connections the way a network outage does (the browser sees close code 1006).
+ */
+export interface Proxy {
+  url: string;
+  dropAll(): void;
+  close(): Promise<void>;
+}
+
+export function startProxy(targetPort: number): Promise<Proxy> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        dropAll: () => {
+          for (const s of sockets) s.resetAndDestroy();
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

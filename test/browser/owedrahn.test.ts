@@ -1,0 +1,131 @@
+/**
+ * Owe Drahn in the browser: three players in a private room (joined by its invite link,
+ * once typed into the lobby's form and once opened as `/?join=<id>`) play to a winner; a
+ * fourth person, refused a seat in the running game, watches as a spectator instead.
+ */
+import assert from "node:assert/strict";
+import type { Browser } from "playwright-core";
+import type { ServerProcess } from "../helpers/cluster.js";
+import { closeAll, createRoom, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, text, waitFor, type Player } from "./helpers.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("Browser: Owe Drahn", function () {
+  this.timeout(90000);
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  const open: Player[] = [];
+
+  before(async () => {
+    // A longer game-over pause than the other files, so every page is seen showing the winner.
+    [server, browser] = await Promise.all([startGameServer({ GAME_OVER_DELAY_MS: "4000" }), launchBrowser()]);
+  });
+  after(async () => {
+    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+    await closeAll(browser, server);
+  });
+
+  it("three players play to a winner while a spectator watches", async () => {
+    const ada = await openPlayer(browser!, server!.url, "Ada", PHONE);
+    const bob = await openPlayer(browser!, server!.url, "Bob");
+    const cyd = await openPlayer(browser!, server!.url, "Cyd <b>&amp;</b>", PHONE);
+    open.push(ada, bob, cyd);
+    const players = [ada, bob, cyd];
+
+    await createRoom(ada.page, "owedrahn", { private: true, maxPlayers: 3 });
+    const link = await text(ada.page, "invite-link");
+    assert.match(link, /\/\?join=/);
+    assert.match(await text(ada.page, "invite"), /Private room/);
+    const roomId = new URL(link).searchParams.get("join")!;
+    // A private room is not listed.
+    assert.equal(await bob.page.getByTestId(`room-${roomId}`).count(), 0);
+
+    // Bob pastes the link into the lobby's form; Cyd opens it.
+    await bob.page.getByTestId("join-link-input").fill(link);
+    await bob.page.getByTestId("btn-join-link").click();
+    await bob.page.getByTestId("game-screen").waitFor();
+    await cyd.page.goto(link);
+    await cyd.page.getByTestId("invite-panel").waitFor();
+    await cyd.page.getByTestId("name-input").fill("Cyd <b>&amp;</b>");
+    await cyd.page.getByTestId("btn-invite-join").click();
+    await cyd.page.getByTestId("game-screen").waitFor();
+    assert.equal(new URL(cyd.page.url()).searchParams.get("join"), null, "the invitation leaves the address once used");
+
+    // The name is shown as text, never as markup.
+    await waitFor(async () => (await ada.page.getByTestId("player-2").count()) > 0, "the third player");
+    assert.match((await ada.page.getByTestId("player-2").textContent()) ?? "", /Cyd <b>&amp;<\/b>/);
+    assert.equal(await ada.page.locator("[data-testid=player-2] b").count(), 0);
+
+    for (const p of players) await p.page.getByTestId("btn-ready").click();
+    for (const p of players) await waitFor(async () => (await text(p.page, "total")) === "0" && (await p.page.getByTestId("btn-ready").count()) === 0, "the game to start");
+
+    // Dee arrives late: the seat is refused in plain words, watching works.
+    const dee = await openPlayer(browser!, `${server!.url}/#join=${roomId}`, "Dee");
+    open.push(dee);
+    await dee.page.getByTestId("btn-invite-join").click();
+    const refusal = dee.page.getByTestId("error-toast");
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? "", /already started.*watch/i);
+    await dee.page.getByTestId("btn-error-watch").click();
+    await dee.page.getByTestId("game-screen").waitFor();
+    await waitFor(async () => (await text(dee.page, "role")).includes("watching"), "the spectator role");
+    assert.equal(await dee.page.getByTestId("btn-roll").count(), 0, "a spectator gets no game buttons");
+
+    let lostLife = false;
+    let rolls = 0;
+    const deadline = Date.now() + 50000;
+    while (Date.now() < deadline) {
+      const winners = await Promise.all(players.map((p) => text(p.page, "winner")));
+      if (winners.every((w) => w !== "")) break;
+      let actor: Player | undefined;
+      for (const p of players) if ((await p.page.getByTestId("btn-roll").count()) > 0) actor = p;
+      if (!actor) {
+        await sleep(40);
+        continue;
+      }
+      const page = actor.page;
+      const total = Number(await text(page, "total"));
+      const me = page.locator("[data-testid^=player-]:has(.badge.you) [data-testid^=lives-]");
+      const lives = Number(await me.getAttribute("data-lives"));
+      if (!lostLife && total >= 10 && lives > 1) {
+        // Owe drahn: lose a life, then name who plays next.
+        await page.getByTestId("btn-lose-life").click();
+        await page.getByTestId("choose-next").waitFor();
+        await waitFor(async () => Number(await me.getAttribute("data-lives")) === lives - 1, "one life less");
+        assert.equal(await text(page, "total"), "0");
+        await screenshot(page, "owedrahn-choose-next");
+        const choices = page.locator("[data-testid=choose-next] button");
+        assert.ok((await choices.count()) >= 2);
+        await choices.last().click();
+        await page.getByTestId("choose-next").waitFor({ state: "detached" });
+        lostLife = true;
+        continue;
+      }
+      const logBefore = await text(page, "event-log");
+      await page.getByTestId("btn-roll").click();
+      rolls++;
+      await waitFor(async () => (await text(page, "event-log")) !== logBefore, "the roll in the log");
+    }
+
+    const winners = await Promise.all(players.map((p) => text(p.page, "winner")));
+    assert.ok(winners.every((w) => w !== ""), `every page shows the winner (after ${rolls} rolls): ${JSON.stringify(winners)}`);
+    assert.equal(winners.filter((w) => w === "You win!").length, 1, "exactly one winner");
+    const winnerName = winners.find((w) => w !== "You win!")!.replace(/ wins!$/, "");
+    assert.ok(["Ada", "Bob", "Cyd <b>&amp;</b>"].includes(winnerName));
+    assert.equal(winners.filter((w) => w === `${winnerName} wins!`).length, 2);
+    await waitFor(async () => (await text(dee.page, "winner")) === `${winnerName} wins!`, "the spectator sees the winner");
+    // Two players are out.
+    assert.equal(await ada.page.locator("[data-testid^=out-]").count(), 2);
+    assert.ok(lostLife, "a life was given up once");
+    assert.match(await text(ada.page, "event-log"), /rolled|won/);
+
+    const loser = players[winners.findIndex((w) => w !== "You win!")]!;
+    await screenshot(loser.page, "owedrahn-winner");
+    await screenshot(dee.page, "owedrahn-spectator");
+    // After the pause the room is back in the ready stage, lives restored, result kept.
+    await waitFor(async () => (await text(ada.page, "last-winner")) !== "", "the ready stage", 8000);
+    assert.equal(await ada.page.locator("[data-testid^=out-]").count(), 0);
+    await screenshot(ada.page, "owedrahn-after");
+    for (const p of [...players, dee]) assert.deepEqual(p.errors, []);
+  });
+});

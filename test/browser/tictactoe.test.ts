@@ -1,0 +1,156 @@
+/**
+ * TicTacToe in the browser: two players (two browser profiles) play a game to a win and
+ * a rematch; a reload mid-game returns to the same seat and board; a bad move shows its
+ * error in plain words and changes nothing.
+ */
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import type { ServerProcess } from "../helpers/cluster.js";
+import { board, closeAll, createRoom, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, text, waitFor, type Player } from "./helpers.js";
+
+describe("Browser: TicTacToe", function () {
+  this.timeout(60000);
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  const open: Player[] = [];
+
+  before(async () => {
+    [server, browser] = await Promise.all([startGameServer(), launchBrowser()]);
+  });
+  afterEach(async () => {
+    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+  });
+  after(async () => {
+    await closeAll(browser, server);
+  });
+
+  async function player(name: string, viewport?: { width: number; height: number }) {
+    const p = await openPlayer(browser!, server!.url, name, viewport);
+    open.push(p);
+    return p;
+  }
+
+  /** Ada creates a room, Bob joins it from the live list; resolves once both see the game running. */
+  async function startedGame(viewportA?: { width: number; height: number }, shots = false) {
+    const ada = await player("Ada", viewportA);
+    const bob = await player("Bob");
+    if (shots) await screenshot(ada.page, "lobby-phone");
+    const roomId = await createRoom(ada.page, "tictactoe");
+    assert.match(await text(ada.page, "status"), /Waiting for an opponent/);
+    await bob.page.getByTestId(`room-${roomId}`).waitFor();
+    assert.match(await text(bob.page, `room-${roomId}`), /1\/2 players · waiting/);
+    if (shots) await screenshot(bob.page, "lobby-desktop-listed");
+    await joinListed(bob.page, roomId);
+    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
+    const adaFirst = (await text(ada.page, "turn")).startsWith("Your turn");
+    const [first, second] = adaFirst ? [ada, bob] : [bob, ada];
+    assert.ok((await text(second.page, "turn")).match(/^(Ada|Bob)'s turn/), "the other player sees whose turn it is");
+    return { ada, bob, first, second, roomId };
+  }
+
+  async function move(p: Page, index: number, boardsToWatch: Page[]) {
+    await p.getByTestId(`cell-${index}`).click();
+    for (const other of boardsToWatch) await waitFor(async () => (await board(other))[index] !== "", `cell ${index} to fill`);
+  }
+
+  it("two players play a whole game to a win, then a rematch", async () => {
+    const { first, second, roomId } = await startedGame(PHONE, true);
+    // A third person watches the running game from the lobby's list.
+    const cat = await player("Cat");
+    await cat.page.getByTestId(`btn-watch-${roomId}`).click();
+    await cat.page.getByTestId("game-screen").waitFor();
+    await waitFor(async () => (await text(cat.page, "role")).includes("watching"), "the spectator role");
+    assert.equal(await cat.page.getByTestId("cell-0").isDisabled(), true, "a spectator cannot click the board");
+    const pages = [first.page, second.page, cat.page];
+    // first: 0, 1, 2 (top row); second: 3, 4.
+    await move(first.page, 0, pages);
+    await move(second.page, 3, pages);
+    await move(first.page, 1, pages);
+    await move(second.page, 4, pages);
+    await move(first.page, 2, pages);
+
+    await waitFor(async () => (await text(first.page, "winner")) === "You win!", "the winner's page");
+    const firstName = first === open[0] ? "Ada" : "Bob";
+    assert.equal(await text(second.page, "winner"), `${firstName} wins!`);
+    await waitFor(async () => (await text(cat.page, "winner")) === `${firstName} wins!`, "the spectator sees the winner");
+    assert.equal(await cat.page.getByTestId("btn-rematch").count(), 0, "no rematch for a spectator");
+    assert.equal(await first.page.locator(".cell.win").count(), 3, "the winning line is marked");
+    const finalBoard = await board(second.page);
+    assert.deepEqual(finalBoard.slice(0, 5).map((c) => c !== ""), [true, true, true, true, true]);
+    await screenshot(second.page, "tictactoe-win");
+
+    await first.page.getByTestId("btn-rematch").click();
+    await waitFor(async () => /waiting for the other player/i.test(await text(first.page, "btn-rematch")), "rematch asked");
+    await second.page.getByTestId("btn-rematch").click();
+    for (const p of pages) {
+      await waitFor(async () => (await board(p)).every((c) => c === ""), "an empty board");
+      if (p === cat.page) continue;
+      await waitFor(async () => (await text(p, "turn")).includes("turn"), "the rematch to start");
+    }
+    assert.equal(await text(first.page, "winner"), "");
+    await screenshot(first.page, "tictactoe-rematch-phone");
+    assert.deepEqual([...first.errors, ...second.errors, ...cat.errors], []);
+  });
+
+  it("a reload mid-game comes back to the same seat with the same board", async () => {
+    const { first, second } = await startedGame();
+    const pages = [first.page, second.page];
+    await move(first.page, 4, pages);
+    await move(second.page, 0, pages);
+    await move(first.page, 8, pages);
+    const before = await board(second.page);
+    const role = await text(second.page, "role");
+    const roomId = await text(second.page, "room-id");
+
+    await second.page.reload();
+    await second.page.getByTestId("game-screen").waitFor();
+    await waitFor(async () => (await board(second.page)).join() === before.join(), "the same board after the reload");
+    assert.equal(await text(second.page, "room-id"), roomId);
+    assert.equal(await text(second.page, "role"), role, "same seat (same symbol)");
+    assert.match(await text(second.page, "turn"), /^Your turn/, "still this player's turn");
+    await waitFor(async () => (await second.page.getByTestId("conn-status").getAttribute("data-state")) === "connected", "connected");
+    // The other player saw the seat held, and sees it back online.
+    await waitFor(async () => (await first.page.locator(".player.away").count()) === 0, "the other player back online");
+
+    // The game goes on from the reloaded page.
+    await move(second.page, 1, pages);
+    assert.equal((await board(first.page))[1], (await board(second.page))[1]);
+
+    // A second reload works too (the reconnection token changed with the first).
+    await second.page.reload();
+    await second.page.getByTestId("game-screen").waitFor();
+    await waitFor(async () => (await board(second.page))[1] !== "", "the board after a second reload");
+    await screenshot(second.page, "tictactoe-after-reload");
+  });
+
+  it("a bad move shows its error in plain words and changes nothing", async () => {
+    const { first, second } = await startedGame();
+    const pages = [first.page, second.page];
+    await move(first.page, 4, pages);
+    const before = await board(second.page);
+
+    // An occupied cell.
+    await second.page.getByTestId("cell-4").click();
+    const toast = second.page.getByTestId("error-toast");
+    await toast.waitFor();
+    assert.equal(await toast.getAttribute("role"), "alert");
+    assert.equal(await toast.getAttribute("data-code"), "INVALID_MOVE");
+    assert.match((await toast.textContent()) ?? "", /against the rules.*That cell is taken/);
+    assert.deepEqual(await board(second.page), before);
+    assert.match(await text(second.page, "turn"), /^Your turn/, "still the same turn");
+
+    // Out of turn.
+    await first.page.getByTestId("cell-0").click();
+    const outOfTurn = first.page.getByTestId("error-toast");
+    await outOfTurn.waitFor();
+    assert.equal(await outOfTurn.getAttribute("data-code"), "NOT_YOUR_TURN");
+    assert.match((await outOfTurn.textContent()) ?? "", /not your turn/i);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(await board(first.page), before);
+    assert.deepEqual(await board(second.page), before);
+    await screenshot(second.page, "tictactoe-error");
+
+    // The toast goes away by itself.
+    await toast.waitFor({ state: "detached", timeout: 8000 });
+  });
+});
