@@ -5,12 +5,15 @@
 import { createServer } from "./app.config.js";
 import { createLogger } from "./logger.js";
 import { readEnv } from "./settings.js";
+import { seededRng } from "./rules/rng.js";
 
 async function main() {
   const env = readEnv();
   const logger = createLogger(env.LOG_LEVEL);
   const port = env.PORT + env.NODE_APP_INSTANCE;
-  const { server } = createServer({ env, logger }, port);
+  if (env.RNG_SEED !== undefined) logger.warn({ seed: env.RNG_SEED }, "RNG_SEED is set: the dice are predictable (testing only)");
+  const rng = env.RNG_SEED === undefined ? undefined : seededRng(env.RNG_SEED);
+  const { server } = createServer({ env, logger, rng }, port);
   server.onShutdown(() => logger.info("server stopped"));
   await server.listen(port, env.HOST);
   logger.info(

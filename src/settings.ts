@@ -45,6 +45,8 @@ export const envSchema = z.object({
   PROCESS_SWEEP_MS: int(2000, 250, 60000),
   /** Password of the /monitor dashboard (user `admin`); the monitor is off without it. */
   MONITOR_PASSWORD: z.string().min(8).optional(),
+  /** Testing only: seeds the dice so a run can be replayed. Never set it in production. */
+  RNG_SEED: z.coerce.number().int().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

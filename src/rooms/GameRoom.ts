@@ -69,6 +69,9 @@ export interface MessageSpec<A> {
 /** Actions the base room itself dispatches on a player's behalf. */
 export type SystemAction = { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
 
+/** How often the room clock ticks: the resolution of turn timers, pauses and bot delays. */
+const CLOCK_TICK_MS = 50;
+
 /** The player id used for actions the rules schedule for themselves (no player behind them). */
 export const SYSTEM_ACTOR = "";
 
@@ -140,6 +143,12 @@ export abstract class GameRoom<
     if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     const options = parsed.data;
 
+    // Colyseus's broadcastPatch() ticks the room clock unless a timestep drives it, and
+    // commit() patches from inside clock callbacks (timers, bots) and message handlers: a
+    // tick inside a tick fired timers twice and corrupted the clock's timer list, which
+    // took the process down (found by test/fuzz). A do-nothing timestep owns the ticking.
+    this.setTimestep(() => undefined, CLOCK_TICK_MS);
+    this.patchRate = null; // applied again now that the timestep ticks: drops Colyseus's extra tick interval
     this.seatReservationTimeout = settings.seatReservationSeconds;
     this.holdSeatsForReservations();
     this.turnSeconds = options.turnSeconds ?? 0;
@@ -153,8 +162,10 @@ export abstract class GameRoom<
       this.onMessage(type, (client: Client, payload: unknown) => this.handleMessage(client, type, spec, payload));
     }
     // Colyseus would disconnect a client sending an unknown type; we answer instead.
-    this.onMessage("*", (client: Client, type: string | number) => {
-      if (this.admit(client)) this.reject(client, ErrorCode.UNKNOWN_ACTION, `Unknown message type "${String(type).slice(0, 40)}".`);
+    this.onMessage("*", (client: Client, type: unknown) => {
+      // A message whose type is literally "*" reaches here with its payload as `type`.
+      const name = typeof type === "string" || typeof type === "number" ? String(type).slice(0, 40) : "*";
+      if (this.admit(client)) this.reject(client, ErrorCode.UNKNOWN_ACTION, `Unknown message type "${name}".`);
     });
 
     this.commit();
@@ -248,7 +259,13 @@ export abstract class GameRoom<
   }
 
   override onUncaughtException(error: RoomException, methodName: RoomMethodName) {
-    this.log.error({ err: error.cause ?? error, methodName }, "uncaught exception in room");
+    const cause = error.cause ?? error;
+    if (cause instanceof ServerError && (methodName === "onJoin" || methodName === "onAuth" || methodName === "onCreate")) {
+      // A refused join or create (full, started, bad options): Colyseus rethrows it to the client.
+      this.log.info({ methodName, code: cause.code, reason: cause.message }, "join refused");
+      return;
+    }
+    this.log.error({ err: cause, methodName }, "uncaught exception in room");
     const client = (error as { client?: Client }).client;
     if (methodName === "onMessage" && client) {
       this.reject(client, ErrorCode.INTERNAL_ERROR, "The server failed to handle that message; nothing changed.");

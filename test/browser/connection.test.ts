@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { board, closeAll, createRoom, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, startProxy, text, waitFor, type Player, type Proxy } from "./helpers.js";
+import { board, closeAll, createRoom, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, startProxy, text, waitFor, type Player, type Proxy, expectText } from "./helpers.js";
 
 /** Records every value the banner's data-state takes from now on. */
 async function recordConnStates(page: Page) {
@@ -74,10 +74,10 @@ describe("Browser: connection status", function () {
     // Shutdown: the server says it is draining, then closes the running game.
     server!.kill("SIGTERM");
     await ada.page.getByTestId("notice").waitFor({ state: "visible" });
-    assert.match(await text(ada.page, "notice"), /restarting/);
+    await expectText(ada.page, "notice", /restarting/);
     await ada.page.getByTestId("lost").waitFor({ timeout: 10000 });
     assert.equal(await connState(ada.page), "lost");
-    assert.match(await text(ada.page, "lost"), /server was restarted/);
+    await expectText(ada.page, "lost", /server was restarted/);
     assert.equal(await ada.page.evaluate(() => sessionStorage.length), 0, "the saved seat is gone");
     await screenshot(ada.page, "connection-lost");
     await ada.page.getByTestId("btn-lobby").click();

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { closeAll, createRoom, launchBrowser, openPlayer, PHONE, SCREENSHOT_DIR, screenshot, startGameServer, text, waitFor, type Player } from "./helpers.js";
+import { closeAll, createRoom, launchBrowser, openPlayer, PHONE, SCREENSHOT_DIR, screenshot, startGameServer, text, waitFor, type Player, expectText } from "./helpers.js";
 
 /** Indexes of dice worth setting aside: every 1 and 5, else the largest three-or-more of a kind. */
 function scoringSelection(values: number[]): number[] {
@@ -49,11 +49,11 @@ describe("Browser: Dice", function () {
     const page = ada.page;
     await createRoom(page, "dice", { targetScore: 10000, turnSeconds: 60 });
     assert.equal(await text(page, "countdown"), "", "no countdown before the game starts");
-    assert.match(await text(page, "status"), /bot/);
+    await expectText(page, "status", /bot/);
     await page.getByTestId("btn-add-bot").click();
     await page.getByTestId("player-1").waitFor();
     assert.match((await page.getByTestId("player-1").textContent()) ?? "", /bot/);
-    assert.match(await text(page, "status"), /First to 10000/);
+    await expectText(page, "status", /First to 10000/);
     // The turn timer counts down from 60 s (the bot plays fast, so any turn shows it).
     await waitFor(async () => /^⏱ (60|59|58|57) s left$/.test(await text(page, "countdown")), "the turn countdown");
 
@@ -118,7 +118,7 @@ describe("Browser: Dice", function () {
     assert.ok(banked, "a turn was banked");
     assert.ok(bustSeen, "a bust was shown");
     assert.ok((await myScore(page)) > 0);
-    assert.match(await text(page, "event-log"), /busted/);
+    await expectText(page, "event-log", /busted/);
     await screenshot(page, "dice-final");
     assert.deepEqual(ada.errors, []);
   });

@@ -115,6 +115,22 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
 }
 
+/**
+ * Waits until the element's text matches `pattern` (the page renders asynchronously, so
+ * an immediate read can see the previous screen), then returns the text.
+ */
+export async function expectText(page: Page, testId: string, pattern: RegExp, message?: string, timeoutMs = 8000): Promise<string> {
+  let last = "";
+  try {
+    return await waitFor(async () => {
+      last = await text(page, testId);
+      return pattern.test(last) ? last : undefined;
+    }, `${testId} to match ${pattern}`, timeoutMs);
+  } catch {
+    throw new Error(`${message ? message + ": " : ""}${testId} shows ${JSON.stringify(last)}, expected ${pattern}`);
+  }
+}
+
 /** Creates a room from the lobby form; resolves when the game screen shows. */
 export async function createRoom(
   page: Page,

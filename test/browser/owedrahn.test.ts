@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { closeAll, createRoom, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, text, waitFor, type Player } from "./helpers.js";
+import { closeAll, createRoom, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, text, waitFor, type Player, expectText } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,7 +35,7 @@ describe("Browser: Owe Drahn", function () {
     await createRoom(ada.page, "owedrahn", { private: true, maxPlayers: 3 });
     const link = await text(ada.page, "invite-link");
     assert.match(link, /\/\?join=/);
-    assert.match(await text(ada.page, "invite"), /Private room/);
+    await expectText(ada.page, "invite", /Private room/);
     const roomId = new URL(link).searchParams.get("join")!;
     // A private room is not listed.
     assert.equal(await bob.page.getByTestId(`room-${roomId}`).count(), 0);
@@ -117,7 +117,7 @@ describe("Browser: Owe Drahn", function () {
     // Two players are out.
     assert.equal(await ada.page.locator("[data-testid^=out-]").count(), 2);
     assert.ok(lostLife, "a life was given up once");
-    assert.match(await text(ada.page, "event-log"), /rolled|won/);
+    await expectText(ada.page, "event-log", /rolled|won/);
 
     const loser = players[winners.findIndex((w) => w !== "You win!")]!;
     await screenshot(loser.page, "owedrahn-winner");

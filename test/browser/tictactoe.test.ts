@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { board, closeAll, createRoom, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, text, waitFor, type Player } from "./helpers.js";
+import { board, closeAll, createRoom, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, text, waitFor, type Player, expectText } from "./helpers.js";
 
 describe("Browser: TicTacToe", function () {
   this.timeout(60000);
@@ -36,9 +36,9 @@ describe("Browser: TicTacToe", function () {
     const bob = await player("Bob");
     if (shots) await screenshot(ada.page, "lobby-phone");
     const roomId = await createRoom(ada.page, "tictactoe");
-    assert.match(await text(ada.page, "status"), /Waiting for an opponent/);
+    await expectText(ada.page, "status", /Waiting for an opponent/);
     await bob.page.getByTestId(`room-${roomId}`).waitFor();
-    assert.match(await text(bob.page, `room-${roomId}`), /1\/2 players · waiting/);
+    await expectText(bob.page, `room-${roomId}`, /1\/2 players · waiting/);
     if (shots) await screenshot(bob.page, "lobby-desktop-listed");
     await joinListed(bob.page, roomId);
     for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
@@ -107,7 +107,7 @@ describe("Browser: TicTacToe", function () {
     await waitFor(async () => (await board(second.page)).join() === before.join(), "the same board after the reload");
     assert.equal(await text(second.page, "room-id"), roomId);
     assert.equal(await text(second.page, "role"), role, "same seat (same symbol)");
-    assert.match(await text(second.page, "turn"), /^Your turn/, "still this player's turn");
+    await expectText(second.page, "turn", /^Your turn/, "still this player's turn");
     await waitFor(async () => (await second.page.getByTestId("conn-status").getAttribute("data-state")) === "connected", "connected");
     // The other player saw the seat held, and sees it back online.
     await waitFor(async () => (await first.page.locator(".player.away").count()) === 0, "the other player back online");
@@ -137,7 +137,7 @@ describe("Browser: TicTacToe", function () {
     assert.equal(await toast.getAttribute("data-code"), "INVALID_MOVE");
     assert.match((await toast.textContent()) ?? "", /against the rules.*That cell is taken/);
     assert.deepEqual(await board(second.page), before);
-    assert.match(await text(second.page, "turn"), /^Your turn/, "still the same turn");
+    await expectText(second.page, "turn", /^Your turn/, "still the same turn");
 
     // Out of turn.
     await first.page.getByTestId("cell-0").click();
