@@ -14,6 +14,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createTransport, originAllowed } from "./transport.js";
+import { startProcessSweep } from "./sweep.js";
 import type { Env } from "./settings.js";
 import { cryptoRng, type Rng } from "./rules/rng.js";
 import { RoomName } from "./protocol/messages.js";
@@ -150,19 +151,10 @@ export function createServer(options: AppOptions, port = options.env.PORT): Game
     };
   };
 
-  // With several processes, a process that dies without a goodbye (SIGKILL, power loss)
-  // leaves its rooms in the shared listing; Colyseus only checks at start-up or when a
-  // join into such a room times out. This sweep asks every few seconds and removes the
-  // rooms of processes whose presence channel has gone silent.
-  const sweep = redisUrl
-    ? setInterval(() => {
-        matchMaker.healthCheckAllProcesses().catch((err) => logger.debug({ err: (err as Error).message }, "process sweep failed"));
-      }, env.PROCESS_SWEEP_MS)
-    : undefined;
-  sweep?.unref();
+  const stopSweep = driverRedis ? startProcessSweep({ intervalMs: env.PROCESS_SWEEP_MS, redis: driverRedis, logger }) : undefined;
 
   server.onShutdown(async () => {
-    clearInterval(sweep);
+    stopSweep?.();
     healthRedis?.disconnect();
   });
 
@@ -170,7 +162,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Game
     server,
     metrics,
     stop: () => {
-      clearInterval(sweep);
+      stopSweep?.();
       healthRedis?.disconnect();
     },
   };

@@ -1,0 +1,91 @@
+/**
+ * Chaos under load (`npm run chaos`): two server processes on a private redis-server,
+ * N TicTacToe matches played by SDK clients, then
+ *   1. SIGKILL of process B: A's games must go on (moves in every 500 ms window, no error
+ *      or disconnect), and B's rooms must leave A's listing within the bound;
+ *   2. (fresh processes and Redis) Redis stopped with SHUTDOWN SAVE for the outage, then
+ *      started again on the same port: games must go on during the outage, /health must be
+ *      503 then 200, and a joinOrCreate through A and through B must succeed within the
+ *      recovery bound after Redis answers again; no live process may be taken for dead;
+ *   3. the same with a short outage (a quick restart), which reconnects differently: ioredis
+ *      still holds the commands queued during the outage and runs them at once.
+ * Prints the figures; exits 1 when a bound is missed, 2 when the run itself failed or
+ * overran. Traffic only to 127.0.0.1. The scenarios live in test/chaos/chaos.ts.
+ *
+ *   npm run chaos                                  (100 matches, 10 s and 3 s outages)
+ *   npm run chaos -- --matches=40 --outage-ms=5000 --short-outage-ms=2000
+ */
+import {
+  formatRedisRestart,
+  formatSigkill,
+  HEALTH_DOWN_BOUND_MS,
+  LISTING_REMOVAL_BOUND_MS,
+  RECOVERY_BOUND_MS,
+  redisRestartScenario,
+  sigkillScenario,
+  WINDOW_MS,
+} from "../test/chaos/chaos.js";
+
+function arg(name: string, fallback: number): number {
+  const found = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
+  if (!found) return fallback;
+  const value = Number(found.slice(name.length + 3));
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} must be a positive number`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const MATCHES = arg("matches", 100);
+const OUTAGE_MS = arg("outage-ms", 10000);
+const SHORT_OUTAGE_MS = arg("short-outage-ms", 3000);
+/** Think time per move / rematch: ~45 ms on average, so 100 matches make ~2000 moves/s in all. */
+const THINK_MS: [number, number] = [15, 75];
+/** The whole run must end by itself within this (then everything is killed, exit 2). */
+const OVERALL_LIMIT_MS = 150000;
+
+const log = (line: string) => console.log(`  · ${line}`);
+
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  console.log(`chaos: ${MATCHES} TicTacToe matches over two processes on Redis, think time ${THINK_MS[0]}–${THINK_MS[1]} ms, Redis outages ${OUTAGE_MS} ms and ${SHORT_OUTAGE_MS} ms`);
+  console.log(
+    `bounds: a move in every ${WINDOW_MS} ms window on the surviving processes; dead process's rooms unlisted ≤ ${LISTING_REMOVAL_BOUND_MS} ms; ` +
+      `/health 503 ≤ ${HEALTH_DOWN_BOUND_MS} ms into the outage; /health 200 and joinOrCreate via A and B ≤ ${RECOVERY_BOUND_MS} ms after Redis is back; no error, disconnect or stall (> 2 s)`,
+  );
+
+  console.log("\n[1/3] SIGKILL B under load");
+  const sigkill = await sigkillScenario({ matches: MATCHES, thinkMs: THINK_MS, warmupMs: 3000, log });
+  console.log(formatSigkill(sigkill).join("\n"));
+
+  console.log(`\n[2/3] restart Redis under load (${OUTAGE_MS / 1000} s down)`);
+  const restart = await redisRestartScenario({ matches: MATCHES, thinkMs: THINK_MS, warmupMs: 3000, outageMs: OUTAGE_MS, afterMs: 8000, log });
+  console.log(formatRedisRestart(restart).join("\n"));
+
+  console.log(`\n[3/3] quick restart of Redis under load (${SHORT_OUTAGE_MS / 1000} s down)`);
+  const quick = await redisRestartScenario({ matches: MATCHES, thinkMs: THINK_MS, warmupMs: 2000, outageMs: SHORT_OUTAGE_MS, afterMs: 6000, log });
+  console.log(formatRedisRestart(quick).join("\n"));
+
+  const failures = [
+    ...sigkill.failures.map((f) => `SIGKILL: ${f}`),
+    ...restart.failures.map((f) => `Redis restart (${OUTAGE_MS} ms): ${f}`),
+    ...quick.failures.map((f) => `Redis restart (${SHORT_OUTAGE_MS} ms): ${f}`),
+  ];
+  console.log(`\n${failures.length ? `FAILED (${failures.length}):\n  ${failures.join("\n  ")}` : "PASSED: every bound met"} — ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  return failures.length ? 1 : 0;
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`chaos: still running after ${OVERALL_LIMIT_MS / 1000} s; stopping (servers and Redis are killed on exit)`);
+  process.exit(2);
+}, OVERALL_LIMIT_MS);
+watchdog.unref();
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(2);
+  },
+);
