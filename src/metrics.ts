@@ -47,10 +47,17 @@ export function createMetrics(): Metrics {
     },
   });
 
+  const messageChildren = new Map<string, ReturnType<typeof messages.labels>>();
+
   return {
     registry,
     room: {
-      message: (game) => messages.inc({ game }),
+      // The per-message counter is on the hot path: keep one labelled child per game.
+      message: (game) => {
+        let child = messageChildren.get(game);
+        if (!child) messageChildren.set(game, (child = messages.labels(game)));
+        child.inc();
+      },
       rejected: (game, code) => rejections.inc({ game, code }),
       joined: (game, spectator) => joins.inc({ game, role: spectator ? "spectator" : "player" }),
       reconnected: (game) => reconnections.inc({ game }),

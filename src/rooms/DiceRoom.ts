@@ -1,5 +1,5 @@
 import { DicePlayer, DiceState } from "../schema/DiceState.js";
-import { assignChanged, syncArray, syncMap } from "../schema/sync.js";
+import { syncArray, syncMap, type WriteContext } from "../schema/sync.js";
 import { DiceMessages, diceOptions } from "../protocol/messages.js";
 import { DEFAULT_TARGET_SCORE, dice, type DiceAction, type DiceConfig, type DiceEvent, type DiceState as Game } from "../rules/dice.js";
 import { GameRoom, type MessageSpec } from "./GameRoom.js";
@@ -31,9 +31,9 @@ export class DiceRoom extends GameRoom<Game, DiceAction, DiceEvent, DiceConfig, 
     return new DiceState();
   }
 
-  protected writeState(target: DiceState, game: Game, away: ReadonlySet<string>) {
-    syncMap(target.players, game.players, (p) => p.id, () => new DicePlayer(), (entry, p) =>
-      assignChanged(entry, {
+  protected writeState(target: DiceState, game: Game, { prev, away, awayChanged }: WriteContext<Game>) {
+    syncMap(target.players, game.players, prev?.players, awayChanged, (p) => p.id, () => new DicePlayer(), (entry, p) =>
+      this.projection.assign(entry, {
         name: p.name,
         isBot: p.isBot,
         score: p.score,
@@ -42,10 +42,10 @@ export class DiceRoom extends GameRoom<Game, DiceAction, DiceEvent, DiceConfig, 
         connected: !away.has(p.id),
       }),
     );
-    syncArray(target.dice, game.dice);
-    syncArray(target.selected, game.selected);
-    syncArray(target.setAside, game.setAside);
-    assignChanged(target, {
+    syncArray(target.dice, game.dice, prev?.dice);
+    syncArray(target.selected, game.selected, prev?.selected);
+    syncArray(target.setAside, game.setAside, prev?.setAside);
+    this.projection.assign(target, {
       currentTurn: game.currentTurn ?? "",
       winner: game.winner ?? "",
       targetScore: game.targetScore,

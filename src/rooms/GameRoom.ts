@@ -15,6 +15,7 @@ import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, type ErrorPayload } from "../
 import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { Rng } from "../rules/rng.js";
 import type { GameRules, ScheduleEvent } from "../rules/types.js";
+import { Projection, type WriteContext } from "../schema/sync.js";
 
 /** Server-side settings a room gets from its definition (never from a client). */
 export interface RoomSettings {
@@ -109,8 +110,11 @@ export abstract class GameRoom<
   protected abstract seatCount(options: O): number;
   /** A fresh schema state. */
   protected abstract createState(): T;
-  /** Copies the rules' state into the schema (`away` = seated players whose connection dropped). */
-  protected abstract writeState(target: T, state: S, away: ReadonlySet<string>): void;
+  /** Copies the rules' state into the schema; see {@link WriteContext} for what `ctx` offers. */
+  protected abstract writeState(target: T, state: S, ctx: WriteContext<S>): void;
+
+  /** Plain copies of the values written to the schema, for `writeState`. */
+  protected readonly projection = new Projection();
 
   /** The authoritative game state; the schema is only its projection. */
   protected game!: S;
@@ -120,12 +124,15 @@ export abstract class GameRoom<
   protected seats = 0;
 
   private readonly away = new Set<string>();
+  private awayVersion = 0;
+  private written?: S;
+  private writtenAwayVersion = -1;
   private readonly clientData = new Map<string, ClientData>();
   private turnTimer?: Delayed;
   private armedTurn: string | null = null;
   private botTimer?: Delayed;
   private readonly scheduled = new Set<Delayed>();
-  private lastListing = "";
+  private lastListing?: ListingMetadata;
   /** Player seat reservations made by the matchmaker and not used yet, by session id. */
   private readonly pendingSeats = new Map<string, Delayed>();
   private draining = false;
@@ -214,7 +221,7 @@ export abstract class GameRoom<
     if (data?.kicked) return;
     this.log.info({ sessionId: client.sessionId, code }, "connection dropped; seat held");
     if (this.isSeated(client.sessionId)) {
-      this.away.add(client.sessionId);
+      this.setAway(client.sessionId, true);
       this.commit();
     }
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
@@ -224,12 +231,12 @@ export abstract class GameRoom<
   override onReconnect(client: Client) {
     this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
-    if (this.away.delete(client.sessionId)) this.commit();
+    if (this.setAway(client.sessionId, false)) this.commit();
   }
 
   override onLeave(client: Client, code?: number) {
     this.clientData.delete(client.sessionId);
-    this.away.delete(client.sessionId);
+    this.setAway(client.sessionId, false);
     const consented = code === CloseCode.CONSENTED;
     this.log.info({ sessionId: client.sessionId, code, consented }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
@@ -293,7 +300,7 @@ export abstract class GameRoom<
         this.broadcast(type, payload);
       }
     }
-    this.log.debug({ playerId, action: action.type }, "action applied");
+    if (this.log.isLevelEnabled("debug")) this.log.debug({ playerId, action: action.type }, "action applied");
     return true;
   }
 
@@ -346,7 +353,9 @@ export abstract class GameRoom<
 
   /** Projects the game into the schema, sends it at once, and re-arms timers and the listing. */
   private commit() {
-    this.writeState(this.state, this.game, this.away);
+    this.writeState(this.state, this.game, { prev: this.written, away: this.away, awayChanged: this.awayVersion !== this.writtenAwayVersion });
+    this.written = this.game;
+    this.writtenAwayVersion = this.awayVersion;
     this.armTurnTimer();
     this.armBot();
     this.broadcastPatch();
@@ -395,6 +404,13 @@ export abstract class GameRoom<
       if (!ok && holdsSeat) this.releaseSeat(sessionId);
       return ok;
     };
+  }
+
+  /** Marks a seated player's connection as dropped or back; true if that changed anything. */
+  private setAway(playerId: string, away: boolean): boolean {
+    const changed = away ? !this.away.has(playerId) && !!this.away.add(playerId) : this.away.delete(playerId);
+    if (changed) this.awayVersion++;
+    return changed;
   }
 
   private releaseSeat(sessionId: string) {
@@ -449,16 +465,11 @@ export abstract class GameRoom<
   private updateListing() {
     const players = this.rules.playerIds(this.game).length;
     const started = this.rules.isStarted(this.game);
-    const metadata: ListingMetadata = {
-      game: this.roomName,
-      players,
-      seats: this.seats,
-      started,
-      open: !this.draining && this.rules.canSeat(this.game).ok && players + this.pendingSeats.size < this.seats,
-    };
-    const key = JSON.stringify(metadata);
-    if (key === this.lastListing) return;
-    this.lastListing = key;
+    const open = !this.draining && this.rules.canSeat(this.game).ok && players + this.pendingSeats.size < this.seats;
+    const last = this.lastListing;
+    if (last && last.players === players && last.started === started && last.open === open) return;
+    const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open };
+    this.lastListing = metadata;
     this.setMetadata(metadata).catch((err) => this.log.error({ err }, "listing update failed"));
   }
 }

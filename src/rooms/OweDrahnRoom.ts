@@ -1,5 +1,5 @@
 import { OweDrahnPlayer, OweDrahnState } from "../schema/OweDrahnState.js";
-import { assignChanged, syncSchemaArray } from "../schema/sync.js";
+import { syncSchemaArray, type WriteContext } from "../schema/sync.js";
 import { OweDrahnMessages, oweDrahnOptions } from "../protocol/messages.js";
 import {
   DEFAULT_MAX_PLAYERS,
@@ -37,9 +37,9 @@ export class OweDrahnRoom extends GameRoom<Game, OweDrahnAction, OweDrahnEvent, 
     return new OweDrahnState();
   }
 
-  protected writeState(target: OweDrahnState, game: Game, away: ReadonlySet<string>) {
-    syncSchemaArray(target.players, game.players, (entry, p) => entry.id === p.id, () => new OweDrahnPlayer(), (entry, p) =>
-      assignChanged(entry, {
+  protected writeState(target: OweDrahnState, game: Game, { prev, away, awayChanged }: WriteContext<Game>) {
+    syncSchemaArray(target.players, game.players, prev?.players, awayChanged, (entry, p) => entry.id === p.id, () => new OweDrahnPlayer(), (entry, p) =>
+      this.projection.assign(entry, {
         id: p.id,
         name: p.name,
         life: p.life,
@@ -49,7 +49,7 @@ export class OweDrahnRoom extends GameRoom<Game, OweDrahnAction, OweDrahnEvent, 
         score: p.score,
       }),
     );
-    assignChanged(target, {
+    this.projection.assign(target, {
       currentValue: game.currentValue,
       currentTurn: game.currentTurn ?? "",
       phase: game.phase,

@@ -1,5 +1,5 @@
 import { TicTacToePlayer, TicTacToeState } from "../schema/TicTacToeState.js";
-import { assignChanged, syncArray, syncMap } from "../schema/sync.js";
+import { syncArray, syncMap, type WriteContext } from "../schema/sync.js";
 import { commonJoinOptions, TicTacToeMessages } from "../protocol/messages.js";
 import { ticTacToe, type TicTacToeAction, type TicTacToeState as Game } from "../rules/tictactoe.js";
 import { GameRoom, type MessageSpec } from "./GameRoom.js";
@@ -25,12 +25,12 @@ export class TicTacToeRoom extends GameRoom<Game, TicTacToeAction, never, Record
     return new TicTacToeState();
   }
 
-  protected writeState(target: TicTacToeState, game: Game, away: ReadonlySet<string>) {
-    syncArray(target.board, game.board);
-    syncMap(target.players, game.players, (p) => p.id, () => new TicTacToePlayer(), (entry, p) =>
-      assignChanged(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id) }),
+  protected writeState(target: TicTacToeState, game: Game, { prev, away, awayChanged }: WriteContext<Game>) {
+    syncArray(target.board, game.board, prev?.board);
+    syncMap(target.players, game.players, prev?.players, awayChanged, (p) => p.id, () => new TicTacToePlayer(), (entry, p) =>
+      this.projection.assign(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id) }),
     );
-    assignChanged(target, {
+    this.projection.assign(target, {
       currentTurn: game.currentTurn ?? "",
       winner: game.winner ?? "",
       draw: game.draw,
