@@ -15,7 +15,18 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const messages = new Counter({ name: "game_messages_total", help: "Client messages received", labelNames: ["game"], registers: [registry] });
+  // Counted in a plain object on the hot path (one per message) and read at scrape time.
+  const received = new Map<string, number>();
+  new Counter({
+    name: "game_messages_total",
+    help: "Client messages received",
+    labelNames: ["game"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [game, n] of received) this.inc({ game }, n);
+    },
+  });
   const rejections = new Counter({ name: "game_rejections_total", help: "Client messages refused, by error code", labelNames: ["game", "code"], registers: [registry] });
   const joins = new Counter({ name: "game_joins_total", help: "Clients that joined a room", labelNames: ["game", "role"], registers: [registry] });
   const reconnections = new Counter({ name: "game_reconnections_total", help: "Dropped clients that came back", labelNames: ["game"], registers: [registry] });
@@ -47,17 +58,10 @@ export function createMetrics(): Metrics {
     },
   });
 
-  const messageChildren = new Map<string, ReturnType<typeof messages.labels>>();
-
   return {
     registry,
     room: {
-      // The per-message counter is on the hot path: keep one labelled child per game.
-      message: (game) => {
-        let child = messageChildren.get(game);
-        if (!child) messageChildren.set(game, (child = messages.labels(game)));
-        child.inc();
-      },
+      message: (game) => received.set(game, (received.get(game) ?? 0) + 1),
       rejected: (game, code) => rejections.inc({ game, code }),
       joined: (game, spectator) => joins.inc({ game, role: spectator ? "spectator" : "player" }),
       reconnected: (game) => reconnections.inc({ game }),

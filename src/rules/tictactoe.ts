@@ -57,9 +57,10 @@ const accept = (state: TicTacToeState): RulesResult<TicTacToeState, never> => ({
 
 /** The symbol on a full line of `board`, if any. */
 export function lineWinner(board: readonly Cell[]): Symbol | null {
-  for (const [a, b, c] of LINES) {
-    const s = board[a];
-    if (s && s === board[b] && s === board[c]) return s;
+  for (let i = 0; i < LINES.length; i++) {
+    const line = LINES[i]!;
+    const s = board[line[0]];
+    if (s && s === board[line[1]] && s === board[line[2]]) return s;
   }
   return null;
 }
