@@ -8,21 +8,11 @@
  */
 import "../src/polyfills.js";
 import { spawn } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { Client, type Room } from "@colyseus/sdk";
+import { freePort } from "../test/helpers/ports.js";
 
 const MOVES = Number(process.argv[2] ?? 300);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
 
 async function startServer(port: number) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {

@@ -31,6 +31,7 @@ import os from "node:os";
 import path from "node:path";
 import type { FromWorker, ToWorker, WorkerConfig } from "./load.js";
 import { summarize } from "./profile-summary.js";
+import { freePort } from "../test/helpers/ports.js";
 
 const ROOT = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -75,16 +76,6 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.on(sig, () => {
     cleanup();
     process.exit(130);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
   });
 }
 
