@@ -56,6 +56,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 async function main() {
   const port = await freePort();
   const server = await startServer(port);
+  process.on("exit", () => server.kill("SIGKILL")); // never leave the server behind, even on a crash
   try {
     const client = new Client(`http://127.0.0.1:${port}`);
     const a = await client.create<any>("tictactoe", { name: "A" });
