@@ -4,7 +4,7 @@
  * the samples between two CLOCK_MONOTONIC timestamps in µs (the profile's own clock:
  * `process.hrtime.bigint() / 1000n` in any process on the same Linux host).
  *
- *   npx tsx bench/profile-summary.ts /tmp/x/CPU.....cpuprofile [top]
+ *   npx tsx bench/profile-summary.ts <dir>/CPU.....cpuprofile [top]
  */
 import fs from "node:fs";
 
