@@ -32,7 +32,7 @@ export class DiceRoom extends GameRoom<Game, DiceAction, DiceEvent, DiceConfig, 
   }
 
   protected writeState(target: DiceState, game: Game, { prev, away, awayChanged }: WriteContext<Game>) {
-    syncMap(target.players, game.players, prev?.players, awayChanged, (p) => p.id, () => new DicePlayer(), (entry, p) =>
+    syncMap(target.players, game.players, prev?.players, awayChanged || prev?.rematch !== game.rematch, (p) => p.id, () => new DicePlayer(), (entry, p) =>
       this.projection.assign(entry, {
         name: p.name,
         isBot: p.isBot,
@@ -40,6 +40,7 @@ export class DiceRoom extends GameRoom<Game, DiceAction, DiceEvent, DiceConfig, 
         roundScore: p.roundScore,
         turnScore: p.turnScore,
         connected: !away.has(p.id),
+        rematch: game.rematch.includes(p.id),
       }),
     );
     syncArray(target.dice, game.dice, prev?.dice);

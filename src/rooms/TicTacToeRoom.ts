@@ -27,8 +27,8 @@ export class TicTacToeRoom extends GameRoom<Game, TicTacToeAction, never, Record
 
   protected writeState(target: TicTacToeState, game: Game, { prev, away, awayChanged }: WriteContext<Game>) {
     syncArray(target.board, game.board, prev?.board);
-    syncMap(target.players, game.players, prev?.players, awayChanged, (p) => p.id, () => new TicTacToePlayer(), (entry, p) =>
-      this.projection.assign(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id) }),
+    syncMap(target.players, game.players, prev?.players, awayChanged || prev?.rematch !== game.rematch, (p) => p.id, () => new TicTacToePlayer(), (entry, p) =>
+      this.projection.assign(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id), rematch: game.rematch.includes(p.id) }),
     );
     this.projection.assign(target, {
       currentTurn: game.currentTurn ?? "",

@@ -8,6 +8,8 @@ export class DicePlayer extends Schema {
   @type("uint32") roundScore = 0;
   @type("uint32") turnScore = 0;
   @type("boolean") connected = true;
+  /** Asked for a rematch since the game ended (a bot always agrees, so it never asks). */
+  @type("boolean") rematch = false;
 }
 
 /** What every Dice client sees (games.md, "Dice", State). */

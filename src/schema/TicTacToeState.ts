@@ -5,6 +5,8 @@ export class TicTacToePlayer extends Schema {
   @type("string") name = "";
   @type("string") symbol = "";
   @type("boolean") connected = true;
+  /** Asked for a rematch since the game ended. */
+  @type("boolean") rematch = false;
 }
 
 /** What every TicTacToe client sees (games.md, "TicTacToe", State). */

@@ -81,6 +81,7 @@ describe("Browser: TicTacToe", function () {
 
     await first.page.getByTestId("btn-rematch").click();
     await waitFor(async () => /waiting for the other player/i.test(await text(first.page, "btn-rematch")), "rematch asked");
+    await expectText(second.page, "status", /wants a rematch/, "the other player sees the request");
     await second.page.getByTestId("btn-rematch").click();
     for (const p of pages) {
       await waitFor(async () => (await board(p)).every((c) => c === ""), "an empty board");

@@ -158,6 +158,8 @@ describe("TicTacToe room", () => {
     await topRowWin(first, second, [a, b]);
     await a.until(() => a.state.phase === "over");
     first.send("rematch");
+    await second.until(() => second.state.players.get(first.id)?.rematch === true, "the other player sees the request");
+    assert.equal(second.state.players.get(second.id)?.rematch, false);
     first.send("rematch");
     assert.equal((await first.next("error")).code, ErrorCode.NOT_ALLOWED, "asking twice does not count twice");
     assert.equal(a.state.phase, "over", "one player alone cannot restart");
@@ -167,6 +169,7 @@ describe("TicTacToe room", () => {
       assert.equal(board(p), ",,,,,,,,");
       assert.equal(p.state.winner, "");
       assert.ok([a.id, b.id].includes(p.state.currentTurn));
+      assert.ok(Array.from(p.state.players.values()).every((pl) => !pl.rematch), "requests are cleared by the new game");
     }
     assert.equal(a.state.players.get(a.id)?.symbol, "X", "symbols stay with the seats");
   });

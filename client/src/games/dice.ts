@@ -45,6 +45,11 @@ export class DiceView implements GameView<DiceState> {
     return id === this.me ? "You" : this.name(state, id);
   }
 
+  /** This player asked for a rematch: the state says so (also after a reload), or the click just did. */
+  private asked(state: DiceState): boolean {
+    return this.rematchAsked || state.players.get(this.me)?.rematch === true;
+  }
+
   summary(state: DiceState): Summary {
     const seated = state.players.has(this.me);
     const base = {
@@ -63,8 +68,10 @@ export class DiceView implements GameView<DiceState> {
       case "busted":
         // The bust pause: nobody may act, the turn passes in a moment.
         return { ...base, status: `${this.who(state, state.currentTurn)} busted! The turn's points are lost.`, turn: "" };
-      default:
-        return { ...base, status: "Game over. Both players may ask for a rematch.", turn: "" };
+      default: {
+        const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
+        return { ...base, status: asker ? `${asker[1].name} wants a rematch.` : "Game over. Both players may ask for a rematch.", turn: "" };
+      }
     }
   }
 
@@ -163,8 +170,8 @@ export class DiceView implements GameView<DiceState> {
       controls.push(
         h(
           "button",
-          { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.rematchAsked } },
-          this.rematchAsked ? "Rematch asked — waiting for the other player" : "Rematch",
+          { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.asked(state) } },
+          this.asked(state) ? "Rematch asked — waiting for the other player" : "Rematch",
         ),
       );
     }

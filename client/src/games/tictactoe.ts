@@ -27,7 +27,7 @@ function winningCells(board: readonly string[]): Set<number> {
 export class TicTacToeView implements GameView<TicTacToeState> {
   readonly title = "TicTacToe";
   private readonly send;
-  /** This player asked for a rematch (the state does not say so). */
+  /** This player clicked Rematch (shown at once, before the state confirms it). */
   private rematchAsked = false;
 
   constructor(private readonly ctx: ViewContext) {
@@ -40,6 +40,11 @@ export class TicTacToeView implements GameView<TicTacToeState> {
 
   ready(state: TicTacToeState | undefined): state is TicTacToeState {
     return !!state && !!state.players && !!state.board;
+  }
+
+  /** This player asked for a rematch: the state says so (also after a reload), or the click just did. */
+  private asked(state: TicTacToeState): boolean {
+    return this.rematchAsked || state.players.get(this.me)?.rematch === true;
   }
 
   private name(state: TicTacToeState, id: string): string {
@@ -59,8 +64,11 @@ export class TicTacToeView implements GameView<TicTacToeState> {
         const turn = state.currentTurn === this.me ? `Your turn (${symbol})` : `${possessive(this.name(state, state.currentTurn))} turn (${symbol})`;
         return { ...base, status: "Game on: three in a row wins.", turn };
       }
-      default:
-        return { ...base, status: state.phase === "over" ? "Game over. Both players may ask for a rematch." : "", turn: "" };
+      default: {
+        const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
+        const status = asker ? `${asker[1].name} wants a rematch.` : "Game over. Both players may ask for a rematch.";
+        return { ...base, status: state.phase === "over" ? status : "", turn: "" };
+      }
     }
   }
 
@@ -127,8 +135,8 @@ export class TicTacToeView implements GameView<TicTacToeState> {
             { class: "controls" },
             h(
               "button",
-              { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.rematchAsked } },
-              this.rematchAsked ? "Rematch asked — waiting for the other player" : "Rematch",
+              { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.asked(state) } },
+              this.asked(state) ? "Rematch asked — waiting for the other player" : "Rematch",
             ),
           )
         : null,
