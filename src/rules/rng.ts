@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 
 /**
- * The one source of randomness a game's rules may use. Rules never call `Math.random`.
+ * The one source of randomness a game's rules may use (never the global, unseedable one).
  */
 export interface Rng {
   /** A uniformly random integer in `[min, max]` (both inclusive). */
