@@ -65,16 +65,11 @@ export function publicAddress(env: Env, port: number): string | undefined {
   return template?.replaceAll("{port}", String(port));
 }
 
-/** A built server and what its owner must stop with it. */
-export interface GameServer {
-  server: Server;
-  metrics: Metrics;
-  /** Stops the background tasks (the dead-process sweep); the server stops itself. */
-  stop(): void;
-}
-
-/** Builds the Colyseus server (not yet listening) for the process listening on `port`. */
-export function createServer(options: AppOptions, port = options.env.PORT): GameServer {
+/**
+ * Builds the Colyseus server (not yet listening) for the process listening on `port`.
+ * Its background tasks (the dead-process sweep, the health probe) stop with it.
+ */
+export function createServer(options: AppOptions, port = options.env.PORT): Server {
   const { env, logger } = options;
   const metrics = options.metrics ?? createMetrics();
   const settings = roomSettings({ ...options, metrics });
@@ -82,7 +77,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Game
   // Driver commands wait out a Redis outage instead of failing: with ioredis's default
   // (20 retries) a failed HGETALL stays cached in the driver and breaks matchmaking on
   // this process until a restart (see the README, "Redis outages").
-  const driverRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false }) : undefined;
+  const driverRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null }) : undefined;
   driverRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis (driver) connection error"));
   const healthRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   healthRedis?.on("error", () => undefined); // reported by /health
@@ -158,12 +153,5 @@ export function createServer(options: AppOptions, port = options.env.PORT): Game
     healthRedis?.disconnect();
   });
 
-  return {
-    server,
-    metrics,
-    stop: () => {
-      stopSweep?.();
-      healthRedis?.disconnect();
-    },
-  };
+  return server;
 }

@@ -13,7 +13,7 @@ async function main() {
   const port = env.PORT + env.NODE_APP_INSTANCE;
   if (env.RNG_SEED !== undefined) logger.warn({ seed: env.RNG_SEED }, "RNG_SEED is set: the dice are predictable (testing only)");
   const rng = env.RNG_SEED === undefined ? undefined : seededRng(env.RNG_SEED);
-  const { server } = createServer({ env, logger, rng }, port);
+  const server = createServer({ env, logger, rng }, port);
   server.onShutdown(() => logger.info("server stopped"));
   await server.listen(port, env.HOST);
   logger.info(

@@ -74,13 +74,12 @@ export type SystemAction = { type: "join"; name: string } | { type: "leave" } | 
 const CLOCK_TICK_MS = 50;
 
 /** The player id used for actions the rules schedule for themselves (no player behind them). */
-export const SYSTEM_ACTOR = "";
+const SYSTEM_ACTOR = "";
 
 interface ClientData {
   tokens: number;
   refilledAt: number;
   floodStrikes: number;
-  spectator: boolean;
   kicked: boolean;
 }
 
@@ -131,11 +130,11 @@ export abstract class GameRoom<
   private turnTimer?: Delayed;
   private armedTurn: string | null = null;
   private botTimer?: Delayed;
-  private readonly scheduled = new Set<Delayed>();
   private lastListing?: ListingMetadata;
   /** Player seat reservations made by the matchmaker and not used yet, by session id. */
   private readonly pendingSeats = new Map<string, Delayed>();
   private draining = false;
+  private closing = false;
 
   // State changes are broadcast by commit() right after each accepted action; no patch tick needed.
   override patchRate: number | null = null;
@@ -208,7 +207,6 @@ export abstract class GameRoom<
       tokens: this.settings.messageBurst,
       refilledAt: this.clock.currentTime,
       floodStrikes: 0,
-      spectator,
       kicked: false,
     });
     this.settings.metrics?.joined(this.roomName, spectator);
@@ -243,8 +241,8 @@ export abstract class GameRoom<
   }
 
   override onDispose() {
-    for (const timer of this.pendingSeats.values()) timer.clear();
-    this.pendingSeats.clear();
+    // Every timer of the room (turns, pauses, bots, reservations) is on this.clock, which
+    // Colyseus clears on dispose: nothing fires into a disposed room.
     this.log.info("room disposed");
   }
 
@@ -360,7 +358,7 @@ export abstract class GameRoom<
     this.armBot();
     this.broadcastPatch();
     this.updateListing();
-    if (this.draining && !this.rules.isStarted(this.game)) {
+    if (this.draining && !this.closing && !this.rules.isStarted(this.game)) {
       this.log.info("game over while draining; closing the room");
       this.clock.setTimeout(() => this.close(), 0);
     }
@@ -368,6 +366,8 @@ export abstract class GameRoom<
 
   /** Closes the room for a shutdown: clients get code 4001 (server shutdown). */
   private close() {
+    if (this.closing) return;
+    this.closing = true;
     this.disconnect(CloseCode.SERVER_SHUTDOWN).catch((err) => this.log.error({ err }, "disconnect failed"));
   }
 
@@ -423,11 +423,7 @@ export abstract class GameRoom<
 
   private schedule(event: ScheduleEvent<A | SystemAction>) {
     const delay = this.settings.delays[event.timer] ?? 0;
-    const timer = this.clock.setTimeout(() => {
-      this.scheduled.delete(timer);
-      this.dispatch(SYSTEM_ACTOR, event.action);
-    }, delay);
-    this.scheduled.add(timer);
+    this.clock.setTimeout(() => this.dispatch(SYSTEM_ACTOR, event.action), delay);
   }
 
   private armTurnTimer() {

@@ -46,7 +46,7 @@ export function testServer() {
     const env = readEnv({ ...process.env, ...TEST_ENV, ...(redis ? { REDIS_URL: redis.url } : {}) });
     const logger = createLogger(env.LOG_LEVEL);
     const port = await freePort();
-    const { server } = createServer({ env, logger, rng: seededRng(1234) }, port);
+    const server = createServer({ env, logger, rng: seededRng(1234) }, port);
     await server.listen(port, "127.0.0.1");
     return { colyseus: new ColyseusTestServer(server), env, port, redis };
   })();

@@ -34,7 +34,8 @@ const SERVER_ENV = {
 /**
  * After a SIGKILL, the rooms of the dead process must leave the listing within this bound.
  * Expected: a sweep tick (PROCESS_SWEEP_MS = 500) finds the process's presence channel gone,
- * its health check times out (Colyseus's 2 s IPC timeout), its listings are deleted.
+ * the channel stays gone for the sweep's 1.5 s confirmation, the health check times out
+ * (Colyseus's 2 s IPC timeout), and its listings are deleted: about 4 s.
  */
 const DEAD_PROCESS_LISTING_BOUND_MS = 6000;
 

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import type { Room as SdkRoom } from "@colyseus/sdk";
+import type { RoomEntry } from "../../src/protocol/messages.js";
+import { roomSuite } from "../helpers/rooms.js";
+
+/** A lobby client: the latest `rooms` list, and a way to wait for one that satisfies a test. */
+async function watchLobby(room: SdkRoom) {
+  let latest: RoomEntry[] | undefined;
+  const waiters: Array<() => void> = [];
+  room.onMessage("rooms", (rooms: RoomEntry[]) => {
+    latest = rooms;
+    for (const w of waiters.splice(0)) w();
+  });
+  room.send("refresh"); // the first list may have come before the handler
+  const until = async (predicate: (rooms: RoomEntry[]) => boolean, what: string, timeoutMs = 3000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!latest || !predicate(latest)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`lobby never showed ${what}; last list: ${JSON.stringify(latest)}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, left);
+      });
+    }
+    return latest;
+  };
+  return { until };
+}
+
+describe("Lobby", () => {
+  const suite = roomSuite();
+
+  it("lists a joinable room live, and drops it the moment it starts", async () => {
+    const lobby = await watchLobby(await suite.colyseus.sdk.joinOrCreate("lobby"));
+    const everything = await watchLobby(await suite.colyseus.sdk.joinOrCreate("lobby", { include: "all" }));
+    const a = await suite.colyseus.sdk.create("tictactoe", { name: "Ada" });
+    const shown = await lobby.until((rooms) => rooms.some((r) => r.roomId === a.roomId && r.players === 1), "the new room with its player");
+    assert.deepEqual(shown.find((r) => r.roomId === a.roomId), { roomId: a.roomId, game: "tictactoe", players: 1, seats: 2, started: false, open: true });
+
+    await suite.colyseus.sdk.joinById(a.roomId, { name: "Bob" });
+    await lobby.until((rooms) => !rooms.some((r) => r.roomId === a.roomId), "the started room gone from the joinable list");
+    const all = await everything.until((rooms) => rooms.some((r) => r.roomId === a.roomId && r.started), "the started room, to watch");
+    assert.deepEqual(all.find((r) => r.roomId === a.roomId), { roomId: a.roomId, game: "tictactoe", players: 2, seats: 2, started: true, open: false });
+  });
+
+  it("never lists a private room, and filters by game", async () => {
+    const dice = await watchLobby(await suite.colyseus.sdk.joinOrCreate("lobby", { game: "dice" }));
+    const hidden = await suite.colyseus.sdk.create("dice", { private: true });
+    const ttt = await suite.colyseus.sdk.create("tictactoe");
+    const listed = await suite.colyseus.sdk.create("dice");
+    const rooms = await dice.until((list) => list.some((r) => r.roomId === listed.roomId), "the public dice room");
+    assert.ok(!rooms.some((r) => r.roomId === hidden.roomId), "a private room stays hidden");
+    assert.ok(!rooms.some((r) => r.roomId === ttt.roomId), "other games are filtered out");
+    assert.ok(rooms.every((r) => r.game === "dice"));
+  });
+
+  it("drops a room from the list when it is disposed", async () => {
+    const lobby = await watchLobby(await suite.colyseus.sdk.joinOrCreate("lobby"));
+    const a = await suite.colyseus.sdk.create("owedrahn");
+    await lobby.until((rooms) => rooms.some((r) => r.roomId === a.roomId), "the new room");
+    await a.leave();
+    await lobby.until((rooms) => !rooms.some((r) => r.roomId === a.roomId), "the disposed room gone");
+  });
+});
