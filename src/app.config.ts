@@ -4,8 +4,7 @@
  * builds it, so tests and the start script choose their own settings.
  */
 import "./polyfills.js";
-import { basicAuth, defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type Server } from "@colyseus/core";
-import { monitor } from "@colyseus/monitor";
+import { defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type Server } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import express from "express";
@@ -15,6 +14,7 @@ import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createTransport, originAllowed } from "./transport.js";
 import { startProcessSweep } from "./sweep.js";
+import { monitorHandler } from "./http/monitor.js";
 import type { Env } from "./settings.js";
 import { cryptoRng, type Rng } from "./rules/rng.js";
 import { RoomName } from "./protocol/messages.js";
@@ -127,13 +127,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       });
       // The browser client (client/, built by Vite into client/dist by `npm start` / `npm run build`).
       app.use(express.static(CLIENT_DIR, { index: "index.html", maxAge: "1h", setHeaders: noCacheHtml }));
-      if (env.MONITOR_PASSWORD) {
-        app.use("/monitor", monitor({ use: [basicAuth({ users: { admin: env.MONITOR_PASSWORD } })] }));
-      } else {
-        app.use("/monitor", (_req, res) => {
-          res.status(404).type("text").send("The monitor is off: set MONITOR_PASSWORD to turn it on.");
-        });
-      }
+      app.use("/monitor", monitorHandler({ password: env.MONITOR_PASSWORD, logger, trustedHops: env.TRUST_PROXY }));
     },
   });
 

@@ -35,8 +35,16 @@ export const envSchema = z.object({
     .transform((s) => s.split(",").map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().url().refine((o) => new URL(o).origin === o, "an origin is scheme://host[:port], nothing more")))
     .default([]),
-  /** Behind your own reverse proxy: take client addresses from X-Forwarded-For. */
-  TRUST_PROXY: z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1").default(false),
+  /**
+   * How many reverse proxies of yours stand in front of this process (`true` = 1): the
+   * client address is that many entries from the end of `X-Forwarded-For`. 0 / `false`:
+   * the socket's peer is the client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2})$/, "true, false or a number of proxies")
+    .transform((v) => (v === "true" ? 1 : v === "false" ? 0 : Number(v)))
+    .default(0),
   /** On SIGTERM, how long running games may finish before their rooms close. */
   DRAIN_SECONDS: int(600, 0, 86400),
   /** How often the lobby re-reads the listing without a change notice. */

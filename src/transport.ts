@@ -6,6 +6,7 @@
 import type http from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketTransport } from "@colyseus/ws-transport";
+import { clientAddress } from "./net/address.js";
 
 export interface TransportGuards {
   maxPayload: number;
@@ -13,20 +14,10 @@ export interface TransportGuards {
   maxConnectionsPerIp: number;
   /** Exact origins (`https://games.example.com`) browsers may connect from; empty = any. */
   allowedOrigins: readonly string[];
-  /** Take the client address from the first `X-Forwarded-For` entry (only behind your own proxy). */
-  trustProxy: boolean;
+  /** Proxies of ours in front of this process: the client address is read from `X-Forwarded-For` (see src/net/address.ts). */
+  trustProxy: number;
   /** Told about each refused connection (for logs). */
   onRefused?: (reason: "origin" | "per-ip", detail: { ip: string; origin?: string }) => void;
-}
-
-/** The client address of a request: the socket peer, or the proxy's header when trusted. */
-export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? "unknown";
 }
 
 /**

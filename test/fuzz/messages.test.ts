@@ -882,12 +882,14 @@ describe("Message fuzz: random and malformed messages in every phase of the thre
         [second, 1, 1],
         [first, 0, 2],
       ];
-      for (const [p, row, col] of moves) {
-        const boardBefore = Array.from(p.state.board as string[]).join(",");
+      const marks = (p: Player) => (p.state.board as string[]).filter((c) => c !== "").length;
+      for (const [i, [p, row, col]] of moves.entries()) {
         p.send("make_move", { row, col });
-        await p.until(() => Array.from(p.state.board as string[]).join(",") !== boardBefore, `move ${row},${col}`);
+        // Both players must see the move before the other one moves: waiting for the
+        // mover's board alone let the next move race it and get NOT_YOUR_TURN (issue 16).
+        for (const viewer of [a, b]) await viewer.until(() => marks(viewer) === i + 1, `move ${row},${col} seen by ${viewer === a ? "A" : "B"}`);
       }
-      await a.until(() => a.state.phase === "over");
+      await a.until(() => a.state.phase === "over", "game over");
       assert.equal(a.state.winner, first.id);
       assert.equal(first.all("error").length + second.all("error").length, 0, "no move was refused");
     } finally {
