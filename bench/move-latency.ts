@@ -8,6 +8,7 @@
  */
 import "../src/polyfills.js";
 import { spawn } from "node:child_process";
+import { LIFTED_LIMITS } from "../test/helpers/limits.js";
 import path from "node:path";
 import { Client, type Room } from "@colyseus/sdk";
 import { freePort } from "../test/helpers/ports.js";
@@ -17,7 +18,7 @@ const MOVES = Number(process.argv[2] ?? 300);
 async function startServer(port: number) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
     cwd: path.resolve(__dirname, ".."),
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", MESSAGES_PER_SECOND: "1000", MESSAGE_BURST: "1000" },
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", ...LIFTED_LIMITS, MESSAGES_PER_SECOND: "1000", MESSAGE_BURST: "1000" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   for (let i = 0; i < 200; i++) {

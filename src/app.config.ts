@@ -1,7 +1,7 @@
 /**
  * The server definition: rooms, the Redis-or-local choice of presence and driver, the
- * transport and the HTTP routes. Nothing is built at import; `createServer(options)`
- * builds it, so tests and the start script choose their own settings.
+ * transport, the request gate and the HTTP routes. Nothing is built at import;
+ * `createServer(options)` builds it, so tests and the start script choose their own settings.
  */
 import "./polyfills.js";
 import { defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type Server } from "@colyseus/core";
@@ -9,19 +9,25 @@ import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import express from "express";
 import path from "node:path";
+import type http from "node:http";
 import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
-import { createTransport, originAllowed } from "./transport.js";
+import { createTransport } from "./transport.js";
 import { startProcessSweep } from "./sweep.js";
+import { watchEventLoop } from "./health.js";
+import { installGate, originAllowed, requestAddress } from "./http/gate.js";
+import { createMatchmakingRoute } from "./http/matchmaking.js";
 import { monitorHandler } from "./http/monitor.js";
+import { isInternalAddress } from "./net/address.js";
+import { memoryLedgerStore, redisLedgerStore, ReservationLedger } from "./matchmaking/reservations.js";
 import type { Env } from "./settings.js";
 import { cryptoRng, type Rng } from "./rules/rng.js";
-import { RoomName } from "./protocol/messages.js";
+import { commonJoinOptions, diceOptions, oweDrahnOptions, RoomName } from "./protocol/messages.js";
 import type { RoomSettings } from "./rooms/GameRoom.js";
 import { GameHandler } from "./rooms/handler.js";
-import { listRooms } from "./rooms/listing.js";
-import { LobbyRoom } from "./rooms/LobbyRoom.js";
+import { Listing } from "./rooms/listing.js";
+import { LobbyRoom, lobbyOptions } from "./rooms/LobbyRoom.js";
 import { DiceRoom } from "./rooms/DiceRoom.js";
 import { OweDrahnRoom } from "./rooms/OweDrahnRoom.js";
 import { TicTacToeRoom } from "./rooms/TicTacToeRoom.js";
@@ -43,7 +49,7 @@ function noCacheHtml(res: { setHeader(name: string, value: string): void }, file
 }
 
 /** The per-room settings derived from the environment. */
-export function roomSettings({ env, logger, rng = cryptoRng, metrics }: AppOptions): RoomSettings {
+export function roomSettings({ env, logger, rng = cryptoRng, metrics }: AppOptions, reservations?: RoomSettings["reservations"]): RoomSettings {
   return {
     rng,
     logger,
@@ -53,6 +59,10 @@ export function roomSettings({ env, logger, rng = cryptoRng, metrics }: AppOptio
     messageBurst: env.MESSAGE_BURST,
     floodDisconnectAfter: env.FLOOD_DISCONNECT_AFTER,
     maxSpectators: env.MAX_SPECTATORS,
+    maxSpectatorsPerIp: env.MAX_SPECTATORS_PER_IP,
+    maxFramesPerSecond: env.MAX_FRAMES_PER_SECOND,
+    joinAckSeconds: env.JOIN_ACK_SECONDS,
+    reservations,
     seatReservationSeconds: env.SEAT_RESERVATION_SECONDS,
     drainSeconds: env.DRAIN_SECONDS,
     metrics: metrics?.room,
@@ -65,14 +75,17 @@ export function publicAddress(env: Env, port: number): string | undefined {
   return template?.replaceAll("{port}", String(port));
 }
 
+/** The lobby's room name: one lobby room per process, opened by the server. */
+export const LOBBY = "lobby";
+
 /**
  * Builds the Colyseus server (not yet listening) for the process listening on `port`.
- * Its background tasks (the dead-process sweep, the health probe) stop with it.
+ * Once it listens it opens this process's lobby room. Its background tasks (the
+ * dead-process sweep, the health probes) stop with it.
  */
 export function createServer(options: AppOptions, port = options.env.PORT): Server {
   const { env, logger } = options;
   const metrics = options.metrics ?? createMetrics();
-  const settings = roomSettings({ ...options, metrics });
   const redisUrl = env.REDIS_URL;
   // Driver commands wait out a Redis outage instead of failing: with ioredis's default
   // (20 retries) a failed HGETALL stays cached in the driver and breaks matchmaking on
@@ -81,24 +94,89 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   driverRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis (driver) connection error"));
   const healthRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
   healthRedis?.on("error", () => undefined); // reported by /health
+  const loop = watchEventLoop();
+
+  const ledger = new ReservationLedger(driverRedis ? redisLedgerStore(driverRedis) : memoryLedgerStore(), env.MAX_PENDING_RESERVATIONS_PER_IP, env.SEAT_RESERVATION_SECONDS);
+  const settings = roomSettings({ ...options, metrics }, ledger);
+  const games = [RoomName.tictactoe, RoomName.dice, RoomName.owedrahn];
+  const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, maxAgeMs: env.LOBBY_THROTTLE_MS });
+  const presence = redisUrl ? new RedisPresence(redisUrl) : new LocalPresence();
+
+  // One lobby room per process, opened by the server (at listen, and again should it be
+  // gone): clients only join it.
+  let lobbyId: string | undefined;
+  const ensureLobby = async () => {
+    if (lobbyId && matchMaker.getLocalRoomById(lobbyId)) return;
+    lobbyId = (await matchMaker.handleCreateRoom(LOBBY, {})).roomId;
+  };
+
+  const transport = createTransport({
+    maxPayload: env.MAX_MESSAGE_BYTES,
+    maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
+    connectionsPerMinutePerIp: env.CONNECTIONS_PER_MINUTE_PER_IP,
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    trustProxy: env.TRUST_PROXY,
+    framesPerSecond: env.MAX_FRAMES_PER_SECOND,
+    frameBurst: env.FRAME_BURST,
+    maxSendBufferBytes: env.MAX_SEND_BUFFER_BYTES,
+    onRefused: (reason, detail) => {
+      metrics.edge.refused(reason);
+      logger.warn({ reason, ...detail }, "connection refused");
+    },
+    onCut: (reason, detail) => {
+      metrics.edge.cut(reason);
+      logger.warn({ reason, ...detail }, "connection cut");
+    },
+  });
+  installGate(transport.server as http.Server, {
+    trustedHops: env.TRUST_PROXY,
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    maxBodyBytes: env.MAX_HTTP_BODY_BYTES,
+    matchmaking: createMatchmakingRoute({
+      rooms: {
+        games: new Map<string, any>([
+          [RoomName.tictactoe, commonJoinOptions],
+          [RoomName.dice, diceOptions],
+          [RoomName.owedrahn, oweDrahnOptions],
+        ]),
+        // joinById names a room, not a game: its options are checked against what any room
+        // accepts at join (the room checks its own again when the WebSocket arrives).
+        joinById: commonJoinOptions.extend(lobbyOptions(games).shape),
+        lobby: { name: LOBBY, options: lobbyOptions(games) },
+      },
+      ledger,
+      beforeLobbyJoin: ensureLobby,
+      createsPer10s: env.CREATES_PER_10S,
+      joinsPer10s: env.JOINS_PER_10S,
+      maxBodyBytes: env.MAX_HTTP_BODY_BYTES,
+      originAllowed: (req) => originAllowed(req.headers.origin, req.headers.host, env.ALLOWED_ORIGINS),
+      logger,
+    }),
+  });
 
   const server = defineServer({
     rooms: {
       [RoomName.tictactoe]: new GameHandler(TicTacToeRoom, settings),
       [RoomName.dice]: new GameHandler(DiceRoom, settings),
       [RoomName.owedrahn]: new GameHandler(OweDrahnRoom, settings),
-      lobby: defineRoom(LobbyRoom, { server: { logger, refreshMs: env.LISTING_REFRESH_MS } }),
+      [LOBBY]: defineRoom(LobbyRoom, {
+        server: {
+          logger,
+          listing,
+          games,
+          refreshMs: env.LISTING_REFRESH_MS,
+          throttleMs: env.LOBBY_THROTTLE_MS,
+          maxClients: env.LOBBY_MAX_CLIENTS,
+          maxPerIp: env.LOBBY_MAX_PER_IP,
+          maxMessagesPerSecond: env.MAX_FRAMES_PER_SECOND,
+          joinAckSeconds: env.JOIN_ACK_SECONDS,
+        },
+      }),
     },
-    presence: redisUrl ? new RedisPresence(redisUrl) : new LocalPresence(),
+    presence,
     driver: driverRedis ? new RedisDriver(driverRedis) : new LocalDriver(),
     publicAddress: publicAddress(env, port),
-    transport: createTransport({
-      maxPayload: env.MAX_MESSAGE_BYTES,
-      maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
-      allowedOrigins: env.ALLOWED_ORIGINS,
-      trustProxy: env.TRUST_PROXY,
-      onRefused: (reason, detail) => logger.warn({ reason, ...detail }, "connection refused"),
-    }),
+    transport,
     greet: false,
     logger: {
       debug: (...a: unknown[]) => logger.debug(a.map(String).join(" ")),
@@ -107,23 +185,33 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       error: (...a: unknown[]) => logger.error(a.map(String).join(" ")),
     },
     express: (app) => {
+      app.disable("x-powered-by");
       app.get("/health", async (_req, res) => {
-        if (!healthRedis) return void res.json({ status: "ok", presence: "in-memory" });
+        const lag = loop.read();
+        const eventLoop = { lagP99Ms: Math.round(lag.p99Ms), lagMaxMs: Math.round(lag.maxMs) };
+        if (lag.p99Ms > env.HEALTH_MAX_LAG_MS) {
+          return void res.status(503).json({ status: "unavailable", reason: `event loop lag ${eventLoop.lagP99Ms} ms`, eventLoop });
+        }
+        if (!healthRedis) return void res.json({ status: "ok", presence: "in-memory", eventLoop });
         try {
           await healthRedis.ping();
-          res.json({ status: "ok", presence: "redis" });
+          res.json({ status: "ok", presence: "redis", eventLoop });
         } catch (err) {
-          res.status(503).json({ status: "unavailable", reason: `redis: ${(err as Error).message}` });
+          res.status(503).json({ status: "unavailable", reason: `redis: ${(err as Error).message}`, eventLoop });
         }
       });
-      app.get("/metrics", async (_req, res) => {
+      app.get("/metrics", async (req, res) => {
+        const token = env.METRICS_TOKEN;
+        const allowed = token ? req.headers.authorization === `Bearer ${token}` : isInternalAddress(requestAddress(req));
+        if (!allowed) return void res.status(token ? 401 : 403).type("text").send(token ? "Bearer token required." : "Metrics are served to internal addresses only (or set METRICS_TOKEN).");
         res.set("Content-Type", metrics.registry.contentType);
-        res.send(await metrics.registry.metrics());
+        res.send(await metrics.render());
       });
       app.get("/api/rooms", async (req, res) => {
-        const game = typeof req.query.game === "string" ? req.query.game : undefined;
+        const game = typeof req.query.game === "string" && (games as string[]).includes(req.query.game) ? req.query.game : undefined;
         const include = req.query.include === "all" ? "all" : "joinable";
-        res.json(await listRooms({ game, include }));
+        const view = await listing.view({ game, include });
+        res.type("application/json").send(view.json);
       });
       // The browser client (client/, built by Vite into client/dist by `npm start` / `npm run build`).
       app.use(express.static(CLIENT_DIR, { index: "index.html", maxAge: "1h", setHeaders: noCacheHtml }));
@@ -131,20 +219,23 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     },
   });
 
-  // Browsers may read matchmaking answers only from the allowed origins.
-  matchMaker.controller.getCorsHeaders = (headers: Headers) => {
-    const origin = headers.get("origin") ?? undefined;
-    return {
-      "Access-Control-Allow-Origin": env.ALLOWED_ORIGINS.length === 0 ? origin ?? "*" : originAllowed(origin, env.ALLOWED_ORIGINS) && origin ? origin : "null",
-      Vary: "Origin",
-    };
+  let unfollow: (() => void) | undefined;
+  const listen = server.listen.bind(server);
+  server.listen = async (...args: Parameters<Server["listen"]>) => {
+    const result = await listen(...args);
+    unfollow = await listing.follow(presence);
+    await ensureLobby();
+    return result;
   };
 
   const stopSweep = driverRedis ? startProcessSweep({ intervalMs: env.PROCESS_SWEEP_MS, redis: driverRedis, logger }) : undefined;
 
   server.onShutdown(async () => {
     stopSweep?.();
+    unfollow?.();
+    loop.stop();
     healthRedis?.disconnect();
+    logger.info("server stopped");
   });
 
   return server;

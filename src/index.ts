@@ -14,7 +14,6 @@ async function main() {
   if (env.RNG_SEED !== undefined) logger.warn({ seed: env.RNG_SEED }, "RNG_SEED is set: the dice are predictable (testing only)");
   const rng = env.RNG_SEED === undefined ? undefined : seededRng(env.RNG_SEED);
   const server = createServer({ env, logger, rng }, port);
-  server.onShutdown(() => logger.info("server stopped"));
   await server.listen(port, env.HOST);
   logger.info(
     { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", games: ["tictactoe", "dice", "owedrahn"] },

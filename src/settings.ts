@@ -18,7 +18,8 @@ export const envSchema = z.object({
   /** Address clients use to reach this process (`host:port` or `host/path`); `{port}` is replaced by this process's port. */
   PUBLIC_ADDRESS: z.string().optional(),
   RECONNECT_SECONDS: int(60, 0, 3600),
-  SEAT_RESERVATION_SECONDS: int(15, 1, 600),
+  /** How long a matchmaker seat reservation waits for its WebSocket. */
+  SEAT_RESERVATION_SECONDS: int(10, 1, 600),
   BUST_DELAY_MS: int(2000, 0, 60000),
   BOT_DELAY_MS: int(1000, 0, 60000),
   GAME_OVER_DELAY_MS: int(5000, 0, 60000),
@@ -29,6 +30,26 @@ export const envSchema = z.object({
   MAX_SPECTATORS: int(16, 0, 1000),
   /** Simultaneous WebSocket connections per client address; 0 = unlimited. */
   MAX_CONNECTIONS_PER_IP: int(32, 0, 1_000_000),
+  /** New WebSocket connections per client address per minute; 0 = unlimited. */
+  CONNECTIONS_PER_MINUTE_PER_IP: int(60, 0, 1_000_000),
+  /** Frames of any kind (messages, pings, requests) per connection: sustained rate per second. */
+  MAX_FRAMES_PER_SECOND: int(60, 1, 100_000),
+  /** Frames per connection in one burst before the sustained rate applies. */
+  FRAME_BURST: int(120, 1, 1_000_000),
+  /** Unsent bytes a connection may have queued before it is cut as too slow (it keeps its reconnection window). */
+  MAX_SEND_BUFFER_BYTES: int(512 * 1024, 4096, 1 << 30),
+  /** A joined client must acknowledge its join within this time, or it is disconnected. */
+  JOIN_ACK_SECONDS: int(5, 1, 600),
+  /** Matchmaking per client address: creates (`create`, `joinOrCreate`) per 10 s. */
+  CREATES_PER_10S: int(10, 1, 100_000),
+  /** Matchmaking per client address: joins (`join`, `joinById`) and reconnects per 10 s. */
+  JOINS_PER_10S: int(20, 1, 100_000),
+  /** Seat reservations (player or spectator) one address may hold unused at once. */
+  MAX_PENDING_RESERVATIONS_PER_IP: int(6, 1, 100_000),
+  /** Spectators one address may have in one room. */
+  MAX_SPECTATORS_PER_IP: int(4, 1, 1000),
+  /** Largest HTTP request body accepted (matchmaking options are a few dozen bytes). */
+  MAX_HTTP_BODY_BYTES: int(4096, 256, 1 << 20),
   /** Comma-separated exact browser origins allowed to connect; unset = any (development). */
   ALLOWED_ORIGINS: z
     .string()
@@ -49,6 +70,18 @@ export const envSchema = z.object({
   DRAIN_SECONDS: int(600, 0, 86400),
   /** How often the lobby re-reads the listing without a change notice. */
   LISTING_REFRESH_MS: int(1000, 100, 60000),
+  /** Lobby updates after a change are coalesced: at most one pass per this many ms. */
+  LOBBY_THROTTLE_MS: int(250, 10, 60000),
+  /** Rooms in one listing (the lobby's `rooms` message and GET /api/rooms). */
+  LISTING_MAX_ROOMS: int(100, 1, 10000),
+  /** Lobby connections per process (the server opens one lobby room per process). */
+  LOBBY_MAX_CLIENTS: int(500, 1, 100_000),
+  /** Lobby connections per client address. */
+  LOBBY_MAX_PER_IP: int(4, 1, 1000),
+  /** /health answers 503 when the event loop lagged longer than this (p99 over the last seconds). */
+  HEALTH_MAX_LAG_MS: int(1000, 10, 600_000),
+  /** Bearer token for GET /metrics; without one, /metrics answers only internal addresses. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** With Redis: how often to look for dead processes and drop their rooms from the listing. */
   PROCESS_SWEEP_MS: int(2000, 250, 60000),
   /** Password of the /monitor dashboard (user `admin`); the monitor is off without it. */

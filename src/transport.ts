@@ -1,32 +1,73 @@
 /**
- * The WebSocket transport with the connection-level defences: an inbound message size cap
- * (ws `maxPayload`: a larger message closes the socket with 1009), a cap on simultaneous
- * connections per client address, and an exact list of allowed browser origins.
+ * The WebSocket transport with the connection-level defences:
+ *
+ * - an inbound message size cap (ws `maxPayload`: a larger message closes the socket with 1009);
+ * - per client address: a cap on simultaneous connections and on new connections per minute;
+ * - an exact list of allowed browser origins;
+ * - a token bucket on every frame a connection sends, of any kind: Colyseus answers
+ *   protocol frames (ping, request) itself, before any room's own rate limit;
+ * - a cap on the bytes queued for a connection that does not read them (a slow or stalled
+ *   client): it is cut, and keeps its reconnection window.
+ *
+ * The upgrade request's forwarding headers are rewritten to the resolved client address,
+ * so Colyseus's auth context (`context.ip` in `onAuth`) carries the real client.
  */
-import type http from "node:http";
+import http from "node:http";
 import type { Duplex } from "node:stream";
+import type WebSocket from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { clientAddress } from "./net/address.js";
+import { CLOSE_FLOODING } from "./protocol/errors.js";
+import { addressKey, clientAddress } from "./net/address.js";
+import { originAllowed } from "./http/gate.js";
 
 export interface TransportGuards {
   maxPayload: number;
   /** Simultaneous WebSocket connections per address; 0 = unlimited. */
   maxConnectionsPerIp: number;
-  /** Exact origins (`https://games.example.com`) browsers may connect from; empty = any. */
+  /** New WebSocket connections per address per minute; 0 = unlimited. */
+  connectionsPerMinutePerIp: number;
+  /** Exact origins (`https://games.example.com`) browsers may connect from; empty = the server's own. */
   allowedOrigins: readonly string[];
-  /** Proxies of ours in front of this process: the client address is read from `X-Forwarded-For` (see src/net/address.ts). */
+  /** Proxies of ours in front of this process (see src/net/address.ts). */
   trustProxy: number;
-  /** Told about each refused connection (for logs). */
-  onRefused?: (reason: "origin" | "per-ip", detail: { ip: string; origin?: string }) => void;
+  /** Sustained frames per second per connection, and the burst above it. */
+  framesPerSecond: number;
+  frameBurst: number;
+  /** Unsent bytes a connection may have queued. */
+  maxSendBufferBytes: number;
+  /** Told about each refused or cut connection (for logs and metrics). */
+  onRefused?: (reason: "origin" | "per-ip" | "rate", detail: { ip: string; origin?: string }) => void;
+  onCut?: (reason: CutReason, detail: { ip: string }) => void;
 }
 
 /**
- * Whether a browser origin may connect. A request without `Origin` comes from a program,
- * not a browser page (browsers always send it on WebSocket upgrades), and is allowed: the
- * origin check protects players' browsers from other sites, not the server from programs.
+ * Why a connection was cut: it sent too many frames (`flood`), did not read what it was
+ * sent (`slow`), or never acknowledged its join (`no-ack`, cut by the room).
  */
-export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
-  return allowed.length === 0 || origin === undefined || allowed.includes(origin);
+export type CutReason = "flood" | "slow" | "no-ack";
+
+const cut = new WeakMap<WebSocket, CutReason>();
+
+/**
+ * Why the transport (or a room, for an unacknowledged join) cut this socket, if it did.
+ * A room uses it to tell a flooder (no reconnection window) from a slow client (keeps it).
+ */
+export function cutReason(socket: WebSocket | undefined): CutReason | undefined {
+  return socket ? cut.get(socket) : undefined;
+}
+
+/** Marks `socket` as cut for `reason` and closes it; a socket that does not answer the close is destroyed. */
+export function cutConnection(socket: WebSocket, reason: CutReason, code: number, text: string) {
+  if (cut.has(socket)) return;
+  cut.set(socket, reason);
+  if (reason === "slow") {
+    // Nothing more can reach a client that does not read: drop the socket (the SDK then
+    // reconnects as after any network loss, and gets the whole state again).
+    socket.terminate();
+    return;
+  }
+  socket.close(code, text);
+  setTimeout(() => socket.terminate(), 1000).unref();
 }
 
 function refuse(socket: Duplex, status: number, text: string) {
@@ -34,32 +75,102 @@ function refuse(socket: Duplex, status: number, text: string) {
   socket.destroy();
 }
 
-/** Builds the guarded transport. */
+/** A token bucket: `take()` is false once the burst is spent faster than the rate refills it. */
+class Bucket {
+  private tokens: number;
+  private at = Date.now();
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+  private refill() {
+    const now = Date.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+  }
+  take(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+  /** Refilled to the brim: as if never used. */
+  full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+}
+
+/** Builds the guarded transport on a new HTTP server (`transport.server`). */
 export function createTransport(guards: TransportGuards): WebSocketTransport {
   const perIp = new Map<string, number>();
+  const opened = new Map<string, Bucket>();
+  // Forget addresses whose bucket is full again, so the map holds only recent ones.
+  const sweep = setInterval(() => {
+    for (const [key, bucket] of opened) if (bucket.full()) opened.delete(key);
+  }, 60_000);
+  sweep.unref();
+  const addressOf = new WeakMap<http.IncomingMessage, string>();
 
   // Runs in the transport's own 'upgrade' listener before the handshake; false = refused here.
   const admit = (req: http.IncomingMessage): boolean => {
     const origin = req.headers.origin;
     const ip = clientAddress(req, guards.trustProxy);
-    if (!originAllowed(origin, guards.allowedOrigins)) {
+    addressOf.set(req, ip);
+    req.headers["x-forwarded-for"] = ip;
+    delete req.headers["x-real-ip"];
+    if (!originAllowed(origin, req.headers.host, guards.allowedOrigins)) {
       guards.onRefused?.("origin", { ip, origin });
       refuse(req.socket, 403, "origin not allowed");
       return false;
     }
-    const open = perIp.get(ip) ?? 0;
+    const key = addressKey(ip);
+    const open = perIp.get(key) ?? 0;
     if (guards.maxConnectionsPerIp > 0 && open >= guards.maxConnectionsPerIp) {
       guards.onRefused?.("per-ip", { ip, origin });
       refuse(req.socket, 429, "too many connections from your address");
       return false;
     }
-    perIp.set(ip, open + 1);
+    if (guards.connectionsPerMinutePerIp > 0) {
+      let bucket = opened.get(key);
+      if (!bucket) opened.set(key, (bucket = new Bucket(guards.connectionsPerMinutePerIp / 60, guards.connectionsPerMinutePerIp)));
+      if (!bucket.take()) {
+        guards.onRefused?.("rate", { ip, origin });
+        refuse(req.socket, 429, "too many new connections from your address");
+        return false;
+      }
+    }
+    perIp.set(key, open + 1);
     req.socket.once("close", () => {
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left > 0) perIp.set(ip, left);
-      else perIp.delete(ip);
+      const left = (perIp.get(key) ?? 1) - 1;
+      if (left > 0) perIp.set(key, left);
+      else perIp.delete(key);
     });
     return true;
+  };
+
+  /** Frame budget and send-buffer cap for one connection, ahead of Colyseus's own listeners. */
+  const guard = (socket: WebSocket, req: http.IncomingMessage) => {
+    const ip = addressOf.get(req) ?? "unknown";
+    const frames = new Bucket(guards.framesPerSecond, guards.frameBurst);
+    socket.on("message", () => {
+      if (frames.take() || cut.has(socket)) return;
+      guards.onCut?.("flood", { ip });
+      socket.removeAllListeners("message"); // nothing more of it reaches a room
+      cutConnection(socket, "flood", CLOSE_FLOODING, "too many messages");
+    });
+    const send = socket.send;
+    socket.send = function (this: WebSocket, ...args: Parameters<WebSocket["send"]>) {
+      if (cut.has(socket)) return;
+      if (socket.bufferedAmount > guards.maxSendBufferBytes) {
+        guards.onCut?.("slow", { ip });
+        cutConnection(socket, "slow", 0, "");
+        return;
+      }
+      return send.apply(this, args);
+    } as WebSocket["send"];
   };
 
   class GuardedTransport extends WebSocketTransport {
@@ -68,7 +179,13 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     protected override listenForUpgrade(server: http.Server, filter?: (req: http.IncomingMessage) => boolean) {
       super.listenForUpgrade(server, (req) => (filter ? filter(req) : true) && admit(req));
     }
+
+    // Registered as a bare 'connection' listener by the base constructor: no `this` here.
+    protected override onConnection(rawClient: any, req: http.IncomingMessage, upgrade?: any) {
+      guard(rawClient as WebSocket, req);
+      return super.onConnection(rawClient, req, upgrade);
+    }
   }
 
-  return new GuardedTransport({ maxPayload: guards.maxPayload });
+  return new GuardedTransport({ maxPayload: guards.maxPayload, server: http.createServer() });
 }

@@ -47,3 +47,18 @@ export function isInternalAddress(address: string): boolean {
   const lower = a.toLowerCase();
   return lower.startsWith("fc") || lower.startsWith("fd") || lower.startsWith("fe80:");
 }
+
+/**
+ * The key per-address limits count under: an IPv4 address as it is, an IPv6 address by its
+ * /64 network (one subscriber usually holds a whole /64, so counting single IPv6 addresses
+ * would let one client take 2^64 places).
+ */
+export function addressKey(address: string): string {
+  const a = normalizeAddress(address);
+  if (isIP(a) !== 6) return a;
+  const [head = "", tail = ""] = a.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = a.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}

@@ -56,10 +56,36 @@ export const JoinErrorCode = {
 } as const;
 
 /**
+ * HTTP statuses of matchmaking refusals (`POST /matchmake/…`). The SDK's `MatchMakeError`
+ * carries the HTTP status as its `code` and the reason as its message; the JSON body is
+ * `{ code, error }`, where `code` is the {@link JoinErrorCode} when one applies.
+ */
+export const MatchmakingStatus = {
+  /** An option is invalid (body code 4403); the message names it. */
+  INVALID_OPTIONS: 400,
+  /** The page's origin may not use matchmaking, or the lobby was asked to be created. */
+  FORBIDDEN: 403,
+  /** The body is larger than `MAX_HTTP_BODY_BYTES`. */
+  BODY_TOO_LARGE: 413,
+  /** The body is not `application/json`. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Too many requests, or unused seat reservations, from the address (`Retry-After` says when to retry). */
+  RATE_LIMITED: 429,
+  /** The server is draining for a restart (body code 4404). */
+  SHUTTING_DOWN: 503,
+} as const;
+
+/**
  * WebSocket close code of a client disconnected for flooding (it kept sending after
  * `RATE_LIMITED`). Outside Colyseus's reserved 4000–4010; the SDK does not reconnect it.
  */
 export const CLOSE_FLOODING = 4429;
+
+/**
+ * WebSocket close code of a client that did not acknowledge its join in time
+ * (`JOIN_ACK_SECONDS`): only a broken or hostile client does that.
+ */
+export const CLOSE_NO_JOIN_ACK = 4408;
 
 /** One of the {@link JoinErrorCode} numbers. */
 export type JoinErrorCode = (typeof JoinErrorCode)[keyof typeof JoinErrorCode];

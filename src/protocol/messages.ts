@@ -7,6 +7,7 @@
  * (`safeParse`) before it reaches the rules.
  */
 import { z } from "zod";
+import { checkName, NAME_MAX_GRAPHEMES } from "./names.js";
 
 /** A payload that carries nothing: `room.send("rematch")` sends `undefined`. */
 const empty = z.union([z.undefined(), z.null(), z.object({}).strict()]);
@@ -71,24 +72,21 @@ export interface RoomEntry {
   open: boolean;
 }
 
-/** Longest player name, after trimming. */
-export const NAME_MAX_LENGTH = 20;
+/** Longest player name, in graphemes (user-perceived characters), after cleaning. */
+export const NAME_MAX_LENGTH = NAME_MAX_GRAPHEMES;
 
 /**
- * A player name: 1–20 printable characters after trimming (no control characters).
- * Rendered by clients as text, never as HTML.
+ * A player name, checked and cleaned by {@link checkName} (NFC, whitespace trimmed and
+ * collapsed, 1–20 graphemes, no control, bidi or invisible characters, no look-alike script
+ * mixing). Outputs the cleaned name; a refusal is one custom issue whose message says what is
+ * wrong (players see it as the join error). Rendered by clients as text, never as HTML.
  */
-export const playerName = z
-  .string()
-  .max(200)
-  .transform((s) => s.trim())
-  .pipe(
-    z
-      .string()
-      .min(1)
-      .max(NAME_MAX_LENGTH)
-      .regex(/^[^\p{C}]+$/u, "printable characters only"),
-  );
+export const playerName = z.string().transform((raw, ctx) => {
+  const result = checkName(raw);
+  if (result.ok) return result.name;
+  ctx.addIssue({ code: "custom", message: result.reason, input: raw });
+  return z.NEVER;
+});
 
 /** Turn timer in seconds: 0 turns it off. */
 export const turnSeconds = z.union([z.literal(0), z.number().min(1).max(600)]);

@@ -8,6 +8,7 @@
  * its options schema and one `writeState` function.
  */
 import { CloseCode, Room, ServerError, type Client, type Delayed, type RoomException, type RoomMethodName } from "@colyseus/core";
+import type WebSocket from "ws";
 import type { Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
@@ -16,6 +17,12 @@ import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { Rng } from "../rules/rng.js";
 import type { GameRules, ScheduleEvent } from "../rules/types.js";
 import { Projection, type WriteContext } from "../schema/sync.js";
+import { describeZodError } from "../protocol/describe.js";
+import { nameKey } from "../protocol/names.js";
+import type { ReservationRelease } from "../matchmaking/reservations.js";
+import { cutReason } from "../transport.js";
+import { Admission } from "./admission.js";
+import { requireJoinAck } from "./join-ack.js";
 
 /** Server-side settings a room gets from its definition (never from a client). */
 export interface RoomSettings {
@@ -34,6 +41,14 @@ export interface RoomSettings {
   floodDisconnectAfter: number;
   /** Spectators allowed besides the seats. @default 16 */
   maxSpectators: number;
+  /** Spectators one address may have in one room. @default 4 */
+  maxSpectatorsPerIp: number;
+  /** Frames per second per client before Colyseus drops it: a backstop behind the transport's frame budget. @default 60 */
+  maxFramesPerSecond: number;
+  /** A client must acknowledge its join within this time. @default 5 */
+  joinAckSeconds: number;
+  /** Where seat reservations made by the matchmaking route are released once used or expired. */
+  reservations?: ReservationRelease;
   /** How long a matchmaker seat reservation waits for its client. @default 15 */
   seatReservationSeconds: number;
   /** On shutdown, how long running games may go on before the room is closed. @default 600 */
@@ -48,6 +63,11 @@ export interface RoomMetrics {
   rejected(roomName: string, code: ErrorCode): void;
   joined(roomName: string, spectator: boolean): void;
   reconnected(roomName: string): void;
+  roomOpened(roomName: string): void;
+  roomClosed(roomName: string): void;
+  /** A client joined / left for good (a dropped player counts until their window ends). */
+  clientIn(roomName: string): void;
+  clientOut(roomName: string): void;
 }
 
 /** What the listing shows of a room (its matchmaking metadata). */
@@ -131,9 +151,12 @@ export abstract class GameRoom<
   private armedTurn: string | null = null;
   private botTimer?: Delayed;
   private lastListing?: ListingMetadata;
-  /** Player seat reservations made by the matchmaker and not used yet, by session id. */
-  private readonly pendingSeats = new Map<string, Delayed>();
+  private admission!: Admission;
+  /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
+  private readonly names = new Map<string, string>();
   private draining = false;
+  /** onCreate completed (the room counts in the metrics). */
+  private opened = false;
   private closing = false;
 
   // State changes are broadcast by commit() right after each accepted action; no patch tick needed.
@@ -156,10 +179,18 @@ export abstract class GameRoom<
     this.setTimestep(() => undefined, CLOCK_TICK_MS);
     this.patchRate = null; // applied again now that the timestep ticks: drops Colyseus's extra tick interval
     this.seatReservationTimeout = settings.seatReservationSeconds;
-    this.holdSeatsForReservations();
+    this.maxMessagesPerSecond = settings.maxFramesPerSecond;
     this.turnSeconds = options.turnSeconds ?? 0;
     this.seats = this.seatCount(options);
+    // Spectators have their own slots (Admission): seats + spectators never exceed this.
     this.maxClients = this.seats + settings.maxSpectators;
+    this.admission = new Admission(
+      this,
+      { seats: () => this.seats, players: () => this.rules.playerIds(this.game).length, canSeat: () => this.rules.canSeat(this.game).ok },
+      settings,
+      this.log,
+      () => this.updateListing(),
+    );
     this.game = this.rules.setup(this.configFrom(options), settings.rng);
     this.state = this.createState();
     if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
@@ -175,21 +206,23 @@ export abstract class GameRoom<
     });
 
     this.commit();
+    settings.metrics?.roomOpened(this.roomName);
+    this.opened = true;
     this.log.info({ options: { ...options, name: undefined }, seats: this.seats }, "room created");
   }
 
   override onAuth(client: Client, rawOptions: Record<string, unknown>) {
     const parsed = this.optionsSchema.safeParse(withoutServer(rawOptions ?? {}));
     if (!parsed.success) {
-      this.releaseSeat(client.sessionId);
+      this.admission.release(client.sessionId);
       throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     }
     return parsed.data;
   }
 
   override onJoin(client: Client, _options: unknown, auth: O) {
-    this.releaseSeat(client.sessionId);
     const spectator = auth.spectate === true;
+    this.admission.joined(client, spectator);
     if (!spectator) {
       if (this.draining) throw new ServerError(JoinErrorCode.SHUTTING_DOWN, "This server is restarting; join another game.");
       const seat = this.rules.canSeat(this.game);
@@ -198,10 +231,11 @@ export abstract class GameRoom<
           ? new ServerError(JoinErrorCode.ROOM_FULL, "Every seat is taken. Join with spectate: true to watch.")
           : new ServerError(JoinErrorCode.GAME_STARTED, "The game has started. Join with spectate: true to watch.");
       }
-      const name = auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`;
+      const name = this.uniqueName(auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`);
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
+      this.names.set(client.sessionId, name);
     }
     this.clientData.set(client.sessionId, {
       tokens: this.settings.messageBurst,
@@ -209,19 +243,24 @@ export abstract class GameRoom<
       floodStrikes: 0,
       kicked: false,
     });
+    requireJoinAck(this, client, this.settings.joinAckSeconds, () => {
+      this.log.warn({ sessionId: client.sessionId }, "join not acknowledged in time; disconnecting");
+    });
     this.settings.metrics?.joined(this.roomName, spectator);
+    this.settings.metrics?.clientIn(this.roomName);
     this.log.info({ sessionId: client.sessionId, spectator }, "joined");
   }
 
   override onDrop(client: Client, code?: number) {
     const data = this.clientData.get(client.sessionId);
-    // A client removed for flooding gets no reconnection window: Colyseus calls onLeave next.
-    if (data?.kicked) return;
-    this.log.info({ sessionId: client.sessionId, code }, "connection dropped; seat held");
-    if (this.isSeated(client.sessionId)) {
-      this.setAway(client.sessionId, true);
-      this.commit();
-    }
+    // No reconnection window (Colyseus calls onLeave next) for a spectator (nothing to keep),
+    // a client removed for flooding or for never acknowledging its join, or one Colyseus
+    // dropped with 4002 (its own frame limit, an undecodable frame). A slow client that was
+    // cut keeps its window: it comes back with the whole state.
+    const cut = cutReason(client.ref as WebSocket);
+    if (data?.kicked || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || !this.isSeated(client.sessionId)) return;
+    this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
+    if (this.setAway(client.sessionId, true)) this.commit();
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
     this.allowReconnection(client, this.settings.reconnectSeconds).catch(() => undefined);
   }
@@ -233,7 +272,8 @@ export abstract class GameRoom<
   }
 
   override onLeave(client: Client, code?: number) {
-    this.clientData.delete(client.sessionId);
+    if (this.clientData.delete(client.sessionId)) this.settings.metrics?.clientOut(this.roomName);
+    this.admission.left(client);
     this.setAway(client.sessionId, false);
     const consented = code === CloseCode.CONSENTED;
     this.log.info({ sessionId: client.sessionId, code, consented }, "left");
@@ -243,6 +283,7 @@ export abstract class GameRoom<
   override onDispose() {
     // Every timer of the room (turns, pauses, bots, reservations) is on this.clock, which
     // Colyseus clears on dispose: nothing fires into a disposed room.
+    if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
     this.log.info("room disposed");
   }
 
@@ -372,38 +413,28 @@ export abstract class GameRoom<
   }
 
   /**
-   * Makes a matchmaker seat reservation hold a game seat. Colyseus reserves a place at
-   * matchmaking (HTTP) time, before the WebSocket arrives, but counts it only against
-   * `maxClients`, which here also covers spectators. Two players racing for the last seat
-   * would both get a reservation and one would be refused on arrival. So a player's
-   * reservation counts as a seat until it is used or expires (`seatReservationSeconds`),
-   * the listing shows the room closed meanwhile, and a reservation beyond the free seats
-   * fails, which makes `joinOrCreate` retry elsewhere. When no seat is open at all the
-   * reservation proceeds and `onJoin` refuses it with ROOM_FULL / GAME_STARTED, which
-   * tells a `joinById` caller exactly why.
-   *
-   * `_reserveSeat` is Colyseus-internal (core 0.18.17, pinned); test/rooms covers it.
+   * Refuses a reconnection token whose session is still connected. Colyseus would close the
+   * live connection and hand its seat to whoever presented the token; a player whose old
+   * connection is really gone is let back in once the server notices the drop (ping
+   * timeout), which the SDK's retries cover.
    */
-  private holdSeatsForReservations() {
-    type Reserve = (sessionId: string, joinOptions?: any, authData?: any, seconds?: number, allowReconnection?: boolean, ...rest: unknown[]) => Promise<boolean>;
-    const room = this as unknown as { _reserveSeat: Reserve };
-    const reserve = room._reserveSeat.bind(this);
-    room._reserveSeat = async (sessionId, joinOptions, authData, seconds, allowReconnection, ...rest) => {
-      const player = !allowReconnection && joinOptions?.spectate !== true;
-      const holdsSeat = player && this.rules.canSeat(this.game).ok;
-      if (holdsSeat) {
-        if (this.rules.playerIds(this.game).length + this.pendingSeats.size >= this.seats) return false;
-        const expiry = this.clock.setTimeout(() => {
-          this.log.info({ sessionId }, "unused seat reservation expired");
-          this.releaseSeat(sessionId);
-        }, (seconds ?? this.seatReservationTimeout) * 1000);
-        this.pendingSeats.set(sessionId, expiry);
-        this.updateListing();
-      }
-      const ok = await reserve(sessionId, joinOptions, authData, seconds, allowReconnection, ...rest);
-      if (!ok && holdsSeat) this.releaseSeat(sessionId);
-      return ok;
-    };
+  override checkReconnectionToken(reconnectionToken: string) {
+    if (this.clients.some((c) => c.reconnectionToken === reconnectionToken)) return ""; // the matchmaker answers "expired"
+    return super.checkReconnectionToken(reconnectionToken);
+  }
+
+  /** `name`, or `name (2)`, `name (3)`… if a seated player already has it (compared by {@link nameKey}). */
+  private uniqueName(name: string): string {
+    const taken = new Set<string>();
+    for (const id of this.rules.playerIds(this.game)) {
+      const other = this.names.get(id);
+      if (other !== undefined) taken.add(nameKey(other));
+    }
+    if (!taken.has(nameKey(name))) return name;
+    for (let n = 2; ; n++) {
+      const candidate = `${name} (${n})`;
+      if (!taken.has(nameKey(candidate))) return candidate;
+    }
   }
 
   /** Marks a seated player's connection as dropped or back; true if that changed anything. */
@@ -411,14 +442,6 @@ export abstract class GameRoom<
     const changed = away ? !this.away.has(playerId) && !!this.away.add(playerId) : this.away.delete(playerId);
     if (changed) this.awayVersion++;
     return changed;
-  }
-
-  private releaseSeat(sessionId: string) {
-    const timer = this.pendingSeats.get(sessionId);
-    if (!timer) return;
-    timer.clear();
-    this.pendingSeats.delete(sessionId);
-    this.updateListing();
   }
 
   private schedule(event: ScheduleEvent<A | SystemAction>) {
@@ -461,7 +484,7 @@ export abstract class GameRoom<
   private updateListing() {
     const players = this.rules.playerIds(this.game).length;
     const started = this.rules.isStarted(this.game);
-    const open = !this.draining && this.rules.canSeat(this.game).ok && players + this.pendingSeats.size < this.seats;
+    const open = !this.draining && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
     const last = this.lastListing;
     if (last && last.players === players && last.started === started && last.open === open) return;
     const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open };
@@ -478,12 +501,4 @@ function isSchedule<A>(event: { type: string }): event is ScheduleEvent<A> {
 function withoutServer(options: Record<string, unknown>): Record<string, unknown> {
   const { server: _server, ...rest } = options;
   return rest;
-}
-
-/** A short, human-readable summary of a validation failure. */
-export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
-    .join("; ");
 }

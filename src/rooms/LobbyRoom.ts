@@ -1,104 +1,170 @@
-import { Room, subscribeLobby, type Client } from "@colyseus/core";
+import { Room, ServerError, type AuthContext, type Client } from "@colyseus/core";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
-import { RoomName } from "../protocol/messages.js";
-import { listRooms, type RoomEntry } from "./listing.js";
+import { addressKey } from "../net/address.js";
+import { CLOSE_FLOODING } from "../protocol/errors.js";
+import { requireJoinAck } from "./join-ack.js";
+import type { Listing, ListingFilter } from "./listing.js";
 
-const lobbyOptions = z.object({
-  game: z.enum(Object.values(RoomName) as [string, ...string[]]).optional(),
-  include: z.enum(["joinable", "all"]).optional(),
-});
-type LobbyFilter = z.output<typeof lobbyOptions>;
+/** The lobby's join options: a filter of the listing. */
+export function lobbyOptions(games: readonly string[]) {
+  return z.object({
+    game: z.enum(games as [string, ...string[]]).optional(),
+    include: z.enum(["joinable", "all"]).optional(),
+  });
+}
 
 export interface LobbySettings {
   logger: Logger;
+  listing: Listing;
+  /** Names of the listed games (a filter names one of them). */
+  games: readonly string[];
   /** How often the list is re-read even without a change notice (catches rooms of dead processes). @default 1000 */
   refreshMs: number;
+  /** After a change, the next update waits at most this long, and coalesces every change meanwhile. @default 250 */
+  throttleMs: number;
+  /** Connections to this lobby. @default 500 */
+  maxClients: number;
+  /** Connections to this lobby from one address. @default 4 */
+  maxPerIp: number;
+  /** Frames per second per connection before Colyseus drops it (a backstop). */
+  maxMessagesPerSecond: number;
+  joinAckSeconds: number;
+}
+
+/** `refresh` requests a client may make: one every two seconds, after a burst of two. */
+const REFRESH_EVERY_MS = 2000;
+/** Ignored messages in a row (refresh too soon, unknown types) before the client is cut. */
+const IGNORED_LIMIT = 20;
+
+interface LobbyClient {
+  filter: ListingFilter;
+  address: string;
+  /** JSON of the list this client has now. */
+  sent?: string;
+  refreshAllowedAt: number;
+  ignored: number;
 }
 
 /**
- * Room `lobby`: pushes the live room listing. A client joins with an optional filter
- * (`game`, `include: "joinable" | "all"`) and gets a `rooms` message with the whole list
- * at once, then again whenever it changes (send `refresh` to get it again). Changes arrive through the matchmaker's lobby
- * channel at once; a periodic re-read also removes rooms whose process died (their
- * listings are swept from the driver without a notice).
+ * Room `lobby`: pushes the live room listing. The server opens one per process at
+ * start-up; clients only join it. A client joins with an optional filter (`game`,
+ * `include: "joinable" | "all"`) and gets a `rooms` message with the list at once, then
+ * again whenever it changes. `refresh` asks for it again (rate limited).
+ *
+ * Costs are bounded by design: a change anywhere only marks the listing stale; one
+ * update pass runs at most every `throttleMs` and reads the listing once; each filter's
+ * list is encoded once and the same bytes go to every client with that filter. A pass
+ * never loops: changes that arrive during it schedule the next one on the clock.
  */
 export class LobbyRoom extends Room {
-  private filters = new Map<string, LobbyFilter>();
-  private lastSent = new Map<string, string>();
-  private unsubscribe?: () => unknown;
-  private refreshing?: Promise<void>;
-  private again = false;
+  private readonly members = new Map<string, LobbyClient>();
+  private settings!: LobbySettings;
   private log!: Logger;
+  private filterSchema!: ReturnType<typeof lobbyOptions>;
+  private unsubscribe?: () => unknown;
+  private passScheduled = false;
+  private passRunning = false;
+  private changedDuringPass = false;
 
-  override maxClients = 1000;
   override patchRate: number | null = null;
 
   override async onCreate(options: { server: LobbySettings }) {
-    this.log = options.server.logger.child({ roomId: this.roomId, roomName: this.roomName });
-    this.autoDispose = true;
-    this.unsubscribe = await subscribeLobby(() => this.refresh());
-    this.clock.setInterval(() => this.refresh(), options.server.refreshMs);
-    // `refresh` resends the list (a client that registered its handler after joining
-    // may have missed the first one); anything else is ignored, never a kick.
-    this.onMessage("refresh", async (client: Client) => {
-      this.lastSent.delete(client.sessionId);
-      await this.sendTo(client, await listRooms({ include: "all" }));
+    this.settings = options.server;
+    this.log = this.settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
+    this.filterSchema = lobbyOptions(this.settings.games);
+    this.autoDispose = false;
+    this.maxClients = this.settings.maxClients;
+    this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
+    this.unsubscribe = this.settings.listing.onChange(() => this.schedulePass(this.settings.throttleMs));
+    // Rooms of a dead process leave the driver without a notice: re-read now and then.
+    this.clock.setInterval(() => this.settings.listing.invalidate(), this.settings.refreshMs);
+    this.onMessage("refresh", (client: Client) => {
+      const member = this.members.get(client.sessionId);
+      if (!member) return;
+      const now = this.clock.currentTime;
+      if (now < member.refreshAllowedAt - REFRESH_EVERY_MS) return this.ignore(client, member);
+      member.refreshAllowedAt = Math.max(now, member.refreshAllowedAt) + REFRESH_EVERY_MS;
+      member.ignored = 0;
+      member.sent = undefined; // send the current list even if it did not change
+      this.schedulePass(0);
     });
-    this.onMessage("*", () => undefined);
+    this.onMessage("*", (client: Client) => {
+      const member = this.members.get(client.sessionId);
+      if (member) this.ignore(client, member);
+    });
   }
 
-  override onAuth(_client: Client, options: unknown) {
-    const parsed = lobbyOptions.safeParse(options ?? {});
-    return parsed.success ? parsed.data : {};
+  override onAuth(_client: Client, options: unknown, context: AuthContext) {
+    const parsed = this.filterSchema.safeParse(options ?? {});
+    const address = context.ip ?? "unknown";
+    const key = addressKey(address);
+    let fromAddress = 0;
+    for (const member of this.members.values()) if (addressKey(member.address) === key) fromAddress++;
+    if (fromAddress >= this.settings.maxPerIp) {
+      throw new ServerError(429, `At most ${this.settings.maxPerIp} lobby connections per address.`);
+    }
+    return { filter: parsed.success ? parsed.data : {}, address };
   }
 
-  override async onJoin(client: Client, _options: unknown, filter: LobbyFilter) {
-    this.filters.set(client.sessionId, filter);
-    await this.sendTo(client, await listRooms({ include: "all" }));
+  override onJoin(client: Client, _options: unknown, auth: { filter: ListingFilter; address: string }) {
+    this.members.set(client.sessionId, { filter: auth.filter, address: auth.address, refreshAllowedAt: 0, ignored: 0 });
+    requireJoinAck(this, client, this.settings.joinAckSeconds);
+    this.schedulePass(0);
   }
 
   override onLeave(client: Client) {
-    this.filters.delete(client.sessionId);
-    this.lastSent.delete(client.sessionId);
+    this.members.delete(client.sessionId);
   }
 
   override onDispose() {
-    void this.unsubscribe?.();
+    this.unsubscribe?.();
   }
 
   override onUncaughtException(error: Error, method: string) {
     this.log.error({ err: error, method }, "lobby error");
   }
 
-  /** Re-reads the listing and sends each client its list if it changed; coalesces bursts. */
-  private refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.again = true;
-      return this.refreshing;
+  private ignore(client: Client, member: LobbyClient) {
+    member.ignored += 1;
+    if (member.ignored >= IGNORED_LIMIT) {
+      this.log.warn({ sessionId: client.sessionId }, "disconnecting a lobby client that keeps flooding");
+      this.members.delete(client.sessionId);
+      client.leave(CLOSE_FLOODING, "too many messages");
     }
-    this.refreshing = (async () => {
-      do {
-        this.again = false;
-        try {
-          const all = await listRooms({ include: "all" });
-          for (const client of this.clients) await this.sendTo(client, all);
-        } catch (err) {
-          this.log.warn({ err }, "listing refresh failed; will retry");
-        }
-      } while (this.again);
-    })().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
   }
 
-  private async sendTo(client: Client, all: RoomEntry[]) {
-    const filter = this.filters.get(client.sessionId) ?? {};
-    const rooms = all.filter((r) => (!filter.game || r.game === filter.game) && ((filter.include ?? "joinable") === "all" || r.open));
-    const key = JSON.stringify(rooms);
-    if (this.lastSent.get(client.sessionId) === key) return;
-    this.lastSent.set(client.sessionId, key);
-    client.send("rooms", rooms);
+  /** Runs one update pass after `delayMs`, unless one is already waiting. */
+  private schedulePass(delayMs: number) {
+    if (this.passRunning) {
+      this.changedDuringPass = true;
+      return;
+    }
+    if (this.passScheduled) return;
+    this.passScheduled = true;
+    this.clock.setTimeout(() => {
+      this.passScheduled = false;
+      void this.pass();
+    }, delayMs);
+  }
+
+  private async pass() {
+    this.passRunning = true;
+    this.changedDuringPass = false;
+    try {
+      for (const client of this.clients) {
+        const member = this.members.get(client.sessionId);
+        if (!member || (client.ref as { readyState?: number }).readyState !== 1 /* OPEN */) continue;
+        const view = await this.settings.listing.view(member.filter);
+        if (member.sent === view.json) continue;
+        member.sent = view.json;
+        client.enqueueRaw(view.message);
+      }
+    } catch (err) {
+      this.log.warn({ err }, "listing update failed; the next pass retries");
+    } finally {
+      this.passRunning = false;
+      if (this.changedDuringPass) this.schedulePass(this.settings.throttleMs);
+    }
   }
 }

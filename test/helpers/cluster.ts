@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { LIFTED_LIMITS } from "./limits.js";
 import { freePort } from "./ports.js";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -118,6 +119,7 @@ function startOnce(port: number, options: StartOptions): Promise<ServerProcess> 
     RECONNECT_SECONDS: "10",
     DRAIN_SECONDS: "30",
     PROCESS_SWEEP_MS: "500",
+    ...LIFTED_LIMITS,
     ...options.env,
   };
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {

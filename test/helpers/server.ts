@@ -8,6 +8,7 @@ import { createServer } from "../../src/app.config.js";
 import { createLogger } from "../../src/logger.js";
 import { readEnv, type Env } from "../../src/settings.js";
 import { seededRng } from "../../src/rules/rng.js";
+import { LIFTED_LIMITS } from "./limits.js";
 import { freePort } from "./ports.js";
 import { startRedis, type TestRedis } from "./redis.js";
 
@@ -16,7 +17,6 @@ export const TEST_ENV = {
   RECONNECT_SECONDS: "2",
   SEAT_RESERVATION_SECONDS: "2",
   DRAIN_SECONDS: "0",
-  MAX_CONNECTIONS_PER_IP: "24",
   ALLOWED_ORIGINS: "http://games.test",
   BUST_DELAY_MS: "150",
   BOT_DELAY_MS: "20",
@@ -24,6 +24,8 @@ export const TEST_ENV = {
   MESSAGES_PER_SECOND: "50",
   MESSAGE_BURST: "50",
   FLOOD_DISCONNECT_AFTER: "100",
+  ...LIFTED_LIMITS,
+  MAX_CONNECTIONS_PER_IP: "24", // attacked by test/rooms/defences
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
 } as const;
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CLOSE_FLOODING, ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
+import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, MatchmakingStatus } from "../../src/protocol/errors.js";
 import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
 import { Player, quiet } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
@@ -124,7 +124,7 @@ describe("TicTacToe room", () => {
     const room = await suite.colyseus.createRoom("tictactoe");
     const host = await join(room.roomId); // keeps the room alive between the failed joins
     for (const name of ["", "   ", "x".repeat(21), "bad\u0000name", 42]) {
-      await assert.rejects(suite.colyseus.sdk.joinById(room.roomId, { name }), (err: any) => err.code === JoinErrorCode.INVALID_OPTIONS);
+      await assert.rejects(suite.colyseus.sdk.joinById(room.roomId, { name }), (err: any) => err.code === MatchmakingStatus.INVALID_OPTIONS);
     }
     const ok = await join(room.roomId, { name: "  Zoë 🎲  " });
     await host.until(() => host.state.players.size === 2);

@@ -157,6 +157,15 @@ describe("Several processes on one Redis", function () {
     for (const id of expected) assert.ok(ids(a).includes(id), `${when}: room ${id} is listed`);
   }
 
+  /** The id of the lobby room `p` opened for itself (from the listing in Redis). */
+  async function lobbyRoomOf(p: ServerProcess): Promise<string> {
+    for (const raw of Object.values(await redisClient.hgetall("roomcaches"))) {
+      const room = JSON.parse(raw) as { name: string; roomId: string; publicAddress?: string };
+      if (room.name === "lobby" && room.publicAddress?.endsWith(`:${p.port}`)) return room.roomId;
+    }
+    throw new Error(`no lobby room of the process on port ${p.port} in Redis`);
+  }
+
   // ---- clients ------------------------------------------------------------------------
 
   /** Waits for a joined room's first full state and wraps it. */
@@ -261,9 +270,10 @@ describe("Several processes on one Redis", function () {
 
     await placeRoom(B);
     await placeRoom(B);
-    // A lobby client on A (placeRoom keeps creating lobbies until one lands on A).
-    const { player: lobby, reservation: lobbyReservation } = await placeRoom(A, "lobby", { include: "all" });
+    // A lobby client on A: each process opens its own lobby room; join A's by id.
+    const lobbyReservation = await reserve(A, "joinById", await lobbyRoomOf(A), { include: "all" });
     assert.equal(portOf(lobbyReservation), A.port);
+    const lobby = await enter(new Client(A.url).consumeSeatReservation<Ttt>(lobbyReservation as any), false);
     const deadIds = created.filter((r) => r.name === "tictactoe" && portOf(r) === B.port).map((r) => r.roomId);
     assert.ok(deadIds.length >= 2);
     const latestRooms = () => (lobby.all("rooms").at(-1) ?? []) as RoomEntry[];

@@ -1,0 +1,127 @@
+/**
+ * The request gate: the first code every HTTP request meets, before Colyseus's router and
+ * Express. It
+ *
+ * - resolves the client address once (see src/net/address.ts) and rewrites the request's
+ *   forwarding headers to just that address, so everything after it (Colyseus's auth
+ *   context, Express routes) sees the real client and nothing a client wrote itself;
+ * - sets the security headers (helmet: a CSP that forbids framing, no sniffing, no
+ *   referrer leaks) on every response;
+ * - answers CORS itself: `Access-Control-Allow-Origin` only for allowed origins, never
+ *   `null`, never with credentials (Colyseus's own CORS is switched off);
+ * - refuses request bodies over the cap on every route, and hands `/matchmake/*` to the
+ *   matchmaking route.
+ *
+ * It sits in front of the HTTP server's own "request" listeners by wrapping its `emit`:
+ * Colyseus registers its listener with `prependListener` at listen time, so no listener
+ * order could put the gate first.
+ */
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import helmet from "helmet";
+import { matchMaker } from "@colyseus/core";
+import { clientAddress } from "../net/address.js";
+import { sendJson } from "./respond.js";
+
+export interface GateSettings {
+  trustedHops: number;
+  /** Exact allowed browser origins; empty: only the server's own origin (and programs, which send none). */
+  allowedOrigins: readonly string[];
+  maxBodyBytes: number;
+  /** Handles `/matchmake/:method/:room`. */
+  matchmaking(req: IncomingMessage, res: ServerResponse, address: string, method: string, room: string): void;
+}
+
+const addresses = new WeakMap<IncomingMessage, string>();
+
+/** The client address the gate resolved for `req` (the socket peer if the gate did not see it). */
+export function requestAddress(req: IncomingMessage): string {
+  return addresses.get(req) ?? clientAddress(req, 0);
+}
+
+/**
+ * Whether a browser page at `origin` may use this server. No Origin: a program, not a page.
+ * With no list configured, only the server's own origin (same host) is allowed.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.length > 0) return allowed.includes(origin);
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    directives: {
+      "default-src": ["'self'"],
+      // The game's WebSocket may live on another process's address (PUBLIC_ADDRESS).
+      "connect-src": ["'self'", "ws:", "wss:"],
+      "img-src": ["'self'", "data:"],
+      "frame-ancestors": ["'none'"],
+      "upgrade-insecure-requests": null, // players on a LAN address use plain http
+    },
+  },
+  xFrameOptions: { action: "deny" },
+  strictTransportSecurity: false, // TLS is the proxy's business (deploy/), and so is HSTS
+  referrerPolicy: { policy: "no-referrer" },
+});
+
+const MATCHMAKE = /^\/matchmake\/([^/?]*)\/([^/?]*)\/?(?:\?.*)?$/;
+
+/** Installs the gate in front of `server`'s request listeners. */
+export function installGate(server: Server, settings: GateSettings): void {
+  // Colyseus adds CORS headers (reflecting any Origin, with credentials) to every response;
+  // the gate answers CORS instead.
+  matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;
+  matchMaker.controller.getCorsHeaders = () => ({});
+
+  const gate = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const address = clientAddress(req, settings.trustedHops);
+    addresses.set(req, address);
+    req.headers["x-forwarded-for"] = address;
+    delete req.headers["x-real-ip"];
+    delete req.headers.forwarded;
+
+    securityHeaders(req, res, () => {
+      const origin = req.headers.origin;
+      const allowed = originAllowed(origin, req.headers.host, settings.allowedOrigins);
+      if (origin !== undefined && allowed) {
+        res.setHeader("Access-Control-Allow-Origin", origin);
+        res.setHeader("Vary", "Origin");
+      }
+      if (req.method === "OPTIONS") {
+        if (allowed) {
+          res.setHeader("Access-Control-Allow-Methods", "GET, POST");
+          res.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization");
+          res.setHeader("Access-Control-Max-Age", "600");
+        }
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      const path = req.url ?? "/";
+      const matchmake = path.startsWith("/matchmake/") ? MATCHMAKE.exec(path) : null;
+      if (matchmake) return settings.matchmaking(req, res, address, decodeURIComponent(matchmake[1]!), decodeURIComponent(matchmake[2]!));
+      if (path.startsWith("/matchmake")) return sendJson(res, 404, { code: 404, error: "Not a matchmaking route." });
+      const declared = Number(req.headers["content-length"] ?? 0);
+      if (declared > settings.maxBodyBytes || (req.headers["transfer-encoding"] && req.method !== "GET" && req.method !== "HEAD")) {
+        return sendJson(res, 413, { code: 413, error: `Request bodies are limited to ${settings.maxBodyBytes} bytes, with a Content-Length.` });
+      }
+      next();
+    });
+  };
+
+  const emit = server.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+  server.emit = function (this: Server, event: string | symbol, ...args: unknown[]) {
+    if (event !== "request") return emit.call(this, event, ...args);
+    const [req, res] = args as [IncomingMessage, ServerResponse];
+    try {
+      gate(req, res, () => emit.call(this, event, req, res));
+    } catch {
+      sendJson(res, 400, { code: 400, error: "Bad request." });
+    }
+    return true;
+  } as typeof server.emit;
+}

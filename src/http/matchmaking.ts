@@ -1,0 +1,171 @@
+/**
+ * The matchmaking route, `POST /matchmake/:method/:room`, in front of Colyseus's matchmaker.
+ *
+ * Colyseus's own route accepts any body of any size and type from anywhere, validates
+ * options only when the WebSocket arrives, and turns our join errors into an empty HTTP
+ * 500. This one checks, in this order and before anything is reserved:
+ *
+ * 1. the method is one of Colyseus's matchmaking methods (404);
+ * 2. the rate per client address: `create`/`joinOrCreate` and the rest are counted apart (429 + Retry-After);
+ * 3. the browser origin, when the request has one (403);
+ * 4. `Content-Type: application/json` (415): a browser cannot send that cross-site
+ *    without a CORS preflight, which only allowed origins pass;
+ * 5. the body size (413) and JSON shape (400);
+ * 6. the options, with the game's own validator (400, code 4403, with the reason);
+ * 7. the unused seat reservations of the address (429).
+ *
+ * Refusals answer `{ code, error }` JSON. The SDK reports the HTTP status as the error code
+ * and `error` as the message.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createAuthContext, matchMaker } from "@colyseus/core";
+import type { z } from "zod";
+import type { Logger } from "../logger.js";
+import { JoinErrorCode } from "../protocol/errors.js";
+import { describeZodError } from "../protocol/describe.js";
+import { ADDRESS_OPTION, type ReservationLedger } from "../matchmaking/reservations.js";
+import { AddressLimiter } from "./rate-limit.js";
+import { readJsonBody, sendJson } from "./respond.js";
+
+/** How each room name's options are checked at matchmaking time. */
+export interface MatchmakingRooms {
+  /** Game room name → the options validator its rooms use at create and join. */
+  games: ReadonlyMap<string, z.ZodType<Record<string, unknown>>>;
+  /** Options of `joinById` (any game: the room checks its own again at join). */
+  joinById: z.ZodType<Record<string, unknown>>;
+  /** The lobby: its name and filter validator. Clients may only join it. */
+  lobby: { name: string; options: z.ZodType<Record<string, unknown>> };
+}
+
+export interface MatchmakingSettings {
+  rooms: MatchmakingRooms;
+  ledger: ReservationLedger;
+  /** Makes sure this process's lobby room exists before a client joins the lobby. */
+  beforeLobbyJoin(): Promise<void>;
+  /** Creates (`create`, `joinOrCreate`) per 10 s per address. */
+  createsPer10s: number;
+  /** Joins (`join`, `joinById`) and reconnects per 10 s per address. */
+  joinsPer10s: number;
+  maxBodyBytes: number;
+  /** Whether a request's Origin (when it has one) may use matchmaking. */
+  originAllowed(req: IncomingMessage): boolean;
+  logger: Logger;
+}
+
+const METHODS = new Set(["joinOrCreate", "create", "join", "joinById", "reconnect"]);
+const CREATES = new Set(["joinOrCreate", "create"]);
+const reconnectOptions = { parse: (body: Record<string, unknown>) => (typeof body.reconnectionToken === "string" && body.reconnectionToken.length <= 128 ? { reconnectionToken: body.reconnectionToken } : undefined) };
+
+/** HTTP status for a matchmaking error code (ours are 44xx, Colyseus's 52x). */
+function httpStatus(code: unknown): number {
+  switch (code) {
+    case JoinErrorCode.INVALID_OPTIONS:
+      return 400;
+    case JoinErrorCode.ROOM_FULL:
+    case JoinErrorCode.GAME_STARTED:
+      return 409;
+    case JoinErrorCode.SHUTTING_DOWN:
+      return 503;
+    default:
+      return typeof code === "number" && code >= 400 && code <= 599 ? code : 500;
+  }
+}
+
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds the route handler; `address` is the client address the gate resolved. */
+export function createMatchmakingRoute(settings: MatchmakingSettings) {
+  const creates = new AddressLimiter(settings.createsPer10s, 10);
+  const joins = new AddressLimiter(settings.joinsPer10s, 10);
+  const { rooms, ledger, logger } = settings;
+  let lastErrorLog = 0;
+
+  /** The validated options for `method` on `roomName`, or a refusal. */
+  function checkOptions(method: string, roomName: string, body: Record<string, unknown>): Record<string, unknown> {
+    if (method === "reconnect") {
+      const options = reconnectOptions.parse(body);
+      if (!options) throw new Refusal(400, JoinErrorCode.INVALID_OPTIONS, "reconnect needs { reconnectionToken }");
+      return options;
+    }
+    let schema: z.ZodType<Record<string, unknown>> | undefined;
+    if (roomName === rooms.lobby.name) {
+      if (method !== "join" && method !== "joinOrCreate") {
+        throw new Refusal(403, 403, `The lobby is opened by the server: join it with join("${rooms.lobby.name}").`);
+      }
+      schema = rooms.lobby.options;
+    } else if (method === "joinById") {
+      schema = rooms.joinById;
+    } else {
+      schema = rooms.games.get(roomName);
+      if (!schema) throw new Refusal(404, 520, `There is no game called "${roomName.slice(0, 40)}".`);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new Refusal(400, JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
+    return parsed.data;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, address: string, method: string, roomName: string) {
+    if (!METHODS.has(method)) throw new Refusal(404, 520, `No matchmaking method "${method.slice(0, 40)}".`);
+    if (req.method !== "POST") throw new Refusal(405, 405, "Matchmaking takes POST.");
+    const limit = await (CREATES.has(method) ? creates : joins).consume(address);
+    if (!limit.ok) throw new Refusal(429, 429, "Too many matchmaking requests from your address; try again shortly.", limit.retryAfterSeconds);
+    if (!settings.originAllowed(req)) throw new Refusal(403, 403, "This page's origin may not use this server's matchmaking.");
+    if (!/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) {
+      throw new Refusal(415, 415, "Matchmaking takes Content-Type: application/json.");
+    }
+    const body = await readJsonBody(req, settings.maxBodyBytes);
+    if (!body.ok) throw new Refusal(body.status, body.status, body.message);
+    if (typeof body.value !== "object" || body.value === null || Array.isArray(body.value)) {
+      throw new Refusal(400, JoinErrorCode.INVALID_OPTIONS, "The options must be a JSON object.");
+    }
+    const options = checkOptions(method, roomName, body.value as Record<string, unknown>);
+    if (matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN) {
+      throw new Refusal(503, JoinErrorCode.SHUTTING_DOWN, "This server is restarting; try again.");
+    }
+    const reserves = method !== "reconnect";
+    if (reserves && !(await ledger.admit(address))) {
+      throw new Refusal(429, 429, "Too many unused seat reservations from your address: join the rooms you reserved, or wait a few seconds.", 5);
+    }
+    // The lobby has one room per process, opened by the server: joinOrCreate only joins.
+    const lobby = roomName === rooms.lobby.name;
+    if (lobby) await settings.beforeLobbyJoin();
+    const invoked = lobby && method === "joinOrCreate" ? "join" : method;
+    const context = createAuthContext({ headers: req.headers as Record<string, string>, req });
+    let reservation: { sessionId?: string };
+    try {
+      reservation = await matchMaker.controller.invokeMethod(invoked, roomName, reserves ? { ...options, [ADDRESS_OPTION]: address } : options, context);
+    } catch (err) {
+      const e = err as { code?: number; message?: string };
+      throw new Refusal(httpStatus(e.code), typeof e.code === "number" ? e.code : 500, String(e.message ?? "matchmaking failed").slice(0, 300));
+    }
+    if (reserves && reservation.sessionId) await ledger.add(address, reservation.sessionId);
+    sendJson(res, 200, reservation);
+  }
+
+  return (req: IncomingMessage, res: ServerResponse, address: string, method: string, roomName: string) => {
+    handle(req, res, address, method, roomName).catch((err: unknown) => {
+      if (!(err instanceof Refusal)) {
+        logger.error({ err, method, room: roomName.slice(0, 40) }, "matchmaking request failed");
+        err = new Refusal(500, 500, "The server failed to handle that request.");
+      }
+      const refusal = err as Refusal;
+      // One line per second at most: a flood of bad requests must not flood the log.
+      const now = Date.now();
+      if (refusal.status !== 429 && now - lastErrorLog >= 1000) {
+        lastErrorLog = now;
+        logger.info({ address, method: method.slice(0, 20), room: roomName.slice(0, 40), status: refusal.status, code: refusal.code, reason: refusal.message }, "matchmaking refused");
+      }
+      const headers = refusal.retryAfterSeconds ? { "Retry-After": String(refusal.retryAfterSeconds) } : undefined;
+      sendJson(res, refusal.status, { code: refusal.code, error: refusal.message }, headers);
+    });
+  };
+}

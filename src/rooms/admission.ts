@@ -1,0 +1,131 @@
+/**
+ * Admission to a room's places: game seats and spectator slots, from the matchmaker's seat
+ * reservation to the WebSocket's arrival.
+ *
+ * Colyseus reserves a place at matchmaking (HTTP) time, before the WebSocket arrives, and
+ * counts it only against `maxClients`, which covers seats and spectators alike. So, left
+ * alone, two players could both reserve the last seat, and spectators could fill the room
+ * until a player's friend finds it locked. Here:
+ *
+ * - a player's reservation holds a game seat until it is used or expires; a reservation
+ *   beyond the free seats fails (so `joinOrCreate` tries elsewhere);
+ * - spectators have their own slots (`maxSpectators`, and `maxSpectatorsPerIp` per
+ *   address), counted with their unused reservations, and can never take a seat's place;
+ * - each reservation made through the matchmaking route is released in the ledger when its
+ *   client arrives or it expires.
+ *
+ * It wraps Colyseus's internal `_reserveSeat` (core 0.18.17, pinned; test/rooms covers it).
+ */
+import type { Client, Delayed, Room } from "@colyseus/core";
+import { addressKey } from "../net/address.js";
+import { ADDRESS_OPTION, type ReservationRelease } from "../matchmaking/reservations.js";
+import type { Logger } from "../logger.js";
+
+export interface AdmissionSettings {
+  /** Spectators allowed besides the seats. */
+  maxSpectators: number;
+  /** Spectators one address may have in this room. */
+  maxSpectatorsPerIp: number;
+  /** Where reservations made by the matchmaking route are released. */
+  reservations?: ReservationRelease;
+}
+
+/** What admission needs to know of the game. */
+export interface SeatsView {
+  /** Seats of the room. */
+  seats(): number;
+  /** Seated players now. */
+  players(): number;
+  /** Whether a player may sit down now (not started, a seat free). */
+  canSeat(): boolean;
+}
+
+interface Pending {
+  spectator: boolean;
+  /** A player's reservation made while a seat was open: it holds that seat. */
+  holdsSeat: boolean;
+  address?: string;
+  expiry: Delayed;
+}
+
+type Reserve = (sessionId: string, joinOptions?: any, authData?: any, seconds?: number, allowReconnection?: boolean, ...rest: unknown[]) => Promise<boolean>;
+
+export class Admission {
+  private readonly pending = new Map<string, Pending>();
+  /** Connected spectators: session id → address. */
+  private readonly spectators = new Map<string, string>();
+
+  constructor(
+    private readonly room: Room,
+    private readonly game: SeatsView,
+    private readonly settings: AdmissionSettings,
+    private readonly log: Logger,
+    /** Called when the pending player seats change (the listing shows the room closed meanwhile). */
+    private readonly onSeatsChanged: () => void,
+  ) {
+    const internal = room as unknown as { _reserveSeat: Reserve; seatReservationTimeout: number };
+    const reserve = internal._reserveSeat.bind(room);
+    internal._reserveSeat = async (sessionId, joinOptions, authData, seconds, allowReconnection, ...rest) => {
+      if (allowReconnection) return reserve(sessionId, joinOptions, authData, seconds, allowReconnection, ...rest);
+      const spectator = joinOptions?.spectate === true;
+      const address = typeof joinOptions?.[ADDRESS_OPTION] === "string" ? (joinOptions[ADDRESS_OPTION] as string) : undefined;
+      if (!this.admit(spectator, address)) return false;
+      // A player's reservation holds a seat only while one is open; otherwise it goes on and
+      // onJoin refuses it with ROOM_FULL / GAME_STARTED, which tells a joinById caller why.
+      const holdsSeat = !spectator && this.game.canSeat();
+      const expiry = room.clock.setTimeout(() => {
+        this.log.info({ sessionId, spectator }, "unused seat reservation expired");
+        this.release(sessionId);
+      }, (seconds ?? internal.seatReservationTimeout) * 1000);
+      this.pending.set(sessionId, { spectator, holdsSeat, address, expiry });
+      if (holdsSeat) this.onSeatsChanged();
+      const ok = await reserve(sessionId, joinOptions, authData, seconds, allowReconnection, ...rest);
+      if (!ok) this.release(sessionId);
+      return ok;
+    };
+  }
+
+  /** Player seats reserved and not used yet. */
+  pendingPlayers(): number {
+    let n = 0;
+    for (const p of this.pending.values()) if (p.holdsSeat) n++;
+    return n;
+  }
+
+  /** A reserved client arrived (joined as a spectator or not). */
+  joined(client: Client, spectator: boolean) {
+    const pending = this.pending.get(client.sessionId);
+    if (spectator) this.spectators.set(client.sessionId, pending?.address ?? "");
+    this.release(client.sessionId);
+  }
+
+  /** A client left for good. */
+  left(client: Client) {
+    this.spectators.delete(client.sessionId);
+  }
+
+  /** A reservation was used, refused or expired: its place and its ledger entry are free. */
+  release(sessionId: string) {
+    const pending = this.pending.get(sessionId);
+    if (!pending) return;
+    pending.expiry.clear();
+    this.pending.delete(sessionId);
+    if (pending.address) this.settings.reservations?.release(pending.address, sessionId);
+    if (pending.holdsSeat) this.onSeatsChanged();
+  }
+
+  private admit(spectator: boolean, address: string | undefined): boolean {
+    if (!spectator) return !this.game.canSeat() || this.game.players() + this.pendingPlayers() < this.game.seats();
+    const key = address === undefined ? undefined : addressKey(address);
+    let total = this.spectators.size;
+    let fromAddress = 0;
+    for (const a of this.spectators.values()) if (key !== undefined && a && addressKey(a) === key) fromAddress++;
+    for (const p of this.pending.values()) {
+      if (!p.spectator) continue;
+      total++;
+      if (key !== undefined && p.address && addressKey(p.address) === key) fromAddress++;
+    }
+    if (total >= this.settings.maxSpectators) return false;
+    return key === undefined || fromAddress < this.settings.maxSpectatorsPerIp;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Every test client connects from 127.0.0.1, so the per-address limits (matchmaking,
+ * reservations, connections, spectators, lobby) would soon refuse the suite itself. The
+ * room, scaling, fuzz and chaos suites run with these lifted; test/abuse attacks the limits
+ * on server processes at their defaults.
+ */
+export const LIFTED_LIMITS = {
+  CREATES_PER_10S: "100000",
+  JOINS_PER_10S: "100000",
+  MAX_PENDING_RESERVATIONS_PER_IP: "100000",
+  CONNECTIONS_PER_MINUTE_PER_IP: "0",
+  MAX_CONNECTIONS_PER_IP: "0",
+  MAX_SPECTATORS_PER_IP: "1000",
+  LOBBY_MAX_PER_IP: "1000",
+  MAX_FRAMES_PER_SECOND: "1000",
+  FRAME_BURST: "2000",
+} as const;
