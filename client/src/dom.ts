@@ -1,6 +1,8 @@
 /**
  * A tiny DOM toolkit. Every text goes in through `textContent` / text nodes, never
  * through `innerHTML`: player names and server messages can never become markup.
+ * Player names inside a line of text are {@link Name}s: rendered each in its own `<bdi>`,
+ * so a right-to-left name cannot reorder the words, numbers and punctuation around it.
  */
 
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
@@ -110,4 +112,56 @@ export function delegate(root: HTMLElement, handler: (action: string, el: HTMLEl
   });
 }
 
+/** A player's name inside a line of text (see {@link Text}); make one with {@link asName}. */
+export interface Name {
+  readonly name: string;
+}
+
+/**
+ * A line of text that may hold player names: plain strings, {@link Name}s and nested lines.
+ * Plain data (no DOM nodes), so it can be kept (the event log) and rendered again and again.
+ */
+export type Text = string | number | Name | readonly Text[];
+
+/** Marks `name` as a player's name: {@link rich} renders it isolated in a `<bdi>`. */
+export function asName(name: string): Name {
+  return { name };
+}
+
+/** The nodes of a line: strings as text, every {@link Name} as `<bdi class="name">`. */
+export function rich(text: Text): Child {
+  if (typeof text === "string" || typeof text === "number") return text;
+  if (Array.isArray(text)) return (text as readonly Text[]).map(rich);
+  return h("bdi", { class: "name" }, (text as Name).name);
+}
+
+/** The line as one string, as its rendered `textContent` reads (for labels, comparisons). */
+export function plainText(text: Text): string {
+  if (typeof text === "string" || typeof text === "number") return String(text);
+  if (Array.isArray(text)) return (text as readonly Text[]).map(plainText).join("");
+  return (text as Name).name;
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves when the browser is online, or after `timeoutMs` (at once when it is online or
+ * the timeout is not positive).
+ */
+export function online(timeoutMs: number): Promise<void> {
+  if (navigator.onLine || timeoutMs <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      removeEventListener("online", done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    addEventListener("online", done);
+  });
+}
+
+/** Waits `ms`, or less when the browser, offline now, comes back online meanwhile. */
+export function napUntilOnline(ms: number): Promise<void> {
+  return navigator.onLine ? sleep(ms) : online(ms);
+}

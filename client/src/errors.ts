@@ -4,7 +4,15 @@
  * gets its words here.
  */
 import { CloseCode, ErrorCode as SdkErrorCode } from "@colyseus/sdk";
-import { CLOSE_FLOODING, ERROR_CODES, ErrorCode, JoinErrorCode, type ErrorPayload } from "../../src/protocol/errors.js";
+import {
+  CLOSE_FLOODING,
+  CLOSE_NO_JOIN_ACK,
+  ERROR_CODES,
+  ErrorCode,
+  JoinErrorCode,
+  MatchmakingStatus,
+  type ErrorPayload,
+} from "../../src/protocol/errors.js";
 
 function unreachable(value: never): never {
   throw new Error(`unhandled code ${String(value)}`);
@@ -69,41 +77,87 @@ export function describeJoinErrorCode(code: JoinErrorCode): string {
 
 const JOIN_CODES = Object.values(JoinErrorCode) as number[];
 
+/** One of the {@link MatchmakingStatus} HTTP statuses. */
+export type MatchmakingStatusCode = (typeof MatchmakingStatus)[keyof typeof MatchmakingStatus];
+
+const MATCHMAKING_STATUSES = Object.values(MatchmakingStatus) as number[];
+
+/** How long to wait after "too many requests" before trying again (the server's Retry-After is 1–10 s; the SDK drops it). */
+export const RATE_LIMIT_WAIT_MS = 5000;
+
 export interface JoinFailure {
   title: string;
   detail: string;
   /** The game is running or full: watching is still possible. */
   canWatch: boolean;
+  /** Trying the same thing again later may work (a network error, a busy server). */
+  transient: boolean;
+  /** Wait at least this long before trying again (0: no particular wait). */
+  waitMs: number;
+}
+
+/** Plain words for a matchmaking refusal (`POST /matchmake/…`); `message` is the server's reason. */
+export function describeMatchmakingStatus(status: MatchmakingStatusCode, message: string): JoinFailure {
+  const failure = { canWatch: false, transient: false, waitMs: 0 };
+  switch (status) {
+    case MatchmakingStatus.INVALID_OPTIONS:
+      // The reason names the option and says what is wrong with it.
+      return { ...failure, title: "Some of the settings were not accepted.", detail: message };
+    case MatchmakingStatus.FORBIDDEN:
+      return { ...failure, title: "The server refused this request from this page.", detail: message };
+    case MatchmakingStatus.CONFLICT:
+      // Body code 4401 / 4402, which the SDK does not pass on.
+      return { ...failure, title: "That room is full or its game has started. You can watch it instead.", detail: "", canWatch: true };
+    case MatchmakingStatus.BODY_TOO_LARGE:
+      return { ...failure, title: "The request was too large for the server. Please use a shorter name.", detail: "" };
+    case MatchmakingStatus.UNSUPPORTED_MEDIA_TYPE:
+      return { ...failure, title: "The server did not understand this page's request. Please reload the page.", detail: "" };
+    case MatchmakingStatus.RATE_LIMITED:
+      return { ...failure, title: "Too many attempts from your network. Please wait a few seconds, then try again.", detail: "", transient: true, waitMs: RATE_LIMIT_WAIT_MS };
+    case MatchmakingStatus.SHUTTING_DOWN:
+      return { ...failure, title: "The server is restarting. Please try again in a moment.", detail: "" };
+    default:
+      return unreachable(status);
+  }
 }
 
 /** Plain words for a failed create / join / reconnect (a rejected SDK promise). */
 export function describeJoinError(err: unknown): JoinFailure {
   const code = typeof (err as { code?: unknown })?.code === "number" ? (err as { code: number }).code : undefined;
   const message = err instanceof Error ? err.message.slice(0, 300) : "";
+  const failure = { detail: "", canWatch: false, transient: false, waitMs: 0 };
+  // Refused when the WebSocket arrived (the room's onJoin).
   if (code !== undefined && JOIN_CODES.includes(code)) {
     const known = code as JoinErrorCode;
     return {
+      ...failure,
       title: describeJoinErrorCode(known),
       detail: known === JoinErrorCode.INVALID_OPTIONS ? message : "",
       canWatch: known === JoinErrorCode.ROOM_FULL || known === JoinErrorCode.GAME_STARTED,
     };
   }
+  // Refused by the matchmaking route (an HTTP status).
+  if (code !== undefined && MATCHMAKING_STATUSES.includes(code)) return describeMatchmakingStatus(code as MatchmakingStatusCode, message);
   switch (code) {
     case SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID:
-      return { title: "That room does not exist any more (or the link is wrong).", detail: "", canWatch: false };
+      return { ...failure, title: "That room does not exist any more (or the link is wrong)." };
     case SdkErrorCode.MATCHMAKE_EXPIRED:
-      return { title: "Joining took too long. Please try again.", detail: "", canWatch: false };
+      return { ...failure, title: "Joining took too long. Please try again.", transient: true };
     case SdkErrorCode.MATCHMAKE_NO_HANDLER:
-      return { title: "This server does not host that game.", detail: "", canWatch: false };
+      return { ...failure, title: "This server does not host that game." };
+    case SdkErrorCode.MATCHMAKE_INVALID_CRITERIA:
+      return { ...failure, title: "No room was found for that right now. Please try again in a moment.", transient: true, waitMs: 2000 };
     default:
       break;
   }
-  if (err instanceof TypeError || /fetch|network|ECONNREFUSED/i.test(message)) {
-    return { title: "The server cannot be reached. Check your connection and try again.", detail: "", canWatch: false };
+  // No answer: fetch failed (the SDK passes its TypeError on as the message), or the WebSocket closed (1000–1015).
+  if (err instanceof TypeError || /fetch|network|ECONNREFUSED/i.test(message) || (code !== undefined && code >= 1000 && code <= 1015)) {
+    return { ...failure, title: "The server cannot be reached. Check your connection and try again.", transient: true };
   }
-  return { title: "Could not join the game.", detail: message, canWatch: false };
+  // Any other server failure (HTTP 500, Colyseus's 523): may pass.
+  const serverFailed = code !== undefined && code >= 500 && code <= 599;
+  return { ...failure, title: "Could not join the game.", detail: message, transient: serverFailed };
 }
-
 
 /** Plain words for the close code of a room connection that ended without our asking. */
 export function describeCloseCode(code: number): string {
@@ -114,6 +168,8 @@ export function describeCloseCode(code: number): string {
       return "The connection could not be restored in time.";
     case CLOSE_FLOODING:
       return "You were disconnected for sending too many actions.";
+    case CLOSE_NO_JOIN_ACK:
+      return "The server closed the connection because this page did not confirm joining in time. Please reload the page.";
     case CloseCode.WITH_ERROR:
       return "The server closed the game after an error.";
     default:

@@ -2,25 +2,54 @@
  * The game screen shell: header (game, room code, role, leave), invite link, status and
  * turn lines, turn countdown, the game's own area, an event log, and the connection
  * handling of the room (drop → reconnecting, reconnect → connected, leave → lost).
+ *
+ * A spectator has no place to keep on the server: when its connection drops, the server
+ * forgets it at once, so the SDK's reconnection cannot work. A spectator's screen instead
+ * joins the same room again as a spectator (a few tries, with a backoff) and shows
+ * "Reconnecting…" meanwhile.
  */
-import { CloseCode, type Room } from "@colyseus/sdk";
+import { CloseCode, type Client, type Room } from "@colyseus/sdk";
+import { checkName } from "../../src/protocol/names.js";
 import type { RoomName, ServerEvents } from "../../src/protocol/messages.js";
-import { describeCloseCode, describeErrorPayload } from "./errors.js";
-import { delegate, h, morphContent } from "./dom.js";
+import { describeCloseCode, describeErrorPayload, describeJoinError } from "./errors.js";
+import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import { DiceView } from "./games/dice.js";
 import { OweDrahnView } from "./games/owedrahn.js";
 import { TicTacToeView } from "./games/tictactoe.js";
-import { clearSeat, inviteLink, saveSeat } from "./session.js";
+import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
 import { setConnection, setNotice, showError } from "./ui.js";
 import { secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 
 export interface GameHost {
   /** The page is being unloaded (reload, navigation): keep the saved seat. */
   readonly unloading: boolean;
+  /** The page's Colyseus client (a spectator joins again through it). */
+  readonly client: Client;
   showLobby(): void;
 }
 
 const LOG_LINES = 6;
+
+/** Waits before each try of a spectator's re-join: a few tries, backing off. */
+const REJOIN_DELAYS_MS = [300, 1000, 2000, 4000, 8000];
+/** A spectator's re-join gives up after this long, even while the page waits to be online. */
+const REJOIN_GIVE_UP_MS = 60_000;
+
+/** Close codes of a connection that was lost (not closed by the server on purpose). */
+const CONNECTION_LOST: readonly number[] = [
+  CloseCode.GOING_AWAY,
+  CloseCode.NO_STATUS_RECEIVED,
+  CloseCode.ABNORMAL_CLOSURE,
+  CloseCode.MAY_TRY_RECONNECT,
+  CloseCode.FAILED_TO_RECONNECT,
+];
+
+/** A spectator's join options: the name from the lobby's field, when it is a valid one. */
+export function spectatorOptions(): { spectate: true; name?: string } {
+  const raw = loadName();
+  const checked = raw.trim() === "" ? undefined : checkName(raw);
+  return checked?.ok ? { spectate: true, name: checked.name } : { spectate: true };
+}
 
 function createView(game: RoomName, ctx: ViewContext): GameView<any> {
   switch (game) {
@@ -35,31 +64,52 @@ function createView(game: RoomName, ctx: ViewContext): GameView<any> {
 
 export class GameScreen {
   readonly el: HTMLElement;
-  private readonly view: GameView<any>;
+  private room!: Room;
+  private view!: GameView<any>;
+  private readonly roomId: string;
   private readonly timer: ReturnType<typeof setInterval>;
-  private readonly logLines: { id: number; text: string }[] = [];
+  private readonly logLines: { id: number; text: Text }[] = [];
   private logId = 0;
   private confirmingLeave = false;
   private leaving = false;
   private lost = false;
+  /** A spectator's connection dropped: joining the room again (see rejoin()). */
+  private rejoining = false;
   private disposed = false;
   private copied = false;
 
+  /** `spectator`: this page joined the room to watch (with `spectate: true`). */
   constructor(
     private readonly host: GameHost,
-    private readonly room: Room,
+    room: Room,
     private readonly game: RoomName,
     private readonly isPrivate: boolean,
+    private readonly spectator = false,
   ) {
     this.el = h("section", { class: "screen game", testid: "game-screen", data: { game } });
-    const ctx: ViewContext = { room, log: (text) => this.log(text), rerender: () => this.scheduleRender() };
-    this.view = createView(game, ctx);
+    this.roomId = room.roomId;
     delegate(this.el, (action, el) => this.onAction(action, el));
-
-    // A drop right after joining should still be retried (the SDK's default waits 5 s).
-    room.reconnection.minUptime = 1000;
-    this.save();
+    this.attach(room);
     setConnection("connected");
+
+    this.timer = setInterval(() => this.render(), 250);
+    this.render();
+  }
+
+  /** Shows `room` (the first one, or a spectator's new connection to the same room). */
+  private attach(room: Room) {
+    this.room = room;
+    const ctx: ViewContext = { room, log: (text) => this.log(text), rerender: () => this.scheduleRender() };
+    this.view = createView(this.game, ctx);
+    if (this.spectator) {
+      // The server keeps no place for a spectator (its reconnection would be refused):
+      // a drop goes straight to onLeave, which joins the room again (rejoin()).
+      room.reconnection.enabled = false;
+    } else {
+      // A drop right after joining should still be retried (the SDK's default waits 5 s).
+      room.reconnection.minUptime = 1000;
+    }
+    this.save();
 
     room.onStateChange(() => this.render());
     room.onMessage("error", (payload: unknown) => {
@@ -83,14 +133,17 @@ export class GameScreen {
       setConnection("connected", "back in the game");
       this.render();
     });
-    room.onLeave((code: number) => this.onLeave(code));
-
-    this.timer = setInterval(() => this.render(), 250);
-    this.render();
+    room.onLeave((code: number) => this.onLeave(room, code));
   }
 
   private save() {
-    saveSeat({ roomId: this.room.roomId, game: this.game, reconnectionToken: this.room.reconnectionToken, private: this.isPrivate });
+    saveSeat({
+      roomId: this.room.roomId,
+      game: this.game,
+      reconnectionToken: this.room.reconnectionToken,
+      private: this.isPrivate,
+      spectator: this.spectator || undefined,
+    });
   }
 
   dispose() {
@@ -99,7 +152,7 @@ export class GameScreen {
     setNotice("");
   }
 
-  private log(text: string) {
+  private log(text: Text) {
     this.logLines.unshift({ id: ++this.logId, text });
     this.logLines.length = Math.min(this.logLines.length, LOG_LINES);
     this.scheduleRender();
@@ -117,23 +170,92 @@ export class GameScreen {
     });
   }
 
-  private onLeave(code: number) {
-    if (this.leaving || this.disposed) return;
+  private onLeave(room: Room, code: number) {
+    if (room !== this.room || this.leaving || this.disposed) return;
     if (code === CloseCode.CONSENTED) return;
+    if (this.spectator && CONNECTION_LOST.includes(code) && !this.host.unloading) void this.rejoin(code);
+    else this.showLost(code);
+  }
+
+  /** The room's state is torn down with the connection: keeps the last picture, disabled. */
+  private freeze() {
+    for (const button of Array.from(this.el.querySelectorAll<HTMLButtonElement>(".game-area button"))) button.disabled = true;
+  }
+
+  private showLost(code: number, detail = "") {
     this.lost = true;
+    this.rejoining = false;
     clearInterval(this.timer);
     if (!this.host.unloading) clearSeat();
     setConnection("lost");
-    // The room's state is torn down with the connection: keep the last picture, disable it.
-    for (const button of Array.from(this.el.querySelectorAll<HTMLButtonElement>(".game-area button"))) button.disabled = true;
+    this.freeze();
     const panel = h(
       "div",
       { class: "lost-panel", testid: "lost", attrs: { role: "alert" } },
       h("p", {}, describeCloseCode(code)),
+      detail ? h("p", { class: "muted" }, detail) : null,
       h("button", { class: "primary", action: "lobby", testid: "btn-lobby", attrs: { type: "button" } }, "Back to the lobby"),
     );
+    this.el.querySelector(".rejoin-panel")?.remove();
     this.el.querySelector(".lost-panel")?.remove();
     this.el.prepend(panel);
+  }
+
+  /** Shows (or updates) "Reconnecting…" while a spectator joins the room again. */
+  private showRejoining(tries: number) {
+    const panel = h(
+      "div",
+      { class: "rejoin-panel", testid: "reconnecting", data: { tries }, attrs: { role: "status" } },
+      h("p", {}, "Reconnecting…"),
+      h("p", { class: "muted small" }, "The connection dropped. You will be watching again in a moment."),
+      h("button", { action: "lobby", testid: "btn-lobby", attrs: { type: "button" } }, "Back to the lobby"),
+    );
+    const old = this.el.querySelector(".rejoin-panel");
+    if (old) old.replaceWith(panel);
+    else this.el.prepend(panel);
+  }
+
+  /**
+   * A spectator's connection was lost: joins the same room again as a spectator, a few
+   * tries with a backoff (waiting while the browser is offline), and shows the game again.
+   * Gives up, and shows the game as lost, when the room is gone or the tries run out.
+   */
+  private async rejoin(code: number) {
+    this.rejoining = true;
+    this.confirmingLeave = false;
+    setConnection("reconnecting", "watching");
+    this.freeze();
+    this.showRejoining(0);
+    const giveUpAt = Date.now() + REJOIN_GIVE_UP_MS;
+    let lastError: unknown;
+    for (let tries = 0; tries < REJOIN_DELAYS_MS.length; tries++) {
+      await online(giveUpAt - Date.now());
+      await sleep(REJOIN_DELAYS_MS[tries]!);
+      if (this.leaving || this.disposed) return;
+      if (Date.now() > giveUpAt) break;
+      this.showRejoining(tries + 1);
+      try {
+        const room = await this.host.client.joinById(this.roomId, spectatorOptions());
+        if (this.leaving || this.disposed) {
+          void room.leave(true).catch(() => undefined);
+          return;
+        }
+        this.rejoining = false;
+        this.attach(room);
+        this.el.querySelector(".rejoin-panel")?.remove();
+        setConnection("connected", "watching again");
+        this.render();
+        return;
+      } catch (err) {
+        if (this.leaving || this.disposed) return;
+        lastError = err;
+        const failure = describeJoinError(err);
+        if (!failure.transient) break;
+        if (failure.waitMs > 0) await sleep(failure.waitMs);
+      }
+    }
+    if (this.leaving || this.disposed) return;
+    this.showLost(code, lastError === undefined ? "" : `Watching again did not work: ${describeJoinError(lastError).title}`);
   }
 
   private async leave() {
@@ -148,7 +270,7 @@ export class GameScreen {
   }
 
   private onAction(action: string, el: HTMLElement) {
-    if (this.lost && (action === "leave" || action === "leave-confirm")) action = "lobby";
+    if ((this.lost || this.rejoining) && (action === "leave" || action === "leave-confirm")) action = "lobby";
     switch (action) {
       case "leave":
         if (this.currentSummary()?.running && !this.lost) {
@@ -166,13 +288,18 @@ export class GameScreen {
         this.el.querySelector<HTMLElement>("[data-testid=btn-leave]")?.focus();
         return;
       case "lobby":
+        if (this.rejoining) {
+          // Stops the re-join (it checks `leaving`); nothing is left to leave on the server.
+          this.leaving = true;
+          clearSeat();
+        }
         this.host.showLobby();
         return;
       case "copy-link":
         void this.copyLink();
         return;
       default:
-        if (this.lost) return;
+        if (this.lost || this.rejoining) return;
         {
           const state = this.room.state;
           if (this.view.ready(state)) this.view.action(action, el, state);
@@ -199,7 +326,7 @@ export class GameScreen {
   }
 
   render() {
-    if (this.disposed || this.lost) return;
+    if (this.disposed || this.lost || this.rejoining) return;
     const state = this.room.state;
     const ready = this.view.ready(state);
     const summary = ready ? this.view.summary(state) : undefined;
@@ -248,11 +375,11 @@ export class GameScreen {
       h(
         "div",
         { class: "summary" },
-        h("p", { class: "status", testid: "status", attrs: { "aria-live": "polite" } }, summary?.status ?? "Loading the game…"),
+        h("p", { class: "status", testid: "status", attrs: { "aria-live": "polite" } }, summary ? rich(summary.status) : "Loading the game…"),
         h(
           "p",
-          { class: `turn${summary?.turn.startsWith("Your turn") ? " mine" : ""}`, testid: "turn", attrs: { "aria-live": "polite", hidden: !summary?.turn } },
-          summary?.turn ?? "",
+          { class: `turn${summary?.myTurn ? " mine" : ""}`, testid: "turn", attrs: { "aria-live": "polite", hidden: !summary || plainText(summary.turn) === "" } },
+          summary ? rich(summary.turn) : "",
         ),
         h(
           "p",
@@ -268,7 +395,7 @@ export class GameScreen {
         h(
           "ul",
           { testid: "event-log", attrs: { "aria-label": "Newest first" } },
-          this.logLines.map((l) => h("li", { data: { key: l.id } }, l.text)),
+          this.logLines.map((l) => h("li", { data: { key: l.id } }, rich(l.text))),
         ),
       ),
     );

@@ -2,16 +2,18 @@
  * The lobby: the player's name, a live list of every game's public rooms (join an open
  * one, watch a running one), creating a public or private room, and joining by link.
  */
-import type { Client, Room } from "@colyseus/sdk";
-import { commonJoinOptions, diceOptions, oweDrahnOptions, playerName, RoomName, type RoomEntry } from "../../src/protocol/messages.js";
-import { describeJoinError } from "./errors.js";
-import { delegate, h, morphContent, sleep } from "./dom.js";
+import { ErrorCode as SdkErrorCode, type Client, type Room } from "@colyseus/sdk";
+import { CLOSE_FLOODING, MatchmakingStatus } from "../../src/protocol/errors.js";
+import { commonJoinOptions, diceOptions, oweDrahnOptions, RoomName, type RoomEntry } from "../../src/protocol/messages.js";
+import { checkName, NAME_MAX_GRAPHEMES, NAME_MAX_INPUT_LENGTH } from "../../src/protocol/names.js";
+import { describeJoinError, RATE_LIMIT_WAIT_MS, type JoinFailure } from "./errors.js";
+import { delegate, h, morphContent, napUntilOnline } from "./dom.js";
 import { forgetInviteInLocation, isRoomName, loadName, roomIdFrom, saveName } from "./session.js";
 import { setConnection, showError } from "./ui.js";
 
 export interface LobbyHost {
   readonly client: Client;
-  enterGame(room: Room, game: RoomName, isPrivate: boolean): void;
+  enterGame(room: Room, game: RoomName, isPrivate: boolean, spectator: boolean): void;
 }
 
 export const GAME_TITLES: Record<RoomName, string> = {
@@ -44,12 +46,41 @@ function isRoomEntry(v: unknown): v is RoomEntry {
 
 let fieldIds = 0;
 
+/** Wait before the next try to join the lobby: 1, 2, 4, 8, 15 s… with ±20 % jitter. */
+function lobbyBackoff(attempt: number): number {
+  const base = Math.min(15000, 1000 * 2 ** Math.min(attempt, 4));
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+/** Why joining the lobby failed, in plain words, and the least wait before trying again. */
+function lobbyFailure(err: unknown): { text: string; waitMs: number } {
+  const code = (err as { code?: unknown })?.code;
+  const failure = describeJoinError(err);
+  switch (code) {
+    case MatchmakingStatus.RATE_LIMITED:
+      // Too many lobby connections from this address (other tabs), or too many requests.
+      return { text: "The lobby is not taking more connections from your network right now (too many open pages or attempts).", waitMs: RATE_LIMIT_WAIT_MS };
+    case SdkErrorCode.MATCHMAKE_INVALID_CRITERIA:
+      // The lobby room is locked: every place in it is taken.
+      return { text: "The lobby is full right now.", waitMs: 3000 };
+    case MatchmakingStatus.SHUTTING_DOWN:
+      return { text: "The server is restarting.", waitMs: 3000 };
+    default:
+      return { text: `The list of open games is not available: ${failure.title}`, waitMs: failure.waitMs };
+  }
+}
+
 export class LobbyScreen {
   readonly el: HTMLElement;
   private lobbyRoom?: Room;
   private rooms: RoomEntry[] | undefined;
+  /** Why the live list is not connected (shown above it), "" while it is. */
+  private lobbyProblem = "";
   private disposed = false;
   private busy = false;
+  /** After "too many requests", no matchmaking request before this time (epoch ms). */
+  private waitUntil = 0;
+  private waitFailure?: JoinFailure;
   private readonly list: HTMLElement;
   private readonly nameInput: HTMLInputElement;
   private readonly nameError: HTMLElement;
@@ -65,11 +96,14 @@ export class LobbyScreen {
     const nameId = id("name");
     this.nameInput = h("input", {
       testid: "name-input",
-      attrs: { id: nameId, type: "text", maxlength: 20, autocomplete: "nickname", placeholder: "e.g. Ada", spellcheck: "false" },
+      // maxlength counts UTF-16 units (an emoji is 2–11), so it is only the raw cap; the
+      // 20-character limit is in graphemes, checked by checkName before anything is sent.
+      attrs: { id: nameId, type: "text", maxlength: NAME_MAX_INPUT_LENGTH, autocomplete: "nickname", placeholder: "e.g. Ada", spellcheck: "false", "aria-describedby": `${nameId}-help` },
     });
     this.nameInput.value = loadName();
     this.nameInput.addEventListener("input", () => {
       this.nameError.hidden = true;
+      this.nameInput.removeAttribute("aria-invalid");
       saveName(this.nameInput.value);
     });
     this.nameError = h("p", { class: "field-error", testid: "name-error", attrs: { role: "alert", hidden: true } });
@@ -100,7 +134,7 @@ export class LobbyScreen {
         { class: "card who" },
         h("label", { attrs: { for: nameId } }, "Your name"),
         this.nameInput,
-        h("p", { class: "muted small" }, "1–20 characters. Leave empty to play as “Player 1”, “Player 2”…"),
+        h("p", { class: "muted small", attrs: { id: `${nameId}-help` } }, `Up to ${NAME_MAX_GRAPHEMES} characters (an emoji counts as one). Leave empty to play as “Player 1”, “Player 2”…`),
         this.nameError,
       ),
       invite ? this.buildInvite(invite) : null,
@@ -195,51 +229,72 @@ export class LobbyScreen {
     return form;
   }
 
-  /** The validated name, `undefined` for none (the server names the player), `null` when invalid. */
+  /**
+   * The checked and cleaned name, `undefined` for none (the server names the player), `null`
+   * when refused: then the field says why (checkName's reason names the character).
+   */
   private name(): string | undefined | null {
     const raw = this.nameInput.value;
     if (raw.trim() === "") return undefined;
-    const parsed = playerName.safeParse(raw);
-    if (parsed.success) return parsed.data;
-    this.nameError.textContent = "Please use 1–20 ordinary characters for your name.";
+    const checked = checkName(raw);
+    if (checked.ok) return checked.name;
+    this.nameError.textContent = `${checked.reason}.`;
     this.nameError.hidden = false;
+    this.nameInput.setAttribute("aria-invalid", "true");
     this.nameInput.focus();
     return null;
   }
 
+  private setLobbyProblem(text: string) {
+    if (this.lobbyProblem === text) return;
+    this.lobbyProblem = text;
+    this.renderRooms();
+  }
+
+  /** Joins the lobby (the server opens it; clients only join), retrying with a backoff. */
   private async connect() {
     for (let attempt = 0; !this.disposed; attempt++) {
       setConnection("connecting", "lobby");
       try {
-        const room = await this.host.client.joinOrCreate("lobby", { include: "all" });
+        const room = await this.host.client.join("lobby", { include: "all" });
         if (this.disposed) {
           void room.leave(true);
           return;
         }
         this.lobbyRoom = room;
+        this.setLobbyProblem("");
         room.onMessage("rooms", (payload: unknown) => {
           this.rooms = Array.isArray(payload) ? payload.filter(isRoomEntry) : [];
           this.renderRooms();
         });
         room.onMessage("*", () => undefined);
+        // The lobby keeps no place for a dropped connection (the SDK's reconnection would be
+        // refused): a drop goes straight to onLeave, which joins it again.
+        room.reconnection.enabled = false;
         room.onDrop(() => setConnection("reconnecting", "lobby"));
-        room.onReconnect(() => {
-          setConnection("connected", "lobby");
-          room.send("refresh");
-        });
-        room.onLeave(() => {
+        room.onLeave((code: number) => {
           if (this.disposed) return;
           this.lobbyRoom = undefined;
+          // Cut for flooding (it should not happen: this page sends one refresh per join).
+          const flooding = code === CLOSE_FLOODING;
+          const delay = flooding ? 10000 : 2000;
+          this.setLobbyProblem(`${flooding ? "The lobby disconnected this page for sending too many requests." : "The connection to the lobby was lost."} Trying again in ${Math.round(delay / 1000)} s.`);
           setConnection("lost", "lobby — retrying…");
-          void sleep(2000).then(() => this.connect());
+          void napUntilOnline(delay).then(() => {
+            if (!this.disposed) void this.connect();
+          });
         });
         // The first list may have arrived before the handler was registered.
         room.send("refresh");
         setConnection("connected", "lobby");
         return;
-      } catch {
-        setConnection("lost", "cannot reach the server — retrying…");
-        await sleep(Math.min(10000, 1000 * 2 ** Math.min(attempt, 3)));
+      } catch (err) {
+        if (this.disposed) return;
+        const failure = lobbyFailure(err);
+        const delay = Math.max(failure.waitMs, lobbyBackoff(attempt));
+        this.setLobbyProblem(`${failure.text} Trying again in ${Math.round(delay / 1000)} s.`);
+        setConnection("lost", "lobby — retrying…");
+        await napUntilOnline(delay);
       }
     }
   }
@@ -259,6 +314,7 @@ export class LobbyScreen {
     const next = h(
       "div",
       {},
+      this.lobbyProblem ? h("p", { class: "lobby-problem", testid: "lobby-problem", attrs: { role: "status" } }, this.lobbyProblem) : null,
       GAMES.map((game) => {
         const mine = (rooms ?? []).filter((r) => r.game === game);
         return h(
@@ -271,7 +327,7 @@ export class LobbyScreen {
             h("button", { action: "quick", testid: `btn-quick-${game}`, data: { game }, attrs: { type: "button", "aria-label": `Quick match: ${GAME_TITLES[game]}` } }, "Quick match"),
           ),
           rooms === undefined
-            ? h("p", { class: "muted" }, "Loading…")
+            ? h("p", { class: "muted" }, this.lobbyProblem ? "Not available yet." : "Loading…")
             : mine.length === 0
               ? h("p", { class: "muted" }, "No public rooms yet. Create one or use Quick match.")
               : h(
@@ -325,8 +381,7 @@ export class LobbyScreen {
     }
   }
 
-  private showJoinError(err: unknown, roomId?: string) {
-    const failure = describeJoinError(err);
+  private showJoinError(failure: JoinFailure, roomId?: string) {
     showError(failure.title, failure.detail);
     this.joinError.replaceChildren(h("p", {}, failure.title, failure.detail ? h("span", { class: "muted" }, ` (${failure.detail})`) : null));
     if (failure.canWatch && roomId) {
@@ -335,9 +390,16 @@ export class LobbyScreen {
     this.joinError.hidden = false;
   }
 
-  /** Runs one matchmaking call; while it runs, other joins are ignored. */
-  private async attempt(run: () => Promise<Room>, roomId: string | undefined, isPrivate: boolean) {
+  /**
+   * Runs one matchmaking call; while it runs, other joins are ignored. After "too many
+   * requests" it sends nothing for a few seconds (and says so), so clicks cannot loop.
+   */
+  private async attempt(run: () => Promise<Room>, roomId: string | undefined, isPrivate: boolean, spectator = false) {
     if (this.busy || this.disposed) return;
+    if (this.waitFailure && Date.now() < this.waitUntil) {
+      this.showJoinError(this.waitFailure, roomId);
+      return;
+    }
     this.busy = true;
     this.joinError.hidden = true;
     this.el.setAttribute("aria-busy", "true");
@@ -350,9 +412,14 @@ export class LobbyScreen {
         return;
       }
       if (this.invite) forgetInviteInLocation();
-      this.host.enterGame(room, game, isPrivate);
+      this.host.enterGame(room, game, isPrivate, spectator);
     } catch (err) {
-      this.showJoinError(err, roomId);
+      const failure = describeJoinError(err);
+      if (failure.waitMs > 0) {
+        this.waitUntil = Date.now() + failure.waitMs;
+        this.waitFailure = failure;
+      }
+      this.showJoinError(failure, roomId);
     } finally {
       this.busy = false;
       this.el.removeAttribute("aria-busy");
@@ -363,7 +430,7 @@ export class LobbyScreen {
     const name = this.name();
     if (name === null) return;
     const options = commonJoinOptions.parse({ name, ...(spectate ? { spectate: true } : {}) });
-    await this.attempt(() => this.host.client.joinById(roomId, options), roomId, false);
+    await this.attempt(() => this.host.client.joinById(roomId, options), roomId, false, spectate);
   }
 
   private async quickMatch(game: RoomName) {

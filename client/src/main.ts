@@ -6,7 +6,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import type { RoomName } from "../../src/protocol/messages.js";
 import { describeJoinError } from "./errors.js";
 import { h, sleep } from "./dom.js";
-import { GameScreen, type GameHost } from "./game.js";
+import { GameScreen, spectatorOptions, type GameHost } from "./game.js";
 import { LobbyScreen, type LobbyHost } from "./lobby.js";
 import { clearSeat, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
 import { clearToasts, setConnection, showError } from "./ui.js";
@@ -36,25 +36,35 @@ class App implements LobbyHost, GameHost {
     this.showLobby(inviteInLocation());
   }
 
-  /** Reconnects to the saved seat (a reload mid-game); false when the seat is gone. */
+  /**
+   * Reconnects to the saved seat (a reload mid-game), or watches the saved room again (a
+   * spectator has no seat to reconnect to); false when the seat or room is gone.
+   */
   private async resume(saved: SavedSeat): Promise<boolean> {
-    setConnection("connecting", "rejoining your game");
-    this.show({ el: h("section", { class: "screen card", testid: "resuming" }, h("p", {}, "Rejoining your game…")), dispose: () => undefined });
+    const spectator = saved.spectator === true;
+    setConnection("connecting", spectator ? "watching again" : "rejoining your game");
+    this.show({ el: h("section", { class: "screen card", testid: "resuming" }, h("p", {}, spectator ? "Back to the game you were watching…" : "Rejoining your game…")), dispose: () => undefined });
     let lastError: unknown;
     // The server may not have noticed the old page's socket closing yet: retry briefly.
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
-        const room = await this.client.reconnect(saved.reconnectionToken);
-        this.enterGame(room, saved.game, saved.private === true);
+        const room = spectator ? await this.client.joinById(saved.roomId, spectatorOptions()) : await this.client.reconnect(saved.reconnectionToken);
+        this.enterGame(room, saved.game, saved.private === true, spectator);
         return true;
       } catch (err) {
         lastError = err;
+        const failure = describeJoinError(err);
+        // Refused for good (room gone, options, origin), or too many requests: no quick retries.
+        if (failure.waitMs > 0 || (!failure.transient && spectator)) break;
         await sleep(300 * (attempt + 1));
       }
     }
     clearSeat();
     const failure = describeJoinError(lastError);
-    showError("Your game could not be resumed.", `It may have ended, or you were away too long. ${failure.title}`);
+    showError(
+      spectator ? "The game you were watching could not be shown again." : "Your game could not be resumed.",
+      `It may have ended${spectator ? "" : ", or you were away too long"}. ${failure.title}`,
+    );
     return false;
   }
 
@@ -73,9 +83,9 @@ class App implements LobbyHost, GameHost {
     this.show(new LobbyScreen(this, invite));
   }
 
-  enterGame(room: Room, game: RoomName, isPrivate: boolean) {
+  enterGame(room: Room, game: RoomName, isPrivate: boolean, spectator = false) {
     clearToasts();
-    this.show(new GameScreen(this, room, game, isPrivate));
+    this.show(new GameScreen(this, room, game, isPrivate, spectator));
   }
 }
 

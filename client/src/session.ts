@@ -10,6 +10,11 @@ export interface SavedSeat {
   reconnectionToken: string;
   /** The room was created private here: show its invite link. */
   private?: boolean;
+  /**
+   * Watching, not playing. The server keeps no place for a spectator, so a reload joins
+   * the room again as a spectator instead of reconnecting with the token.
+   */
+  spectator?: boolean;
 }
 
 const SEAT_KEY = "turn-games.seat";
@@ -33,7 +38,7 @@ export function loadSeat(): SavedSeat | undefined {
     if (!raw) return undefined;
     const v = JSON.parse(raw) as Partial<SavedSeat>;
     if (typeof v.roomId !== "string" || typeof v.reconnectionToken !== "string" || !isRoomName(v.game)) return undefined;
-    return { roomId: v.roomId, game: v.game, reconnectionToken: v.reconnectionToken, private: v.private === true };
+    return { roomId: v.roomId, game: v.game, reconnectionToken: v.reconnectionToken, private: v.private === true, spectator: v.spectator === true };
   } catch {
     return undefined;
   }

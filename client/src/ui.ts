@@ -1,7 +1,7 @@
 /**
  * Page-wide pieces: the connection status banner, error toasts and notices.
  */
-import { h } from "./dom.js";
+import { h, plainText, rich, type Text } from "./dom.js";
 
 export type ConnState = "connecting" | "connected" | "reconnecting" | "lost" | "offline";
 
@@ -29,14 +29,22 @@ export function setConnection(state: ConnState, detail = ""): void {
 
 const TOAST_MS = 6000;
 
-/** Shows an error toast (role="alert": screen readers announce it) that hides by itself. */
-export function showError(title: string, detail = "", code = ""): void {
+/**
+ * Shows an error toast (role="alert": screen readers announce it) that hides by itself.
+ * Player names in `title` or `detail` are {@link Text} names: isolated in `<bdi>`.
+ */
+export function showError(title: Text, detail: Text = "", code = ""): void {
   const region = byId("toasts");
   const close = h("button", { class: "toast-close", attrs: { type: "button", "aria-label": "Dismiss" } }, "×");
   const toast = h(
     "div",
     { class: "toast toast-error", testid: "error-toast", attrs: { role: "alert", "data-code": code || undefined } },
-    h("div", { class: "toast-body" }, h("strong", { class: "toast-title" }, title), detail && detail !== title ? h("span", { class: "toast-detail" }, detail) : null),
+    h(
+      "div",
+      { class: "toast-body" },
+      h("strong", { class: "toast-title" }, rich(title)),
+      plainText(detail) !== "" && plainText(detail) !== plainText(title) ? h("span", { class: "toast-detail" }, rich(detail)) : null,
+    ),
     close,
   );
   const remove = () => toast.remove();

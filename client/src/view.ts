@@ -5,22 +5,25 @@
 import type { Room } from "@colyseus/sdk";
 import type { z } from "zod";
 import { ErrorCode } from "../../src/protocol/errors.js";
+import { asName, type Text } from "./dom.js";
 import { describeErrorCode } from "./errors.js";
 import { showError } from "./ui.js";
 
 export interface ViewContext {
   readonly room: Room;
-  /** Adds a line to the screen's event log. */
-  log(text: string): void;
+  /** Adds a line to the screen's event log (names as {@link asName}, so they render isolated). */
+  log(text: Text): void;
   /** Asks for a re-render (after a local change). */
   rerender(): void;
 }
 
 export interface Summary {
-  /** The game's state in a sentence (phase, winner, waiting for…). */
-  status: string;
-  /** Whose turn, "" when no turn runs. */
-  turn: string;
+  /** The game's state in a sentence (phase, winner, waiting for…); names as {@link asName}. */
+  status: Text;
+  /** Whose turn, "" when no turn runs; names as {@link asName}. */
+  turn: Text;
+  /** It is the viewer's turn (the turn line is highlighted). */
+  myTurn: boolean;
   /** Epoch ms the turn runs out, 0 when the timer is off. */
   deadline: number;
   /** A game is running: leaving now forfeits it. */
@@ -60,7 +63,7 @@ export function secondsLeft(deadline: number, now = Date.now()): number {
   return Math.max(0, Math.ceil((deadline - now) / 1000));
 }
 
-/** "Ann's" — for a name that ends in s, "Jonas'". */
-export function possessive(name: string): string {
-  return /s$/i.test(name) ? `${name}'` : `${name}'s`;
+/** "Ann's" — for a name that ends in s, "Jonas'" — with the name isolated (see {@link asName}). */
+export function possessive(name: string): Text {
+  return [asName(name), /s$/i.test(name) ? "'" : "'s"];
 }

@@ -1,7 +1,7 @@
 import { DiceMessages, type ServerEvents } from "../../../src/protocol/messages.js";
 import type { DiceState } from "../../../src/schema/DiceState.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
-import { h } from "../dom.js";
+import { asName, h, rich, type Text } from "../dom.js";
 import { checkedSender, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
@@ -11,17 +11,18 @@ export class DiceView implements GameView<DiceState> {
   readonly title = "Dice";
   private readonly send;
   private rematchAsked = false;
-  private bust?: { name: string; mine: boolean; at: number };
+  private bust?: { name: Text; mine: boolean; at: number };
 
   constructor(private readonly ctx: ViewContext) {
     this.send = checkedSender(ctx.room, DiceMessages);
     ctx.room.onMessage("busted", (payload: ServerEvents["busted"]) => {
       const state = ctx.room.state as DiceState | undefined;
       const id = typeof payload?.playerId === "string" ? payload.playerId : "";
-      const name = state?.players?.get(id)?.name ?? "A player";
+      const player = state?.players?.get(id);
+      const name: Text = player ? asName(player.name) : "A player";
       const mine = id === ctx.room.sessionId;
       this.bust = { name, mine, at: Date.now() };
-      ctx.log(mine ? "You busted: no scoring dice. This turn's points are lost." : `${name} busted: no scoring dice.`);
+      ctx.log(mine ? "You busted: no scoring dice. This turn's points are lost." : [name, " busted: no scoring dice."]);
       ctx.rerender();
     });
   }
@@ -34,14 +35,15 @@ export class DiceView implements GameView<DiceState> {
     return !!state && !!state.players && !!state.dice && !!state.setAside && !!state.selected;
   }
 
-  private name(state: DiceState, id: string): string {
+  /** The player's name (isolated when rendered), "(bot)" after a bot's. */
+  private name(state: DiceState, id: string): Text {
     const p = state.players.get(id);
     if (!p) return "A player who left";
-    return p.isBot ? `${p.name} (bot)` : p.name;
+    return p.isBot ? [asName(p.name), " (bot)"] : asName(p.name);
   }
 
   /** "You" for this player, else the player's name. */
-  private who(state: DiceState, id: string): string {
+  private who(state: DiceState, id: string): Text {
     return id === this.me ? "You" : this.name(state, id);
   }
 
@@ -57,29 +59,40 @@ export class DiceView implements GameView<DiceState> {
       role: seated ? "playing" : "watching",
       waiting: state.phase === "waiting",
       running: seated && (state.phase === "playing" || state.phase === "busted"),
+      myTurn: false,
     };
     if (state.phase !== "over") this.rematchAsked = false;
-    const turn = state.currentTurn === this.me ? "Your turn" : state.currentTurn ? `${possessive(this.name(state, state.currentTurn))} turn` : "";
+    const current = state.players.get(state.currentTurn);
+    const turn: Text =
+      state.currentTurn === this.me
+        ? "Your turn"
+        : current
+          ? current.isBot
+            ? [asName(current.name), " (bot)'s turn"]
+            : [possessive(current.name), " turn"]
+          : state.currentTurn
+            ? "A player who left's turn"
+            : "";
     switch (state.phase) {
       case "waiting":
         return { ...base, status: seated ? "Waiting for a second player — or play against a bot." : "Waiting for players…", turn: "" };
       case "playing":
-        return { ...base, status: `First to ${state.targetScore} points wins.`, turn };
+        return { ...base, status: `First to ${state.targetScore} points wins.`, turn, myTurn: state.currentTurn === this.me };
       case "busted":
         // The bust pause: nobody may act, the turn passes in a moment.
-        return { ...base, status: `${this.who(state, state.currentTurn)} busted! The turn's points are lost.`, turn: "" };
+        return { ...base, status: [this.who(state, state.currentTurn), " busted! The turn's points are lost."], turn: "" };
       default: {
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
-        return { ...base, status: asker ? `${asker[1].name} wants a rematch.` : "Game over. Both players may ask for a rematch.", turn: "" };
+        return { ...base, status: asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.", turn: "" };
       }
     }
   }
 
-  private result(state: DiceState): string {
+  private result(state: DiceState): Text {
     if (!state.winner) return "Game over.";
     const score = state.players.get(state.winner)?.score;
     const points = score !== undefined ? ` with ${score} points` : "";
-    return state.winner === this.me ? `You win${points}!` : `${this.name(state, state.winner)} wins${points}!`;
+    return state.winner === this.me ? `You win${points}!` : [this.name(state, state.winner), ` wins${points}!`];
   }
 
   render(state: DiceState): Node {
@@ -107,7 +120,7 @@ export class DiceView implements GameView<DiceState> {
             h(
               "th",
               { attrs: { scope: "row" } },
-              h("span", { class: "player-name" }, p.name),
+              h("bdi", { class: "player-name" }, p.name),
               p.isBot ? h("span", { class: "badge bot" }, "bot") : null,
               id === this.me ? h("span", { class: "badge you" }, "you") : null,
               state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
@@ -150,10 +163,10 @@ export class DiceView implements GameView<DiceState> {
     const roundScore = current?.roundScore ?? 0;
     const turnScore = current?.turnScore ?? 0;
     const bustVisible = state.phase === "busted" || (this.bust !== undefined && Date.now() - this.bust.at < BUST_NOTICE_MS);
-    const bustText =
+    const bustText: Text =
       state.phase === "busted" || !this.bust
-        ? `${this.who(state, state.currentTurn)} busted — no scoring dice! The turn's points are lost.`
-        : `${this.bust.mine ? "You" : this.bust.name} busted — no scoring dice! The turn's points were lost.`;
+        ? [this.who(state, state.currentTurn), " busted — no scoring dice! The turn's points are lost."]
+        : [this.bust.mine ? "You" : this.bust.name, " busted — no scoring dice! The turn's points were lost."];
 
     const controls: Node[] = [];
     if (myTurn) {
@@ -176,13 +189,13 @@ export class DiceView implements GameView<DiceState> {
       );
     }
 
-    let hint = "";
+    let hint: Text = "";
     if (myTurn) {
       hint = allUnrolled
         ? "Roll the dice."
         : "Select scoring dice (1s, 5s, three or more of a kind, a run), then set them aside to roll the rest, or bank your points.";
     } else if (state.phase === "playing" && current) {
-      hint = current.isBot ? `${current.name} (bot) is thinking…` : `Waiting for ${current.name}…`;
+      hint = current.isBot ? [asName(current.name), " (bot) is thinking…"] : ["Waiting for ", asName(current.name), "…"];
     }
 
     return h(
@@ -204,10 +217,10 @@ export class DiceView implements GameView<DiceState> {
           " · Selected: ",
           h("strong", { testid: "selection-score" }, String(turnScore)),
         ),
-        bustVisible ? h("p", { class: "bust", testid: "bust-notice", attrs: { role: "status" } }, bustText) : null,
-        hint ? h("p", { class: "hint" }, hint) : null,
+        bustVisible ? h("p", { class: "bust", testid: "bust-notice", attrs: { role: "status" } }, rich(bustText)) : null,
+        hint ? h("p", { class: "hint" }, rich(hint)) : null,
       ),
-      state.phase === "over" ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, this.result(state)) : null,
+      state.phase === "over" ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
       controls.length ? h("div", { class: "controls" }, controls) : null,
     );
   }

@@ -1,7 +1,7 @@
 import { OweDrahnMessages, type ServerEvents } from "../../../src/protocol/messages.js";
 import type { OweDrahnPlayer, OweDrahnState } from "../../../src/schema/OweDrahnState.js";
 import { dieFace, dieWord } from "../die.js";
-import { h } from "../dom.js";
+import { asName, h, rich, type Text } from "../dom.js";
 import { checkedSender, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
@@ -12,7 +12,7 @@ const LIMIT = 15;
 export class OweDrahnView implements GameView<OweDrahnState> {
   readonly title = "Owe Drahn";
   private readonly send;
-  private lastWinner?: { id: string; name: string };
+  private lastWinner?: { id: string; name: Text };
   private seenLives = new Map<string, number>();
   private seenChoosing?: string;
 
@@ -20,17 +20,18 @@ export class OweDrahnView implements GameView<OweDrahnState> {
     this.send = checkedSender(ctx.room, OweDrahnMessages);
     ctx.room.onMessage("rolled", (payload: ServerEvents["rolled"]) => {
       if (typeof payload?.die !== "number" || typeof payload.total !== "number") return;
-      const who = payload.playerId === ctx.room.sessionId ? "You" : this.nameOf(payload.playerId);
+      const mine = payload.playerId === ctx.room.sessionId;
+      const who = mine ? "You" : this.nameOf(payload.playerId);
       const counts = payload.die === 3 ? " (a 3 counts 0)" : "";
-      const out = payload.total > LIMIT ? ` — over ${LIMIT}, ${who === "You" ? "you are" : "they are"} out!` : "";
-      ctx.log(`${who} rolled ${payload.die}${counts}: total ${payload.total}${out}`);
+      const out = payload.total > LIMIT ? ` — over ${LIMIT}, ${mine ? "you are" : "they are"} out!` : "";
+      ctx.log([who, ` rolled ${payload.die}${counts}: total ${payload.total}${out}`]);
       ctx.rerender();
     });
     ctx.room.onMessage("gameOver", (payload: ServerEvents["gameOver"]) => {
       const id = typeof payload?.winnerId === "string" ? payload.winnerId : "";
       const name = this.nameOf(id);
       this.lastWinner = { id, name };
-      ctx.log(id === ctx.room.sessionId ? "You won the game!" : `${name} won the game.`);
+      ctx.log(id === ctx.room.sessionId ? "You won the game!" : [name, " won the game."]);
       ctx.rerender();
     });
   }
@@ -39,9 +40,11 @@ export class OweDrahnView implements GameView<OweDrahnState> {
     return this.ctx.room.sessionId;
   }
 
-  private nameOf(id: string): string {
+  /** The player's name (isolated when rendered), or "A player" for one not in the state. */
+  private nameOf(id: string): Text {
     const state = this.ctx.room.state as OweDrahnState | undefined;
-    return state?.players?.find((p) => p.id === id)?.name ?? "A player";
+    const player = state?.players?.find((p) => p.id === id);
+    return player ? asName(player.name) : "A player";
   }
 
   ready(state: OweDrahnState | undefined): state is OweDrahnState {
@@ -49,10 +52,10 @@ export class OweDrahnView implements GameView<OweDrahnState> {
   }
 
   /** The winner during the game-over pause: the event's, else the one player left alive. */
-  private winner(state: OweDrahnState): { id: string; name: string } | undefined {
+  private winner(state: OweDrahnState): { id: string; name: Text } | undefined {
     if (this.lastWinner) return this.lastWinner;
     const alive = state.players.filter((p) => p.life > 0);
-    return alive.length === 1 ? { id: alive[0]!.id, name: alive[0]!.name } : undefined;
+    return alive.length === 1 ? { id: alive[0]!.id, name: asName(alive[0]!.name) } : undefined;
   }
 
   /**
@@ -60,20 +63,24 @@ export class OweDrahnView implements GameView<OweDrahnState> {
    * drahn" (a life less without busting) and the player they named to go next.
    */
   private observe(state: OweDrahnState) {
-    const who = (id: string) => (id === this.me ? "You" : (state.players.find((p) => p.id === id)?.name ?? "A player"));
+    const who = (id: string): Text => {
+      if (id === this.me) return "You";
+      const player = state.players.find((p) => p.id === id);
+      return player ? asName(player.name) : "A player";
+    };
     const choosing = state.players.find((p) => p.choosing)?.id;
-    const lines: string[] = [];
+    const lines: Text[] = [];
     if (state.phase === "playing") {
       for (const p of state.players) {
         const before = this.seenLives.get(p.id);
         if (before !== undefined && p.life > 0 && p.life < before) {
-          lines.push(`${who(p.id)} said “owe drahn”: one life less, the total is back to 0.`);
+          lines.push([who(p.id), " said “owe drahn”: one life less, the total is back to 0."]);
         }
       }
       if (this.seenChoosing && !choosing && state.currentTurn) {
-        const chooser = who(this.seenChoosing);
-        const next = state.currentTurn === this.seenChoosing ? (chooser === "You" ? "yourself" : "themselves") : who(state.currentTurn);
-        lines.push(`${chooser} chose ${next} to play next.`);
+        const mine = this.seenChoosing === this.me;
+        const next = state.currentTurn === this.seenChoosing ? (mine ? "yourself" : "themselves") : who(state.currentTurn);
+        lines.push([who(this.seenChoosing), " chose ", next, " to play next."]);
       }
     }
     this.seenLives = new Map(state.players.map((p) => [p.id, p.life]));
@@ -89,6 +96,7 @@ export class OweDrahnView implements GameView<OweDrahnState> {
       role: mine ? "playing" : "watching",
       waiting: state.phase === "lobby",
       running: !!mine && state.phase === "playing" && mine.life > 0,
+      myTurn: false,
     };
     switch (state.phase) {
       case "lobby": {
@@ -100,8 +108,9 @@ export class OweDrahnView implements GameView<OweDrahnState> {
       case "playing": {
         const current = state.players.find((p) => p.id === state.currentTurn);
         const choosing = current?.choosing ? " — choosing who plays next" : "";
-        const turn = !current ? "" : current.id === this.me ? `Your turn${choosing}` : `${possessive(current.name)} turn${choosing}`;
-        return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, turn };
+        const myTurn = current?.id === this.me;
+        const turn: Text = !current ? "" : myTurn ? `Your turn${choosing}` : [possessive(current.name), ` turn${choosing}`];
+        return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, turn, myTurn };
       }
       default:
         return { ...base, status: "Game over. The next game starts in a moment.", turn: "" };
@@ -136,7 +145,7 @@ export class OweDrahnView implements GameView<OweDrahnState> {
             testid: `player-${i}`,
             data: { id: p.id },
           },
-          h("span", { class: "player-name" }, p.name),
+          h("bdi", { class: "player-name" }, p.name),
           p.id === this.me ? h("span", { class: "badge you" }, "you") : null,
           state.currentTurn === p.id ? h("span", { class: "badge turn" }, p.choosing ? "choosing" : "to play") : null,
           state.phase === "lobby" ? h("span", { class: `badge ${p.ready ? "ready" : "not-ready"}` }, p.ready ? "ready ✓" : "not ready") : null,
@@ -196,7 +205,8 @@ export class OweDrahnView implements GameView<OweDrahnState> {
             h(
               "button",
               { testid: `choose-${state.players.indexOf(p)}`, action: "choose", data: { id: p.id }, attrs: { type: "button" } },
-              p.id === this.me ? `${p.name} (you)` : p.name,
+              h("bdi", { class: "name" }, p.name),
+              p.id === this.me ? " (you)" : null,
             ),
           ),
       );
@@ -205,9 +215,9 @@ export class OweDrahnView implements GameView<OweDrahnState> {
     const w = this.winner(state);
     let note: Node | null = null;
     if (state.phase === "over" && w) {
-      note = h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, w.id === this.me ? "You win!" : `${w.name} wins!`);
+      note = h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, w.id === this.me ? "You win!" : rich([w.name, " wins!"]));
     } else if (state.phase === "lobby" && this.lastWinner) {
-      note = h("p", { class: "last-winner", testid: "last-winner" }, `Last game: ${this.lastWinner.id === this.me ? "you" : this.lastWinner.name} won.`);
+      note = h("p", { class: "last-winner", testid: "last-winner" }, rich(["Last game: ", this.lastWinner.id === this.me ? "you" : this.lastWinner.name, " won."]));
     }
 
     let hint = "";

@@ -1,6 +1,6 @@
 import { TicTacToeMessages } from "../../../src/protocol/messages.js";
 import type { TicTacToeState } from "../../../src/schema/TicTacToeState.js";
-import { h } from "../dom.js";
+import { asName, h, rich, type Text } from "../dom.js";
 import { checkedSender, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
 
 const LINES = [
@@ -47,33 +47,39 @@ export class TicTacToeView implements GameView<TicTacToeState> {
     return this.rematchAsked || state.players.get(this.me)?.rematch === true;
   }
 
-  private name(state: TicTacToeState, id: string): string {
-    return state.players.get(id)?.name ?? "A player who left";
+  /** The player's name (isolated when rendered), or words for a player who left. */
+  private name(state: TicTacToeState, id: string): Text {
+    const player = state.players.get(id);
+    return player ? asName(player.name) : "A player who left";
   }
 
   summary(state: TicTacToeState): Summary {
     const mine = state.players.get(this.me);
     const role = mine ? `playing as ${mine.symbol}` : "watching";
-    const base = { deadline: state.turnDeadline, role, waiting: state.phase === "waiting", running: state.phase === "playing" && !!mine };
+    const base = { deadline: state.turnDeadline, role, waiting: state.phase === "waiting", running: state.phase === "playing" && !!mine, myTurn: false };
     if (state.phase !== "over") this.rematchAsked = false;
     switch (state.phase) {
       case "waiting":
         return { ...base, status: "Waiting for an opponent to join…", turn: "" };
       case "playing": {
         const symbol = state.players.get(state.currentTurn)?.symbol ?? "";
-        const turn = state.currentTurn === this.me ? `Your turn (${symbol})` : `${possessive(this.name(state, state.currentTurn))} turn (${symbol})`;
-        return { ...base, status: "Game on: three in a row wins.", turn };
+        const player = state.players.get(state.currentTurn);
+        const myTurn = state.currentTurn === this.me;
+        const turn: Text = myTurn
+          ? `Your turn (${symbol})`
+          : [player ? possessive(player.name) : "A player who left's", ` turn (${symbol})`];
+        return { ...base, status: "Game on: three in a row wins.", turn, myTurn };
       }
       default: {
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
-        const status = asker ? `${asker[1].name} wants a rematch.` : "Game over. Both players may ask for a rematch.";
+        const status: Text = asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.";
         return { ...base, status: state.phase === "over" ? status : "", turn: "" };
       }
     }
   }
 
-  private result(state: TicTacToeState): string {
-    if (state.winner) return state.winner === this.me ? "You win!" : `${this.name(state, state.winner)} wins!`;
+  private result(state: TicTacToeState): Text {
+    if (state.winner) return state.winner === this.me ? "You win!" : [this.name(state, state.winner), " wins!"];
     if (state.draw) return "It's a draw.";
     return "Game over.";
   }
@@ -92,7 +98,7 @@ export class TicTacToeView implements GameView<TicTacToeState> {
           "li",
           { class: `player${state.currentTurn === id ? " on-turn" : ""}${p.connected ? "" : " away"}`, data: { id } },
           h("span", { class: `symbol symbol-${p.symbol.toLowerCase()}`, attrs: { "aria-hidden": "true" } }, p.symbol),
-          h("span", { class: "player-name" }, p.name),
+          h("bdi", { class: "player-name" }, p.name),
           id === this.me ? h("span", { class: "badge you" }, "you") : null,
           state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
           p.connected ? null : h("span", { class: "badge away" }, "away — reconnecting"),
@@ -128,7 +134,7 @@ export class TicTacToeView implements GameView<TicTacToeState> {
       { class: "ttt" },
       playerList,
       h("div", { class: "board", testid: "board", attrs: { role: "group", "aria-label": "Board, 3 by 3" } }, cells),
-      over ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, this.result(state)) : null,
+      over ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
       over && seated
         ? h(
             "div",
