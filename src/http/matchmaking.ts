@@ -145,6 +145,8 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
       reservation = await matchMaker.controller.invokeMethod(invoked, roomName, reserves ? { ...options, [ADDRESS_OPTION]: address } : options, context);
     } catch (err) {
       const e = err as { code?: number; message?: string };
+      // A refused seat reservation reaches us as Colyseus's generic 523 "<roomId> is already full."
+      if (/is already full/.test(String(e.message))) throw new Refusal(409, JoinErrorCode.ROOM_FULL, "No place is free in that room.");
       throw new Refusal(httpStatus(e.code), typeof e.code === "number" ? e.code : 500, String(e.message ?? "matchmaking failed").slice(0, 300));
     }
     if (reserves && reservation.sessionId) await ledger.add(address, reservation.sessionId);

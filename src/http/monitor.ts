@@ -148,6 +148,16 @@ export function monitorHandler(settings: MonitorSettings): Router {
     // GET endpoints only; a HEAD is served as a GET (Node drops the body of a HEAD reply).
     req.url = target.url;
     req.method = "GET";
+    // The panel answers through better-call's `setResponse`, which never ends a response
+    // whose one body chunk was bigger than the socket's buffer (`write` returned false, it
+    // waits for "drain", then finds the body done and returns without `end()`): the room
+    // list of a busy server (~200 rooms, 85 KB) hung forever. Reporting every write as
+    // accepted makes it end the response; the data is buffered by Node either way.
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((...args: unknown[]) => {
+      write(...args);
+      return true;
+    }) as typeof res.write;
     panel(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (!res.headersSent) res.status(404).json({ error: "not found" });

@@ -268,6 +268,7 @@ export abstract class GameRoom<
   override onReconnect(client: Client) {
     this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
+    requireJoinAck(this, client, this.settings.joinAckSeconds);
     if (this.setAway(client.sessionId, false)) this.commit();
   }
 
@@ -278,6 +279,7 @@ export abstract class GameRoom<
     const consented = code === CloseCode.CONSENTED;
     this.log.info({ sessionId: client.sessionId, code, consented }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
+    if (!this.isSeated(client.sessionId)) this.names.delete(client.sessionId);
   }
 
   override onDispose() {

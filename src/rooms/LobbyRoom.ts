@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { addressKey } from "../net/address.js";
 import { CLOSE_FLOODING } from "../protocol/errors.js";
+import { ADDRESS_OPTION, type ReservationRelease } from "../matchmaking/reservations.js";
 import { requireJoinAck } from "./join-ack.js";
 import type { Listing, ListingFilter } from "./listing.js";
 
@@ -30,6 +31,8 @@ export interface LobbySettings {
   /** Frames per second per connection before Colyseus drops it (a backstop). */
   maxMessagesPerSecond: number;
   joinAckSeconds: number;
+  /** Where the reservation that brought a client here is released once it arrives. */
+  reservations?: ReservationRelease;
 }
 
 /** `refresh` requests a client may make: one every two seconds, after a burst of two. */
@@ -95,7 +98,9 @@ export class LobbyRoom extends Room {
     });
   }
 
-  override onAuth(_client: Client, options: unknown, context: AuthContext) {
+  override onAuth(client: Client, options: unknown, context: AuthContext) {
+    const reservedBy = (options as Record<string, unknown> | undefined)?.[ADDRESS_OPTION];
+    if (typeof reservedBy === "string") this.settings.reservations?.release(reservedBy, client.sessionId);
     const parsed = this.filterSchema.safeParse(options ?? {});
     const address = context.ip ?? "unknown";
     const key = addressKey(address);

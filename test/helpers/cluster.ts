@@ -48,6 +48,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long to wait for the "listening" log line. @default 20000 */
   timeoutMs?: number;
+  /**
+   * Keep the per-address limits at the server's defaults (test/abuse attacks them). By
+   * default they are lifted: every test client comes from 127.0.0.1.
+   */
+  defaultLimits?: boolean;
 }
 
 const spawned = new Set<ChildProcess>();
@@ -119,7 +124,7 @@ function startOnce(port: number, options: StartOptions): Promise<ServerProcess> 
     RECONNECT_SECONDS: "10",
     DRAIN_SECONDS: "30",
     PROCESS_SWEEP_MS: "500",
-    ...LIFTED_LIMITS,
+    ...(options.defaultLimits ? {} : LIFTED_LIMITS),
     ...options.env,
   };
   const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {

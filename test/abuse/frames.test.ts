@@ -1,0 +1,135 @@
+/**
+ * Issue 18, findings 2 and 5: frames Colyseus answers itself (ping, request) used to
+ * bypass every rate limit, and a socket that never acknowledged its join made the server
+ * queue every reply for it. Real server process at its default limits, raw WebSockets.
+ */
+import assert from "node:assert/strict";
+import WebSocket from "ws";
+import { Protocol } from "@colyseus/core";
+import { CLOSE_FLOODING, CLOSE_NO_JOIN_ACK } from "../../src/protocol/errors.js";
+import { HonestGame, percentile, rssMb, startDefaultServer, address } from "../helpers/abuse.js";
+import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
+
+interface Reservation {
+  sessionId: string;
+  roomId: string;
+  processId: string;
+}
+
+async function reserve(server: ServerProcess, method: string, target: string, body: Record<string, unknown>, from: string): Promise<Reservation> {
+  const res = await fetch(`${server.url}/matchmake/${method}/${target}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Forwarded-For": from },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, `reservation ${method}/${target}: ${await res.clone().text()}`);
+  return (await res.json()) as Reservation;
+}
+
+/** A raw socket on a reservation: it speaks only when told to (no join acknowledgement). */
+function rawSocket(server: ServerProcess, r: Reservation | undefined, from: string): Promise<WebSocket> {
+  const path = r ? `/${r.processId}/${r.roomId}?sessionId=${r.sessionId}` : "/";
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, { headers: { "X-Forwarded-For": from } });
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+/** Resolves with the close code once the socket is closed (or rejects after `ms`). */
+function closed(ws: WebSocket, ms: number): Promise<number> {
+  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve(-1);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socket still open after ${ms} ms`)), ms);
+    ws.once("close", (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** Sends `frame` as fast as the socket takes it until it closes or `ms` pass; how many were sent. */
+async function flood(ws: WebSocket, frame: Uint8Array, ms: number): Promise<number> {
+  let sent = 0;
+  const until = Date.now() + ms;
+  while (ws.readyState === WebSocket.OPEN && Date.now() < until) {
+    for (let i = 0; i < 200 && ws.readyState === WebSocket.OPEN; i++, sent++) ws.send(frame);
+    await new Promise((r) => setImmediate(r));
+  }
+  return sent;
+}
+
+describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 and 5)", function () {
+  this.timeout(60000);
+  afterEach(stopAllServers);
+
+  it("cuts a socket flooding ping or request frames, while a game elsewhere keeps its move latency", async () => {
+    const server = await startDefaultServer();
+    const game = await HonestGame.start(server);
+    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(1));
+    const hostSocket = await rawSocket(server, host, address(1));
+
+    // The game is timed for the whole attack, and for at least two seconds.
+    const attack = (async () => {
+      const minimum = new Promise((r) => setTimeout(r, 2000));
+      const results: { code: number; sent: number }[] = [];
+      // A spectator's socket (finding 2's case), a socket with no room at all, and request frames.
+      for (const [frame, target] of [
+        [Uint8Array.of(Protocol.PING), "spectator"],
+        [Uint8Array.of(Protocol.PING), "no room"],
+        [Uint8Array.of(Protocol.ROOM_REQUEST, 1, 0xa3, 0x61, 0x62, 0x63), "spectator"],
+      ] as const) {
+        const r = target === "spectator" ? await reserve(server, "joinById", host.roomId, { spectate: true }, address(2)) : undefined;
+        const ws = await rawSocket(server, r, address(2));
+        const done = closed(ws, 5000);
+        const sent = await flood(ws, frame, 3000);
+        results.push({ code: await done, sent });
+      }
+      await minimum;
+      return results;
+    })();
+    const latencies = await game.playWhile(attack);
+    const results = await attack;
+
+    for (const { code } of results) assert.equal(code, CLOSE_FLOODING, "the flooding socket is cut with 4429");
+    console.log(`      frames sent before the cut: ${results.map((r) => r.sent).join(", ")}; honest moves p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length}`);
+    assert.ok(latencies.length >= 5, `the honest game kept moving (${latencies.length} moves)`);
+    assert.ok(percentile(latencies, 99) < 50, `honest move latency p99 ${percentile(latencies, 99).toFixed(1)} ms < 50 ms`);
+    assert.equal(hostSocket.readyState, WebSocket.OPEN, "the room's own player was not touched");
+    hostSocket.terminate();
+    await game.leave();
+  });
+
+  it("cuts a quiet socket that never acknowledges its join at the deadline (4408)", async () => {
+    const server = await startDefaultServer({ JOIN_ACK_SECONDS: "2" });
+    const r = await reserve(server, "join", "lobby", { include: "all" }, address(20));
+    const t0 = Date.now();
+    const ws = await rawSocket(server, r, address(20));
+    const code = await closed(ws, 6000);
+    assert.equal(code, CLOSE_NO_JOIN_ACK);
+    const took = Date.now() - t0;
+    assert.ok(took >= 1900 && took < 4000, `cut after ${took} ms (deadline 2 s)`);
+  });
+
+  it("cuts flooding sockets that never acknowledge their join, and the server's memory stays bounded", async () => {
+    const server = await startDefaultServer();
+    const before = rssMb(server);
+    const sockets: WebSocket[] = [];
+    // Four lobby sockets that never acknowledge, asking for the list again and again
+    // (finding 5: 4 such sockets took RSS from 202 to 498 MB in 20 s).
+    for (let i = 0; i < 4; i++) {
+      const r = await reserve(server, "join", "lobby", { include: "all" }, address(10 + i));
+      sockets.push(await rawSocket(server, r, address(10 + i)));
+    }
+    const refresh = Buffer.from([Protocol.ROOM_DATA, 0xa7, ...Buffer.from("refresh")]);
+    const codes = Promise.all(sockets.map((ws) => closed(ws, 10_000)));
+    const t0 = Date.now();
+    await Promise.all(sockets.map((ws) => flood(ws, refresh, 8000)));
+    const closedWith = await codes;
+    const after = rssMb(server);
+    for (const code of closedWith) assert.ok(code === CLOSE_NO_JOIN_ACK || code === CLOSE_FLOODING, `cut with 4408 or 4429, got ${code}`);
+    assert.ok(Date.now() - t0 < 7000, "cut within the join-acknowledgement deadline (5 s) or sooner");
+    assert.ok(after - before < 30, `RSS grew ${(after - before).toFixed(1)} MB (< 30 MB)`);
+    console.log(`      RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB; cut with ${closedWith.join(", ")} after ${Date.now() - t0} ms`);
+  });
+});
