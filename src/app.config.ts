@@ -133,6 +133,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     trustedHops: env.TRUST_PROXY,
     allowedOrigins: env.ALLOWED_ORIGINS,
     maxBodyBytes: env.MAX_HTTP_BODY_BYTES,
+    requestsPer10s: env.HTTP_REQUESTS_PER_10S,
     matchmaking: createMatchmakingRoute({
       rooms: {
         games: new Map<string, any>([

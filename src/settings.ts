@@ -48,6 +48,8 @@ export const envSchema = z.object({
   MAX_PENDING_RESERVATIONS_PER_IP: int(6, 1, 100_000),
   /** Spectators one address may have in one room. */
   MAX_SPECTATORS_PER_IP: int(4, 1, 1000),
+  /** HTTP requests of any kind per client address per 10 s (a page load is a handful). */
+  HTTP_REQUESTS_PER_10S: int(300, 1, 10_000_000),
   /** Largest HTTP request body accepted (matchmaking options are a few dozen bytes). */
   MAX_HTTP_BODY_BYTES: int(4096, 256, 1 << 20),
   /** Comma-separated exact browser origins allowed to connect; unset = any (development). */

@@ -20,6 +20,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import helmet from "helmet";
 import { matchMaker } from "@colyseus/core";
 import { clientAddress } from "../net/address.js";
+import { AddressLimiter } from "./rate-limit.js";
 import { sendJson } from "./respond.js";
 
 export interface GateSettings {
@@ -27,6 +28,8 @@ export interface GateSettings {
   /** Exact allowed browser origins; empty: only the server's own origin (and programs, which send none). */
   allowedOrigins: readonly string[];
   maxBodyBytes: number;
+  /** HTTP requests of any kind per address per 10 s. */
+  requestsPer10s: number;
   /** Handles `/matchmake/:method/:room`. */
   matchmaking(req: IncomingMessage, res: ServerResponse, address: string, method: string, room: string): void;
 }
@@ -77,6 +80,8 @@ export function installGate(server: Server, settings: GateSettings): void {
   matchMaker.controller.DEFAULT_CORS_HEADERS = {} as typeof matchMaker.controller.DEFAULT_CORS_HEADERS;
   matchMaker.controller.getCorsHeaders = () => ({});
 
+  const requests = new AddressLimiter(settings.requestsPer10s, 10);
+
   const gate = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     const address = clientAddress(req, settings.trustedHops);
     addresses.set(req, address);
@@ -84,6 +89,19 @@ export function installGate(server: Server, settings: GateSettings): void {
     delete req.headers["x-real-ip"];
     delete req.headers.forwarded;
 
+    void requests.consume(address).then((limit) => {
+      if (!limit.ok) {
+        return sendJson(res, 429, { code: 429, error: "Too many requests from your address; try again shortly." }, { "Retry-After": String(limit.retryAfterSeconds) });
+      }
+      try {
+        pass(req, res, address, next);
+      } catch {
+        sendJson(res, 400, { code: 400, error: "Bad request." });
+      }
+    });
+  };
+
+  const pass = (req: IncomingMessage, res: ServerResponse, address: string, next: () => void) => {
     securityHeaders(req, res, () => {
       const origin = req.headers.origin;
       const allowed = originAllowed(origin, req.headers.host, settings.allowedOrigins);

@@ -132,24 +132,27 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
       throw new Refusal(503, JoinErrorCode.SHUTTING_DOWN, "This server is restarting; try again.");
     }
     const reserves = method !== "reconnect";
-    if (reserves && !(await ledger.admit(address))) {
+    const claim = reserves ? await ledger.claim(address) : undefined;
+    if (claim === null) {
       throw new Refusal(429, 429, "Too many unused seat reservations from your address: join the rooms you reserved, or wait a few seconds.", 5);
     }
     // The lobby has one room per process, opened by the server: joinOrCreate only joins.
     const lobby = roomName === rooms.lobby.name;
-    if (lobby) await settings.beforeLobbyJoin();
     const invoked = lobby && method === "joinOrCreate" ? "join" : method;
     const context = createAuthContext({ headers: req.headers as Record<string, string>, req });
     let reservation: { sessionId?: string };
     try {
+      if (lobby) await settings.beforeLobbyJoin();
       reservation = await matchMaker.controller.invokeMethod(invoked, roomName, reserves ? { ...options, [ADDRESS_OPTION]: address } : options, context);
     } catch (err) {
+      claim?.cancel();
       const e = err as { code?: number; message?: string };
       // A refused seat reservation reaches us as Colyseus's generic 523 "<roomId> is already full."
       if (/is already full/.test(String(e.message))) throw new Refusal(409, JoinErrorCode.ROOM_FULL, "No place is free in that room.");
       throw new Refusal(httpStatus(e.code), typeof e.code === "number" ? e.code : 500, String(e.message ?? "matchmaking failed").slice(0, 300));
     }
-    if (reserves && reservation.sessionId) await ledger.add(address, reservation.sessionId);
+    if (reservation.sessionId) await claim?.confirm(reservation.sessionId);
+    else claim?.cancel();
     sendJson(res, 200, reservation);
   }
 

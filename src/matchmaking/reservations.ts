@@ -63,6 +63,16 @@ export function redisLedgerStore(redis: Redis): LedgerStore {
   };
 }
 
+/** A place taken in the ledger before the reservation is made; `confirm` or `cancel` it. */
+export interface Claim {
+  /** The reservation was made for `sessionId`: the place is now its. */
+  confirm(sessionId: string): Promise<void>;
+  /** No reservation was made: the place is free again. */
+  cancel(): void;
+}
+
+let claims = 0;
+
 export class ReservationLedger implements ReservationRelease {
   /**
    * @param store - shared by every process of the deployment
@@ -79,9 +89,16 @@ export class ReservationLedger implements ReservationRelease {
     return `resv:${addressKey(address)}`;
   }
 
-  /** Whether `address` may take one more reservation now (expired entries are dropped). */
-  async admit(address: string): Promise<boolean> {
+  /**
+   * Takes a place for one more reservation of `address`, or null when it holds `limit`
+   * already. The place is written first and counted after, so requests racing each other
+   * (on one process or several) can never all pass: each one counts every place written
+   * before its own. Two racing requests may both be refused at the limit, never both admitted.
+   */
+  async claim(address: string): Promise<Claim | null> {
     const key = this.key(address);
+    const provisional = `claim:${process.pid}:${++claims}`;
+    await this.store.add(key, provisional, Date.now() + this.ttlSeconds * 1000, this.ttlSeconds);
     const now = Date.now();
     const expired: string[] = [];
     let live = 0;
@@ -90,12 +107,18 @@ export class ReservationLedger implements ReservationRelease {
       else expired.push(sessionId);
     }
     if (expired.length > 0) await this.store.remove(key, expired);
-    return live < this.limit;
-  }
-
-  /** Records a reservation just made for `address`. */
-  async add(address: string, sessionId: string): Promise<void> {
-    await this.store.add(this.key(address), sessionId, Date.now() + this.ttlSeconds * 1000, this.ttlSeconds);
+    const cancel = () => void this.store.remove(key, [provisional]).catch(() => undefined);
+    if (live > this.limit) {
+      cancel();
+      return null;
+    }
+    return {
+      confirm: async (sessionId) => {
+        await this.store.add(key, sessionId, Date.now() + this.ttlSeconds * 1000, this.ttlSeconds);
+        await this.store.remove(key, [provisional]);
+      },
+      cancel,
+    };
   }
 
   /** The reservation was used or expired. Never throws (a lost release expires by itself). */

@@ -5,6 +5,7 @@
  * on server processes at their defaults.
  */
 export const LIFTED_LIMITS = {
+  HTTP_REQUESTS_PER_10S: "10000000",
   CREATES_PER_10S: "100000",
   JOINS_PER_10S: "100000",
   MAX_PENDING_RESERVATIONS_PER_IP: "100000",
