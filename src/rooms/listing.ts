@@ -65,7 +65,8 @@ export class Listing {
    */
   async follow(presence: Presence): Promise<() => void> {
     await presence.subscribe(LOBBY_CHANNEL, this.onNotice);
-    return () => void presence.unsubscribe(LOBBY_CHANNEL, this.onNotice);
+    // At shutdown the presence may be closed already: nothing to undo then.
+    return () => void Promise.resolve(presence.unsubscribe(LOBBY_CHANNEL, this.onNotice)).catch(() => undefined);
   }
 
   /** Calls `listener` after each change notice (the lobby rooms schedule their update). */
