@@ -59,8 +59,8 @@ const log = (line: string) => console.log(`  · ${line}`);
 
 async function main(): Promise<number> {
   const startedAt = Date.now();
-  console.log(`chaos: ${MATCHES} TicTacToe matches over two processes on Redis, think time ${THINK_MS[0]}–${THINK_MS[1]} ms, Redis outages ${OUTAGE_MS} ms and ${SHORT_OUTAGE_MS} ms`);
-  console.log(
+  if (ONLY !== "abuse") console.log(`chaos: ${MATCHES} TicTacToe matches over two processes on Redis, think time ${THINK_MS[0]}–${THINK_MS[1]} ms, Redis outages ${OUTAGE_MS} ms and ${SHORT_OUTAGE_MS} ms`);
+  if (ONLY !== "abuse") console.log(
     `bounds: a move in every ${WINDOW_MS} ms window on the surviving processes; dead process's rooms unlisted ≤ ${LISTING_REMOVAL_BOUND_MS} ms; ` +
       `/health 503 ≤ ${HEALTH_DOWN_BOUND_MS} ms into the outage; /health 200 and joinOrCreate via A and B ≤ ${RECOVERY_BOUND_MS} ms after Redis is back; no error, disconnect or stall (> 2 s)`,
   );
@@ -84,10 +84,10 @@ async function main(): Promise<number> {
   }
   if (!ONLY || ONLY === "abuse") {
     console.log(
-      `\n[4/4] abuse soak: ${ROOMS} held rooms, ${LOBBY_SOCKETS} lobby sockets, frame floods and reservation holding from 50 loopback addresses for ${ATTACK_MS / 1000} s` +
+      `\n[4/4] abuse soak: ${ROOMS} held rooms, ${LOBBY_SOCKETS} lobby sockets, frame floods and reservation holding from 50 loopback addresses (2 requests/s each) for ${ATTACK_MS / 1000} s` +
         ` (bounds: /health < ${SOAK_BOUNDS.healthMs} ms, lag p99 < ${SOAK_BOUNDS.lagP99Ms} ms, honest moves p99 < ${SOAK_BOUNDS.honestP99Ms} ms, recovery ≤ ${SOAK_BOUNDS.recoveryMs} ms)`,
     );
-    const soak = await abuseSoakScenario({ rooms: ROOMS, lobbySockets: LOBBY_SOCKETS, floodSockets: 10, holders: 50, attackMs: ATTACK_MS, honestGames: 4, log });
+    const soak = await abuseSoakScenario({ rooms: ROOMS, lobbySockets: LOBBY_SOCKETS, floodSockets: 10, holders: 50, holderRequestsPerSecond: 2, attackMs: ATTACK_MS, honestGames: 4, log });
     console.log(formatAbuseSoak(soak).join("\n"));
     results.push({ label: "abuse soak", failures: soak.failures });
   }

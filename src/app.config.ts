@@ -100,7 +100,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   const ledger = new ReservationLedger(driverRedis ? redisLedgerStore(driverRedis) : memoryLedgerStore(), env.MAX_PENDING_RESERVATIONS_PER_IP, env.SEAT_RESERVATION_SECONDS);
   const settings = roomSettings({ ...options, metrics }, ledger);
   const games = [RoomName.tictactoe, RoomName.dice, RoomName.owedrahn];
-  const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, maxAgeMs: env.LOBBY_THROTTLE_MS });
+  const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, minIntervalMs: env.LOBBY_THROTTLE_MS, maxAgeMs: env.LISTING_REFRESH_MS });
   const presence = redisUrl ? new RedisPresence(redisUrl) : new LocalPresence();
 
   // One lobby room per process, opened by the server (at listen, and again should it be

@@ -73,9 +73,9 @@ export const envSchema = z.object({
   /** How often the lobby re-reads the listing without a change notice. */
   LISTING_REFRESH_MS: int(1000, 100, 60000),
   /** Lobby updates after a change are coalesced: at most one pass per this many ms. */
-  LOBBY_THROTTLE_MS: int(250, 10, 60000),
+  LOBBY_THROTTLE_MS: int(500, 10, 60000),
   /** Rooms in one listing (the lobby's `rooms` message and GET /api/rooms). */
-  LISTING_MAX_ROOMS: int(100, 1, 10000),
+  LISTING_MAX_ROOMS: int(50, 1, 10000),
   /** Lobby connections per process (the server opens one lobby room per process). */
   LOBBY_MAX_CLIENTS: int(500, 1, 100_000),
   /** Lobby connections per client address. */

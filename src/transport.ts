@@ -66,6 +66,9 @@ export function cutConnection(socket: WebSocket, reason: CutReason, code: number
     socket.terminate();
     return;
   }
+  // Read nothing more from it (a flood keeps arriving until the socket is gone), tell it
+  // why, and drop it if it does not answer the close.
+  socket.pause();
   socket.close(code, text);
   setTimeout(() => socket.terminate(), 1000).unref();
 }

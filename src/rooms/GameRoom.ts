@@ -7,7 +7,7 @@
  * A concrete room declares its rules module, its message validators (mapped to actions),
  * its options schema and one `writeState` function.
  */
-import { CloseCode, Room, ServerError, type Client, type Delayed, type RoomException, type RoomMethodName } from "@colyseus/core";
+import { CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type WebSocket from "ws";
 import type { Schema } from "@colyseus/schema";
 import type { z } from "zod";
@@ -23,6 +23,7 @@ import type { ReservationRelease } from "../matchmaking/reservations.js";
 import { cutReason } from "../transport.js";
 import { Admission } from "./admission.js";
 import { requireJoinAck } from "./join-ack.js";
+import { NO_PATCH_TICK_MS, RoomTimers, type Timer } from "./timers.js";
 
 /** Server-side settings a room gets from its definition (never from a client). */
 export interface RoomSettings {
@@ -90,8 +91,6 @@ export interface MessageSpec<A> {
 /** Actions the base room itself dispatches on a player's behalf. */
 export type SystemAction = { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
 
-/** How often the room clock ticks: the resolution of turn timers, pauses and bot delays. */
-const CLOCK_TICK_MS = 50;
 
 /** The player id used for actions the rules schedule for themselves (no player behind them). */
 const SYSTEM_ACTOR = "";
@@ -132,6 +131,9 @@ export abstract class GameRoom<
   /** Copies the rules' state into the schema; see {@link WriteContext} for what `ctx` offers. */
   protected abstract writeState(target: T, state: S, ctx: WriteContext<S>): void;
 
+  /** Every timer of the room; all cleared on dispose. */
+  protected readonly timers = new RoomTimers((err) => this.log.error({ err }, "uncaught exception in a room timer"));
+
   /** Plain copies of the values written to the schema, for `writeState`. */
   protected readonly projection = new Projection();
 
@@ -147,9 +149,9 @@ export abstract class GameRoom<
   private written?: S;
   private writtenAwayVersion = -1;
   private readonly clientData = new Map<string, ClientData>();
-  private turnTimer?: Delayed;
+  private turnTimer?: Timer;
   private armedTurn: string | null = null;
-  private botTimer?: Delayed;
+  private botTimer?: Timer;
   private lastListing?: ListingMetadata;
   private admission!: Admission;
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
@@ -172,12 +174,11 @@ export abstract class GameRoom<
     if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     const options = parsed.data;
 
-    // Colyseus's broadcastPatch() ticks the room clock unless a timestep drives it, and
-    // commit() patches from inside clock callbacks (timers, bots) and message handlers: a
-    // tick inside a tick fired timers twice and corrupted the clock's timer list, which
-    // took the process down (found by test/fuzz). A do-nothing timestep owns the ticking.
-    this.setTimestep(() => undefined, CLOCK_TICK_MS);
-    this.patchRate = null; // applied again now that the timestep ticks: drops Colyseus's extra tick interval
+    // State goes out from commit(), never on a patch tick; and the room's timers are its own
+    // (RoomTimers), not on the Colyseus clock, so no interval has to tick it. With no patch
+    // rate, Colyseus would tick the clock at 60 Hz to keep clock timers working: an interval
+    // that never fires keeps it from doing so, at no cost.
+    this.patchRate = NO_PATCH_TICK_MS;
     this.seatReservationTimeout = settings.seatReservationSeconds;
     this.maxMessagesPerSecond = settings.maxFramesPerSecond;
     this.turnSeconds = options.turnSeconds ?? 0;
@@ -186,6 +187,7 @@ export abstract class GameRoom<
     this.maxClients = this.seats + settings.maxSpectators;
     this.admission = new Admission(
       this,
+      this.timers,
       { seats: () => this.seats, players: () => this.rules.playerIds(this.game).length, canSeat: () => this.rules.canSeat(this.game).ok },
       settings,
       this.log,
@@ -239,11 +241,11 @@ export abstract class GameRoom<
     }
     this.clientData.set(client.sessionId, {
       tokens: this.settings.messageBurst,
-      refilledAt: this.clock.currentTime,
+      refilledAt: performance.now(),
       floodStrikes: 0,
       kicked: false,
     });
-    requireJoinAck(this, client, this.settings.joinAckSeconds, () => {
+    requireJoinAck(this.timers, client, this.settings.joinAckSeconds, () => {
       this.log.warn({ sessionId: client.sessionId }, "join not acknowledged in time; disconnecting");
     });
     this.settings.metrics?.joined(this.roomName, spectator);
@@ -268,7 +270,7 @@ export abstract class GameRoom<
   override onReconnect(client: Client) {
     this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
-    requireJoinAck(this, client, this.settings.joinAckSeconds);
+    requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
     if (this.setAway(client.sessionId, false)) this.commit();
   }
 
@@ -283,8 +285,9 @@ export abstract class GameRoom<
   }
 
   override onDispose() {
-    // Every timer of the room (turns, pauses, bots, reservations) is on this.clock, which
-    // Colyseus clears on dispose: nothing fires into a disposed room.
+    // Every timer of the room (turns, pauses, bots, reservations, deadlines): nothing fires
+    // into a disposed room.
+    this.timers.clearAll();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
     this.log.info("room disposed");
   }
@@ -300,10 +303,10 @@ export abstract class GameRoom<
     this.broadcast("draining", notice);
     this.log.info({ drainSeconds: this.settings.drainSeconds }, "draining for shutdown");
     if (!this.rules.isStarted(this.game)) return void this.close();
-    this.clock.setTimeout(() => {
+    this.timers.after(this.settings.drainSeconds * 1000, () => {
       this.log.warn("drain time is over; closing a game still running");
       this.close();
-    }, this.settings.drainSeconds * 1000);
+    });
   }
 
   override onUncaughtException(error: RoomException, methodName: RoomMethodName) {
@@ -371,7 +374,9 @@ export abstract class GameRoom<
     this.settings.metrics?.message(this.roomName);
     const data = this.clientData.get(client.sessionId);
     if (!data || data.kicked) return false;
-    const now = this.clock.currentTime;
+    // Colyseus's own per-second message count reads the room clock, which nothing else ticks.
+    this.clock.tick();
+    const now = performance.now();
     const { messagesPerSecond, messageBurst, floodDisconnectAfter } = this.settings;
     data.tokens = Math.min(messageBurst, data.tokens + ((now - data.refilledAt) / 1000) * messagesPerSecond);
     data.refilledAt = now;
@@ -403,7 +408,7 @@ export abstract class GameRoom<
     this.updateListing();
     if (this.draining && !this.closing && !this.rules.isStarted(this.game)) {
       this.log.info("game over while draining; closing the room");
-      this.clock.setTimeout(() => this.close(), 0);
+      this.timers.after(0, () => this.close());
     }
   }
 
@@ -448,7 +453,7 @@ export abstract class GameRoom<
 
   private schedule(event: ScheduleEvent<A | SystemAction>) {
     const delay = this.settings.delays[event.timer] ?? 0;
-    this.clock.setTimeout(() => this.dispatch(SYSTEM_ACTOR, event.action), delay);
+    this.timers.after(delay, () => this.dispatch(SYSTEM_ACTOR, event.action));
   }
 
   private armTurnTimer() {
@@ -464,11 +469,11 @@ export abstract class GameRoom<
     }
     const ms = this.turnSeconds * 1000;
     this.state.turnDeadline = Date.now() + ms;
-    this.turnTimer = this.clock.setTimeout(() => {
+    this.turnTimer = this.timers.after(ms, () => {
       this.turnTimer = undefined;
       this.log.info({ playerId: active }, "turn timed out");
       this.dispatch(active, { type: "timeout" });
-    }, ms);
+    });
   }
 
   private armBot() {
@@ -476,11 +481,11 @@ export abstract class GameRoom<
     this.botTimer?.clear();
     this.botTimer = undefined;
     if (!this.rules.botMove(this.game)) return;
-    this.botTimer = this.clock.setTimeout(() => {
+    this.botTimer = this.timers.after(this.settings.delays.bot ?? 0, () => {
       this.botTimer = undefined;
       const move = this.rules.botMove?.(this.game);
       if (move) this.dispatch(move.playerId, move.action);
-    }, this.settings.delays.bot ?? 0);
+    });
   }
 
   private updateListing() {

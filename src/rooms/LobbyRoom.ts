@@ -5,6 +5,7 @@ import { addressKey } from "../net/address.js";
 import { CLOSE_FLOODING } from "../protocol/errors.js";
 import { ADDRESS_OPTION, type ReservationRelease } from "../matchmaking/reservations.js";
 import { requireJoinAck } from "./join-ack.js";
+import { NO_PATCH_TICK_MS, RoomTimers } from "./timers.js";
 import type { Listing, ListingFilter } from "./listing.js";
 
 /** The lobby's join options: a filter of the listing. */
@@ -58,7 +59,7 @@ interface LobbyClient {
  * Costs are bounded by design: a change anywhere only marks the listing stale; one
  * update pass runs at most every `throttleMs` and reads the listing once; each filter's
  * list is encoded once and the same bytes go to every client with that filter. A pass
- * never loops: changes that arrive during it schedule the next one on the clock.
+ * never loops: changes that arrive during it schedule the next one on a timer.
  */
 export class LobbyRoom extends Room {
   private readonly members = new Map<string, LobbyClient>();
@@ -70,22 +71,24 @@ export class LobbyRoom extends Room {
   private passRunning = false;
   private changedDuringPass = false;
 
-  override patchRate: number | null = null;
+  private readonly timers = new RoomTimers((err) => this.log.error({ err }, "lobby timer failed"));
 
   override async onCreate(options: { server: LobbySettings }) {
     this.settings = options.server;
     this.log = this.settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
     this.filterSchema = lobbyOptions(this.settings.games);
     this.autoDispose = false;
+    this.patchRate = NO_PATCH_TICK_MS; // no state to patch, and no clock to tick (timers are RoomTimers)
     this.maxClients = this.settings.maxClients;
     this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
     this.unsubscribe = this.settings.listing.onChange(() => this.schedulePass(this.settings.throttleMs));
     // Rooms of a dead process leave the driver without a notice: re-read now and then.
-    this.clock.setInterval(() => this.settings.listing.invalidate(), this.settings.refreshMs);
+    this.timers.every(this.settings.refreshMs, () => this.settings.listing.invalidate());
     this.onMessage("refresh", (client: Client) => {
       const member = this.members.get(client.sessionId);
       if (!member) return;
-      const now = this.clock.currentTime;
+      this.clock.tick(); // Colyseus's per-second message count reads this clock
+      const now = performance.now();
       if (now < member.refreshAllowedAt - REFRESH_EVERY_MS) return this.ignore(client, member);
       member.refreshAllowedAt = Math.max(now, member.refreshAllowedAt) + REFRESH_EVERY_MS;
       member.ignored = 0;
@@ -93,6 +96,7 @@ export class LobbyRoom extends Room {
       this.schedulePass(0);
     });
     this.onMessage("*", (client: Client) => {
+      this.clock.tick();
       const member = this.members.get(client.sessionId);
       if (member) this.ignore(client, member);
     });
@@ -114,7 +118,7 @@ export class LobbyRoom extends Room {
 
   override onJoin(client: Client, _options: unknown, auth: { filter: ListingFilter; address: string }) {
     this.members.set(client.sessionId, { filter: auth.filter, address: auth.address, refreshAllowedAt: 0, ignored: 0 });
-    requireJoinAck(this, client, this.settings.joinAckSeconds);
+    requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
     this.schedulePass(0);
   }
 
@@ -123,6 +127,7 @@ export class LobbyRoom extends Room {
   }
 
   override onDispose() {
+    this.timers.clearAll();
     this.unsubscribe?.();
   }
 
@@ -147,10 +152,10 @@ export class LobbyRoom extends Room {
     }
     if (this.passScheduled) return;
     this.passScheduled = true;
-    this.clock.setTimeout(() => {
+    this.timers.after(delayMs, () => {
       this.passScheduled = false;
       void this.pass();
-    }, delayMs);
+    });
   }
 
   private async pass() {

@@ -16,7 +16,8 @@
  *
  * It wraps Colyseus's internal `_reserveSeat` (core 0.18.17, pinned; test/rooms covers it).
  */
-import type { Client, Delayed, Room } from "@colyseus/core";
+import type { Client, Room } from "@colyseus/core";
+import type { RoomTimers, Timer } from "./timers.js";
 import { addressKey } from "../net/address.js";
 import { ADDRESS_OPTION, type ReservationRelease } from "../matchmaking/reservations.js";
 import type { Logger } from "../logger.js";
@@ -45,7 +46,7 @@ interface Pending {
   /** A player's reservation made while a seat was open: it holds that seat. */
   holdsSeat: boolean;
   address?: string;
-  expiry: Delayed;
+  expiry: Timer;
 }
 
 type Reserve = (sessionId: string, joinOptions?: any, authData?: any, seconds?: number, allowReconnection?: boolean, ...rest: unknown[]) => Promise<boolean>;
@@ -56,7 +57,8 @@ export class Admission {
   private readonly spectators = new Map<string, string>();
 
   constructor(
-    private readonly room: Room,
+    room: Room,
+    private readonly timers: RoomTimers,
     private readonly game: SeatsView,
     private readonly settings: AdmissionSettings,
     private readonly log: Logger,
@@ -73,10 +75,10 @@ export class Admission {
       // A player's reservation holds a seat only while one is open; otherwise it goes on and
       // onJoin refuses it with ROOM_FULL / GAME_STARTED, which tells a joinById caller why.
       const holdsSeat = !spectator && this.game.canSeat();
-      const expiry = room.clock.setTimeout(() => {
+      const expiry = this.timers.after((seconds ?? internal.seatReservationTimeout) * 1000, () => {
         this.log.info({ sessionId, spectator }, "unused seat reservation expired");
         this.release(sessionId);
-      }, (seconds ?? internal.seatReservationTimeout) * 1000);
+      });
       this.pending.set(sessionId, { spectator, holdsSeat, address, expiry });
       if (holdsSeat) this.onSeatsChanged();
       const ok = await reserve(sessionId, joinOptions, authData, seconds, allowReconnection, ...rest);

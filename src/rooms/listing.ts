@@ -4,9 +4,9 @@
  *
  * One `Listing` per process serves the lobby room and GET /api/rooms. Reading the driver
  * and building a list costs time in proportion to the rooms, so that happens at most once
- * per snapshot (`maxAgeMs`, or sooner after `invalidate()`): concurrent readers share one
- * query, and each filter's list, its JSON and its encoded lobby message are built once per
- * snapshot and handed to every reader. A list holds at most `maxRooms` entries.
+ * per `minIntervalMs` however many rooms change and however many read: concurrent readers
+ * share one query, and each filter's list, its JSON and its encoded lobby message are built
+ * once per snapshot and handed to every reader. A list holds at most `maxRooms` entries.
  */
 import { getMessageBytes, matchMaker, Protocol, type Presence } from "@colyseus/core";
 import type { RoomEntry } from "../protocol/messages.js";
@@ -36,7 +36,12 @@ export interface ListingSettings {
   games: ReadonlySet<string>;
   /** Entries per list. @default 100 */
   maxRooms: number;
-  /** How long a snapshot is reused when nothing signalled a change. @default 250 */
+  /**
+   * A snapshot is read at most this often, changes or not (after a change, the next read
+   * comes at most this late). @default 500
+   */
+  minIntervalMs: number;
+  /** How long a snapshot is reused when nothing signalled a change. @default 1000 */
   maxAgeMs: number;
 }
 
@@ -101,8 +106,10 @@ export class Listing {
   }
 
   private current(): Promise<Snapshot> {
-    const fresh = this.snapshot && !this.stale && Date.now() - this.snapshot.at < this.settings.maxAgeMs;
-    if (fresh) return Promise.resolve(this.snapshot!);
+    const age = this.snapshot ? Date.now() - this.snapshot.at : Infinity;
+    // A busy server changes rooms all the time: however many changes and readers there are,
+    // the driver is read at most once per minIntervalMs.
+    if (age < this.settings.minIntervalMs || (!this.stale && age < this.settings.maxAgeMs)) return Promise.resolve(this.snapshot!);
     this.pending ??= this.read().finally(() => (this.pending = undefined));
     return this.pending;
   }

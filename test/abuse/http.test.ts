@@ -307,7 +307,7 @@ describe("Abuse: HTTP routes", function () {
     );
   });
 
-  it("issue 18, finding 8: 300 concurrent listings of 150 rooms are capped at 100 entries while games and /health stay fast; /metrics is guarded", async function () {
+  it("issue 18, finding 8: 300 concurrent listings of 150 rooms are capped at 50 entries while games and /health stay fast; /metrics is guarded", async function () {
     this.timeout(40000);
     // The time bounds (move p99 < 50 ms, /health < 100 ms) are wall-clock on a shared 2-CPU
     // host, where other jobs can starve the server for a moment; a real regression (a listing
@@ -325,7 +325,7 @@ describe("Abuse: HTTP routes", function () {
         for (let i = 0; i < PER_HOLDER; i++) hold(await client.create("tictactoe", { name: `Host ${h}-${i}` }));
       }),
     );
-    await eventually(async () => rooms(await call(server, "/api/rooms?include=all")).length === 100, "the listing to fill", 5000);
+    await eventually(async () => rooms(await call(server, "/api/rooms?include=all")).length === 50, "the listing to fill", 5000);
 
     const game = await HonestGame.start(server);
     hold(game.a.room);
@@ -355,7 +355,7 @@ describe("Abuse: HTTP routes", function () {
 
     assert.equal(answers.ms.length, 300, "300 answers");
     assert.deepEqual(answers.bad, [], "every answer is 200 JSON");
-    assert.deepEqual(answers.sizes, [100], "every listing has LISTING_MAX_ROOMS (100) entries of the 150 open rooms");
+    assert.deepEqual(answers.sizes, [50], "every listing has LISTING_MAX_ROOMS (50) entries of the 150 open rooms");
     assert.ok(latencies.length >= 3, `the honest game moved during the burst (${latencies.length} moves)`);
     assert.ok(p99 < 50, `honest move latency p99 ${p99.toFixed(1)} ms during the burst (${fmt(latencies)})`);
     assert.ok(Math.max(...health) < 100, `/health during the burst: max ${Math.max(...health).toFixed(1)} ms (${fmt(health)})`);

@@ -67,10 +67,10 @@ describe("Abuse: the lobby (issue 18, findings 1 and 5)", function () {
       console.log(`      ${ROOMS} rooms, ${LOBBIES} lobby sockets, churn: /health p99 ${percentile(health, 99).toFixed(1)} ms, honest moves p99 ${percentile(latencies, 99).toFixed(1)} ms (${latencies.length}), lobby updates per socket in 5 s: ${Math.min(...pushes)}–${Math.max(...pushes)}`);
       assert.ok(percentile(health, 99) < 100, "/health answers in under 100 ms");
       assert.ok(percentile(latencies, 99) < 50, "an honest game keeps its move latency");
-      // Changes are coalesced: at most one update per LOBBY_THROTTLE_MS (250 ms).
-      assert.ok(Math.max(...pushes) <= 5000 / 250 + 4, "lobby updates are coalesced");
+      // Changes are coalesced: at most one update per LOBBY_THROTTLE_MS (500 ms).
+      assert.ok(Math.max(...pushes) <= 5000 / 500 + 4, "lobby updates are coalesced");
       assert.ok(Math.min(...pushes) >= 1, "every lobby socket saw the churn");
-      assert.ok(Math.max(...stats.lastListSizes) <= 100, "a list holds at most LISTING_MAX_ROOMS entries");
+      assert.ok(Math.max(...stats.lastListSizes) <= 50, "a list holds at most LISTING_MAX_ROOMS (50) entries");
 
       // Sockets that go away without a goodbye leave the lobby at once.
       assert.equal(await lobbyClients(server), LOBBIES);

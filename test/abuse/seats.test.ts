@@ -124,6 +124,9 @@ describe("Abuse: seats, spectators and tokens", function () {
       assert.ok(isLedgerRefusal(a), JSON.stringify(a.json));
       assert.match(a.retryAfter ?? "", /^\d+$/);
     }
+    // The listing is read at most once per LOBBY_THROTTLE_MS (500 ms): wait for it to catch up.
+    const openIds = async () => (await listed(server)).map((r) => r.roomId).sort().join();
+    await eventually(async () => (await openIds()) === roomIds.slice(MAX_PENDING).sort().join(), "the listing to show the unreserved rooms only", 2000).catch(() => undefined);
     const open = new Set((await listed(server)).map((r) => r.roomId));
     assert.deepEqual([...open].sort(), roomIds.slice(MAX_PENDING).sort(), "the rooms it did not reserve stay listed open; the reserved ones are hidden");
 
@@ -200,6 +203,8 @@ describe("Abuse: seats, spectators and tokens", function () {
       assert.deepEqual(first.map((a) => a.status), [200, 200, 200, 200, 200, 200, 429, 429, 429, 429]);
       for (const a of first.slice(MAX_PENDING)) assert.ok(isLedgerRefusal(a), JSON.stringify(a.json));
       for (const server of servers) {
+        // The listing is read at most once per LOBBY_THROTTLE_MS (500 ms): wait for it to catch up.
+        await eventually(async () => (await listed(server)).map((r) => r.roomId).sort().join() === roomIds.slice(MAX_PENDING).sort().join(), "the listing to catch up", 2000).catch(() => undefined);
         const open = (await listed(server)).map((r) => r.roomId).sort();
         assert.deepEqual(open, roomIds.slice(MAX_PENDING).sort(), "the unreserved rooms stay listed open on both processes");
       }

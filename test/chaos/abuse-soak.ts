@@ -16,7 +16,9 @@
  * load-process.ts), so this process only times the honest side.
  */
 import { HonestGame, healthMs, percentile, rssMb, startDefaultServer, clientFrom } from "../helpers/abuse.js";
+import { Player } from "../helpers/clients.js";
 import { stopAllServers } from "../helpers/cluster.js";
+import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
 import { startLoad, type LoadProcess } from "../helpers/load-process.js";
 
 export interface AbuseSoakOptions {
@@ -25,6 +27,8 @@ export interface AbuseSoakOptions {
   floodSockets: number;
   /** Loopback addresses (127.0.0.2 …) holding reservations. */
   holders: number;
+  /** Requests per second of each holder (the review's attacker made about 10 in all). */
+  holderRequestsPerSecond: number;
   attackMs: number;
   honestGames: number;
   log(line: string): void;
@@ -51,7 +55,10 @@ export const SOAK_BOUNDS = { healthMs: 100, lagP99Ms: 50, honestP99Ms: 50, recov
 
 export async function abuseSoakScenario(options: AbuseSoakOptions): Promise<AbuseSoakReport> {
   const { log } = options;
-  const server = await startDefaultServer({ LOG_LEVEL: "warn" });
+  // SOAK_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") profiles the server alone;
+  // it is then stopped with SIGTERM, so the profile is written.
+  const nodeArgs = process.env.SOAK_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const server = await startDefaultServer({}, "", nodeArgs);
   const loads: LoadProcess[] = [];
   const load = () => {
     const l = startLoad(server.url);
@@ -85,7 +92,7 @@ export async function abuseSoakScenario(options: AbuseSoakOptions): Promise<Abus
     const holders = Array.from({ length: options.holders }, (_, i) => `127.0.0.${i + 2}`);
     const attack = Promise.all([
       floodLoad.run({ op: "frameFlood", sockets: options.floodSockets, ms: options.attackMs }),
-      holdLoad.run({ op: "holdReservations", from: holders, ms: options.attackMs }),
+      holdLoad.run({ op: "holdReservations", from: holders, ms: options.attackMs, perSecond: options.holderRequestsPerSecond }),
       roomLoads[0]!.run({ op: "churn", perTick: 4, ms: options.attackMs, base: 90_000 }),
     ]);
     let attacking = true;
@@ -112,15 +119,15 @@ export async function abuseSoakScenario(options: AbuseSoakOptions): Promise<Abus
     const [flood, holding] = await attack;
     await probe;
 
-    // Recovery: an honest quick match right after the attack.
+    // Recovery: an honest quick match right after the attack. The held rooms are open rooms
+    // with a waiting player, so it lands with one of them: the game must start.
     const t0 = Date.now();
-    const a = await clientFrom(server, "198.51.100.1").joinOrCreate("tictactoe", { name: "After A" });
-    const b = await clientFrom(server, "198.51.100.2").joinOrCreate("tictactoe", { name: "After B" });
-    let recoveryMs = Date.now() - t0;
-    if (a.roomId !== b.roomId) recoveryMs = Infinity;
+    const a = new Player<TicTacToeState>(await clientFrom(server, "198.51.100.1").joinOrCreate("tictactoe", { name: "After" }));
+    await a.until(() => a.state.phase === "playing", "the quick match after the attack starts a game", 10_000).catch(() => undefined);
+    let recoveryMs = a.state.phase === "playing" ? Date.now() - t0 : Infinity;
     while ((await healthMs(server)) > SOAK_BOUNDS.healthMs && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
     recoveryMs = Math.max(recoveryMs, Date.now() - t0);
-    await Promise.allSettled([a.leave(), b.leave(), ...games.map((g) => g.leave())]);
+    await Promise.allSettled([a.room.leave(), ...games.map((g) => g.leave())]);
 
     const report: AbuseSoakReport = {
       rooms,
@@ -143,6 +150,10 @@ export async function abuseSoakScenario(options: AbuseSoakOptions): Promise<Abus
     return report;
   } finally {
     await Promise.all(loads.map((l) => l.stop()));
+    if (nodeArgs.length > 0) {
+      server.kill("SIGTERM");
+      await server.waitForExit(30_000).catch(() => undefined);
+    }
     await stopAllServers();
   }
 }

@@ -11,8 +11,8 @@ import { Player } from "./clients.js";
 import { startServer, type ServerProcess } from "./cluster.js";
 
 /** A server process at its default limits, trusting one proxy hop (so tests can speak for many addresses). */
-export function startDefaultServer(env: Record<string, string> = {}, redisUrl = ""): Promise<ServerProcess> {
-  return startServer({ redisUrl, defaultLimits: true, env: { TRUST_PROXY: "1", LOG_LEVEL: "info", ...env } });
+export function startDefaultServer(env: Record<string, string> = {}, redisUrl = "", nodeArgs: string[] = []): Promise<ServerProcess> {
+  return startServer({ redisUrl, defaultLimits: true, nodeArgs, env: { TRUST_PROXY: "1", LOG_LEVEL: "info", ...env } });
 }
 
 /** `10.<a>.<b>.<c>` for n = 0, 1, 2… : a distinct client address per n. */

@@ -53,6 +53,8 @@ export interface StartOptions {
    * default they are lifted: every test client comes from 127.0.0.1.
    */
   defaultLimits?: boolean;
+  /** Extra arguments for node (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 const spawned = new Set<ChildProcess>();
@@ -127,7 +129,7 @@ function startOnce(port: number, options: StartOptions): Promise<ServerProcess> 
     ...(options.defaultLimits ? {} : LIFTED_LIMITS),
     ...options.env,
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/index.ts"], {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -9,9 +9,10 @@
  *   closeLobbies(n)              drops n lobby sockets without a goodbye (socket terminated)
  *   frameFlood(sockets, ms)      sockets with no room send ping frames as fast as they can,
  *                                opening a new socket each time one is cut, for `ms`
- *   holdReservations(from, ms)   from each loopback address in `from` (127.0.0.x, a real
- *                                source address), reserve every open room over plain HTTP
- *                                and never connect, again and again for `ms`
+ *   holdReservations(from, ms, perSecond)  from each loopback address in `from` (127.0.0.x,
+ *                                a real source address), reserve the open rooms over plain
+ *                                HTTP and never connect, again and again for `ms`, at about
+ *                                `perSecond` requests per second per address
  *   stats()                      counts: rooms held, lobby sockets, `rooms` messages per socket,
  *                                frames sent and cuts, reservations made and refused
  * Addresses are claimed through X-Forwarded-For (the server must trust one proxy hop).
@@ -42,7 +43,7 @@ type Command =
   | { op: "churn"; perTick: number; ms: number; base: number }
   | { op: "closeLobbies"; n: number }
   | { op: "frameFlood"; sockets: number; ms: number }
-  | { op: "holdReservations"; from: string[]; ms: number }
+  | { op: "holdReservations"; from: string[]; ms: number; perSecond: number }
   | { op: "stats" }
   | { op: "leaveAll" };
 
@@ -175,24 +176,33 @@ async function child() {
       }
       case "holdReservations": {
         const until = Date.now() + command.ms;
-        const post = (localAddress: string, path: string) =>
-          new Promise<number>((resolve) => {
-            const req = http.request(`${url}${path}`, { method: "POST", localAddress, headers: { "Content-Type": "application/json" } }, (res) => {
-              res.resume();
-              resolve(res.statusCode ?? 0);
+        const request = (localAddress: string, method: string, path: string) =>
+          new Promise<{ status: number; body: string }>((resolve) => {
+            const req = http.request(`${url}${path}`, { method, localAddress, headers: { "Content-Type": "application/json" } }, (res) => {
+              let body = "";
+              res.setEncoding("utf8");
+              res.on("data", (d: string) => (body += d));
+              res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
             });
-            req.on("error", () => resolve(0));
-            req.end("{}");
+            req.on("error", () => resolve({ status: 0, body: "" }));
+            req.end(method === "POST" ? "{}" : undefined);
           });
+        const post = async (localAddress: string, path: string) => (await request(localAddress, "POST", path)).status;
+        // Each address sends about `perSecond` requests per second (a listing, then reservations).
+        const gap = 1000 / command.perSecond;
         const holder = async (localAddress: string) => {
+          await new Promise((r) => setTimeout(r, Math.random() * gap));
           while (Date.now() < until) {
-            const rooms = (await (await fetch(`${url}/api/rooms`)).json()) as { roomId: string }[];
+            const listed = await request(localAddress, "GET", "/api/rooms");
+            const rooms = listed.status === 200 ? (JSON.parse(listed.body) as { roomId: string }[]) : [];
+            await new Promise((r) => setTimeout(r, gap));
             for (const room of rooms.slice(0, 10)) {
+              if (Date.now() >= until) break;
               const status = await post(localAddress, `/matchmake/joinById/${room.roomId}`);
               if (status === 200) counts.reservationsMade++;
               else counts.reservationsRefused++;
+              await new Promise((r) => setTimeout(r, gap));
             }
-            await new Promise((r) => setTimeout(r, 100));
           }
         };
         await Promise.all(command.from.map(holder));
