@@ -4,7 +4,7 @@
  * `createServer(options)` builds it, so tests and the start script choose their own settings.
  */
 import "./polyfills.js";
-import { defineRoom, defineServer, LocalDriver, LocalPresence, matchMaker, type Server } from "@colyseus/core";
+import { defineRoom, defineServer, LocalPresence, matchMaker, type Server } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
 import { RedisPresence } from "@colyseus/redis-presence";
 import express from "express";
@@ -20,6 +20,7 @@ import { installGate, originAllowed, requestAddress } from "./http/gate.js";
 import { createMatchmakingRoute } from "./http/matchmaking.js";
 import { monitorHandler } from "./http/monitor.js";
 import { isInternalAddress } from "./net/address.js";
+import { FastLocalDriver } from "./matchmaking/local-driver.js";
 import { memoryLedgerStore, redisLedgerStore, ReservationLedger } from "./matchmaking/reservations.js";
 import type { Env } from "./settings.js";
 import { cryptoRng, type Rng } from "./rules/rng.js";
@@ -177,7 +178,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       }),
     },
     presence,
-    driver: driverRedis ? new RedisDriver(driverRedis) : new LocalDriver(),
+    driver: driverRedis ? new RedisDriver(driverRedis) : new FastLocalDriver(),
     publicAddress: publicAddress(env, port),
     transport,
     greet: false,

@@ -2,7 +2,7 @@
  * Event-loop health for GET /health. A process whose event loop stalls (a pathological
  * request, a runaway loop) answers late or not at all; the lag figure tells a probe, and
  * an operator, before the process is wedged for good. The p99 and max of the event-loop
- * delay are taken over windows of `windowMs` (Node's `monitorEventLoopDelay`, sampled every 20 ms).
+ * delay are taken over the last complete window of `windowMs` and the current one (Node's `monitorEventLoopDelay`, sampled every 20 ms).
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
@@ -14,7 +14,7 @@ export interface LoopLag {
 }
 
 /** Starts sampling; `read()` gives the last window's figures, `stop()` ends it. */
-export function watchEventLoop(windowMs = 5000): { read(): LoopLag; stop(): void } {
+export function watchEventLoop(windowMs = 2000): { read(): LoopLag; stop(): void } {
   const histogram = monitorEventLoopDelay({ resolution: 20 });
   histogram.enable();
   let last: LoopLag = { maxMs: 0, p99Ms: 0 };

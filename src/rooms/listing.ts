@@ -8,7 +8,7 @@
  * share one query, and each filter's list, its JSON and its encoded lobby message are built
  * once per snapshot and handed to every reader. A list holds at most `maxRooms` entries.
  */
-import { getMessageBytes, matchMaker, Protocol, type Presence } from "@colyseus/core";
+import { getMessageBytes, matchMaker, Protocol, type IRoomCache, type Presence } from "@colyseus/core";
 import type { RoomEntry } from "../protocol/messages.js";
 import type { ListingMetadata } from "./GameRoom.js";
 
@@ -47,10 +47,12 @@ export interface ListingSettings {
 
 interface Snapshot {
   at: number;
-  /** Every listed room, joinable first, each group oldest first. */
-  entries: RoomEntry[];
+  /** Every listed room of the driver, oldest first (entries are built only for the rooms a view shows). */
+  rooms: IRoomCache[];
   views: Map<string, ListingView>;
 }
+
+const time = (room: IRoomCache) => (room.createdAt instanceof Date ? room.createdAt.getTime() : new Date(room.createdAt ?? 0).getTime());
 
 /** The presence channel on which Colyseus announces every listing change (rooms with realtime listing). */
 const LOBBY_CHANNEL = "$lobby";
@@ -92,17 +94,36 @@ export class Listing {
     const key = `${filter.game ?? "*"}|${filter.include ?? "joinable"}`;
     let view = snapshot.views.get(key);
     if (!view) {
+      // Joinable rooms first (a player waits in each), oldest first; then (`all`) running
+      // games. Only the rooms shown are turned into entries.
       const rooms: RoomEntry[] = [];
-      for (const entry of snapshot.entries) {
-        if (rooms.length >= this.settings.maxRooms) break;
-        if (filter.game && entry.game !== filter.game) continue;
-        if ((filter.include ?? "joinable") === "joinable" && !entry.open) continue;
-        rooms.push(entry);
+      const all = filter.include === "all";
+      for (const pass of all ? [true, false] : [true]) {
+        for (const room of snapshot.rooms) {
+          if (rooms.length >= this.settings.maxRooms) break;
+          if (filter.game && room.name !== filter.game) continue;
+          const entry = this.entry(room);
+          if (entry && entry.open === pass) rooms.push(entry);
+        }
       }
       view = { rooms, json: JSON.stringify(rooms), message: getMessageBytes.raw(Protocol.ROOM_DATA, "rooms", rooms) };
       snapshot.views.set(key, view);
     }
     return view;
+  }
+
+  /** The listing entry of a room, or undefined when it is not a listed game room. */
+  private entry(room: IRoomCache): RoomEntry | undefined {
+    const meta = room.metadata as Partial<ListingMetadata> | undefined;
+    if (!this.settings.games.has(room.name) || room.unlisted || !meta || typeof meta.seats !== "number") return undefined;
+    return {
+      roomId: room.roomId,
+      game: room.name,
+      players: meta.players ?? 0,
+      seats: meta.seats,
+      started: meta.started === true,
+      open: meta.open === true && !room.locked,
+    };
   }
 
   private current(): Promise<Snapshot> {
@@ -117,24 +138,12 @@ export class Listing {
   private async read(): Promise<Snapshot> {
     this.stale = false;
     const at = Date.now();
-    const cached = await matchMaker.query({ private: false });
-    const entries: (RoomEntry & { createdAt: number })[] = [];
-    for (const room of cached) {
-      const meta = room.metadata as Partial<ListingMetadata> | undefined;
-      if (!this.settings.games.has(room.name) || room.unlisted || !meta || typeof meta.seats !== "number") continue;
-      entries.push({
-        roomId: room.roomId,
-        game: room.name,
-        players: meta.players ?? 0,
-        seats: meta.seats,
-        started: meta.started === true,
-        open: meta.open === true && !room.locked,
-        createdAt: new Date(room.createdAt ?? 0).getTime(),
-      });
-    }
-    // Joinable rooms first (a player waits in each), oldest first; then running games.
-    entries.sort((a, b) => Number(b.open) - Number(a.open) || a.createdAt - b.createdAt || a.roomId.localeCompare(b.roomId));
-    this.snapshot = { at, entries: entries.map(({ createdAt: _, ...entry }) => entry), views: new Map() };
+    const rooms = (await matchMaker.query({ private: false })) as IRoomCache[];
+    // The local driver keeps rooms in creation order already; Redis's answers come in any order.
+    let ordered = true;
+    for (let i = 1; i < rooms.length && ordered; i++) ordered = time(rooms[i - 1]!) <= time(rooms[i]!);
+    if (!ordered) rooms.sort((a, b) => time(a) - time(b) || a.roomId.localeCompare(b.roomId));
+    this.snapshot = { at, rooms, views: new Map() };
     return this.snapshot;
   }
 }

@@ -13,7 +13,10 @@
  * Bounds: /health under 100 ms, the event-loop lag p99 (as /health reports it) under 50 ms,
  * honest moves p99 under 50 ms, and at once after the attack stops: an honest quick match
  * works and /health is fast. The attackers run in their own processes (test/helpers/
- * load-process.ts), so this process only times the honest side.
+ * load-process.ts), at the lowest CPU priority, so this process only times the honest side.
+ *
+ * SOAK_DEBUG=1 logs the lag readings; SOAK_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
+ * profiles the server (bench/profile-summary.ts reads the profile).
  */
 import { HonestGame, healthMs, percentile, rssMb, startDefaultServer, clientFrom } from "../helpers/abuse.js";
 import { Player } from "../helpers/clients.js";
@@ -84,6 +87,9 @@ export async function abuseSoakScenario(options: AbuseSoakOptions): Promise<Abus
     const lobbies = await lobbyLoad.run({ op: "lobbySockets", n: options.lobbySockets, base: 60_000 });
     log(`${lobbies.lobbies} lobby sockets open (from 20 addresses: ${lobbyFromFew.accepted} of ${lobbyFromFew.attempted} admitted)`);
 
+    // /health reports the event-loop lag over the last 2–4 s: let the set-up pass, so
+    // the figures below are the attack's.
+    await new Promise((r) => setTimeout(r, 6000));
     const games = await Promise.all(Array.from({ length: options.honestGames }, (_, i) => HonestGame.start(server, [`192.0.2.${2 * i + 1}`, `192.0.2.${2 * i + 2}`])));
     log(`${games.length} honest games playing; attack for ${options.attackMs / 1000} s`);
 
@@ -96,6 +102,8 @@ export async function abuseSoakScenario(options: AbuseSoakOptions): Promise<Abus
       roomLoads[0]!.run({ op: "churn", perTick: 4, ms: options.attackMs, base: 90_000 }),
     ]);
     let attacking = true;
+    const attackStart = performance.now();
+    const lagSeries: string[] = [];
     void attack.finally(() => (attacking = false));
     const health: number[] = [];
     let lagP99Ms = 0;
@@ -108,6 +116,7 @@ export async function abuseSoakScenario(options: AbuseSoakOptions): Promise<Abus
           const body = (await res.json()) as { eventLoop?: { lagP99Ms: number } };
           health.push(performance.now() - t0);
           lagP99Ms = Math.max(lagP99Ms, body.eventLoop?.lagP99Ms ?? 0);
+          if (process.env.SOAK_DEBUG) lagSeries.push(`${((performance.now() - attackStart) / 1000).toFixed(1)}s:${body.eventLoop?.lagP99Ms}/${(body.eventLoop as { lagMaxMs?: number } | undefined)?.lagMaxMs}`);
         } catch {
           health.push(5000);
         }
@@ -118,6 +127,7 @@ export async function abuseSoakScenario(options: AbuseSoakOptions): Promise<Abus
     const latencies = (await Promise.all(games.map((g) => g.playWhile(attack, 250)))).flat();
     const [flood, holding] = await attack;
     await probe;
+    if (process.env.SOAK_DEBUG) log(`lag series (p99/max): ${[...new Set(lagSeries.map((x) => x.split(":")[1]))].join(" ")} | ${lagSeries.filter((_, i) => i % 10 === 0).join(" ")}`);
 
     // Recovery: an honest quick match right after the attack. The held rooms are open rooms
     // with a waiting player, so it lands with one of them: the game must start.
