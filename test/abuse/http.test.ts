@@ -14,6 +14,7 @@ import net from "node:net";
 import type { Room as SdkRoom } from "@colyseus/sdk";
 import { address, clientFrom, healthMs, HonestGame, percentile, rssMb, startDefaultServer } from "../helpers/abuse.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
+import { eventually } from "../helpers/clients.js";
 
 interface Answer {
   status: number;
@@ -181,14 +182,6 @@ async function listingBurst(server: ServerProcess): Promise<{ ms: number[]; size
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `predicate` until it holds, or fails after `timeoutMs`. */
-async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** Probes /health back to back (10 ms apart) until `stop` settles; the times in ms. */
 async function healthWhile(server: ServerProcess, stop: Promise<unknown>): Promise<number[]> {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { CLOSE_FLOODING } from "../../src/protocol/errors.js";
 import type { RoomEntry } from "../../src/protocol/messages.js";
 import { address, clientFrom, healthMs, HonestGame, percentile, startDefaultServer } from "../helpers/abuse.js";
-import { Player } from "../helpers/clients.js";
+import { eventually, Player } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { startLoad } from "../helpers/load-process.js";
 
@@ -21,13 +21,6 @@ async function lobbyClients(server: ServerProcess): Promise<number> {
   return body.rooms.filter((r) => r.name === "lobby").reduce((n, r) => n + r.clients, 0);
 }
 
-async function until(predicate: () => Promise<boolean> | boolean, what: string, ms: number) {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("Abuse: the lobby (issue 18, findings 1 and 5)", function () {
   this.timeout(120000);
@@ -46,7 +39,7 @@ describe("Abuse: the lobby (issue 18, findings 1 and 5)", function () {
       stats = await load.run({ op: "lobbySockets", n: LOBBIES, base: 2000 });
       assert.equal(stats.lobbies, LOBBIES, stats.errors.join("; "));
       await assert.rejects(clientFrom(server, address(2000)).join("lobby", { include: "all" }), "a fifth lobby socket from one address is refused");
-      await until(async () => (await load.run({ op: "stats" })).lobbyMessages.every((n) => n > 0), "every lobby socket got the list", 10_000);
+      await eventually(async () => (await load.run({ op: "stats" })).lobbyMessages.every((n) => n > 0), "every lobby socket got the list", 10_000);
 
       // Churn for 5 s: rooms leave and new ones open, ten a second, while an honest game plays.
       const game = await HonestGame.start(server);
@@ -75,7 +68,7 @@ describe("Abuse: the lobby (issue 18, findings 1 and 5)", function () {
       // Sockets that go away without a goodbye leave the lobby at once.
       assert.equal(await lobbyClients(server), LOBBIES);
       await load.run({ op: "closeLobbies", n: 60 });
-      await until(async () => (await lobbyClients(server)) === LOBBIES - 60, "the lobby forgets closed sockets", 10_000);
+      await eventually(async () => (await lobbyClients(server)) === LOBBIES - 60, "the lobby forgets closed sockets", 10_000);
       await game.leave();
     } finally {
       await load.stop();

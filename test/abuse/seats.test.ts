@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
 import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
 import { address, clientFrom, HonestGame, startDefaultServer } from "../helpers/abuse.js";
-import { Player } from "../helpers/clients.js";
+import { eventually, Player } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -52,14 +52,6 @@ async function listed(server: ServerProcess, include: "joinable" | "all" = "join
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `predicate` until it holds, or fails after `timeoutMs`. */
-async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** Cuts a client's socket without a goodbye, as a dropped phone does (see test/rooms/reconnection.test.ts). */
 function dropConnection(room: SdkRoom) {

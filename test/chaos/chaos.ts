@@ -83,6 +83,7 @@ export const CHAOS_SERVER_ENV = {
   MESSAGE_BURST: "1000",
   PROCESS_SWEEP_MS: "500",
   LISTING_REFRESH_MS: "250",
+  LISTING_MAX_ROOMS: "10000", // the scenarios check that every running room is listed
   SEAT_RESERVATION_SECONDS: "10",
   RECONNECT_SECONDS: "10",
   DRAIN_SECONDS: "5",

@@ -49,7 +49,8 @@ type Command =
   | { op: "leaveAll" };
 
 export interface LoadProcess {
-  run(command: Command): Promise<LoadStats>;
+  /** Runs `command`; rejects if it has not finished after `timeoutMs`. */
+  run(command: Command, timeoutMs?: number): Promise<LoadStats>;
   stop(): Promise<void>;
 }
 
@@ -71,10 +72,17 @@ export function startLoad(serverUrl: string): LoadProcess {
   child.on("message", (stats: LoadStats) => pending?.(stats));
   child.once("exit", (code) => failed?.(new Error(`load process exited (${code})`)));
   return {
-    run(command) {
+    run(command, timeoutMs = 120_000) {
       return new Promise((resolve, reject) => {
-        pending = resolve;
-        failed = reject;
+        const timer = setTimeout(() => reject(new Error(`load process: ${command.op} did not finish within ${timeoutMs} ms`)), timeoutMs);
+        pending = (stats) => {
+          clearTimeout(timer);
+          resolve(stats);
+        };
+        failed = (err) => {
+          clearTimeout(timer);
+          reject(err);
+        };
         child.send(command);
       });
     },
@@ -95,6 +103,8 @@ async function child() {
   const lobbies: { room: Room; messages: number; last: number }[] = [];
   const errors: string[] = [];
   const clientFrom = (n: number) => new Client(url, { headers: { "X-Forwarded-For": address(n) } });
+  /** `room.leave()` never settles for a connection that is already gone: bounded. */
+  const leave = (room: Room) => Promise.race([room.leave(true).catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
   const quiet = (room: Room) => {
     room.reconnection.enabled = false;
     room.onMessage("*", () => undefined);
@@ -144,7 +154,7 @@ async function child() {
         let n = command.base;
         while (Date.now() < until) {
           const leaving = held.splice(0, command.perTick);
-          await Promise.all(leaving.map((r) => r.leave(true).catch(() => undefined)));
+          await Promise.all(leaving.map(leave));
           await Promise.all(leaving.map(() => create(n++)));
           await new Promise((r) => setTimeout(r, 400));
         }
@@ -154,7 +164,7 @@ async function child() {
         for (const l of lobbies.splice(0, command.n)) (l.room as any).connection.transport.ws.terminate();
         break;
       case "leaveAll":
-        await Promise.all([...held.splice(0), ...lobbies.splice(0).map((l) => l.room)].map((r) => r.leave(true).catch(() => undefined)));
+        await Promise.all([...held.splice(0), ...lobbies.splice(0).map((l) => l.room)].map(leave));
         break;
       case "frameFlood": {
         const until = Date.now() + command.ms;
@@ -163,11 +173,14 @@ async function child() {
           while (Date.now() < until) {
             const ws = new WebSocket(url.replace(/^http/, "ws") + "/");
             const opened = await new Promise<boolean>((resolve) => {
+              const timer = setTimeout(() => resolve(false), 5000);
               ws.once("open", () => resolve(true));
               ws.once("error", () => resolve(false));
               ws.once("unexpected-response", () => resolve(false));
+              ws.once("close", () => clearTimeout(timer));
             });
             if (!opened) {
+              ws.terminate();
               await new Promise((r) => setTimeout(r, 200)); // refused (connection rate): try again later
               continue;
             }
@@ -193,6 +206,7 @@ async function child() {
               res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
             });
             req.on("error", () => resolve({ status: 0, body: "" }));
+            req.setTimeout(5000, () => req.destroy());
             req.end(method === "POST" ? "{}" : undefined);
           });
         const post = async (localAddress: string, path: string) => (await request(localAddress, "POST", path)).status;

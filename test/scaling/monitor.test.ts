@@ -8,7 +8,7 @@ import "../../src/polyfills.js";
 import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
 import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
-import { Player } from "../helpers/clients.js";
+import { eventually, Player } from "../helpers/clients.js";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 
 type Ttt = TicTacToeState;
@@ -52,14 +52,6 @@ function assertSecurityHeaders(answer: Answer, what: string) {
 
 const board = (p: Player<Ttt>) => Array.from(p.state.board).join(",");
 
-/** Waits (bounded) until `predicate` holds; polls, no fixed sleep. */
-async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("Monitor (read-only, rate-limited login)", function () {
   this.timeout(60000);
