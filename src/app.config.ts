@@ -10,6 +10,7 @@ import { RedisPresence } from "@colyseus/redis-presence";
 import express from "express";
 import path from "node:path";
 import type http from "node:http";
+import type { z } from "zod";
 import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -24,14 +25,12 @@ import { FastLocalDriver } from "./matchmaking/local-driver.js";
 import { memoryLedgerStore, redisLedgerStore, ReservationLedger } from "./matchmaking/reservations.js";
 import type { Env } from "./settings.js";
 import { cryptoRng, type Rng } from "./rules/rng.js";
-import { commonJoinOptions, diceOptions, oweDrahnOptions, RoomName } from "./protocol/messages.js";
-import type { RoomSettings } from "./rooms/GameRoom.js";
+import { commonJoinOptions } from "./protocol/messages.js";
+import { GAME_NAMES, GAMES } from "./games/index.js";
+import type { RoomSettings } from "./rooms/settings.js";
 import { GameHandler } from "./rooms/handler.js";
 import { Listing } from "./rooms/listing.js";
 import { LobbyRoom, lobbyOptions } from "./rooms/LobbyRoom.js";
-import { DiceRoom } from "./rooms/DiceRoom.js";
-import { OweDrahnRoom } from "./rooms/OweDrahnRoom.js";
-import { TicTacToeRoom } from "./rooms/TicTacToeRoom.js";
 
 export interface AppOptions {
   env: Env;
@@ -100,7 +99,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
 
   const ledger = new ReservationLedger(driverRedis ? redisLedgerStore(driverRedis) : memoryLedgerStore(), env.MAX_PENDING_RESERVATIONS_PER_IP, env.SEAT_RESERVATION_SECONDS);
   const settings = roomSettings({ ...options, metrics }, ledger);
-  const games = [RoomName.tictactoe, RoomName.dice, RoomName.owedrahn];
+  const games = GAME_NAMES;
   const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, minIntervalMs: env.LOBBY_THROTTLE_MS, maxAgeMs: env.LISTING_REFRESH_MS });
   const presence = redisUrl ? new RedisPresence(redisUrl) : new LocalPresence();
 
@@ -137,11 +136,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     requestsPer10s: env.HTTP_REQUESTS_PER_10S,
     matchmaking: createMatchmakingRoute({
       rooms: {
-        games: new Map<string, any>([
-          [RoomName.tictactoe, commonJoinOptions],
-          [RoomName.dice, diceOptions],
-          [RoomName.owedrahn, oweDrahnOptions],
-        ]),
+        games: new Map(GAMES.map((g) => [g.protocol.name, g.protocol.options as z.ZodType<Record<string, unknown>>])),
         // joinById names a room, not a game: its options are checked against what any room
         // accepts at join (the room checks its own again when the WebSocket arrives).
         joinById: commonJoinOptions.extend(lobbyOptions(games).shape),
@@ -159,9 +154,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
 
   const server = defineServer({
     rooms: {
-      [RoomName.tictactoe]: new GameHandler(TicTacToeRoom, settings),
-      [RoomName.dice]: new GameHandler(DiceRoom, settings),
-      [RoomName.owedrahn]: new GameHandler(OweDrahnRoom, settings),
+      ...Object.fromEntries(GAMES.map((game) => [game.protocol.name, new GameHandler(settings, game)])),
       [LOBBY]: defineRoom(LobbyRoom, {
         server: {
           logger,

@@ -6,6 +6,7 @@ import { createServer } from "./app.config.js";
 import { createLogger } from "./logger.js";
 import { readEnv } from "./settings.js";
 import { seededRng } from "./rules/rng.js";
+import { GAME_NAMES } from "./games/index.js";
 
 async function main() {
   const env = readEnv();
@@ -16,7 +17,7 @@ async function main() {
   const server = createServer({ env, logger, rng }, port);
   await server.listen(port, env.HOST);
   logger.info(
-    { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", games: ["tictactoe", "dice", "owedrahn"] },
+    { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", games: GAME_NAMES },
     `game server listening on http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${port}`,
   );
   process.send?.("ready");

@@ -1,154 +1,65 @@
 /**
- * The one base room every game extends. It owns what all games share and nothing else:
- * admission to seats, the single dispatch path from a message to the rules and from the
- * rules' result into the schema, the `{ code, message }` error reply, rate limiting,
- * reconnection windows, turn timers, scheduled rule actions, bots, and the listing.
- *
- * A concrete room declares its rules module, its message validators (mapped to actions),
- * its options schema and one `writeState` function.
+ * The one game room: it runs any game definition (src/games) and owns what all games
+ * share and nothing else: admission to seats, the single dispatch path from a message to
+ * the rules and from the rules' result into the schema, the `{ code, message }` error
+ * reply, rate limiting, reconnection windows, turn timers, scheduled rule actions, bots,
+ * and the listing. A game brings its protocol, rules, schema and projection; its messages
+ * reach the rules' moves by name.
  */
 import { CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type WebSocket from "ws";
 import type { Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
+import type { AnyGame } from "../games/definition.js";
 import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
 import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
-import type { Rng } from "../rules/rng.js";
-import type { GameRules, ScheduleEvent } from "../rules/types.js";
-import { Projection, type WriteContext } from "../schema/sync.js";
+import type { ScheduleEvent } from "../rules/types.js";
+import { Projection } from "../schema/sync.js";
 import { describeZodError } from "../protocol/describe.js";
 import { nameKey } from "../protocol/names.js";
-import type { ReservationRelease } from "../matchmaking/reservations.js";
 import { cutReason } from "../transport.js";
 import { Admission } from "./admission.js";
 import { requireJoinAck } from "./join-ack.js";
+import { MessageLimit } from "./message-limit.js";
+import type { ListingMetadata, RoomSettings } from "./settings.js";
 import { NO_PATCH_TICK_MS, RoomTimers, type Timer } from "./timers.js";
 
-/** Server-side settings a room gets from its definition (never from a client). */
-export interface RoomSettings {
-  /** Randomness for the rules. */
-  rng: Rng;
-  logger: Logger;
-  /** How long a dropped player keeps the seat. @default 60 */
-  reconnectSeconds: number;
-  /** Delays in ms for the rules' scheduled actions, by timer name (`bust`, `gameOver`, `bot`). */
-  delays: Readonly<Record<string, number>>;
-  /** Token bucket per client: sustained messages per second. @default 10 */
-  messagesPerSecond: number;
-  /** Token bucket size (a burst a client may send at once). @default 20 */
-  messageBurst: number;
-  /** Messages refused for rate in a row before the client is disconnected. @default 40 */
-  floodDisconnectAfter: number;
-  /** Spectators allowed besides the seats. @default 16 */
-  maxSpectators: number;
-  /** Spectators one address may have in one room. @default 4 */
-  maxSpectatorsPerIp: number;
-  /** Frames per second per client before Colyseus drops it: a backstop behind the transport's frame budget. @default 60 */
-  maxFramesPerSecond: number;
-  /** A client must acknowledge its join within this time. @default 5 */
-  joinAckSeconds: number;
-  /** Where seat reservations made by the matchmaking route are released once used or expired. */
-  reservations?: ReservationRelease;
-  /** How long a matchmaker seat reservation waits for its client. @default 15 */
-  seatReservationSeconds: number;
-  /** On shutdown, how long running games may go on before the room is closed. @default 600 */
-  drainSeconds: number;
-  /** Counters for /metrics; optional so a room runs without them. */
-  metrics?: RoomMetrics;
+export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
+
+/** The options a game room is registered with (server-side only: a client's copies are dropped). */
+export interface GameRoomOptions {
+  server: RoomSettings;
+  game: AnyGame;
 }
 
-/** What a room reports to the metrics registry. */
-export interface RoomMetrics {
-  message(roomName: string): void;
-  rejected(roomName: string, code: ErrorCode): void;
-  joined(roomName: string, spectator: boolean): void;
-  reconnected(roomName: string): void;
-  roomOpened(roomName: string): void;
-  roomClosed(roomName: string): void;
-  /** A client joined / left for good (a dropped player counts until their window ends). */
-  clientIn(roomName: string): void;
-  clientOut(roomName: string): void;
-}
-
-/** What the listing shows of a room (its matchmaking metadata). */
-export interface ListingMetadata {
-  game: string;
-  players: number;
-  seats: number;
-  started: boolean;
-  /** A player (not a spectator) may join now. Join and joinOrCreate only consider open rooms. */
-  open: boolean;
-}
-
-
-/** A client message the room accepts: its validator and how a valid payload becomes an action. */
-export interface MessageSpec<A> {
-  schema: z.ZodType;
-  toAction(payload: any): A;
-}
-
-/** Actions the base room itself dispatches on a player's behalf. */
-export type SystemAction = { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
-
+/** Option keys only the server sets. */
+const SERVER_KEYS = ["server", "game"] as const;
 
 /** The player id used for actions the rules schedule for themselves (no player behind them). */
 const SYSTEM_ACTOR = "";
 
-interface ClientData {
-  tokens: number;
-  refilledAt: number;
-  floodStrikes: number;
-  kicked: boolean;
-}
+type Options = z.output<typeof commonJoinOptions>;
 
-type BaseOptions = z.output<typeof commonJoinOptions>;
-
-/**
- * @typeParam S - the rules' state; A - the rules' actions; E - the rules' events;
- * C - the rules' config; T - the schema state.
- */
-export abstract class GameRoom<
-  S,
-  A extends { type: string },
-  E extends { type: string },
-  C,
-  T extends Schema & { turnDeadline: number },
-  O extends BaseOptions = BaseOptions,
-> extends Room<{ state: T; metadata: ListingMetadata }> {
-  /** The game's pure rules. */
-  protected abstract readonly rules: GameRules<S, A | SystemAction, E, C>;
-  /** Message type → validator and action mapping. */
-  protected abstract readonly messageSpecs: Readonly<Record<string, MessageSpec<A>>>;
-  /** Validator for create/join options (extends `commonJoinOptions`). */
-  protected abstract readonly optionsSchema: z.ZodType<O>;
-  /** The rules' config from the validated create options. */
-  protected abstract configFrom(options: O): C;
-  /** Number of seats, from the validated create options. */
-  protected abstract seatCount(options: O): number;
-  /** A fresh schema state. */
-  protected abstract createState(): T;
-  /** Copies the rules' state into the schema; see {@link WriteContext} for what `ctx` offers. */
-  protected abstract writeState(target: T, state: S, ctx: WriteContext<S>): void;
-
+export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; metadata: ListingMetadata }> {
   /** Every timer of the room; all cleared on dispose. */
   protected readonly timers = new RoomTimers((err) => this.log.error({ err }, "uncaught exception in a room timer"));
 
-  /** Plain copies of the values written to the schema, for `writeState`. */
-  protected readonly projection = new Projection();
+  /** Plain copies of the values written to the schema, for the projection. */
+  private readonly projection = new Projection();
 
+  /** The game this room runs. */
+  private definition!: AnyGame;
   /** The authoritative game state; the schema is only its projection. */
-  protected game!: S;
-  protected settings!: RoomSettings;
-  protected log!: Logger;
-  protected turnSeconds = 0;
-  protected seats = 0;
+  private game: unknown;
+  private settings!: RoomSettings;
+  private log!: Logger;
+  private turnSeconds = 0;
+  private seats = 0;
 
   private readonly away = new Set<string>();
-  private awayVersion = 0;
-  private written?: S;
-  private writtenAwayVersion = -1;
-  private readonly clientData = new Map<string, ClientData>();
+  private written?: unknown;
+  private limit!: MessageLimit;
   private turnTimer?: Timer;
   private armedTurn: string | null = null;
   private botTimer?: Timer;
@@ -161,18 +72,21 @@ export abstract class GameRoom<
   private opened = false;
   private closing = false;
 
-  // State changes are broadcast by commit() right after each accepted action; no patch tick needed.
-  override patchRate: number | null = null;
+  private get rules() {
+    return this.definition.rules;
+  }
 
-  override onCreate(rawOptions: Record<string, unknown> & { server?: RoomSettings }) {
-    const settings = rawOptions.server;
-    if (!settings) throw new Error(`room ${this.roomName} defined without server settings`);
+  override onCreate(rawOptions: Record<string, unknown> & Partial<GameRoomOptions>) {
+    const { server: settings, game: definition } = rawOptions;
+    if (!settings || !definition) throw new Error(`room ${this.roomName} registered without its settings and game`);
     this.settings = settings;
+    this.definition = definition;
     this.log = settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
+    this.limit = new MessageLimit(settings);
 
-    const parsed = this.optionsSchema.safeParse(withoutServer(rawOptions));
+    const parsed = definition.protocol.options.safeParse(clientOptions(rawOptions));
     if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
-    const options = parsed.data;
+    const options = parsed.data as Options;
 
     // State goes out from commit(), never on a patch tick; and the room's timers are its own
     // (RoomTimers), not on the Colyseus clock, so no interval has to tick it. With no patch
@@ -182,7 +96,8 @@ export abstract class GameRoom<
     this.seatReservationTimeout = settings.seatReservationSeconds;
     this.maxMessagesPerSecond = settings.maxFramesPerSecond;
     this.turnSeconds = options.turnSeconds ?? 0;
-    this.seats = this.seatCount(options);
+    const config = definition.config(options);
+    this.seats = this.rules.seats(config);
     // Spectators have their own slots (Admission): seats + spectators never exceed this.
     this.maxClients = this.seats + settings.maxSpectators;
     this.admission = new Admission(
@@ -193,12 +108,13 @@ export abstract class GameRoom<
       this.log,
       () => this.updateListing(),
     );
-    this.game = this.rules.setup(this.configFrom(options), settings.rng);
-    this.state = this.createState();
+    this.game = this.rules.setup(config, settings.rng);
+    this.state = definition.state();
     if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
 
-    for (const [type, spec] of Object.entries(this.messageSpecs)) {
-      this.onMessage(type, (client: Client, payload: unknown) => this.handleMessage(client, type, spec, payload));
+    // A message reaches the rules' move of the same name.
+    for (const [type, validator] of Object.entries(definition.protocol.messages as Record<string, z.ZodType>)) {
+      this.onMessage(type, (client: Client, payload: unknown) => this.handleMessage(client, type, validator, payload));
     }
     // Colyseus would disconnect a client sending an unknown type; we answer instead.
     this.onMessage("*", (client: Client, type: unknown) => {
@@ -214,7 +130,7 @@ export abstract class GameRoom<
   }
 
   override onAuth(client: Client, rawOptions: Record<string, unknown>) {
-    const parsed = this.optionsSchema.safeParse(withoutServer(rawOptions ?? {}));
+    const parsed = this.definition.protocol.options.safeParse(clientOptions(rawOptions ?? {}));
     if (!parsed.success) {
       this.admission.release(client.sessionId);
       throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
@@ -222,7 +138,7 @@ export abstract class GameRoom<
     return parsed.data;
   }
 
-  override onJoin(client: Client, _options: unknown, auth: O) {
+  override onJoin(client: Client, _options: unknown, auth: Options) {
     const spectator = auth.spectate === true;
     this.admission.joined(client, spectator);
     if (!spectator) {
@@ -239,12 +155,7 @@ export abstract class GameRoom<
       }
       this.names.set(client.sessionId, name);
     }
-    this.clientData.set(client.sessionId, {
-      tokens: this.settings.messageBurst,
-      refilledAt: performance.now(),
-      floodStrikes: 0,
-      kicked: false,
-    });
+    this.limit.add(client.sessionId);
     requireJoinAck(this.timers, client, this.settings.joinAckSeconds, () => {
       this.log.warn({ sessionId: client.sessionId }, "join not acknowledged in time; disconnecting");
     });
@@ -254,13 +165,12 @@ export abstract class GameRoom<
   }
 
   override onDrop(client: Client, code?: number) {
-    const data = this.clientData.get(client.sessionId);
     // No reconnection window (Colyseus calls onLeave next) for a spectator (nothing to keep),
     // a client removed for flooding or for never acknowledging its join, or one Colyseus
     // dropped with 4002 (its own frame limit, an undecodable frame). A slow client that was
     // cut keeps its window: it comes back with the whole state.
     const cut = cutReason(client.ref as WebSocket);
-    if (data?.kicked || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || !this.isSeated(client.sessionId)) return;
+    if (this.limit.wasCut(client.sessionId) || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || !this.isSeated(client.sessionId)) return;
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
     if (this.setAway(client.sessionId, true)) this.commit();
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
@@ -275,7 +185,7 @@ export abstract class GameRoom<
   }
 
   override onLeave(client: Client, code?: number) {
-    if (this.clientData.delete(client.sessionId)) this.settings.metrics?.clientOut(this.roomName);
+    if (this.limit.remove(client.sessionId)) this.settings.metrics?.clientOut(this.roomName);
     this.admission.left(client);
     this.setAway(client.sessionId, false);
     const consented = code === CloseCode.CONSENTED;
@@ -328,8 +238,8 @@ export abstract class GameRoom<
    * leaves all come through here. The rules either return a complete new state, which is
    * committed and sent at once, or a rejection, which changes nothing and is returned.
    */
-  protected dispatch(playerId: string, action: A | SystemAction, client?: Client): boolean {
-    const result = this.rules.apply(this.game, playerId, action, this.settings.rng);
+  private dispatch(playerId: string, action: { type: string; [field: string]: unknown }, client?: Client): boolean {
+    const result = this.rules.apply(this.game, playerId, action as never, this.settings.rng);
     if (!result.ok) {
       if (client) this.reject(client, result.code, result.message);
       else this.log.debug({ playerId, action: action.type, code: result.code }, "system action refused");
@@ -337,10 +247,10 @@ export abstract class GameRoom<
     }
     this.game = result.state;
     this.commit();
-    for (const event of result.events) {
-      if (isSchedule<A | SystemAction>(event)) this.schedule(event);
+    for (const event of result.events as { type: string }[]) {
+      if (isSchedule(event)) this.schedule(event);
       else {
-        const { type, ...payload } = event as E;
+        const { type, ...payload } = event;
         this.broadcast(type, payload);
       }
     }
@@ -349,59 +259,51 @@ export abstract class GameRoom<
   }
 
   /** Sends the one error reply of a rejection to its sender. */
-  protected reject(client: Client, code: ErrorCode, message: string) {
+  private reject(client: Client, code: ErrorCode, message: string) {
     this.settings.metrics?.rejected(this.roomName, code);
     const payload: ErrorPayload = { code, message };
     client.send("error", payload);
   }
 
-  protected isSeated(playerId: string): boolean {
+  private isSeated(playerId: string): boolean {
     return this.rules.playerIds(this.game).includes(playerId);
   }
 
-  private handleMessage(client: Client, type: string, spec: MessageSpec<A>, payload: unknown) {
+  private handleMessage(client: Client, type: string, validator: z.ZodType, payload: unknown) {
     if (!this.admit(client)) return;
-    const parsed = spec.schema.safeParse(payload);
+    const parsed = validator.safeParse(payload);
     if (!parsed.success) {
       this.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${type}" payload: ${describeZodError(parsed.error)}`);
       return;
     }
-    this.dispatch(client.sessionId, spec.toAction(parsed.data), client);
+    // The action is the payload plus the move's name: `make_move { row, col }` → `{ type: "make_move", row, col }`.
+    this.dispatch(client.sessionId, { ...(parsed.data as object | undefined), type }, client);
   }
 
-  /** Token bucket: true when the message may be handled; a flooding client is disconnected. */
+  /** The message rate limit: true when the message may be handled. */
   private admit(client: Client): boolean {
     this.settings.metrics?.message(this.roomName);
-    const data = this.clientData.get(client.sessionId);
-    if (!data || data.kicked) return false;
     // Colyseus's own per-second message count reads the room clock, which nothing else ticks.
     this.clock.tick();
-    const now = performance.now();
-    const { messagesPerSecond, messageBurst, floodDisconnectAfter } = this.settings;
-    data.tokens = Math.min(messageBurst, data.tokens + ((now - data.refilledAt) / 1000) * messagesPerSecond);
-    data.refilledAt = now;
-    if (data.tokens >= 1) {
-      data.tokens -= 1;
-      data.floodStrikes = 0;
-      return true;
+    switch (this.limit.take(client.sessionId)) {
+      case "accept":
+        return true;
+      case "warn":
+        this.reject(client, ErrorCode.RATE_LIMITED, `Slow down: at most ${this.settings.messagesPerSecond} messages per second.`);
+        return false;
+      case "cut":
+        this.log.warn({ sessionId: client.sessionId }, "disconnecting a client that keeps flooding");
+        client.leave(CLOSE_FLOODING, "too many messages");
+        return false;
+      case "refuse":
+        return false;
     }
-    data.floodStrikes += 1;
-    if (data.floodStrikes >= floodDisconnectAfter) {
-      data.kicked = true;
-      this.log.warn({ sessionId: client.sessionId }, "disconnecting a client that keeps flooding");
-      client.leave(CLOSE_FLOODING, "too many messages");
-    } else if (data.floodStrikes === 1) {
-      // One RATE_LIMITED per burst, not one per dropped message: a flood must not amplify.
-      this.reject(client, ErrorCode.RATE_LIMITED, `Slow down: at most ${messagesPerSecond} messages per second.`);
-    }
-    return false;
   }
 
   /** Projects the game into the schema, sends it at once, and re-arms timers and the listing. */
   private commit() {
-    this.writeState(this.state, this.game, { prev: this.written, away: this.away, awayChanged: this.awayVersion !== this.writtenAwayVersion });
+    this.definition.project(this.state, this.game, { prev: this.written, away: this.away, projection: this.projection });
     this.written = this.game;
-    this.writtenAwayVersion = this.awayVersion;
     this.armTurnTimer();
     this.armBot();
     this.broadcastPatch();
@@ -446,12 +348,10 @@ export abstract class GameRoom<
 
   /** Marks a seated player's connection as dropped or back; true if that changed anything. */
   private setAway(playerId: string, away: boolean): boolean {
-    const changed = away ? !this.away.has(playerId) && !!this.away.add(playerId) : this.away.delete(playerId);
-    if (changed) this.awayVersion++;
-    return changed;
+    return away ? !this.away.has(playerId) && !!this.away.add(playerId) : this.away.delete(playerId);
   }
 
-  private schedule(event: ScheduleEvent<A | SystemAction>) {
+  private schedule(event: ScheduleEvent) {
     const delay = this.settings.delays[event.timer] ?? 0;
     this.timers.after(delay, () => this.dispatch(SYSTEM_ACTOR, event.action));
   }
@@ -500,12 +400,13 @@ export abstract class GameRoom<
   }
 }
 
-function isSchedule<A>(event: { type: string }): event is ScheduleEvent<A> {
+function isSchedule(event: { type: string }): event is ScheduleEvent {
   return event.type === "schedule";
 }
 
-/** Client options minus the server-only key (which only the room definition may set). */
-function withoutServer(options: Record<string, unknown>): Record<string, unknown> {
-  const { server: _server, ...rest } = options;
+/** A client's options: minus the keys only the server sets. */
+function clientOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...options };
+  for (const key of SERVER_KEYS) delete rest[key];
   return rest;
 }

@@ -1,14 +1,16 @@
-import { RegisteredHandler, type Room } from "@colyseus/core";
-import type { RoomSettings } from "./GameRoom.js";
+import { RegisteredHandler } from "@colyseus/core";
+import type { AnyGame } from "../games/definition.js";
+import { GameRoom } from "./GameRoom.js";
+import type { RoomSettings } from "./settings.js";
 
 /**
- * A room definition for a game: realtime listing on, and `join` / `joinOrCreate` only
- * consider rooms with a free seat (`metadata.open`), so a full or started room is never
- * picked for a player. Spectators (`spectate: true`) join any room by id.
+ * A game's room registration: the one game room running `game`, realtime listing on, and
+ * `join` / `joinOrCreate` only consider rooms with a free seat (`metadata.open`), so a full
+ * or started room is never picked for a player. Spectators (`spectate: true`) join any room by id.
  */
-export class GameHandler<R extends Room> extends RegisteredHandler<R> {
-  constructor(klass: new (...args: any[]) => R, settings: RoomSettings) {
-    super(klass, { server: settings });
+export class GameHandler extends RegisteredHandler<GameRoom> {
+  constructor(settings: RoomSettings, game: AnyGame) {
+    super(GameRoom, { server: settings, game });
     this.enableRealtimeListing();
   }
 

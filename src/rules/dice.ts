@@ -15,7 +15,9 @@
  */
 import { pick, d6, type Rng } from "./rng.js";
 import { holdsScoringDie, scoreDice } from "./dice-scoring.js";
-import type { GameRules, Rejection, RulesResult, ScheduleEvent, SeatCheck } from "./types.js";
+import type { MovesOf } from "../protocol/game.js";
+import type { diceProtocol } from "../protocol/games/dice.js";
+import { defineRules, type ActionOf, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 export { scoreDice, holdsScoringDie, ofAKind, RUNS, type DiceScore } from "./dice-scoring.js";
 
@@ -76,21 +78,17 @@ export interface DiceState {
   readonly botsAdded: number;
 }
 
+/** The moves clients send: `roll`, `select`, `set_aside`, `add_bot` and `rematch`. */
+export type DiceMoves = MovesOf<typeof diceProtocol>;
+
+/** The actions the rules schedule: `end_bust` ends the bust pause. `turn` ties it to the bust it ends, so a stale one is rejected. */
+export type DiceScheduled = { end_bust: { turn?: number } };
+
 /**
- * What can happen to a Dice game. Clients send `roll`, `select`, `set_aside`, `add_bot` and
- * `rematch`; the room dispatches `join`, `leave`, `timeout` and `end_bust`.
+ * What can happen to a Dice game: the clients' moves, the room's `join`, `leave` and
+ * `timeout`, and the scheduled `end_bust`.
  */
-export type DiceAction =
-  | { type: "roll" }
-  | { type: "select"; index: number }
-  | { type: "set_aside"; endTurn: boolean }
-  | { type: "add_bot" }
-  | { type: "rematch" }
-  | { type: "join"; name: string }
-  | { type: "leave" }
-  | { type: "timeout" }
-  /** `turn` (optional) ties the action to the bust it ends, so a stale one is rejected. */
-  | { type: "end_bust"; turn?: number };
+export type DiceAction = ActionOf<DiceMoves> | ActionOf<DiceScheduled> | { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
 
 /** Broadcast when a roll holds no scoring die, or a turn timer runs out. */
 export interface DiceBustedEvent {
@@ -110,13 +108,13 @@ export interface DiceConfig {
   targetScore: number;
 }
 
-type DiceResult = RulesResult<DiceState, DiceEvent | ScheduleEvent<DiceAction>>;
+type DiceResult = RulesResult<DiceState, DiceEvent | ScheduleEvent<DiceScheduled>>;
 
 const UNROLLED: readonly number[] = Object.freeze(Array<number>(DICE_COUNT).fill(0));
 const NONE: readonly number[] = Object.freeze([]);
 
 const reject = (code: Rejection["code"], message: string): Rejection => ({ ok: false, code, message });
-const accept = (state: DiceState, events: readonly (DiceEvent | ScheduleEvent<DiceAction>)[] = []): DiceResult => ({ ok: true, state, events });
+const accept = (state: DiceState, events: readonly (DiceEvent | ScheduleEvent<DiceScheduled>)[] = []): DiceResult => ({ ok: true, state, events });
 
 function otherPlayer(state: DiceState, id: string | null): DicePlayer | undefined {
   return state.players.find((p) => p.id !== id);
@@ -261,10 +259,16 @@ function addBot(state: DiceState, rng: Rng): DiceResult {
   return accept(start({ ...state, players: [...state.players, bot], botsAdded: n }, rng));
 }
 
+function canSeat(state: DiceState): SeatCheck {
+  if (state.phase === "playing" || state.phase === "busted") return { ok: false, reason: "started" };
+  if (state.players.length >= 2) return { ok: false, reason: "full" };
+  return { ok: true };
+}
+
 function join(state: DiceState, playerId: string, name: unknown, rng: Rng): DiceResult {
   if (state.players.some((p) => p.id === playerId)) return reject("NOT_ALLOWED", "Already seated.");
   if (typeof name !== "string" || name.length === 0) return reject("NOT_ALLOWED", "A player needs a name.");
-  const seat = dice.canSeat(state);
+  const seat = canSeat(state);
   if (!seat.ok) return reject("NOT_ALLOWED", seat.reason === "full" ? "Both seats are taken." : "The game has started.");
   const player: DicePlayer = { id: playerId, name, isBot: false, score: 0, roundScore: 0, turnScore: 0 };
   const next: DiceState = { ...state, players: [...state.players, player] };
@@ -304,7 +308,7 @@ function endBust(state: DiceState, turn: unknown): DiceResult {
  * 1 and 5 rolled three times each, nine dice), so each die scores as a 1, a 5 or in its
  * three-or-more of a kind.
  */
-function botStep(state: DiceState): DiceAction | null {
+function botStep(state: DiceState): ActionOf<DiceMoves> | null {
   if (state.dice.every((d) => d === 0)) return { type: "roll" };
   const rolled = state.dice.map((value, index) => ({ value, index })).filter((d) => d.value !== 0);
   const count = (face: number) => rolled.filter((d) => d.value === face).length;
@@ -322,6 +326,12 @@ function botStep(state: DiceState): DiceAction | null {
   return { type: "set_aside", endTurn: state.setAside.length + state.selected.length >= 3 };
 }
 
+/** Seated players only (NOT_A_PLAYER first, the documented check order). */
+function seated<A extends unknown[]>(step: (state: DiceState, playerId: string, ...args: A) => DiceResult) {
+  return (state: DiceState, playerId: string, ...args: A): DiceResult =>
+    state.players.some((p) => p.id === playerId) ? step(state, playerId, ...args) : reject("NOT_A_PLAYER", "You have no seat in this game.");
+}
+
 /**
  * Dice as a {@link GameRules} module. `apply` never throws and never mutates its input; a bust
  * returns `busted` plus a `schedule` event whose `end_bust` action the room dispatches after
@@ -332,7 +342,8 @@ function botStep(state: DiceState): DiceAction | null {
  * const r = dice.apply(s, sessionId, { type: "join", name: "Ada" }, rng);
  * if (r.ok) s = r.state;
  */
-export const dice: GameRules<DiceState, DiceAction, DiceEvent, DiceConfig> = {
+export const dice = defineRules<DiceState, DiceConfig, DiceMoves, DiceEvent, DiceScheduled>({
+  seats: () => 2,
   setup(config) {
     return {
       players: [],
@@ -349,51 +360,36 @@ export const dice: GameRules<DiceState, DiceAction, DiceEvent, DiceConfig> = {
     };
   },
 
-  canSeat(state): SeatCheck {
-    if (state.phase === "playing" || state.phase === "busted") return { ok: false, reason: "started" };
-    if (state.players.length >= 2) return { ok: false, reason: "full" };
-    return { ok: true };
+  canSeat,
+
+  join: (state, playerId, name, rng) => join(state, playerId, name, rng),
+  leave: seated((state, playerId) => leave(state, playerId)),
+  timeout: seated((state, playerId) => {
+    if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
+    // Games.md: a timeout ends the turn as a bust, at once (no pause: the time is already up).
+    return accept(passTurn(state), [{ type: "busted", playerId }]);
+  }),
+
+  moves: {
+    roll: seated((state, playerId, _payload, rng) => roll(state, playerId, rng)),
+    select: seated((state, playerId, payload) => select(state, playerId, payload.index)),
+    set_aside: seated((state, playerId, payload) => setAside(state, playerId, payload.endTurn)),
+    add_bot: seated((state, _playerId, _payload, rng) => addBot(state, rng)),
+    rematch: seated((state, playerId, _payload, rng) => {
+      if (state.phase !== "over") return reject("NOT_ALLOWED", "A rematch can be asked for once the game is over.");
+      if (state.rematch.includes(playerId)) return reject("NOT_ALLOWED", "You already asked for a rematch.");
+      const rematch = [...state.rematch, playerId];
+      const next = { ...state, rematch };
+      // A bot always agrees, so the rematch starts once every seated human has asked.
+      const agreed = state.players.every((p) => p.isBot || rematch.includes(p.id));
+      return accept(state.players.length === 2 && agreed ? start(next, rng) : next);
+    }),
   },
 
-  apply(state, playerId, action, rng) {
-    // Fuzzed input: anything that is not an action object is refused, never thrown on.
-    if (typeof action !== "object" || action === null) return reject("NOT_ALLOWED", "Unknown action.");
-    if (action.type === "join") return join(state, playerId, action.name, rng);
-    // The room dispatches end_bust under whatever id it likes: the pause belongs to the game,
-    // and the busted player may even have left meanwhile.
-    if (action.type === "end_bust") return endBust(state, action.turn);
-    if (!state.players.some((p) => p.id === playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
-
-    switch (action.type) {
-      case "roll":
-        return roll(state, playerId, rng);
-      case "select":
-        return select(state, playerId, action.index);
-      case "set_aside":
-        return setAside(state, playerId, action.endTurn);
-      case "add_bot":
-        return addBot(state, rng);
-      case "timeout":
-        if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
-        // Games.md: a timeout ends the turn as a bust, at once (no pause: the time is already up).
-        return accept(passTurn(state), [{ type: "busted", playerId }]);
-      case "leave":
-        return leave(state, playerId);
-      case "rematch": {
-        if (state.phase !== "over") return reject("NOT_ALLOWED", "A rematch can be asked for once the game is over.");
-        if (state.rematch.includes(playerId)) return reject("NOT_ALLOWED", "You already asked for a rematch.");
-        const rematch = [...state.rematch, playerId];
-        const next = { ...state, rematch };
-        // A bot always agrees, so the rematch starts once every seated human has asked.
-        const agreed = state.players.every((p) => p.isBot || rematch.includes(p.id));
-        return accept(state.players.length === 2 && agreed ? start(next, rng) : next);
-      }
-      default: {
-        const unknown: never = action;
-        void unknown;
-        return reject("NOT_ALLOWED", "Unknown action.");
-      }
-    }
+  // The room dispatches end_bust under no player's id: the pause belongs to the game, and
+  // the busted player may even have left meanwhile.
+  scheduled: {
+    end_bust: (state, { turn }) => endBust(state, turn),
   },
 
   activePlayer: (state) => (state.phase === "playing" ? state.currentTurn : null),
@@ -408,4 +404,4 @@ export const dice: GameRules<DiceState, DiceAction, DiceEvent, DiceConfig> = {
     const action = botStep(state);
     return action ? { playerId: bot.id, action } : null;
   },
-};
+});

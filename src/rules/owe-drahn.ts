@@ -30,7 +30,9 @@
  *   winner and the seat is freed at `reset`.
  */
 import { d6, pick, type Rng } from "./rng.js";
-import type { GameRules, Rejection, RulesResult, ScheduleEvent, SeatCheck } from "./types.js";
+import type { MovesOf } from "../protocol/game.js";
+import type { oweDrahnProtocol } from "../protocol/games/owedrahn.js";
+import { defineRules, type ActionOf, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 /** Lives each player starts every game with. */
 export const START_LIVES = 6;
@@ -79,19 +81,17 @@ export interface OweDrahnState {
   readonly turn: number;
 }
 
+/** The moves clients send: `ready`, `roll`, `lose_life`, `choose_next`. */
+export type OweDrahnMoves = MovesOf<typeof oweDrahnProtocol>;
+
 /** The actions a client may send. */
-export type OweDrahnClientAction =
-  | { type: "ready"; ready: boolean }
-  | { type: "roll" }
-  | { type: "lose_life" }
-  | { type: "choose_next"; playerId: string };
+export type OweDrahnClientAction = ActionOf<OweDrahnMoves>;
+
+/** The actions the rules schedule: `reset` ends the game-over pause. */
+export type OweDrahnScheduled = { reset: Record<never, never> };
 
 /** The actions the room dispatches on a player's (or nobody's) behalf. */
-export type OweDrahnSystemAction =
-  | { type: "join"; name: string }
-  | { type: "leave" }
-  | { type: "timeout" }
-  | { type: "reset" };
+export type OweDrahnSystemAction = { type: "join"; name: string } | { type: "leave" } | { type: "timeout" } | { type: "reset" };
 
 /** Every action `apply` understands. */
 export type OweDrahnAction = OweDrahnClientAction | OweDrahnSystemAction;
@@ -106,8 +106,8 @@ export interface OweDrahnConfig {
   maxPlayers: number;
 }
 
-type Result = RulesResult<OweDrahnState, OweDrahnEvent | ScheduleEvent<OweDrahnAction>>;
-type Out = OweDrahnEvent | ScheduleEvent<OweDrahnAction>;
+type Result = RulesResult<OweDrahnState, OweDrahnEvent | ScheduleEvent<OweDrahnScheduled>>;
+type Out = OweDrahnEvent | ScheduleEvent<OweDrahnScheduled>;
 
 const reject = (code: Rejection["code"], message: string): Rejection => ({ ok: false, code, message });
 const accept = (state: OweDrahnState, events: readonly Out[] = []): Result => ({ ok: true, state, events });
@@ -220,7 +220,7 @@ function reset(state: OweDrahnState): Result {
 
 function join(state: OweDrahnState, playerId: string, name: unknown): Result {
   if (state.players.some((p) => p.id === playerId)) return reject("NOT_ALLOWED", "Already seated.");
-  const seat = oweDrahn.canSeat(state);
+  const seat = canSeat(state);
   if (!seat.ok) return reject("NOT_ALLOWED", seat.reason === "full" ? "Every seat is taken." : "The game has started.");
   const player: OweDrahnPlayer = {
     id: playerId,
@@ -274,52 +274,61 @@ function play(state: OweDrahnState, player: OweDrahnPlayer, action: OweDrahnClie
   }
 }
 
+function canSeat(state: OweDrahnState): SeatCheck {
+  if (state.phase !== "lobby") return { ok: false, reason: "started" };
+  if (state.players.filter((p) => !p.left).length >= state.maxPlayers) return { ok: false, reason: "full" };
+  return { ok: true };
+}
+
+/** The seats of a room with `maxPlayers` (2–8, default 8). */
+function seatsFor(wanted: number | undefined): number {
+  return Number.isInteger(wanted) && wanted! >= MIN_PLAYERS && wanted! <= DEFAULT_MAX_PLAYERS ? wanted! : DEFAULT_MAX_PLAYERS;
+}
+
+/** Step 1 of the check order: the sender must have a seat. */
+function seated<A extends unknown[]>(step: (state: OweDrahnState, player: OweDrahnPlayer, ...args: A) => Result) {
+  return (state: OweDrahnState, playerId: string, ...args: A): Result => {
+    const player = typeof playerId === "string" ? state.players.find((p) => p.id === playerId) : undefined;
+    return player ? step(state, player, ...args) : reject("NOT_A_PLAYER", "You have no seat in this game.");
+  };
+}
+
+/** A client move: steps 2–7 of the check order, in {@link play}. */
+const move = (type: OweDrahnClientAction["type"]) =>
+  seated((state, player, payload: object, rng: Rng) => play(state, player, { type, ...payload } as OweDrahnClientAction, rng));
+
 /** Owe Drahn as a {@link GameRules} module. */
-export const oweDrahn: GameRules<OweDrahnState, OweDrahnAction, OweDrahnEvent, OweDrahnConfig> = {
+export const oweDrahn = defineRules<OweDrahnState, OweDrahnConfig, OweDrahnMoves, OweDrahnEvent, OweDrahnScheduled>({
+  seats: (config) => seatsFor(config?.maxPlayers),
   setup(config) {
-    const wanted = config?.maxPlayers;
-    const maxPlayers =
-      Number.isInteger(wanted) && wanted >= MIN_PLAYERS && wanted <= DEFAULT_MAX_PLAYERS ? wanted : DEFAULT_MAX_PLAYERS;
-    return { players: [], currentValue: 0, currentTurn: null, phase: "lobby", lastRoll: 0, maxPlayers, turn: 0 };
+    return { players: [], currentValue: 0, currentTurn: null, phase: "lobby", lastRoll: 0, maxPlayers: seatsFor(config?.maxPlayers), turn: 0 };
   },
 
-  canSeat(state): SeatCheck {
-    if (state.phase !== "lobby") return { ok: false, reason: "started" };
-    if (state.players.filter((p) => !p.left).length >= state.maxPlayers) return { ok: false, reason: "full" };
-    return { ok: true };
+  canSeat,
+
+  join: (state, playerId, name) => join(state, playerId, name),
+  leave: seated((state, player, rng) => leave(state, player, rng)),
+  timeout: seated((state, player, rng) => {
+    if (state.phase !== "playing" || state.currentTurn !== player.id) return reject("NOT_ALLOWED", "No turn is running out.");
+    if (!player.choosing) return roll(state, player.id, rng);
+    const next = nextAlive(state.players, player.id) ?? player;
+    return handOver(state, player.id, next.id);
+  }),
+
+  moves: {
+    ready: move("ready"),
+    roll: move("roll"),
+    lose_life: move("lose_life"),
+    choose_next: move("choose_next"),
   },
 
-  apply(state, playerId, action, rng) {
-    // The room validates payloads, but `apply` must hold for any value (fuzzed).
-    if (typeof action !== "object" || action === null) return reject("NOT_ALLOWED", "Unknown action.");
-    if (action.type === "reset") return reset(state);
-    if (typeof playerId !== "string") return reject("NOT_A_PLAYER", "You have no seat in this game.");
-    if (action.type === "join") return join(state, playerId, (action as { name?: unknown }).name);
-
-    const player = state.players.find((p) => p.id === playerId);
-    if (!player) return reject("NOT_A_PLAYER", "You have no seat in this game.");
-
-    switch (action.type) {
-      case "leave":
-        return leave(state, player, rng);
-      case "timeout": {
-        if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
-        if (!player.choosing) return roll(state, playerId, rng);
-        const next = nextAlive(state.players, playerId) ?? player;
-        return handOver(state, playerId, next.id);
-      }
-      case "ready":
-      case "roll":
-      case "lose_life":
-      case "choose_next":
-        return play(state, player, action, rng);
-      default:
-        return reject("NOT_ALLOWED", "Unknown action.");
-    }
+  // Accepted from any id: the room dispatches it on nobody's behalf.
+  scheduled: {
+    reset: (state) => reset(state),
   },
 
   activePlayer: (state) => (state.phase === "playing" ? state.currentTurn : null),
   turnNumber: (state) => state.turn,
   playerIds: (state) => state.players.filter((p) => !p.left).map((p) => p.id),
   isStarted: (state) => state.phase !== "lobby",
-};
+});

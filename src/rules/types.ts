@@ -11,15 +11,29 @@ export interface Rejection {
   message: string;
 }
 
+/** A rejection: `return reject("NOT_YOUR_TURN", "It is not your turn.")`. */
+export function reject(code: RuleErrorCode, message: string): Rejection {
+  return { ok: false, code, message };
+}
+
+/** Move name → payload: what a game's moves (or scheduled actions) take. */
+export type MoveMap = Record<string, object>;
+
+/** An action as a flat object: `{ type: "make_move", row, col }`. */
+export type ActionOf<M extends MoveMap> = { [K in keyof M & string]: { type: K } & M[K] }[keyof M & string];
+
+/** The actions the base room dispatches on a player's behalf. */
+export type SystemAction = { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
+
 /**
- * Something the room must do later: dispatch `action` through the rules after the delay
- * the room configures under the name `timer` (for example the Dice bust pause).
- * Rules never read a clock; the room owns time.
+ * Something the room must do later: dispatch `action` (one of the rules' scheduled
+ * actions) after the delay the room configures under the name `timer` (for example the
+ * Dice bust pause). Rules never read a clock; the room owns time.
  */
-export interface ScheduleEvent<A> {
+export interface ScheduleEvent<X extends MoveMap = MoveMap> {
   type: "schedule";
   timer: string;
-  action: A;
+  action: ActionOf<X>;
 }
 
 /** An accepted action: the complete new state and what happened, in order. */
@@ -29,8 +43,16 @@ export interface Accepted<S, E> {
   events: readonly E[];
 }
 
-/** What `apply` returns: either a complete new state, or a rejection that changed nothing. */
+/** What an action returns: either a complete new state, or a rejection that changed nothing. */
 export type RulesResult<S, E> = Accepted<S, E> | Rejection;
+
+/** A rules step's result: events are the game's own (broadcast) or schedules. */
+export type Step<S, E extends { type: string }, X extends MoveMap> = RulesResult<S, E | ScheduleEvent<X>>;
+
+/** An accepted step: `return accept(next)`. */
+export function accept<S, E>(state: S, events: readonly E[] = []): Accepted<S, E> {
+  return { ok: true, state, events };
+}
 
 /** A player as the rules see them: who sits where. */
 export interface SeatInfo {
@@ -42,32 +64,81 @@ export interface SeatInfo {
 export type SeatCheck = { ok: true } | { ok: false; reason: "full" | "started" };
 
 /**
- * The contract every game's rules module follows. Implementations import nothing from
- * Colyseus: state in, action in, new state or a typed rejection out. State objects are
- * treated as immutable; `apply` returns new objects and never mutates its input.
+ * The contract every game's rules follow (boardgame.io's shape: one object, moves keyed by
+ * name). Implementations import nothing from Colyseus: state in, action in, new state or a
+ * typed rejection out. State objects are immutable: every step returns new objects and
+ * never mutates its input, so an unchanged part of the state stays the same object.
  *
- * Actions include the system actions the room dispatches on a player's behalf: `join`,
- * `leave` (consented leave or an expired reconnection window: the game's forfeit rule),
- * `timeout` (the turn timer ran out) and the game's own scheduled actions.
+ * Every member is a function property, not a method, so TypeScript checks parameters
+ * strictly, and the three system actions are required: a game that does not say what a
+ * join, a leave (a consented leave or an expired reconnection window: the forfeit rule) or
+ * a turn timeout does, does not compile.
+ *
+ * @typeParam S - the state; C - the config (from the room's options); M - the moves
+ *   (message name → validated payload); E - the game's own events; X - the scheduled actions.
  */
-export interface GameRules<S, A extends { type: string }, E extends { type: string }, C> {
+export interface RulesSpec<S, C, M extends MoveMap, E extends { type: string } = never, X extends MoveMap = Record<never, never>> {
+  /** Seats of a room with this config (the room's only source for it). */
+  readonly seats: (config: C) => number;
   /** The initial state of a room created with `config`. */
-  setup(config: C, rng: Rng): S;
+  readonly setup: (config: C, rng: Rng) => S;
   /** Whether one more player may take a seat now. */
-  canSeat(state: S): SeatCheck;
-  /** Applies one action by `playerId`. Never throws for any input a client can send. */
-  apply(state: S, playerId: string, action: A, rng: Rng): RulesResult<S, E | ScheduleEvent<A>>;
+  readonly canSeat: (state: S) => SeatCheck;
+  /** A player takes a seat under `name`. */
+  readonly join: (state: S, playerId: string, name: string, rng: Rng) => Step<S, E, X>;
+  /** A seated player is gone for good. */
+  readonly leave: (state: S, playerId: string, rng: Rng) => Step<S, E, X>;
+  /** The turn timer of `playerId` ran out. */
+  readonly timeout: (state: S, playerId: string, rng: Rng) => Step<S, E, X>;
+  /** The client moves, keyed by message name. Each checks, in the documented order, everything but the payload's shape. */
+  readonly moves: { readonly [K in keyof M]: (state: S, playerId: string, payload: M[K], rng: Rng) => Step<S, E, X> };
+  /** Actions the rules schedule for themselves (a {@link ScheduleEvent}); no player stands behind them. */
+  readonly scheduled: { readonly [K in keyof X]: (state: S, payload: X[K], rng: Rng) => Step<S, E, X> };
   /** The player whose turn it is, or null when no turn is running (waiting, over, paused). */
-  activePlayer(state: S): string | null;
-  /**
-   * A number that changes whenever a new turn starts (even for the same player), so the
-   * room knows when to restart the turn timer.
-   */
-  turnNumber(state: S): number;
+  readonly activePlayer: (state: S) => string | null;
+  /** A number that changes whenever a new turn starts (even for the same player): the room restarts the turn timer then. */
+  readonly turnNumber: (state: S) => number;
   /** Ids of the seated players (bots included), in seat order. */
-  playerIds(state: S): readonly string[];
-  /** Whether the game is running (listing shows "started", joins become spectators only). */
-  isStarted(state: S): boolean;
+  readonly playerIds: (state: S) => readonly string[];
+  /** Whether a game is running (the listing shows "started"; joins become spectators only). */
+  readonly isStarted: (state: S) => boolean;
   /** For games with bots: the move the bot whose turn it is makes now, or null. */
-  botMove?(state: S): { playerId: string; action: A } | null;
+  readonly botMove?: (state: S) => { playerId: string; action: ActionOf<M> } | null;
+}
+
+/** A {@link RulesSpec} with its single entry point: `apply`. */
+export interface GameRules<S, C, M extends MoveMap, E extends { type: string } = never, X extends MoveMap = Record<never, never>> extends RulesSpec<S, C, M, E, X> {
+  /**
+   * Applies one action by `playerId`: a move, a system action or a scheduled action, as a
+   * flat object (`{ type: "make_move", row, col }`). Never throws for any input a client can
+   * send; an unknown action type is refused with NOT_ALLOWED.
+   */
+  readonly apply: (state: S, playerId: string, action: ActionOf<M> | SystemAction | ActionOf<X>, rng: Rng) => Step<S, E, X>;
+}
+
+const own = Object.prototype.hasOwnProperty;
+
+/**
+ * Makes a game's rules from its spec: adds `apply`, which routes an action to `join`,
+ * `leave`, `timeout`, a scheduled action or a move by its `type`.
+ */
+export function defineRules<S, C, M extends MoveMap, E extends { type: string } = never, X extends MoveMap = Record<never, never>>(spec: RulesSpec<S, C, M, E, X>): GameRules<S, C, M, E, X> {
+  const apply = (state: S, playerId: string, action: ActionOf<M> | SystemAction | ActionOf<X>, rng: Rng): Step<S, E, X> => {
+    // Fuzzed input: anything that is not an action object is refused, never thrown on.
+    if (typeof action !== "object" || action === null || typeof action.type !== "string") return reject("NOT_ALLOWED", "Unknown action.");
+    const { type, ...payload } = action as { type: string } & Record<string, unknown>;
+    switch (type) {
+      case "join":
+        return spec.join(state, playerId, (action as { name: string }).name, rng);
+      case "leave":
+        return spec.leave(state, playerId, rng);
+      case "timeout":
+        return spec.timeout(state, playerId, rng);
+      default:
+        if (own.call(spec.scheduled, type)) return (spec.scheduled as Record<string, (s: S, p: object, r: Rng) => Step<S, E, X>>)[type]!(state, payload, rng);
+        if (own.call(spec.moves, type)) return (spec.moves as Record<string, (s: S, id: string, p: object, r: Rng) => Step<S, E, X>>)[type]!(state, playerId, payload, rng);
+        return reject("NOT_ALLOWED", "Unknown action.");
+    }
+  };
+  return { ...spec, apply };
 }

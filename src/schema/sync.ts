@@ -9,10 +9,10 @@ import { ArraySchema, MapSchema, type Schema } from "@colyseus/schema";
 export interface WriteContext<S> {
   /** The rules state written last time; undefined on the first write. */
   prev: S | undefined;
+  /** Assigns only what changed since the last write (see {@link Projection}). */
+  projection: Projection;
   /** Seated players whose connection dropped (shown as `connected: false`). */
   away: ReadonlySet<string>;
-  /** Whether `away` changed since the last write. */
-  awayChanged: boolean;
 }
 
 /**
@@ -55,20 +55,21 @@ export function syncArray<V extends string | number | boolean>(target: ArraySche
 
 /**
  * Makes `target` hold one entry per item of `items` (keyed by `key(item)`), creating
- * entries with `create` and removing those whose item is gone, then calls `update` on each.
- * Skipped when `items` is the list written last time and `refresh` is false.
+ * entries with `create` and removing those whose item is gone, then calls `update` on each
+ * (which should write through a {@link Projection}, so an unchanged field costs a compare).
+ * Membership is only reconciled when `items` is not the list written last time; `update`
+ * always runs, so fields derived from elsewhere in the state (connected, rematch) can
+ * never be left stale.
  */
 export function syncMap<V extends Schema, I>(
   target: MapSchema<V>,
   items: readonly I[],
   prevItems: readonly I[] | undefined,
-  refresh: boolean,
   key: (item: I) => string,
   create: () => V,
   update: (entry: V, item: I) => void,
 ): void {
-  if (items === prevItems && !refresh) return;
-  if (target.size !== items.length || items.some((item) => !target.has(key(item)))) {
+  if (items !== prevItems && (target.size !== items.length || items.some((item) => !target.has(key(item))))) {
     const keep = new Set(items.map(key));
     for (const k of Array.from(target.keys())) if (!keep.has(k)) target.delete(k);
   }
@@ -90,14 +91,12 @@ export function syncSchemaArray<V extends Schema, I>(
   target: ArraySchema<V>,
   items: readonly I[],
   prevItems: readonly I[] | undefined,
-  refresh: boolean,
   same: (entry: V, item: I) => boolean,
   create: () => V,
   update: (entry: V, item: I) => void,
 ): void {
-  if (items === prevItems && !refresh) return;
   // Rebuild only when membership or order changed; otherwise update in place.
-  const aligned = target.length === items.length && items.every((item, i) => same(target[i]!, item));
+  const aligned = items === prevItems || (target.length === items.length && items.every((item, i) => same(target[i]!, item)));
   if (!aligned) {
     target.clear();
     for (const item of items) {

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { address, clientFrom, HonestGame, startDefaultServer } from "../helpers/abuse.js";
 import { eventually, Player } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";

@@ -21,7 +21,7 @@
 import { HonestGame, healthMs, percentile, rssMb, startDefaultServer, clientFrom } from "../helpers/abuse.js";
 import { Player } from "../helpers/clients.js";
 import { stopAllServers } from "../helpers/cluster.js";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { startLoad, type LoadProcess } from "../helpers/load-process.js";
 
 export interface AbuseSoakOptions {

@@ -44,7 +44,7 @@ import { performance } from "node:perf_hooks";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
 import { Redis } from "ioredis";
 import type { RoomEntry } from "../../src/rooms/listing.js";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { killOnExit, startServers, type ServerProcess } from "../helpers/cluster.js";
 import { freePort } from "../helpers/ports.js";
 import { waitForPing } from "../helpers/redis.js";

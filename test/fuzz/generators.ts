@@ -15,17 +15,13 @@
  */
 import { Packr, unpack } from "msgpackr";
 import type { z } from "zod";
-import { DiceMessages, OweDrahnMessages, TicTacToeMessages } from "../../src/protocol/messages.js";
+import { GAMES, type GameName } from "../../src/games/index.js";
 import { pick, type Rng } from "../../src/rules/rng.js";
 
-export type Game = "tictactoe" | "dice" | "owedrahn";
+export type Game = GameName;
 
-/** Each game's client message types and their validators, as the rooms register them. */
-export const MESSAGE_SCHEMAS: Readonly<Record<Game, Readonly<Record<string, z.ZodType>>>> = {
-  tictactoe: TicTacToeMessages,
-  dice: DiceMessages,
-  owedrahn: OweDrahnMessages,
-};
+/** Each game's client message types and their validators, as the rooms register them (from the games list). */
+export const MESSAGE_SCHEMAS = Object.fromEntries(GAMES.map((g) => [g.protocol.name, g.protocol.messages])) as unknown as Readonly<Record<Game, Readonly<Record<string, z.ZodType>>>>;
 
 /** A fuzz message: what `room.send(type, payload)` (or `room.sendBytes(type, bytes)`) sends. */
 export interface FuzzMessage {

@@ -36,6 +36,7 @@ import { ERROR_CODES, ErrorCode } from "../../src/protocol/errors.js";
 import { scoreDice } from "../../src/rules/dice-scoring.js";
 import { pick, seededRng, type Rng } from "../../src/rules/rng.js";
 import { lineWinner, type Cell } from "../../src/rules/tictactoe.js";
+import { GAME_NAMES } from "../../src/games/index.js";
 import { Player } from "../helpers/clients.js";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import {
@@ -820,7 +821,7 @@ describe("Message fuzz: random and malformed messages in every phase of the thre
     const started = performance.now();
     fuzz = {
       server,
-      stats: { tictactoe: newStats(), dice: newStats(), owedrahn: newStats() },
+      stats: Object.fromEntries(GAME_NAMES.map((g) => [g, newStats()])) as Record<Game, GameStats>,
       deviations: new Deviations(),
       allConns: [],
       aborted: false,

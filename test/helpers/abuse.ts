@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { Player } from "./clients.js";
 import { startServer, type ServerProcess } from "./cluster.js";
 

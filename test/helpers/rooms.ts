@@ -4,7 +4,7 @@
  */
 import type { Room } from "@colyseus/core";
 import type { ColyseusTestServer } from "@colyseus/testing";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { Player } from "./clients.js";
 import { testServer } from "./server.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { ErrorCode, JoinErrorCode, MatchmakingStatus } from "../../src/protocol/errors.js";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { Player, quiet } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { TEST_ENV } from "../helpers/server.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { TEST_ENV } from "../helpers/server.js";

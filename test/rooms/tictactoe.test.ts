@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, MatchmakingStatus } from "../../src/protocol/errors.js";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { Player, quiet } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 

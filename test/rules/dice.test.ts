@@ -7,12 +7,13 @@ import {
   scoreDice,
   type DiceAction,
   type DiceEvent,
+  type DiceScheduled,
   type DiceState,
 } from "../../src/rules/dice.js";
 import { pick, scriptedRng, seededRng, type Rng } from "../../src/rules/rng.js";
 import type { RuleErrorCode, ScheduleEvent } from "../../src/rules/types.js";
 
-type Event = DiceEvent | ScheduleEvent<DiceAction>;
+type Event = DiceEvent | ScheduleEvent<DiceScheduled>;
 
 /** Applies an action that must be accepted and must use exactly the scripted values; the input must come out unchanged. */
 function run(state: DiceState, playerId: string, action: DiceAction, values: readonly number[] = []) {
@@ -191,7 +192,7 @@ describe("Dice rules", () => {
         { type: "schedule", timer: "bust", action: { type: "end_bust", turn: start.turn } },
       ]);
 
-      const scheduled = (r.events[1] as ScheduleEvent<DiceAction>).action;
+      const scheduled = (r.events[1] as ScheduleEvent<DiceScheduled>).action;
       const after = run(r.state, "alice", scheduled);
       assert.deepEqual(after.events, []);
       assert.equal(after.state.phase, "playing");
@@ -646,7 +647,7 @@ describe("Dice rules", () => {
       assert.equal(s.phase, "over");
       assert.equal(s.winner, "alice");
       assert.deepEqual(dice.playerIds(s), ["alice"]);
-      rejects(s, "alice", (r.events[1] as ScheduleEvent<DiceAction>).action, "NOT_ALLOWED");
+      rejects(s, "alice", (r.events[1] as ScheduleEvent<DiceScheduled>).action, "NOT_ALLOWED");
       checkInvariants(s);
     });
 
@@ -745,7 +746,7 @@ describe("Dice rules", () => {
 
     it("a stale end_bust cannot end a later pause early", () => {
       const r = run(game(), "alice", { type: "roll" }, [2, 3, 4, 6, 6, 2]);
-      const stale = (r.events[1] as ScheduleEvent<DiceAction>).action;
+      const stale = (r.events[1] as ScheduleEvent<DiceScheduled>).action;
       let s = run(r.state, "bob", { type: "leave" }).state;
       s = run(s, "carol", { type: "join", name: "Carol" }, [0]).state;
       s = run(s, "alice", { type: "roll" }, [2, 3, 4, 6, 6, 2]).state;

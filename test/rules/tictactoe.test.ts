@@ -45,9 +45,15 @@ function alone(): TicTacToeState {
   return run(ticTacToe.setup({}, scriptedRng([])), "a", join("A"));
 }
 
-/** `a` (X) and `b` (O) seated; the rng draws seat `first` (0 = a, 1 = b) to move first. */
+/**
+ * `a` (X) and `b` (O) seated and playing; `first` says who moves first (0 = a, 1 = b). X
+ * opens a room's first game and the first move alternates between games, so for b a first
+ * game is forfeited on time and a second one started.
+ */
 function game(first: 0 | 1 = 0): TicTacToeState {
-  return run(alone(), "b", join("B"), scriptedRng([first]));
+  let s = run(alone(), "b", join("B"));
+  if (first === 1) s = run(run(run(s, "a", timeout), "a", rematch), "b", rematch);
+  return s;
 }
 
 /** Plays the cells in order, each by whoever is on turn. */
@@ -233,23 +239,20 @@ describe("TicTacToe rules", () => {
       assert.deepEqual(ticTacToe.canSeat(s), { ok: true });
     });
 
-    for (const [first, expected] of [[0, "a"], [1, "b"]] as const) {
-      it(`the second seated player is O and the game starts with the drawn first mover (${expected})`, () => {
-        const rng = scriptedRng([first]);
-        const s = run(alone(), "b", join("B"), rng);
-        assert.equal(rng.remaining(), 0, "exactly one draw picks the first mover");
-        assert.deepEqual(s.players, [
-          { id: "a", name: "A", symbol: "X" },
-          { id: "b", name: "B", symbol: "O" },
-        ]);
-        assert.deepEqual(ticTacToe.playerIds(s), ["a", "b"]);
-        assert.equal(s.phase, "playing");
-        assert.equal(s.currentTurn, expected);
-        assert.equal(ticTacToe.activePlayer(s), expected);
-        assert.equal(ticTacToe.isStarted(s), true);
-        assert.deepEqual(s.board, emptyBoard);
-      });
-    }
+    it("the second seated player is O, and X opens the room's first game (no draw)", () => {
+      const rng = scriptedRng([]);
+      const s = run(alone(), "b", join("B"), rng);
+      assert.deepEqual(s.players, [
+        { id: "a", name: "A", symbol: "X" },
+        { id: "b", name: "B", symbol: "O" },
+      ]);
+      assert.deepEqual(ticTacToe.playerIds(s), ["a", "b"]);
+      assert.equal(s.phase, "playing");
+      assert.equal(s.currentTurn, "a");
+      assert.equal(ticTacToe.activePlayer(s), "a");
+      assert.equal(ticTacToe.isStarted(s), true);
+      assert.deepEqual(s.board, emptyBoard);
+    });
 
     it("a third join is refused: canSeat says started during the game and full after it", () => {
       const playing = game(0);
@@ -267,25 +270,25 @@ describe("TicTacToe rules", () => {
       assert.deepEqual(ticTacToe.canSeat(s), { ok: true });
       s = run(s, "b", join("B"));
       assert.equal(symbolOf(s, "b"), "X", "X left, so the newcomer is X");
-      s = run(s, "c", join("C"), scriptedRng([1]));
+      s = run(s, "c", join("C"));
       assert.equal(symbolOf(s, "c"), "O");
       assert.equal(s.phase, "playing");
-      assert.equal(s.currentTurn, "c");
+      assert.equal(s.currentTurn, "b", "no game was played yet: X opens");
     });
 
     it("when X leaves after the game, the newcomer takes X and O keeps O", () => {
       let s = run(overByWin(), "a", leave);
       assert.deepEqual(s.players, [{ id: "b", name: "B", symbol: "O" }]);
-      s = run(s, "c", join("C"), scriptedRng([0]));
+      s = run(s, "c", join("C"));
       assert.deepEqual(s.players, [
         { id: "c", name: "C", symbol: "X" },
         { id: "b", name: "B", symbol: "O" },
       ]);
       assert.deepEqual(ticTacToe.playerIds(s), ["c", "b"], "seat order: X before O");
       assert.equal(s.phase, "playing");
-      assert.equal(s.currentTurn, "c");
-      s = run(s, "c", at(0, 0));
-      assert.equal(s.board[0], "X");
+      assert.equal(s.currentTurn, "b", "the room's second game: O opens");
+      s = run(s, "b", at(0, 0));
+      assert.equal(s.board[0], "O");
     });
 
     it("when O leaves after the game, the newcomer takes O: two players never share a symbol", () => {
@@ -352,14 +355,13 @@ describe("TicTacToe rules", () => {
       rejects(s, "b", at(2, 2), "GAME_OVER");
     });
 
-    for (const [first, expected] of [[0, "a"], [1, "b"]] as const) {
-      it(`both requests start a fresh game with a random first mover (${expected}) and the same symbols`, () => {
-        const over = overByWin();
-        const turnBefore = ticTacToe.turnNumber(over);
-        let s = run(over, "b", rematch);
-        const rng = scriptedRng([first]);
-        s = run(s, "a", rematch, rng);
-        assert.equal(rng.remaining(), 0);
+    it("both requests start a fresh game with the same symbols, and the first move alternates: X, O, X", () => {
+      let s = overByWin();
+      const opener: string[] = [];
+      for (const expected of ["b", "a", "b"]) {
+        const turnBefore = ticTacToe.turnNumber(s);
+        const players = s.players;
+        s = run(run(s, "b", rematch), "a", rematch);
         assert.equal(s.phase, "playing");
         assert.deepEqual(s.board, emptyBoard);
         assert.equal(s.winner, null);
@@ -367,12 +369,15 @@ describe("TicTacToe rules", () => {
         assert.deepEqual(s.rematch, []);
         assert.equal(s.currentTurn, expected);
         assert.equal(ticTacToe.activePlayer(s), expected);
-        assert.deepEqual(s.players, over.players, "symbols belong to seats and do not change");
+        assert.deepEqual(s.players, players, "symbols belong to seats and do not change");
         assert.ok(ticTacToe.turnNumber(s) > turnBefore, "a new turn starts");
+        opener.push(symbolOf(s, expected)!);
         s = run(s, expected, at(1, 1));
         assert.equal(s.board[4], symbolOf(s, expected));
-      });
-    }
+        s = run(s, s.currentTurn!, timeout);
+      }
+      assert.deepEqual(opener, ["O", "X", "O"], "games 2, 3 and 4 of the room");
+    });
 
     it("a rematch after a draw works the same way", () => {
       let s = play(game(0), DRAW_SEQUENCE);
@@ -387,10 +392,10 @@ describe("TicTacToe rules", () => {
     it("a rematch after a timeout forfeit works the same way", () => {
       let s = run(game(0), "a", timeout);
       s = run(s, "a", rematch);
-      s = run(s, "b", rematch, scriptedRng([0]));
+      s = run(s, "b", rematch);
       assert.equal(s.phase, "playing");
       assert.equal(s.winner, null);
-      assert.equal(s.currentTurn, "a");
+      assert.equal(s.currentTurn, "b", "the second game: O opens");
     });
 
     it("leaving after the game frees the seat and returns to waiting with an empty board", () => {

@@ -7,7 +7,7 @@
 import "../../src/polyfills.js";
 import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
-import type { TicTacToeState } from "../../src/schema/TicTacToeState.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { eventually, Player } from "../helpers/clients.js";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 

@@ -1,0 +1,61 @@
+/** What a game room gets from the server (never from a client), and what it reports. */
+import type { Logger } from "../logger.js";
+import type { ErrorCode } from "../protocol/errors.js";
+import type { ReservationRelease } from "../matchmaking/reservations.js";
+import type { Rng } from "../rules/rng.js";
+
+/** Server-side settings every game room gets from its registration. */
+export interface RoomSettings {
+  /** Randomness for the rules. */
+  rng: Rng;
+  logger: Logger;
+  /** How long a dropped player keeps the seat. @default 60 */
+  reconnectSeconds: number;
+  /** Delays in ms for the rules' scheduled actions, by timer name (`bust`, `gameOver`, `bot`). */
+  delays: Readonly<Record<string, number>>;
+  /** Token bucket per client: sustained messages per second. @default 10 */
+  messagesPerSecond: number;
+  /** Token bucket size (a burst a client may send at once). @default 20 */
+  messageBurst: number;
+  /** Messages refused for rate in a row before the client is disconnected. @default 40 */
+  floodDisconnectAfter: number;
+  /** Spectators allowed besides the seats. @default 16 */
+  maxSpectators: number;
+  /** Spectators one address may have in one room. @default 4 */
+  maxSpectatorsPerIp: number;
+  /** Frames per second per client before Colyseus drops it: a backstop behind the transport's frame budget. @default 180 */
+  maxFramesPerSecond: number;
+  /** A client must acknowledge its join within this time. @default 5 */
+  joinAckSeconds: number;
+  /** Where seat reservations made by the matchmaking route are released once used or expired. */
+  reservations?: ReservationRelease;
+  /** How long a matchmaker seat reservation waits for its client. @default 10 */
+  seatReservationSeconds: number;
+  /** On shutdown, how long running games may go on before the room is closed. @default 600 */
+  drainSeconds: number;
+  /** Counters for /metrics; optional so a room runs without them. */
+  metrics?: RoomMetrics;
+}
+
+/** What a room reports to the metrics registry. */
+export interface RoomMetrics {
+  message(roomName: string): void;
+  rejected(roomName: string, code: ErrorCode): void;
+  joined(roomName: string, spectator: boolean): void;
+  reconnected(roomName: string): void;
+  roomOpened(roomName: string): void;
+  roomClosed(roomName: string): void;
+  /** A client joined / left for good (a dropped player counts until their window ends). */
+  clientIn(roomName: string): void;
+  clientOut(roomName: string): void;
+}
+
+/** What the listing shows of a room (its matchmaking metadata). */
+export interface ListingMetadata {
+  game: string;
+  players: number;
+  seats: number;
+  started: boolean;
+  /** A player (not a spectator) may join now. Join and joinOrCreate only consider open rooms. */
+  open: boolean;
+}

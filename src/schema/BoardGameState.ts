@@ -1,0 +1,25 @@
+import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
+
+/** A seated player of a two-player board game, keyed by session id in {@link BoardGameState.players}. */
+export class BoardGamePlayer extends Schema {
+  @type("string") name = "";
+  /** "X" (the first seat) or "O". */
+  @type("string") symbol = "";
+  @type("boolean") connected = true;
+  /** Asked for a rematch since the game ended. */
+  @type("boolean") rematch = false;
+}
+
+/**
+ * What every client of a two-player board game sees (TicTacToe, Connect Four; games.md,
+ * "TicTacToe", State): the board's cells row-major from the top row, each "", "X" or "O".
+ */
+export class BoardGameState extends Schema {
+  @type(["string"]) board = new ArraySchema<string>();
+  @type({ map: BoardGamePlayer }) players = new MapSchema<BoardGamePlayer>();
+  @type("string") currentTurn = "";
+  @type("string") winner = "";
+  @type("boolean") draw = false;
+  @type("string") phase = "waiting";
+  @type("number") turnDeadline = 0;
+}
