@@ -10,15 +10,13 @@
  */
 import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 import { checkName } from "../../src/protocol/names.js";
-import type { RoomName, ServerEvents } from "../../src/protocol/messages.js";
+import type { ServerEvents } from "../../src/protocol/messages.js";
 import { describeCloseCode, describeErrorPayload, describeJoinError } from "./errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
-import { DiceView } from "./games/dice.js";
-import { OweDrahnView } from "./games/owedrahn.js";
-import { TicTacToeView } from "./games/tictactoe.js";
+import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
 import { setConnection, setNotice, showError } from "./ui.js";
-import { secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
+import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 
 export interface GameHost {
   /** The page is being unloaded (reload, navigation): keep the saved seat. */
@@ -51,17 +49,6 @@ export function spectatorOptions(): { spectate: true; name?: string } {
   return checked?.ok ? { spectate: true, name: checked.name } : { spectate: true };
 }
 
-function createView(game: RoomName, ctx: ViewContext): GameView<any> {
-  switch (game) {
-    case "tictactoe":
-      return new TicTacToeView(ctx);
-    case "dice":
-      return new DiceView(ctx);
-    case "owedrahn":
-      return new OweDrahnView(ctx);
-  }
-}
-
 export class GameScreen {
   readonly el: HTMLElement;
   private room!: Room;
@@ -82,11 +69,11 @@ export class GameScreen {
   constructor(
     private readonly host: GameHost,
     room: Room,
-    private readonly game: RoomName,
+    private readonly entry: AnyView,
     private readonly isPrivate: boolean,
     private readonly spectator = false,
   ) {
-    this.el = h("section", { class: "screen game", testid: "game-screen", data: { game } });
+    this.el = h("section", { class: "screen game", testid: "game-screen", data: { game: entry.protocol.name } });
     this.roomId = room.roomId;
     delegate(this.el, (action, el) => this.onAction(action, el));
     this.attach(room);
@@ -99,8 +86,8 @@ export class GameScreen {
   /** Shows `room` (the first one, or a spectator's new connection to the same room). */
   private attach(room: Room) {
     this.room = room;
-    const ctx: ViewContext = { room, log: (text) => this.log(text), rerender: () => this.scheduleRender() };
-    this.view = createView(this.game, ctx);
+    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
+    this.view = this.entry.screen(ctx);
     if (this.spectator) {
       // The server keeps no place for a spectator (its reconnection would be refused):
       // a drop goes straight to onLeave, which joins the room again (rejoin()).
@@ -139,7 +126,7 @@ export class GameScreen {
   private save() {
     saveSeat({
       roomId: this.room.roomId,
-      game: this.game,
+      game: this.entry.protocol.name,
       reconnectionToken: this.room.reconnectionToken,
       private: this.isPrivate,
       spectator: this.spectator || undefined,
@@ -340,7 +327,7 @@ export class GameScreen {
       h(
         "header",
         { class: "game-head" },
-        h("h2", {}, this.view.title),
+        h("h2", {}, this.entry.title),
         h(
           "p",
           { class: "room-line" },
@@ -387,7 +374,8 @@ export class GameScreen {
           left === undefined ? "" : `⏱ ${left} s left`,
         ),
       ),
-      h("div", { class: "game-area" }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
+      // The game's own CSS is scoped under `.game-<name>` (client/style.css).
+      h("div", { class: `game-area game-${this.entry.protocol.name}` }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
       h(
         "section",
         { class: "log", attrs: { "aria-label": "What happened", hidden: this.logLines.length === 0 } },

@@ -4,31 +4,30 @@
  */
 import { ErrorCode as SdkErrorCode, type Client, type Room } from "@colyseus/sdk";
 import { CLOSE_FLOODING, MatchmakingStatus } from "../../src/protocol/errors.js";
-import { commonJoinOptions, diceOptions, oweDrahnOptions, RoomName, type RoomEntry } from "../../src/protocol/messages.js";
+import { commonJoinOptions, type RoomEntry } from "../../src/protocol/messages.js";
 import { checkName, NAME_MAX_GRAPHEMES, NAME_MAX_INPUT_LENGTH } from "../../src/protocol/names.js";
 import { describeJoinError, RATE_LIMIT_WAIT_MS, type JoinFailure } from "./errors.js";
 import { delegate, h, morphContent, napUntilOnline } from "./dom.js";
-import { forgetInviteInLocation, isRoomName, loadName, roomIdFrom, saveName } from "./session.js";
+import { VIEWS, viewOf, type AnyView } from "./games/index.js";
+import { forgetInviteInLocation, loadName, roomIdFrom, saveName } from "./session.js";
 import { setConnection, showError } from "./ui.js";
+import type { OptionField } from "./view.js";
 
 export interface LobbyHost {
   readonly client: Client;
-  enterGame(room: Room, game: RoomName, isPrivate: boolean, spectator: boolean): void;
+  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator: boolean): void;
 }
 
-export const GAME_TITLES: Record<RoomName, string> = {
-  tictactoe: "TicTacToe",
-  dice: "Dice",
-  owedrahn: "Owe Drahn",
-};
-
-const GAME_BLURBS: Record<RoomName, string> = {
-  tictactoe: "Two players, three in a row.",
-  dice: "Two-player Farkle. Play a friend or a bot.",
-  owedrahn: "2–8 players share one total; above 15 you are out.",
-};
-
-const GAMES = Object.values(RoomName);
+/** The form control of a game's create option: named `<game>.<key>`, test id `create-<game>-<key>`. */
+function optionControl(game: string, field: OptionField, id: string): HTMLElement {
+  const props = { testid: `create-${game}-${field.key}` };
+  const name = `${game}.${field.key}`;
+  if (field.kind === "number") {
+    return h("input", { ...props, attrs: { id, name, type: "number", min: field.min, max: field.max, step: field.step ?? 1, value: field.default, inputmode: "numeric" } });
+  }
+  const values = Array.from({ length: field.max - field.min + 1 }, (_, i) => field.min + i);
+  return h("select", { ...props, attrs: { id, name } }, values.map((n) => h("option", { attrs: { value: n, selected: n === field.default } }, field.choice(n))));
+}
 
 function isRoomEntry(v: unknown): v is RoomEntry {
   const e = v as RoomEntry;
@@ -87,6 +86,8 @@ export class LobbyScreen {
   private readonly joinError: HTMLElement;
   private readonly createForm: HTMLFormElement;
   private readonly linkInput: HTMLInputElement;
+  /** The invited room's game, once the live list shows it (a private room's never does). */
+  private readonly inviteGame = h("span", { testid: "invite-game" });
 
   constructor(
     private readonly host: LobbyHost,
@@ -153,7 +154,7 @@ export class LobbyScreen {
       "section",
       { class: "card invite-card", testid: "invite-panel" },
       h("h2", {}, "You were invited"),
-      h("p", {}, "Room ", h("code", {}, roomId), ". Pick your name above, then:"),
+      h("p", {}, "Room ", h("code", {}, roomId), this.inviteGame, ". Pick your name above, then:"),
       h(
         "div",
         { class: "row" },
@@ -164,19 +165,24 @@ export class LobbyScreen {
   }
 
   private buildCreateForm(id: (name: string) => string): HTMLFormElement {
-    const gameRadios = GAMES.map((game, i) => {
+    const gameRadios = VIEWS.map((view, i) => {
+      const game = view.protocol.name;
       const rid = id(`game-${game}`);
       return h(
         "div",
         { class: "radio" },
         h("input", { testid: `create-game-${game}`, attrs: { id: rid, type: "radio", name: "game", value: game, checked: i === 0 } }),
-        h("label", { attrs: { for: rid } }, h("strong", {}, GAME_TITLES[game]), h("span", { class: "muted small" }, ` — ${GAME_BLURBS[game]}`)),
+        h("label", { attrs: { for: rid } }, h("strong", {}, view.title), h("span", { class: "muted small" }, ` — ${view.blurb}`)),
       );
     });
+    const optionFields = VIEWS.flatMap((view) =>
+      view.createOptions.map((field) => {
+        const fid = id(`${view.protocol.name}-${field.key}`);
+        return h("div", { class: "field", data: { "for-game": view.protocol.name } }, h("label", { attrs: { for: fid } }, field.label), optionControl(view.protocol.name, field, fid));
+      }),
+    );
     const privateId = id("private");
     const timerId = id("timer");
-    const targetId = id("target");
-    const maxId = id("max");
     const form = h(
       "form",
       { class: "create-form", testid: "create-form" },
@@ -197,28 +203,17 @@ export class LobbyScreen {
           [0, 15, 30, 60, 120].map((s) => h("option", { attrs: { value: s, selected: s === 0 } }, s === 0 ? "Off" : `${s} seconds`)),
         ),
       ),
-      h(
-        "div",
-        { class: "field only-dice" },
-        h("label", { attrs: { for: targetId } }, "Points to win"),
-        h("input", { testid: "create-target", attrs: { id: targetId, name: "targetScore", type: "number", min: 1000, max: 10000, step: 500, value: 3000, inputmode: "numeric" } }),
-      ),
-      h(
-        "div",
-        { class: "field only-owedrahn" },
-        h("label", { attrs: { for: maxId } }, "Seats"),
-        h(
-          "select",
-          { testid: "create-max-players", attrs: { id: maxId, name: "maxPlayers" } },
-          [2, 3, 4, 5, 6, 7, 8].map((n) => h("option", { attrs: { value: n, selected: n === 8 } }, `${n} players`)),
-        ),
-      ),
+      optionFields,
       h("button", { class: "primary", testid: "btn-create", attrs: { type: "submit" } }, "Create room"),
     );
+    // Only the chosen game's own options show (hidden fields are not validated or sent).
     const sync = () => {
       const game = (form.elements.namedItem("game") as RadioNodeList).value;
-      form.querySelectorAll<HTMLElement>(".only-dice").forEach((el) => (el.hidden = game !== "dice"));
-      form.querySelectorAll<HTMLElement>(".only-owedrahn").forEach((el) => (el.hidden = game !== "owedrahn"));
+      form.querySelectorAll<HTMLElement>("[data-for-game]").forEach((el) => {
+        const other = el.getAttribute("data-for-game") !== game;
+        el.hidden = other;
+        el.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select").forEach((control) => (control.disabled = other));
+      });
     };
     form.addEventListener("change", sync);
     sync();
@@ -315,7 +310,7 @@ export class LobbyScreen {
       "div",
       {},
       this.lobbyProblem ? h("p", { class: "lobby-problem", testid: "lobby-problem", attrs: { role: "status" } }, this.lobbyProblem) : null,
-      GAMES.map((game) => {
+      VIEWS.map(({ protocol: { name: game }, title }) => {
         const mine = (rooms ?? []).filter((r) => r.game === game);
         return h(
           "section",
@@ -323,8 +318,8 @@ export class LobbyScreen {
           h(
             "div",
             { class: "game-rooms-head" },
-            h("h3", {}, GAME_TITLES[game]),
-            h("button", { action: "quick", testid: `btn-quick-${game}`, data: { game }, attrs: { type: "button", "aria-label": `Quick match: ${GAME_TITLES[game]}` } }, "Quick match"),
+            h("h3", {}, title),
+            h("button", { action: "quick", testid: `btn-quick-${game}`, data: { game }, attrs: { type: "button", "aria-label": `Quick match: ${title}` } }, "Quick match"),
           ),
           rooms === undefined
             ? h("p", { class: "muted" }, this.lobbyProblem ? "Not available yet." : "Loading…")
@@ -341,8 +336,8 @@ export class LobbyScreen {
                       h("code", { class: "room-id" }, r.roomId),
                       h("span", { class: "room-info" }, `${r.players}/${r.seats} players · ${state}`),
                       r.open
-                        ? h("button", { class: "primary", action: "join", testid: `btn-join-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Join ${GAME_TITLES[game]} room ${r.roomId}` } }, "Join")
-                        : h("button", { action: "watch", testid: `btn-watch-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Watch ${GAME_TITLES[game]} room ${r.roomId}` } }, "Watch"),
+                        ? h("button", { class: "primary", action: "join", testid: `btn-join-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Join ${title} room ${r.roomId}` } }, "Join")
+                        : h("button", { action: "watch", testid: `btn-watch-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Watch ${title} room ${r.roomId}` } }, "Watch"),
                     );
                   }),
                 ),
@@ -350,6 +345,9 @@ export class LobbyScreen {
       }),
     );
     morphContent(this.list, next);
+    const invited = this.invite ? rooms?.find((r) => r.roomId === this.invite) : undefined;
+    const invitedView = viewOf(invited?.game);
+    this.inviteGame.textContent = invitedView ? ` (${invitedView.title})` : "";
     this.list.setAttribute("aria-busy", rooms === undefined ? "true" : "false");
   }
 
@@ -372,8 +370,8 @@ export class LobbyScreen {
         break;
       }
       case "quick": {
-        const game = el.getAttribute("data-game");
-        if (isRoomName(game)) void this.quickMatch(game);
+        const view = viewOf(el.getAttribute("data-game"));
+        if (view) void this.quickMatch(view);
         break;
       }
       default:
@@ -405,14 +403,14 @@ export class LobbyScreen {
     this.el.setAttribute("aria-busy", "true");
     try {
       const room = await run();
-      const game = room.name;
-      if (!isRoomName(game)) {
+      const view = viewOf(room.name);
+      if (!view) {
         void room.leave(true);
         showError("That room is not a game this page can show.");
         return;
       }
       if (this.invite) forgetInviteInLocation();
-      this.host.enterGame(room, game, isPrivate, spectator);
+      this.host.enterGame(room, view, isPrivate, spectator);
     } catch (err) {
       const failure = describeJoinError(err);
       if (failure.waitMs > 0) {
@@ -433,10 +431,10 @@ export class LobbyScreen {
     await this.attempt(() => this.host.client.joinById(roomId, options), roomId, false, spectate);
   }
 
-  private async quickMatch(game: RoomName) {
+  private async quickMatch(view: AnyView) {
     const name = this.name();
     if (name === null) return;
-    await this.attempt(() => this.host.client.joinOrCreate(game, commonJoinOptions.parse({ name })), undefined, false);
+    await this.attempt(() => this.host.client.joinOrCreate(view.protocol.name, commonJoinOptions.parse({ name })), undefined, false);
   }
 
   private async create() {
@@ -444,17 +442,18 @@ export class LobbyScreen {
     if (name === null) return;
     const form = this.createForm;
     const field = (n: string) => form.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement;
-    const game = (form.elements.namedItem("game") as RadioNodeList).value;
-    if (!isRoomName(game)) return;
+    const view = viewOf((form.elements.namedItem("game") as RadioNodeList).value);
+    if (!view) return;
+    const game = view.protocol.name;
     const isPrivate = (field("private") as HTMLInputElement).checked;
     const turnSeconds = Number(field("turnSeconds").value);
     const common = { name, private: isPrivate || undefined, turnSeconds: turnSeconds || undefined };
-    const schema = game === "dice" ? diceOptions : game === "owedrahn" ? oweDrahnOptions : commonJoinOptions;
-    const extra = game === "dice" ? { targetScore: Number(field("targetScore").value) } : game === "owedrahn" ? { maxPlayers: Number(field("maxPlayers").value) } : {};
-    const parsed = schema.safeParse({ ...common, ...extra });
+    const extra = Object.fromEntries(view.createOptions.map((o) => [o.key, Number(field(`${game}.${o.key}`).value)]));
+    const parsed = view.protocol.options.safeParse({ ...common, ...extra });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      showError("Please check the game settings.", issue ? `${issue.path.join(".")}: ${issue.message}` : "");
+      const label = view.createOptions.find((o) => o.key === issue?.path[0])?.label ?? issue?.path.join(".");
+      showError("Please check the game settings.", issue ? `${label}: ${issue.message}` : "");
       return;
     }
     // Send what the player chose (undefined keys are dropped by JSON).

@@ -3,10 +3,10 @@
  * page), then either the saved seat (a reload mid-game) or the lobby.
  */
 import { Client, type Room } from "@colyseus/sdk";
-import type { RoomName } from "../../src/protocol/messages.js";
 import { describeJoinError } from "./errors.js";
 import { h, sleep } from "./dom.js";
 import { GameScreen, spectatorOptions, type GameHost } from "./game.js";
+import { viewOf, type AnyView } from "./games/index.js";
 import { LobbyScreen, type LobbyHost } from "./lobby.js";
 import { clearSeat, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
 import { clearToasts, setConnection, showError } from "./ui.js";
@@ -41,6 +41,11 @@ class App implements LobbyHost, GameHost {
    * spectator has no seat to reconnect to); false when the seat or room is gone.
    */
   private async resume(saved: SavedSeat): Promise<boolean> {
+    const view = viewOf(saved.game);
+    if (!view) {
+      clearSeat();
+      return false;
+    }
     const spectator = saved.spectator === true;
     setConnection("connecting", spectator ? "watching again" : "rejoining your game");
     this.show({ el: h("section", { class: "screen card", testid: "resuming" }, h("p", {}, spectator ? "Back to the game you were watching…" : "Rejoining your game…")), dispose: () => undefined });
@@ -49,7 +54,7 @@ class App implements LobbyHost, GameHost {
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
         const room = spectator ? await this.client.joinById(saved.roomId, spectatorOptions()) : await this.client.reconnect(saved.reconnectionToken);
-        this.enterGame(room, saved.game, saved.private === true, spectator);
+        this.enterGame(room, view, saved.private === true, spectator);
         return true;
       } catch (err) {
         lastError = err;
@@ -83,9 +88,9 @@ class App implements LobbyHost, GameHost {
     this.show(new LobbyScreen(this, invite));
   }
 
-  enterGame(room: Room, game: RoomName, isPrivate: boolean, spectator = false) {
+  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false) {
     clearToasts();
-    this.show(new GameScreen(this, room, game, isPrivate, spectator));
+    this.show(new GameScreen(this, room, view, isPrivate, spectator));
   }
 }
 

@@ -2,11 +2,10 @@
  * What survives a page reload: the seat to reconnect to (sessionStorage, per tab) and the
  * player's name (localStorage).
  */
-import { RoomName } from "../../src/protocol/messages.js";
-
 export interface SavedSeat {
   roomId: string;
-  game: RoomName;
+  /** The room name (the game); a page without its view forgets the seat. */
+  game: string;
   reconnectionToken: string;
   /** The room was created private here: show its invite link. */
   private?: boolean;
@@ -19,10 +18,6 @@ export interface SavedSeat {
 
 const SEAT_KEY = "turn-games.seat";
 const NAME_KEY = "turn-games.name";
-
-export function isRoomName(value: unknown): value is RoomName {
-  return typeof value === "string" && (Object.values(RoomName) as string[]).includes(value);
-}
 
 export function saveSeat(seat: SavedSeat): void {
   try {
@@ -37,7 +32,7 @@ export function loadSeat(): SavedSeat | undefined {
     const raw = sessionStorage.getItem(SEAT_KEY);
     if (!raw) return undefined;
     const v = JSON.parse(raw) as Partial<SavedSeat>;
-    if (typeof v.roomId !== "string" || typeof v.reconnectionToken !== "string" || !isRoomName(v.game)) return undefined;
+    if (typeof v.roomId !== "string" || typeof v.reconnectionToken !== "string" || typeof v.game !== "string") return undefined;
     return { roomId: v.roomId, game: v.game, reconnectionToken: v.reconnectionToken, private: v.private === true, spectator: v.spectator === true };
   } catch {
     return undefined;

@@ -1,16 +1,25 @@
 /**
- * What a game screen needs from one game: its title, the summary lines (status, turn), the
- * game area, and its actions. The shell (GameScreen) does the rest.
+ * What the client knows of one game: its view entry (title, blurb, create options, screen;
+ * listed in games/index.ts), and what a game screen needs from the shell (GameScreen) and
+ * gives it: the summary lines (status, turn), the game area, and its actions. The shell
+ * and the lobby do the rest.
  */
 import type { Room } from "@colyseus/sdk";
 import type { z } from "zod";
 import { ErrorCode } from "../../src/protocol/errors.js";
+import type { GameProtocol, PayloadsOf } from "../../src/protocol/game.js";
+import type { CommonJoinOptions } from "../../src/protocol/messages.js";
 import { asName, type Text } from "./dom.js";
 import { describeErrorCode } from "./errors.js";
 import { showError } from "./ui.js";
 
-export interface ViewContext {
+/** Sends one of the game's messages, its payload checked with the server's validator first. */
+export type Sender<P extends GameProtocol> = <K extends keyof P["messages"] & string>(type: K, payload: PayloadsOf<P>[K]) => void;
+
+export interface ViewContext<P extends GameProtocol = GameProtocol> {
   readonly room: Room;
+  /** Sends a message of this game (see {@link checkedSender}). */
+  readonly send: Sender<P>;
   /** Adds a line to the screen's event log (names as {@link asName}, so they render isolated). */
   log(text: Text): void;
   /** Asks for a re-render (after a local change). */
@@ -34,8 +43,8 @@ export interface Summary {
   role: string;
 }
 
+/** One room's screen of a game, inside the shell (which shows it under `.game-<name>`). */
 export interface GameView<S> {
-  readonly title: string;
   /** The state holds what this view reads (false before the first patch). */
   ready(state: S | undefined): state is S;
   summary(state: S): Summary;
@@ -43,13 +52,62 @@ export interface GameView<S> {
   action(name: string, el: HTMLElement, state: S): void;
 }
 
+/** A create option of a game: a key of its protocol's `options` beyond the common ones. */
+export type OptionKey<P extends GameProtocol> = Exclude<keyof z.input<P["options"]>, keyof CommonJoinOptions> & string;
+
+interface OptionFieldBase<K extends string> {
+  /** The option's key in `protocol.options`. */
+  readonly key: K;
+  /** The form label. */
+  readonly label: string;
+  readonly default: number;
+  /** The allowed range, as the protocol's validator has it (the form's bounds). */
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A number typed in (`<input type=number>`). */
+export interface NumberOptionField<K extends string = string> extends OptionFieldBase<K> {
+  readonly kind: "number";
+  readonly step?: number;
+}
+
+/** A number picked from min…max (`<select>`), each shown by `choice(n)`. */
+export interface SelectOptionField<K extends string = string> extends OptionFieldBase<K> {
+  readonly kind: "select";
+  readonly choice: (value: number) => string;
+}
+
+export type OptionField<K extends string = string> = NumberOptionField<K> | SelectOptionField<K>;
+
+/**
+ * A game as the client shows it: the lobby builds its game picker, create form, room
+ * lists and quick-match buttons from these, the shell its title and screen.
+ */
+export interface ViewEntry<P extends GameProtocol = GameProtocol, S = any> {
+  /** The game's browser-safe protocol part (src/protocol/games): room name, messages, options. */
+  readonly protocol: P;
+  readonly title: string;
+  /** One sentence for the lobby. */
+  readonly blurb: string;
+  /** The game's own create options (the lobby adds the common ones: private, turn timer). */
+  readonly createOptions: readonly OptionField<OptionKey<P>>[];
+  /** Renders a room of this game inside the shell. */
+  readonly screen: (ctx: ViewContext<P>) => GameView<S>;
+}
+
+/** Declares a game's view entry (keeps its protocol's types for `screen` and `createOptions`). */
+export function defineView<P extends GameProtocol, S>(entry: ViewEntry<P, S>): ViewEntry<P, S> {
+  return entry;
+}
+
 /**
  * A `send` that only takes the room's own message names with their payload types, and
  * checks the payload with the same zod validator the server uses before sending.
  */
-export function checkedSender<M extends Record<string, z.ZodType>>(room: Room, messages: M) {
-  return <K extends keyof M & string>(type: K, payload: z.input<M[K]>): void => {
-    const parsed = messages[type]!.safeParse(payload);
+export function checkedSender<P extends GameProtocol>(room: Room, protocol: P): Sender<P> {
+  return (type, payload) => {
+    const parsed = protocol.messages[type]!.safeParse(payload);
     if (!parsed.success) {
       showError(describeErrorCode(ErrorCode.INVALID_PAYLOAD), parsed.error.issues[0]?.message ?? "", ErrorCode.INVALID_PAYLOAD);
       return;

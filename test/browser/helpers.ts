@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { GameName } from "../../src/games/index.js";
 import { startServer, type ServerProcess } from "../helpers/cluster.js";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -131,17 +132,25 @@ export async function expectText(page: Page, testId: string, pattern: RegExp, me
   }
 }
 
-/** Creates a room from the lobby form; resolves when the game screen shows. */
+/**
+ * Creates a room from the lobby form; resolves when the game screen shows. `options`: the
+ * common ones (private, turnSeconds) and the game's own create options by key (the form's
+ * field of option `key` is `create-<game>-<key>`, an input or a select).
+ */
 export async function createRoom(
   page: Page,
-  game: "tictactoe" | "dice" | "owedrahn",
-  options: { private?: boolean; targetScore?: number; maxPlayers?: number; turnSeconds?: number } = {},
+  game: GameName,
+  { private: isPrivate, turnSeconds, ...own }: { private?: boolean; turnSeconds?: number; [key: string]: number | boolean | undefined } = {},
 ): Promise<string> {
   await page.getByTestId(`create-game-${game}`).check();
-  if (options.private) await page.getByTestId("create-private").check();
-  if (options.turnSeconds !== undefined) await page.getByTestId("create-timer").selectOption(String(options.turnSeconds));
-  if (options.targetScore !== undefined) await page.getByTestId("create-target").fill(String(options.targetScore));
-  if (options.maxPlayers !== undefined) await page.getByTestId("create-max-players").selectOption(String(options.maxPlayers));
+  if (isPrivate) await page.getByTestId("create-private").check();
+  if (turnSeconds !== undefined) await page.getByTestId("create-timer").selectOption(String(turnSeconds));
+  for (const [key, value] of Object.entries(own)) {
+    if (value === undefined) continue;
+    const field = page.getByTestId(`create-${game}-${key}`);
+    if ((await field.evaluate((el) => el.tagName)) === "SELECT") await field.selectOption(String(value));
+    else await field.fill(String(value));
+  }
   await page.getByTestId("btn-create").click();
   await page.getByTestId("game-screen").waitFor();
   return text(page, "room-id");

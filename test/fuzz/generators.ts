@@ -14,7 +14,7 @@
  * example msgpackr renames an own `__proto__` key to `__proto_`).
  */
 import { Packr, unpack } from "msgpackr";
-import type { z } from "zod";
+import { z } from "zod";
 import { GAMES, type GameName } from "../../src/games/index.js";
 import { pick, type Rng } from "../../src/rules/rng.js";
 
@@ -47,14 +47,37 @@ export type Expectation =
  */
 export const MAX_FRAME_BYTES = 1800;
 
-/** Field kinds of the messages that carry fields; the others take an empty payload. */
-const FIELDS: Readonly<Record<string, Readonly<Record<string, "int" | "bool" | "id">>>> = {
-  make_move: { row: "int", col: "int" },
-  select: { index: "int" },
-  set_aside: { endTurn: "bool" },
-  ready: { ready: "bool" },
-  choose_next: { playerId: "id" },
-};
+/** What a payload field holds: the generators make values of the right type (ranges are the rules' business). */
+type FieldKind = "int" | "bool" | "id" | "any";
+
+/** A field's kind, read off its zod validator (every number field of the protocols is an integer). */
+function fieldKind(field: z.ZodType): FieldKind {
+  if (field instanceof z.ZodNumber) return "int";
+  if (field instanceof z.ZodBoolean) return "bool";
+  if (field instanceof z.ZodString) return "id";
+  return "any";
+}
+
+/**
+ * Field kinds of the messages that carry fields (an object validator), by message type,
+ * derived from every game's validators; the others take an empty payload. A type shared by
+ * two games must carry the same fields in both (it does: `rematch`, `roll` are empty).
+ */
+const FIELDS: Readonly<Record<string, Readonly<Record<string, FieldKind>>>> = (() => {
+  const fields: Record<string, Record<string, FieldKind>> = {};
+  for (const [game, messages] of Object.entries(MESSAGE_SCHEMAS)) {
+    for (const [type, schema] of Object.entries(messages)) {
+      if (!(schema instanceof z.ZodObject)) continue;
+      const kinds = Object.fromEntries(Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => [name, fieldKind(field)]));
+      const known = fields[type];
+      if (known && JSON.stringify(known) !== JSON.stringify(kinds)) {
+        throw new Error(`test bug: message "${type}" of ${game} carries ${JSON.stringify(kinds)}, another game's ${JSON.stringify(known)}: make the generators game-aware`);
+      }
+      fields[type] = kinds;
+    }
+  }
+  return fields;
+})();
 
 const ALL_TYPES = [...new Set(Object.values(MESSAGE_SCHEMAS).flatMap((m) => Object.keys(m)))];
 const FIELD_NAMES = [...new Set(Object.values(FIELDS).flatMap((f) => Object.keys(f)))];
@@ -87,7 +110,7 @@ const ODD_TYPES: readonly string[] = [
   "*", "", " ", "error", "__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf", "_$bmake_move",
   "__playground_message_types", "MAKE_MOVE", "Make_Move", "make_move ", " make_move", "make-move", "makemove", "make_move\u0000",
   "roll\u200b", "ROLL", "ready\n", "join", "leave", "timeout", "end_bust", "reset", "schedule", "draining", "rooms", "refresh",
-  "busted", "rolled", "gameOver", "ping", "pong", "\ud800", "ｒｏｌｌ",
+  "busted", "rolled", "gameOver", "ping", "pong", "\ud800", "ｒｏｌｌ", "DROP", "drop ", "Drop", "drop_disc", "column",
 ];
 
 /** `true` with probability `percent` / 100. */
@@ -215,10 +238,12 @@ function notAnInt(rng: Rng): unknown {
 }
 
 /** A field value of the right type (range and meaning are the rules' business). */
-function validField(rng: Rng, kind: "int" | "bool" | "id", ids: readonly string[]): unknown {
+function validField(rng: Rng, kind: FieldKind, ids: readonly string[]): unknown {
   switch (kind) {
+    case "any":
+      return randomValue(rng, 1);
     case "int":
-      return chance(rng, 75) ? rng.int(-1, 6) : pick(rng, [-0, -1, 3, 9, 100, 255, 256, -(2 ** 31), 2 ** 31, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
+      return chance(rng, 75) ? rng.int(-1, 6) : pick(rng, [-0, -1, 3, 7, 9, 100, 255, 256, -(2 ** 31), 2 ** 31, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
     case "bool":
       return chance(rng, 50);
     case "id": {

@@ -1,9 +1,10 @@
 /**
- * Message fuzz: FUZZ_MESSAGES (100,000) random, malformed and legal messages across the three
- * games, against one real server process (the start script, src/index.ts), in every phase:
- * before the start, playing, Dice's bust pause, Owe Drahn's game-over pause, after game over,
- * rematches and new ready rounds. Ten rooms run side by side, each driven by one sequential
- * loop over its seated players and its spectator. Checked on every message:
+ * Message fuzz: FUZZ_MESSAGES (100,000) random, malformed and legal messages across every game
+ * of src/games/index.ts, against one real server process (the start script, src/index.ts), in
+ * every phase: before the start, playing, Dice's bust pause, Owe Drahn's game-over pause, after
+ * game over, rematches and new ready rounds. Several rooms per game run side by side, each
+ * driven by one sequential loop over its seated players and its spectator. Checked on every
+ * message:
  *
  * - the process stays up and no client is disconnected;
  * - a refused message gets exactly one `error` reply, and changed nothing: the sender's view
@@ -16,6 +17,13 @@
  *   exactly the code (or the acceptance) the rules give for the sender's state;
  * - the game's invariants hold in the sender's view after every check, and a pause or a bot's
  *   turn ends.
+ *
+ * The games come from the games list. The fuzz knows the rules, invariants and legal moves of
+ * TicTacToe, Dice, Owe Drahn and Connect Four; a game it does not know (one added to the list
+ * later) still gets rooms, random and malformed messages and well-formed moves from whoever
+ * is on turn, with the generic checks only: the right code for unknown types and malformed
+ * payloads, NOT_A_PLAYER for the spectator, one reply per refusal, refusals change nothing,
+ * no client is disconnected, the process stays up.
  *
  * A step sends one message and pings (the pong proves every reply to it has arrived), or a
  * batch of up to 16 messages that must all be refused whatever the state, then one ping.
@@ -36,7 +44,9 @@ import { ERROR_CODES, ErrorCode } from "../../src/protocol/errors.js";
 import { scoreDice } from "../../src/rules/dice-scoring.js";
 import { pick, seededRng, type Rng } from "../../src/rules/rng.js";
 import { lineWinner, type Cell } from "../../src/rules/tictactoe.js";
-import { GAME_NAMES } from "../../src/games/index.js";
+import { COLUMNS, ROWS } from "../../src/rules/connect-four.js";
+import type { AnyGame } from "../../src/games/definition.js";
+import { GAME_NAMES, GAMES } from "../../src/games/index.js";
 import { Player } from "../helpers/clients.js";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import {
@@ -48,6 +58,7 @@ import {
   rejectedMessage,
   show,
   showMessage,
+  wellFormedMessage,
   type Expectation,
   type FuzzMessage,
   type Game,
@@ -93,18 +104,51 @@ interface SlotSpec {
   options: Record<string, unknown>;
 }
 
-const SLOT_SPECS: readonly SlotSpec[] = [
-  { game: "tictactoe", label: "tictactoe#1", humans: 2, bot: false, options: {} },
-  { game: "tictactoe", label: "tictactoe#2", humans: 2, bot: false, options: {} },
-  { game: "tictactoe", label: "tictactoe#3", humans: 2, bot: false, options: {} },
-  { game: "dice", label: "dice#1(bot)", humans: 1, bot: true, options: { targetScore: 1000 } },
-  { game: "dice", label: "dice#2(bot)", humans: 1, bot: true, options: { targetScore: 1000 } },
-  { game: "dice", label: "dice#3(2 humans)", humans: 2, bot: false, options: { targetScore: 1000 } },
-  { game: "dice", label: "dice#4(2 humans)", humans: 2, bot: false, options: { targetScore: 1000 } },
-  { game: "owedrahn", label: "owedrahn#1", humans: 3, bot: false, options: {} },
-  { game: "owedrahn", label: "owedrahn#2", humans: 3, bot: false, options: { maxPlayers: 3 } },
-  { game: "owedrahn", label: "owedrahn#3", humans: 3, bot: false, options: { maxPlayers: 5 } },
-];
+/** The rooms of the games the fuzz knows how to set up. */
+const KNOWN_SLOTS: { readonly [G in Game]?: readonly Omit<SlotSpec, "game">[] } = {
+  tictactoe: [
+    { label: "tictactoe#1", humans: 2, bot: false, options: {} },
+    { label: "tictactoe#2", humans: 2, bot: false, options: {} },
+    { label: "tictactoe#3", humans: 2, bot: false, options: {} },
+  ],
+  dice: [
+    { label: "dice#1(bot)", humans: 1, bot: true, options: { targetScore: 1000 } },
+    { label: "dice#2(bot)", humans: 1, bot: true, options: { targetScore: 1000 } },
+    { label: "dice#3(2 humans)", humans: 2, bot: false, options: { targetScore: 1000 } },
+    { label: "dice#4(2 humans)", humans: 2, bot: false, options: { targetScore: 1000 } },
+  ],
+  owedrahn: [
+    { label: "owedrahn#1", humans: 3, bot: false, options: {} },
+    { label: "owedrahn#2", humans: 3, bot: false, options: { maxPlayers: 3 } },
+    { label: "owedrahn#3", humans: 3, bot: false, options: { maxPlayers: 5 } },
+  ],
+  connectfour: [
+    { label: "connectfour#1", humans: 2, bot: false, options: {} },
+    { label: "connectfour#2", humans: 2, bot: false, options: {} },
+    { label: "connectfour#3", humans: 2, bot: false, options: {} },
+  ],
+};
+
+/** Rooms of a game the fuzz does not know. */
+const GENERIC_ROOMS = 2;
+
+/** Seats of a room of `game` created without options (from its definition). */
+function defaultSeats(game: Game): number {
+  const definition = GAMES.find((g) => g.protocol.name === game) as AnyGame;
+  return definition.rules.seats(definition.config(definition.protocol.options.parse({})));
+}
+
+/**
+ * The rooms, game by game in the order of the games list (slot indexes seed the messages):
+ * the known set-up, or for a game the fuzz does not know, {@link GENERIC_ROOMS} rooms with up
+ * to three of its seats taken.
+ */
+const SLOT_SPECS: readonly SlotSpec[] = GAME_NAMES.flatMap((game) =>
+  (
+    KNOWN_SLOTS[game] ??
+    Array.from({ length: GENERIC_ROOMS }, (_, i) => ({ label: `${game}#${i + 1}(generic)`, humans: Math.max(1, Math.min(3, defaultSeats(game))), bot: false, options: {} }))
+  ).map((spec) => ({ game, ...spec })),
+);
 
 /** A pause or a bot's turn that shows no change for this long is stuck (the delays are 1-5 ms). */
 const STUCK_MS = 2000;
@@ -230,32 +274,58 @@ async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5000)
 
 type Outcome = ErrorCode | "accept";
 
-/** No timer can change the room's state (no bust or game-over pause, no bot on turn). */
+/** The games whose rules, invariants and legal moves the fuzz knows. */
+const KNOWN_GAMES: ReadonlySet<string> = new Set(["tictactoe", "dice", "owedrahn", "connectfour"]);
+
+/** The two-player board games (src/rules/two-player.ts): the same seats, turns, rematch and check order. */
+const isBoardGame = (game: Game) => game === "tictactoe" || game === "connectfour";
+
+/**
+ * No timer can change the room's state (no bust or game-over pause, no bot on turn). False
+ * for a game the fuzz does not know: no exact prediction, no "no patch at all" check there.
+ */
 function isQuiet(game: Game, v: any): boolean {
   if (game === "dice") return v.phase !== "busted" && !(v.phase === "playing" && v.players[v.currentTurn]?.isBot);
   if (game === "owedrahn") return v.phase !== "over";
-  return true;
+  if (isBoardGame(game)) return true;
+  return false;
 }
 
-function isSeated(game: Game, v: any, id: string): boolean {
-  return game === "owedrahn" ? v.players.some((p: any) => p.id === id) : Object.hasOwn(v.players, id);
+/** The room waits for a timer of its own (a pause, a bot's turn) that must end; never assumed for a game the fuzz does not know. */
+function isPaused(game: Game, v: any): boolean {
+  return KNOWN_GAMES.has(game) && !isQuiet(game, v);
+}
+
+/** Whether `id` has a seat, from the view's `players`: a list of `{ id }` or a map keyed by id. */
+function isSeated(v: any, id: string): boolean {
+  const players = v?.players;
+  if (Array.isArray(players)) return players.some((p: any) => p?.id === id);
+  return players !== null && typeof players === "object" && Object.hasOwn(players, id);
 }
 
 /**
  * What the rules answer to a well-formed message `type`/`payload` from `me`, read off the
- * sender's view (README check orders), or null when the view does not tell (a rematch asked
- * twice is invisible). Only used when no timer runs and the view is up to date.
+ * sender's view (README check orders), or null when the view does not tell (a Dice rematch
+ * asked twice, or any move of a game the fuzz does not know). Only used when no timer runs
+ * and the view is up to date.
  */
 function predict(game: Game, v: any, me: string, type: string, payload: any): Outcome | null {
-  if (!isSeated(game, v, me)) return ErrorCode.NOT_A_PLAYER;
-  if (game === "tictactoe") {
-    if (type === "rematch") return v.phase === "over" ? null : ErrorCode.NOT_ALLOWED;
+  if (!isSeated(v, me)) return ErrorCode.NOT_A_PLAYER;
+  if (isBoardGame(game)) {
+    // The two-player helper's checks: seated (above), started, not over, the sender's turn…
+    if (type === "rematch") return v.phase !== "over" || v.players[me].rematch ? ErrorCode.NOT_ALLOWED : "accept";
     if (v.phase === "waiting") return ErrorCode.NOT_STARTED;
     if (v.phase === "over") return ErrorCode.GAME_OVER;
     if (v.currentTurn !== me) return ErrorCode.NOT_YOUR_TURN;
-    const { row, col } = payload as { row: number; col: number };
-    if (row < 0 || row > 2 || col < 0 || col > 2) return ErrorCode.INVALID_MOVE;
-    return v.board[row * 3 + col] === "" ? "accept" : ErrorCode.INVALID_MOVE;
+    // …then the board's own: the argument's range, then the rule.
+    if (game === "tictactoe") {
+      const { row, col } = payload as { row: number; col: number };
+      if (row < 0 || row > 2 || col < 0 || col > 2) return ErrorCode.INVALID_MOVE;
+      return v.board[row * 3 + col] === "" ? "accept" : ErrorCode.INVALID_MOVE;
+    }
+    const { column } = payload as { column: number };
+    if (column < 0 || column >= COLUMNS) return ErrorCode.INVALID_MOVE;
+    return v.board[column] === "" ? "accept" : ErrorCode.INVALID_MOVE; // room in the column: its top cell is empty
   }
   if (game === "dice") {
     if (type === "rematch") return v.phase === "over" ? null : ErrorCode.NOT_ALLOWED;
@@ -279,7 +349,7 @@ function predict(game: Game, v: any, me: string, type: string, payload: any): Ou
     if (selected.length === 0) return ErrorCode.INVALID_MOVE;
     return scoreDice(selected.map((i) => dice[i]!)).valid ? "accept" : ErrorCode.INVALID_MOVE;
   }
-  // owedrahn
+  if (game !== "owedrahn") return null; // a game the fuzz does not know
   const player = v.players.find((p: any) => p.id === me);
   if (v.phase === "over") return ErrorCode.GAME_OVER;
   if (type === "ready") return v.phase === "lobby" ? "accept" : ErrorCode.NOT_ALLOWED;
@@ -300,16 +370,34 @@ function predict(game: Game, v: any, me: string, type: string, payload: any): Ou
 
 const isInt = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
 
+/** The marks that own a four-in-a-row on a Connect Four board (by row and column: no line runs across an edge). */
+function fourOwners(board: readonly string[]): string[] {
+  const owners = new Set<string>();
+  const at = (r: number, c: number) => (r >= 0 && r < ROWS && c >= 0 && c < COLUMNS ? board[r * COLUMNS + c] : undefined);
+  for (let r = 0; r < ROWS; r++) {
+    for (let c = 0; c < COLUMNS; c++) {
+      const mark = at(r, c);
+      if (!mark) continue;
+      for (const [dr, dc] of [[0, 1], [1, 0], [1, 1], [1, -1]] as const) {
+        if ([1, 2, 3].every((k) => at(r + k * dr, c + k * dc) === mark)) owners.add(mark);
+      }
+    }
+  }
+  return [...owners];
+}
+
 /** The game's invariants in one client's view; returns what is broken. */
 function invariantProblems(game: Game, v: any): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, what: string) => {
     if (!ok) problems.push(what);
   };
-  if (game === "tictactoe") {
+  if (isBoardGame(game)) {
+    // The two-player helper's part.
     const board: string[] = v.board;
     const ids = Object.keys(v.players);
-    check(board.length === 9, "board has 9 cells");
+    const cells = game === "tictactoe" ? 9 : COLUMNS * ROWS;
+    check(board.length === cells, `board has ${cells} cells`);
     check(board.every((c) => c === "" || c === "X" || c === "O"), 'every cell is "", X or O');
     const xs = board.filter((c) => c === "X").length;
     const os = board.filter((c) => c === "O").length;
@@ -317,13 +405,28 @@ function invariantProblems(game: Game, v: any): string[] {
     check(["waiting", "playing", "over"].includes(v.phase), "phase is waiting, playing or over");
     check(v.winner === "" || v.phase === "over", "a winner only when the phase is over");
     check(ids.length <= 2, "at most 2 players");
-    if (v.winner !== "") {
-      check(ids.includes(v.winner), "the winner is seated");
-      check(lineWinner(board as Cell[]) === v.players[v.winner]?.symbol, "the winner owns a full line");
-    }
-    if (v.draw) check(v.phase === "over" && board.every((c) => c !== "") && lineWinner(board as Cell[]) === null, "a draw is a full board without a line");
+    check(new Set(ids.map((id) => v.players[id].symbol)).size === ids.length, "two players never share a mark");
+    if (v.winner !== "") check(ids.includes(v.winner), "the winner is seated");
     if (v.phase === "playing") check(ids.includes(v.currentTurn), "the player on turn is seated");
     else check(v.currentTurn === "", "no turn outside play");
+    if (v.phase === "waiting") check(xs + os === 0, "an empty board while waiting");
+    // The board's own (nobody leaves and no turn timer runs in the fuzz: no game ends by forfeit).
+    if (game === "tictactoe") {
+      if (v.winner !== "") check(lineWinner(board as Cell[]) === v.players[v.winner]?.symbol, "the winner owns a full line");
+      if (v.draw) check(v.phase === "over" && board.every((c) => c !== "") && lineWinner(board as Cell[]) === null, "a draw is a full board without a line");
+    } else {
+      check(board.every((c, i) => c === "" || i >= (ROWS - 1) * COLUMNS || board[i + COLUMNS] !== ""), "no floating disc: every disc above the bottom row rests on one");
+      const owners = fourOwners(board);
+      const full = board.every((c) => c !== "");
+      check(owners.length <= 1, "fours of one mark at most");
+      check((v.winner !== "") === (owners.length > 0), "a winner iff a four is on the board");
+      if (v.winner !== "") check(owners[0] === v.players[v.winner]?.symbol, "the winner owns the four");
+      check(v.draw === (full && owners.length === 0), "a draw iff the board is full without a four");
+      if (v.phase === "playing") {
+        check(!full, "a full board is not playing");
+        if (xs !== os) check(v.players[v.currentTurn]?.symbol === (xs < os ? "X" : "O"), "the mark with fewer discs is on turn");
+      }
+    }
   } else if (game === "dice") {
     const players = Object.entries(v.players) as [string, any][];
     const dice: number[] = v.dice;
@@ -342,7 +445,7 @@ function invariantProblems(game: Game, v: any): string[] {
     check(v.winner === "" || v.phase === "over", "a winner only when the phase is over");
     if (v.winner !== "") check((v.players[v.winner]?.score ?? -1) >= v.targetScore, "the winner reached the target score");
     if (v.phase === "playing" || v.phase === "busted") check(Object.hasOwn(v.players, v.currentTurn), "the player on turn is seated");
-  } else {
+  } else if (game === "owedrahn") {
     const players: any[] = v.players;
     check(["lobby", "playing", "over"].includes(v.phase), "phase is lobby, playing or over");
     check(players.every((p) => isInt(p.life) && p.life >= 0 && p.life <= 6), "lives 0-6");
@@ -513,6 +616,22 @@ class Slot {
       if (v.phase === "over") return { conn: pick(rng, this.players), make: () => legal("rematch") };
       return null;
     }
+    if (this.game === "connectfour") {
+      if (v.phase === "playing") {
+        const conn = this.connById(v.currentTurn);
+        if (!conn) return null;
+        return {
+          conn,
+          make: (w) => {
+            // A column with room: its top cell is empty.
+            const open = Array.from({ length: COLUMNS }, (_, c) => c).filter((c) => (w.board as string[])[c] === "");
+            return legal("drop", { column: open.length ? pick(rng, open) : 0 });
+          },
+        };
+      }
+      if (v.phase === "over") return { conn: pick(rng, this.players), make: () => legal("rematch") };
+      return null;
+    }
     if (this.game === "dice") {
       if (v.phase === "waiting" && this.spec.bot && Object.keys(v.players).length === 1) {
         return { conn: this.players[0]!, make: () => legal("add_bot") };
@@ -521,6 +640,13 @@ class Slot {
       const conn = v.phase === "playing" ? this.connById(v.currentTurn) : undefined;
       if (!conn) return null;
       return { conn, make: (w) => diceMove(rng, w, legal) };
+    }
+    if (this.game !== "owedrahn") {
+      // A game the fuzz does not know: a well-formed message of one of its types from the
+      // player on turn (if the view names one) or any seated player.
+      const onTurn = typeof v.currentTurn === "string" ? this.connById(v.currentTurn) : undefined;
+      const conn = onTurn ?? pick(rng, this.players);
+      return { conn, make: () => ({ ...wellFormedMessage(rng, this.game, this.ids()).msg, label: "well-formed move (generic)" }) };
     }
     if (v.phase === "lobby") {
       const notReady = this.players.filter((c) => v.players.some((p: any) => p.id === c.id && !p.ready));
@@ -608,7 +734,7 @@ class Slot {
 
   /** A pause or a bot's turn must end: BUST_DELAY_MS, GAME_OVER_DELAY_MS and BOT_DELAY_MS are a few ms. */
   private watchTimers(conn: Conn, view: any) {
-    if (isQuiet(this.game, view)) {
+    if (!isPaused(this.game, view)) {
       this.waitingSince = 0;
       return;
     }
@@ -731,7 +857,7 @@ class Slot {
     for (;;) {
       await Promise.all(this.conns.map((c) => c.ping()));
       const views = this.conns.map((c) => c.json());
-      if (views.every((j) => j === views[0]) && isQuiet(this.game, this.spectator.view())) break;
+      if (views.every((j) => j === views[0]) && !isPaused(this.game, this.spectator.view())) break;
       if (Date.now() > deadline) {
         assert.fail(`fuzz seed ${SEED}, ${this.spec.label}: after the run the connections' views differ, or a pause never ends:\n${views.join("\n")}${serverTrouble(this.ctx.server)}`);
       }
@@ -792,7 +918,7 @@ interface Fuzz {
   aborted: boolean;
 }
 
-describe("Message fuzz: random and malformed messages in every phase of the three games", function () {
+describe("Message fuzz: random and malformed messages in every phase of every game", function () {
   let server: ServerProcess;
   let fuzz: Fuzz;
 
@@ -842,7 +968,7 @@ describe("Message fuzz: random and malformed messages in every phase of the thre
     const seconds = (performance.now() - started) / 1000;
     console.log(`    ${sent} messages in ${seconds.toFixed(1)} s (${Math.round(sent / seconds)}/s)`);
     fuzz.stats.owedrahn.gamesEnded = slots.filter((s) => s.game === "owedrahn").reduce((n, s) => n + (s.spectator?.events.get("gameOver") ?? 0), 0);
-    for (const game of ["tictactoe", "dice", "owedrahn"] as const) {
+    for (const game of GAME_NAMES) {
       const s = fuzz.stats[game];
       const codes = [...s.codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(", ");
       const phases = [...s.phases].map(([p, n]) => `${p} ${n}`).join(" / ");

@@ -1,21 +1,21 @@
-import { DiceMessages, type ServerEvents } from "../../../src/protocol/messages.js";
+import "./dice.css";
+import { diceProtocol, type DiceEvents } from "../../../src/protocol/games/dice.js";
 import type { DiceState } from "../../../src/schema/DiceState.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { checkedSender, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
+import { defineView, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
 
-export class DiceView implements GameView<DiceState> {
-  readonly title = "Dice";
+class DiceView implements GameView<DiceState> {
   private readonly send;
   private rematchAsked = false;
   private bust?: { name: Text; mine: boolean; at: number };
 
-  constructor(private readonly ctx: ViewContext) {
-    this.send = checkedSender(ctx.room, DiceMessages);
-    ctx.room.onMessage("busted", (payload: ServerEvents["busted"]) => {
+  constructor(private readonly ctx: ViewContext<typeof diceProtocol>) {
+    this.send = ctx.send;
+    ctx.room.onMessage("busted", (payload: DiceEvents["busted"]) => {
       const state = ctx.room.state as DiceState | undefined;
       const id = typeof payload?.playerId === "string" ? payload.playerId : "";
       const player = state?.players?.get(id);
@@ -252,3 +252,11 @@ export class DiceView implements GameView<DiceState> {
     }
   }
 }
+
+export const diceView = defineView({
+  protocol: diceProtocol,
+  title: "Dice",
+  blurb: "Two-player Farkle. Play a friend or a bot.",
+  createOptions: [{ key: "targetScore", label: "Points to win", kind: "number", default: 3000, min: 1000, max: 10000, step: 500 }],
+  screen: (ctx) => new DiceView(ctx),
+});

@@ -1,24 +1,24 @@
-import { OweDrahnMessages, type ServerEvents } from "../../../src/protocol/messages.js";
+import "./owedrahn.css";
+import { oweDrahnProtocol, type OweDrahnEvents } from "../../../src/protocol/games/owedrahn.js";
 import type { OweDrahnPlayer, OweDrahnState } from "../../../src/schema/OweDrahnState.js";
 import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { checkedSender, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
+import { defineView, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
 const START_LIVES = 6;
 /** Above this total the roller is out (games.md); shown as the limit of the meter. */
 const LIMIT = 15;
 
-export class OweDrahnView implements GameView<OweDrahnState> {
-  readonly title = "Owe Drahn";
+class OweDrahnView implements GameView<OweDrahnState> {
   private readonly send;
   private lastWinner?: { id: string; name: Text };
   private seenLives = new Map<string, number>();
   private seenChoosing?: string;
 
-  constructor(private readonly ctx: ViewContext) {
-    this.send = checkedSender(ctx.room, OweDrahnMessages);
-    ctx.room.onMessage("rolled", (payload: ServerEvents["rolled"]) => {
+  constructor(private readonly ctx: ViewContext<typeof oweDrahnProtocol>) {
+    this.send = ctx.send;
+    ctx.room.onMessage("rolled", (payload: OweDrahnEvents["rolled"]) => {
       if (typeof payload?.die !== "number" || typeof payload.total !== "number") return;
       const mine = payload.playerId === ctx.room.sessionId;
       const who = mine ? "You" : this.nameOf(payload.playerId);
@@ -27,7 +27,7 @@ export class OweDrahnView implements GameView<OweDrahnState> {
       ctx.log([who, ` rolled ${payload.die}${counts}: total ${payload.total}${out}`]);
       ctx.rerender();
     });
-    ctx.room.onMessage("gameOver", (payload: ServerEvents["gameOver"]) => {
+    ctx.room.onMessage("gameOver", (payload: OweDrahnEvents["gameOver"]) => {
       const id = typeof payload?.winnerId === "string" ? payload.winnerId : "";
       const name = this.nameOf(id);
       this.lastWinner = { id, name };
@@ -257,3 +257,11 @@ export class OweDrahnView implements GameView<OweDrahnState> {
     }
   }
 }
+
+export const oweDrahnView = defineView({
+  protocol: oweDrahnProtocol,
+  title: "Owe Drahn",
+  blurb: "2–8 players share one total; above 15 you are out.",
+  createOptions: [{ key: "maxPlayers", label: "Seats", kind: "select", default: 8, min: 2, max: 8, choice: (n) => `${n} players` }],
+  screen: (ctx) => new OweDrahnView(ctx),
+});

@@ -1,0 +1,133 @@
+/**
+ * What the screens of two-player board games share (TicTacToe, Connect Four: rooms with a
+ * {@link BoardGameState}): the player list with each player's mark, the summary lines
+ * (waiting, whose turn, game over, rematch asked), the result and the rematch button. A
+ * game adds its board and the board's actions.
+ */
+import type { empty, GameProtocol } from "../../../src/protocol/game.js";
+import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
+import { asName, h, rich, type Text } from "../dom.js";
+import { possessive, type GameView, type Summary, type ViewContext } from "../view.js";
+
+/** A two-player board game's protocol: its moves, and `rematch`. */
+export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
+
+export abstract class BoardGameView implements GameView<BoardGameState> {
+  /** This player clicked Rematch (shown at once, before the state confirms it). */
+  private rematchAsked = false;
+
+  constructor(protected readonly ctx: ViewContext<BoardGameProtocol>) {}
+
+  /** What wins, for the status line: "three in a row wins." */
+  protected abstract readonly goal: string;
+
+  /** The game's board; `seated`: the viewer plays (a spectator's board is read-only). */
+  protected abstract renderBoard(state: BoardGameState, seated: boolean): Node;
+
+  /** A click on one of the board's `data-action` elements. */
+  protected abstract boardAction(name: string, el: HTMLElement, state: BoardGameState): void;
+
+  /** A mark in words, for the turn and role lines ("X"; Connect Four adds its colour). */
+  protected markName(symbol: string): string {
+    return symbol;
+  }
+
+  protected get me() {
+    return this.ctx.room.sessionId;
+  }
+
+  ready(state: BoardGameState | undefined): state is BoardGameState {
+    return !!state && !!state.players && !!state.board;
+  }
+
+  /** This player asked for a rematch: the state says so (also after a reload), or the click just did. */
+  private asked(state: BoardGameState): boolean {
+    return this.rematchAsked || state.players.get(this.me)?.rematch === true;
+  }
+
+  /** The player's name (isolated when rendered), or words for a player who left. */
+  private name(state: BoardGameState, id: string): Text {
+    const player = state.players.get(id);
+    return player ? asName(player.name) : "A player who left";
+  }
+
+  summary(state: BoardGameState): Summary {
+    const mine = state.players.get(this.me);
+    const role = mine ? `playing as ${this.markName(mine.symbol)}` : "watching";
+    const base = { deadline: state.turnDeadline, role, waiting: state.phase === "waiting", running: state.phase === "playing" && !!mine, myTurn: false };
+    if (state.phase !== "over") this.rematchAsked = false;
+    switch (state.phase) {
+      case "waiting":
+        return { ...base, status: "Waiting for an opponent to join…", turn: "" };
+      case "playing": {
+        const player = state.players.get(state.currentTurn);
+        const mark = this.markName(player?.symbol ?? "");
+        const myTurn = state.currentTurn === this.me;
+        const turn: Text = myTurn ? `Your turn (${mark})` : [player ? possessive(player.name) : "A player who left's", ` turn (${mark})`];
+        return { ...base, status: `Game on: ${this.goal}`, turn, myTurn };
+      }
+      default: {
+        const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
+        const status: Text = asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.";
+        return { ...base, status: state.phase === "over" ? status : "", turn: "" };
+      }
+    }
+  }
+
+  private result(state: BoardGameState): Text {
+    if (state.winner) return state.winner === this.me ? "You win!" : [this.name(state, state.winner), " wins!"];
+    if (state.draw) return "It's a draw.";
+    return "Game over.";
+  }
+
+  render(state: BoardGameState): Node {
+    const seated = state.players.has(this.me);
+    const players = Array.from(state.players.entries());
+
+    const playerList = h(
+      "ul",
+      { class: "players", testid: "players", attrs: { "aria-label": "Players" } },
+      players.map(([id, p]) =>
+        h(
+          "li",
+          { class: `player${state.currentTurn === id ? " on-turn" : ""}${p.connected ? "" : " away"}`, data: { id } },
+          h("span", { class: `symbol symbol-${p.symbol.toLowerCase()}`, attrs: { "aria-hidden": "true" } }, p.symbol),
+          h("bdi", { class: "player-name" }, p.name),
+          id === this.me ? h("span", { class: "badge you" }, "you") : null,
+          state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
+          p.connected ? null : h("span", { class: "badge away" }, "away — reconnecting"),
+          h("span", { class: "sr-only" }, `plays ${this.markName(p.symbol)}`),
+        ),
+      ),
+      players.length < 2 ? h("li", { class: "player empty" }, h("span", { class: "symbol" }, players.length ? "O" : "X"), "Free seat") : null,
+    );
+
+    const over = state.phase === "over";
+    return h(
+      "div",
+      { class: "board-game" },
+      playerList,
+      this.renderBoard(state, seated),
+      over ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
+      over && seated
+        ? h(
+            "div",
+            { class: "controls" },
+            h(
+              "button",
+              { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.asked(state) } },
+              this.asked(state) ? "Rematch asked — waiting for the other player" : "Rematch",
+            ),
+          )
+        : null,
+    );
+  }
+
+  action(name: string, el: HTMLElement, state: BoardGameState): void {
+    if (name === "rematch") {
+      this.rematchAsked = true;
+      this.ctx.send("rematch", undefined);
+      this.ctx.rerender();
+    } else this.boardAction(name, el, state);
+  }
+}
