@@ -8,8 +8,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { GAME_NAMES } from "../../src/games/index.js";
-import type { ServerProcess } from "../helpers/cluster.js";
-import { closeAll, createRoom, expectText, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, text, waitFor, type Player } from "./helpers.js";
+import { browserSuite, createRoom, expectText, joinListed, PHONE, screenshot, text, waitFor, type Player } from "./helpers.js";
 
 const COLUMNS = 7;
 const ROWS = 6;
@@ -49,25 +48,8 @@ async function shot(page: Page, name: string) {
 
 describe("Browser: Connect Four", function () {
   this.timeout(90000);
-  let server: ServerProcess | undefined;
-  let browser: Browser | undefined;
-  const open: Player[] = [];
-
-  before(async () => {
-    [server, browser] = await Promise.all([startGameServer(), launchBrowser()]);
-  });
-  afterEach(async () => {
-    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
-  });
-  after(async () => {
-    await closeAll(browser, server);
-  });
-
-  async function player(name: string, viewport?: { width: number; height: number }) {
-    const p = await openPlayer(browser!, server!.url, name, viewport);
-    open.push(p);
-    return p;
-  }
+  const suite = browserSuite();
+  const player = (name: string, viewport?: { width: number; height: number }) => suite.player(name, viewport);
 
   /** `p` drops a disc into `column`; resolves when every page in `watching` shows it. */
   async function drop(p: Player, column: number, watching: Player[]) {

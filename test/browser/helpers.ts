@@ -218,3 +218,47 @@ export function startProxy(targetPort: number): Promise<Proxy> {
     });
   });
 }
+
+export interface BrowserSuite {
+  readonly server: ServerProcess;
+  readonly browser: Browser;
+  /** Opens a page for a new player (closed after each test). */
+  player(name: string, viewport?: { width: number; height: number }): Promise<Player>;
+  /** Closes `p`'s page after the test (for players opened another way). */
+  track(...players: Player[]): void;
+}
+
+/**
+ * Registers a browser suite's hooks (call inside `describe`): one game server process (with
+ * `env`) and one Chromium for the file, every player's page closed after each test.
+ */
+export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  const open: Player[] = [];
+  before(async () => {
+    [server, browser] = await Promise.all([startGameServer(env), launchBrowser()]);
+  });
+  afterEach(async () => {
+    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
+  });
+  after(async () => {
+    await closeAll(browser, server);
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get browser() {
+      return browser!;
+    },
+    async player(name, viewport) {
+      const p = await openPlayer(browser!, server!.url, name, viewport);
+      open.push(p);
+      return p;
+    },
+    track(...players) {
+      open.push(...players);
+    },
+  };
+}

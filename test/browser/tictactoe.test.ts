@@ -4,31 +4,13 @@
  * error in plain words and changes nothing.
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import type { ServerProcess } from "../helpers/cluster.js";
-import { board, closeAll, createRoom, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, text, waitFor, type Player, expectText } from "./helpers.js";
+import type { Page } from "playwright-core";
+import { board, browserSuite, createRoom, joinListed, PHONE, screenshot, text, waitFor, type Player, expectText } from "./helpers.js";
 
 describe("Browser: TicTacToe", function () {
   this.timeout(60000);
-  let server: ServerProcess | undefined;
-  let browser: Browser | undefined;
-  const open: Player[] = [];
-
-  before(async () => {
-    [server, browser] = await Promise.all([startGameServer(), launchBrowser()]);
-  });
-  afterEach(async () => {
-    for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
-  });
-  after(async () => {
-    await closeAll(browser, server);
-  });
-
-  async function player(name: string, viewport?: { width: number; height: number }) {
-    const p = await openPlayer(browser!, server!.url, name, viewport);
-    open.push(p);
-    return p;
-  }
+  const suite = browserSuite();
+  const player = (name: string, viewport?: { width: number; height: number }) => suite.player(name, viewport);
 
   /** Ada creates a room, Bob joins it from the live list; resolves once both see the game running. */
   async function startedGame(viewportA?: { width: number; height: number }, shots = false) {
@@ -54,7 +36,7 @@ describe("Browser: TicTacToe", function () {
   }
 
   it("two players play a whole game to a win, then a rematch", async () => {
-    const { first, second, roomId } = await startedGame(PHONE, true);
+    const { ada, first, second, roomId } = await startedGame(PHONE, true);
     // A third person watches the running game from the lobby's list.
     const cat = await player("Cat");
     await cat.page.getByTestId(`btn-watch-${roomId}`).click();
@@ -70,7 +52,7 @@ describe("Browser: TicTacToe", function () {
     await move(first.page, 2, pages);
 
     await waitFor(async () => (await text(first.page, "winner")) === "You win!", "the winner's page");
-    const firstName = first === open[0] ? "Ada" : "Bob";
+    const firstName = first === ada ? "Ada" : "Bob";
     assert.equal(await text(second.page, "winner"), `${firstName} wins!`);
     await waitFor(async () => (await text(cat.page, "winner")) === `${firstName} wins!`, "the spectator sees the winner");
     assert.equal(await cat.page.getByTestId("btn-rematch").count(), 0, "no rematch for a spectator");

@@ -3,28 +3,20 @@ import { COLUMNS, ROWS, connectFour, connectsFour, type Cell, type ConnectFourAc
 import { connectFourProtocol } from "../../src/protocol/games/connectfour.js";
 import { pick, scriptedRng, seededRng, type Rng } from "../../src/rules/rng.js";
 import type { RuleErrorCode } from "../../src/rules/types.js";
+import { rulesHarness } from "../helpers/rules.js";
 
-/** Applies an action that must be accepted; the input state must come out unchanged. */
-function run(state: ConnectFourState, playerId: string, action: ConnectFourAction, rng: Rng = scriptedRng([])) {
-  const before = structuredClone(state);
-  const result = connectFour.apply(state, playerId, action, rng);
-  assert.deepEqual(state, before, "apply must not mutate its input");
-  if (!result.ok) assert.fail(`${playerId} ${JSON.stringify(action)} rejected: ${result.code} ${result.message}`);
+const harness = rulesHarness(connectFour);
+
+/** Applies an action that must be accepted (Connect Four emits no events). */
+function run(state: ConnectFourState, playerId: string, action: ConnectFourAction, rng?: Rng) {
+  const result = harness.accept(state, playerId, action, rng);
   assert.deepEqual(result.events, [], "Connect Four emits no events");
   return result.state;
 }
 
 /** Applies an action that must be rejected with `code`, leaving the state deep-equal to before. */
 function rejects(state: ConnectFourState, playerId: string, action: ConnectFourAction, code: RuleErrorCode) {
-  const before = structuredClone(state);
-  const result = connectFour.apply(state, playerId, action, scriptedRng([]));
-  assert.equal(result.ok, false, `${playerId} ${JSON.stringify(action)} should be rejected with ${code}`);
-  if (!result.ok) {
-    assert.equal(result.code, code, result.message);
-    assert.ok(result.message.length > 0);
-    assert.equal("state" in result, false, "a rejection carries no new state");
-  }
-  assert.deepEqual(state, before, "a rejected action leaves the state unchanged");
+  harness.refuse(state, playerId, action, code);
 }
 
 const join = (name: string) => ({ type: "join", name }) as const;

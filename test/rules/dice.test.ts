@@ -10,32 +10,24 @@ import {
   type DiceScheduled,
   type DiceState,
 } from "../../src/rules/dice.js";
+import { rulesHarness } from "../helpers/rules.js";
 import { pick, scriptedRng, seededRng, type Rng } from "../../src/rules/rng.js";
 import type { RuleErrorCode, ScheduleEvent } from "../../src/rules/types.js";
 
 type Event = DiceEvent | ScheduleEvent<DiceScheduled>;
+const harness = rulesHarness(dice);
 
 /** Applies an action that must be accepted and must use exactly the scripted values; the input must come out unchanged. */
 function run(state: DiceState, playerId: string, action: DiceAction, values: readonly number[] = []) {
   const rng = scriptedRng(values);
-  const before = structuredClone(state);
-  const result = dice.apply(state, playerId, action, rng);
-  assert.deepEqual(state, before, "apply must not mutate its input");
-  if (!result.ok) assert.fail(`${playerId} ${JSON.stringify(action)} rejected: ${result.code} ${result.message}`);
+  const result = harness.accept(state, playerId, action, rng);
   assert.equal(rng.remaining(), 0, "every scripted value is used");
   return result;
 }
 
 /** Applies an action that must be rejected with `code`, leaving the state deep-equal to before. */
 function rejects(state: DiceState, playerId: string, action: unknown, code: RuleErrorCode) {
-  const before = structuredClone(state);
-  const result = dice.apply(state, playerId, action as DiceAction, scriptedRng([]));
-  assert.equal(result.ok, false, `${playerId} ${JSON.stringify(action)} should be rejected`);
-  if (!result.ok) {
-    assert.equal(result.code, code, result.message);
-    assert.ok(result.message.length > 0);
-  }
-  assert.deepEqual(state, before);
+  harness.refuse(state, playerId, action, code);
 }
 
 /** A room with `ids` seated, named after their ids; with two, the rng draws seat `first` to start. */

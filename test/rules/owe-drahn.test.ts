@@ -9,30 +9,21 @@ import {
   type OweDrahnPlayer,
   type OweDrahnState,
 } from "../../src/rules/owe-drahn.js";
+import { rulesHarness } from "../helpers/rules.js";
 import { scriptedRng, seededRng, type Rng } from "../../src/rules/rng.js";
 import type { Accepted, RuleErrorCode } from "../../src/rules/types.js";
 
 type Events = Accepted<OweDrahnState, unknown>["events"];
+const harness = rulesHarness(oweDrahn);
 
 /** Applies an action that must be accepted; the input state must come out unchanged. */
-function run(state: OweDrahnState, playerId: string, action: OweDrahnAction, rng: Rng = scriptedRng([])) {
-  const before = structuredClone(state);
-  const result = oweDrahn.apply(state, playerId, action, rng);
-  assert.deepEqual(state, before, "apply must not mutate its input");
-  if (!result.ok) assert.fail(`${playerId} ${JSON.stringify(action)} rejected: ${result.code} ${result.message}`);
-  return result;
+function run(state: OweDrahnState, playerId: string, action: OweDrahnAction, rng?: Rng) {
+  return harness.accept(state, playerId, action, rng);
 }
 
 /** Applies an action that must be rejected with `code`, leaving the state deep-equal to before. */
-function rejects(state: OweDrahnState, playerId: string, action: unknown, code: RuleErrorCode, rng: Rng = scriptedRng([])) {
-  const before = structuredClone(state);
-  const result = oweDrahn.apply(state, playerId, action as OweDrahnAction, rng);
-  assert.equal(result.ok, false, `${playerId} ${JSON.stringify(action)} should be rejected`);
-  if (!result.ok) {
-    assert.equal(result.code, code, result.message);
-    assert.ok(result.message.length > 0);
-  }
-  assert.deepEqual(state, before);
+function rejects(state: OweDrahnState, playerId: string, action: unknown, code: RuleErrorCode, rng?: Rng) {
+  harness.refuse(state, playerId, action, code, rng);
 }
 
 /** A lobby with `ids` seated (named after their ids), nobody ready. */

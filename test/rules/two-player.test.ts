@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { scriptedRng, type Rng } from "../../src/rules/rng.js";
 import { twoPlayerGame, type Mark, type TwoPlayerState } from "../../src/rules/two-player.js";
 import { reject, type RuleErrorCode } from "../../src/rules/types.js";
+import { rulesHarness } from "../helpers/rules.js";
 
 type Cell = "" | Mark;
 type Board = readonly Cell[];
@@ -40,28 +41,18 @@ const race = twoPlayerGame<Board, RaceMoves>({
 
 type State = TwoPlayerState<Board>;
 type Action = Parameters<typeof race.apply>[2];
+const harness = rulesHarness(race);
 
-/** Applies an action that must be accepted; the input state must come out unchanged. */
-function run(state: State, playerId: string, action: Action, rng: Rng = scriptedRng([])): State {
-  const before = structuredClone(state);
-  const result = race.apply(state, playerId, action, rng);
-  assert.deepEqual(state, before, "apply must not mutate its input");
-  if (!result.ok) assert.fail(`${playerId} ${JSON.stringify(action)} rejected: ${result.code} ${result.message}`);
+/** Applies an action that must be accepted (the helper's games emit no events). */
+function run(state: State, playerId: string, action: Action, rng?: Rng): State {
+  const result = harness.accept(state, playerId, action, rng);
   assert.deepEqual(result.events, []);
   return result.state;
 }
 
 /** Applies an action that must be rejected with `code`; returns the message. */
 function rejects(state: State, playerId: string, action: unknown, code: RuleErrorCode): string {
-  const before = structuredClone(state);
-  const result = race.apply(state, playerId, action as Action, scriptedRng([]));
-  assert.equal(result.ok, false, `${playerId} ${String(JSON.stringify(action))} should be rejected with ${code}`);
-  assert.deepEqual(state, before, "a rejected action leaves the state unchanged");
-  if (result.ok) throw new Error("unreachable");
-  assert.equal(result.code, code, result.message);
-  assert.ok(result.message.length > 0);
-  assert.equal("state" in result, false);
-  return result.message;
+  return harness.refuse(state, playerId, action, code);
 }
 
 const join = (name: string) => ({ type: "join", name }) as const;
