@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { scriptedRng, type Rng } from "../../src/rules/rng.js";
 import type { Accepted, RuleErrorCode } from "../../src/rules/types.js";
+import type { Mark, TwoPlayerState } from "../../src/rules/two-player.js";
 
 /** Anything with the rules' entry point. */
 interface Applies<S, A> {
@@ -38,5 +39,34 @@ export function rulesHarness<S, A>(rules: Applies<S, A>): RulesHarness<S, A> {
       assert.equal("state" in result, false, "a rejection carries no new state");
       return result.message;
     },
+  };
+}
+
+/** The system actions, as the room dispatches them. */
+export const join = (name: string) => ({ type: "join", name }) as const;
+export const leave = { type: "leave" } as const;
+export const timeout = { type: "timeout" } as const;
+/** The two-player games' rematch request. */
+export const rematch = { type: "rematch" } as const;
+
+/** What every two-player board game's tests start from (see src/rules/two-player.ts). */
+export function twoPlayerFixtures<B, A>(rules: { setup(config: Record<string, never>, rng: Rng): TwoPlayerState<B> } & Applies<TwoPlayerState<B>, A>, run: (s: TwoPlayerState<B>, id: string, action: A) => TwoPlayerState<B>) {
+  const act = (s: TwoPlayerState<B>, id: string, action: unknown) => run(s, id, action as A);
+  /** Only `a` seated (as X). */
+  const alone = () => act(rules.setup({}, scriptedRng([])), "a", join("A"));
+  return {
+    alone,
+    /**
+     * `a` (X) and `b` (O) seated and playing; `first` says who moves first (0 = a, 1 = b). X
+     * opens a room's first game and the first move alternates between games, so for b a first
+     * game is forfeited on time and a second one started.
+     */
+    game(first: 0 | 1 = 0) {
+      let s = act(alone(), "b", join("B"));
+      if (first === 1) s = act(act(act(s, "a", timeout), "a", rematch), "b", rematch);
+      return s;
+    },
+    symbolOf: (s: TwoPlayerState<B>, id: string) => s.players.find((p) => p.id === id)?.symbol,
+    idOf: (s: TwoPlayerState<B>, symbol: Mark) => s.players.find((p) => p.symbol === symbol)!.id,
   };
 }

@@ -3,7 +3,7 @@ import { COLUMNS, ROWS, connectFour, connectsFour, type Cell, type ConnectFourAc
 import { connectFourProtocol } from "../../src/protocol/games/connectfour.js";
 import { pick, scriptedRng, seededRng, type Rng } from "../../src/rules/rng.js";
 import type { RuleErrorCode } from "../../src/rules/types.js";
-import { rulesHarness } from "../helpers/rules.js";
+import { join, leave, rematch, rulesHarness, timeout, twoPlayerFixtures } from "../helpers/rules.js";
 
 const harness = rulesHarness(connectFour);
 
@@ -19,28 +19,11 @@ function rejects(state: ConnectFourState, playerId: string, action: ConnectFourA
   harness.refuse(state, playerId, action, code);
 }
 
-const join = (name: string) => ({ type: "join", name }) as const;
-const leave = { type: "leave" } as const;
-const timeout = { type: "timeout" } as const;
-const rematch = { type: "rematch" } as const;
 const drop = (column: number) => ({ type: "drop", column }) as const;
 const at = (row: number, column: number) => row * COLUMNS + column;
 
-/** Only `a` seated (as X). */
-function alone(): ConnectFourState {
-  return run(connectFour.setup({}, scriptedRng([])), "a", join("A"));
-}
 
-/**
- * `a` (X) and `b` (O) seated and playing; `first` says who moves first (0 = a, 1 = b). X
- * opens a room's first game and the first move alternates between games, so for b a first
- * game is forfeited on time and a second one started.
- */
-function game(first: 0 | 1 = 0): ConnectFourState {
-  let s = run(alone(), "b", join("B"));
-  if (first === 1) s = run(run(run(s, "a", timeout), "a", rematch), "b", rematch);
-  return s;
-}
+const { alone, game, symbolOf, idOf } = twoPlayerFixtures(connectFour, run);
 
 /** Drops into the columns in order, each by whoever is on turn. */
 function play(s: ConnectFourState, columns: readonly number[]): ConnectFourState {
@@ -48,8 +31,6 @@ function play(s: ConnectFourState, columns: readonly number[]): ConnectFourState
   return s;
 }
 
-const symbolOf = (s: ConnectFourState, id: string) => s.players.find((p) => p.id === id)?.symbol;
-const idOf = (s: ConnectFourState, symbol: "X" | "O") => s.players.find((p) => p.symbol === symbol)!.id;
 const count = (board: readonly Cell[], c: Cell) => board.filter((x) => x === c).length;
 const emptyBoard: Cell[] = Array<Cell>(COLUMNS * ROWS).fill("");
 

@@ -9,7 +9,7 @@ import {
 } from "../../src/rules/tictactoe.js";
 import { scriptedRng, seededRng, type Rng } from "../../src/rules/rng.js";
 import type { RuleErrorCode } from "../../src/rules/types.js";
-import { rulesHarness } from "../helpers/rules.js";
+import { join, leave, rematch, rulesHarness, timeout, twoPlayerFixtures } from "../helpers/rules.js";
 
 const harness = rulesHarness(ticTacToe);
 
@@ -25,28 +25,11 @@ function rejects(state: TicTacToeState, playerId: string, action: TicTacToeActio
   harness.refuse(state, playerId, action, code);
 }
 
-const join = (name: string) => ({ type: "join", name }) as const;
-const leave = { type: "leave" } as const;
-const timeout = { type: "timeout" } as const;
-const rematch = { type: "rematch" } as const;
 const at = (row: number, col: number) => ({ type: "make_move", row, col }) as const;
 const cell = (index: number) => at(Math.floor(index / 3), index % 3);
 
-/** Only `a` seated (as X). */
-function alone(): TicTacToeState {
-  return run(ticTacToe.setup({}, scriptedRng([])), "a", join("A"));
-}
 
-/**
- * `a` (X) and `b` (O) seated and playing; `first` says who moves first (0 = a, 1 = b). X
- * opens a room's first game and the first move alternates between games, so for b a first
- * game is forfeited on time and a second one started.
- */
-function game(first: 0 | 1 = 0): TicTacToeState {
-  let s = run(alone(), "b", join("B"));
-  if (first === 1) s = run(run(run(s, "a", timeout), "a", rematch), "b", rematch);
-  return s;
-}
+const { alone, game, symbolOf, idOf } = twoPlayerFixtures(ticTacToe, run);
 
 /** Plays the cells in order, each by whoever is on turn. */
 function play(s: TicTacToeState, cells: readonly number[]): TicTacToeState {
@@ -54,8 +37,6 @@ function play(s: TicTacToeState, cells: readonly number[]): TicTacToeState {
   return s;
 }
 
-const symbolOf = (s: TicTacToeState, id: string) => s.players.find((p) => p.id === id)?.symbol;
-const idOf = (s: TicTacToeState, symbol: "X" | "O") => s.players.find((p) => p.symbol === symbol)!.id;
 const count = (board: readonly Cell[], c: Cell) => board.filter((x) => x === c).length;
 const emptyBoard: Cell[] = Array<Cell>(9).fill("");
 

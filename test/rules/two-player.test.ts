@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { scriptedRng, type Rng } from "../../src/rules/rng.js";
 import { twoPlayerGame, type Mark, type TwoPlayerState } from "../../src/rules/two-player.js";
 import { reject, type RuleErrorCode } from "../../src/rules/types.js";
-import { rulesHarness } from "../helpers/rules.js";
+import { join, leave, rematch, rulesHarness, timeout } from "../helpers/rules.js";
 
 type Cell = "" | Mark;
 type Board = readonly Cell[];
@@ -55,10 +55,6 @@ function rejects(state: State, playerId: string, action: unknown, code: RuleErro
   return harness.refuse(state, playerId, action, code);
 }
 
-const join = (name: string) => ({ type: "join", name }) as const;
-const leave = { type: "leave" } as const;
-const timeout = { type: "timeout" } as const;
-const rematch = { type: "rematch" } as const;
 const tie = { type: "tie" } as const;
 const mark = (cell: number) => ({ type: "mark", cell }) as const;
 
