@@ -70,3 +70,38 @@ export function twoPlayerFixtures<B, A>(rules: { setup(config: Record<string, ne
     idOf: (s: TwoPlayerState<B>, symbol: Mark) => s.players.find((p) => p.symbol === symbol)!.id,
   };
 }
+
+/** One row of a rejection table: an action that must be refused with `code`. */
+export interface RejectionCase<S, A> {
+  title: string;
+  state: () => S;
+  player: string;
+  action: A;
+  code: RuleErrorCode;
+}
+
+/**
+ * Registers one test per row (the action is refused with its code, the state unchanged),
+ * and one that every refusal leaves the very same state object, its board and players
+ * untouched (call inside `describe`).
+ */
+export function rejectionTable<S extends { board: unknown; players: unknown }, A>(rules: Applies<S, A>, cases: readonly RejectionCase<S, A>[]) {
+  const harness = rulesHarness(rules);
+  for (const c of cases) {
+    it(`${c.title} is rejected with ${c.code}`, () => {
+      harness.refuse(c.state(), c.player, c.action, c.code);
+    });
+  }
+  it("a rejected action leaves the state unchanged, for every rejection above", () => {
+    for (const c of cases) {
+      const state = c.state();
+      const before = structuredClone(state);
+      const { board, players } = state;
+      const result = rules.apply(state, c.player, c.action, scriptedRng([]));
+      assert.equal(result.ok, false, c.title);
+      assert.deepEqual(state, before, `${c.title}: the state object must be untouched`);
+      assert.equal(state.board, board, c.title);
+      assert.equal(state.players, players, c.title);
+    }
+  });
+}

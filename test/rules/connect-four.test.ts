@@ -3,7 +3,7 @@ import { COLUMNS, ROWS, connectFour, connectsFour, type Cell, type ConnectFourAc
 import { connectFourProtocol } from "../../src/protocol/games/connectfour.js";
 import { pick, scriptedRng, seededRng, type Rng } from "../../src/rules/rng.js";
 import type { RuleErrorCode } from "../../src/rules/types.js";
-import { join, leave, rematch, rulesHarness, timeout, twoPlayerFixtures } from "../helpers/rules.js";
+import { join, leave, rejectionTable, rematch, rulesHarness, timeout, twoPlayerFixtures } from "../helpers/rules.js";
 
 const harness = rulesHarness(connectFour);
 
@@ -393,25 +393,7 @@ describe("Connect Four rules", () => {
       { title: "TicTacToe's make_move", state: () => game(0), player: "a", action: { type: "make_move", row: 0, col: 0 } as unknown as ConnectFourAction, code: "NOT_ALLOWED" },
     ];
 
-    for (const c of cases) {
-      it(`${c.title} is rejected with ${c.code}`, () => {
-        rejects(c.state(), c.player, c.action, c.code);
-      });
-    }
-
-    it("a rejected action leaves the state unchanged, for every rejection above", () => {
-      for (const c of cases) {
-        const state = c.state();
-        const before = structuredClone(state);
-        const boardRef = state.board;
-        const playersRef = state.players;
-        const result = connectFour.apply(state, c.player, c.action, scriptedRng([]));
-        assert.equal(result.ok, false, c.title);
-        assert.deepEqual(state, before, `${c.title}: the state object must be untouched`);
-        assert.equal(state.board, boardRef, c.title);
-        assert.equal(state.players, playersRef, c.title);
-      }
-    });
+    rejectionTable(connectFour, cases);
 
     it("a full column leaves the others playable", () => {
       let s = play(game(0), [0, 0, 0, 0, 0, 0]);

@@ -9,7 +9,7 @@ import {
 } from "../../src/rules/tictactoe.js";
 import { scriptedRng, seededRng, type Rng } from "../../src/rules/rng.js";
 import type { RuleErrorCode } from "../../src/rules/types.js";
-import { join, leave, rematch, rulesHarness, timeout, twoPlayerFixtures } from "../helpers/rules.js";
+import { join, leave, rejectionTable, rematch, rulesHarness, timeout, twoPlayerFixtures } from "../helpers/rules.js";
 
 const harness = rulesHarness(ticTacToe);
 
@@ -169,25 +169,7 @@ describe("TicTacToe rules", () => {
       { title: "a second rematch request", state: () => run(overByWin(), "b", rematch), player: "b", action: rematch, code: "NOT_ALLOWED" },
     ];
 
-    for (const c of cases) {
-      it(`${c.title} is rejected with ${c.code}`, () => {
-        rejects(c.state(), c.player, c.action, c.code);
-      });
-    }
-
-    it("a rejected action leaves the state unchanged, for every rejection above", () => {
-      for (const c of cases) {
-        const state = c.state();
-        const before = structuredClone(state);
-        const boardRef = state.board;
-        const playersRef = state.players;
-        const result = ticTacToe.apply(state, c.player, c.action, scriptedRng([]));
-        assert.equal(result.ok, false, c.title);
-        assert.deepEqual(state, before, `${c.title}: the state object must be untouched`);
-        assert.equal(state.board, boardRef, c.title);
-        assert.equal(state.players, playersRef, c.title);
-      }
-    });
+    rejectionTable(ticTacToe, cases);
   });
 
   describe("seating", () => {
