@@ -63,7 +63,7 @@ describe("Browser: Connect Four", function () {
     const bob = await player("Bob", PHONE);
     const roomId = await createRoom(ada.page, "connectfour");
     await expectText(ada.page, "status", /Waiting for an opponent/);
-    assert.equal(await text(ada.page, "role"), "· You are playing as X, red");
+    await expectText(ada.page, "role", /^· You are playing as X, red$/);
     await bob.page.getByTestId(`room-${roomId}`).waitFor();
     await expectText(bob.page, `room-${roomId}`, /1\/2 players · waiting/);
     assert.equal(await bob.page.getByTestId(`btn-join-${roomId}`).getAttribute("aria-label"), `Join Connect Four room ${roomId}`);
@@ -169,7 +169,7 @@ describe("Browser: Connect Four", function () {
     const roomId = await text(ada.page, "room-id");
     await bob.page.getByTestId("btn-quick-connectfour").click();
     await bob.page.getByTestId("game-screen").waitFor();
-    assert.equal(await text(bob.page, "room-id"), roomId, "the quick match found the waiting room");
+    await expectText(bob.page, "room-id", new RegExp(`^${roomId}$`), "the quick match found the waiting room");
     await expectText(ada.page, "turn", /^Your turn \(X, red\)$/);
     await expectText(bob.page, "turn", /^Ada's turn/);
     assert.deepEqual([...ada.errors, ...bob.errors], []);

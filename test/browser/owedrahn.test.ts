@@ -33,8 +33,8 @@ describe("Browser: Owe Drahn", function () {
     const players = [ada, bob, cyd];
 
     await createRoom(ada.page, "owedrahn", { private: true, maxPlayers: 3 });
-    const link = await text(ada.page, "invite-link");
-    assert.match(link, /\/\?join=/);
+    // The game screen renders the invite after the room's first state: wait for it.
+    const link = await expectText(ada.page, "invite-link", /\/\?join=/);
     await expectText(ada.page, "invite", /Private room/);
     const roomId = new URL(link).searchParams.get("join")!;
     // A private room is not listed.
