@@ -15,6 +15,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createTransport } from "./transport.js";
+import { WaitingRooms } from "./matchmaking/waiting-rooms.js";
 import { startProcessSweep } from "./sweep.js";
 import { watchEventLoop } from "./health.js";
 import { installGate, originAllowed, requestAddress } from "./http/gate.js";
@@ -120,6 +121,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     framesPerSecond: env.MAX_FRAMES_PER_SECOND,
     frameBurst: env.FRAME_BURST,
     maxSendBufferBytes: env.MAX_SEND_BUFFER_BYTES,
+    pingInterval: env.PING_INTERVAL_MS,
+    pingMaxRetries: env.PING_MAX_RETRIES,
     onRefused: (reason, detail) => {
       metrics.edge.refused(reason);
       logger.warn({ reason, ...detail }, "connection refused");
@@ -143,6 +146,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
         lobby: { name: LOBBY, options: lobbyOptions(games) },
       },
       ledger,
+      waitingRooms: new WaitingRooms((conditions) => matchMaker.query(conditions), env.MAX_WAITING_ROOMS_PER_IP),
       beforeLobbyJoin: ensureLobby,
       createsPer10s: env.CREATES_PER_10S,
       joinsPer10s: env.JOINS_PER_10S,

@@ -38,6 +38,10 @@ export const envSchema = z.object({
   FRAME_BURST: int(120, 1, 1_000_000),
   /** Unsent bytes a connection may have queued before it is cut as too slow (it keeps its reconnection window). */
   MAX_SEND_BUFFER_BYTES: int(512 * 1024, 4096, 1 << 30),
+  /** The server pings every connection this often; 0 = never (then dead peers are found only by TCP). */
+  PING_INTERVAL_MS: int(3000, 0, 600_000),
+  /** Pings in a row without an answer before a connection is dropped (its player keeps the reconnection window). */
+  PING_MAX_RETRIES: int(2, 1, 100),
   /** A joined client must acknowledge its join within this time, or it is disconnected. */
   JOIN_ACK_SECONDS: int(5, 1, 600),
   /** Matchmaking per client address: creates (`create`, `joinOrCreate`) per 10 s. */
@@ -46,6 +50,8 @@ export const envSchema = z.object({
   JOINS_PER_10S: int(20, 1, 100_000),
   /** Seat reservations (player or spectator) one address may hold unused at once. */
   MAX_PENDING_RESERVATIONS_PER_IP: int(6, 1, 100_000),
+  /** Rooms one address may hold waiting for players (created, not started); 0 = no limit. */
+  MAX_WAITING_ROOMS_PER_IP: int(5, 0, 100_000),
   /** Spectators one address may have in one room. */
   MAX_SPECTATORS_PER_IP: int(4, 1, 1000),
   /** HTTP requests of any kind per client address per 10 s (a page load is a handful). */

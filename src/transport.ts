@@ -16,7 +16,7 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import type WebSocket from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { CLOSE_FLOODING } from "./protocol/errors.js";
+import { CLOSE_FLOODING, CLOSE_SLOW_CLIENT } from "./protocol/errors.js";
 import { addressKey, clientAddress } from "./net/address.js";
 import { originAllowed } from "./http/gate.js";
 
@@ -35,6 +35,9 @@ export interface TransportGuards {
   frameBurst: number;
   /** Unsent bytes a connection may have queued. */
   maxSendBufferBytes: number;
+  /** Ping every connection this often (0 = never); drop one after this many unanswered pings. */
+  pingInterval: number;
+  pingMaxRetries: number;
   /** Told about each refused or cut connection (for logs and metrics). */
   onRefused?: (reason: "origin" | "per-ip" | "rate", detail: { ip: string; origin?: string }) => void;
   onCut?: (reason: CutReason, detail: { ip: string }) => void;
@@ -60,14 +63,9 @@ export function cutReason(socket: WebSocket | undefined): CutReason | undefined 
 export function cutConnection(socket: WebSocket, reason: CutReason, code: number, text: string) {
   if (cut.has(socket)) return;
   cut.set(socket, reason);
-  if (reason === "slow") {
-    // Nothing more can reach a client that does not read: drop the socket (the SDK then
-    // reconnects as after any network loss, and gets the whole state again).
-    socket.terminate();
-    return;
-  }
   // Read nothing more from it (a flood keeps arriving until the socket is gone), tell it
-  // why, and drop it if it does not answer the close.
+  // why (after what is queued for it: a slow client sees it only if it reads again soon),
+  // and drop it if it does not answer the close. Its room sees the drop at once then.
   socket.pause();
   socket.close(code, text);
   setTimeout(() => socket.terminate(), 1000).unref();
@@ -171,7 +169,7 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       if (cut.has(socket)) return;
       if (socket.bufferedAmount > guards.maxSendBufferBytes) {
         guards.onCut?.("slow", { ip });
-        cutConnection(socket, "slow", 0, "");
+        cutConnection(socket, "slow", CLOSE_SLOW_CLIENT, "too slow: reconnect");
         return;
       }
       return send.apply(this, args);
@@ -195,8 +193,11 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       const slices = Math.max(1, Math.round(pingInterval / 100));
       let round: WebSocket[] = [];
       let perSlice = 0;
+      let slice = 0;
       this.pingInterval = setInterval(() => {
-        if (round.length === 0) {
+        // A round lasts the whole interval however few the clients, so each is pinged once
+        // per interval (not once per `clients / slices` slices).
+        if (slice++ % slices === 0) {
           round = [...this.wss.clients];
           perSlice = Math.ceil(round.length / slices);
         }
@@ -220,5 +221,10 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     }
   }
 
-  return new GuardedTransport({ maxPayload: guards.maxPayload, server: http.createServer() });
+  return new GuardedTransport({
+    maxPayload: guards.maxPayload,
+    pingInterval: guards.pingInterval,
+    pingMaxRetries: guards.pingMaxRetries,
+    server: http.createServer(),
+  });
 }

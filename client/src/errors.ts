@@ -7,6 +7,7 @@ import { CloseCode, ErrorCode as SdkErrorCode } from "@colyseus/sdk";
 import {
   CLOSE_FLOODING,
   CLOSE_NO_JOIN_ACK,
+  CLOSE_SLOW_CLIENT,
   ERROR_CODES,
   ErrorCode,
   JoinErrorCode,
@@ -113,7 +114,8 @@ export function describeMatchmakingStatus(status: MatchmakingStatusCode, message
     case MatchmakingStatus.UNSUPPORTED_MEDIA_TYPE:
       return { ...failure, title: "The server did not understand this page's request. Please reload the page.", detail: "" };
     case MatchmakingStatus.RATE_LIMITED:
-      return { ...failure, title: "Too many attempts from your network. Please wait a few seconds, then try again.", detail: "", transient: true, waitMs: RATE_LIMIT_WAIT_MS };
+      // The reason says which limit: too many requests, unused reservations, or games already waiting for players.
+      return { ...failure, title: "Too many attempts from your network. Please wait a few seconds, then try again.", detail: message, transient: true, waitMs: RATE_LIMIT_WAIT_MS };
     case MatchmakingStatus.SHUTTING_DOWN:
       return { ...failure, title: "The server is restarting. Please try again in a moment.", detail: "" };
     default:
@@ -168,6 +170,8 @@ export function describeCloseCode(code: number): string {
       return "The connection could not be restored in time.";
     case CLOSE_FLOODING:
       return "You were disconnected for sending too many actions.";
+    case CLOSE_SLOW_CLIENT:
+      return "The connection was too slow to keep up with the game, and was cut.";
     case CLOSE_NO_JOIN_ACK:
       return "The server closed the connection because this page did not confirm joining in time. Please reload the page.";
     case CloseCode.WITH_ERROR:

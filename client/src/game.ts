@@ -12,6 +12,7 @@ import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 import { checkName } from "../../src/protocol/names.js";
 import type { ServerEvents } from "../../src/protocol/messages.js";
 import { describeCloseCode, describeErrorPayload, describeJoinError } from "./errors.js";
+import { CLOSE_SLOW_CLIENT } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
@@ -115,8 +116,11 @@ export class GameScreen {
       this.render();
     });
     room.onReconnect(() => {
-      // The reconnection token changes with every reconnection.
-      this.save();
+      // The server issues a new reconnection token with every reconnection, and the SDK
+      // sets it on the room only after this callback returns: save it then.
+      setTimeout(() => {
+        if (room === this.room && !this.disposed && !this.lost) this.save();
+      }, 0);
       setConnection("connected", "back in the game");
       this.render();
     });
@@ -160,7 +164,12 @@ export class GameScreen {
   private onLeave(room: Room, code: number) {
     if (room !== this.room || this.leaving || this.disposed) return;
     if (code === CloseCode.CONSENTED) return;
-    if (this.spectator && CONNECTION_LOST.includes(code) && !this.host.unloading) void this.rejoin(code);
+    if (this.host.unloading) return this.showLost(code);
+    // A spectator has no seat to keep: it joins again. A player cut for not reading in time
+    // (4430) keeps the seat for the reconnection window, but the SDK does not reconnect on
+    // that code by itself: this page does, with the room's current token.
+    if (this.spectator && CONNECTION_LOST.includes(code)) void this.rejoin(code);
+    else if (!this.spectator && code === CLOSE_SLOW_CLIENT) void this.rejoin(code, this.room.reconnectionToken);
     else this.showLost(code);
   }
 
@@ -203,11 +212,12 @@ export class GameScreen {
   }
 
   /**
-   * A spectator's connection was lost: joins the same room again as a spectator, a few
-   * tries with a backoff (waiting while the browser is offline), and shows the game again.
-   * Gives up, and shows the game as lost, when the room is gone or the tries run out.
+   * The connection was lost and the SDK will not bring it back: a spectator joins the same
+   * room again as a spectator; a player (`token`) reconnects to the seat the server holds.
+   * A few tries with a backoff (waiting while the browser is offline), then the game shows
+   * again; gives up, and shows the game as lost, when the room is gone or the tries run out.
    */
-  private async rejoin(code: number) {
+  private async rejoin(code: number, token?: string) {
     this.rejoining = true;
     this.confirmingLeave = false;
     setConnection("reconnecting", "watching");
@@ -222,15 +232,16 @@ export class GameScreen {
       if (Date.now() > giveUpAt) break;
       this.showRejoining(tries + 1);
       try {
-        const room = await this.host.client.joinById(this.roomId, spectatorOptions());
+        const room = token ? await this.host.client.reconnect(token) : await this.host.client.joinById(this.roomId, spectatorOptions());
         if (this.leaving || this.disposed) {
           void room.leave(true).catch(() => undefined);
           return;
         }
         this.rejoining = false;
         this.attach(room);
+        if (token) this.save();
         this.el.querySelector(".rejoin-panel")?.remove();
-        setConnection("connected", "watching again");
+        setConnection("connected", token ? "back in the game" : "watching again");
         this.render();
         return;
       } catch (err) {

@@ -84,6 +84,15 @@ export const MatchmakingStatus = {
 export const CLOSE_FLOODING = 4429;
 
 /**
+ * WebSocket close code of a client cut for not reading what it was sent: its unsent data
+ * passed `MAX_SEND_BUFFER_BYTES`. A seated player keeps the seat for the reconnection
+ * window: reconnect with the room's reconnection token (the web client does). The code
+ * arrives only if the client reads again soon; otherwise it sees the connection drop (1006)
+ * and the SDK reconnects by itself.
+ */
+export const CLOSE_SLOW_CLIENT = 4430;
+
+/**
  * WebSocket close code of a client that did not acknowledge its join in time
  * (`JOIN_ACK_SECONDS`): only a broken or hostile client does that.
  */
