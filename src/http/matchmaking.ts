@@ -12,18 +12,21 @@
  *    without a CORS preflight, which only allowed origins pass;
  * 5. the body size (413) and JSON shape (400);
  * 6. the options, with the game's own validator (400, code 4403, with the reason);
- * 7. the unused seat reservations of the address (429).
+ * 7. the unused seat reservations of the address (429);
+ * 8. for a new room, the rooms the address already holds waiting for players (429; a
+ *    `joinOrCreate` at that limit may still join someone else's room).
  *
  * Refusals answer `{ code, error }` JSON. The SDK reports the HTTP status as the error code
  * and `error` as the message.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createAuthContext, matchMaker } from "@colyseus/core";
+import { createAuthContext, ErrorCode, matchMaker } from "@colyseus/core";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import { JoinErrorCode } from "../protocol/errors.js";
 import { describeZodError } from "../protocol/describe.js";
 import { ADDRESS_OPTION, type ReservationLedger } from "../matchmaking/reservations.js";
+import type { WaitingRooms } from "../matchmaking/waiting-rooms.js";
 import { AddressLimiter } from "./rate-limit.js";
 import { readJsonBody, sendJson } from "./respond.js";
 
@@ -40,6 +43,8 @@ export interface MatchmakingRooms {
 export interface MatchmakingSettings {
   rooms: MatchmakingRooms;
   ledger: ReservationLedger;
+  /** The rooms each address holds waiting for players, and their limit. */
+  waitingRooms: WaitingRooms;
   /** Makes sure this process's lobby room exists before a client joins the lobby. */
   beforeLobbyJoin(): Promise<void>;
   /** Creates (`create`, `joinOrCreate`) per 10 s per address. */
@@ -82,11 +87,15 @@ class Refusal extends Error {
   }
 }
 
+function tooManyWaiting(limit: number): Refusal {
+  return new Refusal(429, 429, `Your address already has ${limit} games waiting for players: start or leave one of them before creating another.`, 10);
+}
+
 /** Builds the route handler; `address` is the client address the gate resolved. */
 export function createMatchmakingRoute(settings: MatchmakingSettings) {
   const creates = new AddressLimiter(settings.createsPer10s, 10);
   const joins = new AddressLimiter(settings.joinsPer10s, 10);
-  const { rooms, ledger, logger } = settings;
+  const { rooms, ledger, logger, waitingRooms } = settings;
   let lastErrorLog = 0;
 
   /** The validated options for `method` on `roomName`, or a refusal. */
@@ -140,12 +149,26 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
     const lobby = roomName === rooms.lobby.name;
     const invoked = lobby && method === "joinOrCreate" ? "join" : method;
     const context = createAuthContext({ headers: req.headers as Record<string, string>, req });
+    const invoke = (how: string): Promise<{ sessionId?: string }> =>
+      matchMaker.controller.invokeMethod(how, roomName, reserves ? { ...options, [ADDRESS_OPTION]: address } : options, context);
     let reservation: { sessionId?: string };
     try {
       if (lobby) await settings.beforeLobbyJoin();
-      reservation = await matchMaker.controller.invokeMethod(invoked, roomName, reserves ? { ...options, [ADDRESS_OPTION]: address } : options, context);
+      if (lobby || !CREATES.has(method)) {
+        reservation = await invoke(invoked);
+      } else {
+        const admitted = await waitingRooms.admit(address, () => invoke(method));
+        if (admitted) reservation = admitted.created;
+        else if (method === "create") throw tooManyWaiting(waitingRooms.limit);
+        // At the limit, joinOrCreate still joins a room with a free seat, if there is one.
+        else
+          reservation = await invoke("join").catch((err: { code?: number }) => {
+            throw err?.code === ErrorCode.MATCHMAKE_INVALID_CRITERIA ? tooManyWaiting(waitingRooms.limit) : err;
+          });
+      }
     } catch (err) {
       claim?.cancel();
+      if (err instanceof Refusal) throw err;
       const e = err as { code?: number; message?: string };
       // A refused seat reservation reaches us as Colyseus's generic 523 "<roomId> is already full."
       if (/is already full/.test(String(e.message))) throw new Refusal(409, JoinErrorCode.ROOM_FULL, "No place is free in that room.");

@@ -24,6 +24,8 @@ import { requireJoinAck } from "./join-ack.js";
 import { MessageLimit } from "./message-limit.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
 import { NO_PATCH_TICK_MS, RoomTimers, type Timer } from "./timers.js";
+import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
+import { hostKey } from "../matchmaking/waiting-rooms.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
 
@@ -64,6 +66,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
   private armedTurn: string | null = null;
   private botTimer?: Timer;
   private lastListing?: ListingMetadata;
+  /** Listing key of the creator's address: the matchmaker caps the rooms an address holds waiting. */
+  private host = "";
   private admission!: Admission;
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
   private readonly names = new Map<string, string>();
@@ -87,6 +91,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     const parsed = definition.protocol.options.safeParse(clientOptions(rawOptions));
     if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     const options = parsed.data as Options;
+    const creator = rawOptions[ADDRESS_OPTION];
+    if (typeof creator === "string") this.host = hostKey(creator);
 
     // State goes out from commit(), never on a patch tick; and the room's timers are its own
     // (RoomTimers), not on the Colyseus clock, so no interval has to tick it. With no patch
@@ -394,7 +400,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     const open = !this.draining && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
     const last = this.lastListing;
     if (last && last.players === players && last.started === started && last.open === open) return;
-    const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open };
+    const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open, host: this.host };
     this.lastListing = metadata;
     this.setMetadata(metadata).catch((err) => this.log.error({ err }, "listing update failed"));
   }

@@ -58,4 +58,6 @@ export interface ListingMetadata {
   started: boolean;
   /** A player (not a spectator) may join now. Join and joinOrCreate only consider open rooms. */
   open: boolean;
+  /** Key of the address that created the room (src/matchmaking/waiting-rooms.ts); "" when unknown. Never shown to clients. */
+  host: string;
 }

@@ -14,7 +14,7 @@ import net from "node:net";
 import type { Room as SdkRoom } from "@colyseus/sdk";
 import { address, clientFrom, healthMs, HonestGame, percentile, rssMb, startDefaultServer } from "../helpers/abuse.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
-import { eventually } from "../helpers/clients.js";
+import { eventually, Player } from "../helpers/clients.js";
 
 interface Answer {
   status: number;
@@ -308,10 +308,10 @@ describe("Abuse: HTTP routes", function () {
     this.retries(2);
     const [server, tokenServer] = await Promise.all([startDefaultServer(), startDefaultServer({ METRICS_TOKEN: "metrics-token-0123456789abcdef" })]);
 
-    // 150 public waiting rooms, each held by its connected host: 15 addresses × 10 creates
-    // (the per-address create limit, and well under 32 connections per address).
-    const HOLDERS = 15;
-    const PER_HOLDER = 10;
+    // 150 public waiting rooms, each held by its connected host: 30 addresses × 5 creates
+    // (the rooms an address may hold waiting, and well under 32 connections per address).
+    const HOLDERS = 30;
+    const PER_HOLDER = 5;
     await Promise.all(
       range(HOLDERS).map(async (h) => {
         const client = clientFrom(server, address(1000 + h));
@@ -508,7 +508,9 @@ describe("Abuse: HTTP routes", function () {
   });
 
   it("issue 13 / 18: a burst of 40 creates from one address gets exactly 10 rooms, and others still create and play", async () => {
-    const server = await startDefaultServer();
+    // The rate limit alone: the cap on rooms waiting for players (5) is lifted here, and
+    // attacked in the next test.
+    const server = await startDefaultServer({ MAX_WAITING_ROOMS_PER_IP: "100" });
     const attacker = "10.13.13.13";
     const sdk = clientFrom(server, attacker);
 
@@ -547,5 +549,52 @@ describe("Abuse: HTTP routes", function () {
     assert.equal(rooms(await call(server, "/api/rooms?include=all")).length, 10, "the attacker's 10 public rooms");
     await game.leave();
     console.log(`      flood: 10 created, 30 × 429 (Retry-After ${[...new Set(limited.map((s) => s.retryAfter))].join("/")} s); honest moves ${fmt(moves)} ms`);
+  });
+
+  it("issue 13: one address holds at most 5 rooms waiting for players; a started game frees its place; joinOrCreate still joins others", async () => {
+    // The create rate (10 per 10 s) is lifted: the waiting-room cap alone is attacked here.
+    const server = await startDefaultServer({ CREATES_PER_10S: "100" });
+    const host = "10.13.0.1";
+    const sdk = clientFrom(server, host);
+    const waiting: SdkRoom[] = [];
+    for (let i = 0; i < 5; i++) waiting.push(hold(await sdk.create("tictactoe", { name: `Host ${i}` })));
+    const rssBefore = rssMb(server);
+
+    // A sixth waiting room (public or private) is refused, with words and a Retry-After.
+    for (const options of [{ name: "Host 5" }, { name: "Host 5", private: true }]) {
+      const answer = await matchmake(server, "create", "tictactoe", host, options);
+      assert.equal(answer.status, 429, answer.text);
+      assert.equal(answer.headers.get("retry-after"), "10");
+      assert.deepEqual(JSON.parse(answer.text), {
+        code: 429,
+        error: "Your address already has 5 games waiting for players: start or leave one of them before creating another.",
+      });
+    }
+    // joinOrCreate at the limit, with no other open room: refused the same way, nothing created.
+    const alone = await matchmake(server, "joinOrCreate", "connectfour", host, { name: "Host 5" });
+    assert.equal(alone.status, 429, alone.text);
+    assert.match(JSON.parse(alone.text).error, /5 games waiting for players/);
+    assert.equal(roomsCreated(server), 5, "no sixth room was created");
+
+    // Someone else's open Connect Four room: joinOrCreate at the limit joins it.
+    const other = hold(await clientFrom(server, address(2)).create("connectfour", { name: "Other" }));
+    const joined = hold(await sdk.joinOrCreate("connectfour", { name: "Host 5" }));
+    assert.equal(joined.roomId, other.roomId, "joinOrCreate joined the other address's room");
+
+    // A guest takes the last seat of one waiting room: that game starts, and its place is free.
+    const guest = new Player(hold(await clientFrom(server, address(3)).joinById(waiting[0]!.roomId, { name: "Guest" })));
+    await guest.until(() => guest.state.phase === "playing", "the game to start");
+    const created = async (name: string) => {
+      const answer = await matchmake(server, "create", "tictactoe", host, { name });
+      if (answer.status === 200) hold(await sdk.consumeSeatReservation(JSON.parse(answer.text)));
+      return answer.status;
+    };
+    await eventually(async () => (await created("Host 6")) === 200, "a create to be allowed again", 3000);
+    // Leaving a waiting room frees its place too.
+    await waiting[1]!.leave(true);
+    await eventually(async () => (await created("Host 7")) === 200, "a create after a leave", 3000);
+    // Back at 5 waiting: refused again.
+    assert.equal(await created("Host 8"), 429);
+    assert.ok(rssMb(server) - rssBefore < 20, "memory stayed bounded");
   });
 });

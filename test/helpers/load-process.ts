@@ -3,7 +3,7 @@
  * and not its own event loop busy with hundreds of attacking clients.
  *
  * `startLoad(serverUrl)` forks this file; the child then takes commands over IPC:
- *   holdRooms(n, addressBase)    n TicTacToe rooms, each held by a waiting player (10 per address)
+ *   holdRooms(n, addressBase)    n TicTacToe rooms, each held by a waiting player (5 per address)
  *   lobbySockets(n, base)        n lobby connections, 4 per address, filter include: "all"
  *   churn(perTick, ms)           every 400 ms, `perTick` held rooms leave and new ones open, for `ms`
  *   closeLobbies(n)              drops n lobby sockets without a goodbye (socket terminated)
@@ -124,8 +124,8 @@ async function child() {
   process.on("message", async (command: Command) => {
     switch (command.op) {
       case "holdRooms": {
-        // One create per address at a time; 10 per address (the create limit per 10 s).
-        const addresses = Math.ceil(command.n / 10);
+        // One create per address at a time; 5 per address (the rooms an address may hold waiting).
+        const addresses = Math.ceil(command.n / 5);
         for (let done = 0; done < command.n; done += addresses) {
           await Promise.all(Array.from({ length: Math.min(addresses, command.n - done) }, (_, i) => create(command.base + i)));
         }
