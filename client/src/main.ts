@@ -64,11 +64,15 @@ class App implements LobbyHost, GameHost {
         await sleep(300 * (attempt + 1));
       }
     }
-    clearSeat();
     const failure = describeJoinError(lastError);
+    // A refusal for good forgets the seat; a passing failure (network, busy server) keeps it,
+    // so a reload tries again while the server still holds the seat.
+    if (!failure.transient) clearSeat();
     showError(
       spectator ? "The game you were watching could not be shown again." : "Your game could not be resumed.",
-      `It may have ended${spectator ? "" : ", or you were away too long"}. ${failure.title}`,
+      failure.transient
+        ? `${failure.title} Reload the page to try again: ${spectator ? "the game" : "your seat"} may still be there.`
+        : `It may have ended${spectator ? "" : ", or you were away too long"}. ${failure.title}`,
     );
     return false;
   }

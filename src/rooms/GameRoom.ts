@@ -109,7 +109,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     this.admission = new Admission(
       this,
       this.timers,
-      { seats: () => this.seats, players: () => this.rules.playerIds(this.game).length, canSeat: () => this.rules.canSeat(this.game).ok },
+      { seats: () => this.seats, players: () => this.rules.playerIds(this.game).length, canSeat: () => this.rules.canSeat(this.game).ok && !this.everyoneAway() },
       settings,
       this.log,
       () => this.updateListing(),
@@ -150,6 +150,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     if (!spectator) {
       if (this.draining) throw new ServerError(JoinErrorCode.SHUTTING_DOWN, "This server is restarting; join another game.");
       const seat = this.rules.canSeat(this.game);
+      // A game never starts against someone who is not there: while everyone waiting in the
+      // room is away (their seats held for the reconnection window), nobody new sits down.
+      if (seat.ok && this.everyoneAway()) {
+        throw new ServerError(JoinErrorCode.ROOM_FULL, "The player waiting in this room is away for a moment. Try again shortly, or join another game.");
+      }
       if (!seat.ok) {
         throw seat.reason === "full"
           ? new ServerError(JoinErrorCode.ROOM_FULL, "Every seat is taken. Join with spectate: true to watch.")
@@ -394,13 +399,20 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     });
   }
 
+  /** The game has not started and every seated player is away (dropped, seat held). */
+  private everyoneAway(): boolean {
+    const players = this.rules.playerIds(this.game);
+    return players.length > 0 && !this.rules.isStarted(this.game) && players.every((id) => this.away.has(id));
+  }
+
   private updateListing() {
     const players = this.rules.playerIds(this.game).length;
     const started = this.rules.isStarted(this.game);
-    const open = !this.draining && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
+    const absent = this.everyoneAway();
+    const open = !this.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
     const last = this.lastListing;
-    if (last && last.players === players && last.started === started && last.open === open) return;
-    const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open, host: this.host };
+    if (last && last.players === players && last.started === started && last.open === open && last.absent === absent) return;
+    const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open, absent, host: this.host };
     this.lastListing = metadata;
     this.setMetadata(metadata).catch((err) => this.log.error({ err }, "listing update failed"));
   }

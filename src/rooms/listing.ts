@@ -115,7 +115,8 @@ export class Listing {
   /** The listing entry of a room, or undefined when it is not a listed game room. */
   private entry(room: IRoomCache): RoomEntry | undefined {
     const meta = room.metadata as Partial<ListingMetadata> | undefined;
-    if (!this.settings.games.has(room.name) || room.unlisted || !meta || typeof meta.seats !== "number") return undefined;
+    // A room whose waiting players are all away is not shown: nobody could play in it now.
+    if (!this.settings.games.has(room.name) || room.unlisted || !meta || typeof meta.seats !== "number" || meta.absent === true) return undefined;
     return {
       roomId: room.roomId,
       game: room.name,

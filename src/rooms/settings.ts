@@ -58,6 +58,8 @@ export interface ListingMetadata {
   started: boolean;
   /** A player (not a spectator) may join now. Join and joinOrCreate only consider open rooms. */
   open: boolean;
+  /** Nobody waiting in the room is connected (the game has not started, every seat's player is away): not listed, not matched. */
+  absent: boolean;
   /** Key of the address that created the room (src/matchmaking/waiting-rooms.ts); "" when unknown. Never shown to clients. */
   host: string;
 }

@@ -38,6 +38,56 @@ describe("Browser: connection status", function () {
     await closeAll(browser, server);
   });
 
+  it("a reload after an automatic reconnection resumes the same seat (issue 12, defect 1)", async () => {
+    const ada = await openPlayer(browser!, proxy!.url, "Ada");
+    const bob = await openPlayer(browser!, proxy!.url, "Bob");
+    open.push(ada, bob);
+    const roomId = await createRoom(ada.page, "tictactoe");
+    await bob.page.getByTestId(`room-${roomId}`).waitFor();
+    await joinListed(bob.page, roomId);
+    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
+    const first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
+    await first.page.getByTestId("cell-4").click();
+    await waitFor(async () => (await board(ada.page))[4] !== "", "the first move");
+    const role = await text(ada.page, "role");
+
+    // Two drops in a row, each reconnected by the SDK (each gives a new token), then a reload.
+    for (let drop = 1; drop <= 2; drop++) {
+      await new Promise((r) => setTimeout(r, 1200)); // the SDK's minimum uptime before it reconnects
+      await recordConnStates(ada.page);
+      proxy!.dropAll();
+      await waitFor(async () => (await connStates(ada.page)).includes("reconnecting"), `drop ${drop}: reconnecting`);
+      await waitFor(async () => (await connState(ada.page)) === "connected", `drop ${drop}: back in the game`, 10000);
+      await waitFor(async () => (await connState(bob.page)) === "connected", `drop ${drop}: the other player back`, 10000);
+    }
+    await ada.page.reload();
+    await ada.page.getByTestId("game-screen").waitFor({ timeout: 10000 });
+    await waitFor(async () => (await connState(ada.page)) === "connected", "resumed after the reload", 10000);
+    assert.equal(await text(ada.page, "role"), role, "the same seat after the reload");
+    assert.equal((await board(ada.page))[4], (await board(bob.page))[4], "the same board");
+    assert.equal(await ada.page.getByTestId("lobby").count(), 0, "not sent to the lobby");
+    // And the game goes on from the reloaded page.
+    const second = first === ada ? bob : ada;
+    await second.page.getByTestId("cell-0").click();
+    await waitFor(async () => (await board(ada.page))[0] !== "" && (await board(bob.page))[0] !== "", "a move after the reload");
+    for (const p of [ada, bob]) await p.context.close();
+  });
+
+  it("a waiting player who closed the tab is neither listed nor matched (issue 12, defect 2)", async () => {
+    const ada = await openPlayer(browser!, proxy!.url, "Ada");
+    const bob = await openPlayer(browser!, proxy!.url, "Bob");
+    open.push(ada, bob);
+    const roomId = await createRoom(ada.page, "tictactoe");
+    await bob.page.getByTestId(`room-${roomId}`).waitFor();
+    await ada.context.close(); // the tab is closed while waiting: the server holds the seat
+    await bob.page.getByTestId(`room-${roomId}`).waitFor({ state: "detached", timeout: 5000 });
+    await bob.page.getByTestId("btn-quick-tictactoe").click();
+    await bob.page.getByTestId("game-screen").waitFor();
+    assert.notEqual(await text(bob.page, "room-id"), roomId, "quick match opened a new room");
+    await expectText(bob.page, "status", /Waiting for an opponent/, "Bob waits for a real opponent");
+    await bob.context.close();
+  });
+
   it("shows reconnecting and connected again after a drop, then the draining notice and lost on shutdown", async () => {
     const ada = await openPlayer(browser!, proxy!.url, "Ada", PHONE);
     const bob = await openPlayer(browser!, proxy!.url, "Bob");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
-import { Player } from "../helpers/clients.js";
+import { eventually, Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { TEST_ENV } from "../helpers/server.js";
 
@@ -122,5 +122,38 @@ describe("Reconnection and seat reservation", () => {
     const b = await join(room.roomId, { name: "Real" });
     await a.until(() => a.state.phase === "playing", "the freed seat was taken");
     assert.equal(a.state.players.get(b.id)?.name, "Real");
+  });
+
+  it("a waiting player who drops is neither listed nor matched, and finds the seat on return (issue 12, defect 2)", async () => {
+    const sdk = suite.colyseus.sdk;
+    const host = new Player<Ttt>(await sdk.create("tictactoe", { name: "Ada" }));
+    await host.room.waitForInitialState();
+    host.room.reconnection.enabled = false; // the tab is closed: only a reload would come back
+    const roomId = host.room.roomId;
+    const listed = async () => ((await (await fetch(`http://127.0.0.1:${suite.port}/api/rooms?include=all`)).json()) as Array<{ roomId: string }>).map((r) => r.roomId);
+    await eventually(async () => (await listed()).includes(roomId), "the waiting room listed");
+
+    const token = host.room.reconnectionToken;
+    dropConnection(host.room);
+    await eventually(async () => !(await listed()).includes(roomId), "the room unlisted while its player is away", 3000);
+
+    // Quick match does not put anyone in with the absent player: it opens a new room.
+    const bob = new Player<Ttt>(await sdk.joinOrCreate("tictactoe", { name: "Bob" }));
+    assert.notEqual(bob.room.roomId, roomId, "quick match never picks the room of an absent player");
+    // Nor does a join by id (an old link): the game does not start against nobody.
+    await assert.rejects(sdk.joinById(roomId, { name: "Cy" }), (err: Error) => /away/.test(err.message));
+
+    // The player comes back within the window: the seat is still theirs, the room is listed
+    // again, and the next player starts the game with them.
+    const back = new Player<Ttt>(await sdk.reconnect(token));
+    await back.room.waitForInitialState();
+    await back.until(() => back.state.players.get(back.id)?.connected === true, "shown connected again");
+    assert.equal(back.state.phase, "waiting");
+    assert.equal(back.state.players.size, 1, "the same single seat");
+    await eventually(async () => (await listed()).includes(roomId), "listed again", 3000);
+    const cy = await suite.join<Ttt>(roomId, { name: "Cy" });
+    await cy.until(() => cy.state.phase === "playing", "the game starts with both there");
+    assert.deepEqual([...cy.state.players.values()].map((p) => p.connected), [true, true]);
+    for (const p of [back, bob, cy]) await p.room.leave(true);
   });
 });
