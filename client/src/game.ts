@@ -65,6 +65,8 @@ export class GameScreen {
   private rejoining = false;
   private disposed = false;
   private copied = false;
+  /** The clipboard could not be written (plain http, no permission): the link is selected instead. */
+  private copyByHand = false;
 
   /** `spectator`: this page joined the room to watch (with `spectate: true`). */
   constructor(
@@ -310,12 +312,16 @@ export class GameScreen {
     try {
       await navigator.clipboard.writeText(link);
       this.copied = true;
+      this.copyByHand = false;
     } catch {
-      // No clipboard (http, permissions): select the text so the player can copy it.
+      // No clipboard (plain http, permissions): the link is selected, with a hint to copy it.
+      this.copyByHand = true;
+    }
+    this.render();
+    if (this.copyByHand) {
       const code = this.el.querySelector("[data-testid=invite-link]");
       if (code) window.getSelection()?.selectAllChildren(code);
     }
-    this.render();
   }
 
   private currentSummary(): Summary | undefined {
@@ -368,6 +374,7 @@ export class GameScreen {
             h("span", { class: "label" }, this.isPrivate ? "Private room — only people with this link can join:" : "Invite a friend with this link:"),
             h("code", { class: "link", testid: "invite-link" }, inviteLink(this.room.roomId)),
             h("button", { action: "copy-link", testid: "btn-copy-link", attrs: { type: "button" } }, this.copied ? "Copied ✓" : "Copy link"),
+            this.copyByHand ? h("span", { class: "muted copy-hint", testid: "copy-hint", attrs: { role: "status" } }, "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.") : null,
           )
         : null,
       h(
@@ -382,7 +389,7 @@ export class GameScreen {
         h(
           "p",
           { class: `countdown${left !== undefined && left <= 5 ? " urgent" : ""}`, testid: "countdown", attrs: { hidden: left === undefined, "aria-label": left === undefined ? undefined : `${left} seconds left in this turn` } },
-          left === undefined ? "" : `⏱ ${left} s left`,
+          left === undefined ? "" : `Time left: ${left} s`,
         ),
       ),
       // The game's own CSS is scoped under `.game-<name>` (client/style.css).

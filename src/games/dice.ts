@@ -30,6 +30,8 @@ export const dice = defineGame({
       winner: game.winner ?? "",
       targetScore: game.targetScore,
       phase: game.phase,
+      endReason: game.ending?.reason ?? "",
+      endName: game.ending?.name ?? "",
     });
   },
 });

@@ -26,6 +26,8 @@ export const oweDrahn = defineGame({
       currentValue: game.currentValue,
       currentTurn: game.currentTurn ?? "",
       phase: game.phase,
+      endReason: game.ending?.reason ?? "",
+      endName: game.ending?.name ?? "",
       lastRoll: game.lastRoll,
     });
   },

@@ -14,6 +14,8 @@ export function projectBoardGame(target: BoardGameState, game: TwoPlayerState<re
     winner: game.winner ?? "",
     draw: game.draw,
     phase: game.phase,
+    endReason: game.ending?.reason ?? "",
+    endName: game.ending?.name ?? "",
   });
 }
 

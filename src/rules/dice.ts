@@ -17,7 +17,7 @@ import { pick, d6, type Rng } from "./rng.js";
 import { holdsScoringDie, scoreDice } from "./dice-scoring.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { diceProtocol } from "../protocol/games/dice.js";
-import { defineRules, type ActionOf, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
+import { defineRules, type ActionOf, type Ending, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 export { scoreDice, holdsScoringDie, ofAKind, RUNS, type DiceScore } from "./dice-scoring.js";
 
@@ -76,6 +76,8 @@ export interface DiceState {
   readonly turn: number;
   /** Bots added so far in this room: numbers bot ids, so an id is never reused. */
   readonly botsAdded: number;
+  /** How the last game ended (null while one runs or none has ended). */
+  readonly ending: Ending | null;
 }
 
 /** The moves clients send: `roll`, `select`, `set_aside`, `add_bot` and `rematch`. */
@@ -90,14 +92,21 @@ export type DiceScheduled = { end_bust: { turn?: number } };
  */
 export type DiceAction = ActionOf<DiceMoves> | ActionOf<DiceScheduled> | { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
 
-/** Broadcast when a roll holds no scoring die, or a turn timer runs out. */
+/** Broadcast when a roll holds no scoring die (`no-score`), or a turn timer runs out (`timeout`). */
 export interface DiceBustedEvent {
   type: "busted";
+  playerId: string;
+  reason: "no-score" | "timeout";
+}
+
+/** Broadcast when all six dice scored: the same player rolls six fresh dice. */
+export interface DiceHotDiceEvent {
+  type: "hotDice";
   playerId: string;
 }
 
 /** The events of Dice, besides the generic `schedule`. */
-export type DiceEvent = DiceBustedEvent;
+export type DiceEvent = DiceBustedEvent | DiceHotDiceEvent;
 
 /** Room options the rules need. */
 export interface DiceConfig {
@@ -145,6 +154,7 @@ function start(state: DiceState, rng: Rng): DiceState {
     winner: null,
     rematch: [],
     phase: "playing",
+    ending: null,
     currentTurn: pick(rng, state.players).id,
     turn: state.turn + 1,
   };
@@ -156,7 +166,8 @@ function passTurn(state: DiceState): DiceState {
 }
 
 function forfeit(state: DiceState, loserId: string): DiceState {
-  return { ...clearTable(state), phase: "over", currentTurn: null, winner: otherPlayer(state, loserId)?.id ?? null, rematch: [] };
+  const ending: Ending = { reason: "left", name: state.players.find((p) => p.id === loserId)?.name ?? "" };
+  return { ...clearTable(state), phase: "over", currentTurn: null, winner: otherPlayer(state, loserId)?.id ?? null, rematch: [], ending };
 }
 
 /** The phase and turn checks shared by `roll`, `select` and `set_aside`. */
@@ -189,7 +200,7 @@ function roll(state: DiceState, playerId: string, rng: Rng): DiceResult {
   if (holdsScoringDie(rolled)) return accept(next);
   // The roll stays on show during the pause; the round's points are lost when it ends.
   return accept({ ...next, phase: "busted" }, [
-    { type: "busted", playerId },
+    { type: "busted", playerId, reason: "no-score" },
     { type: "schedule", timer: "bust", action: { type: "end_bust", turn: state.turn } },
   ]);
 }
@@ -225,7 +236,7 @@ function setAside(state: DiceState, playerId: string, endTurn: unknown): DiceRes
     const banked = player.score + roundScore;
     const players = updatePlayer(state, playerId, { score: banked });
     if (banked >= state.targetScore) {
-      return accept({ ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner: playerId, rematch: [] });
+      return accept({ ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner: playerId, rematch: [], ending: { reason: "won", name: player.name } });
     }
     return accept(passTurn({ ...state, players }));
   }
@@ -234,7 +245,7 @@ function setAside(state: DiceState, playerId: string, endTurn: unknown): DiceRes
   const players = updatePlayer(state, playerId, { roundScore, turnScore: 0 });
   if (remaining === 0) {
     // Hot dice: all six scored, six fresh dice come back and the turn goes on.
-    return accept({ ...state, players, dice: UNROLLED, selected: NONE, setAside: NONE });
+    return accept({ ...state, players, dice: UNROLLED, selected: NONE, setAside: NONE }, [{ type: "hotDice", playerId }]);
   }
   return accept({
     ...state,
@@ -292,7 +303,10 @@ function leave(state: DiceState, playerId: string): DiceResult {
   // bot goes too (README: "Dice: leaving").
   const rest = state.players.filter((p) => p.id !== playerId);
   const players = rest.some((p) => !p.isBot) ? rest.map((p) => ({ ...p, score: 0 })) : [];
-  return accept({ ...clearTable({ ...state, players }), phase: "waiting", currentTurn: null, winner: null, rematch: [] });
+  // The one who stays learns that the other left (a new game clears it).
+  const leaver = state.players.find((p) => p.id === playerId)!;
+  const ending: Ending | null = players.length > 0 ? { reason: "left", name: leaver.name } : null;
+  return accept({ ...clearTable({ ...state, players }), phase: "waiting", currentTurn: null, winner: null, rematch: [], ending });
 }
 
 function endBust(state: DiceState, turn: unknown): DiceResult {
@@ -357,6 +371,7 @@ export const dice = defineRules<DiceState, DiceConfig, DiceMoves, DiceEvent, Dic
       rematch: [],
       turn: 0,
       botsAdded: 0,
+      ending: null,
     };
   },
 
@@ -367,7 +382,7 @@ export const dice = defineRules<DiceState, DiceConfig, DiceMoves, DiceEvent, Dic
   timeout: seated((state, playerId) => {
     if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
     // Games.md: a timeout ends the turn as a bust, at once (no pause: the time is already up).
-    return accept(passTurn(state), [{ type: "busted", playerId }]);
+    return accept(passTurn(state), [{ type: "busted", playerId, reason: "timeout" }]);
   }),
 
   moves: {

@@ -32,7 +32,7 @@
 import { d6, pick, type Rng } from "./rng.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { oweDrahnProtocol } from "../protocol/games/owedrahn.js";
-import { defineRules, type ActionOf, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
+import { defineRules, type ActionOf, type Ending, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 /** Lives each player starts every game with. */
 export const START_LIVES = 6;
@@ -79,6 +79,8 @@ export interface OweDrahnState {
   readonly maxPlayers: number;
   /** Increments whenever a turn starts (even for the same player). */
   readonly turn: number;
+  /** How the last game ended (null while one runs or none has ended). */
+  readonly ending: Ending | null;
 }
 
 /** The moves clients send: `ready`, `roll`, `lose_life`, `choose_next`. */
@@ -96,9 +98,14 @@ export type OweDrahnSystemAction = { type: "join"; name: string } | { type: "lea
 /** Every action `apply` understands. */
 export type OweDrahnAction = OweDrahnClientAction | OweDrahnSystemAction;
 
-/** What the room broadcasts: a die was rolled (`total` before any reset), or the game ended. */
+/**
+ * What the room broadcasts: a die was rolled (`total` before any reset; `timeout`: the
+ * server rolled because the player's time ran out), the chooser handed the turn on
+ * (`timeout`: the server chose the next player alive), or the game ended.
+ */
 export type OweDrahnEvent =
-  | { type: "rolled"; playerId: string; die: number; total: number }
+  | { type: "rolled"; playerId: string; die: number; total: number; timeout: boolean }
+  | { type: "handedOver"; playerId: string; nextId: string; timeout: boolean }
   | { type: "gameOver"; winnerId: string };
 
 /** Room configuration (validated by the room: `maxPlayers` 2–8). */
@@ -139,6 +146,7 @@ function maybeStart(state: OweDrahnState, rng: Rng): OweDrahnState {
     phase: "playing",
     currentValue: 0,
     lastRoll: 0,
+    ending: null,
     currentTurn: pick(rng, players).id,
     turn: state.turn + 1,
   };
@@ -158,7 +166,10 @@ function afterElimination(state: OweDrahnState, outId: string, events: Out[]): R
       choosing: false,
       score: p.score + (p === winner ? n - 1 : -1),
     }));
-    const over: OweDrahnState = { ...state, players, phase: "over", currentTurn: null };
+    // The game ends by the rules, or because the last opponent left (a forfeit).
+    const out = state.players.find((p) => p.id === outId);
+    const ending: Ending = out?.left ? { reason: "left", name: out.name } : { reason: "won", name: winner?.name ?? "" };
+    const over: OweDrahnState = { ...state, players, phase: "over", currentTurn: null, ending };
     // With ≥ 2 players in a game and one leaving at a time, a winner always exists.
     if (winner) events.push({ type: "gameOver", winnerId: winner.id });
     events.push({ type: "schedule", timer: "gameOver", action: { type: "reset" } });
@@ -170,10 +181,10 @@ function afterElimination(state: OweDrahnState, outId: string, events: Out[]): R
 }
 
 /** One die for the player whose turn it is (a client roll or a timeout). */
-function roll(state: OweDrahnState, playerId: string, rng: Rng): Result {
+function roll(state: OweDrahnState, playerId: string, rng: Rng, timeout = false): Result {
   const die = d6(rng);
   const total = state.currentValue + (die === 3 ? 0 : die);
-  const events: Out[] = [{ type: "rolled", playerId, die, total }];
+  const events: Out[] = [{ type: "rolled", playerId, die, total, timeout }];
   if (total > BUST_ABOVE) {
     const busted: OweDrahnState = {
       ...state,
@@ -188,13 +199,16 @@ function roll(state: OweDrahnState, playerId: string, rng: Rng): Result {
 }
 
 /** The chooser hands a new turn to `targetId` (already checked alive). */
-function handOver(state: OweDrahnState, chooserId: string, targetId: string): Result {
-  return accept({
-    ...state,
-    players: setPlayer(state.players, chooserId, { choosing: false }),
-    currentTurn: targetId,
-    turn: state.turn + 1,
-  });
+function handOver(state: OweDrahnState, chooserId: string, targetId: string, timeout = false): Result {
+  return accept(
+    {
+      ...state,
+      players: setPlayer(state.players, chooserId, { choosing: false }),
+      currentTurn: targetId,
+      turn: state.turn + 1,
+    },
+    [{ type: "handedOver", playerId: chooserId, nextId: targetId, timeout }],
+  );
 }
 
 function leave(state: OweDrahnState, player: OweDrahnPlayer, rng: Rng): Result {
@@ -301,7 +315,7 @@ const move = (type: OweDrahnClientAction["type"]) =>
 export const oweDrahn = defineRules<OweDrahnState, OweDrahnConfig, OweDrahnMoves, OweDrahnEvent, OweDrahnScheduled>({
   seats: (config) => seatsFor(config?.maxPlayers),
   setup(config) {
-    return { players: [], currentValue: 0, currentTurn: null, phase: "lobby", lastRoll: 0, maxPlayers: seatsFor(config?.maxPlayers), turn: 0 };
+    return { players: [], currentValue: 0, currentTurn: null, phase: "lobby", lastRoll: 0, maxPlayers: seatsFor(config?.maxPlayers), turn: 0, ending: null };
   },
 
   canSeat,
@@ -310,9 +324,9 @@ export const oweDrahn = defineRules<OweDrahnState, OweDrahnConfig, OweDrahnMoves
   leave: seated((state, player, rng) => leave(state, player, rng)),
   timeout: seated((state, player, rng) => {
     if (state.phase !== "playing" || state.currentTurn !== player.id) return reject("NOT_ALLOWED", "No turn is running out.");
-    if (!player.choosing) return roll(state, player.id, rng);
-    const next = nextAlive(state.players, player.id) ?? player;
-    return handOver(state, player.id, next.id);
+    // Time ran out: the server rolls for the player, or (while choosing) hands the turn to the next player alive.
+    if (!player.choosing) return roll(state, player.id, rng, true);
+    return handOver(state, player.id, (nextAlive(state.players, player.id) ?? player).id, true);
   }),
 
   moves: {

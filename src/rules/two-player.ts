@@ -17,7 +17,7 @@
  * - **Timeout:** the player whose time ran out forfeits.
  * - **Rematch:** after a game, both seated players ask for it (`rematch` message).
  */
-import type { MoveMap, Rejection, RulesSpec, SeatCheck, Step } from "./types.js";
+import type { Ending, MoveMap, Rejection, RulesSpec, SeatCheck, Step } from "./types.js";
 import { accept, defineRules, reject } from "./types.js";
 
 export type Mark = "X" | "O";
@@ -44,6 +44,8 @@ export interface TwoPlayerState<B> {
   readonly turn: number;
   /** Games started in this room: the first mover alternates with it (X, O, X…). */
   readonly games: number;
+  /** How the last game ended (null while one runs or none has ended). */
+  readonly ending: Ending | null;
 }
 
 /** What a board move leads to: the board after it, and whether that ended the game. */
@@ -84,15 +86,24 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       draw: false,
       rematch: [],
       phase: "playing",
+      ending: null,
       currentTurn: state.players.find((p) => p.symbol === firstMark)!.id,
       turn: state.turn + 1,
       games: state.games + 1,
     };
   };
 
-  const forfeit = (state: S, loserId: string): S => ({ ...state, phase: "over", currentTurn: null, winner: other(state, loserId)?.id ?? null, draw: false, rematch: [] });
+  const forfeit = (state: S, loserId: string, reason: "left" | "timeout"): S => ({
+    ...state,
+    phase: "over",
+    currentTurn: null,
+    winner: other(state, loserId)?.id ?? null,
+    draw: false,
+    rematch: [],
+    ending: { reason, name: seated(state, loserId)?.name ?? "" },
+  });
 
-  const waiting = (state: S, players: readonly TwoPlayerPlayer[]): S => ({ ...state, players, phase: "waiting", board: game.emptyBoard, winner: null, draw: false, currentTurn: null, rematch: [] });
+  const waiting = (state: S, players: readonly TwoPlayerPlayer[], ending: Ending | null = null): S => ({ ...state, players, phase: "waiting", board: game.emptyBoard, winner: null, draw: false, currentTurn: null, rematch: [], ending });
 
   /** The checks every board move shares, then the game's own, then the outcome. */
   const boardMove =
@@ -106,8 +117,8 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       const placed = game.moves[name](state.board, player.symbol, payload);
       if ("ok" in placed) return placed;
       const { board, outcome } = placed;
-      if (outcome === "won") return accept({ ...state, board, phase: "over", winner: playerId, currentTurn: null });
-      if (outcome === "draw") return accept({ ...state, board, phase: "over", draw: true, currentTurn: null });
+      if (outcome === "won") return accept({ ...state, board, phase: "over", winner: playerId, currentTurn: null, ending: { reason: "won", name: player.name } });
+      if (outcome === "draw") return accept({ ...state, board, phase: "over", draw: true, currentTurn: null, ending: { reason: "draw", name: "" } });
       return accept({ ...state, board, currentTurn: other(state, playerId)!.id, turn: state.turn + 1 });
     };
 
@@ -123,7 +134,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
 
   const spec: RulesSpec<S, Record<string, never>, TwoPlayerMoves<M>> = {
     seats: () => 2,
-    setup: () => ({ players: [], board: game.emptyBoard, currentTurn: null, winner: null, draw: false, phase: "waiting", rematch: [], turn: 0, games: 0 }),
+    setup: () => ({ players: [], board: game.emptyBoard, currentTurn: null, winner: null, draw: false, phase: "waiting", rematch: [], turn: 0, games: 0, ending: null }),
     canSeat,
     join(state, playerId, name) {
       if (seated(state, playerId)) return reject("NOT_ALLOWED", "Already seated.");
@@ -139,13 +150,15 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       const rest = state.players.filter((p) => p.id !== playerId);
       // During a game a leave forfeits; either way the seat is freed, so the room can never
       // start a game against a player who is gone.
-      if (state.phase === "playing") return accept({ ...forfeit(state, playerId), players: rest });
-      return accept(waiting(state, rest));
+      if (state.phase === "playing") return accept({ ...forfeit(state, playerId, "left"), players: rest });
+      // After a game, the one who stays learns that the other left (a new game clears it).
+      const name = seated(state, playerId)!.name;
+      return accept(waiting(state, rest, rest.length > 0 ? { reason: "left", name } : null));
     },
     timeout(state, playerId) {
       if (!seated(state, playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
       if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
-      return accept(forfeit(state, playerId));
+      return accept(forfeit(state, playerId, "timeout"));
     },
     moves: {
       ...moves,

@@ -61,6 +61,18 @@ export interface SeatInfo {
 }
 
 /** Seat admission, asked before a player is seated. */
+/**
+ * How the last game ended, kept in the state so a reload shows it too: `won` (by the rules),
+ * `draw`, `left` (a player left: a forfeit) or `timeout` (a player's time ran out: a forfeit).
+ */
+export type EndReason = "won" | "draw" | "left" | "timeout";
+
+/** Why the last game ended; `name`: the winner (`won`), the player who left or ran out of time; "" for a draw. */
+export interface Ending {
+  readonly reason: EndReason;
+  readonly name: string;
+}
+
 export type SeatCheck = { ok: true } | { ok: false; reason: "full" | "started" };
 
 /**

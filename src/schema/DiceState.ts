@@ -26,4 +26,8 @@ export class DiceState extends Schema {
   @type("uint16") targetScore = 3000;
   @type("string") phase = "waiting";
   @type("number") turnDeadline = 0;
+  /** How the last game ended: "" (none yet, or a game runs), "won", "left" (a forfeit)… (src/rules/types.ts `Ending`). */
+  @type("string") endReason = "";
+  /** Who it is about: the winner (won) or the player who left. */
+  @type("string") endName = "";
 }

@@ -19,4 +19,8 @@ export class OweDrahnState extends Schema {
   @type("string") phase = "lobby";
   @type("uint8") lastRoll = 0;
   @type("number") turnDeadline = 0;
+  /** How the last game ended: "" (none yet, or a game runs), "won", "left" (a forfeit)… (src/rules/types.ts `Ending`). */
+  @type("string") endReason = "";
+  /** Who it is about: the winner (won) or the player who left. */
+  @type("string") endName = "";
 }

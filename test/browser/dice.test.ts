@@ -55,7 +55,7 @@ describe("Browser: Dice", function () {
     assert.match((await page.getByTestId("player-1").textContent()) ?? "", /bot/);
     await expectText(page, "status", /First to 10000/);
     // The turn timer counts down from 60 s (the bot plays fast, so any turn shows it).
-    await waitFor(async () => /^⏱ (60|59|58|57) s left$/.test(await text(page, "countdown")), "the turn countdown");
+    await waitFor(async () => /^Time left: (60|59|58|57) s$/.test(await text(page, "countdown")), "the turn countdown");
 
     let banked = false;
     let bustSeen = false;

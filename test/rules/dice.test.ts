@@ -180,7 +180,7 @@ describe("Dice rules", () => {
       assert.equal(r.state.currentTurn, "alice");
       assert.equal(dice.activePlayer(r.state), null, "no turn runs during the pause");
       assert.deepEqual(r.events, [
-        { type: "busted", playerId: "alice" },
+        { type: "busted", playerId: "alice", reason: "no-score" },
         { type: "schedule", timer: "bust", action: { type: "end_bust", turn: start.turn } },
       ]);
 
@@ -268,7 +268,9 @@ describe("Dice rules", () => {
       s = run(s, "alice", { type: "roll" }, [2, 2, 2, 5, 5]).state;
       s = selectAll(s, "alice", [0, 1, 2, 3, 4]);
       assert.equal(player(s, "alice").turnScore, 300);
-      s = run(s, "alice", { type: "set_aside", endTurn: false }).state;
+      const hot = run(s, "alice", { type: "set_aside", endTurn: false });
+      assert.deepEqual(hot.events, [{ type: "hotDice", playerId: "alice" }], "both players are told: hot dice");
+      s = hot.state;
       assert.deepEqual(s.dice, [0, 0, 0, 0, 0, 0]);
       assert.deepEqual(s.setAside, []);
       assert.equal(player(s, "alice").roundScore, 400);
@@ -312,6 +314,7 @@ describe("Dice rules", () => {
       assert.equal(s.winner, "alice");
       assert.equal(player(s, "alice").score, 1000);
       assert.equal(s.currentTurn, null);
+      assert.deepEqual(s.ending, { reason: "won", name: player(s, "alice").name });
       assert.equal(dice.activePlayer(s), null);
       assert.equal(dice.isStarted(s), false);
       rejects(s, "alice", { type: "roll" }, "GAME_OVER");
@@ -335,7 +338,7 @@ describe("Dice rules", () => {
       s = run(s, "alice", { type: "roll" }, [5, 2, 3, 4, 6]).state;
       s = run(s, "alice", { type: "select", index: 0 }).state;
       const r = run(s, "alice", { type: "timeout" });
-      assert.deepEqual(r.events, [{ type: "busted", playerId: "alice" }]);
+      assert.deepEqual(r.events, [{ type: "busted", playerId: "alice", reason: "timeout" }]);
       assert.equal(r.state.phase, "playing", "no pause: the time is already up");
       assert.equal(r.state.currentTurn, "bob");
       assert.equal(r.state.turn, s.turn + 1);
@@ -622,6 +625,8 @@ describe("Dice rules", () => {
       assert.equal(s.winner, "bob");
       assert.equal(s.currentTurn, null);
       assert.deepEqual(dice.playerIds(s), ["bob"], "the leaver's seat is freed");
+      assert.equal(s.ending?.reason, "left", "the state says the other player left");
+      assert.notEqual(s.ending?.name, "");
       assert.deepEqual(dice.canSeat(s), { ok: true });
       assert.deepEqual(s.dice, [0, 0, 0, 0, 0, 0]);
       assert.deepEqual(s.selected, []);
@@ -761,9 +766,11 @@ describe("Dice rules", () => {
     });
 
     it("leaving after the end frees the seat and the room waits for a new opponent", () => {
+      const bobName = player(aliceWins(), "bob").name;
       let s = run(aliceWins(), "bob", { type: "leave" }).state;
       assert.equal(s.phase, "waiting");
       assert.equal(s.winner, null);
+      assert.deepEqual(s.ending, { reason: "left", name: bobName });
       assert.deepEqual(s.players.map((p) => [p.id, p.score]), [["alice", 0]]);
       s = run(s, "carol", { type: "join", name: "Carol" }, [1]).state;
       assert.equal(s.phase, "playing");

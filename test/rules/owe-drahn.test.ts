@@ -72,7 +72,7 @@ describe("Owe Drahn rules", () => {
   describe("ready stage", () => {
     it("setup opens an empty lobby with the configured seats", () => {
       const s = oweDrahn.setup({ maxPlayers: 4 }, scriptedRng([]));
-      assert.deepEqual(s, { players: [], currentValue: 0, currentTurn: null, phase: "lobby", lastRoll: 0, maxPlayers: 4, turn: 0 });
+      assert.deepEqual(s, { players: [], currentValue: 0, currentTurn: null, phase: "lobby", lastRoll: 0, maxPlayers: 4, turn: 0, ending: null });
       assert.equal(oweDrahn.setup({ maxPlayers: 99 }, scriptedRng([])).maxPlayers, DEFAULT_MAX_PLAYERS);
     });
 
@@ -135,7 +135,7 @@ describe("Owe Drahn rules", () => {
       s = r.state;
       assert.equal(s.currentValue, 7);
       assert.equal(s.lastRoll, 3);
-      assert.deepEqual(r.events, [{ type: "rolled", playerId: "a", die: 3, total: 7 }]);
+      assert.deepEqual(r.events, [{ type: "rolled", playerId: "a", die: 3, total: 7, timeout: false }]);
     });
 
     it("a roll adds the die and passes the turn to the next player alive in seat order", () => {
@@ -160,7 +160,7 @@ describe("Owe Drahn rules", () => {
     it("a roll taking the total to 16 eliminates the roller and resets the total", () => {
       const before = patch(game(), { currentValue: 12 });
       const r = run(before, "a", roll, scriptedRng([4]));
-      assert.deepEqual(r.events, [{ type: "rolled", playerId: "a", die: 4, total: 16 }]);
+      assert.deepEqual(r.events, [{ type: "rolled", playerId: "a", die: 4, total: 16, timeout: false }]);
       assert.equal(r.state.currentValue, 0);
       assert.equal(r.state.lastRoll, 4);
       assert.deepEqual(lives(r.state), [0, 6, 6]);
@@ -205,7 +205,9 @@ describe("Owe Drahn rules", () => {
 
     it("choose_next hands the turn to the named player (themselves included)", () => {
       const choosing = run(patch(game(), { currentValue: 12 }), "a", loseLife).state;
-      const other = run(choosing, "a", chooseNext("c")).state;
+      const handed = run(choosing, "a", chooseNext("c"));
+      assert.deepEqual(handed.events, [{ type: "handedOver", playerId: "a", nextId: "c", timeout: false }]);
+      const other = handed.state;
       assert.equal(other.currentTurn, "c");
       assert.equal(player(other, "a").choosing, false);
       assert.equal(other.turn, choosing.turn + 1);
@@ -241,11 +243,12 @@ describe("Owe Drahn rules", () => {
       assert.equal(r.state.currentTurn, null);
       assert.equal(oweDrahn.activePlayer(r.state), null);
       assert.deepEqual(r.events.slice(-3), [
-        { type: "rolled", playerId: "a", die: 5, total: 17 },
+        { type: "rolled", playerId: "a", die: 5, total: 17, timeout: false },
         { type: "gameOver", winnerId: "b" },
         { type: "schedule", timer: "gameOver", action: { type: "reset" } },
       ]);
       assert.deepEqual(scores(r.state), { a: -1, b: 2, c: -1 });
+      assert.deepEqual(r.state.ending, { reason: "won", name: r.state.players.find((p) => p.id === "b")!.name });
 
       // Game 2, after the pause: b busts first, then c; a wins. Scores add up.
       let s = run(r.state, "", { type: "reset" }).state;
@@ -334,6 +337,7 @@ describe("Owe Drahn rules", () => {
         { type: "schedule", timer: "gameOver", action: { type: "reset" } },
       ]);
       assert.deepEqual(scores(r2.state), { a: 2, b: -1, c: -1 });
+      assert.deepEqual(r2.state.ending, { reason: "left", name: r2.state.players.find((p) => p.id === "c")!.name }, "the game ended because the last opponent left");
     });
 
     it("a leave during the game-over pause marks the player, who is removed at reset", () => {
@@ -351,7 +355,7 @@ describe("Owe Drahn rules", () => {
     it("a timeout rolls for the player", () => {
       const before = patch(game(["a", "b"]), { currentValue: 5 });
       const r = run(before, "a", { type: "timeout" }, scriptedRng([2]));
-      assert.deepEqual(r.events, [{ type: "rolled", playerId: "a", die: 2, total: 7 }]);
+      assert.deepEqual(r.events, [{ type: "rolled", playerId: "a", die: 2, total: 7, timeout: true }]);
       assert.equal(r.state.currentValue, 7);
       assert.equal(r.state.currentTurn, "b");
       const bust = run(patch(before, { currentValue: 15 }), "a", { type: "timeout" }, scriptedRng([1])).state;
@@ -361,7 +365,9 @@ describe("Owe Drahn rules", () => {
     it("a timeout while choosing picks the next alive player in seat order, wrapping around", () => {
       const s = patch(game(["a", "b", "c", "d"], 3), { currentValue: 12 }, { b: { life: 0 } });
       const choosing = run(s, "d", loseLife).state;
-      const t = run(choosing, "d", { type: "timeout" }).state;
+      const timedOut = run(choosing, "d", { type: "timeout" });
+      assert.deepEqual(timedOut.events, [{ type: "handedOver", playerId: "d", nextId: "a", timeout: true }], "everyone learns the server chose");
+      const t = timedOut.state;
       assert.equal(t.currentTurn, "a");
       assert.equal(player(t, "d").choosing, false);
       assert.equal(t.turn, choosing.turn + 1);

@@ -225,6 +225,7 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
       assert.equal(s.draw, false);
       assert.equal(s.currentTurn, null);
       assert.deepEqual(s.board, ["X", "O", "X"], "the final board stays visible");
+      assert.deepEqual(s.ending, { reason: "won", name: "A" });
       assert.equal(race.activePlayer(s), null);
       assert.equal(race.isStarted(s), false);
     });
@@ -236,6 +237,14 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
       assert.equal(s.winner, null);
       assert.equal(s.currentTurn, null);
       assert.deepEqual(s.board, ["", "X", ""]);
+      assert.deepEqual(s.ending, { reason: "draw", name: "" });
+    });
+
+    it("a new game clears how the last one ended (the ending of a game in progress is null)", () => {
+      assert.equal(game().ending, null);
+      const again = nextGame(overByWin());
+      assert.equal(again.phase, "playing");
+      assert.equal(again.ending, null);
     });
 
     it("turnNumber changes on every new turn: the start, each move, each new game, even for the same player", () => {
@@ -304,6 +313,7 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
         assert.equal(s.currentTurn, null);
         assert.deepEqual(race.playerIds(s), [other]);
         assert.deepEqual(s.board, ["X", "", "O"], "the board of the forfeited game stays visible");
+        assert.deepEqual(s.ending, { reason: "left", name: leaver.toUpperCase() }, "the state says who left");
         rejects(s, leaver, mark(1), "NOT_A_PLAYER");
         rejects(s, leaver, rematch, "NOT_A_PLAYER");
         rejects(s, leaver, leave, "NOT_A_PLAYER");
@@ -326,8 +336,10 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
       assert.equal(s.winner, null);
       assert.equal(s.draw, false);
       assert.deepEqual(s.rematch, []);
+      assert.deepEqual(s.ending, { reason: "left", name: "B" }, "the one who stays learns that the other left");
       rejects(s, "a", rematch, "NOT_ALLOWED");
       rejects(s, "a", mark(0), "NOT_STARTED");
+      assert.equal(run(s, "a", leave).ending, null, "an empty room has nobody to tell");
     });
 
     it("a player who stays after the opponent forfeited by leaving waits for a newcomer, even after asking for a rematch", () => {
@@ -349,6 +361,7 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
       assert.equal(s.currentTurn, null);
       assert.deepEqual(race.playerIds(s), ["a", "b"]);
       assert.deepEqual(s.board, ["X", "", ""]);
+      assert.deepEqual(s.ending, { reason: "timeout", name: "B" }, "the state says whose time ran out");
     });
 
     it("a timeout when no turn of that player runs is NOT_ALLOWED (NOT_A_PLAYER for a stranger)", () => {

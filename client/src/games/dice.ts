@@ -1,8 +1,10 @@
 import "./dice.css";
 import { diceProtocol, type DiceEvents } from "../../../src/protocol/games/dice.js";
 import type { DiceState } from "../../../src/schema/DiceState.js";
+import { scoreDice } from "../../../src/rules/dice-scoring.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
+import { EndingLog, forfeitText } from "../ending.js";
 import { defineView, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
@@ -11,18 +13,32 @@ const BUST_NOTICE_MS = 4000;
 class DiceView implements GameView<DiceState> {
   private readonly send;
   private rematchAsked = false;
-  private bust?: { name: Text; mine: boolean; at: number };
+  private bust?: { name: Text; mine: boolean; timeout: boolean; at: number };
+  private hot?: { text: Text; at: number };
+  private readonly endings: EndingLog;
 
   constructor(private readonly ctx: ViewContext<typeof diceProtocol>) {
     this.send = ctx.send;
-    ctx.room.onMessage("busted", (payload: DiceEvents["busted"]) => {
+    this.endings = new EndingLog((text) => ctx.log(text));
+    const nameOf = (id: unknown): { name: Text; mine: boolean } => {
       const state = ctx.room.state as DiceState | undefined;
-      const id = typeof payload?.playerId === "string" ? payload.playerId : "";
-      const player = state?.players?.get(id);
-      const name: Text = player ? asName(player.name) : "A player";
-      const mine = id === ctx.room.sessionId;
-      this.bust = { name, mine, at: Date.now() };
-      ctx.log(mine ? "You busted: no scoring dice. This turn's points are lost." : [name, " busted: no scoring dice."]);
+      const player = typeof id === "string" ? state?.players?.get(id) : undefined;
+      return { name: player ? asName(player.name) : "A player", mine: id === ctx.room.sessionId };
+    };
+    ctx.room.onMessage("busted", (payload: DiceEvents["busted"]) => {
+      const { name, mine } = nameOf(payload?.playerId);
+      const timeout = payload?.reason === "timeout";
+      this.bust = { name, mine, timeout, at: Date.now() };
+      this.hot = undefined;
+      if (timeout) ctx.log(mine ? "Your time ran out: this turn's points are lost." : ["Time ran out for ", name, ": the turn's points are lost."]);
+      else ctx.log(mine ? "You busted: no scoring dice. This turn's points are lost." : [name, " busted: no scoring dice."]);
+      ctx.rerender();
+    });
+    ctx.room.onMessage("hotDice", (payload: DiceEvents["hotDice"]) => {
+      const { name, mine } = nameOf(payload?.playerId);
+      const text: Text = mine ? "Hot dice! All six scored: roll all six again." : ["Hot dice! All six scored: ", name, " rolls all six again."];
+      this.hot = { text, at: Date.now() };
+      ctx.log(text);
       ctx.rerender();
     });
   }
@@ -62,6 +78,7 @@ class DiceView implements GameView<DiceState> {
       myTurn: false,
     };
     if (state.phase !== "over") this.rematchAsked = false;
+    this.endings.note(state, state.phase === "over", () => this.result(state));
     const current = state.players.get(state.currentTurn);
     const turn: Text =
       state.currentTurn === this.me
@@ -75,6 +92,7 @@ class DiceView implements GameView<DiceState> {
             : "";
     switch (state.phase) {
       case "waiting":
+        if (seated && state.endReason === "left") return { ...base, status: [asName(state.endName), " left. Wait for a new opponent — or play against a bot."], turn: "" };
         return { ...base, status: seated ? "Waiting for a second player — or play against a bot." : "Waiting for players…", turn: "" };
       case "playing":
         return { ...base, status: `First to ${state.targetScore} points wins.`, turn, myTurn: state.currentTurn === this.me };
@@ -82,6 +100,10 @@ class DiceView implements GameView<DiceState> {
         // The bust pause: nobody may act, the turn passes in a moment.
         return { ...base, status: [this.who(state, state.currentTurn), " busted! The turn's points are lost."], turn: "" };
       default: {
+        if (seated && state.players.size < 2) {
+          const who: Text = state.endReason === "left" ? asName(state.endName) : "Your opponent";
+          return { ...base, waiting: true, status: [who, " left. Invite someone with the link, play against a bot, or go back to the lobby."], turn: "" };
+        }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
         return { ...base, status: asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.", turn: "" };
       }
@@ -89,6 +111,8 @@ class DiceView implements GameView<DiceState> {
   }
 
   private result(state: DiceState): Text {
+    const forfeit = forfeitText(state, this.me, state.winner ? this.name(state, state.winner) : "", state.players.has(this.me));
+    if (forfeit !== undefined) return forfeit;
     if (!state.winner) return "Game over.";
     const score = state.players.get(state.winner)?.score;
     const points = score !== undefined ? ` with ${score} points` : "";
@@ -166,20 +190,31 @@ class DiceView implements GameView<DiceState> {
     const bustText: Text =
       state.phase === "busted" || !this.bust
         ? [this.who(state, state.currentTurn), " busted — no scoring dice! The turn's points are lost."]
-        : [this.bust.mine ? "You" : this.bust.name, " busted — no scoring dice! The turn's points were lost."];
+        : this.bust.timeout
+          ? this.bust.mine
+            ? "Your time ran out! The turn's points were lost."
+            : ["Time ran out for ", this.bust.name, "! The turn's points were lost."]
+          : [this.bust.mine ? "You" : this.bust.name, " busted — no scoring dice! The turn's points were lost."];
+    const hotVisible = !bustVisible && state.phase === "playing" && this.hot !== undefined && Date.now() - this.hot.at < BUST_NOTICE_MS;
 
+    // Setting aside (and banking) needs a selection in which every die scores: the same
+    // scoring as the server's, so an impossible action is never offered.
+    const selectionScores = selected.size > 0 && scoreDice([...selected].map((i) => dice[i] ?? 0)).valid;
     const controls: Node[] = [];
     if (myTurn) {
       controls.push(
         h("button", { class: "primary", testid: "btn-roll", action: "roll", attrs: { type: "button", disabled: !allUnrolled } }, allUnrolled ? `Roll ${dice.length} ${dice.length === 1 ? "die" : "dice"}` : "Roll"),
-        h("button", { testid: "btn-continue", action: "continue", attrs: { type: "button", disabled: selected.size === 0 } }, "Set aside & continue"),
-        h("button", { testid: "btn-bank", action: "bank", attrs: { type: "button", disabled: selected.size === 0 } }, selected.size ? `Bank ${roundScore + turnScore} points` : "Bank"),
+        h("button", { testid: "btn-continue", action: "continue", attrs: { type: "button", disabled: !selectionScores } }, "Set aside & continue"),
+        h("button", { testid: "btn-bank", action: "bank", attrs: { type: "button", disabled: !selectionScores } }, selectionScores ? `Bank ${roundScore + turnScore} points` : "Bank"),
       );
     }
-    if (state.phase === "waiting" && seated && players.length < 2) {
+    // Alone at the table (before a game, or after the opponent left one): a bot, an invite
+    // (the link shows above), or back to the lobby.
+    const alone = seated && players.length < 2 && (state.phase === "waiting" || state.phase === "over");
+    if (alone) {
       controls.push(h("button", { class: "primary", testid: "btn-add-bot", action: "add_bot", attrs: { type: "button" } }, "Play against a bot"));
-    }
-    if (state.phase === "over" && seated) {
+      if (state.phase === "over") controls.push(h("button", { testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby"));
+    } else if (state.phase === "over" && seated) {
       controls.push(
         h(
           "button",
@@ -193,7 +228,9 @@ class DiceView implements GameView<DiceState> {
     if (myTurn) {
       hint = allUnrolled
         ? "Roll the dice."
-        : "Select scoring dice (1s, 5s, three or more of a kind, a run), then set them aside to roll the rest, or bank your points.";
+        : selected.size > 0 && !selectionScores
+          ? "Every selected die must score: unselect the ones that do not (1s, 5s, three or more of a kind and runs score)."
+          : "Select scoring dice (1s, 5s, three or more of a kind, a run), then set them aside to roll the rest, or bank your points.";
     } else if (state.phase === "playing" && current) {
       hint = current.isBot ? [asName(current.name), " (bot) is thinking…"] : ["Waiting for ", asName(current.name), "…"];
     }
@@ -218,6 +255,7 @@ class DiceView implements GameView<DiceState> {
           h("strong", { testid: "selection-score" }, String(turnScore)),
         ),
         bustVisible ? h("p", { class: "bust", testid: "bust-notice", attrs: { role: "status" } }, rich(bustText)) : null,
+        hotVisible ? h("p", { class: "hot-dice", testid: "hot-dice", attrs: { role: "status" } }, rich(this.hot!.text)) : null,
         hint ? h("p", { class: "hint" }, rich(hint)) : null,
       ),
       state.phase === "over" ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,

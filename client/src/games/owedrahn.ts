@@ -3,6 +3,8 @@ import { oweDrahnProtocol, type OweDrahnEvents } from "../../../src/protocol/gam
 import type { OweDrahnPlayer, OweDrahnState } from "../../../src/schema/OweDrahnState.js";
 import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
+import { forfeitText } from "../ending.js";
+import { LOSE_LIFE_MIN_TOTAL } from "../../../src/rules/owe-drahn.js";
 import { defineView, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
@@ -14,7 +16,6 @@ class OweDrahnView implements GameView<OweDrahnState> {
   private readonly send;
   private lastWinner?: { id: string; name: Text };
   private seenLives = new Map<string, number>();
-  private seenChoosing?: string;
 
   constructor(private readonly ctx: ViewContext<typeof oweDrahnProtocol>) {
     this.send = ctx.send;
@@ -24,14 +25,35 @@ class OweDrahnView implements GameView<OweDrahnState> {
       const who = mine ? "You" : this.nameOf(payload.playerId);
       const counts = payload.die === 3 ? " (a 3 counts 0)" : "";
       const out = payload.total > LIMIT ? ` — over ${LIMIT}, ${mine ? "you are" : "they are"} out!` : "";
-      ctx.log([who, ` rolled ${payload.die}${counts}: total ${payload.total}${out}`]);
+      if (payload.timeout === true) {
+        const whose: Text = mine ? "Your time ran out" : ["Time ran out for ", who];
+        ctx.log([whose, `: the server rolled ${payload.die} for ${mine ? "you" : "them"}${counts}. Total ${payload.total}${out}`]);
+      } else {
+        ctx.log([who, ` rolled ${payload.die}${counts}: total ${payload.total}${out}`]);
+      }
+      ctx.rerender();
+    });
+    ctx.room.onMessage("handedOver", (payload: OweDrahnEvents["handedOver"]) => {
+      if (typeof payload?.playerId !== "string" || typeof payload.nextId !== "string") return;
+      const who = (id: string): Text => (id === ctx.room.sessionId ? "You" : this.nameOf(id));
+      const mine = payload.playerId === ctx.room.sessionId;
+      if (payload.timeout === true) {
+        const next: Text = payload.nextId === ctx.room.sessionId ? "you play next" : [this.nameOf(payload.nextId), " plays next"];
+        ctx.log([mine ? "Your time ran out" : ["Time ran out for ", who(payload.playerId)], " while choosing: ", next, "."]);
+      } else {
+        const next = payload.nextId === payload.playerId ? (mine ? "yourself" : "themselves") : who(payload.nextId);
+        ctx.log([who(payload.playerId), " chose ", next, " to play next."]);
+      }
       ctx.rerender();
     });
     ctx.room.onMessage("gameOver", (payload: OweDrahnEvents["gameOver"]) => {
       const id = typeof payload?.winnerId === "string" ? payload.winnerId : "";
       const name = this.nameOf(id);
       this.lastWinner = { id, name };
-      ctx.log(id === ctx.room.sessionId ? "You won the game!" : [name, " won the game."]);
+      // The state (sent before the event) says why: the rules, or the last opponent left.
+      const state = ctx.room.state as OweDrahnState | undefined;
+      const forfeit = state ? forfeitText({ endReason: state.endReason, endName: state.endName, winner: id }, ctx.room.sessionId, name, state.players.some((p) => p.id === ctx.room.sessionId)) : undefined;
+      ctx.log(forfeit ?? (id === ctx.room.sessionId ? "You won the game!" : [name, " won the game."]));
       ctx.rerender();
     });
   }
@@ -60,7 +82,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
 
   /**
    * Logs what has no event of its own, from the state's changes: a player who said "owe
-   * drahn" (a life less without busting) and the player they named to go next.
+   * drahn" (a life less without busting). Whom they named to go next comes as `handedOver`.
    */
   private observe(state: OweDrahnState) {
     const who = (id: string): Text => {
@@ -68,7 +90,6 @@ class OweDrahnView implements GameView<OweDrahnState> {
       const player = state.players.find((p) => p.id === id);
       return player ? asName(player.name) : "A player";
     };
-    const choosing = state.players.find((p) => p.choosing)?.id;
     const lines: Text[] = [];
     if (state.phase === "playing") {
       for (const p of state.players) {
@@ -77,14 +98,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
           lines.push([who(p.id), " said “owe drahn”: one life less, the total is back to 0."]);
         }
       }
-      if (this.seenChoosing && !choosing && state.currentTurn) {
-        const mine = this.seenChoosing === this.me;
-        const next = state.currentTurn === this.seenChoosing ? (mine ? "yourself" : "themselves") : who(state.currentTurn);
-        lines.push([who(this.seenChoosing), " chose ", next, " to play next."]);
-      }
     }
     this.seenLives = new Map(state.players.map((p) => [p.id, p.life]));
-    this.seenChoosing = choosing;
     for (const line of lines) this.ctx.log(line);
   }
 
@@ -191,7 +206,20 @@ class OweDrahnView implements GameView<OweDrahnState> {
     if (myTurn && mine && !mine.choosing) {
       controls.push(
         h("button", { class: "primary", testid: "btn-roll", action: "roll", attrs: { type: "button" } }, "Roll"),
-        h("button", { testid: "btn-lose-life", action: "lose_life", attrs: { type: "button" } }, "Owe drahn (lose a life)"),
+        h(
+          "button",
+          {
+            testid: "btn-lose-life",
+            action: "lose_life",
+            attrs: {
+              type: "button",
+              // Offered only when allowed: a total of 10 or more and a life to spare.
+              disabled: state.currentValue < LOSE_LIFE_MIN_TOTAL || mine.life <= 1,
+              title: mine.life <= 1 ? "You cannot give up your last life." : state.currentValue < LOSE_LIFE_MIN_TOTAL ? `Possible once the total is ${LOSE_LIFE_MIN_TOTAL} or more.` : undefined,
+            },
+          },
+          "Owe drahn (lose a life)",
+        ),
       );
     }
     if (myTurn && mine?.choosing) {
@@ -215,7 +243,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
     const w = this.winner(state);
     let note: Node | null = null;
     if (state.phase === "over" && w) {
-      note = h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, w.id === this.me ? "You win!" : rich([w.name, " wins!"]));
+      const forfeit = forfeitText({ endReason: state.endReason, endName: state.endName, winner: w.id }, this.me, w.name, !!mine);
+      note = h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(forfeit ?? (w.id === this.me ? "You win!" : [w.name, " wins!"])));
     } else if (state.phase === "lobby" && this.lastWinner) {
       note = h("p", { class: "last-winner", testid: "last-winner" }, rich(["Last game: ", this.lastWinner.id === this.me ? "you" : this.lastWinner.name, " won."]));
     }

@@ -42,7 +42,9 @@ class TicTacToeView extends BoardGameView {
       return h(
         "button",
         {
-          class: `cell${value ? ` cell-${value.toLowerCase()}` : ""}${wins.has(i) ? " win" : ""}`,
+          // A taken cell is marked (no hover, a not-allowed cursor; its label names the mark); a
+          // click on it still reaches the server, which explains why it is refused.
+          class: `cell${value ? ` cell-${value.toLowerCase()} taken` : ""}${wins.has(i) ? " win" : ""}`,
           testid: `cell-${i}`,
           action: "move",
           data: { index: i },

@@ -7,6 +7,7 @@
 import type { empty, GameProtocol } from "../../../src/protocol/game.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { asName, h, rich, type Text } from "../dom.js";
+import { EndingLog, forfeitText } from "../ending.js";
 import { possessive, type GameView, type Summary, type ViewContext } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
@@ -15,8 +16,11 @@ export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
 export abstract class BoardGameView implements GameView<BoardGameState> {
   /** This player clicked Rematch (shown at once, before the state confirms it). */
   private rematchAsked = false;
+  private readonly endings: EndingLog;
 
-  constructor(protected readonly ctx: ViewContext<BoardGameProtocol>) {}
+  constructor(protected readonly ctx: ViewContext<BoardGameProtocol>) {
+    this.endings = new EndingLog((text) => ctx.log(text));
+  }
 
   /** What wins, for the status line: "three in a row wins." */
   protected abstract readonly goal: string;
@@ -56,8 +60,10 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     const role = mine ? `playing as ${this.markName(mine.symbol)}` : "watching";
     const base = { deadline: state.turnDeadline, role, waiting: state.phase === "waiting", running: state.phase === "playing" && !!mine, myTurn: false };
     if (state.phase !== "over") this.rematchAsked = false;
+    this.endings.note(state, state.phase === "over", () => this.result(state));
     switch (state.phase) {
       case "waiting":
+        if (state.endReason === "left" && mine) return { ...base, status: [asName(state.endName), " left. Waiting for a new opponent to join…"], turn: "" };
         return { ...base, status: "Waiting for an opponent to join…", turn: "" };
       case "playing": {
         const player = state.players.get(state.currentTurn);
@@ -67,6 +73,10 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
         return { ...base, status: `Game on: ${this.goal}`, turn, myTurn };
       }
       default: {
+        if (mine && state.players.size < 2) {
+          const who: Text = state.endReason === "left" ? asName(state.endName) : "Your opponent";
+          return { ...base, waiting: true, status: [who, " left. Invite someone with the link, or go back to the lobby."], turn: "" };
+        }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
         const status: Text = asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.";
         return { ...base, status: state.phase === "over" ? status : "", turn: "" };
@@ -75,6 +85,8 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
   }
 
   private result(state: BoardGameState): Text {
+    const forfeit = forfeitText(state, this.me, state.winner ? this.name(state, state.winner) : "", state.players.has(this.me));
+    if (forfeit !== undefined) return forfeit;
     if (state.winner) return state.winner === this.me ? "You win!" : [this.name(state, state.winner), " wins!"];
     if (state.draw) return "It's a draw.";
     return "Game over.";
@@ -99,7 +111,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
           h("span", { class: "sr-only" }, `plays ${this.markName(p.symbol)}`),
         ),
       ),
-      players.length < 2 ? h("li", { class: "player empty" }, h("span", { class: "symbol" }, players.length ? "O" : "X"), "Free seat") : null,
+      players.length < 2 ? h("li", { class: "player empty" }, h("span", { class: "symbol" }, players.some(([, p]) => p.symbol === "X") ? "O" : "X"), "Free seat") : null,
     );
 
     const over = state.phase === "over";
@@ -113,11 +125,14 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
         ? h(
             "div",
             { class: "controls" },
-            h(
-              "button",
-              { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.asked(state) } },
-              this.asked(state) ? "Rematch asked — waiting for the other player" : "Rematch",
-            ),
+            players.length < 2
+              ? // The opponent left: no rematch to wait for. The invite link shows above.
+                h("button", { testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby")
+              : h(
+                  "button",
+                  { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.asked(state) } },
+                  this.asked(state) ? "Rematch asked — waiting for the other player" : "Rematch",
+                ),
           )
         : null,
     );

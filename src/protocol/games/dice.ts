@@ -20,6 +20,8 @@ export const diceProtocol = defineProtocol({
 
 /** Server → client events of `dice`. */
 export interface DiceEvents {
-  /** The roll held no scoring die (or the turn timed out); the turn passes after the bust pause. */
-  busted: { playerId: string };
+  /** The roll held no scoring die (`no-score`; the turn passes after the bust pause) or the turn's time ran out (`timeout`; it passes at once). */
+  busted: { playerId: string; reason: "no-score" | "timeout" };
+  /** All six dice scored: the same player rolls six fresh dice. */
+  hotDice: { playerId: string };
 }

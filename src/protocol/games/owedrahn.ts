@@ -19,8 +19,10 @@ export const oweDrahnProtocol = defineProtocol({
 
 /** Server → client events of `owedrahn`. */
 export interface OweDrahnEvents {
-  /** A die was rolled; `total` is the running total before any reset. */
-  rolled: { playerId: string; die: number; total: number };
+  /** A die was rolled; `total` is the running total before any reset; `timeout`: the server rolled because the player's time ran out. */
+  rolled: { playerId: string; die: number; total: number; timeout: boolean };
+  /** The player who said "owe drahn" handed the turn to `nextId` (`timeout`: their time ran out, and the server chose the next player alive). */
+  handedOver: { playerId: string; nextId: string; timeout: boolean };
   /** One player is left alive. */
   gameOver: { winnerId: string };
 }

@@ -1,0 +1,110 @@
+/**
+ * Issue 12, defect 9: an action the rules would refuse is not offered as if possible:
+ * taken cells are marked, "Owe drahn" waits for a total of 10, and Dice's "Bank" and "Set
+ * aside" wait for a selection in which every die scores.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { d6, pick, seededRng } from "../../src/rules/rng.js";
+import { browserSuite, createRoom, joinListed, text, waitFor, type Player } from "./helpers.js";
+
+/** Opens a room of `game` for Ada and Bob; resolves with the player whose turn it is first. */
+async function twoPlayers(suite: ReturnType<typeof browserSuite>, game: "tictactoe" | "dice" | "owedrahn") {
+  const ada = await suite.player("Ada");
+  const bob = await suite.player("Bob");
+  const roomId = await createRoom(ada.page, game);
+  await bob.page.getByTestId(`room-${roomId}`).waitFor();
+  await joinListed(bob.page, roomId);
+  if (game === "owedrahn") for (const p of [ada, bob]) await p.page.getByTestId("btn-ready").click();
+  let first: Player | undefined;
+  await waitFor(async () => {
+    for (const p of [ada, bob]) if ((await text(p.page, "turn")).startsWith("Your turn")) first = p;
+    return first;
+  }, "the first turn");
+  return { ada, bob, first: first!, second: first === ada ? bob : ada };
+}
+
+const disabled = (page: Page, testId: string) => page.getByTestId(testId).isDisabled();
+
+describe("Browser: impossible actions do not look possible (issue 12, defect 9)", function () {
+  this.timeout(60000);
+  const suite = browserSuite();
+
+  it("no focus ring is drawn around the lobby's heading when the page loads (defect 11)", async () => {
+    const ada = await suite.player("Ada");
+    // The name is remembered now: a reload lands in the lobby with nothing typed.
+    await ada.page.reload();
+    await ada.page.getByTestId("lobby").waitFor();
+    const heading = ada.page.locator("h2[tabindex='-1']");
+    await waitFor(async () => heading.evaluate((el) => document.activeElement === el), "the heading focused for screen readers");
+    assert.equal(await heading.evaluate((el) => getComputedStyle(el).outlineStyle), "none");
+  });
+
+  it("'Copy link' without a clipboard (plain http) selects the link and says how to copy it (defect 11)", async () => {
+    const ada = await suite.player("Ada");
+    await ada.page.evaluate(() => Object.defineProperty(navigator, "clipboard", { value: undefined, configurable: true }));
+    await createRoom(ada.page, "tictactoe");
+    const link = await ada.page.getByTestId("invite-link").innerText();
+    await ada.page.getByTestId("btn-copy-link").click();
+    await ada.page.getByTestId("copy-hint").waitFor();
+    assert.match(await ada.page.getByTestId("copy-hint").innerText(), /Ctrl\+C/);
+    assert.equal(await ada.page.evaluate(() => window.getSelection()?.toString()), link, "the link is selected");
+  });
+
+  it("TicTacToe: a taken cell is marked as not playable, a free one is not", async () => {
+    const { first, second } = await twoPlayers(suite, "tictactoe");
+    await first.page.getByTestId("cell-4").click();
+    await waitFor(async () => (await second.page.getByTestId("cell-4").textContent()) !== "", "the move");
+    const taken = second.page.getByTestId("cell-4");
+    assert.match((await taken.getAttribute("class")) ?? "", /\btaken\b/);
+    assert.equal(await taken.evaluate((el) => getComputedStyle(el).cursor), "not-allowed");
+    const free = second.page.getByTestId("cell-0");
+    assert.doesNotMatch((await free.getAttribute("class")) ?? "", /\btaken\b/);
+    assert.equal(await free.evaluate((el) => getComputedStyle(el).cursor), "pointer");
+  });
+
+  it("Owe Drahn: 'Owe drahn' is offered only from a total of 10", async () => {
+    const { first } = await twoPlayers(suite, "owedrahn");
+    assert.equal(await text(first.page, "total"), "0");
+    assert.equal(await disabled(first.page, "btn-lose-life"), true, "at total 0");
+    assert.match((await first.page.getByTestId("btn-lose-life").getAttribute("title")) ?? "", /total is 10 or more/);
+    assert.equal(await disabled(first.page, "btn-roll"), false);
+  });
+
+});
+
+describe("Browser: Dice offers Bank only for a scoring selection (issue 12, defect 9)", function () {
+  this.timeout(60000);
+  // A seed whose first roll holds a die that cannot score alone (a fresh server process draws
+  // the first player, then the six dice): found with the server's own generator.
+  const seed = (() => {
+    for (let s = 1; ; s++) {
+      const rng = seededRng(s);
+      pick(rng, [0, 1]);
+      if (Array.from({ length: 6 }, () => d6(rng)).some((v) => v !== 1 && v !== 5)) return s;
+    }
+  })();
+  const suite = browserSuite({ RNG_SEED: String(seed) });
+
+  it("Bank and Set aside wait for a selection in which every die scores", async () => {
+    const { first } = await twoPlayers(suite, "dice");
+    const page = first.page;
+    assert.equal(await disabled(page, "btn-bank"), true, "nothing selected");
+    await page.getByTestId("btn-roll").click();
+    const dice = page.locator("[data-testid=dice-row] [data-testid^=dice-]");
+    let values: number[] = [];
+    await waitFor(async () => {
+      values = await dice.evaluateAll((els) => els.map((d) => Number(d.getAttribute("data-value"))));
+      return values.length === 6 && values.every((v) => v > 0);
+    }, "the roll");
+    // A lone 2, 3, 4 or 6 never scores.
+    const dud = values.findIndex((v) => v !== 1 && v !== 5);
+    assert.ok(dud >= 0, `the seeded roll holds a die that cannot score alone: ${values.join(",")}`);
+    await page.getByTestId(`dice-${dud}`).click();
+    await waitFor(async () => (await page.getByTestId(`dice-${dud}`).getAttribute("aria-pressed")) === "true", "the die selected");
+    assert.equal(await disabled(page, "btn-bank"), true, "a non-scoring selection cannot be banked");
+    assert.equal(await disabled(page, "btn-continue"), true, "nor set aside");
+    assert.equal((await page.getByTestId("btn-bank").textContent())?.trim(), "Bank", "no 'Bank 0 points'");
+    assert.match(await page.locator(".game-dice .hint").innerText(), /Every selected die must score/);
+  });
+});

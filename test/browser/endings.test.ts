@@ -1,0 +1,188 @@
+/**
+ * Issue 12, defects 3, 5 and 7: every ending says what happened, for players and
+ * spectators, in the status and the log, and after a reload too; timeouts are named as
+ * timeouts; hot dice is announced.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { scoreDice } from "../../src/rules/dice.js";
+import { d6, pick, seededRng } from "../../src/rules/rng.js";
+import { browserSuite, createRoom, expectText, joinListed, screenshot, text, waitFor, type Player } from "./helpers.js";
+
+const logText = (page: Page) => page.getByTestId("event-log").innerText();
+
+/** Seats Ada (creator) and Bob in a new room of `game`; a third person watches. */
+async function seatedGame(suite: ReturnType<typeof browserSuite>, game: "tictactoe" | "connectfour", options: { turnSeconds?: number } = {}) {
+  const ada = await suite.player("Ada");
+  const bob = await suite.player("Bob");
+  const cy = await suite.player("Cy");
+  const roomId = await createRoom(ada.page, game, options);
+  await bob.page.getByTestId(`room-${roomId}`).waitFor();
+  await joinListed(bob.page, roomId);
+  for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
+  await cy.page.getByTestId(`btn-watch-${roomId}`).click();
+  await waitFor(async () => (await text(cy.page, "role")).includes("watching"), "the spectator");
+  return { ada, bob, cy, roomId };
+}
+
+describe("Browser: endings say what happened (issue 12)", function () {
+  this.timeout(90000);
+
+  describe("two-player games", function () {
+    const suite = browserSuite();
+
+    it("a leave mid-game: the winner, a spectator and a reloaded page all read who left and that it was a forfeit", async () => {
+      const { ada, bob, cy } = await seatedGame(suite, "tictactoe");
+      await bob.page.getByTestId("btn-leave").click();
+      await bob.page.getByTestId("btn-leave-confirm").click();
+      await bob.page.getByTestId("lobby").waitFor();
+
+      await expectText(ada.page, "winner", /^Bob left — you win by forfeit\.$/);
+      await expectText(cy.page, "winner", /^Bob left — Ada wins by forfeit\.$/);
+      await waitFor(async () => (await logText(ada.page)).includes("Bob left — you win by forfeit."), "the winner's log");
+      await waitFor(async () => (await logText(cy.page)).includes("Bob left — Ada wins by forfeit."), "the spectator's log");
+      assert.doesNotMatch(await text(ada.page, "winner"), /^You win!$/);
+      // Defect 4: alone after the forfeit, Ada is not left waiting for a rematch that cannot
+      // come: she is offered the invite link and the way back to the lobby.
+      await expectText(ada.page, "status", /^Bob left\. Invite someone with the link, or go back to the lobby\.$/);
+      assert.equal(await ada.page.getByTestId("btn-rematch").count(), 0, "no rematch with nobody");
+      await ada.page.getByTestId("invite-link").waitFor();
+      const mySymbol = (await ada.page.locator(".player:has(.badge.you) .symbol").textContent())?.trim();
+      const freeSymbol = (await ada.page.locator(".player.empty .symbol").textContent())?.trim();
+      assert.notEqual(freeSymbol, mySymbol, "the free seat shows the free mark");
+      await screenshot(ada.page, "ending-forfeit-left");
+
+      // The reason is in the state: a reload shows it too.
+      await ada.page.reload();
+      await expectText(ada.page, "winner", /^Bob left — you win by forfeit\.$/, "after a reload", 10000);
+
+      // Someone takes the free seat through the link: a new game starts at once.
+      const dan = await suite.player("Dan");
+      await dan.page.goto(await ada.page.getByTestId("invite-link").innerText());
+      await dan.page.getByTestId("btn-invite-join").click();
+      await waitFor(async () => (await text(dan.page, "turn")).includes("turn"), "a new game with the newcomer");
+      await ada.page.getByTestId("btn-back-lobby").waitFor({ state: "detached" });
+    });
+
+    it("a turn that runs out: the loser, the winner and a spectator read whose time ran out", async () => {
+      const { ada, bob, cy } = await seatedGame(suite, "connectfour", { turnSeconds: 2 });
+      const onTurn = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
+      const other = onTurn === ada ? bob : ada;
+      const loser = onTurn === ada ? "Ada" : "Bob";
+      const winner = onTurn === ada ? "Bob" : "Ada";
+      await expectText(onTurn.page, "winner", new RegExp(`^Your time ran out — ${winner} wins\\.$`), "the player whose time ran out", 8000);
+      await expectText(other.page, "winner", new RegExp(`^Time ran out for ${loser} — you win\\.$`));
+      await expectText(cy.page, "winner", new RegExp(`^Time ran out for ${loser} — ${winner} wins\\.$`));
+      await waitFor(async () => (await logText(cy.page)).includes(`Time ran out for ${loser} — ${winner} wins.`), "the spectator's log");
+      await screenshot(other.page, "ending-timeout");
+    });
+
+    it("the player left after a game reads that the opponent left, and a win by the rules still reads as a win", async () => {
+      const { ada, bob } = await seatedGame(suite, "tictactoe");
+      // X (the first to move) wins along the top row.
+      const x = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
+      const o = x === ada ? bob : ada;
+      for (const [p, cell] of [[x, 0], [o, 3], [x, 1], [o, 4], [x, 2]] as const) {
+        await p.page.getByTestId(`cell-${cell}`).click();
+        await waitFor(async () => (await p.page.getByTestId(`cell-${cell}`).textContent()) !== "", `cell ${cell}`);
+      }
+      await expectText(x.page, "winner", /^You win!$/);
+      await o.page.getByTestId("btn-leave").click();
+      await o.page.getByTestId("lobby").waitFor();
+      const oName = o === ada ? "Ada" : "Bob";
+      await expectText(x.page, "status", new RegExp(`^${oName} left\\. Waiting for a new opponent to join…$`));
+      await waitFor(async () => (await logText(x.page)).includes(`${oName} left.`), "the log says so");
+    });
+  });
+
+  describe("Dice", function () {
+    // A seed whose first roll scores with all six dice (a fresh server process draws the
+    // first player, then the six dice, from it): found with the same generator as the server.
+    const seed = (() => {
+      for (let s = 1; s < 100_000; s++) {
+        const rng = seededRng(s);
+        pick(rng, [0, 1]);
+        const dice = Array.from({ length: 6 }, () => d6(rng));
+        if (scoreDice(dice).valid) return s;
+      }
+      throw new Error("no seed found");
+    })();
+    const suite = browserSuite({ RNG_SEED: String(seed) });
+
+    it("hot dice is announced to both players, and a turn that runs out is named a timeout, not a bust", async () => {
+      const ada = await suite.player("Ada");
+      const bob = await suite.player("Bob");
+      const roomId = await createRoom(ada.page, "dice", { turnSeconds: 5 });
+      await bob.page.getByTestId(`room-${roomId}`).waitFor();
+      await joinListed(bob.page, roomId);
+      const players: Player[] = [ada, bob];
+      let first: Player | undefined;
+      await waitFor(async () => {
+        for (const p of players) if ((await text(p.page, "turn")).startsWith("Your turn")) first = p;
+        return first;
+      }, "the first turn");
+      const second = first === ada ? bob : ada;
+      const firstName = first === ada ? "Ada" : "Bob";
+
+      await first!.page.getByTestId("btn-roll").click();
+      const dice = first!.page.locator("[data-testid=dice-row] [data-testid^=dice-]");
+      await waitFor(async () => (await dice.count()) === 6 && !(await dice.first().getAttribute("data-value"))?.startsWith("0"), "the roll");
+      for (let i = 0; i < 6; i++) {
+        const die = first!.page.getByTestId(`dice-${i}`);
+        await die.click();
+        await waitFor(async () => (await die.getAttribute("aria-pressed")) === "true", `die ${i} selected`);
+      }
+      await first!.page.getByTestId("btn-continue").click();
+      await expectText(first!.page, "hot-dice", /^Hot dice! All six scored: roll all six again\.$/);
+      await expectText(second.page, "hot-dice", new RegExp(`^Hot dice! All six scored: ${firstName} rolls all six again\\.$`));
+      await waitFor(async () => (await logText(second.page)).includes("Hot dice!"), "the other player's log");
+      await screenshot(second.page, "dice-hot-dice");
+
+      // Now nobody moves: the turn timer (5 s) runs out.
+      await waitFor(async () => (await logText(second.page)).includes(`Time ran out for ${firstName}: the turn's points are lost.`), "a timeout in the log", 8000);
+      await waitFor(async () => (await logText(first!.page)).includes("Your time ran out: this turn's points are lost."), "the player's own log");
+      assert.doesNotMatch(await logText(second.page), /busted: no scoring dice/, "a timeout is not called a bust");
+    });
+  });
+
+  describe("Dice, alone after a forfeit", function () {
+    const suite = browserSuite();
+
+    it("the player left alone is offered a bot, the invite link and the lobby; a bot starts a new game", async () => {
+      const ada = await suite.player("Ada");
+      const bob = await suite.player("Bob");
+      const roomId = await createRoom(ada.page, "dice");
+      await bob.page.getByTestId(`room-${roomId}`).waitFor();
+      await joinListed(bob.page, roomId);
+      await expectText(ada.page, "status", /First to/);
+      await bob.page.getByTestId("btn-leave").click();
+      await bob.page.getByTestId("btn-leave-confirm").click();
+      await expectText(ada.page, "winner", /^Bob left — you win by forfeit\.$/);
+      await expectText(ada.page, "status", /^Bob left\. Invite someone with the link, play against a bot, or go back to the lobby\.$/);
+      assert.equal(await ada.page.getByTestId("btn-rematch").count(), 0);
+      await ada.page.getByTestId("invite-link").waitFor();
+      await ada.page.getByTestId("btn-back-lobby").waitFor();
+      await screenshot(ada.page, "dice-alone-after-forfeit");
+      await ada.page.getByTestId("btn-add-bot").click();
+      await expectText(ada.page, "status", /First to 3000 points wins\./);
+      assert.match((await ada.page.getByTestId("player-1").textContent()) ?? "", /bot/);
+    });
+  });
+
+  describe("Owe Drahn", function () {
+    const suite = browserSuite();
+
+    it("a timeout says the server rolled for the player, never 'You rolled'", async () => {
+      const ada = await suite.player("Ada");
+      const bob = await suite.player("Bob");
+      const roomId = await createRoom(ada.page, "owedrahn", { turnSeconds: 2 });
+      await bob.page.getByTestId(`room-${roomId}`).waitFor();
+      await joinListed(bob.page, roomId);
+      for (const p of [ada, bob]) await p.page.getByTestId("btn-ready").click();
+      await waitFor(async () => (await logText(ada.page)).includes("Time ran out for") || (await logText(ada.page)).includes("Your time ran out"), "a timeout roll", 8000);
+      const log = await logText(ada.page);
+      assert.match(log, /(Your time ran out: the server rolled \d for you|Time ran out for (Ada|Bob): the server rolled \d for them)/);
+      assert.doesNotMatch(log, /^You rolled/m, "nobody rolled by hand");
+    });
+  });
+});
