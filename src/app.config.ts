@@ -214,6 +214,13 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
         const view = await listing.view({ game, include });
         res.type("application/json").send(view.json);
       });
+      // One room by id, private ones included (an invite page: which game, who invites).
+      app.get("/api/rooms/:roomId", async (req, res) => {
+        const roomId = String(req.params.roomId);
+        const entry = /^[\w-]{1,32}$/.test(roomId) ? await listing.byId(roomId) : undefined;
+        if (!entry) return void res.status(404).json({ code: 404, error: "There is no such game (it may have ended)." });
+        res.json(entry);
+      });
       // The browser client (client/, built by Vite into client/dist by `npm start` / `npm run build`).
       app.use(express.static(CLIENT_DIR, { index: "index.html", maxAge: "1h", setHeaders: noCacheHtml }));
       app.use("/monitor", monitorHandler({ password: env.MONITOR_PASSWORD, logger, trustedHops: env.TRUST_PROXY }));

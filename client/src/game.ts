@@ -16,7 +16,7 @@ import { CLOSE_SLOW_CLIENT } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
-import { setConnection, setNotice, showError } from "./ui.js";
+import { clearToasts, setConnection, setNotice } from "./ui.js";
 import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 
 export interface GameHost {
@@ -26,6 +26,9 @@ export interface GameHost {
   readonly client: Client;
   showLobby(): void;
 }
+
+/** How long a refused action stays explained under the game when nothing else changes. */
+const FEEDBACK_MS = 6000;
 
 const LOG_LINES = 6;
 
@@ -65,6 +68,12 @@ export class GameScreen {
   private rejoining = false;
   private disposed = false;
   private copied = false;
+  /**
+   * The last refused action, shown under the game area (never over the board or its
+   * controls) until the state changes, the next refusal replaces it, or a few seconds pass.
+   */
+  private feedback?: { title: Text; detail: Text; code: string };
+  private feedbackTimer?: ReturnType<typeof setTimeout>;
   /** The clipboard could not be written (plain http, no permission): the link is selected instead. */
   private copyByHand = false;
 
@@ -89,7 +98,8 @@ export class GameScreen {
   /** Shows `room` (the first one, or a spectator's new connection to the same room). */
   private attach(room: Room) {
     this.room = room;
-    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
+    const refused = (title: Text, detail: Text, code: string) => this.showFeedback(title, detail, code);
+    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol, refused), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
     this.view = this.entry.screen(ctx);
     if (this.spectator) {
       // The server keeps no place for a spectator (its reconnection would be refused):
@@ -101,10 +111,14 @@ export class GameScreen {
     }
     this.save();
 
-    room.onStateChange(() => this.render());
+    room.onStateChange(() => {
+      // What was refused is no longer true once the game moved on ("not your turn"…).
+      this.feedback = undefined;
+      this.render();
+    });
     room.onMessage("error", (payload: unknown) => {
       const e = describeErrorPayload(payload);
-      showError(e.title, e.detail, e.code);
+      this.showFeedback(e.title, e.detail, e.code);
     });
     room.onMessage("draining", (payload: Partial<ServerEvents["draining"]> | undefined) => {
       const seconds = typeof payload?.seconds === "number" && payload.seconds > 0 ? payload.seconds : undefined;
@@ -129,6 +143,18 @@ export class GameScreen {
     room.onLeave((code: number) => this.onLeave(room, code));
   }
 
+  private showFeedback(title: Text, detail: Text, code: string) {
+    const feedback = { title, detail, code };
+    this.feedback = feedback;
+    clearTimeout(this.feedbackTimer);
+    this.feedbackTimer = setTimeout(() => {
+      if (this.feedback !== feedback) return;
+      this.feedback = undefined;
+      this.render();
+    }, FEEDBACK_MS);
+    this.render();
+  }
+
   private save() {
     saveSeat({
       roomId: this.room.roomId,
@@ -142,7 +168,10 @@ export class GameScreen {
   dispose() {
     this.disposed = true;
     clearInterval(this.timer);
+    clearTimeout(this.feedbackTimer);
     setNotice("");
+    // Nothing said about this game follows the player into the lobby.
+    clearToasts();
   }
 
   private log(text: Text) {
@@ -394,6 +423,14 @@ export class GameScreen {
       ),
       // The game's own CSS is scoped under `.game-<name>` (client/style.css).
       h("div", { class: `game-area game-${this.entry.protocol.name}` }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
+      this.feedback
+        ? h(
+            "p",
+            { class: "move-error", testid: "move-error", attrs: { role: "alert", "data-code": this.feedback.code || undefined } },
+            h("strong", {}, rich(this.feedback.title)),
+            plainText(this.feedback.detail) !== "" && plainText(this.feedback.detail) !== plainText(this.feedback.title) ? [" ", rich(this.feedback.detail)] : null,
+          )
+        : null,
       h(
         "section",
         { class: "log", attrs: { "aria-label": "What happened", hidden: this.logLines.length === 0 } },

@@ -39,7 +39,11 @@ function isRoomEntry(v: unknown): v is RoomEntry {
     typeof e.players === "number" &&
     typeof e.seats === "number" &&
     typeof e.started === "boolean" &&
-    typeof e.open === "boolean"
+    typeof e.open === "boolean" &&
+    Array.isArray(e.names) &&
+    e.names.every((n) => typeof n === "string") &&
+    typeof e.settings === "object" &&
+    e.settings !== null
   );
 }
 
@@ -150,18 +154,54 @@ export class LobbyScreen {
   }
 
   private buildInvite(roomId: string): HTMLElement {
-    return h(
+    const panel = h(
       "section",
       { class: "card invite-card", testid: "invite-panel" },
       h("h2", {}, "You were invited"),
-      h("p", {}, "Room ", h("code", {}, roomId), this.inviteGame, ". Pick your name above, then:"),
+      h("p", { testid: "invite-line" }, "Room ", h("code", {}, roomId), this.inviteGame, ". Pick your name above, then:"),
       h(
         "div",
-        { class: "row" },
+        { class: "row", testid: "invite-actions" },
         h("button", { class: "primary", action: "invite-join", testid: "btn-invite-join", data: { room: roomId }, attrs: { type: "button" } }, "Join the game"),
         h("button", { action: "invite-watch", testid: "btn-invite-watch", data: { room: roomId }, attrs: { type: "button" } }, "Watch"),
       ),
     );
+    void this.describeInvite(panel, roomId);
+    return panel;
+  }
+
+  /** Says which game and who invites (GET /api/rooms/:id), or that the game is gone. */
+  private async describeInvite(panel: HTMLElement, roomId: string) {
+    let entry: RoomEntry | undefined;
+    let gone = false;
+    try {
+      const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
+      if (res.ok) {
+        const body: unknown = await res.json();
+        if (isRoomEntry(body)) entry = body;
+      }
+      else gone = res.status === 404;
+    } catch {
+      return; // offline: the plain invite stays
+    }
+    const line = panel.querySelector<HTMLElement>("[data-testid=invite-line]");
+    const actions = panel.querySelector<HTMLElement>("[data-testid=invite-actions]");
+    if (!line || !actions) return;
+    if (gone) {
+      line.replaceChildren("This game no longer exists: it may have ended. Pick an open game below, or start a new one.");
+      actions.remove();
+      return;
+    }
+    const view = viewOf(entry?.game);
+    if (!entry || !view) return;
+    const host = entry.names[0];
+    const details = settingsWords(entry.settings);
+    line.replaceChildren(
+      ...(host ? [h("bdi", { class: "player-name" }, host), ` invites you to ${view.title}`] : [`You are invited to ${view.title}`]),
+      details ? ` (${details})` : "",
+      entry.open ? ". Pick your name above, then:" : entry.started ? ". The game has started: you can watch it." : ". Every seat is taken: you can watch.",
+    );
+    if (!entry.open) actions.querySelector("[data-testid=btn-invite-join]")?.remove();
   }
 
   private buildCreateForm(id: (name: string) => string): HTMLFormElement {
@@ -334,7 +374,13 @@ export class LobbyScreen {
                       "li",
                       { class: "room", testid: `room-${r.roomId}`, data: { key: r.roomId, room: r.roomId } },
                       h("code", { class: "room-id" }, r.roomId),
-                      h("span", { class: "room-info" }, `${r.players}/${r.seats} players · ${state}`),
+                      h(
+                        "span",
+                        { class: "room-info" },
+                        r.names.length ? [h("bdi", { class: "player-name" }, r.names.join(", ")), " · "] : null,
+                        `${r.players}/${r.seats} players · ${state}`,
+                        settingsWords(r.settings) ? ` · ${settingsWords(r.settings)}` : "",
+                      ),
                       r.open
                         ? h("button", { class: "primary", action: "join", testid: `btn-join-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Join ${title} room ${r.roomId}` } }, "Join")
                         : h("button", { action: "watch", testid: `btn-watch-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Watch ${title} room ${r.roomId}` } }, "Watch"),
@@ -459,4 +505,15 @@ export class LobbyScreen {
     // Send what the player chose (undefined keys are dropped by JSON).
     await this.attempt(() => this.host.client.create(game, { ...common, ...extra }), undefined, isPrivate);
   }
+}
+
+/** A room's settings in a few words: "30 s turns, to 5000 points, up to 4 players". */
+export function settingsWords(settings: Record<string, number> | undefined): string {
+  const words: string[] = [];
+  for (const [key, value] of Object.entries(settings ?? {})) {
+    if (key === "turnSeconds" && value > 0) words.push(`${value} s turns`);
+    else if (key === "targetScore") words.push(`to ${value} points`);
+    else if (key === "maxPlayers") words.push(`up to ${value} players`);
+  }
+  return words.join(", ");
 }

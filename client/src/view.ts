@@ -105,11 +105,11 @@ export function defineView<P extends GameProtocol, S>(entry: ViewEntry<P, S>): V
  * A `send` that only takes the room's own message names with their payload types, and
  * checks the payload with the same zod validator the server uses before sending.
  */
-export function checkedSender<P extends GameProtocol>(room: Room, protocol: P): Sender<P> {
+export function checkedSender<P extends GameProtocol>(room: Room, protocol: P, refused: (title: Text, detail: Text, code: string) => void = showError): Sender<P> {
   return (type, payload) => {
     const parsed = protocol.messages[type]!.safeParse(payload);
     if (!parsed.success) {
-      showError(describeErrorCode(ErrorCode.INVALID_PAYLOAD), parsed.error.issues[0]?.message ?? "", ErrorCode.INVALID_PAYLOAD);
+      refused(describeErrorCode(ErrorCode.INVALID_PAYLOAD), parsed.error.issues[0]?.message ?? "", ErrorCode.INVALID_PAYLOAD);
       return;
     }
     room.send(type, payload);

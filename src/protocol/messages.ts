@@ -27,6 +27,10 @@ export interface RoomEntry {
   started: boolean;
   /** A player may join now (not started, a seat free). */
   open: boolean;
+  /** The seated players' names, in seat order (bots not included). */
+  names: string[];
+  /** The room's settings: `turnSeconds` (when set) and the game's own numeric options (`targetScore`, `maxPlayers`). */
+  settings: Record<string, number>;
 }
 
 /** Longest player name, in graphemes (user-perceived characters), after cleaning. */

@@ -68,6 +68,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
   private lastListing?: ListingMetadata;
   /** Listing key of the creator's address: the matchmaker caps the rooms an address holds waiting. */
   private host = "";
+  /** The room's settings for the listing: turnSeconds and the game's own numeric options. */
+  private listedSettings: Record<string, number> = {};
   private admission!: Admission;
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
   private readonly names = new Map<string, string>();
@@ -91,6 +93,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     const parsed = definition.protocol.options.safeParse(clientOptions(rawOptions));
     if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     const options = parsed.data as Options;
+    this.listedSettings = Object.fromEntries(Object.entries(options).filter(([key, value]) => key !== "name" && typeof value === "number")) as Record<string, number>;
     const creator = rawOptions[ADDRESS_OPTION];
     if (typeof creator === "string") this.host = hostKey(creator);
 
@@ -161,10 +164,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
           : new ServerError(JoinErrorCode.GAME_STARTED, "The game has started. Join with spectate: true to watch.");
       }
       const name = this.uniqueName(auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`);
+      // Known before the join is committed, so the listing shows the name at once.
+      this.names.set(client.sessionId, name);
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
+        this.names.delete(client.sessionId);
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
-      this.names.set(client.sessionId, name);
     }
     this.limit.add(client.sessionId);
     requireJoinAck(this.timers, client, this.settings.joinAckSeconds, () => {
@@ -410,9 +415,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     const started = this.rules.isStarted(this.game);
     const absent = this.everyoneAway();
     const open = !this.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
+    // Names given at join (bots have none here).
+    const names = this.rules.playerIds(this.game).flatMap((id) => this.names.get(id) ?? []);
     const last = this.lastListing;
-    if (last && last.players === players && last.started === started && last.open === open && last.absent === absent) return;
-    const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open, absent, host: this.host };
+    if (last && last.players === players && last.started === started && last.open === open && last.absent === absent && last.names.join("\n") === names.join("\n")) return;
+    const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open, absent, names, settings: this.listedSettings, host: this.host };
     this.lastListing = metadata;
     this.setMetadata(metadata).catch((err) => this.log.error({ err }, "listing update failed"));
   }

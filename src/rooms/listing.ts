@@ -52,6 +52,12 @@ interface Snapshot {
   views: Map<string, ListingView>;
 }
 
+/** A room's listed settings: finite numbers only, at most 8. */
+function settingsOf(value: unknown): Record<string, number> {
+  if (typeof value !== "object" || value === null) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === "number" && Number.isFinite(v)).slice(0, 8));
+}
+
 const time = (room: IRoomCache) => (room.createdAt instanceof Date ? room.createdAt.getTime() : new Date(room.createdAt ?? 0).getTime());
 
 /** The presence channel on which Colyseus announces every listing change (rooms with realtime listing). */
@@ -113,10 +119,10 @@ export class Listing {
   }
 
   /** The listing entry of a room, or undefined when it is not a listed game room. */
-  private entry(room: IRoomCache): RoomEntry | undefined {
+  private entry(room: IRoomCache, evenAbsent = false): RoomEntry | undefined {
     const meta = room.metadata as Partial<ListingMetadata> | undefined;
-    // A room whose waiting players are all away is not shown: nobody could play in it now.
-    if (!this.settings.games.has(room.name) || room.unlisted || !meta || typeof meta.seats !== "number" || meta.absent === true) return undefined;
+    // A room whose waiting players are all away is not listed: nobody could play in it now.
+    if (!this.settings.games.has(room.name) || room.unlisted || !meta || typeof meta.seats !== "number" || (meta.absent === true && !evenAbsent)) return undefined;
     return {
       roomId: room.roomId,
       game: room.name,
@@ -124,7 +130,18 @@ export class Listing {
       seats: meta.seats,
       started: meta.started === true,
       open: meta.open === true && !room.locked,
+      names: Array.isArray(meta.names) ? meta.names.filter((n): n is string => typeof n === "string").slice(0, 8) : [],
+      settings: settingsOf(meta.settings),
     };
+  }
+
+  /**
+   * One room by id, private rooms included (whoever has the id was invited): what an invite
+   * page shows. Undefined when no such game room exists any more.
+   */
+  async byId(roomId: string): Promise<RoomEntry | undefined> {
+    const [room] = (await matchMaker.query({ roomId })) as IRoomCache[];
+    return room ? this.entry({ ...room, unlisted: false } as IRoomCache, true) : undefined;
   }
 
   private current(): Promise<Snapshot> {

@@ -60,6 +60,10 @@ export interface ListingMetadata {
   open: boolean;
   /** Nobody waiting in the room is connected (the game has not started, every seat's player is away): not listed, not matched. */
   absent: boolean;
+  /** Names of the seated players, in seat order (the lobby shows who is waiting). */
+  names: string[];
+  /** The room's settings, as created (turnSeconds and the game's own numeric options). */
+  settings: Record<string, number>;
   /** Key of the address that created the room (src/matchmaking/waiting-rooms.ts); "" when unknown. Never shown to clients. */
   host: string;
 }

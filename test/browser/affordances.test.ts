@@ -51,6 +51,31 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     assert.equal(await ada.page.evaluate(() => window.getSelection()?.toString()), link, "the link is selected");
   });
 
+  it("an invite says which game and who invites; a link to a game that has ended offers no Join; the lobby shows who waits (defect 11)", async () => {
+    const ada = await suite.player("Ada");
+    await createRoom(ada.page, "tictactoe", { private: true, turnSeconds: 30 });
+    const link = await ada.page.getByTestId("invite-link").innerText();
+    const bob = await suite.player("Bob");
+    await bob.page.goto(link);
+    await waitFor(async () => /^Ada invites you to TicTacToe \(30 s turns\)\. Pick your name above, then:$/.test(await text(bob.page, "invite-line")), "the invite line");
+    assert.equal(await bob.page.getByTestId("btn-invite-join").count(), 1);
+
+    // A public room: the lobby names who is waiting and the settings.
+    const cy = await suite.player("Cy");
+    const publicId = await createRoom(cy.page, "dice", { turnSeconds: 30 });
+    await waitFor(async () => /^Cy · 1\/2 players · waiting for players · 30 s turns, to 3000 points$/.test((await bob.page.getByTestId(`room-${publicId}`).locator(".room-info").innerText().catch(() => "")).trim()), "the lobby line with names and settings");
+
+    // The private game ends (its only player leaves): the link no longer offers Join.
+    await ada.page.getByTestId("btn-leave").click();
+    await ada.page.getByTestId("lobby").waitFor();
+    const dan = await suite.player("Dan");
+    await waitFor(async () => {
+      await dan.page.goto(link);
+      return /no longer exists/.test(await text(dan.page, "invite-line"));
+    }, "the ended game's invite");
+    assert.equal(await dan.page.getByTestId("btn-invite-join").count(), 0, "no Join for a game that is gone");
+  });
+
   it("TicTacToe: a taken cell is marked as not playable, a free one is not", async () => {
     const { first, second } = await twoPlayers(suite, "tictactoe");
     await first.page.getByTestId("cell-4").click();

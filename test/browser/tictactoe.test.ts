@@ -114,7 +114,7 @@ describe("Browser: TicTacToe", function () {
 
     // An occupied cell.
     await second.page.getByTestId("cell-4").click();
-    const toast = second.page.getByTestId("error-toast");
+    const toast = second.page.getByTestId("move-error");
     await toast.waitFor();
     assert.equal(await toast.getAttribute("role"), "alert");
     assert.equal(await toast.getAttribute("data-code"), "INVALID_MOVE");
@@ -124,7 +124,7 @@ describe("Browser: TicTacToe", function () {
 
     // Out of turn.
     await first.page.getByTestId("cell-0").click();
-    const outOfTurn = first.page.getByTestId("error-toast");
+    const outOfTurn = first.page.getByTestId("move-error");
     await outOfTurn.waitFor();
     assert.equal(await outOfTurn.getAttribute("data-code"), "NOT_YOUR_TURN");
     assert.match((await outOfTurn.textContent()) ?? "", /not your turn/i);
@@ -133,7 +133,32 @@ describe("Browser: TicTacToe", function () {
     assert.deepEqual(await board(second.page), before);
     await screenshot(second.page, "tictactoe-error");
 
-    // The toast goes away by itself.
-    await toast.waitFor({ state: "detached", timeout: 8000 });
+    // Issue 12, defect 6: the explanation sits under the game, never over the board or its
+    // buttons, at a laptop's 1280×800 too.
+    await first.page.setViewportSize({ width: 1280, height: 800 });
+    const box = (await outOfTurn.boundingBox())!;
+    for (const id of ["board", "cell-8"]) {
+      const other = (await first.page.getByTestId(id).boundingBox())!;
+      const overlaps = box.x < other.x + other.width && other.x < box.x + box.width && box.y < other.y + other.height && other.y < box.y + box.height;
+      assert.equal(overlaps, false, `the explanation does not cover ${id}`);
+    }
+    // It goes when it stops being true: the game moved on (now it is the first player's turn).
+    await second.page.getByTestId("cell-0").click();
+    await outOfTurn.waitFor({ state: "detached", timeout: 3000 });
+    await toast.waitFor({ state: "detached", timeout: 3000 });
+    // A new refusal replaces the old one (one at a time), and goes away by itself.
+    await second.page.getByTestId("cell-1").click();
+    const again = second.page.getByTestId("move-error");
+    await again.waitFor();
+    await second.page.getByTestId("cell-2").click();
+    await waitFor(async () => (await again.count()) === 1, "one explanation at a time");
+    await again.waitFor({ state: "detached", timeout: 9000 });
+    // Nothing follows the player into the lobby.
+    await second.page.getByTestId("cell-3").click();
+    await again.waitFor();
+    await second.page.getByTestId("btn-leave").click();
+    await second.page.getByTestId("btn-leave-confirm").click();
+    await second.page.getByTestId("lobby").waitFor();
+    assert.equal(await second.page.locator("[data-testid=move-error], [data-testid=error-toast]").count(), 0, "no error in the lobby");
   });
 });

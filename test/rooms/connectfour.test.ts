@@ -234,14 +234,14 @@ describe("Connect Four room", () => {
     };
 
     const entry = await poll("game=connectfour", (e) => e?.players === 1, "the room with one player");
-    assert.deepEqual(entry, { roomId: room.roomId, game: "connectfour", players: 1, seats: 2, started: false, open: true });
+    assert.deepEqual(entry, { roomId: room.roomId, game: "connectfour", players: 1, seats: 2, started: false, open: true, names: ["Ada"], settings: {} });
     assert.equal(await listed("game=tictactoe"), undefined, "not under another game");
     assert.ok(await listed(""), "and in the list of every game");
 
     const b = await join(room.roomId, { name: "Bob" });
     await b.until(() => b.state.phase === "playing");
     const running = await poll("game=connectfour&include=all", (e) => e?.started === true, "the running game");
-    assert.deepEqual(running, { roomId: room.roomId, game: "connectfour", players: 2, seats: 2, started: true, open: false });
+    assert.deepEqual(running, { roomId: room.roomId, game: "connectfour", players: 2, seats: 2, started: true, open: false, names: ["Ada", "Bob"], settings: {} });
     await poll("game=connectfour", (e) => e === undefined, "a full room leaving the joinable list");
     assert.equal(a.left, undefined);
   });

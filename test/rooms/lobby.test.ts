@@ -35,12 +35,12 @@ describe("Lobby", () => {
     const everything = await watchLobby(await suite.colyseus.sdk.joinOrCreate("lobby", { include: "all" }));
     const a = await suite.colyseus.sdk.create("tictactoe", { name: "Ada" });
     const shown = await lobby.until((rooms) => rooms.some((r) => r.roomId === a.roomId && r.players === 1), "the new room with its player");
-    assert.deepEqual(shown.find((r) => r.roomId === a.roomId), { roomId: a.roomId, game: "tictactoe", players: 1, seats: 2, started: false, open: true });
+    assert.deepEqual(shown.find((r) => r.roomId === a.roomId), { roomId: a.roomId, game: "tictactoe", players: 1, seats: 2, started: false, open: true, names: ["Ada"], settings: {} });
 
     await suite.colyseus.sdk.joinById(a.roomId, { name: "Bob" });
     await lobby.until((rooms) => !rooms.some((r) => r.roomId === a.roomId), "the started room gone from the joinable list");
     const all = await everything.until((rooms) => rooms.some((r) => r.roomId === a.roomId && r.started), "the started room, to watch");
-    assert.deepEqual(all.find((r) => r.roomId === a.roomId), { roomId: a.roomId, game: "tictactoe", players: 2, seats: 2, started: true, open: false });
+    assert.deepEqual(all.find((r) => r.roomId === a.roomId), { roomId: a.roomId, game: "tictactoe", players: 2, seats: 2, started: true, open: false, names: ["Ada", "Bob"], settings: {} });
   });
 
   it("never lists a private room, and filters by game", async () => {
@@ -60,5 +60,31 @@ describe("Lobby", () => {
     await lobby.until((rooms) => rooms.some((r) => r.roomId === a.roomId), "the new room");
     await a.leave();
     await lobby.until((rooms) => !rooms.some((r) => r.roomId === a.roomId), "the disposed room gone");
+  });
+
+  it("GET /api/rooms/:id describes one room, private ones too (an invite page), with names and settings; 404 once it is gone", async () => {
+    const api = (path: string) => fetch(`http://127.0.0.1:${suite.port}/api/rooms/${path}`);
+    const a = await suite.colyseus.sdk.create("dice", { name: "Ada", private: true, targetScore: 5000, turnSeconds: 30 });
+    let body: Record<string, unknown> = {};
+    for (let i = 0; i < 40 && (body.players ?? 0) !== 1; i++) {
+      const res = await api(a.roomId);
+      assert.equal(res.status, 200);
+      body = (await res.json()) as Record<string, unknown>;
+      if (body.players !== 1) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(body, { roomId: a.roomId, game: "dice", players: 1, seats: 2, started: false, open: true, names: ["Ada"], settings: { targetScore: 5000, turnSeconds: 30 } });
+    // Still never in the public list.
+    const all = (await (await fetch(`http://127.0.0.1:${suite.port}/api/rooms?include=all`)).json()) as Array<{ roomId: string }>;
+    assert.equal(all.some((r) => r.roomId === a.roomId), false);
+
+    await a.leave();
+    let gone = await api(a.roomId);
+    for (let i = 0; i < 40 && gone.status !== 404; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      gone = await api(a.roomId);
+    }
+    assert.equal(gone.status, 404);
+    assert.match(((await gone.json()) as { error: string }).error, /no such game/);
+    assert.equal((await api("not a room id!")).status, 404, "a malformed id is just not found");
   });
 });
