@@ -165,7 +165,7 @@ export function describeJoinError(err: unknown): JoinFailure {
 export function describeCloseCode(code: number): string {
   switch (code) {
     case CloseCode.SERVER_SHUTDOWN:
-      return "The server was restarted and this game was closed.";
+      return "The server is restarting, and this game was closed. New games can start in a moment.";
     case CloseCode.FAILED_TO_RECONNECT:
       return "The connection could not be restored in time.";
     case CLOSE_FLOODING:

@@ -204,9 +204,15 @@ export class GameScreen {
     else this.showLost(code);
   }
 
-  /** The room's state is torn down with the connection: keeps the last picture, disabled. */
+  /**
+   * The room's state is torn down with the connection: keeps the last picture, with its
+   * board disabled and its actions (Rematch, Roll…) gone, since none of them can work now.
+   */
   private freeze() {
-    for (const button of Array.from(this.el.querySelectorAll<HTMLButtonElement>(".game-area button"))) button.disabled = true;
+    for (const button of Array.from(this.el.querySelectorAll<HTMLButtonElement>(".game-area button"))) {
+      button.disabled = true;
+      if (button.closest(".controls") || button.classList.contains("primary")) button.hidden = true;
+    }
   }
 
   private showLost(code: number, detail = "") {
@@ -443,5 +449,26 @@ export class GameScreen {
       ),
     );
     morphContent(this.el, next);
+    this.keepPrimaryActionVisible();
+  }
+
+  /** The primary action last brought into view (its test id), so it is scrolled to once. */
+  private shownPrimary = "";
+
+  /**
+   * When a new primary action appears (Rematch after a game, Roll on your turn, "Play
+   * against a bot") below or above the visible part of the page, it is scrolled into view,
+   * with the result above it: on a laptop or a phone, the next thing to do is never off-screen.
+   */
+  private keepPrimaryActionVisible() {
+    const primary = this.el.querySelector<HTMLElement>(".game-area button.primary:not(:disabled)");
+    const key = primary?.getAttribute("data-testid") ?? "";
+    if (key === this.shownPrimary) return;
+    this.shownPrimary = key;
+    if (!primary) return;
+    const box = primary.getBoundingClientRect();
+    if (box.bottom <= window.innerHeight && box.top >= 0) return;
+    const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    primary.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
   }
 }

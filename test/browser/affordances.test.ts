@@ -85,6 +85,10 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     assert.equal(await taken.evaluate((el) => getComputedStyle(el).cursor), "not-allowed");
     const free = second.page.getByTestId("cell-0");
     assert.doesNotMatch((await free.getAttribute("class")) ?? "", /\btaken\b/);
+    // Whose turn is said in words in the player list, not only by colour.
+    await waitFor(async () => (await second.page.locator(".player:has(.badge.you) [data-testid=badge-turn]").count()) === 1, "'to play' on the player on turn");
+    assert.equal(await second.page.locator("[data-testid=badge-turn]").count(), 1, "on that player only");
+    assert.equal((await second.page.getByTestId("badge-turn").textContent())?.trim(), "to play");
     assert.equal(await free.evaluate((el) => getComputedStyle(el).cursor), "pointer");
   });
 

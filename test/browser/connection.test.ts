@@ -127,7 +127,7 @@ describe("Browser: connection status", function () {
     await expectText(ada.page, "notice", /restarting/);
     await ada.page.getByTestId("lost").waitFor({ timeout: 10000 });
     assert.equal(await connState(ada.page), "lost");
-    await expectText(ada.page, "lost", /server was restarted/);
+    await expectText(ada.page, "lost", /server is restarting, and this game was closed/);
     assert.equal(await ada.page.evaluate(() => sessionStorage.length), 0, "the saved seat is gone");
     await screenshot(ada.page, "connection-lost");
     await ada.page.getByTestId("btn-lobby").click();

@@ -147,6 +147,8 @@ class DiceView implements GameView<DiceState> {
               h("bdi", { class: "player-name" }, p.name),
               p.isBot ? h("span", { class: "badge bot" }, "bot") : null,
               id === this.me ? h("span", { class: "badge you" }, "you") : null,
+              // Whose turn, in words (not only the row's colour).
+              state.currentTurn === id && (state.phase === "playing" || state.phase === "busted") ? h("span", { class: "badge turn", testid: "badge-turn" }, "to play") : null,
               state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
               p.connected ? null : h("span", { class: "badge away" }, "away"),
               h(

@@ -106,6 +106,8 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
           h("span", { class: `symbol symbol-${p.symbol.toLowerCase()}`, attrs: { "aria-hidden": "true" } }, p.symbol),
           h("bdi", { class: "player-name" }, p.name),
           id === this.me ? h("span", { class: "badge you" }, "you") : null,
+          // Whose turn, in words (not only the highlight).
+          state.currentTurn === id ? h("span", { class: "badge turn", testid: "badge-turn" }, "to play") : null,
           state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
           p.connected ? null : h("span", { class: "badge away" }, "away — reconnecting"),
           h("span", { class: "sr-only" }, `plays ${this.markName(p.symbol)}`),
