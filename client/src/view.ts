@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { ErrorCode } from "../../src/protocol/errors.js";
 import type { GameProtocol, PayloadsOf } from "../../src/protocol/game.js";
 import type { CommonJoinOptions } from "../../src/protocol/messages.js";
-import { asName, type Text } from "./dom.js";
+import { asName, h, rich, type Text } from "./dom.js";
 import { describeErrorCode } from "./errors.js";
 import { showError } from "./ui.js";
 
@@ -125,3 +125,24 @@ export function secondsLeft(deadline: number, now = Date.now()): number {
 export function possessive(name: string): Text {
   return [asName(name), /s$/i.test(name) ? "'" : "'s"];
 }
+
+/**
+ * The tally of two players across rematches ("Ada 2 – 1 Bob"), or null before either has won
+ * a game against the other.
+ */
+export function tally(players: ReadonlyArray<{ name: string; wins: number }>): Node | null {
+  const [a, b] = players;
+  if (!a || !b || players.length !== 2 || a.wins + b.wins === 0) return null;
+  return h("p", { class: "tally", testid: "tally", attrs: { "aria-label": `Games won: ${a.name} ${a.wins}, ${b.name} ${b.wins}` } }, rich([asName(a.name), ` ${a.wins} – ${b.wins} `, asName(b.name)]));
+}
+
+/**
+ * The badge of a player whose connection dropped: how long the seat is held for them (the
+ * others see whether waiting is worth it), or "away" when the server gave no deadline.
+ */
+export function awayBadge(player: { connected: boolean; awayUntil: number }): Node | null {
+  if (player.connected) return null;
+  const left = player.awayUntil > 0 ? secondsLeft(player.awayUntil) : 0;
+  return h("span", { class: "badge away", testid: "away" }, left > 0 ? `away — ${left} s to come back` : "away");
+}
+

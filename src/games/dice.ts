@@ -18,7 +18,9 @@ export const dice = defineGame({
         score: p.score,
         roundScore: p.roundScore,
         turnScore: p.turnScore,
+        wins: p.wins,
         connected: !away.has(p.id),
+        awayUntil: away.get(p.id) ?? 0,
         rematch: game.rematch.includes(p.id),
       }),
     );

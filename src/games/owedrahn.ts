@@ -19,6 +19,7 @@ export const oweDrahn = defineGame({
         ready: p.ready,
         choosing: p.choosing,
         connected: !p.left && !away.has(p.id),
+        awayUntil: p.left ? 0 : (away.get(p.id) ?? 0),
         score: p.score,
       }),
     );

@@ -7,7 +7,7 @@ import type { TwoPlayerState } from "../rules/two-player.js";
 export function projectBoardGame(target: BoardGameState, game: TwoPlayerState<readonly string[]>, { prev, away, projection }: WriteContext<TwoPlayerState<readonly string[]>>) {
   syncArray(target.board, game.board, prev?.board);
   syncMap(target.players, game.players, prev?.players, (p) => p.id, () => new BoardGamePlayer(), (entry, p) =>
-    projection.assign(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id), rematch: game.rematch.includes(p.id) }),
+    projection.assign(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id), awayUntil: away.get(p.id) ?? 0, rematch: game.rematch.includes(p.id), wins: p.wins }),
   );
   projection.assign(target, {
     currentTurn: game.currentTurn ?? "",

@@ -59,7 +59,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
   private turnSeconds = 0;
   private seats = 0;
 
-  private readonly away = new Set<string>();
+  /** Seated players whose connection dropped → epoch ms their reconnection window ends. */
+  private readonly away = new Map<string, number>();
   private written?: unknown;
   private limit!: MessageLimit;
   private turnTimer?: Timer;
@@ -364,7 +365,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
 
   /** Marks a seated player's connection as dropped or back; true if that changed anything. */
   private setAway(playerId: string, away: boolean): boolean {
-    return away ? !this.away.has(playerId) && !!this.away.add(playerId) : this.away.delete(playerId);
+    if (!away) return this.away.delete(playerId);
+    if (this.away.has(playerId)) return false;
+    this.away.set(playerId, Date.now() + this.settings.reconnectSeconds * 1000);
+    return true;
   }
 
   private schedule(event: ScheduleEvent) {

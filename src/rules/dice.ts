@@ -53,6 +53,8 @@ export interface DicePlayer {
   readonly roundScore: number;
   /** The score of the current selection. */
   readonly turnScore: number;
+  /** Games won against the current opponent (the tally across rematches; a new opponent starts it again). */
+  readonly wins: number;
 }
 
 /** The whole state of a Dice room, as the rules see it. */
@@ -167,7 +169,9 @@ function passTurn(state: DiceState): DiceState {
 
 function forfeit(state: DiceState, loserId: string): DiceState {
   const ending: Ending = { reason: "left", name: state.players.find((p) => p.id === loserId)?.name ?? "" };
-  return { ...clearTable(state), phase: "over", currentTurn: null, winner: otherPlayer(state, loserId)?.id ?? null, rematch: [], ending };
+  const winner = otherPlayer(state, loserId)?.id ?? null;
+  const players = state.players.map((p) => (p.id === winner ? { ...p, wins: p.wins + 1 } : p));
+  return { ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner, rematch: [], ending };
 }
 
 /** The phase and turn checks shared by `roll`, `select` and `set_aside`. */
@@ -234,7 +238,7 @@ function setAside(state: DiceState, playerId: string, endTurn: unknown): DiceRes
 
   if (endTurn) {
     const banked = player.score + roundScore;
-    const players = updatePlayer(state, playerId, { score: banked });
+    const players = updatePlayer(state, playerId, banked >= state.targetScore ? { score: banked, wins: player.wins + 1 } : { score: banked });
     if (banked >= state.targetScore) {
       return accept({ ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner: playerId, rematch: [], ending: { reason: "won", name: player.name } });
     }
@@ -266,8 +270,9 @@ function addBot(state: DiceState, rng: Rng): DiceResult {
   const taken = new Set(state.players.map((p) => p.name.toLowerCase()));
   const free = BOT_NAMES.filter((name) => !taken.has(name.toLowerCase()));
   const name = pick(rng, free.length > 0 ? free : BOT_NAMES);
-  const bot: DicePlayer = { id: `${BOT_ID_PREFIX}${n}`, name, isBot: true, score: 0, roundScore: 0, turnScore: 0 };
-  return accept(start({ ...state, players: [...state.players, bot], botsAdded: n }, rng));
+  const bot: DicePlayer = { id: `${BOT_ID_PREFIX}${n}`, name, isBot: true, score: 0, roundScore: 0, turnScore: 0, wins: 0 };
+  // A new opponent: the tally starts again.
+  return accept(start({ ...state, players: [...state.players.map((p) => ({ ...p, wins: 0 })), bot], botsAdded: n }, rng));
 }
 
 function canSeat(state: DiceState): SeatCheck {
@@ -281,8 +286,9 @@ function join(state: DiceState, playerId: string, name: unknown, rng: Rng): Dice
   if (typeof name !== "string" || name.length === 0) return reject("NOT_ALLOWED", "A player needs a name.");
   const seat = canSeat(state);
   if (!seat.ok) return reject("NOT_ALLOWED", seat.reason === "full" ? "Both seats are taken." : "The game has started.");
-  const player: DicePlayer = { id: playerId, name, isBot: false, score: 0, roundScore: 0, turnScore: 0 };
-  const next: DiceState = { ...state, players: [...state.players, player] };
+  const player: DicePlayer = { id: playerId, name, isBot: false, score: 0, roundScore: 0, turnScore: 0, wins: 0 };
+  // A new opponent: the tally starts again.
+  const next: DiceState = { ...state, players: [...state.players.map((p) => ({ ...p, wins: 0 })), player] };
   return accept(next.players.length === 2 ? start(next, rng) : next);
 }
 

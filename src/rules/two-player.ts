@@ -27,6 +27,8 @@ export interface TwoPlayerPlayer {
   readonly id: string;
   readonly name: string;
   readonly symbol: Mark;
+  /** Games won against the current opponent (the tally across rematches; a new opponent starts it again). */
+  readonly wins: number;
 }
 
 /** The state of a two-player board game; `B` is the game's board. */
@@ -65,6 +67,11 @@ export interface BoardGame<B, M extends MoveMap> {
   readonly moves: { readonly [K in keyof M]: (board: B, mark: Mark, payload: M[K]) => Placement<B> | Rejection };
 }
 
+/** The players with one more win for `winnerId`. */
+function addWin(players: readonly TwoPlayerPlayer[], winnerId: string): readonly TwoPlayerPlayer[] {
+  return players.map((p) => (p.id === winnerId ? { ...p, wins: p.wins + 1 } : p));
+}
+
 /** The message every two-player game adds to its own: ask for a rematch after a game. */
 export type TwoPlayerMoves<M extends MoveMap> = M & { rematch: Record<never, never> };
 
@@ -95,6 +102,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
 
   const forfeit = (state: S, loserId: string, reason: "left" | "timeout"): S => ({
     ...state,
+    players: addWin(state.players, other(state, loserId)?.id ?? ""),
     phase: "over",
     currentTurn: null,
     winner: other(state, loserId)?.id ?? null,
@@ -117,7 +125,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       const placed = game.moves[name](state.board, player.symbol, payload);
       if ("ok" in placed) return placed;
       const { board, outcome } = placed;
-      if (outcome === "won") return accept({ ...state, board, phase: "over", winner: playerId, currentTurn: null, ending: { reason: "won", name: player.name } });
+      if (outcome === "won") return accept({ ...state, board, phase: "over", winner: playerId, currentTurn: null, ending: { reason: "won", name: player.name }, players: addWin(state.players, playerId) });
       if (outcome === "draw") return accept({ ...state, board, phase: "over", draw: true, currentTurn: null, ending: { reason: "draw", name: "" } });
       return accept({ ...state, board, currentTurn: other(state, playerId)!.id, turn: state.turn + 1 });
     };
@@ -141,7 +149,8 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       const seat = canSeat(state);
       if (!seat.ok) return reject("NOT_ALLOWED", seat.reason === "full" ? "Both seats are taken." : "The game has started.");
       const symbol: Mark = state.players.some((p) => p.symbol === "X") ? "O" : "X";
-      const players = [...state.players, { id: playerId, name, symbol }].sort((a, b) => (a.symbol === "X" ? -1 : b.symbol === "X" ? 1 : 0));
+      // A new opponent: the tally starts again.
+      const players = [...state.players.map((p) => ({ ...p, wins: 0 })), { id: playerId, name, symbol, wins: 0 }].sort((a, b) => (a.symbol === "X" ? -1 : b.symbol === "X" ? 1 : 0));
       const next = waiting(state, players);
       return accept(players.length === 2 ? start(next) : next);
     },

@@ -6,8 +6,12 @@ export class BoardGamePlayer extends Schema {
   /** "X" (the first seat) or "O". */
   @type("string") symbol = "";
   @type("boolean") connected = true;
+  /** While not connected: epoch ms the seat is held until (the reconnection window); 0 otherwise. */
+  @type("number") awayUntil = 0;
   /** Asked for a rematch since the game ended. */
   @type("boolean") rematch = false;
+  /** Games won against the current opponent (the tally across rematches). */
+  @type("uint16") wins = 0;
 }
 
 /**

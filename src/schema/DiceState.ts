@@ -7,7 +7,11 @@ export class DicePlayer extends Schema {
   @type("uint32") score = 0;
   @type("uint32") roundScore = 0;
   @type("uint32") turnScore = 0;
+  /** Games won against the current opponent (the tally across rematches). */
+  @type("uint16") wins = 0;
   @type("boolean") connected = true;
+  /** While not connected: epoch ms the seat is held until (the reconnection window); 0 otherwise. */
+  @type("number") awayUntil = 0;
   /** Asked for a rematch since the game ended (a bot always agrees, so it never asks). */
   @type("boolean") rematch = false;
 }

@@ -8,6 +8,8 @@ export class OweDrahnPlayer extends Schema {
   @type("boolean") ready = false;
   @type("boolean") choosing = false;
   @type("boolean") connected = true;
+  /** While not connected: epoch ms the seat is held until (the reconnection window); 0 otherwise. */
+  @type("number") awayUntil = 0;
   @type("int32") score = 0;
 }
 

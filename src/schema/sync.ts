@@ -11,8 +11,8 @@ export interface WriteContext<S> {
   prev: S | undefined;
   /** Assigns only what changed since the last write (see {@link Projection}). */
   projection: Projection;
-  /** Seated players whose connection dropped (shown as `connected: false`). */
-  away: ReadonlySet<string>;
+  /** Seated players whose connection dropped (shown as `connected: false`), with the epoch ms their seat is held until. */
+  away: ReadonlyMap<string, number>;
 }
 
 /**

@@ -427,12 +427,12 @@ describe("Connect Four rules", () => {
 
     it("the first seated player is X, the second O, and X opens the room's first game", () => {
       const s1 = alone();
-      assert.deepEqual(s1.players, [{ id: "a", name: "A", symbol: "X" }]);
+      assert.deepEqual(s1.players, [{ id: "a", name: "A", symbol: "X", wins: 0 }]);
       assert.equal(s1.phase, "waiting");
       const s = run(s1, "b", join("B"));
       assert.deepEqual(s.players, [
-        { id: "a", name: "A", symbol: "X" },
-        { id: "b", name: "B", symbol: "O" },
+        { id: "a", name: "A", symbol: "X", wins: 0 },
+        { id: "b", name: "B", symbol: "O", wins: 0 },
       ]);
       assert.equal(s.phase, "playing");
       assert.equal(s.currentTurn, "a");
@@ -488,8 +488,8 @@ describe("Connect Four rules", () => {
       let s = run(play(game(0), [3]), "a", leave); // X forfeits game 1
       s = run(s, "c", join("C"));
       assert.deepEqual(s.players, [
-        { id: "c", name: "C", symbol: "X" },
-        { id: "b", name: "B", symbol: "O" },
+        { id: "c", name: "C", symbol: "X", wins: 0 },
+        { id: "b", name: "B", symbol: "O", wins: 0 },
       ]);
       assert.equal(s.phase, "playing");
       assert.deepEqual(s.board, emptyBoard);

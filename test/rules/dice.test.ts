@@ -315,6 +315,7 @@ describe("Dice rules", () => {
       assert.equal(player(s, "alice").score, 1000);
       assert.equal(s.currentTurn, null);
       assert.deepEqual(s.ending, { reason: "won", name: player(s, "alice").name });
+      assert.deepEqual([player(s, "alice").wins, player(s, "bob").wins], [1, 0], "the tally across rematches");
       assert.equal(dice.activePlayer(s), null);
       assert.equal(dice.isStarted(s), false);
       rejects(s, "alice", { type: "roll" }, "GAME_OVER");
@@ -465,7 +466,7 @@ describe("Dice rules", () => {
     it("a seated player adds a bot, which fills the seat and starts the game", () => {
       const r = run(seated(["alice"]), "alice", { type: "add_bot" }, [2, 1]);
       const bot = r.state.players[1]!;
-      assert.deepEqual(bot, { id: "bot-1", name: BOT_NAMES[2], isBot: true, score: 0, roundScore: 0, turnScore: 0 });
+      assert.deepEqual(bot, { id: "bot-1", name: BOT_NAMES[2], isBot: true, score: 0, roundScore: 0, turnScore: 0, wins: 0 });
       assert.equal(r.state.phase, "playing");
       assert.equal(r.state.currentTurn, "bot-1");
       assert.deepEqual(dice.playerIds(r.state), ["alice", "bot-1"]);
@@ -626,6 +627,7 @@ describe("Dice rules", () => {
       assert.equal(s.currentTurn, null);
       assert.deepEqual(dice.playerIds(s), ["bob"], "the leaver's seat is freed");
       assert.equal(s.ending?.reason, "left", "the state says the other player left");
+      assert.equal(player(s, "bob").wins, 1, "a forfeit counts in the tally");
       assert.notEqual(s.ending?.name, "");
       assert.deepEqual(dice.canSeat(s), { ok: true });
       assert.deepEqual(s.dice, [0, 0, 0, 0, 0, 0]);
@@ -729,7 +731,7 @@ describe("Dice rules", () => {
       const before = s;
       const r = run(s, "alice", { type: "add_bot" }, [3, 1]);
       s = r.state;
-      assert.deepEqual(s.players[1], { id: "bot-1", name: BOT_NAMES[3], isBot: true, score: 0, roundScore: 0, turnScore: 0 });
+      assert.deepEqual(s.players[1], { id: "bot-1", name: BOT_NAMES[3], isBot: true, score: 0, roundScore: 0, turnScore: 0, wins: 0 });
       assert.equal(s.phase, "playing");
       assert.equal(s.winner, null);
       assert.deepEqual(s.rematch, []);

@@ -187,7 +187,7 @@ describe("TicTacToe rules", () => {
 
     it("the first seated player is X and the game waits for a second", () => {
       const s = alone();
-      assert.deepEqual(s.players, [{ id: "a", name: "A", symbol: "X" }]);
+      assert.deepEqual(s.players, [{ id: "a", name: "A", symbol: "X", wins: 0 }]);
       assert.equal(s.phase, "waiting");
       assert.equal(s.currentTurn, null);
       assert.equal(ticTacToe.activePlayer(s), null);
@@ -198,8 +198,8 @@ describe("TicTacToe rules", () => {
       const rng = scriptedRng([]);
       const s = run(alone(), "b", join("B"), rng);
       assert.deepEqual(s.players, [
-        { id: "a", name: "A", symbol: "X" },
-        { id: "b", name: "B", symbol: "O" },
+        { id: "a", name: "A", symbol: "X", wins: 0 },
+        { id: "b", name: "B", symbol: "O", wins: 0 },
       ]);
       assert.deepEqual(ticTacToe.playerIds(s), ["a", "b"]);
       assert.equal(s.phase, "playing");
@@ -233,11 +233,11 @@ describe("TicTacToe rules", () => {
 
     it("when X leaves after the game, the newcomer takes X and O keeps O", () => {
       let s = run(overByWin(), "a", leave);
-      assert.deepEqual(s.players, [{ id: "b", name: "B", symbol: "O" }]);
+      assert.deepEqual(s.players, [{ id: "b", name: "B", symbol: "O", wins: 0 }]);
       s = run(s, "c", join("C"));
       assert.deepEqual(s.players, [
-        { id: "c", name: "C", symbol: "X" },
-        { id: "b", name: "B", symbol: "O" },
+        { id: "c", name: "C", symbol: "X", wins: 0 },
+        { id: "b", name: "B", symbol: "O", wins: 0 },
       ]);
       assert.deepEqual(ticTacToe.playerIds(s), ["c", "b"], "seat order: X before O");
       assert.equal(s.phase, "playing");

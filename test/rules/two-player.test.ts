@@ -97,13 +97,13 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
 
     it("X goes to the first to sit, O to the second; the game starts with both", () => {
       const s1 = alone();
-      assert.deepEqual(s1.players, [{ id: "a", name: "A", symbol: "X" }]);
+      assert.deepEqual(s1.players, [{ id: "a", name: "A", symbol: "X", wins: 0 }]);
       assert.equal(s1.phase, "waiting");
       assert.equal(race.isStarted(s1), false);
       const s2 = run(s1, "b", join("B"));
       assert.deepEqual(s2.players, [
-        { id: "a", name: "A", symbol: "X" },
-        { id: "b", name: "B", symbol: "O" },
+        { id: "a", name: "A", symbol: "X", wins: 0 },
+        { id: "b", name: "B", symbol: "O", wins: 0 },
       ]);
       assert.equal(s2.phase, "playing");
       assert.equal(race.isStarted(s2), true);
@@ -115,19 +115,19 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
     it("a newcomer gets the free mark: X when X left (and is listed first), O when O left", () => {
       // The only player (X) leaves before the start: the next to sit is X again.
       let s = run(run(alone(), "a", leave), "c", join("C"));
-      assert.deepEqual(s.players, [{ id: "c", name: "C", symbol: "X" }]);
+      assert.deepEqual(s.players, [{ id: "c", name: "C", symbol: "X", wins: 0 }]);
       // X leaves after a game: O stays O, the newcomer takes X and sits first.
       s = run(run(overByWin(), "a", leave), "c", join("C"));
       assert.deepEqual(s.players, [
-        { id: "c", name: "C", symbol: "X" },
-        { id: "b", name: "B", symbol: "O" },
+        { id: "c", name: "C", symbol: "X", wins: 0 },
+        { id: "b", name: "B", symbol: "O", wins: 0 },
       ]);
       assert.deepEqual(race.playerIds(s), ["c", "b"], "seat order: X before O");
       // O leaves after a game: the newcomer takes O.
       s = run(run(overByWin(), "b", leave), "c", join("C"));
       assert.deepEqual(s.players, [
-        { id: "a", name: "A", symbol: "X" },
-        { id: "c", name: "C", symbol: "O" },
+        { id: "a", name: "A", symbol: "X", wins: 0 },
+        { id: "c", name: "C", symbol: "O", wins: 0 },
       ]);
     });
 
@@ -238,6 +238,22 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
       assert.equal(s.currentTurn, null);
       assert.deepEqual(s.board, ["", "X", ""]);
       assert.deepEqual(s.ending, { reason: "draw", name: "" });
+    });
+
+    it("the tally counts wins across rematches (forfeits too) and starts again with a new opponent", () => {
+      const wins = (s: State) => Object.fromEntries(s.players.map((p) => [p.id, p.wins]));
+      let s = overByWin();
+      assert.deepEqual(wins(s), { a: 1, b: 0 });
+      s = nextGame(s); // the second game is lost on time by whoever is on turn
+      assert.equal(s.phase, "playing");
+      const loser = s.currentTurn!;
+      s = run(s, loser, timeout);
+      assert.deepEqual(wins(s), loser === "a" ? { a: 1, b: 1 } : { a: 2, b: 0 });
+      s = nextGame(s);
+      s = run(s, s.currentTurn!, tie);
+      assert.deepEqual(wins(s), loser === "a" ? { a: 1, b: 1 } : { a: 2, b: 0 }, "a draw counts for nobody");
+      s = run(run(s, "b", leave), "c", join("C"));
+      assert.deepEqual(wins(s), { a: 0, c: 0 }, "a new opponent, a new tally");
     });
 
     it("a new game clears how the last one ended (the ending of a game in progress is null)", () => {

@@ -5,7 +5,7 @@ import { scoreDice } from "../../../src/rules/dice-scoring.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { EndingLog, forfeitText } from "../ending.js";
-import { defineView, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
+import { defineView, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -150,7 +150,7 @@ class DiceView implements GameView<DiceState> {
               // Whose turn, in words (not only the row's colour).
               state.currentTurn === id && (state.phase === "playing" || state.phase === "busted") ? h("span", { class: "badge turn", testid: "badge-turn" }, "to play") : null,
               state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
-              p.connected ? null : h("span", { class: "badge away" }, "away"),
+              awayBadge(p),
               h(
                 "span",
                 { class: "meter", attrs: { "aria-hidden": "true" } },
@@ -241,6 +241,7 @@ class DiceView implements GameView<DiceState> {
       "div",
       { class: "dice-game" },
       scoreboard,
+      tally(players.map(([, p]) => p)),
       h(
         "section",
         { class: "table", attrs: { "aria-label": "Table" } },

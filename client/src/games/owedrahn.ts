@@ -5,7 +5,7 @@ import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { forfeitText } from "../ending.js";
 import { LOSE_LIFE_MIN_TOTAL } from "../../../src/rules/owe-drahn.js";
-import { defineView, possessive, type GameView, type Summary, type ViewContext } from "../view.js";
+import { defineView, possessive, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
 const START_LIVES = 6;
@@ -165,7 +165,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
           state.currentTurn === p.id ? h("span", { class: "badge turn" }, p.choosing ? "choosing" : "to play") : null,
           state.phase === "lobby" ? h("span", { class: `badge ${p.ready ? "ready" : "not-ready"}` }, p.ready ? "ready ✓" : "not ready") : null,
           out ? h("span", { class: "badge out", testid: `out-${i}` }, "out") : null,
-          p.connected ? null : h("span", { class: "badge away" }, "away"),
+          awayBadge(p),
           h("span", { class: "player-stats" }, this.hearts(p, i), h("span", { class: "score", testid: `score-${i}`, attrs: { title: "Score across games in this room" } }, `score ${p.score > 0 ? "+" : ""}${p.score}`)),
         );
       }),

@@ -8,7 +8,7 @@ import type { empty, GameProtocol } from "../../../src/protocol/game.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { EndingLog, forfeitText } from "../ending.js";
-import { possessive, type GameView, type Summary, type ViewContext } from "../view.js";
+import { possessive, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
@@ -109,7 +109,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
           // Whose turn, in words (not only the highlight).
           state.currentTurn === id ? h("span", { class: "badge turn", testid: "badge-turn" }, "to play") : null,
           state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
-          p.connected ? null : h("span", { class: "badge away" }, "away — reconnecting"),
+          awayBadge(p),
           h("span", { class: "sr-only" }, `plays ${this.markName(p.symbol)}`),
         ),
       ),
@@ -121,6 +121,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
       "div",
       { class: "board-game" },
       playerList,
+      tally(players.map(([, p]) => p)),
       this.renderBoard(state, seated),
       over ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
       over && seated
