@@ -17,6 +17,7 @@ import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } 
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
 import { clearToasts, setConnection, setNotice } from "./ui.js";
+import { setSound, soundOn, TurnSignal } from "./attention.js";
 import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 
 export interface GameHost {
@@ -76,6 +77,8 @@ export class GameScreen {
   private feedbackTimer?: ReturnType<typeof setTimeout>;
   /** The clipboard could not be written (plain http, no permission): the link is selected instead. */
   private copyByHand = false;
+  /** "Your turn" in the tab's title and icon, and the optional chime. */
+  private readonly signal: TurnSignal;
 
   /** `spectator`: this page joined the room to watch (with `spectate: true`). */
   constructor(
@@ -86,6 +89,7 @@ export class GameScreen {
     private readonly spectator = false,
   ) {
     this.el = h("section", { class: "screen game", testid: "game-screen", data: { game: entry.protocol.name } });
+    this.signal = new TurnSignal(entry.title);
     this.roomId = room.roomId;
     delegate(this.el, (action, el) => this.onAction(action, el));
     this.attach(room);
@@ -169,6 +173,7 @@ export class GameScreen {
     this.disposed = true;
     clearInterval(this.timer);
     clearTimeout(this.feedbackTimer);
+    this.signal.dispose();
     setNotice("");
     // Nothing said about this game follows the player into the lobby.
     clearToasts();
@@ -217,6 +222,7 @@ export class GameScreen {
 
   private showLost(code: number, detail = "") {
     this.lost = true;
+    this.signal.update(false);
     this.rejoining = false;
     clearInterval(this.timer);
     if (!this.host.unloading) clearSeat();
@@ -333,6 +339,10 @@ export class GameScreen {
       case "copy-link":
         void this.copyLink();
         return;
+      case "sound":
+        setSound(!soundOn());
+        this.render();
+        return;
       default:
         if (this.lost || this.rejoining) return;
         {
@@ -400,6 +410,13 @@ export class GameScreen {
                 h("button", { action: "leave-cancel", testid: "btn-leave-cancel", attrs: { type: "button" } }, "Stay"),
               )
             : h("button", { action: "leave", testid: "btn-leave", attrs: { type: "button" } }, "Leave"),
+          this.spectator
+            ? null
+            : h(
+                "button",
+                { action: "sound", testid: "btn-sound", attrs: { type: "button", "aria-pressed": soundOn() ? "true" : "false", title: "A short sound when it becomes your turn" } },
+                soundOn() ? "Sound on" : "Sound off",
+              ),
         ),
       ),
       showInvite
@@ -450,6 +467,7 @@ export class GameScreen {
     );
     morphContent(this.el, next);
     this.keepPrimaryActionVisible();
+    this.signal.update(summary?.myTurn === true);
   }
 
   /** The primary action last brought into view (its test id), so it is scrolled to once. */

@@ -54,4 +54,33 @@ describe("Browser: tally and away time (issue 12)", function () {
     assert.ok(first >= 1 && first <= 10, `the window's seconds: ${first}`);
     await waitFor(async () => (await seconds()) < first, "the countdown goes down", 3000);
   });
+
+  it("'your turn' shows in the tab's title and icon; the chime is off until asked for, and the choice is remembered", async () => {
+    const { x, o } = await started();
+    const title = (p: Player) => p.page.evaluate(() => document.title);
+    const iconOf = (p: Player) => p.page.evaluate(() => document.querySelector("link[rel=icon]")?.getAttribute("href") ?? "");
+    const chimes = (p: Player) => p.page.evaluate(() => Number(document.body.dataset.turnChimes ?? 0));
+    await waitFor(async () => (await title(x)).startsWith("Your turn · TicTacToe"), "the mover's title");
+    assert.equal(await title(o), "TicTacToe · Turn games");
+    assert.notEqual(await iconOf(x), await iconOf(o), "the icon says whose turn");
+
+    // Off by default: the turn comes to o without a sound.
+    assert.equal(await o.page.getByTestId("btn-sound").getAttribute("aria-pressed"), "false");
+    await x.page.getByTestId("cell-0").click();
+    await waitFor(async () => (await title(o)).startsWith("Your turn"), "o's turn in o's title");
+    assert.equal(await chimes(o), 0, "no sound unless asked for");
+    assert.equal(await title(x), "TicTacToe · Turn games");
+
+    // o turns the sound on; it is remembered across a reload; the next turn chimes.
+    await o.page.getByTestId("btn-sound").click();
+    await o.page.reload();
+    await o.page.getByTestId("game-screen").waitFor();
+    await waitFor(async () => (await o.page.getByTestId("btn-sound").getAttribute("aria-pressed")) === "true", "the sound choice remembered");
+    await o.page.getByTestId("cell-4").click();
+    await waitFor(async () => (await title(x)).startsWith("Your turn"), "x's turn");
+    const before = await chimes(o);
+    await x.page.getByTestId("cell-8").click();
+    await waitFor(async () => (await chimes(o)) === before + 1, "one chime when the turn comes to o");
+  });
 });
+
