@@ -77,6 +77,8 @@ export class GameScreen {
   private feedbackTimer?: ReturnType<typeof setTimeout>;
   /** The clipboard could not be written (plain http, no permission): the link is selected instead. */
   private copyByHand = false;
+  /** The rule card is open (kept across renders, which rebuild the screen). */
+  private rulesOpen = false;
   /** "Your turn" in the tab's title and icon, and the optional chime. */
   private readonly signal: TurnSignal;
 
@@ -87,11 +89,17 @@ export class GameScreen {
     private readonly entry: AnyView,
     private readonly isPrivate: boolean,
     private readonly spectator = false,
+    /** Reached by Quick match: while the room waits, the page says it is searching. */
+    private readonly quick = false,
   ) {
     this.el = h("section", { class: "screen game", testid: "game-screen", data: { game: entry.protocol.name } });
     this.signal = new TurnSignal(entry.title);
     this.roomId = room.roomId;
     delegate(this.el, (action, el) => this.onAction(action, el));
+    // `toggle` does not bubble: listen while it goes down to the rule card.
+    this.el.addEventListener("toggle", (event) => {
+      if (event.target instanceof HTMLDetailsElement && event.target.classList.contains("rules-card")) this.rulesOpen = event.target.open;
+    }, true);
     this.attach(room);
     setConnection("connected");
 
@@ -419,6 +427,9 @@ export class GameScreen {
               ),
         ),
       ),
+      showInvite && this.quick && !this.isPrivate
+        ? h("p", { class: "searching", testid: "searching", attrs: { role: "status" } }, "Searching for an opponent… The next player to use Quick match joins you here.")
+        : null,
       showInvite
         ? h(
             "div",
@@ -454,6 +465,12 @@ export class GameScreen {
             plainText(this.feedback.detail) !== "" && plainText(this.feedback.detail) !== plainText(this.feedback.title) ? [" ", rich(this.feedback.detail)] : null,
           )
         : null,
+      h(
+        "details",
+        { class: "rules-card card", testid: "rules-card", attrs: { open: this.rulesOpen } },
+        h("summary", {}, `How to play ${this.entry.title}`),
+        this.entry.rules(),
+      ),
       h(
         "section",
         { class: "log", attrs: { "aria-label": "What happened", hidden: this.logLines.length === 0 } },

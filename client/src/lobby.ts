@@ -15,7 +15,7 @@ import type { OptionField } from "./view.js";
 
 export interface LobbyHost {
   readonly client: Client;
-  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator: boolean): void;
+  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator: boolean, quick?: boolean): void;
 }
 
 /** The form control of a game's create option: named `<game>.<key>`, test id `create-<game>-<key>`. */
@@ -77,6 +77,8 @@ export class LobbyScreen {
   readonly el: HTMLElement;
   private lobbyRoom?: Room;
   private rooms: RoomEntry[] | undefined;
+  /** The game a quick match is searching a room for (its button says "Searching…"). */
+  private searching: string | undefined;
   /** Why the live list is not connected (shown above it), "" while it is. */
   private lobbyProblem = "";
   private disposed = false;
@@ -359,7 +361,11 @@ export class LobbyScreen {
             "div",
             { class: "game-rooms-head" },
             h("h3", {}, title),
-            h("button", { action: "quick", testid: `btn-quick-${game}`, data: { game }, attrs: { type: "button", "aria-label": `Quick match: ${title}` } }, "Quick match"),
+            h(
+              "button",
+              { action: "quick", testid: `btn-quick-${game}`, data: { game }, attrs: { type: "button", "aria-label": `Quick match: ${title}`, "aria-busy": this.searching === game ? "true" : undefined, disabled: this.searching !== undefined } },
+              this.searching === game ? "Searching…" : "Quick match",
+            ),
           ),
           rooms === undefined
             ? h("p", { class: "muted" }, this.lobbyProblem ? "Not available yet." : "Loading…")
@@ -438,7 +444,7 @@ export class LobbyScreen {
    * Runs one matchmaking call; while it runs, other joins are ignored. After "too many
    * requests" it sends nothing for a few seconds (and says so), so clicks cannot loop.
    */
-  private async attempt(run: () => Promise<Room>, roomId: string | undefined, isPrivate: boolean, spectator = false) {
+  private async attempt(run: () => Promise<Room>, roomId: string | undefined, isPrivate: boolean, spectator = false, quick = false) {
     if (this.busy || this.disposed) return;
     if (this.waitFailure && Date.now() < this.waitUntil) {
       this.showJoinError(this.waitFailure, roomId);
@@ -456,7 +462,7 @@ export class LobbyScreen {
         return;
       }
       if (this.invite) forgetInviteInLocation();
-      this.host.enterGame(room, view, isPrivate, spectator);
+      this.host.enterGame(room, view, isPrivate, spectator, quick);
     } catch (err) {
       const failure = describeJoinError(err);
       if (failure.waitMs > 0) {
@@ -479,8 +485,15 @@ export class LobbyScreen {
 
   private async quickMatch(view: AnyView) {
     const name = this.name();
-    if (name === null) return;
-    await this.attempt(() => this.host.client.joinOrCreate(view.protocol.name, commonJoinOptions.parse({ name })), undefined, false);
+    if (name === null || this.searching) return;
+    this.searching = view.protocol.name;
+    this.renderRooms();
+    try {
+      await this.attempt(() => this.host.client.joinOrCreate(view.protocol.name, commonJoinOptions.parse({ name })), undefined, false, false, true);
+    } finally {
+      this.searching = undefined;
+      if (!this.disposed) this.renderRooms();
+    }
   }
 
   private async create() {

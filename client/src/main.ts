@@ -92,9 +92,9 @@ class App implements LobbyHost, GameHost {
     this.show(new LobbyScreen(this, invite));
   }
 
-  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false) {
+  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false) {
     clearToasts();
-    this.show(new GameScreen(this, room, view, isPrivate, spectator));
+    this.show(new GameScreen(this, room, view, isPrivate, spectator, quick));
   }
 }
 

@@ -92,6 +92,8 @@ export interface ViewEntry<P extends GameProtocol = GameProtocol, S = any> {
   readonly blurb: string;
   /** The game's own create options (the lobby adds the common ones: private, turn timer). */
   readonly createOptions: readonly OptionField<OptionKey<P>>[];
+  /** The rule card players can open in the game ("How to play"): a few short lines, and any table the game needs. */
+  readonly rules: () => Node;
   /** Renders a room of this game inside the shell. */
   readonly screen: (ctx: ViewContext<P>) => GameView<S>;
 }
@@ -144,5 +146,10 @@ export function awayBadge(player: { connected: boolean; awayUntil: number }): No
   if (player.connected) return null;
   const left = player.awayUntil > 0 ? secondsLeft(player.awayUntil) : 0;
   return h("span", { class: "badge away", testid: "away" }, left > 0 ? `away — ${left} s to come back` : "away");
+}
+
+/** A rule card's lines, as a list. */
+export function ruleList(lines: readonly string[], ...extra: Node[]): Node {
+  return h("div", {}, h("ul", {}, lines.map((line) => h("li", {}, line))), extra);
 }
 

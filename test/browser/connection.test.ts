@@ -85,6 +85,7 @@ describe("Browser: connection status", function () {
     await bob.page.getByTestId("game-screen").waitFor();
     assert.notEqual(await text(bob.page, "room-id"), roomId, "quick match opened a new room");
     await expectText(bob.page, "status", /Waiting for an opponent/, "Bob waits for a real opponent");
+    await expectText(bob.page, "searching", /^Searching for an opponent…/, "quick match says it is searching");
     await bob.context.close();
   });
 

@@ -82,5 +82,29 @@ describe("Browser: tally and away time (issue 12)", function () {
     await x.page.getByTestId("cell-8").click();
     await waitFor(async () => (await chimes(o)) === before + 1, "one chime when the turn comes to o");
   });
+
+  it("each game has a rule card at hand; Dice's holds the scoring table, and it stays open while the game goes on", async () => {
+    const ada = await suite.player("Ada");
+    await createRoom(ada.page, "dice");
+    const card = ada.page.getByTestId("rules-card");
+    assert.equal(await card.evaluate((el) => (el as HTMLDetailsElement).open), false, "closed at first");
+    await card.locator("summary").click();
+    const table = ada.page.getByTestId("scoring-table");
+    await table.waitFor();
+    const rows = await table.locator("tbody tr").allInnerTexts();
+    for (const expected of ["Each 1\t100", "Each 5\t50", "Three 1s\t1000", "Three 4s\t400", "Run 1-2-3-4-5-6\t1500", "Run 2-3-4-5-6\t750"]) {
+      assert.ok(rows.includes(expected), `${JSON.stringify(expected)} in ${JSON.stringify(rows)}`);
+    }
+    // The screen re-renders every 250 ms: the card stays open.
+    await ada.page.getByTestId("btn-add-bot").click();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await card.evaluate((el) => (el as HTMLDetailsElement).open), true);
+    assert.match(await card.innerText(), /Hot dice/);
+
+    const bob = await suite.player("Bob");
+    await createRoom(bob.page, "tictactoe");
+    await bob.page.getByTestId("rules-card").locator("summary").click();
+    assert.match(await bob.page.getByTestId("rules-card").innerText(), /How to play TicTacToe[\s\S]*Three of your marks in a row/);
+  });
 });
 

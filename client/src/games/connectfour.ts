@@ -7,7 +7,7 @@ import "./connectfour.css";
 import { connectFourProtocol } from "../../../src/protocol/games/connectfour.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { h } from "../dom.js";
-import { defineView, type ViewContext } from "../view.js";
+import { defineView, ruleList, type ViewContext } from "../view.js";
 import { BoardGameView } from "./two-player.js";
 
 const COLUMNS = 7;
@@ -110,5 +110,12 @@ export const connectFourView = defineView({
   title: "Connect Four",
   blurb: "Two players drop discs; four in a row wins.",
   createOptions: [],
+  rules: () =>
+    ruleList([
+      "Two players take turns dropping a disc into one of the seven columns; it falls to the lowest free cell.",
+      "Four of your discs in a row — across, down or diagonally — win; a full board without four is a draw.",
+      "X (red) opens the room's first game; after that the first move alternates.",
+      "With a turn timer, the player whose time runs out loses the game; so does a player who leaves.",
+    ]),
   screen: (ctx) => new ConnectFourView(ctx),
 });

@@ -1,11 +1,11 @@
 import "./dice.css";
 import { diceProtocol, type DiceEvents } from "../../../src/protocol/games/dice.js";
 import type { DiceState } from "../../../src/schema/DiceState.js";
-import { scoreDice } from "../../../src/rules/dice-scoring.js";
+import { ofAKind, RUNS, scoreDice } from "../../../src/rules/dice-scoring.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { EndingLog, forfeitText } from "../ending.js";
-import { defineView, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
+import { defineView, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -294,10 +294,37 @@ class DiceView implements GameView<DiceState> {
   }
 }
 
+/** The Farkle scoring table, from the same scoring code the server uses. */
+function scoringTable(): Node {
+  const row = (what: string, points: number) => h("tr", {}, h("th", { attrs: { scope: "row" } }, what), h("td", { class: "num" }, String(points)));
+  return h(
+    "table",
+    { class: "scoring-table", testid: "scoring-table" },
+    h("caption", {}, "Scoring"),
+    h("tbody", {}, [
+      row("Each 1", scoreDice([1]).score),
+      row("Each 5", scoreDice([5]).score),
+      ...[1, 2, 3, 4, 5, 6].map((face) => row(`Three ${face}s`, ofAKind(face, 3))),
+      ...RUNS.map((run) => row(`Run ${run.faces.join("-")}`, run.points)),
+    ]),
+    h("tfoot", {}, h("tr", {}, h("td", { attrs: { colspan: 2 } }, `Four or more of a kind double for each die beyond three (four 4s = ${ofAKind(4, 4)}, six 1s = ${ofAKind(1, 6)}).`))),
+  );
+}
+
 export const diceView = defineView({
   protocol: diceProtocol,
   title: "Dice",
   blurb: "Two-player Farkle. Play a friend or a bot.",
   createOptions: [{ key: "targetScore", label: "Points to win", kind: "number", default: 3000, min: 1000, max: 10000, step: 500 }],
+  rules: () =>
+    ruleList(
+      [
+        "Roll six dice, then set aside scoring dice (every die you set aside must score) and roll the rest, or bank your points.",
+        "A roll with no scoring die is a bust: the turn's points are lost and the turn passes.",
+        "Hot dice: when all six dice have scored, roll all six again and keep going.",
+        "The first to bank the target score (3000 unless the room says otherwise) wins. With a turn timer, running out of time is a bust.",
+      ],
+      scoringTable(),
+    ),
   screen: (ctx) => new DiceView(ctx),
 });

@@ -5,7 +5,7 @@ import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { forfeitText } from "../ending.js";
 import { LOSE_LIFE_MIN_TOTAL } from "../../../src/rules/owe-drahn.js";
-import { defineView, possessive, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
+import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
 const START_LIVES = 6;
@@ -292,5 +292,13 @@ export const oweDrahnView = defineView({
   title: "Owe Drahn",
   blurb: "2–8 players share one total; above 15 you are out.",
   createOptions: [{ key: "maxPlayers", label: "Seats", kind: "select", default: 8, min: 2, max: 8, choice: (n) => `${n} players` }],
+  rules: () =>
+    ruleList([
+      "Everyone shares one running total, starting at 0. Each player has 6 lives.",
+      "On your turn, roll one die: it adds to the total, but a 3 counts 0. Above 15 you are out, and the total starts again at 0.",
+      "Or, with a total of 10 or more and more than one life, say “owe drahn”: lose a life, the total goes back to 0, and you choose who plays next (yourself included).",
+      "The last player still in wins. Scores carry across the room's games: each player out −1, the winner +1 for each of them.",
+      "With a turn timer, the server rolls for a player whose time runs out (or, while choosing, picks the next player).",
+    ]),
   screen: (ctx) => new OweDrahnView(ctx),
 });

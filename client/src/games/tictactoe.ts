@@ -2,7 +2,7 @@ import "./tictactoe.css";
 import { ticTacToeProtocol } from "../../../src/protocol/games/tictactoe.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { h } from "../dom.js";
-import { defineView, type ViewContext } from "../view.js";
+import { defineView, ruleList, type ViewContext } from "../view.js";
 import { BoardGameView } from "./two-player.js";
 
 const LINES = [
@@ -72,5 +72,12 @@ export const ticTacToeView = defineView({
   title: "TicTacToe",
   blurb: "Two players, three in a row.",
   createOptions: [],
+  rules: () =>
+    ruleList([
+      "Two players take turns placing their mark, X or O, in an empty cell.",
+      "Three of your marks in a row, a column or a diagonal win; a full board without three is a draw.",
+      "X opens the room's first game; after that the first move alternates.",
+      "With a turn timer, the player whose time runs out loses the game; so does a player who leaves.",
+    ]),
   screen: (ctx) => new TicTacToeView(ctx),
 });
