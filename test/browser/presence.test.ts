@@ -106,5 +106,26 @@ describe("Browser: tally and away time (issue 12)", function () {
     await bob.page.getByTestId("rules-card").locator("summary").click();
     assert.match(await bob.page.getByTestId("rules-card").innerText(), /How to play TicTacToe[\s\S]*Three of your marks in a row/);
   });
+
+  it("a new mark and a new roll move, unless the system asks for reduced motion", async () => {
+    const { x, o } = await started();
+    await o.page.emulateMedia({ reducedMotion: "reduce" });
+    await x.page.getByTestId("cell-4").click();
+    const animation = (p: Player) => p.page.getByTestId("cell-4").evaluate((el) => getComputedStyle(el).animationName);
+    await waitFor(async () => (await x.page.getByTestId("cell-4").textContent()) !== "" && (await o.page.getByTestId("cell-4").textContent()) !== "", "the mark on both pages");
+    assert.equal(await animation(x), "ttt-mark-in", "the mark pops in");
+    assert.equal(await animation(o), "none", "no motion with prefers-reduced-motion");
+
+    const cy = await suite.player("Cy");
+    await createRoom(cy.page, "dice");
+    await cy.page.getByTestId("btn-add-bot").click();
+    await waitFor(async () => {
+      // Cy rolls when it is her turn; otherwise the bot does.
+      const roll = cy.page.getByTestId("btn-roll");
+      if ((await roll.count()) > 0 && (await roll.isEnabled())) await roll.click().catch(() => undefined);
+      return (await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").count()) > 0;
+    }, "a roll on the table", 10000);
+    assert.equal(await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").first().evaluate((el) => getComputedStyle(el).animationName), "dice-roll");
+  });
 });
 

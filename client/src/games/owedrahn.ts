@@ -11,11 +11,15 @@ import { defineView, ruleList, possessive, type GameView, type Summary, type Vie
 const START_LIVES = 6;
 /** Above this total the roller is out (games.md); shown as the limit of the meter. */
 const LIMIT = 15;
+/** How long the last-roll die carries its tumble class after a roll (the animation's length). */
+const ROLL_ANIMATION_MS = 450;
 
 class OweDrahnView implements GameView<OweDrahnState> {
   private readonly send;
   private lastWinner?: { id: string; name: Text };
   private seenLives = new Map<string, number>();
+  /** When the last `rolled` event came: the die tumbles for a moment. */
+  private rolledAt = 0;
 
   constructor(private readonly ctx: ViewContext<typeof oweDrahnProtocol>) {
     this.send = ctx.send;
@@ -25,6 +29,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
       const who = mine ? "You" : this.nameOf(payload.playerId);
       const counts = payload.die === 3 ? " (a 3 counts 0)" : "";
       const out = payload.total > LIMIT ? ` — over ${LIMIT}, ${mine ? "you are" : "they are"} out!` : "";
+      this.rolledAt = Date.now();
       if (payload.timeout === true) {
         const whose: Text = mine ? "Your time ran out" : ["Time ran out for ", who];
         ctx.log([whose, `: the server rolled ${payload.die} for ${mine ? "you" : "them"}${counts}. Total ${payload.total}${out}`]);
@@ -187,7 +192,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
         "div",
         { class: "last-roll" },
         h("span", { class: "label" }, "Last roll"),
-        dieFace(state.lastRoll, { testid: "last-roll", attrs: { "aria-label": state.lastRoll ? `Last roll: ${dieWord(state.lastRoll)}${state.lastRoll === 3 ? " (counts 0)" : ""}` : "No roll yet" } }, "large"),
+        dieFace(state.lastRoll, { testid: "last-roll", class: Date.now() - this.rolledAt < ROLL_ANIMATION_MS ? "just-rolled" : "", attrs: { "aria-label": state.lastRoll ? `Last roll: ${dieWord(state.lastRoll)}${state.lastRoll === 3 ? " (counts 0)" : ""}` : "No roll yet" } }, "large"),
         state.lastRoll === 3 ? h("span", { class: "muted" }, "counts 0") : null,
       ),
     );
