@@ -18,6 +18,7 @@ import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
 import { clearToasts, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
+import QRCode from "qrcode";
 import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 
 export interface GameHost {
@@ -77,8 +78,10 @@ export class GameScreen {
   private feedbackTimer?: ReturnType<typeof setTimeout>;
   /** The clipboard could not be written (plain http, no permission): the link is selected instead. */
   private copyByHand = false;
-  /** The rule card is open (kept across renders, which rebuild the screen). */
-  private rulesOpen = false;
+  /** `<details>` (by test id) the player opened: kept open across renders, which rebuild the screen. */
+  private readonly openDetails = new Set<string>();
+  /** The invite link's QR code (a data URL), made once per link. */
+  private qr?: { link: string; src?: string };
   /** "Your turn" in the tab's title and icon, and the optional chime. */
   private readonly signal: TurnSignal;
 
@@ -98,7 +101,10 @@ export class GameScreen {
     delegate(this.el, (action, el) => this.onAction(action, el));
     // `toggle` does not bubble: listen while it goes down to the rule card.
     this.el.addEventListener("toggle", (event) => {
-      if (event.target instanceof HTMLDetailsElement && event.target.classList.contains("rules-card")) this.rulesOpen = event.target.open;
+      const id = event.target instanceof HTMLDetailsElement ? event.target.dataset.testid : undefined;
+      if (!id) return;
+      if ((event.target as HTMLDetailsElement).open) this.openDetails.add(id);
+      else this.openDetails.delete(id);
     }, true);
     this.attach(room);
     setConnection("connected");
@@ -347,6 +353,10 @@ export class GameScreen {
       case "copy-link":
         void this.copyLink();
         return;
+      case "share-link":
+        // The browser's own share sheet (phones); cancelling it is not an error.
+        void navigator.share({ title: `${this.entry.title} — Turn games`, text: `Play ${this.entry.title} with me`, url: inviteLink(this.room.roomId) }).catch(() => undefined);
+        return;
       case "sound":
         setSound(!soundOn());
         this.render();
@@ -358,6 +368,19 @@ export class GameScreen {
           if (this.view.ready(state)) this.view.action(action, el, state);
         }
     }
+  }
+
+  /** Makes the invite link's QR code (once per link), then shows it. */
+  private makeQr(link: string) {
+    const qr: { link: string; src?: string } = { link };
+    this.qr = qr;
+    QRCode.toDataURL(link, { margin: 1, width: 180, errorCorrectionLevel: "M" })
+      .then((src) => {
+        if (this.qr !== qr || this.disposed) return;
+        qr.src = src;
+        this.render();
+      })
+      .catch(() => undefined); // no QR code: the link and its buttons remain
   }
 
   private async copyLink() {
@@ -390,7 +413,10 @@ export class GameScreen {
     if (summary && !summary.running) this.confirmingLeave = false;
     const left = summary && summary.deadline > 0 ? secondsLeft(summary.deadline) : undefined;
 
-    const showInvite = summary?.waiting === true;
+    // While the room waits for players, and after a game (for the next one).
+    const showInvite = summary?.waiting === true || summary?.over === true;
+    const link = inviteLink(this.room.roomId);
+    if (showInvite && this.qr?.link !== link) this.makeQr(link);
     const next = h(
       "section",
       {},
@@ -427,7 +453,7 @@ export class GameScreen {
               ),
         ),
       ),
-      showInvite && this.quick && !this.isPrivate
+      summary?.waiting === true && this.quick && !this.isPrivate
         ? h("p", { class: "searching", testid: "searching", attrs: { role: "status" } }, "Searching for an opponent… The next player to use Quick match joins you here.")
         : null,
       showInvite
@@ -435,8 +461,17 @@ export class GameScreen {
             "div",
             { class: "invite", testid: "invite" },
             h("span", { class: "label" }, this.isPrivate ? "Private room — only people with this link can join:" : "Invite a friend with this link:"),
-            h("code", { class: "link", testid: "invite-link" }, inviteLink(this.room.roomId)),
+            h("code", { class: "link", testid: "invite-link" }, link),
             h("button", { action: "copy-link", testid: "btn-copy-link", attrs: { type: "button" } }, this.copied ? "Copied ✓" : "Copy link"),
+            typeof navigator.share === "function" ? h("button", { action: "share-link", testid: "btn-share-link", attrs: { type: "button" } }, "Share…") : null,
+            this.qr?.src
+              ? h(
+                  "details",
+                  { class: "qr-box", testid: "invite-qr", attrs: { open: this.openDetails.has("invite-qr") } },
+                  h("summary", {}, "QR code for a phone nearby"),
+                  h("img", { class: "qr", testid: "invite-qr-image", attrs: { src: this.qr.src, width: 180, height: 180, alt: `QR code of the invite link ${link}` } }),
+                )
+              : null,
             this.copyByHand ? h("span", { class: "muted copy-hint", testid: "copy-hint", attrs: { role: "status" } }, "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.") : null,
           )
         : null,
@@ -467,7 +502,7 @@ export class GameScreen {
         : null,
       h(
         "details",
-        { class: "rules-card card", testid: "rules-card", attrs: { open: this.rulesOpen } },
+        { class: "rules-card card", testid: "rules-card", attrs: { open: this.openDetails.has("rules-card") } },
         h("summary", {}, `How to play ${this.entry.title}`),
         this.entry.rules(),
       ),

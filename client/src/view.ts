@@ -39,6 +39,8 @@ export interface Summary {
   running: boolean;
   /** Waiting for players: show the invite link. */
   waiting: boolean;
+  /** The game is over (the invite link stays at hand for the next one). */
+  over?: boolean;
   /** The viewer's role, e.g. "playing as X" or "watching". */
   role: string;
 }

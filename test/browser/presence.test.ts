@@ -3,6 +3,7 @@
  * left to come back.
  */
 import assert from "node:assert/strict";
+import QRCode from "qrcode";
 import { browserSuite, createRoom, joinListed, text, waitFor, type Player } from "./helpers.js";
 
 describe("Browser: tally and away time (issue 12)", function () {
@@ -126,6 +127,70 @@ describe("Browser: tally and away time (issue 12)", function () {
       return (await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").count()) > 0;
     }, "a roll on the table", 10000);
     assert.equal(await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").first().evaluate((el) => getComputedStyle(el).animationName), "dice-roll");
+  });
+
+  it("an invite offers the browser's share sheet and a QR code of the link, and the link stays after a game", async () => {
+    const ada = await suite.player("Ada");
+    // A browser with Web Share (phones): the page's share button hands over the link.
+    // (A string: a function here would be rewritten by the test's TypeScript loader.)
+    await ada.page.evaluate(`window.shared = []; Object.defineProperty(navigator, "share", { configurable: true, value: function (data) { window.shared.push(data); return Promise.resolve(); } });`);
+    await createRoom(ada.page, "tictactoe");
+    const link = await ada.page.getByTestId("invite-link").innerText();
+    await ada.page.getByTestId("btn-share-link").click();
+    const shared = await ada.page.evaluate(() => (window as unknown as { shared: Array<{ url: string }> }).shared);
+    assert.deepEqual(shared.map((d) => d.url), [link]);
+
+    // The QR code is the link's: each module read from the image's pixels matches the code
+    // the same library makes for the link here.
+    await ada.page.getByTestId("invite-qr").locator("summary").click();
+    const expected = QRCode.create(link, { errorCorrectionLevel: "M" }).modules;
+    const size = expected.size;
+    const read = await ada.page.getByTestId("invite-qr-image").evaluate(
+      async (el, size) => {
+        const img = el as HTMLImageElement;
+        await img.decode();
+        const canvas = document.createElement("canvas");
+        canvas.width = img.naturalWidth;
+        canvas.height = img.naturalHeight;
+        const ctx = canvas.getContext("2d")!;
+        ctx.drawImage(img, 0, 0);
+        const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        const margin = 1;
+        const scale = canvas.width / (size + 2 * margin);
+        const rows: string[] = [];
+        for (let r = 0; r < size; r++) {
+          let row = "";
+          for (let c = 0; c < size; c++) {
+            const x = Math.floor((c + margin + 0.5) * scale);
+            const y = Math.floor((r + margin + 0.5) * scale);
+            row += data[(y * canvas.width + x) * 4]! < 128 ? "1" : "0";
+          }
+          rows.push(row);
+        }
+        return rows;
+      },
+      size,
+    );
+    const want = Array.from({ length: size }, (_, r) => Array.from({ length: size }, (_, c) => (expected.get(r, c) ? "1" : "0")).join(""));
+    assert.deepEqual(read, want, "the QR code's modules are the link's");
+
+    // A friend comes, the game is played to the end: the link is still there for the next one.
+    const bob = await suite.player("Bob");
+    await bob.page.goto(link);
+    await bob.page.getByTestId("btn-invite-join").click();
+    await ada.page.getByTestId("invite-link").waitFor({ state: "detached" });
+    let x: Player | undefined;
+    await waitFor(async () => {
+      for (const p of [ada, bob]) if ((await text(p.page, "turn")).startsWith("Your turn")) x = p;
+      return x;
+    }, "the first turn");
+    const o = x === ada ? bob : ada;
+    for (const [p, cell] of [[x!, 0], [o, 3], [x!, 1], [o, 4], [x!, 2]] as const) {
+      await waitFor(async () => (await text(p.page, "turn")).startsWith("Your turn"), `cell ${cell}`);
+      await p.page.getByTestId(`cell-${cell}`).click();
+    }
+    await ada.page.getByTestId("btn-rematch").waitFor();
+    assert.equal(await ada.page.getByTestId("invite-link").innerText(), link, "the link after the game");
   });
 });
 

@@ -105,7 +105,7 @@ class DiceView implements GameView<DiceState> {
           return { ...base, waiting: true, status: [who, " left. Invite someone with the link, play against a bot, or go back to the lobby."], turn: "" };
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
-        return { ...base, status: asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.", turn: "" };
+        return { ...base, over: true, status: asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.", turn: "" };
       }
     }
   }

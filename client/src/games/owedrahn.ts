@@ -133,7 +133,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
         return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, turn, myTurn };
       }
       default:
-        return { ...base, status: "Game over. The next game starts in a moment.", turn: "" };
+        return { ...base, over: true, status: "Game over. The next game starts in a moment.", turn: "" };
     }
   }
 

@@ -79,7 +79,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
         const status: Text = asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.";
-        return { ...base, status: state.phase === "over" ? status : "", turn: "" };
+        return { ...base, over: state.phase === "over", status: state.phase === "over" ? status : "", turn: "" };
       }
     }
   }
