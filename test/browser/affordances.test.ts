@@ -6,23 +6,9 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { d6, pick, seededRng } from "../../src/rules/rng.js";
-import { browserSuite, createRoom, joinListed, text, waitFor, type Player } from "./helpers.js";
+import { browserSuite, createRoom, startTwoPlayers, text, waitFor } from "./helpers.js";
 
-/** Opens a room of `game` for Ada and Bob; resolves with the player whose turn it is first. */
-async function twoPlayers(suite: ReturnType<typeof browserSuite>, game: "tictactoe" | "dice" | "owedrahn") {
-  const ada = await suite.player("Ada");
-  const bob = await suite.player("Bob");
-  const roomId = await createRoom(ada.page, game);
-  await bob.page.getByTestId(`room-${roomId}`).waitFor();
-  await joinListed(bob.page, roomId);
-  if (game === "owedrahn") for (const p of [ada, bob]) await p.page.getByTestId("btn-ready").click();
-  let first: Player | undefined;
-  await waitFor(async () => {
-    for (const p of [ada, bob]) if ((await text(p.page, "turn")).startsWith("Your turn")) first = p;
-    return first;
-  }, "the first turn");
-  return { ada, bob, first: first!, second: first === ada ? bob : ada };
-}
+const twoPlayers = (suite: ReturnType<typeof browserSuite>, game: "tictactoe" | "dice" | "owedrahn") => startTwoPlayers(suite, game);
 
 const disabled = (page: Page, testId: string) => page.getByTestId(testId).isDisabled();
 

@@ -271,3 +271,39 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
     },
   };
 }
+
+/** Two seated players of a fresh room: Ada created it, Bob joined from the lobby; `first` is on turn. */
+export interface TwoPlayers {
+  ada: Player;
+  bob: Player;
+  first: Player;
+  second: Player;
+  roomId: string;
+}
+
+/**
+ * Ada creates a room of `game` (with `options`), Bob joins it from the lobby list, and
+ * (Owe Drahn) both say they are ready; resolves once a turn runs, with who is on it.
+ */
+export async function startTwoPlayers(suite: BrowserSuite, game: GameName, options: Parameters<typeof createRoom>[2] = {}, viewport?: { width: number; height: number }): Promise<TwoPlayers> {
+  const ada = await suite.player("Ada", viewport);
+  const bob = await suite.player("Bob", viewport);
+  const roomId = await createRoom(ada.page, game, options);
+  await bob.page.getByTestId(`room-${roomId}`).waitFor();
+  await joinListed(bob.page, roomId);
+  if (game === "owedrahn") for (const p of [ada, bob]) await p.page.getByTestId("btn-ready").click();
+  let first: Player | undefined;
+  await waitFor(async () => {
+    for (const p of [ada, bob]) if ((await text(p.page, "turn")).startsWith("Your turn")) first = p;
+    return first;
+  }, "the first turn");
+  return { ada, bob, first: first!, second: first === ada ? bob : ada, roomId };
+}
+
+/** Clicks each `[player, testId]` in order, each once it is that player's turn. */
+export async function playInTurn(moves: ReadonlyArray<readonly [Player, string]>): Promise<void> {
+  for (const [p, id] of moves) {
+    await waitFor(async () => (await text(p.page, "turn")).startsWith("Your turn"), `${id}: the mover's turn`);
+    await p.page.getByTestId(id).click();
+  }
+}

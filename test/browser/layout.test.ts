@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Locator } from "playwright-core";
-import { browserSuite, createRoom, joinListed, PHONE, screenshot, text, waitFor, type Player } from "./helpers.js";
+import { browserSuite, createRoom, PHONE, playInTurn, screenshot, startTwoPlayers, text, waitFor } from "./helpers.js";
 
 const LAPTOP = { width: 1280, height: 800 };
 
@@ -21,32 +21,19 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
 
   for (const game of ["tictactoe", "connectfour"] as const) {
     it(`${game} at 1280×800: the result and Rematch are on screen when the game ends`, async () => {
-      const ada = await suite.player("Ada", LAPTOP);
-      const bob = await suite.player("Bob", LAPTOP);
-      const roomId = await createRoom(ada.page, game);
-      await bob.page.getByTestId(`room-${roomId}`).waitFor();
-      await joinListed(bob.page, roomId);
-      let x: Player | undefined;
-      await waitFor(async () => {
-        for (const p of [ada, bob]) if ((await text(p.page, "turn")).startsWith("Your turn")) x = p;
-        return x;
-      }, "the first turn");
-      const o = x === ada ? bob : ada;
+      const { ada, bob, first: x, second: o } = await startTwoPlayers(suite, game, {}, LAPTOP);
       // X wins: the top row (TicTacToe), or four in column 0 (Connect Four).
-      const moves: Array<[Player, string]> =
+      await playInTurn(
         game === "tictactoe"
-          ? [[x!, "cell-0"], [o, "cell-3"], [x!, "cell-1"], [o, "cell-4"], [x!, "cell-2"]]
-          : [[x!, "cf-col-0"], [o, "cf-col-1"], [x!, "cf-col-0"], [o, "cf-col-1"], [x!, "cf-col-0"], [o, "cf-col-1"], [x!, "cf-col-0"]];
-      for (const [p, id] of moves) {
-        await waitFor(async () => (await text(p.page, "turn")).startsWith("Your turn"), `${id}: the mover's turn`);
-        await p.page.getByTestId(id).first().click();
-      }
+          ? [[x, "cell-0"], [o, "cell-3"], [x, "cell-1"], [o, "cell-4"], [x, "cell-2"]]
+          : [[x, "cf-col-0"], [o, "cf-col-1"], [x, "cf-col-0"], [o, "cf-col-1"], [x, "cf-col-0"], [o, "cf-col-1"], [x, "cf-col-0"]],
+      );
       for (const p of [ada, bob]) {
         await p.page.getByTestId("btn-rematch").waitFor();
         await waitFor(() => inView(p.page.getByTestId("btn-rematch")), `Rematch on screen: ${JSON.stringify(await p.page.getByTestId("btn-rematch").evaluate((el) => ({ r: el.getBoundingClientRect().toJSON(), y: scrollY, h: innerHeight, doc: document.documentElement.scrollHeight, cls: el.className })))}`, 3000);
         assert.ok(await inView(p.page.getByTestId("winner")), "the result on screen");
       }
-      await screenshot(x!.page, `${game}-over-1280x800`);
+      await screenshot(x.page, `${game}-over-1280x800`);
     });
   }
 
@@ -64,21 +51,8 @@ describe("Browser: a server restart after a game (issue 12, defect 11)", functio
   const suite = browserSuite({ DRAIN_SECONDS: "1" });
 
   it("says the server is restarting and offers no rematch on the closed game", async () => {
-    const ada = await suite.player("Ada", LAPTOP);
-    const bob = await suite.player("Bob", LAPTOP);
-    const roomId = await createRoom(ada.page, "tictactoe");
-    await bob.page.getByTestId(`room-${roomId}`).waitFor();
-    await joinListed(bob.page, roomId);
-    let x: Player | undefined;
-    await waitFor(async () => {
-      for (const p of [ada, bob]) if ((await text(p.page, "turn")).startsWith("Your turn")) x = p;
-      return x;
-    }, "the first turn");
-    const o = x === ada ? bob : ada;
-    for (const [p, id] of [[x!, "cell-0"], [o, "cell-3"], [x!, "cell-1"], [o, "cell-4"], [x!, "cell-2"]] as const) {
-      await waitFor(async () => (await text(p.page, "turn")).startsWith("Your turn"), `${id}: the mover's turn`);
-      await p.page.getByTestId(id).click();
-    }
+    const { ada, first: x, second: o } = await startTwoPlayers(suite, "tictactoe", {}, LAPTOP);
+    await playInTurn([[x, "cell-0"], [o, "cell-3"], [x, "cell-1"], [o, "cell-4"], [x, "cell-2"]]);
     await ada.page.getByTestId("btn-rematch").waitFor();
 
     suite.server.kill("SIGTERM"); // a room without a running game closes at once

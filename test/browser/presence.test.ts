@@ -4,35 +4,21 @@
  */
 import assert from "node:assert/strict";
 import QRCode from "qrcode";
-import { browserSuite, createRoom, joinListed, text, waitFor, type Player } from "./helpers.js";
+import { browserSuite, createRoom, playInTurn, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
 
 describe("Browser: tally and away time (issue 12)", function () {
   this.timeout(60000);
   const suite = browserSuite();
 
-  async function started() {
-    const ada = await suite.player("Ada");
-    const bob = await suite.player("Bob");
-    const roomId = await createRoom(ada.page, "tictactoe");
-    await bob.page.getByTestId(`room-${roomId}`).waitFor();
-    await joinListed(bob.page, roomId);
-    let x: Player | undefined;
-    await waitFor(async () => {
-      for (const p of [ada, bob]) if ((await text(p.page, "turn")).startsWith("Your turn")) x = p;
-      return x;
-    }, "the first turn");
-    return { ada, bob, x: x!, o: x === ada ? bob : ada };
-  }
+  const started = async () => {
+    const { ada, bob, first, second } = await startTwoPlayers(suite, "tictactoe");
+    return { ada, bob, x: first, o: second };
+  };
 
   it("the tally counts wins across rematches: 'Ada 1 – 0 Bob', then 'Ada 1 – 1 Bob'", async () => {
     const { ada, bob, x, o } = await started();
     assert.equal(await ada.page.getByTestId("tally").count(), 0, "no tally before a game is won");
-    const play = async (moves: Array<[Player, number]>) => {
-      for (const [p, cell] of moves) {
-        await waitFor(async () => (await text(p.page, "turn")).startsWith("Your turn"), `cell ${cell}: the mover's turn`);
-        await p.page.getByTestId(`cell-${cell}`).click();
-      }
-    };
+    const play = (moves: Array<[Player, number]>) => playInTurn(moves.map(([p, cell]) => [p, `cell-${cell}`] as const));
     await play([[x, 0], [o, 3], [x, 1], [o, 4], [x, 2]]);
     const xName = x === ada ? "Ada" : "Bob";
     const oName = x === ada ? "Bob" : "Ada";
@@ -126,7 +112,7 @@ describe("Browser: tally and away time (issue 12)", function () {
       if ((await roll.count()) > 0 && (await roll.isEnabled())) await roll.click().catch(() => undefined);
       return (await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").count()) > 0;
     }, "a roll on the table", 10000);
-    assert.equal(await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").first().evaluate((el) => getComputedStyle(el).animationName), "dice-roll");
+    assert.equal(await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").first().evaluate((el) => getComputedStyle(el).animationName), "die-tumble");
   });
 
   it("an invite offers the browser's share sheet and a QR code of the link, and the link stays after a game", async () => {
@@ -185,10 +171,7 @@ describe("Browser: tally and away time (issue 12)", function () {
       return x;
     }, "the first turn");
     const o = x === ada ? bob : ada;
-    for (const [p, cell] of [[x!, 0], [o, 3], [x!, 1], [o, 4], [x!, 2]] as const) {
-      await waitFor(async () => (await text(p.page, "turn")).startsWith("Your turn"), `cell ${cell}`);
-      await p.page.getByTestId(`cell-${cell}`).click();
-    }
+    await playInTurn([[x!, "cell-0"], [o, "cell-3"], [x!, "cell-1"], [o, "cell-4"], [x!, "cell-2"]]);
     await ada.page.getByTestId("btn-rematch").waitFor();
     assert.equal(await ada.page.getByTestId("invite-link").innerText(), link, "the link after the game");
   });
