@@ -33,19 +33,29 @@ export function forfeitText(state: EndingFields, me: string, winnerName: Text, s
   }
 }
 
-/** Logs each game's ending once (also the one a reloaded page finds in the state). */
-export class EndingLog {
-  private last = "";
-
-  constructor(private readonly log: (text: Text) => void) {}
-
-  /** `over`: the game has ended (the state still shows it); `text`: its words. */
-  note(state: EndingFields, over: boolean, text: () => Text | undefined): void {
-    const key = over || state.endReason === "left" ? `${state.endReason}|${state.endName}|${state.winner}` : "";
-    if (key === this.last) return;
-    this.last = key;
-    if (key === "" || state.endReason === "") return;
-    const words = text();
-    if (words !== undefined) this.log(words);
+/**
+ * The words of a history `end` entry (`data`: `reason`, `name`, `winner` — names, not ids),
+ * from the viewer's side: `myName` is the viewer's name in the room ("" for a spectator).
+ */
+export function endLine(data: Record<string, unknown> | undefined, myName: string): Text {
+  const reason = String(data?.reason ?? "");
+  const name = String(data?.name ?? "");
+  const winner = String(data?.winner ?? "");
+  const iWon = myName !== "" && winner === myName;
+  switch (reason) {
+    case "won":
+      return iWon ? "You win!" : [asName(winner || name), " wins!"];
+    case "draw":
+      return "It's a draw.";
+    case "left":
+      if (!winner) return [asName(name), " left."];
+      return iWon ? [asName(name), " left — you win by forfeit."] : [asName(name), " left — ", asName(winner), " wins by forfeit."];
+    case "timeout":
+      if (iWon) return ["Time ran out for ", asName(name), " — you win."];
+      if (myName !== "" && name === myName) return ["Your time ran out — ", asName(winner), " wins."];
+      return ["Time ran out for ", asName(name), winner ? [" — ", asName(winner), " wins."] : "."];
+    default:
+      return "The game ended.";
   }
 }
+

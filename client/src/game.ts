@@ -10,7 +10,7 @@
  */
 import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 import { checkName } from "../../src/protocol/names.js";
-import type { ServerEvents } from "../../src/protocol/messages.js";
+import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js";
 import { describeCloseCode, describeErrorPayload, describeJoinError } from "./errors.js";
 import { CLOSE_SLOW_CLIENT } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
@@ -33,6 +33,8 @@ export interface GameHost {
 const FEEDBACK_MS = 6000;
 
 const LOG_LINES = 6;
+/** History entries kept and shown ("What happened", newest first). */
+const HISTORY_LINES = 60;
 
 /** Waits before each try of a spectator's re-join: a few tries, backing off. */
 const REJOIN_DELAYS_MS = [300, 1000, 2000, 4000, 8000];
@@ -62,6 +64,8 @@ export class GameScreen {
   private readonly roomId: string;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly logLines: { id: number; text: Text }[] = [];
+  /** The room's history, from the server (all of it on join and after a reload). */
+  private history: HistoryEntry[] = [];
   private logId = 0;
   private confirmingLeave = false;
   private leaving = false;
@@ -142,6 +146,12 @@ export class GameScreen {
       const seconds = typeof payload?.seconds === "number" && payload.seconds > 0 ? payload.seconds : undefined;
       const limit = seconds === undefined ? "" : seconds < 120 ? ` (up to ${Math.round(seconds)} s)` : ` (up to ${Math.round(seconds / 60)} min)`;
       setNotice(`The server is restarting soon. A game in progress may finish${limit}; new games will start once it is back.`);
+    });
+    room.onMessage("history", (payload: Partial<ServerEvents["history"]> | undefined) => {
+      const entries = Array.isArray(payload?.entries) ? payload.entries.filter((e) => typeof e?.seq === "number" && typeof e.kind === "string") : [];
+      this.history = payload?.full === true ? entries : [...this.history, ...entries.filter((e) => e.seq > (this.history.at(-1)?.seq ?? 0))];
+      if (this.history.length > HISTORY_LINES) this.history = this.history.slice(-HISTORY_LINES);
+      this.render();
     });
     // Events this screen does not show (a newer server may add some): ignore quietly.
     room.onMessage("*", () => undefined);
@@ -508,18 +518,34 @@ export class GameScreen {
       ),
       h(
         "section",
-        { class: "log", attrs: { "aria-label": "What happened", hidden: this.logLines.length === 0 } },
+        { class: "log", attrs: { "aria-label": "What happened", hidden: this.logLines.length === 0 && this.history.length === 0 } },
         h("h3", {}, "What happened"),
         h(
           "ul",
           { testid: "event-log", attrs: { "aria-label": "Newest first" } },
-          this.logLines.map((l) => h("li", { data: { key: l.id } }, rich(l.text))),
+          this.logLines.map((l) => h("li", { data: { key: `l${l.id}` } }, rich(l.text))),
+          this.historyLines(state),
         ),
       ),
     );
     morphContent(this.el, next);
     this.keepPrimaryActionVisible();
     this.signal.update(summary?.myTurn === true);
+  }
+
+  /** The room's history in words, newest first, with a line where each game began. */
+  private historyLines(state: unknown): Node[] {
+    const lines: Node[] = [];
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const entry = this.history[i]!;
+      if (entry.kind === "start") {
+        lines.push(h("li", { class: "log-game", data: { key: `h${entry.seq}` } }, `Game ${entry.game}`));
+        continue;
+      }
+      const text = this.view.historyLine(entry, state as never);
+      if (text !== undefined) lines.push(h("li", { data: { key: `h${entry.seq}` } }, rich(text)));
+    }
+    return lines;
   }
 
   /** The primary action last brought into view (its test id), so it is scrolled to once. */

@@ -8,7 +8,7 @@ import type { Room } from "@colyseus/sdk";
 import type { z } from "zod";
 import { ErrorCode } from "../../src/protocol/errors.js";
 import type { GameProtocol, PayloadsOf } from "../../src/protocol/game.js";
-import type { CommonJoinOptions } from "../../src/protocol/messages.js";
+import type { CommonJoinOptions, HistoryEntry } from "../../src/protocol/messages.js";
 import { asName, h, rich, type Text } from "./dom.js";
 import { describeErrorCode } from "./errors.js";
 import { showError } from "./ui.js";
@@ -52,6 +52,8 @@ export interface GameView<S> {
   summary(state: S): Summary;
   render(state: S): Node;
   action(name: string, el: HTMLElement, state: S): void;
+  /** One line of the room's history (sent by the server) in words, or undefined to leave it out. */
+  historyLine(entry: HistoryEntry, state: S | undefined): Text | undefined;
 }
 
 /** A create option of a game: a key of its protocol's `options` beyond the common ones. */

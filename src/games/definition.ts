@@ -8,6 +8,28 @@ import type { Schema } from "@colyseus/schema";
 import type { GameProtocol, MovesOf, OptionsOf } from "../protocol/game.js";
 import type { GameRules, MoveMap } from "../rules/types.js";
 import type { WriteContext } from "../schema/sync.js";
+import type { HistoryEntry } from "../protocol/messages.js";
+
+/** A history line a game describes (the room numbers it and adds the game it belongs to). */
+export type HistoryItem = Omit<HistoryEntry, "seq" | "game">;
+
+/**
+ * The `end` entry of a step that ended a game (its state's `ending` appeared), else none:
+ * `data` is `{ reason, name, winner }` (names; `winner` "" when nobody won).
+ */
+export function endItem(before: { ending: { reason: string; name: string } | null }, after: { ending: { reason: string; name: string } | null }, winner: string | undefined): HistoryItem[] {
+  if (!after.ending || after.ending === before.ending) return [];
+  return [{ kind: "end", data: { reason: after.ending.reason, name: after.ending.name, winner: winner ?? "" } }];
+}
+
+/** One accepted step of the rules, for {@link GameDefinition.history}. */
+export interface HistoryStep<S> {
+  before: S;
+  after: S;
+  playerId: string;
+  action: { type: string; [field: string]: unknown };
+  events: readonly { type: string; [field: string]: unknown }[];
+}
 
 /** Keys of `A` missing from `B`. */
 type Missing<A, B> = Exclude<keyof A, keyof B>;
@@ -23,6 +45,8 @@ export interface GameDefinition<P extends GameProtocol = GameProtocol, S = any, 
   readonly state: () => T;
   /** Writes the rules' state into the schema, assigning only what changed (see {@link WriteContext}). */
   readonly project: (target: T, state: S, ctx: WriteContext<S>) => void;
+  /** What an accepted step adds to the room's history (moves, rolls, the end), in the game's words. */
+  readonly history: (step: HistoryStep<S>) => HistoryItem[];
 }
 
 /**
@@ -37,6 +61,7 @@ export function defineGame<P extends GameProtocol, S, C, T extends Schema, M ext
     config: (options: OptionsOf<P>) => C;
     state: () => T;
     project: (target: T, state: S, ctx: WriteContext<S>) => void;
+    history: (step: HistoryStep<S>) => HistoryItem[];
   },
 ): GameDefinition<P, S, C, T> {
   return definition as unknown as GameDefinition<P, S, C, T>;

@@ -2,7 +2,7 @@ import { oweDrahnProtocol } from "../protocol/games/owedrahn.js";
 import { DEFAULT_MAX_PLAYERS, oweDrahn as rules } from "../rules/owe-drahn.js";
 import { OweDrahnPlayer, OweDrahnState } from "../schema/OweDrahnState.js";
 import { syncSchemaArray } from "../schema/sync.js";
-import { defineGame } from "./definition.js";
+import { defineGame, endItem, type HistoryItem } from "./definition.js";
 
 /** Owe Drahn (Austrian push-your-luck dice, 2–8 players): room `owedrahn`. */
 export const oweDrahn = defineGame({
@@ -31,5 +31,20 @@ export const oweDrahn = defineGame({
       endName: game.ending?.name ?? "",
       lastRoll: game.lastRoll,
     });
+  },
+  /**
+   * `roll` (`data`: `die`, `total`, `timeout` when the server rolled), `oweDrahn` (a life
+   * given up), `next` (`data`: `next` — the name — and `timeout` when the server chose), and `end`.
+   */
+  history({ before, after, playerId, action, events }) {
+    const items: HistoryItem[] = [];
+    const nameOf = (id: string) => before.players.find((p) => p.id === id)?.name ?? "";
+    if (action.type === "lose_life") items.push({ kind: "oweDrahn", who: nameOf(playerId) });
+    for (const event of events) {
+      if (event.type === "rolled") items.push({ kind: "roll", who: nameOf(String(event.playerId)), data: { die: Number(event.die), total: Number(event.total), timeout: event.timeout === true } });
+      if (event.type === "handedOver") items.push({ kind: "next", who: nameOf(String(event.playerId)), data: { next: nameOf(String(event.nextId)), timeout: event.timeout === true } });
+    }
+    const winner = after.phase === "over" ? after.players.find((p) => p.life > 0 && !p.left)?.name : undefined;
+    return [...items, ...endItem(before, after, winner)];
   },
 });

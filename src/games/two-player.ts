@@ -2,6 +2,23 @@
 import { BoardGamePlayer, BoardGameState } from "../schema/BoardGameState.js";
 import { syncArray, syncMap, type WriteContext } from "../schema/sync.js";
 import type { TwoPlayerState } from "../rules/two-player.js";
+import { endItem, type HistoryItem, type HistoryStep } from "./definition.js";
+
+/**
+ * A two-player board game's history: each move (`move`, `data`: the mover's `mark` and the
+ * move's payload, e.g. `{ mark: "X", row: 1, col: 2 }`), and how each game ended (`end`).
+ */
+export function boardGameHistory({ before, after, playerId, action }: HistoryStep<TwoPlayerState<readonly string[]>>): HistoryItem[] {
+  const items: HistoryItem[] = [];
+  const mover = before.players.find((p) => p.id === playerId);
+  if (mover && before.phase === "playing" && after.board !== before.board) {
+    const { type: _type, ...payload } = action;
+    const data: Record<string, string | number> = { mark: mover.symbol };
+    for (const [key, value] of Object.entries(payload)) if (typeof value === "number") data[key] = value;
+    items.push({ kind: "move", who: mover.name, data });
+  }
+  return [...items, ...endItem(before, after, after.players.find((p) => p.id === after.winner)?.name)];
+}
 
 /** Writes a two-player game's state into its {@link BoardGameState}. */
 export function projectBoardGame(target: BoardGameState, game: TwoPlayerState<readonly string[]>, { prev, away, projection }: WriteContext<TwoPlayerState<readonly string[]>>) {

@@ -16,6 +16,27 @@ export interface ServerEvents {
   draining: { seconds: number };
   /** Lobby: the listing (whole list, sent on join, on every change and on `refresh`). */
   rooms: RoomEntry[];
+  /**
+   * Every game room: what happened, as entries (the whole kept history on join and
+   * reconnection, `full: true`; then each new entry as it happens).
+   */
+  history: { entries: HistoryEntry[]; full: boolean };
+}
+
+/**
+ * One line of a room's history. `kind` and `data` are the game's own (see its protocol
+ * section); every game has `start` (a game began: `game` counts them) and `end` (`data`:
+ * `{ reason, name }` as the state's `endReason` / `endName`).
+ */
+export interface HistoryEntry {
+  /** Increases by one per entry in the room. */
+  seq: number;
+  /** The room's game the entry belongs to (1, 2, … ; 0 before the first starts). */
+  game: number;
+  kind: string;
+  /** The name of the player it is about, if any. */
+  who?: string;
+  data?: Record<string, string | number | boolean | number[]>;
 }
 
 /** One room of the lobby's listing. */

@@ -25,6 +25,8 @@ import { MessageLimit } from "./message-limit.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
 import { NO_PATCH_TICK_MS, RoomTimers, type Timer } from "./timers.js";
 import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
+import type { HistoryStep } from "../games/definition.js";
+import { RoomHistory } from "./history.js";
 import { hostKey } from "../matchmaking/waiting-rooms.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
@@ -67,6 +69,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
   private armedTurn: string | null = null;
   private botTimer?: Timer;
   private lastListing?: ListingMetadata;
+  private readonly history = new RoomHistory();
   /** Listing key of the creator's address: the matchmaker caps the rooms an address holds waiting. */
   private host = "";
   /** The room's settings for the listing: turnSeconds and the game's own numeric options. */
@@ -178,6 +181,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     });
     this.settings.metrics?.joined(this.roomName, spectator);
     this.settings.metrics?.clientIn(this.roomName);
+    this.sendHistory(client);
     this.log.info({ sessionId: client.sessionId, spectator }, "joined");
   }
 
@@ -199,6 +203,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     this.log.info({ sessionId: client.sessionId }, "reconnected");
     requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
     if (this.setAway(client.sessionId, false)) this.commit();
+    this.sendHistory(client);
   }
 
   override onLeave(client: Client, code?: number) {
@@ -262,8 +267,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
       else this.log.debug({ playerId, action: action.type, code: result.code }, "system action refused");
       return false;
     }
+    const before = this.game;
     this.game = result.state;
     this.commit();
+    this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] });
     for (const event of result.events as { type: string }[]) {
       if (isSchedule(event)) this.schedule(event);
       else {
@@ -273,6 +280,19 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     }
     if (this.log.isLevelEnabled("debug")) this.log.debug({ playerId, action: action.type }, "action applied");
     return true;
+  }
+
+  /** The whole kept history, to a client that joined or came back (a reload shows it all). */
+  private sendHistory(client: Client) {
+    client.send("history", { entries: this.history.all(), full: true } satisfies ServerEvents["history"]);
+  }
+
+  /** Adds what a step did to the room's history and sends the new entries to everyone. */
+  private record(step: HistoryStep<unknown>) {
+    const made = [];
+    if (!this.rules.isStarted(step.before) && this.rules.isStarted(step.after)) made.push(this.history.newGame());
+    made.push(...this.history.add(this.definition.history(step)));
+    if (made.length > 0) this.broadcast("history", { entries: made, full: false } satisfies ServerEvents["history"]);
   }
 
   /** Sends the one error reply of a rejection to its sender. */

@@ -59,14 +59,12 @@ describe("Browser: Owe Drahn", function () {
     for (const p of players) await p.page.getByTestId("btn-ready").click();
     for (const p of players) await waitFor(async () => (await text(p.page, "total")) === "0" && (await p.page.getByTestId("btn-ready").count()) === 0, "the game to start");
 
-    // Dee arrives late: the seat is refused in plain words, watching works.
+    // Dee arrives late: the invite says the game has started and offers watching only.
     const dee = await openPlayer(browser!, `${server!.url}/#join=${roomId}`, "Dee");
     open.push(dee);
-    await dee.page.getByTestId("btn-invite-join").click();
-    const refusal = dee.page.getByTestId("error-toast");
-    await refusal.waitFor();
-    assert.match((await refusal.textContent()) ?? "", /already started.*watch/i);
-    await dee.page.getByTestId("btn-error-watch").click();
+    await waitFor(async () => /Ada invites you to Owe Drahn.*The game has started: you can watch it\./.test(await text(dee.page, "invite-line")), "the invite says the game started");
+    assert.equal(await dee.page.getByTestId("btn-invite-join").count(), 0, "no seat to offer");
+    await dee.page.getByTestId("btn-invite-watch").click();
     await dee.page.getByTestId("game-screen").waitFor();
     await waitFor(async () => (await text(dee.page, "role")).includes("watching"), "the spectator role");
     assert.equal(await dee.page.getByTestId("btn-roll").count(), 0, "a spectator gets no game buttons");

@@ -175,5 +175,31 @@ describe("Browser: tally and away time (issue 12)", function () {
     await ada.page.getByTestId("btn-rematch").waitFor();
     assert.equal(await ada.page.getByTestId("invite-link").innerText(), link, "the link after the game");
   });
+
+  it("the history of moves comes from the server: a reload shows it all, with a line where each game began", async () => {
+    const { ada, bob, x, o } = await started();
+    await playInTurn([[x, "cell-4"], [o, "cell-0"], [x, "cell-8"]]);
+    const xName = x === ada ? "Ada" : "Bob";
+    const oName = x === ada ? "Bob" : "Ada";
+    const lines = async (p: Player) => (await p.page.getByTestId("event-log").locator("li").allInnerTexts()).map((l) => l.trim());
+    await waitFor(async () => (await lines(o)).length === 4, "three moves and the game's line");
+    assert.deepEqual(await lines(o), [`${xName} (X): row 3, column 3`, "You (O): row 1, column 1", `${xName} (X): row 2, column 2`, "Game 1"]);
+
+    // A reload (or a newcomer) gets the whole history from the server.
+    await o.page.reload();
+    await o.page.getByTestId("game-screen").waitFor();
+    await waitFor(async () => (await lines(o)).length === 4, "the history after the reload");
+    assert.deepEqual(await lines(o), [`${xName} (X): row 3, column 3`, "You (O): row 1, column 1", `${xName} (X): row 2, column 2`, "Game 1"]);
+    const cy = await suite.player("Cy");
+    await cy.page.getByTestId(`btn-watch-${await text(ada.page, "room-id")}`).click();
+    await waitFor(async () => (await lines(cy)).at(-1) === "Game 1" && (await lines(cy)).length === 4, "a spectator's history");
+    assert.equal((await lines(cy))[1], `${oName} (O): row 1, column 1`);
+
+    // The game ends and a rematch starts: the end and a new game's line.
+    await playInTurn([[o, "cell-1"], [x, "cell-2"], [o, "cell-3"], [x, "cell-6"]]);
+    await waitFor(async () => (await lines(x))[0] === "You win!", "the end in the history");
+    for (const p of [x, o]) await p.page.getByTestId("btn-rematch").click();
+    await waitFor(async () => (await lines(x))[0] === "Game 2", "the second game's line");
+  });
 });
 

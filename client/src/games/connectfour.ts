@@ -100,6 +100,10 @@ class ConnectFourView extends BoardGameView {
     return h("div", { class: "cf-board", testid: "board", attrs: { role: "group", "aria-label": `Board, ${COLUMNS} columns by ${ROWS} rows: pick a column to drop a disc` } }, columns);
   }
 
+  protected movePlace(data: Record<string, unknown>): string {
+    return `column ${Number(data.column) + 1}`;
+  }
+
   protected boardAction(name: string, el: HTMLElement): void {
     if (name === "drop") this.ctx.send("drop", { column: Number(el.getAttribute("data-column")) });
   }

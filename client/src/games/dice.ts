@@ -4,7 +4,8 @@ import type { DiceState } from "../../../src/schema/DiceState.js";
 import { ofAKind, RUNS, scoreDice } from "../../../src/rules/dice-scoring.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { EndingLog, forfeitText } from "../ending.js";
+import { endLine, forfeitText } from "../ending.js";
+import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { defineView, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
@@ -15,11 +16,9 @@ class DiceView implements GameView<DiceState> {
   private rematchAsked = false;
   private bust?: { name: Text; mine: boolean; timeout: boolean; at: number };
   private hot?: { text: Text; at: number };
-  private readonly endings: EndingLog;
 
   constructor(private readonly ctx: ViewContext<typeof diceProtocol>) {
     this.send = ctx.send;
-    this.endings = new EndingLog((text) => ctx.log(text));
     const nameOf = (id: unknown): { name: Text; mine: boolean } => {
       const state = ctx.room.state as DiceState | undefined;
       const player = typeof id === "string" ? state?.players?.get(id) : undefined;
@@ -30,21 +29,44 @@ class DiceView implements GameView<DiceState> {
       const timeout = payload?.reason === "timeout";
       this.bust = { name, mine, timeout, at: Date.now() };
       this.hot = undefined;
-      if (timeout) ctx.log(mine ? "Your time ran out: this turn's points are lost." : ["Time ran out for ", name, ": the turn's points are lost."]);
-      else ctx.log(mine ? "You busted: no scoring dice. This turn's points are lost." : [name, " busted: no scoring dice."]);
-      ctx.rerender();
+      ctx.rerender(); // the log line comes with the room's history
     });
     ctx.room.onMessage("hotDice", (payload: DiceEvents["hotDice"]) => {
       const { name, mine } = nameOf(payload?.playerId);
       const text: Text = mine ? "Hot dice! All six scored: roll all six again." : ["Hot dice! All six scored: ", name, " rolls all six again."];
       this.hot = { text, at: Date.now() };
-      ctx.log(text);
       ctx.rerender();
     });
   }
 
   private get me() {
     return this.ctx.room.sessionId;
+  }
+
+  historyLine(entry: HistoryEntry, state: DiceState | undefined): Text | undefined {
+    const myName = state?.players?.get(this.me)?.name ?? "";
+    const mine = myName !== "" && entry.who === myName;
+    const who: Text = mine ? "You" : asName(entry.who ?? "");
+    const data = entry.data ?? {};
+    switch (entry.kind) {
+      case "roll":
+        return [who, ` rolled ${(Array.isArray(data.dice) ? data.dice : []).join(" ")}`];
+      case "aside":
+        return [who, ` set aside ${(Array.isArray(data.values) ? data.values : []).join(" ")} (${Number(data.points)} points) and roll on`];
+      case "bank":
+        return [who, ` banked ${Number(data.points)} points`];
+      case "bust":
+        if (data.reason === "timeout") return mine ? "Your time ran out: this turn's points are lost." : ["Time ran out for ", who, ": the turn's points are lost."];
+        return mine ? "You busted: no scoring dice. This turn's points are lost." : [who, " busted: no scoring dice."];
+      case "hot":
+        return mine ? "Hot dice! All six scored: roll all six again." : ["Hot dice! All six scored: ", who, " rolls all six again."];
+      case "bot":
+        return [asName(entry.who ?? ""), " (bot) sat down"];
+      case "end":
+        return endLine(data, myName);
+      default:
+        return undefined;
+    }
   }
 
   ready(state: DiceState | undefined): state is DiceState {
@@ -78,7 +100,6 @@ class DiceView implements GameView<DiceState> {
       myTurn: false,
     };
     if (state.phase !== "over") this.rematchAsked = false;
-    this.endings.note(state, state.phase === "over", () => this.result(state));
     const current = state.players.get(state.currentTurn);
     const turn: Text =
       state.currentTurn === this.me

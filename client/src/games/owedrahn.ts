@@ -3,7 +3,8 @@ import { oweDrahnProtocol, type OweDrahnEvents } from "../../../src/protocol/gam
 import type { OweDrahnPlayer, OweDrahnState } from "../../../src/schema/OweDrahnState.js";
 import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { forfeitText } from "../ending.js";
+import { endLine, forfeitText } from "../ending.js";
+import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { LOSE_LIFE_MIN_TOTAL } from "../../../src/rules/owe-drahn.js";
 import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
@@ -17,54 +18,55 @@ const ROLL_ANIMATION_MS = 450;
 class OweDrahnView implements GameView<OweDrahnState> {
   private readonly send;
   private lastWinner?: { id: string; name: Text };
-  private seenLives = new Map<string, number>();
   /** When the last `rolled` event came: the die tumbles for a moment. */
   private rolledAt = 0;
 
   constructor(private readonly ctx: ViewContext<typeof oweDrahnProtocol>) {
     this.send = ctx.send;
-    ctx.room.onMessage("rolled", (payload: OweDrahnEvents["rolled"]) => {
-      if (typeof payload?.die !== "number" || typeof payload.total !== "number") return;
-      const mine = payload.playerId === ctx.room.sessionId;
-      const who = mine ? "You" : this.nameOf(payload.playerId);
-      const counts = payload.die === 3 ? " (a 3 counts 0)" : "";
-      const out = payload.total > LIMIT ? ` — over ${LIMIT}, ${mine ? "you are" : "they are"} out!` : "";
+    // The log lines of rolls, choices and endings come with the room's history (historyLine).
+    ctx.room.onMessage("rolled", () => {
       this.rolledAt = Date.now();
-      if (payload.timeout === true) {
-        const whose: Text = mine ? "Your time ran out" : ["Time ran out for ", who];
-        ctx.log([whose, `: the server rolled ${payload.die} for ${mine ? "you" : "them"}${counts}. Total ${payload.total}${out}`]);
-      } else {
-        ctx.log([who, ` rolled ${payload.die}${counts}: total ${payload.total}${out}`]);
-      }
-      ctx.rerender();
-    });
-    ctx.room.onMessage("handedOver", (payload: OweDrahnEvents["handedOver"]) => {
-      if (typeof payload?.playerId !== "string" || typeof payload.nextId !== "string") return;
-      const who = (id: string): Text => (id === ctx.room.sessionId ? "You" : this.nameOf(id));
-      const mine = payload.playerId === ctx.room.sessionId;
-      if (payload.timeout === true) {
-        const next: Text = payload.nextId === ctx.room.sessionId ? "you play next" : [this.nameOf(payload.nextId), " plays next"];
-        ctx.log([mine ? "Your time ran out" : ["Time ran out for ", who(payload.playerId)], " while choosing: ", next, "."]);
-      } else {
-        const next = payload.nextId === payload.playerId ? (mine ? "yourself" : "themselves") : who(payload.nextId);
-        ctx.log([who(payload.playerId), " chose ", next, " to play next."]);
-      }
       ctx.rerender();
     });
     ctx.room.onMessage("gameOver", (payload: OweDrahnEvents["gameOver"]) => {
       const id = typeof payload?.winnerId === "string" ? payload.winnerId : "";
-      const name = this.nameOf(id);
-      this.lastWinner = { id, name };
-      // The state (sent before the event) says why: the rules, or the last opponent left.
-      const state = ctx.room.state as OweDrahnState | undefined;
-      const forfeit = state ? forfeitText({ endReason: state.endReason, endName: state.endName, winner: id }, ctx.room.sessionId, name, state.players.some((p) => p.id === ctx.room.sessionId)) : undefined;
-      ctx.log(forfeit ?? (id === ctx.room.sessionId ? "You won the game!" : [name, " won the game."]));
+      this.lastWinner = { id, name: this.nameOf(id) };
       ctx.rerender();
     });
   }
 
   private get me() {
     return this.ctx.room.sessionId;
+  }
+
+  historyLine(entry: HistoryEntry, state: OweDrahnState | undefined): Text | undefined {
+    const myName = state?.players?.find((p) => p.id === this.me)?.name ?? "";
+    const mine = myName !== "" && entry.who === myName;
+    const who: Text = mine ? "You" : asName(entry.who ?? "");
+    const data = entry.data ?? {};
+    switch (entry.kind) {
+      case "roll": {
+        const die = Number(data.die);
+        const total = Number(data.total);
+        const counts = die === 3 ? " (a 3 counts 0)" : "";
+        const out = total > LIMIT ? ` — over ${LIMIT}, ${mine ? "you are" : "they are"} out!` : "";
+        if (data.timeout === true) return [mine ? "Your time ran out" : ["Time ran out for ", who], `: the server rolled ${die} for ${mine ? "you" : "them"}${counts}. Total ${total}${out}`];
+        return [who, ` rolled ${die}${counts}: total ${total}${out}`];
+      }
+      case "oweDrahn":
+        return [who, " said “owe drahn”: one life less, the total is back to 0."];
+      case "next": {
+        const nextName = String(data.next ?? "");
+        const nextMine = myName !== "" && nextName === myName;
+        if (data.timeout === true) return [mine ? "Your time ran out" : ["Time ran out for ", who], " while choosing: ", nextMine ? "you play next." : [asName(nextName), " plays next."]];
+        const next: Text = nextName === entry.who ? (mine ? "yourself" : "themselves") : nextMine ? "you" : asName(nextName);
+        return [who, " chose ", next, " to play next."];
+      }
+      case "end":
+        return data.reason === "won" ? (myName !== "" && data.winner === myName ? "You won the game!" : [asName(String(data.winner ?? "")), " won the game."]) : endLine(data, myName);
+      default:
+        return undefined;
+    }
   }
 
   /** The player's name (isolated when rendered), or "A player" for one not in the state. */
@@ -85,31 +87,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
     return alive.length === 1 ? { id: alive[0]!.id, name: asName(alive[0]!.name) } : undefined;
   }
 
-  /**
-   * Logs what has no event of its own, from the state's changes: a player who said "owe
-   * drahn" (a life less without busting). Whom they named to go next comes as `handedOver`.
-   */
-  private observe(state: OweDrahnState) {
-    const who = (id: string): Text => {
-      if (id === this.me) return "You";
-      const player = state.players.find((p) => p.id === id);
-      return player ? asName(player.name) : "A player";
-    };
-    const lines: Text[] = [];
-    if (state.phase === "playing") {
-      for (const p of state.players) {
-        const before = this.seenLives.get(p.id);
-        if (before !== undefined && p.life > 0 && p.life < before) {
-          lines.push([who(p.id), " said “owe drahn”: one life less, the total is back to 0."]);
-        }
-      }
-    }
-    this.seenLives = new Map(state.players.map((p) => [p.id, p.life]));
-    for (const line of lines) this.ctx.log(line);
-  }
-
   summary(state: OweDrahnState): Summary {
-    this.observe(state);
     const mine = state.players.find((p) => p.id === this.me);
     const base = {
       deadline: state.turnDeadline,

@@ -60,6 +60,10 @@ class TicTacToeView extends BoardGameView {
     return h("div", { class: "board", testid: "board", attrs: { role: "group", "aria-label": "Board, 3 by 3" } }, cells);
   }
 
+  protected movePlace(data: Record<string, unknown>): string {
+    return `row ${Number(data.row) + 1}, column ${Number(data.col) + 1}`;
+  }
+
   protected boardAction(name: string, el: HTMLElement): void {
     if (name !== "move") return;
     const index = Number(el.getAttribute("data-index"));

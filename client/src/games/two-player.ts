@@ -7,7 +7,8 @@
 import type { empty, GameProtocol } from "../../../src/protocol/game.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { EndingLog, forfeitText } from "../ending.js";
+import { endLine, forfeitText } from "../ending.js";
+import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { possessive, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
@@ -16,10 +17,20 @@ export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
 export abstract class BoardGameView implements GameView<BoardGameState> {
   /** This player clicked Rematch (shown at once, before the state confirms it). */
   private rematchAsked = false;
-  private readonly endings: EndingLog;
 
-  constructor(protected readonly ctx: ViewContext<BoardGameProtocol>) {
-    this.endings = new EndingLog((text) => ctx.log(text));
+  constructor(protected readonly ctx: ViewContext<BoardGameProtocol>) {}
+
+  /** A move's place in words, from its payload ("row 2, column 3"; Connect Four: "column 4"). */
+  protected abstract movePlace(data: Record<string, unknown>): string;
+
+  historyLine(entry: HistoryEntry, state: BoardGameState | undefined): Text | undefined {
+    const myName = state?.players?.get(this.me)?.name ?? "";
+    if (entry.kind === "move") {
+      const who: Text = entry.who === myName && myName !== "" ? "You" : asName(entry.who ?? "");
+      return [who, ` (${this.markName(String(entry.data?.mark ?? ""))}): ${this.movePlace(entry.data ?? {})}`];
+    }
+    if (entry.kind === "end") return endLine(entry.data, myName);
+    return undefined;
   }
 
   /** What wins, for the status line: "three in a row wins." */
@@ -60,7 +71,6 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     const role = mine ? `playing as ${this.markName(mine.symbol)}` : "watching";
     const base = { deadline: state.turnDeadline, role, waiting: state.phase === "waiting", running: state.phase === "playing" && !!mine, myTurn: false };
     if (state.phase !== "over") this.rematchAsked = false;
-    this.endings.note(state, state.phase === "over", () => this.result(state));
     switch (state.phase) {
       case "waiting":
         if (state.endReason === "left" && mine) return { ...base, status: [asName(state.endName), " left. Waiting for a new opponent to join…"], turn: "" };
