@@ -62,6 +62,16 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     assert.equal(await dan.page.getByTestId("btn-invite-join").count(), 0, "no Join for a game that is gone");
   });
 
+  it("two players with the same name are told apart: the second is numbered (defect 11)", async () => {
+    const first = await suite.player("Ada");
+    const second = await suite.player("Ada");
+    const roomId = await createRoom(first.page, "tictactoe");
+    await second.page.getByTestId(`room-${roomId}`).waitFor();
+    await second.page.getByTestId(`btn-join-${roomId}`).click();
+    await waitFor(async () => (await first.page.locator("[data-testid=players] .player-name").allInnerTexts()).join("|") === "Ada|Ada (2)", "the numbered name");
+    assert.equal((await second.page.locator(".player:has(.badge.you) .player-name").innerText()).trim(), "Ada (2)", "the second sees their own numbered name");
+  });
+
   it("TicTacToe: a taken cell is marked as not playable, a free one is not", async () => {
     const { first, second } = await twoPlayers(suite, "tictactoe");
     await first.page.getByTestId("cell-4").click();

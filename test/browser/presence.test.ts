@@ -106,13 +106,17 @@ describe("Browser: tally and away time (issue 12)", function () {
     const cy = await suite.player("Cy");
     await createRoom(cy.page, "dice");
     await cy.page.getByTestId("btn-add-bot").click();
-    await waitFor(async () => {
+    // A rolled die's animation, read the moment one is on the table (the bot plays on fast).
+    const animationOfARolledDie = await waitFor(async () => {
       // Cy rolls when it is her turn; otherwise the bot does.
       const roll = cy.page.getByTestId("btn-roll");
       if ((await roll.count()) > 0 && (await roll.isEnabled())) await roll.click().catch(() => undefined);
-      return (await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").count()) > 0;
+      return cy.page.evaluate(() => {
+        const die = document.querySelector("[data-testid=dice-row] .die:not(.blank)");
+        return die ? getComputedStyle(die).animationName : undefined;
+      });
     }, "a roll on the table", 10000);
-    assert.equal(await cy.page.locator("[data-testid=dice-row] .die:not(.blank)").first().evaluate((el) => getComputedStyle(el).animationName), "die-tumble");
+    assert.equal(animationOfARolledDie, "die-tumble");
   });
 
   it("an invite offers the browser's share sheet and a QR code of the link, and the link stays after a game", async () => {
