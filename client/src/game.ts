@@ -64,8 +64,9 @@ export class GameScreen {
   private readonly roomId: string;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly logLines: { id: number; text: Text }[] = [];
-  /** The room's history, from the server (all of it on join and after a reload). */
+  /** The room's history as last read from the state (rebuilt when its entries change). */
   private history: HistoryEntry[] = [];
+  private historyKey = "";
   private logId = 0;
   private confirmingLeave = false;
   private leaving = false;
@@ -146,12 +147,6 @@ export class GameScreen {
       const seconds = typeof payload?.seconds === "number" && payload.seconds > 0 ? payload.seconds : undefined;
       const limit = seconds === undefined ? "" : seconds < 120 ? ` (up to ${Math.round(seconds)} s)` : ` (up to ${Math.round(seconds / 60)} min)`;
       setNotice(`The server is restarting soon. A game in progress may finish${limit}; new games will start once it is back.`);
-    });
-    room.onMessage("history", (payload: Partial<ServerEvents["history"]> | undefined) => {
-      const entries = Array.isArray(payload?.entries) ? payload.entries.filter((e) => typeof e?.seq === "number" && typeof e.kind === "string") : [];
-      this.history = payload?.full === true ? entries : [...this.history, ...entries.filter((e) => e.seq > (this.history.at(-1)?.seq ?? 0))];
-      if (this.history.length > HISTORY_LINES) this.history = this.history.slice(-HISTORY_LINES);
-      this.render();
     });
     // Events this screen does not show (a newer server may add some): ignore quietly.
     room.onMessage("*", () => undefined);
@@ -423,6 +418,7 @@ export class GameScreen {
     if (summary && !summary.running) this.confirmingLeave = false;
     const left = summary && summary.deadline > 0 ? secondsLeft(summary.deadline) : undefined;
 
+    this.readHistory(state);
     // While the room waits for players, and after a game (for the next one).
     const showInvite = summary?.waiting === true || summary?.over === true;
     const link = inviteLink(this.room.roomId);
@@ -531,6 +527,29 @@ export class GameScreen {
     morphContent(this.el, next);
     this.keepPrimaryActionVisible();
     this.signal.update(summary?.myTurn === true);
+  }
+
+  /** The room's history from the state's `history` map, oldest first (parsed once per change). */
+  private readHistory(state: unknown): HistoryEntry[] {
+    const map = (state as { history?: { forEach(cb: (value: string, key: string) => void): void } } | undefined)?.history;
+    if (!map) return this.history;
+    const lines: { seq: number; value: string }[] = [];
+    map.forEach((value, key) => lines.push({ seq: Number(key), value }));
+    const key = `${lines.length}:${lines.reduce((max, l) => Math.max(max, l.seq), 0)}`;
+    if (key === this.historyKey) return this.history;
+    this.historyKey = key;
+    this.history = lines
+      .sort((a, b) => a.seq - b.seq)
+      .slice(-HISTORY_LINES)
+      .flatMap(({ seq, value }) => {
+        try {
+          const [game, kind, who, data] = JSON.parse(value) as [number, string, string, HistoryEntry["data"]?];
+          return typeof kind === "string" ? [{ seq, game: Number(game), kind, who: who || undefined, data }] : [];
+        } catch {
+          return []; // not a line this page can read
+        }
+      });
+    return this.history;
   }
 
   /** The room's history in words, newest first, with a line where each game began. */

@@ -16,17 +16,13 @@ export interface ServerEvents {
   draining: { seconds: number };
   /** Lobby: the listing (whole list, sent on join, on every change and on `refresh`). */
   rooms: RoomEntry[];
-  /**
-   * Every game room: what happened, as entries (the whole kept history on join and
-   * reconnection, `full: true`; then each new entry as it happens).
-   */
-  history: { entries: HistoryEntry[]; full: boolean };
 }
 
 /**
- * One line of a room's history. `kind` and `data` are the game's own (see its protocol
- * section); every game has `start` (a game began: `game` counts them) and `end` (`data`:
- * `{ reason, name }` as the state's `endReason` / `endName`).
+ * One line of a room's history (every game state's `history` map: key `seq`, value the JSON
+ * array `[game, kind, who, data?]`). `kind` and `data` are the game's own (see its protocol section);
+ * every game has `start` (a game began: `game` counts them) and `end` (`data`:
+ * `{ reason, name, winner }`).
  */
 export interface HistoryEntry {
   /** Increases by one per entry in the room. */

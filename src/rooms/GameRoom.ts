@@ -8,7 +8,7 @@
  */
 import { CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type WebSocket from "ws";
-import type { Schema } from "@colyseus/schema";
+import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { AnyGame } from "../games/definition.js";
@@ -45,7 +45,7 @@ const SYSTEM_ACTOR = "";
 
 type Options = z.output<typeof commonJoinOptions>;
 
-export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; metadata: ListingMetadata }> {
+export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string> }; metadata: ListingMetadata }> {
   /** Every timer of the room; all cleared on dispose. */
   protected readonly timers = new RoomTimers((err) => this.log.error({ err }, "uncaught exception in a room timer"));
 
@@ -69,7 +69,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
   private armedTurn: string | null = null;
   private botTimer?: Timer;
   private lastListing?: ListingMetadata;
-  private readonly history = new RoomHistory();
+  private history!: RoomHistory;
   /** Listing key of the creator's address: the matchmaker caps the rooms an address holds waiting. */
   private host = "";
   /** The room's settings for the listing: turnSeconds and the game's own numeric options. */
@@ -123,6 +123,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     );
     this.game = this.rules.setup(config, settings.rng);
     this.state = definition.state();
+    this.history = new RoomHistory(this.state.history);
     if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
 
     // A message reaches the rules' move of the same name.
@@ -181,7 +182,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     });
     this.settings.metrics?.joined(this.roomName, spectator);
     this.settings.metrics?.clientIn(this.roomName);
-    this.sendHistory(client);
     this.log.info({ sessionId: client.sessionId, spectator }, "joined");
   }
 
@@ -203,7 +203,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     this.log.info({ sessionId: client.sessionId }, "reconnected");
     requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
     if (this.setAway(client.sessionId, false)) this.commit();
-    this.sendHistory(client);
   }
 
   override onLeave(client: Client, code?: number) {
@@ -269,8 +268,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     }
     const before = this.game;
     this.game = result.state;
-    this.commit();
     this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] });
+    this.commit();
     for (const event of result.events as { type: string }[]) {
       if (isSchedule(event)) this.schedule(event);
       else {
@@ -282,17 +281,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number }; m
     return true;
   }
 
-  /** The whole kept history, to a client that joined or came back (a reload shows it all). */
-  private sendHistory(client: Client) {
-    client.send("history", { entries: this.history.all(), full: true } satisfies ServerEvents["history"]);
-  }
-
-  /** Adds what a step did to the room's history and sends the new entries to everyone. */
+  /** Adds what a step did to the room's history (in the state: it goes out with the step's patch). */
   private record(step: HistoryStep<unknown>) {
-    const made = [];
-    if (!this.rules.isStarted(step.before) && this.rules.isStarted(step.after)) made.push(this.history.newGame());
-    made.push(...this.history.add(this.definition.history(step)));
-    if (made.length > 0) this.broadcast("history", { entries: made, full: false } satisfies ServerEvents["history"]);
+    if (!this.rules.isStarted(step.before) && this.rules.isStarted(step.after)) this.history.newGame();
+    this.history.add(this.definition.history(step));
   }
 
   /** Sends the one error reply of a rejection to its sender. */

@@ -1,38 +1,37 @@
 /**
- * A room's history: what happened, kept on the server so a reloaded page (or a new
- * spectator) sees it too. Bounded: the newest {@link HISTORY_LIMIT} entries are kept.
+ * A room's history: what happened, kept in the room's state (`history`, a map keyed by
+ * `seq` of JSON arrays `[game, kind, who, data?]`). A new entry goes out in the same patch as the step it
+ * describes (no message of its own), and a reload or a newcomer gets the kept entries with
+ * the state. Bounded: the newest {@link HISTORY_LIMIT} entries are kept.
  */
+import type { MapSchema } from "@colyseus/schema";
 import type { HistoryItem } from "../games/definition.js";
-import type { HistoryEntry } from "../protocol/messages.js";
 
-/** Entries a room keeps (a long Dice game has a few hundred steps; the page shows the newest). */
-export const HISTORY_LIMIT = 200;
+/** Entries a room keeps (the page shows the newest; a long Dice game has a few hundred steps). */
+export const HISTORY_LIMIT = 60;
 
 export class RoomHistory {
-  private readonly entries: HistoryEntry[] = [];
   private seq = 0;
   private game = 0;
+  /** Kept keys, oldest first. */
+  private readonly kept: string[] = [];
+
+  constructor(private readonly target: MapSchema<string>) {}
 
   /** A game begins: the entries after this belong to it. */
-  newGame(): HistoryEntry {
+  newGame(): void {
     this.game++;
-    return this.push({ kind: "start" });
+    this.push({ kind: "start" });
   }
 
-  /** Adds the items; returns the entries made. */
-  add(items: readonly HistoryItem[]): HistoryEntry[] {
-    return items.map((item) => this.push(item));
+  add(items: readonly HistoryItem[]): void {
+    for (const item of items) this.push(item);
   }
 
-  /** Every kept entry, oldest first. */
-  all(): HistoryEntry[] {
-    return this.entries.slice();
-  }
-
-  private push(item: HistoryItem): HistoryEntry {
-    const entry: HistoryEntry = { seq: ++this.seq, game: this.game, ...item };
-    this.entries.push(entry);
-    if (this.entries.length > HISTORY_LIMIT) this.entries.splice(0, this.entries.length - HISTORY_LIMIT);
-    return entry;
+  private push(item: HistoryItem): void {
+    const key = String(++this.seq);
+    this.target.set(key, JSON.stringify(item.data ? [this.game, item.kind, item.who ?? "", item.data] : [this.game, item.kind, item.who ?? ""]));
+    this.kept.push(key);
+    while (this.kept.length > HISTORY_LIMIT) this.target.delete(this.kept.shift()!);
   }
 }

@@ -30,4 +30,10 @@ export class BoardGameState extends Schema {
   @type("string") endReason = "";
   /** Who it is about: the winner (won), the player who left or ran out of time; "" for a draw. */
   @type("string") endName = "";
+  /**
+   * The room's history: the newest entries, keyed by their `seq`, each a JSON array
+   * `[game, kind, who, data?]` (src/rooms/history.ts). Plain strings: cheaper to send than a
+   * schema object per entry.
+   */
+  @type({ map: "string" }) history = new MapSchema<string>();
 }

@@ -34,4 +34,10 @@ export class DiceState extends Schema {
   @type("string") endReason = "";
   /** Who it is about: the winner (won) or the player who left. */
   @type("string") endName = "";
+  /**
+   * The room's history: the newest entries, keyed by their `seq`, each a JSON array
+   * `[game, kind, who, data?]` (src/rooms/history.ts). Plain strings: cheaper to send than a
+   * schema object per entry.
+   */
+  @type({ map: "string" }) history = new MapSchema<string>();
 }

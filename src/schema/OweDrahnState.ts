@@ -1,4 +1,4 @@
-import { ArraySchema, Schema, type } from "@colyseus/schema";
+import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
 
 /** One seat of an Owe Drahn room, in seat order in {@link OweDrahnState.players}. */
 export class OweDrahnPlayer extends Schema {
@@ -25,4 +25,10 @@ export class OweDrahnState extends Schema {
   @type("string") endReason = "";
   /** Who it is about: the winner (won) or the player who left. */
   @type("string") endName = "";
+  /**
+   * The room's history: the newest entries, keyed by their `seq`, each a JSON array
+   * `[game, kind, who, data?]` (src/rooms/history.ts). Plain strings: cheaper to send than a
+   * schema object per entry.
+   */
+  @type({ map: "string" }) history = new MapSchema<string>();
 }
