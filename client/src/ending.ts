@@ -5,34 +5,6 @@
  */
 import { asName, type Text } from "./dom.js";
 
-export interface EndingFields {
-  readonly endReason: string;
-  readonly endName: string;
-  /** The winner's session id ("" for none). */
-  readonly winner: string;
-}
-
-/**
- * The result line for a forfeit (`left`, `timeout`), or undefined for a win by the rules or
- * a draw (each game words those itself). `me`: the viewer's session id; `winnerName`: the
- * winner's name as the game shows it; `seated`: the viewer plays.
- */
-export function forfeitText(state: EndingFields, me: string, winnerName: Text, seated: boolean): Text | undefined {
-  const name = asName(state.endName);
-  const iWon = state.winner !== "" && state.winner === me;
-  switch (state.endReason) {
-    case "left":
-      if (!state.winner) return [name, " left."];
-      return iWon ? [name, " left — you win by forfeit."] : [name, " left — ", winnerName, " wins by forfeit."];
-    case "timeout":
-      if (iWon) return ["Time ran out for ", name, " — you win."];
-      if (seated && state.winner) return ["Your time ran out — ", winnerName, " wins."];
-      return ["Time ran out for ", name, state.winner ? [" — ", winnerName, " wins."] : "."];
-    default:
-      return undefined;
-  }
-}
-
 /**
  * The words of a history `end` entry (`data`: `reason`, `name`, `winner` — names, not ids),
  * from the viewer's side: `myName` is the viewer's name in the room ("" for a spectator).
@@ -57,5 +29,14 @@ export function endLine(data: Record<string, unknown> | undefined, myName: strin
     default:
       return "The game ended.";
   }
+}
+
+/**
+ * The result line of a forfeit (`left`, `timeout`) from the state's `endReason` / `endName`,
+ * in the same words as the history's `end` line; undefined for a win by the rules or a draw
+ * (each game words those itself).
+ */
+export function forfeitLine(endReason: string, endName: string, winnerName: string, myName: string): Text | undefined {
+  return endReason === "left" || endReason === "timeout" ? endLine({ reason: endReason, name: endName, winner: winnerName }, myName) : undefined;
 }
 

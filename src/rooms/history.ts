@@ -13,8 +13,6 @@ export const HISTORY_LIMIT = 60;
 export class RoomHistory {
   private seq = 0;
   private game = 0;
-  /** Kept keys, oldest first. */
-  private readonly kept: string[] = [];
 
   constructor(private readonly target: MapSchema<string>) {}
 
@@ -29,9 +27,9 @@ export class RoomHistory {
   }
 
   private push(item: HistoryItem): void {
-    const key = String(++this.seq);
-    this.target.set(key, JSON.stringify(item.data ? [this.game, item.kind, item.who ?? "", item.data] : [this.game, item.kind, item.who ?? ""]));
-    this.kept.push(key);
-    while (this.kept.length > HISTORY_LIMIT) this.target.delete(this.kept.shift()!);
+    this.seq++;
+    this.target.set(String(this.seq), JSON.stringify(item.data ? [this.game, item.kind, item.who ?? "", item.data] : [this.game, item.kind, item.who ?? ""]));
+    // Keys are consecutive: the one that falls out is `seq - HISTORY_LIMIT`.
+    if (this.seq > HISTORY_LIMIT) this.target.delete(String(this.seq - HISTORY_LIMIT));
   }
 }

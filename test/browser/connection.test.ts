@@ -38,8 +38,9 @@ describe("Browser: connection status", function () {
     await closeAll(browser, server);
   });
 
-  it("a reload after an automatic reconnection resumes the same seat (issue 12, defect 1)", async () => {
-    const ada = await openPlayer(browser!, proxy!.url, "Ada");
+  /** Ada (on `viewport`) and Bob, through the proxy, in a TicTacToe game whose first move (cell 4) both see. */
+  async function gameWithOneMove(viewport?: { width: number; height: number }) {
+    const ada = await openPlayer(browser!, proxy!.url, "Ada", viewport);
     const bob = await openPlayer(browser!, proxy!.url, "Bob");
     open.push(ada, bob);
     const roomId = await createRoom(ada.page, "tictactoe");
@@ -48,7 +49,12 @@ describe("Browser: connection status", function () {
     for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
     const first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
     await first.page.getByTestId("cell-4").click();
-    await waitFor(async () => (await board(ada.page))[4] !== "", "the first move");
+    await waitFor(async () => (await board(ada.page))[4] !== "" && (await board(bob.page))[4] !== "", "the first move");
+    return { ada, bob, first };
+  }
+
+  it("a reload after an automatic reconnection resumes the same seat (issue 12, defect 1)", async () => {
+    const { ada, bob, first } = await gameWithOneMove();
     const role = await text(ada.page, "role");
 
     // Two drops in a row, each reconnected by the SDK (each gives a new token), then a reload.
@@ -90,16 +96,7 @@ describe("Browser: connection status", function () {
   });
 
   it("shows reconnecting and connected again after a drop, then the draining notice and lost on shutdown", async () => {
-    const ada = await openPlayer(browser!, proxy!.url, "Ada", PHONE);
-    const bob = await openPlayer(browser!, proxy!.url, "Bob");
-    open.push(ada, bob);
-    const roomId = await createRoom(ada.page, "tictactoe");
-    await bob.page.getByTestId(`room-${roomId}`).waitFor();
-    await joinListed(bob.page, roomId);
-    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
-    const first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
-    await first.page.getByTestId("cell-4").click();
-    await waitFor(async () => (await board(ada.page))[4] !== "" && (await board(bob.page))[4] !== "", "the first move");
+    const { ada, bob, first } = await gameWithOneMove(PHONE);
     const before = await board(ada.page);
     const role = await text(ada.page, "role");
     assert.equal(await connState(ada.page), "connected");

@@ -4,7 +4,7 @@ import type { DiceState } from "../../../src/schema/DiceState.js";
 import { ofAKind, RUNS, scoreDice } from "../../../src/rules/dice-scoring.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { endLine, forfeitText } from "../ending.js";
+import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { defineView, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
@@ -132,7 +132,7 @@ class DiceView implements GameView<DiceState> {
   }
 
   private result(state: DiceState): Text {
-    const forfeit = forfeitText(state, this.me, state.winner ? this.name(state, state.winner) : "", state.players.has(this.me));
+    const forfeit = forfeitLine(state.endReason, state.endName, state.players.get(state.winner)?.name ?? "", state.players.get(this.me)?.name ?? "");
     if (forfeit !== undefined) return forfeit;
     if (!state.winner) return "Game over.";
     const score = state.players.get(state.winner)?.score;

@@ -3,7 +3,7 @@ import { oweDrahnProtocol, type OweDrahnEvents } from "../../../src/protocol/gam
 import type { OweDrahnPlayer, OweDrahnState } from "../../../src/schema/OweDrahnState.js";
 import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { endLine, forfeitText } from "../ending.js";
+import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { LOSE_LIFE_MIN_TOTAL } from "../../../src/rules/owe-drahn.js";
 import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
@@ -226,7 +226,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
     const w = this.winner(state);
     let note: Node | null = null;
     if (state.phase === "over" && w) {
-      const forfeit = forfeitText({ endReason: state.endReason, endName: state.endName, winner: w.id }, this.me, w.name, !!mine);
+      const forfeit = forfeitLine(state.endReason, state.endName, state.players.find((p) => p.id === w.id)?.name ?? "", mine?.name ?? "");
       note = h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(forfeit ?? (w.id === this.me ? "You win!" : [w.name, " wins!"])));
     } else if (state.phase === "lobby" && this.lastWinner) {
       note = h("p", { class: "last-winner", testid: "last-winner" }, rich(["Last game: ", this.lastWinner.id === this.me ? "you" : this.lastWinner.name, " won."]));

@@ -7,7 +7,7 @@
 import type { empty, GameProtocol } from "../../../src/protocol/game.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { endLine, forfeitText } from "../ending.js";
+import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { possessive, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
 
@@ -95,7 +95,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
   }
 
   private result(state: BoardGameState): Text {
-    const forfeit = forfeitText(state, this.me, state.winner ? this.name(state, state.winner) : "", state.players.has(this.me));
+    const forfeit = forfeitLine(state.endReason, state.endName, state.players.get(state.winner)?.name ?? "", state.players.get(this.me)?.name ?? "");
     if (forfeit !== undefined) return forfeit;
     if (state.winner) return state.winner === this.me ? "You win!" : [this.name(state, state.winner), " wins!"];
     if (state.draw) return "It's a draw.";
