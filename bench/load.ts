@@ -1,19 +1,28 @@
 /**
  * Load driver worker for bench/run.ts (forked with an IPC channel; not run by hand).
  *
- * It opens `matches` TicTacToe matches against the server at `port`: per match one SDK
- * client `create`s the room and a second `joinById`s it. Join latency = from the
- * create/joinById call until that client's initial state has arrived.
+ * Modes (`matches` TicTacToe matches against the server at `port`):
  *
- * Mode `play`: on "go" every match plays random legal moves in a closed loop (the player
- * whose turn it is sends `make_move`, and the next move waits until BOTH clients' state
- * shows this one; a finished game is followed by a rematch). Move latency = from the
- * mover's send until both clients' state shows the move. "mark" starts the measured
- * window (counters and samples reset), "stop" ends it and reports.
- * Mode `idle`: join, report, and sit there until told to exit.
+ * - `play`: per match one SDK client `create`s the room and a second `joinById`s it (join
+ *   latency = from the create/joinById call until that client's initial state arrived).
+ *   On "go" every match plays random legal moves in a closed loop (the player whose turn it
+ *   is sends `make_move`, and the next move waits until BOTH clients' state shows this one;
+ *   a finished game is followed by a rematch in the same room).
+ * - `quick`: how players really arrive. On "go", 2 × `matches` players each loop: quick
+ *   match (`joinOrCreate`), wait for an opponent, play the game, leave; the room is
+ *   disposed and the player quick-matches again. Join latency = from `joinOrCreate` until
+ *   the initial state; the joins in the window count.
+ * - `idle`: join as in `play`, report, and sit there until told to exit.
+ * - `storm`: join as in `play` with the SDK's automatic reconnection on (its defaults), wait
+ *   until every room is past the SDK's minimum uptime, then on "storm" cut every client's
+ *   socket at once (as when a network link flaps) and report when each is back, and
+ *   whether its state after the reconnection equals the state before the cut.
  *
- * Parent → worker: { cmd: "go" | "mark" | "stop" | "exit" }
- * Worker → parent: { type: "joined", joinMs[], failures, errors }, { type: "result", ... }
+ * Move latency = from the mover's send until every client of the match shows the move.
+ * "mark" starts the measured window (counters and samples reset), "stop" ends it and reports.
+ *
+ * Parent → worker: { cmd: "go" | "mark" | "stop" | "storm" | "exit" }
+ * Worker → parent: { type: "joined", … }, { type: "result", … }, { type: "stormed" }, { type: "storm", … }
  */
 import "../src/polyfills.js";
 import { performance } from "node:perf_hooks";
@@ -22,15 +31,17 @@ import { Client, type Room } from "@colyseus/sdk";
 export interface WorkerConfig {
   port: number;
   matches: number;
-  mode: "play" | "idle";
-  /** Matches joining at the same time. */
+  mode: "play" | "idle" | "quick" | "storm";
+  /** Matches joining at the same time (`play`, `idle`, `storm`). */
   joinConcurrency: number;
 }
 
-export type ToWorker = { cmd: "go" | "mark" | "stop" | "exit" };
+export type ToWorker = { cmd: "go" | "mark" | "stop" | "exit" | "storm" };
 export type FromWorker =
   | { type: "joined"; joinMs: number[]; failures: number; firstError?: string; joinSeconds: number }
-  | { type: "result"; moves: number; games: number; moveMs: number[]; errors: number; firstError?: string };
+  | { type: "result"; moves: number; games: number; moveMs: number[]; joinMs: number[]; errors: number; firstError?: string }
+  | { type: "stormed"; clients: number }
+  | { type: "storm"; clients: number; back: number; sameState: number; backMs: number[]; errors: number; firstError?: string };
 
 type Waiter = () => boolean;
 
@@ -38,6 +49,8 @@ interface Tracked {
   room: Room<any>;
   waiters: Waiter[];
   gotState: boolean;
+  /** This client left on purpose (no error when its connection closes). */
+  leaving: boolean;
 }
 
 interface Match {
@@ -47,6 +60,8 @@ interface Match {
 
 const config: WorkerConfig = JSON.parse(process.env.BENCH_WORKER ?? "{}");
 const send = (msg: FromWorker) => process.send!(msg);
+// The SDK narrates every reconnection attempt on console.info: thousands of lines in a storm.
+console.info = () => undefined;
 
 let errors = 0;
 let firstError: string | undefined;
@@ -56,9 +71,9 @@ const noteError = (what: string) => {
 };
 
 /** One permanent listener per room; never removed (removing SDK listeners mid-dispatch skips others). */
-function track(room: Room<any>): Tracked {
-  const t: Tracked = { room, waiters: [], gotState: false };
-  room.reconnection.enabled = false;
+function track(room: Room<any>, reconnect = false): Tracked {
+  const t: Tracked = { room, waiters: [], gotState: false, leaving: false };
+  room.reconnection.enabled = reconnect;
   room.onStateChange(() => {
     t.gotState = true;
     if (t.waiters.length === 0) return;
@@ -69,7 +84,7 @@ function track(room: Room<any>): Tracked {
   room.onError((code, message) => noteError(`room error ${code} ${message}`));
   room.onMessage("error", (p: { code: string; message: string }) => noteError(`server refused: ${p.code} ${p.message}`));
   room.onLeave((code) => {
-    if (!stopping) noteError(`left with code ${code}`);
+    if (!stopping && !t.leaving) noteError(`left with code ${code}`);
   });
   return t;
 }
@@ -82,15 +97,15 @@ function waitFor(t: Tracked, predicate: () => boolean): Promise<void> {
   });
 }
 
-async function joinMatch(client: Client, joinMs: number[]): Promise<Match> {
+async function joinMatch(client: Client, joinMs: number[], reconnect: boolean): Promise<Match> {
   let t0 = performance.now();
   const ra = await client.create<any>("tictactoe", { name: "A" });
-  const a = track(ra);
+  const a = track(ra, reconnect);
   await waitFor(a, () => a.gotState);
   joinMs.push(performance.now() - t0);
   t0 = performance.now();
   const rb = await client.joinById<any>(ra.roomId, { name: "B" });
-  const b = track(rb);
+  const b = track(rb, reconnect);
   await waitFor(b, () => b.gotState);
   joinMs.push(performance.now() - t0);
   return { a, b };
@@ -101,8 +116,27 @@ let playing = false;
 let moves = 0;
 let games = 0;
 let moveMs: number[] = [];
+let windowJoinMs: number[] = [];
 
 const playingPhase = (t: Tracked) => () => t.room.state.phase === "playing";
+
+/** A random free cell of the board in `t`'s state. */
+function randomFreeCell(t: Tracked): number {
+  const board = t.room.state.board as unknown as ArrayLike<string>;
+  const free: number[] = [];
+  for (let i = 0; i < 9; i++) if (board[i] === "") free.push(i);
+  return free[Math.floor(Math.random() * free.length)]!;
+}
+
+/** Sends a move for `mover` and waits until every client in `watchers` shows it. */
+async function move(mover: Tracked, watchers: Tracked[]) {
+  const cell = randomFreeCell(mover);
+  const t0 = performance.now();
+  mover.room.send("make_move", { row: Math.floor(cell / 3), col: cell % 3 });
+  await Promise.all(watchers.map((w) => waitFor(w, () => w.room.state.board[cell] !== "")));
+  moveMs.push(performance.now() - t0);
+  moves++;
+}
 
 async function play(m: Match) {
   const { a, b } = m;
@@ -116,17 +150,82 @@ async function play(m: Match) {
       await Promise.all([waitFor(a, playingPhase(a)), waitFor(b, playingPhase(b))]);
       continue;
     }
-    const mover = s.currentTurn === a.room.sessionId ? a.room : b.room;
-    const board = s.board as unknown as ArrayLike<string>;
-    const free: number[] = [];
-    for (let i = 0; i < 9; i++) if (board[i] === "") free.push(i);
-    const cell = free[Math.floor(Math.random() * free.length)]!;
-    const t0 = performance.now();
-    mover.send("make_move", { row: Math.floor(cell / 3), col: cell % 3 });
-    await Promise.all([waitFor(a, () => a.room.state.board[cell] !== ""), waitFor(b, () => b.room.state.board[cell] !== "")]);
-    moveMs.push(performance.now() - t0);
-    moves++;
+    await move(s.currentTurn === a.room.sessionId ? a : b, [a, b]);
   }
+}
+
+/** The clients of this worker in each room (quick mode: a move waits for all of them). */
+const inRoom = new Map<string, Tracked[]>();
+
+/** One quick-match player: joinOrCreate, play the game through, leave; again while playing. */
+async function quickPlayer(client: Client, n: number) {
+  while (playing) {
+    let t: Tracked | undefined;
+    try {
+      const t0 = performance.now();
+      const room = await client.joinOrCreate<any>("tictactoe", { name: `P${n}` });
+      t = track(room);
+      const me = t;
+      await waitFor(me, () => me.gotState);
+      windowJoinMs.push(performance.now() - t0);
+      const peers = inRoom.get(room.roomId) ?? [];
+      peers.push(me);
+      inRoom.set(room.roomId, peers);
+      await waitFor(me, () => me.room.state.phase !== "waiting");
+      for (;;) {
+        const s = me.room.state;
+        if (s.phase === "over") break;
+        if (s.currentTurn === room.sessionId) await move(me, inRoom.get(room.roomId) ?? [me]);
+        else await waitFor(me, () => me.room.state.phase === "over" || me.room.state.currentTurn === room.sessionId);
+      }
+      // Both players count the game: half a game each.
+      games += 0.5;
+    } catch (err) {
+      noteError(`quick match failed: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      if (t) {
+        t.leaving = true;
+        const id = t.room.roomId;
+        const peers = (inRoom.get(id) ?? []).filter((p) => p !== t);
+        if (peers.length) inRoom.set(id, peers);
+        else inRoom.delete(id);
+        await t.room.leave(true).catch(() => undefined);
+      }
+    }
+  }
+}
+
+/** JSON of a room's state, for comparing before and after a reconnection. */
+const stateJson = (t: Tracked) => JSON.stringify(t.room.state.toJSON());
+
+/** Cuts every client's socket at once; reports when each is back and whether its state is the same. */
+async function storm(matches: Match[]) {
+  const clients = matches.flatMap((m) => [m.a, m.b]);
+  const before = clients.map(stateJson);
+  const backMs: number[] = [];
+  let sameState = 0;
+  const t0 = performance.now();
+  const resumed = clients.map(
+    (t, i) =>
+      new Promise<void>((resolve) => {
+        t.room.onReconnect(() => {
+          backMs.push(performance.now() - t0);
+          // The full state follows the reconnection's handshake.
+          t.gotState = false;
+          void waitFor(t, () => t.gotState).then(() => {
+            if (stateJson(t) === before[i]) sameState++;
+            resolve();
+          });
+        });
+        t.room.onLeave(() => resolve());
+      }),
+  );
+  for (const t of clients) (t.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+  send({ type: "stormed", clients: clients.length });
+  // The SDK retries for about a minute at most; the parent bounds the wait as well.
+  await Promise.race([Promise.all(resumed), new Promise((r) => setTimeout(r, 90_000))]);
+  send({ type: "storm", clients: clients.length, back: backMs.length, sameState, backMs, errors, firstError });
 }
 
 async function main() {
@@ -140,33 +239,45 @@ async function main() {
     while (next < config.matches) {
       next++;
       try {
-        matches.push(await joinMatch(client, joinMs));
+        matches.push(await joinMatch(client, joinMs, config.mode === "storm"));
       } catch (err) {
         failures++;
         noteError(`join failed: ${(err as Error).message}`);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(config.joinConcurrency, config.matches) }, joiner));
+  if (config.mode !== "quick") await Promise.all(Array.from({ length: Math.min(config.joinConcurrency, config.matches) }, joiner));
+  if (config.mode === "storm") {
+    // The SDK reconnects by itself only in rooms it has been in for `minUptime` (5 s).
+    const minUptime = matches[0]?.a.room.reconnection.minUptime ?? 0;
+    await new Promise((r) => setTimeout(r, Math.max(0, minUptime + 500 - (performance.now() - started))));
+  }
   send({ type: "joined", joinMs, failures, firstError, joinSeconds: (performance.now() - started) / 1000 });
 
   process.on("message", (msg: ToWorker) => {
     switch (msg.cmd) {
       case "go":
         playing = true;
-        for (const m of matches) void play(m);
+        if (config.mode === "quick") for (let n = 0; n < 2 * config.matches; n++) void quickPlayer(client, n);
+        else for (const m of matches) void play(m);
         break;
       case "mark":
         moves = 0;
         games = 0;
         moveMs = [];
+        windowJoinMs = [];
         errors = 0;
         firstError = undefined;
         break;
       case "stop":
         // Loops still waiting for a state finish that move, then end; nothing after this counts.
         playing = false;
-        send({ type: "result", moves, games, moveMs, errors, firstError });
+        send({ type: "result", moves, games, moveMs, joinMs: windowJoinMs, errors, firstError });
+        break;
+      case "storm":
+        errors = 0;
+        firstError = undefined;
+        void storm(matches);
         break;
       case "exit":
         stopping = true;

@@ -46,6 +46,8 @@ const SHORT = flag("--short");
 const REPEAT = flag("--repeat");
 const PROFILE = flag("--profile");
 const WORKERS = option("--workers", 1);
+const PROFILE_MATCHES = option("--profile-matches", 500);
+const PROFILE_KIND: Kind = flag("--profile-baseline") ? "baseline" : "ours";
 const WARMUP_MS = 2000;
 const IDLE_SAMPLE_MS = 2000;
 const PLAN = [
@@ -56,9 +58,13 @@ const IDLE_CLIENTS = SHORT ? 2000 : 5000;
 const IDLE_SETTLE_MS = 3000;
 const JOIN_CONCURRENCY = 50;
 
-/** Targets from the issue. */
+/** Players in the reconnect storm: 1,000 in 500 rooms. */
+const STORM_MATCHES = SHORT ? 100 : 500;
+
+/** Targets from the issues. */
 const TARGET_CPU_RATIO = 1.0;
-const TARGET_IDLE_KB = 50;
+const TARGET_IDLE_KB = 40;
+const TARGET_IDLE_CPU_PCT = 2;
 /** A window in which the rest of the machine used more than this (% of one core) is measured again. */
 const CONTENDED_PCT = 25;
 
@@ -104,9 +110,21 @@ interface Server {
   gcReports: LiveMemory[];
 }
 
-async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Server> {
+/**
+ * How the server runs: `bench` at LOG_LEVEL=warn with its output kept by this process (the
+ * room-reuse load); `production` at the production defaults, `info` logs written to a file
+ * (`logFile`), metrics on. Both lift only what loopback load needs lifted: the per-address
+ * limits (every client is 127.0.0.1) and the message rate (a bot moves as fast as it can).
+ */
+interface ServerMode {
+  production?: boolean;
+  logFile?: string;
+}
+
+async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, nodeArgs: string[] = [], mode: ServerMode = {}): Promise<Server> {
   const port = await freePort();
   const script = kind === "ours" ? "src/index.ts" : "bench/baseline-server.ts";
+  const logFd = mode.logFile ? fs.openSync(mode.logFile, "w") : undefined;
   const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, script], {
     cwd: ROOT,
     env: {
@@ -114,7 +132,7 @@ async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, no
       PORT: String(port),
       HOST: "127.0.0.1",
       NODE_APP_INSTANCE: "",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: mode.production ? "info" : "warn",
       // Loopback load comes from one address: the per-address limits are lifted (the
       // defences themselves stay on; test/abuse attacks them at their defaults).
       ...LIFTED_LIMITS,
@@ -124,8 +142,9 @@ async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, no
       REDIS_URL: "",
       ...extraEnv,
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", logFd ?? "pipe", "pipe"],
   });
+  if (logFd !== undefined) fs.closeSync(logFd);
   children.add(child);
   const output: string[] = [];
   const server: Server = { kind, child, port, output, gcReports: [] };
@@ -135,7 +154,7 @@ async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, no
     output.push(text);
     if (output.length > 50) output.shift();
   };
-  child.stdout!.on("data", keep);
+  child.stdout?.on("data", keep);
   child.stderr!.on("data", keep);
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) break;
@@ -283,7 +302,12 @@ const sortNum = (xs: number[]) => Float64Array.from(xs).sort() as unknown as num
 
 interface LoadResult {
   kind: Kind;
+  mode: "play" | "quick";
   matches: number;
+  gamesPerSec: number;
+  movesPerGame: number;
+  /** Bytes of log the server wrote per game in the window (quick mode: `info` to a file). */
+  logBytesPerGame: number;
   movesPerSec: number;
   moveP50: number;
   moveP99: number;
@@ -309,19 +333,30 @@ interface LoadResult {
   joinSeconds: number;
 }
 
+/** Size of a log file (0 without one). */
+function logBytes(file: string | undefined): number {
+  return file && fs.existsSync(file) ? fs.statSync(file).size : 0;
+}
+
 interface ProfileWindow {
   fromUs: number;
   toUs: number;
 }
 
-export async function runLoad(kind: Kind, matches: number, seconds: number, nodeArgs: string[] = []): Promise<LoadResult & { server: Server; window: ProfileWindow }> {
-  const server = await startServer(kind, {}, nodeArgs);
+/**
+ * One load window against a fresh server. `play`: matches joined first, then rematches in
+ * the same rooms; `quick`: every game a new quick match (joinOrCreate → play → leave →
+ * room disposed) against the server at production defaults.
+ */
+export async function runLoad(kind: Kind, matches: number, seconds: number, nodeArgs: string[] = [], mode: "play" | "quick" = "play"): Promise<LoadResult & { server: Server; window: ProfileWindow }> {
+  const logFile = mode === "quick" ? path.join(os.tmpdir(), `bench-${kind}-${process.pid}.log`) : undefined;
+  const server = await startServer(kind, {}, nodeArgs, mode === "quick" ? { production: true, logFile } : {});
   const pid = server.child.pid!;
   let workers: Worker[] = [];
   try {
     await sleep(1000);
     const before = procStat(pid);
-    workers = split(matches, WORKERS).map((m) => startWorker({ port: server.port, matches: m, mode: "play", joinConcurrency: JOIN_CONCURRENCY }));
+    workers = split(matches, WORKERS).map((m) => startWorker({ port: server.port, matches: m, mode, joinConcurrency: JOIN_CONCURRENCY }));
     const joined = (await Promise.all(workers.map((w) => w.next("joined")))) as Extract<FromWorker, { type: "joined" }>[];
     const failures = joined.reduce((n, j) => n + j.failures, 0);
     if (failures > 0) throw new Error(`${failures} of ${matches} matches failed to join (${joined.find((j) => j.firstError)?.firstError})`);
@@ -338,23 +373,31 @@ export async function runLoad(kind: Kind, matches: number, seconds: number, node
     const sys0 = systemBusySeconds();
     const d0 = driverCpu();
     const s0 = procStat(pid);
+    const log0 = logBytes(logFile);
     const t0 = process.hrtime.bigint();
     for (const w of workers) w.tell({ cmd: "mark" });
     await sleep(seconds * 1000);
     for (const w of workers) w.tell({ cmd: "stop" });
     const s1 = procStat(pid);
     const t1 = process.hrtime.bigint();
+    const log1 = logBytes(logFile);
     const d1 = driverCpu();
     const sys1 = systemBusySeconds();
     const results = (await Promise.all(workers.map((w) => w.next("result")))) as Extract<FromWorker, { type: "result" }>[];
     const windowSec = Number(t1 - t0) / 1e9;
     const moves = results.reduce((n, r) => n + r.moves, 0);
+    const games = results.reduce((n, r) => n + r.games, 0);
     const moveMs = sortNum(results.flatMap((r) => r.moveMs));
-    const joinMs = sortNum(joined.flatMap((j) => j.joinMs));
+    // Quick match: the joins in the window (every game starts with one); play: the joins before it.
+    const joinMs = sortNum(mode === "quick" ? results.flatMap((r) => r.joinMs) : joined.flatMap((j) => j.joinMs));
     const cpu = s1.cpuSeconds - s0.cpuSeconds;
     return {
       kind,
+      mode,
       matches,
+      gamesPerSec: games / windowSec,
+      movesPerGame: games > 0 ? moves / games : NaN,
+      logBytesPerGame: logFile && games > 0 ? (log1 - log0) / games : NaN,
       movesPerSec: moves / windowSec,
       moveP50: pct(moveMs, 50),
       moveP99: pct(moveMs, 99),
@@ -380,6 +423,7 @@ export async function runLoad(kind: Kind, matches: number, seconds: number, node
   } finally {
     await stopWorkers(workers);
     await stopServer(server);
+    if (logFile) fs.rmSync(logFile, { force: true });
   }
 }
 
@@ -426,7 +470,8 @@ const GC_ARGS = ["--expose-gc", "--import", "./bench/gc-signal.ts"];
 
 export async function runIdle(kind: Kind, clients: number, driverProcs: number, nodeArgs: string[] = []): Promise<IdleResult> {
   // GC_ARGS only add a SIGWINCH → gc() + memoryUsage() hook, for the live-memory figures.
-  const server = await startServer(kind, {}, [...GC_ARGS, ...nodeArgs]);
+  const logFile = path.join(os.tmpdir(), `bench-idle-${kind}-${process.pid}.log`);
+  const server = await startServer(kind, {}, [...GC_ARGS, ...nodeArgs], { production: true, logFile });
   const pid = server.child.pid!;
   let workers: Worker[] = [];
   try {
@@ -461,6 +506,7 @@ export async function runIdle(kind: Kind, clients: number, driverProcs: number, 
   } finally {
     await stopWorkers(workers);
     await stopServer(server);
+    fs.rmSync(logFile, { force: true });
   }
 }
 
@@ -478,6 +524,9 @@ function mean(rs: LoadResult[]): LoadResult {
   return {
     ...rs[0]!,
     movesPerSec: avg("movesPerSec"),
+    gamesPerSec: avg("gamesPerSec"),
+    movesPerGame: avg("movesPerGame"),
+    logBytesPerGame: avg("logBytesPerGame"),
     moveP50: avg("moveP50"),
     moveP99: avg("moveP99"),
     joinP50: avg("joinP50"),
@@ -497,35 +546,30 @@ function mean(rs: LoadResult[]): LoadResult {
   };
 }
 
-async function main() {
-  const started = Date.now();
-  const limit = fdLimit();
-  // A driver process holds one socket per client (plus a few); keep each under the limit.
-  const idleProcs = Math.max(1, Math.ceil(IDLE_CLIENTS / Math.max(1, (Number.isFinite(limit) ? limit : 1024) - 256)));
-  console.log(
-    `bench: ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model.trim()}), node ${process.version}, ulimit -n ${limit}, CLK_TCK ${CLK_TCK}, ` +
-      `load driver: ${WORKERS} process(es), ${JOIN_CONCURRENCY} matches joining at once${SHORT ? ", SHORT run" : ""}`,
-  );
-  if (Number.isFinite(limit) && limit < IDLE_CLIENTS + 256) {
-    console.log(`  note: ulimit -n ${limit} < ${IDLE_CLIENTS} idle clients: the idle driver is split over ${idleProcs} processes; the server itself needs the same number of descriptors`);
-  }
+type Section = "play" | "quick" | "idle" | "storm";
+const SECTIONS: Section[] = ["play", "quick", "idle", "storm"];
+const ONLY = (args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",") ?? SECTIONS).filter((s): s is Section => SECTIONS.includes(s as Section));
 
+/** Ours and the baseline at each plan entry, alternating which goes first; contended windows measured again. */
+async function measurePairs(mode: "play" | "quick", retries: { left: number }): Promise<LoadResult[][]> {
   const results: LoadResult[][] = [];
-  let retriesLeft = 2;
   for (const [i, { matches, seconds }] of PLAN.entries()) {
     // Alternate the order between configurations to spread drift over both servers.
     const order: Kind[] = i % 2 === 0 ? ["ours", "baseline"] : ["baseline", "ours"];
     if (REPEAT && matches === 500) order.push(...order.slice().reverse());
     const runs: LoadResult[] = [];
     for (const kind of order) {
-      for (let attempt = 1; ; attempt++) {
+      for (;;) {
         const other = await waitForQuiet();
-        process.stdout.write(`  ${matches} matches, ${kind}: ${seconds} s window${other >= 25 ? ` (machine busy: ${f(other, 0)}% CPU used by others)` : ""} ... `);
-        const r = await runLoad(kind, matches, seconds);
-        console.log(`${f(r.movesPerSec, 0)} moves/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net), other processes ${f(r.otherCpuPct, 0)}% CPU, joins took ${f(r.joinSeconds, 1)} s${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
+        process.stdout.write(`  ${mode === "quick" ? "quick match, " : ""}${matches} matches, ${kind}: ${seconds} s window${other >= 25 ? ` (machine busy: ${f(other, 0)}% CPU used by others)` : ""} ... `);
+        const r = await runLoad(kind, matches, seconds, [], mode);
+        console.log(
+          `${f(r.movesPerSec, 0)} moves/s${mode === "quick" ? `, ${f(r.gamesPerSec, 0)} games/s` : ""}, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net), ` +
+            `other processes ${f(r.otherCpuPct, 0)}% CPU${mode === "play" ? `, joins took ${f(r.joinSeconds, 1)} s` : ""}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`,
+        );
         // Someone else's burst in the window: measure again, at most twice in the whole bench.
-        if (r.otherCpuPct > CONTENDED_PCT && retriesLeft > 0) {
-          retriesLeft--;
+        if (r.otherCpuPct > CONTENDED_PCT && retries.left > 0) {
+          retries.left--;
           console.log(`    (contended window: measuring ${kind} again)`);
           continue;
         }
@@ -535,22 +579,22 @@ async function main() {
     }
     results.push([mean(runs.filter((r) => r.kind === "ours")), mean(runs.filter((r) => r.kind === "baseline"))]);
   }
+  return results;
+}
 
-  const idle: IdleResult[] = [];
-  for (const kind of ["ours", "baseline"] as Kind[]) {
-    const other = await waitForQuiet();
-    process.stdout.write(`  idle, ${IDLE_CLIENTS} clients, ${kind}${other >= 25 ? ` (machine busy: ${f(other, 0)}% CPU used by others)` : ""} ... `);
-    const r = await runIdle(kind, IDLE_CLIENTS, idleProcs);
-    idle.push(r);
-    console.log(`+${mb(r.rssAfter - r.rssBefore)} MB, joins took ${f(r.joinSeconds, 1)} s`);
-  }
+type Col = { head: string; width: number; cell: (r: LoadResult) => string; ratio?: keyof LoadResult };
 
-  // ------------------------------------------------------------ table
-  type Col = { head: string; width: number; cell: (r: LoadResult) => string; ratio?: keyof LoadResult };
-  const cols: Col[] = [
+function loadColumns(mode: "play" | "quick"): Col[] {
+  return [
     { head: "matches", width: 8, cell: (r) => String(r.matches) },
     { head: "server", width: 9, cell: (r) => r.kind },
     { head: "moves/s", width: 8, cell: (r) => f(r.movesPerSec, 0), ratio: "movesPerSec" },
+    ...(mode === "quick"
+      ? ([
+          { head: "games/s", width: 8, cell: (r) => f(r.gamesPerSec, 0), ratio: "gamesPerSec" },
+          { head: "log B/game", width: 10, cell: (r) => f(r.logBytesPerGame, 0) },
+        ] as Col[])
+      : []),
     { head: "move p50", width: 9, cell: (r) => f(r.moveP50, 2), ratio: "moveP50" },
     { head: "move p99", width: 9, cell: (r) => f(r.moveP99, 2), ratio: "moveP99" },
     { head: "join p50", width: 9, cell: (r) => f(r.joinP50, 1), ratio: "joinP50" },
@@ -562,92 +606,242 @@ async function main() {
     { head: "srv CPU", width: 8, cell: (r) => `${f(r.serverCpuPct, 0)}%`, ratio: "serverCpuPct" },
     { head: "bg CPU", width: 7, cell: (r) => `${f(r.idleCpuPct, 0)}%`, ratio: "idleCpuPct" },
     { head: "RSS MB", width: 7, cell: (r) => mb(r.rss), ratio: "rss" },
-    { head: "ΔRSS/client", width: 11, cell: (r) => `${kb(r.rssPerClient)} KB`, ratio: "rssPerClient" },
+    ...(mode === "play" ? ([{ head: "ΔRSS/client", width: 11, cell: (r) => `${kb(r.rssPerClient)} KB`, ratio: "rssPerClient" }] as Col[]) : []),
     { head: "drv CPU", width: 8, cell: (r) => `${f(r.driverCpuPct, 0)}%` },
     { head: "other CPU", width: 9, cell: (r) => `${f(Math.max(0, r.otherCpuPct), 0)}%` },
     { head: "errors", width: 6, cell: (r) => f(r.errors, 0) },
   ];
+}
+
+function printLoadTable(mode: "play" | "quick", results: LoadResult[][]) {
+  const cols = loadColumns(mode);
   const W = cols.map((c) => c.width);
   console.log("");
-  console.log(`Load: M matches × 2 SDK clients, random legal moves in a closed loop; ${WARMUP_MS / 1000} s warm-up, then the measured window${REPEAT ? " (500: mean of 2 runs each)" : ""}.`);
-  console.log("  latencies in ms (move: send → both clients' state shows it; join: create/joinById → initial state);");
-  console.log("  CPU µs/mv = server utime+stime per move; net µs/mv = the same minus the server's background CPU (bg CPU: all clients");
-  console.log("  connected, no moves — per-room clock ticks, pings); sysc/mv = server read+write syscalls per move; B out/mv = bytes written per move;");
-  console.log("  srv/bg/drv/other CPU = % of one core: server in the window, server at rest, load driver, every other process on the machine;");
-  console.log("  RSS at the window's end; ΔRSS/client = (that − RSS before any client joined) / clients.");
+  if (mode === "play") {
+    console.log(`Rooms reused: M matches × 2 SDK clients (create + joinById), random legal moves in a closed loop, rematch in the same room;`);
+    console.log(`  servers at LOG_LEVEL=warn; ${WARMUP_MS / 1000} s warm-up, then the measured window${REPEAT ? " (500: mean of 2 runs each)" : ""}.`);
+  } else {
+    console.log(`Quick match: 2 × M SDK players, each looping joinOrCreate → play one game of random legal moves → leave (the room is`);
+    console.log(`  disposed); ours at its production defaults (LOG_LEVEL=info into a file, metrics on; only the per-address caps and the`);
+    console.log(`  message rate lifted for loopback load); ${WARMUP_MS / 1000} s warm-up, then the measured window${REPEAT ? " (500: mean of 2 runs each)" : ""}.`);
+  }
+  console.log("  latencies in ms (move: send → every client of the match shows it; join: create/joinById/joinOrCreate → initial state);");
+  console.log("  CPU µs/mv = server utime+stime per move (quick match: room creation, joins, leaves and disposal included); net µs/mv =");
+  console.log("  the same minus the server's background CPU (bg CPU, before the window); sysc/mv = server read+write syscalls per move;");
+  console.log("  B out/mv = bytes written per move (sockets and log); srv/drv/other CPU = % of one core: server, load driver, everything else.");
   console.log(row(cols.map((c) => c.head), W));
   for (const pair of results) for (const r of pair) console.log(row(cols.map((c) => c.cell(r)), W));
-  console.log("");
-  console.log("Ratios ours / baseline (lower is better except moves/s):");
+  console.log("Ratios ours / baseline (lower is better except moves/s and games/s):");
   const rcols = cols.filter((c, i) => i < 2 || c.ratio);
   console.log(row(rcols.map((c) => c.head), rcols.map((c) => c.width)));
   for (const [o, b] of results) {
     const cells = rcols.map((c, i) => (i === 0 ? String(o!.matches) : i === 1 ? "ours/base" : `${f((o![c.ratio!] as number) / (b![c.ratio!] as number), 2)}×`));
     console.log(row(cells, rcols.map((c) => c.width)));
   }
+}
 
-  console.log("");
-  console.log(`Idle: ${IDLE_CLIENTS} connected clients (${IDLE_CLIENTS / 2} rooms × 2 players) in one server process; RSS before any client and ${IDLE_SETTLE_MS / 1000} s after the last join,`);
-  console.log("  live = V8 heap used + external after a forced full GC at the same two points (bench/gc-signal.ts; RSS keeps freed pages);");
-  console.log("  idle CPU = server CPU in the settle seconds, % of one core (mostly Colyseus's 60 Hz clock tick per room when patchRate is null):");
-  const IW = [10, 0, 11, 11, 12, 12, 12, 13, 9, 9, 9];
-  console.log(row(["server", "", "RSS before", "RSS after", "ΔRSS/client", "live before", "live after", "Δlive/client", "idle CPU", "join p50", "join p99"], IW));
-  for (const r of idle) {
+interface StormResult {
+  clients: number;
+  rooms: number;
+  back: number;
+  sameState: number;
+  backP50: number;
+  backP99: number;
+  lastBackMs: number;
+  cpuSeconds: number;
+  peakCpuPct: number;
+  rssBefore: number;
+  peakRss: number;
+  errors: number;
+  firstError?: string;
+}
+
+/** The reconnect storm: every connection of `matches` running matches cut at once; when is everyone back? */
+export async function runStorm(matches: number): Promise<StormResult> {
+  const logFile = path.join(os.tmpdir(), `bench-storm-${process.pid}.log`);
+  const server = await startServer("ours", {}, [], { production: true, logFile });
+  const pid = server.child.pid!;
+  let workers: Worker[] = [];
+  try {
+    await sleep(1000);
+    workers = split(matches, WORKERS).map((m) => startWorker({ port: server.port, matches: m, mode: "storm", joinConcurrency: JOIN_CONCURRENCY }));
+    const joined = (await Promise.all(workers.map((w) => w.next("joined")))) as Extract<FromWorker, { type: "joined" }>[];
+    const failures = joined.reduce((n, j) => n + j.failures, 0);
+    if (failures > 0) throw new Error(`${failures} of ${matches} matches failed to join (${joined.find((j) => j.firstError)?.firstError})`);
+    await sleep(500);
+    const s0 = procStat(pid);
+    let peakRss = s0.rss;
+    let peakCpuPct = 0;
+    for (const w of workers) w.tell({ cmd: "storm" });
+    const done = Promise.all(workers.map((w) => w.next("storm"))) as Promise<Extract<FromWorker, { type: "storm" }>[]>;
+    let finished = false;
+    void done.then(() => (finished = true), () => (finished = true));
+    // Peak CPU over 250 ms slices (CLK_TCK is 100 Hz: finer slices only add noise).
+    let prev = s0;
+    let prevT = process.hrtime.bigint();
+    while (!finished) {
+      await sleep(250);
+      const s = procStat(pid);
+      const t = process.hrtime.bigint();
+      peakRss = Math.max(peakRss, s.rss);
+      peakCpuPct = Math.max(peakCpuPct, (100 * (s.cpuSeconds - prev.cpuSeconds)) / (Number(t - prevT) / 1e9));
+      prev = s;
+      prevT = t;
+    }
+    const results = await done;
+    const s1 = procStat(pid);
+    const backMs = sortNum(results.flatMap((r) => r.backMs));
+    return {
+      clients: results.reduce((n, r) => n + r.clients, 0),
+      rooms: matches,
+      back: results.reduce((n, r) => n + r.back, 0),
+      sameState: results.reduce((n, r) => n + r.sameState, 0),
+      backP50: pct(backMs, 50),
+      backP99: pct(backMs, 99),
+      lastBackMs: backMs.length ? backMs[backMs.length - 1]! : NaN,
+      cpuSeconds: s1.cpuSeconds - s0.cpuSeconds,
+      peakCpuPct,
+      rssBefore: s0.rss,
+      peakRss,
+      errors: results.reduce((n, r) => n + r.errors, 0),
+      firstError: results.find((r) => r.firstError)?.firstError,
+    };
+  } finally {
+    await stopWorkers(workers);
+    await stopServer(server);
+    fs.rmSync(logFile, { force: true });
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const limit = fdLimit();
+  // A driver process holds one socket per client (plus a few); keep each under the limit.
+  const idleProcs = Math.max(1, Math.ceil(IDLE_CLIENTS / Math.max(1, (Number.isFinite(limit) ? limit : 1024) - 256)));
+  console.log(
+    `bench: ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model.trim()}), node ${process.version}, ulimit -n ${limit}, CLK_TCK ${CLK_TCK}, ` +
+      `load driver: ${WORKERS} process(es), ${JOIN_CONCURRENCY} matches joining at once${SHORT ? ", SHORT run" : ""}; sections: ${ONLY.join(", ")}`,
+  );
+  if (ONLY.includes("idle") && Number.isFinite(limit) && limit < IDLE_CLIENTS + 256) {
+    console.log(`  note: ulimit -n ${limit} < ${IDLE_CLIENTS} idle clients: the idle driver is split over ${idleProcs} processes; the server itself needs the same number of descriptors`);
+  }
+
+  const retries = { left: 2 };
+  const play = ONLY.includes("play") ? await measurePairs("play", retries) : [];
+  const quick = ONLY.includes("quick") ? await measurePairs("quick", retries) : [];
+
+  const idle: IdleResult[] = [];
+  if (ONLY.includes("idle")) {
+    for (const kind of ["ours", "baseline"] as Kind[]) {
+      const other = await waitForQuiet();
+      process.stdout.write(`  idle, ${IDLE_CLIENTS} clients, ${kind}${other >= 25 ? ` (machine busy: ${f(other, 0)}% CPU used by others)` : ""} ... `);
+      const r = await runIdle(kind, IDLE_CLIENTS, idleProcs);
+      idle.push(r);
+      console.log(`+${mb(r.rssAfter - r.rssBefore)} MB, joins took ${f(r.joinSeconds, 1)} s`);
+    }
+  }
+
+  let storm: StormResult | undefined;
+  if (ONLY.includes("storm")) {
+    await waitForQuiet();
+    process.stdout.write(`  reconnect storm, ${2 * STORM_MATCHES} players in ${STORM_MATCHES} rooms, ours ... `);
+    storm = await runStorm(STORM_MATCHES);
+    console.log(`${storm.back} of ${storm.clients} back, the last after ${f(storm.lastBackMs, 0)} ms`);
+  }
+
+  // ------------------------------------------------------------ tables
+  if (play.length) printLoadTable("play", play);
+  if (quick.length) printLoadTable("quick", quick);
+
+  if (idle.length === 2) {
+    console.log("");
+    console.log(`Idle: ${IDLE_CLIENTS} connected clients (${IDLE_CLIENTS / 2} rooms × 2 players) in one server process; RSS before any client and ${IDLE_SETTLE_MS / 1000} s after the last join,`);
+    console.log("  live = V8 heap used + external after a forced full GC at the same two points (bench/gc-signal.ts; RSS keeps freed pages);");
+    console.log("  idle CPU = server CPU in the settle seconds, % of one core (pings, and Colyseus's 60 Hz clock tick per room in the baseline):");
+    const IW = [10, 0, 11, 11, 12, 12, 12, 13, 9, 9, 9];
+    console.log(row(["server", "", "RSS before", "RSS after", "ΔRSS/client", "live before", "live after", "Δlive/client", "idle CPU", "join p50", "join p99"], IW));
+    for (const r of idle) {
+      console.log(
+        row(
+          [r.kind, "", `${mb(r.rssBefore)} MB`, `${mb(r.rssAfter)} MB`, `${kb(r.perClient)} KB`, `${mb(r.liveBefore)} MB`, `${mb(r.liveAfter)} MB`, `${kb(r.livePerClient)} KB`, `${f(r.idleCpuPct, 1)}%`, f(r.joinP50, 1), f(r.joinP99, 1)],
+          IW,
+        ),
+      );
+    }
+    const [io, ib] = idle;
+    const iq = (k: keyof IdleResult) => `${f((io![k] as number) / (ib![k] as number), 2)}×`;
+    console.log(row(["ours/base", "", iq("rssBefore"), iq("rssAfter"), iq("perClient"), iq("liveBefore"), iq("liveAfter"), iq("livePerClient"), iq("idleCpuPct"), iq("joinP50"), iq("joinP99")], IW));
+  }
+
+  if (storm) {
+    console.log("");
+    console.log(`Reconnect storm (ours at production defaults; the baseline has no reconnection): ${storm.clients} players in ${storm.rooms} running rooms,`);
+    console.log("  every socket cut at once from the client side (as when a network link flaps); the SDK's automatic reconnection at its");
+    console.log("  defaults brings each back; state = the client's state after the reconnection equals the state before the cut.");
     console.log(
-      row(
-        [r.kind, "", `${mb(r.rssBefore)} MB`, `${mb(r.rssAfter)} MB`, `${kb(r.perClient)} KB`, `${mb(r.liveBefore)} MB`, `${mb(r.liveAfter)} MB`, `${kb(r.livePerClient)} KB`, `${f(r.idleCpuPct, 1)}%`, f(r.joinP50, 1), f(r.joinP99, 1)],
-        IW,
-      ),
+      `  back ${storm.back}/${storm.clients} (${f((100 * storm.back) / storm.clients, 1)}%), same state ${storm.sameState}/${storm.clients}, ` +
+        `back after p50 ${f(storm.backP50, 0)} ms, p99 ${f(storm.backP99, 0)} ms, last ${f(storm.lastBackMs, 0)} ms; ` +
+        `server CPU ${f(storm.cpuSeconds, 2)} s in all, peak ${f(storm.peakCpuPct, 0)}% of a core (250 ms slices); ` +
+        `RSS ${mb(storm.rssBefore)} MB before, peak ${mb(storm.peakRss)} MB${storm.errors ? `; ${storm.errors} errors (${storm.firstError})` : ""}`,
     );
   }
-  const [io, ib] = idle;
-  const iq = (k: keyof IdleResult) => `${f((io![k] as number) / (ib![k] as number), 2)}×`;
-  console.log(row(["ours/base", "", iq("rssBefore"), iq("rssAfter"), iq("perClient"), iq("liveBefore"), iq("liveAfter"), iq("livePerClient"), iq("idleCpuPct"), iq("joinP50"), iq("joinP99")], IW));
 
   // ------------------------------------------------------------ targets
-  const [o500, b500] = results.find(([o]) => o!.matches === 500)!;
-  const cpuRatio = o500!.cpuMicrosPerMove / b500!.cpuMicrosPerMove;
-  const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
-  const verdicts = [
-    {
-      ok: cpuRatio <= TARGET_CPU_RATIO,
+  const verdicts: { ok: boolean; text: string }[] = [];
+  const cpuVerdict = (label: string, [o, b]: LoadResult[]) => {
+    const ratio = o!.cpuMicrosPerMove / b!.cpuMicrosPerMove;
+    verdicts.push({
+      ok: ratio <= TARGET_CPU_RATIO,
       text:
-        `server CPU per move at 500 matches ≤ ${TARGET_CPU_RATIO.toFixed(1)}× baseline: ${f(o500!.cpuMicrosPerMove, 1)} vs ${f(b500!.cpuMicrosPerMove, 1)} µs = ${f(cpuRatio, 2)}× ` +
-        `(net of background: ${f(o500!.netCpuMicrosPerMove, 1)} vs ${f(b500!.netCpuMicrosPerMove, 1)} µs = ${f(o500!.netCpuMicrosPerMove / b500!.netCpuMicrosPerMove, 2)}×)`,
-    },
-    ...results.map(([o, b]) => {
-      const ratio = o!.moveP99 / b!.moveP99;
-      return { ok: ratio <= 1, text: `p99 move latency at ${o!.matches} matches ≤ baseline: ${f(o!.moveP99, 2)} vs ${f(b!.moveP99, 2)} ms = ${f(ratio, 2)}×` };
-    }),
-    {
+        `${label}, ${o!.matches} matches: server CPU per move ≤ ${TARGET_CPU_RATIO.toFixed(1)}× baseline: ${f(o!.cpuMicrosPerMove, 1)} vs ${f(b!.cpuMicrosPerMove, 1)} µs = ${f(ratio, 2)}× ` +
+        `(net of background: ${f(o!.netCpuMicrosPerMove / b!.netCpuMicrosPerMove, 2)}×)`,
+    });
+  };
+  for (const pair of quick) {
+    cpuVerdict("quick match", pair);
+    const [o, b] = pair;
+    verdicts.push({ ok: o!.joinP50 <= b!.joinP50 && o!.joinP99 <= b!.joinP99, text: `quick match, ${o!.matches} matches: join p50 and p99 ≤ baseline: p50 ${f(o!.joinP50, 1)} vs ${f(b!.joinP50, 1)} ms, p99 ${f(o!.joinP99, 1)} vs ${f(b!.joinP99, 1)} ms` });
+  }
+  for (const pair of play) {
+    cpuVerdict("rooms reused", pair);
+    const [o, b] = pair;
+    verdicts.push({ ok: o!.moveP99 <= b!.moveP99, text: `rooms reused, ${o!.matches} matches: p99 move latency ≤ baseline: ${f(o!.moveP99, 2)} vs ${f(b!.moveP99, 2)} ms = ${f(o!.moveP99 / b!.moveP99, 2)}×` });
+  }
+  if (idle.length === 2) {
+    const [io, ib] = idle;
+    verdicts.push({ ok: io!.idleCpuPct <= TARGET_IDLE_CPU_PCT, text: `idle CPU with ${IDLE_CLIENTS} clients ≤ ${TARGET_IDLE_CPU_PCT}% of a core: ${f(io!.idleCpuPct, 1)}% (baseline ${f(ib!.idleCpuPct, 1)}%)` });
+    verdicts.push({
       ok: io!.perClient <= TARGET_IDLE_KB * 1024,
       text: `RSS per idle client ≤ ${TARGET_IDLE_KB} KB: ${kb(io!.perClient)} KB (baseline ${kb(ib!.perClient)} KB; live heap after a full GC: ${kb(io!.livePerClient)} KB vs ${kb(ib!.livePerClient)} KB)`,
-    },
-  ];
+    });
+  }
+  if (storm) {
+    verdicts.push({ ok: storm.back === storm.clients && storm.sameState === storm.clients, text: `reconnect storm: every player back with identical state: ${storm.sameState} of ${storm.clients}` });
+  }
   console.log("");
   console.log("Targets:");
-  for (const v of verdicts) console.log(`  ${verdict(v.ok)}  ${v.text}`);
-  const driverBusy = results.flat().some((r) => r.driverCpuPct > 90 * WORKERS);
-  if (driverBusy) {
+  for (const v of verdicts) console.log(`  ${v.ok ? "PASS" : "MISS"}  ${v.text}`);
+  const all = [...play, ...quick].flat();
+  if (all.some((r) => r.driverCpuPct > 90 * WORKERS)) {
     console.log(
       `  note: the load driver used > 90% of a core: throughput and latency there are partly driver-bound` +
         (os.cpus().length <= 2 ? " (with 2 cores, server + driver fill the machine: more driver processes cannot help)." : " (try --workers 2)."),
     );
   }
-  const contended = results.flat().filter((r) => r.otherCpuPct > CONTENDED_PCT);
+  const contended = all.filter((r) => r.otherCpuPct > CONTENDED_PCT);
   if (contended.length) {
     console.log(`  note: other processes on this machine used > ${CONTENDED_PCT}% of a core during ${contended.length} reported window(s) ("other CPU" column): those figures are contended; rerun when the machine is quiet.`);
   }
   console.log(`total ${f((Date.now() - started) / 1000, 0)} s`);
 
-  if (PROFILE) await profile();
+  if (PROFILE) await profile(PROFILE_KIND, ONLY.includes("quick") ? "quick" : "play", PROFILE_MATCHES);
 }
 
-export async function profile(kind: Kind = "ours") {
+export async function profile(kind: Kind = "ours", mode: "play" | "quick" = "play", matches = 500) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-cpuprof-"));
   console.log("");
-  console.log(`Profiling ${kind} at 500 matches (node --cpu-prof, into ${dir}) ...`);
-  const r = await runLoad(kind, 500, PLAN[1]!.seconds, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  console.log(`Profiling ${kind}${mode === "quick" ? ", quick match," : ""} at ${matches} matches (node --cpu-prof, into ${dir}) ...`);
+  const r = await runLoad(kind, matches, PLAN[1]!.seconds, ["--cpu-prof", `--cpu-prof-dir=${dir}`], mode);
   console.log(`  ${f(r.movesPerSec, 0)} moves/s, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move under the profiler`);
   // One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; tsx's loader runs
   // in a thread of its own): the main thread is thread 0.

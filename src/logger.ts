@@ -5,7 +5,13 @@ export type { Logger };
 /**
  * The process logger: JSON lines on stdout (pino), level from `LOG_LEVEL` (default `info`,
  * `silent` in tests). Rooms log through a child carrying `roomId` and `roomName`.
+ *
+ * Lines are written asynchronously (pino's SonicBoom destination with `sync: false`): a
+ * line costs the event loop a buffer append, and lines logged while a write is under way
+ * go out together in the next one. Whatever is still buffered is written synchronously
+ * when the process exits (pino does this on `exit`, which also runs after an uncaught
+ * exception); only a SIGKILL can lose the last lines.
  */
 export function createLogger(level = process.env.LOG_LEVEL ?? "info"): Logger {
-  return pino({ level, base: { pid: process.pid } });
+  return pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: false }));
 }

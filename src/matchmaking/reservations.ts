@@ -22,21 +22,36 @@ export interface ReservationRelease {
 
 /** Where the ledger keeps, per address key, session id → expiry (epoch ms). */
 export interface LedgerStore {
-  entries(key: string): Promise<Record<string, string>>;
+  /** How many entries of `key` are still live at `now`; the expired ones are removed. */
+  live(key: string, now: number): Promise<number>;
   add(key: string, sessionId: string, expiresAt: number, ttlSeconds: number): Promise<void>;
   remove(key: string, sessionIds: string[]): Promise<void>;
 }
 
-/** One process: a map that forgets an address as soon as it holds nothing. */
+/**
+ * One process: a map that forgets an address as soon as it holds nothing. Every entry lives
+ * as long as the ledger's TTL, so a map's insertion order is its expiry order and the
+ * expired ones are always at its front: counting costs only the entries it sweeps (a
+ * busy address, or a whole site behind one NAT, can hold hundreds in flight).
+ */
 export function memoryLedgerStore(): LedgerStore {
   const byKey = new Map<string, Map<string, number>>();
   return {
-    async entries(key) {
-      return Object.fromEntries([...(byKey.get(key) ?? [])].map(([id, at]) => [id, String(at)]));
+    async live(key, now) {
+      const entries = byKey.get(key);
+      if (!entries) return 0;
+      for (const [id, expiresAt] of entries) {
+        if (expiresAt > now) break;
+        entries.delete(id);
+      }
+      if (entries.size === 0) byKey.delete(key);
+      return entries.size;
     },
     async add(key, sessionId, expiresAt) {
       let entries = byKey.get(key);
       if (!entries) byKey.set(key, (entries = new Map()));
+      // Re-added (a confirmed claim): moved to the back, where its new expiry belongs.
+      entries.delete(sessionId);
       entries.set(sessionId, expiresAt);
     },
     async remove(key, sessionIds) {
@@ -51,8 +66,15 @@ export function memoryLedgerStore(): LedgerStore {
 /** Several processes: one Redis hash per address, expiring a little after its newest entry. */
 export function redisLedgerStore(redis: Redis): LedgerStore {
   return {
-    async entries(key) {
-      return redis.hgetall(key);
+    async live(key, now) {
+      let live = 0;
+      const expired: string[] = [];
+      for (const [sessionId, expiresAt] of Object.entries(await redis.hgetall(key))) {
+        if (Number(expiresAt) > now) live++;
+        else expired.push(sessionId);
+      }
+      if (expired.length > 0) await redis.hdel(key, ...expired);
+      return live;
     },
     async add(key, sessionId, expiresAt, ttlSeconds) {
       await redis.multi().hset(key, sessionId, String(expiresAt)).expire(key, ttlSeconds + 5).exec();
@@ -99,14 +121,7 @@ export class ReservationLedger implements ReservationRelease {
     const key = this.key(address);
     const provisional = `claim:${process.pid}:${++claims}`;
     await this.store.add(key, provisional, Date.now() + this.ttlSeconds * 1000, this.ttlSeconds);
-    const now = Date.now();
-    const expired: string[] = [];
-    let live = 0;
-    for (const [sessionId, expiresAt] of Object.entries(await this.store.entries(key))) {
-      if (Number(expiresAt) > now) live++;
-      else expired.push(sessionId);
-    }
-    if (expired.length > 0) await this.store.remove(key, expired);
+    const live = await this.store.live(key, Date.now());
     const cancel = () => void this.store.remove(key, [provisional]).catch(() => undefined);
     if (live > this.limit) {
       cancel();

@@ -77,7 +77,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private admission!: Admission;
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
   private readonly names = new Map<string, string>();
+  /** Bumped whenever `names` changes; the listing rebuilds its list of names only then. */
+  private namesVersion = 0;
+  private listedNamesVersion = -1;
   private draining = false;
+  /** For the room's log lines: joins (players and spectators), games ended, creation time. */
+  private joins = 0;
+  private gamesEnded = 0;
+  private readonly createdAtMs = Date.now();
   /** onCreate completed (the room counts in the metrics). */
   private opened = false;
   private closing = false;
@@ -171,8 +178,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const name = this.uniqueName(auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`);
       // Known before the join is committed, so the listing shows the name at once.
       this.names.set(client.sessionId, name);
+      this.namesVersion++;
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         this.names.delete(client.sessionId);
+        this.namesVersion++;
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
     }
@@ -182,7 +191,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     });
     this.settings.metrics?.joined(this.roomName, spectator);
     this.settings.metrics?.clientIn(this.roomName);
-    this.log.info({ sessionId: client.sessionId, spectator }, "joined");
+    this.joins++;
+    // Per-player lines are debug: at info a room logs its creation, each game's end and its disposal.
+    if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, spectator }, "joined");
   }
 
   override onDrop(client: Client, code?: number) {
@@ -209,10 +220,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     if (this.limit.remove(client.sessionId)) this.settings.metrics?.clientOut(this.roomName);
     this.admission.left(client);
     this.setAway(client.sessionId, false);
-    const consented = code === CloseCode.CONSENTED;
-    this.log.info({ sessionId: client.sessionId, code, consented }, "left");
+    if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
-    if (!this.isSeated(client.sessionId)) this.names.delete(client.sessionId);
+    if (!this.isSeated(client.sessionId) && this.names.delete(client.sessionId)) this.namesVersion++;
   }
 
   override onDispose() {
@@ -220,7 +230,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // into a disposed room.
     this.timers.clearAll();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
-    this.log.info("room disposed");
+    this.log.info({ joins: this.joins, games: this.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
   }
 
   /**
@@ -281,10 +291,18 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     return true;
   }
 
-  /** Adds what a step did to the room's history (in the state: it goes out with the step's patch). */
+  /** Adds what a step did to the room's history (in the state: it goes out with the step's patch), and logs a game's end. */
   private record(step: HistoryStep<unknown>) {
-    if (!this.rules.isStarted(step.before) && this.rules.isStarted(step.after)) this.history.newGame();
+    const wasStarted = this.rules.isStarted(step.before);
+    const isStarted = this.rules.isStarted(step.after);
+    if (!wasStarted && isStarted) this.history.newGame();
     this.history.add(this.definition.history(step));
+    if (wasStarted && !isStarted) {
+      this.gamesEnded++;
+      // How it ended (won, draw, left, timeout), never who: the log keeps no player names.
+      const ending = (step.after as { ending?: { reason?: string } | null }).ending?.reason;
+      this.log.info({ game: this.gamesEnded, turns: this.rules.turnNumber(step.after), ending, by: step.action.type }, "game over");
+    }
   }
 
   /** Sends the one error reply of a rejection to its sender. */
@@ -426,15 +444,18 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     return players.length > 0 && !this.rules.isStarted(this.game) && players.every((id) => this.away.has(id));
   }
 
+  /** Writes the room's listing when a field of it changed (every commit asks; most moves change none). */
   private updateListing() {
-    const players = this.rules.playerIds(this.game).length;
+    const ids = this.rules.playerIds(this.game);
+    const players = ids.length;
     const started = this.rules.isStarted(this.game);
     const absent = this.everyoneAway();
     const open = !this.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
-    // Names given at join (bots have none here).
-    const names = this.rules.playerIds(this.game).flatMap((id) => this.names.get(id) ?? []);
     const last = this.lastListing;
-    if (last && last.players === players && last.started === started && last.open === open && last.absent === absent && last.names.join("\n") === names.join("\n")) return;
+    if (last && last.players === players && last.started === started && last.open === open && last.absent === absent && this.listedNamesVersion === this.namesVersion) return;
+    // Names given at join (bots have none here).
+    const names = ids.flatMap((id) => this.names.get(id) ?? []);
+    this.listedNamesVersion = this.namesVersion;
     const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open, absent, names, settings: this.listedSettings, host: this.host };
     this.lastListing = metadata;
     this.setMetadata(metadata).catch((err) => this.log.error({ err }, "listing update failed"));
