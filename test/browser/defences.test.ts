@@ -108,7 +108,8 @@ describe("Browser: defences", function () {
   const closers: Array<() => Promise<void>> = [];
 
   before(async () => {
-    [server, browser] = await Promise.all([startGameServer(), launchBrowser()]);
+    // Debug: the joins and leaves of a spectator are read from the server's log.
+    [server, browser] = await Promise.all([startGameServer({ LOG_LEVEL: "debug" }), launchBrowser()]);
   });
   afterEach(async () => {
     for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
