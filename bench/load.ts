@@ -207,16 +207,13 @@ async function storm(matches: Match[]) {
   let sameState = 0;
   const t0 = performance.now();
   const resumed = clients.map(
-    (t, i) =>
+    (t) =>
       new Promise<void>((resolve) => {
         t.room.onReconnect(() => {
           backMs.push(performance.now() - t0);
           // The full state follows the reconnection's handshake.
           t.gotState = false;
-          void waitFor(t, () => t.gotState).then(() => {
-            if (stateJson(t) === before[i]) sameState++;
-            resolve();
-          });
+          void waitFor(t, () => t.gotState).then(() => resolve());
         });
         t.room.onLeave(() => resolve());
       }),
@@ -225,6 +222,12 @@ async function storm(matches: Match[]) {
   send({ type: "stormed", clients: clients.length });
   // The SDK retries for about a minute at most; the parent bounds the wait as well.
   await Promise.race([Promise.all(resumed), new Promise((r) => setTimeout(r, 90_000))]);
+  // Until its opponent is back too, a player sees the opponent away: compare once everyone
+  // is back and the last patches have arrived.
+  await new Promise((r) => setTimeout(r, 500));
+  clients.forEach((t, i) => {
+    if (stateJson(t) === before[i]) sameState++;
+  });
   send({ type: "storm", clients: clients.length, back: backMs.length, sameState, backMs, errors, firstError });
 }
 
@@ -247,12 +250,14 @@ async function main() {
     }
   };
   if (config.mode !== "quick") await Promise.all(Array.from({ length: Math.min(config.joinConcurrency, config.matches) }, joiner));
+  const joinSeconds = (performance.now() - started) / 1000;
   if (config.mode === "storm") {
-    // The SDK reconnects by itself only in rooms it has been in for `minUptime` (5 s).
+    // The SDK reconnects by itself only in rooms it has been in for `minUptime` (5 s): the
+    // last room joined has to be that old.
     const minUptime = matches[0]?.a.room.reconnection.minUptime ?? 0;
-    await new Promise((r) => setTimeout(r, Math.max(0, minUptime + 500 - (performance.now() - started))));
+    await new Promise((r) => setTimeout(r, minUptime + 500));
   }
-  send({ type: "joined", joinMs, failures, firstError, joinSeconds: (performance.now() - started) / 1000 });
+  send({ type: "joined", joinMs, failures, firstError, joinSeconds });
 
   process.on("message", (msg: ToWorker) => {
     switch (msg.cmd) {

@@ -55,7 +55,9 @@ const PLAN = [
   { matches: 500, seconds: SHORT ? 5 : 15 },
 ];
 const IDLE_CLIENTS = SHORT ? 2000 : 5000;
-const IDLE_SETTLE_MS = 3000;
+/** After the last join: first IDLE_QUIET_MS (past the joins' 5 s acknowledgement deadlines), then the measured window. */
+const IDLE_QUIET_MS = 6000;
+const IDLE_SETTLE_MS = 5000;
 const JOIN_CONCURRENCY = 50;
 
 /** Players in the reconnect storm: 1,000 in 500 rooms. */
@@ -441,6 +443,8 @@ interface IdleResult {
   joinP50: number;
   joinP99: number;
   joinSeconds: number;
+  /** The settle window (for --profile). */
+  window: ProfileWindow;
 }
 
 function fdLimit(): number {
@@ -482,6 +486,9 @@ export async function runIdle(kind: Kind, clients: number, driverProcs: number, 
     const joined = (await Promise.all(workers.map((w) => w.next("joined")))) as Extract<FromWorker, { type: "joined" }>[];
     const failures = joined.reduce((n, j) => n + j.failures, 0);
     if (failures > 0) throw new Error(`${failures} idle matches failed to join (${joined.find((j) => j.firstError)?.firstError})`);
+    // The joins' own after-effects (each join's acknowledgement deadline fires once, 5 s
+    // later) pass before the window: it measures the steady cost of connected clients.
+    await sleep(IDLE_QUIET_MS);
     const s0 = procStat(pid);
     const t0 = process.hrtime.bigint();
     await sleep(IDLE_SETTLE_MS);
@@ -502,6 +509,7 @@ export async function runIdle(kind: Kind, clients: number, driverProcs: number, 
       joinP50: pct(joinMs, 50),
       joinP99: pct(joinMs, 99),
       joinSeconds: Math.max(...joined.map((j) => j.joinSeconds)),
+      window: { fromUs: Number(t0 / 1000n), toUs: Number(t1 / 1000n) },
     };
   } finally {
     await stopWorkers(workers);
@@ -755,9 +763,9 @@ async function main() {
 
   if (idle.length === 2) {
     console.log("");
-    console.log(`Idle: ${IDLE_CLIENTS} connected clients (${IDLE_CLIENTS / 2} rooms × 2 players) in one server process; RSS before any client and ${IDLE_SETTLE_MS / 1000} s after the last join,`);
+    console.log(`Idle: ${IDLE_CLIENTS} connected clients (${IDLE_CLIENTS / 2} rooms × 2 players) in one server process; RSS before any client and ${(IDLE_QUIET_MS + IDLE_SETTLE_MS) / 1000} s after the last join,`);
     console.log("  live = V8 heap used + external after a forced full GC at the same two points (bench/gc-signal.ts; RSS keeps freed pages);");
-    console.log("  idle CPU = server CPU in the settle seconds, % of one core (pings, and Colyseus's 60 Hz clock tick per room in the baseline):");
+    console.log(`  idle CPU = server CPU over ${IDLE_SETTLE_MS / 1000} s from ${IDLE_QUIET_MS / 1000} s after the last join, % of one core (pings; and Colyseus's 60 Hz clock tick per room in the baseline):`);
     const IW = [10, 0, 11, 11, 12, 12, 12, 13, 9, 9, 9];
     console.log(row(["server", "", "RSS before", "RSS after", "ΔRSS/client", "live before", "live after", "Δlive/client", "idle CPU", "join p50", "join p99"], IW));
     for (const r of idle) {
@@ -834,15 +842,27 @@ async function main() {
   }
   console.log(`total ${f((Date.now() - started) / 1000, 0)} s`);
 
-  if (PROFILE) await profile(PROFILE_KIND, ONLY.includes("quick") ? "quick" : "play", PROFILE_MATCHES);
+  if (PROFILE) await profile(PROFILE_KIND, ONLY.includes("quick") ? "quick" : ONLY.includes("play") ? "play" : "idle", PROFILE_MATCHES);
 }
 
-export async function profile(kind: Kind = "ours", mode: "play" | "quick" = "play", matches = 500) {
+export async function profile(kind: Kind = "ours", mode: "play" | "quick" | "idle" = "play", matches = 500) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-cpuprof-"));
+  const cpuProf = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
   console.log("");
+  if (mode === "idle") {
+    console.log(`Profiling ${kind} with ${IDLE_CLIENTS} idle clients (node --cpu-prof, into ${dir}) ...`);
+    const r = await runIdle(kind, IDLE_CLIENTS, 1, cpuProf);
+    console.log(`  idle CPU ${f(r.idleCpuPct, 1)}% under the profiler`);
+    return summarizeProfile(dir, r.window, 1, "s of the settle window");
+  }
   console.log(`Profiling ${kind}${mode === "quick" ? ", quick match," : ""} at ${matches} matches (node --cpu-prof, into ${dir}) ...`);
-  const r = await runLoad(kind, matches, PLAN[1]!.seconds, ["--cpu-prof", `--cpu-prof-dir=${dir}`], mode);
+  const r = await runLoad(kind, matches, PLAN[1]!.seconds, cpuProf, mode);
   console.log(`  ${f(r.movesPerSec, 0)} moves/s, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move under the profiler`);
+  summarizeProfile(dir, r.window, r.moves, "move");
+}
+
+/** Prints where the main thread's time went in `window`, and its busy time per `unit` (`count` of them). */
+function summarizeProfile(dir: string, window: ProfileWindow, count: number, unit: string) {
   // One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; tsx's loader runs
   // in a thread of its own): the main thread is thread 0.
   const file = fs.readdirSync(dir).find((n) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(n));
@@ -850,10 +870,10 @@ export async function profile(kind: Kind = "ours", mode: "play" | "quick" = "pla
     console.log("  no .cpuprofile was written (the server did not exit cleanly)");
     return;
   }
-  const s = summarize(path.join(dir, file), 25, r.window.fromUs, r.window.toUs);
-  console.log(`  ${path.join(dir, file)} — samples in the measured window only (${r.moves} moves):`);
+  const s = summarize(path.join(dir, file), 25, window.fromUs, window.toUs);
+  console.log(`  ${path.join(dir, file)} — samples in the measured window only:`);
   for (const line of s.lines) console.log(`  ${line}`);
-  console.log(`  busy ${f((s.busyMs * 1000) / r.moves, 1)} µs of JS-thread time per move in the window`);
+  if (unit === "move") console.log(`  busy ${f((s.busyMs * 1000) / count, 1)} µs of JS-thread time per move in the window (${count} moves)`);
 }
 
 if (require.main === module) {
