@@ -11,9 +11,19 @@
 import { createHash } from "node:crypto";
 import { addressKey } from "../net/address.js";
 
+/** Recent addresses' host keys: a player's next quick match hashes nothing. Bounded: cleared when full. */
+const recentKeys = new Map<string, string>();
+const RECENT_KEYS_MAX = 10_000;
+
 /** The listing key of a creator's address (the same for every address of one /64 IPv6 network). */
 export function hostKey(address: string): string {
-  return createHash("sha256").update(addressKey(address)).digest("base64url").slice(0, 16);
+  let key = recentKeys.get(address);
+  if (key === undefined) {
+    key = createHash("sha256").update(addressKey(address)).digest("base64url").slice(0, 16);
+    if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
+    recentKeys.set(address, key);
+  }
+  return key;
 }
 
 /** Finds listed rooms by listing or metadata fields (the matchmaker's `query`). */

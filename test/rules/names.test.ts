@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { commonJoinOptions, NAME_MAX_LENGTH, playerName } from "../../src/protocol/messages.js";
-import { checkName, NAME_MAX_GRAPHEMES, NAME_MAX_INPUT_LENGTH, nameKey } from "../../src/protocol/names.js";
+import { checkName, checkThoroughly, NAME_MAX_GRAPHEMES, NAME_MAX_INPUT_LENGTH, nameKey } from "../../src/protocol/names.js";
 import { pick, seededRng, type Rng } from "../../src/rules/rng.js";
 
 /** A test title for `s`: characters that are not visible (or not characters, or blank letters) as `\u{...}`. */
@@ -296,6 +296,28 @@ describe("names: properties over random strings", () => {
       assert.ok(length >= 1 && length <= NAME_MAX_GRAPHEMES, `${length} graphemes: ${show(raw)}`);
     }
     assert.ok(accepted > 100, `only ${accepted} random names accepted: the generator no longer reaches the accepting paths`);
+  });
+
+  it("the plain-ASCII shortcut answers exactly as the full check", () => {
+    const rng = seededRng(20_261_130);
+    const ascii = (n: number) => String.fromCharCode(n);
+    const inputs: string[] = [];
+    // Every ASCII character alone, after a letter, and doubled; every length around the limit.
+    for (let c = 0; c < 128; c++) inputs.push(ascii(c), `a${ascii(c)}`, `${ascii(c)}${ascii(c)}`, `Ada${ascii(c)}Lovelace`);
+    for (let n = 0; n <= NAME_MAX_GRAPHEMES + 3; n++) inputs.push("x".repeat(n), "x ".repeat(n), " x".repeat(n));
+    // Random strings of printable ASCII, spaces and tabs (edge and double spaces included).
+    const alphabet = " \t" + Array.from({ length: 94 }, (_, i) => ascii(0x21 + i)).join("");
+    for (let i = 0; i < 5000; i++) {
+      const length = rng.int(0, NAME_MAX_GRAPHEMES + 4);
+      inputs.push(Array.from({ length }, () => alphabet[rng.int(0, alphabet.length - 1)]).join(""));
+    }
+    let shortcut = 0;
+    for (const raw of inputs) {
+      const fast = checkName(raw);
+      assert.deepEqual(fast, checkThoroughly(raw), show(raw));
+      if (fast.ok && fast.name === raw) shortcut++;
+    }
+    assert.ok(shortcut > 1000, `only ${shortcut} inputs took the shortcut's path`);
   });
 
   it("refuses a non-string without throwing", () => {
