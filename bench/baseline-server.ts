@@ -4,7 +4,8 @@
  * no metrics, no listing, no reconnection windows. Same state fields as the project's
  * `tictactoe` room (so clients decode the same shape), same rematch behaviour (both
  * players ask → fresh board, random first mover), and the state is sent at once after
- * every change with `broadcastPatch()` (patchRate null: no patch tick, like ours).
+ * every change with `broadcastPatch()` (patchRate null: no patch tick, like ours). A quick
+ * match (`joinOrCreate`) finds a room waiting for its second player, as in ours.
  *
  *   PORT=2600 HOST=127.0.0.1 node --import tsx bench/baseline-server.ts
  *
@@ -92,6 +93,9 @@ class BaselineTicTacToe extends Room<{ state: BaselineState }> {
 
   private start() {
     const s = this.state;
+    // A started game takes no newcomer, as ours (a quick match never lands in a game that is
+    // ending while its players leave); Colyseus's own lock at maxClients lifts on a leave.
+    void this.lock();
     this.rematch.clear();
     for (let i = 0; i < 9; i++) {
       if (this.cells[i] !== "") {

@@ -21,11 +21,14 @@ export function boardGameHistory({ before, after, playerId, action }: HistorySte
 }
 
 /** Writes a two-player game's state into its {@link BoardGameState}. */
-export function projectBoardGame(target: BoardGameState, game: TwoPlayerState<readonly string[]>, { prev, away, projection }: WriteContext<TwoPlayerState<readonly string[]>>) {
+export function projectBoardGame(target: BoardGameState, game: TwoPlayerState<readonly string[]>, { prev, away, awayChanged, projection }: WriteContext<TwoPlayerState<readonly string[]>>) {
   syncArray(target.board, game.board, prev?.board);
-  syncMap(target.players, game.players, prev?.players, (p) => p.id, () => new BoardGamePlayer(), (entry, p) =>
-    projection.assign(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id), awayUntil: away.get(p.id) ?? 0, rematch: game.rematch.includes(p.id), wins: p.wins }),
-  );
+  // A move changes neither the players nor the rematch requests: their entries stay as they are.
+  if (!prev || awayChanged || game.players !== prev.players || game.rematch !== prev.rematch) {
+    syncMap(target.players, game.players, prev?.players, (p) => p.id, () => new BoardGamePlayer(), (entry, p) =>
+      projection.assign(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id), awayUntil: away.get(p.id) ?? 0, rematch: game.rematch.includes(p.id), wins: p.wins }),
+    );
+  }
   projection.assign(target, {
     currentTurn: game.currentTurn ?? "",
     winner: game.winner ?? "",

@@ -63,6 +63,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   /** Seated players whose connection dropped → epoch ms their reconnection window ends. */
   private readonly away = new Map<string, number>();
+  /** `away` changed since the state was last written. */
+  private awayChanged = false;
   private written?: unknown;
   private limit!: MessageLimit;
   private turnTimer?: Timer;
@@ -349,8 +351,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   /** Projects the game into the schema, sends it at once, and re-arms timers and the listing. */
   private commit() {
-    this.definition.project(this.state, this.game, { prev: this.written, away: this.away, projection: this.projection });
+    this.definition.project(this.state, this.game, { prev: this.written, away: this.away, awayChanged: this.awayChanged, projection: this.projection });
     this.written = this.game;
+    this.awayChanged = false;
     this.armTurnTimer();
     this.armBot();
     this.broadcastPatch();
@@ -395,9 +398,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   /** Marks a seated player's connection as dropped or back; true if that changed anything. */
   private setAway(playerId: string, away: boolean): boolean {
-    if (!away) return this.away.delete(playerId);
+    if (!away) {
+      const changed = this.away.delete(playerId);
+      this.awayChanged ||= changed;
+      return changed;
+    }
     if (this.away.has(playerId)) return false;
     this.away.set(playerId, Date.now() + this.settings.reconnectSeconds * 1000);
+    this.awayChanged = true;
     return true;
   }
 

@@ -13,6 +13,12 @@ export interface WriteContext<S> {
   projection: Projection;
   /** Seated players whose connection dropped (shown as `connected: false`), with the epoch ms their seat is held until. */
   away: ReadonlyMap<string, number>;
+  /**
+   * Whether `away` changed since the last write. With this false and a list of players that
+   * is the same object as in `prev`, nothing a player entry shows can have changed, and a
+   * projection may skip them (most moves).
+   */
+  awayChanged: boolean;
 }
 
 /**
