@@ -6,20 +6,37 @@
  * Each server is its own child process (ours: `node --import tsx src/index.ts`; baseline:
  * `node --import tsx bench/baseline-server.ts`), started fresh for every configuration.
  * The load driver (bench/load.ts) runs in forked worker process(es) of real @colyseus/sdk
- * clients: M matches × 2 clients playing random legal moves in a closed loop, at 50 and
- * 500 matches (ours and baseline in alternating order), then an idle test of 5,000
- * connected clients per server. CPU time, RSS and syscall counts of both servers are read
- * the same way, from /proc/<pid>/{stat,status,io}; CPU per move = Δ(utime+stime) / moves
- * over the measured window (after joins and a warm-up).
+ * clients. Four sections, each at 50 and 500 matches where it applies, ours and the
+ * baseline in alternating order:
  *
- *   npx tsx bench/run.ts [--short] [--repeat] [--workers N] [--profile]
+ *   play   rooms reused: M matches joined once, then random legal moves in a closed loop and
+ *          rematches in the same rooms (the per-move cost); servers at LOG_LEVEL=warn
+ *   quick  quick match: 2 × M players each looping joinOrCreate → one game → leave (the
+ *          room is disposed), as players arrive; ours at its production defaults (info
+ *          logs into a file, metrics on)
+ *   idle   5,000 connected clients in 2,500 rooms: RSS per client and idle CPU
+ *   storm  ours only: 1,000 players in 500 running rooms lose their connections at once;
+ *          time until the last is back, state compared, server CPU and RSS peak
  *
- *   --short     5 s windows, 2,000 idle clients (a smoke run; figures are rough)
+ * Only what loopback load needs is lifted: the per-address limits (every client is
+ * 127.0.0.1) and the message rate. CPU time, RSS and syscall counts of both servers are
+ * read the same way, from /proc/<pid>/{stat,status,io}; CPU per move = Δ(utime+stime) /
+ * moves over the measured window (after a warm-up).
+ *
+ *   npx tsx bench/run.ts [--only=play,quick,idle,storm] [--short] [--repeat] [--workers N]
+ *                        [--profile [--profile-matches N] [--profile-baseline]]
+ *
+ *   --only=…    the sections to run (default: all four)
+ *   --short     5 s windows, 2,000 idle clients, a 200-player storm (a smoke run; rough figures)
  *   --repeat    run 500 matches twice per server (ours, baseline, baseline, ours) and use the mean
  *   --workers N load driver processes (default 1; on 2 cores the server and one driver
  *               already fill the machine at 500 matches, so more do not add throughput)
- *   --profile   afterwards, run ours at 500 matches under `node --cpu-prof` and summarize
- *               where its time goes in the measured window (bench/profile-summary.ts)
+ *   --profile   afterwards, run ours (or, with --profile-baseline, the baseline) under
+ *               `node --cpu-prof` in the first section selected (quick, play or idle) and
+ *               summarize where its time goes in the measured window (bench/profile-summary.ts)
+ *
+ * BENCH_NODE_ARGS (environment) adds Node options to every server started, for experiments
+ * (`--trace-deopt`, `--perf-basic-prof`).
  *
  * Absolute figures drift between days on shared machines; the ours/baseline ratios count.
  * The "other CPU" column shows how much the rest of the machine was busy in each window.
@@ -127,7 +144,8 @@ async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, no
   const port = await freePort();
   const script = kind === "ours" ? "src/index.ts" : "bench/baseline-server.ts";
   const logFd = mode.logFile ? fs.openSync(mode.logFile, "w") : undefined;
-  const child = spawn(process.execPath, ["--import", "tsx", ...nodeArgs, script], {
+  const extraArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
+  const child = spawn(process.execPath, ["--import", "tsx", ...extraArgs, ...nodeArgs, script], {
     cwd: ROOT,
     env: {
       ...process.env,
