@@ -170,8 +170,10 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
       claim?.cancel();
       if (err instanceof Refusal) throw err;
       const e = err as { code?: number; message?: string };
-      // A refused seat reservation reaches us as Colyseus's generic 523 "<roomId> is already full."
-      if (/is already full/.test(String(e.message))) throw new Refusal(409, JoinErrorCode.ROOM_FULL, "No place is free in that room.");
+      // A refused seat reservation reaches us as Colyseus's generic 523 "<roomId> is already full.";
+      // a room whose every place (seats and spectator slots) is taken is locked by Colyseus,
+      // and joinById refuses it first with 522 "room … is locked" (our rooms never lock otherwise).
+      if (/is already full|" is locked$/.test(String(e.message))) throw new Refusal(409, JoinErrorCode.ROOM_FULL, "No place is free in that room.");
       throw new Refusal(httpStatus(e.code), typeof e.code === "number" ? e.code : 500, String(e.message ?? "matchmaking failed").slice(0, 300));
     }
     if (reservation.sessionId) await claim?.confirm(reservation.sessionId);

@@ -1,0 +1,226 @@
+/**
+ * Turn timers through the server (`turnSeconds: 1`), for every game: the deadline a turn
+ * shows is about one second ahead, the timeout fires no earlier than that (and not much
+ * later), it does what the game's rules say (TicTacToe and Connect Four: the idle player
+ * forfeits; Dice: the turn ends as a bust, without the pause; Owe Drahn: the server rolls
+ * for the idle player), and no deadline is shown once the game is over.
+ * Times are the clients' clocks, which are the server's here (one process).
+ */
+import assert from "node:assert/strict";
+import type { BoardGameState } from "../../src/schema/BoardGameState.js";
+import type { DiceState } from "../../src/schema/DiceState.js";
+import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
+import type { Player } from "../helpers/clients.js";
+import { roomSuite } from "../helpers/rooms.js";
+
+/** The turn length of every room here: `turnSeconds: 1`. */
+const TURN_MS = 1000;
+/** Allowed error of a deadline, either way, beyond the time the client took to see it. */
+const DEADLINE_SLACK_MS = 100;
+/** A timeout seen sooner than this after the turn started fired early. */
+const EARLIEST_MS = 950;
+/** A timeout seen later than this after the turn started fired far too late (a timer at twice its length fails). */
+const LATEST_MS = 2000;
+
+/** Waits until each of `players` sees `predicate(p)` hold; returns the client times they did, first and last. */
+async function seenBy<S>(players: Player<S>[], predicate: (p: Player<S>) => boolean, what: string, timeoutMs = 4000): Promise<{ first: number; last: number }> {
+  const times = await Promise.all(
+    players.map(async (p) => {
+      await p.until(() => predicate(p), what, timeoutMs);
+      return Date.now();
+    }),
+  );
+  return { first: Math.min(...times), last: Math.max(...times) };
+}
+
+/** A turn that started after `t0` (taken just before the action that started it) and was seen at `seen` ends about one turn later. */
+function assertDeadline(deadline: number, t0: number, seen: number, what: string) {
+  const detail = `${what}: turnDeadline is t0 + ${deadline - t0} ms (the client saw it at t0 + ${seen - t0} ms); expected about t0 + ${TURN_MS} ms`;
+  assert.ok(deadline >= t0 + TURN_MS - DEADLINE_SLACK_MS, detail);
+  assert.ok(deadline <= seen + TURN_MS + DEADLINE_SLACK_MS, detail);
+}
+
+/** The timeout of a turn started after `t0`, with `deadline`, was seen by the clients between `first` and `last`: neither early nor very late. */
+function assertFiredOnTime(t0: number, { first, last }: { first: number; last: number }, deadline: number) {
+  assert.ok(first - t0 >= EARLIEST_MS, `a client saw the timeout ${first - t0} ms after the turn started: before its ${TURN_MS} ms were up`);
+  assert.ok(first >= deadline - 25, `a client saw the timeout ${deadline - first} ms before the deadline it was shown`);
+  assert.ok(last - t0 <= LATEST_MS, `a client saw the timeout only ${last - t0} ms after the turn started`);
+}
+
+describe("Turn timer (turnSeconds: 1)", () => {
+  const suite = roomSuite();
+
+  describe("two-player board games: the idle player forfeits", () => {
+    type Bg = BoardGameState;
+    const cells = (p: Player<Bg>) => Array.from(p.state.board).filter((c) => c !== "").length;
+
+    it("TicTacToe: the player who does not move after the opponent's move loses by timeout", async function () {
+      this.timeout(10_000);
+      const { a, b, first, second } = await suite.startedTicTacToe({ turnSeconds: 1 });
+      const firstDeadline = a.state.turnDeadline;
+      assert.ok(firstDeadline > 0, "the opening turn has a deadline");
+
+      const t0 = Date.now();
+      first.send("make_move", { row: 1, col: 1 });
+      const { last: seen } = await seenBy([a, b], (p) => p.state.currentTurn === second.id && p.state.turnDeadline !== firstDeadline, "the second player's turn");
+      const deadline = a.state.turnDeadline;
+      assert.equal(b.state.turnDeadline, deadline, "both players see the same deadline");
+      assertDeadline(deadline, t0, seen, "the turn a move started");
+
+      // `second` does not move.
+      const over = await seenBy([a, b], (p) => p.state.phase === "over", "the timeout");
+      assertFiredOnTime(t0, over, deadline);
+      const loserName = a.state.players.get(second.id)!.name;
+      for (const p of [a, b]) {
+        assert.equal(p.state.phase, "over");
+        assert.equal(p.state.winner, first.id, "the player who waited wins");
+        assert.equal(p.state.draw, false);
+        assert.equal(p.state.endReason, "timeout");
+        assert.equal(p.state.endName, loserName, "the ending names the player whose time ran out");
+        assert.equal(p.state.currentTurn, "");
+        assert.equal(p.state.turnDeadline, 0, "no deadline once the game is over");
+        assert.equal(p.state.players.get(first.id)!.wins, 1, "the forfeit counts as a win");
+        assert.equal(p.state.players.get(second.id)!.wins, 0);
+        assert.equal(cells(p), 1, "the board of the forfeited game stays");
+      }
+    });
+
+    it("Connect Four: the player on turn when the game starts, idle, loses by timeout", async function () {
+      this.timeout(10_000);
+      const room = await suite.colyseus.createRoom("connectfour", { turnSeconds: 1 });
+      const a = await suite.join<Bg>(room.roomId, { name: "Ada" });
+      assert.equal(a.state.phase, "waiting");
+      assert.equal(a.state.turnDeadline, 0, "no deadline before the game starts");
+
+      const t0 = Date.now();
+      const b = await suite.join<Bg>(room.roomId, { name: "Bob" });
+      const { last: seen } = await seenBy([a, b], (p) => p.state.phase === "playing" && p.state.turnDeadline > 0, "the game starts");
+      assert.equal(a.state.currentTurn, a.id, "X (Ada) opens the room's first game");
+      const deadline = a.state.turnDeadline;
+      assert.equal(b.state.turnDeadline, deadline, "both players see the same deadline");
+      assertDeadline(deadline, t0, seen, "the opening turn");
+
+      // Ada does not move.
+      const over = await seenBy([a, b], (p) => p.state.phase === "over", "the timeout");
+      assertFiredOnTime(t0, over, deadline);
+      for (const p of [a, b]) {
+        assert.equal(p.state.phase, "over");
+        assert.equal(p.state.winner, b.id, "the other player wins");
+        assert.equal(p.state.draw, false);
+        assert.equal(p.state.endReason, "timeout");
+        assert.equal(p.state.endName, "Ada", "the ending names the player whose time ran out");
+        assert.equal(p.state.currentTurn, "");
+        assert.equal(p.state.turnDeadline, 0, "no deadline once the game is over");
+        assert.equal(p.state.players.get(b.id)!.wins, 1, "the forfeit counts as a win");
+        assert.equal(cells(p), 0, "no disc was dropped");
+      }
+    });
+  });
+
+  it("Dice: a turn that runs out ends at once as a bust (no pause) and the next turn gets its own second", async function () {
+    this.timeout(10_000);
+    type Dc = DiceState;
+    const room = await suite.colyseus.createRoom("dice", { turnSeconds: 1 });
+    const a = await suite.join<Dc>(room.roomId, { name: "Ada" });
+    assert.equal(a.state.turnDeadline, 0, "no deadline before the game starts");
+
+    const t0 = Date.now();
+    const b = await suite.join<Dc>(room.roomId, { name: "Bob" });
+    const { last: seen } = await seenBy([a, b], (p) => p.state.phase === "playing" && p.state.turnDeadline > 0, "the game starts");
+    const sleeper = a.state.currentTurn === a.id ? a : b;
+    const other = sleeper === a ? b : a;
+    assert.equal(b.state.currentTurn, sleeper.id);
+    const deadline = a.state.turnDeadline;
+    assert.equal(b.state.turnDeadline, deadline, "both players see the same deadline");
+    assertDeadline(deadline, t0, seen, "the opening turn");
+
+    const phases: string[] = [];
+    a.room.onStateChange((s) => phases.push(s.phase));
+
+    // `sleeper` does not roll.
+    const passed = await seenBy([a, b], (p) => p.state.currentTurn === other.id, "the turn passing on the timeout");
+    assertFiredOnTime(t0, passed, deadline);
+    for (const p of [a, b]) {
+      const busted = await p.nth("busted", 1);
+      assert.deepEqual(busted, { playerId: sleeper.id, reason: "timeout" }, "the timeout is announced as a bust of the idle player");
+      assert.equal(p.all("busted").length, 1);
+      assert.equal(p.state.phase, "playing", "the turn passed at once");
+      assert.deepEqual(Array.from(p.state.dice), [0, 0, 0, 0, 0, 0], "six unrolled dice for the next turn");
+      assert.deepEqual(Array.from(p.state.selected), []);
+      assert.deepEqual(Array.from(p.state.setAside), []);
+      for (const id of [sleeper.id, other.id]) {
+        const player = p.state.players.get(id)!;
+        assert.deepEqual([player.score, player.roundScore, player.turnScore], [0, 0, 0], "nothing banked by the bust");
+      }
+      assert.equal(p.state.winner, "");
+      assert.equal(p.state.endReason, "");
+    }
+    assert.ok(!phases.includes("busted"), `no bust pause after a timeout; phases seen: ${phases.join(", ")}`);
+    const next = a.state.turnDeadline;
+    assert.equal(b.state.turnDeadline, next);
+    assert.ok(next - deadline >= TURN_MS && next - deadline <= TURN_MS + 500, `the next turn runs a full second from the timeout: its deadline is ${next - deadline} ms after the first one`);
+
+    // The game ends (the player now on turn leaves): no deadline is left.
+    await other.room.leave(true);
+    await sleeper.until(() => sleeper.state.phase === "over", "the forfeit of the player who left");
+    assert.equal(sleeper.state.winner, sleeper.id);
+    assert.equal(sleeper.state.endReason, "left");
+    assert.equal(sleeper.state.endName, other === a ? "Ada" : "Bob");
+    assert.equal(sleeper.state.currentTurn, "");
+    assert.equal(sleeper.state.turnDeadline, 0, "no deadline once the game is over");
+  });
+
+  it("Owe Drahn: the server rolls for a player whose turn runs out, and the next turn gets its own second", async function () {
+    this.timeout(10_000);
+    type Od = OweDrahnState;
+    const room = await suite.colyseus.createRoom("owedrahn", { turnSeconds: 1 });
+    const a = await suite.join<Od>(room.roomId, { name: "Ada" });
+    const b = await suite.join<Od>(room.roomId, { name: "Bob" });
+    a.send("ready", { ready: true });
+    await b.until(() => b.state.players.length === 2 && b.state.players[0]!.ready, "Ada ready");
+    assert.equal(b.state.phase, "lobby");
+    assert.equal(b.state.turnDeadline, 0, "no deadline in the ready stage");
+
+    const t0 = Date.now();
+    b.send("ready", { ready: true });
+    const { last: seen } = await seenBy([a, b], (p) => p.state.phase === "playing" && p.state.turnDeadline > 0, "the game starts");
+    const sleeper = a.state.currentTurn === a.id ? a : b;
+    const other = sleeper === a ? b : a;
+    assert.equal(b.state.currentTurn, sleeper.id);
+    const deadline = a.state.turnDeadline;
+    assert.equal(b.state.turnDeadline, deadline, "both players see the same deadline");
+    assertDeadline(deadline, t0, seen, "the opening turn");
+
+    // `sleeper` does not roll.
+    const passed = await seenBy([a, b], (p) => p.state.currentTurn === other.id, "the turn passing on the timeout");
+    assertFiredOnTime(t0, passed, deadline);
+    for (const p of [a, b]) {
+      const rolled = await p.nth("rolled", 1);
+      assert.equal(rolled.playerId, sleeper.id, "the server rolled for the idle player");
+      assert.equal(rolled.timeout, true, "and says it was a timeout");
+      assert.ok(Number.isInteger(rolled.die) && rolled.die >= 1 && rolled.die <= 6, `a die: ${rolled.die}`);
+      assert.equal(rolled.total, rolled.die === 3 ? 0 : rolled.die, "a 3 counts 0");
+      assert.equal(p.all("rolled").length, 1, "one roll");
+      assert.equal(p.state.phase, "playing");
+      assert.equal(p.state.currentValue, rolled.total);
+      assert.equal(p.state.lastRoll, rolled.die);
+      assert.deepEqual(p.state.players.map((s) => s.life), [6, 6], "nobody lost a life");
+      assert.deepEqual(p.state.players.map((s) => s.choosing), [false, false]);
+    }
+    const next = a.state.turnDeadline;
+    assert.equal(b.state.turnDeadline, next);
+    assert.ok(next - deadline >= TURN_MS && next - deadline <= TURN_MS + 500, `the next turn runs a full second from the timeout: its deadline is ${next - deadline} ms after the first one`);
+
+    // The game ends (the player now on turn leaves): no deadline is left, in the pause or after it.
+    await other.room.leave(true);
+    const over = await sleeper.nth("gameOver", 1);
+    assert.equal(over.winnerId, sleeper.id);
+    assert.equal(sleeper.state.phase, "over");
+    assert.equal(sleeper.state.endReason, "left");
+    assert.equal(sleeper.state.endName, other === a ? "Ada" : "Bob");
+    assert.equal(sleeper.state.currentTurn, "");
+    assert.equal(sleeper.state.turnDeadline, 0, "no deadline once the game is over");
+    await sleeper.until(() => sleeper.state.phase === "lobby", "the return to the ready stage");
+    assert.equal(sleeper.state.turnDeadline, 0, "nor in the ready stage after it");
+  });
+});
