@@ -40,6 +40,17 @@ function assertDeadline(deadline: number, t0: number, seen: number, what: string
   assert.ok(deadline <= seen + TURN_MS + DEADLINE_SLACK_MS, detail);
 }
 
+/** The opening turn as both players see it: whose it is (`sleeper`, who will not move), the other player, its deadline (checked). */
+function openingTurn<P extends { id: string; state: { currentTurn: string; turnDeadline: number } }>(a: P, b: P, t0: number, seen: number) {
+  const sleeper = a.state.currentTurn === a.id ? a : b;
+  const other = sleeper === a ? b : a;
+  assert.equal(b.state.currentTurn, sleeper.id);
+  const deadline = a.state.turnDeadline;
+  assert.equal(b.state.turnDeadline, deadline, "both players see the same deadline");
+  assertDeadline(deadline, t0, seen, "the opening turn");
+  return { sleeper, other, deadline };
+}
+
 /** The timeout of a turn started after `t0`, with `deadline`, was seen by the clients between `first` and `last`: neither early nor very late. */
 function assertFiredOnTime(t0: number, { first, last }: { first: number; last: number }, deadline: number) {
   assert.ok(first - t0 >= EARLIEST_MS, `a client saw the timeout ${first - t0} ms after the turn started: before its ${TURN_MS} ms were up`);
@@ -127,12 +138,7 @@ describe("Turn timer (turnSeconds: 1)", () => {
     const t0 = Date.now();
     const b = await suite.join<Dc>(room.roomId, { name: "Bob" });
     const { last: seen } = await seenBy([a, b], (p) => p.state.phase === "playing" && p.state.turnDeadline > 0, "the game starts");
-    const sleeper = a.state.currentTurn === a.id ? a : b;
-    const other = sleeper === a ? b : a;
-    assert.equal(b.state.currentTurn, sleeper.id);
-    const deadline = a.state.turnDeadline;
-    assert.equal(b.state.turnDeadline, deadline, "both players see the same deadline");
-    assertDeadline(deadline, t0, seen, "the opening turn");
+    const { sleeper, other, deadline } = openingTurn(a, b, t0, seen);
 
     const phases: string[] = [];
     a.room.onStateChange((s) => phases.push(s.phase));
@@ -184,12 +190,7 @@ describe("Turn timer (turnSeconds: 1)", () => {
     const t0 = Date.now();
     b.send("ready", { ready: true });
     const { last: seen } = await seenBy([a, b], (p) => p.state.phase === "playing" && p.state.turnDeadline > 0, "the game starts");
-    const sleeper = a.state.currentTurn === a.id ? a : b;
-    const other = sleeper === a ? b : a;
-    assert.equal(b.state.currentTurn, sleeper.id);
-    const deadline = a.state.turnDeadline;
-    assert.equal(b.state.turnDeadline, deadline, "both players see the same deadline");
-    assertDeadline(deadline, t0, seen, "the opening turn");
+    const { sleeper, other, deadline } = openingTurn(a, b, t0, seen);
 
     // `sleeper` does not roll.
     const passed = await seenBy([a, b], (p) => p.state.currentTurn === other.id, "the turn passing on the timeout");

@@ -142,6 +142,20 @@ async function startCluster(): Promise<Cluster> {
   return cluster;
 }
 
+/** A cluster started before the enclosing suite and stopped after it; call the result for it. */
+function clusterPerSuite(): () => Cluster {
+  let c: Cluster | undefined;
+  before(async function () {
+    this.timeout(30000);
+    c = await startCluster();
+  });
+  after(async function () {
+    this.timeout(20000);
+    await stopCluster(c);
+  });
+  return () => c!;
+}
+
 /** Stops the servers with SIGTERM where they can (so c8 gets their coverage), then the rest. */
 async function stopCluster(c: Cluster | undefined) {
   if (!c) return;
@@ -164,23 +178,13 @@ describe("The dead-process sweep (src/sweep.ts)", function () {
   this.timeout(25000);
 
   describe("a stalled process, then a failing sweep read", () => {
-    let c: Cluster | undefined;
-
-    before(async function () {
-      this.timeout(30000);
-      c = await startCluster();
-    });
-
-    after(async function () {
-      this.timeout(20000);
-      await stopCluster(c);
-    });
+    const cluster = clusterPerSuite();
 
     it("a process stalled (SIGSTOP) longer than confirmation + health check is not swept: its rooms stay listed, it resumes on SIGCONT", async () => {
-      const { A, B, onA, onB, pidB, admin, players } = c!;
+      const { A, B, onA, onB, pidB, admin, players } = cluster();
       // A's sweep does nothing for GRACE_MS after its Redis connection is ready (before it
       // listened): stall B only once A's sweep is running.
-      await sleep(Math.max(0, c!.listeningAt + GRACE_MS + SWEEP_MS - Date.now()));
+      await sleep(Math.max(0, cluster().listeningAt + GRACE_MS + SWEEP_MS - Date.now()));
 
       B.kill("SIGSTOP");
       const missed: string[] = [];
@@ -207,7 +211,7 @@ describe("The dead-process sweep (src/sweep.ts)", function () {
 
     it("a failing sweep read is logged, keeps A up, removes nothing, and the sweep recovers: B killed meanwhile is swept once the read works", async function () {
       this.timeout(30000);
-      const { A, B, onA, onB, pidB, admin } = c!;
+      const { A, B, onA, onB, pidB, admin } = cluster();
       const deniedAt = Date.now();
       // Only the sweep (and Colyseus at start-up) reads PUBSUB CHANNELS: deny it to everyone.
       await admin.call("ACL", "SETUSER", "default", "-pubsub|channels");
@@ -251,22 +255,12 @@ describe("The dead-process sweep (src/sweep.ts)", function () {
   });
 
   describe("a Redis restart", () => {
-    let c: Cluster | undefined;
-
-    before(async function () {
-      this.timeout(30000);
-      c = await startCluster();
-    });
-
-    after(async function () {
-      this.timeout(20000);
-      await stopCluster(c);
-    });
+    const cluster = clusterPerSuite();
 
     it("B killed just before Redis restarts: A stays up through the outage, then B's rooms are unlisted, after grace + confirmation + health check", async function () {
       this.timeout(30000);
-      const { A, B, onA, onB, pidB, redis, players } = c!;
-      await sleep(Math.max(0, c!.listeningAt + GRACE_MS + SWEEP_MS - Date.now()));
+      const { A, B, onA, onB, pidB, redis, players } = cluster();
+      await sleep(Math.max(0, cluster().listeningAt + GRACE_MS + SWEEP_MS - Date.now()));
 
       // Kill B, let A's sweep notice its channel missing (a tick), and stop Redis before the
       // confirmation (CONFIRM_MS) could send the health check.
