@@ -1,0 +1,32 @@
+/**
+ * Prints the mutation score of each target directory from Stryker's JSON report
+ * (reports/mutation/mutation.json) and fails when one is under its target.
+ * Score = (killed + timed out) / (killed + timed out + survived + no coverage), as Stryker
+ * counts it; mutants that do not compile (the TypeScript checker) are not counted.
+ */
+import { readFileSync } from "node:fs";
+
+const TARGETS: Record<string, number> = { "src/rules/": 90, "src/rooms/": 85 };
+
+interface Report {
+  files: Record<string, { mutants: { status: string; location: { start: { line: number } }; mutatorName: string; replacement?: string }[] }>;
+}
+
+const report = JSON.parse(readFileSync(process.argv[2] ?? "reports/mutation/mutation.json", "utf8")) as Report;
+let failed = false;
+for (const [dir, target] of Object.entries(TARGETS)) {
+  const counts: Record<string, number> = {};
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    if (!file.startsWith(dir)) continue;
+    for (const m of mutants) counts[m.status] = (counts[m.status] ?? 0) + 1;
+  }
+  const detected = (counts.Killed ?? 0) + (counts.Timeout ?? 0);
+  const undetected = (counts.Survived ?? 0) + (counts.NoCoverage ?? 0);
+  const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
+  const ok = score >= target;
+  failed ||= !ok;
+  console.log(
+    `${dir.padEnd(12)} ${score.toFixed(2).padStart(6)}%  (target ${target}%: ${ok ? "met" : "NOT met"})  killed ${counts.Killed ?? 0}, timed out ${counts.Timeout ?? 0}, survived ${counts.Survived ?? 0}, no coverage ${counts.NoCoverage ?? 0}, not compiling ${counts.CompileError ?? 0}`,
+  );
+}
+process.exitCode = failed ? 1 : 0;
