@@ -5,10 +5,10 @@
  * its default limits; held rooms and lobby sockets come from many addresses.
  */
 import assert from "node:assert/strict";
-import { CLOSE_FLOODING } from "../../src/protocol/errors.js";
+import { CLOSE_FLOODING, MatchmakingStatus } from "../../src/protocol/errors.js";
 import type { RoomEntry } from "../../src/protocol/messages.js";
 import { address, clientFrom, healthMs, HonestGame, percentile, startDefaultServer } from "../helpers/abuse.js";
-import { eventually, Player } from "../helpers/clients.js";
+import { eventually, Player, refusedWith } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { startLoad } from "../helpers/load-process.js";
 
@@ -38,7 +38,7 @@ describe("Abuse: the lobby (issue 18, findings 1 and 5)", function () {
       assert.equal(stats.rooms, ROOMS, stats.errors.join("; "));
       stats = await load.run({ op: "lobbySockets", n: LOBBIES, base: 2000 });
       assert.equal(stats.lobbies, LOBBIES, stats.errors.join("; "));
-      await assert.rejects(clientFrom(server, address(2000)).join("lobby", { include: "all" }), "a fifth lobby socket from one address is refused");
+      await assert.rejects(clientFrom(server, address(2000)).join("lobby", { include: "all" }), refusedWith(MatchmakingStatus.RATE_LIMITED, /lobby connections per address/), "a fifth lobby socket from one address is refused");
       await eventually(async () => (await load.run({ op: "stats" })).lobbyMessages.every((n) => n > 0), "every lobby socket got the list", 10_000);
 
       // Churn for 5 s: rooms leave and new ones open, ten a second, while an honest game plays.

@@ -8,9 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
+import { ErrorCode as ColyseusErrorCode } from "@colyseus/core";
+import { MatchmakingStatus } from "../../src/protocol/errors.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { address, clientFrom, HonestGame, startDefaultServer } from "../helpers/abuse.js";
-import { eventually, Player } from "../helpers/clients.js";
+import { eventually, Player, refusedWith } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -280,7 +282,7 @@ describe("Abuse: seats, spectators and tokens", function () {
       spectators.push(...(await Promise.all(range(4).map(async () => hold(await client.joinById<Ttt>(roomId, { spectate: true }))))));
     }
     assert.equal(spectators.length, 16);
-    await assert.rejects(clientFrom(server, address(404)).joinById(roomId, { spectate: true }), "the 17th spectator is refused");
+    await assert.rejects(clientFrom(server, address(404)).joinById(roomId, { spectate: true }), refusedWith(MatchmakingStatus.CONFLICT), "the 17th spectator is refused");
 
     const gone = spectators[0]!;
     const token = gone.reconnectionToken;
@@ -305,7 +307,7 @@ describe("Abuse: seats, spectators and tokens", function () {
     );
     const freedMs = Date.now() - dropped;
     assert.ok(newcomer);
-    await assert.rejects(new Client(server.url, { headers: { "X-Forwarded-For": address(400) } }).reconnect(token), "the dropped spectator's token is refused");
+    await assert.rejects(new Client(server.url, { headers: { "X-Forwarded-For": address(400) } }).reconnect(token), refusedWith(ColyseusErrorCode.MATCHMAKE_EXPIRED), "the dropped spectator's token is refused");
     console.log(`      finding 6: a dropped spectator's slot was taken again after ${freedMs} ms (${attempt} attempt(s))`);
   });
 
@@ -317,7 +319,7 @@ describe("Abuse: seats, spectators and tokens", function () {
     const victim = game.a;
 
     // Someone who learned the connected player's token presents it.
-    await assert.rejects(new Client(server.url).reconnect(victim.room.reconnectionToken), "a live session's token is refused");
+    await assert.rejects(new Client(server.url).reconnect(victim.room.reconnectionToken), refusedWith(ColyseusErrorCode.MATCHMAKE_EXPIRED), "a live session's token is refused");
     assert.ok((await game.move()) < 1000, "the game goes on");
     assert.ok((await game.move()) < 1000);
     assert.equal(victim.left, undefined, "the victim was not disconnected");

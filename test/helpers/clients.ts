@@ -88,3 +88,16 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, wh
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * A validator for `assert.rejects`: the SDK's refusal (a `MatchMakeError` or `ServerError`) carries
+ * `code` (the HTTP status, a join error code or a Colyseus code) and, if given, a message matching `message`.
+ */
+export function refusedWith(code: number, message?: RegExp) {
+  return (err: unknown) => {
+    const { code: got, message: text } = err as { code?: unknown; message?: string };
+    if (got !== code) throw new Error(`expected a refusal with code ${code}, got ${String(got)}: ${text}`);
+    if (message && !message.test(text ?? "")) throw new Error(`refusal ${code}: "${text}" does not match ${message}`);
+    return true;
+  };
+}

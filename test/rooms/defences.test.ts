@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { ErrorCode, JoinErrorCode, MatchmakingStatus } from "../../src/protocol/errors.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
-import { Player, quiet } from "../helpers/clients.js";
+import { Player, quiet, refusedWith } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { TEST_ENV } from "../helpers/server.js";
 
@@ -90,8 +90,16 @@ describe("Limits and defences", () => {
 
   it("prototype keys in options and payloads touch no prototype", async () => {
     const { room, first } = await startedGame();
-    const poisoned = JSON.parse('{"__proto__": {"polluted": true, "spectate": true}, "constructor": {"prototype": {"polluted": true}}}');
-    await assert.rejects(suite.colyseus.sdk.joinById(room.roomId, poisoned), "a third player is refused as usual");
+    // Raw, as a hostile program would send it (the SDK would not serialize an object with an own `constructor`).
+    const poisoned = '{"__proto__": {"polluted": true, "spectate": true}, "constructor": {"prototype": {"polluted": true}}}';
+    const res = await fetch(`http://127.0.0.1:${suite.port}/matchmake/joinById/${room.roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: poisoned });
+    assert.equal(res.status, 200, "a reservation (seats are checked when it is used)");
+    const reservation = await res.json();
+    await assert.rejects(
+      suite.colyseus.sdk.consumeSeatReservation(reservation as never),
+      refusedWith(JoinErrorCode.GAME_STARTED, /The game has started/),
+      "a third player is refused as usual: no `spectate` came in through a prototype",
+    );
     const spectator = await join(room.roomId, JSON.parse('{"spectate": true, "__proto__": {"name": "x"}}'));
     assert.equal(spectator.state.players.has(spectator.id), false);
     first.send("make_move", JSON.parse('{"__proto__": {"row": 0, "col": 0}}'));

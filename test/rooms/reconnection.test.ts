@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
+import { ErrorCode as ColyseusErrorCode } from "@colyseus/core";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
-import { eventually, Player } from "../helpers/clients.js";
+import { eventually, Player, refusedWith } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { TEST_ENV } from "../helpers/server.js";
 
@@ -87,7 +88,7 @@ describe("Reconnection and seat reservation", () => {
     second.room.reconnection.enabled = false;
     dropConnection(second.room);
     await first.until(() => first.state.phase === "over", "forfeit", Number(TEST_ENV.RECONNECT_SECONDS) * 1000 + 3000);
-    await assert.rejects(new Client(`http://127.0.0.1:${suite.port}`).reconnect(token));
+    await assert.rejects(new Client(`http://127.0.0.1:${suite.port}`).reconnect(token), refusedWith(ColyseusErrorCode.MATCHMAKE_EXPIRED));
   });
 
   it("an unused seat reservation holds the seat, then expires and frees it", async () => {
