@@ -1,0 +1,170 @@
+/**
+ * The base room's less travelled paths, as a player or an operator meets them, on the
+ * in-process test server (so the mutation run, `npm run mutate`, sees them too): options
+ * refused by the room itself, a handler that throws (INTERNAL_ERROR, nothing changed),
+ * odd message types, default and numbered names, a join that skips the HTTP route's
+ * validation, a live session's token, and a drain of one room (Colyseus's
+ * `onBeforeShutdown`, which the process calls on SIGTERM: test/scaling/drain.test.ts
+ * covers the whole process).
+ */
+import assert from "node:assert/strict";
+import { ErrorCode as ColyseusErrorCode, CloseCode, matchMaker } from "@colyseus/core";
+import { Client } from "@colyseus/sdk";
+import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
+import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
+import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
+import { Player, refusedWith } from "../helpers/clients.js";
+import { roomSuite } from "../helpers/rooms.js";
+
+type Ttt = TicTacToeState;
+
+/** The parts of a live GameRoom instance these tests reach into (fault injection, settings). */
+interface RoomInternals {
+  definition: { rules: { apply: (...args: unknown[]) => unknown } };
+  settings: { drainSeconds: number };
+  onBeforeShutdown(): void;
+}
+
+describe("Room paths: refusals, failures, names, drain", () => {
+  const suite = roomSuite();
+  const url = () => `http://127.0.0.1:${suite.port}`;
+  const internals = (roomId: string) => suite.colyseus.getRoomById(roomId) as unknown as RoomInternals;
+  const board = (p: Player<Ttt>) => Array.from(p.state.board).join(",");
+
+  /** A reservation for room `roomId` from the HTTP route, not used yet. */
+  async function reserve(roomId: string, options: Record<string, unknown> = {}) {
+    const res = await fetch(`${url()}/matchmake/joinById/${roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(options) });
+    assert.equal(res.status, 200, await res.clone().text());
+    return res.json();
+  }
+
+  it("a room refuses invalid create options itself, whoever asks (the HTTP route checks them first), and nothing is listed", async () => {
+    await assert.rejects(suite.colyseus.createRoom("tictactoe", { turnSeconds: 5000 }), refusedWith(JoinErrorCode.INVALID_OPTIONS, /turnSeconds/));
+    await assert.rejects(suite.colyseus.createRoom("dice", { targetScore: "lots" }), refusedWith(JoinErrorCode.INVALID_OPTIONS));
+    assert.deepEqual(await matchMaker.query({}), [], "no room was left behind");
+  });
+
+  it("a join that skips the HTTP route's validation is refused by the room (INVALID_OPTIONS), and its seat is free again at once", async () => {
+    const room = await suite.colyseus.createRoom("tictactoe");
+    const a = await suite.join<Ttt>(room.roomId, { name: "Ada" });
+    const [cached] = await matchMaker.query({ roomId: room.roomId });
+    const reservation = await matchMaker.reserveSeatFor(cached!, { name: 42 });
+    await assert.rejects(suite.colyseus.sdk.consumeSeatReservation(reservation as never), refusedWith(JoinErrorCode.INVALID_OPTIONS, /name/));
+    const [listed] = await matchMaker.query({ roomId: room.roomId });
+    assert.equal(listed!.metadata.open, true, "listed as open again: the refused reservation holds no seat");
+    assert.equal(listed!.metadata.players, 1);
+    const b = await suite.join<Ttt>(room.roomId, { name: "Bob" });
+    await a.until(() => a.state.phase === "playing", "both seats taken by the next two players");
+    assert.deepEqual([...b.state.players.values()].map((p) => p.name).sort(), ["Ada", "Bob"]);
+  });
+
+  it("a rules failure answers the sender INTERNAL_ERROR, changes nothing, and the game goes on", async () => {
+    const { room, a, b, first, second } = await suite.startedTicTacToe();
+    const live = internals(room.roomId);
+    const rules = live.definition.rules;
+    const failing = Object.create(rules) as typeof rules;
+    failing.apply = (...args: unknown[]) => {
+      const action = args[2] as { type: string; row?: number; col?: number };
+      if (action.type === "make_move" && action.row === 1 && action.col === 1) throw new Error("a bug in the rules");
+      return rules.apply(...args);
+    };
+    live.definition = { ...live.definition, rules: failing };
+
+    first.send("make_move", { row: 1, col: 1 });
+    const error = await first.next("error");
+    assert.equal(error.code, ErrorCode.INTERNAL_ERROR);
+    assert.match(error.message, /nothing changed/);
+    assert.equal(board(first), ",,,,,,,,", "the board is unchanged");
+    assert.equal(first.state.currentTurn, first.id, "still the sender's turn");
+    assert.equal(second.all("error").length, 0, "the opponent is told nothing");
+
+    first.send("make_move", { row: 0, col: 0 });
+    for (const p of [a, b]) await p.until(() => p.state.board[0] !== "" && p.state.currentTurn === second.id, "the next move is played");
+    assert.equal(first.left, undefined, "the sender stays connected");
+  });
+
+  it("a message whose type is '*' or a number gets UNKNOWN_ACTION naming it, like any unknown type", async () => {
+    const { first } = await suite.startedTicTacToe();
+    first.send("*", { row: 0, col: 0 });
+    let error = await first.next("error");
+    assert.equal(error.code, ErrorCode.UNKNOWN_ACTION);
+    assert.equal(error.message, 'Unknown message type "*".');
+    first.room.send(7 as never);
+    error = await first.next("error");
+    assert.equal(error.code, ErrorCode.UNKNOWN_ACTION);
+    assert.equal(error.message, 'Unknown message type "7".');
+    assert.equal(board(first), ",,,,,,,,");
+  });
+
+  it("players without a name are 'Player 1', 'Player 2'; a third 'Ada' is 'Ada (3)'", async () => {
+    const ttt = await suite.colyseus.createRoom("tictactoe");
+    const x = await suite.join<Ttt>(ttt.roomId);
+    const y = await suite.join<Ttt>(ttt.roomId);
+    await x.until(() => x.state.players.size === 2);
+    assert.equal(x.state.players.get(x.id)!.name, "Player 1");
+    assert.equal(x.state.players.get(y.id)!.name, "Player 2");
+
+    const owe = await suite.colyseus.createRoom("owedrahn");
+    const adas: Player<OweDrahnState>[] = [];
+    for (let i = 0; i < 3; i++) adas.push(await suite.join<OweDrahnState>(owe.roomId, { name: "Ada" }));
+    const last = adas[2]!;
+    await last.until(() => last.state.players.length === 3);
+    assert.deepEqual(
+      adas.map((p) => last.state.players.find((q) => q.id === p.id)!.name),
+      ["Ada", "Ada (2)", "Ada (3)"],
+    );
+  });
+
+  it("a live session's reconnection token is refused (expired), and its owner stays connected", async () => {
+    const { a, b, first } = await suite.startedTicTacToe();
+    await assert.rejects(new Client(url()).reconnect(a.room.reconnectionToken), refusedWith(ColyseusErrorCode.MATCHMAKE_EXPIRED));
+    first.send("make_move", { row: 0, col: 0 });
+    for (const p of [a, b]) await p.until(() => p.state.board[0] !== "", "the game goes on");
+    assert.equal(a.left, undefined);
+    assert.equal(b.state.players.get(a.id)!.connected, true);
+  });
+
+  describe("drain of one room (onBeforeShutdown)", () => {
+    it("a room with no game running closes at once with 4001", async () => {
+      const room = await suite.colyseus.createRoom("tictactoe");
+      const waiting = await suite.join<Ttt>(room.roomId, { name: "Ada" });
+      internals(room.roomId).onBeforeShutdown();
+      await waiting.until(() => waiting.left !== undefined, "the room closes");
+      assert.equal(waiting.left, CloseCode.SERVER_SHUTDOWN);
+    });
+
+    it("a running game is told `draining`, a reservation taken before is refused SHUTTING_DOWN, and the room closes at the game's end", async () => {
+      const { room, a, b, first, second } = await suite.startedTicTacToe();
+      const late = await reserve(room.roomId, { name: "Late" });
+      const live = internals(room.roomId);
+      live.settings = { ...live.settings, drainSeconds: 30 };
+      live.onBeforeShutdown();
+      for (const p of [a, b]) assert.deepEqual(await p.nth("draining", 1), { seconds: 30 });
+      await assert.rejects(suite.colyseus.sdk.consumeSeatReservation(late as never), refusedWith(JoinErrorCode.SHUTTING_DOWN, /restarting/));
+
+      const moves: [Player<Ttt>, number, number][] = [[first, 0, 0], [second, 1, 0], [first, 0, 1], [second, 1, 1], [first, 0, 2]];
+      for (const [mover, row, col] of moves) {
+        const filled = Array.from(mover.state.board).filter((c) => c !== "").length;
+        mover.send("make_move", { row, col });
+        for (const p of [a, b]) await p.until(() => Array.from(p.state.board).filter((c) => c !== "").length === filled + 1, "the move");
+      }
+      for (const p of [a, b]) await p.until(() => p.left !== undefined, "the room closes after the game over");
+      assert.equal(a.left, CloseCode.SERVER_SHUTDOWN);
+      assert.equal(b.left, CloseCode.SERVER_SHUTDOWN);
+      assert.equal(a.state.winner, first.id, "the game was played to its end first");
+    });
+
+    it("a game still running at the cutoff is closed then (4001), not before", async () => {
+      const { room, a, b } = await suite.startedTicTacToe();
+      const live = internals(room.roomId);
+      live.settings = { ...live.settings, drainSeconds: 0.5 };
+      const at = Date.now();
+      live.onBeforeShutdown();
+      for (const p of [a, b]) await p.until(() => p.left !== undefined, "the cutoff", 3000);
+      const after = Date.now() - at;
+      assert.ok(after >= 450, `closed ${after} ms after the drain began (cutoff 500 ms)`);
+      assert.equal(a.left, CloseCode.SERVER_SHUTDOWN);
+      assert.equal(a.state.phase, "playing", "the game had not ended");
+    });
+  });
+});
