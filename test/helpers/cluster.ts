@@ -59,6 +59,14 @@ export interface StartOptions {
 
 const spawned = new Set<ChildProcess>();
 
+/**
+ * Under `npm run coverage` (c8 sets NODE_V8_COVERAGE), servers are ended with SIGUSR2, which a
+ * preloaded hook answers by writing the process's coverage and then SIGKILLing itself.
+ */
+const UNDER_COVERAGE = process.env.NODE_V8_COVERAGE !== undefined;
+const COVERAGE_HOOK = ["--require", path.join(__dirname, "coverage-on-signal.cjs")];
+const STOP_SIGNAL: NodeJS.Signals = UNDER_COVERAGE ? "SIGUSR2" : "SIGKILL";
+
 const REAPERS = Symbol.for("test-helpers.reapers");
 
 /**
@@ -90,7 +98,7 @@ export function killOnExit(kill: () => void) {
 }
 
 killOnExit(() => {
-  for (const child of spawned) if (isAlive(child)) child.kill("SIGKILL");
+  for (const child of spawned) if (isAlive(child)) child.kill(STOP_SIGNAL);
 });
 
 function isAlive(child: ChildProcess) {
@@ -129,7 +137,7 @@ function startOnce(port: number, options: StartOptions): Promise<ServerProcess> 
     ...(options.defaultLimits ? {} : LIFTED_LIMITS),
     ...options.env,
   };
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", "src/index.ts"], {
+  const child = spawn(process.execPath, [...(UNDER_COVERAGE ? COVERAGE_HOOK : []), ...(options.nodeArgs ?? []), "--import", "tsx", "src/index.ts"], {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -240,7 +248,7 @@ export async function stopAllServers(): Promise<void> {
         new Promise<void>((resolve) => {
           if (!isAlive(child)) return resolve();
           child.once("exit", () => resolve());
-          child.kill("SIGKILL");
+          child.kill(STOP_SIGNAL);
         }),
     ),
   );

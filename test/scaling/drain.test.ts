@@ -126,6 +126,8 @@ describe("Graceful shutdown of one process (no Redis)", function () {
 
   /** Every log message of the process, once it has exited and its last line ("server stopped") is read. */
   async function finalLogs(): Promise<string[]> {
+    // Waiting for the exit also lets the process write its coverage (npm run coverage); a SIGKILL would lose it.
+    await server.waitForExit(5000);
     await eventually(() => server.logs().some((l) => l.msg === "server stopped"), `the "server stopped" log line`, 3000);
     return server.logs().map((l) => String(l.msg));
   }
