@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 import { ErrorCode } from "../../src/protocol/errors.js";
 import type { DiceState } from "../../src/schema/DiceState.js";
-import { Player } from "../helpers/clients.js";
+import { eventually, Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 
 type Dc = DiceState;
@@ -63,7 +63,11 @@ describe("Dice room", () => {
   });
 
   it("accepts nothing during the bust pause, then passes the turn", async () => {
-    const { human, botId } = await againstBot();
+    const { room, human, botId } = await againstBot();
+    // This room's bust pause is 1.5 s (the suite's is 150 ms), so the refused messages below
+    // cannot race the end of the pause.
+    const live = suite.colyseus.getRoomById(room.roomId) as unknown as { settings: { delays: Record<string, number> } };
+    live.settings = { ...live.settings, delays: { ...live.settings.delays, bust: 1500 } };
     // Play until somebody busts: the human only ever rolls and banks single scoring dice.
     for (let step = 0; human.all("busted").length === 0; step++) {
       assert.ok(step < 3000, "a bust happens");
@@ -92,8 +96,8 @@ describe("Dice room", () => {
     assert.equal(JSON.stringify(human.state.players.toJSON()), scoresBefore);
     await human.until(() => human.state.phase !== "busted", "end of the pause");
     const other = playerId === human.id ? botId : human.id;
-    const phaseAfter: string = human.state.phase;
-    if (phaseAfter === "playing") assert.equal(human.state.currentTurn, other, "the turn passed");
+    assert.equal(human.state.phase, "playing");
+    assert.equal(human.state.currentTurn, other, "the turn passed");
     assert.equal(human.state.players.get(playerId)!.roundScore, 0, "the turn's points are lost");
   });
 
@@ -125,8 +129,7 @@ describe("Dice room", () => {
   it("disposes a room whose last human leaves: bots do not keep it alive", async () => {
     const { room, human } = await againstBot();
     await human.room.leave(true);
-    for (let i = 0; i < 50 && matchMaker.getLocalRoomById(room.roomId); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(matchMaker.getLocalRoomById(room.roomId), undefined);
+    await eventually(() => matchMaker.getLocalRoomById(room.roomId) === undefined, "the room to be disposed", 1000);
     const listed = await matchMaker.query({ roomId: room.roomId });
     assert.equal(listed.length, 0, "and it is gone from the listing");
   });

@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
+import { Redis } from "ioredis";
+import { eventually } from "../helpers/clients.js";
 import { startServer, stopAllServers } from "../helpers/cluster.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -56,11 +58,9 @@ describe("Operations", function () {
     const client = new Client(server.url);
     const a = await client.create("tictactoe", { name: "A" });
     const b = await client.joinById(a.roomId, { name: "B" });
-    const errors: string[] = [];
-    a.onMessage("error", (e: { code: string }) => errors.push(e.code));
+    const refused = new Promise<string>((resolve) => a.onMessage("error", (e: { code: string }) => resolve(e.code)));
     a.send("teleport");
-    for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual(errors, ["UNKNOWN_ACTION"]);
+    assert.equal(await refused, "UNKNOWN_ACTION");
 
     const { status, text } = await get(`${server.url}/metrics`);
     assert.equal(status, 200);
@@ -83,10 +83,7 @@ describe("Operations", function () {
     assert.equal(typeof ok.eventLoop.lagP99Ms, "number");
     await redis.stop();
     let health = await get(`${server.url}/health`);
-    for (let i = 0; i < 20 && health.status === 200; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      health = await get(`${server.url}/health`);
-    }
+    await eventually(async () => (health = await get(`${server.url}/health`)).status !== 200, "/health to notice Redis is gone", 2000);
     assert.equal(health.status, 503);
     assert.match(JSON.parse(health.text).reason, /redis/);
     server.kill("SIGKILL"); // its Redis is gone; a graceful stop would wait for it
@@ -110,11 +107,19 @@ describe("Operations", function () {
         assert.equal(health.status, 200, `instance on ${port}`);
       }
       // Rooms created through the first process are spread over both.
+      // The matchmaker places a new room on the process with the fewest, from the counts each
+      // publishes to Redis (about once a second): after each create, wait for the counts to show it.
       const addresses = new Set<string>();
-      for (let i = 0; i < 6 && addresses.size < 2; i++) {
-        const res = await fetch(`http://127.0.0.1:${base}/matchmake/create/tictactoe`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
-        addresses.add(((await res.json()) as { publicAddress: string }).publicAddress);
-        await new Promise((r) => setTimeout(r, 1100)); // each process publishes its room count about once a second
+      const stats = new Redis(redis.url);
+      const published = async () => Object.values(await stats.hgetall("roomcount")).reduce((n, v) => n + Number(v.split(",")[0]), 0);
+      try {
+        for (let created = 1; created <= 6 && addresses.size < 2; created++) {
+          const res = await fetch(`http://127.0.0.1:${base}/matchmake/create/tictactoe`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+          addresses.add(((await res.json()) as { publicAddress: string }).publicAddress);
+          await eventually(async () => (await published()) >= created, `both processes' published room counts to add up to ${created}`, 5000);
+        }
+      } finally {
+        stats.disconnect();
       }
       assert.deepEqual([...addresses].sort(), [`127.0.0.1:${base}`, `127.0.0.1:${base + 1}`]);
     } finally {

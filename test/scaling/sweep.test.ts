@@ -242,6 +242,8 @@ describe("The dead-process sweep (src/sweep.ts)", function () {
       await waitFor(async () => !(await listed(A)).includes(onB), "B's room leaves A's listing after the read works again", WOULD_BE_SWEPT_MS + 2000);
       console.log(`      after the read works again, B's room left the listing in ${Date.now() - restoredAt} ms`);
       assert.ok((await listed(A)).includes(onA), "A's own room is still listed");
+      // Logs are written asynchronously: the line may trail the listing change.
+      await waitFor(async () => goneLines(A, pidB).length > 0, `A's "${GONE}" line for B`, 2000);
       assert.equal(goneLines(A, pidB).length, 1, `A logged "${GONE}" for B once`);
       assert.equal(await health(A), 200);
       // Still in service: an error escaping the sweep would have reached Colyseus's
@@ -284,8 +286,8 @@ describe("The dead-process sweep (src/sweep.ts)", function () {
       const unlistedMs = Date.now() - backAt;
       console.log(`      B's room left the listing ${unlistedMs} ms after Redis was back`);
 
-      const [gone] = goneLines(A, pidB);
-      assert.ok(gone, `A logged "${GONE}" for B`);
+      // Logs are written asynchronously: the line may trail the listing change.
+      const gone = await waitFor(() => goneLines(A, pidB)[0], `A's "${GONE}" line for B`, 2000);
       // Lower bound: after A's Redis connection is ready (>= backAt) the sweep is quiet for
       // GRACE_MS and forgets what it saw before the outage, so B is confirmed anew
       // (CONFIRM_MS) and then gets the health check (IPC_TIMEOUT_MS). (Only a sweep read
