@@ -3,7 +3,9 @@
  * singleton, so a mocha process hosts one). Booted on first use, bound to 127.0.0.1 on a
  * free port, with short delays so tests do not wait seconds.
  */
+import { Writable } from "node:stream";
 import { ColyseusTestServer } from "@colyseus/testing";
+import pino from "pino";
 import { createServer } from "../../src/app.config.js";
 import { createLogger } from "../../src/logger.js";
 import { readEnv, type Env } from "../../src/settings.js";
@@ -26,8 +28,24 @@ export const TEST_ENV = {
   FLOOD_DISCONNECT_AFTER: "100",
   ...LIFTED_LIMITS,
   MAX_CONNECTIONS_PER_IP: "24", // attacked by test/rooms/defences
-  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "debug",
 } as const;
+
+/**
+ * The test server's log lines, parsed, oldest first (the last 20,000): room tests assert what
+ * an operator would read. With `TEST_LOG_LEVEL` set, lines go to stdout instead, at that level.
+ */
+export const serverLogs: Array<Record<string, any>> = [];
+const MAX_LOG_LINES = 20_000;
+const memoryLog = new Writable({
+  write(chunk: Buffer | string, _encoding, done) {
+    for (const line of chunk.toString().split("\n")) {
+      if (line) serverLogs.push(JSON.parse(line) as Record<string, any>);
+    }
+    if (serverLogs.length > MAX_LOG_LINES) serverLogs.splice(0, serverLogs.length - MAX_LOG_LINES);
+    done();
+  },
+});
 
 let booted: Promise<{ colyseus: ColyseusTestServer; env: Env; port: number; redis?: TestRedis }> | undefined;
 
@@ -46,7 +64,7 @@ export function testServer() {
       console.log(`    (room suite on Redis presence and driver: ${redis.url})`);
     }
     const env = readEnv({ ...process.env, ...TEST_ENV, ...(redis ? { REDIS_URL: redis.url } : {}) });
-    const logger = createLogger(env.LOG_LEVEL);
+    const logger = process.env.TEST_LOG_LEVEL ? createLogger(env.LOG_LEVEL) : pino({ level: env.LOG_LEVEL, base: { pid: process.pid } }, memoryLog);
     const port = await freePort();
     const server = createServer({ env, logger, rng: seededRng(1234) }, port);
     await server.listen(port, "127.0.0.1");
@@ -69,3 +87,15 @@ export const mochaHooks = {
     await stopTestServer();
   },
 };
+
+/** The captured log lines of room `roomId` (see {@link serverLogs}). */
+export function roomLogs(roomId: string): Array<Record<string, any>> {
+  return serverLogs.filter((l) => l.roomId === roomId);
+}
+
+/** The first captured line of room `roomId` with message `msg`, or a failure naming what was logged instead. */
+export function roomLog(roomId: string, msg: string): Record<string, any> {
+  const line = roomLogs(roomId).find((l) => l.msg === msg);
+  if (!line) throw new Error(`room ${roomId} logged no "${msg}" line; it logged: ${roomLogs(roomId).map((l) => l.msg).join(" | ")}`);
+  return line;
+}

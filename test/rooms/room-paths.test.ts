@@ -15,6 +15,7 @@ import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGam
 import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
 import { Player, refusedWith } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
+import { roomLog, roomLogs } from "../helpers/server.js";
 
 type Ttt = TicTacToeState;
 
@@ -81,6 +82,10 @@ describe("Room paths: refusals, failures, names, drain", () => {
     first.send("make_move", { row: 0, col: 0 });
     for (const p of [a, b]) await p.until(() => p.state.board[0] !== "" && p.state.currentTurn === second.id, "the next move is played");
     assert.equal(first.left, undefined, "the sender stays connected");
+    const logged = roomLog(room.roomId, "uncaught exception in room");
+    assert.equal(logged.level, 50, "an error line");
+    assert.equal(logged.methodName, "onMessage");
+    assert.match(logged.err.message, /a bug in the rules/);
   });
 
   it("a message whose type is '*' or a number gets UNKNOWN_ACTION naming it, like any unknown type", async () => {
@@ -152,6 +157,9 @@ describe("Room paths: refusals, failures, names, drain", () => {
       assert.equal(a.left, CloseCode.SERVER_SHUTDOWN);
       assert.equal(b.left, CloseCode.SERVER_SHUTDOWN);
       assert.equal(a.state.winner, first.id, "the game was played to its end first");
+      assert.equal(roomLog(room.roomId, "draining for shutdown").drainSeconds, 30);
+      assert.equal(roomLog(room.roomId, "game over while draining; closing the room").level, 30);
+      assert.equal(roomLogs(room.roomId).some((l) => l.msg === "drain time is over; closing a game still running"), false);
     });
 
     it("a game still running at the cutoff is closed then (4001), not before", async () => {
@@ -165,6 +173,7 @@ describe("Room paths: refusals, failures, names, drain", () => {
       assert.ok(after >= 450, `closed ${after} ms after the drain began (cutoff 500 ms)`);
       assert.equal(a.left, CloseCode.SERVER_SHUTDOWN);
       assert.equal(a.state.phase, "playing", "the game had not ended");
+      assert.equal(roomLog(room.roomId, "drain time is over; closing a game still running").level, 40, "a warning");
     });
   });
 });
