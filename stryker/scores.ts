@@ -12,7 +12,8 @@ interface Report {
   files: Record<string, { mutants: { status: string; location: { start: { line: number } }; mutatorName: string; replacement?: string }[] }>;
 }
 
-const report = JSON.parse(readFileSync(process.argv[2] ?? "reports/mutation/mutation.json", "utf8")) as Report;
+const file = process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "reports/mutation/mutation.json";
+const report = JSON.parse(readFileSync(file, "utf8")) as Report;
 let failed = false;
 for (const [dir, target] of Object.entries(TARGETS)) {
   const counts: Record<string, number> = {};
@@ -28,5 +29,16 @@ for (const [dir, target] of Object.entries(TARGETS)) {
   console.log(
     `${dir.padEnd(12)} ${score.toFixed(2).padStart(6)}%  (target ${target}%: ${ok ? "met" : "NOT met"})  killed ${counts.Killed ?? 0}, timed out ${counts.Timeout ?? 0}, survived ${counts.Survived ?? 0}, no coverage ${counts.NoCoverage ?? 0}, not compiling ${counts.CompileError ?? 0}`,
   );
+}
+
+// `tsx stryker/scores.ts --survivors`: every mutant no test caught, as file:line, mutator and replacement.
+if (process.argv.includes("--survivors")) {
+  for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const m of mutants) {
+      if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
+      const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 100);
+      console.log(`${file}:${m.location.start.line} ${m.status} ${m.mutatorName}: ${replacement}`);
+    }
+  }
 }
 process.exitCode = failed ? 1 : 0;

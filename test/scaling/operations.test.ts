@@ -70,6 +70,17 @@ describe("Operations", function () {
     assert.match(text, /^game_messages_total\{game="tictactoe"\} 1$/m);
     assert.match(text, /^game_rejections_total\{game="tictactoe",code="UNKNOWN_ACTION"\} 1$/m);
     assert.match(text, /^process_resident_memory_bytes \d+/m);
+    assert.doesNotMatch(text, /^game_reconnections_total\{game="tictactoe"\} [1-9]/m, "nobody has reconnected yet");
+
+    // A dropped player comes back by itself: counted once.
+    b.reconnection.minUptime = 0;
+    const back = new Promise<void>((resolve) => b.onReconnect(() => resolve()));
+    (b.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+    await back;
+    // The server counts it in its onReconnect hook, which may run just after the client hears it is back.
+    let metrics = "";
+    await eventually(async () => /^game_reconnections_total\{game="tictactoe"\} \d+$/m.test((metrics = (await get(`${server.url}/metrics`)).text)), "the reconnection in /metrics", 2000);
+    assert.match(metrics, /^game_reconnections_total\{game="tictactoe"\} 1$/m);
     await a.leave();
     await b.leave();
   });
