@@ -9,13 +9,14 @@ Module._resolveFilename = function (request, ...rest) {
   return resolve.call(this, request, ...rest);
 };
 
-// 2. Colyseus loads @pm2/io, which reports metrics over the IPC channel whenever a process has
-//    one (it is made for pm2). Stryker's test-runner workers are forked with an IPC channel that
-//    carries only Stryker's own JSON strings, and its parent crashes on pm2's objects. Drop them.
+// 2. Colyseus loads @pm2/io, which reports metrics (and exceptions) over the IPC channel
+//    whenever a process has one (it is made for pm2). Stryker's test-runner workers are forked
+//    with an IPC channel that carries only Stryker's own JSON strings, and its parent crashes on
+//    anything else. Drop every message that is not a string.
 if (typeof process.send === "function") {
   const send = process.send.bind(process);
   process.send = (message, ...rest) => {
-    if (message && typeof message === "object" && typeof message.type === "string" && message.type.startsWith("axm:")) return true;
+    if (typeof message !== "string") return true;
     return send(message, ...rest);
   };
 }
