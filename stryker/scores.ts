@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 const TARGETS: Record<string, number> = { "src/rules/": 90, "src/rooms/": 85 };
 
 interface Report {
-  files: Record<string, { mutants: { status: string; location: { start: { line: number } }; mutatorName: string; replacement?: string }[] }>;
+  files: Record<string, { source: string; mutants: { status: string; location: { start: { line: number; column: number }; end: { line: number; column: number } }; mutatorName: string; replacement?: string }[] }>;
 }
 
 const file = process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "reports/mutation/mutation.json";
@@ -33,11 +33,14 @@ for (const [dir, target] of Object.entries(TARGETS)) {
 
 // `tsx stryker/scores.ts --survivors`: every mutant no test caught, as file:line, mutator and replacement.
 if (process.argv.includes("--survivors")) {
-  for (const [file, { mutants }] of Object.entries(report.files)) {
+  const flat = (text: string) => text.replace(/\s+/g, " ").slice(0, 90);
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    const lines = source.split("\n");
     for (const m of mutants) {
       if (m.status !== "Survived" && m.status !== "NoCoverage") continue;
-      const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 100);
-      console.log(`${file}:${m.location.start.line} ${m.status} ${m.mutatorName}: ${replacement}`);
+      const { start, end } = m.location;
+      const original = start.line === end.line ? lines[start.line - 1]!.slice(start.column - 1, end.column - 1) : `${lines[start.line - 1]!.slice(start.column - 1)} …`;
+      console.log(`${file}:${start.line} ${m.status} ${m.mutatorName}: ${flat(original)} → ${flat(m.replacement ?? "")}`);
     }
   }
 }

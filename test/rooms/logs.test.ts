@@ -49,7 +49,17 @@ describe("A room's log lines", () => {
     const joined = roomLogs(roomId).filter((l) => l.msg === "joined");
     assert.deepEqual(joined.map((l) => [l.level, l.sessionId, l.spectator]), [[DEBUG, a.id, false], [DEBUG, b.id, false]]);
 
+    const watcher = await suite.join<Ttt>(roomId, { spectate: true });
     await playToWin(first, second);
+    const applied = roomLogs(roomId).filter((l) => l.msg === "action applied");
+    assert.deepEqual(
+      applied.map((l) => [l.level, l.playerId, l.action]),
+      [[DEBUG, a.id, "join"], [DEBUG, b.id, "join"], ...[first, second, first, second, first].map((p) => [DEBUG, p.id, "make_move"])],
+      "one debug line per accepted action, with who and what",
+    );
+    await watcher.room.leave();
+    await eventually(() => roomLogs(roomId).some((l) => l.msg === "left" && l.sessionId === watcher.id), "the spectator's leave");
+    assert.equal(roomLogs(roomId).some((l) => l.msg === "system action refused"), false, "a spectator's leave is not offered to the rules");
     const over = roomLog(roomId, "game over");
     assert.equal(over.level, INFO);
     assert.deepEqual([over.game, over.turns, over.ending, over.by], [1, 5, "won", "make_move"]);
@@ -59,10 +69,10 @@ describe("A room's log lines", () => {
     await eventually(() => roomLogs(roomId).some((l) => l.msg === "room disposed"), "the room to be disposed");
     const disposed = roomLog(roomId, "room disposed");
     assert.equal(disposed.level, INFO);
-    assert.deepEqual([disposed.joins, disposed.games], [2, 1]);
+    assert.deepEqual([disposed.joins, disposed.games], [3, 1], "two players and a spectator; one game");
     assert.ok(disposed.seconds >= 0 && disposed.seconds <= 5, `the room's age: ${disposed.seconds} s`);
     const left = roomLogs(roomId).filter((l) => l.msg === "left");
-    assert.deepEqual(left.map((l) => [l.level, l.consented]), [[DEBUG, true], [DEBUG, true]]);
+    assert.deepEqual(left.map((l) => [l.level, l.sessionId, l.consented]), [[DEBUG, watcher.id, true], [DEBUG, a.id, true], [DEBUG, b.id, true]]);
 
     const audible = roomLogs(roomId).filter((l) => l.level >= INFO);
     assert.deepEqual(audible.map((l) => l.msg), ["room created", "game over", "room disposed"]);
@@ -112,5 +122,8 @@ describe("A room's log lines", () => {
     const cut = roomLog(roomId, "disconnecting a client that keeps flooding");
     assert.equal(cut.level, WARN);
     assert.equal(cut.sessionId, first.id);
+    await eventually(() => roomLogs(roomId).some((l) => l.msg === "left" && l.sessionId === first.id), "the flooder's leave");
+    const left = roomLogs(roomId).find((l) => l.msg === "left" && l.sessionId === first.id)!;
+    assert.deepEqual([left.code, left.consented], [CLOSE_FLOODING, false], "cut, not a consented leave");
   });
 });

@@ -13,9 +13,10 @@ import { Client } from "@colyseus/sdk";
 import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
-import { Player, refusedWith } from "../helpers/clients.js";
+import type { DiceState } from "../../src/schema/DiceState.js";
+import { eventually, Player, refusedWith } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
-import { roomLog, roomLogs } from "../helpers/server.js";
+import { roomLog, roomLogs, serverLogs, TEST_ENV } from "../helpers/server.js";
 
 type Ttt = TicTacToeState;
 
@@ -99,6 +100,108 @@ describe("Room paths: refusals, failures, names, drain", () => {
     assert.equal(error.code, ErrorCode.UNKNOWN_ACTION);
     assert.equal(error.message, 'Unknown message type "7".');
     assert.equal(board(first), ",,,,,,,,");
+    first.send("teleport_to_the_moon_and_back_again_and_again_and_again");
+    error = await first.next("error");
+    assert.equal(error.message, 'Unknown message type "teleport_to_the_moon_and_back_again_and_".', "a type is named by its first 40 characters");
+  });
+
+  it("the rooms and clients gauges in /metrics follow rooms and clients, and a room refused at creation is never counted", async () => {
+    // /metrics is rendered at most once a second: each reading waits for the value it expects.
+    const gauge = async (name: string) => {
+      const text = await (await fetch(`${url()}/metrics`)).text();
+      return Number(new RegExp(`^${name}\\{game="tictactoe"\\} (-?\\d+)$`, "m").exec(text)?.[1] ?? 0);
+    };
+    const expect = (name: string, value: number, what: string) => eventually(async () => (await gauge(name)) === value, `${name} = ${value}: ${what}`, 3000);
+    await expect("game_rooms", 0, "no tictactoe room (the suite cleans up before each test)");
+    await expect("game_clients", 0, "nobody in one");
+    await assert.rejects(suite.colyseus.createRoom("tictactoe", { turnSeconds: 5000 }), refusedWith(JoinErrorCode.INVALID_OPTIONS));
+    const refusedAt = [...serverLogs].reverse().find((l) => l.msg === "join refused");
+    assert.equal(refusedAt?.methodName, "onCreate", "logged as a refusal, not an error");
+    assert.equal(refusedAt?.level, 30);
+
+    const { a, b } = await suite.startedTicTacToe();
+    await expect("game_rooms", 1, "the game's room, and not the refused one (counted out, never in)");
+    await expect("game_clients", 2, "its two players");
+    await a.room.leave();
+    await expect("game_clients", 1, "one player left");
+    await b.room.leave();
+    await expect("game_rooms", 0, "the room is gone");
+    await expect("game_clients", 0, "and its players");
+  });
+
+  it("a failing timer (here the turn timer's action) is logged as an error and the room goes on", async () => {
+    const { room, a, b, first, second } = await suite.startedTicTacToe({ turnSeconds: 1 });
+    const live = internals(room.roomId);
+    const rules = live.definition.rules;
+    const failing = Object.create(rules) as typeof rules;
+    let thrown = 0;
+    failing.apply = (...args: unknown[]) => {
+      if ((args[2] as { type: string }).type === "timeout" && thrown++ === 0) throw new Error("a bug in the timeout");
+      return rules.apply(...args);
+    };
+    live.definition = { ...live.definition, rules: failing };
+    await eventually(() => roomLogs(room.roomId).some((l) => l.msg === "uncaught exception in a room timer"), "the timer's error line", 3000);
+    const line = roomLog(room.roomId, "uncaught exception in a room timer");
+    assert.equal(line.level, 50);
+    assert.match(line.err.message, /a bug in the timeout/);
+    assert.equal(first.state.phase, "playing", "nothing changed");
+    first.send("make_move", { row: 0, col: 0 });
+    for (const p of [a, b]) await p.until(() => p.state.board[0] !== "" && p.state.currentTurn === second.id, "the game goes on");
+  });
+
+  it("a spectator joining by game name (join / joinOrCreate with spectate: true) is placed in a running game", async () => {
+    const { room } = await suite.startedTicTacToe();
+    const watcher = await suite.colyseus.sdk.join<Ttt>("tictactoe", { spectate: true });
+    assert.equal(watcher.roomId, room.roomId, "a started room is not open, but a spectator may join it");
+    await watcher.leave();
+  });
+
+  it("while the game waits, there is no turn deadline; a roll within a Dice turn does not move it", async () => {
+    const ttt = await suite.colyseus.createRoom("tictactoe", { turnSeconds: 5 });
+    const alone = await suite.join<Ttt>(ttt.roomId, { name: "Ada" });
+    assert.equal(alone.state.turnDeadline, 0, "nobody is on turn yet");
+
+    const dice = await suite.colyseus.createRoom("dice", { turnSeconds: 30 });
+    const human = await suite.join<DiceState>(dice.roomId, { name: "Hilde" });
+    human.send("add_bot");
+    // A first roll can bust (the turn passes): try turns until a roll keeps the turn.
+    let checked = false;
+    for (let turn = 0; turn < 20 && !checked; turn++) {
+      await human.until(() => human.state.phase === "playing" && human.state.currentTurn === human.id && Array.from(human.state.dice).every((d) => d === 0), "my turn", 10_000);
+      const deadline = human.state.turnDeadline;
+      assert.ok(deadline > Date.now());
+      human.send("roll");
+      await human.until(() => human.state.phase !== "playing" || Array.from(human.state.dice).some((d) => d !== 0), "the rolled dice");
+      if (human.state.phase === "playing" && human.state.currentTurn === human.id) {
+        assert.equal(human.state.turnDeadline, deadline, "the same turn keeps its deadline");
+        checked = true;
+      }
+    }
+    assert.ok(checked, "a roll that kept the turn within 20 turns");
+  });
+
+  it("the listing names only the room's people, not its bots", async () => {
+    const dice = await suite.colyseus.createRoom("dice");
+    const human = await suite.join<DiceState>(dice.roomId, { name: "Hilde" });
+    human.send("add_bot");
+    await human.until(() => human.state.players.size === 2, "the bot seated");
+    await eventually(async () => (await matchMaker.query({ roomId: dice.roomId }))[0]?.metadata.players === 2, "the listing to show two players");
+    const [listed] = await matchMaker.query({ roomId: dice.roomId });
+    assert.deepEqual(listed!.metadata.names, ["Hilde"]);
+  });
+
+  it("in a waiting Owe Drahn room, one away player of two does not keep a third from sitting down", async () => {
+    const owe = await suite.colyseus.createRoom("owedrahn");
+    const ada = await suite.join<OweDrahnState>(owe.roomId, { name: "Ada" });
+    const bob = await suite.join<OweDrahnState>(owe.roomId, { name: "Bob" });
+    bob.room.reconnection.enabled = false;
+    (bob.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+    await ada.until(() => ada.state.players.find((p) => p.id === bob.id)?.connected === false, "Bob away");
+    const away = ada.state.players.find((p) => p.id === bob.id)!.awayUntil;
+    const windowMs = Number(TEST_ENV.RECONNECT_SECONDS) * 1000;
+    assert.ok(Math.abs(away - (Date.now() + windowMs)) < 1000, `awayUntil is the end of the reconnection window (${away - Date.now()} ms from now, window ${windowMs} ms)`);
+    const cy = await suite.join<OweDrahnState>(owe.roomId, { name: "Cy" });
+    await cy.until(() => cy.state.players.length === 3, "Cy seated");
   });
 
   it("players without a name are 'Player 1', 'Player 2'; a third 'Ada' is 'Ada (3)'", async () => {
@@ -133,7 +236,9 @@ describe("Room paths: refusals, failures, names, drain", () => {
     it("a room with no game running closes at once with 4001", async () => {
       const room = await suite.colyseus.createRoom("tictactoe");
       const waiting = await suite.join<Ttt>(room.roomId, { name: "Ada" });
-      internals(room.roomId).onBeforeShutdown();
+      const live = internals(room.roomId);
+      live.settings = { ...live.settings, drainSeconds: 30 }; // at once, not at the cutoff
+      live.onBeforeShutdown();
       await waiting.until(() => waiting.left !== undefined, "the room closes");
       assert.equal(waiting.left, CloseCode.SERVER_SHUTDOWN);
     });
