@@ -10,7 +10,8 @@
 import assert from "node:assert/strict";
 import { ErrorCode as ColyseusErrorCode, CloseCode, matchMaker } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
-import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
+import WebSocket from "ws";
+import { CLOSE_NO_JOIN_ACK, ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
 import type { DiceState } from "../../src/schema/DiceState.js";
@@ -230,6 +231,24 @@ describe("Room paths: refusals, failures, names, drain", () => {
     for (const p of [a, b]) await p.until(() => p.state.board[0] !== "", "the game goes on");
     assert.equal(a.left, undefined);
     assert.equal(b.state.players.get(a.id)!.connected, true);
+  });
+
+  it("a seated client that never acknowledges its join is cut (4408) without a reconnection window, and the seat is free again", async () => {
+    const room = await suite.colyseus.createRoom("tictactoe");
+    const ada = await suite.join<Ttt>(room.roomId, { name: "Ada" });
+    const live = internals(room.roomId) as unknown as { settings: { joinAckSeconds: number } };
+    live.settings = { ...live.settings, joinAckSeconds: 0.3 };
+    // The matchmaker's HTTP step, then a bare WebSocket that never answers the join.
+    const r = (await reserve(room.roomId, { name: "Mute" })) as { processId: string; roomId: string; sessionId: string };
+    const ws = new WebSocket(`ws://127.0.0.1:${suite.port}/${r.processId}/${r.roomId}?sessionId=${r.sessionId}`);
+    const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+    await ada.until(() => ada.state.players.size === 2, "the mute client seated");
+    assert.equal(await closed, CLOSE_NO_JOIN_ACK);
+    await ada.until(() => ada.state.players.size === 1, "its seat freed at once: no reconnection window", 1000);
+    const warned = roomLog(room.roomId, "join not acknowledged in time; disconnecting");
+    assert.equal(warned.level, 40);
+    assert.equal(warned.sessionId, r.sessionId);
+    assert.equal(roomLogs(room.roomId).some((l) => l.msg === "connection dropped; seat held"), false);
   });
 
   describe("drain of one room (onBeforeShutdown)", () => {
