@@ -41,6 +41,7 @@ export interface GameRoomOptions {
 const SERVER_KEYS = ["server", "game"] as const;
 
 /** The player id used for actions the rules schedule for themselves (no player behind them). */
+// Stryker disable next-line StringLiteral: equivalent: the rules ignore the actor of the actions they schedule
 const SYSTEM_ACTOR = "";
 
 type Options = z.output<typeof commonJoinOptions>;
@@ -64,6 +65,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   /** Seated players whose connection dropped → epoch ms their reconnection window ends. */
   private readonly away = new Map<string, number>();
   /** `away` changed since the state was last written. */
+  // Stryker disable next-line BooleanLiteral: equivalent: the first commit writes every player whatever this says
   private awayChanged = false;
   private written?: unknown;
   private limit!: MessageLimit;
@@ -81,6 +83,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private readonly names = new Map<string, string>();
   /** Bumped whenever `names` changes; the listing rebuilds its list of names only then. */
   private namesVersion = 0;
+  // Stryker disable next-line UnaryOperator: equivalent: the first listing write has no earlier one to compare with
   private listedNamesVersion = -1;
   private draining = false;
   /** For the room's log lines: joins (players and spectators), games ended, creation time. */
@@ -180,9 +183,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const name = this.uniqueName(auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`);
       // Known before the join is committed, so the listing shows the name at once.
       this.names.set(client.sessionId, name);
+      // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
       this.namesVersion++;
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         this.names.delete(client.sessionId);
+        // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
         this.namesVersion++;
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
@@ -224,6 +229,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.setAway(client.sessionId, false);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
+    // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
     if (!this.isSeated(client.sessionId) && this.names.delete(client.sessionId)) this.namesVersion++;
   }
 

@@ -172,6 +172,11 @@ describe("TicTacToe room", () => {
       assert.ok(Array.from(p.state.players.values()).every((pl) => !pl.rematch), "requests are cleared by the new game");
     }
     assert.equal(a.state.players.get(a.id)?.symbol, "X", "symbols stay with the seats");
+    // The room's history numbers the games: every entry of the first says 1, the rematch's start says 2.
+    const entries = [...a.state.history.entries()].sort(([x], [y]) => Number(x) - Number(y)).map(([, v]) => JSON.parse(v) as [number, string]);
+    const games = entries.map(([game]) => game);
+    assert.deepEqual([...new Set(games)], [1, 2], `games in the history: ${JSON.stringify(entries)}`);
+    assert.deepEqual(entries.filter(([game]) => game === 2).map(([, kind]) => kind), ["start"], "the second game has just started");
   });
 
   it("treats a consented leave during the game as a forfeit", async () => {
