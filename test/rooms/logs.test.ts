@@ -116,9 +116,11 @@ describe("A room's log lines", () => {
     assert.equal(roomLogs(roomId).filter((l) => l.level >= ERROR).length, 0, "a refusal is not an error");
 
     const messages = Number(TEST_ENV.MESSAGE_BURST) + 2 * Number(TEST_ENV.FLOOD_DISCONNECT_AFTER);
+    const reason = new Promise<string | undefined>((resolve) => first.room.onLeave((_code, why) => resolve(why)));
     for (let i = 0; i < messages; i++) first.send("fly_away");
     await first.until(() => first.left !== undefined, "the flooder's disconnect");
     assert.equal(first.left, CLOSE_FLOODING);
+    assert.equal(await reason, "too many messages", "the close frame says why");
     const cut = roomLog(roomId, "disconnecting a client that keeps flooding");
     assert.equal(cut.level, WARN);
     assert.equal(cut.sessionId, first.id);

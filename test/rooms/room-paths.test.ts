@@ -53,6 +53,8 @@ describe("Room paths: refusals, failures, names, drain", () => {
     const [cached] = await matchMaker.query({ roomId: room.roomId });
     const reservation = await matchMaker.reserveSeatFor(cached!, { name: 42 });
     await assert.rejects(suite.colyseus.sdk.consumeSeatReservation(reservation as never), refusedWith(JoinErrorCode.INVALID_OPTIONS, /name/));
+    const refused = roomLog(room.roomId, "join refused");
+    assert.deepEqual([refused.level, refused.methodName, refused.code], [30, "onAuth", JoinErrorCode.INVALID_OPTIONS], "a refusal (info), not an error");
     const [listed] = await matchMaker.query({ roomId: room.roomId });
     assert.equal(listed!.metadata.open, true, "listed as open again: the refused reservation holds no seat");
     assert.equal(listed!.metadata.players, 1);
@@ -249,6 +251,17 @@ describe("Room paths: refusals, failures, names, drain", () => {
     assert.equal(warned.level, 40);
     assert.equal(warned.sessionId, r.sessionId);
     assert.equal(roomLogs(room.roomId).some((l) => l.msg === "connection dropped; seat held"), false);
+  });
+
+  it("a player whose connection Colyseus drops for an undecodable frame (4002) gets no reconnection window: the opponent wins at once", async () => {
+    const { a, first, second } = await suite.startedTicTacToe();
+    const ws = (second.room.connection.transport as unknown as { ws: { send(data: Uint8Array): void } }).ws;
+    // ROOM_DATA (13), type "x" (fixstr), then a msgpack str8 of 255 bytes that never come.
+    ws.send(new Uint8Array([13, 0xa1, 0x78, 0xd9, 0xff]));
+    await first.until(() => first.state.phase === "over", "the forfeit", 1000);
+    assert.equal(first.state.winner, first.id);
+    assert.equal(first.state.endReason, "left");
+    assert.equal(roomLogs(a.room.roomId).some((l) => l.msg === "connection dropped; seat held"), false);
   });
 
   describe("drain of one room (onBeforeShutdown)", () => {
