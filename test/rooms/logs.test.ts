@@ -121,6 +121,9 @@ describe("A room's log lines", () => {
     await first.until(() => first.left !== undefined, "the flooder's disconnect");
     assert.equal(first.left, CLOSE_FLOODING);
     assert.equal(await reason, "too many messages", "the close frame says why");
+    const codes = first.all("error").map((e: { code: string }) => e.code);
+    assert.equal(codes.filter((c) => c === "UNKNOWN_ACTION").length, Number(TEST_ENV.MESSAGE_BURST), "only the burst was handled: nothing after the cut");
+    assert.equal(codes.filter((c) => c === "RATE_LIMITED").length, 1);
     const cut = roomLog(roomId, "disconnecting a client that keeps flooding");
     assert.equal(cut.level, WARN);
     assert.equal(cut.sessionId, first.id);
