@@ -12,7 +12,7 @@ import { ErrorCode as ColyseusErrorCode } from "@colyseus/core";
 import { MatchmakingStatus } from "../../src/protocol/errors.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { address, clientFrom, HonestGame, startDefaultServer } from "../helpers/abuse.js";
-import { eventually, Player, refusedWith } from "../helpers/clients.js";
+import { dropConnection, eventually, Player, refusedWith } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -55,10 +55,6 @@ async function listed(server: ServerProcess, include: "joinable" | "all" = "join
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
-/** Cuts a client's socket without a goodbye, as a dropped phone does (see test/rooms/reconnection.test.ts). */
-function dropConnection(room: SdkRoom) {
-  (room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
-}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const isLedgerRefusal = (a: Answer) => a.status === 429 && /unused seat reservations/.test(String(a.json?.error));

@@ -101,3 +101,8 @@ export function refusedWith(code: number, message?: RegExp) {
     return true;
   };
 }
+
+/** Cuts a client's socket without a goodbye, as a dropped phone does (close code 1006). */
+export function dropConnection(room: SdkRoom): void {
+  (room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+}

@@ -59,3 +59,21 @@ export function roomSuite(): RoomSuite {
   };
   return suite;
 }
+
+const board = (p: Player<TicTacToeState>) => Array.from(p.state.board).join(",");
+
+/** `p` plays (row, col); resolves once every watcher's board has changed. */
+export async function tttMove(p: Player<TicTacToeState>, watchers: Player<TicTacToeState>[], row: number, col: number) {
+  const before = watchers.map(board);
+  p.send("make_move", { row, col });
+  await Promise.all(watchers.map((w, i) => w.until(() => board(w) !== before[i], "board change")));
+}
+
+/** `first` takes the top row while `second` plays the middle row: five moves, `first` wins. */
+export async function topRowWin(first: Player<TicTacToeState>, second: Player<TicTacToeState>, watchers: Player<TicTacToeState>[]) {
+  await tttMove(first, watchers, 0, 0);
+  await tttMove(second, watchers, 1, 0);
+  await tttMove(first, watchers, 0, 1);
+  await tttMove(second, watchers, 1, 1);
+  await tttMove(first, watchers, 0, 2);
+}

@@ -18,7 +18,7 @@ import { JoinErrorCode, MatchmakingStatus } from "../../src/protocol/errors.js";
 import { ADDRESS_OPTION } from "../../src/matchmaking/reservations.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
-import { eventually, Player, quiet } from "../helpers/clients.js";
+import { dropConnection, eventually, Player, quiet } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { roomLogs, TEST_ENV, testServer } from "../helpers/server.js";
 
@@ -173,7 +173,7 @@ describe("Admission: seat reservations and spectator slots", () => {
     const bob = await suite.join<Od>(room.roomId, { name: "Bob" });
     const seat = (id: string) => ada.state.players.find((p) => p?.id === id);
     bob.room.reconnection.enabled = false;
-    (bob.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+    dropConnection(bob.room);
     await ada.until(() => seat(bob.id)?.connected === false, "Bob away, his seat held");
 
     const cy = await suite.join<Od>(room.roomId, { name: "Cy" });

@@ -5,11 +5,10 @@
  * keeps its log lines in memory (test/helpers/server.ts).
  */
 import assert from "node:assert/strict";
-import type { Room as SdkRoom } from "@colyseus/sdk";
 import { CLOSE_FLOODING, JoinErrorCode } from "../../src/protocol/errors.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
-import { eventually, Player, refusedWith } from "../helpers/clients.js";
-import { roomSuite } from "../helpers/rooms.js";
+import { dropConnection, eventually, Player, refusedWith } from "../helpers/clients.js";
+import { roomSuite, topRowWin } from "../helpers/rooms.js";
 import { roomLog, roomLogs, TEST_ENV } from "../helpers/server.js";
 
 type Ttt = TicTacToeState;
@@ -19,20 +18,6 @@ const WARN = 40;
 const ERROR = 50;
 const DEBUG = 20;
 
-/** Cuts a client's socket without a goodbye, as a dropped phone does (close code 1006). */
-function dropConnection(room: SdkRoom) {
-  (room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
-}
-
-/** Plays first (0,0) (0,1) (0,2) against second (1,0) (1,1): first wins in five moves. */
-async function playToWin(first: Player<Ttt>, second: Player<Ttt>) {
-  const moves: [Player<Ttt>, number, number][] = [[first, 0, 0], [second, 1, 0], [first, 0, 1], [second, 1, 1], [first, 0, 2]];
-  for (const [mover, row, col] of moves) {
-    const filled = Array.from(mover.state.board).filter((c) => c !== "").length;
-    mover.send("make_move", { row, col });
-    for (const p of [first, second]) await p.until(() => Array.from(p.state.board).filter((c) => c !== "").length === filled + 1, "the move");
-  }
-}
 
 describe("A room's log lines", () => {
   const suite = roomSuite();
@@ -50,7 +35,7 @@ describe("A room's log lines", () => {
     assert.deepEqual(joined.map((l) => [l.level, l.sessionId, l.spectator]), [[DEBUG, a.id, false], [DEBUG, b.id, false]]);
 
     const watcher = await suite.join<Ttt>(roomId, { spectate: true });
-    await playToWin(first, second);
+    await topRowWin(first, second, [first, second]);
     const applied = roomLogs(roomId).filter((l) => l.msg === "action applied");
     assert.deepEqual(
       applied.map((l) => [l.level, l.playerId, l.action]),

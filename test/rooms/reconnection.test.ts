@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
-import { Client, type Room as SdkRoom } from "@colyseus/sdk";
+import { Client } from "@colyseus/sdk";
 import { ErrorCode as ColyseusErrorCode } from "@colyseus/core";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
-import { eventually, Player, refusedWith } from "../helpers/clients.js";
+import { dropConnection, eventually, Player, refusedWith } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { TEST_ENV } from "../helpers/server.js";
 
 type Ttt = TicTacToeState;
 
-/** Cuts a client's socket without a goodbye, as a dropped phone does (close code 1006). */
-function dropConnection(room: SdkRoom) {
-  (room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
-}
 
 describe("Reconnection and seat reservation", () => {
   const suite = roomSuite();

@@ -15,8 +15,8 @@ import { CLOSE_NO_JOIN_ACK, ErrorCode, JoinErrorCode } from "../../src/protocol/
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
 import type { DiceState } from "../../src/schema/DiceState.js";
-import { eventually, Player, refusedWith } from "../helpers/clients.js";
-import { roomSuite } from "../helpers/rooms.js";
+import { dropConnection, eventually, Player, refusedWith } from "../helpers/clients.js";
+import { roomSuite, topRowWin } from "../helpers/rooms.js";
 import { roomLog, roomLogs, serverLogs, TEST_ENV } from "../helpers/server.js";
 
 type Ttt = TicTacToeState;
@@ -198,7 +198,7 @@ describe("Room paths: refusals, failures, names, drain", () => {
     const ada = await suite.join<OweDrahnState>(owe.roomId, { name: "Ada" });
     const bob = await suite.join<OweDrahnState>(owe.roomId, { name: "Bob" });
     bob.room.reconnection.enabled = false;
-    (bob.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+    dropConnection(bob.room);
     await ada.until(() => ada.state.players.find((p) => p.id === bob.id)?.connected === false, "Bob away");
     const away = ada.state.players.find((p) => p.id === bob.id)!.awayUntil;
     const windowMs = Number(TEST_ENV.RECONNECT_SECONDS) * 1000;
@@ -284,12 +284,7 @@ describe("Room paths: refusals, failures, names, drain", () => {
       for (const p of [a, b]) assert.deepEqual(await p.nth("draining", 1), { seconds: 30 });
       await assert.rejects(suite.colyseus.sdk.consumeSeatReservation(late as never), refusedWith(JoinErrorCode.SHUTTING_DOWN, /restarting/));
 
-      const moves: [Player<Ttt>, number, number][] = [[first, 0, 0], [second, 1, 0], [first, 0, 1], [second, 1, 1], [first, 0, 2]];
-      for (const [mover, row, col] of moves) {
-        const filled = Array.from(mover.state.board).filter((c) => c !== "").length;
-        mover.send("make_move", { row, col });
-        for (const p of [a, b]) await p.until(() => Array.from(p.state.board).filter((c) => c !== "").length === filled + 1, "the move");
-      }
+      await topRowWin(first, second, [a, b]);
       for (const p of [a, b]) await p.until(() => p.left !== undefined, "the room closes after the game over");
       assert.equal(a.left, CloseCode.SERVER_SHUTDOWN);
       assert.equal(b.left, CloseCode.SERVER_SHUTDOWN);

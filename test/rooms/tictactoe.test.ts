@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, MatchmakingStatus } from "../../src/protocol/errors.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import { Player, quiet } from "../helpers/clients.js";
-import { roomSuite } from "../helpers/rooms.js";
+import { roomSuite, topRowWin, tttMove } from "../helpers/rooms.js";
 
 type Ttt = TicTacToeState;
 
@@ -13,20 +13,6 @@ describe("TicTacToe room", () => {
 
   const board = (p: Player<Ttt>) => Array.from(p.state.board).join(",");
 
-  async function move(p: Player<Ttt>, watchers: Player<Ttt>[], row: number, col: number) {
-    const before = watchers.map(board);
-    p.send("make_move", { row, col });
-    await Promise.all(watchers.map((w, i) => w.until(() => board(w) !== before[i], "board change")));
-  }
-
-  /** `first` takes the top row while `second` plays the middle row: five moves, `first` wins. */
-  async function topRowWin(first: Player<Ttt>, second: Player<Ttt>, watchers: Player<Ttt>[]) {
-    await move(first, watchers, 0, 0);
-    await move(second, watchers, 1, 0);
-    await move(first, watchers, 0, 1);
-    await move(second, watchers, 1, 1);
-    await move(first, watchers, 0, 2);
-  }
 
   it("plays a whole game to a win that both players see", async () => {
     const { first, second, a, b } = await startedGame();
@@ -68,7 +54,7 @@ describe("TicTacToe room", () => {
       assert.equal(typeof error.message, "string");
       assert.ok(error.message.length > 0);
     }
-    await move(first, [a], 1, 1);
+    await tttMove(first, [a], 1, 1);
     first.send("make_move", { row: 1, col: 1 }); // now the other's turn
     assert.equal((await first.next("error")).code, ErrorCode.NOT_YOUR_TURN);
     second.send("make_move", { row: 1, col: 1 });

@@ -13,7 +13,7 @@ import { Client, type Room as SdkRoom } from "@colyseus/sdk";
 import { Redis } from "ioredis";
 import type { RoomEntry } from "../../src/rooms/listing.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
-import { Player, quiet } from "../helpers/clients.js";
+import { dropConnection, Player, quiet } from "../helpers/clients.js";
 import { startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -55,10 +55,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const board = (p: Player<Ttt>) => Array.from(p.state.board).join(",");
 
-/** Cuts a client's socket without a goodbye, as a dropped phone or a reloaded page does (close code 1006). */
-function dropConnection(room: SdkRoom) {
-  (room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
-}
 
 /** The port in a seat reservation's publicAddress (`127.0.0.1:<port>`). */
 function portOf(r: Reservation): number {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 import { Redis } from "ioredis";
-import { eventually } from "../helpers/clients.js";
+import { dropConnection, eventually } from "../helpers/clients.js";
 import { startServer, stopAllServers } from "../helpers/cluster.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
@@ -75,7 +75,7 @@ describe("Operations", function () {
     // A dropped player comes back by itself: counted once.
     b.reconnection.minUptime = 0;
     const back = new Promise<void>((resolve) => b.onReconnect(() => resolve()));
-    (b.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+    dropConnection(b);
     await back;
     // The server counts it in its onReconnect hook, which may run just after the client hears it is back.
     let metrics = "";
