@@ -32,6 +32,7 @@ import type { RoomSettings } from "./rooms/settings.js";
 import { GameHandler } from "./rooms/handler.js";
 import { Listing } from "./rooms/listing.js";
 import { LobbyRoom, lobbyOptions } from "./rooms/LobbyRoom.js";
+import { HighAvailability } from "./ha/service.js";
 
 export interface AppOptions {
   env: Env;
@@ -100,6 +101,12 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
 
   const ledger = new ReservationLedger(driverRedis ? redisLedgerStore(driverRedis) : memoryLedgerStore(), env.MAX_PENDING_RESERVATIONS_PER_IP, env.SEAT_RESERVATION_SECONDS);
   const settings = roomSettings({ ...options, metrics }, ledger);
+  // High availability: a connection of its own that fails at once while Redis is down
+  // (play goes on without snapshots) instead of queueing commands.
+  const haRedis = redisUrl && env.SNAPSHOTS === "on" ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000 }) : undefined;
+  haRedis?.on("error", () => undefined); // the service logs the pause, /health reports Redis
+  const ha = haRedis ? new HighAvailability({ redis: haRedis, logger, metrics: metrics.ha, checkMs: env.HA_CHECK_MS, deadAfterMs: env.HA_DEAD_AFTER_MS }) : undefined;
+  settings.ha = ha;
   const games = GAME_NAMES;
   const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, minIntervalMs: env.LOBBY_THROTTLE_MS, maxAgeMs: env.LISTING_REFRESH_MS });
   const presence = redisUrl ? new RedisPresence(redisUrl) : new LocalPresence();
@@ -228,11 +235,13 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   });
 
   let unfollow: (() => void) | undefined;
+  let stopHa: (() => void) | undefined;
   const listen = server.listen.bind(server);
   server.listen = async (...args: Parameters<Server["listen"]>) => {
     const result = await listen(...args);
     unfollow = await listing.follow(presence);
     await ensureLobby();
+    stopHa = ha?.start();
     return result;
   };
 
@@ -240,6 +249,9 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
 
   server.onShutdown(async () => {
     stopSweep?.();
+    stopHa?.();
+    if (ha) await ha.store.forget(matchMaker.processId).catch(() => undefined);
+    await haRedis?.quit().catch(() => undefined);
     unfollow?.();
     loop.stop();
     healthRedis?.disconnect();

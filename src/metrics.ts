@@ -6,8 +6,9 @@
  * rooms open, close, join and leave (not by reading the listing), and the rendered text is
  * reused for a second.
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RoomMetrics } from "./rooms/GameRoom.js";
+import type { HaMetrics } from "./ha/service.js";
 
 /** What the transport and the HTTP routes report. */
 export interface EdgeMetrics {
@@ -21,6 +22,7 @@ export interface Metrics {
   registry: Registry;
   room: RoomMetrics;
   edge: EdgeMetrics;
+  ha: HaMetrics;
   /** The exposition text, rendered at most once per `maxAgeMs`. */
   render(maxAgeMs?: number): Promise<string>;
 }
@@ -49,6 +51,12 @@ export function createMetrics(): Metrics {
   const refused = new Counter({ name: "connections_refused_total", help: "WebSocket upgrades refused, by reason (origin, per-ip, rate)", labelNames: ["reason"], registers: [registry] });
   const cut = new Counter({ name: "connections_cut_total", help: "Connections cut, by reason (flood, slow, no-ack)", labelNames: ["reason"], registers: [registry] });
 
+  const restored = new Counter({ name: "ha_rooms_restored_total", help: "Rooms of a dead process this process restored from their snapshots", registers: [registry] });
+  const restoreFailed = new Counter({ name: "ha_restore_failures_total", help: "Snapshots this process claimed but could not restore (unreadable, or the room failed to start)", registers: [registry] });
+  const superseded = new Counter({ name: "ha_rooms_superseded_total", help: "Rooms of this process closed because another process restored them while this one was stalled", registers: [registry] });
+  const writeSeconds = new Histogram({ name: "ha_snapshot_write_seconds", help: "Time to write a room's snapshot to Redis", buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
+  const writeFailed = new Counter({ name: "ha_snapshot_failures_total", help: "Snapshot writes that failed (Redis unreachable): those games would not survive a crash", registers: [registry] });
+  const paused = new Gauge({ name: "ha_snapshots_paused", help: "1 while snapshots are paused because Redis is unreachable", registers: [registry] });
   let rendered: { at: number; text: Promise<string> } | undefined;
 
   return {
@@ -66,6 +74,14 @@ export function createMetrics(): Metrics {
     edge: {
       refused: (reason) => refused.inc({ reason }),
       cut: (reason) => cut.inc({ reason }),
+    },
+    ha: {
+      restored: () => restored.inc(),
+      restoreFailed: () => restoreFailed.inc(),
+      superseded: () => superseded.inc(),
+      writeSeconds: (seconds) => writeSeconds.observe(seconds),
+      writeFailed: () => writeFailed.inc(),
+      paused: (on) => paused.set(on ? 1 : 0),
     },
     render(maxAgeMs = 1000) {
       if (!rendered || Date.now() - rendered.at > maxAgeMs) rendered = { at: Date.now(), text: registry.metrics() };

@@ -92,6 +92,12 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** With Redis: how often to look for dead processes and drop their rooms from the listing. */
   PROCESS_SWEEP_MS: int(2000, 250, 60000),
+  /** With Redis: keep every game's snapshot in Redis so a survivor takes it over when its process dies (high availability). */
+  SNAPSHOTS: z.enum(["on", "off"]).default("on"),
+  /** With snapshots: how often each process beats, fences its rooms and looks for dead processes. */
+  HA_CHECK_MS: int(1000, 100, 60000),
+  /** With snapshots: a process silent this long is checked for death, and its games taken over. */
+  HA_DEAD_AFTER_MS: int(3000, 500, 600000),
   /** Password of the /monitor dashboard (user `admin`); the monitor is off without it. */
   MONITOR_PASSWORD: z.string().min(8).optional(),
   /** Testing only: seeds the dice so a run can be replayed. Never set it in production. */

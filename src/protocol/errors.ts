@@ -100,3 +100,11 @@ export const CLOSE_NO_JOIN_ACK = 4408;
 
 /** One of the {@link JoinErrorCode} numbers. */
 export type JoinErrorCode = (typeof JoinErrorCode)[keyof typeof JoinErrorCode];
+
+/**
+ * WebSocket close code of a client whose room moved to another process: this process was
+ * stalled, another one restored the room from its snapshot meanwhile, and this copy closed
+ * itself (high availability). The seat is held there: reconnect with the saved reconnection
+ * token through the normal server address (`client.reconnect(token)`); the web client does.
+ */
+export const CLOSE_ROOM_MOVED = 4412;

@@ -6,13 +6,13 @@
  * and the listing. A game brings its protocol, rules, schema and projection; its messages
  * reach the rules' moves by name.
  */
-import { CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
+import { CloseCode, matchMaker, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type WebSocket from "ws";
 import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { AnyGame } from "../games/definition.js";
-import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
+import { CLOSE_FLOODING, CLOSE_ROOM_MOVED, ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
 import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { ScheduleEvent } from "../rules/types.js";
 import { Projection } from "../schema/sync.js";
@@ -28,6 +28,8 @@ import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
 import type { HistoryStep } from "../games/definition.js";
 import { RoomHistory } from "./history.js";
 import { hostKey } from "../matchmaking/waiting-rooms.js";
+import { SnapshotGate, type SaveResult } from "../ha/gate.js";
+import { RESTORE_OPTION, type RestoreOption, type RoomSnapshots, type SnapshotRoom } from "../ha/service.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
 
@@ -38,7 +40,7 @@ export interface GameRoomOptions {
 }
 
 /** Option keys only the server sets. */
-const SERVER_KEYS = ["server", "game"] as const;
+const SERVER_KEYS = ["server", "game", RESTORE_OPTION] as const;
 
 /** The player id used for actions the rules schedule for themselves (no player behind them). */
 // Stryker disable next-line StringLiteral: equivalent: the rules ignore the actor of the actions they schedule
@@ -46,7 +48,7 @@ const SYSTEM_ACTOR = "";
 
 type Options = z.output<typeof commonJoinOptions>;
 
-export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string> }; metadata: ListingMetadata }> {
+export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string> }; metadata: ListingMetadata }> implements SnapshotRoom {
   /** Every timer of the room; all cleared on dispose. */
   protected readonly timers = new RoomTimers((err) => this.log.error({ err }, "uncaught exception in a room timer"));
 
@@ -93,6 +95,20 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   /** onCreate completed (the room counts in the metrics). */
   private opened = false;
   private closing = false;
+  /** The room's create options, as validated (kept in its snapshot). */
+  private createOptions!: Options;
+  /** High availability (Redis): the room's snapshot, and the gate that sends state only once it is written. */
+  private snapshots?: RoomSnapshots;
+  private gate?: SnapshotGate;
+  /** Each seated player's current reconnection token, by session id (for the snapshot). */
+  private readonly tokens = new Map<string, string>();
+  /** Rule actions scheduled for later, by id: their due time (epoch ms) and action (for the snapshot). */
+  private readonly scheduled = new Map<number, { due: number; action: { type: string; [field: string]: unknown } }>();
+  private scheduleSeq = 0;
+  /** A restored room's running turn: re-armed at its old deadline. */
+  private restoredTurn?: { key: string; deadline: number } | null;
+  /** Another process restored this room while this one was stalled: this copy is closing. */
+  private superseded = false;
 
   private get rules() {
     return this.definition.rules;
@@ -106,12 +122,15 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.log = settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
     this.limit = new MessageLimit(settings);
 
-    const parsed = definition.protocol.options.safeParse(clientOptions(rawOptions));
+    const restore = rawOptions[RESTORE_OPTION] as RestoreOption | undefined;
+    const parsed = definition.protocol.options.safeParse(restore ? restore.snapshot.options : clientOptions(rawOptions));
     if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     const options = parsed.data as Options;
+    this.createOptions = options;
     this.listedSettings = Object.fromEntries(Object.entries(options).filter(([key, value]) => key !== "name" && typeof value === "number")) as Record<string, number>;
     const creator = rawOptions[ADDRESS_OPTION];
     if (typeof creator === "string") this.host = hostKey(creator);
+    if (restore) this.host = restore.snapshot.host;
 
     // State goes out from commit(), never on a patch tick; and the room's timers are its own
     // (RoomTimers), not on the Colyseus clock, so no interval has to tick it. With no patch
@@ -133,9 +152,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       this.log,
       () => this.updateListing(),
     );
-    this.game = this.rules.setup(config, settings.rng);
+    this.game = restore ? restore.snapshot.game : this.rules.setup(config, settings.rng);
     this.state = definition.state();
     this.history = new RoomHistory(this.state.history);
+    if (settings.ha) {
+      this.snapshots = settings.ha.attach(this, restore?.epoch ?? 0);
+      this.gate = new SnapshotGate(() => this.saveSnapshot(), () => this.broadcastPatch(), () => this.supersede());
+    }
+    if (restore) this.restoreFrom(restore);
     if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
 
     // A message reaches the rules' move of the same name.
@@ -152,7 +176,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.commit();
     settings.metrics?.roomOpened(this.roomName);
     this.opened = true;
-    this.log.info({ options: { ...options, name: undefined }, seats: this.seats }, "room created");
+    if (!restore) this.log.info({ options: { ...options, name: undefined }, seats: this.seats }, "room created");
   }
 
   override onAuth(client: Client, rawOptions: Record<string, unknown>) {
@@ -181,12 +205,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
           : new ServerError(JoinErrorCode.GAME_STARTED, "The game has started. Join with spectate: true to watch.");
       }
       const name = this.uniqueName(auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`);
-      // Known before the join is committed, so the listing shows the name at once.
+      // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
+      this.tokens.set(client.sessionId, client.reconnectionToken);
       // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
       this.namesVersion++;
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         this.names.delete(client.sessionId);
+        this.tokens.delete(client.sessionId);
         // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
         this.namesVersion++;
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
@@ -220,7 +246,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
     requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
+    // A new token with every reconnection: the snapshot must hold it.
+    if (this.tokens.has(client.sessionId)) this.tokens.set(client.sessionId, client.reconnectionToken);
     if (this.setAway(client.sessionId, false)) this.commit();
+    else this.gate?.changed();
   }
 
   override onLeave(client: Client, code?: number) {
@@ -229,6 +258,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.setAway(client.sessionId, false);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
+    if (!this.isSeated(client.sessionId)) this.tokens.delete(client.sessionId);
     // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
     if (!this.isSeated(client.sessionId) && this.names.delete(client.sessionId)) this.namesVersion++;
   }
@@ -237,6 +267,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // Every timer of the room (turns, pauses, bots, reservations, deadlines): nothing fires
     // into a disposed room.
     this.timers.clearAll();
+    // A room that ends deletes its snapshot; a superseded copy leaves the live one's alone.
+    if (this.superseded) this.snapshots?.detach();
+    else this.snapshots?.end();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
     this.log.info({ joins: this.joins, games: this.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
   }
@@ -287,13 +320,16 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const before = this.game;
     this.game = result.state;
     this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] });
+    const events = result.events as { type: string }[];
+    // Scheduled before the commit, so the snapshot it writes holds them.
+    for (const event of events) if (isSchedule(event)) this.schedule(event);
     this.commit();
-    for (const event of result.events as { type: string }[]) {
-      if (isSchedule(event)) this.schedule(event);
-      else {
-        const { type, ...payload } = event;
-        this.broadcast(type, payload);
-      }
+    for (const event of events) {
+      if (isSchedule(event)) continue;
+      const { type, ...payload } = event;
+      // After the state patch, which waits for the snapshot.
+      if (this.gate) this.gate.send(() => this.broadcast(type, payload));
+      else this.broadcast(type, payload);
     }
     if (this.log.isLevelEnabled("debug")) this.log.debug({ playerId, action: action.type }, "action applied");
     return true;
@@ -362,12 +398,97 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.awayChanged = false;
     this.armTurnTimer();
     this.armBot();
-    this.broadcastPatch();
+    if (this.gate) this.gate.changed();
+    else this.broadcastPatch();
     this.updateListing();
     if (this.draining && !this.closing && !this.rules.isStarted(this.game)) {
       this.log.info("game over while draining; closing the room");
       this.timers.after(0, () => this.close());
     }
+  }
+
+  /**
+   * Re-creates the room from the snapshot of a process that died: the game, names, history
+   * and timers as they were, and a reconnection window for every seated player, keyed by
+   * the token they hold (they all count as away until they are back).
+   */
+  private restoreFrom({ snapshot, from }: RestoreOption) {
+    const now = Date.now();
+    this.history.restore(snapshot.history);
+    this.restoredTurn = snapshot.turn;
+    for (const { due, action } of snapshot.scheduled) this.scheduleAt(due, action);
+    for (const seat of snapshot.seats) {
+      const until = seat.awayUntil ?? now + this.settings.reconnectSeconds * 1000;
+      this.names.set(seat.sessionId, seat.name);
+      this.tokens.set(seat.sessionId, seat.token);
+      this.away.set(seat.sessionId, until);
+      this.awayChanged = true;
+      this.limit.add(seat.sessionId);
+      this.settings.metrics?.clientIn(this.roomName);
+      // A stand-in for the client that was connected to the dead process: Colyseus keeps
+      // the seat for whoever presents its token.
+      const standIn = { sessionId: seat.sessionId, reconnectionToken: seat.token } as Client;
+      this.allowReconnection(standIn, Math.max(0.1, (until - now) / 1000)).catch((reason: unknown) => {
+        // `false`: the window passed (Colyseus calls no onLeave for a stand-in); otherwise
+        // the room is closing.
+        if (reason === false) this.standInExpired(standIn);
+      });
+    }
+    this.namesVersion++;
+    // A stand-in's reconnection does not count as a join: count the seats now, as the
+    // dead process did (a later leave counts them out).
+    this.countClients(snapshot.seats.length);
+    this.log.info({ from, seats: snapshot.seats.length, savedMsAgo: now - snapshot.savedAt }, "room restored from its snapshot");
+  }
+
+  /** A restored seat's player did not come back in time: they leave, as after any drop. */
+  private standInExpired(standIn: Client) {
+    if (this.superseded) return;
+    this.countClients(-1);
+    this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT);
+  }
+
+  /** Adjusts the listing's and the process's client counts by `delta`. */
+  private countClients(delta: number) {
+    const listing = (this as unknown as { _listing: { clients: number } })._listing;
+    listing.clients += delta;
+    matchMaker.stats.local.ccu += delta;
+  }
+
+  /** Writes the room's snapshot (high availability): what another process needs to take the game over. */
+  private saveSnapshot(): Promise<SaveResult> {
+    const seats = this.rules.playerIds(this.game).flatMap((id) => {
+      const token = this.tokens.get(id);
+      return token === undefined ? [] : [{ sessionId: id, token, name: this.names.get(id) ?? "", awayUntil: this.away.get(id) }];
+    });
+    return this.snapshots!.write({
+      roomId: this.roomId,
+      roomName: this.roomName,
+      options: this.createOptions,
+      host: this.host,
+      game: this.game as object,
+      seats,
+      turn: this.armedTurn !== null && this.state.turnDeadline > 0 ? { key: this.armedTurn, deadline: this.state.turnDeadline } : null,
+      scheduled: [...this.scheduled.values()],
+      history: this.history.snapshot(),
+    });
+  }
+
+  /** Another process restored this room while this one was stalled: close this copy; its players resume in the live one. */
+  supersede() {
+    if (this.superseded) return;
+    this.superseded = true;
+    this.log.warn({ clients: this.clients.length }, "room taken over by another process while this one was stalled; closing this copy");
+    this.snapshots?.detach();
+    // The listing row is the live copy's now: keep this copy's disposal off it.
+    const self = this as unknown as { _listing: { roomId?: string } };
+    self._listing = { ...self._listing, roomId: `${this.roomId}~superseded` };
+    this.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
+  }
+
+  /** Writes the snapshot again (Redis came back after an outage). */
+  resave() {
+    if (!this.superseded) this.gate?.changed();
   }
 
   /** Closes the room for a shutdown: clients get code 4001 (server shutdown). */
@@ -417,7 +538,17 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   private schedule(event: ScheduleEvent) {
     const delay = this.settings.delays[event.timer] ?? 0;
-    this.timers.after(delay, () => this.dispatch(SYSTEM_ACTOR, event.action));
+    this.scheduleAt(Date.now() + delay, event.action);
+  }
+
+  /** Runs a rule action at `due` (epoch ms); kept in the snapshot until it has run. */
+  private scheduleAt(due: number, action: { type: string; [field: string]: unknown }) {
+    const id = ++this.scheduleSeq;
+    this.scheduled.set(id, { due, action });
+    this.timers.after(due - Date.now(), () => {
+      this.scheduled.delete(id);
+      this.dispatch(SYSTEM_ACTOR, action);
+    });
   }
 
   private armTurnTimer() {
@@ -431,9 +562,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       this.state.turnDeadline = 0;
       return;
     }
-    const ms = this.turnSeconds * 1000;
-    this.state.turnDeadline = Date.now() + ms;
-    this.turnTimer = this.timers.after(ms, () => {
+    let deadline = Date.now() + this.turnSeconds * 1000;
+    // A restored room's turn keeps the deadline it had before the crash.
+    if (this.restoredTurn !== undefined) {
+      if (this.restoredTurn?.key === key) deadline = this.restoredTurn.deadline;
+      this.restoredTurn = undefined;
+    }
+    this.state.turnDeadline = deadline;
+    this.turnTimer = this.timers.after(deadline - Date.now(), () => {
       this.turnTimer = undefined;
       this.log.info({ playerId: active }, "turn timed out");
       this.dispatch(active, { type: "timeout" });
@@ -460,6 +596,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   /** Writes the room's listing when a field of it changed (every commit asks; most moves change none). */
   private updateListing() {
+    if (this.superseded) return;
     const ids = this.rules.playerIds(this.game);
     const players = ids.length;
     const started = this.rules.isStarted(this.game);

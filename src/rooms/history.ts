@@ -26,6 +26,18 @@ export class RoomHistory {
     for (const item of items) this.push(item);
   }
 
+  /** What a snapshot keeps: the counters and the kept entries. */
+  snapshot(): { seq: number; game: number; entries: [string, string][] } {
+    return { seq: this.seq, game: this.game, entries: [...this.target.entries()] };
+  }
+
+  /** Continues from a snapshot (a restored room). */
+  restore(saved: { seq: number; game: number; entries: readonly (readonly [string, string])[] }): void {
+    this.seq = saved.seq;
+    this.game = saved.game;
+    for (const [key, value] of saved.entries) this.target.set(key, value);
+  }
+
   private push(item: HistoryItem): void {
     this.seq++;
     this.target.set(String(this.seq), JSON.stringify(item.data ? [this.game, item.kind, item.who ?? "", item.data] : [this.game, item.kind, item.who ?? ""]));

@@ -3,6 +3,7 @@ import type { Logger } from "../logger.js";
 import type { ErrorCode } from "../protocol/errors.js";
 import type { ReservationRelease } from "../matchmaking/reservations.js";
 import type { Rng } from "../rules/rng.js";
+import type { RoomSnapshots, SnapshotRoom } from "../ha/service.js";
 
 /** Server-side settings every game room gets from its registration. */
 export interface RoomSettings {
@@ -33,6 +34,8 @@ export interface RoomSettings {
   seatReservationSeconds: number;
   /** On shutdown, how long running games may go on before the room is closed. @default 600 */
   drainSeconds: number;
+  /** High availability (Redis only): each room's snapshot, written before its state goes out. */
+  ha?: { attach(room: SnapshotRoom, epoch?: number): RoomSnapshots };
   /** Counters for /metrics; optional so a room runs without them. */
   metrics?: RoomMetrics;
 }

@@ -1,0 +1,72 @@
+/**
+ * Snapshot before acknowledging: a room's state changes are sent to its clients only once
+ * the snapshot holding them is written, so a player never sees a move that a crash could
+ * take back. What the room sends after a change (its events) waits behind the same write,
+ * in order. Writes never overlap: changes made while one is in flight are written together
+ * by the next, and the patch goes out after the last.
+ */
+export type SaveResult = "saved" | "superseded" | "skipped";
+
+export class SnapshotGate {
+  private dirty = false;
+  private running = false;
+  private superseded = false;
+  private queue: (() => void)[] = [];
+
+  /**
+   * @param save - writes the room's current state (read when called); "skipped" when Redis
+   *   is unreachable (play goes on without snapshots), "superseded" when another process
+   *   owns the room now: nothing more is sent.
+   * @param flush - sends the room's pending state patch.
+   * @param onSuperseded - called once, when a write finds the room taken over.
+   */
+  constructor(
+    private readonly save: () => Promise<SaveResult>,
+    private readonly flush: () => void,
+    private readonly onSuperseded: () => void,
+  ) {}
+
+  /** The state changed: write it, then send it. */
+  changed(): void {
+    if (this.superseded) return;
+    this.dirty = true;
+    if (!this.running) void this.run();
+  }
+
+  /** Sends now, or after the pending write and its patch. */
+  send(fn: () => void): void {
+    if (this.superseded) return;
+    if (this.running) this.queue.push(fn);
+    else fn();
+  }
+
+  /** A write is pending or in flight. */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (this.dirty) {
+      this.dirty = false;
+      let result: SaveResult;
+      try {
+        result = await this.save();
+      } catch {
+        result = "skipped";
+      }
+      if (result === "superseded") {
+        this.superseded = true;
+        this.queue = [];
+        this.running = false;
+        this.onSuperseded();
+        return;
+      }
+    }
+    this.running = false;
+    this.flush();
+    const queued = this.queue;
+    this.queue = [];
+    for (const fn of queued) fn();
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * High availability (Redis only): every game room's snapshot is kept in Redis, and when a
+ * process dies a survivor re-creates its rooms with the same ids, state and timers.
+ *
+ * One per process. It gives each room a handle to write its snapshot (src/ha/gate.ts sends
+ * the state only after that), and every `checkMs` it
+ *   - beats: records that this process is alive (`ha:procs`);
+ *   - fences: a room of ours whose owner key names another process or epoch was taken over
+ *     while we were stalled; that copy closes (its players resume in the live copy);
+ *   - takes over: a process with no heartbeat for `deadAfterMs` whose presence channel is
+ *     gone (or that fails Colyseus's health check: stalled) is dead; each of its rooms is
+ *     claimed with a compare-and-set (src/ha/store.ts), so exactly one survivor restores it;
+ *   - keeps the listing right for the rooms it restored (a process that was only stalled
+ *     re-lists its rooms when it wakes up, colyseus#968).
+ * A process that died before this one started (every process was down) is not taken over:
+ * its snapshots are dropped, since no player is still waiting for those games.
+ */
+import { matchMaker } from "@colyseus/core";
+import type { Redis } from "ioredis";
+import type { Logger } from "../logger.js";
+import type { SaveResult } from "./gate.js";
+import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "./snapshot.js";
+import { ownerValue, SnapshotStore } from "./store.js";
+
+/** The create option (server-only) that carries a snapshot into a restored room. */
+export const RESTORE_OPTION = "restore";
+
+/** What a restored room is created with. */
+export interface RestoreOption {
+  snapshot: Snapshot;
+  /** The epoch this process claimed the room at. */
+  epoch: number;
+  /** The process the room came from. */
+  from: string;
+}
+
+/** What a room writes: its snapshot minus what the service fills in. */
+export type SnapshotBody = Omit<Snapshot, "v" | "epoch" | "owner" | "savedAt">;
+
+/** What the service needs of a room. */
+export interface SnapshotRoom {
+  readonly roomId: string;
+  /** Another process owns the room now: close this copy. */
+  supersede(): void;
+  /** Write the snapshot again (Redis is back after an outage). */
+  resave(): void;
+}
+
+/** A room's handle on its snapshot. */
+export interface RoomSnapshots {
+  write(body: SnapshotBody): Promise<SaveResult>;
+  /** The room ended normally: its snapshot is deleted. */
+  end(): void;
+  /** The room was superseded: forget it here, leave the live copy's snapshot alone. */
+  detach(): void;
+}
+
+/** What the service reports to /metrics. */
+export interface HaMetrics {
+  restored(): void;
+  restoreFailed(): void;
+  superseded(): void;
+  writeSeconds(seconds: number): void;
+  writeFailed(): void;
+  paused(paused: boolean): void;
+}
+
+export interface HaOptions {
+  /** A connection of its own, with `enableOfflineQueue: false`: a write while Redis is down fails at once. */
+  redis: Redis;
+  logger: Logger;
+  metrics?: HaMetrics;
+  /** How often to beat, fence and look for dead processes. @default 1000 */
+  checkMs?: number;
+  /** A process whose heartbeat is this old is checked for death. @default 3000 */
+  deadAfterMs?: number;
+}
+
+interface Attached {
+  room: SnapshotRoom;
+  epoch: number;
+  /** A write succeeded (the owner key exists). */
+  written: boolean;
+}
+
+export class HighAvailability {
+  readonly store: SnapshotStore;
+  private readonly rooms = new Map<string, Attached>();
+  private readonly startedAt = Date.now();
+  private readonly checkMs: number;
+  private readonly deadAfterMs: number;
+  private paused = false;
+  private checking = false;
+  /** Rooms this process restored: their listing rows are checked (a stalled twin may overwrite them). */
+  private readonly restored = new Set<string>();
+  private readonly taking = new Set<string>();
+
+  constructor(private readonly options: HaOptions) {
+    this.store = new SnapshotStore(options.redis);
+    this.checkMs = options.checkMs ?? 1000;
+    this.deadAfterMs = options.deadAfterMs ?? 3000;
+  }
+
+  private get me(): string {
+    return matchMaker.processId;
+  }
+
+  private get log(): Logger {
+    return this.options.logger;
+  }
+
+  /** Starts the heartbeat and the checks; returns the stop function. */
+  start(): () => void {
+    const onReady = () => {
+      if (!this.paused) return;
+      // Redis is back: every room writes its snapshot again at once.
+      for (const { room } of this.rooms.values()) room.resave();
+    };
+    this.options.redis.on("ready", onReady);
+    void this.check();
+    const timer = setInterval(() => void this.check(), this.checkMs);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      this.options.redis.off("ready", onReady);
+    };
+  }
+
+  /** Registers a room (epoch 0: a new room; above: restored at that epoch). */
+  attach(room: SnapshotRoom, epoch = 0): RoomSnapshots {
+    const entry: Attached = { room, epoch, written: epoch > 0 };
+    this.rooms.set(room.roomId, entry);
+    if (epoch > 0) this.restored.add(room.roomId);
+    return {
+      write: (body) => this.write(entry, body),
+      end: () => {
+        if (this.rooms.get(room.roomId) !== entry) return;
+        this.forget(room.roomId);
+        this.store.remove(room.roomId, entry.epoch, this.me).catch((err) => this.log.warn({ err: (err as Error).message, roomId: room.roomId }, "snapshot not deleted (redis unavailable); it is dropped when found"));
+      },
+      detach: () => {
+        if (this.rooms.get(room.roomId) === entry) this.forget(room.roomId);
+      },
+    };
+  }
+
+  private forget(roomId: string) {
+    this.rooms.delete(roomId);
+    this.restored.delete(roomId);
+  }
+
+  private async write(entry: Attached, body: SnapshotBody): Promise<SaveResult> {
+    if (this.options.redis.status !== "ready") {
+      this.pause("redis not connected");
+      return "skipped";
+    }
+    const snapshot: Snapshot = { v: SNAPSHOT_VERSION, ...body, epoch: entry.epoch, owner: this.me, savedAt: Date.now() };
+    const json = JSON.stringify(snapshot);
+    const started = performance.now();
+    try {
+      const result = await this.store.write(body.roomId, entry.epoch, this.me, json, !entry.written && entry.epoch === 0);
+      this.options.metrics?.writeSeconds((performance.now() - started) / 1000);
+      if (result === "saved") {
+        entry.written = true;
+        this.resume();
+      }
+      return result;
+    } catch (err) {
+      this.options.metrics?.writeFailed();
+      this.pause((err as Error).message);
+      return "skipped";
+    }
+  }
+
+  private pause(reason: string) {
+    if (this.paused) return;
+    this.paused = true;
+    this.options.metrics?.paused(true);
+    this.log.error({ reason }, "snapshots paused: Redis is unreachable; games go on, but a crash of this process now would lose them");
+  }
+
+  private resume() {
+    if (!this.paused) return;
+    this.paused = false;
+    this.options.metrics?.paused(false);
+    this.log.info("snapshots resumed");
+  }
+
+  /** One pass: beat, fence, take over dead processes, fix restored rooms' listing rows. */
+  async check(): Promise<void> {
+    if (this.checking || this.options.redis.status !== "ready") return;
+    this.checking = true;
+    try {
+      await this.store.beat(this.me);
+      await this.fence();
+      await this.findDead();
+      await this.relist();
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, "high-availability check failed");
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** Closes every copy of ours that another process (or a later epoch) owns now. */
+  private async fence() {
+    const entries = [...this.rooms.values()];
+    const owners = await this.store.owners(entries.map((e) => e.room.roomId));
+    entries.forEach((entry, i) => {
+      const owner = owners[i];
+      if (owner === ownerValue(entry.epoch, this.me) || (owner === null && !entry.written)) return;
+      if (this.rooms.get(entry.room.roomId) !== entry) return;
+      this.supersede(entry);
+    });
+  }
+
+  private supersede(entry: Attached) {
+    this.forget(entry.room.roomId);
+    this.options.metrics?.superseded();
+    entry.room.supersede();
+  }
+
+  private async findDead() {
+    const now = Date.now();
+    const processes = await this.store.processes();
+    let channels: Set<string> | undefined;
+    for (const [processId, beat] of processes) {
+      if (processId === this.me || now - beat < this.deadAfterMs || this.taking.has(processId)) continue;
+      channels ??= new Set((await matchMaker.presence.channels("p:*")).map((c) => c.slice(2)));
+      if (beat < this.startedAt) {
+        // It died before this process started: every process was down, and no player is
+        // still waiting for those games.
+        if (!channels.has(processId)) await this.dropOrphans(processId);
+        continue;
+      }
+      this.taking.add(processId);
+      try {
+        // Its channel still subscribed: stalled, not gone. Colyseus's health check (2 s)
+        // decides, and removes its listing rows when it does not answer.
+        if (channels.has(processId) && (await matchMaker.healthCheckProcessId(processId))) continue;
+        await this.takeOver(processId, beat);
+      } finally {
+        this.taking.delete(processId);
+      }
+    }
+  }
+
+  /** Claims and restores every room of a dead process (those another survivor did not win first). */
+  async takeOver(dead: string, lastBeat: number): Promise<void> {
+    const roomIds = await this.store.roomsOf(dead);
+    const detectedAt = Date.now();
+    const BATCH = 16;
+    let restored = 0;
+    for (let i = 0; i < roomIds.length; i += BATCH) {
+      const results = await Promise.all(roomIds.slice(i, i + BATCH).map((roomId) => this.restore(roomId, dead)));
+      restored += results.filter(Boolean).length;
+    }
+    await this.store.forget(dead);
+    if (roomIds.length > 0) {
+      this.log.warn({ processId: dead, rooms: roomIds.length, restored, silentMs: detectedAt - lastBeat, ms: Date.now() - detectedAt }, "process dead: its rooms were taken over");
+    }
+  }
+
+  private async restore(roomId: string, dead: string): Promise<boolean> {
+    const started = Date.now();
+    const claim = await this.store.claim(roomId, dead, this.me).catch((err) => {
+      this.log.warn({ err: (err as Error).message, roomId }, "claim failed");
+      return undefined;
+    });
+    if (!claim) return false; // another survivor has it, or it ended
+    const parsed = parseSnapshot(claim.raw);
+    if (!parsed.ok) {
+      this.options.metrics?.restoreFailed();
+      this.log.error({ roomId, from: dead, reason: parsed.reason }, "snapshot unreadable: room not restored, snapshot dropped");
+      await this.store.drop(roomId, claim.epoch, this.me).catch(() => undefined);
+      return false;
+    }
+    const { snapshot } = parsed;
+    try {
+      const restore: RestoreOption = { snapshot, epoch: claim.epoch, from: dead };
+      await matchMaker.handleCreateRoom(snapshot.roomName, { [RESTORE_OPTION]: restore }, undefined, roomId);
+      this.options.metrics?.restored();
+      this.log.info({ roomId, roomName: snapshot.roomName, from: dead, epoch: claim.epoch, seats: snapshot.seats.length, ms: Date.now() - started }, "room restored");
+      return true;
+    } catch (err) {
+      this.options.metrics?.restoreFailed();
+      this.log.error({ roomId, from: dead, err: (err as Error).message }, "room restore failed: snapshot dropped");
+      await this.store.drop(roomId, claim.epoch, this.me).catch(() => undefined);
+      return false;
+    }
+  }
+
+  /** A process that died while no other ran: its snapshots are dropped, not restored. */
+  private async dropOrphans(dead: string) {
+    const roomIds = await this.store.roomsOf(dead);
+    for (const roomId of roomIds) {
+      const claim = await this.store.claim(roomId, dead, this.me);
+      if (claim) await this.store.drop(roomId, claim.epoch, this.me);
+    }
+    await this.store.forget(dead);
+    if (roomIds.length > 0) this.log.warn({ processId: dead, rooms: roomIds.length }, "snapshots of a process that died before this one started were dropped (no survivor took them over)");
+  }
+
+  /** Re-lists restored rooms whose listing row is missing or names another process. */
+  private async relist() {
+    if (this.restored.size === 0) return;
+    const ids = [...this.restored];
+    const rows = await matchMaker.driver.findByIds(ids);
+    for (const roomId of ids) {
+      const room = matchMaker.getLocalRoomById(roomId) as unknown as { _listing?: { processId?: string } } | undefined;
+      const listing = room?._listing;
+      if (!listing) continue;
+      const row = rows.get(roomId);
+      if (row && row.processId === this.me) continue;
+      await matchMaker.driver.persist(listing as never, true);
+      this.log.warn({ roomId, listedOn: row?.processId ?? null }, "restored room re-listed");
+    }
+  }
+}

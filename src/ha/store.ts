@@ -1,0 +1,130 @@
+/**
+ * Where snapshots live in Redis, and the only code that reads or writes them.
+ *
+ *   ha:snap:<roomId>    the room's snapshot (JSON, src/ha/snapshot.ts)
+ *   ha:owner:<roomId>   "<epoch>|<processId>": who may write it (the fence)
+ *   ha:rooms:<pid>      the rooms a process owns (a set): what a survivor takes over
+ *   ha:procs            process id → last heartbeat (epoch ms), for every process with snapshots on
+ *
+ * Every write is a compare-and-set on the owner key (a Lua script, atomic in Redis): a
+ * copy of a room that was taken over meanwhile (its process stalled) learns it from its
+ * next write, and changes nothing. A takeover is the same compare-and-set from the dead
+ * owner to the survivor, so exactly one survivor wins each room.
+ */
+import type { Redis } from "ioredis";
+
+const SNAP = (roomId: string) => `ha:snap:${roomId}`;
+const OWNER = (roomId: string) => `ha:owner:${roomId}`;
+const ROOMS = (processId: string) => `ha:rooms:${processId}`;
+const PROCS = "ha:procs";
+
+/** KEYS: owner, snap, rooms(me). ARGV: expected owner value, snapshot JSON, roomId, create ("1": the first write of a new room). */
+const WRITE = `
+local cur = redis.call('GET', KEYS[1])
+if cur == false then
+  if ARGV[4] ~= '1' then return 0 end
+  redis.call('SET', KEYS[1], ARGV[1])
+elseif cur ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+return 1`;
+
+/** KEYS: owner, snap, rooms(me). ARGV: expected owner value, roomId. */
+const REMOVE = `
+redis.call('SREM', KEYS[3], ARGV[2])
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1`;
+
+/**
+ * KEYS: owner, snap, rooms(dead), rooms(me). ARGV: dead process id, my process id, roomId.
+ * Returns { new epoch, snapshot JSON } when this caller won the room, else nil.
+ */
+const CLAIM = `
+redis.call('SREM', KEYS[3], ARGV[3])
+local cur = redis.call('GET', KEYS[1])
+if cur == false then return nil end
+local sep = string.find(cur, '|', 1, true)
+if not sep or string.sub(cur, sep + 1) ~= ARGV[1] then return nil end
+local snap = redis.call('GET', KEYS[2])
+if snap == false then
+  redis.call('DEL', KEYS[1])
+  return nil
+end
+local epoch = tonumber(string.sub(cur, 1, sep - 1)) + 1
+redis.call('SET', KEYS[1], epoch .. '|' .. ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[3])
+return { epoch, snap }`;
+
+/** KEYS: owner, snap. ARGV: expected owner value. Drops a room's snapshot if it still belongs to that owner. */
+const DROP = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1`;
+
+export type WriteResult = "saved" | "superseded";
+
+/** The owner key's value for `epoch` and `processId`. */
+export function ownerValue(epoch: number, processId: string): string {
+  return `${epoch}|${processId}`;
+}
+
+export class SnapshotStore {
+  constructor(private readonly redis: Redis) {}
+
+  /** Writes a room's snapshot if `epoch`/`processId` still own it ("superseded" if not). Rejects when Redis fails. */
+  async write(roomId: string, epoch: number, processId: string, json: string, create: boolean): Promise<WriteResult> {
+    const done = await this.redis.eval(WRITE, 3, OWNER(roomId), SNAP(roomId), ROOMS(processId), ownerValue(epoch, processId), json, roomId, create ? "1" : "0");
+    return done === 1 ? "saved" : "superseded";
+  }
+
+  /** Deletes a room's snapshot (the room ended) if this owner still holds it. */
+  async remove(roomId: string, epoch: number, processId: string): Promise<boolean> {
+    return (await this.redis.eval(REMOVE, 3, OWNER(roomId), SNAP(roomId), ROOMS(processId), ownerValue(epoch, processId), roomId)) === 1;
+  }
+
+  /** The rooms a process owns. */
+  roomsOf(processId: string): Promise<string[]> {
+    return this.redis.smembers(ROOMS(processId));
+  }
+
+  /** Takes a dead process's room for `me`: its new epoch and snapshot, or undefined when another survivor has it. */
+  async claim(roomId: string, dead: string, me: string): Promise<{ epoch: number; raw: string } | undefined> {
+    const won = (await this.redis.eval(CLAIM, 4, OWNER(roomId), SNAP(roomId), ROOMS(dead), ROOMS(me), dead, me, roomId)) as [number, string] | null;
+    return won ? { epoch: Number(won[0]), raw: won[1] } : undefined;
+  }
+
+  /** Drops a room's snapshot while `epoch`/`processId` own it (a restore that failed, a corrupt snapshot). */
+  async drop(roomId: string, epoch: number, processId: string): Promise<void> {
+    await this.redis.eval(DROP, 2, OWNER(roomId), SNAP(roomId), ownerValue(epoch, processId));
+  }
+
+  /** Drops a room's snapshot whoever owns it (it cannot be read). */
+  async dropUnreadable(roomId: string): Promise<void> {
+    await this.redis.del(OWNER(roomId), SNAP(roomId));
+  }
+
+  /** Current owner values of rooms (null where none). */
+  async owners(roomIds: readonly string[]): Promise<(string | null)[]> {
+    if (roomIds.length === 0) return [];
+    return this.redis.mget(roomIds.map(OWNER));
+  }
+
+  /** This process is alive now. */
+  async beat(processId: string, now = Date.now()): Promise<void> {
+    await this.redis.hset(PROCS, processId, String(now));
+  }
+
+  /** Every process with snapshots on, and its last heartbeat. */
+  async processes(): Promise<Map<string, number>> {
+    const all = await this.redis.hgetall(PROCS);
+    return new Map(Object.entries(all).map(([id, at]) => [id, Number(at)]));
+  }
+
+  /** Forgets a process: after its rooms were taken over or dropped. */
+  async forget(processId: string): Promise<void> {
+    await this.redis.hdel(PROCS, processId);
+  }
+}
