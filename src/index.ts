@@ -2,6 +2,7 @@
  * Start-up: read the environment, build the server, listen, and tell pm2 it is ready.
  * SIGTERM / SIGINT stop it cleanly (Colyseus's graceful shutdown).
  */
+import { matchMaker } from "@colyseus/core";
 import { createServer } from "./app.config.js";
 import { createLogger } from "./logger.js";
 import { readEnv } from "./settings.js";
@@ -17,7 +18,7 @@ async function main() {
   const server = createServer({ env, logger, rng }, port);
   await server.listen(port, env.HOST);
   logger.info(
-    { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", games: GAME_NAMES },
+    { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", processId: matchMaker.processId, snapshots: env.REDIS_URL !== undefined && env.SNAPSHOTS === "on", games: GAME_NAMES },
     `game server listening on http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${port}`,
   );
   process.send?.("ready");

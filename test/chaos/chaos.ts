@@ -78,6 +78,9 @@ export const STALL_MS = 2000;
 
 /** The server environment the scenarios run with (on top of test/helpers/cluster.ts's). */
 export const CHAOS_SERVER_ENV = {
+  // These scenarios check the sweep and Redis outages without snapshots; the failover
+  // scenario (test/chaos/failover.ts) turns them on.
+  SNAPSHOTS: "off",
   MAX_CONNECTIONS_PER_IP: "0",
   MESSAGES_PER_SECOND: "1000",
   MESSAGE_BURST: "1000",

@@ -111,4 +111,153 @@ describe("High availability: games survive the death of their process (issue 10)
     assert.ok(restoredLog, "the survivor logs the restore");
     assert.equal(restoredLog.roomId, a.room.roomId);
   });
+
+  /** Two seated TicTacToe players in a new room created through `via`, the game running; `first` is on turn. */
+  async function tttPair(via: ServerProcess) {
+    const a = await join<Ttt>(via, "create", "tictactoe", { name: "Ada" });
+    const b = await join<Ttt>(via, "joinById", a.room.roomId, { name: "Bob" });
+    await a.until(() => a.state.currentTurn !== "", "game start");
+    await b.until(() => b.state.currentTurn !== "", "game start");
+    const first = a.state.currentTurn === a.id ? a : b;
+    return { first, second: first === a ? b : a, roomId: a.room.roomId };
+  }
+
+  /** Plays the rest of a top-row win from a board where `first` holds (0,0) and `second` (1,0). */
+  async function finishTopRow(first: Seated<Ttt>, second: Seated<Ttt>) {
+    await tttMove(first, [first, second], 0, 1);
+    await tttMove(second, [first, second], 1, 1);
+    await tttMove(first, [first, second], 0, 2);
+    await first.until(() => first.state.winner === first.id, "a win");
+  }
+
+  const listedOn = async (roomId: string) => {
+    const row = await redisClient.hget("roomcaches", roomId);
+    return row ? (JSON.parse(row) as { processId: string }).processId : null;
+  };
+  const processIdOf = async (p: ServerProcess) => {
+    for (let i = 0; i < 100; i++) {
+      const line = p.logs().find((l) => typeof l.processId === "string" && l.msg?.startsWith("game server listening"));
+      if (line) return line.processId as string;
+      const rows = await redisClient.hgetall("roomcaches");
+      for (const raw of Object.values(rows)) {
+        const row = JSON.parse(raw) as { publicAddress?: string; processId: string };
+        if (row.publicAddress?.endsWith(`:${p.port}`)) return row.processId;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no processId known for the process on ${p.port}`);
+  };
+
+  it("SIGSTOP of the owner for 5 s, then SIGCONT: the room is restored once, the stalled copy closes itself (4412), and every player ends in the one live copy", async () => {
+    await start(2);
+    const { first, second, roomId } = await tttPair(processes[0]!);
+    await tttMove(first, [first, second], 0, 0);
+    await tttMove(second, [first, second], 1, 0);
+    const owner = ownerOf(first.room, processes);
+    const survivor = processes.find((p) => p !== owner)!;
+    const before = [first, second].map(snapshotOf);
+    const tokens = [first.token(), second.token()];
+
+    owner.kill("SIGSTOP");
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.ok(survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor restored the room while the owner was stopped");
+    owner.kill("SIGCONT");
+
+    // The stalled copy finds it was superseded and closes its clients with 4412 (room moved).
+    await Promise.all([first, second].map((p) => p.until(() => p.left !== undefined, "the stalled copy closing", 10000)));
+    assert.deepEqual([first.left, second.left], [4412, 4412], "the stalled copy closes with 4412 (the room moved)");
+    assert.ok(owner.logs().some((l) => l.roomId === roomId && /taken over by another process/.test(l.msg)), "the stalled process logs why it closed its copy");
+
+    const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, survivor)));
+    const [f, s] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
+    open.push(f, s);
+    for (const p of [f, s]) assert.equal(ownerOf(p.room, processes), survivor);
+    await sameStateOnceAllBack([f, s], before);
+
+    // Exactly one live copy: the listing names the survivor, the stalled process disposed its copy.
+    assert.equal(await listedOn(roomId), await processIdOf(survivor));
+    await f.until(() => owner.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the stalled copy disposed", 5000).catch(() => undefined);
+    assert.ok(owner.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the stalled copy is disposed");
+    await finishTopRow(f, s);
+    assert.equal(await listedOn(roomId), await processIdOf(survivor), "still listed on the survivor after the stalled copy is gone");
+  });
+
+  it("both processes killed: nothing is restored; a process started later drops their snapshots, and the listing ends empty", async () => {
+    const [A, B] = await start(2);
+    const games = [await tttPair(A!), await tttPair(B!)];
+    for (const g of games) await tttMove(g.first, [g.first, g.second], 0, 0);
+    assert.ok((await redisClient.keys("ha:snap:*")).length >= 2, "snapshots were written");
+    A!.kill("SIGKILL");
+    B!.kill("SIGKILL");
+    const [C] = await startServers(1, { redisUrl: redis.url, env: ENV });
+    processes.push(C!);
+    await new Promise<void>((resolve, reject) => {
+      const end = Date.now() + 10000;
+      const poll = async () => {
+        if ((await redisClient.keys("ha:snap:*")).length === 0) return resolve();
+        if (Date.now() > end) return reject(new Error("snapshots of the dead processes were never dropped"));
+        setTimeout(poll, 100);
+      };
+      void poll();
+    });
+    assert.ok(!C!.logs().some((l) => l.msg === "room restored"), "nothing restored");
+    assert.ok(C!.logs().some((l) => /died before this one started/.test(l.msg ?? "")), "the drop is logged");
+    const listed = (await (await fetch(`${C!.url}/api/rooms?include=all`)).json()) as unknown[];
+    assert.deepEqual(listed, [], "the listing is empty");
+    const rows = Object.values(await redisClient.hgetall("roomcaches")).map((r) => JSON.parse(r) as { name: string });
+    assert.deepEqual(rows.filter((r) => r.name !== "lobby"), [], "no game room is left in Redis's listing");
+    for (const g of games) {
+      await assert.rejects(new Client(C!.url).reconnect(g.first.token()), "the dead games cannot be rejoined");
+    }
+  });
+
+  it("three survivors: each room of the dead process is restored exactly once, and its players resume", async () => {
+    await start(4);
+    const games: Awaited<ReturnType<typeof tttPair>>[] = [];
+    for (let i = 0; i < 6; i++) games.push(await tttPair(processes[i % 4]!));
+    const owners = games.map((g) => ownerOf(g.first.room, processes));
+    const victim = owners[0]!;
+    const victims = games.filter((_, i) => owners[i] === victim);
+    for (const g of victims) await tttMove(g.first, [g.first, g.second], 0, 0);
+    victim.kill("SIGKILL");
+    const survivors = processes.filter((p) => p !== victim);
+    for (const g of victims) {
+      const back = await Promise.all([g.first.token(), g.second.token()].map((t) => resume<Ttt>(t, survivors[0]!)));
+      open.push(...back.map((b) => b.player));
+      assert.equal(back[0]!.player.room.roomId, g.roomId);
+    }
+    for (const g of victims) {
+      const restores = survivors.flatMap((p) => p.logs().filter((l) => l.msg === "room restored" && l.roomId === g.roomId));
+      assert.equal(restores.length, 1, `room ${g.roomId} restored exactly once (got ${restores.length})`);
+    }
+  });
+
+  it("a corrupt snapshot is skipped with an error log line; the survivor stays up and restores the others", async () => {
+    await start(2);
+    const games: Awaited<ReturnType<typeof tttPair>>[] = [];
+    // Two games on one process: create until a process holds two.
+    let pair: typeof games = [];
+    for (let i = 0; i < 8 && pair.length < 2; i++) {
+      games.push(await tttPair(processes[i % 2]!));
+      const byOwner = new Map<ServerProcess, typeof games>();
+      for (const g of games) byOwner.set(ownerOf(g.first.room, processes), [...(byOwner.get(ownerOf(g.first.room, processes)) ?? []), g]);
+      pair = [...byOwner.values()].find((gs) => gs.length >= 2) ?? [];
+    }
+    assert.equal(pair.length, 2, "two games on one process");
+    const [bad, good] = pair as [(typeof games)[0], (typeof games)[0]];
+    await tttMove(good.first, [good.first, good.second], 0, 0);
+    await redisClient.set(`ha:snap:${bad.roomId}`, '{"v":1,"roomId":"broken"');
+    const owner = ownerOf(bad.first.room, processes);
+    const survivor = processes.find((p) => p !== owner)!;
+    owner.kill("SIGKILL");
+    const back = await Promise.all([good.first.token(), good.second.token()].map((t) => resume<Ttt>(t, survivor)));
+    open.push(...back.map((b) => b.player));
+    await new Promise((r) => setTimeout(r, 200));
+    const line = survivor.logs().find((l) => l.roomId === bad.roomId && /snapshot unreadable/.test(l.msg ?? ""));
+    assert.ok(line, "the corrupt snapshot is logged");
+    assert.equal(line.level, 50, "at error level");
+    assert.equal((await fetch(`${survivor.url}/health`)).status, 200, "the survivor is up");
+    assert.equal(await redisClient.exists(`ha:snap:${bad.roomId}`), 0, "the corrupt snapshot is dropped");
+    await assert.rejects(new Client(survivor.url).reconnect(bad.first.token()), "the corrupt game cannot be resumed");
+  });
 });

@@ -34,6 +34,9 @@ const FAILED = "process sweep failed";
 
 const SERVER_ENV = {
   PROCESS_SWEEP_MS: String(SWEEP_MS),
+  // The sweep alone (what a deployment without snapshots gets): with snapshots on, a
+  // survivor restores a dead process's rooms instead (test/scaling/failover.test.ts).
+  SNAPSHOTS: "off",
   LOG_LEVEL: "debug", // "process sweep failed" is a debug line
   LISTING_REFRESH_MS: "100",
   LOBBY_THROTTLE_MS: "50",
