@@ -6,7 +6,7 @@
  * Each server is its own child process (ours: `node --import tsx src/index.ts`; baseline:
  * `node --import tsx bench/baseline-server.ts`), started fresh for every configuration.
  * The load driver (bench/load.ts) runs in forked worker process(es) of real @colyseus/sdk
- * clients. Four sections, each at 50 and 500 matches where it applies, ours and the
+ * clients. Five sections, each at 50 and 500 matches where it applies, ours and the
  * baseline in alternating order:
  *
  *   play   rooms reused: M matches joined once, then random legal moves in a closed loop and
@@ -17,16 +17,18 @@
  *   idle   5,000 connected clients in 2,500 rooms: RSS per client and idle CPU
  *   storm  ours only: 1,000 players in 500 running rooms lose their connections at once;
  *          time until the last is back, state compared, server CPU and RSS peak
+ *   snapshots  ours only, on a private redis-server: the play load with SNAPSHOTS=on vs off
+ *          (high availability's cost per move), in the same run
  *
  * Only what loopback load needs is lifted: the per-address limits (every client is
  * 127.0.0.1) and the message rate. CPU time, RSS and syscall counts of both servers are
  * read the same way, from /proc/<pid>/{stat,status,io}; CPU per move = Δ(utime+stime) /
  * moves over the measured window (after a warm-up).
  *
- *   npx tsx bench/run.ts [--only=play,quick,idle,storm] [--short] [--repeat] [--workers N]
+ *   npx tsx bench/run.ts [--only=play,quick,idle,storm,snapshots] [--short] [--repeat] [--workers N]
  *                        [--profile [--profile-matches N] [--profile-baseline]]
  *
- *   --only=…    the sections to run (default: all four)
+ *   --only=…    the sections to run (default: all five)
  *   --short     5 s windows, 2,000 idle clients, a 200-player storm (a smoke run; rough figures)
  *   --repeat    run 500 matches twice per server (ours, baseline, baseline, ours) and use the mean
  *   --workers N load driver processes (default 1; on 2 cores the server and one driver
@@ -50,6 +52,8 @@ import path from "node:path";
 import type { FromWorker, ToWorker, WorkerConfig } from "./load.js";
 import { summarize } from "./profile-summary.js";
 import { freePort } from "../test/helpers/ports.js";
+import { startRedis } from "../test/helpers/redis.js";
+import { Redis } from "ioredis";
 
 const ROOT = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -368,9 +372,9 @@ interface ProfileWindow {
  * the same rooms; `quick`: every game a new quick match (joinOrCreate → play → leave →
  * room disposed) against the server at production defaults.
  */
-export async function runLoad(kind: Kind, matches: number, seconds: number, nodeArgs: string[] = [], mode: "play" | "quick" = "play"): Promise<LoadResult & { server: Server; window: ProfileWindow }> {
+export async function runLoad(kind: Kind, matches: number, seconds: number, nodeArgs: string[] = [], mode: "play" | "quick" = "play", env: Record<string, string> = {}): Promise<LoadResult & { server: Server; window: ProfileWindow }> {
   const logFile = mode === "quick" ? path.join(os.tmpdir(), `bench-${kind}-${process.pid}.log`) : undefined;
-  const server = await startServer(kind, {}, nodeArgs, mode === "quick" ? { production: true, logFile } : {});
+  const server = await startServer(kind, env, nodeArgs, mode === "quick" ? { production: true, logFile } : {});
   const pid = server.child.pid!;
   let workers: Worker[] = [];
   try {
@@ -572,8 +576,8 @@ function mean(rs: LoadResult[]): LoadResult {
   };
 }
 
-type Section = "play" | "quick" | "idle" | "storm";
-const SECTIONS: Section[] = ["play", "quick", "idle", "storm"];
+type Section = "play" | "quick" | "idle" | "storm" | "snapshots";
+const SECTIONS: Section[] = ["play", "quick", "idle", "storm", "snapshots"];
 const ONLY = (args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",") ?? SECTIONS).filter((s): s is Section => SECTIONS.includes(s as Section));
 
 /** Ours and the baseline at each plan entry, alternating which goes first; contended windows measured again. */
@@ -606,6 +610,71 @@ async function measurePairs(mode: "play" | "quick", retries: { left: number }): 
     results.push([mean(runs.filter((r) => r.kind === "ours")), mean(runs.filter((r) => r.kind === "baseline"))]);
   }
   return results;
+}
+
+/**
+ * High availability's cost: ours on a private redis-server, rooms reused (the play load),
+ * with snapshots on and off in the same run, alternating which goes first. With snapshots
+ * on, every move writes the room's snapshot to Redis (one EVAL) before its patch goes out.
+ */
+async function measureSnapshots(retries: { left: number }): Promise<{ on: LoadResult; off: LoadResult; redisOn: number; redisOff: number }[]> {
+  const redis = await startRedis();
+  const client = new Redis(redis.url);
+  /** Redis's own CPU seconds so far (INFO cpu). */
+  const redisCpu = async () => {
+    const info = await client.info("cpu");
+    const read = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return read("used_cpu_user") + read("used_cpu_sys");
+  };
+  const out: { on: LoadResult; off: LoadResult; redisOn: number; redisOff: number }[] = [];
+  try {
+    for (const [i, { matches, seconds }] of PLAN.entries()) {
+      const order = i % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
+      const runs: Partial<Record<"on" | "off", { r: LoadResult; redisPerMove: number }>> = {};
+      for (const setting of order) {
+        for (;;) {
+          await waitForQuiet();
+          process.stdout.write(`  snapshots ${setting}, ${matches} matches, ours on Redis: ${seconds} s window ... `);
+          await client.flushall();
+          const c0 = await redisCpu();
+          const r = await runLoad("ours", matches, seconds, [], "play", { REDIS_URL: redis.url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
+          // Redis's CPU over the whole run (joins, warm-up and window), per move of the whole run (estimated from the window's rate).
+          const redisPerMove = ((await redisCpu()) - c0) * 1e6 / Math.max(1, r.moves * ((seconds + WARMUP_MS / 1000) / seconds));
+          console.log(`${f(r.movesPerSec, 0)} moves/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net), Redis ~${f(redisPerMove, 1)} µs/move${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
+          if (r.otherCpuPct > CONTENDED_PCT && retries.left > 0) {
+            retries.left--;
+            console.log("    (contended window: measuring again)");
+            continue;
+          }
+          runs[setting] = { r, redisPerMove };
+          break;
+        }
+      }
+      out.push({ on: runs.on!.r, off: runs.off!.r, redisOn: runs.on!.redisPerMove, redisOff: runs.off!.redisPerMove });
+    }
+  } finally {
+    client.disconnect();
+    await redis.stop();
+  }
+  return out;
+}
+
+function printSnapshotTable(results: { on: LoadResult; off: LoadResult; redisOn: number; redisOff: number }[]) {
+  console.log("");
+  console.log("Snapshots (high availability): ours on a private redis-server, rooms reused (the play load), SNAPSHOTS=on vs off in the same run;");
+  console.log("  CPU µs/mv = the server's own CPU per move; Redis µs/mv = redis-server's CPU per move (INFO cpu over the whole run, estimated):");
+  const W = [8, 10, 9, 9, 9, 10, 10, 10, 7];
+  console.log(row(["matches", "snapshots", "moves/s", "move p50", "move p99", "CPU µs/mv", "net µs/mv", "Redis µs/mv", "errors"], W));
+  for (const { on, off, redisOn, redisOff } of results) {
+    for (const [label, r, redisUs] of [["on", on, redisOn], ["off", off, redisOff]] as const) {
+      console.log(row([String(r.matches), label, f(r.movesPerSec, 0), f(r.moveP50, 2), f(r.moveP99, 2), f(r.cpuMicrosPerMove, 1), f(r.netCpuMicrosPerMove, 1), f(redisUs, 1), f(r.errors, 0)], W));
+    }
+    const more = (a: number, b: number) => `${a >= b ? "+" : ""}${f(((a - b) / b) * 100, 1)}%`;
+    console.log(
+      `  ${on.matches} matches, on vs off: CPU per move ${more(on.cpuMicrosPerMove, off.cpuMicrosPerMove)} (net ${more(on.netCpuMicrosPerMove, off.netCpuMicrosPerMove)}; target ≤ +15%: ${on.cpuMicrosPerMove <= off.cpuMicrosPerMove * 1.15 ? "PASS" : "MISS"}), ` +
+        `move p99 ${f(on.moveP99, 2)} vs ${f(off.moveP99, 2)} ms, throughput ${more(on.movesPerSec, off.movesPerSec)}`,
+    );
+  }
 }
 
 type Col = { head: string; width: number; cell: (r: LoadResult) => string; ratio?: keyof LoadResult };
@@ -775,8 +844,11 @@ async function main() {
     console.log(`${storm.back} of ${storm.clients} back, the last after ${f(storm.lastBackMs, 0)} ms`);
   }
 
+  const snapshots = ONLY.includes("snapshots") ? await measureSnapshots(retries) : [];
+
   // ------------------------------------------------------------ tables
   if (play.length) printLoadTable("play", play);
+  if (snapshots.length) printSnapshotTable(snapshots);
   if (quick.length) printLoadTable("quick", quick);
 
   if (idle.length === 2) {
