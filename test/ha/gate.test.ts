@@ -1,0 +1,85 @@
+/** The snapshot gate: state goes out only after its snapshot is written, in order, never overlapping. */
+import assert from "node:assert/strict";
+import { SnapshotGate, type SaveResult } from "../../src/ha/gate.js";
+
+/** A save the test completes by hand. */
+function manualSaves() {
+  const pending: { resolve: (r: SaveResult) => void; reject: (e: Error) => void; state: number }[] = [];
+  let state = 0;
+  return {
+    pending,
+    setState: (n: number) => (state = n),
+    save: () => new Promise<SaveResult>((resolve, reject) => pending.push({ resolve, reject, state })),
+  };
+}
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe("SnapshotGate (src/ha/gate.ts)", () => {
+  it("sends the patch only after the snapshot is written, then the events queued behind it, in order", async () => {
+    const saves = manualSaves();
+    const sent: string[] = [];
+    const gate = new SnapshotGate(saves.save, () => sent.push("patch"), () => sent.push("superseded"));
+    gate.changed();
+    gate.send(() => sent.push("event 1"));
+    gate.send(() => sent.push("event 2"));
+    await tick();
+    assert.deepEqual([...sent], [], "nothing goes out before the write completes");
+    assert.equal(saves.pending.length, 1);
+    saves.pending[0]!.resolve("saved");
+    await tick();
+    assert.deepEqual([...sent], ["patch", "event 1", "event 2"]);
+    gate.send(() => sent.push("event 3"));
+    assert.equal(sent.at(-1), "event 3", "with no write pending an event goes out at once");
+  });
+
+  it("changes made during a write are written by one more write, and the patch goes out after the last", async () => {
+    const saves = manualSaves();
+    const sent: string[] = [];
+    const gate = new SnapshotGate(saves.save, () => sent.push("patch"), () => undefined);
+    saves.setState(1);
+    gate.changed();
+    saves.setState(2);
+    gate.changed();
+    saves.setState(3);
+    gate.changed();
+    assert.equal(saves.pending.length, 1, "writes never overlap");
+    saves.pending[0]!.resolve("saved");
+    await tick();
+    assert.deepEqual([...sent], [], "state 3 is not written yet");
+    assert.equal(saves.pending.length, 2);
+    assert.equal(saves.pending[1]!.state, 3, "the second write holds the latest state");
+    saves.pending[1]!.resolve("saved");
+    await tick();
+    assert.deepEqual([...sent], ["patch"], "one patch for all three changes");
+  });
+
+  it("a write that fails or is skipped (Redis down) still lets the patch out: play goes on", async () => {
+    const saves = manualSaves();
+    const sent: string[] = [];
+    const gate = new SnapshotGate(saves.save, () => sent.push("patch"), () => undefined);
+    gate.changed();
+    saves.pending[0]!.reject(new Error("redis down"));
+    await tick();
+    gate.changed();
+    saves.pending[1]!.resolve("skipped");
+    await tick();
+    assert.deepEqual([...sent], ["patch", "patch"]);
+  });
+
+  it("superseded: nothing more is sent, queued events are dropped, onSuperseded runs once", async () => {
+    const saves = manualSaves();
+    const sent: string[] = [];
+    let superseded = 0;
+    const gate = new SnapshotGate(saves.save, () => sent.push("patch"), () => superseded++);
+    gate.changed();
+    gate.send(() => sent.push("event"));
+    saves.pending[0]!.resolve("superseded");
+    await tick();
+    gate.changed();
+    gate.send(() => sent.push("late event"));
+    await tick();
+    assert.deepEqual([...sent], [], "the move a superseded copy made is never shown");
+    assert.equal(superseded, 1);
+    assert.equal(saves.pending.length, 1, "no more writes");
+  });
+});

@@ -1,0 +1,95 @@
+/** The snapshot store on a real (private) redis-server: fenced writes, exactly-once claims, deletes. */
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { ownerValue, SnapshotStore } from "../../src/ha/store.js";
+import { startRedis, type TestRedis } from "../helpers/redis.js";
+
+describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
+  this.timeout(20000);
+  let redis: TestRedis;
+  let client: Redis;
+  let store: SnapshotStore;
+
+  before(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+    store = new SnapshotStore(client);
+  });
+  beforeEach(() => client.flushall());
+  after(async () => {
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  it("a new room's first write creates its owner key; later writes by the owner replace the snapshot", async () => {
+    assert.equal(await store.write("r1", 0, "A", '{"n":1}', true), "saved");
+    assert.equal(await client.get("ha:owner:r1"), ownerValue(0, "A"));
+    assert.equal(await store.write("r1", 0, "A", '{"n":2}', false), "saved");
+    assert.equal(await client.get("ha:snap:r1"), '{"n":2}');
+    assert.deepEqual(await store.roomsOf("A"), ["r1"]);
+  });
+
+  it("a write by a copy that no longer owns the room changes nothing (superseded)", async () => {
+    await store.write("r1", 0, "A", '{"n":1}', true);
+    const claim = await store.claim("r1", "A", "B");
+    assert.deepEqual(claim, { epoch: 1, raw: '{"n":1}' });
+    assert.equal(await store.write("r1", 0, "A", '{"n":"stale"}', false), "superseded");
+    assert.equal(await store.write("r1", 0, "A", '{"n":"stale"}', true), "superseded", "not even as a 'new room'");
+    assert.equal(await client.get("ha:snap:r1"), '{"n":1}');
+    assert.equal(await store.write("r1", 1, "B", '{"n":3}', false), "saved", "the new owner writes at its epoch");
+  });
+
+  it("a room that ended (owner key gone) cannot be written again by an old copy", async () => {
+    await store.write("r1", 0, "A", "{}", true);
+    await store.claim("r1", "A", "B");
+    assert.equal(await store.remove("r1", 1, "B"), true);
+    assert.equal(await client.exists("ha:snap:r1", "ha:owner:r1"), 0);
+    assert.equal(await store.write("r1", 0, "A", "{}", false), "superseded");
+    assert.equal(await client.exists("ha:snap:r1"), 0);
+  });
+
+  it("remove by a copy that is not the owner leaves the live snapshot alone", async () => {
+    await store.write("r1", 0, "A", '{"live":true}', true);
+    await store.claim("r1", "A", "B");
+    assert.equal(await store.remove("r1", 0, "A"), false);
+    assert.equal(await client.get("ha:snap:r1"), '{"live":true}');
+  });
+
+  it("ten survivors claiming the same rooms at once: each room is won exactly once, and moves to its winner's set", async () => {
+    for (let i = 0; i < 20; i++) await store.write(`r${i}`, 0, "dead", `{"i":${i}}`, true);
+    const survivors = Array.from({ length: 10 }, (_, i) => `S${i}`);
+    const conns = survivors.map(() => new Redis(redis.url));
+    try {
+      const wins = await Promise.all(
+        survivors.map(async (me, k) => {
+          const s = new SnapshotStore(conns[k]!);
+          const won: string[] = [];
+          for (const roomId of await s.roomsOf("dead")) if (await s.claim(roomId, "dead", me)) won.push(roomId);
+          return won;
+        }),
+      );
+      const all = wins.flat().sort();
+      assert.equal(all.length, 20, "every room claimed once");
+      assert.equal(new Set(all).size, 20, "no room claimed twice");
+      assert.deepEqual(await store.roomsOf("dead"), []);
+      for (const [k, me] of survivors.entries()) assert.deepEqual((await store.roomsOf(me)).sort(), wins[k]!.sort());
+    } finally {
+      for (const c of conns) c.disconnect();
+    }
+  });
+
+  it("a claim on a room whose snapshot is gone wins nothing and clears the owner key", async () => {
+    await store.write("r1", 0, "A", "{}", true);
+    await client.del("ha:snap:r1");
+    assert.equal(await store.claim("r1", "A", "B"), undefined);
+    assert.equal(await client.exists("ha:owner:r1"), 0);
+  });
+
+  it("heartbeats: processes() lists each process's last beat; forget() drops it", async () => {
+    await store.beat("A", 1000);
+    await store.beat("B", 2000);
+    assert.deepEqual([...(await store.processes())].sort(), [["A", 1000], ["B", 2000]]);
+    await store.forget("A");
+    assert.deepEqual([...(await store.processes())], [["B", 2000]]);
+  });
+});
