@@ -19,7 +19,7 @@ import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { SaveResult } from "./gate.js";
-import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "./snapshot.js";
+import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "./snapshot.js";
 import { ownerValue, SnapshotStore } from "./store.js";
 
 /** The create option (server-only) that carries a snapshot into a restored room. */
@@ -81,6 +81,8 @@ interface Attached {
   epoch: number;
   /** A write succeeded (the owner key exists). */
   written: boolean;
+  /** The history `seq` Redis's list holds up to; undefined when the next write must replace the list. */
+  historySeq?: number;
 }
 
 export class HighAvailability {
@@ -154,14 +156,21 @@ export class HighAvailability {
       this.pause("redis not connected");
       return "skipped";
     }
-    const snapshot: Snapshot = { v: SNAPSHOT_VERSION, ...body, epoch: entry.epoch, owner: this.me, savedAt: Date.now() };
-    const json = JSON.stringify(snapshot);
+    const { history, ...rest } = body;
+    const stored: StoredSnapshot = { v: SNAPSHOT_VERSION, ...rest, history: { seq: history.seq, game: history.game }, epoch: entry.epoch, owner: this.me, savedAt: Date.now() };
+    const json = JSON.stringify(stored);
+    // Only the history entries Redis does not hold yet (all of them after a failed write).
+    const added = entry.historySeq === undefined ? -1 : history.seq - entry.historySeq;
+    const full = added < 0 || added > history.entries.length;
+    const values = (full ? history.entries : history.entries.slice(history.entries.length - added)).map((e) => e[1]);
     const started = performance.now();
+    entry.historySeq = undefined; // until this write is known to have landed
     try {
-      const result = await this.store.write(body.roomId, entry.epoch, this.me, json, !entry.written && entry.epoch === 0);
+      const result = await this.store.write(body.roomId, entry.epoch, this.me, json, !entry.written && entry.epoch === 0, { full, values, limit: Math.max(1, history.entries.length) });
       this.options.metrics?.writeSeconds((performance.now() - started) / 1000);
       if (result === "saved") {
         entry.written = true;
+        entry.historySeq = history.seq;
         this.resume();
       }
       return result;
@@ -268,7 +277,7 @@ export class HighAvailability {
       return undefined;
     });
     if (!claim) return false; // another survivor has it, or it ended
-    const parsed = parseSnapshot(claim.raw);
+    const parsed = parseSnapshot(claim.raw, claim.history);
     if (!parsed.ok) {
       this.options.metrics?.restoreFailed();
       this.log.error({ roomId, from: dead, reason: parsed.reason }, "snapshot unreadable: room not restored, snapshot dropped");

@@ -6,7 +6,9 @@
  * What it holds: the room's name and create options, the rules' state (plain data), each
  * seat's session id, current reconnection token and name (spectators are not kept), the
  * room's timers as absolute deadlines (epoch ms), its history entries, the fencing epoch
- * and the owning process.
+ * and the owning process. The history's entries are stored beside it (a Redis list, only
+ * the new ones appended with each write), so a move writes a few hundred bytes, not the
+ * whole history; `parseSnapshot` joins them again.
  */
 import { z } from "zod";
 
@@ -22,7 +24,7 @@ const seat = z.object({
   awayUntil: z.number().optional(),
 });
 
-export const snapshotSchema = z.object({
+const stored = z.object({
   v: z.literal(SNAPSHOT_VERSION),
   roomId: z.string().min(1).max(64),
   roomName: z.string().min(1).max(64),
@@ -42,14 +44,22 @@ export const snapshotSchema = z.object({
   turn: z.object({ key: z.string(), deadline: z.number() }).nullable(),
   /** Rule actions scheduled for later (a bust pause, the game-over pause), by due time. */
   scheduled: z.array(z.object({ due: z.number(), action: z.object({ type: z.string() }).passthrough() })).max(64),
-  history: z.object({ seq: z.number().int().min(0), game: z.number().int().min(0), entries: z.array(z.tuple([z.string(), z.string()])).max(1000) }),
+  /** The history's counters; its entries (the values of the newest keys up to `seq`) are stored beside it. */
+  history: z.object({ seq: z.number().int().min(0), game: z.number().int().min(0) }),
 });
 
-export type Snapshot = z.output<typeof snapshotSchema>;
+/** A snapshot as stored (the JSON); its history entries live beside it. */
+export type StoredSnapshot = z.output<typeof stored>;
+
+/** A snapshot as read: with the history's entries as `[key, value]` pairs, oldest first. */
+export type Snapshot = Omit<StoredSnapshot, "history"> & { history: StoredSnapshot["history"] & { entries: [string, string][] } };
 export type SnapshotSeat = z.output<typeof seat>;
 
-/** Reads a stored snapshot: the snapshot, or why it was refused (never throws). */
-export function parseSnapshot(raw: string): { ok: true; snapshot: Snapshot } | { ok: false; reason: string } {
+/**
+ * Reads a stored snapshot and its history values (oldest first; their keys are the
+ * consecutive numbers ending at `history.seq`): the snapshot, or why it was refused (never throws).
+ */
+export function parseSnapshot(raw: string, historyValues: readonly string[] = []): { ok: true; snapshot: Snapshot } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -58,10 +68,14 @@ export function parseSnapshot(raw: string): { ok: true; snapshot: Snapshot } | {
   }
   const version = (json as { v?: unknown } | null)?.v;
   if (version !== SNAPSHOT_VERSION) return { ok: false, reason: `unknown format version ${JSON.stringify(version ?? null)}` };
-  const parsed = snapshotSchema.safeParse(json);
+  const parsed = stored.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false, reason: `invalid: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "?"}` };
   }
-  return { ok: true, snapshot: parsed.data };
+  const { history } = parsed.data;
+  if (historyValues.length > history.seq) return { ok: false, reason: `invalid: history: ${historyValues.length} entries for seq ${history.seq}` };
+  const first = history.seq - historyValues.length + 1;
+  const entries = historyValues.map((value, i): [string, string] => [String(first + i), value]);
+  return { ok: true, snapshot: { ...parsed.data, history: { ...history, entries } } };
 }

@@ -2,6 +2,7 @@
  * Where snapshots live in Redis, and the only code that reads or writes them.
  *
  *   ha:snap:<roomId>    the room's snapshot (JSON, src/ha/snapshot.ts)
+ *   ha:hist:<roomId>    its history's newest entries (a list; each write appends the new ones)
  *   ha:owner:<roomId>   "<epoch>|<processId>": who may write it (the fence)
  *   ha:rooms:<pid>      the rooms a process owns (a set): what a survivor takes over
  *   ha:procs            process id → last heartbeat (epoch ms), for every process with snapshots on
@@ -15,10 +16,15 @@ import type { Redis } from "ioredis";
 
 const SNAP = (roomId: string) => `ha:snap:${roomId}`;
 const OWNER = (roomId: string) => `ha:owner:${roomId}`;
+const HIST = (roomId: string) => `ha:hist:${roomId}`;
 const ROOMS = (processId: string) => `ha:rooms:${processId}`;
 const PROCS = "ha:procs";
 
-/** KEYS: owner, snap, rooms(me). ARGV: expected owner value, snapshot JSON, roomId, create ("1": the first write of a new room). */
+/**
+ * KEYS: owner, snap, rooms(me), hist. ARGV: expected owner value, snapshot JSON, roomId,
+ * create ("1": the first write of a new room), full ("1": replace the history list), history
+ * limit, then the history values to append.
+ */
 const WRITE = `
 local cur = redis.call('GET', KEYS[1])
 if cur == false then
@@ -28,19 +34,24 @@ elseif cur ~= ARGV[1] then
   return 0
 end
 redis.call('SET', KEYS[2], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[3])
+if ARGV[5] == '1' then redis.call('DEL', KEYS[4]) end
+if #ARGV > 6 then
+  redis.call('RPUSH', KEYS[4], unpack(ARGV, 7))
+  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[6]), -1)
+end
+if ARGV[4] == '1' or ARGV[5] == '1' then redis.call('SADD', KEYS[3], ARGV[3]) end
 return 1`;
 
-/** KEYS: owner, snap, rooms(me). ARGV: expected owner value, roomId. */
+/** KEYS: owner, snap, rooms(me), hist. ARGV: expected owner value, roomId. */
 const REMOVE = `
 redis.call('SREM', KEYS[3], ARGV[2])
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
 return 1`;
 
 /**
- * KEYS: owner, snap, rooms(dead), rooms(me). ARGV: dead process id, my process id, roomId.
- * Returns { new epoch, snapshot JSON } when this caller won the room, else nil.
+ * KEYS: owner, snap, rooms(dead), rooms(me), hist. ARGV: dead process id, my process id, roomId.
+ * Returns { new epoch, snapshot JSON, history values } when this caller won the room, else nil.
  */
 const CLAIM = `
 redis.call('SREM', KEYS[3], ARGV[3])
@@ -56,12 +67,12 @@ end
 local epoch = tonumber(string.sub(cur, 1, sep - 1)) + 1
 redis.call('SET', KEYS[1], epoch .. '|' .. ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[3])
-return { epoch, snap }`;
+return { epoch, snap, redis.call('LRANGE', KEYS[5], 0, -1) }`;
 
-/** KEYS: owner, snap. ARGV: expected owner value. Drops a room's snapshot if it still belongs to that owner. */
+/** KEYS: owner, snap, hist. ARGV: expected owner value. Drops a room's snapshot if it still belongs to that owner. */
 const DROP = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1`;
 
 export type WriteResult = "saved" | "superseded";
@@ -71,18 +82,44 @@ export function ownerValue(epoch: number, processId: string): string {
   return `${epoch}|${processId}`;
 }
 
-export class SnapshotStore {
-  constructor(private readonly redis: Redis) {}
+/** The scripts, sent once and then called by their SHA (ioredis `defineCommand`: EVALSHA, EVAL on NOSCRIPT). */
+interface Scripts {
+  haWrite(...args: string[]): Promise<number>;
+  haRemove(owner: string, snap: string, rooms: string, hist: string, expected: string, roomId: string): Promise<number>;
+  haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string): Promise<[number, string, string[]] | null>;
+  haDrop(owner: string, snap: string, hist: string, expected: string): Promise<number>;
+}
 
-  /** Writes a room's snapshot if `epoch`/`processId` still own it ("superseded" if not). Rejects when Redis fails. */
-  async write(roomId: string, epoch: number, processId: string, json: string, create: boolean): Promise<WriteResult> {
-    const done = await this.redis.eval(WRITE, 3, OWNER(roomId), SNAP(roomId), ROOMS(processId), ownerValue(epoch, processId), json, roomId, create ? "1" : "0");
+export class SnapshotStore {
+  private readonly scripts: Scripts;
+
+  constructor(private readonly redis: Redis) {
+    const define = (name: keyof Scripts, numberOfKeys: number, lua: string) => {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+    };
+    define("haWrite", 4, WRITE);
+    define("haRemove", 4, REMOVE);
+    define("haClaim", 5, CLAIM);
+    define("haDrop", 3, DROP);
+    this.scripts = redis as unknown as Scripts;
+  }
+
+  /**
+   * Writes a room's snapshot if `epoch`/`processId` still own it ("superseded" if not), and
+   * appends `history` to its history list (`full`: replaces the list), keeping the newest
+   * `historyLimit`. Rejects when Redis fails.
+   */
+  async write(roomId: string, epoch: number, processId: string, json: string, create: boolean, history: { full: boolean; values: readonly string[]; limit: number } = { full: true, values: [], limit: 1 }): Promise<WriteResult> {
+    const done = await this.scripts.haWrite(
+      OWNER(roomId), SNAP(roomId), ROOMS(processId), HIST(roomId),
+      ownerValue(epoch, processId), json, roomId, create ? "1" : "0", history.full ? "1" : "0", String(history.limit), ...history.values,
+    );
     return done === 1 ? "saved" : "superseded";
   }
 
   /** Deletes a room's snapshot (the room ended) if this owner still holds it. */
   async remove(roomId: string, epoch: number, processId: string): Promise<boolean> {
-    return (await this.redis.eval(REMOVE, 3, OWNER(roomId), SNAP(roomId), ROOMS(processId), ownerValue(epoch, processId), roomId)) === 1;
+    return (await this.scripts.haRemove(OWNER(roomId), SNAP(roomId), ROOMS(processId), HIST(roomId), ownerValue(epoch, processId), roomId)) === 1;
   }
 
   /** The rooms a process owns. */
@@ -91,19 +128,19 @@ export class SnapshotStore {
   }
 
   /** Takes a dead process's room for `me`: its new epoch and snapshot, or undefined when another survivor has it. */
-  async claim(roomId: string, dead: string, me: string): Promise<{ epoch: number; raw: string } | undefined> {
-    const won = (await this.redis.eval(CLAIM, 4, OWNER(roomId), SNAP(roomId), ROOMS(dead), ROOMS(me), dead, me, roomId)) as [number, string] | null;
-    return won ? { epoch: Number(won[0]), raw: won[1] } : undefined;
+  async claim(roomId: string, dead: string, me: string): Promise<{ epoch: number; raw: string; history: string[] } | undefined> {
+    const won = await this.scripts.haClaim(OWNER(roomId), SNAP(roomId), ROOMS(dead), ROOMS(me), HIST(roomId), dead, me, roomId);
+    return won ? { epoch: Number(won[0]), raw: won[1], history: won[2] } : undefined;
   }
 
   /** Drops a room's snapshot while `epoch`/`processId` own it (a restore that failed, a corrupt snapshot). */
   async drop(roomId: string, epoch: number, processId: string): Promise<void> {
-    await this.redis.eval(DROP, 2, OWNER(roomId), SNAP(roomId), ownerValue(epoch, processId));
+    await this.scripts.haDrop(OWNER(roomId), SNAP(roomId), HIST(roomId), ownerValue(epoch, processId));
   }
 
   /** Drops a room's snapshot whoever owns it (it cannot be read). */
   async dropUnreadable(roomId: string): Promise<void> {
-    await this.redis.del(OWNER(roomId), SNAP(roomId));
+    await this.redis.del(OWNER(roomId), SNAP(roomId), HIST(roomId));
   }
 
   /** Current owner values of rooms (null where none). */

@@ -13,6 +13,8 @@ export const HISTORY_LIMIT = 60;
 export class RoomHistory {
   private seq = 0;
   private game = 0;
+  /** The kept entries, oldest first, as plain pairs (what a snapshot holds; reading the MapSchema back would cost more). */
+  private kept: [string, string][] = [];
 
   constructor(private readonly target: MapSchema<string>) {}
 
@@ -28,19 +30,26 @@ export class RoomHistory {
 
   /** What a snapshot keeps: the counters and the kept entries. */
   snapshot(): { seq: number; game: number; entries: [string, string][] } {
-    return { seq: this.seq, game: this.game, entries: [...this.target.entries()] };
+    return { seq: this.seq, game: this.game, entries: this.kept };
   }
 
   /** Continues from a snapshot (a restored room). */
   restore(saved: { seq: number; game: number; entries: readonly (readonly [string, string])[] }): void {
     this.seq = saved.seq;
     this.game = saved.game;
-    for (const [key, value] of saved.entries) this.target.set(key, value);
+    for (const [key, value] of saved.entries) {
+      this.target.set(key, value);
+      this.kept.push([key, value]);
+    }
   }
 
   private push(item: HistoryItem): void {
     this.seq++;
-    this.target.set(String(this.seq), JSON.stringify(item.data ? [this.game, item.kind, item.who ?? "", item.data] : [this.game, item.kind, item.who ?? ""]));
+    const key = String(this.seq);
+    const value = JSON.stringify(item.data ? [this.game, item.kind, item.who ?? "", item.data] : [this.game, item.kind, item.who ?? ""]);
+    this.target.set(key, value);
+    this.kept.push([key, value]);
+    if (this.kept.length > HISTORY_LIMIT) this.kept.shift();
     // Keys are consecutive: the one that falls out is `seq - HISTORY_LIMIT`.
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent: up to the limit the key it would delete ("0" or less) was never set
     if (this.seq > HISTORY_LIMIT) this.target.delete(String(this.seq - HISTORY_LIMIT));

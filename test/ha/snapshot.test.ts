@@ -15,14 +15,23 @@ const valid: Snapshot = {
   seats: [{ sessionId: "s1", token: "t1", name: "Ada" }, { sessionId: "s2", token: "t2", name: "Bob", awayUntil: 1_800_000_030_000 }],
   turn: { key: "s1:3", deadline: 1_800_000_020_000 },
   scheduled: [{ due: 1_800_000_002_000, action: { type: "end_bust" } }],
-  history: { seq: 4, game: 1, entries: [["4", "[1,\"move\",\"Ada\"]"]] },
+  history: { seq: 4, game: 1, entries: [["3", "[1,\"start\",\"\"]"], ["4", "[1,\"move\",\"Ada\"]"]] },
 };
+/** What is stored: the JSON without the history's entries, and the entries' values beside it. */
+const storedJson = JSON.stringify({ ...valid, history: { seq: 4, game: 1 } });
+const storedHistory = valid.history.entries.map((e) => e[1]);
 
 describe("Snapshot format (src/ha/snapshot.ts)", () => {
-  it("round-trips a snapshot through JSON exactly", () => {
-    const read = parseSnapshot(JSON.stringify(valid));
+  it("round-trips a snapshot through JSON and its history list exactly (the entries' keys end at seq)", () => {
+    const read = parseSnapshot(storedJson, storedHistory);
     assert.ok(read.ok);
     assert.deepEqual(read.snapshot, valid);
+  });
+
+  it("refuses a history list longer than its seq allows", () => {
+    const read = parseSnapshot(JSON.stringify({ ...valid, history: { seq: 1, game: 1 } }), storedHistory);
+    assert.equal(read.ok, false);
+    assert.match((read as { reason: string }).reason, /history: 2 entries for seq 1/);
   });
 
   const refused: [string, string, RegExp][] = [
@@ -33,7 +42,7 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     ["no game state", JSON.stringify({ ...valid, game: null }), /invalid: game/],
     ["a seat without a token", JSON.stringify({ ...valid, seats: [{ sessionId: "s1", name: "Ada" }] }), /invalid: seats\.0\.token/],
     ["a negative epoch", JSON.stringify({ ...valid, epoch: -1 }), /invalid: epoch/],
-    ["a history entry that is not a pair of strings", JSON.stringify({ ...valid, history: { seq: 1, game: 1, entries: [["1", 2]] } }), /invalid: history/],
+    ["a history without its counters", JSON.stringify({ ...valid, history: { seq: 1 } }), /invalid: history\.game/],
     ["a scheduled action without a type", JSON.stringify({ ...valid, scheduled: [{ due: 1, action: {} }] }), /invalid: scheduled/],
   ];
   for (const [what, raw, reason] of refused) {

@@ -32,7 +32,7 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   it("a write by a copy that no longer owns the room changes nothing (superseded)", async () => {
     await store.write("r1", 0, "A", '{"n":1}', true);
     const claim = await store.claim("r1", "A", "B");
-    assert.deepEqual(claim, { epoch: 1, raw: '{"n":1}' });
+    assert.deepEqual(claim, { epoch: 1, raw: '{"n":1}', history: [] });
     assert.equal(await store.write("r1", 0, "A", '{"n":"stale"}', false), "superseded");
     assert.equal(await store.write("r1", 0, "A", '{"n":"stale"}', true), "superseded", "not even as a 'new room'");
     assert.equal(await client.get("ha:snap:r1"), '{"n":1}');
@@ -83,6 +83,21 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     await client.del("ha:snap:r1");
     assert.equal(await store.claim("r1", "A", "B"), undefined);
     assert.equal(await client.exists("ha:owner:r1"), 0);
+  });
+
+  it("history: each write appends only the new values and keeps the newest `limit`; a full write replaces the list; the claim returns it", async () => {
+    await store.write("r1", 0, "A", "{}", true, { full: true, values: ["a", "b"], limit: 2 });
+    await store.write("r1", 0, "A", "{}", false, { full: false, values: ["c"], limit: 3 });
+    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["a", "b", "c"]);
+    await store.write("r1", 0, "A", "{}", false, { full: false, values: ["d", "e"], limit: 3 });
+    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["c", "d", "e"], "trimmed to the newest 3");
+    await store.write("r1", 0, "A", "{}", false, { full: true, values: ["x"], limit: 1 });
+    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["x"], "replaced");
+    assert.equal(await store.write("r1", 5, "Z", "{}", false, { full: true, values: ["stale"], limit: 1 }), "superseded");
+    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["x"], "a superseded write does not touch the history");
+    assert.deepEqual((await store.claim("r1", "A", "B"))?.history, ["x"]);
+    assert.equal(await store.remove("r1", 1, "B"), true);
+    assert.equal(await client.exists("ha:hist:r1"), 0, "deleted with the room");
   });
 
   it("heartbeats: processes() lists each process's last beat; forget() drops it", async () => {
