@@ -20,7 +20,16 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { SaveResult } from "./gate.js";
 import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "./snapshot.js";
-import { ownerValue, SnapshotStore } from "./store.js";
+import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from "./store.js";
+
+/** Rooms written in one call at most. */
+const MAX_BATCH = 128;
+/**
+ * How long writes gather before they are sent together (a group commit): a move's patch
+ * waits this much longer, and the cost per write (a Redis call, its reply, a syscall each
+ * way) is shared by every room that moved meanwhile.
+ */
+const BATCH_MS = 2;
 
 /** The create option (server-only) that carries a snapshot into a restored room. */
 export const RESTORE_OPTION = "restore";
@@ -88,7 +97,8 @@ interface Attached {
 export class HighAvailability {
   readonly store: SnapshotStore;
   private readonly rooms = new Map<string, Attached>();
-  private readonly startedAt = Date.now();
+  /** Redis's clock at this process's first heartbeat. */
+  private startedAt?: number;
   private readonly checkMs: number;
   private readonly deadAfterMs: number;
   private paused = false;
@@ -96,6 +106,9 @@ export class HighAvailability {
   /** Rooms this process restored: their listing rows are checked (a stalled twin may overwrite them). */
   private readonly restored = new Set<string>();
   private readonly taking = new Set<string>();
+  /** Writes asked for in this turn of the event loop: sent together, in one call, right after it. */
+  private batch: { write: SnapshotWrite; done: (result: WriteResult | Error) => void }[] = [];
+  private batchScheduled = false;
 
   constructor(private readonly options: HaOptions) {
     this.store = new SnapshotStore(options.redis);
@@ -163,21 +176,46 @@ export class HighAvailability {
     const added = entry.historySeq === undefined ? -1 : history.seq - entry.historySeq;
     const full = added < 0 || added > history.entries.length;
     const values = (full ? history.entries : history.entries.slice(history.entries.length - added)).map((e) => e[1]);
-    const started = performance.now();
     entry.historySeq = undefined; // until this write is known to have landed
-    try {
-      const result = await this.store.write(body.roomId, entry.epoch, this.me, json, !entry.written && entry.epoch === 0, { full, values, limit: Math.max(1, history.entries.length) });
-      this.options.metrics?.writeSeconds((performance.now() - started) / 1000);
-      if (result === "saved") {
-        entry.written = true;
-        entry.historySeq = history.seq;
-        this.resume();
+    const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, json, create: !entry.written && entry.epoch === 0, history: { full, values, limit: Math.max(1, history.entries.length) } };
+    const result = await new Promise<WriteResult | Error>((done) => {
+      this.batch.push({ write, done });
+      if (!this.batchScheduled) {
+        this.batchScheduled = true;
+        setTimeout(() => void this.flush(), BATCH_MS);
       }
-      return result;
-    } catch (err) {
+    });
+    if (result instanceof Error) {
       this.options.metrics?.writeFailed();
-      this.pause((err as Error).message);
+      this.pause(result.message);
       return "skipped";
+    }
+    if (result === "saved") {
+      entry.written = true;
+      entry.historySeq = history.seq;
+      this.resume();
+    }
+    return result;
+  }
+
+  /** Sends the writes asked for in the last turn of the event loop, in one call per {@link MAX_BATCH}. */
+  private async flush() {
+    this.batchScheduled = false;
+    const all = this.batch;
+    this.batch = [];
+    for (let i = 0; i < all.length; i += MAX_BATCH) {
+      const part = all.slice(i, i + MAX_BATCH);
+      const started = performance.now();
+      try {
+        const results = await this.store.writeMany(part.map((p) => p.write));
+        const seconds = (performance.now() - started) / 1000;
+        part.forEach((p, k) => {
+          this.options.metrics?.writeSeconds(seconds);
+          p.done(results[k] ?? new Error("no reply"));
+        });
+      } catch (err) {
+        for (const p of part) p.done(err as Error);
+      }
     }
   }
 
@@ -200,7 +238,8 @@ export class HighAvailability {
     if (this.checking || this.options.redis.status !== "ready") return;
     this.checking = true;
     try {
-      await this.store.beat(this.me);
+      const beat = await this.store.beat(this.me);
+      this.startedAt ??= beat;
       await this.fence();
       await this.findDead();
       await this.relist();
@@ -230,15 +269,15 @@ export class HighAvailability {
   }
 
   private async findDead() {
-    const now = Date.now();
-    const processes = await this.store.processes();
+    const { now, beats } = await this.store.processes();
     let channels: Set<string> | undefined;
-    for (const [processId, beat] of processes) {
+    for (const [processId, beat] of beats) {
       if (processId === this.me || now - beat < this.deadAfterMs || this.taking.has(processId)) continue;
       channels ??= new Set((await matchMaker.presence.channels("p:*")).map((c) => c.slice(2)));
-      if (beat < this.startedAt) {
-        // It died before this process started: every process was down, and no player is
-        // still waiting for those games.
+      if (this.startedAt !== undefined && beat < this.startedAt - this.deadAfterMs) {
+        // It was already silent when this process started: every process was down, and no
+        // player is still waiting for those games. (One that died just after this process
+        // started is taken over: it beat less than `deadAfterMs` before our first beat.)
         if (!channels.has(processId)) await this.dropOrphans(processId);
         continue;
       }

@@ -21,26 +21,40 @@ const ROOMS = (processId: string) => `ha:rooms:${processId}`;
 const PROCS = "ha:procs";
 
 /**
- * KEYS: owner, snap, rooms(me), hist. ARGV: expected owner value, snapshot JSON, roomId,
- * create ("1": the first write of a new room), full ("1": replace the history list), history
- * limit, then the history values to append.
+ * Writes the snapshots of several rooms (one call per batch). KEYS: owner, snap, rooms(me),
+ * hist for each room in turn. ARGV: the number of rooms, then for each room: expected owner
+ * value, snapshot JSON, roomId, create ("1": the first write of a new room), full ("1":
+ * replace the history list), history limit, the number of history values, the values.
+ * Returns 1 (written) or 0 (superseded: another owner) for each room.
  */
 const WRITE = `
-local cur = redis.call('GET', KEYS[1])
-if cur == false then
-  if ARGV[4] ~= '1' then return 0 end
-  redis.call('SET', KEYS[1], ARGV[1])
-elseif cur ~= ARGV[1] then
-  return 0
+local out = {}
+local a = 2
+for i = 1, tonumber(ARGV[1]) do
+  local k = (i - 1) * 4
+  local expected, json, roomId, create, full, limit = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local nv = tonumber(ARGV[a + 6])
+  local first = a + 7
+  a = first + nv
+  local cur = redis.call('GET', KEYS[k + 1])
+  local ok = 1
+  if cur == false then
+    if create == '1' then redis.call('SET', KEYS[k + 1], expected) else ok = 0 end
+  elseif cur ~= expected then
+    ok = 0
+  end
+  if ok == 1 then
+    redis.call('SET', KEYS[k + 2], json)
+    if full == '1' then redis.call('DEL', KEYS[k + 4]) end
+    if nv > 0 then
+      redis.call('RPUSH', KEYS[k + 4], unpack(ARGV, first, first + nv - 1))
+      redis.call('LTRIM', KEYS[k + 4], -tonumber(limit), -1)
+    end
+    if create == '1' or full == '1' then redis.call('SADD', KEYS[k + 3], roomId) end
+  end
+  out[i] = ok
 end
-redis.call('SET', KEYS[2], ARGV[2])
-if ARGV[5] == '1' then redis.call('DEL', KEYS[4]) end
-if #ARGV > 6 then
-  redis.call('RPUSH', KEYS[4], unpack(ARGV, 7))
-  redis.call('LTRIM', KEYS[4], -tonumber(ARGV[6]), -1)
-end
-if ARGV[4] == '1' or ARGV[5] == '1' then redis.call('SADD', KEYS[3], ARGV[3]) end
-return 1`;
+return out`;
 
 /** KEYS: owner, snap, rooms(me), hist. ARGV: expected owner value, roomId. */
 const REMOVE = `
@@ -75,7 +89,31 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1`;
 
+/** KEYS: procs. ARGV: processId. Records a heartbeat at Redis's own clock; returns it (epoch ms). */
+const BEAT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], ARGV[1], now)
+return now`;
+
+/** KEYS: procs. Returns { Redis's clock (epoch ms), the heartbeats as a flat list }. */
+const PROCS_NOW = `
+local t = redis.call('TIME')
+return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]) }`;
+
 export type WriteResult = "saved" | "superseded";
+
+/** One room's write (see {@link SnapshotStore.writeMany}). */
+export interface SnapshotWrite {
+  roomId: string;
+  epoch: number;
+  processId: string;
+  json: string;
+  /** The first write of a new room (creates its owner key). */
+  create: boolean;
+  /** History values to append (`full`: replace the list with them), keeping the newest `limit`. */
+  history: { full: boolean; values: readonly string[]; limit: number };
+}
 
 /** The owner key's value for `epoch` and `processId`. */
 export function ownerValue(epoch: number, processId: string): string {
@@ -84,10 +122,12 @@ export function ownerValue(epoch: number, processId: string): string {
 
 /** The scripts, sent once and then called by their SHA (ioredis `defineCommand`: EVALSHA, EVAL on NOSCRIPT). */
 interface Scripts {
-  haWrite(...args: string[]): Promise<number>;
+  haWrite(numberOfKeys: number, ...args: string[]): Promise<number[]>;
   haRemove(owner: string, snap: string, rooms: string, hist: string, expected: string, roomId: string): Promise<number>;
   haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string): Promise<[number, string, string[]] | null>;
   haDrop(owner: string, snap: string, hist: string, expected: string): Promise<number>;
+  haBeat(procs: string, processId: string): Promise<number>;
+  haProcs(procs: string): Promise<[number, string[]]>;
 }
 
 export class SnapshotStore {
@@ -97,10 +137,13 @@ export class SnapshotStore {
     const define = (name: keyof Scripts, numberOfKeys: number, lua: string) => {
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
     };
-    define("haWrite", 4, WRITE);
+    // The write takes a variable number of keys (four per room): passed first at each call.
+    if (!("haWrite" in redis)) redis.defineCommand("haWrite", { lua: WRITE });
     define("haRemove", 4, REMOVE);
     define("haClaim", 5, CLAIM);
     define("haDrop", 3, DROP);
+    define("haBeat", 1, BEAT);
+    define("haProcs", 1, PROCS_NOW);
     this.scripts = redis as unknown as Scripts;
   }
 
@@ -109,12 +152,21 @@ export class SnapshotStore {
    * appends `history` to its history list (`full`: replaces the list), keeping the newest
    * `historyLimit`. Rejects when Redis fails.
    */
-  async write(roomId: string, epoch: number, processId: string, json: string, create: boolean, history: { full: boolean; values: readonly string[]; limit: number } = { full: true, values: [], limit: 1 }): Promise<WriteResult> {
-    const done = await this.scripts.haWrite(
-      OWNER(roomId), SNAP(roomId), ROOMS(processId), HIST(roomId),
-      ownerValue(epoch, processId), json, roomId, create ? "1" : "0", history.full ? "1" : "0", String(history.limit), ...history.values,
-    );
-    return done === 1 ? "saved" : "superseded";
+  async write(roomId: string, epoch: number, processId: string, json: string, create: boolean, history: SnapshotWrite["history"] = { full: true, values: [], limit: 1 }): Promise<WriteResult> {
+    const [result] = await this.writeMany([{ roomId, epoch, processId, json, create, history }]);
+    return result!;
+  }
+
+  /** Writes several rooms' snapshots in one call (each fenced on its own, as {@link write}). */
+  async writeMany(writes: readonly SnapshotWrite[]): Promise<WriteResult[]> {
+    const keys: string[] = [];
+    const argv: string[] = [String(writes.length)];
+    for (const w of writes) {
+      keys.push(OWNER(w.roomId), SNAP(w.roomId), ROOMS(w.processId), HIST(w.roomId));
+      argv.push(ownerValue(w.epoch, w.processId), w.json, w.roomId, w.create ? "1" : "0", w.history.full ? "1" : "0", String(w.history.limit), String(w.history.values.length), ...w.history.values);
+    }
+    const done = await this.scripts.haWrite(keys.length, ...keys, ...argv);
+    return done.map((d) => (d === 1 ? "saved" : "superseded"));
   }
 
   /** Deletes a room's snapshot (the room ended) if this owner still holds it. */
@@ -149,15 +201,20 @@ export class SnapshotStore {
     return this.redis.mget(roomIds.map(OWNER));
   }
 
-  /** This process is alive now. */
-  async beat(processId: string, now = Date.now()): Promise<void> {
-    await this.redis.hset(PROCS, processId, String(now));
+  /**
+   * This process is alive now: records the beat at Redis's clock (one clock for every
+   * host, so a skewed host clock cannot make a live process look dead), and returns it.
+   */
+  async beat(processId: string): Promise<number> {
+    return Number(await this.scripts.haBeat(PROCS, processId));
   }
 
-  /** Every process with snapshots on, and its last heartbeat. */
-  async processes(): Promise<Map<string, number>> {
-    const all = await this.redis.hgetall(PROCS);
-    return new Map(Object.entries(all).map(([id, at]) => [id, Number(at)]));
+  /** Every process with snapshots on and its last heartbeat, and Redis's clock now (epoch ms). */
+  async processes(): Promise<{ now: number; beats: Map<string, number> }> {
+    const [now, flat] = await this.scripts.haProcs(PROCS);
+    const beats = new Map<string, number>();
+    for (let i = 0; i + 1 < flat.length; i += 2) beats.set(flat[i]!, Number(flat[i + 1]));
+    return { now: Number(now), beats };
   }
 
   /** Forgets a process: after its rooms were taken over or dropped. */

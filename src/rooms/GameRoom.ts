@@ -254,6 +254,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   override onLeave(client: Client, code?: number) {
     if (this.limit.remove(client.sessionId)) this.settings.metrics?.clientOut(this.roomName);
+    // A superseded copy closing: its players go on in the live copy, nothing happens here.
+    if (this.superseded) return;
     this.admission.left(client);
     this.setAway(client.sessionId, false);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");

@@ -100,11 +100,14 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     assert.equal(await client.exists("ha:hist:r1"), 0, "deleted with the room");
   });
 
-  it("heartbeats: processes() lists each process's last beat; forget() drops it", async () => {
-    await store.beat("A", 1000);
-    await store.beat("B", 2000);
-    assert.deepEqual([...(await store.processes())].sort(), [["A", 1000], ["B", 2000]]);
+  it("heartbeats at Redis's clock: processes() lists each process's last beat and the clock now; forget() drops one", async () => {
+    const a = await store.beat("A");
+    const b = await store.beat("B");
+    assert.ok(Math.abs(a - Date.now()) < 5000 && b >= a, "epoch ms from Redis's TIME");
+    const { now, beats } = await store.processes();
+    assert.ok(now >= b);
+    assert.deepEqual([...beats].sort(), [["A", a], ["B", b]]);
     await store.forget("A");
-    assert.deepEqual([...(await store.processes())], [["B", 2000]]);
+    assert.deepEqual([...(await store.processes()).beats], [["B", b]]);
   });
 });
