@@ -3,9 +3,12 @@
  * itself after its process died, the way the web client does it: `client.reconnect(token)`
  * through a live server address, retried until the room is back (or the time is up).
  */
+import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
-import type { ServerProcess } from "./cluster.js";
+import { Redis } from "ioredis";
+import { startServers, stopAllServers, type ServerProcess } from "./cluster.js";
 import { Player } from "./clients.js";
+import { startRedis, type TestRedis } from "./redis.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,4 +57,103 @@ export async function resume<S>(token: string, via: ServerProcess, timeoutMs = 2
 /** The room's whole state as plain JSON (what a client sees). */
 export function snapshotOf(player: Player<any>): unknown {
   return JSON.parse(JSON.stringify((player.state as { toJSON(): unknown }).toJSON()));
+}
+
+/** A joined, synced player whose token the test can read. */
+export type Seated<S> = ReturnType<typeof seated<S>>;
+
+export interface FailoverSuite {
+  /** The processes of the running test (after `start`). */
+  readonly processes: ServerProcess[];
+  /** A connection to the test's private Redis. */
+  readonly redis: Redis;
+  readonly redisUrl: string;
+  /** Starts `n` server processes on the test's Redis with `env` on top of the suite's. */
+  start(n: number, env?: Record<string, string>): Promise<ServerProcess[]>;
+  /** Creates or joins a room through `via`; resolves once the state is there. */
+  join<S>(via: ServerProcess, method: "create" | "joinById", target: string, options: Record<string, unknown>): Promise<Seated<S>>;
+  /** Kills the owner of the players' room and resumes every player through a survivor. */
+  killAndResume<S>(players: Seated<S>[], signal?: NodeJS.Signals): Promise<{ owner: ServerProcess; survivor: ServerProcess; before: unknown[]; resumed: Seated<S>[]; ms: number[] }>;
+  /** Waits until every resumed player sees every seat connected again, then compares each state with the one before. */
+  sameStateOnceAllBack<S>(resumed: Seated<S>[], before: unknown[]): Promise<void>;
+  /** Players to clean up after the test. */
+  track(...players: Seated<any>[]): void;
+}
+
+/**
+ * The failover tests' setup: a fresh private redis-server per test, processes started by the
+ * test, every player's room and every process cleaned up after it (with the processes' last
+ * log lines printed when it failed). Call inside a `describe`.
+ */
+export function failoverSuite(baseEnv: Record<string, string>): FailoverSuite {
+  let redis: TestRedis;
+  let client: Redis;
+  let processes: ServerProcess[] = [];
+  const open: Seated<any>[] = [];
+
+  beforeEach(async function () {
+    redis = await startRedis();
+    client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    client.on("error", () => undefined);
+    processes = [];
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") {
+      for (const p of processes) console.log(`--- process on ${p.port}${p.exited ? " (exited)" : ""}:\n${p.lines.slice(-40).join("\n")}\n${p.stderr().slice(-2000)}`);
+    }
+    for (const p of open.splice(0)) p.room.removeAllListeners();
+    await stopAllServers();
+    client?.disconnect();
+    await redis?.stop();
+  });
+
+  const suite: FailoverSuite = {
+    get processes() {
+      return processes;
+    },
+    get redis() {
+      return client;
+    },
+    get redisUrl() {
+      return redis.url;
+    },
+    async start(n, env = {}) {
+      const started = await startServers(n, { redisUrl: redis.url, env: { ...baseEnv, ...env } });
+      processes.push(...started);
+      return started;
+    },
+    async join<S>(via: ServerProcess, method: "create" | "joinById", target: string, options: Record<string, unknown>) {
+      const sdk = new Client(via.url);
+      const room = method === "create" ? await sdk.create<S>(target, options) : await sdk.joinById<S>(target, options);
+      const p = seated(room);
+      open.push(p);
+      await p.synced();
+      return p;
+    },
+    async killAndResume<S>(players: Seated<S>[], signal: NodeJS.Signals = "SIGKILL") {
+      const owner = ownerOf(players[0]!.room, processes);
+      const survivor = processes.find((p) => p !== owner && !p.exited)!;
+      const before = players.map(snapshotOf);
+      const tokens = players.map((p) => p.token());
+      owner.kill(signal);
+      const back = await Promise.all(tokens.map((t) => resume<S>(t, survivor)));
+      const resumed = back.map((b) => b.player);
+      open.push(...resumed);
+      for (const p of resumed) assert.equal(ownerOf(p.room, processes), survivor, "resumed on the survivor");
+      return { owner, survivor, before, resumed, ms: back.map((b) => b.ms) };
+    },
+    async sameStateOnceAllBack<S>(resumed: Seated<S>[], before: unknown[]) {
+      await Promise.all(
+        resumed.map((p) =>
+          p.until(() => Object.values((snapshotOf(p) as { players: Record<string, { awayUntil?: number }> }).players).every((x) => !x.awayUntil), "every player back", 10000),
+        ),
+      );
+      resumed.forEach((p, i) => assert.deepEqual(snapshotOf(p), before[i], "the state after the restore is the state before the crash"));
+    },
+    track(...players) {
+      open.push(...players);
+    },
+  };
+  return suite;
 }

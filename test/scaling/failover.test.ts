@@ -7,13 +7,10 @@
 import "../../src/polyfills.js";
 import assert from "node:assert/strict";
 import { Client } from "@colyseus/sdk";
-import { Redis } from "ioredis";
 import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
-import { startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
-import { startRedis, type TestRedis } from "../helpers/redis.js";
-import { ownerOf, resume, seated, snapshotOf } from "../helpers/failover.js";
+import type { ServerProcess } from "../helpers/cluster.js";
+import { failoverSuite, ownerOf, resume, snapshotOf, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
-import type { Player } from "../helpers/clients.js";
 
 const ENV = {
   RECONNECT_SECONDS: "30",
@@ -26,68 +23,10 @@ const ENV = {
   LOG_LEVEL: "info",
 };
 
-type Seated<S> = Player<S> & { token: () => string; synced: () => Promise<void> };
-
 describe("High availability: games survive the death of their process (issue 10)", function () {
   this.timeout(60000);
-  let redis: TestRedis;
-  let redisClient: Redis;
-  let processes: ServerProcess[];
-  const open: Seated<any>[] = [];
-
-  beforeEach(async function () {
-    redis = await startRedis();
-    redisClient = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    redisClient.on("error", () => undefined);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") {
-      for (const p of processes ?? []) console.log(`--- process on ${p.port}${p.exited ? " (exited)" : ""}:\n${p.lines.slice(-40).join("\n")}\n${p.stderr().slice(-2000)}`);
-    }
-    for (const p of open.splice(0)) p.room.removeAllListeners();
-    await stopAllServers();
-    redisClient?.disconnect();
-    await redis?.stop();
-  });
-
-  const start = async (n: number, env: Record<string, string> = {}) => {
-    processes = await startServers(n, { redisUrl: redis.url, env: { ...ENV, ...env } });
-    return processes;
-  };
-
-  async function join<S>(via: ServerProcess, method: "create" | "joinById", target: string, options: Record<string, unknown>): Promise<Seated<S>> {
-    const client = new Client(via.url);
-    const room = method === "create" ? await client.create<S>(target, options) : await client.joinById<S>(target, options);
-    const p = seated(room);
-    open.push(p);
-    await p.synced();
-    return p;
-  }
-
-  /** Kills the owner, resumes every player through a survivor; returns the new players and the states before. */
-  async function killAndResume<S>(players: Seated<S>[], signal: NodeJS.Signals = "SIGKILL") {
-    const owner = ownerOf(players[0]!.room, processes);
-    const survivor = processes.find((p) => p !== owner)!;
-    const before = players.map(snapshotOf);
-    const tokens = players.map((p) => p.token());
-    owner.kill(signal);
-    const back = await Promise.all(tokens.map((t) => resume<S>(t, survivor)));
-    const resumed = back.map((b) => b.player);
-    open.push(...resumed);
-    for (const p of resumed) assert.equal(ownerOf(p.room, processes), survivor, "resumed on the survivor");
-    return { owner, survivor, before, resumed, ms: back.map((b) => b.ms) };
-  }
-
-  /** Waits until every resumed player sees every seat connected again, then compares with the state before. */
-  async function sameStateOnceAllBack<S>(resumed: Seated<S>[], before: unknown[]) {
-    await Promise.all(
-      resumed.map((p) =>
-        p.until(() => Object.values((snapshotOf(p) as { players: Record<string, { awayUntil?: number }> }).players).every((x) => !x.awayUntil), "every player back", 10000),
-      ),
-    );
-    resumed.forEach((p, i) => assert.deepEqual(snapshotOf(p), before[i], "the state after the restore is the state before the crash"));
-  }
+  const suite = failoverSuite(ENV);
+  const { start, join, killAndResume, sameStateOnceAllBack } = suite;
 
   it("TicTacToe: SIGKILL after two moves; both players resume on the survivor with identical state, then finish the game", async () => {
     const [A] = await start(2);
@@ -131,14 +70,14 @@ describe("High availability: games survive the death of their process (issue 10)
   }
 
   const listedOn = async (roomId: string) => {
-    const row = await redisClient.hget("roomcaches", roomId);
+    const row = await suite.redis.hget("roomcaches", roomId);
     return row ? (JSON.parse(row) as { processId: string }).processId : null;
   };
   const processIdOf = async (p: ServerProcess) => {
     for (let i = 0; i < 100; i++) {
       const line = p.logs().find((l) => typeof l.processId === "string" && l.msg?.startsWith("game server listening"));
       if (line) return line.processId as string;
-      const rows = await redisClient.hgetall("roomcaches");
+      const rows = await suite.redis.hgetall("roomcaches");
       for (const raw of Object.values(rows)) {
         const row = JSON.parse(raw) as { publicAddress?: string; processId: string };
         if (row.publicAddress?.endsWith(`:${p.port}`)) return row.processId;
@@ -150,11 +89,11 @@ describe("High availability: games survive the death of their process (issue 10)
 
   it("SIGSTOP of the owner for 5 s, then SIGCONT: the room is restored once, the stalled copy closes itself (4412), and every player ends in the one live copy", async () => {
     await start(2);
-    const { first, second, roomId } = await tttPair(processes[0]!);
+    const { first, second, roomId } = await tttPair(suite.processes[0]!);
     await tttMove(first, [first, second], 0, 0);
     await tttMove(second, [first, second], 1, 0);
-    const owner = ownerOf(first.room, processes);
-    const survivor = processes.find((p) => p !== owner)!;
+    const owner = ownerOf(first.room, suite.processes);
+    const survivor = suite.processes.find((p) => p !== owner)!;
     const before = [first, second].map(snapshotOf);
     const tokens = [first.token(), second.token()];
 
@@ -170,8 +109,8 @@ describe("High availability: games survive the death of their process (issue 10)
 
     const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, survivor)));
     const [f, s] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
-    open.push(f, s);
-    for (const p of [f, s]) assert.equal(ownerOf(p.room, processes), survivor);
+    suite.track(f, s);
+    for (const p of [f, s]) assert.equal(ownerOf(p.room, suite.processes), survivor);
     await sameStateOnceAllBack([f, s], before);
 
     // Exactly one live copy: the listing names the survivor, the stalled process disposed its copy.
@@ -182,20 +121,19 @@ describe("High availability: games survive the death of their process (issue 10)
     assert.equal(await listedOn(roomId), await processIdOf(survivor), "still listed on the survivor after the stalled copy is gone");
   });
 
-  it("both processes killed: nothing is restored; a process started later drops their snapshots, and the listing ends empty", async () => {
+  it("both suite.processes killed: nothing is restored; a process started later drops their snapshots, and the listing ends empty", async () => {
     const [A, B] = await start(2);
     const games = [await tttPair(A!), await tttPair(B!)];
     for (const g of games) await tttMove(g.first, [g.first, g.second], 0, 0);
-    assert.ok((await redisClient.keys("ha:snap:*")).length >= 2, "snapshots were written");
+    assert.ok((await suite.redis.keys("ha:snap:*")).length >= 2, "snapshots were written");
     A!.kill("SIGKILL");
     B!.kill("SIGKILL");
-    const [C] = await startServers(1, { redisUrl: redis.url, env: ENV });
-    processes.push(C!);
+    const [C] = await start(1);
     await new Promise<void>((resolve, reject) => {
       const end = Date.now() + 10000;
       const poll = async () => {
-        if ((await redisClient.keys("ha:snap:*")).length === 0) return resolve();
-        if (Date.now() > end) return reject(new Error("snapshots of the dead processes were never dropped"));
+        if ((await suite.redis.keys("ha:snap:*")).length === 0) return resolve();
+        if (Date.now() > end) return reject(new Error("snapshots of the dead suite.processes were never dropped"));
         setTimeout(poll, 100);
       };
       void poll();
@@ -204,7 +142,7 @@ describe("High availability: games survive the death of their process (issue 10)
     assert.ok(C!.logs().some((l) => /died before this one started/.test(l.msg ?? "")), "the drop is logged");
     const listed = (await (await fetch(`${C!.url}/api/rooms?include=all`)).json()) as unknown[];
     assert.deepEqual(listed, [], "the listing is empty");
-    const rows = Object.values(await redisClient.hgetall("roomcaches")).map((r) => JSON.parse(r) as { name: string });
+    const rows = Object.values(await suite.redis.hgetall("roomcaches")).map((r) => JSON.parse(r) as { name: string });
     assert.deepEqual(rows.filter((r) => r.name !== "lobby"), [], "no game room is left in Redis's listing");
     for (const g of games) {
       await assert.rejects(new Client(C!.url).reconnect(g.first.token()), "the dead games cannot be rejoined");
@@ -214,16 +152,16 @@ describe("High availability: games survive the death of their process (issue 10)
   it("three survivors: each room of the dead process is restored exactly once, and its players resume", async () => {
     await start(4);
     const games: Awaited<ReturnType<typeof tttPair>>[] = [];
-    for (let i = 0; i < 6; i++) games.push(await tttPair(processes[i % 4]!));
-    const owners = games.map((g) => ownerOf(g.first.room, processes));
+    for (let i = 0; i < 6; i++) games.push(await tttPair(suite.processes[i % 4]!));
+    const owners = games.map((g) => ownerOf(g.first.room, suite.processes));
     const victim = owners[0]!;
     const victims = games.filter((_, i) => owners[i] === victim);
     for (const g of victims) await tttMove(g.first, [g.first, g.second], 0, 0);
     victim.kill("SIGKILL");
-    const survivors = processes.filter((p) => p !== victim);
+    const survivors = suite.processes.filter((p) => p !== victim);
     for (const g of victims) {
       const back = await Promise.all([g.first.token(), g.second.token()].map((t) => resume<Ttt>(t, survivors[0]!)));
-      open.push(...back.map((b) => b.player));
+      suite.track(...back.map((b) => b.player));
       assert.equal(back[0]!.player.room.roomId, g.roomId);
     }
     for (const g of victims) {
@@ -238,26 +176,26 @@ describe("High availability: games survive the death of their process (issue 10)
     // Two games on one process: create until a process holds two.
     let pair: typeof games = [];
     for (let i = 0; i < 8 && pair.length < 2; i++) {
-      games.push(await tttPair(processes[i % 2]!));
+      games.push(await tttPair(suite.processes[i % 2]!));
       const byOwner = new Map<ServerProcess, typeof games>();
-      for (const g of games) byOwner.set(ownerOf(g.first.room, processes), [...(byOwner.get(ownerOf(g.first.room, processes)) ?? []), g]);
+      for (const g of games) byOwner.set(ownerOf(g.first.room, suite.processes), [...(byOwner.get(ownerOf(g.first.room, suite.processes)) ?? []), g]);
       pair = [...byOwner.values()].find((gs) => gs.length >= 2) ?? [];
     }
     assert.equal(pair.length, 2, "two games on one process");
     const [bad, good] = pair as [(typeof games)[0], (typeof games)[0]];
     await tttMove(good.first, [good.first, good.second], 0, 0);
-    await redisClient.set(`ha:snap:${bad.roomId}`, '{"v":1,"roomId":"broken"');
-    const owner = ownerOf(bad.first.room, processes);
-    const survivor = processes.find((p) => p !== owner)!;
+    await suite.redis.set(`ha:snap:${bad.roomId}`, '{"v":1,"roomId":"broken"');
+    const owner = ownerOf(bad.first.room, suite.processes);
+    const survivor = suite.processes.find((p) => p !== owner)!;
     owner.kill("SIGKILL");
     const back = await Promise.all([good.first.token(), good.second.token()].map((t) => resume<Ttt>(t, survivor)));
-    open.push(...back.map((b) => b.player));
+    suite.track(...back.map((b) => b.player));
     await new Promise((r) => setTimeout(r, 200));
     const line = survivor.logs().find((l) => l.roomId === bad.roomId && /snapshot unreadable/.test(l.msg ?? ""));
     assert.ok(line, "the corrupt snapshot is logged");
     assert.equal(line.level, 50, "at error level");
     assert.equal((await fetch(`${survivor.url}/health`)).status, 200, "the survivor is up");
-    assert.equal(await redisClient.exists(`ha:snap:${bad.roomId}`), 0, "the corrupt snapshot is dropped");
+    assert.equal(await suite.redis.exists(`ha:snap:${bad.roomId}`), 0, "the corrupt snapshot is dropped");
     await assert.rejects(new Client(survivor.url).reconnect(bad.first.token()), "the corrupt game cannot be resumed");
   });
 });
