@@ -7,6 +7,7 @@ import { CloseCode, ErrorCode as SdkErrorCode } from "@colyseus/sdk";
 import {
   CLOSE_FLOODING,
   CLOSE_NO_JOIN_ACK,
+  CLOSE_ROOM_MOVED,
   CLOSE_SLOW_CLIENT,
   ERROR_CODES,
   ErrorCode,
@@ -172,6 +173,8 @@ export function describeCloseCode(code: number): string {
       return "You were disconnected for sending too many actions.";
     case CLOSE_SLOW_CLIENT:
       return "The connection was too slow to keep up with the game, and was cut.";
+    case CLOSE_ROOM_MOVED:
+      return "The game moved to another server, and it could not be brought back in time.";
     case CLOSE_NO_JOIN_ACK:
       return "The server closed the connection because this page did not confirm joining in time. Please reload the page.";
     case CloseCode.WITH_ERROR:

@@ -7,12 +7,18 @@
  * forgets it at once, so the SDK's reconnection cannot work. A spectator's screen instead
  * joins the same room again as a spectator (a few tries, with a backoff) and shows
  * "Reconnecting…" meanwhile.
+ *
+ * A seated player whose process died (high availability, README "High availability"):
+ * the SDK's own reconnection retries only the dead process's address. So, 1.5 s after a
+ * drop and alongside the SDK, or at once when the room says it moved (4412) or the SDK
+ * gives up, the screen reconnects with the seat's current token through the page's own
+ * address, which finds the room on the process that restored it (see restore()).
  */
 import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 import { checkName } from "../../src/protocol/names.js";
 import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js";
 import { describeCloseCode, describeErrorPayload, describeJoinError } from "./errors.js";
-import { CLOSE_SLOW_CLIENT } from "../../src/protocol/errors.js";
+import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
@@ -41,6 +47,18 @@ const REJOIN_DELAYS_MS = [300, 1000, 2000, 4000, 8000];
 /** A spectator's re-join gives up after this long, even while the page waits to be online. */
 const REJOIN_GIVE_UP_MS = 60_000;
 
+/** A seated player's fallback (restore()) starts this long after a drop, beside the SDK's own retries. */
+const RESTORE_AFTER_MS = 1500;
+/** Waits before each try of the fallback; the last one repeats. */
+const RESTORE_DELAYS_MS = [500, 1000, 1000, 2000, 2000, 2000, 3000];
+/**
+ * The server holds a dropped seat this long by default (RECONNECT_SECONDS), counted from
+ * the drop here: the fallback gives up then, and the game shows as lost.
+ */
+const RESTORE_GIVE_UP_MS = 60_000;
+/** What the status line and the banner say while the fallback runs (the browser online). */
+export const RESTORING_TEXT = "The server restarted; bringing your game back…";
+
 /** Close codes of a connection that was lost (not closed by the server on purpose). */
 const CONNECTION_LOST: readonly number[] = [
   CloseCode.GOING_AWAY,
@@ -49,6 +67,33 @@ const CONNECTION_LOST: readonly number[] = [
   CloseCode.MAY_TRY_RECONNECT,
   CloseCode.FAILED_TO_RECONNECT,
 ];
+
+/**
+ * Turns off an old connection of a seat that came back through another one. The SDK reads
+ * `reconnection.enabled` only when a socket closes, so a retry it has already scheduled
+ * would still open a socket: that is made a no-op, and a retry socket still opening is
+ * ignored (and closed if it opens). Its listeners go, so its later onLeave does nothing.
+ */
+function retire(room: Room) {
+  room.reconnection.enabled = false;
+  room.reconnection.maxRetries = 0;
+  room.reconnection.enqueuedMessages = [];
+  room.removeAllListeners();
+  const connection = room.connection;
+  if (!connection) return;
+  connection.reconnect = () => undefined;
+  connection.events.onmessage = null;
+  connection.events.onerror = null;
+  // (Also skips the SDK's offline-listener bookkeeping, which, for a socket that never
+  // opened, removes the last listener of another connection.)
+  connection.events.onclose = null;
+  connection.events.onopen = () => connection.close();
+  try {
+    if (connection.isOpen) connection.close();
+  } catch {
+    // no socket
+  }
+}
 
 /** A spectator's join options: the name from the lobby's field, when it is a valid one. */
 export function spectatorOptions(): { spectate: true; name?: string } {
@@ -73,6 +118,14 @@ export class GameScreen {
   private lost = false;
   /** A spectator's connection dropped: joining the room again (see rejoin()). */
   private rejoining = false;
+  /** A seated player's connection is down since then (the server's reconnection window runs). */
+  private droppedAt?: number;
+  /** Starts restore() a moment after a drop, unless the SDK is back first. */
+  private restoreTimer?: ReturnType<typeof setTimeout>;
+  /** A seated player's fallback runs (restore()): the status says the server restarted. */
+  private restoring = false;
+  /** Bumped to stop a running restore(). */
+  private restoreRun = 0;
   private disposed = false;
   private copied = false;
   /**
@@ -150,11 +203,25 @@ export class GameScreen {
     });
     // Events this screen does not show (a newer server may add some): ignore quietly.
     room.onMessage("*", () => undefined);
+    // The SDK calls onDrop again for each of its retries that fails.
     room.onDrop(() => {
-      setConnection("reconnecting");
+      if (room !== this.room) return;
+      if (!this.restoring) setConnection("reconnecting");
+      if (!this.spectator) {
+        this.droppedAt ??= Date.now();
+        if (this.restoreTimer === undefined && !this.restoring) {
+          this.restoreTimer = setTimeout(() => {
+            this.restoreTimer = undefined;
+            void this.restore(room, CloseCode.ABNORMAL_CLOSURE);
+          }, RESTORE_AFTER_MS);
+        }
+      }
       this.render();
     });
     room.onReconnect(() => {
+      if (room !== this.room) return;
+      // The SDK's own reconnection came first: the fallback stops.
+      this.stopRestore();
       // The server issues a new reconnection token with every reconnection, and the SDK
       // sets it on the room only after this callback returns: save it then.
       setTimeout(() => {
@@ -190,6 +257,7 @@ export class GameScreen {
 
   dispose() {
     this.disposed = true;
+    this.stopRestore();
     clearInterval(this.timer);
     clearTimeout(this.feedbackTimer);
     this.signal.dispose();
@@ -225,7 +293,83 @@ export class GameScreen {
     // that code by itself: this page does, with the room's current token.
     if (this.spectator && CONNECTION_LOST.includes(code)) void this.rejoin(code);
     else if (!this.spectator && code === CLOSE_SLOW_CLIENT) void this.rejoin(code, this.room.reconnectionToken);
+    // The SDK gave up (4003), its retry reached a process without the room (4003), or this
+    // copy of the room was superseded (4412): the seat may be held elsewhere.
+    else if (!this.spectator && (CONNECTION_LOST.includes(code) || code === CLOSE_ROOM_MOVED)) void this.restore(room, code);
     else this.showLost(code);
+  }
+
+  /** Stops the fallback (scheduled or running); the connection is fine again, or the screen goes. */
+  private stopRestore() {
+    clearTimeout(this.restoreTimer);
+    this.restoreTimer = undefined;
+    this.restoreRun++;
+    this.restoring = false;
+    this.droppedAt = undefined;
+  }
+
+  /**
+   * A seated player's way back when the SDK's own reconnection cannot work: its process
+   * died and another one restored the room (the SDK retries only the dead process's
+   * address), or this copy of the room moved (4412). Reconnects with the seat's current
+   * token through the page's own address (the matchmaker finds the room wherever it lives),
+   * with a backoff, until the server's reconnection window would be over. "Not there yet"
+   * answers (522, 523, 524) and network errors are retried. Runs beside the SDK's retries:
+   * the first one back wins (onReconnect stops this; restored() turns the SDK's off).
+   */
+  private async restore(old: Room, code: number) {
+    clearTimeout(this.restoreTimer);
+    this.restoreTimer = undefined;
+    if (this.restoring || this.lost || this.leaving || this.disposed || old !== this.room) return;
+    this.restoring = true;
+    this.confirmingLeave = false;
+    const run = ++this.restoreRun;
+    const stopped = () => run !== this.restoreRun || this.leaving || this.disposed || this.lost;
+    const giveUpAt = (this.droppedAt ??= Date.now()) + RESTORE_GIVE_UP_MS;
+    this.render();
+    let lastError: unknown;
+    for (let tries = 0; ; tries++) {
+      await online(giveUpAt - Date.now());
+      await sleep(RESTORE_DELAYS_MS[Math.min(tries, RESTORE_DELAYS_MS.length - 1)]!);
+      if (stopped()) return;
+      if (Date.now() >= giveUpAt) break;
+      // The seat's current token (the SDK replaces it with each of its own reconnections).
+      const attempt = this.host.client.reconnect(this.room.reconnectionToken);
+      const result = await Promise.race([
+        attempt.then(
+          (room) => ({ room }),
+          (error: unknown) => ({ error }),
+        ),
+        sleep(Math.max(0, giveUpAt - Date.now())).then(() => ({ timedOut: true })),
+      ]);
+      if ("room" in result) return this.restored(old, result.room);
+      if ("timedOut" in result) {
+        // Still pending when the window ends: kept if it ever comes back (or left, once lost).
+        void attempt.then((room) => this.restored(old, room), () => undefined);
+        break;
+      }
+      if (stopped()) return;
+      lastError = result.error;
+      const failure = describeJoinError(result.error);
+      if (failure.waitMs > 0) await sleep(Math.min(failure.waitMs, Math.max(0, giveUpAt - Date.now())));
+    }
+    if (stopped()) return;
+    this.showLost(code, lastError === undefined ? "" : `Bringing your game back did not work: ${describeJoinError(lastError).title}`);
+  }
+
+  /** The fallback got the seat back in `room`: the old room is retired, and the game shows again. */
+  private restored(old: Room, room: Room) {
+    if (this.leaving || this.disposed || this.lost) {
+      void room.leave(true).catch(() => undefined);
+      return;
+    }
+    // A token works once: the server gave the seat to this connection, whatever the SDK
+    // did meanwhile. Its own retries, if any, are turned off.
+    this.stopRestore();
+    if (old !== room) retire(old);
+    this.attach(room);
+    setConnection("connected", "back in the game");
+    this.render();
   }
 
   /**
@@ -240,6 +384,10 @@ export class GameScreen {
   }
 
   private showLost(code: number, detail = "") {
+    // The last picture without the fallback's status line ("bringing your game back").
+    const wasRestoring = this.restoring;
+    this.stopRestore();
+    if (wasRestoring) this.render();
     this.lost = true;
     this.signal.update(false);
     this.rejoining = false;
@@ -330,7 +478,7 @@ export class GameScreen {
   }
 
   private onAction(action: string, el: HTMLElement) {
-    if ((this.lost || this.rejoining) && (action === "leave" || action === "leave-confirm")) action = "lobby";
+    if ((this.lost || this.rejoining || this.restoring) && (action === "leave" || action === "leave-confirm")) action = "lobby";
     switch (action) {
       case "leave":
         if (this.currentSummary()?.running && !this.lost) {
@@ -348,8 +496,9 @@ export class GameScreen {
         this.el.querySelector<HTMLElement>("[data-testid=btn-leave]")?.focus();
         return;
       case "lobby":
-        if (this.rejoining) {
-          // Stops the re-join (it checks `leaving`); nothing is left to leave on the server.
+        if (this.rejoining || this.restoring) {
+          // Stops the re-join or the fallback (they check `leaving`); no connection is left to
+          // leave on the server (a held seat is given up when its window ends).
           this.leaving = true;
           clearSeat();
         }
@@ -367,7 +516,7 @@ export class GameScreen {
         this.render();
         return;
       default:
-        if (this.lost || this.rejoining) return;
+        if (this.lost || this.rejoining || this.restoring) return;
         {
           const state = this.room.state;
           if (this.view.ready(state)) this.view.action(action, el, state);
@@ -416,7 +565,10 @@ export class GameScreen {
     const ready = this.view.ready(state);
     const summary = ready ? this.view.summary(state) : undefined;
     if (summary && !summary.running) this.confirmingLeave = false;
-    const left = summary && summary.deadline > 0 ? secondsLeft(summary.deadline) : undefined;
+    // The fallback runs: the last picture stays, its controls off, and the status says why.
+    const restoring = this.restoring ? (navigator.onLine ? RESTORING_TEXT : "Connection dropped — reconnecting…") : undefined;
+    if (restoring !== undefined) setConnection("reconnecting", "", restoring);
+    const left = summary && summary.deadline > 0 && restoring === undefined ? secondsLeft(summary.deadline) : undefined;
 
     this.readHistory(state);
     // While the room waits for players, and after a game (for the next one).
@@ -484,11 +636,15 @@ export class GameScreen {
       h(
         "div",
         { class: "summary" },
-        h("p", { class: "status", testid: "status", attrs: { "aria-live": "polite" } }, summary ? rich(summary.status) : "Loading the game…"),
         h(
           "p",
-          { class: `turn${summary?.myTurn ? " mine" : ""}`, testid: "turn", attrs: { "aria-live": "polite", hidden: !summary || plainText(summary.turn) === "" } },
-          summary ? rich(summary.turn) : "",
+          { class: `status${restoring !== undefined ? " restoring" : ""}`, testid: "status", attrs: { "aria-live": "polite" } },
+          restoring ?? (summary ? rich(summary.status) : "Loading the game…"),
+        ),
+        h(
+          "p",
+          { class: `turn${summary?.myTurn ? " mine" : ""}`, testid: "turn", attrs: { "aria-live": "polite", hidden: !summary || plainText(summary.turn) === "" || restoring !== undefined } },
+          summary && restoring === undefined ? rich(summary.turn) : "",
         ),
         h(
           "p",
@@ -525,8 +681,11 @@ export class GameScreen {
       ),
     );
     morphContent(this.el, next);
+    if (restoring !== undefined) {
+      for (const button of Array.from(this.el.querySelectorAll<HTMLButtonElement>(".game-area button"))) button.disabled = true;
+    }
     this.keepPrimaryActionVisible();
-    this.signal.update(summary?.myTurn === true);
+    this.signal.update(summary?.myTurn === true && restoring === undefined);
   }
 
   /** The room's history from the state's `history` map, oldest first (parsed once per change). */

@@ -19,11 +19,14 @@ function byId(id: string): HTMLElement {
   return el;
 }
 
-/** Sets the always-visible connection banner. */
-export function setConnection(state: ConnState, detail = ""): void {
+/**
+ * Sets the always-visible connection banner: the state's words (and `detail` after them),
+ * or `words` instead of both. Setting what is already shown changes nothing (no mutation).
+ */
+export function setConnection(state: ConnState, detail = "", words?: string): void {
   const el = byId("conn-status");
-  el.setAttribute("data-state", state);
-  const text = detail ? `${STATE_WORDS[state]} · ${detail}` : STATE_WORDS[state];
+  if (el.getAttribute("data-state") !== state) el.setAttribute("data-state", state);
+  const text = words ?? (detail ? `${STATE_WORDS[state]} · ${detail}` : STATE_WORDS[state]);
   if (el.textContent !== text) el.textContent = text;
 }
 
