@@ -107,7 +107,7 @@ export class HighAvailability {
   private readonly restored = new Set<string>();
   private readonly taking = new Set<string>();
   /** Writes asked for in this turn of the event loop: sent together, in one call, right after it. */
-  private batch: { write: SnapshotWrite; done: (result: WriteResult | Error) => void }[] = [];
+  private batch: { write: SnapshotWrite; entry: Attached; seq: number; done: (result: SaveResult) => void }[] = [];
   private batchScheduled = false;
 
   constructor(private readonly options: HaOptions) {
@@ -164,41 +164,31 @@ export class HighAvailability {
     this.restored.delete(roomId);
   }
 
-  private async write(entry: Attached, body: SnapshotBody): Promise<SaveResult> {
+  private write(entry: Attached, body: SnapshotBody): Promise<SaveResult> {
     if (this.options.redis.status !== "ready") {
       this.pause("redis not connected");
-      return "skipped";
+      return Promise.resolve("skipped");
     }
-    const { history, ...rest } = body;
-    const stored: StoredSnapshot = { v: SNAPSHOT_VERSION, ...rest, history: { seq: history.seq, game: history.game }, epoch: entry.epoch, owner: this.me, savedAt: Date.now() };
-    const json = JSON.stringify(stored);
+    const { history } = body;
+    // The stored form: the history's counters only (its entries go to the list beside it).
+    const json = JSON.stringify({ ...body, v: SNAPSHOT_VERSION, history: { seq: history.seq, game: history.game }, epoch: entry.epoch, owner: this.me, savedAt: Date.now() } satisfies StoredSnapshot);
     // Only the history entries Redis does not hold yet (all of them after a failed write).
     const added = entry.historySeq === undefined ? -1 : history.seq - entry.historySeq;
     const full = added < 0 || added > history.entries.length;
-    const values = (full ? history.entries : history.entries.slice(history.entries.length - added)).map((e) => e[1]);
+    const values: string[] = [];
+    for (let i = full ? 0 : history.entries.length - added; i < history.entries.length; i++) values.push(history.entries[i]![1]);
     entry.historySeq = undefined; // until this write is known to have landed
     const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, json, create: !entry.written && entry.epoch === 0, history: { full, values, limit: Math.max(1, history.entries.length) } };
-    const result = await new Promise<WriteResult | Error>((done) => {
-      this.batch.push({ write, done });
+    return new Promise<SaveResult>((done) => {
+      this.batch.push({ write, entry, seq: history.seq, done });
       if (!this.batchScheduled) {
         this.batchScheduled = true;
         setTimeout(() => void this.flush(), BATCH_MS);
       }
     });
-    if (result instanceof Error) {
-      this.options.metrics?.writeFailed();
-      this.pause(result.message);
-      return "skipped";
-    }
-    if (result === "saved") {
-      entry.written = true;
-      entry.historySeq = history.seq;
-      this.resume();
-    }
-    return result;
   }
 
-  /** Sends the writes asked for in the last turn of the event loop, in one call per {@link MAX_BATCH}. */
+  /** Sends the writes gathered in the last {@link BATCH_MS}, in one call per {@link MAX_BATCH}. */
   private async flush() {
     this.batchScheduled = false;
     const all = this.batch;
@@ -206,16 +196,26 @@ export class HighAvailability {
     for (let i = 0; i < all.length; i += MAX_BATCH) {
       const part = all.slice(i, i + MAX_BATCH);
       const started = performance.now();
+      let results: WriteResult[];
       try {
-        const results = await this.store.writeMany(part.map((p) => p.write));
-        const seconds = (performance.now() - started) / 1000;
-        part.forEach((p, k) => {
-          this.options.metrics?.writeSeconds(seconds);
-          p.done(results[k] ?? new Error("no reply"));
-        });
+        results = await this.store.writeMany(part.map((p) => p.write));
       } catch (err) {
-        for (const p of part) p.done(err as Error);
+        this.options.metrics?.writeFailed();
+        this.pause((err as Error).message);
+        for (const p of part) p.done("skipped");
+        continue;
       }
+      const seconds = (performance.now() - started) / 1000;
+      part.forEach((p, k) => {
+        this.options.metrics?.writeSeconds(seconds);
+        const result = results[k] ?? "superseded";
+        if (result === "saved") {
+          p.entry.written = true;
+          p.entry.historySeq = p.seq;
+        }
+        p.done(result);
+      });
+      if (results.includes("saved")) this.resume();
     }
   }
 

@@ -21,38 +21,51 @@ const ROOMS = (processId: string) => `ha:rooms:${processId}`;
 const PROCS = "ha:procs";
 
 /**
- * Writes the snapshots of several rooms (one call per batch). KEYS: owner, snap, rooms(me),
- * hist for each room in turn. ARGV: the number of rooms, then for each room: expected owner
- * value, snapshot JSON, roomId, create ("1": the first write of a new room), full ("1":
- * replace the history list), history limit, the number of history values, the values.
- * Returns 1 (written) or 0 (superseded: another owner) for each room.
+ * Writes the snapshots of several rooms in one call, each fenced on its own. ARGV[1]: the
+ * writer's process id; ARGV[2]: the batch, one record per room separated by \\1, each
+ * record's fields separated by \\0: expected owner value, roomId, create ("1": the first
+ * write of a new room), full ("1": replace the history list), history limit, the snapshot
+ * JSON, then the history values to append. (JSON never holds a raw \\0 or \\1: it escapes
+ * control characters.) One string for the whole batch: the client encodes one argument,
+ * not a dozen per room. The keys are derived from the room ids, so this script is for a
+ * single Redis, not Redis Cluster. Returns 1 (written) or 0 (superseded) per room.
  */
 const WRITE = `
+local function split(s, sep)
+  local out, i = {}, 1
+  while true do
+    local j = string.find(s, sep, i, true)
+    if not j then
+      out[#out + 1] = string.sub(s, i)
+      return out
+    end
+    out[#out + 1] = string.sub(s, i, j - 1)
+    i = j + 1
+  end
+end
+local rooms = 'ha:rooms:' .. ARGV[1]
 local out = {}
-local a = 2
-for i = 1, tonumber(ARGV[1]) do
-  local k = (i - 1) * 4
-  local expected, json, roomId, create, full, limit = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
-  local nv = tonumber(ARGV[a + 6])
-  local first = a + 7
-  a = first + nv
-  local cur = redis.call('GET', KEYS[k + 1])
+for n, record in ipairs(split(ARGV[2], '\\1')) do
+  local f = split(record, '\\0')
+  local expected, roomId, create, full, limit, json = f[1], f[2], f[3], f[4], f[5], f[6]
+  local owner, hist = 'ha:owner:' .. roomId, 'ha:hist:' .. roomId
+  local cur = redis.call('GET', owner)
   local ok = 1
   if cur == false then
-    if create == '1' then redis.call('SET', KEYS[k + 1], expected) else ok = 0 end
+    if create == '1' then redis.call('SET', owner, expected) else ok = 0 end
   elseif cur ~= expected then
     ok = 0
   end
   if ok == 1 then
-    redis.call('SET', KEYS[k + 2], json)
-    if full == '1' then redis.call('DEL', KEYS[k + 4]) end
-    if nv > 0 then
-      redis.call('RPUSH', KEYS[k + 4], unpack(ARGV, first, first + nv - 1))
-      redis.call('LTRIM', KEYS[k + 4], -tonumber(limit), -1)
+    redis.call('SET', 'ha:snap:' .. roomId, json)
+    if full == '1' then redis.call('DEL', hist) end
+    if #f > 6 then
+      redis.call('RPUSH', hist, unpack(f, 7))
+      redis.call('LTRIM', hist, -tonumber(limit), -1)
     end
-    if create == '1' or full == '1' then redis.call('SADD', KEYS[k + 3], roomId) end
+    if create == '1' or full == '1' then redis.call('SADD', rooms, roomId) end
   end
-  out[i] = ok
+  out[n] = ok
 end
 return out`;
 
@@ -122,7 +135,7 @@ export function ownerValue(epoch: number, processId: string): string {
 
 /** The scripts, sent once and then called by their SHA (ioredis `defineCommand`: EVALSHA, EVAL on NOSCRIPT). */
 interface Scripts {
-  haWrite(numberOfKeys: number, ...args: string[]): Promise<number[]>;
+  haWrite(processId: string, batch: string): Promise<number[]>;
   haRemove(owner: string, snap: string, rooms: string, hist: string, expected: string, roomId: string): Promise<number>;
   haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string): Promise<[number, string, string[]] | null>;
   haDrop(owner: string, snap: string, hist: string, expected: string): Promise<number>;
@@ -137,8 +150,7 @@ export class SnapshotStore {
     const define = (name: keyof Scripts, numberOfKeys: number, lua: string) => {
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
     };
-    // The write takes a variable number of keys (four per room): passed first at each call.
-    if (!("haWrite" in redis)) redis.defineCommand("haWrite", { lua: WRITE });
+    define("haWrite", 0, WRITE);
     define("haRemove", 4, REMOVE);
     define("haClaim", 5, CLAIM);
     define("haDrop", 3, DROP);
@@ -157,15 +169,17 @@ export class SnapshotStore {
     return result!;
   }
 
-  /** Writes several rooms' snapshots in one call (each fenced on its own, as {@link write}). */
+  /** Writes several rooms' snapshots (all of one process) in one call, each fenced on its own, as {@link write}. */
   async writeMany(writes: readonly SnapshotWrite[]): Promise<WriteResult[]> {
-    const keys: string[] = [];
-    const argv: string[] = [String(writes.length)];
-    for (const w of writes) {
-      keys.push(OWNER(w.roomId), SNAP(w.roomId), ROOMS(w.processId), HIST(w.roomId));
-      argv.push(ownerValue(w.epoch, w.processId), w.json, w.roomId, w.create ? "1" : "0", w.history.full ? "1" : "0", String(w.history.limit), String(w.history.values.length), ...w.history.values);
+    if (writes.length === 0) return [];
+    const processId = writes[0]!.processId;
+    let batch = "";
+    for (const [i, w] of writes.entries()) {
+      if (w.processId !== processId) throw new Error("writeMany: one process per batch");
+      batch += `${i > 0 ? "\x01" : ""}${ownerValue(w.epoch, processId)}\x00${w.roomId}\x00${w.create ? "1" : "0"}\x00${w.history.full ? "1" : "0"}\x00${w.history.limit}\x00${w.json}`;
+      for (const value of w.history.values) batch += `\x00${value}`;
     }
-    const done = await this.scripts.haWrite(keys.length, ...keys, ...argv);
+    const done = await this.scripts.haWrite(processId, batch);
     return done.map((d) => (d === 1 ? "saved" : "superseded"));
   }
 
