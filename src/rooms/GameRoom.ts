@@ -405,7 +405,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.updateListing();
     if (this.draining && !this.closing && !this.rules.isStarted(this.game)) {
       this.log.info("game over while draining; closing the room");
-      this.timers.after(0, () => this.close());
+      // After the last patch (which waits for its snapshot): the players see how it ended.
+      const close = () => this.timers.after(0, () => this.close());
+      if (this.gate) this.gate.send(close);
+      else close();
     }
   }
 
