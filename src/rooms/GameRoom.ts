@@ -6,7 +6,7 @@
  * and the listing. A game brings its protocol, rules, schema and projection; its messages
  * reach the rules' moves by name.
  */
-import { CloseCode, matchMaker, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
+import { CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type WebSocket from "ws";
 import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
@@ -29,6 +29,7 @@ import type { HistoryStep } from "../games/definition.js";
 import { RoomHistory } from "./history.js";
 import { hostKey } from "../matchmaking/waiting-rooms.js";
 import { SnapshotGate, type SaveResult } from "../ha/gate.js";
+import { countClients, detachListing, holdSeat } from "../ha/room-seats.js";
 import { RESTORE_OPTION, type RestoreOption, type RoomSnapshots, type SnapshotRoom } from "../ha/service.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
@@ -430,34 +431,20 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       this.awayChanged = true;
       this.limit.add(seat.sessionId);
       this.settings.metrics?.clientIn(this.roomName);
-      // A stand-in for the client that was connected to the dead process: Colyseus keeps
-      // the seat for whoever presents its token.
-      const standIn = { sessionId: seat.sessionId, reconnectionToken: seat.token } as Client;
-      this.allowReconnection(standIn, Math.max(0.1, (until - now) / 1000)).catch((reason: unknown) => {
-        // `false`: the window passed (Colyseus calls no onLeave for a stand-in); otherwise
-        // the room is closing.
-        if (reason === false) this.standInExpired(standIn);
-      });
+      holdSeat(this, seat.sessionId, seat.token, (until - now) / 1000, (standIn) => this.standInExpired(standIn));
     }
     this.namesVersion++;
     // A stand-in's reconnection does not count as a join: count the seats now, as the
     // dead process did (a later leave counts them out).
-    this.countClients(snapshot.seats.length);
+    countClients(this, snapshot.seats.length);
     this.log.info({ from, seats: snapshot.seats.length, savedMsAgo: now - snapshot.savedAt }, "room restored from its snapshot");
   }
 
   /** A restored seat's player did not come back in time: they leave, as after any drop. */
   private standInExpired(standIn: Client) {
     if (this.superseded) return;
-    this.countClients(-1);
+    countClients(this, -1);
     this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT);
-  }
-
-  /** Adjusts the listing's and the process's client counts by `delta`. */
-  private countClients(delta: number) {
-    const listing = (this as unknown as { _listing: { clients: number } })._listing;
-    listing.clients += delta;
-    matchMaker.stats.local.ccu += delta;
   }
 
   /** Writes the room's snapshot (high availability): what another process needs to take the game over. */
@@ -485,9 +472,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.superseded = true;
     this.log.warn({ clients: this.clients.length }, "room taken over by another process while this one was stalled; closing this copy");
     this.snapshots?.detach();
-    // The listing row is the live copy's now: keep this copy's disposal off it.
-    const self = this as unknown as { _listing: { roomId?: string } };
-    self._listing = { ...self._listing, roomId: `${this.roomId}~superseded` };
+    detachListing(this);
     this.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
   }
 

@@ -59,6 +59,18 @@ export function snapshotOf(player: Player<any>): unknown {
   return JSON.parse(JSON.stringify((player.state as { toJSON(): unknown }).toJSON()));
 }
 
+/** The failover tests' server environment: short HA and sweep intervals, lifted message rate. */
+export const FAILOVER_ENV: Record<string, string> = {
+  RECONNECT_SECONDS: "30",
+  PROCESS_SWEEP_MS: "500",
+  HA_CHECK_MS: "250",
+  HA_DEAD_AFTER_MS: "1500",
+  LISTING_REFRESH_MS: "250",
+  MESSAGES_PER_SECOND: "200",
+  MESSAGE_BURST: "200",
+  LOG_LEVEL: "info",
+};
+
 /** A joined, synced player whose token the test can read. */
 export type Seated<S> = ReturnType<typeof seated<S>>;
 

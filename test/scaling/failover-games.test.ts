@@ -13,20 +13,13 @@ import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
 import type { DiceState as Dc } from "../../src/schema/DiceState.js";
 import type { OweDrahnState as Od } from "../../src/schema/OweDrahnState.js";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { failoverSuite, snapshotOf, type Seated } from "../helpers/failover.js";
+import { FAILOVER_ENV, failoverSuite, snapshotOf, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
 
 const ENV = {
-  RECONNECT_SECONDS: "30",
-  PROCESS_SWEEP_MS: "500",
-  HA_CHECK_MS: "250",
-  HA_DEAD_AFTER_MS: "1500",
-  LISTING_REFRESH_MS: "250",
-  MESSAGES_PER_SECOND: "200",
-  MESSAGE_BURST: "200",
+  ...FAILOVER_ENV,
   // A Dice bust pause short enough to play many turns; it still runs through the room's scheduler.
   BUST_DELAY_MS: "300",
-  LOG_LEVEL: "info",
 };
 
 /**

@@ -9,18 +9,11 @@ import assert from "node:assert/strict";
 import { Client } from "@colyseus/sdk";
 import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { failoverSuite, ownerOf, resume, snapshotOf, type Seated } from "../helpers/failover.js";
+import { FAILOVER_ENV, failoverSuite, ownerOf, resume, snapshotOf, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
 
 const ENV = {
-  RECONNECT_SECONDS: "30",
-  PROCESS_SWEEP_MS: "500",
-  HA_CHECK_MS: "250",
-  HA_DEAD_AFTER_MS: "1500",
-  LISTING_REFRESH_MS: "250",
-  MESSAGES_PER_SECOND: "200",
-  MESSAGE_BURST: "200",
-  LOG_LEVEL: "info",
+  ...FAILOVER_ENV,
 };
 
 describe("High availability: games survive the death of their process (issue 10)", function () {
