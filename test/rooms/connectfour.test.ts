@@ -191,9 +191,11 @@ describe("Connect Four room", () => {
 
   it("forfeits the game of the player whose turn runs out (turnSeconds)", async function () {
     this.timeout(10_000);
-    const { a, b, first, second } = await started({ turnSeconds: 1 });
+    // Two-second turns: the opening move must land before the opening turn runs out, which
+    // a loaded machine could miss with one second.
+    const { a, b, first, second } = await started({ turnSeconds: 2 });
     const t0 = Date.now();
-    assert.ok(a.state.turnDeadline > t0 - 100 && a.state.turnDeadline <= t0 + 1100, `a deadline about 1 s ahead: ${a.state.turnDeadline - t0} ms`);
+    assert.ok(a.state.turnDeadline > t0 + 900 && a.state.turnDeadline <= t0 + 2100, `a deadline about 2 s ahead: ${a.state.turnDeadline - t0} ms`);
     const firstDeadline = a.state.turnDeadline;
     await drop(first, [a, b], 3);
     await a.until(() => a.state.turnDeadline !== firstDeadline, "the deadline of the next turn");
@@ -201,7 +203,7 @@ describe("Connect Four room", () => {
     assert.equal(a.state.currentTurn, second.id);
 
     // `second` does not move.
-    for (const p of [a, b]) await p.until(() => p.state.phase === "over", "the timeout", 4000);
+    for (const p of [a, b]) await p.until(() => p.state.phase === "over", "the timeout", 6000);
     const waited = Date.now() - t0;
     for (const p of [a, b]) {
       assert.equal(p.state.winner, first.id, "the player on turn loses");
@@ -209,7 +211,7 @@ describe("Connect Four room", () => {
       assert.equal(p.state.currentTurn, "");
       assert.equal(p.state.turnDeadline, 0, "no turn runs after the game");
     }
-    assert.ok(waited >= 900, `the turn lasted about a second (${waited} ms)`);
+    assert.ok(waited >= 1900, `the turn lasted about two seconds (${waited} ms)`);
     assert.equal(discs(a), 1, "the board of the forfeited game stays");
   });
 
