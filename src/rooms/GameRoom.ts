@@ -12,7 +12,7 @@ import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { AnyGame } from "../games/definition.js";
-import { CLOSE_FLOODING, CLOSE_ROOM_MOVED, ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
+import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
 import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { ScheduleEvent } from "../rules/types.js";
 import { Projection } from "../schema/sync.js";
@@ -28,9 +28,9 @@ import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
 import type { HistoryStep } from "../games/definition.js";
 import { RoomHistory } from "./history.js";
 import { hostKey } from "../matchmaking/waiting-rooms.js";
-import { SnapshotGate, type SaveResult } from "../ha/gate.js";
-import { countClients, detachListing, holdSeat } from "../ha/room-seats.js";
-import { RESTORE_OPTION, type RestoreOption, type RoomSnapshots, type SnapshotRoom } from "../ha/service.js";
+import { directOutput, RoomFailover, type RoomOutput, type RoomSnapshotBody } from "../ha/room-failover.js";
+import { RESTORE_OPTION, type RestoreOption } from "../ha/service.js";
+import { ScheduledActions } from "./scheduled.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
 
@@ -49,7 +49,7 @@ const SYSTEM_ACTOR = "";
 
 type Options = z.output<typeof commonJoinOptions>;
 
-export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string> }; metadata: ListingMetadata }> implements SnapshotRoom {
+export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string> }; metadata: ListingMetadata }> {
   /** Every timer of the room; all cleared on dispose. */
   protected readonly timers = new RoomTimers((err) => this.log.error({ err }, "uncaught exception in a room timer"));
 
@@ -98,18 +98,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private closing = false;
   /** The room's create options, as validated (kept in its snapshot). */
   private createOptions!: Options;
-  /** High availability (Redis): the room's snapshot, and the gate that sends state only once it is written. */
-  private snapshots?: RoomSnapshots;
-  private gate?: SnapshotGate;
-  /** Each seated player's current reconnection token, by session id (for the snapshot). */
-  private readonly tokens = new Map<string, string>();
-  /** Rule actions scheduled for later, by id: their due time (epoch ms) and action (for the snapshot). */
-  private readonly scheduled = new Map<number, { due: number; action: { type: string; [field: string]: unknown } }>();
-  private scheduleSeq = 0;
+  /** How state changes reach the clients: at once, or (high availability) after the room's snapshot is written. */
+  private out!: RoomOutput;
+  /** High availability (Redis): the room's snapshot, its seats' tokens, a takeover's fencing. */
+  private failover?: RoomFailover;
+  /** Rule actions scheduled for later (kept in the snapshot). */
+  private scheduled!: ScheduledActions;
   /** A restored room's running turn: re-armed at its old deadline. */
   private restoredTurn?: { key: string; deadline: number } | null;
-  /** Another process restored this room while this one was stalled: this copy is closing. */
-  private superseded = false;
 
   private get rules() {
     return this.definition.rules;
@@ -156,10 +152,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.game = restore ? restore.snapshot.game : this.rules.setup(config, settings.rng);
     this.state = definition.state();
     this.history = new RoomHistory(this.state.history);
-    if (settings.ha) {
-      this.snapshots = settings.ha.attach(this, restore?.epoch ?? 0);
-      this.gate = new SnapshotGate(() => this.saveSnapshot(), () => this.broadcastPatch(), () => this.supersede());
-    }
+    this.scheduled = new ScheduledActions(this.timers, (action) => this.dispatch(SYSTEM_ACTOR, action));
+    if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
+    this.out = this.failover ?? directOutput(this);
     if (restore) this.restoreFrom(restore);
     if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
 
@@ -208,12 +203,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const name = this.uniqueName(auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`);
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
-      this.tokens.set(client.sessionId, client.reconnectionToken);
+      this.out.seated(client.sessionId, client.reconnectionToken);
       // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
       this.namesVersion++;
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         this.names.delete(client.sessionId);
-        this.tokens.delete(client.sessionId);
+        this.out.unseated(client.sessionId);
         // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
         this.namesVersion++;
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
@@ -248,20 +243,19 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.log.info({ sessionId: client.sessionId }, "reconnected");
     requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
     // A new token with every reconnection: the snapshot must hold it.
-    if (this.tokens.has(client.sessionId)) this.tokens.set(client.sessionId, client.reconnectionToken);
+    this.out.reconnected(client.sessionId, client.reconnectionToken);
     if (this.setAway(client.sessionId, false)) this.commit();
-    else this.gate?.changed();
   }
 
   override onLeave(client: Client, code?: number) {
     if (this.limit.remove(client.sessionId)) this.settings.metrics?.clientOut(this.roomName);
     // A superseded copy closing: its players go on in the live copy, nothing happens here.
-    if (this.superseded) return;
+    if (this.out.superseded) return;
     this.admission.left(client);
     this.setAway(client.sessionId, false);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
-    if (!this.isSeated(client.sessionId)) this.tokens.delete(client.sessionId);
+    if (!this.isSeated(client.sessionId)) this.out.unseated(client.sessionId);
     // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
     if (!this.isSeated(client.sessionId) && this.names.delete(client.sessionId)) this.namesVersion++;
   }
@@ -270,9 +264,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // Every timer of the room (turns, pauses, bots, reservations, deadlines): nothing fires
     // into a disposed room.
     this.timers.clearAll();
-    // A room that ends deletes its snapshot; a superseded copy leaves the live one's alone.
-    if (this.superseded) this.snapshots?.detach();
-    else this.snapshots?.end();
+    this.out.dispose();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
     this.log.info({ joins: this.joins, games: this.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
   }
@@ -325,14 +317,13 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] });
     const events = result.events as { type: string }[];
     // Scheduled before the commit, so the snapshot it writes holds them.
-    for (const event of events) if (isSchedule(event)) this.schedule(event);
+    for (const event of events) if (isSchedule(event)) this.scheduled.at(Date.now() + (this.settings.delays[event.timer] ?? 0), event.action);
     this.commit();
     for (const event of events) {
       if (isSchedule(event)) continue;
       const { type, ...payload } = event;
-      // After the state patch, which waits for the snapshot.
-      if (this.gate) this.gate.send(() => this.broadcast(type, payload));
-      else this.broadcast(type, payload);
+      // After the state patch (which may wait for the snapshot).
+      this.out.then(() => this.broadcast(type, payload));
     }
     if (this.log.isLevelEnabled("debug")) this.log.debug({ playerId, action: action.type }, "action applied");
     return true;
@@ -401,15 +392,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.awayChanged = false;
     this.armTurnTimer();
     this.armBot();
-    if (this.gate) this.gate.changed();
-    else this.broadcastPatch();
+    this.out.changed();
     this.updateListing();
     if (this.draining && !this.closing && !this.rules.isStarted(this.game)) {
       this.log.info("game over while draining; closing the room");
       // After the last patch (which waits for its snapshot): the players see how it ended.
-      const close = () => this.timers.after(0, () => this.close());
-      if (this.gate) this.gate.send(close);
-      else close();
+      this.out.then(() => this.timers.after(0, () => this.close()));
     }
   }
 
@@ -422,63 +410,34 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const now = Date.now();
     this.history.restore(snapshot.history);
     this.restoredTurn = snapshot.turn;
-    for (const { due, action } of snapshot.scheduled) this.scheduleAt(due, action);
+    for (const { due, action } of snapshot.scheduled) this.scheduled.at(due, action);
     for (const seat of snapshot.seats) {
       const until = seat.awayUntil ?? now + this.settings.reconnectSeconds * 1000;
       this.names.set(seat.sessionId, seat.name);
-      this.tokens.set(seat.sessionId, seat.token);
       this.away.set(seat.sessionId, until);
       this.awayChanged = true;
       this.limit.add(seat.sessionId);
       this.settings.metrics?.clientIn(this.roomName);
-      holdSeat(this, seat.sessionId, seat.token, (until - now) / 1000, (standIn) => this.standInExpired(standIn));
+      // Not back in time: they leave, as after any drop.
+      this.failover!.hold(seat.sessionId, seat.token, (until - now) / 1000, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
     }
     this.namesVersion++;
-    // A stand-in's reconnection does not count as a join: count the seats now, as the
-    // dead process did (a later leave counts them out).
-    countClients(this, snapshot.seats.length);
     this.log.info({ from, seats: snapshot.seats.length, savedMsAgo: now - snapshot.savedAt }, "room restored from its snapshot");
   }
 
-  /** A restored seat's player did not come back in time: they leave, as after any drop. */
-  private standInExpired(standIn: Client) {
-    if (this.superseded) return;
-    countClients(this, -1);
-    this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT);
-  }
-
-  /** Writes the room's snapshot (high availability): what another process needs to take the game over. */
-  private saveSnapshot(): Promise<SaveResult> {
-    const seats = this.rules.playerIds(this.game).flatMap((id) => {
-      const token = this.tokens.get(id);
-      return token === undefined ? [] : [{ sessionId: id, token, name: this.names.get(id) ?? "", awayUntil: this.away.get(id) }];
-    });
-    return this.snapshots!.write({
+  /** What another process needs to take the game over (high availability); the seats' tokens are added by the failover part. */
+  private snapshotBody(): RoomSnapshotBody {
+    return {
       roomId: this.roomId,
       roomName: this.roomName,
       options: this.createOptions,
       host: this.host,
       game: this.game as object,
-      seats,
+      seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.get(id) })),
       turn: this.armedTurn !== null && this.state.turnDeadline > 0 ? { key: this.armedTurn, deadline: this.state.turnDeadline } : null,
-      scheduled: [...this.scheduled.values()],
+      scheduled: this.scheduled.list(),
       history: this.history.snapshot(),
-    });
-  }
-
-  /** Another process restored this room while this one was stalled: close this copy; its players resume in the live one. */
-  supersede() {
-    if (this.superseded) return;
-    this.superseded = true;
-    this.log.warn({ clients: this.clients.length }, "room taken over by another process while this one was stalled; closing this copy");
-    this.snapshots?.detach();
-    detachListing(this);
-    this.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
-  }
-
-  /** Writes the snapshot again (Redis came back after an outage). */
-  resave() {
-    if (!this.superseded) this.gate?.changed();
+    };
   }
 
   /** Closes the room for a shutdown: clients get code 4001 (server shutdown). */
@@ -526,21 +485,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     return true;
   }
 
-  private schedule(event: ScheduleEvent) {
-    const delay = this.settings.delays[event.timer] ?? 0;
-    this.scheduleAt(Date.now() + delay, event.action);
-  }
-
-  /** Runs a rule action at `due` (epoch ms); kept in the snapshot until it has run. */
-  private scheduleAt(due: number, action: { type: string; [field: string]: unknown }) {
-    const id = ++this.scheduleSeq;
-    this.scheduled.set(id, { due, action });
-    this.timers.after(due - Date.now(), () => {
-      this.scheduled.delete(id);
-      this.dispatch(SYSTEM_ACTOR, action);
-    });
-  }
-
   private armTurnTimer() {
     const active = this.turnSeconds > 0 ? this.rules.activePlayer(this.game) : null;
     const key = active === null ? null : `${active}:${this.rules.turnNumber(this.game)}`;
@@ -586,7 +530,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   /** Writes the room's listing when a field of it changed (every commit asks; most moves change none). */
   private updateListing() {
-    if (this.superseded) return;
+    if (this.out.superseded) return;
     const ids = this.rules.playerIds(this.game);
     const players = ids.length;
     const started = this.rules.isStarted(this.game);

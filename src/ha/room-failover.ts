@@ -1,0 +1,158 @@
+/**
+ * A room's side of high availability, behind one narrow interface, {@link RoomOutput}: how
+ * the room's state changes reach its clients. Without Redis ({@link directOutput}) a patch
+ * goes out at once. With it ({@link RoomFailover}) the room's snapshot is written first
+ * (src/ha/gate.ts), the seats' current reconnection tokens are kept for it, a restored
+ * room's seats are held for their players, and a copy that another process took over
+ * while this one was stalled closes (its players resume in the live copy).
+ */
+import type { Client, Room } from "@colyseus/core";
+import type { Logger } from "../logger.js";
+import { CLOSE_ROOM_MOVED } from "../protocol/errors.js";
+import { SnapshotGate, type SaveResult } from "./gate.js";
+import { countClients, detachListing, holdSeat } from "./room-seats.js";
+import type { RoomSnapshots, SnapshotBody, SnapshotRoom } from "./service.js";
+import type { SnapshotSeat } from "./snapshot.js";
+
+/** How a room's state changes reach its clients. */
+export interface RoomOutput {
+  /** The state changed: send its patch (with high availability, once its snapshot is written). */
+  changed(): void;
+  /** Runs `fn` after the pending patch went out, in order (the room's events, a close). */
+  then(fn: () => void): void;
+  /** A player took a seat with this reconnection token (the snapshot holds it). */
+  seated(sessionId: string, token: string): void;
+  /** A seated player reconnected: their token is a new one. */
+  reconnected(sessionId: string, token: string): void;
+  /** The player has no seat any more. */
+  unseated(sessionId: string): void;
+  /** Another process owns this room now: this copy sends nothing more and is closing. */
+  readonly superseded: boolean;
+  /** The room is disposed: a room that ended deletes its snapshot. */
+  dispose(): void;
+}
+
+/** A single process: every patch goes out at once, nothing is kept. */
+export function directOutput(room: Pick<Room, "broadcastPatch">): RoomOutput {
+  return {
+    changed: () => void room.broadcastPatch(),
+    then: (fn) => fn(),
+    seated: () => undefined,
+    reconnected: () => undefined,
+    unseated: () => undefined,
+    superseded: false,
+    dispose: () => undefined,
+  };
+}
+
+/** What a room's snapshot holds, as the room knows it: its seats without their tokens (kept here). */
+export type RoomSnapshotBody = Omit<SnapshotBody, "seats"> & { seats: Omit<SnapshotSeat, "token">[] };
+
+/** What {@link RoomFailover} needs of the service (src/ha/service.ts). */
+export interface Snapshots {
+  attach(room: SnapshotRoom, epoch: number): RoomSnapshots;
+}
+
+export class RoomFailover implements RoomOutput, SnapshotRoom {
+  private readonly snapshots: RoomSnapshots;
+  private readonly gate: SnapshotGate;
+  /** Each seated player's current reconnection token, by session id. */
+  private readonly tokens = new Map<string, string>();
+  private closing = false;
+
+  /**
+   * @param epoch - 0 for a new room; the claimed epoch for a restored one.
+   * @param body - the room's snapshot as of now.
+   */
+  constructor(
+    private readonly room: Room,
+    service: Snapshots,
+    epoch: number,
+    private readonly body: () => RoomSnapshotBody,
+    private readonly log: Logger,
+  ) {
+    this.snapshots = service.attach(this, epoch);
+    this.gate = new SnapshotGate(
+      () => this.save(),
+      () => void room.broadcastPatch(),
+      () => this.supersede(),
+    );
+  }
+
+  get roomId(): string {
+    return this.room.roomId;
+  }
+
+  get superseded(): boolean {
+    return this.closing;
+  }
+
+  changed(): void {
+    this.gate.changed();
+  }
+
+  then(fn: () => void): void {
+    this.gate.send(fn);
+  }
+
+  seated(sessionId: string, token: string): void {
+    this.tokens.set(sessionId, token);
+  }
+
+  reconnected(sessionId: string, token: string): void {
+    if (!this.tokens.has(sessionId)) return;
+    this.tokens.set(sessionId, token);
+    this.gate.changed();
+  }
+
+  unseated(sessionId: string): void {
+    this.tokens.delete(sessionId);
+  }
+
+  /**
+   * A seat of a restored room: held for `seconds` for whoever presents `token` (the token the
+   * player held on the dead process). A stand-in's reconnection counts no join, so the seat
+   * counts as a client now; `onExpired` runs if nobody comes back in time (after the count is undone).
+   */
+  hold(sessionId: string, token: string, seconds: number, onExpired: (standIn: Client) => void): void {
+    this.tokens.set(sessionId, token);
+    countClients(this.room, 1);
+    holdSeat(this.room, sessionId, token, seconds, (standIn) => {
+      if (this.closing) return;
+      countClients(this.room, -1);
+      onExpired(standIn);
+    });
+  }
+
+  /** Another process restored this room while this one was stalled: close this copy. */
+  supersede(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.log.warn({ clients: this.room.clients.length }, "room taken over by another process while this one was stalled; closing this copy");
+    this.snapshots.detach();
+    detachListing(this.room);
+    this.room.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
+  }
+
+  /** Writes the snapshot again (Redis came back after an outage). */
+  resave(): void {
+    if (!this.closing) this.gate.changed();
+  }
+
+  dispose(): void {
+    // A superseded copy leaves the live one's snapshot alone.
+    if (this.closing) this.snapshots.detach();
+    else this.snapshots.end();
+  }
+
+  private save(): Promise<SaveResult> {
+    const body = this.body();
+    const seats: SnapshotSeat[] = [];
+    for (const seat of body.seats) {
+      const token = this.tokens.get(seat.sessionId);
+      if (token !== undefined) seats.push({ sessionId: seat.sessionId, token, name: seat.name, awayUntil: seat.awayUntil });
+    }
+    body.seats = seats;
+    return this.snapshots.write(body as SnapshotBody);
+  }
+}
