@@ -103,9 +103,9 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   const settings = roomSettings({ ...options, metrics }, ledger);
   // High availability: a connection of its own that fails at once while Redis is down
   // (play goes on without snapshots) instead of queueing commands.
-  const haRedis = redisUrl && env.SNAPSHOTS === "on" ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000, enableAutoPipelining: true }) : undefined;
+  const haRedis = redisUrl && env.SNAPSHOTS === "on" ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000 }) : undefined;
   haRedis?.on("error", () => undefined); // the service logs the pause, /health reports Redis
-  const ha = haRedis ? new HighAvailability({ redis: haRedis, logger, metrics: metrics.ha, checkMs: env.HA_CHECK_MS, deadAfterMs: env.HA_DEAD_AFTER_MS }) : undefined;
+  const ha = haRedis ? new HighAvailability({ redis: haRedis, logger, metrics: metrics.ha, checkMs: env.HA_CHECK_MS, deadAfterMs: env.HA_DEAD_AFTER_MS, batchMs: env.HA_BATCH_MS }) : undefined;
   settings.ha = ha;
   const games = GAME_NAMES;
   const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, minIntervalMs: env.LOBBY_THROTTLE_MS, maxAgeMs: env.LISTING_REFRESH_MS });

@@ -98,6 +98,8 @@ export const envSchema = z.object({
   HA_CHECK_MS: int(1000, 100, 60000),
   /** With snapshots: a process silent this long is checked for death, and its games taken over. */
   HA_DEAD_AFTER_MS: int(3000, 500, 600000),
+  /** With snapshots: how long snapshot writes gather before one Redis call sends them (a move's patch waits this much longer; longer windows cost less CPU per move). */
+  HA_BATCH_MS: int(2, 0, 50),
   /** Password of the /monitor dashboard (user `admin`); the monitor is off without it. */
   MONITOR_PASSWORD: z.string().min(8).optional(),
   /** Testing only: seeds the dice so a run can be replayed. Never set it in production. */

@@ -24,12 +24,6 @@ import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from 
 
 /** Rooms written in one call at most. */
 const MAX_BATCH = 128;
-/**
- * How long writes gather before they are sent together (a group commit): a move's patch
- * waits this much longer, and the cost per write (a Redis call, its reply, a syscall each
- * way) is shared by every room that moved meanwhile.
- */
-const BATCH_MS = 2;
 
 /** The create option (server-only) that carries a snapshot into a restored room. */
 export const RESTORE_OPTION = "restore";
@@ -83,6 +77,12 @@ export interface HaOptions {
   checkMs?: number;
   /** A process whose heartbeat is this old is checked for death. @default 3000 */
   deadAfterMs?: number;
+  /**
+   * How long writes gather before they are sent together (a group commit): a move's patch
+   * waits this much longer, and the cost per write (a Redis call, its reply, a syscall each
+   * way, a turn of the event loop) is shared by every room that moved meanwhile. @default 2
+   */
+  batchMs?: number;
 }
 
 interface Attached {
@@ -101,6 +101,7 @@ export class HighAvailability {
   private startedAt?: number;
   private readonly checkMs: number;
   private readonly deadAfterMs: number;
+  private readonly batchMs: number;
   private paused = false;
   private checking = false;
   /** Rooms this process restored: their listing rows are checked (a stalled twin may overwrite them). */
@@ -114,6 +115,7 @@ export class HighAvailability {
     this.store = new SnapshotStore(options.redis);
     this.checkMs = options.checkMs ?? 1000;
     this.deadAfterMs = options.deadAfterMs ?? 3000;
+    this.batchMs = options.batchMs ?? 2;
   }
 
   private get me(): string {
@@ -200,12 +202,12 @@ export class HighAvailability {
       this.batch.push({ write, entry, seq: history.seq, done });
       if (!this.batchScheduled) {
         this.batchScheduled = true;
-        setTimeout(() => void this.flush(), BATCH_MS);
+        setTimeout(() => void this.flush(), this.batchMs);
       }
     });
   }
 
-  /** Sends the writes gathered in the last {@link BATCH_MS}, in one call per {@link MAX_BATCH}. */
+  /** Sends the writes gathered in the last `batchMs`, in one call per {@link MAX_BATCH}. */
   private async flush() {
     this.batchScheduled = false;
     const all = this.batch;
@@ -222,9 +224,9 @@ export class HighAvailability {
         for (const p of part) p.done("skipped");
         continue;
       }
-      const seconds = (performance.now() - started) / 1000;
+      // One observation per call: what each room's write waited for Redis.
+      this.options.metrics?.writeSeconds((performance.now() - started) / 1000);
       part.forEach((p, k) => {
-        this.options.metrics?.writeSeconds(seconds);
         const result = results[k] ?? "superseded";
         if (result === "saved") {
           p.entry.written = true;
