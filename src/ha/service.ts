@@ -103,6 +103,8 @@ export class HighAvailability {
   private readonly deadAfterMs: number;
   private readonly batchMs: number;
   private paused = false;
+  /** Times Redis was found to have lost its data. */
+  private losses = 0;
   private checking = false;
   /** Rooms this process restored: their listing rows are checked (a stalled twin may overwrite them). */
   private readonly restored = new Set<string>();
@@ -116,6 +118,7 @@ export class HighAvailability {
     this.checkMs = options.checkMs ?? 1000;
     this.deadAfterMs = options.deadAfterMs ?? 3000;
     this.batchMs = options.batchMs ?? 2;
+    this.store.onDataLost(() => this.dataLost());
   }
 
   private get me(): string {
@@ -197,7 +200,7 @@ export class HighAvailability {
     const values: string[] = [];
     for (let i = full ? 0 : history.entries.length - added; i < history.entries.length; i++) values.push(history.entries[i]![1]);
     entry.historySeq = undefined; // until this write is known to have landed
-    const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, json, create: !entry.written && entry.epoch === 0, history: { full, values, limit: Math.max(1, history.entries.length) } };
+    const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, json, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } };
     return new Promise<SaveResult>((done) => {
       this.batch.push({ write, entry, seq: history.seq, done });
       if (!this.batchScheduled) {
@@ -215,6 +218,7 @@ export class HighAvailability {
     for (let i = 0; i < all.length; i += MAX_BATCH) {
       const part = all.slice(i, i + MAX_BATCH);
       const started = performance.now();
+      const losses = this.losses;
       let results: WriteResult[];
       try {
         results = await this.store.writeMany(part.map((p) => p.write));
@@ -230,11 +234,26 @@ export class HighAvailability {
         const result = results[k] ?? "superseded";
         if (result === "saved") {
           p.entry.written = true;
-          p.entry.historySeq = p.seq;
+          // Written into a Redis that had lost its data: only the newest history entries
+          // are there; the next write (the resave) sends them all.
+          if (this.losses === losses) p.entry.historySeq = p.seq;
+        } else if (this.rooms.get(p.entry.room.roomId) === p.entry) {
+          this.options.metrics?.superseded();
         }
         p.done(result);
       });
       if (results.includes("saved")) this.resume();
+    }
+  }
+
+  /** Redis lost its data (restarted without persistence, flushed): every room writes its whole snapshot again, as new. */
+  private dataLost() {
+    this.losses++;
+    this.log.warn({ rooms: this.rooms.size }, "Redis lost its data (restarted without persistence?); every room writes its snapshot again");
+    for (const entry of this.rooms.values()) {
+      entry.written = false;
+      entry.historySeq = undefined;
+      entry.room.resave();
     }
   }
 

@@ -6,12 +6,15 @@
  *   ha:owner:<roomId>   "<epoch>|<processId>": who may write it (the fence)
  *   ha:rooms:<pid>      the rooms a process owns (a set): what a survivor takes over
  *   ha:procs            process id → last heartbeat (epoch ms), for every process with snapshots on
+ *   ha:gen              a random marker of this Redis's data: a new one means Redis lost its data
+ *                       (restarted without persistence, flushed); see {@link SnapshotStore.onDataLost}
  *
  * Every write is a compare-and-set on the owner key (a Lua script, atomic in Redis): a
  * copy of a room that was taken over meanwhile (its process stalled) learns it from its
  * next write, and changes nothing. A takeover is the same compare-and-set from the dead
  * owner to the survivor, so exactly one survivor wins each room.
  */
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 
 const SNAP = (roomId: string) => `ha:snap:${roomId}`;
@@ -19,6 +22,7 @@ const OWNER = (roomId: string) => `ha:owner:${roomId}`;
 const HIST = (roomId: string) => `ha:hist:${roomId}`;
 const ROOMS = (processId: string) => `ha:rooms:${processId}`;
 const PROCS = "ha:procs";
+const GEN = "ha:gen";
 
 /**
  * Writes the snapshots of several rooms in one call, each fenced on its own. ARGV[1]: the
@@ -28,7 +32,12 @@ const PROCS = "ha:procs";
  * JSON, then the history values to append. (JSON never holds a raw \\0 or \\1: it escapes
  * control characters.) One string for the whole batch: the client encodes one argument,
  * not a dozen per room. The keys are derived from the room ids, so this script is for a
- * single Redis, not Redis Cluster. Returns 1 (written) or 0 (superseded) per room.
+ * single Redis, not Redis Cluster.
+ *
+ * ARGV[3]: the data marker (ha:gen) the writer knows; ARGV[4]: a new one, set if there is
+ * none. A room with no owner key was taken over and has ended since, unless the marker
+ * changed: then Redis lost its data, and the room is written again as new.
+ * Returns 1 (written) or 0 (superseded) per room, then the marker.
  */
 const WRITE = `
 local function split(s, sep)
@@ -44,6 +53,12 @@ local function split(s, sep)
   end
 end
 local rooms = 'ha:rooms:' .. ARGV[1]
+local gen = redis.call('GET', 'ha:gen')
+local lost = gen ~= ARGV[3]
+if gen == false then
+  gen = ARGV[4]
+  redis.call('SET', 'ha:gen', gen)
+end
 local out = {}
 for n, record in ipairs(split(ARGV[2], '\\1')) do
   local f = split(record, '\\0')
@@ -52,7 +67,7 @@ for n, record in ipairs(split(ARGV[2], '\\1')) do
   local cur = redis.call('GET', owner)
   local ok = 1
   if cur == false then
-    if create == '1' then redis.call('SET', owner, expected) else ok = 0 end
+    if create == '1' or lost then redis.call('SET', owner, expected) else ok = 0 end
   elseif cur ~= expected then
     ok = 0
   end
@@ -63,10 +78,11 @@ for n, record in ipairs(split(ARGV[2], '\\1')) do
       redis.call('RPUSH', hist, unpack(f, 7))
       redis.call('LTRIM', hist, -tonumber(limit), -1)
     end
-    if create == '1' or full == '1' then redis.call('SADD', rooms, roomId) end
+    if create == '1' or full == '1' or lost then redis.call('SADD', rooms, roomId) end
   end
   out[n] = ok
 end
+out[#out + 1] = gen
 return out`;
 
 /** KEYS: owner, snap, rooms(me), hist. ARGV: expected owner value, roomId. */
@@ -102,12 +118,13 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1`;
 
-/** KEYS: procs. ARGV: processId. Records a heartbeat at Redis's own clock; returns it (epoch ms). */
+/** KEYS: procs, gen. ARGV: processId, a new data marker. Records a heartbeat at Redis's own clock; returns { it (epoch ms), the data marker }. */
 const BEAT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', KEYS[1], ARGV[1], now)
-return now`;
+redis.call('SET', KEYS[2], ARGV[2], 'NX')
+return { now, redis.call('GET', KEYS[2]) }`;
 
 /** KEYS: procs. Returns { Redis's clock (epoch ms), the heartbeats as a flat list }. */
 const PROCS_NOW = `
@@ -135,16 +152,20 @@ export function ownerValue(epoch: number, processId: string): string {
 
 /** The scripts, sent once and then called by their SHA (ioredis `defineCommand`: EVALSHA, EVAL on NOSCRIPT). */
 interface Scripts {
-  haWrite(processId: string, batch: string): Promise<number[]>;
+  haWrite(processId: string, batch: string, gen: string, fresh: string): Promise<[...number[], string]>;
   haRemove(owner: string, snap: string, rooms: string, hist: string, expected: string, roomId: string): Promise<number>;
   haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string): Promise<[number, string, string[]] | null>;
   haDrop(owner: string, snap: string, hist: string, expected: string): Promise<number>;
-  haBeat(procs: string, processId: string): Promise<number>;
+  haBeat(procs: string, gen: string, processId: string, fresh: string): Promise<[number, string]>;
   haProcs(procs: string): Promise<[number, string[]]>;
 }
 
 export class SnapshotStore {
   private readonly scripts: Scripts;
+  /** The data marker (ha:gen) last seen; "" before the first call. */
+  private gen = "";
+  /** Called when Redis lost its data since the last call (see {@link onDataLost}). */
+  private lostHandler?: () => void;
 
   constructor(private readonly redis: Redis) {
     const define = (name: keyof Scripts, numberOfKeys: number, lua: string) => {
@@ -154,7 +175,7 @@ export class SnapshotStore {
     define("haRemove", 4, REMOVE);
     define("haClaim", 5, CLAIM);
     define("haDrop", 3, DROP);
-    define("haBeat", 1, BEAT);
+    define("haBeat", 2, BEAT);
     define("haProcs", 1, PROCS_NOW);
     this.scripts = redis as unknown as Scripts;
   }
@@ -179,8 +200,25 @@ export class SnapshotStore {
       batch += `${i > 0 ? "\x01" : ""}${ownerValue(w.epoch, processId)}\x00${w.roomId}\x00${w.create ? "1" : "0"}\x00${w.history.full ? "1" : "0"}\x00${w.history.limit}\x00${w.json}`;
       for (const value of w.history.values) batch += `\x00${value}`;
     }
-    const done = await this.scripts.haWrite(processId, batch);
-    return done.map((d) => (d === 1 ? "saved" : "superseded"));
+    const done = await this.scripts.haWrite(processId, batch, this.gen, randomUUID());
+    this.seen(String(done.pop()));
+    return (done as number[]).map((d) => (d === 1 ? "saved" : "superseded"));
+  }
+
+  /**
+   * Calls `handler` whenever a call finds that Redis lost its data since the last one (the
+   * data marker changed: a restart without persistence, a flush). Every snapshot, owner key
+   * and heartbeat is gone then, and each room must be written again as new; the writes of
+   * the call that found it already were.
+   */
+  onDataLost(handler: () => void): void {
+    this.lostHandler = handler;
+  }
+
+  private seen(gen: string) {
+    const lost = this.gen !== "" && gen !== this.gen;
+    this.gen = gen;
+    if (lost) this.lostHandler?.();
   }
 
   /** Deletes a room's snapshot (the room ended) if this owner still holds it. */
@@ -220,7 +258,9 @@ export class SnapshotStore {
    * host, so a skewed host clock cannot make a live process look dead), and returns it.
    */
   async beat(processId: string): Promise<number> {
-    return Number(await this.scripts.haBeat(PROCS, processId));
+    const [now, gen] = await this.scripts.haBeat(PROCS, GEN, processId, randomUUID());
+    this.seen(gen);
+    return Number(now);
   }
 
   /** Every process with snapshots on and its last heartbeat, and Redis's clock now (epoch ms). */

@@ -39,6 +39,28 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     assert.equal(await store.write("r1", 1, "B", '{"n":3}', false), "saved", "the new owner writes at its epoch");
   });
 
+  it("Redis that lost its data (restarted empty, flushed): the owner's next write re-creates the room, and onDataLost is called once", async () => {
+    let lost = 0;
+    const own = new SnapshotStore(client);
+    own.onDataLost(() => lost++);
+    assert.equal(await own.write("r1", 0, "A", '{"n":1}', true), "saved");
+    await own.beat("A");
+    assert.equal(lost, 0, "nothing lost yet");
+    await client.flushall();
+    assert.equal(await own.write("r1", 0, "A", '{"n":2}', false), "saved", "not mistaken for a takeover");
+    assert.equal(lost, 1);
+    assert.equal(await client.get("ha:owner:r1"), ownerValue(0, "A"));
+    assert.equal(await client.get("ha:snap:r1"), '{"n":2}');
+    assert.deepEqual(await own.roomsOf("A"), ["r1"], "a survivor would find it");
+    assert.equal(await own.write("r1", 0, "A", '{"n":3}', false), "saved");
+    await own.beat("A");
+    assert.equal(lost, 1, "once per loss");
+    // Found by a heartbeat first: the same.
+    await client.flushall();
+    await own.beat("A");
+    assert.equal(lost, 2);
+  });
+
   it("a room that ended (owner key gone) cannot be written again by an old copy", async () => {
     await store.write("r1", 0, "A", "{}", true);
     await store.claim("r1", "A", "B");

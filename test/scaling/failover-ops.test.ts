@@ -1,0 +1,393 @@
+/**
+ * High availability (issue 10), as an operator and the players see it: a Redis outage with
+ * snapshots on (play goes on, one error line, `ha_snapshots_paused`, the resave when Redis
+ * is back), the snapshot written before the patch goes out (checked from outside, in Redis,
+ * for every move of a game), and the survivor's restore metrics and log line after a SIGKILL.
+ * Real server processes on private redis-servers.
+ */
+import "../../src/polyfills.js";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "@colyseus/sdk";
+import { Redis } from "ioredis";
+import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
+import { eventually } from "../helpers/clients.js";
+import { killOnExit, startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
+import { FAILOVER_ENV, failoverSuite, ownerOf, seated, type Seated } from "../helpers/failover.js";
+import { freePort } from "../helpers/ports.js";
+import { waitForPing } from "../helpers/redis.js";
+import { tttMove } from "../helpers/rooms.js";
+
+/** What the tests read of a stored snapshot (src/ha/snapshot.ts): the rules' state is `game`. */
+interface StoredTtt {
+  roomId: string;
+  epoch: number;
+  owner: string;
+  seats: { sessionId: string }[];
+  game: { board: string[]; phase: string; winner: string | null; currentTurn: string | null };
+}
+
+const boardOf = (p: Seated<Ttt>) => Array.from(p.state.board);
+
+/** The room's stored snapshot, parsed (undefined when there is none). */
+async function storedSnapshot(redis: Redis, roomId: string): Promise<StoredTtt | undefined> {
+  const raw = await redis.get(`ha:snap:${roomId}`);
+  return raw === null ? undefined : (JSON.parse(raw) as StoredTtt);
+}
+
+/** A metric's value on `p`'s /metrics (a sample without labels), undefined when absent. */
+async function metric(p: ServerProcess, name: string): Promise<number | undefined> {
+  const res = await fetch(`${p.url}/metrics`);
+  assert.equal(res.status, 200, "/metrics answers the test (an internal address)");
+  const text = await res.text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+/** Polls `p`'s /metrics (rendered at most once a second) until `name` has a value `ok` accepts; returns it. */
+async function metricUntil(p: ServerProcess, name: string, ok: (v: number | undefined) => boolean, what: string, timeoutMs = 5000): Promise<number | undefined> {
+  let last: number | undefined;
+  await eventually(async () => ok((last = await metric(p, name))), what, timeoutMs).catch((err: Error) => {
+    throw new Error(`${err.message}; last ${name} = ${last}`);
+  });
+  return last;
+}
+
+/** The process id a server logged when it started listening. */
+function processIdOf(p: ServerProcess): string {
+  const line = p.logs().find((l) => typeof l.msg === "string" && l.msg.startsWith("game server listening") && typeof l.processId === "string");
+  assert.ok(line, `the process on ${p.port} logged its process id`);
+  return line.processId as string;
+}
+
+/** Two seated TicTacToe players in a new room created through `via`, the game running; `first` is on turn. */
+async function tttPair(join: (via: ServerProcess, method: "create" | "joinById", target: string, options: Record<string, unknown>) => Promise<Seated<Ttt>>, via: ServerProcess) {
+  const a = await join(via, "create", "tictactoe", { name: "Ada" });
+  const b = await join(via, "joinById", a.room.roomId, { name: "Bob" });
+  await a.until(() => a.state.currentTurn !== "", "game start");
+  await b.until(() => b.state.currentTurn !== "", "game start");
+  const first = a.state.currentTurn === a.id ? a : b;
+  return { first, second: first === a ? b : a, roomId: a.room.roomId };
+}
+
+// ---- a private redis-server that can be stopped and started again on the same port ----
+
+interface RestartableRedis {
+  url: string;
+  /**
+   * Stops the server; its clients see their connection closed. "empty": SIGTERM (no
+   * persistence: the data is gone, as after a restart without it); "keep": SHUTDOWN SAVE,
+   * so the next start loads the data again.
+   */
+  stop(data: "empty" | "keep"): Promise<void>;
+  /** Starts the server again on the same port (with what the last stop kept); resolves once it answers PING. */
+  start(): Promise<void>;
+  /** Stops it for good and removes its folder. */
+  dispose(): Promise<void>;
+}
+
+const ownRedis = new Set<ChildProcess>();
+killOnExit(() => {
+  for (const child of ownRedis) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
+async function restartableRedis(): Promise<RestartableRedis> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  // Its own folder: a SHUTDOWN SAVE writes dump.rdb there, never into the repository.
+  const dir = mkdtempSync(path.join(os.tmpdir(), "failover-ops-redis-"));
+  const dump = path.join(dir, "dump.rdb");
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  const start = async () => {
+    if (running()) throw new Error("redis-server is already running");
+    const proc = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child = proc;
+    ownRedis.add(proc);
+    let output = "";
+    proc.stdout!.on("data", (d) => (output += d));
+    proc.stderr!.on("data", (d) => (output += d));
+    exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+    void exited.then(() => ownRedis.delete(proc));
+    await Promise.race([
+      waitForPing(url),
+      exited.then(() => {
+        throw new Error(`redis-server exited at start-up: ${output.trim()}`);
+      }),
+    ]);
+  };
+  const stop = async (data: "empty" | "keep") => {
+    if (!running()) return;
+    if (data === "keep") {
+      const admin = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+      admin.on("error", () => undefined);
+      await admin.call("SHUTDOWN", "SAVE").catch(() => undefined); // the server closes the connection instead of answering
+      admin.disconnect();
+      await exited;
+      assert.ok(existsSync(dump), "SHUTDOWN SAVE wrote the data file");
+    } else {
+      child!.kill("SIGTERM"); // --save "": exits at once, nothing saved
+      await exited;
+      rmSync(dump, { force: true });
+    }
+  };
+  await start();
+  return {
+    url,
+    start,
+    stop,
+    async dispose() {
+      if (running()) {
+        child!.kill("SIGKILL");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe("High availability, operations: a Redis outage with snapshots on (issue 10)", function () {
+  this.timeout(60000);
+  let redis: RestartableRedis | undefined;
+  let client: Redis | undefined;
+  let processes: ServerProcess[] = [];
+  const players: Seated<Ttt>[] = [];
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") {
+      for (const p of processes) console.log(`--- process on ${p.port}${p.exited ? " (exited)" : ""}:\n${p.lines.slice(-40).join("\n")}\n${p.stderr().slice(-2000)}`);
+    }
+    for (const p of players.splice(0)) p.room.removeAllListeners();
+    await stopAllServers();
+    client?.disconnect();
+    await redis?.dispose();
+    redis = undefined;
+    client = undefined;
+    processes = [];
+  });
+
+  const join = async (via: ServerProcess, method: "create" | "joinById", target: string, options: Record<string, unknown>) => {
+    const sdk = new Client(via.url);
+    const room = method === "create" ? await sdk.create<Ttt>(target, options) : await sdk.joinById<Ttt>(target, options);
+    const p = seated(room);
+    players.push(p);
+    await p.synced();
+    return p;
+  };
+
+  const pausedLines = (p: ServerProcess) => p.logs().filter((l) => typeof l.msg === "string" && l.msg.startsWith("snapshots paused"));
+
+  /**
+   * A game on one process; Redis stopped after the first move; three moves during the
+   * outage; Redis started again on the same port (`data`: empty, or with what it held).
+   */
+  async function outage(data: "empty" | "keep") {
+    redis = await restartableRedis();
+    client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    client.on("error", () => undefined);
+    const [A] = await startServers(1, { redisUrl: redis.url, env: FAILOVER_ENV });
+    processes.push(A!);
+    const { first, second, roomId } = await tttPair(join, A!);
+    const both = [first, second];
+    assert.equal(first.state.players.get(first.id)?.symbol, "X", "X moves first");
+
+    await tttMove(first, both, 0, 0);
+    assert.deepEqual((await storedSnapshot(client, roomId))?.game.board, boardOf(first), "before the outage the snapshot holds the board");
+    assert.equal(await metric(A!, "ha_snapshots_paused"), 0, "not paused while Redis answers");
+
+    // ---- the outage: redis-server stopped (its clients see the connection closed).
+    await redis.stop(data);
+    const outageAt = Date.now();
+    // Three moves while Redis is down: each is seen by both players in normal time
+    // (tttMove waits at most 3 s for each watcher's board).
+    await tttMove(second, both, 1, 0);
+    await tttMove(first, both, 0, 1);
+    await tttMove(second, both, 1, 1);
+    const playedMs = Date.now() - outageAt;
+    assert.ok(playedMs < 3000, `three moves during the outage took ${playedMs} ms`);
+    assert.deepEqual(boardOf(first), ["X", "X", "", "O", "O", "", "", "", ""], "every move of the outage landed");
+    assert.deepEqual(boardOf(second), boardOf(first), "both players see the same board");
+
+    await metricUntil(A!, "ha_snapshots_paused", (v) => v === 1, "ha_snapshots_paused 1 during the outage");
+    const paused = pausedLines(A!);
+    assert.equal(paused.length, 1, `"snapshots paused" is logged once for the whole outage, not once per move (got ${paused.length})`);
+    assert.equal(paused[0]!.level, 50, "at error level");
+    assert.match(paused[0]!.msg as string, /^snapshots paused: Redis is unreachable; /);
+    assert.equal(typeof paused[0]!.reason, "string", "the line says why");
+    assert.ok(!A!.logs().some((l) => l.msg === "snapshots resumed"), "not resumed while Redis is down");
+    assert.ok(both.every((p) => p.left === undefined), "no player was disconnected by the outage");
+
+    // ---- Redis back on the same port.
+    const restartAt = Date.now();
+    await redis.start();
+    const backAt = Date.now();
+    // Until the process says it resumed, or a player is cut off.
+    await eventually(() => A!.logs().some((l) => l.msg === "snapshots resumed") || both.some((p) => p.left !== undefined), '"snapshots resumed" in the log', 10000).catch(() => undefined);
+    const cut = both.filter((p) => p.left !== undefined);
+    if (cut.length > 0) {
+      const cutMs = Date.now() - backAt;
+      const warning = () => A!.logs().find((l) => l.roomId === roomId && l.level >= 40 && l.time >= restartAt);
+      await eventually(() => warning() !== undefined, "the process's reason in its log", 2000).catch(() => undefined);
+      const why = warning();
+      assert.fail(`Redis back (${data === "empty" ? "empty" : "with its data"}): the room closed its players' connections (close codes ${cut.map((p) => p.left).join(", ")}) within ${cutMs} ms of its first answer; the process logged ${JSON.stringify(why?.msg)}`);
+    }
+    const resumed = A!.logs().find((l) => l.msg === "snapshots resumed");
+    assert.ok(resumed, '"snapshots resumed" is logged once Redis is back');
+    assert.equal(resumed.level, 30, "at info level");
+    await metricUntil(A!, "ha_snapshots_paused", (v) => v === 0, "ha_snapshots_paused 0 once Redis is back");
+    // The resave: the board played during the outage is in Redis with no further move.
+    let stored: StoredTtt | undefined;
+    await eventually(async () => (stored = await storedSnapshot(client!, roomId))?.game.board.join() === boardOf(first).join(), "the current board written again", 5000).catch((err: Error) => {
+      throw new Error(`${err.message}: stored ${JSON.stringify(stored?.game.board)}, players see ${JSON.stringify(boardOf(first))}`);
+    });
+    assert.equal(stored!.roomId, roomId);
+    assert.equal(stored!.game.currentTurn, first.id, "and whose turn it is");
+    assert.equal(await client.get(`ha:owner:${roomId}`), `0|${processIdOf(A!)}`, "the owner key names this process (epoch 0)");
+    assert.ok(both.every((p) => p.left === undefined), "no player was disconnected when Redis came back");
+    assert.equal(pausedLines(A!).length, 1, "still a single pause line");
+    const resavedMs = Date.now() - backAt;
+
+    // One more move: in the snapshot by the time both players see it.
+    await tttMove(first, both, 2, 2);
+    const after = await storedSnapshot(client, roomId);
+    assert.deepEqual(after?.game.board, boardOf(first), "the next move is in the snapshot");
+    assert.equal(after!.game.board[8], "X");
+    console.log(`      outage (${data}): 3 moves in ${playedMs} ms; board back in Redis ${resavedMs} ms after it answered`);
+  }
+
+  it("Redis stopped mid-game and started again empty on the same port: play goes on, one error line and ha_snapshots_paused 1; then snapshots resumed, ha_snapshots_paused 0 and the current board in Redis without a move (resave), and the next move too", async () => {
+    await outage("empty");
+  });
+
+  it("the same outage, Redis started again with its data (SHUTDOWN SAVE): the stale pre-outage snapshot is replaced by the current board without a move", async () => {
+    await outage("keep");
+  });
+});
+
+describe("High availability, operations: snapshots seen from outside, and the survivor's metrics (issue 10)", function () {
+  this.timeout(60000);
+  const suite = failoverSuite(FAILOVER_ENV);
+  const { start, join, killAndResume } = suite;
+
+  it("every move of a game to a win is in Redis by the time a client sees it; held writes hold the patch; the snapshot is deleted once the ended room is left", async () => {
+    const [A] = await start(1);
+    const { first, second, roomId } = await tttPair(join, A!);
+    const both = [first, second];
+    const pid = processIdOf(A!);
+    // first takes the top row, second the middle row: five moves, first wins.
+    const moves: [Seated<Ttt>, number, number][] = [
+      [first, 0, 0],
+      [second, 1, 0],
+      [first, 0, 1],
+      [second, 1, 1],
+      [first, 0, 2],
+    ];
+    for (const [i, [mover, row, col]] of moves.entries()) {
+      const before = both.map(boardOf);
+      if (i === 2) {
+        // Redis holds writes (scripts included) for 400 ms, reads still answered: the move's
+        // patch must wait for its snapshot.
+        assert.equal(await suite.redis.call("CLIENT", "PAUSE", "400", "WRITE"), "OK");
+        const heldAt = Date.now();
+        mover.send("make_move", { row, col });
+        await new Promise((r) => setTimeout(r, 200));
+        assert.deepEqual(both.map(boardOf), before, "no client sees the move while its snapshot cannot be written");
+        assert.deepEqual((await storedSnapshot(suite.redis, roomId))?.game.board, before[0], "nor is it in Redis yet");
+        await Promise.all(both.map((w, k) => w.until(() => boardOf(w).join() !== before[k]!.join(), "board change", 5000)));
+        const heldMs = Date.now() - heldAt;
+        assert.ok(heldMs >= 350, `the patch waited for the held write (${heldMs} ms)`);
+        const stored = await storedSnapshot(suite.redis, roomId);
+        assert.deepEqual(stored?.game.board, boardOf(mover), "once seen, the move is in Redis");
+        continue;
+      }
+      mover.send("make_move", { row, col });
+      // Whoever sees the new board first: Redis is read at once.
+      const seen = await Promise.race(both.map((w, k) => w.until(() => boardOf(w).join() !== before[k]!.join(), "board change").then(() => boardOf(w))));
+      const stored = await storedSnapshot(suite.redis, roomId);
+      assert.ok(stored, `move ${i + 1}: a snapshot exists`);
+      assert.equal(stored.owner, pid);
+      // The stored board holds every mark the client saw (equal, or ahead of it).
+      seen.forEach((cell, c) => {
+        if (cell !== "") assert.equal(stored.game.board[c], cell, `move ${i + 1}: cell ${c} seen by a client is in the stored board`);
+      });
+      assert.equal(stored.game.board[row * 3 + col], mover.state.players.get(mover.id)!.symbol, `move ${i + 1}: the move is stored`);
+      assert.deepEqual(stored.game.board, seen, `move ${i + 1}: nothing else moved, so the stored board is the one seen`);
+      await Promise.all(both.map((w, k) => w.until(() => boardOf(w).join() !== before[k]!.join(), "board change")));
+    }
+    await first.until(() => first.state.winner === first.id && first.state.phase === "over", "a win");
+    const over = await storedSnapshot(suite.redis, roomId);
+    assert.equal(over?.game.phase, "over", "the won game is in the snapshot while the room stays open (a rematch may follow)");
+    assert.equal(over!.game.winner, first.id);
+    assert.equal(await suite.redis.sismember(`ha:rooms:${pid}`, roomId), 1, "the room is among its process's rooms");
+
+    // Both players leave: the room disposes and, ending normally, deletes its snapshot.
+    await Promise.all(both.map((p) => p.room.leave()));
+    await eventually(async () => (await suite.redis.exists(`ha:snap:${roomId}`)) === 0, "the snapshot deleted", 5000);
+    assert.equal(await suite.redis.exists(`ha:owner:${roomId}`, `ha:hist:${roomId}`), 0, "owner key and history go with it");
+    assert.equal(await suite.redis.sismember(`ha:rooms:${pid}`, roomId), 0, "and the room is no longer its process's");
+    await eventually(() => A!.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the room's disposal in the log", 5000);
+  });
+
+  it("SIGKILL of the owner: the survivor's /metrics count the restore (restored 1, failures 0, write time observed) and its log names the room, the dead process and the time taken", async () => {
+    await start(2);
+    const { first, second, roomId } = await tttPair(join, suite.processes[0]!);
+    await tttMove(first, [first, second], 0, 0);
+    await tttMove(second, [first, second], 1, 0);
+    const owner = ownerOf(first.room, suite.processes);
+    const dead = processIdOf(owner);
+    const killedAt = Date.now();
+
+    const { survivor, resumed } = await killAndResume([first, second]);
+    const resumeMs = Date.now() - killedAt;
+    assert.equal((await owner.waitForExit(5000)).signal, "SIGKILL");
+    const me = processIdOf(survivor);
+    const [f, s] = resumed as [Seated<Ttt>, Seated<Ttt>];
+    assert.equal(f.room.roomId, roomId);
+
+    assert.equal(await metricUntil(survivor, "ha_rooms_restored_total", (v) => v === 1, "ha_rooms_restored_total 1 on the survivor"), 1);
+    assert.equal(await metric(survivor, "ha_restore_failures_total"), 0, "no restore failed");
+    assert.equal(await metric(survivor, "ha_rooms_superseded_total"), 0, "nothing superseded");
+
+    // A move on the restored room: its snapshot write is timed.
+    await f.until(() => f.state.currentTurn === f.id, "first on turn after the restore");
+    const writesBefore = (await metric(survivor, "ha_snapshot_write_seconds_count")) ?? 0;
+    await tttMove(f, [f, s], 0, 1);
+    const writes = await metricUntil(survivor, "ha_snapshot_write_seconds_count", (v) => v !== undefined && v > writesBefore && v > 0, "ha_snapshot_write_seconds_count grows on the survivor");
+    assert.ok(writes! > 0);
+    assert.ok(((await metric(survivor, "ha_snapshot_write_seconds_sum")) ?? -1) >= 0, "the histogram has its sum");
+    const stored = await storedSnapshot(suite.redis, roomId);
+    assert.equal(stored?.owner, me, "the survivor writes the snapshot now");
+    assert.equal(stored!.epoch, 1, "at the epoch its claim set");
+    assert.deepEqual(stored!.game.board, boardOf(f), "holding the move made after the restore");
+    assert.equal(await suite.redis.get(`ha:owner:${roomId}`), `1|${me}`);
+
+    const restoredLines = survivor.logs().filter((l) => l.msg === "room restored");
+    assert.equal(restoredLines.length, 1, "one room restored");
+    const line = restoredLines[0]!;
+    assert.equal(line.level, 30, "at info level");
+    assert.equal(line.roomId, roomId, "the line names the room");
+    assert.equal(line.roomName, "tictactoe");
+    assert.equal(line.from, dead, "and the dead process");
+    assert.equal(line.epoch, 1);
+    assert.equal(line.seats, 2);
+    assert.equal(typeof line.ms, "number", "and how long the restore took (ms)");
+    assert.ok(line.ms >= 0 && line.ms < resumeMs, `restore ms ${line.ms} within the ${resumeMs} ms to resume`);
+    const takeover = survivor.logs().find((l) => l.msg === "process dead: its rooms were taken over");
+    assert.ok(takeover, "the survivor logs the takeover");
+    assert.equal(takeover.level, 40);
+    assert.equal(takeover.processId, dead);
+    assert.equal(takeover.rooms, 1);
+    assert.equal(takeover.restored, 1);
+    assert.equal(typeof takeover.ms, "number");
+    assert.equal(typeof takeover.silentMs, "number");
+    console.log(`      restore: ${line.ms} ms (takeover ${takeover.ms} ms, process silent ${takeover.silentMs} ms); players back ${resumeMs} ms after the kill`);
+  });
+});
