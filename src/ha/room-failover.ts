@@ -112,15 +112,15 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   /**
    * A seat of a restored room: held for `seconds` for whoever presents `token` (the token the
    * player held on the dead process). A stand-in's reconnection counts no join, so the seat
-   * counts as a client now; `onExpired` runs if nobody comes back in time (after the count is undone).
+   * counts as a client now, until the player is back or the hold ends; `onExpired` runs if nobody comes back in time.
    */
   hold(sessionId: string, token: string, seconds: number, onExpired: (standIn: Client) => void): void {
     this.tokens.set(sessionId, token);
     countClients(this.room, 1);
-    holdSeat(this.room, sessionId, token, seconds, (standIn) => {
-      if (this.closing) return;
+    holdSeat(this.room, sessionId, token, seconds, (standIn, expired) => {
+      // Counted out however the hold ended (a closing room's stand-in never leaves).
       countClients(this.room, -1);
-      onExpired(standIn);
+      if (expired && !this.closing) onExpired(standIn);
     });
   }
 

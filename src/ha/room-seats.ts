@@ -9,14 +9,13 @@ import { matchMaker, type Client, type Room } from "@colyseus/core";
 /**
  * Holds a seat for `seconds` for whoever presents `token` (the seat's saved reconnection
  * token): Colyseus's own reconnection window, on a stand-in for the client that was
- * connected to the dead process. `onExpired` runs if nobody comes (Colyseus calls no
- * onLeave for a stand-in); a rejection because the room is closing is ignored.
+ * connected to the dead process. `onEnded` runs if nobody came back (Colyseus calls no
+ * onLeave for a stand-in): `expired` is true when the window passed, false when the room
+ * closed first.
  */
-export function holdSeat(room: Room, sessionId: string, token: string, seconds: number, onExpired: (standIn: Client) => void): void {
+export function holdSeat(room: Room, sessionId: string, token: string, seconds: number, onEnded: (standIn: Client, expired: boolean) => void): void {
   const standIn = { sessionId, reconnectionToken: token } as Client;
-  room.allowReconnection(standIn, Math.max(0.1, seconds)).catch((reason: unknown) => {
-    if (reason === false) onExpired(standIn);
-  });
+  room.allowReconnection(standIn, Math.max(0.1, seconds)).catch((reason: unknown) => onEnded(standIn, reason === false));
 }
 
 /** Adjusts the room's listing and this process's client counts by `delta` (a stand-in's reconnection counts no join). */

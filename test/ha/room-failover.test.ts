@@ -1,0 +1,361 @@
+/**
+ * A room's output with and without high availability (src/ha/room-failover.ts), on a fake
+ * room and a fake snapshot service whose writes the test answers by hand: what reaches the
+ * clients and when, what the snapshot holds, and how a superseded copy closes.
+ */
+import assert from "node:assert/strict";
+import { matchMaker, type Client, type Room } from "@colyseus/core";
+import pino from "pino";
+import type { SaveResult } from "../../src/ha/gate.js";
+import { directOutput, RoomFailover, type RoomSnapshotBody } from "../../src/ha/room-failover.js";
+import type { RoomSnapshots, SnapshotBody, SnapshotRoom } from "../../src/ha/service.js";
+import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
+
+const tick = () => new Promise((r) => setImmediate(r));
+const silent = pino({ level: "silent" });
+
+/** The parts of a Colyseus room that RoomFailover and src/ha/room-seats.ts touch. */
+function fakeRoom(roomId = "room-1") {
+  const sent: string[] = [];
+  const disconnects: number[] = [];
+  const reconnections: { client: Client; seconds: number; resolve: (c: Client) => void; reject: (reason: unknown) => void }[] = [];
+  const room = {
+    roomId,
+    clients: [] as Client[],
+    _listing: { roomId, clients: 0 } as { roomId?: string; clients: number },
+    broadcastPatch() {
+      sent.push("patch");
+      return true;
+    },
+    disconnect(code: number) {
+      disconnects.push(code);
+      return Promise.resolve();
+    },
+    allowReconnection(client: Client, seconds: number) {
+      return new Promise<Client>((resolve, reject) => reconnections.push({ client, seconds, resolve, reject }));
+    },
+  };
+  return { room, asRoom: room as unknown as Room, sent, disconnects, reconnections, patches: () => sent.filter((s) => s === "patch").length };
+}
+
+/** A snapshot service whose writes stay pending until the test answers them. */
+function fakeService() {
+  const writes: { body: SnapshotBody; answer: (r: SaveResult) => void }[] = [];
+  const attached: { room: SnapshotRoom; epoch: number }[] = [];
+  const calls = { end: 0, detach: 0 };
+  return {
+    writes,
+    attached,
+    calls,
+    attach(room: SnapshotRoom, epoch: number): RoomSnapshots {
+      attached.push({ room, epoch });
+      return {
+        write: (body) => new Promise<SaveResult>((answer) => writes.push({ body, answer })),
+        end: () => void calls.end++,
+        detach: () => void calls.detach++,
+      };
+    },
+  };
+}
+
+/** The room's snapshot as it knows it: seats without tokens, `game.n` the state a write holds. */
+function roomState(roomId = "room-1") {
+  const state = {
+    n: 0,
+    seats: [] as { sessionId: string; name: string; awayUntil?: number }[],
+  };
+  const body = (): RoomSnapshotBody => ({
+    roomId,
+    roomName: "tictactoe",
+    options: { mode: "casual" },
+    host: "host-key",
+    game: { n: state.n },
+    seats: state.seats.map((s) => ({ ...s })),
+    turn: null,
+    scheduled: [],
+    history: { seq: state.n, game: 0, entries: [] },
+  });
+  return { state, body };
+}
+
+function setup(epoch = 0) {
+  const room = fakeRoom();
+  const service = fakeService();
+  const state = roomState(room.room.roomId);
+  const failover = new RoomFailover(room.asRoom, service, epoch, state.body, silent);
+  return { ...room, service, ...state, failover };
+}
+
+const seatsOf = (body: SnapshotBody) => body.seats.map((s) => [s.sessionId, s.token]);
+
+describe("directOutput (src/ha/room-failover.ts): a single process", () => {
+  it("changed() sends the patch at once, then(fn) runs fn at once, and it is never superseded", () => {
+    const { asRoom, sent, patches } = fakeRoom();
+    const out = directOutput(asRoom);
+    out.changed();
+    assert.equal(patches(), 1, "the patch goes out synchronously");
+    out.then(() => sent.push("event"));
+    assert.deepEqual([...sent], ["patch", "event"], "fn runs synchronously");
+    assert.equal(out.superseded, false);
+    out.seated("a", "token-a");
+    out.reconnected("a", "token-a2");
+    out.unseated("a");
+    out.dispose();
+    assert.deepEqual([...sent], ["patch", "event"], "seats and disposal send nothing");
+  });
+});
+
+describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging", () => {
+  let ccuBefore: number;
+  beforeEach(() => (ccuBefore = matchMaker.stats.local.ccu));
+  afterEach(() => (matchMaker.stats.local.ccu = ccuBefore));
+
+  it("attaches itself to the service under the room's id, at the epoch it was given", () => {
+    const { service } = setup(7);
+    assert.equal(service.attached.length, 1);
+    assert.equal(service.attached[0]!.room.roomId, "room-1");
+    assert.equal(service.attached[0]!.epoch, 7);
+  });
+
+  it("changed() sends no patch until the write is answered 'saved', then exactly one", async () => {
+    const { failover, service, patches } = setup();
+    failover.changed();
+    await tick();
+    assert.equal(service.writes.length, 1, "the change is written");
+    assert.equal(patches(), 0, "nothing goes out before the write completes");
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.equal(patches(), 1);
+    await tick();
+    assert.equal(patches(), 1, "once");
+    assert.equal(service.writes.length, 1, "no further write");
+  });
+
+  it("a write answered 'skipped' (Redis unreachable) still lets the patch out", async () => {
+    const { failover, service, patches } = setup();
+    failover.changed();
+    service.writes[0]!.answer("skipped");
+    await tick();
+    assert.equal(patches(), 1);
+    assert.equal(failover.superseded, false);
+  });
+
+  it("then(fn) behind a pending write runs after that write's patch, in order; with nothing pending it runs at once", async () => {
+    const { failover, service, sent } = setup();
+    failover.changed();
+    failover.then(() => sent.push("event 1"));
+    failover.then(() => sent.push("event 2"));
+    await tick();
+    assert.deepEqual([...sent], [], "events wait behind the write");
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.deepEqual([...sent], ["patch", "event 1", "event 2"]);
+    failover.then(() => sent.push("event 3"));
+    assert.deepEqual([...sent], ["patch", "event 1", "event 2", "event 3"], "no write pending: runs synchronously");
+  });
+
+  it("changes made during a write are written together by one more write, then one patch goes out", async () => {
+    const { failover, service, state, patches } = setup();
+    state.n = 1;
+    failover.changed();
+    state.n = 2;
+    failover.changed();
+    state.n = 3;
+    failover.changed();
+    await tick();
+    assert.equal(service.writes.length, 1, "writes never overlap");
+    assert.deepEqual(service.writes[0]!.body.game, { n: 1 });
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.equal(patches(), 0, "the latest changes are not written yet");
+    assert.equal(service.writes.length, 2, "one more write for both later changes");
+    assert.deepEqual(service.writes[1]!.body.game, { n: 3 }, "it holds the latest state");
+    service.writes[1]!.answer("saved");
+    await tick();
+    assert.equal(patches(), 1, "one patch for all three changes");
+    assert.equal(service.writes.length, 2);
+  });
+
+  it("the written body holds each seated player's token (and the room's other fields as given); a seat with no token is left out", async () => {
+    const { failover, service, state } = setup();
+    state.seats = [
+      { sessionId: "a", name: "Ann" },
+      { sessionId: "b", name: "Bob", awayUntil: 12345 },
+      { sessionId: "c", name: "Cid" },
+    ];
+    failover.seated("a", "token-a");
+    failover.seated("b", "token-b");
+    await tick();
+    assert.equal(service.writes.length, 0, "taking a seat writes nothing by itself");
+    failover.changed();
+    const { body } = service.writes[0]!;
+    assert.deepEqual(seatsOf(body), [
+      ["a", "token-a"],
+      ["b", "token-b"],
+    ]);
+    assert.deepEqual(
+      body.seats.map((s) => [s.name, s.awayUntil]),
+      [
+        ["Ann", undefined],
+        ["Bob", 12345],
+      ],
+      "name and awayUntil are kept",
+    );
+    assert.equal(body.roomId, "room-1");
+    assert.equal(body.roomName, "tictactoe");
+    assert.deepEqual(body.options, { mode: "casual" });
+  });
+
+  it("a player who was unseated is left out of the next body, even while the room still lists their seat", async () => {
+    const { failover, service, state } = setup();
+    state.seats = [
+      { sessionId: "a", name: "Ann" },
+      { sessionId: "b", name: "Bob" },
+    ];
+    failover.seated("a", "token-a");
+    failover.seated("b", "token-b");
+    failover.unseated("a");
+    failover.changed();
+    assert.deepEqual(seatsOf(service.writes[0]!.body), [["b", "token-b"]]);
+  });
+
+  it("reconnected() for a seated player writes their new token at once (a write of its own)", async () => {
+    const { failover, service, state, patches } = setup();
+    state.seats = [{ sessionId: "a", name: "Ann" }];
+    failover.seated("a", "token-a");
+    failover.reconnected("a", "token-a2");
+    assert.equal(service.writes.length, 1, "the new token is written without any other change");
+    assert.deepEqual(seatsOf(service.writes[0]!.body), [["a", "token-a2"]]);
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.equal(patches(), 1);
+  });
+
+  it("reconnected() for a session that holds no seat does nothing: no write, no token", async () => {
+    const { failover, service, state } = setup();
+    state.seats = [
+      { sessionId: "a", name: "Ann" },
+      { sessionId: "ghost", name: "Gus" },
+    ];
+    failover.seated("a", "token-a");
+    failover.reconnected("ghost", "token-ghost");
+    await tick();
+    assert.equal(service.writes.length, 0, "no write");
+    failover.changed();
+    assert.deepEqual(seatsOf(service.writes[0]!.body), [["a", "token-a"]], "the unknown session got no seat");
+  });
+
+  it("a write answered 'superseded' closes this copy: no patch, CLOSE_ROOM_MOVED, listing row detached, snapshot handle detached", async () => {
+    const { failover, service, room, sent, disconnects } = setup();
+    failover.changed();
+    failover.then(() => sent.push("event"));
+    assert.equal(failover.superseded, false);
+    service.writes[0]!.answer("superseded");
+    await tick();
+    assert.deepEqual([...sent], [], "neither the patch nor the queued event goes out");
+    assert.deepEqual([...disconnects], [CLOSE_ROOM_MOVED]);
+    assert.notEqual(room._listing.roomId, "room-1", "the listing row is the live copy's: this one must not remove it");
+    assert.equal(failover.superseded, true);
+    assert.equal(service.calls.detach, 1);
+    assert.equal(service.calls.end, 0, "the live copy's snapshot is left alone");
+  });
+
+  it("once superseded nothing more is written or sent, and dispose() detaches instead of ending the snapshot", async () => {
+    const { failover, service, state, sent, disconnects } = setup();
+    state.seats = [{ sessionId: "a", name: "Ann" }];
+    failover.seated("a", "token-a");
+    failover.changed();
+    service.writes[0]!.answer("superseded");
+    await tick();
+    failover.changed();
+    failover.then(() => sent.push("late event"));
+    failover.reconnected("a", "token-a2");
+    failover.resave();
+    failover.supersede();
+    await tick();
+    assert.deepEqual([...sent], [], "nothing is sent");
+    assert.equal(service.writes.length, 1, "nothing more is written");
+    assert.deepEqual([...disconnects], [CLOSE_ROOM_MOVED], "closed once");
+    const detachBefore = service.calls.detach;
+    failover.dispose();
+    assert.equal(service.calls.detach, detachBefore + 1, "dispose() detaches");
+    assert.equal(service.calls.end, 0, "and does not delete the live copy's snapshot");
+  });
+
+  it("a room disposed normally ends its snapshot (deletes it), not detaches it", () => {
+    const { failover, service } = setup();
+    failover.dispose();
+    assert.equal(service.calls.end, 1);
+    assert.equal(service.calls.detach, 0);
+  });
+
+  it("resave() writes the snapshot again and sends the patch after it", async () => {
+    const { failover, service, patches } = setup();
+    failover.changed();
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.equal(patches(), 1);
+    failover.resave();
+    assert.equal(service.writes.length, 2, "written again");
+    service.writes[1]!.answer("saved");
+    await tick();
+    assert.equal(patches(), 2);
+  });
+
+  it("resave() on a superseded copy writes nothing", async () => {
+    const { failover, service } = setup();
+    failover.supersede();
+    assert.equal(failover.superseded, true);
+    failover.resave();
+    await tick();
+    assert.equal(service.writes.length, 0);
+  });
+
+  it("hold(): the held token is in the next body, the seat counts as a client, and expiry undoes the count and reports a stand-in", async () => {
+    const { failover, service, state, room, reconnections } = setup(3);
+    state.seats = [{ sessionId: "a", name: "Ann" }];
+    const expired: Client[] = [];
+    failover.hold("a", "old-token-a", 30, (standIn) => expired.push(standIn));
+    assert.equal(room._listing.clients, 1, "the listing counts the held seat");
+    assert.equal(matchMaker.stats.local.ccu, ccuBefore + 1, "so does the process's client count");
+    assert.equal(reconnections.length, 1, "Colyseus's reconnection window is opened");
+    assert.equal(reconnections[0]!.client.sessionId, "a");
+    assert.equal(reconnections[0]!.client.reconnectionToken, "old-token-a");
+    assert.equal(reconnections[0]!.seconds, 30);
+
+    failover.changed();
+    assert.deepEqual(seatsOf(service.writes[0]!.body), [["a", "old-token-a"]]);
+    service.writes[0]!.answer("saved");
+    await tick();
+
+    reconnections[0]!.reject(false); // nobody came back in time
+    await tick();
+    assert.equal(room._listing.clients, 0, "the count is undone");
+    assert.equal(matchMaker.stats.local.ccu, ccuBefore);
+    assert.equal(expired.length, 1);
+    assert.equal(expired[0]!.sessionId, "a");
+  });
+
+  it("hold(): a reconnection window rejected for another reason (the room closing) reports no expiry, and the seat is counted out", async () => {
+    const { failover, reconnections, room } = setup(3);
+    let expired = 0;
+    failover.hold("a", "old-token-a", 30, () => expired++);
+    reconnections[0]!.reject(new Error("disposing"));
+    await tick();
+    assert.equal(expired, 0);
+    assert.equal(room._listing.clients, 0, "no client count left behind");
+    assert.equal(matchMaker.stats.local.ccu, ccuBefore, "nor in the process's count");
+  });
+
+  it("hold(): a seat whose window ends after the copy was superseded reports no expiry, and the seat is counted out", async () => {
+    const { failover, reconnections, room } = setup(3);
+    let expired = 0;
+    failover.hold("a", "old-token-a", 30, () => expired++);
+    failover.supersede();
+    reconnections[0]!.reject(false);
+    await tick();
+    assert.equal(expired, 0);
+    assert.equal(room._listing.clients, 0);
+    assert.equal(matchMaker.stats.local.ccu, ccuBefore);
+  });
+});
