@@ -29,7 +29,9 @@ describe("Browser: connection status", function () {
   const open: Player[] = [];
 
   before(async () => {
-    [server, browser] = await Promise.all([startGameServer({ DRAIN_SECONDS: "1" }), launchBrowser()]);
+    // One after the other: a browser that fails to start must not leave server running unowned.
+    server = await startGameServer({ DRAIN_SECONDS: "1" });
+    browser = await launchBrowser();
     proxy = await startProxy(server.port);
   });
   after(async () => {

@@ -109,7 +109,9 @@ describe("Browser: defences", function () {
 
   before(async () => {
     // Debug: the joins and leaves of a spectator are read from the server's log.
-    [server, browser] = await Promise.all([startGameServer({ LOG_LEVEL: "debug" }), launchBrowser()]);
+    // One after the other: a browser that fails to start must not leave server running unowned.
+    server = await startGameServer({ LOG_LEVEL: "debug" });
+    browser = await launchBrowser();
   });
   afterEach(async () => {
     for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
@@ -292,7 +294,9 @@ describe("Browser: a refused lobby connection", function () {
 
   before(async () => {
     // One lobby connection per address: a second page of the same player is refused (429).
-    [server, browser] = await Promise.all([startGameServer({ LOBBY_MAX_PER_IP: "1" }), launchBrowser()]);
+    // One after the other: a browser that fails to start must not leave server running unowned.
+    server = await startGameServer({ LOBBY_MAX_PER_IP: "1" });
+    browser = await launchBrowser();
   });
   after(async () => {
     for (const p of open.splice(0)) await p.context.close().catch(() => undefined);

@@ -37,7 +37,9 @@ describe("Browser: Dice", function () {
   let ada: Player | undefined;
 
   before(async () => {
-    [server, browser] = await Promise.all([startGameServer(), launchBrowser()]);
+    // One after the other: a browser that fails to start must not leave server running unowned.
+    server = await startGameServer();
+    browser = await launchBrowser();
   });
   after(async () => {
     await ada?.context.close().catch(() => undefined);

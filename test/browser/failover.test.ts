@@ -68,7 +68,9 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
 
   before(async () => {
     ensureClientBuilt();
-    [redis, browser] = await Promise.all([startRedis(), launchBrowser()]);
+    // One after the other: a browser that fails to start must not leave redis running unowned.
+    redis = await startRedis();
+    browser = await launchBrowser();
   });
 
   afterEach(async function () {

@@ -246,7 +246,9 @@ export function browserSuite(env: Record<string, string> = {}): BrowserSuite {
   let browser: Browser | undefined;
   const open: Player[] = [];
   before(async () => {
-    [server, browser] = await Promise.all([startGameServer(env), launchBrowser()]);
+    // One after the other: a browser that fails to start must not leave server running unowned.
+    server = await startGameServer(env);
+    browser = await launchBrowser();
   });
   afterEach(async () => {
     for (const p of open.splice(0)) await p.context.close().catch(() => undefined);

@@ -18,7 +18,9 @@ describe("Browser: Owe Drahn", function () {
 
   before(async () => {
     // A longer game-over pause than the other files, so every page is seen showing the winner.
-    [server, browser] = await Promise.all([startGameServer({ GAME_OVER_DELAY_MS: "4000" }), launchBrowser()]);
+    // One after the other: a browser that fails to start must not leave server running unowned.
+    server = await startGameServer({ GAME_OVER_DELAY_MS: "4000" });
+    browser = await launchBrowser();
   });
   after(async () => {
     for (const p of open.splice(0)) await p.context.close().catch(() => undefined);
