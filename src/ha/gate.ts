@@ -8,6 +8,7 @@
 export type SaveResult = "saved" | "superseded" | "skipped";
 
 export class SnapshotGate {
+  // Stryker disable next-line BooleanLiteral: equivalent: only changed() starts a write, and it sets the flag first
   private dirty = false;
   private running = false;
   private superseded = false;
@@ -40,11 +41,6 @@ export class SnapshotGate {
     else fn();
   }
 
-  /** A write is pending or in flight. */
-  get busy(): boolean {
-    return this.running;
-  }
-
   private async run(): Promise<void> {
     this.running = true;
     while (this.dirty) {
@@ -56,9 +52,9 @@ export class SnapshotGate {
         result = "skipped";
       }
       if (result === "superseded") {
+        // Nothing runs again: every entry point checks `superseded` first.
         this.superseded = true;
         this.queue = [];
-        this.running = false;
         this.onSuperseded();
         return;
       }

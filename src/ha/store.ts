@@ -197,7 +197,7 @@ export class SnapshotStore {
     let batch = "";
     for (const [i, w] of writes.entries()) {
       if (w.processId !== processId) throw new Error("writeMany: one process per batch");
-      batch += `${i > 0 ? "\x01" : ""}${ownerValue(w.epoch, processId)}\x00${w.roomId}\x00${w.create ? "1" : "0"}\x00${w.history.full ? "1" : "0"}\x00${w.history.limit}\x00${w.json}`;
+      batch += `${i > 0 ? "\x01" : ""}${ownerValue(w.epoch, processId)}\x00${w.roomId}\x00${w.create ? 1 : 0}\x00${w.history.full ? 1 : 0}\x00${w.history.limit}\x00${w.json}`;
       for (const value of w.history.values) batch += `\x00${value}`;
     }
     const done = await this.scripts.haWrite(processId, batch, this.gen, randomUUID());

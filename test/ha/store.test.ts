@@ -113,13 +113,50 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["a", "b", "c"]);
     await store.write("r1", 0, "A", "{}", false, { full: false, values: ["d", "e"], limit: 3 });
     assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["c", "d", "e"], "trimmed to the newest 3");
-    await store.write("r1", 0, "A", "{}", false, { full: true, values: ["x"], limit: 1 });
-    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["x"], "replaced");
+    await store.write("r1", 0, "A", "{}", false, { full: true, values: ["x", "y"], limit: 5 });
+    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["x", "y"], "replaced, not appended");
     assert.equal(await store.write("r1", 5, "Z", "{}", false, { full: true, values: ["stale"], limit: 1 }), "superseded");
-    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["x"], "a superseded write does not touch the history");
-    assert.deepEqual((await store.claim("r1", "A", "B"))?.history, ["x"]);
+    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["x", "y"], "a superseded write does not touch the history");
+    assert.deepEqual((await store.claim("r1", "A", "B"))?.history, ["x", "y"]);
     assert.equal(await store.remove("r1", 1, "B"), true);
     assert.equal(await client.exists("ha:hist:r1"), 0, "deleted with the room");
+  });
+
+  it("writeMany: several rooms in one call, each fenced on its own, each with its own history; nothing to write is no call; one process per batch", async () => {
+    await store.write("r2", 0, "A", '{"r":2}', true);
+    await store.claim("r2", "A", "B"); // r2 belongs to B now
+    const results = await store.writeMany([
+      { roomId: "r1", epoch: 0, processId: "A", json: '{"r":1}', create: true, history: { full: true, values: ["a1", "a2"], limit: 5 } },
+      { roomId: "r2", epoch: 0, processId: "A", json: '{"r":"stale"}', create: false, history: { full: false, values: ["no"], limit: 5 } },
+      { roomId: "r3", epoch: 0, processId: "A", json: '{"r":3}', create: true, history: { full: false, values: ["c1"], limit: 5 } },
+    ]);
+    assert.deepEqual(results, ["saved", "superseded", "saved"]);
+    assert.deepEqual(await client.mget("ha:snap:r1", "ha:snap:r2", "ha:snap:r3"), ['{"r":1}', '{"r":2}', '{"r":3}']);
+    assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["a1", "a2"]);
+    assert.deepEqual(await client.lrange("ha:hist:r3", 0, -1), ["c1"]);
+    assert.equal(await client.exists("ha:hist:r2"), 0);
+    assert.deepEqual((await store.roomsOf("A")).sort(), ["r1", "r3"]);
+    assert.deepEqual(await store.writeMany([]), []);
+    await assert.rejects(
+      store.writeMany([
+        { roomId: "r1", epoch: 0, processId: "A", json: "{}", create: false, history: { full: false, values: [], limit: 1 } },
+        { roomId: "r3", epoch: 0, processId: "B", json: "{}", create: false, history: { full: false, values: [], limit: 1 } },
+      ]),
+      /one process per batch/,
+    );
+  });
+
+  it("owners() reads the owner values (null where none); drop() only while the owner holds it; dropUnreadable() whoever owns it", async () => {
+    assert.deepEqual(await store.owners([]), []);
+    await store.write("r1", 0, "A", "{}", true, { full: true, values: ["h"], limit: 1 });
+    await store.write("r2", 0, "A", "{}", true);
+    assert.deepEqual(await store.owners(["r1", "nope", "r2"]), [ownerValue(0, "A"), null, ownerValue(0, "A")]);
+    await store.drop("r1", 1, "A");
+    assert.equal(await client.exists("ha:snap:r1", "ha:owner:r1", "ha:hist:r1"), 3, "another owner's drop changes nothing");
+    await store.drop("r1", 0, "A");
+    assert.equal(await client.exists("ha:snap:r1", "ha:owner:r1", "ha:hist:r1"), 0);
+    await store.dropUnreadable("r2");
+    assert.equal(await client.exists("ha:snap:r2", "ha:owner:r2"), 0);
   });
 
   it("heartbeats at Redis's clock: processes() lists each process's last beat and the clock now; forget() drops one", async () => {
