@@ -19,7 +19,7 @@ import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { SaveResult } from "./gate.js";
-import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "./snapshot.js";
+import { FieldDiff, parseSnapshot, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "./snapshot.js";
 import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from "./store.js";
 
 /** Rooms written in one call at most. */
@@ -92,6 +92,8 @@ interface Attached {
   written: boolean;
   /** The history `seq` Redis's list holds up to; undefined when the next write must replace the list. */
   historySeq?: number;
+  /** What the next write must send of the snapshot: what changed since the last one that landed. */
+  diff: FieldDiff;
 }
 
 export class HighAvailability {
@@ -148,7 +150,7 @@ export class HighAvailability {
 
   /** Registers a room (epoch 0: a new room; above: restored at that epoch). */
   attach(room: SnapshotRoom, epoch = 0): RoomSnapshots {
-    const entry: Attached = { room, epoch, written: epoch > 0 };
+    const entry: Attached = { room, epoch, written: epoch > 0, diff: new FieldDiff() };
     this.rooms.set(room.roomId, entry);
     if (epoch > 0) this.restored.add(room.roomId);
     return {
@@ -176,8 +178,6 @@ export class HighAvailability {
     }
     const { history } = body;
     // The stored form: the history's counters only (its entries go to the list beside it).
-    // Built field by field: a spread whose `history` is then replaced makes an object that
-    // JSON.stringify serializes about four times slower (measured: 18 vs 5 µs).
     const stored: StoredSnapshot = {
       v: SNAPSHOT_VERSION,
       roomId: body.roomId,
@@ -193,14 +193,15 @@ export class HighAvailability {
       scheduled: body.scheduled,
       history: { seq: history.seq, game: history.game },
     };
-    const json = JSON.stringify(stored);
-    // Only the history entries Redis does not hold yet (all of them after a failed write).
+    // Only the fields that changed since the last write that landed (the whole snapshot
+    // after a failed write), and only the history entries Redis does not hold yet.
+    const snapshot = entry.diff.next(stored);
     const added = entry.historySeq === undefined ? -1 : history.seq - entry.historySeq;
     const full = added < 0 || added > history.entries.length;
     const values: string[] = [];
     for (let i = full ? 0 : history.entries.length - added; i < history.entries.length; i++) values.push(history.entries[i]![1]);
     entry.historySeq = undefined; // until this write is known to have landed
-    const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, json, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } };
+    const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } };
     return new Promise<SaveResult>((done) => {
       this.batch.push({ write, entry, seq: history.seq, done });
       if (!this.batchScheduled) {
@@ -225,7 +226,10 @@ export class HighAvailability {
       } catch (err) {
         this.options.metrics?.writeFailed();
         this.pause((err as Error).message);
-        for (const p of part) p.done("skipped");
+        for (const p of part) {
+          p.entry.diff.lost();
+          p.done("skipped");
+        }
         continue;
       }
       // One observation per call: what each room's write waited for Redis.
@@ -235,8 +239,11 @@ export class HighAvailability {
         if (result === "saved") {
           p.entry.written = true;
           // Written into a Redis that had lost its data: only the newest history entries
-          // are there; the next write (the resave) sends them all.
-          if (this.losses === losses) p.entry.historySeq = p.seq;
+          // and changed fields are there; the next write (the resave) sends them all.
+          if (this.losses === losses) {
+            p.entry.historySeq = p.seq;
+            p.entry.diff.landed();
+          } else p.entry.diff.lost();
         } else if (this.rooms.get(p.entry.room.roomId) === p.entry) {
           this.options.metrics?.superseded();
         }
@@ -253,6 +260,7 @@ export class HighAvailability {
     for (const entry of this.rooms.values()) {
       entry.written = false;
       entry.historySeq = undefined;
+      entry.diff.lost();
       entry.room.resave();
     }
   }
@@ -354,7 +362,7 @@ export class HighAvailability {
       return undefined;
     });
     if (!claim) return false; // another survivor has it, or it ended
-    const parsed = parseSnapshot(claim.raw, claim.history);
+    const parsed = parseSnapshot(claim.fields, claim.history);
     if (!parsed.ok) {
       this.options.metrics?.restoreFailed();
       this.log.error({ roomId, from: dead, reason: parsed.reason }, "snapshot unreadable: room not restored, snapshot dropped");

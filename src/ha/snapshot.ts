@@ -1,19 +1,24 @@
 /**
  * A room's snapshot: everything needed to re-create a running game on another process
- * after its own died (high availability, Redis only). Plain JSON, versioned, and validated
- * (zod) whenever it is read: a corrupt or unknown snapshot is refused, never trusted.
+ * after its own died (high availability, Redis only). Versioned, and validated (zod)
+ * whenever it is read: a corrupt or unknown snapshot is refused, never trusted.
  *
  * What it holds: the room's name and create options, the rules' state (plain data), each
  * seat's session id, current reconnection token and name (spectators are not kept), the
  * room's timers as absolute deadlines (epoch ms), its history entries, the fencing epoch
- * and the owning process. The history's entries are stored beside it (a Redis list, only
- * the new ones appended with each write), so a move writes a few hundred bytes, not the
- * whole history; `parseSnapshot` joins them again.
+ * and the owning process.
+ *
+ * How it is stored: a Redis hash of JSON fields ({@link snapshotFields}), so that a write
+ * sends only the fields that changed since the last one ({@link FieldDiff}): a move sends
+ * the parts of the rules' state it replaced (the rules return new states that share what
+ * did not change) and the turn, not the options, the seats or the rest of the game. The
+ * history's entries are stored beside it (a Redis list, only the new ones appended with
+ * each write); `parseSnapshot` joins it all again.
  */
 import { z } from "zod";
 
 /** Bumped when the format changes; a reader refuses every other version. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 const seat = z.object({
   sessionId: z.string().min(1).max(64),
@@ -55,16 +60,107 @@ export type StoredSnapshot = z.output<typeof stored>;
 export type Snapshot = Omit<StoredSnapshot, "history"> & { history: StoredSnapshot["history"] & { entries: [string, string][] } };
 export type SnapshotSeat = z.output<typeof seat>;
 
+/** The hash field holding what a room keeps for its whole life (written with every whole snapshot only). */
+const META = "meta";
+/** The fields written when they change, beside {@link META} and the game's. */
+const PARTS = ["seats", "turn", "scheduled", "history", "savedAt"] as const;
+/** Each top-level key of the rules' state is a field of its own: `g:<key>`. */
+const GAME = "g:";
+
+type Meta = Pick<StoredSnapshot, "v" | "roomId" | "roomName" | "epoch" | "owner" | "options" | "host">;
+
+/** A snapshot as the hash's fields (field → JSON), for a whole write. */
+export function snapshotFields(snapshot: StoredSnapshot): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const meta: Meta = { v: snapshot.v, roomId: snapshot.roomId, roomName: snapshot.roomName, epoch: snapshot.epoch, owner: snapshot.owner, options: snapshot.options, host: snapshot.host };
+  fields[META] = JSON.stringify(meta);
+  for (const part of PARTS) fields[part] = JSON.stringify(snapshot[part]);
+  for (const [key, value] of Object.entries(snapshot.game as Record<string, unknown>)) if (value !== undefined) fields[GAME + key] = JSON.stringify(value);
+  return fields;
+}
+
 /**
- * Reads a stored snapshot and its history values (oldest first; their keys are the
- * consecutive numbers ending at `history.seq`): the snapshot, or why it was refused (never throws).
+ * The fields of one room's snapshot that changed since its last write that landed. A
+ * room's writes never overlap (src/ha/gate.ts): each {@link next} is followed by
+ * {@link landed} or {@link lost} before the next one.
  */
-export function parseSnapshot(raw: string, historyValues: readonly string[] = []): { ok: true; snapshot: Snapshot } | { ok: false; reason: string } {
-  let json: unknown;
+export class FieldDiff {
+  /** What Redis holds: each part's value and the game's top-level values (compared by identity). */
+  private held?: Held;
+  private pending?: Held;
+
+  /**
+   * The fields to send, flat (`field, JSON, field, JSON, …`), and whether they replace the
+   * whole hash (the first write, or after a write that may not have landed). A game key
+   * that disappeared is sent as "" (read as absent).
+   */
+  next(snapshot: StoredSnapshot): { whole: boolean; fields: string[] } {
+    const game = snapshot.game as Record<string, unknown>;
+    const held = this.held;
+    const fields: string[] = [];
+    if (!held) {
+      for (const [field, json] of Object.entries(snapshotFields(snapshot))) fields.push(field, json);
+    } else {
+      // The parts are compared by content (the room builds them anew), without serializing them.
+      for (const part of PARTS) if (!sameJson(snapshot[part], held.parts[part])) fields.push(part, JSON.stringify(snapshot[part]));
+      for (const key in game) {
+        const value = game[key];
+        if (value !== held.game[key] || !(key in held.game)) fields.push(GAME + key, value === undefined ? "" : JSON.stringify(value));
+      }
+      for (const key in held.game) if (!(key in game)) fields.push(GAME + key, "");
+    }
+    this.pending = { parts: snapshot, game };
+    return { whole: !held, fields };
+  }
+
+  /** The last write landed: the next one sends what changed since. */
+  landed(): void {
+    this.held = this.pending;
+    this.pending = undefined;
+  }
+
+  /** The last write may not have landed (or landed in a Redis that lost the rest): the next one is whole. */
+  lost(): void {
+    this.held = undefined;
+    this.pending = undefined;
+  }
+}
+
+interface Held {
+  parts: Pick<StoredSnapshot, (typeof PARTS)[number]>;
+  game: Record<string, unknown>;
+}
+
+/** Whether two plain JSON values serialize the same (keys in the same order; undefined members are skipped, as JSON does). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || !sameJson((a as Record<string, unknown>)[ka[i]!], (b as Record<string, unknown>)[kb[i]!])) return false;
+  }
+  return true;
+}
+
+/**
+ * Reads a stored snapshot (its hash's fields) and its history values (oldest first; their
+ * keys are the consecutive numbers ending at `history.seq`): the snapshot, or why it was
+ * refused (never throws).
+ */
+export function parseSnapshot(fields: Readonly<Record<string, string>>, historyValues: readonly string[] = []): { ok: true; snapshot: Snapshot } | { ok: false; reason: string } {
+  let json: Record<string, unknown>;
   try {
-    json = JSON.parse(raw);
-  } catch {
-    return { ok: false, reason: "not JSON" };
+    json = joinFields(fields);
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
   }
   const version = (json as { v?: unknown } | null)?.v;
   if (version !== SNAPSHOT_VERSION) return { ok: false, reason: `unknown format version ${JSON.stringify(version ?? null)}` };
@@ -78,4 +174,24 @@ export function parseSnapshot(raw: string, historyValues: readonly string[] = []
   const first = history.seq - historyValues.length + 1;
   const entries = historyValues.map((value, i): [string, string] => [String(first + i), value]);
   return { ok: true, snapshot: { ...parsed.data, history: { ...history, entries } } };
+}
+
+/** The hash's fields as one object (before validation); throws on a field that is not JSON. */
+function joinFields(fields: Readonly<Record<string, string>>): Record<string, unknown> {
+  const read = (field: string) => {
+    try {
+      return JSON.parse(fields[field]!) as unknown;
+    } catch {
+      throw new Error(`not JSON: ${field.slice(0, 40)}`);
+    }
+  };
+  const meta = fields[META] === undefined ? {} : read(META);
+  const out: Record<string, unknown> = { ...(typeof meta === "object" && meta !== null && !Array.isArray(meta) ? meta : {}) };
+  let game: Record<string, unknown> | undefined;
+  for (const field of Object.keys(fields)) {
+    if ((PARTS as readonly string[]).includes(field)) out[field] = read(field);
+    else if (field.startsWith(GAME) && fields[field] !== "") (game ??= {})[field.slice(GAME.length)] = read(field);
+  }
+  out.game = game;
+  return out;
 }

@@ -1,7 +1,7 @@
 /**
  * Where snapshots live in Redis, and the only code that reads or writes them.
  *
- *   ha:snap:<roomId>    the room's snapshot (JSON, src/ha/snapshot.ts)
+ *   ha:snap:<roomId>    the room's snapshot (a hash of JSON fields, src/ha/snapshot.ts)
  *   ha:hist:<roomId>    its history's newest entries (a list; each write appends the new ones)
  *   ha:owner:<roomId>   "<epoch>|<processId>": who may write it (the fence)
  *   ha:rooms:<pid>      the rooms a process owns (a set): what a survivor takes over
@@ -28,8 +28,9 @@ const GEN = "ha:gen";
  * Writes the snapshots of several rooms in one call, each fenced on its own. ARGV[1]: the
  * writer's process id; ARGV[2]: the batch, one record per room separated by \\1, each
  * record's fields separated by \\0: expected owner value, roomId, create ("1": the first
- * write of a new room), full ("1": replace the history list), history limit, the snapshot
- * JSON, then the history values to append. (JSON never holds a raw \\0 or \\1: it escapes
+ * write of a new room), full ("1": replace the history list), history limit, whole ("1":
+ * replace the snapshot's hash), the number n of snapshot fields, then n field/value pairs,
+ * then the history values to append. (JSON never holds a raw \\0 or \\1: it escapes
  * control characters.) One string for the whole batch: the client encodes one argument,
  * not a dozen per room. The keys are derived from the room ids, so this script is for a
  * single Redis, not Redis Cluster.
@@ -62,8 +63,8 @@ end
 local out = {}
 for n, record in ipairs(split(ARGV[2], '\\1')) do
   local f = split(record, '\\0')
-  local expected, roomId, create, full, limit, json = f[1], f[2], f[3], f[4], f[5], f[6]
-  local owner, hist = 'ha:owner:' .. roomId, 'ha:hist:' .. roomId
+  local expected, roomId, create, full, limit, whole, nfields = f[1], f[2], f[3], f[4], f[5], f[6], tonumber(f[7])
+  local owner, hist, snap = 'ha:owner:' .. roomId, 'ha:hist:' .. roomId, 'ha:snap:' .. roomId
   local cur = redis.call('GET', owner)
   local ok = 1
   if cur == false then
@@ -72,10 +73,11 @@ for n, record in ipairs(split(ARGV[2], '\\1')) do
     ok = 0
   end
   if ok == 1 then
-    redis.call('SET', 'ha:snap:' .. roomId, json)
+    if whole == '1' then redis.call('DEL', snap) end
+    if nfields > 0 then redis.call('HSET', snap, unpack(f, 8, 7 + 2 * nfields)) end
     if full == '1' then redis.call('DEL', hist) end
-    if #f > 6 then
-      redis.call('RPUSH', hist, unpack(f, 7))
+    if #f > 7 + 2 * nfields then
+      redis.call('RPUSH', hist, unpack(f, 8 + 2 * nfields))
       redis.call('LTRIM', hist, -tonumber(limit), -1)
     end
     if create == '1' or full == '1' or lost then redis.call('SADD', rooms, roomId) end
@@ -94,7 +96,8 @@ return 1`;
 
 /**
  * KEYS: owner, snap, rooms(dead), rooms(me), hist. ARGV: dead process id, my process id, roomId.
- * Returns { new epoch, snapshot JSON, history values } when this caller won the room, else nil.
+ * Returns { new epoch, the snapshot's fields (flat; none if it is not a hash), history values }
+ * when this caller won the room, else nil.
  */
 const CLAIM = `
 redis.call('SREM', KEYS[3], ARGV[3])
@@ -102,11 +105,13 @@ local cur = redis.call('GET', KEYS[1])
 if cur == false then return nil end
 local sep = string.find(cur, '|', 1, true)
 if not sep or string.sub(cur, sep + 1) ~= ARGV[1] then return nil end
-local snap = redis.call('GET', KEYS[2])
-if snap == false then
+local kind = redis.call('TYPE', KEYS[2]).ok
+if kind == 'none' then
   redis.call('DEL', KEYS[1])
   return nil
 end
+local snap = {}
+if kind == 'hash' then snap = redis.call('HGETALL', KEYS[2]) end
 local epoch = tonumber(string.sub(cur, 1, sep - 1)) + 1
 redis.call('SET', KEYS[1], epoch .. '|' .. ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[3])
@@ -138,7 +143,8 @@ export interface SnapshotWrite {
   roomId: string;
   epoch: number;
   processId: string;
-  json: string;
+  /** The snapshot's fields to set, flat (`field, JSON, …`); `whole`: they replace the hash. */
+  snapshot: { whole: boolean; fields: readonly string[] };
   /** The first write of a new room (creates its owner key). */
   create: boolean;
   /** History values to append (`full`: replace the list with them), keeping the newest `limit`. */
@@ -154,7 +160,7 @@ export function ownerValue(epoch: number, processId: string): string {
 interface Scripts {
   haWrite(processId: string, batch: string, gen: string, fresh: string): Promise<[...number[], string]>;
   haRemove(owner: string, snap: string, rooms: string, hist: string, expected: string, roomId: string): Promise<number>;
-  haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string): Promise<[number, string, string[]] | null>;
+  haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string): Promise<[number, string[], string[]] | null>;
   haDrop(owner: string, snap: string, hist: string, expected: string): Promise<number>;
   haBeat(procs: string, gen: string, processId: string, fresh: string): Promise<[number, string]>;
   haProcs(procs: string): Promise<[number, string[]]>;
@@ -181,12 +187,12 @@ export class SnapshotStore {
   }
 
   /**
-   * Writes a room's snapshot if `epoch`/`processId` still own it ("superseded" if not), and
-   * appends `history` to its history list (`full`: replaces the list), keeping the newest
-   * `historyLimit`. Rejects when Redis fails.
+   * Writes a room's whole snapshot (its fields; `whole` false: sets only these) if
+   * `epoch`/`processId` still own it ("superseded" if not), and appends `history` to its
+   * history list (`full`: replaces the list), keeping the newest `limit`. Rejects when Redis fails.
    */
-  async write(roomId: string, epoch: number, processId: string, json: string, create: boolean, history: SnapshotWrite["history"] = { full: true, values: [], limit: 1 }): Promise<WriteResult> {
-    const [result] = await this.writeMany([{ roomId, epoch, processId, json, create, history }]);
+  async write(roomId: string, epoch: number, processId: string, fields: Readonly<Record<string, string>>, create: boolean, history: SnapshotWrite["history"] = { full: true, values: [], limit: 1 }, whole = true): Promise<WriteResult> {
+    const [result] = await this.writeMany([{ roomId, epoch, processId, snapshot: { whole, fields: Object.entries(fields).flat() }, create, history }]);
     return result!;
   }
 
@@ -197,7 +203,9 @@ export class SnapshotStore {
     let batch = "";
     for (const [i, w] of writes.entries()) {
       if (w.processId !== processId) throw new Error("writeMany: one process per batch");
-      batch += `${i > 0 ? "\x01" : ""}${ownerValue(w.epoch, processId)}\x00${w.roomId}\x00${w.create ? 1 : 0}\x00${w.history.full ? 1 : 0}\x00${w.history.limit}\x00${w.json}`;
+      const { fields } = w.snapshot;
+      batch += `${i > 0 ? "\x01" : ""}${ownerValue(w.epoch, processId)}\x00${w.roomId}\x00${w.create ? 1 : 0}\x00${w.history.full ? 1 : 0}\x00${w.history.limit}\x00${w.snapshot.whole ? 1 : 0}\x00${fields.length / 2}`;
+      for (const value of fields) batch += `\x00${value}`;
       for (const value of w.history.values) batch += `\x00${value}`;
     }
     const done = await this.scripts.haWrite(processId, batch, this.gen, randomUUID());
@@ -231,10 +239,13 @@ export class SnapshotStore {
     return this.redis.smembers(ROOMS(processId));
   }
 
-  /** Takes a dead process's room for `me`: its new epoch and snapshot, or undefined when another survivor has it. */
-  async claim(roomId: string, dead: string, me: string): Promise<{ epoch: number; raw: string; history: string[] } | undefined> {
+  /** Takes a dead process's room for `me`: its new epoch and snapshot fields, or undefined when another survivor has it. */
+  async claim(roomId: string, dead: string, me: string): Promise<{ epoch: number; fields: Record<string, string>; history: string[] } | undefined> {
     const won = await this.scripts.haClaim(OWNER(roomId), SNAP(roomId), ROOMS(dead), ROOMS(me), HIST(roomId), dead, me, roomId);
-    return won ? { epoch: Number(won[0]), raw: won[1], history: won[2] } : undefined;
+    if (!won) return undefined;
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < won[1].length; i += 2) fields[won[1][i]!] = won[1][i + 1]!;
+    return { epoch: Number(won[0]), fields, history: won[2] };
   }
 
   /** Drops a room's snapshot while `epoch`/`processId` own it (a restore that failed, a corrupt snapshot). */

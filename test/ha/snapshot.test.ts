@@ -1,6 +1,6 @@
 /** The snapshot format: what is read back is what was written; anything else is refused with a reason, never thrown. */
 import assert from "node:assert/strict";
-import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../../src/ha/snapshot.js";
+import { FieldDiff, parseSnapshot, snapshotFields, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "../../src/ha/snapshot.js";
 
 const valid: Snapshot = {
   v: SNAPSHOT_VERSION,
@@ -17,8 +17,19 @@ const valid: Snapshot = {
   scheduled: [{ due: 1_800_000_002_000, action: { type: "end_bust" } }],
   history: { seq: 4, game: 1, entries: [["3", "[1,\"start\",\"\"]"], ["4", "[1,\"move\",\"Ada\"]"]] },
 };
-/** What is stored: the JSON without the history's entries, and the entries' values beside it. */
-const storedJson = JSON.stringify({ ...valid, history: { seq: 4, game: 1 } });
+/**
+ * The stored hash, written here by hand from the format (not by the code under test): "meta"
+ * (what never changes), one field per part, one `g:<key>` per key of the game state.
+ */
+function fieldsOf(o: Record<string, unknown>): Record<string, string> {
+  const { v, roomId, roomName, epoch, owner, options, host, game, ...parts } = o;
+  const fields: Record<string, string> = { meta: JSON.stringify({ v, roomId, roomName, epoch, owner, options, host }) };
+  for (const [k, value] of Object.entries(parts)) if (value !== undefined) fields[k] = JSON.stringify(value);
+  if (game && typeof game === "object") for (const [k, value] of Object.entries(game)) fields[`g:${k}`] = JSON.stringify(value);
+  return fields;
+}
+/** What is stored: the fields without the history's entries, and the entries' values beside it. */
+const storedJson = fieldsOf({ ...valid, history: { seq: 4, game: 1 } });
 const storedHistory = valid.history.entries.map((e) => e[1]);
 
 describe("Snapshot format (src/ha/snapshot.ts)", () => {
@@ -29,39 +40,43 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
   });
 
   it("refuses a history list longer than its seq allows", () => {
-    const read = parseSnapshot(JSON.stringify({ ...valid, history: { seq: 1, game: 1 } }), storedHistory);
+    const read = parseSnapshot(fieldsOf({ ...valid, history: { seq: 1, game: 1 } }), storedHistory);
     assert.equal(read.ok, false);
     assert.match((read as { reason: string }).reason, /history: 2 entries for seq 1/);
   });
 
-  const refused: [string, string, RegExp][] = [
-    ["not JSON", '{"v":1,', /not JSON/],
-    ["JSON null", "null", /unknown format version null/],
-    ["an unknown version", JSON.stringify({ ...valid, v: 2 }), /unknown format version 2/],
-    ["no version", JSON.stringify({ ...valid, v: undefined }), /unknown format version null/],
-    ["no game state", JSON.stringify({ ...valid, game: null }), /invalid: game/],
-    ["a seat without a token", JSON.stringify({ ...valid, seats: [{ sessionId: "s1", name: "Ada" }] }), /invalid: seats\.0\.token/],
-    ["a negative epoch", JSON.stringify({ ...valid, epoch: -1 }), /invalid: epoch/],
-    ["a history without its counters", JSON.stringify({ ...valid, history: { seq: 1 } }), /invalid: history\.game/],
-    ["a scheduled action without a type", JSON.stringify({ ...valid, scheduled: [{ due: 1, action: {} }] }), /invalid: scheduled/],
-    ["no game key at all", JSON.stringify({ ...valid, game: undefined }), /invalid: game/],
-    ["an empty room id", JSON.stringify({ ...valid, roomId: "" }), /invalid: roomId/],
-    ["a room id over 64 characters", JSON.stringify({ ...valid, roomId: "r".repeat(65) }), /invalid: roomId/],
-    ["an owner over 64 characters", JSON.stringify({ ...valid, owner: "p".repeat(65) }), /invalid: owner/],
-    ["an empty session id", JSON.stringify({ ...valid, seats: [{ sessionId: "", token: "t", name: "A" }] }), /invalid: seats\.0\.sessionId/],
-    ["a session id over 64 characters", JSON.stringify({ ...valid, seats: [{ sessionId: "s".repeat(65), token: "t", name: "A" }] }), /invalid: seats\.0\.sessionId/],
-    ["an empty token", JSON.stringify({ ...valid, seats: [{ sessionId: "s1", token: "", name: "A" }] }), /invalid: seats\.0\.token/],
-    ["a token over 128 characters", JSON.stringify({ ...valid, seats: [{ sessionId: "s1", token: "t".repeat(129), name: "A" }] }), /invalid: seats\.0\.token/],
-    ["a name over 200 characters", JSON.stringify({ ...valid, seats: [{ sessionId: "s1", token: "t", name: "n".repeat(201) }] }), /invalid: seats\.0\.name/],
-    ["more than 64 seats", JSON.stringify({ ...valid, seats: Array.from({ length: 65 }, (_, i) => ({ sessionId: `s${i}`, token: "t", name: "" })) }), /invalid: seats/],
-    ["more than 64 scheduled actions", JSON.stringify({ ...valid, scheduled: Array.from({ length: 65 }, () => ({ due: 1, action: { type: "x" } })) }), /invalid: scheduled/],
-    ["a negative history seq", JSON.stringify({ ...valid, history: { seq: -1, game: 1 } }), /invalid: history\.seq/],
-    ["a negative game number", JSON.stringify({ ...valid, history: { seq: 1, game: -1 } }), /invalid: history\.game/],
+  const refused: [string, Record<string, string>, RegExp][] = [
+    ["a field that is not JSON", { ...storedJson, "g:board": '["",' }, /not JSON: g:board/],
+    ["meta that is not JSON", { ...storedJson, meta: '{"v":2,' }, /not JSON: meta/],
+    ["meta null", { ...storedJson, meta: "null" }, /unknown format version null/],
+    ["no fields at all (not a hash)", {}, /unknown format version null/],
+    ["an older format (version 1, one JSON string)", fieldsOf({ ...valid, v: 1 }), /unknown format version 1/],
+    ["an unknown version", fieldsOf({ ...valid, v: 3 }), /unknown format version 3/],
+    ["no version", fieldsOf({ ...valid, v: undefined }), /unknown format version null/],
+    ["no game state", fieldsOf({ ...valid, game: null }), /invalid: game/],
+    ["a seat without a token", fieldsOf({ ...valid, seats: [{ sessionId: "s1", name: "Ada" }] }), /invalid: seats\.0\.token/],
+    ["a negative epoch", fieldsOf({ ...valid, epoch: -1 }), /invalid: epoch/],
+    ["a history without its counters", fieldsOf({ ...valid, history: { seq: 1 } }), /invalid: history\.game/],
+    ["a scheduled action without a type", fieldsOf({ ...valid, scheduled: [{ due: 1, action: {} }] }), /invalid: scheduled/],
+    ["no game key at all", fieldsOf({ ...valid, game: undefined }), /invalid: game/],
+    ["only emptied game keys", { ...fieldsOf({ ...valid, game: undefined }), "g:board": "" }, /invalid: game/],
+    ["an empty room id", fieldsOf({ ...valid, roomId: "" }), /invalid: roomId/],
+    ["a room id over 64 characters", fieldsOf({ ...valid, roomId: "r".repeat(65) }), /invalid: roomId/],
+    ["an owner over 64 characters", fieldsOf({ ...valid, owner: "p".repeat(65) }), /invalid: owner/],
+    ["an empty session id", fieldsOf({ ...valid, seats: [{ sessionId: "", token: "t", name: "A" }] }), /invalid: seats\.0\.sessionId/],
+    ["a session id over 64 characters", fieldsOf({ ...valid, seats: [{ sessionId: "s".repeat(65), token: "t", name: "A" }] }), /invalid: seats\.0\.sessionId/],
+    ["an empty token", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "", name: "A" }] }), /invalid: seats\.0\.token/],
+    ["a token over 128 characters", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "t".repeat(129), name: "A" }] }), /invalid: seats\.0\.token/],
+    ["a name over 200 characters", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "t", name: "n".repeat(201) }] }), /invalid: seats\.0\.name/],
+    ["more than 64 seats", fieldsOf({ ...valid, seats: Array.from({ length: 65 }, (_, i) => ({ sessionId: `s${i}`, token: "t", name: "" })) }), /invalid: seats/],
+    ["more than 64 scheduled actions", fieldsOf({ ...valid, scheduled: Array.from({ length: 65 }, () => ({ due: 1, action: { type: "x" } })) }), /invalid: scheduled/],
+    ["a negative history seq", fieldsOf({ ...valid, history: { seq: -1, game: 1 } }), /invalid: history\.seq/],
+    ["a negative game number", fieldsOf({ ...valid, history: { seq: 1, game: -1 } }), /invalid: history\.game/],
   ];
 
   it("accepts values at the limits: ids of 64 and tokens of 128 characters, names of 200, 64 seats, a history list exactly as long as its seq", () => {
     const seats = Array.from({ length: 64 }, (_, i) => ({ sessionId: `${i}`.padStart(64, "s"), token: `${i}`.padStart(128, "t"), name: "n".repeat(200) }));
-    const raw = JSON.stringify({ ...valid, roomId: "r".repeat(64), owner: "p".repeat(64), seats, history: { seq: 2, game: 0 } });
+    const raw = fieldsOf({ ...valid, roomId: "r".repeat(64), owner: "p".repeat(64), seats, history: { seq: 2, game: 0 } });
     const read = parseSnapshot(raw, storedHistory);
     assert.ok(read.ok, (read as { reason?: string }).reason);
     assert.equal(read.snapshot.seats.length, 64);
@@ -70,7 +85,7 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
   });
 
   it("a snapshot with no history entries reads with an empty list (nothing made up)", () => {
-    const read = parseSnapshot(JSON.stringify({ ...valid, history: { seq: 0, game: 0 } }));
+    const read = parseSnapshot(fieldsOf({ ...valid, history: { seq: 0, game: 0 } }));
     assert.ok(read.ok);
     assert.deepEqual(read.snapshot.history.entries, []);
   });
@@ -81,4 +96,89 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       assert.match((read as { reason: string }).reason, reason);
     });
   }
+  describe("FieldDiff: a write sends only what changed", () => {
+    const base: StoredSnapshot = { ...valid, history: { seq: 4, game: 1 } };
+    /** Applies writes to a hash the way Redis does (HSET; whole: the hash is replaced first). */
+    const apply = (hash: Record<string, string>, w: { whole: boolean; fields: string[] }) => {
+      const out = w.whole ? {} : { ...hash };
+      for (let i = 0; i < w.fields.length; i += 2) out[w.fields[i]!] = w.fields[i + 1]!;
+      return out;
+    };
+    const names = (w: { fields: string[] }) => w.fields.filter((_, i) => i % 2 === 0).sort();
+
+    it("the first write is whole; after it landed, a move sends the game keys it replaced and savedAt, nothing else", () => {
+      const diff = new FieldDiff();
+      const first = diff.next(base);
+      assert.equal(first.whole, true);
+      assert.deepEqual(apply({}, first), snapshotFields(base));
+      diff.landed();
+      const game = base.game as { board: string[]; turn: string };
+      const moved: StoredSnapshot = { ...base, savedAt: base.savedAt + 1, game: { ...game, board: ["X", "X", ""] } };
+      const w = diff.next(moved);
+      assert.equal(w.whole, false);
+      assert.deepEqual(names(w), ["g:board", "savedAt"]);
+    });
+
+    it("seats, turn, scheduled and history go out when their content changes (not their identity)", () => {
+      const diff = new FieldDiff();
+      diff.next(base);
+      diff.landed();
+      assert.deepEqual(names(diff.next({ ...base, seats: base.seats.map((s) => ({ ...s })) })), [], "same seats, new objects");
+      diff.landed();
+      const w = diff.next({ ...base, seats: [base.seats[0]!], turn: null, scheduled: [], history: { seq: 5, game: 1 } });
+      assert.deepEqual(names(w), ["history", "scheduled", "seats", "turn"]);
+    });
+
+    it("a game key that disappears is sent as \"\" and read as absent; one that comes back is sent again", () => {
+      const diff = new FieldDiff();
+      let hash = apply({}, diff.next(base));
+      diff.landed();
+      const { turn: _gone, ...rest } = base.game as Record<string, unknown>;
+      const w = diff.next({ ...base, game: rest });
+      assert.deepEqual(w.fields.slice(w.fields.indexOf("g:turn"), w.fields.indexOf("g:turn") + 2), ["g:turn", ""]);
+      hash = apply(hash, w);
+      diff.landed();
+      const read = parseSnapshot(hash, storedHistory);
+      assert.ok(read.ok);
+      assert.deepEqual(read.snapshot.game, rest);
+      assert.ok(names(diff.next(base)).includes("g:turn"));
+    });
+
+    it("without landed() (a write that failed) nothing is assumed: lost() makes the next write whole", () => {
+      const diff = new FieldDiff();
+      diff.next(base);
+      diff.lost();
+      assert.equal(diff.next(base).whole, true);
+      diff.landed();
+      assert.equal(diff.next(base).whole, false);
+      diff.lost();
+      assert.equal(diff.next(base).whole, true);
+    });
+
+    it("a run of random changes written as diffs reads back exactly as the last snapshot", () => {
+      let seed = 7;
+      const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+      const diff = new FieldDiff();
+      let hash: Record<string, string> = {};
+      let snap: StoredSnapshot = base;
+      for (let step = 0; step < 300; step++) {
+        const game = { ...(snap.game as Record<string, unknown>) };
+        const key = ["board", "turn", "extra", "score"][rand(4)]!;
+        if (rand(5) === 0) delete game[key];
+        else game[key] = key === "board" ? [rand(3), rand(3)] : rand(10);
+        snap = { ...snap, game, savedAt: snap.savedAt + 1, turn: rand(3) === 0 ? null : { key: `s1:${rand(4)}`, deadline: 1 }, history: { seq: 4 + step, game: 1 } };
+        const w = diff.next(snap);
+        // Some writes fail: the hash keeps what it had, and the next write is whole.
+        if (rand(7) === 0) {
+          diff.lost();
+          continue;
+        }
+        hash = apply(hash, w);
+        diff.landed();
+        const read = parseSnapshot(hash);
+        assert.ok(read.ok, (read as { reason?: string }).reason);
+        assert.deepEqual({ ...read.snapshot, history: snap.history }, { ...snap, history: snap.history });
+      }
+    });
+  });
 });

@@ -22,37 +22,52 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   });
 
   it("a new room's first write creates its owner key; later writes by the owner replace the snapshot", async () => {
-    assert.equal(await store.write("r1", 0, "A", '{"n":1}', true), "saved");
+    assert.equal(await store.write("r1", 0, "A", { n: "1" }, true), "saved");
     assert.equal(await client.get("ha:owner:r1"), ownerValue(0, "A"));
-    assert.equal(await store.write("r1", 0, "A", '{"n":2}', false), "saved");
-    assert.equal(await client.get("ha:snap:r1"), '{"n":2}');
+    assert.equal(await store.write("r1", 0, "A", { n: "2" }, false), "saved");
+    assert.deepEqual(await client.hgetall("ha:snap:r1"), { n: "2" });
     assert.deepEqual(await store.roomsOf("A"), ["r1"]);
   });
 
+  it("a partial write sets only its fields and keeps the others; a whole write replaces them all; \"\" stays a value (read as absent)", async () => {
+    await store.write("r1", 0, "A", { meta: "m", "g:board": "b1", "g:turn": "1" }, true);
+    await store.write("r1", 0, "A", { "g:board": "b2", "g:gone": "" }, false, undefined, false);
+    assert.deepEqual(await client.hgetall("ha:snap:r1"), { meta: "m", "g:board": "b2", "g:turn": "1", "g:gone": "" });
+    await store.write("r1", 0, "A", { meta: "m2" }, false);
+    assert.deepEqual(await client.hgetall("ha:snap:r1"), { meta: "m2" }, "whole: nothing of the old hash is left");
+    assert.deepEqual((await store.claim("r1", "A", "B"))?.fields, { meta: "m2" });
+  });
+
+  it("a claim on a snapshot that is not a hash (an older format, a stray write) wins it with no fields, so it is refused and dropped, not thrown", async () => {
+    await store.write("r1", 0, "A", { meta: "m" }, true);
+    await client.set("ha:snap:r1", '{"v":1}');
+    assert.deepEqual(await store.claim("r1", "A", "B"), { epoch: 1, fields: {}, history: [] });
+  });
+
   it("a write by a copy that no longer owns the room changes nothing (superseded)", async () => {
-    await store.write("r1", 0, "A", '{"n":1}', true);
+    await store.write("r1", 0, "A", { n: "1" }, true);
     const claim = await store.claim("r1", "A", "B");
-    assert.deepEqual(claim, { epoch: 1, raw: '{"n":1}', history: [] });
-    assert.equal(await store.write("r1", 0, "A", '{"n":"stale"}', false), "superseded");
-    assert.equal(await store.write("r1", 0, "A", '{"n":"stale"}', true), "superseded", "not even as a 'new room'");
-    assert.equal(await client.get("ha:snap:r1"), '{"n":1}');
-    assert.equal(await store.write("r1", 1, "B", '{"n":3}', false), "saved", "the new owner writes at its epoch");
+    assert.deepEqual(claim, { epoch: 1, fields: { n: "1" }, history: [] });
+    assert.equal(await store.write("r1", 0, "A", { n: '"stale"' }, false), "superseded");
+    assert.equal(await store.write("r1", 0, "A", { n: '"stale"' }, true), "superseded", "not even as a 'new room'");
+    assert.deepEqual(await client.hgetall("ha:snap:r1"), { n: "1" });
+    assert.equal(await store.write("r1", 1, "B", { n: "3" }, false), "saved", "the new owner writes at its epoch");
   });
 
   it("Redis that lost its data (restarted empty, flushed): the owner's next write re-creates the room, and onDataLost is called once", async () => {
     let lost = 0;
     const own = new SnapshotStore(client);
     own.onDataLost(() => lost++);
-    assert.equal(await own.write("r1", 0, "A", '{"n":1}', true), "saved");
+    assert.equal(await own.write("r1", 0, "A", { n: "1" }, true), "saved");
     await own.beat("A");
     assert.equal(lost, 0, "nothing lost yet");
     await client.flushall();
-    assert.equal(await own.write("r1", 0, "A", '{"n":2}', false), "saved", "not mistaken for a takeover");
+    assert.equal(await own.write("r1", 0, "A", { n: "2" }, false), "saved", "not mistaken for a takeover");
     assert.equal(lost, 1);
     assert.equal(await client.get("ha:owner:r1"), ownerValue(0, "A"));
-    assert.equal(await client.get("ha:snap:r1"), '{"n":2}');
+    assert.deepEqual(await client.hgetall("ha:snap:r1"), { n: "2" });
     assert.deepEqual(await own.roomsOf("A"), ["r1"], "a survivor would find it");
-    assert.equal(await own.write("r1", 0, "A", '{"n":3}', false), "saved");
+    assert.equal(await own.write("r1", 0, "A", { n: "3" }, false), "saved");
     await own.beat("A");
     assert.equal(lost, 1, "once per loss");
     // Found by a heartbeat first: the same.
@@ -62,23 +77,23 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   });
 
   it("a room that ended (owner key gone) cannot be written again by an old copy", async () => {
-    await store.write("r1", 0, "A", "{}", true);
+    await store.write("r1", 0, "A", { a: "1" }, true);
     await store.claim("r1", "A", "B");
     assert.equal(await store.remove("r1", 1, "B"), true);
     assert.equal(await client.exists("ha:snap:r1", "ha:owner:r1"), 0);
-    assert.equal(await store.write("r1", 0, "A", "{}", false), "superseded");
+    assert.equal(await store.write("r1", 0, "A", { a: "1" }, false), "superseded");
     assert.equal(await client.exists("ha:snap:r1"), 0);
   });
 
   it("remove by a copy that is not the owner leaves the live snapshot alone", async () => {
-    await store.write("r1", 0, "A", '{"live":true}', true);
+    await store.write("r1", 0, "A", { live: "true" }, true);
     await store.claim("r1", "A", "B");
     assert.equal(await store.remove("r1", 0, "A"), false);
-    assert.equal(await client.get("ha:snap:r1"), '{"live":true}');
+    assert.deepEqual(await client.hgetall("ha:snap:r1"), { live: "true" });
   });
 
   it("ten survivors claiming the same rooms at once: each room is won exactly once, and moves to its winner's set", async () => {
-    for (let i = 0; i < 20; i++) await store.write(`r${i}`, 0, "dead", `{"i":${i}}`, true);
+    for (let i = 0; i < 20; i++) await store.write(`r${i}`, 0, "dead", { i: String(i) }, true);
     const survivors = Array.from({ length: 10 }, (_, i) => `S${i}`);
     const conns = survivors.map(() => new Redis(redis.url));
     try {
@@ -101,21 +116,21 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   });
 
   it("a claim on a room whose snapshot is gone wins nothing and clears the owner key", async () => {
-    await store.write("r1", 0, "A", "{}", true);
+    await store.write("r1", 0, "A", { a: "1" }, true);
     await client.del("ha:snap:r1");
     assert.equal(await store.claim("r1", "A", "B"), undefined);
     assert.equal(await client.exists("ha:owner:r1"), 0);
   });
 
   it("history: each write appends only the new values and keeps the newest `limit`; a full write replaces the list; the claim returns it", async () => {
-    await store.write("r1", 0, "A", "{}", true, { full: true, values: ["a", "b"], limit: 2 });
-    await store.write("r1", 0, "A", "{}", false, { full: false, values: ["c"], limit: 3 });
+    await store.write("r1", 0, "A", { a: "1" }, true, { full: true, values: ["a", "b"], limit: 2 });
+    await store.write("r1", 0, "A", { a: "1" }, false, { full: false, values: ["c"], limit: 3 });
     assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["a", "b", "c"]);
-    await store.write("r1", 0, "A", "{}", false, { full: false, values: ["d", "e"], limit: 3 });
+    await store.write("r1", 0, "A", { a: "1" }, false, { full: false, values: ["d", "e"], limit: 3 });
     assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["c", "d", "e"], "trimmed to the newest 3");
-    await store.write("r1", 0, "A", "{}", false, { full: true, values: ["x", "y"], limit: 5 });
+    await store.write("r1", 0, "A", { a: "1" }, false, { full: true, values: ["x", "y"], limit: 5 });
     assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["x", "y"], "replaced, not appended");
-    assert.equal(await store.write("r1", 5, "Z", "{}", false, { full: true, values: ["stale"], limit: 1 }), "superseded");
+    assert.equal(await store.write("r1", 5, "Z", { a: "1" }, false, { full: true, values: ["stale"], limit: 1 }), "superseded");
     assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["x", "y"], "a superseded write does not touch the history");
     assert.deepEqual((await store.claim("r1", "A", "B"))?.history, ["x", "y"]);
     assert.equal(await store.remove("r1", 1, "B"), true);
@@ -123,15 +138,15 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   });
 
   it("writeMany: several rooms in one call, each fenced on its own, each with its own history; nothing to write is no call; one process per batch", async () => {
-    await store.write("r2", 0, "A", '{"r":2}', true);
+    await store.write("r2", 0, "A", { r: "2" }, true);
     await store.claim("r2", "A", "B"); // r2 belongs to B now
     const results = await store.writeMany([
-      { roomId: "r1", epoch: 0, processId: "A", json: '{"r":1}', create: true, history: { full: true, values: ["a1", "a2"], limit: 5 } },
-      { roomId: "r2", epoch: 0, processId: "A", json: '{"r":"stale"}', create: false, history: { full: false, values: ["no"], limit: 5 } },
-      { roomId: "r3", epoch: 0, processId: "A", json: '{"r":3}', create: true, history: { full: false, values: ["c1"], limit: 5 } },
+      { roomId: "r1", epoch: 0, processId: "A", snapshot: { whole: true, fields: ["r", "1"] }, create: true, history: { full: true, values: ["a1", "a2"], limit: 5 } },
+      { roomId: "r2", epoch: 0, processId: "A", snapshot: { whole: true, fields: ["r", '"stale"'] }, create: false, history: { full: false, values: ["no"], limit: 5 } },
+      { roomId: "r3", epoch: 0, processId: "A", snapshot: { whole: true, fields: ["r", "3"] }, create: true, history: { full: false, values: ["c1"], limit: 5 } },
     ]);
     assert.deepEqual(results, ["saved", "superseded", "saved"]);
-    assert.deepEqual(await client.mget("ha:snap:r1", "ha:snap:r2", "ha:snap:r3"), ['{"r":1}', '{"r":2}', '{"r":3}']);
+    assert.deepEqual(await Promise.all(["r1", "r2", "r3"].map((r) => client.hgetall(`ha:snap:${r}`))), [{ r: "1" }, { r: "2" }, { r: "3" }]);
     assert.deepEqual(await client.lrange("ha:hist:r1", 0, -1), ["a1", "a2"]);
     assert.deepEqual(await client.lrange("ha:hist:r3", 0, -1), ["c1"]);
     assert.equal(await client.exists("ha:hist:r2"), 0);
@@ -139,8 +154,8 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     assert.deepEqual(await store.writeMany([]), []);
     await assert.rejects(
       store.writeMany([
-        { roomId: "r1", epoch: 0, processId: "A", json: "{}", create: false, history: { full: false, values: [], limit: 1 } },
-        { roomId: "r3", epoch: 0, processId: "B", json: "{}", create: false, history: { full: false, values: [], limit: 1 } },
+        { roomId: "r1", epoch: 0, processId: "A", snapshot: { whole: false, fields: [] }, create: false, history: { full: false, values: [], limit: 1 } },
+        { roomId: "r3", epoch: 0, processId: "B", snapshot: { whole: false, fields: [] }, create: false, history: { full: false, values: [], limit: 1 } },
       ]),
       /one process per batch/,
     );
@@ -148,8 +163,8 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
 
   it("owners() reads the owner values (null where none); drop() only while the owner holds it; dropUnreadable() whoever owns it", async () => {
     assert.deepEqual(await store.owners([]), []);
-    await store.write("r1", 0, "A", "{}", true, { full: true, values: ["h"], limit: 1 });
-    await store.write("r2", 0, "A", "{}", true);
+    await store.write("r1", 0, "A", { a: "1" }, true, { full: true, values: ["h"], limit: 1 });
+    await store.write("r2", 0, "A", { a: "1" }, true);
     assert.deepEqual(await store.owners(["r1", "nope", "r2"]), [ownerValue(0, "A"), null, ownerValue(0, "A")]);
     await store.drop("r1", 1, "A");
     assert.equal(await client.exists("ha:snap:r1", "ha:owner:r1", "ha:hist:r1"), 3, "another owner's drop changes nothing");

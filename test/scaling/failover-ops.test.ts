@@ -20,6 +20,7 @@ import { FAILOVER_ENV, failoverSuite, ownerOf, seated, type Seated } from "../he
 import { freePort } from "../helpers/ports.js";
 import { waitForPing } from "../helpers/redis.js";
 import { tttMove } from "../helpers/rooms.js";
+import { parseSnapshot } from "../../src/ha/snapshot.js";
 
 /** What the tests read of a stored snapshot (src/ha/snapshot.ts): the rules' state is `game`. */
 interface StoredTtt {
@@ -34,8 +35,8 @@ const boardOf = (p: Seated<Ttt>) => Array.from(p.state.board);
 
 /** The room's stored snapshot, parsed (undefined when there is none). */
 async function storedSnapshot(redis: Redis, roomId: string): Promise<StoredTtt | undefined> {
-  const raw = await redis.get(`ha:snap:${roomId}`);
-  return raw === null ? undefined : (JSON.parse(raw) as StoredTtt);
+  const read = parseSnapshot(await redis.hgetall(`ha:snap:${roomId}`));
+  return read.ok ? (read.snapshot as unknown as StoredTtt) : undefined;
 }
 
 /** A metric's value on `p`'s /metrics (a sample without labels), undefined when absent. */
