@@ -30,6 +30,7 @@ import { RoomHistory } from "./history.js";
 import { hostKey } from "../matchmaking/waiting-rooms.js";
 import { directOutput, RoomFailover, type RoomOutput, type RoomSnapshotBody } from "../ha/room-failover.js";
 import { RESTORE_OPTION, type RestoreOption } from "../ha/service.js";
+import { TurnClock } from "./turn-clock.js";
 import { ScheduledActions } from "./scheduled.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
@@ -62,7 +63,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private game: unknown;
   private settings!: RoomSettings;
   private log!: Logger;
-  private turnSeconds = 0;
   private seats = 0;
 
   /** Seated players whose connection dropped → epoch ms their reconnection window ends. */
@@ -72,8 +72,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private awayChanged = false;
   private written?: unknown;
   private limit!: MessageLimit;
-  private turnTimer?: Timer;
-  private armedTurn: string | null = null;
   private botTimer?: Timer;
   private lastListing?: ListingMetadata;
   private history!: RoomHistory;
@@ -104,8 +102,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private failover?: RoomFailover;
   /** Rule actions scheduled for later (kept in the snapshot). */
   private scheduled!: ScheduledActions;
-  /** A restored room's running turn: re-armed at its old deadline. */
-  private restoredTurn?: { key: string; deadline: number } | null;
+  /** The turn time limit (none when the room has no `turnSeconds`). */
+  private turnClock?: TurnClock;
 
   private get rules() {
     return this.definition.rules;
@@ -136,7 +134,18 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.patchRate = NO_PATCH_TICK_MS;
     this.seatReservationTimeout = settings.seatReservationSeconds;
     this.maxMessagesPerSecond = settings.maxFramesPerSecond;
-    this.turnSeconds = options.turnSeconds ?? 0;
+    const turnSeconds = options.turnSeconds ?? 0;
+    if (turnSeconds > 0) {
+      this.turnClock = new TurnClock(
+        this.timers,
+        turnSeconds,
+        (deadline) => (this.state.turnDeadline = deadline),
+        (playerId) => {
+          this.log.info({ playerId }, "turn timed out");
+          this.dispatch(playerId, { type: "timeout" });
+        },
+      );
+    }
     const config = definition.config(options);
     this.seats = this.rules.seats(config);
     // Spectators have their own slots (Admission): seats + spectators never exceed this.
@@ -409,7 +418,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private restoreFrom({ snapshot, from }: RestoreOption) {
     const now = Date.now();
     this.history.restore(snapshot.history);
-    this.restoredTurn = snapshot.turn;
+    this.turnClock?.restore(snapshot.turn);
     for (const { due, action } of snapshot.scheduled) this.scheduled.at(due, action);
     for (const seat of snapshot.seats) {
       const until = seat.awayUntil ?? now + this.settings.reconnectSeconds * 1000;
@@ -434,7 +443,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       host: this.host,
       game: this.game as object,
       seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.get(id) })),
-      turn: this.armedTurn !== null && this.state.turnDeadline > 0 ? { key: this.armedTurn, deadline: this.state.turnDeadline } : null,
+      turn: this.turnClock?.running() ?? null,
       scheduled: this.scheduled.list(),
       history: this.history.snapshot(),
     };
@@ -486,28 +495,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   }
 
   private armTurnTimer() {
-    const active = this.turnSeconds > 0 ? this.rules.activePlayer(this.game) : null;
-    const key = active === null ? null : `${active}:${this.rules.turnNumber(this.game)}`;
-    if (key === this.armedTurn) return;
-    this.armedTurn = key;
-    this.turnTimer?.clear();
-    this.turnTimer = undefined;
-    if (active === null) {
-      this.state.turnDeadline = 0;
-      return;
-    }
-    let deadline = Date.now() + this.turnSeconds * 1000;
-    // A restored room's turn keeps the deadline it had before the crash.
-    if (this.restoredTurn !== undefined) {
-      if (this.restoredTurn?.key === key) deadline = this.restoredTurn.deadline;
-      this.restoredTurn = undefined;
-    }
-    this.state.turnDeadline = deadline;
-    this.turnTimer = this.timers.after(deadline - Date.now(), () => {
-      this.turnTimer = undefined;
-      this.log.info({ playerId: active }, "turn timed out");
-      this.dispatch(active, { type: "timeout" });
-    });
+    this.turnClock?.arm(this.rules.activePlayer(this.game), this.rules.turnNumber(this.game));
   }
 
   private armBot() {
