@@ -36,18 +36,13 @@
  * helpers' reapers), the temp folder is removed.
  */
 import "../../src/polyfills.js";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
 import { Redis } from "ioredis";
 import type { RoomEntry } from "../../src/rooms/listing.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
-import { killOnExit, startServers, type ServerProcess } from "../helpers/cluster.js";
-import { freePort } from "../helpers/ports.js";
-import { waitForPing } from "../helpers/redis.js";
+import { startServers, type ServerProcess } from "../helpers/cluster.js";
+import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.js";
 
 // ---- bounds --------------------------------------------------------------------------
 
@@ -148,109 +143,9 @@ async function listing(p: ServerProcess, timeoutMs = 2000): Promise<string[]> {
 
 // ---- a private, restartable Redis -----------------------------------------------------
 
-const redisChildren = new Set<ChildProcess>();
-const redisDirs = new Set<string>();
-killOnExit(() => {
-  for (const child of redisChildren) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  for (const dir of redisDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-export interface ChaosRedis {
-  port: number;
-  url: string;
-  /** The temp folder holding the data file between a stop and a start. */
-  dir: string;
-  readonly running: boolean;
-  /** `SHUTDOWN SAVE`: writes the data file, then the server exits. Resolves once it has. */
-  shutdownSave(): Promise<void>;
-  /** Starts redis-server again on the same port and folder; resolves when it answers PING. */
-  restart(): Promise<void>;
-  /** SIGKILLs the server (if running) and removes the folder. */
-  destroy(): Promise<void>;
-}
-
-export async function startChaosRedis(): Promise<ChaosRedis> {
-  if (spawnSync("redis-server", ["--version"], { stdio: "ignore" }).error) {
-    throw new Error("the chaos scenarios need redis-server on PATH (they stop and restart their own Redis; a shared one will not do)");
-  }
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chaos-redis-"));
-  redisDirs.add(dir);
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-
-  async function spawnRedis() {
-    // No automatic snapshots (--save ""), no AOF: the data survives a restart only through
-    // the explicit SHUTDOWN SAVE below, which writes dump.rdb into `dir`.
-    const proc = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    child = proc;
-    redisChildren.add(proc);
-    let output = "";
-    proc.stdout!.on("data", (d) => (output += d));
-    proc.stderr!.on("data", (d) => (output += d));
-    exited = new Promise<void>((resolve) => proc.once("exit", () => (redisChildren.delete(proc), resolve())));
-    try {
-      await Promise.race([
-        waitForPing(url, 10000),
-        exited.then(() => {
-          throw new Error(`redis-server exited at start-up: ${output.trim()}`);
-        }),
-      ]);
-    } catch (err) {
-      proc.kill("SIGKILL");
-      await exited;
-      throw err;
-    }
-  }
-
-  const isRunning = () => child !== undefined && child.exitCode === null && child.signalCode === null;
-  try {
-    await spawnRedis();
-  } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    redisDirs.delete(dir);
-    throw err;
-  }
-
-  return {
-    port,
-    url,
-    dir,
-    get running() {
-      return isRunning();
-    },
-    async shutdownSave() {
-      if (!isRunning()) return;
-      const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      admin.on("error", () => undefined);
-      try {
-        await admin.connect();
-        await admin.call("SHUTDOWN", "SAVE").catch(() => undefined); // the server closes the connection instead of answering
-      } finally {
-        admin.disconnect();
-      }
-      await withTimeout(exited, 10000, "redis-server exit after SHUTDOWN SAVE");
-      if (!fs.existsSync(path.join(dir, "dump.rdb"))) throw new Error(`SHUTDOWN SAVE wrote no ${path.join(dir, "dump.rdb")}`);
-    },
-    async restart() {
-      if (isRunning()) throw new Error("redis-server is still running");
-      await spawnRedis();
-    },
-    async destroy() {
-      if (isRunning()) {
-        child!.kill("SIGKILL");
-        await exited;
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-      redisDirs.delete(dir);
-    },
-  };
-}
+// (test/helpers/redis.ts: stopped and started again on the same port, with or without its data)
+export type ChaosRedis = RestartableRedis;
+export const startChaosRedis = startRestartableRedis;
 
 // ---- the cluster ----------------------------------------------------------------------
 

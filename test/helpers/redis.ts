@@ -4,6 +4,9 @@
  * (6379) is never used.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Redis } from "ioredis";
 import { killOnExit } from "./cluster.js";
 import { freePort } from "./ports.js";
@@ -97,5 +100,127 @@ export async function startRedis(): Promise<TestRedis> {
       child.kill("SIGKILL"); // no persistence: nothing to save
       await exited;
     },
+  };
+}
+
+/**
+ * A private redis-server that can be stopped and started again on the same port, for the
+ * outage tests and the chaos scenarios. No automatic snapshots (`--save ""`), no AOF: the
+ * data survives a restart only through {@link RestartableRedis.shutdownSave}, which writes
+ * the data file into the server's own temp folder (never into the repository).
+ */
+export interface RestartableRedis {
+  port: number;
+  url: string;
+  /** The temp folder holding the data file between a stop and a start. */
+  dir: string;
+  readonly running: boolean;
+  /** `SHUTDOWN SAVE`: writes the data file, then the server exits; the next start loads it. Resolves once it has exited. */
+  shutdownSave(): Promise<void>;
+  /** SIGTERM with nothing saved: the next start is empty, as after a restart without persistence. */
+  stopEmpty(): Promise<void>;
+  /** Starts redis-server again on the same port and folder; resolves when it answers PING. */
+  restart(): Promise<void>;
+  /** SIGKILLs the server (if running) and removes the folder. */
+  destroy(): Promise<void>;
+}
+
+const restartableDirs = new Set<string>();
+killOnExit(() => {
+  for (const dir of restartableDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Rejects if `promise` does not settle within `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export async function startRestartableRedis(): Promise<RestartableRedis> {
+  if (!redisServerOnPath()) {
+    throw new Error("these tests need redis-server on PATH (they stop and restart their own Redis; a shared one will not do)");
+  }
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "test-redis-"));
+  const dump = path.join(dir, "dump.rdb");
+  restartableDirs.add(dir);
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const isRunning = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+
+  async function spawnRedis() {
+    const proc = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    child = proc;
+    running.add(proc);
+    let output = "";
+    proc.stdout!.on("data", (d) => (output += d));
+    proc.stderr!.on("data", (d) => (output += d));
+    exited = new Promise<void>((resolve) => proc.once("exit", () => (running.delete(proc), resolve())));
+    try {
+      await Promise.race([
+        waitForPing(url, 10000),
+        exited.then(() => {
+          throw new Error(`redis-server exited at start-up: ${output.trim()}`);
+        }),
+      ]);
+    } catch (err) {
+      proc.kill("SIGKILL");
+      await exited;
+      throw err;
+    }
+  }
+
+  const destroy = async () => {
+    if (isRunning()) {
+      child!.kill("SIGKILL");
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    restartableDirs.delete(dir);
+  };
+  try {
+    await spawnRedis();
+  } catch (err) {
+    await destroy();
+    throw err;
+  }
+
+  return {
+    port,
+    url,
+    dir,
+    get running() {
+      return isRunning();
+    },
+    async shutdownSave() {
+      if (!isRunning()) return;
+      const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      admin.on("error", () => undefined);
+      try {
+        await admin.connect();
+        await admin.call("SHUTDOWN", "SAVE").catch(() => undefined); // the server closes the connection instead of answering
+      } finally {
+        admin.disconnect();
+      }
+      await within(exited, 10000, "redis-server exit after SHUTDOWN SAVE");
+      if (!existsSync(dump)) throw new Error("SHUTDOWN SAVE wrote no data file");
+    },
+    async stopEmpty() {
+      if (!isRunning()) return;
+      child!.kill("SIGTERM"); // --save "": exits at once, nothing saved
+      await within(exited, 10000, "redis-server exit after SIGTERM");
+      rmSync(dump, { force: true });
+    },
+    async restart() {
+      if (isRunning()) throw new Error("redis-server is still running");
+      await spawnRedis();
+    },
+    destroy,
   };
 }

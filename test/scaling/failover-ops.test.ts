@@ -7,18 +7,13 @@
  */
 import "../../src/polyfills.js";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { Client } from "@colyseus/sdk";
 import { Redis } from "ioredis";
 import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
 import { eventually } from "../helpers/clients.js";
-import { killOnExit, startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
+import { startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { FAILOVER_ENV, failoverSuite, ownerOf, seated, type Seated } from "../helpers/failover.js";
-import { freePort } from "../helpers/ports.js";
-import { waitForPing } from "../helpers/redis.js";
+import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.js";
 import { tttMove } from "../helpers/rooms.js";
 import { parseSnapshot } from "../../src/ha/snapshot.js";
 
@@ -74,87 +69,6 @@ async function tttPair(join: (via: ServerProcess, method: "create" | "joinById",
   return { first, second: first === a ? b : a, roomId: a.room.roomId };
 }
 
-// ---- a private redis-server that can be stopped and started again on the same port ----
-
-interface RestartableRedis {
-  url: string;
-  /**
-   * Stops the server; its clients see their connection closed. "empty": SIGTERM (no
-   * persistence: the data is gone, as after a restart without it); "keep": SHUTDOWN SAVE,
-   * so the next start loads the data again.
-   */
-  stop(data: "empty" | "keep"): Promise<void>;
-  /** Starts the server again on the same port (with what the last stop kept); resolves once it answers PING. */
-  start(): Promise<void>;
-  /** Stops it for good and removes its folder. */
-  dispose(): Promise<void>;
-}
-
-const ownRedis = new Set<ChildProcess>();
-killOnExit(() => {
-  for (const child of ownRedis) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-});
-
-async function restartableRedis(): Promise<RestartableRedis> {
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
-  // Its own folder: a SHUTDOWN SAVE writes dump.rdb there, never into the repository.
-  const dir = mkdtempSync(path.join(os.tmpdir(), "failover-ops-redis-"));
-  const dump = path.join(dir, "dump.rdb");
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
-  const start = async () => {
-    if (running()) throw new Error("redis-server is already running");
-    const proc = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    child = proc;
-    ownRedis.add(proc);
-    let output = "";
-    proc.stdout!.on("data", (d) => (output += d));
-    proc.stderr!.on("data", (d) => (output += d));
-    exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-    void exited.then(() => ownRedis.delete(proc));
-    await Promise.race([
-      waitForPing(url),
-      exited.then(() => {
-        throw new Error(`redis-server exited at start-up: ${output.trim()}`);
-      }),
-    ]);
-  };
-  const stop = async (data: "empty" | "keep") => {
-    if (!running()) return;
-    if (data === "keep") {
-      const admin = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
-      admin.on("error", () => undefined);
-      await admin.call("SHUTDOWN", "SAVE").catch(() => undefined); // the server closes the connection instead of answering
-      admin.disconnect();
-      await exited;
-      assert.ok(existsSync(dump), "SHUTDOWN SAVE wrote the data file");
-    } else {
-      child!.kill("SIGTERM"); // --save "": exits at once, nothing saved
-      await exited;
-      rmSync(dump, { force: true });
-    }
-  };
-  await start();
-  return {
-    url,
-    start,
-    stop,
-    async dispose() {
-      if (running()) {
-        child!.kill("SIGKILL");
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 describe("High availability, operations: a Redis outage with snapshots on (issue 10)", function () {
   this.timeout(60000);
   let redis: RestartableRedis | undefined;
@@ -169,7 +83,7 @@ describe("High availability, operations: a Redis outage with snapshots on (issue
     for (const p of players.splice(0)) p.room.removeAllListeners();
     await stopAllServers();
     client?.disconnect();
-    await redis?.dispose();
+    await redis?.destroy();
     redis = undefined;
     client = undefined;
     processes = [];
@@ -191,7 +105,7 @@ describe("High availability, operations: a Redis outage with snapshots on (issue
    * outage; Redis started again on the same port (`data`: empty, or with what it held).
    */
   async function outage(data: "empty" | "keep") {
-    redis = await restartableRedis();
+    redis = await startRestartableRedis();
     client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     client.on("error", () => undefined);
     const [A] = await startServers(1, { redisUrl: redis.url, env: FAILOVER_ENV });
@@ -205,7 +119,7 @@ describe("High availability, operations: a Redis outage with snapshots on (issue
     assert.equal(await metric(A!, "ha_snapshots_paused"), 0, "not paused while Redis answers");
 
     // ---- the outage: redis-server stopped (its clients see the connection closed).
-    await redis.stop(data);
+    await (data === "keep" ? redis.shutdownSave() : redis.stopEmpty());
     const outageAt = Date.now();
     // Three moves while Redis is down: each is seen by both players in normal time
     // (tttMove waits at most 3 s for each watcher's board).
@@ -228,7 +142,7 @@ describe("High availability, operations: a Redis outage with snapshots on (issue
 
     // ---- Redis back on the same port.
     const restartAt = Date.now();
-    await redis.start();
+    await redis.restart();
     const backAt = Date.now();
     // Until the process says it resumed, or a player is cut off.
     await eventually(() => A!.logs().some((l) => l.msg === "snapshots resumed") || both.some((p) => p.left !== undefined), '"snapshots resumed" in the log', 10000).catch(() => undefined);

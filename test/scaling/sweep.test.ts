@@ -1,7 +1,7 @@
 /**
  * The dead-process sweep (src/sweep.ts) on the paths the SIGKILL tests of
  * test/scaling/multi-process.test.ts and test/chaos do not take. Two real server processes,
- * A and B, share a private, restartable Redis (test/chaos/chaos.ts `startChaosRedis`, which
+ * A and B, share a private, restartable Redis (test/helpers/redis.ts `startRestartableRedis`, which
  * keeps its data over a restart); everything is observed from outside: A's GET /api/rooms
  * and /health, A's log lines, and Redis.
  *
@@ -19,7 +19,7 @@ import assert from "node:assert/strict";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
 import { Redis } from "ioredis";
 import type { RoomEntry } from "../../src/rooms/listing.js";
-import { startChaosRedis, type ChaosRedis } from "../chaos/chaos.js";
+import { startRestartableRedis as startChaosRedis, type RestartableRedis as ChaosRedis } from "../helpers/redis.js";
 import { startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 
 /** src/sweep.ts defaults (app.config.ts passes neither) and Colyseus's IPC timeout of a health check. */
