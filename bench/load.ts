@@ -34,6 +34,8 @@ export interface WorkerConfig {
   mode: "play" | "idle" | "quick" | "storm";
   /** Matches joining at the same time (`play`, `idle`, `storm`). */
   joinConcurrency: number;
+  /** `play`: each match waits this long after every move (a paced load, below saturation). @default 0 */
+  thinkMs?: number;
 }
 
 export type ToWorker = { cmd: "go" | "mark" | "stop" | "exit" | "storm" };
@@ -151,6 +153,7 @@ async function play(m: Match) {
       continue;
     }
     await move(s.currentTurn === a.room.sessionId ? a : b, [a, b]);
+    if (config.thinkMs) await new Promise((r) => setTimeout(r, config.thinkMs));
   }
 }
 
