@@ -17,7 +17,6 @@ import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { ScheduleEvent } from "../rules/types.js";
 import { Projection } from "../schema/sync.js";
 import { describeZodError } from "../protocol/describe.js";
-import { nameKey } from "../protocol/names.js";
 import { cutReason } from "../transport.js";
 import { Admission } from "./admission.js";
 import { requireJoinAck } from "./join-ack.js";
@@ -31,6 +30,8 @@ import { hostKey } from "../matchmaking/waiting-rooms.js";
 import { directOutput, RoomFailover, type RoomOutput, type RoomSnapshotBody } from "../ha/room-failover.js";
 import { RESTORE_OPTION, type RestoreOption } from "../ha/service.js";
 import { TurnClock } from "./turn-clock.js";
+import { RoomListing } from "./room-listing.js";
+import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
@@ -73,19 +74,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private written?: unknown;
   private limit!: MessageLimit;
   private botTimer?: Timer;
-  private lastListing?: ListingMetadata;
   private history!: RoomHistory;
   /** Listing key of the creator's address: the matchmaker caps the rooms an address holds waiting. */
   private host = "";
-  /** The room's settings for the listing: turnSeconds and the game's own numeric options. */
-  private listedSettings: Record<string, number> = {};
+  /** The room's row in the listing. */
+  private listing!: RoomListing;
   private admission!: Admission;
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
-  private readonly names = new Map<string, string>();
-  /** Bumped whenever `names` changes; the listing rebuilds its list of names only then. */
-  private namesVersion = 0;
-  // Stryker disable next-line UnaryOperator: equivalent: the first listing write has no earlier one to compare with
-  private listedNamesVersion = -1;
+  private readonly names = new SeatNames();
   private draining = false;
   /** For the room's log lines: joins (players and spectators), games ended, creation time. */
   private joins = 0;
@@ -122,7 +118,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     if (!parsed.success) throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     const options = parsed.data as Options;
     this.createOptions = options;
-    this.listedSettings = Object.fromEntries(Object.entries(options).filter(([key, value]) => key !== "name" && typeof value === "number")) as Record<string, number>;
     const creator = rawOptions[ADDRESS_OPTION];
     if (typeof creator === "string") this.host = hostKey(creator);
     if (restore) this.host = restore.snapshot.host;
@@ -150,6 +145,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.seats = this.rules.seats(config);
     // Spectators have their own slots (Admission): seats + spectators never exceed this.
     this.maxClients = this.seats + settings.maxSpectators;
+    // The listed settings: turnSeconds and the game's own numeric options.
+    const settingsListed = Object.fromEntries(Object.entries(options).filter(([key, value]) => key !== "name" && typeof value === "number")) as Record<string, number>;
+    this.listing = new RoomListing({ game: this.roomName, seats: this.seats, settings: settingsListed, host: this.host }, (metadata) => this.setMetadata(metadata), this.log);
     this.admission = new Admission(
       this,
       this.timers,
@@ -209,17 +207,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
           ? new ServerError(JoinErrorCode.ROOM_FULL, "Every seat is taken. Join with spectate: true to watch.")
           : new ServerError(JoinErrorCode.GAME_STARTED, "The game has started. Join with spectate: true to watch.");
       }
-      const name = this.uniqueName(auth.name ?? `Player ${this.rules.playerIds(this.game).length + 1}`);
+      const seated = this.rules.playerIds(this.game);
+      const name = this.names.unique(auth.name ?? `Player ${seated.length + 1}`, seated);
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
       this.out.seated(client.sessionId, client.reconnectionToken);
-      // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
-      this.namesVersion++;
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         this.names.delete(client.sessionId);
         this.out.unseated(client.sessionId);
-        // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
-        this.namesVersion++;
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
     }
@@ -265,8 +260,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
     if (!this.isSeated(client.sessionId)) this.out.unseated(client.sessionId);
-    // Stryker disable next-line UpdateOperator: equivalent: the version is only compared for equality
-    if (!this.isSeated(client.sessionId) && this.names.delete(client.sessionId)) this.namesVersion++;
+    if (!this.isSeated(client.sessionId)) this.names.delete(client.sessionId);
   }
 
   override onDispose() {
@@ -430,7 +424,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       // Not back in time: they leave, as after any drop.
       this.failover!.hold(seat.sessionId, seat.token, (until - now) / 1000, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
     }
-    this.namesVersion++;
     this.log.info({ from, seats: snapshot.seats.length, savedMsAgo: now - snapshot.savedAt }, "room restored from its snapshot");
   }
 
@@ -465,20 +458,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   override checkReconnectionToken(reconnectionToken: string) {
     if (this.clients.some((c) => c.reconnectionToken === reconnectionToken)) return ""; // the matchmaker answers "expired"
     return super.checkReconnectionToken(reconnectionToken);
-  }
-
-  /** `name`, or `name (2)`, `name (3)`… if a seated player already has it (compared by {@link nameKey}). */
-  private uniqueName(name: string): string {
-    const taken = new Set<string>();
-    for (const id of this.rules.playerIds(this.game)) {
-      const other = this.names.get(id);
-      if (other !== undefined) taken.add(nameKey(other));
-    }
-    if (!taken.has(nameKey(name))) return name;
-    for (let n = 2; ; n++) {
-      const candidate = `${name} (${n})`;
-      if (!taken.has(nameKey(candidate))) return candidate;
-    }
   }
 
   /** Marks a seated player's connection as dropped or back; true if that changed anything. */
@@ -521,18 +500,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     if (this.out.superseded) return;
     const ids = this.rules.playerIds(this.game);
     const players = ids.length;
-    const started = this.rules.isStarted(this.game);
     const absent = this.everyoneAway();
     const open = !this.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
-    const last = this.lastListing;
-    if (last && last.players === players && last.started === started && last.open === open && last.absent === absent && this.listedNamesVersion === this.namesVersion) return;
     // Names given at join (bots have none here).
-    const names = ids.flatMap((id) => this.names.get(id) ?? []);
-    this.listedNamesVersion = this.namesVersion;
-    const metadata: ListingMetadata = { game: this.roomName, players, seats: this.seats, started, open, absent, names, settings: this.listedSettings, host: this.host };
-    this.lastListing = metadata;
-    this.setMetadata(metadata).catch((err) => this.log.error({ err }, "listing update failed"));
+    this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids) });
   }
+
 }
 
 function isSchedule(event: { type: string }): event is ScheduleEvent {
