@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the tests drive are installed: redis-server (the scaling
 # tests start their own instance on a free port), Debian's chromium (the browser tests),
-# nginx (the load-balancer tests start their own on a free port) and openssl (their
-# self-signed TLS certificate).
+# nginx (the load-balancer tests start their own on a free port), openssl (their
+# self-signed TLS certificate) and PostgreSQL's initdb and pg_ctl (the storage tests start
+# their own server on a free port).
 # Installs them with apt-get when missing and we are root; otherwise says what to install.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v pg_ctl >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,0 +1,73 @@
+/**
+ * Opens the players' database and brings its schema up to date (src/players/schema.ts):
+ * PostgreSQL when `DATABASE_URL` is set (production), else an embedded SQLite file in the
+ * data folder (`npm start` on a laptop: no server to run).
+ *
+ * The embedded file is locked for as long as this process has it open (SQLite's own
+ * exclusive locking mode): a second process that opens the same file fails at start-up
+ * with a clear error, instead of two processes writing one file.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import { migrationProvider, type Database } from "./schema.js";
+
+export interface DatabaseOptions {
+  /** `postgres://…`: PostgreSQL. Unset: the embedded database in `dataDir`. */
+  url?: string;
+  /** The folder of the embedded database (`players.sqlite`). */
+  dataDir: string;
+}
+
+export interface PlayersDatabase {
+  db: Kysely<Database>;
+  kind: "postgres" | "sqlite";
+  /** Where it is, for the log line (never a password). */
+  where: string;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL's bigint (OID 20) arrives as a string by default: our bigints are epoch ms, well within 2^53. */
+const PG_INT8 = 20;
+/** PostgreSQL's double precision (OID 701) already arrives as a number; numeric (1700) is not used. */
+
+export async function openDatabase(options: DatabaseOptions): Promise<PlayersDatabase> {
+  let opened: PlayersDatabase;
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: 10,
+      types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === PG_INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) },
+    });
+    const url = new URL(options.url);
+    opened = { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: "postgres", where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: async () => undefined };
+  } else {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    const file = path.join(options.dataDir, "players.sqlite");
+    const sqlite = new BetterSqlite3(file, { timeout: 0 });
+    try {
+      sqlite.pragma("journal_mode = WAL");
+      sqlite.pragma("foreign_keys = ON");
+      // Held until this process closes the file: a second opener gets SQLITE_BUSY at once.
+      sqlite.pragma("locking_mode = EXCLUSIVE");
+      sqlite.exec("BEGIN EXCLUSIVE; COMMIT;");
+    } catch (err) {
+      sqlite.close();
+      if ((err as { code?: string }).code === "SQLITE_BUSY") throw new Error(`the players' database ${file} is in use by another process (one process per embedded database; set DATABASE_URL to share PostgreSQL)`);
+      throw err;
+    }
+    opened = { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), kind: "sqlite", where: file, close: async () => undefined };
+  }
+  const { db } = opened;
+  opened.close = () => db.destroy();
+  try {
+    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+    if (error) throw error;
+  } catch (err) {
+    await db.destroy();
+    throw new Error(`the players' database could not be brought up to date: ${(err as Error).message}`);
+  }
+  return opened;
+}

@@ -1,0 +1,118 @@
+/**
+ * Records finished matches without ever blocking or breaking a game: a room hands its
+ * result over and goes on; the results wait in a bounded queue, written one at a time, in
+ * order, and retried with a growing pause while the database is down. A log line says
+ * when recording stops and starts again, and the backlog is a metric. The database
+ * records each match id once (src/players/store.ts), so a retry after a write that did
+ * land (the answer was lost) changes nothing.
+ */
+import type { Logger } from "../logger.js";
+import type { MatchRecord } from "./store.js";
+
+export interface RecorderMetrics {
+  /** Results waiting (gauge). */
+  backlog(n: number): void;
+  recorded(): void;
+  /** A result dropped because the backlog was full. */
+  dropped(): void;
+}
+
+export interface RecorderOptions {
+  store: { recordMatch(match: MatchRecord): Promise<"recorded" | "duplicate"> };
+  logger: Logger;
+  metrics?: RecorderMetrics;
+  /** Results kept while the database is down; beyond it the oldest are dropped (logged, counted). @default 10000 */
+  maxBacklog?: number;
+  /** The first pause after a failure; it doubles up to `maxRetryMs`. @default 500 */
+  retryMs?: number;
+  /** @default 30000 */
+  maxRetryMs?: number;
+}
+
+export class ResultRecorder {
+  private readonly queue: MatchRecord[] = [];
+  private running = false;
+  private failing = false;
+  private stopped = false;
+  private wake?: () => void;
+  private readonly maxBacklog: number;
+  private readonly retryMs: number;
+  private readonly maxRetryMs: number;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.maxBacklog = options.maxBacklog ?? 10_000;
+    this.retryMs = options.retryMs ?? 500;
+    this.maxRetryMs = options.maxRetryMs ?? 30_000;
+  }
+
+  /** Results not yet written. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  /** Queues a finished match; returns at once and never throws. */
+  record(match: MatchRecord): void {
+    if (this.stopped) return;
+    if (this.queue.length >= this.maxBacklog) {
+      const lost = this.queue.shift()!;
+      this.options.metrics?.dropped();
+      this.options.logger.error({ matchId: lost.id, backlog: this.queue.length }, "match results backlog full: the oldest result was dropped");
+    }
+    this.queue.push(match);
+    this.options.metrics?.backlog(this.queue.length);
+    if (!this.running) void this.drain();
+  }
+
+  /** Waits until every queued result is written, or `timeoutMs` passed; true if the backlog is empty. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (this.queue.length > 0 && Date.now() < end) {
+      this.wake?.();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return this.queue.length === 0;
+  }
+
+  /** Stops retrying (the process is ending); what is left is logged. */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+    if (this.queue.length > 0) this.options.logger.error({ backlog: this.queue.length, matchIds: this.queue.slice(0, 20).map((m) => m.id) }, "match results not recorded at shutdown");
+  }
+
+  private async drain() {
+    this.running = true;
+    let pause = this.retryMs;
+    while (this.queue.length > 0 && !this.stopped) {
+      const match = this.queue[0]!;
+      try {
+        await this.options.store.recordMatch(match);
+      } catch (err) {
+        if (!this.failing) {
+          this.failing = true;
+          this.options.logger.error({ err: (err as Error).message, backlog: this.queue.length }, "match results cannot be recorded (database unavailable?); games go on, results wait and are retried");
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pause);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+        pause = Math.min(pause * 2, this.maxRetryMs);
+        continue;
+      }
+      // Written (or already there): the next one.
+      if (this.queue[0] === match) this.queue.shift();
+      pause = this.retryMs;
+      this.options.metrics?.recorded();
+      this.options.metrics?.backlog(this.queue.length);
+      if (this.failing) {
+        this.failing = false;
+        this.options.logger.info({ backlog: this.queue.length }, "match results are recorded again");
+      }
+    }
+    this.running = false;
+  }
+}

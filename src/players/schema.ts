@@ -1,0 +1,120 @@
+/**
+ * The players' database: one schema for the embedded SQLite database and for PostgreSQL,
+ * created and changed by the migrations below (run at start-up, in order, each once).
+ *
+ *   users          every identity: guests (anonymous) and registered players
+ *   stats          per player and game: played, won, lost, drawn, and the rating (μ, σ)
+ *   matches        every recorded match: game, start, end, result and its action log
+ *   match_players  who sat where in a match, and their placement (1 = won)
+ *
+ * Portable types only: text, integer, bigint (epoch ms), double precision; booleans are
+ * integers 0/1 and JSON is text, so the same queries run on both databases.
+ */
+import type { Kysely, Migration, MigrationProvider } from "kysely";
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  /** Normalised (trimmed, lower case); null for a guest. */
+  email: string | null;
+  /** The password hash (never the password); null for a guest. */
+  password: string | null;
+  /** 1: an anonymous guest; 0: registered. */
+  guest: number;
+  created_at: number;
+}
+
+export interface StatsTable {
+  user_id: string;
+  game: string;
+  played: number;
+  won: number;
+  lost: number;
+  drawn: number;
+  mu: number;
+  sigma: number;
+}
+
+export interface MatchesTable {
+  id: string;
+  game: string;
+  started_at: number;
+  ended_at: number;
+  /** 1: the ratings were changed by this match (every seat a known player, no bot). */
+  rated: number;
+  /** JSON: how it ended (see MatchRecord.result). */
+  result: string;
+  /** JSON: the complete action log, with seeds. */
+  log: string;
+}
+
+export interface MatchPlayersTable {
+  match_id: string;
+  seat: number;
+  /** Null for a bot or a program without an identity. */
+  user_id: string | null;
+  name: string;
+  /** 1 = first; tied players share a placement. */
+  placement: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  stats: StatsTable;
+  matches: MatchesTable;
+  match_players: MatchPlayersTable;
+}
+
+const migrations: Record<string, Migration> = {
+  "0001-players": {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("users")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("email", "text", (c) => c.unique())
+        .addColumn("password", "text")
+        .addColumn("guest", "integer", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("stats")
+        .addColumn("user_id", "text", (c) => c.notNull().references("users.id"))
+        .addColumn("game", "text", (c) => c.notNull())
+        .addColumn("played", "integer", (c) => c.notNull())
+        .addColumn("won", "integer", (c) => c.notNull())
+        .addColumn("lost", "integer", (c) => c.notNull())
+        .addColumn("drawn", "integer", (c) => c.notNull())
+        .addColumn("mu", "double precision", (c) => c.notNull())
+        .addColumn("sigma", "double precision", (c) => c.notNull())
+        .addPrimaryKeyConstraint("stats_pk", ["user_id", "game"])
+        .execute();
+      await db.schema.createIndex("stats_leaderboard").on("stats").columns(["game", "played"]).execute();
+      await db.schema
+        .createTable("matches")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("game", "text", (c) => c.notNull())
+        .addColumn("started_at", "bigint", (c) => c.notNull())
+        .addColumn("ended_at", "bigint", (c) => c.notNull())
+        .addColumn("rated", "integer", (c) => c.notNull())
+        .addColumn("result", "text", (c) => c.notNull())
+        .addColumn("log", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("match_players")
+        .addColumn("match_id", "text", (c) => c.notNull().references("matches.id"))
+        .addColumn("seat", "integer", (c) => c.notNull())
+        .addColumn("user_id", "text", (c) => c.references("users.id"))
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("placement", "integer", (c) => c.notNull())
+        .addPrimaryKeyConstraint("match_players_pk", ["match_id", "seat"])
+        .execute();
+      await db.schema.createIndex("match_players_user").on("match_players").columns(["user_id", "match_id"]).execute();
+    },
+  },
+};
+
+/** The migrations, for Kysely's Migrator. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

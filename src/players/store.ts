@@ -1,0 +1,217 @@
+/**
+ * Every read and write of the players' database (src/players/schema.ts): identities, the
+ * record of every match, per-game stats and ratings, leaderboards and profiles. The same
+ * queries run on the embedded SQLite database and on PostgreSQL.
+ */
+import { randomUUID } from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import { conservative, initialSkill, rateMatch } from "./ratings.js";
+import type { Database } from "./schema.js";
+
+export interface User {
+  id: string;
+  name: string;
+  guest: boolean;
+  email: string | null;
+}
+
+/** A finished match, as a room reports it. */
+export interface MatchRecord {
+  /** Unique per match: recording the same id again changes nothing (a retry, a restored room). */
+  id: string;
+  game: string;
+  startedAt: number;
+  endedAt: number;
+  /** Every seat: the player's user id (null: a bot or a program without an identity), name and placement (1 = first; ties share one). */
+  players: { seat: number; userId: string | null; name: string; placement: number }[];
+  /** How it ended (reason, winner…), as JSON. */
+  result: unknown;
+  /** The complete action log, with seeds, as JSON. */
+  log: unknown;
+}
+
+export interface GameStats {
+  played: number;
+  won: number;
+  lost: number;
+  drawn: number;
+  /** μ − 3σ. */
+  rating: number;
+}
+
+export interface MatchSummary {
+  id: string;
+  game: string;
+  endedAt: number;
+  placement: number;
+  players: { seat: number; userId: string | null; name: string; placement: number }[];
+}
+
+/** Games a player needs before they appear on a leaderboard. */
+export const LEADERBOARD_MIN_GAMES = 5;
+/** Matches a profile lists, newest first. */
+export const PROFILE_MATCHES = 20;
+
+export class PlayerStore {
+  /**
+   * @param kind - PostgreSQL locks the stats rows a match changes (two processes may record
+   *   matches of the same player at once); the embedded database has one writer anyway.
+   */
+  constructor(
+    readonly db: Kysely<Database>,
+    private readonly kind: "postgres" | "sqlite",
+  ) {}
+
+  /** A new guest (an anonymous identity). */
+  async createGuest(name: string): Promise<User> {
+    const user = { id: randomUUID(), name, email: null, password: null, guest: 1, created_at: Date.now() };
+    await this.db.insertInto("users").values(user).execute();
+    return { id: user.id, name, guest: true, email: null };
+  }
+
+  /**
+   * A registered player. With `upgrading` (a guest's id), that guest becomes the registered
+   * player, so their record carries over; otherwise a new identity. The email must be
+   * normalised and the password already hashed.
+   */
+  async register(email: string, passwordHash: string, name: string, upgrading?: string): Promise<User> {
+    if (upgrading) {
+      const updated = await this.db.updateTable("users").set({ email, password: passwordHash, name, guest: 0 }).where("id", "=", upgrading).where("guest", "=", 1).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 1) return { id: upgrading, name, guest: false, email };
+    }
+    const id = randomUUID();
+    await this.db.insertInto("users").values({ id, name, email, password: passwordHash, guest: 0, created_at: Date.now() }).execute();
+    return { id, name, guest: false, email };
+  }
+
+  /** A registered player by normalised email, with their password hash (for signing in). */
+  async userByEmail(email: string): Promise<(User & { password: string | null }) | undefined> {
+    const row = await this.db.selectFrom("users").select(["id", "name", "guest", "email", "password"]).where("email", "=", email).executeTakeFirst();
+    return row && { id: row.id, name: row.name, guest: row.guest === 1, email: row.email, password: row.password };
+  }
+
+  async user(id: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom("users").select(["id", "name", "guest", "email"]).where("id", "=", id).executeTakeFirst();
+    return row && { id: row.id, name: row.name, guest: row.guest === 1, email: row.email };
+  }
+
+  async rename(id: string, name: string): Promise<boolean> {
+    const updated = await this.db.updateTable("users").set({ name }).where("id", "=", id).executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  }
+
+  /**
+   * Records a finished match in one transaction: the match, its players, each known
+   * player's stats and, when every seat is a known player (no bot, no anonymous program),
+   * their ratings. A match id already recorded changes nothing ("duplicate").
+   */
+  recordMatch(match: MatchRecord): Promise<"recorded" | "duplicate"> {
+    return this.db.transaction().execute(async (trx) => {
+      const ids = match.players.flatMap((p) => (p.userId ? [p.userId] : []));
+      const rated = match.players.length >= 2 && ids.length === match.players.length && new Set(ids).size === ids.length;
+      const inserted = await trx
+        .insertInto("matches")
+        .values({ id: match.id, game: match.game, started_at: match.startedAt, ended_at: match.endedAt, rated: rated ? 1 : 0, result: JSON.stringify(match.result ?? null), log: JSON.stringify(match.log ?? null) })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return "duplicate";
+      await trx
+        .insertInto("match_players")
+        .values(match.players.map((p) => ({ match_id: match.id, seat: p.seat, user_id: p.userId, name: p.name, placement: p.placement })))
+        .execute();
+      if (ids.length > 0) await this.updateStats(trx, match, rated);
+      return "recorded";
+    });
+  }
+
+  private async updateStats(trx: Transaction<Database>, match: MatchRecord, rated: boolean) {
+    const known = match.players.filter((p): p is typeof p & { userId: string } => p.userId !== null);
+    const ids = [...new Set(known.map((p) => p.userId))];
+    const fresh = initialSkill();
+    // Every row exists before it is read (and, on PostgreSQL, locked).
+    await trx
+      .insertInto("stats")
+      .values(ids.map((id) => ({ user_id: id, game: match.game, played: 0, won: 0, lost: 0, drawn: 0, mu: fresh.mu, sigma: fresh.sigma })))
+      .onConflict((oc) => oc.columns(["user_id", "game"]).doNothing())
+      .execute();
+    let read = trx.selectFrom("stats").selectAll().where("game", "=", match.game).where("user_id", "in", ids);
+    if (this.kind === "postgres") read = read.forUpdate();
+    const rows = new Map((await read.execute()).map((r) => [r.user_id, r]));
+    const firsts = match.players.filter((p) => p.placement === 1).length;
+    const skills = rated ? rateMatch(known.map((p) => rows.get(p.userId)!), known.map((p) => p.placement)) : undefined;
+    for (const [i, p] of known.entries()) {
+      const row = rows.get(p.userId)!;
+      const outcome = p.placement !== 1 ? "lost" : firsts > 1 ? "drawn" : "won";
+      row.played++;
+      row[outcome]++;
+      if (skills) Object.assign(row, skills[i]);
+    }
+    for (const row of rows.values()) {
+      await trx
+        .updateTable("stats")
+        .set({ played: row.played, won: row.won, lost: row.lost, drawn: row.drawn, mu: row.mu, sigma: row.sigma })
+        .where("user_id", "=", row.user_id)
+        .where("game", "=", row.game)
+        .execute();
+    }
+  }
+
+  /** A game's best players by μ − 3σ (at least {@link LEADERBOARD_MIN_GAMES} games), ranked from 1. */
+  async leaderboard(game: string, limit: number): Promise<{ rank: number; userId: string; name: string; rating: number; played: number; won: number }[]> {
+    const rows = await this.db
+      .selectFrom("stats")
+      .innerJoin("users", "users.id", "stats.user_id")
+      .select(["stats.user_id", "users.name", "stats.mu", "stats.sigma", "stats.played", "stats.won"])
+      .where("stats.game", "=", game)
+      .where("stats.played", ">=", LEADERBOARD_MIN_GAMES)
+      .orderBy((eb) => eb("stats.mu", "-", eb("stats.sigma", "*", 3)), "desc")
+      .orderBy("stats.played", "desc")
+      .orderBy("stats.user_id")
+      .limit(limit)
+      .execute();
+    return rows.map((r, i) => ({ rank: i + 1, userId: r.user_id, name: r.name, rating: round(conservative(r)), played: r.played, won: r.won }));
+  }
+
+  /** A player's identity, stats per game and last {@link PROFILE_MATCHES} matches, newest first; undefined for an unknown id. */
+  async profile(id: string): Promise<(Omit<User, "email"> & { stats: Record<string, GameStats>; matches: MatchSummary[] }) | undefined> {
+    const user = await this.user(id);
+    if (!user) return undefined;
+    const statsRows = await this.db.selectFrom("stats").selectAll().where("user_id", "=", id).orderBy("game").execute();
+    const stats: Record<string, GameStats> = {};
+    for (const r of statsRows) stats[r.game] = { played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, rating: round(conservative(r)) };
+    const mine = await this.db
+      .selectFrom("match_players")
+      .innerJoin("matches", "matches.id", "match_players.match_id")
+      .select(["matches.id", "matches.game", "matches.ended_at", "match_players.placement"])
+      .where("match_players.user_id", "=", id)
+      .orderBy("matches.ended_at", "desc")
+      .orderBy("matches.id", "desc")
+      .limit(PROFILE_MATCHES)
+      .execute();
+    const seats = await this.seatsOf(mine.map((m) => m.id));
+    const matches = mine.map((m) => ({ id: m.id, game: m.game, endedAt: m.ended_at, placement: m.placement, players: seats.get(m.id) ?? [] }));
+    return { id: user.id, name: user.name, guest: user.guest, stats, matches };
+  }
+
+  /** A recorded match: its players, result and action log; undefined for an unknown id. */
+  async match(id: string): Promise<{ id: string; game: string; startedAt: number; endedAt: number; rated: boolean; players: MatchSummary["players"]; result: unknown; log: unknown } | undefined> {
+    const m = await this.db.selectFrom("matches").selectAll().where("id", "=", id).executeTakeFirst();
+    if (!m) return undefined;
+    const seats = await this.seatsOf([id]);
+    return { id: m.id, game: m.game, startedAt: m.started_at, endedAt: m.ended_at, rated: m.rated === 1, players: seats.get(id) ?? [], result: JSON.parse(m.result) as unknown, log: JSON.parse(m.log) as unknown };
+  }
+
+  private async seatsOf(matchIds: readonly string[]): Promise<Map<string, MatchSummary["players"]>> {
+    const out = new Map<string, MatchSummary["players"]>();
+    if (matchIds.length === 0) return out;
+    const rows = await this.db.selectFrom("match_players").selectAll().where("match_id", "in", [...matchIds]).orderBy("match_id").orderBy("seat").execute();
+    for (const r of rows) {
+      const list = out.get(r.match_id) ?? [];
+      list.push({ seat: r.seat, userId: r.user_id, name: r.name, placement: r.placement });
+      out.set(r.match_id, list);
+    }
+    return out;
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -1,0 +1,124 @@
+/**
+ * Recording results never blocks or breaks a game (src/players/recorder.ts), on the real
+ * embedded database: while it is closed (down), results wait in order and are retried;
+ * once it is back they are all written, each exactly once; the backlog is bounded.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Logger } from "../../src/logger.js";
+import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
+import { ResultRecorder } from "../../src/players/recorder.js";
+import { PlayerStore, type MatchRecord } from "../../src/players/store.js";
+
+interface Line {
+  level: "info" | "error";
+  msg: string;
+}
+
+function logger(lines: Line[]): Logger {
+  const at = (level: Line["level"]) => (_obj: unknown, msg: string) => void lines.push({ level, msg });
+  return { info: at("info"), error: at("error"), warn: at("error"), debug: () => undefined } as unknown as Logger;
+}
+
+const match = (n: number, userId: string): MatchRecord => ({
+  id: `rec-${n}`,
+  game: "tictactoe",
+  startedAt: 1_900_000_000_000 + n,
+  endedAt: 1_900_000_000_000 + n + 1000,
+  players: [
+    { seat: 0, userId, name: "A", placement: 1 },
+    { seat: 1, userId: null, name: "bot", placement: 2 },
+  ],
+  result: { reason: "won" },
+  log: [],
+});
+
+describe("ResultRecorder (src/players/recorder.ts) on the embedded database", function () {
+  this.timeout(20000);
+  let dataDir: string;
+  let opened: PlayersDatabase;
+  let current: PlayerStore;
+  let lines: Line[];
+  let metrics: { backlog: number[]; recorded: number; dropped: number };
+  /** The recorder's view of the database: whatever is open now (a closed one throws, as a database that is down). */
+  const store = { recordMatch: (m: MatchRecord) => current.recordMatch(m) };
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "recorder-test-"));
+    opened = await openDatabase({ dataDir });
+    current = new PlayerStore(opened.db, opened.kind);
+    lines = [];
+    metrics = { backlog: [], recorded: 0, dropped: 0 };
+  });
+  afterEach(async () => {
+    await opened.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const recorder = (maxBacklog = 100) =>
+    new ResultRecorder({
+      store,
+      logger: logger(lines),
+      metrics: { backlog: (n) => metrics.backlog.push(n), recorded: () => metrics.recorded++, dropped: () => metrics.dropped++ },
+      maxBacklog,
+      retryMs: 20,
+      maxRetryMs: 50,
+    });
+
+  it("record() returns at once; the result is written soon after, and the backlog ends at 0", async () => {
+    const user = await current.createGuest("A");
+    const r = recorder();
+    r.record(match(1, user.id));
+    assert.equal(r.backlog, 1, "queued, not written inside record()");
+    assert.equal(await r.flush(5000), true);
+    assert.equal((await current.profile(user.id))?.stats.tictactoe?.played, 1);
+    assert.equal(metrics.recorded, 1);
+    assert.equal(metrics.backlog.at(-1), 0);
+  });
+
+  it("database down: results wait (one error line, the backlog grows), and when it is back all are written in order, once each, with one line saying so", async () => {
+    const user = await current.createGuest("A");
+    await opened.close(); // down
+    const r = recorder();
+    for (let i = 1; i <= 5; i++) r.record(match(i, user.id));
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(r.backlog, 5, "nothing lost, nothing written");
+    assert.equal(lines.filter((l) => l.level === "error").length, 1, "one error line for the outage, not one per retry");
+    assert.match(lines[0]!.msg, /cannot be recorded/);
+    opened = await openDatabase({ dataDir }); // back
+    current = new PlayerStore(opened.db, opened.kind);
+    assert.equal(await r.flush(5000), true);
+    const profile = (await current.profile(user.id))!;
+    assert.equal(profile.stats.tictactoe?.played, 5, "each exactly once");
+    assert.deepEqual(
+      profile.matches.map((m) => m.id),
+      ["rec-5", "rec-4", "rec-3", "rec-2", "rec-1"],
+    );
+    assert.ok(lines.some((l) => l.level === "info" && /recorded again/.test(l.msg)));
+  });
+
+  it("a result recorded twice (a retry after a lost answer, a restored room) counts once", async () => {
+    const user = await current.createGuest("A");
+    const r = recorder();
+    r.record(match(7, user.id));
+    r.record(match(7, user.id));
+    assert.equal(await r.flush(5000), true);
+    assert.equal((await current.profile(user.id))?.stats.tictactoe?.played, 1);
+  });
+
+  it("bounded: over the limit the oldest waiting result is dropped, with an error line and the dropped counter", async () => {
+    const user = await current.createGuest("A");
+    await opened.close();
+    const r = recorder(3);
+    for (let i = 1; i <= 5; i++) r.record(match(i, user.id));
+    assert.equal(r.backlog, 3);
+    assert.equal(metrics.dropped, 2);
+    assert.equal(lines.filter((l) => /backlog full/.test(l.msg)).length, 2);
+    r.stop();
+    assert.ok(lines.some((l) => /not recorded at shutdown/.test(l.msg)), "what is left at shutdown is logged");
+    opened = await openDatabase({ dataDir });
+    current = new PlayerStore(opened.db, opened.kind);
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * The players' database (src/players): the same suite on the embedded SQLite database and
+ * on a real PostgreSQL server started privately for the test (initdb + pg_ctl on a free
+ * port). Identities, the record of a match (exactly once), stats, ratings, leaderboards,
+ * profiles, the embedded file's lock.
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
+import { conservative, initialSkill } from "../../src/players/ratings.js";
+import { LEADERBOARD_MIN_GAMES, PlayerStore, type MatchRecord } from "../../src/players/store.js";
+import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
+
+let seq = 0;
+/** A finished two-player match: `winner` first, or a draw when null. */
+function duel(game: string, a: string | null, b: string | null, winner: "a" | "b" | null, endedAt = Date.now() + seq): MatchRecord {
+  return {
+    id: `m${++seq}-${Math.random().toString(36).slice(2)}`,
+    game,
+    startedAt: endedAt - 60_000,
+    endedAt,
+    players: [
+      { seat: 0, userId: a, name: "A", placement: winner === "b" ? 2 : 1 },
+      { seat: 1, userId: b, name: "B", placement: winner === "a" ? 2 : 1 },
+    ],
+    result: { reason: winner ? "won" : "draw" },
+    log: [{ type: "make_move", row: 0, col: 0 }],
+  };
+}
+
+for (const kind of ["sqlite", "postgres"] as const) {
+  describe(`Players' database on ${kind === "sqlite" ? "the embedded SQLite database" : "a private PostgreSQL server"} (src/players)`, function () {
+    this.timeout(60000);
+    let pgServer: TestPostgres | undefined;
+    let dataDir: string;
+    let opened: PlayersDatabase;
+    let store: PlayerStore;
+
+    before(async () => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-test-"));
+      if (kind === "postgres") pgServer = await startPostgres();
+      opened = await openDatabase({ url: pgServer?.url, dataDir });
+      store = new PlayerStore(opened.db, opened.kind);
+    });
+    after(async () => {
+      await opened?.close();
+      await pgServer?.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it("opens the kind asked for, and opening it again runs no migration twice", async () => {
+      assert.equal(opened.kind, kind);
+      if (kind === "postgres") {
+        const again = await openDatabase({ url: pgServer!.url, dataDir });
+        await again.close();
+      }
+    });
+
+    it("a guest is an identity with a name; registering with the guest's id keeps the id (the record moves along), a plain registration is a new one", async () => {
+      const guest = await store.createGuest("Ada");
+      assert.deepEqual(await store.user(guest.id), { id: guest.id, name: "Ada", guest: true, email: null });
+      const upgraded = await store.register("ada@example.com", "scrypt$salt$hash", "Ada L.", guest.id);
+      assert.equal(upgraded.id, guest.id);
+      assert.deepEqual(await store.user(guest.id), { id: guest.id, name: "Ada L.", guest: false, email: "ada@example.com" });
+      assert.equal((await store.userByEmail("ada@example.com"))?.password, "scrypt$salt$hash");
+      const other = await store.register("bob@example.com", "h", "Bob", "no-such-guest");
+      assert.notEqual(other.id, guest.id);
+      await assert.rejects(store.register("ada@example.com", "h", "Copy"), "an email is registered once");
+      assert.equal(await store.user("nobody"), undefined);
+      assert.equal(await store.rename(other.id, "Robert"), true);
+      assert.equal((await store.user(other.id))?.name, "Robert");
+    });
+
+    it("a match is recorded once, keyed by its id: a retry changes nothing", async () => {
+      const a = await store.createGuest("A");
+      const b = await store.createGuest("B");
+      const m = duel("tictactoe", a.id, b.id, "a");
+      assert.equal(await store.recordMatch(m), "recorded");
+      assert.equal(await store.recordMatch(m), "duplicate");
+      const profile = await store.profile(a.id);
+      assert.deepEqual(profile?.stats.tictactoe && { ...profile.stats.tictactoe, rating: undefined }, { played: 1, won: 1, lost: 0, drawn: 0, rating: undefined });
+      const read = await store.match(m.id);
+      assert.deepEqual(read, { id: m.id, game: "tictactoe", startedAt: m.startedAt, endedAt: m.endedAt, rated: true, players: m.players, result: m.result, log: m.log });
+      assert.equal(await store.match("unknown"), undefined);
+    });
+
+    it("stats: won, lost and a draw (both first); the winner's rating rises above a new player's and the loser's falls below", async () => {
+      const a = await store.createGuest("A");
+      const b = await store.createGuest("B");
+      await store.recordMatch(duel("connectfour", a.id, b.id, "a"));
+      await store.recordMatch(duel("connectfour", a.id, b.id, null));
+      const pa = (await store.profile(a.id))!.stats.connectfour!;
+      const pb = (await store.profile(b.id))!.stats.connectfour!;
+      assert.deepEqual({ ...pa, rating: 0 }, { played: 2, won: 1, lost: 0, drawn: 1, rating: 0 });
+      assert.deepEqual({ ...pb, rating: 0 }, { played: 2, won: 0, lost: 1, drawn: 1, rating: 0 });
+      const start = conservative(initialSkill());
+      assert.ok(pa.rating > pb.rating, `winner ${pa.rating} above loser ${pb.rating}`);
+      assert.ok(pb.rating < start + 2, "the loser is not rewarded");
+    });
+
+    it("a game with a bot or an anonymous program is recorded and counted, but changes no rating", async () => {
+      const a = await store.createGuest("A");
+      const m = duel("dice", a.id, null, "a");
+      await store.recordMatch(m);
+      const stats = (await store.profile(a.id))!.stats.dice!;
+      assert.equal(stats.played, 1);
+      assert.equal(stats.won, 1);
+      assert.equal(stats.rating, Math.round(conservative(initialSkill()) * 100) / 100, "rating untouched");
+      assert.equal((await store.match(m.id))?.rated, false);
+    });
+
+    it("Owe Drahn, a free-for-all: placements by elimination order rank the ratings in that order", async () => {
+      const ids = [];
+      for (const n of ["P1", "P2", "P3", "P4"]) ids.push((await store.createGuest(n)).id);
+      const m: MatchRecord = { ...duel("owedrahn", null, null, null), players: ids.map((id, i) => ({ seat: i, userId: id, name: `P${i + 1}`, placement: i + 1 })) };
+      await store.recordMatch(m);
+      const ratings = await Promise.all(ids.map(async (id) => (await store.profile(id))!.stats.owedrahn!.rating));
+      assert.deepEqual([...ratings].sort((x, y) => y - x), ratings, `descending by placement: ${ratings.join(", ")}`);
+      const [first, second, third, fourth] = ids.map((id) => id);
+      assert.equal((await store.profile(first!))!.stats.owedrahn!.won, 1);
+      for (const id of [second, third, fourth]) assert.equal((await store.profile(id!))!.stats.owedrahn!.lost, 1);
+    });
+
+    it("ties: with placements 1, 2, 2, 4 the last is rated below both tied second places (Bradley–Terry full)", async () => {
+      const ids = [];
+      for (const n of ["T1", "T2", "T3", "T4"]) ids.push((await store.createGuest(n)).id);
+      const places = [1, 2, 2, 4];
+      await store.recordMatch({ ...duel("owedrahn", null, null, null), players: ids.map((id, i) => ({ seat: i, userId: id, name: `T${i}`, placement: places[i]! })) });
+      const r = await Promise.all(ids.map(async (id) => (await store.profile(id))!.stats.owedrahn!.rating));
+      assert.ok(r[3]! < r[1]! && r[3]! < r[2]!, `4th ${r[3]} below the tied 2nds ${r[1]}, ${r[2]}`);
+      assert.equal(r[1], r[2], "the tied players are rated alike");
+    });
+
+    it("leaderboard: only players with at least 5 games, ranked by μ − 3σ from 1, limited, with name, played and won", async () => {
+      const champ = await store.createGuest("Champ");
+      const rookie = await store.createGuest("Rookie");
+      const rival = await store.createGuest("Rival");
+      for (let i = 0; i < LEADERBOARD_MIN_GAMES; i++) await store.recordMatch(duel("leaderboard-game", champ.id, rival.id, "a"));
+      await store.recordMatch(duel("leaderboard-game", rookie.id, rival.id, "a"));
+      const board = await store.leaderboard("leaderboard-game", 10);
+      assert.deepEqual(
+        board.map((e) => [e.rank, e.name, e.played, e.won]),
+        [
+          [1, "Champ", 5, 5],
+          [2, "Rival", 6, 0],
+        ],
+        "the rookie (1 game) is not listed",
+      );
+      assert.ok(board[0]!.rating > board[1]!.rating);
+      assert.deepEqual((await store.leaderboard("leaderboard-game", 1)).map((e) => e.name), ["Champ"]);
+      assert.deepEqual(await store.leaderboard("no-such-game", 10), []);
+    });
+
+    it("profile: the last 20 matches, newest first, each with the player's placement and everyone who sat", async () => {
+      const me = await store.createGuest("Me");
+      const you = await store.createGuest("You");
+      const base = 1_900_000_000_000;
+      const recorded: MatchRecord[] = [];
+      for (let i = 0; i < 22; i++) {
+        const m = duel("history-game", me.id, you.id, i % 2 ? "a" : "b", base + i * 1000);
+        recorded.push(m);
+        await store.recordMatch(m);
+      }
+      const profile = (await store.profile(me.id))!;
+      assert.equal(profile.matches.length, 20);
+      assert.deepEqual(
+        profile.matches.map((m) => m.id),
+        recorded
+          .slice(2)
+          .reverse()
+          .map((m) => m.id),
+      );
+      assert.equal(profile.matches[0]!.placement, 1, "the newest (i = 21, odd) was won by me");
+      assert.equal(profile.matches[1]!.placement, 2);
+      assert.deepEqual(profile.matches[0]!.players.map((p) => p.userId), [me.id, you.id]);
+      assert.equal(await store.profile("nobody"), undefined);
+    });
+
+    if (kind === "sqlite") {
+      it("the embedded file is locked: a second open of it (another process, another connection) fails with a clear error until the first closes it", async () => {
+        await assert.rejects(openDatabase({ dataDir }), /in use by another process/);
+        await opened.close();
+        const reopened = await openDatabase({ dataDir });
+        opened = reopened;
+        store = new PlayerStore(opened.db, opened.kind);
+        assert.ok((await store.leaderboard("leaderboard-game", 10)).length > 0, "the data is still there");
+      });
+    }
+  });
+}
