@@ -1,0 +1,68 @@
+/**
+ * The players' read-only HTTP API (JSON), over src/players/store.ts:
+ *
+ *   GET /api/leaderboard/:game?limit=N   { game, entries: [{ rank, userId, name, rating, played, won }] }
+ *   GET /api/players/:id                 { id, name, guest, stats: { [game]: {…} }, matches: [last 20] }
+ *   GET /api/matches/:id                 the match: players, result, action log
+ *
+ * Parameters are validated (zod): a bad one is 400, an unknown id 404, each with
+ * `{ code, error }`. A database failure is 503 with a generic message; the details go to
+ * the log, never to the client.
+ */
+import express, { type Request, type Response } from "express";
+import { z } from "zod";
+import type { Logger } from "../logger.js";
+import type { PlayerStore } from "./store.js";
+
+/** Leaderboard rows one request may ask for. */
+export const LEADERBOARD_MAX = 100;
+const ID = z.string().regex(/^[\w-]{1,64}$/, "an id is 1 to 64 letters, digits, '_' or '-'");
+
+export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "match">, games: readonly string[], log: Logger): express.Router {
+  const router = express.Router();
+  const game = z.enum(games as [string, ...string[]]);
+  const limit = z.coerce.number().int().min(1).max(LEADERBOARD_MAX).default(20);
+
+  /** Runs a handler; a thrown error is answered 503 and logged. */
+  const guarded = (handler: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => {
+    handler(req, res).catch((err: unknown) => {
+      log.error({ err: (err as Error).message, path: req.path }, "players' database query failed");
+      if (!res.headersSent) res.status(503).json({ code: 503, error: "The players' database is not available right now; try again shortly." });
+    });
+  };
+  const refuse = (res: Response, status: 400 | 404, error: string) => void res.status(status).json({ code: status, error });
+
+  router.get(
+    "/api/leaderboard/:game",
+    guarded(async (req, res) => {
+      const g = game.safeParse(req.params.game);
+      if (!g.success) return refuse(res, 404, `There is no game "${String(req.params.game).slice(0, 40)}". Games: ${games.join(", ")}.`);
+      const n = limit.safeParse(req.query.limit ?? undefined);
+      if (!n.success) return refuse(res, 400, `limit must be a whole number from 1 to ${LEADERBOARD_MAX}.`);
+      res.json({ game: g.data, entries: await store.leaderboard(g.data, n.data) });
+    }),
+  );
+
+  router.get(
+    "/api/players/:id",
+    guarded(async (req, res) => {
+      const id = ID.safeParse(req.params.id);
+      if (!id.success) return refuse(res, 400, "That is not a player id.");
+      const profile = await store.profile(id.data);
+      if (!profile) return refuse(res, 404, "There is no such player.");
+      res.json(profile);
+    }),
+  );
+
+  router.get(
+    "/api/matches/:id",
+    guarded(async (req, res) => {
+      const id = ID.safeParse(req.params.id);
+      if (!id.success) return refuse(res, 400, "That is not a match id.");
+      const match = await store.match(id.data);
+      if (!match) return refuse(res, 404, "There is no such match.");
+      res.json(match);
+    }),
+  );
+  return router;
+}
