@@ -19,6 +19,7 @@ export class ScheduledActions {
 
   /** Runs `action` at `due` (epoch ms; at once if that has passed). */
   at(due: number, action: ScheduledAction): void {
+    if (this.timers.stopped) return; // the room is gone: it never runs, so it is not listed
     const id = ++this.seq;
     this.pending.set(id, { due, action });
     this.timers.after(due - Date.now(), () => {
@@ -27,8 +28,9 @@ export class ScheduledActions {
     });
   }
 
-  /** The actions not yet run, in the order they were scheduled. */
+  /** The actions not yet run, in the order they were scheduled (none once the room's timers are cleared). */
   list(): { due: number; action: ScheduledAction }[] {
+    if (this.timers.stopped) return [];
     return [...this.pending.values()];
   }
 }

@@ -60,6 +60,11 @@ export class RoomTimers {
     };
   }
 
+  /** clearAll() ran: nothing will fire any more. */
+  get stopped(): boolean {
+    return this.disposed;
+  }
+
   /** Timers still pending. */
   get size(): number {
     return this.pending.size;

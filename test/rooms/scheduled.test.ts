@@ -104,11 +104,14 @@ describe("ScheduledActions (src/rooms/scheduled.ts)", () => {
     assert.deepEqual(scheduled.list(), []);
   });
 
-  it("once the room's timers are cleared, nothing scheduled runs, not even an overdue action", async () => {
+  it("once the room's timers are cleared, nothing scheduled runs, not even an overdue action, and nothing is listed", async () => {
     scheduled.at(Date.now() + 30, { type: "future" });
     scheduled.at(Date.now() - 1000, { type: "overdue" });
     timers.clearAll();
+    assert.equal(timers.stopped, true);
+    assert.deepEqual(scheduled.list(), [], "what was pending will never run: not listed");
     scheduled.at(Date.now() - 1000, { type: "after clearAll" });
+    assert.deepEqual(scheduled.list(), [], "an action scheduled afterwards is not listed either");
     await sleep(80);
     assert.deepEqual([...ran], []);
     assert.equal(timers.size, 0);
