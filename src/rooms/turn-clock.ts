@@ -55,7 +55,8 @@ export class TurnClock {
 
   /** The running turn, for the room's snapshot (null when none is timed). */
   running(): RunningTurn | null {
-    return this.armed !== null && this.deadline > 0 ? { key: this.armed, deadline: this.deadline } : null;
+    // Armed for a player means a deadline was set (above 0).
+    return this.armed !== null ? { key: this.armed, deadline: this.deadline } : null;
   }
 
   /** A restored room: the next arm() keeps this turn's deadline if it is the same turn. */

@@ -144,6 +144,32 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       assert.ok(names(diff.next(base)).includes("g:turn"));
     });
 
+    it("content compared as JSON would serialize it: a nested change, a longer or shorter array, an object for null, a key order change are sent; a member that is undefined (as good as absent) is not", () => {
+      const diff = new FieldDiff();
+      diff.next(base);
+      diff.landed();
+      const send = (changed: Partial<StoredSnapshot>) => {
+        const w = names(diff.next({ ...base, ...changed }));
+        diff.next(base); // back to what Redis holds, so each case is compared with base
+        return w;
+      };
+      assert.deepEqual(send({ seats: [base.seats[0]!, { ...base.seats[1]!, name: "Rob" }] }), ["seats"], "a name inside a seat");
+      assert.deepEqual(send({ seats: [...base.seats, { sessionId: "s3", token: "t3", name: "Cy" }] }), ["seats"], "one seat more");
+      assert.deepEqual(send({ seats: [base.seats[0]!] }), ["seats"], "one seat less");
+      assert.deepEqual(send({ seats: [{ ...base.seats[0]!, awayUntil: undefined }, base.seats[1]!] }), [], "an undefined member is no change");
+      assert.deepEqual(send({ seats: [base.seats[0]!, { ...base.seats[1]!, awayUntil: undefined }] }), ["seats"], "a member gone is a change");
+      assert.deepEqual(send({ turn: { deadline: base.turn!.deadline, key: base.turn!.key } }), ["turn"], "the same members in another order serialize differently");
+      assert.deepEqual(send({ turn: null }), ["turn"]);
+      assert.deepEqual(send({ scheduled: { 0: base.scheduled[0] } as unknown as StoredSnapshot["scheduled"] }), ["scheduled"], "an object with the array's entries is not the array");
+      assert.deepEqual(send({ scheduled: [{ ...base.scheduled[0]!, action: { type: "end_bust", extra: 1 } }] }), ["scheduled"], "a member more, deep inside");
+    });
+
+    it("a whole snapshot leaves out a game key whose value is undefined (JSON has no undefined)", () => {
+      const fields = snapshotFields({ ...base, game: { board: [], gone: undefined } });
+      assert.deepEqual(Object.keys(fields).filter((f) => f.startsWith("g:")), ["g:board"]);
+      assert.ok(Object.values(fields).every((v) => typeof v === "string"));
+    });
+
     it("without landed() (a write that failed) nothing is assumed: lost() makes the next write whole", () => {
       const diff = new FieldDiff();
       diff.next(base);

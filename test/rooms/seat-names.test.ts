@@ -84,9 +84,12 @@ describe("RoomListing (src/rooms/room-listing.ts)", () => {
 
   it("a failed write is logged, not thrown", async () => {
     const errors: unknown[] = [];
-    const failing = new RoomListing(fixed, () => Promise.reject(new Error("driver down")), { error: (o: unknown) => errors.push(o) } as unknown as Logger);
+    const failing = new RoomListing(fixed, () => Promise.reject(new Error("driver down")), { error: (o: unknown, msg: string) => errors.push([o, msg]) } as unknown as Logger);
     failing.update(now());
     await new Promise((r) => setImmediate(r));
     assert.equal(errors.length, 1);
+    const [fields, msg] = errors[0] as [{ err: Error }, string];
+    assert.equal(msg, "listing update failed");
+    assert.equal(fields.err.message, "driver down");
   });
 });

@@ -58,7 +58,8 @@ describe("TurnClock (src/rooms/turn-clock.ts)", () => {
   it("nobody on turn: the deadline shown is 0, no timer runs, and the snapshot has no turn", async () => {
     clock.arm("ada", 1);
     clock.arm(null, 1);
-    assert.deepEqual(shown.slice(1), [0]);
+    clock.arm(null, 2);
+    assert.deepEqual(shown.slice(1), [0], "shown once: nobody's turn stays nobody's turn whatever its number");
     assert.equal(clock.running(), null);
     assert.equal(timers.size, 0);
     await sleep(SECONDS * 1000 + 50);
