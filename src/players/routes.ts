@@ -43,26 +43,19 @@ export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" 
     }),
   );
 
-  router.get(
-    "/api/players/:id",
-    guarded(async (req, res) => {
-      const id = ID.safeParse(req.params.id);
-      if (!id.success) return refuse(res, 400, "That is not a player id.");
-      const profile = await store.profile(id.data);
-      if (!profile) return refuse(res, 404, "There is no such player.");
-      res.json(profile);
-    }),
-  );
-
-  router.get(
-    "/api/matches/:id",
-    guarded(async (req, res) => {
-      const id = ID.safeParse(req.params.id);
-      if (!id.success) return refuse(res, 400, "That is not a match id.");
-      const match = await store.match(id.data);
-      if (!match) return refuse(res, 404, "There is no such match.");
-      res.json(match);
-    }),
-  );
+  /** GET <route>/:id answered with what `find` returns for a valid id, or a refusal. */
+  const byId = (route: string, what: string, find: (id: string) => Promise<unknown>) =>
+    router.get(
+      `${route}/:id`,
+      guarded(async (req, res) => {
+        const id = ID.safeParse(req.params.id);
+        if (!id.success) return refuse(res, 400, `That is not a ${what} id.`);
+        const found = await find(id.data);
+        if (!found) return refuse(res, 404, `There is no such ${what}.`);
+        res.json(found);
+      }),
+    );
+  byId("/api/players", "player", (id) => store.profile(id));
+  byId("/api/matches", "match", (id) => store.match(id));
   return router;
 }

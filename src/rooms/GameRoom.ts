@@ -22,7 +22,7 @@ import { Admission } from "./admission.js";
 import { requireJoinAck } from "./join-ack.js";
 import { MessageLimit } from "./message-limit.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
-import { NO_PATCH_TICK_MS, RoomTimers, type Timer } from "./timers.js";
+import { NO_PATCH_TICK_MS, RoomTimers } from "./timers.js";
 import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
 import type { HistoryStep } from "../games/definition.js";
 import { RoomHistory } from "./history.js";
@@ -30,6 +30,8 @@ import { hostKey } from "../matchmaking/waiting-rooms.js";
 import { directOutput, RoomFailover, type RoomOutput, type RoomSnapshotBody } from "../ha/room-failover.js";
 import { RESTORE_OPTION, type RestoreOption } from "../ha/service.js";
 import { TurnClock } from "./turn-clock.js";
+import { AwaySeats } from "./away-seats.js";
+import { BotTurn } from "./bot-turn.js";
 import { RoomListing } from "./room-listing.js";
 import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
@@ -66,14 +68,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private log!: Logger;
   private seats = 0;
 
-  /** Seated players whose connection dropped → epoch ms their reconnection window ends. */
-  private readonly away = new Map<string, number>();
-  /** `away` changed since the state was last written. */
-  // Stryker disable next-line BooleanLiteral: equivalent: the first commit writes every player whatever this says
-  private awayChanged = false;
+  /** Seated players whose connection dropped, until their reconnection window ends. */
+  private readonly away = new AwaySeats(() => this.settings.reconnectSeconds * 1000);
   private written?: unknown;
   private limit!: MessageLimit;
-  private botTimer?: Timer;
+  /** The bots' moves (games whose rules have bots). */
+  private bots?: BotTurn<{ playerId: string; action: { type: string; [field: string]: unknown } }>;
   private history!: RoomHistory;
   /** Listing key of the creator's address: the matchmaker caps the rooms an address holds waiting. */
   private host = "";
@@ -141,6 +141,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
         },
       );
     }
+    const botMove = this.rules.botMove;
+    if (botMove) this.bots = new BotTurn(this.timers, settings.delays.bot ?? 0, () => botMove(this.game) ?? undefined, (move) => this.dispatch(move.playerId, move.action));
     const config = definition.config(options);
     this.seats = this.rules.seats(config);
     // Spectators have their own slots (Admission): seats + spectators never exceed this.
@@ -237,7 +239,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const cut = cutReason(client.ref as WebSocket);
     if (this.limit.wasCut(client.sessionId) || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || !this.isSeated(client.sessionId)) return;
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
-    if (this.setAway(client.sessionId, true)) this.commit();
+    if (this.away.drop(client.sessionId)) this.commit();
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
     this.allowReconnection(client, this.settings.reconnectSeconds).catch(() => undefined);
   }
@@ -248,7 +250,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
     // A new token with every reconnection: the snapshot must hold it.
     this.out.reconnected(client.sessionId, client.reconnectionToken);
-    if (this.setAway(client.sessionId, false)) this.commit();
+    if (this.away.back(client.sessionId)) this.commit();
   }
 
   override onLeave(client: Client, code?: number) {
@@ -256,7 +258,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // A superseded copy closing: its players go on in the live copy, nothing happens here.
     if (this.out.superseded) return;
     this.admission.left(client);
-    this.setAway(client.sessionId, false);
+    this.away.back(client.sessionId);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
     if (!this.isSeated(client.sessionId)) this.out.unseated(client.sessionId);
@@ -390,11 +392,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   /** Projects the game into the schema, sends it at once, and re-arms timers and the listing. */
   private commit() {
-    this.definition.project(this.state, this.game, { prev: this.written, away: this.away, awayChanged: this.awayChanged, projection: this.projection });
+    this.definition.project(this.state, this.game, { prev: this.written, away: this.away.all, awayChanged: this.away.takeChanged(), projection: this.projection });
     this.written = this.game;
-    this.awayChanged = false;
-    this.armTurnTimer();
-    this.armBot();
+    this.turnClock?.arm(this.rules.activePlayer(this.game), this.rules.turnNumber(this.game));
+    this.bots?.arm();
     this.out.changed();
     this.updateListing();
     if (this.draining && !this.closing && !this.rules.isStarted(this.game)) {
@@ -417,8 +418,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     for (const seat of snapshot.seats) {
       const until = seat.awayUntil ?? now + this.settings.reconnectSeconds * 1000;
       this.names.set(seat.sessionId, seat.name);
-      this.away.set(seat.sessionId, until);
-      this.awayChanged = true;
+      this.away.drop(seat.sessionId, until);
       this.limit.add(seat.sessionId);
       this.settings.metrics?.clientIn(this.roomName);
       // Not back in time: they leave, as after any drop.
@@ -435,7 +435,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       options: this.createOptions,
       host: this.host,
       game: this.game as object,
-      seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.get(id) })),
+      seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.endOf(id) })),
       turn: this.turnClock?.running() ?? null,
       scheduled: this.scheduled.list(),
       history: this.history.snapshot(),
@@ -460,39 +460,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     return super.checkReconnectionToken(reconnectionToken);
   }
 
-  /** Marks a seated player's connection as dropped or back; true if that changed anything. */
-  private setAway(playerId: string, away: boolean): boolean {
-    if (!away) {
-      const changed = this.away.delete(playerId);
-      this.awayChanged ||= changed;
-      return changed;
-    }
-    if (this.away.has(playerId)) return false;
-    this.away.set(playerId, Date.now() + this.settings.reconnectSeconds * 1000);
-    this.awayChanged = true;
-    return true;
-  }
-
-  private armTurnTimer() {
-    this.turnClock?.arm(this.rules.activePlayer(this.game), this.rules.turnNumber(this.game));
-  }
-
-  private armBot() {
-    if (!this.rules.botMove) return;
-    this.botTimer?.clear();
-    this.botTimer = undefined;
-    if (!this.rules.botMove(this.game)) return;
-    this.botTimer = this.timers.after(this.settings.delays.bot ?? 0, () => {
-      this.botTimer = undefined;
-      const move = this.rules.botMove?.(this.game);
-      if (move) this.dispatch(move.playerId, move.action);
-    });
-  }
-
   /** The game has not started and every seated player is away (dropped, seat held). */
   private everyoneAway(): boolean {
-    const players = this.rules.playerIds(this.game);
-    return players.length > 0 && !this.rules.isStarted(this.game) && players.every((id) => this.away.has(id));
+    return !this.rules.isStarted(this.game) && this.away.everyone(this.rules.playerIds(this.game));
   }
 
   /** Writes the room's listing when a field of it changed (every commit asks; most moves change none). */

@@ -50,6 +50,37 @@ export async function waitForPing(url: string, timeoutMs = 5000): Promise<void> 
   throw new Error(`redis at ${url} did not answer PING within ${timeoutMs} ms: ${(lastError as Error)?.message ?? lastError}`);
 }
 
+/**
+ * Starts `redis-server` on `port` of 127.0.0.1 without persistence (plus `extra` options);
+ * resolves once it answers PING, with the process and a promise of its exit. It is
+ * SIGKILLed when the tests end.
+ */
+async function spawnRedisServer(port: number, extra: string[]): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", ...extra, "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  running.add(child);
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => (running.delete(child), resolve())));
+  try {
+    await Promise.race([
+      waitForPing(`redis://127.0.0.1:${port}`, 10000),
+      exited.then(() => {
+        throw new Error(`redis-server exited at start-up: ${output.trim()}`);
+      }),
+    ]);
+  } catch (err) {
+    child.kill("SIGKILL");
+    await exited;
+    throw err;
+  }
+  return { child, exited };
+}
+
 export async function startRedis(): Promise<TestRedis> {
   if (!redisServerOnPath()) {
     // Fallback: no redis-server binary here, but the caller pointed us at a Redis. It is a
@@ -66,31 +97,8 @@ export async function startRedis(): Promise<TestRedis> {
   }
 
   const port = await freePort();
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  running.add(child);
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  void exited.then(() => running.delete(child));
-
   const url = `redis://127.0.0.1:${port}`;
-  try {
-    await Promise.race([
-      waitForPing(url),
-      exited.then(() => {
-        throw new Error(`redis-server exited at start-up: ${output.trim()}`);
-      }),
-    ]);
-  } catch (err) {
-    child.kill("SIGKILL");
-    await exited;
-    throw err;
-  }
+  const { child, exited } = await spawnRedisServer(port, []);
 
   return {
     url,
@@ -151,29 +159,7 @@ export async function startRestartableRedis(): Promise<RestartableRedis> {
   const isRunning = () => child !== undefined && child.exitCode === null && child.signalCode === null;
 
   async function spawnRedis() {
-    const proc = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    child = proc;
-    running.add(proc);
-    let output = "";
-    proc.stdout!.on("data", (d) => (output += d));
-    proc.stderr!.on("data", (d) => (output += d));
-    exited = new Promise<void>((resolve) => proc.once("exit", () => (running.delete(proc), resolve())));
-    try {
-      await Promise.race([
-        waitForPing(url, 10000),
-        exited.then(() => {
-          throw new Error(`redis-server exited at start-up: ${output.trim()}`);
-        }),
-      ]);
-    } catch (err) {
-      proc.kill("SIGKILL");
-      await exited;
-      throw err;
-    }
+    ({ child, exited } = await spawnRedisServer(port, ["--dir", dir, "--dbfilename", "dump.rdb"]));
   }
 
   const destroy = async () => {
