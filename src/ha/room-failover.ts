@@ -59,6 +59,8 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   /** Each seated player's current reconnection token, by session id. */
   private readonly tokens = new Map<string, string>();
   private closing = false;
+  /** The room ended: a write still in flight that is answered "superseded" (the snapshot was already deleted) closes nothing. */
+  private disposed = false;
 
   /**
    * @param epoch - 0 for a new room; the claimed epoch for a restored one.
@@ -126,7 +128,7 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
 
   /** Another process restored this room while this one was stalled: close this copy. */
   supersede(): void {
-    if (this.closing) return;
+    if (this.closing || this.disposed) return;
     this.closing = true;
     this.log.warn({ clients: this.room.clients.length }, "room taken over by another process while this one was stalled; closing this copy");
     this.snapshots.detach();
@@ -140,6 +142,7 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   }
 
   dispose(): void {
+    this.disposed = true;
     // A superseded copy leaves the live one's snapshot alone.
     if (this.closing) this.snapshots.detach();
     else this.snapshots.end();

@@ -282,6 +282,18 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.equal(service.calls.end, 0, "and does not delete the live copy's snapshot");
   });
 
+  it("a write still in flight when the room ended, answered 'superseded' (its snapshot was deleted meanwhile), closes nothing and logs nothing", async () => {
+    const { failover, service, disconnects, room } = setup();
+    failover.changed();
+    failover.dispose();
+    service.writes[0]!.answer("superseded");
+    await tick();
+    assert.deepEqual([...disconnects], [], "no 4412 for a room that ended");
+    assert.equal(room._listing.roomId, "room-1", "its listing row is not detached");
+    assert.equal(service.calls.end, 1);
+    assert.equal(service.calls.detach, 0);
+  });
+
   it("a room disposed normally ends its snapshot (deletes it), not detaches it", () => {
     const { failover, service } = setup();
     failover.dispose();
