@@ -33,6 +33,8 @@ import { GameHandler } from "./rooms/handler.js";
 import { Listing } from "./rooms/listing.js";
 import { LobbyRoom, lobbyOptions } from "./rooms/LobbyRoom.js";
 import { HighAvailability } from "./ha/service.js";
+import type { Players } from "./players/service.js";
+import { playerRoutes } from "./players/routes.js";
 
 export interface AppOptions {
   env: Env;
@@ -41,6 +43,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Randomness for every room. @default cryptoRng */
   rng?: Rng;
+  /** Players' accounts and records (src/players/service.ts, opened by the start script); without them everyone plays anonymously. The server closes them at shutdown. */
+  players?: Players;
 }
 
 /** The built browser client; src/ and build/ both sit one level below the project root. */
@@ -51,7 +55,7 @@ function noCacheHtml(res: { setHeader(name: string, value: string): void }, file
 }
 
 /** The per-room settings derived from the environment. */
-export function roomSettings({ env, logger, rng = cryptoRng, metrics }: AppOptions, reservations?: RoomSettings["reservations"]): RoomSettings {
+export function roomSettings({ env, logger, rng = cryptoRng, metrics, players }: AppOptions, reservations?: RoomSettings["reservations"]): RoomSettings {
   return {
     rng,
     logger,
@@ -69,6 +73,7 @@ export function roomSettings({ env, logger, rng = cryptoRng, metrics }: AppOptio
     seatReservationSeconds: env.SEAT_RESERVATION_SECONDS,
     drainSeconds: env.DRAIN_SECONDS,
     metrics: metrics?.room,
+    results: players?.recorder,
   };
 }
 
@@ -228,6 +233,15 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
         if (!entry) return void res.status(404).json({ code: 404, error: "There is no such game (it may have ended)." });
         res.json(entry);
       });
+      // Players: sign-in (/auth), leaderboards, profiles and match records (/api).
+      if (options.players) {
+        app.use(options.players.accounts.routes());
+        app.use(playerRoutes(options.players.store, games, logger));
+      } else {
+        app.use([/^\/auth(\/|$)/, /^\/api\/(leaderboard|players|matches)(\/|$)/], (_req, res) => {
+          res.status(404).json({ code: "ACCOUNTS_OFF", error: "Players' accounts are off on this server (ACCOUNTS=off): everyone plays as a guest and nothing is recorded." });
+        });
+      }
       // The browser client (client/, built by Vite into client/dist by `npm start` / `npm run build`).
       app.use(express.static(CLIENT_DIR, { index: "index.html", maxAge: "1h", setHeaders: noCacheHtml }));
       app.use("/monitor", monitorHandler({ password: env.MONITOR_PASSWORD, logger, trustedHops: env.TRUST_PROXY }));
@@ -255,6 +269,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     unfollow?.();
     loop.stop();
     healthRedis?.disconnect();
+    await options.players?.close().catch((err: Error) => logger.error({ err: err.message }, "closing the players' database failed"));
     logger.info("server stopped");
   });
 

@@ -8,6 +8,9 @@ import { createLogger } from "./logger.js";
 import { readEnv } from "./settings.js";
 import { seededRng } from "./rules/rng.js";
 import { GAME_NAMES } from "./games/index.js";
+import { createMetrics } from "./metrics.js";
+import { openPlayers } from "./players/service.js";
+import { requestAddress } from "./http/gate.js";
 
 async function main() {
   const env = readEnv();
@@ -15,10 +18,12 @@ async function main() {
   const port = env.PORT + env.NODE_APP_INSTANCE;
   if (env.RNG_SEED !== undefined) logger.warn({ seed: env.RNG_SEED }, "RNG_SEED is set: the dice are predictable (testing only)");
   const rng = env.RNG_SEED === undefined ? undefined : seededRng(env.RNG_SEED);
-  const server = createServer({ env, logger, rng }, port);
+  const metrics = createMetrics();
+  const players = env.ACCOUNTS === "on" ? await openPlayers({ env, logger, metrics: metrics.results, address: requestAddress }) : undefined;
+  const server = createServer({ env, logger, rng, metrics, players }, port);
   await server.listen(port, env.HOST);
   logger.info(
-    { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", processId: matchMaker.processId, snapshots: env.REDIS_URL !== undefined && env.SNAPSHOTS === "on", games: GAME_NAMES },
+    { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", processId: matchMaker.processId, snapshots: env.REDIS_URL !== undefined && env.SNAPSHOTS === "on", accounts: players ? players.database.kind : "off", games: GAME_NAMES },
     `game server listening on http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${port}`,
   );
   process.send?.("ready");

@@ -9,6 +9,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RoomMetrics } from "./rooms/GameRoom.js";
 import type { HaMetrics } from "./ha/service.js";
+import type { RecorderMetrics } from "./players/recorder.js";
 
 /** What the transport and the HTTP routes report. */
 export interface EdgeMetrics {
@@ -23,6 +24,7 @@ export interface Metrics {
   room: RoomMetrics;
   edge: EdgeMetrics;
   ha: HaMetrics;
+  results: RecorderMetrics;
   /** The exposition text, rendered at most once per `maxAgeMs`. */
   render(maxAgeMs?: number): Promise<string>;
 }
@@ -57,6 +59,9 @@ export function createMetrics(): Metrics {
   const writeSeconds = new Histogram({ name: "ha_snapshot_write_seconds", help: "Time of one snapshot write call to Redis (the rooms that changed within HA_BATCH_MS are written together)", buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
   const writeFailed = new Counter({ name: "ha_snapshot_failures_total", help: "Snapshot writes that failed (Redis unreachable): those games would not survive a crash", registers: [registry] });
   const paused = new Gauge({ name: "ha_snapshots_paused", help: "1 while snapshots are paused because Redis is unreachable", registers: [registry] });
+  const backlog = new Gauge({ name: "match_results_backlog", help: "Finished matches waiting to be written to the players' database (it is down, or slow)", registers: [registry] });
+  const recorded = new Counter({ name: "match_results_recorded_total", help: "Finished matches written to the players' database", registers: [registry] });
+  const dropped = new Counter({ name: "match_results_dropped_total", help: "Finished matches dropped because the backlog was full (their results are lost)", registers: [registry] });
   let rendered: { at: number; text: Promise<string> } | undefined;
 
   return {
@@ -82,6 +87,11 @@ export function createMetrics(): Metrics {
       writeSeconds: (seconds) => writeSeconds.observe(seconds),
       writeFailed: () => writeFailed.inc(),
       paused: (on) => paused.set(on ? 1 : 0),
+    },
+    results: {
+      backlog: (n) => backlog.set(n),
+      recorded: () => recorded.inc(),
+      dropped: () => dropped.inc(),
     },
     render(maxAgeMs = 1000) {
       if (!rendered || Date.now() - rendered.at > maxAgeMs) rendered = { at: Date.now(), text: registry.metrics() };

@@ -100,6 +100,25 @@ export const envSchema = z.object({
   HA_DEAD_AFTER_MS: int(3000, 500, 600000),
   /** With snapshots: how long snapshot writes gather before one Redis call sends them (a move's patch waits this much longer; longer windows cost less CPU per move). */
   HA_BATCH_MS: int(2, 0, 50),
+  /** Players' accounts, records and ratings (a database); `off`: everyone plays anonymously and nothing is recorded. */
+  ACCOUNTS: z.enum(["on", "off"]).default("on"),
+  /** PostgreSQL for the players' database (`postgres://user:pass@host:5432/db`); unset: the embedded database in DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^postgres(ql)?:$/.test(new URL(u).protocol), "a postgres:// or postgresql:// address")
+    .optional(),
+  /** Folder of the embedded players' database and of the development token secret. */
+  DATA_DIR: z.string().default("data"),
+  /** Secret that signs sign-in tokens (at least 32 characters); required when NODE_ENV=production, generated once into DATA_DIR otherwise. */
+  JWT_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  NODE_ENV: z.string().default("development"),
+  /** Days a sign-in token stays valid. */
+  TOKEN_DAYS: int(30, 1, 3650),
+  /** Sign-in, registration and guest requests per client address per minute (answered 429 beyond). */
+  AUTH_REQUESTS_PER_MINUTE: int(10, 1, 1_000_000),
+  /** Games a player needs before they appear on a leaderboard. */
+  LEADERBOARD_MIN_GAMES: int(5, 1, 1000),
   /** Password of the /monitor dashboard (user `admin`); the monitor is off without it. */
   MONITOR_PASSWORD: z.string().min(8).optional(),
   /** Testing only: seeds the dice so a run can be replayed. Never set it in production. */

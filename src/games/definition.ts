@@ -9,6 +9,7 @@ import type { GameProtocol, MovesOf, OptionsOf } from "../protocol/game.js";
 import type { GameRules, MoveMap } from "../rules/types.js";
 import type { WriteContext } from "../schema/sync.js";
 import type { HistoryEntry } from "../protocol/messages.js";
+import type { Standing } from "../players/match-tracker.js";
 
 /** A history line a game describes (the room numbers it and adds the game it belongs to). */
 export type HistoryItem = Omit<HistoryEntry, "seq" | "game">;
@@ -47,6 +48,11 @@ export interface GameDefinition<P extends GameProtocol = GameProtocol, S = any, 
   readonly project: (target: T, state: S, ctx: WriteContext<S>) => void;
   /** What an accepted step adds to the room's history (moves, rolls, the end), in the game's words. */
   readonly history: (step: HistoryStep<S>) => HistoryItem[];
+  /**
+   * Who is still in the running, and once a game is over who won: the room places the
+   * players of a recorded match from it (src/players/match-tracker.ts).
+   */
+  readonly standing: (state: S) => Standing;
 }
 
 /**
@@ -62,6 +68,7 @@ export function defineGame<P extends GameProtocol, S, C, T extends Schema, M ext
     state: () => T;
     project: (target: T, state: S, ctx: WriteContext<S>) => void;
     history: (step: HistoryStep<S>) => HistoryItem[];
+    standing: (state: S) => Standing;
   },
 ): GameDefinition<P, S, C, T> {
   return definition as unknown as GameDefinition<P, S, C, T>;

@@ -59,4 +59,6 @@ export const dice = defineGame({
     }
     return [...items, ...endItem(before, after, after.players.find((p) => p.id === after.winner)?.name)];
   },
+  /** Both players are in until one reaches the target (or the other leaves). */
+  standing: (game) => ({ contenders: game.players.map((p) => p.id), winners: game.phase === "over" && game.winner ? [game.winner] : [] }),
 });

@@ -47,4 +47,9 @@ export const oweDrahn = defineGame({
     const winner = after.phase === "over" ? after.players.find((p) => p.life > 0 && !p.left)?.name : undefined;
     return [...items, ...endItem(before, after, winner)];
   },
+  /** Players with lives left who have not left are in; the last one standing wins. */
+  standing(game) {
+    const alive = game.players.filter((p) => p.life > 0 && !p.left).map((p) => p.id);
+    return { contenders: alive, winners: game.phase === "over" ? alive : [] };
+  },
 });

@@ -3,6 +3,7 @@ import { BoardGamePlayer, BoardGameState } from "../schema/BoardGameState.js";
 import { syncArray, syncMap, type WriteContext } from "../schema/sync.js";
 import type { TwoPlayerState } from "../rules/two-player.js";
 import { endItem, type HistoryItem, type HistoryStep } from "./definition.js";
+import type { Standing } from "../players/match-tracker.js";
 
 /**
  * A two-player board game's history: each move (`move`, `data`: the mover's `mark` and the
@@ -37,6 +38,13 @@ export function projectBoardGame(target: BoardGameState, game: TwoPlayerState<re
     endReason: game.ending?.reason ?? "",
     endName: game.ending?.name ?? "",
   });
+}
+
+/** Both players are in until one wins (a draw: both), or one leaves. */
+export function boardGameStanding(game: TwoPlayerState<readonly string[]>): Standing {
+  const ids = game.players.map((p) => p.id);
+  const winners = game.phase !== "over" ? [] : game.winner ? [game.winner] : game.draw ? ids : [];
+  return { contenders: ids, winners };
 }
 
 /** A fresh board game state. */

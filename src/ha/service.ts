@@ -38,7 +38,7 @@ export interface RestoreOption {
 }
 
 /** What a room writes: its snapshot minus what the service fills in. */
-export type SnapshotBody = Omit<Snapshot, "v" | "epoch" | "owner" | "savedAt">;
+export type SnapshotBody = Omit<Snapshot, "v" | "epoch" | "owner" | "savedAt" | "match"> & { match?: Snapshot["match"] };
 
 /** What the service needs of a room. */
 export interface SnapshotRoom {
@@ -192,6 +192,7 @@ export class HighAvailability {
       turn: body.turn,
       scheduled: body.scheduled,
       history: { seq: history.seq, game: history.game },
+      match: body.match ?? null,
     };
     // Only the fields that changed since the last write that landed (the whole snapshot
     // after a failed write), and only the history entries Redis does not hold yet.

@@ -27,6 +27,18 @@ const seat = z.object({
   name: z.string().max(200),
   /** Epoch ms the seat's reconnection window ends, when the player was away at the snapshot. */
   awayUntil: z.number().optional(),
+  /** The player's identity (their sign-in token's user id), when they joined with one. */
+  userId: z.string().min(1).max(64).optional(),
+});
+
+/** The running match the room will record when it ends (src/players/match-tracker.ts). */
+const match = z.object({
+  id: z.string().min(1).max(64),
+  startedAt: z.number(),
+  seats: z.array(z.object({ id: z.string().max(64), userId: z.string().max(64).nullable(), name: z.string().max(200) })).max(64),
+  placed: z.record(z.string(), z.number().int()),
+  initial: z.unknown(),
+  log: z.array(z.object({ t: z.number(), seat: z.number().int(), action: z.object({ type: z.string() }).passthrough(), rng: z.array(z.number()).optional() })).max(1_000_000),
 });
 
 const stored = z.object({
@@ -51,10 +63,14 @@ const stored = z.object({
   scheduled: z.array(z.object({ due: z.number(), action: z.object({ type: z.string() }).passthrough() })).max(64),
   /** The history's counters; its entries (the values of the newest keys up to `seq`) are stored beside it. */
   history: z.object({ seq: z.number().int().min(0), game: z.number().int().min(0) }),
+  /** The match being played, when the room records results (players' accounts on). */
+  match: match.nullable().default(null),
 });
 
 /** A snapshot as stored (the JSON); its history entries live beside it. */
 export type StoredSnapshot = z.output<typeof stored>;
+/** What a room hands over for its snapshot (the match may be left out: none). */
+export type SnapshotInput = z.input<typeof stored>;
 
 /** A snapshot as read: with the history's entries as `[key, value]` pairs, oldest first. */
 export type Snapshot = Omit<StoredSnapshot, "history"> & { history: StoredSnapshot["history"] & { entries: [string, string][] } };
@@ -63,7 +79,7 @@ export type SnapshotSeat = z.output<typeof seat>;
 /** The hash field holding what a room keeps for its whole life (written with every whole snapshot only). */
 const META = "meta";
 /** The fields written when they change, beside {@link META} and the game's. */
-const PARTS = ["seats", "turn", "scheduled", "history", "savedAt"] as const;
+const PARTS = ["seats", "turn", "scheduled", "history", "match", "savedAt"] as const;
 /** Each top-level key of the rules' state is a field of its own: `g:<key>`. */
 const GAME = "g:";
 

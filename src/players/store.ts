@@ -47,7 +47,7 @@ export interface MatchSummary {
   players: { seat: number; userId: string | null; name: string; placement: number }[];
 }
 
-/** Games a player needs before they appear on a leaderboard. */
+/** Games a player needs before they appear on a leaderboard, by default. */
 export const LEADERBOARD_MIN_GAMES = 5;
 /** Matches a profile lists, newest first. */
 export const PROFILE_MATCHES = 20;
@@ -60,6 +60,8 @@ export class PlayerStore {
   constructor(
     readonly db: Kysely<Database>,
     private readonly kind: "postgres" | "sqlite",
+    /** Games a player needs before they appear on a leaderboard. */
+    private readonly minGames = LEADERBOARD_MIN_GAMES,
   ) {}
 
   /** A new guest (an anonymous identity). */
@@ -156,14 +158,14 @@ export class PlayerStore {
     }
   }
 
-  /** A game's best players by μ − 3σ (at least {@link LEADERBOARD_MIN_GAMES} games), ranked from 1. */
+  /** A game's best players by μ − 3σ (at least `minGames` games), ranked from 1. */
   async leaderboard(game: string, limit: number): Promise<{ rank: number; userId: string; name: string; rating: number; played: number; won: number }[]> {
     const rows = await this.db
       .selectFrom("stats")
       .innerJoin("users", "users.id", "stats.user_id")
       .select(["stats.user_id", "users.name", "stats.mu", "stats.sigma", "stats.played", "stats.won"])
       .where("stats.game", "=", game)
-      .where("stats.played", ">=", LEADERBOARD_MIN_GAMES)
+      .where("stats.played", ">=", this.minGames)
       .orderBy((eb) => eb("stats.mu", "-", eb("stats.sigma", "*", 3)), "desc")
       .orderBy("stats.played", "desc")
       .orderBy("stats.user_id")

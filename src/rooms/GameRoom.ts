@@ -35,6 +35,9 @@ import { BotTurn } from "./bot-turn.js";
 import { RoomListing } from "./room-listing.js";
 import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
+import { MatchTracker, recordingRng, type MatchSeat } from "../players/match-tracker.js";
+import { tokenPayload } from "../players/accounts.js";
+import type { Rng } from "../rules/rng.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
 
@@ -52,6 +55,8 @@ const SERVER_KEYS = ["server", "game", RESTORE_OPTION] as const;
 const SYSTEM_ACTOR = "";
 
 type Options = z.output<typeof commonJoinOptions>;
+/** What onAuth hands to onJoin: the validated options, and the user id of a valid sign-in token. */
+type Admitted = Options & { userId?: string };
 
 export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string> }; metadata: ListingMetadata }> {
   /** Every timer of the room; all cleared on dispose. */
@@ -100,6 +105,13 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private scheduled!: ScheduledActions;
   /** The turn time limit (none when the room has no `turnSeconds`). */
   private turnClock?: TurnClock;
+  /** Seated players who joined signed in: their user id, by session id. */
+  private readonly userIds = new Map<string, string>();
+  /** The running match and its log (when results are recorded). */
+  private match?: MatchTracker;
+  /** The rules' randomness; when results are recorded, it keeps what each step drew for the log. */
+  private rng!: Rng;
+  private drawn?: () => number[];
 
   private get rules() {
     return this.definition.rules;
@@ -162,6 +174,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.state = definition.state();
     this.history = new RoomHistory(this.state.history);
     this.scheduled = new ScheduledActions(this.timers, (action) => this.dispatch(SYSTEM_ACTOR, action));
+    this.rng = settings.rng;
+    const results = settings.results;
+    if (results) {
+      const recording = recordingRng(settings.rng);
+      this.rng = recording.rng;
+      this.drawn = recording.take;
+      this.match = new MatchTracker(this.roomName, (record) => results.record(record));
+    }
     if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
     this.out = this.failover ?? directOutput(this);
     if (restore) this.restoreFrom(restore);
@@ -190,10 +210,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       this.admission.release(client.sessionId);
       throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     }
-    return parsed.data;
+    // A valid sign-in token was decoded into client.auth before this runs (@colyseus/auth); a bad one refused the join already.
+    const admitted: Admitted = { ...parsed.data, userId: tokenPayload(client.auth)?.id };
+    return admitted;
   }
 
-  override onJoin(client: Client, _options: unknown, auth: Options) {
+  override onJoin(client: Client, _options: unknown, auth: Admitted) {
     const spectator = auth.spectate === true;
     this.admission.joined(client, spectator);
     if (!spectator) {
@@ -213,9 +235,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const name = this.names.unique(auth.name ?? `Player ${seated.length + 1}`, seated);
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
+      if (auth.userId) this.userIds.set(client.sessionId, auth.userId);
       this.out.seated(client.sessionId, client.reconnectionToken);
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         this.names.delete(client.sessionId);
+        this.userIds.delete(client.sessionId);
         this.out.unseated(client.sessionId);
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
@@ -263,6 +287,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
     if (!this.isSeated(client.sessionId)) this.out.unseated(client.sessionId);
     if (!this.isSeated(client.sessionId)) this.names.delete(client.sessionId);
+    if (!this.isSeated(client.sessionId)) this.userIds.delete(client.sessionId);
   }
 
   override onDispose() {
@@ -311,7 +336,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
    * committed and sent at once, or a rejection, which changes nothing and is returned.
    */
   private dispatch(playerId: string, action: { type: string; [field: string]: unknown }, client?: Client): boolean {
-    const result = this.rules.apply(this.game, playerId, action as never, this.settings.rng);
+    const result = this.rules.apply(this.game, playerId, action as never, this.rng);
+    const drawn = this.drawn?.() ?? NOTHING_DRAWN;
     if (!result.ok) {
       if (client) this.reject(client, result.code, result.message);
       else this.log.debug({ playerId, action: action.type, code: result.code }, "system action refused");
@@ -319,7 +345,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     }
     const before = this.game;
     this.game = result.state;
-    this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] });
+    this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] }, drawn);
     const events = result.events as { type: string }[];
     // Scheduled before the commit, so the snapshot it writes holds them.
     for (const event of events) if (isSchedule(event)) this.scheduled.at(Date.now() + (this.settings.delays[event.timer] ?? 0), event.action);
@@ -335,10 +361,18 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   }
 
   /** Adds what a step did to the room's history (in the state: it goes out with the step's patch), and logs a game's end. */
-  private record(step: HistoryStep<unknown>) {
+  private record(step: HistoryStep<unknown>, drawn: readonly number[]) {
     const wasStarted = this.rules.isStarted(step.before);
     const isStarted = this.rules.isStarted(step.after);
-    if (!wasStarted && isStarted) this.history.newGame();
+    if (!wasStarted && isStarted) {
+      this.history.newGame();
+      this.match?.start(this.matchSeats(step.after), step.after);
+    } else if (this.match?.progress()) {
+      const standing = this.definition.standing(step.after);
+      this.match.step(step.playerId, step.action, drawn, standing);
+      const ending = endingOf(step.after);
+      if ((ending && ending !== endingOf(step.before)) || !isStarted) this.match.end(standing, ending ?? null);
+    }
     this.history.add(this.definition.history(step));
     if (wasStarted && !isStarted) {
       this.gamesEnded++;
@@ -415,7 +449,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.history.restore(snapshot.history);
     this.turnClock?.restore(snapshot.turn);
     for (const { due, action } of snapshot.scheduled) this.scheduled.at(due, action);
+    this.match?.restore(snapshot.match ?? undefined);
     for (const seat of snapshot.seats) {
+      if (seat.userId) this.userIds.set(seat.sessionId, seat.userId);
       const until = seat.awayUntil ?? now + this.settings.reconnectSeconds * 1000;
       this.names.set(seat.sessionId, seat.name);
       this.away.drop(seat.sessionId, until);
@@ -435,10 +471,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       options: this.createOptions,
       host: this.host,
       game: this.game as object,
-      seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.endOf(id) })),
+      seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.endOf(id), userId: this.userIds.get(id) })),
       turn: this.turnClock?.running() ?? null,
       scheduled: this.scheduled.list(),
       history: this.history.snapshot(),
+      match: this.match?.progress() ?? null,
     };
   }
 
@@ -476,6 +513,22 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids) });
   }
 
+  /** The seats of a match starting in `state`, in seat order: who sits there, signed in as whom. */
+  private matchSeats(state: unknown): MatchSeat[] {
+    return this.rules.playerIds(state).map((id) => ({ id, userId: this.userIds.get(id) ?? null, name: this.names.get(id) ?? nameInState(state, id) }));
+  }
+}
+
+const NOTHING_DRAWN: readonly number[] = [];
+
+/** How the rules' state says the last game ended (every game's state has `ending`). */
+function endingOf(state: unknown): { reason: string; name: string } | null | undefined {
+  return (state as { ending?: { reason: string; name: string } | null }).ending;
+}
+
+/** A player's name in the rules' state (bots have no join name; every game's state lists its `players` with names). */
+function nameInState(state: unknown, id: string): string {
+  return (state as { players?: readonly { id: string; name: string }[] }).players?.find((p) => p.id === id)?.name ?? "";
 }
 
 function isSchedule(event: { type: string }): event is ScheduleEvent {

@@ -1,4 +1,5 @@
 /** What a game room gets from the server (never from a client), and what it reports. */
+import type { MatchRecord } from "../players/store.js";
 import type { Logger } from "../logger.js";
 import type { ErrorCode } from "../protocol/errors.js";
 import type { ReservationRelease } from "../matchmaking/reservations.js";
@@ -36,6 +37,8 @@ export interface RoomSettings {
   drainSeconds: number;
   /** High availability (Redis only): each room's snapshot, written before its state goes out. */
   ha?: { attach(room: SnapshotRoom, epoch?: number): RoomSnapshots };
+  /** Players' accounts: where finished matches go (src/players/recorder.ts); without it nothing is recorded. */
+  results?: { record(match: MatchRecord): void };
   /** Counters for /metrics; optional so a room runs without them. */
   metrics?: RoomMetrics;
 }

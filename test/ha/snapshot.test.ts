@@ -12,10 +12,18 @@ const valid: Snapshot = {
   options: { turnSeconds: 30 },
   host: "",
   game: { board: ["", "X", ""], turn: "s1" },
-  seats: [{ sessionId: "s1", token: "t1", name: "Ada" }, { sessionId: "s2", token: "t2", name: "Bob", awayUntil: 1_800_000_030_000 }],
+  seats: [{ sessionId: "s1", token: "t1", name: "Ada", userId: "u-ada" }, { sessionId: "s2", token: "t2", name: "Bob", awayUntil: 1_800_000_030_000 }],
   turn: { key: "s1:3", deadline: 1_800_000_020_000 },
   scheduled: [{ due: 1_800_000_002_000, action: { type: "end_bust" } }],
   history: { seq: 4, game: 1, entries: [["3", "[1,\"start\",\"\"]"], ["4", "[1,\"move\",\"Ada\"]"]] },
+  match: {
+    id: "m-1",
+    startedAt: 1_800_000_000_000,
+    seats: [{ id: "s1", userId: "u-ada", name: "Ada" }, { id: "s2", userId: null, name: "Bob" }],
+    placed: {},
+    initial: { board: ["", "", ""], turn: "s1" },
+    log: [{ t: 40, seat: 0, action: { type: "make_move", row: 0, col: 1 } }],
+  },
 };
 /**
  * The stored hash, written here by hand from the format (not by the code under test): "meta"

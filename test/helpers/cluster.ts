@@ -11,6 +11,8 @@
  * hook) kills what is left, and a process 'exit' handler SIGKILLs anything still alive.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { LIFTED_LIMITS } from "./limits.js";
 import { freePort } from "./ports.js";
@@ -59,6 +61,14 @@ export interface StartOptions {
 
 const spawned = new Set<ChildProcess>();
 
+/** Each server's own data folder (its embedded players' database), removed when the tests end. */
+const dataDirs: string[] = [];
+function freshDataDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "game-data-"));
+  dataDirs.push(dir);
+  return dir;
+}
+
 /**
  * Under `npm run coverage` (c8 sets NODE_V8_COVERAGE), servers are ended with SIGUSR2, which a
  * preloaded hook answers by writing the process's coverage and then SIGKILLing itself.
@@ -99,6 +109,7 @@ export function killOnExit(kill: () => void) {
 
 killOnExit(() => {
   for (const child of spawned) if (isAlive(child)) child.kill(STOP_SIGNAL);
+  for (const dir of dataDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 function isAlive(child: ChildProcess) {
@@ -134,6 +145,8 @@ function startOnce(port: number, options: StartOptions): Promise<ServerProcess> 
     RECONNECT_SECONDS: "10",
     DRAIN_SECONDS: "30",
     PROCESS_SWEEP_MS: "500",
+    // Its own players' database (an embedded one is locked by the process that opens it).
+    DATA_DIR: options.env?.DATA_DIR ?? freshDataDir(),
     ...(options.defaultLimits ? {} : LIFTED_LIMITS),
     ...options.env,
   };

@@ -1,0 +1,248 @@
+/**
+ * Players' identities over HTTP, under `/auth`, in the wire format of `@colyseus/auth` and
+ * the SDK's `client.auth` (`{ user, token }`; the token a JWT signed by `@colyseus/auth`'s
+ * `JWT`, which its room hook verifies at every join):
+ *
+ *   POST /auth/anonymous  { options?: { name? } }              a new guest
+ *   POST /auth/register   { email, password, options?: { name? } }  with the guest's token
+ *                         (Authorization: Bearer): the guest becomes the registered
+ *                         player and keeps their record
+ *   POST /auth/login      { email, password }
+ *   GET  /auth/userdata   (Bearer)                              { user } as stored now
+ *   POST /auth/name       { name } (Bearer)                     renames; a new token
+ *
+ * Why not the package's own routes: they log every wrong password with a stack trace,
+ * accept 6-character passwords and cannot be limited per route; and a rename has none.
+ * Refusals are `{ code, error }` (codes below). Every POST counts against a per-address
+ * limit (429 beyond it). Passwords, tokens and the secret never reach a log: the log
+ * lines here carry no request body and no header.
+ */
+import { Hash, JWT } from "@colyseus/auth";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import express from "express";
+import { z } from "zod";
+import type { Logger } from "../logger.js";
+import { checkName } from "../protocol/names.js";
+import { readJsonBody, sendJson } from "../http/respond.js";
+import { AddressLimiter } from "../http/rate-limit.js";
+import type { PlayerStore, User } from "./store.js";
+
+/** What a token carries: enough for a room to know who joins. */
+export interface TokenPayload {
+  id: string;
+  name: string;
+  guest: boolean;
+}
+
+/** The refusal codes of the `/auth` routes. */
+export const AuthErrorCode = {
+  INVALID_INPUT: "INVALID_INPUT",
+  INVALID_CREDENTIALS: "INVALID_CREDENTIALS",
+  EMAIL_TAKEN: "EMAIL_TAKEN",
+  TOKEN_INVALID: "TOKEN_INVALID",
+  RATE_LIMITED: "RATE_LIMITED",
+  UNAVAILABLE: "UNAVAILABLE",
+} as const;
+export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+/** Trimmed and lower-cased; the whole address is compared, so `A@B.org` and `a@b.org ` are one player. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const email = z
+  .string()
+  .max(254, "An email address is at most 254 characters.")
+  .transform(normalizeEmail)
+  .pipe(z.email({ error: "That is not an email address." }));
+const password = z
+  .string({ error: "A password is text." })
+  .min(PASSWORD_MIN, `A password has at least ${PASSWORD_MIN} characters.`)
+  .max(PASSWORD_MAX, `A password has at most ${PASSWORD_MAX} characters.`);
+const name = z.string().transform((raw, ctx) => {
+  const checked = checkName(raw);
+  if (!checked.ok) {
+    ctx.addIssue({ code: "custom", message: `${checked.reason}.` });
+    return z.NEVER;
+  }
+  return checked.name;
+});
+const nameOption = z.object({ name: name.optional() }).loose().optional();
+
+const bodies = {
+  anonymous: z.object({ options: nameOption }).loose(),
+  register: z.object({ email, password, options: nameOption }).loose(),
+  // The login form checks nothing but the length (a long password costs scrypt time).
+  login: z.object({ email: z.string().max(254).transform(normalizeEmail), password: z.string().max(PASSWORD_MAX) }),
+  name: z.object({ name }),
+};
+
+export interface AccountsOptions {
+  store: Pick<PlayerStore, "createGuest" | "register" | "userByEmail" | "user" | "rename">;
+  /** Signs and verifies the tokens (the one `@colyseus/auth` uses for rooms too). */
+  secret: string;
+  tokenDays: number;
+  /** POSTs per client address per minute. */
+  requestsPerMinute: number;
+  maxBodyBytes: number;
+  /** The client address of a request (the gate resolves proxies). */
+  address: (req: IncomingMessage) => string;
+  logger: Logger;
+}
+
+/** A password hash no password matches: a sign-in for an unknown email costs the same scrypt. */
+let decoyHash: Promise<string> | undefined;
+
+export class Accounts {
+  private readonly limiter: AddressLimiter;
+
+  constructor(private readonly options: AccountsOptions) {
+    // One process-wide secret: @colyseus/auth's room hook verifies joins with it.
+    JWT.settings.secret = options.secret;
+    this.limiter = new AddressLimiter(options.requestsPerMinute, 60);
+  }
+
+  /** A signed token for `user`, valid for `tokenDays`. */
+  token(user: Pick<User, "id" | "name" | "guest">): Promise<string> {
+    const payload: TokenPayload = { id: user.id, name: user.name, guest: user.guest };
+    return JWT.sign(payload, { expiresIn: `${this.options.tokenDays}d` });
+  }
+
+  /** The payload of a valid token (right secret, not expired, the right shape), else undefined. */
+  async verify(token: string | undefined): Promise<TokenPayload | undefined> {
+    if (!token) return undefined;
+    try {
+      return tokenPayload(await JWT.verify(token));
+    } catch {
+      return undefined;
+    }
+  }
+
+  routes(): express.Router {
+    const router = express.Router();
+    const { store, logger } = this.options;
+    const handle = (fn: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: express.Request, res: express.Response) => {
+      fn(req, res).catch((err: unknown) => {
+        logger.error({ err: (err as Error).message, path: req.path }, "sign-in route failed (players' database?)");
+        refuse(res, 503, "UNAVAILABLE", "Accounts are not available right now; try again shortly.");
+      });
+    };
+    /** The limit, then the body, validated; undefined when the request was answered. */
+    const body = async <T extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: T): Promise<z.output<T> | undefined> => {
+      const limit = await this.limiter.consume(this.options.address(req));
+      if (!limit.ok) return void refuse(res, 429, "RATE_LIMITED", `Too many sign-in requests from your address; try again in ${limit.retryAfterSeconds} s.`, { "Retry-After": String(limit.retryAfterSeconds) });
+      const read = await readJsonBody(req, this.options.maxBodyBytes);
+      if (!read.ok) return void refuse(res, read.status, "INVALID_INPUT", read.message);
+      const parsed = schema.safeParse(read.value);
+      if (!parsed.success) return void refuse(res, 400, "INVALID_INPUT", parsed.error.issues[0]?.message ?? "Invalid request.");
+      return parsed.data;
+    };
+    const signedIn = async (res: ServerResponse, user: User, status = 200) => sendJson(res, status, { user: publicUser(user), token: await this.token(user) });
+
+    router.post(
+      "/auth/anonymous",
+      handle(async (req, res) => {
+        const input = await body(req, res, bodies.anonymous);
+        if (!input) return;
+        const user = await store.createGuest(input.options?.name ?? guestName());
+        await signedIn(res, user);
+      }),
+    );
+
+    router.post(
+      "/auth/register",
+      handle(async (req, res) => {
+        const input = await body(req, res, bodies.register);
+        if (!input) return;
+        if (await store.userByEmail(input.email)) return refuse(res, 409, "EMAIL_TAKEN", "That email address already has an account: sign in instead.");
+        // The guest signing up (their token): they keep their id, so their record moves along.
+        const guest = await this.verify(bearer(req));
+        const upgrading = guest?.guest ? await store.user(guest.id) : undefined;
+        const chosen = input.options?.name ?? upgrading?.name ?? "Player";
+        const hash = await Hash.make(input.password);
+        let user: User;
+        try {
+          user = await store.register(input.email, hash, chosen, upgrading?.guest ? upgrading.id : undefined);
+        } catch (err) {
+          // Two registrations of one email at once: the unique index refused the second.
+          if (await store.userByEmail(input.email)) return refuse(res, 409, "EMAIL_TAKEN", "That email address already has an account: sign in instead.");
+          throw err;
+        }
+        logger.info({ userId: user.id, upgraded: user.id === upgrading?.id }, "player registered");
+        await signedIn(res, user, 201);
+      }),
+    );
+
+    router.post(
+      "/auth/login",
+      handle(async (req, res) => {
+        const input = await body(req, res, bodies.login);
+        if (!input) return;
+        const found = await store.userByEmail(input.email);
+        const stored = found?.password ?? (await (decoyHash ??= Hash.make("no password matches this")));
+        const ok = (await Hash.verify(input.password, stored).catch(() => false)) && found?.password != null;
+        // A refused sign-in is an answer, not an error: nothing is logged.
+        if (!ok || !found) return refuse(res, 401, "INVALID_CREDENTIALS", "Wrong email or password.");
+        await signedIn(res, found);
+      }),
+    );
+
+    router.get(
+      "/auth/userdata",
+      handle(async (req, res) => {
+        const user = await this.current(req);
+        if (!user) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");
+        sendJson(res, 200, { user: publicUser(user) });
+      }),
+    );
+
+    router.post(
+      "/auth/name",
+      handle(async (req, res) => {
+        const input = await body(req, res, bodies.name);
+        if (!input) return;
+        const user = await this.current(req);
+        if (!user) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");
+        await store.rename(user.id, input.name);
+        await signedIn(res, { ...user, name: input.name });
+      }),
+    );
+
+    // Routes of @colyseus/auth this server does not offer (password reset by email, OAuth).
+    router.all(/^\/auth(\/|$)/, (_req, res) => refuse(res, 404, "INVALID_INPUT", "There is no such sign-in route."));
+    return router;
+  }
+
+  /** The user a request's token names (as stored now), or undefined. */
+  private async current(req: IncomingMessage): Promise<User | undefined> {
+    const payload = await this.verify(bearer(req));
+    return payload && this.options.store.user(payload.id);
+  }
+}
+
+function refuse(res: ServerResponse, status: number, code: AuthErrorCode, error: string, headers: Record<string, string> = {}) {
+  sendJson(res, status, { code, error }, headers);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith("Bearer ") ? header.slice(7) : undefined;
+}
+
+/** A token's payload when it has the shape this server signs. */
+export function tokenPayload(decoded: unknown): TokenPayload | undefined {
+  const p = decoded as Partial<TokenPayload> | null;
+  if (typeof p !== "object" || p === null || typeof p.id !== "string" || typeof p.name !== "string" || typeof p.guest !== "boolean") return undefined;
+  return { id: p.id, name: p.name, guest: p.guest };
+}
+
+function publicUser(user: User) {
+  return { id: user.id, name: user.name, guest: user.guest, email: user.email };
+}
+
+function guestName(): string {
+  return `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
+}

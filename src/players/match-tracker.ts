@@ -1,0 +1,139 @@
+/**
+ * Follows one room's games from start to end and turns each finished game into a
+ * {@link MatchRecord}: a match id (fixed at the start, kept in the room's snapshot, so a
+ * restored room records under the same id and the database keeps it once), the seats, the
+ * placements and the complete action log with every die the rules drew.
+ *
+ * Placements come from the game's standing after each step: a player who drops out of
+ * contention (Owe Drahn: out of lives) is placed behind everyone still in, and players who
+ * drop out at one step share the place; a player who leaves or runs out of time is placed
+ * last among those not yet placed; at the end the winners share first place and the rest
+ * come next. Nothing here touches Colyseus or the database: the room feeds it, a sink takes
+ * the records.
+ */
+import { randomUUID } from "node:crypto";
+import type { Rng } from "../rules/rng.js";
+import type { MatchRecord } from "./store.js";
+
+/** Who is still in the running, and (once a game is over) who won; ids of seated players. */
+export interface Standing {
+  contenders: readonly string[];
+  winners: readonly string[];
+}
+
+/** One accepted step of the game, as the log keeps it. */
+export interface LoggedStep {
+  /** Milliseconds since the match started. */
+  t: number;
+  /** The actor's seat (index into the match's seats), or -1 for the rules' own scheduled actions. */
+  seat: number;
+  action: { type: string; [field: string]: unknown };
+  /** The numbers the rules drew from the RNG during this step, in order (a die: 1–6). */
+  rng?: number[];
+}
+
+/** What a running match carries across a takeover (part of the room's snapshot). */
+export interface MatchProgress {
+  id: string;
+  startedAt: number;
+  /** The players at the start, in seat order: their in-room id, their identity (null: none) and name. */
+  seats: MatchSeat[];
+  /** Placements decided so far, by in-room id. */
+  placed: Record<string, number>;
+  /** The rules' state when the game started (a replay starts from it). */
+  initial: unknown;
+  log: LoggedStep[];
+}
+
+export interface MatchSeat {
+  id: string;
+  userId: string | null;
+  name: string;
+}
+
+export class MatchTracker {
+  private match?: MatchProgress;
+
+  constructor(
+    private readonly game: string,
+    private readonly sink: (record: MatchRecord) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The running match, for the snapshot; undefined between games. */
+  progress(): MatchProgress | undefined {
+    return this.match;
+  }
+
+  restore(progress: MatchProgress | undefined) {
+    this.match = progress;
+  }
+
+  /** A game starts with these players, in seat order, from the rules' state `initial`. */
+  start(seats: readonly MatchSeat[], initial: unknown) {
+    this.match = { id: randomUUID(), startedAt: this.now(), seats: seats.map((s) => ({ ...s })), placed: {}, initial, log: [] };
+  }
+
+  /** One accepted step: logged, and whoever dropped out of contention placed. */
+  step(playerId: string, action: LoggedStep["action"], rng: readonly number[], standing: Standing) {
+    const before = this.match;
+    if (!before) return;
+    const ids = before.seats.map((s) => s.id);
+    const logged: LoggedStep = { t: this.now() - before.startedAt, seat: ids.indexOf(playerId), action };
+    if (rng.length > 0) logged.rng = [...rng];
+    // A new object with every step (the snapshot tells a changed match from an unchanged one by identity).
+    const match: MatchProgress = { ...before, placed: { ...before.placed }, log: [...before.log, logged] };
+    this.match = match;
+    const unplaced = ids.filter((id) => match.placed[id] === undefined);
+    const contenders = new Set(standing.contenders);
+    const stillIn = unplaced.filter((id) => contenders.has(id)).length;
+    for (const id of unplaced) {
+      if (contenders.has(id)) continue;
+      // Leaving or running out of time: last of those not yet placed.
+      const quit = id === playerId && (action.type === "leave" || action.type === "timeout");
+      match.placed[id] = quit ? unplaced.length : stillIn + 1;
+    }
+  }
+
+  /**
+   * The game ended: its record goes to the sink, unless no seat has an identity (programs
+   * and bots only: nothing to record).
+   */
+  end(standing: Standing, result: unknown) {
+    const match = this.match;
+    this.match = undefined;
+    if (!match) return;
+    const winners = new Set(standing.winners);
+    const players = match.seats.map(({ id, userId, name }, seat) => {
+      const placement = match.placed[id] ?? (winners.has(id) ? 1 : Math.max(1, winners.size) + 1);
+      return { seat, userId, name, placement };
+    });
+    // Ranks are dense from 1: with nobody winning (everyone left at once) the best present ranks first.
+    const order = [...new Set(players.map((p) => p.placement))].sort((a, b) => a - b);
+    for (const p of players) p.placement = order.indexOf(p.placement) + 1;
+    if (!players.some((p) => p.userId !== null)) return;
+    this.sink({ id: match.id, game: this.game, startedAt: match.startedAt, endedAt: this.now(), players, result, log: { initial: match.initial, steps: match.log } });
+  }
+}
+
+/**
+ * Wraps an RNG so the numbers it hands out during one step can be read back: the log keeps
+ * them, so a replay (the same rules fed the same numbers) needs no seed.
+ */
+export function recordingRng(rng: Rng): { rng: Rng; take(): number[] } {
+  let drawn: number[] = [];
+  return {
+    rng: {
+      int(min, max) {
+        const value = rng.int(min, max);
+        drawn.push(value);
+        return value;
+      },
+    },
+    take() {
+      const out = drawn;
+      if (out.length > 0) drawn = [];
+      return out;
+    },
+  };
+}

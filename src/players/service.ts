@@ -1,0 +1,70 @@
+/**
+ * The players' part of a server process, opened at start-up when `ACCOUNTS=on`: the
+ * database (embedded or PostgreSQL, migrated), the store over it, the result recorder the
+ * rooms hand finished matches to, and the sign-in routes with their token secret.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { IncomingMessage } from "node:http";
+import type { Logger } from "../logger.js";
+import type { Env } from "../settings.js";
+import { Accounts } from "./accounts.js";
+import { openDatabase, type PlayersDatabase } from "./database.js";
+import { ResultRecorder, type RecorderMetrics } from "./recorder.js";
+import { PlayerStore } from "./store.js";
+
+export interface Players {
+  store: PlayerStore;
+  recorder: ResultRecorder;
+  accounts: Accounts;
+  database: PlayersDatabase;
+  /** Writes what is queued (up to `flushMs`), then closes the database. */
+  close(flushMs?: number): Promise<void>;
+}
+
+const SECRET_FILE = "jwt-secret";
+
+/**
+ * The token secret: `JWT_SECRET`; required in production. In development one is made once
+ * and kept in the data folder, so sign-ins survive a restart and processes sharing the
+ * folder agree. Never logged.
+ */
+export function tokenSecret(env: Pick<Env, "JWT_SECRET" | "NODE_ENV" | "DATA_DIR">, logger: Logger): string {
+  if (env.JWT_SECRET) return env.JWT_SECRET;
+  if (env.NODE_ENV === "production") throw new Error("JWT_SECRET must be set when NODE_ENV=production (at least 32 characters): it signs the players' sign-in tokens");
+  const file = path.join(env.DATA_DIR, SECRET_FILE);
+  fs.mkdirSync(env.DATA_DIR, { recursive: true });
+  try {
+    // `wx`: two processes starting at once never overwrite each other's secret.
+    fs.writeFileSync(file, crypto.randomBytes(48).toString("base64url"), { flag: "wx", mode: 0o600 });
+    logger.warn({ file: SECRET_FILE }, "JWT_SECRET is not set: a development secret was generated in the data folder (set JWT_SECRET in production)");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+  const secret = fs.readFileSync(file, "utf8").trim();
+  if (secret.length < 32) throw new Error(`the development token secret in the data folder (${SECRET_FILE}) is shorter than 32 characters: delete it to make a new one`);
+  return secret;
+}
+
+export async function openPlayers(options: { env: Env; logger: Logger; metrics?: RecorderMetrics; address: (req: IncomingMessage) => string }): Promise<Players> {
+  const { env, logger } = options;
+  const secret = tokenSecret(env, logger);
+  const startedAt = Date.now();
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
+  const store = new PlayerStore(database.db, database.kind, env.LEADERBOARD_MIN_GAMES);
+  const recorder = new ResultRecorder({ store, logger, metrics: options.metrics });
+  const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, logger });
+  logger.info({ database: database.kind, where: database.where, ms: Date.now() - startedAt }, "players' database ready");
+  return {
+    store,
+    recorder,
+    accounts,
+    database,
+    async close(flushMs = 5000) {
+      await recorder.flush(flushMs);
+      recorder.stop();
+      await database.close();
+    },
+  };
+}
