@@ -1,0 +1,159 @@
+/** MatchTracker: one record per finished game, with the right places, seats and log. */
+import assert from "node:assert/strict";
+import { MatchTracker, recordingRng, type MatchProgress, type Standing } from "../../src/players/match-tracker.js";
+import type { MatchRecord } from "../../src/players/store.js";
+import { seededRng } from "../../src/rules/rng.js";
+
+const seat = (id: string, userId: string | null = `u-${id}`) => ({ id, userId, name: id.toUpperCase() });
+const inPlay = (...contenders: string[]): Standing => ({ contenders, winners: [] });
+
+function tracker(now = { t: 1000 }) {
+  const records: MatchRecord[] = [];
+  const t = new MatchTracker("owedrahn", (r) => records.push(r), () => now.t);
+  return { t, records, now };
+}
+
+const placements = (r: MatchRecord) => Object.fromEntries(r.players.map((p) => [p.name, p.placement]));
+
+describe("MatchTracker", () => {
+  it("records one match per game: seats in order, identities, times, the initial state and every step", () => {
+    const { t, records, now } = tracker();
+    t.start([seat("a"), seat("b", null)], { board: "start" });
+    now.t = 1500;
+    t.step("a", { type: "make_move", row: 0, col: 0 }, [], inPlay("a", "b"));
+    now.t = 2000;
+    t.step("b", { type: "make_move", row: 1, col: 1 }, [], inPlay("a", "b"));
+    t.end({ contenders: ["a", "b"], winners: ["a"] }, { reason: "won", name: "A" });
+    t.end({ contenders: ["a", "b"], winners: ["a"] }, { reason: "won", name: "A" });
+    assert.equal(records.length, 1, "a second end without a new start records nothing");
+    const r = records[0]!;
+    assert.equal(r.game, "owedrahn");
+    assert.equal(r.startedAt, 1000);
+    assert.equal(r.endedAt, 2000);
+    assert.deepEqual(r.players, [
+      { seat: 0, userId: "u-a", name: "A", placement: 1 },
+      { seat: 1, userId: null, name: "B", placement: 2 },
+    ]);
+    assert.deepEqual(r.result, { reason: "won", name: "A" });
+    assert.deepEqual(r.log, {
+      initial: { board: "start" },
+      steps: [
+        { t: 500, seat: 0, action: { type: "make_move", row: 0, col: 0 } },
+        { t: 1000, seat: 1, action: { type: "make_move", row: 1, col: 1 } },
+      ],
+    });
+    assert.equal(t.progress(), undefined);
+  });
+
+  it("gives each game its own id", () => {
+    const { t, records } = tracker();
+    for (let i = 0; i < 3; i++) {
+      t.start([seat("a"), seat("b")], {});
+      t.end({ contenders: ["a", "b"], winners: ["b"] }, null);
+    }
+    assert.equal(new Set(records.map((r) => r.id)).size, 3);
+  });
+
+  it("places players out of contention behind those still in, in elimination order (Owe Drahn)", () => {
+    const { t, records } = tracker();
+    t.start([seat("a"), seat("b"), seat("c"), seat("d")], {});
+    t.step("b", { type: "roll" }, [6], inPlay("a", "c", "d")); // b busts: 4th
+    t.step("c", { type: "roll" }, [5], inPlay("a", "c", "d"));
+    t.step("d", { type: "roll" }, [6], inPlay("a", "c")); // d: 3rd
+    t.step("a", { type: "roll" }, [4], inPlay("c")); // a: 2nd
+    t.end({ contenders: ["c"], winners: ["c"] }, { reason: "won", name: "C" });
+    assert.deepEqual(placements(records[0]!), { A: 2, B: 4, C: 1, D: 3 });
+  });
+
+  it("lets players who drop out at the same step share their place (a tie), and ranks the rest densely", () => {
+    const { t, records } = tracker();
+    t.start([seat("a"), seat("b"), seat("c"), seat("d")], {});
+    t.step("a", { type: "roll" }, [], inPlay("a", "d")); // b and c out together: both 3rd
+    t.step("d", { type: "roll" }, [], inPlay("d")); // a: 2nd
+    t.end({ contenders: ["d"], winners: ["d"] }, null);
+    assert.deepEqual(placements(records[0]!), { A: 2, B: 3, C: 3, D: 1 });
+  });
+
+  it("places whoever leaves or runs out of time last of those not yet placed, even when others go out with them", () => {
+    const { t, records } = tracker();
+    t.start([seat("human"), seat("bot", null)], {});
+    // Dice: the last human leaves and the bot leaves with them: the bot is not behind the quitter.
+    t.step("human", { type: "leave" }, [], inPlay());
+    t.end({ contenders: [], winners: [] }, null);
+    assert.deepEqual(placements(records[0]!), { HUMAN: 2, BOT: 1 });
+
+    t.start([seat("a"), seat("b"), seat("c")], {});
+    t.step("b", { type: "timeout" }, [], inPlay("a", "c"));
+    t.end({ contenders: ["a", "c"], winners: ["c"] }, null);
+    assert.deepEqual(placements(records[1]!), { A: 2, B: 3, C: 1 });
+  });
+
+  it("makes a draw a shared first place", () => {
+    const { t, records } = tracker();
+    t.start([seat("a"), seat("b")], {});
+    t.end({ contenders: ["a", "b"], winners: ["a", "b"] }, { reason: "draw", name: "" });
+    assert.deepEqual(placements(records[0]!), { A: 1, B: 1 });
+  });
+
+  it("records nothing for a game without a signed-in player (programs and bots)", () => {
+    const { t, records } = tracker();
+    t.start([seat("a", null), seat("b", null)], {});
+    t.end({ contenders: ["a", "b"], winners: ["a"] }, null);
+    assert.equal(records.length, 0);
+  });
+
+  it("ignores steps and ends outside a game", () => {
+    const { t, records } = tracker();
+    t.step("a", { type: "make_move" }, [], inPlay("a"));
+    t.end({ contenders: [], winners: [] }, null);
+    assert.equal(records.length, 0);
+    assert.equal(t.progress(), undefined);
+  });
+
+  it("goes on after a restore from its progress: same id, earlier steps and places kept", () => {
+    const first = tracker();
+    first.t.start([seat("a"), seat("b"), seat("c")], { s: 0 });
+    first.t.step("b", { type: "roll" }, [6], inPlay("a", "c"));
+    const saved = JSON.parse(JSON.stringify(first.t.progress())) as MatchProgress;
+
+    const second = tracker({ t: 5000 });
+    second.t.restore(saved);
+    second.t.step("a", { type: "roll" }, [3], inPlay("c"));
+    second.t.end({ contenders: ["c"], winners: ["c"] }, null);
+    const r = second.records[0]!;
+    assert.equal(r.id, saved.id);
+    assert.deepEqual(placements(r), { A: 2, B: 3, C: 1 });
+    assert.deepEqual((r.log as { steps: unknown[] }).steps.length, 2);
+  });
+
+  it("hands out a new progress object with every step (the snapshot sends a match only when it changed)", () => {
+    const { t } = tracker();
+    t.start([seat("a"), seat("b")], {});
+    const before = t.progress();
+    assert.equal(t.progress(), before, "unchanged between steps");
+    t.step("a", { type: "make_move" }, [], inPlay("a", "b"));
+    assert.notEqual(t.progress(), before);
+    assert.equal(before!.log.length, 0, "the earlier object is not changed");
+  });
+
+  it("logs the dice a step drew", () => {
+    const { t, records } = tracker();
+    t.start([seat("a"), seat("b")], {});
+    t.step("a", { type: "roll" }, [3, 5], inPlay("a", "b"));
+    t.end({ contenders: ["a", "b"], winners: ["a"] }, null);
+    assert.deepEqual((records[0]!.log as { steps: { rng?: number[] }[] }).steps[0]!.rng, [3, 5]);
+  });
+});
+
+describe("recordingRng", () => {
+  it("hands out the same numbers as the RNG it wraps, and gives back what each step drew, once", () => {
+    const plain = seededRng(7);
+    const { rng, take } = recordingRng(seededRng(7));
+    const drawn = [rng.int(1, 6), rng.int(1, 6), rng.int(0, 9)];
+    assert.deepEqual(drawn, [plain.int(1, 6), plain.int(1, 6), plain.int(0, 9)]);
+    assert.deepEqual(take(), drawn);
+    assert.deepEqual(take(), []);
+    rng.int(1, 6);
+    assert.equal(take().length, 1);
+  });
+});
