@@ -6,6 +6,7 @@
  * Each instance listens on PORT + NODE_APP_INSTANCE (2567, 2568, …) and announces
  * PUBLIC_ADDRESS with `{port}` replaced by its own port, so the matchmaker can send a
  * client to the process that owns its room. See the README, "Running several processes".
+ * Players' accounts are on when DATABASE_URL names a PostgreSQL server (with JWT_SECRET).
  */
 const drainSeconds = Number(process.env.DRAIN_SECONDS || 600);
 
@@ -28,6 +29,10 @@ module.exports = {
         REDIS_URL: process.env.REDIS_URL || "redis://127.0.0.1:6379",
         PUBLIC_ADDRESS: process.env.PUBLIC_ADDRESS || "localhost:{port}",
         DRAIN_SECONDS: drainSeconds,
+        // Players' accounts need a database every process shares (the embedded one is one
+        // process's): on with DATABASE_URL (PostgreSQL; JWT_SECRET required in production),
+        // off without it, unless ACCOUNTS says otherwise.
+        ACCOUNTS: process.env.ACCOUNTS || (process.env.DATABASE_URL ? "on" : "off"),
       },
     },
   ],
