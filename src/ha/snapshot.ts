@@ -38,7 +38,7 @@ const match = z.object({
   seats: z.array(z.object({ id: z.string().max(64), userId: z.string().max(64).nullable(), name: z.string().max(200) })).max(64),
   placed: z.record(z.string(), z.number().int()),
   initial: z.unknown(),
-  log: z.array(z.object({ t: z.number(), seat: z.number().int(), action: z.object({ type: z.string() }).passthrough(), rng: z.array(z.number()).optional() })).max(1_000_000),
+  log: z.array(z.object({ t: z.number(), seat: z.number().int(), action: z.object({ type: z.string() }).passthrough(), dice: z.array(z.number()).optional(), rng: z.array(z.number()).optional() })).max(1_000_000),
 });
 
 const stored = z.object({

@@ -28,7 +28,9 @@ export interface LoggedStep {
   /** The actor's seat (index into the match's seats), or -1 for the rules' own scheduled actions. */
   seat: number;
   action: { type: string; [field: string]: unknown };
-  /** The numbers the rules drew from the RNG during this step, in order (a die: 1–6). */
+  /** The dice the rules rolled during this step, in order (each `int(1, 6)` drawn). */
+  dice?: number[];
+  /** Any other number the rules drew during this step (who starts, a bot's name), in order. */
   rng?: number[];
 }
 
@@ -75,12 +77,13 @@ export class MatchTracker {
   }
 
   /** One accepted step: logged, and whoever dropped out of contention placed. */
-  step(playerId: string, action: LoggedStep["action"], rng: readonly number[], standing: Standing) {
+  step(playerId: string, action: LoggedStep["action"], drawn: Drawn, standing: Standing) {
     const before = this.match;
     if (!before) return;
     const ids = before.seats.map((s) => s.id);
     const logged: LoggedStep = { t: this.now() - before.startedAt, seat: ids.indexOf(playerId), action };
-    if (rng.length > 0) logged.rng = [...rng];
+    if (drawn.dice.length > 0) logged.dice = [...drawn.dice];
+    if (drawn.other.length > 0) logged.rng = [...drawn.other];
     // A new object with every step (the snapshot tells a changed match from an unchanged one by identity).
     const match: MatchProgress = { ...before, placed: { ...before.placed }, log: [...before.log, logged] };
     this.match = match;
@@ -116,23 +119,37 @@ export class MatchTracker {
   }
 }
 
+/** What the rules drew during one step: dice (`int(1, 6)`) and any other number, each in order. */
+export interface Drawn {
+  dice: readonly number[];
+  other: readonly number[];
+}
+
+export const NOTHING_DRAWN: Drawn = { dice: [], other: [] };
+
+/** Whether a draw is a die: the rules roll a die as `int(1, 6)` (src/rules/rng.ts `d6`) and draw nothing else in that range. */
+export const isDie = (min: number, max: number) => min === 1 && max === 6;
+
 /**
  * Wraps an RNG so the numbers it hands out during one step can be read back: the log keeps
  * them, so a replay (the same rules fed the same numbers) needs no seed.
  */
-export function recordingRng(rng: Rng): { rng: Rng; take(): number[] } {
-  let drawn: number[] = [];
+export function recordingRng(rng: Rng): { rng: Rng; take(): Drawn } {
+  let dice: number[] = [];
+  let other: number[] = [];
   return {
     rng: {
       int(min, max) {
         const value = rng.int(min, max);
-        drawn.push(value);
+        (isDie(min, max) ? dice : other).push(value);
         return value;
       },
     },
     take() {
-      const out = drawn;
-      if (out.length > 0) drawn = [];
+      if (dice.length === 0 && other.length === 0) return NOTHING_DRAWN;
+      const out = { dice, other };
+      dice = [];
+      other = [];
       return out;
     },
   };

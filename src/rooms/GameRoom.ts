@@ -35,7 +35,7 @@ import { BotTurn } from "./bot-turn.js";
 import { RoomListing } from "./room-listing.js";
 import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
-import { MatchTracker, recordingRng, type MatchSeat } from "../players/match-tracker.js";
+import { MatchTracker, NOTHING_DRAWN, recordingRng, type Drawn, type MatchSeat } from "../players/match-tracker.js";
 import { tokenPayload } from "../players/accounts.js";
 import type { Rng } from "../rules/rng.js";
 
@@ -111,7 +111,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private match?: MatchTracker;
   /** The rules' randomness; when results are recorded, it keeps what each step drew for the log. */
   private rng!: Rng;
-  private drawn?: () => number[];
+  private drawn?: () => Drawn;
 
   private get rules() {
     return this.definition.rules;
@@ -361,7 +361,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   }
 
   /** Adds what a step did to the room's history (in the state: it goes out with the step's patch), and logs a game's end. */
-  private record(step: HistoryStep<unknown>, drawn: readonly number[]) {
+  private record(step: HistoryStep<unknown>, drawn: Drawn) {
     const wasStarted = this.rules.isStarted(step.before);
     const isStarted = this.rules.isStarted(step.after);
     if (!wasStarted && isStarted) {
@@ -518,8 +518,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     return this.rules.playerIds(state).map((id) => ({ id, userId: this.userIds.get(id) ?? null, name: this.names.get(id) ?? nameInState(state, id) }));
   }
 }
-
-const NOTHING_DRAWN: readonly number[] = [];
 
 /** How the rules' state says the last game ended (every game's state has `ending`). */
 function endingOf(state: unknown): { reason: string; name: string } | null | undefined {

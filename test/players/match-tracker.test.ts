@@ -1,6 +1,6 @@
 /** MatchTracker: one record per finished game, with the right places, seats and log. */
 import assert from "node:assert/strict";
-import { MatchTracker, recordingRng, type MatchProgress, type Standing } from "../../src/players/match-tracker.js";
+import { MatchTracker, NOTHING_DRAWN, recordingRng, type MatchProgress, type Standing } from "../../src/players/match-tracker.js";
 import type { MatchRecord } from "../../src/players/store.js";
 import { seededRng } from "../../src/rules/rng.js";
 
@@ -20,9 +20,9 @@ describe("MatchTracker", () => {
     const { t, records, now } = tracker();
     t.start([seat("a"), seat("b", null)], { board: "start" });
     now.t = 1500;
-    t.step("a", { type: "make_move", row: 0, col: 0 }, [], inPlay("a", "b"));
+    t.step("a", { type: "make_move", row: 0, col: 0 }, NOTHING_DRAWN, inPlay("a", "b"));
     now.t = 2000;
-    t.step("b", { type: "make_move", row: 1, col: 1 }, [], inPlay("a", "b"));
+    t.step("b", { type: "make_move", row: 1, col: 1 }, NOTHING_DRAWN, inPlay("a", "b"));
     t.end({ contenders: ["a", "b"], winners: ["a"] }, { reason: "won", name: "A" });
     t.end({ contenders: ["a", "b"], winners: ["a"] }, { reason: "won", name: "A" });
     assert.equal(records.length, 1, "a second end without a new start records nothing");
@@ -57,10 +57,10 @@ describe("MatchTracker", () => {
   it("places players out of contention behind those still in, in elimination order (Owe Drahn)", () => {
     const { t, records } = tracker();
     t.start([seat("a"), seat("b"), seat("c"), seat("d")], {});
-    t.step("b", { type: "roll" }, [6], inPlay("a", "c", "d")); // b busts: 4th
-    t.step("c", { type: "roll" }, [5], inPlay("a", "c", "d"));
-    t.step("d", { type: "roll" }, [6], inPlay("a", "c")); // d: 3rd
-    t.step("a", { type: "roll" }, [4], inPlay("c")); // a: 2nd
+    t.step("b", { type: "roll" }, { dice: [6], other: [] }, inPlay("a", "c", "d")); // b busts: 4th
+    t.step("c", { type: "roll" }, { dice: [5], other: [] }, inPlay("a", "c", "d"));
+    t.step("d", { type: "roll" }, { dice: [6], other: [] }, inPlay("a", "c")); // d: 3rd
+    t.step("a", { type: "roll" }, { dice: [4], other: [] }, inPlay("c")); // a: 2nd
     t.end({ contenders: ["c"], winners: ["c"] }, { reason: "won", name: "C" });
     assert.deepEqual(placements(records[0]!), { A: 2, B: 4, C: 1, D: 3 });
   });
@@ -68,8 +68,8 @@ describe("MatchTracker", () => {
   it("lets players who drop out at the same step share their place (a tie), and ranks the rest densely", () => {
     const { t, records } = tracker();
     t.start([seat("a"), seat("b"), seat("c"), seat("d")], {});
-    t.step("a", { type: "roll" }, [], inPlay("a", "d")); // b and c out together: both 3rd
-    t.step("d", { type: "roll" }, [], inPlay("d")); // a: 2nd
+    t.step("a", { type: "roll" }, NOTHING_DRAWN, inPlay("a", "d")); // b and c out together: both 3rd
+    t.step("d", { type: "roll" }, NOTHING_DRAWN, inPlay("d")); // a: 2nd
     t.end({ contenders: ["d"], winners: ["d"] }, null);
     assert.deepEqual(placements(records[0]!), { A: 2, B: 3, C: 3, D: 1 });
   });
@@ -78,12 +78,12 @@ describe("MatchTracker", () => {
     const { t, records } = tracker();
     t.start([seat("human"), seat("bot", null)], {});
     // Dice: the last human leaves and the bot leaves with them: the bot is not behind the quitter.
-    t.step("human", { type: "leave" }, [], inPlay());
+    t.step("human", { type: "leave" }, NOTHING_DRAWN, inPlay());
     t.end({ contenders: [], winners: [] }, null);
     assert.deepEqual(placements(records[0]!), { HUMAN: 2, BOT: 1 });
 
     t.start([seat("a"), seat("b"), seat("c")], {});
-    t.step("b", { type: "timeout" }, [], inPlay("a", "c"));
+    t.step("b", { type: "timeout" }, NOTHING_DRAWN, inPlay("a", "c"));
     t.end({ contenders: ["a", "c"], winners: ["c"] }, null);
     assert.deepEqual(placements(records[1]!), { A: 2, B: 3, C: 1 });
   });
@@ -104,7 +104,7 @@ describe("MatchTracker", () => {
 
   it("ignores steps and ends outside a game", () => {
     const { t, records } = tracker();
-    t.step("a", { type: "make_move" }, [], inPlay("a"));
+    t.step("a", { type: "make_move" }, NOTHING_DRAWN, inPlay("a"));
     t.end({ contenders: [], winners: [] }, null);
     assert.equal(records.length, 0);
     assert.equal(t.progress(), undefined);
@@ -113,12 +113,12 @@ describe("MatchTracker", () => {
   it("goes on after a restore from its progress: same id, earlier steps and places kept", () => {
     const first = tracker();
     first.t.start([seat("a"), seat("b"), seat("c")], { s: 0 });
-    first.t.step("b", { type: "roll" }, [6], inPlay("a", "c"));
+    first.t.step("b", { type: "roll" }, { dice: [6], other: [] }, inPlay("a", "c"));
     const saved = JSON.parse(JSON.stringify(first.t.progress())) as MatchProgress;
 
     const second = tracker({ t: 5000 });
     second.t.restore(saved);
-    second.t.step("a", { type: "roll" }, [3], inPlay("c"));
+    second.t.step("a", { type: "roll" }, { dice: [3], other: [] }, inPlay("c"));
     second.t.end({ contenders: ["c"], winners: ["c"] }, null);
     const r = second.records[0]!;
     assert.equal(r.id, saved.id);
@@ -131,29 +131,32 @@ describe("MatchTracker", () => {
     t.start([seat("a"), seat("b")], {});
     const before = t.progress();
     assert.equal(t.progress(), before, "unchanged between steps");
-    t.step("a", { type: "make_move" }, [], inPlay("a", "b"));
+    t.step("a", { type: "make_move" }, NOTHING_DRAWN, inPlay("a", "b"));
     assert.notEqual(t.progress(), before);
     assert.equal(before!.log.length, 0, "the earlier object is not changed");
   });
 
-  it("logs the dice a step drew", () => {
+  it("logs the dice and other numbers a step drew, apart", () => {
     const { t, records } = tracker();
     t.start([seat("a"), seat("b")], {});
-    t.step("a", { type: "roll" }, [3, 5], inPlay("a", "b"));
+    t.step("a", { type: "roll" }, { dice: [3, 5], other: [] }, inPlay("a", "b"));
+    t.step("b", { type: "join" }, { dice: [], other: [1] }, inPlay("a", "b"));
     t.end({ contenders: ["a", "b"], winners: ["a"] }, null);
-    assert.deepEqual((records[0]!.log as { steps: { rng?: number[] }[] }).steps[0]!.rng, [3, 5]);
+    const steps = (records[0]!.log as { steps: { dice?: number[]; rng?: number[] }[] }).steps;
+    assert.deepEqual([steps[0]!.dice, steps[0]!.rng], [[3, 5], undefined]);
+    assert.deepEqual([steps[1]!.dice, steps[1]!.rng], [undefined, [1]]);
   });
 });
 
 describe("recordingRng", () => {
-  it("hands out the same numbers as the RNG it wraps, and gives back what each step drew, once", () => {
+  it("hands out the same numbers as the RNG it wraps, and gives back what each step drew, dice apart, once", () => {
     const plain = seededRng(7);
     const { rng, take } = recordingRng(seededRng(7));
-    const drawn = [rng.int(1, 6), rng.int(1, 6), rng.int(0, 9)];
-    assert.deepEqual(drawn, [plain.int(1, 6), plain.int(1, 6), plain.int(0, 9)]);
-    assert.deepEqual(take(), drawn);
-    assert.deepEqual(take(), []);
+    const drawn = [rng.int(1, 6), rng.int(0, 9), rng.int(1, 6), rng.int(1, 5)];
+    assert.deepEqual(drawn, [plain.int(1, 6), plain.int(0, 9), plain.int(1, 6), plain.int(1, 5)]);
+    assert.deepEqual(take(), { dice: [drawn[0], drawn[2]], other: [drawn[1], drawn[3]] });
+    assert.deepEqual(take(), { dice: [], other: [] });
     rng.int(1, 6);
-    assert.equal(take().length, 1);
+    assert.equal(take().dice.length, 1);
   });
 });
