@@ -211,7 +211,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       throw new ServerError(JoinErrorCode.INVALID_OPTIONS, describeZodError(parsed.error));
     }
     // A valid sign-in token was decoded into client.auth before this runs (@colyseus/auth); a bad one refused the join already.
-    const admitted: Admitted = { ...parsed.data, userId: tokenPayload(client.auth)?.id };
+    const user = tokenPayload(client.auth);
+    // A signed-in player without a name option plays under their profile's name.
+    const admitted: Admitted = { ...parsed.data, name: parsed.data.name ?? user?.name, userId: user?.id };
     return admitted;
   }
 
