@@ -74,6 +74,8 @@ export function roomSettings({ env, logger, rng = cryptoRng, metrics, players }:
     drainSeconds: env.DRAIN_SECONDS,
     metrics: metrics?.room,
     results: players?.recorder,
+    // A seeded or scripted RNG (tests, RNG_SEED) keeps its dice: fairness would replace them.
+    fairDice: rng === cryptoRng,
   };
 }
 

@@ -38,7 +38,7 @@ export interface RestoreOption {
 }
 
 /** What a room writes: its snapshot minus what the service fills in. */
-export type SnapshotBody = Omit<Snapshot, "v" | "epoch" | "owner" | "savedAt" | "match"> & { match?: Snapshot["match"] };
+export type SnapshotBody = Omit<Snapshot, "v" | "epoch" | "owner" | "savedAt" | "match" | "fairness"> & { match?: Snapshot["match"]; fairness?: Snapshot["fairness"] };
 
 /** What the service needs of a room. */
 export interface SnapshotRoom {
@@ -193,6 +193,7 @@ export class HighAvailability {
       scheduled: body.scheduled,
       history: { seq: history.seq, game: history.game },
       match: body.match ?? null,
+      fairness: body.fairness ?? null,
     };
     // Only the fields that changed since the last write that landed (the whole snapshot
     // after a failed write), and only the history entries Redis does not hold yet.

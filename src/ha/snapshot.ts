@@ -31,6 +31,14 @@ const seat = z.object({
   userId: z.string().min(1).max(64).optional(),
 });
 
+const reveal = z.object({ commitment: z.string().max(64), seed: z.string().max(64), clientSeeds: z.string().max(4096), rolls: z.array(z.array(z.number().int())).max(1_000_000) });
+const fairness = z.object({
+  seed: z.string().regex(/^[0-9a-f]{64}$/),
+  clientSeeds: z.record(z.string(), z.string().max(64)),
+  game: z.object({ clientSeeds: z.string().max(4096), rolls: z.array(z.array(z.number().int())).max(1_000_000) }).nullable(),
+  revealed: reveal.nullable(),
+});
+
 /** The running match the room will record when it ends (src/players/match-tracker.ts). */
 const match = z.object({
   id: z.string().min(1).max(64),
@@ -65,6 +73,8 @@ const stored = z.object({
   history: z.object({ seq: z.number().int().min(0), game: z.number().int().min(0) }),
   /** The match being played, when the room records results (players' accounts on). */
   match: match.nullable().default(null),
+  /** Dice games: the seeds (src/fairness/room-fairness.ts); the server seed lives here, in Redis, and nowhere else before its reveal. */
+  fairness: fairness.nullable().default(null),
 });
 
 /** A snapshot as stored (the JSON); its history entries live beside it. */
@@ -79,7 +89,7 @@ export type SnapshotSeat = z.output<typeof seat>;
 /** The hash field holding what a room keeps for its whole life (written with every whole snapshot only). */
 const META = "meta";
 /** The fields written when they change, beside {@link META} and the game's. */
-const PARTS = ["seats", "turn", "scheduled", "history", "match", "savedAt"] as const;
+const PARTS = ["seats", "turn", "scheduled", "history", "match", "fairness", "savedAt"] as const;
 /** Each top-level key of the rules' state is a field of its own: `g:<key>`. */
 const GAME = "g:";
 

@@ -100,9 +100,9 @@ export class MatchTracker {
 
   /**
    * The game ended: its record goes to the sink, unless no seat has an identity (programs
-   * and bots only: nothing to record).
+   * and bots only: nothing to record). `fairness`: the revealed seeds of its dice, kept in the log.
    */
-  end(standing: Standing, result: unknown) {
+  end(standing: Standing, result: unknown, fairness?: unknown) {
     const match = this.match;
     this.match = undefined;
     if (!match) return;
@@ -115,7 +115,7 @@ export class MatchTracker {
     const order = [...new Set(players.map((p) => p.placement))].sort((a, b) => a - b);
     for (const p of players) p.placement = order.indexOf(p.placement) + 1;
     if (!players.some((p) => p.userId !== null)) return;
-    this.sink({ id: match.id, game: this.game, startedAt: match.startedAt, endedAt: this.now(), players, result, log: { initial: match.initial, steps: match.log } });
+    this.sink({ id: match.id, game: this.game, startedAt: match.startedAt, endedAt: this.now(), players, result, log: { initial: match.initial, steps: match.log, ...(fairness ? { fairness } : {}) } });
   }
 }
 

@@ -14,6 +14,8 @@ import { checkName, NAME_MAX_GRAPHEMES } from "./names.js";
 export interface ServerEvents {
   /** Every room: the server is shutting down; a running game may finish within `seconds`. */
   draining: { seconds: number };
+  /** Dice games: a game ended (or its room closed): its server seed, to check every roll (see the README, "Provably fair dice"). */
+  fairnessRevealed: { commitment: string; seed: string; clientSeeds: string; rolls: number[][] };
   /** Lobby: the listing (whole list, sent on join, on every change and on `refresh`). */
   rooms: RoomEntry[];
 }
@@ -76,5 +78,12 @@ export const commonJoinOptions = z.object({
   private: z.boolean().optional(),
   turnSeconds: turnSeconds.optional(),
 });
+
+/**
+ * Dice games: `client_seed { seed }`, a player's contribution to the next game's dice: 1–64
+ * printable ASCII characters, sent before the game starts.
+ */
+export const CLIENT_SEED = "client_seed";
+export const clientSeedPayload = z.object({ seed: z.string().min(1).max(64).regex(/^[\x20-\x7e]+$/, "printable ASCII characters only") }).strict();
 
 export type CommonJoinOptions = z.input<typeof commonJoinOptions>;

@@ -38,6 +38,9 @@ import { ScheduledActions } from "./scheduled.js";
 import { MatchTracker, NOTHING_DRAWN, recordingRng, type Drawn, type MatchSeat } from "../players/match-tracker.js";
 import { tokenPayload } from "../players/accounts.js";
 import type { Rng } from "../rules/rng.js";
+import { RoomFairness } from "../fairness/room-fairness.js";
+import { FairnessState } from "../schema/FairnessState.js";
+import { CLIENT_SEED, clientSeedPayload } from "../protocol/messages.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
 
@@ -58,7 +61,7 @@ type Options = z.output<typeof commonJoinOptions>;
 /** What onAuth hands to onJoin: the validated options, and the user id of a valid sign-in token. */
 type Admitted = Options & { userId?: string };
 
-export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string> }; metadata: ListingMetadata }> {
+export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string>; fairness?: FairnessState }; metadata: ListingMetadata }> {
   /** Every timer of the room; all cleared on dispose. */
   protected readonly timers = new RoomTimers((err) => this.log.error({ err }, "uncaught exception in a room timer"));
 
@@ -112,6 +115,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   /** The rules' randomness; when results are recorded, it keeps what each step drew for the log. */
   private rng!: Rng;
   private drawn?: () => Drawn;
+  /** Dice games (their state has `fairness`): the dice from committed seeds (src/fairness/). */
+  private fairness?: RoomFairness;
+  private fairnessShown = -1;
 
   private get rules() {
     return this.definition.rules;
@@ -175,9 +181,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.history = new RoomHistory(this.state.history);
     this.scheduled = new ScheduledActions(this.timers, (action) => this.dispatch(SYSTEM_ACTOR, action));
     this.rng = settings.rng;
+    if (settings.fairDice && this.state.fairness instanceof FairnessState) {
+      const fairness = new RoomFairness(settings.rng);
+      this.fairness = fairness;
+      this.rng = { int: (min, max) => fairness.rng.int(min, max) };
+    }
     const results = settings.results;
     if (results) {
-      const recording = recordingRng(settings.rng);
+      const recording = recordingRng(this.rng);
       this.rng = recording.rng;
       this.drawn = recording.take;
       this.match = new MatchTracker(this.roomName, (record) => results.record(record));
@@ -191,6 +202,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     for (const [type, validator] of Object.entries(definition.protocol.messages as Record<string, z.ZodType>)) {
       this.onMessage(type, (client: Client, payload: unknown) => this.handleMessage(client, type, validator, payload));
     }
+    if (this.fairness) this.onMessage(CLIENT_SEED, (client: Client, payload: unknown) => this.clientSeed(client, payload));
     // Colyseus would disconnect a client sending an unknown type; we answer instead.
     this.onMessage("*", (client: Client, type: unknown) => {
       // A message whose type is literally "*" reaches here with its payload as `type`.
@@ -290,6 +302,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     if (!this.isSeated(client.sessionId)) this.out.unseated(client.sessionId);
     if (!this.isSeated(client.sessionId)) this.names.delete(client.sessionId);
     if (!this.isSeated(client.sessionId)) this.userIds.delete(client.sessionId);
+    if (!this.isSeated(client.sessionId)) this.fairness?.forget(client.sessionId);
   }
 
   override onDispose() {
@@ -340,6 +353,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private dispatch(playerId: string, action: { type: string; [field: string]: unknown }, client?: Client): boolean {
     const result = this.rules.apply(this.game, playerId, action as never, this.rng);
     const drawn = this.drawn?.() ?? NOTHING_DRAWN;
+    if (!result.ok) this.fairness?.stepRefused();
+    else this.fairness?.stepDone();
     if (!result.ok) {
       if (client) this.reject(client, result.code, result.message);
       else this.log.debug({ playerId, action: action.type, code: result.code }, "system action refused");
@@ -368,12 +383,16 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const isStarted = this.rules.isStarted(step.after);
     if (!wasStarted && isStarted) {
       this.history.newGame();
+      this.fairness?.start(this.rules.playerIds(step.after));
       this.match?.start(this.matchSeats(step.after), step.after);
-    } else if (this.match?.progress()) {
+    } else if (this.match?.progress() || this.fairness?.running) {
       const standing = this.definition.standing(step.after);
-      this.match.step(step.playerId, step.action, drawn, standing);
+      this.match?.step(step.playerId, step.action, drawn, standing);
       const ending = endingOf(step.after);
-      if ((ending && ending !== endingOf(step.before)) || !isStarted) this.match.end(standing, ending ?? null);
+      if ((ending && ending !== endingOf(step.before)) || !isStarted) {
+        const revealed = this.revealFairness();
+        this.match?.end(standing, ending ?? null, revealed);
+      }
     }
     this.history.add(this.definition.history(step));
     if (wasStarted && !isStarted) {
@@ -382,6 +401,23 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const ending = (step.after as { ending?: { reason?: string } | null }).ending?.reason;
       this.log.info({ game: this.gamesEnded, turns: this.rules.turnNumber(step.after), ending, by: step.action.type }, "game over");
     }
+  }
+
+  /** The game's dice seed is revealed (its end, or the room closing): in the state and to every client, after the patch. */
+  private revealFairness() {
+    const revealed = this.fairness?.end();
+    if (revealed) this.out.then(() => this.broadcast("fairnessRevealed", revealed satisfies ServerEvents["fairnessRevealed"]));
+    return revealed;
+  }
+
+  /** `client_seed { seed }`: a seated player's contribution to the next game's dice. */
+  private clientSeed(client: Client, payload: unknown) {
+    if (!this.admit(client)) return;
+    const parsed = clientSeedPayload.safeParse(payload);
+    if (!parsed.success) return this.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${CLIENT_SEED}" payload: ${describeZodError(parsed.error)}`);
+    if (!this.isSeated(client.sessionId)) return this.reject(client, ErrorCode.NOT_A_PLAYER, "Only seated players contribute a client seed.");
+    if (!this.fairness!.setClientSeed(client.sessionId, parsed.data.seed)) return this.reject(client, ErrorCode.NOT_ALLOWED, "The game has started: a client seed counts for the next game; send it after this one ends.");
+    this.commit();
   }
 
   /** Sends the one error reply of a rejection to its sender. */
@@ -430,6 +466,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private commit() {
     this.definition.project(this.state, this.game, { prev: this.written, away: this.away.all, awayChanged: this.away.takeChanged(), projection: this.projection });
     this.written = this.game;
+    if (this.fairness && this.fairnessShown !== this.fairness.changes) {
+      this.fairnessShown = this.fairness.changes;
+      Object.assign(this.state.fairness!, this.fairness.view());
+    }
     this.turnClock?.arm(this.rules.activePlayer(this.game), this.rules.turnNumber(this.game));
     this.bots?.arm();
     this.out.changed();
@@ -452,6 +492,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.turnClock?.restore(snapshot.turn);
     for (const { due, action } of snapshot.scheduled) this.scheduled.at(due, action);
     this.match?.restore(snapshot.match ?? undefined);
+    if (snapshot.fairness) this.fairness?.restore(snapshot.fairness);
     for (const seat of snapshot.seats) {
       if (seat.userId) this.userIds.set(seat.sessionId, seat.userId);
       const until = seat.awayUntil ?? now + this.settings.reconnectSeconds * 1000;
@@ -478,6 +519,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       scheduled: this.scheduled.list(),
       history: this.history.snapshot(),
       match: this.match?.progress() ?? null,
+      fairness: this.fairness?.snapshot() ?? null,
     };
   }
 
@@ -485,6 +527,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private close() {
     if (this.closing) return;
     this.closing = true;
+    // A game cut off by the shutdown: its seed is revealed all the same.
+    if (this.fairness?.running) {
+      this.revealFairness();
+      this.commit();
+    }
     this.disconnect(CloseCode.SERVER_SHUTDOWN).catch((err) => this.log.error({ err }, "disconnect failed"));
   }
 

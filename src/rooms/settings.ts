@@ -37,6 +37,8 @@ export interface RoomSettings {
   drainSeconds: number;
   /** High availability (Redis only): each room's snapshot, written before its state goes out. */
   ha?: { attach(room: SnapshotRoom, epoch?: number): RoomSnapshots };
+  /** Dice games roll from committed seeds (provably fair, src/fairness/); off when tests or RNG_SEED inject their own dice. */
+  fairDice?: boolean;
   /** Players' accounts: where finished matches go (src/players/recorder.ts); without it nothing is recorded. */
   results?: { record(match: MatchRecord): void };
   /** Counters for /metrics; optional so a room runs without them. */

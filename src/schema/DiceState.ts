@@ -1,3 +1,4 @@
+import { FairnessState } from "./FairnessState.js";
 import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
 
 /** A seated Dice player or bot, keyed by session id (or bot id) in {@link DiceState.players}. */
@@ -18,6 +19,8 @@ export class DicePlayer extends Schema {
 
 /** What every Dice client sees (games.md, "Dice", State). */
 export class DiceState extends Schema {
+  /** Provably fair dice: the seed commitment, and after a game its seed (src/fairness/). */
+  @type(FairnessState) fairness = new FairnessState();
   @type({ map: DicePlayer }) players = new MapSchema<DicePlayer>();
   /** The dice on the table; 0 = unrolled. */
   @type(["uint8"]) dice = new ArraySchema<number>();

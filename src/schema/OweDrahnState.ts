@@ -1,3 +1,4 @@
+import { FairnessState } from "./FairnessState.js";
 import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
 
 /** One seat of an Owe Drahn room, in seat order in {@link OweDrahnState.players}. */
@@ -15,6 +16,8 @@ export class OweDrahnPlayer extends Schema {
 
 /** What every Owe Drahn client sees (games.md, "Owe Drahn", State). */
 export class OweDrahnState extends Schema {
+  /** Provably fair dice: the seed commitment, and after a game its seed (src/fairness/). */
+  @type(FairnessState) fairness = new FairnessState();
   @type([OweDrahnPlayer]) players = new ArraySchema<OweDrahnPlayer>();
   @type("uint8") currentValue = 0;
   @type("string") currentTurn = "";

@@ -24,6 +24,7 @@ const valid: Snapshot = {
     initial: { board: ["", "", ""], turn: "s1" },
     log: [{ t: 40, seat: 0, action: { type: "make_move", row: 0, col: 1 } }],
   },
+  fairness: { seed: "ab".repeat(32), clientSeeds: { s1: "lucky" }, game: { clientSeeds: "lucky:", rolls: [[3, 4]] }, revealed: null },
 };
 /**
  * The stored hash, written here by hand from the format (not by the code under test): "meta"

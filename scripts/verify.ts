@@ -1,0 +1,44 @@
+/**
+ * npm run verify -- <matchId | file.json> [--server http://localhost:2567]
+ *
+ * Checks a finished dice game: the revealed seed against its commitment, and every roll of
+ * the action log against the seeds (src/fairness/verify.ts). A match id is fetched from
+ * the server's `GET /api/matches/:id`; a file holds that JSON. Prints ✓ or the first
+ * mismatch; the exit status is 0 only for ✓.
+ */
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { verifyMatch, type MatchForVerification } from "../src/fairness/verify.js";
+
+async function main() {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { server: { type: "string", default: process.env.SERVER_URL ?? "http://localhost:2567" } } });
+  const target = positionals[0];
+  if (!target) {
+    console.error("usage: npm run verify -- <matchId | file.json> [--server http://localhost:2567]");
+    process.exit(2);
+  }
+  let match: MatchForVerification;
+  if (fs.existsSync(target)) {
+    match = JSON.parse(fs.readFileSync(target, "utf8")) as MatchForVerification;
+  } else {
+    const res = await fetch(`${values.server}/api/matches/${encodeURIComponent(target)}`);
+    if (!res.ok) {
+      console.error(`✗ ${target}: the server answered ${res.status}: ${((await res.json().catch(() => ({}))) as { error?: string }).error ?? res.statusText}`);
+      process.exit(1);
+    }
+    match = (await res.json()) as MatchForVerification;
+  }
+  const result = verifyMatch(match);
+  const name = `${match.game ?? "match"} ${match.id ?? target}`;
+  if (result.ok) {
+    console.log(`✓ ${name}: the seed matches its commitment, and all ${result.rolls} rolls (${result.dice} dice) follow from the seeds`);
+    return;
+  }
+  console.log(`✗ ${name}: ${result.reason}`);
+  process.exit(1);
+}
+
+main().catch((err: Error) => {
+  console.error(`✗ ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+/**
+ * Checks a finished match's dice against its revealed seeds: the commitment is the SHA-256
+ * of the seed, and every roll in the action log (each step that rolled dice, in order, is
+ * roll 0, 1, 2, …) is what the seeds give. Used by `npm run verify`; the web client does
+ * the same with Web Crypto.
+ */
+import { commitmentOf, rollFaces } from "./dice.js";
+
+export interface MatchForVerification {
+  id?: string;
+  game?: string;
+  log: { steps?: { dice?: number[] }[]; fairness?: { commitment: string; seed: string; clientSeeds: string } } | null;
+}
+
+export type Verification =
+  | { ok: true; rolls: number; dice: number }
+  | { ok: false; roll?: number; reason: string };
+
+export function verifyMatch(match: MatchForVerification): Verification {
+  const fairness = match.log?.fairness;
+  if (!fairness) return { ok: false, reason: "this match has no fairness record (not a dice game, or played with test dice)" };
+  if (!/^[0-9a-f]{64}$/.test(fairness.seed)) return { ok: false, reason: "the revealed seed is not 32 bytes of hex" };
+  const seed = Buffer.from(fairness.seed, "hex");
+  const commitment = commitmentOf(seed);
+  if (commitment !== fairness.commitment) return { ok: false, reason: `the seed does not match the commitment: SHA-256(seed) = ${commitment}, committed ${fairness.commitment}` };
+  let n = 0;
+  let dice = 0;
+  for (const step of match.log?.steps ?? []) {
+    if (!step.dice || step.dice.length === 0) continue;
+    const expected = rollFaces(seed, fairness.clientSeeds, n, step.dice.length);
+    if (expected.some((face, i) => face !== step.dice![i])) return { ok: false, roll: n, reason: `roll ${n}: the log has ${step.dice.join(",")}, the seeds give ${expected.join(",")}` };
+    dice += step.dice.length;
+    n++;
+  }
+  return { ok: true, rolls: n, dice };
+}

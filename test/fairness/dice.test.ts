@@ -1,0 +1,155 @@
+/**
+ * Provably fair dice: the derivation against a reference written here from the README's
+ * words alone, and verification that catches one changed byte at the right roll.
+ */
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { commitmentOf, FairDice, rollFaces, SEED_BYTES } from "../../src/fairness/dice.js";
+import { RoomFairness } from "../../src/fairness/room-fairness.js";
+import { verifyMatch } from "../../src/fairness/verify.js";
+import { d6, pick, scriptedRng, seededRng } from "../../src/rules/rng.js";
+
+/** The scheme as a player would code it: HMAC-SHA256(seed, "<clientSeeds>:<n>[:<k>]"), bytes ≥ 252 skipped, face = byte % 6 + 1. */
+function referenceRoll(seedHex: string, clientSeeds: string[], n: number, count: number): number[] {
+  const key = Buffer.from(seedHex, "hex");
+  const joined = clientSeeds.join(":");
+  const faces: number[] = [];
+  for (let k = 0; faces.length < count; k++) {
+    const message = k === 0 ? `${joined}:${n}` : `${joined}:${n}:${k}`;
+    for (const byte of crypto.createHmac("sha256", key).update(Buffer.from(message, "utf8")).digest()) {
+      if (faces.length === count) break;
+      if (byte >= 252) continue;
+      faces.push((byte % 6) + 1);
+    }
+  }
+  return faces;
+}
+
+const seedHex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const seed = Buffer.from(seedHex, "hex");
+
+/** A finished match's record, as the server stores it: the log's dice come from the seeds. */
+function recordOf(rolls: number[], clientSeeds: string[]) {
+  const steps = rolls.flatMap((count, n) => [
+    { t: n * 10, seat: n % 2, action: { type: "roll" }, dice: referenceRoll(seedHex, clientSeeds, n, count) },
+    { t: n * 10 + 5, seat: n % 2, action: { type: "bank" } },
+  ]);
+  return { id: "m1", game: "dice", log: { initial: {}, steps, fairness: { commitment: commitmentOf(seed), seed: seedHex, clientSeeds: clientSeeds.join(":"), rolls: [] } } };
+}
+
+describe("Provably fair dice", () => {
+  it("commits with the SHA-256 of the seed, in lowercase hex", () => {
+    assert.equal(commitmentOf(seed), crypto.createHash("sha256").update(seed).digest("hex"));
+    assert.match(commitmentOf(seed), /^[0-9a-f]{64}$/);
+  });
+
+  it("derives every roll as the reference does, for many seeds, client seeds, roll numbers and dice counts (past 32 bytes too)", () => {
+    const rng = seededRng(11);
+    for (let i = 0; i < 200; i++) {
+      const s = crypto.randomBytes(SEED_BYTES);
+      const clients = Array.from({ length: rng.int(1, 8) }, () => (rng.int(0, 3) === 0 ? "" : `c${rng.int(0, 1e6)}é`));
+      const n = rng.int(0, 500);
+      const count = rng.int(1, 80); // 80 dice need more than one 32-byte block
+      assert.deepEqual(rollFaces(s, clients.join(":"), n, count), referenceRoll(s.toString("hex"), clients, n, count));
+    }
+  });
+
+  it("gives each face about as often (the skipped bytes leave no bias a test of 60,000 dice can see)", () => {
+    const counts = [0, 0, 0, 0, 0, 0];
+    for (let n = 0; n < 10_000; n++) for (const f of rollFaces(seed, "a:b", n, 6)) counts[f - 1]!++;
+    for (const c of counts) assert.ok(Math.abs(c - 10_000) < 500, `face counts ${counts.join(", ")}`);
+  });
+
+  it("the rules' RNG: dice from the seeds, one roll per accepted step that rolled; refused steps and other draws do not count", () => {
+    const fair = new FairDice(seed, "x:y", scriptedRng([1, 0]));
+    assert.equal(pick(fair, ["a", "b"]), "b", "who starts comes from the other RNG");
+    fair.stepDone();
+    assert.equal(fair.rollCount, 0, "a step without dice is no roll");
+    const first = [d6(fair), d6(fair), d6(fair)];
+    fair.stepRefused();
+    assert.equal(fair.rollCount, 0);
+    const again = [d6(fair), d6(fair), d6(fair)];
+    assert.deepEqual(again, first, "a refused step's dice are drawn again by the next step");
+    assert.deepEqual(fair.stepDone(), again);
+    assert.deepEqual(again, referenceRoll(seedHex, ["x", "y"], 0, 3));
+    assert.deepEqual([d6(fair)], referenceRoll(seedHex, ["x", "y"], 1, 1));
+    fair.stepDone();
+    assert.equal(fair.rollCount, 2);
+  });
+
+  it("a room's fairness: the commitment before the game, client seeds until the start, the reveal at the end, a new commitment next", () => {
+    const room = new RoomFairness(seededRng(1));
+    const before = room.view();
+    assert.match(before.commitment, /^[0-9a-f]{64}$/);
+    assert.equal(before.seed, "");
+    assert.ok(room.setClientSeed("b", "bee"));
+    assert.ok(room.setClientSeed("a", "ay"));
+    room.start(["a", "b", "c"]);
+    assert.equal(room.setClientSeed("a", "late"), false, "no client seed once the game runs");
+    assert.equal(room.view().seed, "", "the seed stays secret while the game runs");
+    const faces = [d6(room.rng), d6(room.rng)];
+    assert.deepEqual(room.stepDone(), faces);
+    const revealed = room.end()!;
+    assert.equal(revealed.commitment, before.commitment);
+    assert.equal(commitmentOf(Buffer.from(revealed.seed, "hex")), before.commitment);
+    assert.equal(revealed.clientSeeds, "ay:bee:");
+    assert.deepEqual(revealed.rolls, [faces]);
+    assert.deepEqual(faces, referenceRoll(revealed.seed, ["ay", "bee", ""], 0, 2));
+    const after = room.view();
+    assert.equal(after.seed, revealed.seed);
+    assert.match(after.next, /^[0-9a-f]{64}$/);
+    assert.notEqual(after.next, before.commitment, "every game has a new seed");
+  });
+
+  it("a room's fairness survives a takeover through its snapshot (same seed, roll numbers go on)", () => {
+    const room = new RoomFairness(seededRng(1));
+    room.setClientSeed("a", "s");
+    room.start(["a", "b"]);
+    d6(room.rng);
+    room.stepDone();
+    const copy = new RoomFairness(seededRng(2));
+    copy.restore(JSON.parse(JSON.stringify(room.snapshot())));
+    assert.equal(copy.view().commitment, room.view().commitment);
+    const next = [d6(copy.rng)];
+    copy.stepDone();
+    const revealed = copy.end()!;
+    assert.deepEqual(next, referenceRoll(revealed.seed, ["s", ""], 1, 1));
+    assert.equal(revealed.rolls.length, 2);
+  });
+
+  describe("verification (npm run verify)", () => {
+    it("passes a genuine record", () => {
+      assert.deepEqual(verifyMatch(recordOf([5, 3, 6, 1], ["p1", "p2"])), { ok: true, rolls: 4, dice: 15 });
+    });
+
+    it("fails at the right roll when one logged die is changed", () => {
+      const record = recordOf([5, 3, 6, 1], ["p1", "p2"]);
+      const step = record.log.steps[4]!; // roll 2
+      step.dice![3] = (step.dice![3]! % 6) + 1;
+      const result = verifyMatch(record);
+      assert.equal(result.ok, false);
+      assert.equal((result as { roll: number }).roll, 2);
+    });
+
+    it("fails when one byte of the seed is changed (the commitment no longer matches)", () => {
+      const record = recordOf([2, 2], ["p1", "p2"]);
+      record.log.fairness.seed = "01" + seedHex.slice(2);
+      const result = verifyMatch(record);
+      assert.equal(result.ok, false);
+      assert.match((result as { reason: string }).reason, /commitment/);
+    });
+
+    it("fails at roll 0 when a client seed is changed", () => {
+      const record = recordOf([6, 6, 6], ["p1", "p2"]);
+      record.log.fairness.clientSeeds = "p1:p3";
+      assert.equal((verifyMatch(record) as { roll?: number }).roll, 0);
+    });
+
+    it("refuses a record without fairness, or with a malformed seed", () => {
+      assert.equal(verifyMatch({ log: { steps: [] } }).ok, false);
+      const record = recordOf([1], ["a"]);
+      record.log.fairness.seed = "zz";
+      assert.equal(verifyMatch(record).ok, false);
+    });
+  });
+});
