@@ -240,7 +240,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
         app.use(options.players.accounts.routes());
         app.use(playerRoutes(options.players.store, games, logger));
       } else {
-        app.use([/^\/auth(\/|$)/, /^\/api\/(leaderboard|players|matches)(\/|$)/], (_req, res) => {
+        // Lookaheads: Express strips a matched prefix, and skips the layer when what follows is not "/".
+        app.use([/^\/auth(?=\/|$)/, /^\/api\/(?:leaderboard|players|matches)(?=\/|$)/], (_req, res) => {
           res.status(404).json({ code: "ACCOUNTS_OFF", error: "Players' accounts are off on this server (ACCOUNTS=off): everyone plays as a guest and nothing is recorded." });
         });
       }

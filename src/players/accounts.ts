@@ -18,6 +18,7 @@
  * lines here carry no request body and no header.
  */
 import { Hash, JWT } from "@colyseus/auth";
+import { Room } from "@colyseus/core";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import express from "express";
 import { z } from "zod";
@@ -93,6 +94,20 @@ export interface AccountsOptions {
   logger: Logger;
 }
 
+/**
+ * Importing `@colyseus/auth` replaced `Room.onAuth` with a hook that verifies every join's
+ * token and refuses the join (525) when it does not verify. Without accounts (ACCOUNTS=off:
+ * no {@link Accounts}, no secret) nothing can verify, so a token a client still holds (the
+ * SDK keeps one in localStorage and sends it with every join) would get every join refused,
+ * and `@colyseus/auth` would print a JWT_SECRET complaint to stderr at each. Until an
+ * {@link Accounts} exists, a token is ignored: the player joins as a guest.
+ */
+let tokensVerified = false;
+const verifyJoinToken = Room.onAuth;
+Room.onAuth = function onAuth(this: unknown, token: string, options: unknown, context: Parameters<typeof Room.onAuth>[2]) {
+  return tokensVerified ? verifyJoinToken.call(this, token, options, context) : Promise.resolve(true);
+};
+
 /** A password hash no password matches: a sign-in for an unknown email costs the same scrypt. */
 let decoyHash: Promise<string> | undefined;
 
@@ -102,6 +117,7 @@ export class Accounts {
   constructor(private readonly options: AccountsOptions) {
     // One process-wide secret: @colyseus/auth's room hook verifies joins with it.
     JWT.settings.secret = options.secret;
+    tokensVerified = true;
     this.limiter = new AddressLimiter(options.requestsPerMinute, 60);
   }
 

@@ -1,5 +1,3 @@
-import { randomInt } from "node:crypto";
-
 /**
  * The one source of randomness a game's rules may use (never the global, unseedable one).
  */
@@ -29,10 +27,22 @@ export function shuffle<T>(rng: Rng, items: readonly T[]): T[] {
   return out;
 }
 
-/** Production randomness: the operating system's cryptographically strong generator. */
+/**
+ * Production randomness: the operating system's cryptographically strong generator, through
+ * Web Crypto (Node's global `crypto` and a browser's alike, so the rules import nothing
+ * Node-only and the web client can run them for replays). Unbiased: a 32-bit draw above the
+ * largest multiple of the range is drawn again.
+ */
 export const cryptoRng: Rng = {
   int(min, max) {
-    return randomInt(min, max + 1);
+    const range = max - min + 1;
+    if (!Number.isSafeInteger(range) || range < 1 || range > 2 ** 32) throw new RangeError(`cryptoRng: bad range [${min}, ${max}]`);
+    const limit = 2 ** 32 - (2 ** 32 % range);
+    const word = new Uint32Array(1);
+    for (;;) {
+      globalThis.crypto.getRandomValues(word);
+      if (word[0]! < limit) return min + (word[0]! % range);
+    }
   },
 };
 
