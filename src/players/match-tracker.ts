@@ -100,9 +100,9 @@ export class MatchTracker {
 
   /**
    * The game ended: its record goes to the sink, unless no seat has an identity (programs
-   * and bots only: nothing to record). `fairness`: the revealed seeds of its dice, kept in the log.
+   * and bots only: nothing to record). `final`: the rules' state it ended in (a replay must reach it); `fairness`: the revealed seeds of its dice. The log holds the seats' in-room ids (the steps name their actor by seat), the initial state, every step, the final state and the seeds.
    */
-  end(standing: Standing, result: unknown, fairness?: unknown) {
+  end(standing: Standing, result: unknown, final: unknown, fairness?: unknown) {
     const match = this.match;
     this.match = undefined;
     if (!match) return;
@@ -115,7 +115,7 @@ export class MatchTracker {
     const order = [...new Set(players.map((p) => p.placement))].sort((a, b) => a - b);
     for (const p of players) p.placement = order.indexOf(p.placement) + 1;
     if (!players.some((p) => p.userId !== null)) return;
-    this.sink({ id: match.id, game: this.game, startedAt: match.startedAt, endedAt: this.now(), players, result, log: { initial: match.initial, steps: match.log, ...(fairness ? { fairness } : {}) } });
+    this.sink({ id: match.id, game: this.game, startedAt: match.startedAt, endedAt: this.now(), players, result, log: { seats: match.seats.map((s) => s.id), initial: match.initial, steps: match.log, final, ...(fairness ? { fairness } : {}) } });
   }
 }
 

@@ -391,7 +391,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const ending = endingOf(step.after);
       if ((ending && ending !== endingOf(step.before)) || !isStarted) {
         const revealed = this.revealFairness();
-        this.match?.end(standing, ending ?? null, revealed);
+        this.match?.end(standing, ending ?? null, step.after, revealed);
       }
     }
     this.history.add(this.definition.history(step));

@@ -23,8 +23,8 @@ describe("MatchTracker", () => {
     t.step("a", { type: "make_move", row: 0, col: 0 }, NOTHING_DRAWN, inPlay("a", "b"));
     now.t = 2000;
     t.step("b", { type: "make_move", row: 1, col: 1 }, NOTHING_DRAWN, inPlay("a", "b"));
-    t.end({ contenders: ["a", "b"], winners: ["a"] }, { reason: "won", name: "A" });
-    t.end({ contenders: ["a", "b"], winners: ["a"] }, { reason: "won", name: "A" });
+    t.end({ contenders: ["a", "b"], winners: ["a"] }, { reason: "won", name: "A" }, { over: true });
+    t.end({ contenders: ["a", "b"], winners: ["a"] }, { reason: "won", name: "A" }, { over: true });
     assert.equal(records.length, 1, "a second end without a new start records nothing");
     const r = records[0]!;
     assert.equal(r.game, "owedrahn");
@@ -36,7 +36,9 @@ describe("MatchTracker", () => {
     ]);
     assert.deepEqual(r.result, { reason: "won", name: "A" });
     assert.deepEqual(r.log, {
+      seats: ["a", "b"],
       initial: { board: "start" },
+      final: { over: true },
       steps: [
         { t: 500, seat: 0, action: { type: "make_move", row: 0, col: 0 } },
         { t: 1000, seat: 1, action: { type: "make_move", row: 1, col: 1 } },
@@ -49,7 +51,7 @@ describe("MatchTracker", () => {
     const { t, records } = tracker();
     for (let i = 0; i < 3; i++) {
       t.start([seat("a"), seat("b")], {});
-      t.end({ contenders: ["a", "b"], winners: ["b"] }, null);
+      t.end({ contenders: ["a", "b"], winners: ["b"] }, null, { over: true });
     }
     assert.equal(new Set(records.map((r) => r.id)).size, 3);
   });
@@ -61,7 +63,7 @@ describe("MatchTracker", () => {
     t.step("c", { type: "roll" }, { dice: [5], other: [] }, inPlay("a", "c", "d"));
     t.step("d", { type: "roll" }, { dice: [6], other: [] }, inPlay("a", "c")); // d: 3rd
     t.step("a", { type: "roll" }, { dice: [4], other: [] }, inPlay("c")); // a: 2nd
-    t.end({ contenders: ["c"], winners: ["c"] }, { reason: "won", name: "C" });
+    t.end({ contenders: ["c"], winners: ["c"] }, { reason: "won", name: "C" }, { over: true });
     assert.deepEqual(placements(records[0]!), { A: 2, B: 4, C: 1, D: 3 });
   });
 
@@ -70,7 +72,7 @@ describe("MatchTracker", () => {
     t.start([seat("a"), seat("b"), seat("c"), seat("d")], {});
     t.step("a", { type: "roll" }, NOTHING_DRAWN, inPlay("a", "d")); // b and c out together: both 3rd
     t.step("d", { type: "roll" }, NOTHING_DRAWN, inPlay("d")); // a: 2nd
-    t.end({ contenders: ["d"], winners: ["d"] }, null);
+    t.end({ contenders: ["d"], winners: ["d"] }, null, { over: true });
     assert.deepEqual(placements(records[0]!), { A: 2, B: 3, C: 3, D: 1 });
   });
 
@@ -79,33 +81,33 @@ describe("MatchTracker", () => {
     t.start([seat("human"), seat("bot", null)], {});
     // Dice: the last human leaves and the bot leaves with them: the bot is not behind the quitter.
     t.step("human", { type: "leave" }, NOTHING_DRAWN, inPlay());
-    t.end({ contenders: [], winners: [] }, null);
+    t.end({ contenders: [], winners: [] }, null, { over: true });
     assert.deepEqual(placements(records[0]!), { HUMAN: 2, BOT: 1 });
 
     t.start([seat("a"), seat("b"), seat("c")], {});
     t.step("b", { type: "timeout" }, NOTHING_DRAWN, inPlay("a", "c"));
-    t.end({ contenders: ["a", "c"], winners: ["c"] }, null);
+    t.end({ contenders: ["a", "c"], winners: ["c"] }, null, { over: true });
     assert.deepEqual(placements(records[1]!), { A: 2, B: 3, C: 1 });
   });
 
   it("makes a draw a shared first place", () => {
     const { t, records } = tracker();
     t.start([seat("a"), seat("b")], {});
-    t.end({ contenders: ["a", "b"], winners: ["a", "b"] }, { reason: "draw", name: "" });
+    t.end({ contenders: ["a", "b"], winners: ["a", "b"] }, { reason: "draw", name: "" }, { over: true });
     assert.deepEqual(placements(records[0]!), { A: 1, B: 1 });
   });
 
   it("records nothing for a game without a signed-in player (programs and bots)", () => {
     const { t, records } = tracker();
     t.start([seat("a", null), seat("b", null)], {});
-    t.end({ contenders: ["a", "b"], winners: ["a"] }, null);
+    t.end({ contenders: ["a", "b"], winners: ["a"] }, null, { over: true });
     assert.equal(records.length, 0);
   });
 
   it("ignores steps and ends outside a game", () => {
     const { t, records } = tracker();
     t.step("a", { type: "make_move" }, NOTHING_DRAWN, inPlay("a"));
-    t.end({ contenders: [], winners: [] }, null);
+    t.end({ contenders: [], winners: [] }, null, { over: true });
     assert.equal(records.length, 0);
     assert.equal(t.progress(), undefined);
   });
@@ -119,7 +121,7 @@ describe("MatchTracker", () => {
     const second = tracker({ t: 5000 });
     second.t.restore(saved);
     second.t.step("a", { type: "roll" }, { dice: [3], other: [] }, inPlay("c"));
-    second.t.end({ contenders: ["c"], winners: ["c"] }, null);
+    second.t.end({ contenders: ["c"], winners: ["c"] }, null, { over: true });
     const r = second.records[0]!;
     assert.equal(r.id, saved.id);
     assert.deepEqual(placements(r), { A: 2, B: 3, C: 1 });
@@ -141,7 +143,7 @@ describe("MatchTracker", () => {
     t.start([seat("a"), seat("b")], {});
     t.step("a", { type: "roll" }, { dice: [3, 5], other: [] }, inPlay("a", "b"));
     t.step("b", { type: "join" }, { dice: [], other: [1] }, inPlay("a", "b"));
-    t.end({ contenders: ["a", "b"], winners: ["a"] }, null);
+    t.end({ contenders: ["a", "b"], winners: ["a"] }, null, { over: true });
     const steps = (records[0]!.log as { steps: { dice?: number[]; rng?: number[] }[] }).steps;
     assert.deepEqual([steps[0]!.dice, steps[0]!.rng], [[3, 5], undefined]);
     assert.deepEqual([steps[1]!.dice, steps[1]!.rng], [undefined, [1]]);

@@ -1,0 +1,77 @@
+/**
+ * Replays a recorded match (GET /api/matches/:id) with the same pure rules the server runs
+ * (src/rules), in Node and in the browser alike (this module imports nothing Node-only):
+ * from the state the game started in, each logged action is applied again, fed the dice
+ * and other numbers the log says it drew. The states it yields are the game's, step by
+ * step; the last one is the recorded final state, exactly.
+ */
+import { dice } from "../rules/dice.js";
+import { oweDrahn } from "../rules/owe-drahn.js";
+import { ticTacToe } from "../rules/tictactoe.js";
+import { connectFour } from "../rules/connect-four.js";
+import type { Rng } from "../rules/rng.js";
+
+/** The rules a replay may run, by game (room) name. */
+export const REPLAY_RULES = { tictactoe: ticTacToe, dice, owedrahn: oweDrahn, connectfour: connectFour } as const;
+
+/** What replays need of a game's rules. */
+export interface ReplayRules {
+  apply(state: any, playerId: string, action: any, rng: Rng): { ok: true; state: unknown } | { ok: false; code: string; message: string };
+}
+
+export interface ReplayStep {
+  t: number;
+  seat: number;
+  action: { type: string; [field: string]: unknown };
+  dice?: number[];
+  rng?: number[];
+}
+
+export interface ReplayLog {
+  /** In-room ids of the seats, in seat order (the actions name their actor by seat). */
+  seats: string[];
+  initial: unknown;
+  steps: ReplayStep[];
+  final?: unknown;
+}
+
+export type Replay = { ok: true; states: unknown[] } | { ok: false; states: unknown[]; step: number; reason: string };
+
+/** The numbers one step drew, handed out again in order: dice to `int(1, 6)`, the rest to any other range. */
+function stepRng(step: ReplayStep): Rng & { left(): number } {
+  const dice = [...(step.dice ?? [])];
+  const other = [...(step.rng ?? [])];
+  return {
+    int(min, max) {
+      const list = min === 1 && max === 6 ? dice : other;
+      const value = list.shift();
+      if (value === undefined || value < min || value > max) throw new Error(`the log has no ${min === 1 && max === 6 ? "die" : "number"} in [${min}, ${max}] for this step`);
+      return value;
+    },
+    left: () => dice.length + other.length,
+  };
+}
+
+/** Every state of the match: the initial one, then one per logged step. */
+export function replay(rules: ReplayRules, log: ReplayLog): Replay {
+  const states: unknown[] = [log.initial];
+  let state = log.initial;
+  for (const [i, step] of log.steps.entries()) {
+    const rng = stepRng(step);
+    try {
+      const result = rules.apply(state, step.seat >= 0 ? (log.seats[step.seat] ?? "") : "", step.action, rng);
+      if (!result.ok) return { ok: false, states, step: i, reason: `the rules refused it: ${result.message}` };
+      if (rng.left() > 0) return { ok: false, states, step: i, reason: "it drew fewer numbers than the log holds" };
+      state = result.state;
+    } catch (err) {
+      return { ok: false, states, step: i, reason: (err as Error).message };
+    }
+    states.push(state);
+  }
+  return { ok: true, states };
+}
+
+/** The rules of a game by name, or undefined. */
+export function rulesFor(game: string): ReplayRules | undefined {
+  return (REPLAY_RULES as Record<string, ReplayRules>)[game];
+}
