@@ -3,7 +3,11 @@
  * words alone, and verification that catches one changed byte at the right roll.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { commitmentOf, FairDice, rollFaces, SEED_BYTES } from "../../src/fairness/dice.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
@@ -143,6 +147,27 @@ describe("Provably fair dice", () => {
       const record = recordOf([6, 6, 6], ["p1", "p2"]);
       record.log.fairness.clientSeeds = "p1:p3";
       assert.equal((verifyMatch(record) as { roll?: number }).roll, 0);
+    });
+
+    it("npm run verify: ✓ for a genuine record file, the first mismatch and a failing exit status for a tampered one", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-"));
+      try {
+        const good = path.join(dir, "good.json");
+        const bad = path.join(dir, "bad.json");
+        const record = recordOf([5, 3, 6], ["p1", "p2"]);
+        fs.writeFileSync(good, JSON.stringify(record));
+        record.log.steps[2]!.dice![0] = (record.log.steps[2]!.dice![0]! % 6) + 1;
+        fs.writeFileSync(bad, JSON.stringify(record));
+        const run = (file: string) => spawnSync(process.execPath, ["--import", "tsx", "scripts/verify.ts", file], { cwd: path.resolve(__dirname, "../.."), encoding: "utf8" });
+        const ok = run(good);
+        assert.equal(ok.status, 0, ok.stderr);
+        assert.match(ok.stdout, /✓ dice m1: .*all 3 rolls \(14 dice\)/);
+        const failed = run(bad);
+        assert.equal(failed.status, 1);
+        assert.match(failed.stdout, /✗ dice m1: roll 1: the log has/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("refuses a record without fairness, or with a malformed seed", () => {
