@@ -18,7 +18,8 @@ export interface RecorderMetrics {
 }
 
 export interface RecorderOptions {
-  store: { recordMatch(match: MatchRecord): Promise<"recorded" | "duplicate"> };
+  /** Writes matches in one transaction, in order. */
+  store: { recordMatches(matches: readonly MatchRecord[]): Promise<unknown> };
   logger: Logger;
   metrics?: RecorderMetrics;
   /** Results kept while the database is down; beyond it the oldest are dropped (logged, counted). @default 10000 */
@@ -27,6 +28,8 @@ export interface RecorderOptions {
   retryMs?: number;
   /** @default 30000 */
   maxRetryMs?: number;
+  /** Results written in one transaction at most (a busy server's results share a commit). @default 100 */
+  maxBatch?: number;
 }
 
 export class ResultRecorder {
@@ -38,11 +41,13 @@ export class ResultRecorder {
   private readonly maxBacklog: number;
   private readonly retryMs: number;
   private readonly maxRetryMs: number;
+  private readonly maxBatch: number;
 
   constructor(private readonly options: RecorderOptions) {
     this.maxBacklog = options.maxBacklog ?? 10_000;
     this.retryMs = options.retryMs ?? 500;
     this.maxRetryMs = options.maxRetryMs ?? 30_000;
+    this.maxBatch = options.maxBatch ?? 100;
   }
 
   /** Results not yet written. */
@@ -84,9 +89,9 @@ export class ResultRecorder {
     this.running = true;
     let pause = this.retryMs;
     while (this.queue.length > 0 && !this.stopped) {
-      const match = this.queue[0]!;
+      const batch = this.queue.slice(0, this.maxBatch);
       try {
-        await this.options.store.recordMatch(match);
+        await this.options.store.recordMatches(batch);
       } catch (err) {
         if (!this.failing) {
           this.failing = true;
@@ -103,10 +108,13 @@ export class ResultRecorder {
         pause = Math.min(pause * 2, this.maxRetryMs);
         continue;
       }
-      // Written (or already there): the next one.
-      if (this.queue[0] === match) this.queue.shift();
+      // Written (or already there): the next ones. (The oldest may have been dropped meanwhile.)
+      const written = new Set(batch);
+      let n = 0;
+      while (n < this.queue.length && written.has(this.queue[n]!)) n++;
+      this.queue.splice(0, n);
       pause = this.retryMs;
-      this.options.metrics?.recorded();
+      for (let i = 0; i < batch.length; i++) this.options.metrics?.recorded();
       this.options.metrics?.backlog(this.queue.length);
       if (this.failing) {
         this.failing = false;

@@ -107,8 +107,30 @@ export class PlayerStore {
    * player's stats and, when every seat is a known player (no bot, no anonymous program),
    * their ratings. A match id already recorded changes nothing ("duplicate").
    */
-  recordMatch(match: MatchRecord): Promise<"recorded" | "duplicate"> {
+  async recordMatch(match: MatchRecord): Promise<"recorded" | "duplicate"> {
+    return (await this.recordMatches([match]))[0]!;
+  }
+
+  /**
+   * Records several finished matches in one transaction (each as {@link recordMatch} would,
+   * in order): a busy server's results share one commit.
+   */
+  recordMatches(matches: readonly MatchRecord[]): Promise<("recorded" | "duplicate")[]> {
     return this.db.transaction().execute(async (trx) => {
+      const out: ("recorded" | "duplicate")[] = [];
+      for (const match of matches) out.push(await this.recordIn(trx, match));
+      return out;
+    });
+  }
+
+  private async recordIn(trx: Transaction<Database>, match: MatchRecord): Promise<"recorded" | "duplicate"> {
+    {
+      // A token's user unknown here (a database reset under the same secret; another
+      // process's own embedded database) plays as anonymous: a record naming them would
+      // fail every retry and hold up the results behind it.
+      const named = [...new Set(match.players.flatMap((p) => (p.userId ? [p.userId] : [])))];
+      const known = new Set(named.length === 0 ? [] : (await trx.selectFrom("users").select("id").where("id", "in", named).execute()).map((r) => r.id));
+      if (known.size < named.length) match = { ...match, players: match.players.map((p) => (p.userId && !known.has(p.userId) ? { ...p, userId: null } : p)) };
       const ids = match.players.flatMap((p) => (p.userId ? [p.userId] : []));
       const rated = match.players.length >= 2 && ids.length === match.players.length && new Set(ids).size === ids.length;
       const inserted = await trx
@@ -123,7 +145,7 @@ export class PlayerStore {
         .execute();
       if (ids.length > 0) await this.updateStats(trx, match, rated);
       return "recorded";
-    });
+    }
   }
 
   private async updateStats(trx: Transaction<Database>, match: MatchRecord, rated: boolean) {

@@ -43,7 +43,7 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
   let lines: Line[];
   let metrics: { backlog: number[]; recorded: number; dropped: number };
   /** The recorder's view of the database: whatever is open now (a closed one throws, as a database that is down). */
-  const store = { recordMatch: (m: MatchRecord) => current.recordMatch(m) };
+  const store = { recordMatches: (ms: readonly MatchRecord[]) => current.recordMatches(ms) };
 
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "recorder-test-"));
@@ -97,6 +97,22 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
       ["rec-5", "rec-4", "rec-3", "rec-2", "rec-1"],
     );
     assert.ok(lines.some((l) => l.level === "info" && /recorded again/.test(l.msg)));
+  });
+
+  it("results waiting together are written in batches (one transaction each, at most maxBatch), in order, each once", async () => {
+    const user = await current.createGuest("A");
+    const batches: number[] = [];
+    const r = new ResultRecorder({
+      store: { recordMatches: (ms) => (batches.push(ms.length), current.recordMatches(ms)) },
+      logger: logger(lines),
+      maxBatch: 4,
+    });
+    for (let i = 1; i <= 10; i++) r.record(match(i, user.id));
+    assert.equal(await r.flush(5000), true);
+    assert.deepEqual(batches, [1, 4, 4, 1], "the first alone (written at once), then what queued meanwhile, 4 at a time");
+    const profile = (await current.profile(user.id))!;
+    assert.equal(profile.stats.tictactoe?.played, 10);
+    assert.deepEqual(profile.matches.map((m) => m.id).slice(0, 3), ["rec-10", "rec-9", "rec-8"]);
   });
 
   it("a result recorded twice (a retry after a lost answer, a restored room) counts once", async () => {

@@ -111,6 +111,16 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal((await store.match(m.id))?.rated, false);
     });
 
+    it("a player unknown to this database (a token from a reset database) is recorded as anonymous: the match lands, unrated, and the queue is not held up", async () => {
+      const a = await store.createGuest("A");
+      const m = duel("tictactoe", a.id, "no-such-user", "b");
+      assert.equal(await store.recordMatch(m), "recorded");
+      const recorded = (await store.match(m.id))!;
+      assert.equal(recorded.rated, false);
+      assert.deepEqual(recorded.players.map((p) => p.userId), [a.id, null]);
+      assert.equal((await store.profile(a.id))!.stats.tictactoe!.lost, 1);
+    });
+
     it("Owe Drahn, a free-for-all: placements by elimination order rank the ratings in that order", async () => {
       const ids = [];
       for (const n of ["P1", "P2", "P3", "P4"]) ids.push((await store.createGuest(n)).id);
