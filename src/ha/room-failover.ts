@@ -153,7 +153,7 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
     const seats: SnapshotSeat[] = [];
     for (const seat of body.seats) {
       const token = this.tokens.get(seat.sessionId);
-      if (token !== undefined) seats.push({ sessionId: seat.sessionId, token, name: seat.name, awayUntil: seat.awayUntil });
+      if (token !== undefined) seats.push({ sessionId: seat.sessionId, token, name: seat.name, awayUntil: seat.awayUntil, userId: seat.userId });
     }
     body.seats = seats;
     return this.snapshots.write(body as SnapshotBody);

@@ -60,6 +60,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
       max: 10,
       types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === PG_INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) },
     });
+    // An idle connection cut by the server (a restart, an outage) is an "error" event: unhandled, it would end the process; the next query reconnects.
+    pool.on("error", () => undefined);
     const url = new URL(options.url);
     opened = { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: "postgres", where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: async () => undefined };
   } else {

@@ -149,7 +149,11 @@ export class PlayerStore {
   }
 
   private async updateStats(trx: Transaction<Database>, match: MatchRecord, rated: boolean) {
-    const known = match.players.filter((p): p is typeof p & { userId: string } => p.userId !== null);
+    // One player in two seats (two tabs) counts once, at their better place.
+    const known = match.players
+      .filter((p): p is typeof p & { userId: string } => p.userId !== null)
+      .sort((a, b) => a.placement - b.placement)
+      .filter((p, i, all) => all.findIndex((q) => q.userId === p.userId) === i);
     const ids = [...new Set(known.map((p) => p.userId))];
     const fresh = initialSkill();
     // Every row exists before it is read (and, on PostgreSQL, locked).

@@ -37,6 +37,7 @@ import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
 import { MatchTracker, NOTHING_DRAWN, recordingRng, type Drawn, type MatchSeat } from "../players/match-tracker.js";
 import { tokenPayload } from "../players/accounts.js";
+import type { MatchRecord } from "../players/store.js";
 import type { Rng } from "../rules/rng.js";
 import { RoomFairness } from "../fairness/room-fairness.js";
 import { FairnessState } from "../schema/FairnessState.js";
@@ -112,6 +113,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private readonly userIds = new Map<string, string>();
   /** The running match and its log (when results are recorded). */
   private match?: MatchTracker;
+  /** Finished matches not yet handed to the recorder (their last step's snapshot is being written), by match id. */
+  private readonly unrecorded = new Map<string, () => void>();
   /** The rules' randomness; when results are recorded, it keeps what each step drew for the log. */
   private rng!: Rng;
   private drawn?: () => Drawn;
@@ -191,7 +194,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const recording = recordingRng(this.rng);
       this.rng = recording.rng;
       this.drawn = recording.take;
-      this.match = new MatchTracker(this.roomName, (record) => results.record(record));
+      this.match = new MatchTracker(this.roomName, (record) => this.handOverWhenOut(record, results));
     }
     if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
     this.out = this.failover ?? directOutput(this);
@@ -309,6 +312,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // Every timer of the room (turns, pauses, bots, reservations, deadlines): nothing fires
     // into a disposed room.
     this.timers.clearAll();
+    // A match that ended just before the room went away (its last snapshot write may never
+    // be answered but "superseded", the snapshot being deleted): recorded all the same,
+    // unless another process owns the room now (it records the match itself).
+    if (!this.out.superseded) for (const handOver of [...this.unrecorded.values()]) handOver();
+    this.unrecorded.clear();
     this.out.dispose();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
     this.log.info({ joins: this.joins, games: this.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
@@ -527,7 +535,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private close() {
     if (this.closing) return;
     this.closing = true;
-    // A game cut off by the shutdown: its seed is revealed all the same.
+    // A game cut off by the shutdown is no result: its players did not forfeit.
+    this.match?.restore(undefined);
+    // Its seed is revealed all the same.
     if (this.fairness?.running) {
       this.revealFairness();
       this.commit();
@@ -560,6 +570,22 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const open = !this.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
     // Names given at join (bots have none here).
     this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids) });
+  }
+
+  /**
+   * Hands a finished match to the recorder once the step that ended it went out: with high
+   * availability, once its snapshot is written. A copy that another process took over while
+   * this one was stalled, and that applied a move still waiting in its sockets when it woke
+   * up, finds out at that write and records nothing: the players never saw that move, and
+   * the live copy records the match (the same id) as they play it. Called from record(),
+   * before dispatch() commits the step: the microtask runs after that commit started the write.
+   */
+  private handOverWhenOut(record: MatchRecord, results: { record(match: MatchRecord): void }) {
+    const handOver = () => {
+      if (this.unrecorded.delete(record.id)) results.record(record);
+    };
+    this.unrecorded.set(record.id, handOver);
+    queueMicrotask(() => this.out.then(handOver));
   }
 
   /** The seats of a match starting in `state`, in seat order: who sits there, signed in as whom. */

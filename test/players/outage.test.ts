@@ -1,0 +1,108 @@
+/**
+ * The players' database goes down in the middle of a game (src/players/recorder.ts over a
+ * real server process and a private PostgreSQL, stopped with `pg_ctl stop -m fast`): the
+ * game goes on and ends normally for its players; the server logs one error line saying
+ * results wait, and /metrics shows a backlog of 1; once PostgreSQL is back, the result lands
+ * exactly once and the backlog returns to 0.
+ */
+import "../../src/polyfills.js";
+import assert from "node:assert/strict";
+import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
+import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
+import { eventually } from "../helpers/clients.js";
+import type { Seated } from "../helpers/failover.js";
+import { guest, joinAs, matchRecord, metric, metricIs, newMatchOf, profile, recordedOnceFor, statsOf } from "../helpers/match-records.js";
+import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
+import { controlPostgres, type PostgresControl } from "../helpers/postgres-control.js";
+import { tttMove } from "../helpers/rooms.js";
+
+const WAITING = /match results cannot be recorded/;
+const BACK = /match results are recorded again/;
+const BACKLOG = "match_results_backlog";
+
+describe("The players' database down mid-game (PostgreSQL stopped): the game goes on, its result waits and lands once it is back", function () {
+  this.timeout(60000);
+  let pg: TestPostgres;
+  let control: PostgresControl;
+  let server: ServerProcess;
+  const open: Seated<Ttt>[] = [];
+
+  before(async () => {
+    pg = await startPostgres();
+    control = await controlPostgres(pg);
+    server = await startServer({ redisUrl: "", env: { DATABASE_URL: pg.url, LOG_LEVEL: "info", RECONNECT_SECONDS: "10" } });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") console.log(`--- server log:\n${server.lines.slice(-40).join("\n")}\n${server.stderr().slice(-3000)}`);
+    // A leave the server never answers (it is gone) does not hold the suite up.
+    await Promise.all(open.splice(0).map((p) => Promise.race([p.room.leave().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))])));
+  });
+  after(async () => {
+    await stopAllServers();
+    if (control && !control.running) await control.start().catch(() => undefined);
+    await pg?.stop();
+  });
+
+  it("TicTacToe signed in; PostgreSQL stopped after two moves: the game ends normally, one error line, backlog 1; PostgreSQL back: recorded once, backlog 0", async () => {
+    const ada = await guest(server, "Ada");
+    const bob = await guest(server, "Bob");
+    const before = [await profile(server, ada.id), await profile(server, bob.id)];
+    const a = await joinAs<Ttt>(server, "create", "tictactoe", { name: "Ada" }, ada);
+    const b = await joinAs<Ttt>(server, "joinById", a.room.roomId, { name: "Bob" }, bob);
+    open.push(a, b);
+    const ps = [a, b];
+    await Promise.all(ps.map((p) => p.until(() => p.state.phase === "playing", "the game start")));
+    assert.equal(a.state.currentTurn, a.id);
+    assert.equal(await metric(server, BACKLOG), 0);
+
+    await tttMove(a, ps, 0, 0);
+    await tttMove(b, ps, 1, 0);
+    control.stop(); // mid-game: every open connection of the server's pool is cut
+    await tttMove(a, ps, 0, 1);
+    await tttMove(b, ps, 1, 1);
+    await tttMove(a, ps, 0, 2);
+    for (const p of ps) {
+      await p.until(() => p.state.phase === "over", "the game over");
+      assert.equal(p.state.winner, a.id, "the game ends normally for its players");
+      assert.equal(p.state.endReason, "won");
+      assert.equal(p.all("error").length, 0, "no error reached a player");
+    }
+    assert.equal(a.left, undefined, "still connected");
+
+    await eventually(() => server.logs().some((l) => WAITING.test(l.msg)), "the error line about results waiting", 5000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(
+      !server.exited && !server.logs().some((l) => l.msg === "draining for shutdown"),
+      `the server keeps running while its database is down; it logged: ${server.logs().filter((l) => l.level >= 50).map((l) => l.msg.split("\n")[0]).join(" | ")}`,
+    );
+    await metricIs(server, BACKLOG, 1);
+    // Retried for a while (1 s and more): still one line.
+    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = server.logs().filter((l) => WAITING.test(l.msg));
+    assert.equal(waiting.length, 1, "one error line for the outage, not one per retry");
+    assert.equal(waiting[0]!.level, 50, "at error level");
+    assert.equal(waiting[0]!.backlog, 1);
+    assert.equal(await metric(server, BACKLOG), 1);
+    assert.ok(!server.exited, "the server is still running");
+
+    await control.start();
+    const id = await newMatchOf(server, ada, before[0]!, 40000);
+    const [pAda, pBob] = await recordedOnceFor(server, "tictactoe", id, [ada, bob], before);
+    await metricIs(server, BACKLOG, 0);
+    assert.ok(server.logs().some((l) => BACK.test(l.msg)), "a line says results are recorded again");
+    assert.deepEqual({ ...statsOf(pAda!, "tictactoe"), rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rating: 0 });
+    assert.deepEqual({ ...statsOf(pBob!, "tictactoe"), rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rating: 0 });
+    const m = await matchRecord(server, id);
+    assert.equal(m.rated, true);
+    assert.deepEqual(
+      m.players.map((p) => [p.userId, p.placement]),
+      [
+        [ada.id, 1],
+        [bob.id, 2],
+      ],
+    );
+    assert.equal(m.log.steps.length, 5, "every move, before and during the outage");
+    assert.equal(await metric(server, "match_results_recorded_total"), 1, "written once");
+    assert.equal(server.logs().filter((l) => WAITING.test(l.msg)).length, 1, "still one error line");
+  });
+});
