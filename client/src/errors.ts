@@ -150,6 +150,9 @@ export function describeJoinError(err: unknown): JoinFailure {
       return { ...failure, title: "This server does not host that game." };
     case SdkErrorCode.MATCHMAKE_INVALID_CRITERIA:
       return { ...failure, title: "No room was found for that right now. Please try again in a moment.", transient: true, waitMs: 2000 };
+    case SdkErrorCode.AUTH_FAILED:
+      // The page signs in again and retries once (account.ts): this is what is left when that failed too.
+      return { ...failure, title: "The server did not accept your sign-in. Please reload the page, or sign in again." };
     default:
       break;
   }
@@ -181,5 +184,115 @@ export function describeCloseCode(code: number): string {
       return "The server closed the game after an error.";
     default:
       return "The connection to the game was lost.";
+  }
+}
+
+/**
+ * Refusal codes of the server's sign-in routes (`/auth`, src/players/accounts.ts) and of the
+ * players' API when accounts are off. Kept here: the server's list lives beside Node-only
+ * code the browser build cannot import.
+ */
+export const AuthCode = {
+  INVALID_INPUT: "INVALID_INPUT",
+  INVALID_CREDENTIALS: "INVALID_CREDENTIALS",
+  EMAIL_TAKEN: "EMAIL_TAKEN",
+  TOKEN_INVALID: "TOKEN_INVALID",
+  RATE_LIMITED: "RATE_LIMITED",
+  UNAVAILABLE: "UNAVAILABLE",
+  ACCOUNTS_OFF: "ACCOUNTS_OFF",
+} as const;
+export type AuthCode = (typeof AuthCode)[keyof typeof AuthCode];
+
+const AUTH_CODES = Object.values(AuthCode) as string[];
+
+/** A failed request to `/auth` or `/api/(leaderboard|players|matches)`, in words. */
+export interface RequestFailure {
+  title: string;
+  /** The server's own reason, when it adds something to the title. */
+  detail: string;
+  /** The HTTP status (undefined: no answer). */
+  status?: number;
+  /** The body's `code` (an {@link AuthCode}, or the status again for the players' API). */
+  code?: string;
+  /** The server has players' accounts off: the page plays without them. */
+  accountsOff: boolean;
+  /** No answer, or a passing refusal (busy, too many requests): trying again later may work. */
+  transient: boolean;
+}
+
+/** The status, body code and message of a failed request (an SDK `ServerError` or {@link HttpError}). */
+function failureParts(err: unknown): { status?: number; code?: string; message: string; json: boolean } {
+  const e = (typeof err === "object" && err !== null ? err : {}) as { code?: unknown; status?: unknown; data?: unknown; message?: unknown };
+  const status = typeof e.status === "number" ? e.status : typeof e.code === "number" ? e.code : undefined;
+  // The routes answer `{ code, error }` JSON; anything else (an HTML "Cannot GET") is not theirs.
+  const json = typeof e.data === "object" && e.data !== null;
+  const data = (json ? e.data : {}) as { code?: unknown; error?: unknown };
+  const code = typeof data.code === "string" ? data.code.slice(0, 40) : typeof data.code === "number" ? String(data.code) : undefined;
+  const message = typeof data.error === "string" ? data.error : status === undefined && typeof e.message === "string" ? e.message : "";
+  return { status, code, message: message.slice(0, 300), json };
+}
+
+/** No HTTP answer: the fetch failed (the SDK passes its TypeError on with no numeric code). */
+function noAnswer(status: number | undefined): boolean {
+  return status === undefined || status < 100 || status > 599;
+}
+
+/** Plain words for a refused sign-in, registration, rename or sign-out. */
+export function describeAuthError(err: unknown): RequestFailure {
+  const { status, code, message } = failureParts(err);
+  const base = { status, code, detail: "", accountsOff: false, transient: false };
+  if (noAnswer(status)) return { ...base, title: "The server cannot be reached. Check your connection and try again.", transient: true };
+  // No such sign-in route at all (ACCOUNTS_OFF, or a server without accounts): the page plays without them.
+  if (status === 404) return { ...base, title: "This server has players' accounts turned off: everyone plays as a guest.", detail: message, accountsOff: true };
+  const known = code !== undefined && AUTH_CODES.includes(code) ? (code as AuthCode) : undefined;
+  switch (known) {
+    case AuthCode.INVALID_CREDENTIALS:
+      return { ...base, title: "Wrong email or password." };
+    case AuthCode.EMAIL_TAKEN:
+      return { ...base, title: "That email address already has an account. Sign in with it instead." };
+    case AuthCode.INVALID_INPUT:
+      // The reason says which field and what is wrong ("A password has at least 8 characters.").
+      return { ...base, title: message || "Please check what you typed." };
+    case AuthCode.TOKEN_INVALID:
+      return { ...base, title: "Your sign-in has expired or is not valid here. Please sign in again." };
+    case AuthCode.RATE_LIMITED:
+      return { ...base, title: "Too many sign-in attempts from your network. Please wait a minute, then try again.", detail: message, transient: true };
+    case AuthCode.UNAVAILABLE:
+      return { ...base, title: "Accounts are not available right now. Please try again shortly.", transient: true };
+    case AuthCode.ACCOUNTS_OFF:
+      return { ...base, title: "This server has players' accounts turned off: everyone plays as a guest.", accountsOff: true };
+    case undefined:
+      break;
+    default:
+      return unreachable(known);
+  }
+  if (status === 429) return { ...base, title: "Too many requests from your network. Please wait a few seconds, then try again.", detail: message, transient: true };
+  const serverFailed = status !== undefined && status >= 500;
+  return { ...base, title: serverFailed ? "The server had a problem with your sign-in. Please try again shortly." : "That did not work.", detail: message, transient: serverFailed };
+}
+
+/** Plain words for a failed read of a profile, a match or a leaderboard (`/api/…`). */
+export function describeApiError(err: unknown): RequestFailure {
+  const { status, code, message, json } = failureParts(err);
+  // ACCOUNTS_OFF, or a 404 that is not the API's own `{ code, error }` (a server without the players' API).
+  const base = { status, code, detail: "", accountsOff: code === AuthCode.ACCOUNTS_OFF || (status === 404 && !json), transient: false };
+  if (noAnswer(status)) return { ...base, title: "The server cannot be reached. Check your connection and try again.", transient: true };
+  if (base.accountsOff) return { ...base, title: "This server keeps no players' records (accounts are off): there are no profiles or leaderboards." };
+  if (status === 404) return { ...base, title: message || "There is nothing at this address." };
+  if (status === 400) return { ...base, title: message || "That address is not valid." };
+  if (status === 429) return { ...base, title: "Too many requests from your network. Please wait a few seconds, then try again.", transient: true };
+  if (status !== undefined && status >= 500) return { ...base, title: "The players' records are not available right now. Please try again shortly.", detail: message, transient: true };
+  return { ...base, title: "That could not be loaded.", detail: message };
+}
+
+/** A failed `fetch` answer, shaped like the SDK's `ServerError` (for {@link describeApiError}). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly data: unknown,
+  ) {
+    const error = (data as { error?: unknown } | null)?.error;
+    super(typeof error === "string" ? error : "");
+    this.name = "HttpError";
   }
 }

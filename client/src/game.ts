@@ -15,6 +15,7 @@
  * address, which finds the room on the process that restored it (see restore()).
  */
 import { CloseCode, type Client, type Room } from "@colyseus/sdk";
+import type { Account } from "./account.js";
 import { checkName } from "../../src/protocol/names.js";
 import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js";
 import { describeCloseCode, describeErrorPayload, describeJoinError } from "./errors.js";
@@ -32,6 +33,8 @@ export interface GameHost {
   readonly unloading: boolean;
   /** The page's Colyseus client (a spectator joins again through it). */
   readonly client: Client;
+  /** The player's sign-in: a spectator's join again retries once after a refused token. */
+  readonly account: Account;
   showLobby(): void;
 }
 
@@ -442,7 +445,7 @@ export class GameScreen {
       if (Date.now() > giveUpAt) break;
       this.showRejoining(tries + 1);
       try {
-        const room = token ? await this.host.client.reconnect(token) : await this.host.client.joinById(this.roomId, spectatorOptions());
+        const room = token ? await this.host.client.reconnect(token) : await this.host.account.withAuthRetry(() => this.host.client.joinById(this.roomId, spectatorOptions()));
         if (this.leaving || this.disposed) {
           void room.leave(true).catch(() => undefined);
           return;

@@ -6,7 +6,8 @@ import { ErrorCode as SdkErrorCode, type Client, type Room } from "@colyseus/sdk
 import { CLOSE_FLOODING, MatchmakingStatus } from "../../src/protocol/errors.js";
 import { commonJoinOptions, type RoomEntry } from "../../src/protocol/messages.js";
 import { checkName, NAME_MAX_GRAPHEMES, NAME_MAX_INPUT_LENGTH } from "../../src/protocol/names.js";
-import { describeJoinError, RATE_LIMIT_WAIT_MS, type JoinFailure } from "./errors.js";
+import type { Account } from "./account.js";
+import { describeJoinError, RATE_LIMIT_WAIT_MS, type JoinFailure, type RequestFailure } from "./errors.js";
 import { delegate, h, morphContent, napUntilOnline } from "./dom.js";
 import { VIEWS, viewOf, type AnyView } from "./games/index.js";
 import { forgetInviteInLocation, loadName, roomIdFrom, saveName } from "./session.js";
@@ -15,6 +16,8 @@ import type { OptionField } from "./view.js";
 
 export interface LobbyHost {
   readonly client: Client;
+  /** The player's identity: the name field is their profile's name, joins retry after a refused sign-in. */
+  readonly account: Account;
   enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator: boolean, quick?: boolean): void;
 }
 
@@ -89,6 +92,12 @@ export class LobbyScreen {
   private readonly list: HTMLElement;
   private readonly nameInput: HTMLInputElement;
   private readonly nameError: HTMLElement;
+  private readonly nameHelp: HTMLElement;
+  /** The player whose profile name the field shows (a new identity puts its name in). */
+  private nameOwner?: string;
+  /** The player typed in the name field since the page put a name in it. */
+  private nameEdited = false;
+  private readonly unsubscribe: () => void;
   private readonly joinError: HTMLElement;
   private readonly createForm: HTMLFormElement;
   private readonly linkInput: HTMLInputElement;
@@ -107,13 +116,21 @@ export class LobbyScreen {
       // 20-character limit is in graphemes, checked by checkName before anything is sent.
       attrs: { id: nameId, type: "text", maxlength: NAME_MAX_INPUT_LENGTH, autocomplete: "nickname", placeholder: "e.g. Ada", spellcheck: "false", "aria-describedby": `${nameId}-help` },
     });
-    this.nameInput.value = loadName();
+    this.nameInput.value = host.account.user?.name ?? loadName();
+    this.nameOwner = host.account.user?.id;
     this.nameInput.addEventListener("input", () => {
       this.nameError.hidden = true;
       this.nameInput.removeAttribute("aria-invalid");
+      this.nameEdited = true;
       saveName(this.nameInput.value);
     });
+    // A changed name becomes the profile's name (when the player leaves the field or presses Enter).
+    this.nameInput.addEventListener("change", () => void this.saveProfileName());
+    this.nameInput.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") void this.saveProfileName();
+    });
     this.nameError = h("p", { class: "field-error", testid: "name-error", attrs: { role: "alert", hidden: true } });
+    this.nameHelp = h("p", { class: "muted small", attrs: { id: `${nameId}-help` } });
     this.joinError = h("div", { class: "join-error", testid: "join-error", attrs: { hidden: true } });
     this.list = h("div", { class: "room-lists", testid: "lobby-rooms", attrs: { "aria-live": "polite", "aria-busy": "true" } });
     this.createForm = this.buildCreateForm(id);
@@ -141,7 +158,7 @@ export class LobbyScreen {
         { class: "card who" },
         h("label", { attrs: { for: nameId } }, "Your name"),
         this.nameInput,
-        h("p", { class: "muted small", attrs: { id: `${nameId}-help` } }, `Up to ${NAME_MAX_GRAPHEMES} characters (an emoji counts as one). Leave empty to play as “Player 1”, “Player 2”…`),
+        this.nameHelp,
         this.nameError,
       ),
       invite ? this.buildInvite(invite) : null,
@@ -151,8 +168,69 @@ export class LobbyScreen {
       h("section", { class: "card join-link" }, h("h2", {}, "Join by link"), linkForm),
     );
     delegate(this.el, (action, el) => this.onAction(action, el));
+    this.unsubscribe = host.account.onChange(() => this.onAccount());
+    this.renderNameHelp();
     this.renderRooms();
     void this.connect();
+  }
+
+  private renderNameHelp() {
+    const words = this.host.account.enabled
+      ? `Your name in games, on your profile and on the leaderboards. Up to ${NAME_MAX_GRAPHEMES} characters (an emoji counts as one).`
+      : `Up to ${NAME_MAX_GRAPHEMES} characters (an emoji counts as one). Leave empty to play as “Player 1”, “Player 2”…`;
+    if (this.nameHelp.textContent !== words) this.nameHelp.textContent = words;
+  }
+
+  /** Signed in, out, or renamed: the name field shows the profile's name (unless the player is typing one). */
+  private onAccount() {
+    this.renderNameHelp();
+    const user = this.host.account.user;
+    if (!user) return;
+    const newOwner = user.id !== this.nameOwner;
+    // The first sign-in finished after the player typed a name: theirs is kept (and saved at join).
+    const keepTyped = newOwner && this.nameOwner === undefined && this.nameEdited;
+    this.nameOwner = user.id;
+    if (keepTyped || this.nameInput.value === user.name) return;
+    if (newOwner || (!this.nameEdited && document.activeElement !== this.nameInput)) {
+      this.nameInput.value = user.name;
+      this.nameEdited = false;
+      this.nameError.hidden = true;
+      this.nameInput.removeAttribute("aria-invalid");
+    }
+  }
+
+  /** Makes the field's name the profile's name; a refusal says why (the field's name is still used in games). */
+  private async saveProfileName(): Promise<void> {
+    const { account } = this.host;
+    if (account.state !== "on") return;
+    const raw = this.nameInput.value;
+    if (raw.trim() === "") return;
+    const checked = checkName(raw);
+    if (!checked.ok) {
+      this.nameError.textContent = `${checked.reason}.`;
+      this.nameError.hidden = false;
+      this.nameInput.setAttribute("aria-invalid", "true");
+      return;
+    }
+    try {
+      await account.rename(checked.name);
+      this.nameEdited = false;
+    } catch (err) {
+      const failure = err as RequestFailure;
+      showError("Your profile name could not be changed.", failure?.title ?? "");
+    }
+  }
+
+  /**
+   * The name to join with: the field's (after making it the profile's name), or the
+   * profile's when the field is empty; `null` when the field's name is refused.
+   */
+  private async joinName(): Promise<string | undefined | null> {
+    const name = this.name();
+    if (name === null) return null;
+    if (name === undefined) return this.host.account.user?.name;
+    if (this.host.account.state === "on" && this.host.account.user?.name !== name) await this.saveProfileName();
+    return name;
   }
 
   private buildInvite(roomId: string): HTMLElement {
@@ -293,7 +371,7 @@ export class LobbyScreen {
     for (let attempt = 0; !this.disposed; attempt++) {
       setConnection("connecting", "lobby");
       try {
-        const room = await this.host.client.join("lobby", { include: "all" });
+        const room = await this.host.account.withAuthRetry(() => this.host.client.join("lobby", { include: "all" }));
         if (this.disposed) {
           void room.leave(true);
           return;
@@ -338,6 +416,7 @@ export class LobbyScreen {
 
   dispose() {
     this.disposed = true;
+    this.unsubscribe();
     const room = this.lobbyRoom;
     this.lobbyRoom = undefined;
     if (room) {
@@ -454,7 +533,8 @@ export class LobbyScreen {
     this.joinError.hidden = true;
     this.el.setAttribute("aria-busy", "true");
     try {
-      const room = await run();
+      // A refused sign-in token (525): signed in again as a guest, then one more try.
+      const room = await this.host.account.withAuthRetry(run);
       const view = viewOf(room.name);
       if (!view) {
         void room.leave(true);
@@ -477,18 +557,20 @@ export class LobbyScreen {
   }
 
   private async joinById(roomId: string, spectate: boolean) {
-    const name = this.name();
+    if (this.busy) return;
+    const name = await this.joinName();
     if (name === null) return;
     const options = commonJoinOptions.parse({ name, ...(spectate ? { spectate: true } : {}) });
     await this.attempt(() => this.host.client.joinById(roomId, options), roomId, false, spectate);
   }
 
   private async quickMatch(view: AnyView) {
-    const name = this.name();
-    if (name === null || this.searching) return;
+    if (this.searching || this.busy) return;
     this.searching = view.protocol.name;
     this.renderRooms();
     try {
+      const name = await this.joinName();
+      if (name === null) return;
       await this.attempt(() => this.host.client.joinOrCreate(view.protocol.name, commonJoinOptions.parse({ name })), undefined, false, false, true);
     } finally {
       this.searching = undefined;
@@ -497,7 +579,8 @@ export class LobbyScreen {
   }
 
   private async create() {
-    const name = this.name();
+    if (this.busy) return;
+    const name = await this.joinName();
     if (name === null) return;
     const form = this.createForm;
     const field = (n: string) => form.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement;

@@ -1,15 +1,26 @@
 /**
  * Entry point: one Colyseus client for the page's own origin (the game server serves this
- * page), then either the saved seat (a reload mid-game) or the lobby.
+ * page), the player's sign-in (a guest at once, see account.ts), then either the saved seat
+ * (a reload mid-game) or the page the address names: the lobby, a profile, a leaderboard,
+ * or signing in (routes.ts).
  */
 import { Client, type Room } from "@colyseus/sdk";
+import { Account } from "./account.js";
+import { AccountBar } from "./accountbar.js";
 import { describeJoinError } from "./errors.js";
 import { h, sleep } from "./dom.js";
 import { GameScreen, spectatorOptions, type GameHost } from "./game.js";
 import { viewOf, type AnyView } from "./games/index.js";
+import { LeaderboardScreen } from "./leaderboard.js";
 import { LobbyScreen, type LobbyHost } from "./lobby.js";
+import { ProfileScreen } from "./profile.js";
+import { currentRoute, LOBBY_HREF, type Route } from "./routes.js";
 import { clearSeat, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
+import { AccountScreen } from "./signin.js";
 import { clearToasts, setConnection, showError } from "./ui.js";
+
+/** How long the first screen waits for the sign-in at load (then it shows, and follows the sign-in when it comes). */
+const SIGN_IN_WAIT_MS = 4000;
 
 interface Screen {
   readonly el: HTMLElement;
@@ -18,22 +29,61 @@ interface Screen {
 
 class App implements LobbyHost, GameHost {
   readonly client = new Client(location.origin);
+  readonly account = new Account(this.client);
   unloading = false;
   private screen?: Screen;
   private readonly root: HTMLElement;
+  private readonly bar: AccountBar;
+  /** A game (or resuming one) is on screen: the address's hash does not navigate away from it. */
+  private inGame = false;
 
   constructor() {
     const root = document.getElementById("app");
-    if (!root) throw new Error("#app missing from index.html");
+    const bar = document.getElementById("account-bar");
+    if (!root || !bar) throw new Error("#app or #account-bar missing from index.html");
     this.root = root;
+    this.bar = new AccountBar(bar, this.account, () => {
+      if (!this.inGame && currentRoute().kind === "account") location.hash = LOBBY_HREF;
+    });
     addEventListener("pagehide", () => (this.unloading = true));
     addEventListener("pageshow", () => (this.unloading = false));
+    addEventListener("hashchange", () => this.onHashChange());
   }
 
   async start() {
+    // At once, beside a resume (a reconnection needs no sign-in).
+    const signedIn = this.account.start();
     const saved = loadSeat();
     if (saved && (await this.resume(saved))) return;
-    this.showLobby(inviteInLocation());
+    await Promise.race([signedIn, sleep(SIGN_IN_WAIT_MS)]);
+    this.showRoute(currentRoute());
+  }
+
+  private onHashChange() {
+    if (this.inGame) {
+      // Leaving a running game is the Leave button's job: the address does not.
+      if (currentRoute().kind !== "lobby") showError("Leave the game first to see profiles, leaderboards or your account.");
+      return;
+    }
+    this.showRoute(currentRoute());
+  }
+
+  private showRoute(route: Route) {
+    // The records pages hold no room connection (the lobby's screen sets its own state).
+    if (route.kind !== "lobby") setConnection("connected");
+    switch (route.kind) {
+      case "profile":
+        this.show(new ProfileScreen(this, route.id));
+        break;
+      case "leaderboard":
+        this.show(new LeaderboardScreen(this, route.game));
+        break;
+      case "account":
+        this.show(new AccountScreen(this));
+        break;
+      default:
+        this.show(new LobbyScreen(this, inviteInLocation()));
+    }
   }
 
   /**
@@ -48,12 +98,14 @@ class App implements LobbyHost, GameHost {
     }
     const spectator = saved.spectator === true;
     setConnection("connecting", spectator ? "watching again" : "rejoining your game");
+    this.setInGame(true);
     this.show({ el: h("section", { class: "screen card", testid: "resuming" }, h("p", {}, spectator ? "Back to the game you were watching…" : "Rejoining your game…")), dispose: () => undefined });
     let lastError: unknown;
     // The server may not have noticed the old page's socket closing yet: retry briefly.
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
-        const room = spectator ? await this.client.joinById(saved.roomId, spectatorOptions()) : await this.client.reconnect(saved.reconnectionToken);
+        // A spectator joins again, which a refused sign-in token fails (525): signed in again, one more try.
+        const room = spectator ? await this.account.withAuthRetry(() => this.client.joinById(saved.roomId, spectatorOptions())) : await this.client.reconnect(saved.reconnectionToken);
         this.enterGame(room, view, saved.private === true, spectator);
         return true;
       } catch (err) {
@@ -68,6 +120,7 @@ class App implements LobbyHost, GameHost {
     // A refusal for good forgets the seat; a passing failure (network, busy server) keeps it,
     // so a reload tries again while the server still holds the seat.
     if (!failure.transient) clearSeat();
+    this.setInGame(false);
     showError(
       spectator ? "The game you were watching could not be shown again." : "Your game could not be resumed.",
       failure.transient
@@ -88,12 +141,21 @@ class App implements LobbyHost, GameHost {
     }
   }
 
+  private setInGame(inGame: boolean) {
+    this.inGame = inGame;
+    this.bar.setInGame(inGame);
+  }
+
   showLobby(invite?: string) {
+    this.setInGame(false);
+    // Back from a game: the address says "lobby" (an invitation in it stays until used).
+    if (currentRoute().kind !== "lobby") history.replaceState(null, "", location.pathname + location.search);
     this.show(new LobbyScreen(this, invite));
   }
 
   enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false) {
     clearToasts();
+    this.setInGame(true);
     this.show(new GameScreen(this, room, view, isPrivate, spectator, quick));
   }
 }

@@ -1,0 +1,293 @@
+/**
+ * The player's identity, through the SDK's `client.auth` (the server's `/auth` routes): a
+ * visitor without a stored sign-in becomes a guest at once, so a guest keeps their id, name
+ * and record across reloads (the SDK keeps the token in localStorage and sends it with every
+ * matchmaking request). A guest may register (the guest's record moves along), a player may
+ * sign in and out (out: a new guest). When the server has accounts off, nothing here shows
+ * and the page plays as before.
+ */
+import { ErrorCode as SdkErrorCode, type Client } from "@colyseus/sdk";
+import { checkName } from "../../src/protocol/names.js";
+import { describeAuthError, type RequestFailure } from "./errors.js";
+import { asName, sleep } from "./dom.js";
+import { loadName, saveName } from "./session.js";
+import { showError } from "./ui.js";
+
+/** A player as the server describes them (`{ user }` of the `/auth` routes). */
+export interface User {
+  id: string;
+  name: string;
+  /** A guest: no email and password yet (registering keeps the id). */
+  guest: boolean;
+  email: string | null;
+}
+
+/**
+ * `starting`: not known yet; `off`: the server has accounts off (no account UI);
+ * `on`: signed in (`user` set); `failed`: accounts exist but signing in did not work
+ * (`problem` says why): the page plays without an identity until "Try again" works.
+ */
+export type AccountState = "starting" | "off" | "on" | "failed";
+
+type Listener = () => void;
+
+function isUser(v: unknown): v is User {
+  const u = v as User;
+  return typeof u === "object" && u !== null && typeof u.id === "string" && typeof u.name === "string" && typeof u.guest === "boolean" && (u.email === null || u.email === undefined || typeof u.email === "string");
+}
+
+/** The user in a token's payload (id, name, guest), read without checking it: for a page offline at start. */
+function userOfToken(token: string): User | undefined {
+  try {
+    const payload = token.split(".")[1] ?? "";
+    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    const u = JSON.parse(json) as Partial<User>;
+    return typeof u.id === "string" && typeof u.name === "string" && typeof u.guest === "boolean" ? { id: u.id, name: u.name, guest: u.guest, email: null } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The name stored on this device, when it is one the server accepts. */
+export function storedName(): string | undefined {
+  const raw = loadName();
+  if (raw.trim() === "") return undefined;
+  const checked = checkName(raw);
+  return checked.ok ? checked.name : undefined;
+}
+
+/** A join or create refused because the server did not accept the sign-in token (code 525). */
+export function isAuthFailed(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === SdkErrorCode.AUTH_FAILED;
+}
+
+export class Account {
+  state: AccountState = "starting";
+  user?: User;
+  /** Why signing in did not work (state `failed`). */
+  problem?: RequestFailure;
+  private readonly listeners = new Set<Listener>();
+  private started?: Promise<void>;
+  /** The running re-sign-in after a refused token (several joins may be refused at once). */
+  private recovering?: Promise<void>;
+  /** The running rename, by name. */
+  private renaming?: { name: string; done: Promise<void> };
+
+  constructor(private readonly client: Client) {}
+
+  /** Accounts are in use: the account bar, profile links and renames show. */
+  get enabled(): boolean {
+    return this.state === "on" || this.state === "failed";
+  }
+
+  /** Calls `listener` on every change of state or user; returns the unsubscribe. */
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed() {
+    for (const l of Array.from(this.listeners)) l();
+  }
+
+  private setUser(user: User) {
+    this.user = { ...user, email: user.email ?? null };
+    this.state = "on";
+    this.problem = undefined;
+    // The name field of the lobby and a spectator's name follow the profile.
+    saveName(user.name);
+    this.changed();
+  }
+
+  /** Signing in failed: plays on without an identity (and without the stale token, if `dropToken`). */
+  private setFailed(failure: RequestFailure) {
+    if (failure.accountsOff) return this.setOff();
+    this.user = undefined;
+    this.state = "failed";
+    this.problem = failure;
+    this.changed();
+  }
+
+  private setOff() {
+    // A token from before (accounts were on) would make every join fail: it goes.
+    if (this.client.auth.token) void this.client.auth.signOut();
+    this.user = undefined;
+    this.problem = undefined;
+    this.state = "off";
+    this.changed();
+  }
+
+  /** Stores a token the way the SDK does (sent with every request, kept across reloads). */
+  private storeToken(token: string) {
+    this.client.auth.token = token;
+    try {
+      localStorage.setItem(this.client.auth.settings.key, token);
+    } catch {
+      // storage disabled: signed in for this page only
+    }
+  }
+
+  /** Signs in at page load (once): the stored sign-in, else a new guest with the stored name. */
+  start(): Promise<void> {
+    this.started ??= this.signInAtStart();
+    return this.started;
+  }
+
+  private async signInAtStart() {
+    const token = this.client.auth.token;
+    if (token) {
+      try {
+        const data: unknown = (await this.client.auth.getUserData()) as unknown;
+        const user = (data as { user?: unknown } | null)?.user;
+        if (isUser(user)) return this.setUser(user);
+      } catch (err) {
+        const failure = describeAuthError(err);
+        if (failure.accountsOff) return this.setOff();
+        if (failure.transient) {
+          // Offline or busy: the stored sign-in is probably fine; play on with what it says.
+          const user = userOfToken(token);
+          if (user) {
+            this.setUser(user);
+            this.problem = failure;
+            return;
+          }
+          return this.setFailed(failure);
+        }
+        // Expired, or signed by another server: a new guest (below), said in plain words.
+        const was = userOfToken(token);
+        if (was && !was.guest) showError("Your sign-in has expired, so you are playing as a guest now.", ["Sign in again to play as ", asName(was.name), "."]);
+      }
+      await this.client.auth.signOut();
+    }
+    await this.signInAsGuest(storedName());
+  }
+
+  /** A new guest (named `name`, or by the server); on failure the state says why. */
+  private async signInAsGuest(name: string | undefined): Promise<void> {
+    try {
+      const { user } = await this.client.auth.signInAnonymously(name ? { name } : undefined);
+      if (isUser(user)) this.setUser(user);
+      else this.setFailed({ title: "The server's answer to signing in was not understood.", detail: "", accountsOff: false, transient: false });
+    } catch (err) {
+      this.setFailed(describeAuthError(err));
+    }
+  }
+
+  /** "Try again" after a failed sign-in at start. */
+  async retry(): Promise<void> {
+    if (this.state !== "failed") return;
+    this.state = "starting";
+    this.changed();
+    await this.signInAsGuest(this.user?.name ?? storedName());
+  }
+
+  /** Signs in with email and password; throws a {@link RequestFailure}. */
+  async signIn(email: string, password: string): Promise<User> {
+    try {
+      const { user } = await this.client.auth.signInWithEmailAndPassword(email, password);
+      if (!isUser(user)) throw new Error("The server's answer to signing in was not understood.");
+      this.setUser(user);
+      return user;
+    } catch (err) {
+      throw describeAuthError(err);
+    }
+  }
+
+  /**
+   * Registers: the guest signed in now becomes the registered player (the SDK sends the
+   * guest's token), keeping their id and record. Throws a {@link RequestFailure}.
+   */
+  async register(email: string, password: string, name?: string): Promise<User> {
+    try {
+      const { user } = await this.client.auth.registerWithEmailAndPassword(email, password, name ? { name } : undefined);
+      if (!isUser(user)) throw new Error("The server's answer to registering was not understood.");
+      this.setUser(user);
+      return user;
+    } catch (err) {
+      throw describeAuthError(err);
+    }
+  }
+
+  /** Signs out: the page goes on as a new guest. */
+  async signOut(): Promise<void> {
+    await this.client.auth.signOut();
+    this.user = undefined;
+    this.state = "starting";
+    this.changed();
+    await this.signInAsGuest(undefined);
+    if ((this.state as AccountState) === "failed" && this.problem) showError("You are signed out, but a new guest sign-in did not work.", this.problem.title);
+  }
+
+  /**
+   * Makes `name` the profile's name (POST /auth/name, which answers a new token). Several
+   * calls with the same name share one request. Throws a {@link RequestFailure}.
+   */
+  async rename(name: string): Promise<void> {
+    if (this.state !== "on" || !this.user || this.user.name === name) return;
+    if (this.renaming?.name === name) return this.renaming.done;
+    const done = (async () => {
+      try {
+        const { data } = await this.client.http.post("/auth/name", { body: { name } });
+        const body = data as { user?: unknown; token?: unknown };
+        if (typeof body.token === "string") this.storeToken(body.token);
+        if (isUser(body.user)) this.setUser(body.user);
+      } catch (err) {
+        throw describeAuthError(err);
+      }
+    })();
+    const renaming = { name, done };
+    this.renaming = renaming;
+    try {
+      await done;
+    } finally {
+      if (this.renaming === renaming) this.renaming = undefined;
+    }
+  }
+
+  /**
+   * The server refused the stored token at a join (525: expired, or signed elsewhere): signs
+   * out and in again as a guest (with the same name). Joins refused at once share one try.
+   */
+  recover(): Promise<void> {
+    this.recovering ??= (async () => {
+      // A sign-in still running at start finishes first (it may be replacing the token already).
+      await this.started?.catch(() => undefined);
+      const was = this.user;
+      await this.client.auth.signOut();
+      if (this.state === "off") return;
+      this.user = undefined;
+      await this.signInAsGuest(was?.name ?? storedName());
+      if (was && !was.guest) showError("Your sign-in was not accepted any more, so you are playing as a guest now.", ["Sign in again to play as ", asName(was.name), "."]);
+    })().finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
+  }
+
+  /**
+   * Runs a join (game room or lobby); when the server refuses the sign-in token (525), signs
+   * in again as a guest and runs it once more. Should the fresh token be refused too (the
+   * server's processes do not share their signing secret), the page stops sending one and
+   * plays unrecorded, saying so, rather than not at all.
+   */
+  async withAuthRetry<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isAuthFailed(err)) throw err;
+    }
+    await this.recover();
+    // A moment, so a refusal does not turn into a tight loop of requests.
+    await sleep(50);
+    try {
+      return await run();
+    } catch (err) {
+      if (!isAuthFailed(err) || !this.client.auth.token) throw err;
+    }
+    await this.client.auth.signOut();
+    const problem: RequestFailure = { title: "The server did not accept your sign-in.", detail: "", accountsOff: false, transient: false };
+    showError("The server did not accept your sign-in, so you are playing without it.", "Your games are not recorded until signing in works again.");
+    this.setFailed(problem);
+    return run();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The players' read-only API (`/api/leaderboard/:game`, `/api/players/:id`): plain `fetch`
+ * from the page's own origin, each answer checked for its shape before it is shown.
+ */
+import { HttpError } from "./errors.js";
+
+export interface GameStats {
+  played: number;
+  won: number;
+  lost: number;
+  drawn: number;
+  rating: number;
+}
+
+export interface MatchSeat {
+  seat: number;
+  /** null: a bot, or a player without an identity. */
+  userId: string | null;
+  name: string;
+  /** 1 = first; ties share one. */
+  placement: number;
+}
+
+export interface MatchSummary {
+  id: string;
+  game: string;
+  endedAt: number;
+  placement: number;
+  players: MatchSeat[];
+}
+
+export interface Profile {
+  id: string;
+  name: string;
+  guest: boolean;
+  stats: Record<string, GameStats>;
+  matches: MatchSummary[];
+}
+
+export interface LeaderboardEntry {
+  rank: number;
+  userId: string;
+  name: string;
+  rating: number;
+  played: number;
+  won: number;
+}
+
+export interface Leaderboard {
+  game: string;
+  entries: LeaderboardEntry[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isStr = (v: unknown): v is string => typeof v === "string";
+
+function isStats(v: unknown): v is GameStats {
+  return isObject(v) && isNum(v.played) && isNum(v.won) && isNum(v.lost) && isNum(v.drawn) && isNum(v.rating);
+}
+
+function isSeat(v: unknown): v is MatchSeat {
+  return isObject(v) && isNum(v.seat) && (v.userId === null || isStr(v.userId)) && isStr(v.name) && isNum(v.placement);
+}
+
+function isMatch(v: unknown): v is MatchSummary {
+  return isObject(v) && isStr(v.id) && isStr(v.game) && isNum(v.endedAt) && isNum(v.placement) && Array.isArray(v.players) && v.players.every(isSeat);
+}
+
+export function isProfile(v: unknown): v is Profile {
+  return (
+    isObject(v) &&
+    isStr(v.id) &&
+    isStr(v.name) &&
+    typeof v.guest === "boolean" &&
+    isObject(v.stats) &&
+    Object.values(v.stats).every(isStats) &&
+    Array.isArray(v.matches) &&
+    v.matches.every(isMatch)
+  );
+}
+
+export function isLeaderboard(v: unknown): v is Leaderboard {
+  return (
+    isObject(v) &&
+    isStr(v.game) &&
+    Array.isArray(v.entries) &&
+    v.entries.every((e) => isObject(e) && isNum(e.rank) && isStr(e.userId) && isStr(e.name) && isNum(e.rating) && isNum(e.played) && isNum(e.won))
+  );
+}
+
+/** GETs `path` and checks the answer; throws an {@link HttpError} (or the fetch's TypeError). */
+export async function getJson<T>(path: string, check: (v: unknown) => v is T, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { headers: { accept: "application/json" }, signal });
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) throw new HttpError(res.status, body);
+  if (!check(body)) throw new HttpError(502, { error: "The server's answer was not understood." });
+  return body;
+}
+
+export function fetchProfile(id: string, signal?: AbortSignal): Promise<Profile> {
+  return getJson(`/api/players/${encodeURIComponent(id)}`, isProfile, signal);
+}
+
+export function fetchLeaderboard(game: string, limit: number, signal?: AbortSignal): Promise<Leaderboard> {
+  return getJson(`/api/leaderboard/${encodeURIComponent(game)}?limit=${limit}`, isLeaderboard, signal);
+}

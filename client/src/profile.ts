@@ -1,0 +1,175 @@
+/**
+ * A player's profile (`#/profile/<id>`): name, stats per game, and the last 20 matches
+ * (game, date, placement, players). Every player's name links to their own profile.
+ */
+import type { Account } from "./account.js";
+import { fetchProfile, type MatchSeat, type MatchSummary, type Profile } from "./api.js";
+import { append, delegate, h, type Child } from "./dom.js";
+import { describeApiError } from "./errors.js";
+import { viewOf } from "./games/index.js";
+import { leaderboardHref, profileHref } from "./routes.js";
+
+export interface RecordsHost {
+  readonly account: Account;
+}
+
+/** A game's title ("TicTacToe"), or its room name for a game this page does not know. */
+export function gameTitle(game: string): string {
+  return viewOf(game)?.title ?? game;
+}
+
+/** 1 → "1st", 2 → "2nd", 11 → "11th"… */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  return `${n}${suffix}`;
+}
+
+/** A player's name, as a link to their profile when they have one (a bot has none). */
+export function playerLink(name: string, userId: string | null, testid = "player-link"): HTMLElement {
+  const bdi = h("bdi", { class: "player-name" }, name);
+  return userId ? h("a", { class: "player-link", testid, data: { user: userId }, attrs: { href: profileHref(userId) } }, bdi) : h("span", { class: "player-nolink" }, bdi);
+}
+
+/** "Won", "Lost", "Draw", "Shared 1st"… for a placement among the match's seats. */
+export function outcomeWord(placement: number, players: readonly MatchSeat[]): string {
+  const firsts = players.filter((p) => p.placement === 1).length;
+  if (placement === 1) return firsts <= 1 ? "Won" : firsts === players.length ? "Draw" : "Shared 1st";
+  return players.length === 2 ? "Lost" : `${ordinal(placement)} place`;
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** The loading / failed / loaded frame shared by the records pages. */
+export function loadFailed(title: string, detail: string, canRetry: boolean): HTMLElement {
+  return h(
+    "div",
+    { class: "load-error", testid: "load-error", attrs: { role: "alert" } },
+    h("p", {}, h("strong", {}, title), detail && detail !== title ? h("span", { class: "muted" }, ` (${detail})`) : null),
+    canRetry ? h("button", { action: "reload", testid: "btn-reload", attrs: { type: "button" } }, "Try again") : null,
+  );
+}
+
+export class ProfileScreen {
+  readonly el: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly abort = new AbortController();
+  private readonly unsubscribe: () => void;
+  private profile?: Profile;
+
+  constructor(
+    private readonly host: RecordsHost,
+    private readonly id: string,
+  ) {
+    this.body = h("div", { attrs: { "aria-live": "polite" } });
+    this.el = h("section", { class: "screen records profile", testid: "profile", data: { user: id } }, h("h2", { testid: "profile-heading" }, "Player profile"), this.body);
+    delegate(this.el, (action) => {
+      if (action === "reload") void this.load();
+    });
+    // "This is you" follows signing in and out.
+    this.unsubscribe = host.account.onChange(() => {
+      if (this.profile) this.show(this.profile);
+    });
+    void this.load();
+  }
+
+  dispose() {
+    this.abort.abort();
+    this.unsubscribe();
+  }
+
+  private async load() {
+    this.el.setAttribute("aria-busy", "true");
+    this.body.replaceChildren(h("p", { class: "muted", testid: "loading" }, "Loading the profile…"));
+    try {
+      this.show(await fetchProfile(this.id, this.abort.signal));
+    } catch (err) {
+      if (this.abort.signal.aborted) return;
+      const failure = describeApiError(err);
+      this.body.replaceChildren(loadFailed(failure.title, failure.detail, failure.transient));
+    } finally {
+      this.el.removeAttribute("aria-busy");
+    }
+  }
+
+  private show(profile: Profile) {
+    this.profile = profile;
+    const me = this.host.account.user?.id === profile.id;
+    const heading = this.el.querySelector("h2");
+    if (heading) {
+      heading.replaceChildren();
+      append(heading, [h("bdi", { class: "player-name", testid: "profile-name" }, profile.name), me ? h("span", { class: "badge you" }, "you") : null]);
+    }
+    const games = Object.entries(profile.stats);
+    this.body.replaceChildren();
+    append(this.body, [
+      h(
+        "p",
+        { class: "muted small profile-kind" },
+        profile.guest ? "Guest player" : "Registered player",
+        " · player id ",
+        h("code", { testid: "profile-id" }, profile.id),
+      ),
+      me && profile.guest ? h("p", { class: "hint", testid: "guest-hint" }, "You play as a guest: ", h("a", { attrs: { href: "#/account" } }, "create an account"), " to keep this record on any device.") : null,
+      h(
+        "section",
+        { class: "card" },
+        h("h3", {}, "Games"),
+        games.length === 0
+          ? h("p", { class: "muted", testid: "no-stats" }, "No games played yet.")
+          : h(
+              "div",
+              { class: "table-wrap" },
+              h(
+                "table",
+                { class: "records-table", testid: "profile-stats" },
+                h("thead", {}, h("tr", {}, ["Game", "Played", "Won", "Lost", "Drawn", "Rating"].map((c, i) => h("th", { attrs: { scope: "col", class: i > 0 ? "num" : undefined } }, c)))),
+                h(
+                  "tbody",
+                  {},
+                  games.map(([game, s]) =>
+                    h(
+                      "tr",
+                      { testid: `stats-${game}` },
+                      h("th", { attrs: { scope: "row" } }, h("a", { attrs: { href: leaderboardHref(game), title: `${gameTitle(game)} leaderboard` } }, gameTitle(game))),
+                      ([["played", s.played], ["won", s.won], ["lost", s.lost], ["drawn", s.drawn], ["rating", s.rating]] as const).map(([key, value]) =>
+                        h("td", { class: "num", testid: `stats-${game}-${key}` }, key === "rating" ? value.toFixed(1) : value),
+                      ),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+      ),
+      h(
+        "section",
+        { class: "card" },
+        h("h3", {}, "Last games"),
+        profile.matches.length === 0
+          ? h("p", { class: "muted", testid: "no-matches" }, "No recorded games yet.")
+          : h("ol", { class: "match-list", testid: "match-history" }, profile.matches.map((m) => this.matchItem(m, profile.id))),
+      ),
+    ]);
+  }
+
+  private matchItem(m: MatchSummary, owner: string): HTMLElement {
+    const result = outcomeWord(m.placement, m.players);
+    const players: Child[] = [...m.players]
+      .sort((a, b) => a.placement - b.placement || a.seat - b.seat)
+      .map((p) => h("li", { class: p.userId === owner ? "owner" : undefined }, h("span", { class: "place" }, ordinal(p.placement)), " ", playerLink(p.name, p.userId)));
+    return h(
+      "li",
+      { class: `match outcome-${result === "Won" ? "won" : result === "Lost" ? "lost" : "other"}`, testid: `match-${m.id}`, data: { match: m.id, game: m.game } },
+      h(
+        "p",
+        { class: "match-head" },
+        h("strong", { testid: "match-game" }, gameTitle(m.game)),
+        " · ",
+        h("span", { testid: "match-result" }, `${result} (${ordinal(m.placement)} of ${m.players.length})`),
+        " · ",
+        h("time", { testid: "match-date", attrs: { datetime: new Date(m.endedAt).toISOString() } }, dateFormat.format(m.endedAt)),
+      ),
+      h("ol", { class: "match-players", testid: "match-players", attrs: { "aria-label": "Players, by placement" } }, players),
+    );
+  }
+}

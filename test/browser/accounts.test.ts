@@ -1,0 +1,261 @@
+/**
+ * Players' accounts in the browser: every visitor is a guest at once; a guest who wins a
+ * game and then registers keeps the win (profile, match history, leaderboard); the
+ * opponent's name opens their profile with the loss; signing out and in again comes back to
+ * the same profile; a wrong password is said in plain words. A sign-in the server no longer
+ * accepts is replaced by a new guest's, and the join goes through. With accounts off the
+ * page plays as before, without any account UI.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { browserSuite, createRoom, expectText, playInTurn, screenshot, startTwoPlayers, text, waitFor, DESKTOP, type Player } from "./helpers.js";
+
+const TOKEN_KEY = "colyseus-auth-token";
+
+/** A token-shaped string no server signed (header.payload.signature). */
+function foreignToken(payload: object): string {
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  return `${b64({ alg: "HS256", typ: "JWT" })}.${b64(payload)}.c2lnbmVkLWVsc2V3aGVyZQ`;
+}
+
+/** The player id in the page's "Your profile" link. */
+async function ownId(page: Page): Promise<string> {
+  const href = await waitFor(async () => page.getByTestId("nav-profile").getAttribute("href"), "the profile link");
+  const id = /^#\/profile\/(.+)$/.exec(href)?.[1];
+  assert.ok(id, `a profile link: ${href}`);
+  return decodeURIComponent(id);
+}
+
+/** A cell of a profile's stats table, e.g. ("tictactoe", "won"). */
+const stat = (page: Page, game: string, key: string) => text(page, `stats-${game}-${key}`);
+
+describe("Browser: players' accounts", function () {
+  this.timeout(90000);
+  const suite = browserSuite({ LEADERBOARD_MIN_GAMES: "1" });
+
+  it("a guest wins, registers, and finds the win in their profile and on the leaderboard; the opponent's profile shows the loss; out and in again is the same player", async () => {
+    const { ada, bob, first, second } = await startTwoPlayers(suite, "tictactoe");
+    // Both are guests from the start, under the names they typed (saved when the game was made / joined).
+    for (const [p, name] of [[ada, "Ada"], [bob, "Bob"]] as const) await expectText(p.page, "account-who", new RegExp(`^Playing as ${name}\\s*guest$`));
+    // Ada wins: the top row (0, 1, 2), Bob never blocks it.
+    const moves: Array<readonly [Player, string]> =
+      first === ada
+        ? [[ada, "cell-0"], [bob, "cell-3"], [ada, "cell-1"], [bob, "cell-4"], [ada, "cell-2"]]
+        : [[bob, "cell-3"], [ada, "cell-0"], [bob, "cell-4"], [ada, "cell-1"], [bob, "cell-8"], [ada, "cell-2"]];
+    assert.ok(second !== first);
+    await playInTurn(moves);
+    await expectText(ada.page, "winner", /^You win!$/);
+    await expectText(bob.page, "winner", /^Ada wins!$/);
+
+    // A guest keeps their identity across a reload (the lobby, after leaving the game).
+    await bob.page.getByTestId("btn-leave").click();
+    await bob.page.getByTestId("lobby").waitFor();
+    const bobId = await ownId(bob.page);
+    await bob.page.reload();
+    await bob.page.getByTestId("lobby").waitFor();
+    assert.equal(await ownId(bob.page), bobId, "the same guest after a reload");
+    await expectText(bob.page, "account-who", /^Playing as Bob\s*guest$/);
+    assert.equal(await bob.page.getByTestId("name-input").inputValue(), "Bob", "the name field shows the profile's name");
+
+    // Ada leaves the finished game and registers: the guest becomes a registered player.
+    await ada.page.getByTestId("btn-leave").click();
+    await ada.page.getByTestId("lobby").waitFor();
+    const guestId = await ownId(ada.page);
+    await ada.page.getByTestId("nav-account").click();
+    await ada.page.getByTestId("register-form").waitFor();
+    const email = `ada.${Date.now()}@example.org`;
+    const password = "correct horse battery";
+    await ada.page.getByTestId("register-email").fill(email);
+    await ada.page.getByTestId("register-password").fill(password);
+    await ada.page.getByTestId("btn-register").click();
+
+    // Her profile opens: the same player (id), the win in the stats and the history.
+    await ada.page.getByTestId("profile-stats").waitFor();
+    await expectText(ada.page, "account-who", /^Signed in as Ada$/);
+    await expectText(ada.page, "profile-name", /^Ada$/);
+    assert.equal(await text(ada.page, "profile-id"), guestId, "registering kept the guest's id");
+    assert.match(await text(ada.page, "profile"), /Registered player/);
+    assert.equal(await stat(ada.page, "tictactoe", "played"), "1");
+    assert.equal(await stat(ada.page, "tictactoe", "won"), "1");
+    assert.equal(await stat(ada.page, "tictactoe", "lost"), "0");
+    const matches = ada.page.locator("[data-testid=match-history] > li");
+    assert.equal(await matches.count(), 1, "one match in the history");
+    const match = matches.first();
+    assert.equal(await match.getByTestId("match-game").textContent(), "TicTacToe");
+    assert.match((await match.getByTestId("match-result").textContent()) ?? "", /^Won \(1st of 2\)$/);
+    assert.match((await match.getByTestId("match-date").textContent()) ?? "", /\d/);
+    assert.deepEqual(
+      (await match.getByTestId("match-players").locator("li").allTextContents()).map((t) => t.trim()),
+      ["1st Ada", "2nd Bob"],
+      "the players by placement",
+    );
+    await screenshot(ada.page, "accounts-profile");
+
+    // The leaderboard lists her (first: she won), marked as her.
+    await ada.page.getByTestId("nav-leaderboard").click();
+    await ada.page.getByTestId("leaderboard-table").waitFor();
+    assert.match(await text(ada.page, "leaderboard"), /Leaderboard: TicTacToe/);
+    const rows = ada.page.locator("[data-testid=leaderboard-table] tbody tr");
+    await waitFor(async () => (await rows.count()) === 2, "two players on the leaderboard");
+    assert.match((await rows.nth(0).textContent()) ?? "", /^1Ada\s*you/);
+    assert.match((await rows.nth(1).textContent()) ?? "", /^2Bob/);
+    assert.equal(await text(ada.page, `leader-${guestId}`).then((t) => /Ada/.test(t)), true);
+    await screenshot(ada.page, "accounts-leaderboard");
+
+    // Back in her profile, the opponent's name opens his profile: the loss.
+    await ada.page.getByTestId("nav-profile").click();
+    await ada.page.getByTestId("match-history").waitFor();
+    await ada.page.getByTestId("match-history").getByRole("link", { name: "Bob" }).click();
+    await expectText(ada.page, "profile-name", /^Bob$/);
+    assert.equal(await text(ada.page, "profile-id"), bobId);
+    assert.match(await text(ada.page, "profile"), /Guest player/);
+    await waitFor(async () => (await stat(ada.page, "tictactoe", "lost")) === "1", "Bob's loss in his stats");
+    assert.equal(await stat(ada.page, "tictactoe", "won"), "0");
+    assert.match(await text(ada.page, "match-result"), /^Lost \(2nd of 2\)$/);
+
+    // Sign out: a new guest.
+    await ada.page.getByTestId("btn-sign-out").click();
+    await expectText(ada.page, "account-who", /^Playing as .+guest$/);
+    const newGuest = await ownId(ada.page);
+    assert.notEqual(newGuest, guestId, "signing out makes a new guest");
+
+    // A wrong password is said in plain words, and changes nothing.
+    await ada.page.getByTestId("nav-account").click();
+    await ada.page.getByTestId("signin-form").waitFor();
+    await ada.page.getByTestId("signin-email").fill(email);
+    await ada.page.getByTestId("signin-password").fill("not the password");
+    await ada.page.getByTestId("btn-signin").click();
+    await expectText(ada.page, "signin-error", /^Wrong email or password\.$/);
+    assert.equal(await ada.page.getByTestId("signin-error").isVisible(), true);
+    await expectText(ada.page, "account-who", /^Playing as .+guest$/);
+    await screenshot(ada.page, "accounts-wrong-password");
+
+    // The right one: the same profile again (same id, the win still there).
+    await ada.page.getByTestId("signin-password").fill(password);
+    await ada.page.getByTestId("btn-signin").click();
+    await ada.page.getByTestId("profile-stats").waitFor();
+    await expectText(ada.page, "account-who", /^Signed in as Ada$/);
+    assert.equal(await text(ada.page, "profile-id"), guestId, "the same player as before signing out");
+    assert.equal(await stat(ada.page, "tictactoe", "won"), "1");
+    assert.equal(await ownId(ada.page), guestId);
+
+    // Signed in, a new game is played under the profile's name.
+    await ada.page.getByTestId("nav-lobby").click();
+    await ada.page.getByTestId("lobby").waitFor();
+    assert.equal(await ada.page.getByTestId("name-input").inputValue(), "Ada");
+    const pageErrors = [...ada.errors, ...bob.errors].filter((e) => e.startsWith("pageerror"));
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it("a new name in the lobby's field becomes the profile's name", async () => {
+    const cyd = await suite.player("Cyd");
+    // Leaving the field saves the name.
+    await cyd.page.getByTestId("name-input").press("Enter");
+    await expectText(cyd.page, "account-who", /^Playing as Cyd\s*guest$/);
+    await cyd.page.getByTestId("name-input").fill("Cydney");
+    await cyd.page.getByTestId("name-input").blur();
+    await expectText(cyd.page, "account-who", /^Playing as Cydney\s*guest$/);
+    await cyd.page.getByTestId("nav-profile").click();
+    await expectText(cyd.page, "profile-name", /^Cydney$/);
+    assert.match(await text(cyd.page, "no-stats"), /No games played yet/);
+    // And it lasts: a reload shows it.
+    await cyd.page.goto(suite.server.url);
+    await cyd.page.getByTestId("lobby").waitFor();
+    await waitFor(async () => (await cyd.page.getByTestId("name-input").inputValue()) === "Cydney", "the profile's name in the field after a reload");
+    assert.deepEqual(cyd.errors, []);
+  });
+
+  it("a sign-in the server no longer accepts: the page becomes a new guest and the join goes through", async () => {
+    // A stored token the server did not sign, which the page's check at load does not catch
+    // (its answer is faked), so the joins meet it: the lobby's, then a game's.
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    context.setDefaultTimeout(8000);
+    const stale = foreignToken({ id: "ghost", name: "Ghost", guest: true });
+    await context.addInitScript(([key, token]) => localStorage.setItem(key!, token!), [TOKEN_KEY, stale]);
+    await context.route("**/auth/userdata", (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ user: { id: "ghost", name: "Ghost", guest: true, email: null } }) }));
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    suite.track({ context, page, errors });
+    await page.goto(suite.server.url);
+    await page.getByTestId("lobby").waitFor();
+    // The lobby's live list came (after signing in again as a guest).
+    await page.getByTestId("rooms-tictactoe").getByText(/No public rooms yet|waiting for players/).first().waitFor();
+    await expectText(page, "account-who", /^Playing as Ghost\s*guest$/, "a new guest, with the same name");
+    const id = await ownId(page);
+    assert.notEqual(id, "ghost");
+    assert.notEqual(await page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY), stale, "the stale token is gone");
+    await createRoom(page, "tictactoe");
+    await expectText(page, "status", /Waiting for an opponent/);
+    assert.deepEqual(errors, []);
+  });
+
+  it("when even a fresh guest's sign-in is refused, the page plays without one and says so", async () => {
+    // Every guest sign-in answers a token this server did not sign (as from a process with another secret).
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    context.setDefaultTimeout(8000);
+    await context.route("**/auth/anonymous", (route) =>
+      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ user: { id: "elsewhere", name: "Eve", guest: true, email: null }, token: foreignToken({ id: "elsewhere", name: "Eve", guest: true }) }) }),
+    );
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    suite.track({ context, page, errors });
+    await page.goto(suite.server.url);
+    await page.getByTestId("lobby").waitFor();
+    await expectText(page, "account-who", /^Not signed in: The server did not accept your sign-in\. Your games are not recorded\./);
+    await expectText(page, "error-toast", /playing without it/);
+    await page.getByTestId("rooms-tictactoe").getByText(/No public rooms yet|waiting for players/).first().waitFor();
+    assert.equal(await page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY), null, "no token is sent any more");
+    await createRoom(page, "tictactoe");
+    await expectText(page, "status", /Waiting for an opponent/);
+    assert.deepEqual(errors, []);
+  });
+});
+
+describe("Browser: accounts off (ACCOUNTS=off)", function () {
+  this.timeout(60000);
+  const suite = browserSuite({ ACCOUNTS: "off" });
+
+  it("the page plays as before: no account bar, the name field as it was, games start", async () => {
+    const ada = await suite.player("Ada");
+    // Wait for the answer to the sign-in (404 ACCOUNTS_OFF): the bar stays hidden.
+    await waitFor(async () => (await ada.page.getByTestId("conn-status").getAttribute("data-state")) === "connected", "the lobby connected");
+    assert.equal(await ada.page.getByTestId("account-bar").isVisible(), false, "no account UI");
+    assert.match(await text(ada.page, "lobby"), /Leave empty to play as “Player 1”/);
+    const bob = await suite.player("Bob");
+    const roomId = await createRoom(ada.page, "tictactoe");
+    await bob.page.getByTestId(`btn-join-${roomId}`).click();
+    await bob.page.getByTestId("game-screen").waitFor();
+    await expectText(ada.page, "turn", /turn/);
+    assert.equal(await ada.page.getByTestId("account-bar").isVisible(), false);
+    // A profile address says there are no profiles here.
+    await ada.page.getByTestId("btn-leave").click();
+    await ada.page.getByTestId("btn-leave-confirm").click();
+    await ada.page.getByTestId("lobby").waitFor();
+    await ada.page.goto(`${suite.server.url}/#/leaderboard/tictactoe`);
+    await expectText(ada.page, "load-error", /accounts are off/);
+    assert.deepEqual([...ada.errors, ...bob.errors].filter((e) => e.startsWith("pageerror")), []);
+  });
+
+  it("a token stored while accounts were on is dropped, so joining works", async () => {
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    await context.addInitScript(([key, token]) => {
+      if (!sessionStorage.getItem("seeded")) {
+        localStorage.setItem(key!, token!);
+        sessionStorage.setItem("seeded", "1");
+      }
+    }, [TOKEN_KEY, foreignToken({ id: "old", name: "Old", guest: false })]);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    suite.track({ context, page, errors });
+    await page.goto(suite.server.url);
+    await page.getByTestId("lobby").waitFor();
+    await waitFor(async () => (await page.getByTestId("conn-status").getAttribute("data-state")) === "connected", "the lobby connected");
+    assert.equal(await page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY), null, "the token is gone");
+    await createRoom(page, "tictactoe");
+    await expectText(page, "status", /Waiting for an opponent/);
+    assert.deepEqual(errors, []);
+  });
+});
