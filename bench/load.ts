@@ -18,6 +18,12 @@
  *   socket at once (as when a network link flaps) and report when each is back, and
  *   whether its state after the reconnection equals the state before the cut.
  *
+ * With `signIn`, every player first signs in as a guest of its own (`POST /auth/anonymous`,
+ * before any timing starts) and joins with its own SDK `Client` holding that token
+ * (`client.auth.token`: matchmaking sends it as a Bearer header, the room's socket as
+ * `_authToken`), so the server knows each seat's user and records every finished game.
+ * Without it, the worker's clients share one SDK `Client` and carry no token.
+ *
  * Move latency = from the mover's send until every client of the match shows the move.
  * "mark" starts the measured window (counters and samples reset), "stop" ends it and reports.
  *
@@ -36,6 +42,8 @@ export interface WorkerConfig {
   joinConcurrency: number;
   /** `play`: each match waits this long after every move (a paced load, below saturation). @default 0 */
   thinkMs?: number;
+  /** Each player signs in as a new guest before joining and joins with its token (one SDK Client per player). @default false */
+  signIn?: boolean;
 }
 
 export type ToWorker = { cmd: "go" | "mark" | "stop" | "exit" | "storm" };
@@ -99,14 +107,35 @@ function waitFor(t: Tracked, predicate: () => boolean): Promise<void> {
   });
 }
 
-async function joinMatch(client: Client, joinMs: number[], reconnect: boolean): Promise<Match> {
+const endpoint = `http://127.0.0.1:${config.port}`;
+
+/**
+ * The SDK client one player joins with: the worker's shared one, or with `signIn` a client
+ * of its own holding a new guest's token. The sign-in goes straight to `POST /auth/anonymous`
+ * (what `client.auth.signInAnonymously()` sends): the SDK method would also keep the token
+ * in its process-wide storage stand-in, which every `Client` constructed later reads.
+ */
+async function playerClient(shared: Client): Promise<Client> {
+  if (!config.signIn) return shared;
+  const res = await fetch(`${endpoint}/auth/anonymous`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+  if (!res.ok) throw new Error(`sign-in refused: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+  const { token } = (await res.json()) as { token?: string };
+  if (!token) throw new Error("sign-in answered without a token");
+  const client = new Client(endpoint);
+  client.auth.token = token;
+  return client;
+}
+
+async function joinMatch(shared: Client, joinMs: number[], reconnect: boolean): Promise<Match> {
+  // Signing in is not part of the join latency.
+  const [ca, cb] = await Promise.all([playerClient(shared), playerClient(shared)]);
   let t0 = performance.now();
-  const ra = await client.create<any>("tictactoe", { name: "A" });
+  const ra = await ca.create<any>("tictactoe", { name: "A" });
   const a = track(ra, reconnect);
   await waitFor(a, () => a.gotState);
   joinMs.push(performance.now() - t0);
   t0 = performance.now();
-  const rb = await client.joinById<any>(ra.roomId, { name: "B" });
+  const rb = await cb.joinById<any>(ra.roomId, { name: "B" });
   const b = track(rb, reconnect);
   await waitFor(b, () => b.gotState);
   joinMs.push(performance.now() - t0);
@@ -235,7 +264,7 @@ async function storm(matches: Match[]) {
 }
 
 async function main() {
-  const client = new Client(`http://127.0.0.1:${config.port}`);
+  const client = new Client(endpoint);
   const matches: Match[] = [];
   const joinMs: number[] = [];
   let failures = 0;
@@ -253,6 +282,23 @@ async function main() {
     }
   };
   if (config.mode !== "quick") await Promise.all(Array.from({ length: Math.min(config.joinConcurrency, config.matches) }, joiner));
+  // Quick match with sign-in: every player's client (and token) is made before the window.
+  const quickClients: Client[] = [];
+  if (config.mode === "quick") {
+    let n = 0;
+    const signer = async () => {
+      while (n < 2 * config.matches) {
+        n++;
+        try {
+          quickClients.push(await playerClient(client));
+        } catch (err) {
+          failures++;
+          noteError(`sign-in failed: ${(err as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(config.joinConcurrency, 2 * config.matches) }, signer));
+  }
   const joinSeconds = (performance.now() - started) / 1000;
   if (config.mode === "storm") {
     // The SDK reconnects by itself only in rooms it has been in for `minUptime` (5 s): the
@@ -266,7 +312,7 @@ async function main() {
     switch (msg.cmd) {
       case "go":
         playing = true;
-        if (config.mode === "quick") for (let n = 0; n < 2 * config.matches; n++) void quickPlayer(client, n);
+        if (config.mode === "quick") quickClients.forEach((c, n) => void quickPlayer(c, n));
         else for (const m of matches) void play(m);
         break;
       case "mark":

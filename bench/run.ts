@@ -6,7 +6,7 @@
  * Each server is its own child process (ours: `node --import tsx src/index.ts`; baseline:
  * `node --import tsx bench/baseline-server.ts`), started fresh for every configuration.
  * The load driver (bench/load.ts) runs in forked worker process(es) of real @colyseus/sdk
- * clients. Five sections, each at 50 and 500 matches where it applies, ours and the
+ * clients. Six sections, each at 50 and 500 matches where it applies, ours and the
  * baseline in alternating order:
  *
  *   play   rooms reused: M matches joined once, then random legal moves in a closed loop and
@@ -20,19 +20,32 @@
  *   snapshots  ours only, on a private redis-server: the play load with SNAPSHOTS=on vs off
  *          (high availability's cost per move), in the same run: saturated and paced, three
  *          on/off pairs each (one with --short), the verdict on the median pair
+ *   accounts  ours only: (a) the play load with ACCOUNTS=on and every client signed in as a
+ *          guest of its own (POST /auth/anonymous; each finished game recorded in the
+ *          embedded SQLite database) vs ACCOUNTS=off without tokens: CPU per move, moves/s,
+ *          games/s, latency, matches recorded (/metrics) and the backlog left, three on/off
+ *          pairs per load (one with --short), the verdict on the median pair; (b) start-up
+ *          without load, 3× off and 3× on with an empty DATA_DIR (the database created and
+ *          migrated), alternating: time from spawn until the port accepts connections, and
+ *          RSS 2 s later; medians and on − off
+ *
+ * Every ours server gets a DATA_DIR of its own, made in the system's temporary folder and
+ * removed when it stops (no data/ in the repository; two servers never share a database
+ * lock). Ours runs with ACCOUNTS=off in every section but `accounts` (no client signs in
+ * there, and the baseline has no database: the figures stay comparable with earlier runs).
  *
  * Only what loopback load needs is lifted: the per-address limits (every client is
  * 127.0.0.1) and the message rate. CPU time, RSS and syscall counts of both servers are
  * read the same way, from /proc/<pid>/{stat,status,io}; CPU per move = Δ(utime+stime) /
  * moves over the measured window (after a warm-up).
  *
- *   npx tsx bench/run.ts [--only=play,quick,idle,storm,snapshots] [--short] [--repeat] [--workers N]
+ *   npx tsx bench/run.ts [--only=play,quick,idle,storm,snapshots,accounts] [--short] [--repeat] [--workers N]
  *                        [--profile [--profile-matches N] [--profile-baseline]]
  *
- *   --only=…    the sections to run (default: all five)
+ *   --only=…    the sections to run (default: all six)
  *   --short     5 s windows, 2,000 idle clients, a 200-player storm (a smoke run; rough figures)
  *   --repeat    run 500 matches twice per server (ours, baseline, baseline, ours) and use the mean
- *   --no-pin    snapshots: do not pin the server to CPU 0 and the driver and Redis to the others
+ *   --no-pin    snapshots, accounts: do not pin the server to CPU 0 and the driver (and Redis) to the others
  *   --workers N load driver processes (default 1; on 2 cores the server and one driver
  *               already fill the machine at 500 matches, so more do not add throughput)
  *   --profile   afterwards, run ours (or, with --profile-baseline, the baseline) under
@@ -122,8 +135,12 @@ type Kind = "ours" | "baseline";
 // ---------------------------------------------------------------- processes
 
 const children = new Set<ChildProcess>();
+/** The temporary DATA_DIRs of ours servers still running (removed when each stops; at exit, whatever is left). */
+const dataDirs = new Set<string>();
 function cleanup() {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+  dataDirs.clear();
 }
 process.on("exit", cleanup);
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -152,6 +169,10 @@ interface Server {
   kind: Kind;
   child: ChildProcess;
   port: number;
+  /** Ours: its own temporary DATA_DIR (the players' database and token secret when ACCOUNTS=on), removed when it stops. */
+  dataDir?: string;
+  /** Milliseconds from spawn until the port accepted a connection (polled every 10 ms). */
+  startMs: number;
   output: string[];
   /** Live memory reports seen on stderr (bench/gc-signal.ts), oldest first. */
   gcReports: LiveMemory[];
@@ -168,11 +189,20 @@ interface ServerMode {
   logFile?: string;
 }
 
+/**
+ * Starts a server and waits until its port accepts connections. Ours runs with ACCOUNTS=off
+ * (no players' database: comparable with the baseline, which has none) unless `extraEnv`
+ * says otherwise, and always gets a DATA_DIR of its own in the system's temporary folder,
+ * so no run writes data/ into the repository and two servers never share a database.
+ */
 async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, nodeArgs: string[] = [], mode: ServerMode = {}): Promise<Server> {
   const port = await freePort();
   const script = kind === "ours" ? "src/index.ts" : "bench/baseline-server.ts";
+  const dataDir = kind === "ours" ? fs.mkdtempSync(path.join(os.tmpdir(), "bench-data-")) : undefined;
+  if (dataDir) dataDirs.add(dataDir);
   const logFd = mode.logFile ? fs.openSync(mode.logFile, "w") : undefined;
   const extraArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", ...extraArgs, ...nodeArgs, script], {
     cwd: ROOT,
     env: {
@@ -188,14 +218,16 @@ async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, no
       MESSAGE_BURST: "1000",
       DRAIN_SECONDS: "0",
       REDIS_URL: "",
+      ...(dataDir ? { ACCOUNTS: "off", DATABASE_URL: "" } : {}),
       ...extraEnv,
+      ...(dataDir ? { DATA_DIR: dataDir } : {}),
     },
     stdio: ["ignore", logFd ?? "pipe", "pipe"],
   });
   if (logFd !== undefined) fs.closeSync(logFd);
   children.add(child);
   const output: string[] = [];
-  const server: Server = { kind, child, port, output, gcReports: [] };
+  const server: Server = { kind, child, port, dataDir, startMs: NaN, output, gcReports: [] };
   const keep = (b: Buffer) => {
     const text = b.toString();
     for (const m of text.matchAll(/bench-gc-done (\{[^\n]*\})/g)) server.gcReports.push(JSON.parse(m[1]!) as LiveMemory);
@@ -204,24 +236,60 @@ async function startServer(kind: Kind, extraEnv: Record<string, string> = {}, no
   };
   child.stdout?.on("data", keep);
   child.stderr!.on("data", keep);
-  for (let i = 0; i < 300; i++) {
+  const deadline = spawnedAt + 20_000;
+  while (performance.now() < deadline) {
     if (child.exitCode !== null) break;
-    if (await canConnect(port)) return server;
-    await sleep(50);
+    if (await canConnect(port)) {
+      server.startMs = performance.now() - spawnedAt;
+      return server;
+    }
+    await sleep(10);
   }
   child.kill("SIGKILL");
+  await new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
+  children.delete(child);
+  removeDataDir(server);
   throw new Error(`${kind} server did not start:\n${output.join("")}`);
+}
+
+function removeDataDir(s: Server) {
+  if (!s.dataDir) return;
+  fs.rmSync(s.dataDir, { recursive: true, force: true });
+  dataDirs.delete(s.dataDir);
 }
 
 async function stopServer(s: Server, graceMs = 8000) {
   const { child } = s;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
   children.delete(child);
+  removeDataDir(s);
+}
+
+/**
+ * Sums of the named series in a server's GET /metrics (Prometheus text; every label set of
+ * a name added up); NaN for a name not there or when /metrics did not answer. The bench
+ * reads it from 127.0.0.1, an internal address: no METRICS_TOKEN needed.
+ */
+async function readMetrics(port: number, names: string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = Object.fromEntries(names.map((n) => [n, NaN]));
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return out;
+    for (const line of (await res.text()).split("\n")) {
+      const m = /^([a-zA-Z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (!m || !(m[1]! in out)) continue;
+      out[m[1]!] = (Number.isNaN(out[m[1]!]!) ? 0 : out[m[1]!]!) + Number(m[2]);
+    }
+  } catch {
+    // NaN: not known
+  }
+  return out;
 }
 
 interface ProcStat {
@@ -379,6 +447,17 @@ interface LoadResult {
   errors: number;
   firstError?: string;
   joinSeconds: number;
+  /** With `LoadOptions.metrics`: those series of the server's /metrics just before the window and just after it. */
+  metricsBefore?: Record<string, number>;
+  metricsAfter?: Record<string, number>;
+}
+
+/** Extras of a load run (the accounts section). */
+interface LoadOptions {
+  /** Every client signs in as a guest of its own before joining (WorkerConfig.signIn). */
+  signIn?: boolean;
+  /** Series read from the server's /metrics right before and right after the window (outside its CPU figures). */
+  metrics?: string[];
 }
 
 /** Size of a log file (0 without one). */
@@ -396,7 +475,17 @@ interface ProfileWindow {
  * the same rooms; `quick`: every game a new quick match (joinOrCreate → play → leave →
  * room disposed) against the server at production defaults.
  */
-export async function runLoad(kind: Kind, matches: number, seconds: number, nodeArgs: string[] = [], mode: "play" | "quick" = "play", env: Record<string, string> = {}, thinkMs = 0, pinned = false): Promise<LoadResult & { server: Server; window: ProfileWindow }> {
+export async function runLoad(
+  kind: Kind,
+  matches: number,
+  seconds: number,
+  nodeArgs: string[] = [],
+  mode: "play" | "quick" = "play",
+  env: Record<string, string> = {},
+  thinkMs = 0,
+  pinned = false,
+  options: LoadOptions = {},
+): Promise<LoadResult & { server: Server; window: ProfileWindow }> {
   const logFile = mode === "quick" ? path.join(os.tmpdir(), `bench-${kind}-${process.pid}.log`) : undefined;
   const server = await startServer(kind, env, nodeArgs, mode === "quick" ? { production: true, logFile } : {});
   const pid = server.child.pid!;
@@ -405,7 +494,7 @@ export async function runLoad(kind: Kind, matches: number, seconds: number, node
     await sleep(1000);
     const before = procStat(pid);
     if (pinned) pin(pid, "0");
-    workers = split(matches, WORKERS).map((m) => startWorker({ port: server.port, matches: m, mode, joinConcurrency: JOIN_CONCURRENCY, thinkMs }));
+    workers = split(matches, WORKERS).map((m) => startWorker({ port: server.port, matches: m, mode, joinConcurrency: JOIN_CONCURRENCY, thinkMs, signIn: options.signIn }));
     if (pinned) for (const w of workers) pin(w.child.pid!, OTHER_CPUS);
     const joined = (await Promise.all(workers.map((w) => w.next("joined")))) as Extract<FromWorker, { type: "joined" }>[];
     const failures = joined.reduce((n, j) => n + j.failures, 0);
@@ -420,6 +509,7 @@ export async function runLoad(kind: Kind, matches: number, seconds: number, node
     for (const w of workers) w.tell({ cmd: "go" });
     await sleep(WARMUP_MS);
     const driverCpu = () => workers.reduce((n, w) => n + procStat(w.child.pid!).cpuSeconds, 0);
+    const metricsBefore = options.metrics ? await readMetrics(server.port, options.metrics) : undefined;
     const sys0 = systemBusySeconds();
     const d0 = driverCpu();
     const s0 = procStat(pid);
@@ -433,6 +523,7 @@ export async function runLoad(kind: Kind, matches: number, seconds: number, node
     const log1 = logBytes(logFile);
     const d1 = driverCpu();
     const sys1 = systemBusySeconds();
+    const metricsAfter = options.metrics ? await readMetrics(server.port, options.metrics) : undefined;
     const results = (await Promise.all(workers.map((w) => w.next("result")))) as Extract<FromWorker, { type: "result" }>[];
     const windowSec = Number(t1 - t0) / 1e9;
     const moves = results.reduce((n, r) => n + r.moves, 0);
@@ -467,6 +558,8 @@ export async function runLoad(kind: Kind, matches: number, seconds: number, node
       errors: results.reduce((n, r) => n + r.errors, 0),
       firstError: results.find((r) => r.firstError)?.firstError,
       joinSeconds: Math.max(...joined.map((j) => j.joinSeconds)),
+      metricsBefore,
+      metricsAfter,
       server,
       window: { fromUs: Number(t0 / 1000n), toUs: Number(t1 / 1000n) },
     };
@@ -602,8 +695,8 @@ function mean(rs: LoadResult[]): LoadResult {
   };
 }
 
-type Section = "play" | "quick" | "idle" | "storm" | "snapshots";
-const SECTIONS: Section[] = ["play", "quick", "idle", "storm", "snapshots"];
+type Section = "play" | "quick" | "idle" | "storm" | "snapshots" | "accounts";
+const SECTIONS: Section[] = ["play", "quick", "idle", "storm", "snapshots", "accounts"];
 const ONLY = (args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",") ?? SECTIONS).filter((s): s is Section => SECTIONS.includes(s as Section));
 
 /** Ours and the baseline at each plan entry, alternating which goes first; contended windows measured again. */
@@ -740,6 +833,171 @@ function printSnapshotTable(results: SnapshotRun[]) {
         `move p99 ${more(median(p99))}`,
     );
   }
+}
+
+// ---------------------------------------------------------------- accounts
+
+/** Recording's cost: CPU per move with ACCOUNTS=on (every client signed in) within this much of ACCOUNTS=off. */
+const TARGET_RECORDING_CPU = 1.05;
+/** The embedded database's price at start-up: RSS and time until the port accepts connections, on − off. */
+const TARGET_DB_RSS_MB = 60;
+const TARGET_DB_START_MS = 1000;
+/** On/off pairs per load (one with --short), alternating which goes first; the verdict is on the median pair. */
+const ACCOUNT_PAIRS = SHORT ? 1 : 3;
+/** Server starts per setting in the start-up part, alternating off/on. */
+const STARTUP_RUNS = 3;
+/** RSS is read this long after the port first accepted a connection. */
+const STARTUP_SETTLE_MS = 2000;
+const RECORDED = "match_results_recorded_total";
+const BACKLOG = "match_results_backlog";
+const DROPPED = "match_results_dropped_total";
+
+type Setting = "on" | "off";
+type WindowedResult = LoadResult & { window: ProfileWindow };
+type AccountsRun = { on: WindowedResult; off: WindowedResult };
+interface StartupRun {
+  setting: Setting;
+  startMs: number;
+  rss: number;
+  /** The "players' database ready" log line's `ms` (opening and migrating it); NaN with ACCOUNTS=off. */
+  dbOpenMs: number;
+  /** Bytes in DATA_DIR when the RSS was read. */
+  dataBytes: number;
+}
+interface AccountsResult {
+  runs: AccountsRun[];
+  startups: StartupRun[];
+  /** Where the temporary DATA_DIRs are, and its file system (SQLite's commits pay its fsync). */
+  where: string;
+}
+
+function dirBytes(dir: string | undefined): number {
+  if (!dir || !fs.existsSync(dir)) return NaN;
+  return fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isFile() ? fs.statSync(path.join(dir, e.name)).size : e.isDirectory() ? dirBytes(path.join(dir, e.name)) : 0), 0);
+}
+
+function fileSystemOf(dir: string): string {
+  try {
+    return execFileSync("stat", ["-f", "-c", "%T", dir]).toString().trim();
+  } catch {
+    return "?";
+  }
+}
+
+async function measureAccounts(retries: { left: number }): Promise<AccountsResult> {
+  const where = `${os.tmpdir()} (${fileSystemOf(os.tmpdir())})`;
+  if (PIN) console.log(`  accounts: each server pinned to CPU 0, the load driver to CPUs ${OTHER_CPUS} (--no-pin: not)`);
+  const runs: AccountsRun[] = [];
+  const plan = PLAN.flatMap(({ matches, seconds }) => Array.from({ length: ACCOUNT_PAIRS }, () => ({ matches, seconds })));
+  for (const [i, { matches, seconds }] of plan.entries()) {
+    const order: Setting[] = i % 2 === 0 ? ["on", "off"] : ["off", "on"];
+    const pair: Partial<Record<Setting, WindowedResult>> = {};
+    for (const setting of order) {
+      for (;;) {
+        await waitForQuiet();
+        process.stdout.write(`  accounts ${setting}, ${matches} matches${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
+        const r = await runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, 0, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED] });
+        const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
+        console.log(
+          `${f(r.movesPerSec, 0)} moves/s, ${f(r.gamesPerSec, 0)} games/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net)` +
+            `${setting === "on" ? `, ${f(recorded, 0)} recorded in the window, backlog ${f(r.metricsAfter?.[BACKLOG] ?? NaN, 0)} at its end` : ""}` +
+            `, joins${setting === "on" ? " (with sign-ins)" : ""} took ${f(r.joinSeconds, 1)} s${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`,
+        );
+        if (r.otherCpuPct > CONTENDED_PCT && retries.left > 0) {
+          retries.left--;
+          console.log("    (contended window: measuring again)");
+          continue;
+        }
+        pair[setting] = r;
+        break;
+      }
+    }
+    runs.push({ on: pair.on!, off: pair.off! });
+  }
+
+  const startups: StartupRun[] = [];
+  for (let i = 0; i < 2 * STARTUP_RUNS; i++) {
+    const setting: Setting = i % 2 === 0 ? "off" : "on";
+    await waitForQuiet();
+    process.stdout.write(`  start-up ${setting}${setting === "on" ? " (empty DATA_DIR)" : ""} ... `);
+    // LOG_LEVEL=info for the database's own "ready" line (a handful of lines at start, both settings alike).
+    const server = await startServer("ours", { ACCOUNTS: setting, LOG_LEVEL: "info" });
+    try {
+      await sleep(STARTUP_SETTLE_MS);
+      const { rss } = procStat(server.child.pid!);
+      const ready = /"ms":(\d+)[^\n]*players' database ready|players' database ready[^\n]*"ms":(\d+)/.exec(server.output.join(""));
+      const run: StartupRun = { setting, startMs: server.startMs, rss, dbOpenMs: ready ? Number(ready[1] ?? ready[2]) : NaN, dataBytes: dirBytes(server.dataDir) };
+      startups.push(run);
+      console.log(`listening after ${f(run.startMs, 0)} ms, RSS ${mb(rss)} MB ${STARTUP_SETTLE_MS / 1000} s later${setting === "on" ? `, database opened and migrated in ${f(run.dbOpenMs, 0)} ms, DATA_DIR ${kb(run.dataBytes)} KB` : ""}`);
+    } finally {
+      await stopServer(server);
+    }
+  }
+  return { runs, startups, where };
+}
+
+const medianOf = (xs: number[]) => {
+  const s = sortNum(xs.filter((x) => !Number.isNaN(x)));
+  if (!s.length) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const change = (ratio: number) => (Number.isFinite(ratio) ? `${ratio >= 1 ? "+" : ""}${f((ratio - 1) * 100, 1)}%` : "—");
+
+function printAccountsTable({ runs, startups, where }: AccountsResult) {
+  console.log("");
+  console.log("Accounts (players' database, embedded SQLite): rooms reused (the play load), ours with ACCOUNTS=on and every client signed in as a");
+  console.log("  guest of its own (each finished game recorded: one transaction with its action log) vs ACCOUNTS=off and no tokens, in the same run;");
+  console.log(`  each server with a fresh DATA_DIR under ${where}; recorded = Δ${RECORDED} over the window (/metrics), vs games`);
+  console.log(`  finished in it; backlog = ${BACKLOG} at the window's end; ${ACCOUNT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
+  const W = [8, 9, 8, 8, 9, 9, 10, 10, 9, 8, 8, 7, 6];
+  console.log(row(["matches", "accounts", "moves/s", "games/s", "move p50", "move p99", "CPU µs/mv", "net µs/mv", "recorded", "/game", "backlog", "RSS MB", "errors"], W));
+  const groups = new Map<number, AccountsRun[]>();
+  for (const run of runs) groups.set(run.on.matches, [...(groups.get(run.on.matches) ?? []), run]);
+  const verdicts: string[] = [];
+  for (const [matches, group] of groups) {
+    for (const { on, off } of group) {
+      for (const [label, r] of [["on", on], ["off", off]] as const) {
+        const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
+        const games = r.gamesPerSec * (r.window.toUs - r.window.fromUs) / 1e6;
+        const dropped = (r.metricsAfter?.[DROPPED] ?? 0) - (r.metricsBefore?.[DROPPED] ?? 0);
+        console.log(
+          row(
+            [String(r.matches), label, f(r.movesPerSec, 0), f(r.gamesPerSec, 0), f(r.moveP50, 2), f(r.moveP99, 2), f(r.cpuMicrosPerMove, 1), f(r.netCpuMicrosPerMove, 1), f(recorded, 0), games > 0 ? f(recorded / games, 2) : "—", `${f(r.metricsAfter?.[BACKLOG] ?? NaN, 0)}${dropped > 0 ? ` (${f(dropped, 0)} dropped)` : ""}`, mb(r.rss), f(r.errors, 0)],
+            W,
+          ),
+        );
+      }
+    }
+    const ratio = (k: keyof LoadResult) => group.map(({ on, off }) => (on[k] as number) / (off[k] as number));
+    const cpu = ratio("cpuMicrosPerMove");
+    const ok = medianOf(cpu) <= TARGET_RECORDING_CPU;
+    console.log(
+      `  ${matches} matches, on / off: CPU per move ${change(medianOf(cpu))} (median of ${group.length}: ${cpu.map(change).join(", ")}; net ${change(medianOf(ratio("netCpuMicrosPerMove")))}), ` +
+        `moves/s ${f(medianOf(ratio("movesPerSec")), 2)}×, games/s ${f(medianOf(ratio("gamesPerSec")), 2)}×, move p50 ${f(medianOf(ratio("moveP50")), 2)}×, p99 ${f(medianOf(ratio("moveP99")), 2)}×`,
+    );
+    verdicts.push(`  ${ok ? "PASS" : "MISS"}  recording, ${matches} matches: server CPU per move with ACCOUNTS=on ≤ +${f((TARGET_RECORDING_CPU - 1) * 100, 0)}% of off: ${change(medianOf(cpu))} (median pair)`);
+  }
+
+  if (startups.length) {
+    console.log("");
+    console.log(`Accounts at start-up: ours started without load, ${STARTUP_RUNS}× ACCOUNTS=off and ${STARTUP_RUNS}× ACCOUNTS=on with a fresh empty DATA_DIR (the first start`);
+    console.log(`  creates and migrates the database), alternating; start = spawn (node --import tsx src/index.ts) until the port accepts a connection`);
+    console.log(`  (polled every 10 ms), RSS ${STARTUP_SETTLE_MS / 1000} s after that (/proc/<pid>/status); db open = the "players' database ready" log line's ms:`);
+    const SW = [9, 0, 14, 14, 12, 12];
+    console.log(row(["accounts", "", "start ms", "RSS MB", "db open ms", "DATA_DIR KB"], SW));
+    for (const s of startups) console.log(row([s.setting, "", f(s.startMs, 0), mb(s.rss), f(s.dbOpenMs, 0), kb(s.dataBytes)], SW));
+    const med = (setting: Setting, k: "startMs" | "rss" | "dbOpenMs" | "dataBytes") => medianOf(startups.filter((s) => s.setting === setting).map((s) => s[k]));
+    const dStart = med("on", "startMs") - med("off", "startMs");
+    const dRss = med("on", "rss") - med("off", "rss");
+    for (const setting of ["off", "on"] as const) {
+      console.log(row([`${setting} med.`, "", f(med(setting, "startMs"), 0), mb(med(setting, "rss")), f(med(setting, "dbOpenMs"), 0), kb(med(setting, "dataBytes"))], SW));
+    }
+    console.log(row(["on − off", "", `${dStart >= 0 ? "+" : ""}${f(dStart, 0)}`, `${dRss >= 0 ? "+" : ""}${mb(dRss)}`, "", ""], SW));
+    verdicts.push(`  ${dRss <= TARGET_DB_RSS_MB * 1048576 ? "PASS" : "MISS"}  embedded database at start-up: RSS on − off ≤ +${TARGET_DB_RSS_MB} MB: ${dRss >= 0 ? "+" : ""}${mb(dRss)} MB (medians)`);
+    verdicts.push(`  ${dStart <= TARGET_DB_START_MS ? "PASS" : "MISS"}  embedded database at start-up: time until listening on − off ≤ +${TARGET_DB_START_MS} ms: ${dStart >= 0 ? "+" : ""}${f(dStart, 0)} ms (medians)`);
+  }
+  console.log("Accounts targets:");
+  for (const v of verdicts) console.log(v);
 }
 
 type Col = { head: string; width: number; cell: (r: LoadResult) => string; ratio?: keyof LoadResult };
@@ -882,6 +1140,10 @@ async function main() {
     `bench: ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model.trim()}), node ${process.version}, ulimit -n ${limit}, CLK_TCK ${CLK_TCK}, ` +
       `load driver: ${WORKERS} process(es), ${JOIN_CONCURRENCY} matches joining at once${SHORT ? ", SHORT run" : ""}; sections: ${ONLY.join(", ")}`,
   );
+  console.log(
+    `  ours: a temporary DATA_DIR each (under ${os.tmpdir()}), ACCOUNTS=off (no players' database, like the baseline)` +
+      `${ONLY.includes("accounts") ? " except in the accounts section (on vs off)" : ""}`,
+  );
   if (ONLY.includes("idle") && Number.isFinite(limit) && limit < IDLE_CLIENTS + 256) {
     console.log(`  note: ulimit -n ${limit} < ${IDLE_CLIENTS} idle clients: the idle driver is split over ${idleProcs} processes; the server itself needs the same number of descriptors`);
   }
@@ -910,10 +1172,12 @@ async function main() {
   }
 
   const snapshots = ONLY.includes("snapshots") ? await measureSnapshots(retries) : [];
+  const accounts = ONLY.includes("accounts") ? await measureAccounts(retries) : undefined;
 
   // ------------------------------------------------------------ tables
   if (play.length) printLoadTable("play", play);
   if (snapshots.length) printSnapshotTable(snapshots);
+  if (accounts) printAccountsTable(accounts);
   if (quick.length) printLoadTable("quick", quick);
 
   if (idle.length === 2) {
