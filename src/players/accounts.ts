@@ -24,6 +24,7 @@ import express from "express";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { checkName } from "../protocol/names.js";
+import { AuthErrorCode } from "../protocol/players.js";
 import { readJsonBody, sendJson } from "../http/respond.js";
 import { AddressLimiter } from "../http/rate-limit.js";
 import type { PlayerStore, User } from "./store.js";
@@ -35,16 +36,7 @@ export interface TokenPayload {
   guest: boolean;
 }
 
-/** The refusal codes of the `/auth` routes. */
-export const AuthErrorCode = {
-  INVALID_INPUT: "INVALID_INPUT",
-  INVALID_CREDENTIALS: "INVALID_CREDENTIALS",
-  EMAIL_TAKEN: "EMAIL_TAKEN",
-  TOKEN_INVALID: "TOKEN_INVALID",
-  RATE_LIMITED: "RATE_LIMITED",
-  UNAVAILABLE: "UNAVAILABLE",
-} as const;
-export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
+export { AuthErrorCode };
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;

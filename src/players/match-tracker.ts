@@ -14,6 +14,7 @@
 import { randomUUID } from "node:crypto";
 import type { Rng } from "../rules/rng.js";
 import type { MatchRecord } from "./store.js";
+import type { LoggedStep } from "../protocol/players.js";
 
 /** Who is still in the running, and (once a game is over) who won; ids of seated players. */
 export interface Standing {
@@ -21,18 +22,7 @@ export interface Standing {
   winners: readonly string[];
 }
 
-/** One accepted step of the game, as the log keeps it. */
-export interface LoggedStep {
-  /** Milliseconds since the match started. */
-  t: number;
-  /** The actor's seat (index into the match's seats), or -1 for the rules' own scheduled actions. */
-  seat: number;
-  action: { type: string; [field: string]: unknown };
-  /** The dice the rules rolled during this step, in order (each `int(1, 6)` drawn). */
-  dice?: number[];
-  /** Any other number the rules drew during this step (who starts, a bot's name), in order. */
-  rng?: number[];
-}
+export type { LoggedStep };
 
 /** What a running match carries across a takeover (part of the room's snapshot). */
 export interface MatchProgress {

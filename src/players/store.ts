@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import { conservative, initialSkill, rateMatch } from "./ratings.js";
 import type { Database } from "./schema.js";
+import type { GameStats, MatchSummary } from "../protocol/players.js";
 
 export interface User {
   id: string;
@@ -30,22 +31,7 @@ export interface MatchRecord {
   log: unknown;
 }
 
-export interface GameStats {
-  played: number;
-  won: number;
-  lost: number;
-  drawn: number;
-  /** μ − 3σ. */
-  rating: number;
-}
-
-export interface MatchSummary {
-  id: string;
-  game: string;
-  endedAt: number;
-  placement: number;
-  players: { seat: number; userId: string | null; name: string; placement: number }[];
-}
+export type { GameStats, MatchSummary };
 
 /** Games a player needs before they appear on a leaderboard, by default. */
 export const LEADERBOARD_MIN_GAMES = 5;

@@ -10,6 +10,7 @@ import { oweDrahn } from "../rules/owe-drahn.js";
 import { ticTacToe } from "../rules/tictactoe.js";
 import { connectFour } from "../rules/connect-four.js";
 import type { Rng } from "../rules/rng.js";
+import type { LoggedStep, MatchLog } from "../protocol/players.js";
 
 /** The rules a replay may run, by game (room) name. */
 export const REPLAY_RULES = { tictactoe: ticTacToe, dice, owedrahn: oweDrahn, connectfour: connectFour } as const;
@@ -19,26 +20,13 @@ export interface ReplayRules {
   apply(state: any, playerId: string, action: any, rng: Rng): { ok: true; state: unknown } | { ok: false; code: string; message: string };
 }
 
-export interface ReplayStep {
-  t: number;
-  seat: number;
-  action: { type: string; [field: string]: unknown };
-  dice?: number[];
-  rng?: number[];
-}
-
-export interface ReplayLog {
-  /** In-room ids of the seats, in seat order (the actions name their actor by seat). */
-  seats: string[];
-  initial: unknown;
-  steps: ReplayStep[];
-  final?: unknown;
-}
+/** What a replay reads of a match's log (GET /api/matches/:id, `log`). */
+export type ReplayLog = Pick<MatchLog, "seats" | "initial" | "steps"> & { final?: unknown };
 
 export type Replay = { ok: true; states: unknown[] } | { ok: false; states: unknown[]; step: number; reason: string };
 
 /** The numbers one step drew, handed out again in order: dice to `int(1, 6)`, the rest to any other range. */
-function stepRng(step: ReplayStep): Rng & { left(): number } {
+function stepRng(step: LoggedStep): Rng & { left(): number } {
   const dice = [...(step.dice ?? [])];
   const other = [...(step.rng ?? [])];
   return {

@@ -8,6 +8,7 @@ import { Client } from "@colyseus/sdk";
 import type { ServerProcess } from "./cluster.js";
 import { seated, type Seated } from "./failover.js";
 import { eventually } from "./clients.js";
+import type { GameStats, LoggedStep, MatchPlayer, MatchRecordView, Profile } from "../../src/protocol/players.js";
 
 /** A guest: `POST /auth/anonymous`'s user id and token, and the name it plays under. */
 export interface Guest {
@@ -16,49 +17,7 @@ export interface Guest {
   token: string;
 }
 
-export interface GameStats {
-  played: number;
-  won: number;
-  lost: number;
-  drawn: number;
-  rating: number;
-}
-
-export interface MatchPlayer {
-  seat: number;
-  userId: string | null;
-  name: string;
-  placement: number;
-}
-
-export interface Profile {
-  id: string;
-  name: string;
-  guest: boolean;
-  stats: Record<string, GameStats>;
-  matches: { id: string; game: string; endedAt: number; placement: number; players: MatchPlayer[] }[];
-}
-
-export interface LoggedStep {
-  t: number;
-  seat: number;
-  action: { type: string; [field: string]: unknown };
-  /** The dice the rules rolled during the step. */
-  dice?: number[];
-  /** Any other number the rules drew during the step. */
-  rng?: number[];
-}
-
-export interface MatchRecordView {
-  id: string;
-  game: string;
-  startedAt: number;
-  endedAt: number;
-  rated: boolean;
-  players: MatchPlayer[];
-  result: unknown;
-  log: { initial: unknown; steps: LoggedStep[] };
-}
+export type { GameStats, LoggedStep, MatchPlayer, MatchRecordView, Profile };
 
 /** A new guest named `name`. */
 export async function guest(server: ServerProcess, name: string): Promise<Guest> {
