@@ -32,8 +32,9 @@ function stepRng(step: LoggedStep): Rng & { left(): number } {
   return {
     int(min, max) {
       const list = min === 1 && max === 6 ? dice : other;
-      const value = list.shift();
-      if (value === undefined || value < min || value > max) throw new Error(`the log has no ${min === 1 && max === 6 ? "die" : "number"} in [${min}, ${max}] for this step`);
+      const value: unknown = list.shift();
+      // A stored log is untrusted JSON: only a whole number in range is a draw the rules could have made ("3" or 2.5 would replay into a state no game reaches).
+      if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) throw new Error(`the log has no ${min === 1 && max === 6 ? "die" : "number"} in [${min}, ${max}] for this step`);
       return value;
     },
     left: () => dice.length + other.length,

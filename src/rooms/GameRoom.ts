@@ -39,7 +39,7 @@ import { MatchTracker, NOTHING_DRAWN, recordingRng, type Drawn, type MatchSeat }
 import { tokenPayload } from "../players/accounts.js";
 import type { MatchRecord } from "../players/store.js";
 import type { Rng } from "../rules/rng.js";
-import { RoomFairness } from "../fairness/room-fairness.js";
+import { RoomFairness, type FairnessReveal } from "../fairness/room-fairness.js";
 import { FairnessState } from "../schema/FairnessState.js";
 import { CLIENT_SEED, clientSeedPayload } from "../protocol/messages.js";
 
@@ -370,7 +370,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     }
     const before = this.game;
     this.game = result.state;
-    this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] }, drawn);
+    const revealed = this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] }, drawn);
     const events = result.events as { type: string }[];
     // Scheduled before the commit, so the snapshot it writes holds them.
     for (const event of events) if (isSchedule(event)) this.scheduled.at(Date.now() + (this.settings.delays[event.timer] ?? 0), event.action);
@@ -381,12 +381,15 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       // After the state patch (which may wait for the snapshot).
       this.out.then(() => this.broadcast(type, payload));
     }
+    if (revealed) this.announceReveal(revealed);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ playerId, action: action.type }, "action applied");
     return true;
   }
 
   /** Adds what a step did to the room's history (in the state: it goes out with the step's patch), and logs a game's end. */
-  private record(step: HistoryStep<unknown>, drawn: Drawn) {
+  /** Returns the dice seeds a game's end revealed (sent by the caller after the step's patch). */
+  private record(step: HistoryStep<unknown>, drawn: Drawn): FairnessReveal | undefined {
+    let revealed: FairnessReveal | undefined;
     const wasStarted = this.rules.isStarted(step.before);
     const isStarted = this.rules.isStarted(step.after);
     if (!wasStarted && isStarted) {
@@ -398,7 +401,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       this.match?.step(step.playerId, step.action, drawn, standing);
       const ending = endingOf(step.after);
       if ((ending && ending !== endingOf(step.before)) || !isStarted) {
-        const revealed = this.revealFairness();
+        revealed = this.fairness?.end();
         this.match?.end(standing, ending ?? null, step.after, revealed);
       }
     }
@@ -409,13 +412,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const ending = (step.after as { ending?: { reason?: string } | null }).ending?.reason;
       this.log.info({ game: this.gamesEnded, turns: this.rules.turnNumber(step.after), ending, by: step.action.type }, "game over");
     }
+    return revealed;
   }
 
-  /** The game's dice seed is revealed (its end, or the room closing): in the state and to every client, after the patch. */
-  private revealFairness() {
-    const revealed = this.fairness?.end();
-    if (revealed) this.out.then(() => this.broadcast("fairnessRevealed", revealed satisfies ServerEvents["fairnessRevealed"]));
-    return revealed;
+  /** The game's revealed dice seed goes to every client once the patch that ended the game is out (with high availability: once its snapshot is written). */
+  private announceReveal(revealed: FairnessReveal) {
+    this.out.then(() => this.broadcast("fairnessRevealed", revealed satisfies ServerEvents["fairnessRevealed"]));
   }
 
   /** `client_seed { seed }`: a seated player's contribution to the next game's dice. */
@@ -539,8 +541,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.match?.restore(undefined);
     // Its seed is revealed all the same.
     if (this.fairness?.running) {
-      this.revealFairness();
+      const revealed = this.fairness.end()!;
       this.commit();
+      this.announceReveal(revealed);
     }
     this.disconnect(CloseCode.SERVER_SHUTDOWN).catch((err) => this.log.error({ err }, "disconnect failed"));
   }

@@ -1,0 +1,450 @@
+/**
+ * Replays of recorded matches, as a property: for TicTacToe, Dice (two humans, or a human
+ * against a bot) and Owe Drahn (2–8 seats), many rooms play many complete games at random,
+ * driven the way GameRoom drives its rules: joins, random client messages validated by the
+ * game's protocol (most refused, the accepted ones kept), turn timeouts for the active
+ * player, leaves, the actions the rules schedule (dispatched later by the system actor ""),
+ * and bot moves from `rules.botMove`. Every step goes through the rules with a
+ * `recordingRng` around the room's RNG (a seeded one; some rooms also put the provably fair
+ * dice of src/fairness under it, as a production room does), and a real MatchTracker
+ * follows the games exactly as `GameRoom.record()` does.
+ *
+ * Every finished match's log, after a JSON round trip (as the database stores it), must
+ * replay (`replay(rulesFor(game), log)`) through every recorded state to its `final` state;
+ * its fairness record (when the dice were fair) must verify. A log with one die changed,
+ * removed, added or out of range must not replay to the same states.
+ */
+import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
+import { GAMES } from "../../src/games/index.js";
+import type { AnyGame } from "../../src/games/definition.js";
+import { MatchTracker, recordingRng, type Drawn, type MatchSeat } from "../../src/players/match-tracker.js";
+import type { MatchRecord } from "../../src/players/store.js";
+import { replay, rulesFor, type ReplayLog } from "../../src/replay/replay.js";
+import { RoomFairness } from "../../src/fairness/room-fairness.js";
+import { verifyMatch } from "../../src/fairness/verify.js";
+import { seededRng, type Rng } from "../../src/rules/rng.js";
+import type { DiceState } from "../../src/rules/dice.js";
+import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
+import type { TicTacToeState } from "../../src/rules/tictactoe.js";
+
+type Action = { type: string; [field: string]: unknown };
+type GameName = "tictactoe" | "dice" | "owedrahn";
+
+/** GameRoom's actor for the actions the rules schedule for themselves. */
+const SYSTEM_ACTOR = "";
+
+const gameOf = (name: GameName): AnyGame => {
+  const game = GAMES.find((g) => g.protocol.name === name);
+  if (!game) throw new Error(`no game ${name}`);
+  return game as AnyGame;
+};
+
+/** A finished match, and the states the room held after each of its logged steps. */
+interface Finished {
+  record: MatchRecord;
+  states: unknown[];
+  fair: boolean;
+}
+
+const endingOf = (state: unknown) => (state as { ending?: unknown }).ending;
+
+/**
+ * One room, its rules driven as GameRoom drives them: `dispatch` (apply with the recording
+ * RNG, then take what the step drew, fairness told whether the step counted) and `record`
+ * (match start when `isStarted` turns true, one logged step per accepted action, the end when
+ * `ending` appears or the game stops), with a real MatchTracker.
+ */
+class SimRoom {
+  state: unknown;
+  readonly finished: Finished[] = [];
+  /** Scheduled actions waiting for their timer, in the order they fire (one delay per timer). */
+  readonly scheduled: Action[] = [];
+  readonly userIds = new Map<string, string>();
+  private readonly recording: { rng: Rng; take(): Drawn };
+  private readonly fairness?: RoomFairness;
+  private readonly tracker: MatchTracker;
+  private states: unknown[] = [];
+  /** The match clock (ms): the driver moves it on. */
+  now = 1_000_000;
+
+  constructor(
+    readonly definition: AnyGame,
+    options: Record<string, unknown>,
+    seed: number,
+    readonly fair: boolean,
+  ) {
+    const base = seededRng(seed);
+    let rng: Rng = base;
+    if (fair) {
+      const fairness = new RoomFairness(base);
+      this.fairness = fairness;
+      rng = { int: (min, max) => fairness.rng.int(min, max) };
+    }
+    this.recording = recordingRng(rng);
+    this.tracker = new MatchTracker(definition.protocol.name, (record) => this.finished.push({ record, states: this.states, fair }), () => this.now);
+    this.state = definition.rules.setup(definition.config(options), base);
+  }
+
+  get rules() {
+    return this.definition.rules;
+  }
+
+  get matchRunning(): boolean {
+    return this.tracker.progress() !== undefined;
+  }
+
+  /** GameRoom.dispatch: true when the rules accepted the action. */
+  dispatch(playerId: string, action: Action): boolean {
+    const result = this.rules.apply(this.state, playerId, action as never, this.recording.rng);
+    const drawn = this.recording.take();
+    if (!result.ok) {
+      this.fairness?.stepRefused();
+      return false;
+    }
+    this.fairness?.stepDone();
+    const before = this.state;
+    this.state = result.state;
+    this.record(before, result.state, playerId, action, drawn);
+    for (const event of result.events as { type: string; action?: Action }[]) if (event.type === "schedule") this.scheduled.push(event.action!);
+    return true;
+  }
+
+  /** GameRoom.record, minus the history. */
+  private record(before: unknown, after: unknown, playerId: string, action: Action, drawn: Drawn) {
+    const wasStarted = this.rules.isStarted(before);
+    const isStarted = this.rules.isStarted(after);
+    if (!wasStarted && isStarted) {
+      this.fairness?.start(this.rules.playerIds(after));
+      this.states = [];
+      this.tracker.start(this.matchSeats(after), after);
+    } else if (this.tracker.progress() || this.fairness?.running) {
+      const standing = this.definition.standing(after);
+      if (this.tracker.progress()) this.states.push(after);
+      this.tracker.step(playerId, action, drawn, standing);
+      const ending = endingOf(after);
+      if ((ending && ending !== endingOf(before)) || !isStarted) {
+        const revealed = this.fairness?.end();
+        this.tracker.end(standing, ending ?? null, after, revealed);
+      }
+    }
+  }
+
+  private matchSeats(state: unknown): MatchSeat[] {
+    const players = (state as { players: readonly { id: string; name: string }[] }).players;
+    return this.rules.playerIds(state).map((id: string) => ({ id, userId: this.userIds.get(id) ?? null, name: players.find((p) => p.id === id)?.name ?? "" }));
+  }
+}
+
+// ------------------------------------------------------------------ random play
+
+/** What the driver of one game knows how to do: the moves a sensible player makes now (or none). */
+interface Strategy {
+  /** A move that makes progress for one of `humans`, or null. */
+  smart(room: SimRoom, humans: readonly string[], g: Rng): { playerId: string; type: string; payload?: unknown } | null;
+  /** A random payload for client message `type` (valid or not). */
+  payload(type: string, room: SimRoom, g: Rng): unknown;
+}
+
+const chance = (g: Rng, p: number) => g.int(0, 9999) < p * 10000;
+const pickOf = <T>(g: Rng, items: readonly T[]): T => items[g.int(0, items.length - 1)]!;
+
+/** Every 1 and 5, and every die of a face rolled three or more times: always a valid set. */
+function keepers(dice: readonly number[]): number[] {
+  const count = (face: number) => dice.filter((d) => d === face).length;
+  return dice.flatMap((d, i) => (d !== 0 && (d === 1 || d === 5 || count(d) >= 3) ? [i] : []));
+}
+
+const STRATEGIES: Record<GameName, Strategy> = {
+  tictactoe: {
+    smart(room, humans, g) {
+      const s = room.state as TicTacToeState;
+      if (s.phase === "playing" && s.currentTurn && humans.includes(s.currentTurn)) {
+        const empty = s.board.flatMap((c, i) => (c === "" ? [i] : []));
+        const cell = pickOf(g, empty);
+        return { playerId: s.currentTurn, type: "make_move", payload: { row: Math.floor(cell / 3), col: cell % 3 } };
+      }
+      if (s.phase === "over") {
+        const asking = s.players.filter((p) => humans.includes(p.id) && !s.rematch.includes(p.id));
+        if (asking.length > 0) return { playerId: pickOf(g, asking).id, type: "rematch" };
+      }
+      return null;
+    },
+    payload(type, _room, g) {
+      if (type === "make_move") return chance(g, 0.1) ? { row: "1", col: 1 } : { row: g.int(-1, 3), col: g.int(-1, 3) };
+      return chance(g, 0.1) ? { extra: 1 } : undefined;
+    },
+  },
+  dice: {
+    smart(room, humans, g) {
+      const s = room.state as DiceState;
+      const human = (id: string | null) => id !== null && humans.includes(id);
+      if (s.phase === "waiting" && s.players.length === 1 && human(s.players[0]!.id) && (room as DiceRoom).withBot) {
+        return { playerId: s.players[0]!.id, type: "add_bot" };
+      }
+      if (s.phase === "playing" && human(s.currentTurn)) {
+        const id = s.currentTurn!;
+        if (s.dice.every((d) => d === 0)) return { playerId: id, type: "roll" };
+        const keep = keepers(s.dice);
+        const toggle = [...keep.filter((i) => !s.selected.includes(i)), ...s.selected.filter((i) => !keep.includes(i))];
+        if (toggle.length > 0) return { playerId: id, type: "select", payload: { index: toggle[0] } };
+        return { playerId: id, type: "set_aside", payload: { endTurn: chance(g, 0.55) } };
+      }
+      if (s.phase === "over") {
+        const asking = s.players.filter((p) => !p.isBot && human(p.id) && !s.rematch.includes(p.id));
+        if (asking.length > 0) return { playerId: pickOf(g, asking).id, type: "rematch" };
+      }
+      return null;
+    },
+    payload(type, _room, g) {
+      if (type === "select") return chance(g, 0.05) ? { index: 1.5 } : { index: g.int(-1, 6) };
+      if (type === "set_aside") return chance(g, 0.05) ? { endTurn: "yes" } : { endTurn: chance(g, 0.5) };
+      return undefined;
+    },
+  },
+  owedrahn: {
+    smart(room, humans, g) {
+      const s = room.state as OweDrahnState;
+      if (s.phase === "lobby") {
+        const unready = s.players.filter((p) => !p.ready && humans.includes(p.id));
+        // Everyone ready once the room has the players it waits for (or some time has passed).
+        if (unready.length > 0 && (s.players.length >= (room as OweDrahnRoom).wanted || chance(g, 0.05))) return { playerId: pickOf(g, unready).id, type: "ready", payload: { ready: true } };
+        return null;
+      }
+      if (s.phase === "playing" && s.currentTurn && humans.includes(s.currentTurn)) {
+        const me = s.players.find((p) => p.id === s.currentTurn)!;
+        if (me.choosing) {
+          const alive = s.players.filter((p) => p.life > 0 && !p.left);
+          return { playerId: me.id, type: "choose_next", payload: { playerId: pickOf(g, alive).id } };
+        }
+        if (s.currentValue >= 10 && me.life > 1 && chance(g, 0.4)) return { playerId: me.id, type: "lose_life" };
+        return { playerId: me.id, type: "roll" };
+      }
+      return null;
+    },
+    payload(type, room, g) {
+      const s = room.state as OweDrahnState;
+      if (type === "ready") return { ready: chance(g, 0.7) };
+      if (type === "choose_next") return { playerId: s.players.length > 0 && chance(g, 0.8) ? pickOf(g, s.players).id : "nobody" };
+      return undefined;
+    },
+  },
+};
+
+class DiceRoom extends SimRoom {
+  withBot = false;
+}
+class OweDrahnRoom extends SimRoom {
+  wanted = 2;
+}
+
+/**
+ * Plays one room at random until it finished `matches` games (or ran `maxEvents` events):
+ * humans join while a seat is free, send sensible moves and random ones (each validated by
+ * the protocol first, as the room does), sometimes run out of time or leave; scheduled
+ * actions and bot moves come in between.
+ */
+function playRoom(name: GameName, seed: number, matches: number, fair: boolean, maxEvents = 6000): SimRoom {
+  const definition = gameOf(name);
+  const g = seededRng(seed * 7919 + 17);
+  const options: Record<string, unknown> = name === "dice" ? { targetScore: pickOf(g, [1000, 1500, 2000]) } : name === "owedrahn" ? { maxPlayers: g.int(2, 8) } : {};
+  const room = name === "dice" ? new DiceRoom(definition, options, seed, fair) : name === "owedrahn" ? new OweDrahnRoom(definition, options, seed, fair) : new SimRoom(definition, options, seed, fair);
+  const seats = definition.rules.seats(definition.config(options as never));
+  if (room instanceof DiceRoom) room.withBot = chance(g, 0.5);
+  if (room instanceof OweDrahnRoom) room.wanted = g.int(2, seats);
+  const strategy = STRATEGIES[name];
+  const messages = Object.entries(definition.protocol.messages as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>);
+  /** Humans in the room (joined, not gone). */
+  let humans: string[] = [];
+  let joined = 0;
+
+  for (let i = 0; i < maxEvents && room.finished.length < matches; i++) {
+    room.now += g.int(0, 2500);
+    const rules = room.rules;
+    const seated = rules.playerIds(room.state) as readonly string[];
+    const wanted = room instanceof OweDrahnRoom ? room.wanted : room instanceof DiceRoom && room.withBot ? 1 : 2;
+    const humansSeated = humans.filter((h) => seated.includes(h));
+
+    if (rules.canSeat(room.state).ok && humansSeated.length < wanted && chance(g, 0.4)) {
+      const id = `s${seed}-${++joined}`;
+      // Most players are signed in; some are programs without an identity.
+      if (chance(g, 0.85)) room.userIds.set(id, `user-${id}`);
+      if (room.dispatch(id, { type: "join", name: `P${joined}` })) humans.push(id);
+      continue;
+    }
+    if (room.scheduled.length > 0 && chance(g, 0.3)) {
+      room.dispatch(SYSTEM_ACTOR, room.scheduled.shift()!);
+      continue;
+    }
+    const bot = rules.botMove?.(room.state);
+    if (bot && chance(g, 0.5)) {
+      room.dispatch(bot.playerId, bot.action);
+      continue;
+    }
+    const active = rules.activePlayer(room.state);
+    if (active && chance(g, 0.015)) {
+      room.dispatch(active, { type: "timeout" });
+      continue;
+    }
+    if (humansSeated.length > 0 && chance(g, room.matchRunning ? 0.006 : 0.01)) {
+      const leaver = pickOf(g, humansSeated);
+      // A leave is final: the client is gone, whatever the rules made of it.
+      room.dispatch(leaver, { type: "leave" });
+      humans = humans.filter((h) => h !== leaver);
+      if (room instanceof OweDrahnRoom && chance(g, 0.3)) room.wanted = g.int(2, seats);
+      continue;
+    }
+    const sensible = chance(g, 0.7) ? strategy.smart(room, humans, g) : null;
+    const move = sensible ?? { playerId: humans.length > 0 && chance(g, 0.95) ? pickOf(g, humans) : "spectator", ...randomMessage(messages, strategy, room, g) };
+    const validator = messages.find(([type]) => type === move.type)?.[1];
+    if (!validator) continue;
+    // As the room does: a payload its validator refuses never reaches the rules.
+    const parsed = validator.safeParse(move.payload);
+    if (!parsed.success) continue;
+    room.dispatch(move.playerId, { ...(parsed.data as object | undefined), type: move.type });
+  }
+  return room;
+}
+
+function randomMessage(messages: [string, unknown][], strategy: Strategy, room: SimRoom, g: Rng): { type: string; payload?: unknown } {
+  const type = pickOf(g, messages)[0];
+  return { type, payload: strategy.payload(type, room, g) };
+}
+
+// ------------------------------------------------------------------ checks
+
+const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const logOf = (record: MatchRecord) => roundTrip(record.log) as ReplayLog & { final: unknown; fairness?: { commitment: string; seed: string; clientSeeds: string } };
+
+/** Replays `f`'s stored log: every state the room went through, and the final one. */
+function assertReplays(name: GameName, f: Finished) {
+  const log = logOf(f.record);
+  const rules = rulesFor(name);
+  assert.ok(rules, `rules for ${name}`);
+  const result = replay(rules, log);
+  const where = `${name} match ${f.record.id} (${log.steps.length} steps)`;
+  assert.ok(result.ok, `${where} replays: ${result.ok ? "" : `step ${result.step}: ${result.reason}`}`);
+  assert.equal(result.states.length, log.steps.length + 1, `${where}: one state per step`);
+  assert.deepEqual(result.states[0], log.initial);
+  for (const [i, state] of f.states.entries()) assert.deepEqual(result.states[i + 1], state, `${where}: the state after step ${i} is the room's`);
+  assert.deepEqual(result.states.at(-1), log.final, `${where}: the replay ends in the recorded final state`);
+  // The log names its actors by seat: a seated player, or -1 for the rules' own actions.
+  for (const step of log.steps) {
+    assert.ok(step.seat >= -1 && step.seat < log.seats.length, `${where}: seat ${step.seat}`);
+    if (step.seat === -1) assert.ok(Object.keys(gameOf(name).rules.scheduled).includes(step.action.type), `${where}: only scheduled actions have no seat (${step.action.type})`);
+  }
+  if (f.fair) {
+    const verified = verifyMatch({ log });
+    assert.ok(verified.ok, `${where}: fair dice verify: ${verified.ok ? "" : verified.reason}`);
+  } else {
+    assert.equal(log.fairness, undefined, "seeded dice have no fairness record");
+  }
+}
+
+interface Played {
+  rooms: number;
+  finished: Finished[];
+}
+
+/** Plays `rooms` rooms of `name` (seeds from `firstSeed`), `matches` games each; some with fair dice. */
+function playMany(name: GameName, firstSeed: number, rooms: number, matches: number, fairEvery = 0): Played {
+  const finished: Finished[] = [];
+  for (let r = 0; r < rooms; r++) {
+    const fair = fairEvery > 0 && r % fairEvery === 0;
+    finished.push(...playRoom(name, firstSeed + r, matches, fair).finished);
+  }
+  return { rooms, finished };
+}
+
+const reasonOf = (f: Finished) => (f.record.result as { reason?: string } | null)?.reason ?? "none";
+const count = <T>(items: readonly T[], key: (t: T) => string) => items.reduce<Record<string, number>>((acc, t) => ((acc[key(t)] = (acc[key(t)] ?? 0) + 1), acc), {});
+
+describe("Replays of recorded matches (random complete games, driven as the room drives them)", function () {
+  this.timeout(60_000);
+  const played: Partial<Record<GameName, Played>> = {};
+
+  it("TicTacToe: 200+ matches replay to their final state, step by step", () => {
+    const p = (played.tictactoe = playMany("tictactoe", 1000, 10, 22));
+    assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
+    for (const f of p.finished) assertReplays("tictactoe", f);
+    const reasons = count(p.finished, reasonOf);
+    for (const reason of ["won", "draw", "left", "timeout"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
+  });
+
+  it("Dice (two humans, and a human against a bot; some rooms with fair dice): 200+ matches replay to their final state", () => {
+    const p = (played.dice = playMany("dice", 2000, 16, 14, 3));
+    assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
+    for (const f of p.finished) assertReplays("dice", f);
+    const withBot = p.finished.filter((f) => (logOf(f.record).initial as DiceState).players.some((pl) => pl.isBot));
+    assert.ok(withBot.length >= 30, `${withBot.length} matches against a bot`);
+    assert.ok(p.finished.filter((f) => f.fair).length >= 30, "matches with fair dice");
+    const steps = p.finished.flatMap((f) => (f.record.log as ReplayLog).steps);
+    assert.ok(steps.some((s) => s.seat === -1 && s.action.type === "end_bust"), "scheduled bust ends are logged");
+    assert.ok(steps.some((s) => s.action.type === "timeout"), "timeouts are logged");
+    const reasons = count(p.finished, reasonOf);
+    for (const reason of ["won", "left"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
+  });
+
+  it("Owe Drahn (2–8 seats, random player counts; some rooms with fair dice): 200+ matches replay to their final state", () => {
+    const p = (played.owedrahn = playMany("owedrahn", 3000, 16, 14, 3));
+    assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
+    for (const f of p.finished) assertReplays("owedrahn", f);
+    const sizes = new Set(p.finished.map((f) => f.record.players.length));
+    assert.ok(sizes.size >= 4 && [...sizes].some((n) => n >= 5), `matches of many sizes: ${[...sizes].sort().join(", ")}`);
+    assert.ok(p.finished.filter((f) => f.fair).length >= 30, "matches with fair dice");
+    const steps = p.finished.flatMap((f) => (f.record.log as ReplayLog).steps);
+    for (const type of ["roll", "lose_life", "choose_next", "timeout", "leave"]) assert.ok(steps.some((s) => s.action.type === type), `${type} steps are logged`);
+    const reasons = count(p.finished, reasonOf);
+    for (const reason of ["won", "left"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
+  });
+
+  it("a log with one die changed, removed, added or out of range does not replay to the recorded states (and fair dice no longer verify)", () => {
+    const g = seededRng(99);
+    let tampered = 0;
+    let refused = 0;
+    let finalDiffers = 0;
+    for (const name of ["dice", "owedrahn"] as const) {
+      const p = played[name] ?? playMany(name, name === "dice" ? 2000 : 3000, 4, 10, 2);
+      for (const f of p.finished) {
+        const log = logOf(f.record);
+        const rolled = log.steps.flatMap((s, i) => (s.dice && s.dice.length > 0 ? [i] : []));
+        if (rolled.length === 0) continue;
+        const i = pickOf(g, rolled);
+        const original = replay(rulesFor(name)!, log);
+        assert.ok(original.ok);
+
+        // One die changed to another face.
+        const changed = roundTrip(log);
+        const dice = changed.steps[i]!.dice!;
+        const d = g.int(0, dice.length - 1);
+        dice[d] = ((dice[d]! - 1 + g.int(1, 5)) % 6) + 1;
+        const result = replay(rulesFor(name)!, changed);
+        tampered++;
+        if (!result.ok) {
+          refused++;
+          assert.ok(result.step >= i, "the replay goes wrong at the changed step or later");
+        } else {
+          assert.ok(!isDeepStrictEqual(result.states[i + 1], original.states[i + 1]), `${name}: a changed die shows in the state after its step`);
+          if (!isDeepStrictEqual(result.states.at(-1), log.final)) finalDiffers++;
+        }
+        if (f.fair) {
+          const verified = verifyMatch({ log: changed });
+          assert.ok(!verified.ok, "a changed die fails the fairness check");
+          assert.equal(verified.roll, rolled.indexOf(i), "at its roll");
+        }
+
+        // A die out of range or not a whole number (the stored log is JSON), a die missing, a die too many: the replay fails at that step.
+        for (const edit of [(ds: number[]) => (ds[0] = pickOf<unknown>(g, [0, 7, -1, 2.5, "3", null]) as number), (ds: number[]) => ds.pop(), (ds: number[]) => ds.push(g.int(1, 6))]) {
+          const broken = roundTrip(log);
+          edit(broken.steps[i]!.dice!);
+          const r = replay(rulesFor(name)!, broken);
+          assert.ok(!r.ok, `${name}: a broken die list does not replay`);
+          assert.equal(r.step, i, "it fails at the broken step");
+        }
+      }
+    }
+    assert.ok(tampered >= 100, `${tampered} logs tampered with`);
+    // Most changed dice are caught outright or change how the match ends (the rest still show in the state after their step).
+    assert.ok(refused + finalDiffers > 0, `${refused} refused, ${finalDiffers} with another final state, of ${tampered}`);
+  });
+});
