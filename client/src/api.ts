@@ -1,7 +1,9 @@
 /**
- * The players' read-only API (`/api/leaderboard/:game`, `/api/players/:id`): plain `fetch`
- * from the page's own origin, each answer checked for its shape before it is shown.
+ * The players' read-only API (`/api/leaderboard/:game`, `/api/players/:id`,
+ * `/api/matches/:id`): plain `fetch` from the page's own origin, each answer checked for its
+ * shape before it is shown.
  */
+import type { LoggedStep, MatchLog, MatchRecordView } from "../../src/protocol/players.js";
 import { HttpError } from "./errors.js";
 
 export interface GameStats {
@@ -36,6 +38,10 @@ export interface Profile {
   stats: Record<string, GameStats>;
   matches: MatchSummary[];
 }
+
+/** A recorded match (`GET /api/matches/:id`): its players, and the log a replay runs (the server's contract, src/protocol/players.ts). */
+export type MatchRecord = MatchRecordView;
+export type { LoggedStep, MatchLog };
 
 export interface LeaderboardEntry {
   rank: number;
@@ -80,6 +86,43 @@ export function isProfile(v: unknown): v is Profile {
   );
 }
 
+const isNumList = (v: unknown): v is number[] => Array.isArray(v) && v.every(isNum);
+
+function isStep(v: unknown): v is LoggedStep {
+  return (
+    isObject(v) &&
+    isNum(v.t) &&
+    isNum(v.seat) &&
+    isObject(v.action) &&
+    isStr(v.action.type) &&
+    (v.dice === undefined || isNumList(v.dice)) &&
+    (v.rng === undefined || isNumList(v.rng))
+  );
+}
+
+function isFairnessLog(v: unknown): v is MatchLog["fairness"] {
+  return v === undefined || (isObject(v) && isStr(v.commitment) && isStr(v.seed) && isStr(v.clientSeeds) && (v.rolls === undefined || (Array.isArray(v.rolls) && v.rolls.every(isNumList))));
+}
+
+export function isMatchRecord(v: unknown): v is MatchRecord {
+  return (
+    isObject(v) &&
+    isStr(v.id) &&
+    isStr(v.game) &&
+    isNum(v.startedAt) &&
+    isNum(v.endedAt) &&
+    Array.isArray(v.players) &&
+    v.players.every(isSeat) &&
+    isObject(v.log) &&
+    Array.isArray(v.log.seats) &&
+    v.log.seats.every(isStr) &&
+    "initial" in v.log &&
+    Array.isArray(v.log.steps) &&
+    v.log.steps.every(isStep) &&
+    isFairnessLog(v.log.fairness)
+  );
+}
+
 export function isLeaderboard(v: unknown): v is Leaderboard {
   return (
     isObject(v) &&
@@ -109,4 +152,8 @@ export function fetchProfile(id: string, signal?: AbortSignal): Promise<Profile>
 
 export function fetchLeaderboard(game: string, limit: number, signal?: AbortSignal): Promise<Leaderboard> {
   return getJson(`/api/leaderboard/${encodeURIComponent(game)}?limit=${limit}`, isLeaderboard, signal);
+}
+
+export function fetchMatch(id: string, signal?: AbortSignal): Promise<MatchRecord> {
+  return getJson(`/api/matches/${encodeURIComponent(id)}`, isMatchRecord, signal);
 }

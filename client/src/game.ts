@@ -17,9 +17,9 @@
 import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 import type { Account } from "./account.js";
 import { checkName } from "../../src/protocol/names.js";
-import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js";
+import { CLIENT_SEED, type HistoryEntry, type ServerEvents } from "../../src/protocol/messages.js";
 import { describeCloseCode, describeErrorPayload, describeJoinError } from "./errors.js";
-import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT } from "../../src/protocol/errors.js";
+import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
@@ -27,6 +27,8 @@ import { clearToasts, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
 import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
+import { newClientSeed } from "./fairness.js";
+import { fairnessReport, FairnessVerification } from "./verify.js";
 
 export interface GameHost {
   /** The page is being unloaded (reload, navigation): keep the saved seat. */
@@ -105,6 +107,12 @@ export function spectatorOptions(): { spectate: true; name?: string } {
   return checked?.ok ? { spectate: true, name: checked.name } : { spectate: true };
 }
 
+/** The server's refusal of a client seed (sent once the game had started, or by a spectator): not the player's doing, not shown. */
+function isClientSeedRefusal(payload: unknown): boolean {
+  const { code, message } = (payload ?? {}) as { code?: unknown; message?: unknown };
+  return (code === ErrorCode.NOT_ALLOWED || code === ErrorCode.NOT_A_PLAYER) && typeof message === "string" && /client seed/i.test(message);
+}
+
 export class GameScreen {
   readonly el: HTMLElement;
   private room!: Room;
@@ -145,6 +153,19 @@ export class GameScreen {
   private qr?: { link: string; src?: string };
   /** "Your turn" in the tab's title and icon, and the optional chime. */
   private readonly signal: TurnSignal;
+  /**
+   * Dice games (a state with `fairness`): the revealed seed (`fairness.seed`, "" before the
+   * first game ends) this connection last sent a client seed for; undefined: none sent yet.
+   */
+  private seedSentFor?: string;
+  /** The client seeds this page sent (the verify view points out the one among a game's). */
+  private readonly ownSeeds = new Set<string>();
+  /** The commitment shown while the next (or running) game's seed was still secret. */
+  private commitmentBefore = "";
+  /** The last game's reveal (`fairnessRevealed`), with the commitment this page saw before it. */
+  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string };
+  /** The "Verify fairness" view is open: its check (of the last reveal). */
+  private verification?: FairnessVerification;
 
   /** `spectator`: this page joined the room to watch (with `spectate: true`). */
   constructor(
@@ -190,12 +211,25 @@ export class GameScreen {
     }
     this.save();
 
+    // A new connection (a reconnection, a spectator's join again) sends its client seed again.
+    this.seedSentFor = undefined;
     room.onStateChange(() => {
       // What was refused is no longer true once the game moved on ("not your turn"…).
       this.feedback = undefined;
+      this.syncFairness(room);
+      this.render();
+    });
+    room.onMessage("fairnessRevealed", (payload: ServerEvents["fairnessRevealed"] | undefined) => {
+      if (room !== this.room || !payload || typeof payload.seed !== "string" || !Array.isArray(payload.rolls)) return;
+      // The commitment seen while the game's seed was secret must be the one revealed.
+      this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined };
+      // An open view shows the new game's check.
+      if (this.verification) this.verify();
       this.render();
     });
     room.onMessage("error", (payload: unknown) => {
+      // A client seed sent once the game had started counts for nothing: the next one is sent after the game.
+      if (isClientSeedRefusal(payload)) return;
       const e = describeErrorPayload(payload);
       this.showFeedback(e.title, e.detail, e.code);
     });
@@ -234,6 +268,56 @@ export class GameScreen {
       this.render();
     });
     room.onLeave((code: number) => this.onLeave(room, code));
+  }
+
+  /**
+   * Dice games: notes the commitment while the seed is secret, and sends a fresh client seed
+   * (a seated player's) after joining and after each game ends (its seed revealed), so every
+   * game's dice depend on a seed of this page's.
+   */
+  private syncFairness(room: Room) {
+    const fairness = (room.state as { fairness?: { commitment?: string; seed?: string } } | undefined)?.fairness;
+    const commitment = typeof fairness?.commitment === "string" ? fairness.commitment : "";
+    // No commitment: the server rolls test dice (RNG_SEED), and takes no client seeds.
+    if (!fairness || commitment === "") return;
+    const revealed = typeof fairness.seed === "string" ? fairness.seed : "";
+    if (revealed === "") this.commitmentBefore = commitment;
+    // Once per connection, then once per game that ended (not again when the next one starts).
+    if (this.spectator || (this.seedSentFor !== undefined && (revealed === "" || revealed === this.seedSentFor))) return;
+    this.seedSentFor = revealed;
+    const seed = newClientSeed();
+    this.ownSeeds.add(seed);
+    room.send(CLIENT_SEED, { seed });
+  }
+
+  /** Opens (or refreshes) the "Verify fairness" view of the last reveal. */
+  private verify() {
+    if (!this.reveal) return;
+    this.verification = new FairnessVerification({ record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds }, () => this.scheduleRender());
+  }
+
+  /** The fair-dice line: the commitment while the seed is secret, "Verify fairness" once a game is over. */
+  private fairnessSection(state: unknown): Node | null {
+    const fairness = (state as { fairness?: { commitment?: string; seed?: string; next?: string } } | undefined)?.fairness;
+    if (!fairness || !fairness.commitment) return null;
+    const secret = !fairness.seed;
+    const shown = secret ? fairness.commitment : (fairness.next ?? "");
+    return h(
+      "section",
+      { class: "fairness card", testid: "fairness", attrs: { "aria-label": "Fair dice" } },
+      h(
+        "p",
+        { class: "fair-line" },
+        h("strong", {}, "Fair dice. "),
+        secret ? "This game's dice come from a secret seed, committed to before the game as SHA-256 " : "The next game's seed is committed to as SHA-256 ",
+        h("code", { class: "fair-value", testid: secret ? "fairness-commitment" : "fairness-next" }, shown),
+        secret ? "; it is revealed when the game ends." : ".",
+      ),
+      this.reveal && !this.verification
+        ? h("button", { action: "verify-fairness", testid: "btn-verify-fairness", attrs: { type: "button" } }, "Verify fairness")
+        : null,
+      this.verification ? fairnessReport(this.verification, true) : null,
+    );
   }
 
   private showFeedback(title: Text, detail: Text, code: string) {
@@ -518,6 +602,16 @@ export class GameScreen {
         setSound(!soundOn());
         this.render();
         return;
+      case "verify-fairness":
+        this.verify();
+        this.render();
+        this.el.querySelector<HTMLElement>("[data-testid=fairness-view] h3")?.scrollIntoView({ block: "nearest" });
+        return;
+      case "verify-close":
+        this.verification = undefined;
+        this.render();
+        this.el.querySelector<HTMLElement>("[data-testid=btn-verify-fairness]")?.focus();
+        return;
       default:
         if (this.lost || this.rejoining || this.restoring) return;
         {
@@ -665,6 +759,7 @@ export class GameScreen {
             plainText(this.feedback.detail) !== "" && plainText(this.feedback.detail) !== plainText(this.feedback.title) ? [" ", rich(this.feedback.detail)] : null,
           )
         : null,
+      this.fairnessSection(state),
       h(
         "details",
         { class: "rules-card card", testid: "rules-card", attrs: { open: this.openDetails.has("rules-card") } },

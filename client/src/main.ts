@@ -2,7 +2,7 @@
  * Entry point: one Colyseus client for the page's own origin (the game server serves this
  * page), the player's sign-in (a guest at once, see account.ts), then either the saved seat
  * (a reload mid-game) or the page the address names: the lobby, a profile, a leaderboard,
- * or signing in (routes.ts).
+ * a match's replay, or signing in (routes.ts).
  */
 import { Client, type Room } from "@colyseus/sdk";
 import { Account } from "./account.js";
@@ -14,6 +14,7 @@ import { viewOf, type AnyView } from "./games/index.js";
 import { LeaderboardScreen } from "./leaderboard.js";
 import { LobbyScreen, type LobbyHost } from "./lobby.js";
 import { ProfileScreen } from "./profile.js";
+import { ReplayScreen } from "./replay.js";
 import { currentRoute, LOBBY_HREF, type Route } from "./routes.js";
 import { clearSeat, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
 import { AccountScreen } from "./signin.js";
@@ -62,7 +63,7 @@ class App implements LobbyHost, GameHost {
   private onHashChange() {
     if (this.inGame) {
       // Leaving a running game is the Leave button's job: the address does not.
-      if (currentRoute().kind !== "lobby") showError("Leave the game first to see profiles, leaderboards or your account.");
+      if (currentRoute().kind !== "lobby") showError("Leave the game first to see profiles, leaderboards, replays or your account.");
       return;
     }
     this.showRoute(currentRoute());
@@ -77,6 +78,9 @@ class App implements LobbyHost, GameHost {
         break;
       case "leaderboard":
         this.show(new LeaderboardScreen(this, route.game));
+        break;
+      case "replay":
+        this.show(new ReplayScreen(route.id));
         break;
       case "account":
         this.show(new AccountScreen(this));

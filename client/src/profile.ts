@@ -7,7 +7,7 @@ import { fetchProfile, type MatchSeat, type MatchSummary, type Profile } from ".
 import { append, delegate, h, type Child } from "./dom.js";
 import { describeApiError } from "./errors.js";
 import { viewOf } from "./games/index.js";
-import { leaderboardHref, profileHref } from "./routes.js";
+import { leaderboardHref, profileHref, replayHref } from "./routes.js";
 
 export interface RecordsHost {
   readonly account: Account;
@@ -168,6 +168,8 @@ export class ProfileScreen {
         h("span", { testid: "match-result" }, `${result} (${ordinal(m.placement)} of ${m.players.length})`),
         " · ",
         h("time", { testid: "match-date", attrs: { datetime: new Date(m.endedAt).toISOString() } }, dateFormat.format(m.endedAt)),
+        " · ",
+        h("a", { class: "replay-link", testid: "match-replay", attrs: { href: replayHref(m.id), title: `Replay this ${gameTitle(m.game)} game, step by step` } }, "Replay"),
       ),
       h("ol", { class: "match-players", testid: "match-players", attrs: { "aria-label": "Players, by placement" } }, players),
     );

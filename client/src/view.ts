@@ -100,6 +100,39 @@ export interface ViewEntry<P extends GameProtocol = GameProtocol, S = any> {
   readonly rules: () => Node;
   /** Renders a room of this game inside the shell. */
   readonly screen: (ctx: ViewContext<P>) => GameView<S>;
+  /** Replays of recorded matches (replay.ts): the screen shows each state the rules replay. */
+  readonly replay?: ReplayView<S>;
+}
+
+/** One logged step of a recorded match, for its line in words. */
+export interface ReplayStepInfo {
+  /** The rules' states (src/rules) before and after the step. */
+  readonly before: any;
+  readonly after: any;
+  readonly action: { readonly type: string; readonly [field: string]: unknown };
+  /** The actor's in-room id (the log's seat), and name; both "" for the rules' own scheduled actions (a bust pause ending). */
+  readonly actor: string;
+  readonly who: string;
+  /** The dice the step rolled, if any. */
+  readonly dice?: readonly number[];
+}
+
+/** How a game's screen shows a replay: its state from the rules', and its steps in words. */
+export interface ReplayView<S> {
+  /** The state the screen reads (the room state's shape, read-only), from a rules state of this game. */
+  state(rules: any): S;
+  /** A step in words ("Ada rolled 4: total 9"); names as {@link asName}. */
+  step(info: ReplayStepInfo): Text;
+}
+
+/** The common fields of every room state a replay has no use for (no turn timer, no room history). */
+export const REPLAY_EXTRAS = { turnDeadline: 0, history: new Map<string, string>() } as const;
+
+/** A step every game has: the actor left, or their time ran out; undefined for others. */
+export function commonStepLine(info: ReplayStepInfo): Text | undefined {
+  if (info.action.type === "leave") return [asName(info.who), " left the game."];
+  if (info.action.type === "timeout") return ["Time ran out for ", asName(info.who), "."];
+  return undefined;
 }
 
 /** Declares a game's view entry (keeps its protocol's types for `screen` and `createOptions`). */

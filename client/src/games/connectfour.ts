@@ -8,7 +8,7 @@ import { connectFourProtocol } from "../../../src/protocol/games/connectfour.js"
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { h } from "../dom.js";
 import { defineView, ruleList, type ViewContext } from "../view.js";
-import { BoardGameView } from "./two-player.js";
+import { BoardGameView, boardGameReplay } from "./two-player.js";
 
 const COLUMNS = 7;
 const ROWS = 6;
@@ -34,6 +34,16 @@ function winningCells(board: readonly string[]): Set<number> {
   return cells;
 }
 
+/** A mark in words: "X, red". */
+function markName(symbol: string): string {
+  return COLOURS[symbol] ? `${symbol}, ${COLOURS[symbol]}` : symbol;
+}
+
+/** A move's place in words: "column 4". */
+function movePlace(data: Record<string, unknown>): string {
+  return `column ${Number(data.column) + 1}`;
+}
+
 class ConnectFourView extends BoardGameView {
   protected readonly goal = "four in a row wins (across, down or diagonally).";
   /** The board last rendered (undefined before the first render: no disc animates then). */
@@ -46,7 +56,7 @@ class ConnectFourView extends BoardGameView {
   }
 
   protected override markName(symbol: string): string {
-    return COLOURS[symbol] ? `${symbol}, ${COLOURS[symbol]}` : symbol;
+    return markName(symbol);
   }
 
   /** Notes a disc that appeared since the last render: the one that falls. */
@@ -101,7 +111,7 @@ class ConnectFourView extends BoardGameView {
   }
 
   protected movePlace(data: Record<string, unknown>): string {
-    return `column ${Number(data.column) + 1}`;
+    return movePlace(data);
   }
 
   protected boardAction(name: string, el: HTMLElement): void {
@@ -122,4 +132,5 @@ export const connectFourView = defineView({
       "With a turn timer, the player whose time runs out loses the game; so does a player who leaves.",
     ]),
   screen: (ctx) => new ConnectFourView(ctx),
+  replay: boardGameReplay(movePlace, markName),
 });

@@ -6,7 +6,8 @@ import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
-import { defineView, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
+import type { DiceState as DiceRulesState } from "../../../src/rules/dice.js";
+import { defineView, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, REPLAY_EXTRAS, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -332,6 +333,59 @@ function scoringTable(): Node {
   );
 }
 
+/** Replays (replay.ts): the room state's shape from the rules' state, and each step in words. */
+const diceReplay: ReplayView<DiceState> = {
+  state(rules: DiceRulesState) {
+    const players = new Map(
+      rules.players.map((p) => [
+        p.id,
+        { name: p.name, isBot: p.isBot, score: p.score, roundScore: p.roundScore, turnScore: p.turnScore, wins: p.wins, connected: true, awayUntil: 0, rematch: rules.rematch.includes(p.id) },
+      ] as const),
+    );
+    const state = {
+      ...REPLAY_EXTRAS,
+      players,
+      dice: [...rules.dice],
+      selected: [...rules.selected],
+      setAside: [...rules.setAside],
+      currentTurn: rules.currentTurn ?? "",
+      winner: rules.winner ?? "",
+      targetScore: rules.targetScore,
+      phase: rules.phase,
+      endReason: rules.ending?.reason ?? "",
+      endName: rules.ending?.name ?? "",
+    };
+    // What the screen reads of a DiceState, in plain objects (a Map for the map).
+    return state as unknown as DiceState;
+  },
+  step({ before, after, action, actor, who: whoName, dice }) {
+    const b = before as DiceRulesState;
+    const a = after as DiceRulesState;
+    const who = asName(whoName);
+    const player = b.players.find((p) => p.id === actor);
+    const won: Text = a.phase === "over" && a.winner ? [" ", asName(a.players.find((p) => p.id === a.winner)?.name ?? ""), " wins!"] : "";
+    switch (action.type) {
+      case "roll":
+        return [who, ` rolled ${(dice ?? []).join(" ")}`, a.phase === "busted" ? " — no scoring die: bust!" : "."];
+      case "select": {
+        const index = Number(action.index);
+        return [who, b.selected.includes(index) ? " put back" : " selected", ` a ${dieWord(b.dice[index] ?? 0)}.`];
+      }
+      case "set_aside": {
+        const values = b.selected.map((i) => b.dice[i] ?? 0);
+        if (action.endTurn === true) return [who, ` banked ${(player?.roundScore ?? 0) + (player?.turnScore ?? 0)} points (${values.join(" ")} set aside).`, won];
+        return [who, ` set aside ${values.join(" ")} (${player?.turnScore ?? 0} points) and rolls on.`];
+      }
+      case "end_bust":
+        return "After the bust, the turn passes.";
+      case "timeout":
+        return ["Time ran out for ", who, ": the turn's points are lost."];
+      default:
+        return [commonStepLine({ before, after, action, actor, who: whoName, dice }) ?? [who, `: ${action.type}`], won];
+    }
+  },
+};
+
 export const diceView = defineView({
   protocol: diceProtocol,
   title: "Dice",
@@ -348,4 +402,5 @@ export const diceView = defineView({
       scoringTable(),
     ),
   screen: (ctx) => new DiceView(ctx),
+  replay: diceReplay,
 });

@@ -5,8 +5,8 @@ import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
-import { LOSE_LIFE_MIN_TOTAL } from "../../../src/rules/owe-drahn.js";
-import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
+import { LOSE_LIFE_MIN_TOTAL, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
+import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, REPLAY_EXTRAS, type ReplayView } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
 const START_LIVES = 6;
@@ -270,6 +270,50 @@ class OweDrahnView implements GameView<OweDrahnState> {
   }
 }
 
+/** Replays (replay.ts): the room state's shape from the rules' state, and each step in words. */
+const oweDrahnReplay: ReplayView<OweDrahnState> = {
+  state(rules: OweDrahnRulesState) {
+    const state = {
+      ...REPLAY_EXTRAS,
+      players: rules.players.map((p) => ({ id: p.id, name: p.name, life: p.life, ready: p.ready, choosing: p.choosing, connected: !p.left, awayUntil: 0, score: p.score })),
+      currentValue: rules.currentValue,
+      currentTurn: rules.currentTurn ?? "",
+      phase: rules.phase,
+      lastRoll: rules.lastRoll,
+      endReason: rules.ending?.reason ?? "",
+      endName: rules.ending?.name ?? "",
+    };
+    // What the screen reads of an OweDrahnState, in plain objects (an array for the players).
+    return state as unknown as OweDrahnState;
+  },
+  step(info) {
+    const b = info.before as OweDrahnRulesState;
+    const a = info.after as OweDrahnRulesState;
+    const who = asName(info.who);
+    const nameOf = (id: unknown): Text => asName(b.players.find((p) => p.id === id)?.name ?? "");
+    const winner = a.phase === "over" ? a.players.find((p) => p.life > 0 && !p.left) : undefined;
+    const won: Text = winner ? [" ", asName(winner.name), " wins!"] : "";
+    const rolled = (prefix: Text): Text => {
+      const die = info.dice?.[0] ?? a.lastRoll;
+      const total = b.currentValue + (die === 3 ? 0 : die);
+      return [prefix, ` ${die}${die === 3 ? " (a 3 counts 0)" : ""}: total ${total}`, total > LIMIT ? ` — over ${LIMIT}, out!` : ".", won];
+    };
+    switch (info.action.type) {
+      case "roll":
+        return rolled([who, " rolled"]);
+      case "lose_life":
+        return [who, " said “owe drahn”: one life less, the total is back to 0."];
+      case "choose_next":
+        return [who, " chose ", info.action.playerId === info.actor ? "themselves" : nameOf(info.action.playerId), " to play next."];
+      case "timeout":
+        if (info.dice && info.dice.length > 0) return rolled(["Time ran out for ", who, ": the server rolled"]);
+        return ["Time ran out for ", who, " while choosing: ", nameOf(a.currentTurn), " plays next."];
+      default:
+        return [commonStepLine(info) ?? [who, `: ${info.action.type}`], won];
+    }
+  },
+};
+
 export const oweDrahnView = defineView({
   protocol: oweDrahnProtocol,
   title: "Owe Drahn",
@@ -284,4 +328,5 @@ export const oweDrahnView = defineView({
       "With a turn timer, the server rolls for a player whose time runs out (or, while choosing, picks the next player).",
     ]),
   screen: (ctx) => new OweDrahnView(ctx),
+  replay: oweDrahnReplay,
 });

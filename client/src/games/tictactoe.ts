@@ -3,7 +3,7 @@ import { ticTacToeProtocol } from "../../../src/protocol/games/tictactoe.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { h } from "../dom.js";
 import { defineView, ruleList, type ViewContext } from "../view.js";
-import { BoardGameView } from "./two-player.js";
+import { BoardGameView, boardGameReplay } from "./two-player.js";
 
 const LINES = [
   [0, 1, 2],
@@ -24,6 +24,11 @@ function winningCells(board: readonly string[]): Set<number> {
     if (board[a] && board[a] === board[b] && board[a] === board[c]) line.forEach((i) => cells.add(i));
   }
   return cells;
+}
+
+/** A move's place in words: "row 2, column 3". */
+function movePlace(data: Record<string, unknown>): string {
+  return `row ${Number(data.row) + 1}, column ${Number(data.col) + 1}`;
 }
 
 class TicTacToeView extends BoardGameView {
@@ -61,7 +66,7 @@ class TicTacToeView extends BoardGameView {
   }
 
   protected movePlace(data: Record<string, unknown>): string {
-    return `row ${Number(data.row) + 1}, column ${Number(data.col) + 1}`;
+    return movePlace(data);
   }
 
   protected boardAction(name: string, el: HTMLElement): void {
@@ -84,4 +89,5 @@ export const ticTacToeView = defineView({
       "With a turn timer, the player whose time runs out loses the game; so does a player who leaves.",
     ]),
   screen: (ctx) => new TicTacToeView(ctx),
+  replay: boardGameReplay(movePlace),
 });

@@ -9,7 +9,8 @@ import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
-import { possessive, tally, type GameView, type Summary, type ViewContext, awayBadge } from "../view.js";
+import type { TwoPlayerState } from "../../../src/rules/two-player.js";
+import { possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, REPLAY_EXTRAS, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
@@ -158,4 +159,37 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
       this.ctx.rerender();
     } else this.boardAction(name, el, state);
   }
+}
+
+/**
+ * A two-player board game's replay (replay.ts): the room state's shape from the rules'
+ * state, and each move in words, its place told by `place` ("row 2, column 3").
+ */
+export function boardGameReplay(place: (action: Record<string, unknown>) => string, markName: (symbol: string) => string = (s) => s): ReplayView<BoardGameState> {
+  return {
+    state(rules: TwoPlayerState<readonly string[]>) {
+      const players = new Map(
+        rules.players.map((p) => [p.id, { name: p.name, symbol: p.symbol, connected: true, awayUntil: 0, rematch: rules.rematch.includes(p.id), wins: p.wins }] as const),
+      );
+      const state = {
+        ...REPLAY_EXTRAS,
+        board: [...rules.board],
+        players,
+        currentTurn: rules.currentTurn ?? "",
+        winner: rules.winner ?? "",
+        draw: rules.draw,
+        phase: rules.phase,
+        endReason: rules.ending?.reason ?? "",
+        endName: rules.ending?.name ?? "",
+      };
+      // What the screen reads of a BoardGameState, in plain objects (a Map for the map).
+      return state as unknown as BoardGameState;
+    },
+    step(info) {
+      const mover = (info.before as TwoPlayerState<readonly string[]>).players.find((p) => p.id === info.actor);
+      const { type, ...payload } = info.action;
+      if (type === "rematch") return [asName(info.who), " asked for a rematch."];
+      return commonStepLine(info) ?? [asName(info.who), mover ? ` (${markName(mover.symbol)})` : "", `: ${place(payload)}`];
+    },
+  };
 }

@@ -1,0 +1,117 @@
+/**
+ * Provably fair dice, checked in the browser with Web Crypto (README, "Provably fair dice
+ * and replays"): the commitment is the SHA-256 of the revealed server seed, and the faces of
+ * roll `n` come from HMAC-SHA256(key = the seed's 32 raw bytes, message = UTF-8 of
+ * `clientSeeds:n`); each die takes the next byte, a byte ≥ 252 is skipped, the face is
+ * `byte % 6 + 1`; when the 32 bytes run out, the message `clientSeeds:n:k` (k = 1, 2, …)
+ * gives 32 more. The same derivation as the server's (src/fairness/dice.ts, Node's crypto),
+ * written again here on purpose: a check must not trust the code it checks.
+ */
+
+/** What a game's end reveals (the `fairnessRevealed` event; a match record's `log.fairness` with its steps' dice). */
+export interface FairnessRecord {
+  /** SHA-256 of the server seed, lowercase hex, as shown before the game. */
+  commitment: string;
+  /** The server seed, 32 bytes as hex. */
+  seed: string;
+  /** The players' client seeds in seat order, joined with ":". */
+  clientSeeds: string;
+  /** The faces of each roll, roll 0 first. */
+  rolls: readonly (readonly number[])[];
+}
+
+/** One roll: what the game says, what the seeds give. */
+export interface RollCheck {
+  n: number;
+  faces: readonly number[];
+  expected: readonly number[];
+  ok: boolean;
+}
+
+export type FairnessCheck =
+  | { ok: true; rolls: RollCheck[]; dice: number }
+  | { ok: false; reason: string; roll?: number; rolls: RollCheck[] };
+
+/** Bytes at or above this are skipped: 252 = 42 × 6, so every face is equally likely. */
+const SKIP_FROM = 252;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function bytesToHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Web Crypto's digests and HMACs (only on secure pages: https, or localhost). */
+function subtle(): SubtleCrypto | undefined {
+  return globalThis.crypto?.subtle;
+}
+
+/** SHA-256 of `bytes`, lowercase hex. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return bytesToHex(new Uint8Array(await subtle()!.digest("SHA-256", bytes)));
+}
+
+/** The seed as an HMAC-SHA256 key. */
+export function hmacKey(seed: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+  return subtle()!.importKey("raw", seed, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+/** The 32 bytes of block `k` of roll `n` (k = 0: message `clientSeeds:n`; k ≥ 1: `clientSeeds:n:k`). */
+async function rollBlock(key: CryptoKey, clientSeeds: string, n: number, k: number): Promise<Uint8Array> {
+  const message = k === 0 ? `${clientSeeds}:${n}` : `${clientSeeds}:${n}:${k}`;
+  return new Uint8Array(await subtle()!.sign("HMAC", key, new TextEncoder().encode(message)));
+}
+
+/** The faces of `count` dice of roll `n`. */
+export async function rollFaces(key: CryptoKey, clientSeeds: string, n: number, count: number): Promise<number[]> {
+  const faces: number[] = [];
+  for (let k = 0; faces.length < count; k++) {
+    for (const byte of await rollBlock(key, clientSeeds, n, k)) {
+      if (faces.length === count) break;
+      if (byte < SKIP_FROM) faces.push((byte % 6) + 1);
+    }
+  }
+  return faces;
+}
+
+/**
+ * Checks a revealed game: the seed against its commitment (and against `shownBefore`, the
+ * commitment this page saw before the game, when it saw one), then every roll. Every roll is
+ * re-derived (each shows its own ✓ or ✗); the result names the first mismatch.
+ */
+export async function verifyFairness(record: FairnessRecord, shownBefore?: string): Promise<FairnessCheck> {
+  const fail = (reason: string, rolls: RollCheck[] = [], roll?: number): FairnessCheck => ({ ok: false, reason, roll, rolls });
+  if (!subtle()) return fail("This browser cannot check here: Web Crypto works only on a secure page (https, or localhost).");
+  if (!HEX64.test(record.seed)) return fail("The revealed seed is not 32 bytes of hex.");
+  if (!HEX64.test(record.commitment)) return fail("The commitment is not a SHA-256 in hex.");
+  if (shownBefore && shownBefore !== record.commitment) return fail(`The revealed commitment ${record.commitment} is not the one shown before the game (${shownBefore}).`);
+  const seed = hexToBytes(record.seed);
+  const digest = await sha256Hex(seed);
+  if (digest !== record.commitment) return fail(`The seed does not match the commitment: SHA-256(seed) = ${digest}, committed ${record.commitment}.`);
+  const key = await hmacKey(seed);
+  const rolls: RollCheck[] = [];
+  let dice = 0;
+  for (const [n, faces] of record.rolls.entries()) {
+    const expected = await rollFaces(key, record.clientSeeds, n, faces.length);
+    rolls.push({ n, faces, expected, ok: expected.every((face, i) => face === faces[i]) });
+    dice += faces.length;
+  }
+  const bad = rolls.find((r) => !r.ok);
+  if (bad) return fail(`Roll #${bad.n}: the game has ${bad.faces.join(", ")}, the seeds give ${bad.expected.join(", ")}.`, rolls, bad.n);
+  return { ok: true, rolls, dice };
+}
+
+/** The rolls of a recorded match: the dice of each logged step that rolled any, in order (roll 0 first). */
+export function rollsOfSteps(steps: readonly { dice?: readonly number[] }[]): number[][] {
+  return steps.flatMap((s) => (s.dice && s.dice.length > 0 ? [[...s.dice]] : []));
+}
+
+/** A fresh client seed: 16 random hex characters. */
+export function newClientSeed(): string {
+  return bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(8)));
+}

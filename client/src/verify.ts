@@ -1,0 +1,91 @@
+/**
+ * The "Verify fairness" view: a finished dice game's commitment, seed, client seeds and every
+ * roll, checked in the browser (fairness.ts) — "verified ✓" or the first mismatch. Shown in a
+ * game after it ends (the `fairnessRevealed` event) and on a recorded match's replay page (its
+ * `log.fairness` and the dice of its steps). A pure render of what it is given: the screens keep
+ * the check's result and render again when it comes.
+ */
+import { dieFace } from "./die.js";
+import { h } from "./dom.js";
+import { verifyFairness, type FairnessCheck, type FairnessRecord } from "./fairness.js";
+
+/** What the view shows: the record, and what the page knows besides. */
+export interface FairnessSubject {
+  record: FairnessRecord;
+  /** The commitment this page saw before the game started (checked against the revealed one). */
+  shownBefore?: string;
+  /** Client seeds this page sent: the one found among the game's is pointed out. */
+  ownSeeds?: ReadonlySet<string>;
+}
+
+/** A check, run once per subject; `done` is called when its result is in. */
+export class FairnessVerification {
+  result?: FairnessCheck;
+  constructor(
+    readonly subject: FairnessSubject,
+    done: () => void,
+  ) {
+    verifyFairness(subject.record, subject.shownBefore)
+      .catch((err: unknown): FairnessCheck => ({ ok: false, reason: `The check could not run: ${err instanceof Error ? err.message : String(err)}`, rolls: [] }))
+      .then((result) => {
+        this.result = result;
+        done();
+      });
+  }
+}
+
+/** The view of a check (running or done). `closable`: a "Close" button (`data-action="verify-close"`). */
+export function fairnessReport(check: FairnessVerification, closable: boolean): HTMLElement {
+  const { record, shownBefore, ownSeeds } = check.subject;
+  const result = check.result;
+  const seeds = record.clientSeeds === "" ? [] : record.clientSeeds.split(":");
+  const mine = ownSeeds ? seeds.find((s) => ownSeeds.has(s)) : undefined;
+  const byRoll = new Map(result?.rolls.map((r) => [r.n, r]) ?? []);
+  const value = (label: string, testid: string, text: string, note?: string) =>
+    h("div", { class: "fair-row" }, h("dt", {}, label), h("dd", {}, h("code", { class: "fair-value", testid }, text || "(none)"), note ? h("span", { class: "muted small" }, ` ${note}`) : null));
+  return h(
+    "section",
+    { class: "fairness-report card", testid: "fairness-view", attrs: { "aria-label": "Verify fairness", "aria-busy": result ? undefined : "true" } },
+    h("h3", {}, "Verify fairness"),
+    h(
+      "p",
+      { class: `fair-result ${result ? (result.ok ? "ok" : "bad") : "pending"}`, testid: "fairness-result", attrs: { role: "status" } },
+      !result ? "Checking…" : result.ok ? `verified ✓ — the seed matches its commitment, and all ${result.rolls.length} rolls (${result.dice} dice) come from the seeds.` : `✗ Not verified: ${result.reason}`,
+    ),
+    h(
+      "dl",
+      { class: "fair-values" },
+      value("Commitment (SHA-256 of the seed)", "verify-commitment", record.commitment, shownBefore ? (shownBefore === record.commitment ? "(the one shown before the game)" : "(NOT the one shown before the game)") : undefined),
+      value("Server seed (revealed)", "verify-seed", record.seed),
+      value("Client seeds (in seat order, joined with “:”)", "verify-client-seeds", record.clientSeeds, mine ? `(yours: ${mine})` : undefined),
+    ),
+    h(
+      "details",
+      { class: "fair-rolls-box", attrs: { open: record.rolls.length <= 40 } },
+      h("summary", {}, `${record.rolls.length} ${record.rolls.length === 1 ? "roll" : "rolls"}`),
+      h(
+        "ol",
+        { class: "fair-rolls", testid: "verify-rolls", attrs: { start: 0 } },
+        record.rolls.map((faces, n) => {
+          const roll = byRoll.get(n);
+          return h(
+            "li",
+            { class: roll ? (roll.ok ? "ok" : "bad") : undefined, testid: `verify-roll-${n}`, data: { faces: faces.join(",") } },
+            h("span", { class: "fair-n" }, `#${n}`),
+            h("span", { class: "fair-dice" }, faces.map((f) => dieFace(f, {}, "small"))),
+            h("span", { class: "fair-mark" }, roll ? (roll.ok ? "✓" : `✗ the seeds give ${roll.expected.join(", ")}`) : ""),
+          );
+        }),
+      ),
+    ),
+    h(
+      "p",
+      { class: "muted small" },
+      "How: SHA-256(seed) must equal the commitment; the dice of roll n are the bytes of HMAC-SHA256(key = the seed, message = client seeds + “:” + n), bytes of 252 and above skipped, face = byte mod 6 + 1. ",
+      "Checked here in your browser (Web Crypto); ",
+      h("code", {}, "npm run verify"),
+      " does the same for a recorded match.",
+    ),
+    closable ? h("button", { action: "verify-close", testid: "btn-verify-close", attrs: { type: "button" } }, "Close") : null,
+  );
+}

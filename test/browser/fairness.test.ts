@@ -1,0 +1,155 @@
+/**
+ * Provably fair dice in the browser: a Dice game against the bot shows its commitment before
+ * the first roll, the page sends its own client seed, and after the game "Verify fairness"
+ * checks the revealed seed and every roll with Web Crypto ("verified ✓"), against the very
+ * commitment shown before. The rolls the page shows are checked again here with Node's
+ * crypto (an independent derivation). A rematch is committed to the seed announced as "next".
+ */
+import assert from "node:assert/strict";
+import { createHash, createHmac } from "node:crypto";
+import type { Page } from "playwright-core";
+import { browserSuite, BROWSER_SERVER_ENV, createRoom, expectText, screenshot, text, waitFor } from "./helpers.js";
+
+/** Indexes of dice worth setting aside: every 1 and 5, else the largest three-or-more of a kind. */
+function scoringSelection(values: number[]): number[] {
+  const ones = values.flatMap((v, i) => (v === 1 || v === 5 ? [i] : []));
+  if (ones.length) return ones;
+  for (let face = 6; face >= 2; face--) {
+    const same = values.flatMap((v, i) => (v === face ? [i] : []));
+    if (same.length >= 3) return same;
+  }
+  return [];
+}
+
+async function diceValues(page: Page): Promise<number[]> {
+  return page.locator("[data-testid=dice-row] [data-testid^=dice-]").evaluateAll((dice) => dice.map((d) => Number(d.getAttribute("data-value"))));
+}
+
+/** The README's reference derivation, in Node. */
+function faces(seedHex: string, clientSeeds: string, n: number, count: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; out.length < count; k++) {
+    const msg = k === 0 ? `${clientSeeds}:${n}` : `${clientSeeds}:${n}:${k}`;
+    for (const b of createHmac("sha256", Buffer.from(seedHex, "hex")).update(msg, "utf8").digest()) if (out.length < count && b < 252) out.push((b % 6) + 1);
+  }
+  return out;
+}
+
+/** Plays Ada's turns (roll, set aside the scoring dice, bank) until the game is over. */
+async function playToTheEnd(page: Page, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await page.getByTestId("winner").count()) > 0) return;
+    const myTurn = (await text(page, "turn")).startsWith("Your turn");
+    if (!myTurn || (await text(page, "status")).includes("busted")) {
+      await new Promise((r) => setTimeout(r, 40));
+      continue;
+    }
+    const roll = page.getByTestId("btn-roll");
+    if ((await roll.count()) > 0 && (await roll.isEnabled())) {
+      await roll.click();
+      await waitFor(async () => (await diceValues(page)).some((v) => v !== 0) || !(await text(page, "turn")).startsWith("Your turn"), "the roll to land");
+      continue;
+    }
+    const values = await diceValues(page);
+    const pick = scoringSelection(values);
+    if (values.every((v) => v === 0) || pick.length === 0) {
+      await new Promise((r) => setTimeout(r, 40));
+      continue;
+    }
+    for (const i of pick) {
+      const die = page.getByTestId(`dice-${i}`);
+      if ((await die.getAttribute("aria-pressed")) !== "true") await die.click();
+      await waitFor(async () => (await die.getAttribute("aria-pressed")) === "true" || !(await text(page, "turn")).startsWith("Your turn"), `die ${i} selected`);
+    }
+    const bank = page.getByTestId("btn-bank");
+    if ((await bank.count()) > 0 && (await bank.isEnabled())) {
+      await bank.click();
+      await waitFor(async () => !(await text(page, "turn")).startsWith("Your turn") || (await page.getByTestId("winner").count()) > 0, "the turn to pass after banking");
+    }
+  }
+  throw new Error("the game did not end in time");
+}
+
+describe("Browser: provably fair dice", function () {
+  this.timeout(150000);
+  // Fair dice need a server without injected dice.
+  assert.equal(BROWSER_SERVER_ENV.RNG_SEED, undefined, "the browser test server rolls real dice");
+  const suite = browserSuite();
+
+  it("a finished Dice game against the bot is verified in the browser, against the commitment shown before the first roll", async () => {
+    const ada = await suite.player("Ada");
+    const page = ada.page;
+    await createRoom(page, "dice", { targetScore: 1000 });
+    // Before the game (and before any roll): the commitment to this game's seed.
+    const shownBefore = await expectText(page, "fairness-commitment", /^[0-9a-f]{64}$/, "the commitment before the game");
+    assert.equal(await page.getByTestId("btn-verify-fairness").count(), 0, "nothing to verify before a game ended");
+    await page.getByTestId("btn-add-bot").click();
+    await expectText(page, "status", /First to 1000/);
+    // The game runs: the same commitment, still before any roll of Ada's (the bot may have rolled).
+    assert.equal(await text(page, "fairness-commitment"), shownBefore, "the running game's commitment is the one shown before it");
+    await screenshot(page, "fairness-commitment");
+
+    await playToTheEnd(page, 100000);
+    await expectText(page, "winner", /win/);
+    // The seed is out: the next game's commitment shows instead, and the game can be verified.
+    const next = await expectText(page, "fairness-next", /^[0-9a-f]{64}$/);
+    assert.notEqual(next, shownBefore, "a new seed for the next game");
+    await page.getByTestId("btn-verify-fairness").click();
+    await page.getByTestId("fairness-view").waitFor();
+    await expectText(page, "fairness-result", /^verified ✓/, "the browser's check");
+    assert.equal(await text(page, "verify-commitment"), shownBefore, "the revealed commitment is the one shown before the first roll");
+    const seed = await text(page, "verify-seed");
+    const clientSeeds = await text(page, "verify-client-seeds");
+    assert.equal(createHash("sha256").update(Buffer.from(seed, "hex")).digest("hex"), shownBefore, "SHA-256(seed) is the commitment (Node)");
+    // Ada's page sent its own seed (16 hex characters) before the game; the bot sends none.
+    assert.match(clientSeeds, /^[0-9a-f]{16}:$/, "the page's client seed, then the bot's empty one");
+    assert.match(await text(page, "fairness-view"), /yours: [0-9a-f]{16}/);
+
+    // Every roll shown, ticked, and the same as Node's derivation gives.
+    const rolls = await page.locator("[data-testid^=verify-roll-]").evaluateAll((items) => items.map((li) => ({ faces: li.getAttribute("data-faces") ?? "", ok: li.classList.contains("ok") })));
+    assert.ok(rolls.length >= 2, `rolls were shown: ${rolls.length}`);
+    rolls.forEach((roll, n) => {
+      const shown = roll.faces.split(",").map(Number);
+      assert.ok(roll.ok, `roll #${n} ticked`);
+      assert.deepEqual(faces(seed, clientSeeds, n, shown.length), shown, `roll #${n} derives from the seeds (Node)`);
+    });
+    await screenshot(page, "fairness-verified");
+
+    // The recorded match (another tab of Ada's, signed in as the same guest): its replay ends
+    // on the same winner, and its dice verify against the same commitment.
+    const liveWinner = (await text(page, "winner")).startsWith("You win") ? "Ada" : "Hans|Henry|Katherine|Janek|Bartholomew|Konrad|Esther|Ignatius|Margarethe|Leopold|Agnes|Ottokar|Wilhelmina|Friedrich";
+    const tab = await ada.context.newPage();
+    tab.on("pageerror", (err) => ada.errors.push(`pageerror: ${err.message}`));
+    await tab.goto(suite.server.url);
+    await tab.getByTestId("lobby").waitFor();
+    await tab.getByTestId("nav-profile").click();
+    const item = tab.locator("[data-testid=match-history] > li[data-game=dice]").first();
+    await waitFor(async () => {
+      await tab.getByTestId("profile-stats").or(tab.getByTestId("no-stats")).first().waitFor();
+      if ((await item.count()) > 0) return true;
+      await tab.reload();
+      return false;
+    }, "the Dice match in the profile", 15000);
+    await item.getByTestId("match-replay").click();
+    await expectText(tab, "replay-heading", /^Replay: Dice$/);
+    await tab.getByTestId("replay-last").click();
+    await expectText(tab, "winner", new RegExp(`^(${liveWinner})( \\(bot\\))? wins with \\d+ points!$`), "the replay's winner");
+    assert.equal(await text(tab, "replay-position"), `Step ${await tab.getByTestId("replay-position").getAttribute("data-total")} / ${await tab.getByTestId("replay-position").getAttribute("data-total")}`);
+    await tab.getByTestId("btn-verify-fairness").click();
+    await expectText(tab, "fairness-result", /^verified ✓/, "the recorded match's check");
+    assert.equal(await text(tab, "verify-commitment"), shownBefore);
+    assert.equal(await tab.locator("[data-testid^=verify-roll-]").count(), rolls.length, "the log's rolls are the game's");
+    await screenshot(tab, "fairness-replay-dice");
+    await tab.close();
+
+    // A rematch: the game plays with the seed announced as "next", and the page's new client seed.
+    await page.getByTestId("btn-verify-close").click();
+    await page.getByTestId("btn-rematch").click();
+    await expectText(page, "status", /First to 1000/);
+    assert.equal(await expectText(page, "fairness-commitment", /^[0-9a-f]{64}$/), next, "the rematch's commitment was announced after the first game");
+    // The client seeds were never refused in plain sight.
+    assert.equal(await page.getByTestId("move-error").count(), 0, "no refusal shown");
+    assert.deepEqual(ada.errors, []);
+  });
+});
