@@ -3,54 +3,16 @@
  * `/api/matches/:id`): plain `fetch` from the page's own origin, each answer checked for its
  * shape before it is shown.
  */
-import type { LoggedStep, MatchLog, MatchRecordView } from "../../src/protocol/players.js";
+import type { GameStats, LeaderboardEntry, LoggedStep, MatchLog, MatchPlayer, MatchRecordView, MatchSummary, Profile } from "../../src/protocol/players.js";
 import { HttpError } from "./errors.js";
 
-export interface GameStats {
-  played: number;
-  won: number;
-  lost: number;
-  drawn: number;
-  rating: number;
-}
-
-export interface MatchSeat {
-  seat: number;
-  /** null: a bot, or a player without an identity. */
-  userId: string | null;
-  name: string;
-  /** 1 = first; ties share one. */
-  placement: number;
-}
-
-export interface MatchSummary {
-  id: string;
-  game: string;
-  endedAt: number;
-  placement: number;
-  players: MatchSeat[];
-}
-
-export interface Profile {
-  id: string;
-  name: string;
-  guest: boolean;
-  stats: Record<string, GameStats>;
-  matches: MatchSummary[];
-}
-
-/** A recorded match (`GET /api/matches/:id`): its players, and the log a replay runs (the server's contract, src/protocol/players.ts). */
+export type { GameStats, MatchSummary, Profile };
+/** One seat of a recorded match. */
+export type MatchSeat = MatchPlayer;
 export type MatchRecord = MatchRecordView;
 export type { LoggedStep, MatchLog };
 
-export interface LeaderboardEntry {
-  rank: number;
-  userId: string;
-  name: string;
-  rating: number;
-  played: number;
-  won: number;
-}
+export type { LeaderboardEntry };
 
 export interface Leaderboard {
   game: string;

@@ -3,6 +3,7 @@
  * switch ends in a `never` check: a code added on the server breaks this build until it
  * gets its words here.
  */
+import { AuthErrorCode } from "../../src/protocol/players.js";
 import { CloseCode, ErrorCode as SdkErrorCode } from "@colyseus/sdk";
 import {
   CLOSE_FLOODING,
@@ -187,21 +188,9 @@ export function describeCloseCode(code: number): string {
   }
 }
 
-/**
- * Refusal codes of the server's sign-in routes (`/auth`, src/players/accounts.ts) and of the
- * players' API when accounts are off. Kept here: the server's list lives beside Node-only
- * code the browser build cannot import.
- */
-export const AuthCode = {
-  INVALID_INPUT: "INVALID_INPUT",
-  INVALID_CREDENTIALS: "INVALID_CREDENTIALS",
-  EMAIL_TAKEN: "EMAIL_TAKEN",
-  TOKEN_INVALID: "TOKEN_INVALID",
-  RATE_LIMITED: "RATE_LIMITED",
-  UNAVAILABLE: "UNAVAILABLE",
-  ACCOUNTS_OFF: "ACCOUNTS_OFF",
-} as const;
-export type AuthCode = (typeof AuthCode)[keyof typeof AuthCode];
+/** Refusal codes of the server's sign-in routes and of the players' API when accounts are off (src/protocol/players.ts). */
+export const AuthCode = AuthErrorCode;
+export type AuthCode = AuthErrorCode;
 
 const AUTH_CODES = Object.values(AuthCode) as string[];
 

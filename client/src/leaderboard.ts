@@ -4,9 +4,8 @@
  */
 import { fetchLeaderboard, type Leaderboard } from "./api.js";
 import { delegate, h } from "./dom.js";
-import { describeApiError } from "./errors.js";
 import { VIEWS } from "./games/index.js";
-import { gameTitle, loadFailed, playerLink, type RecordsHost } from "./profile.js";
+import { gameTitle, loadRecords, playerLink, type RecordsHost } from "./profile.js";
 import { leaderboardHref } from "./routes.js";
 
 /** Rows shown (the server gives up to 100). */
@@ -52,19 +51,10 @@ export class LeaderboardScreen {
     this.unsubscribe();
   }
 
-  private async load() {
-    this.el.setAttribute("aria-busy", "true");
-    this.body.replaceChildren(h("p", { class: "muted", testid: "loading" }, "Loading the leaderboard…"));
-    try {
-      this.show(await fetchLeaderboard(this.game, ROWS, this.abort.signal));
-    } catch (err) {
-      if (this.abort.signal.aborted) return;
-      const failure = describeApiError(err);
-      this.body.replaceChildren(loadFailed(failure.title, failure.detail, failure.transient));
-    } finally {
-      this.el.removeAttribute("aria-busy");
-    }
+  private load() {
+    return loadRecords({ el: this.el, body: this.body, signal: this.abort.signal }, "the leaderboard", () => fetchLeaderboard(this.game, ROWS, this.abort.signal), (data) => this.show(data));
   }
+
 
   private show(board: Leaderboard) {
     this.board = board;

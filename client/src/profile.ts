@@ -40,7 +40,26 @@ export function outcomeWord(placement: number, players: readonly MatchSeat[]): s
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-/** The loading / failed / loaded frame shared by the records pages. */
+/**
+ * Loads what a records page (profile, leaderboard, replay) shows: "Loading …" meanwhile, then
+ * `show(data)`, or the failure in plain words with "Try again" when a retry could help.
+ * Nothing happens once `signal` is aborted (the page was left).
+ */
+export async function loadRecords<T>(page: { el: HTMLElement; body: HTMLElement; signal: AbortSignal }, what: string, fetch: () => Promise<T>, show: (data: T) => void): Promise<void> {
+  page.el.setAttribute("aria-busy", "true");
+  page.body.replaceChildren(h("p", { class: "muted", testid: "loading" }, `Loading ${what}…`));
+  try {
+    show(await fetch());
+  } catch (err) {
+    if (page.signal.aborted) return;
+    const failure = describeApiError(err);
+    page.body.replaceChildren(loadFailed(failure.title, failure.detail, failure.transient));
+  } finally {
+    page.el.removeAttribute("aria-busy");
+  }
+}
+
+/** The failed frame of a records page. */
 export function loadFailed(title: string, detail: string, canRetry: boolean): HTMLElement {
   return h(
     "div",
@@ -78,19 +97,10 @@ export class ProfileScreen {
     this.unsubscribe();
   }
 
-  private async load() {
-    this.el.setAttribute("aria-busy", "true");
-    this.body.replaceChildren(h("p", { class: "muted", testid: "loading" }, "Loading the profile…"));
-    try {
-      this.show(await fetchProfile(this.id, this.abort.signal));
-    } catch (err) {
-      if (this.abort.signal.aborted) return;
-      const failure = describeApiError(err);
-      this.body.replaceChildren(loadFailed(failure.title, failure.detail, failure.transient));
-    } finally {
-      this.el.removeAttribute("aria-busy");
-    }
+  private load() {
+    return loadRecords({ el: this.el, body: this.body, signal: this.abort.signal }, "the profile", () => fetchProfile(this.id, this.abort.signal), (data) => this.show(data));
   }
+
 
   private show(profile: Profile) {
     this.profile = profile;

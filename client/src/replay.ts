@@ -10,10 +10,9 @@ import type { Room } from "@colyseus/sdk";
 import { replay, rulesFor } from "../../src/replay/replay.js";
 import { fetchMatch, type MatchRecord } from "./api.js";
 import { append, delegate, h, morphContent, plainText, rich, type Text } from "./dom.js";
-import { describeApiError } from "./errors.js";
 import { rollsOfSteps } from "./fairness.js";
 import { viewOf, type AnyView } from "./games/index.js";
-import { gameTitle, loadFailed, ordinal, playerLink } from "./profile.js";
+import { gameTitle, loadRecords, ordinal, playerLink } from "./profile.js";
 import { replayHref } from "./routes.js";
 import { FairnessVerification, fairnessReport } from "./verify.js";
 import type { GameView, ReplayView, ViewContext } from "./view.js";
@@ -81,20 +80,10 @@ export class ReplayScreen {
     this.pause();
   }
 
-  private async load() {
-    this.el.setAttribute("aria-busy", "true");
-    this.body.replaceChildren(h("p", { class: "muted", testid: "loading" }, "Loading the match…"));
-    try {
-      const match = await fetchMatch(this.matchId, this.abort.signal);
-      this.show(match);
-    } catch (err) {
-      if (this.abort.signal.aborted) return;
-      const failure = describeApiError(err);
-      this.body.replaceChildren(loadFailed(failure.title, failure.detail, failure.transient));
-    } finally {
-      this.el.removeAttribute("aria-busy");
-    }
+  private load() {
+    return loadRecords({ el: this.el, body: this.body, signal: this.abort.signal }, "the match", () => fetchMatch(this.matchId, this.abort.signal), (data) => this.show(data));
   }
+
 
   /** A replay that cannot be shown at all, said plainly. */
   private failed(title: string, detail: string) {
