@@ -53,7 +53,8 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
   const startedAt = Date.now();
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   const store = new PlayerStore(database.db, database.kind, env.LEADERBOARD_MIN_GAMES);
-  const recorder = new ResultRecorder({ store, logger, metrics: options.metrics });
+  // Results gather for 50 ms: on a busy server they share one transaction (see the README, "Recording a finished game").
+  const recorder = new ResultRecorder({ store, logger, metrics: options.metrics, gatherMs: 50 });
   const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, logger });
   logger.info({ database: database.kind, where: database.where, ms: Date.now() - startedAt }, "players' database ready");
   return {

@@ -102,72 +102,88 @@ export class PlayerStore {
    * in order): a busy server's results share one commit.
    */
   recordMatches(matches: readonly MatchRecord[]): Promise<("recorded" | "duplicate")[]> {
+    // Set-based: a handful of statements for the whole batch, whatever its size.
     return this.db.transaction().execute(async (trx) => {
-      const out: ("recorded" | "duplicate")[] = [];
-      for (const match of matches) out.push(await this.recordIn(trx, match));
-      return out;
-    });
-  }
-
-  private async recordIn(trx: Transaction<Database>, match: MatchRecord): Promise<"recorded" | "duplicate"> {
-    {
       // A token's user unknown here (a database reset under the same secret; another
       // process's own embedded database) plays as anonymous: a record naming them would
       // fail every retry and hold up the results behind it.
-      const named = [...new Set(match.players.flatMap((p) => (p.userId ? [p.userId] : [])))];
+      const named = [...new Set(matches.flatMap((m) => m.players.flatMap((p) => (p.userId ? [p.userId] : []))))];
       const known = new Set(named.length === 0 ? [] : (await trx.selectFrom("users").select("id").where("id", "in", named).execute()).map((r) => r.id));
-      if (known.size < named.length) match = { ...match, players: match.players.map((p) => (p.userId && !known.has(p.userId) ? { ...p, userId: null } : p)) };
-      const ids = match.players.flatMap((p) => (p.userId ? [p.userId] : []));
-      const rated = match.players.length >= 2 && ids.length === match.players.length && new Set(ids).size === ids.length;
-      const inserted = await trx
-        .insertInto("matches")
-        .values({ id: match.id, game: match.game, started_at: match.startedAt, ended_at: match.endedAt, rated: rated ? 1 : 0, result: JSON.stringify(match.result ?? null), log: JSON.stringify(match.log ?? null) })
-        .onConflict((oc) => oc.column("id").doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return "duplicate";
-      await trx
-        .insertInto("match_players")
-        .values(match.players.map((p) => ({ match_id: match.id, seat: p.seat, user_id: p.userId, name: p.name, placement: p.placement })))
-        .execute();
-      if (ids.length > 0) await this.updateStats(trx, match, rated);
-      return "recorded";
-    }
+      // The first of a match id in the batch is the one recorded.
+      const first = new Map<string, MatchRecord>();
+      for (const m of matches) if (!first.has(m.id)) first.set(m.id, m);
+      const candidates = [...first.values()].map((m) => ({
+        match: known.size < named.length ? { ...m, players: m.players.map((p) => (p.userId && !known.has(p.userId) ? { ...p, userId: null } : p)) } : m,
+      }));
+      const rows = candidates.map(({ match: m }) => {
+        const ids = m.players.flatMap((p) => (p.userId ? [p.userId] : []));
+        const rated = m.players.length >= 2 && ids.length === m.players.length && new Set(ids).size === ids.length;
+        return { id: m.id, game: m.game, started_at: m.startedAt, ended_at: m.endedAt, rated: rated ? 1 : 0, result: JSON.stringify(m.result ?? null), log: JSON.stringify(m.log ?? null) };
+      });
+      const inserted = new Set(rows.length === 0 ? [] : (await trx.insertInto("matches").values(rows).onConflict((oc) => oc.column("id").doNothing()).returning("id").execute()).map((r) => r.id));
+      const fresh = candidates.filter(({ match }) => inserted.has(match.id));
+      const seats = fresh.flatMap(({ match: m }) => m.players.map((p) => ({ match_id: m.id, seat: p.seat, user_id: p.userId, name: p.name, placement: p.placement })));
+      if (seats.length > 0) await trx.insertInto("match_players").values(seats).execute();
+      await this.updateStats(trx, fresh.map((c) => ({ match: c.match, rated: rows.find((r) => r.id === c.match.id)!.rated === 1 })));
+      const recorded = new Set(fresh.map((c) => c.match.id));
+      return matches.map((m, i) => (recorded.has(m.id) && matches.findIndex((o) => o.id === m.id) === i ? "recorded" : "duplicate"));
+    });
   }
 
-  private async updateStats(trx: Transaction<Database>, match: MatchRecord, rated: boolean) {
+  /** Each known player's stats after these matches, in order; ratings only for rated matches. */
+  private async updateStats(trx: Transaction<Database>, matches: readonly { match: MatchRecord; rated: boolean }[]) {
     // One player in two seats (two tabs) counts once, at their better place.
-    const known = match.players
-      .filter((p): p is typeof p & { userId: string } => p.userId !== null)
-      .sort((a, b) => a.placement - b.placement)
-      .filter((p, i, all) => all.findIndex((q) => q.userId === p.userId) === i);
-    const ids = [...new Set(known.map((p) => p.userId))];
+    const seatsOf = (match: MatchRecord) =>
+      match.players
+        .filter((p): p is typeof p & { userId: string } => p.userId !== null)
+        .sort((a, b) => a.placement - b.placement)
+        .filter((p, i, all) => all.findIndex((q) => q.userId === p.userId) === i);
+    const key = (userId: string, game: string) => `${userId}\u0000${game}`;
+    const pairs = new Map<string, { user_id: string; game: string }>();
+    for (const { match } of matches) for (const p of seatsOf(match)) pairs.set(key(p.userId, match.game), { user_id: p.userId, game: match.game });
+    if (pairs.size === 0) return;
     const fresh = initialSkill();
-    // Every row exists before it is read (and, on PostgreSQL, locked).
+    // Every row exists before it is read (and, on PostgreSQL, locked: two processes may record one player's matches at once).
     await trx
       .insertInto("stats")
-      .values(ids.map((id) => ({ user_id: id, game: match.game, played: 0, won: 0, lost: 0, drawn: 0, mu: fresh.mu, sigma: fresh.sigma })))
+      .values([...pairs.values()].map((p) => ({ ...p, played: 0, won: 0, lost: 0, drawn: 0, mu: fresh.mu, sigma: fresh.sigma })))
       .onConflict((oc) => oc.columns(["user_id", "game"]).doNothing())
       .execute();
-    let read = trx.selectFrom("stats").selectAll().where("game", "=", match.game).where("user_id", "in", ids);
+    const users = [...new Set([...pairs.values()].map((p) => p.user_id))];
+    const games = [...new Set([...pairs.values()].map((p) => p.game))];
+    let read = trx.selectFrom("stats").selectAll().where("user_id", "in", users).where("game", "in", games);
     if (this.kind === "postgres") read = read.forUpdate();
-    const rows = new Map((await read.execute()).map((r) => [r.user_id, r]));
-    const firsts = match.players.filter((p) => p.placement === 1).length;
-    const skills = rated ? rateMatch(known.map((p) => rows.get(p.userId)!), known.map((p) => p.placement)) : undefined;
-    for (const [i, p] of known.entries()) {
-      const row = rows.get(p.userId)!;
-      const outcome = p.placement !== 1 ? "lost" : firsts > 1 ? "drawn" : "won";
-      row.played++;
-      row[outcome]++;
-      if (skills) Object.assign(row, skills[i]);
+    const rows = new Map((await read.execute()).map((r) => [key(r.user_id, r.game), r]));
+    for (const { match, rated } of matches) {
+      const known = seatsOf(match);
+      if (known.length === 0) continue;
+      const mine = known.map((p) => rows.get(key(p.userId, match.game))!);
+      const firsts = match.players.filter((p) => p.placement === 1).length;
+      const skills = rated ? rateMatch(mine, known.map((p) => p.placement)) : undefined;
+      for (const [i, p] of known.entries()) {
+        const row = mine[i]!;
+        const outcome = p.placement !== 1 ? "lost" : firsts > 1 ? "drawn" : "won";
+        row.played++;
+        row[outcome]++;
+        if (skills) Object.assign(row, skills[i]);
+      }
     }
-    for (const row of rows.values()) {
-      await trx
-        .updateTable("stats")
-        .set({ played: row.played, won: row.won, lost: row.lost, drawn: row.drawn, mu: row.mu, sigma: row.sigma })
-        .where("user_id", "=", row.user_id)
-        .where("game", "=", row.game)
-        .execute();
-    }
+    // One statement writes them all: every row exists and is locked, so each is an update.
+    const changed = [...pairs.keys()].map((k) => rows.get(k)!);
+    await trx
+      .insertInto("stats")
+      .values(changed.map((r) => ({ user_id: r.user_id, game: r.game, played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, mu: r.mu, sigma: r.sigma })))
+      .onConflict((oc) =>
+        oc.columns(["user_id", "game"]).doUpdateSet((eb) => ({
+          played: eb.ref("excluded.played"),
+          won: eb.ref("excluded.won"),
+          lost: eb.ref("excluded.lost"),
+          drawn: eb.ref("excluded.drawn"),
+          mu: eb.ref("excluded.mu"),
+          sigma: eb.ref("excluded.sigma"),
+        })),
+      )
+      .execute();
   }
 
   /** A game's best players by μ − 3σ (at least `minGames` games), ranked from 1. */

@@ -115,6 +115,19 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     assert.deepEqual(profile.matches.map((m) => m.id).slice(0, 3), ["rec-10", "rec-9", "rec-8"]);
   });
 
+  it("with gatherMs, results finishing close together wait for each other and share one transaction", async () => {
+    const user = await current.createGuest("A");
+    const batches: number[] = [];
+    const r = new ResultRecorder({ store: { recordMatches: (ms) => (batches.push(ms.length), current.recordMatches(ms)) }, logger: logger(lines), gatherMs: 40 });
+    for (let i = 1; i <= 3; i++) r.record(match(i, user.id));
+    await new Promise((res) => setTimeout(res, 10));
+    for (let i = 4; i <= 6; i++) r.record(match(i, user.id));
+    await new Promise((res) => setTimeout(res, 150));
+    assert.deepEqual(batches, [6]);
+    assert.equal(r.backlog, 0);
+    assert.equal((await current.profile(user.id))!.stats.tictactoe?.played, 6);
+  });
+
   it("a result recorded twice (a retry after a lost answer, a restored room) counts once", async () => {
     const user = await current.createGuest("A");
     const r = recorder();

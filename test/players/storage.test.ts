@@ -86,6 +86,23 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal(await store.match("unknown"), undefined);
     });
 
+    it("a batch of matches in one transaction comes out as the same matches one by one: stats and ratings chained in order, a repeated id recorded once", async () => {
+      const [a, b, c] = await Promise.all(["A", "B", "C"].map((n) => store.createGuest(n)));
+      const [x, y, z] = await Promise.all(["X", "Y", "Z"].map((n) => store.createGuest(n)));
+      const games = (p: string, q: string, r: string) => [duel("dice", p, q, "a"), duel("dice", q, r, "b"), duel("dice", p, r, null), duel("tictactoe", p, q, "b")];
+      const batched = games(a!.id, b!.id, c!.id);
+      const single = games(x!.id, y!.id, z!.id);
+      assert.deepEqual(await store.recordMatches([...batched, batched[1]!]), ["recorded", "recorded", "recorded", "recorded", "duplicate"]);
+      for (const m of single) await store.recordMatch(m);
+      assert.deepEqual(await store.recordMatches([batched[0]!]), ["duplicate"]);
+      for (const [mine, theirs] of [[a, x], [b, y], [c, z]] as const) {
+        const got = (await store.profile(mine!.id))!.stats;
+        const want = (await store.profile(theirs!.id))!.stats;
+        assert.deepEqual(got, want, `${mine!.name}: the same stats and ratings as ${theirs!.name}`);
+      }
+      assert.equal((await store.profile(a!.id))!.stats.dice!.played, 2);
+    });
+
     it("stats: won, lost and a draw (both first); the winner's rating rises above a new player's and the loser's falls below", async () => {
       const a = await store.createGuest("A");
       const b = await store.createGuest("B");
