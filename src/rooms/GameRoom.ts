@@ -35,11 +35,10 @@ import { BotTurn } from "./bot-turn.js";
 import { RoomListing } from "./room-listing.js";
 import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
-import { MatchTracker, NOTHING_DRAWN, recordingRng, type Drawn, type MatchSeat } from "../players/match-tracker.js";
+import type { Drawn } from "../players/match-tracker.js";
 import { tokenPayload } from "../players/accounts.js";
-import type { MatchRecord } from "../players/store.js";
-import type { Rng } from "../rules/rng.js";
-import { RoomFairness, type FairnessReveal } from "../fairness/room-fairness.js";
+import { GameRecords } from "./game-records.js";
+import type { FairnessReveal } from "../fairness/room-fairness.js";
 import { FairnessState } from "../schema/FairnessState.js";
 import { CLIENT_SEED, clientSeedPayload } from "../protocol/messages.js";
 
@@ -109,18 +108,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private scheduled!: ScheduledActions;
   /** The turn time limit (none when the room has no `turnSeconds`). */
   private turnClock?: TurnClock;
-  /** Seated players who joined signed in: their user id, by session id. */
-  private readonly userIds = new Map<string, string>();
-  /** The running match and its log (when results are recorded). */
-  private match?: MatchTracker;
-  /** Finished matches not yet handed to the recorder (their last step's snapshot is being written), by match id. */
-  private readonly unrecorded = new Map<string, () => void>();
-  /** The rules' randomness; when results are recorded, it keeps what each step drew for the log. */
-  private rng!: Rng;
-  private drawn?: () => Drawn;
-  /** Dice games (their state has `fairness`): the dice from committed seeds (src/fairness/). */
-  private fairness?: RoomFairness;
-  private fairnessShown = -1;
+  /** Who sits as whom, the running match's record, the dice from committed seeds (src/rooms/game-records.ts). */
+  private records!: GameRecords;
 
   private get rules() {
     return this.definition.rules;
@@ -183,19 +172,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.state = definition.state();
     this.history = new RoomHistory(this.state.history);
     this.scheduled = new ScheduledActions(this.timers, (action) => this.dispatch(SYSTEM_ACTOR, action));
-    this.rng = settings.rng;
-    if (settings.fairDice && this.state.fairness instanceof FairnessState) {
-      const fairness = new RoomFairness(settings.rng);
-      this.fairness = fairness;
-      this.rng = { int: (min, max) => fairness.rng.int(min, max) };
-    }
-    const results = settings.results;
-    if (results) {
-      const recording = recordingRng(this.rng);
-      this.rng = recording.rng;
-      this.drawn = recording.take;
-      this.match = new MatchTracker(this.roomName, (record) => this.handOverWhenOut(record, results));
-    }
+    this.records = new GameRecords({
+      game: definition,
+      rng: settings.rng,
+      fairDice: settings.fairDice === true && this.state.fairness instanceof FairnessState,
+      results: settings.results,
+      afterOut: (fn) => this.out.then(fn),
+      nameOf: (id) => this.names.get(id),
+    });
     if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
     this.out = this.failover ?? directOutput(this);
     if (restore) this.restoreFrom(restore);
@@ -205,7 +189,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     for (const [type, validator] of Object.entries(definition.protocol.messages as Record<string, z.ZodType>)) {
       this.onMessage(type, (client: Client, payload: unknown) => this.handleMessage(client, type, validator, payload));
     }
-    if (this.fairness) this.onMessage(CLIENT_SEED, (client: Client, payload: unknown) => this.clientSeed(client, payload));
+    if (this.records.fairDice) this.onMessage(CLIENT_SEED, (client: Client, payload: unknown) => this.clientSeed(client, payload));
     // Colyseus would disconnect a client sending an unknown type; we answer instead.
     this.onMessage("*", (client: Client, type: unknown) => {
       // A message whose type is literally "*" reaches here with its payload as `type`.
@@ -252,11 +236,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       const name = this.names.unique(auth.name ?? `Player ${seated.length + 1}`, seated);
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
-      if (auth.userId) this.userIds.set(client.sessionId, auth.userId);
+      this.records.seated(client.sessionId, auth.userId);
       this.out.seated(client.sessionId, client.reconnectionToken);
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         this.names.delete(client.sessionId);
-        this.userIds.delete(client.sessionId);
+        this.records.unseated(client.sessionId);
         this.out.unseated(client.sessionId);
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
@@ -304,19 +288,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
     if (!this.isSeated(client.sessionId)) this.out.unseated(client.sessionId);
     if (!this.isSeated(client.sessionId)) this.names.delete(client.sessionId);
-    if (!this.isSeated(client.sessionId)) this.userIds.delete(client.sessionId);
-    if (!this.isSeated(client.sessionId)) this.fairness?.forget(client.sessionId);
+    if (!this.isSeated(client.sessionId)) this.records.unseated(client.sessionId);
   }
 
   override onDispose() {
     // Every timer of the room (turns, pauses, bots, reservations, deadlines): nothing fires
     // into a disposed room.
     this.timers.clearAll();
-    // A match that ended just before the room went away (its last snapshot write may never
-    // be answered but "superseded", the snapshot being deleted): recorded all the same,
-    // unless another process owns the room now (it records the match itself).
-    if (!this.out.superseded) for (const handOver of [...this.unrecorded.values()]) handOver();
-    this.unrecorded.clear();
+    this.records.disposed(this.out.superseded);
     this.out.dispose();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
     this.log.info({ joins: this.joins, games: this.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
@@ -359,10 +338,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
    * committed and sent at once, or a rejection, which changes nothing and is returned.
    */
   private dispatch(playerId: string, action: { type: string; [field: string]: unknown }, client?: Client): boolean {
-    const result = this.rules.apply(this.game, playerId, action as never, this.rng);
-    const drawn = this.drawn?.() ?? NOTHING_DRAWN;
-    if (!result.ok) this.fairness?.stepRefused();
-    else this.fairness?.stepDone();
+    const result = this.rules.apply(this.game, playerId, action as never, this.records.rng);
+    const drawn = this.records.applied(result.ok);
     if (!result.ok) {
       if (client) this.reject(client, result.code, result.message);
       else this.log.debug({ playerId, action: action.type, code: result.code }, "system action refused");
@@ -389,22 +366,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   /** Adds what a step did to the room's history (in the state: it goes out with the step's patch), and logs a game's end. */
   /** Returns the dice seeds a game's end revealed (sent by the caller after the step's patch). */
   private record(step: HistoryStep<unknown>, drawn: Drawn): FairnessReveal | undefined {
-    let revealed: FairnessReveal | undefined;
     const wasStarted = this.rules.isStarted(step.before);
     const isStarted = this.rules.isStarted(step.after);
-    if (!wasStarted && isStarted) {
-      this.history.newGame();
-      this.fairness?.start(this.rules.playerIds(step.after));
-      this.match?.start(this.matchSeats(step.after), step.after);
-    } else if (this.match?.progress() || this.fairness?.running) {
-      const standing = this.definition.standing(step.after);
-      this.match?.step(step.playerId, step.action, drawn, standing);
-      const ending = endingOf(step.after);
-      if ((ending && ending !== endingOf(step.before)) || !isStarted) {
-        revealed = this.fairness?.end();
-        this.match?.end(standing, ending ?? null, step.after, revealed);
-      }
-    }
+    if (!wasStarted && isStarted) this.history.newGame();
+    const revealed = this.records.step(step, drawn);
     this.history.add(this.definition.history(step));
     if (wasStarted && !isStarted) {
       this.gamesEnded++;
@@ -426,7 +391,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const parsed = clientSeedPayload.safeParse(payload);
     if (!parsed.success) return this.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${CLIENT_SEED}" payload: ${describeZodError(parsed.error)}`);
     if (!this.isSeated(client.sessionId)) return this.reject(client, ErrorCode.NOT_A_PLAYER, "Only seated players contribute a client seed.");
-    if (!this.fairness!.setClientSeed(client.sessionId, parsed.data.seed)) return this.reject(client, ErrorCode.NOT_ALLOWED, "The game has started: a client seed counts for the next game; send it after this one ends.");
+    if (!this.records.clientSeed(client.sessionId, parsed.data.seed)) return this.reject(client, ErrorCode.NOT_ALLOWED, "The game has started: a client seed counts for the next game; send it after this one ends.");
     this.commit();
   }
 
@@ -476,10 +441,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private commit() {
     this.definition.project(this.state, this.game, { prev: this.written, away: this.away.all, awayChanged: this.away.takeChanged(), projection: this.projection });
     this.written = this.game;
-    if (this.fairness && this.fairnessShown !== this.fairness.changes) {
-      this.fairnessShown = this.fairness.changes;
-      Object.assign(this.state.fairness!, this.fairness.view());
-    }
+    const fairness = this.records.fairnessChange();
+    if (fairness) Object.assign(this.state.fairness!, fairness);
     this.turnClock?.arm(this.rules.activePlayer(this.game), this.rules.turnNumber(this.game));
     this.bots?.arm();
     this.out.changed();
@@ -501,10 +464,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.history.restore(snapshot.history);
     this.turnClock?.restore(snapshot.turn);
     for (const { due, action } of snapshot.scheduled) this.scheduled.at(due, action);
-    this.match?.restore(snapshot.match ?? undefined);
-    if (snapshot.fairness) this.fairness?.restore(snapshot.fairness);
+    this.records.restore(snapshot);
     for (const seat of snapshot.seats) {
-      if (seat.userId) this.userIds.set(seat.sessionId, seat.userId);
       const until = seat.awayUntil ?? now + this.settings.reconnectSeconds * 1000;
       this.names.set(seat.sessionId, seat.name);
       this.away.drop(seat.sessionId, until);
@@ -524,12 +485,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       options: this.createOptions,
       host: this.host,
       game: this.game as object,
-      seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.endOf(id), userId: this.userIds.get(id) })),
+      seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.endOf(id), userId: this.records.userIdOf(id) })),
       turn: this.turnClock?.running() ?? null,
       scheduled: this.scheduled.list(),
       history: this.history.snapshot(),
-      match: this.match?.progress() ?? null,
-      fairness: this.fairness?.snapshot() ?? null,
+      ...this.records.snapshot(),
     };
   }
 
@@ -537,11 +497,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private close() {
     if (this.closing) return;
     this.closing = true;
-    // A game cut off by the shutdown is no result: its players did not forfeit.
-    this.match?.restore(undefined);
-    // Its seed is revealed all the same.
-    if (this.fairness?.running) {
-      const revealed = this.fairness.end()!;
+    // A game cut off by the shutdown is no result, but its seed is revealed all the same.
+    const revealed = this.records.cutOff();
+    if (revealed) {
       this.commit();
       this.announceReveal(revealed);
     }
@@ -574,37 +532,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // Names given at join (bots have none here).
     this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids) });
   }
-
-  /**
-   * Hands a finished match to the recorder once the step that ended it went out: with high
-   * availability, once its snapshot is written. A copy that another process took over while
-   * this one was stalled, and that applied a move still waiting in its sockets when it woke
-   * up, finds out at that write and records nothing: the players never saw that move, and
-   * the live copy records the match (the same id) as they play it. Called from record(),
-   * before dispatch() commits the step: the microtask runs after that commit started the write.
-   */
-  private handOverWhenOut(record: MatchRecord, results: { record(match: MatchRecord): void }) {
-    const handOver = () => {
-      if (this.unrecorded.delete(record.id)) results.record(record);
-    };
-    this.unrecorded.set(record.id, handOver);
-    queueMicrotask(() => this.out.then(handOver));
-  }
-
-  /** The seats of a match starting in `state`, in seat order: who sits there, signed in as whom. */
-  private matchSeats(state: unknown): MatchSeat[] {
-    return this.rules.playerIds(state).map((id) => ({ id, userId: this.userIds.get(id) ?? null, name: this.names.get(id) ?? nameInState(state, id) }));
-  }
-}
-
-/** How the rules' state says the last game ended (every game's state has `ending`). */
-function endingOf(state: unknown): { reason: string; name: string } | null | undefined {
-  return (state as { ending?: { reason: string; name: string } | null }).ending;
-}
-
-/** A player's name in the rules' state (bots have no join name; every game's state lists its `players` with names). */
-function nameInState(state: unknown, id: string): string {
-  return (state as { players?: readonly { id: string; name: string }[] }).players?.find((p) => p.id === id)?.name ?? "";
 }
 
 function isSchedule(event: { type: string }): event is ScheduleEvent {

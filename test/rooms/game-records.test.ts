@@ -1,0 +1,136 @@
+/**
+ * GameRecords (src/rooms/game-records.ts) on its own, driven as the base room drives it,
+ * with the real Owe Drahn definition: who sat as whom, the record handed over only once the
+ * ending step is out, the dice from committed seeds and their reveal, the snapshot.
+ */
+import assert from "node:assert/strict";
+import { oweDrahn } from "../../src/games/owedrahn.js";
+import { GameRecords } from "../../src/rooms/game-records.js";
+import type { MatchRecord } from "../../src/players/store.js";
+import { rollFaces } from "../../src/fairness/dice.js";
+import { seededRng } from "../../src/rules/rng.js";
+import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
+
+function room(options: { fairDice?: boolean; results?: boolean } = {}) {
+  const records: MatchRecord[] = [];
+  const pendingOut: (() => void)[] = [];
+  const names = new Map([["a", "Ada"], ["b", "Bob"]]);
+  const r = new GameRecords({
+    game: oweDrahn,
+    rng: seededRng(3),
+    fairDice: options.fairDice ?? true,
+    results: options.results === false ? undefined : { record: (m) => records.push(m) },
+    afterOut: (fn) => pendingOut.push(fn),
+    nameOf: (id) => names.get(id),
+  });
+  let game: OweDrahnState = oweDrahn.rules.setup(oweDrahn.config({}), seededRng(1));
+  /** One action through the records, as GameRoom.dispatch does; the revealed seeds if the game ended. */
+  const act = (playerId: string, action: { type: string; [k: string]: unknown }) => {
+    const result = oweDrahn.rules.apply(game, playerId, action as never, r.rng);
+    const drawn = r.applied(result.ok);
+    if (!result.ok) return { ok: false as const };
+    const before = game;
+    game = result.state;
+    return { ok: true as const, revealed: r.step({ before, after: game, playerId, action, events: result.events }, drawn) };
+  };
+  return { r, records, pendingOut, act, state: () => game };
+}
+
+/** Plays to the end: whoever's turn it is rolls; returns the reveal. */
+async function playOut(t: ReturnType<typeof room>) {
+  for (let i = 0; i < 10_000; i++) {
+    const s = t.state();
+    if (s.phase !== "playing") break;
+    const res = t.act(s.currentTurn!, { type: "roll" });
+    if (res.ok && res.revealed) return res.revealed;
+    if (!res.ok) t.act(s.currentTurn!, { type: "lose_life" });
+  }
+  return undefined;
+}
+
+describe("GameRecords (the base room's game records)", () => {
+  it("records a finished game with each seat's identity, only once the ending step is out", async () => {
+    const t = room({ fairDice: false });
+    t.act("a", { type: "join", name: "Ada" });
+    t.r.seated("a", "user-a");
+    t.act("b", { type: "join", name: "Bob" });
+    t.act("a", { type: "ready", ready: true });
+    t.act("b", { type: "ready", ready: true });
+    assert.equal(t.state().phase, "playing");
+    await playOut(t);
+    assert.notEqual(t.state().phase, "playing");
+    await Promise.resolve(); // the hand-over waits a microtask, then for the step to be out
+    assert.equal(t.records.length, 0, "not before the step is out");
+    for (const fn of t.pendingOut.splice(0)) fn();
+    assert.equal(t.records.length, 1);
+    const record = t.records[0]!;
+    assert.deepEqual(record.players.map((p) => [p.name, p.userId]), [["Ada", "user-a"], ["Bob", null]]);
+    assert.ok((record.log as { steps: unknown[] }).steps.length > 0);
+  });
+
+  it("a disposed room hands over what was waiting, unless it was superseded", async () => {
+    for (const superseded of [false, true]) {
+      const t = room({ fairDice: false });
+      t.act("a", { type: "join", name: "Ada" });
+      t.r.seated("a", "user-a");
+      t.act("b", { type: "join", name: "Bob" });
+      t.act("a", { type: "ready", ready: true });
+      t.act("b", { type: "ready", ready: true });
+      await playOut(t);
+      await Promise.resolve();
+      t.r.disposed(superseded);
+      assert.equal(t.records.length, superseded ? 0 : 1);
+    }
+  });
+
+  it("fair dice: the commitment before the game, client seeds only before the start, every roll from the seeds, the reveal at the end", async () => {
+    const t = room({ results: false });
+    const before = t.r.fairnessChange()!;
+    assert.match(before.commitment, /^[0-9a-f]{64}$/);
+    assert.equal(t.r.fairnessChange(), undefined, "nothing new to show");
+    t.act("a", { type: "join", name: "Ada" });
+    t.act("b", { type: "join", name: "Bob" });
+    assert.equal(t.r.clientSeed("b", "bee"), true);
+    t.act("a", { type: "ready", ready: true });
+    t.act("b", { type: "ready", ready: true });
+    assert.equal(t.r.clientSeed("a", "late"), false, "no client seed once the game runs");
+    const revealed = (await playOut(t))!;
+    assert.equal(revealed.commitment, before.commitment);
+    assert.equal(revealed.clientSeeds, ":bee");
+    revealed.rolls.forEach((faces, n) => assert.deepEqual(faces, rollFaces(Buffer.from(revealed.seed, "hex"), revealed.clientSeeds, n, faces.length)));
+    const after = t.r.fairnessChange()!;
+    assert.equal(after.seed, revealed.seed);
+    assert.notEqual(after.next, before.commitment);
+  });
+
+  it("a game cut off by a shutdown is no result, but its seeds are revealed", () => {
+    const t = room();
+    t.act("a", { type: "join", name: "Ada" });
+    t.r.seated("a", "user-a");
+    t.act("b", { type: "join", name: "Bob" });
+    t.act("a", { type: "ready", ready: true });
+    t.act("b", { type: "ready", ready: true });
+    t.act(t.state().currentTurn!, { type: "roll" });
+    assert.ok(t.r.snapshot().match, "a match runs");
+    const revealed = t.r.cutOff();
+    assert.ok(revealed && revealed.rolls.length === 1);
+    assert.equal(t.r.snapshot().match, null);
+    t.r.disposed(false);
+    assert.equal(t.records.length, 0);
+  });
+
+  it("a restore from the snapshot keeps the seats' identities, the match and the seeds", async () => {
+    const t = room();
+    t.act("a", { type: "join", name: "Ada" });
+    t.r.seated("a", "user-a");
+    t.act("b", { type: "join", name: "Bob" });
+    t.act("a", { type: "ready", ready: true });
+    t.act("b", { type: "ready", ready: true });
+    const saved = JSON.parse(JSON.stringify(t.r.snapshot()));
+    const copy = room();
+    copy.r.restore({ ...saved, seats: [{ sessionId: "a", userId: "user-a" }, { sessionId: "b" }] });
+    assert.equal(copy.r.userIdOf("a"), "user-a");
+    assert.equal(copy.r.userIdOf("b"), undefined);
+    assert.deepEqual(copy.r.snapshot(), saved);
+  });
+});
