@@ -5,22 +5,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { closeAll, createRoom, launchBrowser, openPlayer, PHONE, SCREENSHOT_DIR, screenshot, startGameServer, text, waitFor, type Player, expectText } from "./helpers.js";
-
-/** Indexes of dice worth setting aside: every 1 and 5, else the largest three-or-more of a kind. */
-function scoringSelection(values: number[]): number[] {
-  const ones = values.flatMap((v, i) => (v === 1 || v === 5 ? [i] : []));
-  if (ones.length) return ones;
-  for (let face = 6; face >= 2; face--) {
-    const same = values.flatMap((v, i) => (v === face ? [i] : []));
-    if (same.length >= 3) return same;
-  }
-  return [];
-}
-
-async function diceValues(page: Page): Promise<number[]> {
-  return page.locator("[data-testid=dice-row] [data-testid^=dice-]").evaluateAll((dice) => dice.map((d) => Number(d.getAttribute("data-value"))));
-}
+import { closeAll, createRoom, diceValues, scoringSelection, launchBrowser, openPlayer, PHONE, SCREENSHOT_DIR, screenshot, startGameServer, text, waitFor, type Player, expectText } from "./helpers.js";
 
 async function myTurn(page: Page) {
   return (await text(page, "turn")).startsWith("Your turn");

@@ -8,22 +8,7 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import type { Page } from "playwright-core";
-import { browserSuite, BROWSER_SERVER_ENV, createRoom, expectText, screenshot, text, waitFor } from "./helpers.js";
-
-/** Indexes of dice worth setting aside: every 1 and 5, else the largest three-or-more of a kind. */
-function scoringSelection(values: number[]): number[] {
-  const ones = values.flatMap((v, i) => (v === 1 || v === 5 ? [i] : []));
-  if (ones.length) return ones;
-  for (let face = 6; face >= 2; face--) {
-    const same = values.flatMap((v, i) => (v === face ? [i] : []));
-    if (same.length >= 3) return same;
-  }
-  return [];
-}
-
-async function diceValues(page: Page): Promise<number[]> {
-  return page.locator("[data-testid=dice-row] [data-testid^=dice-]").evaluateAll((dice) => dice.map((d) => Number(d.getAttribute("data-value"))));
-}
+import { browserSuite, BROWSER_SERVER_ENV, diceValues, scoringSelection, createRoom, expectText, screenshot, text, waitFor } from "./helpers.js";
 
 /** The README's reference derivation, in Node. */
 function faces(seedHex: string, clientSeeds: string, n: number, count: number): number[] {

@@ -309,3 +309,19 @@ export async function playInTurn(moves: ReadonlyArray<readonly [Player, string]>
     await p.page.getByTestId(id).click();
   }
 }
+
+/** Indexes of dice worth setting aside: every 1 and 5, else the largest three-or-more of a kind. */
+export function scoringSelection(values: number[]): number[] {
+  const ones = values.flatMap((v, i) => (v === 1 || v === 5 ? [i] : []));
+  if (ones.length) return ones;
+  for (let face = 6; face >= 2; face--) {
+    const same = values.flatMap((v, i) => (v === face ? [i] : []));
+    if (same.length >= 3) return same;
+  }
+  return [];
+}
+
+/** The faces on the Dice table, in order. */
+export async function diceValues(page: Page): Promise<number[]> {
+  return page.locator("[data-testid=dice-row] [data-testid^=dice-]").evaluateAll((dice) => dice.map((d) => Number(d.getAttribute("data-value"))));
+}
