@@ -7,7 +7,7 @@
  *
  * Leaderboards rank by the conservative estimate μ − 3σ.
  */
-import { ordinal, rate, rating } from "openskill";
+import { ordinal, rating } from "openskill";
 import { bradleyTerryFull } from "openskill/models";
 
 export interface Skill {
@@ -26,13 +26,27 @@ export function conservative(skill: Skill): number {
   return ordinal(skill);
 }
 
+/** openskill's default τ (its `rate` adds τ² to every σ² before a match, so σ never freezes). */
+const TAU_SQ = (25 / 300) ** 2;
+
 /**
  * The players' new ratings after a match: `players[i]` finished `placements[i]` (1 = first;
  * equal placements are ties). Needs at least two players.
+ *
+ * What openskill's `rate(teams, { rank, model: bradleyTerryFull })` computes (a test holds
+ * them equal), without its general plumbing (options, scores, margins, a sort through
+ * ramda): it cost about five times the model itself, on every recorded match. As `rate`
+ * does: σ gets τ, the players go to the model sorted by placement, and come back in order.
  */
 export function rateMatch(players: readonly Skill[], placements: readonly number[]): Skill[] {
   if (players.length < 2 || players.length !== placements.length) throw new RangeError("rateMatch: two or more players, one placement each");
-  const teams = players.map((p) => [rating({ mu: p.mu, sigma: p.sigma })]);
-  const rated = rate(teams, { rank: [...placements], model: bradleyTerryFull });
-  return rated.map(([r]) => ({ mu: r!.mu, sigma: r!.sigma }));
+  const order = players.map((_, i) => i).sort((a, b) => placements[a]! - placements[b]! || a - b);
+  const teams = order.map((i) => [{ mu: players[i]!.mu, sigma: Math.sqrt(players[i]!.sigma ** 2 + TAU_SQ) }]);
+  const rated = bradleyTerryFull(teams, { rank: order.map((i) => placements[i]!) });
+  const out: Skill[] = new Array(players.length);
+  order.forEach((i, k) => {
+    const [r] = rated[k]!;
+    out[i] = { mu: r!.mu, sigma: r!.sigma };
+  });
+  return out;
 }
