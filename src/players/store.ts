@@ -121,12 +121,13 @@ export class PlayerStore {
         return { id: m.id, game: m.game, started_at: m.startedAt, ended_at: m.endedAt, rated: rated ? 1 : 0, result: JSON.stringify(m.result ?? null), log: JSON.stringify(m.log ?? null) };
       });
       const inserted = new Set(rows.length === 0 ? [] : (await trx.insertInto("matches").values(rows).onConflict((oc) => oc.column("id").doNothing()).returning("id").execute()).map((r) => r.id));
-      const fresh = candidates.filter(({ match }) => inserted.has(match.id));
+      const fresh = candidates.flatMap(({ match }, i) => (inserted.has(match.id) ? [{ match, rated: rows[i]!.rated === 1 }] : []));
       const seats = fresh.flatMap(({ match: m }) => m.players.map((p) => ({ match_id: m.id, seat: p.seat, user_id: p.userId, name: p.name, placement: p.placement })));
       if (seats.length > 0) await trx.insertInto("match_players").values(seats).execute();
-      await this.updateStats(trx, fresh.map((c) => ({ match: c.match, rated: rows.find((r) => r.id === c.match.id)!.rated === 1 })));
-      const recorded = new Set(fresh.map((c) => c.match.id));
-      return matches.map((m, i) => (recorded.has(m.id) && matches.findIndex((o) => o.id === m.id) === i ? "recorded" : "duplicate"));
+      await this.updateStats(trx, fresh);
+      // Recorded: the first of each id that this transaction inserted; the rest were already there.
+      const seen = new Set<string>();
+      return matches.map((m) => (inserted.has(m.id) && !seen.has(m.id) && seen.add(m.id) ? "recorded" : "duplicate"));
     });
   }
 
