@@ -23,8 +23,9 @@
  *   accounts  ours only: (a) the play load with ACCOUNTS=on and every client signed in as a
  *          guest of its own (POST /auth/anonymous; each finished game recorded in the
  *          embedded SQLite database) vs ACCOUNTS=off without tokens: CPU per move, moves/s,
- *          games/s, latency, matches recorded (/metrics) and the backlog left, three on/off
- *          pairs per load (one with --short), the verdict on the median pair; (b) start-up
+ *          games/s, latency, matches recorded (/metrics) and the backlog left, saturated and
+ *          paced, three on/off pairs per load (one with --short), the verdict on the median
+ *          pair; (b) start-up
  *          without load, 3× off and 3× on with an empty DATA_DIR (the database created and
  *          migrated), alternating: time from spawn until the port accepts connections, and
  *          RSS 2 s later; medians and on − off
@@ -739,12 +740,14 @@ async function measurePairs(mode: "play" | "quick", retries: { left: number }): 
 type SnapshotRun = { thinkMs: number; on: LoadResult; off: LoadResult; redisOn: number; redisOff: number };
 
 /**
- * The loads the snapshot cost is measured under, per match count: saturated (moves back to
- * back: the machine's 2 cores are shared by the driver, the server and Redis, so CPU per
- * move also depends on how busy each is), and paced (each match waits after every move, so
- * on and off serve about the same moves per second, below saturation).
+ * The loads a feature's cost (snapshots, accounts) is measured under, per match count:
+ * saturated (moves back to back: the machine's 2 cores are shared by the driver, the server
+ * and Redis, so CPU per move also depends on how busy each is, and a server that does more
+ * per game serves fewer moves, each sharing its socket writes with fewer others), and paced
+ * (each match waits after every move, so on and off serve about the same moves per second,
+ * below saturation: the cost itself).
  */
-const SNAPSHOT_LOADS = (matches: number) => [0, Math.round(matches / 2)];
+const ON_OFF_LOADS = (matches: number) => [0, Math.round(matches / 2)];
 /**
  * On/off pairs measured per load, alternating which goes first: on these shared 2-core
  * machines one pair's ratio swings by tens of percent from run to run, so the verdict is
@@ -766,7 +769,7 @@ async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[
     return read("used_cpu_user") + read("used_cpu_sys");
   };
   const out: SnapshotRun[] = [];
-  const plan = PLAN.flatMap(({ matches, seconds }) => SNAPSHOT_LOADS(matches).flatMap((thinkMs) => Array.from({ length: SNAPSHOT_PAIRS }, () => ({ matches, seconds, thinkMs }))));
+  const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((thinkMs) => Array.from({ length: SNAPSHOT_PAIRS }, () => ({ matches, seconds, thinkMs }))));
   try {
     for (const [i, { matches, seconds, thinkMs }] of plan.entries()) {
       const order = i % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
@@ -854,7 +857,7 @@ const DROPPED = "match_results_dropped_total";
 
 type Setting = "on" | "off";
 type WindowedResult = LoadResult & { window: ProfileWindow };
-type AccountsRun = { on: WindowedResult; off: WindowedResult };
+type AccountsRun = { thinkMs: number; on: WindowedResult; off: WindowedResult };
 interface StartupRun {
   setting: Setting;
   startMs: number;
@@ -888,15 +891,15 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
   const where = `${os.tmpdir()} (${fileSystemOf(os.tmpdir())})`;
   if (PIN) console.log(`  accounts: each server pinned to CPU 0, the load driver to CPUs ${OTHER_CPUS} (--no-pin: not)`);
   const runs: AccountsRun[] = [];
-  const plan = PLAN.flatMap(({ matches, seconds }) => Array.from({ length: ACCOUNT_PAIRS }, () => ({ matches, seconds })));
-  for (const [i, { matches, seconds }] of plan.entries()) {
+  const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((thinkMs) => Array.from({ length: ACCOUNT_PAIRS }, () => ({ matches, seconds, thinkMs }))));
+  for (const [i, { matches, seconds, thinkMs }] of plan.entries()) {
     const order: Setting[] = i % 2 === 0 ? ["on", "off"] : ["off", "on"];
     const pair: Partial<Record<Setting, WindowedResult>> = {};
     for (const setting of order) {
       for (;;) {
         await waitForQuiet();
-        process.stdout.write(`  accounts ${setting}, ${matches} matches${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
-        const r = await runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, 0, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED] });
+        process.stdout.write(`  accounts ${setting}, ${matches} matches, ${thinkMs ? `paced (${thinkMs} ms after each move)` : "saturated"}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
+        const r = await runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, thinkMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED] });
         const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
         console.log(
           `${f(r.movesPerSec, 0)} moves/s, ${f(r.gamesPerSec, 0)} games/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net)` +
@@ -912,7 +915,7 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
         break;
       }
     }
-    runs.push({ on: pair.on!, off: pair.off! });
+    runs.push({ thinkMs, on: pair.on!, off: pair.off! });
   }
 
   const startups: StartupRun[] = [];
@@ -948,13 +951,19 @@ function printAccountsTable({ runs, startups, where }: AccountsResult) {
   console.log("Accounts (players' database, embedded SQLite): rooms reused (the play load), ours with ACCOUNTS=on and every client signed in as a");
   console.log("  guest of its own (each finished game recorded: one transaction with its action log) vs ACCOUNTS=off and no tokens, in the same run;");
   console.log(`  each server with a fresh DATA_DIR under ${where}; recorded = Δ${RECORDED} over the window (/metrics), vs games`);
-  console.log(`  finished in it; backlog = ${BACKLOG} at the window's end; ${ACCOUNT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
-  const W = [8, 9, 8, 8, 9, 9, 10, 10, 9, 8, 8, 7, 6];
-  console.log(row(["matches", "accounts", "moves/s", "games/s", "move p50", "move p99", "CPU µs/mv", "net µs/mv", "recorded", "/game", "backlog", "RSS MB", "errors"], W));
-  const groups = new Map<number, AccountsRun[]>();
-  for (const run of runs) groups.set(run.on.matches, [...(groups.get(run.on.matches) ?? []), run]);
+  console.log(`  finished in it; backlog = ${BACKLOG} at the window's end; load: saturated (moves back to back) or paced (+N ms after each move,`);
+  console.log(`  so on and off serve the same moves per second); ${ACCOUNT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
+  const W = [8, 10, 9, 8, 8, 9, 9, 10, 10, 9, 8, 8, 7, 6];
+  console.log(row(["matches", "load", "accounts", "moves/s", "games/s", "move p50", "move p99", "CPU µs/mv", "net µs/mv", "recorded", "/game", "backlog", "RSS MB", "errors"], W));
+  const groups = new Map<string, AccountsRun[]>();
+  for (const run of runs) {
+    const key = `${run.on.matches}/${run.thinkMs}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
   const verdicts: string[] = [];
-  for (const [matches, group] of groups) {
+  for (const group of groups.values()) {
+    const matches = group[0]!.on.matches;
+    const load = group[0]!.thinkMs ? `+${group[0]!.thinkMs} ms` : "saturated";
     for (const { on, off } of group) {
       for (const [label, r] of [["on", on], ["off", off]] as const) {
         const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
@@ -962,7 +971,7 @@ function printAccountsTable({ runs, startups, where }: AccountsResult) {
         const dropped = (r.metricsAfter?.[DROPPED] ?? 0) - (r.metricsBefore?.[DROPPED] ?? 0);
         console.log(
           row(
-            [String(r.matches), label, f(r.movesPerSec, 0), f(r.gamesPerSec, 0), f(r.moveP50, 2), f(r.moveP99, 2), f(r.cpuMicrosPerMove, 1), f(r.netCpuMicrosPerMove, 1), f(recorded, 0), games > 0 ? f(recorded / games, 2) : "—", `${f(r.metricsAfter?.[BACKLOG] ?? NaN, 0)}${dropped > 0 ? ` (${f(dropped, 0)} dropped)` : ""}`, mb(r.rss), f(r.errors, 0)],
+            [String(r.matches), load, label, f(r.movesPerSec, 0), f(r.gamesPerSec, 0), f(r.moveP50, 2), f(r.moveP99, 2), f(r.cpuMicrosPerMove, 1), f(r.netCpuMicrosPerMove, 1), f(recorded, 0), games > 0 ? f(recorded / games, 2) : "—", `${f(r.metricsAfter?.[BACKLOG] ?? NaN, 0)}${dropped > 0 ? ` (${f(dropped, 0)} dropped)` : ""}`, mb(r.rss), f(r.errors, 0)],
             W,
           ),
         );
@@ -972,10 +981,13 @@ function printAccountsTable({ runs, startups, where }: AccountsResult) {
     const cpu = ratio("cpuMicrosPerMove");
     const ok = medianOf(cpu) <= TARGET_RECORDING_CPU;
     console.log(
-      `  ${matches} matches, on / off: CPU per move ${change(medianOf(cpu))} (median of ${group.length}: ${cpu.map(change).join(", ")}; net ${change(medianOf(ratio("netCpuMicrosPerMove")))}), ` +
+      `  ${matches} matches, ${load}, on / off: CPU per move ${change(medianOf(cpu))} (median of ${group.length}: ${cpu.map(change).join(", ")}; net ${change(medianOf(ratio("netCpuMicrosPerMove")))}), ` +
         `moves/s ${f(medianOf(ratio("movesPerSec")), 2)}×, games/s ${f(medianOf(ratio("gamesPerSec")), 2)}×, move p50 ${f(medianOf(ratio("moveP50")), 2)}×, p99 ${f(medianOf(ratio("moveP99")), 2)}×`,
     );
-    verdicts.push(`  ${ok ? "PASS" : "MISS"}  recording, ${matches} matches: server CPU per move with ACCOUNTS=on ≤ +${f((TARGET_RECORDING_CPU - 1) * 100, 0)}% of off: ${change(medianOf(cpu))} (median pair)`);
+    // What a recorded game costs whatever the load: the extra CPU per move times the moves of a game (each pair's, then the median).
+    const perGame = group.map(({ on, off }) => (on.cpuMicrosPerMove - off.cpuMicrosPerMove) * (on.movesPerSec / on.gamesPerSec));
+    console.log(`    recording's CPU per recorded game (on − off per move × ${f(medianOf(group.map(({ on }) => on.movesPerSec / on.gamesPerSec)), 1)} moves a game): ${f(medianOf(perGame), 0)} µs (pairs: ${perGame.map((x) => f(x, 0)).join(", ")})`);
+    verdicts.push(`  ${ok ? "PASS" : "MISS"}  recording, ${matches} matches, ${load}: server CPU per move with ACCOUNTS=on ≤ +${f((TARGET_RECORDING_CPU - 1) * 100, 0)}% of off: ${change(medianOf(cpu))} (median pair)`);
   }
 
   if (startups.length) {
