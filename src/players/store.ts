@@ -210,11 +210,13 @@ export class PlayerStore {
     const statsRows = await this.db.selectFrom("stats").selectAll().where("user_id", "=", id).orderBy("game").execute();
     const stats: Record<string, GameStats> = {};
     for (const r of statsRows) stats[r.game] = { played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, rating: round(conservative(r)) };
+    // One row per match: a player in two seats (two tabs) sees the match once, at their better place (as their stats count it).
     const mine = await this.db
       .selectFrom("match_players")
       .innerJoin("matches", "matches.id", "match_players.match_id")
-      .select(["matches.id", "matches.game", "matches.ended_at", "match_players.placement"])
+      .select((eb) => ["matches.id", "matches.game", "matches.ended_at", eb.fn.min<number>("match_players.placement").as("placement")])
       .where("match_players.user_id", "=", id)
+      .groupBy(["matches.id", "matches.game", "matches.ended_at"])
       .orderBy("matches.ended_at", "desc")
       .orderBy("matches.id", "desc")
       .limit(PROFILE_MATCHES)

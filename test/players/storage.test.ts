@@ -205,6 +205,27 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal(await store.profile("nobody"), undefined);
     });
 
+    it("profile: a match where the player sat in two seats (two tabs) is listed once, at their better place, with both seats", async () => {
+      const me = await store.createGuest("Me");
+      const older = duel("two-tabs-game", me.id, null, "a", 1_950_000_000_000);
+      const both = duel("two-tabs-game", me.id, me.id, "b", 1_950_000_001_000);
+      await store.recordMatches([older, both]);
+      const profile = (await store.profile(me.id))!;
+      assert.deepEqual(
+        profile.matches.map((m) => [m.id, m.placement]),
+        [
+          [both.id, 1],
+          [older.id, 1],
+        ],
+        "each match once, newest first; in the two-seat match their better place (seat 1 won)",
+      );
+      assert.deepEqual(profile.matches[0]!.players.map((p) => [p.seat, p.userId, p.placement]), [
+        [0, me.id, 2],
+        [1, me.id, 1],
+      ]);
+      assert.deepEqual({ ...profile.stats["two-tabs-game"], rating: 0 }, { played: 2, won: 2, lost: 0, drawn: 0, rating: 0 }, "and counted once each");
+    });
+
     if (kind === "sqlite") {
       it("the embedded file is locked: a second open of it (another process, another connection) fails with a clear error until the first closes it", async () => {
         await assert.rejects(openDatabase({ dataDir }), /in use by another process/);
