@@ -24,6 +24,8 @@ export interface DatabaseOptions {
 export interface PlayersDatabase {
   db: Kysely<Database>;
   kind: "postgres" | "sqlite";
+  /** The embedded database's connection itself, for the writes that need no query builder (src/players/sqlite-results.ts). */
+  sqlite?: BetterSqlite3.Database;
   /** Where it is, for the log line (never a password). */
   where: string;
   close(): Promise<void>;
@@ -82,7 +84,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
     // WAL with synchronous=NORMAL: a commit survives a crash of this process (not a power
     // cut of the host's last moments), and costs no disk flush.
     sqlite.pragma("synchronous = NORMAL");
-    opened = { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) }), kind: "sqlite", where: file, close: async () => undefined };
+    opened = { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) }), kind: "sqlite", sqlite, where: file, close: async () => undefined };
   }
   const { db } = opened;
   opened.close = () => db.destroy();

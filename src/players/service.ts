@@ -52,7 +52,7 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
   const secret = tokenSecret(env, logger);
   const startedAt = Date.now();
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  const store = new PlayerStore(database.db, database.kind, env.LEADERBOARD_MIN_GAMES);
+  const store = new PlayerStore(database, env.LEADERBOARD_MIN_GAMES);
   // Results gather for 50 ms: on a busy server they share one transaction (see the README, "Recording a finished game").
   const recorder = new ResultRecorder({ store, logger, metrics: options.metrics, gatherMs: 50 });
   const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, logger });

@@ -5,7 +5,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import { conservative, initialSkill, rateMatch } from "./ratings.js";
+import type { PlayersDatabase } from "./database.js";
+import { SqliteResults } from "./sqlite-results.js";
+import { conservative } from "./ratings.js";
+import { applyResults, candidates, namedUsers, newStats, outcomes, seatRows, statsKey, statsPairs, type Candidate, type Outcome } from "./results.js";
 import type { Database } from "./schema.js";
 import type { GameStats, MatchSummary } from "../protocol/players.js";
 
@@ -43,12 +46,20 @@ export class PlayerStore {
    * @param kind - PostgreSQL locks the stats rows a match changes (two processes may record
    *   matches of the same player at once); the embedded database has one writer anyway.
    */
+  readonly db: Kysely<Database>;
+  private readonly kind: "postgres" | "sqlite";
+  /** The embedded database's own writer of results (prepared statements). */
+  private readonly fastWriter?: SqliteResults;
+
   constructor(
-    readonly db: Kysely<Database>,
-    private readonly kind: "postgres" | "sqlite",
+    database: Pick<PlayersDatabase, "db" | "kind" | "sqlite">,
     /** Games a player needs before they appear on a leaderboard. */
     private readonly minGames = LEADERBOARD_MIN_GAMES,
-  ) {}
+  ) {
+    this.db = database.db;
+    this.kind = database.kind;
+    if (database.sqlite) this.fastWriter = new SqliteResults(database.sqlite);
+  }
 
   /** A new guest (an anonymous identity). */
   async createGuest(name: string): Promise<User> {
@@ -93,84 +104,50 @@ export class PlayerStore {
    * player's stats and, when every seat is a known player (no bot, no anonymous program),
    * their ratings. A match id already recorded changes nothing ("duplicate").
    */
-  async recordMatch(match: MatchRecord): Promise<"recorded" | "duplicate"> {
+  async recordMatch(match: MatchRecord): Promise<Outcome> {
     return (await this.recordMatches([match]))[0]!;
   }
 
   /**
    * Records several finished matches in one transaction (each as {@link recordMatch} would,
-   * in order): a busy server's results share one commit.
+   * in order): a busy server's results share one commit. The embedded database writes them
+   * with its own prepared statements (src/players/sqlite-results.ts); elsewhere (PostgreSQL)
+   * set-based, a handful of statements for the whole batch, whatever its size.
    */
-  recordMatches(matches: readonly MatchRecord[]): Promise<("recorded" | "duplicate")[]> {
-    // Set-based: a handful of statements for the whole batch, whatever its size.
+  recordMatches(matches: readonly MatchRecord[]): Promise<Outcome[]> {
+    if (this.fastWriter) {
+      try {
+        return Promise.resolve(this.fastWriter.record(matches));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     return this.db.transaction().execute(async (trx) => {
-      // A token's user unknown here (a database reset under the same secret; another
-      // process's own embedded database) plays as anonymous: a record naming them would
-      // fail every retry and hold up the results behind it.
-      const named = [...new Set(matches.flatMap((m) => m.players.flatMap((p) => (p.userId ? [p.userId] : []))))];
+      const named = namedUsers(matches);
       const known = new Set(named.length === 0 ? [] : (await trx.selectFrom("users").select("id").where("id", "in", named).execute()).map((r) => r.id));
-      // The first of a match id in the batch is the one recorded.
-      const first = new Map<string, MatchRecord>();
-      for (const m of matches) if (!first.has(m.id)) first.set(m.id, m);
-      const candidates = [...first.values()].map((m) => ({
-        match: known.size < named.length ? { ...m, players: m.players.map((p) => (p.userId && !known.has(p.userId) ? { ...p, userId: null } : p)) } : m,
-      }));
-      const rows = candidates.map(({ match: m }) => {
-        const ids = m.players.flatMap((p) => (p.userId ? [p.userId] : []));
-        const rated = m.players.length >= 2 && ids.length === m.players.length && new Set(ids).size === ids.length;
-        return { id: m.id, game: m.game, started_at: m.startedAt, ended_at: m.endedAt, rated: rated ? 1 : 0, result: JSON.stringify(m.result ?? null), log: JSON.stringify(m.log ?? null) };
-      });
-      const inserted = new Set(rows.length === 0 ? [] : (await trx.insertInto("matches").values(rows).onConflict((oc) => oc.column("id").doNothing()).returning("id").execute()).map((r) => r.id));
-      const fresh = candidates.flatMap(({ match }, i) => (inserted.has(match.id) ? [{ match, rated: rows[i]!.rated === 1 }] : []));
-      const seats = fresh.flatMap(({ match: m }) => m.players.map((p) => ({ match_id: m.id, seat: p.seat, user_id: p.userId, name: p.name, placement: p.placement })));
+      const batch = candidates(matches, known);
+      const inserted = new Set(batch.length === 0 ? [] : (await trx.insertInto("matches").values(batch.map((c) => c.row)).onConflict((oc) => oc.column("id").doNothing()).returning("id").execute()).map((r) => r.id));
+      const fresh = batch.filter((c) => inserted.has(c.row.id));
+      const seats = fresh.flatMap((c) => seatRows(c.match));
       if (seats.length > 0) await trx.insertInto("match_players").values(seats).execute();
       await this.updateStats(trx, fresh);
-      // Recorded: the first of each id that this transaction inserted; the rest were already there.
-      const seen = new Set<string>();
-      return matches.map((m) => (inserted.has(m.id) && !seen.has(m.id) && seen.add(m.id) ? "recorded" : "duplicate"));
+      return outcomes(matches, inserted);
     });
   }
 
   /** Each known player's stats after these matches, in order; ratings only for rated matches. */
-  private async updateStats(trx: Transaction<Database>, matches: readonly { match: MatchRecord; rated: boolean }[]) {
-    // One player in two seats (two tabs) counts once, at their better place.
-    const seatsOf = (match: MatchRecord) =>
-      match.players
-        .filter((p): p is typeof p & { userId: string } => p.userId !== null)
-        .sort((a, b) => a.placement - b.placement)
-        .filter((p, i, all) => all.findIndex((q) => q.userId === p.userId) === i);
-    const key = (userId: string, game: string) => `${userId}\u0000${game}`;
-    const pairs = new Map<string, { user_id: string; game: string }>();
-    for (const { match } of matches) for (const p of seatsOf(match)) pairs.set(key(p.userId, match.game), { user_id: p.userId, game: match.game });
-    if (pairs.size === 0) return;
-    const fresh = initialSkill();
+  private async updateStats(trx: Transaction<Database>, fresh: readonly Candidate[]) {
+    const pairs = statsPairs(fresh);
+    if (pairs.length === 0) return;
     // Every row exists before it is read (and, on PostgreSQL, locked: two processes may record one player's matches at once).
-    await trx
-      .insertInto("stats")
-      .values([...pairs.values()].map((p) => ({ ...p, played: 0, won: 0, lost: 0, drawn: 0, mu: fresh.mu, sigma: fresh.sigma })))
-      .onConflict((oc) => oc.columns(["user_id", "game"]).doNothing())
-      .execute();
-    const users = [...new Set([...pairs.values()].map((p) => p.user_id))];
-    const games = [...new Set([...pairs.values()].map((p) => p.game))];
+    await trx.insertInto("stats").values(pairs.map(newStats)).onConflict((oc) => oc.columns(["user_id", "game"]).doNothing()).execute();
+    const users = [...new Set(pairs.map((p) => p.user_id))];
+    const games = [...new Set(pairs.map((p) => p.game))];
     let read = trx.selectFrom("stats").selectAll().where("user_id", "in", users).where("game", "in", games);
     if (this.kind === "postgres") read = read.forUpdate();
-    const rows = new Map((await read.execute()).map((r) => [key(r.user_id, r.game), r]));
-    for (const { match, rated } of matches) {
-      const known = seatsOf(match);
-      if (known.length === 0) continue;
-      const mine = known.map((p) => rows.get(key(p.userId, match.game))!);
-      const firsts = match.players.filter((p) => p.placement === 1).length;
-      const skills = rated ? rateMatch(mine, known.map((p) => p.placement)) : undefined;
-      for (const [i, p] of known.entries()) {
-        const row = mine[i]!;
-        const outcome = p.placement !== 1 ? "lost" : firsts > 1 ? "drawn" : "won";
-        row.played++;
-        row[outcome]++;
-        if (skills) Object.assign(row, skills[i]);
-      }
-    }
+    const rows = new Map((await read.execute()).map((r) => [statsKey(r.user_id, r.game), r]));
+    const changed = applyResults(rows, fresh);
     // One statement writes them all: every row exists and is locked, so each is an update.
-    const changed = [...pairs.keys()].map((k) => rows.get(k)!);
     await trx
       .insertInto("stats")
       .values(changed.map((r) => ({ user_id: r.user_id, game: r.game, played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, mu: r.mu, sigma: r.sigma })))

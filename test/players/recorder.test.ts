@@ -48,7 +48,7 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "recorder-test-"));
     opened = await openDatabase({ dataDir });
-    current = new PlayerStore(opened.db, opened.kind);
+    current = new PlayerStore(opened);
     lines = [];
     metrics = { backlog: [], recorded: 0, dropped: 0 };
   });
@@ -88,7 +88,7 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     assert.equal(lines.filter((l) => l.level === "error").length, 1, "one error line for the outage, not one per retry");
     assert.match(lines[0]!.msg, /cannot be recorded/);
     opened = await openDatabase({ dataDir }); // back
-    current = new PlayerStore(opened.db, opened.kind);
+    current = new PlayerStore(opened);
     assert.equal(await r.flush(5000), true);
     const profile = (await current.profile(user.id))!;
     assert.equal(profile.stats.tictactoe?.played, 5, "each exactly once");
@@ -148,6 +148,6 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     r.stop();
     assert.ok(lines.some((l) => /not recorded at shutdown/.test(l.msg)), "what is left at shutdown is logged");
     opened = await openDatabase({ dataDir });
-    current = new PlayerStore(opened.db, opened.kind);
+    current = new PlayerStore(opened);
   });
 });

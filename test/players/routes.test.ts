@@ -30,7 +30,7 @@ describe("Players' HTTP API (src/players/routes.ts)", function () {
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "routes-test-"));
     opened = await openDatabase({ dataDir });
-    store = new PlayerStore(opened.db, opened.kind);
+    store = new PlayerStore(opened);
     ada = (await store.createGuest("Ada")).id;
     bob = (await store.createGuest("Bob")).id;
     for (let i = 0; i < 6; i++) {

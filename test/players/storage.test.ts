@@ -42,7 +42,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-test-"));
       if (kind === "postgres") pgServer = await startPostgres();
       opened = await openDatabase({ url: pgServer?.url, dataDir });
-      store = new PlayerStore(opened.db, opened.kind);
+      store = new PlayerStore(opened);
     });
     after(async () => {
       await opened?.close();
@@ -227,12 +227,46 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
 
     if (kind === "sqlite") {
+      it("the embedded database's own writer (prepared statements) and the query builder's write every batch alike, row for row", async () => {
+        // A second embedded database with the same players, written through Kysely (the PostgreSQL path) instead.
+        const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-test-"));
+        const other = await openDatabase({ dataDir: otherDir });
+        try {
+          const viaKysely = new PlayerStore({ db: other.db, kind: other.kind });
+          const users = [];
+          for (const n of ["W1", "W2", "W3", "W4"]) users.push(await store.createGuest(n));
+          await other.db.insertInto("users").values(users.map((u) => ({ id: u.id, name: u.name, email: null, password: null, guest: 1, created_at: 0 }))).execute();
+          const [p, q, r, s] = users.map((u) => u.id) as [string, string, string, string];
+          const ffa = (places: number[], ids: (string | null)[]): MatchRecord => ({ ...duel("owedrahn", null, null, null), players: ids.map((id, i) => ({ seat: i, userId: id, name: `S${i}`, placement: places[i]! })) });
+          const batches: MatchRecord[][] = [
+            [duel("writers-dice", p, q, "a"), duel("writers-dice", q, r, null), duel("writers-ttt", p, "no-such-user", "b"), duel("writers-ttt", s, s, "a")],
+            [ffa([1, 2, 2, 4], [p, q, r, s]), ffa([1, 2, 3], [s, null, q]), duel("writers-dice", r, p, "b")],
+          ];
+          batches[1]!.push(batches[1]![0]!, batches[0]![1]!); // a repeat within the batch, and one recorded before
+          for (const batch of batches) assert.deepEqual(await store.recordMatches(batch), await viaKysely.recordMatches(batch), "the same answers");
+          const ids = batches.flat().map((m) => m.id);
+          const mine = users.map((u) => u.id);
+          const dump = async (db: PlayersDatabase["db"]) => ({
+            matches: await db.selectFrom("matches").selectAll().where("id", "in", ids).orderBy("id").execute(),
+            seats: await db.selectFrom("match_players").selectAll().where("match_id", "in", ids).orderBy("match_id").orderBy("seat").execute(),
+            stats: await db.selectFrom("stats").selectAll().where("user_id", "in", mine).orderBy("user_id").orderBy("game").execute(),
+          });
+          const got = await dump(store.db);
+          assert.deepEqual(got, await dump(other.db));
+          assert.equal(got.matches.length, 7, "every distinct match once");
+          assert.ok(got.stats.length >= 8 && got.stats.some((st) => st.mu !== initialSkill().mu), "stats and ratings were written");
+        } finally {
+          await other.close();
+          fs.rmSync(otherDir, { recursive: true, force: true });
+        }
+      });
+
       it("the embedded file is locked: a second open of it (another process, another connection) fails with a clear error until the first closes it", async () => {
         await assert.rejects(openDatabase({ dataDir }), /in use by another process/);
         await opened.close();
         const reopened = await openDatabase({ dataDir });
         opened = reopened;
-        store = new PlayerStore(opened.db, opened.kind);
+        store = new PlayerStore(opened);
         assert.ok((await store.leaderboard("leaderboard-game", 10)).length > 0, "the data is still there");
       });
     }
