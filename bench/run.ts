@@ -854,6 +854,8 @@ const STARTUP_SETTLE_MS = 2000;
 const RECORDED = "match_results_recorded_total";
 const BACKLOG = "match_results_backlog";
 const DROPPED = "match_results_dropped_total";
+/** The recorder's transactions: total seconds and results written (src/players/recorder.ts; the embedded database's writes are synchronous, so their time is CPU or disk waits of the event loop). */
+const WRITE_SECONDS = "match_results_write_seconds_sum";
 
 type Setting = "on" | "off";
 type WindowedResult = LoadResult & { window: ProfileWindow };
@@ -899,7 +901,7 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
       for (;;) {
         await waitForQuiet();
         process.stdout.write(`  accounts ${setting}, ${matches} matches, ${thinkMs ? `paced (${thinkMs} ms after each move)` : "saturated"}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
-        const r = await runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, thinkMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED] });
+        const r = await runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, thinkMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS] });
         const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
         console.log(
           `${f(r.movesPerSec, 0)} moves/s, ${f(r.gamesPerSec, 0)} games/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net)` +
@@ -987,6 +989,10 @@ function printAccountsTable({ runs, startups, where }: AccountsResult) {
     // What a recorded game costs whatever the load: the extra CPU per move times the moves of a game (each pair's, then the median).
     const perGame = group.map(({ on, off }) => (on.cpuMicrosPerMove - off.cpuMicrosPerMove) * (on.movesPerSec / on.gamesPerSec));
     console.log(`    recording's CPU per recorded game (on − off per move × ${f(medianOf(group.map(({ on }) => on.movesPerSec / on.gamesPerSec)), 1)} moves a game): ${f(medianOf(perGame), 0)} µs (pairs: ${perGame.map((x) => f(x, 0)).join(", ")})`);
+    // Of which the database's transactions, measured inside the server (far less noisy than a difference of two runs).
+    const delta = (r: WindowedResult, k: string) => (r.metricsAfter?.[k] ?? NaN) - (r.metricsBefore?.[k] ?? NaN);
+    const writePerGame = group.map(({ on }) => (delta(on, WRITE_SECONDS) * 1e6) / delta(on, RECORDED));
+    console.log(`    of which the database's write (match_results_write_seconds per recorded match): ${f(medianOf(writePerGame), 0)} µs (runs: ${writePerGame.map((x) => f(x, 0)).join(", ")})`);
     verdicts.push(`  ${ok ? "PASS" : "MISS"}  recording, ${matches} matches, ${load}: server CPU per move with ACCOUNTS=on ≤ +${f((TARGET_RECORDING_CPU - 1) * 100, 0)}% of off: ${change(medianOf(cpu))} (median pair)`);
   }
 

@@ -61,6 +61,12 @@ export function createMetrics(): Metrics {
   const paused = new Gauge({ name: "ha_snapshots_paused", help: "1 while snapshots are paused because Redis is unreachable", registers: [registry] });
   const backlog = new Gauge({ name: "match_results_backlog", help: "Finished matches waiting to be written to the players' database (it is down, or slow)", registers: [registry] });
   const recorded = new Counter({ name: "match_results_recorded_total", help: "Finished matches written to the players' database", registers: [registry] });
+  const writeResults = new Histogram({
+    name: "match_results_write_seconds",
+    help: "Time of one transaction writing finished matches to the players' database (the embedded database's writes are synchronous: the event loop waits this long)",
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
   const dropped = new Counter({ name: "match_results_dropped_total", help: "Finished matches dropped because the backlog was full (their results are lost)", registers: [registry] });
   let rendered: { at: number; text: Promise<string> } | undefined;
 
@@ -92,6 +98,7 @@ export function createMetrics(): Metrics {
       backlog: (n) => backlog.set(n),
       recorded: () => recorded.inc(),
       dropped: () => dropped.inc(),
+      written: (seconds) => writeResults.observe(seconds),
     },
     render(maxAgeMs = 1000) {
       if (!rendered || Date.now() - rendered.at > maxAgeMs) rendered = { at: Date.now(), text: registry.metrics() };

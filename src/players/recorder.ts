@@ -15,6 +15,8 @@ export interface RecorderMetrics {
   recorded(): void;
   /** A result dropped because the backlog was full. */
   dropped(): void;
+  /** One transaction written: how long it took, and how many results it held. */
+  written?(seconds: number, results: number): void;
 }
 
 export interface RecorderOptions {
@@ -108,7 +110,9 @@ export class ResultRecorder {
       if (this.gatherMs > 0 && this.queue.length < this.maxBatch) await this.sleep(this.gatherMs);
       const batch = this.queue.slice(0, this.maxBatch);
       try {
+        const start = performance.now();
         await this.options.store.recordMatches(batch);
+        this.options.metrics?.written?.((performance.now() - start) / 1000, batch.length);
       } catch (err) {
         if (!this.failing) {
           this.failing = true;

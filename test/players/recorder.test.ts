@@ -41,7 +41,7 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
   let opened: PlayersDatabase;
   let current: PlayerStore;
   let lines: Line[];
-  let metrics: { backlog: number[]; recorded: number; dropped: number };
+  let metrics: { backlog: number[]; recorded: number; dropped: number; written: { seconds: number; results: number }[] };
   /** The recorder's view of the database: whatever is open now (a closed one throws, as a database that is down). */
   const store = { recordMatches: (ms: readonly MatchRecord[]) => current.recordMatches(ms) };
 
@@ -50,7 +50,7 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     opened = await openDatabase({ dataDir });
     current = new PlayerStore(opened);
     lines = [];
-    metrics = { backlog: [], recorded: 0, dropped: 0 };
+    metrics = { backlog: [], recorded: 0, dropped: 0, written: [] };
   });
   afterEach(async () => {
     await opened.close();
@@ -61,7 +61,7 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     new ResultRecorder({
       store,
       logger: logger(lines),
-      metrics: { backlog: (n) => metrics.backlog.push(n), recorded: () => metrics.recorded++, dropped: () => metrics.dropped++ },
+      metrics: { backlog: (n) => metrics.backlog.push(n), recorded: () => metrics.recorded++, dropped: () => metrics.dropped++, written: (seconds, results) => metrics.written.push({ seconds, results }) },
       maxBacklog,
       retryMs: 20,
       maxRetryMs: 50,
@@ -85,6 +85,7 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     for (let i = 1; i <= 5; i++) r.record(match(i, user.id));
     await new Promise((res) => setTimeout(res, 200));
     assert.equal(r.backlog, 5, "nothing lost, nothing written");
+    assert.equal(metrics.written.length, 0, "a failed write is not a written transaction");
     assert.equal(lines.filter((l) => l.level === "error").length, 1, "one error line for the outage, not one per retry");
     assert.match(lines[0]!.msg, /cannot be recorded/);
     opened = await openDatabase({ dataDir }); // back
@@ -92,6 +93,8 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     assert.equal(await r.flush(5000), true);
     const profile = (await current.profile(user.id))!;
     assert.equal(profile.stats.tictactoe?.played, 5, "each exactly once");
+    assert.equal(metrics.written.reduce((n, w) => n + w.results, 0), 5, "the transactions' write times are observed with their sizes");
+    assert.ok(metrics.written.every((w) => w.seconds > 0 && w.seconds < 5));
     assert.deepEqual(
       profile.matches.map((m) => m.id),
       ["rec-5", "rec-4", "rec-3", "rec-2", "rec-1"],
