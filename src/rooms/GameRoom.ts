@@ -12,7 +12,7 @@ import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { AnyGame } from "../games/definition.js";
-import { CLOSE_FLOODING, ErrorCode, JoinErrorCode, type ErrorPayload } from "../protocol/errors.js";
+import { ErrorCode, JoinErrorCode } from "../protocol/errors.js";
 import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { ScheduleEvent } from "../rules/types.js";
 import { Projection } from "../schema/sync.js";
@@ -21,6 +21,7 @@ import { cutReason } from "../transport.js";
 import { Admission } from "./admission.js";
 import { requireJoinAck } from "./join-ack.js";
 import { MessageLimit } from "./message-limit.js";
+import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
 import { NO_PATCH_TICK_MS, RoomTimers } from "./timers.js";
 import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
@@ -38,6 +39,7 @@ import { ScheduledActions } from "./scheduled.js";
 import type { Drawn } from "../players/match-tracker.js";
 import { tokenPayload } from "../players/accounts.js";
 import { GameRecords } from "./game-records.js";
+import { partsSnapshot, restoreParts, type SnapshotParts } from "./room-snapshot.js";
 import type { FairnessReveal } from "../fairness/room-fairness.js";
 import { FairnessState } from "../schema/FairnessState.js";
 import { CLIENT_SEED, clientSeedPayload } from "../protocol/messages.js";
@@ -80,6 +82,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private readonly away = new AwaySeats(() => this.settings.reconnectSeconds * 1000);
   private written?: unknown;
   private limit!: MessageLimit;
+  private gate!: MessageGate;
   /** The bots' moves (games whose rules have bots). */
   private bots?: BotTurn<{ playerId: string; action: { type: string; [field: string]: unknown } }>;
   private history!: RoomHistory;
@@ -122,6 +125,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.definition = definition;
     this.log = settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
     this.limit = new MessageLimit(settings);
+    this.gate = new MessageGate(this.limit, settings, this.roomName, this.log, () => this.clock.tick());
 
     const restore = rawOptions[RESTORE_OPTION] as RestoreOption | undefined;
     const parsed = definition.protocol.options.safeParse(restore ? restore.snapshot.options : clientOptions(rawOptions));
@@ -194,7 +198,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.onMessage("*", (client: Client, type: unknown) => {
       // A message whose type is literally "*" reaches here with its payload as `type`.
       const name = typeof type === "string" || typeof type === "number" ? String(type).slice(0, 40) : "*";
-      if (this.admit(client)) this.reject(client, ErrorCode.UNKNOWN_ACTION, `Unknown message type "${name}".`);
+      if (this.gate.admit(client)) this.gate.reject(client, ErrorCode.UNKNOWN_ACTION, `Unknown message type "${name}".`);
     });
 
     this.commit();
@@ -328,7 +332,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.log.error({ err: cause, methodName }, "uncaught exception in room");
     const client = (error as { client?: Client }).client;
     if (methodName === "onMessage" && client) {
-      this.reject(client, ErrorCode.INTERNAL_ERROR, "The server failed to handle that message; nothing changed.");
+      this.gate.reject(client, ErrorCode.INTERNAL_ERROR, "The server failed to handle that message; nothing changed.");
     }
   }
 
@@ -341,7 +345,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const result = this.rules.apply(this.game, playerId, action as never, this.records.rng);
     const drawn = this.records.applied(result.ok);
     if (!result.ok) {
-      if (client) this.reject(client, result.code, result.message);
+      if (client) this.gate.reject(client, result.code, result.message);
       else this.log.debug({ playerId, action: action.type, code: result.code }, "system action refused");
       return false;
     }
@@ -387,19 +391,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
 
   /** `client_seed { seed }`: a seated player's contribution to the next game's dice. */
   private clientSeed(client: Client, payload: unknown) {
-    if (!this.admit(client)) return;
+    if (!this.gate.admit(client)) return;
     const parsed = clientSeedPayload.safeParse(payload);
-    if (!parsed.success) return this.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${CLIENT_SEED}" payload: ${describeZodError(parsed.error)}`);
-    if (!this.isSeated(client.sessionId)) return this.reject(client, ErrorCode.NOT_A_PLAYER, "Only seated players contribute a client seed.");
-    if (!this.records.clientSeed(client.sessionId, parsed.data.seed)) return this.reject(client, ErrorCode.NOT_ALLOWED, "The game has started: a client seed counts for the next game; send it after this one ends.");
+    if (!parsed.success) return this.gate.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${CLIENT_SEED}" payload: ${describeZodError(parsed.error)}`);
+    if (!this.isSeated(client.sessionId)) return this.gate.reject(client, ErrorCode.NOT_A_PLAYER, "Only seated players contribute a client seed.");
+    if (!this.records.clientSeed(client.sessionId, parsed.data.seed)) return this.gate.reject(client, ErrorCode.NOT_ALLOWED, "The game has started: a client seed counts for the next game; send it after this one ends.");
     this.commit();
-  }
-
-  /** Sends the one error reply of a rejection to its sender. */
-  private reject(client: Client, code: ErrorCode, message: string) {
-    this.settings.metrics?.rejected(this.roomName, code);
-    const payload: ErrorPayload = { code, message };
-    client.send("error", payload);
   }
 
   private isSeated(playerId: string): boolean {
@@ -407,34 +404,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   }
 
   private handleMessage(client: Client, type: string, validator: z.ZodType, payload: unknown) {
-    if (!this.admit(client)) return;
+    if (!this.gate.admit(client)) return;
     const parsed = validator.safeParse(payload);
     if (!parsed.success) {
-      this.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${type}" payload: ${describeZodError(parsed.error)}`);
+      this.gate.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${type}" payload: ${describeZodError(parsed.error)}`);
       return;
     }
     // The action is the payload plus the move's name: `make_move { row, col }` → `{ type: "make_move", row, col }`.
     this.dispatch(client.sessionId, { ...(parsed.data as object | undefined), type }, client);
-  }
-
-  /** The message rate limit: true when the message may be handled. */
-  private admit(client: Client): boolean {
-    this.settings.metrics?.message(this.roomName);
-    // Colyseus's own per-second message count reads the room clock, which nothing else ticks.
-    this.clock.tick();
-    switch (this.limit.take(client.sessionId)) {
-      case "accept":
-        return true;
-      case "warn":
-        this.reject(client, ErrorCode.RATE_LIMITED, `Slow down: at most ${this.settings.messagesPerSecond} messages per second.`);
-        return false;
-      case "cut":
-        this.log.warn({ sessionId: client.sessionId }, "disconnecting a client that keeps flooding");
-        client.leave(CLOSE_FLOODING, "too many messages");
-        return false;
-      case "refuse":
-        return false;
-    }
   }
 
   /** Projects the game into the schema, sends it at once, and re-arms timers and the listing. */
@@ -461,20 +438,18 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
    */
   private restoreFrom({ snapshot, from }: RestoreOption) {
     const now = Date.now();
-    this.history.restore(snapshot.history);
-    this.turnClock?.restore(snapshot.turn);
-    for (const { due, action } of snapshot.scheduled) this.scheduled.at(due, action);
-    this.records.restore(snapshot);
-    for (const seat of snapshot.seats) {
-      const until = seat.awayUntil ?? now + this.settings.reconnectSeconds * 1000;
-      this.names.set(seat.sessionId, seat.name);
-      this.away.drop(seat.sessionId, until);
+    restoreParts(this.parts(), snapshot, now, this.settings.reconnectSeconds * 1000, (seat, until) => {
       this.limit.add(seat.sessionId);
       this.settings.metrics?.clientIn(this.roomName);
       // Not back in time: they leave, as after any drop.
       this.failover!.hold(seat.sessionId, seat.token, (until - now) / 1000, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
-    }
+    });
     this.log.info({ from, seats: snapshot.seats.length, savedMsAgo: now - snapshot.savedAt }, "room restored from its snapshot");
+  }
+
+  /** The parts a snapshot saves and a restore puts back. */
+  private parts(): SnapshotParts {
+    return { history: this.history, turnClock: this.turnClock, scheduled: this.scheduled, records: this.records, names: this.names, away: this.away };
   }
 
   /** What another process needs to take the game over (high availability); the seats' tokens are added by the failover part. */
@@ -485,11 +460,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       options: this.createOptions,
       host: this.host,
       game: this.game as object,
-      seats: this.rules.playerIds(this.game).map((id) => ({ sessionId: id, name: this.names.get(id) ?? "", awayUntil: this.away.endOf(id), userId: this.records.userIdOf(id) })),
-      turn: this.turnClock?.running() ?? null,
-      scheduled: this.scheduled.list(),
-      history: this.history.snapshot(),
-      ...this.records.snapshot(),
+      ...partsSnapshot(this.parts(), this.rules.playerIds(this.game)),
     };
   }
 
