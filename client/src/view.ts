@@ -125,8 +125,10 @@ export interface ReplayView<S> {
   step(info: ReplayStepInfo): Text;
 }
 
-/** The common fields of every room state a replay has no use for (no turn timer, no room history). */
-export const REPLAY_EXTRAS = { turnDeadline: 0, history: new Map<string, string>() } as const;
+/** The fields every game's room state has, in a replay: no turn timer, no room history; whose turn and how the game ended, from the rules' state. */
+export function replayCommon(rules: { currentTurn: string | null; ending: { reason: string; name: string } | null }) {
+  return { turnDeadline: 0, history: new Map<string, string>(), currentTurn: rules.currentTurn ?? "", endReason: rules.ending?.reason ?? "", endName: rules.ending?.name ?? "" };
+}
 
 /** A step every game has: the actor left, or their time ran out; undefined for others. */
 export function commonStepLine(info: ReplayStepInfo): Text | undefined {

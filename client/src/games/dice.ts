@@ -7,7 +7,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { DiceState as DiceRulesState } from "../../../src/rules/dice.js";
-import { defineView, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, REPLAY_EXTRAS, type ReplayView } from "../view.js";
+import { defineView, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -343,17 +343,14 @@ const diceReplay: ReplayView<DiceState> = {
       ] as const),
     );
     const state = {
-      ...REPLAY_EXTRAS,
+      ...replayCommon(rules),
       players,
       dice: [...rules.dice],
       selected: [...rules.selected],
       setAside: [...rules.setAside],
-      currentTurn: rules.currentTurn ?? "",
       winner: rules.winner ?? "",
       targetScore: rules.targetScore,
       phase: rules.phase,
-      endReason: rules.ending?.reason ?? "",
-      endName: rules.ending?.name ?? "",
     };
     // What the screen reads of a DiceState, in plain objects (a Map for the map).
     return state as unknown as DiceState;

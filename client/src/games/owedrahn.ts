@@ -6,7 +6,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { LOSE_LIFE_MIN_TOTAL, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
-import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, REPLAY_EXTRAS, type ReplayView } from "../view.js";
+import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
 const START_LIVES = 6;
@@ -274,14 +274,11 @@ class OweDrahnView implements GameView<OweDrahnState> {
 const oweDrahnReplay: ReplayView<OweDrahnState> = {
   state(rules: OweDrahnRulesState) {
     const state = {
-      ...REPLAY_EXTRAS,
+      ...replayCommon(rules),
       players: rules.players.map((p) => ({ id: p.id, name: p.name, life: p.life, ready: p.ready, choosing: p.choosing, connected: !p.left, awayUntil: 0, score: p.score })),
       currentValue: rules.currentValue,
-      currentTurn: rules.currentTurn ?? "",
       phase: rules.phase,
       lastRoll: rules.lastRoll,
-      endReason: rules.ending?.reason ?? "",
-      endName: rules.ending?.name ?? "",
     };
     // What the screen reads of an OweDrahnState, in plain objects (an array for the players).
     return state as unknown as OweDrahnState;

@@ -10,7 +10,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
-import { possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, REPLAY_EXTRAS, type ReplayView } from "../view.js";
+import { possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
@@ -172,15 +172,12 @@ export function boardGameReplay(place: (action: Record<string, unknown>) => stri
         rules.players.map((p) => [p.id, { name: p.name, symbol: p.symbol, connected: true, awayUntil: 0, rematch: rules.rematch.includes(p.id), wins: p.wins }] as const),
       );
       const state = {
-        ...REPLAY_EXTRAS,
+        ...replayCommon(rules),
         board: [...rules.board],
         players,
-        currentTurn: rules.currentTurn ?? "",
         winner: rules.winner ?? "",
         draw: rules.draw,
         phase: rules.phase,
-        endReason: rules.ending?.reason ?? "",
-        endName: rules.ending?.name ?? "",
       };
       // What the screen reads of a BoardGameState, in plain objects (a Map for the map).
       return state as unknown as BoardGameState;
