@@ -36,6 +36,15 @@ function room(options: { fairDice?: boolean; results?: boolean } = {}) {
   return { r, records, pendingOut, act, state: () => game };
 }
 
+/** Ada (signed in as user-a) and Bob (anonymous) sit down and get ready: the game starts. */
+function startGame(t: ReturnType<typeof room>) {
+  t.act("a", { type: "join", name: "Ada" });
+  t.r.seated("a", "user-a");
+  t.act("b", { type: "join", name: "Bob" });
+  t.act("a", { type: "ready", ready: true });
+  t.act("b", { type: "ready", ready: true });
+}
+
 /** Plays to the end: whoever's turn it is rolls; returns the reveal. */
 async function playOut(t: ReturnType<typeof room>) {
   for (let i = 0; i < 10_000; i++) {
@@ -51,11 +60,7 @@ async function playOut(t: ReturnType<typeof room>) {
 describe("GameRecords (the base room's game records)", () => {
   it("records a finished game with each seat's identity, only once the ending step is out", async () => {
     const t = room({ fairDice: false });
-    t.act("a", { type: "join", name: "Ada" });
-    t.r.seated("a", "user-a");
-    t.act("b", { type: "join", name: "Bob" });
-    t.act("a", { type: "ready", ready: true });
-    t.act("b", { type: "ready", ready: true });
+    startGame(t);
     assert.equal(t.state().phase, "playing");
     await playOut(t);
     assert.notEqual(t.state().phase, "playing");
@@ -71,11 +76,7 @@ describe("GameRecords (the base room's game records)", () => {
   it("a disposed room hands over what was waiting, unless it was superseded", async () => {
     for (const superseded of [false, true]) {
       const t = room({ fairDice: false });
-      t.act("a", { type: "join", name: "Ada" });
-      t.r.seated("a", "user-a");
-      t.act("b", { type: "join", name: "Bob" });
-      t.act("a", { type: "ready", ready: true });
-      t.act("b", { type: "ready", ready: true });
+      startGame(t);
       await playOut(t);
       await Promise.resolve();
       t.r.disposed(superseded);
@@ -105,11 +106,7 @@ describe("GameRecords (the base room's game records)", () => {
 
   it("a game cut off by a shutdown is no result, but its seeds are revealed", () => {
     const t = room();
-    t.act("a", { type: "join", name: "Ada" });
-    t.r.seated("a", "user-a");
-    t.act("b", { type: "join", name: "Bob" });
-    t.act("a", { type: "ready", ready: true });
-    t.act("b", { type: "ready", ready: true });
+    startGame(t);
     t.act(t.state().currentTurn!, { type: "roll" });
     assert.ok(t.r.snapshot().match, "a match runs");
     const revealed = t.r.cutOff();
@@ -121,11 +118,7 @@ describe("GameRecords (the base room's game records)", () => {
 
   it("a restore from the snapshot keeps the seats' identities, the match and the seeds", async () => {
     const t = room();
-    t.act("a", { type: "join", name: "Ada" });
-    t.r.seated("a", "user-a");
-    t.act("b", { type: "join", name: "Bob" });
-    t.act("a", { type: "ready", ready: true });
-    t.act("b", { type: "ready", ready: true });
+    startGame(t);
     const saved = JSON.parse(JSON.stringify(t.r.snapshot()));
     const copy = room();
     copy.r.restore({ ...saved, seats: [{ sessionId: "a", userId: "user-a" }, { sessionId: "b" }] });
