@@ -14,11 +14,21 @@
  * did not change) and the turn, not the options, the seats or the rest of the game. The
  * history's entries are stored beside it (a Redis list, only the new ones appended with
  * each write); `parseSnapshot` joins it all again.
+ *
+ * The two arrays that grow through a game, the match's action log and the fair dice's
+ * rolls, are stored in chunks of {@link CHUNK} items (`ml:<n>`, `fr:<n>`): a move sends
+ * the chunk it added to, so what a write costs does not grow with the game (a long Dice
+ * game has hundreds of steps). The chunks are compared item by item, by identity: the
+ * rolls array grows in place, and a part compared by content against itself would look
+ * unchanged (format 2 lost the rolls that way: a game taken over rolled its dice again from
+ * the wrong position).
  */
 import { z } from "zod";
 
-/** Bumped when the format changes; a reader refuses every other version. */
-export const SNAPSHOT_VERSION = 2;
+/** Bumped when the format changes; a reader refuses every version but this and {@link OLDER_VERSION}. */
+export const SNAPSHOT_VERSION = 3;
+/** Format 2 (servers before the chunks): the log and the rolls inline in their parts; still read. */
+const OLDER_VERSION = 2;
 
 const seat = z.object({
   sessionId: z.string().min(1).max(64),
@@ -50,7 +60,7 @@ const match = z.object({
 });
 
 const stored = z.object({
-  v: z.literal(SNAPSHOT_VERSION),
+  v: z.union([z.literal(SNAPSHOT_VERSION), z.literal(OLDER_VERSION)]),
   roomId: z.string().min(1).max(64),
   roomName: z.string().min(1).max(64),
   /** Fencing: bumped by every takeover; a copy holding an older epoch is superseded. */
@@ -92,16 +102,57 @@ const META = "meta";
 const PARTS = ["seats", "turn", "scheduled", "history", "match", "fairness", "savedAt"] as const;
 /** Each top-level key of the rules' state is a field of its own: `g:<key>`. */
 const GAME = "g:";
+/** Items per chunk of a growing array (a chunk of log steps is about 1 KB of JSON). */
+export const CHUNK = 16;
+/** The growing arrays: the match's log (`ml:<n>`) and the running game's rolls (`fr:<n>`); their parts are stored with the array empty. */
+const GROWING = {
+  ml: {
+    of: (s: Pick<StoredSnapshot, "match">): readonly unknown[] => s.match?.log ?? [],
+    into: (json: Record<string, unknown>, items: unknown[]) => {
+      const match = json.match as { log?: unknown } | null | undefined;
+      if (match && typeof match === "object") match.log = items;
+    },
+  },
+  fr: {
+    of: (s: Pick<StoredSnapshot, "fairness">): readonly unknown[] => s.fairness?.game?.rolls ?? [],
+    into: (json: Record<string, unknown>, items: unknown[]) => {
+      const game = (json.fairness as { game?: { rolls?: unknown } | null } | null | undefined)?.game;
+      if (game && typeof game === "object") game.rolls = items;
+    },
+  },
+} as const;
+type Growing = keyof typeof GROWING;
+const GROWING_NAMES = Object.keys(GROWING) as Growing[];
 
 type Meta = Pick<StoredSnapshot, "v" | "roomId" | "roomName" | "epoch" | "owner" | "options" | "host">;
+type Parts = Pick<StoredSnapshot, (typeof PARTS)[number]>;
+
+/** The parts as stored: the growing arrays left empty (they go in their chunks). */
+function storedParts(snapshot: StoredSnapshot): Parts {
+  const { match, fairness } = snapshot;
+  return {
+    seats: snapshot.seats,
+    turn: snapshot.turn,
+    scheduled: snapshot.scheduled,
+    history: snapshot.history,
+    match: match && { ...match, log: [] },
+    fairness: fairness && (fairness.game ? { ...fairness, game: { ...fairness.game, rolls: [] } } : fairness),
+    savedAt: snapshot.savedAt,
+  };
+}
 
 /** A snapshot as the hash's fields (field → JSON), for a whole write. */
 export function snapshotFields(snapshot: StoredSnapshot): Record<string, string> {
   const fields: Record<string, string> = {};
   const meta: Meta = { v: snapshot.v, roomId: snapshot.roomId, roomName: snapshot.roomName, epoch: snapshot.epoch, owner: snapshot.owner, options: snapshot.options, host: snapshot.host };
   fields[META] = JSON.stringify(meta);
-  for (const part of PARTS) fields[part] = JSON.stringify(snapshot[part]);
+  const parts = storedParts(snapshot);
+  for (const part of PARTS) fields[part] = JSON.stringify(parts[part]);
   for (const [key, value] of Object.entries(snapshot.game as Record<string, unknown>)) if (value !== undefined) fields[GAME + key] = JSON.stringify(value);
+  for (const name of GROWING_NAMES) {
+    const items = GROWING[name].of(snapshot);
+    for (let n = 0; n * CHUNK < items.length; n++) fields[`${name}:${n}`] = JSON.stringify(items.slice(n * CHUNK, (n + 1) * CHUNK));
+  }
   return fields;
 }
 
@@ -123,19 +174,23 @@ export class FieldDiff {
   next(snapshot: StoredSnapshot): { whole: boolean; fields: string[] } {
     const game = snapshot.game as Record<string, unknown>;
     const held = this.held;
+    const parts = storedParts(snapshot);
     const fields: string[] = [];
+    const chunks = {} as Record<Growing, unknown[][]>;
     if (!held) {
       for (const [field, json] of Object.entries(snapshotFields(snapshot))) fields.push(field, json);
+      for (const name of GROWING_NAMES) chunks[name] = chunked(GROWING[name].of(snapshot));
     } else {
       // The parts are compared by content (the room builds them anew), without serializing them.
-      for (const part of PARTS) if (!sameJson(snapshot[part], held.parts[part])) fields.push(part, JSON.stringify(snapshot[part]));
+      for (const part of PARTS) if (!sameJson(parts[part], held.parts[part])) fields.push(part, JSON.stringify(parts[part]));
       for (const key in game) {
         const value = game[key];
         if (value !== held.game[key] || !(key in held.game)) fields.push(GAME + key, value === undefined ? "" : JSON.stringify(value));
       }
       for (const key in held.game) if (!(key in game)) fields.push(GAME + key, "");
+      for (const name of GROWING_NAMES) chunks[name] = changedChunks(name, GROWING[name].of(snapshot), held.chunks[name], fields);
     }
-    this.pending = { parts: snapshot, game };
+    this.pending = { parts, game, chunks };
     return { whole: !held, fields };
   }
 
@@ -153,8 +208,41 @@ export class FieldDiff {
 }
 
 interface Held {
-  parts: Pick<StoredSnapshot, (typeof PARTS)[number]>;
+  parts: Parts;
   game: Record<string, unknown>;
+  /** What each growing array's chunks held, item by item (copies: the arrays may grow in place). */
+  chunks: Record<Growing, unknown[][]>;
+}
+
+function chunked(items: readonly unknown[]): unknown[][] {
+  const out: unknown[][] = [];
+  for (let n = 0; n * CHUNK < items.length; n++) out.push(items.slice(n * CHUNK, (n + 1) * CHUNK));
+  return out;
+}
+
+/**
+ * Adds to `fields` the chunks of `items` that differ from what Redis holds (`held`; items
+ * compared by identity: the log's steps and the rolls are never changed once added) and
+ * "" for held chunks beyond the end (read as absent); returns the chunks as they will be held.
+ */
+function changedChunks(name: Growing, items: readonly unknown[], held: readonly unknown[][], fields: string[]): unknown[][] {
+  const out: unknown[][] = [];
+  for (let n = 0; n * CHUNK < items.length; n++) {
+    const start = n * CHUNK;
+    const end = Math.min(items.length, start + CHUNK);
+    const before = held[n];
+    let same = before !== undefined && before.length === end - start;
+    for (let i = start; same && i < end; i++) same = items[i] === before![i - start];
+    if (same) {
+      out.push(before!);
+      continue;
+    }
+    const chunk = items.slice(start, end);
+    fields.push(`${name}:${n}`, JSON.stringify(chunk));
+    out.push(chunk);
+  }
+  for (let n = out.length; n < held.length; n++) fields.push(`${name}:${n}`, "");
+  return out;
 }
 
 /** Whether two plain JSON values serialize the same (keys in the same order; undefined members are skipped, as JSON does). */
@@ -189,7 +277,7 @@ export function parseSnapshot(fields: Readonly<Record<string, string>>, historyV
     return { ok: false, reason: (err as Error).message };
   }
   const version = (json as { v?: unknown } | null)?.v;
-  if (version !== SNAPSHOT_VERSION) return { ok: false, reason: `unknown format version ${JSON.stringify(version ?? null)}` };
+  if (version !== SNAPSHOT_VERSION && version !== OLDER_VERSION) return { ok: false, reason: `unknown format version ${JSON.stringify(version ?? null)}` };
   const parsed = stored.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -219,5 +307,24 @@ function joinFields(fields: Readonly<Record<string, string>>): Record<string, un
     else if (field.startsWith(GAME) && fields[field] !== "") (game ??= {})[field.slice(GAME.length)] = read(field);
   }
   out.game = game;
+  // The growing arrays' chunks, in order from 0 (a gap is a corrupt snapshot); none: the array as its part holds it.
+  for (const name of GROWING_NAMES) {
+    const chunks = new Map<number, unknown>();
+    for (const field of Object.keys(fields)) {
+      if (!field.startsWith(`${name}:`) || fields[field] === "") continue;
+      const n = Number(field.slice(name.length + 1));
+      const chunk = read(field);
+      if (!Number.isInteger(n) || n < 0 || !Array.isArray(chunk)) throw new Error(`not a chunk: ${field.slice(0, 40)}`);
+      chunks.set(n, chunk);
+    }
+    if (chunks.size === 0) continue;
+    const items: unknown[] = [];
+    for (let n = 0; n < chunks.size; n++) {
+      const chunk = chunks.get(n) as unknown[] | undefined;
+      if (!chunk) throw new Error(`${name}: chunk ${n} missing`);
+      items.push(...chunk);
+    }
+    GROWING[name].into(out, items);
+  }
   return out;
 }

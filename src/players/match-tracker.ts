@@ -75,8 +75,9 @@ export class MatchTracker {
     const logged: LoggedStep = { t: this.now() - before.startedAt, seat: ids.indexOf(playerId), action };
     if (drawn.dice.length > 0) logged.dice = [...drawn.dice];
     if (drawn.other.length > 0) logged.rng = [...drawn.other];
-    // A new object with every step (the snapshot tells a changed match from an unchanged one by identity).
-    const match: MatchProgress = { ...before, placed: { ...before.placed }, log: [...before.log, logged] };
+    // A new object with every step, its placements copied (the snapshot compares them by content, against what it last wrote); the log only grows, in place (the snapshot sends its new steps: src/ha/snapshot.ts).
+    const match: MatchProgress = { ...before, placed: { ...before.placed } };
+    match.log.push(logged);
     this.match = match;
     const unplaced = ids.filter((id) => match.placed[id] === undefined);
     const contenders = new Set(standing.contenders);

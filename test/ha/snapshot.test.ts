@@ -1,6 +1,9 @@
 /** The snapshot format: what is read back is what was written; anything else is refused with a reason, never thrown. */
 import assert from "node:assert/strict";
 import { FieldDiff, parseSnapshot, snapshotFields, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "../../src/ha/snapshot.js";
+import { RoomFairness } from "../../src/fairness/room-fairness.js";
+import { verifyMatch } from "../../src/fairness/verify.js";
+import { seededRng } from "../../src/rules/rng.js";
 
 const valid: Snapshot = {
   v: SNAPSHOT_VERSION,
@@ -28,11 +31,26 @@ const valid: Snapshot = {
 };
 /**
  * The stored hash, written here by hand from the format (not by the code under test): "meta"
- * (what never changes), one field per part, one `g:<key>` per key of the game state.
+ * (what never changes), one field per part, one `g:<key>` per key of the game state, and
+ * the match's log and the running game's rolls in chunks of 16 (`ml:<n>`, `fr:<n>`; their
+ * parts hold them empty). `inline`: format 2, where the parts held them.
  */
-function fieldsOf(o: Record<string, unknown>): Record<string, string> {
+function fieldsOf(o: Record<string, unknown>, inline = false): Record<string, string> {
   const { v, roomId, roomName, epoch, owner, options, host, game, ...parts } = o;
   const fields: Record<string, string> = { meta: JSON.stringify({ v, roomId, roomName, epoch, owner, options, host }) };
+  const chunks = (name: string, items: unknown[] | undefined) => {
+    for (let n = 0; items && n * 16 < items.length; n++) fields[`${name}:${n}`] = JSON.stringify(items.slice(n * 16, n * 16 + 16));
+  };
+  const match = parts.match as { log?: unknown[] } | null | undefined;
+  const fairness = parts.fairness as { game?: { rolls?: unknown[] } | null } | null | undefined;
+  if (!inline && match) {
+    chunks("ml", match.log);
+    parts.match = { ...match, log: [] };
+  }
+  if (!inline && fairness?.game) {
+    chunks("fr", fairness.game.rolls);
+    parts.fairness = { ...fairness, game: { ...fairness.game, rolls: [] } };
+  }
   for (const [k, value] of Object.entries(parts)) if (value !== undefined) fields[k] = JSON.stringify(value);
   if (game && typeof game === "object") for (const [k, value] of Object.entries(game)) fields[`g:${k}`] = JSON.stringify(value);
   return fields;
@@ -48,6 +66,12 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     assert.deepEqual(read.snapshot, valid);
   });
 
+  it("reads a format-2 snapshot (servers before the chunks: the log and the rolls inline in their parts)", () => {
+    const read = parseSnapshot(fieldsOf({ ...valid, v: 2, history: { seq: 4, game: 1 } }, true), storedHistory);
+    assert.ok(read.ok, (read as { reason?: string }).reason);
+    assert.deepEqual(read.snapshot, { ...valid, v: 2 });
+  });
+
   it("refuses a history list longer than its seq allows", () => {
     const read = parseSnapshot(fieldsOf({ ...valid, history: { seq: 1, game: 1 } }), storedHistory);
     assert.equal(read.ok, false);
@@ -60,7 +84,10 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     ["meta null", { ...storedJson, meta: "null" }, /unknown format version null/],
     ["no fields at all (not a hash)", {}, /unknown format version null/],
     ["an older format (version 1, one JSON string)", fieldsOf({ ...valid, v: 1 }), /unknown format version 1/],
-    ["an unknown version", fieldsOf({ ...valid, v: 3 }), /unknown format version 3/],
+    ["an unknown version", fieldsOf({ ...valid, v: 4 }), /unknown format version 4/],
+    ["a log chunk missing before the next one", (({ "ml:0": _, ...rest }) => ({ ...rest, "ml:1": "[]" }))(storedJson), /ml: chunk 0 missing/],
+    ["a rolls chunk that is not an array", { ...storedJson, "fr:0": "{}" }, /not a chunk: fr:0/],
+    ["a log chunk that is not JSON", { ...storedJson, "ml:0": "[{" }, /not JSON: ml:0/],
     ["no version", fieldsOf({ ...valid, v: undefined }), /unknown format version null/],
     ["no game state", fieldsOf({ ...valid, game: null }), /invalid: game/],
     ["a seat without a token", fieldsOf({ ...valid, seats: [{ sessionId: "s1", name: "Ada" }] }), /invalid: seats\.0\.token/],
@@ -190,16 +217,109 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       assert.equal(diff.next(base).whole, true);
     });
 
+    it("a fair-dice game taken over after rolls that changed nothing else rolls on from the same place, and its reveal verifies (the rolls grow in place)", () => {
+      const other = { int: (min: number) => min };
+      const live = new RoomFairness(other);
+      live.start(["s1", "s2"]);
+      const roll = (f: RoomFairness) => {
+        const faces = Array.from({ length: 5 }, () => f.rng.int(1, 6));
+        f.stepDone();
+        return faces;
+      };
+      const diff = new FieldDiff();
+      let hash: Record<string, string> = {};
+      const write = () => {
+        hash = apply(hash, diff.next({ ...base, match: null, fairness: live.snapshot() }));
+        diff.landed();
+      };
+      const rolled = [roll(live)];
+      write();
+      for (let i = 0; i < 20; i++) {
+        rolled.push(roll(live));
+        write();
+      }
+      const read = parseSnapshot(hash);
+      assert.ok(read.ok, (read as { reason?: string }).reason);
+      const restored = new RoomFairness(other);
+      restored.restore(read.snapshot.fairness!);
+      const next = roll(restored);
+      assert.deepEqual(next, roll(live), "the restored room's next roll is the live room's next roll");
+      const revealed = restored.end()!;
+      const verdict = verifyMatch({ log: { steps: [...rolled, next].map((dice) => ({ dice })), fairness: revealed } });
+      assert.deepEqual(verdict, { ok: true, rolls: 22, dice: 110 });
+      assert.deepEqual(revealed.rolls, [...rolled, next]);
+    });
+
+    it("what a move writes does not grow with the game: a 400-step match sends its newest steps, not its whole log", () => {
+      const diff = new FieldDiff();
+      let hash: Record<string, string> = {};
+      const log: NonNullable<StoredSnapshot["match"]>["log"] = [];
+      let snap: StoredSnapshot = { ...base, match: { ...base.match!, log } };
+      hash = apply(hash, diff.next(snap));
+      diff.landed();
+      let largest = 0;
+      for (let step = 0; step < 400; step++) {
+        log.push({ t: step * 900, seat: step % 3, action: { type: "roll" }, dice: [1 + (step % 6), 2, 3, 4, 5] });
+        snap = { ...snap, savedAt: snap.savedAt + 1, match: { ...snap.match!, placed: { ...snap.match!.placed } } };
+        const w = diff.next(snap);
+        largest = Math.max(largest, w.fields.reduce((n, f) => n + f.length, 0));
+        hash = apply(hash, w);
+        diff.landed();
+      }
+      const read = parseSnapshot(hash);
+      assert.ok(read.ok, (read as { reason?: string }).reason);
+      assert.equal(read.snapshot.match!.log.length, 400);
+      assert.deepEqual(read.snapshot.match, snap.match);
+      const whole = JSON.stringify(log).length;
+      assert.ok(whole > 25_000, `the log is ${whole} bytes`);
+      assert.ok(largest < 1_500, `the largest write of a move was ${largest} bytes`);
+    });
+
+    it("a run of random changes to the log and the rolls (growing in place, new games, lost writes) reads back exactly as the last snapshot", () => {
+      const rng = seededRng(11);
+      const rand = (n: number) => rng.int(0, n - 1);
+      const diff = new FieldDiff();
+      let hash: Record<string, string> = {};
+      let log: NonNullable<StoredSnapshot["match"]>["log"] = [];
+      let rolls: number[][] = [];
+      let match: StoredSnapshot["match"] = { ...base.match!, log };
+      let fairness: StoredSnapshot["fairness"] = { ...base.fairness!, game: { clientSeeds: "", rolls } };
+      for (let step = 0; step < 600; step++) {
+        const what = rand(20);
+        if (what === 0) match = null;
+        else if (what === 1) match = { ...base.match!, id: `m-${step}`, log: (log = []) };
+        else if (what === 2) fairness = { ...base.fairness!, game: null };
+        else if (what === 3) fairness = { ...base.fairness!, game: { clientSeeds: `c${step}`, rolls: (rolls = []) } };
+        else if (match) {
+          log.push({ t: step, seat: rand(3), action: { type: "roll" }, dice: [rand(6) + 1] });
+          match = { ...match, placed: rand(9) === 0 ? { ...match.placed, [`s${rand(3)}`]: rand(3) + 1 } : match.placed };
+          if (fairness?.game) rolls.push([rand(6) + 1, rand(6) + 1]);
+        }
+        const snap: StoredSnapshot = { ...base, savedAt: base.savedAt + step, match, fairness: fairness && { ...fairness } };
+        const w = diff.next(snap);
+        if (rand(9) === 0) {
+          diff.lost();
+          continue;
+        }
+        hash = apply(hash, w);
+        diff.landed();
+        const read = parseSnapshot(hash);
+        assert.ok(read.ok, (read as { reason?: string }).reason);
+        assert.deepEqual({ ...read.snapshot, history: base.history }, JSON.parse(JSON.stringify(snap)), `step ${step}`);
+      }
+    });
+
     it("a run of random changes written as diffs reads back exactly as the last snapshot", () => {
-      let seed = 7;
-      const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+      const rng = seededRng(7);
+      const rand = (n: number) => rng.int(0, n - 1);
       const diff = new FieldDiff();
       let hash: Record<string, string> = {};
       let snap: StoredSnapshot = base;
       for (let step = 0; step < 300; step++) {
         const game = { ...(snap.game as Record<string, unknown>) };
         const key = ["board", "turn", "extra", "score"][rand(4)]!;
-        if (rand(5) === 0) delete game[key];
+        // The board always stays: a state with no key at all is not a game (refused when read).
+        if (rand(5) === 0 && key !== "board") delete game[key];
         else game[key] = key === "board" ? [rand(3), rand(3)] : rand(10);
         snap = { ...snap, game, savedAt: snap.savedAt + 1, turn: rand(3) === 0 ? null : { key: `s1:${rand(4)}`, deadline: 1 }, history: { seq: 4 + step, game: 1 } };
         const w = diff.next(snap);

@@ -128,14 +128,17 @@ describe("MatchTracker", () => {
     assert.deepEqual((r.log as { steps: unknown[] }).steps.length, 2);
   });
 
-  it("hands out a new progress object with every step (the snapshot sends a match only when it changed)", () => {
+  it("hands out a new progress object with every step, its placements copied (the snapshot compares them with what it last wrote); the log grows in place", () => {
     const { t } = tracker();
-    t.start([seat("a"), seat("b")], {});
+    t.start([seat("a"), seat("b"), seat("c")], {});
     const before = t.progress();
     assert.equal(t.progress(), before, "unchanged between steps");
-    t.step("a", { type: "make_move" }, NOTHING_DRAWN, inPlay("a", "b"));
-    assert.notEqual(t.progress(), before);
-    assert.equal(before!.log.length, 0, "the earlier object is not changed");
+    t.step("a", { type: "roll" }, NOTHING_DRAWN, inPlay("a", "b"));
+    const after = t.progress()!;
+    assert.notEqual(after, before);
+    assert.deepEqual(after.placed, { c: 3 });
+    assert.deepEqual(before!.placed, {}, "the earlier object's placements are not changed");
+    assert.equal(after.log.length, 1);
   });
 
   it("logs the dice and other numbers a step drew, apart", () => {
