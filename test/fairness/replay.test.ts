@@ -24,6 +24,7 @@ import { replay, rulesFor, type ReplayLog } from "../../src/replay/replay.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import { seededRng, type Rng } from "../../src/rules/rng.js";
+import { FieldDiff, parseSnapshot, SNAPSHOT_VERSION, type StoredSnapshot } from "../../src/ha/snapshot.js";
 import type { DiceState } from "../../src/rules/dice.js";
 import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
 import type { TicTacToeState } from "../../src/rules/tictactoe.js";
@@ -45,6 +46,8 @@ interface Finished {
   record: MatchRecord;
   states: unknown[];
   fair: boolean;
+  /** Takeovers while it ran (its room rebuilt from its snapshot). */
+  takeovers: number;
 }
 
 const endingOf = (state: unknown) => (state as { ending?: unknown }).ending;
@@ -62,28 +65,83 @@ class SimRoom {
   readonly scheduled: Action[] = [];
   readonly userIds = new Map<string, string>();
   private readonly recording: { rng: Rng; take(): Drawn };
-  private readonly fairness?: RoomFairness;
-  private readonly tracker: MatchTracker;
+  private fairness?: RoomFairness;
+  private tracker: MatchTracker;
   private states: unknown[] = [];
   /** The match clock (ms): the driver moves it on. */
   now = 1_000_000;
+  /** With snapshots: every accepted step is written as a high-availability snapshot (src/ha/snapshot.ts) into `hash`, as Redis holds it. */
+  private snapshots?: { diff: FieldDiff; hash: Record<string, string>; current: boolean; lose: Rng };
+  private takeovers = 0;
+  private readonly base: Rng;
 
   constructor(
     readonly definition: AnyGame,
     options: Record<string, unknown>,
     seed: number,
     readonly fair: boolean,
+    snapshots = false,
   ) {
-    const base = seededRng(seed);
-    let rng: Rng = base;
-    if (fair) {
-      const fairness = new RoomFairness(base);
-      this.fairness = fairness;
-      rng = { int: (min, max) => fairness.rng.int(min, max) };
+    this.base = seededRng(seed);
+    if (fair) this.fairness = new RoomFairness(this.base);
+    this.recording = recordingRng(fair ? { int: (min, max) => this.fairness!.rng.int(min, max) } : this.base);
+    this.tracker = this.newTracker();
+    this.state = definition.rules.setup(definition.config(options), this.base);
+    if (snapshots) this.snapshots = { diff: new FieldDiff(), hash: {}, current: false, lose: seededRng(seed + 1) };
+  }
+
+  private newTracker(): MatchTracker {
+    return new MatchTracker(this.definition.protocol.name, (record) => this.finished.push({ record, states: this.states, fair: this.fair, takeovers: this.takeovers }), () => this.now);
+  }
+
+  /** Whether the room can be taken over now: its last snapshot write landed (a room whose writes fail plays on unprotected). */
+  get canTakeOver(): boolean {
+    return this.snapshots?.current === true;
+  }
+
+  /** The room's process died: another rebuilds it from its snapshot alone (the rules' state, the running match, the dice), as src/ha/service.ts restores a room. */
+  takeOver() {
+    const read = parseSnapshot(this.snapshots!.hash);
+    assert.ok(read.ok, read.ok ? "" : read.reason);
+    this.state = read.snapshot.game;
+    this.tracker = this.newTracker();
+    this.tracker.restore(read.snapshot.match ?? undefined);
+    if (this.fair) {
+      this.fairness = new RoomFairness(this.base);
+      if (read.snapshot.fairness) this.fairness.restore(read.snapshot.fairness);
     }
-    this.recording = recordingRng(rng);
-    this.tracker = new MatchTracker(definition.protocol.name, (record) => this.finished.push({ record, states: this.states, fair }), () => this.now);
-    this.state = definition.rules.setup(definition.config(options), base);
+    // A new process: its first write is whole.
+    this.snapshots!.diff = new FieldDiff();
+    if (this.tracker.progress()) this.takeovers++;
+  }
+
+  /** After an accepted step: its snapshot written (one write in ten lost: the next is whole). */
+  private save() {
+    const snap = this.snapshots;
+    if (!snap) return;
+    const stored: StoredSnapshot = {
+      v: SNAPSHOT_VERSION,
+      roomId: "room",
+      roomName: this.definition.protocol.name,
+      epoch: 0,
+      owner: "process",
+      savedAt: this.now,
+      options: {},
+      host: "",
+      game: this.state as object,
+      seats: [],
+      turn: null,
+      scheduled: [],
+      history: { seq: 0, game: 0 },
+      match: this.tracker.progress() ?? null,
+      fairness: this.fairness?.snapshot() ?? null,
+    };
+    const write = snap.diff.next(stored);
+    snap.current = snap.lose.int(0, 9) > 0;
+    if (!snap.current) return snap.diff.lost();
+    if (write.whole) snap.hash = {};
+    for (let i = 0; i < write.fields.length; i += 2) snap.hash[write.fields[i]!] = write.fields[i + 1]!;
+    snap.diff.landed();
   }
 
   get rules() {
@@ -107,6 +165,7 @@ class SimRoom {
     this.state = result.state;
     this.record(before, result.state, playerId, action, drawn);
     for (const event of result.events as { type: string; action?: Action }[]) if (event.type === "schedule") this.scheduled.push(event.action!);
+    this.save();
     return true;
   }
 
@@ -117,6 +176,7 @@ class SimRoom {
     if (!wasStarted && isStarted) {
       this.fairness?.start(this.rules.playerIds(after));
       this.states = [];
+      this.takeovers = 0;
       this.tracker.start(this.matchSeats(after), after);
     } else if (this.tracker.progress() || this.fairness?.running) {
       const standing = this.definition.standing(after);
@@ -244,11 +304,11 @@ class OweDrahnRoom extends SimRoom {
  * the protocol first, as the room does), sometimes run out of time or leave; scheduled
  * actions and bot moves come in between.
  */
-function playRoom(name: GameName, seed: number, matches: number, fair: boolean, maxEvents = 6000): SimRoom {
+function playRoom(name: GameName, seed: number, matches: number, fair: boolean, maxEvents = 6000, takeovers = false): SimRoom {
   const definition = gameOf(name);
   const g = seededRng(seed * 7919 + 17);
   const options: Record<string, unknown> = name === "dice" ? { targetScore: pickOf(g, [1000, 1500, 2000]) } : name === "owedrahn" ? { maxPlayers: g.int(2, 8) } : {};
-  const room = name === "dice" ? new DiceRoom(definition, options, seed, fair) : name === "owedrahn" ? new OweDrahnRoom(definition, options, seed, fair) : new SimRoom(definition, options, seed, fair);
+  const room = name === "dice" ? new DiceRoom(definition, options, seed, fair, takeovers) : name === "owedrahn" ? new OweDrahnRoom(definition, options, seed, fair, takeovers) : new SimRoom(definition, options, seed, fair, takeovers);
   const seats = definition.rules.seats(definition.config(options as never));
   if (room instanceof DiceRoom) room.withBot = chance(g, 0.5);
   if (room instanceof OweDrahnRoom) room.wanted = g.int(2, seats);
@@ -260,6 +320,10 @@ function playRoom(name: GameName, seed: number, matches: number, fair: boolean, 
 
   for (let i = 0; i < maxEvents && room.finished.length < matches; i++) {
     room.now += g.int(0, 2500);
+    if (takeovers && room.canTakeOver && chance(g, 0.05)) {
+      room.takeOver();
+      continue;
+    }
     const rules = room.rules;
     const seated = rules.playerIds(room.state) as readonly string[];
     const wanted = room instanceof OweDrahnRoom ? room.wanted : room instanceof DiceRoom && room.withBot ? 1 : 2;
@@ -346,12 +410,12 @@ interface Played {
   finished: Finished[];
 }
 
-/** Plays `rooms` rooms of `name` (seeds from `firstSeed`), `matches` games each; some with fair dice. */
-function playMany(name: GameName, firstSeed: number, rooms: number, matches: number, fairEvery = 0): Played {
+/** Plays `rooms` rooms of `name` (seeds from `firstSeed`), `matches` games each; some with fair dice; `takeovers`: rooms taken over at random steps. */
+function playMany(name: GameName, firstSeed: number, rooms: number, matches: number, fairEvery = 0, takeovers = false): Played {
   const finished: Finished[] = [];
   for (let r = 0; r < rooms; r++) {
     const fair = fairEvery > 0 && r % fairEvery === 0;
-    finished.push(...playRoom(name, firstSeed + r, matches, fair).finished);
+    finished.push(...playRoom(name, firstSeed + r, matches, fair, 6000, takeovers).finished);
   }
   return { rooms, finished };
 }
@@ -396,6 +460,16 @@ describe("Replays of recorded matches (random complete games, driven as the room
     for (const type of ["roll", "lose_life", "choose_next", "timeout", "leave"]) assert.ok(steps.some((s) => s.action.type === type), `${type} steps are logged`);
     const reasons = count(p.finished, reasonOf);
     for (const reason of ["won", "left"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
+  });
+
+  it("rooms taken over at random steps (rebuilt from the snapshot Redis holds, some writes lost before) finish matches that replay, and whose fair dice verify, in all three games", () => {
+    for (const [name, seed] of [["tictactoe", 4000], ["dice", 5000], ["owedrahn", 6000]] as const) {
+      const p = playMany(name, seed, 10, 12, name === "tictactoe" ? 0 : 1, true);
+      const spanned = p.finished.filter((f) => f.takeovers > 0);
+      assert.ok(spanned.length >= 20, `${name}: ${spanned.length} of ${p.finished.length} matches were taken over while they ran`);
+      if (name !== "tictactoe") assert.ok(spanned.filter((f) => f.fair && (f.record.log as ReplayLog).steps.some((s) => (s.dice?.length ?? 0) > 0)).length >= 20, `${name}: matches with fair dice rolled across a takeover`);
+      for (const f of p.finished) assertReplays(name, f);
+    }
   });
 
   it("a log with one die changed, removed, added or out of range does not replay to the recorded states (and fair dice no longer verify)", () => {
