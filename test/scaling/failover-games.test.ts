@@ -4,7 +4,9 @@
  * about (Dice mid-turn with dice selected and set aside; Owe Drahn while a player must name
  * who plays next; a TicTacToe turn timer running); every player comes back through a
  * survivor with `client.reconnect(token)`, sees exactly the state they had, and the game
- * goes on to its end (or, for the timer, ends when the original deadline passes).
+ * goes on to its end (or, for the timer, ends when the original deadline passes). With
+ * the production dice (no RNG_SEED), the rolls after the takeover go on from the committed
+ * seed where they were, and the seed revealed at the end accounts for every roll.
  */
 import "../../src/polyfills.js";
 import assert from "node:assert/strict";
@@ -15,6 +17,7 @@ import type { OweDrahnState as Od } from "../../src/schema/OweDrahnState.js";
 import type { ServerProcess } from "../helpers/cluster.js";
 import { FAILOVER_ENV, failoverSuite, snapshotOf, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
+import { verifyMatch } from "../../src/fairness/verify.js";
 
 const ENV = {
   ...FAILOVER_ENV,
@@ -187,6 +190,46 @@ describe("High availability, per game: the crash of a game's process at the mome
         assert.ok(p.state.players.get(winner)!.score >= 1000, "the winner reached the target score");
         assert.equal(p.state.players.get(winner)!.wins, 1);
       }
+    });
+
+    it("provably fair dice across a SIGKILL: the rolls go on from where they were, and every roll the players saw, before and after, is what the revealed seed gives", async () => {
+      await start(2); // no RNG_SEED: the production dice, from the committed seed
+      const a = await join<Dc>(suite.processes[0]!, "create", "dice", { name: "Ada", targetScore: 2000 });
+      const b = await join<Dc>(suite.processes[0]!, "joinById", a.room.roomId, { name: "Bob" });
+      let ps = [a, b];
+      await allSee(ps, (p) => p.state.phase === "playing" && p.state.currentTurn !== "" && p.state.fairness.commitment !== "", "game start, with a commitment");
+      const commitment = a.state.fairness.commitment;
+      const seen: number[][] = [];
+      /** A turn: one roll (what it showed kept), then a little banked unless it busted. */
+      const turn = async (players: Seated<Dc>[]) => {
+        const cur = onTurn(players);
+        cur.send("roll");
+        await allSee(players, (p) => p.state.phase !== "playing" || onTable(p), "the roll");
+        seen.push(diceOf(cur).filter((d) => d !== 0));
+        if ((cur.state.phase as string) === "busted") {
+          await allSee(players, (p) => p.state.phase === "playing" && p.state.currentTurn !== cur.id, "the turn passing after the bust");
+          return;
+        }
+        await select(cur, players, fewKeepers(diceOf(cur)));
+        await setAside(cur, players, true);
+      };
+      for (let i = 0; i < 4; i++) await turn(ps);
+
+      const { resumed } = await killAndResume(ps);
+      ps = resumed;
+      await allSee(ps, (p) => p.state.fairness.commitment === commitment, "the same commitment after the restore");
+      for (let i = 0; i < 4; i++) await turn(ps);
+      assert.equal(ps[0]!.state.phase, "playing", "nobody reached 2000 yet");
+
+      // Bob leaves for good: the game ends, and its seed is revealed to Ada.
+      const [ada, bob] = ps[0]!.state.players.get(ps[0]!.id)!.name === "Ada" ? [ps[0]!, ps[1]!] : [ps[1]!, ps[0]!];
+      await bob.room.leave(true);
+      await ada.until(() => ada.all("fairnessRevealed").length > 0, "the seed revealed");
+      const revealed = ada.all("fairnessRevealed")[0] as { commitment: string; seed: string; clientSeeds: string; rolls: number[][] };
+      assert.equal(revealed.commitment, commitment, "the seed revealed is the one committed to before the first roll");
+      assert.equal(revealed.rolls.length, seen.length, "every roll of the game, from both processes, is in the reveal");
+      revealed.rolls.forEach((faces, n) => assert.deepEqual([...faces].sort(), [...seen[n]!].sort(), `roll ${n}: the dice the players saw`));
+      assert.deepEqual(verifyMatch({ log: { steps: revealed.rolls.map((dice) => ({ dice })), fairness: revealed } }), { ok: true, rolls: seen.length, dice: seen.flat().length });
     });
   });
 
