@@ -141,6 +141,24 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       return out;
     };
     const names = (w: { fields: string[] }) => w.fields.filter((_, i) => i % 2 === 0).sort();
+    /**
+     * Writes `snap` as a diff into `hash`; `lost`: the write fails (the hash keeps what it had,
+     * and the next write is whole). Checks that a hash written to reads back as `snap`, and
+     * returns the hash.
+     */
+    const writeAndCheck = (diff: FieldDiff, hash: Record<string, string>, snap: StoredSnapshot, lost: boolean, what: string) => {
+      const w = diff.next(snap);
+      if (lost) {
+        diff.lost();
+        return hash;
+      }
+      const out = apply(hash, w);
+      diff.landed();
+      const read = parseSnapshot(out);
+      assert.ok(read.ok, (read as { reason?: string }).reason);
+      assert.deepEqual({ ...read.snapshot, history: snap.history }, JSON.parse(JSON.stringify(snap)), what);
+      return out;
+    };
 
     it("the first write is whole; after it landed, a move sends the game keys it replaced and savedAt, nothing else", () => {
       const diff = new FieldDiff();
@@ -296,16 +314,7 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
           if (fairness?.game) rolls.push([rand(6) + 1, rand(6) + 1]);
         }
         const snap: StoredSnapshot = { ...base, savedAt: base.savedAt + step, match, fairness: fairness && { ...fairness } };
-        const w = diff.next(snap);
-        if (rand(9) === 0) {
-          diff.lost();
-          continue;
-        }
-        hash = apply(hash, w);
-        diff.landed();
-        const read = parseSnapshot(hash);
-        assert.ok(read.ok, (read as { reason?: string }).reason);
-        assert.deepEqual({ ...read.snapshot, history: base.history }, JSON.parse(JSON.stringify(snap)), `step ${step}`);
+        hash = writeAndCheck(diff, hash, snap, rand(9) === 0, `step ${step}`);
       }
     });
 
@@ -322,17 +331,7 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
         if (rand(5) === 0 && key !== "board") delete game[key];
         else game[key] = key === "board" ? [rand(3), rand(3)] : rand(10);
         snap = { ...snap, game, savedAt: snap.savedAt + 1, turn: rand(3) === 0 ? null : { key: `s1:${rand(4)}`, deadline: 1 }, history: { seq: 4 + step, game: 1 } };
-        const w = diff.next(snap);
-        // Some writes fail: the hash keeps what it had, and the next write is whole.
-        if (rand(7) === 0) {
-          diff.lost();
-          continue;
-        }
-        hash = apply(hash, w);
-        diff.landed();
-        const read = parseSnapshot(hash);
-        assert.ok(read.ok, (read as { reason?: string }).reason);
-        assert.deepEqual({ ...read.snapshot, history: snap.history }, { ...snap, history: snap.history });
+        hash = writeAndCheck(diff, hash, snap, rand(7) === 0, `step ${step}`);
       }
     });
   });
