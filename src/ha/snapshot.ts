@@ -130,6 +130,8 @@ type Parts = Pick<StoredSnapshot, (typeof PARTS)[number]>;
 /** The parts as stored: the growing arrays left empty (they go in their chunks). */
 function storedParts(snapshot: StoredSnapshot): Parts {
   const { match, fairness } = snapshot;
+  // Nothing that grows (no match recorded, no fair dice running): the snapshot's own parts.
+  if (match === null && !fairness?.game) return snapshot;
   return {
     seats: snapshot.seats,
     turn: snapshot.turn,
@@ -225,7 +227,8 @@ function chunked(items: readonly unknown[]): unknown[][] {
  * compared by identity: the log's steps and the rolls are never changed once added) and
  * "" for held chunks beyond the end (read as absent); returns the chunks as they will be held.
  */
-function changedChunks(name: Growing, items: readonly unknown[], held: readonly unknown[][], fields: string[]): unknown[][] {
+function changedChunks(name: Growing, items: readonly unknown[], held: unknown[][], fields: string[]): unknown[][] {
+  if (items.length === 0 && held.length === 0) return held;
   const out: unknown[][] = [];
   for (let n = 0; n * CHUNK < items.length; n++) {
     const start = n * CHUNK;
@@ -307,22 +310,17 @@ function joinFields(fields: Readonly<Record<string, string>>): Record<string, un
     else if (field.startsWith(GAME) && fields[field] !== "") (game ??= {})[field.slice(GAME.length)] = read(field);
   }
   out.game = game;
-  // The growing arrays' chunks, in order from 0 (a gap is a corrupt snapshot); none: the array as its part holds it.
+  // The growing arrays: chunk n is field `<name>:<n>` ("" an emptied one); they run from 0 without a gap (else the snapshot is corrupt). None: the array as its part holds it (format 2).
   for (const name of GROWING_NAMES) {
-    const chunks = new Map<number, unknown>();
-    for (const field of Object.keys(fields)) {
-      if (!field.startsWith(`${name}:`) || fields[field] === "") continue;
-      const n = Number(field.slice(name.length + 1));
-      const chunk = read(field);
-      if (!Number.isInteger(n) || n < 0 || !Array.isArray(chunk)) throw new Error(`not a chunk: ${field.slice(0, 40)}`);
-      chunks.set(n, chunk);
-    }
-    if (chunks.size === 0) continue;
+    const count = Object.keys(fields).filter((field) => field.startsWith(`${name}:`) && fields[field] !== "").length;
+    if (count === 0) continue;
     const items: unknown[] = [];
-    for (let n = 0; n < chunks.size; n++) {
-      const chunk = chunks.get(n) as unknown[] | undefined;
-      if (!chunk) throw new Error(`${name}: chunk ${n} missing`);
-      items.push(...chunk);
+    for (let n = 0; n < count; n++) {
+      const field = `${name}:${n}`;
+      if (!fields[field]) throw new Error(`${name}: chunk ${n} missing`);
+      const chunk = read(field);
+      if (!Array.isArray(chunk)) throw new Error(`not a chunk: ${field}`);
+      for (const item of chunk) items.push(item);
     }
     GROWING[name].into(out, items);
   }
