@@ -1,6 +1,6 @@
 /**
- * Replays of recorded matches, as a property: for TicTacToe, Dice (two humans, or a human
- * against a bot) and Owe Drahn (2–8 seats), many rooms play many complete games at random,
+ * Replays of recorded matches, as a property: for TicTacToe, Connect Four, Dice (two humans,
+ * or a human against a bot) and Owe Drahn (2–8 seats), many rooms play many complete games at random,
  * driven the way GameRoom drives its rules: joins, random client messages validated by the
  * game's protocol (most refused, the accepted ones kept), turn timeouts for the active
  * player, leaves, the actions the rules schedule (dispatched later by the system actor ""),
@@ -12,7 +12,10 @@
  * Every finished match's log, after a JSON round trip (as the database stores it), must
  * replay (`replay(rulesFor(game), log)`) through every recorded state to its `final` state;
  * its fairness record (when the dice were fair) must verify. A log with one die changed,
- * removed, added or out of range must not replay to the same states.
+ * removed, added or out of range must not replay to the same states. Some rooms write a
+ * high-availability snapshot after every step and are taken over at random steps (rebuilt
+ * from that snapshot alone, as a surviving process does): their matches must replay and
+ * verify just the same.
  */
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
@@ -28,9 +31,10 @@ import { FieldDiff, parseSnapshot, SNAPSHOT_VERSION, type StoredSnapshot } from 
 import type { DiceState } from "../../src/rules/dice.js";
 import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
 import type { TicTacToeState } from "../../src/rules/tictactoe.js";
+import { COLUMNS, type ConnectFourState } from "../../src/rules/connect-four.js";
 
 type Action = { type: string; [field: string]: unknown };
-type GameName = "tictactoe" | "dice" | "owedrahn";
+type GameName = "tictactoe" | "dice" | "owedrahn" | "connectfour";
 
 /** GameRoom's actor for the actions the rules schedule for themselves. */
 const SYSTEM_ACTOR = "";
@@ -235,6 +239,24 @@ const STRATEGIES: Record<GameName, Strategy> = {
       return chance(g, 0.1) ? { extra: 1 } : undefined;
     },
   },
+  connectfour: {
+    smart(room, humans, g) {
+      const s = room.state as ConnectFourState;
+      if (s.phase === "playing" && s.currentTurn && humans.includes(s.currentTurn)) {
+        const open = Array.from({ length: COLUMNS }, (_, c) => c).filter((c) => s.board[c] === "");
+        return { playerId: s.currentTurn, type: "drop", payload: { column: pickOf(g, open) } };
+      }
+      if (s.phase === "over") {
+        const asking = s.players.filter((p) => humans.includes(p.id) && !s.rematch.includes(p.id));
+        if (asking.length > 0) return { playerId: pickOf(g, asking).id, type: "rematch" };
+      }
+      return null;
+    },
+    payload(type, _room, g) {
+      if (type === "drop") return chance(g, 0.1) ? { column: "3" } : { column: g.int(-1, COLUMNS) };
+      return chance(g, 0.1) ? { extra: 1 } : undefined;
+    },
+  },
   dice: {
     smart(room, humans, g) {
       const s = room.state as DiceState;
@@ -435,6 +457,14 @@ describe("Replays of recorded matches (random complete games, driven as the room
     for (const reason of ["won", "draw", "left", "timeout"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
   });
 
+  it("Connect Four: 200+ matches replay to their final state, step by step", () => {
+    const p = playMany("connectfour", 7000, 10, 22);
+    assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
+    for (const f of p.finished) assertReplays("connectfour", f);
+    const reasons = count(p.finished, reasonOf);
+    for (const reason of ["won", "left", "timeout"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
+  });
+
   it("Dice (two humans, and a human against a bot; some rooms with fair dice): 200+ matches replay to their final state", () => {
     const p = (played.dice = playMany("dice", 2000, 16, 14, 3));
     assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
@@ -462,12 +492,13 @@ describe("Replays of recorded matches (random complete games, driven as the room
     for (const reason of ["won", "left"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
   });
 
-  it("rooms taken over at random steps (rebuilt from the snapshot Redis holds, some writes lost before) finish matches that replay, and whose fair dice verify, in all three games", () => {
-    for (const [name, seed] of [["tictactoe", 4000], ["dice", 5000], ["owedrahn", 6000]] as const) {
-      const p = playMany(name, seed, 10, 12, name === "tictactoe" ? 0 : 1, true);
+  it("rooms taken over at random steps (rebuilt from the snapshot Redis holds, some writes lost before) finish matches that replay, and whose fair dice verify, in all four games", () => {
+    for (const [name, seed] of [["tictactoe", 4000], ["dice", 5000], ["owedrahn", 6000], ["connectfour", 8000]] as const) {
+      const dice = name === "dice" || name === "owedrahn";
+      const p = playMany(name, seed, 10, 12, dice ? 1 : 0, true);
       const spanned = p.finished.filter((f) => f.takeovers > 0);
       assert.ok(spanned.length >= 20, `${name}: ${spanned.length} of ${p.finished.length} matches were taken over while they ran`);
-      if (name !== "tictactoe") assert.ok(spanned.filter((f) => f.fair && (f.record.log as ReplayLog).steps.some((s) => (s.dice?.length ?? 0) > 0)).length >= 20, `${name}: matches with fair dice rolled across a takeover`);
+      if (dice) assert.ok(spanned.filter((f) => f.fair && (f.record.log as ReplayLog).steps.some((s) => (s.dice?.length ?? 0) > 0)).length >= 20, `${name}: matches with fair dice rolled across a takeover`);
       for (const f of p.finished) assertReplays(name, f);
     }
   });
