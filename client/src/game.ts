@@ -198,7 +198,11 @@ export class GameScreen {
   /** Shows `room` (the first one, or a spectator's new connection to the same room). */
   private attach(room: Room) {
     this.room = room;
-    const refused = (title: Text, detail: Text, code: string) => this.showFeedback(title, detail, code);
+    // Refused here, before it was sent (a payload the protocol does not allow): as the server's refusals are.
+    const refused = (title: Text, detail: Text, code: string) => {
+      this.view.refused?.();
+      this.showFeedback(title, detail, code);
+    };
     const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol, refused), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
     this.view = this.entry.screen(ctx);
     if (this.spectator) {
@@ -230,6 +234,8 @@ export class GameScreen {
     room.onMessage("error", (payload: unknown) => {
       // A client seed sent once the game had started counts for nothing: the next one is sent after the game.
       if (isClientSeedRefusal(payload)) return;
+      // A refused rematch request (too many messages, a server error) must not leave its button waiting for an answer that will not come.
+      this.view.refused?.();
       const e = describeErrorPayload(payload);
       this.showFeedback(e.title, e.detail, e.code);
     });

@@ -54,6 +54,11 @@ export interface GameView<S> {
   action(name: string, el: HTMLElement, state: S): void;
   /** One line of the room's history (sent by the server) in words, or undefined to leave it out. */
   historyLine(entry: HistoryEntry, state: S | undefined): Text | undefined;
+  /**
+   * The server refused this player's last message (an error reply): what the view showed
+   * ahead of the state (a request marked as sent) goes back to what the state says.
+   */
+  refused?(): void;
 }
 
 /** A create option of a game: a key of its protocol's `options` beyond the common ones. */

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { board, browserSuite, createRoom, joinListed, PHONE, screenshot, text, waitFor, type Player, expectText } from "./helpers.js";
+import { board, browserSuite, createRoom, joinListed, PHONE, screenshot, startTwoPlayers, text, waitFor, type Player, expectText } from "./helpers.js";
 
 describe("Browser: TicTacToe", function () {
   this.timeout(60000);
@@ -160,5 +160,31 @@ describe("Browser: TicTacToe", function () {
     await second.page.getByTestId("btn-leave-confirm").click();
     await second.page.getByTestId("lobby").waitFor();
     assert.equal(await second.page.locator("[data-testid=move-error], [data-testid=error-toast]").count(), 0, "no error in the lobby");
+  });
+});
+
+describe("Browser: a refused rematch request (one message per second)", function () {
+  this.timeout(60000);
+  // Each player may send one message a second: a rematch asked right after the winning move is refused.
+  const suite = browserSuite({ MESSAGES_PER_SECOND: "1", MESSAGE_BURST: "1" });
+
+  it("a rematch the server refused (too many messages) leaves the button usable, with the reason shown; asked again, it goes through", async () => {
+    const { first, second } = await startTwoPlayers(suite, "tictactoe");
+    const pause = () => new Promise((r) => setTimeout(r, 1100));
+    // first: 0, 1, 2 (top row); second: 3, 4; a second apart for each player.
+    for (const [p, cell] of [[first, 0], [second, 3], [first, 1], [second, 4], [first, 2]] as const) {
+      await waitFor(async () => (await text(p.page, "turn")).startsWith("Your turn"), `cell ${cell}: the mover's turn`);
+      await pause();
+      await p.page.getByTestId(`cell-${cell}`).click();
+    }
+    await expectText(first.page, "winner", /^You win!$/);
+    await first.page.getByTestId("btn-rematch").click();
+    await expectText(first.page, "move-error", /slow down|too many/i, "the refusal is shown");
+    await waitFor(async () => (await first.page.getByTestId("btn-rematch").isEnabled()) && !/waiting/i.test(await text(first.page, "btn-rematch")), "the rematch button usable again");
+    assert.doesNotMatch(await text(second.page, "status"), /wants a rematch/, "the other player saw no request");
+    await pause();
+    await first.page.getByTestId("btn-rematch").click();
+    await waitFor(async () => /waiting for the other player/i.test(await text(first.page, "btn-rematch")), "rematch asked");
+    await expectText(second.page, "status", /wants a rematch/, "the other player sees the request");
   });
 });

@@ -86,6 +86,11 @@ class DiceView implements GameView<DiceState> {
     return id === this.me ? "You" : this.name(state, id);
   }
 
+  /** The server refused a message: a rematch asked by a click is asked only if the state says so. */
+  refused(): void {
+    this.rematchAsked = false;
+  }
+
   /** This player asked for a rematch: the state says so (also after a reload), or the click just did. */
   private asked(state: DiceState): boolean {
     return this.rematchAsked || state.players.get(this.me)?.rematch === true;

@@ -56,6 +56,11 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     return !!state && !!state.players && !!state.board;
   }
 
+  /** The server refused a message: a rematch asked by a click is asked only if the state says so. */
+  refused(): void {
+    this.rematchAsked = false;
+  }
+
   /** This player asked for a rematch: the state says so (also after a reload), or the click just did. */
   private asked(state: BoardGameState): boolean {
     return this.rematchAsked || state.players.get(this.me)?.rematch === true;
