@@ -165,6 +165,7 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       const first = diff.next(base);
       assert.equal(first.whole, true);
       assert.deepEqual(apply({}, first), snapshotFields(base));
+      assert.deepEqual(snapshotFields(base), fieldsOf(base), "the fields are the documented format");
       diff.landed();
       const game = base.game as { board: string[]; turn: string };
       const moved: StoredSnapshot = { ...base, savedAt: base.savedAt + 1, game: { ...game, board: ["X", "X", ""] } };
@@ -268,7 +269,7 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       assert.deepEqual(revealed.rolls, [...rolled, next]);
     });
 
-    it("what a move writes does not grow with the game: a 400-step match sends its newest steps, not its whole log", () => {
+    it("what a move writes does not grow with the game: a 400-step match sends its newest steps, not its whole log (also right after a whole write)", () => {
       const diff = new FieldDiff();
       let hash: Record<string, string> = {};
       const log: NonNullable<StoredSnapshot["match"]>["log"] = [];
@@ -279,8 +280,17 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       for (let step = 0; step < 400; step++) {
         log.push({ t: step * 900, seat: step % 3, action: { type: "roll" }, dice: [1 + (step % 6), 2, 3, 4, 5] });
         snap = { ...snap, savedAt: snap.savedAt + 1, match: { ...snap.match!, placed: { ...snap.match!.placed } } };
+        // A write that fails mid-game: the next one is whole.
+        if (step === 255) {
+          diff.next(snap);
+          diff.lost();
+          continue;
+        }
         const w = diff.next(snap);
-        largest = Math.max(largest, w.fields.reduce((n, f) => n + f.length, 0));
+        if (!w.whole) largest = Math.max(largest, w.fields.reduce((n, f) => n + f.length, 0));
+        // The 16th step fills the first chunk; the 17th starts the second.
+        if (step === 15) assert.deepEqual(names(w), ["ml:0", "savedAt"]);
+        if (step === 16 || step === 257) assert.deepEqual(names(w), [`ml:${Math.floor(step / 16)}`, "savedAt"]);
         hash = apply(hash, w);
         diff.landed();
       }
@@ -291,6 +301,21 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       const whole = JSON.stringify(log).length;
       assert.ok(whole > 25_000, `the log is ${whole} bytes`);
       assert.ok(largest < 1_500, `the largest write of a move was ${largest} bytes`);
+    });
+
+    it("a new match's log as long as the last one's (written together, one write in flight meanwhile) is sent, step for step", () => {
+      const diff = new FieldDiff();
+      const step = (t: number) => ({ t, seat: 0, action: { type: "roll" } });
+      const old: StoredSnapshot = { ...base, match: { ...base.match!, log: [step(1), step(2), step(3)] } };
+      let hash = apply({}, diff.next(old));
+      diff.landed();
+      const next: StoredSnapshot = { ...base, match: { ...base.match!, id: "m-2", log: [step(4), step(5), step(6)] } };
+      const w = diff.next(next);
+      assert.ok(names(w).includes("ml:0"), `sent: ${names(w).join(", ")}`);
+      hash = apply(hash, w);
+      const read = parseSnapshot(hash);
+      assert.ok(read.ok, (read as { reason?: string }).reason);
+      assert.deepEqual(read.snapshot.match, next.match);
     });
 
     it("a run of random changes to the log and the rolls (growing in place, new games, lost writes) reads back exactly as the last snapshot", () => {
