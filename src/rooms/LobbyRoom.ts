@@ -70,6 +70,8 @@ export class LobbyRoom extends Room {
   private passScheduled = false;
   private passRunning = false;
   private changedDuringPass = false;
+  /** A change was announced while a pass waited to run: that pass may read the list from before it. */
+  private changedBeforePass = false;
 
   private readonly timers = new RoomTimers((err) => this.log.error({ err }, "lobby timer failed"));
 
@@ -81,7 +83,7 @@ export class LobbyRoom extends Room {
     this.patchRate = NO_PATCH_TICK_MS; // no state to patch, and no clock to tick (timers are RoomTimers)
     this.maxClients = this.settings.maxClients;
     this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
-    this.unsubscribe = this.settings.listing.onChange(() => this.schedulePass(this.settings.throttleMs));
+    this.unsubscribe = this.settings.listing.onChange(() => this.changed());
     // Rooms of a dead process leave the driver without a notice: re-read now and then.
     this.timers.every(this.settings.refreshMs, () => this.settings.listing.invalidate());
     this.onMessage("refresh", (client: Client) => {
@@ -144,6 +146,16 @@ export class LobbyRoom extends Room {
     }
   }
 
+  /**
+   * A room changed: a pass after the throttle. A pass already waiting to run (for a join or
+   * a refresh) may read the list from before the change (the listing is read at most every
+   * throttle, by any reader): one more pass follows it.
+   */
+  private changed() {
+    if (this.passScheduled) this.changedBeforePass = true;
+    this.schedulePass(this.settings.throttleMs);
+  }
+
   /** Runs one update pass after `delayMs`, unless one is already waiting. */
   private schedulePass(delayMs: number) {
     if (this.passRunning) {
@@ -160,7 +172,8 @@ export class LobbyRoom extends Room {
 
   private async pass() {
     this.passRunning = true;
-    this.changedDuringPass = false;
+    this.changedDuringPass = this.changedBeforePass;
+    this.changedBeforePass = false;
     try {
       for (const client of this.clients) {
         const member = this.members.get(client.sessionId);

@@ -274,6 +274,39 @@ describe("Lobby paths: refresh limit, changed lists only, address cap, flooding,
     }
   });
 
+  it("a change announced while a pass waits to run, which reads the list from before it (read moments earlier by another reader), still reaches the clients, by a throttled follow-up", async () => {
+    const a = await joinLobby({ game: "tictactoe" });
+    await a.nth("rooms", 1);
+    const lobby = lobbyOf(a) as LobbyInternals & { schedulePass(delayMs: number): void };
+    const { listing } = lobby.settings;
+    const view = listing.view;
+    const invalidate = listing.invalidate;
+    const before = await view.call(listing, { game: "tictactoe" });
+    let staleReads = 0;
+    // No change notice reaches the lobby but the one this test sends (nor the periodic re-read).
+    listing.invalidate = () => undefined;
+    try {
+      const host = await suite.colyseus.sdk.create("tictactoe", { name: "Host" });
+      // A pass is waiting to run (a join, a refresh) when the room's change is announced; it reads the list as cached before the change.
+      listing.view = async (filter?: ListingFilter): Promise<ListingView> => {
+        if (staleReads === 0) {
+          staleReads++;
+          return before;
+        }
+        return view.call(listing, filter);
+      };
+      lobby.schedulePass(0);
+      invalidate.call(listing);
+      const got = await a.nth("rooms", 2, 3000);
+      assert.ok((got as RoomEntry[]).some((r) => r.roomId === host.roomId), "the new room is listed");
+      assert.equal(staleReads, 1);
+      await host.leave();
+    } finally {
+      delete (listing as { view?: unknown }).view;
+      delete (listing as { invalidate?: unknown }).invalidate;
+    }
+  });
+
   it("stays open when its last client leaves: the next client joins the same lobby", async () => {
     const a = await joinLobby();
     await a.nth("rooms", 1);
