@@ -56,6 +56,15 @@ interface Finished {
 
 const endingOf = (state: unknown) => (state as { ending?: unknown }).ending;
 
+/** `value` and everything reachable from it, frozen (in strict mode a write then throws). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
 /**
  * One room, its rules driven as GameRoom drives them: `dispatch` (apply with the recording
  * RNG, then take what the step drew, fairness told whether the step counted) and `record`
@@ -90,7 +99,7 @@ class SimRoom {
     if (fair) this.fairness = new RoomFairness(this.base);
     this.recording = recordingRng(fair ? { int: (min, max) => this.fairness!.rng.int(min, max) } : this.base);
     this.tracker = this.newTracker();
-    this.state = definition.rules.setup(definition.config(options), this.base);
+    this.state = deepFreeze(definition.rules.setup(definition.config(options), this.base));
     if (snapshots) this.snapshots = { diff: new FieldDiff(), hash: {}, current: false, lose: seededRng(seed + 1) };
   }
 
@@ -107,7 +116,7 @@ class SimRoom {
   takeOver() {
     const read = parseSnapshot(this.snapshots!.hash);
     assert.ok(read.ok, read.ok ? "" : read.reason);
-    this.state = read.snapshot.game;
+    this.state = deepFreeze(read.snapshot.game);
     this.tracker = this.newTracker();
     this.tracker.restore(read.snapshot.match ?? undefined);
     if (this.fair) {
@@ -166,7 +175,8 @@ class SimRoom {
     }
     this.fairness?.stepDone();
     const before = this.state;
-    this.state = result.state;
+    // Frozen: a rule that changed a state it was given (in place) would throw here, and the snapshot's diff (which compares the state's parts by identity) would miss such a change.
+    this.state = deepFreeze(result.state);
     this.record(before, result.state, playerId, action, drawn);
     for (const event of result.events as { type: string; action?: Action }[]) if (event.type === "schedule") this.scheduled.push(event.action!);
     this.save();
