@@ -165,7 +165,10 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       const first = diff.next(base);
       assert.equal(first.whole, true);
       assert.deepEqual(apply({}, first), snapshotFields(base));
-      assert.deepEqual(snapshotFields(base), fieldsOf(base), "the fields are the documented format");
+      // With and without a match or a dice game running: the log and the rolls always in their chunks.
+      for (const snap of [base, { ...base, match: null }, { ...base, fairness: null }, { ...base, match: null, fairness: null }, { ...base, fairness: { ...base.fairness!, game: null } }]) {
+        assert.deepEqual(snapshotFields(snap), fieldsOf(snap), "the fields are the documented format");
+      }
       diff.landed();
       const game = base.game as { board: string[]; turn: string };
       const moved: StoredSnapshot = { ...base, savedAt: base.savedAt + 1, game: { ...game, board: ["X", "X", ""] } };
@@ -197,6 +200,18 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       assert.ok(read.ok);
       assert.deepEqual(read.snapshot.game, rest);
       assert.ok(names(diff.next(base)).includes("g:turn"));
+    });
+
+    it("a game key whose value becomes undefined (absent, as JSON has it) is sent as \"\" and read as absent", () => {
+      const diff = new FieldDiff();
+      let hash = apply({}, diff.next(base));
+      diff.landed();
+      const w = diff.next({ ...base, game: { ...(base.game as Record<string, unknown>), turn: undefined } });
+      assert.deepEqual(w.fields.slice(w.fields.indexOf("g:turn"), w.fields.indexOf("g:turn") + 2), ["g:turn", ""]);
+      hash = apply(hash, w);
+      const read = parseSnapshot(hash, storedHistory);
+      assert.ok(read.ok);
+      assert.equal("turn" in (read.snapshot.game as object), false);
     });
 
     it("content compared as JSON would serialize it: a nested change, a longer or shorter array, an object for null, a key order change are sent; a member that is undefined (as good as absent) is not", () => {
