@@ -19,6 +19,7 @@
  */
 import { Hash, JWT } from "@colyseus/auth";
 import { Room } from "@colyseus/core";
+import { createSecretKey } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import express from "express";
 import { z } from "zod";
@@ -107,8 +108,10 @@ export class Accounts {
   private readonly limiter: AddressLimiter;
 
   constructor(private readonly options: AccountsOptions) {
-    // One process-wide secret: @colyseus/auth's room hook verifies joins with it.
-    JWT.settings.secret = options.secret;
+    // One process-wide secret: @colyseus/auth's room hook verifies joins with it. As a key
+    // object made once: given a string, jsonwebtoken tries it as a public key (which throws)
+    // and then makes a secret key, on every sign and verify: about 290 µs each, against 6.
+    JWT.settings.secret = createSecretKey(Buffer.from(options.secret, "utf8"));
     tokensVerified = true;
     this.limiter = new AddressLimiter(options.requestsPerMinute, 60);
   }
