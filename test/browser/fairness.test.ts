@@ -93,7 +93,8 @@ describe("Browser: provably fair dice", function () {
 
     // Every roll shown, ticked, and the same as Node's derivation gives.
     const rolls = await page.locator("[data-testid^=verify-roll-]").evaluateAll((items) => items.map((li) => ({ faces: li.getAttribute("data-faces") ?? "", ok: li.classList.contains("ok") })));
-    assert.ok(rolls.length >= 2, `rolls were shown: ${rolls.length}`);
+    // At least the winner's last roll (to 1000, three 1s and a 5 can win with the first roll).
+    assert.ok(rolls.length >= 1, `rolls were shown: ${rolls.length}`);
     rolls.forEach((roll, n) => {
       const shown = roll.faces.split(",").map(Number);
       assert.ok(roll.ok, `roll #${n} ticked`);
