@@ -25,7 +25,6 @@ import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
 import { NO_PATCH_TICK_MS, RoomTimers } from "./timers.js";
 import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
-import type { HistoryStep } from "../games/definition.js";
 import { RoomHistory } from "./history.js";
 import { hostKey } from "../matchmaking/waiting-rooms.js";
 import { directOutput, RoomFailover, type RoomOutput, type RoomSnapshotBody } from "../ha/room-failover.js";
@@ -36,9 +35,9 @@ import { BotTurn } from "./bot-turn.js";
 import { RoomListing } from "./room-listing.js";
 import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
-import type { Drawn } from "../players/match-tracker.js";
 import { tokenPayload } from "../players/accounts.js";
 import { GameRecords } from "./game-records.js";
+import { GameSteps } from "./game-steps.js";
 import { partsSnapshot, restoreParts, type SnapshotParts } from "./room-snapshot.js";
 import type { FairnessReveal } from "../fairness/room-fairness.js";
 import { FairnessState } from "../schema/FairnessState.js";
@@ -96,7 +95,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private draining = false;
   /** For the room's log lines: joins (players and spectators), games ended, creation time. */
   private joins = 0;
-  private gamesEnded = 0;
   private readonly createdAtMs = Date.now();
   /** onCreate completed (the room counts in the metrics). */
   private opened = false;
@@ -113,6 +111,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private turnClock?: TurnClock;
   /** Who sits as whom, the running match's record, the dice from committed seeds (src/rooms/game-records.ts). */
   private records!: GameRecords;
+  /** Each accepted step's history lines, records and game-over log (src/rooms/game-steps.ts). */
+  private steps!: GameSteps;
 
   private get rules() {
     return this.definition.rules;
@@ -184,6 +184,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       afterOut: (fn) => this.out.then(fn),
       nameOf: (id) => this.names.get(id),
     });
+    this.steps = new GameSteps(definition, this.history, this.records, this.log);
     if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
     this.out = this.failover ?? directOutput(this);
     if (restore) this.restoreFrom(restore);
@@ -302,7 +303,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.records.disposed(this.out.superseded);
     this.out.dispose();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
-    this.log.info({ joins: this.joins, games: this.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
+    this.log.info({ joins: this.joins, games: this.steps.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
   }
 
   /**
@@ -351,7 +352,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     }
     const before = this.game;
     this.game = result.state;
-    const revealed = this.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] }, drawn);
+    const revealed = this.steps.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] }, drawn);
     const events = result.events as { type: string }[];
     // Scheduled before the commit, so the snapshot it writes holds them.
     for (const event of events) if (isSchedule(event)) this.scheduled.at(Date.now() + (this.settings.delays[event.timer] ?? 0), event.action);
@@ -365,23 +366,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     if (revealed) this.announceReveal(revealed);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ playerId, action: action.type }, "action applied");
     return true;
-  }
-
-  /** Adds what a step did to the room's history (in the state: it goes out with the step's patch), and logs a game's end. */
-  /** Returns the dice seeds a game's end revealed (sent by the caller after the step's patch). */
-  private record(step: HistoryStep<unknown>, drawn: Drawn): FairnessReveal | undefined {
-    const wasStarted = this.rules.isStarted(step.before);
-    const isStarted = this.rules.isStarted(step.after);
-    if (!wasStarted && isStarted) this.history.newGame();
-    const revealed = this.records.step(step, drawn);
-    this.history.add(this.definition.history(step));
-    if (wasStarted && !isStarted) {
-      this.gamesEnded++;
-      // How it ended (won, draw, left, timeout), never who: the log keeps no player names.
-      const ending = (step.after as { ending?: { reason?: string } | null }).ending?.reason;
-      this.log.info({ game: this.gamesEnded, turns: this.rules.turnNumber(step.after), ending, by: step.action.type }, "game over");
-    }
-    return revealed;
   }
 
   /** The game's revealed dice seed goes to every client once the patch that ended the game is out (with high availability: once its snapshot is written). */
