@@ -26,7 +26,13 @@ const LATEST_MS = 2000;
 async function seenBy<S>(players: Player<S>[], predicate: (p: Player<S>) => boolean, what: string, timeoutMs = 4000): Promise<{ first: number; last: number }> {
   const times = await Promise.all(
     players.map(async (p) => {
-      await p.until(() => predicate(p), what, timeoutMs);
+      try {
+        await p.until(() => predicate(p), what, timeoutMs);
+      } catch (err) {
+        // What the player saw instead, so a failure says which way the game went.
+        const seen = p.state as { phase?: string; currentTurn?: string; turnDeadline?: number; endReason?: string };
+        throw new Error(`${(err as Error).message}; the player saw phase ${seen.phase}, turn ${seen.currentTurn}, deadline in ${(seen.turnDeadline ?? 0) - Date.now()} ms, end reason "${seen.endReason ?? ""}"`);
+      }
       return Date.now();
     }),
   );
