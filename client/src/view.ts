@@ -197,3 +197,32 @@ export function ruleList(lines: readonly string[], ...extra: Node[]): Node {
   return h("div", {}, h("ul", {}, lines.map((line) => h("li", {}, line))), extra);
 }
 
+
+/**
+ * This player's rematch request as the screen shows it: asked at once on the click, before
+ * the state confirms it; forgotten when the server refuses a message (the state then says
+ * whether it was asked) and whenever the game is not over.
+ */
+export class RematchRequest {
+  private clicked = false;
+
+  /** The Rematch button was clicked. */
+  ask(): void {
+    this.clicked = true;
+  }
+
+  /** The server refused a message: the request is asked only if the state says so. */
+  refused(): void {
+    this.clicked = false;
+  }
+
+  /** Each summary's phase: outside "over" nothing is asked. */
+  phase(phase: string): void {
+    if (phase !== "over") this.clicked = false;
+  }
+
+  /** Asked: the state says so (`inState`, also after a reload), or the click just did. */
+  asked(inState: boolean): boolean {
+    return this.clicked || inState;
+  }
+}

@@ -7,14 +7,15 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { DiceState as DiceRulesState } from "../../../src/rules/dice.js";
-import { defineView, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { defineView, RematchRequest, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
 
 class DiceView implements GameView<DiceState> {
   private readonly send;
-  private rematchAsked = false;
+  /** This player's rematch request (shown at once on the click). */
+  private readonly rematch = new RematchRequest();
   private bust?: { name: Text; mine: boolean; timeout: boolean; at: number };
   private hot?: { text: Text; at: number };
 
@@ -88,12 +89,12 @@ class DiceView implements GameView<DiceState> {
 
   /** The server refused a message: a rematch asked by a click is asked only if the state says so. */
   refused(): void {
-    this.rematchAsked = false;
+    this.rematch.refused();
   }
 
   /** This player asked for a rematch: the state says so (also after a reload), or the click just did. */
   private asked(state: DiceState): boolean {
-    return this.rematchAsked || state.players.get(this.me)?.rematch === true;
+    return this.rematch.asked(state.players.get(this.me)?.rematch === true);
   }
 
   summary(state: DiceState): Summary {
@@ -105,7 +106,7 @@ class DiceView implements GameView<DiceState> {
       running: seated && (state.phase === "playing" || state.phase === "busted"),
       myTurn: false,
     };
-    if (state.phase !== "over") this.rematchAsked = false;
+    this.rematch.phase(state.phase);
     const current = state.players.get(state.currentTurn);
     const turn: Text =
       state.currentTurn === this.me
@@ -311,7 +312,7 @@ class DiceView implements GameView<DiceState> {
         this.send("add_bot", undefined);
         break;
       case "rematch":
-        this.rematchAsked = true;
+        this.rematch.ask();
         this.send("rematch", undefined);
         this.ctx.rerender();
         break;

@@ -10,14 +10,14 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
-import { possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { RematchRequest, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
 
 export abstract class BoardGameView implements GameView<BoardGameState> {
-  /** This player clicked Rematch (shown at once, before the state confirms it). */
-  private rematchAsked = false;
+  /** This player's rematch request (shown at once on the click). */
+  private readonly rematch = new RematchRequest();
 
   constructor(protected readonly ctx: ViewContext<BoardGameProtocol>) {}
 
@@ -58,12 +58,12 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
 
   /** The server refused a message: a rematch asked by a click is asked only if the state says so. */
   refused(): void {
-    this.rematchAsked = false;
+    this.rematch.refused();
   }
 
   /** This player asked for a rematch: the state says so (also after a reload), or the click just did. */
   private asked(state: BoardGameState): boolean {
-    return this.rematchAsked || state.players.get(this.me)?.rematch === true;
+    return this.rematch.asked(state.players.get(this.me)?.rematch === true);
   }
 
   /** The player's name (isolated when rendered), or words for a player who left. */
@@ -76,7 +76,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     const mine = state.players.get(this.me);
     const role = mine ? `playing as ${this.markName(mine.symbol)}` : "watching";
     const base = { deadline: state.turnDeadline, role, waiting: state.phase === "waiting", running: state.phase === "playing" && !!mine, myTurn: false };
-    if (state.phase !== "over") this.rematchAsked = false;
+    this.rematch.phase(state.phase);
     switch (state.phase) {
       case "waiting":
         if (state.endReason === "left" && mine) return { ...base, status: [asName(state.endName), " left. Waiting for a new opponent to join…"], turn: "" };
@@ -159,7 +159,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
 
   action(name: string, el: HTMLElement, state: BoardGameState): void {
     if (name === "rematch") {
-      this.rematchAsked = true;
+      this.rematch.ask();
       this.ctx.send("rematch", undefined);
       this.ctx.rerender();
     } else this.boardAction(name, el, state);
