@@ -104,17 +104,19 @@ const PARTS = ["seats", "turn", "scheduled", "history", "match", "fairness", "sa
 const GAME = "g:";
 /** Items per chunk of a growing array (a chunk of log steps is about 1 KB of JSON). */
 export const CHUNK = 16;
+/** What an absent growing array reads as (one shared array: a write allocates none). */
+const NONE: readonly unknown[] = Object.freeze([]);
 /** The growing arrays: the match's log (`ml:<n>`) and the running game's rolls (`fr:<n>`); their parts are stored with the array empty. */
 const GROWING = {
   ml: {
-    of: (s: Pick<StoredSnapshot, "match">): readonly unknown[] => s.match?.log ?? [],
+    of: (s: Pick<StoredSnapshot, "match">): readonly unknown[] => s.match?.log ?? NONE,
     into: (json: Record<string, unknown>, items: unknown[]) => {
       const match = json.match as { log?: unknown } | null | undefined;
       if (match && typeof match === "object") match.log = items;
     },
   },
   fr: {
-    of: (s: Pick<StoredSnapshot, "fairness">): readonly unknown[] => s.fairness?.game?.rolls ?? [],
+    of: (s: Pick<StoredSnapshot, "fairness">): readonly unknown[] => s.fairness?.game?.rolls ?? NONE,
     into: (json: Record<string, unknown>, items: unknown[]) => {
       const game = (json.fairness as { game?: { rolls?: unknown } | null } | null | undefined)?.game;
       if (game && typeof game === "object") game.rolls = items;
