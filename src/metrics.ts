@@ -96,7 +96,7 @@ export function createMetrics(): Metrics {
     },
     results: {
       backlog: (n) => backlog.set(n),
-      recorded: () => recorded.inc(),
+      recorded: (n) => recorded.inc(n),
       dropped: () => dropped.inc(),
       written: (seconds) => writeResults.observe(seconds),
     },

@@ -12,7 +12,8 @@ import type { MatchRecord } from "./store.js";
 export interface RecorderMetrics {
   /** Results waiting (gauge). */
   backlog(n: number): void;
-  recorded(): void;
+  /** `n` results written. */
+  recorded(n: number): void;
   /** A result dropped because the backlog was full. */
   dropped(): void;
   /** One transaction written: how long it took, and how many results it held. */
@@ -128,7 +129,7 @@ export class ResultRecorder {
       while (n < this.queue.length && written.has(this.queue[n]!)) n++;
       this.queue.splice(0, n);
       pause = this.retryMs;
-      for (let i = 0; i < batch.length; i++) this.options.metrics?.recorded();
+      this.options.metrics?.recorded(batch.length);
       this.options.metrics?.backlog(this.queue.length);
       if (this.failing) {
         this.failing = false;

@@ -61,7 +61,7 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     new ResultRecorder({
       store,
       logger: logger(lines),
-      metrics: { backlog: (n) => metrics.backlog.push(n), recorded: () => metrics.recorded++, dropped: () => metrics.dropped++, written: (seconds, results) => metrics.written.push({ seconds, results }) },
+      metrics: { backlog: (n) => metrics.backlog.push(n), recorded: (n) => (metrics.recorded += n), dropped: () => metrics.dropped++, written: (seconds, results) => metrics.written.push({ seconds, results }) },
       maxBacklog,
       retryMs: 20,
       maxRetryMs: 50,
