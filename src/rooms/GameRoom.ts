@@ -244,9 +244,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       this.records.seated(client.sessionId, auth.userId);
       this.out.seated(client.sessionId, client.reconnectionToken);
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
-        this.names.delete(client.sessionId);
-        this.records.unseated(client.sessionId);
-        this.out.unseated(client.sessionId);
+        this.unseated(client.sessionId);
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
     }
@@ -291,9 +289,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.away.back(client.sessionId);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
     if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
-    if (!this.isSeated(client.sessionId)) this.out.unseated(client.sessionId);
-    if (!this.isSeated(client.sessionId)) this.names.delete(client.sessionId);
-    if (!this.isSeated(client.sessionId)) this.records.unseated(client.sessionId);
+    if (!this.isSeated(client.sessionId)) this.unseated(client.sessionId);
+  }
+
+  /** A player no longer seated: their name, identity, client seed and snapshot seat go. */
+  private unseated(sessionId: string) {
+    this.out.unseated(sessionId);
+    this.names.delete(sessionId);
+    this.records.unseated(sessionId);
   }
 
   override onDispose() {
