@@ -4,10 +4,10 @@
  * driven the way GameRoom drives its rules: joins, random client messages validated by the
  * game's protocol (most refused, the accepted ones kept), turn timeouts for the active
  * player, leaves, the actions the rules schedule (dispatched later by the system actor ""),
- * and bot moves from `rules.botMove`. Every step goes through the rules with a
- * `recordingRng` around the room's RNG (a seeded one; some rooms also put the provably fair
- * dice of src/fairness under it, as a production room does), and a real MatchTracker
- * follows the games exactly as `GameRoom.record()` does.
+ * and bot moves from `rules.botMove`. Every step goes through the rules with the
+ * RNG of the room's own GameRecords (src/rooms/game-records.ts: a `recordingRng` around a
+ * seeded RNG; some rooms also put the provably fair dice of src/fairness under it, as a
+ * production room does), and those records follow the games as they do in GameRoom.
  *
  * Every finished match's log, after a JSON round trip (as the database stores it), must
  * replay (`replay(rulesFor(game), log)`) through every recorded state to its `final` state;
@@ -21,10 +21,9 @@ import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { GAMES } from "../../src/games/index.js";
 import type { AnyGame } from "../../src/games/definition.js";
-import { MatchTracker, recordingRng, type Drawn, type MatchSeat } from "../../src/players/match-tracker.js";
+import { GameRecords } from "../../src/rooms/game-records.js";
 import type { MatchRecord } from "../../src/players/store.js";
 import { replay, rulesFor, type ReplayLog } from "../../src/replay/replay.js";
-import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import { seededRng, type Rng } from "../../src/rules/rng.js";
 import { FieldDiff, parseSnapshot, SNAPSHOT_VERSION, type StoredSnapshot } from "../../src/ha/snapshot.js";
@@ -54,8 +53,6 @@ interface Finished {
   takeovers: number;
 }
 
-const endingOf = (state: unknown) => (state as { ending?: unknown }).ending;
-
 /** `value` and everything reachable from it, frozen (in strict mode a write then throws). */
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -66,20 +63,22 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * One room, its rules driven as GameRoom drives them: `dispatch` (apply with the recording
- * RNG, then take what the step drew, fairness told whether the step counted) and `record`
- * (match start when `isStarted` turns true, one logged step per accepted action, the end when
- * `ending` appears or the game stops), with a real MatchTracker.
+ * One room, its rules driven as GameRoom drives them, with the room's own GameRecords
+ * (src/rooms/game-records.ts: the recording RNG, the fair dice, the match tracker):
+ * `dispatch` applies an action with `records.rng`, tells the records what it drew and
+ * whether it counted, and hands them each accepted step; a finished match reaches
+ * `finished` once the step that ended it is out (a microtask later, as in the room).
  */
 class SimRoom {
   state: unknown;
   readonly finished: Finished[] = [];
   /** Scheduled actions waiting for their timer, in the order they fire (one delay per timer). */
   readonly scheduled: Action[] = [];
-  readonly userIds = new Map<string, string>();
-  private readonly recording: { rng: Rng; take(): Drawn };
-  private fairness?: RoomFairness;
-  private tracker: MatchTracker;
+  /** Seated players who joined signed in (kept across takeovers, as the snapshot's seats keep them). */
+  private readonly userIds = new Map<string, string>();
+  private records: GameRecords;
+  /** The running match's id, and the states the room held after each of its logged steps. */
+  private matchId?: string;
   private states: unknown[] = [];
   /** The match clock (ms): the driver moves it on. */
   now = 1_000_000;
@@ -96,15 +95,26 @@ class SimRoom {
     snapshots = false,
   ) {
     this.base = seededRng(seed);
-    if (fair) this.fairness = new RoomFairness(this.base);
-    this.recording = recordingRng(fair ? { int: (min, max) => this.fairness!.rng.int(min, max) } : this.base);
-    this.tracker = this.newTracker();
+    this.records = this.newRecords();
     this.state = deepFreeze(definition.rules.setup(definition.config(options), this.base));
     if (snapshots) this.snapshots = { diff: new FieldDiff(), hash: {}, current: false, lose: seededRng(seed + 1) };
   }
 
-  private newTracker(): MatchTracker {
-    return new MatchTracker(this.definition.protocol.name, (record) => this.finished.push({ record, states: this.states, fair: this.fair, takeovers: this.takeovers }), () => this.now);
+  private newRecords(): GameRecords {
+    return new GameRecords({
+      game: this.definition,
+      rng: this.base,
+      fairDice: this.fair,
+      results: { record: (record) => this.finished.push({ record, states: this.states, fair: this.fair, takeovers: this.takeovers }) },
+      afterOut: (fn) => fn(),
+      nameOf: () => undefined,
+    });
+  }
+
+  /** A player about to join is signed in as `userId`. */
+  signIn(playerId: string, userId: string) {
+    this.userIds.set(playerId, userId);
+    this.records.seated(playerId, userId);
   }
 
   /** Whether the room can be taken over now: its last snapshot write landed (a room whose writes fail plays on unprotected). */
@@ -117,15 +127,11 @@ class SimRoom {
     const read = parseSnapshot(this.snapshots!.hash);
     assert.ok(read.ok, read.ok ? "" : read.reason);
     this.state = deepFreeze(read.snapshot.game);
-    this.tracker = this.newTracker();
-    this.tracker.restore(read.snapshot.match ?? undefined);
-    if (this.fair) {
-      this.fairness = new RoomFairness(this.base);
-      if (read.snapshot.fairness) this.fairness.restore(read.snapshot.fairness);
-    }
+    this.records = this.newRecords();
+    this.records.restore({ match: read.snapshot.match, fairness: read.snapshot.fairness, seats: [...this.userIds].map(([sessionId, userId]) => ({ sessionId, userId })) });
     // A new process: its first write is whole.
     this.snapshots!.diff = new FieldDiff();
-    if (this.tracker.progress()) this.takeovers++;
+    if (this.matchRunning) this.takeovers++;
   }
 
   /** After an accepted step: its snapshot written (one write in ten lost: the next is whole). */
@@ -146,8 +152,7 @@ class SimRoom {
       turn: null,
       scheduled: [],
       history: { seq: 0, game: 0 },
-      match: this.tracker.progress() ?? null,
-      fairness: this.fairness?.snapshot() ?? null,
+      ...this.records.snapshot(),
     };
     const write = snap.diff.next(stored);
     snap.current = snap.lose.int(0, 9) > 0;
@@ -161,52 +166,34 @@ class SimRoom {
     return this.definition.rules;
   }
 
+  /** The running match's id, if one runs. */
+  private get runningMatch(): string | undefined {
+    return this.records.snapshot().match?.id;
+  }
+
   get matchRunning(): boolean {
-    return this.tracker.progress() !== undefined;
+    return this.runningMatch !== undefined;
   }
 
   /** GameRoom.dispatch: true when the rules accepted the action. */
   dispatch(playerId: string, action: Action): boolean {
-    const result = this.rules.apply(this.state, playerId, action as never, this.recording.rng);
-    const drawn = this.recording.take();
-    if (!result.ok) {
-      this.fairness?.stepRefused();
-      return false;
-    }
-    this.fairness?.stepDone();
+    const result = this.rules.apply(this.state, playerId, action as never, this.records.rng);
+    const drawn = this.records.applied(result.ok);
+    if (!result.ok) return false;
     const before = this.state;
     // Frozen: a rule that changed a state it was given (in place) would throw here, and the snapshot's diff (which compares the state's parts by identity) would miss such a change.
     this.state = deepFreeze(result.state);
-    this.record(before, result.state, playerId, action, drawn);
+    const running = this.runningMatch;
+    this.records.step({ before, after: result.state, playerId, action, events: result.events }, drawn);
+    if (running) this.states.push(result.state);
+    else if (this.runningMatch) {
+      // A match started with this step (its first state is the match's own).
+      this.states = [];
+      this.takeovers = 0;
+    }
     for (const event of result.events as { type: string; action?: Action }[]) if (event.type === "schedule") this.scheduled.push(event.action!);
     this.save();
     return true;
-  }
-
-  /** GameRoom.record, minus the history. */
-  private record(before: unknown, after: unknown, playerId: string, action: Action, drawn: Drawn) {
-    const wasStarted = this.rules.isStarted(before);
-    const isStarted = this.rules.isStarted(after);
-    if (!wasStarted && isStarted) {
-      this.fairness?.start(this.rules.playerIds(after));
-      this.states = [];
-      this.takeovers = 0;
-      this.tracker.start(this.matchSeats(after), after);
-    } else if (this.tracker.progress() || this.fairness?.running) {
-      const standing = this.definition.standing(after);
-      if (this.tracker.progress()) this.states.push(after);
-      this.tracker.step(playerId, action, drawn, standing);
-      const ending = endingOf(after);
-      if ((ending && ending !== endingOf(before)) || !isStarted) {
-        const revealed = this.fairness?.end();
-        this.tracker.end(standing, ending ?? null, after, revealed);
-      }
-    }
-  }
-
-  private matchSeats(state: unknown): MatchSeat[] {
-    const players = (state as { players: readonly { id: string; name: string }[] }).players;
-    return this.rules.playerIds(state).map((id: string) => ({ id, userId: this.userIds.get(id) ?? null, name: players.find((p) => p.id === id)?.name ?? "" }));
   }
 }
 
@@ -336,7 +323,7 @@ class OweDrahnRoom extends SimRoom {
  * the protocol first, as the room does), sometimes run out of time or leave; scheduled
  * actions and bot moves come in between.
  */
-function playRoom(name: GameName, seed: number, matches: number, fair: boolean, maxEvents = 6000, takeovers = false): SimRoom {
+async function playRoom(name: GameName, seed: number, matches: number, fair: boolean, maxEvents = 6000, takeovers = false): Promise<SimRoom> {
   const definition = gameOf(name);
   const g = seededRng(seed * 7919 + 17);
   const options: Record<string, unknown> = name === "dice" ? { targetScore: pickOf(g, [1000, 1500, 2000]) } : name === "owedrahn" ? { maxPlayers: g.int(2, 8) } : {};
@@ -350,7 +337,10 @@ function playRoom(name: GameName, seed: number, matches: number, fair: boolean, 
   let humans: string[] = [];
   let joined = 0;
 
-  for (let i = 0; i < maxEvents && room.finished.length < matches; i++) {
+  for (let i = 0; i < maxEvents; i++) {
+    // A match the last step ended reaches `finished` a microtask after it, as in the room.
+    await Promise.resolve();
+    if (room.finished.length >= matches) break;
     room.now += g.int(0, 2500);
     if (takeovers && room.canTakeOver && chance(g, 0.05)) {
       room.takeOver();
@@ -364,7 +354,7 @@ function playRoom(name: GameName, seed: number, matches: number, fair: boolean, 
     if (rules.canSeat(room.state).ok && humansSeated.length < wanted && chance(g, 0.4)) {
       const id = `s${seed}-${++joined}`;
       // Most players are signed in; some are programs without an identity.
-      if (chance(g, 0.85)) room.userIds.set(id, `user-${id}`);
+      if (chance(g, 0.85)) room.signIn(id, `user-${id}`);
       if (room.dispatch(id, { type: "join", name: `P${joined}` })) humans.push(id);
       continue;
     }
@@ -399,6 +389,7 @@ function playRoom(name: GameName, seed: number, matches: number, fair: boolean, 
     if (!parsed.success) continue;
     room.dispatch(move.playerId, { ...(parsed.data as object | undefined), type: move.type });
   }
+  await Promise.resolve();
   return room;
 }
 
@@ -443,11 +434,11 @@ interface Played {
 }
 
 /** Plays `rooms` rooms of `name` (seeds from `firstSeed`), `matches` games each; some with fair dice; `takeovers`: rooms taken over at random steps. */
-function playMany(name: GameName, firstSeed: number, rooms: number, matches: number, fairEvery = 0, takeovers = false): Played {
+async function playMany(name: GameName, firstSeed: number, rooms: number, matches: number, fairEvery = 0, takeovers = false): Promise<Played> {
   const finished: Finished[] = [];
   for (let r = 0; r < rooms; r++) {
     const fair = fairEvery > 0 && r % fairEvery === 0;
-    finished.push(...playRoom(name, firstSeed + r, matches, fair, 6000, takeovers).finished);
+    finished.push(...(await playRoom(name, firstSeed + r, matches, fair, 6000, takeovers)).finished);
   }
   return { rooms, finished };
 }
@@ -459,24 +450,24 @@ describe("Replays of recorded matches (random complete games, driven as the room
   this.timeout(60_000);
   const played: Partial<Record<GameName, Played>> = {};
 
-  it("TicTacToe: 200+ matches replay to their final state, step by step", () => {
-    const p = (played.tictactoe = playMany("tictactoe", 1000, 10, 22));
+  it("TicTacToe: 200+ matches replay to their final state, step by step", async () => {
+    const p = (played.tictactoe = await playMany("tictactoe", 1000, 10, 22));
     assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
     for (const f of p.finished) assertReplays("tictactoe", f);
     const reasons = count(p.finished, reasonOf);
     for (const reason of ["won", "draw", "left", "timeout"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
   });
 
-  it("Connect Four: 200+ matches replay to their final state, step by step", () => {
-    const p = playMany("connectfour", 7000, 10, 22);
+  it("Connect Four: 200+ matches replay to their final state, step by step", async () => {
+    const p = await playMany("connectfour", 7000, 10, 22);
     assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
     for (const f of p.finished) assertReplays("connectfour", f);
     const reasons = count(p.finished, reasonOf);
     for (const reason of ["won", "left", "timeout"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
   });
 
-  it("Dice (two humans, and a human against a bot; some rooms with fair dice): 200+ matches replay to their final state", () => {
-    const p = (played.dice = playMany("dice", 2000, 16, 14, 3));
+  it("Dice (two humans, and a human against a bot; some rooms with fair dice): 200+ matches replay to their final state", async () => {
+    const p = (played.dice = await playMany("dice", 2000, 16, 14, 3));
     assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
     for (const f of p.finished) assertReplays("dice", f);
     const withBot = p.finished.filter((f) => (logOf(f.record).initial as DiceState).players.some((pl) => pl.isBot));
@@ -489,8 +480,8 @@ describe("Replays of recorded matches (random complete games, driven as the room
     for (const reason of ["won", "left"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
   });
 
-  it("Owe Drahn (2–8 seats, random player counts; some rooms with fair dice): 200+ matches replay to their final state", () => {
-    const p = (played.owedrahn = playMany("owedrahn", 3000, 16, 14, 3));
+  it("Owe Drahn (2–8 seats, random player counts; some rooms with fair dice): 200+ matches replay to their final state", async () => {
+    const p = (played.owedrahn = await playMany("owedrahn", 3000, 16, 14, 3));
     assert.ok(p.finished.length >= 200, `${p.finished.length} matches`);
     for (const f of p.finished) assertReplays("owedrahn", f);
     const sizes = new Set(p.finished.map((f) => f.record.players.length));
@@ -502,10 +493,10 @@ describe("Replays of recorded matches (random complete games, driven as the room
     for (const reason of ["won", "left"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
   });
 
-  it("rooms taken over at random steps (rebuilt from the snapshot Redis holds, some writes lost before) finish matches that replay, and whose fair dice verify, in all four games", () => {
+  it("rooms taken over at random steps (rebuilt from the snapshot Redis holds, some writes lost before) finish matches that replay, and whose fair dice verify, in all four games", async () => {
     for (const [name, seed] of [["tictactoe", 4000], ["dice", 5000], ["owedrahn", 6000], ["connectfour", 8000]] as const) {
       const dice = name === "dice" || name === "owedrahn";
-      const p = playMany(name, seed, 10, 12, dice ? 1 : 0, true);
+      const p = await playMany(name, seed, 10, 12, dice ? 1 : 0, true);
       const spanned = p.finished.filter((f) => f.takeovers > 0);
       assert.ok(spanned.length >= 20, `${name}: ${spanned.length} of ${p.finished.length} matches were taken over while they ran`);
       if (dice) assert.ok(spanned.filter((f) => f.fair && (f.record.log as ReplayLog).steps.some((s) => (s.dice?.length ?? 0) > 0)).length >= 20, `${name}: matches with fair dice rolled across a takeover`);
@@ -513,13 +504,13 @@ describe("Replays of recorded matches (random complete games, driven as the room
     }
   });
 
-  it("a log with one die changed, removed, added or out of range does not replay to the recorded states (and fair dice no longer verify)", () => {
+  it("a log with one die changed, removed, added or out of range does not replay to the recorded states (and fair dice no longer verify)", async () => {
     const g = seededRng(99);
     let tampered = 0;
     let refused = 0;
     let finalDiffers = 0;
     for (const name of ["dice", "owedrahn"] as const) {
-      const p = played[name] ?? playMany(name, name === "dice" ? 2000 : 3000, 4, 10, 2);
+      const p = played[name] ?? (await playMany(name, name === "dice" ? 2000 : 3000, 4, 10, 2));
       for (const f of p.finished) {
         const log = logOf(f.record);
         const rolled = log.steps.flatMap((s, i) => (s.dice && s.dice.length > 0 ? [i] : []));
