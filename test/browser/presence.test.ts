@@ -48,7 +48,8 @@ describe("Browser: tally and away time (issue 12)", function () {
     const iconOf = (p: Player) => p.page.evaluate(() => document.querySelector("link[rel=icon]")?.getAttribute("href") ?? "");
     const chimes = (p: Player) => p.page.evaluate(() => Number(document.body.dataset.turnChimes ?? 0));
     await waitFor(async () => (await title(x)).startsWith("Your turn · TicTacToe"), "the mover's title");
-    assert.equal(await title(o), "TicTacToe · Turn games");
+    // Each page renders the patch when it arrives: the other one may be a moment behind.
+    await waitFor(async () => (await title(o)) === "TicTacToe · Turn games", "the waiting player's title");
     assert.notEqual(await iconOf(x), await iconOf(o), "the icon says whose turn");
 
     // Off by default: the turn comes to o without a sound.
@@ -56,7 +57,7 @@ describe("Browser: tally and away time (issue 12)", function () {
     await x.page.getByTestId("cell-0").click();
     await waitFor(async () => (await title(o)).startsWith("Your turn"), "o's turn in o's title");
     assert.equal(await chimes(o), 0, "no sound unless asked for");
-    assert.equal(await title(x), "TicTacToe · Turn games");
+    await waitFor(async () => (await title(x)) === "TicTacToe · Turn games", "the title of x, whose turn is over");
 
     // o turns the sound on; it is remembered across a reload; the next turn chimes.
     await o.page.getByTestId("btn-sound").click();
