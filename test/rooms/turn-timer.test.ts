@@ -30,8 +30,9 @@ async function seenBy<S>(players: Player<S>[], predicate: (p: Player<S>) => bool
         await p.until(() => predicate(p), what, timeoutMs);
       } catch (err) {
         // What the player saw instead, so a failure says which way the game went.
-        const seen = p.state as { phase?: string; currentTurn?: string; turnDeadline?: number; endReason?: string };
-        throw new Error(`${(err as Error).message}; the player saw phase ${seen.phase}, turn ${seen.currentTurn}, deadline in ${(seen.turnDeadline ?? 0) - Date.now()} ms, end reason "${seen.endReason ?? ""}"`);
+        const seen = p.state as { phase?: string; currentTurn?: string; turnDeadline?: number; endReason?: string; board?: Iterable<string> };
+        const errors = players.flatMap((q, i) => q.all("error").map((e: { code?: string }) => `player ${i + 1}: ${e.code}`));
+        throw new Error(`${(err as Error).message}; the player saw phase ${seen.phase}, turn ${seen.currentTurn === p.id ? "theirs" : seen.currentTurn}, deadline in ${(seen.turnDeadline ?? 0) - Date.now()} ms, end reason "${seen.endReason ?? ""}", ${seen.board ? [...seen.board].filter((c) => c !== "").length : "no"} marks on the board, errors [${errors.join(", ")}]`);
       }
       return Date.now();
     }),
@@ -81,6 +82,7 @@ describe("Turn timer (turnSeconds: 1)", () => {
       assert.ok(firstDeadline > 0, "the opening turn has a deadline");
 
       const t0 = Date.now();
+      assert.ok(firstDeadline - t0 > turnMs / 2, `the opening turn has ${firstDeadline - t0} ms left when the test moves`);
       first.send("make_move", { row: 1, col: 1 });
       const { last: seen } = await seenBy([a, b], (p) => p.state.currentTurn === second.id && p.state.turnDeadline !== firstDeadline, "the second player's turn");
       const deadline = a.state.turnDeadline;
