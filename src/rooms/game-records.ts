@@ -100,10 +100,12 @@ export class GameRecords {
       this.match?.start(this.matchSeats(step.after), step.after);
       return undefined;
     }
+    // Stryker disable next-line ConditionalExpression: equivalent: a fast path; with no match and no dice running, the tracker's step() and end() and the dice's end() do nothing
     if (!this.match?.progress() && !this.fairness?.running) return undefined;
     const standing = this.options.game.standing(step.after);
     this.match?.step(step.playerId, step.action, drawn, standing);
     const ending = endingOf(step.after);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent: the step that set a game's ending stopped its match and dice (the fast path above returns after it), so an ending unchanged or cleared never reaches here with either running
     if (!((ending && ending !== endingOf(step.before)) || !isStarted)) return undefined;
     const revealed = this.fairness?.end();
     this.match?.end(standing, ending ?? null, step.after, revealed);

@@ -11,10 +11,11 @@ import { rollFaces } from "../../src/fairness/dice.js";
 import { seededRng } from "../../src/rules/rng.js";
 import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
 
-function room(options: { fairDice?: boolean; results?: boolean } = {}) {
+function room(options: { fairDice?: boolean; results?: boolean; joinNames?: boolean } = {}) {
   const records: MatchRecord[] = [];
   const pendingOut: (() => void)[] = [];
-  const names = new Map([["a", "Ada"], ["b", "Bob"]]);
+  // The names given at join (none: the match takes each player's name from the game's state, as for bots).
+  const names = new Map(options.joinNames === false ? [] : [["a", "Ada"], ["b", "Bob"]]);
   const r = new GameRecords({
     game: oweDrahn,
     rng: seededRng(3),
@@ -125,5 +126,60 @@ describe("GameRecords (the base room's game records)", () => {
     assert.equal(copy.r.userIdOf("a"), "user-a");
     assert.equal(copy.r.userIdOf("b"), undefined);
     assert.deepEqual(copy.r.snapshot(), saved);
+  });
+
+  it("a match's seats without a join name take each player's own name from the game", async () => {
+    const t = room({ fairDice: false, joinNames: false });
+    startGame(t);
+    await playOut(t);
+    await Promise.resolve();
+    for (const fn of t.pendingOut.splice(0)) fn();
+    assert.deepEqual(t.records[0]!.players.map((p) => p.name), ["Ada", "Bob"]);
+  });
+
+  it("a finished match is handed over once, whether the step goes out before or after the room is disposed", async () => {
+    for (const order of ["out, then disposed", "disposed, then out"]) {
+      const t = room({ fairDice: false });
+      startGame(t);
+      await playOut(t);
+      await Promise.resolve();
+      if (order === "out, then disposed") {
+        for (const fn of t.pendingOut.splice(0)) fn();
+        t.r.disposed(false);
+      } else {
+        t.r.disposed(false);
+        for (const fn of t.pendingOut.splice(0)) fn();
+      }
+      assert.equal(t.records.length, 1, order);
+    }
+  });
+
+  it("fairDice says whether the room takes client seeds; without fair dice a client seed is refused", () => {
+    assert.equal(room({ fairDice: true }).r.fairDice, true);
+    const plain = room({ fairDice: false });
+    assert.equal(plain.r.fairDice, false);
+    plain.act("a", { type: "join", name: "Ada" });
+    assert.equal(plain.r.clientSeed("a", "bee"), false);
+  });
+
+  it("fair dice: what a refused step drew is no roll (the next roll is the stream's first, and only accepted rolls are revealed)", async () => {
+    const t = room({ results: false });
+    startGame(t);
+    // A step the rules refused after drawing (as a rule could): its draw is given back.
+    t.r.rng.int(1, 6);
+    t.r.applied(false);
+    let accepted = 0;
+    let revealed;
+    for (let i = 0; i < 10_000 && !revealed; i++) {
+      const s = t.state();
+      if (s.phase !== "playing") break;
+      const res = t.act(s.currentTurn!, { type: "roll" });
+      if (res.ok) accepted++;
+      else t.act(s.currentTurn!, { type: "lose_life" });
+      if (res.ok && res.revealed) revealed = res.revealed;
+    }
+    assert.ok(revealed, "the game ended");
+    assert.equal(revealed.rolls.length, accepted, "one revealed roll per accepted roll");
+    revealed.rolls.forEach((faces, n) => assert.deepEqual(faces, rollFaces(Buffer.from(revealed.seed, "hex"), revealed.clientSeeds, n, faces.length), `roll ${n}`));
   });
 });
