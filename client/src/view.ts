@@ -197,7 +197,6 @@ export function ruleList(lines: readonly string[], ...extra: Node[]): Node {
   return h("div", {}, h("ul", {}, lines.map((line) => h("li", {}, line))), extra);
 }
 
-
 /**
  * This player's rematch request as the screen shows it: asked at once on the click, before
  * the state confirms it; forgotten when the server refuses a message (the state then says
