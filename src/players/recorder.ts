@@ -42,6 +42,8 @@ export class ResultRecorder {
   private running = false;
   private failing = false;
   private stopped = false;
+  /** Waiting for results to gather (a full batch cuts the wait short). */
+  private gathering = false;
   private wake?: () => void;
   private readonly maxBacklog: number;
   private readonly retryMs: number;
@@ -73,6 +75,7 @@ export class ResultRecorder {
     this.queue.push(match);
     this.options.metrics?.backlog(this.queue.length);
     if (!this.running) void this.drain();
+    else if (this.gathering && this.queue.length >= this.maxBatch) this.wake?.();
   }
 
   /** Waits until every queued result is written, or `timeoutMs` passed; true if the backlog is empty. */
@@ -108,7 +111,11 @@ export class ResultRecorder {
     this.running = true;
     let pause = this.retryMs;
     while (this.queue.length > 0 && !this.stopped) {
-      if (this.gatherMs > 0 && this.queue.length < this.maxBatch) await this.sleep(this.gatherMs);
+      if (this.gatherMs > 0 && this.queue.length < this.maxBatch) {
+        this.gathering = true;
+        await this.sleep(this.gatherMs);
+        this.gathering = false;
+      }
       const batch = this.queue.slice(0, this.maxBatch);
       try {
         const start = performance.now();

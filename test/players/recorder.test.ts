@@ -15,10 +15,11 @@ import { PlayerStore, type MatchRecord } from "../../src/players/store.js";
 interface Line {
   level: "info" | "error";
   msg: string;
+  fields: Record<string, unknown>;
 }
 
 function logger(lines: Line[]): Logger {
-  const at = (level: Line["level"]) => (_obj: unknown, msg: string) => void lines.push({ level, msg });
+  const at = (level: Line["level"]) => (fields: Record<string, unknown>, msg: string) => void lines.push({ level, msg, fields });
   return { info: at("info"), error: at("error"), warn: at("error"), debug: () => undefined } as unknown as Logger;
 }
 
@@ -147,10 +148,79 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     for (let i = 1; i <= 5; i++) r.record(match(i, user.id));
     assert.equal(r.backlog, 3);
     assert.equal(metrics.dropped, 2);
-    assert.equal(lines.filter((l) => /backlog full/.test(l.msg)).length, 2);
+    assert.deepEqual(
+      lines.filter((l) => /backlog full/.test(l.msg)).map((l) => l.fields),
+      [
+        { matchId: "rec-1", backlog: 2 },
+        { matchId: "rec-2", backlog: 2 },
+      ],
+      "each line names the dropped result",
+    );
     r.stop();
     assert.ok(lines.some((l) => /not recorded at shutdown/.test(l.msg)), "what is left at shutdown is logged");
     opened = await openDatabase({ dataDir });
     current = new PlayerStore(opened);
+  });
+
+  it("a write that never failed says nothing; each outage is logged once when it starts and once when it ends; results after an idle time are written too", async () => {
+    const user = await current.createGuest("A");
+    const r = recorder();
+    r.record(match(1, user.id));
+    assert.equal(await r.flush(5000), true);
+    assert.equal(lines.length, 0, "no line for a write that worked");
+    r.record(match(2, user.id));
+    assert.equal(await r.flush(5000), true, "the recorder starts again after it went idle");
+    for (const outage of [1, 2]) {
+      await opened.close();
+      r.record(match(10 + outage, user.id));
+      await new Promise((res) => setTimeout(res, 120));
+      const errors = lines.filter((l) => l.level === "error");
+      assert.equal(errors.length, outage, `outage ${outage}: one error line`);
+      assert.equal(errors.at(-1)!.fields.backlog, 1);
+      opened = await openDatabase({ dataDir });
+      current = new PlayerStore(opened);
+      assert.equal(await r.flush(5000), true);
+      const back = lines.filter((l) => l.level === "info");
+      assert.equal(back.length, outage, `outage ${outage}: one line when it ends`);
+      assert.deepEqual(back.at(-1)!.fields, { backlog: 0 });
+    }
+    assert.equal((await current.profile(user.id))?.stats.tictactoe?.played, 4);
+  });
+
+  it("flush() gives up after its time while the database stays down; stop() names what is left and ignores later results", async () => {
+    const user = await current.createGuest("A");
+    const idle = recorder();
+    idle.stop();
+    assert.equal(lines.length, 0, "nothing left, nothing logged");
+    await opened.close();
+    const r = recorder();
+    for (let i = 1; i <= 25; i++) r.record(match(i, user.id));
+    const t0 = Date.now();
+    assert.equal(await r.flush(100), false);
+    assert.ok(Date.now() - t0 < 2000, `flush(100) returned after ${Date.now() - t0} ms`);
+    r.stop();
+    const shutdown = lines.find((l) => /not recorded at shutdown/.test(l.msg))!;
+    assert.deepEqual(shutdown.fields, { backlog: 25, matchIds: Array.from({ length: 20 }, (_, i) => `rec-${i + 1}`) });
+    r.record(match(26, user.id));
+    assert.equal(r.backlog, 25, "a stopped recorder takes no more results");
+    opened = await openDatabase({ dataDir });
+    current = new PlayerStore(opened);
+  });
+
+  it("with gatherMs, a batch that fills up is written without waiting for the rest of the gather time", async () => {
+    const user = await current.createGuest("A");
+    const batches: number[] = [];
+    const r = new ResultRecorder({ store: { recordMatches: (ms) => (batches.push(ms.length), current.recordMatches(ms)) }, logger: logger(lines), gatherMs: 10_000, maxBatch: 2 });
+    try {
+      r.record(match(1, user.id));
+      r.record(match(2, user.id)); // arrives while the first waits for others
+      r.record(match(3, user.id));
+      r.record(match(4, user.id)); // full from the start: no wait
+      await new Promise((res) => setTimeout(res, 300));
+      assert.deepEqual(batches, [2, 2]);
+      assert.equal(r.backlog, 0);
+    } finally {
+      r.stop();
+    }
   });
 });
