@@ -70,9 +70,9 @@ export class RoomFairness {
     return true;
   }
 
-  /** A player left the room for good: their seed goes with them. */
+  /** A player left the room for good: their seed goes with them (a running game keeps the seeds it started with). */
   forget(playerId: string) {
-    if (!this.dice) this.clientSeeds.delete(playerId);
+    this.clientSeeds.delete(playerId);
   }
 
   /** A game starts with these players in seat order: its dice come from the seeds from now on. */
