@@ -213,10 +213,12 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     const r = new ResultRecorder({ store: { recordMatches: (ms) => (batches.push(ms.length), current.recordMatches(ms)) }, logger: logger(lines), gatherMs: 10_000, maxBatch: 2 });
     try {
       r.record(match(1, user.id));
-      r.record(match(2, user.id)); // arrives while the first waits for others
+      r.record(match(2, user.id)); // arrives while the first waits for others: the batch is full
+      await new Promise((res) => setTimeout(res, 150));
+      assert.deepEqual(batches, [2]);
       r.record(match(3, user.id));
-      r.record(match(4, user.id)); // full from the start: no wait
-      await new Promise((res) => setTimeout(res, 300));
+      r.record(match(4, user.id));
+      await new Promise((res) => setTimeout(res, 150));
       assert.deepEqual(batches, [2, 2]);
       assert.equal(r.backlog, 0);
     } finally {
