@@ -171,7 +171,7 @@ export class GameRecords {
 }
 
 /** How the rules' state says the last game ended (every game's state has `ending`). */
-function endingOf(state: unknown): { reason: string; name: string } | null | undefined {
+export function endingOf(state: unknown): { reason: string; name: string } | null | undefined {
   return (state as { ending?: { reason: string; name: string } | null }).ending;
 }
 

@@ -8,7 +8,7 @@ import type { AnyGame, HistoryStep } from "../games/definition.js";
 import type { Logger } from "../logger.js";
 import type { Drawn } from "../players/match-tracker.js";
 import type { FairnessReveal } from "../fairness/room-fairness.js";
-import type { GameRecords } from "./game-records.js";
+import { endingOf, type GameRecords } from "./game-records.js";
 import type { RoomHistory } from "./history.js";
 
 export class GameSteps {
@@ -36,8 +36,8 @@ export class GameSteps {
     this.history.add(this.definition.history(step));
     if (wasStarted && !isStarted) {
       this.ended++;
-      const ending = (step.after as { ending?: { reason?: string } | null }).ending?.reason;
-      this.log.info({ game: this.ended, turns: rules.turnNumber(step.after), ending, by: step.action.type }, "game over");
+      // How it ended (won, draw, left, timeout), never who: the log keeps no player names.
+      this.log.info({ game: this.ended, turns: rules.turnNumber(step.after), ending: endingOf(step.after)?.reason, by: step.action.type }, "game over");
     }
     return revealed;
   }

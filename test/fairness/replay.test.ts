@@ -77,8 +77,7 @@ class SimRoom {
   /** Seated players who joined signed in (kept across takeovers, as the snapshot's seats keep them). */
   private readonly userIds = new Map<string, string>();
   private records: GameRecords;
-  /** The running match's id, and the states the room held after each of its logged steps. */
-  private matchId?: string;
+  /** The states the room held after each logged step of the running match. */
   private states: unknown[] = [];
   /** The match clock (ms): the driver moves it on. */
   now = 1_000_000;
