@@ -40,8 +40,15 @@ export interface WorkerConfig {
   mode: "play" | "idle" | "quick" | "storm";
   /** Matches joining at the same time (`play`, `idle`, `storm`). */
   joinConcurrency: number;
-  /** `play`: each match waits this long after every move (a paced load, below saturation). @default 0 */
-  thinkMs?: number;
+  /**
+   * `play`: each match moves once every `paceMs`, from a random start within the first
+   * period, whatever a move's latency (an open-loop paced load, below saturation: a server
+   * that answers slower serves the same moves per second, so CPU per move compares at the
+   * same rate). A move that is still waited for when its next one is due delays that one,
+   * without a catch-up burst. 0: each match moves again as soon as both players see its
+   * last move (saturated). @default 0
+   */
+  paceMs?: number;
   /** Each player signs in as a new guest before joining and joins with its token (one SDK Client per player). @default false */
   signIn?: boolean;
 }
@@ -172,6 +179,8 @@ async function move(mover: Tracked, watchers: Tracked[]) {
 async function play(m: Match) {
   const { a, b } = m;
   await Promise.all([waitFor(a, playingPhase(a)), waitFor(b, playingPhase(b))]);
+  const pace = config.paceMs ?? 0;
+  let due = performance.now() + Math.random() * pace;
   while (playing) {
     const s = a.room.state;
     if (s.phase === "over") {
@@ -181,8 +190,14 @@ async function play(m: Match) {
       await Promise.all([waitFor(a, playingPhase(a)), waitFor(b, playingPhase(b))]);
       continue;
     }
-    await move(s.currentTurn === a.room.sessionId ? a : b, [a, b]);
-    if (config.thinkMs) await new Promise((r) => setTimeout(r, config.thinkMs));
+    if (pace) {
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      due = Math.max(due + pace, performance.now());
+      if (!playing) break;
+    }
+    const now = a.room.state;
+    await move(now.currentTurn === a.room.sessionId ? a : b, [a, b]);
   }
 }
 

@@ -483,7 +483,7 @@ export async function runLoad(
   nodeArgs: string[] = [],
   mode: "play" | "quick" = "play",
   env: Record<string, string> = {},
-  thinkMs = 0,
+  paceMs = 0,
   pinned = false,
   options: LoadOptions = {},
 ): Promise<LoadResult & { server: Server; window: ProfileWindow }> {
@@ -495,7 +495,7 @@ export async function runLoad(
     await sleep(1000);
     const before = procStat(pid);
     if (pinned) pin(pid, "0");
-    workers = split(matches, WORKERS).map((m) => startWorker({ port: server.port, matches: m, mode, joinConcurrency: JOIN_CONCURRENCY, thinkMs, signIn: options.signIn }));
+    workers = split(matches, WORKERS).map((m) => startWorker({ port: server.port, matches: m, mode, joinConcurrency: JOIN_CONCURRENCY, paceMs, signIn: options.signIn }));
     if (pinned) for (const w of workers) pin(w.child.pid!, OTHER_CPUS);
     const joined = (await Promise.all(workers.map((w) => w.next("joined")))) as Extract<FromWorker, { type: "joined" }>[];
     const failures = joined.reduce((n, j) => n + j.failures, 0);
@@ -737,15 +737,21 @@ async function measurePairs(mode: "play" | "quick", retries: { left: number }): 
  * with snapshots on and off in the same run, alternating which goes first. With snapshots
  * on, every move writes the room's snapshot to Redis (one EVAL) before its patch goes out.
  */
-type SnapshotRun = { thinkMs: number; on: LoadResult; off: LoadResult; redisOn: number; redisOff: number };
+type SnapshotRun = { paceMs: number; on: LoadResult; off: LoadResult; redisOn: number; redisOff: number };
 
 /**
  * The loads a feature's cost (snapshots, accounts) is measured under, per match count:
  * saturated (moves back to back: the machine's 2 cores are shared by the driver, the server
  * and Redis, so CPU per move also depends on how busy each is, and a server that does more
  * per game serves fewer moves, each sharing its socket writes with fewer others), and paced
- * (each match waits after every move, so on and off serve about the same moves per second,
- * below saturation: the cost itself).
+ * (each match moves once every N ms on a fixed schedule, whatever a move's latency: on and
+ * off serve the same moves per second, below saturation, so the difference is the cost
+ * itself; 2,000 moves/s at both match counts).
+ *
+ * The paced load used to wait N ms after each acknowledged move (closed loop): a setting
+ * that made moves slower then served fewer moves per second, and a server's CPU per move
+ * rises as its rate falls (fewer messages share each wake-up), which was counted against
+ * the setting (seen with HA_BATCH_MS=10: 1,140 moves/s on against 1,740 off).
  */
 const ON_OFF_LOADS = (matches: number) => [0, Math.round(matches / 2)];
 /**
@@ -769,18 +775,18 @@ async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[
     return read("used_cpu_user") + read("used_cpu_sys");
   };
   const out: SnapshotRun[] = [];
-  const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((thinkMs) => Array.from({ length: SNAPSHOT_PAIRS }, () => ({ matches, seconds, thinkMs }))));
+  const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((paceMs) => Array.from({ length: SNAPSHOT_PAIRS }, () => ({ matches, seconds, paceMs }))));
   try {
-    for (const [i, { matches, seconds, thinkMs }] of plan.entries()) {
+    for (const [i, { matches, seconds, paceMs }] of plan.entries()) {
       const order = i % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
       const runs: Partial<Record<"on" | "off", { r: LoadResult; redisPerMove: number }>> = {};
       for (const setting of order) {
         for (;;) {
           await waitForQuiet();
-          process.stdout.write(`  snapshots ${setting}, ${matches} matches, ${thinkMs ? `paced (${thinkMs} ms after each move)` : "saturated"}, ours on Redis: ${seconds} s window ... `);
+          process.stdout.write(`  snapshots ${setting}, ${matches} matches, ${paceMs ? `paced (a move every ${paceMs} ms per match)` : "saturated"}, ours on Redis: ${seconds} s window ... `);
           await client.flushall();
           const c0 = await redisCpu();
-          const r = await runLoad("ours", matches, seconds, [], "play", { REDIS_URL: redis.url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" }, thinkMs, PIN);
+          const r = await runLoad("ours", matches, seconds, [], "play", { REDIS_URL: redis.url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" }, paceMs, PIN);
           // Redis's CPU over the whole run (joins, warm-up and window), per move of the whole run (estimated from the window's rate).
           const redisPerMove = ((await redisCpu()) - c0) * 1e6 / Math.max(1, r.moves * ((seconds + WARMUP_MS / 1000) / seconds));
           console.log(`${f(r.movesPerSec, 0)} moves/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net), Redis ~${f(redisPerMove, 1)} µs/move${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
@@ -793,7 +799,7 @@ async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[
           break;
         }
       }
-      out.push({ thinkMs, on: runs.on!.r, off: runs.off!.r, redisOn: runs.on!.redisPerMove, redisOff: runs.off!.redisPerMove });
+      out.push({ paceMs, on: runs.on!.r, off: runs.off!.r, redisOn: runs.on!.redisPerMove, redisOff: runs.off!.redisPerMove });
     }
   } finally {
     client.disconnect();
@@ -806,7 +812,7 @@ function printSnapshotTable(results: SnapshotRun[]) {
   console.log("");
   console.log("Snapshots (high availability): ours on a private redis-server, rooms reused (the play load), SNAPSHOTS=on vs off in the same run;");
   console.log("  CPU µs/mv = the server's own CPU per move; Redis µs/mv = redis-server's CPU per move (INFO cpu over the whole run, estimated);");
-  console.log(`  load: saturated (moves back to back) or paced (+N ms after each move); ${SNAPSHOT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
+  console.log(`  load: saturated (moves back to back) or paced (a move every N ms per match); ${SNAPSHOT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
   const W = [8, 10, 10, 9, 9, 9, 10, 10, 10, 7];
   console.log(row(["matches", "load", "snapshots", "moves/s", "move p50", "move p99", "CPU µs/mv", "net µs/mv", "Redis µs/mv", "errors"], W));
   const more = (ratio: number) => `${ratio >= 1 ? "+" : ""}${f((ratio - 1) * 100, 1)}%`;
@@ -816,12 +822,12 @@ function printSnapshotTable(results: SnapshotRun[]) {
   };
   const groups = new Map<string, SnapshotRun[]>();
   for (const run of results) {
-    const key = `${run.on.matches}|${run.thinkMs}`;
+    const key = `${run.on.matches}|${run.paceMs}`;
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
   for (const runs of groups.values()) {
-    const { thinkMs, on: first } = runs[0]!;
-    const load = thinkMs ? `+${thinkMs} ms` : "saturated";
+    const { paceMs, on: first } = runs[0]!;
+    const load = paceMs ? `every ${paceMs} ms` : "saturated";
     for (const { on, off, redisOn, redisOff } of runs) {
       for (const [label, r, redisUs] of [["on", on, redisOn], ["off", off, redisOff]] as const) {
         console.log(row([String(r.matches), load, label, f(r.movesPerSec, 0), f(r.moveP50, 2), f(r.moveP99, 2), f(r.cpuMicrosPerMove, 1), f(r.netCpuMicrosPerMove, 1), f(redisUs, 1), f(r.errors, 0)], W));
@@ -859,7 +865,7 @@ const WRITE_SECONDS = "match_results_write_seconds_sum";
 
 type Setting = "on" | "off";
 type WindowedResult = LoadResult & { window: ProfileWindow };
-type AccountsRun = { thinkMs: number; on: WindowedResult; off: WindowedResult };
+type AccountsRun = { paceMs: number; on: WindowedResult; off: WindowedResult };
 interface StartupRun {
   setting: Setting;
   startMs: number;
@@ -893,15 +899,15 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
   const where = `${os.tmpdir()} (${fileSystemOf(os.tmpdir())})`;
   if (PIN) console.log(`  accounts: each server pinned to CPU 0, the load driver to CPUs ${OTHER_CPUS} (--no-pin: not)`);
   const runs: AccountsRun[] = [];
-  const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((thinkMs) => Array.from({ length: ACCOUNT_PAIRS }, () => ({ matches, seconds, thinkMs }))));
-  for (const [i, { matches, seconds, thinkMs }] of plan.entries()) {
+  const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((paceMs) => Array.from({ length: ACCOUNT_PAIRS }, () => ({ matches, seconds, paceMs }))));
+  for (const [i, { matches, seconds, paceMs }] of plan.entries()) {
     const order: Setting[] = i % 2 === 0 ? ["on", "off"] : ["off", "on"];
     const pair: Partial<Record<Setting, WindowedResult>> = {};
     for (const setting of order) {
       for (;;) {
         await waitForQuiet();
-        process.stdout.write(`  accounts ${setting}, ${matches} matches, ${thinkMs ? `paced (${thinkMs} ms after each move)` : "saturated"}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
-        const r = await runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, thinkMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS] });
+        process.stdout.write(`  accounts ${setting}, ${matches} matches, ${paceMs ? `paced (a move every ${paceMs} ms per match)` : "saturated"}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
+        const r = await runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, paceMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS] });
         const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
         console.log(
           `${f(r.movesPerSec, 0)} moves/s, ${f(r.gamesPerSec, 0)} games/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net)` +
@@ -917,7 +923,7 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
         break;
       }
     }
-    runs.push({ thinkMs, on: pair.on!, off: pair.off! });
+    runs.push({ paceMs, on: pair.on!, off: pair.off! });
   }
 
   const startups: StartupRun[] = [];
@@ -953,19 +959,19 @@ function printAccountsTable({ runs, startups, where }: AccountsResult) {
   console.log("Accounts (players' database, embedded SQLite): rooms reused (the play load), ours with ACCOUNTS=on and every client signed in as a");
   console.log("  guest of its own (each finished game recorded: one transaction with its action log) vs ACCOUNTS=off and no tokens, in the same run;");
   console.log(`  each server with a fresh DATA_DIR under ${where}; recorded = Δ${RECORDED} over the window (/metrics), vs games`);
-  console.log(`  finished in it; backlog = ${BACKLOG} at the window's end; load: saturated (moves back to back) or paced (+N ms after each move,`);
-  console.log(`  so on and off serve the same moves per second); ${ACCOUNT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
+  console.log(`  finished in it; backlog = ${BACKLOG} at the window's end; load: saturated (moves back to back) or paced (a move every N ms per`);
+  console.log(`  match on a fixed schedule, so on and off serve the same moves per second); ${ACCOUNT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
   const W = [8, 10, 9, 8, 8, 9, 9, 10, 10, 9, 8, 8, 7, 6];
   console.log(row(["matches", "load", "accounts", "moves/s", "games/s", "move p50", "move p99", "CPU µs/mv", "net µs/mv", "recorded", "/game", "backlog", "RSS MB", "errors"], W));
   const groups = new Map<string, AccountsRun[]>();
   for (const run of runs) {
-    const key = `${run.on.matches}/${run.thinkMs}`;
+    const key = `${run.on.matches}/${run.paceMs}`;
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
   const verdicts: string[] = [];
   for (const group of groups.values()) {
     const matches = group[0]!.on.matches;
-    const load = group[0]!.thinkMs ? `+${group[0]!.thinkMs} ms` : "saturated";
+    const load = group[0]!.paceMs ? `every ${group[0]!.paceMs} ms` : "saturated";
     for (const { on, off } of group) {
       for (const [label, r] of [["on", on], ["off", off]] as const) {
         const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
