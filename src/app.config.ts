@@ -33,6 +33,7 @@ import { GameHandler } from "./rooms/handler.js";
 import { Listing } from "./rooms/listing.js";
 import { LobbyRoom, lobbyOptions } from "./rooms/LobbyRoom.js";
 import { HighAvailability } from "./ha/service.js";
+import { matchmakerLookup, unanswered } from "./ha/unanswered.js";
 import type { Players } from "./players/service.js";
 import { playerRoutes } from "./players/routes.js";
 
@@ -114,6 +115,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   haRedis?.on("error", () => undefined); // the service logs the pause, /health reports Redis
   const ha = haRedis ? new HighAvailability({ redis: haRedis, logger, metrics: metrics.ha, checkMs: env.HA_CHECK_MS, deadAfterMs: env.HA_DEAD_AFTER_MS, batchMs: env.HA_BATCH_MS }) : undefined;
   settings.ha = ha;
+  /** With high availability: who answers for a room a reconnect names (src/ha/unanswered.ts). */
+  const roomLookup = haRedis ? matchmakerLookup(haRedis) : undefined;
   const games = GAME_NAMES;
   const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, minIntervalMs: env.LOBBY_THROTTLE_MS, maxAgeMs: env.LISTING_REFRESH_MS });
   const presence = redisUrl ? new RedisPresence(redisUrl) : new LocalPresence();
@@ -166,6 +169,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       joinsPer10s: env.JOINS_PER_10S,
       maxBodyBytes: env.MAX_HTTP_BODY_BYTES,
       originAllowed: (req) => originAllowed(req.headers.origin, req.headers.host, env.ALLOWED_ORIGINS),
+      unanswered: roomLookup ? (roomId) => unanswered(roomId, roomLookup) : undefined,
       logger,
     }),
   });

@@ -14,7 +14,9 @@
  * 6. the options, with the game's own validator (400, code 4403, with the reason);
  * 7. the unused seat reservations of the address (429);
  * 8. for a new room, the rooms the address already holds waiting for players (429; a
- *    `joinOrCreate` at that limit may still join someone else's room).
+ *    `joinOrCreate` at that limit may still join someone else's room);
+ * 9. for a reconnect with high availability on, that the room has a process (523 at once
+ *    while its game is being taken over).
  *
  * Refusals answer `{ code, error }` JSON. The SDK reports the HTTP status as the error code
  * and `error` as the message.
@@ -54,6 +56,12 @@ export interface MatchmakingSettings {
   maxBodyBytes: number;
   /** Whether a request's Origin (when it has one) may use matchmaking. */
   originAllowed(req: IncomingMessage): boolean;
+  /**
+   * With high availability: whether the room a reconnect names is listed but has no process
+   * (taken over, not restored yet); such a reconnect is answered 523 at once, not after
+   * Colyseus's 2 s timeout (src/ha/unanswered.ts).
+   */
+  unanswered?(roomId: string): Promise<boolean>;
   logger: Logger;
 }
 
@@ -139,6 +147,9 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
     const options = checkOptions(method, roomName, body.value as Record<string, unknown>);
     if (matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN) {
       throw new Refusal(503, JoinErrorCode.SHUTTING_DOWN, "This server is restarting; try again.");
+    }
+    if (method === "reconnect" && (await settings.unanswered?.(roomName))) {
+      throw new Refusal(523, 523, "The server holding that game stopped; another one is bringing it back. Try again in a moment.", 1);
     }
     const reserves = method !== "reconnect";
     const claim = reserves ? await ledger.claim(address) : undefined;

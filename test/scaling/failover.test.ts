@@ -80,6 +80,41 @@ describe("High availability: games survive the death of their process (issue 10)
     throw new Error(`no processId known for the process on ${p.port}`);
   };
 
+  it("a reconnect that reaches a survivor before the takeover is answered at once (523: the game is being brought back), not after Colyseus's 2 s timeout; later tries get the seat back", async () => {
+    await start(2);
+    const { first, second, roomId } = await tttPair(suite.processes[0]!);
+    await tttMove(first, [first, second], 0, 0);
+    const owner = ownerOf(first.room, suite.processes);
+    const survivor = suite.processes.find((p) => p !== owner)!;
+    const before = [first, second].map(snapshotOf);
+    const tokens = [first.token(), second.token()];
+
+    const listeners = async () => Number(((await suite.redis.pubsub("NUMSUB", `$${roomId}`)) as [string, number])[1]);
+    assert.equal(await listeners(), 1, "the owner listens on the room's presence channel");
+    owner.kill("SIGKILL");
+    // Redis drops the dead process's connections at once; the takeover waits HA_DEAD_AFTER_MS (1.5 s).
+    for (let i = 0; i < 100 && (await listeners()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await listeners(), 0, "nobody listens for the room once its process is dead");
+    assert.ok(await suite.redis.hget("roomcaches", roomId), "the room is still listed (not taken over yet)");
+
+    const refused = await new Client(survivor.url).reconnect<Ttt>(tokens[0]!).then(
+      (room) => {
+        void room.leave(true);
+        return undefined;
+      },
+      (err: { code?: number; message?: string }) => err,
+    );
+    assert.ok(refused, "the reconnect is refused while the room has no process");
+    assert.equal(refused.code, 523);
+    assert.match(String(refused.message), /bringing it back/, "the route's own answer, not Colyseus's timeout");
+
+    const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, survivor)));
+    const [f, s] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
+    suite.track(f, s);
+    await sameStateOnceAllBack([f, s], before);
+    await tttMove(s, [f, s], 1, 0);
+  });
+
   it("SIGSTOP of the owner for 5 s, then SIGCONT: the room is restored once, the stalled copy closes itself (4412), and every player ends in the one live copy", async () => {
     await start(2);
     const { first, second, roomId } = await tttPair(suite.processes[0]!);

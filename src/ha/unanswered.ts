@@ -1,0 +1,48 @@
+/**
+ * Whether a room that a reconnect names is listed but nobody answers for it: its process
+ * died and no survivor has restored it yet. Colyseus would ask the room over presence and
+ * answer 523 only after its 2 s IPC timeout, so a player's first tries after a crash each
+ * cost 2 s; the matchmaking route answers those at once instead (src/http/matchmaking.ts),
+ * and the player's client tries again shortly.
+ *
+ * A room listens on its presence channel (`$<roomId>`) from creation to disposal, on
+ * whichever process holds it, so a listed room with no subscriber there has no process.
+ * A stalled process still holds its Redis connection, and its rooms still count as answering.
+ */
+import { matchMaker } from "@colyseus/core";
+import type { Redis } from "ioredis";
+
+export interface RoomLookup {
+  /** The room is on this process. */
+  local(roomId: string): boolean;
+  /** The room has a row in the listing. */
+  listed(roomId: string): Promise<boolean>;
+  /** Some process listens on the room's presence channel. */
+  listening(roomId: string): Promise<boolean>;
+}
+
+/**
+ * The matchmaker's view: its local rooms, the driver's listing row (one hash field), and
+ * the room channel's subscribers on `redis` (the presence's server), counted with
+ * `PUBSUB NUMSUB` (one channel, not a scan of every channel as the presence's `channels()` does).
+ */
+export function matchmakerLookup(redis: Pick<Redis, "pubsub">): RoomLookup {
+  return {
+    local: (roomId) => matchMaker.getLocalRoomById(roomId) !== undefined,
+    listed: async (roomId) => Boolean(await matchMaker.driver.findOne({ roomId })),
+    listening: async (roomId) => Number(((await redis.pubsub("NUMSUB", `$${roomId}`)) as [string, number | string])[1]) > 0,
+  };
+}
+
+/**
+ * True when `roomId` is listed but no process listens for it (a room being taken over).
+ * False when it cannot tell (Redis unreachable): the reconnect then goes its usual way.
+ */
+export async function unanswered(roomId: string, lookup: RoomLookup): Promise<boolean> {
+  if (lookup.local(roomId)) return false;
+  try {
+    return (await lookup.listed(roomId)) && !(await lookup.listening(roomId));
+  } catch {
+    return false;
+  }
+}
