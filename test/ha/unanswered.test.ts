@@ -1,11 +1,16 @@
 /**
  * Which reconnects the matchmaking route answers at once while a room is taken over
- * (src/ha/unanswered.ts): a listed room with no process listening for it. The lookup is
- * the matchmaker's (local rooms, listing, presence channels); here each answer is set by
- * the test, and the real one is exercised through SIGKILL in test/scaling/failover.test.ts.
+ * (src/ha/unanswered.ts): a listed room with no process listening for it. The decision is
+ * tested with each answer set by the test; the matchmaker's lookup against the test
+ * server's matchmaker and a private redis-server; the whole through a SIGKILL in
+ * test/scaling/failover.test.ts.
  */
 import assert from "node:assert/strict";
-import { unanswered, type RoomLookup } from "../../src/ha/unanswered.js";
+import { matchMaker } from "@colyseus/core";
+import { Redis } from "ioredis";
+import { matchmakerLookup, unanswered, type RoomLookup } from "../../src/ha/unanswered.js";
+import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { testServer } from "../helpers/server.js";
 
 function lookup(room: { local?: boolean; listed?: boolean | Error; listening?: boolean | Error }): RoomLookup & { asked: string[] } {
   const asked: string[] = [];
@@ -46,5 +51,47 @@ describe("A reconnect to a room being taken over (unanswered)", () => {
   it("when Redis cannot be asked, the reconnect goes the usual way", async () => {
     assert.equal(await unanswered("r1", lookup({ listed: new Error("Connection is closed.") })), false);
     assert.equal(await unanswered("r1", lookup({ listed: true, listening: new Error("Connection is closed.") })), false);
+  });
+});
+
+describe("The matchmaker's room lookup (matchmakerLookup)", () => {
+  let redis: TestRedis;
+  let client: Redis;
+  let subscriber: Redis;
+
+  before(async () => {
+    await testServer();
+    redis = await startRedis();
+    client = new Redis(redis.url);
+    subscriber = new Redis(redis.url);
+  });
+
+  after(async () => {
+    client?.disconnect();
+    subscriber?.disconnect();
+    await redis?.stop();
+  });
+
+  it("a room on this process is local and listed; an unknown id is neither", async () => {
+    const lookup = matchmakerLookup(client);
+    const room = await matchMaker.createRoom("tictactoe", {});
+    try {
+      assert.equal(lookup.local(room.roomId), true);
+      assert.equal(await lookup.listed(room.roomId), true);
+      assert.equal(lookup.local("noSuchRoom1"), false);
+      assert.equal(await lookup.listed("noSuchRoom1"), false, "another room's row does not count");
+    } finally {
+      await matchMaker.remoteRoomCall(room.roomId, "disconnect").catch(() => undefined);
+    }
+  });
+
+  it("listening counts the subscribers of the room's presence channel ($<roomId>), only that channel's", async () => {
+    const lookup = matchmakerLookup(client);
+    assert.equal(await lookup.listening("r42"), false, "nobody subscribed yet");
+    await subscriber.subscribe("$r42");
+    assert.equal(await lookup.listening("r42"), true);
+    assert.equal(await lookup.listening("r4"), false, "a channel whose name only starts the same is another room's");
+    await subscriber.unsubscribe("$r42");
+    assert.equal(await lookup.listening("r42"), false, "gone once its subscriber left");
   });
 });
