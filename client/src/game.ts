@@ -54,8 +54,12 @@ const REJOIN_GIVE_UP_MS = 60_000;
 
 /** A seated player's fallback (restore()) starts this long after a drop, beside the SDK's own retries. */
 const RESTORE_AFTER_MS = 1500;
-/** Waits before each try of the fallback; the last one repeats. */
-const RESTORE_DELAYS_MS = [500, 1000, 1000, 2000, 2000, 2000, 3000];
+/**
+ * Waits before each try of the fallback; the last one repeats. One a second while a
+ * takeover is likely (a survivor detects a dead process 3–4 s after it died, and answers a
+ * reconnect at once, 523, until the room is back), then slower.
+ */
+const RESTORE_DELAYS_MS = [500, 1000, 1000, 1000, 1000, 1000, 2000, 3000];
 /**
  * The server holds a dropped seat this long by default (RECONNECT_SECONDS), counted from
  * the drop here: the fallback gives up then, and the game shows as lost.
