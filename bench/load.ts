@@ -195,6 +195,7 @@ async function play(m: Match) {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       due = Math.max(due + pace, performance.now());
       if (!playing) break;
+      if (a.room.state.phase !== "playing") continue;
     }
     const now = a.room.state;
     await move(now.currentTurn === a.room.sessionId ? a : b, [a, b]);

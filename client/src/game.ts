@@ -57,9 +57,11 @@ const RESTORE_AFTER_MS = 1500;
 /**
  * Waits before each try of the fallback; the last one repeats. One a second while a
  * takeover is likely (a survivor detects a dead process 3–4 s after it died, and answers a
- * reconnect at once, 523, until the room is back), then slower.
+ * reconnect at once, 523, until the room is back), then slower: six tries in the first
+ * 10 s, so three players behind one address stay under the server's 20 joins and
+ * reconnects per 10 s (JOINS_PER_10S).
  */
-const RESTORE_DELAYS_MS = [500, 1000, 1000, 1000, 1000, 1000, 2000, 3000];
+const RESTORE_DELAYS_MS = [500, 1000, 1000, 1000, 2000, 2000, 3000];
 /**
  * The server holds a dropped seat this long by default (RECONNECT_SECONDS), counted from
  * the drop here: the fallback gives up then, and the game shows as lost.

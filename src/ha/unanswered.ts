@@ -36,7 +36,8 @@ export function matchmakerLookup(redis: Pick<Redis, "pubsub">): RoomLookup {
 
 /**
  * True when `roomId` is listed but no process listens for it (a room being taken over).
- * False when it cannot tell (Redis unreachable): the reconnect then goes its usual way.
+ * False when a lookup fails (the HA connection fails at once while Redis is down; the
+ * driver's own waits for it, as Colyseus's lookup would): the reconnect goes its usual way.
  */
 export async function unanswered(roomId: string, lookup: RoomLookup): Promise<boolean> {
   if (lookup.local(roomId)) return false;
