@@ -42,7 +42,8 @@ export function matchmakerLookup(redis: Pick<Redis, "pubsub">): RoomLookup {
 export async function unanswered(roomId: string, lookup: RoomLookup): Promise<boolean> {
   if (lookup.local(roomId)) return false;
   try {
-    return (await lookup.listed(roomId)) && !(await lookup.listening(roomId));
+    // Who listens first: a live room elsewhere (the usual reconnect) costs one Redis call.
+    return !(await lookup.listening(roomId)) && (await lookup.listed(roomId));
   } catch {
     return false;
   }
