@@ -97,6 +97,15 @@ describe("High availability: games survive the death of their process (issue 10)
     assert.equal(await listeners(), 0, "nobody listens for the room once its process is dead");
     assert.ok(await suite.redis.hget("roomcaches", roomId), "the room is still listed (not taken over yet)");
 
+    // On the wire: the SDK does not show the response's headers.
+    const [rid, secret] = tokens[0]!.split(":") as [string, string];
+    const raw = await fetch(`${survivor.url}/matchmake/reconnect/${rid}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
+    assert.equal(raw.status, 523);
+    assert.equal(raw.headers.get("retry-after"), "1", "the client is told to try again in a second");
+    const answer = (await raw.json()) as { code: number; error: string };
+    assert.equal(answer.code, 523);
+    assert.match(answer.error, /bringing it back/);
+
     const refused = await new Client(survivor.url).reconnect<Ttt>(tokens[0]!).then(
       (room) => {
         void room.leave(true);
