@@ -3,7 +3,8 @@
 # tests start their own instance on a free port), Debian's chromium (the browser tests),
 # nginx (the load-balancer tests start their own on a free port), openssl (their
 # self-signed TLS certificate) and PostgreSQL's initdb and pg_ctl (the storage tests start
-# their own server on a free port).
+# their own server on a free port), and the sqlite3 shell (the README's backup command for
+# the embedded players' database, which a test runs against a live database).
 # Installs them with apt-get when missing and we are root; otherwise says what to install.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v pg_ctl >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then

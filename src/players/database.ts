@@ -3,15 +3,19 @@
  * PostgreSQL when `DATABASE_URL` is set (production), else an embedded SQLite file in the
  * data folder (`npm start` on a laptop: no server to run).
  *
- * The embedded file is locked for as long as this process has it open (SQLite's own
- * exclusive locking mode): a second process that opens the same file fails at start-up
- * with a clear error, instead of two processes writing one file.
+ * The embedded database's folder is locked for as long as this process has it open (an
+ * exclusive SQLite lock on `players.lock` beside the database): a second process that
+ * opens it fails at start-up with a clear error, instead of two processes writing one
+ * file. The database file itself stays open to readers (`sqlite3 … ".backup …"` while the
+ * server runs), and its WAL checkpoints run in a worker thread (src/players/checkpointer.ts).
  */
 import fs from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import type { Logger } from "../logger.js";
+import { startCheckpointer, type Checkpointer } from "./checkpointer.js";
 import { migrationProvider, type Database } from "./schema.js";
 
 export interface DatabaseOptions {
@@ -19,6 +23,8 @@ export interface DatabaseOptions {
   url?: string;
   /** The folder of the embedded database (`players.sqlite`). */
   dataDir: string;
+  /** Where the embedded database's background checkpointer reports a failure. */
+  logger?: Logger;
 }
 
 export interface PlayersDatabase {
@@ -28,6 +34,8 @@ export interface PlayersDatabase {
   sqlite?: BetterSqlite3.Database;
   /** Where it is, for the log line (never a password). */
   where: string;
+  /** The embedded database's background WAL checkpoints (src/players/checkpointer.ts). */
+  checkpointer?: Checkpointer;
   close(): Promise<void>;
 }
 
@@ -54,6 +62,24 @@ function cachedStatements(sqlite: BetterSqlite3.Database): { close(): void; prep
   };
 }
 
+/**
+ * Locks the embedded database's folder for this process: an exclusive lock on a small
+ * SQLite file of its own (`players.lock`), held until closed and released by the system
+ * if the process dies. A second process gets SQLITE_BUSY at once: a clear error.
+ */
+function lockFolder(dataDir: string, file: string): BetterSqlite3.Database {
+  const lock = new BetterSqlite3(path.join(dataDir, "players.lock"), { timeout: 0 });
+  try {
+    lock.pragma("locking_mode = EXCLUSIVE");
+    lock.exec("BEGIN EXCLUSIVE; COMMIT;");
+    return lock;
+  } catch (err) {
+    lock.close();
+    if ((err as { code?: string }).code === "SQLITE_BUSY") throw new Error(`the players' database ${file} is in use by another process (one process per embedded database; set DATABASE_URL to share PostgreSQL)`);
+    throw err;
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<PlayersDatabase> {
   let opened: PlayersDatabase;
   if (options.url) {
@@ -69,30 +95,50 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
   } else {
     fs.mkdirSync(options.dataDir, { recursive: true });
     const file = path.join(options.dataDir, "players.sqlite");
-    const sqlite = new BetterSqlite3(file, { timeout: 0 });
+    const lock = lockFolder(options.dataDir, file);
+    let sqlite: BetterSqlite3.Database;
     try {
+      // A busy wait only where the checkpointer and a new read meet (rare, microseconds).
+      sqlite = new BetterSqlite3(file, { timeout: 1000 });
       sqlite.pragma("journal_mode = WAL");
       sqlite.pragma("foreign_keys = ON");
-      // Held until this process closes the file: a second opener gets SQLITE_BUSY at once.
-      sqlite.pragma("locking_mode = EXCLUSIVE");
-      sqlite.exec("BEGIN EXCLUSIVE; COMMIT;");
+      // WAL with synchronous=NORMAL: a commit survives a crash of this process (not a power
+      // cut of the host's last moments), and costs no disk flush.
+      sqlite.pragma("synchronous = NORMAL");
     } catch (err) {
-      sqlite.close();
-      if ((err as { code?: string }).code === "SQLITE_BUSY") throw new Error(`the players' database ${file} is in use by another process (one process per embedded database; set DATABASE_URL to share PostgreSQL)`);
+      lock.close();
       throw err;
     }
-    // WAL with synchronous=NORMAL: a commit survives a crash of this process (not a power
-    // cut of the host's last moments), and costs no disk flush.
-    sqlite.pragma("synchronous = NORMAL");
-    opened = { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) }), kind: "sqlite", sqlite, where: file, close: async () => undefined };
+    let checkpointer: Checkpointer;
+    try {
+      checkpointer = await startCheckpointer(sqlite, file, options.logger);
+    } catch (err) {
+      sqlite.close();
+      lock.close();
+      throw err;
+    }
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
+    opened = {
+      db,
+      kind: "sqlite",
+      sqlite,
+      where: file,
+      checkpointer,
+      // The checkpointer ends first; the last connection's close checkpoints the rest; the folder is free after.
+      close: async () => {
+        await checkpointer.stop();
+        await db.destroy();
+        lock.close();
+      },
+    };
   }
   const { db } = opened;
-  opened.close = () => db.destroy();
+  if (opened.kind === "postgres") opened.close = () => db.destroy();
   try {
     const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
     if (error) throw error;
   } catch (err) {
-    await db.destroy();
+    await opened.close();
     throw new Error(`the players' database could not be brought up to date: ${(err as Error).message}`);
   }
   return opened;

@@ -5,9 +5,11 @@
  * profiles, the embedded file's lock.
  */
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
 import { conservative, initialSkill } from "../../src/players/ratings.js";
 import { LEADERBOARD_MIN_GAMES, PlayerStore, type MatchRecord } from "../../src/players/store.js";
@@ -259,6 +261,30 @@ for (const kind of ["sqlite", "postgres"] as const) {
           await other.close();
           fs.rmSync(otherDir, { recursive: true, force: true });
         }
+      });
+
+      it("while the server has it open, the README's backup command (another process: the sqlite3 shell's online backup) copies it, with the newest match", async () => {
+        const a = await store.createGuest("Backed");
+        const b = await store.createGuest("Up");
+        const m = duel("tictactoe", a.id, b.id, "a");
+        assert.equal(await store.recordMatch(m), "recorded");
+        const copy = path.join(dataDir, "backup.sqlite");
+        execFileSync("sqlite3", [path.join(dataDir, "players.sqlite"), `.backup ${copy}`], { stdio: "pipe" });
+        const backup = new BetterSqlite3(copy, { readonly: true });
+        try {
+          assert.equal(backup.prepare("select count(*) from matches where id = ?").pluck().get(m.id), 1, "the match recorded just before is in the copy");
+          assert.equal(backup.prepare("select count(*) from match_players where user_id = ?").pluck().get(a.id), 1);
+        } finally {
+          backup.close();
+          fs.rmSync(copy, { force: true });
+        }
+      });
+
+      it("another process that opens the same folder stops with a clear error", () => {
+        const script = `require("./src/players/database.ts").openDatabase({ dataDir: process.argv[1] }).then(() => process.exit(0), (err) => { console.error(err.message); process.exit(3); })`;
+        const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script, dataDir], { cwd: path.resolve(__dirname, "../.."), encoding: "utf8" });
+        assert.equal(run.status, 3, run.stderr);
+        assert.match(run.stderr, /is in use by another process/);
       });
 
       it("the embedded file is locked: a second open of it (another process, another connection) fails with a clear error until the first closes it", async () => {

@@ -1,0 +1,131 @@
+/**
+ * The embedded database's WAL checkpoints run in a worker thread (src/players/checkpointer.ts),
+ * never inside a game's commit: a checkpoint copies pages and flushes the disk, and on the
+ * game loop it stalled every room. A real SQLite file in a temporary folder; the worker is
+ * the real one (a failing one where its failure is tested).
+ */
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import type { Logger } from "../../src/logger.js";
+import { startCheckpointer, type Checkpointer } from "../../src/players/checkpointer.js";
+
+interface Line {
+  level: string;
+  msg: string;
+  fields: Record<string, unknown>;
+}
+
+function logger(lines: Line[]): Logger {
+  const at = (level: string) => (fields: Record<string, unknown>, msg: string) => void lines.push({ level, msg, fields });
+  return { info: at("info"), error: at("error"), warn: at("warn"), debug: () => undefined } as unknown as Logger;
+}
+
+/** About 2,000 pages of commits, more than SQLite's default checkpoint threshold (1,000 pages): 500 commits of four 4 KB rows. */
+function writePages(db: BetterSqlite3.Database) {
+  const insert = db.prepare("insert into t (blob) values (?)");
+  const commit = db.transaction(() => {
+    for (let i = 0; i < 4; i++) insert.run(Buffer.alloc(4000, i));
+  });
+  for (let i = 0; i < 500; i++) commit();
+}
+
+async function until(what: string, predicate: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("The embedded database's WAL checkpoints, in a worker thread (src/players/checkpointer.ts)", function () {
+  this.timeout(30000);
+  let dir: string;
+  let file: string;
+  let db: BetterSqlite3.Database;
+  let checkpointer: Checkpointer | undefined;
+  const size = () => fs.statSync(file).size;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "checkpointer-test-"));
+    file = path.join(dir, "players.sqlite");
+    db = new BetterSqlite3(file);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.exec("create table t (id integer primary key, blob blob)");
+    db.pragma("wal_checkpoint(TRUNCATE)");
+  });
+
+  afterEach(async () => {
+    await checkpointer?.stop();
+    checkpointer = undefined;
+    if (db.open) db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("without it, SQLite checkpoints inside a commit (the control): the database file grows while the game writes", () => {
+    const before = size();
+    writePages(db);
+    assert.ok(size() > before + 1_000_000, `the commits themselves copied pages into the file (${before} → ${size()} bytes)`);
+  });
+
+  it("with it, the game's commits only append to the WAL; the worker's checkpoint copies every page into the database file", async () => {
+    checkpointer = await startCheckpointer(db, file, undefined, { everyMs: 3_600_000 });
+    assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 0, "the game's connection never checkpoints");
+    const before = size();
+    writePages(db);
+    assert.equal(size(), before, "no commit touched the database file");
+    const result = await checkpointer.checkpointNow();
+    assert.ok(result && result.log > 1000, `the WAL held the pages (${JSON.stringify(result)})`);
+    assert.equal(result.checkpointed, result.log, "all of them copied");
+    assert.equal(result.busy, 0);
+    assert.ok(size() > before + 1_000_000, "the database file holds them now");
+    const reader = new BetterSqlite3(file, { readonly: true });
+    try {
+      assert.equal(reader.prepare("select count(*) from t").pluck().get(), 2000, "another connection reads every row");
+    } finally {
+      reader.close();
+    }
+  });
+
+  it("checkpoints unasked, every `everyMs`", async () => {
+    checkpointer = await startCheckpointer(db, file, undefined, { everyMs: 100 });
+    const before = size();
+    writePages(db);
+    await until("a checkpoint by the worker's own timer", () => size() > before + 1_000_000);
+  });
+
+  it("a worker that fails: the game's connection checkpoints by itself again, and an error line says so", async () => {
+    const lines: Line[] = [];
+    const dies = `require("node:worker_threads").parentPort.postMessage({ type: "ready" }); setTimeout(() => process.exit(1), 50);`;
+    checkpointer = await startCheckpointer(db, file, logger(lines), { workerSource: dies });
+    assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 0);
+    await until("the fallback", () => db.pragma("wal_autocheckpoint", { simple: true }) === 1000);
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]!.level, "error");
+    assert.match(lines[0]!.msg, /checkpoints on the game loop again/);
+    assert.equal(await checkpointer.checkpointNow(), undefined, "nothing to ask any more");
+    const before = size();
+    writePages(db);
+    assert.ok(size() > before + 1_000_000, "the commits checkpoint again: the WAL does not grow without bound");
+  });
+
+  it("a worker that cannot start fails the start, with its reason", async () => {
+    await assert.rejects(startCheckpointer(db, file, undefined, { workerSource: `throw new Error("no sqlite here")` }), /no sqlite here/);
+    await assert.rejects(startCheckpointer(db, file, undefined, { workerSource: `process.exit(0)` }), /ended before it was ready/);
+    assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 1000, "the game's connection keeps checkpointing");
+  });
+
+  it("stop() ends the worker, and resolves also when it had already died", async () => {
+    checkpointer = await startCheckpointer(db, file);
+    await checkpointer.stop();
+    assert.equal(await checkpointer.checkpointNow(), undefined);
+    const dies = `require("node:worker_threads").parentPort.postMessage({ type: "ready" }); process.exit(1);`;
+    const lines: Line[] = [];
+    const dead = await startCheckpointer(db, file, logger(lines), { workerSource: dies });
+    await until("the worker's end", () => lines.length > 0);
+    await dead.stop();
+  });
+});
