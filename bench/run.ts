@@ -998,7 +998,7 @@ function printAccountsTable({ runs, startups, where }: AccountsResult) {
     // Of which the database's transactions, measured inside the server (far less noisy than a difference of two runs).
     const delta = (r: WindowedResult, k: string) => (r.metricsAfter?.[k] ?? NaN) - (r.metricsBefore?.[k] ?? NaN);
     const writePerGame = group.map(({ on }) => (delta(on, WRITE_SECONDS) * 1e6) / delta(on, RECORDED));
-    console.log(`    of which the database's transactions (match_results_write_seconds per recorded match; wall clock, the rare checkpoint's disk flush included): ${f(medianOf(writePerGame), 0)} µs (runs: ${writePerGame.map((x) => f(x, 0)).join(", ")})`);
+    console.log(`    of which the database's transactions (match_results_write_seconds per recorded match; wall clock; the WAL's checkpoints run in a worker thread, outside it): ${f(medianOf(writePerGame), 0)} µs (runs: ${writePerGame.map((x) => f(x, 0)).join(", ")})`);
     verdicts.push(`  ${ok ? "PASS" : "MISS"}  recording, ${matches} matches, ${load}: server CPU per move with ACCOUNTS=on ≤ +${f((TARGET_RECORDING_CPU - 1) * 100, 0)}% of off: ${change(medianOf(cpu))} (median pair)`);
   }
 
