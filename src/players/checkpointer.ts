@@ -10,8 +10,11 @@
  * Here the game's connection never checkpoints (`wal_autocheckpoint = 0`); a worker thread
  * with a connection of its own runs a passive checkpoint every {@link CHECKPOINT_EVERY_MS}.
  * A passive checkpoint never waits for, nor blocks, the game's connection; the next commit
- * after a complete one starts the WAL file over. Should the worker fail, the game's
- * connection checkpoints again by itself (logged): the WAL never grows without bound.
+ * after a complete one starts the WAL file over (and flushes its header: one flush per
+ * checkpoint stays on the game loop). Should the worker fail, the game's connection
+ * checkpoints again by itself (logged). A checkpoint cannot complete while a reader holds
+ * an older snapshot (an outside program's long read): the WAL grows meanwhile, with or
+ * without the worker.
  */
 import { Worker } from "node:worker_threads";
 import type BetterSqlite3 from "better-sqlite3";
@@ -23,6 +26,8 @@ export const CHECKPOINT_EVERY_MS = 1000;
 const DRIVER = require.resolve("better-sqlite3");
 /** SQLite's default: what the game's connection goes back to if the worker fails. */
 const AUTOCHECKPOINT_PAGES = 1000;
+/** How long stop() waits for the worker to end before it terminates it. */
+const STOP_WAIT_MS = 5000;
 
 /**
  * The worker (CommonJS, evaluated: no file to resolve, built or transpiled). It answers
@@ -76,7 +81,8 @@ export interface Checkpointer {
  * `options.workerSource` replaces the worker's code (tests: a worker that fails).
  */
 export async function startCheckpointer(sqlite: BetterSqlite3.Database, file: string, logger?: Logger, options: { everyMs?: number; workerSource?: string } = {}): Promise<Checkpointer> {
-  const worker = new Worker(options.workerSource ?? WORKER, { eval: true, workerData: { file, everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS, driver: DRIVER } });
+  // execArgv []: the worker is plain CommonJS, it needs none of the server's loaders (tsx).
+  const worker = new Worker(options.workerSource ?? WORKER, { eval: true, execArgv: [], workerData: { file, everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS, driver: DRIVER } });
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   let stopping = false;
   let fellBack = false;
@@ -86,7 +92,13 @@ export async function startCheckpointer(sqlite: BetterSqlite3.Database, file: st
     while (answers.length) answers.shift()!(undefined);
     if (fellBack || stopping || !sqlite.open) return;
     fellBack = true;
-    sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    // A worker that reported a failure but still runs checkpoints no more.
+    worker.postMessage("stop");
+    try {
+      sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    } catch (err) {
+      logger?.error({ err: (err as Error).message }, "the players' database could not checkpoint on the game loop either");
+    }
     logger?.error({ reason: why }, "the players' database checkpoints on the game loop again: its background checkpointer failed");
   };
   await new Promise<void>((resolve, reject) => {
@@ -112,12 +124,15 @@ export async function startCheckpointer(sqlite: BetterSqlite3.Database, file: st
       });
     },
     async stop() {
-      if (stopping) return;
+      if (stopping) return exited;
       stopping = true;
       // Referenced again: a process with nothing else to do waits for the worker's end.
       worker.ref();
       worker.postMessage("stop");
+      // A worker stuck in the disk must not hold up the shutdown.
+      const timer = setTimeout(() => void worker.terminate(), STOP_WAIT_MS);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -6,7 +6,7 @@
  * The embedded database's folder is locked for as long as this process has it open (an
  * exclusive SQLite lock on `players.lock` beside the database): a second process that
  * opens it fails at start-up with a clear error, instead of two processes writing one
- * file. The database file itself stays open to readers (`sqlite3 … ".backup …"` while the
+ * file. The database file itself stays open to readers (`sqlite3 … "VACUUM INTO …"` while the
  * server runs), and its WAL checkpoints run in a worker thread (src/players/checkpointer.ts).
  */
 import fs from "node:fs";
@@ -71,14 +71,28 @@ function lockFolder(dataDir: string, file: string): BetterSqlite3.Database {
   const lock = new BetterSqlite3(path.join(dataDir, "players.lock"), { timeout: 0 });
   try {
     lock.pragma("locking_mode = EXCLUSIVE");
+    // No rollback journal: the lock file holds nothing worth one (and no players.lock-journal is left behind).
+    lock.pragma("journal_mode = OFF");
     lock.exec("BEGIN EXCLUSIVE; COMMIT;");
     return lock;
   } catch (err) {
     lock.close();
-    if ((err as { code?: string }).code === "SQLITE_BUSY") throw new Error(`the players' database ${file} is in use by another process (one process per embedded database; set DATABASE_URL to share PostgreSQL)`);
-    throw err;
+    throw inUse(err, file);
   }
 }
+
+/** SQLITE_BUSY at open: another process has the database (this server, or one from before the lock file that locked the database file itself). */
+function inUse(err: unknown, file: string): unknown {
+  if ((err as { code?: string }).code !== "SQLITE_BUSY") return err;
+  return new Error(`the players' database ${file} is in use by another process (one process per embedded database; set DATABASE_URL to share PostgreSQL)`);
+}
+
+/**
+ * How long the server's connection waits for a lock held by another connection: the
+ * checkpointer's, for microseconds at most; an outside program's, which may only read
+ * (see the README). Kept short: the wait holds the event loop.
+ */
+const BUSY_TIMEOUT_MS = 50;
 
 export async function openDatabase(options: DatabaseOptions): Promise<PlayersDatabase> {
   let opened: PlayersDatabase;
@@ -96,18 +110,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
     fs.mkdirSync(options.dataDir, { recursive: true });
     const file = path.join(options.dataDir, "players.sqlite");
     const lock = lockFolder(options.dataDir, file);
-    let sqlite: BetterSqlite3.Database;
+    let sqlite: BetterSqlite3.Database | undefined;
     try {
-      // A busy wait only where the checkpointer and a new read meet (rare, microseconds).
-      sqlite = new BetterSqlite3(file, { timeout: 1000 });
+      sqlite = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
       sqlite.pragma("journal_mode = WAL");
       sqlite.pragma("foreign_keys = ON");
       // WAL with synchronous=NORMAL: a commit survives a crash of this process (not a power
-      // cut of the host's last moments), and costs no disk flush.
+      // cut of the host's last moments), and costs no disk flush, except the first commit
+      // after a complete checkpoint, which starts the WAL over and flushes its header.
       sqlite.pragma("synchronous = NORMAL");
     } catch (err) {
+      sqlite?.close();
       lock.close();
-      throw err;
+      throw inUse(err, file);
     }
     let checkpointer: Checkpointer;
     try {
@@ -126,9 +141,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
       checkpointer,
       // The checkpointer ends first; the last connection's close checkpoints the rest; the folder is free after.
       close: async () => {
-        await checkpointer.stop();
-        await db.destroy();
-        lock.close();
+        try {
+          await checkpointer.stop();
+          await db.destroy();
+        } finally {
+          lock.close();
+        }
       },
     };
   }

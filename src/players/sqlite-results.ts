@@ -15,7 +15,7 @@ import type { StatsTable } from "./schema.js";
 import type { MatchRecord } from "./store.js";
 
 export class SqliteResults {
-  private readonly write: (matches: readonly MatchRecord[]) => Outcome[];
+  private readonly write: BetterSqlite3.Transaction<(matches: readonly MatchRecord[]) => Outcome[]>;
 
   constructor(sqlite: BetterSqlite3.Database) {
     const userKnown = sqlite.prepare<[string], 1>("select 1 from users where id = ?").pluck();
@@ -42,6 +42,8 @@ export class SqliteResults {
 
   /** Records the matches in one transaction, in order (see PlayerStore.recordMatches); throws if it cannot (nothing is then written). */
   record(matches: readonly MatchRecord[]): Outcome[] {
-    return this.write(matches);
+    // BEGIN IMMEDIATE: the write lock is taken first, under the connection's busy timeout;
+    // a deferred transaction that reads first cannot wait for it when it upgrades.
+    return this.write.immediate(matches);
   }
 }

@@ -92,6 +92,7 @@ describe("The embedded database's WAL checkpoints, in a worker thread (src/playe
 
   it("checkpoints unasked, every `everyMs`", async () => {
     checkpointer = await startCheckpointer(db, file, undefined, { everyMs: 100 });
+    assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 0, "not the commits: the worker");
     const before = size();
     writePages(db);
     await until("a checkpoint by the worker's own timer", () => size() > before + 1_000_000);
@@ -118,10 +119,15 @@ describe("The embedded database's WAL checkpoints, in a worker thread (src/playe
     assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 1000, "the game's connection keeps checkpointing");
   });
 
-  it("stop() ends the worker, and resolves also when it had already died", async () => {
+  it("stop() ends the worker and its connection (a second stop() waits as long), and resolves also when the worker had already died", async () => {
     checkpointer = await startCheckpointer(db, file);
+    writePages(db);
+    void checkpointer.stop();
     await checkpointer.stop();
-    assert.equal(await checkpointer.checkpointNow(), undefined);
+    // Only the last connection to close removes the WAL file: the worker's is closed already.
+    db.close();
+    assert.equal(fs.existsSync(`${file}-wal`), false, "the worker's connection was closed before stop() resolved");
+    db = new BetterSqlite3(file);
     const dies = `require("node:worker_threads").parentPort.postMessage({ type: "ready" }); process.exit(1);`;
     const lines: Line[] = [];
     const dead = await startCheckpointer(db, file, logger(lines), { workerSource: dies });

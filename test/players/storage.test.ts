@@ -263,13 +263,13 @@ for (const kind of ["sqlite", "postgres"] as const) {
         }
       });
 
-      it("while the server has it open, the README's backup command (another process: the sqlite3 shell's online backup) copies it, with the newest match", async () => {
+      it("while the server has it open, the README's backup command (another process: the sqlite3 shell, VACUUM INTO) copies it, with the newest match", async () => {
         const a = await store.createGuest("Backed");
         const b = await store.createGuest("Up");
         const m = duel("tictactoe", a.id, b.id, "a");
         assert.equal(await store.recordMatch(m), "recorded");
         const copy = path.join(dataDir, "backup.sqlite");
-        execFileSync("sqlite3", [path.join(dataDir, "players.sqlite"), `.backup ${copy}`], { stdio: "pipe" });
+        execFileSync("sqlite3", [path.join(dataDir, "players.sqlite"), `VACUUM INTO '${copy}'`], { stdio: "pipe", timeout: 30000 });
         const backup = new BetterSqlite3(copy, { readonly: true });
         try {
           assert.equal(backup.prepare("select count(*) from matches where id = ?").pluck().get(m.id), 1, "the match recorded just before is in the copy");
@@ -282,9 +282,26 @@ for (const kind of ["sqlite", "postgres"] as const) {
 
       it("another process that opens the same folder stops with a clear error", () => {
         const script = `require("./src/players/database.ts").openDatabase({ dataDir: process.argv[1] }).then(() => process.exit(0), (err) => { console.error(err.message); process.exit(3); })`;
-        const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script, dataDir], { cwd: path.resolve(__dirname, "../.."), encoding: "utf8" });
+        const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script, dataDir], { cwd: path.resolve(__dirname, "../.."), encoding: "utf8", timeout: 30000 });
         assert.equal(run.status, 3, run.stderr);
         assert.match(run.stderr, /is in use by another process/);
+      });
+
+      it("a server from before the lock file (it locked the database file itself) keeps this one out with the same clear error, and nothing is left open", async () => {
+        const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-old-"));
+        const old = new BetterSqlite3(path.join(otherDir, "players.sqlite"), { timeout: 0 });
+        try {
+          old.pragma("journal_mode = WAL");
+          old.pragma("locking_mode = EXCLUSIVE");
+          old.exec("BEGIN EXCLUSIVE; COMMIT;");
+          await assert.rejects(openDatabase({ dataDir: otherDir }), /is in use by another process/);
+        } finally {
+          old.close();
+        }
+        // Everything the refused open took was let go: the folder opens now.
+        const now = await openDatabase({ dataDir: otherDir });
+        await now.close();
+        fs.rmSync(otherDir, { recursive: true, force: true });
       });
 
       it("the embedded file is locked: a second open of it (another process, another connection) fails with a clear error until the first closes it", async () => {
