@@ -101,18 +101,26 @@ export async function startCheckpointer(sqlite: BetterSqlite3.Database, file: st
     }
     logger?.error({ reason: why }, "the players' database checkpoints on the game loop again: its background checkpointer failed");
   };
-  await new Promise<void>((resolve, reject) => {
-    worker.once("error", reject);
-    worker.once("exit", () => reject(new Error("the checkpointer ended before it was ready")));
-    worker.once("message", () => resolve());
+  let ready = false;
+  // Every handler is in place before the worker can say anything: its "ready" and an exit
+  // right after it arrive in one go, before this function would resume.
+  const started = new Promise<void>((resolve, reject) => {
+    worker.on("message", (msg: { type: string; row?: CheckpointResult; message?: string }) => {
+      if (msg.type === "ready" && !ready) {
+        ready = true;
+        try {
+          sqlite.pragma("wal_autocheckpoint = 0");
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
+      } else if (msg.type === "checkpointed") answers.shift()?.(msg.row);
+      else if (msg.type === "error") fallBack(msg.message ?? "checkpoint failed");
+    });
+    worker.on("error", (err) => (ready ? fallBack(err.message) : reject(err)));
+    worker.on("exit", () => (ready ? fallBack("the worker ended") : reject(new Error("the checkpointer ended before it was ready"))));
   });
-  sqlite.pragma("wal_autocheckpoint = 0");
-  worker.on("message", (msg: { type: string; row?: CheckpointResult; message?: string }) => {
-    if (msg.type === "checkpointed") answers.shift()?.(msg.row);
-    else if (msg.type === "error") fallBack(msg.message ?? "checkpoint failed");
-  });
-  worker.on("error", (err) => fallBack(err.message));
-  worker.on("exit", () => fallBack("the worker ended"));
+  await started;
   // The worker alone must not keep the process alive.
   worker.unref();
   return {
@@ -129,9 +137,17 @@ export async function startCheckpointer(sqlite: BetterSqlite3.Database, file: st
       // Referenced again: a process with nothing else to do waits for the worker's end.
       worker.ref();
       worker.postMessage("stop");
-      // A worker stuck in the disk must not hold up the shutdown.
-      const timer = setTimeout(() => void worker.terminate(), STOP_WAIT_MS);
-      await exited;
+      // A worker stuck in the disk must not hold up the shutdown: after STOP_WAIT_MS it is
+      // told to terminate (which takes effect once its call returns) and not waited for.
+      let timer: NodeJS.Timeout | undefined;
+      const givenUp = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          void worker.terminate();
+          worker.unref();
+          resolve();
+        }, STOP_WAIT_MS);
+      });
+      await Promise.race([exited, givenUp]);
       clearTimeout(timer);
     },
   };

@@ -289,19 +289,22 @@ for (const kind of ["sqlite", "postgres"] as const) {
 
       it("a server from before the lock file (it locked the database file itself) keeps this one out with the same clear error, and nothing is left open", async () => {
         const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-old-"));
-        const old = new BetterSqlite3(path.join(otherDir, "players.sqlite"), { timeout: 0 });
         try {
-          old.pragma("journal_mode = WAL");
-          old.pragma("locking_mode = EXCLUSIVE");
-          old.exec("BEGIN EXCLUSIVE; COMMIT;");
-          await assert.rejects(openDatabase({ dataDir: otherDir }), /is in use by another process/);
+          const old = new BetterSqlite3(path.join(otherDir, "players.sqlite"), { timeout: 0 });
+          try {
+            old.pragma("journal_mode = WAL");
+            old.pragma("locking_mode = EXCLUSIVE");
+            old.exec("BEGIN EXCLUSIVE; COMMIT;");
+            await assert.rejects(openDatabase({ dataDir: otherDir }), /is in use by another process/);
+          } finally {
+            old.close();
+          }
+          // Everything the refused open took was let go: the folder opens now.
+          const now = await openDatabase({ dataDir: otherDir });
+          await now.close();
         } finally {
-          old.close();
+          fs.rmSync(otherDir, { recursive: true, force: true });
         }
-        // Everything the refused open took was let go: the folder opens now.
-        const now = await openDatabase({ dataDir: otherDir });
-        await now.close();
-        fs.rmSync(otherDir, { recursive: true, force: true });
       });
 
       it("the embedded file is locked: a second open of it (another process, another connection) fails with a clear error until the first closes it", async () => {

@@ -113,8 +113,10 @@ describe("A room's log lines", () => {
     const codes = first.all("error").map((e: { code: string }) => e.code);
     const handled = codes.filter((c) => c === "UNKNOWN_ACTION").length;
     assert.ok(handled >= Number(TEST_ENV.MESSAGE_BURST) && handled <= Number(TEST_ENV.MESSAGE_BURST) + refilled, `only the burst (and what refilled while it came) was handled, nothing after the cut: ${handled} handled, ${refilled} refilled`);
-    assert.ok(handled < messages - Number(TEST_ENV.FLOOD_DISCONNECT_AFTER), "the cut came before the flood's end");
-    assert.equal(codes.filter((c) => c === "RATE_LIMITED").length, 1);
+    assert.ok(handled < messages - Number(TEST_ENV.FLOOD_DISCONNECT_AFTER), "not every message after the cut was handled");
+    // One RATE_LIMITED per run of refusals; a refilled token accepted between refusals starts a new run.
+    const limited = codes.filter((c) => c === "RATE_LIMITED").length;
+    assert.ok(limited >= 1 && limited <= 1 + refilled, `one RATE_LIMITED per run of refusals: ${limited}`);
     const cut = roomLog(roomId, "disconnecting a client that keeps flooding");
     assert.equal(cut.level, WARN);
     assert.equal(cut.sessionId, first.id);
