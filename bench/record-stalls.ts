@@ -16,6 +16,7 @@ import path from "node:path";
 import { v7 as timeOrderedId } from "uuid";
 import { openDatabase } from "../src/players/database.js";
 import { PlayerStore, type MatchRecord } from "../src/players/store.js";
+import { pct } from "./run.js";
 
 const BATCH = 13;
 const TRANSACTIONS = 400;
@@ -58,7 +59,7 @@ async function run(inCommits: boolean) {
       }
       const cpu = process.cpuUsage(cpu0);
       walls.sort((x, y) => x - y);
-      const at = (p: number) => walls[Math.min(walls.length - 1, Math.ceil((p / 100) * walls.length) - 1)]!.toFixed(2).padStart(6);
+      const at = (p: number) => pct(walls, p).toFixed(2).padStart(6);
       const perMatch = (cpu.user + cpu.system) / (TRANSACTIONS * BATCH);
       console.log(`${(inCommits ? "in the commits" : "in a worker").padEnd(16)} round ${round}   ${at(50)}  ${at(90)}  ${at(99)}  ${at(100)}     ${perMatch.toFixed(0).padStart(5)}`);
     }

@@ -414,7 +414,7 @@ function split(total: number, parts: number): number[] {
 
 // ---------------------------------------------------------------- measurements
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+export const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
 const sortNum = (xs: number[]) => Float64Array.from(xs).sort() as unknown as number[];
 
 interface LoadResult {

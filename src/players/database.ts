@@ -105,12 +105,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
     // An idle connection cut by the server (a restart, an outage) is an "error" event: unhandled, it would end the process; the next query reconnects.
     pool.on("error", () => undefined);
     const url = new URL(options.url);
-    opened = { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), kind: "postgres", where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: async () => undefined };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    opened = { db, kind: "postgres", where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: () => db.destroy() };
   } else {
     fs.mkdirSync(options.dataDir, { recursive: true });
     const file = path.join(options.dataDir, "players.sqlite");
     const lock = lockFolder(options.dataDir, file);
     let sqlite: BetterSqlite3.Database | undefined;
+    let checkpointer: Checkpointer;
     try {
       sqlite = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
       sqlite.pragma("journal_mode = WAL");
@@ -119,18 +121,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
       // cut of the host's last moments), and costs no disk flush, except the first commit
       // after a complete checkpoint, which starts the WAL over and flushes its header.
       sqlite.pragma("synchronous = NORMAL");
+      checkpointer = await startCheckpointer(sqlite, file, options.logger);
     } catch (err) {
       sqlite?.close();
       lock.close();
       throw inUse(err, file);
-    }
-    let checkpointer: Checkpointer;
-    try {
-      checkpointer = await startCheckpointer(sqlite, file, options.logger);
-    } catch (err) {
-      sqlite.close();
-      lock.close();
-      throw err;
     }
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
     opened = {
@@ -150,10 +145,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
       },
     };
   }
-  const { db } = opened;
-  if (opened.kind === "postgres") opened.close = () => db.destroy();
   try {
-    const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+    const { error } = await new Migrator({ db: opened.db, provider: migrationProvider }).migrateToLatest();
     if (error) throw error;
   } catch (err) {
     await opened.close();

@@ -9,19 +9,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import type { Logger } from "../../src/logger.js";
 import { startCheckpointer, type Checkpointer } from "../../src/players/checkpointer.js";
-
-interface Line {
-  level: string;
-  msg: string;
-  fields: Record<string, unknown>;
-}
-
-function logger(lines: Line[]): Logger {
-  const at = (level: string) => (fields: Record<string, unknown>, msg: string) => void lines.push({ level, msg, fields });
-  return { info: at("info"), error: at("error"), warn: at("warn"), debug: () => undefined } as unknown as Logger;
-}
+import { eventually } from "../helpers/clients.js";
+import { lineLogger as logger, type LogLine as Line } from "../helpers/log-lines.js";
 
 /** About 2,000 pages of commits, more than SQLite's default checkpoint threshold (1,000 pages): 500 commits of four 4 KB rows. */
 function writePages(db: BetterSqlite3.Database) {
@@ -30,14 +20,6 @@ function writePages(db: BetterSqlite3.Database) {
     for (let i = 0; i < 4; i++) insert.run(Buffer.alloc(4000, i));
   });
   for (let i = 0; i < 500; i++) commit();
-}
-
-async function until(what: string, predicate: () => boolean, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("The embedded database's WAL checkpoints, in a worker thread (src/players/checkpointer.ts)", function () {
@@ -95,7 +77,7 @@ describe("The embedded database's WAL checkpoints, in a worker thread (src/playe
     assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 0, "not the commits: the worker");
     const before = size();
     writePages(db);
-    await until("a checkpoint by the worker's own timer", () => size() > before + 1_000_000);
+    await eventually(() => size() > before + 1_000_000, "a checkpoint by the worker's own timer");
   });
 
   it("a worker that fails: the game's connection checkpoints by itself again, and an error line says so", async () => {
@@ -103,7 +85,7 @@ describe("The embedded database's WAL checkpoints, in a worker thread (src/playe
     const dies = `require("node:worker_threads").parentPort.postMessage({ type: "ready" }); setTimeout(() => process.exit(1), 50);`;
     checkpointer = await startCheckpointer(db, file, logger(lines), { workerSource: dies });
     assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 0);
-    await until("the fallback", () => db.pragma("wal_autocheckpoint", { simple: true }) === 1000);
+    await eventually(() => db.pragma("wal_autocheckpoint", { simple: true }) === 1000, "the fallback");
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.level, "error");
     assert.match(lines[0]!.msg, /checkpoints on the game loop again/);
@@ -131,7 +113,7 @@ describe("The embedded database's WAL checkpoints, in a worker thread (src/playe
     const dies = `require("node:worker_threads").parentPort.postMessage({ type: "ready" }); process.exit(1);`;
     const lines: Line[] = [];
     const dead = await startCheckpointer(db, file, logger(lines), { workerSource: dies });
-    await until("the worker's end", () => lines.length > 0);
+    await eventually(() => lines.length > 0, "the worker's end");
     await dead.stop();
   });
 });

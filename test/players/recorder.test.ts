@@ -7,21 +7,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Logger } from "../../src/logger.js";
+import { lineLogger as logger, type LogLine as Line } from "../helpers/log-lines.js";
 import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
 import { ResultRecorder } from "../../src/players/recorder.js";
 import { PlayerStore, type MatchRecord } from "../../src/players/store.js";
-
-interface Line {
-  level: "info" | "error";
-  msg: string;
-  fields: Record<string, unknown>;
-}
-
-function logger(lines: Line[]): Logger {
-  const at = (level: Line["level"]) => (fields: Record<string, unknown>, msg: string) => void lines.push({ level, msg, fields });
-  return { info: at("info"), error: at("error"), warn: at("error"), debug: () => undefined } as unknown as Logger;
-}
 
 const match = (n: number, userId: string): MatchRecord => ({
   id: `rec-${n}`,
