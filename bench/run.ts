@@ -47,6 +47,12 @@
  *   --short     5 s windows, 2,000 idle clients, a 200-player storm (a smoke run; rough figures)
  *   --repeat    run 500 matches twice per server (ours, baseline, baseline, ours) and use the mean
  *   --no-pin    snapshots, accounts: do not pin the server to CPU 0 and the driver (and Redis) to the others
+ *   --together  snapshots, accounts: measure each on/off pair side by side instead of one after the
+ *               other: both servers run at once on the same CPU, each with its own load driver (and
+ *               its own Redis), their windows aligned, so a change in the machine's speed (other
+ *               tenants of a shared host) hits both alike; paced loads only, at half the rate each
+ *               (a move every 50 ms per match, 500 ms for 500 matches: 1,000 moves/s per server),
+ *               five pairs per load (two with --short)
  *   --workers N load driver processes (default 1; on 2 cores the server and one driver
  *               already fill the machine at 500 matches, so more do not add throughput)
  *   --profile   afterwards, run ours (or, with --profile-baseline, the baseline) under
@@ -81,6 +87,7 @@ const option = (name: string, def: number) => {
 
 const SHORT = flag("--short");
 const REPEAT = flag("--repeat");
+const TOGETHER = flag("--together");
 const PROFILE = flag("--profile");
 const WORKERS = option("--workers", 1);
 const PROFILE_MATCHES = option("--profile-matches", 500);
@@ -459,6 +466,8 @@ interface LoadOptions {
   signIn?: boolean;
   /** Series read from the server's /metrics right before and right after the window (outside its CPU figures). */
   metrics?: string[];
+  /** Side by side with another load (--together): awaited before the moves start and before the window, so both windows line up. */
+  meet?: () => Promise<void>;
 }
 
 /** Size of a log file (0 without one). */
@@ -507,8 +516,10 @@ export async function runLoad(
     const it0 = process.hrtime.bigint();
     await sleep(IDLE_SAMPLE_MS);
     const idleCpuRate = (procStat(pid).cpuSeconds - i0.cpuSeconds) / (Number(process.hrtime.bigint() - it0) / 1e9);
+    await options.meet?.();
     for (const w of workers) w.tell({ cmd: "go" });
     await sleep(WARMUP_MS);
+    await options.meet?.();
     const driverCpu = () => workers.reduce((n, w) => n + procStat(w.child.pid!).cpuSeconds, 0);
     const metricsBefore = options.metrics ? await readMetrics(server.port, options.metrics) : undefined;
     const sys0 = systemBusySeconds();
@@ -761,19 +772,83 @@ const ON_OFF_LOADS = (matches: number) => [0, Math.round(matches / 2)];
  */
 const SNAPSHOT_PAIRS = SHORT ? 1 : 3;
 
-async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[]> {
+/**
+ * --together: the paced load only, each server at half the sequential rate (a move every
+ * `matches` ms per match: 1,000 moves/s each, 2,000 in all, as in the sequential pairs),
+ * so that the two servers sharing one CPU stay well below saturation; more pairs, since
+ * each costs half the time.
+ */
+const TOGETHER_LOADS = (matches: number) => [matches];
+const TOGETHER_PAIRS = SHORT ? 2 : 5;
+const loadsOf = (matches: number) => (TOGETHER ? TOGETHER_LOADS(matches) : ON_OFF_LOADS(matches));
+const pairsPerLoad = (sequential: number) => (TOGETHER ? TOGETHER_PAIRS : sequential);
+
+/** Where two loads run side by side meet: each waits there until the other arrives, or fails. */
+class Meeting {
+  private waiting?: { resolve: () => void; reject: (err: Error) => void };
+  private broken?: Error;
+
+  arrive(): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken);
+    const other = this.waiting;
+    if (other) {
+      this.waiting = undefined;
+      other.resolve();
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  /** One side failed: the other stops at its next meeting (and its finally stops its server). */
+  break(err: Error) {
+    this.broken = err;
+    this.waiting?.reject(err);
+    this.waiting = undefined;
+  }
+}
+
+/** Runs two loads at once, their windows lined up (runLoad's `meet`); both finish (and clean up) before a failure is thrown. */
+async function sideBySide<T>(loads: [(meet: () => Promise<void>) => Promise<T>, (meet: () => Promise<void>) => Promise<T>]): Promise<[T, T]> {
+  const meeting = new Meeting();
+  const settled = await Promise.allSettled(
+    loads.map((load) =>
+      load(() => meeting.arrive()).catch((err: Error) => {
+        meeting.break(err);
+        throw err;
+      }),
+    ),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value) as [T, T];
+}
+
+const loadLabel = (paceMs: number) => (paceMs ? `paced (a move every ${paceMs} ms per match)` : "saturated");
+
+/** A private redis-server for the snapshots section, pinned with the load driver, and its own CPU seconds so far (INFO cpu). */
+async function benchRedis() {
   const redis = await startRedis();
   const client = new Redis(redis.url);
-  if (PIN) {
-    pin(Number(/process_id:(\d+)/.exec(await client.info("server"))?.[1]), OTHER_CPUS);
-    console.log(`  pinned: each server to CPU 0; the load driver and Redis to CPUs ${OTHER_CPUS} (--no-pin: not)`);
-  }
-  /** Redis's own CPU seconds so far (INFO cpu). */
-  const redisCpu = async () => {
+  if (PIN) pin(Number(/process_id:(\d+)/.exec(await client.info("server"))?.[1]), OTHER_CPUS);
+  const cpu = async () => {
     const info = await client.info("cpu");
     const read = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
     return read("used_cpu_user") + read("used_cpu_sys");
   };
+  const stop = async () => {
+    client.disconnect();
+    await redis.stop();
+  };
+  return { url: redis.url, client, cpu, stop };
+}
+
+async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[]> {
+  if (TOGETHER) return measureSnapshotsTogether();
+  const { url, client, cpu: redisCpu, stop } = await benchRedis();
+  const redis = { url };
+  if (PIN) console.log(`  pinned: each server to CPU 0; the load driver and Redis to CPUs ${OTHER_CPUS} (--no-pin: not)`);
   const out: SnapshotRun[] = [];
   const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((paceMs) => Array.from({ length: SNAPSHOT_PAIRS }, () => ({ matches, seconds, paceMs }))));
   try {
@@ -802,8 +877,39 @@ async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[
       out.push({ paceMs, on: runs.on!.r, off: runs.off!.r, redisOn: runs.on!.redisPerMove, redisOff: runs.off!.redisPerMove });
     }
   } finally {
-    client.disconnect();
-    await redis.stop();
+    await stop();
+  }
+  return out;
+}
+
+/** --together: each pair's on and off servers at once, on the same CPU, each on its own private Redis. */
+async function measureSnapshotsTogether(): Promise<SnapshotRun[]> {
+  const redises = { on: await benchRedis(), off: await benchRedis() };
+  console.log(`  side by side: both servers of a pair at once${PIN ? ` on CPU 0; their load drivers and Redis servers on CPUs ${OTHER_CPUS}` : ""}; each on its own Redis`);
+  const out: SnapshotRun[] = [];
+  const plan = PLAN.flatMap(({ matches, seconds }) => TOGETHER_LOADS(matches).flatMap((paceMs) => Array.from({ length: TOGETHER_PAIRS }, () => ({ matches, seconds, paceMs }))));
+  try {
+    for (const [i, { matches, seconds, paceMs }] of plan.entries()) {
+      const order = i % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
+      await waitForQuiet();
+      process.stdout.write(`  snapshots on and off side by side, ${matches} matches each, ${loadLabel(paceMs)}: ${seconds} s window ... `);
+      for (const setting of order) await redises[setting].client.flushall();
+      const c0 = { on: await redises.on.cpu(), off: await redises.off.cpu() };
+      const load = (setting: "on" | "off") => (meet: () => Promise<void>) =>
+        runLoad("ours", matches, seconds, [], "play", { REDIS_URL: redises[setting].url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" }, paceMs, PIN, { meet });
+      const [a, b] = await sideBySide([load(order[0]), load(order[1])]);
+      const r = (order[0] === "on" ? { on: a, off: b } : { on: b, off: a }) as Record<"on" | "off", LoadResult>;
+      const redisPerMove = async (setting: "on" | "off") => ((await redises[setting].cpu()) - c0[setting]) * 1e6 / Math.max(1, r[setting].moves * ((seconds + WARMUP_MS / 1000) / seconds));
+      const run: SnapshotRun = { paceMs, on: r.on, off: r.off, redisOn: await redisPerMove("on"), redisOff: await redisPerMove("off") };
+      console.log(
+        `on ${f(r.on.movesPerSec, 0)} moves/s, ${f(r.on.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(r.on.moveP99, 2)} ms; off ${f(r.off.movesPerSec, 0)} moves/s, ${f(r.off.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(r.off.moveP99, 2)} ms: ` +
+          `${change(r.on.cpuMicrosPerMove / r.off.cpuMicrosPerMove)}${r.on.errors + r.off.errors ? `, ${r.on.errors + r.off.errors} errors (${r.on.firstError ?? r.off.firstError})` : ""}`,
+      );
+      out.push(run);
+    }
+  } finally {
+    await redises.on.stop();
+    await redises.off.stop();
   }
   return out;
 }
@@ -812,7 +918,7 @@ function printSnapshotTable(results: SnapshotRun[]) {
   console.log("");
   console.log("Snapshots (high availability): ours on a private redis-server, rooms reused (the play load), SNAPSHOTS=on vs off in the same run;");
   console.log("  CPU µs/mv = the server's own CPU per move; Redis µs/mv = redis-server's CPU per move (INFO cpu over the whole run, estimated);");
-  console.log(`  load: saturated (moves back to back) or paced (a move every N ms per match); ${SNAPSHOT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
+  console.log(`  load: saturated (moves back to back) or paced (a move every N ms per match); ${pairsPerLoad(SNAPSHOT_PAIRS)} on/off pair(s) per load${TOGETHER ? ", each pair's two servers side by side (--together)" : ""}${PIN ? ", server pinned to CPU 0" : ""}:`);
   const W = [8, 10, 10, 9, 9, 9, 10, 10, 10, 7];
   console.log(row(["matches", "load", "snapshots", "moves/s", "move p50", "move p99", "CPU µs/mv", "net µs/mv", "Redis µs/mv", "errors"], W));
   const more = (ratio: number) => `${ratio >= 1 ? "+" : ""}${f((ratio - 1) * 100, 1)}%`;
@@ -899,15 +1005,34 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
   const where = `${os.tmpdir()} (${fileSystemOf(os.tmpdir())})`;
   if (PIN) console.log(`  accounts: each server pinned to CPU 0, the load driver to CPUs ${OTHER_CPUS} (--no-pin: not)`);
   const runs: AccountsRun[] = [];
-  const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((paceMs) => Array.from({ length: ACCOUNT_PAIRS }, () => ({ matches, seconds, paceMs }))));
+  const plan = PLAN.flatMap(({ matches, seconds }) => loadsOf(matches).flatMap((paceMs) => Array.from({ length: pairsPerLoad(ACCOUNT_PAIRS) }, () => ({ matches, seconds, paceMs }))));
+  if (TOGETHER) console.log(`  side by side: both servers of a pair at once${PIN ? ` on CPU 0, their load drivers on CPUs ${OTHER_CPUS}` : ""}`);
   for (const [i, { matches, seconds, paceMs }] of plan.entries()) {
     const order: Setting[] = i % 2 === 0 ? ["on", "off"] : ["off", "on"];
     const pair: Partial<Record<Setting, WindowedResult>> = {};
+    const load = (setting: Setting, meet?: () => Promise<void>) =>
+      runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, paceMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS], meet });
+    if (TOGETHER) {
+      await waitForQuiet();
+      process.stdout.write(`  accounts on (every client signed in) and off side by side, ${matches} matches each, ${loadLabel(paceMs)}: ${seconds} s window ... `);
+      const [a, b] = await sideBySide([(meet) => load(order[0]!, meet), (meet) => load(order[1]!, meet)]);
+      pair[order[0]!] = a;
+      pair[order[1]!] = b;
+      const { on, off } = pair as Record<Setting, WindowedResult>;
+      const recorded = (on.metricsAfter?.[RECORDED] ?? NaN) - (on.metricsBefore?.[RECORDED] ?? NaN);
+      console.log(
+        `on ${f(on.movesPerSec, 0)} moves/s, ${f(on.gamesPerSec, 0)} games/s, ${f(on.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(on.moveP99, 2)} ms, ${f(recorded, 0)} recorded; ` +
+          `off ${f(off.movesPerSec, 0)} moves/s, ${f(off.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(off.moveP99, 2)} ms: ${change(on.cpuMicrosPerMove / off.cpuMicrosPerMove)}` +
+          `${on.errors + off.errors ? `, ${on.errors + off.errors} errors (${on.firstError ?? off.firstError})` : ""}`,
+      );
+      runs.push({ paceMs, on, off });
+      continue;
+    }
     for (const setting of order) {
       for (;;) {
         await waitForQuiet();
-        process.stdout.write(`  accounts ${setting}, ${matches} matches, ${paceMs ? `paced (a move every ${paceMs} ms per match)` : "saturated"}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
-        const r = await runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, paceMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS] });
+        process.stdout.write(`  accounts ${setting}, ${matches} matches, ${loadLabel(paceMs)}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
+        const r = await load(setting);
         const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
         console.log(
           `${f(r.movesPerSec, 0)} moves/s, ${f(r.gamesPerSec, 0)} games/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net)` +
@@ -960,7 +1085,7 @@ function printAccountsTable({ runs, startups, where }: AccountsResult) {
   console.log("  guest of its own (each finished game recorded: one transaction with its action log) vs ACCOUNTS=off and no tokens, in the same run;");
   console.log(`  each server with a fresh DATA_DIR under ${where}; recorded = Δ${RECORDED} over the window (/metrics), vs games`);
   console.log(`  finished in it; backlog = ${BACKLOG} at the window's end; load: saturated (moves back to back) or paced (a move every N ms per`);
-  console.log(`  match on a fixed schedule, so on and off serve the same moves per second); ${ACCOUNT_PAIRS} on/off pair(s) per load${PIN ? ", server pinned to CPU 0" : ""}:`);
+  console.log(`  match on a fixed schedule, so on and off serve the same moves per second); ${pairsPerLoad(ACCOUNT_PAIRS)} on/off pair(s) per load${TOGETHER ? ", each pair's two servers side by side (--together)" : ""}${PIN ? ", server pinned to CPU 0" : ""}:`);
   const W = [8, 10, 9, 8, 8, 9, 9, 10, 10, 9, 8, 8, 7, 6];
   console.log(row(["matches", "load", "accounts", "moves/s", "games/s", "move p50", "move p99", "CPU µs/mv", "net µs/mv", "recorded", "/game", "backlog", "RSS MB", "errors"], W));
   const groups = new Map<string, AccountsRun[]>();
