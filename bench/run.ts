@@ -780,8 +780,18 @@ const SNAPSHOT_PAIRS = SHORT ? 1 : 3;
  */
 const TOGETHER_LOADS = (matches: number) => [matches];
 const TOGETHER_PAIRS = SHORT ? 2 : 5;
-const loadsOf = (matches: number) => (TOGETHER ? TOGETHER_LOADS(matches) : ON_OFF_LOADS(matches));
 const pairsPerLoad = (sequential: number) => (TOGETHER ? TOGETHER_PAIRS : sequential);
+
+/** The on/off pairs a section measures: per match count and load, `sequential` pairs (TOGETHER_PAIRS side by side). */
+function pairPlan(sequential: number): { matches: number; seconds: number; paceMs: number }[] {
+  return PLAN.flatMap(({ matches, seconds }) =>
+    (TOGETHER ? TOGETHER_LOADS(matches) : ON_OFF_LOADS(matches)).flatMap((paceMs) => Array.from({ length: pairsPerLoad(sequential) }, () => ({ matches, seconds, paceMs }))),
+  );
+}
+
+type Setting = "on" | "off";
+/** Which setting of pair `i` goes first: alternating, to spread drift over both. */
+const settingsOrder = (i: number): [Setting, Setting] => (i % 2 === 0 ? ["on", "off"] : ["off", "on"]);
 
 /** Where two loads run side by side meet: each waits there until the other arrives, or fails. */
 class Meeting {
@@ -809,12 +819,16 @@ class Meeting {
   }
 }
 
-/** Runs two loads at once, their windows lined up (runLoad's `meet`); both finish (and clean up) before a failure is thrown. */
-async function sideBySide<T>(loads: [(meet: () => Promise<void>) => Promise<T>, (meet: () => Promise<void>) => Promise<T>]): Promise<[T, T]> {
+/**
+ * Runs the on and off loads of pair `i` at once (started in {@link settingsOrder}), their
+ * windows lined up (runLoad's `meet`); both finish (and clean up) before a failure is thrown.
+ */
+async function sideBySide<T extends LoadResult>(i: number, load: (setting: Setting, meet: () => Promise<void>) => Promise<T>): Promise<Record<Setting, T>> {
   const meeting = new Meeting();
+  const order = settingsOrder(i);
   const settled = await Promise.allSettled(
-    loads.map((load) =>
-      load(() => meeting.arrive()).catch((err: Error) => {
+    order.map((setting) =>
+      load(setting, () => meeting.arrive()).catch((err: Error) => {
         meeting.break(err);
         throw err;
       }),
@@ -822,8 +836,19 @@ async function sideBySide<T>(loads: [(meet: () => Promise<void>) => Promise<T>, 
   );
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<T>).value) as [T, T];
+  const [first, second] = settled.map((r) => (r as PromiseFulfilledResult<T>).value) as [T, T];
+  return order[0] === "on" ? { on: first, off: second } : { on: second, off: first };
 }
+
+/** A side-by-side pair's line: each server's rate, CPU per move and p99 (`extra` after the on server's), and on vs off. */
+function pairLine(on: LoadResult, off: LoadResult, extra = ""): string {
+  const one = (r: LoadResult) => `${f(r.movesPerSec, 0)} moves/s, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(r.moveP99, 2)} ms`;
+  const errors = on.errors + off.errors;
+  return `on ${one(on)}${extra}; off ${one(off)}: ${change(on.cpuMicrosPerMove / off.cpuMicrosPerMove)}${errors ? `, ${errors} errors (${on.firstError ?? off.firstError})` : ""}`;
+}
+
+/** Redis's CPU (seconds) over a whole run (joins, warm-up and window), per move of the whole run (estimated from the window's rate), in µs. */
+const redisMicrosPerMove = (cpuSeconds: number, r: LoadResult, seconds: number) => (cpuSeconds * 1e6) / Math.max(1, r.moves * ((seconds + WARMUP_MS / 1000) / seconds));
 
 const loadLabel = (paceMs: number) => (paceMs ? `paced (a move every ${paceMs} ms per match)` : "saturated");
 
@@ -847,23 +872,19 @@ async function benchRedis() {
 async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[]> {
   if (TOGETHER) return measureSnapshotsTogether();
   const { url, client, cpu: redisCpu, stop } = await benchRedis();
-  const redis = { url };
   if (PIN) console.log(`  pinned: each server to CPU 0; the load driver and Redis to CPUs ${OTHER_CPUS} (--no-pin: not)`);
   const out: SnapshotRun[] = [];
-  const plan = PLAN.flatMap(({ matches, seconds }) => ON_OFF_LOADS(matches).flatMap((paceMs) => Array.from({ length: SNAPSHOT_PAIRS }, () => ({ matches, seconds, paceMs }))));
   try {
-    for (const [i, { matches, seconds, paceMs }] of plan.entries()) {
-      const order = i % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
-      const runs: Partial<Record<"on" | "off", { r: LoadResult; redisPerMove: number }>> = {};
-      for (const setting of order) {
+    for (const [i, { matches, seconds, paceMs }] of pairPlan(SNAPSHOT_PAIRS).entries()) {
+      const runs: Partial<Record<Setting, { r: LoadResult; redisPerMove: number }>> = {};
+      for (const setting of settingsOrder(i)) {
         for (;;) {
           await waitForQuiet();
-          process.stdout.write(`  snapshots ${setting}, ${matches} matches, ${paceMs ? `paced (a move every ${paceMs} ms per match)` : "saturated"}, ours on Redis: ${seconds} s window ... `);
+          process.stdout.write(`  snapshots ${setting}, ${matches} matches, ${loadLabel(paceMs)}, ours on Redis: ${seconds} s window ... `);
           await client.flushall();
           const c0 = await redisCpu();
-          const r = await runLoad("ours", matches, seconds, [], "play", { REDIS_URL: redis.url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" }, paceMs, PIN);
-          // Redis's CPU over the whole run (joins, warm-up and window), per move of the whole run (estimated from the window's rate).
-          const redisPerMove = ((await redisCpu()) - c0) * 1e6 / Math.max(1, r.moves * ((seconds + WARMUP_MS / 1000) / seconds));
+          const r = await runLoad("ours", matches, seconds, [], "play", { REDIS_URL: url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" }, paceMs, PIN);
+          const redisPerMove = redisMicrosPerMove((await redisCpu()) - c0, r, seconds);
           console.log(`${f(r.movesPerSec, 0)} moves/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net), Redis ~${f(redisPerMove, 1)} µs/move${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
           if (r.otherCpuPct > CONTENDED_PCT && retries.left > 0) {
             retries.left--;
@@ -887,25 +908,19 @@ async function measureSnapshotsTogether(): Promise<SnapshotRun[]> {
   const redises = { on: await benchRedis(), off: await benchRedis() };
   console.log(`  side by side: both servers of a pair at once${PIN ? ` on CPU 0; their load drivers and Redis servers on CPUs ${OTHER_CPUS}` : ""}; each on its own Redis`);
   const out: SnapshotRun[] = [];
-  const plan = PLAN.flatMap(({ matches, seconds }) => TOGETHER_LOADS(matches).flatMap((paceMs) => Array.from({ length: TOGETHER_PAIRS }, () => ({ matches, seconds, paceMs }))));
   try {
-    for (const [i, { matches, seconds, paceMs }] of plan.entries()) {
-      const order = i % 2 === 0 ? (["on", "off"] as const) : (["off", "on"] as const);
+    for (const [i, { matches, seconds, paceMs }] of pairPlan(SNAPSHOT_PAIRS).entries()) {
       await waitForQuiet();
       process.stdout.write(`  snapshots on and off side by side, ${matches} matches each, ${loadLabel(paceMs)}: ${seconds} s window ... `);
-      for (const setting of order) await redises[setting].client.flushall();
+      await redises.on.client.flushall();
+      await redises.off.client.flushall();
       const c0 = { on: await redises.on.cpu(), off: await redises.off.cpu() };
-      const load = (setting: "on" | "off") => (meet: () => Promise<void>) =>
-        runLoad("ours", matches, seconds, [], "play", { REDIS_URL: redises[setting].url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" }, paceMs, PIN, { meet });
-      const [a, b] = await sideBySide([load(order[0]), load(order[1])]);
-      const r = (order[0] === "on" ? { on: a, off: b } : { on: b, off: a }) as Record<"on" | "off", LoadResult>;
-      const redisPerMove = async (setting: "on" | "off") => ((await redises[setting].cpu()) - c0[setting]) * 1e6 / Math.max(1, r[setting].moves * ((seconds + WARMUP_MS / 1000) / seconds));
-      const run: SnapshotRun = { paceMs, on: r.on, off: r.off, redisOn: await redisPerMove("on"), redisOff: await redisPerMove("off") };
-      console.log(
-        `on ${f(r.on.movesPerSec, 0)} moves/s, ${f(r.on.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(r.on.moveP99, 2)} ms; off ${f(r.off.movesPerSec, 0)} moves/s, ${f(r.off.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(r.off.moveP99, 2)} ms: ` +
-          `${change(r.on.cpuMicrosPerMove / r.off.cpuMicrosPerMove)}${r.on.errors + r.off.errors ? `, ${r.on.errors + r.off.errors} errors (${r.on.firstError ?? r.off.firstError})` : ""}`,
+      const r = await sideBySide(i, (setting, meet) =>
+        runLoad("ours", matches, seconds, [], "play", { REDIS_URL: redises[setting].url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" }, paceMs, PIN, { meet }),
       );
-      out.push(run);
+      const redisPerMove = async (setting: Setting) => redisMicrosPerMove((await redises[setting].cpu()) - c0[setting], r[setting], seconds);
+      out.push({ paceMs, on: r.on, off: r.off, redisOn: await redisPerMove("on"), redisOff: await redisPerMove("off") });
+      console.log(pairLine(r.on, r.off));
     }
   } finally {
     await redises.on.stop();
@@ -969,7 +984,6 @@ const DROPPED = "match_results_dropped_total";
 /** The recorder's transactions: total seconds and results written (src/players/recorder.ts; the embedded database's writes are synchronous, so their time is CPU or disk waits of the event loop). */
 const WRITE_SECONDS = "match_results_write_seconds_sum";
 
-type Setting = "on" | "off";
 type WindowedResult = LoadResult & { window: ProfileWindow };
 type AccountsRun = { paceMs: number; on: WindowedResult; off: WindowedResult };
 interface StartupRun {
@@ -1005,30 +1019,21 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
   const where = `${os.tmpdir()} (${fileSystemOf(os.tmpdir())})`;
   if (PIN) console.log(`  accounts: each server pinned to CPU 0, the load driver to CPUs ${OTHER_CPUS} (--no-pin: not)`);
   const runs: AccountsRun[] = [];
-  const plan = PLAN.flatMap(({ matches, seconds }) => loadsOf(matches).flatMap((paceMs) => Array.from({ length: pairsPerLoad(ACCOUNT_PAIRS) }, () => ({ matches, seconds, paceMs }))));
   if (TOGETHER) console.log(`  side by side: both servers of a pair at once${PIN ? ` on CPU 0, their load drivers on CPUs ${OTHER_CPUS}` : ""}`);
-  for (const [i, { matches, seconds, paceMs }] of plan.entries()) {
-    const order: Setting[] = i % 2 === 0 ? ["on", "off"] : ["off", "on"];
+  for (const [i, { matches, seconds, paceMs }] of pairPlan(ACCOUNT_PAIRS).entries()) {
     const pair: Partial<Record<Setting, WindowedResult>> = {};
     const load = (setting: Setting, meet?: () => Promise<void>) =>
       runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, paceMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS], meet });
     if (TOGETHER) {
       await waitForQuiet();
       process.stdout.write(`  accounts on (every client signed in) and off side by side, ${matches} matches each, ${loadLabel(paceMs)}: ${seconds} s window ... `);
-      const [a, b] = await sideBySide([(meet) => load(order[0]!, meet), (meet) => load(order[1]!, meet)]);
-      pair[order[0]!] = a;
-      pair[order[1]!] = b;
-      const { on, off } = pair as Record<Setting, WindowedResult>;
+      const { on, off } = await sideBySide(i, load);
       const recorded = (on.metricsAfter?.[RECORDED] ?? NaN) - (on.metricsBefore?.[RECORDED] ?? NaN);
-      console.log(
-        `on ${f(on.movesPerSec, 0)} moves/s, ${f(on.gamesPerSec, 0)} games/s, ${f(on.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(on.moveP99, 2)} ms, ${f(recorded, 0)} recorded; ` +
-          `off ${f(off.movesPerSec, 0)} moves/s, ${f(off.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(off.moveP99, 2)} ms: ${change(on.cpuMicrosPerMove / off.cpuMicrosPerMove)}` +
-          `${on.errors + off.errors ? `, ${on.errors + off.errors} errors (${on.firstError ?? off.firstError})` : ""}`,
-      );
+      console.log(pairLine(on, off, `, ${f(on.gamesPerSec, 0)} games/s, ${f(recorded, 0)} recorded`));
       runs.push({ paceMs, on, off });
       continue;
     }
-    for (const setting of order) {
+    for (const setting of settingsOrder(i)) {
       for (;;) {
         await waitForQuiet();
         process.stdout.write(`  accounts ${setting}, ${matches} matches, ${loadLabel(paceMs)}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
