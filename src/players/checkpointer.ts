@@ -78,9 +78,10 @@ export interface Checkpointer {
 /**
  * Starts checkpointing `file` in a worker thread and stops the game's connection `sqlite`
  * from checkpointing by itself; resolves once the worker's connection is open.
- * `options.workerSource` replaces the worker's code (tests: a worker that fails).
+ * `options.workerSource` replaces the worker's code (tests: a worker that fails), and
+ * `options.stopWaitMs` how long stop() waits for it (tests: a worker that never answers).
  */
-export async function startCheckpointer(sqlite: BetterSqlite3.Database, file: string, logger?: Logger, options: { everyMs?: number; workerSource?: string } = {}): Promise<Checkpointer> {
+export async function startCheckpointer(sqlite: BetterSqlite3.Database, file: string, logger?: Logger, options: { everyMs?: number; workerSource?: string; stopWaitMs?: number } = {}): Promise<Checkpointer> {
   // execArgv []: the worker is plain CommonJS, it needs none of the server's loaders (tsx).
   const worker = new Worker(options.workerSource ?? WORKER, { eval: true, execArgv: [], workerData: { file, everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS, driver: DRIVER } });
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
@@ -145,7 +146,7 @@ export async function startCheckpointer(sqlite: BetterSqlite3.Database, file: st
           void worker.terminate();
           worker.unref();
           resolve();
-        }, STOP_WAIT_MS);
+        }, options.stopWaitMs ?? STOP_WAIT_MS);
       });
       await Promise.race([exited, givenUp]);
       clearTimeout(timer);

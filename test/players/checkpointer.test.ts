@@ -116,4 +116,17 @@ describe("The embedded database's WAL checkpoints, in a worker thread (src/playe
     await eventually(() => lines.length > 0, "the worker's end");
     await dead.stop();
   });
+
+  it("stop() does not wait for ever for a worker that never answers (stuck in the disk): it gives up after its wait, and the worker is terminated", async () => {
+    // Blocked in a native call for 3 s, as in a disk that does not answer: terminate() takes effect only when it returns.
+    const stuck = `require("node:worker_threads").parentPort.postMessage({ type: "ready" }); setTimeout(() => require("node:child_process").execSync("sleep 3"), 0);`;
+    const hung = await startCheckpointer(db, file, undefined, { workerSource: stuck, stopWaitMs: 300 });
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await hung.stop();
+    const waited = Date.now() - started;
+    assert.ok(waited >= 250 && waited < 2000, `stop() gave up after its wait, not at the worker's end: ${waited} ms`);
+    // Terminated once its call returned: a second stop() (which waits for the worker's end) resolves too.
+    await hung.stop();
+  });
 });
