@@ -307,6 +307,8 @@ interface ProcStat {
   syscr: number;
   syscw: number;
   wchar: number;
+  /** Context switches of the main thread (the event loop), voluntary (it waited) and not (preempted), from /proc/<pid>/status. */
+  switches: number;
 }
 
 /** CPU seconds (user + system), RSS in bytes and I/O counters of a process, from /proc. */
@@ -317,6 +319,7 @@ function procStat(pid: number): ProcStat {
   const ticks = Number(fields[11]) + Number(fields[12]);
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
+  const switches = Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? NaN) + Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
   const io = Object.fromEntries(
     fs
       .readFileSync(`/proc/${pid}/io`, "utf8")
@@ -325,7 +328,7 @@ function procStat(pid: number): ProcStat {
       .map((l) => l.split(": ") as [string, string])
       .map(([k, v]) => [k, Number(v)]),
   );
-  return { cpuSeconds: ticks / CLK_TCK, rss: kb * 1024, syscr: io.syscr ?? NaN, syscw: io.syscw ?? NaN, wchar: io.wchar ?? NaN };
+  return { cpuSeconds: ticks / CLK_TCK, rss: kb * 1024, syscr: io.syscr ?? NaN, syscw: io.syscw ?? NaN, wchar: io.wchar ?? NaN, switches };
 }
 
 /** CPU seconds all CPUs spent busy (not idle/iowait) since boot, from /proc/stat. */
@@ -445,6 +448,8 @@ interface LoadResult {
   /** Server read + write system calls per move, and bytes it wrote per move. */
   syscallsPerMove: number;
   bytesOutPerMove: number;
+  /** Context switches of the server's main thread per move: how often its event loop went to sleep and was woken (or was preempted). */
+  switchesPerMove: number;
   serverCpuPct: number;
   driverCpuPct: number;
   /** CPU used by every other process on the machine during the window (contention). */
@@ -561,6 +566,7 @@ export async function runLoad(
       idleCpuPct: 100 * idleCpuRate,
       syscallsPerMove: (s1.syscr + s1.syscw - s0.syscr - s0.syscw) / moves,
       bytesOutPerMove: (s1.wchar - s0.wchar) / moves,
+      switchesPerMove: (s1.switches - s0.switches) / moves,
       serverCpuPct: (100 * cpu) / windowSec,
       driverCpuPct: (100 * (d1 - d0)) / windowSec,
       otherCpuPct: (100 * (sys1 - sys0 - (d1 - d0) - cpu)) / windowSec,
@@ -697,6 +703,7 @@ function mean(rs: LoadResult[]): LoadResult {
     idleCpuPct: avg("idleCpuPct"),
     syscallsPerMove: avg("syscallsPerMove"),
     bytesOutPerMove: avg("bytesOutPerMove"),
+    switchesPerMove: avg("switchesPerMove"),
     serverCpuPct: avg("serverCpuPct"),
     driverCpuPct: avg("driverCpuPct"),
     otherCpuPct: avg("otherCpuPct"),
@@ -840,9 +847,9 @@ async function sideBySide<T extends LoadResult>(i: number, load: (setting: Setti
   return order[0] === "on" ? { on: first, off: second } : { on: second, off: first };
 }
 
-/** A side-by-side pair's line: each server's rate, CPU per move and p99 (`extra` after the on server's), and on vs off. */
+/** A side-by-side pair's line: each server's rate, CPU per move, event-loop wake-ups (context switches) per move and p99 (`extra` after the on server's), and on vs off. */
 function pairLine(on: LoadResult, off: LoadResult, extra = ""): string {
-  const one = (r: LoadResult) => `${f(r.movesPerSec, 0)} moves/s, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move, p99 ${f(r.moveP99, 2)} ms`;
+  const one = (r: LoadResult) => `${f(r.movesPerSec, 0)} moves/s, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move, ${f(r.switchesPerMove, 2)} switches/move, p99 ${f(r.moveP99, 2)} ms`;
   const errors = on.errors + off.errors;
   return `on ${one(on)}${extra}; off ${one(off)}: ${change(on.cpuMicrosPerMove / off.cpuMicrosPerMove)}${errors ? `, ${errors} errors (${on.firstError ?? off.firstError})` : ""}`;
 }
