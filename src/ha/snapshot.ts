@@ -127,7 +127,8 @@ type Growing = keyof typeof GROWING;
 const GROWING_NAMES = Object.keys(GROWING) as Growing[];
 
 type Meta = Pick<StoredSnapshot, "v" | "roomId" | "roomName" | "epoch" | "owner" | "options" | "host">;
-type Parts = Pick<StoredSnapshot, (typeof PARTS)[number]>;
+type PartName = (typeof PARTS)[number];
+type Parts = Pick<StoredSnapshot, PartName>;
 
 /** The parts as stored: the growing arrays left empty (they go in their chunks). */
 function storedParts(snapshot: StoredSnapshot): Parts {
@@ -166,7 +167,7 @@ export function snapshotFields(snapshot: StoredSnapshot): Record<string, string>
  * {@link landed} or {@link lost} before the next one.
  */
 export class FieldDiff {
-  /** What Redis holds: each part's value and the game's top-level values (compared by identity). */
+  /** What Redis holds: each part's JSON and the game's top-level values (compared by identity). */
   private held?: Held;
   private pending?: Held;
 
@@ -178,15 +179,17 @@ export class FieldDiff {
   next(snapshot: StoredSnapshot): { whole: boolean; fields: string[] } {
     const game = snapshot.game as Record<string, unknown>;
     const held = this.held;
-    const parts = storedParts(snapshot);
+    const values = storedParts(snapshot);
+    // The parts are compared by their JSON (the room builds them anew): small, and what a changed one sends anyway.
+    const parts = {} as Record<PartName, string>;
+    for (const part of PARTS) parts[part] = JSON.stringify(values[part]);
     const fields: string[] = [];
     const chunks = {} as Record<Growing, unknown[][]>;
     if (!held) {
       for (const [field, json] of Object.entries(snapshotFields(snapshot))) fields.push(field, json);
       for (const name of GROWING_NAMES) chunks[name] = chunked(GROWING[name].of(snapshot));
     } else {
-      // The parts are compared by content (the room builds them anew), without serializing them.
-      for (const part of PARTS) if (!sameJson(parts[part], held.parts[part])) fields.push(part, JSON.stringify(parts[part]));
+      for (const part of PARTS) if (parts[part] !== held.parts[part]) fields.push(part, parts[part]);
       for (const key in game) {
         const value = game[key];
         if (value !== held.game[key] || !(key in held.game)) fields.push(GAME + key, value === undefined ? "" : JSON.stringify(value));
@@ -212,7 +215,8 @@ export class FieldDiff {
 }
 
 interface Held {
-  parts: Parts;
+  /** Each part's JSON. */
+  parts: Record<PartName, string>;
   game: Record<string, unknown>;
   /** What each growing array's chunks held, item by item (copies: the arrays may grow in place). */
   chunks: Record<Growing, unknown[][]>;
@@ -248,25 +252,6 @@ function changedChunks(name: Growing, items: readonly unknown[], held: unknown[]
   }
   for (let n = out.length; n < held.length; n++) fields.push(`${name}:${n}`, "");
   return out;
-}
-
-/** Whether two plain JSON values serialize the same (keys in the same order; undefined members are skipped, as JSON does). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    if (ka[i] !== kb[i] || !sameJson((a as Record<string, unknown>)[ka[i]!], (b as Record<string, unknown>)[kb[i]!])) return false;
-  }
-  return true;
 }
 
 /**
