@@ -69,16 +69,14 @@ export class MatchTracker {
 
   /** One accepted step: logged, and whoever dropped out of contention placed. */
   step(playerId: string, action: LoggedStep["action"], drawn: Drawn, standing: Standing) {
-    const before = this.match;
-    if (!before) return;
-    const ids = before.seats.map((s) => s.id);
-    const logged: LoggedStep = { t: this.now() - before.startedAt, seat: ids.indexOf(playerId), action };
+    const match = this.match;
+    if (!match) return;
+    const ids = match.seats.map((s) => s.id);
+    const logged: LoggedStep = { t: this.now() - match.startedAt, seat: ids.indexOf(playerId), action };
     if (drawn.dice.length > 0) logged.dice = [...drawn.dice];
     if (drawn.other.length > 0) logged.rng = [...drawn.other];
-    // A new object with every step, its placements copied (the snapshot compares them by content, against what it last wrote); the log only grows, in place (the snapshot sends its new steps: src/ha/snapshot.ts).
-    const match: MatchProgress = { ...before, placed: { ...before.placed } };
+    // Changed in place: the snapshot serializes the placements at each write and sends the log's new steps (src/ha/snapshot.ts).
     match.log.push(logged);
-    this.match = match;
     const unplaced = ids.filter((id) => match.placed[id] === undefined);
     const contenders = new Set(standing.contenders);
     const stillIn = unplaced.filter((id) => contenders.has(id)).length;
