@@ -718,6 +718,20 @@ type Section = "play" | "quick" | "idle" | "storm" | "snapshots" | "accounts";
 const SECTIONS: Section[] = ["play", "quick", "idle", "storm", "snapshots", "accounts"];
 const ONLY = (args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",") ?? SECTIONS).filter((s): s is Section => SECTIONS.includes(s as Section));
 
+/**
+ * Measures until a window is not contended (other processes used more than
+ * {@link CONTENDED_PCT} % of a core in it), measuring again at most `retries.left` times in
+ * the whole bench; `window` picks the load result out of what `measure` returns.
+ */
+async function uncontended<T>(retries: { left: number }, label: string, measure: () => Promise<T>, window: (t: T) => LoadResult): Promise<T> {
+  for (;;) {
+    const t = await measure();
+    if (window(t).otherCpuPct <= CONTENDED_PCT || retries.left <= 0) return t;
+    retries.left--;
+    console.log(`    (contended window: measuring ${label}again)`);
+  }
+}
+
 /** Ours and the baseline at each plan entry, alternating which goes first; contended windows measured again. */
 async function measurePairs(mode: "play" | "quick", retries: { left: number }): Promise<LoadResult[][]> {
   const results: LoadResult[][] = [];
@@ -727,7 +741,7 @@ async function measurePairs(mode: "play" | "quick", retries: { left: number }): 
     if (REPEAT && matches === 500) order.push(...order.slice().reverse());
     const runs: LoadResult[] = [];
     for (const kind of order) {
-      for (;;) {
+      const measure = async () => {
         const other = await waitForQuiet();
         process.stdout.write(`  ${mode === "quick" ? "quick match, " : ""}${matches} matches, ${kind}: ${seconds} s window${other >= 25 ? ` (machine busy: ${f(other, 0)}% CPU used by others)` : ""} ... `);
         const r = await runLoad(kind, matches, seconds, [], mode);
@@ -735,15 +749,9 @@ async function measurePairs(mode: "play" | "quick", retries: { left: number }): 
           `${f(r.movesPerSec, 0)} moves/s${mode === "quick" ? `, ${f(r.gamesPerSec, 0)} games/s` : ""}, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net), ` +
             `other processes ${f(r.otherCpuPct, 0)}% CPU${mode === "play" ? `, joins took ${f(r.joinSeconds, 1)} s` : ""}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`,
         );
-        // Someone else's burst in the window: measure again, at most twice in the whole bench.
-        if (r.otherCpuPct > CONTENDED_PCT && retries.left > 0) {
-          retries.left--;
-          console.log(`    (contended window: measuring ${kind} again)`);
-          continue;
-        }
-        runs.push(r);
-        break;
-      }
+        return r;
+      };
+      runs.push(await uncontended(retries, `${kind} `, measure, (r) => r));
     }
     results.push([mean(runs.filter((r) => r.kind === "ours")), mean(runs.filter((r) => r.kind === "baseline"))]);
   }
@@ -885,7 +893,7 @@ async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[
     for (const [i, { matches, seconds, paceMs }] of pairPlan(SNAPSHOT_PAIRS).entries()) {
       const runs: Partial<Record<Setting, { r: LoadResult; redisPerMove: number }>> = {};
       for (const setting of settingsOrder(i)) {
-        for (;;) {
+        const measure = async () => {
           await waitForQuiet();
           process.stdout.write(`  snapshots ${setting}, ${matches} matches, ${loadLabel(paceMs)}, ours on Redis: ${seconds} s window ... `);
           await client.flushall();
@@ -893,14 +901,9 @@ async function measureSnapshots(retries: { left: number }): Promise<SnapshotRun[
           const r = await runLoad("ours", matches, seconds, [], "play", { REDIS_URL: url, SNAPSHOTS: setting, PUBLIC_ADDRESS: "127.0.0.1:{port}" }, paceMs, PIN);
           const redisPerMove = redisMicrosPerMove((await redisCpu()) - c0, r, seconds);
           console.log(`${f(r.movesPerSec, 0)} moves/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net), Redis ~${f(redisPerMove, 1)} µs/move${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`);
-          if (r.otherCpuPct > CONTENDED_PCT && retries.left > 0) {
-            retries.left--;
-            console.log("    (contended window: measuring again)");
-            continue;
-          }
-          runs[setting] = { r, redisPerMove };
-          break;
-        }
+          return { r, redisPerMove };
+        };
+        runs[setting] = await uncontended(retries, "", measure, (m) => m.r);
       }
       out.push({ paceMs, on: runs.on!.r, off: runs.off!.r, redisOn: runs.on!.redisPerMove, redisOff: runs.off!.redisPerMove });
     }
@@ -1041,7 +1044,7 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
       continue;
     }
     for (const setting of settingsOrder(i)) {
-      for (;;) {
+      const measure = async () => {
         await waitForQuiet();
         process.stdout.write(`  accounts ${setting}, ${matches} matches, ${loadLabel(paceMs)}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
         const r = await load(setting);
@@ -1051,14 +1054,9 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
             `${setting === "on" ? `, ${f(recorded, 0)} recorded in the window, backlog ${f(r.metricsAfter?.[BACKLOG] ?? NaN, 0)} at its end` : ""}` +
             `, joins${setting === "on" ? " (with sign-ins)" : ""} took ${f(r.joinSeconds, 1)} s${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`,
         );
-        if (r.otherCpuPct > CONTENDED_PCT && retries.left > 0) {
-          retries.left--;
-          console.log("    (contended window: measuring again)");
-          continue;
-        }
-        pair[setting] = r;
-        break;
-      }
+        return r;
+      };
+      pair[setting] = await uncontended(retries, "", measure, (r) => r);
     }
     runs.push({ paceMs, on: pair.on!, off: pair.off! });
   }
