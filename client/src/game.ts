@@ -187,13 +187,6 @@ export class GameScreen {
     this.signal = new TurnSignal(entry.title);
     this.roomId = room.roomId;
     delegate(this.el, (action, el) => this.onAction(action, el));
-    // `toggle` does not bubble: listen while it goes down to the rule card.
-    this.el.addEventListener("toggle", (event) => {
-      const id = event.target instanceof HTMLDetailsElement ? event.target.dataset.testid : undefined;
-      if (!id) return;
-      if ((event.target as HTMLDetailsElement).open) this.openDetails.add(id);
-      else this.openDetails.delete(id);
-    }, true);
     this.attach(room);
     setConnection("connected");
 
@@ -670,6 +663,12 @@ export class GameScreen {
 
   render() {
     if (this.disposed || this.lost || this.rejoining) return;
+    // What the player opened or closed since the last render, read from the page before this
+    // one resets it (a `toggle` event only comes a task later: a render in between lost the click).
+    for (const details of this.el.querySelectorAll<HTMLDetailsElement>("details[data-testid]")) {
+      if (details.open) this.openDetails.add(details.dataset.testid!);
+      else this.openDetails.delete(details.dataset.testid!);
+    }
     const state = this.room.state;
     const ready = this.view.ready(state);
     const summary = ready ? this.view.summary(state) : undefined;

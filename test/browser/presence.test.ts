@@ -95,6 +95,20 @@ describe("Browser: tally and away time (issue 12)", function () {
     assert.match(await bob.page.getByTestId("rules-card").innerText(), /How to play TicTacToe[\s\S]*Three of your marks in a row/);
   });
 
+  it("a rule card opened right before a re-render stays open (its toggle event comes a task later, after that render)", async () => {
+    const ada = await suite.player("Ada");
+    await createRoom(ada.page, "dice");
+    const card = ada.page.getByTestId("rules-card");
+    // Holds the toggle events back for good: every re-render (each 250 ms) comes before them, as one may on a busy page.
+    await ada.page.evaluate(() => window.addEventListener("toggle", (event) => event.stopImmediatePropagation(), true));
+    await card.evaluate((el) => ((el as HTMLDetailsElement).open = true));
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(await card.evaluate((el) => (el as HTMLDetailsElement).open), true, "still open after three re-renders");
+    await card.evaluate((el) => ((el as HTMLDetailsElement).open = false));
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(await card.evaluate((el) => (el as HTMLDetailsElement).open), false, "and closed when closed");
+  });
+
   it("a new mark and a new roll move, unless the system asks for reduced motion", async () => {
     const { x, o } = await started();
     await o.page.emulateMedia({ reducedMotion: "reduce" });
