@@ -146,13 +146,20 @@ function storedParts(snapshot: StoredSnapshot): Parts {
   };
 }
 
-/** A snapshot as the hash's fields (field → JSON), for a whole write. */
-export function snapshotFields(snapshot: StoredSnapshot): Record<string, string> {
+/** Each part's field as stored (JSON; the growing arrays left empty). */
+function partsJson(snapshot: StoredSnapshot): Record<PartName, string> {
+  const values = storedParts(snapshot);
+  const parts = {} as Record<PartName, string>;
+  for (const part of PARTS) parts[part] = JSON.stringify(values[part]);
+  return parts;
+}
+
+/** A snapshot as the hash's fields (field → JSON), for a whole write; `parts`: its {@link partsJson}, when already made. */
+export function snapshotFields(snapshot: StoredSnapshot, parts = partsJson(snapshot)): Record<string, string> {
   const fields: Record<string, string> = {};
   const meta: Meta = { v: snapshot.v, roomId: snapshot.roomId, roomName: snapshot.roomName, epoch: snapshot.epoch, owner: snapshot.owner, options: snapshot.options, host: snapshot.host };
   fields[META] = JSON.stringify(meta);
-  const parts = storedParts(snapshot);
-  for (const part of PARTS) fields[part] = JSON.stringify(parts[part]);
+  for (const part of PARTS) fields[part] = parts[part];
   for (const [key, value] of Object.entries(snapshot.game as Record<string, unknown>)) if (value !== undefined) fields[GAME + key] = JSON.stringify(value);
   for (const name of GROWING_NAMES) {
     const items = GROWING[name].of(snapshot);
@@ -179,14 +186,12 @@ export class FieldDiff {
   next(snapshot: StoredSnapshot): { whole: boolean; fields: string[] } {
     const game = snapshot.game as Record<string, unknown>;
     const held = this.held;
-    const values = storedParts(snapshot);
     // The parts are compared by their JSON (the room builds them anew): small, and what a changed one sends anyway.
-    const parts = {} as Record<PartName, string>;
-    for (const part of PARTS) parts[part] = JSON.stringify(values[part]);
+    const parts = partsJson(snapshot);
     const fields: string[] = [];
     const chunks = {} as Record<Growing, unknown[][]>;
     if (!held) {
-      for (const [field, json] of Object.entries(snapshotFields(snapshot))) fields.push(field, json);
+      for (const [field, json] of Object.entries(snapshotFields(snapshot, parts))) fields.push(field, json);
       for (const name of GROWING_NAMES) chunks[name] = chunked(GROWING[name].of(snapshot));
     } else {
       for (const part of PARTS) if (parts[part] !== held.parts[part]) fields.push(part, parts[part]);

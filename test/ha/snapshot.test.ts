@@ -4,6 +4,7 @@ import { FieldDiff, parseSnapshot, snapshotFields, SNAPSHOT_VERSION, type Snapsh
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import { seededRng } from "../../src/rules/rng.js";
+import { MatchTracker, NOTHING_DRAWN } from "../../src/players/match-tracker.js";
 
 const valid: Snapshot = {
   v: SNAPSHOT_VERSION,
@@ -282,6 +283,27 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       const verdict = verifyMatch({ log: { steps: [...rolled, next].map((dice) => ({ dice })), fairness: revealed } });
       assert.deepEqual(verdict, { ok: true, rolls: 22, dice: 110 });
       assert.deepEqual(revealed.rolls, [...rolled, next]);
+    });
+
+    it("a running match's placements, changed in place by the match tracker, go out with the step that made them: a takeover keeps who was already out", () => {
+      const tracker = new MatchTracker("oweDrahn", () => undefined, () => 1000);
+      tracker.start(["s1", "s2", "s3"].map((id) => ({ id, userId: null, name: id })), {});
+      const diff = new FieldDiff();
+      let hash: Record<string, string> = {};
+      const write = (savedAt: number) => {
+        hash = apply(hash, diff.next({ ...base, savedAt, match: tracker.progress()!, fairness: null }));
+        diff.landed();
+      };
+      write(1);
+      tracker.step("s1", { type: "roll" }, NOTHING_DRAWN, { contenders: ["s1", "s2", "s3"], winners: [] });
+      write(2);
+      // s3 drops out of contention: placed third, in the same match object.
+      tracker.step("s2", { type: "roll" }, NOTHING_DRAWN, { contenders: ["s1", "s2"], winners: [] });
+      write(3);
+      const read = parseSnapshot(hash);
+      assert.ok(read.ok, (read as { reason?: string }).reason);
+      assert.deepEqual(read.snapshot.match!.placed, { s3: 3 });
+      assert.equal(read.snapshot.match!.log.length, 2);
     });
 
     it("what a move writes does not grow with the game: a 400-step match sends its newest steps, not its whole log (also right after a whole write)", () => {
