@@ -57,7 +57,8 @@ describe("Dice room", () => {
     assert.ok([human.id, botId].includes(winner));
     assert.ok(human.state.players.get(winner)!.score >= 2000, "the winner reached the target");
     const busts = human.all("busted");
-    assert.ok(busts.length + bankedByHuman > 0, "turns were banked or busted along the way");
+    // Nothing banked or busted on the way: only a bot that started and won its very first turn (to 2000, about 1 game in 200).
+    if (busts.length + bankedByHuman === 0) assert.equal(winner, botId, "turns were banked or busted along the way");
     for (const b of busts) assert.ok([human.id, botId].includes(b.playerId));
     for (const p of human.state.players.values()) assert.ok(p.score >= 0);
   });
@@ -102,7 +103,8 @@ describe("Dice room", () => {
   });
 
   it("ends a turn that runs out as a bust", async () => {
-    const { human } = await againstBot({ turnSeconds: 1 });
+    // To 10000, the bot cannot win its first turn (it banks once three dice are set aside): the human's turn comes.
+    const { human } = await againstBot({ turnSeconds: 1, targetScore: 10000 });
     await human.until(() => human.state.phase === "playing" && human.state.currentTurn === human.id, "my turn", 10000);
     assert.ok(human.state.turnDeadline > Date.now());
     const busted = await human.nth("busted", human.all("busted").filter((b) => b.playerId !== human.id).length + 1, 4000);

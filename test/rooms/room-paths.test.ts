@@ -164,7 +164,7 @@ describe("Room paths: refusals, failures, names, drain", () => {
     const alone = await suite.join<Ttt>(ttt.roomId, { name: "Ada" });
     assert.equal(alone.state.turnDeadline, 0, "nobody is on turn yet");
 
-    const dice = await suite.colyseus.createRoom("dice", { turnSeconds: 30 });
+    const dice = await suite.colyseus.createRoom("dice", { turnSeconds: 30, targetScore: 10000 }); // the bot cannot win a first turn
     const human = await suite.join<DiceState>(dice.roomId, { name: "Hilde" });
     human.send("add_bot");
     // A first roll can bust (the turn passes): try turns until a roll keeps the turn.
