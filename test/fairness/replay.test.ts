@@ -31,6 +31,7 @@ import type { DiceState } from "../../src/rules/dice.js";
 import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
 import type { TicTacToeState } from "../../src/rules/tictactoe.js";
 import { COLUMNS, type ConnectFourState } from "../../src/rules/connect-four.js";
+import { keepers } from "../helpers/dice-picks.js";
 
 type Action = { type: string; [field: string]: unknown };
 type GameName = "tictactoe" | "dice" | "owedrahn" | "connectfour";
@@ -208,12 +209,6 @@ interface Strategy {
 
 const chance = (g: Rng, p: number) => g.int(0, 9999) < p * 10000;
 const pickOf = <T>(g: Rng, items: readonly T[]): T => items[g.int(0, items.length - 1)]!;
-
-/** Every 1 and 5, and every die of a face rolled three or more times: always a valid set. */
-function keepers(dice: readonly number[]): number[] {
-  const count = (face: number) => dice.filter((d) => d === face).length;
-  return dice.flatMap((d, i) => (d !== 0 && (d === 1 || d === 5 || count(d) >= 3) ? [i] : []));
-}
 
 const STRATEGIES: Record<GameName, Strategy> = {
   tictactoe: {

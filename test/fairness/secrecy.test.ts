@@ -28,6 +28,7 @@ import { verifyMatch } from "../../src/fairness/verify.js";
 import type { DiceState as Dc } from "../../src/schema/DiceState.js";
 import type { OweDrahnState as Od } from "../../src/schema/OweDrahnState.js";
 import type { FairnessState } from "../../src/schema/FairnessState.js";
+import { fewKeepers, keepers } from "../helpers/dice-picks.js";
 
 const ENV = {
   BUST_DELAY_MS: "40",
@@ -375,7 +376,7 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
       assert.deepEqual(codes(late.errors), ["NOT_ALLOWED"]);
     }
 
-    // Hugo's first turn banks at most 600 (one 1 or 5, else three of a kind), short of the target:
+    // Hugo's first turn banks at most 600 (one 5 or 1, else three of a kind), short of the target:
     // the bot always gets a turn, so its rolls are always among those revealed.
     let firstTurn = true;
     for (let guard = 0; ; guard++) {
@@ -388,7 +389,7 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
         await h.until(() => h.state.phase !== "playing" || Array.from(h.state.dice).some((d) => d !== 0), "the roll", WAIT);
         continue;
       }
-      const keep = firstTurn ? smallest(dice) : keepers(dice);
+      const keep = firstTurn ? fewKeepers(dice) : keepers(dice);
       for (const index of keep) if (!Array.from(h.state.selected).includes(index)) h.send("select", { index });
       await h.until(() => Array.from(h.state.selected).join(",") === keep.join(","), "the selection", WAIT);
       // The first roll of a turn leaving three dice or more: set aside and roll those (a roll of fewer dice); then bank.
@@ -420,20 +421,6 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
 
   });
 });
-
-/** Every 1 and 5, and every die of a face rolled three or more times: always a valid set. */
-function keepers(dice: number[]): number[] {
-  const count = (face: number) => dice.filter((d) => d === face).length;
-  return dice.flatMap((d, i) => (d !== 0 && (d === 1 || d === 5 || count(d) >= 3) ? [i] : []));
-}
-
-/** One 1 or 5, else exactly three of a kind (at most 600): a valid set that never wins a game to 2000 by itself. */
-function smallest(dice: number[]): number[] {
-  const single = dice.findIndex((d) => d === 1 || d === 5);
-  if (single >= 0) return [single];
-  const face = dice.find((d) => d !== 0 && dice.filter((e) => e === d).length >= 3);
-  return dice.flatMap((d, i) => (d === face ? [i] : [])).slice(0, 3);
-}
 
 /** Plays an Owe Drahn game to its end (whoever is on turn rolls) and waits for its reveal everywhere. */
 async function playOweDrahn(players: Seated<Od>[], everyone: Seated<Od>[]): Promise<{ reveal: Reveal }> {

@@ -33,6 +33,7 @@ import {
 } from "../helpers/match-records.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { tttMove } from "../helpers/rooms.js";
+import { keepers } from "../helpers/dice-picks.js";
 
 /** Short pauses (bust, bot, game over) and a lifted message rate: a Dice player selects several dice at once. */
 const GAME_ENV = {
@@ -104,12 +105,6 @@ async function ticTacToe(server: ServerProcess, a: { name: string; as?: Guest },
 
 const diceOf = (p: Seated<Dc>) => Array.from(p.state.dice);
 const onTable = (p: Seated<Dc>) => diceOf(p).some((d) => d !== 0);
-
-/** Every 1 and 5, and every die of a face rolled three or more times: always a valid set. */
-function keepers(dice: number[]): number[] {
-  const count = (face: number) => dice.filter((d) => d === face).length;
-  return dice.flatMap((d, i) => (d !== 0 && (d === 1 || d === 5 || count(d) >= 3) ? [i] : []));
-}
 
 /**
  * `cur` (on turn) plays one Dice turn the simple way: roll; unless that busts, keep every

@@ -4,15 +4,9 @@ import { ErrorCode } from "../../src/protocol/errors.js";
 import type { DiceState } from "../../src/schema/DiceState.js";
 import { eventually, Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
+import { keepers } from "../helpers/dice-picks.js";
 
 type Dc = DiceState;
-
-/** Indexes a simple strategy keeps: every 1 and 5, and any face rolled three or more times. */
-function keepers(dice: number[]): number[] {
-  const counts = new Map<number, number>();
-  for (const d of dice) counts.set(d, (counts.get(d) ?? 0) + 1);
-  return dice.flatMap((d, i) => (d === 1 || d === 5 || (counts.get(d) ?? 0) >= 3 ? [i] : []));
-}
 
 describe("Dice room", () => {
   const suite = roomSuite();

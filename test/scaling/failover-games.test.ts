@@ -18,6 +18,7 @@ import type { ServerProcess } from "../helpers/cluster.js";
 import { FAILOVER_ENV, failoverSuite, snapshotOf, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
+import { fewKeepers, keepers } from "../helpers/dice-picks.js";
 
 const ENV = {
   ...FAILOVER_ENV,
@@ -56,25 +57,6 @@ describe("High availability, per game: the crash of a game's process at the mome
       assert.ok(p, `someone is on turn (currentTurn "${ps[0]!.state.currentTurn}", phase ${ps[0]!.state.phase})`);
       return p;
     };
-
-    /** Every 1 and 5, and every die of a face rolled three or more times: always a valid set. */
-    function keepers(dice: number[]): number[] {
-      const count = (face: number) => dice.filter((d) => d === face).length;
-      return dice.flatMap((d, i) => (d !== 0 && (d === 1 || d === 5 || count(d) >= 3) ? [i] : []));
-    }
-
-    /** A small valid selection: one 5, else one 1, else three dice of the lowest face rolled three times. */
-    function fewKeepers(dice: number[]): number[] {
-      const five = dice.indexOf(5);
-      if (five >= 0) return [five];
-      const one = dice.indexOf(1);
-      if (one >= 0) return [one];
-      for (let face = 2; face <= 6; face++) {
-        const at = dice.flatMap((d, i) => (d === face ? [i] : []));
-        if (at.length >= 3) return at.slice(0, 3);
-      }
-      throw new Error(`no scoring die in ${dice.join(",")}`);
-    }
 
     /** `cur` rolls; resolves true when the roll busted (the pause ran and the turn passed), false when dice are on the table. */
     async function roll(cur: Seated<Dc>, ps: Seated<Dc>[]): Promise<boolean> {
