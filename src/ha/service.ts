@@ -111,8 +111,8 @@ export class HighAvailability {
   /** Rooms this process restored: their listing rows are checked (a stalled twin may overwrite them). */
   private readonly restored = new Set<string>();
   private readonly taking = new Set<string>();
-  /** Writes asked for in this turn of the event loop: sent together, in one call, right after it. */
-  private batch: { write: SnapshotWrite; entry: Attached; seq: number; done: (result: SaveResult) => void }[] = [];
+  /** Writes gathered for the next call (`batchMs`); `losses`: {@link losses} when each was made. */
+  private batch: { write: SnapshotWrite; entry: Attached; seq: number; losses: number; done: (result: SaveResult) => void }[] = [];
   private batchScheduled = false;
 
   constructor(private readonly options: HaOptions) {
@@ -205,7 +205,7 @@ export class HighAvailability {
     entry.historySeq = undefined; // until this write is known to have landed
     const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } };
     return new Promise<SaveResult>((done) => {
-      this.batch.push({ write, entry, seq: history.seq, done });
+      this.batch.push({ write, entry, seq: history.seq, losses: this.losses, done });
       if (!this.batchScheduled) {
         this.batchScheduled = true;
         // 0: the writes of this turn of the event loop, sent right after it (no timer, no extra wake-up).
@@ -223,10 +223,11 @@ export class HighAvailability {
     for (let i = 0; i < all.length; i += MAX_BATCH) {
       const part = all.slice(i, i + MAX_BATCH);
       const started = performance.now();
-      const losses = this.losses;
       let results: WriteResult[];
       try {
-        results = await this.store.writeMany(part.map((p) => p.write));
+        // A write made before Redis was found to have lost its data, sent after: its room's
+        // owner key is gone, and the call names the new data marker, so only `create` lets it land.
+        results = await this.store.writeMany(part.map((p) => (p.losses === this.losses ? p.write : { ...p.write, create: true })));
       } catch (err) {
         this.options.metrics?.writeFailed();
         this.pause((err as Error).message);
@@ -244,7 +245,7 @@ export class HighAvailability {
           p.entry.written = true;
           // Written into a Redis that had lost its data: only the newest history entries
           // and changed fields are there; the next write (the resave) sends them all.
-          if (this.losses === losses) {
+          if (this.losses === p.losses) {
             p.entry.historySeq = p.seq;
             p.entry.diff.landed();
           } else p.entry.diff.lost();
