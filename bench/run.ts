@@ -47,6 +47,9 @@
  *   --short     5 s windows, 2,000 idle clients, a 200-player storm (a smoke run; rough figures)
  *   --repeat    run 500 matches twice per server (ours, baseline, baseline, ours) and use the mean
  *   --no-pin    snapshots, accounts: do not pin the server to CPU 0 and the driver (and Redis) to the others
+ *   --postgres  accounts: the server with ACCOUNTS=on records into a private PostgreSQL server (DATABASE_URL;
+ *               initdb and pg_ctl as the tests start it, pinned with the load driver) instead of the
+ *               embedded database; its CPU per move is printed beside the server's; no start-up part
  *   --together  snapshots, accounts: measure each on/off pair side by side instead of one after the
  *               other: both servers run at once on the same CPU, each with its own load driver (and
  *               its own Redis), their windows aligned, so a change in the machine's speed (other
@@ -75,6 +78,7 @@ import type { FromWorker, ToWorker, WorkerConfig } from "./load.js";
 import { summarize } from "./profile-summary.js";
 import { freePort } from "../test/helpers/ports.js";
 import { startRedis } from "../test/helpers/redis.js";
+import { startPostgres } from "../test/helpers/postgres.js";
 import { Redis } from "ioredis";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -88,6 +92,8 @@ const option = (name: string, def: number) => {
 const SHORT = flag("--short");
 const REPEAT = flag("--repeat");
 const TOGETHER = flag("--together");
+/** The accounts section records into a private PostgreSQL server (DATABASE_URL) instead of the embedded database. */
+const POSTGRES = flag("--postgres");
 const PROFILE = flag("--profile");
 const WORKERS = option("--workers", 1);
 const PROFILE_MATCHES = option("--profile-matches", 500);
@@ -995,7 +1001,8 @@ const DROPPED = "match_results_dropped_total";
 const WRITE_SECONDS = "match_results_write_seconds_sum";
 
 type WindowedResult = LoadResult & { window: ProfileWindow };
-type AccountsRun = { paceMs: number; on: WindowedResult; off: WindowedResult };
+/** `databaseOn`: with --postgres, PostgreSQL's own CPU per move of the server with accounts on (µs, over the whole run, estimated). */
+type AccountsRun = { paceMs: number; on: WindowedResult; off: WindowedResult; databaseOn?: number };
 interface StartupRun {
   setting: Setting;
   startMs: number;
@@ -1007,6 +1014,8 @@ interface StartupRun {
 }
 interface AccountsResult {
   runs: AccountsRun[];
+  /** With --postgres: where PostgreSQL ran (no start-up part then). */
+  postgres?: string;
   startups: StartupRun[];
   /** Where the temporary DATA_DIRs are, and its file system (SQLite's commits pay its fsync). */
   where: string;
@@ -1025,44 +1034,109 @@ function fileSystemOf(dir: string): string {
   }
 }
 
+/**
+ * --postgres: a private PostgreSQL server (test/helpers/postgres.ts: fsync off, as in the
+ * tests), pinned with the load drivers, and its CPU seconds so far: the postmaster with
+ * every child it has waited for, and its live children (the server's connections).
+ */
+async function benchPostgres() {
+  const pg = await startPostgres();
+  const port = new URL(pg.url).port;
+  const ticks = (fields: string[], from: number, n: number) => fields.slice(from, from + n).reduce((sum, x) => sum + Number(x), 0);
+  const statFields = (pid: string) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      // After "pid (comm) ": state, ppid, … utime (11), stime, cutime, cstime (14).
+      return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    } catch {
+      return undefined; // gone meanwhile
+    }
+  };
+  const pids = () => fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d));
+  const postmaster = pids().find((pid) => {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return argv.some((a) => a.endsWith("/postgres") || a === "postgres") && argv.includes("-p") && argv[argv.indexOf("-p") + 1] === port;
+    } catch {
+      return false;
+    }
+  });
+  if (!postmaster) throw new Error(`the private PostgreSQL's postmaster (port ${port}) was not found in /proc`);
+  const family = () => [postmaster, ...pids().filter((pid) => statFields(pid)?.[1] === postmaster)];
+  // Its background processes now; connections fork from the postmaster later and inherit its CPUs.
+  if (PIN) for (const pid of family()) pin(Number(pid), OTHER_CPUS);
+  const cpu = () => {
+    let t = 0;
+    for (const pid of family()) {
+      const fields = statFields(pid);
+      if (fields) t += ticks(fields, 11, pid === postmaster ? 4 : 2);
+    }
+    return t / CLK_TCK;
+  };
+  return { url: pg.url, cpu, stop: () => pg.stop() };
+}
+
 async function measureAccounts(retries: { left: number }): Promise<AccountsResult> {
-  const where = `${os.tmpdir()} (${fileSystemOf(os.tmpdir())})`;
-  if (PIN) console.log(`  accounts: each server pinned to CPU 0, the load driver to CPUs ${OTHER_CPUS} (--no-pin: not)`);
+  const postgres = POSTGRES ? await benchPostgres() : undefined;
+  try {
+    return await measureAccountsOn(retries, postgres);
+  } finally {
+    await postgres?.stop();
+  }
+}
+
+async function measureAccountsOn(retries: { left: number }, postgres: Awaited<ReturnType<typeof benchPostgres>> | undefined): Promise<AccountsResult> {
+  const where = postgres ? "a private PostgreSQL server (fsync off)" : `${os.tmpdir()} (${fileSystemOf(os.tmpdir())})`;
+  if (PIN) console.log(`  accounts: each server pinned to CPU 0, the load driver${postgres ? " and PostgreSQL" : ""} to CPUs ${OTHER_CPUS} (--no-pin: not)`);
+  if (postgres) console.log("  the server with accounts on records into a private PostgreSQL server (DATABASE_URL)");
   const runs: AccountsRun[] = [];
   if (TOGETHER) console.log(`  side by side: both servers of a pair at once${PIN ? ` on CPU 0, their load drivers on CPUs ${OTHER_CPUS}` : ""}`);
   for (const [i, { matches, seconds, paceMs }] of pairPlan(ACCOUNT_PAIRS).entries()) {
     const pair: Partial<Record<Setting, WindowedResult>> = {};
     const load = (setting: Setting, meet?: () => Promise<void>) =>
-      runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting }, paceMs, PIN, { signIn: setting === "on", metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS], meet });
+      runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting, ...(setting === "on" && postgres ? { DATABASE_URL: postgres.url } : {}) }, paceMs, PIN, {
+        signIn: setting === "on",
+        metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS],
+        meet,
+      });
+    /** PostgreSQL's CPU per move of `r` (the server with accounts on) since `cpu0`, over its whole run. */
+    const databasePerMove = (cpu0: number | undefined, r: LoadResult) => (postgres && cpu0 !== undefined ? redisMicrosPerMove(postgres.cpu() - cpu0, r, seconds) : undefined);
+    const databaseNote = (us: number | undefined) => (us === undefined ? "" : `, PostgreSQL ~${f(us, 1)} µs/move`);
     if (TOGETHER) {
       await waitForQuiet();
       process.stdout.write(`  accounts on (every client signed in) and off side by side, ${matches} matches each, ${loadLabel(paceMs)}: ${seconds} s window ... `);
+      const cpu0 = postgres?.cpu();
       const { on, off } = await sideBySide(i, load);
+      const databaseOn = databasePerMove(cpu0, on);
       const recorded = (on.metricsAfter?.[RECORDED] ?? NaN) - (on.metricsBefore?.[RECORDED] ?? NaN);
-      console.log(pairLine(on, off, `, ${f(on.gamesPerSec, 0)} games/s, ${f(recorded, 0)} recorded`));
-      runs.push({ paceMs, on, off });
+      console.log(pairLine(on, off, `, ${f(on.gamesPerSec, 0)} games/s, ${f(recorded, 0)} recorded${databaseNote(databaseOn)}`));
+      runs.push({ paceMs, on, off, databaseOn });
       continue;
     }
+    let databaseOn: number | undefined;
     for (const setting of settingsOrder(i)) {
       const measure = async () => {
         await waitForQuiet();
         process.stdout.write(`  accounts ${setting}, ${matches} matches, ${loadLabel(paceMs)}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
+        const cpu0 = setting === "on" ? postgres?.cpu() : undefined;
         const r = await load(setting);
+        if (setting === "on") databaseOn = databasePerMove(cpu0, r);
         const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
         console.log(
           `${f(r.movesPerSec, 0)} moves/s, ${f(r.gamesPerSec, 0)} games/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net)` +
-            `${setting === "on" ? `, ${f(recorded, 0)} recorded in the window, backlog ${f(r.metricsAfter?.[BACKLOG] ?? NaN, 0)} at its end` : ""}` +
+            `${setting === "on" ? `, ${f(recorded, 0)} recorded in the window, backlog ${f(r.metricsAfter?.[BACKLOG] ?? NaN, 0)} at its end${databaseNote(databaseOn)}` : ""}` +
             `, joins${setting === "on" ? " (with sign-ins)" : ""} took ${f(r.joinSeconds, 1)} s${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`,
         );
         return r;
       };
       pair[setting] = await uncontended(retries, "", measure, (r) => r);
     }
-    runs.push({ paceMs, on: pair.on!, off: pair.off! });
+    runs.push({ paceMs, on: pair.on!, off: pair.off!, databaseOn });
   }
 
   const startups: StartupRun[] = [];
-  for (let i = 0; i < 2 * STARTUP_RUNS; i++) {
+  // The start-up targets are the embedded database's.
+  for (let i = 0; i < (postgres ? 0 : 2 * STARTUP_RUNS); i++) {
     const setting: Setting = i % 2 === 0 ? "off" : "on";
     await waitForQuiet();
     process.stdout.write(`  start-up ${setting}${setting === "on" ? " (empty DATA_DIR)" : ""} ... `);
@@ -1079,7 +1153,7 @@ async function measureAccounts(retries: { left: number }): Promise<AccountsResul
       await stopServer(server);
     }
   }
-  return { runs, startups, where };
+  return { runs, startups, where, postgres: postgres ? where : undefined };
 }
 
 const medianOf = (xs: number[]) => {
@@ -1089,11 +1163,11 @@ const medianOf = (xs: number[]) => {
 };
 const change = (ratio: number) => (Number.isFinite(ratio) ? `${ratio >= 1 ? "+" : ""}${f((ratio - 1) * 100, 1)}%` : "—");
 
-function printAccountsTable({ runs, startups, where }: AccountsResult) {
+function printAccountsTable({ runs, startups, where, postgres }: AccountsResult) {
   console.log("");
-  console.log("Accounts (players' database, embedded SQLite): rooms reused (the play load), ours with ACCOUNTS=on and every client signed in as a");
+  console.log(`Accounts (players' database, ${postgres ? "PostgreSQL" : "embedded SQLite"}): rooms reused (the play load), ours with ACCOUNTS=on and every client signed in as a`);
   console.log("  guest of its own (each finished game recorded: one transaction with its action log) vs ACCOUNTS=off and no tokens, in the same run;");
-  console.log(`  each server with a fresh DATA_DIR under ${where}; recorded = Δ${RECORDED} over the window (/metrics), vs games`);
+  console.log(`  ${postgres ? `the server with accounts on recording into ${where}` : `each server with a fresh DATA_DIR under ${where}`}; recorded = Δ${RECORDED} over the window (/metrics), vs games`);
   console.log(`  finished in it; backlog = ${BACKLOG} at the window's end; load: saturated (moves back to back) or paced (a move every N ms per`);
   console.log(`  match on a fixed schedule, so on and off serve the same moves per second); ${pairsPerLoad(ACCOUNT_PAIRS)} on/off pair(s) per load${TOGETHER ? ", each pair's two servers side by side (--together)" : ""}${PIN ? ", server pinned to CPU 0" : ""}:`);
   const W = [8, 10, 9, 8, 8, 9, 9, 10, 10, 9, 8, 8, 7, 6];
@@ -1133,7 +1207,13 @@ function printAccountsTable({ runs, startups, where }: AccountsResult) {
     // Of which the database's transactions, measured inside the server (far less noisy than a difference of two runs).
     const delta = (r: WindowedResult, k: string) => (r.metricsAfter?.[k] ?? NaN) - (r.metricsBefore?.[k] ?? NaN);
     const writePerGame = group.map(({ on }) => (delta(on, WRITE_SECONDS) * 1e6) / delta(on, RECORDED));
-    console.log(`    of which the database's transactions (match_results_write_seconds per recorded match; wall clock; the WAL's checkpoints run in a worker thread, outside it): ${f(medianOf(writePerGame), 0)} µs (runs: ${writePerGame.map((x) => f(x, 0)).join(", ")})`);
+    if (postgres) {
+      console.log(`    the transactions' wall clock (match_results_write_seconds per recorded match; the server waits for PostgreSQL's answer without blocking): ${f(medianOf(writePerGame), 0)} µs (runs: ${writePerGame.map((x) => f(x, 0)).join(", ")})`);
+      const database = group.map(({ databaseOn, on }) => (databaseOn ?? NaN) * (on.movesPerSec / on.gamesPerSec));
+      console.log(`    PostgreSQL's own CPU per recorded game (its processes, over each whole run, estimated; not in the server's figures): ${f(medianOf(database), 0)} µs (runs: ${database.map((x) => f(x, 0)).join(", ")})`);
+    } else {
+      console.log(`    of which the database's transactions (match_results_write_seconds per recorded match; wall clock; the WAL's checkpoints run in a worker thread, outside it): ${f(medianOf(writePerGame), 0)} µs (runs: ${writePerGame.map((x) => f(x, 0)).join(", ")})`);
+    }
     verdicts.push(`  ${ok ? "PASS" : "MISS"}  recording, ${matches} matches, ${load}: server CPU per move with ACCOUNTS=on ≤ +${f((TARGET_RECORDING_CPU - 1) * 100, 0)}% of off: ${change(medianOf(cpu))} (median pair)`);
   }
 
