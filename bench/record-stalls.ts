@@ -13,19 +13,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { v7 as timeOrderedId } from "uuid";
 import { openDatabase } from "../src/players/database.js";
-import { PlayerStore, type MatchRecord } from "../src/players/store.js";
+import { PlayerStore } from "../src/players/store.js";
+import { finishedMatch } from "./finished-matches.js";
 import { pct } from "./run.js";
 
 const BATCH = 13;
 const TRANSACTIONS = 400;
 const ROUNDS = 3;
-
-const log = {
-  initial: { board: Array(9).fill(""), currentTurn: "s1", phase: "playing" },
-  steps: Array.from({ length: 8 }, (_, i) => ({ t: i * 10, seat: i % 2, action: { type: "make_move", row: i % 3, col: (i * 2) % 3 } })),
-};
 
 async function run(inCommits: boolean) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "record-stalls-"));
@@ -39,13 +34,7 @@ async function run(inCommits: boolean) {
     const store = new PlayerStore(db);
     const users: string[] = [];
     for (let i = 0; i < 1000; i++) users.push((await store.createGuest(`G${i}`)).id);
-    const match = (): MatchRecord => {
-      const a = users[Math.floor(Math.random() * users.length)]!;
-      let b = a;
-      while (b === a) b = users[Math.floor(Math.random() * users.length)]!;
-      const now = Date.now();
-      return { id: timeOrderedId(), game: "tictactoe", startedAt: now - 1000, endedAt: now, players: [{ seat: 0, userId: a, name: "A", placement: 1 }, { seat: 1, userId: b, name: "B", placement: 2 }], result: { reason: "won", winner: 0 }, log };
-    };
+    const match = () => finishedMatch(users);
     for (let round = 1; round <= ROUNDS; round++) {
       const batches = Array.from({ length: TRANSACTIONS }, () => Array.from({ length: BATCH }, match));
       const walls: number[] = [];

@@ -32,6 +32,8 @@ export interface PlayersDatabase {
   kind: "postgres" | "sqlite";
   /** The embedded database's connection itself, for the writes that need no query builder (src/players/sqlite-results.ts). */
   sqlite?: BetterSqlite3.Database;
+  /** PostgreSQL's connections themselves, likewise (src/players/postgres-results.ts). */
+  pool?: pg.Pool;
   /** Where it is, for the log line (never a password). */
   where: string;
   /** The embedded database's background WAL checkpoints (src/players/checkpointer.ts). */
@@ -106,7 +108,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
     pool.on("error", () => undefined);
     const url = new URL(options.url);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    opened = { db, kind: "postgres", where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: () => db.destroy() };
+    opened = { db, kind: "postgres", pool, where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: () => db.destroy() };
   } else {
     fs.mkdirSync(options.dataDir, { recursive: true });
     const file = path.join(options.dataDir, "players.sqlite");

@@ -15,10 +15,12 @@ export interface Skill {
   sigma: number;
 }
 
+/** A new player's rating (μ 25, σ 25/3), worked out once: openskill's `rating()` costs microseconds, and every new stats row starts from it. */
+const INITIAL: Readonly<Skill> = (({ mu, sigma }) => ({ mu, sigma }))(rating());
+
 /** A new player's rating (μ 25, σ 25/3). */
 export function initialSkill(): Skill {
-  const { mu, sigma } = rating();
-  return { mu, sigma };
+  return { ...INITIAL };
 }
 
 /** The conservative estimate a leaderboard ranks by: μ − 3σ. */

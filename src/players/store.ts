@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
 import type { PlayersDatabase } from "./database.js";
+import { PostgresResults } from "./postgres-results.js";
 import { SqliteResults } from "./sqlite-results.js";
 import { conservative } from "./ratings.js";
 import { applyResults, candidates, namedUsers, newStats, outcomes, seatRows, statsKey, statsPairs, type Candidate, type Outcome } from "./results.js";
@@ -48,17 +49,18 @@ export class PlayerStore {
    */
   readonly db: Kysely<Database>;
   private readonly kind: "postgres" | "sqlite";
-  /** The embedded database's own writer of results (prepared statements). */
-  private readonly fastWriter?: SqliteResults;
+  /** The database's own writer of results, with statements prepared once (the embedded database's, or PostgreSQL's); without one, Kysely's. */
+  private readonly fastWriter?: { record(matches: readonly MatchRecord[]): Outcome[] | Promise<Outcome[]> };
 
   constructor(
-    database: Pick<PlayersDatabase, "db" | "kind" | "sqlite">,
+    database: Pick<PlayersDatabase, "db" | "kind" | "sqlite" | "pool">,
     /** Games a player needs before they appear on a leaderboard. */
     private readonly minGames = LEADERBOARD_MIN_GAMES,
   ) {
     this.db = database.db;
     this.kind = database.kind;
     if (database.sqlite) this.fastWriter = new SqliteResults(database.sqlite);
+    else if (database.pool) this.fastWriter = new PostgresResults(database.pool);
   }
 
   /** A new guest (an anonymous identity). */
@@ -110,9 +112,10 @@ export class PlayerStore {
 
   /**
    * Records several finished matches in one transaction (each as {@link recordMatch} would,
-   * in order): a busy server's results share one commit. The embedded database writes them
-   * with its own prepared statements (src/players/sqlite-results.ts); elsewhere (PostgreSQL)
-   * set-based, a handful of statements for the whole batch, whatever its size.
+   * in order): a busy server's results share one commit. Each database writes them with
+   * statements prepared once (src/players/sqlite-results.ts, src/players/postgres-results.ts);
+   * the query builder's way below, a handful of statements for the whole batch, is the
+   * reference they are tested against.
    */
   recordMatches(matches: readonly MatchRecord[]): Promise<Outcome[]> {
     if (this.fastWriter) {

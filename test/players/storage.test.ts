@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
 import { conservative, initialSkill } from "../../src/players/ratings.js";
 import { LEADERBOARD_MIN_GAMES, PlayerStore, type MatchRecord } from "../../src/players/store.js";
@@ -228,41 +229,92 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.deepEqual({ ...profile.stats["two-tabs-game"], rating: 0 }, { played: 2, won: 2, lost: 0, drawn: 0, rating: 0 }, "and counted once each");
     });
 
-    if (kind === "sqlite") {
-      it("the embedded database's own writer (prepared statements) and the query builder's write every batch alike, row for row", async () => {
-        // A second embedded database with the same players, written through Kysely (the PostgreSQL path) instead.
-        const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-test-"));
-        const other = await openDatabase({ dataDir: otherDir });
-        try {
-          const viaKysely = new PlayerStore({ db: other.db, kind: other.kind });
-          const users = [];
-          for (const n of ["W1", "W2", "W3", "W4"]) users.push(await store.createGuest(n));
-          await other.db.insertInto("users").values(users.map((u) => ({ id: u.id, name: u.name, email: null, password: null, guest: 1, created_at: 0 }))).execute();
-          const [p, q, r, s] = users.map((u) => u.id) as [string, string, string, string];
-          const ffa = (places: number[], ids: (string | null)[]): MatchRecord => ({ ...duel("owedrahn", null, null, null), players: ids.map((id, i) => ({ seat: i, userId: id, name: `S${i}`, placement: places[i]! })) });
-          const batches: MatchRecord[][] = [
-            [duel("writers-dice", p, q, "a"), duel("writers-dice", q, r, null), duel("writers-ttt", p, "no-such-user", "b"), duel("writers-ttt", s, s, "a")],
-            [ffa([1, 2, 2, 4], [p, q, r, s]), ffa([1, 2, 3], [s, null, q]), duel("writers-dice", r, p, "b")],
-          ];
-          batches[1]!.push(batches[1]![0]!, batches[0]![1]!); // a repeat within the batch, and one recorded before
-          for (const batch of batches) assert.deepEqual(await store.recordMatches(batch), await viaKysely.recordMatches(batch), "the same answers");
-          const ids = batches.flat().map((m) => m.id);
-          const mine = users.map((u) => u.id);
-          const dump = async (db: PlayersDatabase["db"]) => ({
-            matches: await db.selectFrom("matches").selectAll().where("id", "in", ids).orderBy("id").execute(),
-            seats: await db.selectFrom("match_players").selectAll().where("match_id", "in", ids).orderBy("match_id").orderBy("seat").execute(),
-            stats: await db.selectFrom("stats").selectAll().where("user_id", "in", mine).orderBy("user_id").orderBy("game").execute(),
-          });
-          const got = await dump(store.db);
-          assert.deepEqual(got, await dump(other.db));
-          assert.equal(got.matches.length, 7, "every distinct match once");
-          assert.ok(got.stats.length >= 8 && got.stats.some((st) => st.mu !== initialSkill().mu), "stats and ratings were written");
-        } finally {
+    /** A second, empty database of the same kind (its own folder, or another database on the same server), with its close. */
+    async function otherDatabase(): Promise<{ opened: PlayersDatabase; close(): Promise<void> }> {
+      if (kind === "postgres") {
+        const url = new URL(pgServer!.url);
+        const name = `players_other_${++seq}`;
+        const admin = new pg.Client({ connectionString: new URL("/postgres", url).href });
+        await admin.connect();
+        await admin.query(`CREATE DATABASE ${name}`);
+        await admin.end();
+        const other = await openDatabase({ url: new URL(`/${name}`, url).href, dataDir });
+        return { opened: other, close: () => other.close() };
+      }
+      const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-test-"));
+      const other = await openDatabase({ dataDir: otherDir });
+      return {
+        opened: other,
+        close: async () => {
           await other.close();
           fs.rmSync(otherDir, { recursive: true, force: true });
+        },
+      };
+    }
+
+    it(`the ${kind === "sqlite" ? "embedded database's" : "PostgreSQL"} writer of results (statements prepared once) and the query builder's write every batch alike, row for row`, async () => {
+      // A second database with the same players, written through Kysely instead.
+      const other = await otherDatabase();
+      try {
+        const viaKysely = new PlayerStore({ db: other.opened.db, kind: other.opened.kind });
+        const users = [];
+        for (const n of ["W1", "W2", "W3", "W4"]) users.push(await store.createGuest(n));
+        await other.opened.db.insertInto("users").values(users.map((u) => ({ id: u.id, name: u.name, email: null, password: null, guest: 1, created_at: 0 }))).execute();
+        const [p, q, r, s] = users.map((u) => u.id) as [string, string, string, string];
+        const ffa = (places: number[], ids: (string | null)[]): MatchRecord => ({ ...duel("owedrahn", null, null, null), players: ids.map((id, i) => ({ seat: i, userId: id, name: `S${i}`, placement: places[i]! })) });
+        const batches: MatchRecord[][] = [
+          [duel("writers-dice", p, q, "a"), duel("writers-dice", q, r, null), duel("writers-ttt", p, "no-such-user", "b"), duel("writers-ttt", s, s, "a")],
+          [ffa([1, 2, 2, 4], [p, q, r, s]), ffa([1, 2, 3], [s, null, q]), duel("writers-dice", r, p, "b")],
+        ];
+        batches[1]!.push(batches[1]![0]!, batches[0]![1]!); // a repeat within the batch, and one recorded before
+        for (const batch of batches) assert.deepEqual(await store.recordMatches(batch), await viaKysely.recordMatches(batch), "the same answers");
+        const ids = batches.flat().map((m) => m.id);
+        const mine = users.map((u) => u.id);
+        const dump = async (db: PlayersDatabase["db"]) => ({
+          matches: await db.selectFrom("matches").selectAll().where("id", "in", ids).orderBy("id").execute(),
+          seats: await db.selectFrom("match_players").selectAll().where("match_id", "in", ids).orderBy("match_id").orderBy("seat").execute(),
+          stats: await db.selectFrom("stats").selectAll().where("user_id", "in", mine).orderBy("user_id").orderBy("game").execute(),
+        });
+        const got = await dump(store.db);
+        assert.deepEqual(got, await dump(other.opened.db));
+        assert.equal(got.matches.length, 7, "every distinct match once");
+        assert.ok(got.stats.length >= 8 && got.stats.some((st) => st.mu !== initialSkill().mu), "stats and ratings were written");
+      } finally {
+        await other.close();
+      }
+    });
+
+    if (kind === "postgres") {
+      it("two processes recording matches of the same players at once (two connection pools) lose no count and never deadlock", async () => {
+        const other = await openDatabase({ url: pgServer!.url, dataDir });
+        try {
+          const second = new PlayerStore(other);
+          const players = [];
+          for (let i = 0; i < 30; i++) players.push(await store.createGuest(`C${i}`));
+          const ids = players.map((u) => u.id);
+          const reversed = [...ids].reverse();
+          // The two writers meet the same players in opposite orders (a batch changes its players' stats rows in the order it names them).
+          const batch = (order: string[], round: number) => Array.from({ length: 15 }, (_, j) => duel("concurrent", order[2 * j]!, order[2 * j + 1]!, (round + j) % 3 === 0 ? null : "a"));
+          const rounds = 20;
+          const all = Array.from({ length: rounds }, (_, i) => [batch(ids, i), batch(reversed, i)] as const);
+          for (const [x, y] of all) {
+            const answers = await Promise.all([store.recordMatches(x), second.recordMatches(y)]);
+            assert.deepEqual(answers.flat(), Array(30).fill("recorded"));
+          }
+          const played = new Map<string, number>();
+          for (const m of all.flat(2)) for (const p of m.players) played.set(p.userId!, (played.get(p.userId!) ?? 0) + 1);
+          for (const u of players) {
+            const stats = (await store.profile(u.id))!.stats.concurrent!;
+            assert.equal(stats.played, played.get(u.id), `${u.name}: every match counted`);
+            assert.equal(stats.won + stats.lost + stats.drawn, stats.played);
+          }
+        } finally {
+          await other.close();
         }
       });
+    }
 
+    if (kind === "sqlite") {
       it("while the server has it open, the README's backup command (another process: the sqlite3 shell, VACUUM INTO) copies it, with the newest match", async () => {
         const a = await store.createGuest("Backed");
         const b = await store.createGuest("Up");

@@ -1,0 +1,98 @@
+/**
+ * PostgreSQL's writer of finished matches: the same records as the embedded database's
+ * writer (src/players/sqlite-results.ts; both work them out with src/players/results.ts),
+ * written in one transaction by five statements whose text never changes: each takes
+ * whole columns as arrays (`unnest`), whatever the batch's size, and is prepared once per
+ * connection (a named statement).
+ *
+ * Why: recording is the one write that comes with every game. Through Kysely, every batch
+ * built and compiled its multi-row statements again (their text changes with the batch's
+ * size) and PostgreSQL parsed and planned them again: 212–239 µs of the game process's
+ * CPU per match in transactions of 7, against 148–165 µs here (`npx tsx
+ * bench/record-postgres.ts`); see the README.
+ *
+ * Two processes may record matches of one player at once: the stats rows a batch changes
+ * are locked (and created if new) by one upsert, in a fixed order, before they are read,
+ * so neither overwrites the other's count and two batches never wait for each other in a
+ * circle.
+ */
+import type pg from "pg";
+import { applyResults, candidates, namedUsers, newStats, outcomes, seatRows, statsKey, statsPairs, type Outcome } from "./results.js";
+import type { MatchesTable, MatchPlayersTable, StatsTable } from "./schema.js";
+import type { MatchRecord } from "./store.js";
+
+/** The statements, named (prepared once per connection): the prefix changes with their text. */
+const KNOWN_USERS: pg.QueryConfig = { name: "results-1-known-users", text: "select id from users where id = any($1::text[])" };
+const INSERT_MATCHES: pg.QueryConfig = {
+  name: "results-1-insert-matches",
+  text:
+    "insert into matches (id, game, started_at, ended_at, rated, result, log) " +
+    "select * from unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::integer[], $6::text[], $7::text[]) " +
+    "on conflict (id) do nothing returning id",
+};
+const INSERT_SEATS: pg.QueryConfig = {
+  name: "results-1-insert-seats",
+  text: "insert into match_players (match_id, seat, user_id, name, placement) select * from unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[])",
+};
+const STATS_COLUMNS = "(user_id, game, played, won, lost, drawn, mu, sigma) select * from unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::integer[], $6::integer[], $7::double precision[], $8::double precision[])";
+/** Creates the rows that are new and locks every one (an update that changes nothing), returning each as it is now. */
+const LOCK_STATS: pg.QueryConfig = {
+  name: "results-1-lock-stats",
+  text: `insert into stats ${STATS_COLUMNS} on conflict (user_id, game) do update set user_id = excluded.user_id returning user_id, game, played, won, lost, drawn, mu, sigma`,
+};
+const WRITE_STATS: pg.QueryConfig = {
+  name: "results-1-write-stats",
+  text:
+    `insert into stats ${STATS_COLUMNS} on conflict (user_id, game) do update set ` +
+    "played = excluded.played, won = excluded.won, lost = excluded.lost, drawn = excluded.drawn, mu = excluded.mu, sigma = excluded.sigma",
+};
+
+const run = <R extends pg.QueryResultRow>(client: pg.PoolClient, statement: pg.QueryConfig, values: unknown[]) => client.query<R>({ ...statement, values });
+
+/** Rows as columns, in the order of a statement's parameters: each statement's arrays for `unnest`. */
+const columns = <T>(rows: readonly T[], keys: readonly (keyof T)[]) => keys.map((k) => rows.map((r) => r[k]));
+const MATCH_KEYS = ["id", "game", "started_at", "ended_at", "rated", "result", "log"] as const satisfies readonly (keyof MatchesTable)[];
+const SEAT_KEYS = ["match_id", "seat", "user_id", "name", "placement"] as const satisfies readonly (keyof MatchPlayersTable)[];
+const STATS_KEYS = ["user_id", "game", "played", "won", "lost", "drawn", "mu", "sigma"] as const satisfies readonly (keyof StatsTable)[];
+
+export class PostgresResults {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Records the matches in one transaction, in order (see PlayerStore.recordMatches); rejects if it cannot (nothing is then written). */
+  async record(matches: readonly MatchRecord[]): Promise<Outcome[]> {
+    const client = await this.pool.connect();
+    let failed = false;
+    try {
+      await client.query("begin");
+      const outcome = await this.write(client, matches);
+      await client.query("commit");
+      return outcome;
+    } catch (err) {
+      failed = true;
+      await client.query("rollback").catch(() => undefined);
+      throw err;
+    } finally {
+      // A connection that failed (the server went away, say) is closed, not given back to the pool.
+      client.release(failed);
+    }
+  }
+
+  private async write(client: pg.PoolClient, matches: readonly MatchRecord[]): Promise<Outcome[]> {
+    const named = namedUsers(matches);
+    const known = new Set(named.length === 0 ? [] : (await run<{ id: string }>(client, KNOWN_USERS, [named])).rows.map((r) => r.id));
+    const batch = candidates(matches, known);
+    const rows = batch.map((c) => c.row);
+    const inserted = new Set(rows.length === 0 ? [] : (await run<{ id: string }>(client, INSERT_MATCHES, columns(rows, MATCH_KEYS))).rows.map((r) => r.id));
+    const fresh = batch.filter((c) => inserted.has(c.row.id));
+    const seats = fresh.flatMap((c) => seatRows(c.match));
+    if (seats.length > 0) await run(client, INSERT_SEATS, columns(seats, SEAT_KEYS));
+    // In one order in every process: two batches locking the same players never deadlock.
+    const pairs = statsPairs(fresh).sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : a.game < b.game ? -1 : a.game > b.game ? 1 : 0));
+    if (pairs.length > 0) {
+      const locked = await run<StatsTable>(client, LOCK_STATS, columns(pairs.map(newStats), STATS_KEYS));
+      const current = new Map(locked.rows.map((r) => [statsKey(r.user_id, r.game), r]));
+      await run(client, WRITE_STATS, columns(applyResults(current, fresh), STATS_KEYS));
+    }
+    return outcomes(matches, inserted);
+  }
+}
