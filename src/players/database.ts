@@ -104,8 +104,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
       max: 10,
       types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === PG_INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) },
     });
-    // An idle connection cut by the server (a restart, an outage) is an "error" event: unhandled, it would end the process; the next query reconnects.
+    // A connection cut by the server (a restart, an outage) is an "error" event: unhandled, it
+    // would end the process. The pool listens on idle connections only; a connection in use
+    // (a transaction under way) gets a listener of its own for good. Either way its queries
+    // fail (the recorder retries), the pool drops it, and the next query reconnects.
     pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
     const url = new URL(options.url);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     opened = { db, kind: "postgres", pool, where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: () => db.destroy() };

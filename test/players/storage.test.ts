@@ -314,6 +314,37 @@ for (const kind of ["sqlite", "postgres"] as const) {
       });
     }
 
+    if (kind === "postgres") {
+      it("a connection the server ends while it records (mid-transaction) fails that batch alone: nothing crashes, nothing half-written, and the retry records it", async () => {
+        const a = await store.createGuest("Cut1");
+        const b = await store.createGuest("Cut2");
+        const m = duel("cut", a.id, b.id, "a");
+        const admin = new pg.Client({ connectionString: pgServer!.url });
+        await admin.connect();
+        try {
+          // The writer's transaction waits for this lock, so it is under way when its connection is ended.
+          await admin.query("begin");
+          await admin.query("lock table matches in access exclusive mode");
+          const writing = store.recordMatches([m]);
+          let pid: number | undefined;
+          for (let i = 0; i < 250 && pid === undefined; i++) {
+            const waiting = await admin.query<{ pid: number }>("select pid from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database() and pid <> pg_backend_pid()");
+            pid = waiting.rows[0]?.pid;
+            if (pid === undefined) await new Promise((r) => setTimeout(r, 20));
+          }
+          assert.ok(pid, "the writer waits for the lock");
+          await admin.query("select pg_terminate_backend($1)", [pid]);
+          await assert.rejects(writing, "the batch fails (the recorder retries it)");
+          await admin.query("rollback");
+          assert.equal((await store.profile(a.id))!.stats.cut, undefined, "nothing of it was written");
+          assert.deepEqual(await store.recordMatches([m]), ["recorded"], "the next try records it, on a new connection");
+          assert.equal((await store.profile(a.id))!.stats.cut!.played, 1);
+        } finally {
+          await admin.end();
+        }
+      });
+    }
+
     if (kind === "sqlite") {
       it("while the server has it open, the README's backup command (another process: the sqlite3 shell, VACUUM INTO) copies it, with the newest match", async () => {
         const a = await store.createGuest("Backed");
