@@ -13,8 +13,8 @@
  *
  * Two processes may record matches of one player at once: the stats rows a batch changes
  * are locked (and created if new) by one upsert, in a fixed order, before they are read,
- * so neither overwrites the other's count and two batches never wait for each other in a
- * circle.
+ * so neither overwrites the other's count; rows are inserted and locked in key order, so
+ * two batches of this writer never wait for each other in a circle.
  */
 import type pg from "pg";
 import { applyResults, candidates, namedUsers, newStats, outcomes, seatRows, statsKey, statsPairs, type Outcome } from "./results.js";
@@ -35,10 +35,13 @@ const INSERT_SEATS: pg.QueryConfig = {
   text: "insert into match_players (match_id, seat, user_id, name, placement) select * from unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[])",
 };
 const STATS_COLUMNS = "(user_id, game, played, won, lost, drawn, mu, sigma) select * from unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::integer[], $6::integer[], $7::double precision[], $8::double precision[])";
-/** Creates the rows that are new and locks every one (an update that changes nothing), returning each as it is now. */
+/**
+ * Creates the rows that are new and locks every one, returning each as it is now: an update
+ * that changes nothing, and no key (the weaker row lock, and no foreign-key check again).
+ */
 const LOCK_STATS: pg.QueryConfig = {
-  name: "results-1-lock-stats",
-  text: `insert into stats ${STATS_COLUMNS} on conflict (user_id, game) do update set user_id = excluded.user_id returning user_id, game, played, won, lost, drawn, mu, sigma`,
+  name: "results-2-lock-stats",
+  text: `insert into stats ${STATS_COLUMNS} on conflict (user_id, game) do update set played = stats.played returning user_id, game, played, won, lost, drawn, mu, sigma`,
 };
 const WRITE_STATS: pg.QueryConfig = {
   name: "results-1-write-stats",
@@ -46,6 +49,8 @@ const WRITE_STATS: pg.QueryConfig = {
     `insert into stats ${STATS_COLUMNS} on conflict (user_id, game) do update set ` +
     "played = excluded.played, won = excluded.won, lost = excluded.lost, drawn = excluded.drawn, mu = excluded.mu, sigma = excluded.sigma",
 };
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const run = <R extends pg.QueryResultRow>(client: pg.PoolClient, statement: pg.QueryConfig, values: unknown[]) => client.query<R>({ ...statement, values });
 
@@ -81,13 +86,14 @@ export class PostgresResults {
     const named = namedUsers(matches);
     const known = new Set(named.length === 0 ? [] : (await run<{ id: string }>(client, KNOWN_USERS, [named])).rows.map((r) => r.id));
     const batch = candidates(matches, known);
-    const rows = batch.map((c) => c.row);
+    // In one order in every process (ids, time-ordered, mostly are already): two batches that hold the same matches (a restored room's) never wait for each other in a circle.
+    const rows = batch.map((c) => c.row).sort((a, b) => byKey(a.id, b.id));
     const inserted = new Set(rows.length === 0 ? [] : (await run<{ id: string }>(client, INSERT_MATCHES, columns(rows, MATCH_KEYS))).rows.map((r) => r.id));
     const fresh = batch.filter((c) => inserted.has(c.row.id));
     const seats = fresh.flatMap((c) => seatRows(c.match));
     if (seats.length > 0) await run(client, INSERT_SEATS, columns(seats, SEAT_KEYS));
-    // In one order in every process: two batches locking the same players never deadlock.
-    const pairs = statsPairs(fresh).sort((a, b) => (a.user_id < b.user_id ? -1 : a.user_id > b.user_id ? 1 : a.game < b.game ? -1 : a.game > b.game ? 1 : 0));
+    // Likewise for the stats rows: two batches locking the same players never deadlock.
+    const pairs = statsPairs(fresh).sort((a, b) => byKey(a.user_id, b.user_id) || byKey(a.game, b.game));
     if (pairs.length > 0) {
       const locked = await run<StatsTable>(client, LOCK_STATS, columns(pairs.map(newStats), STATS_KEYS));
       const current = new Map(locked.rows.map((r) => [statsKey(r.user_id, r.game), r]));
