@@ -2,21 +2,21 @@
  * What recording finished games costs the game process on PostgreSQL: the writer with
  * statements prepared once (src/players/postgres-results.ts, the server's) against the
  * query builder's (Kysely, the reference it is tested against), on one private PostgreSQL
- * server (test/helpers/postgres.ts). This process is pinned to the first CPU and
- * PostgreSQL to the others when there are two, so that a write that wakes PostgreSQL does
- * not hand it this process's CPU. Each writer: rounds of TicTacToe matches between 100
- * guests in transactions of `B` matches (7: what a 50 ms gather holds at about 130 games a
- * second; 30 on a busier server), after a warm-up round; the writers alternate. Prints the
- * CPU of this process per match (what the game server pays) and the wall time per match.
+ * server (bench/run.ts `benchPostgres`). This process is pinned to the first CPU and
+ * PostgreSQL to the others when there are two and taskset is there (`--no-pin`: not), so
+ * that a write that wakes PostgreSQL does not hand it this process's CPU. Each writer:
+ * rounds of TicTacToe matches between 100 guests in transactions of `--batch` matches (7:
+ * what a 50 ms gather holds at about 130 games a second; 30 on a busier server), after a
+ * warm-up round; which writer goes first alternates. Prints the CPU of this process per
+ * match (what the game server pays) and the wall time per match.
  *
  *   npx tsx bench/record-postgres.ts [--batch 7] [--matches 7000] [--rounds 3]
  */
-import { execFileSync } from "node:child_process";
 import os from "node:os";
 import { openDatabase } from "../src/players/database.js";
 import { PlayerStore } from "../src/players/store.js";
 import { finishedMatch } from "./finished-matches.js";
-import { startPostgres } from "../test/helpers/postgres.js";
+import { benchPostgres, PIN, pin } from "./run.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, def: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : def);
@@ -25,30 +25,24 @@ const MATCHES = option("--matches", 7000);
 const ROUNDS = option("--rounds", 3);
 const USERS = 100;
 
-
-function pinAway(port: string) {
-  if (os.cpus().length < 2) return false;
-  const postmaster = execFileSync("pgrep", ["-f", "--", `-p ${port}`]).toString().trim().split("\n")[0]!;
-  const family = [postmaster, ...execFileSync("pgrep", ["-P", postmaster]).toString().trim().split("\n")];
-  // Connections fork from the postmaster later and inherit its CPUs.
-  for (const pid of family) execFileSync("taskset", ["-a", "-pc", `1-${os.cpus().length - 1}`, pid], { stdio: "ignore" });
-  execFileSync("taskset", ["-a", "-pc", "0", String(process.pid)], { stdio: "ignore" });
-  return true;
-}
-
 async function main() {
-  const pg = await startPostgres();
-  const pinned = pinAway(new URL(pg.url).port);
+  const pg = await benchPostgres();
+  // PostgreSQL is on the other CPUs (benchPostgres); this process on the first.
+  if (PIN) pin(process.pid, "0");
   const opened = await openDatabase({ url: pg.url, dataDir: os.tmpdir() });
   try {
-    const writers = { prepared: new PlayerStore(opened), kysely: new PlayerStore({ db: opened.db, kind: opened.kind }) };
+    const writers: [string, PlayerStore][] = [
+      ["prepared", new PlayerStore(opened)],
+      ["kysely", new PlayerStore({ db: opened.db, kind: opened.kind })],
+    ];
     const users: string[] = [];
-    for (let i = 0; i < USERS; i++) users.push((await writers.prepared.createGuest(`G${i}`)).id);
+    for (let i = 0; i < USERS; i++) users.push((await writers[0]![1].createGuest(`G${i}`)).id);
     const match = () => finishedMatch(users);
-    console.log(`Recording on PostgreSQL: transactions of ${BATCH} matches, ${MATCHES} matches a round${pinned ? ", this process on CPU 0 and PostgreSQL on the others" : ""}`);
+    console.log(`Recording on PostgreSQL: transactions of ${BATCH} matches, ${MATCHES} matches a round${PIN ? ", this process on CPU 0 and PostgreSQL on the others" : ""}`);
     console.log("writer      round   CPU µs/match   wall µs/match");
     for (let round = 0; round <= ROUNDS; round++) {
-      for (const [name, store] of Object.entries(writers)) {
+      // Which goes first alternates from round to round.
+      for (const [name, store] of round % 2 === 0 ? writers : [...writers].reverse()) {
         const batches = Array.from({ length: Math.round(MATCHES / BATCH) }, () => Array.from({ length: BATCH }, match));
         const cpu0 = process.cpuUsage();
         const t0 = performance.now();

@@ -105,7 +105,7 @@ const WARMUP_MS = 2000;
  * both cores, and how they happen to interleave moves the server's CPU per move by more
  * than the difference being measured. `--no-pin` turns it off.
  */
-const PIN = !flag("--no-pin") && os.cpus().length >= 2 && hasTaskset();
+export const PIN = !flag("--no-pin") && os.cpus().length >= 2 && hasTaskset();
 
 function hasTaskset(): boolean {
   try {
@@ -117,7 +117,7 @@ function hasTaskset(): boolean {
 }
 
 /** Moves a running process (every thread of it) onto `cpus` (a taskset list: "0", "1-3"). */
-function pin(pid: number, cpus: string) {
+export function pin(pid: number, cpus: string) {
   execFileSync("taskset", ["-a", "-pc", cpus, String(pid)], { stdio: "ignore" });
 }
 const OTHER_CPUS = `1-${os.cpus().length - 1}`;
@@ -479,6 +479,8 @@ interface LoadOptions {
   metrics?: string[];
   /** Side by side with another load (--together): awaited before the moves start and before the window, so both windows line up. */
   meet?: () => Promise<void>;
+  /** Called as the measured window starts and as it ends (where other processes' figures are read: PostgreSQL's CPU). */
+  atWindow?: (edge: "start" | "end") => void;
 }
 
 /** Size of a log file (0 without one). */
@@ -536,12 +538,14 @@ export async function runLoad(
     const sys0 = systemBusySeconds();
     const d0 = driverCpu();
     const s0 = procStat(pid);
+    options.atWindow?.("start");
     const log0 = logBytes(logFile);
     const t0 = process.hrtime.bigint();
     for (const w of workers) w.tell({ cmd: "mark" });
     await sleep(seconds * 1000);
     for (const w of workers) w.tell({ cmd: "stop" });
     const s1 = procStat(pid);
+    options.atWindow?.("end");
     const t1 = process.hrtime.bigint();
     const log1 = logBytes(logFile);
     const d1 = driverCpu();
@@ -1001,7 +1005,7 @@ const DROPPED = "match_results_dropped_total";
 const WRITE_SECONDS = "match_results_write_seconds_sum";
 
 type WindowedResult = LoadResult & { window: ProfileWindow };
-/** `databaseOn`: with --postgres, PostgreSQL's own CPU per move of the server with accounts on (µs, over the whole run, estimated). */
+/** `databaseOn`: with --postgres, PostgreSQL's own CPU per move of the server with accounts on (µs, over its window). */
 type AccountsRun = { paceMs: number; on: WindowedResult; off: WindowedResult; databaseOn?: number };
 interface StartupRun {
   setting: Setting;
@@ -1039,7 +1043,7 @@ function fileSystemOf(dir: string): string {
  * tests), pinned with the load drivers, and its CPU seconds so far: the postmaster with
  * every child it has waited for, and its live children (the server's connections).
  */
-async function benchPostgres() {
+export async function benchPostgres() {
   const pg = await startPostgres();
   const port = new URL(pg.url).port;
   const ticks = (fields: string[], from: number, n: number) => fields.slice(from, from + n).reduce((sum, x) => sum + Number(x), 0);
@@ -1093,21 +1097,24 @@ async function measureAccountsOn(retries: { left: number }, postgres: Awaited<Re
   if (TOGETHER) console.log(`  side by side: both servers of a pair at once${PIN ? ` on CPU 0, their load drivers on CPUs ${OTHER_CPUS}` : ""}`);
   for (const [i, { matches, seconds, paceMs }] of pairPlan(ACCOUNT_PAIRS).entries()) {
     const pair: Partial<Record<Setting, WindowedResult>> = {};
+    /** PostgreSQL's CPU seconds over the window of the server with accounts on. */
+    let databaseCpu = NaN;
+    const atWindow = postgres ? (edge: "start" | "end") => (databaseCpu = edge === "start" ? postgres.cpu() : postgres.cpu() - databaseCpu) : undefined;
     const load = (setting: Setting, meet?: () => Promise<void>) =>
       runLoad("ours", matches, seconds, [], "play", { ACCOUNTS: setting, ...(setting === "on" && postgres ? { DATABASE_URL: postgres.url } : {}) }, paceMs, PIN, {
         signIn: setting === "on",
         metrics: [RECORDED, BACKLOG, DROPPED, WRITE_SECONDS],
         meet,
+        atWindow: setting === "on" ? atWindow : undefined,
       });
-    /** PostgreSQL's CPU per move of `r` (the server with accounts on) since `cpu0`, over its whole run. */
-    const databasePerMove = (cpu0: number | undefined, r: LoadResult) => (postgres && cpu0 !== undefined ? redisMicrosPerMove(postgres.cpu() - cpu0, r, seconds) : undefined);
-    const databaseNote = (us: number | undefined) => (us === undefined ? "" : `, PostgreSQL ~${f(us, 1)} µs/move`);
+    /** PostgreSQL's CPU per move of `r` (the server with accounts on) over its window, in µs. */
+    const databasePerMove = (r: LoadResult) => (postgres ? (databaseCpu * 1e6) / Math.max(1, r.moves) : undefined);
+    const databaseNote = (us: number | undefined) => (us === undefined ? "" : `, PostgreSQL ${f(us, 1)} µs/move`);
     if (TOGETHER) {
       await waitForQuiet();
       process.stdout.write(`  accounts on (every client signed in) and off side by side, ${matches} matches each, ${loadLabel(paceMs)}: ${seconds} s window ... `);
-      const cpu0 = postgres?.cpu();
       const { on, off } = await sideBySide(i, load);
-      const databaseOn = databasePerMove(cpu0, on);
+      const databaseOn = databasePerMove(on);
       const recorded = (on.metricsAfter?.[RECORDED] ?? NaN) - (on.metricsBefore?.[RECORDED] ?? NaN);
       console.log(pairLine(on, off, `, ${f(on.gamesPerSec, 0)} games/s, ${f(recorded, 0)} recorded${databaseNote(databaseOn)}`));
       runs.push({ paceMs, on, off, databaseOn });
@@ -1118,9 +1125,8 @@ async function measureAccountsOn(retries: { left: number }, postgres: Awaited<Re
       const measure = async () => {
         await waitForQuiet();
         process.stdout.write(`  accounts ${setting}, ${matches} matches, ${loadLabel(paceMs)}${setting === "on" ? ", every client signed in" : ""}: ${seconds} s window ... `);
-        const cpu0 = setting === "on" ? postgres?.cpu() : undefined;
         const r = await load(setting);
-        if (setting === "on") databaseOn = databasePerMove(cpu0, r);
+        if (setting === "on") databaseOn = databasePerMove(r);
         const recorded = (r.metricsAfter?.[RECORDED] ?? NaN) - (r.metricsBefore?.[RECORDED] ?? NaN);
         console.log(
           `${f(r.movesPerSec, 0)} moves/s, ${f(r.gamesPerSec, 0)} games/s, p99 ${f(r.moveP99, 2)} ms, ${f(r.cpuMicrosPerMove, 1)} µs CPU/move (${f(r.netCpuMicrosPerMove, 1)} net)` +
@@ -1210,7 +1216,7 @@ function printAccountsTable({ runs, startups, where, postgres }: AccountsResult)
     if (postgres) {
       console.log(`    the transactions' wall clock (match_results_write_seconds per recorded match; the server waits for PostgreSQL's answer without blocking): ${f(medianOf(writePerGame), 0)} µs (runs: ${writePerGame.map((x) => f(x, 0)).join(", ")})`);
       const database = group.map(({ databaseOn, on }) => (databaseOn ?? NaN) * (on.movesPerSec / on.gamesPerSec));
-      console.log(`    PostgreSQL's own CPU per recorded game (its processes, over each whole run, estimated; not in the server's figures): ${f(medianOf(database), 0)} µs (runs: ${database.map((x) => f(x, 0)).join(", ")})`);
+      console.log(`    PostgreSQL's own CPU per recorded game (its processes over the window, per move × moves a game; not in the server's figures): ${f(medianOf(database), 0)} µs (runs: ${database.map((x) => f(x, 0)).join(", ")})`);
     } else {
       console.log(`    of which the database's transactions (match_results_write_seconds per recorded match; wall clock; the WAL's checkpoints run in a worker thread, outside it): ${f(medianOf(writePerGame), 0)} µs (runs: ${writePerGame.map((x) => f(x, 0)).join(", ")})`);
     }
