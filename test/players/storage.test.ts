@@ -267,6 +267,11 @@ for (const kind of ["sqlite", "postgres"] as const) {
           [ffa([1, 2, 2, 4], [p, q, r, s]), ffa([1, 2, 3], [s, null, q]), duel("writers-dice", r, p, "b")],
         ];
         batches[1]!.push(batches[1]![0]!, batches[0]![1]!); // a repeat within the batch, and one recorded before
+        // Names and a log that need escaping on the way (PostgreSQL's arrays: quotes, backslashes, commas, braces, the word NULL).
+        const awkward = duel("writers-ttt", q, s, "b");
+        awkward.players = awkward.players.map((pl, i) => ({ ...pl, name: i === 0 ? 'NULL' : 'a "b", {c} \\ d' }));
+        awkward.log = { steps: [{ say: 'x", NULL, {y}\\' }] };
+        batches.push([awkward], [], [...batches[0]!]); // an empty batch, and one of matches all recorded before
         for (const batch of batches) assert.deepEqual(await store.recordMatches(batch), await viaKysely.recordMatches(batch), "the same answers");
         const ids = batches.flat().map((m) => m.id);
         const mine = users.map((u) => u.id);
@@ -277,7 +282,9 @@ for (const kind of ["sqlite", "postgres"] as const) {
         });
         const got = await dump(store.db);
         assert.deepEqual(got, await dump(other.opened.db));
-        assert.equal(got.matches.length, 7, "every distinct match once");
+        assert.equal(got.matches.length, 8, "every distinct match once");
+        assert.deepEqual((await store.match(awkward.id))?.players.map((pl) => pl.name), ["NULL", 'a "b", {c} \\ d'], "names come back as they were");
+        assert.deepEqual((await store.match(awkward.id))?.log, awkward.log);
         assert.ok(got.stats.length >= 8 && got.stats.some((st) => st.mu !== initialSkill().mu), "stats and ratings were written");
       } finally {
         await other.close();
