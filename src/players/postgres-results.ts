@@ -1,7 +1,7 @@
 /**
  * PostgreSQL's writer of finished matches: the same records as the embedded database's
- * writer (src/players/sqlite-results.ts; both work them out with src/players/results.ts),
- * written in one transaction by five statements whose text never changes: each takes
+ * writer (src/players/sqlite-results.ts; both work them out with src/players/results.ts,
+ * and this one runs the steps of its `writeBatch`), written in one transaction by five statements whose text never changes: each takes
  * whole columns as arrays (`unnest`), whatever the batch's size, and is prepared once per
  * connection (a named statement).
  *
@@ -13,11 +13,11 @@
  *
  * Two processes may record matches of one player at once: the stats rows a batch changes
  * are locked (and created if new) by one upsert, in a fixed order, before they are read,
- * so neither overwrites the other's count; rows are inserted and locked in key order, so
- * two batches of this writer never wait for each other in a circle.
+ * so neither overwrites the other's count; rows are inserted and locked in key order
+ * (`writeBatch`), so two batches never wait for each other in a circle.
  */
 import type pg from "pg";
-import { applyResults, candidates, namedUsers, newStats, outcomes, seatRows, statsKey, statsPairs, type Outcome } from "./results.js";
+import { writeBatch, type BatchStatements, type Outcome } from "./results.js";
 import type { MatchesTable, MatchPlayersTable, StatsTable } from "./schema.js";
 import type { MatchRecord } from "./store.js";
 
@@ -50,8 +50,6 @@ const WRITE_STATS: pg.QueryConfig = {
     "played = excluded.played, won = excluded.won, lost = excluded.lost, drawn = excluded.drawn, mu = excluded.mu, sigma = excluded.sigma",
 };
 
-const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 const run = <R extends pg.QueryResultRow>(client: pg.PoolClient, statement: pg.QueryConfig, values: unknown[]) => client.query<R>({ ...statement, values });
 
 /** Rows as columns, in the order of a statement's parameters: each statement's arrays for `unnest`. */
@@ -69,7 +67,7 @@ export class PostgresResults {
     let failed = false;
     try {
       await client.query("begin");
-      const outcome = await this.write(client, matches);
+      const outcome = await writeBatch(this.statements(client), matches);
       await client.query("commit");
       return outcome;
     } catch (err) {
@@ -82,23 +80,14 @@ export class PostgresResults {
     }
   }
 
-  private async write(client: pg.PoolClient, matches: readonly MatchRecord[]): Promise<Outcome[]> {
-    const named = namedUsers(matches);
-    const known = new Set(named.length === 0 ? [] : (await run<{ id: string }>(client, KNOWN_USERS, [named])).rows.map((r) => r.id));
-    const batch = candidates(matches, known);
-    // In one order in every process (ids, time-ordered, mostly are already): two batches that hold the same matches (a restored room's) never wait for each other in a circle.
-    const rows = batch.map((c) => c.row).sort((a, b) => byKey(a.id, b.id));
-    const inserted = new Set(rows.length === 0 ? [] : (await run<{ id: string }>(client, INSERT_MATCHES, columns(rows, MATCH_KEYS))).rows.map((r) => r.id));
-    const fresh = batch.filter((c) => inserted.has(c.row.id));
-    const seats = fresh.flatMap((c) => seatRows(c.match));
-    if (seats.length > 0) await run(client, INSERT_SEATS, columns(seats, SEAT_KEYS));
-    // Likewise for the stats rows: two batches locking the same players never deadlock.
-    const pairs = statsPairs(fresh).sort((a, b) => byKey(a.user_id, b.user_id) || byKey(a.game, b.game));
-    if (pairs.length > 0) {
-      const locked = await run<StatsTable>(client, LOCK_STATS, columns(pairs.map(newStats), STATS_KEYS));
-      const current = new Map(locked.rows.map((r) => [statsKey(r.user_id, r.game), r]));
-      await run(client, WRITE_STATS, columns(applyResults(current, fresh), STATS_KEYS));
-    }
-    return outcomes(matches, inserted);
+  /** The statements, on `client`, its transaction under way. */
+  private statements(client: pg.PoolClient): BatchStatements {
+    return {
+      knownUsers: async (ids) => (await run<{ id: string }>(client, KNOWN_USERS, [ids])).rows.map((r) => r.id),
+      insertMatches: async (rows) => (await run<{ id: string }>(client, INSERT_MATCHES, columns(rows, MATCH_KEYS))).rows.map((r) => r.id),
+      insertSeats: async (rows) => void (await run(client, INSERT_SEATS, columns(rows, SEAT_KEYS))),
+      lockStats: async (rows) => (await run<StatsTable>(client, LOCK_STATS, columns(rows, STATS_KEYS))).rows,
+      writeStats: async (rows) => void (await run(client, WRITE_STATS, columns(rows, STATS_KEYS))),
+    };
   }
 }

@@ -99,6 +99,45 @@ export function applyResults(rows: ReadonlyMap<string, StatsTable>, fresh: reado
   return [...changed];
 }
 
+/** The statements an asynchronous writer runs for a batch, in this order, inside one transaction. */
+export interface BatchStatements {
+  /** Which of these user ids the database knows. */
+  knownUsers(ids: string[]): Promise<string[]>;
+  /** Inserts the rows whose id is not there yet; returns their ids. */
+  insertMatches(rows: MatchesTable[]): Promise<string[]>;
+  insertSeats(rows: MatchPlayersTable[]): Promise<void>;
+  /** Creates the stats rows that are new (these are new players' rows), locks every one, and returns each as it is now (more rows do no harm). */
+  lockStats(rows: StatsTable[]): Promise<StatsTable[]>;
+  /** Writes the changed rows (every one exists and is locked). */
+  writeStats(rows: StatsTable[]): Promise<void>;
+}
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Records a batch through `statements` (the PostgreSQL writer's and the query builder's;
+ * the embedded database's writer is synchronous and runs the same steps itself). Rows are
+ * inserted and the stats rows locked in the order of their keys, the same in every
+ * process, so two batches naming the same matches or players never wait for each other in
+ * a circle.
+ */
+export async function writeBatch(statements: BatchStatements, matches: readonly MatchRecord[]): Promise<Outcome[]> {
+  const named = namedUsers(matches);
+  const known = new Set(named.length === 0 ? [] : await statements.knownUsers(named));
+  const batch = candidates(matches, known);
+  const rows = batch.map((c) => c.row).sort((a, b) => byKey(a.id, b.id));
+  const inserted = new Set(rows.length === 0 ? [] : await statements.insertMatches(rows));
+  const fresh = batch.filter((c) => inserted.has(c.row.id));
+  const seats = fresh.flatMap((c) => seatRows(c.match));
+  if (seats.length > 0) await statements.insertSeats(seats);
+  const pairs = statsPairs(fresh).sort((a, b) => byKey(a.user_id, b.user_id) || byKey(a.game, b.game));
+  if (pairs.length > 0) {
+    const current = new Map((await statements.lockStats(pairs.map(newStats))).map((r) => [statsKey(r.user_id, r.game), r]));
+    await statements.writeStats(applyResults(current, fresh));
+  }
+  return outcomes(matches, inserted);
+}
+
 /** Each match of the batch: recorded (the first of its id, inserted now) or a duplicate (a repeat, or already there). */
 export function outcomes(matches: readonly MatchRecord[], inserted: ReadonlySet<string>): Outcome[] {
   const seen = new Set<string>();

@@ -9,7 +9,7 @@ import type { PlayersDatabase } from "./database.js";
 import { PostgresResults } from "./postgres-results.js";
 import { SqliteResults } from "./sqlite-results.js";
 import { conservative } from "./ratings.js";
-import { applyResults, candidates, namedUsers, newStats, outcomes, seatRows, statsKey, statsPairs, type Candidate, type Outcome } from "./results.js";
+import { writeBatch, type BatchStatements, type Outcome } from "./results.js";
 import type { Database } from "./schema.js";
 import type { GameStats, MatchSummary } from "../protocol/players.js";
 
@@ -125,46 +125,43 @@ export class PlayerStore {
         return Promise.reject(err);
       }
     }
-    return this.db.transaction().execute(async (trx) => {
-      const named = namedUsers(matches);
-      const known = new Set(named.length === 0 ? [] : (await trx.selectFrom("users").select("id").where("id", "in", named).execute()).map((r) => r.id));
-      const batch = candidates(matches, known);
-      const inserted = new Set(batch.length === 0 ? [] : (await trx.insertInto("matches").values(batch.map((c) => c.row)).onConflict((oc) => oc.column("id").doNothing()).returning("id").execute()).map((r) => r.id));
-      const fresh = batch.filter((c) => inserted.has(c.row.id));
-      const seats = fresh.flatMap((c) => seatRows(c.match));
-      if (seats.length > 0) await trx.insertInto("match_players").values(seats).execute();
-      await this.updateStats(trx, fresh);
-      return outcomes(matches, inserted);
-    });
+    return this.db.transaction().execute((trx) => writeBatch(this.statements(trx), matches));
   }
 
-  /** Each known player's stats after these matches, in order; ratings only for rated matches. */
-  private async updateStats(trx: Transaction<Database>, fresh: readonly Candidate[]) {
-    const pairs = statsPairs(fresh);
-    if (pairs.length === 0) return;
-    // Every row exists before it is read (and, on PostgreSQL, locked: two processes may record one player's matches at once).
-    await trx.insertInto("stats").values(pairs.map(newStats)).onConflict((oc) => oc.columns(["user_id", "game"]).doNothing()).execute();
-    const users = [...new Set(pairs.map((p) => p.user_id))];
-    const games = [...new Set(pairs.map((p) => p.game))];
-    let read = trx.selectFrom("stats").selectAll().where("user_id", "in", users).where("game", "in", games);
-    if (this.kind === "postgres") read = read.forUpdate();
-    const rows = new Map((await read.execute()).map((r) => [statsKey(r.user_id, r.game), r]));
-    const changed = applyResults(rows, fresh);
-    // One statement writes them all: every row exists and is locked, so each is an update.
-    await trx
-      .insertInto("stats")
-      .values(changed.map((r) => ({ user_id: r.user_id, game: r.game, played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, mu: r.mu, sigma: r.sigma })))
-      .onConflict((oc) =>
-        oc.columns(["user_id", "game"]).doUpdateSet((eb) => ({
-          played: eb.ref("excluded.played"),
-          won: eb.ref("excluded.won"),
-          lost: eb.ref("excluded.lost"),
-          drawn: eb.ref("excluded.drawn"),
-          mu: eb.ref("excluded.mu"),
-          sigma: eb.ref("excluded.sigma"),
-        })),
-      )
-      .execute();
+  /** The query builder's statements for a batch (see writeBatch), in transaction `trx`. */
+  private statements(trx: Transaction<Database>): BatchStatements {
+    return {
+      knownUsers: async (ids) => (await trx.selectFrom("users").select("id").where("id", "in", ids).execute()).map((r) => r.id),
+      insertMatches: async (rows) => (await trx.insertInto("matches").values(rows).onConflict((oc) => oc.column("id").doNothing()).returning("id").execute()).map((r) => r.id),
+      insertSeats: async (rows) => void (await trx.insertInto("match_players").values(rows).execute()),
+      lockStats: async (rows) => {
+        // Every row exists before it is read (and, on PostgreSQL, locked: two processes may record one player's matches at once).
+        await trx.insertInto("stats").values(rows).onConflict((oc) => oc.columns(["user_id", "game"]).doNothing()).execute();
+        let read = trx
+          .selectFrom("stats")
+          .selectAll()
+          .where("user_id", "in", [...new Set(rows.map((r) => r.user_id))])
+          .where("game", "in", [...new Set(rows.map((r) => r.game))]);
+        if (this.kind === "postgres") read = read.forUpdate();
+        return read.execute();
+      },
+      // One statement writes them all: every row exists and is locked, so each is an update.
+      writeStats: async (rows) =>
+        void (await trx
+          .insertInto("stats")
+          .values(rows.map((r) => ({ user_id: r.user_id, game: r.game, played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, mu: r.mu, sigma: r.sigma })))
+          .onConflict((oc) =>
+            oc.columns(["user_id", "game"]).doUpdateSet((eb) => ({
+              played: eb.ref("excluded.played"),
+              won: eb.ref("excluded.won"),
+              lost: eb.ref("excluded.lost"),
+              drawn: eb.ref("excluded.drawn"),
+              mu: eb.ref("excluded.mu"),
+              sigma: eb.ref("excluded.sigma"),
+            })),
+          )
+          .execute()),
+    };
   }
 
   /** A game's best players by μ − 3σ (at least `minGames` games), ranked from 1. */
