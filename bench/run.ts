@@ -317,11 +317,18 @@ interface ProcStat {
   switches: number;
 }
 
+/**
+ * A process's /proc/<pid>/stat after "pid (comm) ": field 3 (state) is index 0, so ppid is
+ * 1, utime 11, stime 12, cutime 13 and cstime 14 (children waited for).
+ */
+function statFields(pid: number | string): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
 /** CPU seconds (user + system), RSS in bytes and I/O counters of a process, from /proc. */
 function procStat(pid: number): ProcStat {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // After "pid (comm) ", field 3 (state) is index 0: utime = field 14 → 11, stime = 15 → 12.
+  const fields = statFields(pid);
   const ticks = Number(fields[11]) + Number(fields[12]);
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
@@ -1018,8 +1025,8 @@ interface StartupRun {
 }
 interface AccountsResult {
   runs: AccountsRun[];
-  /** With --postgres: where PostgreSQL ran (no start-up part then). */
-  postgres?: string;
+  /** With --postgres: recorded into PostgreSQL (`where` says which; no start-up part then). */
+  postgres: boolean;
   startups: StartupRun[];
   /** Where the temporary DATA_DIRs are, and its file system (SQLite's commits pay its fsync). */
   where: string;
@@ -1047,11 +1054,9 @@ export async function benchPostgres() {
   const pg = await startPostgres();
   const port = new URL(pg.url).port;
   const ticks = (fields: string[], from: number, n: number) => fields.slice(from, from + n).reduce((sum, x) => sum + Number(x), 0);
-  const statFields = (pid: string) => {
+  const fieldsOf = (pid: string) => {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      // After "pid (comm) ": state, ppid, … utime (11), stime, cutime, cstime (14).
-      return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return statFields(pid);
     } catch {
       return undefined; // gone meanwhile
     }
@@ -1066,13 +1071,14 @@ export async function benchPostgres() {
     }
   });
   if (!postmaster) throw new Error(`the private PostgreSQL's postmaster (port ${port}) was not found in /proc`);
-  const family = () => [postmaster, ...pids().filter((pid) => statFields(pid)?.[1] === postmaster)];
+  const family = () => [postmaster, ...pids().filter((pid) => fieldsOf(pid)?.[1] === postmaster)];
   // Its background processes now; connections fork from the postmaster later and inherit its CPUs.
   if (PIN) for (const pid of family()) pin(Number(pid), OTHER_CPUS);
   const cpu = () => {
     let t = 0;
     for (const pid of family()) {
-      const fields = statFields(pid);
+      const fields = fieldsOf(pid);
+      // utime and stime; the postmaster's also cutime and cstime (its connections that ended).
       if (fields) t += ticks(fields, 11, pid === postmaster ? 4 : 2);
     }
     return t / CLK_TCK;
@@ -1159,7 +1165,7 @@ async function measureAccountsOn(retries: { left: number }, postgres: Awaited<Re
       await stopServer(server);
     }
   }
-  return { runs, startups, where, postgres: postgres ? where : undefined };
+  return { runs, startups, where, postgres: postgres !== undefined };
 }
 
 const medianOf = (xs: number[]) => {

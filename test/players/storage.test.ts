@@ -236,8 +236,11 @@ for (const kind of ["sqlite", "postgres"] as const) {
         const name = `players_other_${++seq}`;
         const admin = new pg.Client({ connectionString: new URL("/postgres", url).href });
         await admin.connect();
-        await admin.query(`CREATE DATABASE ${name}`);
-        await admin.end();
+        try {
+          await admin.query(`CREATE DATABASE ${name}`);
+        } finally {
+          await admin.end();
+        }
         const other = await openDatabase({ url: new URL(`/${name}`, url).href, dataDir });
         return { opened: other, close: () => other.close() };
       }
