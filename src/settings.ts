@@ -108,6 +108,8 @@ export const envSchema = z.object({
     .url()
     .refine((u) => /^postgres(ql)?:$/.test(new URL(u).protocol), "a postgres:// or postgresql:// address")
     .optional(),
+  /** PostgreSQL: how long a connection attempt or a statement may take (ms) before it fails (a frozen or cut-off server then fails fast instead of holding requests forever). */
+  DATABASE_TIMEOUT_MS: int(10_000, 100, 600_000),
   /** Folder of the embedded players' database and of the development token secret. */
   DATA_DIR: z.string().default("data"),
   /** Secret that signs sign-in tokens (at least 32 characters); required when NODE_ENV=production, generated once into DATA_DIR otherwise. */

@@ -25,6 +25,12 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Where the embedded database's background checkpointer reports a failure. */
   logger?: Logger;
+  /**
+   * PostgreSQL: how long a connection attempt or a statement may take (ms). A server that
+   * stops answering (frozen, or cut off by the network without a reset) then fails the query
+   * instead of holding it forever. @default 10000
+   */
+  timeoutMs?: number;
 }
 
 export interface PlayersDatabase {
@@ -96,22 +102,88 @@ function inUse(err: unknown, file: string): unknown {
  */
 const BUSY_TIMEOUT_MS = 50;
 
+/** PostgreSQL: how long a connection attempt or a statement may take, by default (DATABASE_TIMEOUT_MS). */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** How much longer the driver waits for an answer than the server's own statement timeout. */
+const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+/** A transaction left idle this many timeouts (its client gone without a word) is ended by the server. */
+const IDLE_IN_TRANSACTION_FACTOR = 3;
+
+/**
+ * Whether a query's error came from the server (an SQL error: the connection is still
+ * sound) rather than from the connection (cut, or no answer in time: its state is unknown,
+ * and a query still under way would hold up every later one).
+ */
+export function isServerError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+}
+
+/**
+ * The pool as Kysely sees it, with one difference: a connection on which a query failed
+ * other than with an SQL error is closed when it is given back, not kept for the next
+ * query (pg-pool keeps it unless told). Without it, a connection the network cut off
+ * silently answers nothing forever, and every later query given it times out in turn.
+ */
+function closingBroken(pool: pg.Pool): { connect(): Promise<pg.PoolClient>; end(): Promise<void> } {
+  // One stand-in per connection, for its whole life (Kysely keys its own state by it).
+  const standIns = new WeakMap<pg.PoolClient, { client: pg.PoolClient; broken: boolean }>();
+  return {
+    end: () => pool.end(),
+    async connect() {
+      const client = await pool.connect();
+      let entry = standIns.get(client);
+      if (!entry) {
+        const state = { broken: false, client: undefined as unknown as pg.PoolClient };
+        state.client = Object.assign(Object.create(client) as pg.PoolClient, {
+          query: (...args: unknown[]) => {
+            const result: unknown = Reflect.apply(client.query, client, args);
+            // A promise (a cursor, which Kysely streams through, is not one: returned as it is).
+            if (!(result instanceof Promise)) return result;
+            return result.catch((err: unknown) => {
+              if (!isServerError(err)) state.broken = true;
+              throw err;
+            });
+          },
+          // pg-pool gives each checkout its own release: the current one.
+          release: () => client.release(state.broken),
+        });
+        entry = state;
+        standIns.set(client, entry);
+      }
+      return entry.client;
+    },
+  };
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<PlayersDatabase> {
   let opened: PlayersDatabase;
   if (options.url) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const pool = new pg.Pool({
       connectionString: options.url,
       max: 10,
       types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === PG_INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) },
+      // A server that accepts the connection but never finishes the handshake (frozen, cut off).
+      connectionTimeoutMillis: timeoutMs,
+      // A statement the server never answers. The server cancels its own first (statement_timeout, set below), so this one fires only when it cannot answer at all.
+      query_timeout: timeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+      keepAlive: true,
     });
     // A connection cut by the server (a restart, an outage) is an "error" event: unhandled, it
     // would end the process. The pool listens on idle connections only; a connection in use
     // (a transaction under way) gets a listener of its own for good. Either way its queries
     // fail (the recorder retries), the pool drops it, and the next query reconnects.
     pool.on("error", () => undefined);
-    pool.on("connect", (client) => client.on("error", () => undefined));
+    pool.on("connect", (client) => {
+      client.on("error", () => undefined);
+      // Set by statements, not as startup parameters (PgBouncer refuses unknown ones). A
+      // statement waiting longer (a lock held by a stalled process) is cancelled by the server;
+      // a transaction whose client vanished without a word gives its row locks back.
+      client.query(`set statement_timeout = ${timeoutMs}; set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_FACTOR * timeoutMs}`).catch(() => undefined);
+    });
     const url = new URL(options.url);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: closingBroken(pool) }) });
     opened = { db, kind: "postgres", pool, where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: () => db.destroy() };
   } else {
     fs.mkdirSync(options.dataDir, { recursive: true });

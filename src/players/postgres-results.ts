@@ -17,6 +17,7 @@
  * (`writeBatch`), so two batches never wait for each other in a circle.
  */
 import type pg from "pg";
+import { isServerError } from "./database.js";
 import { writeBatch, type BatchStatements, type Outcome } from "./results.js";
 import type { MatchesTable, MatchPlayersTable, StatsTable } from "./schema.js";
 import type { MatchRecord } from "./store.js";
@@ -64,19 +65,21 @@ export class PostgresResults {
   /** Records the matches in one transaction, in order (see PlayerStore.recordMatches); rejects if it cannot (nothing is then written). */
   async record(matches: readonly MatchRecord[]): Promise<Outcome[]> {
     const client = await this.pool.connect();
-    let failed = false;
+    let broken = false;
     try {
       await client.query("begin");
       const outcome = await writeBatch(this.statements(client), matches);
       await client.query("commit");
       return outcome;
     } catch (err) {
-      failed = true;
-      await client.query("rollback").catch(() => undefined);
+      // An SQL error: rolled back, and the connection is kept. Any other (the connection was
+      // cut, or the server did not answer in time): it is closed, not given back to the pool,
+      // and the server rolls back the transaction of a connection that ended.
+      if (isServerError(err)) await client.query("rollback").catch(() => (broken = true));
+      else broken = true;
       throw err;
     } finally {
-      // A connection that failed (the server went away, say) is closed, not given back to the pool.
-      client.release(failed);
+      client.release(broken);
     }
   }
 

@@ -51,7 +51,7 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
   const { env, logger } = options;
   const secret = tokenSecret(env, logger);
   const startedAt = Date.now();
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, logger });
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, logger, timeoutMs: env.DATABASE_TIMEOUT_MS });
   const store = new PlayerStore(database, env.LEADERBOARD_MIN_GAMES);
   // Results gather for 50 ms: on a busy server they share one transaction (see the README, "Recording a finished game").
   const recorder = new ResultRecorder({ store, logger, metrics: options.metrics, gatherMs: 50 });

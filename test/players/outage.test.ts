@@ -3,7 +3,10 @@
  * real server process and a private PostgreSQL, stopped with `pg_ctl stop -m fast`): the
  * game goes on and ends normally for its players; the server logs one error line saying
  * results wait, and /metrics shows a backlog of 1; once PostgreSQL is back, the result lands
- * exactly once and the backlog returns to 0.
+ * exactly once and the backlog returns to 0. And the database goes silent instead (the
+ * network drops every packet, no reset: a proxy in front of it, test/helpers/silent-proxy.ts):
+ * the same, and sign-ins and the players' pages answer 503 within the database timeout
+ * instead of hanging.
  */
 import "../../src/polyfills.js";
 import assert from "node:assert/strict";
@@ -14,6 +17,7 @@ import type { Seated } from "../helpers/failover.js";
 import { guest, joinAs, matchRecord, metric, metricIs, newMatchOf, profile, recordedOnceFor, statsOf } from "../helpers/match-records.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { controlPostgres, type PostgresControl } from "../helpers/postgres-control.js";
+import { silentProxy, type SilentProxy } from "../helpers/silent-proxy.js";
 import { tttMove } from "../helpers/rooms.js";
 
 const WAITING = /match results cannot be recorded/;
@@ -104,5 +108,88 @@ describe("The players' database down mid-game (PostgreSQL stopped): the game goe
     assert.equal(m.log.steps.length, 5, "every move, before and during the outage");
     assert.equal(await metric(server, "match_results_recorded_total"), 1, "written once");
     assert.equal(server.logs().filter((l) => WAITING.test(l.msg)).length, 1, "still one error line");
+  });
+});
+
+describe("The players' database goes silent mid-game (a network partition, no reset): the game goes on, sign-ins and pages answer 503 at once, the result lands once the network is back", function () {
+  this.timeout(60000);
+  const TIMEOUT_MS = 1000;
+  /** The server's statement timeout, the driver's margin (2 s) and slack. */
+  const ANSWERED_WITHIN_MS = TIMEOUT_MS + 2000 + 2000;
+  let pg: TestPostgres;
+  let proxy: SilentProxy;
+  let server: ServerProcess;
+  const open: Seated<Ttt>[] = [];
+
+  before(async () => {
+    pg = await startPostgres();
+    const target = new URL(pg.url);
+    proxy = await silentProxy({ host: target.hostname, port: Number(target.port) });
+    const url = new URL(pg.url);
+    url.port = String(proxy.port);
+    server = await startServer({ redisUrl: "", env: { DATABASE_URL: url.toString(), DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: "info", RECONNECT_SECONDS: "10" } });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") console.log(`--- server log:\n${server.lines.slice(-40).join("\n")}\n${server.stderr().slice(-3000)}`);
+    await Promise.all(open.splice(0).map((p) => Promise.race([p.room.leave().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))])));
+  });
+  after(async () => {
+    await stopAllServers();
+    await proxy?.close();
+    await pg?.stop();
+  });
+
+  /** A request's status and how long it took to be answered (a hung one fails the test at the bound). */
+  async function timed(path: string, init?: RequestInit): Promise<{ status: number; ms: number; body: { code?: unknown } }> {
+    const started = Date.now();
+    const res = await fetch(server.url + path, { ...init, signal: AbortSignal.timeout(ANSWERED_WITHIN_MS + 5000) });
+    const body = (await res.json()) as { code?: unknown };
+    return { status: res.status, ms: Date.now() - started, body };
+  }
+
+  it("TicTacToe signed in; the network to PostgreSQL cut after two moves: the game ends normally, a guest sign-in and the leaderboard answer 503 within the timeout; the network back: the result is recorded once", async () => {
+    const ada = await guest(server, "Ada");
+    const bob = await guest(server, "Bob");
+    const before = [await profile(server, ada.id), await profile(server, bob.id)];
+    const a = await joinAs<Ttt>(server, "create", "tictactoe", { name: "Ada" }, ada);
+    const b = await joinAs<Ttt>(server, "joinById", a.room.roomId, { name: "Bob" }, bob);
+    open.push(a, b);
+    const ps = [a, b];
+    await Promise.all(ps.map((p) => p.until(() => p.state.phase === "playing", "the game start")));
+    await tttMove(a, ps, 0, 0);
+    await tttMove(b, ps, 1, 0);
+    proxy.cut(); // mid-game: every connection of the server's pool goes silent, and so does every new one
+    await tttMove(a, ps, 0, 1);
+    await tttMove(b, ps, 1, 1);
+    await tttMove(a, ps, 0, 2);
+    for (const p of ps) {
+      await p.until(() => p.state.phase === "over", "the game over");
+      assert.equal(p.state.winner, a.id, "the game ends normally for its players");
+      assert.equal(p.all("error").length, 0, "no error reached a player");
+    }
+
+    // What a visitor meets meanwhile: answers, not pages that never load.
+    const [signIn, board, page] = await Promise.all([
+      timed("/auth/anonymous", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ options: { name: "Cy" } }) }),
+      timed("/api/leaderboard/tictactoe"),
+      timed(`/api/players/${ada.id}`),
+    ]);
+    for (const [what, r] of [["guest sign-in", signIn], ["leaderboard", board], ["profile", page]] as const) {
+      assert.equal(r.status, 503, `${what} while the database is silent: ${r.status} ${JSON.stringify(r.body)}`);
+      assert.ok(r.ms < ANSWERED_WITHIN_MS, `${what} answered after ${r.ms} ms, within ${ANSWERED_WITHIN_MS} ms`);
+    }
+    assert.equal(signIn.body.code, "UNAVAILABLE");
+    await eventually(() => server.logs().some((l) => WAITING.test(l.msg)), "the error line about results waiting", ANSWERED_WITHIN_MS + 3000);
+    await metricIs(server, BACKLOG, 1);
+    assert.ok(!server.exited, "the server is still running");
+
+    proxy.heal();
+    const id = await newMatchOf(server, ada, before[0]!, 40000);
+    const [pAda, pBob] = await recordedOnceFor(server, "tictactoe", id, [ada, bob], before);
+    await metricIs(server, BACKLOG, 0);
+    assert.deepEqual({ ...statsOf(pAda!, "tictactoe"), rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rating: 0 });
+    assert.deepEqual({ ...statsOf(pBob!, "tictactoe"), rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rating: 0 });
+    assert.equal((await timed("/api/leaderboard/tictactoe")).status, 200, "the leaderboard answers again");
+    assert.equal(await metric(server, "match_results_recorded_total"), 1, "written once");
   });
 });
