@@ -51,6 +51,13 @@ export interface AppOptions {
 /** The built browser client; src/ and build/ both sit one level below the project root. */
 const CLIENT_DIR = path.resolve(__dirname, "../client/dist");
 
+/** A Redis connection expecting an answer that hears nothing this long is closed and made again (see createApp). */
+const REDIS_SOCKET_TIMEOUT_MS = 5000;
+/** The high-availability connection's call and socket timeout: a move's patch waits at most this for its snapshot. */
+const HA_REDIS_TIMEOUT_MS = 2000;
+/** /health's Redis probe. */
+const HEALTH_REDIS_TIMEOUT_MS = 1000;
+
 function noCacheHtml(res: { setHeader(name: string, value: string): void }, file: string) {
   if (file.endsWith(".html")) res.setHeader("Cache-Control", "no-cache");
 }
@@ -101,17 +108,26 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   // Driver commands wait out a Redis outage instead of failing: with ioredis's default
   // (20 retries) a failed HGETALL stays cached in the driver and breaks matchmaking on
   // this process until a restart (see the README, "Redis outages").
-  const driverRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null }) : undefined;
+  //
+  // Every connection also has a socket timeout (ioredis `socketTimeout`): a connection that
+  // expects an answer and hears nothing for that long is closed and made again. Without it,
+  // a connection the network silently dropped (a partition, a firewall or NAT that lost its
+  // state: no reset reaches us) waits for TCP to give up, many minutes, even after the network is
+  // back. The driver's commands in flight are sent again on the new connection.
+  const driverRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null, socketTimeout: REDIS_SOCKET_TIMEOUT_MS }) : undefined;
   driverRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis (driver) connection error"));
-  const healthRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  // A probe answers within a second: a Redis that stopped answering is a 503, not a probe that hangs.
+  const healthRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: HEALTH_REDIS_TIMEOUT_MS, socketTimeout: HEALTH_REDIS_TIMEOUT_MS }) : undefined;
   healthRedis?.on("error", () => undefined); // reported by /health
   const loop = watchEventLoop();
 
   const ledger = new ReservationLedger(driverRedis ? redisLedgerStore(driverRedis) : memoryLedgerStore(), env.MAX_PENDING_RESERVATIONS_PER_IP, env.SEAT_RESERVATION_SECONDS);
   const settings = roomSettings({ ...options, metrics }, ledger);
   // High availability: a connection of its own that fails at once while Redis is down
-  // (play goes on without snapshots) instead of queueing commands.
-  const haRedis = redisUrl && env.SNAPSHOTS === "on" ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 2000 }) : undefined;
+  // (play goes on without snapshots) instead of queueing commands. A write not answered in
+  // 2 s fails, and the connection is made again: while it is not ready, writes are skipped at
+  // once, so a silent Redis delays one move per room by 2 s, not every move.
+  const haRedis = redisUrl && env.SNAPSHOTS === "on" ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: HA_REDIS_TIMEOUT_MS, socketTimeout: HA_REDIS_TIMEOUT_MS }) : undefined;
   haRedis?.on("error", () => undefined); // the service logs the pause, /health reports Redis
   const ha = haRedis ? new HighAvailability({ redis: haRedis, logger, metrics: metrics.ha, checkMs: env.HA_CHECK_MS, deadAfterMs: env.HA_DEAD_AFTER_MS, batchMs: env.HA_BATCH_MS }) : undefined;
   settings.ha = ha;
@@ -119,7 +135,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   const roomLookup = haRedis ? matchmakerLookup(haRedis) : undefined;
   const games = GAME_NAMES;
   const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, minIntervalMs: env.LOBBY_THROTTLE_MS, maxAgeMs: env.LISTING_REFRESH_MS });
-  const presence = redisUrl ? new RedisPresence(redisUrl) : new LocalPresence();
+  // Its subscriber connection is a duplicate of this one, with the same socket timeout.
+  const presence = redisUrl ? new RedisPresence(new Redis(redisUrl, { socketTimeout: REDIS_SOCKET_TIMEOUT_MS })) : new LocalPresence();
 
   // One lobby room per process, opened by the server (at listen, and again should it be
   // gone): clients only join it.

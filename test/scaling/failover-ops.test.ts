@@ -13,7 +13,8 @@ import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
 import { eventually } from "../helpers/clients.js";
 import { startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { FAILOVER_ENV, failoverSuite, ownerOf, seated, type Seated } from "../helpers/failover.js";
-import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.js";
+import { startRedis, startRestartableRedis, type RestartableRedis, type TestRedis } from "../helpers/redis.js";
+import { silentProxy, type SilentProxy } from "../helpers/silent-proxy.js";
 import { tttMove } from "../helpers/rooms.js";
 import { parseSnapshot } from "../../src/ha/snapshot.js";
 
@@ -69,6 +70,8 @@ async function tttPair(join: (via: ServerProcess, method: "create" | "joinById",
   return { first, second: first === a ? b : a, roomId: a.room.roomId };
 }
 
+const pausedLines = (p: ServerProcess) => p.logs().filter((l) => typeof l.msg === "string" && l.msg.startsWith("snapshots paused"));
+
 describe("High availability, operations: a Redis outage with snapshots on (issue 10)", function () {
   this.timeout(60000);
   let redis: RestartableRedis | undefined;
@@ -98,7 +101,6 @@ describe("High availability, operations: a Redis outage with snapshots on (issue
     return p;
   };
 
-  const pausedLines = (p: ServerProcess) => p.logs().filter((l) => typeof l.msg === "string" && l.msg.startsWith("snapshots paused"));
 
   /**
    * A game on one process; Redis stopped after the first move; three moves during the
@@ -184,6 +186,98 @@ describe("High availability, operations: a Redis outage with snapshots on (issue
 
   it("the same outage, Redis started again with its data (SHUTDOWN SAVE): the stale pre-outage snapshot is replaced by the current board without a move", async () => {
     await outage("keep");
+  });
+});
+
+describe("High availability, operations: Redis goes silent mid-game (a partition, no reset; issue 10)", function () {
+  this.timeout(60000);
+  let redis: TestRedis | undefined;
+  let proxy: SilentProxy | undefined;
+  let client: Redis | undefined;
+  let processes: ServerProcess[] = [];
+  const players: Seated<Ttt>[] = [];
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") {
+      for (const p of processes) console.log(`--- process on ${p.port}${p.exited ? " (exited)" : ""}:\n${p.lines.slice(-40).join("\n")}\n${p.stderr().slice(-2000)}`);
+    }
+    for (const p of players.splice(0)) p.room.removeAllListeners();
+    await stopAllServers();
+    client?.disconnect();
+    await proxy?.close();
+    await redis?.stop();
+    redis = proxy = client = undefined;
+    processes = [];
+  });
+
+  const join = async (via: ServerProcess, method: "create" | "joinById", target: string, options: Record<string, unknown>) => {
+    const sdk = new Client(via.url);
+    const room = method === "create" ? await sdk.create<Ttt>(target, options) : await sdk.joinById<Ttt>(target, options);
+    const p = seated(room);
+    players.push(p);
+    await p.synced();
+    return p;
+  };
+
+  /** `p` plays (row, col): how long until both players see it. */
+  const timedMove = async (p: Seated<Ttt>, both: Seated<Ttt>[], row: number, col: number) => {
+    const started = Date.now();
+    await tttMove(p, both, row, col);
+    return Date.now() - started;
+  };
+
+  it("the network to Redis drops every byte after two moves: the first move after waits for the snapshot's timeout, the next ones go at once (snapshots paused), /health answers 503 in time; the network back: snapshots resumed, the current board in Redis without a move, /health 200, and a game asked for during the cut gets its room", async () => {
+    redis = await startRedis();
+    proxy = await silentProxy({ host: "127.0.0.1", port: Number(new URL(redis.url).port) });
+    client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    client.on("error", () => undefined);
+    const [A] = await startServers(1, { redisUrl: `redis://127.0.0.1:${proxy.port}`, env: FAILOVER_ENV });
+    processes.push(A!);
+    const { first, second, roomId } = await tttPair(join, A!);
+    const both = [first, second];
+    await tttMove(first, both, 0, 0);
+    await tttMove(second, both, 1, 0);
+    assert.deepEqual((await storedSnapshot(client, roomId))?.game.board, boardOf(first), "before the cut the snapshot holds the board");
+
+    // ---- the cut: every connection of the process to Redis goes silent (no close, no reset).
+    proxy.cut();
+    const waited = await timedMove(first, both, 2, 2);
+    const later = [await timedMove(second, both, 1, 1), await timedMove(first, both, 0, 1)];
+    console.log(`      silent Redis: first move ${waited} ms, then ${later.join(" and ")} ms`);
+    assert.ok(waited < 2800, `the first move after the cut waited ${waited} ms: the snapshot write's timeout (2 s) at most`);
+    for (const ms of later) assert.ok(ms < 700, `a move while Redis is silent and snapshots are paused takes ${ms} ms: it waits for no write that cannot answer`);
+    assert.deepEqual(boardOf(first), ["X", "X", "", "O", "O", "", "", "", "X"], "every move of the cut landed");
+    assert.deepEqual(boardOf(second), boardOf(first), "both players see the same board");
+    assert.equal(pausedLines(A!).length, 1, '"snapshots paused" is logged once');
+    assert.ok(both.every((p) => p.left === undefined), "no player was disconnected by the cut");
+    // What a load balancer's probe sees: an answer, not a probe that hangs.
+    const probeAt = Date.now();
+    const probe = await fetch(`${A!.url}/health`, { signal: AbortSignal.timeout(10000) });
+    const probeMs = Date.now() - probeAt;
+    assert.equal(probe.status, 503, "/health says the process cannot reach Redis");
+    assert.ok(probeMs < 2500, `/health answered in ${probeMs} ms`);
+
+    // A new game asked for during the cut waits (joins wait for Redis), and gets its room once the network is back.
+    const asked = join(A!, "create", "tictactoe", { name: "Cy" }).then((p) => p, (err: Error) => err);
+
+    // ---- the network back.
+    proxy.heal();
+    const healedAt = Date.now();
+    await eventually(() => A!.logs().some((l) => l.msg === "snapshots resumed"), '"snapshots resumed" in the log', 20000);
+    let stored: StoredTtt | undefined;
+    await eventually(async () => (stored = await storedSnapshot(client!, roomId))?.game.board.join() === boardOf(first).join(), "the current board written again", 5000).catch((err: Error) => {
+      throw new Error(`${err.message}: stored ${JSON.stringify(stored?.game.board)}, players see ${JSON.stringify(boardOf(first))}`);
+    });
+    assert.equal(stored!.game.currentTurn, second.id, "and whose turn it is");
+    assert.ok(both.every((p) => p.left === undefined), "no player was disconnected when the network came back");
+    await eventually(async () => (await fetch(`${A!.url}/health`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined))?.status === 200, "/health 200 again once the network is back", 10000);
+    const cy = await Promise.race([asked, new Promise<"waiting">((r) => setTimeout(() => r("waiting"), Math.max(0, healedAt + 15000 - Date.now())))]);
+    assert.ok(!(cy instanceof Error) && cy !== "waiting", `the game asked for during the cut has its room within 15 s of the network's return: ${cy instanceof Error ? cy.message : cy}`);
+    console.log(`      the room asked for during the cut: ${Date.now() - healedAt} ms after the network came back`);
+    // And the game goes on to its end as usual.
+    assert.ok((await timedMove(second, both, 1, 2)) < 700, "a move once the network is back goes out in normal time");
+    for (const p of both) await p.until(() => p.state.phase === "over", "the game over");
+    assert.equal(first.state.winner, second.id);
   });
 });
 
