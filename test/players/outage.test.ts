@@ -24,17 +24,33 @@ const WAITING = /match results cannot be recorded/;
 const BACK = /match results are recorded again/;
 const BACKLOG = "match_results_backlog";
 
-describe("The players' database down mid-game (PostgreSQL stopped): the game goes on, its result waits and lands once it is back", function () {
+describe("The players' database down mid-game (PostgreSQL stopped, or the network to it gone silent): the game goes on, its result waits and lands once it is back", function () {
   this.timeout(60000);
+  /** The silent case's DATABASE_TIMEOUT_MS. */
+  const TIMEOUT_MS = 1000;
+  /** The server's statement timeout, the driver's margin (2 s) and slack. */
+  const ANSWERED_WITHIN_MS = TIMEOUT_MS + 2000 + 2000;
   let pg: TestPostgres;
   let control: PostgresControl;
-  let server: ServerProcess;
+  /** In front of PostgreSQL, for the silent case. */
+  let proxy: SilentProxy;
+  /** On PostgreSQL directly (stopped and started), and through the proxy (cut and healed). */
+  let direct: ServerProcess;
+  let behindProxy: ServerProcess;
   const open: Seated<Ttt>[] = [];
+  let server: ServerProcess;
 
   before(async () => {
     pg = await startPostgres();
     control = await controlPostgres(pg);
-    server = await startServer({ redisUrl: "", env: { DATABASE_URL: pg.url, LOG_LEVEL: "info", RECONNECT_SECONDS: "10" } });
+    const target = new URL(pg.url);
+    proxy = await silentProxy({ host: target.hostname, port: Number(target.port) });
+    const viaProxy = new URL(pg.url);
+    viaProxy.port = String(proxy.port);
+    [direct, behindProxy] = await Promise.all([
+      startServer({ redisUrl: "", env: { DATABASE_URL: pg.url, LOG_LEVEL: "info", RECONNECT_SECONDS: "10" } }),
+      startServer({ redisUrl: "", env: { DATABASE_URL: viaProxy.toString(), DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: "info", RECONNECT_SECONDS: "10" } }),
+    ]);
   });
   afterEach(async function () {
     if (this.currentTest?.state === "failed") console.log(`--- server log:\n${server.lines.slice(-40).join("\n")}\n${server.stderr().slice(-3000)}`);
@@ -44,10 +60,15 @@ describe("The players' database down mid-game (PostgreSQL stopped): the game goe
   after(async () => {
     await stopAllServers();
     if (control && !control.running) await control.start().catch(() => undefined);
+    await proxy?.close();
     await pg?.stop();
   });
 
-  it("TicTacToe signed in; PostgreSQL stopped after two moves: the game ends normally, one error line, backlog 1; PostgreSQL back: recorded once, backlog 0", async () => {
+  /**
+   * Ada and Bob, signed in, play TicTacToe on `server`; `down()` after two moves; Ada wins in
+   * five moves, seen normally by both. Returns them and their profiles from before.
+   */
+  async function gameAcross(down: () => void) {
     const ada = await guest(server, "Ada");
     const bob = await guest(server, "Bob");
     const before = [await profile(server, ada.id), await profile(server, bob.id)];
@@ -61,7 +82,7 @@ describe("The players' database down mid-game (PostgreSQL stopped): the game goe
 
     await tttMove(a, ps, 0, 0);
     await tttMove(b, ps, 1, 0);
-    control.stop(); // mid-game: every open connection of the server's pool is cut
+    down();
     await tttMove(a, ps, 0, 1);
     await tttMove(b, ps, 1, 1);
     await tttMove(a, ps, 0, 2);
@@ -72,6 +93,12 @@ describe("The players' database down mid-game (PostgreSQL stopped): the game goe
       assert.equal(p.all("error").length, 0, "no error reached a player");
     }
     assert.equal(a.left, undefined, "still connected");
+    return { ada, bob, before };
+  }
+
+  it("TicTacToe signed in; PostgreSQL stopped after two moves: the game ends normally, one error line, backlog 1; PostgreSQL back: recorded once, backlog 0", async () => {
+    server = direct;
+    const { ada, bob, before } = await gameAcross(() => control.stop()); // mid-game: every open connection of the server's pool is cut
 
     await eventually(() => server.logs().some((l) => WAITING.test(l.msg)), "the error line about results waiting", 5000);
     await new Promise((r) => setTimeout(r, 200));
@@ -109,35 +136,6 @@ describe("The players' database down mid-game (PostgreSQL stopped): the game goe
     assert.equal(await metric(server, "match_results_recorded_total"), 1, "written once");
     assert.equal(server.logs().filter((l) => WAITING.test(l.msg)).length, 1, "still one error line");
   });
-});
-
-describe("The players' database goes silent mid-game (a network partition, no reset): the game goes on, sign-ins and pages answer 503 at once, the result lands once the network is back", function () {
-  this.timeout(60000);
-  const TIMEOUT_MS = 1000;
-  /** The server's statement timeout, the driver's margin (2 s) and slack. */
-  const ANSWERED_WITHIN_MS = TIMEOUT_MS + 2000 + 2000;
-  let pg: TestPostgres;
-  let proxy: SilentProxy;
-  let server: ServerProcess;
-  const open: Seated<Ttt>[] = [];
-
-  before(async () => {
-    pg = await startPostgres();
-    const target = new URL(pg.url);
-    proxy = await silentProxy({ host: target.hostname, port: Number(target.port) });
-    const url = new URL(pg.url);
-    url.port = String(proxy.port);
-    server = await startServer({ redisUrl: "", env: { DATABASE_URL: url.toString(), DATABASE_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: "info", RECONNECT_SECONDS: "10" } });
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") console.log(`--- server log:\n${server.lines.slice(-40).join("\n")}\n${server.stderr().slice(-3000)}`);
-    await Promise.all(open.splice(0).map((p) => Promise.race([p.room.leave().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))])));
-  });
-  after(async () => {
-    await stopAllServers();
-    await proxy?.close();
-    await pg?.stop();
-  });
 
   /** A request's status and how long it took to be answered (a hung one fails the test at the bound). */
   async function timed(path: string, init?: RequestInit): Promise<{ status: number; ms: number; body: { code?: unknown } }> {
@@ -148,25 +146,8 @@ describe("The players' database goes silent mid-game (a network partition, no re
   }
 
   it("TicTacToe signed in; the network to PostgreSQL cut after two moves: the game ends normally, a guest sign-in and the leaderboard answer 503 within the timeout; the network back: the result is recorded once", async () => {
-    const ada = await guest(server, "Ada");
-    const bob = await guest(server, "Bob");
-    const before = [await profile(server, ada.id), await profile(server, bob.id)];
-    const a = await joinAs<Ttt>(server, "create", "tictactoe", { name: "Ada" }, ada);
-    const b = await joinAs<Ttt>(server, "joinById", a.room.roomId, { name: "Bob" }, bob);
-    open.push(a, b);
-    const ps = [a, b];
-    await Promise.all(ps.map((p) => p.until(() => p.state.phase === "playing", "the game start")));
-    await tttMove(a, ps, 0, 0);
-    await tttMove(b, ps, 1, 0);
-    proxy.cut(); // mid-game: every connection of the server's pool goes silent, and so does every new one
-    await tttMove(a, ps, 0, 1);
-    await tttMove(b, ps, 1, 1);
-    await tttMove(a, ps, 0, 2);
-    for (const p of ps) {
-      await p.until(() => p.state.phase === "over", "the game over");
-      assert.equal(p.state.winner, a.id, "the game ends normally for its players");
-      assert.equal(p.all("error").length, 0, "no error reached a player");
-    }
+    server = behindProxy;
+    const { ada, bob, before } = await gameAcross(() => proxy.cut()); // mid-game: every connection of the server's pool goes silent, and so does every new one
 
     // What a visitor meets meanwhile: answers, not pages that never load.
     const [signIn, board, page] = await Promise.all([

@@ -1,7 +1,9 @@
 /**
  * High availability (issue 10), as an operator and the players see it: a Redis outage with
  * snapshots on (play goes on, one error line, `ha_snapshots_paused`, the resave when Redis
- * is back), the snapshot written before the patch goes out (checked from outside, in Redis,
+ * is back), a Redis gone silent (a proxy that drops every byte: one move per room waits for
+ * the write's timeout, then none; /health 503; everything back once the network is), the
+ * snapshot written before the patch goes out (checked from outside, in Redis,
  * for every move of a game), and the survivor's restore metrics and log line after a SIGKILL.
  * Real server processes on private redis-servers.
  */
@@ -13,7 +15,7 @@ import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
 import { eventually } from "../helpers/clients.js";
 import { startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { FAILOVER_ENV, failoverSuite, ownerOf, seated, type Seated } from "../helpers/failover.js";
-import { startRedis, startRestartableRedis, type RestartableRedis, type TestRedis } from "../helpers/redis.js";
+import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.js";
 import { silentProxy, type SilentProxy } from "../helpers/silent-proxy.js";
 import { tttMove } from "../helpers/rooms.js";
 import { parseSnapshot } from "../../src/ha/snapshot.js";
@@ -70,11 +72,11 @@ async function tttPair(join: (via: ServerProcess, method: "create" | "joinById",
   return { first, second: first === a ? b : a, roomId: a.room.roomId };
 }
 
-const pausedLines = (p: ServerProcess) => p.logs().filter((l) => typeof l.msg === "string" && l.msg.startsWith("snapshots paused"));
-
-describe("High availability, operations: a Redis outage with snapshots on (issue 10)", function () {
+describe("High availability, operations: a Redis outage with snapshots on, or a Redis gone silent (issue 10)", function () {
   this.timeout(60000);
   let redis: RestartableRedis | undefined;
+  /** In front of Redis, for the silent one. */
+  let proxy: SilentProxy | undefined;
   let client: Redis | undefined;
   let processes: ServerProcess[] = [];
   const players: Seated<Ttt>[] = [];
@@ -86,11 +88,13 @@ describe("High availability, operations: a Redis outage with snapshots on (issue
     for (const p of players.splice(0)) p.room.removeAllListeners();
     await stopAllServers();
     client?.disconnect();
+    await proxy?.close();
     await redis?.destroy();
-    redis = undefined;
-    client = undefined;
+    redis = proxy = client = undefined;
     processes = [];
   });
+
+  const pausedLines = (p: ServerProcess) => p.logs().filter((l) => typeof l.msg === "string" && l.msg.startsWith("snapshots paused"));
 
   const join = async (via: ServerProcess, method: "create" | "joinById", target: string, options: Record<string, unknown>) => {
     const sdk = new Client(via.url);
@@ -187,37 +191,6 @@ describe("High availability, operations: a Redis outage with snapshots on (issue
   it("the same outage, Redis started again with its data (SHUTDOWN SAVE): the stale pre-outage snapshot is replaced by the current board without a move", async () => {
     await outage("keep");
   });
-});
-
-describe("High availability, operations: Redis goes silent mid-game (a partition, no reset; issue 10)", function () {
-  this.timeout(60000);
-  let redis: TestRedis | undefined;
-  let proxy: SilentProxy | undefined;
-  let client: Redis | undefined;
-  let processes: ServerProcess[] = [];
-  const players: Seated<Ttt>[] = [];
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed") {
-      for (const p of processes) console.log(`--- process on ${p.port}${p.exited ? " (exited)" : ""}:\n${p.lines.slice(-40).join("\n")}\n${p.stderr().slice(-2000)}`);
-    }
-    for (const p of players.splice(0)) p.room.removeAllListeners();
-    await stopAllServers();
-    client?.disconnect();
-    await proxy?.close();
-    await redis?.stop();
-    redis = proxy = client = undefined;
-    processes = [];
-  });
-
-  const join = async (via: ServerProcess, method: "create" | "joinById", target: string, options: Record<string, unknown>) => {
-    const sdk = new Client(via.url);
-    const room = method === "create" ? await sdk.create<Ttt>(target, options) : await sdk.joinById<Ttt>(target, options);
-    const p = seated(room);
-    players.push(p);
-    await p.synced();
-    return p;
-  };
 
   /** `p` plays (row, col): how long until both players see it. */
   const timedMove = async (p: Seated<Ttt>, both: Seated<Ttt>[], row: number, col: number) => {
@@ -227,7 +200,7 @@ describe("High availability, operations: Redis goes silent mid-game (a partition
   };
 
   it("the network to Redis drops every byte after two moves: the first move after waits for the snapshot's timeout, the next ones go at once (snapshots paused), /health answers 503 in time; the network back: snapshots resumed, the current board in Redis without a move, /health 200, and a game asked for during the cut gets its room", async () => {
-    redis = await startRedis();
+    redis = await startRestartableRedis();
     proxy = await silentProxy({ host: "127.0.0.1", port: Number(new URL(redis.url).port) });
     client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     client.on("error", () => undefined);
