@@ -106,6 +106,8 @@ const BUSY_TIMEOUT_MS = 50;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** How much longer the driver waits for an answer than the server's own statement timeout. */
 const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+/** TCP keepalive starts probing an idle connection after this long. */
+const KEEPALIVE_DELAY_MS = 10_000;
 /** A transaction left idle this many timeouts (its client gone without a word) is ended by the server. */
 const IDLE_IN_TRANSACTION_FACTOR = 3;
 
@@ -115,8 +117,7 @@ const IDLE_IN_TRANSACTION_FACTOR = 3;
  * and a query still under way would hold up every later one).
  */
 export function isServerError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+  return err instanceof pg.DatabaseError;
 }
 
 /**
@@ -137,6 +138,8 @@ function closingBroken(pool: pg.Pool): { connect(): Promise<pg.PoolClient>; end(
         const state = { broken: false, client: undefined as unknown as pg.PoolClient };
         state.client = Object.assign(Object.create(client) as pg.PoolClient, {
           query: (...args: unknown[]) => {
+            // Its last query never ended: a new one would wait behind it for another whole timeout.
+            if (state.broken) return Promise.reject(new Error("the connection to the players' database is broken"));
             const result: unknown = Reflect.apply(client.query, client, args);
             // A promise (a cursor, which Kysely streams through, is not one: returned as it is).
             if (!(result instanceof Promise)) return result;
@@ -146,7 +149,7 @@ function closingBroken(pool: pg.Pool): { connect(): Promise<pg.PoolClient>; end(
             });
           },
           // pg-pool gives each checkout its own release: the current one.
-          release: () => client.release(state.broken),
+          release: (destroy?: boolean) => client.release(state.broken || destroy === true),
         });
         entry = state;
         standIns.set(client, entry);
@@ -168,20 +171,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
       connectionTimeoutMillis: timeoutMs,
       // A statement the server never answers. The server cancels its own first (statement_timeout, set below), so this one fires only when it cannot answer at all.
       query_timeout: timeoutMs + QUERY_TIMEOUT_MARGIN_MS,
+      // An idle connection the network dropped is found out by TCP keepalive (after this, then the system's probes), not by the next query.
       keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      // Before a new connection is handed out (awaited; if it fails, the connection is closed
+      // and the query fails): set by statements, not as startup parameters, which PgBouncer
+      // refuses. A statement waiting longer (a lock held by a stalled process) is cancelled by
+      // the server; a transaction whose client vanished without a word gives its row locks back.
+      onConnect: (client) => client.query(`set statement_timeout = ${timeoutMs}; set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_FACTOR * timeoutMs}`),
     });
     // A connection cut by the server (a restart, an outage) is an "error" event: unhandled, it
     // would end the process. The pool listens on idle connections only; a connection in use
     // (a transaction under way) gets a listener of its own for good. Either way its queries
     // fail (the recorder retries), the pool drops it, and the next query reconnects.
     pool.on("error", () => undefined);
-    pool.on("connect", (client) => {
-      client.on("error", () => undefined);
-      // Set by statements, not as startup parameters (PgBouncer refuses unknown ones). A
-      // statement waiting longer (a lock held by a stalled process) is cancelled by the server;
-      // a transaction whose client vanished without a word gives its row locks back.
-      client.query(`set statement_timeout = ${timeoutMs}; set idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_FACTOR * timeoutMs}`).catch(() => undefined);
-    });
+    pool.on("connect", (client) => client.on("error", () => undefined));
     const url = new URL(options.url);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: closingBroken(pool) }) });
     opened = { db, kind: "postgres", pool, where: `${url.hostname}:${url.port || 5432}${url.pathname}`, close: () => db.destroy() };

@@ -89,7 +89,8 @@ describe("The players' PostgreSQL goes silent (a network partition, no reset): q
 
     proxy.cut();
     const pending = duel(a.id, b.id);
-    // Every kind of query, several at once (each takes a connection of its own, idle or new).
+    // Every kind of query, as many at once as the pool holds connections (10): each takes one
+    // of its own, so every connection open before the cut is used in it.
     const during = await Promise.all([
       settle(store.leaderboard("tictactoe", 10)),
       settle(store.profile(a.id)),
@@ -97,7 +98,9 @@ describe("The players' PostgreSQL goes silent (a network partition, no reset): q
       settle(store.recordMatch(pending)),
       settle(store.leaderboard("dice", 10)),
       settle(store.user(b.id)),
+      ...Array.from({ length: 4 }, () => settle(store.leaderboard("owedrahn", 10))),
     ]);
+    assert.equal(opened.pool!.totalCount, 0, "every connection of the cut was closed, none kept for later");
     for (const [i, r] of during.entries()) {
       assert.ok(r.failed, `query ${i} failed while the database is silent`);
       assert.ok(r.ms < FAILS_WITHIN_MS, `query ${i} failed after ${r.ms} ms, within ${FAILS_WITHIN_MS} ms`);
