@@ -6,12 +6,10 @@
 import "./polyfills.js";
 import { defineRoom, defineServer, LocalPresence, matchMaker, type Server } from "@colyseus/core";
 import { RedisDriver } from "@colyseus/redis-driver";
-import { RedisPresence } from "@colyseus/redis-presence";
 import express from "express";
 import path from "node:path";
 import type http from "node:http";
 import type { z } from "zod";
-import { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createTransport } from "./transport.js";
@@ -22,6 +20,7 @@ import { installGate, originAllowed, requestAddress } from "./http/gate.js";
 import { createMatchmakingRoute } from "./http/matchmaking.js";
 import { monitorHandler } from "./http/monitor.js";
 import { isInternalAddress } from "./net/address.js";
+import { watchedRedis, WatchedRedisPresence } from "./net/redis.js";
 import { FastLocalDriver } from "./matchmaking/local-driver.js";
 import { memoryLedgerStore, redisLedgerStore, ReservationLedger } from "./matchmaking/reservations.js";
 import type { Env } from "./settings.js";
@@ -33,6 +32,7 @@ import { GameHandler } from "./rooms/handler.js";
 import { Listing } from "./rooms/listing.js";
 import { LobbyRoom, lobbyOptions } from "./rooms/LobbyRoom.js";
 import { HighAvailability } from "./ha/service.js";
+import { aliveHandler, ALIVE_PATH } from "./ha/probe.js";
 import { matchmakerLookup, unanswered } from "./ha/unanswered.js";
 import type { Players } from "./players/service.js";
 import { playerRoutes } from "./players/routes.js";
@@ -51,8 +51,6 @@ export interface AppOptions {
 /** The built browser client; src/ and build/ both sit one level below the project root. */
 const CLIENT_DIR = path.resolve(__dirname, "../client/dist");
 
-/** A Redis connection expecting an answer that hears nothing this long is closed and made again (see createApp). */
-const REDIS_SOCKET_TIMEOUT_MS = 5000;
 /** The high-availability connection's call and socket timeout: a move's patch waits at most this for its snapshot. */
 const HA_REDIS_TIMEOUT_MS = 2000;
 /** /health's Redis probe. */
@@ -93,6 +91,12 @@ export function publicAddress(env: Env, port: number): string | undefined {
   return template?.replaceAll("{port}", String(port));
 }
 
+/** The address the other processes reach this one at directly (src/ha/probe.ts): `INTERNAL_ADDRESS`, else this host's loopback or the one interface HOST names. */
+export function internalAddress(env: Env, port: number): string {
+  const host = env.HOST === "0.0.0.0" || env.HOST === "::" || env.HOST === "localhost" ? "127.0.0.1" : env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
+  return (env.INTERNAL_ADDRESS ?? `${host}:{port}`).replaceAll("{port}", String(port));
+}
+
 /** The lobby's room name: one lobby room per process, opened by the server. */
 export const LOBBY = "lobby";
 
@@ -109,15 +113,13 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   // (20 retries) a failed HGETALL stays cached in the driver and breaks matchmaking on
   // this process until a restart (see the README, "Redis outages").
   //
-  // Every connection also has a socket timeout (ioredis `socketTimeout`): a connection that
-  // expects an answer and hears nothing for that long is closed and made again. Without it,
-  // a connection the network silently dropped (a partition, a firewall or NAT that lost its
-  // state: no reset reaches us) waits for TCP to give up, many minutes, even after the network is
-  // back. The driver's commands in flight are sent again on the new connection.
-  const driverRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: null, socketTimeout: REDIS_SOCKET_TIMEOUT_MS }) : undefined;
+  // Every connection notices a network gone silent (src/net/redis.ts): one that expects an
+  // answer and hears nothing for 5 s is closed and made again. The driver's commands in
+  // flight are sent again on the new connection.
+  const driverRedis = redisUrl ? watchedRedis(redisUrl, { maxRetriesPerRequest: null }) : undefined;
   driverRedis?.on("error", (err) => logger.warn({ err: err.message }, "redis (driver) connection error"));
   // A probe answers within a second: a Redis that stopped answering is a 503, not a probe that hangs.
-  const healthRedis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: HEALTH_REDIS_TIMEOUT_MS, socketTimeout: HEALTH_REDIS_TIMEOUT_MS }) : undefined;
+  const healthRedis = redisUrl ? watchedRedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: HEALTH_REDIS_TIMEOUT_MS, socketTimeout: HEALTH_REDIS_TIMEOUT_MS }) : undefined;
   healthRedis?.on("error", () => undefined); // reported by /health
   const loop = watchEventLoop();
 
@@ -127,16 +129,16 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   // (play goes on without snapshots) instead of queueing commands. A write not answered in
   // 2 s fails, and the connection is made again: while it is not ready, writes are skipped at
   // once, so a silent Redis delays one move per room by 2 s, not every move.
-  const haRedis = redisUrl && env.SNAPSHOTS === "on" ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: HA_REDIS_TIMEOUT_MS, socketTimeout: HA_REDIS_TIMEOUT_MS }) : undefined;
+  const haRedis = redisUrl && env.SNAPSHOTS === "on" ? watchedRedis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: HA_REDIS_TIMEOUT_MS, socketTimeout: HA_REDIS_TIMEOUT_MS }) : undefined;
   haRedis?.on("error", () => undefined); // the service logs the pause, /health reports Redis
-  const ha = haRedis ? new HighAvailability({ redis: haRedis, logger, metrics: metrics.ha, checkMs: env.HA_CHECK_MS, deadAfterMs: env.HA_DEAD_AFTER_MS, batchMs: env.HA_BATCH_MS }) : undefined;
+  const ha = haRedis ? new HighAvailability({ redis: haRedis, logger, metrics: metrics.ha, checkMs: env.HA_CHECK_MS, deadAfterMs: env.HA_DEAD_AFTER_MS, batchMs: env.HA_BATCH_MS, address: internalAddress(env, port), probeMs: env.HA_PROBE_MS }) : undefined;
   settings.ha = ha;
   /** With high availability: who answers for a room a reconnect names (src/ha/unanswered.ts). */
   const roomLookup = haRedis ? matchmakerLookup(haRedis) : undefined;
   const games = GAME_NAMES;
   const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, minIntervalMs: env.LOBBY_THROTTLE_MS, maxAgeMs: env.LISTING_REFRESH_MS });
-  // Its subscriber connection is a duplicate of this one, with the same socket timeout.
-  const presence = redisUrl ? new RedisPresence(new Redis(redisUrl, { socketTimeout: REDIS_SOCKET_TIMEOUT_MS })) : new LocalPresence();
+  // Its subscriber connection is pinged, so a silent one is noticed too (src/net/redis.ts).
+  const presence = redisUrl ? new WatchedRedisPresence(redisUrl) : new LocalPresence();
 
   // One lobby room per process, opened by the server (at listen, and again should it be
   // gone): clients only join it.
@@ -236,6 +238,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
           res.status(503).json({ status: "unavailable", reason: `redis: ${(err as Error).message}`, eventLoop });
         }
       });
+      // Another process asking whether this one runs (src/ha/probe.ts).
+      app.get(ALIVE_PATH, aliveHandler(() => matchMaker.processId, (req) => isInternalAddress(requestAddress(req))));
       app.get("/metrics", async (req, res) => {
         const token = env.METRICS_TOKEN;
         const allowed = token ? req.headers.authorization === `Bearer ${token}` : isInternalAddress(requestAddress(req));

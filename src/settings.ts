@@ -17,6 +17,8 @@ export const envSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   /** Address clients use to reach this process (`host:port` or `host/path`); `{port}` is replaced by this process's port. */
   PUBLIC_ADDRESS: z.string().optional(),
+  /** With snapshots: where the other processes reach this one directly (`host:port`, `{port}` replaced by its port), to ask whether it runs when its heartbeat stops. Default: 127.0.0.1:{port}, or HOST:{port} when HOST names one interface. */
+  INTERNAL_ADDRESS: z.string().optional(),
   RECONNECT_SECONDS: int(60, 0, 3600),
   /** How long a matchmaker seat reservation waits for its WebSocket. */
   SEAT_RESERVATION_SECONDS: int(10, 1, 600),
@@ -100,6 +102,8 @@ export const envSchema = z.object({
   HA_DEAD_AFTER_MS: int(3000, 500, 600000),
   /** With snapshots: how long snapshot writes gather before one Redis call sends them (a move's patch waits this much longer; longer windows cost less CPU per move). */
   HA_BATCH_MS: int(2, 0, 50),
+  /** With snapshots: how long a process with no heartbeat has to answer directly (INTERNAL_ADDRESS) before it may be taken over. */
+  HA_PROBE_MS: int(1000, 50, 10000),
   /** Players' accounts, records and ratings (a database); `off`: everyone plays anonymously and nothing is recorded. */
   ACCOUNTS: z.enum(["on", "off"]).default("on"),
   /** PostgreSQL for the players' database (`postgres://user:pass@host:5432/db`); unset: the embedded database in DATA_DIR. */

@@ -7,9 +7,11 @@
  *   - beats: records that this process is alive (`ha:procs`);
  *   - fences: a room of ours whose owner key names another process or epoch was taken over
  *     while we were stalled; that copy closes (its players resume in the live copy);
- *   - takes over: a process with no heartbeat for `deadAfterMs` whose presence channel is
- *     gone (or that fails Colyseus's health check: stalled) is dead; each of its rooms is
- *     claimed with a compare-and-set (src/ha/store.ts), so exactly one survivor restores it;
+ *   - takes over: a process with no heartbeat for `deadAfterMs` that does not answer
+ *     directly either (src/ha/probe.ts: one cut off from Redis still runs its games) and
+ *     whose presence channel is gone (or that fails Colyseus's health check: stalled) is
+ *     dead; each of its rooms is claimed with a compare-and-set (src/ha/store.ts), so
+ *     exactly one survivor restores it;
  *   - keeps the listing right for the rooms it restored (a process that was only stalled
  *     re-lists its rooms when it wakes up, colyseus#968).
  * A process that died before this one started (every process was down) is not taken over:
@@ -19,6 +21,7 @@ import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { SaveResult } from "./gate.js";
+import { answersDirectly } from "./probe.js";
 import { FieldDiff, parseSnapshot, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "./snapshot.js";
 import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from "./store.js";
 
@@ -83,6 +86,12 @@ export interface HaOptions {
    * way, a turn of the event loop) is shared by every room that moved meanwhile. @default 2
    */
   batchMs?: number;
+  /** Where other processes reach this one directly (`host:port`): published with its heartbeats (src/ha/probe.ts). */
+  address?: string;
+  /** How long a process with no heartbeat has to answer directly. @default 1000 */
+  probeMs?: number;
+  /** Asks a process directly whether it runs (tests replace it). @default answersDirectly */
+  probe?: (address: string, processId: string, timeoutMs: number) => Promise<boolean>;
 }
 
 interface Attached {
@@ -111,6 +120,10 @@ export class HighAvailability {
   /** Rooms this process restored: their listing rows are checked (a stalled twin may overwrite them). */
   private readonly restored = new Set<string>();
   private readonly taking = new Set<string>();
+  /** Processes with no heartbeat that answered directly (logged once each, until they beat again or stop answering). */
+  private readonly cutOff = new Set<string>();
+  private readonly probeMs: number;
+  private readonly probe: NonNullable<HaOptions["probe"]>;
   /** Writes gathered for the next call (`batchMs`); `losses`: {@link losses} when each was made. */
   private batch: { write: SnapshotWrite; entry: Attached; seq: number; losses: number; done: (result: SaveResult) => void }[] = [];
   private batchScheduled = false;
@@ -120,6 +133,8 @@ export class HighAvailability {
     this.checkMs = options.checkMs ?? 1000;
     this.deadAfterMs = options.deadAfterMs ?? 3000;
     this.batchMs = options.batchMs ?? 2;
+    this.probeMs = options.probeMs ?? 1000;
+    this.probe = options.probe ?? answersDirectly;
     this.store.onDataLost(() => this.dataLost());
   }
 
@@ -289,7 +304,7 @@ export class HighAvailability {
     if (this.checking || this.options.redis.status !== "ready") return;
     this.checking = true;
     try {
-      const beat = await this.store.beat(this.me);
+      const beat = await this.store.beat(this.me, this.options.address);
       this.startedAt ??= beat;
       await this.fence();
       await this.findDead();
@@ -320,10 +335,13 @@ export class HighAvailability {
   }
 
   private async findDead() {
-    const { now, beats } = await this.store.processes();
+    const { now, beats, addresses } = await this.store.processes();
     let channels: Set<string> | undefined;
     for (const [processId, beat] of beats) {
-      if (processId === this.me || now - beat < this.deadAfterMs || this.taking.has(processId)) continue;
+      if (processId === this.me || now - beat < this.deadAfterMs || this.taking.has(processId)) {
+        this.cutOff.delete(processId);
+        continue;
+      }
       channels ??= new Set((await matchMaker.presence.channels("p:*")).map((c) => c.slice(2)));
       if (this.startedAt !== undefined && beat < this.startedAt - this.deadAfterMs) {
         // It was already silent when this process started: every process was down, and no
@@ -334,6 +352,18 @@ export class HighAvailability {
       }
       this.taking.add(processId);
       try {
+        // It answers directly: it runs, cut off from Redis; its players may still be playing
+        // there, and a restore from its last snapshot would take their moves back (src/ha/probe.ts).
+        // Asked first: Colyseus's health check removes the listing rows of a process that does not answer it.
+        const address = addresses.get(processId);
+        if (address && (await this.probe(address, processId, this.probeMs))) {
+          if (!this.cutOff.has(processId)) {
+            this.cutOff.add(processId);
+            this.log.warn({ processId, address, silentMs: now - beat }, "process has no heartbeat but answers directly (cut off from Redis?): its rooms are not taken over");
+          }
+          continue;
+        }
+        this.cutOff.delete(processId);
         // Its channel still subscribed: stalled, not gone. Colyseus's health check (2 s)
         // decides, and removes its listing rows when it does not answer.
         if (channels.has(processId) && (await matchMaker.healthCheckProcessId(processId))) continue;

@@ -6,6 +6,8 @@
  *   ha:owner:<roomId>   "<epoch>|<processId>": who may write it (the fence)
  *   ha:rooms:<pid>      the rooms a process owns (a set): what a survivor takes over
  *   ha:procs            process id → last heartbeat (epoch ms), for every process with snapshots on
+ *   ha:addr             process id → the address other processes reach it at directly (host:port),
+ *                       to ask a process with no heartbeat whether it still runs (src/ha/probe.ts)
  *   ha:gen              a random marker of this Redis's data: a new one means Redis lost its data
  *                       (restarted without persistence, flushed); see {@link SnapshotStore.onDataLost}
  *
@@ -22,6 +24,7 @@ const OWNER = (roomId: string) => `ha:owner:${roomId}`;
 const HIST = (roomId: string) => `ha:hist:${roomId}`;
 const ROOMS = (processId: string) => `ha:rooms:${processId}`;
 const PROCS = "ha:procs";
+const ADDR = "ha:addr";
 const GEN = "ha:gen";
 
 /**
@@ -123,18 +126,22 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1`;
 
-/** KEYS: procs, gen. ARGV: processId, a new data marker. Records a heartbeat at Redis's own clock; returns { it (epoch ms), the data marker }. */
+/**
+ * KEYS: procs, gen, addr. ARGV: processId, a new data marker, its direct address ("": none).
+ * Records a heartbeat at Redis's own clock; returns { it (epoch ms), the data marker }.
+ */
 const BEAT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HSET', KEYS[1], ARGV[1], now)
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
 redis.call('SET', KEYS[2], ARGV[2], 'NX')
 return { now, redis.call('GET', KEYS[2]) }`;
 
-/** KEYS: procs. Returns { Redis's clock (epoch ms), the heartbeats as a flat list }. */
+/** KEYS: procs, addr. Returns { Redis's clock (epoch ms), the heartbeats as a flat list, the addresses as a flat list }. */
 const PROCS_NOW = `
 local t = redis.call('TIME')
-return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]) }`;
+return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]) }`;
 
 export type WriteResult = "saved" | "superseded";
 
@@ -162,8 +169,8 @@ interface Scripts {
   haRemove(owner: string, snap: string, rooms: string, hist: string, expected: string, roomId: string): Promise<number>;
   haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string): Promise<[number, string[], string[]] | null>;
   haDrop(owner: string, snap: string, hist: string, expected: string): Promise<number>;
-  haBeat(procs: string, gen: string, processId: string, fresh: string): Promise<[number, string]>;
-  haProcs(procs: string): Promise<[number, string[]]>;
+  haBeat(procs: string, gen: string, addr: string, processId: string, fresh: string, address: string): Promise<[number, string]>;
+  haProcs(procs: string, addr: string): Promise<[number, string[], string[]]>;
 }
 
 export class SnapshotStore {
@@ -181,8 +188,8 @@ export class SnapshotStore {
     define("haRemove", 4, REMOVE);
     define("haClaim", 5, CLAIM);
     define("haDrop", 3, DROP);
-    define("haBeat", 2, BEAT);
-    define("haProcs", 1, PROCS_NOW);
+    define("haBeat", 3, BEAT);
+    define("haProcs", 2, PROCS_NOW);
     this.scripts = redis as unknown as Scripts;
   }
 
@@ -268,22 +275,24 @@ export class SnapshotStore {
    * This process is alive now: records the beat at Redis's clock (one clock for every
    * host, so a skewed host clock cannot make a live process look dead), and returns it.
    */
-  async beat(processId: string): Promise<number> {
-    const [now, gen] = await this.scripts.haBeat(PROCS, GEN, processId, randomUUID());
+  async beat(processId: string, address = ""): Promise<number> {
+    const [now, gen] = await this.scripts.haBeat(PROCS, GEN, ADDR, processId, randomUUID(), address);
     this.seen(gen);
     return Number(now);
   }
 
-  /** Every process with snapshots on and its last heartbeat, and Redis's clock now (epoch ms). */
-  async processes(): Promise<{ now: number; beats: Map<string, number> }> {
-    const [now, flat] = await this.scripts.haProcs(PROCS);
+  /** Every process with snapshots on and its last heartbeat, the direct addresses of those that gave one, and Redis's clock now (epoch ms). */
+  async processes(): Promise<{ now: number; beats: Map<string, number>; addresses: Map<string, string> }> {
+    const [now, flat, addr] = await this.scripts.haProcs(PROCS, ADDR);
     const beats = new Map<string, number>();
     for (let i = 0; i + 1 < flat.length; i += 2) beats.set(flat[i]!, Number(flat[i + 1]));
-    return { now: Number(now), beats };
+    const addresses = new Map<string, string>();
+    for (let i = 0; i + 1 < addr.length; i += 2) addresses.set(addr[i]!, addr[i + 1]!);
+    return { now: Number(now), beats, addresses };
   }
 
   /** Forgets a process: after its rooms were taken over or dropped. */
   async forget(processId: string): Promise<void> {
-    await this.redis.hdel(PROCS, processId);
+    await this.redis.multi().hdel(PROCS, processId).hdel(ADDR, processId).exec();
   }
 }

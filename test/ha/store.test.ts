@@ -76,6 +76,21 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     assert.equal(lost, 2);
   });
 
+  it("heartbeats carry the address a process is reached at directly; a process without one has none; forget() drops both", async () => {
+    await store.beat("A", "10.0.0.5:2567");
+    await store.beat("B");
+    const { now, beats, addresses } = await store.processes();
+    assert.deepEqual([...beats.keys()].sort(), ["A", "B"]);
+    assert.ok(Math.abs(now - beats.get("A")!) < 1000, "beats are at Redis's clock");
+    assert.deepEqual([...addresses], [["A", "10.0.0.5:2567"]]);
+    await store.beat("A", "10.0.0.6:2567");
+    assert.equal((await store.processes()).addresses.get("A"), "10.0.0.6:2567", "the newest address");
+    await store.forget("A");
+    const after = await store.processes();
+    assert.deepEqual([...after.beats.keys()], ["B"]);
+    assert.equal(after.addresses.size, 0);
+  });
+
   it("a room that ended (owner key gone) cannot be written again by an old copy", async () => {
     await store.write("r1", 0, "A", { a: "1" }, true);
     await store.claim("r1", "A", "B");

@@ -65,6 +65,7 @@ export const FAILOVER_ENV: Record<string, string> = {
   PROCESS_SWEEP_MS: "500",
   HA_CHECK_MS: "250",
   HA_DEAD_AFTER_MS: "1500",
+  HA_PROBE_MS: "500",
   LISTING_REFRESH_MS: "250",
   MESSAGES_PER_SECOND: "200",
   MESSAGE_BURST: "200",

@@ -4,6 +4,7 @@
  * `cut()`: every open connection stops carrying bytes, in both directions, for good (no
  * reset, no close: the client hears nothing at all), and new connections are accepted but
  * carry nothing either. `heal()`: new connections work again; those cut stay silent.
+ * `reset()`: every open connection is closed at once.
  */
 import net from "node:net";
 
@@ -12,6 +13,8 @@ export interface SilentProxy {
   port: number;
   cut(): void;
   heal(): void;
+  /** Closes every open connection at once (as a reset or a Redis restart does); new ones work. */
+  reset(): void;
   /** Connections accepted so far. */
   readonly accepted: number;
   close(): Promise<void>;
@@ -63,6 +66,12 @@ export async function silentProxy(target: { host: string; port: number }): Promi
     },
     heal() {
       silent = false;
+    },
+    reset() {
+      for (const { client, upstream } of open) {
+        client.destroy();
+        upstream?.destroy();
+      }
     },
     async close() {
       for (const { client, upstream } of open) {

@@ -8,13 +8,18 @@ import "../../src/polyfills.js";
 import assert from "node:assert/strict";
 import { Client } from "@colyseus/sdk";
 import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
-import type { ServerProcess } from "../helpers/cluster.js";
+import { startServer, type ServerProcess } from "../helpers/cluster.js";
+import { eventually } from "../helpers/clients.js";
+import { silentProxy } from "../helpers/silent-proxy.js";
+import { parseSnapshot } from "../../src/ha/snapshot.js";
 import { FAILOVER_ENV, failoverSuite, ownerOf, resume, snapshotOf, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
 
 const ENV = {
   ...FAILOVER_ENV,
 };
+
+const boardOf = (p: Seated<Ttt>) => Array.from(p.state.board);
 
 describe("High availability: games survive the death of their process (issue 10)", function () {
   this.timeout(60000);
@@ -156,6 +161,57 @@ describe("High availability: games survive the death of their process (issue 10)
     assert.ok(owner.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the stalled copy is disposed");
     await finishTopRow(f, s);
     assert.equal(await listedOn(roomId), await processIdOf(survivor), "still listed on the survivor after the stalled copy is gone");
+  });
+
+  it("the owner cut off from Redis for 6 s while its players still reach it: it answers the survivor directly, so its room is not taken over; its players play on, and once the network is back nothing they saw is taken back", async () => {
+    // The owner reaches Redis through a proxy that can drop every byte; the survivor reaches it directly.
+    const proxy = await silentProxy({ host: "127.0.0.1", port: Number(new URL(suite.redisUrl).port) });
+    try {
+      const owner = await startServer({ redisUrl: `redis://127.0.0.1:${proxy.port}`, env: ENV });
+      suite.processes.push(owner);
+      const { first, second, roomId } = await tttPair(owner);
+      const [survivor] = await start(1); // after the room is made: it is the owner's
+      const both = [first, second];
+      await tttMove(first, both, 0, 0);
+      await tttMove(second, both, 1, 0);
+
+      proxy.cut();
+      const cutAt = Date.now();
+      await tttMove(first, both, 2, 2); // waits for its snapshot write's timeout (2 s), then goes out
+      await tttMove(second, both, 1, 1);
+      const seen = boardOf(first);
+      assert.deepEqual(seen, ["X", "", "", "O", "O", "", "", "", "X"], "the moves of the cut landed for both players");
+      await new Promise((r) => setTimeout(r, Math.max(0, cutAt + 6000 - Date.now())));
+      assert.ok(!survivor!.logs().some((l) => l.msg === "room restored"), "the survivor did not restore a room whose process runs");
+      const answered = survivor!.logs().filter((l) => typeof l.msg === "string" && l.msg.startsWith("process has no heartbeat but answers directly"));
+      assert.equal(answered.length, 1, "the survivor says once why it leaves the process alone");
+      assert.equal(answered[0]!.processId, await processIdOf(owner));
+
+      proxy.heal();
+      await eventually(() => owner.logs().some((l) => l.msg === "snapshots resumed"), '"snapshots resumed" on the owner', 20000);
+      let stored: string[] | undefined;
+      await eventually(
+        async () => {
+          const read = parseSnapshot(await suite.redis.hgetall(`ha:snap:${roomId}`));
+          stored = read.ok ? (read.snapshot.game as { board: string[] }).board : undefined;
+          return stored?.join() === seen.join();
+        },
+        "the board the players saw, in Redis",
+        5000,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}: stored ${JSON.stringify(stored)}`);
+      });
+      assert.deepEqual([first.left, second.left], [undefined, undefined], "nobody was moved to another copy");
+      assert.ok(!owner.logs().some((l) => /taken over by another process/.test(l.msg ?? "")), "the owner's copy was never superseded");
+      assert.equal(await listedOn(roomId), await processIdOf(owner), "listed once, on its owner");
+      // The game goes on where the players left it.
+      await tttMove(first, both, 0, 1);
+      await tttMove(second, both, 1, 2);
+      await first.until(() => first.state.phase === "over", "the game over");
+      assert.equal(first.state.winner, second.id, "O took the middle row, the moves of the cut included");
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("both suite.processes killed: nothing is restored; a process started later drops their snapshots, and the listing ends empty", async () => {

@@ -1,0 +1,74 @@
+/**
+ * Asking a process directly whether it runs (src/ha/probe.ts), against real sockets: a
+ * process answering with its id, one answering with another id (a new process on the dead
+ * one's port), a refused port (dead), a listener that never answers (stalled), and the
+ * route refusing an outside address.
+ */
+import assert from "node:assert/strict";
+import http from "node:http";
+import net from "node:net";
+import { internalAddress } from "../../src/app.config.js";
+import { aliveHandler, ALIVE_PATH, answersDirectly } from "../../src/ha/probe.js";
+import { envSchema } from "../../src/settings.js";
+import { freePort } from "../helpers/ports.js";
+
+async function listen(server: http.Server | net.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
+describe("A process asked directly whether it runs (src/ha/probe.ts)", function () {
+  const servers: (http.Server | net.Server)[] = [];
+  const sockets: net.Socket[] = [];
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+    for (const s of servers.splice(0)) {
+      if (s instanceof http.Server) s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  it("answers with its own id: it runs; with another id (a new process on the same port): not the one asked about", async () => {
+    const server = http.createServer((req, res) => (req.url === ALIVE_PATH ? aliveHandler(() => "A", () => true)(req, res) : res.writeHead(404).end()));
+    servers.push(server);
+    const address = await listen(server);
+    assert.equal(await answersDirectly(address, "A", 1000), true);
+    assert.equal(await answersDirectly(address, "B", 1000), false);
+  });
+
+  it("a refused connection (the process is gone) or a listener that never answers (stalled) is no answer, within the timeout", async () => {
+    const refused = `127.0.0.1:${await freePort()}`;
+    let started = Date.now();
+    assert.equal(await answersDirectly(refused, "A", 1000), false);
+    assert.ok(Date.now() - started < 500, "refused at once");
+    const silent = net.createServer((socket) => void sockets.push(socket)); // accepts, says nothing
+    servers.push(silent);
+    const address = await listen(silent);
+    started = Date.now();
+    assert.equal(await answersDirectly(address, "A", 300), false);
+    const waited = Date.now() - started;
+    assert.ok(waited >= 250 && waited < 1500, `gave up after ${waited} ms (timeout 300 ms)`);
+  });
+
+  it("the route answers internal addresses only; anything but its JSON is no answer", async () => {
+    const handler = aliveHandler(() => "A", () => false);
+    const server = http.createServer(handler);
+    servers.push(server);
+    const address = await listen(server);
+    const res = await fetch(`http://${address}${ALIVE_PATH}`);
+    assert.equal(res.status, 403);
+    assert.equal(await answersDirectly(address, "A", 1000), false, "a refusal is not an answer");
+    const other = http.createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<html>a load balancer's page</html>"));
+    servers.push(other);
+    assert.equal(await answersDirectly(await listen(other), "A", 1000), false, "a page that is not the route's JSON");
+  });
+
+  it("the address a process publishes: INTERNAL_ADDRESS with {port} filled in, else loopback for a process bound to every interface, else the one interface HOST names", () => {
+    const env = (vars: Record<string, string>) => envSchema.parse(vars);
+    assert.equal(internalAddress(env({}), 2570), "127.0.0.1:2570");
+    assert.equal(internalAddress(env({ HOST: "::" }), 2570), "127.0.0.1:2570");
+    assert.equal(internalAddress(env({ HOST: "10.0.0.5" }), 2570), "10.0.0.5:2570");
+    assert.equal(internalAddress(env({ HOST: "fd00::5" }), 2570), "[fd00::5]:2570");
+    assert.equal(internalAddress(env({ HOST: "10.0.0.5", INTERNAL_ADDRESS: "game-3.internal:{port}" }), 2571), "game-3.internal:2571");
+  });
+});
