@@ -93,7 +93,8 @@ export function publicAddress(env: Env, port: number): string | undefined {
 
 /** The address the other processes reach this one at directly (src/ha/probe.ts): `INTERNAL_ADDRESS`, else this host's loopback or the one interface HOST names. */
 export function internalAddress(env: Env, port: number): string {
-  const host = env.HOST === "0.0.0.0" || env.HOST === "::" || env.HOST === "localhost" ? "127.0.0.1" : env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
+  // Bound to every interface: loopback reaches it (a dual-stack `::` takes IPv4 too). `localhost` stays a name: it may be bound on ::1.
+  const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
   return (env.INTERNAL_ADDRESS ?? `${host}:{port}`).replaceAll("{port}", String(port));
 }
 
@@ -239,7 +240,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
         }
       });
       // Another process asking whether this one runs (src/ha/probe.ts).
-      app.get(ALIVE_PATH, aliveHandler(() => matchMaker.processId, (req) => isInternalAddress(requestAddress(req))));
+      app.get(ALIVE_PATH, aliveHandler(() => matchMaker.processId));
       app.get("/metrics", async (req, res) => {
         const token = env.METRICS_TOKEN;
         const allowed = token ? req.headers.authorization === `Bearer ${token}` : isInternalAddress(requestAddress(req));
@@ -287,7 +288,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     return result;
   };
 
-  const stopSweep = driverRedis ? startProcessSweep({ intervalMs: env.PROCESS_SWEEP_MS, redis: driverRedis, logger }) : undefined;
+  const stopSweep = driverRedis ? startProcessSweep({ intervalMs: env.PROCESS_SWEEP_MS, redis: driverRedis, logger, probeMs: env.HA_PROBE_MS }) : undefined;
 
   server.onShutdown(async () => {
     stopSweep?.();

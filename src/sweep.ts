@@ -6,7 +6,9 @@
  * leaves its rooms listed. Every `intervalMs` this sweep lists the processes that have
  * rooms in Redis and the presence channels (`p:<processId>`) that are subscribed; a process
  * whose channel has been gone for `confirmMs` gets Colyseus's health check (an IPC request
- * with a 2 s timeout), which removes its listings if it does not answer.
+ * with a 2 s timeout), which removes its listings if it does not answer; unless it answers
+ * directly at the address it published (high availability on, src/ha/probe.ts): then it
+ * runs, cut off from Redis, and its rooms stay listed.
  *
  * Two guards keep a live process from being taken for dead: the channel must be missing in
  * sweeps `confirmMs` apart, and no sweep runs for `graceMs` after this process's own Redis
@@ -17,6 +19,8 @@
 import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
+import { answersDirectly } from "./ha/probe.js";
+import { publishedAddress } from "./ha/store.js";
 
 export interface SweepOptions {
   intervalMs: number;
@@ -24,13 +28,15 @@ export interface SweepOptions {
   confirmMs?: number;
   /** No sweeping this long after our Redis connection is ready again. @default 3000 */
   graceMs?: number;
-  /** A connection whose `ready` events mark reconnections. */
+  /** A connection whose `ready` events mark reconnections (also where processes' addresses are read). */
   redis: Redis;
+  /** How long a process missing from presence has to answer directly, when it published an address. @default 1000 */
+  probeMs?: number;
   logger: Logger;
 }
 
 /** Starts the sweep; returns its stop function. */
-export function startProcessSweep({ intervalMs, confirmMs = 1500, graceMs = 3000, redis, logger }: SweepOptions): () => void {
+export function startProcessSweep({ intervalMs, confirmMs = 1500, graceMs = 3000, redis, logger, probeMs = 1000 }: SweepOptions): () => void {
   const missingSince = new Map<string, number>();
   let quietUntil = 0;
   let running = false;
@@ -56,6 +62,13 @@ export function startProcessSweep({ intervalMs, confirmMs = 1500, graceMs = 3000
           missingSince.set(processId, now);
         } else if (now - since >= confirmMs && now >= quietUntil) {
           missingSince.delete(processId);
+          // A process that answers directly runs, only cut off from Redis (high availability
+          // published its address): its rooms stay listed, its players may still be playing.
+          const address = await publishedAddress(redis, processId).catch(() => null);
+          if (address && (await answersDirectly(address, processId, probeMs))) {
+            logger.debug({ processId, address }, "process missing from presence answers directly: its rooms stay listed");
+            continue;
+          }
           const answered = await matchMaker.healthCheckProcessId(processId);
           if (!answered) logger.warn({ processId }, "process gone: its rooms were removed from the listing");
         }

@@ -20,7 +20,10 @@ export const ALIVE_PATH = "/ha/alive";
 export async function answersDirectly(address: string, processId: string, timeoutMs: number): Promise<boolean> {
   try {
     const res = await fetch(`http://${address}${ALIVE_PATH}`, { signal: AbortSignal.timeout(timeoutMs), redirect: "error" });
-    if (!res.ok) return false;
+    if (!res.ok) {
+      await res.body?.cancel();
+      return false;
+    }
     const body = (await res.json()) as { processId?: unknown } | null;
     return body?.processId === processId;
   } catch {
@@ -28,11 +31,14 @@ export async function answersDirectly(address: string, processId: string, timeou
   }
 }
 
-/** The route's handler: this process's id, to internal addresses only (`allowed`). */
-export function aliveHandler(processId: () => string, allowed: (req: IncomingMessage) => boolean) {
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const ok = allowed(req);
-    res.writeHead(ok ? 200 : 403, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-    res.end(JSON.stringify(ok ? { processId: processId() } : { code: 403, error: "Internal addresses only." }));
+/**
+ * The route's handler: this process's id. Answered to anyone: the id is no secret (every
+ * seat reservation carries it to the client), and a probe refused for its address (a
+ * private range not counted as internal, a proxy in between) would take a live process for dead.
+ */
+export function aliveHandler(processId: () => string) {
+  return (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+    res.end(JSON.stringify({ processId: processId() }));
   };
 }

@@ -138,10 +138,24 @@ if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
 redis.call('SET', KEYS[2], ARGV[2], 'NX')
 return { now, redis.call('GET', KEYS[2]) }`;
 
-/** KEYS: procs, addr. Returns { Redis's clock (epoch ms), the heartbeats as a flat list, the addresses as a flat list }. */
+/**
+ * KEYS: procs, addr. Returns { Redis's clock (epoch ms), the heartbeats as a flat list, the
+ * addresses as a flat list }. An address whose process has no heartbeat any more (forgotten
+ * by a server of an older version, which knew no addresses) is deleted.
+ */
 const PROCS_NOW = `
 local t = redis.call('TIME')
-return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]) }`;
+local addr = redis.call('HGETALL', KEYS[2])
+local kept = {}
+for i = 1, #addr, 2 do
+  if redis.call('HEXISTS', KEYS[1], addr[i]) == 1 then
+    kept[#kept + 1] = addr[i]
+    kept[#kept + 1] = addr[i + 1]
+  else
+    redis.call('HDEL', KEYS[2], addr[i])
+  end
+end
+return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]), kept }`;
 
 export type WriteResult = "saved" | "superseded";
 
@@ -156,6 +170,11 @@ export interface SnapshotWrite {
   create: boolean;
   /** History values to append (`full`: replace the list with them), keeping the newest `limit`. */
   history: { full: boolean; values: readonly string[]; limit: number };
+}
+
+/** The address a process with snapshots on published with its heartbeat (src/ha/probe.ts), or null. */
+export function publishedAddress(redis: Pick<Redis, "hget">, processId: string): Promise<string | null> {
+  return redis.hget(ADDR, processId);
 }
 
 /** The owner key's value for `epoch` and `processId`. */

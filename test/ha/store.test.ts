@@ -89,6 +89,11 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     const after = await store.processes();
     assert.deepEqual([...after.beats.keys()], ["B"]);
     assert.equal(after.addresses.size, 0);
+    // Forgotten by a server of an older version (it knows no addresses): the address goes at the next read.
+    await store.beat("C", "10.0.0.7:2567");
+    await client.hdel("ha:procs", "C");
+    assert.equal((await store.processes()).addresses.size, 0);
+    assert.equal(await client.hexists("ha:addr", "C"), 0, "deleted, not only left out");
   });
 
   it("a room that ended (owner key gone) cannot be written again by an old copy", async () => {
