@@ -88,15 +88,18 @@ export function roomSettings({ env, logger, rng = cryptoRng, metrics, players }:
 /** The address clients reach this process at: `PUBLIC_ADDRESS` with `{port}` filled in. */
 export function publicAddress(env: Env, port: number): string | undefined {
   const template = env.PUBLIC_ADDRESS ?? (env.REDIS_URL ? "localhost:{port}" : undefined);
-  return template?.replaceAll("{port}", String(port));
+  return template && withPort(template, port);
 }
 
 /** The address the other processes reach this one at directly (src/ha/probe.ts): `INTERNAL_ADDRESS`, else this host's loopback or the one interface HOST names. */
 export function internalAddress(env: Env, port: number): string {
   // Bound to every interface: loopback reaches it (a dual-stack `::` takes IPv4 too). `localhost` stays a name: it may be bound on ::1.
   const host = env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
-  return (env.INTERNAL_ADDRESS ?? `${host}:{port}`).replaceAll("{port}", String(port));
+  return withPort(env.INTERNAL_ADDRESS ?? `${host}:{port}`, port);
 }
+
+/** An address template with `{port}` replaced by this process's port. */
+const withPort = (template: string, port: number) => template.replaceAll("{port}", String(port));
 
 /** The lobby's room name: one lobby room per process, opened by the server. */
 export const LOBBY = "lobby";

@@ -3,6 +3,7 @@
  * defaults documented in the README's operations section.
  */
 import { z } from "zod";
+import { DEFAULT_PROBE_MS } from "./ha/probe.js";
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
@@ -103,7 +104,7 @@ export const envSchema = z.object({
   /** With snapshots: how long snapshot writes gather before one Redis call sends them (a move's patch waits this much longer; longer windows cost less CPU per move). */
   HA_BATCH_MS: int(2, 0, 50),
   /** With snapshots: how long a process with no heartbeat has to answer directly (INTERNAL_ADDRESS) before it may be taken over. */
-  HA_PROBE_MS: int(1000, 50, 10000),
+  HA_PROBE_MS: int(DEFAULT_PROBE_MS, 50, 10000),
   /** Players' accounts, records and ratings (a database); `off`: everyone plays anonymously and nothing is recorded. */
   ACCOUNTS: z.enum(["on", "off"]).default("on"),
   /** PostgreSQL for the players' database (`postgres://user:pass@host:5432/db`); unset: the embedded database in DATA_DIR. */

@@ -19,7 +19,7 @@
 import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
-import { answersDirectly } from "./ha/probe.js";
+import { answersDirectly, DEFAULT_PROBE_MS } from "./ha/probe.js";
 import { publishedAddress } from "./ha/store.js";
 
 export interface SweepOptions {
@@ -36,7 +36,7 @@ export interface SweepOptions {
 }
 
 /** Starts the sweep; returns its stop function. */
-export function startProcessSweep({ intervalMs, confirmMs = 1500, graceMs = 3000, redis, logger, probeMs = 1000 }: SweepOptions): () => void {
+export function startProcessSweep({ intervalMs, confirmMs = 1500, graceMs = 3000, redis, logger, probeMs = DEFAULT_PROBE_MS }: SweepOptions): () => void {
   const missingSince = new Map<string, number>();
   let quietUntil = 0;
   let running = false;

@@ -13,6 +13,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 
+/** How long a process has to answer, by default (HA_PROBE_MS). */
+export const DEFAULT_PROBE_MS = 1000;
+
 /** The route a process answers on: `{ processId }`. */
 export const ALIVE_PATH = "/ha/alive";
 

@@ -21,12 +21,9 @@ import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { SaveResult } from "./gate.js";
-import { answersDirectly } from "./probe.js";
+import { answersDirectly, DEFAULT_PROBE_MS } from "./probe.js";
 import { FieldDiff, parseSnapshot, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "./snapshot.js";
 import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from "./store.js";
-
-/** How long after snapshots resume every room's listing row is checked (and re-listed if missing). */
-const RELIST_AFTER_RESUME_MS = 20_000;
 
 /** Rooms written in one call at most. */
 const MAX_BATCH = 128;
@@ -124,9 +121,6 @@ export class HighAvailability {
   private beating?: Promise<void>;
   /** Rooms this process restored: their listing rows are checked (a stalled twin may overwrite them). */
   private readonly restored = new Set<string>();
-  private readonly taking = new Set<string>();
-  /** Until then (epoch ms), every room's listing row is checked (src/ha/service.ts `resume`). */
-  private relistAllUntil = 0;
   /** Processes with no heartbeat that answered directly (logged once each, until they beat again or stop answering). */
   private readonly cutOff = new Set<string>();
   private readonly probeMs: number;
@@ -140,7 +134,7 @@ export class HighAvailability {
     this.checkMs = options.checkMs ?? 1000;
     this.deadAfterMs = options.deadAfterMs ?? 3000;
     this.batchMs = options.batchMs ?? 2;
-    this.probeMs = options.probeMs ?? 1000;
+    this.probeMs = options.probeMs ?? DEFAULT_PROBE_MS;
     this.probe = options.probe ?? answersDirectly;
     this.store.onDataLost(() => this.dataLost());
   }
@@ -304,13 +298,9 @@ export class HighAvailability {
     this.paused = false;
     this.options.metrics?.paused(false);
     this.log.info("snapshots resumed");
-    // While this process could not reach Redis, another one's sweep may have taken it for
-    // dead and removed its rooms' listing rows (src/sweep.ts): for a while, every room of
-    // ours whose row is missing is listed again (the while covers a sweep that was under way).
-    this.relistAllUntil = Date.now() + RELIST_AFTER_RESUME_MS;
   }
 
-  /** One pass: beat, fence, take over dead processes, fix listing rows (restored rooms', and every room's after an outage). */
+  /** One pass: beat, fence, take over dead processes, fix restored rooms' listing rows. */
   async check(): Promise<void> {
     if (this.options.redis.status !== "ready") return;
     // The heartbeat runs on its own: a slow pass (a takeover, a health check, a listing read
@@ -368,44 +358,39 @@ export class HighAvailability {
     const { now, beats, addresses } = await this.store.processes();
     const silent: [string, number][] = [];
     for (const [processId, beat] of beats) {
-      if (processId === this.me || now - beat < this.deadAfterMs || this.taking.has(processId)) this.cutOff.delete(processId);
+      if (processId === this.me || now - beat < this.deadAfterMs) this.cutOff.delete(processId);
       else silent.push([processId, beat]);
     }
     for (const id of this.cutOff) if (!beats.has(id)) this.cutOff.delete(id);
     if (silent.length === 0) return;
-    for (const [processId] of silent) this.taking.add(processId);
-    try {
-      // Each silent process is first asked directly, all at once (src/ha/probe.ts). One that
-      // answers runs, only cut off from Redis: its players may still be playing there, and a
-      // restore from its last snapshot, or dropping its snapshots, would take their moves or
-      // their games away. Asked before anything else: Colyseus's health check removes the
-      // listing rows of a process that does not answer it.
-      const answers = await Promise.all(silent.map(([processId]) => this.answers(processId, addresses.get(processId))));
-      let channels: Set<string> | undefined;
-      for (const [i, [processId, beat]] of silent.entries()) {
-        if (answers[i]) {
-          if (!this.cutOff.has(processId)) {
-            this.cutOff.add(processId);
-            this.log.warn({ processId, address: addresses.get(processId), silentMs: now - beat }, "process has no heartbeat but answers directly (cut off from Redis?): its rooms are not taken over");
-          }
-          continue;
+    // Each silent process is first asked directly, all at once (src/ha/probe.ts). One that
+    // answers runs, only cut off from Redis: its players may still be playing there, and a
+    // restore from its last snapshot, or dropping its snapshots, would take their moves or
+    // their games away. Asked before anything else: Colyseus's health check removes the
+    // listing rows of a process that does not answer it.
+    const answers = await Promise.all(silent.map(([processId]) => this.answers(processId, addresses.get(processId))));
+    let channels: Set<string> | undefined;
+    for (const [i, [processId, beat]] of silent.entries()) {
+      if (answers[i]) {
+        if (!this.cutOff.has(processId)) {
+          this.cutOff.add(processId);
+          this.log.warn({ processId, address: addresses.get(processId), silentMs: now - beat }, "process has no heartbeat but answers directly (cut off from Redis?): its rooms are not taken over");
         }
-        this.cutOff.delete(processId);
-        channels ??= new Set((await matchMaker.presence.channels("p:*")).map((c) => c.slice(2)));
-        if (this.startedAt !== undefined && beat < this.startedAt - this.deadAfterMs) {
-          // It was already silent when this process started: every process was down, and no
-          // player is still waiting for those games. (One that died just after this process
-          // started is taken over: it beat less than `deadAfterMs` before our first beat.)
-          if (!channels.has(processId)) await this.dropOrphans(processId);
-          continue;
-        }
-        // Its channel still subscribed: stalled, not gone. Colyseus's health check (2 s)
-        // decides, and removes its listing rows when it does not answer.
-        if (channels.has(processId) && (await matchMaker.healthCheckProcessId(processId))) continue;
-        await this.takeOver(processId, beat);
+        continue;
       }
-    } finally {
-      for (const [processId] of silent) this.taking.delete(processId);
+      this.cutOff.delete(processId);
+      channels ??= new Set((await matchMaker.presence.channels("p:*")).map((c) => c.slice(2)));
+      if (this.startedAt !== undefined && beat < this.startedAt - this.deadAfterMs) {
+        // It was already silent when this process started: every process was down, and no
+        // player is still waiting for those games. (One that died just after this process
+        // started is taken over: it beat less than `deadAfterMs` before our first beat.)
+        if (!channels.has(processId)) await this.dropOrphans(processId);
+        continue;
+      }
+      // Its channel still subscribed: stalled, not gone. Colyseus's health check (2 s)
+      // decides, and removes its listing rows when it does not answer.
+      if (channels.has(processId) && (await matchMaker.healthCheckProcessId(processId))) continue;
+      await this.takeOver(processId, beat);
     }
   }
 
@@ -475,20 +460,17 @@ export class HighAvailability {
 
   /** Re-lists restored rooms whose listing row is missing or names another process. */
   private async relist() {
-    // Restored rooms: a row that is missing or names another process (a stalled twin woke up).
-    // Shortly after snapshots resumed: every room of ours whose row is missing.
-    const all = Date.now() < this.relistAllUntil;
-    const ids = all ? [...new Set([...this.restored, ...this.rooms.keys()])] : [...this.restored];
-    if (ids.length === 0) return;
+    if (this.restored.size === 0) return;
+    const ids = [...this.restored];
     const rows = await matchMaker.driver.findByIds(ids);
     for (const roomId of ids) {
       const room = matchMaker.getLocalRoomById(roomId) as unknown as { _listing?: { processId?: string } } | undefined;
       const listing = room?._listing;
       if (!listing) continue;
       const row = rows.get(roomId);
-      if (row && (row.processId === this.me || !this.restored.has(roomId))) continue;
+      if (row && row.processId === this.me) continue;
       await matchMaker.driver.persist(listing as never, true);
-      this.log.warn({ roomId, listedOn: row?.processId ?? null }, this.restored.has(roomId) ? "restored room re-listed" : "room re-listed after Redis was unreachable");
+      this.log.warn({ roomId, listedOn: row?.processId ?? null }, "restored room re-listed");
     }
   }
 }

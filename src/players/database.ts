@@ -103,7 +103,7 @@ function inUse(err: unknown, file: string): unknown {
 const BUSY_TIMEOUT_MS = 50;
 
 /** PostgreSQL: how long a connection attempt or a statement may take, by default (DATABASE_TIMEOUT_MS). */
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 /** How much longer the driver waits for an answer than the server's own statement timeout. */
 const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 /** TCP keepalive starts probing an idle connection after this long. */

@@ -198,7 +198,7 @@ describe("High availability: games survive the death of their process (issue 10)
       assert.equal(await suite.redis.exists(`ha:owner:${roomId}`), 1, "the room's owner key is still there");
       // The dead-process sweep (confirmation 1.5 s, then a check) asks it directly too, and
       // does not unlist its rooms. (Colyseus's own check at the late process's start-up does:
-      // the owner lists them again once it reaches Redis, below.)
+      // the owner lists them again once it reaches Redis and reads Colyseus's receipt, below.)
       await new Promise((r) => setTimeout(r, 3000));
       assert.ok(![survivor!, late!].some((p) => p.logs().some((l) => l.msg === "process gone: its rooms were removed from the listing")), "no sweep took it for gone");
 
