@@ -101,8 +101,8 @@ export const envSchema = z.object({
   HA_CHECK_MS: int(1000, 100, 60000),
   /** With snapshots: a process silent this long is checked for death, and its games taken over. */
   HA_DEAD_AFTER_MS: int(3000, 500, 600000),
-  /** With snapshots: how long snapshot writes gather before one Redis call sends them (a move's patch waits this much longer; longer windows cost less CPU per move). */
-  HA_BATCH_MS: int(2, 0, 50),
+  /** With snapshots: the least time between two snapshot calls to Redis; writes made sooner wait (at most 1.5 × this) and go out together: longer costs less CPU per move, a busy server's moves wait longer. */
+  HA_BATCH_MS: int(10, 0, 50),
   /** With snapshots: how long a process with no heartbeat has to answer directly (INTERNAL_ADDRESS) before it may be taken over. */
   HA_PROBE_MS: int(DEFAULT_PROBE_MS, 50, 10000),
   /** Players' accounts, records and ratings (a database); `off`: everyone plays anonymously and nothing is recorded. */

@@ -81,9 +81,10 @@ export interface HaOptions {
   /** A process whose heartbeat is this old is checked for death. @default 3000 */
   deadAfterMs?: number;
   /**
-   * How long writes gather before they are sent together (a group commit): a move's patch
-   * waits this much longer, and the cost per write (a Redis call, its reply, a syscall each
-   * way, a turn of the event loop) is shared by every room that moved meanwhile. @default 2
+   * The least time between two snapshot calls to Redis (a group commit): writes made sooner
+   * after the last call wait, and go out together (see {@link schedule}); a write waits at
+   * most 1.5 × this. The cost of a call (a system call each way, a wake-up) is shared by
+   * every room that moved meanwhile. @default 10
    */
   batchMs?: number;
   /** Where other processes reach this one directly (`host:port`): published with its heartbeats (src/ha/probe.ts). */
@@ -127,13 +128,18 @@ export class HighAvailability {
   private readonly probe: NonNullable<HaOptions["probe"]>;
   /** Writes gathered for the next call (`batchMs`); `losses`: {@link losses} when each was made. */
   private batch: { write: SnapshotWrite; entry: Attached; seq: number; losses: number; done: (result: SaveResult) => void }[] = [];
-  private batchScheduled = false;
+  /** The gathered writes go out at the end of this turn of the event loop. */
+  private sendQueued = false;
+  /** The latest the gathered writes go out, when no wake-up the process has anyway comes first. */
+  private fallback?: NodeJS.Timeout;
+  /** When the last call was sent (performance.now()). */
+  private lastSent = -Infinity;
 
   constructor(private readonly options: HaOptions) {
     this.store = new SnapshotStore(options.redis);
     this.checkMs = options.checkMs ?? 1000;
     this.deadAfterMs = options.deadAfterMs ?? 3000;
-    this.batchMs = options.batchMs ?? 2;
+    this.batchMs = options.batchMs ?? 10;
     this.probeMs = options.probeMs ?? DEFAULT_PROBE_MS;
     this.probe = options.probe ?? answersDirectly;
     this.store.onDataLost(() => this.dataLost());
@@ -222,18 +228,41 @@ export class HighAvailability {
     const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } };
     return new Promise<SaveResult>((done) => {
       this.batch.push({ write, entry, seq: history.seq, losses: this.losses, done });
-      if (!this.batchScheduled) {
-        this.batchScheduled = true;
-        // 0: the writes of this turn of the event loop, sent right after it (no timer, no extra wake-up).
-        if (this.batchMs === 0) setImmediate(() => void this.flush());
-        else setTimeout(() => void this.flush(), this.batchMs);
-      }
+      this.schedule();
     });
   }
 
-  /** Sends the writes gathered in the last `batchMs`, in one call per {@link MAX_BATCH}. */
+  /**
+   * When the gathered writes go out. Each call costs this process a system call that wakes
+   * Redis and a wake-up for the answer (on these machines about 150 µs of CPU in all, more
+   * than the writes themselves), and a timer of its own would cost another wake-up. So
+   * calls are at least `batchMs` apart, and writes go out from a wake-up the process has
+   * anyway (a player's message, the answer to the last call), at the end of it, once
+   * `batchMs` have passed since the last call; a timer sends them only when no such wake-up
+   * comes within 1.5 × `batchMs`. A write after a quiet spell goes out at once, with
+   * whatever else that turn of the event loop wrote: a quiet room's moves wait for nothing
+   * but Redis, a busy server makes at most one call per `batchMs` (0: each turn's writes
+   * are sent right after it).
+   */
+  private schedule() {
+    if (this.sendQueued || this.batch.length === 0) return;
+    const waited = performance.now() - this.lastSent;
+    if (waited >= this.batchMs) {
+      this.sendQueued = true;
+      if (this.fallback) clearTimeout(this.fallback);
+      this.fallback = undefined;
+      setImmediate(() => void this.flush());
+    } else {
+      this.fallback ??= setTimeout(() => void this.flush(), 1.5 * this.batchMs - waited);
+    }
+  }
+
+  /** Sends the gathered writes, in one call per {@link MAX_BATCH}. */
   private async flush() {
-    this.batchScheduled = false;
+    this.sendQueued = false;
+    if (this.fallback) clearTimeout(this.fallback);
+    this.fallback = undefined;
+    this.lastSent = performance.now();
     const all = this.batch;
     this.batch = [];
     for (let i = 0; i < all.length; i += MAX_BATCH) {
@@ -272,6 +301,8 @@ export class HighAvailability {
       });
       if (results.includes("saved")) this.resume();
     }
+    // Awake for the answer: what was written meanwhile may go now.
+    this.schedule();
   }
 
   /** Redis lost its data (restarted without persistence, flushed): every room writes its whole snapshot again, as new. */

@@ -1,7 +1,7 @@
 /**
  * The high-availability service (src/ha/service.ts) on a real (private) redis-server, with
- * a stand-in room: what happens to a write that was waiting for its batch when Redis was
- * found to have lost its data.
+ * stand-in rooms: when gathered writes go out, and what happens to a write that was waiting
+ * for its batch when Redis was found to have lost its data.
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
@@ -9,8 +9,8 @@ import pino from "pino";
 import { HighAvailability, type SnapshotBody } from "../../src/ha/service.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
-const body = (board: string[]): SnapshotBody => ({
-  roomId: "r1",
+const body = (board: string[], roomId = "r1"): SnapshotBody => ({
+  roomId,
   roomName: "tictactoe",
   options: {},
   host: "",
@@ -34,6 +34,36 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
   after(async () => {
     client?.disconnect();
     await redis?.stop();
+  });
+
+  it("a move on a quiet server is saved at once; moves soon after a call wait for the window and share one call, sent within 1.5 windows", async () => {
+    const ha = new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 300 });
+    const calls: number[] = [];
+    const writeMany = ha.store.writeMany.bind(ha.store);
+    ha.store.writeMany = (writes) => {
+      calls.push(writes.length);
+      return writeMany(writes);
+    };
+    const [q1, q2, q3] = ["q1", "q2", "q3"].map((roomId) => ha.attach({ roomId, supersede: () => undefined, resave: () => undefined }));
+    const started = performance.now();
+    assert.equal(await q1!.write(body(["X", "", ""], "q1")), "saved");
+    const quiet = performance.now() - started;
+    assert.ok(quiet < 150, `a write after a quiet spell waited ${Math.round(quiet)} ms for a 300 ms window`);
+    const answered: number[] = [];
+    const results = await Promise.all([q2!.write(body(["X", "", ""], "q2")), q3!.write(body(["O", "", ""], "q3"))].map((p) => p.then((r) => (answered.push(performance.now() - started), r))));
+    assert.deepEqual(results, ["saved", "saved"]);
+    assert.deepEqual(calls, [1, 2], "the two writes made within the window went out together, in a second call");
+    for (const ms of answered) assert.ok(ms >= 300 && ms < 450 + 150, `answered ${Math.round(ms)} ms after the first call (window 300 ms, at most 450 ms)`);
+    assert.equal(await client.hget("ha:snap:q3", "g:board"), JSON.stringify(["O", "", ""]));
+
+    // A move once the window has passed goes out at once, and takes the waiting one along (no timer waited for).
+    const waiting = q1!.write(body(["X", "O", ""], "q1"));
+    await new Promise((r) => setTimeout(r, 320));
+    const late = performance.now();
+    assert.deepEqual(await Promise.all([waiting, q2!.write(body(["X", "X", ""], "q2"))]), ["saved", "saved"]);
+    const took = performance.now() - late;
+    assert.ok(took < 100, `the move made after the window waited ${Math.round(took)} ms`);
+    assert.deepEqual(calls, [1, 2, 2]);
   });
 
   it("a write waiting for its batch when a heartbeat finds Redis emptied still lands: its room is not closed as taken over, and the resave writes the whole snapshot", async () => {
