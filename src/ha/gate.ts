@@ -15,7 +15,8 @@ export class SnapshotGate {
   private queue: (() => void)[] = [];
 
   /**
-   * @param save - writes the room's current state (read when called); "skipped" when Redis
+   * @param save - writes the room's state as it is when the write goes out (it calls
+   *   {@link reading} then, and reads it); "skipped" when Redis
    *   is unreachable (play goes on without snapshots), "superseded" when another process
    *   owns the room now: nothing more is sent.
    * @param flush - sends the room's pending state patch.
@@ -32,6 +33,11 @@ export class SnapshotGate {
     if (this.superseded) return;
     this.dirty = true;
     if (!this.running) void this.run();
+  }
+
+  /** The state is being read for the write under way: the changes made so far are in it. */
+  reading(): void {
+    this.dirty = false;
   }
 
   /** Sends now, or after the pending write and its patch. */

@@ -148,7 +148,15 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
     else this.snapshots.end();
   }
 
+  /** Writes the snapshot: the room's state is read when the write goes out (with others, src/ha/service.ts). */
   private save(): Promise<SaveResult> {
+    return this.snapshots.write(() => {
+      this.gate.reading();
+      return this.snapshot();
+    });
+  }
+
+  private snapshot(): SnapshotBody {
     const body = this.body();
     const seats: SnapshotSeat[] = [];
     for (const seat of body.seats) {
@@ -156,6 +164,6 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
       if (token !== undefined) seats.push({ sessionId: seat.sessionId, token, name: seat.name, awayUntil: seat.awayUntil, userId: seat.userId });
     }
     body.seats = seats;
-    return this.snapshots.write(body as SnapshotBody);
+    return body as SnapshotBody;
   }
 }

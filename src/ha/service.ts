@@ -54,7 +54,12 @@ export interface SnapshotRoom {
 
 /** A room's handle on its snapshot. */
 export interface RoomSnapshots {
-  write(body: SnapshotBody): Promise<SaveResult>;
+  /**
+   * Writes the snapshot with the next call to Redis; `read` is called then, and returns it.
+   * Read late, the rooms of one call are read one after the other, in one pass: the code
+   * that does it runs warm, not once between a room's other work.
+   */
+  write(read: () => SnapshotBody): Promise<SaveResult>;
   /** The room ended normally: its snapshot is deleted. */
   end(): void;
   /** The room was superseded: forget it here, leave the live copy's snapshot alone. */
@@ -127,7 +132,7 @@ export class HighAvailability {
   private readonly probeMs: number;
   private readonly probe: NonNullable<HaOptions["probe"]>;
   /** Writes gathered for the next call (`batchMs`); `losses`: {@link losses} when each was made. */
-  private batch: { write: SnapshotWrite; entry: Attached; seq: number; losses: number; done: (result: SaveResult) => void }[] = [];
+  private batch: { read: () => SnapshotBody; entry: Attached; losses: number; done: (result: SaveResult) => void }[] = [];
   /** The gathered writes go out at the end of this turn of the event loop. */
   private sendQueued = false;
   /** The latest the gathered writes go out, when no wake-up the process has anyway comes first. */
@@ -176,7 +181,7 @@ export class HighAvailability {
     this.rooms.set(room.roomId, entry);
     if (epoch > 0) this.restored.add(room.roomId);
     return {
-      write: (body) => this.write(entry, body),
+      write: (read) => this.write(entry, read),
       end: () => {
         if (this.rooms.get(room.roomId) !== entry) return;
         this.forget(room.roomId);
@@ -193,11 +198,19 @@ export class HighAvailability {
     this.restored.delete(roomId);
   }
 
-  private write(entry: Attached, body: SnapshotBody): Promise<SaveResult> {
+  private write(entry: Attached, read: () => SnapshotBody): Promise<SaveResult> {
     if (this.options.redis.status !== "ready") {
       this.pause("redis not connected");
       return Promise.resolve("skipped");
     }
+    return new Promise<SaveResult>((done) => {
+      this.batch.push({ read, entry, losses: this.losses, done });
+      this.schedule();
+    });
+  }
+
+  /** A room's write as it goes out: its snapshot read now, only the fields that changed since its last write that landed. */
+  private prepare(entry: Attached, body: SnapshotBody): { write: SnapshotWrite; seq: number } {
     const { history } = body;
     // The stored form: the history's counters only (its entries go to the list beside it).
     const stored: StoredSnapshot = {
@@ -225,11 +238,7 @@ export class HighAvailability {
     const values: string[] = [];
     for (let i = full ? 0 : history.entries.length - added; i < history.entries.length; i++) values.push(history.entries[i]![1]);
     entry.historySeq = undefined; // until this write is known to have landed
-    const write: SnapshotWrite = { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } };
-    return new Promise<SaveResult>((done) => {
-      this.batch.push({ write, entry, seq: history.seq, losses: this.losses, done });
-      this.schedule();
-    });
+    return { write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq };
   }
 
   /**
@@ -263,7 +272,17 @@ export class HighAvailability {
     if (this.fallback) clearTimeout(this.fallback);
     this.fallback = undefined;
     this.lastSent = performance.now();
-    const all = this.batch;
+    const all: { write: SnapshotWrite; seq: number; entry: Attached; losses: number; done: (result: SaveResult) => void }[] = [];
+    for (const p of this.batch) {
+      try {
+        all.push({ ...this.prepare(p.entry, p.read()), entry: p.entry, losses: p.losses, done: p.done });
+      } catch (err) {
+        // A room that cannot say its state: its patch goes out unsaved, as while Redis is away.
+        this.log.error({ err, roomId: p.entry.room.roomId }, "snapshot not written: the room's state could not be read");
+        p.entry.diff.lost();
+        p.done("skipped");
+      }
+    }
     this.batch = [];
     for (let i = 0; i < all.length; i += MAX_BATCH) {
       const part = all.slice(i, i + MAX_BATCH);

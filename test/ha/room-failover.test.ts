@@ -50,7 +50,8 @@ function fakeService() {
     attach(room: SnapshotRoom, epoch: number): RoomSnapshots {
       attached.push({ room, epoch });
       return {
-        write: (body) => new Promise<SaveResult>((answer) => writes.push({ body, answer })),
+        // The room's state read when the write is made (the real service reads it when the call goes out: see "read late" below).
+        write: (read) => new Promise<SaveResult>((answer) => writes.push({ body: read(), answer })),
         end: () => void calls.end++,
         detach: () => void calls.detach++,
       };
@@ -174,6 +175,43 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     await tick();
     assert.equal(patches(), 1, "one patch for all three changes");
     assert.equal(service.writes.length, 2);
+  });
+
+  it("read late: the room's state is read when its write goes out, so changes made before that share the write; a change after it gets a write of its own", async () => {
+    const room = fakeRoom();
+    const { state, body } = roomState();
+    const pending: { read: () => SnapshotBody; answer: (r: SaveResult) => void }[] = [];
+    const service = {
+      attach: (): RoomSnapshots => ({ write: (read) => new Promise<SaveResult>((answer) => pending.push({ read, answer })), end: () => undefined, detach: () => undefined }),
+    };
+    const failover = new RoomFailover(room.asRoom, service, 0, body, silent);
+    state.n = 1;
+    failover.changed();
+    state.n = 2;
+    failover.changed();
+    await tick();
+    assert.equal(pending.length, 1, "one write asked for");
+    assert.deepEqual(pending[0]!.read().game, { n: 2 }, "read when it goes out: both changes are in it");
+    pending[0]!.answer("saved");
+    await tick();
+    assert.equal(room.patches(), 1, "its patch goes out");
+    assert.equal(pending.length, 1, "no second write: nothing changed after the read");
+
+    state.n = 3;
+    failover.changed();
+    await tick();
+    assert.deepEqual(pending[1]!.read().game, { n: 3 });
+    state.n = 4;
+    failover.changed(); // after the read: not in that write
+    pending[1]!.answer("saved");
+    await tick();
+    assert.equal(room.patches(), 1, "the change made after the read is not written yet: no patch");
+    assert.equal(pending.length, 3);
+    assert.deepEqual(pending[2]!.read().game, { n: 4 });
+    pending[2]!.answer("saved");
+    await tick();
+    assert.equal(room.patches(), 2);
+    assert.equal(pending.length, 3, "no further write");
   });
 
   it("the written body holds each seated player's token (and the room's other fields as given); a seat with no token is left out", async () => {
