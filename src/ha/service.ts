@@ -55,9 +55,9 @@ export interface SnapshotRoom {
 /** A room's handle on its snapshot. */
 export interface RoomSnapshots {
   /**
-   * Writes the snapshot with the next call to Redis; `read` is called then, and returns it.
-   * Read late, the rooms of one call are read one after the other, in one pass: the code
-   * that does it runs warm, not once between a room's other work.
+   * Writes the snapshot with the next call to Redis; `read` is called then, and returns it:
+   * the rooms of one call are read in one pass, and a room that changed twice meanwhile is
+   * written once.
    */
   write(read: () => SnapshotBody): Promise<SaveResult>;
   /** The room ended normally: its snapshot is deleted. */
@@ -272,8 +272,10 @@ export class HighAvailability {
     if (this.fallback) clearTimeout(this.fallback);
     this.fallback = undefined;
     this.lastSent = performance.now();
+    const batch = this.batch;
+    this.batch = [];
     const all: { write: SnapshotWrite; seq: number; entry: Attached; losses: number; done: (result: SaveResult) => void }[] = [];
-    for (const p of this.batch) {
+    for (const p of batch) {
       try {
         all.push({ ...this.prepare(p.entry, p.read()), entry: p.entry, losses: p.losses, done: p.done });
       } catch (err) {
@@ -283,7 +285,6 @@ export class HighAvailability {
         p.done("skipped");
       }
     }
-    this.batch = [];
     for (let i = 0; i < all.length; i += MAX_BATCH) {
       const part = all.slice(i, i + MAX_BATCH);
       const started = performance.now();
