@@ -243,7 +243,7 @@ export class HighAvailability {
 
   /**
    * When the gathered writes go out. Each call costs this process a system call that wakes
-   * Redis and a wake-up for the answer (on these machines about 150 µs of CPU in all, more
+   * Redis and a wake-up for the answer (on these machines 120–500 µs of CPU in all, more
    * than the writes themselves), and a timer of its own would cost another wake-up. So
    * calls are at least `batchMs` apart, and writes go out from a wake-up the process has
    * anyway (a player's message, the answer to the last call), at the end of it, once
