@@ -146,16 +146,45 @@ function storedParts(snapshot: StoredSnapshot): Parts {
   };
 }
 
-/** Each part's field as stored (JSON; the growing arrays left empty). */
-function partsJson(snapshot: StoredSnapshot): Record<PartName, string> {
-  const values = storedParts(snapshot);
+/** The keys of a seat, every one of which {@link sameSeat} compares. */
+export const SEAT_KEYS = Object.keys(seat.shape) as (keyof SnapshotSeat)[];
+
+function sameSeat(a: SnapshotSeat, b: SnapshotSeat): boolean {
+  return a.sessionId === b.sessionId && a.token === b.token && a.name === b.name && a.awayUntil === b.awayUntil && a.userId === b.userId;
+}
+
+/**
+ * Whether a part is the same as what Redis holds, told without its JSON, where that is
+ * cheap and certain: the parts the room builds anew for each write (never changed in place
+ * afterwards) compared field by field, and the match and the fair dice (changed in place
+ * as a game runs) only when both are null. false: compare the JSON.
+ */
+const SAME: { readonly [P in PartName]: (a: Parts[P], b: Parts[P]) => boolean } = {
+  seats: (a, b) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameSeat(a[i]!, b[i]!)) return false;
+    return true;
+  },
+  turn: (a, b) => a === b || (a !== null && b !== null && a.key === b.key && a.deadline === b.deadline),
+  scheduled: (a, b) => a.length === 0 && b.length === 0,
+  history: (a, b) => a.seq === b.seq && a.game === b.game,
+  match: (a, b) => a === null && b === null,
+  fairness: (a, b) => a === null && b === null,
+  savedAt: (a, b) => a === b,
+};
+
+/** Each part's field as stored (JSON; the growing arrays left empty); a part the same as in `held` keeps its JSON. */
+function partsJson(values: Parts, held?: Held): Record<PartName, string> {
   const parts = {} as Record<PartName, string>;
-  for (const part of PARTS) parts[part] = JSON.stringify(values[part]);
+  for (const part of PARTS) {
+    const same = held !== undefined && (SAME[part] as (a: unknown, b: unknown) => boolean)(values[part], held.values[part]);
+    parts[part] = same ? held.parts[part] : JSON.stringify(values[part]);
+  }
   return parts;
 }
 
 /** A snapshot as the hash's fields (field → JSON), for a whole write; `parts`: its {@link partsJson}, when already made. */
-export function snapshotFields(snapshot: StoredSnapshot, parts = partsJson(snapshot)): Record<string, string> {
+export function snapshotFields(snapshot: StoredSnapshot, parts = partsJson(storedParts(snapshot))): Record<string, string> {
   const fields: Record<string, string> = {};
   const meta: Meta = { v: snapshot.v, roomId: snapshot.roomId, roomName: snapshot.roomName, epoch: snapshot.epoch, owner: snapshot.owner, options: snapshot.options, host: snapshot.host };
   fields[META] = JSON.stringify(meta);
@@ -186,8 +215,10 @@ export class FieldDiff {
   next(snapshot: StoredSnapshot): { whole: boolean; fields: string[] } {
     const game = snapshot.game as Record<string, unknown>;
     const held = this.held;
-    // The parts are compared by their JSON (the room builds them anew): small, and what a changed one sends anyway.
-    const parts = partsJson(snapshot);
+    // The parts are compared by their JSON (the room builds them anew): small, and what a
+    // changed one sends anyway; those seen unchanged without it keep theirs.
+    const values = storedParts(snapshot);
+    const parts = partsJson(values, held);
     const fields: string[] = [];
     const chunks = {} as Record<Growing, unknown[][]>;
     if (!held) {
@@ -202,7 +233,7 @@ export class FieldDiff {
       for (const key in held.game) if (!(key in game)) fields.push(GAME + key, "");
       for (const name of GROWING_NAMES) chunks[name] = changedChunks(name, GROWING[name].of(snapshot), held.chunks[name], fields);
     }
-    this.pending = { parts, game, chunks };
+    this.pending = { values, parts, game, chunks };
     return { whole: !held, fields };
   }
 
@@ -220,6 +251,8 @@ export class FieldDiff {
 }
 
 interface Held {
+  /** Each part as written. */
+  values: Parts;
   /** Each part's JSON. */
   parts: Record<PartName, string>;
   game: Record<string, unknown>;

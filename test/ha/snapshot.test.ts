@@ -1,6 +1,6 @@
 /** The snapshot format: what is read back is what was written; anything else is refused with a reason, never thrown. */
 import assert from "node:assert/strict";
-import { FieldDiff, parseSnapshot, snapshotFields, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "../../src/ha/snapshot.js";
+import { FieldDiff, parseSnapshot, SEAT_KEYS, snapshotFields, SNAPSHOT_VERSION, type Snapshot, type SnapshotSeat, type StoredSnapshot } from "../../src/ha/snapshot.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import { seededRng } from "../../src/rules/rng.js";
@@ -215,7 +215,7 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       assert.equal("turn" in (read.snapshot.game as object), false);
     });
 
-    it("content compared as JSON would serialize it: a nested change, a longer or shorter array, an object for null, a key order change are sent; a member that is undefined (as good as absent) is not", () => {
+    it("content compared as JSON would serialize it: a nested change, a longer or shorter array, an object for null are sent; a member that is undefined (as good as absent) is not, nor the same turn with its members in another order", () => {
       const diff = new FieldDiff();
       diff.next(base);
       diff.landed();
@@ -229,10 +229,24 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       assert.deepEqual(send({ seats: [base.seats[0]!] }), ["seats"], "one seat less");
       assert.deepEqual(send({ seats: [{ ...base.seats[0]!, awayUntil: undefined }, base.seats[1]!] }), [], "an undefined member is no change");
       assert.deepEqual(send({ seats: [base.seats[0]!, { ...base.seats[1]!, awayUntil: undefined }] }), ["seats"], "a member gone is a change");
-      assert.deepEqual(send({ turn: { deadline: base.turn!.deadline, key: base.turn!.key } }), ["turn"], "the same members in another order serialize differently");
+      assert.deepEqual(send({ turn: { deadline: base.turn!.deadline, key: base.turn!.key } }), [], "the same members in another order: the same turn");
+      assert.deepEqual(send({ turn: { ...base.turn!, deadline: base.turn!.deadline + 1 } }), ["turn"], "a later deadline");
       assert.deepEqual(send({ turn: null }), ["turn"]);
       assert.deepEqual(send({ scheduled: { 0: base.scheduled[0] } as unknown as StoredSnapshot["scheduled"] }), ["scheduled"], "an object with the array's entries is not the array");
       assert.deepEqual(send({ scheduled: [{ ...base.scheduled[0]!, action: { type: "end_bust", extra: 1 } }] }), ["scheduled"], "a member more, deep inside");
+    });
+
+    it("every member of a seat counts: a change to any one of them is sent (the seats are compared member by member, not as JSON)", () => {
+      const full: SnapshotSeat = { sessionId: "s1", token: "t1", name: "Ada", awayUntil: 1000, userId: "u1" };
+      const other: SnapshotSeat = { sessionId: "s9", token: "t9", name: "Zed", awayUntil: 2000, userId: "u9" };
+      assert.deepEqual([...SEAT_KEYS].sort(), Object.keys(full).sort(), "the test covers every member a seat has");
+      for (const key of SEAT_KEYS) {
+        const diff = new FieldDiff();
+        diff.next({ ...base, seats: [full] });
+        diff.landed();
+        assert.deepEqual(names(diff.next({ ...base, seats: [{ ...full, [key]: other[key] }] })), ["seats"], key);
+        assert.deepEqual(names(diff.next({ ...base, seats: [{ ...full }] })), [], `${key}: an equal copy is no change`);
+      }
     });
 
     it("a whole snapshot leaves out a game key whose value is undefined (JSON has no undefined)", () => {
