@@ -16,14 +16,14 @@ export class SnapshotGate {
 
   /**
    * @param save - writes the room's state as it is when the write goes out (it calls
-   *   {@link reading} then, and reads it); "skipped" when Redis
-   *   is unreachable (play goes on without snapshots), "superseded" when another process
-   *   owns the room now: nothing more is sent.
+   *   {@link reading} then, and reads it), and calls `done` once with the result: "skipped"
+   *   when Redis is unreachable (play goes on without snapshots; also when `save` throws),
+   *   "superseded" when another process owns the room now: nothing more is sent.
    * @param flush - sends the room's pending state patch.
    * @param onSuperseded - called once, when a write finds the room taken over.
    */
   constructor(
-    private readonly save: () => Promise<SaveResult>,
+    private readonly save: (done: (result: SaveResult) => void) => void,
     private readonly flush: () => void,
     private readonly onSuperseded: () => void,
   ) {}
@@ -32,7 +32,7 @@ export class SnapshotGate {
   changed(): void {
     if (this.superseded) return;
     this.dirty = true;
-    if (!this.running) void this.run();
+    if (!this.running) this.run();
   }
 
   /** The state is being read for the write under way: the changes made so far are in it. */
@@ -47,24 +47,34 @@ export class SnapshotGate {
     else fn();
   }
 
-  private async run(): Promise<void> {
+  private run(): void {
     this.running = true;
-    while (this.dirty) {
-      this.dirty = false;
-      let result: SaveResult;
-      try {
-        result = await this.save();
-      } catch {
-        result = "skipped";
-      }
-      if (result === "superseded") {
-        // Nothing runs again: every entry point checks `superseded` first.
-        this.superseded = true;
-        this.queue = [];
-        this.onSuperseded();
-        return;
-      }
+    this.dirty = false;
+    let answered = false;
+    const done = (result: SaveResult) => {
+      if (answered) return;
+      answered = true;
+      this.saved(result);
+    };
+    try {
+      this.save(done);
+    } catch (err) {
+      // Thrown by what the answer ran (a patch, an event): not the write's failure.
+      if (answered) throw err;
+      done("skipped");
     }
+  }
+
+  /** The write was answered: write again what changed meanwhile, or send. */
+  private saved(result: SaveResult): void {
+    if (result === "superseded") {
+      // Nothing runs again: every entry point checks `superseded` first.
+      this.superseded = true;
+      this.queue = [];
+      this.onSuperseded();
+      return;
+    }
+    if (this.dirty) return this.run();
     this.running = false;
     this.flush();
     const queued = this.queue;

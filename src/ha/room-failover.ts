@@ -75,7 +75,7 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   ) {
     this.snapshots = service.attach(this, epoch);
     this.gate = new SnapshotGate(
-      () => this.save(),
+      (done) => this.save(done),
       () => void room.broadcastPatch(),
       () => this.supersede(),
     );
@@ -149,11 +149,11 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   }
 
   /** Writes the snapshot: the room's state is read when the write goes out (with others, src/ha/service.ts). */
-  private save(): Promise<SaveResult> {
-    return this.snapshots.write(() => {
+  private save(done: (result: SaveResult) => void): void {
+    this.snapshots.write(() => {
       this.gate.reading();
       return this.snapshot();
-    });
+    }, done);
   }
 
   private snapshot(): SnapshotBody {

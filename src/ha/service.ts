@@ -57,9 +57,10 @@ export interface RoomSnapshots {
   /**
    * Writes the snapshot with the next call to Redis; `read` is called then, and returns it:
    * the rooms of one call are read in one pass, and a room that changed twice meanwhile is
-   * written once.
+   * written once. `done` is called with the result (at once with "skipped" while Redis is
+   * unreachable).
    */
-  write(read: () => SnapshotBody): Promise<SaveResult>;
+  write(read: () => SnapshotBody, done: (result: SaveResult) => void): void;
   /** The room ended normally: its snapshot is deleted. */
   end(): void;
   /** The room was superseded: forget it here, leave the live copy's snapshot alone. */
@@ -181,7 +182,7 @@ export class HighAvailability {
     this.rooms.set(room.roomId, entry);
     if (epoch > 0) this.restored.add(room.roomId);
     return {
-      write: (read) => this.write(entry, read),
+      write: (read, done) => this.write(entry, read, done),
       end: () => {
         if (this.rooms.get(room.roomId) !== entry) return;
         this.forget(room.roomId);
@@ -198,15 +199,22 @@ export class HighAvailability {
     this.restored.delete(roomId);
   }
 
-  private write(entry: Attached, read: () => SnapshotBody): Promise<SaveResult> {
+  private write(entry: Attached, read: () => SnapshotBody, done: (result: SaveResult) => void): void {
     if (this.options.redis.status !== "ready") {
       this.pause("redis not connected");
-      return Promise.resolve("skipped");
+      return done("skipped");
     }
-    return new Promise<SaveResult>((done) => {
-      this.batch.push({ read, entry, losses: this.losses, done });
-      this.schedule();
-    });
+    this.batch.push({ read, entry, losses: this.losses, done });
+    this.schedule();
+  }
+
+  /** Gives a room its write's result; what the room does then (its patch, its events) cannot stop the other rooms' answers. */
+  private answer(entry: Attached, done: (result: SaveResult) => void, result: SaveResult): void {
+    try {
+      done(result);
+    } catch (err) {
+      this.log.error({ err, roomId: entry.room.roomId }, "a room failed to send what its snapshot write held back");
+    }
   }
 
   /** A room's write as it goes out: its snapshot read now, only the fields that changed since its last write that landed. */
@@ -282,7 +290,7 @@ export class HighAvailability {
         // A room that cannot say its state: its patch goes out unsaved, as while Redis is away.
         this.log.error({ err, roomId: p.entry.room.roomId }, "snapshot not written: the room's state could not be read");
         p.entry.diff.lost();
-        p.done("skipped");
+        this.answer(p.entry, p.done, "skipped");
       }
     }
     for (let i = 0; i < all.length; i += MAX_BATCH) {
@@ -298,7 +306,7 @@ export class HighAvailability {
         this.pause((err as Error).message);
         for (const p of part) {
           p.entry.diff.lost();
-          p.done("skipped");
+          this.answer(p.entry, p.done, "skipped");
         }
         continue;
       }
@@ -317,7 +325,7 @@ export class HighAvailability {
         } else if (this.rooms.get(p.entry.room.roomId) === p.entry) {
           this.options.metrics?.superseded();
         }
-        p.done(result);
+        this.answer(p.entry, p.done, result);
       });
       if (results.includes("saved")) this.resume();
     }

@@ -2,14 +2,22 @@
 import assert from "node:assert/strict";
 import { SnapshotGate, type SaveResult } from "../../src/ha/gate.js";
 
-/** A save the test completes by hand. */
+/** A save the test answers by hand (`fail`: the next one throws, as a write that breaks). */
 function manualSaves() {
-  const pending: { resolve: (r: SaveResult) => void; reject: (e: Error) => void; state: number }[] = [];
+  const pending: { resolve: (r: SaveResult) => void; state: number }[] = [];
   let state = 0;
+  let failNext = false;
   return {
     pending,
     setState: (n: number) => (state = n),
-    save: () => new Promise<SaveResult>((resolve, reject) => pending.push({ resolve, reject, state })),
+    fail: () => (failNext = true),
+    save: (resolve: (r: SaveResult) => void) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error("redis down");
+      }
+      pending.push({ resolve, state });
+    },
   };
 }
 const tick = () => new Promise((r) => setImmediate(r));
@@ -57,13 +65,24 @@ describe("SnapshotGate (src/ha/gate.ts)", () => {
     const saves = manualSaves();
     const sent: string[] = [];
     const gate = new SnapshotGate(saves.save, () => sent.push("patch"), () => undefined);
+    saves.fail();
     gate.changed();
-    saves.pending[0]!.reject(new Error("redis down"));
-    await tick();
+    assert.deepEqual([...sent], ["patch"], "a write that throws: the patch goes out at once");
     gate.changed();
-    saves.pending[1]!.resolve("skipped");
-    await tick();
+    saves.pending[0]!.resolve("skipped");
     assert.deepEqual([...sent], ["patch", "patch"]);
+    gate.changed();
+    assert.equal(saves.pending.length, 2, "the next change is written again");
+  });
+
+  it("an error thrown while sending (the patch) reaches whoever changed the state, and is not taken for a failed write (no second patch)", () => {
+    let patches = 0;
+    const gate = new SnapshotGate((done) => done("skipped"), () => {
+      patches++;
+      throw new Error("send failed");
+    }, () => undefined);
+    assert.throws(() => gate.changed(), /send failed/);
+    assert.equal(patches, 1);
   });
 
   it("superseded: nothing more is sent, queued events are dropped, onSuperseded runs once", async () => {

@@ -51,7 +51,7 @@ function fakeService() {
       attached.push({ room, epoch });
       return {
         // The room's state read when the write is made (the real service reads it when the call goes out: see "read late" below).
-        write: (read) => new Promise<SaveResult>((answer) => writes.push({ body: read(), answer })),
+        write: (read, answer) => void writes.push({ body: read(), answer }),
         end: () => void calls.end++,
         detach: () => void calls.detach++,
       };
@@ -182,7 +182,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     const { state, body } = roomState();
     const pending: { read: () => SnapshotBody; answer: (r: SaveResult) => void }[] = [];
     const service = {
-      attach: (): RoomSnapshots => ({ write: (read) => new Promise<SaveResult>((answer) => pending.push({ read, answer })), end: () => undefined, detach: () => undefined }),
+      attach: (): RoomSnapshots => ({ write: (read, answer) => void pending.push({ read, answer }), end: () => undefined, detach: () => undefined }),
     };
     const failover = new RoomFailover(room.asRoom, service, 0, body, silent);
     state.n = 1;

@@ -6,8 +6,12 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { HighAvailability, type SnapshotBody } from "../../src/ha/service.js";
+import type { SaveResult } from "../../src/ha/gate.js";
+import { HighAvailability, type RoomSnapshots, type SnapshotBody } from "../../src/ha/service.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
+
+/** A room's write, answered as a promise. */
+const save = (snapshots: RoomSnapshots, read: () => SnapshotBody) => new Promise<SaveResult>((done) => snapshots.write(read, done));
 
 const body = (board: string[], roomId = "r1"): SnapshotBody => ({
   roomId,
@@ -46,21 +50,21 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     };
     const [q1, q2, q3] = ["q1", "q2", "q3"].map((roomId) => ha.attach({ roomId, supersede: () => undefined, resave: () => undefined }));
     const started = performance.now();
-    assert.equal(await q1!.write(() => body(["X", "", ""], "q1")), "saved");
+    assert.equal(await save(q1!, () => body(["X", "", ""], "q1")), "saved");
     const quiet = performance.now() - started;
     assert.ok(quiet < 150, `a write after a quiet spell waited ${Math.round(quiet)} ms for a 300 ms window`);
     const answered: number[] = [];
-    const results = await Promise.all([q2!.write(() => body(["X", "", ""], "q2")), q3!.write(() => body(["O", "", ""], "q3"))].map((p) => p.then((r) => (answered.push(performance.now() - started), r))));
+    const results = await Promise.all([save(q2!, () => body(["X", "", ""], "q2")), save(q3!, () => body(["O", "", ""], "q3"))].map((p) => p.then((r) => (answered.push(performance.now() - started), r))));
     assert.deepEqual(results, ["saved", "saved"]);
     assert.deepEqual(calls, [1, 2], "the two writes made within the window went out together, in a second call");
     for (const ms of answered) assert.ok(ms >= 300 && ms < 450 + 150, `answered ${Math.round(ms)} ms after the first call (window 300 ms, at most 450 ms)`);
     assert.equal(await client.hget("ha:snap:q3", "g:board"), JSON.stringify(["O", "", ""]));
 
     // A move once the window has passed goes out at once, and takes the waiting one along (no timer waited for).
-    const waiting = q1!.write(() => body(["X", "O", ""], "q1"));
+    const waiting = save(q1!, () => body(["X", "O", ""], "q1"));
     await new Promise((r) => setTimeout(r, 320));
     const late = performance.now();
-    assert.deepEqual(await Promise.all([waiting, q2!.write(() => body(["X", "X", ""], "q2"))]), ["saved", "saved"]);
+    assert.deepEqual(await Promise.all([waiting, save(q2!, () => body(["X", "X", ""], "q2"))]), ["saved", "saved"]);
     const took = performance.now() - late;
     assert.ok(took < 100, `the move made after the window waited ${Math.round(took)} ms`);
     assert.deepEqual(calls, [1, 2, 2]);
@@ -71,8 +75,8 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     const ha = new HighAvailability({ redis: client, logger: pino({ level: "error" }, { write: (line: string) => void lines.push(line) }), batchMs: 50 });
     const [good, broken] = ["e1", "e2"].map((roomId) => ha.attach({ roomId, supersede: () => undefined, resave: () => undefined }));
     const results = await Promise.all([
-      good!.write(() => body(["X", "", ""], "e1")),
-      broken!.write(() => {
+      save(good!, () => body(["X", "", ""], "e1")),
+      save(broken!, () => {
         throw new Error("state unreadable");
       }),
     ]);
@@ -82,6 +86,20 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     assert.ok(lines.some((l) => l.includes("snapshot not written") && l.includes("e2") && l.includes("state unreadable")), lines.join(""));
   });
 
+  it("a room that fails on its write's answer (sending its patch) does not keep the other rooms of that call from theirs; the error is logged", async () => {
+    const lines: string[] = [];
+    const ha = new HighAvailability({ redis: client, logger: pino({ level: "error" }, { write: (line: string) => void lines.push(line) }), batchMs: 50 });
+    const [failing, fine] = ["f1", "f2"].map((roomId) => ha.attach({ roomId, supersede: () => undefined, resave: () => undefined }));
+    failing!.write(
+      () => body(["X", "", ""], "f1"),
+      () => {
+        throw new Error("patch failed");
+      },
+    );
+    assert.equal(await save(fine!, () => body(["O", "", ""], "f2")), "saved", "the other room of the call is answered");
+    assert.ok(lines.some((l) => l.includes("f1") && l.includes("patch failed")), lines.join(""));
+  });
+
   it("a write waiting for its batch when a heartbeat finds Redis emptied still lands: its room is not closed as taken over, and the resave writes the whole snapshot", async () => {
     // A long batch window: the write below waits in it while the heartbeat answers.
     const ha = new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 100 });
@@ -89,17 +107,17 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     let superseded = 0;
     let resaves = 0;
     const snapshots = ha.attach(room);
-    assert.equal(await snapshots.write(() => body(["X", "", ""])), "saved", "the room's first write");
+    assert.equal(await save(snapshots, () => body(["X", "", ""])), "saved", "the room's first write");
 
     await client.flushall(); // Redis restarted empty
-    const waiting = snapshots.write(() => body(["X", "O", ""]));
+    const waiting = save(snapshots, () => body(["X", "O", ""]));
     await ha.store.beat("heart"); // finds the data gone
     assert.equal(resaves, 1, "the loss asks the room to write its snapshot again");
     assert.equal(await waiting, "saved", "the write made before the loss was found lands all the same");
     assert.equal(superseded, 0, "nothing was closed");
     assert.notEqual(await client.get("ha:owner:r1"), null, "the room's owner key is back");
     // The resave (what the room does when asked): the whole snapshot, not the changed fields only.
-    assert.equal(await snapshots.write(() => body(["X", "O", ""])), "saved");
+    assert.equal(await save(snapshots, () => body(["X", "O", ""])), "saved");
     const fields = await client.hgetall("ha:snap:r1");
     assert.ok(fields.meta && fields.seats, `the whole snapshot is back: ${Object.keys(fields).join(", ")}`);
     assert.equal(fields["g:board"], JSON.stringify(["X", "O", ""]));
