@@ -76,9 +76,20 @@ export class SnapshotGate {
     }
     if (this.dirty) return this.run();
     this.running = false;
-    this.flush();
     const queued = this.queue;
     this.queue = [];
-    for (const fn of queued) fn();
+    // Each runs whatever another throws (the patch, then the events, in order); the first error is thrown after.
+    let failed = false;
+    let failure: unknown;
+    for (let i = -1; i < queued.length; i++) {
+      try {
+        if (i < 0) this.flush();
+        else queued[i]!();
+      } catch (err) {
+        if (!failed) failure = err;
+        failed = true;
+      }
+    }
+    if (failed) throw failure;
   }
 }

@@ -132,8 +132,8 @@ export class HighAvailability {
   private readonly cutOff = new Set<string>();
   private readonly probeMs: number;
   private readonly probe: NonNullable<HaOptions["probe"]>;
-  /** Writes gathered for the next call (`batchMs`); `losses`: {@link losses} when each was made. */
-  private batch: { read: () => SnapshotBody; entry: Attached; losses: number; done: (result: SaveResult) => void }[] = [];
+  /** Writes asked for, for the next call (`batchMs`). */
+  private batch: { read: () => SnapshotBody; entry: Attached; done: (result: SaveResult) => void }[] = [];
   /** The gathered writes go out at the end of this turn of the event loop. */
   private sendQueued = false;
   /** The latest the gathered writes go out, when no wake-up the process has anyway comes first. */
@@ -204,7 +204,7 @@ export class HighAvailability {
       this.pause("redis not connected");
       return done("skipped");
     }
-    this.batch.push({ read, entry, losses: this.losses, done });
+    this.batch.push({ read, entry, done });
     this.schedule();
   }
 
@@ -284,8 +284,14 @@ export class HighAvailability {
     this.batch = [];
     const all: { write: SnapshotWrite; seq: number; entry: Attached; losses: number; done: (result: SaveResult) => void }[] = [];
     for (const p of batch) {
+      // Ended or taken over since it asked: nothing to write (an ended room's snapshot is already deleted).
+      if (this.rooms.get(p.entry.room.roomId) !== p.entry) {
+        this.answer(p.entry, p.done, "superseded");
+        continue;
+      }
       try {
-        all.push({ ...this.prepare(p.entry, p.read()), entry: p.entry, losses: p.losses, done: p.done });
+        // Read now: what Redis lost before this (see dataLost) the write already makes up for.
+        all.push({ ...this.prepare(p.entry, p.read()), entry: p.entry, losses: this.losses, done: p.done });
       } catch (err) {
         // A room that cannot say its state: its patch goes out unsaved, as while Redis is away.
         this.log.error({ err, roomId: p.entry.room.roomId }, "snapshot not written: the room's state could not be read");

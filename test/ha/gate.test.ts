@@ -85,6 +85,21 @@ describe("SnapshotGate (src/ha/gate.ts)", () => {
     assert.equal(patches, 1);
   });
 
+  it("an event that throws does not keep the events after it from going out, in order; the first error is thrown after all ran", () => {
+    const saves = manualSaves();
+    const sent: string[] = [];
+    const gate = new SnapshotGate(saves.save, () => sent.push("patch"), () => undefined);
+    gate.changed();
+    gate.send(() => {
+      throw new Error("event 1 failed");
+    });
+    gate.send(() => sent.push("event 2"));
+    assert.throws(() => saves.pending[0]!.resolve("saved"), /event 1 failed/);
+    assert.deepEqual([...sent], ["patch", "event 2"]);
+    gate.send(() => sent.push("event 3"));
+    assert.deepEqual([...sent], ["patch", "event 2", "event 3"], "nothing left queued: the next event goes out at once");
+  });
+
   it("superseded: nothing more is sent, queued events are dropped, onSuperseded runs once", async () => {
     const saves = manualSaves();
     const sent: string[] = [];

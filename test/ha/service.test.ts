@@ -100,6 +100,22 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     assert.ok(lines.some((l) => l.includes("f1") && l.includes("patch failed")), lines.join(""));
   });
 
+  it("a room that ends while its first write waits for the window is neither read nor written: its snapshot is not created after its end", async () => {
+    const ha = new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 200 });
+    const attach = (roomId: string) => ha.attach({ roomId, supersede: () => undefined, resave: () => undefined });
+    assert.equal(await save(attach("g0"), () => body(["X", "", ""], "g0")), "saved", "another room's move opens the window");
+    const ended = attach("g1");
+    let reads = 0;
+    const waiting = save(ended, () => {
+      reads++;
+      return body(["X", "", ""], "g1");
+    });
+    ended.end();
+    assert.equal(await waiting, "superseded");
+    assert.equal(reads, 0, "an ended room is not read");
+    assert.equal(await client.exists("ha:snap:g1", "ha:owner:g1"), 0, "no snapshot or owner key left behind");
+  });
+
   it("a write waiting for its batch when a heartbeat finds Redis emptied still lands: its room is not closed as taken over, and the resave writes the whole snapshot", async () => {
     // A long batch window: the write below waits in it while the heartbeat answers.
     const ha = new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 100 });
