@@ -140,6 +140,10 @@ export class HighAvailability {
   private fallback?: NodeJS.Timeout;
   /** When the last call was sent (performance.now()). */
   private lastSent = -Infinity;
+  /** The room that asked for the latest write, when, and when another room last did before it (performance.now()). */
+  private latestRoom = "";
+  private latestAt = -Infinity;
+  private otherAt = -Infinity;
 
   constructor(private readonly options: HaOptions) {
     this.store = new SnapshotStore(options.redis);
@@ -205,7 +209,16 @@ export class HighAvailability {
       return done("skipped");
     }
     this.batch.push({ read, entry, done });
-    this.schedule();
+    // Whether another room wrote within the window: if none did, there is nobody to share a call with.
+    const now = performance.now();
+    const roomId = entry.room.roomId;
+    const others = this.latestRoom === roomId ? this.otherAt : this.latestAt;
+    if (this.latestRoom !== roomId) {
+      this.otherAt = this.latestAt;
+      this.latestRoom = roomId;
+    }
+    this.latestAt = now;
+    this.schedule(now - others >= this.batchMs);
   }
 
   /** Gives a room its write's result; what the room does then (its patch, its events) cannot stop the other rooms' answers. */
@@ -252,19 +265,20 @@ export class HighAvailability {
   /**
    * When the gathered writes go out. Each call costs this process a system call that wakes
    * Redis and a wake-up for the answer (on these machines 120–500 µs of CPU in all, more
-   * than the writes themselves), and a timer of its own would cost another wake-up. So
-   * calls are at least `batchMs` apart, and writes go out from a wake-up the process has
-   * anyway (a player's message, the answer to the last call), at the end of it, once
-   * `batchMs` have passed since the last call; a timer sends them only when no such wake-up
-   * comes within 1.5 × `batchMs`. A write after a quiet spell goes out at once, with
-   * whatever else that turn of the event loop wrote: a quiet room's moves wait for nothing
-   * but Redis, a busy server makes at most one call per `batchMs` (0: each turn's writes
-   * are sent right after it).
+   * than the writes themselves), and a timer of its own would cost another wake-up. So on
+   * a busy server calls are at least `batchMs` apart, and writes go out from a wake-up the
+   * process has anyway (a player's message, the answer to the last call), at the end of
+   * it, once `batchMs` have passed since the last call; a timer sends them only when no
+   * such wake-up comes within 1.5 × `batchMs`. A write goes out at once (with whatever
+   * else that turn of the event loop wrote) after a quiet spell, or when no other room
+   * wrote within `batchMs` (`alone`: one game moving fast has nobody to share a call with,
+   * and would only wait): a quiet server's moves wait for nothing but Redis, a busy one
+   * makes at most one call per `batchMs` (0: each turn's writes are sent right after it).
    */
-  private schedule() {
+  private schedule(alone = false) {
     if (this.sendQueued || this.batch.length === 0) return;
     const waited = performance.now() - this.lastSent;
-    if (waited >= this.batchMs) {
+    if (waited >= this.batchMs || alone) {
       this.sendQueued = true;
       if (this.fallback) clearTimeout(this.fallback);
       this.fallback = undefined;

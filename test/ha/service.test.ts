@@ -40,7 +40,7 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     await redis?.stop();
   });
 
-  it("a move on a quiet server is saved at once; moves soon after a call wait for the window and share one call, sent within 1.5 windows", async () => {
+  it("a move on a quiet server, or of a room moving alone, is saved at once; moves of several rooms soon after a call wait for the window and share one call, sent within 1.5 windows", async () => {
     const ha = new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 300 });
     const calls: number[] = [];
     const writeMany = ha.store.writeMany.bind(ha.store);
@@ -60,14 +60,20 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     for (const ms of answered) assert.ok(ms >= 300 && ms < 450 + 150, `answered ${Math.round(ms)} ms after the first call (window 300 ms, at most 450 ms)`);
     assert.equal(await client.hget("ha:snap:q3", "g:board"), JSON.stringify(["O", "", ""]));
 
-    // A move once the window has passed goes out at once, and takes the waiting one along (no timer waited for).
-    const waiting = save(q1!, () => body(["X", "O", ""], "q1"));
+    // One room moving with no other room's move within the window goes out at once, even soon after a call: nobody to share it with.
+    const alone = performance.now();
+    assert.equal(await save(q1!, () => body(["X", "O", ""], "q1")), "saved");
+    assert.ok(performance.now() - alone < 150, `a room moving alone waited ${Math.round(performance.now() - alone)} ms`);
+    assert.deepEqual(calls, [1, 2, 1]);
+
+    // Another room's move right after it waits; a move made once the window has passed goes out at once and takes it along (no timer waited for).
+    const waiting = save(q2!, () => body(["X", "O", ""], "q2"));
     await new Promise((r) => setTimeout(r, 320));
     const late = performance.now();
-    assert.deepEqual(await Promise.all([waiting, save(q2!, () => body(["X", "X", ""], "q2"))]), ["saved", "saved"]);
+    assert.deepEqual(await Promise.all([waiting, save(q3!, () => body(["X", "X", ""], "q3"))]), ["saved", "saved"]);
     const took = performance.now() - late;
     assert.ok(took < 100, `the move made after the window waited ${Math.round(took)} ms`);
-    assert.deepEqual(calls, [1, 2, 2]);
+    assert.deepEqual(calls, [1, 2, 1, 2]);
   });
 
   it("a room whose state cannot be read when its write goes out is answered 'skipped' (its patch goes out unsaved) with an error logged; the other rooms of that call land", async () => {
@@ -126,6 +132,8 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     assert.equal(await save(snapshots, () => body(["X", "", ""])), "saved", "the room's first write");
 
     await client.flushall(); // Redis restarted empty
+    // Another room's move just before: the write below is not alone, so it waits for the window.
+    void save(ha.attach({ roomId: "r0", supersede: () => undefined, resave: () => undefined }), () => body(["O", "", ""], "r0"));
     const waiting = save(snapshots, () => body(["X", "O", ""]));
     await ha.store.beat("heart"); // finds the data gone
     assert.equal(resaves, 1, "the loss asks the room to write its snapshot again");
