@@ -94,10 +94,24 @@ describe("SnapshotGate (src/ha/gate.ts)", () => {
       throw new Error("event 1 failed");
     });
     gate.send(() => sent.push("event 2"));
-    assert.throws(() => saves.pending[0]!.resolve("saved"), /event 1 failed/);
+    gate.send(() => {
+      throw new Error("event 3 failed");
+    });
+    assert.throws(() => saves.pending[0]!.resolve("saved"), /event 1 failed/, "the first error");
     assert.deepEqual([...sent], ["patch", "event 2"]);
-    gate.send(() => sent.push("event 3"));
-    assert.deepEqual([...sent], ["patch", "event 2", "event 3"], "nothing left queued: the next event goes out at once");
+    gate.send(() => sent.push("event 4"));
+    assert.deepEqual([...sent], ["patch", "event 2", "event 4"], "nothing left queued: the next event goes out at once");
+  });
+
+  it("a write answered twice counts once: one patch, the events once", () => {
+    let answer: ((r: SaveResult) => void) | undefined;
+    const sent: string[] = [];
+    const gate = new SnapshotGate((done) => (answer = done), () => sent.push("patch"), () => undefined);
+    gate.changed();
+    gate.send(() => sent.push("event"));
+    answer!("saved");
+    answer!("saved");
+    assert.deepEqual([...sent], ["patch", "event"]);
   });
 
   it("superseded: nothing more is sent, queued events are dropped, onSuperseded runs once", async () => {

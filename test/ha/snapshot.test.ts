@@ -236,6 +236,50 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       assert.deepEqual(send({ scheduled: [{ ...base.scheduled[0]!, action: { type: "end_bust", extra: 1 } }] }), ["scheduled"], "a member more, deep inside");
     });
 
+    it("the parts seen unchanged without their JSON are sent when they change: the history's game counter alone, the fair dice and the match appearing or going", () => {
+      const start: StoredSnapshot = { ...base, match: null, fairness: null };
+      const fairness: StoredSnapshot["fairness"] = { seed: "a".repeat(64), clientSeeds: {}, game: null, revealed: null };
+      const match: StoredSnapshot["match"] = { id: "m1", startedAt: 1, seats: [], placed: {}, initial: null, log: [] };
+      const cases: [string, StoredSnapshot, StoredSnapshot, string][] = [
+        ["the history's game counter", start, { ...start, history: { ...start.history, game: start.history.game + 1 } }, "history"],
+        ["an action scheduled where none was", { ...start, scheduled: [] }, { ...start, scheduled: base.scheduled }, "scheduled"],
+        ["the schedule emptied", start, { ...start, scheduled: [] }, "scheduled"],
+        ["fair dice appearing", start, { ...start, fairness }, "fairness"],
+        ["fair dice going", { ...start, fairness }, start, "fairness"],
+        ["a match appearing", start, { ...start, match }, "match"],
+        ["a match going", { ...start, match }, start, "match"],
+      ];
+      for (const [what, from, to, part] of cases) {
+        const diff = new FieldDiff();
+        diff.next(from);
+        diff.landed();
+        assert.deepEqual(names(diff.next(to)), [part], what);
+      }
+    });
+
+    it("a write where nothing changed serializes nothing: equal copies of the seats, the turn (or none) and the history's counters, no schedule, no match or fair dice", () => {
+      const stringify = JSON.stringify;
+      for (const turn of [null, { key: "s1:3", deadline: 5000 }]) {
+        const start: StoredSnapshot = { ...base, turn, scheduled: [], match: null, fairness: null };
+        const diff = new FieldDiff();
+        diff.next(start);
+        diff.landed();
+        const serialized: unknown[] = [];
+        JSON.stringify = ((value: unknown, ...rest: []) => {
+          serialized.push(value);
+          return stringify(value, ...rest);
+        }) as typeof JSON.stringify;
+        let write: { fields: string[] };
+        try {
+          write = diff.next({ ...start, seats: start.seats.map((seat) => ({ ...seat })), turn: turn && { ...turn }, history: { ...start.history }, scheduled: [] });
+        } finally {
+          JSON.stringify = stringify;
+        }
+        assert.deepEqual(serialized, [], `turn ${JSON.stringify(turn)}: nothing serialized`);
+        assert.deepEqual(write.fields, []);
+      }
+    });
+
     it("every member of a seat counts: a change to any one of them is sent (the seats are compared member by member, not as JSON)", () => {
       const full: SnapshotSeat = { sessionId: "s1", token: "t1", name: "Ada", awayUntil: 1000, userId: "u1" };
       const other: SnapshotSeat = { sessionId: "s9", token: "t9", name: "Zed", awayUntil: 2000, userId: "u9" };
