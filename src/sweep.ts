@@ -65,7 +65,7 @@ export function startProcessSweep({ intervalMs, confirmMs = 1500, graceMs = 3000
           // A process that answers directly runs, only cut off from Redis (high availability
           // published its address): its rooms stay listed, its players may still be playing.
           const address = await publishedAddress(redis, processId).catch(() => null);
-          if (address && (await answersDirectly(address, processId, probeMs))) {
+          if (await answersDirectly(address, processId, probeMs)) {
             logger.debug({ processId, address }, "process missing from presence answers directly: its rooms stay listed");
             continue;
           }

@@ -82,17 +82,16 @@ export class SnapshotGate {
     const queued = this.queue;
     this.queue = [];
     // Each runs whatever another throws (the patch, then the events, in order); the first error is thrown after.
-    let failed = false;
-    let failure: unknown;
-    for (let i = -1; i < queued.length; i++) {
+    let failure: { err: unknown } | undefined;
+    const attempt = (fn: () => void) => {
       try {
-        if (i < 0) this.flush();
-        else queued[i]!();
+        fn();
       } catch (err) {
-        if (!failed) failure = err;
-        failed = true;
+        failure ??= { err };
       }
-    }
-    if (failed) throw failure;
+    };
+    attempt(this.flush);
+    for (const fn of queued) attempt(fn);
+    if (failure) throw failure.err;
   }
 }

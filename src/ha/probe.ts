@@ -17,10 +17,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export const DEFAULT_PROBE_MS = 1000;
 
 /** The route a process answers on: `{ processId }`. */
+// Stryker disable next-line StringLiteral: a static mutant the in-process runner never loads; the probe test requests the literal path
 export const ALIVE_PATH = "/ha/alive";
 
 /** Whether the process `processId` answers at `address` (`host:port`) within `timeoutMs`. */
-export async function answersDirectly(address: string, processId: string, timeoutMs: number): Promise<boolean> {
+export async function answersDirectly(address: string | null | undefined, processId: string, timeoutMs: number): Promise<boolean> {
+  // None published (a server of a version before the probe, or snapshots off): it cannot say it runs.
+  if (!address) return false;
   try {
     const res = await fetch(`http://${address}${ALIVE_PATH}`, { signal: AbortSignal.timeout(timeoutMs), redirect: "error" });
     if (!res.ok) {

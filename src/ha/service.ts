@@ -98,7 +98,7 @@ export interface HaOptions {
   /** How long a process with no heartbeat has to answer directly. @default 1000 */
   probeMs?: number;
   /** Asks a process directly whether it runs (tests replace it). @default answersDirectly */
-  probe?: (address: string, processId: string, timeoutMs: number) => Promise<boolean>;
+  probe?: typeof answersDirectly;
 }
 
 interface Attached {
@@ -110,6 +110,23 @@ interface Attached {
   historySeq?: number;
   /** What the next write must send of the snapshot: what changed since the last one that landed. */
   diff: FieldDiff;
+}
+
+/** A room's write, asked for: its snapshot is read when the call goes out. */
+interface Asked {
+  entry: Attached;
+  read: () => SnapshotBody;
+  done: (result: SaveResult) => void;
+}
+
+/** A room's write as it goes out: `losses` is {@link HighAvailability.losses} when it was read. */
+interface Prepared {
+  entry: Attached;
+  write: SnapshotWrite;
+  /** The history seq it holds up to. */
+  seq: number;
+  losses: number;
+  done: (result: SaveResult) => void;
 }
 
 export class HighAvailability {
@@ -133,7 +150,7 @@ export class HighAvailability {
   private readonly probeMs: number;
   private readonly probe: NonNullable<HaOptions["probe"]>;
   /** Writes asked for, for the next call (`batchMs`). */
-  private batch: { read: () => SnapshotBody; entry: Attached; done: (result: SaveResult) => void }[] = [];
+  private batch: Asked[] = [];
   /** The gathered writes go out at the end of this turn of the event loop. */
   private sendQueued = false;
   /** The latest the gathered writes go out, when no wake-up the process has anyway comes first. */
@@ -218,7 +235,7 @@ export class HighAvailability {
       this.latestRoom = roomId;
     }
     this.latestAt = now;
-    this.schedule(now - others >= this.batchMs);
+    this.schedule(now, now - others >= this.batchMs);
   }
 
   /** Gives a room its write's result; what the room does then (its patch, its events) cannot stop the other rooms' answers. */
@@ -231,7 +248,8 @@ export class HighAvailability {
   }
 
   /** A room's write as it goes out: its snapshot read now, only the fields that changed since its last write that landed. */
-  private prepare(entry: Attached, body: SnapshotBody): { write: SnapshotWrite; seq: number } {
+  private prepare({ entry, read, done }: Asked): Prepared {
+    const body = read();
     const { history } = body;
     // The stored form: the history's counters only (its entries go to the list beside it).
     const stored: StoredSnapshot = {
@@ -259,7 +277,8 @@ export class HighAvailability {
     const values: string[] = [];
     for (let i = full ? 0 : history.entries.length - added; i < history.entries.length; i++) values.push(history.entries[i]![1]);
     entry.historySeq = undefined; // until this write is known to have landed
-    return { write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq };
+    // Read now: what Redis lost before this (see dataLost) the write already makes up for.
+    return { write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq, entry, losses: this.losses, done };
   }
 
   /**
@@ -275,9 +294,9 @@ export class HighAvailability {
    * and would only wait): a quiet server's moves wait for nothing but Redis, a busy one
    * makes at most one call per `batchMs` (0: each turn's writes are sent right after it).
    */
-  private schedule(alone = false) {
+  private schedule(now: number, alone = false) {
     if (this.sendQueued || this.batch.length === 0) return;
-    const waited = performance.now() - this.lastSent;
+    const waited = now - this.lastSent;
     if (waited >= this.batchMs || alone) {
       this.sendQueued = true;
       if (this.fallback) clearTimeout(this.fallback);
@@ -296,7 +315,7 @@ export class HighAvailability {
     this.lastSent = performance.now();
     const batch = this.batch;
     this.batch = [];
-    const all: { write: SnapshotWrite; seq: number; entry: Attached; losses: number; done: (result: SaveResult) => void }[] = [];
+    const all: Prepared[] = [];
     for (const p of batch) {
       // Ended or taken over since it asked: nothing to write (an ended room's snapshot is already deleted).
       if (this.rooms.get(p.entry.room.roomId) !== p.entry) {
@@ -304,8 +323,7 @@ export class HighAvailability {
         continue;
       }
       try {
-        // Read now: what Redis lost before this (see dataLost) the write already makes up for.
-        all.push({ ...this.prepare(p.entry, p.read()), entry: p.entry, losses: this.losses, done: p.done });
+        all.push(this.prepare(p));
       } catch (err) {
         // A room that cannot say its state: its patch goes out unsaved, as while Redis is away.
         this.log.error({ err, roomId: p.entry.room.roomId }, "snapshot not written: the room's state could not be read");
@@ -350,7 +368,7 @@ export class HighAvailability {
       if (results.includes("saved")) this.resume();
     }
     // Awake for the answer: what was written meanwhile may go now.
-    this.schedule();
+    this.schedule(performance.now());
   }
 
   /** Redis lost its data (restarted without persistence, flushed): every room writes its whole snapshot again, as new. */
@@ -475,7 +493,6 @@ export class HighAvailability {
 
   /** Whether a process that published `address` answers there (none published: no). */
   private async answers(processId: string, address: string | undefined): Promise<boolean> {
-    if (!address) return false;
     const answered = await this.probe(address, processId, this.probeMs);
     if (!answered) this.log.debug({ processId, address }, "a process with no heartbeat does not answer directly");
     return answered;

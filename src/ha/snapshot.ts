@@ -146,11 +146,12 @@ function storedParts(snapshot: StoredSnapshot): Parts {
   };
 }
 
-/** The keys of a seat, every one of which {@link sameSeat} compares. */
+/** The keys of a seat (its schema's), every one of which {@link sameSeat} compares. */
 export const SEAT_KEYS = Object.keys(seat.shape) as (keyof SnapshotSeat)[];
 
 function sameSeat(a: SnapshotSeat, b: SnapshotSeat): boolean {
-  return a.sessionId === b.sessionId && a.token === b.token && a.name === b.name && a.awayUntil === b.awayUntil && a.userId === b.userId;
+  for (const key of SEAT_KEYS) if (a[key] !== b[key]) return false;
+  return true;
 }
 
 /**

@@ -34,6 +34,12 @@ describe("A process asked directly whether it runs (src/ha/probe.ts)", function 
     const address = await listen(server);
     assert.equal(await answersDirectly(address, "A", 1000), true);
     assert.equal(await answersDirectly(address, "B", 1000), false);
+    // The route as documented: GET /ha/alive, JSON, never cached by a proxy in between.
+    const res = await fetch(`http://${address}/ha/alive`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/json");
+    assert.equal(res.headers.get("cache-control"), "no-store");
+    assert.deepEqual(await res.json(), { processId: "A" });
   });
 
   it("a refused connection (the process is gone) or a listener that never answers (stalled) is no answer, within the timeout", async () => {
@@ -48,6 +54,20 @@ describe("A process asked directly whether it runs (src/ha/probe.ts)", function 
     assert.equal(await answersDirectly(address, "A", 300), false);
     const waited = Date.now() - started;
     assert.ok(waited >= 250 && waited < 1500, `gave up after ${waited} ms (timeout 300 ms)`);
+  });
+
+  it("no address published (a server of an older version) is no answer, without asking anyone", async () => {
+    const realFetch = globalThis.fetch;
+    let asked = 0;
+    globalThis.fetch = ((...args: Parameters<typeof fetch>) => (asked++, realFetch(...args))) as typeof fetch;
+    try {
+      assert.equal(await answersDirectly(undefined, "p1", 50), false);
+      assert.equal(await answersDirectly(null, "p1", 50), false);
+      assert.equal(await answersDirectly("", "p1", 50), false);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    assert.equal(asked, 0, "no request made");
   });
 
   it("anything but the route's JSON is no answer: an error status, another page", async () => {
