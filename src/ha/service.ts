@@ -138,6 +138,8 @@ export class HighAvailability {
   private readonly deadAfterMs: number;
   private readonly batchMs: number;
   private paused = false;
+  /** Every room was asked to write its snapshot again since the last failed write (see {@link resume}). */
+  private resavedSinceFailure = true;
   /** Times Redis was found to have lost its data. */
   private losses = 0;
   private checking = false;
@@ -183,9 +185,8 @@ export class HighAvailability {
   /** Starts the heartbeat and the checks; returns the stop function. */
   start(): () => void {
     const onReady = () => {
-      if (!this.paused) return;
       // Redis is back: every room writes its snapshot again at once.
-      for (const { room } of this.rooms.values()) room.resave();
+      if (this.paused) this.resaveAll();
     };
     this.options.redis.on("ready", onReady);
     void this.check();
@@ -307,7 +308,7 @@ export class HighAvailability {
     }
   }
 
-  /** Sends the gathered writes, in one call per {@link MAX_BATCH}. */
+  /** Sends the gathered writes, in one call per {@link MAX_BATCH}, each part's rooms read as it goes out. */
   private async flush() {
     this.sendQueued = false;
     if (this.fallback) clearTimeout(this.fallback);
@@ -315,24 +316,26 @@ export class HighAvailability {
     this.lastSent = performance.now();
     const batch = this.batch;
     this.batch = [];
-    const all: Prepared[] = [];
-    for (const p of batch) {
-      // Ended or taken over since it asked: nothing to write (an ended room's snapshot is already deleted).
-      if (this.rooms.get(p.entry.room.roomId) !== p.entry) {
-        this.answer(p.entry, p.done, "superseded");
-        continue;
+    for (let i = 0; i < batch.length; i += MAX_BATCH) {
+      const part: Prepared[] = [];
+      for (const p of batch.slice(i, i + MAX_BATCH)) {
+        // Ended or taken over since it asked, even while an earlier part of this call waited
+        // for Redis: nothing to write (an ended room's snapshot is already deleted, and a new
+        // room's first write would create it again).
+        if (this.rooms.get(p.entry.room.roomId) !== p.entry) {
+          this.answer(p.entry, p.done, "superseded");
+          continue;
+        }
+        try {
+          part.push(this.prepare(p));
+        } catch (err) {
+          // A room that cannot say its state: its patch goes out unsaved, as while Redis is away.
+          this.log.error({ err, roomId: p.entry.room.roomId }, "snapshot not written: the room's state could not be read");
+          p.entry.diff.lost();
+          this.answer(p.entry, p.done, "skipped");
+        }
       }
-      try {
-        all.push(this.prepare(p));
-      } catch (err) {
-        // A room that cannot say its state: its patch goes out unsaved, as while Redis is away.
-        this.log.error({ err, roomId: p.entry.room.roomId }, "snapshot not written: the room's state could not be read");
-        p.entry.diff.lost();
-        this.answer(p.entry, p.done, "skipped");
-      }
-    }
-    for (let i = 0; i < all.length; i += MAX_BATCH) {
-      const part = all.slice(i, i + MAX_BATCH);
+      if (part.length === 0) continue;
       const started = performance.now();
       let results: WriteResult[];
       try {
@@ -384,6 +387,8 @@ export class HighAvailability {
   }
 
   private pause(reason: string) {
+    // A write failed: the rooms skipped since are written again once Redis answers.
+    this.resavedSinceFailure = false;
     if (this.paused) return;
     this.paused = true;
     this.options.metrics?.paused(true);
@@ -395,6 +400,15 @@ export class HighAvailability {
     this.paused = false;
     this.options.metrics?.paused(false);
     this.log.info("snapshots resumed");
+    // Redis refused writes without the connection dropping (out of memory, a busy script):
+    // no reconnection wrote the rooms again, so the rooms that were skipped (and sit still
+    // now) write theirs here.
+    if (!this.resavedSinceFailure) this.resaveAll();
+  }
+
+  private resaveAll() {
+    this.resavedSinceFailure = true;
+    for (const { room } of this.rooms.values()) room.resave();
   }
 
   /** One pass: beat, fence, take over dead processes, fix restored rooms' listing rows. */
@@ -412,7 +426,11 @@ export class HighAvailability {
   private beat(): Promise<void> {
     this.beating ??= this.store
       .beat(this.me, this.options.address)
-      .then((at) => void (this.startedAt ??= at))
+      .then((at) => {
+        this.startedAt ??= at;
+        // Redis takes writes again: snapshots resume even if no room moves (see resume).
+        this.resume();
+      })
       .catch((err: unknown) => this.log.debug({ err: (err as Error).message }, "heartbeat failed"))
       .finally(() => (this.beating = undefined));
     return this.beating;

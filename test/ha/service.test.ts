@@ -4,6 +4,7 @@
  * for its batch when Redis was found to have lost its data.
  */
 import assert from "node:assert/strict";
+import { matchMaker } from "@colyseus/core";
 import { Redis } from "ioredis";
 import pino from "pino";
 import type { SaveResult } from "../../src/ha/gate.js";
@@ -120,6 +121,89 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     assert.equal(await waiting, "superseded");
     assert.equal(reads, 0, "an ended room is not read");
     assert.equal(await client.exists("ha:snap:g1", "ha:owner:g1"), 0, "no snapshot or owner key left behind");
+  });
+
+  it("a room that ends while an earlier part of its call waits for Redis (a call of more than 128 rooms) is neither read nor written: its snapshot is not created after its end", async () => {
+    const ha = new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 100 });
+    const attach = (roomId: string) => ha.attach({ roomId, supersede: () => undefined, resave: () => undefined });
+    assert.equal(await save(attach("h0"), () => body(["X", "", ""], "h0")), "saved", "another room's move opens the window");
+    const ids = Array.from({ length: 130 }, (_, i) => `h${i + 1}`);
+    const rooms = ids.map(attach);
+    const last = rooms[rooms.length - 1]!;
+    const calls: number[] = [];
+    const writeMany = ha.store.writeMany.bind(ha.store);
+    ha.store.writeMany = (writes) => {
+      calls.push(writes.length);
+      // The last room's players leave while the first 128 rooms' call waits for Redis.
+      if (calls.length === 1) last.end();
+      return writeMany(writes);
+    };
+    let lastReads = 0;
+    const results = await Promise.all(
+      rooms.map((room, i) =>
+        save(room, () => {
+          if (room === last) lastReads++;
+          return body(["X", "", ""], ids[i]!);
+        }),
+      ),
+    );
+    assert.deepEqual(calls, [128, 1], "the rooms went out in two parts, the ended one left out of the second");
+    assert.deepEqual(results.slice(0, -1), Array(129).fill("saved"));
+    assert.equal(results[results.length - 1], "superseded");
+    assert.equal(lastReads, 0, "the ended room is not read");
+    assert.equal(await client.exists(`ha:snap:${ids[129]}`, `ha:owner:${ids[129]}`), 0, "no snapshot or owner key left behind");
+    assert.equal(await client.sismember(`ha:rooms:${matchMaker.processId}`, ids[129]!), 0, "not among the process's rooms");
+    assert.equal(await client.exists(`ha:snap:${ids[128]}`), 1, "the room before it in the second part landed");
+  });
+
+  it("Redis refusing writes without dropping the connection (out of memory): play goes on unsaved, and once a write lands again every room writes its snapshot again, the ones sitting still included", async () => {
+    const lines: string[] = [];
+    const ha = new HighAvailability({ redis: client, logger: pino({ level: "info" }, { write: (line: string) => void lines.push(line) }), batchMs: 20 });
+    const resaves = { o1: 0, o2: 0 };
+    const attach = (roomId: "o1" | "o2") => ha.attach({ roomId, supersede: () => undefined, resave: () => void resaves[roomId]++ });
+    const [still, moving] = [attach("o1"), attach("o2")];
+    assert.equal(await save(still, () => body(["X", "", ""], "o1")), "saved");
+    assert.equal(await save(moving, () => body(["O", "", ""], "o2")), "saved");
+    await client.config("SET", "maxmemory", "1");
+    try {
+      // The room that will sit still makes a move Redis refuses: its players see it, unsaved.
+      assert.equal(await save(still, () => body(["X", "O", ""], "o1")), "skipped");
+      assert.equal(await save(moving, () => body(["O", "X", ""], "o2")), "skipped");
+      assert.ok(lines.some((l) => l.includes("snapshots paused")), lines.join(""));
+    } finally {
+      await client.config("SET", "maxmemory", "0");
+    }
+    assert.equal(client.status, "ready", "the connection never dropped: no reconnection to write the rooms again");
+    assert.deepEqual(resaves, { o1: 0, o2: 0 });
+    assert.equal(await save(moving, () => body(["O", "X", "X"], "o2")), "saved", "the next move lands");
+    assert.ok(lines.some((l) => l.includes("snapshots resumed")), lines.join(""));
+    assert.deepEqual(resaves, { o1: 1, o2: 1 }, "every room is asked to write its snapshot again");
+    assert.equal(await save(moving, () => body(["O", "X", "O"], "o2")), "saved");
+    assert.deepEqual(resaves, { o1: 1, o2: 1 }, "once");
+    // What the resave of the still room writes: its whole snapshot, with the move Redis refused.
+    assert.equal(await save(still, () => body(["X", "O", ""], "o1")), "saved");
+    assert.equal(await client.hget("ha:snap:o1", "g:board"), JSON.stringify(["X", "O", ""]));
+    assert.ok(await client.hexists("ha:snap:o1", "seats"), "the whole snapshot, seats included");
+  });
+
+  it("Redis refusing writes and then taking them again while every room sits still: the next heartbeat resumes snapshots, and every room writes its snapshot again", async () => {
+    const lines: string[] = [];
+    const ha = new HighAvailability({ redis: client, logger: pino({ level: "info" }, { write: (line: string) => void lines.push(line) }), batchMs: 20 });
+    let resaves = 0;
+    const room = ha.attach({ roomId: "p1", supersede: () => undefined, resave: () => void resaves++ });
+    // The heartbeat the service runs every HA_CHECK_MS (started by start(), which this stand-in setting does not run).
+    const beat = () => (ha as unknown as { beat(): Promise<void> }).beat();
+    await client.config("SET", "maxmemory", "1");
+    try {
+      assert.equal(await save(room, () => body(["X", "", ""], "p1")), "skipped");
+      await beat();
+      assert.equal(resaves, 0, "not while Redis refuses writes");
+    } finally {
+      await client.config("SET", "maxmemory", "0");
+    }
+    await beat();
+    assert.ok(lines.some((l) => l.includes("snapshots resumed")), lines.join(""));
+    assert.equal(resaves, 1, "the room that sat still writes its snapshot again");
   });
 
   it("a write waiting for its batch when a heartbeat finds Redis emptied still lands: its room is not closed as taken over, and the resave writes the whole snapshot", async () => {
