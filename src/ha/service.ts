@@ -27,6 +27,8 @@ import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from 
 
 /** Rooms written in one call at most. */
 const MAX_BATCH = 128;
+/** Ended rooms whose snapshots wait for Redis to be deleted, at most (each a few dozen bytes). */
+const MAX_UNREMOVED = 10_000;
 
 /** The create option (server-only) that carries a snapshot into a restored room. */
 export const RESTORE_OPTION = "restore";
@@ -138,6 +140,8 @@ export class HighAvailability {
   private readonly deadAfterMs: number;
   private readonly batchMs: number;
   private paused = false;
+  /** Rooms that ended while Redis could not be reached, with their epoch: their snapshots are deleted once it answers. */
+  private readonly unremoved = new Map<string, number>();
   /** Every room was asked to write its snapshot again since the last failed write (see {@link resume}). */
   private resavedSinceFailure = true;
   /** Times Redis was found to have lost its data. */
@@ -208,12 +212,34 @@ export class HighAvailability {
       end: () => {
         if (this.rooms.get(room.roomId) !== entry) return;
         this.forget(room.roomId);
-        this.store.remove(room.roomId, entry.epoch, this.me).catch((err) => this.log.warn({ err: (err as Error).message, roomId: room.roomId }, "snapshot not deleted (redis unavailable); it is dropped when found"));
+        this.remove(room.roomId, entry.epoch);
       },
       detach: () => {
         if (this.rooms.get(room.roomId) === entry) this.forget(room.roomId);
       },
     };
+  }
+
+  /**
+   * Deletes an ended room's snapshot. While Redis cannot be reached it stays in
+   * {@link unremoved}, and is deleted once a heartbeat lands: left there, it would be taken
+   * over with this process's other rooms if the process died, and the ended game restored.
+   */
+  private remove(roomId: string, epoch: number) {
+    this.store.remove(roomId, epoch, this.me).then(
+      () => {
+        if (this.unremoved.get(roomId) === epoch) this.unremoved.delete(roomId);
+      },
+      (err: unknown) => {
+        if (this.unremoved.has(roomId)) return;
+        if (this.unremoved.size >= MAX_UNREMOVED) {
+          this.log.error({ err: (err as Error).message, roomId }, "snapshot of an ended room not deleted (redis unavailable), and too many wait to be: it stays in Redis");
+          return;
+        }
+        this.unremoved.set(roomId, epoch);
+        this.log.warn({ err: (err as Error).message, roomId }, "snapshot of an ended room not deleted (redis unavailable); deleted once Redis answers");
+      },
+    );
   }
 
   private forget(roomId: string) {
@@ -428,8 +454,10 @@ export class HighAvailability {
       .beat(this.me, this.options.address)
       .then((at) => {
         this.startedAt ??= at;
-        // Redis takes writes again: snapshots resume even if no room moves (see resume).
+        // Redis takes writes again: snapshots resume even if no room moves (see resume), and
+        // the snapshots of rooms that ended meanwhile are deleted.
         this.resume();
+        for (const [roomId, epoch] of this.unremoved) this.remove(roomId, epoch);
       })
       .catch((err: unknown) => this.log.debug({ err: (err as Error).message }, "heartbeat failed"))
       .finally(() => (this.beating = undefined));

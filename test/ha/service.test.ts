@@ -206,6 +206,30 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     assert.equal(resaves, 1, "the room that sat still writes its snapshot again");
   });
 
+  it("a room that ends while Redis cannot be reached: its snapshot is deleted once a heartbeat lands, so a later takeover cannot bring the ended game back", async () => {
+    const lines: string[] = [];
+    const own = new Redis(redis.url, { enableOfflineQueue: false, lazyConnect: true });
+    await own.connect();
+    try {
+      const ha = new HighAvailability({ redis: own, logger: pino({ level: "warn" }, { write: (line: string) => void lines.push(line) }), batchMs: 20 });
+      const beat = () => (ha as unknown as { beat(): Promise<void> }).beat();
+      const room = ha.attach({ roomId: "d1", supersede: () => undefined, resave: () => undefined });
+      assert.equal(await save(room, () => body(["X", "O", "X"], "d1")), "saved");
+      own.disconnect(); // the process loses Redis
+      room.end();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.ok(lines.some((l) => l.includes("d1") && l.includes("deleted once Redis answers")), lines.join(""));
+      assert.equal(await client.exists("ha:snap:d1"), 1, "still there while Redis is away");
+      await own.connect();
+      await beat();
+      for (let i = 0; i < 50 && (await client.exists("ha:snap:d1", "ha:owner:d1")) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await client.exists("ha:snap:d1", "ha:owner:d1"), 0, "deleted once a heartbeat landed");
+      assert.equal(await client.sismember(`ha:rooms:${matchMaker.processId}`, "d1"), 0, "no longer among the rooms a survivor would take over");
+    } finally {
+      own.disconnect();
+    }
+  });
+
   it("a write waiting for its batch when a heartbeat finds Redis emptied still lands: its room is not closed as taken over, and the resave writes the whole snapshot", async () => {
     // A long batch window: the write below waits in it while the heartbeat answers.
     const ha = new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 100 });
