@@ -13,6 +13,10 @@ export class SnapshotGate {
   private running = false;
   private superseded = false;
   private queue: (() => void)[] = [];
+  /** Waiting for a write that reads the state as it is now ({@link afterSaved}). */
+  private unread: (() => void)[] = [];
+  /** Read by the write in flight: they run once it is saved. */
+  private covered: (() => void)[] = [];
 
   /**
    * @param save - writes the room's state as it is when the write goes out (it calls
@@ -39,6 +43,23 @@ export class SnapshotGate {
   /** The state is being read for the write under way: the changes made so far are in it. */
   reading(): void {
     this.dirty = false;
+    if (this.unread.length > 0) {
+      this.covered.push(...this.unread);
+      this.unread = [];
+    }
+  }
+
+  /**
+   * Runs `fn` once the state as it is now is saved: when a write that read it is answered
+   * "saved" (or "skipped": nothing is saved while Redis is away), possibly before the patch,
+   * which waits for the writes of what changed after. Dropped if the room is taken over
+   * first: the copy that lives on was restored from a snapshot without this state. At once
+   * when no write is pending (the last one saved the state as it is).
+   */
+  afterSaved(fn: () => void): void {
+    if (this.superseded) return;
+    if (this.running) this.unread.push(fn);
+    else fn();
   }
 
   /** Sends now, or after the pending write and its patch. */
@@ -67,21 +88,19 @@ export class SnapshotGate {
     }
   }
 
-  /** The write was answered: write again what changed meanwhile, or send. */
+  /** The write was answered: run what it saved, then write again what changed meanwhile, or send. */
   private saved(result: SaveResult): void {
     if (result === "superseded") {
       // Nothing runs again: the gate stays running, and every entry point checks `superseded` first.
       // Stryker disable next-line BooleanLiteral: equivalent: the gate stays running, so nothing would run again either
       this.superseded = true;
       this.queue = [];
+      this.unread = [];
+      this.covered = [];
       this.onSuperseded();
       return;
     }
-    if (this.dirty) return this.run();
-    this.running = false;
-    const queued = this.queue;
-    this.queue = [];
-    // Each runs whatever another throws (the patch, then the events, in order); the first error is thrown after.
+    // Each runs whatever another throws (what waited for this write, the patch, then the events, in order); the first error is thrown after.
     let failure: { err: unknown } | undefined;
     const attempt = (fn: () => void) => {
       try {
@@ -90,8 +109,22 @@ export class SnapshotGate {
         failure ??= { err };
       }
     };
-    attempt(this.flush);
-    for (const fn of queued) attempt(fn);
+    const saved = this.covered;
+    this.covered = [];
+    // Nothing changed since this write read the state (or nothing is saved at all): it is the state as it is now.
+    if (!this.dirty || result === "skipped") {
+      saved.push(...this.unread);
+      this.unread = [];
+    }
+    for (const fn of saved) attempt(fn);
+    if (this.dirty) this.run();
+    else {
+      this.running = false;
+      const queued = this.queue;
+      this.queue = [];
+      attempt(this.flush);
+      for (const fn of queued) attempt(fn);
+    }
     if (failure) throw failure.err;
   }
 }

@@ -20,6 +20,12 @@ export interface RoomOutput {
   changed(): void;
   /** Runs `fn` after the pending patch went out, in order (the room's events, a close). */
   then(fn: () => void): void;
+  /**
+   * Runs `fn` once the state as it is now is saved (with high availability: once a snapshot
+   * holding it has landed in Redis, even before the patch; never if another process takes the
+   * room over first, whose copy does not have this state). Without Redis, at once.
+   */
+  afterSaved(fn: () => void): void;
   /** A player took a seat with this reconnection token (the snapshot holds it). */
   seated(sessionId: string, token: string): void;
   /** A seated player reconnected: their token is a new one. */
@@ -37,6 +43,7 @@ export function directOutput(room: Pick<Room, "broadcastPatch">): RoomOutput {
   return {
     changed: () => void room.broadcastPatch(),
     then: (fn) => fn(),
+    afterSaved: (fn) => fn(),
     seated: () => undefined,
     reconnected: () => undefined,
     unseated: () => undefined,
@@ -95,6 +102,10 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
 
   then(fn: () => void): void {
     this.gate.send(fn);
+  }
+
+  afterSaved(fn: () => void): void {
+    this.gate.afterSaved(fn);
   }
 
   seated(sessionId: string, token: string): void {

@@ -181,7 +181,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
       rng: settings.rng,
       fairDice: settings.fairDice === true && this.state.fairness instanceof FairnessState,
       results: settings.results,
-      afterOut: (fn) => this.out.then(fn),
+      afterSaved: (fn) => this.out.afterSaved(fn),
       nameOf: (id) => this.names.get(id),
     });
     this.steps = new GameSteps(definition, this.history, this.records, this.log);

@@ -1,7 +1,7 @@
 /**
  * What a room keeps about each game beyond its state, for the base room: who sits in each
  * seat as which signed-in player, the running match and its record (src/players/
- * match-tracker.ts, handed to the result recorder once the step that ended it is out), and
+ * match-tracker.ts, handed to the result recorder once the step that ended it is saved), and
  * the dice from committed seeds (src/fairness/room-fairness.ts). The room hands it every
  * accepted or refused step; it gives the room the RNG the rules use, what to show in
  * `state.fairness`, what goes into the snapshot, and the seeds a game's end revealed.
@@ -20,8 +20,8 @@ export interface GameRecordsOptions {
   fairDice: boolean;
   /** Where finished matches go; without it nothing is recorded. */
   results?: { record(match: MatchRecord): void };
-  /** Runs `fn` once the step being applied is out to the players (with high availability: once its snapshot is written). */
-  afterOut(fn: () => void): void;
+  /** Runs `fn` once the step being applied is saved (with high availability: once a snapshot holding it has landed; never if another process took the room over first). */
+  afterSaved(fn: () => void): void;
   /** A seated player's name given at join, if any (bots have none). */
   nameOf(playerId: string): string | undefined;
 }
@@ -50,7 +50,7 @@ export class GameRecords {
       const recording = recordingRng(rng);
       rng = recording.rng;
       this.drawn = recording.take;
-      this.match = new MatchTracker(options.game.protocol.name, (record) => this.handOverWhenOut(record, results));
+      this.match = new MatchTracker(options.game.protocol.name, (record) => this.handOverWhenSaved(record, results));
     }
     this.rng = rng;
   }
@@ -149,19 +149,21 @@ export class GameRecords {
   }
 
   /**
-   * Hands a finished match to the recorder once the step that ended it went out: with high
-   * availability, once its snapshot is written. A copy that another process took over while
-   * this one was stalled, and that applied a move still waiting in its sockets when it woke
-   * up, finds out at that write and records nothing: the players never saw that move, and
-   * the live copy records the match (the same id) as they play it. Called during the step,
-   * before the room commits it: the microtask runs after that commit started the write.
+   * Hands a finished match to the recorder once the step that ended it is saved: with high
+   * availability, once a snapshot holding that step has landed in Redis, even if the room
+   * changes again and is taken over before its next write (the copy that lives on was
+   * restored with the game over and its match gone, so it records nothing). A copy taken
+   * over before that (stalled, then applying a move still waiting in its sockets) records
+   * nothing: the players never saw that move, and the live copy records the match (the same
+   * id) as they play it. Called during the step, before the room commits it: the microtask
+   * runs after that commit started the write.
    */
-  private handOverWhenOut(record: MatchRecord, results: { record(match: MatchRecord): void }) {
+  private handOverWhenSaved(record: MatchRecord, results: { record(match: MatchRecord): void }) {
     const handOver = () => {
       if (this.unrecorded.delete(record.id)) results.record(record);
     };
     this.unrecorded.set(record.id, handOver);
-    queueMicrotask(() => this.options.afterOut(handOver));
+    queueMicrotask(() => this.options.afterSaved(handOver));
   }
 
   /** The seats of a match starting in `state`, in seat order: who sits there, signed in as whom. */

@@ -106,7 +106,7 @@ class SimRoom {
       rng: this.base,
       fairDice: this.fair,
       results: { record: (record) => this.finished.push({ record, states: this.states, fair: this.fair, takeovers: this.takeovers }) },
-      afterOut: (fn) => fn(),
+      afterSaved: (fn) => fn(),
       nameOf: () => undefined,
     });
   }

@@ -130,4 +130,80 @@ describe("SnapshotGate (src/ha/gate.ts)", () => {
     assert.equal(superseded, 1);
     assert.equal(saves.pending.length, 1, "no more writes");
   });
+
+  describe("afterSaved: what waits for the state as it is now to be saved (a finished match's record)", () => {
+    /** A gate whose writes the test answers, and says when each one reads the state (as the service does when the call goes out). */
+    function setup() {
+      const saves = manualSaves();
+      const sent: string[] = [];
+      const gate = new SnapshotGate(saves.save, () => sent.push("patch"), () => sent.push("superseded"));
+      return { saves, sent, gate };
+    }
+
+    it("runs once the write that read the state is saved, even when the room changed meanwhile and its next write is answered 'superseded' (the copy restored elsewhere has that state, and will not record the match)", () => {
+      const { saves, sent, gate } = setup();
+      gate.changed(); // the move that ends the game
+      gate.afterSaved(() => sent.push("recorded"));
+      gate.reading(); // the write goes out, holding the ending
+      gate.changed(); // a player leaves before the answer
+      saves.pending[0]!.resolve("saved");
+      assert.deepEqual(sent, ["recorded"], "recorded at once; the patch waits for the next write");
+      saves.pending[1]!.resolve("superseded");
+      assert.deepEqual(sent, ["recorded", "superseded"]);
+    });
+
+    it("is dropped when the write that would have saved the state is answered 'superseded' (the copy restored elsewhere still plays that game, and records it)", () => {
+      const { saves, sent, gate } = setup();
+      gate.changed();
+      gate.afterSaved(() => sent.push("recorded"));
+      gate.reading();
+      saves.pending[0]!.resolve("superseded");
+      assert.deepEqual(sent, ["superseded"]);
+    });
+
+    it("waits for the next write when the state changed after the write in flight read it", () => {
+      const { saves, sent, gate } = setup();
+      gate.changed();
+      gate.reading(); // the first write read the state before the ending
+      gate.changed(); // the move that ends the game
+      gate.afterSaved(() => sent.push("recorded"));
+      saves.pending[0]!.resolve("saved");
+      assert.deepEqual(sent, [], "the first write did not hold the ending");
+      gate.reading();
+      saves.pending[1]!.resolve("saved");
+      assert.deepEqual(sent, ["recorded", "patch"]);
+    });
+
+    it("runs when the write in flight is saved with nothing changed since it read (it holds the state as it is)", () => {
+      const { saves, sent, gate } = setup();
+      gate.changed();
+      gate.reading();
+      gate.afterSaved(() => sent.push("recorded"));
+      saves.pending[0]!.resolve("saved");
+      assert.deepEqual(sent, ["recorded", "patch"]);
+      assert.equal(saves.pending.length, 1, "no write more");
+    });
+
+    it("runs when the write is skipped (Redis away: nothing is saved, play goes on as without snapshots), and at once when no write is pending", () => {
+      const { saves, sent, gate } = setup();
+      gate.changed();
+      gate.afterSaved(() => sent.push("recorded"));
+      gate.changed(); // more changes, not read yet
+      saves.pending[0]!.resolve("skipped");
+      assert.deepEqual(sent, ["recorded"]);
+      gate.reading();
+      saves.pending[1]!.resolve("saved");
+      assert.deepEqual(sent, ["recorded", "patch"]);
+      gate.afterSaved(() => sent.push("at once"));
+      assert.deepEqual(sent, ["recorded", "patch", "at once"]);
+    });
+
+    it("a superseded gate runs nothing more", () => {
+      const { saves, sent, gate } = setup();
+      gate.changed();
+      saves.pending[0]!.resolve("superseded");
+      gate.afterSaved(() => sent.push("recorded"));
+      assert.deepEqual(sent, ["superseded"]);
+    });
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * GameRecords (src/rooms/game-records.ts) on its own, driven as the base room drives it,
  * with the real Owe Drahn definition: who sat as whom, the record handed over only once the
- * ending step is out, the dice from committed seeds and their reveal, the snapshot.
+ * ending step is saved, the dice from committed seeds and their reveal, the snapshot.
  */
 import assert from "node:assert/strict";
 import { oweDrahn } from "../../src/games/owedrahn.js";
@@ -13,7 +13,7 @@ import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
 
 function room(options: { fairDice?: boolean; results?: boolean; joinNames?: boolean } = {}) {
   const records: MatchRecord[] = [];
-  const pendingOut: (() => void)[] = [];
+  const pendingSaved: (() => void)[] = [];
   // The names given at join (none: the match takes each player's name from the game's state, as for bots).
   const names = new Map(options.joinNames === false ? [] : [["a", "Ada"], ["b", "Bob"]]);
   const r = new GameRecords({
@@ -21,7 +21,7 @@ function room(options: { fairDice?: boolean; results?: boolean; joinNames?: bool
     rng: seededRng(3),
     fairDice: options.fairDice ?? true,
     results: options.results === false ? undefined : { record: (m) => records.push(m) },
-    afterOut: (fn) => pendingOut.push(fn),
+    afterSaved: (fn) => pendingSaved.push(fn),
     nameOf: (id) => names.get(id),
   });
   let game: OweDrahnState = oweDrahn.rules.setup(oweDrahn.config({}), seededRng(1));
@@ -34,7 +34,7 @@ function room(options: { fairDice?: boolean; results?: boolean; joinNames?: bool
     game = result.state;
     return { ok: true as const, revealed: r.step({ before, after: game, playerId, action, events: result.events }, drawn) };
   };
-  return { r, records, pendingOut, act, state: () => game };
+  return { r, records, pendingSaved, act, state: () => game };
 }
 
 /** Ada (signed in as user-a) and Bob (anonymous) sit down and get ready: the game starts. */
@@ -59,15 +59,15 @@ async function playOut(t: ReturnType<typeof room>) {
 }
 
 describe("GameRecords (the base room's game records)", () => {
-  it("records a finished game with each seat's identity, only once the ending step is out", async () => {
+  it("records a finished game with each seat's identity, only once the ending step is saved", async () => {
     const t = room({ fairDice: false });
     startGame(t);
     assert.equal(t.state().phase, "playing");
     await playOut(t);
     assert.notEqual(t.state().phase, "playing");
     await Promise.resolve(); // the hand-over waits a microtask, then for the step to be out
-    assert.equal(t.records.length, 0, "not before the step is out");
-    for (const fn of t.pendingOut.splice(0)) fn();
+    assert.equal(t.records.length, 0, "not before the step is saved");
+    for (const fn of t.pendingSaved.splice(0)) fn();
     assert.equal(t.records.length, 1);
     const record = t.records[0]!;
     assert.deepEqual(record.players.map((p) => [p.name, p.userId]), [["Ada", "user-a"], ["Bob", null]]);
@@ -133,22 +133,22 @@ describe("GameRecords (the base room's game records)", () => {
     startGame(t);
     await playOut(t);
     await Promise.resolve();
-    for (const fn of t.pendingOut.splice(0)) fn();
+    for (const fn of t.pendingSaved.splice(0)) fn();
     assert.deepEqual(t.records[0]!.players.map((p) => p.name), ["Ada", "Bob"]);
   });
 
-  it("a finished match is handed over once, whether the step goes out before or after the room is disposed", async () => {
-    for (const order of ["out, then disposed", "disposed, then out"]) {
+  it("a finished match is handed over once, whether the step is saved before or after the room is disposed", async () => {
+    for (const order of ["saved, then disposed", "disposed, then saved"]) {
       const t = room({ fairDice: false });
       startGame(t);
       await playOut(t);
       await Promise.resolve();
-      if (order === "out, then disposed") {
-        for (const fn of t.pendingOut.splice(0)) fn();
+      if (order === "saved, then disposed") {
+        for (const fn of t.pendingSaved.splice(0)) fn();
         t.r.disposed(false);
       } else {
         t.r.disposed(false);
-        for (const fn of t.pendingOut.splice(0)) fn();
+        for (const fn of t.pendingSaved.splice(0)) fn();
       }
       assert.equal(t.records.length, 1, order);
     }

@@ -15,7 +15,7 @@ import { NOTHING_DRAWN } from "../../src/players/match-tracker.js";
 describe("GameSteps: the history and log of each accepted step", () => {
   it("writes a start line and one line per move, and logs each game's end with its reason, turns and count", () => {
     const map = new MapSchema<string>();
-    const records = new GameRecords({ game: ticTacToe, rng: seededRng(1), fairDice: false, afterOut: (fn) => fn(), nameOf: () => undefined });
+    const records = new GameRecords({ game: ticTacToe, rng: seededRng(1), fairDice: false, afterSaved: (fn) => fn(), nameOf: () => undefined });
     const logged: { fields: Record<string, unknown>; msg: string }[] = [];
     const steps = new GameSteps(ticTacToe, new RoomHistory(map), records, { info: ((fields: Record<string, unknown>, msg: string) => logged.push({ fields, msg })) as never });
     let game = ticTacToe.rules.setup(ticTacToe.config({}), seededRng(1));

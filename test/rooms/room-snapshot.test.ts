@@ -20,7 +20,7 @@ function parts(timers: RoomTimers): SnapshotParts {
   return {
     history: new RoomHistory(new MapSchema<string>()),
     scheduled: new ScheduledActions(timers, () => undefined),
-    records: new GameRecords({ game: ticTacToe, rng: seededRng(1), fairDice: false, afterOut: (fn) => fn(), nameOf: () => undefined }),
+    records: new GameRecords({ game: ticTacToe, rng: seededRng(1), fairDice: false, afterSaved: (fn) => fn(), nameOf: () => undefined }),
     names: new SeatNames(),
     away: new AwaySeats(() => 30_000),
   };
