@@ -133,7 +133,14 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
     holdSeat(this.room, sessionId, token, seconds, (standIn, expired) => {
       // Counted out however the hold ended (a closing room's stand-in never leaves).
       countClients(this.room, -1);
-      if (expired && !this.closing) onExpired(standIn);
+      // A room already gone (its restore failed, it ended) has nobody to tell.
+      if (!expired || this.closing || this.disposed) return;
+      try {
+        onExpired(standIn);
+      } catch (err) {
+        // Thrown in a promise's callback, it would reach no handler: the process would stop.
+        this.log.error({ err, sessionId }, "a held seat's expiry failed");
+      }
     });
   }
 

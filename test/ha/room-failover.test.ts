@@ -408,4 +408,37 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.equal(room._listing.clients, 0);
     assert.equal(matchMaker.stats.local.ccu, ccuBefore);
   });
+
+  it("hold(): a seat whose window ends after the room was disposed (its restore failed, or it ended) reports no expiry", async () => {
+    const { failover, reconnections, room } = setup(3);
+    let expired = 0;
+    failover.hold("a", "old-token-a", 30, () => expired++);
+    failover.dispose();
+    reconnections[0]!.reject(false);
+    await tick();
+    assert.equal(expired, 0);
+    assert.equal(room._listing.clients, 0);
+  });
+
+  it("hold(): an expiry that throws (a room whose restored state the rules cannot read) is logged, and reaches no promise handler that would stop the process", async () => {
+    const room = fakeRoom();
+    const state = roomState(room.room.roomId);
+    const lines: string[] = [];
+    const failover = new RoomFailover(room.asRoom, fakeService(), 3, state.body, pino({ level: "error" }, { write: (line: string) => void lines.push(line) }));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      failover.hold("a", "old-token-a", 30, () => {
+        throw new TypeError("cannot read properties of null (reading 'map')");
+      });
+      room.reconnections[0]!.reject(false);
+      await tick();
+      await tick();
+      assert.deepEqual(unhandled, []);
+      assert.ok(lines.some((l) => l.includes("a held seat's expiry failed") && l.includes("reading 'map'")), lines.join(""));
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
 });
