@@ -27,6 +27,8 @@ import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from 
 
 /** Rooms written in one call at most. */
 const MAX_BATCH = 128;
+/** How long (in `deadAfterMs`) a process started while another runs leaves a process that died before it to that one's takeover. */
+const ORPHAN_GRACE = 3;
 /** Ended rooms whose snapshots wait for Redis to be deleted, at most (each a few dozen bytes). */
 const MAX_UNREMOVED = 10_000;
 
@@ -500,9 +502,12 @@ export class HighAvailability {
   private async findDead() {
     const { now, beats, addresses } = await this.store.processes();
     const silent: [string, number][] = [];
+    let othersRun = false;
     for (const [processId, beat] of beats) {
-      if (processId === this.me || now - beat < this.deadAfterMs) this.cutOff.delete(processId);
-      else silent.push([processId, beat]);
+      if (processId === this.me || now - beat < this.deadAfterMs) {
+        this.cutOff.delete(processId);
+        if (processId !== this.me) othersRun = true;
+      } else silent.push([processId, beat]);
     }
     for (const id of this.cutOff) if (!beats.has(id)) this.cutOff.delete(id);
     if (silent.length === 0) return;
@@ -527,6 +532,11 @@ export class HighAvailability {
         // It was already silent when this process started: every process was down, and no
         // player is still waiting for those games. (One that died just after this process
         // started is taken over: it beat less than `deadAfterMs` before our first beat.)
+        // Unless another process runs: it may have run when that one died and be taking its
+        // rooms over now (a crashed process restarted at once), and a claim here would drop
+        // the games it restores. It has ORPHAN_GRACE × `deadAfterMs` from this process's
+        // start, and forgets the dead process when done; what is left then is dropped.
+        if (othersRun && now - this.startedAt < ORPHAN_GRACE * this.deadAfterMs) continue;
         if (!channels.has(processId)) await this.dropOrphans(processId);
         continue;
       }

@@ -257,6 +257,25 @@ describe("High availability: games survive the death of their process (issue 10)
     }
   });
 
+  it("a crashed process restarted at once, while a survivor is still taking its rooms over: the new process leaves them to the survivor instead of dropping them as left from before it started", async () => {
+    const [owner] = await start(1);
+    const { first, second, roomId } = await tttPair(owner!);
+    // Started after the room is made (it is the owner's); slow to declare the owner dead (5 s), so that the restarted process is up first.
+    const [survivor] = await start(1, { HA_DEAD_AFTER_MS: "5000" });
+    await tttMove(first, [first, second], 0, 0);
+    owner!.kill("SIGKILL");
+    // The restarted process: its first heartbeat comes more than its HA_DEAD_AFTER_MS (1.5 s)
+    // after the owner's last one, so the owner looks to it like a process that died before it started.
+    await new Promise((r) => setTimeout(r, 1600));
+    const [restarted] = await start(1);
+    await eventually(() => survivor!.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor restores the room", 15000);
+    // The restarted process's wait (3 × 1.5 s from its start) is over: it dropped nothing.
+    await new Promise((r) => setTimeout(r, 5000));
+    assert.ok(!restarted!.logs().some((l) => /died before this one started/.test(l.msg ?? "")), "the restarted process dropped nothing");
+    assert.equal(await suite.redis.exists(`ha:snap:${roomId}`), 1, "the game's snapshot is there, the survivor's");
+    assert.equal(await listedOn(roomId), await processIdOf(survivor!), "listed on the survivor");
+  });
+
   it("three survivors: each room of the dead process is restored exactly once, and its players resume", async () => {
     await start(4);
     const games: Awaited<ReturnType<typeof tttPair>>[] = [];
