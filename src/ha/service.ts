@@ -29,6 +29,8 @@ import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from 
 const MAX_BATCH = 128;
 /** How long (in `deadAfterMs`) a process started while another runs leaves a process that died before it to that one's takeover. */
 const ORPHAN_GRACE = 3;
+/** Takeovers of one dead process while some of its rooms cannot be claimed (a Redis error), at most. */
+const MAX_CLAIM_TRIES = 10;
 /** Ended rooms whose snapshots wait for Redis to be deleted, at most (each a few dozen bytes). */
 const MAX_UNREMOVED = 10_000;
 
@@ -142,6 +144,8 @@ export class HighAvailability {
   private readonly deadAfterMs: number;
   private readonly batchMs: number;
   private paused = false;
+  /** Dead processes some of whose rooms could not be claimed: the takeovers tried so far. */
+  private readonly claimTries = new Map<string, number>();
   /** Rooms that ended while Redis could not be reached, with their epoch: their snapshots are deleted once it answers. */
   private readonly unremoved = new Map<string, number>();
   /** Every room was asked to write its snapshot again since the last failed write (see {@link resume}). */
@@ -560,29 +564,45 @@ export class HighAvailability {
     const detectedAt = Date.now();
     const BATCH = 16;
     let restored = 0;
+    let unclaimed = 0;
     for (let i = 0; i < roomIds.length; i += BATCH) {
       const results = await Promise.all(roomIds.slice(i, i + BATCH).map((roomId) => this.restore(roomId, dead)));
-      restored += results.filter(Boolean).length;
+      restored += results.filter((r) => r === "restored").length;
+      unclaimed += results.filter((r) => r === "unclaimed").length;
     }
+    const tries = (this.claimTries.get(dead) ?? 0) + 1;
+    if (unclaimed > 0 && tries < MAX_CLAIM_TRIES) {
+      // A claim that failed (Redis busy, a connection reset) leaves its room with the dead
+      // process: it stays known as dead, and the next check tries its rooms again.
+      this.claimTries.set(dead, tries);
+      this.log.warn({ processId: dead, rooms: roomIds.length, restored, unclaimed }, "process dead: some of its rooms could not be claimed; trying again at the next check");
+      return;
+    }
+    this.claimTries.delete(dead);
+    if (unclaimed > 0) this.log.error({ processId: dead, unclaimed, tries }, "process dead: some of its rooms could not be claimed, and are given up");
     await this.store.forget(dead);
     if (roomIds.length > 0) {
       this.log.warn({ processId: dead, rooms: roomIds.length, restored, silentMs: detectedAt - lastBeat, ms: Date.now() - detectedAt }, "process dead: its rooms were taken over");
     }
   }
 
-  private async restore(roomId: string, dead: string): Promise<boolean> {
+  /** Claims and restores one room of a dead process: "unclaimed" when the claim failed (it may be tried again), "lost" when another survivor has it, it ended, or its restore failed. */
+  private async restore(roomId: string, dead: string): Promise<"restored" | "lost" | "unclaimed"> {
     const started = Date.now();
-    const claim = await this.store.claim(roomId, dead, this.me).catch((err) => {
+    let claim: Awaited<ReturnType<SnapshotStore["claim"]>>;
+    try {
+      claim = await this.store.claim(roomId, dead, this.me);
+    } catch (err) {
       this.log.warn({ err: (err as Error).message, roomId }, "claim failed");
-      return undefined;
-    });
-    if (!claim) return false; // another survivor has it, or it ended
+      return "unclaimed";
+    }
+    if (!claim) return "lost"; // another survivor has it, or it ended
     const parsed = parseSnapshot(claim.fields, claim.history);
     if (!parsed.ok) {
       this.options.metrics?.restoreFailed();
       this.log.error({ roomId, from: dead, reason: parsed.reason }, "snapshot unreadable: room not restored, snapshot dropped");
       await this.store.drop(roomId, claim.epoch, this.me).catch(() => undefined);
-      return false;
+      return "lost";
     }
     const { snapshot } = parsed;
     try {
@@ -590,12 +610,12 @@ export class HighAvailability {
       await matchMaker.handleCreateRoom(snapshot.roomName, { [RESTORE_OPTION]: restore }, undefined, roomId);
       this.options.metrics?.restored();
       this.log.info({ roomId, roomName: snapshot.roomName, from: dead, epoch: claim.epoch, seats: snapshot.seats.length, ms: Date.now() - started }, "room restored");
-      return true;
+      return "restored";
     } catch (err) {
       this.options.metrics?.restoreFailed();
       this.log.error({ roomId, from: dead, err: (err as Error).message }, "room restore failed: snapshot dropped");
       await this.store.drop(roomId, claim.epoch, this.me).catch(() => undefined);
-      return false;
+      return "lost";
     }
   }
 
