@@ -571,6 +571,10 @@ describe("Match results recorded end to end: signed-in players, real server proc
       // Ada's winning move reaches the stalled process's socket; nobody will ever see it applied.
       pa.send("make_move", { row: 0, col: 2 });
       await eventually(() => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === pa.room.roomId), "the survivor restoring the room", 15000);
+      // Woken up, the stalled process may hear first from Redis (its check's fence, due at
+      // once) or from Ada's socket: either order happens. Redis holds every answer for 500 ms,
+      // so the stalled copy reads the move, and ends its game, before it can learn it was taken over.
+      await suite.redis.call("CLIENT", "PAUSE", "500", "ALL");
       owner.kill("SIGCONT");
       await Promise.all([pa, pb].map((p) => p.until(() => p.left !== undefined, "the stalled copy closing", 10000)));
       // Its log lines come through another pipe than the players' sockets: they may arrive just after the close.
