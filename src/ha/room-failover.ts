@@ -10,7 +10,7 @@ import type { Client, Room } from "@colyseus/core";
 import type { Logger } from "../logger.js";
 import { CLOSE_ROOM_MOVED } from "../protocol/errors.js";
 import { SnapshotGate, type SaveResult } from "./gate.js";
-import { countClients, detachListing, holdSeat } from "./room-seats.js";
+import { countClients, detachListing, holdSeat, unlistIfMine } from "./room-seats.js";
 import type { RoomSnapshots, SnapshotBody, SnapshotRoom } from "./service.js";
 import type { SnapshotSeat } from "./snapshot.js";
 
@@ -151,6 +151,10 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
     this.log.warn({ clients: this.room.clients.length }, "room taken over by another process while this one was stalled; closing this copy");
     this.snapshots.detach();
     detachListing(this.room);
+    unlistIfMine(this.room.roomId).then(
+      (removed) => removed && this.log.info("removed the listing row this copy wrote while it was stalled"),
+      (err: unknown) => this.log.warn({ err: (err as Error).message }, "could not check this copy's listing row"),
+    );
     this.room.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
   }
 

@@ -2,7 +2,7 @@
  * What a restored or superseded room needs from Colyseus beyond its public API, in one
  * place (high availability): a seat held for a player whose connection was on a dead
  * process, the client counts a stand-in's reconnection does not make, and a listing row
- * that belongs to another copy of the room.
+ * that belongs to another copy of the room, or to no live copy at all.
  */
 import { matchMaker, type Client, type Room } from "@colyseus/core";
 
@@ -29,4 +29,20 @@ export function detachListing(room: Room): void {
   const self = room as unknown as { _listing: { roomId?: string } };
   // Stryker disable next-line StringLiteral: equivalent: any id but the room's own keeps the live copy's row
   self._listing = { ...self._listing, roomId: `${room.roomId}~superseded` };
+}
+
+/**
+ * After {@link detachListing}: removes the room's listing row if it names this process. A
+ * stalled copy writes its row again when it wakes up and plays on before it learns it was
+ * taken over; if the live copy has ended meanwhile, nothing else would ever remove that row
+ * (the lobby would list a room that is gone). A row naming another process is the live
+ * copy's, left alone. Not atomic: should the live copy list the room again between the read
+ * and the removal, its next check lists it once more (relist, src/ha/service.ts). The read
+ * and the removal go through the listing's own connection, after this copy's last write.
+ */
+export async function unlistIfMine(roomId: string): Promise<boolean> {
+  const row = (await matchMaker.driver.findByIds([roomId])).get(roomId);
+  if (row?.processId !== matchMaker.processId) return false;
+  await matchMaker.driver.remove(roomId);
+  return true;
 }

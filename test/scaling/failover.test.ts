@@ -163,6 +163,43 @@ describe("High availability: games survive the death of their process (issue 10)
     assert.equal(await listedOn(roomId), await processIdOf(survivor), "still listed on the survivor after the stalled copy is gone");
   });
 
+  it("a stalled owner whose room was restored, played to its end and closed on the survivor meanwhile: woken with a move still in its socket, its copy leaves no row in the listing", async () => {
+    await start(2);
+    const { first, second, roomId } = await tttPair(suite.processes[0]!);
+    for (const [p, row, col] of [[first, 0, 0], [second, 1, 0], [first, 0, 1], [second, 1, 1]] as const) await tttMove(p, [first, second], row, col);
+    const owner = ownerOf(first.room, suite.processes);
+    const survivor = suite.processes.find((p) => p !== owner)!;
+    const tokens = [first.token(), second.token()];
+
+    owner.kill("SIGSTOP");
+    // The winning move, on the old connection: it waits in the stalled process's socket.
+    first.send("make_move", { row: 0, col: 2 });
+    await eventually(() => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor restoring the room", 15000);
+    const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, survivor)));
+    const [f, s] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
+    suite.track(f, s);
+    // On the survivor the first player plays elsewhere, and the second completes the middle row.
+    await tttMove(f, [f, s], 2, 2);
+    await tttMove(s, [f, s], 1, 2);
+    await f.until(() => f.state.winner === s.id, "the second player winning");
+    await Promise.all([f, s].map((p) => p.room.leave(true)));
+    await eventually(() => survivor.logs().some((l) => l.msg === "room disposed" && l.roomId === roomId), "the live copy closing", 10000);
+    assert.equal(await listedOn(roomId), null, "the live copy's row is gone with it");
+
+    // Redis holds its answers for 500 ms: the woken copy applies the move (its game ends, and
+    // its listing row is written again) before it can learn that it was taken over.
+    await suite.redis.call("CLIENT", "PAUSE", "500", "ALL");
+    owner.kill("SIGCONT");
+    await eventually(() => owner.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the stalled copy disposed", 10000);
+    assert.ok(owner.logs().some((l) => l.roomId === roomId && l.msg === "game over"), "the stalled copy applied the move before it knew");
+    assert.ok(owner.logs().some((l) => l.roomId === roomId && /taken over by another process/.test(l.msg)), "the stalled copy knew it was taken over");
+    // A few checks later: nothing lists a room that is gone, under its id or any other.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await listedOn(roomId), null, "no row left for the closed room");
+    const rows = Object.keys(await suite.redis.hgetall("roomcaches")).filter((id) => id.startsWith(roomId));
+    assert.deepEqual(rows, [], "nor any row named after it");
+  });
+
   it("the owner cut off from Redis while its players still reach it: it answers the others directly, so its room is neither taken over nor dropped by a process started during the cut; its players play on, and once the network is back nothing they saw is taken back", async () => {
     // The owner reaches Redis through a proxy that can drop every byte; the survivor reaches it directly.
     const proxy = await silentProxy({ host: "127.0.0.1", port: Number(new URL(suite.redisUrl).port) });
