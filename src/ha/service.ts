@@ -146,6 +146,12 @@ export class HighAvailability {
   private paused = false;
   /** Dead processes some of whose rooms could not be claimed: the takeovers tried so far. */
   private readonly claimTries = new Map<string, number>();
+  /**
+   * Rooms of dead processes whose claim got no answer (a connection reset): it may have
+   * landed, taking the room from the dead process's set. They are claimed again with the
+   * dead process's other rooms, and one that is this process's already is restored.
+   */
+  private readonly unanswered = new Map<string, Set<string>>();
   /** Rooms that ended while Redis could not be reached, with their epoch: their snapshots are deleted once it answers. */
   private readonly unremoved = new Map<string, number>();
   /** Every room was asked to write its snapshot again since the last failed write (see {@link resume}). */
@@ -560,7 +566,7 @@ export class HighAvailability {
 
   /** Claims and restores every room of a dead process (those another survivor did not win first). */
   async takeOver(dead: string, lastBeat: number): Promise<void> {
-    const roomIds = await this.store.roomsOf(dead);
+    const roomIds = await this.roomsOf(dead);
     const detectedAt = Date.now();
     const BATCH = 16;
     let restored = 0;
@@ -579,6 +585,7 @@ export class HighAvailability {
       return;
     }
     this.claimTries.delete(dead);
+    this.unanswered.delete(dead);
     if (unclaimed > 0) this.log.error({ processId: dead, unclaimed, tries }, "process dead: some of its rooms could not be claimed, and are given up");
     await this.store.forget(dead);
     if (roomIds.length > 0) {
@@ -591,7 +598,7 @@ export class HighAvailability {
     const started = Date.now();
     let claim: Awaited<ReturnType<SnapshotStore["claim"]>>;
     try {
-      claim = await this.store.claim(roomId, dead, this.me);
+      claim = await this.claim(roomId, dead);
     } catch (err) {
       this.log.warn({ err: (err as Error).message, roomId }, "claim failed");
       return "unclaimed";
@@ -619,13 +626,35 @@ export class HighAvailability {
     }
   }
 
+  /** The rooms of a dead process still to claim: those Redis lists for it, and those whose claim got no answer. */
+  private async roomsOf(dead: string): Promise<string[]> {
+    const listed = await this.store.roomsOf(dead);
+    const unanswered = this.unanswered.get(dead);
+    return unanswered ? [...new Set([...listed, ...unanswered])] : listed;
+  }
+
+  /** Claims a dead process's room; a claim that fails is remembered as unanswered (it may have landed), and claimed again next time. */
+  private async claim(roomId: string, dead: string) {
+    const unanswered = this.unanswered.get(dead);
+    try {
+      const claim = await this.store.claim(roomId, dead, this.me, unanswered?.has(roomId));
+      unanswered?.delete(roomId);
+      return claim;
+    } catch (err) {
+      if (unanswered) unanswered.add(roomId);
+      else this.unanswered.set(dead, new Set([roomId]));
+      throw err;
+    }
+  }
+
   /** A process that died while no other ran: its snapshots are dropped, not restored. */
   private async dropOrphans(dead: string) {
-    const roomIds = await this.store.roomsOf(dead);
+    const roomIds = await this.roomsOf(dead);
     for (const roomId of roomIds) {
-      const claim = await this.store.claim(roomId, dead, this.me);
+      const claim = await this.claim(roomId, dead);
       if (claim) await this.store.drop(roomId, claim.epoch, this.me);
     }
+    this.unanswered.delete(dead);
     await this.store.forget(dead);
     if (roomIds.length > 0) this.log.warn({ processId: dead, rooms: roomIds.length }, "snapshots of a process that died before this one started were dropped (no survivor took them over)");
   }

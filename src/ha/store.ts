@@ -98,26 +98,34 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
 return 1`;
 
 /**
- * KEYS: owner, snap, rooms(dead), rooms(me), hist. ARGV: dead process id, my process id, roomId.
+ * KEYS: owner, snap, rooms(dead), rooms(me), hist. ARGV: dead process id, my process id, roomId,
+ * "1" when this is this caller's claim again (the first one's answer was lost: it may have landed).
  * Returns { new epoch, the snapshot's fields (flat; none if it is not a hash), history values }
- * when this caller won the room, else nil.
+ * when this caller won the room, else nil. Claimed again, a room this caller already owns is
+ * answered as it was won, at the same epoch.
  */
 const CLAIM = `
 redis.call('SREM', KEYS[3], ARGV[3])
 local cur = redis.call('GET', KEYS[1])
 if cur == false then return nil end
 local sep = string.find(cur, '|', 1, true)
-if not sep or string.sub(cur, sep + 1) ~= ARGV[1] then return nil end
+if not sep then return nil end
+local who = string.sub(cur, sep + 1)
+local again = who == ARGV[2] and ARGV[4] == '1'
+if who ~= ARGV[1] and not again then return nil end
 local kind = redis.call('TYPE', KEYS[2]).ok
 if kind == 'none' then
-  redis.call('DEL', KEYS[1])
+  redis.call('DEL', KEYS[1], KEYS[5])
   return nil
 end
 local snap = {}
 if kind == 'hash' then snap = redis.call('HGETALL', KEYS[2]) end
-local epoch = tonumber(string.sub(cur, 1, sep - 1)) + 1
-redis.call('SET', KEYS[1], epoch .. '|' .. ARGV[2])
-redis.call('SADD', KEYS[4], ARGV[3])
+local epoch = tonumber(string.sub(cur, 1, sep - 1))
+if not again then
+  epoch = epoch + 1
+  redis.call('SET', KEYS[1], epoch .. '|' .. ARGV[2])
+  redis.call('SADD', KEYS[4], ARGV[3])
+end
 return { epoch, snap, redis.call('LRANGE', KEYS[5], 0, -1) }`;
 
 /** KEYS: owner, snap, hist. ARGV: expected owner value. Drops a room's snapshot if it still belongs to that owner. */
@@ -186,7 +194,7 @@ export function ownerValue(epoch: number, processId: string): string {
 interface Scripts {
   haWrite(processId: string, batch: string, gen: string, fresh: string): Promise<[...number[], string]>;
   haRemove(owner: string, snap: string, rooms: string, hist: string, expected: string, roomId: string): Promise<number>;
-  haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string): Promise<[number, string[], string[]] | null>;
+  haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string, again: "1" | "0"): Promise<[number, string[], string[]] | null>;
   haDrop(owner: string, snap: string, hist: string, expected: string): Promise<number>;
   haBeat(procs: string, gen: string, addr: string, processId: string, fresh: string, address: string): Promise<[number, string]>;
   haProcs(procs: string, addr: string): Promise<[number, string[], string[]]>;
@@ -265,9 +273,13 @@ export class SnapshotStore {
     return this.redis.smembers(ROOMS(processId));
   }
 
-  /** Takes a dead process's room for `me`: its new epoch and snapshot fields, or undefined when another survivor has it. */
-  async claim(roomId: string, dead: string, me: string): Promise<{ epoch: number; fields: Record<string, string>; history: string[] } | undefined> {
-    const won = await this.scripts.haClaim(OWNER(roomId), SNAP(roomId), ROOMS(dead), ROOMS(me), HIST(roomId), dead, me, roomId);
+  /**
+   * Takes a dead process's room for `me`: its new epoch and snapshot fields, or undefined when
+   * another survivor has it. `again`: `me` claimed it before and got no answer (the claim may
+   * have landed); a room `me` owns is then answered as won.
+   */
+  async claim(roomId: string, dead: string, me: string, again = false): Promise<{ epoch: number; fields: Record<string, string>; history: string[] } | undefined> {
+    const won = await this.scripts.haClaim(OWNER(roomId), SNAP(roomId), ROOMS(dead), ROOMS(me), HIST(roomId), dead, me, roomId, again ? "1" : "0");
     if (!won) return undefined;
     const fields: Record<string, string> = {};
     for (let i = 0; i + 1 < won[1].length; i += 2) fields[won[1][i]!] = won[1][i + 1]!;

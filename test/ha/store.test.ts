@@ -135,11 +135,22 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     }
   });
 
-  it("a claim on a room whose snapshot is gone wins nothing and clears the owner key", async () => {
+  it("a claim made again (the first one's answer was lost) answers a room the caller already won, at the same epoch; never one another survivor won, and never without `again`", async () => {
     await store.write("r1", 0, "A", { a: "1" }, true);
+    assert.equal((await store.claim("r1", "A", "B"))?.epoch, 1);
+    assert.equal(await store.claim("r1", "A", "B"), undefined, "without again: B's own room is not the dead process's");
+    assert.deepEqual(await store.claim("r1", "A", "B", true), { epoch: 1, fields: { a: "1" }, history: [] });
+    assert.equal(await client.get("ha:owner:r1"), "1|B", "not taken a second time");
+    assert.equal(await store.claim("r1", "A", "C", true), undefined, "C never claimed it");
+    assert.equal(await client.get("ha:owner:r1"), "1|B");
+  });
+
+  it("a claim on a room whose snapshot is gone wins nothing and clears the owner key and the history", async () => {
+    await store.write("r1", 0, "A", { a: "1" }, true, { full: true, values: ["x"], limit: 5 });
+    assert.equal(await client.exists("ha:hist:r1"), 1);
     await client.del("ha:snap:r1");
     assert.equal(await store.claim("r1", "A", "B"), undefined);
-    assert.equal(await client.exists("ha:owner:r1"), 0);
+    assert.equal(await client.exists("ha:owner:r1", "ha:hist:r1"), 0);
   });
 
   it("history: each write appends only the new values and keeps the newest `limit`; a full write replaces the list; the claim returns it", async () => {
