@@ -90,7 +90,9 @@ http {
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
   server_tokens off;
-  log_format front '$remote_addr "$request" $status upstream=$upstream_addr rt=$request_time';
+  # The path without its query: a WebSocket's query holds the player's sign-in token and
+  # reconnection token, which must never reach a log.
+  log_format front '$remote_addr "$request_method $uri $server_protocol" $status upstream=$upstream_addr rt=$request_time';
   access_log ${run("access.log")} front;
   client_body_temp_path ${run("tmp/body")};
   proxy_temp_path ${run("tmp/proxy")};
@@ -134,6 +136,14 @@ ${proxied.map((line) => `      ${line}`).join("\n")}
     location /api/ {
       proxy_pass http://games;
       proxy_next_upstream error timeout http_502 http_503;
+${proxied.map((line) => `      ${line}`).join("\n")}
+    }
+
+    # Signing in (any process: the tokens are signed with the shared JWT_SECRET). Not
+    # retried on another process once sent: a registration must not run twice.
+    location /auth/ {
+      proxy_pass http://games;
+      proxy_next_upstream error timeout;
 ${proxied.map((line) => `      ${line}`).join("\n")}
     }
 

@@ -92,6 +92,40 @@ describe("Front door: nginx in front of two processes (issue 13)", function () {
     assert.equal(b.room.roomId, a.room.roomId);
   });
 
+  it("signing in goes through nginx to a game process (JSON), and nginx's access log holds neither the sign-in token nor a reconnection token", async () => {
+    await stack({ JWT_SECRET: "front-door-test-secret-0123456789abcdef" });
+    const signIn = await fetch(`${nginx.url}/auth/anonymous`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ options: { name: "Ada" } }) });
+    assert.equal(signIn.status, 200);
+    const { user, token } = (await signIn.json()) as { user: { name: string }; token: string };
+    assert.equal(user.name, "Ada");
+    assert.match(token, /^ey/);
+    const unknown = await fetch(`${nginx.url}/auth/no-such-route`, { method: "POST" });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.headers.get("content-type") ?? "", /application\/json/, "a game process answered, not the web client's page");
+
+    const signedIn = client();
+    signedIn.auth.token = token;
+    const a = await enter(signedIn.create("tictactoe", { name: "Ada" }));
+    const b = await enter(client().joinById(a.room.roomId, { name: "Bob" }));
+    await b.until(() => b.state.phase === "playing", "the game to start");
+    let back = false;
+    a.room.onReconnect(() => (back = true));
+    (a.room as any).connection.transport.ws.terminate();
+    await a.until(() => back, "the SDK reconnected", 15000);
+    const reconnectionToken = a.room.reconnectionToken;
+    // nginx logs a WebSocket when it closes: the two first ones, then the reconnected one.
+    await Promise.all([a, b].map((p) => p.room.leave(true)));
+    const sockets = () => nginx.accessLog().filter((l) => l.includes("GET /p"));
+    for (let i = 0; i < 100 && sockets().length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(sockets().length, 3, "the WebSocket requests are logged");
+    const log = nginx.accessLog();
+    for (const line of log) {
+      assert.ok(!line.includes(token), `the sign-in token in nginx's log: ${line}`);
+      assert.ok(!line.includes(reconnectionToken.split(":")[1] ?? reconnectionToken), `a reconnection token in nginx's log: ${line}`);
+      assert.ok(!line.includes("?"), `a query string in nginx's log: ${line}`);
+    }
+  });
+
   it("with one process killed, new games still start through the same address", async () => {
     await stack();
     processes[1]!.kill("SIGKILL");
