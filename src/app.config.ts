@@ -10,7 +10,7 @@ import express from "express";
 import path from "node:path";
 import type http from "node:http";
 import type { z } from "zod";
-import type { Logger } from "./logger.js";
+import { everyMs, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createTransport } from "./transport.js";
 import { WaitingRooms } from "./matchmaking/waiting-rooms.js";
@@ -152,6 +152,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     lobbyId = (await matchMaker.handleCreateRoom(LOBBY, {})).roomId;
   };
 
+  const edgeLines = everyMs(1000);
   const transport = createTransport({
     maxPayload: env.MAX_MESSAGE_BYTES,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
@@ -163,13 +164,17 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     maxSendBufferBytes: env.MAX_SEND_BUFFER_BYTES,
     pingInterval: env.PING_INTERVAL_MS,
     pingMaxRetries: env.PING_MAX_RETRIES,
+    // One line a second per reason at most, the origin clipped: a refused connection costs an
+    // attacker nothing, and each would write a line (the metrics count every one).
     onRefused: (reason, detail) => {
       metrics.edge.refused(reason);
-      logger.warn({ reason, ...detail }, "connection refused");
+      const { log, suppressed } = edgeLines(`refused:${reason}`);
+      if (log) logger.warn({ reason, ip: detail.ip, origin: detail.origin?.slice(0, 100), ...(suppressed > 0 ? { suppressed } : {}) }, "connection refused");
     },
     onCut: (reason, detail) => {
       metrics.edge.cut(reason);
-      logger.warn({ reason, ...detail }, "connection cut");
+      const { log, suppressed } = edgeLines(`cut:${reason}`);
+      if (log) logger.warn({ reason, ...detail, ...(suppressed > 0 ? { suppressed } : {}) }, "connection cut");
     },
   });
   installGate(transport.server as http.Server, {
@@ -274,9 +279,20 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
           res.status(404).json({ code: "ACCOUNTS_OFF", error: "Players' accounts are off on this server (ACCOUNTS=off): everyone plays as a guest and nothing is recorded." });
         });
       }
+      // Any other API path: a JSON 404, not the web client's page.
+      app.use(/^\/api(?=\/|$)/, (_req, res) => void res.status(404).json({ code: 404, error: "There is no such API route." }));
       // The browser client (client/, built by Vite into client/dist by `npm start` / `npm run build`).
       app.use(express.static(CLIENT_DIR, { index: "index.html", maxAge: "1h", setHeaders: noCacheHtml }));
       app.use("/monitor", monitorHandler({ password: env.MONITOR_PASSWORD, logger, trustedHops: env.TRUST_PROXY }));
+      // A request Express could not read (a malformed %-escape in its path) or a route that
+      // threw: JSON with a code, never Express's HTML page with a stack trace.
+      app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+        const status = (err as { status?: unknown } | null)?.status;
+        const code = typeof status === "number" && status >= 400 && status < 500 ? status : 500;
+        if (code === 500) logger.error({ err: (err as Error | null)?.message, path: req.path.slice(0, 100) }, "HTTP request failed");
+        if (res.headersSent) return next(err);
+        res.status(code).json({ code, error: code === 500 ? "The server failed to answer that request." : "That request could not be read." });
+      });
     },
   });
 

@@ -16,3 +16,23 @@ export type { Logger };
 export function createLogger(level = process.env.LOG_LEVEL ?? "info"): Logger {
   return pino({ level, base: { pid: process.pid } }, pino.destination({ dest: 1, sync: false }));
 }
+
+/**
+ * For lines an attacker can cause at will (a refused connection, a bad request): `line(key)`
+ * is true at most once per `ms` per key, and says how many it turned down since
+ * (`suppressed`), so a flood costs one line a second, not one a request. Keys are few and
+ * fixed (reasons), never taken from a request.
+ */
+export function everyMs(ms: number): (key: string) => { log: boolean; suppressed: number } {
+  const last = new Map<string, { at: number; suppressed: number }>();
+  return (key) => {
+    const now = Date.now();
+    const seen = last.get(key);
+    if (seen && now - seen.at < ms) {
+      seen.suppressed++;
+      return { log: false, suppressed: seen.suppressed };
+    }
+    last.set(key, { at: now, suppressed: 0 });
+    return { log: true, suppressed: seen?.suppressed ?? 0 };
+  };
+}

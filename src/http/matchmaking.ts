@@ -24,7 +24,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createAuthContext, ErrorCode, matchMaker } from "@colyseus/core";
 import type { z } from "zod";
-import type { Logger } from "../logger.js";
+import { everyMs, type Logger } from "../logger.js";
 import { JoinErrorCode } from "../protocol/errors.js";
 import { describeZodError } from "../protocol/describe.js";
 import { ADDRESS_OPTION, type ReservationLedger } from "../matchmaking/reservations.js";
@@ -104,7 +104,7 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
   const creates = new AddressLimiter(settings.createsPer10s, 10);
   const joins = new AddressLimiter(settings.joinsPer10s, 10);
   const { rooms, ledger, logger, waitingRooms } = settings;
-  let lastErrorLog = 0;
+  const refusalLines = everyMs(1000);
 
   /** The validated options for `method` on `roomName`, or a refusal. */
   function checkOptions(method: string, roomName: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -200,9 +200,7 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
       }
       const refusal = err as Refusal;
       // One line per second at most: a flood of bad requests must not flood the log.
-      const now = Date.now();
-      if (refusal.status !== 429 && now - lastErrorLog >= 1000) {
-        lastErrorLog = now;
+      if (refusal.status !== 429 && refusalLines("refused").log) {
         logger.info({ address, method: method.slice(0, 20), room: roomName.slice(0, 40), status: refusal.status, code: refusal.code, reason: refusal.message }, "matchmaking refused");
       }
       const headers = refusal.retryAfterSeconds ? { "Retry-After": String(refusal.retryAfterSeconds) } : undefined;

@@ -495,6 +495,48 @@ describe("Abuse: HTTP routes", function () {
     assert.equal(server.stderr(), "", "nothing on stderr");
   });
 
+  it("a malformed %-escape in an API path, or an API path that does not exist, is answered in JSON with a code: never an HTML page, never a stack trace", async () => {
+    const server = await startDefaultServer();
+    for (const path of ["/api/players/%E0", "/api/matches/%ZZ", "/api/leaderboard/%E0", "/api/rooms/%E0%A4"]) {
+      const answer = await call(server, path, { headers: { "X-Forwarded-For": address(3100) } });
+      assert.equal(answer.status, 400, `${path}: ${answer.text.slice(0, 200)}`);
+      assert.match(answer.headers.get("content-type") ?? "", /application\/json/, path);
+      assert.deepEqual(JSON.parse(answer.text), { code: 400, error: "That request could not be read." }, path);
+    }
+    for (const path of ["/api/players/", "/api/leaderboard", "/api/players/a/b", "/api/nothing-here"]) {
+      const answer = await call(server, path, { headers: { "X-Forwarded-For": address(3101) } });
+      assert.equal(answer.status, 404, `${path}: ${answer.text.slice(0, 200)}`);
+      assert.equal(JSON.parse(answer.text).code, 404, path);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(server.logs().filter(hasStack), [], "no log line carries a stack trace");
+    assert.equal(server.stderr(), "", "nothing on stderr");
+  });
+
+  it("a flood of refused WebSocket upgrades (a foreign Origin of 8 KB) writes about one log line a second, with the origin clipped; each is still counted", async () => {
+    const server = await startDefaultServer({ ALLOWED_ORIGINS: "http://games.test" });
+    const origin = `http://${"e".repeat(8000)}.test`;
+    const upgrade = () =>
+      new Promise<number>((resolve) => {
+        const req = http.request(`${server.url}/`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", Origin: origin } });
+        req.on("response", (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+        req.on("upgrade", (res, socket) => (socket.destroy(), resolve(res.statusCode ?? 0)));
+        req.on("error", () => resolve(0));
+        req.end();
+      });
+    const started = Date.now();
+    const statuses: number[] = [];
+    for (let round = 0; round < 10; round++) statuses.push(...(await Promise.all(range(20).map(upgrade))));
+    const seconds = (Date.now() - started) / 1000;
+    assert.deepEqual([...new Set(statuses)], [403], "every upgrade refused");
+    await new Promise((r) => setTimeout(r, 300));
+    const lines = server.logs().filter((l) => l.msg === "connection refused");
+    assert.ok(lines.length >= 1 && lines.length <= Math.ceil(seconds) + 1, `${lines.length} lines for 200 refusals in ${seconds.toFixed(1)} s`);
+    for (const l of lines) assert.ok(String(l.origin).length <= 100, "the origin is clipped");
+    const metrics = (await call(server, "/metrics")).text;
+    assert.match(metrics, /connections_refused_total\{reason="origin"\} 200\b/, "each refusal is counted");
+  });
+
   it("issue 18, finding 13: pages and the API carry the anti-framing and no-sniff headers, and no X-Powered-By", async () => {
     const server = await startDefaultServer();
     for (const path of ["/", "/api/rooms", "/health"]) {
