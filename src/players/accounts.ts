@@ -70,7 +70,8 @@ const bodies = {
   anonymous: z.object({ options: nameOption }).loose(),
   register: z.object({ email, password, options: nameOption }).loose(),
   // The login form checks nothing but the length (a long password costs scrypt time).
-  login: z.object({ email: z.string().max(254).transform(normalizeEmail), password: z.string().max(PASSWORD_MAX) }),
+  // (No control character: PostgreSQL refuses NUL in text, which would read as the database failing.)
+  login: z.object({ email: z.string().max(254).regex(/^[^\u0000-\u001f\u007f]*$/, "That is not an email address.").transform(normalizeEmail), password: z.string().max(PASSWORD_MAX) }),
   name: z.object({ name }),
 };
 
@@ -116,17 +117,25 @@ export class Accounts {
     this.limiter = new AddressLimiter(options.requestsPerMinute, 60);
   }
 
-  /** A signed token for `user`, valid for `tokenDays`. */
-  token(user: Pick<User, "id" | "name" | "guest">): Promise<string> {
+  /** A signed token for `user`, valid for `tokenDays`, or until `expiresAt` (seconds since 1970) when given. */
+  token(user: Pick<User, "id" | "name" | "guest">, expiresAt?: number): Promise<string> {
     const payload: TokenPayload = { id: user.id, name: user.name, guest: user.guest };
-    return JWT.sign(payload, { expiresIn: `${this.options.tokenDays}d` });
+    const lifetime = this.options.tokenDays * 86_400;
+    return JWT.sign(payload, { expiresIn: expiresAt === undefined ? lifetime : Math.max(1, expiresAt - Math.floor(Date.now() / 1000)) });
   }
 
   /** The payload of a valid token (right secret, not expired, the right shape), else undefined. */
   async verify(token: string | undefined): Promise<TokenPayload | undefined> {
+    return (await this.verified(token))?.payload;
+  }
+
+  /** A valid token's payload and expiry (seconds since 1970), else undefined. */
+  private async verified(token: string | undefined): Promise<{ payload: TokenPayload; expiresAt: number | undefined } | undefined> {
     if (!token) return undefined;
     try {
-      return tokenPayload(await JWT.verify(token));
+      const decoded = (await JWT.verify(token)) as { exp?: unknown };
+      const payload = tokenPayload(decoded);
+      return payload && { payload, expiresAt: typeof decoded.exp === "number" ? decoded.exp : undefined };
     } catch {
       return undefined;
     }
@@ -151,7 +160,7 @@ export class Accounts {
       if (!parsed.success) return void refuse(res, 400, "INVALID_INPUT", parsed.error.issues[0]?.message ?? "Invalid request.");
       return parsed.data;
     };
-    const signedIn = async (res: ServerResponse, user: User, status = 200) => sendJson(res, status, { user: publicUser(user), token: await this.token(user) });
+    const signedIn = async (res: ServerResponse, user: User, status = 200, expiresAt?: number) => sendJson(res, status, { user: publicUser(user), token: await this.token(user, expiresAt) });
 
     router.post(
       "/auth/anonymous",
@@ -215,10 +224,13 @@ export class Accounts {
       handle(async (req, res) => {
         const input = await body(req, res, bodies.name);
         if (!input) return;
-        const user = await this.current(req);
+        const token = await this.verified(bearer(req));
+        const user = token && (await store.user(token.payload.id));
         if (!user) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");
         await store.rename(user.id, input.name);
-        await signedIn(res, { ...user, name: input.name });
+        // The new token (with the new name) expires when the old one would have: renaming
+        // must not make a token last for ever.
+        await signedIn(res, { ...user, name: input.name }, 200, token.expiresAt);
       }),
     );
 

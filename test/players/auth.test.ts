@@ -291,6 +291,19 @@ describe("Sign-in (/auth) on real server processes", function () {
       assert.equal(anonymousRename.status, 401);
       assert.equal(anonymousRename.body.code, "TOKEN_INVALID");
     });
+
+    it("the token a rename answers expires when the old one would have: renaming does not make a token last for ever", async () => {
+      const { user } = (await post(base, "/auth/anonymous", { options: { name: "Short" } })).body as SignedIn;
+      // A token with an hour left (the server's own tokens last TOKEN_DAYS = 2 days).
+      const short = jsonwebtoken.sign({ id: user.id, name: "Short", guest: true }, secret, { algorithm: "HS256", expiresIn: "1h" });
+      const { exp } = jsonwebtoken.decode(short) as { exp: number };
+      const renamed = await post(base, "/auth/name", { name: "Renamed" }, short);
+      assert.equal(renamed.status, 200);
+      const after = jsonwebtoken.decode(renamed.body.token) as { exp: number; name: string };
+      assert.equal(after.name, "Renamed");
+      assert.ok(Math.abs(after.exp - exp) <= 1, `the new token expires at ${after.exp}, the old one at ${exp}`);
+      assert.equal((await get(base, "/auth/userdata", renamed.body.token)).body.user.name, "Renamed");
+    });
   });
 
   describe("registration keeps a guest's record", () => {
@@ -447,8 +460,9 @@ describe("Sign-in (/auth) on real server processes", function () {
       }
     });
 
-    it("a login with no password, or a password over 256 characters, is 400 INVALID_INPUT, not a sign-in attempt", async () => {
-      for (const body of [{ email }, { email, password: "x".repeat(257) }, { email, password: 12345678 }]) {
+    it("a login with no password, a password over 256 characters, or a control character in the email is 400 INVALID_INPUT, not a sign-in attempt", async () => {
+      // (A NUL reaching PostgreSQL would fail the query: a 503 and an error line blaming the database.)
+      for (const body of [{ email }, { email, password: "x".repeat(257) }, { email, password: 12345678 }, { email: `${email}\u0000`, password }, { email: "a\u0007@example.org", password }]) {
         const res = await post(base, "/auth/login", body);
         assert.equal(res.status, 400, JSON.stringify(body).slice(0, 60));
         assert.equal(res.body.code, "INVALID_INPUT");
