@@ -58,7 +58,6 @@ export const MONITOR_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 const MONITOR_ROOM_ACTIONS = ["_forceClientDisconnect", "_sendMessageToClient", "_editStateProperty", "_deleteStateProperty"];
 for (const name of MONITOR_ROOM_ACTIONS) delete (Room.prototype as unknown as Record<string, unknown>)[name];
 
-const USER_LOG_CHARS = 40;
 /** Colyseus room ids are short nanoid strings; anything else is not a room of ours. */
 const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** The panel's built assets (`build/static/assets/index-<hash>.js|css`). */
@@ -277,8 +276,13 @@ function credentialsMatch(creds: Credentials, user: Buffer, password: Buffer): b
   return userOk && passwordOk;
 }
 
+/**
+ * The user name of a failed login as logged: the monitor's own, or "(another)". Never what
+ * was typed otherwise: a password typed into the name field (or a header built without the
+ * colon) would reach the log.
+ */
 function logUser(user: string): string {
-  return user.slice(0, USER_LOG_CHARS);
+  return user === MONITOR_USER ? MONITOR_USER : "(another)";
 }
 
 function retryAfterSeconds(state: RateLimiterRes): number {
