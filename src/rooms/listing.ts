@@ -140,7 +140,8 @@ export class Listing {
    * page shows. Undefined when no such game room exists any more.
    */
   async byId(roomId: string): Promise<RoomEntry | undefined> {
-    const [room] = (await matchMaker.query({ roomId })) as IRoomCache[];
+    // One row read by its key (`matchMaker.query` would read and parse every room's row with Redis).
+    const room = (await matchMaker.driver.findOne({ roomId })) as IRoomCache | undefined;
     return room ? this.entry({ ...room, unlisted: false } as IRoomCache, true) : undefined;
   }
 

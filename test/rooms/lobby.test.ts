@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import type { Room as SdkRoom } from "@colyseus/sdk";
 import type { RoomEntry } from "../../src/protocol/messages.js";
+import { Redis } from "ioredis";
 import { roomSuite } from "../helpers/rooms.js";
+import { testServer } from "../helpers/server.js";
 
 /** A lobby client: the latest `rooms` list, and a way to wait for one that satisfies a test. */
 async function watchLobby(room: SdkRoom) {
@@ -86,5 +88,28 @@ describe("Lobby", () => {
     assert.equal(gone.status, 404);
     assert.match(((await gone.json()) as { error: string }).error, /no such game/);
     assert.equal((await api("not a room id!")).status, 404, "a malformed id is just not found");
+  });
+
+  // In the Redis pass of npm test (TEST_PRESENCE=redis) only: in memory there is no listing to read whole.
+  if (process.env.TEST_PRESENCE === "redis")
+  it("GET /api/rooms/:id reads that one room's row: on Redis, 30 requests do not read the whole listing 30 times", async () => {
+    const { redis } = await testServer();
+    const client = new Redis(redis!.url);
+    try {
+      const calls = async () => {
+        const stats = await client.info("commandstats");
+        const count = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+        return { hgetall: count("hgetall"), hget: count("hget") };
+      };
+      const a = await suite.colyseus.sdk.create("dice", { name: "Ada" });
+      const before = await calls();
+      for (let i = 0; i < 30; i++) assert.equal((await fetch(`http://127.0.0.1:${suite.port}/api/rooms/${a.roomId}`)).status, 200);
+      const after = await calls();
+      assert.ok(after.hget - before.hget >= 30, `one row read a request (${after.hget - before.hget} HGET)`);
+      assert.ok(after.hgetall - before.hgetall < 10, `${after.hgetall - before.hgetall} reads of the whole listing for 30 requests`);
+      await a.leave();
+    } finally {
+      client.disconnect();
+    }
   });
 });
