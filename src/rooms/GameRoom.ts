@@ -269,7 +269,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
     if (this.away.drop(client.sessionId)) this.commit();
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
-    this.allowReconnection(client, this.settings.reconnectSeconds).catch(() => undefined);
+    this.allowReconnection(unacknowledged(client) ? standIn(client) : client, this.settings.reconnectSeconds).catch(() => undefined);
   }
 
   override onReconnect(client: Client) {
@@ -490,6 +490,21 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // Names given at join (bots have none here).
     this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids) });
   }
+}
+
+/** A client that has not acknowledged its join yet (Colyseus still queues what is sent to it). */
+function unacknowledged(client: Client): boolean {
+  return (client as unknown as { _enqueuedMessages?: unknown[] })._enqueuedMessages !== undefined;
+}
+
+/**
+ * What holds the seat of a player whose connection dropped before it acknowledged its join
+ * (a phone whose reconnection died again at once): Colyseus refuses to hold such a client
+ * itself ("not joined"), and the player would forfeit on the spot. The seat is held for
+ * whoever presents the token this connection was given, with the player's identity.
+ */
+function standIn(client: Client): Client {
+  return { sessionId: client.sessionId, reconnectionToken: client.reconnectionToken, auth: client.auth, userData: client.userData, view: client.view } as Client;
 }
 
 function isSchedule(event: { type: string }): event is ScheduleEvent {

@@ -253,6 +253,37 @@ describe("Room paths: refusals, failures, names, drain", () => {
     assert.equal(roomLogs(room.roomId).some((l) => l.msg === "connection dropped; seat held"), false);
   });
 
+  it("a player whose reconnection drops again before it acknowledges the join keeps the seat (no forfeit), and comes back with the token that connection was given", async () => {
+    const { a, b, first } = await suite.startedTicTacToe();
+    b.room.reconnection.enabled = false;
+    dropConnection(b.room);
+    await a.until(() => a.state.players.get(b.id)?.connected === false, "Bob away");
+    // The SDK's reconnection, by hand: the matchmaker's step, then a WebSocket that gets the
+    // join (and its new token) but dies before its acknowledgement goes out.
+    const [roomId, token] = b.room.reconnectionToken.split(":");
+    const res = await fetch(`${url()}/matchmake/reconnect/${roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reconnectionToken: token }) });
+    assert.equal(res.status, 200, await res.clone().text());
+    const r = (await res.json()) as { processId: string; roomId: string; sessionId: string };
+    const ws = new WebSocket(`ws://127.0.0.1:${suite.port}/${r.processId}/${r.roomId}?sessionId=${r.sessionId}&reconnectionToken=${token}`);
+    const given = await new Promise<string>((resolve) =>
+      ws.on("message", (data: Buffer) => {
+        if (data[0] === 10 /* JOIN_ROOM: [code, length, token…] */) resolve(data.subarray(2, 2 + data[1]!).toString());
+      }),
+    );
+    await a.until(() => a.state.players.get(b.id)?.connected === true, "Bob back for a moment");
+    ws.terminate();
+    await a.until(() => a.state.players.get(b.id)?.connected === false, "Bob away again");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(a.state.phase, "playing", "no forfeit");
+
+    const back = new Player<Ttt>(await new Client(url()).reconnect<Ttt>(`${roomId}:${given}`));
+    await a.until(() => a.state.players.get(b.id)?.connected === true, "Bob back");
+    await back.until(() => back.state.phase === "playing", "Bob's state");
+    const mover = first === a ? a : back;
+    mover.send("make_move", { row: 0, col: 0 });
+    for (const p of [a, back]) await p.until(() => p.state.board[0] !== "", "the game goes on");
+  });
+
   it("a player whose connection Colyseus drops for an undecodable frame (4002) gets no reconnection window: the opponent wins at once", async () => {
     const { a, first, second } = await suite.startedTicTacToe();
     const ws = (second.room.connection.transport as unknown as { ws: { send(data: Uint8Array): void } }).ws;
