@@ -93,6 +93,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
   private readonly names = new SeatNames();
   private draining = false;
+  /** When a drain closes the room (ms since 1970): a player back or a spectator in meanwhile is told how long is left. */
+  private drainEndsAt = 0;
   /** For the room's log lines: joins (players and spectators), games ended, creation time. */
   private joins = 0;
   private readonly createdAtMs = Date.now();
@@ -255,6 +257,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.settings.metrics?.joined(this.roomName, spectator);
     this.settings.metrics?.clientIn(this.roomName);
     this.joins++;
+    // A spectator let in during a drain (players are refused above).
+    if (this.draining) client.send("draining", this.drainNotice());
     // Per-player lines are debug: at info a room logs its creation, each game's end and its disposal.
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, spectator }, "joined");
   }
@@ -279,6 +283,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // A new token with every reconnection: the snapshot must hold it.
     this.out.reconnected(client.sessionId, client.reconnectionToken);
     if (this.away.back(client.sessionId)) this.commit();
+    // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
+    if (this.draining) client.send("draining", this.drainNotice());
   }
 
   override onLeave(client: Client, code?: number) {
@@ -316,14 +322,19 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
    */
   override onBeforeShutdown() {
     this.draining = true;
-    const notice: ServerEvents["draining"] = { seconds: this.settings.drainSeconds };
-    this.broadcast("draining", notice);
+    this.drainEndsAt = Date.now() + this.settings.drainSeconds * 1000;
+    this.broadcast("draining", this.drainNotice());
     this.log.info({ drainSeconds: this.settings.drainSeconds }, "draining for shutdown");
     if (!this.rules.isStarted(this.game)) return void this.close();
     this.timers.after(this.settings.drainSeconds * 1000, () => {
       this.log.warn("drain time is over; closing a game still running");
       this.close();
     });
+  }
+
+  /** The `draining` notice: the seconds left until the room closes. */
+  private drainNotice(): ServerEvents["draining"] {
+    return { seconds: Math.max(0, Math.round((this.drainEndsAt - Date.now()) / 1000)) };
   }
 
   override onUncaughtException(error: RoomException, methodName: RoomMethodName) {

@@ -306,6 +306,27 @@ describe("Room paths: refusals, failures, names, drain", () => {
       assert.equal(waiting.left, CloseCode.SERVER_SHUTDOWN);
     });
 
+    it("a player away when the drain began, back during it, and a spectator let in during it are told `draining` too, with the seconds left", async () => {
+      const { room, a, b } = await suite.startedTicTacToe();
+      b.room.reconnection.enabled = false;
+      dropConnection(b.room);
+      await a.until(() => a.state.players.get(b.id)?.connected === false, "Bob away");
+      const live = internals(room.roomId);
+      live.settings = { ...live.settings, drainSeconds: 30 };
+      live.onBeforeShutdown();
+      assert.deepEqual(await a.nth("draining", 1), { seconds: 30 });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const back = new Player<Ttt>(await new Client(url()).reconnect<Ttt>(b.room.reconnectionToken));
+      // (Listening from the join on, as the web client does: the notice comes with the first state.)
+      const watcher = new Player<Ttt>(await suite.colyseus.sdk.joinById<Ttt>(room.roomId, { spectate: true }));
+      for (const p of [back, watcher]) {
+        const { seconds } = (await p.nth("draining", 1)) as { seconds: number };
+        assert.ok(seconds >= 27 && seconds <= 29, `told ${seconds} s are left`);
+      }
+      // The drain would keep the room for 30 s.
+      await (suite.colyseus.getRoomById(room.roomId) as unknown as { disconnect(): Promise<unknown> }).disconnect();
+    });
+
     it("a running game is told `draining`, a reservation taken before is refused SHUTTING_DOWN, and the room closes at the game's end", async () => {
       const { room, a, b, first, second } = await suite.startedTicTacToe();
       const late = await reserve(room.roomId, { name: "Late" });
