@@ -155,6 +155,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   const edgeLines = everyMs(1000);
   const transport = createTransport({
     maxPayload: env.MAX_MESSAGE_BYTES,
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     connectionsPerMinutePerIp: env.CONNECTIONS_PER_MINUTE_PER_IP,
     allowedOrigins: env.ALLOWED_ORIGINS,

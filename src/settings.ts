@@ -61,6 +61,11 @@ export const envSchema = z.object({
   HTTP_REQUESTS_PER_10S: int(300, 1, 10_000_000),
   /** Largest HTTP request body accepted (matchmaking options are a few dozen bytes). */
   MAX_HTTP_BODY_BYTES: int(4096, 256, 1 << 20),
+  /**
+   * Time a client has to send a whole HTTP request (headers and body; a WebSocket upgrade's
+   * headers too): a connection that trickles one, or sends nothing, is closed after it.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: int(10_000, 1000, 300_000),
   /** Comma-separated exact browser origins allowed to connect; unset = any (development). */
   ALLOWED_ORIGINS: z
     .string()

@@ -22,6 +22,8 @@ import { originAllowed } from "./http/gate.js";
 
 export interface TransportGuards {
   maxPayload: number;
+  /** Time to send a whole HTTP request (headers and body); a slower connection is closed. */
+  requestTimeoutMs: number;
   /** Simultaneous WebSocket connections per address; 0 = unlimited. */
   maxConnectionsPerIp: number;
   /** New WebSocket connections per address per minute; 0 = unlimited. */
@@ -225,6 +227,8 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     maxPayload: guards.maxPayload,
     pingInterval: guards.pingInterval,
     pingMaxRetries: guards.pingMaxRetries,
-    server: http.createServer(),
+    // Node's defaults give a request 300 s, its headers 60 s, checked every 30 s: one
+    // address could hold thousands of connections open by sending nothing.
+    server: http.createServer({ headersTimeout: guards.requestTimeoutMs, requestTimeout: guards.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, guards.requestTimeoutMs) }),
   });
 }

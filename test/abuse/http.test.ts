@@ -513,6 +513,29 @@ describe("Abuse: HTTP routes", function () {
     assert.equal(server.stderr(), "", "nothing on stderr");
   });
 
+  it("connections that send nothing, or trickle their headers, are closed after HTTP_REQUEST_TIMEOUT_MS (Node's defaults kept them 60 to 300 s); an honest request meanwhile is served", async () => {
+    const server = await startDefaultServer({ HTTP_REQUEST_TIMEOUT_MS: "1500" });
+    const port = Number(new URL(server.url).port);
+    const opened = performance.now();
+    const closedAfter = (first: string | undefined) =>
+      new Promise<number>((resolve) => {
+        const socket = net.connect(port, "127.0.0.1", () => {
+          if (first !== undefined) socket.write(first);
+        });
+        // The rest of the headers, a byte at a time, never finished.
+        const trickle = first === undefined ? undefined : setInterval(() => socket.write("x"), 200);
+        socket.on("data", () => undefined);
+        socket.on("error", () => undefined);
+        socket.on("close", () => (clearInterval(trickle), resolve(performance.now() - opened)));
+        setTimeout(() => socket.destroy(), 10_000);
+      });
+    const all = [...range(10).map(() => closedAfter(undefined)), ...range(10).map(() => closedAfter("GET /api/rooms HTTP/1.1\r\nHost: x\r\nX-Slow: "))];
+    const honest = await call(server, "/api/rooms");
+    assert.equal(honest.status, 200);
+    const times = await Promise.all(all);
+    assert.ok(Math.max(...times) < 4000, `closed after ${fmt(times)} ms (limit 1500 ms, checked every second)`);
+  });
+
   it("a flood of refused WebSocket upgrades (a foreign Origin of 8 KB) writes about one log line a second, with the origin clipped; each is still counted", async () => {
     const server = await startDefaultServer({ ALLOWED_ORIGINS: "http://games.test" });
     const origin = `http://${"e".repeat(8000)}.test`;
