@@ -32,22 +32,34 @@ export interface LedgerStore {
  * One process: a map that forgets an address as soon as it holds nothing. Every entry lives
  * as long as the ledger's TTL, so a map's insertion order is its expiry order and the
  * expired ones are always at its front: counting costs only the entries it sweeps (a
- * busy address, or a whole site behind one NAT, can hold hundreds in flight).
+ * busy address, or a whole site behind one NAT, can hold hundreds in flight). An address
+ * that never comes back (its reservations unused, never released) is dropped by a sweep of
+ * every address, at most once per `sweepMs`, when another reservation is added.
  */
-export function memoryLedgerStore(): LedgerStore {
+export function memoryLedgerStore(sweepMs = 60_000): LedgerStore & { addresses(): number } {
   const byKey = new Map<string, Map<string, number>>();
+  let sweptAt = Date.now();
+  const expire = (key: string, entries: Map<string, number>, now: number) => {
+    for (const [id, expiresAt] of entries) {
+      if (expiresAt > now) break;
+      entries.delete(id);
+    }
+    if (entries.size === 0) byKey.delete(key);
+  };
   return {
+    addresses: () => byKey.size,
     async live(key, now) {
       const entries = byKey.get(key);
       if (!entries) return 0;
-      for (const [id, expiresAt] of entries) {
-        if (expiresAt > now) break;
-        entries.delete(id);
-      }
-      if (entries.size === 0) byKey.delete(key);
+      expire(key, entries, now);
       return entries.size;
     },
     async add(key, sessionId, expiresAt) {
+      const now = Date.now();
+      if (now - sweptAt >= sweepMs) {
+        sweptAt = now;
+        for (const [k, entries] of byKey) expire(k, entries, now);
+      }
       let entries = byKey.get(key);
       if (!entries) byKey.set(key, (entries = new Map()));
       // Re-added (a confirmed claim): moved to the back, where its new expiry belongs.

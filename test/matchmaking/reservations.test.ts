@@ -51,4 +51,14 @@ describe("Matchmaking: the reservation ledger (one process)", () => {
     assert.equal(await store.live("k", 3500), 0);
     assert.equal(await store.live("unknown", 0), 0);
   });
+
+  it("addresses whose reservations expired unused, and that never come back, are forgotten by the next sweep", async () => {
+    const store = memoryLedgerStore(50);
+    for (let i = 0; i < 1000; i++) await store.add(`198.51.${i >> 8}.${i & 255}`, `s${i}`, Date.now() + 20, 1);
+    assert.equal(store.addresses(), 1000);
+    await sleep(60);
+    await store.add("203.0.113.9", "fresh", Date.now() + 60_000, 60);
+    assert.equal(store.addresses(), 1, "only the address with a live reservation is left");
+    assert.equal(await store.live("203.0.113.9", Date.now()), 1);
+  });
 });
