@@ -157,6 +157,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   const transport = createTransport({
     maxPayload: env.MAX_MESSAGE_BYTES,
     requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    requestsPerSecond: env.MESSAGES_PER_SECOND,
+    requestBurst: env.MESSAGE_BURST,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     connectionsPerMinutePerIp: env.CONNECTIONS_PER_MINUTE_PER_IP,
     allowedOrigins: env.ALLOWED_ORIGINS,

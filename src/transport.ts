@@ -24,6 +24,9 @@ export interface TransportGuards {
   maxPayload: number;
   /** Time to send a whole HTTP request (headers and body); a slower connection is closed. */
   requestTimeoutMs: number;
+  /** Request frames (ROOM_REQUEST) per connection: sustained rate and burst (the game message limit's). */
+  requestsPerSecond: number;
+  requestBurst: number;
   /** Simultaneous WebSocket connections per address; 0 = unlimited. */
   maxConnectionsPerIp: number;
   /** New WebSocket connections per address per minute; 0 = unlimited. */
@@ -74,6 +77,11 @@ export function cutConnection(socket: WebSocket, reason: CutReason, code: number
 }
 
 function noop() {}
+
+/** A request frame (Colyseus's ROOM_REQUEST: the protocol code in the first byte's low 5 bits). */
+function isRequest(data: WebSocket.RawData): boolean {
+  return Buffer.isBuffer(data) && data.length > 0 && (data[0]! & 0x1f) === 21;
+}
 
 function refuse(socket: Duplex, status: number, text: string) {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
@@ -160,8 +168,12 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
   const guard = (socket: WebSocket, req: http.IncomingMessage) => {
     const ip = addressOf.get(req) ?? "unknown";
     const frames = new Bucket(guards.framesPerSecond, guards.frameBurst);
-    socket.on("message", () => {
-      if (frames.take() || cut.has(socket)) return;
+    // Colyseus answers a request of a type no room handles itself, before any room code (and
+    // so past the rooms' message limit), echoing the type. This server's rooms take no
+    // requests: they count against a budget of their own, the game messages' rate.
+    const requests = new Bucket(guards.requestsPerSecond, guards.requestBurst);
+    socket.on("message", (data: WebSocket.RawData) => {
+      if (cut.has(socket) || (frames.take() && (!isRequest(data) || requests.take()))) return;
       guards.onCut?.("flood", { ip });
       socket.removeAllListeners("message"); // nothing more of it reaches a room
       cutConnection(socket, "flood", CLOSE_FLOODING, "too many messages");

@@ -100,6 +100,33 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     await game.leave();
   });
 
+  it("request frames of a type no room handles, at 30 a second (under the 60-a-second frame budget), are held to the game messages' limit: cut with 4429 instead of each answered for ever", async () => {
+    const server = await startDefaultServer();
+    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(3));
+    const hostSocket = await rawSocket(server, host, address(3));
+    const r = await reserve(server, "joinById", host.roomId, { spectate: true }, address(4));
+    const ws = await rawSocket(server, r, address(4));
+    ws.send(Uint8Array.of(Protocol.JOIN_ROOM));
+    let answers = 0;
+    ws.on("message", (data: Buffer) => {
+      if (data[0] === Protocol.ROOM_RESPONSE) answers++;
+    });
+    // A 1.5 KB type name: Colyseus's answer echoes it.
+    const type = "t".repeat(1500);
+    const frame = Buffer.concat([Buffer.from([Protocol.ROOM_REQUEST, 1, 0xda, type.length >> 8, type.length & 255]), Buffer.from(type)]);
+    const done = closed(ws, 8000);
+    let sent = 0;
+    while (ws.readyState === WebSocket.OPEN && sent < 150) {
+      ws.send(frame);
+      sent++;
+      await new Promise((resolve) => setTimeout(resolve, 33));
+    }
+    assert.equal(await done, CLOSE_FLOODING, `cut (after ${sent} requests, ${answers} answered)`);
+    assert.ok(sent <= 60, `cut after ${sent} requests (a burst of 20, then 10 a second)`);
+    assert.equal(hostSocket.readyState, WebSocket.OPEN, "the room's player was not touched");
+    hostSocket.terminate();
+  });
+
   it("cuts a quiet socket that never acknowledges its join at the deadline (4408)", async () => {
     const server = await startDefaultServer({ JOIN_ACK_SECONDS: "2" });
     const r = await reserve(server, "join", "lobby", { include: "all" }, address(20));
