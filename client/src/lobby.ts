@@ -85,6 +85,8 @@ export class LobbyScreen {
   /** Why the live list is not connected (shown above it), "" while it is. */
   private lobbyProblem = "";
   private disposed = false;
+  /** While the lobby's live list is not connected: the list is read over HTTP every few seconds. */
+  private polling?: ReturnType<typeof setInterval>;
   private busy = false;
   /** After "too many requests", no matchmaking request before this time (epoch ms). */
   private waitUntil = 0;
@@ -377,6 +379,7 @@ export class LobbyScreen {
           return;
         }
         this.lobbyRoom = room;
+        this.stopPolling();
         this.setLobbyProblem("");
         room.onMessage("rooms", (payload: unknown) => {
           this.rooms = Array.isArray(payload) ? payload.filter(isRoomEntry) : [];
@@ -395,6 +398,7 @@ export class LobbyScreen {
           const delay = flooding ? 10000 : 2000;
           this.setLobbyProblem(`${flooding ? "The lobby disconnected this page for sending too many requests." : "The connection to the lobby was lost."} Trying again in ${Math.round(delay / 1000)} s.`);
           setConnection("lost", "lobby — retrying…");
+          this.startPolling();
           void napUntilOnline(delay).then(() => {
             if (!this.disposed) void this.connect();
           });
@@ -409,12 +413,41 @@ export class LobbyScreen {
         const delay = Math.max(failure.waitMs, lobbyBackoff(attempt));
         this.setLobbyProblem(`${failure.text} Trying again in ${Math.round(delay / 1000)} s.`);
         setConnection("lost", "lobby — retrying…");
+        this.startPolling();
         await napUntilOnline(delay);
       }
     }
   }
 
+  /**
+   * The open games without the lobby (full, or this network's connections used up): read
+   * over HTTP (`GET /api/rooms`) now and every 5 s until the live list is back, so a lobby
+   * filled by others never hides the games.
+   */
+  private startPolling() {
+    if (this.polling || this.disposed) return;
+    const read = async () => {
+      try {
+        const res = await fetch("/api/rooms?include=all");
+        const payload: unknown = res.ok ? await res.json() : undefined;
+        if (this.disposed || this.lobbyRoom || !Array.isArray(payload)) return;
+        this.rooms = payload.filter(isRoomEntry);
+        this.renderRooms();
+      } catch {
+        // Offline or refused: the next read, or the lobby, brings the list.
+      }
+    };
+    void read();
+    this.polling = setInterval(() => void read(), 5000);
+  }
+
+  private stopPolling() {
+    clearInterval(this.polling);
+    this.polling = undefined;
+  }
+
   dispose() {
+    this.stopPolling();
     this.disposed = true;
     this.unsubscribe();
     const room = this.lobbyRoom;

@@ -311,6 +311,11 @@ describe("Browser: a refused lobby connection", function () {
     open.push(bob);
     await expectText(bob.page, "lobby-problem", /not taking more connections from your network.*Trying again in \d+ s/);
     assert.equal(await bob.page.getByTestId("conn-status").getAttribute("data-state"), "lost", "the banner while refused");
+    // Meanwhile the open games still show, read over HTTP: a game opened elsewhere appears.
+    const cy = await new Client(server!.url).create("tictactoe", { name: "Cy" });
+    await expectText(bob.page, "lobby-rooms", /Cy/, "a room opened while the lobby refuses this page");
+    await cy.leave();
+    await waitFor(async () => !/Cy/.test(await text(bob.page, "lobby-rooms")), "the room gone from the list", 10000);
 
     // The first page goes away: the second one gets in at its next try (no reload).
     await ada.context.close();
