@@ -112,6 +112,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("match_players_user").on("match_players").columns(["user_id", "match_id"]).execute();
     },
   },
+  // The hourly removal of unused guests (PlayerStore.pruneGuests) finds them without reading every user.
+  "0002-guests-by-age": {
+    async up(db: Kysely<any>) {
+      await db.schema.createIndex("users_guest_created").on("users").columns(["guest", "created_at"]).execute();
+    },
+  },
 };
 
 /** The migrations, for Kysely's Migrator. */

@@ -57,12 +57,25 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
   const recorder = new ResultRecorder({ store, logger, metrics: options.metrics, gatherMs: 50 });
   const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, logger });
   logger.info({ database: database.kind, where: database.where, ms: Date.now() - startedAt }, "players' database ready");
+  // Guests nobody can be again (their token expired a day ago or more) and who have no record.
+  const pruneGuests = async () => {
+    try {
+      const removed = await store.pruneGuests(Date.now() - (env.TOKEN_DAYS + 1) * 86_400_000);
+      if (removed > 0) logger.info({ removed }, "unused guest accounts removed (their sign-in expired, and they have no record)");
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "removing unused guest accounts failed (players' database?); tried again in an hour");
+    }
+  };
+  const pruning = setInterval(() => void pruneGuests(), 3_600_000);
+  pruning.unref();
+  void pruneGuests();
   return {
     store,
     recorder,
     accounts,
     database,
     async close(flushMs = 5000) {
+      clearInterval(pruning);
       await recorder.flush(flushMs);
       recorder.stop();
       await database.close();

@@ -85,6 +85,30 @@ export class PlayerStore {
     return { id, name, guest: false, email };
   }
 
+  /**
+   * Deletes up to `limit` guests created before `createdBefore` (ms since 1970) that have no
+   * record (no stats, no seat in a recorded match): a guest's token lasts TOKEN_DAYS from its
+   * sign-in (a rename keeps that expiry), so nobody can be such a guest again, and an
+   * address signing in as a new guest ten times a minute no longer grows the table for ever.
+   * Returns how many went.
+   */
+  async pruneGuests(createdBefore: number, limit = 1000): Promise<number> {
+    const deleted = await this.db
+      .deleteFrom("users")
+      .where("id", "in", (eb) =>
+        eb
+          .selectFrom("users as u")
+          .select("u.id")
+          .where("u.guest", "=", 1)
+          .where("u.created_at", "<", createdBefore)
+          .where((w) => w.not(w.exists(w.selectFrom("stats").select("stats.user_id").whereRef("stats.user_id", "=", "u.id"))))
+          .where((w) => w.not(w.exists(w.selectFrom("match_players").select("match_players.user_id").whereRef("match_players.user_id", "=", "u.id"))))
+          .limit(limit),
+      )
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows);
+  }
+
   /** A registered player by normalised email, with their password hash (for signing in). */
   async userByEmail(email: string): Promise<(User & { password: string | null }) | undefined> {
     const row = await this.db.selectFrom("users").select(["id", "name", "guest", "email", "password"]).where("email", "=", email).executeTakeFirst();

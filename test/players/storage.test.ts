@@ -131,6 +131,20 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal((await store.match(m.id))?.rated, false);
     });
 
+    it("guests whose sign-in expired and who have no record are removed; a guest with a record, a recent guest and a registered player stay", async () => {
+      const old = await store.createGuest("Old");
+      const played = await store.createGuest("Played");
+      const recent = await store.createGuest("Recent");
+      const registered = await store.register(`reg-${kind}@example.org`, "h", "Reg");
+      const longAgo = Date.now() - 40 * 86_400_000;
+      await opened.db.updateTable("users").set({ created_at: longAgo }).where("id", "in", [old.id, played.id, registered.id]).execute();
+      await store.recordMatch(duel("dice", played.id, null, "a"));
+      assert.equal(await store.pruneGuests(Date.now() - 31 * 86_400_000), 1, "one guest removed");
+      assert.equal(await store.user(old.id), undefined, "the unused old guest");
+      for (const kept of [played, recent, registered]) assert.equal((await store.user(kept.id))?.id, kept.id, `${kept.name} kept`);
+      assert.equal((await store.profile(played.id))!.stats.dice!.played, 1, "its record intact");
+    });
+
     it("a player unknown to this database (a token from a reset database) is recorded as anonymous: the match lands, unrated, and the queue is not held up", async () => {
       const a = await store.createGuest("A");
       const m = duel("tictactoe", a.id, "no-such-user", "b");
