@@ -275,8 +275,11 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     ha.store.claim = claim;
     await ha.takeOver("dead-3", 0);
     assert.ok(lines.some((l) => l.includes("snapshot unreadable") && l.includes('"t3"')), `the room's restore was tried: ${lines.join("")}`);
-    // (Dropping it needs this process's id, which a process without Colyseus's matchmaker has not: the drop itself is tested on real processes.)
-    assert.equal(await client.get("ha:owner:t3"), `1|${matchMaker.processId ?? ""}`, "claimed again at the same epoch, not taken a second time");
+    // Dropping it needs this process's id, which only a started matchmaker gives (the room
+    // tests start one; run alone, this file has none): with it the snapshot is dropped,
+    // without it the room stays claimed at the same epoch. Either way, never taken twice.
+    if (matchMaker.processId) assert.equal(await client.exists("ha:owner:t3", "ha:snap:t3"), 0, "a snapshot that cannot be restored is dropped");
+    else assert.equal(await client.get("ha:owner:t3"), "1|", "claimed again at the same epoch, not taken a second time");
     assert.equal(await client.hexists("ha:procs", "dead-3"), 0, "forgotten once every room was claimed");
     await client.del(`ha:rooms:${matchMaker.processId ?? ""}`, "ha:owner:t3", "ha:snap:t3");
   });
