@@ -153,6 +153,10 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   };
 
   const edgeLines = everyMs(1000);
+  const edgeLog = (key: string, fields: Record<string, unknown>, msg: string) => {
+    const { log, suppressed } = edgeLines(key);
+    if (log) logger.warn(suppressed > 0 ? { ...fields, suppressed } : fields, msg);
+  };
   const healthLines = everyMs(1000);
   const transport = createTransport({
     maxPayload: env.MAX_MESSAGE_BYTES,
@@ -172,13 +176,11 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     // attacker nothing, and each would write a line (the metrics count every one).
     onRefused: (reason, detail) => {
       metrics.edge.refused(reason);
-      const { log, suppressed } = edgeLines(`refused:${reason}`);
-      if (log) logger.warn({ reason, ip: detail.ip, origin: detail.origin?.slice(0, 100), ...(suppressed > 0 ? { suppressed } : {}) }, "connection refused");
+      edgeLog(`refused:${reason}`, { reason, ip: detail.ip, origin: detail.origin?.slice(0, 100) }, "connection refused");
     },
     onCut: (reason, detail) => {
       metrics.edge.cut(reason);
-      const { log, suppressed } = edgeLines(`cut:${reason}`);
-      if (log) logger.warn({ reason, ...detail, ...(suppressed > 0 ? { suppressed } : {}) }, "connection cut");
+      edgeLog(`cut:${reason}`, { reason, ...detail }, "connection cut");
     },
   });
   installGate(transport.server as http.Server, {

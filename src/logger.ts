@@ -18,8 +18,8 @@ export function createLogger(level = process.env.LOG_LEVEL ?? "info"): Logger {
 }
 
 /**
- * For lines an attacker can cause at will (a refused connection, a bad request): `line(key)`
- * is true at most once per `ms` per key, and says how many it turned down since
+ * For lines an attacker can cause at will (a refused connection, a bad request): the call for `key`
+ * says `log` at most once per `ms`, and how many it turned down since
  * (`suppressed`), so a flood costs one line a second, not one a request. Keys are few and
  * fixed (reasons), never taken from a request.
  */

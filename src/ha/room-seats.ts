@@ -14,8 +14,16 @@ import { matchMaker, type Client, type Room } from "@colyseus/core";
  * closed first.
  */
 export function holdSeat(room: Room, sessionId: string, token: string, seconds: number, onEnded: (standIn: Client, expired: boolean) => void): void {
-  const standIn = { sessionId, reconnectionToken: token } as Client;
+  const standIn = seatStandIn({ sessionId, reconnectionToken: token });
   room.allowReconnection(standIn, Math.max(0.1, seconds)).catch((reason: unknown) => onEnded(standIn, reason === false));
+}
+
+/**
+ * What Colyseus's `allowReconnection` holds a seat with when the client itself cannot be:
+ * the session, the token whoever comes back must present, and the player's identity.
+ */
+export function seatStandIn(from: Pick<Client, "sessionId" | "reconnectionToken"> & Partial<Pick<Client, "auth" | "userData" | "view">>): Client {
+  return { sessionId: from.sessionId, reconnectionToken: from.reconnectionToken, auth: from.auth, userData: from.userData, view: from.view } as Client;
 }
 
 /** Adjusts the room's listing and this process's client counts by `delta` (a stand-in's reconnection counts no join). */

@@ -213,9 +213,9 @@ export class Accounts {
     router.get(
       "/auth/userdata",
       handle(async (req, res) => {
-        const user = await this.current(req);
-        if (!user) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");
-        sendJson(res, 200, { user: publicUser(user) });
+        const signed = await this.current(req);
+        if (!signed) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");
+        sendJson(res, 200, { user: publicUser(signed.user) });
       }),
     );
 
@@ -224,13 +224,12 @@ export class Accounts {
       handle(async (req, res) => {
         const input = await body(req, res, bodies.name);
         if (!input) return;
-        const token = await this.verified(bearer(req));
-        const user = token && (await store.user(token.payload.id));
-        if (!user) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");
-        await store.rename(user.id, input.name);
+        const signed = await this.current(req);
+        if (!signed) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");
+        await store.rename(signed.user.id, input.name);
         // The new token (with the new name) expires when the old one would have: renaming
         // must not make a token last for ever.
-        await signedIn(res, { ...user, name: input.name }, 200, token.expiresAt);
+        await signedIn(res, { ...signed.user, name: input.name }, 200, signed.expiresAt);
       }),
     );
 
@@ -239,10 +238,11 @@ export class Accounts {
     return router;
   }
 
-  /** The user a request's token names (as stored now), or undefined. */
-  private async current(req: IncomingMessage): Promise<User | undefined> {
-    const payload = await this.verify(bearer(req));
-    return payload && this.options.store.user(payload.id);
+  /** The user a request's token names (as stored now) and when that token expires (seconds since 1970), or undefined. */
+  private async current(req: IncomingMessage): Promise<{ user: User; expiresAt: number | undefined } | undefined> {
+    const token = await this.verified(bearer(req));
+    const user = token && (await this.options.store.user(token.payload.id));
+    return user && { user, expiresAt: token.expiresAt };
   }
 }
 

@@ -19,7 +19,7 @@ import { Projection } from "../schema/sync.js";
 import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
 import { Admission } from "./admission.js";
-import { requireJoinAck } from "./join-ack.js";
+import { holdable, requireJoinAck } from "./join-ack.js";
 import { MessageLimit } from "./message-limit.js";
 import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
@@ -38,6 +38,7 @@ import { ScheduledActions } from "./scheduled.js";
 import { tokenPayload } from "../players/accounts.js";
 import { GameRecords } from "./game-records.js";
 import { GameSteps } from "./game-steps.js";
+import { Drain } from "./drain.js";
 import { partsSnapshot, restoreParts, type SnapshotParts } from "./room-snapshot.js";
 import type { FairnessReveal } from "../fairness/room-fairness.js";
 import { FairnessState } from "../schema/FairnessState.js";
@@ -92,9 +93,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
   private admission!: Admission;
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
   private readonly names = new SeatNames();
-  private draining = false;
-  /** When a drain closes the room (ms since 1970): a player back or a spectator in meanwhile is told how long is left. */
-  private drainEndsAt = 0;
+  /** Graceful shutdown: whether the room drains, and the notice (src/rooms/drain.ts). */
+  private readonly drain = new Drain();
   /** For the room's log lines: joins (players and spectators), games ended, creation time. */
   private joins = 0;
   private readonly createdAtMs = Date.now();
@@ -227,7 +227,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const spectator = auth.spectate === true;
     this.admission.joined(client, spectator);
     if (!spectator) {
-      if (this.draining) throw new ServerError(JoinErrorCode.SHUTTING_DOWN, "This server is restarting; join another game.");
+      if (this.drain.draining) throw new ServerError(JoinErrorCode.SHUTTING_DOWN, "This server is restarting; join another game.");
       const seat = this.rules.canSeat(this.game);
       // A game never starts against someone who is not there: while everyone waiting in the
       // room is away (their seats held for the reconnection window), nobody new sits down.
@@ -258,7 +258,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.settings.metrics?.clientIn(this.roomName);
     this.joins++;
     // A spectator let in during a drain (players are refused above).
-    if (this.draining) client.send("draining", this.drainNotice());
+    this.drain.tell(client);
     // Per-player lines are debug: at info a room logs its creation, each game's end and its disposal.
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, spectator }, "joined");
   }
@@ -273,7 +273,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
     if (this.away.drop(client.sessionId)) this.commit();
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
-    this.allowReconnection(unacknowledged(client) ? standIn(client) : client, this.settings.reconnectSeconds).catch(() => undefined);
+    this.allowReconnection(holdable(client), this.settings.reconnectSeconds).catch(() => undefined);
   }
 
   override onReconnect(client: Client) {
@@ -284,7 +284,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.out.reconnected(client.sessionId, client.reconnectionToken);
     if (this.away.back(client.sessionId)) this.commit();
     // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
-    if (this.draining) client.send("draining", this.drainNotice());
+    this.drain.tell(client);
   }
 
   override onLeave(client: Client, code?: number) {
@@ -321,20 +321,13 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
    * and the room closes when it ends (see commit()). Colyseus's default would cut it off.
    */
   override onBeforeShutdown() {
-    this.draining = true;
-    this.drainEndsAt = Date.now() + this.settings.drainSeconds * 1000;
-    this.broadcast("draining", this.drainNotice());
+    this.broadcast("draining", this.drain.begin(this.settings.drainSeconds));
     this.log.info({ drainSeconds: this.settings.drainSeconds }, "draining for shutdown");
     if (!this.rules.isStarted(this.game)) return void this.close();
     this.timers.after(this.settings.drainSeconds * 1000, () => {
       this.log.warn("drain time is over; closing a game still running");
       this.close();
     });
-  }
-
-  /** The `draining` notice: the seconds left until the room closes. */
-  private drainNotice(): ServerEvents["draining"] {
-    return { seconds: Math.max(0, Math.round((this.drainEndsAt - Date.now()) / 1000)) };
   }
 
   override onUncaughtException(error: RoomException, methodName: RoomMethodName) {
@@ -422,7 +415,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     this.bots?.arm();
     this.out.changed();
     this.updateListing();
-    if (this.draining && !this.closing && !this.rules.isStarted(this.game)) {
+    if (this.drain.draining && !this.closing && !this.rules.isStarted(this.game)) {
       this.log.info("game over while draining; closing the room");
       // After the last patch (which waits for its snapshot): the players see how it ended.
       this.out.then(() => this.timers.after(0, () => this.close()));
@@ -497,25 +490,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     const ids = this.rules.playerIds(this.game);
     const players = ids.length;
     const absent = this.everyoneAway();
-    const open = !this.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
+    const open = !this.drain.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
     // Names given at join (bots have none here).
     this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids) });
   }
-}
-
-/** A client that has not acknowledged its join yet (Colyseus still queues what is sent to it). */
-function unacknowledged(client: Client): boolean {
-  return (client as unknown as { _enqueuedMessages?: unknown[] })._enqueuedMessages !== undefined;
-}
-
-/**
- * What holds the seat of a player whose connection dropped before it acknowledged its join
- * (a phone whose reconnection died again at once): Colyseus refuses to hold such a client
- * itself ("not joined"), and the player would forfeit on the spot. The seat is held for
- * whoever presents the token this connection was given, with the player's identity.
- */
-function standIn(client: Client): Client {
-  return { sessionId: client.sessionId, reconnectionToken: client.reconnectionToken, auth: client.auth, userData: client.userData, view: client.view } as Client;
 }
 
 function isSchedule(event: { type: string }): event is ScheduleEvent {

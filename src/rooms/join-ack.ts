@@ -6,6 +6,7 @@
  */
 import { ClientState, type Client } from "@colyseus/core";
 import type WebSocket from "ws";
+import { seatStandIn } from "../ha/room-seats.js";
 import { CLOSE_NO_JOIN_ACK } from "../protocol/errors.js";
 import { cutConnection } from "../transport.js";
 import type { RoomTimers } from "./timers.js";
@@ -17,4 +18,15 @@ export function requireJoinAck(timers: RoomTimers, client: Client, seconds: numb
     onCut?.();
     cutConnection(client.ref as WebSocket, "no-ack", CLOSE_NO_JOIN_ACK, "join not acknowledged");
   });
+}
+
+/**
+ * What holds a dropped player's seat: the client itself, or, if it dropped before it
+ * acknowledged its join (a phone whose reconnection died again at once), a stand-in with
+ * the token that connection was given and the player's identity. Colyseus refuses to hold
+ * such a client itself ("not joined"), and the player would forfeit on the spot.
+ */
+export function holdable(client: Client): Client {
+  const unacknowledged = (client as unknown as { _enqueuedMessages?: unknown[] })._enqueuedMessages !== undefined;
+  return unacknowledged ? seatStandIn(client) : client;
 }
