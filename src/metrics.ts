@@ -68,6 +68,7 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   const dropped = new Counter({ name: "match_results_dropped_total", help: "Finished matches dropped because the backlog was full (their results are lost)", registers: [registry] });
+  const resultsRefused = new Counter({ name: "match_results_refused_total", help: "Finished matches the players' database refused for what they hold, set aside (logged whole) so the results after them go on", registers: [registry] });
   let rendered: { at: number; text: Promise<string> } | undefined;
 
   return {
@@ -98,6 +99,7 @@ export function createMetrics(): Metrics {
       backlog: (n) => backlog.set(n),
       recorded: (n) => recorded.inc(n),
       dropped: () => dropped.inc(),
+      refused: () => resultsRefused.inc(),
       written: (seconds) => writeResults.observe(seconds),
     },
     render(maxAgeMs = 1000) {

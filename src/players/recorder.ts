@@ -5,6 +5,11 @@
  * when recording stops and starts again, and the backlog is a metric. The database
  * records each match id once (src/players/store.ts), so a retry after a write that did
  * land (the answer was lost) changes nothing.
+ *
+ * A result the database refuses for what it holds (an SQL data or constraint error, which
+ * the store recognises) must not hold up every result behind it: the batch it is in is
+ * halved until it is alone, tried `refusedTries` times, then set aside with an error line
+ * that holds the whole record (so an operator can look at it) and a metric; the rest go on.
  */
 import type { Logger } from "../logger.js";
 import type { MatchRecord } from "./store.js";
@@ -16,13 +21,19 @@ export interface RecorderMetrics {
   recorded(n: number): void;
   /** A result dropped because the backlog was full. */
   dropped(): void;
+  /** A result set aside because the database refused it, for what it holds. */
+  refused?(): void;
   /** One transaction written: how long it took, and how many results it held. */
   written?(seconds: number, results: number): void;
 }
 
 export interface RecorderOptions {
   /** Writes matches in one transaction, in order. */
-  store: { recordMatches(matches: readonly MatchRecord[]): Promise<unknown> };
+  store: {
+    recordMatches(matches: readonly MatchRecord[]): Promise<unknown>;
+    /** Whether `err` says the database refused these results for what they hold (not that it is unavailable). */
+    refusesRecord?(err: unknown): boolean;
+  };
   logger: Logger;
   metrics?: RecorderMetrics;
   /** Results kept while the database is down; beyond it the oldest are dropped (logged, counted). @default 10000 */
@@ -35,6 +46,8 @@ export interface RecorderOptions {
   maxBatch?: number;
   /** How long results gather before a write (a busy server then writes many in one transaction, far cheaper per result). @default 0 */
   gatherMs?: number;
+  /** Times a result alone is refused (with the retry pause between) before it is set aside. @default 3 */
+  refusedTries?: number;
 }
 
 export class ResultRecorder {
@@ -50,6 +63,7 @@ export class ResultRecorder {
   private readonly maxRetryMs: number;
   private readonly maxBatch: number;
   private readonly gatherMs: number;
+  private readonly refusedTries: number;
 
   constructor(private readonly options: RecorderOptions) {
     this.maxBacklog = options.maxBacklog ?? 10_000;
@@ -57,6 +71,7 @@ export class ResultRecorder {
     this.maxRetryMs = options.maxRetryMs ?? 30_000;
     this.maxBatch = options.maxBatch ?? 100;
     this.gatherMs = options.gatherMs ?? 0;
+    this.refusedTries = options.refusedTries ?? 3;
   }
 
   /** Results not yet written. */
@@ -110,18 +125,37 @@ export class ResultRecorder {
   private async drain() {
     this.running = true;
     let pause = this.retryMs;
+    /** The batch's size now: smaller than maxBatch while a refused result is looked for. */
+    let limit = this.maxBatch;
+    /** Times the result at the head was refused alone, in a row. */
+    let refusals = 0;
     while (this.queue.length > 0 && !this.stopped) {
-      if (this.gatherMs > 0 && this.queue.length < this.maxBatch) {
+      if (this.gatherMs > 0 && this.queue.length < limit) {
         this.gathering = true;
         await this.sleep(this.gatherMs);
         this.gathering = false;
       }
-      const batch = this.queue.slice(0, this.maxBatch);
+      const batch = this.queue.slice(0, limit);
       try {
         const start = performance.now();
         await this.options.store.recordMatches(batch);
         this.options.metrics?.written?.((performance.now() - start) / 1000, batch.length);
       } catch (err) {
+        const refused = this.options.store.refusesRecord?.(err) === true;
+        if (refused && batch.length > 1) {
+          // One of them (or more) is refused: the first half alone, at once, until it is found.
+          limit = Math.ceil(batch.length / 2);
+          continue;
+        }
+        if (refused) {
+          // Alone and refused: maybe a passing conflict, so tried again after a pause, then set aside.
+          if (++refusals >= this.refusedTries) {
+            this.setAside(batch[0]!, err);
+            refusals = 0;
+            limit = this.maxBatch;
+          } else await this.sleep(this.retryMs);
+          continue;
+        }
         if (!this.failing) {
           this.failing = true;
           this.options.logger.error({ err: (err as Error).message, backlog: this.queue.length }, "match results cannot be recorded (database unavailable?); games go on, results wait and are retried");
@@ -131,10 +165,8 @@ export class ResultRecorder {
         continue;
       }
       // Written (or already there): the next ones. (The oldest may have been dropped meanwhile.)
-      const written = new Set(batch);
-      let n = 0;
-      while (n < this.queue.length && written.has(this.queue[n]!)) n++;
-      this.queue.splice(0, n);
+      this.remove(batch);
+      refusals = 0;
       pause = this.retryMs;
       this.options.metrics?.recorded(batch.length);
       this.options.metrics?.backlog(this.queue.length);
@@ -144,5 +176,24 @@ export class ResultRecorder {
       }
     }
     this.running = false;
+  }
+
+  /** Takes the written (or set aside) results off the head of the queue. */
+  private remove(batch: readonly MatchRecord[]) {
+    const done = new Set(batch);
+    let n = 0;
+    while (n < this.queue.length && done.has(this.queue[n]!)) n++;
+    this.queue.splice(0, n);
+  }
+
+  /** A result the database keeps refusing: logged whole, counted, and the rest go on. */
+  private setAside(match: MatchRecord, err: unknown) {
+    this.remove([match]);
+    this.options.metrics?.refused?.();
+    this.options.metrics?.backlog(this.queue.length);
+    this.options.logger.error(
+      { matchId: match.id, game: match.game, err: (err as Error).message, record: match, backlog: this.queue.length },
+      "match result refused by the players' database: set aside (not recorded), the results after it go on",
+    );
   }
 }

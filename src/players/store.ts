@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely, Transaction } from "kysely";
-import type { PlayersDatabase } from "./database.js";
+import { isServerError, type PlayersDatabase } from "./database.js";
 import { PostgresResults } from "./postgres-results.js";
 import { SqliteResults } from "./sqlite-results.js";
 import { conservative } from "./ratings.js";
@@ -51,6 +51,8 @@ export class PlayerStore {
   private readonly kind: "postgres" | "sqlite";
   /** The database's own writer of results, with statements prepared once (the embedded database's, or PostgreSQL's); without one, Kysely's. */
   private readonly fastWriter?: { record(matches: readonly MatchRecord[]): Outcome[] | Promise<Outcome[]> };
+  /** Whether the embedded database is open (closed, it throws a TypeError that is no refusal). */
+  private readonly sqliteOpen?: () => boolean;
 
   constructor(
     database: Pick<PlayersDatabase, "db" | "kind" | "sqlite" | "pool">,
@@ -59,7 +61,11 @@ export class PlayerStore {
   ) {
     this.db = database.db;
     this.kind = database.kind;
-    if (database.sqlite) this.fastWriter = new SqliteResults(database.sqlite);
+    const sqlite = database.sqlite;
+    if (sqlite) {
+      this.fastWriter = new SqliteResults(sqlite);
+      this.sqliteOpen = () => sqlite.open;
+    }
     else if (database.pool) this.fastWriter = new PostgresResults(database.pool);
   }
 
@@ -132,6 +138,19 @@ export class PlayerStore {
    */
   async recordMatch(match: MatchRecord): Promise<Outcome> {
     return (await this.recordMatches([match]))[0]!;
+  }
+
+  /**
+   * Whether `err`, from {@link recordMatches}, says the database refused those matches for
+   * what they hold (a value it cannot store, a broken constraint: SQLSTATE classes 22 and
+   * 23, SQLite's constraint, mismatch, size and range errors, or a value the driver cannot
+   * bind), so retrying the same batch as it is fails again; not that it is unavailable.
+   */
+  refusesRecord(err: unknown): boolean {
+    if (isServerError(err)) return /^2[23]/.test((err as { code?: string }).code ?? "");
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && code.startsWith("SQLITE_")) return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
+    return (err instanceof TypeError || err instanceof RangeError) && (this.sqliteOpen?.() ?? true);
   }
 
   /**

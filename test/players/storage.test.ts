@@ -14,6 +14,8 @@ import pg from "pg";
 import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
 import { conservative, initialSkill } from "../../src/players/ratings.js";
 import { LEADERBOARD_MIN_GAMES, PlayerStore, type MatchRecord } from "../../src/players/store.js";
+import { ResultRecorder } from "../../src/players/recorder.js";
+import { lineLogger, type LogLine } from "../helpers/log-lines.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
 
 let seq = 0;
@@ -153,6 +155,37 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal(recorded.rated, false);
       assert.deepEqual(recorded.players.map((p) => p.userId), [a.id, null]);
       assert.equal((await store.profile(a.id))!.stats.tictactoe!.lost, 1);
+    });
+
+    it("a match the database refuses for what it holds (two players in one seat, an impossible start) is set aside by the recorder, logged whole and counted; the matches queued before and after it are recorded", async () => {
+      const a = await store.createGuest("A");
+      const twoInOneSeat = duel("tictactoe", a.id, null, "a");
+      twoInOneSeat.players[1]!.seat = 0;
+      const noStart = { ...duel("tictactoe", a.id, null, "a"), startedAt: Number.NaN };
+      for (const bad of [twoInOneSeat, noStart]) {
+        const err = await store.recordMatches([bad]).then(() => undefined, (e: unknown) => e);
+        assert.ok(err, "the database refuses it");
+        assert.equal(store.refusesRecord(err), true, `${(err as Error).message}: a refusal, not an outage`);
+      }
+      assert.equal(store.refusesRecord(Object.assign(new Error("Connection terminated unexpectedly"), { code: "ECONNRESET" })), false);
+      const lines: LogLine[] = [];
+      let refused = 0;
+      let recorded = 0;
+      const recorder = new ResultRecorder({ store, logger: lineLogger(lines), metrics: { backlog: () => undefined, recorded: (n) => (recorded += n), dropped: () => undefined, refused: () => refused++ }, retryMs: 10 });
+      const good = Array.from({ length: 10 }, () => duel("tictactoe", a.id, null, "a"));
+      // Queued together, so that they share batches with the refused ones.
+      for (const m of [...good.slice(0, 4), twoInOneSeat, ...good.slice(4, 8), noStart, ...good.slice(8)]) recorder.record(m);
+      assert.equal(await recorder.flush(10_000), true, "the queue empties: the refused matches hold nothing up");
+      for (const m of good) assert.ok(await store.match(m.id), `match ${good.indexOf(m)} recorded`);
+      assert.equal(await store.match(twoInOneSeat.id), undefined);
+      assert.equal(await store.match(noStart.id), undefined);
+      assert.equal((await store.profile(a.id))!.stats.tictactoe!.won, 10);
+      assert.equal(recorded, 10);
+      assert.equal(refused, 2);
+      const setAside = lines.filter((l) => l.level === "error" && /refused/.test(l.msg));
+      assert.deepEqual(setAside.map((l) => l.fields.matchId), [twoInOneSeat.id, noStart.id]);
+      assert.deepEqual(setAside[0]!.fields.record, twoInOneSeat, "the whole record is in the log");
+      assert.equal(lines.filter((l) => /unavailable/.test(l.msg)).length, 0, "not taken for an outage");
     });
 
     it("Owe Drahn, a free-for-all: placements by elimination order rank the ratings in that order", async () => {
