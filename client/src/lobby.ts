@@ -13,6 +13,7 @@ import { VIEWS, viewOf, type AnyView } from "./games/index.js";
 import { forgetInviteInLocation, loadName, roomIdFrom, saveName } from "./session.js";
 import { setConnection, showError } from "./ui.js";
 import type { OptionField } from "./view.js";
+import { quickMatch } from "./quick-match.js";
 
 export interface LobbyHost {
   readonly client: Client;
@@ -604,7 +605,7 @@ export class LobbyScreen {
     try {
       const name = await this.joinName();
       if (name === null) return;
-      await this.attempt(() => this.host.client.joinOrCreate(view.protocol.name, commonJoinOptions.parse({ name })), undefined, false, false, true);
+      await this.attempt(() => quickMatch(() => this.host.client.joinOrCreate(view.protocol.name, commonJoinOptions.parse({ name }))), undefined, false, false, true);
     } finally {
       this.searching = undefined;
       if (!this.disposed) this.renderRooms();

@@ -10,6 +10,8 @@ import { ErrorCode as ColyseusErrorCode } from "@colyseus/core";
 import { Client } from "@colyseus/sdk";
 import { CLOSE_FLOODING, JoinErrorCode, MatchmakingStatus } from "../../src/protocol/errors.js";
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
+import type { DiceState } from "../../src/schema/DiceState.js";
+import { quickMatch } from "../../client/src/quick-match.js";
 import { Player, quiet } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { TEST_ENV, testServer } from "../helpers/server.js";
@@ -97,6 +99,37 @@ describe("Seats and spectator slots", () => {
     assert.deepEqual([...host.state.players.keys()].sort(), [host.id, winner.id].sort(), "the host and the winner, nobody else");
     assert.match(host.state.players.get(winner.id)?.name ?? "", /^Racer \d$/);
     assert.equal(room.clients.length, 2, "two clients in the room");
+  });
+
+  it("quick play (the web client's quickMatch): a player whose matched room starts before their connection arrives (its host added a bot) is matched again, into another room, instead of being refused", async () => {
+    /** A Dice room with a host, whose first granted reservation is answered only once the host's bot is seated and the game has started. */
+    async function racedRoom() {
+      const room = await suite.colyseus.createRoom("dice");
+      const host = await suite.join<DiceState>(room.roomId, { name: "Ada" });
+      const internal = room as unknown as { _reserveSeat: (...args: unknown[]) => Promise<boolean> };
+      const reserve = internal._reserveSeat.bind(room);
+      let granted = 0;
+      internal._reserveSeat = async (...args) => {
+        const ok = await reserve(...args);
+        if (ok && granted++ === 0) {
+          host.send("add_bot");
+          await host.until(() => host.state.players.size === 2 && host.state.phase !== "waiting", "the bot seated and the game started");
+        }
+        return ok;
+      };
+      return room;
+    }
+    const sdk = new Client(url());
+    // The race is real: a plain joinOrCreate matched into such a room is refused.
+    await racedRoom();
+    await assert.rejects(sdk.joinOrCreate("dice", { name: "Bo" }), (err: { code?: number }) => err.code === JoinErrorCode.GAME_STARTED);
+    // Quick play matches again: the raced room has started, so it lands in a new room.
+    const raced = await racedRoom();
+    const bo = new Player<DiceState>(await quickMatch(() => sdk.joinOrCreate<DiceState>("dice", { name: "Bo" })));
+    assert.notEqual(bo.room.roomId, raced.roomId, "matched into another room");
+    await bo.until(() => bo.state.players?.get(bo.id)?.name === "Bo", "seated in the room it was matched into");
+    assert.equal((raced.state as unknown as DiceState).players.has(bo.id), false);
+    await bo.room.leave();
   });
 
   it("a full room whose game is over refuses a player with ROOM_FULL and says to join as a spectator; spectating works", async () => {
