@@ -26,6 +26,7 @@ interface RoomInternals {
   definition: { rules: { apply: (...args: unknown[]) => unknown } };
   settings: { drainSeconds: number };
   onBeforeShutdown(): void;
+  disconnect(): Promise<unknown>;
 }
 
 describe("Room paths: refusals, failures, names, drain", () => {
@@ -130,6 +131,18 @@ describe("Room paths: refusals, failures, names, drain", () => {
     await b.room.leave();
     await expect("game_rooms", 0, "the room is gone");
     await expect("game_clients", 0, "and its players");
+
+    // A room closed while a dropped player's seat is held (here by its server; a drain or a
+    // superseded copy do the same): that player is counted out too.
+    const held = await suite.startedTicTacToe();
+    await expect("game_clients", 2, "two new players");
+    held.b.room.reconnection.enabled = false;
+    dropConnection(held.b.room);
+    await held.a.until(() => [...held.a.state.players.values()].some((p) => !p.connected), "b away, the seat held");
+    await expect("game_clients", 2, "a held seat still counts");
+    await internals(held.room.roomId).disconnect();
+    await expect("game_rooms", 0, "the room is gone");
+    await expect("game_clients", 0, "and both its players, the held one too");
   });
 
   it("a failing timer (here the turn timer's action) is logged as an error and the room goes on", async () => {
