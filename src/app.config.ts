@@ -279,8 +279,9 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       });
       // Players: sign-in (/auth), leaderboards, profiles and match records (/api).
       if (options.players) {
-        app.use(options.players.accounts.routes());
-        app.use(playerRoutes(options.players.store, games, logger));
+        const { accounts, store, leaderboards } = options.players;
+        app.use(accounts.routes());
+        app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), match: (id) => store.match(id) }, games, logger));
       } else {
         // Lookaheads: Express strips a matched prefix, and skips the layer when what follows is not "/".
         app.use([/^\/auth(?=\/|$)/, /^\/api\/(?:leaderboard|players|matches)(?=\/|$)/], (_req, res) => {

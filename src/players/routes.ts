@@ -12,12 +12,13 @@
 import express, { type Request, type Response } from "express";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
+import { LEADERBOARD_MAX } from "./leaderboards.js";
 import type { PlayerStore } from "./store.js";
 
-/** Leaderboard rows one request may ask for. */
-export const LEADERBOARD_MAX = 100;
+export { LEADERBOARD_MAX };
 const ID = z.string().regex(/^[\w-]{1,64}$/, "an id is 1 to 64 letters, digits, '_' or '-'");
 
+/** `leaderboard` is the kept one in a server (src/players/leaderboards.ts), not a query per request. */
 export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "match">, games: readonly string[], log: Logger): express.Router {
   const router = express.Router();
   const game = z.enum(games as [string, ...string[]]);

@@ -11,12 +11,15 @@ import type { Logger } from "../logger.js";
 import type { Env } from "../settings.js";
 import { Accounts } from "./accounts.js";
 import { openDatabase, type PlayersDatabase } from "./database.js";
+import { Leaderboards } from "./leaderboards.js";
 import { ResultRecorder, type RecorderMetrics } from "./recorder.js";
 import { PlayerStore } from "./store.js";
 
 export interface Players {
   store: PlayerStore;
   recorder: ResultRecorder;
+  /** The leaderboards the API answers with: read at most once a second per game (src/players/leaderboards.ts). */
+  leaderboards: Leaderboards;
   accounts: Accounts;
   database: PlayersDatabase;
   /** Writes what is queued (up to `flushMs`), then closes the database. */
@@ -54,7 +57,20 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
   const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, logger, timeoutMs: env.DATABASE_TIMEOUT_MS });
   const store = new PlayerStore(database, env.LEADERBOARD_MIN_GAMES);
   // Results gather for 50 ms: on a busy server they share one transaction (see the README, "Recording a finished game").
-  const recorder = new ResultRecorder({ store, logger, metrics: options.metrics, gatherMs: 50 });
+  const leaderboards = new Leaderboards({ read: (game, limit) => store.leaderboard(game, limit) });
+  const recorder = new ResultRecorder({
+    store: {
+      async recordMatches(matches) {
+        const outcomes = await store.recordMatches(matches);
+        leaderboards.changed(new Set(matches.map((m) => m.game)));
+        return outcomes;
+      },
+      refusesRecord: (err) => store.refusesRecord(err),
+    },
+    logger,
+    metrics: options.metrics,
+    gatherMs: 50,
+  });
   const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, logger });
   logger.info({ database: database.kind, where: database.where, ms: Date.now() - startedAt }, "players' database ready");
   // Guests nobody can be again (their token expired a day ago or more) and who have no record.
@@ -72,6 +88,7 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
   return {
     store,
     recorder,
+    leaderboards,
     accounts,
     database,
     async close(flushMs = 5000) {

@@ -37,6 +37,16 @@ export interface MatchRecord {
 
 export type { GameStats, MatchSummary };
 
+/** One row of a leaderboard. */
+export interface LeaderboardEntry {
+  rank: number;
+  userId: string;
+  name: string;
+  rating: number;
+  played: number;
+  won: number;
+}
+
 /** Games a player needs before they appear on a leaderboard, by default. */
 export const LEADERBOARD_MIN_GAMES = 5;
 /** Matches a profile lists, newest first. */
@@ -208,7 +218,7 @@ export class PlayerStore {
   }
 
   /** A game's best players by μ − 3σ (at least `minGames` games), ranked from 1. */
-  async leaderboard(game: string, limit: number): Promise<{ rank: number; userId: string; name: string; rating: number; played: number; won: number }[]> {
+  async leaderboard(game: string, limit: number): Promise<LeaderboardEntry[]> {
     const rows = await this.db
       .selectFrom("stats")
       .innerJoin("users", "users.id", "stats.user_id")

@@ -29,7 +29,7 @@ export async function guest(server: ServerProcess, name: string): Promise<Guest>
   return { id: body.user.id, name, token: body.token };
 }
 
-async function getJson<T>(server: ServerProcess, path: string): Promise<T> {
+export async function getJson<T>(server: ServerProcess, path: string): Promise<T> {
   const res = await fetch(server.url + path);
   assert.equal(res.status, 200, `GET ${path}: ${res.status} ${await res.clone().text()}`);
   return (await res.json()) as T;

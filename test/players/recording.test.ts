@@ -17,6 +17,7 @@ import { startServer, stopAllServers, type ServerProcess } from "../helpers/clus
 import { FAILOVER_ENV, failoverSuite, resume, snapshotOf, type Seated } from "../helpers/failover.js";
 import { eventually } from "../helpers/clients.js";
 import {
+  getJson,
   guest,
   INITIAL_RATING,
   joinAs,
@@ -149,7 +150,8 @@ describe("Match results recorded end to end: signed-in players, real server proc
     const track = <S>(...ps: Seated<S>[]) => (open.push(...(ps as Seated<unknown>[])), ps);
 
     before(async function () {
-      server = await startServer({ redisUrl: "", env: { ...GAME_ENV, RNG_SEED: SEED } });
+      // Leaderboards from one game up (the default is five).
+      server = await startServer({ redisUrl: "", env: { ...GAME_ENV, RNG_SEED: SEED, LEADERBOARD_MIN_GAMES: "1" } });
     });
     afterEach(async function () {
       if (this.currentTest?.state === "failed") console.log(`--- server log:\n${server.lines.slice(-40).join("\n")}\n${server.stderr().slice(-2000)}`);
@@ -346,6 +348,32 @@ describe("Match results recorded end to end: signed-in players, real server proc
       assert.ok(byPlace[0]!.rating > INITIAL_RATING, `the winner's rating rose: ${byPlace[0]!.rating}`);
       assert.ok(byPlace[2]!.rating < INITIAL_RATING, `the first out's rating fell: ${byPlace[2]!.rating}`);
       assert.ok(byPlace[0]!.rating > byPlace[1]!.rating && byPlace[1]!.rating > byPlace[2]!.rating, `ratings in placement order: ${byPlace.map((s) => s.rating).join(", ")}`);
+    });
+
+    it("the leaderboard, read just before a game, shows its result about a second after it is recorded, however many read it meanwhile (the server keeps each game's leaderboard, src/players/leaderboards.ts)", async () => {
+      const board = async () => (await getJson<{ entries: { userId: string; won: number }[] }>(server, "/api/leaderboard/tictactoe")).entries;
+      const ada = await guest(server, "Ada");
+      const bob = await guest(server, "Bob");
+      const before = await profile(server, ada.id);
+      const wonBefore = (await board()).find((e) => e.userId === ada.id)?.won ?? 0;
+      const { pa, pb, seats } = await ticTacToe(server, { name: "Ada", as: ada }, { name: "Bob", as: bob });
+      track(pa, pb);
+      await board(); // read (and kept) while the game runs
+      await topRowWin(pa, pb, seats);
+      await newMatchOf(server, ada, before); // recorded
+      const recordedAt = Date.now();
+      let requests = 0;
+      await eventually(
+        async () => {
+          const entries = await Promise.all(Array.from({ length: 10 }, () => (requests++, board())));
+          return entries.every((e) => e.find((x) => x.userId === ada.id)?.won === wonBefore + 1);
+        },
+        "Ada's win on the leaderboard",
+        3000,
+      );
+      const ms = Date.now() - recordedAt;
+      assert.ok(ms < 2500, `shown ${ms} ms after it was recorded (kept leaderboards are read again a second after a result, not ten)`);
+      assert.ok(requests >= 10);
     });
 
     it("TicTacToe against a program without a token: the signed-in player's game counts, no rating changes (rated: false)", async () => {
