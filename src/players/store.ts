@@ -11,7 +11,7 @@ import { SqliteResults } from "./sqlite-results.js";
 import { conservative } from "./ratings.js";
 import { writeBatch, type BatchStatements, type Outcome } from "./results.js";
 import type { Database } from "./schema.js";
-import type { GameStats, MatchSummary } from "../protocol/players.js";
+import type { GameStats, LeaderboardEntry, MatchSummary } from "../protocol/players.js";
 
 export interface User {
   id: string;
@@ -35,17 +35,7 @@ export interface MatchRecord {
   log: unknown;
 }
 
-export type { GameStats, MatchSummary };
-
-/** One row of a leaderboard. */
-export interface LeaderboardEntry {
-  rank: number;
-  userId: string;
-  name: string;
-  rating: number;
-  played: number;
-  won: number;
-}
+export type { GameStats, LeaderboardEntry, MatchSummary };
 
 /** Games a player needs before they appear on a leaderboard, by default. */
 export const LEADERBOARD_MIN_GAMES = 5;
