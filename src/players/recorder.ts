@@ -167,6 +167,8 @@ export class ResultRecorder {
       // Written (or already there): the next ones. (The oldest may have been dropped meanwhile.)
       this.remove(batch);
       refusals = 0;
+      // Back to full batches, step by step (a refusal that passed, or the refused one is further on).
+      limit = Math.min(this.maxBatch, limit * 2);
       pause = this.retryMs;
       this.options.metrics?.recorded(batch.length);
       this.options.metrics?.backlog(this.queue.length);

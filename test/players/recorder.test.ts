@@ -108,6 +108,40 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     assert.deepEqual(profile.matches.map((m) => m.id).slice(0, 3), ["rec-10", "rec-9", "rec-8"]);
   });
 
+  it("a refusal that passes (a batch refused once, then written) costs a few smaller batches, then batches are full again; nothing is set aside", async () => {
+    const user = await current.createGuest("A");
+    // A real refusal of the database: a match with two players in one seat.
+    const bad = match(0, user.id);
+    bad.players[1]!.seat = 0;
+    const refusal = await current.recordMatches([bad]).then(() => undefined, (e: unknown) => e);
+    assert.equal(current.refusesRecord(refusal), true);
+    const batches: number[] = [];
+    let refuseOnce = true;
+    let refused = 0;
+    const r = new ResultRecorder({
+      store: {
+        recordMatches: (ms) => {
+          batches.push(ms.length);
+          if (refuseOnce && ms.length > 1) {
+            refuseOnce = false;
+            return Promise.reject(refusal);
+          }
+          return current.recordMatches(ms);
+        },
+        refusesRecord: (err) => current.refusesRecord(err),
+      },
+      logger: logger(lines),
+      metrics: { backlog: () => undefined, recorded: () => undefined, dropped: () => undefined, refused: () => refused++ },
+      maxBatch: 8,
+    });
+    r.record(match(1, user.id)); // written at once, alone
+    for (let i = 2; i <= 41; i++) r.record(match(i, user.id));
+    assert.equal(await r.flush(5000), true);
+    assert.deepEqual(batches, [1, 8, 4, 8, 8, 8, 8, 4], "refused at 8, halved to 4, then full batches of 8 again");
+    assert.equal(refused, 0);
+    assert.equal((await current.profile(user.id))!.stats.tictactoe?.played, 41);
+  });
+
   it("with gatherMs, results finishing close together wait for each other and share one transaction", async () => {
     const user = await current.createGuest("A");
     const batches: number[] = [];
