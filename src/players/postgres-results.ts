@@ -32,8 +32,8 @@ const INSERT_MATCHES: pg.QueryConfig = {
     "on conflict (id) do nothing returning id",
 };
 const INSERT_SEATS: pg.QueryConfig = {
-  name: "results-1-insert-seats",
-  text: "insert into match_players (match_id, seat, user_id, name, placement) select * from unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[])",
+  name: "results-2-insert-seats",
+  text: "insert into match_players (match_id, seat, user_id, name, placement, ended_at) select * from unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[], $6::bigint[])",
 };
 const STATS_COLUMNS = "(user_id, game, played, won, lost, drawn, mu, sigma) select * from unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::integer[], $6::integer[], $7::double precision[], $8::double precision[])";
 /**
@@ -56,7 +56,7 @@ const run = <R extends pg.QueryResultRow>(client: pg.PoolClient, statement: pg.Q
 /** Rows as columns, in the order of a statement's parameters: each statement's arrays for `unnest`. */
 const columns = <T>(rows: readonly T[], keys: readonly (keyof T)[]) => keys.map((k) => rows.map((r) => r[k]));
 const MATCH_KEYS = ["id", "game", "started_at", "ended_at", "rated", "result", "log"] as const satisfies readonly (keyof MatchesTable)[];
-const SEAT_KEYS = ["match_id", "seat", "user_id", "name", "placement"] as const satisfies readonly (keyof MatchPlayersTable)[];
+const SEAT_KEYS = ["match_id", "seat", "user_id", "name", "placement", "ended_at"] as const satisfies readonly (keyof MatchPlayersTable)[];
 const STATS_KEYS = ["user_id", "game", "played", "won", "lost", "drawn", "mu", "sigma"] as const satisfies readonly (keyof StatsTable)[];
 
 export class PostgresResults {

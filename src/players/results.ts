@@ -48,7 +48,7 @@ export function candidates(matches: readonly MatchRecord[], known: ReadonlySet<s
 
 /** The seats' rows of a match. */
 export function seatRows(match: MatchRecord): MatchPlayersTable[] {
-  return match.players.map((p) => ({ match_id: match.id, seat: p.seat, user_id: p.userId, name: p.name, placement: p.placement }));
+  return match.players.map((p) => ({ match_id: match.id, seat: p.seat, user_id: p.userId, name: p.name, placement: p.placement, ended_at: match.endedAt }));
 }
 
 /** A match's known players, each once (one player in two seats, from two tabs, counts at their better place). */

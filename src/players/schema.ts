@@ -56,6 +56,8 @@ export interface MatchPlayersTable {
   name: string;
   /** 1 = first; tied players share a placement. */
   placement: number;
+  /** The match's end (as in `matches`): a player's last matches are read from an index, not sorted from all of them. */
+  ended_at: number;
 }
 
 export interface Database {
@@ -116,6 +118,19 @@ const migrations: Record<string, Migration> = {
   "0002-guests-by-age": {
     async up(db: Kysely<any>) {
       await db.schema.createIndex("users_guest_created").on("users").columns(["guest", "created_at"]).execute();
+    },
+  },
+  // A player's last matches, newest first, from an index on (player, end): before it, a
+  // profile read every match the player ever sat in (50 ms on the event loop for 50,000).
+  "0003-player-matches-by-end": {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("match_players").addColumn("ended_at", "bigint", (c) => c.notNull().defaultTo(0)).execute();
+      await db
+        .updateTable("match_players")
+        .set((eb) => ({ ended_at: eb.selectFrom("matches").select("matches.ended_at").whereRef("matches.id", "=", "match_players.match_id") }))
+        .execute();
+      await db.schema.dropIndex("match_players_user").execute();
+      await db.schema.createIndex("match_players_user").on("match_players").columns(["user_id", "ended_at", "match_id"]).execute();
     },
   },
 };

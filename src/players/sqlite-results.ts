@@ -20,7 +20,7 @@ export class SqliteResults {
   constructor(sqlite: BetterSqlite3.Database) {
     const userKnown = sqlite.prepare<[string], 1>("select 1 from users where id = ?").pluck();
     const insertMatch = sqlite.prepare("insert into matches (id, game, started_at, ended_at, rated, result, log) values (@id, @game, @started_at, @ended_at, @rated, @result, @log) on conflict (id) do nothing");
-    const insertSeat = sqlite.prepare("insert into match_players (match_id, seat, user_id, name, placement) values (@match_id, @seat, @user_id, @name, @placement)");
+    const insertSeat = sqlite.prepare("insert into match_players (match_id, seat, user_id, name, placement, ended_at) values (@match_id, @seat, @user_id, @name, @placement, @ended_at)");
     const readStats = sqlite.prepare<[string, string], StatsTable>("select * from stats where user_id = ? and game = ?");
     const writeStats = sqlite.prepare(
       "insert into stats (user_id, game, played, won, lost, drawn, mu, sigma) values (@user_id, @game, @played, @won, @lost, @drawn, @mu, @sigma) " +

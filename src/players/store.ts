@@ -230,20 +230,42 @@ export class PlayerStore {
     const statsRows = await this.db.selectFrom("stats").selectAll().where("user_id", "=", id).orderBy("game").execute();
     const stats: Record<string, GameStats> = {};
     for (const r of statsRows) stats[r.game] = { played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, rating: round(conservative(r)) };
-    // One row per match: a player in two seats (two tabs) sees the match once, at their better place (as their stats count it).
-    const mine = await this.db
-      .selectFrom("match_players")
-      .innerJoin("matches", "matches.id", "match_players.match_id")
-      .select((eb) => ["matches.id", "matches.game", "matches.ended_at", eb.fn.min<number>("match_players.placement").as("placement")])
-      .where("match_players.user_id", "=", id)
-      .groupBy(["matches.id", "matches.game", "matches.ended_at"])
-      .orderBy("matches.ended_at", "desc")
-      .orderBy("matches.id", "desc")
-      .limit(PROFILE_MATCHES)
-      .execute();
+    const mine = await this.lastMatches(id);
     const seats = await this.seatsOf(mine.map((m) => m.id));
     const matches = mine.map((m) => ({ id: m.id, game: m.game, endedAt: m.ended_at, placement: m.placement, players: seats.get(m.id) ?? [] }));
     return { id: user.id, name: user.name, guest: user.guest, stats, matches };
+  }
+
+  /**
+   * A player's last {@link PROFILE_MATCHES} matches, newest first, each once: a player in two
+   * seats (two tabs) sees the match once, at their better place (as their stats count it).
+   * Read from the index on (player, end, match) a page at a time, so the cost does not grow
+   * with the player's matches; a match's seats are neighbours in it (they share its end).
+   */
+  private async lastMatches(userId: string): Promise<{ id: string; game: string; ended_at: number; placement: number }[]> {
+    const page = 2 * PROFILE_MATCHES;
+    const picked = new Map<string, { ended_at: number; placement: number }>();
+    let after: { ended_at: number; match_id: string; seat: number } | undefined;
+    for (;;) {
+      let query = this.db.selectFrom("match_players").select(["match_id", "ended_at", "placement", "seat"]).where("user_id", "=", userId);
+      // The next page starts after the last row read (a match's seats may straddle two pages).
+      if (after) query = query.where((eb) => eb(eb.refTuple("ended_at", "match_id", "seat"), "<", eb.tuple(after!.ended_at, after!.match_id, after!.seat)));
+      const rows = await query.orderBy("ended_at", "desc").orderBy("match_id", "desc").orderBy("seat", "desc").limit(page).execute();
+      let full = false;
+      for (const r of rows) {
+        const seen = picked.get(r.match_id);
+        if (seen) seen.placement = Math.min(seen.placement, r.placement);
+        else if (picked.size === PROFILE_MATCHES) {
+          full = true;
+          break;
+        } else picked.set(r.match_id, { ended_at: Number(r.ended_at), placement: r.placement });
+      }
+      if (full || rows.length < page) break;
+      after = rows.at(-1)!;
+    }
+    if (picked.size === 0) return [];
+    const games = new Map((await this.db.selectFrom("matches").select(["id", "game"]).where("id", "in", [...picked.keys()]).execute()).map((m) => [m.id, m.game]));
+    return [...picked].map(([id, m]) => ({ id, game: games.get(id) ?? "", ended_at: m.ended_at, placement: m.placement }));
   }
 
   /** A recorded match: its players, result and action log; undefined for an unknown id. */

@@ -10,8 +10,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
+import { migrationProvider } from "../../src/players/schema.js";
 import { conservative, initialSkill } from "../../src/players/ratings.js";
 import { LEADERBOARD_MIN_GAMES, PlayerStore, type MatchRecord } from "../../src/players/store.js";
 import { ResultRecorder } from "../../src/players/recorder.js";
@@ -60,6 +62,47 @@ for (const kind of ["sqlite", "postgres"] as const) {
       if (kind === "postgres") {
         const again = await openDatabase({ url: pgServer!.url, dataDir });
         await again.close();
+      }
+    });
+
+    it("a database from before migration 0003 (the seats without the match's end) is migrated at open: its players' last matches come out newest first, then new matches join them", async () => {
+      // The old database, migrated to 0002 only, with three matches ended in the order 2, 3, 1.
+      let url: string | undefined;
+      let oldDir: string | undefined;
+      let dialect: PostgresDialect | SqliteDialect;
+      if (kind === "postgres") {
+        const admin = new pg.Client({ connectionString: pgServer!.url });
+        await admin.connect();
+        await admin.query("create database before_0003");
+        await admin.end();
+        url = pgServer!.url.replace(/\/[^/]*$/, "/before_0003");
+        dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) });
+      } else {
+        oldDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-0002-"));
+        dialect = new SqliteDialect({ database: new BetterSqlite3(path.join(oldDir, "players.sqlite")) });
+      }
+      const old = new Kysely<any>({ dialect });
+      const migrated = await new Migrator({ db: old, provider: migrationProvider }).migrateTo("0002-guests-by-age");
+      assert.equal(migrated.error, undefined);
+      await old.insertInto("users").values({ id: "u-old", name: "Old", email: null, password: null, guest: 1, created_at: 1 }).execute();
+      for (const [id, endedAt] of [["m-a", 3000], ["m-b", 1000], ["m-c", 2000]] as const) {
+        await old.insertInto("matches").values({ id, game: "tictactoe", started_at: endedAt - 500, ended_at: endedAt, rated: 0, result: "{}", log: "[]" }).execute();
+        await old.insertInto("match_players").values([{ match_id: id, seat: 0, user_id: "u-old", name: "Old", placement: 1 }, { match_id: id, seat: 1, user_id: null, name: "bot", placement: 2 }]).execute();
+      }
+      await old.destroy();
+
+      const reopened = await openDatabase({ url, dataDir: oldDir ?? dataDir });
+      try {
+        const s = new PlayerStore(reopened);
+        const before = (await s.profile("u-old"))!.matches;
+        assert.deepEqual(before.map((m) => [m.id, m.endedAt]), [["m-a", 3000], ["m-c", 2000], ["m-b", 1000]], "the old matches, newest first, with their end");
+        assert.deepEqual(before[0]!.players.map((p) => p.name), ["Old", "bot"]);
+        const newer = { ...duel("tictactoe", "u-old", null, "a", 5000), id: "m-d" };
+        await s.recordMatch(newer);
+        assert.deepEqual((await s.profile("u-old"))!.matches.map((m) => m.id), ["m-d", "m-a", "m-c", "m-b"]);
+      } finally {
+        await reopened.close();
+        if (oldDir) fs.rmSync(oldDir, { recursive: true, force: true });
       }
     });
 
@@ -274,6 +317,36 @@ for (const kind of ["sqlite", "postgres"] as const) {
         [1, me.id, 1],
       ]);
       assert.deepEqual({ ...profile.stats["two-tabs-game"], rating: 0 }, { played: 2, won: 2, lost: 0, drawn: 0, rating: 0 }, "and counted once each");
+    });
+
+    it("profile: a player in three seats of each of 25 matches (more rows than one page of the index), several ending at the same moment, gets the last 20 matches once each, at their best place, newest first", async () => {
+      const me = await store.createGuest("Tabs");
+      const other = await store.createGuest("Other");
+      const matches: MatchRecord[] = Array.from({ length: 25 }, (_, i) => ({
+        id: `tabs-${String(i).padStart(2, "0")}-${Math.random().toString(36).slice(2)}`,
+        game: "owedrahn",
+        startedAt: 1_960_000_000_000,
+        // Ends in fives: five matches share each moment.
+        endedAt: 1_960_000_000_000 + Math.floor(i / 5) * 1000,
+        players: [
+          { seat: 0, userId: me.id, name: "Tabs", placement: 3 },
+          { seat: 1, userId: other.id, name: "Other", placement: 1 },
+          { seat: 2, userId: me.id, name: "Tabs (2)", placement: 2 + (i % 2) },
+          { seat: 3, userId: me.id, name: "Tabs (3)", placement: 4 },
+        ],
+        result: { reason: "won" },
+        log: [],
+      }));
+      await store.recordMatches(matches);
+      const listed = (await store.profile(me.id))!.matches;
+      const expected = [...matches].sort((a, b) => b.endedAt - a.endedAt || (a.id < b.id ? 1 : -1)).slice(0, 20);
+      assert.deepEqual(
+        listed.map((m) => [m.id, m.endedAt, m.placement]),
+        expected.map((m, k) => [m.id, m.endedAt, 2 + (matches.indexOf(m) % 2)]),
+        `the 20 newest (ties by id), each once at the best of its three places (${listed.length} listed)`,
+      );
+      assert.equal(new Set(listed.map((m) => m.id)).size, 20);
+      assert.ok(listed.every((m) => m.game === "owedrahn" && m.players.length === 4));
     });
 
     /** A second, empty database of the same kind (its own folder, or another database on the same server), with its close. */

@@ -1,0 +1,63 @@
+/**
+ * What the players' API costs the event loop on the embedded database (better-sqlite3 is
+ * synchronous: a read's wall time is time every room of the process waits), as the
+ * database grows: a leaderboard read (a sort of every player of the game with enough
+ * games; the server keeps it and reads it at most once a second, src/players/leaderboards.ts)
+ * and a profile (its last 20 matches, read from the index on player and end) of a player
+ * with many matches. Fresh databases, filled directly; each read 5 times, median and max.
+ *
+ *   npx tsx bench/player-reads.ts [players=100000] [matches=50000]
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase } from "../src/players/database.js";
+import { PlayerStore } from "../src/players/store.js";
+
+const players = Number(process.argv[2] ?? 100_000);
+const matches = Number(process.argv[3] ?? 50_000);
+
+async function timed(what: string, read: () => Promise<unknown>) {
+  const ms: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    await read();
+    ms.push(performance.now() - start);
+  }
+  ms.sort((a, b) => a - b);
+  console.log(`${what}: median ${ms[2]!.toFixed(2)} ms, max ${ms[4]!.toFixed(2)} ms`);
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "player-reads-"));
+  const db = await openDatabase({ dataDir });
+  try {
+    const store = new PlayerStore(db);
+    const sqlite = db.sqlite!;
+    const user = sqlite.prepare("insert into users (id, name, email, password, guest, created_at) values (?, ?, null, null, 0, 0)");
+    const stats = sqlite.prepare("insert into stats (user_id, game, played, won, lost, drawn, mu, sigma) values (?, 'dice', ?, 0, 0, 0, ?, ?)");
+    const match = sqlite.prepare("insert into matches (id, game, started_at, ended_at, rated, result, log) values (?, 'tictactoe', ?, ?, 0, '{}', '[]')");
+    const seat = sqlite.prepare("insert into match_players (match_id, seat, user_id, name, placement, ended_at) values (?, ?, ?, 'x', ?, ?)");
+    sqlite.transaction(() => {
+      for (let i = 0; i < players; i++) {
+        user.run(`u${i}`, `Player ${i}`);
+        stats.run(`u${i}`, 5 + (i % 50), 25 + Math.random() * 10, 8 * Math.random());
+      }
+      for (let i = 0; i < matches; i++) {
+        const id = `m${String(i).padStart(9, "0")}`;
+        match.run(id, i * 1000, i * 1000 + 500);
+        seat.run(id, 0, "u0", 1, i * 1000 + 500);
+        seat.run(id, 1, "u1", 2, i * 1000 + 500);
+      }
+    })();
+    console.log(`${players} players with Dice stats; one player with ${matches} TicTacToe matches`);
+    await timed("leaderboard read (once a second at most per game)", () => store.leaderboard("dice", 100));
+    await timed(`profile of the player with ${matches} matches`, () => store.profile("u0"));
+    await timed("profile of a player with none", () => store.profile("u2"));
+  } finally {
+    await db.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+void main();
