@@ -281,7 +281,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       if (options.players) {
         const { accounts, store, leaderboards } = options.players;
         app.use(accounts.routes());
-        app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), match: (id) => store.match(id) }, games, logger, { per10s: options.env.API_REQUESTS_PER_10S, address: requestAddress }));
+        app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), match: (id) => store.match(id) }, games, logger));
       } else {
         // Lookaheads: Express strips a matched prefix, and skips the layer when what follows is not "/".
         app.use([/^\/auth(?=\/|$)/, /^\/api\/(?:leaderboard|players|matches)(?=\/|$)/], (_req, res) => {

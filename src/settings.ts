@@ -129,8 +129,6 @@ export const envSchema = z.object({
   TOKEN_DAYS: int(30, 1, 3650),
   /** Sign-in, registration and guest requests per client address per minute (answered 429 beyond). */
   AUTH_REQUESTS_PER_MINUTE: int(10, 1, 1_000_000),
-  /** Requests to the players' API (GET /api/leaderboard, /api/players, /api/matches) per client address per 10 s (answered 429 beyond). */
-  API_REQUESTS_PER_10S: int(50, 1, 1_000_000),
   /** Games a player needs before they appear on a leaderboard. */
   LEADERBOARD_MIN_GAMES: int(5, 1, 1000),
   /** Password of the /monitor dashboard (user `admin`); the monitor is off without it. */

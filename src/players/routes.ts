@@ -7,15 +7,12 @@
  *
  * Parameters are validated (zod): a bad one is 400, an unknown id 404, each with
  * `{ code, error }`. A database failure is 503 with a generic message; the details go to
- * the log, never to the client. Each address has `limit` requests per 10 s (429 beyond,
- * with Retry-After): a profile's cost grows with the player's matches, and the embedded
- * database answers on the event loop every game shares.
+ * the log, never to the client. (Requests per address are limited with every HTTP
+ * request, src/http/gate.ts; each answer is read from an index, and leaderboards are kept.)
  */
 import express, { type Request, type Response } from "express";
 import { z } from "zod";
-import type { IncomingMessage } from "node:http";
 import type { Logger } from "../logger.js";
-import { AddressLimiter } from "../http/rate-limit.js";
 import { LEADERBOARD_MAX } from "./leaderboards.js";
 import type { PlayerStore } from "./store.js";
 
@@ -23,26 +20,10 @@ export { LEADERBOARD_MAX };
 const ID = z.string().regex(/^[\w-]{1,64}$/, "an id is 1 to 64 letters, digits, '_' or '-'");
 
 /** `leaderboard` is the kept one in a server (src/players/leaderboards.ts), not a query per request. */
-export function playerRoutes(
-  store: Pick<PlayerStore, "leaderboard" | "profile" | "match">,
-  games: readonly string[],
-  log: Logger,
-  /** Requests per 10 s per address, and the request's address; no limit without. */
-  limit?: { per10s: number; address: (req: IncomingMessage) => string },
-): express.Router {
+export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "match">, games: readonly string[], log: Logger): express.Router {
   const router = express.Router();
-  if (limit) {
-    const limiter = new AddressLimiter(limit.per10s, 10);
-    router.use(["/api/leaderboard", "/api/players", "/api/matches"], (req, res, next) => {
-      limiter.consume(limit.address(req)).then((verdict) => {
-        if (verdict.ok) return next();
-        res.setHeader("Retry-After", String(verdict.retryAfterSeconds));
-        res.status(429).json({ code: 429, error: `Too many requests from your address; try again in ${verdict.retryAfterSeconds} s.` });
-      }, next);
-    });
-  }
   const game = z.enum(games as [string, ...string[]]);
-  const rows = z.coerce.number().int().min(1).max(LEADERBOARD_MAX).default(20);
+  const limit = z.coerce.number().int().min(1).max(LEADERBOARD_MAX).default(20);
 
   /** Runs a handler; a thrown error is answered 503 and logged. */
   const guarded = (handler: (req: Request, res: Response) => Promise<void>) => (req: Request, res: Response) => {
@@ -58,7 +39,7 @@ export function playerRoutes(
     guarded(async (req, res) => {
       const g = game.safeParse(req.params.game);
       if (!g.success) return refuse(res, 404, `There is no game "${String(req.params.game).slice(0, 40)}". Games: ${games.join(", ")}.`);
-      const n = rows.safeParse(req.query.limit ?? undefined);
+      const n = limit.safeParse(req.query.limit ?? undefined);
       if (!n.success) return refuse(res, 400, `limit must be a whole number from 1 to ${LEADERBOARD_MAX}.`);
       res.json({ game: g.data, entries: await store.leaderboard(g.data, n.data) });
     }),

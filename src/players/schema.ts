@@ -10,7 +10,7 @@
  * Portable types only: text, integer, bigint (epoch ms), double precision; booleans are
  * integers 0/1 and JSON is text, so the same queries run on both databases.
  */
-import type { Kysely, Migration, MigrationProvider } from "kysely";
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
 
 export interface UsersTable {
   id: string;
@@ -131,6 +131,15 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.dropIndex("match_players_user").execute();
       await db.schema.createIndex("match_players_user").on("match_players").columns(["user_id", "ended_at", "match_id"]).execute();
+    },
+  },
+  // A leaderboard read from an index in its order (rating, games, id) instead of a sort of
+  // every player of the game: 145 ms with 100,000 players on the embedded database before.
+  "0004-stats-by-rank": {
+    async up(db: Kysely<any>) {
+      await sql`create index stats_rank on stats (game, (mu - 3 * sigma) desc, played desc, user_id)`.execute(db);
+      // Its forerunner (game, played): the planner preferred it, and sorted.
+      await db.schema.dropIndex("stats_leaderboard").execute();
     },
   },
 };

@@ -253,6 +253,27 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal(r[1], r[2], "the tied players are rated alike");
     });
 
+    it("leaderboard: the database reads it from the index stats_rank in its order (no sort of every player), with 2,000 players", async () => {
+      const rows = Array.from({ length: 2000 }, (_, i) => ({ id: `rank-${i}`, name: `R${i}`, email: null, password: null, guest: 1, created_at: 0 }));
+      for (let i = 0; i < rows.length; i += 500) await opened.db.insertInto("users").values(rows.slice(i, i + 500)).execute();
+      const stats = rows.map((u, i) => ({ user_id: u.id, game: "rank-game", played: 5 + (i % 7), won: 0, lost: 0, drawn: 0, mu: 20 + (i % 97) / 10, sigma: 1 + (i % 13) / 10 }));
+      for (let i = 0; i < stats.length; i += 500) await opened.db.insertInto("stats").values(stats.slice(i, i + 500)).execute();
+      const q = store.leaderboardQuery("rank-game", 100).compile();
+      let plan: string;
+      if (kind === "postgres") {
+        await opened.pool!.query("analyze stats");
+        plan = (await opened.pool!.query(`explain ${q.sql}`, q.parameters as unknown[])).rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
+        assert.doesNotMatch(plan, /Sort/, plan);
+      } else {
+        plan = opened.sqlite!.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])).map((r) => (r as { detail: string }).detail).join("\n");
+        assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
+      }
+      assert.match(plan, /stats_rank/, plan);
+      const top = await store.leaderboard("rank-game", 100);
+      const expected = [...stats].sort((a, b) => b.mu - 3 * b.sigma - (a.mu - 3 * a.sigma) || b.played - a.played || (a.user_id < b.user_id ? -1 : 1)).slice(0, 100);
+      assert.deepEqual(top.map((e) => e.userId), expected.map((s) => s.user_id), "in the order of the ratings");
+    });
+
     it("leaderboard: only players with at least 5 games, ranked by μ − 3σ from 1, limited, with name, played and won", async () => {
       const champ = await store.createGuest("Champ");
       const rookie = await store.createGuest("Rookie");
