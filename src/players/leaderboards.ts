@@ -1,11 +1,10 @@
 /**
  * The leaderboards, read at most once a second per game, whatever the request rate.
  *
- * A leaderboard is a sort of every player of a game with enough games: with 100,000 of
- * them, about 70–100 ms on the embedded database, on the event loop (better-sqlite3 is
- * synchronous), so every game on the process waits meanwhile. Asked for without a bound,
- * one address within its request limit could stall every game. Here each game's top
- * {@link LEADERBOARD_MAX} is kept and every request gets a slice of it:
+ * A leaderboard is read from an index in its order (about 1 ms with 100,000 players on the
+ * embedded database, which answers on the event loop every game shares), and still, a
+ * request rate should not turn into a query rate. Each game's top {@link LEADERBOARD_MAX}
+ * is kept and every request gets a slice of it:
  *
  * - kept `maxAgeMs` (10 s) while nothing changes;
  * - once a result of that game is recorded, read again at the next request, but never
