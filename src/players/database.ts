@@ -227,12 +227,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<PlayersDat
       },
     };
   }
+  // PostgreSQL: migrations run on a connection of their own, without the pool's statement
+  // and query timeouts (an index over a large table, or an update of every row, may take
+  // longer than DATABASE_TIMEOUT_MS); connecting is still bounded by it.
+  let migrating = opened.db;
+  if (opened.kind === "postgres") {
+    const pool = new pg.Pool({ connectionString: options.url, max: 1, connectionTimeoutMillis: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    pool.on("error", () => undefined);
+    migrating = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
   try {
-    const { error } = await new Migrator({ db: opened.db, provider: migrationProvider }).migrateToLatest();
+    const { error } = await new Migrator({ db: migrating, provider: migrationProvider }).migrateToLatest();
     if (error) throw error;
   } catch (err) {
     await opened.close();
     throw new Error(`the players' database could not be brought up to date: ${(err as Error).message}`);
+  } finally {
+    if (migrating !== opened.db) await migrating.destroy();
   }
   return opened;
 }

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
 import { migrationProvider } from "../../src/players/schema.js";
@@ -105,6 +105,31 @@ for (const kind of ["sqlite", "postgres"] as const) {
         if (oldDir) fs.rmSync(oldDir, { recursive: true, force: true });
       }
     });
+
+    if (kind === "postgres")
+      it("migrations are not cut by DATABASE_TIMEOUT_MS: migration 0003 updating 200,000 seat rows (longer than a 200 ms timeout) completes, and the server's queries keep the timeout", async () => {
+        const admin = new pg.Client({ connectionString: pgServer!.url });
+        await admin.connect();
+        await admin.query("create database big_0002");
+        await admin.end();
+        const url = pgServer!.url.replace(/\/[^/]*$/, "/big_0002");
+        const old = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
+        assert.equal((await new Migrator({ db: old, provider: migrationProvider }).migrateTo("0002-guests-by-age")).error, undefined);
+        await sql`insert into matches (id, game, started_at, ended_at, rated, result, log) select 'big-' || g, 'tictactoe', g, g + 1, 0, '{}', '[]' from generate_series(1, 100000) g`.execute(old);
+        await sql`insert into match_players (match_id, seat, user_id, name, placement) select 'big-' || g, s, null, 'x', s + 1 from generate_series(1, 100000) g, generate_series(0, 1) s`.execute(old);
+        await old.destroy();
+        const started = Date.now();
+        const reopened = await openDatabase({ url, dataDir, timeoutMs: 200 });
+        try {
+          const took = Date.now() - started;
+          assert.ok(took > 200, `the migrations took ${took} ms: longer than the timeout, or this test proves nothing`);
+          const [row] = (await sql<{ ended_at: number }>`select ended_at from match_players where match_id = 'big-777' limit 1`.execute(reopened.db)).rows;
+          assert.equal(Number(row!.ended_at), 778, "every seat has its match's end");
+          await assert.rejects(sql`select pg_sleep(1)`.execute(reopened.db), /statement timeout/, "the server's own queries are still cut at 200 ms");
+        } finally {
+          await reopened.close();
+        }
+      });
 
     it("a guest is an identity with a name; registering with the guest's id keeps the id (the record moves along), a plain registration is a new one", async () => {
       const guest = await store.createGuest("Ada");
