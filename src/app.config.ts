@@ -165,6 +165,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     requestBurst: env.MESSAGE_BURST,
     maxConnectionsPerIp: env.MAX_CONNECTIONS_PER_IP,
     connectionsPerMinutePerIp: env.CONNECTIONS_PER_MINUTE_PER_IP,
+    maxSocketsPerIp: env.MAX_SOCKETS_PER_IP,
     allowedOrigins: env.ALLOWED_ORIGINS,
     trustProxy: env.TRUST_PROXY,
     framesPerSecond: env.MAX_FRAMES_PER_SECOND,

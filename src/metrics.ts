@@ -13,7 +13,7 @@ import type { RecorderMetrics } from "./players/recorder.js";
 
 /** What the transport and the HTTP routes report. */
 export interface EdgeMetrics {
-  /** A connection refused at the upgrade (origin, per-address cap, connection rate). */
+  /** A connection refused at the upgrade (origin, per-address cap, connection rate) or when opened (sockets-per-ip). */
   refused(reason: string): void;
   /** A connection cut for flooding, for not reading (slow) or for not acknowledging its join. */
   cut(reason: string): void;
@@ -50,7 +50,7 @@ export function createMetrics(): Metrics {
   const reconnections = new Counter({ name: "game_reconnections_total", help: "Dropped clients that came back", labelNames: ["game"], registers: [registry] });
   const rooms = new Gauge({ name: "game_rooms", help: "Rooms on this process", labelNames: ["game"], registers: [registry] });
   const clients = new Gauge({ name: "game_clients", help: "Connected clients in this process's rooms", labelNames: ["game"], registers: [registry] });
-  const refused = new Counter({ name: "connections_refused_total", help: "WebSocket upgrades refused, by reason (origin, per-ip, rate)", labelNames: ["reason"], registers: [registry] });
+  const refused = new Counter({ name: "connections_refused_total", help: "Connections refused, by reason: WebSocket upgrades (origin, per-ip, rate), connections of any kind over the per-address cap (sockets-per-ip)", labelNames: ["reason"], registers: [registry] });
   const cut = new Counter({ name: "connections_cut_total", help: "Connections cut, by reason (flood, slow, no-ack)", labelNames: ["reason"], registers: [registry] });
 
   const restored = new Counter({ name: "ha_rooms_restored_total", help: "Rooms of a dead process this process restored from their snapshots", registers: [registry] });

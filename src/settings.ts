@@ -33,6 +33,12 @@ export const envSchema = z.object({
   MAX_SPECTATORS: int(16, 0, 1000),
   /** Simultaneous WebSocket connections per client address; 0 = unlimited. */
   MAX_CONNECTIONS_PER_IP: int(32, 0, 1_000_000),
+  /**
+   * Simultaneous connections of any kind (HTTP requests, idle keep-alive connections,
+   * WebSockets) per client address; 0 = unlimited. Only with TRUST_PROXY=0: behind a proxy
+   * every connection comes from it, and the proxy caps its own (nginx's limit_conn).
+   */
+  MAX_SOCKETS_PER_IP: int(64, 0, 1_000_000),
   /** New WebSocket connections per client address per minute; 0 = unlimited. */
   CONNECTIONS_PER_MINUTE_PER_IP: int(60, 0, 1_000_000),
   /** Frames of any kind (messages, pings, requests) per connection: sustained rate per second. */
@@ -148,6 +154,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const { MAX_SOCKETS_PER_IP: sockets, MAX_CONNECTIONS_PER_IP: webSockets } = parsed.data;
+  // Every WebSocket is a connection too: the smaller cap would refuse them first, unexplained.
+  if (sockets > 0 && webSockets > 0 && sockets < webSockets) {
+    throw new Error(`Invalid configuration:\n  MAX_SOCKETS_PER_IP: ${sockets} is below MAX_CONNECTIONS_PER_IP (${webSockets}): every WebSocket is a connection too; raise it, or set it to 0 (unlimited)`);
   }
   return parsed.data;
 }

@@ -2,7 +2,8 @@
  * The WebSocket transport with the connection-level defences:
  *
  * - an inbound message size cap (ws `maxPayload`: a larger message closes the socket with 1009);
- * - per client address: a cap on simultaneous connections and on new connections per minute;
+ * - per client address: a cap on simultaneous connections of any kind (src/net/socket-cap.ts),
+ *   and on simultaneous WebSockets and new ones per minute;
  * - an exact list of allowed browser origins;
  * - a token bucket on every frame a connection sends, of any kind: Colyseus answers
  *   protocol frames (ping, request) itself, before any room's own rate limit;
@@ -19,6 +20,7 @@ import { WebSocketTransport } from "@colyseus/ws-transport";
 import { CLOSE_FLOODING, CLOSE_SLOW_CLIENT } from "./protocol/errors.js";
 import { addressKey, clientAddress } from "./net/address.js";
 import { originAllowed } from "./http/gate.js";
+import { capSocketsPerAddress } from "./net/socket-cap.js";
 
 export interface TransportGuards {
   maxPayload: number;
@@ -31,6 +33,11 @@ export interface TransportGuards {
   maxConnectionsPerIp: number;
   /** New WebSocket connections per address per minute; 0 = unlimited. */
   connectionsPerMinutePerIp: number;
+  /**
+   * Simultaneous connections of any kind (HTTP, keep-alive, WebSocket) per address; 0 =
+   * unlimited. Only without proxies (`trustProxy` 0): behind them, the proxy caps its own.
+   */
+  maxSocketsPerIp: number;
   /** Exact origins (`https://games.example.com`) browsers may connect from; empty = the server's own. */
   allowedOrigins: readonly string[];
   /** Proxies of ours in front of this process (see src/net/address.ts). */
@@ -44,7 +51,7 @@ export interface TransportGuards {
   pingInterval: number;
   pingMaxRetries: number;
   /** Told about each refused or cut connection (for logs and metrics). */
-  onRefused?: (reason: "origin" | "per-ip" | "rate", detail: { ip: string; origin?: string }) => void;
+  onRefused?: (reason: "origin" | "per-ip" | "rate" | "sockets-per-ip", detail: { ip: string; origin?: string }) => void;
   onCut?: (reason: CutReason, detail: { ip: string }) => void;
 }
 
@@ -235,12 +242,15 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     }
   }
 
+  // Node's defaults give a request 300 s, its headers 60 s, checked every 30 s: one
+  // address could hold thousands of connections open by sending nothing.
+  const server = http.createServer({ headersTimeout: guards.requestTimeoutMs, requestTimeout: guards.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, guards.requestTimeoutMs) });
+  // Within that time, still as many as it opens: the cap holds the number.
+  if (guards.trustProxy === 0) capSocketsPerAddress(server, { maxPerAddress: guards.maxSocketsPerIp, onRefused: (ip) => guards.onRefused?.("sockets-per-ip", { ip }) });
   return new GuardedTransport({
     maxPayload: guards.maxPayload,
     pingInterval: guards.pingInterval,
     pingMaxRetries: guards.pingMaxRetries,
-    // Node's defaults give a request 300 s, its headers 60 s, checked every 30 s: one
-    // address could hold thousands of connections open by sending nothing.
-    server: http.createServer({ headersTimeout: guards.requestTimeoutMs, requestTimeout: guards.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, guards.requestTimeoutMs) }),
+    server,
   });
 }

@@ -77,6 +77,7 @@ export const CHAOS_SERVER_ENV = {
   // scenario (test/chaos/failover.ts) turns them on.
   SNAPSHOTS: "off",
   MAX_CONNECTIONS_PER_IP: "0",
+  MAX_SOCKETS_PER_IP: "0",
   MESSAGES_PER_SECOND: "1000",
   MESSAGE_BURST: "1000",
   PROCESS_SWEEP_MS: "500",
