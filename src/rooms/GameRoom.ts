@@ -309,6 +309,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     // Every timer of the room (turns, pauses, bots, reservations, deadlines): nothing fires
     // into a disposed room.
     this.timers.clearAll();
+    // Clients still counted never left: the stand-ins of a restored room's held seats, whose
+    // hold ends without onLeave when the room closes (superseded, drained).
+    for (let left = this.limit.clear(); left > 0; left--) this.settings.metrics?.clientOut(this.roomName);
     this.records.disposed(this.out.superseded);
     this.out.dispose();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);

@@ -35,6 +35,13 @@ export class MessageLimit {
     return this.buckets.delete(sessionId);
   }
 
+  /** Forgets every client; how many were counted. */
+  clear(): number {
+    const counted = this.buckets.size;
+    this.buckets.clear();
+    return counted;
+  }
+
   /** Whether the client was cut for flooding. */
   wasCut(sessionId: string): boolean {
     return this.buckets.get(sessionId)?.cut === true;

@@ -51,4 +51,15 @@ describe("MessageLimit", () => {
     assert.equal(limit.take("a"), "refuse");
     assert.equal(limit.wasCut("a"), false);
   });
+
+  it("clear forgets every client and tells how many were counted (a closing room counts them out)", () => {
+    const limit = new MessageLimit({ messagesPerSecond: 10, messageBurst: 3, floodDisconnectAfter: 100 });
+    limit.add("a");
+    limit.add("b");
+    limit.remove("a");
+    assert.equal(limit.clear(), 1, "b only: a was counted out already");
+    assert.equal(limit.remove("b"), false, "nothing left to count out twice");
+    assert.equal(limit.take("b"), "refuse");
+    assert.equal(limit.clear(), 0);
+  });
 });

@@ -318,6 +318,30 @@ describe("High availability, operations: snapshots seen from outside, and the su
     await eventually(() => A!.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the room's disposal in the log", 5000);
   });
 
+  it("a restored room closed while its players' seats are still held (superseded by a second takeover): the copy's process counts them out of game_clients", async () => {
+    await start(3);
+    const { first, second, roomId } = await tttPair(join, suite.processes[0]!);
+    await tttMove(first, [first, second], 0, 0);
+    const owner = ownerOf(first.room, suite.processes);
+    // The players never come back: the restored copies hold both seats for them.
+    for (const p of [first, second]) p.room.reconnection.enabled = false;
+    owner.kill("SIGKILL");
+    const restoredOn = (p: ServerProcess) => p.logs().some((l) => l.msg === "room restored" && l.roomId === roomId);
+    await eventually(() => suite.processes.some((p) => p !== owner && restoredOn(p)), "the room restored on a survivor", 15000);
+    const copy = suite.processes.find((p) => p !== owner && restoredOn(p))!;
+    const live = suite.processes.find((p) => p !== owner && p !== copy)!;
+    const clients = 'game_clients{game="tictactoe"}';
+    await metricUntil(copy, clients, (v) => v === 2, "the two held seats counted where the room was restored");
+
+    // Stalled past the takeover: the third process restores the room again, and the woken copy closes.
+    copy.kill("SIGSTOP");
+    await eventually(() => restoredOn(live), "the room restored again on the third process", 15000);
+    copy.kill("SIGCONT");
+    await eventually(() => copy.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the superseded copy disposed", 10000);
+    await metricUntil(copy, clients, (v) => v === 0, "the closed copy's held seats counted out");
+    await metricUntil(live, clients, (v) => v === 2, "and counted on the live copy, where they are held now");
+  });
+
   it("SIGKILL of the owner: the survivor's /metrics count the restore (restored 1, failures 0, write time observed) and its log names the room, the dead process and the time taken", async () => {
     await start(2);
     const { first, second, roomId } = await tttPair(join, suite.processes[0]!);
