@@ -57,6 +57,40 @@ for (const kind of ["sqlite", "postgres"] as const) {
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
+    /**
+     * A new, empty database of this kind (another database on the same server, or a folder
+     * of its own): `url` and `dataDir` open it; `raw()` is a bare connection to it, with no
+     * migration run (for building an old database); `remove()` deletes the folder.
+     */
+    async function emptyDatabase(): Promise<{ url?: string; dataDir: string; raw(): Kysely<any>; remove(): void }> {
+      if (kind === "postgres") {
+        const name = `players_${++seq}`;
+        const admin = new pg.Client({ connectionString: pgServer!.url });
+        await admin.connect();
+        try {
+          await admin.query(`CREATE DATABASE ${name}`);
+        } finally {
+          await admin.end();
+        }
+        const url = new URL(`/${name}`, pgServer!.url).href;
+        return { url, dataDir, raw: () => new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) }), remove: () => undefined };
+      }
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "players-test-"));
+      return {
+        dataDir: dir,
+        raw: () => new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path.join(dir, "players.sqlite")) }) }),
+        remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+      };
+    }
+
+    /** {@link emptyDatabase}, migrated as far as `migration` only (a database from before a later one), open on `old`. */
+    async function databaseAt(migration: string) {
+      const where = await emptyDatabase();
+      const old = where.raw();
+      assert.equal((await new Migrator({ db: old, provider: migrationProvider }).migrateTo(migration)).error, undefined);
+      return { ...where, old };
+    }
+
     it("opens the kind asked for, and opening it again runs no migration twice", async () => {
       assert.equal(opened.kind, kind);
       if (kind === "postgres") {
@@ -67,23 +101,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
 
     it("a database from before migration 0003 (the seats without the match's end) is migrated at open: its players' last matches come out newest first, then new matches join them", async () => {
       // The old database, migrated to 0002 only, with three matches ended in the order 2, 3, 1.
-      let url: string | undefined;
-      let oldDir: string | undefined;
-      let dialect: PostgresDialect | SqliteDialect;
-      if (kind === "postgres") {
-        const admin = new pg.Client({ connectionString: pgServer!.url });
-        await admin.connect();
-        await admin.query("create database before_0003");
-        await admin.end();
-        url = pgServer!.url.replace(/\/[^/]*$/, "/before_0003");
-        dialect = new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) });
-      } else {
-        oldDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-0002-"));
-        dialect = new SqliteDialect({ database: new BetterSqlite3(path.join(oldDir, "players.sqlite")) });
-      }
-      const old = new Kysely<any>({ dialect });
-      const migrated = await new Migrator({ db: old, provider: migrationProvider }).migrateTo("0002-guests-by-age");
-      assert.equal(migrated.error, undefined);
+      const { old, url, dataDir: oldDir, remove } = await databaseAt("0002-guests-by-age");
       await old.insertInto("users").values({ id: "u-old", name: "Old", email: null, password: null, guest: 1, created_at: 1 }).execute();
       for (const [id, endedAt] of [["m-a", 3000], ["m-b", 1000], ["m-c", 2000]] as const) {
         await old.insertInto("matches").values({ id, game: "tictactoe", started_at: endedAt - 500, ended_at: endedAt, rated: 0, result: "{}", log: "[]" }).execute();
@@ -91,7 +109,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
       }
       await old.destroy();
 
-      const reopened = await openDatabase({ url, dataDir: oldDir ?? dataDir });
+      const reopened = await openDatabase({ url, dataDir: oldDir });
       try {
         const s = new PlayerStore(reopened);
         const before = (await s.profile("u-old"))!.matches;
@@ -102,19 +120,13 @@ for (const kind of ["sqlite", "postgres"] as const) {
         assert.deepEqual((await s.profile("u-old"))!.matches.map((m) => m.id), ["m-d", "m-a", "m-c", "m-b"]);
       } finally {
         await reopened.close();
-        if (oldDir) fs.rmSync(oldDir, { recursive: true, force: true });
+        remove();
       }
     });
 
     if (kind === "postgres")
       it("migrations are not cut by DATABASE_TIMEOUT_MS: migration 0003 updating 200,000 seat rows (longer than a 200 ms timeout) completes, and the server's queries keep the timeout", async () => {
-        const admin = new pg.Client({ connectionString: pgServer!.url });
-        await admin.connect();
-        await admin.query("create database big_0002");
-        await admin.end();
-        const url = pgServer!.url.replace(/\/[^/]*$/, "/big_0002");
-        const old = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
-        assert.equal((await new Migrator({ db: old, provider: migrationProvider }).migrateTo("0002-guests-by-age")).error, undefined);
+        const { old, url } = await databaseAt("0002-guests-by-age");
         await sql`insert into matches (id, game, started_at, ended_at, rated, result, log) select 'big-' || g, 'tictactoe', g, g + 1, 0, '{}', '[]' from generate_series(1, 100000) g`.execute(old);
         await sql`insert into match_players (match_id, seat, user_id, name, placement) select 'big-' || g, s, null, 'x', s + 1 from generate_series(1, 100000) g, generate_series(0, 1) s`.execute(old);
         await old.destroy();
@@ -397,26 +409,13 @@ for (const kind of ["sqlite", "postgres"] as const) {
 
     /** A second, empty database of the same kind (its own folder, or another database on the same server), with its close. */
     async function otherDatabase(): Promise<{ opened: PlayersDatabase; close(): Promise<void> }> {
-      if (kind === "postgres") {
-        const url = new URL(pgServer!.url);
-        const name = `players_other_${++seq}`;
-        const admin = new pg.Client({ connectionString: new URL("/postgres", url).href });
-        await admin.connect();
-        try {
-          await admin.query(`CREATE DATABASE ${name}`);
-        } finally {
-          await admin.end();
-        }
-        const other = await openDatabase({ url: new URL(`/${name}`, url).href, dataDir });
-        return { opened: other, close: () => other.close() };
-      }
-      const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), "players-test-"));
-      const other = await openDatabase({ dataDir: otherDir });
+      const where = await emptyDatabase();
+      const other = await openDatabase({ url: where.url, dataDir: where.dataDir });
       return {
         opened: other,
         close: async () => {
           await other.close();
-          fs.rmSync(otherDir, { recursive: true, force: true });
+          where.remove();
         },
       };
     }
