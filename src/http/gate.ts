@@ -6,11 +6,11 @@
  *   forwarding headers to just that address, so everything after it (Colyseus's auth
  *   context, Express routes) sees the real client and nothing a client wrote itself;
  * - sets the security headers (helmet: a CSP that forbids framing, no sniffing, no
- *   referrer leaks) on every response;
+ *   referrer leaks) on every response, its own refusals included;
  * - answers CORS itself: `Access-Control-Allow-Origin` only for allowed origins, never
  *   `null`, never with credentials (Colyseus's own CORS is switched off);
- * - refuses request bodies over the cap on every route, and hands `/matchmake/*` to the
- *   matchmaking route.
+ * - refuses request bodies over the cap on every route, and a `Host` that is not a host;
+ *   hands `/matchmake/*` to the matchmaking route.
  *
  * It sits in front of the HTTP server's own "request" listeners by wrapping its `emit`:
  * Colyseus registers its listener with `prependListener` at listen time, so no listener
@@ -89,46 +89,54 @@ export function installGate(server: Server, settings: GateSettings): void {
     delete req.headers["x-real-ip"];
     delete req.headers.forwarded;
 
-    void requests.consume(address).then((limit) => {
-      if (!limit.ok) {
-        return sendJson(res, 429, { code: 429, error: "Too many requests from your address; try again shortly." }, { "Retry-After": String(limit.retryAfterSeconds) });
-      }
-      try {
-        pass(req, res, address, next);
-      } catch {
-        sendJson(res, 400, { code: 400, error: "Bad request." });
-      }
+    // Colyseus's own route (/__healthcheck) builds a URL from these two headers, in a promise
+    // nothing catches: a value that is no part of a URL left the request unanswered for good,
+    // and wrote a stack trace to stderr for each one.
+    const proto = req.headers["x-forwarded-proto"];
+    if (proto !== undefined && proto !== "http" && proto !== "https") delete req.headers["x-forwarded-proto"];
+
+    // Every answer carries the security headers, the limiter's 429 too.
+    securityHeaders(req, res, () => {
+      void requests.consume(address).then((limit) => {
+        if (!limit.ok) {
+          return sendJson(res, 429, { code: 429, error: "Too many requests from your address; try again shortly." }, { "Retry-After": String(limit.retryAfterSeconds) });
+        }
+        try {
+          pass(req, res, address, next);
+        } catch {
+          sendJson(res, 400, { code: 400, error: "Bad request." });
+        }
+      });
     });
   };
 
   const pass = (req: IncomingMessage, res: ServerResponse, address: string, next: () => void) => {
-    securityHeaders(req, res, () => {
-      const origin = req.headers.origin;
-      const allowed = originAllowed(origin, req.headers.host, settings.allowedOrigins);
-      if (origin !== undefined && allowed) {
-        res.setHeader("Access-Control-Allow-Origin", origin);
-        res.setHeader("Vary", "Origin");
+    const origin = req.headers.origin;
+    const allowed = originAllowed(origin, req.headers.host, settings.allowedOrigins);
+    if (origin !== undefined && allowed) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Vary", "Origin");
+    }
+    if (req.method === "OPTIONS") {
+      if (allowed) {
+        res.setHeader("Access-Control-Allow-Methods", "GET, POST");
+        res.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization");
+        res.setHeader("Access-Control-Max-Age", "600");
       }
-      if (req.method === "OPTIONS") {
-        if (allowed) {
-          res.setHeader("Access-Control-Allow-Methods", "GET, POST");
-          res.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization");
-          res.setHeader("Access-Control-Max-Age", "600");
-        }
-        res.writeHead(204);
-        res.end();
-        return;
-      }
-      const path = req.url ?? "/";
-      const matchmake = path.startsWith("/matchmake/") ? MATCHMAKE.exec(path) : null;
-      if (matchmake) return settings.matchmaking(req, res, address, decodeURIComponent(matchmake[1]!), decodeURIComponent(matchmake[2]!));
-      if (path.startsWith("/matchmake")) return sendJson(res, 404, { code: 404, error: "Not a matchmaking route." });
-      const declared = Number(req.headers["content-length"] ?? 0);
-      if (declared > settings.maxBodyBytes || (req.headers["transfer-encoding"] && req.method !== "GET" && req.method !== "HEAD")) {
-        return sendJson(res, 413, { code: 413, error: `Request bodies are limited to ${settings.maxBodyBytes} bytes, with a Content-Length.` });
-      }
-      next();
-    });
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    const path = req.url ?? "/";
+    const matchmake = path.startsWith("/matchmake/") ? MATCHMAKE.exec(path) : null;
+    if (matchmake) return settings.matchmaking(req, res, address, decodeURIComponent(matchmake[1]!), decodeURIComponent(matchmake[2]!));
+    if (path.startsWith("/matchmake")) return sendJson(res, 404, { code: 404, error: "Not a matchmaking route." });
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > settings.maxBodyBytes || (req.headers["transfer-encoding"] && req.method !== "GET" && req.method !== "HEAD")) {
+      return sendJson(res, 413, { code: 413, error: `Request bodies are limited to ${settings.maxBodyBytes} bytes, with a Content-Length.` });
+    }
+    if (req.headers.host !== undefined && !URL.canParse(`http://${req.headers.host}`)) return sendJson(res, 400, { code: 400, error: "Bad request: the Host header is not a host." });
+    next();
   };
 
   const emit = server.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;

@@ -572,6 +572,40 @@ describe("Abuse: HTTP routes", function () {
     }
   });
 
+  it("the limiter's 429 carries the security headers too; /__healthcheck with a forged X-Forwarded-Proto or a Host that is no host is answered at once, with nothing on stderr", async () => {
+    const server = await startDefaultServer({ HTTP_REQUESTS_PER_10S: "3" });
+    const from = { "X-Forwarded-For": "10.99.0.1" };
+    let answer: Answer | undefined;
+    for (let i = 0; i < 4; i++) answer = await call(server, "/api/rooms", { headers: from });
+    assert.equal(answer!.status, 429, "the fourth request in 10 s");
+    assert.match(answer!.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, "429: CSP");
+    assert.equal(answer!.headers.get("x-frame-options"), "DENY", "429: X-Frame-Options");
+    assert.equal(answer!.headers.get("x-content-type-options"), "nosniff", "429: X-Content-Type-Options");
+
+    // Colyseus's own health route built a URL from these headers in a promise nothing caught:
+    // no answer ever (the connection held open), and a stack trace on stderr for each request.
+    const raw = (head: string) =>
+      new Promise<string>((resolve) => {
+        let text = "";
+        const socket = net.connect(Number(new URL(server.url).port), "127.0.0.1", () => socket.write(head));
+        socket.on("data", (d: Buffer) => {
+          text += d.toString("utf8");
+          if (text.includes("\r\n\r\n")) socket.destroy();
+        });
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve(text));
+        setTimeout(() => socket.destroy(), 3000);
+      });
+    const forgedProto = await raw(`GET /__healthcheck HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 10.99.0.2\r\nX-Forwarded-Proto: 1\r\n\r\n`);
+    assert.match(forgedProto, /^HTTP\/1\.1 200 /, `a forged X-Forwarded-Proto: ${JSON.stringify(forgedProto.slice(0, 40))}`);
+    for (const host of ["%", "["]) {
+      const badHost = await raw(`GET /__healthcheck HTTP/1.1\r\nHost: ${host}\r\nX-Forwarded-For: 10.99.0.3\r\n\r\n`);
+      assert.match(badHost, /^HTTP\/1\.1 400 /, `Host: ${host}: ${JSON.stringify(badHost.slice(0, 40))}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(server.stderr(), "", "nothing on stderr");
+  });
+
   it("issue 13 / 18: a burst of 40 creates from one address gets exactly 10 rooms, and others still create and play", async () => {
     // The rate limit alone: the cap on rooms waiting for players (5) is lifted here, and
     // attacked in the next test.
