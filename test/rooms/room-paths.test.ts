@@ -42,6 +42,23 @@ describe("Room paths: refusals, failures, names, drain", () => {
     return res.json();
   }
 
+  it("a failure inside the matchmaker (here its driver's connection gone) is answered 500 without its text, which may name internal addresses; the log has it", async () => {
+    const controller = matchMaker.controller as { invokeMethod: (...args: unknown[]) => Promise<unknown> };
+    const invoke = controller.invokeMethod;
+    controller.invokeMethod = () => Promise.reject(new Error("connect ECONNREFUSED 10.20.30.40:6379"));
+    try {
+      const res = await fetch(`${url()}/matchmake/create/tictactoe`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      const text = await res.text();
+      assert.equal(res.status, 500);
+      assert.doesNotMatch(text, /10\.20\.30\.40|ECONNREFUSED/, `the answer: ${text}`);
+      assert.deepEqual(JSON.parse(text), { code: 500, error: "The server failed to handle that request." });
+    } finally {
+      controller.invokeMethod = invoke;
+    }
+    const line = [...serverLogs].reverse().find((l) => l.msg === "matchmaking request failed");
+    assert.match(JSON.stringify(line?.err), /10\.20\.30\.40/, "the operator's log names it");
+  });
+
   it("a room refuses invalid create options itself, whoever asks (the HTTP route checks them first), and nothing is listed", async () => {
     await assert.rejects(suite.colyseus.createRoom("tictactoe", { turnSeconds: 5000 }), refusedWith(JoinErrorCode.INVALID_OPTIONS, /turnSeconds/));
     await assert.rejects(suite.colyseus.createRoom("dice", { targetScore: "lots" }), refusedWith(JoinErrorCode.INVALID_OPTIONS));
