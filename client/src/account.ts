@@ -9,7 +9,7 @@
 import { ErrorCode as SdkErrorCode, type Client } from "@colyseus/sdk";
 import { checkName } from "../../src/protocol/names.js";
 import { describeAuthError, type RequestFailure } from "./errors.js";
-import { asName, sleep } from "./dom.js";
+import { asName, sleep, type Text } from "./dom.js";
 import { loadName, saveName } from "./session.js";
 import { showError } from "./ui.js";
 
@@ -30,6 +30,18 @@ export interface User {
 export type AccountState = "starting" | "off" | "on" | "failed";
 
 type Listener = () => void;
+
+/** A warning about the player's sign-in, as shown. */
+export interface SignInWarning {
+  title: Text;
+  detail: Text;
+}
+
+/**
+ * How long a sign-in warning counts as on screen (a toast's life, ui.ts): a game screen
+ * entered meanwhile shows it again (see {@link Account.takeWarnings}).
+ */
+const WARNING_CARRY_MS = 6000;
 
 function isUser(v: unknown): v is User {
   const u = v as User;
@@ -72,12 +84,32 @@ export class Account {
   private recovering?: Promise<void>;
   /** The running rename, by name. */
   private renaming?: { name: string; done: Promise<void> };
+  /** Sign-in warnings shown lately, not yet carried into a game screen. */
+  private warnings: (SignInWarning & { at: number })[] = [];
 
   constructor(private readonly client: Client) {}
 
   /** Accounts are in use: the account bar, profile links and renames show. */
   get enabled(): boolean {
     return this.state === "on" || this.state === "failed";
+  }
+
+  /**
+   * The sign-in warnings shown in the last few seconds (still on screen), once. Entering a
+   * game clears the lobby's toasts: these are shown again there, as the player must learn
+   * that their games are not recorded, or that they play as a guest now.
+   */
+  takeWarnings(): SignInWarning[] {
+    const now = Date.now();
+    const recent = this.warnings.filter((w) => now - w.at < WARNING_CARRY_MS).map(({ title, detail }) => ({ title, detail }));
+    this.warnings = [];
+    return recent;
+  }
+
+  /** Shows a warning about the sign-in (a toast), kept for a game screen entered next. */
+  private warn(title: Text, detail: Text) {
+    showError(title, detail);
+    this.warnings.push({ title, detail, at: Date.now() });
   }
 
   /** Calls `listener` on every change of state or user; returns the unsubscribe. */
@@ -155,7 +187,7 @@ export class Account {
         }
         // Expired, or signed by another server: a new guest (below), said in plain words.
         const was = userOfToken(token);
-        if (was && !was.guest) showError("Your sign-in has expired, so you are playing as a guest now.", ["Sign in again to play as ", asName(was.name), "."]);
+        if (was && !was.guest) this.warn("Your sign-in has expired, so you are playing as a guest now.", ["Sign in again to play as ", asName(was.name), "."]);
       }
       await this.client.auth.signOut();
     }
@@ -215,7 +247,7 @@ export class Account {
     this.state = "starting";
     this.changed();
     await this.signInAsGuest(undefined);
-    if ((this.state as AccountState) === "failed" && this.problem) showError("You are signed out, but a new guest sign-in did not work.", this.problem.title);
+    if ((this.state as AccountState) === "failed" && this.problem) this.warn("You are signed out, but a new guest sign-in did not work.", this.problem.title);
   }
 
   /**
@@ -257,7 +289,7 @@ export class Account {
       if (this.state === "off") return;
       this.user = undefined;
       await this.signInAsGuest(was?.name ?? storedName());
-      if (was && !was.guest) showError("Your sign-in was not accepted any more, so you are playing as a guest now.", ["Sign in again to play as ", asName(was.name), "."]);
+      if (was && !was.guest) this.warn("Your sign-in was not accepted any more, so you are playing as a guest now.", ["Sign in again to play as ", asName(was.name), "."]);
     })().finally(() => {
       this.recovering = undefined;
     });
@@ -286,7 +318,7 @@ export class Account {
     }
     await this.client.auth.signOut();
     const problem: RequestFailure = { title: "The server did not accept your sign-in.", detail: "", accountsOff: false, transient: false };
-    showError("The server did not accept your sign-in, so you are playing without it.", "Your games are not recorded until signing in works again.");
+    this.warn("The server did not accept your sign-in, so you are playing without it.", "Your games are not recorded until signing in works again.");
     this.setFailed(problem);
     return run();
   }

@@ -157,13 +157,24 @@ export function describeJoinError(err: unknown): JoinFailure {
     default:
       break;
   }
-  // No answer: fetch failed (the SDK passes its TypeError on as the message), or the WebSocket closed (1000–1015).
-  if (err instanceof TypeError || /fetch|network|ECONNREFUSED/i.test(message) || (code !== undefined && code >= 1000 && code <= 1015)) {
+  // No answer: fetch failed (the SDK passes its TypeError on as the message: Chromium's "Failed
+  // to fetch", Firefox's "NetworkError…", Safari's "Load failed"), or the WebSocket closed (1000–1015).
+  if (err instanceof TypeError || /fetch|network|load failed|ECONNREFUSED/i.test(message) || (code !== undefined && code >= 1000 && code <= 1015)) {
     return { ...failure, title: "The server cannot be reached. Check your connection and try again.", transient: true };
   }
   // Any other server failure (HTTP 500, Colyseus's 523): may pass.
   const serverFailed = code !== undefined && code >= 500 && code <= 599;
   return { ...failure, title: "Could not join the game.", detail: message, transient: serverFailed };
+}
+
+/**
+ * A reconnect refused with 524 (MATCHMAKE_EXPIRED): the room is there, but it holds no seat
+ * for this token any more (the reconnection window passed, or the token was used). Quick
+ * retries may still help just after a reload (the server had not yet noticed the old page's
+ * socket close); when they all end so, the seat is gone.
+ */
+export function isSeatExpired(err: unknown): boolean {
+  return (err as { code?: unknown } | null | undefined)?.code === SdkErrorCode.MATCHMAKE_EXPIRED;
 }
 
 /** Plain words for the close code of a room connection that ended without our asking. */

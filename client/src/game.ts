@@ -261,7 +261,8 @@ export class GameScreen {
       this.render();
     });
     room.onReconnect(() => {
-      if (room !== this.room) return;
+      // (A screen left or gone retired its room: a late reconnection is not this game's any more.)
+      if (room !== this.room || this.leaving || this.disposed) return;
       // The SDK's own reconnection came first: the fallback stops.
       this.stopRestore();
       // The server issues a new reconnection token with every reconnection, and the SDK
@@ -350,6 +351,11 @@ export class GameScreen {
   dispose() {
     this.disposed = true;
     this.stopRestore();
+    // Whatever way the player left (Leave, "Back to the lobby" while reconnecting, a lost
+    // game), the SDK's own reconnection must not bring the seat back behind the lobby: it
+    // would sit the player, connected, in a game they left. (After a consented leave, the
+    // connection is closed already.)
+    retire(this.room);
     clearInterval(this.timer);
     clearTimeout(this.feedbackTimer);
     this.signal.dispose();
@@ -499,13 +505,13 @@ export class GameScreen {
     this.el.prepend(panel);
   }
 
-  /** Shows (or updates) "Reconnecting…" while a spectator joins the room again. */
-  private showRejoining(tries: number) {
+  /** Shows (or updates) "Reconnecting…" while a spectator joins the room again, or a player (`seated`) gets the seat back. */
+  private showRejoining(tries: number, seated: boolean) {
     const panel = h(
       "div",
       { class: "rejoin-panel", testid: "reconnecting", data: { tries }, attrs: { role: "status" } },
       h("p", {}, "Reconnecting…"),
-      h("p", { class: "muted small" }, "The connection dropped. You will be watching again in a moment."),
+      h("p", { class: "muted small" }, seated ? "The connection dropped. Getting your seat back: you will be back in the game in a moment." : "The connection dropped. You will be watching again in a moment."),
       h("button", { action: "lobby", testid: "btn-lobby", attrs: { type: "button" } }, "Back to the lobby"),
     );
     const old = this.el.querySelector(".rejoin-panel");
@@ -522,9 +528,10 @@ export class GameScreen {
   private async rejoin(code: number, token?: string) {
     this.rejoining = true;
     this.confirmingLeave = false;
-    setConnection("reconnecting", "watching");
+    const seated = Boolean(token);
+    setConnection("reconnecting", seated ? "getting your seat back" : "watching");
     this.freeze();
-    this.showRejoining(0);
+    this.showRejoining(0, seated);
     const giveUpAt = Date.now() + REJOIN_GIVE_UP_MS;
     let lastError: unknown;
     for (let tries = 0; tries < REJOIN_DELAYS_MS.length; tries++) {
@@ -532,7 +539,7 @@ export class GameScreen {
       await sleep(REJOIN_DELAYS_MS[tries]!);
       if (this.leaving || this.disposed) return;
       if (Date.now() > giveUpAt) break;
-      this.showRejoining(tries + 1);
+      this.showRejoining(tries + 1, seated);
       try {
         const room = token ? await this.host.client.reconnect(token) : await this.host.account.withAuthRetry(() => this.host.client.joinById(this.roomId, spectatorOptions()));
         if (this.leaving || this.disposed) {
@@ -555,15 +562,24 @@ export class GameScreen {
       }
     }
     if (this.leaving || this.disposed) return;
-    this.showLost(code, lastError === undefined ? "" : `Watching again did not work: ${describeJoinError(lastError).title}`);
+    const failed = seated ? "Getting your seat back did not work" : "Watching again did not work";
+    this.showLost(code, lastError === undefined ? "" : `${failed}: ${describeJoinError(lastError).title}`);
   }
 
   private async leave() {
     if (this.leaving) return;
     this.leaving = true;
     clearSeat();
+    const room = this.room;
     try {
-      await Promise.race([this.room.leave(true), new Promise((r) => setTimeout(r, 2000))]);
+      // An open connection tells the server at once (the seat is given up, the opponent wins).
+      if (room.connection?.isOpen) await Promise.race([room.leave(true), sleep(2000)]);
+      // A dropped one (the SDK between retries, a retry socket still opening) would carry
+      // nothing, and the SDK would bring the seat back once the network returns: its
+      // reconnection stops here, and the server gives the seat up when its window ends.
+      else retire(room);
+    } catch {
+      // the socket went meanwhile: retired with the screen
     } finally {
       this.host.showLobby();
     }
@@ -589,8 +605,9 @@ export class GameScreen {
         return;
       case "lobby":
         if (this.rejoining || this.restoring) {
-          // Stops the re-join or the fallback (they check `leaving`); no connection is left to
-          // leave on the server (a held seat is given up when its window ends).
+          // Stops the re-join or the fallback (they check `leaving`), and dispose() retires the
+          // room (the SDK's own retries stop); no connection is left to leave on the server (a
+          // held seat is given up when its window ends).
           this.leaving = true;
           clearSeat();
         }

@@ -7,7 +7,7 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { Account } from "./account.js";
 import { AccountBar } from "./accountbar.js";
-import { describeJoinError } from "./errors.js";
+import { describeJoinError, isSeatExpired } from "./errors.js";
 import { h, sleep } from "./dom.js";
 import { GameScreen, spectatorOptions, type GameHost } from "./game.js";
 import { viewOf, type AnyView } from "./games/index.js";
@@ -121,15 +121,21 @@ class App implements LobbyHost, GameHost {
       }
     }
     const failure = describeJoinError(lastError);
+    // Still "no seat for this token" (524) after the quick retries: the room holds no seat
+    // for it any more (the reconnection window passed, as for a tab reopened later), so a
+    // reload would only say this again.
+    const seatGone = !spectator && isSeatExpired(lastError);
     // A refusal for good forgets the seat; a passing failure (network, busy server) keeps it,
     // so a reload tries again while the server still holds the seat.
-    if (!failure.transient) clearSeat();
+    if (!failure.transient || seatGone) clearSeat();
     this.setInGame(false);
     showError(
       spectator ? "The game you were watching could not be shown again." : "Your game could not be resumed.",
-      failure.transient
-        ? `${failure.title} Reload the page to try again: ${spectator ? "the game" : "your seat"} may still be there.`
-        : `It may have ended${spectator ? "" : ", or you were away too long"}. ${failure.title}`,
+      seatGone
+        ? "It may have ended, or you were away too long."
+        : failure.transient
+          ? `${failure.title} Reload the page to try again: ${spectator ? "the game" : "your seat"} may still be there.`
+          : `It may have ended${spectator ? "" : ", or you were away too long"}. ${failure.title}`,
     );
     return false;
   }
@@ -158,7 +164,12 @@ class App implements LobbyHost, GameHost {
   }
 
   enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false) {
+    // The lobby's toasts (a refused join, "too many attempts") do not follow the player into
+    // the game; a warning about the sign-in raised just now (during this join: "your games are
+    // not recorded", "playing as a guest now") does, since the game screen hides the account bar.
+    const warnings = this.account.takeWarnings();
     clearToasts();
+    for (const warning of warnings) showError(warning.title, warning.detail);
     this.setInGame(true);
     this.show(new GameScreen(this, room, view, isPrivate, spectator, quick));
   }

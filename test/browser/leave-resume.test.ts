@@ -1,0 +1,316 @@
+/**
+ * Leaving a game while the connection is down, and coming back to a seat that is gone:
+ *
+ * - A seated player whose network is cut, and who leaves ("Leave and forfeit" while the SDK
+ *   retries, or Leave while the page brings the game back), stays in the lobby when the
+ *   network returns: the SDK's own reconnection does not bring the seat back behind it (the
+ *   opponent sees them away, then gone; the banner never says "back in the game").
+ * - A player cut as too slow (close code 4430) is told that their seat comes back, not that
+ *   they will be "watching".
+ * - A tab reopened after the seat's reconnection window: the reconnect is refused (524); the
+ *   page says the game may have ended or they were away too long, and forgets the seat, so a
+ *   second reload shows the lobby rather than the same error.
+ * - A sign-in warning raised while joining stays on the game screen.
+ * - Safari's "Load failed" (a fetch that got no answer) is a network error.
+ */
+import assert from "node:assert/strict";
+import net from "node:net";
+import { MatchMakeError } from "@colyseus/sdk";
+import type { Page } from "playwright-core";
+import { describeJoinError, isSeatExpired } from "../../client/src/errors.js";
+import { board, browserSuite, createRoom, expectText, joinListed, openPlayer, text, waitFor, type BrowserSuite, type Player } from "./helpers.js";
+
+const SEAT_KEY = "turn-games.seat";
+
+/**
+ * A TCP proxy in front of the game server whose network can be cut for a while: `cut()`
+ * resets every connection and refuses new ones (the browser sees close code 1006, and its
+ * retries fail) until `restore()`. `cutSlow(roomId)` ends the room's WebSocket the way the
+ * server ends a connection that does not read its messages in time: close code 4430 to the
+ * browser, while the server only sees the connection drop (so it holds the seat).
+ */
+interface CutProxy {
+  url: string;
+  cut(): void;
+  restore(): void;
+  cutSlow(roomId: string): number;
+  close(): Promise<void>;
+}
+
+function startCutProxy(targetPort: number): Promise<CutProxy> {
+  let down = false;
+  const links = new Set<{ client: net.Socket; upstream: net.Socket; head: string; upstreamClosed: () => void }>();
+  const server = net.createServer((client) => {
+    client.on("error", () => undefined);
+    if (down) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    upstream.on("error", () => undefined);
+    const link = { client, upstream, head: "", upstreamClosed: () => void client.destroy() };
+    links.add(link);
+    client.once("data", (chunk: Buffer) => (link.head = chunk.toString("latin1", 0, 2048)));
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => {
+      links.delete(link);
+      upstream.destroy();
+    });
+    upstream.on("close", link.upstreamClosed);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        cut() {
+          down = true;
+          for (const { client, upstream } of links) {
+            client.resetAndDestroy();
+            upstream.resetAndDestroy();
+          }
+        },
+        restore() {
+          down = false;
+        },
+        cutSlow(roomId) {
+          let cut = 0;
+          for (const link of links) {
+            const head = link.head.toLowerCase();
+            if (!head.startsWith("get ") || !head.includes("upgrade: websocket") || !link.head.includes(roomId)) continue;
+            cut++;
+            // The server's side goes (it sees the connection drop, and holds the seat); the
+            // browser's side gets the close frame, then the end of the connection.
+            link.upstream.off("close", link.upstreamClosed);
+            link.client.unpipe(link.upstream);
+            link.upstream.unpipe(link.client);
+            link.upstream.destroy();
+            // A close frame (FIN, opcode 8; unmasked, from the server): code 4430 and the server's reason.
+            const reason = Buffer.from("too slow: reconnect");
+            const payload = Buffer.concat([Buffer.from([4430 >> 8, 4430 & 0xff]), reason]);
+            link.client.end(Buffer.concat([Buffer.from([0x88, payload.length]), payload]));
+          }
+          return cut;
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            for (const { client, upstream } of links) {
+              client.destroy();
+              upstream.destroy();
+            }
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** Records every text the connection banner shows from now on (read with {@link bannerTexts}). */
+async function recordBanner(page: Page) {
+  await page.evaluate(() => {
+    const el = document.querySelector("[data-testid=conn-status]")!;
+    const seen: string[] = [el.textContent ?? ""];
+    (window as unknown as { bannerTexts: string[] }).bannerTexts = seen;
+    new MutationObserver(() => {
+      const now = el.textContent ?? "";
+      if (seen[seen.length - 1] !== now) seen.push(now);
+    }).observe(el, { childList: true, characterData: true, subtree: true, attributes: true });
+  });
+}
+
+const bannerTexts = (page: Page) => page.evaluate(() => (window as unknown as { bannerTexts: string[] }).bannerTexts);
+const savedSeat = (page: Page) => page.evaluate((key) => sessionStorage.getItem(key), SEAT_KEY);
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Ada (opened at `adaUrl`: through a proxy, or not) creates a TicTacToe room, Bob (straight
+ * to the server) joins it, and whoever is on turn (the first mover is random) plays cell 4.
+ */
+async function gameWithOneMove(suite: BrowserSuite, adaUrl: string) {
+  const ada = await openPlayer(suite.browser, adaUrl, "Ada");
+  suite.track(ada);
+  const bob = await suite.player("Bob");
+  const roomId = await createRoom(ada.page, "tictactoe");
+  await bob.page.getByTestId(`room-${roomId}`).waitFor();
+  await joinListed(bob.page, roomId);
+  for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
+  const first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
+  await first.page.getByTestId("cell-4").click();
+  await waitFor(async () => (await board(ada.page))[4] !== "" && (await board(bob.page))[4] !== "", "the first move");
+  return { ada, bob, roomId, first, second: first === ada ? bob : ada };
+}
+
+/** Lines of the server's log saying a seat was reconnected. */
+const reconnections = (suite: BrowserSuite) => suite.server.logs().filter((l) => l.msg === "reconnected").length;
+
+const pageErrors = (p: Player) => p.errors.filter((e) => e.startsWith("pageerror"));
+
+describe("Browser: leaving during a dropped connection; the seat taken back after 4430", function () {
+  this.timeout(90000);
+  // The default window of these tests (10 s): long enough for the SDK to reconnect after the network returns.
+  const suite = browserSuite({ RECONNECT_SECONDS: "10" });
+  let proxy: CutProxy | undefined;
+  before(async () => {
+    proxy = await startCutProxy(suite.server.port);
+  });
+  afterEach(() => proxy?.restore());
+  after(async () => {
+    await proxy?.close();
+  });
+
+  /**
+   * After Ada left with her network down and it came back: she stays in the lobby (the banner
+   * never says "back in the game"), and Bob still sees her away past the SDK's next retries,
+   * then gone once the seat's window ends.
+   */
+  async function staysGone(ada: Player, bob: Player, cutAt: number, reconnectedBefore: number) {
+    // The SDK's retries after a drop: 0.2, 0.6, 1.4, 3.0, 6.2 s… One of them (3.0 or 6.2 s) finds the network back.
+    await pause(Math.max(0, cutAt + 8000 - Date.now()));
+    const texts = await bannerTexts(ada.page);
+    assert.ok(!texts.some((t) => /back in the game/.test(t)), `the banner never says back in the game: ${JSON.stringify(texts)}`);
+    assert.equal(await ada.page.getByTestId("lobby").count(), 1, "Ada is still in the lobby");
+    assert.equal(await ada.page.getByTestId("game-screen").count(), 0, "no game screen");
+    assert.equal(reconnections(suite), reconnectedBefore, "the server saw no reconnection of her seat");
+    assert.ok(await bob.page.getByTestId("away").isVisible(), "Bob still sees Ada away, past the SDK's retries");
+    assert.equal(await savedSeat(ada.page), null, "no seat saved for a reload");
+    // The lobby's own connection came back.
+    await expectText(ada.page, "conn-status", /^Connected · lobby$/, "Ada's banner", 15000);
+    // Her seat's window (10 s from the drop) ends: she left the game.
+    await expectText(bob.page, "status", /Ada left/, "Bob sees that Ada left", 15000);
+    assert.ok(!(await bannerTexts(ada.page)).some((t) => /back in the game/.test(t)), "still never back in the game");
+    assert.deepEqual(pageErrors(ada), []);
+  }
+
+  it("Leave and forfeit while the SDK retries: the network comes back, the player stays in the lobby", async () => {
+    const { ada, bob } = await gameWithOneMove(suite, proxy!.url);
+    await pause(1200); // the SDK's minimum uptime (1 s here) before it reconnects by itself
+    await recordBanner(ada.page);
+    const reconnectedBefore = reconnections(suite);
+    const cutAt = Date.now();
+    proxy!.cut();
+    await waitFor(async () => (await ada.page.getByTestId("conn-status").getAttribute("data-state")) === "reconnecting", "Ada's banner says reconnecting");
+    // Within the first 1.5 s (before the page's own fallback starts): Leave, then "Leave and forfeit".
+    const confirmed = await ada.page.evaluate(() => {
+      document.querySelector<HTMLElement>("[data-testid=btn-leave]")!.click();
+      const confirm = document.querySelector<HTMLElement>("[data-testid=btn-leave-confirm]");
+      confirm?.click();
+      return confirm !== null;
+    });
+    assert.ok(confirmed, "Leave asked to confirm the forfeit (the page's fallback had not started yet)");
+    await ada.page.getByTestId("lobby").waitFor();
+    await bob.page.getByTestId("away").waitFor();
+    proxy!.restore();
+    await staysGone(ada, bob, cutAt, reconnectedBefore);
+  });
+
+  it("Leave while the game is being brought back: the network comes back, the player stays in the lobby", async () => {
+    const { ada, bob } = await gameWithOneMove(suite, proxy!.url);
+    await pause(1200);
+    await recordBanner(ada.page);
+    const reconnectedBefore = reconnections(suite);
+    const cutAt = Date.now();
+    proxy!.cut();
+    // 1.5 s after the drop the page's fallback runs beside the SDK's retries.
+    await expectText(ada.page, "status", /bringing your game back/, "Ada's status while the page brings the game back");
+    await bob.page.getByTestId("away").waitFor();
+    await ada.page.getByTestId("btn-leave").click();
+    await ada.page.getByTestId("lobby").waitFor();
+    proxy!.restore();
+    await staysGone(ada, bob, cutAt, reconnectedBefore);
+  });
+
+  it("a player cut as too slow (4430) is told their seat comes back, and plays on in it", async () => {
+    const { ada, bob, roomId, second } = await gameWithOneMove(suite, proxy!.url);
+    const role = await text(ada.page, "role");
+    const before = await board(ada.page);
+    await recordBanner(ada.page);
+    assert.equal(proxy!.cutSlow(roomId), 1, "Ada's room connection was cut");
+    const panel = await expectText(ada.page, "reconnecting", /Reconnecting…/, "the reconnecting panel");
+    assert.match(panel, /Getting your seat back/);
+    assert.doesNotMatch(panel, /watching/i);
+    await expectText(ada.page, "conn-status", /^Connected · back in the game$/, "Ada back in her seat", 10000);
+    const texts = await bannerTexts(ada.page);
+    assert.ok(texts.includes("Connection dropped — reconnecting… · getting your seat back"), `the banner while reconnecting: ${JSON.stringify(texts)}`);
+    assert.ok(!texts.some((t) => /watching/i.test(t)), `never "watching": ${JSON.stringify(texts)}`);
+    assert.equal(await text(ada.page, "role"), role, "the same seat");
+    assert.deepEqual(await board(ada.page), before, "the same board");
+    assert.equal(await savedSeat(ada.page).then((s) => (s ? (JSON.parse(s) as { spectator?: boolean }).spectator === true : null)), false, "the saved seat is a player's");
+    // The game goes on.
+    await waitFor(async () => (await text(second.page, "turn")).startsWith("Your turn"), "the second mover's turn");
+    await second.page.getByTestId("cell-0").click();
+    await waitFor(async () => (await board(ada.page))[0] !== "" && (await board(bob.page))[0] !== "", "a move after the reconnection");
+    assert.equal(await bob.page.getByTestId("away").count(), 0, "Bob does not see Ada away");
+    assert.deepEqual(pageErrors(ada), []);
+  });
+});
+
+describe("Browser: a seat gone after the reconnection window; a sign-in warning while joining", function () {
+  this.timeout(90000);
+  const suite = browserSuite({ RECONNECT_SECONDS: "2" });
+
+  it("a tab reopened after the window says the game ended or they were away too long, and forgets the seat", async () => {
+    const { ada, bob } = await gameWithOneMove(suite, suite.server.url);
+    assert.ok(await savedSeat(ada.page), "the seat is saved");
+    // The tab goes elsewhere (as when it is closed, then reopened later): the server holds the seat 2 s.
+    await ada.page.goto("about:blank");
+    await expectText(bob.page, "status", /Ada left/, "the window ended for Bob", 15000);
+    // Back in the same tab: its sessionStorage still has the seat.
+    await ada.page.goto(suite.server.url);
+    const toast = ada.page.getByTestId("error-toast").filter({ hasText: /could not be resumed/ });
+    await toast.waitFor({ timeout: 15000 });
+    const said = ((await toast.textContent()) ?? "").trim();
+    assert.match(said, /may have ended, or you were away too long/, said);
+    assert.doesNotMatch(said, /Reload the page to try again/, said);
+    await ada.page.getByTestId("lobby").waitFor();
+    assert.equal(await savedSeat(ada.page), null, "the seat is forgotten");
+    // A second reload: the lobby, not the same error.
+    await ada.page.reload();
+    await ada.page.getByTestId("lobby").waitFor();
+    await pause(1000);
+    assert.equal(await ada.page.getByTestId("error-toast").count(), 0, "no error after the second reload");
+    assert.equal(await savedSeat(ada.page), null);
+    assert.deepEqual(pageErrors(ada), []);
+  });
+
+  it("a sign-in warning raised while joining stays on the game screen", async () => {
+    const ada = await suite.player("Ada");
+    // The first two creates are refused for the sign-in (525): the page signs in again as a
+    // guest, is refused again, and plays without a sign-in, saying so; the third goes through.
+    let refused = 0;
+    await ada.page.route("**/matchmake/create/**", (route) =>
+      refused++ < 2 ? route.fulfill({ status: 525, contentType: "application/json", body: JSON.stringify({ code: 525, error: "auth failed" }) }) : route.continue(),
+    );
+    await createRoom(ada.page, "tictactoe");
+    await expectText(ada.page, "status", /Waiting for an opponent/);
+    assert.equal(refused, 3);
+    const warning = ada.page.getByTestId("error-toast").filter({ hasText: /playing without it/ });
+    await warning.waitFor();
+    await pause(1000);
+    assert.ok(await warning.isVisible(), "still shown a second into the game");
+    assert.match((await warning.textContent()) ?? "", /Your games are not recorded/);
+    assert.deepEqual(pageErrors(ada), []);
+  });
+});
+
+describe("describeJoinError / isSeatExpired: which refusals are passing, and which mean the seat is gone", () => {
+  it("Safari's failed fetch (\"Load failed\", no code) is a network error: transient", () => {
+    // What the SDK makes of WebKit's TypeError: a MatchMakeError with its message and no numeric code.
+    const failure = describeJoinError(new MatchMakeError("Load failed", undefined as unknown as number));
+    assert.equal(failure.title, "The server cannot be reached. Check your connection and try again.");
+    assert.equal(failure.transient, true);
+    // Chromium's and Firefox's words, as before.
+    for (const message of ["Failed to fetch", "NetworkError when attempting to fetch resource."]) {
+      assert.equal(describeJoinError(new MatchMakeError(message, undefined as unknown as number)).transient, true, message);
+    }
+    // A refusal with a message that merely mentions loading is not one.
+    assert.equal(describeJoinError(new MatchMakeError("room failed to load its state", 500)).title, "Could not join the game.");
+  });
+
+  it("a reconnect refused with 524 is a seat gone; other refusals are not", () => {
+    assert.equal(isSeatExpired(new MatchMakeError("reconnection token invalid or expired.", 524)), true);
+    assert.equal(isSeatExpired(new MatchMakeError('room "x" has been disposed.', 4212)), false);
+    assert.equal(isSeatExpired(new MatchMakeError("Failed to fetch", undefined as unknown as number)), false);
+    assert.equal(isSeatExpired(undefined), false);
+  });
+});
