@@ -39,6 +39,8 @@ export function connectsFour(board: readonly Cell[], row: number, column: number
 
 /** Connect Four as a {@link GameRules} module. */
 export const connectFour = twoPlayerGame<readonly Cell[], Moves>({
+  // X-style alternation (issue 17): X opens a room's first game, then O, X…
+  opener: "alternating",
   emptyBoard: EMPTY_BOARD,
   moves: {
     drop(board, mark, { column }) {

@@ -1,7 +1,8 @@
 /**
  * TicTacToe rules (games.md, "TicTacToe"): the board logic of a two-player game; seats,
  * turns, forfeits, rematches and the check order come from {@link twoPlayerGame}.
- * `make_move` checks, after those: the cell's range (0–2), then that it is empty.
+ * `make_move` checks, after those: the cell's range (0–2), then that it is empty. Each
+ * game's first mover is drawn at random.
  */
 import type { MovesOf } from "../protocol/game.js";
 import type { ticTacToeProtocol } from "../protocol/games/tictactoe.js";
@@ -34,6 +35,8 @@ export function lineWinner(board: readonly Cell[]): Mark | null {
 
 /** TicTacToe as a {@link GameRules} module. */
 export const ticTacToe = twoPlayerGame<readonly Cell[], Moves>({
+  // games.md: "The first mover is chosen at random", and after a rematch "a random player starts".
+  opener: "random",
   emptyBoard: EMPTY_BOARD,
   moves: {
     make_move(board, mark, { row, col }) {

@@ -5,9 +5,10 @@
  * rest, the same for every such game:
  * - **Seats:** two. Marks belong to seats: X is taken by whoever sits down first, so a
  *   newcomer gets the free mark. The game starts when both seats are taken.
- * - **Turns:** X moves first in a room's first game, then the first move alternates
- *   between the games of the room (rematches and new opponents alike); after each move the
- *   turn passes to the other player. The framework, not the game, passes turns and ends games.
+ * - **Turns:** the game says who opens each game (the first, each rematch, each new
+ *   opponent's): `random` (drawn from the room's random source: TicTacToe, games.md) or
+ *   `alternating` (X opens a room's first game, then O, X…: Connect Four); after each move
+ *   the turn passes to the other player. The framework, not the game, passes turns and ends games.
  * - **Check order** of every move (games.md): seated (NOT_A_PLAYER), started
  *   (NOT_STARTED), not over (GAME_OVER), the sender's turn (NOT_YOUR_TURN); then the game's
  *   own checks: the argument's range, then the rule (both INVALID_MOVE).
@@ -19,6 +20,7 @@
  */
 import type { Ending, MoveMap, Rejection, RulesSpec, SeatCheck, Step } from "./types.js";
 import { accept, defineRules, reject } from "./types.js";
+import { pick, type Rng } from "./rng.js";
 
 export type Mark = "X" | "O";
 export type TwoPlayerPhase = "waiting" | "playing" | "over";
@@ -44,7 +46,7 @@ export interface TwoPlayerState<B> {
   readonly rematch: readonly string[];
   /** Increments whenever a turn starts. */
   readonly turn: number;
-  /** Games started in this room: the first mover alternates with it (X, O, X…). */
+  /** Games started in this room (an `alternating` opener alternates with it: X, O, X…). */
   readonly games: number;
   /** How the last game ended (null while one runs or none has ended). */
   readonly ending: Ending | null;
@@ -58,6 +60,11 @@ export interface Placement<B> {
 
 /** A game's part: its board, and its moves as board logic. */
 export interface BoardGame<B, M extends MoveMap> {
+  /**
+   * Who opens each game: `random` (one number drawn from the room's random source per game
+   * started), or `alternating` (X opens the room's first game, then O, X…; draws nothing).
+   */
+  readonly opener: "random" | "alternating";
   /** The board every game starts with (shared, never mutated). */
   readonly emptyBoard: B;
   /**
@@ -83,9 +90,9 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
   const other = (state: S, id: string) => state.players.find((p) => p.id !== id);
   const seated = (state: S, id: string) => state.players.find((p) => p.id === id);
 
-  /** A fresh game between the two seated players: X first in the room's first game, then alternating. */
-  const start = (state: S): S => {
-    const firstMark: Mark = state.games % 2 === 0 ? "X" : "O";
+  /** A fresh game between the two seated players, opened as the game says. */
+  const start = (state: S, rng: Rng): S => {
+    const first = game.opener === "random" ? pick(rng, state.players) : state.players.find((p) => p.symbol === (state.games % 2 === 0 ? "X" : "O"))!;
     return {
       ...state,
       board: game.emptyBoard,
@@ -94,7 +101,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       rematch: [],
       phase: "playing",
       ending: null,
-      currentTurn: state.players.find((p) => p.symbol === firstMark)!.id,
+      currentTurn: first.id,
       turn: state.turn + 1,
       games: state.games + 1,
     };
@@ -144,7 +151,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
     seats: () => 2,
     setup: () => ({ players: [], board: game.emptyBoard, currentTurn: null, winner: null, draw: false, phase: "waiting", rematch: [], turn: 0, games: 0, ending: null }),
     canSeat,
-    join(state, playerId, name) {
+    join(state, playerId, name, rng) {
       if (seated(state, playerId)) return reject("NOT_ALLOWED", "Already seated.");
       const seat = canSeat(state);
       if (!seat.ok) return reject("NOT_ALLOWED", seat.reason === "full" ? "Both seats are taken." : "The game has started.");
@@ -152,7 +159,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       // A new opponent: the tally starts again.
       const players = [...state.players.map((p) => ({ ...p, wins: 0 })), { id: playerId, name, symbol, wins: 0 }].sort((a, b) => (a.symbol === "X" ? -1 : b.symbol === "X" ? 1 : 0));
       const next = waiting(state, players);
-      return accept(players.length === 2 ? start(next) : next);
+      return accept(players.length === 2 ? start(next, rng) : next);
     },
     leave(state, playerId) {
       if (!seated(state, playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
@@ -171,12 +178,12 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
     },
     moves: {
       ...moves,
-      rematch(state, playerId) {
+      rematch(state, playerId, _payload, rng) {
         if (!seated(state, playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
         if (state.phase !== "over") return reject("NOT_ALLOWED", "A rematch can be asked for once the game is over.");
         if (state.rematch.includes(playerId)) return reject("NOT_ALLOWED", "You already asked for a rematch.");
         const next = { ...state, rematch: [...state.rematch, playerId] };
-        return accept(state.players.length === 2 && next.rematch.length === 2 ? start(next) : next);
+        return accept(state.players.length === 2 && next.rematch.length === 2 ? start(next, rng) : next);
       },
     } as RulesSpec<S, Record<string, never>, TwoPlayerMoves<M>>["moves"],
     scheduled: {},

@@ -10,25 +10,33 @@ describe("Browser: tally and away time (issue 12)", function () {
   this.timeout(60000);
   const suite = browserSuite();
 
+  /** Ada (who created the room: X) and Bob (O) playing; `x` is whoever moves first (drawn), `o` the other. */
   const started = async () => {
     const { ada, bob, first, second } = await startTwoPlayers(suite, "tictactoe");
     return { ada, bob, x: first, o: second };
   };
+  /** Waits until one of `players` has the turn; that player. */
+  const onTurn = (players: Player[]) =>
+    waitFor(async () => {
+      for (const p of players) if ((await text(p.page, "turn")).startsWith("Your turn")) return p;
+      return undefined;
+    }, "someone's turn");
 
   it("the tally counts wins across rematches: 'Ada 1 – 0 Bob', then 'Ada 1 – 1 Bob'", async () => {
     const { ada, bob, x, o } = await started();
     assert.equal(await ada.page.getByTestId("tally").count(), 0, "no tally before a game is won");
     const play = (moves: Array<[Player, number]>) => playInTurn(moves.map(([p, cell]) => [p, `cell-${cell}`] as const));
+    // x (who opened) wins the first game along the top row.
     await play([[x, 0], [o, 3], [x, 1], [o, 4], [x, 2]]);
-    const xName = x === ada ? "Ada" : "Bob";
-    const oName = x === ada ? "Bob" : "Ada";
-    // The list shows X first: X's wins first.
-    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "tally")) === `${xName} 1 – 0 ${oName}`, "the tally after the first game");
+    // The list shows X (Ada, first to sit) first: Ada's wins first.
+    const first = x === ada ? "Ada 1 – 0 Bob" : "Ada 0 – 1 Bob";
+    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "tally")) === first, "the tally after the first game");
 
-    // Rematch: O opens the second game, and wins it along the top row.
+    // Rematch (its opener drawn again): o wins it along the top row.
     for (const p of [ada, bob]) await p.page.getByTestId("btn-rematch").click();
-    await play([[o, 0], [x, 3], [o, 1], [x, 4], [o, 2]]);
-    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "tally")) === `${xName} 1 – 1 ${oName}`, "the tally after the rematch");
+    const opener = await onTurn([ada, bob]);
+    await play(opener === o ? [[o, 0], [x, 3], [o, 1], [x, 4], [o, 2]] : [[x, 3], [o, 0], [x, 4], [o, 1], [x, 8], [o, 2]]);
+    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "tally")) === "Ada 1 – 1 Bob", "the tally after the rematch");
   });
 
   it("others see how long an away player has to come back, counting down", async () => {
@@ -198,21 +206,23 @@ describe("Browser: tally and away time (issue 12)", function () {
   it("the history of moves comes from the server: a reload shows it all, with a line where each game began", async () => {
     const { ada, bob, x, o } = await started();
     await playInTurn([[x, "cell-4"], [o, "cell-0"], [x, "cell-8"]]);
+    // x moved first (drawn); Ada, first to sit, plays X.
     const xName = x === ada ? "Ada" : "Bob";
     const oName = x === ada ? "Bob" : "Ada";
+    const [xMark, oMark] = x === ada ? ["X", "O"] : ["O", "X"];
     const lines = async (p: Player) => (await p.page.getByTestId("event-log").locator("li").allInnerTexts()).map((l) => l.trim());
     await waitFor(async () => (await lines(o)).length === 4, "three moves and the game's line");
-    assert.deepEqual(await lines(o), [`${xName} (X): row 3, column 3`, "You (O): row 1, column 1", `${xName} (X): row 2, column 2`, "Game 1"]);
+    assert.deepEqual(await lines(o), [`${xName} (${xMark}): row 3, column 3`, `You (${oMark}): row 1, column 1`, `${xName} (${xMark}): row 2, column 2`, "Game 1"]);
 
     // A reload (or a newcomer) gets the whole history from the server.
     await o.page.reload();
     await o.page.getByTestId("game-screen").waitFor();
     await waitFor(async () => (await lines(o)).length === 4, "the history after the reload");
-    assert.deepEqual(await lines(o), [`${xName} (X): row 3, column 3`, "You (O): row 1, column 1", `${xName} (X): row 2, column 2`, "Game 1"]);
+    assert.deepEqual(await lines(o), [`${xName} (${xMark}): row 3, column 3`, `You (${oMark}): row 1, column 1`, `${xName} (${xMark}): row 2, column 2`, "Game 1"]);
     const cy = await suite.player("Cy");
     await cy.page.getByTestId(`btn-watch-${await text(ada.page, "room-id")}`).click();
     await waitFor(async () => (await lines(cy)).at(-1) === "Game 1" && (await lines(cy)).length === 4, "a spectator's history");
-    assert.equal((await lines(cy))[1], `${oName} (O): row 1, column 1`);
+    assert.equal((await lines(cy))[1], `${oName} (${oMark}): row 1, column 1`);
 
     // The game ends and a rematch starts: the end and a new game's line.
     await playInTurn([[o, "cell-1"], [x, "cell-2"], [o, "cell-3"], [x, "cell-6"]]);

@@ -50,20 +50,25 @@ export const timeout = { type: "timeout" } as const;
 export const rematch = { type: "rematch" } as const;
 
 /** What every two-player board game's tests start from (see src/rules/two-player.ts). */
-export function twoPlayerFixtures<B, A>(rules: { setup(config: Record<string, never>, rng: Rng): TwoPlayerState<B> } & Applies<TwoPlayerState<B>, A>, run: (s: TwoPlayerState<B>, id: string, action: A) => TwoPlayerState<B>) {
-  const act = (s: TwoPlayerState<B>, id: string, action: unknown) => run(s, id, action as A);
+export function twoPlayerFixtures<B, A>(
+  rules: { setup(config: Record<string, never>, rng: Rng): TwoPlayerState<B> } & Applies<TwoPlayerState<B>, A>,
+  run: (s: TwoPlayerState<B>, id: string, action: A, rng?: Rng) => TwoPlayerState<B>,
+) {
+  const act = (s: TwoPlayerState<B>, id: string, action: unknown, rng?: Rng) => run(s, id, action as A, rng);
   /** Only `a` seated (as X). */
   const alone = () => act(rules.setup({}, scriptedRng([])), "a", join("A"));
   return {
     alone,
     /**
-     * `a` (X) and `b` (O) seated and playing; `first` says who moves first (0 = a, 1 = b). X
-     * opens a room's first game and the first move alternates between games, so for b a first
-     * game is forfeited on time and a second one started.
+     * `a` (X) and `b` (O) seated and playing; `first` says who moves first (0 = a, 1 = b).
+     * A game with a random opener is given that draw; with an alternating one (X opens a
+     * room's first game), for b a first game is forfeited on time and a second one started.
      */
     game(first: 0 | 1 = 0) {
-      let s = act(alone(), "b", join("B"));
-      if (first === 1) s = act(act(act(s, "a", timeout), "a", rematch), "b", rematch);
+      const wanted = first === 0 ? "a" : "b";
+      let s = act(alone(), "b", join("B"), scriptedRng([first]));
+      if (s.currentTurn !== wanted) s = act(act(act(s, s.currentTurn!, timeout), "a", rematch), "b", rematch, scriptedRng([first]));
+      assert.equal(s.currentTurn, wanted, "the fixture's opener");
       return s;
     },
     symbolOf: (s: TwoPlayerState<B>, id: string) => s.players.find((p) => p.id === id)?.symbol,

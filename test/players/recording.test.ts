@@ -75,30 +75,35 @@ function assertTimes(steps: LoggedStep[], startedAt: number, endedAt: number) {
 
 // ---------------------------------------------------------------- TicTacToe
 
-/** `first` takes the top row while `second` plays the middle row (`skip` moves already made); resolves with what was sent. */
-async function topRowWin(first: Seated<Ttt>, second: Seated<Ttt>, seats: Map<string, number>, skip = 0): Promise<Sent[]> {
-  const moves: [Seated<Ttt>, number, number][] = [
-    [first, 0, 0],
-    [second, 1, 0],
-    [first, 0, 1],
-    [second, 1, 1],
-    [first, 0, 2],
-  ];
+/**
+ * The moves by which `winner` takes the top row, whoever opens (the first mover is drawn at
+ * random): `loser` plays the middle row, and a corner too when it opened.
+ */
+function topRowMoves(winner: Seated<Ttt>, loser: Seated<Ttt>, winnerOpens: boolean): [Seated<Ttt>, number, number][] {
+  if (winnerOpens) return [[winner, 0, 0], [loser, 1, 0], [winner, 0, 1], [loser, 1, 1], [winner, 0, 2]];
+  return [[loser, 1, 0], [winner, 0, 0], [loser, 1, 1], [winner, 0, 1], [loser, 2, 2], [winner, 0, 2]];
+}
+
+/**
+ * Plays {@link topRowMoves} from move `from` up to `to` (default: the last, and then waits
+ * for the game over); `winnerOpens` defaults to who is on turn now. Resolves with what was sent.
+ */
+async function topRowWin(winner: Seated<Ttt>, loser: Seated<Ttt>, seats: Map<string, number>, options: { winnerOpens?: boolean; from?: number; to?: number } = {}): Promise<Sent[]> {
+  const moves = topRowMoves(winner, loser, options.winnerOpens ?? winner.state.currentTurn === winner.id);
   const sent: Sent[] = [];
-  for (const [p, row, col] of moves.slice(skip)) {
-    await tttMove(p, [first, second], row, col);
+  for (const [p, row, col] of moves.slice(options.from ?? 0, options.to)) {
+    await tttMove(p, [winner, loser], row, col);
     sent.push({ seat: seats.get(p.id)!, action: { type: "make_move", row, col } });
   }
-  await allSee([first, second], (p) => p.state.phase === "over", "the game over");
+  if (options.to === undefined) await allSee([winner, loser], (p) => p.state.phase === "over", "the game over");
   return sent;
 }
 
-/** A TicTacToe room through `server`: `a` creates it (X, seat 0), `b` joins; each signed in when given a guest. */
+/** A TicTacToe room through `server`: `a` creates it (X, seat 0), `b` joins; each signed in when given a guest. Either may open. */
 async function ticTacToe(server: ServerProcess, a: { name: string; as?: Guest }, b: { name: string; as?: Guest }) {
   const pa = await joinAs<Ttt>(server, "create", "tictactoe", { name: a.name }, a.as);
   const pb = await joinAs<Ttt>(server, "joinById", pa.room.roomId, { name: b.name }, b.as);
   await allSee([pa, pb], (p) => p.state.phase === "playing", "the game start");
-  assert.equal(pa.state.currentTurn, pa.id, "X (the creator) moves first in a room's first game");
   return { pa, pb, seats: new Map([[pa.id, 0], [pb.id, 1]]) };
 }
 
@@ -480,18 +485,15 @@ describe("Match results recorded end to end: signed-in players, real server proc
       suite.track(pa, pb);
       await allSee([pa, pb], (p) => p.state.phase === "playing", "the game start");
       const seats = new Map([[pa.id, 0], [pb.id, 1]]);
-      const sent: Sent[] = [];
-      await tttMove(pa, [pa, pb], 0, 0);
-      sent.push({ seat: 0, action: { type: "make_move", row: 0, col: 0 } });
-      await tttMove(pb, [pa, pb], 1, 0);
-      sent.push({ seat: 1, action: { type: "make_move", row: 1, col: 0 } });
+      const adaOpens = pa.state.currentTurn === pa.id;
+      const sent = await topRowWin(pa, pb, seats, { winnerOpens: adaOpens, to: 2 });
 
       const killedAt = Date.now();
       const { owner, survivor, before: states, resumed } = await suite.killAndResume([pa, pb]);
       await suite.sameStateOnceAllBack(resumed, states);
       const [ra, rb] = resumed as [Seated<Ttt>, Seated<Ttt>];
       assert.equal(ra.id, pa.id, "the same seats");
-      sent.push(...(await topRowWin(ra, rb, seats, 2)));
+      sent.push(...(await topRowWin(ra, rb, seats, { winnerOpens: adaOpens, from: 2 })));
       assert.equal(ra.state.winner, ra.id);
 
       const id = await newMatchOf(survivor, ada, before[0]!);
@@ -526,18 +528,19 @@ describe("Match results recorded end to end: signed-in players, real server proc
       const pb = await joinAs<Ttt>(p0!, "joinById", pa.room.roomId, { name: "Bob" }, bob);
       suite.track(pa, pb);
       await allSee([pa, pb], (p) => p.state.phase === "playing", "the game start");
-      await tttMove(pa, [pa, pb], 0, 0);
+      const adaOpens = pa.state.currentTurn === pa.id;
+      await topRowWin(pa, pb, new Map([[pa.id, 0], [pb.id, 1]]), { winnerOpens: adaOpens, to: 1 });
       const { survivor, before: states, resumed } = await suite.killAndResume([pa, pb]);
       await suite.sameStateOnceAllBack(resumed, states);
       const [ra, rb] = resumed as [Seated<Ttt>, Seated<Ttt>];
       const seats = new Map([[ra.id, 0], [rb.id, 1]]);
-      await topRowWin(ra, rb, seats, 1);
+      await topRowWin(ra, rb, seats, { winnerOpens: adaOpens, from: 1 });
       const first = await newMatchOf(survivor, ada, before[0]!);
       const middle = await recordedOnceFor(survivor, "tictactoe", first, [ada, bob], before);
 
-      // A rematch in the restored room: O (Bob) moves first in the room's second game; Bob takes the top row.
+      // A rematch in the restored room (its opener drawn there); Bob takes the top row.
       for (const p of [ra, rb]) p.send("rematch");
-      await allSee([ra, rb], (p) => p.state.phase === "playing" && p.state.currentTurn === rb.id, "the rematch, Bob first");
+      await allSee([ra, rb], (p) => p.state.phase === "playing" && p.state.board.every((c) => c === ""), "the rematch");
       const sent = await topRowWin(rb, ra, seats);
       assert.equal(ra.state.winner, rb.id);
       const second = await newMatchOf(survivor, ada, middle[0]!);
@@ -586,7 +589,11 @@ describe("Match results recorded end to end: signed-in players, real server proc
       await allSee([pa, pb], (p) => p.state.phase === "playing", "the game start");
       const seats = new Map([[pa.id, 0], [pb.id, 1]]);
       const sent: Sent[] = [];
-      for (const [p, row, col] of [[pa, 0, 0], [pb, 1, 0], [pa, 0, 1], [pb, 1, 1]] as const) {
+      // Whoever opened (drawn) is "f" and about to win on the top row; "s" holds the middle row.
+      const adaOpens = pa.state.currentTurn === pa.id;
+      const [f, s] = adaOpens ? [pa, pb] : [pb, pa];
+      const sName = adaOpens ? "Bob" : "Ada";
+      for (const [p, row, col] of [[f, 0, 0], [s, 1, 0], [f, 0, 1], [s, 1, 1]] as const) {
         await tttMove(p, [pa, pb], row, col);
         sent.push({ seat: seats.get(p.id)!, action: { type: "make_move", row, col } });
       }
@@ -596,8 +603,8 @@ describe("Match results recorded end to end: signed-in players, real server proc
       const tokens = [pa.token(), pb.token()];
 
       owner.kill("SIGSTOP");
-      // Ada's winning move reaches the stalled process's socket; nobody will ever see it applied.
-      pa.send("make_move", { row: 0, col: 2 });
+      // f's winning move reaches the stalled process's socket; nobody will ever see it applied.
+      f.send("make_move", { row: 0, col: 2 });
       await eventually(() => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === pa.room.roomId), "the survivor restoring the room", 15000);
       // Woken up, the stalled process may hear first from Redis (its check's fence, due at
       // once) or from Ada's socket: either order happens. Redis holds every answer for 500 ms,
@@ -607,7 +614,7 @@ describe("Match results recorded end to end: signed-in players, real server proc
       await Promise.all([pa, pb].map((p) => p.until(() => p.left !== undefined, "the stalled copy closing", 10000)));
       // Its log lines come through another pipe than the players' sockets: they may arrive just after the close.
       await eventually(() => owner.logs().some((l) => l.roomId === pa.room.roomId && /taken over by another process/.test(l.msg)), "the stalled copy knowing it was taken over", 5000);
-      assert.ok(owner.logs().some((l) => l.roomId === pa.room.roomId && l.msg === "game over"), "the stalled copy applied Ada's winning move (and ended its game) before it knew");
+      assert.ok(owner.logs().some((l) => l.roomId === pa.room.roomId && l.msg === "game over"), "the stalled copy applied f's winning move (and ended its game) before it knew");
       // Time for anything the stalled process queued to reach the database.
       await new Promise((r) => setTimeout(r, 1000));
 
@@ -615,26 +622,27 @@ describe("Match results recorded end to end: signed-in players, real server proc
       const [ra, rb] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
       suite.track(ra, rb);
       await suite.sameStateOnceAllBack([ra, rb], states);
-      // On the survivor Ada plays elsewhere, and Bob completes the middle row.
-      await tttMove(ra, [ra, rb], 2, 2);
-      sent.push({ seat: 0, action: { type: "make_move", row: 2, col: 2 } });
-      await tttMove(rb, [ra, rb], 1, 2);
-      sent.push({ seat: 1, action: { type: "make_move", row: 1, col: 2 } });
-      await allSee([ra, rb], (p) => p.state.phase === "over" && p.state.winner === rb.id, "Bob winning");
+      // On the survivor f plays elsewhere, and s completes the middle row.
+      const [rf, rs] = adaOpens ? [ra, rb] : [rb, ra];
+      await tttMove(rf, [ra, rb], 2, 2);
+      sent.push({ seat: seats.get(f.id)!, action: { type: "make_move", row: 2, col: 2 } });
+      await tttMove(rs, [ra, rb], 1, 2);
+      sent.push({ seat: seats.get(s.id)!, action: { type: "make_move", row: 1, col: 2 } });
+      await allSee([ra, rb], (p) => p.state.phase === "over" && p.state.winner === rs.id, `${sName} winning`);
 
       const id = await newMatchOf(survivor, ada, before[0]!);
       await recordedOnceFor(survivor, "tictactoe", id, [ada, bob], before);
       const m = await matchRecord(survivor, id);
-      assert.deepEqual(m.result, { reason: "won", name: "Bob" }, "the result the players saw");
+      assert.deepEqual(m.result, { reason: "won", name: sName }, "the result the players saw");
       assert.deepEqual(
         m.players.map((p) => [p.name, p.placement]),
         [
-          ["Ada", 2],
-          ["Bob", 1],
+          ["Ada", adaOpens ? 2 : 1],
+          ["Bob", adaOpens ? 1 : 2],
         ],
       );
       assert.deepEqual(playerSteps(m.log.steps), sent, "the moves the players saw, not the stalled copy's");
-      assert.equal(statsOf((await profile(survivor, bob.id)), "tictactoe").won, 1);
+      assert.equal(statsOf((await profile(survivor, (adaOpens ? bob : ada).id)), "tictactoe").won, 1, `${sName} won`);
     });
   });
 });

@@ -116,7 +116,7 @@ describe("rules edges", () => {
 
   describe("two-player games (via TicTacToe)", () => {
     const harness = rulesHarness(ticTacToe);
-    const run = (s: TicTacToeState, id: string, action: TicTacToeAction) => harness.accept(s, id, action).state;
+    const run = (s: TicTacToeState, id: string, action: TicTacToeAction, rng?: Rng) => harness.accept(s, id, action, rng).state;
     const { game } = twoPlayerFixtures(ticTacToe, run);
 
     it("a join is refused with the reason: the game has started, or both seats are taken", () => {
@@ -131,7 +131,7 @@ describe("rules edges", () => {
 
   describe("TicTacToe", () => {
     const harness = rulesHarness(ticTacToe);
-    const run = (s: TicTacToeState, id: string, action: TicTacToeAction) => harness.accept(s, id, action).state;
+    const run = (s: TicTacToeState, id: string, action: TicTacToeAction, rng?: Rng) => harness.accept(s, id, action, rng).state;
     const { game } = twoPlayerFixtures(ticTacToe, run);
     const at = (row: number, col: number) => ({ type: "make_move", row, col }) as const;
 

@@ -194,9 +194,10 @@ describe("TicTacToe rules", () => {
       assert.deepEqual(ticTacToe.canSeat(s), { ok: true });
     });
 
-    it("the second seated player is O, and X opens the room's first game (no draw)", () => {
-      const rng = scriptedRng([]);
+    it("the second seated player is O, and the game starts with a random first mover: one draw over the two seats (games.md)", () => {
+      const rng = scriptedRng([0]);
       const s = run(alone(), "b", join("B"), rng);
+      assert.equal(rng.remaining(), 0, "the start drew one number");
       assert.deepEqual(s.players, [
         { id: "a", name: "A", symbol: "X", wins: 0 },
         { id: "b", name: "B", symbol: "O", wins: 0 },
@@ -225,23 +226,23 @@ describe("TicTacToe rules", () => {
       assert.deepEqual(ticTacToe.canSeat(s), { ok: true });
       s = run(s, "b", join("B"));
       assert.equal(symbolOf(s, "b"), "X", "X left, so the newcomer is X");
-      s = run(s, "c", join("C"));
+      s = run(s, "c", join("C"), scriptedRng([1]));
       assert.equal(symbolOf(s, "c"), "O");
       assert.equal(s.phase, "playing");
-      assert.equal(s.currentTurn, "b", "no game was played yet: X opens");
+      assert.equal(s.currentTurn, "c", "the draw (seat 1) says who opens");
     });
 
     it("when X leaves after the game, the newcomer takes X and O keeps O", () => {
       let s = run(overByWin(), "a", leave);
       assert.deepEqual(s.players, [{ id: "b", name: "B", symbol: "O", wins: 0 }]);
-      s = run(s, "c", join("C"));
+      s = run(s, "c", join("C"), scriptedRng([1]));
       assert.deepEqual(s.players, [
         { id: "c", name: "C", symbol: "X", wins: 0 },
         { id: "b", name: "B", symbol: "O", wins: 0 },
       ]);
       assert.deepEqual(ticTacToe.playerIds(s), ["c", "b"], "seat order: X before O");
       assert.equal(s.phase, "playing");
-      assert.equal(s.currentTurn, "b", "the room's second game: O opens");
+      assert.equal(s.currentTurn, "b", "seat 1 (O) drawn: b opens");
       s = run(s, "b", at(0, 0));
       assert.equal(s.board[0], "O");
     });
@@ -310,13 +311,15 @@ describe("TicTacToe rules", () => {
       rejects(s, "b", at(2, 2), "GAME_OVER");
     });
 
-    it("both requests start a fresh game with the same symbols, and the first move alternates: X, O, X", () => {
+    it("both requests start a fresh game with the same symbols, and a random player starts (games.md): the draw, not the last game, says who", () => {
       let s = overByWin();
       const opener: string[] = [];
-      for (const expected of ["b", "a", "b"]) {
+      for (const expected of ["a", "a", "b", "b", "a"]) {
         const turnBefore = ticTacToe.turnNumber(s);
         const players = s.players;
-        s = run(run(s, "b", rematch), "a", rematch);
+        const rng = scriptedRng([expected === "a" ? 0 : 1]);
+        s = run(run(s, "b", rematch), "a", rematch, rng);
+        assert.equal(rng.remaining(), 0, "one draw per game started");
         assert.equal(s.phase, "playing");
         assert.deepEqual(s.board, emptyBoard);
         assert.equal(s.winner, null);
@@ -331,7 +334,7 @@ describe("TicTacToe rules", () => {
         assert.equal(s.board[4], symbolOf(s, expected));
         s = run(s, s.currentTurn!, timeout);
       }
-      assert.deepEqual(opener, ["O", "X", "O"], "games 2, 3 and 4 of the room");
+      assert.deepEqual(opener, ["X", "X", "O", "O", "X"], "games 2 to 6 of the room: as drawn, no alternation");
     });
 
     it("a rematch after a draw works the same way", () => {
@@ -347,10 +350,23 @@ describe("TicTacToe rules", () => {
     it("a rematch after a timeout forfeit works the same way", () => {
       let s = run(game(0), "a", timeout);
       s = run(s, "a", rematch);
-      s = run(s, "b", rematch);
+      s = run(s, "b", rematch, scriptedRng([1]));
       assert.equal(s.phase, "playing");
       assert.equal(s.winner, null);
-      assert.equal(s.currentTurn, "b", "the second game: O opens");
+      assert.equal(s.currentTurn, "b", "seat 1 drawn: O opens");
+    });
+
+    it("with a real random source, whoever sat down first opens about half of the first games and half of the rematches", () => {
+      const opened = { first: 0, rematch: 0 };
+      const rooms = 1000;
+      for (let seed = 1; seed <= rooms; seed++) {
+        const rng = seededRng(seed);
+        let s = run(run(ticTacToe.setup({}, rng), "a", join("A"), rng), "b", join("B"), rng);
+        if (s.currentTurn === "a") opened.first++;
+        s = run(run(run(s, s.currentTurn!, timeout), "a", rematch, rng), "b", rematch, rng);
+        if (s.currentTurn === "a") opened.rematch++;
+      }
+      for (const [what, n] of Object.entries(opened)) assert.ok(n > 0.44 * rooms && n < 0.56 * rooms, `the first to sit opened ${n} of ${rooms} ${what} games`);
     });
 
     it("leaving after the game frees the seat and returns to waiting with an empty board", () => {

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { scriptedRng, type Rng } from "../../src/rules/rng.js";
-import { twoPlayerGame, type Mark, type TwoPlayerState } from "../../src/rules/two-player.js";
+import { twoPlayerGame, type BoardGame, type Mark, type TwoPlayerState } from "../../src/rules/two-player.js";
 import { reject, type RuleErrorCode } from "../../src/rules/types.js";
 import { join, leave, rematch, rulesHarness, timeout } from "../helpers/rules.js";
 
@@ -20,7 +20,7 @@ const EMPTY: Board = Object.freeze<Cell[]>(["", "", ""]);
 /** Every call of the game's own moves: the helper must call them only after its checks. */
 const calls: { move: string; board: Board; mark: Mark; payload: unknown }[] = [];
 
-const race = twoPlayerGame<Board, RaceMoves>({
+const raceGame: Omit<BoardGame<Board, RaceMoves>, "opener"> = {
   emptyBoard: EMPTY,
   moves: {
     mark(board, mark, payload) {
@@ -37,7 +37,10 @@ const race = twoPlayerGame<Board, RaceMoves>({
       return { board, outcome: "draw" };
     },
   },
-});
+};
+const race = twoPlayerGame<Board, RaceMoves>({ ...raceGame, opener: "alternating" });
+/** The same game, with each game's opener drawn at random. */
+const randomRace = twoPlayerGame<Board, RaceMoves>({ ...raceGame, opener: "random" });
 
 type State = TwoPlayerState<Board>;
 type Action = Parameters<typeof race.apply>[2];
@@ -451,11 +454,55 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
       assert.equal(run(asked, "b", rematch).players, asked.players);
     });
 
-    it("takes no randomness", () => {
+    it("takes no randomness with an alternating opener", () => {
       // Every step of this file runs with scriptedRng([]), which throws if asked for a number.
       let s = overByWin();
       for (let g = 0; g < 4; g++) s = nextGame(s);
       assert.equal(s.phase, "playing");
+    });
+  });
+
+  describe("a random opener", () => {
+    const random = rulesHarness(randomRace);
+    /** Applies an action that must be accepted, drawing exactly the numbers `draws` (none by default). */
+    const step = (s: State, id: string, action: Action, draws: number[] = []) => {
+      const rng = scriptedRng(draws);
+      const next = random.accept(s, id, action, rng).state;
+      assert.equal(rng.remaining(), 0, `${id} ${JSON.stringify(action)} drew every number it was given`);
+      return next;
+    };
+
+    it("each game start draws one number in [0, 1]: the player in that seat (X 0, O 1) opens; the first game, a rematch and a new opponent alike", () => {
+      const ranges: [number, number][] = [];
+      const spy = (value: number) => ({ int: (min: number, max: number) => (ranges.push([min, max]), value) });
+      let s = step(randomRace.setup({}, scriptedRng([])), "a", join("A"));
+      s = random.accept(s, "b", join("B"), spy(1)).state;
+      assert.deepEqual(ranges, [[0, 1]], "one draw, over the two seats");
+      assert.equal(s.currentTurn, "b", "seat 1 (O) drawn: b opens the room's first game");
+      assert.equal(symbolOf(s, "b"), "O");
+
+      s = step(step(s, "b", mark(0)), "a", mark(1));
+      s = step(s, "b", mark(2)); // b wins
+      s = step(s, "a", rematch);
+      s = step(s, "b", rematch, [1]);
+      assert.equal(s.currentTurn, "b", "seat 1 drawn again: b opens again (no alternation)");
+      s = step(s, "b", timeout);
+      s = step(step(s, "b", rematch), "a", rematch, [0]);
+      assert.equal(s.currentTurn, "a", "seat 0 drawn: a opens");
+
+      s = step(s, "b", leave); // b forfeits and goes
+      s = step(s, "c", join("C"), [1]);
+      assert.equal(s.phase, "playing");
+      assert.equal(s.currentTurn, "c", "a new opponent's first game: drawn too");
+    });
+
+    it("draws nothing but at a game's start: moves, a lone rematch request, a timeout, a leave", () => {
+      let s = step(step(randomRace.setup({}, scriptedRng([])), "a", join("A")), "b", join("B"), [0]);
+      s = step(s, "a", mark(0));
+      s = step(s, "b", tie);
+      s = step(s, "a", rematch);
+      s = step(s, "b", leave);
+      assert.equal(s.phase, "waiting");
     });
   });
 });

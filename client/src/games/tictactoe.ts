@@ -85,7 +85,7 @@ export const ticTacToeView = defineView({
     ruleList([
       "Two players take turns placing their mark, X or O, in an empty cell.",
       "Three of your marks in a row, a column or a diagonal win; a full board without three is a draw.",
-      "X opens the room's first game; after that the first move alternates.",
+      "Who moves first is drawn at random for every game, rematches too.",
       "With a turn timer, the player whose time runs out loses the game; so does a player who leaves.",
     ]),
   screen: (ctx) => new TicTacToeView(ctx),
