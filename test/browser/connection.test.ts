@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { board, closeAll, createRoom, joinListed, launchBrowser, openPlayer, PHONE, screenshot, startGameServer, startProxy, text, waitFor, type Player, type Proxy, expectText } from "./helpers.js";
+import { board, closeAll, createRoom, launchBrowser, oneMoveGame, openPlayer, PHONE, screenshot, startGameServer, startProxy, text, waitFor, type Player, type Proxy, expectText } from "./helpers.js";
 
 /** Records every value the banner's data-state takes from now on. */
 async function recordConnStates(page: Page) {
@@ -45,14 +45,7 @@ describe("Browser: connection status", function () {
     const ada = await openPlayer(browser!, proxy!.url, "Ada", viewport);
     const bob = await openPlayer(browser!, proxy!.url, "Bob");
     open.push(ada, bob);
-    const roomId = await createRoom(ada.page, "tictactoe");
-    await bob.page.getByTestId(`room-${roomId}`).waitFor();
-    await joinListed(bob.page, roomId);
-    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
-    const first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
-    await first.page.getByTestId("cell-4").click();
-    await waitFor(async () => (await board(ada.page))[4] !== "" && (await board(bob.page))[4] !== "", "the first move");
-    return { ada, bob, first };
+    return oneMoveGame(ada, bob);
   }
 
   it("a reload after an automatic reconnection resumes the same seat (issue 12, defect 1)", async () => {

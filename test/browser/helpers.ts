@@ -186,46 +186,110 @@ export async function closeAll(browser: Browser | undefined, server: ServerProce
 }
 
 /**
- * A TCP proxy in front of the game server: pages loaded through it make every request and
- * WebSocket through it too (the client talks to its own origin), so `dropAll()` cuts the
- * connections the way a network outage does (the browser sees close code 1006).
+ * A TCP proxy in front of the game server (pages loaded through it make every request and
+ * WebSocket through it too: the client talks to its own origin) whose network can be cut for a while: `cut()`
+ * resets every connection and refuses new ones (the browser sees close code 1006, and its
+ * retries fail) until `restore()`. `cutSlow(roomId)` ends the room's WebSocket the way the
+ * server ends a connection that does not read its messages in time: close code 4430 to the
+ * browser, while the server only sees the connection drop (so it holds the seat).
  */
 export interface Proxy {
   url: string;
+  /** Resets every connection through it, as a network outage does (the browser sees 1006); new ones pass. */
   dropAll(): void;
+  /** {@link dropAll}, and refuses new connections until {@link restore}. */
+  cut(): void;
+  restore(): void;
+  cutSlow(roomId: string): number;
   close(): Promise<void>;
 }
 
 export function startProxy(targetPort: number): Promise<Proxy> {
-  const sockets = new Set<net.Socket>();
+  let down = false;
+  const links = new Set<{ client: net.Socket; upstream: net.Socket; head: string; upstreamClosed: () => void }>();
   const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, "127.0.0.1");
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => undefined);
+    client.on("error", () => undefined);
+    if (down) {
+      client.resetAndDestroy();
+      return;
     }
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    upstream.on("error", () => undefined);
+    const link = { client, upstream, head: "", upstreamClosed: () => void client.destroy() };
+    links.add(link);
+    client.once("data", (chunk: Buffer) => (link.head = chunk.toString("latin1", 0, 2048)));
     client.pipe(upstream).pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
+    client.on("close", () => {
+      links.delete(link);
+      upstream.destroy();
+    });
+    upstream.on("close", link.upstreamClosed);
   });
+  const dropAll = () => {
+    for (const { client, upstream } of links) {
+      client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    }
+  };
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address() as net.AddressInfo;
       resolve({
         url: `http://127.0.0.1:${port}`,
-        dropAll: () => {
-          for (const s of sockets) s.resetAndDestroy();
+        dropAll,
+        cut() {
+          down = true;
+          dropAll();
+        },
+        restore() {
+          down = false;
+        },
+        cutSlow(roomId) {
+          let cut = 0;
+          for (const link of links) {
+            const head = link.head.toLowerCase();
+            if (!head.startsWith("get ") || !head.includes("upgrade: websocket") || !link.head.includes(roomId)) continue;
+            cut++;
+            // The server's side goes (it sees the connection drop, and holds the seat); the
+            // browser's side gets the close frame, then the end of the connection.
+            link.upstream.off("close", link.upstreamClosed);
+            link.client.unpipe(link.upstream);
+            link.upstream.unpipe(link.client);
+            link.upstream.destroy();
+            // A close frame (FIN, opcode 8; unmasked, from the server): code 4430 and the server's reason.
+            const reason = Buffer.from("too slow: reconnect");
+            const payload = Buffer.concat([Buffer.from([4430 >> 8, 4430 & 0xff]), reason]);
+            link.client.end(Buffer.concat([Buffer.from([0x88, payload.length]), payload]));
+          }
+          return cut;
         },
         close: () =>
           new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
+            for (const { client, upstream } of links) {
+              client.destroy();
+              upstream.destroy();
+            }
             server.close(() => done());
           }),
       });
     });
   });
+}
+
+/**
+ * Ada creates a TicTacToe room, Bob joins it from the lobby, and whoever is on turn (the
+ * first mover is drawn) plays cell 4, seen by both.
+ */
+export async function oneMoveGame(ada: Player, bob: Player) {
+  const roomId = await createRoom(ada.page, "tictactoe");
+  await bob.page.getByTestId(`room-${roomId}`).waitFor();
+  await joinListed(bob.page, roomId);
+  for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
+  const first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
+  await first.page.getByTestId("cell-4").click();
+  await waitFor(async () => (await board(ada.page))[4] !== "" && (await board(bob.page))[4] !== "", "the first move");
+  return { ada, bob, roomId, first, second: first === ada ? bob : ada };
 }
 
 export interface BrowserSuite {

@@ -14,97 +14,12 @@
  * - Safari's "Load failed" (a fetch that got no answer) is a network error.
  */
 import assert from "node:assert/strict";
-import net from "node:net";
 import { MatchMakeError } from "@colyseus/sdk";
 import type { Page } from "playwright-core";
 import { describeJoinError, isSeatExpired } from "../../client/src/errors.js";
-import { board, browserSuite, createRoom, expectText, joinListed, openPlayer, text, waitFor, type BrowserSuite, type Player } from "./helpers.js";
+import { board, browserSuite, createRoom, expectText, oneMoveGame, openPlayer, startProxy, text, waitFor, type BrowserSuite, type Player, type Proxy } from "./helpers.js";
 
 const SEAT_KEY = "turn-games.seat";
-
-/**
- * A TCP proxy in front of the game server whose network can be cut for a while: `cut()`
- * resets every connection and refuses new ones (the browser sees close code 1006, and its
- * retries fail) until `restore()`. `cutSlow(roomId)` ends the room's WebSocket the way the
- * server ends a connection that does not read its messages in time: close code 4430 to the
- * browser, while the server only sees the connection drop (so it holds the seat).
- */
-interface CutProxy {
-  url: string;
-  cut(): void;
-  restore(): void;
-  cutSlow(roomId: string): number;
-  close(): Promise<void>;
-}
-
-function startCutProxy(targetPort: number): Promise<CutProxy> {
-  let down = false;
-  const links = new Set<{ client: net.Socket; upstream: net.Socket; head: string; upstreamClosed: () => void }>();
-  const server = net.createServer((client) => {
-    client.on("error", () => undefined);
-    if (down) {
-      client.resetAndDestroy();
-      return;
-    }
-    const upstream = net.connect(targetPort, "127.0.0.1");
-    upstream.on("error", () => undefined);
-    const link = { client, upstream, head: "", upstreamClosed: () => void client.destroy() };
-    links.add(link);
-    client.once("data", (chunk: Buffer) => (link.head = chunk.toString("latin1", 0, 2048)));
-    client.pipe(upstream).pipe(client);
-    client.on("close", () => {
-      links.delete(link);
-      upstream.destroy();
-    });
-    upstream.on("close", link.upstreamClosed);
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        cut() {
-          down = true;
-          for (const { client, upstream } of links) {
-            client.resetAndDestroy();
-            upstream.resetAndDestroy();
-          }
-        },
-        restore() {
-          down = false;
-        },
-        cutSlow(roomId) {
-          let cut = 0;
-          for (const link of links) {
-            const head = link.head.toLowerCase();
-            if (!head.startsWith("get ") || !head.includes("upgrade: websocket") || !link.head.includes(roomId)) continue;
-            cut++;
-            // The server's side goes (it sees the connection drop, and holds the seat); the
-            // browser's side gets the close frame, then the end of the connection.
-            link.upstream.off("close", link.upstreamClosed);
-            link.client.unpipe(link.upstream);
-            link.upstream.unpipe(link.client);
-            link.upstream.destroy();
-            // A close frame (FIN, opcode 8; unmasked, from the server): code 4430 and the server's reason.
-            const reason = Buffer.from("too slow: reconnect");
-            const payload = Buffer.concat([Buffer.from([4430 >> 8, 4430 & 0xff]), reason]);
-            link.client.end(Buffer.concat([Buffer.from([0x88, payload.length]), payload]));
-          }
-          return cut;
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            for (const { client, upstream } of links) {
-              client.destroy();
-              upstream.destroy();
-            }
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
 
 /** Records every text the connection banner shows from now on (read with {@link bannerTexts}). */
 async function recordBanner(page: Page) {
@@ -123,22 +38,11 @@ const bannerTexts = (page: Page) => page.evaluate(() => (window as unknown as { 
 const savedSeat = (page: Page) => page.evaluate((key) => sessionStorage.getItem(key), SEAT_KEY);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Ada (opened at `adaUrl`: through a proxy, or not) creates a TicTacToe room, Bob (straight
- * to the server) joins it, and whoever is on turn (the first mover is random) plays cell 4.
- */
+/** Ada (opened at `adaUrl`: through a proxy, or not) and Bob (straight to the server) in a TicTacToe game with one move made. */
 async function gameWithOneMove(suite: BrowserSuite, adaUrl: string) {
   const ada = await openPlayer(suite.browser, adaUrl, "Ada");
   suite.track(ada);
-  const bob = await suite.player("Bob");
-  const roomId = await createRoom(ada.page, "tictactoe");
-  await bob.page.getByTestId(`room-${roomId}`).waitFor();
-  await joinListed(bob.page, roomId);
-  for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start");
-  const first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
-  await first.page.getByTestId("cell-4").click();
-  await waitFor(async () => (await board(ada.page))[4] !== "" && (await board(bob.page))[4] !== "", "the first move");
-  return { ada, bob, roomId, first, second: first === ada ? bob : ada };
+  return oneMoveGame(ada, await suite.player("Bob"));
 }
 
 /** Lines of the server's log saying a seat was reconnected. */
@@ -150,9 +54,9 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
   this.timeout(90000);
   // The default window of these tests (10 s): long enough for the SDK to reconnect after the network returns.
   const suite = browserSuite({ RECONNECT_SECONDS: "10" });
-  let proxy: CutProxy | undefined;
+  let proxy: Proxy | undefined;
   before(async () => {
-    proxy = await startCutProxy(suite.server.port);
+    proxy = await startProxy(suite.server.port);
   });
   afterEach(() => proxy?.restore());
   after(async () => {
