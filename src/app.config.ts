@@ -125,6 +125,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   // A probe answers within a second: a Redis that stopped answering is a 503, not a probe that hangs.
   const healthRedis = redisUrl ? watchedRedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: HEALTH_REDIS_TIMEOUT_MS, socketTimeout: HEALTH_REDIS_TIMEOUT_MS }) : undefined;
   healthRedis?.on("error", () => undefined); // reported by /health
+  // One sign-in budget per address across every process (its count fails over to memory at once while Redis is down).
+  if (healthRedis) options.players?.accounts.shareLimits(healthRedis);
   const loop = watchEventLoop();
 
   const ledger = new ReservationLedger(driverRedis ? redisLedgerStore(driverRedis) : memoryLedgerStore(), env.MAX_PENDING_RESERVATIONS_PER_IP, env.SEAT_RESERVATION_SECONDS);

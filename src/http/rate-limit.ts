@@ -1,18 +1,40 @@
 /**
- * Per-address request limits (rate-limiter-flexible, in memory: each process counts its
- * own requests). Addresses are keyed by `addressKey` (IPv6 by /64).
+ * Per-address request limits (rate-limiter-flexible). In memory, each process counts its
+ * own requests; {@link AddressLimiter.share} moves the count to Redis, so that one budget
+ * holds across every process (a load balancer spreads one address's requests over all of
+ * them). Addresses are keyed by `addressKey` (IPv6 by /64).
  */
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { addressKey } from "../net/address.js";
 
 export type LimitResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export class AddressLimiter {
-  private readonly limiter: RateLimiterMemory;
+  private limiter: RateLimiterAbstract;
 
   /** `points` requests per `seconds` per address. */
-  constructor(points: number, seconds: number) {
+  constructor(
+    private readonly points: number,
+    private readonly seconds: number,
+  ) {
     this.limiter = new RateLimiterMemory({ points, duration: seconds });
+  }
+
+  /**
+   * Counts in Redis from now on, under `name`: every process sharing it shares the budget.
+   * While Redis does not answer, each process counts alone again (in memory), so a limit
+   * never stops holding and a Redis outage never refuses honest requests.
+   */
+  share(redis: Redis, name: string): void {
+    this.limiter = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `limit:${name}`,
+      points: this.points,
+      duration: this.seconds,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory({ points: this.points, duration: this.seconds }),
+    });
   }
 
   /** Counts one request of `address`; over the limit, says when to come back. */

@@ -18,6 +18,7 @@
  * lines here carry no request body and no header.
  */
 import { Hash, JWT } from "@colyseus/auth";
+import type { Redis } from "ioredis";
 import { Room } from "@colyseus/core";
 import { createSecretKey } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -115,6 +116,15 @@ export class Accounts {
     JWT.settings.secret = createSecretKey(Buffer.from(options.secret, "utf8"));
     tokensVerified = true;
     this.limiter = new AddressLimiter(options.requestsPerMinute, 60);
+  }
+
+  /**
+   * Counts sign-in requests in Redis from now on, across every process sharing it: behind a
+   * load balancer that spreads `/auth` over N processes, a per-process count would let one
+   * address try N times `AUTH_REQUESTS_PER_MINUTE` passwords a minute.
+   */
+  shareLimits(redis: Redis): void {
+    this.limiter.share(redis, "auth");
   }
 
   /** A signed token for `user`, valid for `tokenDays`, or until `expiresAt` (seconds since 1970) when given. */

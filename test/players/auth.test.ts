@@ -21,6 +21,7 @@ import type { BoardGameState } from "../../src/schema/BoardGameState.js";
 import { eventually, Player, refusedWith } from "../helpers/clients.js";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { freePort } from "../helpers/ports.js";
+import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.js";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 /** Colyseus's AUTH_FAILED: what a join with a refused token answers. */
@@ -531,6 +532,39 @@ describe("Sign-in (/auth) on real server processes", function () {
       assert.notEqual(code, 0);
       assert.match(stderr, /JWT_SECRET/);
       assert.ok(!(stderr + stdout).includes(short), "the secret is not printed");
+    });
+  });
+
+  describe("the sign-in limit across processes on one Redis (AUTH_REQUESTS_PER_MINUTE=4)", () => {
+    let redis: RestartableRedis | undefined;
+    after(async () => {
+      await redis?.destroy();
+    });
+
+    it("one address has one budget whichever process its requests reach (a load balancer spreads them); with Redis gone, each process counts alone and still answers", async function () {
+      this.timeout(40000);
+      redis = await startRestartableRedis();
+      const env = { AUTH_REQUESTS_PER_MINUTE: "4", SNAPSHOTS: "off" };
+      const [a, b] = await Promise.all([startServer({ redisUrl: redis.url, env: { ...env, DATA_DIR: makeDataDir() } }), startServer({ redisUrl: redis.url, env: { ...env, DATA_DIR: makeDataDir() } })]);
+      servers.push(a, b);
+      const email = uniqueEmail("spread");
+      // Four guesses, two on each process: the budget of one minute is spent.
+      for (const [i, server] of [a, b, a, b].entries()) {
+        const res = await post(server.url, "/auth/login", { email, password: `guess-number-${i}` });
+        assert.equal(res.status, 401, `guess #${i + 1}`);
+      }
+      for (const server of [a, b]) {
+        const res = await post(server.url, "/auth/login", { email, password: "guess-number-5" });
+        assert.equal(res.status, 429, `the fifth guess, on the process on ${server.port}: ${JSON.stringify(res.body)}`);
+        assert.equal(res.body.code, "RATE_LIMITED");
+      }
+
+      // Redis stopped: sign-in goes on, counted by each process in memory (nobody is refused for the outage).
+      await redis.stopEmpty();
+      const started = Date.now();
+      const res = await post(a.url, "/auth/anonymous", { name: "During" });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
     });
   });
 
