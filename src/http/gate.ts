@@ -113,10 +113,10 @@ export function installGate(server: Server, settings: GateSettings): void {
   const pass = (req: IncomingMessage, res: ServerResponse, address: string, next: () => void) => {
     const origin = req.headers.origin;
     const allowed = originAllowed(origin, req.headers.host, settings.allowedOrigins);
-    if (origin !== undefined && allowed) {
-      res.setHeader("Access-Control-Allow-Origin", origin);
-      res.setHeader("Vary", "Origin");
-    }
+    // The answer depends on the Origin either way: a shared cache must not hand the answer
+    // made for one origin (with or without Allow-Origin) to another.
+    res.setHeader("Vary", "Origin");
+    if (origin !== undefined && allowed) res.setHeader("Access-Control-Allow-Origin", origin);
     if (req.method === "OPTIONS") {
       if (allowed) {
         res.setHeader("Access-Control-Allow-Methods", "GET, POST");

@@ -397,6 +397,7 @@ describe("Abuse: HTTP routes", function () {
       for (const [route, answer] of Object.entries(answers)) {
         assert.equal(answer.headers.get("access-control-allow-credentials"), null, `${what}, ${route}: never Allow-Credentials`);
         assert.equal(answer.headers.get("access-control-allow-origin"), acao, `${what}, ${route}: Allow-Origin`);
+        assert.match(answer.headers.get("vary") ?? "", /\bOrigin\b/, `${what}, ${route}: Vary: Origin (a cache keeps one answer per origin)`);
       }
     };
 
