@@ -43,6 +43,9 @@ export interface SignInWarning {
  */
 const WARNING_CARRY_MS = 6000;
 
+/** How long a player's join waits for a sign-in still running (see {@link Account.signInSettled}). */
+const JOIN_WAITS_FOR_SIGN_IN_MS = 10_000;
+
 function isUser(v: unknown): v is User {
   const u = v as User;
   return typeof u === "object" && u !== null && typeof u.id === "string" && typeof u.name === "string" && typeof u.guest === "boolean" && (u.email === null || u.email === undefined || typeof u.email === "string");
@@ -294,6 +297,15 @@ export class Account {
       this.recovering = undefined;
     });
     return this.recovering;
+  }
+
+  /**
+   * Before a player takes a seat: the page shows the lobby after a few seconds even if the
+   * sign-in at load has not answered yet, and a join made then would carry no token (its
+   * game would count for nothing, silently). This waits for that sign-in a while longer.
+   */
+  async signInSettled(): Promise<void> {
+    if (this.started) await Promise.race([this.started.catch(() => undefined), sleep(JOIN_WAITS_FOR_SIGN_IN_MS)]);
   }
 
   /**

@@ -567,7 +567,10 @@ export class LobbyScreen {
     this.joinError.hidden = true;
     this.el.setAttribute("aria-busy", "true");
     try {
-      // A refused sign-in token (525): signed in again as a guest, then one more try.
+      // Signed in first if that is still under way (the game is recorded); a refused sign-in
+      // token (525): signed in again as a guest, then one more try.
+      if (!spectator) await this.host.account.signInSettled();
+      if (this.disposed) return;
       const room = await this.host.account.withAuthRetry(run);
       const view = viewOf(room.name);
       if (!view) {

@@ -197,6 +197,33 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
   });
 });
 
+describe("Browser: a quick match asked for before the sign-in at load has answered", function () {
+  this.timeout(60000);
+  const suite = browserSuite();
+
+  it("waits for the sign-in, so the game is joined with the player's token (it is recorded), not without one", async () => {
+    const context = await suite.browser.newContext();
+    context.setDefaultTimeout(20000);
+    const page = await context.newPage();
+    suite.track({ context, page, errors: [] });
+    // The guest sign-in takes 7 s to answer: the page shows the lobby after 4 s without it.
+    await page.route("**/auth/anonymous", async (route) => {
+      await pause(7000);
+      await route.continue().catch(() => undefined);
+    });
+    const asked = Date.now();
+    await page.goto(suite.server.url);
+    await page.getByTestId("lobby").waitFor();
+    assert.ok(Date.now() - asked < 6500, "the lobby shows before the sign-in answers");
+    const joined = page.waitForRequest((r) => r.url().includes("/matchmake/joinOrCreate/tictactoe"));
+    await page.getByTestId("btn-quick-tictactoe").click();
+    const request = await joined;
+    assert.ok(Date.now() - asked >= 7000, "the join went out once the sign-in had answered");
+    assert.match(request.headers()["authorization"] ?? "", /^Bearer \S+/, "with the player's token");
+    await page.getByTestId("game-screen").waitFor();
+  });
+});
+
 describe("describeJoinError / isSeatExpired: which refusals are passing, and which mean the seat is gone", () => {
   it("Safari's failed fetch (\"Load failed\", no code) is a network error: transient", () => {
     // What the SDK makes of WebKit's TypeError: a MatchMakeError with its message and no numeric code.
