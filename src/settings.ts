@@ -36,9 +36,10 @@ export const envSchema = z.object({
   /**
    * Simultaneous connections of any kind (HTTP requests, idle keep-alive connections,
    * WebSockets) per client address; 0 = unlimited. Only with TRUST_PROXY=0: behind a proxy
-   * every connection comes from it, and the proxy caps its own (nginx's limit_conn).
+   * every connection comes from it, and the proxy caps its own (nginx's limit_conn). Unset:
+   * twice MAX_CONNECTIONS_PER_IP, at least 64 (nginx's), or unlimited when that is (see readEnv).
    */
-  MAX_SOCKETS_PER_IP: int(64, 0, 1_000_000),
+  MAX_SOCKETS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).optional(),
   /** New WebSocket connections per client address per minute; 0 = unlimited. */
   CONNECTIONS_PER_MINUTE_PER_IP: int(60, 0, 1_000_000),
   /** Frames of any kind (messages, pings, requests) per connection: sustained rate per second. */
@@ -144,7 +145,10 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type Env = z.output<typeof envSchema>;
+export type Env = Omit<z.output<typeof envSchema>, "MAX_SOCKETS_PER_IP"> & { MAX_SOCKETS_PER_IP: number };
+
+/** The default cap on connections of any kind per address: room for the WebSockets' own cap, and for pages and API calls beside them. */
+export const DEFAULT_MIN_SOCKETS_PER_IP = 64;
 
 /** Parses the environment; throws a readable error naming each bad variable. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
@@ -155,10 +159,14 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  const { MAX_SOCKETS_PER_IP: sockets, MAX_CONNECTIONS_PER_IP: webSockets } = parsed.data;
+  const { MAX_SOCKETS_PER_IP: set, MAX_CONNECTIONS_PER_IP: webSockets, TRUST_PROXY: proxies } = parsed.data;
+  // Unset, it leaves room for the WebSockets' own cap (and none when they have none), so a
+  // configuration that worked before this cap existed works the same.
+  const sockets = set ?? (webSockets === 0 ? 0 : Math.max(DEFAULT_MIN_SOCKETS_PER_IP, 2 * webSockets));
   // Every WebSocket is a connection too: the smaller cap would refuse them first, unexplained.
-  if (sockets > 0 && webSockets > 0 && sockets < webSockets) {
+  // (Behind proxies the cap is not used: nothing to check.)
+  if (proxies === 0 && sockets > 0 && webSockets > 0 && sockets < webSockets) {
     throw new Error(`Invalid configuration:\n  MAX_SOCKETS_PER_IP: ${sockets} is below MAX_CONNECTIONS_PER_IP (${webSockets}): every WebSocket is a connection too; raise it, or set it to 0 (unlimited)`);
   }
-  return parsed.data;
+  return { ...parsed.data, MAX_SOCKETS_PER_IP: sockets };
 }

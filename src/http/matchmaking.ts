@@ -185,10 +185,11 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
       // a room whose every place (seats and spectator slots) is taken is locked by Colyseus,
       // and joinById refuses it first with 522 "room … is locked" (our rooms never lock otherwise).
       if (/is already full|" is locked$/.test(String(e.message))) throw new Refusal(409, JoinErrorCode.ROOM_FULL, "No place is free in that room.");
-      // Not a refusal of Colyseus's matchmaker (which carries a code): a failure inside it (the
-      // presence or driver gone, a bug), whose text may name internal addresses. It is logged
-      // and answered 500 without its text (below).
-      if (typeof e.code !== "number") throw err;
+      // Not a refusal but a failure inside the matchmaker or a room (the presence or driver gone,
+      // a remote room not answering, a bug): Colyseus passes such an error on as its generic 523
+      // with the error's own text, which may name internal addresses, processes or the request's
+      // options. It is logged, and answered 500 without its text (below).
+      if (typeof e.code !== "number" || e.code === ErrorCode.MATCHMAKE_UNHANDLED) throw err;
       throw new Refusal(httpStatus(e.code), e.code, String(e.message ?? "matchmaking failed").slice(0, 300));
     }
     if (reservation.sessionId) await claim?.confirm(reservation.sessionId);

@@ -9,7 +9,7 @@ import http from "node:http";
 import net from "node:net";
 import { internalAddress } from "../../src/app.config.js";
 import { aliveHandler, ALIVE_PATH, answersDirectly } from "../../src/ha/probe.js";
-import { envSchema } from "../../src/settings.js";
+import { readEnv } from "../../src/settings.js";
 import { freePort } from "../helpers/ports.js";
 
 async function listen(server: http.Server | net.Server): Promise<string> {
@@ -80,7 +80,7 @@ describe("A process asked directly whether it runs (src/ha/probe.ts)", function 
   });
 
   it("the address a process publishes: INTERNAL_ADDRESS with {port} filled in, else loopback for a process bound to every interface, else the one interface HOST names", () => {
-    const env = (vars: Record<string, string>) => envSchema.parse(vars);
+    const env = (vars: Record<string, string>) => readEnv(vars);
     assert.equal(internalAddress(env({}), 2570), "127.0.0.1:2570");
     assert.equal(internalAddress(env({ HOST: "::" }), 2570), "127.0.0.1:2570");
     assert.equal(internalAddress(env({ HOST: "localhost" }), 2570), "localhost:2570", "a name stays a name (it may be bound on ::1)");
