@@ -20,7 +20,7 @@ import { WebSocketTransport } from "@colyseus/ws-transport";
 import { CLOSE_FLOODING, CLOSE_SLOW_CLIENT } from "./protocol/errors.js";
 import { addressKey, clientAddress } from "./net/address.js";
 import { originAllowed } from "./http/gate.js";
-import { capSocketsPerAddress } from "./net/socket-cap.js";
+import { capSocketsPerAddress, rawAnswer, TOO_MANY_CONNECTIONS } from "./net/socket-cap.js";
 
 export interface TransportGuards {
   maxPayload: number;
@@ -91,7 +91,7 @@ function isRequest(data: WebSocket.RawData): boolean {
 }
 
 function refuse(socket: Duplex, status: number, text: string) {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  socket.end(rawAnswer(status, text));
   socket.destroy();
 }
 
@@ -150,7 +150,7 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     const open = perIp.get(key) ?? 0;
     if (guards.maxConnectionsPerIp > 0 && open >= guards.maxConnectionsPerIp) {
       guards.onRefused?.("per-ip", { ip, origin });
-      refuse(req.socket, 429, "too many connections from your address");
+      refuse(req.socket, 429, TOO_MANY_CONNECTIONS);
       return false;
     }
     if (guards.connectionsPerMinutePerIp > 0) {

@@ -23,8 +23,14 @@ export interface SocketCapOptions {
   onRefused?: (ip: string) => void;
 }
 
-const TEXT = "too many connections from your address";
-const REFUSAL = `HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${TEXT.length}\r\n\r\n${TEXT}`;
+/** A whole HTTP answer, written straight to a socket no HTTP parser is reading for us. */
+export function rawAnswer(status: number, text: string): string {
+  return `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+}
+
+/** The answer to a connection over the cap (the WebSocket cap's words: src/transport.ts). */
+export const TOO_MANY_CONNECTIONS = "too many connections from your address";
+const REFUSAL = rawAnswer(429, TOO_MANY_CONNECTIONS);
 /** How long a refused connection may take to read its answer before it is dropped. */
 const REFUSED_LINGER_MS = 1000;
 

@@ -16,7 +16,6 @@ import type { Logger } from "../logger.js";
 import { LEADERBOARD_MAX } from "./leaderboards.js";
 import type { PlayerStore } from "./store.js";
 
-export { LEADERBOARD_MAX };
 const ID = z.string().regex(/^[\w-]{1,64}$/, "an id is 1 to 64 letters, digits, '_' or '-'");
 
 /** `leaderboard` is the kept one in a server (src/players/leaderboards.ts), not a query per request. */

@@ -240,7 +240,7 @@ export class PlayerStore {
     for (const r of statsRows) stats[r.game] = { played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, rating: round(conservative(r)) };
     const mine = await this.lastMatches(id);
     const seats = await this.seatsOf(mine.map((m) => m.id));
-    const matches = mine.map((m) => ({ id: m.id, game: m.game, endedAt: m.ended_at, placement: m.placement, players: seats.get(m.id) ?? [] }));
+    const matches = mine.map((m) => ({ id: m.id, game: seats.get(m.id)?.game ?? "", endedAt: m.ended_at, placement: m.placement, players: seats.get(m.id)?.players ?? [] }));
     return { id: user.id, name: user.name, guest: user.guest, stats, matches };
   }
 
@@ -250,7 +250,7 @@ export class PlayerStore {
    * Read from the index on (player, end, match) a page at a time, so the cost does not grow
    * with the player's matches; a match's seats are neighbours in it (they share its end).
    */
-  private async lastMatches(userId: string): Promise<{ id: string; game: string; ended_at: number; placement: number }[]> {
+  private async lastMatches(userId: string): Promise<{ id: string; ended_at: number; placement: number }[]> {
     const page = 2 * PROFILE_MATCHES;
     const picked = new Map<string, { ended_at: number; placement: number }>();
     let after: { ended_at: number; match_id: string; seat: number } | undefined;
@@ -271,9 +271,7 @@ export class PlayerStore {
       if (full || rows.length < page) break;
       after = rows.at(-1)!;
     }
-    if (picked.size === 0) return [];
-    const games = new Map((await this.db.selectFrom("matches").select(["id", "game"]).where("id", "in", [...picked.keys()]).execute()).map((m) => [m.id, m.game]));
-    return [...picked].map(([id, m]) => ({ id, game: games.get(id) ?? "", ended_at: m.ended_at, placement: m.placement }));
+    return [...picked].map(([id, m]) => ({ id, ended_at: m.ended_at, placement: m.placement }));
   }
 
   /** A recorded match: its players, result and action log; undefined for an unknown id. */
@@ -281,17 +279,25 @@ export class PlayerStore {
     const m = await this.db.selectFrom("matches").selectAll().where("id", "=", id).executeTakeFirst();
     if (!m) return undefined;
     const seats = await this.seatsOf([id]);
-    return { id: m.id, game: m.game, startedAt: m.started_at, endedAt: m.ended_at, rated: m.rated === 1, players: seats.get(id) ?? [], result: JSON.parse(m.result) as unknown, log: JSON.parse(m.log) as unknown };
+    return { id: m.id, game: m.game, startedAt: m.started_at, endedAt: m.ended_at, rated: m.rated === 1, players: seats.get(id)?.players ?? [], result: JSON.parse(m.result) as unknown, log: JSON.parse(m.log) as unknown };
   }
 
-  private async seatsOf(matchIds: readonly string[]): Promise<Map<string, MatchSummary["players"]>> {
-    const out = new Map<string, MatchSummary["players"]>();
+  /** The matches' seats in seat order, with each match's game: one read for a profile's whole history. */
+  private async seatsOf(matchIds: readonly string[]): Promise<Map<string, { game: string; players: MatchSummary["players"] }>> {
+    const out = new Map<string, { game: string; players: MatchSummary["players"] }>();
     if (matchIds.length === 0) return out;
-    const rows = await this.db.selectFrom("match_players").selectAll().where("match_id", "in", [...matchIds]).orderBy("match_id").orderBy("seat").execute();
+    const rows = await this.db
+      .selectFrom("match_players")
+      .innerJoin("matches", "matches.id", "match_players.match_id")
+      .select(["match_players.match_id", "match_players.seat", "match_players.user_id", "match_players.name", "match_players.placement", "matches.game"])
+      .where("match_players.match_id", "in", [...matchIds])
+      .orderBy("match_players.match_id")
+      .orderBy("match_players.seat")
+      .execute();
     for (const r of rows) {
-      const list = out.get(r.match_id) ?? [];
-      list.push({ seat: r.seat, userId: r.user_id, name: r.name, placement: r.placement });
-      out.set(r.match_id, list);
+      let match = out.get(r.match_id);
+      if (!match) out.set(r.match_id, (match = { game: r.game, players: [] }));
+      match.players.push({ seat: r.seat, userId: r.user_id, name: r.name, placement: r.placement });
     }
     return out;
   }

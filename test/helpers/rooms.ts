@@ -69,6 +69,15 @@ export async function tttMove(p: Player<TicTacToeState>, watchers: Player<TicTac
   await Promise.all(watchers.map((w, i) => w.until(() => board(w) !== before[i], "board change")));
 }
 
+/**
+ * The TicTacToe moves (player, row, column) by which `winner` takes the top row whoever
+ * opens (the first mover is drawn): `loser` plays the middle row, and a corner too when it opened.
+ */
+export function topRowMoves<P>(winner: P, loser: P, winnerOpens: boolean): [P, number, number][] {
+  if (winnerOpens) return [[winner, 0, 0], [loser, 1, 0], [winner, 0, 1], [loser, 1, 1], [winner, 0, 2]];
+  return [[loser, 1, 0], [winner, 0, 0], [loser, 1, 1], [winner, 0, 1], [loser, 2, 2], [winner, 0, 2]];
+}
+
 /** `first` takes the top row while `second` plays the middle row: five moves, `first` wins. */
 export async function topRowWin(first: Player<TicTacToeState>, second: Player<TicTacToeState>, watchers: Player<TicTacToeState>[]) {
   await tttMove(first, watchers, 0, 0);

@@ -21,6 +21,7 @@ import type { BoardGameState } from "../../src/schema/BoardGameState.js";
 import { eventually, Player, refusedWith } from "../helpers/clients.js";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { freePort } from "../helpers/ports.js";
+import { topRowMoves } from "../helpers/rooms.js";
 import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.js";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
@@ -113,10 +114,7 @@ async function playToWin(base: string, x: { name: string; token?: string }, o: {
   try {
     for (const p of [a, b]) await p.until(() => p.state.phase === "playing", "the game to start");
     // b plays the middle row (and a corner, when it opened) while a takes the top row.
-    const moves: [Player<Ttt>, number, number][] =
-      a.state.currentTurn === a.id
-        ? [[a, 0, 0], [b, 1, 0], [a, 0, 1], [b, 1, 1], [a, 0, 2]]
-        : [[b, 1, 0], [a, 0, 0], [b, 1, 1], [a, 0, 1], [b, 2, 2], [a, 0, 2]];
+    const moves = topRowMoves(a, b, a.state.currentTurn === a.id);
     for (const [p, row, col] of moves) {
       const mark = p === a ? "X" : "O";
       p.send("make_move", { row, col });

@@ -18,7 +18,7 @@ import { guest, joinAs, matchRecord, metric, metricIs, newMatchOf, profile, reco
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { controlPostgres, type PostgresControl } from "../helpers/postgres-control.js";
 import { silentProxy, type SilentProxy } from "../helpers/silent-proxy.js";
-import { tttMove } from "../helpers/rooms.js";
+import { topRowMoves, tttMove } from "../helpers/rooms.js";
 
 const WAITING = /match results cannot be recorded/;
 const BACK = /match results are recorded again/;
@@ -80,10 +80,7 @@ describe("The players' database down mid-game (PostgreSQL stopped, or the networ
     assert.equal(await metric(server, BACKLOG), 0);
 
     // Ada takes the top row, Bob the middle row (and a corner, when he opened: the first mover is drawn).
-    const moves: [typeof a, number, number][] =
-      a.state.currentTurn === a.id
-        ? [[a, 0, 0], [b, 1, 0], [a, 0, 1], [b, 1, 1], [a, 0, 2]]
-        : [[b, 1, 0], [a, 0, 0], [b, 1, 1], [a, 0, 1], [b, 2, 2], [a, 0, 2]];
+    const moves = topRowMoves(a, b, a.state.currentTurn === a.id);
     for (const [i, [p, row, col]] of moves.entries()) {
       if (i === 2) down();
       await tttMove(p, ps, row, col);

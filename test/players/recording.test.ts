@@ -33,7 +33,7 @@ import {
   type Profile,
 } from "../helpers/match-records.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
-import { tttMove } from "../helpers/rooms.js";
+import { topRowMoves, tttMove } from "../helpers/rooms.js";
 import { keepers } from "../helpers/dice-picks.js";
 
 /** Short pauses (bust, bot, game over) and a lifted message rate: a Dice player selects several dice at once. */
@@ -74,15 +74,6 @@ function assertTimes(steps: LoggedStep[], startedAt: number, endedAt: number) {
 }
 
 // ---------------------------------------------------------------- TicTacToe
-
-/**
- * The moves by which `winner` takes the top row, whoever opens (the first mover is drawn at
- * random): `loser` plays the middle row, and a corner too when it opened.
- */
-function topRowMoves(winner: Seated<Ttt>, loser: Seated<Ttt>, winnerOpens: boolean): [Seated<Ttt>, number, number][] {
-  if (winnerOpens) return [[winner, 0, 0], [loser, 1, 0], [winner, 0, 1], [loser, 1, 1], [winner, 0, 2]];
-  return [[loser, 1, 0], [winner, 0, 0], [loser, 1, 1], [winner, 0, 1], [loser, 2, 2], [winner, 0, 2]];
-}
 
 /**
  * Plays {@link topRowMoves} from move `from` up to `to` (default: the last, and then waits

@@ -11,7 +11,8 @@ import path from "node:path";
 import express from "express";
 import type { Logger } from "../../src/logger.js";
 import { openDatabase, type PlayersDatabase } from "../../src/players/database.js";
-import { LEADERBOARD_MAX, playerRoutes } from "../../src/players/routes.js";
+import { LEADERBOARD_MAX } from "../../src/players/leaderboards.js";
+import { playerRoutes } from "../../src/players/routes.js";
 import { PlayerStore, type MatchRecord } from "../../src/players/store.js";
 
 describe("Players' HTTP API (src/players/routes.ts)", function () {
