@@ -257,6 +257,8 @@ export function describeAuthError(err: unknown): RequestFailure {
       return { ...base, title: "Your sign-in has expired or is not valid here. Please sign in again." };
     case AuthCode.RATE_LIMITED:
       return { ...base, title: "Too many sign-in attempts from your network. Please wait a minute, then try again.", detail: message, transient: true };
+    case AuthCode.FOREIGN_ORIGIN:
+      return { ...base, title: "This page may not sign in to this game server: open the game from the server's own address." };
     case AuthCode.UNAVAILABLE:
       return { ...base, title: "Accounts are not available right now. Please try again shortly.", transient: true };
     case AuthCode.ACCOUNTS_OFF:

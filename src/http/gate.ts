@@ -22,6 +22,7 @@ import { matchMaker } from "@colyseus/core";
 import { clientAddress } from "../net/address.js";
 import { AddressLimiter } from "./rate-limit.js";
 import { sendJson } from "./respond.js";
+import { AuthErrorCode } from "../protocol/players.js";
 
 export interface GateSettings {
   trustedHops: number;
@@ -71,6 +72,17 @@ const securityHeaders = helmet({
   referrerPolicy: { policy: "no-referrer" },
 });
 
+/**
+ * The gate's own refusals, `{ code, error }`: the code is the HTTP status, except under
+ * `/auth`, whose routes answer string codes (src/protocol/players.ts), and so does the gate
+ * there: a client of `/auth` meets one set of codes.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: 400 | 404 | 413 | 429, error: string, headers?: Record<string, string>) {
+  const auth = /^\/auth(?:[/?]|$)/.test(req.url ?? "");
+  const code = !auth ? status : status === 429 ? AuthErrorCode.RATE_LIMITED : AuthErrorCode.INVALID_INPUT;
+  sendJson(res, status, { code, error }, headers);
+}
+
 const MATCHMAKE = /^\/matchmake\/([^/?]*)\/([^/?]*)\/?(?:\?.*)?$/;
 
 /** Installs the gate in front of `server`'s request listeners. */
@@ -99,12 +111,12 @@ export function installGate(server: Server, settings: GateSettings): void {
     securityHeaders(req, res, () => {
       void requests.consume(address).then((limit) => {
         if (!limit.ok) {
-          return sendJson(res, 429, { code: 429, error: "Too many requests from your address; try again shortly." }, { "Retry-After": String(limit.retryAfterSeconds) });
+          return refuse(req, res, 429, "Too many requests from your address; try again shortly.", { "Retry-After": String(limit.retryAfterSeconds) });
         }
         try {
           pass(req, res, address, next);
         } catch {
-          sendJson(res, 400, { code: 400, error: "Bad request." });
+          refuse(req, res, 400, "Bad request.");
         }
       });
     });
@@ -130,12 +142,12 @@ export function installGate(server: Server, settings: GateSettings): void {
     const path = req.url ?? "/";
     const matchmake = path.startsWith("/matchmake/") ? MATCHMAKE.exec(path) : null;
     if (matchmake) return settings.matchmaking(req, res, address, decodeURIComponent(matchmake[1]!), decodeURIComponent(matchmake[2]!));
-    if (path.startsWith("/matchmake")) return sendJson(res, 404, { code: 404, error: "Not a matchmaking route." });
+    if (path.startsWith("/matchmake")) return refuse(req, res, 404, "Not a matchmaking route.");
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > settings.maxBodyBytes || (req.headers["transfer-encoding"] && req.method !== "GET" && req.method !== "HEAD")) {
-      return sendJson(res, 413, { code: 413, error: `Request bodies are limited to ${settings.maxBodyBytes} bytes, with a Content-Length.` });
+      return refuse(req, res, 413, `Request bodies are limited to ${settings.maxBodyBytes} bytes, with a Content-Length.`);
     }
-    if (req.headers.host !== undefined && !URL.canParse(`http://${req.headers.host}`)) return sendJson(res, 400, { code: 400, error: "Bad request: the Host header is not a host." });
+    if (req.headers.host !== undefined && !URL.canParse(`http://${req.headers.host}`)) return refuse(req, res, 400, "Bad request: the Host header is not a host.");
     next();
   };
 
@@ -146,7 +158,7 @@ export function installGate(server: Server, settings: GateSettings): void {
     try {
       gate(req, res, () => emit.call(this, event, req, res));
     } catch {
-      sendJson(res, 400, { code: 400, error: "Bad request." });
+      refuse(req, res, 400, "Bad request.");
     }
     return true;
   } as typeof server.emit;

@@ -6,10 +6,13 @@
  * 500. This one checks, in this order and before anything is reserved:
  *
  * 1. the method is one of Colyseus's matchmaking methods (404);
- * 2. the rate per client address: `create`/`joinOrCreate` and the rest are counted apart (429 + Retry-After);
- * 3. the browser origin, when the request has one (403);
- * 4. `Content-Type: application/json` (415): a browser cannot send that cross-site
+ * 2. the browser origin, when the request has one (403);
+ * 3. `Content-Type: application/json` (415): a browser cannot send that cross-site
  *    without a CORS preflight, which only allowed origins pass;
+ * 4. the rate per client address: `create`/`joinOrCreate` and the rest are counted apart
+ *    (429 + Retry-After). Counted after 2 and 3, so a foreign page cannot spend its
+ *    visitors' budget (their browsers send its requests from their address); what is
+ *    refused before is bounded by the gate's limit on every request;
  * 5. the body size (413) and JSON shape (400);
  * 6. the options, with the game's own validator (400, code 4403, with the reason);
  * 7. the unused seat reservations of the address (429);
@@ -30,7 +33,7 @@ import { describeZodError } from "../protocol/describe.js";
 import { ADDRESS_OPTION, type ReservationLedger } from "../matchmaking/reservations.js";
 import type { WaitingRooms } from "../matchmaking/waiting-rooms.js";
 import { AddressLimiter } from "./rate-limit.js";
-import { readJsonBody, sendJson } from "./respond.js";
+import { isJson, readJsonBody, sendJson } from "./respond.js";
 
 /** How each room name's options are checked at matchmaking time. */
 export interface MatchmakingRooms {
@@ -133,12 +136,10 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
   async function handle(req: IncomingMessage, res: ServerResponse, address: string, method: string, roomName: string) {
     if (!METHODS.has(method)) throw new Refusal(404, 520, `No matchmaking method "${method.slice(0, 40)}".`);
     if (req.method !== "POST") throw new Refusal(405, 405, "Matchmaking takes POST.");
+    if (!settings.originAllowed(req)) throw new Refusal(403, 403, "This page's origin may not use this server's matchmaking.");
+    if (!isJson(req)) throw new Refusal(415, 415, "Matchmaking takes Content-Type: application/json.");
     const limit = await (CREATES.has(method) ? creates : joins).consume(address);
     if (!limit.ok) throw new Refusal(429, 429, "Too many matchmaking requests from your address; try again shortly.", limit.retryAfterSeconds);
-    if (!settings.originAllowed(req)) throw new Refusal(403, 403, "This page's origin may not use this server's matchmaking.");
-    if (!/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) {
-      throw new Refusal(415, 415, "Matchmaking takes Content-Type: application/json.");
-    }
     const body = await readJsonBody(req, settings.maxBodyBytes);
     if (!body.ok) throw new Refusal(body.status, body.status, body.message);
     if (typeof body.value !== "object" || body.value === null || Array.isArray(body.value)) {

@@ -11,6 +11,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(json);
 }
 
+/**
+ * Whether a request says its body is JSON. A browser sends that to another origin only after
+ * a CORS preflight, which only allowed origins pass; a foreign page's "simple" request
+ * (text/plain, a form) never has it.
+ */
+export function isJson(req: IncomingMessage): boolean {
+  return /^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "");
+}
+
 export type BodyResult = { ok: true; value: unknown } | { ok: false; status: 400 | 413; message: string };
 
 /**

@@ -13,8 +13,10 @@
  *
  * Why not the package's own routes: they log every wrong password with a stack trace,
  * accept 6-character passwords and cannot be limited per route; and a rename has none.
- * Refusals are `{ code, error }` (codes below). Every POST counts against a per-address
- * limit (429 beyond it). Passwords, tokens and the secret never reach a log: the log
+ * Refusals are `{ code, error }` (codes below). A POST from a page of a foreign origin, or
+ * without `Content-Type: application/json` (a form, a "simple" cross-site request), is
+ * refused before anything else; every other POST counts against a per-address limit (429
+ * beyond it), which a foreign page therefore cannot spend for its visitors. Passwords, tokens and the secret never reach a log: the log
  * lines here carry no request body and no header.
  */
 import { Hash, JWT } from "@colyseus/auth";
@@ -27,7 +29,7 @@ import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { checkName } from "../protocol/names.js";
 import { AuthErrorCode } from "../protocol/players.js";
-import { readJsonBody, sendJson } from "../http/respond.js";
+import { isJson, readJsonBody, sendJson } from "../http/respond.js";
 import { AddressLimiter } from "../http/rate-limit.js";
 import type { PlayerStore, User } from "./store.js";
 
@@ -86,6 +88,8 @@ export interface AccountsOptions {
   maxBodyBytes: number;
   /** The client address of a request (the gate resolves proxies). */
   address: (req: IncomingMessage) => string;
+  /** Whether a request's Origin (when it has one) may use this server (ALLOWED_ORIGINS). */
+  originAllowed: (req: IncomingMessage) => boolean;
   logger: Logger;
 }
 
@@ -160,8 +164,10 @@ export class Accounts {
         refuse(res, 503, "UNAVAILABLE", "Accounts are not available right now; try again shortly.");
       });
     };
-    /** The limit, then the body, validated; undefined when the request was answered. */
+    /** The origin and content type, the limit, then the body, validated; undefined when the request was answered. */
     const body = async <T extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: T): Promise<z.output<T> | undefined> => {
+      if (!this.options.originAllowed(req)) return void refuse(res, 403, "FOREIGN_ORIGIN", "This page's origin may not sign in to this server.");
+      if (!isJson(req)) return void refuse(res, 415, "INVALID_INPUT", "Sign-in requests take Content-Type: application/json.");
       const limit = await this.limiter.consume(this.options.address(req));
       if (!limit.ok) return void refuse(res, 429, "RATE_LIMITED", `Too many sign-in requests from your address; try again in ${limit.retryAfterSeconds} s.`, { "Retry-After": String(limit.retryAfterSeconds) });
       const read = await readJsonBody(req, this.options.maxBodyBytes);

@@ -9,6 +9,7 @@ import path from "node:path";
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "../logger.js";
 import type { Env } from "../settings.js";
+import { originAllowed } from "../http/gate.js";
 import { Accounts } from "./accounts.js";
 import { openDatabase, type PlayersDatabase } from "./database.js";
 import { Leaderboards } from "./leaderboards.js";
@@ -71,7 +72,7 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
     metrics: options.metrics,
     gatherMs: 50,
   });
-  const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, logger });
+  const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, originAllowed: (req) => originAllowed(req.headers.origin, req.headers.host, env.ALLOWED_ORIGINS), logger });
   logger.info({ database: database.kind, where: database.where, ms: Date.now() - startedAt }, "players' database ready");
   // Guests nobody can be again (their token expired a day ago or more) and who have no record.
   const pruneGuests = async () => {

@@ -10,6 +10,8 @@ export const AuthErrorCode = {
   EMAIL_TAKEN: "EMAIL_TAKEN",
   TOKEN_INVALID: "TOKEN_INVALID",
   RATE_LIMITED: "RATE_LIMITED",
+  /** A page of an origin ALLOWED_ORIGINS does not name (403). */
+  FOREIGN_ORIGIN: "FOREIGN_ORIGIN",
   UNAVAILABLE: "UNAVAILABLE",
   ACCOUNTS_OFF: "ACCOUNTS_OFF",
 } as const;

@@ -436,6 +436,42 @@ describe("Abuse: HTTP routes", function () {
     check(await routes(unset, `http://127.0.0.1:${unset.port + 1}`), "unset, other port", null);
   });
 
+  it("a foreign page cannot spend its visitors' matchmaking budget: its requests are refused before they are counted, and the visitor then creates at once", async () => {
+    const server = await startDefaultServer({ MAX_WAITING_ROOMS_PER_IP: "100" });
+    const visitor = "10.77.0.1";
+    // What a foreign page can make its visitor's browser send: "simple" requests (text/plain or a
+    // form, no preflight), and JSON ones, which the browser sends only if a preflight passed.
+    const forged: Answer[] = [];
+    for (const [i, contentType] of ["text/plain", "application/x-www-form-urlencoded", "application/json"].entries()) {
+      for (const method of ["create", "joinOrCreate", "join"]) {
+        for (let k = 0; k < 7; k++) {
+          forged.push(await matchmake(server, method, "tictactoe", visitor, i === 1 ? "a=1" : { name: "Forged" }, { Origin: "http://evil.test", "Content-Type": contentType }));
+        }
+      }
+    }
+    assert.deepEqual([...new Set(forged.map((a) => a.status))], [403], "every forged request is refused for its origin");
+    // The page's own form posts without an Origin but with a form type: refused for the type, and not counted either.
+    for (let k = 0; k < 12; k++) {
+      const form = await matchmake(server, "create", "tictactoe", visitor, "a=1", { "Content-Type": "application/x-www-form-urlencoded" });
+      assert.equal(form.status, 415);
+    }
+    assert.equal(roomsCreated(server), 0);
+
+    // CREATES_PER_10S (10) is untouched: the visitor's own page creates 10 games in a row (and
+    // takes each seat, as a page does: unused reservations have a cap of their own).
+    const own = `http://127.0.0.1:${server.port}`;
+    const sdk = clientFrom(server, visitor);
+    const created: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      const answer = await matchmake(server, "create", "tictactoe", visitor, { name: "Visitor" }, { Origin: own });
+      created.push(answer.status);
+      if (answer.status === 200) hold(await sdk.consumeSeatReservation(JSON.parse(answer.text)));
+    }
+    assert.deepEqual(created, Array(10).fill(200), "the visitor's ten creates after the forged ones");
+    // The budget itself still holds.
+    assert.equal((await matchmake(server, "create", "tictactoe", visitor, { name: "Visitor" }, { Origin: own })).status, 429);
+  });
+
   it("issue 18, finding 10: invalid matchmaking requests get a clear 4xx, create nothing, and cannot flood the log", async () => {
     const server = await startDefaultServer();
     let n = 0;

@@ -619,6 +619,52 @@ describe("Sign-in (/auth) on real server processes", function () {
     });
   });
 
+  describe("foreign pages, and the gate's refusals under /auth (AUTH_REQUESTS_PER_MINUTE=3, HTTP_REQUESTS_PER_10S=60)", () => {
+    it("a foreign page's sign-in POSTs are 403 FOREIGN_ORIGIN and a form's 415 INVALID_INPUT, none counted, no guest made; the visitor's own sign-ins then pass; the gate answers /auth in /auth's codes", async function () {
+      this.timeout(30000);
+      const gated = await startServer({ redisUrl: "", env: { DATA_DIR: makeDataDir(), AUTH_REQUESTS_PER_MINUTE: "3", HTTP_REQUESTS_PER_10S: "60", MAX_HTTP_BODY_BYTES: "2048" } });
+      servers.push(gated);
+      const raw = async (route: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => {
+        const res = await fetch(gated.url + route, { method: init.method ?? "POST", headers: init.headers, body: init.body });
+        const text = await res.text();
+        assert.doesNotMatch(text, /"token"/, `${route}: no token handed out (${res.status} ${text})`);
+        return { status: res.status, code: (JSON.parse(text) as { code: unknown }).code };
+      };
+      // What a foreign page can make its visitor's browser send without a preflight: text/plain or a form, with its Origin.
+      for (const route of ["/auth/anonymous", "/auth/login", "/auth/register"]) {
+        for (const type of ["text/plain", "application/x-www-form-urlencoded"]) {
+          const body = JSON.stringify({ email: uniqueEmail("csrf"), password: "forged-password" });
+          assert.deepEqual(await raw(route, { headers: { Origin: "http://evil.test", "Content-Type": type }, body }), { status: 403, code: "FOREIGN_ORIGIN" }, `${route} ${type}`);
+        }
+      }
+      // A JSON one (which a browser sends only after a preflight the server does not grant it) is refused as well.
+      assert.deepEqual(await raw("/auth/anonymous", { headers: { Origin: "http://evil.test", "Content-Type": "application/json" }, body: "{}" }), { status: 403, code: "FOREIGN_ORIGIN" });
+      // No Origin (the page's own form, or a program) but not JSON: 415.
+      for (let i = 0; i < 4; i++) assert.deepEqual(await raw("/auth/anonymous", { headers: { "Content-Type": "text/plain" }, body: "{}" }), { status: 415, code: "INVALID_INPUT" });
+
+      // None of those counted: the visitor's page signs in three times (its budget), the fourth is limited.
+      const own = `http://127.0.0.1:${gated.port}`;
+      const signIn = () => fetch(`${gated.url}/auth/anonymous`, { method: "POST", headers: { Origin: own, "Content-Type": "application/json" }, body: "{}" });
+      for (let i = 1; i <= 3; i++) {
+        const res = await signIn();
+        assert.equal(res.status, 200, `the visitor's sign-in #${i}: ${await res.clone().text()}`);
+        issuedTokens.add(((await res.json()) as SignedIn).token);
+      }
+      assert.equal((await signIn()).status, 429);
+
+      // The gate's own refusals under /auth speak /auth's codes: a body over MAX_HTTP_BODY_BYTES…
+      assert.deepEqual(await raw("/auth/login", { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: "a@b.org", password: "x".repeat(4000) }) }), { status: 413, code: "INVALID_INPUT" });
+      // …and HTTP_REQUESTS_PER_10S; elsewhere they stay numeric (the API's and matchmaking's codes).
+      let flooded: { status: number; code: unknown } | undefined;
+      for (let i = 0; i < 80 && !flooded; i++) {
+        const answer = await raw("/auth/userdata", { method: "GET" });
+        if (answer.status === 429) flooded = answer;
+      }
+      assert.deepEqual(flooded, { status: 429, code: "RATE_LIMITED" });
+      assert.deepEqual(await raw("/api/leaderboard/tictactoe", { method: "GET" }), { status: 429, code: 429 });
+    });
+  });
+
   describe("ACCOUNTS=off", () => {
     let off: ServerProcess;
 
