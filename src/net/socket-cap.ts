@@ -11,7 +11,9 @@
  *
  * The peer address is the socket's own: it applies only without proxies in front
  * (`TRUST_PROXY=0`), where the peer is the client. A refused connection never reaches the
- * HTTP parser (nothing it sends is read as a request): it is answered `429` and closed.
+ * HTTP parser (nothing it sends is read as a request): it is answered `429` and closed, or,
+ * beyond {@link MAX_REFUSED_LINGERING} of its address still waiting for their answer, closed
+ * without one.
  */
 import type { Server, Socket } from "node:net";
 import { addressKey, normalizeAddress } from "./address.js";
@@ -33,6 +35,12 @@ export const TOO_MANY_CONNECTIONS = "too many connections from your address";
 const REFUSAL = rawAnswer(429, TOO_MANY_CONNECTIONS);
 /** How long a refused connection may take to read its answer before it is dropped. */
 const REFUSED_LINGER_MS = 1000;
+/**
+ * Refused connections of one address that may wait for their answer to be read at once;
+ * beyond them a refused connection is dropped without one. Otherwise an address opening
+ * connections as fast as it can held (its rate × REFUSED_LINGER_MS) of them.
+ */
+export const MAX_REFUSED_LINGERING = 16;
 
 /**
  * Puts the cap in front of `server`'s own connection handling (the HTTP parser Node
@@ -43,6 +51,7 @@ const REFUSED_LINGER_MS = 1000;
 export function capSocketsPerAddress(server: Server, options: SocketCapOptions): { held(address: string): number } {
   const open = new Map<string, number>();
   const held = (address: string) => open.get(addressKey(address)) ?? 0;
+  const lingering = new Map<string, number>();
   if (options.maxPerAddress <= 0) return { held };
 
   // Node's HTTP server handles a connection in a 'connection' listener of its own. Ours runs
@@ -55,18 +64,28 @@ export function capSocketsPerAddress(server: Server, options: SocketCapOptions):
     const count = open.get(key) ?? 0;
     if (count >= options.maxPerAddress) {
       options.onRefused?.(ip);
+      const waiting = lingering.get(key) ?? 0;
+      if (waiting >= MAX_REFUSED_LINGERING) {
+        socket.on("error", () => undefined);
+        socket.destroy();
+        return;
+      }
+      lingering.set(key, waiting + 1);
+      socket.once("close", () => countOut(lingering, key));
       refuse(socket);
       return;
     }
     open.set(key, count + 1);
-    socket.once("close", () => {
-      const left = (open.get(key) ?? 1) - 1;
-      if (left > 0) open.set(key, left);
-      else open.delete(key);
-    });
+    socket.once("close", () => countOut(open, key));
     for (const handle of handlers) handle.call(server, socket);
   });
   return { held };
+}
+
+function countOut(counts: Map<string, number>, key: string) {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }
 
 /** Answers 429 and closes; what the client sent is read and thrown away, never parsed. */

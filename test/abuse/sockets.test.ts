@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
-import { capSocketsPerAddress } from "../../src/net/socket-cap.js";
+import { capSocketsPerAddress, MAX_REFUSED_LINGERING } from "../../src/net/socket-cap.js";
 import { readEnv } from "../../src/settings.js";
 import { healthMs, HonestGame, percentile, startDefaultServer } from "../helpers/abuse.js";
 import { stopAllServers } from "../helpers/cluster.js";
@@ -116,6 +116,20 @@ describe("Abuse: connections of any kind per address (MAX_SOCKETS_PER_IP)", func
       const ms = performance.now() - t0;
       assert.ok(ms > 500 && ms < 3000, `dropped ${ms.toFixed(0)} ms after the refusal (it may take a second to read its answer)`);
       for (const o of [...idle, stubborn]) o.socket.destroy();
+    });
+
+    it(`an address opening connections as fast as it can holds at most ${MAX_REFUSED_LINGERING} refused ones waiting for their answer: the rest are dropped at once`, async () => {
+      const connections = () => new Promise<number>((r) => server.getConnections((_err, n) => r(n)));
+      const idle = [await open(port, ATTACKER), await open(port, ATTACKER), await open(port, ATTACKER)];
+      await eventually(() => cap.held(ATTACKER) === 3, "three connections held", 2000);
+      // 200 more, none of which reads its answer or closes its side.
+      const stubborn = await Promise.all(Array.from({ length: 200 }, () => open(port, ATTACKER).catch(() => undefined)));
+      for (const o of stubborn) o?.socket.pause();
+      await eventually(() => refused.length === 200, "all 200 refused", 5000);
+      const onServer = await connections();
+      assert.ok(onServer <= 3 + MAX_REFUSED_LINGERING, `${onServer} connections open on the server (3 held + at most ${MAX_REFUSED_LINGERING} refused waiting)`);
+      assert.equal(await get(port, "/other", "127.0.0.3"), 200, "another address is served meanwhile");
+      for (const o of [...idle, ...stubborn]) o?.socket.destroy();
     });
   });
 
