@@ -63,10 +63,22 @@ const RESTORE_AFTER_MS = 1500;
  */
 const RESTORE_DELAYS_MS = [500, 1000, 1000, 1000, 2000, 2000, 3000];
 /**
- * The server holds a dropped seat this long by default (RECONNECT_SECONDS), counted from
- * the drop here: the fallback gives up then, and the game shows as lost.
+ * How long the server holds a dropped seat when its state does not say (`reconnectSeconds`,
+ * the server's RECONNECT_SECONDS; a server before 2026-12-03 sent none): its default.
  */
-const RESTORE_GIVE_UP_MS = 60_000;
+const DEFAULT_RECONNECT_MS = 60_000;
+/**
+ * Beyond the window, counted from the drop here: a room restored on another process holds
+ * the seat from its restore (up to about 8 s after its process died), not from the drop.
+ */
+const RESTORE_MARGIN_MS = 10_000;
+
+/** When the fallback gives up for a drop at `droppedAt`: the seat's window (from the room's last state) and the margin. */
+export function restoreGiveUpAt(droppedAt: number, state: unknown): number {
+  const seconds = (state as { reconnectSeconds?: unknown } | undefined)?.reconnectSeconds;
+  const windowMs = typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_RECONNECT_MS;
+  return droppedAt + windowMs + RESTORE_MARGIN_MS;
+}
 /** What the status line and the banner say while the fallback runs (the browser online). */
 export const RESTORING_TEXT = "The server restarted; bringing your game back…";
 
@@ -423,7 +435,7 @@ export class GameScreen {
     this.confirmingLeave = false;
     const run = ++this.restoreRun;
     const stopped = () => run !== this.restoreRun || this.leaving || this.disposed || this.lost;
-    const giveUpAt = (this.droppedAt ??= Date.now()) + RESTORE_GIVE_UP_MS;
+    const giveUpAt = restoreGiveUpAt((this.droppedAt ??= Date.now()), this.room.state);
     this.render();
     let lastError: unknown;
     for (let tries = 0; ; tries++) {

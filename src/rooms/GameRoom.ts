@@ -63,7 +63,7 @@ type Options = z.output<typeof commonJoinOptions>;
 /** What onAuth hands to onJoin: the validated options, and the user id of a valid sign-in token. */
 type Admitted = Options & { userId?: string };
 
-export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; history: MapSchema<string>; fairness?: FairnessState }; metadata: ListingMetadata }> {
+export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; reconnectSeconds: number; history: MapSchema<string>; fairness?: FairnessState }; metadata: ListingMetadata }> {
   /** Every timer of the room; all cleared on dispose. */
   protected readonly timers = new RoomTimers((err) => this.log.error({ err }, "uncaught exception in a room timer"));
 
@@ -176,6 +176,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; his
     );
     this.game = restore ? restore.snapshot.game : this.rules.setup(config, settings.rng);
     this.state = definition.state();
+    this.state.reconnectSeconds = settings.reconnectSeconds;
     this.history = new RoomHistory(this.state.history);
     this.scheduled = new ScheduledActions(this.timers, (action) => this.dispatch(SYSTEM_ACTOR, action));
     this.records = new GameRecords({

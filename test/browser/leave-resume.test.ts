@@ -177,6 +177,27 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
     assert.deepEqual(pageErrors(ada), []);
   });
 
+  it("a page whose connection stays down gives up when the server's window (RECONNECT_SECONDS, from the room's state) is over, not after a fixed minute", async () => {
+    const proxy = await startProxy(suite.server.port);
+    try {
+      const { ada, bob } = await gameWithOneMove(suite, proxy.url);
+      await pause(1200);
+      const cutAt = Date.now();
+      proxy.cut();
+      await expectText(ada.page, "status", /bringing your game back/, "Ada's status while the page brings the game back");
+      await expectText(bob.page, "status", /Ada left/, "the window ended for Bob", 15000);
+      // The window (2 s) and the page's margin for a takeover (10 s): lost about 12 s after the
+      // drop. Before, the page tried for 60 s whatever the server's window.
+      await ada.page.getByTestId("lost").waitFor({ timeout: 25000 });
+      const ms = Date.now() - cutAt;
+      assert.ok(ms >= 9000 && ms < 25000, `the page gave up ${ms} ms after the drop`);
+      assert.deepEqual(pageErrors(ada), []);
+    } finally {
+      proxy.restore();
+      await proxy.close();
+    }
+  });
+
   it("a sign-in warning raised while joining stays on the game screen", async () => {
     const ada = await suite.player("Ada");
     // The first two creates are refused for the sign-in (525): the page signs in again as a
