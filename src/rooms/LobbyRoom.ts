@@ -7,6 +7,7 @@ import { ADDRESS_OPTION, type ReservationRelease } from "../matchmaking/reservat
 import { requireJoinAck } from "./join-ack.js";
 import { NO_PATCH_TICK_MS, RoomTimers } from "./timers.js";
 import type { Listing, ListingFilter } from "./listing.js";
+import { tickClockOnEveryFrame } from "./frame-clock.js";
 
 /** The lobby's join options: a filter of the listing. */
 export function lobbyOptions(games: readonly string[]) {
@@ -83,13 +84,13 @@ export class LobbyRoom extends Room {
     this.patchRate = NO_PATCH_TICK_MS; // no state to patch, and no clock to tick (timers are RoomTimers)
     this.maxClients = this.settings.maxClients;
     this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
+    tickClockOnEveryFrame(this);
     this.unsubscribe = this.settings.listing.onChange(() => this.changed());
     // Rooms of a dead process leave the driver without a notice: re-read now and then.
     this.timers.every(this.settings.refreshMs, () => this.settings.listing.invalidate());
     this.onMessage("refresh", (client: Client) => {
       const member = this.members.get(client.sessionId);
       if (!member) return;
-      this.clock.tick(); // Colyseus's per-second message count reads this clock
       const now = performance.now();
       if (now < member.refreshAllowedAt - REFRESH_EVERY_MS) return this.ignore(client, member);
       member.refreshAllowedAt = Math.max(now, member.refreshAllowedAt) + REFRESH_EVERY_MS;
@@ -98,7 +99,6 @@ export class LobbyRoom extends Room {
       this.schedulePass(0);
     });
     this.onMessage("*", (client: Client) => {
-      this.clock.tick();
       const member = this.members.get(client.sessionId);
       if (member) this.ignore(client, member);
     });

@@ -15,14 +15,11 @@ export class MessageGate {
     private readonly settings: Pick<RoomSettings, "metrics" | "messagesPerSecond">,
     private readonly roomName: string,
     private readonly log: Logger,
-    /** Colyseus's own per-second message count reads the room clock, which nothing else ticks. */
-    private readonly tickClock: () => void,
   ) {}
 
   /** Whether the client's message may be handled (the limit's warning or cut is done here). */
   admit(client: Client): boolean {
     this.settings.metrics?.message(this.roomName);
-    this.tickClock();
     switch (this.limit.take(client.sessionId)) {
       case "accept":
         return true;

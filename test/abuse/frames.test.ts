@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { Protocol } from "@colyseus/core";
 import { CLOSE_FLOODING, CLOSE_NO_JOIN_ACK } from "../../src/protocol/errors.js";
-import { HonestGame, percentile, rssMb, startDefaultServer, address } from "../helpers/abuse.js";
+import { clientFrom, HonestGame, percentile, rssMb, startDefaultServer, address } from "../helpers/abuse.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 
 interface Reservation {
@@ -125,6 +125,37 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     assert.ok(sent <= 60, `cut after ${sent} requests (a burst of 20, then 10 a second)`);
     assert.equal(hostSocket.readyState, WebSocket.OPEN, "the room's player was not touched");
     hostSocket.terminate();
+  });
+
+  it("a player who pings at an honest pace keeps the seat however long they wait, in a game room and in the lobby (Colyseus's own frame count now starts a new second even when nothing else happens)", async function () {
+    this.timeout(30000);
+    // Colyseus's own count allows MAX_FRAMES_PER_SECOND + FRAME_BURST (10 here) a second; the transport's budget is 5 a second.
+    const server = await startDefaultServer({ MAX_FRAMES_PER_SECOND: "5", FRAME_BURST: "5" });
+    const ada = clientFrom(server, address(5));
+    const room = await ada.create("tictactoe", { name: "Ada" });
+    const lobby = await clientFrom(server, address(6)).join("lobby");
+    const codes: Record<string, number | undefined> = {};
+    room.onLeave((code) => (codes.room = code));
+    lobby.onLeave((code) => (codes.lobby = code));
+    // 3 pings a second each for 6 s, in a room where nothing else happens: 18, past the 10 that
+    // Colyseus's count allowed in all (the clock it reads never moved).
+    let answered = 0;
+    for (let i = 0; i < 18; i++) {
+      room.ping(() => answered++);
+      lobby.ping(() => answered++);
+      await new Promise((r) => setTimeout(r, 333));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(codes, {}, "neither connection was closed");
+    assert.ok(answered >= 34, `${answered} of 36 pings answered`);
+    // Ada is still seated: Bob joins and the game starts.
+    const bob = await clientFrom(server, address(7)).joinById(room.roomId, { name: "Bob" });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((room.state as unknown as { phase: string }).phase, "playing", "the game started with Ada in her seat");
+    for (const r of [room, bob, lobby]) {
+      r.reconnection.enabled = false;
+      await r.leave(true);
+    }
   });
 
   it("cuts a quiet socket that never acknowledges its join at the deadline (4408)", async () => {
