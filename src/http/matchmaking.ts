@@ -146,7 +146,8 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
       throw new Refusal(400, JoinErrorCode.INVALID_OPTIONS, "The options must be a JSON object.");
     }
     const options = checkOptions(method, roomName, body.value as Record<string, unknown>);
-    if (matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN) {
+    // A player coming back to a game the drain lets finish is let in (the room takes them, and tells them of the drain).
+    if (method !== "reconnect" && matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN) {
       throw new Refusal(503, JoinErrorCode.SHUTTING_DOWN, "This server is restarting; try again.");
     }
     if (method === "reconnect" && (await settings.unanswered?.(roomName))) {

@@ -170,6 +170,27 @@ describe("Graceful shutdown of one process (no Redis)", function () {
     assert.equal(server.exited, false, "the process waits for the running game");
   });
 
+  it("a player whose connection drops while draining comes back through the matchmaker (a reload, the web client's resume) into the running game, which goes on", async () => {
+    await start(LONG_DRAIN_SECONDS);
+    const { client, a, b, first, second } = await scene();
+    server.kill("SIGTERM");
+    await drainingNotices([a, b], LONG_DRAIN_SECONDS);
+    await move(first, [a, b], 0, 0);
+
+    // The second mover's phone drops; the page reloads and reconnects with its saved token.
+    const token = second.room.reconnectionToken;
+    second.room.reconnection.enabled = false;
+    (second.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+    const other = second === a ? b : a;
+    await other.until(() => other.state.players.get(second.id)?.connected === false, "the dropped player shown away");
+    const back = await enter(client.reconnect(token));
+    assert.equal(back.id, second.id, "the same seat");
+    await other.until(() => other.state.players.get(second.id)?.connected === true, "the player shown back");
+    await move(back, [back, other], 1, 1);
+    assert.equal(board(back), board(other));
+    assert.equal(back.state.phase, "playing");
+  });
+
   it("a game its players finish while draining: its room closes right after the game over (4001), and the process exits with code 0", async () => {
     await start(LONG_DRAIN_SECONDS);
     const { waiting, a, b, first, second } = await scene();
