@@ -10,7 +10,7 @@ import type { Client, Room } from "@colyseus/core";
 import type { Logger } from "../logger.js";
 import { CLOSE_ROOM_MOVED } from "../protocol/errors.js";
 import { SnapshotGate, type SaveResult } from "./gate.js";
-import { countClients, detachListing, holdSeat, unlistIfMine } from "./room-seats.js";
+import { countClients, deferJoinAcks, detachListing, holdSeat, unlistIfMine } from "./room-seats.js";
 import type { RoomSnapshots, SnapshotBody, SnapshotRoom } from "./service.js";
 import type { SnapshotSeat } from "./snapshot.js";
 
@@ -26,6 +26,12 @@ export interface RoomOutput {
    * room over first, whose copy does not have this state). Without Redis, at once.
    */
   afterSaved(fn: () => void): void;
+  /**
+   * Resolves once the state as it is now is saved ({@link afterSaved}); rejects if another
+   * process takes the room over first, or the room closes. A join or reconnection waits for
+   * it before its client gets its reconnection token: a token a crash could lose opens nothing.
+   */
+  saved(): Promise<void>;
   /** A player took a seat with this reconnection token (the snapshot holds it). */
   seated(sessionId: string, token: string): void;
   /** A seated player reconnected: their token is a new one. */
@@ -44,6 +50,7 @@ export function directOutput(room: Pick<Room, "broadcastPatch">): RoomOutput {
     changed: () => void room.broadcastPatch(),
     then: (fn) => fn(),
     afterSaved: (fn) => fn(),
+    saved: () => Promise.resolve(),
     seated: () => undefined,
     reconnected: () => undefined,
     unseated: () => undefined,
@@ -68,6 +75,8 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   private closing = false;
   /** The room ended: a write still in flight that is answered "superseded" (the snapshot was already deleted) closes nothing. */
   private disposed = false;
+  /** Joins and reconnections waiting for {@link saved}: each is told true once saved, false if the room is taken over or closes first. */
+  private readonly waiting = new Set<(saved: boolean) => void>();
 
   /**
    * @param epoch - 0 for a new room; the claimed epoch for a restored one.
@@ -86,6 +95,8 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
       () => void room.broadcastPatch(),
       () => this.supersede(),
     );
+    // A joining client's whole state goes out once nothing in it is unsaved.
+    deferJoinAcks(room, (ack) => this.gate.send(ack));
   }
 
   get roomId(): string {
@@ -106,6 +117,19 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
 
   afterSaved(fn: () => void): void {
     this.gate.afterSaved(fn);
+  }
+
+  saved(): Promise<void> {
+    if (this.closing || this.disposed) return Promise.reject(new Error("this copy of the room is closing"));
+    return new Promise((resolve, reject) => {
+      const settle = (saved: boolean) => {
+        if (!this.waiting.delete(settle)) return;
+        if (saved) resolve();
+        else reject(new Error("this copy of the room is closing"));
+      };
+      this.waiting.add(settle);
+      this.gate.afterSaved(() => settle(true));
+    });
   }
 
   seated(sessionId: string, token: string): void {
@@ -148,6 +172,7 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   supersede(): void {
     if (this.closing || this.disposed) return;
     this.closing = true;
+    this.abandonWaiting();
     this.log.warn({ clients: this.room.clients.length }, "room taken over by another process while this one was stalled; closing this copy");
     this.snapshots.detach();
     detachListing(this.room);
@@ -165,9 +190,14 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
 
   dispose(): void {
     this.disposed = true;
+    this.abandonWaiting();
     // A superseded copy leaves the live one's snapshot alone.
     if (this.closing) this.snapshots.detach();
     else this.snapshots.end();
+  }
+
+  private abandonWaiting(): void {
+    for (const settle of [...this.waiting]) settle(false);
   }
 
   /** Writes the snapshot: the room's state is read when the write goes out (with others, src/ha/service.ts). */

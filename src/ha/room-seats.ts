@@ -4,7 +4,7 @@
  * process, the client counts a stand-in's reconnection does not make, and a listing row
  * that belongs to another copy of the room, or to no live copy at all.
  */
-import { matchMaker, type Client, type Room } from "@colyseus/core";
+import { ClientState, matchMaker, Protocol, type Client, type Room } from "@colyseus/core";
 
 /**
  * Holds a seat for `seconds` for whoever presents `token` (the seat's saved reconnection
@@ -53,4 +53,26 @@ export async function unlistIfMine(roomId: string): Promise<boolean> {
   if (row?.processId !== matchMaker.processId) return false;
   await matchMaker.driver.remove(roomId);
   return true;
+}
+
+type FrameHandler = (this: Room, client: Client, buffer: Buffer) => unknown;
+
+/**
+ * Hands a joining client's acknowledgement (the frame after which Colyseus sends it the
+ * whole state, `sendFullState`) to `defer`, which runs it once the room's state is saved and
+ * its patch is out: the whole state it then gets holds nothing a crash could take back, and
+ * no patch it gets later repeats part of it. Every other frame goes on at once. Call in
+ * `onCreate`, before anyone joins (Colyseus binds the frame handler at each join).
+ */
+export function deferJoinAcks(room: Room, defer: (ack: () => void) => void): void {
+  const internal = room as unknown as { _onMessage?: FrameHandler };
+  const handle = internal._onMessage;
+  if (typeof handle !== "function") throw new Error("Colyseus's Room has no _onMessage: join acknowledgements cannot wait for the snapshot (check the @colyseus/core version)");
+  internal._onMessage = function (this: Room, client: Client, buffer: Buffer) {
+    if (buffer?.[0] !== Protocol.JOIN_ROOM || client.state !== ClientState.JOINING) return handle.call(this, client, buffer);
+    defer(() => {
+      // Still joining (not gone meanwhile): what Colyseus would have done at once.
+      if (client.state === ClientState.JOINING) handle.call(this, client, buffer);
+    });
+  };
 }

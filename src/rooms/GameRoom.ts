@@ -12,7 +12,7 @@ import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { AnyGame } from "../games/definition.js";
-import { ErrorCode, JoinErrorCode } from "../protocol/errors.js";
+import { CLOSE_ROOM_MOVED, ErrorCode, JoinErrorCode } from "../protocol/errors.js";
 import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { ScheduleEvent } from "../rules/types.js";
 import { Projection } from "../schema/sync.js";
@@ -226,7 +226,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     return admitted;
   }
 
-  override onJoin(client: Client, _options: unknown, auth: Admitted) {
+  override async onJoin(client: Client, _options: unknown, auth: Admitted) {
     const spectator = auth.spectate === true;
     this.admission.joined(client, spectator);
     if (!spectator) {
@@ -264,6 +264,21 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.drain.tell(client);
     // Per-player lines are debug: at info a room logs its creation, each game's end and its disposal.
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, spectator }, "joined");
+    await this.untilSaved();
+  }
+
+  /**
+   * Colyseus hands a joining or reconnecting client its reconnection token when onJoin or
+   * onReconnect returns: with high availability, only once the snapshot holding that token
+   * (and the seat) has landed, so a crash cannot leave a player holding a token no restored
+   * copy knows. Refused if this copy is being closed (taken over elsewhere).
+   */
+  private async untilSaved() {
+    try {
+      await this.out.saved();
+    } catch {
+      throw new ServerError(CLOSE_ROOM_MOVED, "This game moved to another server: join it again.");
+    }
   }
 
   override onDrop(client: Client, code?: number) {
@@ -279,7 +294,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.allowReconnection(holdable(client), this.settings.reconnectSeconds).catch(() => undefined);
   }
 
-  override onReconnect(client: Client) {
+  override async onReconnect(client: Client) {
     this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
     requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
@@ -288,6 +303,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     if (this.away.back(client.sessionId)) this.commit();
     // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
     this.drain.tell(client);
+    await this.untilSaved();
   }
 
   override onLeave(client: Client, code?: number) {

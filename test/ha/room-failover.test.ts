@@ -4,7 +4,7 @@
  * clients and when, what the snapshot holds, and how a superseded copy closes.
  */
 import assert from "node:assert/strict";
-import { matchMaker, type Client, type Room } from "@colyseus/core";
+import { ClientState, matchMaker, Protocol, type Client, type Room } from "@colyseus/core";
 import pino from "pino";
 import type { SaveResult } from "../../src/ha/gate.js";
 import { directOutput, RoomFailover, type RoomSnapshotBody } from "../../src/ha/room-failover.js";
@@ -21,6 +21,10 @@ function fakeRoom(roomId = "room-1") {
   const reconnections: { client: Client; seconds: number; resolve: (c: Client) => void; reject: (reason: unknown) => void }[] = [];
   const room = {
     roomId,
+    /** Colyseus's frame handler: records which frame of which client it handled, and when (among `sent`). */
+    _onMessage(client: Client, buffer: Buffer) {
+      sent.push(`frame ${buffer[0]} of ${client.sessionId}`);
+    },
     clients: [] as Client[],
     _listing: { roomId, clients: 0 } as { roomId?: string; clients: number },
     broadcastPatch() {
@@ -359,6 +363,56 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     failover.resave();
     await tick();
     assert.equal(service.writes.length, 0);
+  });
+
+  it("saved() resolves once a write that read the state as it is now is answered, at once with nothing pending; it rejects if the copy is superseded or disposed first", async () => {
+    const { failover, service } = setup();
+    await failover.saved(); // nothing pending
+    failover.changed();
+    let settled: string | undefined;
+    void failover.saved().then(
+      () => (settled = "saved"),
+      () => (settled = "refused"),
+    );
+    await tick();
+    assert.equal(settled, undefined, "waits for the write");
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.equal(settled, "saved");
+
+    failover.changed();
+    const superseded = failover.saved();
+    await tick();
+    service.writes[1]!.answer("superseded");
+    await assert.rejects(superseded, /closing/, "taken over first: refused");
+    await assert.rejects(failover.saved(), /closing/, "and every later wait at once");
+
+    const other = setup();
+    other.failover.changed();
+    const disposed = other.failover.saved();
+    other.failover.dispose();
+    await assert.rejects(disposed, /closing/, "the room closed first: refused");
+  });
+
+  it("a joining client's acknowledgement (after which Colyseus sends it the whole state) waits for the pending write and its patch; other frames, and a client that left meanwhile, do not", async () => {
+    const { room, asRoom, failover, service, sent } = setup();
+    const handle = (room as unknown as { _onMessage(client: Client, buffer: Buffer): void })._onMessage.bind(asRoom);
+    const joining = { sessionId: "j", state: ClientState.JOINING } as unknown as Client;
+    const gone = { sessionId: "g", state: ClientState.JOINING } as unknown as Client;
+    handle(joining, Buffer.from([Protocol.JOIN_ROOM]));
+    assert.deepEqual([...sent], [`frame ${Protocol.JOIN_ROOM} of j`], "nothing pending: at once");
+    sent.length = 0;
+
+    failover.changed();
+    await tick();
+    handle(joining, Buffer.from([Protocol.JOIN_ROOM]));
+    handle(gone, Buffer.from([Protocol.JOIN_ROOM]));
+    handle(joining, Buffer.from([Protocol.PING]));
+    assert.deepEqual([...sent], [`frame ${Protocol.PING} of j`], "a ping goes on; the acknowledgements wait");
+    (gone as unknown as { state: ClientState }).state = ClientState.LEAVING;
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.deepEqual([...sent], [`frame ${Protocol.PING} of j`, "patch", `frame ${Protocol.JOIN_ROOM} of j`], "after the write's patch; the client that left is not handled");
   });
 
   it("hold(): the held token is in the next body, the seat counts as a client, and expiry undoes the count and reports a stand-in", async () => {

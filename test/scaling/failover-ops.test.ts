@@ -321,6 +321,47 @@ describe("High availability, operations: snapshots seen from outside, and the su
     await eventually(() => A!.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the room's disposal in the log", 5000);
   });
 
+  it("a player reconnecting while a snapshot is held gets their new token, and the whole state, only once Redis has them: a crash then loses neither the seat nor a move they saw", async () => {
+    const [A] = await start(1);
+    const { first, second, roomId } = await tttPair(join, A!);
+    const both = [first, second];
+    await tttMove(first, both, 0, 0);
+    // The SDK's own reconnection, straight to the room's process (no matchmaking, no Redis on its way).
+    second.room.reconnection.enabled = true;
+    second.room.reconnection.minUptime = 0;
+    let reconnectedAt: number | undefined;
+    let seen: { token: string; board: string[]; stored?: StoredTtt } | undefined;
+    second.room.onReconnect(() => {
+      reconnectedAt = Date.now();
+      // What the player holds the moment the SDK says it is back (it sets the new token right after), and what Redis holds then.
+      setTimeout(() => {
+        const token = second.room.reconnectionToken;
+        void storedSnapshot(suite.redis, roomId).then((stored) => (seen ??= { token, board: boardOf(second), stored }));
+      }, 0);
+    });
+    const oldToken = second.room.reconnectionToken;
+
+    // Redis holds every write for 1.5 s; meanwhile the second player's move goes in, and their connection drops.
+    assert.equal(await suite.redis.call("CLIENT", "PAUSE", "1500", "WRITE"), "OK");
+    const pausedAt = Date.now();
+    second.send("make_move", { row: 1, col: 1 });
+    await new Promise((r) => setTimeout(r, 100));
+    (second.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+    await eventually(() => reconnectedAt !== undefined, "the SDK reconnected", 10000);
+    await eventually(() => seen !== undefined, "Redis read at the reconnection", 5000);
+    console.log(`      reconnected ${reconnectedAt! - pausedAt} ms after Redis held its writes (1500 ms)`);
+    assert.notEqual(seen!.token, oldToken, "a new token");
+    const seat = (seen!.stored as unknown as { seats: { sessionId: string; token: string }[] }).seats.find((s) => s.sessionId === second.id);
+    // The SDK's token is "<roomId>:<token>".
+    assert.equal(`${roomId}:${seat?.token}`, seen!.token, "the snapshot in Redis holds the token the player got");
+    assert.ok(reconnectedAt! - pausedAt >= 1300, `the reconnection completed ${reconnectedAt! - pausedAt} ms into the 1.5 s hold: it waited for the snapshot`);
+    await second.until(() => boardOf(second)[4] !== "", "the move seen after the reconnection");
+    const stored = await storedSnapshot(suite.redis, roomId);
+    boardOf(second).forEach((cell, c) => {
+      if (cell !== "") assert.equal(stored?.game.board[c], cell, `cell ${c} the player sees is in Redis`);
+    });
+  });
+
   it("a restored room closed while its players' seats are still held (superseded by a second takeover): the copy's process counts them out of game_clients", async () => {
     await start(3);
     const { first, second, roomId } = await tttPair(join, suite.processes[0]!);
