@@ -128,9 +128,20 @@ if not again then
 end
 return { epoch, snap, redis.call('LRANGE', KEYS[5], 0, -1) }`;
 
-/** KEYS: owner, snap, hist. ARGV: expected owner value. Drops a room's snapshot if it still belongs to that owner. */
+/**
+ * KEYS: owner, snap, hist, rooms(dropper). ARGV: expected owner value, roomId, the dropper's
+ * process id. Drops a room's snapshot if it still belongs to that owner, and the room leaves
+ * the dropper's set unless the dropper still owns it at another epoch (until 2026-12-03 it
+ * stayed in the set, which then outlived the process).
+ */
 const DROP = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local cur = redis.call('GET', KEYS[1])
+if cur ~= ARGV[1] then
+  local mine = '|' .. ARGV[3]
+  if cur == false or string.sub(cur, -#mine) ~= mine then redis.call('SREM', KEYS[4], ARGV[2]) end
+  return 0
+end
+redis.call('SREM', KEYS[4], ARGV[2])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return 1`;
 
@@ -195,7 +206,7 @@ interface Scripts {
   haWrite(processId: string, batch: string, gen: string, fresh: string): Promise<[...number[], string]>;
   haRemove(owner: string, snap: string, rooms: string, hist: string, expected: string, roomId: string): Promise<number>;
   haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string, again: "1" | "0"): Promise<[number, string[], string[]] | null>;
-  haDrop(owner: string, snap: string, hist: string, expected: string): Promise<number>;
+  haDrop(owner: string, snap: string, hist: string, rooms: string, expected: string, roomId: string, processId: string): Promise<number>;
   haBeat(procs: string, gen: string, addr: string, processId: string, fresh: string, address: string): Promise<[number, string]>;
   haProcs(procs: string, addr: string): Promise<[number, string[], string[]]>;
 }
@@ -214,7 +225,7 @@ export class SnapshotStore {
     define("haWrite", 0, WRITE);
     define("haRemove", 4, REMOVE);
     define("haClaim", 5, CLAIM);
-    define("haDrop", 3, DROP);
+    define("haDrop", 4, DROP);
     define("haBeat", 3, BEAT);
     define("haProcs", 2, PROCS_NOW);
     this.scripts = redis as unknown as Scripts;
@@ -288,7 +299,7 @@ export class SnapshotStore {
 
   /** Drops a room's snapshot while `epoch`/`processId` own it (a restore that failed, a corrupt snapshot). */
   async drop(roomId: string, epoch: number, processId: string): Promise<void> {
-    await this.scripts.haDrop(OWNER(roomId), SNAP(roomId), HIST(roomId), ownerValue(epoch, processId));
+    await this.scripts.haDrop(OWNER(roomId), SNAP(roomId), HIST(roomId), ROOMS(processId), ownerValue(epoch, processId), roomId, processId);
   }
 
   /** Drops a room's snapshot whoever owns it (it cannot be read). */

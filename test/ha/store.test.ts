@@ -199,8 +199,10 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     assert.deepEqual(await store.owners(["r1", "nope", "r2"]), [ownerValue(0, "A"), null, ownerValue(0, "A")]);
     await store.drop("r1", 1, "A");
     assert.equal(await client.exists("ha:snap:r1", "ha:owner:r1", "ha:hist:r1"), 3, "another owner's drop changes nothing");
+    assert.equal(await client.sismember("ha:rooms:A", "r1"), 1);
     await store.drop("r1", 0, "A");
     assert.equal(await client.exists("ha:snap:r1", "ha:owner:r1", "ha:hist:r1"), 0);
+    assert.equal(await client.sismember("ha:rooms:A", "r1"), 0, "and the room leaves its process's set (none is left behind once the process goes)");
     await store.dropUnreadable("r2");
     assert.equal(await client.exists("ha:snap:r2", "ha:owner:r2"), 0);
   });
