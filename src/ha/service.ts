@@ -27,6 +27,9 @@ import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from 
 
 /** Rooms written in one call at most. */
 const MAX_BATCH = 128;
+/** How often the event loop is looked at for stalls (see HighAvailability.suspect). */
+const STALL_TICK_MS = 250;
+
 /** How long (in `deadAfterMs`) a process started while another runs leaves a process that died before it to that one's takeover. */
 const ORPHAN_GRACE = 3;
 /** Takeovers of one dead process while some of its rooms cannot be claimed (a Redis error), at most. */
@@ -127,6 +130,8 @@ interface Asked {
 
 /** A room's write as it goes out: `losses` is {@link HighAvailability.losses} when it was read. */
 interface Prepared {
+  /** What the room asked for (asked again, with its state read anew, if the write must wait: see {@link HighAvailability.suspect}). */
+  asked: Asked;
   entry: Attached;
   write: SnapshotWrite;
   /** The history seq it holds up to. */
@@ -179,6 +184,20 @@ export class HighAvailability {
   private latestRoom = "";
   private latestAt = -Infinity;
   private otherAt = -Infinity;
+  /** The last time (performance.now()) the event loop was seen running: by {@link STALL_TICK_MS}'s ticks and by each write. */
+  private loopSeenAt = performance.now();
+  /**
+   * Set when the event loop stood still for {@link stallMs} or more (a GC pause, SIGSTOP, a
+   * frozen VM): long enough for the other processes to have taken this one's rooms over.
+   * Until a fence pass has confirmed which rooms are still ours, a write is never answered
+   * "skipped" (which lets its patch out unsaved): one Redis cannot take waits in
+   * {@link held}, to be written (and so checked against the room's owner) once Redis
+   * answers. Otherwise a stalled copy whose Redis connection timed out as it woke played on.
+   */
+  private suspect = false;
+  private readonly stallMs: number;
+  /** Writes waiting for Redis while {@link suspect}. */
+  private held: Asked[] = [];
 
   constructor(private readonly options: HaOptions) {
     this.store = new SnapshotStore(options.redis);
@@ -187,6 +206,9 @@ export class HighAvailability {
     this.batchMs = options.batchMs ?? 10;
     this.probeMs = options.probeMs ?? DEFAULT_PROBE_MS;
     this.probe = options.probe ?? answersDirectly;
+    // The others take this process over after `deadAfterMs` without a heartbeat, and it beats every
+    // `checkMs`: a shorter stall cannot have let them (the gap measured is never shorter than the stall).
+    this.stallMs = Math.max(STALL_TICK_MS * 2, this.deadAfterMs - this.checkMs);
     this.store.onDataLost(() => this.dataLost());
   }
 
@@ -201,15 +223,19 @@ export class HighAvailability {
   /** Starts the heartbeat and the checks; returns the stop function. */
   start(): () => void {
     const onReady = () => {
-      // Redis is back: every room writes its snapshot again at once.
+      // Redis is back: every room writes its snapshot again at once, and the writes held since a stall go out.
       if (this.paused) this.resaveAll();
+      this.releaseHeld();
     };
     this.options.redis.on("ready", onReady);
     void this.check();
     const timer = setInterval(() => void this.check(), this.checkMs);
     timer.unref();
+    const loop = setInterval(() => this.sawLoop(performance.now()), STALL_TICK_MS);
+    loop.unref();
     return () => {
       clearInterval(timer);
+      clearInterval(loop);
       this.options.redis.off("ready", onReady);
     };
   }
@@ -259,8 +285,22 @@ export class HighAvailability {
     this.restored.delete(roomId);
   }
 
+  /** The event loop runs at `now`: a gap since it was last seen running of {@link stallMs} or more was a stall. */
+  private sawLoop(now: number) {
+    const gap = now - this.loopSeenAt;
+    this.loopSeenAt = now;
+    if (gap < this.stallMs || this.suspect) return;
+    this.suspect = true;
+    this.log.warn({ stalledMs: Math.round(gap) }, "the event loop stood still long enough for another process to take this one's rooms over: their snapshots (and patches) wait for Redis until they are checked");
+  }
+
   private write(entry: Attached, read: () => SnapshotBody, done: (result: SaveResult) => void): void {
+    this.sawLoop(performance.now());
     if (this.options.redis.status !== "ready") {
+      if (this.suspect) {
+        this.held.push({ entry, read, done });
+        return;
+      }
       this.pause("redis not connected");
       return done("skipped");
     }
@@ -317,7 +357,7 @@ export class HighAvailability {
     for (let i = full ? 0 : history.entries.length - added; i < history.entries.length; i++) values.push(history.entries[i]![1]);
     entry.historySeq = undefined; // until this write is known to have landed
     // Read now: what Redis lost before this (see dataLost) the write already makes up for.
-    return { write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq, entry, losses: this.losses, done };
+    return { asked: { entry, read, done }, write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq, entry, losses: this.losses, done };
   }
 
   /**
@@ -385,7 +425,9 @@ export class HighAvailability {
         this.pause((err as Error).message);
         for (const p of part) {
           p.entry.diff.lost();
-          this.answer(p.entry, p.done, "skipped");
+          // After a stall this copy may have been taken over: its write waits for Redis instead.
+          if (this.suspect) this.held.push(p.asked);
+          else this.answer(p.entry, p.done, "skipped");
         }
         continue;
       }
@@ -481,13 +523,40 @@ export class HighAvailability {
     if (this.checking || this.startedAt === undefined) return;
     this.checking = true;
     try {
+      const wasSuspect = this.suspect;
       await this.fence();
+      // Every room still ours is known to be: writes may be skipped again while Redis is away.
+      if (wasSuspect) this.cleared();
       await this.findDead();
       await this.relist();
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, "high-availability check failed");
     } finally {
       this.checking = false;
+    }
+  }
+
+  /** Writes held since a stall go out (Redis answers again). */
+  private releaseHeld() {
+    if (this.held.length === 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const asked of held) {
+      // Ended or taken over meanwhile: flush answers it "superseded".
+      this.batch.push(asked);
+    }
+    this.schedule(performance.now(), true);
+  }
+
+  /** A fence pass after a stall is done: the rooms still attached are ours. */
+  private cleared() {
+    this.suspect = false;
+    this.log.info("after the stall, every room this process still holds is confirmed its own");
+    if (this.options.redis.status === "ready") this.releaseHeld();
+    else {
+      const held = this.held;
+      this.held = [];
+      for (const { entry, done } of held) this.answer(entry, done, "skipped");
     }
   }
 

@@ -163,6 +163,38 @@ describe("High availability: games survive the death of their process (issue 10)
     assert.equal(await listedOn(roomId), await processIdOf(survivor), "still listed on the survivor after the stalled copy is gone");
   });
 
+  it("a stalled owner that wakes with a Redis call in flight (its connection times out as it wakes) shows its players nothing the live copy lacks: the move waiting in its socket is never seen, and they resume in the live copy", async () => {
+    await start(2);
+    const { first, second, roomId } = await tttPair(suite.processes[0]!);
+    await tttMove(first, [first, second], 0, 0);
+    const owner = ownerOf(first.room, suite.processes);
+    const survivor = suite.processes.find((p) => p !== owner)!;
+    const before = [first, second].map((p) => Array.from(p.state.board).join(","));
+    const tokens = [first.token(), second.token()];
+    const changes: string[] = [];
+    for (const p of [first, second]) p.room.onStateChange(() => changes.push(Array.from(p.state.board).join(",")));
+
+    // Redis answers nothing for 700 ms: the owner's heartbeat and checks (every 250 ms) are in flight when it stops.
+    await suite.redis.call("CLIENT", "PAUSE", "700", "ALL");
+    await new Promise((r) => setTimeout(r, 400));
+    owner.kill("SIGSTOP");
+    // The second player's move waits in the stopped process's socket.
+    second.send("make_move", { row: 1, col: 1 });
+    await eventually(() => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor restoring the room", 15000);
+    changes.length = 0;
+    owner.kill("SIGCONT");
+    await Promise.all([first, second].map((p) => p.until(() => p.left !== undefined, "the stalled copy closing", 10000)));
+    assert.deepEqual([first.left, second.left], [4412, 4412], "the stalled copy closes with 4412 (the room moved)");
+    assert.deepEqual(changes, [], "its players saw no state from the stalled copy after it woke");
+    assert.ok(owner.logs().some((l) => /event loop stood still/.test(l.msg)), "the stall is logged");
+
+    const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, survivor)));
+    const [f, s] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
+    suite.track(f, s);
+    for (const p of [f, s]) assert.equal(Array.from(p.state.board).join(","), before[0], "the live copy's board is the one they last saw");
+    assert.deepEqual(before[1], before[0]);
+  });
+
   it("a stalled owner whose room was restored, played to its end and closed on the survivor meanwhile: woken with a move still in its socket, its copy leaves no row in the listing", async () => {
     await start(2);
     const { first, second, roomId } = await tttPair(suite.processes[0]!);
