@@ -51,6 +51,9 @@ export function tokenSecret(env: Pick<Env, "JWT_SECRET" | "NODE_ENV" | "DATA_DIR
   return secret;
 }
 
+/** Batches of 1,000 unused guests one hourly pass removes at most. */
+const PRUNE_BATCHES_PER_PASS = 100;
+
 export async function openPlayers(options: { env: Env; logger: Logger; metrics?: RecorderMetrics; address: (req: IncomingMessage) => string }): Promise<Players> {
   const { env, logger } = options;
   const secret = tokenSecret(env, logger);
@@ -75,13 +78,25 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
   const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, originAllowed: (req) => originAllowed(req.headers.origin, req.headers.host, env.ALLOWED_ORIGINS), logger });
   logger.info({ database: database.kind, where: database.where, ms: Date.now() - startedAt }, "players' database ready");
   // Guests nobody can be again (their token expired a day ago or more) and who have no record.
+  // Each pass goes on from where the last one ended (the guests before it all have a record,
+  // kept for good), in batches of 1,000 with the event loop let go between them, up to
+  // PRUNE_BATCHES_PER_PASS: before 2026-12-03 every pass read every guest who ever played, and
+  // removed 1,000 at most (fewer than one address may make in a day).
+  let pruneFrom = 0;
   const pruneGuests = async () => {
+    let removed = 0;
     try {
-      const removed = await store.pruneGuests(Date.now() - (env.TOKEN_DAYS + 1) * 86_400_000);
-      if (removed > 0) logger.info({ removed }, "unused guest accounts removed (their sign-in expired, and they have no record)");
+      const before = Date.now() - (env.TOKEN_DAYS + 1) * 86_400_000;
+      for (let batch = 0; batch < PRUNE_BATCHES_PER_PASS && pruneFrom < before; batch++) {
+        if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
+        const pass = await store.pruneGuests(before, 1000, pruneFrom);
+        removed += pass.removed;
+        pruneFrom = pass.next;
+      }
     } catch (err) {
       logger.warn({ err: (err as Error).message }, "removing unused guest accounts failed (players' database?); tried again in an hour");
     }
+    if (removed > 0) logger.info({ removed }, "unused guest accounts removed (their sign-in expired, and they have no record)");
   };
   const pruning = setInterval(() => void pruneGuests(), 3_600_000);
   pruning.unref();

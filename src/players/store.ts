@@ -4,7 +4,7 @@
  * queries run on the embedded SQLite database and on PostgreSQL.
  */
 import { randomUUID } from "node:crypto";
-import { sql, type Kysely, type Transaction } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from "kysely";
 import { isServerError, type PlayersDatabase } from "./database.js";
 import { PostgresResults } from "./postgres-results.js";
 import { SqliteResults } from "./sqlite-results.js";
@@ -96,23 +96,39 @@ export class PlayerStore {
    * record (no stats, no seat in a recorded match): a guest's token lasts TOKEN_DAYS from its
    * sign-in (a rename keeps that expiry), so nobody can be such a guest again, and an
    * address signing in as a new guest ten times a minute no longer grows the table for ever.
-   * Returns how many went.
+   * Returns how many went, and where the next call starts (`createdFrom`): `createdBefore` once
+   * every such guest before it is gone.
    */
-  async pruneGuests(createdBefore: number, limit = 1000): Promise<number> {
+  async pruneGuests(createdBefore: number, limit = 1000, createdFrom = 0): Promise<{ removed: number; next: number }> {
+    const unused = (eb: ExpressionBuilder<Database, "users">) =>
+      eb.and([
+        eb.not(eb.exists(eb.selectFrom("stats").select("stats.user_id").whereRef("stats.user_id", "=", "users.id"))),
+        eb.not(eb.exists(eb.selectFrom("match_players").select("match_players.user_id").whereRef("match_players.user_id", "=", "users.id"))),
+      ]);
+    // Oldest first from `createdFrom` (the guests index, in its order): a guest skipped here has
+    // a record, which it keeps for good, so the next batch and the next pass start after it.
+    const found = await this.db
+      .selectFrom("users")
+      .select(["id", "created_at"])
+      .where("guest", "=", 1)
+      .where("created_at", ">=", createdFrom)
+      .where("created_at", "<", createdBefore)
+      .where(unused)
+      .orderBy("created_at")
+      .limit(limit)
+      .execute();
+    if (found.length === 0) return { removed: 0, next: createdBefore };
+    // Checked again as they go: a record that came meanwhile keeps its guest.
     const deleted = await this.db
       .deleteFrom("users")
-      .where("id", "in", (eb) =>
-        eb
-          .selectFrom("users as u")
-          .select("u.id")
-          .where("u.guest", "=", 1)
-          .where("u.created_at", "<", createdBefore)
-          .where((w) => w.not(w.exists(w.selectFrom("stats").select("stats.user_id").whereRef("stats.user_id", "=", "u.id"))))
-          .where((w) => w.not(w.exists(w.selectFrom("match_players").select("match_players.user_id").whereRef("match_players.user_id", "=", "u.id"))))
-          .limit(limit),
+      .where(
+        "id",
+        "in",
+        found.map((r) => r.id),
       )
+      .where(unused)
       .executeTakeFirst();
-    return Number(deleted.numDeletedRows);
+    return { removed: Number(deleted.numDeletedRows), next: found.length < limit ? createdBefore : Number(found[found.length - 1]!.created_at) };
   }
 
   /** A registered player by normalised email, with their password hash (for signing in). */

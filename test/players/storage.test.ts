@@ -221,10 +221,35 @@ for (const kind of ["sqlite", "postgres"] as const) {
       const longAgo = Date.now() - 40 * 86_400_000;
       await opened.db.updateTable("users").set({ created_at: longAgo }).where("id", "in", [old.id, played.id, registered.id]).execute();
       await store.recordMatch(duel("dice", played.id, null, "a"));
-      assert.equal(await store.pruneGuests(Date.now() - 31 * 86_400_000), 1, "one guest removed");
+      const cutoff = Date.now() - 31 * 86_400_000;
+      assert.deepEqual(await store.pruneGuests(cutoff), { removed: 1, next: cutoff }, "one guest removed; every one before the cut-off done");
       assert.equal(await store.user(old.id), undefined, "the unused old guest");
       for (const kept of [played, recent, registered]) assert.equal((await store.user(kept.id))?.id, kept.id, `${kept.name} kept`);
       assert.equal((await store.profile(played.id))!.stats.dice!.played, 1, "its record intact");
+    });
+
+    it("unused guests go in batches, oldest first, each call going on after the last: a guest with a record is passed over once, not read again by every batch and every pass", async () => {
+      const day = 86_400_000;
+      const base = Date.now() - 100 * day;
+      const guests = [];
+      for (let i = 0; i < 7; i++) guests.push(await store.createGuest(`G${i}`));
+      // Created a day apart, oldest first; G1 and G4 have records.
+      for (const [i, g] of guests.entries()) await opened.db.updateTable("users").set({ created_at: base + i * day }).where("id", "=", g.id).execute();
+      for (const i of [1, 4]) await store.recordMatch(duel("dice", guests[i]!.id, null, "a"));
+      const cutoff = base + 6 * day; // G6 is too recent
+      const first = await store.pruneGuests(cutoff, 2, 0);
+      assert.deepEqual(first, { removed: 2, next: base + 2 * day }, "G0 and G2 (G1 passed over); the next call starts at G2's creation");
+      const second = await store.pruneGuests(cutoff, 2, first.next);
+      assert.deepEqual(second, { removed: 2, next: base + 5 * day }, "G3 and G5 (G4 passed over)");
+      const third = await store.pruneGuests(cutoff, 2, second.next);
+      assert.deepEqual(third, { removed: 0, next: cutoff }, "nothing left before the cut-off");
+      const left = await Promise.all(guests.map(async (g) => (await store.user(g.id)) !== undefined));
+      assert.deepEqual(left, [false, true, false, false, true, false, true], "the guests with records and the recent one stay");
+      // A pass that starts where the last ended never reads what lies before it.
+      const stale = await store.createGuest("Stale");
+      await opened.db.updateTable("users").set({ created_at: base }).where("id", "=", stale.id).execute();
+      assert.deepEqual(await store.pruneGuests(cutoff, 2, third.next), { removed: 0, next: cutoff });
+      assert.notEqual(await store.user(stale.id), undefined);
     });
 
     it("a player unknown to this database (a token from a reset database) is recorded as anonymous: the match lands, unrated, and the queue is not held up", async () => {
