@@ -57,6 +57,14 @@ export async function unlistIfMine(roomId: string): Promise<boolean> {
 
 type FrameHandler = (this: Room, client: Client, buffer: Buffer) => unknown;
 
+/** Clients whose join acknowledgement arrived and waits for the room's pending write ({@link deferJoinAcks}). */
+const waitingAcks = new WeakSet<Client>();
+
+/** Whether `client` has acknowledged its join, its acknowledgement waiting behind a snapshot write (not a silent client). */
+export function joinAckWaiting(client: Client): boolean {
+  return waitingAcks.has(client);
+}
+
 /**
  * Hands a joining client's acknowledgement (the frame after which Colyseus sends it the
  * whole state, `sendFullState`) to `defer`, which runs it once the room's state is saved and
@@ -70,7 +78,9 @@ export function deferJoinAcks(room: Room, defer: (ack: () => void) => void): voi
   if (typeof handle !== "function") throw new Error("Colyseus's Room has no _onMessage: join acknowledgements cannot wait for the snapshot (check the @colyseus/core version)");
   internal._onMessage = function (this: Room, client: Client, buffer: Buffer) {
     if (buffer?.[0] !== Protocol.JOIN_ROOM || client.state !== ClientState.JOINING) return handle.call(this, client, buffer);
+    waitingAcks.add(client);
     defer(() => {
+      waitingAcks.delete(client);
       // Still joining (not gone meanwhile): what Colyseus would have done at once.
       if (client.state === ClientState.JOINING) handle.call(this, client, buffer);
     });

@@ -254,9 +254,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       }
     }
     this.limit.add(client.sessionId);
-    requireJoinAck(this.timers, client, this.settings.joinAckSeconds, () => {
-      this.log.warn({ sessionId: client.sessionId }, "join not acknowledged in time; disconnecting");
-    });
     this.settings.metrics?.joined(this.roomName, spectator);
     this.settings.metrics?.clientIn(this.roomName);
     this.joins++;
@@ -265,6 +262,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     // Per-player lines are debug: at info a room logs its creation, each game's end and its disposal.
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, spectator }, "joined");
     await this.untilSaved();
+    // Counted from when the client is told it joined (Colyseus does so when this returns).
+    requireJoinAck(this.timers, client, this.settings.joinAckSeconds, () => {
+      this.log.warn({ sessionId: client.sessionId }, "join not acknowledged in time; disconnecting");
+    });
   }
 
   /**
@@ -297,13 +298,13 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   override async onReconnect(client: Client) {
     this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
-    requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
     // A new token with every reconnection: the snapshot must hold it.
     this.out.reconnected(client.sessionId, client.reconnectionToken);
     if (this.away.back(client.sessionId)) this.commit();
     // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
     this.drain.tell(client);
     await this.untilSaved();
+    requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
   }
 
   override onLeave(client: Client, code?: number) {

@@ -6,7 +6,7 @@
  */
 import { ClientState, type Client } from "@colyseus/core";
 import type WebSocket from "ws";
-import { seatStandIn } from "../ha/room-seats.js";
+import { joinAckWaiting, seatStandIn } from "../ha/room-seats.js";
 import { CLOSE_NO_JOIN_ACK } from "../protocol/errors.js";
 import { cutConnection } from "../transport.js";
 import type { RoomTimers } from "./timers.js";
@@ -14,7 +14,8 @@ import type { RoomTimers } from "./timers.js";
 /** Cuts `client` (close code 4408) if it has not acknowledged its join within `seconds`. */
 export function requireJoinAck(timers: RoomTimers, client: Client, seconds: number, onCut?: () => void): void {
   timers.after(seconds * 1000, () => {
-    if (client.state !== ClientState.JOINING) return;
+    // Acknowledged, the acknowledgement waiting for the room's snapshot write: not silent.
+    if (client.state !== ClientState.JOINING || joinAckWaiting(client)) return;
     onCut?.();
     cutConnection(client.ref as WebSocket, "no-ack", CLOSE_NO_JOIN_ACK, "join not acknowledged");
   });

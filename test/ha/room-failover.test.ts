@@ -8,6 +8,7 @@ import { ClientState, matchMaker, Protocol, type Client, type Room } from "@coly
 import pino from "pino";
 import type { SaveResult } from "../../src/ha/gate.js";
 import { directOutput, RoomFailover, type RoomSnapshotBody } from "../../src/ha/room-failover.js";
+import { joinAckWaiting } from "../../src/ha/room-seats.js";
 import type { RoomSnapshots, SnapshotBody, SnapshotRoom } from "../../src/ha/service.js";
 import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
 
@@ -409,10 +410,12 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     handle(gone, Buffer.from([Protocol.JOIN_ROOM]));
     handle(joining, Buffer.from([Protocol.PING]));
     assert.deepEqual([...sent], [`frame ${Protocol.PING} of j`], "a ping goes on; the acknowledgements wait");
+    assert.equal(joinAckWaiting(joining), true, "meanwhile the client counts as having acknowledged (its join-ack deadline does not cut it)");
     (gone as unknown as { state: ClientState }).state = ClientState.LEAVING;
     service.writes[0]!.answer("saved");
     await tick();
     assert.deepEqual([...sent], [`frame ${Protocol.PING} of j`, "patch", `frame ${Protocol.JOIN_ROOM} of j`], "after the write's patch; the client that left is not handled");
+    assert.equal(joinAckWaiting(joining), false);
   });
 
   it("hold(): the held token is in the next body, the seat counts as a client, and expiry undoes the count and reports a stand-in", async () => {
