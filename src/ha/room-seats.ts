@@ -5,6 +5,7 @@
  * that belongs to another copy of the room, or to no live copy at all.
  */
 import { ClientState, matchMaker, Protocol, type Client, type Room } from "@colyseus/core";
+import { interceptFrames } from "../rooms/frame-clock.js";
 
 /**
  * Holds a seat for `seconds` for whoever presents `token` (the seat's saved reconnection
@@ -55,8 +56,6 @@ export async function unlistIfMine(roomId: string): Promise<boolean> {
   return true;
 }
 
-type FrameHandler = (this: Room, client: Client, buffer: Buffer) => unknown;
-
 /** Clients whose join acknowledgement arrived and waits for the room's pending write ({@link deferJoinAcks}). */
 const waitingAcks = new WeakSet<Client>();
 
@@ -73,16 +72,13 @@ export function joinAckWaiting(client: Client): boolean {
  * `onCreate`, before anyone joins (Colyseus binds the frame handler at each join).
  */
 export function deferJoinAcks(room: Room, defer: (ack: () => void) => void): void {
-  const internal = room as unknown as { _onMessage?: FrameHandler };
-  const handle = internal._onMessage;
-  if (typeof handle !== "function") throw new Error("Colyseus's Room has no _onMessage: join acknowledgements cannot wait for the snapshot (check the @colyseus/core version)");
-  internal._onMessage = function (this: Room, client: Client, buffer: Buffer) {
-    if (buffer?.[0] !== Protocol.JOIN_ROOM || client.state !== ClientState.JOINING) return handle.call(this, client, buffer);
+  interceptFrames(room, (handle, client, buffer) => {
+    if (buffer?.[0] !== Protocol.JOIN_ROOM || client.state !== ClientState.JOINING) return handle();
     waitingAcks.add(client);
     defer(() => {
       waitingAcks.delete(client);
       // Still joining (not gone meanwhile): what Colyseus would have done at once.
-      if (client.state === ClientState.JOINING) handle.call(this, client, buffer);
+      if (client.state === ClientState.JOINING) handle();
     });
-  };
+  });
 }

@@ -1,6 +1,8 @@
 /**
- * Keeps Colyseus's per-client frame count per second (`Room.maxMessagesPerSecond`) counting
- * per second.
+ * Colyseus's handler of every frame a client sends a room (`Room._onMessage`), wrapped:
+ * {@link interceptFrames} for anything that must see each frame before Colyseus does, and
+ * {@link tickClockOnEveryFrame}, which keeps Colyseus's per-client frame count per second
+ * (`Room.maxMessagesPerSecond`) counting per second.
  *
  * Colyseus starts a client's new second when the room clock (`clock.currentTime`) has passed
  * the last one, and that clock moves only when something ticks it: a patch interval, clock
@@ -11,18 +13,29 @@
  * of waiting for an opponent) was closed with 4002, which gives no reconnection window, so a
  * seated player forfeited. Here the clock ticks for every frame, before Colyseus counts it.
  */
-import type { Room } from "@colyseus/core";
+import type { Client, Room } from "@colyseus/core";
 
-type FrameHandler = (this: Room, client: unknown, buffer: unknown) => unknown;
+type FrameHandler = (this: Room, client: Client, buffer: Buffer) => unknown;
 
-/** Call in `onCreate`, before any client joins (Colyseus binds the handler at each join). */
-export function tickClockOnEveryFrame(room: Room): void {
+/**
+ * Puts `intercept` in front of Colyseus's frame handler: it gets each frame and the handler
+ * (`handle()` passes the frame on). Call in `onCreate`, before any client joins (Colyseus
+ * binds the handler at each join); later calls wrap the earlier ones.
+ */
+export function interceptFrames(room: Room, intercept: (handle: () => unknown, client: Client, buffer: Buffer) => unknown): void {
   const internal = room as unknown as { _onMessage?: FrameHandler };
   const handle = internal._onMessage;
-  // Colyseus's frame handler (Room.ts `_onMessage`); a version without it must not start silently unprotected.
-  if (typeof handle !== "function") throw new Error("Colyseus's Room has no _onMessage: the room clock cannot be ticked for each frame (check the @colyseus/core version)");
-  internal._onMessage = function (this: Room, client: unknown, buffer: unknown) {
-    this.clock.tick();
-    return handle.call(this, client, buffer);
+  // Colyseus's frame handler (Room.ts `_onMessage`): a version without it must not start without what depends on it.
+  if (typeof handle !== "function") throw new Error("Colyseus's Room has no _onMessage: its frames cannot be intercepted (check the @colyseus/core version)");
+  internal._onMessage = function (this: Room, client: Client, buffer: Buffer) {
+    return intercept(() => handle.call(this, client, buffer), client, buffer);
   };
+}
+
+/** Ticks the room clock for every frame, before Colyseus counts it. */
+export function tickClockOnEveryFrame(room: Room): void {
+  interceptFrames(room, (handle) => {
+    room.clock.tick();
+    return handle();
+  });
 }
