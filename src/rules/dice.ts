@@ -5,7 +5,8 @@
  * Check order for the client actions `roll`, `select` and `set_aside`: seated
  * (NOT_A_PLAYER), phase (NOT_STARTED while waiting, GAME_OVER once over, NOT_ALLOWED during
  * the bust pause), sender's turn (NOT_YOUR_TURN), argument range, rule legality (both
- * INVALID_MOVE). `add_bot` and `rematch` belong to a stage rather than a turn: after the
+ * INVALID_MOVE, a selection changed {@link MAX_SELECTION_CHANGES} times since the roll
+ * included). `add_bot` and `rematch` belong to a stage rather than a turn: after the
  * seat check, the wrong stage is NOT_ALLOWED, as TicTacToe's `rematch`.
  * The payload's shape is checked before, by the room against src/protocol; the checks here
  * still reject any malformed field rather than throw.
@@ -26,6 +27,14 @@ export const DEFAULT_TARGET_SCORE = 3000;
 
 /** Dice on the table at the start of every turn. */
 export const DICE_COUNT = 6;
+
+/**
+ * How many times a player may change their selection between two rolls (any selection of six
+ * dice is at most six changes away): beyond it `select` is refused. Each change is a step of
+ * the game's log, and without a bound a player could toggle a die for hours and grow it
+ * without end (its match record, its snapshot, the replay everyone may load).
+ */
+export const MAX_SELECTION_CHANGES = 30;
 
 /** The names bots get, drawn at random (never the name of the player already seated). */
 export const BOT_NAMES: readonly string[] = [
@@ -65,6 +74,8 @@ export interface DiceState {
   readonly dice: readonly number[];
   /** Indexes into `dice` of the selected dice, ascending. */
   readonly selected: readonly number[];
+  /** Times the selection changed since the last roll (absent in states saved before 2026-12-03: 0). */
+  readonly selectionChanges?: number;
   /** Values of the dice set aside this turn. */
   readonly setAside: readonly number[];
   readonly currentTurn: string | null;
@@ -200,7 +211,7 @@ function roll(state: DiceState, playerId: string, rng: Rng): DiceResult {
   if (state.dice.some((d) => d !== 0)) return reject("INVALID_MOVE", "Set aside scoring dice before rolling again.");
 
   const rolled = state.dice.map(() => d6(rng));
-  const next: DiceState = { ...state, dice: rolled, selected: NONE, players: updatePlayer(state, playerId, { turnScore: 0 }) };
+  const next: DiceState = { ...state, dice: rolled, selected: NONE, selectionChanges: 0, players: updatePlayer(state, playerId, { turnScore: 0 }) };
   if (holdsScoringDie(rolled)) return accept(next);
   // The roll stays on show during the pause; the round's points are lost when it ends.
   return accept({ ...next, phase: "busted" }, [
@@ -216,12 +227,16 @@ function select(state: DiceState, playerId: string, index: unknown): DiceResult 
     return reject("INVALID_MOVE", `The die index must be a whole number from 0 to ${state.dice.length - 1}.`);
   }
   if (state.dice[index] === 0) return reject("INVALID_MOVE", "That die has not been rolled.");
+  const changes = (state.selectionChanges ?? 0) + 1;
+  if (changes > MAX_SELECTION_CHANGES) {
+    return reject("INVALID_MOVE", `You have changed your selection ${MAX_SELECTION_CHANGES} times since this roll: set dice aside or bank.`);
+  }
 
   const selected = state.selected.includes(index)
     ? state.selected.filter((i) => i !== index)
     : [...state.selected, index].sort((a, b) => a - b);
   const turnScore = scoreDice(selected.map((i) => state.dice[i]!)).score;
-  return accept({ ...state, selected, players: updatePlayer(state, playerId, { turnScore }) });
+  return accept({ ...state, selected, selectionChanges: changes, players: updatePlayer(state, playerId, { turnScore }) });
 }
 
 function setAside(state: DiceState, playerId: string, endTurn: unknown): DiceResult {

@@ -4,6 +4,7 @@ import {
   BOT_NAMES,
   DEFAULT_TARGET_SCORE,
   dice,
+  MAX_SELECTION_CHANGES,
   scoreDice,
   type DiceAction,
   type DiceEvent,
@@ -204,6 +205,21 @@ describe("Dice rules", () => {
       }
       assert.deepEqual(s.selected, [1, 2, 3, 4], "indexes kept ascending");
       rejects(s, "alice", { type: "set_aside", endTurn: false }, "INVALID_MOVE");
+    });
+
+    it(`the selection may change ${MAX_SELECTION_CHANGES} times between two rolls; the next change is refused (INVALID_MOVE), and a new roll allows as many again`, () => {
+      let s = run(game(), "alice", { type: "roll" }, [1, 2, 5, 3, 4, 6]).state;
+      // The first die toggled on and off, ending on (an odd count), then the 5: the last change allowed.
+      for (let i = 0; i < MAX_SELECTION_CHANGES - 1; i++) s = run(s, "alice", { type: "select", index: 0 }).state;
+      s = run(s, "alice", { type: "select", index: 2 }).state;
+      assert.deepEqual(s.selected, [0, 2]);
+      assert.match(rejects(s, "alice", { type: "select", index: 0 }, "INVALID_MOVE"), /set dice aside or bank/);
+      // Setting aside is still open, and the next roll allows as many changes again.
+      s = run(s, "alice", { type: "set_aside", endTurn: false }).state;
+      assert.deepEqual(s.setAside, [1, 5]);
+      s = run(s, "alice", { type: "roll" }, [1, 3, 4, 6]).state;
+      for (let i = 0; i < MAX_SELECTION_CHANGES; i++) s = run(s, "alice", { type: "select", index: 0 }).state;
+      rejects(s, "alice", { type: "select", index: 0 }, "INVALID_MOVE");
     });
 
     it("setting aside moves the selected dice and the player rolls the rest", () => {
