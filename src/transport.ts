@@ -17,6 +17,7 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import type WebSocket from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
+import { Protocol } from "@colyseus/core";
 import { CLOSE_FLOODING, CLOSE_SLOW_CLIENT } from "./protocol/errors.js";
 import { addressKey, clientAddress } from "./net/address.js";
 import { originAllowed } from "./http/gate.js";
@@ -86,8 +87,8 @@ export function cutConnection(socket: WebSocket, reason: CutReason, code: number
 function noop() {}
 
 /** A request frame (Colyseus's ROOM_REQUEST: the protocol code in the first byte's low 5 bits). */
-function isRequest(data: WebSocket.RawData): boolean {
-  return Buffer.isBuffer(data) && data.length > 0 && (data[0]! & 0x1f) === 21;
+export function isRequest(data: WebSocket.RawData): boolean {
+  return Buffer.isBuffer(data) && data.length > 0 && (data[0]! & 0x1f) === Protocol.ROOM_REQUEST;
 }
 
 function refuse(socket: Duplex, status: number, text: string) {

@@ -30,7 +30,7 @@ import { hostKey } from "../matchmaking/waiting-rooms.js";
 import { directOutput, RoomFailover, type RoomOutput, type RoomSnapshotBody } from "../ha/room-failover.js";
 import { RESTORE_OPTION, type RestoreOption } from "../ha/service.js";
 import { TurnClock } from "./turn-clock.js";
-import { tickClockOnEveryFrame } from "./frame-clock.js";
+import { refuseRequests, tickClockOnEveryFrame } from "./frame-clock.js";
 import { AwaySeats } from "./away-seats.js";
 import { BotTurn } from "./bot-turn.js";
 import { RoomListing } from "./room-listing.js";
@@ -130,6 +130,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.limit = new MessageLimit(settings);
     this.gate = new MessageGate(this.limit, settings, this.roomName, this.log);
     tickClockOnEveryFrame(this);
+    refuseRequests(this);
 
     const restore = rawOptions[RESTORE_OPTION] as RestoreOption | undefined;
     const parsed = definition.protocol.options.safeParse(restore ? restore.snapshot.options : clientOptions(rawOptions));

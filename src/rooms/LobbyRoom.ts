@@ -7,7 +7,7 @@ import { ADDRESS_OPTION, type ReservationRelease } from "../matchmaking/reservat
 import { requireJoinAck } from "./join-ack.js";
 import { NO_PATCH_TICK_MS, RoomTimers } from "./timers.js";
 import type { Listing, ListingFilter } from "./listing.js";
-import { tickClockOnEveryFrame } from "./frame-clock.js";
+import { refuseRequests, tickClockOnEveryFrame } from "./frame-clock.js";
 
 /** The lobby's join options: a filter of the listing. */
 export function lobbyOptions(games: readonly string[]) {
@@ -85,6 +85,7 @@ export class LobbyRoom extends Room {
     this.maxClients = this.settings.maxClients;
     this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
     tickClockOnEveryFrame(this);
+    refuseRequests(this);
     this.unsubscribe = this.settings.listing.onChange(() => this.changed());
     // Rooms of a dead process leave the driver without a notice: re-read now and then.
     this.timers.every(this.settings.refreshMs, () => this.settings.listing.invalidate());

@@ -13,7 +13,9 @@
  * of waiting for an opponent) was closed with 4002, which gives no reconnection window, so a
  * seated player forfeited. Here the clock ticks for every frame, before Colyseus counts it.
  */
-import type { Client, Room } from "@colyseus/core";
+import { ClientState, getMessageBytes, Protocol, ResponseStatus, type Client, type Room } from "@colyseus/core";
+import { decode } from "@colyseus/schema";
+import { isRequest } from "../transport.js";
 
 type FrameHandler = (this: Room, client: Client, buffer: Buffer) => unknown;
 
@@ -37,5 +39,33 @@ export function tickClockOnEveryFrame(room: Room): void {
   interceptFrames(room, (handle) => {
     room.clock.tick();
     return handle();
+  });
+}
+
+/** What a request frame is answered (this server's rooms take none). */
+const NO_REQUESTS = { name: "UNKNOWN_ACTION", code: "UNKNOWN_ACTION", message: "This server's rooms answer no requests: send game messages (room.send without a callback)." };
+
+/**
+ * Answers every request frame (Colyseus's ROOM_REQUEST: the SDK's `room.request()`, or
+ * `room.send()` with a callback) itself with that refusal: this server's rooms take none.
+ * Colyseus would decode its payload and, when that failed, answer with the decoder's own
+ * text and log an error with a stack trace for each frame (a client could write about
+ * 1 GB of them an hour); one it could decode reached the game's handler, as a message the
+ * client believed answered. A frame whose request id cannot be read is dropped. The
+ * transport holds request frames to the game messages' rate.
+ */
+export function refuseRequests(room: Room): void {
+  interceptFrames(room, (handle, client, buffer) => {
+    if (!isRequest(buffer)) return handle();
+    if (client.state === ClientState.LEAVING) return undefined;
+    let requestId: number;
+    try {
+      requestId = decode.number(buffer, { offset: 1 });
+    } catch {
+      return undefined;
+    }
+    if (!Number.isSafeInteger(requestId)) return undefined;
+    client.enqueueRaw(getMessageBytes[Protocol.ROOM_RESPONSE](requestId, ResponseStatus.ERROR, NO_REQUESTS));
+    return undefined;
   });
 }

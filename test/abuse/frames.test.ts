@@ -8,6 +8,7 @@ import WebSocket from "ws";
 import { Protocol } from "@colyseus/core";
 import { CLOSE_FLOODING, CLOSE_NO_JOIN_ACK } from "../../src/protocol/errors.js";
 import { clientFrom, HonestGame, percentile, rssMb, startDefaultServer, address } from "../helpers/abuse.js";
+import { eventually } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 
 interface Reservation {
@@ -125,6 +126,37 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     assert.ok(sent <= 60, `cut after ${sent} requests (a burst of 20, then 10 a second)`);
     assert.equal(hostSocket.readyState, WebSocket.OPEN, "the room's player was not touched");
     hostSocket.terminate();
+  });
+
+  it("request frames (this server's rooms take none) are each answered UNKNOWN_ACTION by the room: a broken payload gets no decoder text and writes no error log, a game message sent as a request is not played; the connection stays", async () => {
+    const server = await startDefaultServer();
+    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(8));
+    const ws = await rawSocket(server, host, address(8));
+    ws.send(Uint8Array.of(Protocol.JOIN_ROOM));
+    const responses: Buffer[] = [];
+    ws.on("message", (data: Buffer) => {
+      if (data[0] === Protocol.ROOM_RESPONSE) responses.push(data);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const logLinesBefore = server.logs().length;
+    const text = (s: string) => [0xa0 | s.length, ...Buffer.from(s)];
+    // Request 5: type "abc" with a payload msgpack cannot read (0xc1 is never used); request 6:
+    // a game message ("rematch", no payload) sent as a request.
+    ws.send(Buffer.from([Protocol.ROOM_REQUEST, 5, ...text("abc"), 0xc1]));
+    ws.send(Buffer.from([Protocol.ROOM_REQUEST, 6, ...text("rematch")]));
+    await eventually(() => responses.length === 2, "both requests answered", 3000);
+    for (const [i, id] of [5, 6].entries()) {
+      const r = responses[i]!;
+      assert.deepEqual([r[1], r[2]], [id, 2], `request ${id}: answered, status ERROR`);
+      assert.ok(r.includes(Buffer.from("UNKNOWN_ACTION")), `request ${id}: code UNKNOWN_ACTION`);
+      assert.ok(!r.includes(Buffer.from("MessagePack")), `request ${id}: no decoder text`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const lines = server.logs().slice(logLinesBefore);
+    assert.deepEqual(lines.filter((l) => Number(l.level) >= 50).map((l) => l.msg), [], "no error-level log line");
+    assert.ok(!lines.some((l) => l.msg === "rejected" || l.code !== undefined), "the game message sent as a request reached no handler");
+    assert.equal(ws.readyState, WebSocket.OPEN, "the connection stays");
+    ws.terminate();
   });
 
   it("a player who pings at an honest pace keeps the seat however long they wait, in a game room and in the lobby (Colyseus's own frame count now starts a new second even when nothing else happens)", async function () {
