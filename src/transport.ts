@@ -147,6 +147,13 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       refuse(req.socket, 403, "origin not allowed");
       return false;
     }
+    // Colyseus finds a room by id in a plain object: "constructor" or "__proto__" found a
+    // function, whose TypeError went to the client and to the error log with its stack.
+    const roomId = /\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)(?:\?|$)/.exec(req.url ?? "")?.[1];
+    if (roomId !== undefined && roomId in Object.prototype) {
+      refuse(req.socket, 404, "no such room");
+      return false;
+    }
     const key = addressKey(ip);
     const open = perIp.get(key) ?? 0;
     if (guards.maxConnectionsPerIp > 0 && open >= guards.maxConnectionsPerIp) {

@@ -159,6 +159,27 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     ws.terminate();
   });
 
+  it("a WebSocket path naming a room id that is a member of Object.prototype (constructor, __proto__, toString) is refused at the upgrade with 404: no internal error text, no error log", async () => {
+    const server = await startDefaultServer();
+    const before = server.logs().length;
+    for (const id of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const outcome = await new Promise<string>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.port}/anyprocess/${id}?sessionId=abc`, { headers: { "X-Forwarded-For": address(9) } });
+        const got: string[] = [];
+        ws.on("unexpected-response", (_req, res) => {
+          resolve(`refused ${res.statusCode}`);
+          ws.terminate();
+        });
+        ws.on("message", (d: Buffer) => got.push(d.toString("latin1")));
+        ws.on("close", (code) => resolve(`closed ${code}: ${got.join(" ")}`));
+        ws.on("error", () => undefined);
+      });
+      assert.equal(outcome, "refused 404", `${id}: ${outcome}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(server.logs().slice(before).filter((l) => Number(l.level) >= 50).map((l) => l.msg), [], "no error-level log line");
+  });
+
   it("a player who pings at an honest pace keeps the seat however long they wait, in a game room and in the lobby (Colyseus's own frame count now starts a new second even when nothing else happens)", async function () {
     this.timeout(30000);
     // Colyseus's own count allows MAX_FRAMES_PER_SECOND + FRAME_BURST (10 here) a second; the transport's budget is 5 a second.
