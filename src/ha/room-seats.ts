@@ -72,13 +72,13 @@ export function joinAckWaiting(client: Client): boolean {
  * `onCreate`, before anyone joins (Colyseus binds the frame handler at each join).
  */
 export function deferJoinAcks(room: Room, defer: (ack: () => void) => void): void {
-  interceptFrames(room, (handle, client, buffer) => {
-    if (buffer?.[0] !== Protocol.JOIN_ROOM || client.state !== ClientState.JOINING) return handle();
+  interceptFrames(room, (next, self, client, buffer) => {
+    if (buffer?.[0] !== Protocol.JOIN_ROOM || client.state !== ClientState.JOINING) return next.call(self, client, buffer);
     waitingAcks.add(client);
     defer(() => {
       waitingAcks.delete(client);
       // Still joining (not gone meanwhile): what Colyseus would have done at once.
-      if (client.state === ClientState.JOINING) handle();
+      if (client.state === ClientState.JOINING) next.call(self, client, buffer);
     });
   });
 }

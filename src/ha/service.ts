@@ -327,7 +327,8 @@ export class HighAvailability {
   }
 
   /** A room's write as it goes out: its snapshot read now, only the fields that changed since its last write that landed. */
-  private prepare({ entry, read, done }: Asked): Prepared {
+  private prepare(asked: Asked): Prepared {
+    const { entry, read, done } = asked;
     const body = read();
     const { history } = body;
     // The stored form: the history's counters only (its entries go to the list beside it).
@@ -357,7 +358,7 @@ export class HighAvailability {
     for (let i = full ? 0 : history.entries.length - added; i < history.entries.length; i++) values.push(history.entries[i]![1]);
     entry.historySeq = undefined; // until this write is known to have landed
     // Read now: what Redis lost before this (see dataLost) the write already makes up for.
-    return { asked: { entry, read, done }, write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq, entry, losses: this.losses, done };
+    return { asked, write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq, entry, losses: this.losses, done };
   }
 
   /**

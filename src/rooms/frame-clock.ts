@@ -17,28 +17,28 @@ import { ClientState, getMessageBytes, Protocol, ResponseStatus, type Client, ty
 import { decode } from "@colyseus/schema";
 import { isRequest } from "../transport.js";
 
-type FrameHandler = (this: Room, client: Client, buffer: Buffer) => unknown;
+export type FrameHandler = (this: Room, client: Client, buffer: Buffer) => unknown;
 
 /**
  * Puts `intercept` in front of Colyseus's frame handler: it gets each frame and the handler
- * (`handle()` passes the frame on). Call in `onCreate`, before any client joins (Colyseus
- * binds the handler at each join); later calls wrap the earlier ones.
+ * (`next.call(room, client, buffer)` passes the frame on). Call in `onCreate`, before any
+ * client joins (Colyseus binds the handler at each join); later calls wrap the earlier ones.
  */
-export function interceptFrames(room: Room, intercept: (handle: () => unknown, client: Client, buffer: Buffer) => unknown): void {
+export function interceptFrames(room: Room, intercept: (next: FrameHandler, room: Room, client: Client, buffer: Buffer) => unknown): void {
   const internal = room as unknown as { _onMessage?: FrameHandler };
-  const handle = internal._onMessage;
+  const next = internal._onMessage;
   // Colyseus's frame handler (Room.ts `_onMessage`): a version without it must not start without what depends on it.
-  if (typeof handle !== "function") throw new Error("Colyseus's Room has no _onMessage: its frames cannot be intercepted (check the @colyseus/core version)");
+  if (typeof next !== "function") throw new Error("Colyseus's Room has no _onMessage: its frames cannot be intercepted (check the @colyseus/core version)");
   internal._onMessage = function (this: Room, client: Client, buffer: Buffer) {
-    return intercept(() => handle.call(this, client, buffer), client, buffer);
+    return intercept(next, this, client, buffer);
   };
 }
 
 /** Ticks the room clock for every frame, before Colyseus counts it. */
 export function tickClockOnEveryFrame(room: Room): void {
-  interceptFrames(room, (handle) => {
-    room.clock.tick();
-    return handle();
+  interceptFrames(room, (next, self, client, buffer) => {
+    self.clock.tick();
+    return next.call(self, client, buffer);
   });
 }
 
@@ -55,8 +55,8 @@ const NO_REQUESTS = { name: "UNKNOWN_ACTION", code: "UNKNOWN_ACTION", message: "
  * transport holds request frames to the game messages' rate.
  */
 export function refuseRequests(room: Room): void {
-  interceptFrames(room, (handle, client, buffer) => {
-    if (!isRequest(buffer)) return handle();
+  interceptFrames(room, (next, self, client, buffer) => {
+    if (!isRequest(buffer)) return next.call(self, client, buffer);
     if (client.state === ClientState.LEAVING) return undefined;
     let requestId: number;
     try {
