@@ -12,14 +12,14 @@ import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { AnyGame } from "../games/definition.js";
-import { CLOSE_ROOM_MOVED, ErrorCode, JoinErrorCode } from "../protocol/errors.js";
+import { ErrorCode, JoinErrorCode } from "../protocol/errors.js";
 import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
 import type { ScheduleEvent } from "../rules/types.js";
 import { Projection } from "../schema/sync.js";
 import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
 import { Admission } from "./admission.js";
-import { holdable, requireJoinAck } from "./join-ack.js";
+import { holdable, joinedOnceSaved } from "./join-ack.js";
 import { MessageLimit } from "./message-limit.js";
 import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
@@ -30,7 +30,7 @@ import { hostKey } from "../matchmaking/waiting-rooms.js";
 import { directOutput, RoomFailover, type RoomOutput, type RoomSnapshotBody } from "../ha/room-failover.js";
 import { RESTORE_OPTION, type RestoreOption } from "../ha/service.js";
 import { TurnClock } from "./turn-clock.js";
-import { refuseRequests, tickClockOnEveryFrame } from "./frame-clock.js";
+import { guardFrames } from "./frame-clock.js";
 import { AwaySeats } from "./away-seats.js";
 import { BotTurn } from "./bot-turn.js";
 import { RoomListing } from "./room-listing.js";
@@ -129,8 +129,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.log = settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
     this.limit = new MessageLimit(settings);
     this.gate = new MessageGate(this.limit, settings, this.roomName, this.log);
-    tickClockOnEveryFrame(this);
-    refuseRequests(this);
+    guardFrames(this);
 
     const restore = rawOptions[RESTORE_OPTION] as RestoreOption | undefined;
     const parsed = definition.protocol.options.safeParse(restore ? restore.snapshot.options : clientOptions(rawOptions));
@@ -262,25 +261,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.drain.tell(client);
     // Per-player lines are debug: at info a room logs its creation, each game's end and its disposal.
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, spectator }, "joined");
-    await this.untilSaved();
-    // Counted from when the client is told it joined (Colyseus does so when this returns).
-    requireJoinAck(this.timers, client, this.settings.joinAckSeconds, () => {
+    await joinedOnceSaved(() => this.out.saved(), this.timers, client, this.settings.joinAckSeconds, () => {
       this.log.warn({ sessionId: client.sessionId }, "join not acknowledged in time; disconnecting");
     });
-  }
-
-  /**
-   * Colyseus hands a joining or reconnecting client its reconnection token when onJoin or
-   * onReconnect returns: with high availability, only once the snapshot holding that token
-   * (and the seat) has landed, so a crash cannot leave a player holding a token no restored
-   * copy knows. Refused if this copy is being closed (taken over elsewhere).
-   */
-  private async untilSaved() {
-    try {
-      await this.out.saved();
-    } catch {
-      throw new ServerError(CLOSE_ROOM_MOVED, "This game moved to another server: join it again.");
-    }
   }
 
   override onDrop(client: Client, code?: number) {
@@ -304,8 +287,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     if (this.away.back(client.sessionId)) this.commit();
     // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
     this.drain.tell(client);
-    await this.untilSaved();
-    requireJoinAck(this.timers, client, this.settings.joinAckSeconds);
+    await joinedOnceSaved(() => this.out.saved(), this.timers, client, this.settings.joinAckSeconds);
   }
 
   override onLeave(client: Client, code?: number) {

@@ -7,7 +7,7 @@ import { ADDRESS_OPTION, type ReservationRelease } from "../matchmaking/reservat
 import { requireJoinAck } from "./join-ack.js";
 import { NO_PATCH_TICK_MS, RoomTimers } from "./timers.js";
 import type { Listing, ListingFilter } from "./listing.js";
-import { refuseRequests, tickClockOnEveryFrame } from "./frame-clock.js";
+import { guardFrames } from "./frame-clock.js";
 
 /** The lobby's join options: a filter of the listing. */
 export function lobbyOptions(games: readonly string[]) {
@@ -84,8 +84,7 @@ export class LobbyRoom extends Room {
     this.patchRate = NO_PATCH_TICK_MS; // no state to patch, and no clock to tick (timers are RoomTimers)
     this.maxClients = this.settings.maxClients;
     this.maxMessagesPerSecond = this.settings.maxMessagesPerSecond;
-    tickClockOnEveryFrame(this);
-    refuseRequests(this);
+    guardFrames(this);
     this.unsubscribe = this.settings.listing.onChange(() => this.changed());
     // Rooms of a dead process leave the driver without a notice: re-read now and then.
     this.timers.every(this.settings.refreshMs, () => this.settings.listing.invalidate());

@@ -69,3 +69,9 @@ export function refuseRequests(room: Room): void {
     return undefined;
   });
 }
+
+/** What every room does with inbound frames before Colyseus: the clock ticked, requests refused. */
+export function guardFrames(room: Room): void {
+  tickClockOnEveryFrame(room);
+  refuseRequests(room);
+}

@@ -4,10 +4,10 @@
  * arrives; a client that never sends it makes that queue grow for as long as it stays.
  * The SDK acknowledges at once, so a client still silent after `seconds` is cut.
  */
-import { ClientState, type Client } from "@colyseus/core";
+import { ClientState, ServerError, type Client } from "@colyseus/core";
 import type WebSocket from "ws";
 import { joinAckWaiting, seatStandIn } from "../ha/room-seats.js";
-import { CLOSE_NO_JOIN_ACK } from "../protocol/errors.js";
+import { CLOSE_NO_JOIN_ACK, CLOSE_ROOM_MOVED } from "../protocol/errors.js";
 import { cutConnection } from "../transport.js";
 import type { RoomTimers } from "./timers.js";
 
@@ -19,6 +19,22 @@ export function requireJoinAck(timers: RoomTimers, client: Client, seconds: numb
     onCut?.();
     cutConnection(client.ref as WebSocket, "no-ack", CLOSE_NO_JOIN_ACK, "join not acknowledged");
   });
+}
+
+/**
+ * The end of a join or reconnection: Colyseus hands the client its reconnection token when
+ * onJoin or onReconnect returns. With high availability that waits until the snapshot
+ * holding the token (and the seat) has landed (`saved`), so a crash cannot leave a player
+ * holding a token no restored copy knows; refused if this copy is being closed (taken over
+ * elsewhere). The acknowledgement deadline then counts from when the client is told.
+ */
+export async function joinedOnceSaved(saved: () => Promise<void>, timers: RoomTimers, client: Client, seconds: number, onCut?: () => void): Promise<void> {
+  try {
+    await saved();
+  } catch {
+    throw new ServerError(CLOSE_ROOM_MOVED, "This game moved to another server: join it again.");
+  }
+  requireJoinAck(timers, client, seconds, onCut);
 }
 
 /**
