@@ -11,6 +11,8 @@
  *   beyond the free seats fails (so `joinOrCreate` tries elsewhere);
  * - spectators have their own slots (`maxSpectators`, and `maxSpectatorsPerIp` per
  *   address), counted with their unused reservations, and can never take a seat's place;
+ * - a player's reservation that can hold no seat (the game started, or it is full) counts
+ *   as a spectator's until onJoin refuses it, since Colyseus counts it in `maxClients`;
  * - each reservation made through the matchmaking route is released in the ledger when its
  *   client arrives or it expires.
  *
@@ -117,13 +119,17 @@ export class Admission {
   }
 
   private admit(spectator: boolean, address: string | undefined): boolean {
-    if (!spectator) return !this.game.canSeat() || this.game.players() + this.pendingPlayers() < this.game.seats();
+    if (!spectator && this.game.canSeat()) return this.game.players() + this.pendingPlayers() < this.game.seats();
+    // A spectator, or a player's reservation that can hold no seat (the game started, or no
+    // seat is free): onJoin refuses the latter and says why, but until then Colyseus counts
+    // it against maxClients (seats + spectators), so it takes a spectator's place and budget.
+    // Left uncounted, 16 of them (three addresses) locked a started two-seat room to spectators.
     const key = address === undefined ? undefined : addressKey(address);
     let total = this.spectators.size;
     let fromAddress = 0;
     for (const a of this.spectators.values()) if (key !== undefined && a && addressKey(a) === key) fromAddress++;
     for (const p of this.pending.values()) {
-      if (!p.spectator) continue;
+      if (p.holdsSeat) continue;
       total++;
       if (key !== undefined && p.address && addressKey(p.address) === key) fromAddress++;
     }

@@ -181,15 +181,32 @@ describe("Admission: seat reservations and spectator slots", () => {
     assert.deepEqual(ada.state.players.map((p) => p?.name).sort(), ["Ada", "Bob", "Cy"]);
   });
 
+  it("late players' reservations into a started game take spectators' places: one address's cannot lock out another's spectator", async () => {
+    const { room, a } = await suite.startedTicTacToe();
+    capSpectatorsPerAddress(room.roomId, 4);
+    // Each is refused with GAME_STARTED when used; until it expires Colyseus counts it in the
+    // room's maxClients (seats + MAX_SPECTATORS). Those of one address stop at its cap.
+    for (let i = 0; i < 4; i++) await reserveFrom("198.51.100.20", room.roomId, { name: `Late ${i}` });
+    for (let i = 4; i < 16; i++) await assert.rejects(reserveFrom("198.51.100.20", room.roomId, { name: `Late ${i}` }), NOT_GRANTED, `late player ${i + 1} from one address`);
+    await reserveFrom("198.51.100.20", room.roomId, { spectate: true }).then(
+      () => assert.fail("its late players' reservations are its spectator cap"),
+      (e: Error) => assert.match(e.message, NOT_GRANTED),
+    );
+    const watcher = await suite.join<Ttt>(room.roomId, { spectate: true });
+    assert.equal(watcher.state.phase, "playing", "another address still watches");
+    assert.deepEqual([...watcher.state.players.keys()].sort(), [...a.state.players.keys()].sort());
+  });
+
   it("a reservation Colyseus refuses after admission leaves nothing behind to expire", async () => {
     const { room } = await suite.startedTicTacToe();
-    const cap = (await testServer()).env.MAX_SPECTATORS;
+    // Colyseus's own limit lowered below the room's spectator budget: two players and two
+    // reservations fill it, and the third passes admission and is refused by Colyseus.
+    const cap = 2;
+    await (suite.colyseus.getRoomById(room.roomId) as unknown as { setMatchmaking(u: { maxClients: number }): Promise<void> }).setMatchmaking({ maxClients: 2 + cap });
     const [cached] = await matchMaker.query({ roomId: room.roomId });
-    // In a started game a player's reservation holds no seat (the room refuses it at join),
-    // but Colyseus counts it: two players and `cap` of them fill its maxClients.
     const unused: string[] = [];
-    for (let i = 0; i < cap; i++) unused.push((await matchMaker.reserveSeatFor(cached!, { name: `Late ${i}` })).sessionId);
-    await assert.rejects(matchMaker.reserveSeatFor(cached!, { name: "Over" }, { sessionId: "refused-by-colyseus" }), NOT_GRANTED);
+    for (let i = 0; i < cap; i++) unused.push((await matchMaker.reserveSeatFor(cached!, { spectate: true })).sessionId);
+    await assert.rejects(matchMaker.reserveSeatFor(cached!, { spectate: true }, { sessionId: "refused-by-colyseus" }), NOT_GRANTED);
 
     const expiry = Number(TEST_ENV.SEAT_RESERVATION_SECONDS) * 1000;
     const expired = () => roomLogs(room.roomId).filter((l) => l.msg === EXPIRED);
