@@ -284,7 +284,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       if (options.players) {
         const { accounts, store, leaderboards } = options.players;
         app.use(accounts.routes());
-        app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), match: (id) => store.match(id) }, games, logger));
+        app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), matchJson: (id) => store.matchJson(id) }, games, logger));
       } else {
         // Lookaheads: Express strips a matched prefix, and skips the layer when what follows is not "/".
         app.use([/^\/auth(?=\/|$)/, /^\/api\/(?:leaderboard|players|matches)(?=\/|$)/], (_req, res) => {
@@ -296,6 +296,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       // The browser client (client/, built by Vite into client/dist by `npm start` / `npm run build`).
       app.use(express.static(CLIENT_DIR, { index: "index.html", maxAge: "1h", setHeaders: noCacheHtml }));
       app.use("/monitor", monitorHandler({ password: env.MONITOR_PASSWORD, logger, trustedHops: env.TRUST_PROXY }));
+      // Any other path (a scanner's /.env, /wp-login.php): the same JSON 404, not Express's HTML page.
+      app.use((_req, res) => void res.status(404).json({ code: 404, error: "There is nothing at that address." }));
       // A request Express could not read (a malformed %-escape in its path) or a route that
       // threw: JSON with a code, never Express's HTML page with a stack trace.
       app.use((err: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -532,7 +532,7 @@ describe("Abuse: HTTP routes", function () {
     assert.equal(server.stderr(), "", "nothing on stderr");
   });
 
-  it("a malformed %-escape in an API path, or an API path that does not exist, is answered in JSON with a code: never an HTML page, never a stack trace", async () => {
+  it("a malformed %-escape in an API path, or a path that does not exist (in the API or not), is answered in JSON with a code: never an HTML page, never a stack trace", async () => {
     const server = await startDefaultServer();
     for (const path of ["/api/players/%E0", "/api/matches/%ZZ", "/api/leaderboard/%E0", "/api/rooms/%E0%A4"]) {
       const answer = await call(server, path, { headers: { "X-Forwarded-For": address(3100) } });
@@ -540,11 +540,15 @@ describe("Abuse: HTTP routes", function () {
       assert.match(answer.headers.get("content-type") ?? "", /application\/json/, path);
       assert.deepEqual(JSON.parse(answer.text), { code: 400, error: "That request could not be read." }, path);
     }
-    for (const path of ["/api/players/", "/api/leaderboard", "/api/players/a/b", "/api/nothing-here"]) {
+    for (const path of ["/api/players/", "/api/leaderboard", "/api/players/a/b", "/api/nothing-here", "/.env", "/wp-login.php", "/monitor-not", "/assets/none.js"]) {
       const answer = await call(server, path, { headers: { "X-Forwarded-For": address(3101) } });
       assert.equal(answer.status, 404, `${path}: ${answer.text.slice(0, 200)}`);
+      assert.match(answer.headers.get("content-type") ?? "", /application\/json/, path);
       assert.equal(JSON.parse(answer.text).code, 404, path);
     }
+    const page = await call(server, "/", { headers: { "X-Forwarded-For": address(3101) } });
+    assert.equal(page.status, 200, "the web client is still served");
+    assert.match(page.text, /<html/i);
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(server.logs().filter(hasStack), [], "no log line carries a stack trace");
     assert.equal(server.stderr(), "", "nothing on stderr");
