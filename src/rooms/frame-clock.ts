@@ -13,6 +13,7 @@
  * of waiting for an opponent) was closed with 4002, which gives no reconnection window, so a
  * seated player forfeited. Here the clock ticks for every frame, before Colyseus counts it.
  */
+import { isUtf8 } from "node:buffer";
 import { ClientState, getMessageBytes, Protocol, ResponseStatus, type Client, type Room } from "@colyseus/core";
 import { decode } from "@colyseus/schema";
 import { isRequest } from "../transport.js";
@@ -70,8 +71,43 @@ export function refuseRequests(room: Room): void {
   });
 }
 
-/** What every room does with inbound frames before Colyseus: the clock ticked, requests refused. */
+/** Where a message frame's type is a string, its bytes' [start, end) in the frame; else undefined. */
+export function stringTypeBytes(buffer: Buffer): [number, number] | undefined {
+  const code = buffer[0]! & 0x1f;
+  if (code !== Protocol.ROOM_DATA && code !== Protocol.ROOM_DATA_BYTES) return undefined;
+  if (!decode.stringCheck(buffer, { offset: 1 })) return undefined;
+  const prefix = buffer[1]!;
+  // msgpack's string prefixes, as @colyseus/schema's decode.string reads them.
+  const [start, length] =
+    prefix < 0xc0 ? [2, prefix & 0x1f]
+    : prefix === 0xd9 ? [3, buffer[2] ?? 0]
+    : prefix === 0xda ? [4, buffer.length >= 4 ? buffer.readUInt16BE(2) : 0]
+    : [6, buffer.length >= 6 ? buffer.readUInt32BE(2) : 0];
+  return [Math.min(start, buffer.length), Math.min(start + length, buffer.length)];
+}
+
+/** U+FFFD as a msgpack fixstr: what an unreadable type is replaced with. */
+const REPLACEMENT_TYPE = Buffer.from([0xa3, 0xef, 0xbf, 0xbd]);
+
+/**
+ * A message frame whose type is not valid UTF-8 goes on with the type "\uFFFD" (so the
+ * room answers it UNKNOWN_ACTION, as any unknown type, and counts it): @colyseus/schema's
+ * decoder wrote a raw line to stderr for each such frame, outside the logs, and skipped
+ * nothing else.
+ */
+export function replaceUnreadableTypes(room: Room): void {
+  interceptFrames(room, (next, self, client, buffer) => {
+    const type = stringTypeBytes(buffer);
+    if (type && !isUtf8(buffer.subarray(type[0], type[1]))) {
+      buffer = Buffer.concat([buffer.subarray(0, 1), REPLACEMENT_TYPE, buffer.subarray(type[1])]);
+    }
+    return next.call(self, client, buffer);
+  });
+}
+
+/** What every room does with inbound frames before Colyseus: the clock ticked, requests refused, unreadable types replaced. */
 export function guardFrames(room: Room): void {
   tickClockOnEveryFrame(room);
   refuseRequests(room);
+  replaceUnreadableTypes(room);
 }

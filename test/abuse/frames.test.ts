@@ -159,6 +159,33 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     ws.terminate();
   });
 
+  it("a message whose type is not valid UTF-8 is answered UNKNOWN_ACTION like any unknown type, and writes nothing to stderr; the connection stays", async () => {
+    const server = await startDefaultServer();
+    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(9));
+    const ws = await rawSocket(server, host, address(9));
+    ws.send(Uint8Array.of(Protocol.JOIN_ROOM));
+    const answers: Buffer[] = [];
+    ws.on("message", (data: Buffer) => {
+      if (data[0] === Protocol.ROOM_DATA && data.includes(Buffer.from("UNKNOWN_ACTION"))) answers.push(data);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // Types of 3 bytes that are no UTF-8 (a lone continuation byte, 0xff), with and without a
+    // payload, as a message and as a bytes message; then one of 40 such bytes (str 8).
+    ws.send(Buffer.from([Protocol.ROOM_DATA, 0xa3, 0x80, 0x41, 0x42]));
+    ws.send(Buffer.from([Protocol.ROOM_DATA, 0xa3, 0xff, 0xfe, 0xfd, 0x01]));
+    ws.send(Buffer.from([Protocol.ROOM_DATA_BYTES, 0xa3, 0xc3, 0x28, 0x41, 0x01, 0x02]));
+    ws.send(Buffer.from([Protocol.ROOM_DATA, 0xd9, 40, ...Array<number>(40).fill(0xbf)]));
+    await eventually(() => answers.length === 4, "each answered UNKNOWN_ACTION", 3000);
+    // A type that is valid UTF-8 but not ASCII is still named in the answer.
+    ws.send(Buffer.from([Protocol.ROOM_DATA, 0xa2, ...Buffer.from("ü")]));
+    await eventually(() => answers.length === 5, "the fifth answered", 3000);
+    assert.ok(answers[4]!.includes(Buffer.from("ü")), "the readable type is named");
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(server.stderr(), "", "nothing on stderr");
+    assert.equal(ws.readyState, WebSocket.OPEN, "the connection stays");
+    ws.terminate();
+  });
+
   it("a WebSocket path naming a room id that is a member of Object.prototype (constructor, __proto__, toString) is refused at the upgrade with 404: no internal error text, no error log", async () => {
     const server = await startDefaultServer();
     const before = server.logs().length;
