@@ -3,8 +3,9 @@
  * synchronous: a read's wall time is time every room of the process waits), as the
  * database grows: a leaderboard read (a sort of every player of the game with enough
  * games; the server keeps it and reads it at most once a second, src/players/leaderboards.ts)
- * and a profile (its last 20 matches, read from the index on player and end) of a player
- * with many matches. Fresh databases, filled directly; each read 5 times, median and max.
+ * a profile (its last 20 matches, read from the index on player and end) of a player
+ * with many matches, and a match with a long action log. Fresh databases, filled
+ * directly; each read 5 times, median and max.
  *
  *   npx tsx bench/player-reads.ts [players=100000] [matches=50000]
  */
@@ -54,6 +55,16 @@ async function main() {
     await timed("leaderboard read (once a second at most per game)", () => store.leaderboard("dice", 100));
     await timed(`profile of the player with ${matches} matches`, () => store.profile("u0"));
     await timed("profile of a player with none", () => store.profile("u2"));
+    // A match with a long log (a Dice game's 30 selection changes between each of 300 rolls
+    // is about this size): the answer as the API sends it, then as it was built until 2026-12-03
+    // (the log parsed and serialised again for each request).
+    const steps = Array.from({ length: 3000 }, (_, i) => ({ t: i * 500, seat: i % 2, action: { type: "toggle_die", index: i % 6 }, dice: [1, 2, 3, 4, 5, 6] }));
+    match.run("m-long", 0, 1);
+    sqlite.prepare("update matches set log = ? where id = 'm-long'").run(JSON.stringify({ initial: {}, steps }));
+    seat.run("m-long", 0, "u0", 1, 1);
+    const size = (await store.matchJson("m-long"))!.length;
+    await timed(`match with a ${Math.round(size / 1024)} KB log, as the API answers it (stored log sent as it is)`, () => store.matchJson("m-long"));
+    await timed(`the same, parsed and serialised again (before 2026-12-03)`, async () => JSON.stringify(await store.match("m-long")));
   } finally {
     await db.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ import type { PlayerStore } from "./store.js";
 const ID = z.string().regex(/^[\w-]{1,64}$/, "an id is 1 to 64 letters, digits, '_' or '-'");
 
 /** `leaderboard` is the kept one in a server (src/players/leaderboards.ts), not a query per request. */
-export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "match">, games: readonly string[], log: Logger): express.Router {
+export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "matchJson">, games: readonly string[], log: Logger): express.Router {
   const router = express.Router();
   const game = z.enum(games as [string, ...string[]]);
   const limit = z.coerce.number().int().min(1).max(LEADERBOARD_MAX).default(20);
@@ -44,7 +44,7 @@ export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" 
     }),
   );
 
-  /** GET <route>/:id answered with what `find` returns for a valid id, or a refusal. */
+  /** GET <route>/:id answered with what `find` returns for a valid id (JSON text as it is), or a refusal. */
   const byId = (route: string, what: string, find: (id: string) => Promise<unknown>) =>
     router.get(
       `${route}/:id`,
@@ -53,10 +53,11 @@ export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" 
         if (!id.success) return refuse(res, 400, `That is not a ${what} id.`);
         const found = await find(id.data);
         if (!found) return refuse(res, 404, `There is no such ${what}.`);
-        res.json(found);
+        if (typeof found === "string") res.type("application/json").send(found);
+        else res.json(found);
       }),
     );
   byId("/api/players", "player", (id) => store.profile(id));
-  byId("/api/matches", "match", (id) => store.match(id));
+  byId("/api/matches", "match", (id) => store.matchJson(id));
   return router;
 }

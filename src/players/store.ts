@@ -292,10 +292,26 @@ export class PlayerStore {
 
   /** A recorded match: its players, result and action log; undefined for an unknown id. */
   async match(id: string): Promise<{ id: string; game: string; startedAt: number; endedAt: number; rated: boolean; players: MatchSummary["players"]; result: unknown; log: unknown } | undefined> {
+    const found = await this.matchRecord(id);
+    return found && { ...found.record, log: JSON.parse(found.log) as unknown };
+  }
+
+  /**
+   * {@link match} as JSON text, as the API answers it: the stored action log (the largest
+   * part, up to hundreds of KB) goes out as it was stored, never parsed and re-serialised.
+   */
+  async matchJson(id: string): Promise<string | undefined> {
+    const found = await this.matchRecord(id);
+    return found && `${JSON.stringify(found.record).slice(0, -1)},"log":${found.log}}`;
+  }
+
+  /** A match's row and seats; its log as the stored JSON text. */
+  private async matchRecord(id: string) {
     const m = await this.db.selectFrom("matches").selectAll().where("id", "=", id).executeTakeFirst();
     if (!m) return undefined;
     const seats = await this.seatsOf([id]);
-    return { id: m.id, game: m.game, startedAt: m.started_at, endedAt: m.ended_at, rated: m.rated === 1, players: seats.get(id)?.players ?? [], result: JSON.parse(m.result) as unknown, log: JSON.parse(m.log) as unknown };
+    const record = { id: m.id, game: m.game, startedAt: m.started_at, endedAt: m.ended_at, rated: m.rated === 1, players: seats.get(id)?.players ?? [], result: JSON.parse(m.result) as unknown };
+    return { record, log: m.log };
   }
 
   /** The matches' seats in seat order, with each match's game: one read for a profile's whole history. */

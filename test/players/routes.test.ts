@@ -52,7 +52,7 @@ describe("Players' HTTP API (src/players/routes.ts)", function () {
     }
     const app = express();
     // A store whose queries fail, for the 503 case.
-    const broken = { leaderboard: () => Promise.reject(new Error("connection refused: secret-host:5432")), profile: () => Promise.reject(new Error("x")), match: () => Promise.reject(new Error("x")) };
+    const broken = { leaderboard: () => Promise.reject(new Error("connection refused: secret-host:5432")), profile: () => Promise.reject(new Error("x")), matchJson: () => Promise.reject(new Error("x")) };
     app.use("/broken", playerRoutes(broken, ["tictactoe"], log));
     app.use(playerRoutes(store, ["tictactoe", "dice"], log));
     server = app.listen(0, "127.0.0.1");
@@ -106,6 +106,7 @@ describe("Players' HTTP API (src/players/routes.ts)", function () {
     assert.deepEqual(body.result, { reason: "won", winner: "Ada" });
     assert.deepEqual(body.log, [{ seat: 0, action: { type: "make_move", row: 2, col: 0 } }]);
     assert.deepEqual(body.players.map((p: any) => p.name), ["Ada", "Bob"]);
+    assert.deepEqual(body, await store.match(matchIds[2]!), "the whole record, its log served as stored");
   });
 
   for (const [what, url, status, message] of [

@@ -169,6 +169,9 @@ for (const kind of ["sqlite", "postgres"] as const) {
       const read = await store.match(m.id);
       assert.deepEqual(read, { id: m.id, game: "tictactoe", startedAt: m.startedAt, endedAt: m.endedAt, rated: true, players: m.players, result: m.result, log: m.log });
       assert.equal(await store.match("unknown"), undefined);
+      // The API's text: the same match, its log as stored.
+      assert.deepEqual(JSON.parse((await store.matchJson(m.id))!), read);
+      assert.equal(await store.matchJson("unknown"), undefined);
     });
 
     it("a batch of matches in one transaction comes out as the same matches one by one: stats and ratings chained in order, a repeated id recorded once", async () => {
