@@ -29,10 +29,13 @@ export const DEFAULT_TARGET_SCORE = 3000;
 export const DICE_COUNT = 6;
 
 /**
- * How many times a player may change their selection between two rolls (any selection of six
- * dice is at most six changes away): beyond it `select` is refused. Each change is a step of
- * the game's log, and without a bound a player could toggle a die for hours and grow it
- * without end (its match record, its snapshot, the replay everyone may load).
+ * How many times a player may change their selection freely between two rolls (any selection
+ * of six dice is at most six changes away). Beyond it, a change is accepted only if it
+ * brings the selection one step nearer to one that can be set aside (every die scoring):
+ * at most six more, and never a dead end (a player whose selection cannot be set aside
+ * can always reach one that can). Each change is a step of the game's log, and without a
+ * bound a player could toggle a die for hours and grow it without end (its match record,
+ * its snapshot, the replay everyone may load).
  */
 export const MAX_SELECTION_CHANGES = 30;
 
@@ -228,15 +231,42 @@ function select(state: DiceState, playerId: string, index: unknown): DiceResult 
   }
   if (state.dice[index] === 0) return reject("INVALID_MOVE", "That die has not been rolled.");
   const changes = (state.selectionChanges ?? 0) + 1;
-  if (changes > MAX_SELECTION_CHANGES) {
-    return reject("INVALID_MOVE", `You have changed your selection ${MAX_SELECTION_CHANGES} times since this roll: set dice aside or bank.`);
-  }
-
   const selected = state.selected.includes(index)
     ? state.selected.filter((i) => i !== index)
     : [...state.selected, index].sort((a, b) => a - b);
+  if (changes > MAX_SELECTION_CHANGES && changesToScoring(state.dice, selected) >= changesToScoring(state.dice, state.selected)) {
+    return reject(
+      "INVALID_MOVE",
+      `You have changed your selection ${MAX_SELECTION_CHANGES} times since this roll: set dice aside or bank (you may still change it toward dice that all score).`,
+    );
+  }
   const turnScore = scoreDice(selected.map((i) => state.dice[i]!)).score;
   return accept({ ...state, selected, selectionChanges: changes, players: updatePlayer(state, playerId, { turnScore }) });
+}
+
+/**
+ * How many single changes `selected` is from the nearest selection of the rolled dice that
+ * can be set aside (not empty, every die scoring); 0 when it can be set aside now. A roll
+ * that is not a bust holds at least one such selection.
+ */
+export function changesToScoring(dice: readonly number[], selected: readonly number[]): number {
+  let current = 0;
+  for (const i of selected) current |= 1 << i;
+  let nearest = Infinity;
+  for (let mask = 1; mask < 1 << dice.length; mask++) {
+    const values: number[] = [];
+    let rolled = true;
+    for (let i = 0; i < dice.length && rolled; i++) {
+      if (!(mask & (1 << i))) continue;
+      if (dice[i] === 0) rolled = false;
+      else values.push(dice[i]!);
+    }
+    if (!rolled || !scoreDice(values).valid) continue;
+    let differ = 0;
+    for (let bits = mask ^ current; bits !== 0; bits &= bits - 1) differ++;
+    nearest = Math.min(nearest, differ);
+  }
+  return nearest;
 }
 
 function setAside(state: DiceState, playerId: string, endTurn: unknown): DiceResult {

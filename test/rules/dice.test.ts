@@ -5,6 +5,7 @@ import {
   DEFAULT_TARGET_SCORE,
   dice,
   MAX_SELECTION_CHANGES,
+  changesToScoring,
   scoreDice,
   type DiceAction,
   type DiceEvent,
@@ -207,7 +208,7 @@ describe("Dice rules", () => {
       rejects(s, "alice", { type: "set_aside", endTurn: false }, "INVALID_MOVE");
     });
 
-    it(`the selection may change ${MAX_SELECTION_CHANGES} times between two rolls; the next change is refused (INVALID_MOVE), and a new roll allows as many again`, () => {
+    it(`the selection may change ${MAX_SELECTION_CHANGES} times between two rolls; the next change away from dice that all score is refused (INVALID_MOVE), and a new roll allows as many again`, () => {
       let s = run(game(), "alice", { type: "roll" }, [1, 2, 5, 3, 4, 6]).state;
       // The first die toggled on and off, ending on (an odd count), then the 5: the last change allowed.
       for (let i = 0; i < MAX_SELECTION_CHANGES - 1; i++) s = run(s, "alice", { type: "select", index: 0 }).state;
@@ -219,7 +220,45 @@ describe("Dice rules", () => {
       assert.deepEqual(s.setAside, [1, 5]);
       s = run(s, "alice", { type: "roll" }, [1, 3, 4, 6]).state;
       for (let i = 0; i < MAX_SELECTION_CHANGES; i++) s = run(s, "alice", { type: "select", index: 0 }).state;
-      rejects(s, "alice", { type: "select", index: 0 }, "INVALID_MOVE");
+      rejects(s, "alice", { type: "select", index: 1 }, "INVALID_MOVE"); // a 3: no nearer to dice that score
+    });
+
+    it(`past ${MAX_SELECTION_CHANGES} changes a player is never stuck: only a change toward dice that all score is accepted, at most six more, then they set aside or bank`, () => {
+      // An even count of toggles of the 1 leaves the selection empty: it cannot be set aside.
+      let s = run(game(), "alice", { type: "roll" }, [1, 2, 5, 3, 4, 6]).state;
+      for (let i = 0; i < MAX_SELECTION_CHANGES; i++) s = run(s, "alice", { type: "select", index: 0 }).state;
+      assert.deepEqual(s.selected, []);
+      rejects(s, "alice", { type: "set_aside", endTurn: true }, "INVALID_MOVE");
+      assert.match(rejects(s, "alice", { type: "select", index: 1 }, "INVALID_MOVE"), /toward dice that all score/, "a 2 scores nothing: refused");
+      s = run(s, "alice", { type: "select", index: 2 }).state; // the 5: it can be set aside now
+      rejects(s, "alice", { type: "select", index: 0 }, "INVALID_MOVE"); // already scoring: no more changes
+      s = run(s, "alice", { type: "set_aside", endTurn: true }).state;
+      assert.equal(player(s, "alice").score, 50);
+      assert.equal(s.currentTurn, "bob");
+
+      // A selection holding dice that score nothing: they come off, one by one, and a triple
+      // of 2s (the roll's only scoring dice) goes on, each step toward it.
+      s = run(s, "bob", { type: "roll" }, [2, 3, 2, 4, 2, 6]).state;
+      for (let i = 0; i < MAX_SELECTION_CHANGES - 2; i++) s = run(s, "bob", { type: "select", index: 1 }).state;
+      s = run(s, "bob", { type: "select", index: 3 }).state;
+      s = run(s, "bob", { type: "select", index: 5 }).state;
+      assert.deepEqual(s.selected, [3, 5]);
+      rejects(s, "bob", { type: "select", index: 1 }, "INVALID_MOVE"); // a third die that scores nothing
+      for (const index of [3, 0, 5, 2]) s = run(s, "bob", { type: "select", index }).state;
+      rejects(s, "bob", { type: "select", index: 0 }, "INVALID_MOVE"); // back off the triple: away from it
+      s = run(s, "bob", { type: "select", index: 4 }).state;
+      assert.deepEqual(s.selected, [0, 2, 4]);
+      s = run(s, "bob", { type: "set_aside", endTurn: false }).state;
+      assert.deepEqual(s.setAside, [2, 2, 2]);
+    });
+
+    it("changesToScoring: how many single changes a selection is from one that can be set aside", () => {
+      assert.equal(changesToScoring([1, 2, 5, 3, 4, 6], []), 1);
+      assert.equal(changesToScoring([1, 2, 5, 3, 4, 6], [0, 2]), 0);
+      assert.equal(changesToScoring([1, 2, 5, 3, 4, 6], [1, 3]), 3);
+      assert.equal(changesToScoring([2, 3, 2, 4, 2, 6], []), 3);
+      assert.equal(changesToScoring([2, 3, 2, 4, 2, 6], [0, 1]), 3);
+      assert.equal(changesToScoring([5, 0, 0], [1]), 2, "an unrolled die counts as no scoring die");
     });
 
     it("setting aside moves the selected dice and the player rolls the rest", () => {
