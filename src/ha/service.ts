@@ -132,12 +132,10 @@ interface Asked {
 interface Prepared {
   /** What the room asked for (asked again, with its state read anew, if the write must wait: see {@link HighAvailability.suspect}). */
   asked: Asked;
-  entry: Attached;
   write: SnapshotWrite;
   /** The history seq it holds up to. */
   seq: number;
   losses: number;
-  done: (result: SaveResult) => void;
 }
 
 export class HighAvailability {
@@ -328,7 +326,7 @@ export class HighAvailability {
 
   /** A room's write as it goes out: its snapshot read now, only the fields that changed since its last write that landed. */
   private prepare(asked: Asked): Prepared {
-    const { entry, read, done } = asked;
+    const { entry, read } = asked;
     const body = read();
     const { history } = body;
     // The stored form: the history's counters only (its entries go to the list beside it).
@@ -358,7 +356,7 @@ export class HighAvailability {
     for (let i = full ? 0 : history.entries.length - added; i < history.entries.length; i++) values.push(history.entries[i]![1]);
     entry.historySeq = undefined; // until this write is known to have landed
     // Read now: what Redis lost before this (see dataLost) the write already makes up for.
-    return { asked, write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq, entry, losses: this.losses, done };
+    return { asked, write: { roomId: body.roomId, epoch: entry.epoch, processId: this.me, snapshot, create: !entry.written, history: { full, values, limit: Math.max(1, history.entries.length) } }, seq: history.seq, losses: this.losses };
   }
 
   /**
@@ -424,30 +422,31 @@ export class HighAvailability {
       } catch (err) {
         this.options.metrics?.writeFailed();
         this.pause((err as Error).message);
-        for (const p of part) {
-          p.entry.diff.lost();
+        for (const { asked } of part) {
+          asked.entry.diff.lost();
           // After a stall this copy may have been taken over: its write waits for Redis instead.
-          if (this.suspect) this.held.push(p.asked);
-          else this.answer(p.entry, p.done, "skipped");
+          if (this.suspect) this.held.push(asked);
+          else this.answer(asked.entry, asked.done, "skipped");
         }
         continue;
       }
       // One observation per call: what each room's write waited for Redis.
       this.options.metrics?.writeSeconds((performance.now() - started) / 1000);
       part.forEach((p, k) => {
+        const { entry, done } = p.asked;
         const result = results[k] ?? "superseded";
         if (result === "saved") {
-          p.entry.written = true;
+          entry.written = true;
           // Written into a Redis that had lost its data: only the newest history entries
           // and changed fields are there; the next write (the resave) sends them all.
           if (this.losses === p.losses) {
-            p.entry.historySeq = p.seq;
-            p.entry.diff.landed();
-          } else p.entry.diff.lost();
-        } else if (this.rooms.get(p.entry.room.roomId) === p.entry) {
+            entry.historySeq = p.seq;
+            entry.diff.landed();
+          } else entry.diff.lost();
+        } else if (this.rooms.get(entry.room.roomId) === entry) {
           this.options.metrics?.superseded();
         }
-        this.answer(p.entry, p.done, result);
+        this.answer(entry, done, result);
       });
       if (results.includes("saved")) this.resume();
     }
@@ -557,6 +556,8 @@ export class HighAvailability {
     else {
       const held = this.held;
       this.held = [];
+      // As any write Redis cannot take: paused, so that every room writes again when it is back.
+      if (held.length > 0) this.pause("redis not connected");
       for (const { entry, done } of held) this.answer(entry, done, "skipped");
     }
   }
