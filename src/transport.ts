@@ -149,7 +149,15 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     }
     // Colyseus finds a room by id in a plain object: "constructor" or "__proto__" found a
     // function, whose TypeError went to the client and to the error log with its stack.
-    const roomId = /\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)(?:\?|$)/.exec(req.url ?? "")?.[1];
+    // Read as the transport reads it (a URL's normalised pathname: "/p/x/../constructor",
+    // "/p/./constructor", "/p\\constructor" and "/p/constructor#" all name "constructor").
+    let pathname = "";
+    try {
+      pathname = new URL(`ws://server${req.url ?? "/"}`).pathname;
+    } catch {
+      // Unreadable: the transport finds no room in it either.
+    }
+    const roomId = /\/[a-zA-Z0-9_-]+\/([a-zA-Z0-9_-]+)$/.exec(pathname)?.[1];
     if (roomId !== undefined && roomId in Object.prototype) {
       refuse(req.socket, 404, "no such room");
       return false;

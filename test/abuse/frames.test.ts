@@ -4,6 +4,7 @@
  * queue every reply for it. Real server process at its default limits, raw WebSockets.
  */
 import assert from "node:assert/strict";
+import net from "node:net";
 import WebSocket from "ws";
 import { Protocol } from "@colyseus/core";
 import { CLOSE_FLOODING, CLOSE_NO_JOIN_ACK } from "../../src/protocol/errors.js";
@@ -202,6 +203,29 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
         ws.on("error", () => undefined);
       });
       assert.equal(outcome, "refused 404", `${id}: ${outcome}`);
+    }
+    // Paths that name the same room once normalised, as the transport reads them (a client
+    // library would normalise them itself: these are written raw).
+    for (const path of ["/p/./constructor", "/p/x/../constructor", "/p/constructor#", "/p\\constructor", "/p/%2E/__proto__"]) {
+      const status = await new Promise<string>((resolve) => {
+        const socket = net.connect(server.port, "127.0.0.1", () => {
+          socket.write(
+            `GET ${path}?sessionId=abc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+              `Sec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}\r\nSec-WebSocket-Version: 13\r\nX-Forwarded-For: ${address(9)}\r\n\r\n`,
+          );
+        });
+        let head = "";
+        socket.on("data", (d: Buffer) => {
+          head += d.toString("latin1");
+          if (head.includes("\r\n")) {
+            resolve(head.split("\r\n")[0]!);
+            socket.destroy();
+          }
+        });
+        socket.on("error", () => resolve("error"));
+        socket.on("close", () => resolve(head.split("\r\n")[0] || "closed"));
+      });
+      assert.match(status, / 404 /, `${path}: ${status}`);
     }
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(server.logs().slice(before).filter((l) => Number(l.level) >= 50).map((l) => l.msg), [], "no error-level log line");
