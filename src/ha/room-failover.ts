@@ -34,8 +34,17 @@ export interface RoomOutput {
   saved(): Promise<void>;
   /** A player took a seat with this reconnection token (the snapshot holds it). */
   seated(sessionId: string, token: string): void;
-  /** A seated player reconnected: their token is a new one. */
+  /** A seated player reconnected: their token is a new one (not yet sent: see {@link tokenSent}). */
   reconnected(sessionId: string, token: string): void;
+  /** A reconnection completed: Colyseus sends its client the new token now. */
+  tokenSent(sessionId: string): void;
+  /**
+   * The token a seated player who dropped holds: `current` (their connection's), unless that
+   * connection was a reconnection that dropped before it was sent its new token (with high
+   * availability it waits for its snapshot first). Then the player still holds the previous
+   * token, which the snapshot holds again; their seat must be held under it.
+   */
+  heldToken(sessionId: string, current: string): string;
   /** The player has no seat any more. */
   unseated(sessionId: string): void;
   /** Another process owns this room now: this copy sends nothing more and is closing. */
@@ -53,6 +62,8 @@ export function directOutput(room: Pick<Room, "broadcastPatch">): RoomOutput {
     saved: () => Promise.resolve(),
     seated: () => undefined,
     reconnected: () => undefined,
+    tokenSent: () => undefined,
+    heldToken: (_sessionId, current) => current,
     unseated: () => undefined,
     superseded: false,
     dispose: () => undefined,
@@ -72,6 +83,8 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   private readonly gate: SnapshotGate;
   /** Each seated player's current reconnection token, by session id. */
   private readonly tokens = new Map<string, string>();
+  /** Reconnections whose new token is not sent yet: the token their player still holds, by session id. */
+  private readonly unsent = new Map<string, string>();
   private closing = false;
   /** The room ended: a write still in flight that is answered "superseded" (the snapshot was already deleted) closes nothing. */
   private disposed = false;
@@ -137,13 +150,29 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   }
 
   reconnected(sessionId: string, token: string): void {
-    if (!this.tokens.has(sessionId)) return;
+    const previous = this.tokens.get(sessionId);
+    if (previous === undefined) return;
+    if (!this.unsent.has(sessionId)) this.unsent.set(sessionId, previous);
     this.tokens.set(sessionId, token);
     this.gate.changed();
   }
 
+  tokenSent(sessionId: string): void {
+    this.unsent.delete(sessionId);
+  }
+
+  heldToken(sessionId: string, current: string): string {
+    const previous = this.unsent.get(sessionId);
+    if (previous === undefined) return current;
+    this.unsent.delete(sessionId);
+    this.tokens.set(sessionId, previous);
+    this.gate.changed();
+    return previous;
+  }
+
   unseated(sessionId: string): void {
     this.tokens.delete(sessionId);
+    this.unsent.delete(sessionId);
   }
 
   /**

@@ -276,6 +276,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
     if (this.away.drop(client.sessionId)) this.commit();
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
+    // Under the token the player holds: a reconnection cut while it waited for its snapshot
+    // never got its new one (Colyseus looks the hold up by the dropped client's token).
+    client.reconnectionToken = this.out.heldToken(client.sessionId, client.reconnectionToken);
     this.allowReconnection(holdable(client), this.settings.reconnectSeconds).catch(() => undefined);
   }
 
@@ -288,6 +291,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
     this.drain.tell(client);
     await joinedOnceSaved(() => this.out.saved(), this.timers, client, this.settings.joinAckSeconds);
+    // Colyseus sends the new token next, to a connection still open (WebSocket OPEN); one that
+    // closed meanwhile is refused ("reconnection denied") and its seat held (onDrop).
+    if ((client.ref as WebSocket).readyState === 1) this.out.tokenSent(client.sessionId);
   }
 
   override onLeave(client: Client, code?: number) {

@@ -362,6 +362,43 @@ describe("High availability, operations: snapshots seen from outside, and the su
     });
   });
 
+  it("a reconnection cut while it waits for its snapshot (the player never got its new token): the seat is held under the token the player still has, in the room and in Redis, and the player comes back with it", async () => {
+    const [A] = await start(1);
+    const { first, second, roomId } = await tttPair(join, A!);
+    await tttMove(first, [first, second], 0, 0);
+    const token = second.room.reconnectionToken; // "<roomId>:<token>"
+    const [, bare] = token.split(":") as [string, string];
+    const storedToken = async () => ((await storedSnapshot(suite.redis, roomId)) as unknown as { seats: { sessionId: string; token: string }[] } | undefined)?.seats.find((seat) => seat.sessionId === second.id)?.token;
+    assert.equal(await storedToken(), bare);
+
+    // The second player's connection dies; the seat is held.
+    (second.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+    await eventually(() => A!.logs().some((l) => l.msg === "connection dropped; seat held" && l.sessionId === second.id), "the seat held");
+
+    // Redis holds writes for 1.5 s; the player reconnects with their token (raw, as the SDK
+    // does: the matchmaker, then the WebSocket), and that connection dies while the room
+    // waits for the snapshot holding its new token, before Colyseus sends it.
+    assert.equal(await suite.redis.call("CLIENT", "PAUSE", "1500", "WRITE"), "OK");
+    const res = await fetch(`${A!.url}/matchmake/reconnect/${roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reconnectionToken: bare }) });
+    assert.equal(res.status, 200, await res.clone().text());
+    const seat = (await res.json()) as { processId: string; roomId: string; sessionId: string };
+    const ws = new WebSocket(`ws://127.0.0.1:${A!.port}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}&reconnectionToken=${bare}`);
+    ws.addEventListener("error", () => undefined);
+    const reconnectedLines = () => A!.logs().filter((l) => l.msg === "reconnected" && l.sessionId === second.id).length;
+    await eventually(() => reconnectedLines() === 1, "the room's onReconnect running", 3000);
+    ws.close();
+    await eventually(() => A!.logs().filter((l) => l.msg === "connection dropped; seat held" && l.sessionId === second.id).length === 2, "the seat held again", 5000);
+    await eventually(async () => (await storedToken()) === bare, "Redis holds the token the player has", 5000);
+
+    // The player comes back with the only token they have, and plays on.
+    const back = await new Client(A!.url).reconnect<Ttt>(token);
+    await eventually(() => back.state.board?.[0] !== undefined && back.state.board[0] !== "", "the board", 3000);
+    assert.equal(back.sessionId, second.id, "the same seat");
+    back.send("make_move", { row: 1, col: 1 });
+    await first.until(() => boardOf(first)[4] !== "", "the move of the player who came back");
+    await back.leave();
+  });
+
   it("a restored room closed while its players' seats are still held (superseded by a second takeover): the copy's process counts them out of game_clients", async () => {
     await start(3);
     const { first, second, roomId } = await tttPair(join, suite.processes[0]!);
