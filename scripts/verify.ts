@@ -1,20 +1,21 @@
 /**
- * npm run verify -- <matchId | file.json> [--server http://localhost:2567]
+ * npm run verify -- <matchId | file.json> [--server http://localhost:2567] [--client-seed <your seed>]
  *
  * Checks a finished dice game: the revealed seed against its commitment, and every roll of
  * the action log against the seeds (src/fairness/verify.ts). A match id is fetched from
  * the server's `GET /api/matches/:id`; a file holds that JSON. Prints ✓ or the first
- * mismatch; the exit status is 0 only for ✓.
+ * mismatch; the exit status is 0 only for ✓. With `--client-seed`, the seed you sent for
+ * that game must be among its client seeds.
  */
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { verifyMatch, type MatchForVerification } from "../src/fairness/verify.js";
 
 async function main() {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { server: { type: "string", default: process.env.SERVER_URL ?? "http://localhost:2567" } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { server: { type: "string", default: process.env.SERVER_URL ?? "http://localhost:2567" }, "client-seed": { type: "string" } } });
   const target = positionals[0];
   if (!target) {
-    console.error("usage: npm run verify -- <matchId | file.json> [--server http://localhost:2567]");
+    console.error("usage: npm run verify -- <matchId | file.json> [--server http://localhost:2567] [--client-seed <your seed>]");
     process.exit(2);
   }
   let match: MatchForVerification;
@@ -28,7 +29,7 @@ async function main() {
     }
     match = (await res.json()) as MatchForVerification;
   }
-  const result = verifyMatch(match);
+  const result = verifyMatch(match, values["client-seed"]);
   const name = `${match.game ?? "match"} ${match.id ?? target}`;
   if (result.ok) {
     console.log(`✓ ${name}: the seed matches its commitment, and all ${result.rolls} rolls (${result.dice} dice) follow from the seeds`);

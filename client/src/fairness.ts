@@ -81,12 +81,17 @@ export async function rollFaces(key: CryptoKey, clientSeeds: string, n: number, 
 
 /**
  * Checks a revealed game: the seed against its commitment (and against `shownBefore`, the
- * commitment this page saw before the game, when it saw one), then every roll. Every roll is
- * re-derived (each shows its own ✓ or ✗); the result names the first mismatch.
+ * commitment this page saw before the game, when it saw one), the page's own client seed
+ * for that game (`ownSeed`, when the server took one: it must be among the game's, or the
+ * server could have chosen the client seeds, and with them the dice), then every roll.
+ * Every roll is re-derived (each shows its own ✓ or ✗); the result names the first mismatch.
  */
-export async function verifyFairness(record: FairnessRecord, shownBefore?: string): Promise<FairnessCheck> {
+export async function verifyFairness(record: FairnessRecord, shownBefore?: string, ownSeed?: string): Promise<FairnessCheck> {
   const fail = (reason: string, rolls: RollCheck[] = [], roll?: number): FairnessCheck => ({ ok: false, reason, roll, rolls });
   if (!subtle()) return fail("This browser cannot check here: Web Crypto works only on a secure page (https, or localhost).");
+  if (ownSeed !== undefined && !record.clientSeeds.split(":").includes(ownSeed)) {
+    return fail(`Your client seed (${ownSeed}) is not among the game's client seeds: the server did not use it.`);
+  }
   if (!HEX64.test(record.seed)) return fail("The revealed seed is not 32 bytes of hex.");
   if (!HEX64.test(record.commitment)) return fail("The commitment is not a SHA-256 in hex.");
   if (shownBefore && shownBefore !== record.commitment) return fail(`The revealed commitment ${record.commitment} is not the one shown before the game (${shownBefore}).`);

@@ -181,7 +181,9 @@ export class GameScreen {
   /** The commitment shown while the next (or running) game's seed was still secret. */
   private commitmentBefore = "";
   /** The last game's reveal (`fairnessRevealed`), with the commitment this page saw before it. */
-  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string };
+  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted: string | null };
+  /** The last client seed the server took from this page (`clientSeedAccepted`): the one the next game to start uses. */
+  private countedSeed: string | null = null;
   /** The "Verify fairness" view is open: its check (of the last reveal). */
   private verification?: FairnessVerification;
 
@@ -237,10 +239,15 @@ export class GameScreen {
     room.onMessage("fairnessRevealed", (payload: ServerEvents["fairnessRevealed"] | undefined) => {
       if (room !== this.room || !payload || typeof payload.seed !== "string" || !Array.isArray(payload.rolls)) return;
       // The commitment seen while the game's seed was secret must be the one revealed.
-      this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined };
+      // The seed this page's player contributed to it: the last one the server took (the page's
+      // next seed, sent as this game's end showed, is not answered yet).
+      this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined, counted: this.spectator ? null : this.countedSeed };
       // An open view shows the new game's check.
       if (this.verification) this.verify();
       this.render();
+    });
+    room.onMessage("clientSeedAccepted", (payload: Partial<ServerEvents["clientSeedAccepted"]> | undefined) => {
+      if (room === this.room && typeof payload?.seed === "string" && this.ownSeeds.has(payload.seed)) this.countedSeed = payload.seed;
     });
     room.onMessage("error", (payload: unknown) => {
       // A client seed sent once the game had started counts for nothing: the next one is sent after the game.
@@ -311,7 +318,10 @@ export class GameScreen {
   /** Opens (or refreshes) the "Verify fairness" view of the last reveal. */
   private verify() {
     if (!this.reveal) return;
-    this.verification = new FairnessVerification({ record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds }, () => this.scheduleRender());
+    this.verification = new FairnessVerification(
+      { record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds, counted: this.spectator ? undefined : this.reveal.counted },
+      () => this.scheduleRender(),
+    );
   }
 
   /** The fair-dice line: the commitment while the seed is secret, "Verify fairness" once a game is over. */

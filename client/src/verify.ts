@@ -16,6 +16,12 @@ export interface FairnessSubject {
   shownBefore?: string;
   /** Client seeds this page sent: the one found among the game's is pointed out. */
   ownSeeds?: ReadonlySet<string>;
+  /**
+   * A player's page: the client seed the server took from it for this game (it must be among
+   * the game's), or null when none of its seeds counted (each reached the server after the
+   * game had started: the second Dice player's first game starts as they sit down).
+   */
+  counted?: string | null;
 }
 
 /** A check, run once per subject; `done` is called when its result is in. */
@@ -25,7 +31,7 @@ export class FairnessVerification {
     readonly subject: FairnessSubject,
     done: () => void,
   ) {
-    verifyFairness(subject.record, subject.shownBefore)
+    verifyFairness(subject.record, subject.shownBefore, subject.counted ?? undefined)
       .catch((err: unknown): FairnessCheck => ({ ok: false, reason: `The check could not run: ${err instanceof Error ? err.message : String(err)}`, rolls: [] }))
       .then((result) => {
         this.result = result;
@@ -36,7 +42,7 @@ export class FairnessVerification {
 
 /** The view of a check (running or done). `closable`: a "Close" button (`data-action="verify-close"`). */
 export function fairnessReport(check: FairnessVerification, closable: boolean): HTMLElement {
-  const { record, shownBefore, ownSeeds } = check.subject;
+  const { record, shownBefore, ownSeeds, counted } = check.subject;
   const result = check.result;
   const seeds = record.clientSeeds === "" ? [] : record.clientSeeds.split(":");
   const mine = ownSeeds ? seeds.find((s) => ownSeeds.has(s)) : undefined;
@@ -57,7 +63,12 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
       { class: "fair-values" },
       value("Commitment (SHA-256 of the seed)", "verify-commitment", record.commitment, shownBefore ? (shownBefore === record.commitment ? "(the one shown before the game)" : "(NOT the one shown before the game)") : undefined),
       value("Server seed (revealed)", "verify-seed", record.seed),
-      value("Client seeds (in seat order, joined with “:”)", "verify-client-seeds", record.clientSeeds, mine ? `(yours: ${mine})` : undefined),
+      value(
+        "Client seeds (in seat order, joined with “:”)",
+        "verify-client-seeds",
+        record.clientSeeds,
+        mine ? `(yours: ${mine})` : counted === null ? "(none of this page's: its seed reached the server after this game had started, and counts for the next one)" : undefined,
+      ),
     ),
     h(
       "details",

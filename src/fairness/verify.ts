@@ -16,9 +16,17 @@ export type Verification =
   | { ok: true; rolls: number; dice: number }
   | { ok: false; roll?: number; reason: string };
 
-export function verifyMatch(match: MatchForVerification): Verification {
+/**
+ * `clientSeed`: the player's own client seed for that game (the last one the server took
+ * before it started, `clientSeedAccepted`): it must be among the game's client seeds, or the
+ * server could have chosen the client seeds itself, and with them the dice.
+ */
+export function verifyMatch(match: MatchForVerification, clientSeed?: string): Verification {
   const fairness = match.log?.fairness;
   if (!fairness) return { ok: false, reason: "this match has no fairness record (not a dice game, or played with test dice)" };
+  if (clientSeed !== undefined && !fairness.clientSeeds.split(":").includes(clientSeed)) {
+    return { ok: false, reason: `your client seed ${JSON.stringify(clientSeed)} is not among the game's client seeds (${JSON.stringify(fairness.clientSeeds)}): the server did not use it` };
+  }
   if (!/^[0-9a-f]{64}$/.test(fairness.seed)) return { ok: false, reason: "the revealed seed is not 32 bytes of hex" };
   const seed = Buffer.from(fairness.seed, "hex");
   const commitment = commitmentOf(seed);

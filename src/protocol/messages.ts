@@ -16,6 +16,12 @@ export interface ServerEvents {
   draining: { seconds: number };
   /** Dice games: a game ended (or its room closed): its server seed, to check every roll (see the README, "Provably fair dice"). */
   fairnessRevealed: { commitment: string; seed: string; clientSeeds: string; rolls: number[][] };
+  /**
+   * Dice games, to the sender only: their `client_seed` was taken; it counts for the next game
+   * to start (and later ones, until they send another), so that game's revealed `clientSeeds`
+   * must hold it. Sent once the room's state holding it is saved.
+   */
+  clientSeedAccepted: { seed: string };
   /** Lobby: the listing (whole list, sent on join, on every change and on `refresh`). */
   rooms: RoomEntry[];
 }

@@ -400,6 +400,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     if (!this.isSeated(client.sessionId)) return this.gate.reject(client, ErrorCode.NOT_A_PLAYER, "Only seated players contribute a client seed.");
     if (!this.records.clientSeed(client.sessionId, parsed.data.seed)) return this.gate.reject(client, ErrorCode.NOT_ALLOWED, "The game has started: a client seed counts for the next game; send it after this one ends.");
     this.commit();
+    // After the patch, which waits for the snapshot holding the seed: a takeover keeps it.
+    this.out.then(() => client.send("clientSeedAccepted", { seed: parsed.data.seed } satisfies ServerEvents["clientSeedAccepted"]));
   }
 
   private isSeated(playerId: string): boolean {

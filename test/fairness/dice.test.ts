@@ -11,6 +11,7 @@ import path from "node:path";
 import { commitmentOf, FairDice, rollFaces, SEED_BYTES } from "../../src/fairness/dice.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
+import { verifyFairness } from "../../client/src/fairness.js";
 import { d6, pick, scriptedRng, seededRng } from "../../src/rules/rng.js";
 
 /** The scheme as a player would code it: HMAC-SHA256(seed, "<clientSeeds>:<n>[:<k>]"), bytes ≥ 252 skipped, face = byte % 6 + 1. */
@@ -149,6 +150,23 @@ describe("Provably fair dice", () => {
       assert.equal((verifyMatch(record) as { roll?: number }).roll, 0);
     });
 
+    it("with the player's own client seed: ✗ when the game's client seeds do not hold it, although the rolls follow from them (a server that chose the client seeds itself)", async () => {
+      // The players sent "alice-seed" and "bob-seed"; the server rolled with client seeds of its choosing.
+      const record = recordOf([6, 6], ["alice-seed", "232"]);
+      assert.deepEqual(verifyMatch(record), { ok: true, rolls: 2, dice: 12 }, "without a seed of the player's, nothing shows it");
+      assert.deepEqual(verifyMatch(record, "alice-seed"), { ok: true, rolls: 2, dice: 12 });
+      const bob = verifyMatch(record, "bob-seed");
+      assert.equal(bob.ok, false);
+      assert.match((bob as { reason: string }).reason, /your client seed "bob-seed" is not among the game's client seeds/);
+      // The browser's check (client/src/fairness.ts, Web Crypto) says the same.
+      const { fairness, steps } = record.log;
+      const browserRecord = { ...fairness, rolls: steps.flatMap((st) => (st.dice ? [st.dice] : [])) };
+      assert.equal((await verifyFairness(browserRecord, fairness.commitment, "alice-seed")).ok, true);
+      const browserBob = await verifyFairness(browserRecord, fairness.commitment, "bob-seed");
+      assert.equal(browserBob.ok, false);
+      assert.match((browserBob as { reason: string }).reason, /Your client seed \(bob-seed\) is not among the game's client seeds/);
+    });
+
     it("npm run verify: ✓ for a genuine record file, the first mismatch and a failing exit status for a tampered one", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-"));
       try {
@@ -165,6 +183,12 @@ describe("Provably fair dice", () => {
         const failed = run(bad);
         assert.equal(failed.status, 1);
         assert.match(failed.stdout, /✗ dice m1: roll 1: the log has/);
+        // --client-seed: the player's own seed must be among the game's.
+        const runWith = (file: string, clientSeed: string) => spawnSync(process.execPath, ["--import", "tsx", "scripts/verify.ts", file, "--client-seed", clientSeed], { cwd: path.resolve(__dirname, "../.."), encoding: "utf8" });
+        assert.equal(runWith(good, "p2").status, 0);
+        const notMine = runWith(good, "p9");
+        assert.equal(notMine.status, 1);
+        assert.match(notMine.stdout, /✗ dice m1: your client seed "p9" is not among the game's client seeds/);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

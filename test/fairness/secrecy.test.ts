@@ -288,6 +288,12 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
     assert.deepEqual(codes((await answersTo(a, () => a.send("client_seed", { seed: annaSeed }))).errors), []);
     // A bad one after a good one changes nothing.
     assert.deepEqual(codes((await answersTo(a, () => a.send("client_seed", { seed: "y".repeat(65) }))).errors), ["INVALID_PAYLOAD"]);
+    // Each seed taken is acknowledged to its sender only (what a page checks the reveal against).
+    await a.until(() => a.all("clientSeedAccepted").length === 2, "Anna's seeds acknowledged", WAIT);
+    await b.until(() => b.all("clientSeedAccepted").length === 1, "Bert's seed acknowledged", WAIT);
+    assert.deepEqual(a.all("clientSeedAccepted"), [{ seed: "anna, first try" }, { seed: annaSeed }]);
+    assert.deepEqual(b.all("clientSeedAccepted"), [{ seed: bertSeed }]);
+    assert.deepEqual(spectator.all("clientSeedAccepted"), [], "the spectator's was refused");
 
     for (const p of players) p.send("ready", { ready: true });
     await allSee(everyone, (p) => p.state.phase === "playing" && p.state.currentTurn !== "", "the game start");
@@ -296,6 +302,7 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
     // (d) After the start: NOT_ALLOWED, and nothing changes (no state patch, the same view).
     const late = await answersTo(a, () => a.send("client_seed", { seed: "too late" }));
     assert.deepEqual(codes(late.errors), ["NOT_ALLOWED"]);
+    assert.equal(a.all("clientSeedAccepted").length, 2, "a refused seed is not acknowledged");
     assert.equal(late.frames.filter(isPatch).length, 0, "a refused client seed sends no state patch");
     assert.deepEqual([a.state.fairness.commitment, a.state.fairness.seed], [commitment1, ""]);
 
