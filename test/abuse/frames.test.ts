@@ -38,6 +38,22 @@ function rawSocket(server: ServerProcess, r: Reservation | undefined, from: stri
   });
 }
 
+/**
+ * A server at its defaults, and the raw socket of a new TicTacToe room's host from `from`,
+ * its join acknowledged; `collect(keep)` gathers the frames `keep` accepts from now on.
+ */
+async function rawHost(from: string) {
+  const server = await startDefaultServer();
+  const ws = await rawSocket(server, await reserve(server, "create", "tictactoe", { name: "Host" }, from), from);
+  ws.send(Uint8Array.of(Protocol.JOIN_ROOM));
+  const collect = (keep: (data: Buffer) => boolean): Buffer[] => {
+    const kept: Buffer[] = [];
+    ws.on("message", (data: Buffer) => void (keep(data) && kept.push(data)));
+    return kept;
+  };
+  return { server, ws, collect };
+}
+
 /** Resolves with the close code once the socket is closed (or rejects after `ms`). */
 function closed(ws: WebSocket, ms: number): Promise<number> {
   if (ws.readyState === WebSocket.CLOSED) return Promise.resolve(-1);
@@ -130,14 +146,8 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
   });
 
   it("request frames (this server's rooms take none) are each answered UNKNOWN_ACTION by the room: a broken payload gets no decoder text and writes no error log, a game message sent as a request is not played; the connection stays", async () => {
-    const server = await startDefaultServer();
-    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(8));
-    const ws = await rawSocket(server, host, address(8));
-    ws.send(Uint8Array.of(Protocol.JOIN_ROOM));
-    const responses: Buffer[] = [];
-    ws.on("message", (data: Buffer) => {
-      if (data[0] === Protocol.ROOM_RESPONSE) responses.push(data);
-    });
+    const { server, ws, collect } = await rawHost(address(8));
+    const responses = collect((data) => data[0] === Protocol.ROOM_RESPONSE);
     await new Promise((r) => setTimeout(r, 300));
     const logLinesBefore = server.logs().length;
     const text = (s: string) => [0xa0 | s.length, ...Buffer.from(s)];
@@ -161,14 +171,8 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
   });
 
   it("a message whose type is not valid UTF-8 is answered UNKNOWN_ACTION like any unknown type, and writes nothing to stderr; the connection stays", async () => {
-    const server = await startDefaultServer();
-    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(9));
-    const ws = await rawSocket(server, host, address(9));
-    ws.send(Uint8Array.of(Protocol.JOIN_ROOM));
-    const answers: Buffer[] = [];
-    ws.on("message", (data: Buffer) => {
-      if (data[0] === Protocol.ROOM_DATA && data.includes(Buffer.from("UNKNOWN_ACTION"))) answers.push(data);
-    });
+    const { server, ws, collect } = await rawHost(address(9));
+    const answers = collect((data) => data[0] === Protocol.ROOM_DATA && data.includes(Buffer.from("UNKNOWN_ACTION")));
     await new Promise((r) => setTimeout(r, 300));
     // Types of 3 bytes that are no UTF-8 (a lone continuation byte, 0xff), with and without a
     // payload, as a message and as a bytes message; then one of 40 such bytes (str 8).

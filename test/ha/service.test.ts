@@ -9,22 +9,13 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import type { SaveResult } from "../../src/ha/gate.js";
 import { HighAvailability, type RoomSnapshots, type SnapshotBody } from "../../src/ha/service.js";
+import { snapshotBody } from "../helpers/snapshot-bodies.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
 /** A room's write, answered as a promise. */
 const save = (snapshots: RoomSnapshots, read: () => SnapshotBody) => new Promise<SaveResult>((done) => snapshots.write(read, done));
 
-const body = (board: string[], roomId = "r1"): SnapshotBody => ({
-  roomId,
-  roomName: "tictactoe",
-  options: {},
-  host: "",
-  game: { board, turn: "s1" },
-  seats: [{ sessionId: "s1", token: "t1", name: "Ada" }],
-  turn: null,
-  scheduled: [],
-  history: { seq: 0, game: 0, entries: [] },
-});
+const body = snapshotBody;
 
 describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
   this.timeout(20000);

@@ -17,6 +17,7 @@ import pino from "pino";
 import type { SaveResult } from "../../src/ha/gate.js";
 import { HighAvailability, type RoomSnapshots, type SnapshotBody } from "../../src/ha/service.js";
 import { ownerValue } from "../../src/ha/store.js";
+import { snapshotBody } from "../helpers/snapshot-bodies.js";
 import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.js";
 
 /** No check runs on its own within a test; the stall guard trips at a stall of DEAD_AFTER_MS - CHECK_MS = 600 ms. */
@@ -56,17 +57,7 @@ interface Tracked {
   answer?: SaveResult;
 }
 
-const body = (board: string[], roomId: string): SnapshotBody => ({
-  roomId,
-  roomName: "tictactoe",
-  options: {},
-  host: "",
-  game: { board, turn: "s1" },
-  seats: [{ sessionId: "s1", token: "t1", name: "Ada" }],
-  turn: null,
-  scheduled: [],
-  history: { seq: 0, game: 0, entries: [] },
-});
+const body = snapshotBody;
 
 describe("HighAvailability stall guard (src/ha/service.ts) on redis-server", function () {
   this.timeout(15000);
