@@ -54,7 +54,9 @@ export function startProcessSweep({ intervalMs, confirmMs = 1500, graceMs = 3000
       const [stats, channels] = await Promise.all([matchMaker.stats.fetchAll(), matchMaker.presence.channels("p:*")]);
       const alive = new Set(channels.map((c) => c.slice(2)));
       const now = Date.now();
-      for (const id of missingSince.keys()) if (alive.has(id)) missingSince.delete(id);
+      // Back in presence, or gone from the stats (removed by another process's sweep): forgotten.
+      const listed = new Set(stats.map((s) => s.processId));
+      for (const id of missingSince.keys()) if (alive.has(id) || !listed.has(id)) missingSince.delete(id);
       for (const { processId } of stats) {
         if (processId === matchMaker.processId || alive.has(processId)) continue;
         const since = missingSince.get(processId);
