@@ -52,6 +52,8 @@ export interface RecorderOptions {
 
 export class ResultRecorder {
   private readonly queue: MatchRecord[] = [];
+  /** Results at the head of the queue in the write under way: never dropped (they may land). */
+  private writing = 0;
   private running = false;
   private failing = false;
   private stopped = false;
@@ -83,9 +85,12 @@ export class ResultRecorder {
   record(match: MatchRecord): void {
     if (this.stopped) return;
     if (this.queue.length >= this.maxBacklog) {
-      const lost = this.queue.shift()!;
+      // The oldest not being written (a write under way may land: what it holds is not lost);
+      // when the write under way holds them all, this one.
+      const lost = this.writing < this.queue.length ? this.queue.splice(this.writing, 1)[0]! : match;
       this.options.metrics?.dropped();
-      this.options.logger.error({ matchId: lost.id, backlog: this.queue.length }, "match results backlog full: the oldest result was dropped");
+      this.options.logger.error({ matchId: lost.id, backlog: this.queue.length }, "match results backlog full: the oldest result waiting was dropped");
+      if (lost === match) return;
     }
     this.queue.push(match);
     this.options.metrics?.backlog(this.queue.length);
@@ -103,11 +108,15 @@ export class ResultRecorder {
     return this.queue.length === 0;
   }
 
-  /** Stops retrying (the process is ending); what is left is logged. */
+  /** Stops retrying (the process is ending); what is left is logged (a write under way may still land: named apart). */
   stop(): void {
     this.stopped = true;
     this.wake?.();
-    if (this.queue.length > 0) this.options.logger.error({ backlog: this.queue.length, matchIds: this.queue.slice(0, 20).map((m) => m.id) }, "match results not recorded at shutdown");
+    const left = this.queue.slice(this.writing);
+    if (left.length > 0 || this.writing > 0) {
+      const writing = this.queue.slice(0, this.writing).map((m) => m.id);
+      this.options.logger.error({ backlog: left.length, matchIds: left.slice(0, 20).map((m) => m.id), ...(writing.length > 0 ? { writing: writing.slice(0, 20) } : {}) }, "match results not recorded at shutdown");
+    }
   }
 
   /** A pause that flush() and stop() cut short. */
@@ -136,11 +145,13 @@ export class ResultRecorder {
         this.gathering = false;
       }
       const batch = this.queue.slice(0, limit);
+      this.writing = batch.length;
       try {
         const start = performance.now();
         await this.options.store.recordMatches(batch);
         this.options.metrics?.written?.((performance.now() - start) / 1000, batch.length);
       } catch (err) {
+        this.writing = 0;
         const refused = this.options.store.refusesRecord?.(err) === true;
         if (refused && batch.length > 1) {
           // One of them (or more) is refused: the first half alone, at once, until it is found.
@@ -164,7 +175,8 @@ export class ResultRecorder {
         pause = Math.min(pause * 2, this.maxRetryMs);
         continue;
       }
-      // Written (or already there): the next ones. (The oldest may have been dropped meanwhile.)
+      // Written (or already there): the next ones.
+      this.writing = 0;
       this.remove(batch);
       refusals = 0;
       // Back to full batches, step by step (a refusal that passed, or the refused one is further on).

@@ -164,18 +164,19 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     assert.equal((await current.profile(user.id))?.stats.tictactoe?.played, 1);
   });
 
-  it("bounded: over the limit the oldest waiting result is dropped, with an error line and the dropped counter", async () => {
+  it("bounded: over the limit the oldest waiting result is dropped (not the one being written), with an error line and the dropped counter", async () => {
     const user = await current.createGuest("A");
     await opened.close();
     const r = recorder(3);
     for (let i = 1; i <= 5; i++) r.record(match(i, user.id));
     assert.equal(r.backlog, 3);
     assert.equal(metrics.dropped, 2);
+    // rec-1's write is under way (it fails: the database is closed, but a write under way may land).
     assert.deepEqual(
       lines.filter((l) => /backlog full/.test(l.msg)).map((l) => l.fields),
       [
-        { matchId: "rec-1", backlog: 2 },
         { matchId: "rec-2", backlog: 2 },
+        { matchId: "rec-3", backlog: 2 },
       ],
       "each line names the dropped result",
     );
@@ -183,6 +184,40 @@ describe("ResultRecorder (src/players/recorder.ts) on the embedded database", fu
     assert.ok(lines.some((l) => /not recorded at shutdown/.test(l.msg)), "what is left at shutdown is logged");
     opened = await openDatabase({ dataDir });
     current = new PlayerStore(opened);
+  });
+
+  it("a full backlog never drops a result from the write under way: it lands, and is counted recorded, not dropped; stop() meanwhile names it apart", async () => {
+    const user = await current.createGuest("A");
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // The first write waits until released; the later ones go at once.
+    const slow = {
+      recordMatches: async (ms: readonly MatchRecord[]) => {
+        await held;
+        return current.recordMatches(ms);
+      },
+    };
+    const r = new ResultRecorder({ store: slow, logger: logger(lines), metrics: { backlog: () => undefined, recorded: (n) => (metrics.recorded += n), dropped: () => metrics.dropped++ }, maxBacklog: 2, retryMs: 20 });
+    r.record(match(1, user.id)); // written at once: its write waits
+    await new Promise((res) => setTimeout(res, 20));
+    r.record(match(2, user.id));
+    r.record(match(3, user.id)); // full: rec-2 goes, not rec-1
+    const dropped = lines.filter((l) => /backlog full/.test(l.msg)).map((l) => l.fields.matchId);
+    assert.deepEqual(dropped, ["rec-2"]);
+    // A write that holds the whole backlog: the newcomer is the one dropped.
+    const all = new ResultRecorder({ store: { recordMatches: () => new Promise(() => undefined) }, logger: logger(lines), maxBacklog: 1, retryMs: 20 });
+    all.record(match(7, user.id));
+    await new Promise((res) => setTimeout(res, 20));
+    all.record(match(8, user.id));
+    assert.deepEqual(lines.filter((l) => /backlog full/.test(l.msg)).map((l) => l.fields.matchId), ["rec-2", "rec-8"]);
+    all.stop();
+    assert.deepEqual(lines.find((l) => /not recorded at shutdown/.test(l.msg))?.fields, { backlog: 0, matchIds: [], writing: ["rec-7"] }, "the one being written is named apart");
+
+    release();
+    assert.equal(await r.flush(5000), true);
+    assert.equal(metrics.recorded, 2, "rec-1 and rec-3 recorded");
+    assert.equal(metrics.dropped, 1);
+    assert.equal((await current.profile(user.id))?.stats.tictactoe?.played, 2);
   });
 
   it("a write that never failed says nothing; each outage is logged once when it starts and once when it ends; results after an idle time are written too", async () => {
