@@ -20,6 +20,13 @@ export interface FairnessRecord {
   rolls: readonly (readonly number[])[];
 }
 
+/** The page's own part in a game: the client seed the server took from it, the game's number of seats at its start, and the page's seat when the state shows the seat order. */
+export interface OwnSeed {
+  seed: string;
+  seats: number;
+  seat?: number;
+}
+
 /** One roll: what the game says, what the seeds give. */
 export interface RollCheck {
   n: number;
@@ -82,15 +89,20 @@ export async function rollFaces(key: CryptoKey, clientSeeds: string, n: number, 
 /**
  * Checks a revealed game: the seed against its commitment (and against `shownBefore`, the
  * commitment this page saw before the game, when it saw one), the page's own client seed
- * for that game (`ownSeed`, when the server took one: it must be among the game's, or the
- * server could have chosen the client seeds, and with them the dice), then every roll.
- * Every roll is re-derived (each shows its own ✓ or ✗); the result names the first mismatch.
+ * for that game (`own`, when the server took one: the client seeds must be one per seat, the
+ * page's at its seat, or the server could have chosen them, and with them the dice), then
+ * every roll. Every roll is re-derived (each shows its own ✓ or ✗); the result names the
+ * first mismatch.
  */
-export async function verifyFairness(record: FairnessRecord, shownBefore?: string, ownSeed?: string): Promise<FairnessCheck> {
+export async function verifyFairness(record: FairnessRecord, shownBefore?: string, own?: OwnSeed): Promise<FairnessCheck> {
   const fail = (reason: string, rolls: RollCheck[] = [], roll?: number): FairnessCheck => ({ ok: false, reason, roll, rolls });
   if (!subtle()) return fail("This browser cannot check here: Web Crypto works only on a secure page (https, or localhost).");
-  if (ownSeed !== undefined && !record.clientSeeds.split(":").includes(ownSeed)) {
-    return fail(`Your client seed (${ownSeed}) is not among the game's client seeds: the server did not use it.`);
+  if (own) {
+    const entries = record.clientSeeds.split(":");
+    if (entries.length !== own.seats) return fail(`The game's client seeds hold ${entries.length} entries for ${own.seats} seats: one is not a player's.`);
+    if (own.seat === undefined ? !entries.includes(own.seed) : entries[own.seat] !== own.seed) {
+      return fail(`Your client seed (${own.seed}) is not ${own.seat === undefined ? "among the game's client seeds" : "the game's client seed of your seat"}: the server did not use it.`);
+    }
   }
   if (!HEX64.test(record.seed)) return fail("The revealed seed is not 32 bytes of hex.");
   if (!HEX64.test(record.commitment)) return fail("The commitment is not a SHA-256 in hex.");

@@ -27,7 +27,7 @@ import { clearToasts, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
 import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
-import { newClientSeed } from "./fairness.js";
+import { newClientSeed, type OwnSeed } from "./fairness.js";
 import { fairnessReport, FairnessVerification } from "./verify.js";
 
 export interface GameHost {
@@ -125,6 +125,22 @@ export function spectatorOptions(): { spectate: true; name?: string } {
   return checked?.ok ? { spectate: true, name: checked.name } : { spectate: true };
 }
 
+/**
+ * A dice game's seats while it runs (its phase "playing", or Dice's "busted"): their number,
+ * and this page's place when the state keeps them in seat order (a list; Dice keeps a map).
+ */
+function runningSeats(state: unknown, sessionId: string): { seats: number; seat?: number } | undefined {
+  const { phase, players } = (state ?? {}) as { phase?: unknown; players?: unknown };
+  if (phase !== "playing" && phase !== "busted") return undefined;
+  if (Array.isArray(players) || (players as { toArray?: unknown } | undefined)?.toArray instanceof Function && typeof (players as { length?: unknown }).length === "number") {
+    const list = Array.from(players as Iterable<{ id?: unknown } | undefined>);
+    const seat = list.findIndex((p) => p?.id === sessionId);
+    return { seats: list.length, seat: seat >= 0 ? seat : undefined };
+  }
+  const size = (players as { size?: unknown } | undefined)?.size;
+  return typeof size === "number" ? { seats: size } : undefined;
+}
+
 /** The server's refusal of a client seed (sent once the game had started, or by a spectator): not the player's doing, not shown. */
 function isClientSeedRefusal(payload: unknown): boolean {
   const { code, message } = (payload ?? {}) as { code?: unknown; message?: unknown };
@@ -181,9 +197,13 @@ export class GameScreen {
   /** The commitment shown while the next (or running) game's seed was still secret. */
   private commitmentBefore = "";
   /** The last game's reveal (`fairnessRevealed`), with the commitment this page saw before it. */
-  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted: string | null };
-  /** The last client seed the server took from this page (`clientSeedAccepted`): the one the next game to start uses. */
+  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted: OwnSeed | null };
+  /** The last client seed the server took from this page (`clientSeedAccepted`): the one the next game to start uses; null when not known. */
   private countedSeed: string | null = null;
+  /** A client seed sent and not answered yet: if the connection is lost meanwhile, whether it counted is not known. */
+  private awaitingAck?: string;
+  /** The running game's seats as this page first saw it running (their number, and the page's place when they are in order). */
+  private seatsAtStart?: { seats: number; seat?: number };
   /** The "Verify fairness" view is open: its check (of the last reveal). */
   private verification?: FairnessVerification;
 
@@ -230,6 +250,7 @@ export class GameScreen {
 
     // A new connection (a reconnection, a spectator's join again) sends its client seed again.
     this.seedSentFor = undefined;
+    this.ackLost();
     room.onStateChange(() => {
       // What was refused is no longer true once the game moved on ("not your turn"…).
       this.feedback = undefined;
@@ -241,17 +262,24 @@ export class GameScreen {
       // The commitment seen while the game's seed was secret must be the one revealed.
       // The seed this page's player contributed to it: the last one the server took (the page's
       // next seed, sent as this game's end showed, is not answered yet).
-      this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined, counted: this.spectator ? null : this.countedSeed };
+      const start = this.seatsAtStart;
+      this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined, counted: !this.spectator && this.countedSeed !== null && start ? { seed: this.countedSeed, ...start } : null };
+      this.seatsAtStart = undefined;
       // An open view shows the new game's check.
       if (this.verification) this.verify();
       this.render();
     });
     room.onMessage("clientSeedAccepted", (payload: Partial<ServerEvents["clientSeedAccepted"]> | undefined) => {
-      if (room === this.room && typeof payload?.seed === "string" && this.ownSeeds.has(payload.seed)) this.countedSeed = payload.seed;
+      if (room !== this.room || typeof payload?.seed !== "string" || !this.ownSeeds.has(payload.seed)) return;
+      this.countedSeed = payload.seed;
+      if (payload.seed === this.awaitingAck) this.awaitingAck = undefined;
     });
     room.onMessage("error", (payload: unknown) => {
       // A client seed sent once the game had started counts for nothing: the next one is sent after the game.
-      if (isClientSeedRefusal(payload)) return;
+      if (isClientSeedRefusal(payload)) {
+        this.awaitingAck = undefined;
+        return;
+      }
       // A refused rematch request (too many messages, a server error) must not leave its button waiting for an answer that will not come.
       this.view.refused?.();
       const e = describeErrorPayload(payload);
@@ -284,6 +312,7 @@ export class GameScreen {
       if (room !== this.room || this.leaving || this.disposed) return;
       // The SDK's own reconnection came first: the fallback stops.
       this.stopRestore();
+      this.ackLost();
       // The server issues a new reconnection token with every reconnection, and the SDK
       // sets it on the room only after this callback returns: save it then.
       setTimeout(() => {
@@ -307,12 +336,21 @@ export class GameScreen {
     if (!fairness || commitment === "") return;
     const revealed = typeof fairness.seed === "string" ? fairness.seed : "";
     if (revealed === "") this.commitmentBefore = commitment;
+    if (revealed === "") this.seatsAtStart ??= runningSeats(room.state, room.sessionId);
     // Once per connection, then once per game that ended (not again when the next one starts).
     if (this.spectator || (this.seedSentFor !== undefined && (revealed === "" || revealed === this.seedSentFor))) return;
     this.seedSentFor = revealed;
     const seed = newClientSeed();
     this.ownSeeds.add(seed);
+    this.awaitingAck = seed;
     room.send(CLIENT_SEED, { seed });
+  }
+
+  /** A connection ended with a client seed unanswered: whether the server took it is not known (its answer may have been lost). */
+  private ackLost() {
+    if (this.awaitingAck === undefined) return;
+    this.awaitingAck = undefined;
+    this.countedSeed = null;
   }
 
   /** Opens (or refreshes) the "Verify fairness" view of the last reveal. */

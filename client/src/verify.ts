@@ -7,7 +7,7 @@
  */
 import { dieFace } from "./die.js";
 import { h } from "./dom.js";
-import { verifyFairness, type FairnessCheck, type FairnessRecord } from "./fairness.js";
+import { verifyFairness, type FairnessCheck, type FairnessRecord, type OwnSeed } from "./fairness.js";
 
 /** What the view shows: the record, and what the page knows besides. */
 export interface FairnessSubject {
@@ -17,11 +17,12 @@ export interface FairnessSubject {
   /** Client seeds this page sent: the one found among the game's is pointed out. */
   ownSeeds?: ReadonlySet<string>;
   /**
-   * A player's page: the client seed the server took from it for this game (it must be among
-   * the game's), or null when none of its seeds counted (each reached the server after the
-   * game had started: the second Dice player's first game starts as they sit down).
+   * A player's page: the client seed the server took from it for this game, with its seat (the
+   * game's client seeds must hold it there), or null when none of its seeds is known to have
+   * counted (each reached the server after the game had started, as for the second Dice
+   * player's first game, or the page reloaded or lost an acknowledgement in a reconnection).
    */
-  counted?: string | null;
+  counted?: OwnSeed | null;
 }
 
 /** A check, run once per subject; `done` is called when its result is in. */
@@ -67,7 +68,7 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
         "Client seeds (in seat order, joined with “:”)",
         "verify-client-seeds",
         record.clientSeeds,
-        mine ? `(yours: ${mine})` : counted === null ? "(none of this page's: its seed reached the server after this game had started, and counts for the next one)" : undefined,
+        counted ? `(yours: ${counted.seed}, checked)` : mine ? `(yours: ${mine})` : counted === null ? "(none known to be this page's: its seed reached the server after this game had started, or its acknowledgement was lost in a reconnection)" : undefined,
       ),
     ),
     h(

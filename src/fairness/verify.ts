@@ -9,7 +9,15 @@ import { commitmentOf, rollFaces } from "./dice.js";
 export interface MatchForVerification {
   id?: string;
   game?: string;
-  log: { steps?: { dice?: number[] }[]; fairness?: { commitment: string; seed: string; clientSeeds: string } } | null;
+  log: { seats?: string[]; steps?: { dice?: number[] }[]; fairness?: { commitment: string; seed: string; clientSeeds: string } } | null;
+}
+
+/** Why the game's client seeds do not show the player's own seed, one per seat; undefined when they do. */
+export function ownSeedProblem(clientSeeds: string, seed: string, seats: number | undefined): string | undefined {
+  const entries = clientSeeds.split(":");
+  if (seats !== undefined && entries.length !== seats) return `the game's client seeds (${JSON.stringify(clientSeeds)}) hold ${entries.length} entries for ${seats} seats: one is not a player's`;
+  if (!entries.includes(seed)) return `your client seed ${JSON.stringify(seed)} is not among the game's client seeds (${JSON.stringify(clientSeeds)}): the server did not use it`;
+  return undefined;
 }
 
 export type Verification =
@@ -18,14 +26,16 @@ export type Verification =
 
 /**
  * `clientSeed`: the player's own client seed for that game (the last one the server took
- * before it started, `clientSeedAccepted`): it must be among the game's client seeds, or the
- * server could have chosen the client seeds itself, and with them the dice.
+ * before it started, `clientSeedAccepted`): the game's client seeds must be one per seat
+ * (client seeds hold no ":"), and hold it, or the server could have chosen them itself (an
+ * entry of its own added, or put in place of the player's), and with them the dice.
  */
 export function verifyMatch(match: MatchForVerification, clientSeed?: string): Verification {
   const fairness = match.log?.fairness;
   if (!fairness) return { ok: false, reason: "this match has no fairness record (not a dice game, or played with test dice)" };
-  if (clientSeed !== undefined && !fairness.clientSeeds.split(":").includes(clientSeed)) {
-    return { ok: false, reason: `your client seed ${JSON.stringify(clientSeed)} is not among the game's client seeds (${JSON.stringify(fairness.clientSeeds)}): the server did not use it` };
+  if (clientSeed !== undefined) {
+    const own = ownSeedProblem(fairness.clientSeeds, clientSeed, match.log?.seats?.length);
+    if (own) return { ok: false, reason: own };
   }
   if (!/^[0-9a-f]{64}$/.test(fairness.seed)) return { ok: false, reason: "the revealed seed is not 32 bytes of hex" };
   const seed = Buffer.from(fairness.seed, "hex");

@@ -90,6 +90,7 @@ export const commonJoinOptions = z.object({
  * printable ASCII characters, sent before the game starts.
  */
 export const CLIENT_SEED = "client_seed";
-export const clientSeedPayload = z.object({ seed: z.string().min(1).max(64).regex(/^[\x20-\x7e]+$/, "printable ASCII characters only") }).strict();
+/** 1–64 printable ASCII characters but ":" (the separator of a game's joined client seeds: with it, one player's seed could pass for two). */
+export const clientSeedPayload = z.object({ seed: z.string().min(1).max(64).regex(/^[\x20-\x39\x3b-\x7e]+$/, 'printable ASCII characters only, and no ":"') }).strict();
 
 export type CommonJoinOptions = z.input<typeof commonJoinOptions>;

@@ -6,7 +6,7 @@
  * and the listing. A game brings its protocol, rules, schema and projection; its messages
  * reach the rules' moves by name.
  */
-import { CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
+import { ClientState, CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type WebSocket from "ws";
 import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
@@ -292,8 +292,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.drain.tell(client);
     await joinedOnceSaved(() => this.out.saved(), this.timers, client, this.settings.joinAckSeconds);
     // Colyseus sends the new token next, to a connection still open (WebSocket OPEN); one that
-    // closed meanwhile is refused ("reconnection denied") and its seat held (onDrop).
+    // closed meanwhile is refused ("reconnection denied") and its seat held (onDrop). One whose
+    // close has begun but not ended (CLOSING: a page reload) would still count as reconnecting,
+    // for which Colyseus calls onLeave (a forfeit), not onDrop: it is leaving now.
     if ((client.ref as WebSocket).readyState === 1) this.out.tokenSent(client.sessionId);
+    else client.state = ClientState.LEAVING;
   }
 
   override onLeave(client: Client, code?: number) {

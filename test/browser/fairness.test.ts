@@ -111,7 +111,8 @@ describe("Browser: provably fair dice", function () {
     assert.equal(createHash("sha256").update(Buffer.from(seed, "hex")).digest("hex"), shownBefore, "SHA-256(seed) is the commitment (Node)");
     // Ada's page sent its own seed (16 hex characters) before the game; the bot sends none.
     assert.match(clientSeeds, /^[0-9a-f]{16}:$/, "the page's client seed, then the bot's empty one");
-    assert.match(await text(page, "fairness-view"), /yours: [0-9a-f]{16}/);
+    // The page's acknowledged seed, checked: one entry per seat, the page's among them.
+    assert.match(await text(page, "fairness-view"), /yours: [0-9a-f]{16}, checked/);
 
     // Every roll shown, ticked, and the same as Node's derivation gives.
     const rolls = await page.locator("[data-testid^=verify-roll-]").evaluateAll((items) => items.map((li) => ({ faces: li.getAttribute("data-faces") ?? "", ok: li.classList.contains("ok") })));

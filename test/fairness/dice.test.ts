@@ -39,7 +39,7 @@ function recordOf(rolls: number[], clientSeeds: string[]) {
     { t: n * 10, seat: n % 2, action: { type: "roll" }, dice: referenceRoll(seedHex, clientSeeds, n, count) },
     { t: n * 10 + 5, seat: n % 2, action: { type: "bank" } },
   ]);
-  return { id: "m1", game: "dice", log: { initial: {}, steps, fairness: { commitment: commitmentOf(seed), seed: seedHex, clientSeeds: clientSeeds.join(":"), rolls: [] } } };
+  return { id: "m1", game: "dice", log: { seats: clientSeeds.map((_, i) => `s${i}`), initial: {}, steps, fairness: { commitment: commitmentOf(seed), seed: seedHex, clientSeeds: clientSeeds.join(":"), rolls: [] } } };
 }
 
 describe("Provably fair dice", () => {
@@ -150,21 +150,39 @@ describe("Provably fair dice", () => {
       assert.equal((verifyMatch(record) as { roll?: number }).roll, 0);
     });
 
-    it("with the player's own client seed: ✗ when the game's client seeds do not hold it, although the rolls follow from them (a server that chose the client seeds itself)", async () => {
+    it("with the player's own client seed: ✗ when the game's client seeds do not hold it, or hold an entry that is no seat's, although the rolls follow from them (a server that chose the client seeds itself)", async () => {
       // The players sent "alice-seed" and "bob-seed"; the server rolled with client seeds of its choosing.
-      const record = recordOf([6, 6], ["alice-seed", "232"]);
-      assert.deepEqual(verifyMatch(record), { ok: true, rolls: 2, dice: 12 }, "without a seed of the player's, nothing shows it");
-      assert.deepEqual(verifyMatch(record, "alice-seed"), { ok: true, rolls: 2, dice: 12 });
-      const bob = verifyMatch(record, "bob-seed");
+      const swapped = recordOf([6, 6], ["alice-seed", "232"]);
+      assert.deepEqual(verifyMatch(swapped), { ok: true, rolls: 2, dice: 12 }, "without a seed of the player's, nothing shows it");
+      assert.deepEqual(verifyMatch(swapped, "alice-seed"), { ok: true, rolls: 2, dice: 12 });
+      const bob = verifyMatch(swapped, "bob-seed");
       assert.equal(bob.ok, false);
       assert.match((bob as { reason: string }).reason, /your client seed "bob-seed" is not among the game's client seeds/);
-      // The browser's check (client/src/fairness.ts, Web Crypto) says the same.
-      const { fairness, steps } = record.log;
-      const browserRecord = { ...fairness, rolls: steps.flatMap((st) => (st.dice ? [st.dice] : [])) };
-      assert.equal((await verifyFairness(browserRecord, fairness.commitment, "alice-seed")).ok, true);
-      const browserBob = await verifyFairness(browserRecord, fairness.commitment, "bob-seed");
-      assert.equal(browserBob.ok, false);
-      assert.match((browserBob as { reason: string }).reason, /Your client seed \(bob-seed\) is not among the game's client seeds/);
+      // Both players' seeds kept, and one more entry of the server's: two seats, three entries.
+      const added = recordOf([6, 6], ["alice-seed", "bob-seed", "425"]);
+      added.log.seats = ["s0", "s1"];
+      for (const own of ["alice-seed", "bob-seed"]) {
+        const result = verifyMatch(added, own);
+        assert.equal(result.ok, false, own);
+        assert.match((result as { reason: string }).reason, /hold 3 entries for 2 seats/);
+      }
+
+      // The browser's check (client/src/fairness.ts, Web Crypto) says the same, and checks the seat when the page knows it.
+      const browser = (record: ReturnType<typeof recordOf>) => ({ ...record.log.fairness, rolls: record.log.steps.flatMap((st) => (st.dice ? [st.dice] : [])) });
+      const commitment = swapped.log.fairness.commitment;
+      assert.equal((await verifyFairness(browser(swapped), commitment, { seed: "alice-seed", seats: 2, seat: 0 })).ok, true);
+      assert.equal((await verifyFairness(browser(swapped), commitment, { seed: "alice-seed", seats: 2 })).ok, true);
+      const cases: [ReturnType<typeof recordOf>, { seed: string; seats: number; seat?: number }, RegExp][] = [
+        [swapped, { seed: "bob-seed", seats: 2, seat: 1 }, /Your client seed \(bob-seed\) is not the game's client seed of your seat/],
+        [swapped, { seed: "bob-seed", seats: 2 }, /Your client seed \(bob-seed\) is not among the game's client seeds/],
+        [swapped, { seed: "alice-seed", seats: 2, seat: 1 }, /not the game's client seed of your seat/],
+        [added, { seed: "alice-seed", seats: 2, seat: 0 }, /hold 3 entries for 2 seats/],
+      ];
+      for (const [record, own, reason] of cases) {
+        const result = await verifyFairness(browser(record), commitment, own);
+        assert.equal(result.ok, false, JSON.stringify(own));
+        assert.match((result as { reason: string }).reason, reason);
+      }
     });
 
     it("npm run verify: ✓ for a genuine record file, the first mismatch and a failing exit status for a tampered one", () => {
