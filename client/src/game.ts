@@ -197,7 +197,8 @@ export class GameScreen {
   /** The commitment shown while the next (or running) game's seed was still secret. */
   private commitmentBefore = "";
   /** The last game's reveal (`fairnessRevealed`), with the commitment this page saw before it. */
-  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted: OwnSeed | null };
+  /** `counted`: the page's own seed in it (see FairnessSubject); undefined for a spectator. */
+  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted?: OwnSeed | null };
   /** The last client seed the server took from this page (`clientSeedAccepted`): the one the next game to start uses; null when not known. */
   private countedSeed: string | null = null;
   /** A client seed sent and not answered yet: if the connection is lost meanwhile, whether it counted is not known. */
@@ -263,7 +264,8 @@ export class GameScreen {
       // The seed this page's player contributed to it: the last one the server took (the page's
       // next seed, sent as this game's end showed, is not answered yet).
       const start = this.seatsAtStart;
-      this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined, counted: !this.spectator && this.countedSeed !== null && start ? { seed: this.countedSeed, ...start } : null };
+      const counted = this.spectator ? undefined : this.countedSeed !== null && start ? { seed: this.countedSeed, ...start } : null;
+      this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined, counted };
       this.seatsAtStart = undefined;
       // An open view shows the new game's check.
       if (this.verification) this.verify();
@@ -335,8 +337,10 @@ export class GameScreen {
     // No commitment: the server rolls test dice (RNG_SEED), and takes no client seeds.
     if (!fairness || commitment === "") return;
     const revealed = typeof fairness.seed === "string" ? fairness.seed : "";
-    if (revealed === "") this.commitmentBefore = commitment;
-    if (revealed === "") this.seatsAtStart ??= runningSeats(room.state, room.sessionId);
+    if (revealed === "") {
+      this.commitmentBefore = commitment;
+      this.seatsAtStart ??= runningSeats(room.state, room.sessionId);
+    }
     // Once per connection, then once per game that ended (not again when the next one starts).
     if (this.spectator || (this.seedSentFor !== undefined && (revealed === "" || revealed === this.seedSentFor))) return;
     this.seedSentFor = revealed;
@@ -357,7 +361,7 @@ export class GameScreen {
   private verify() {
     if (!this.reveal) return;
     this.verification = new FairnessVerification(
-      { record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds, counted: this.spectator ? undefined : this.reveal.counted },
+      { record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds, counted: this.reveal.counted },
       () => this.scheduleRender(),
     );
   }

@@ -13,7 +13,7 @@ export interface MatchForVerification {
 }
 
 /** Why the game's client seeds do not show the player's own seed, one per seat; undefined when they do. */
-export function ownSeedProblem(clientSeeds: string, seed: string, seats: number | undefined): string | undefined {
+function ownSeedProblem(clientSeeds: string, seed: string, seats: number | undefined): string | undefined {
   const entries = clientSeeds.split(":");
   if (seats !== undefined && entries.length !== seats) return `the game's client seeds (${JSON.stringify(clientSeeds)}) hold ${entries.length} entries for ${seats} seats: one is not a player's`;
   if (!entries.includes(seed)) return `your client seed ${JSON.stringify(seed)} is not among the game's client seeds (${JSON.stringify(clientSeeds)}): the server did not use it`;

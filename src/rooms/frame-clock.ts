@@ -1,7 +1,7 @@
 /**
  * Colyseus's handler of every frame a client sends a room (`Room._onMessage`), wrapped:
  * {@link interceptFrames} for anything that must see each frame before Colyseus does, and
- * {@link tickClockOnEveryFrame}, which keeps Colyseus's per-client frame count per second
+ * {@link guardFrames}, which (besides) keeps Colyseus's per-client frame count per second
  * (`Room.maxMessagesPerSecond`) counting per second.
  *
  * Colyseus starts a client's new second when the room clock (`clock.currentTime`) has passed
@@ -35,44 +35,32 @@ export function interceptFrames(room: Room, intercept: (next: FrameHandler, room
   };
 }
 
-/** Ticks the room clock for every frame, before Colyseus counts it. */
-export function tickClockOnEveryFrame(room: Room): void {
-  interceptFrames(room, (next, self, client, buffer) => {
-    self.clock.tick();
-    return next.call(self, client, buffer);
-  });
-}
-
 /** What a request frame is answered (this server's rooms take none). */
 const NO_REQUESTS = { name: "UNKNOWN_ACTION", code: "UNKNOWN_ACTION", message: "This server's rooms answer no requests: send game messages (room.send without a callback)." };
 
 /**
- * Answers every request frame (Colyseus's ROOM_REQUEST: the SDK's `room.request()`, or
- * `room.send()` with a callback) itself with that refusal: this server's rooms take none.
+ * Answers a request frame (Colyseus's ROOM_REQUEST: the SDK's `room.request()`, or
+ * `room.send()` with a callback) with that refusal: this server's rooms take none.
  * Colyseus would decode its payload and, when that failed, answer with the decoder's own
  * text and log an error with a stack trace for each frame (a client could write about
  * 1 GB of them an hour); one it could decode reached the game's handler, as a message the
  * client believed answered. A frame whose request id cannot be read is dropped. The
  * transport holds request frames to the game messages' rate.
  */
-export function refuseRequests(room: Room): void {
-  interceptFrames(room, (next, self, client, buffer) => {
-    if (!isRequest(buffer)) return next.call(self, client, buffer);
-    if (client.state === ClientState.LEAVING) return undefined;
-    let requestId: number;
-    try {
-      requestId = decode.number(buffer, { offset: 1 });
-    } catch {
-      return undefined;
-    }
-    if (!Number.isSafeInteger(requestId)) return undefined;
-    client.enqueueRaw(getMessageBytes[Protocol.ROOM_RESPONSE](requestId, ResponseStatus.ERROR, NO_REQUESTS));
-    return undefined;
-  });
+function refuseRequest(client: Client, buffer: Buffer): void {
+  if (client.state === ClientState.LEAVING) return;
+  let requestId: number;
+  try {
+    requestId = decode.number(buffer, { offset: 1 });
+  } catch {
+    return;
+  }
+  if (!Number.isSafeInteger(requestId)) return;
+  client.enqueueRaw(getMessageBytes[Protocol.ROOM_RESPONSE](requestId, ResponseStatus.ERROR, NO_REQUESTS));
 }
 
 /** Where a message frame's type is a string, its bytes' [start, end) in the frame; else undefined. */
-export function stringTypeBytes(buffer: Buffer): [number, number] | undefined {
+function stringTypeBytes(buffer: Buffer): [number, number] | undefined {
   const code = buffer[0]! & 0x1f;
   if (code !== Protocol.ROOM_DATA && code !== Protocol.ROOM_DATA_BYTES) return undefined;
   if (!decode.stringCheck(buffer, { offset: 1 })) return undefined;
@@ -90,24 +78,30 @@ export function stringTypeBytes(buffer: Buffer): [number, number] | undefined {
 const REPLACEMENT_TYPE = Buffer.from([0xa3, 0xef, 0xbf, 0xbd]);
 
 /**
- * A message frame whose type is not valid UTF-8 goes on with the type "\uFFFD" (so the
- * room answers it UNKNOWN_ACTION, as any unknown type, and counts it): @colyseus/schema's
- * decoder wrote a raw line to stderr for each such frame, outside the logs, and skipped
- * nothing else.
+ * The frame, or, when its message type is not valid UTF-8, the frame with the type
+ * "\uFFFD" (the room answers it UNKNOWN_ACTION, as any unknown type, and counts it):
+ * @colyseus/schema's decoder wrote a raw line to stderr for each such frame, outside the
+ * logs, and skipped nothing else. An ASCII type (every type of ours) is read byte by byte
+ * and goes on as it is.
  */
-export function replaceUnreadableTypes(room: Room): void {
-  interceptFrames(room, (next, self, client, buffer) => {
-    const type = stringTypeBytes(buffer);
-    if (type && !isUtf8(buffer.subarray(type[0], type[1]))) {
-      buffer = Buffer.concat([buffer.subarray(0, 1), REPLACEMENT_TYPE, buffer.subarray(type[1])]);
-    }
-    return next.call(self, client, buffer);
-  });
+function readableType(buffer: Buffer): Buffer {
+  const type = stringTypeBytes(buffer);
+  if (!type) return buffer;
+  let ascii = true;
+  for (let i = type[0]; i < type[1] && ascii; i++) ascii = buffer[i]! < 0x80;
+  if (ascii || isUtf8(buffer.subarray(type[0], type[1]))) return buffer;
+  return Buffer.concat([buffer.subarray(0, 1), REPLACEMENT_TYPE, buffer.subarray(type[1])]);
 }
 
-/** What every room does with inbound frames before Colyseus: the clock ticked, requests refused, unreadable types replaced. */
+/**
+ * What every room does with inbound frames before Colyseus, in one wrapper: the clock
+ * ticked (so Colyseus's per-second count starts new seconds), a request frame refused, an
+ * unreadable message type replaced.
+ */
 export function guardFrames(room: Room): void {
-  tickClockOnEveryFrame(room);
-  refuseRequests(room);
-  replaceUnreadableTypes(room);
+  interceptFrames(room, (next, self, client, buffer) => {
+    self.clock.tick();
+    if (isRequest(buffer)) return refuseRequest(client, buffer);
+    return next.call(self, client, readableType(buffer));
+  });
 }
