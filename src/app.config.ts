@@ -10,7 +10,7 @@ import express from "express";
 import path from "node:path";
 import type http from "node:http";
 import type { z } from "zod";
-import { everyMs, type Logger } from "./logger.js";
+import { everyMs, libraryLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createTransport } from "./transport.js";
 import { WaitingRooms } from "./matchmaking/waiting-rooms.js";
@@ -234,12 +234,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     publicAddress: publicAddress(env, port),
     transport,
     greet: false,
-    logger: {
-      debug: (...a: unknown[]) => logger.debug(a.map(String).join(" ")),
-      info: (...a: unknown[]) => logger.info(a.map(String).join(" ")),
-      warn: (...a: unknown[]) => logger.warn(a.map(String).join(" ")),
-      error: (...a: unknown[]) => logger.error(a.map(String).join(" ")),
-    },
+    // Colyseus's own lines, at most COLYSEUS_LOG_LINES_PER_SECOND (some a client can cause).
+    logger: libraryLogger(logger, { perSecond: env.COLYSEUS_LOG_LINES_PER_SECOND, suppressed: () => metrics.edge.logSuppressed("colyseus") }),
     express: (app) => {
       app.disable("x-powered-by");
       app.get("/health", async (_req, res) => {

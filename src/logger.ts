@@ -36,3 +36,53 @@ export function everyMs(ms: number): (key: string) => { log: boolean; suppressed
     return { log: true, suppressed: seen?.suppressed ?? 0 };
   };
 }
+
+/** The logger Colyseus is given: its four levels, each called with loose arguments. */
+export interface LibraryLogger {
+  debug(...a: unknown[]): void;
+  info(...a: unknown[]): void;
+  warn(...a: unknown[]): void;
+  error(...a: unknown[]): void;
+}
+
+/**
+ * What Colyseus logs goes through here: some of its lines a client can cause (a WebSocket
+ * protocol error writes one error line with its stack per connection; a reconnection that
+ * closes while it is accepted, another), so many addresses at once could write as many lines
+ * as they open connections. At most `perSecond` lines a second pass, each cut to `maxChars`;
+ * the rest are counted (`suppressed`, for a metric) and reported in one warning a second
+ * later. The text is only built for a line that passes.
+ */
+export function libraryLogger(
+  logger: Logger,
+  { perSecond = 20, maxChars = 4000, suppressed: countSuppressed }: { perSecond?: number; maxChars?: number; suppressed?: () => void } = {},
+): LibraryLogger {
+  let windowStart = 0;
+  let inWindow = 0;
+  let suppressed = 0;
+  let report: NodeJS.Timeout | undefined;
+  const flush = () => {
+    report = undefined;
+    if (suppressed === 0) return;
+    logger.warn({ suppressed, perSecond }, "Colyseus log lines suppressed (more than the lines a second it may write)");
+    suppressed = 0;
+  };
+  const line = (level: "debug" | "info" | "warn" | "error") => (...a: unknown[]) => {
+    if (!logger.isLevelEnabled(level)) return;
+    const now = Date.now();
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      inWindow = 0;
+    }
+    if (inWindow >= perSecond) {
+      suppressed++;
+      countSuppressed?.();
+      if (!report) (report = setTimeout(flush, 1000)).unref();
+      return;
+    }
+    inWindow++;
+    const text = a.map(String).join(" ");
+    logger[level](text.length > maxChars ? `${text.slice(0, maxChars)}… (${text.length - maxChars} more characters)` : text);
+  };
+  return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
+}

@@ -17,6 +17,8 @@ export interface EdgeMetrics {
   refused(reason: string): void;
   /** A connection cut for flooding, for not reading (slow) or for not acknowledging its join. */
   cut(reason: string): void;
+  /** A library's log line not written because it logged more than its lines a second. */
+  logSuppressed(source: string): void;
 }
 
 export interface Metrics {
@@ -52,6 +54,7 @@ export function createMetrics(): Metrics {
   const clients = new Gauge({ name: "game_clients", help: "Connected clients in this process's rooms", labelNames: ["game"], registers: [registry] });
   const refused = new Counter({ name: "connections_refused_total", help: "Connections refused, by reason: WebSocket upgrades (origin, per-ip, rate), connections of any kind over the per-address cap (sockets-per-ip)", labelNames: ["reason"], registers: [registry] });
   const cut = new Counter({ name: "connections_cut_total", help: "Connections cut, by reason (flood, slow, no-ack)", labelNames: ["reason"], registers: [registry] });
+  const logSuppressed = new Counter({ name: "log_lines_suppressed_total", help: "Log lines of a library (Colyseus) not written because it logged more than its lines a second", labelNames: ["source"], registers: [registry] });
 
   const restored = new Counter({ name: "ha_rooms_restored_total", help: "Rooms of a dead process this process restored from their snapshots", registers: [registry] });
   const restoreFailed = new Counter({ name: "ha_restore_failures_total", help: "Snapshots this process claimed but could not restore (unreadable, or the room failed to start)", registers: [registry] });
@@ -86,6 +89,7 @@ export function createMetrics(): Metrics {
     edge: {
       refused: (reason) => refused.inc({ reason }),
       cut: (reason) => cut.inc({ reason }),
+      logSuppressed: (source) => logSuppressed.inc({ source }),
     },
     ha: {
       restored: () => restored.inc(),

@@ -235,6 +235,25 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     assert.deepEqual(server.logs().slice(before).filter((l) => Number(l.level) >= 50).map((l) => l.msg), [], "no error-level log line");
   });
 
+  it("WebSocket protocol errors from 60 addresses at once (each makes Colyseus log an error line with its stack) write at most the lines a second allowed, and one line and the metric count the rest", async () => {
+    const perSecond = 5;
+    const server = await startDefaultServer({ COLYSEUS_LOG_LINES_PER_SECOND: String(perSecond) });
+    const sockets = await Promise.all(Array.from({ length: 60 }, (_, i) => rawSocket(server, undefined, address(100 + i))));
+    const before = server.logs().length;
+    // A masked binary frame with RSV2 set (no extension allows it): the server's socket errors.
+    const bad = Buffer.from([0xa2, 0x80, 1, 2, 3, 4]);
+    for (const ws of sockets) (ws as unknown as { _socket: net.Socket })._socket.write(bad);
+    await Promise.all(sockets.map((ws) => closed(ws, 5000)));
+    await eventually(() => server.logs().slice(before).some((l) => l.suppressed !== undefined), "a line reports the suppressed ones", 4000);
+    const lines = server.logs().slice(before);
+    const errors = lines.filter((l) => Number(l.level) >= 50 && String(l.msg).includes("RSV2 and RSV3 must be clear"));
+    const suppressed = lines.filter((l) => l.suppressed !== undefined).reduce((n, l) => n + Number(l.suppressed), 0);
+    assert.ok(errors.length >= 1 && errors.length <= 2 * perSecond, `error lines written: ${errors.length} (at most ${2 * perSecond}: one second's budget, or two if the burst straddles a second)`);
+    assert.equal(errors.length + suppressed, 60, `every error is written or counted (${errors.length} written, ${suppressed} suppressed)`);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, new RegExp(`log_lines_suppressed_total\\{source="colyseus"\\} ${suppressed}\\b`), "the metric counts them");
+  });
+
   it("a player who pings at an honest pace keeps the seat however long they wait, in a game room and in the lobby (Colyseus's own frame count now starts a new second even when nothing else happens)", async function () {
     this.timeout(30000);
     // Colyseus's own count allows MAX_FRAMES_PER_SECOND + FRAME_BURST (10 here) a second; the transport's budget is 5 a second.

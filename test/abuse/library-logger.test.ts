@@ -1,0 +1,39 @@
+/** The budget on Colyseus's own log lines (src/logger.ts `libraryLogger`), on a real pino logger. */
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import pino from "pino";
+import { libraryLogger } from "../../src/logger.js";
+
+function memoryLogger(level = "info") {
+  const lines: Array<Record<string, unknown>> = [];
+  const out = new Writable({ write: (chunk, _enc, done) => void (lines.push(JSON.parse(String(chunk))), done()) });
+  return { logger: pino({ level }, out), lines };
+}
+
+describe("Colyseus's log lines have a budget (libraryLogger)", () => {
+  it("passes at most perSecond lines a second, counts the rest, and reports them in one warning a second later", async () => {
+    const { logger, lines } = memoryLogger();
+    let counted = 0;
+    const log = libraryLogger(logger, { perSecond: 3, suppressed: () => counted++ });
+    for (let i = 0; i < 10; i++) log.error(new Error(`boom ${i}`));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(lines.map((l) => l.msg), ["Error: boom 0", "Error: boom 1", "Error: boom 2"]);
+    assert.equal(counted, 7);
+    await new Promise((r) => setTimeout(r, 1100));
+    const report = lines.at(-1)!;
+    assert.equal(report.suppressed, 7);
+    assert.equal(report.level, 40, "a warning");
+    log.warn("after", "the", "flood");
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(lines.at(-1)!.msg, "after the flood", "a new second's line passes, its arguments joined");
+  });
+
+  it("cuts a line to maxChars and says how much was cut; a level the logger does not write costs no budget", async () => {
+    const { logger, lines } = memoryLogger("info");
+    const log = libraryLogger(logger, { perSecond: 1, maxChars: 10 });
+    for (let i = 0; i < 5; i++) log.debug("not written at info");
+    log.info("x".repeat(25));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(lines.map((l) => l.msg), [`${"x".repeat(10)}… (15 more characters)`]);
+  });
+});
