@@ -64,8 +64,11 @@ export function renderNginxConfig(o: NginxOptions): string {
   const perProcess = o.processes
     .map(
       (port) => `
-    # The rooms of the process on ${port}: WebSocket upgrades (and its reconnections).
+    # The rooms of the process on ${port}: WebSocket upgrades (and its reconnections), and
+    # nothing else: a plain request here would reach that process's /monitor, /metrics and
+    # matchmaking past the rules above.
     location /p${port}/ {
+      if ($http_upgrade !~* ^websocket$) { return 404; }
       proxy_pass http://127.0.0.1:${port}/;
       proxy_http_version 1.1;
       proxy_set_header Upgrade $http_upgrade;

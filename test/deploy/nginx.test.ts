@@ -175,6 +175,14 @@ describe("Front door: nginx in front of two processes (issue 13)", function () {
     const big = await fetch(`${nginx.url}/matchmake/create/tictactoe`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "x".repeat(10_000) }) });
     assert.equal(big.status, 413);
     assert.equal((await fetch(`${nginx.url}/metrics`)).status, 404, "metrics are not public");
+    // A process's own route takes WebSocket upgrades only: not its monitor, metrics or matchmaking past the rules above.
+    const own = `${nginx.url}/p${processes[0]!.port}`;
+    for (const path of ["/monitor", "/monitor/api", "/metrics", "/ha/alive", "/api/rooms"]) {
+      const res = await fetch(`${own}${path}`, { headers: { Authorization: `Basic ${Buffer.from("admin:wrong").toString("base64")}` } });
+      assert.equal(res.status, 404, `${own}${path} is not served`);
+    }
+    const post = await fetch(`${own}/matchmake/create/tictactoe`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+    assert.equal(post.status, 404, "no matchmaking past nginx's limit");
   });
 
   describe("in Chromium", () => {
