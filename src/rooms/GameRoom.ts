@@ -428,8 +428,11 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.written = this.game;
     const fairness = this.records.fairnessChange();
     if (fairness) Object.assign(this.state.fairness!, fairness);
-    this.turnClock?.arm(this.rules.activePlayer(this.game), this.rules.turnNumber(this.game));
-    this.bots?.arm();
+    const botMove = this.bots?.arm();
+    const active = this.rules.activePlayer(this.game);
+    // A bot's turn has no time limit: it plays each step BOT_DELAY_MS after the last, however
+    // many steps its turn takes (a Dice turn takes up to a dozen), and never times out.
+    this.turnClock?.arm(botMove?.playerId === active ? null : active, this.rules.turnNumber(this.game));
     this.out.changed();
     this.updateListing();
     if (this.drain.draining && !this.closing && !this.rules.isStarted(this.game)) {

@@ -18,15 +18,17 @@ export class BotTurn<M> {
     private readonly play: (move: M) => void,
   ) {}
 
-  /** The game changed: a pending bot move is dropped, and a new one armed if a bot is to move. */
-  arm(): void {
+  /** The game changed: a pending bot move is dropped, and a new one armed if a bot is to move. Returns that move. */
+  arm(): M | undefined {
     this.timer?.clear();
     this.timer = undefined;
-    if (!this.next()) return;
+    const pending = this.next();
+    if (!pending) return undefined;
     this.timer = this.timers.after(this.delayMs, () => {
       this.timer = undefined;
       const move = this.next();
       if (move) this.play(move);
     });
+    return pending;
   }
 }

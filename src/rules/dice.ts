@@ -39,6 +39,14 @@ export const DICE_COUNT = 6;
  */
 export const MAX_SELECTION_CHANGES = 30;
 
+/**
+ * Turns in one game, at most (both players' together). When the last of them ends without a
+ * winner, the game ends: the higher banked score wins, equal scores draw. An honest game to
+ * 10,000 takes about 30 turns each; without a bound, two seats that never bank (one person
+ * may hold both) would play one game for ever, and its log would grow without end.
+ */
+export const MAX_TURNS = 400;
+
 /** The names bots get, drawn at random (never the name of the player already seated). */
 export const BOT_NAMES: readonly string[] = [
   "Hans", "Henry", "Katherine", "Janek", "Bartholomew", "Konrad", "Esther", "Ignatius",
@@ -90,6 +98,8 @@ export interface DiceState {
   readonly rematch: readonly string[];
   /** Increments whenever a turn starts. */
   readonly turn: number;
+  /** The `turn` the running (or last) game started on (absent in states saved before 2026-12-04: no turn limit for that game). */
+  readonly firstTurn?: number;
   /** Bots added so far in this room: numbers bot ids, so an id is never reused. */
   readonly botsAdded: number;
   /** How the last game ended (null while one runs or none has ended). */
@@ -173,12 +183,23 @@ function start(state: DiceState, rng: Rng): DiceState {
     ending: null,
     currentTurn: pick(rng, state.players).id,
     turn: state.turn + 1,
+    firstTurn: state.turn + 1,
   };
 }
 
-/** The current turn ends without banking (bank, bust or timeout alike pass it on this way). */
+/** The current turn ends without a win (bank, bust or timeout alike pass it on this way); after the game's last turn ({@link MAX_TURNS}), the game ends. */
 function passTurn(state: DiceState): DiceState {
+  if (state.firstTurn !== undefined && state.turn - state.firstTurn + 1 >= MAX_TURNS) return endAtTurnLimit(state);
   return { ...clearTable(state), phase: "playing", currentTurn: otherPlayer(state, state.currentTurn)?.id ?? null, turn: state.turn + 1 };
+}
+
+/** The game's turns are used up: the higher banked score wins, equal scores draw. */
+function endAtTurnLimit(state: DiceState): DiceState {
+  const [a, b] = state.players;
+  const leader = a && b && a.score !== b.score ? (a.score > b.score ? a : b) : undefined;
+  const players = state.players.map((p) => (p.id === leader?.id ? { ...p, wins: p.wins + 1 } : p));
+  const ending: Ending = leader ? { reason: "won", name: leader.name } : { reason: "draw", name: "" };
+  return { ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner: leader?.id ?? null, rematch: [], ending };
 }
 
 function forfeit(state: DiceState, loserId: string): DiceState {

@@ -107,6 +107,21 @@ describe("Dice room", () => {
     assert.equal(human.state.players.get(human.id)!.roundScore, 0);
   });
 
+  it("a bot's turn has no time limit (no deadline shown, never timed out), while the human's turns keep theirs", async () => {
+    // To 10000, the bot cannot win a turn: the turns alternate. The human never moves: each of their turns runs out.
+    const { human, botId } = await againstBot({ turnSeconds: 1, targetScore: 10000 });
+    for (let turn = 0; turn < 3; turn++) {
+      await human.until(() => human.state.phase === "playing" && human.state.currentTurn === botId, "the bot's turn", 8000);
+      assert.equal(human.state.turnDeadline, 0, "no deadline while the bot is on turn");
+      await human.until(() => human.state.phase === "playing" && human.state.currentTurn === human.id, "my turn", 8000);
+      assert.ok(human.state.turnDeadline > Date.now(), "the human's turn has its deadline");
+    }
+    for (const b of human.all("busted")) {
+      if (b.playerId === botId) assert.notEqual(b.reason, "timeout", "the bot is never timed out");
+      else assert.equal(b.reason, "timeout", "the human's turns ran out");
+    }
+  });
+
   it("validates dice messages and refuses add_bot once the game runs", async () => {
     const { room, human, botId } = await againstBot();
     const spectator = await join(room.roomId, { spectate: true });

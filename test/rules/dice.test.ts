@@ -5,6 +5,7 @@ import {
   DEFAULT_TARGET_SCORE,
   dice,
   MAX_SELECTION_CHANGES,
+  MAX_TURNS,
   changesToScoring,
   scoreDice,
   type DiceAction,
@@ -116,6 +117,63 @@ describe("Dice rules", () => {
 
     it("a player cannot sit twice", () => {
       rejects(seated(["alice"]), "alice", { type: "join", name: "Again" }, "NOT_ALLOWED");
+    });
+  });
+
+  describe("the turn limit", () => {
+    /** Plays `turns` turns from `s`: each player on turn rolls and busts (no scoring die), or with `bank`, banks a single 5 (50 points). */
+    function playTurns(s: DiceState, turns: number, bank: (id: string, t: number) => boolean): DiceState {
+      for (let t = 0; t < turns; t++) {
+        const id = s.currentTurn!;
+        if (bank(id, t)) {
+          s = run(s, id, { type: "roll" }, [5, 2, 3, 4, 6, 6]).state;
+          s = run(s, id, { type: "select", index: 0 }).state;
+          s = run(s, id, { type: "set_aside", endTurn: true }).state;
+        } else {
+          const bust = run(s, id, { type: "roll" }, [2, 3, 4, 6, 6, 2]);
+          s = run(bust.state, id, (bust.events[1] as ScheduleEvent<DiceScheduled>).action).state;
+        }
+      }
+      return s;
+    }
+
+    it(`a game ends after ${MAX_TURNS} turns: the higher banked score wins (its tally counts it)`, () => {
+      // Bob banks 50 points in each of his first five turns, then nobody scores.
+      const before = playTurns(game(), MAX_TURNS - 1, (id, t) => id === "bob" && t < 10);
+      assert.equal(before.phase, "playing", `still running after ${MAX_TURNS - 1} turns`);
+      assert.equal(before.currentTurn, "bob", "bob plays the last turn");
+      const over = playTurns(before, 1, () => false);
+      assert.equal(over.phase, "over");
+      assert.equal(over.winner, "bob");
+      assert.deepEqual(over.ending, { reason: "won", name: "BOB" });
+      assert.equal(player(over, "bob").score, 250);
+      assert.equal(player(over, "bob").wins, 1);
+      assert.equal(player(over, "alice").wins, 0);
+      assert.equal(dice.activePlayer(over), null);
+      // A rematch is a new game with turns of its own.
+      let next = run(over, "alice", { type: "rematch" }).state;
+      next = run(next, "bob", { type: "rematch" }, [0]).state;
+      assert.equal(playTurns(next, MAX_TURNS - 1, () => false).phase, "playing", "the next game counts its own turns");
+    });
+
+    it("equal scores at the limit draw; a bank or a timeout on the last turn ends it too", () => {
+      const drawn = playTurns(game(), MAX_TURNS, () => false);
+      assert.equal(drawn.phase, "over");
+      assert.equal(drawn.winner, null);
+      assert.deepEqual(drawn.ending, { reason: "draw", name: "" });
+      assert.deepEqual(drawn.players.map((p) => p.wins), [0, 0]);
+      const last = playTurns(game(), MAX_TURNS - 1, () => false);
+      const banked = playTurns(last, 1, () => true);
+      assert.deepEqual([banked.phase, banked.winner], ["over", last.currentTurn], "the last turn's bank decides it");
+      const timedOut = run(last, last.currentTurn!, { type: "timeout" });
+      assert.equal(timedOut.state.phase, "over");
+      assert.equal(timedOut.state.winner, null);
+      assert.deepEqual(timedOut.events, [{ type: "busted", playerId: last.currentTurn, reason: "timeout" }]);
+    });
+
+    it("a game restored from a state saved before the limit existed (no firstTurn) is not cut short", () => {
+      const { firstTurn: _dropped, ...old } = game();
+      assert.equal(playTurns(old as DiceState, MAX_TURNS + 2, () => false).phase, "playing");
     });
   });
 

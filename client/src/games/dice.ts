@@ -6,7 +6,7 @@ import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
-import type { DiceState as DiceRulesState } from "../../../src/rules/dice.js";
+import { MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
 import { defineView, RematchRequest, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
@@ -141,7 +141,7 @@ class DiceView implements GameView<DiceState> {
   private result(state: DiceState): Text {
     const forfeit = forfeitLine(state.endReason, state.endName, state.players.get(state.winner)?.name ?? "", state.players.get(this.me)?.name ?? "");
     if (forfeit !== undefined) return forfeit;
-    if (!state.winner) return "Game over.";
+    if (!state.winner) return state.endReason === "draw" ? `It's a draw: the game's ${MAX_TURNS} turns are over, with equal scores.` : "Game over.";
     const score = state.players.get(state.winner)?.score;
     const points = score !== undefined ? ` with ${score} points` : "";
     return state.winner === this.me ? `You win${points}!` : [this.name(state, state.winner), ` wins${points}!`];
@@ -406,4 +406,12 @@ export const diceView = defineView({
     ),
   screen: (ctx) => new DiceView(ctx),
   replay: diceReplay,
+  // A roll fills the table: every die left shows a face, in the order the rules rolled them.
+  rolls: { fromState: (state: { dice?: Iterable<number> }) => tableRoll(state.dice) },
 });
+
+/** The faces on the table when they are a roll (every die rolled), else undefined. */
+function tableRoll(dice: Iterable<number> | undefined): number[] | undefined {
+  const faces = dice ? [...dice] : [];
+  return faces.length > 0 && faces.every((face) => face >= 1 && face <= 6) ? faces : undefined;
+}
