@@ -35,8 +35,9 @@ export interface RollCheck {
   ok: boolean;
 }
 
+/** `seen`: how many rolls the page saw during the game (undefined: it did not watch, a replay). */
 export type FairnessCheck =
-  | { ok: true; rolls: RollCheck[]; dice: number }
+  | { ok: true; rolls: RollCheck[]; dice: number; seen?: number }
   | { ok: false; reason: string; roll?: number; rolls: RollCheck[] };
 
 /** Bytes at or above this are skipped: 252 = 42 × 6, so every face is equally likely. */
@@ -87,14 +88,35 @@ export async function rollFaces(key: CryptoKey, clientSeeds: string, n: number, 
 }
 
 /**
+ * The first roll of `seen` that is not among `rolls` in the same order (each seen roll must
+ * equal a revealed roll after the one the previous seen roll matched): its index, or -1 when
+ * all are. A page may miss rolls (it joined late, its connection dropped), never see one the
+ * game did not roll.
+ */
+export function unrevealedRoll(seen: readonly (readonly number[])[], rolls: readonly (readonly number[])[]): number {
+  let next = 0;
+  for (const [i, faces] of seen.entries()) {
+    while (next < rolls.length && !sameFaces(rolls[next]!, faces)) next++;
+    if (next === rolls.length) return i;
+    next++;
+  }
+  return -1;
+}
+
+function sameFaces(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((face, i) => face === b[i]);
+}
+
+/**
  * Checks a revealed game: the seed against its commitment (and against `shownBefore`, the
  * commitment this page saw before the game, when it saw one), the page's own client seed
  * for that game (`own`, when the server took one: the client seeds must be one per seat, the
  * page's at its seat, or the server could have chosen them, and with them the dice), then
  * every roll. Every roll is re-derived (each shows its own ✓ or ✗); the result names the
- * first mismatch.
+ * first mismatch. `seen`: the dice this page saw rolled during the game, in order: each must
+ * be among the revealed rolls, in that order, or the server showed other dice than it revealed.
  */
-export async function verifyFairness(record: FairnessRecord, shownBefore?: string, own?: OwnSeed): Promise<FairnessCheck> {
+export async function verifyFairness(record: FairnessRecord, shownBefore?: string, own?: OwnSeed, seen?: readonly (readonly number[])[]): Promise<FairnessCheck> {
   const fail = (reason: string, rolls: RollCheck[] = [], roll?: number): FairnessCheck => ({ ok: false, reason, roll, rolls });
   if (!subtle()) return fail("This browser cannot check here: Web Crypto works only on a secure page (https, or localhost).");
   if (own) {
@@ -120,12 +142,24 @@ export async function verifyFairness(record: FairnessRecord, shownBefore?: strin
   }
   const bad = rolls.find((r) => !r.ok);
   if (bad) return fail(`Roll #${bad.n}: the game has ${bad.faces.join(", ")}, the seeds give ${bad.expected.join(", ")}.`, rolls, bad.n);
-  return { ok: true, rolls, dice };
+  if (seen) {
+    const missing = unrevealedRoll(seen, record.rolls);
+    if (missing >= 0) {
+      return fail(`The dice this page saw rolled (${seen[missing]!.join(", ")}, the ${ordinal(missing + 1)} roll it saw) are not among the revealed rolls in that order: the game showed other dice than the seeds gave.`, rolls);
+    }
+  }
+  return { ok: true, rolls, dice, seen: seen?.length };
 }
 
 /** The rolls of a recorded match: the dice of each logged step that rolled any, in order (roll 0 first). */
 export function rollsOfSteps(steps: readonly { dice?: readonly number[] }[]): number[][] {
   return steps.flatMap((s) => (s.dice && s.dice.length > 0 ? [[...s.dice]] : []));
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n}${suffix}`;
 }
 
 /** A fresh client seed: 16 random hex characters. */

@@ -23,6 +23,8 @@ export interface FairnessSubject {
    * player's first game, or the page reloaded or lost an acknowledgement in a reconnection).
    */
   counted?: OwnSeed | null;
+  /** The dice this page saw rolled during the game, in order (a game screen; not a replay): each must be among the revealed rolls. */
+  seen?: readonly (readonly number[])[];
 }
 
 /** A check, run once per subject; `done` is called when its result is in. */
@@ -32,7 +34,7 @@ export class FairnessVerification {
     readonly subject: FairnessSubject,
     done: () => void,
   ) {
-    verifyFairness(subject.record, subject.shownBefore, subject.counted ?? undefined)
+    verifyFairness(subject.record, subject.shownBefore, subject.counted ?? undefined, subject.seen)
       .catch((err: unknown): FairnessCheck => ({ ok: false, reason: `The check could not run: ${err instanceof Error ? err.message : String(err)}`, rolls: [] }))
       .then((result) => {
         this.result = result;
@@ -57,7 +59,7 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
     h(
       "p",
       { class: `fair-result ${result ? (result.ok ? "ok" : "bad") : "pending"}`, testid: "fairness-result", attrs: { role: "status" } },
-      !result ? "Checking…" : result.ok ? `verified ✓ — the seed matches its commitment, and all ${result.rolls.length} rolls (${result.dice} dice) come from the seeds.` : `✗ Not verified: ${result.reason}`,
+      !result ? "Checking…" : result.ok ? `verified ✓ — the seed matches its commitment, and all ${result.rolls.length} rolls (${result.dice} dice) come from the seeds${seenText(result.seen)}.` : `✗ Not verified: ${result.reason}`,
     ),
     h(
       "dl",
@@ -100,4 +102,11 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
     ),
     closable ? h("button", { action: "verify-close", testid: "btn-verify-close", attrs: { type: "button" } }, "Close") : null,
   );
+}
+
+/** What the check says of the rolls the page saw during the game. */
+function seenText(seen: number | undefined): string {
+  if (seen === undefined) return "";
+  if (seen === 0) return "; this page saw none of them rolled";
+  return `; the ${seen === 1 ? "roll" : `${seen} rolls`} this page saw ${seen === 1 ? "is" : "are"} among them`;
 }

@@ -107,6 +107,20 @@ export interface ViewEntry<P extends GameProtocol = GameProtocol, S = any> {
   readonly screen: (ctx: ViewContext<P>) => GameView<S>;
   /** Replays of recorded matches (replay.ts): the screen shows each state the rules replay. */
   readonly replay?: ReplayView<S>;
+  /** Games with fair dice: how the page sees each roll as it happens ("Verify fairness" checks them against the revealed rolls). */
+  readonly rolls?: RollWatch;
+}
+
+/**
+ * How a game screen notes the dice rolled in front of it: from the state (the faces on the
+ * table when a roll shows, in the order the rules rolled them; a new roll is noted when they
+ * change) or from an event announcing each roll.
+ */
+export interface RollWatch {
+  /** The faces of the roll on the table, or undefined when none shows (dice unrolled or set aside). */
+  readonly fromState?: (state: any) => readonly number[] | undefined;
+  /** An event sent for each roll, and its faces. */
+  readonly fromEvent?: { readonly type: string; readonly faces: (payload: any) => readonly number[] | undefined };
 }
 
 /** One logged step of a recorded match, for its line in words. */

@@ -11,7 +11,7 @@ import path from "node:path";
 import { commitmentOf, FairDice, rollFaces, SEED_BYTES } from "../../src/fairness/dice.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
-import { verifyFairness } from "../../client/src/fairness.js";
+import { unrevealedRoll, verifyFairness } from "../../client/src/fairness.js";
 import { d6, pick, scriptedRng, seededRng } from "../../src/rules/rng.js";
 
 /** The scheme as a player would code it: HMAC-SHA256(seed, "<clientSeeds>:<n>[:<k>]"), bytes ≥ 252 skipped, face = byte % 6 + 1. */
@@ -183,6 +183,33 @@ describe("Provably fair dice", () => {
         assert.equal(result.ok, false, JSON.stringify(own));
         assert.match((result as { reason: string }).reason, reason);
       }
+    });
+
+    it("the browser's check compares the dice the page saw rolled with the revealed rolls: missed rolls are fine, a roll the seeds did not give (or out of order) is ✗", async () => {
+      const record = recordOf([6, 2, 1, 3], ["p1", "p2"]);
+      const rolls = record.log.steps.flatMap((st) => (st.dice ? [st.dice] : []));
+      const browser = { ...record.log.fairness, rolls };
+      const all = await verifyFairness(browser, undefined, undefined, rolls);
+      assert.deepEqual([all.ok, (all as { seen?: number }).seen], [true, 4], "every roll seen");
+      const some = await verifyFairness(browser, undefined, undefined, [rolls[1]!, rolls[3]!]);
+      assert.deepEqual([some.ok, (some as { seen?: number }).seen], [true, 2], "a page that missed rolls (joined late, dropped)");
+      assert.equal((await verifyFairness(browser, undefined, undefined, [])).ok, true, "none seen");
+      assert.equal((await verifyFairness(browser)).ok, true, "a replay: nothing seen to compare");
+      assert.equal(((await verifyFairness(browser)) as { seen?: number }).seen, undefined);
+      // The page saw a roll the seeds did not give (one face changed), or two rolls in the wrong order.
+      const shown = rolls.map((r) => [...r]);
+      shown[2]![0] = (shown[2]![0]! % 6) + 1;
+      const other = await verifyFairness(browser, undefined, undefined, shown);
+      assert.equal(other.ok, false);
+      assert.match((other as { reason: string }).reason, new RegExp(`The dice this page saw rolled \\(${shown[2]!.join(", ")}, the 3rd roll it saw\\) are not among the revealed rolls`));
+      const reordered = await verifyFairness(browser, undefined, undefined, [rolls[2]!, rolls[1]!]);
+      assert.equal(reordered.ok, false, "out of order");
+      assert.match((reordered as { reason: string }).reason, /the 2nd roll it saw/);
+      // unrevealedRoll alone: a seen roll may match only a revealed roll after the previous match.
+      assert.equal(unrevealedRoll([[1], [1]], [[1], [2]]), 1, "one revealed 1 cannot stand for two seen");
+      assert.equal(unrevealedRoll([[1], [1]], [[1], [2], [1]]), -1);
+      assert.equal(unrevealedRoll([[1, 2]], [[1, 2, 3]]), 0, "a roll of other length is another roll");
+      assert.equal(unrevealedRoll([[1, 2, 3]], [[1, 2]]), 0);
     });
 
     it("npm run verify: ✓ for a genuine record file, the first mismatch and a failing exit status for a tampered one", () => {
