@@ -9,6 +9,8 @@
  *   referrer leaks) on every response, its own refusals included;
  * - answers CORS itself: `Access-Control-Allow-Origin` only for allowed origins, never
  *   `null`, never with credentials (Colyseus's own CORS is switched off);
+ * - counts every request against its address's budget, what pages of other sites make
+ *   browsers send apart from the rest (see {@link fromForeignPage});
  * - refuses request bodies over the cap on every route, and a `Host` that is not a host;
  *   hands `/matchmake/*` to the matchmaking route.
  *
@@ -83,6 +85,20 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 400 | 404 | 4
   sendJson(res, status, { code, error }, headers);
 }
 
+/**
+ * Whether a page of another site made the browser send `req`: its Origin is not one allowed,
+ * or, with no Origin (a plain GET, an image, a no-cors fetch), the browser says the request
+ * comes from another site (`Sec-Fetch-Site`) and it is not a link followed to a page of ours
+ * (a top-level navigation, which is the visitor's own doing). Programs send neither header.
+ */
+export function fromForeignPage(req: Pick<IncomingMessage, "headers">, allowedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin !== undefined) return !originAllowed(origin, req.headers.host, allowedOrigins);
+  const site = req.headers["sec-fetch-site"];
+  if (site !== "cross-site" && site !== "same-site") return false;
+  return !(req.headers["sec-fetch-mode"] === "navigate" && req.headers["sec-fetch-dest"] === "document");
+}
+
 const MATCHMAKE = /^\/matchmake\/([^/?]*)\/([^/?]*)\/?(?:\?.*)?$/;
 
 /** Installs the gate in front of `server`'s request listeners. */
@@ -107,9 +123,12 @@ export function installGate(server: Server, settings: GateSettings): void {
     const proto = req.headers["x-forwarded-proto"];
     if (proto !== undefined && proto !== "http" && proto !== "https") delete req.headers["x-forwarded-proto"];
 
-    // Every answer carries the security headers, the limiter's 429 too.
+    // Every answer carries the security headers, the limiter's 429 too. What a page of
+    // another site makes its visitors' browsers send is counted apart from what they send
+    // themselves: it cannot spend their budget (their matchmaking, reconnections, sign-in).
+    const key = fromForeignPage(req, settings.allowedOrigins) ? `foreign ${address}` : address;
     securityHeaders(req, res, () => {
-      void requests.consume(address).then((limit) => {
+      void requests.consume(key).then((limit) => {
         if (!limit.ok) {
           return refuse(req, res, 429, "Too many requests from your address; try again shortly.", { "Retry-After": String(limit.retryAfterSeconds) });
         }

@@ -24,6 +24,21 @@ interface Answer {
   ms: number;
 }
 
+/** A GET with exactly these headers (fetch would add its own Sec-Fetch-Mode). */
+function plainGet(server: ServerProcess, path: string, headers: Record<string, string>): Promise<Answer> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${server.url}${path}`, { headers }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: new Headers(res.headers as Record<string, string>), text, ms: performance.now() - t0 }));
+      })
+      .on("error", reject);
+  });
+}
+
 async function call(
   server: ServerProcess,
   path: string,
@@ -611,6 +626,29 @@ describe("Abuse: HTTP routes", function () {
       assert.equal(answer.headers.get("x-content-type-options"), "nosniff", `${path}: X-Content-Type-Options`);
       assert.equal(answer.headers.get("x-powered-by"), null, `${path}: X-Powered-By`);
     }
+  });
+
+  it("what a page of another site makes its visitors' browsers send (a cross-site Sec-Fetch-Site, a foreign Origin) has its own budget: it cannot spend the visitor's, whose matchmaking and pages still answer", async () => {
+    const server = await startDefaultServer({ HTTP_REQUESTS_PER_10S: "5" });
+    const from = { "X-Forwarded-For": "10.99.1.1" };
+    const foreignGets = { ...from, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await call(server, `/health?${i}`, { headers: foreignGets })).status);
+    for (let i = 0; i < 2; i++) {
+      statuses.push((await call(server, "/matchmake/joinOrCreate/dice", { method: "POST", headers: { ...from, Origin: "https://evil.example", "Content-Type": "text/plain" }, body: "{}" })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429], "the foreign page's budget runs out");
+    // The visitor's own requests: the page, a link followed from another site, matchmaking from the page, a program.
+    const own = [
+      await call(server, "/", { headers: { ...from, "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" } }),
+      // (fetch sets its own Sec-Fetch-Mode: a navigation is sent as a browser sends it.)
+      await plainGet(server, "/", { ...from, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" }),
+      await call(server, "/matchmake/joinOrCreate/dice", { method: "POST", headers: { ...from, Origin: server.url, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/json" }, body: "{}" }),
+      await call(server, "/api/rooms", { headers: from }),
+    ];
+    assert.deepEqual(own.map((a) => a.status), [200, 200, 200, 200], `the visitor's budget is untouched: ${own.map((a) => a.text.slice(0, 80)).join(" | ")}`);
+    assert.equal((await call(server, "/api/rooms", { headers: from })).status, 200, "five of the visitor's own");
+    assert.equal((await call(server, "/api/rooms", { headers: from })).status, 429, "and the sixth is over their own budget");
   });
 
   it("the limiter's 429 carries the security headers too; /__healthcheck with a forged X-Forwarded-Proto or a Host that is no host is answered at once, with nothing on stderr", async () => {
