@@ -138,6 +138,8 @@ export const envSchema = z.object({
   TOKEN_DAYS: int(30, 1, 3650),
   /** Sign-in, registration and guest requests per client address per minute (answered 429 beyond). */
   AUTH_REQUESTS_PER_MINUTE: int(10, 1, 1_000_000),
+  /** Password checks (sign-ins, registrations) waiting in a process while two run, at most; more are answered 503 at once. */
+  PASSWORD_QUEUE: int(32, 0, 100_000),
   /** Games a player needs before they appear on a leaderboard. */
   LEADERBOARD_MIN_GAMES: int(5, 1, 1000),
   /** Password of the /monitor dashboard (user `admin`); the monitor is off without it. */

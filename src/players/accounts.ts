@@ -20,6 +20,7 @@
  * lines here carry no request body and no header.
  */
 import { Hash, JWT } from "@colyseus/auth";
+import { PasswordWork } from "./password-work.js";
 import type { Redis } from "ioredis";
 import { Room } from "@colyseus/core";
 import { createSecretKey } from "node:crypto";
@@ -85,6 +86,8 @@ export interface AccountsOptions {
   tokenDays: number;
   /** POSTs per client address per minute. */
   requestsPerMinute: number;
+  /** Password hashes (sign-ins, registrations) waiting for one of the process's two places, at most; beyond, 503 (src/players/password-work.ts). @default 32 */
+  passwordQueue?: number;
   maxBodyBytes: number;
   /** The client address of a request (the gate resolves proxies). */
   address: (req: IncomingMessage) => string;
@@ -110,8 +113,12 @@ Room.onAuth = function onAuth(this: unknown, token: string, options: unknown, co
 /** A password hash no password matches: a sign-in for an unknown email costs the same scrypt. */
 let decoyHash: Promise<string> | undefined;
 
+/** Password hashes running at once in a process (libuv's pool has 4 threads). */
+const PASSWORD_HASHES_AT_ONCE = 2;
+
 export class Accounts {
   private readonly limiter: AddressLimiter;
+  private readonly passwords: PasswordWork;
 
   constructor(private readonly options: AccountsOptions) {
     // One process-wide secret: @colyseus/auth's room hook verifies joins with it. As a key
@@ -120,6 +127,7 @@ export class Accounts {
     JWT.settings.secret = createSecretKey(Buffer.from(options.secret, "utf8"));
     tokensVerified = true;
     this.limiter = new AddressLimiter(options.requestsPerMinute, 60);
+    this.passwords = new PasswordWork(PASSWORD_HASHES_AT_ONCE, options.passwordQueue ?? 32);
   }
 
   /**
@@ -176,6 +184,7 @@ export class Accounts {
       if (!parsed.success) return void refuse(res, 400, "INVALID_INPUT", parsed.error.issues[0]?.message ?? "Invalid request.");
       return parsed.data;
     };
+    const busy = (res: ServerResponse) => refuse(res, 503, "UNAVAILABLE", "The server is checking too many passwords right now; try again in a moment.", { "Retry-After": "1" });
     const signedIn = async (res: ServerResponse, user: User, status = 200, expiresAt?: number) => sendJson(res, status, { user: publicUser(user), token: await this.token(user, expiresAt) });
 
     router.post(
@@ -198,7 +207,9 @@ export class Accounts {
         const guest = await this.verify(bearer(req));
         const upgrading = guest?.guest ? await store.user(guest.id) : undefined;
         const chosen = input.options?.name ?? upgrading?.name ?? "Player";
-        const hash = await Hash.make(input.password);
+        const hashed = await this.passwords.run(() => Hash.make(input.password));
+        if (!hashed.ok) return busy(res);
+        const hash = hashed.value;
         let user: User;
         try {
           user = await store.register(input.email, hash, chosen, upgrading?.guest ? upgrading.id : undefined);
@@ -218,8 +229,12 @@ export class Accounts {
         const input = await body(req, res, bodies.login);
         if (!input) return;
         const found = await store.userByEmail(input.email);
-        const stored = found?.password ?? (await (decoyHash ??= Hash.make("no password matches this")));
-        const ok = (await Hash.verify(input.password, stored).catch(() => false)) && found?.password != null;
+        const checked = await this.passwords.run(async () => {
+          const stored = found?.password ?? (await (decoyHash ??= Hash.make("no password matches this")));
+          return Hash.verify(input.password, stored).catch(() => false);
+        });
+        if (!checked.ok) return busy(res);
+        const ok = checked.value && found?.password != null;
         // A refused sign-in is an answer, not an error: nothing is logged.
         if (!ok || !found) return refuse(res, 401, "INVALID_CREDENTIALS", "Wrong email or password.");
         await signedIn(res, found);

@@ -619,6 +619,27 @@ describe("Sign-in (/auth) on real server processes", function () {
     });
   });
 
+  describe("password work has a bound across addresses (PASSWORD_QUEUE=2)", () => {
+    it("a burst of 30 sign-ins at once: two hash at a time, two wait, the rest are answered 503 UNAVAILABLE with Retry-After at once; then a sign-in goes through", async function () {
+      this.timeout(30000);
+      const bounded = await startServer({ redisUrl: "", env: { DATA_DIR: makeDataDir(), PASSWORD_QUEUE: "2", AUTH_REQUESTS_PER_MINUTE: "1000" } });
+      servers.push(bounded);
+      const email = uniqueEmail("burst");
+      assert.equal((await post(bounded.url, "/auth/register", { email, password: "the-right-one" })).status, 201);
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post(bounded.url, "/auth/login", { email, password: `burst-guess-${i}` })));
+      const busy = answers.filter((a) => a.status === 503);
+      const checked = answers.filter((a) => a.status === 401);
+      assert.equal(busy.length + checked.length, 30, `only 401 and 503: ${answers.map((a) => a.status).join(",")}`);
+      assert.ok(checked.length >= 4 && checked.length <= 8, `the places and the queue checked some (${checked.length}), not all`);
+      for (const a of busy) {
+        assert.equal(a.body.code, "UNAVAILABLE");
+        assert.equal(a.headers.get("retry-after"), "1");
+      }
+      const later = await post(bounded.url, "/auth/login", { email, password: "the-right-one" });
+      assert.equal(later.status, 200, "once the burst is over, a sign-in goes through");
+    });
+  });
+
   describe("foreign pages, and the gate's refusals under /auth (AUTH_REQUESTS_PER_MINUTE=3, HTTP_REQUESTS_PER_10S=60)", () => {
     it("a foreign page's sign-in POSTs are 403 FOREIGN_ORIGIN and a form's 415 INVALID_INPUT, none counted, no guest made; the visitor's own sign-ins then pass; the gate answers /auth in /auth's codes", async function () {
       this.timeout(30000);
