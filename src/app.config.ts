@@ -8,6 +8,7 @@ import { defineRoom, defineServer, LocalPresence, matchMaker, type Server } from
 import { RedisDriver } from "@colyseus/redis-driver";
 import express from "express";
 import path from "node:path";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type http from "node:http";
 import type { z } from "zod";
 import { everyMs, libraryLogger, type Logger } from "./logger.js";
@@ -258,7 +259,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       app.get(ALIVE_PATH, aliveHandler(() => matchMaker.processId));
       app.get("/metrics", async (req, res) => {
         const token = env.METRICS_TOKEN;
-        const allowed = token ? req.headers.authorization === `Bearer ${token}` : isInternalAddress(requestAddress(req));
+        const allowed = token ? sameSecret(req.headers.authorization, `Bearer ${token}`) : isInternalAddress(requestAddress(req));
         if (!allowed) return void res.status(token ? 401 : 403).type("text").send(token ? "Bearer token required." : "Metrics are served to internal addresses only (or set METRICS_TOKEN).");
         res.set("Content-Type", metrics.registry.contentType);
         res.send(await metrics.render());
@@ -332,4 +333,12 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   });
 
   return server;
+}
+
+/** Whether `given` is `expected`, compared in constant time (a secret's prefix cannot be timed out of the answers). */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b) && given === expected;
 }
