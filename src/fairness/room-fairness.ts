@@ -63,9 +63,17 @@ export class RoomFairness {
     return this.dice !== undefined;
   }
 
-  /** A player's client seed, for the next game (false: a game is running). */
-  setClientSeed(playerId: string, seed: string): boolean {
-    if (this.dice) return false;
+  /** The commitment to the seed of the running game, or of the next one. */
+  get currentCommitment(): string {
+    return this.commitment;
+  }
+
+  /**
+   * A player's client seed, for the next game (false: a game is running). With `commitment`
+   * (a join's: the one its player read before joining), only if it is still the next game's.
+   */
+  setClientSeed(playerId: string, seed: string, commitment?: string): boolean {
+    if (this.dice || (commitment !== undefined && commitment !== this.commitment)) return false;
     this.clientSeeds.set(playerId, seed);
     return true;
   }

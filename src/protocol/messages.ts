@@ -56,6 +56,12 @@ export interface RoomEntry {
   names: string[];
   /** The room's settings: `turnSeconds` (when set) and the game's own numeric options (`targetScore`, `maxPlayers`). */
   settings: Record<string, number>;
+  /**
+   * Rooms with provably fair dice: the commitment of the running or next game's seed. A
+   * player joining by id passes it back with a client seed of theirs (join options
+   * `commitment`, `clientSeed`), so that their seed counts in a game that starts as they sit down.
+   */
+  commitment?: string;
 }
 
 /** Longest player name, in graphemes (user-perceived characters), after cleaning. */
@@ -77,12 +83,22 @@ export const playerName = z.string().transform((raw, ctx) => {
 /** Turn timer in seconds: 0 turns it off. */
 export const turnSeconds = z.union([z.literal(0), z.number().min(1).max(600)]);
 
+/** A client seed: 1–64 printable ASCII characters but ":" (the separator of a game's joined client seeds: with it, one player's seed could pass for two). */
+const clientSeedText = z.string().min(1).max(64).regex(/^[\x20-\x39\x3b-\x7e]+$/, 'printable ASCII characters only, and no ":"');
+
 /** Options every room accepts at create / join. */
 export const commonJoinOptions = z.object({
   name: playerName.optional(),
   spectate: z.boolean().optional(),
   private: z.boolean().optional(),
   turnSeconds: turnSeconds.optional(),
+  /**
+   * Dice games, joining by id: a client seed for the game the join may start, taken only if
+   * `commitment` is still the commitment of that game's seed (the one the listing showed
+   * before the join); otherwise ignored, and the player's seed counts from the next game.
+   */
+  clientSeed: clientSeedText.optional(),
+  commitment: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 in lowercase hex").optional(),
 });
 
 /**
@@ -90,7 +106,6 @@ export const commonJoinOptions = z.object({
  * printable ASCII characters, sent before the game starts.
  */
 export const CLIENT_SEED = "client_seed";
-/** 1–64 printable ASCII characters but ":" (the separator of a game's joined client seeds: with it, one player's seed could pass for two). */
-export const clientSeedPayload = z.object({ seed: z.string().min(1).max(64).regex(/^[\x20-\x39\x3b-\x7e]+$/, 'printable ASCII characters only, and no ":"') }).strict();
+export const clientSeedPayload = z.object({ seed: clientSeedText }).strict();
 
 export type CommonJoinOptions = z.input<typeof commonJoinOptions>;

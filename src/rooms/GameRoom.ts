@@ -247,6 +247,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
       this.records.seated(client.sessionId, auth.userId);
+      // A seed given with the join counts in the game this join may start (Dice starts as the
+      // second player sits down), if the commitment the player read is still that game's.
+      if (auth.clientSeed !== undefined && auth.commitment !== undefined) this.records.clientSeed(client.sessionId, auth.clientSeed, auth.commitment);
       this.out.seated(client.sessionId, client.reconnectionToken);
       if (!this.dispatch(client.sessionId, { type: "join", name })) {
         this.unseated(client.sessionId);
@@ -512,7 +515,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     const absent = this.everyoneAway();
     const open = !this.drain.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
     // Names given at join (bots have none here).
-    this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids) });
+    this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids), commitment: this.records.commitment });
   }
 }
 

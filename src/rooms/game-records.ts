@@ -74,9 +74,14 @@ export class GameRecords {
     return this.userIds.get(playerId);
   }
 
-  /** A seated player's client seed for the next game; false while a game runs. */
-  clientSeed(playerId: string, seed: string): boolean {
-    return this.fairness?.setClientSeed(playerId, seed) ?? false;
+  /** A seated player's client seed for the next game; false while a game runs (or, with `commitment`, once the next game's is another). */
+  clientSeed(playerId: string, seed: string, commitment?: string): boolean {
+    return this.fairness?.setClientSeed(playerId, seed, commitment) ?? false;
+  }
+
+  /** The commitment of the running or next game's seed; "" without fair dice. */
+  get commitment(): string {
+    return this.fairness?.currentCommitment ?? "";
   }
 
   /** The rules answered the step just applied with `rng`: what it drew, and whether it counts. */

@@ -132,6 +132,7 @@ export class Listing {
       open: meta.open === true && !room.locked,
       names: Array.isArray(meta.names) ? meta.names.filter((n): n is string => typeof n === "string").slice(0, 8) : [],
       settings: settingsOf(meta.settings),
+      ...(typeof meta.commitment === "string" && /^[0-9a-f]{64}$/.test(meta.commitment) ? { commitment: meta.commitment } : {}),
     };
   }
 

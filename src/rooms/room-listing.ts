@@ -13,6 +13,8 @@ export interface ListingNow {
   absent: boolean;
   /** Bumped whenever a seated player's name changes: `names()` is read only then. */
   namesVersion: number;
+  /** The commitment of the running or next game's dice seed ("" without fair dice). */
+  commitment: string;
   names: () => string[];
 }
 
@@ -33,10 +35,11 @@ export class RoomListing {
   /** Writes the row if a field of it changed since the last write. */
   update(now: ListingNow): void {
     const last = this.last;
-    if (last && last.players === now.players && last.started === now.started && last.open === now.open && last.absent === now.absent && this.listedNames === now.namesVersion) return;
+    if (last && last.players === now.players && last.started === now.started && last.open === now.open && last.absent === now.absent && (last.commitment ?? "") === now.commitment && this.listedNames === now.namesVersion) return;
     this.listedNames = now.namesVersion;
     const { game, seats, settings, host } = this.fixed;
     const metadata: ListingMetadata = { game, players: now.players, seats, started: now.started, open: now.open, absent: now.absent, names: now.names(), settings, host };
+    if (now.commitment) metadata.commitment = now.commitment;
     this.last = metadata;
     this.write(metadata).catch((err) => this.log.error({ err }, "listing update failed"));
   }

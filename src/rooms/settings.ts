@@ -74,4 +74,6 @@ export interface ListingMetadata {
   settings: Record<string, number>;
   /** Key of the address that created the room (src/matchmaking/waiting-rooms.ts); "" when unknown. Never shown to clients. */
   host: string;
+  /** Rooms with fair dice: the commitment of the running or next game's seed. */
+  commitment?: string;
 }

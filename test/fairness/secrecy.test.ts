@@ -360,6 +360,35 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
     assertRollsDerive(reveal2);
   });
 
+  it("Dice between two people: the joiner's seed given with the join (and the commitment the listing showed) counts in the game the join starts; with a commitment that is no longer the game's it does not", async () => {
+    for (const stale of [false, true]) {
+      const a = await join<Dc>(server, "create", "dice", { name: "Ada" });
+      track(a);
+      await a.until(() => HEX64.test(a.state.fairness.commitment), "a commitment", WAIT);
+      assert.deepEqual(codes((await answersTo(a, () => a.send("client_seed", { seed: "ada-seed" }))).errors), []);
+      // The listing shows the commitment of the game the next join starts.
+      const listed = (await (await fetch(`${server.url}/api/rooms/${a.room.roomId}`)).json()) as { commitment?: string };
+      assert.equal(listed.commitment, a.state.fairness.commitment, "the listing's commitment is the room's");
+      const commitment = stale ? "0".repeat(64) : listed.commitment!;
+      const b = await join<Dc>(server, "joinById", a.room.roomId, { name: "Bea", clientSeed: "bea-seed", commitment });
+      track(b);
+      await b.until(() => b.state.phase === "playing", "the game starts as Bea sits down", WAIT);
+      // Ada leaves: Bea wins by forfeit, and the seeds are revealed.
+      await a.room.leave(true);
+      await b.until(() => b.all("fairnessRevealed").length === 1, "the reveal", WAIT);
+      const reveal = b.all("fairnessRevealed")[0] as Reveal;
+      assert.equal(reveal.commitment, listed.commitment);
+      assert.equal(reveal.clientSeeds, stale ? "ada-seed:" : "ada-seed:bea-seed", stale ? "a stale commitment: Bea's seed counts from the next game" : "both players' seeds, in seat order");
+      await b.room.leave(true);
+    }
+    // A bad seed or commitment in the options refuses the join, as any bad option.
+    const c = await join<Dc>(server, "create", "dice", { name: "Cyd" });
+    track(c);
+    for (const options of [{ clientSeed: "one:two", commitment: "0".repeat(64) }, { clientSeed: "ok", commitment: "XYZ" }]) {
+      await assert.rejects(new Client(server.url).joinById(c.room.roomId, { name: "Dee", ...options }), /clientSeed|commitment/);
+    }
+  });
+
   it("Dice against a bot: the seed stays secret until the end; the revealed rolls, re-derived from the seeds, are every die the table showed (the bot's too)", async () => {
     const h = await join<Dc>(server, "create", "dice", { name: "Hugo", targetScore: 2000 });
     track(h);

@@ -49,6 +49,7 @@ describe("RoomListing (src/rooms/room-listing.ts)", () => {
     absent: false,
     namesVersion: 1,
     names: () => (nameReads++, ["Ada"]),
+    commitment: "",
     ...over,
   });
 
@@ -72,6 +73,7 @@ describe("RoomListing (src/rooms/room-listing.ts)", () => {
     ["open", { open: false }],
     ["absent", { absent: true }],
     ["names (their version)", { namesVersion: 2 }],
+    ["the dice commitment", { commitment: "c".repeat(64) }],
   ] as [string, Partial<ListingNow>][]) {
     it(`a change of ${field} alone writes the row again`, () => {
       listing.update(now());
@@ -81,6 +83,13 @@ describe("RoomListing (src/rooms/room-listing.ts)", () => {
       for (const [k, v] of Object.entries(facts)) assert.equal(written[1]![k as keyof ListingMetadata], v);
     });
   }
+
+  it("a room with fair dice lists its commitment; one without lists none (no empty field)", () => {
+    listing.update(now({ commitment: "a".repeat(64) }));
+    assert.equal(written[0]!.commitment, "a".repeat(64));
+    listing.update(now({ commitment: "" }));
+    assert.equal("commitment" in written[1]!, false);
+  });
 
   it("a failed write is logged, not thrown", async () => {
     const errors: unknown[] = [];
