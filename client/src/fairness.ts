@@ -27,6 +27,12 @@ export interface OwnSeed {
   seat?: number;
 }
 
+/** A client seed sent with a join by id, and the commitment the room listed just before (they count in the game the join starts if that is still its commitment). */
+export interface JoinSeed {
+  seed: string;
+  commitment: string;
+}
+
 /** One roll: what the game says, what the seeds give. */
 export interface RollCheck {
   n: number;

@@ -27,7 +27,7 @@ import { clearToasts, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
 import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
-import { newClientSeed, type OwnSeed } from "./fairness.js";
+import { newClientSeed, type JoinSeed, type OwnSeed } from "./fairness.js";
 import { fairnessReport, FairnessVerification } from "./verify.js";
 
 export interface GameHost {
@@ -221,7 +221,10 @@ export class GameScreen {
     private readonly spectator = false,
     /** Reached by Quick match: while the room waits, the page says it is searching. */
     private readonly quick = false,
+    /** A client seed sent with the join (a join by id into a room with fair dice). */
+    private joinSeed?: JoinSeed,
   ) {
+    if (joinSeed) this.ownSeeds.add(joinSeed.seed);
     this.el = h("section", { class: "screen game", testid: "game-screen", data: { game: entry.protocol.name } });
     this.signal = new TurnSignal(entry.title);
     this.roomId = room.roomId;
@@ -276,7 +279,11 @@ export class GameScreen {
       // The seed this page's player contributed to it: the last one the server took (the page's
       // next seed, sent as this game's end showed, is not answered yet).
       const start = this.seatsAtStart;
-      const counted = this.spectator ? undefined : this.countedSeed !== null && start ? { seed: this.countedSeed, ...start } : null;
+      // Or the seed sent with the join, when the game revealed is the one whose commitment the room listed then (the room took it for that game).
+      const joined = this.joinSeed?.commitment === payload.commitment ? this.joinSeed.seed : null;
+      this.joinSeed = undefined;
+      const own = this.countedSeed ?? joined;
+      const counted = this.spectator ? undefined : own !== null && start ? { seed: own, ...start } : null;
       // The rolls this page saw in this game (none noted: it did not watch any, or only another game's).
       const seen = this.entry.rolls ? (this.seen.commitment === payload.commitment ? this.seen.rolls : []) : undefined;
       this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined, counted, seen };
@@ -358,6 +365,9 @@ export class GameScreen {
     // Once per connection, then once per game that ended (not again when the next one starts).
     if (this.spectator || (this.seedSentFor !== undefined && (revealed === "" || revealed === this.seedSentFor))) return;
     this.seedSentFor = revealed;
+    // Sent before the game the join's seed was for starts (its seed still secret, not running),
+    // this seed takes the place of the join's (its acknowledgement says so).
+    if (revealed === "" && !runningSeats(room.state, room.sessionId)) this.joinSeed = undefined;
     const seed = newClientSeed();
     this.ownSeeds.add(seed);
     this.awaitingAck = seed;

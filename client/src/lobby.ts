@@ -14,12 +14,13 @@ import { forgetInviteInLocation, loadName, roomIdFrom, saveName } from "./sessio
 import { setConnection, showError } from "./ui.js";
 import type { OptionField } from "./view.js";
 import { quickMatch } from "./quick-match.js";
+import { newClientSeed, type JoinSeed } from "./fairness.js";
 
 export interface LobbyHost {
   readonly client: Client;
   /** The player's identity: the name field is their profile's name, joins retry after a refused sign-in. */
   readonly account: Account;
-  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator: boolean, quick?: boolean): void;
+  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator: boolean, quick?: boolean, joinSeed?: JoinSeed): void;
 }
 
 /** The form control of a game's create option: named `<game>.<key>`, test id `create-<game>-<key>`. */
@@ -557,7 +558,7 @@ export class LobbyScreen {
    * Runs one matchmaking call; while it runs, other joins are ignored. After "too many
    * requests" it sends nothing for a few seconds (and says so), so clicks cannot loop.
    */
-  private async attempt(run: () => Promise<Room>, roomId: string | undefined, isPrivate: boolean, spectator = false, quick = false) {
+  private async attempt(run: () => Promise<Room>, roomId: string | undefined, isPrivate: boolean, spectator = false, quick = false, joinSeed?: JoinSeed) {
     if (this.busy || this.disposed) return;
     if (this.waitFailure && Date.now() < this.waitUntil) {
       this.showJoinError(this.waitFailure, roomId);
@@ -579,7 +580,7 @@ export class LobbyScreen {
         return;
       }
       if (this.invite) forgetInviteInLocation();
-      this.host.enterGame(room, view, isPrivate, spectator, quick);
+      this.host.enterGame(room, view, isPrivate, spectator, quick, joinSeed);
     } catch (err) {
       const failure = describeJoinError(err);
       if (failure.waitMs > 0) {
@@ -597,8 +598,11 @@ export class LobbyScreen {
     if (this.busy) return;
     const name = await this.joinName();
     if (name === null) return;
-    const options = commonJoinOptions.parse({ name, ...(spectate ? { spectate: true } : {}) });
-    await this.attempt(() => this.host.client.joinById(roomId, options), roomId, false, spectate);
+    // A room with fair dice: a client seed of this page's goes with the join, with the
+    // commitment the listing shows now, so it counts in the game the join may start.
+    const joinSeed = spectate ? undefined : await fairJoinSeed(roomId);
+    const options = commonJoinOptions.parse({ name, ...(spectate ? { spectate: true } : {}), ...(joinSeed ? { clientSeed: joinSeed.seed, commitment: joinSeed.commitment } : {}) });
+    await this.attempt(() => this.host.client.joinById(roomId, options), roomId, false, spectate, false, joinSeed);
   }
 
   private async quickMatch(view: AnyView) {
@@ -649,4 +653,20 @@ export function settingsWords(settings: Record<string, number> | undefined): str
     else if (key === "maxPlayers") words.push(`up to ${value} players`);
   }
   return words.join(", ");
+}
+
+/**
+ * For a join by id: a fresh client seed and the commitment the room lists now (GET
+ * /api/rooms/:id), when it has fair dice; undefined otherwise, or when the room cannot be
+ * read (the join goes on without a seed: this page's seed then counts from the next game).
+ */
+async function fairJoinSeed(roomId: string): Promise<JoinSeed | undefined> {
+  try {
+    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
+    if (!res.ok) return undefined;
+    const commitment = ((await res.json()) as { commitment?: unknown } | null)?.commitment;
+    return typeof commitment === "string" && /^[0-9a-f]{64}$/.test(commitment) ? { seed: newClientSeed(), commitment } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,6 +10,7 @@ import { AccountBar } from "./accountbar.js";
 import { describeJoinError, isSeatExpired } from "./errors.js";
 import { h, sleep } from "./dom.js";
 import { GameScreen, spectatorOptions, type GameHost } from "./game.js";
+import type { JoinSeed } from "./fairness.js";
 import { viewOf, type AnyView } from "./games/index.js";
 import { LeaderboardScreen } from "./leaderboard.js";
 import { LobbyScreen, type LobbyHost } from "./lobby.js";
@@ -163,7 +164,7 @@ class App implements LobbyHost, GameHost {
     this.show(new LobbyScreen(this, invite));
   }
 
-  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false) {
+  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false, joinSeed?: JoinSeed) {
     // The lobby's toasts (a refused join, "too many attempts") do not follow the player into
     // the game; a warning about the sign-in raised just now (during this join: "your games are
     // not recorded", "playing as a guest now") does, since the game screen hides the account bar.
@@ -171,7 +172,7 @@ class App implements LobbyHost, GameHost {
     clearToasts();
     for (const warning of warnings) showError(warning.title, warning.detail);
     this.setInGame(true);
-    this.show(new GameScreen(this, room, view, isPrivate, spectator, quick));
+    this.show(new GameScreen(this, room, view, isPrivate, spectator, quick, joinSeed));
   }
 }
 

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import type { Page } from "playwright-core";
-import { browserSuite, BROWSER_SERVER_ENV, diceValues, scoringSelection, createRoom, expectText, screenshot, text, waitFor } from "./helpers.js";
+import { browserSuite, BROWSER_SERVER_ENV, diceValues, scoringSelection, createRoom, expectText, joinListed, screenshot, text, waitFor } from "./helpers.js";
 
 /** The README's reference derivation, in Node. */
 function faces(seedHex: string, clientSeeds: string, n: number, count: number): number[] {
@@ -169,5 +169,27 @@ describe("Browser: provably fair dice", function () {
     // The client seeds were never refused in plain sight.
     assert.equal(await page.getByTestId("move-error").count(), 0, "no refusal shown");
     assert.deepEqual(ada.errors, []);
+  });
+
+  it("two people: the page that joins from the lobby sends a seed with its join, which counts in the game its join starts, and is checked at its reveal", async () => {
+    const ada = await suite.player("Ada");
+    const bea = await suite.player("Bea");
+    const roomId = await createRoom(ada.page, "dice", { targetScore: 1000 });
+    const listed = await expectText(ada.page, "fairness-commitment", /^[0-9a-f]{64}$/);
+    await bea.page.getByTestId(`room-${roomId}`).waitFor();
+    await joinListed(bea.page, roomId);
+    // Dice starts as Bea sits down: the game running is the one whose commitment was listed.
+    await expectText(bea.page, "fairness-commitment", new RegExp(`^${listed}$`), "the game Bea's join started");
+    // Ada leaves: Bea wins by forfeit, and the seeds are revealed.
+    await ada.page.getByTestId("btn-leave").click();
+    await ada.page.getByTestId("btn-leave-confirm").click();
+    await expectText(bea.page, "winner", /win/);
+    await bea.page.getByTestId("btn-verify-fairness").click();
+    await expectText(bea.page, "fairness-result", /^verified ✓/, "Bea's check");
+    assert.equal(await text(bea.page, "verify-commitment"), listed);
+    assert.match(await text(bea.page, "verify-client-seeds"), /^[0-9a-f]{16}:[0-9a-f]{16}$/, "both pages' seeds, in seat order");
+    const view = await text(bea.page, "fairness-view");
+    assert.match(view, /yours: [0-9a-f]{16}, checked/, `Bea's own seed, sent with her join, was checked: ${view}`);
+    assert.deepEqual([...ada.errors, ...bea.errors].filter((e) => e.startsWith("pageerror")), []);
   });
 });
