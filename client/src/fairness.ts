@@ -122,7 +122,7 @@ function sameFaces(a: readonly number[], b: readonly number[]): boolean {
  * first mismatch. `seen`: the dice this page saw rolled during the game, in order: each must
  * be among the revealed rolls, in that order, or the server showed other dice than it revealed.
  */
-export async function verifyFairness(record: FairnessRecord, shownBefore?: string, own?: OwnSeed, seen?: readonly (readonly number[])[]): Promise<FairnessCheck> {
+export async function verifyFairness(record: FairnessRecord, shownBefore?: string, own?: OwnSeed, seen?: { readonly rolls: readonly (readonly number[])[]; readonly complete: boolean }): Promise<FairnessCheck> {
   const fail = (reason: string, rolls: RollCheck[] = [], roll?: number): FairnessCheck => ({ ok: false, reason, roll, rolls });
   if (!subtle()) return fail("This browser cannot check here: Web Crypto works only on a secure page (https, or localhost).");
   if (own) {
@@ -149,12 +149,21 @@ export async function verifyFairness(record: FairnessRecord, shownBefore?: strin
   const bad = rolls.find((r) => !r.ok);
   if (bad) return fail(`Roll #${bad.n}: the game has ${bad.faces.join(", ")}, the seeds give ${bad.expected.join(", ")}.`, rolls, bad.n);
   if (seen) {
-    const missing = unrevealedRoll(seen, record.rolls);
-    if (missing >= 0) {
-      return fail(`The dice this page saw rolled (${seen[missing]!.join(", ")}, the ${ordinal(missing + 1)} roll it saw) are not among the revealed rolls in that order: the game showed other dice than the seeds gave.`, rolls);
+    if (seen.complete) {
+      // The page saw the whole game: the same rolls, one for one.
+      const differs = seen.rolls.findIndex((faces, n) => !record.rolls[n] || !sameFaces(record.rolls[n]!, faces));
+      if (differs >= 0) return fail(`Roll #${differs}: this page saw ${seen.rolls[differs]!.join(", ")}, the revealed roll is ${record.rolls[differs]?.join(", ") ?? "missing"}: the game showed other dice than the seeds gave.`, rolls, differs);
+      if (seen.rolls.length !== record.rolls.length) {
+        return fail(`This page saw the whole game: ${seen.rolls.length} rolls, but ${record.rolls.length} were revealed: the game drew dice it did not show.`, rolls);
+      }
+    } else {
+      const missing = unrevealedRoll(seen.rolls, record.rolls);
+      if (missing >= 0) {
+        return fail(`The dice this page saw rolled (${seen.rolls[missing]!.join(", ")}, the ${ordinal(missing + 1)} roll it saw) are not among the revealed rolls in that order: the game showed other dice than the seeds gave.`, rolls);
+      }
     }
   }
-  return { ok: true, rolls, dice, seen: seen?.length };
+  return { ok: true, rolls, dice, seen: seen?.rolls.length };
 }
 
 /** The rolls of a recorded match: the dice of each logged step that rolled any, in order (roll 0 first). */

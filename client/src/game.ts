@@ -28,6 +28,7 @@ import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
 import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 import { newClientSeed, type JoinSeed, type OwnSeed } from "./fairness.js";
+import { RollWatcher, type SeenRolls } from "./roll-watch.js";
 import { fairnessReport, FairnessVerification } from "./verify.js";
 
 export interface GameHost {
@@ -198,7 +199,7 @@ export class GameScreen {
   private commitmentBefore = "";
   /** The last game's reveal (`fairnessRevealed`), with the commitment this page saw before it. */
   /** `counted`: the page's own seed in it (see FairnessSubject); undefined for a spectator. */
-  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted?: OwnSeed | null; seen?: number[][] };
+  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted?: OwnSeed | null; seen?: SeenRolls };
   /** The last client seed the server took from this page (`clientSeedAccepted`): the one the next game to start uses; null when not known. */
   private countedSeed: string | null = null;
   /** A client seed sent and not answered yet: if the connection is lost meanwhile, whether it counted is not known. */
@@ -207,10 +208,8 @@ export class GameScreen {
   private seatsAtStart?: { seats: number; seat?: number };
   /** The "Verify fairness" view is open: its check (of the last reveal). */
   private verification?: FairnessVerification;
-  /** The dice this page saw rolled, in order, in the game with this commitment (the check compares them with the revealed rolls). */
-  private seen: { commitment: string; rolls: number[][] } = { commitment: "", rolls: [] };
-  /** The roll on the table at the last state (views that read rolls from the state): a new roll is noted when it changes. */
-  private tableRoll?: string;
+  /** The dice this page saw rolled, read from the room's history (the check compares them with the revealed rolls). */
+  private readonly rollsSeen?: RollWatcher;
 
   /** `spectator`: this page joined the room to watch (with `spectate: true`). */
   constructor(
@@ -225,6 +224,7 @@ export class GameScreen {
     private joinSeed?: JoinSeed,
   ) {
     if (joinSeed) this.ownSeeds.add(joinSeed.seed);
+    if (entry.rolls) this.rollsSeen = new RollWatcher(entry.rolls.fromHistory);
     this.el = h("section", { class: "screen game", testid: "game-screen", data: { game: entry.protocol.name } });
     this.signal = new TurnSignal(entry.title);
     this.roomId = room.roomId;
@@ -263,16 +263,9 @@ export class GameScreen {
       // What was refused is no longer true once the game moved on ("not your turn"…).
       this.feedback = undefined;
       this.syncFairness(room);
-      this.watchTable(room);
+      this.watchRolls(room);
       this.render();
     });
-    const rollEvent = this.entry.rolls?.fromEvent;
-    if (rollEvent) {
-      room.onMessage(rollEvent.type, (payload: unknown) => {
-        const faces = room === this.room ? rollEvent.faces(payload) : undefined;
-        if (faces) this.sawRoll(room, faces);
-      });
-    }
     room.onMessage("fairnessRevealed", (payload: ServerEvents["fairnessRevealed"] | undefined) => {
       if (room !== this.room || !payload || typeof payload.seed !== "string" || !Array.isArray(payload.rolls)) return;
       // The commitment seen while the game's seed was secret must be the one revealed.
@@ -284,8 +277,8 @@ export class GameScreen {
       this.joinSeed = undefined;
       const own = this.countedSeed ?? joined;
       const counted = this.spectator ? undefined : own !== null && start ? { seed: own, ...start } : null;
-      // The rolls this page saw in this game (none noted: it did not watch any, or only another game's).
-      const seen = this.entry.rolls ? (this.seen.commitment === payload.commitment ? this.seen.rolls : []) : undefined;
+      // The rolls this page saw in this game (none: it read no entry of it).
+      const seen = this.rollsSeen ? (this.rollsSeen.rollsOf(payload.commitment) ?? { rolls: [], complete: false }) : undefined;
       this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined, counted, seen };
       this.seatsAtStart = undefined;
       // An open view shows the new game's check.
@@ -374,27 +367,14 @@ export class GameScreen {
     room.send(CLIENT_SEED, { seed });
   }
 
-  /**
-   * Views that show rolls on the table: a roll that appears (or replaces another) while the
-   * game's seed is secret was rolled in this game. (After the game ends, the last roll may
-   * stay on the table under the revealed seed: not noted again, nor for the next game.)
-   */
-  private watchTable(room: Room) {
-    const fromState = this.entry.rolls?.fromState;
-    if (!fromState) return;
-    const faces = fromState(room.state);
-    const key = faces?.join(",");
-    const fairness = (room.state as { fairness?: { seed?: string } } | undefined)?.fairness;
-    if (faces && key !== this.tableRoll && fairness?.seed === "") this.sawRoll(room, faces);
-    this.tableRoll = key;
-  }
-
-  /** A roll this page saw, noted for the game of the commitment the state shows. */
-  private sawRoll(room: Room, faces: readonly number[]) {
-    const commitment = (room.state as { fairness?: { commitment?: string } } | undefined)?.fairness?.commitment;
-    if (typeof commitment !== "string" || commitment === "") return;
-    if (this.seen.commitment !== commitment) this.seen = { commitment, rolls: [] };
-    this.seen.rolls.push([...faces]);
+  /** Games with fair dice: the rolls in the room's history, read at each state. */
+  private watchRolls(room: Room) {
+    const state = room.state as { fairness?: { commitment?: string }; history?: { forEach(cb: (value: string, key: string) => void): void } } | undefined;
+    const commitment = state?.fairness?.commitment;
+    if (!this.rollsSeen || !state?.history || typeof commitment !== "string" || commitment === "") return;
+    const entries: [number, string][] = [];
+    state.history.forEach((value, key) => entries.push([Number(key), value]));
+    this.rollsSeen.update(entries, commitment);
   }
 
   /** A connection ended with a client seed unanswered: whether the server took it is not known (its answer may have been lost). */

@@ -8,6 +8,7 @@
 import { dieFace } from "./die.js";
 import { h } from "./dom.js";
 import { verifyFairness, type FairnessCheck, type FairnessRecord, type OwnSeed } from "./fairness.js";
+import type { SeenRolls } from "./roll-watch.js";
 
 /** What the view shows: the record, and what the page knows besides. */
 export interface FairnessSubject {
@@ -23,8 +24,8 @@ export interface FairnessSubject {
    * player's first game, or the page reloaded or lost an acknowledgement in a reconnection).
    */
   counted?: OwnSeed | null;
-  /** The dice this page saw rolled during the game, in order (a game screen; not a replay): each must be among the revealed rolls. */
-  seen?: readonly (readonly number[])[];
+  /** The dice this page saw rolled during the game, in order, and whether that is every roll of it (a game screen; not a replay). */
+  seen?: SeenRolls;
 }
 
 /** A check, run once per subject; `done` is called when its result is in. */
@@ -59,7 +60,7 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
     h(
       "p",
       { class: `fair-result ${result ? (result.ok ? "ok" : "bad") : "pending"}`, testid: "fairness-result", attrs: { role: "status" } },
-      !result ? "Checking…" : result.ok ? `verified ✓ — the seed matches its commitment, and all ${result.rolls.length} rolls (${result.dice} dice) come from the seeds${seenText(result.seen)}.` : `✗ Not verified: ${result.reason}`,
+      !result ? "Checking…" : result.ok ? `verified ✓ — the seed matches its commitment, and all ${result.rolls.length} rolls (${result.dice} dice) come from the seeds${seenText(result.seen, check.subject.seen?.complete === true)}.` : `✗ Not verified: ${result.reason}`,
     ),
     h(
       "dl",
@@ -104,9 +105,10 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
   );
 }
 
-/** What the check says of the rolls the page saw during the game. */
-function seenText(seen: number | undefined): string {
+/** What the check says of the rolls the page saw during the game (`complete`: every roll of it, checked one for one). */
+function seenText(seen: number | undefined, complete: boolean): string {
   if (seen === undefined) return "";
+  if (complete) return seen === 0 ? "; this page saw the whole game, with no roll" : `; this page saw the whole game roll the same ${seen === 1 ? "roll" : `${seen} rolls`}`;
   if (seen === 0) return "; this page saw none of them rolled";
-  return `; the ${seen === 1 ? "roll" : `${seen} rolls`} this page saw ${seen === 1 ? "is" : "are"} among them`;
+  return `; the ${seen === 1 ? "roll" : `${seen} rolls`} this page saw ${seen === 1 ? "is" : "are"} among them (it did not see the whole game)`;
 }

@@ -111,16 +111,10 @@ export interface ViewEntry<P extends GameProtocol = GameProtocol, S = any> {
   readonly rolls?: RollWatch;
 }
 
-/**
- * How a game screen notes the dice rolled in front of it: from the state (the faces on the
- * table when a roll shows, in the order the rules rolled them; a new roll is noted when they
- * change) or from an event announcing each roll.
- */
+/** How a game screen reads the dice rolled from the room's history (client/src/roll-watch.ts). */
 export interface RollWatch {
-  /** The faces of the roll on the table, or undefined when none shows (dice unrolled or set aside). */
-  readonly fromState?: (state: any) => readonly number[] | undefined;
-  /** An event sent for each roll, and its faces. */
-  readonly fromEvent?: { readonly type: string; readonly faces: (payload: any) => readonly number[] | undefined };
+  /** The faces of a history entry that records a roll (by its kind and data, as the game's definition writes it), else undefined. */
+  readonly fromHistory: (kind: string, data: any) => readonly number[] | undefined;
 }
 
 /** One logged step of a recorded match, for its line in words. */

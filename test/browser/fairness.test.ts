@@ -105,9 +105,9 @@ describe("Browser: provably fair dice", function () {
     await page.getByTestId("btn-verify-fairness").click();
     await page.getByTestId("fairness-view").waitFor();
     await expectText(page, "fairness-result", /^verified ✓/, "the browser's check");
-    // Every roll Ada's page saw on the table (it watched the whole game) is among the revealed ones.
+    // Ada's page watched the whole game: the rolls it read from the room's history are the revealed ones, one for one.
     const revealed = await page.locator("[data-testid^=verify-roll-]").count();
-    assert.match(await text(page, "fairness-result"), new RegExp(`; the ${revealed === 1 ? "roll this page saw is" : `${revealed} rolls this page saw are`} among them\\.$`), "the page saw every roll");
+    assert.match(await text(page, "fairness-result"), new RegExp(`; this page saw the whole game roll the same ${revealed === 1 ? "roll" : `${revealed} rolls`}\\.$`), "the page saw every roll");
     assert.equal(await text(page, "verify-commitment"), shownBefore, "the revealed commitment is the one shown before the first roll");
     const seed = await text(page, "verify-seed");
     const clientSeeds = await text(page, "verify-client-seeds");

@@ -185,24 +185,30 @@ describe("Provably fair dice", () => {
       }
     });
 
-    it("the browser's check compares the dice the page saw rolled with the revealed rolls: missed rolls are fine, a roll the seeds did not give (or out of order) is ✗", async () => {
+    it("the browser's check compares the dice the page saw rolled with the revealed rolls: one for one when it saw the whole game, else each seen roll among them in order", async () => {
       const record = recordOf([6, 2, 1, 3], ["p1", "p2"]);
       const rolls = record.log.steps.flatMap((st) => (st.dice ? [st.dice] : []));
       const browser = { ...record.log.fairness, rolls };
-      const all = await verifyFairness(browser, undefined, undefined, rolls);
-      assert.deepEqual([all.ok, (all as { seen?: number }).seen], [true, 4], "every roll seen");
-      const some = await verifyFairness(browser, undefined, undefined, [rolls[1]!, rolls[3]!]);
-      assert.deepEqual([some.ok, (some as { seen?: number }).seen], [true, 2], "a page that missed rolls (joined late, dropped)");
-      assert.equal((await verifyFairness(browser, undefined, undefined, [])).ok, true, "none seen");
+      const check = (seen: number[][], complete: boolean) => verifyFairness(browser, undefined, undefined, { rolls: seen, complete });
+      const whole = await check(rolls, true);
+      assert.deepEqual([whole.ok, (whole as { seen?: number }).seen], [true, 4], "the whole game seen: the same rolls");
+      const some = await check([rolls[1]!, rolls[3]!], false);
+      assert.deepEqual([some.ok, (some as { seen?: number }).seen], [true, 2], "a page that missed rolls (it came late, lost the connection for long)");
+      assert.equal((await check([], false)).ok, true, "none seen");
       assert.equal((await verifyFairness(browser)).ok, true, "a replay: nothing seen to compare");
       assert.equal(((await verifyFairness(browser)) as { seen?: number }).seen, undefined);
-      // The page saw a roll the seeds did not give (one face changed), or two rolls in the wrong order.
+      // The page saw the whole game, and the server drew a roll it never showed (the third).
+      const hidden = await check([rolls[0]!, rolls[1]!, rolls[3]!], true);
+      assert.equal(hidden.ok, false, "a roll drawn and not shown");
+      assert.match((hidden as { reason: string }).reason, /Roll #2: this page saw .*, the revealed roll is/);
+      const short = await check(rolls.slice(0, 3), true);
+      assert.match((short as { reason: string }).reason, /saw the whole game: 3 rolls, but 4 were revealed/);
+      // Other dice than the seeds gave (one face changed), or two rolls in the wrong order.
       const shown = rolls.map((r) => [...r]);
       shown[2]![0] = (shown[2]![0]! % 6) + 1;
-      const other = await verifyFairness(browser, undefined, undefined, shown);
-      assert.equal(other.ok, false);
-      assert.match((other as { reason: string }).reason, new RegExp(`The dice this page saw rolled \\(${shown[2]!.join(", ")}, the 3rd roll it saw\\) are not among the revealed rolls`));
-      const reordered = await verifyFairness(browser, undefined, undefined, [rolls[2]!, rolls[1]!]);
+      for (const complete of [true, false]) assert.equal((await check(shown, complete)).ok, false, `a changed face, complete: ${complete}`);
+      assert.match(((await check(shown, false)) as { reason: string }).reason, new RegExp(`The dice this page saw rolled \\(${shown[2]!.join(", ")}, the 3rd roll it saw\\) are not among the revealed rolls`));
+      const reordered = await check([rolls[2]!, rolls[1]!], false);
       assert.equal(reordered.ok, false, "out of order");
       assert.match((reordered as { reason: string }).reason, /the 2nd roll it saw/);
       // unrevealedRoll alone: a seen roll may match only a revealed roll after the previous match.

@@ -406,12 +406,6 @@ export const diceView = defineView({
     ),
   screen: (ctx) => new DiceView(ctx),
   replay: diceReplay,
-  // A roll fills the table: every die left shows a face, in the order the rules rolled them.
-  rolls: { fromState: (state: { dice?: Iterable<number> }) => tableRoll(state.dice) },
+  // Each roll's history entry holds its faces, in the order the rules rolled them.
+  rolls: { fromHistory: (kind, data: { dice?: unknown } | undefined) => (kind === "roll" && Array.isArray(data?.dice) && data.dice.every((f) => typeof f === "number") ? (data.dice as number[]) : undefined) },
 });
-
-/** The faces on the table when they are a roll (every die rolled), else undefined. */
-function tableRoll(dice: Iterable<number> | undefined): number[] | undefined {
-  const faces = dice ? [...dice] : [];
-  return faces.length > 0 && faces.every((face) => face >= 1 && face <= 6) ? faces : undefined;
-}

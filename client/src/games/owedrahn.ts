@@ -326,6 +326,6 @@ export const oweDrahnView = defineView({
     ]),
   screen: (ctx) => new OweDrahnView(ctx),
   replay: oweDrahnReplay,
-  // Each roll is one die, announced by its own event.
-  rolls: { fromEvent: { type: "rolled", faces: (payload: { die?: unknown } | undefined) => (typeof payload?.die === "number" ? [payload.die] : undefined) } },
+  // Each roll is one die, with a history entry of its own.
+  rolls: { fromHistory: (kind, data: { die?: unknown } | undefined) => (kind === "roll" && typeof data?.die === "number" ? [data.die] : undefined) },
 });

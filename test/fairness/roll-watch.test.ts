@@ -1,0 +1,128 @@
+/**
+ * The web client's record of the dice a page saw rolled (client/src/roll-watch.ts), read from
+ * the room's history as the state holds it: whole games, late arrivals, entries lost from
+ * the window, patches that bring several entries, and a takeover that rewinds the history.
+ */
+import assert from "node:assert/strict";
+import { RollWatcher } from "../../client/src/roll-watch.js";
+
+const C1 = "1".repeat(64);
+const C2 = "2".repeat(64);
+
+/** Dice's way: a `roll` entry's data holds its faces. */
+const dice = () => new RollWatcher((kind, data) => (kind === "roll" ? (data as { dice: number[] }).dice : undefined));
+
+/** A room's history: entries `[game, kind, who, data]` by sequence number. */
+class History {
+  entries = new Map<number, string>();
+  seq = 0;
+  add(game: number, kind: string, data?: unknown) {
+    this.entries.set(++this.seq, JSON.stringify(data === undefined ? [game, kind, ""] : [game, kind, "Ada", data]));
+    // The room keeps the newest 60.
+    if (this.entries.size > 60) this.entries.delete(this.seq - 60);
+  }
+  roll(game: number, faces: number[]) {
+    this.add(game, "roll", { dice: faces });
+  }
+  get state(): [number, string][] {
+    return [...this.entries];
+  }
+}
+
+describe("RollWatcher (the web client's seen rolls)", () => {
+  it("a page that reads every entry from the game's start saw it whole, patch by patch or several entries at once", () => {
+    const h = new History();
+    const w = dice();
+    h.add(1, "start");
+    w.update(h.state, C1);
+    h.roll(1, [1, 2, 3]);
+    w.update(h.state, C1);
+    h.add(1, "aside", { values: [1] });
+    h.roll(1, [4, 5]);
+    h.roll(1, [6]);
+    w.update(h.state, C1);
+    w.update(h.state, C1); // the same state again: nothing new
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[1, 2, 3], [4, 5], [6]], complete: true });
+    assert.equal(w.rollsOf(C2), undefined, "another game's commitment");
+  });
+
+  it("a page that arrives mid-game reads what the history still holds: whole if the start is there, else in part", () => {
+    const h = new History();
+    h.add(1, "start");
+    h.roll(1, [2, 2]);
+    const early = dice();
+    early.update(h.state, C1);
+    assert.deepEqual(early.rollsOf(C1), { rolls: [[2, 2]], complete: true }, "the start is still in the window");
+    for (let i = 0; i < 70; i++) h.roll(1, [i % 6 + 1]);
+    const late = dice();
+    late.update(h.state, C1);
+    const seen = late.rollsOf(C1)!;
+    assert.equal(seen.complete, false, "the start left the window");
+    assert.equal(seen.rolls.length, 60);
+  });
+
+  it("entries that left the window before the page read them (a long drop) make the game incomplete", () => {
+    const h = new History();
+    const w = dice();
+    h.add(1, "start");
+    h.roll(1, [1]);
+    w.update(h.state, C1);
+    for (let i = 0; i < 65; i++) h.roll(1, [5]);
+    w.update(h.state, C1);
+    assert.equal(w.rollsOf(C1)!.complete, false);
+  });
+
+  it("a new game starts a new record; a game's rolls are kept under the commitment read with its start", () => {
+    const h = new History();
+    const w = dice();
+    h.add(1, "start");
+    h.roll(1, [3]);
+    w.update(h.state, C1);
+    h.add(1, "end");
+    w.update(h.state, C1);
+    h.add(2, "start");
+    h.roll(2, [4]);
+    w.update(h.state, C2);
+    assert.equal(w.rollsOf(C1), undefined, "the first game's record gave way");
+    assert.deepEqual(w.rollsOf(C2), { rolls: [[4]], complete: true });
+  });
+
+  it("a takeover that restored an older snapshot: the entries after it are replaced, and the rolls read from them forgotten", () => {
+    const h = new History();
+    const w = dice();
+    h.add(1, "start");
+    h.roll(1, [1, 1]);
+    w.update(h.state, C1);
+    const saved = new Map(h.entries);
+    const savedSeq = h.seq;
+    // Played on (the snapshots of these steps were lost), then the process died.
+    h.roll(1, [6, 6]);
+    h.add(1, "aside", { values: [6] });
+    w.update(h.state, C1);
+    // The survivor goes on from the snapshot: other steps, the same roll numbers.
+    h.entries = saved;
+    h.seq = savedSeq;
+    h.add(1, "bank", { points: 100 });
+    w.update(h.state, C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[1, 1]], complete: true }, "the lost roll is forgotten (fewer entries now)");
+    h.roll(1, [6, 6]);
+    h.roll(1, [2]);
+    w.update(h.state, C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[1, 1], [6, 6], [2]], complete: true }, "and what follows is read as it comes");
+    // A rewind that replaced the start itself: read again from the new entries.
+    const fresh = new History();
+    fresh.add(1, "start");
+    fresh.roll(1, [3]);
+    const w2 = dice();
+    w2.update(fresh.state, C1);
+    fresh.entries = new Map([[1, JSON.stringify([1, "start", ""])], [2, JSON.stringify([1, "roll", "Bob", { dice: [4] }])]]);
+    w2.update(fresh.state, C1);
+    assert.deepEqual(w2.rollsOf(C1), { rolls: [[4]], complete: true });
+  });
+
+  it("entries it cannot read are skipped", () => {
+    const w = dice();
+    w.update([[1, JSON.stringify([1, "start", ""])], [2, "not json"], [3, JSON.stringify({ no: "array" })], [4, JSON.stringify([1, "roll", "", { dice: [5] }])]], C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[5]], complete: true });
+  });
+});
