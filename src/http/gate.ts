@@ -88,15 +88,19 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 400 | 404 | 4
 /**
  * Whether a page of another site made the browser send `req`: its Origin is not one allowed,
  * or, with no Origin (a plain GET, an image, a no-cors fetch), the browser says the request
- * comes from another site (`Sec-Fetch-Site`) and it is not a link followed to a page of ours
- * (a top-level navigation, which is the visitor's own doing). Programs send neither header.
+ * comes from another site (`Sec-Fetch-Site`) and it is not a link the visitor followed to a
+ * page of ours (a top-level navigation the user started: `Sec-Fetch-User: ?1`; a script
+ * moving a window it opened has none). A prefetch (`Sec-Purpose`) is never the visitor's.
+ * Programs send none of these. Browsers send `Sec-Fetch-*` to secure origins only (https, or
+ * localhost): on plain http, a foreign page's requests without an Origin count as the visitor's.
  */
 export function fromForeignPage(req: Pick<IncomingMessage, "headers">, allowedOrigins: readonly string[]): boolean {
   const origin = req.headers.origin;
   if (origin !== undefined) return !originAllowed(origin, req.headers.host, allowedOrigins);
   const site = req.headers["sec-fetch-site"];
   if (site !== "cross-site" && site !== "same-site") return false;
-  return !(req.headers["sec-fetch-mode"] === "navigate" && req.headers["sec-fetch-dest"] === "document");
+  if (req.headers["sec-purpose"] !== undefined) return true;
+  return !(req.headers["sec-fetch-mode"] === "navigate" && req.headers["sec-fetch-dest"] === "document" && req.headers["sec-fetch-user"] === "?1");
 }
 
 const MATCHMAKE = /^\/matchmake\/([^/?]*)\/([^/?]*)\/?(?:\?.*)?$/;

