@@ -45,42 +45,60 @@ export interface LibraryLogger {
   error(...a: unknown[]): void;
 }
 
+/** Kinds of line counted apart in one second, at most; lines of further kinds share one budget. */
+const LINE_KINDS = 16;
+
+/** A line's kind: its start, with numbers and hex ids made alike, so a flood of one kind is counted as one. */
+function kindOf(first: unknown): string {
+  const text = first instanceof Error ? `${first.name}: ${first.message}` : String(first);
+  return text.slice(0, 60).replace(/[0-9a-f]{6,}|\d+/gi, "#");
+}
+
 /**
  * What Colyseus logs goes through here: some of its lines a client can cause (a WebSocket
  * protocol error writes one error line with its stack per connection; a reconnection that
  * closes while it is accepted, another), so many addresses at once could write as many lines
- * as they open connections. At most `perSecond` lines a second pass, each cut to `maxChars`;
- * the rest are counted (`suppressed`, for a metric) and reported in one warning a second
- * later. The text is only built for a line that passes.
+ * as they open connections. Each kind of line (its first 60 characters, numbers made alike)
+ * may write `perSecond` lines a second, so a flood of one kind does not hide the others (a
+ * room's exception, a Redis error); at most {@link LINE_KINDS} kinds are counted apart in a
+ * second, and the rest share one budget. Each line is cut to `maxChars`; the lines over
+ * budget are counted (`suppressed`, for a metric) and reported in one warning a second later,
+ * with their kinds. The text is only built for a line that passes.
  */
 export function libraryLogger(
   logger: Logger,
   { perSecond = 20, maxChars = 4000, suppressed: countSuppressed }: { perSecond?: number; maxChars?: number; suppressed?: () => void } = {},
 ): LibraryLogger {
   let windowStart = 0;
-  let inWindow = 0;
+  const inWindow = new Map<string, number>();
   let suppressed = 0;
+  const suppressedKinds = new Set<string>();
   let report: NodeJS.Timeout | undefined;
   const flush = () => {
     report = undefined;
     if (suppressed === 0) return;
-    logger.warn({ suppressed, perSecond }, "Colyseus log lines suppressed (more than the lines a second it may write)");
+    logger.warn({ suppressed, perSecond, kinds: [...suppressedKinds] }, "Colyseus log lines suppressed (more of one kind than the lines a second it may write)");
     suppressed = 0;
+    suppressedKinds.clear();
   };
   const line = (level: "debug" | "info" | "warn" | "error") => (...a: unknown[]) => {
     if (!logger.isLevelEnabled(level)) return;
     const now = Date.now();
     if (now - windowStart >= 1000) {
       windowStart = now;
-      inWindow = 0;
+      inWindow.clear();
     }
-    if (inWindow >= perSecond) {
+    let kind = kindOf(a[0]);
+    if (!inWindow.has(kind) && inWindow.size >= LINE_KINDS) kind = "(other kinds)";
+    const written = inWindow.get(kind) ?? 0;
+    if (written >= perSecond) {
       suppressed++;
+      if (suppressedKinds.size < LINE_KINDS) suppressedKinds.add(kind);
       countSuppressed?.();
       if (!report) (report = setTimeout(flush, 1000)).unref();
       return;
     }
-    inWindow++;
+    inWindow.set(kind, written + 1);
     const text = a.map(String).join(" ");
     logger[level](text.length > maxChars ? `${text.slice(0, maxChars)}… (${text.length - maxChars} more characters)` : text);
   };

@@ -28,6 +28,25 @@ describe("Colyseus's log lines have a budget (libraryLogger)", () => {
     assert.equal(lines.at(-1)!.msg, "after the flood", "a new second's line passes, its arguments joined");
   });
 
+  it("each kind of line has its own budget: a flood of one kind does not hide a line of another; past 16 kinds in a second, the rest share one", async () => {
+    const { logger, lines } = memoryLogger();
+    const log = libraryLogger(logger, { perSecond: 2 });
+    for (let i = 0; i < 50; i++) log.error(`Invalid WebSocket frame: RSV2 and RSV3 must be clear (connection ${i})`);
+    log.error(new Error("uncaught exception in room abc123def456"));
+    const letters = "abcdefghijklmnopqrst";
+    for (const c of letters) log.warn(`kind ${c.repeat(3)} happened`);
+    await new Promise((r) => setTimeout(r, 20));
+    const msgs = lines.map((l) => String(l.msg));
+    assert.equal(msgs.filter((m) => m.startsWith("Invalid WebSocket frame")).length, 2, "the flood: its kind's budget");
+    assert.ok(msgs.includes("Error: uncaught exception in room abc123def456"), "the other kind's line is written");
+    // 16 kinds in the window (the flood, the exception, 14 of the letters), then 6 letters share one budget of 2.
+    assert.equal(msgs.filter((m) => m.startsWith("kind ")).length, 14 + 2);
+    await new Promise((r) => setTimeout(r, 1100));
+    const report = lines.at(-1)!;
+    assert.equal(report.suppressed, 48 + 4);
+    assert.deepEqual(report.kinds, ["Invalid WebSocket frame: RSV# and RSV# must be clear (connec", "(other kinds)"]);
+  });
+
   it("cuts a line to maxChars and says how much was cut; a level the logger does not write costs no budget", async () => {
     const { logger, lines } = memoryLogger("info");
     const log = libraryLogger(logger, { perSecond: 1, maxChars: 10 });
