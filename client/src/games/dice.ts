@@ -143,7 +143,8 @@ class DiceView implements GameView<DiceState> {
     if (forfeit !== undefined) return forfeit;
     if (!state.winner) return state.endReason === "draw" ? `It's a draw: the game's ${MAX_TURNS} turns are over, with equal scores.` : "Game over.";
     const score = state.players.get(state.winner)?.score;
-    const points = score !== undefined ? ` with ${score} points` : "";
+    // Short of the target: the game's turns ran out, and the higher score won.
+    const points = score !== undefined ? ` with ${score} points${score < state.targetScore ? ` (the game's ${MAX_TURNS} turns are over)` : ""}` : "";
     return state.winner === this.me ? `You win${points}!` : [this.name(state, state.winner), ` wins${points}!`];
   }
 
@@ -401,6 +402,7 @@ export const diceView = defineView({
         "A roll with no scoring die is a bust: the turn's points are lost and the turn passes.",
         "Hot dice: when all six dice have scored, roll all six again and keep going.",
         "The first to bank the target score (3000 unless the room says otherwise) wins. With a turn timer, running out of time is a bust.",
+        `A game ends after ${MAX_TURNS} turns (both players' together): the higher banked score wins, equal scores draw.`,
       ],
       scoringTable(),
     ),
