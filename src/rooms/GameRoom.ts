@@ -160,7 +160,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       );
     }
     const botMove = this.rules.botMove;
-    if (botMove) this.bots = new BotTurn(this.timers, settings.delays.bot ?? 0, () => botMove(this.game) ?? undefined, (move) => this.dispatch(move.playerId, move.action));
+    if (botMove) this.bots = new BotTurn(this.timers, settings.delays.bot ?? 0, () => botMove(this.game) ?? undefined, (move) => this.playBot(move));
     const config = definition.config(options);
     this.seats = this.rules.seats(config);
     // Spectators have their own slots (Admission): seats + spectators never exceed this.
@@ -391,6 +391,16 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     if (revealed) this.announceReveal(revealed);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ playerId, action: action.type }, "action applied");
     return true;
+  }
+
+  /**
+   * A bot's move. A bot's turn has no time limit, so one the rules refuse (a bug in the bot)
+   * would leave the game waiting on it for ever: its turn ends as a timeout instead.
+   */
+  private playBot(move: { playerId: string; action: { type: string; [field: string]: unknown } }) {
+    if (this.dispatch(move.playerId, move.action)) return;
+    this.log.error({ playerId: move.playerId, action: move.action.type }, "bot move refused; its turn ends as a timeout");
+    if (this.rules.activePlayer(this.game) === move.playerId) this.dispatch(move.playerId, { type: "timeout" });
   }
 
   /** The game's revealed dice seed goes to every client once the patch that ended the game is out (with high availability: once its snapshot is written). */

@@ -18,6 +18,7 @@ import type { DiceState } from "../../src/schema/DiceState.js";
 import { dropConnection, eventually, Player, refusedWith } from "../helpers/clients.js";
 import { roomSuite, topRowWin } from "../helpers/rooms.js";
 import { roomLog, roomLogs, serverLogs, TEST_ENV } from "../helpers/server.js";
+import { keepers } from "../helpers/dice-picks.js";
 
 type Ttt = TicTacToeState;
 
@@ -111,6 +112,40 @@ describe("Room paths: refusals, failures, names, drain", () => {
     assert.equal(logged.level, 50, "an error line");
     assert.equal(logged.methodName, "onMessage");
     assert.match(logged.err.message, /a bug in the rules/);
+  });
+
+  it("a bot move the rules refuse (a bug in the bot) ends the bot's turn as a timeout, logged as an error: the game never waits on it", async () => {
+    const room = await suite.colyseus.createRoom("dice", { targetScore: 10000 });
+    const human = await suite.join<DiceState>(room.roomId, { name: "Hilde" });
+    const live = internals(room.roomId);
+    const rules = live.definition.rules;
+    const failing = Object.create(rules) as typeof rules;
+    // Every move of a bot's is refused, but the room's own timeout.
+    failing.apply = (...args: unknown[]) => {
+      const [, playerId, action] = args as [unknown, string, { type: string }];
+      if (playerId.startsWith("bot-") && action.type !== "timeout") return { ok: false, code: "INVALID_MOVE", message: "a bug in the bot" };
+      return rules.apply(...args);
+    };
+    live.definition = { ...live.definition, rules: failing };
+    human.send("add_bot");
+    await human.until(() => human.state.players.size === 2 && human.state.phase === "playing", "the game against the bot");
+    const botId = Array.from(human.state.players.keys()).find((id) => id !== human.id)!;
+    if (human.state.currentTurn === human.id) {
+      // Hilde's turn first: she rolls, and banks what scores (or busts).
+      human.send("roll");
+      await human.until(() => human.state.phase === "busted" || Array.from(human.state.dice).some((d) => d !== 0), "the roll");
+      if (human.state.phase === "playing") {
+        for (const index of keepers(Array.from(human.state.dice))) human.send("select", { index });
+        human.send("set_aside", { endTurn: true });
+      }
+      await human.until(() => human.state.currentTurn === botId && human.state.phase === "playing", "the bot's turn");
+    }
+    const busted = await human.nth("busted", human.all("busted").filter((b) => b.playerId === botId).length + 1, 5000);
+    assert.deepEqual(busted, { playerId: botId, reason: "timeout" }, "the bot's turn ended as a timeout");
+    await human.until(() => human.state.currentTurn === human.id && human.state.phase === "playing", "Hilde's turn again");
+    const logged = roomLog(room.roomId, "bot move refused; its turn ends as a timeout");
+    assert.equal(logged.level, 50);
+    assert.equal(logged.playerId, botId);
   });
 
   it("a message whose type is '*' or a number gets UNKNOWN_ACTION naming it, like any unknown type", async () => {
