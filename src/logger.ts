@@ -47,6 +47,8 @@ export interface LibraryLogger {
 
 /** Kinds of line counted apart in one second, at most; lines of further kinds share one budget. */
 const LINE_KINDS = 16;
+/** Lines of each kind a second that always pass: the first of a kind is never hidden by a flood of others. */
+const FIRST_LINES = 2;
 
 /** A line's kind: its start, with numbers and hex ids made alike, so a flood of one kind is counted as one. */
 function kindOf(first: unknown): string {
@@ -58,10 +60,11 @@ function kindOf(first: unknown): string {
  * What Colyseus logs goes through here: some of its lines a client can cause (a WebSocket
  * protocol error writes one error line with its stack per connection; a reconnection that
  * closes while it is accepted, another), so many addresses at once could write as many lines
- * as they open connections. Each kind of line (its first 60 characters, numbers made alike)
- * may write `perSecond` lines a second, so a flood of one kind does not hide the others (a
- * room's exception, a Redis error); at most {@link LINE_KINDS} kinds are counted apart in a
- * second, and the rest share one budget. Each line is cut to `maxChars`; the lines over
+ * as they open connections. At most `perSecond` lines pass a second, and within that at most
+ * `perSecond` of one kind (its first 60 characters, numbers made alike); besides, the first
+ * {@link FIRST_LINES} lines of each kind in a second always pass, so a flood (of one kind or
+ * several) does not hide a room's exception or a Redis error. At most {@link LINE_KINDS}
+ * kinds are counted apart in a second; the rest share one budget. Each line is cut to `maxChars`; the lines over
  * budget are counted (`suppressed`, for a metric) and reported in one warning a second later,
  * with their kinds. The text is only built for a line that passes.
  */
@@ -71,6 +74,8 @@ export function libraryLogger(
 ): LibraryLogger {
   let windowStart = 0;
   const inWindow = new Map<string, number>();
+  /** Lines written this second beyond each kind's first ones. */
+  let beyondFirst = 0;
   let suppressed = 0;
   const suppressedKinds = new Set<string>();
   let report: NodeJS.Timeout | undefined;
@@ -87,11 +92,13 @@ export function libraryLogger(
     if (now - windowStart >= 1000) {
       windowStart = now;
       inWindow.clear();
+      beyondFirst = 0;
     }
     let kind = kindOf(a[0]);
     if (!inWindow.has(kind) && inWindow.size >= LINE_KINDS) kind = "(other kinds)";
     const written = inWindow.get(kind) ?? 0;
-    if (written >= perSecond) {
+    const first = written < FIRST_LINES;
+    if (!first && (written >= perSecond || beyondFirst >= perSecond)) {
       suppressed++;
       if (suppressedKinds.size < LINE_KINDS) suppressedKinds.add(kind);
       countSuppressed?.();
@@ -99,6 +106,7 @@ export function libraryLogger(
       return;
     }
     inWindow.set(kind, written + 1);
+    if (!first) beyondFirst++;
     const text = a.map(String).join(" ");
     logger[level](text.length > maxChars ? `${text.slice(0, maxChars)}… (${text.length - maxChars} more characters)` : text);
   };

@@ -101,7 +101,7 @@ export const envSchema = z.object({
   LOBBY_MAX_CLIENTS: int(500, 1, 100_000),
   /** Lobby connections per client address. */
   LOBBY_MAX_PER_IP: int(4, 1, 1000),
-  /** Colyseus's own log lines a second of each kind, at most (some a client can cause: a WebSocket protocol error logs one with its stack); the rest are counted and reported in one line. */
+  /** Colyseus's own log lines a second, at most, besides the first two of each kind (some a client can cause: a WebSocket protocol error logs one with its stack); the rest are counted and reported in one line. */
   COLYSEUS_LOG_LINES_PER_SECOND: int(20, 1, 100_000),
   /** /health answers 503 when the event loop lagged longer than this (p99 over the last seconds). */
   HEALTH_MAX_LAG_MS: int(1000, 10, 600_000),

@@ -122,7 +122,12 @@ function sameFaces(a: readonly number[], b: readonly number[]): boolean {
  * first mismatch. `seen`: the dice this page saw rolled during the game, in order: each must
  * be among the revealed rolls, in that order, or the server showed other dice than it revealed.
  */
-export async function verifyFairness(record: FairnessRecord, shownBefore?: string, own?: OwnSeed, seen?: { readonly rolls: readonly (readonly number[])[]; readonly complete: boolean }): Promise<FairnessCheck> {
+export async function verifyFairness(
+  record: FairnessRecord,
+  shownBefore?: string,
+  own?: OwnSeed,
+  seen?: { readonly rolls: readonly (readonly number[])[]; readonly complete: boolean; readonly skipped?: { readonly from: number; readonly to: number } },
+): Promise<FairnessCheck> {
   const fail = (reason: string, rolls: RollCheck[] = [], roll?: number): FairnessCheck => ({ ok: false, reason, roll, rolls });
   if (!subtle()) return fail("This browser cannot check here: Web Crypto works only on a secure page (https, or localhost).");
   if (own) {
@@ -149,6 +154,10 @@ export async function verifyFairness(record: FairnessRecord, shownBefore?: strin
   const bad = rolls.find((r) => !r.ok);
   if (bad) return fail(`Roll #${bad.n}: the game has ${bad.faces.join(", ")}, the seeds give ${bad.expected.join(", ")}.`, rolls, bad.n);
   if (seen) {
+    if (seen.skipped) {
+      const { from, to } = seen.skipped;
+      return fail(`The game's history skipped ${from === to ? `entry #${from}` : `entries #${from}–#${to}`} while this page was connected: what it held (a roll?) was never shown.`, rolls);
+    }
     if (seen.complete) {
       // The page saw the whole game: the same rolls, one for one.
       const differs = seen.rolls.findIndex((faces, n) => !record.rolls[n] || !sameFaces(record.rolls[n]!, faces));

@@ -206,6 +206,8 @@ export class GameScreen {
   private awaitingAck?: string;
   /** The running game's seats as this page first saw it running (their number, and the page's place when they are in order). */
   private seatsAtStart?: { seats: number; seat?: number };
+  /** The game the page's join started, with the seed sent with the join and the commitment listed then (`game`: the game's commitment as the page first saw it running). */
+  private joinGame?: { seed: string; listed: string; game: string };
   /** The "Verify fairness" view is open: its check (of the last reveal). */
   private verification?: FairnessVerification;
   /** The dice this page saw rolled, read from the room's history (the check compares them with the revealed rolls). */
@@ -220,7 +222,7 @@ export class GameScreen {
     private readonly spectator = false,
     /** Reached by Quick match: while the room waits, the page says it is searching. */
     private readonly quick = false,
-    /** A client seed sent with the join (a join by id into a room with fair dice). */
+    /** A client seed sent with the join (a join by id into a room with fair dice), until the game it was for starts, or another seed takes its place. */
     private joinSeed?: JoinSeed,
   ) {
     if (joinSeed) this.ownSeeds.add(joinSeed.seed);
@@ -258,6 +260,7 @@ export class GameScreen {
 
     // A new connection (a reconnection, a spectator's join again) sends its client seed again.
     this.seedSentFor = undefined;
+    this.rollsSeen?.interrupted();
     this.ackLost();
     room.onStateChange(() => {
       // What was refused is no longer true once the game moved on ("not your turn"…).
@@ -272,14 +275,16 @@ export class GameScreen {
       // The seed this page's player contributed to it: the last one the server took (the page's
       // next seed, sent as this game's end showed, is not answered yet).
       const start = this.seatsAtStart;
-      // Or the seed sent with the join, when the game revealed is the one whose commitment the room listed then (the room took it for that game).
-      const joined = this.joinSeed?.commitment === payload.commitment ? this.joinSeed.seed : null;
-      this.joinSeed = undefined;
-      const own = this.countedSeed ?? joined;
+      // Or the seed sent with the join, for the game the join started: the commitment the room
+      // listed before the join is the one shown before that game (the room must have taken the
+      // seed with it; a listing that showed another one fails the check).
+      const joined = this.joinGame?.game === payload.commitment ? this.joinGame : undefined;
+      this.joinGame = undefined;
+      const own = this.countedSeed ?? joined?.seed ?? null;
       const counted = this.spectator ? undefined : own !== null && start ? { seed: own, ...start } : null;
       // The rolls this page saw in this game (none: it read no entry of it).
       const seen = this.rollsSeen ? (this.rollsSeen.rollsOf(payload.commitment) ?? { rolls: [], complete: false }) : undefined;
-      this.reveal = { record: payload, shownBefore: this.commitmentBefore || undefined, counted, seen };
+      this.reveal = { record: payload, shownBefore: joined?.listed ?? (this.commitmentBefore || undefined), counted, seen };
       this.seatsAtStart = undefined;
       // An open view shows the new game's check.
       if (this.verification) this.verify();
@@ -311,6 +316,8 @@ export class GameScreen {
     // The SDK calls onDrop again for each of its retries that fails.
     room.onDrop(() => {
       if (room !== this.room) return;
+      // Entries may leave the history's window before the page reads them again.
+      this.rollsSeen?.interrupted();
       if (!this.restoring) setConnection("reconnecting");
       if (!this.spectator) {
         this.droppedAt ??= Date.now();
@@ -354,13 +361,19 @@ export class GameScreen {
     if (revealed === "") {
       this.commitmentBefore = commitment;
       this.seatsAtStart ??= runningSeats(room.state, room.sessionId);
+      // The game running as the page first sees it is the one its join started (a join into a
+      // running game is refused): the join's seed was for it.
+      if (this.joinSeed && this.seatsAtStart) {
+        this.joinGame = { seed: this.joinSeed.seed, listed: this.joinSeed.commitment, game: commitment };
+        this.joinSeed = undefined;
+      }
     }
     // Once per connection, then once per game that ended (not again when the next one starts).
     if (this.spectator || (this.seedSentFor !== undefined && (revealed === "" || revealed === this.seedSentFor))) return;
     this.seedSentFor = revealed;
-    // Sent before the game the join's seed was for starts (its seed still secret, not running),
-    // this seed takes the place of the join's (its acknowledgement says so).
-    if (revealed === "" && !runningSeats(room.state, room.sessionId)) this.joinSeed = undefined;
+    // Sent before any game started since the join, this seed takes the place of the join's
+    // (whether it counted, its acknowledgement says).
+    this.joinSeed = undefined;
     const seed = newClientSeed();
     this.ownSeeds.add(seed);
     this.awaitingAck = seed;

@@ -662,7 +662,7 @@ export function settingsWords(settings: Record<string, number> | undefined): str
  */
 async function fairJoinSeed(roomId: string): Promise<JoinSeed | undefined> {
   try {
-    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
+    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { signal: AbortSignal.timeout(3000) });
     if (!res.ok) return undefined;
     const commitment = ((await res.json()) as { commitment?: unknown } | null)?.commitment;
     return typeof commitment === "string" && /^[0-9a-f]{64}$/.test(commitment) ? { seed: newClientSeed(), commitment } : undefined;

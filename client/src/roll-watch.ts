@@ -12,10 +12,15 @@
  * forgotten, and read again from the new ones.
  */
 
-/** What a page saw of one game's rolls. `complete`: every roll of it, from its start. */
+/**
+ * What a page saw of one game's rolls. `complete`: every roll of it, from its start.
+ * `skipped`: sequence numbers the history skipped while the page was connected (an honest
+ * room numbers every entry, and a connected page reads each before it leaves the window).
+ */
 export interface SeenRolls {
   rolls: number[][];
   complete: boolean;
+  skipped?: { from: number; to: number };
 }
 
 /** Entries read and kept to notice a rewind (the room keeps 60; twice that is plenty). */
@@ -24,8 +29,7 @@ const KEPT = 120;
 interface GameSeen {
   /** The room's game number (history entries carry it). */
   number: number;
-  /** The sequence number of the first entry read of it (its start, when complete). */
-  firstSeq: number;
+  skipped?: { from: number; to: number };
   /** The commitment the state showed when the page first read the game's entries. */
   commitment: string;
   rolls: { seq: number; faces: number[] }[];
@@ -37,9 +41,16 @@ export class RollWatcher {
   private readonly read = new Map<number, string>();
   private lastSeq = 0;
   private game?: GameSeen;
+  /** The connection was interrupted since the last update (or there was none yet): entries may have left the window unread. */
+  private mayHaveMissed = true;
 
   /** @param facesOf - the faces of a history entry that records a roll (by its kind and data), else undefined. */
   constructor(private readonly facesOf: (kind: string, data: unknown) => readonly number[] | undefined) {}
+
+  /** The page's connection dropped, or it reads another connection's state now: the next update may find entries gone. */
+  interrupted(): void {
+    this.mayHaveMissed = true;
+  }
 
   /** The room's history as the state holds it now, and the dice commitment the state shows. */
   update(history: Iterable<readonly [number, string]>, commitment: string): void {
@@ -49,7 +60,12 @@ export class RollWatcher {
     const fresh = entries.filter(([seq]) => seq > this.lastSeq);
     if (fresh.length === 0) return;
     // Entries that left the room's window before this page read them: rolls may be missing.
-    if (this.game && fresh[0]![0] > this.lastSeq + 1) this.game.complete = false;
+    // Connected all along, the page read every patch: the room skipped numbers (hid entries).
+    if (this.game && fresh[0]![0] > this.lastSeq + 1) {
+      this.game.complete = false;
+      if (!this.mayHaveMissed) this.game.skipped ??= { from: this.lastSeq + 1, to: fresh[0]![0] - 1 };
+    }
+    this.mayHaveMissed = false;
     for (const [seq, raw] of fresh) {
       this.read.set(seq, raw);
       this.note(seq, raw, commitment);
@@ -65,7 +81,7 @@ export class RollWatcher {
   rollsOf(commitment: string): SeenRolls | undefined {
     const game = this.game;
     if (!game || game.commitment !== commitment) return undefined;
-    return { rolls: game.rolls.map((r) => [...r.faces]), complete: game.complete };
+    return { rolls: game.rolls.map((r) => [...r.faces]), complete: game.complete, ...(game.skipped ? { skipped: { ...game.skipped } } : {}) };
   }
 
   /** Entries read before that now differ, or are gone from the end: what was read from them is forgotten. */
@@ -82,11 +98,8 @@ export class RollWatcher {
     }
     if (from === Infinity) return;
     for (const seq of [...this.read.keys()]) if (seq >= from) this.read.delete(seq);
-    if (this.game) {
-      // The game's first entry read was replaced too: it is read again from the new entries.
-      if (this.game.firstSeq >= from) this.game = undefined;
-      else this.game.rolls = this.game.rolls.filter((r) => r.seq < from);
-    }
+    // (A start among the replaced entries is read again, and begins the game's record anew.)
+    if (this.game) this.game.rolls = this.game.rolls.filter((r) => r.seq < from);
     this.lastSeq = Math.min(this.lastSeq, from - 1);
   }
 
@@ -101,13 +114,13 @@ export class RollWatcher {
     const [game, kind, , data] = entry as [unknown, unknown, unknown, unknown];
     if (typeof game !== "number" || typeof kind !== "string") return;
     if (kind === "start") {
-      this.game = { number: game, firstSeq: seq, commitment, rolls: [], complete: true };
+      this.game = { number: game, commitment, rolls: [], complete: true };
       return;
     }
     const faces = this.facesOf(kind, data);
     if (!faces) return;
     // A roll of a game whose start this page did not read (it came later, or the start left the window).
-    if (!this.game || this.game.number !== game) this.game = { number: game, firstSeq: seq, commitment, rolls: [], complete: false };
+    if (!this.game || this.game.number !== game) this.game = { number: game, commitment, rolls: [], complete: false };
     this.game.rolls.push({ seq, faces: [...faces] });
   }
 }

@@ -57,9 +57,10 @@ export interface RoomEntry {
   /** The room's settings: `turnSeconds` (when set) and the game's own numeric options (`targetScore`, `maxPlayers`). */
   settings: Record<string, number>;
   /**
-   * Rooms with provably fair dice: the commitment of the running or next game's seed. A
-   * player joining by id passes it back with a client seed of theirs (join options
-   * `commitment`, `clientSeed`), so that their seed counts in a game that starts as they sit down.
+   * One room's entry (GET /api/rooms/:id) with provably fair dice: the commitment of the
+   * running or next game's seed. A player joining by id passes it back with a client seed of
+   * theirs (join options `commitment`, `clientSeed`), so that their seed counts in a game that
+   * starts as they sit down. Not in the lists (the lobby's `rooms`, GET /api/rooms).
    */
   commitment?: string;
 }

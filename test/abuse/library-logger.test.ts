@@ -47,6 +47,17 @@ describe("Colyseus's log lines have a budget (libraryLogger)", () => {
     assert.deepEqual(report.kinds, ["Invalid WebSocket frame: RSV# and RSV# must be clear (connec", "(other kinds)"]);
   });
 
+  it("a flood of several kinds is held to perSecond lines a second beyond each kind's first two", async () => {
+    const { logger, lines } = memoryLogger();
+    const log = libraryLogger(logger, { perSecond: 3 });
+    for (let round = 0; round < 5; round++) for (const c of "abcdefghij") log.error(`frame error ${c.repeat(4)}`);
+    await new Promise((r) => setTimeout(r, 20));
+    // Each of the 10 kinds writes its first 2 lines; 3 more lines in all.
+    assert.equal(lines.length, 10 * 2 + 3);
+    await new Promise((r) => setTimeout(r, 1100));
+    assert.equal(lines.at(-1)!.suppressed, 50 - 23);
+  });
+
   it("cuts a line to maxChars and says how much was cut; a level the logger does not write costs no budget", async () => {
     const { logger, lines } = memoryLogger("info");
     const log = libraryLogger(logger, { perSecond: 1, maxChars: 10 });

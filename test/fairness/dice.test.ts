@@ -203,6 +203,10 @@ describe("Provably fair dice", () => {
       assert.match((hidden as { reason: string }).reason, /Roll #2: this page saw .*, the revealed roll is/);
       const short = await check(rolls.slice(0, 3), true);
       assert.match((short as { reason: string }).reason, /saw the whole game: 3 rolls, but 4 were revealed/);
+      // The history skipped a number while the page was connected: ✗, whatever the rolls.
+      const skipped = await verifyFairness(browser, undefined, undefined, { rolls: [rolls[0]!, rolls[1]!], complete: false, skipped: { from: 7, to: 7 } });
+      assert.equal(skipped.ok, false);
+      assert.match((skipped as { reason: string }).reason, /history skipped entry #7 while this page was connected/);
       // Other dice than the seeds gave (one face changed), or two rolls in the wrong order.
       const shown = rolls.map((r) => [...r]);
       shown[2]![0] = (shown[2]![0]! % 6) + 1;

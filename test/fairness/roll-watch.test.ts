@@ -61,15 +61,27 @@ describe("RollWatcher (the web client's seen rolls)", () => {
     assert.equal(seen.rolls.length, 60);
   });
 
-  it("entries that left the window before the page read them (a long drop) make the game incomplete", () => {
+  it("entries that left the window before the page read them after a drop make the game incomplete; a number skipped while connected is reported", () => {
     const h = new History();
     const w = dice();
     h.add(1, "start");
     h.roll(1, [1]);
     w.update(h.state, C1);
+    w.interrupted(); // the connection dropped
     for (let i = 0; i < 65; i++) h.roll(1, [5]);
     w.update(h.state, C1);
-    assert.equal(w.rollsOf(C1)!.complete, false);
+    assert.deepEqual({ ...w.rollsOf(C1)!, rolls: undefined }, { rolls: undefined, complete: false }, "a long drop: part of the game, nothing skipped");
+
+    // Connected all along, the room numbers an entry it never shows (a roll it hid).
+    const g = new History();
+    const v = dice();
+    g.add(1, "start");
+    g.roll(1, [2]);
+    v.update(g.state, C1);
+    g.seq++; // entry 3 never appears
+    g.roll(1, [4]);
+    v.update(g.state, C1);
+    assert.deepEqual(v.rollsOf(C1), { rolls: [[2], [4]], complete: false, skipped: { from: 3, to: 3 } });
   });
 
   it("a new game starts a new record; a game's rolls are kept under the commitment read with its start", () => {
@@ -109,13 +121,14 @@ describe("RollWatcher (the web client's seen rolls)", () => {
     h.roll(1, [2]);
     w.update(h.state, C1);
     assert.deepEqual(w.rollsOf(C1), { rolls: [[1, 1], [6, 6], [2]], complete: true }, "and what follows is read as it comes");
-    // A rewind that replaced the start itself: read again from the new entries.
+    // A rewind to before the game's start: the start is read again, and the game from it.
     const fresh = new History();
+    fresh.add(0, "bot");
     fresh.add(1, "start");
     fresh.roll(1, [3]);
     const w2 = dice();
     w2.update(fresh.state, C1);
-    fresh.entries = new Map([[1, JSON.stringify([1, "start", ""])], [2, JSON.stringify([1, "roll", "Bob", { dice: [4] }])]]);
+    fresh.entries = new Map([[1, JSON.stringify([0, "bot", ""])], [2, JSON.stringify([0, "name", ""])], [3, JSON.stringify([1, "start", ""])], [4, JSON.stringify([1, "roll", "Bob", { dice: [4] }])]]);
     w2.update(fresh.state, C1);
     assert.deepEqual(w2.rollsOf(C1), { rolls: [[4]], complete: true });
   });

@@ -368,7 +368,15 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
       assert.deepEqual(codes((await answersTo(a, () => a.send("client_seed", { seed: "ada-seed" }))).errors), []);
       // The listing shows the commitment of the game the next join starts.
       const listed = (await (await fetch(`${server.url}/api/rooms/${a.room.roomId}`)).json()) as { commitment?: string };
-      assert.equal(listed.commitment, a.state.fairness.commitment, "the listing's commitment is the room's");
+      assert.equal(listed.commitment, a.state.fairness.commitment, "the room's entry has its commitment");
+      let inList: { roomId: string; commitment?: string } | undefined;
+      for (let i = 0; i < 40 && !inList; i++) {
+        const list = (await (await fetch(`${server.url}/api/rooms`)).json()) as { roomId: string; commitment?: string }[];
+        inList = list.find((r) => r.roomId === a.room.roomId);
+        if (!inList) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(inList, "the room is listed");
+      assert.equal(inList.commitment, undefined, "the lists do not carry it");
       const commitment = stale ? "0".repeat(64) : listed.commitment!;
       const b = await join<Dc>(server, "joinById", a.room.roomId, { name: "Bea", clientSeed: "bea-seed", commitment });
       track(b);
