@@ -18,7 +18,7 @@ import type { ScheduleEvent } from "../rules/types.js";
 import { Projection } from "../schema/sync.js";
 import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
-import { Admission } from "./admission.js";
+import { Admission, seatRefusal } from "./admission.js";
 import { holdable, joinedOnceSaved } from "./join-ack.js";
 import { MessageLimit } from "./message-limit.js";
 import { MessageGate } from "./message-gate.js";
@@ -230,18 +230,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     const spectator = auth.spectate === true;
     this.admission.joined(client, spectator);
     if (!spectator) {
-      if (this.drain.draining) throw new ServerError(JoinErrorCode.SHUTTING_DOWN, "This server is restarting; join another game.");
-      const seat = this.rules.canSeat(this.game);
-      // A game never starts against someone who is not there: while everyone waiting in the
-      // room is away (their seats held for the reconnection window), nobody new sits down.
-      if (seat.ok && this.everyoneAway()) {
-        throw new ServerError(JoinErrorCode.ROOM_FULL, "The player waiting in this room is away for a moment. Try again shortly, or join another game.");
-      }
-      if (!seat.ok) {
-        throw seat.reason === "full"
-          ? new ServerError(JoinErrorCode.ROOM_FULL, "Every seat is taken. Join with spectate: true to watch.")
-          : new ServerError(JoinErrorCode.GAME_STARTED, "The game has started. Join with spectate: true to watch.");
-      }
+      const refusal = seatRefusal(this.drain.draining, this.rules.canSeat(this.game), this.everyoneAway());
+      if (refusal) throw refusal;
       const seated = this.rules.playerIds(this.game);
       const name = this.names.unique(auth.name ?? `Player ${seated.length + 1}`, seated);
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).

@@ -18,7 +18,9 @@
  *
  * It wraps Colyseus's internal `_reserveSeat` (core 0.18.17, pinned; test/rooms covers it).
  */
-import type { Client, Room } from "@colyseus/core";
+import { ServerError, type Client, type Room } from "@colyseus/core";
+import { JoinErrorCode } from "../protocol/errors.js";
+import type { SeatCheck } from "../rules/types.js";
 import type { RoomTimers, Timer } from "./timers.js";
 import { addressKey } from "../net/address.js";
 import { ADDRESS_OPTION, type ReservationRelease } from "../matchmaking/reservations.js";
@@ -136,4 +138,21 @@ export class Admission {
     if (total >= this.settings.maxSpectators) return false;
     return key === undefined || fromAddress < this.settings.maxSpectatorsPerIp;
   }
+}
+
+/**
+ * Why a player may not sit down now, as the join error; undefined when they may: not while
+ * the server drains, nor in a game that has started or is full, nor while everyone waiting
+ * in the room is away (their seats held for the reconnection window: a game never starts
+ * against someone who is not there).
+ */
+export function seatRefusal(draining: boolean, seat: SeatCheck, everyoneAway: boolean): ServerError | undefined {
+  if (draining) return new ServerError(JoinErrorCode.SHUTTING_DOWN, "This server is restarting; join another game.");
+  if (!seat.ok) {
+    return seat.reason === "full"
+      ? new ServerError(JoinErrorCode.ROOM_FULL, "Every seat is taken. Join with spectate: true to watch.")
+      : new ServerError(JoinErrorCode.GAME_STARTED, "The game has started. Join with spectate: true to watch.");
+  }
+  if (everyoneAway) return new ServerError(JoinErrorCode.ROOM_FULL, "The player waiting in this room is away for a moment. Try again shortly, or join another game.");
+  return undefined;
 }
