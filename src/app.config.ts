@@ -8,10 +8,10 @@ import { defineRoom, defineServer, LocalPresence, matchMaker, type Server } from
 import { RedisDriver } from "@colyseus/redis-driver";
 import express from "express";
 import path from "node:path";
-import { createHash, timingSafeEqual } from "node:crypto";
 import type http from "node:http";
 import type { z } from "zod";
 import { everyMs, libraryLogger, type Logger } from "./logger.js";
+import { digest, matchesDigest } from "./http/secret.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { createTransport } from "./transport.js";
 import { WaitingRooms } from "./matchmaking/waiting-rooms.js";
@@ -161,6 +161,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
     if (log) logger.warn(suppressed > 0 ? { ...fields, suppressed } : fields, msg);
   };
   const healthLines = everyMs(1000);
+  /** GET /metrics with METRICS_TOKEN: the Authorization header it takes, as a digest (compared in constant time). */
+  const metricsToken = env.METRICS_TOKEN ? digest(`Bearer ${env.METRICS_TOKEN}`) : undefined;
   const transport = createTransport({
     maxPayload: env.MAX_MESSAGE_BYTES,
     requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
@@ -258,8 +260,8 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       // Another process asking whether this one runs (src/ha/probe.ts).
       app.get(ALIVE_PATH, aliveHandler(() => matchMaker.processId));
       app.get("/metrics", async (req, res) => {
-        const token = env.METRICS_TOKEN;
-        const allowed = token ? sameSecret(req.headers.authorization, `Bearer ${token}`) : isInternalAddress(requestAddress(req));
+        const token = metricsToken;
+        const allowed = token ? matchesDigest(req.headers.authorization ?? "", token) : isInternalAddress(requestAddress(req));
         if (!allowed) return void res.status(token ? 401 : 403).type("text").send(token ? "Bearer token required." : "Metrics are served to internal addresses only (or set METRICS_TOKEN).");
         res.set("Content-Type", metrics.registry.contentType);
         res.send(await metrics.render());
@@ -333,12 +335,4 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   });
 
   return server;
-}
-
-/** Whether `given` is `expected`, compared in constant time (a secret's prefix cannot be timed out of the answers). */
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b) && given === expected;
 }

@@ -86,7 +86,8 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 400 | 404 | 4
 }
 
 /**
- * Whether a page of another site made the browser send `req`: its Origin is not one allowed,
+ * Whether a page of another site made the browser send `req` (`allowed`: whether its Origin,
+ * when it has one, may use this server, {@link originAllowed}): its Origin is not one allowed,
  * or, with no Origin (a plain GET, an image, a no-cors fetch), the browser says the request
  * comes from another site (`Sec-Fetch-Site`) and it is not a link the visitor followed to a
  * page of ours (a top-level navigation the user started: `Sec-Fetch-User: ?1`; a script
@@ -94,9 +95,8 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: 400 | 404 | 4
  * Programs send none of these. Browsers send `Sec-Fetch-*` to secure origins only (https, or
  * localhost): on plain http, a foreign page's requests without an Origin count as the visitor's.
  */
-export function fromForeignPage(req: Pick<IncomingMessage, "headers">, allowedOrigins: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (origin !== undefined) return !originAllowed(origin, req.headers.host, allowedOrigins);
+export function fromForeignPage(req: Pick<IncomingMessage, "headers">, allowed: boolean): boolean {
+  if (req.headers.origin !== undefined) return !allowed;
   const site = req.headers["sec-fetch-site"];
   if (site !== "cross-site" && site !== "same-site") return false;
   if (req.headers["sec-purpose"] !== undefined) return true;
@@ -130,14 +130,15 @@ export function installGate(server: Server, settings: GateSettings): void {
     // Every answer carries the security headers, the limiter's 429 too. What a page of
     // another site makes its visitors' browsers send is counted apart from what they send
     // themselves: it cannot spend their budget (their matchmaking, reconnections, sign-in).
-    const key = fromForeignPage(req, settings.allowedOrigins) ? `foreign ${address}` : address;
+    const allowed = originAllowed(req.headers.origin, req.headers.host, settings.allowedOrigins);
+    const key = fromForeignPage(req, allowed) ? `foreign ${address}` : address;
     securityHeaders(req, res, () => {
       void requests.consume(key).then((limit) => {
         if (!limit.ok) {
           return refuse(req, res, 429, "Too many requests from your address; try again shortly.", { "Retry-After": String(limit.retryAfterSeconds) });
         }
         try {
-          pass(req, res, address, next);
+          pass(req, res, address, allowed, next);
         } catch {
           refuse(req, res, 400, "Bad request.");
         }
@@ -145,9 +146,8 @@ export function installGate(server: Server, settings: GateSettings): void {
     });
   };
 
-  const pass = (req: IncomingMessage, res: ServerResponse, address: string, next: () => void) => {
+  const pass = (req: IncomingMessage, res: ServerResponse, address: string, allowed: boolean, next: () => void) => {
     const origin = req.headers.origin;
-    const allowed = originAllowed(origin, req.headers.host, settings.allowedOrigins);
     // The answer depends on the Origin either way: a shared cache must not hand the answer
     // made for one origin (with or without Allow-Origin) to another.
     res.setHeader("Vary", "Origin");

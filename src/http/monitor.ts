@@ -19,7 +19,7 @@
  * Order of checks: security headers, then the login limit and basic auth, then the
  * method (GET/HEAD only), then the path allowlist.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { digest, matchesDigest } from "./secret.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Room } from "@colyseus/core";
 import { monitor } from "@colyseus/monitor";
@@ -265,14 +265,10 @@ function parseBasicAuth(header: string | undefined): Credentials | null {
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
-}
-
 /** Both comparisons always run, on equal-length digests, whatever was sent. */
 function credentialsMatch(creds: Credentials, user: Buffer, password: Buffer): boolean {
-  const userOk = timingSafeEqual(digest(creds.user), user);
-  const passwordOk = timingSafeEqual(digest(creds.password), password);
+  const userOk = matchesDigest(creds.user, user);
+  const passwordOk = matchesDigest(creds.password, password);
   return userOk && passwordOk;
 }
 

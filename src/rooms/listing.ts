@@ -118,12 +118,15 @@ export class Listing {
     return view;
   }
 
-  /** The listing entry of a room, or undefined when it is not a listed game room. `one`: a single room's entry (GET /api/rooms/:id), with its dice commitment. */
-  private entry(room: IRoomCache, one = false): RoomEntry | undefined {
-    const evenAbsent = one;
+  /**
+   * The listing entry of a room, or undefined when it is not a listed game room. `single`: one
+   * room's entry (GET /api/rooms/:id): listed even when its players are all away, and with its
+   * dice commitment.
+   */
+  private entry(room: IRoomCache, single = false): RoomEntry | undefined {
     const meta = room.metadata as Partial<ListingMetadata> | undefined;
     // A room whose waiting players are all away is not listed: nobody could play in it now.
-    if (!this.settings.games.has(room.name) || room.unlisted || !meta || typeof meta.seats !== "number" || (meta.absent === true && !evenAbsent)) return undefined;
+    if (!this.settings.games.has(room.name) || room.unlisted || !meta || typeof meta.seats !== "number" || (meta.absent === true && !single)) return undefined;
     return {
       roomId: room.roomId,
       game: room.name,
@@ -134,7 +137,7 @@ export class Listing {
       names: Array.isArray(meta.names) ? meta.names.filter((n): n is string => typeof n === "string").slice(0, 8) : [],
       settings: settingsOf(meta.settings),
       // Only for one room (a page about to join it reads it): not in every list sent to every lobby client.
-      ...(one && typeof meta.commitment === "string" && /^[0-9a-f]{64}$/.test(meta.commitment) ? { commitment: meta.commitment } : {}),
+      ...(single && typeof meta.commitment === "string" && /^[0-9a-f]{64}$/.test(meta.commitment) ? { commitment: meta.commitment } : {}),
     };
   }
 

@@ -29,6 +29,16 @@ class History {
   }
 }
 
+/** A game that started and rolled `faces`, and a page that read it. */
+function gameSeen(faces: number[]) {
+  const h = new History();
+  const w = dice();
+  h.add(1, "start");
+  h.roll(1, faces);
+  w.update(h.state, C1);
+  return { h, w };
+}
+
 describe("RollWatcher (the web client's seen rolls)", () => {
   it("a page that reads every entry from the game's start saw it whole, patch by patch or several entries at once", () => {
     const h = new History();
@@ -62,22 +72,14 @@ describe("RollWatcher (the web client's seen rolls)", () => {
   });
 
   it("entries that left the window before the page read them after a drop make the game incomplete; a number skipped while connected is reported", () => {
-    const h = new History();
-    const w = dice();
-    h.add(1, "start");
-    h.roll(1, [1]);
-    w.update(h.state, C1);
+    const { h, w } = gameSeen([1]);
     w.interrupted(); // the connection dropped
     for (let i = 0; i < 65; i++) h.roll(1, [5]);
     w.update(h.state, C1);
     assert.deepEqual({ ...w.rollsOf(C1)!, rolls: undefined }, { rolls: undefined, complete: false }, "a long drop: part of the game, nothing skipped");
 
     // Connected all along, the room numbers an entry it never shows (a roll it hid).
-    const g = new History();
-    const v = dice();
-    g.add(1, "start");
-    g.roll(1, [2]);
-    v.update(g.state, C1);
+    const { h: g, w: v } = gameSeen([2]);
     g.seq++; // entry 3 never appears
     g.roll(1, [4]);
     v.update(g.state, C1);
@@ -85,11 +87,7 @@ describe("RollWatcher (the web client's seen rolls)", () => {
   });
 
   it("a new game starts a new record; a game's rolls are kept under the commitment read with its start", () => {
-    const h = new History();
-    const w = dice();
-    h.add(1, "start");
-    h.roll(1, [3]);
-    w.update(h.state, C1);
+    const { h, w } = gameSeen([3]);
     h.add(1, "end");
     w.update(h.state, C1);
     h.add(2, "start");
@@ -100,11 +98,7 @@ describe("RollWatcher (the web client's seen rolls)", () => {
   });
 
   it("a takeover that restored an older snapshot: the entries after it are replaced, and the rolls read from them forgotten", () => {
-    const h = new History();
-    const w = dice();
-    h.add(1, "start");
-    h.roll(1, [1, 1]);
-    w.update(h.state, C1);
+    const { h, w } = gameSeen([1, 1]);
     const saved = new Map(h.entries);
     const savedSeq = h.seq;
     // Played on (the snapshots of these steps were lost), then the process died.
