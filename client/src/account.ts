@@ -8,7 +8,7 @@
  */
 import { ErrorCode as SdkErrorCode, type Client } from "@colyseus/sdk";
 import { checkName } from "../../src/protocol/names.js";
-import { describeAuthError, type RequestFailure } from "./errors.js";
+import { AuthCode, describeAuthError, type RequestFailure } from "./errors.js";
 import { asName, sleep, type Text } from "./dom.js";
 import { loadName, saveName } from "./session.js";
 import { showError } from "./ui.js";
@@ -261,13 +261,24 @@ export class Account {
     if (this.state !== "on" || !this.user || this.user.name === name) return;
     if (this.renaming?.name === name) return this.renaming.done;
     const done = (async () => {
-      try {
+      const post = async () => {
         const { data } = await this.client.http.post("/auth/name", { body: { name } });
         const body = data as { user?: unknown; token?: unknown };
         if (typeof body.token === "string") this.storeToken(body.token);
         if (isUser(body.user)) this.setUser(body.user);
+      };
+      try {
+        await post();
       } catch (err) {
-        throw describeAuthError(err);
+        const failure = describeAuthError(err);
+        // This page's token was replaced in another tab (a guest who registered there): the stored one renames.
+        if (failure.code !== AuthCode.TOKEN_INVALID || !(await this.adoptStoredToken())) throw failure;
+        if (this.user?.name === name) return;
+        try {
+          await post();
+        } catch (again) {
+          throw describeAuthError(again);
+        }
       }
     })();
     const renaming = { name, done };
@@ -287,6 +298,8 @@ export class Account {
     this.recovering ??= (async () => {
       // A sign-in still running at start finishes first (it may be replacing the token already).
       await this.started?.catch(() => undefined);
+      // Another tab of this site may have registered, signed in or out: its token is the device's now.
+      if (await this.adoptStoredToken()) return;
       const was = this.user;
       await this.client.auth.signOut();
       if (this.state === "off") return;
@@ -297,6 +310,37 @@ export class Account {
       this.recovering = undefined;
     });
     return this.recovering;
+  }
+
+  /**
+   * When the token stored on this device is not the one this page holds (another tab
+   * registered, signed in or out since: tabs share the stored token, and once a guest
+   * registers the server refuses the guest's token), this page signs in with the stored one,
+   * rather than replacing it with a new guest's and so signing the other tab out. True when
+   * that worked.
+   */
+  private async adoptStoredToken(): Promise<boolean> {
+    let stored: string | null;
+    try {
+      stored = localStorage.getItem(this.client.auth.settings.key);
+    } catch {
+      return false;
+    }
+    if (!stored || stored === this.client.auth.token) return false;
+    const held = this.client.auth.token;
+    this.client.auth.token = stored;
+    try {
+      const data: unknown = (await this.client.auth.getUserData()) as unknown;
+      const user = (data as { user?: unknown } | null)?.user;
+      if (isUser(user)) {
+        this.setUser(user);
+        return true;
+      }
+    } catch {
+      // not accepted either: the usual way below
+    }
+    this.client.auth.token = held as string;
+    return false;
   }
 
   /**

@@ -13,6 +13,8 @@
  *
  * Why not the package's own routes: they log every wrong password with a stack trace,
  * accept 6-character passwords and cannot be limited per route; and a rename has none.
+ * A token must still name its player as they are (the account exists; a guest's token, a
+ * guest): a guest's tokens stop working once that guest registers, here and at a room's door.
  * Refusals are `{ code, error }` (codes below). A POST from a page of a foreign origin, or
  * without `Content-Type: application/json` (a form, a "simple" cross-site request), is
  * refused before anything else; every other POST counts against a per-address limit (429
@@ -116,6 +118,22 @@ let decoyHash: Promise<string> | undefined;
 /** Password hashes running at once in a process (libuv's pool has 4 threads). */
 const PASSWORD_HASHES_AT_ONCE = 2;
 
+/**
+ * How long a join waits for the players' database to confirm a token's player; beyond it
+ * (or when the database fails) the token is taken at its word: a join never waits on it.
+ */
+export const TOKEN_CHECK_MS = 1000;
+
+/**
+ * Whether a valid token still names its player as they are: the account exists, and a
+ * guest's token names a guest. Once a guest registers, the tokens they had as a guest are
+ * refused: such a token (left on a shared computer, in another tab) would otherwise read the
+ * account's email, rename it and play as it until it expired.
+ */
+function stillNames(payload: TokenPayload, user: Pick<User, "guest"> | undefined): boolean {
+  return user !== undefined && (user.guest || !payload.guest);
+}
+
 export class Accounts {
   private readonly limiter: AddressLimiter;
   private readonly passwords: PasswordWork;
@@ -125,6 +143,8 @@ export class Accounts {
     // object made once: given a string, jsonwebtoken tries it as a public key (which throws)
     // and then makes a secret key, on every sign and verify: about 290 µs each, against 6.
     JWT.settings.secret = createSecretKey(Buffer.from(options.secret, "utf8"));
+    // @colyseus/auth's room hook asks this after a token verifies, at every join.
+    JWT.settings.revocationCheck = (decoded: unknown) => this.joinable(decoded);
     tokensVerified = true;
     this.limiter = new AddressLimiter(options.requestsPerMinute, 60);
     this.passwords = new PasswordWork(PASSWORD_HASHES_AT_ONCE, options.passwordQueue ?? 32);
@@ -161,6 +181,26 @@ export class Accounts {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * At a room's door: whether a verified token still names its player ({@link stillNames}).
+   * A token of another shape is left to the room (it joins as nobody in particular). When the
+   * database fails or takes longer than {@link TOKEN_CHECK_MS}, yes: play never waits on it.
+   */
+  private async joinable(decoded: unknown): Promise<boolean> {
+    const payload = tokenPayload(decoded);
+    if (!payload) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const answer = await Promise.race([
+      this.options.store.user(payload.id).then(
+        (user) => stillNames(payload, user),
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(resolve, TOKEN_CHECK_MS, true))),
+    ]);
+    clearTimeout(timer);
+    return answer;
   }
 
   routes(): express.Router {
@@ -205,14 +245,16 @@ export class Accounts {
         if (await store.userByEmail(input.email)) return refuse(res, 409, "EMAIL_TAKEN", "That email address already has an account: sign in instead.");
         // The guest signing up (their token): they keep their id, so their record moves along.
         const guest = await this.verify(bearer(req));
-        const upgrading = guest?.guest ? await store.user(guest.id) : undefined;
+        const found = guest?.guest ? await store.user(guest.id) : undefined;
+        // (A guest token whose guest registered already names nobody: a new player.)
+        const upgrading = found?.guest ? found : undefined;
         const chosen = input.options?.name ?? upgrading?.name ?? "Player";
         const hashed = await this.passwords.run(() => Hash.make(input.password));
         if (!hashed.ok) return busy(res);
         const hash = hashed.value;
         let user: User;
         try {
-          user = await store.register(input.email, hash, chosen, upgrading?.guest ? upgrading.id : undefined);
+          user = await store.register(input.email, hash, chosen, upgrading?.id);
         } catch (err) {
           // Two registrations of one email at once: the unique index refused the second.
           if (await store.userByEmail(input.email)) return refuse(res, 409, "EMAIL_TAKEN", "That email address already has an account: sign in instead.");
@@ -269,11 +311,12 @@ export class Accounts {
     return router;
   }
 
-  /** The user a request's token names (as stored now) and when that token expires (seconds since 1970), or undefined. */
+  /** The user a request's token names (as stored now, {@link stillNames}) and when that token expires (seconds since 1970), or undefined. */
   private async current(req: IncomingMessage): Promise<{ user: User; expiresAt: number | undefined } | undefined> {
     const token = await this.verified(bearer(req));
-    const user = token && (await this.options.store.user(token.payload.id));
-    return user && { user, expiresAt: token.expiresAt };
+    if (!token) return undefined;
+    const user = await this.options.store.user(token.payload.id);
+    return user && stillNames(token.payload, user) ? { user, expiresAt: token.expiresAt } : undefined;
   }
 }
 

@@ -3,7 +3,8 @@
  * game and then registers keeps the win (profile, match history, leaderboard); the
  * opponent's name opens their profile with the loss; signing out and in again comes back to
  * the same profile; a wrong password is said in plain words. A sign-in the server no longer
- * accepts is replaced by a new guest's, and the join goes through. With accounts off the
+ * accepts is replaced by a new guest's, and the join goes through; one replaced in another tab
+ * (the guest registered there) by that tab's. With accounts off the
  * page plays as before, without any account UI.
  */
 import assert from "node:assert/strict";
@@ -188,6 +189,48 @@ describe("Browser: players' accounts", function () {
     await createRoom(page, "tictactoe");
     await expectText(page, "status", /Waiting for an opponent/);
     assert.deepEqual(errors, []);
+  });
+
+  it("two tabs of one guest: one registers; the other's next game is the registered player's, and neither tab is signed out", async () => {
+    // Tabs share the stored token; once the guest registers, the server refuses the guest's token.
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    context.setDefaultTimeout(8000);
+    const open = async () => {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (err) => errors.push(err.message));
+      suite.track({ context, page, errors });
+      await page.goto(suite.server.url);
+      await page.getByTestId("lobby").waitFor();
+      await expectText(page, "account-who", /^Playing as .+guest$/);
+      return { page, errors };
+    };
+    const one = await open();
+    const guestId = await ownId(one.page);
+    const two = await open();
+    assert.equal(await ownId(two.page), guestId, "both tabs are the same guest");
+
+    await one.page.getByTestId("nav-account").click();
+    await one.page.getByTestId("register-form").waitFor();
+    await one.page.getByTestId("register-email").fill(`tabs.${Date.now()}@example.org`);
+    await one.page.getByTestId("register-password").fill("two tabs one player");
+    await one.page.getByTestId("btn-register").click();
+    await expectText(one.page, "account-who", /^Signed in as /);
+    const registeredToken = await one.page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY);
+
+    // The other tab still holds the guest's token: its next game signs it in as the registered player.
+    await createRoom(two.page, "tictactoe");
+    await expectText(two.page, "status", /Waiting for an opponent/);
+    await expectText(two.page, "account-who", /^Signed in as /);
+    assert.equal(await ownId(two.page), guestId, "the same player, registered");
+    assert.equal(await two.page.evaluate((key) => localStorage.getItem(key), TOKEN_KEY), registeredToken, "the registered player's token is still the device's");
+
+    // The first tab, opened again, is still signed in.
+    await one.page.goto(suite.server.url);
+    await one.page.getByTestId("lobby").waitFor();
+    await expectText(one.page, "account-who", /^Signed in as /);
+    assert.equal(await ownId(one.page), guestId);
+    assert.deepEqual([...one.errors, ...two.errors], []);
   });
 
   it("when even a fresh guest's sign-in is refused, the page plays without one and says so", async () => {

@@ -336,6 +336,39 @@ describe("Sign-in (/auth) on real server processes", function () {
       assert.equal((await get(base, "/auth/userdata", login.body.token)).body.user.id, ann.user.id);
     });
 
+    it("once a guest registers, their guest token is refused (userdata, rename, a game's door, another registration's upgrade); the new token works, and so do other guests' tokens", async function () {
+      this.timeout(20000);
+      const gus = (await post(base, "/auth/anonymous", { options: { name: "Gus" } })).body as SignedIn;
+      const other = (await post(base, "/auth/anonymous", { options: { name: "Hal" } })).body as SignedIn;
+      const registered = await post(base, "/auth/register", { email: uniqueEmail("gus"), password: "gus-secret-pw" }, gus.token);
+      assert.equal(registered.status, 201);
+      const fresh = registered.body as SignedIn;
+      assert.equal(fresh.user.id, gus.user.id);
+
+      // The old guest token (still signed and unexpired) no longer reads or changes the account...
+      const me = await get(base, "/auth/userdata", gus.token);
+      assert.equal(me.status, 401, JSON.stringify(me.body));
+      assert.equal(me.body.code, "TOKEN_INVALID");
+      assert.equal(me.body.user, undefined, "nothing of the account (its email) is answered");
+      const rename = await post(base, "/auth/name", { name: "Taken Over" }, gus.token);
+      assert.equal(rename.status, 401);
+      assert.equal(rename.body.code, "TOKEN_INVALID");
+      // ...nor plays as it,
+      await assert.rejects(joinWith(base, gus.token), refusedWith(AUTH_FAILED));
+      // ...nor upgrades into another account: registering with it makes a new player.
+      const again = await post(base, "/auth/register", { email: uniqueEmail("gus2"), password: "gus-other-pw" }, gus.token);
+      assert.equal(again.status, 201);
+      assert.notEqual((again.body as SignedIn).user.id, gus.user.id);
+      assert.equal((again.body as SignedIn).user.name, "Player", "and it learns nothing of the account, not even its name");
+
+      const now = await get(base, "/auth/userdata", fresh.token);
+      assert.equal(now.status, 200);
+      assert.deepEqual({ name: now.body.user.name, guest: now.body.user.guest }, { name: "Gus", guest: false }, "the rename with the old token changed nothing");
+      await joinWith(base, fresh.token);
+      assert.equal((await get(base, "/auth/userdata", other.token)).status, 200, "another guest's token is unaffected");
+      await joinWith(base, other.token);
+    });
+
     it("registering without a guest token makes a new player; a name in the options is used, a bad one refused", async () => {
       const bad = await post(base, "/auth/register", { email: uniqueEmail("badname"), password: "long-enough", options: { name: "x\u202E" } });
       assert.equal(bad.status, 400);
@@ -480,6 +513,7 @@ describe("Sign-in (/auth) on real server processes", function () {
       ["an unsigned token (alg: none)", () => unsigned({ id: guest.user.id, name: guest.user.name, guest: true })],
       ["a token of another algorithm (HS512, the right secret)", () => jsonwebtoken.sign({ id: guest.user.id, name: guest.user.name, guest: true }, secret, { algorithm: "HS512", expiresIn: "1d" })],
       ["garbage", () => "not.a.token"],
+      ["a token this server signed for a player who does not exist (any more)", () => jsonwebtoken.sign({ id: crypto.randomUUID(), name: "Gone", guest: true }, secret, { algorithm: "HS256", expiresIn: "1d" })],
     ];
 
     before(async () => {
@@ -570,18 +604,22 @@ describe("Sign-in (/auth) on real server processes", function () {
     let limited: ServerProcess;
     let limitedDir: string;
     const jwtSecret = crypto.randomBytes(40).toString("base64url");
+    /** A guest of that server (its first sign-in POST): tokens must name a player who exists. */
+    let player: SignedIn;
 
     before(async function () {
       this.timeout(30000);
       limitedDir = makeDataDir();
       limited = await startServer({ redisUrl: "", env: { DATA_DIR: limitedDir, NODE_ENV: "production", JWT_SECRET: jwtSecret, AUTH_REQUESTS_PER_MINUTE: "5" } });
       servers.push(limited);
+      player = (await post(limited.url, "/auth/anonymous", { options: { name: "Signed" } })).body as SignedIn;
     });
 
     it("the 6th sign-in POST from one address in a minute is 429 RATE_LIMITED with Retry-After; other sign-in routes too; /health and games go on", async function () {
       this.timeout(30000);
       const email = uniqueEmail("flood");
-      for (let i = 1; i <= 5; i++) {
+      // The guest made before this test was the first sign-in POST; four logins more.
+      for (let i = 1; i <= 4; i++) {
         const res = await post(limited.url, "/auth/login", { email, password: `guess-number-${i}` });
         assert.equal(res.status, 401, `login #${i}`);
         assert.equal(res.body.code, "INVALID_CREDENTIALS");
@@ -604,15 +642,13 @@ describe("Sign-in (/auth) on real server processes", function () {
       assert.equal(health.status, 200);
       assert.equal(health.body.status, "ok");
       // A token signed with JWT_SECRET still plays (reading and joining are not sign-in requests).
-      const token = jsonwebtoken.sign({ id: crypto.randomUUID(), name: "Signed", guest: true }, jwtSecret, { algorithm: "HS256", expiresIn: "1h" });
-      issuedTokens.add(token);
-      await playToWin(limited.url, { name: "Still X", token }, { name: "Still O" });
+      await playToWin(limited.url, { name: "Still X", token: player.token }, { name: "Still O" });
     });
 
     it("with JWT_SECRET set, tokens are verified with it (another secret is refused) and no secret file is written", async () => {
-      const other = jsonwebtoken.sign({ id: crypto.randomUUID(), name: "Other", guest: true }, crypto.randomBytes(40).toString("base64url"), { algorithm: "HS256", expiresIn: "1h" });
+      const other = jsonwebtoken.sign({ id: player.user.id, name: "Other", guest: true }, crypto.randomBytes(40).toString("base64url"), { algorithm: "HS256", expiresIn: "1h" });
       await assert.rejects(joinWith(limited.url, other), refusedWith(AUTH_FAILED));
-      const mine = jsonwebtoken.sign({ id: crypto.randomUUID(), name: "Mine", guest: true }, jwtSecret, { algorithm: "HS256", expiresIn: "1h" });
+      const mine = jsonwebtoken.sign({ id: player.user.id, name: "Mine", guest: true }, jwtSecret, { algorithm: "HS256", expiresIn: "1h" });
       issuedTokens.add(mine);
       await joinWith(limited.url, mine);
       assert.equal(fs.existsSync(path.join(limitedDir, "jwt-secret")), false);

@@ -159,6 +159,13 @@ describe("The players' database down mid-game (PostgreSQL stopped, or the networ
       assert.ok(r.ms < ANSWERED_WITHIN_MS, `${what} answered after ${r.ms} ms, within ${ANSWERED_WITHIN_MS} ms`);
     }
     assert.equal(signIn.body.code, "UNAVAILABLE");
+    // A signed-in player still gets into a new game: the join's check of their token gives up on the database after 1 s.
+    const joinStarted = Date.now();
+    const again = await joinAs<Ttt>(server, "create", "tictactoe", { name: "Ada" }, ada);
+    open.push(again);
+    await again.until(() => again.state.players.size === 1, "Ada seated in a new room");
+    const joinMs = Date.now() - joinStarted;
+    assert.ok(joinMs < 2000, `the join took ${joinMs} ms while the database was silent`);
     await eventually(() => server.logs().some((l) => WAITING.test(l.msg)), "the error line about results waiting", ANSWERED_WITHIN_MS + 3000);
     await metricIs(server, BACKLOG, 1);
     assert.ok(!server.exited, "the server is still running");
