@@ -18,12 +18,21 @@ export class BotTurn<M> {
     private readonly play: (move: M) => void,
   ) {}
 
-  /** The game changed: a pending bot move is dropped, and a new one armed if a bot is to move. Returns that move. */
+  /**
+   * The room changed: when no bot is to move, a pending bot move is dropped; when one is, it
+   * plays `delayMs` after its last move (or after the game came to it), whatever else changed
+   * meanwhile: a human's drops and reconnections do not hold it up. Returns the move a bot
+   * would make now.
+   */
   arm(): M | undefined {
-    this.timer?.clear();
-    this.timer = undefined;
     const pending = this.next();
-    if (!pending) return undefined;
+    if (!pending) {
+      this.timer?.clear();
+      this.timer = undefined;
+      return undefined;
+    }
+    // Already counting down: the move is read from the rules again when it fires.
+    if (this.timer) return pending;
     this.timer = this.timers.after(this.delayMs, () => {
       this.timer = undefined;
       const move = this.next();

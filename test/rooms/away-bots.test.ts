@@ -47,21 +47,37 @@ describe("BotTurn (src/rooms/bot-turn.ts)", () => {
   beforeEach(() => (timers = new RoomTimers((err) => assert.fail(String(err)))));
   afterEach(() => timers.clearAll());
 
-  it("plays the bot's move after the delay, read again when it is due; re-arming drops the pending one; no bot to move, no timer", async () => {
+  it("plays the bot's move after the delay, read again when it is due; a change meanwhile (a human's drop) does not restart the delay; no bot to move, no timer", async () => {
     let next: string | undefined = "roll";
     const played: string[] = [];
-    const bots = new BotTurn(timers, 40, () => next, (m) => played.push(m));
-    bots.arm();
-    await sleep(20);
-    bots.arm(); // the game changed meanwhile: the delay starts again
+    const bots = new BotTurn(timers, 100, () => next, (m) => played.push(m));
+    assert.equal(bots.arm(), "roll");
+    await sleep(50);
+    // The room changed meanwhile (a human dropped, came back), and the bot is still to move.
+    assert.equal(bots.arm(), "roll");
     next = "hold";
-    await sleep(30);
-    assert.deepEqual(played, [], "not before the (restarted) delay");
-    await sleep(40);
-    assert.deepEqual(played, ["hold"], "once, with the move as it is when due");
+    await sleep(80);
+    assert.deepEqual(played, ["hold"], "once, at the first delay's end (not 100 ms after the change), with the move as it is when due");
     next = undefined;
     bots.arm();
     assert.equal(timers.size, 0);
+  });
+
+  it("a bot no longer to move loses its pending move; when it is to move again, the delay starts from then", async () => {
+    let next: string | undefined = "roll";
+    const played: string[] = [];
+    const bots = new BotTurn(timers, 100, () => next, (m) => played.push(m));
+    bots.arm();
+    await sleep(50);
+    next = undefined;
+    bots.arm();
+    assert.equal(timers.size, 0, "the pending move is dropped");
+    next = "roll";
+    bots.arm();
+    await sleep(70);
+    assert.deepEqual(played, [], "not at the first delay's end");
+    await sleep(60);
+    assert.deepEqual(played, ["roll"]);
   });
 
   it("a bot that no longer has a move when the delay ends plays nothing", async () => {
