@@ -8,7 +8,7 @@
  * page plays as before, without any account UI.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { browserSuite, createRoom, expectText, playInTurn, screenshot, startTwoPlayers, text, waitFor, DESKTOP, type Player } from "./helpers.js";
 
 const TOKEN_KEY = "colyseus-auth-token";
@@ -33,6 +33,20 @@ const stat = (page: Page, game: string, key: string) => text(page, `stats-${game
 describe("Browser: players' accounts", function () {
   this.timeout(90000);
   const suite = browserSuite({ LEADERBOARD_MIN_GAMES: "1" });
+  /** A fresh browser context (8 s timeouts): a device of its own. */
+  const device = async () => {
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    context.setDefaultTimeout(8000);
+    return context;
+  };
+  /** A page in `context` (a tab), its page errors collected, closed with the suite. */
+  const tab = async (context: BrowserContext) => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    suite.track({ context, page, errors });
+    return { page, errors };
+  };
 
   it("a guest wins, registers, and finds the win in their profile and on the leaderboard; the opponent's profile shows the loss; out and in again is the same player", async () => {
     const { ada, bob, first, second } = await startTwoPlayers(suite, "tictactoe");
@@ -169,15 +183,11 @@ describe("Browser: players' accounts", function () {
   it("a sign-in the server no longer accepts: the page becomes a new guest and the join goes through", async () => {
     // A stored token the server did not sign, which the page's check at load does not catch
     // (its answer is faked), so the joins meet it: the lobby's, then a game's.
-    const context = await suite.browser.newContext({ viewport: DESKTOP });
-    context.setDefaultTimeout(8000);
+    const context = await device();
     const stale = foreignToken({ id: "ghost", name: "Ghost", guest: true });
     await context.addInitScript(([key, token]) => localStorage.setItem(key!, token!), [TOKEN_KEY, stale]);
     await context.route("**/auth/userdata", (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ user: { id: "ghost", name: "Ghost", guest: true, email: null } }) }));
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(err.message));
-    suite.track({ context, page, errors });
+    const { page, errors } = await tab(context);
     await page.goto(suite.server.url);
     await page.getByTestId("lobby").waitFor();
     // The lobby's live list came (after signing in again as a guest).
@@ -193,13 +203,9 @@ describe("Browser: players' accounts", function () {
 
   it("two tabs of one guest: one registers; the other's next game is the registered player's, and neither tab is signed out", async () => {
     // Tabs share the stored token; once the guest registers, the server refuses the guest's token.
-    const context = await suite.browser.newContext({ viewport: DESKTOP });
-    context.setDefaultTimeout(8000);
+    const context = await device();
     const open = async () => {
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (err) => errors.push(err.message));
-      suite.track({ context, page, errors });
+      const { page, errors } = await tab(context);
       await page.goto(suite.server.url);
       await page.getByTestId("lobby").waitFor();
       await expectText(page, "account-who", /^Playing as .+guest$/);
@@ -235,15 +241,11 @@ describe("Browser: players' accounts", function () {
 
   it("when even a fresh guest's sign-in is refused, the page plays without one and says so", async () => {
     // Every guest sign-in answers a token this server did not sign (as from a process with another secret).
-    const context = await suite.browser.newContext({ viewport: DESKTOP });
-    context.setDefaultTimeout(8000);
+    const context = await device();
     await context.route("**/auth/anonymous", (route) =>
       route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ user: { id: "elsewhere", name: "Eve", guest: true, email: null }, token: foreignToken({ id: "elsewhere", name: "Eve", guest: true }) }) }),
     );
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(err.message));
-    suite.track({ context, page, errors });
+    const { page, errors } = await tab(context);
     await page.goto(suite.server.url);
     await page.getByTestId("lobby").waitFor();
     await expectText(page, "account-who", /^Not signed in: The server did not accept your sign-in\. Your games are not recorded\./);
