@@ -232,14 +232,21 @@ export class Account {
    * Registers: the guest signed in now becomes the registered player (the SDK sends the
    * guest's token), keeping their id and record. Throws a {@link RequestFailure}.
    */
-  async register(email: string, password: string, name?: string): Promise<User> {
+  async register(email: string, password: string, name?: string, again = false): Promise<User> {
+    const sent = this.client.auth.token;
     try {
       const { user } = await this.client.auth.registerWithEmailAndPassword(email, password, name ? { name } : undefined);
       if (!isUser(user)) throw new Error("The server's answer to registering was not understood.");
       this.setUser(user);
       return user;
     } catch (err) {
-      throw describeAuthError(err);
+      const failure = describeAuthError(err);
+      // The guest token was refused (this guest registered in another tab, or it expired):
+      // the device's sign-in, or a new guest, then once more as that guest.
+      if (failure.code !== AuthCode.TOKEN_INVALID || again) throw failure;
+      await this.recover(sent);
+      if (this.user && !this.user.guest) throw { ...failure, title: `This device is signed in as ${this.user.name} already (in another tab): sign out first to register another account.` } satisfies RequestFailure;
+      return this.register(email, password, name, true);
     }
   }
 
@@ -271,8 +278,10 @@ export class Account {
         await post();
       } catch (err) {
         const failure = describeAuthError(err);
-        // This page's token was replaced in another tab (a guest who registered there): the stored one renames.
-        if (failure.code !== AuthCode.TOKEN_INVALID || !(await this.adoptStoredToken())) throw failure;
+        // This page's token was replaced in another tab (a guest who registered there): the
+        // stored one renames, if it is the same player's.
+        const who = this.user?.id;
+        if (failure.code !== AuthCode.TOKEN_INVALID || !(await this.adoptStoredToken()) || this.user?.id !== who) throw failure;
         if (this.user?.name === name) return;
         try {
           await post();
@@ -291,14 +300,20 @@ export class Account {
   }
 
   /**
-   * The server refused the stored token at a join (525: expired, or signed elsewhere): signs
-   * out and in again as a guest (with the same name). Joins refused at once share one try.
+   * The server refused the token `refused` at a join (525: expired, signed elsewhere, or a
+   * guest's who registered since): the token stored on the device if another tab replaced it,
+   * else out and in again as a guest (with the same name). Joins refused at once share one
+   * try; a join refused with a token this page has replaced since needs none. Throws a
+   * {@link RequestFailure} when the stored token could not be checked (no answer, busy): the
+   * device's sign-in is kept.
    */
-  recover(): Promise<void> {
+  recover(refused = this.client.auth.token): Promise<void> {
+    if (this.client.auth.token !== refused) return Promise.resolve();
     this.recovering ??= (async () => {
       // A sign-in still running at start finishes first (it may be replacing the token already).
       await this.started?.catch(() => undefined);
-      // Another tab of this site may have registered, signed in or out: its token is the device's now.
+      if (this.client.auth.token !== refused) return;
+      // Another tab of this site may have registered (or signed in or out): its token is the device's now.
       if (await this.adoptStoredToken()) return;
       const was = this.user;
       await this.client.auth.signOut();
@@ -328,16 +343,23 @@ export class Account {
     }
     if (!stored || stored === this.client.auth.token) return false;
     const held = this.client.auth.token;
+    const was = this.user;
     this.client.auth.token = stored;
     try {
       const data: unknown = (await this.client.auth.getUserData()) as unknown;
       const user = (data as { user?: unknown } | null)?.user;
       if (isUser(user)) {
         this.setUser(user);
+        // Another player's sign-in (another tab signed in or out meanwhile): said, not done silently.
+        if (was && was.id !== user.id) this.warn(["This device is signed in as ", asName(user.name), " now (in another tab): you play as them."], "Sign out to play as someone else.");
         return true;
       }
-    } catch {
-      // not accepted either: the usual way below
+    } catch (err) {
+      this.client.auth.token = held as string;
+      // Not known (no answer, busy): the device's sign-in is kept, and the join fails for now.
+      const failure = describeAuthError(err);
+      if (failure.transient) throw failure;
+      return false;
     }
     this.client.auth.token = held as string;
     return false;
@@ -359,12 +381,13 @@ export class Account {
    * plays unrecorded, saying so, rather than not at all.
    */
   async withAuthRetry<T>(run: () => Promise<T>): Promise<T> {
+    const sent = this.client.auth.token;
     try {
       return await run();
     } catch (err) {
       if (!isAuthFailed(err)) throw err;
     }
-    await this.recover();
+    await this.recover(sent);
     // A moment, so a refusal does not turn into a tight loop of requests.
     await sleep(50);
     try {

@@ -123,6 +123,8 @@ const PASSWORD_HASHES_AT_ONCE = 2;
  * (or when the database fails) the token is taken at its word: a join never waits on it.
  */
 export const TOKEN_CHECK_MS = 1000;
+/** After a check the database did not answer, joins skip it this long (they would each wait for nothing, and add to its load). */
+export const TOKEN_CHECK_PAUSE_MS = 10_000;
 
 /**
  * Whether a valid token still names its player as they are: the account exists, and a
@@ -137,6 +139,10 @@ function stillNames(payload: TokenPayload, user: Pick<User, "guest"> | undefined
 export class Accounts {
   private readonly limiter: AddressLimiter;
   private readonly passwords: PasswordWork;
+  /** Joins take tokens at their word until then (the database did not answer a check). */
+  private checksPausedUntil = 0;
+  /** A check failed, and none has worked since (logged once each way). */
+  private checksFailing = false;
 
   constructor(private readonly options: AccountsOptions) {
     // One process-wide secret: @colyseus/auth's room hook verifies joins with it. As a key
@@ -190,17 +196,33 @@ export class Accounts {
    */
   private async joinable(decoded: unknown): Promise<boolean> {
     const payload = tokenPayload(decoded);
-    if (!payload) return true;
+    if (!payload || Date.now() < this.checksPausedUntil) return true;
     let timer: NodeJS.Timeout | undefined;
     const answer = await Promise.race([
       this.options.store.user(payload.id).then(
-        (user) => stillNames(payload, user),
-        () => true,
+        (user) => {
+          if (this.checksFailing) {
+            this.checksFailing = false;
+            this.options.logger.info("sign-in tokens are checked at the door again");
+          }
+          return stillNames(payload, user);
+        },
+        () => this.checksFailed("failed"),
       ),
-      new Promise<boolean>((resolve) => (timer = setTimeout(resolve, TOKEN_CHECK_MS, true))),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(this.checksFailed("did not answer")), TOKEN_CHECK_MS))),
     ]);
     clearTimeout(timer);
     return answer;
+  }
+
+  /** The database failed a token check: joins take tokens at their word for a while. Returns true (this join's answer). */
+  private checksFailed(how: string): true {
+    this.checksPausedUntil = Date.now() + TOKEN_CHECK_PAUSE_MS;
+    if (!this.checksFailing) {
+      this.checksFailing = true;
+      this.options.logger.warn({ pauseMs: TOKEN_CHECK_PAUSE_MS }, `the players' database ${how} a sign-in token check: joins take tokens at their word (a guest's old token may play as the registered player) until it answers again`);
+    }
+    return true;
   }
 
   routes(): express.Router {
@@ -246,8 +268,9 @@ export class Accounts {
         // The guest signing up (their token): they keep their id, so their record moves along.
         const guest = await this.verify(bearer(req));
         const found = guest?.guest ? await store.user(guest.id) : undefined;
-        // (A guest token whose guest registered already names nobody: a new player.)
-        const upgrading = found?.guest ? found : undefined;
+        // A guest token whose guest registered since (another tab, a shared computer) is refused, as everywhere.
+        if (guest?.guest && !found?.guest) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");
+        const upgrading = found;
         const chosen = input.options?.name ?? upgrading?.name ?? "Player";
         const hashed = await this.passwords.run(() => Hash.make(input.password));
         if (!hashed.ok) return busy(res);
