@@ -32,7 +32,8 @@ async function main() {
   const result = verifyMatch(match, values["client-seed"]);
   const name = `${match.game ?? "match"} ${match.id ?? target}`;
   if (result.ok) {
-    console.log(`✓ ${name}: the seed matches its commitment, and all ${result.rolls} rolls (${result.dice} dice) follow from the seeds`);
+    const first = result.first === undefined ? "; who moved first is not covered (the record does not say: a match from before 2026-12-04)" : `; seat ${result.first + 1} moved first, as the seeds give`;
+    console.log(`✓ ${name}: the seed matches its commitment, and all ${result.rolls} rolls (${result.dice} dice) follow from the seeds${first}`);
     return;
   }
   console.log(`✗ ${name}: ${result.reason}`);

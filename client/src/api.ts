@@ -63,7 +63,16 @@ function isStep(v: unknown): v is LoggedStep {
 }
 
 function isFairnessLog(v: unknown): v is MatchLog["fairness"] {
-  return v === undefined || (isObject(v) && isStr(v.commitment) && isStr(v.seed) && isStr(v.clientSeeds) && (v.rolls === undefined || (Array.isArray(v.rolls) && v.rolls.every(isNumList))));
+  return (
+    v === undefined ||
+    (isObject(v) &&
+      isStr(v.commitment) &&
+      isStr(v.seed) &&
+      isStr(v.clientSeeds) &&
+      (v.rolls === undefined || (Array.isArray(v.rolls) && v.rolls.every(isNumList))) &&
+      (v.seats === undefined || (Array.isArray(v.seats) && v.seats.every(isStr))) &&
+      (v.first === undefined || (Number.isInteger(v.first) && (v.first as number) >= 0)))
+  );
 }
 
 export function isMatchRecord(v: unknown): v is MatchRecord {

@@ -27,7 +27,7 @@ import { clearToasts, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
 import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
-import { newClientSeed, type JoinSeed, type OwnSeed } from "./fairness.js";
+import { newClientSeed, type JoinSeed, type Opening, type OwnSeed } from "./fairness.js";
 import { RollWatcher, type SeenRolls } from "./roll-watch.js";
 import { fairnessReport, FairnessVerification } from "./verify.js";
 
@@ -128,18 +128,25 @@ export function spectatorOptions(): { spectate: true; name?: string } {
 
 /**
  * A dice game's seats while it runs (its phase "playing", or Dice's "busted"): their number,
- * and this page's place when the state keeps them in seat order (a list; Dice keeps a map).
+ * their ids (in seat order when the state keeps them so: a list; Dice keeps a map), the bots
+ * among them, and this page's place in the order.
  */
-function runningSeats(state: unknown, sessionId: string): { seats: number; seat?: number } | undefined {
+function runningSeats(state: unknown, sessionId: string): { seats: number; seat?: number; ids: string[]; ordered: boolean; bots: string[] } | undefined {
   const { phase, players } = (state ?? {}) as { phase?: unknown; players?: unknown };
   if (phase !== "playing" && phase !== "busted") return undefined;
+  type Seat = { id?: unknown; isBot?: unknown } | undefined;
+  const bots = (seats: Iterable<[string, Seat]>) => Array.from(seats).flatMap(([id, p]) => (p?.isBot === true ? [id] : []));
   if (Array.isArray(players) || (players as { toArray?: unknown } | undefined)?.toArray instanceof Function && typeof (players as { length?: unknown }).length === "number") {
-    const list = Array.from(players as Iterable<{ id?: unknown } | undefined>);
-    const seat = list.findIndex((p) => p?.id === sessionId);
-    return { seats: list.length, seat: seat >= 0 ? seat : undefined };
+    const list = Array.from(players as Iterable<Seat>);
+    const ids = list.map((p) => String(p?.id ?? ""));
+    const seat = ids.indexOf(sessionId);
+    return { seats: list.length, seat: seat >= 0 ? seat : undefined, ids, ordered: true, bots: bots(list.map((p, i) => [ids[i]!, p])) };
   }
-  const size = (players as { size?: unknown } | undefined)?.size;
-  return typeof size === "number" ? { seats: size } : undefined;
+  const map = players as { size?: unknown; forEach?: (cb: (value: Seat, key: string) => void) => void } | undefined;
+  if (typeof map?.size !== "number" || !(map.forEach instanceof Function)) return undefined;
+  const entries: [string, Seat][] = [];
+  map.forEach((value, key) => entries.push([key, value]));
+  return { seats: map.size, ids: entries.map(([id]) => id), ordered: false, bots: bots(entries) };
 }
 
 /** The server's refusal of a client seed (sent once the game had started, or by a spectator): not the player's doing, not shown. */
@@ -199,13 +206,13 @@ export class GameScreen {
   private commitmentBefore = "";
   /** The last game's reveal (`fairnessRevealed`), with the commitment this page saw before it. */
   /** `counted`: the page's own seed in it (see FairnessSubject); undefined for a spectator. */
-  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted?: OwnSeed | null; seen?: SeenRolls };
+  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted?: OwnSeed | null; seen?: SeenRolls; opening?: Opening };
   /** The last client seed the server took from this page (`clientSeedAccepted`): the one the next game to start uses; null when not known. */
   private countedSeed: string | null = null;
   /** A client seed sent and not answered yet: if the connection is lost meanwhile, whether it counted is not known. */
   private awaitingAck?: string;
   /** The running game's seats as this page first saw it running (their number, and the page's place when they are in order). */
-  private seatsAtStart?: { seats: number; seat?: number };
+  private seatsAtStart?: { seats: number; seat?: number; ids: string[]; ordered: boolean; bots: string[] };
   /** The game the page's join started, with the seed sent with the join and the commitment listed then (`game`: the game's commitment as the page first saw it running). */
   private joinGame?: { seed: string; listed: string; game: string };
   /** The "Verify fairness" view is open: its check (of the last reveal). */
@@ -281,10 +288,12 @@ export class GameScreen {
       const joined = this.joinGame?.game === payload.commitment ? this.joinGame : undefined;
       this.joinGame = undefined;
       const own = this.countedSeed ?? joined?.seed ?? null;
-      const counted = this.spectator ? undefined : own !== null && start ? { seed: own, ...start } : null;
+      const counted = this.spectator ? undefined : own !== null && start ? { seed: own, seats: start.seats, seat: start.seat, id: room.sessionId } : null;
       // The rolls this page saw in this game (none: it read no entry of it).
       const seen = this.rollsSeen ? (this.rollsSeen.rollsOf(payload.commitment) ?? { rolls: [], complete: false }) : undefined;
-      this.reveal = { record: payload, shownBefore: joined?.listed ?? (this.commitmentBefore || undefined), counted, seen };
+      // How the game began, as this page saw it: who was on turn (its history's start entry), the seats and bots.
+      const opening: Opening = { ...(seen?.startedBy !== undefined ? { startedBy: seen.startedBy } : {}), ...(start ? { seats: start.ids, ordered: start.ordered, bots: start.bots } : {}) };
+      this.reveal = { record: payload, shownBefore: joined?.listed ?? (this.commitmentBefore || undefined), counted, seen, opening };
       this.seatsAtStart = undefined;
       // An open view shows the new game's check.
       if (this.verification) this.verify();
@@ -401,7 +410,7 @@ export class GameScreen {
   private verify() {
     if (!this.reveal) return;
     this.verification = new FairnessVerification(
-      { record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds, counted: this.reveal.counted, seen: this.reveal.seen },
+      { record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds, counted: this.reveal.counted, seen: this.reveal.seen, opening: this.reveal.opening },
       () => this.scheduleRender(),
     );
   }

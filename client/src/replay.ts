@@ -324,8 +324,20 @@ export class ReplayScreen {
       case "verify-fairness": {
         const fairness = this.loaded?.match.log.fairness;
         if (!fairness) return;
-        const record = { commitment: fairness.commitment, seed: fairness.seed, clientSeeds: fairness.clientSeeds, rolls: rollsOfSteps(this.loaded!.match.log.steps) };
-        this.verification = new FairnessVerification({ record }, () => this.renderFairness());
+        const { log } = this.loaded!.match;
+        const record = {
+          commitment: fairness.commitment,
+          seed: fairness.seed,
+          clientSeeds: fairness.clientSeeds,
+          rolls: rollsOfSteps(log.steps),
+          ...(fairness.seats ? { seats: fairness.seats } : {}),
+          ...(fairness.first !== undefined ? { first: fairness.first } : {}),
+        };
+        // How the game began, as its log says: the seats in order, the bots, and (a record that says who moved first) who was on turn.
+        const initial = (log.initial ?? {}) as { currentTurn?: unknown; players?: unknown };
+        const bots = Array.isArray(initial.players) ? initial.players.flatMap((p: { id?: unknown; isBot?: unknown }) => (p?.isBot === true && typeof p.id === "string" ? [p.id] : [])) : [];
+        const startedBy = fairness.first !== undefined && typeof initial.currentTurn === "string" ? { startedBy: initial.currentTurn } : {};
+        this.verification = new FairnessVerification({ record, opening: { seats: log.seats, ordered: true, bots, ...startedBy } }, () => this.renderFairness());
         this.renderFairness();
         return;
       }

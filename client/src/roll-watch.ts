@@ -21,6 +21,8 @@ export interface SeenRolls {
   rolls: number[][];
   complete: boolean;
   skipped?: { from: number; to: number };
+  /** Who moved first, as the game's `start` entry said when it began (when the page read it). */
+  startedBy?: string;
 }
 
 /** Entries read and kept to notice a rewind (the room keeps 60; twice that is plenty). */
@@ -34,6 +36,7 @@ interface GameSeen {
   commitment: string;
   rolls: { seq: number; faces: number[] }[];
   complete: boolean;
+  startedBy?: string;
 }
 
 export class RollWatcher {
@@ -81,7 +84,12 @@ export class RollWatcher {
   rollsOf(commitment: string): SeenRolls | undefined {
     const game = this.game;
     if (!game || game.commitment !== commitment) return undefined;
-    return { rolls: game.rolls.map((r) => [...r.faces]), complete: game.complete, ...(game.skipped ? { skipped: { ...game.skipped } } : {}) };
+    return {
+      rolls: game.rolls.map((r) => [...r.faces]),
+      complete: game.complete,
+      ...(game.skipped ? { skipped: { ...game.skipped } } : {}),
+      ...(game.startedBy !== undefined ? { startedBy: game.startedBy } : {}),
+    };
   }
 
   /** Entries read before that now differ, or are gone from the end: what was read from them is forgotten. */
@@ -114,7 +122,8 @@ export class RollWatcher {
     const [game, kind, , data] = entry as [unknown, unknown, unknown, unknown];
     if (typeof game !== "number" || typeof kind !== "string") return;
     if (kind === "start") {
-      this.game = { number: game, commitment, rolls: [], complete: true };
+      const first = (data as { first?: unknown } | undefined)?.first;
+      this.game = { number: game, commitment, rolls: [], complete: true, ...(typeof first === "string" ? { startedBy: first } : {}) };
       return;
     }
     const faces = this.facesOf(kind, data);

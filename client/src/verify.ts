@@ -7,7 +7,7 @@
  */
 import { dieFace } from "./die.js";
 import { h } from "./dom.js";
-import { verifyFairness, type FairnessCheck, type FairnessRecord, type OwnSeed } from "./fairness.js";
+import { verifyFairness, type FairnessCheck, type FairnessRecord, type Opening, type OwnSeed } from "./fairness.js";
 import type { SeenRolls } from "./roll-watch.js";
 
 /** What the view shows: the record, and what the page knows besides. */
@@ -26,6 +26,8 @@ export interface FairnessSubject {
   counted?: OwnSeed | null;
   /** The dice this page saw rolled during the game, in order, and whether that is every roll of it (a game screen; not a replay). */
   seen?: SeenRolls;
+  /** What the page knows of how the game began (who was on turn, the seats, the bots). */
+  opening?: Opening;
 }
 
 /** A check, run once per subject; `done` is called when its result is in. */
@@ -35,7 +37,7 @@ export class FairnessVerification {
     readonly subject: FairnessSubject,
     done: () => void,
   ) {
-    verifyFairness(subject.record, subject.shownBefore, subject.counted ?? undefined, subject.seen)
+    verifyFairness(subject.record, subject.shownBefore, subject.counted ?? undefined, subject.seen, subject.opening)
       .catch((err: unknown): FairnessCheck => ({ ok: false, reason: `The check could not run: ${err instanceof Error ? err.message : String(err)}`, rolls: [] }))
       .then((result) => {
         this.result = result;
@@ -60,7 +62,7 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
     h(
       "p",
       { class: `fair-result ${result ? (result.ok ? "ok" : "bad") : "pending"}`, testid: "fairness-result", attrs: { role: "status" } },
-      !result ? "Checking…" : result.ok ? `verified ✓ — the seed matches its commitment, and all ${result.rolls.length} rolls (${result.dice} dice) come from the seeds${seenText(result.seen, check.subject.seen?.complete === true)}.` : `✗ Not verified: ${result.reason}`,
+      !result ? "Checking…" : result.ok ? `verified ✓ — the seed matches its commitment, and all ${result.rolls.length} rolls (${result.dice} dice) come from the seeds${firstText(result.first, record)}${seenText(result.seen, check.subject.seen?.complete === true)}.` : `✗ Not verified: ${result.reason}`,
     ),
     h(
       "dl",
@@ -96,13 +98,19 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
     h(
       "p",
       { class: "muted small" },
-      "How: SHA-256(seed) must equal the commitment; the dice of roll n are the bytes of HMAC-SHA256(key = the seed, message = client seeds + “:” + n), bytes of 252 and above skipped, face = byte mod 6 + 1. ",
+      "How: SHA-256(seed) must equal the commitment; the dice of roll n are the bytes of HMAC-SHA256(key = the seed, message = client seeds + “:” + n), bytes of 252 and above skipped, face = byte mod 6 + 1; who moves first is the seat of the first byte of HMAC-SHA256(key = the seed, message = client seeds + “:first”, then + “:first:1”, … if all 32 are too high) below the largest multiple of the number of seats up to 256, modulo that number. ",
       "Checked here in your browser (Web Crypto); ",
       h("code", {}, "npm run verify"),
       " does the same for a recorded match.",
     ),
     closable ? h("button", { action: "verify-close", testid: "btn-verify-close", attrs: { type: "button" } }, "Close") : null,
   );
+}
+
+/** What the check says of who moved first (undefined: the record does not say, a server from before 2026-12-04). */
+function firstText(first: number | undefined, record: FairnessRecord): string {
+  if (first === undefined) return " (who moved first is not covered: the reveal does not say, as from a server before 2026-12-04)";
+  return `, and so does who moved first (seat ${first + 1} of ${record.seats?.length ?? 0})`;
 }
 
 /** What the check says of the rolls the page saw during the game (`complete`: every roll of it, checked one for one). */

@@ -11,8 +11,11 @@
  * bytes run out, the message `clientSeeds:n:k` (k = 1, 2, …) gives 32 more. When the game
  * ends the seed is revealed, and anyone can recompute every roll.
  *
- * Only dice come from the seeds; any other number the rules draw (who starts, a bot's name)
- * comes from the RNG it is given and is recorded in the match log as it is.
+ * Who moves first comes from the seeds too: the seat given by HMAC-SHA256(key = the seed,
+ * message = clientSeeds + ":first"), its first byte below the largest multiple of the number
+ * of seats, modulo that number (the next 32 bytes, `clientSeeds:first:k`, if all are above).
+ * Any other number the rules draw (a bot's name) comes from the RNG the room is given and is
+ * recorded in the match log as it is.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { Rng } from "../rules/rng.js";
@@ -40,6 +43,21 @@ export function joinClientSeeds(seeds: readonly string[]): string {
 export function rollBlock(seed: Buffer, clientSeeds: string, n: number, k: number): Buffer {
   const message = k === 0 ? `${clientSeeds}:${n}` : `${clientSeeds}:${n}:${k}`;
   return createHmac("sha256", seed).update(message, "utf8").digest();
+}
+
+/**
+ * The seat (index into the game's seats, in seat order) that moves first: from
+ * HMAC-SHA256(key = the seed, message = `clientSeeds:first`, then `clientSeeds:first:k` for
+ * k = 1, 2, … while no byte is below the largest multiple of `seats` up to 256), the first
+ * such byte modulo `seats`.
+ */
+export function firstSeat(seed: Buffer, clientSeeds: string, seats: number): number {
+  if (!Number.isInteger(seats) || seats < 1 || seats > 256) throw new RangeError(`firstSeat: ${seats} seats`);
+  const below = 256 - (256 % seats);
+  for (let k = 0; ; k++) {
+    const message = k === 0 ? `${clientSeeds}:first` : `${clientSeeds}:first:${k}`;
+    for (const byte of createHmac("sha256", seed).update(message, "utf8").digest()) if (byte < below) return byte % seats;
+  }
 }
 
 /** The faces of `count` dice of roll `n`. */

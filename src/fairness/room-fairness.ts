@@ -6,7 +6,7 @@
  * seed never leaves this part but in the reveal and in the room's snapshot (Redis only).
  */
 import type { Rng } from "../rules/rng.js";
-import { commitmentOf, FairDice, joinClientSeeds, newSeed } from "./dice.js";
+import { commitmentOf, FairDice, firstSeat, joinClientSeeds, newSeed } from "./dice.js";
 
 /** What the players are shown (the schema's `fairness`). */
 export interface FairnessView {
@@ -25,6 +25,10 @@ export interface FairnessReveal {
   clientSeeds: string;
   /** The faces of each roll, roll 0 first. */
   rolls: number[][];
+  /** The players' in-room ids in seat order (what the client seeds' order follows). */
+  seats?: string[];
+  /** The seat (index into `seats`) that moved first: the seeds' `firstSeat`. Absent before 2026-12-04 (who moved first was then the server's own draw). */
+  first?: number;
 }
 
 /** What a takeover needs (kept in the room's snapshot, in Redis only). */
@@ -32,8 +36,8 @@ export interface FairnessSnapshot {
   /** The seed of the game running or about to start, hex. */
   seed: string;
   clientSeeds: Record<string, string>;
-  /** The running game: its client seeds and the faces rolled so far. */
-  game: { clientSeeds: string; rolls: number[][] } | null;
+  /** The running game: its client seeds, the faces rolled so far, its seats and who moved first (absent in snapshots from before 2026-12-04). */
+  game: { clientSeeds: string; rolls: number[][]; seats?: string[]; first?: number } | null;
   revealed: FairnessReveal | null;
 }
 
@@ -43,15 +47,30 @@ export class RoomFairness {
   /** Each seated player's client seed; kept for the next games until they send another. */
   private readonly clientSeeds = new Map<string, string>();
   private dice?: FairDice;
+  /** The running game's seats and first mover (for its reveal). */
+  private started?: { seats: string[]; first?: number };
   private rolls: number[][] = [];
   private revealed?: FairnessReveal;
   private version = 0;
 
-  constructor(private readonly other: Rng) {}
+  /** Between games: the rules' other draws from `other`, and who moves first in a game they start from the seeds. */
+  private readonly between: Rng;
+
+  constructor(private readonly other: Rng) {
+    this.between = {
+      int: (min, max) => other.int(min, max),
+      firstMover: (seats) => firstSeat(this.seed, this.joined(seats), seats.length),
+    };
+  }
 
   /** The RNG for the rules' next step. */
   get rng(): Rng {
-    return this.dice ?? this.other;
+    return this.dice ?? this.between;
+  }
+
+  /** The client seeds of these players (in seat order), joined as the derivation takes them. */
+  private joined(seats: readonly string[]): string {
+    return joinClientSeeds(seats.map((id) => this.clientSeeds.get(id) ?? ""));
   }
 
   /** Bumped whenever what players see changes. */
@@ -83,10 +102,11 @@ export class RoomFairness {
     this.clientSeeds.delete(playerId);
   }
 
-  /** A game starts with these players in seat order: its dice come from the seeds from now on. */
-  start(seats: readonly string[]) {
-    const clientSeeds = joinClientSeeds(seats.map((id) => this.clientSeeds.get(id) ?? ""));
+  /** A game starts with these players in seat order, `first` (an index into `seats`) on turn: its dice come from the seeds from now on. */
+  start(seats: readonly string[], first?: number) {
+    const clientSeeds = this.joined(seats);
     this.dice = new FairDice(this.seed, clientSeeds, this.other);
+    this.started = { seats: [...seats], ...(first !== undefined ? { first } : {}) };
     this.rolls = [];
     this.revealed = undefined;
     this.version++;
@@ -110,8 +130,9 @@ export class RoomFairness {
   end(): FairnessReveal | undefined {
     const dice = this.dice;
     if (!dice) return undefined;
-    this.revealed = { commitment: this.commitment, seed: this.seed.toString("hex"), clientSeeds: dice.clientSeeds, rolls: this.rolls };
+    this.revealed = { commitment: this.commitment, seed: this.seed.toString("hex"), clientSeeds: dice.clientSeeds, rolls: this.rolls, ...this.started };
     this.dice = undefined;
+    this.started = undefined;
     this.rolls = [];
     this.seed = newSeed();
     this.commitment = commitmentOf(this.seed);
@@ -128,7 +149,7 @@ export class RoomFairness {
     return {
       seed: this.seed.toString("hex"),
       clientSeeds: Object.fromEntries(this.clientSeeds),
-      game: this.dice ? { clientSeeds: this.dice.clientSeeds, rolls: this.rolls } : null,
+      game: this.dice ? { clientSeeds: this.dice.clientSeeds, rolls: this.rolls, ...this.started } : null,
       revealed: this.revealed ?? null,
     };
   }
@@ -140,6 +161,7 @@ export class RoomFairness {
     for (const [id, seed] of Object.entries(s.clientSeeds)) this.clientSeeds.set(id, seed);
     this.rolls = s.game ? s.game.rolls.map((r) => [...r]) : [];
     this.dice = s.game ? new FairDice(this.seed, s.game.clientSeeds, this.other, this.rolls.length) : undefined;
+    this.started = s.game?.seats ? { seats: [...s.game.seats], ...(s.game.first !== undefined ? { first: s.game.first } : {}) } : undefined;
     this.revealed = s.revealed ?? undefined;
     this.version++;
   }

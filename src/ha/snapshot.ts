@@ -41,11 +41,13 @@ const seat = z.object({
   userId: z.string().min(1).max(64).optional(),
 });
 
-const reveal = z.object({ commitment: z.string().max(64), seed: z.string().max(64), clientSeeds: z.string().max(4096), rolls: z.array(z.array(z.number().int())).max(1_000_000) });
+/** A game's seats (in-room ids, seat order) and the seat that moved first (absent in snapshots from before 2026-12-04). */
+const opening = { seats: z.array(z.string().max(64)).max(64).optional(), first: z.number().int().min(0).max(63).optional() };
+const reveal = z.object({ commitment: z.string().max(64), seed: z.string().max(64), clientSeeds: z.string().max(4096), rolls: z.array(z.array(z.number().int())).max(1_000_000), ...opening });
 const fairness = z.object({
   seed: z.string().regex(/^[0-9a-f]{64}$/),
   clientSeeds: z.record(z.string(), z.string().max(64)),
-  game: z.object({ clientSeeds: z.string().max(4096), rolls: z.array(z.array(z.number().int())).max(1_000_000) }).nullable(),
+  game: z.object({ clientSeeds: z.string().max(4096), rolls: z.array(z.array(z.number().int())).max(1_000_000), ...opening }).nullable(),
   revealed: reveal.nullable(),
 });
 

@@ -134,6 +134,14 @@ export function recordingRng(rng: Rng): { rng: Rng; take(): Drawn } {
         (isDie(min, max) ? dice : other).push(value);
         return value;
       },
+      // Kept as the index it is, like any other draw (the step that starts a game is not logged
+      // today: the log's initial state holds who is on turn; a replay's RNG, which has no
+      // firstMover, would hand it back to int(0, seats - 1)).
+      firstMover(seats) {
+        const value = rng.firstMover ? rng.firstMover(seats) : rng.int(0, seats.length - 1);
+        other.push(value);
+        return value;
+      },
     },
     take() {
       if (dice.length === 0 && other.length === 0) return NOTHING_DRAWN;

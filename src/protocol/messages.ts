@@ -15,7 +15,7 @@ export interface ServerEvents {
   /** Every room: the server is shutting down; a running game may finish within `seconds`. */
   draining: { seconds: number };
   /** Dice games: a game ended (or its room closed): its server seed, to check every roll (see the README, "Provably fair dice"). */
-  fairnessRevealed: { commitment: string; seed: string; clientSeeds: string; rolls: number[][] };
+  fairnessRevealed: { commitment: string; seed: string; clientSeeds: string; rolls: number[][]; seats?: string[]; first?: number };
   /**
    * Dice games, to the sender only: their `client_seed` was taken; it counts for the next game
    * to start (and later ones, until they send another), so that game's revealed `clientSeeds`

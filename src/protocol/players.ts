@@ -89,8 +89,8 @@ export interface MatchLog {
   steps: LoggedStep[];
   /** The rules' state it ended in. */
   final: unknown;
-  /** Dice games: the revealed seeds. */
-  fairness?: { commitment: string; seed: string; clientSeeds: string; rolls: number[][] };
+  /** Dice games: the revealed seeds (and, since 2026-12-04, the seats in order and the seat that moved first). */
+  fairness?: { commitment: string; seed: string; clientSeeds: string; rolls: number[][]; seats?: string[]; first?: number };
 }
 
 /** `GET /api/matches/:id`. */

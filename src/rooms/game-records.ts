@@ -43,7 +43,7 @@ export class GameRecords {
     if (options.fairDice) {
       const fairness = new RoomFairness(options.rng);
       this.fairness = fairness;
-      rng = { int: (min, max) => fairness.rng.int(min, max) };
+      rng = { int: (min, max) => fairness.rng.int(min, max), firstMover: (seats) => fairness.rng.firstMover?.(seats) ?? options.rng.int(0, seats.length - 1) };
     }
     const results = options.results;
     if (results) {
@@ -101,7 +101,9 @@ export class GameRecords {
     const wasStarted = rules.isStarted(step.before);
     const isStarted = rules.isStarted(step.after);
     if (!wasStarted && isStarted) {
-      this.fairness?.start(rules.playerIds(step.after));
+      const seats = rules.playerIds(step.after);
+      const first = seats.indexOf(rules.activePlayer(step.after) ?? "");
+      this.fairness?.start(seats, first >= 0 ? first : undefined);
       this.match?.start(this.matchSeats(step.after), step.after);
       return undefined;
     }

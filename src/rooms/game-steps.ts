@@ -31,7 +31,10 @@ export class GameSteps {
     const { rules } = this.definition;
     const wasStarted = rules.isStarted(step.before);
     const isStarted = rules.isStarted(step.after);
-    if (!wasStarted && isStarted) this.history.newGame();
+    if (!wasStarted && isStarted) {
+      // Who moves first, as the game began (a fair-dice check compares it with the seeds').
+      this.history.newGame(rules.activePlayer(step.after) ?? undefined);
+    }
     const revealed = this.records.step(step, drawn);
     this.history.add(this.definition.history(step));
     if (wasStarted && !isStarted) {

@@ -18,10 +18,10 @@ export class RoomHistory {
 
   constructor(private readonly target: MapSchema<string>) {}
 
-  /** A game begins: the entries after this belong to it. */
-  newGame(): void {
+  /** A game begins (`first`: the id of the player who moves first, `data.first`): the entries after this belong to it. */
+  newGame(first?: string): void {
     this.game++;
-    this.push({ kind: "start" });
+    this.push(first === undefined ? { kind: "start" } : { kind: "start", data: { first } });
   }
 
   add(items: readonly HistoryItem[]): void {

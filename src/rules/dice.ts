@@ -14,7 +14,7 @@
  * The bust pause is an event: a bust returns a `schedule` event for `end_bust`, the room
  * waits its configured delay and dispatches that action back.
  */
-import { pick, d6, type Rng } from "./rng.js";
+import { pick, pickFirst, d6, type Rng } from "./rng.js";
 import { holdsScoringDie, scoreDice } from "./dice-scoring.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { diceProtocol } from "../protocol/games/dice.js";
@@ -181,7 +181,7 @@ function start(state: DiceState, rng: Rng): DiceState {
     rematch: [],
     phase: "playing",
     ending: null,
-    currentTurn: pick(rng, state.players).id,
+    currentTurn: pickFirst(rng, state.players).id,
     turn: state.turn + 1,
     firstTurn: state.turn + 1,
   };

@@ -29,7 +29,7 @@
  * - A leave during the game-over pause only marks the player `left`; the winner stays the
  *   winner and the seat is freed at `reset`.
  */
-import { d6, pick, type Rng } from "./rng.js";
+import { d6, pickFirst, type Rng } from "./rng.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { oweDrahnProtocol } from "../protocol/games/owedrahn.js";
 import { defineRules, type ActionOf, type Ending, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
@@ -147,7 +147,7 @@ function maybeStart(state: OweDrahnState, rng: Rng): OweDrahnState {
     currentValue: 0,
     lastRoll: 0,
     ending: null,
-    currentTurn: pick(rng, players).id,
+    currentTurn: pickFirst(rng, players).id,
     turn: state.turn + 1,
   };
 }

@@ -4,6 +4,13 @@
 export interface Rng {
   /** A uniformly random integer in `[min, max]` (both inclusive). */
   int(min: number, max: number): number;
+  /**
+   * Optional: the index, among the players of a game about to start (their ids in seat
+   * order), of the one who moves first. A room with provably fair dice draws it from that
+   * game's seeds (src/fairness/dice.ts), so the server cannot choose it; without it,
+   * {@link pickFirst} draws with `int`.
+   */
+  firstMover?(seats: readonly string[]): number;
 }
 
 /** A die roll, 1–6. */
@@ -15,6 +22,14 @@ export function d6(rng: Rng): number {
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   if (items.length === 0) throw new RangeError("pick() from an empty list");
   return items[rng.int(0, items.length - 1)]!;
+}
+
+/** Who moves first among `players` (seat order): {@link Rng.firstMover} when the RNG has it, else a uniform pick. */
+export function pickFirst<T extends { id: string }>(rng: Rng, players: readonly T[]): T {
+  if (!rng.firstMover) return pick(rng, players);
+  const first = players[rng.firstMover(players.map((p) => p.id))];
+  if (!first) throw new RangeError("firstMover() gave no seat of the players");
+  return first;
 }
 
 /** A shuffled copy (Fisher–Yates); the input is not changed. */

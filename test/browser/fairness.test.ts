@@ -108,6 +108,7 @@ describe("Browser: provably fair dice", function () {
     // Ada's page watched the whole game: the rolls it read from the room's history are the revealed ones, one for one.
     const revealed = await page.locator("[data-testid^=verify-roll-]").count();
     assert.match(await text(page, "fairness-result"), new RegExp(`; this page saw the whole game roll the same ${revealed === 1 ? "roll" : `${revealed} rolls`}\\.$`), "the page saw every roll");
+    assert.match(await text(page, "fairness-result"), /, and so does who moved first \(seat [12] of 2\);/, "who moved first is checked against the seeds and the player the page saw begin");
     assert.equal(await text(page, "verify-commitment"), shownBefore, "the revealed commitment is the one shown before the first roll");
     const seed = await text(page, "verify-seed");
     const clientSeeds = await text(page, "verify-client-seeds");
@@ -149,7 +150,7 @@ describe("Browser: provably fair dice", function () {
     await expectText(tab, "winner", new RegExp(`^(${liveWinner})( \\(bot\\))? wins with \\d+ points!$`), "the replay's winner");
     assert.equal(await text(tab, "replay-position"), `Step ${await tab.getByTestId("replay-position").getAttribute("data-total")} / ${await tab.getByTestId("replay-position").getAttribute("data-total")}`);
     await tab.getByTestId("btn-verify-fairness").click();
-    await expectText(tab, "fairness-result", /^verified ✓/, "the recorded match's check");
+    await expectText(tab, "fairness-result", /^verified ✓.*, and so does who moved first \(seat [12] of 2\)/, "the recorded match's check, who moved first included");
     assert.equal(await text(tab, "verify-commitment"), shownBefore);
     assert.equal(await tab.locator("[data-testid^=verify-roll-]").count(), rolls.length, "the log's rolls are the game's");
     await screenshot(tab, "fairness-replay-dice");

@@ -8,10 +8,10 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { commitmentOf, FairDice, rollFaces, SEED_BYTES } from "../../src/fairness/dice.js";
+import { commitmentOf, FairDice, firstSeat, rollFaces, SEED_BYTES } from "../../src/fairness/dice.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
-import { unrevealedRoll, verifyFairness } from "../../client/src/fairness.js";
+import { firstSeat as browserFirstSeat, hmacKey, unrevealedRoll, verifyFairness } from "../../client/src/fairness.js";
 import { d6, pick, scriptedRng, seededRng } from "../../src/rules/rng.js";
 
 /** The scheme as a player would code it: HMAC-SHA256(seed, "<clientSeeds>:<n>[:<k>]"), bytes ≥ 252 skipped, face = byte % 6 + 1. */
@@ -28,6 +28,15 @@ function referenceRoll(seedHex: string, clientSeeds: string[], n: number, count:
     }
   }
   return faces;
+}
+
+/** Who moves first, as a player would code it: the first byte of HMAC-SHA256(seed, "<clientSeeds>:first[:<k>]") below 256 − 256 mod seats, mod seats. */
+function referenceFirst(seedHex: string, clientSeeds: string[], seats: number): number {
+  const key = Buffer.from(seedHex, "hex");
+  for (let k = 0; ; k++) {
+    const message = `${clientSeeds.join(":")}:first${k === 0 ? "" : `:${k}`}`;
+    for (const byte of crypto.createHmac("sha256", key).update(Buffer.from(message, "utf8")).digest()) if (byte < 256 - (256 % seats)) return byte % seats;
+  }
 }
 
 const seedHex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -63,6 +72,27 @@ describe("Provably fair dice", () => {
     const counts = [0, 0, 0, 0, 0, 0];
     for (let n = 0; n < 10_000; n++) for (const f of rollFaces(seed, "a:b", n, 6)) counts[f - 1]!++;
     for (const c of counts) assert.ok(Math.abs(c - 10_000) < 500, `face counts ${counts.join(", ")}`);
+  });
+
+  it("who moves first: the seat the reference gives, for many seeds, client seeds and seat counts, on the server and in the browser alike; each seat about as often", async () => {
+    const rng = seededRng(12);
+    for (let i = 0; i < 200; i++) {
+      const s = crypto.randomBytes(SEED_BYTES);
+      const clients = Array.from({ length: rng.int(1, 8) }, () => (rng.int(0, 3) === 0 ? "" : `c${rng.int(0, 1e6)}é`));
+      const expected = referenceFirst(s.toString("hex"), clients, clients.length);
+      assert.equal(firstSeat(s, clients.join(":"), clients.length), expected);
+      assert.equal(await browserFirstSeat(await hmacKey(new Uint8Array(s)), clients.join(":"), clients.length), expected, "the browser's check derives the same seat");
+    }
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 6000; i++) counts[firstSeat(crypto.randomBytes(SEED_BYTES), "a:b:c", 3)]!++;
+    for (const c of counts) assert.ok(Math.abs(c - 2000) < 200, `first seats ${counts.join(", ")}`);
+    assert.equal(firstSeat(seed, "", 1), 0, "one seat: that one");
+    // A first byte at or above the largest multiple of the seats is skipped (found here for 3 seats: 255).
+    let skipped = "";
+    for (let i = 0; skipped === ""; i++) if (crypto.createHmac("sha256", seed).update(`c${i}:first`).digest()[0]! >= 255) skipped = `c${i}`;
+    const second = crypto.createHmac("sha256", seed).update(`${skipped}:first`).digest()[1]!;
+    assert.equal(firstSeat(seed, skipped, 3), second % 3, "the next byte decides");
+    assert.equal(await browserFirstSeat(await hmacKey(new Uint8Array(seed)), skipped, 3), second % 3);
   });
 
   it("the rules' RNG: dice from the seeds, one roll per accepted step that rolled; refused steps and other draws do not count", () => {
@@ -104,6 +134,24 @@ describe("Provably fair dice", () => {
     assert.equal(after.seed, revealed.seed);
     assert.match(after.next, /^[0-9a-f]{64}$/);
     assert.notEqual(after.next, before.commitment, "every game has a new seed");
+  });
+
+  it("a room's fairness: who moves first in the game a step starts comes from that game's seed and client seeds; the reveal names the seats and that seat, also after a takeover", () => {
+    const firsts = new Set<number>();
+    for (let i = 0; i < 30; i++) {
+      const room = new RoomFairness(seededRng(i));
+      room.setClientSeed("a", "ay");
+      room.setClientSeed("b", `bee ${i}`);
+      const first = room.rng.firstMover!(["a", "b", "c"]);
+      room.start(["a", "b", "c"], first);
+      const copy = new RoomFairness(seededRng(99));
+      copy.restore(JSON.parse(JSON.stringify(room.snapshot())));
+      const revealed = copy.end()!;
+      assert.equal(first, referenceFirst(revealed.seed, ["ay", `bee ${i}`, ""], 3));
+      assert.deepEqual([revealed.seats, revealed.first], [["a", "b", "c"], first]);
+      firsts.add(first);
+    }
+    assert.equal(firsts.size, 3, "every seat moves first in some game");
   });
 
   it("a room's fairness survives a takeover through its snapshot (same seed, roll numbers go on)", () => {
@@ -183,6 +231,63 @@ describe("Provably fair dice", () => {
         assert.equal(result.ok, false, JSON.stringify(own));
         assert.match((result as { reason: string }).reason, reason);
       }
+    });
+
+    it("who moved first: ✓ when it is the seat the seeds give and that seat's player is on turn in the game's initial state; ✗ when either differs, here and in the browser; a record from before says nothing of it", async () => {
+      const record = recordOf([5, 3], ["p1", "p2"]);
+      const first = referenceFirst(seedHex, ["p1", "p2"], 2);
+      const seats = record.log.seats;
+      const withFirst = (seat: number, onTurn: string) => ({ ...record, log: { ...record.log, initial: { currentTurn: onTurn }, fairness: { ...record.log.fairness, seats, first: seat } } });
+      assert.deepEqual(verifyMatch(withFirst(first, seats[first]!)), { ok: true, rolls: 2, dice: 8, first });
+      assert.deepEqual(verifyMatch(record), { ok: true, rolls: 2, dice: 8 }, "a record from before 2026-12-04: not covered");
+      for (const [bad, why] of [
+        [withFirst(1 - first, seats[1 - first]!), "the other seat revealed as first"],
+        [withFirst(first, seats[1 - first]!), "the other player on turn at the start"],
+      ] as const) {
+        const result = verifyMatch(bad);
+        assert.equal(result.ok, false, why);
+        assert.match((result as { reason: string }).reason, /who moved first/, why);
+      }
+      // npm run verify: a seat named twice, and a bot's client seed the server chose (a bot sends none).
+      const twice = withFirst(first, seats[first]!);
+      twice.log.fairness.seats = [seats[first]!, seats[first]!];
+      assert.match((verifyMatch({ ...twice, log: { ...twice.log, seats: twice.log.fairness.seats } }) as { reason: string }).reason, /name one player twice/);
+      const botGame = withFirst(first, seats[first]!);
+      const withBot = { ...botGame, log: { ...botGame.log, initial: { currentTurn: seats[first], players: [{ id: seats[0] }, { id: seats[1], isBot: true }] } } };
+      assert.match((verifyMatch(withBot) as { reason: string }).reason, /the bot's client seed \("p2"\) is not empty/);
+
+      const rolls = record.log.steps.flatMap((st) => (st.dice ? [st.dice] : []));
+      const browser = (seat: number, order: readonly string[] = seats) => ({ ...record.log.fairness, rolls, seats: order, first: seat });
+      const reason = async (...args: Parameters<typeof verifyFairness>) => {
+        const result = await verifyFairness(...args);
+        return result.ok ? "ok" : result.reason;
+      };
+      const good = await verifyFairness(browser(first), undefined, undefined, { rolls, complete: true }, { startedBy: seats[first], seats, ordered: true });
+      assert.deepEqual([good.ok, (good as { first?: number }).first], [true, first]);
+      assert.match(await reason(browser(1 - first)), /Who moved first: the game says seat/);
+      assert.match(await reason(browser(first), undefined, undefined, undefined, { startedBy: seats[1 - first] }), /this page saw the game begin with another player on turn/);
+      // The page's own seed at its place in the revealed seats.
+      assert.match(await reason(browser(first), undefined, { seed: "p1", seats: 2, id: seats[1] }), /not the game's client seed of your seat/);
+      assert.equal(await reason(browser(first), undefined, { seed: "p2", seats: 2, id: seats[1] }), "ok");
+
+      // A server that put the other player on turn and revealed the seats in the order that makes it look right:
+      const swapped = [seats[1]!, seats[0]!];
+      const cover = browser(first, swapped); // seats[first] of the swapped order is the other player
+      assert.match(await reason(cover, undefined, undefined, undefined, { startedBy: swapped[first], seats, ordered: true }), /seat order is not the one this page saw/, "a page that saw the order (Owe Drahn)");
+      assert.match(await reason(cover, undefined, undefined, undefined, { startedBy: swapped[first], seats: ["s0", "x"], ordered: false }), /not the players this page saw/, "a page that saw the players (Dice)");
+      // ...or named one player twice, or left the page's own out, or hid the seats altogether.
+      assert.match(await reason(browser(first, [seats[0]!, seats[0]!])), /name one player twice/);
+      assert.match(await reason(browser(first), undefined, { seed: "p1", seats: 2, id: "someone-else" }), /Your seat is not among the revealed seats/);
+      const { seats: _s, first: _f, ...hidden } = browser(first);
+      assert.match(await reason(hidden, undefined, undefined, undefined, { startedBy: seats[first] }), /reveal does not say the seats/);
+      assert.match(await reason({ ...hidden, first }), /not the seats/);
+      assert.equal(await reason(hidden), "ok", "a reveal from an older server, seen without a start entry naming who moves first");
+      // A bot sends no client seed: a non-empty entry at its seat was the server's choice.
+      const botRecord = recordOf([4], ["p1", "grind-17"]);
+      const botFirst = referenceFirst(seedHex, ["p1", "grind-17"], 2);
+      const botReveal = { ...botRecord.log.fairness, rolls: botRecord.log.steps.flatMap((st) => (st.dice ? [st.dice] : [])), seats: ["s0", "bot-1"], first: botFirst };
+      assert.match(await reason(botReveal, undefined, undefined, undefined, { seats: ["s0", "bot-1"], ordered: false, bots: ["bot-1"] }), /The bot's client seed \(grind-17\) is not empty/);
+      assert.equal(await reason(botReveal, undefined, undefined, undefined, { seats: ["s0", "bot-1"], ordered: false, bots: [] }), "ok");
     });
 
     it("the browser's check compares the dice the page saw rolled with the revealed rolls: one for one when it saw the whole game, else each seen roll among them in order", async () => {

@@ -23,7 +23,7 @@ import { createHash } from "node:crypto";
 import { Client, Protocol, Room as SdkRoom } from "@colyseus/sdk";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { seated, type Seated } from "../helpers/failover.js";
-import { rollFaces } from "../../src/fairness/dice.js";
+import { firstSeat, rollFaces } from "../../src/fairness/dice.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import type { DiceState as Dc } from "../../src/schema/DiceState.js";
 import type { OweDrahnState as Od } from "../../src/schema/OweDrahnState.js";
@@ -48,6 +48,8 @@ const CODE_MASK = 0x1f;
 /** What a client's state showed of a game at one moment. */
 interface View {
   phase: string;
+  /** Who is on turn. */
+  currentTurn: string;
   commitment: string;
   seed: string;
   clientSeeds: string;
@@ -80,10 +82,10 @@ class Watch {
   private rolledShown = false;
 
   view(room: SdkRoom): View | undefined {
-    const state = stateOf(room) as { phase?: string; fairness?: FairnessState } | undefined;
+    const state = stateOf(room) as { phase?: string; currentTurn?: string; fairness?: FairnessState } | undefined;
     if (!state?.fairness) return undefined;
     const { commitment, seed, clientSeeds, next } = state.fairness;
-    return { phase: String(state.phase), commitment, seed, clientSeeds, next };
+    return { phase: String(state.phase), currentTurn: String(state.currentTurn ?? ""), commitment, seed, clientSeeds, next };
   }
 
   /** After each decoded frame: new history entries, and (Dice) a roll newly on the table. */
@@ -180,11 +182,20 @@ function assertCommittedThroughout(who: string, watch: Watch, commitment: string
 const sha256 = (hex: string) => createHash("sha256").update(Buffer.from(hex, "hex")).digest("hex");
 
 /** The dice of each revealed roll, as the seeds give them (the check any player can make). */
-function assertRollsDerive(reveal: Reveal) {
+function assertRollsDerive(reveal: Reveal, watch: Watch, from = 0) {
   const seed = Buffer.from(reveal.seed, "hex");
   for (const [n, faces] of reveal.rolls.entries()) assert.deepEqual(rollFaces(seed, reveal.clientSeeds, n, faces.length), faces, `roll ${n} is what the seeds give`);
+  // Who moved first: the seat the seeds give, and the player the state showed on turn as the game began (and its history's start entry named).
+  const seats = reveal.seats ?? [];
+  assert.equal(seats.length, reveal.clientSeeds.split(":").length, "the reveal lists the game's seats, one per client seed");
+  assert.equal(reveal.first, firstSeat(seed, reveal.clientSeeds, seats.length), "who moved first is the seat the seeds give");
+  const began = watch.frames.slice(from).find((f) => f.after?.phase === "playing")!.after!;
+  assert.equal(seats[reveal.first!], began.currentTurn, "and the player on turn as the game began");
+  const starts = watch.entries("start");
+  const start = (from === 0 ? starts[0] : starts.at(-1))!;
+  assert.equal(start[3]?.first, began.currentTurn, "the history's start entry names who moves first");
   const verified = verifyMatch({ log: { steps: reveal.rolls.map((dice) => ({ dice })), fairness: reveal } });
-  assert.deepEqual(verified, { ok: true, rolls: reveal.rolls.length, dice: reveal.rolls.flat().length });
+  assert.deepEqual(verified, { ok: true, rolls: reveal.rolls.length, dice: reveal.rolls.flat().length, first: reveal.first });
 }
 
 interface Reveal {
@@ -192,6 +203,8 @@ interface Reveal {
   seed: string;
   clientSeeds: string;
   rolls: number[][];
+  seats?: string[];
+  first?: number;
 }
 
 interface ErrorReply {
@@ -329,7 +342,8 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
       assert.deepEqual(reveal1.rolls, seen, `${who}: the revealed rolls are the dice the state showed, in order`);
       assert.deepEqual(p.all("rolled").map((r: { die: number }) => [r.die]), seen, `${who}: and those of the rolled events`);
     }
-    assertRollsDerive(reveal1);
+    assert.deepEqual(reveal1.seats, [a.room.sessionId, b.room.sessionId], "the seats in seat order");
+    assertRollsDerive(reveal1, watchOf(a.room));
     const commitment2 = a.state.fairness.next;
 
     // The next game: Anna changes her seed after the end (allowed: it counts for the next game); Bert's stays.
@@ -357,7 +371,7 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
       const seen = w.entries("roll").filter((e) => e[0] === 2).map((e) => [Number(e[3]!.die)]);
       assert.deepEqual(reveal2.rolls, seen, `${who}: game 2's rolls are the dice the state showed`);
     }
-    assertRollsDerive(reveal2);
+    assertRollsDerive(reveal2, watchOf(a.room), ends1.get(a)!);
   });
 
   it("Dice between two people: the joiner's seed given with the join (and the commitment the listing showed) counts in the game the join starts; with a commitment that is no longer the game's it does not", async () => {
@@ -461,7 +475,7 @@ describe("Provably fair dice on the wire: the seed stays secret until the end, t
     // Hugo rolled in every turn of his (a bot may win in its very first turn, before Hugo had one).
     const turnEnds = [...w.entries("bank"), ...w.entries("bust")].length;
     if (turnEnds > 1) assert.ok(w.entries("roll").some((e) => e[2] === "Hugo"), "and Hugo");
-    assertRollsDerive(reveal);
+    assertRollsDerive(reveal, w);
 
   });
 });
