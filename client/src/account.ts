@@ -241,8 +241,8 @@ export class Account {
       return user;
     } catch (err) {
       const failure = describeAuthError(err);
-      // The guest token was refused (this guest registered in another tab, or it expired):
-      // the device's sign-in, or a new guest, then once more as that guest.
+      // The guest token was refused (this guest registered in another tab, or is gone): the
+      // device's sign-in, or a new guest, then once more as that guest.
       if (failure.code !== AuthCode.TOKEN_INVALID || again) throw failure;
       await this.recover(sent);
       if (this.user && !this.user.guest) throw { ...failure, title: `This device is signed in as ${this.user.name} already (in another tab): sign out first to register another account.` } satisfies RequestFailure;
@@ -307,9 +307,11 @@ export class Account {
    * {@link RequestFailure} when the stored token could not be checked (no answer, busy): the
    * device's sign-in is kept.
    */
-  recover(refused = this.client.auth.token): Promise<void> {
-    if (this.client.auth.token !== refused) return Promise.resolve();
-    this.recovering ??= (async () => {
+  async recover(refused = this.client.auth.token): Promise<void> {
+    // A recovery under way (the token meanwhile is in flux: being checked, or none) finishes first.
+    while (this.recovering) await this.recovering.catch(() => undefined);
+    if (this.client.auth.token !== refused) return;
+    this.recovering = (async () => {
       // A sign-in still running at start finishes first (it may be replacing the token already).
       await this.started?.catch(() => undefined);
       if (this.client.auth.token !== refused) return;
@@ -324,7 +326,7 @@ export class Account {
     })().finally(() => {
       this.recovering = undefined;
     });
-    return this.recovering;
+    await this.recovering;
   }
 
   /**
@@ -342,27 +344,24 @@ export class Account {
       return false;
     }
     if (!stored || stored === this.client.auth.token) return false;
-    const held = this.client.auth.token;
     const was = this.user;
-    this.client.auth.token = stored;
+    let user: unknown;
     try {
-      const data: unknown = (await this.client.auth.getUserData()) as unknown;
-      const user = (data as { user?: unknown } | null)?.user;
-      if (isUser(user)) {
-        this.setUser(user);
-        // Another player's sign-in (another tab signed in or out meanwhile): said, not done silently.
-        if (was && was.id !== user.id) this.warn(["This device is signed in as ", asName(user.name), " now (in another tab): you play as them."], "Sign out to play as someone else.");
-        return true;
-      }
+      // Checked before it is this page's: until then the page's joins go on with the token they had.
+      const { data } = await this.client.http.get("/auth/userdata", { headers: { authorization: `Bearer ${stored}` } });
+      user = (data as { user?: unknown } | null)?.user;
     } catch (err) {
-      this.client.auth.token = held as string;
       // Not known (no answer, busy): the device's sign-in is kept, and the join fails for now.
       const failure = describeAuthError(err);
       if (failure.transient) throw failure;
       return false;
     }
-    this.client.auth.token = held as string;
-    return false;
+    if (!isUser(user)) return false;
+    this.storeToken(stored);
+    this.setUser(user);
+    // Another player's sign-in (another tab signed in or out meanwhile): said, not done silently.
+    if (was && was.id !== user.id) this.warn(["This device is signed in as ", asName(user.name), " now (in another tab): you play as them."], "Sign out to play as someone else.");
+    return true;
   }
 
   /**
@@ -372,6 +371,8 @@ export class Account {
    */
   async signInSettled(): Promise<void> {
     if (this.started) await Promise.race([this.started.catch(() => undefined), sleep(JOIN_WAITS_FOR_SIGN_IN_MS)]);
+    // A sign-in being replaced (a refused token) too: a join meanwhile would carry none.
+    if (this.recovering) await Promise.race([this.recovering.catch(() => undefined), sleep(JOIN_WAITS_FOR_SIGN_IN_MS)]);
   }
 
   /**

@@ -127,6 +127,8 @@ export function describeMatchmakingStatus(status: MatchmakingStatusCode, message
 
 /** Plain words for a failed create / join / reconnect (a rejected SDK promise). */
 export function describeJoinError(err: unknown): JoinFailure {
+  // The sign-in a join needed could not be checked (client/src/account.ts: no answer, busy): said as such, and tried again later.
+  if (isRequestFailure(err)) return { title: err.title, detail: err.detail, canWatch: false, transient: err.transient, waitMs: err.transient ? 2000 : 0 };
   const code = typeof (err as { code?: unknown })?.code === "number" ? (err as { code: number }).code : undefined;
   const message = err instanceof Error ? err.message.slice(0, 300) : "";
   const failure = { detail: "", canWatch: false, transient: false, waitMs: 0 };
@@ -235,6 +237,12 @@ function failureParts(err: unknown): { status?: number; code?: string; message: 
 /** No HTTP answer: the fetch failed (the SDK passes its TypeError on with no numeric code). */
 function noAnswer(status: number | undefined): boolean {
   return status === undefined || status < 100 || status > 599;
+}
+
+/** A {@link RequestFailure} (thrown by the account's requests), not an SDK or network error. */
+export function isRequestFailure(err: unknown): err is RequestFailure {
+  const f = err as Partial<RequestFailure> | null;
+  return typeof f === "object" && f !== null && !(f instanceof Error) && typeof f.title === "string" && typeof f.transient === "boolean" && typeof f.accountsOff === "boolean";
 }
 
 /** Plain words for a refused sign-in, registration, rename or sign-out. */

@@ -111,6 +111,8 @@ function rollBlock(key: CryptoKey, clientSeeds: string, n: number, k: number): P
  * modulo `seats`.
  */
 export async function firstSeat(key: CryptoKey, clientSeeds: string, seats: number): Promise<number> {
+  // (A reveal with more seats than bytes can tell apart would never end the loop below.)
+  if (!Number.isInteger(seats) || seats < 1 || seats > 256) throw new RangeError(`${seats} seats`);
   const below = 256 - (256 % seats);
   for (let k = 0; ; k++) {
     for (const byte of await hmac(key, k === 0 ? `${clientSeeds}:first` : `${clientSeeds}:first:${k}`)) if (byte < below) return byte % seats;

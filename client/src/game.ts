@@ -212,7 +212,7 @@ export class GameScreen {
   /** A client seed sent and not answered yet: if the connection is lost meanwhile, whether it counted is not known. */
   private awaitingAck?: string;
   /** The running game's seats as this page first saw it running (their number, and the page's place when they are in order). */
-  private seatsAtStart?: { seats: number; seat?: number; ids: string[]; ordered: boolean; bots: string[] };
+  private seatsAtStart?: { commitment: string; seats: number; seat?: number; ids: string[]; ordered: boolean; bots: string[] };
   /** The game the page's join started, with the seed sent with the join and the commitment listed then (`game`: the game's commitment as the page first saw it running). */
   private joinGame?: { seed: string; listed: string; game: string };
   /** The "Verify fairness" view is open: its check (of the last reveal). */
@@ -281,7 +281,8 @@ export class GameScreen {
       // The commitment seen while the game's seed was secret must be the one revealed.
       // The seed this page's player contributed to it: the last one the server took (the page's
       // next seed, sent as this game's end showed, is not answered yet).
-      const start = this.seatsAtStart;
+      // (Only the game this reveal ends: a page that missed a reveal, in a drop, saw another game start since.)
+      const start = this.seatsAtStart?.commitment === payload.commitment ? this.seatsAtStart : undefined;
       // Or the seed sent with the join, for the game the join started: the commitment the room
       // listed before the join is the one shown before that game (the room must have taken the
       // seed with it; a listing that showed another one fails the check).
@@ -369,7 +370,10 @@ export class GameScreen {
     const revealed = typeof fairness.seed === "string" ? fairness.seed : "";
     if (revealed === "") {
       this.commitmentBefore = commitment;
-      this.seatsAtStart ??= runningSeats(room.state, room.sessionId);
+      if (this.seatsAtStart?.commitment !== commitment) {
+        const seats = runningSeats(room.state, room.sessionId);
+        this.seatsAtStart = seats && { commitment, ...seats };
+      }
       // The game running as the page first sees it is the one its join started (a join into a
       // running game is refused): the join's seed was for it.
       if (this.joinSeed && this.seatsAtStart) {

@@ -198,19 +198,23 @@ export class Accounts {
     const payload = tokenPayload(decoded);
     if (!payload || Date.now() < this.checksPausedUntil) return true;
     let timer: NodeJS.Timeout | undefined;
+    /** Answered (or given up): a late answer changes nothing. */
+    let settled = false;
     const answer = await Promise.race([
       this.options.store.user(payload.id).then(
         (user) => {
+          if (settled) return true;
           if (this.checksFailing) {
             this.checksFailing = false;
             this.options.logger.info("sign-in tokens are checked at the door again");
           }
           return stillNames(payload, user);
         },
-        () => this.checksFailed("failed"),
+        () => (settled ? true : this.checksFailed("failed")),
       ),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(this.checksFailed("did not answer")), TOKEN_CHECK_MS))),
     ]);
+    settled = true;
     clearTimeout(timer);
     return answer;
   }

@@ -10,6 +10,7 @@ import type { BoardGameState } from "../../src/schema/BoardGameState.js";
 import { eventually, Player } from "../helpers/clients.js";
 import { startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { startNginx, type TestNginx } from "../helpers/nginx.js";
+import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { freePort } from "../helpers/ports.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { board, closeAll, launchBrowser, openPlayer, text, waitFor, expectText, createRoom, joinListed } from "../browser/helpers.js";
@@ -22,6 +23,8 @@ describe("Front door: nginx in front of two processes (issue 13)", function () {
   let nginx: TestNginx;
   let processes: ServerProcess[];
   const rooms: SdkRoom[] = [];
+  /** The players' database the sign-in test's two processes share. */
+  let pg: TestPostgres | undefined;
 
   /** Two processes on one Redis, behind a fresh nginx; `env` for both. */
   async function stack(env: Record<string, string> = {}, tls = false) {
@@ -59,6 +62,7 @@ describe("Front door: nginx in front of two processes (issue 13)", function () {
   });
   after(async () => {
     await redis?.stop();
+    await pg?.stop();
   });
 
   it("a second player lands in the same room through the other process's matchmaking, and they play", async () => {
@@ -93,7 +97,10 @@ describe("Front door: nginx in front of two processes (issue 13)", function () {
   });
 
   it("signing in goes through nginx to a game process (JSON), and nginx's access log holds neither the sign-in token nor a reconnection token", async () => {
-    await stack({ JWT_SECRET: "front-door-test-secret-0123456789abcdef" });
+    // Several processes share one players' database (README, "Running several processes"): a
+    // sign-in made on one is checked on the other at the join.
+    pg = await startPostgres();
+    await stack({ JWT_SECRET: "front-door-test-secret-0123456789abcdef", DATABASE_URL: pg.url });
     const signIn = await fetch(`${nginx.url}/auth/anonymous`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ options: { name: "Ada" } }) });
     assert.equal(signIn.status, 200);
     const { user, token } = (await signIn.json()) as { user: { name: string }; token: string };

@@ -77,6 +77,21 @@ describe("The token check at a room's door (Accounts, revocationCheck)", () => {
     assert.ok(TOKEN_CHECK_PAUSE_MS >= 5000, "skipped for seconds, not one join");
   });
 
+  it("a database that answers late (1.5 s): the join went on at 1 s, and the late answer changes nothing (no 'checked again' line, the pause stands)", async function () {
+    this.timeout(10000);
+    lines.length = 0;
+    let calls = 0;
+    const check = checkWith((id) => {
+      calls++;
+      return new Promise((resolve) => setTimeout(() => resolve({ id, name: "Gus", guest: false, email: "g@example.org" }), TOKEN_CHECK_MS + 500));
+    });
+    assert.equal((await check(guestToken)).ok, true, "taken at its word after 1 s (the late answer would refuse it)");
+    await new Promise((r) => setTimeout(r, 800));
+    assert.deepEqual(lines.map((l) => l.level), [40], JSON.stringify(lines));
+    assert.equal((await check(guestToken)).ok, true);
+    assert.equal(calls, 1, "still paused");
+  });
+
   it("a database that fails: taken at its word at once, and checked again after the pause", async () => {
     lines.length = 0;
     let calls = 0;

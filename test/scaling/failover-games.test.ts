@@ -207,11 +207,13 @@ describe("High availability, per game: the crash of a game's process at the mome
       const [ada, bob] = ps[0]!.state.players.get(ps[0]!.id)!.name === "Ada" ? [ps[0]!, ps[1]!] : [ps[1]!, ps[0]!];
       await bob.room.leave(true);
       await ada.until(() => ada.all("fairnessRevealed").length > 0, "the seed revealed");
-      const revealed = ada.all("fairnessRevealed")[0] as { commitment: string; seed: string; clientSeeds: string; rolls: number[][] };
+      const revealed = ada.all("fairnessRevealed")[0] as { commitment: string; seed: string; clientSeeds: string; rolls: number[][]; seats?: string[]; first?: number };
+      assert.equal(revealed.seats?.length, 2, "the reveal names the game's seats, kept across the takeover");
+      assert.equal(typeof revealed.first, "number", "and the seat that moved first");
       assert.equal(revealed.commitment, commitment, "the seed revealed is the one committed to before the first roll");
       assert.equal(revealed.rolls.length, seen.length, "every roll of the game, from both processes, is in the reveal");
       revealed.rolls.forEach((faces, n) => assert.deepEqual([...faces].sort(), [...seen[n]!].sort(), `roll ${n}: the dice the players saw`));
-      assert.deepEqual(verifyMatch({ log: { steps: revealed.rolls.map((dice) => ({ dice })), fairness: revealed } }), { ok: true, rolls: seen.length, dice: seen.flat().length });
+      assert.deepEqual(verifyMatch({ log: { steps: revealed.rolls.map((dice) => ({ dice })), fairness: revealed } }), { ok: true, rolls: seen.length, dice: seen.flat().length, first: revealed.first });
     });
   });
 
