@@ -138,4 +138,39 @@ describe("Browser: Owe Drahn", function () {
     await screenshot(ada.page, "owedrahn-after");
     for (const p of [...players, dee]) assert.deepEqual(p.errors, []);
   });
+
+  it("a player who leaves during the game: the others read that they left and are out (and the total went back to 0), with a 'left' badge, not 'away'", async () => {
+    const pages = [await openPlayer(browser!, server!.url, "Ann"), await openPlayer(browser!, server!.url, "Ben"), await openPlayer(browser!, server!.url, "Cat")];
+    open.push(...pages);
+    const [ann, ben, cat] = pages as [Player, Player, Player];
+    await createRoom(ann.page, "owedrahn", { private: true, maxPlayers: 3 });
+    const link = await expectText(ann.page, "invite-link", /\/\?join=/);
+    for (const p of [ben, cat]) {
+      await p.page.goto(link);
+      await p.page.getByTestId("btn-invite-join").click();
+      await p.page.getByTestId("game-screen").waitFor();
+    }
+    for (const p of pages) await p.page.getByTestId("btn-ready").click();
+    for (const p of pages) await waitFor(async () => (await text(p.page, "total")) === "0" && (await p.page.getByTestId("btn-ready").count()) === 0, "the game to start");
+    const onTurn = async () => {
+      for (const p of pages) if ((await p.page.getByTestId("btn-roll").count()) > 0) return p;
+      return undefined;
+    };
+    let roller: Player | undefined;
+    await waitFor(async () => (roller = await onTurn()) !== undefined, "a player on turn");
+    // One roll, so the next player is on turn with a total (0 if the die was a 3).
+    await roller!.page.getByTestId("btn-roll").click();
+    let leaver: Player | undefined;
+    await waitFor(async () => (leaver = await onTurn()) !== undefined && leaver !== roller, "the turn passed");
+    const total = Number(await text(leaver!.page, "total"));
+    const leaverName = leaver === ann ? "Ann" : leaver === ben ? "Ben" : "Cat";
+    const index = pages.indexOf(leaver!);
+    await leaver!.page.getByTestId("btn-leave").click();
+    await leaver!.page.getByTestId("btn-leave-confirm").click();
+    const watcher = pages.find((p) => p !== leaver && p !== roller)!;
+    await expectText(watcher.page, "event-log", new RegExp(`${leaverName} left the game: out${total > 0 ? ", and the total is back to 0" : ""}\\.`));
+    await watcher.page.getByTestId(`left-${index}`).waitFor();
+    assert.equal(await watcher.page.locator(`[data-testid=player-${index}] [data-testid=away]`).count(), 0, "not shown as away");
+    assert.equal(await text(watcher.page, "total"), "0");
+  });
 });

@@ -122,6 +122,28 @@ describe("Owe Drahn room", () => {
     await a!.until(() => a!.state.currentTurn !== sleeper || a!.state.phase !== "playing");
   });
 
+  it("a player who leaves the running game is out, and the history says so (and whether the total went back to 0): the others see why", async () => {
+    const { players } = await readyGame(["Anna", "Bert", "Cleo"]);
+    const [a] = players as [Player<Od>, Player<Od>, Player<Od>];
+    const history = (p: Player<Od>) =>
+      [...p.state.history.entries()].sort(([x], [y]) => Number(x) - Number(y)).map(([, v]) => JSON.parse(v) as [number, string, string, Record<string, unknown>?]);
+    // One roll, so the next player is on turn with a total (0 if the die was a 3).
+    const first = players.find((p) => p.id === a.state.currentTurn)!;
+    first.send("roll");
+    await a.until(() => a.state.currentTurn !== first.id, "the turn passes after the roll");
+    const total = a.state.currentValue;
+    const onTurn = players.find((p) => p.id === a.state.currentTurn)!;
+    const watcher = players.find((p) => p !== onTurn && p !== first)!;
+    await onTurn.room.leave(true);
+    await watcher.until(() => history(watcher).some(([, kind]) => kind === "left"), "a 'left' entry");
+    const entry = history(watcher).find(([, kind]) => kind === "left")!;
+    assert.equal(entry[2], onTurn === players[0] ? "Anna" : onTurn === players[1] ? "Bert" : "Cleo", "names who left");
+    assert.deepEqual(entry[3], { reset: total > 0 }, `the total was ${total}`);
+    assert.equal(watcher.state.currentValue, 0, "a leave on one's own turn sends the total back to 0");
+    assert.equal(seat(watcher, onTurn.id).life, 0, "the leaver is out");
+    assert.equal(history(watcher).filter(([, kind]) => kind === "left").length, 1, "one line for one leave");
+  });
+
   it("eliminates a player who leaves during the game and declares the other the winner", async () => {
     const { players } = await readyGame(["A", "B"]);
     const [a, b] = players as [Player<Od>, Player<Od>];

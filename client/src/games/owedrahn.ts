@@ -55,6 +55,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
       }
       case "oweDrahn":
         return [who, " said “owe drahn”: one life less, the total is back to 0."];
+      case "left":
+        return [who, mine ? " left the game: you are out" : " left the game: out", data.reset === true ? ", and the total is back to 0." : "."];
       case "next": {
         const nextName = String(data.next ?? "");
         const nextMine = myName !== "" && nextName === myName;
@@ -148,7 +150,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
           state.currentTurn === p.id ? h("span", { class: "badge turn" }, p.choosing ? "choosing" : "to play") : null,
           state.phase === "lobby" ? h("span", { class: `badge ${p.ready ? "ready" : "not-ready"}` }, p.ready ? "ready ✓" : "not ready") : null,
           out ? h("span", { class: "badge out", testid: `out-${i}` }, "out") : null,
-          awayBadge(p),
+          // Not connected with no window to come back: left for good (the state keeps a player who left for their score).
+          !p.connected && !(p.awayUntil > 0) ? h("span", { class: "badge away", testid: `left-${i}` }, "left") : awayBadge(p),
           h("span", { class: "player-stats" }, this.hearts(p, i), h("span", { class: "score", testid: `score-${i}`, attrs: { title: "Score across games in this room" } }, `score ${p.score > 0 ? "+" : ""}${p.score}`)),
         );
       }),
