@@ -179,6 +179,11 @@ export function isSeatExpired(err: unknown): boolean {
   return (err as { code?: unknown } | null | undefined)?.code === SdkErrorCode.MATCHMAKE_EXPIRED;
 }
 
+/** A reconnect refused with 522 (MATCHMAKE_INVALID_ROOM_ID): no room of that id is listed (it ended, or its server restarted without it). */
+export function isRoomGone(err: unknown): boolean {
+  return (err as { code?: unknown } | null | undefined)?.code === SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID;
+}
+
 /** Plain words for the close code of a room connection that ended without our asking. */
 export function describeCloseCode(code: number): string {
   switch (code) {

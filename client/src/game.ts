@@ -18,7 +18,7 @@ import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 import type { Account } from "./account.js";
 import { checkName } from "../../src/protocol/names.js";
 import { CLIENT_SEED, type HistoryEntry, type ServerEvents } from "../../src/protocol/messages.js";
-import { describeCloseCode, describeErrorPayload, describeJoinError } from "./errors.js";
+import { describeCloseCode, describeErrorPayload, describeJoinError, isRoomGone } from "./errors.js";
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
@@ -53,6 +53,13 @@ const REJOIN_DELAYS_MS = [300, 1000, 2000, 4000, 8000];
 /** A spectator's re-join gives up after this long, even while the page waits to be online. */
 const REJOIN_GIVE_UP_MS = 60_000;
 
+/**
+ * The fallback gives up after this many answers in a row saying the room is not listed (522):
+ * its server restarted without it (one process, no high availability) or it ended. While
+ * another process takes a room over, the server answers 523 instead (src/ha/unanswered.ts), so
+ * a 522 then is at most a moment's gap, which the tries between absorb.
+ */
+const GONE_ANSWERS = 3;
 /** A seated player's fallback (restore()) starts this long after a drop, beside the SDK's own retries. */
 const RESTORE_AFTER_MS = 1500;
 /**
@@ -80,6 +87,8 @@ export function restoreGiveUpAt(droppedAt: number, state: unknown): number {
   const windowMs = typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_RECONNECT_MS;
   return droppedAt + windowMs + RESTORE_MARGIN_MS;
 }
+/** What the lost panel says when the server answers that the room is not there (522). */
+export const GAME_GONE_TEXT = "This game is no longer on the server (it restarted without it, or the game ended while you were away). Start a new one from the lobby.";
 /** What the status line and the banner say while the fallback runs (the browser online). */
 export const RESTORING_TEXT = "The server restarted; bringing your game back…";
 
@@ -529,7 +538,8 @@ export class GameScreen {
    * address), or this copy of the room moved (4412). Reconnects with the seat's current
    * token through the page's own address (the matchmaker finds the room wherever it lives),
    * with a backoff, until the server's reconnection window would be over. "Not there yet"
-   * answers (522, 523, 524) and network errors are retried. Runs beside the SDK's retries:
+   * answers (523, 524) and network errors are retried; {@link GONE_ANSWERS} "no such room"
+   * (522) in a row end it at once: the game is gone. Runs beside the SDK's retries:
    * the first one back wins (onReconnect stops this; restored() turns the SDK's off).
    */
   private async restore(old: Room, code: number) {
@@ -543,6 +553,7 @@ export class GameScreen {
     const giveUpAt = restoreGiveUpAt((this.droppedAt ??= Date.now()), this.room.state);
     this.render();
     let lastError: unknown;
+    let gone = 0;
     for (let tries = 0; ; tries++) {
       await online(giveUpAt - Date.now());
       await sleep(RESTORE_DELAYS_MS[Math.min(tries, RESTORE_DELAYS_MS.length - 1)]!);
@@ -565,10 +576,13 @@ export class GameScreen {
       }
       if (stopped()) return;
       lastError = result.error;
+      gone = isRoomGone(result.error) ? gone + 1 : 0;
+      if (gone >= GONE_ANSWERS) break;
       const failure = describeJoinError(result.error);
       if (failure.waitMs > 0) await sleep(Math.min(failure.waitMs, Math.max(0, giveUpAt - Date.now())));
     }
     if (stopped()) return;
+    if (gone >= GONE_ANSWERS) return this.showLost(code, GAME_GONE_TEXT);
     this.showLost(code, lastError === undefined ? "" : `Bringing your game back did not work: ${describeJoinError(lastError).title}`);
   }
 

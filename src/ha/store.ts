@@ -20,7 +20,8 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 
 const SNAP = (roomId: string) => `ha:snap:${roomId}`;
-const OWNER = (roomId: string) => `ha:owner:${roomId}`;
+/** A room's owner key: there from its first snapshot until it ends (a takeover keeps it, with a new epoch). */
+export const OWNER = (roomId: string) => `ha:owner:${roomId}`;
 const HIST = (roomId: string) => `ha:hist:${roomId}`;
 const ROOMS = (processId: string) => `ha:rooms:${processId}`;
 const PROCS = "ha:procs";

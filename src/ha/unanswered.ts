@@ -8,9 +8,14 @@
  * A room listens on its presence channel (`$<roomId>`) from creation to disposal, on
  * whichever process holds it, so a listed room with no subscriber there has no process.
  * A stalled process still holds its Redis connection, and its rooms still count as answering.
+ * A room nobody listens for that is no longer listed but still has its snapshot (its owner
+ * key) is being taken over too (its dead process's row swept before a survivor restored it):
+ * answered the same way, so "no such room" (522, which the web client takes as the game's
+ * end) comes only for a room that is gone.
  */
 import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
+import { OWNER } from "./store.js";
 
 export interface RoomLookup {
   /** The room is on this process. */
@@ -19,6 +24,8 @@ export interface RoomLookup {
   listed(roomId: string): Promise<boolean>;
   /** Some process listens on the room's presence channel. */
   listening(roomId: string): Promise<boolean>;
+  /** The room has a snapshot in Redis (its owner key): it ran with high availability and has not ended. */
+  saved(roomId: string): Promise<boolean>;
 }
 
 /**
@@ -26,24 +33,25 @@ export interface RoomLookup {
  * the room channel's subscribers on `redis` (the presence's server), counted with
  * `PUBSUB NUMSUB` (one channel, not a scan of every channel as the presence's `channels()` does).
  */
-export function matchmakerLookup(redis: Pick<Redis, "pubsub">): RoomLookup {
+export function matchmakerLookup(redis: Pick<Redis, "pubsub" | "exists">): RoomLookup {
   return {
     local: (roomId) => matchMaker.getLocalRoomById(roomId) !== undefined,
     listed: async (roomId) => Boolean(await matchMaker.driver.findOne({ roomId })),
     listening: async (roomId) => Number(((await redis.pubsub("NUMSUB", `$${roomId}`)) as [string, number | string])[1]) > 0,
+    saved: async (roomId) => (await redis.exists(OWNER(roomId))) > 0,
   };
 }
 
 /**
- * True when `roomId` is listed but no process listens for it (a room being taken over).
- * False when a lookup fails (the HA connection fails at once while Redis is down; the
+ * True when no process listens for `roomId` and it is listed or has its snapshot (a room
+ * being taken over). False when a lookup fails (the HA connection fails at once while Redis is down; the
  * driver's own waits for it, as Colyseus's lookup would): the reconnect goes its usual way.
  */
 export async function unanswered(roomId: string, lookup: RoomLookup): Promise<boolean> {
   if (lookup.local(roomId)) return false;
   try {
     // Who listens first: a live room elsewhere (the usual reconnect) costs one Redis call.
-    return !(await lookup.listening(roomId)) && (await lookup.listed(roomId));
+    return !(await lookup.listening(roomId)) && ((await lookup.listed(roomId)) || (await lookup.saved(roomId)));
   } catch {
     return false;
   }

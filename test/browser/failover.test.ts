@@ -9,7 +9,10 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startServer, startServers, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { startNginx, type TestNginx } from "../helpers/nginx.js";
 import { freePort } from "../helpers/ports.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
@@ -102,9 +105,9 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
     await redis?.stop();
   });
 
-  async function open(name: string): Promise<Watched> {
+  async function open(name: string, url = nginx!.url): Promise<Watched> {
     const sockets: string[] = [];
-    const player = await openPlayer(browser!, nginx!.url, name);
+    const player = await openPlayer(browser!, url, name);
     player.page.on("websocket", (ws) => sockets.push(ws.url()));
     const watched = { ...player, name, sockets };
     pages.push(watched);
@@ -205,5 +208,42 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
     await expectText(first.page, "winner", /You win!/);
     await expectText(second.page, "winner", /wins/);
     console.log(`      (both pages back ${backMs} ms after the kill)`);
+  });
+  it("one process without Redis, killed and started again: within seconds both pages say the game is gone (not a minute of 'bringing it back'), and the lobby is one click away", async () => {
+    // One data folder for both runs: the pages' guest sign-ins stay valid after the restart.
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "game-restart-"));
+    try {
+      const env = { LOG_LEVEL: "info", RECONNECT_SECONDS: "60", DATA_DIR: dataDir };
+      const first = await startServer({ redisUrl: "", env });
+      processes = [first];
+      const ada = await open("Ada", first.url);
+      const bob = await open("Bob", first.url);
+      const roomId = await createRoom(ada.page, "tictactoe");
+      await bob.page.getByTestId(`room-${roomId}`).waitFor();
+      await joinListed(bob.page, roomId);
+      for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), `${p.name}: the game to start`);
+      // The SDK reconnects by itself only after a minimum uptime (the client sets 1 s).
+      await new Promise((r) => setTimeout(r, 1200));
+
+      first.kill("SIGKILL");
+      await first.waitForExit(5000);
+      const again = await startServer({ redisUrl: "", env, port: first.port });
+      processes.push(again);
+      const upAt = Date.now();
+
+      // The restarted process answers every reconnect "no such room" (522): three in a row end the fallback.
+      for (const p of [ada, bob]) {
+        await waitFor(async () => (await p.page.getByTestId("lost").count()) > 0, `${p.name}: the game shown as lost soon after the restart`, 15_000).catch(async (err: Error) => {
+          throw new Error(`${err.message}; banner ${JSON.stringify(await text(p.page, "conn-status"))}, status ${JSON.stringify(await text(p.page, "status"))}`);
+        });
+        assert.match(await text(p.page, "lost"), /no longer on the server/, `${p.name}: the lost panel says the game is gone`);
+      }
+      const shownMs = Date.now() - upAt;
+      await ada.page.getByTestId("btn-lobby").click();
+      await ada.page.getByTestId("lobby").waitFor({ timeout: 10_000 });
+      console.log(`      (both pages said the game was gone ${shownMs} ms after the restarted process listened)`);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

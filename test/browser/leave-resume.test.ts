@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import { MatchMakeError } from "@colyseus/sdk";
 import type { Page } from "playwright-core";
-import { describeJoinError, isSeatExpired } from "../../client/src/errors.js";
+import { describeJoinError, isRoomGone, isSeatExpired } from "../../client/src/errors.js";
 import { board, browserSuite, createRoom, expectText, oneMoveGame, openPlayer, startProxy, text, waitFor, type BrowserSuite, type Player, type Proxy } from "./helpers.js";
 
 const SEAT_KEY = "turn-games.seat";
@@ -264,5 +264,13 @@ describe("describeJoinError / isSeatExpired: which refusals are passing, and whi
     assert.equal(isSeatExpired(new MatchMakeError('room "x" has been disposed.', 4212)), false);
     assert.equal(isSeatExpired(new MatchMakeError("Failed to fetch", undefined as unknown as number)), false);
     assert.equal(isSeatExpired(undefined), false);
+  });
+
+  it("a reconnect refused with 522 is a room gone (the fallback stops after three in a row); a 523 or 524 is not", () => {
+    assert.equal(isRoomGone(new MatchMakeError('room "x" has been disposed.', 522)), true);
+    assert.equal(isRoomGone(new MatchMakeError("the room's process died; it is being restored", 523)), false);
+    assert.equal(isRoomGone(new MatchMakeError("reconnection token invalid or expired.", 524)), false);
+    assert.equal(isRoomGone(new MatchMakeError("Failed to fetch", undefined as unknown as number)), false);
+    assert.equal(isRoomGone(undefined), false);
   });
 });

@@ -12,7 +12,7 @@ import { matchmakerLookup, unanswered, type RoomLookup } from "../../src/ha/unan
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { testServer } from "../helpers/server.js";
 
-function lookup(room: { local?: boolean; listed?: boolean | Error; listening?: boolean | Error }): RoomLookup & { asked: string[] } {
+function lookup(room: { local?: boolean; listed?: boolean | Error; listening?: boolean | Error; saved?: boolean | Error }): RoomLookup & { asked: string[] } {
   const asked: string[] = [];
   const answer = async (what: string, value: boolean | Error | undefined) => {
     asked.push(what);
@@ -24,6 +24,7 @@ function lookup(room: { local?: boolean; listed?: boolean | Error; listening?: b
     local: () => room.local ?? false,
     listed: () => answer("listed", room.listed),
     listening: () => answer("listening", room.listening),
+    saved: () => answer("saved", room.saved),
   };
 }
 
@@ -38,9 +39,21 @@ describe("A reconnect to a room being taken over (unanswered)", () => {
     assert.deepEqual(l.asked, ["listening"]);
   });
 
-  it("a room that is not listed goes the usual way (Colyseus says it is gone)", async () => {
-    const l = lookup({ listed: false, listening: false });
+  it("a room that is neither listed nor saved goes the usual way (Colyseus says it is gone, and the web client stops trying)", async () => {
+    const l = lookup({ listed: false, listening: false, saved: false });
     assert.equal(await unanswered("r1", l), false);
+    assert.deepEqual(l.asked, ["listening", "listed", "saved"]);
+  });
+
+  it("a room no longer listed but still saved, nobody listening, is unanswered: its row was swept before a survivor restored it", async () => {
+    const l = lookup({ listed: false, listening: false, saved: true });
+    assert.equal(await unanswered("r1", l), true);
+    assert.deepEqual(l.asked, ["listening", "listed", "saved"]);
+  });
+
+  it("a listed room nobody listens for is unanswered without reading its snapshot", async () => {
+    const l = lookup({ listed: true, listening: false, saved: false });
+    assert.equal(await unanswered("r1", l), true);
     assert.deepEqual(l.asked, ["listening", "listed"]);
   });
 
@@ -53,6 +66,7 @@ describe("A reconnect to a room being taken over (unanswered)", () => {
   it("when Redis cannot be asked, the reconnect goes the usual way", async () => {
     assert.equal(await unanswered("r1", lookup({ listed: new Error("Connection is closed.") })), false);
     assert.equal(await unanswered("r1", lookup({ listed: true, listening: new Error("Connection is closed.") })), false);
+    assert.equal(await unanswered("r1", lookup({ listed: false, listening: false, saved: new Error("Connection is closed.") })), false);
   });
 });
 
@@ -85,6 +99,16 @@ describe("The matchmaker's room lookup (matchmakerLookup)", () => {
     } finally {
       await matchMaker.remoteRoomCall(room.roomId, "disconnect").catch(() => undefined);
     }
+  });
+
+  it("saved is whether the room's owner key is in Redis (ha:owner:<roomId>), only that room's", async () => {
+    const lookup = matchmakerLookup(client);
+    assert.equal(await lookup.saved("r77"), false, "no snapshot yet");
+    await client.set("ha:owner:r77", "1|p1");
+    assert.equal(await lookup.saved("r77"), true);
+    assert.equal(await lookup.saved("r7"), false, "another room's key does not count");
+    await client.del("ha:owner:r77");
+    assert.equal(await lookup.saved("r77"), false, "gone once the room ended");
   });
 
   it("listening counts the subscribers of the room's presence channel ($<roomId>), only that channel's", async () => {

@@ -57,6 +57,8 @@ export interface StartOptions {
   defaultLimits?: boolean;
   /** Extra arguments for node (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Listen on this port (a process started again where one died); by default a free one. */
+  port?: number;
 }
 
 const spawned = new Set<ChildProcess>();
@@ -121,7 +123,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   // freePort() can race with another process grabbing the port; retry once on EADDRINUSE.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(await freePort(), options);
+      return await startOnce(options.port ?? (await freePort()), options);
     } catch (err) {
       if (attempt >= 2 || !/EADDRINUSE/.test((err as Error).message)) throw err;
     }
