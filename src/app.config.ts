@@ -283,7 +283,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       if (options.players) {
         const { accounts, store, leaderboards } = options.players;
         app.use(accounts.routes());
-        app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), matchJson: (id) => store.matchJson(id) }, games, logger));
+        app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), matchJson: (id) => store.matchJson(id) }, games, logger, env.LEADERBOARD_MIN_GAMES));
       } else {
         // Lookaheads: Express strips a matched prefix, and skips the layer when what follows is not "/".
         app.use([/^\/auth(?=\/|$)/, /^\/api\/(?:leaderboard|players|matches)(?=\/|$)/], (_req, res) => {

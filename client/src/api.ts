@@ -16,6 +16,8 @@ export type { LeaderboardEntry };
 
 export interface Leaderboard {
   game: string;
+  /** Games a player needs to be listed (a server before 2026-12-04 does not say). */
+  minGames?: number;
   entries: LeaderboardEntry[];
 }
 
@@ -98,6 +100,7 @@ export function isLeaderboard(v: unknown): v is Leaderboard {
   return (
     isObject(v) &&
     isStr(v.game) &&
+    (v.minGames === undefined || isNum(v.minGames)) &&
     Array.isArray(v.entries) &&
     v.entries.every((e) => isObject(e) && isNum(e.rank) && isStr(e.userId) && isStr(e.name) && isNum(e.rating) && isNum(e.played) && isNum(e.won))
   );

@@ -61,7 +61,7 @@ export class LeaderboardScreen {
     const me = this.host.account.user?.id;
     this.body.replaceChildren(
       board.entries.length === 0
-        ? h("p", { class: "muted", testid: "leaderboard-empty" }, `No one is on the ${gameTitle(board.game)} leaderboard yet: players appear here once they have played a few games.`)
+        ? h("p", { class: "muted", testid: "leaderboard-empty" }, `No one is on the ${gameTitle(board.game)} leaderboard yet: players appear here once they have played ${board.minGames === undefined ? "a few games" : board.minGames === 1 ? "a game" : `${board.minGames} games`}.`)
         : h(
             "div",
             { class: "table-wrap" },

@@ -181,7 +181,7 @@ export class ReplayScreen {
         "p",
         { class: "muted small replay-meta" },
         h("time", { testid: "replay-date", attrs: { datetime: new Date(match.endedAt).toISOString() } }, dateFormat.format(match.endedAt)),
-        ` · ${match.log.steps.length} steps · ${clock(match.endedAt - match.startedAt)} long${match.rated ? " · rated" : ""}`,
+        ` · ${match.log.steps.length} ${match.log.steps.length === 1 ? "step" : "steps"} · ${clock(match.endedAt - match.startedAt)} long${match.rated ? " · rated" : ""}`,
       ),
       h(
         "ol",

@@ -51,12 +51,18 @@ export function seatRows(match: MatchRecord): MatchPlayersTable[] {
   return match.players.map((p) => ({ match_id: match.id, seat: p.seat, user_id: p.userId, name: p.name, placement: p.placement, ended_at: match.endedAt }));
 }
 
-/** A match's known players, each once (one player in two seats, from two tabs, counts at their better place). */
+/**
+ * A match's known players whose stats it changes: each player in exactly one of its seats. A
+ * player in two or more seats (two tabs of one browser) played against themselves: the match
+ * is in their profile, but it counts in none of their stats (until 2026-12-04 it counted at
+ * their better place, so a player could win against themselves as often as they liked).
+ */
 function knownSeats(match: MatchRecord) {
+  const seats = new Map<string, number>();
+  for (const p of match.players) if (p.userId !== null) seats.set(p.userId, (seats.get(p.userId) ?? 0) + 1);
   return match.players
-    .filter((p): p is typeof p & { userId: string } => p.userId !== null)
-    .sort((a, b) => a.placement - b.placement)
-    .filter((p, i, all) => all.findIndex((q) => q.userId === p.userId) === i);
+    .filter((p): p is typeof p & { userId: string } => p.userId !== null && seats.get(p.userId) === 1)
+    .sort((a, b) => a.placement - b.placement);
 }
 
 export const statsKey = (userId: string, game: string) => `${userId}\u0000${game}`;

@@ -1,7 +1,7 @@
 /**
  * The players' read-only HTTP API (JSON), over src/players/store.ts:
  *
- *   GET /api/leaderboard/:game?limit=N   { game, entries: [{ rank, userId, name, rating, played, won }] }
+ *   GET /api/leaderboard/:game?limit=N   { game, minGames, entries: [{ rank, userId, name, rating, played, won }] }
  *   GET /api/players/:id                 { id, name, guest, stats: { [game]: {…} }, matches: [last 20] }
  *   GET /api/matches/:id                 the match: players, result, action log
  *
@@ -14,12 +14,14 @@ import express, { type Request, type Response } from "express";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { LEADERBOARD_MAX } from "./leaderboards.js";
+import { LEADERBOARD_MIN_GAMES } from "./store.js";
 import type { PlayerStore } from "./store.js";
 
 const ID = z.string().regex(/^[\w-]{1,64}$/, "an id is 1 to 64 letters, digits, '_' or '-'");
 
 /** `leaderboard` is the kept one in a server (src/players/leaderboards.ts), not a query per request. */
-export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "matchJson">, games: readonly string[], log: Logger): express.Router {
+/** `minGames`: the games a player needs to be listed (LEADERBOARD_MIN_GAMES), told with each leaderboard so a page can say it. */
+export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "matchJson">, games: readonly string[], log: Logger, minGames = LEADERBOARD_MIN_GAMES): express.Router {
   const router = express.Router();
   const game = z.enum(games as [string, ...string[]]);
   const limit = z.coerce.number().int().min(1).max(LEADERBOARD_MAX).default(20);
@@ -40,7 +42,7 @@ export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" 
       if (!g.success) return refuse(res, 404, `There is no game "${String(req.params.game).slice(0, 40)}". Games: ${games.join(", ")}.`);
       const n = limit.safeParse(req.query.limit ?? undefined);
       if (!n.success) return refuse(res, 400, `limit must be a whole number from 1 to ${LEADERBOARD_MAX}.`);
-      res.json({ game: g.data, entries: await store.leaderboard(g.data, n.data) });
+      res.json({ game: g.data, minGames, entries: await store.leaderboard(g.data, n.data) });
     }),
   );
 

@@ -83,7 +83,7 @@ describe("Players' HTTP API (src/players/routes.ts)", function () {
     );
     assert.equal(typeof body.entries[0].rating, "number");
     assert.equal((await get("/api/leaderboard/tictactoe?limit=1")).body.entries.length, 1);
-    assert.deepEqual((await get("/api/leaderboard/dice")).body, { game: "dice", entries: [] });
+    assert.deepEqual((await get("/api/leaderboard/dice")).body, { game: "dice", minGames: 5, entries: [] }, "an empty board says how many games it takes");
   });
 
   it("GET /api/players/:id: name, guest, stats per game and the matches, newest first", async () => {

@@ -402,7 +402,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
         [0, me.id, 2],
         [1, me.id, 1],
       ]);
-      assert.deepEqual({ ...profile.stats["two-tabs-game"], rating: 0 }, { played: 2, won: 2, lost: 0, drawn: 0, rating: 0 }, "and counted once each");
+      assert.deepEqual({ ...profile.stats["two-tabs-game"], rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rating: 0 }, "the game against themselves counts in no stats (the one against a program does)");
     });
 
     it("profile: a player in three seats of each of 25 matches (more rows than one page of the index), several ending at the same moment, gets the last 20 matches once each, at their best place, newest first", async () => {
@@ -433,6 +433,10 @@ for (const kind of ["sqlite", "postgres"] as const) {
       );
       assert.equal(new Set(listed.map((m) => m.id)).size, 20);
       assert.ok(listed.every((m) => m.game === "owedrahn" && m.players.length === 4));
+      // Stats: the player in three seats of each played against themselves (nothing counted); the other player, in one seat, won all 25.
+      const stats = async (id: string) => (await store.profile(id))!.stats.owedrahn;
+      assert.equal(await stats(me.id), undefined, "no stats for the player in three seats");
+      assert.deepEqual({ ...(await stats(other.id)), rating: 0 }, { played: 25, won: 25, lost: 0, drawn: 0, rating: 0 }, "the other player's games count");
     });
 
     /** A second, empty database of the same kind (its own folder, or another database on the same server), with its close. */
