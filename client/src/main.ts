@@ -17,7 +17,7 @@ import { LobbyScreen, type LobbyHost } from "./lobby.js";
 import { ProfileScreen } from "./profile.js";
 import { ReplayScreen } from "./replay.js";
 import { currentRoute, LOBBY_HREF, type Route } from "./routes.js";
-import { clearSeat, inviteInLocation, loadSeat, seatLeftBehind, type SavedSeat } from "./session.js";
+import { clearSeat, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
 import { AccountScreen } from "./signin.js";
 import { clearToasts, setConnection, showError } from "./ui.js";
 
@@ -57,9 +57,6 @@ class App implements LobbyHost, GameHost {
     const signedIn = this.account.start();
     const saved = loadSeat();
     if (saved && (await this.resume(saved))) return;
-    // A game whose tab was closed: back to it, and quietly to the lobby if it is over.
-    const left = saved ? undefined : await seatLeftBehind();
-    if (left && (await this.resume(left, true))) return;
     await Promise.race([signedIn, sleep(SIGN_IN_WAIT_MS)]);
     this.showRoute(currentRoute());
   }
@@ -98,7 +95,7 @@ class App implements LobbyHost, GameHost {
    * Reconnects to the saved seat (a reload mid-game), or watches the saved room again (a
    * spectator has no seat to reconnect to); false when the seat or room is gone.
    */
-  private async resume(saved: SavedSeat, quiet = false): Promise<boolean> {
+  private async resume(saved: SavedSeat): Promise<boolean> {
     const view = viewOf(saved.game);
     if (!view) {
       clearSeat();
@@ -133,11 +130,6 @@ class App implements LobbyHost, GameHost {
     // so a reload tries again while the server still holds the seat.
     if (!failure.transient || seatGone) clearSeat();
     this.setInGame(false);
-    // A seat left behind by a closed tab: most often its game is simply over; nothing to say.
-    if (quiet) {
-      clearSeat();
-      return false;
-    }
     showError(
       spectator ? "The game you were watching could not be shown again." : "Your game could not be resumed.",
       seatGone

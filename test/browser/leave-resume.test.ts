@@ -153,42 +153,6 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
   this.timeout(90000);
   const suite = browserSuite({ RECONNECT_SECONDS: "2" });
 
-  it("a tab closed during a game: the next page opened in that browser goes back to the seat, while a tab opened beside the game's open one stays in the lobby", async () => {
-    const { ada, bob } = await gameWithOneMove(suite, suite.server.url);
-    const before = await board(ada.page);
-    // A second tab while the game's tab is open: it must not take the seat from it.
-    const beside = await ada.context.newPage();
-    await beside.goto(suite.server.url);
-    await beside.getByTestId("lobby").waitFor();
-    await pause(800);
-    assert.equal(await beside.getByTestId("game-screen").count(), 0, "the second tab stays in the lobby");
-    assert.equal(await ada.page.getByTestId("game-screen").count(), 1, "the game's tab still plays");
-    await beside.close();
-    const reconnectedBefore = reconnections(suite);
-
-    // The game's tab is closed by mistake, and the site opened again in a new one.
-    await ada.page.close();
-    const again = await ada.context.newPage();
-    await again.goto(suite.server.url);
-    await again.getByTestId("game-screen").waitFor({ timeout: 10_000 });
-    await waitFor(async () => (await text(again, "role")).includes("playing"), "back in her seat, playing");
-    assert.deepEqual(await board(again), before, "the same board");
-    assert.equal(reconnections(suite), reconnectedBefore + 1, "the server reconnected her seat");
-    await waitFor(async () => (await bob.page.getByTestId("away").count()) === 0, "Bob no longer sees her away");
-
-    // Once she leaves, a new tab has nothing to go back to.
-    await again.getByTestId("btn-leave").click();
-    await again.getByTestId("btn-leave-confirm").click();
-    await again.getByTestId("lobby").waitFor();
-    await again.close();
-    const later = await ada.context.newPage();
-    await later.goto(suite.server.url);
-    await later.getByTestId("lobby").waitFor();
-    await pause(800);
-    assert.equal(await later.getByTestId("game-screen").count(), 0, "the lobby, no game");
-    assert.equal(await later.getByTestId("error-toast").count(), 0, "and no error");
-  });
-
   it("a tab reopened after the window says the game ended or they were away too long, and forgets the seat", async () => {
     const { ada, bob } = await gameWithOneMove(suite, suite.server.url);
     assert.ok(await savedSeat(ada.page), "the seat is saved");
