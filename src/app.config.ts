@@ -34,7 +34,7 @@ import { Listing } from "./rooms/listing.js";
 import { LobbyRoom, lobbyOptions } from "./rooms/LobbyRoom.js";
 import { HighAvailability } from "./ha/service.js";
 import { aliveHandler, ALIVE_PATH } from "./ha/probe.js";
-import { matchmakerLookup, unanswered } from "./ha/unanswered.js";
+import { matchmakerLookup, mayComeBack, unanswered } from "./ha/unanswered.js";
 import type { Players } from "./players/service.js";
 import { playerRoutes } from "./players/routes.js";
 
@@ -210,6 +210,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       maxBodyBytes: env.MAX_HTTP_BODY_BYTES,
       originAllowed: (req) => originAllowed(req.headers.origin, req.headers.host, env.ALLOWED_ORIGINS),
       unanswered: roomLookup ? (roomId) => unanswered(roomId, roomLookup) : undefined,
+      mayComeBack: roomLookup ? (roomId) => mayComeBack(roomId, roomLookup) : undefined,
       logger,
     }),
   });

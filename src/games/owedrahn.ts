@@ -35,14 +35,15 @@ export const oweDrahn = defineGame({
   /**
    * `roll` (`data`: `die`, `total`, `timeout` when the server rolled), `oweDrahn` (a life
    * given up), `next` (`data`: `next` — the name — and `timeout` when the server chose),
-   * `left` (a player still in left the running game: out; `data`: `reset` when that sent the
-   * total back to 0, as a leave on one's own turn does), and `end`.
+   * `left` (a player still in left the running game, which goes on without them: out;
+   * `data`: `reset` when that sent the total back to 0, as a leave on one's own turn does), and `end`.
    */
   history({ before, after, playerId, action, events }) {
     const items: HistoryItem[] = [];
     const nameOf = (id: string) => before.players.find((p) => p.id === id)?.name ?? "";
     if (action.type === "lose_life") items.push({ kind: "oweDrahn", who: nameOf(playerId) });
-    const leaver = action.type === "leave" && before.phase === "playing" ? before.players.find((p) => p.id === playerId && p.life > 0 && !p.left) : undefined;
+    // Not when the leave ends the game: its end entry says who left ("Bea left — you win by forfeit").
+    const leaver = action.type === "leave" && before.phase === "playing" && after.phase === "playing" ? before.players.find((p) => p.id === playerId && p.life > 0 && !p.left) : undefined;
     if (leaver) items.push({ kind: "left", who: leaver.name, data: { reset: before.currentValue > 0 && after.currentValue === 0 } });
     for (const event of events) {
       if (event.type === "rolled") items.push({ kind: "roll", who: nameOf(String(event.playerId)), data: { die: Number(event.die), total: Number(event.total), timeout: event.timeout === true } });

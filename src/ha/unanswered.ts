@@ -43,6 +43,19 @@ export function matchmakerLookup(redis: Pick<Redis, "pubsub" | "exists">): RoomL
 }
 
 /**
+ * Whether a room that Colyseus found unlisted may still run or come back: its snapshot is in
+ * Redis (a restored room listening while its row is missing, or one not restored yet), or
+ * Redis cannot tell (then "try again" is the safe answer: the client's window bounds it).
+ */
+export async function mayComeBack(roomId: string, lookup: Pick<RoomLookup, "saved">): Promise<boolean> {
+  try {
+    return await lookup.saved(roomId);
+  } catch {
+    return true;
+  }
+}
+
+/**
  * True when no process listens for `roomId` and it is listed or has its snapshot (a room
  * being taken over). False when a lookup fails (the HA connection fails at once while Redis is down; the
  * driver's own waits for it, as Colyseus's lookup would): the reconnect goes its usual way.

@@ -65,6 +65,12 @@ export interface MatchmakingSettings {
    * Colyseus's 2 s timeout (src/ha/unanswered.ts).
    */
   unanswered?(roomId: string): Promise<boolean>;
+  /**
+   * With high availability: whether a room a reconnect found unlisted (Colyseus's 522) may
+   * still be running or be brought back: its snapshot is in Redis, or that cannot be checked.
+   * Such a reconnect is answered 523 ("try again") instead, so 522 means the game is gone.
+   */
+  mayComeBack?(roomId: string): Promise<boolean>;
   logger: Logger;
 }
 
@@ -192,6 +198,12 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
       // with the error's own text, which may name internal addresses, processes or the request's
       // options. It is logged, and answered 500 without its text (below).
       if (typeof e.code !== "number" || e.code === ErrorCode.MATCHMAKE_UNHANDLED) throw err;
+      // A room restored elsewhere can be listening with its row missing for a moment (a
+      // process's sweep deleting rows it read before the restore wrote its own; a stalled copy
+      // unlisting itself): its snapshot says it is not gone.
+      if (method === "reconnect" && e.code === ErrorCode.MATCHMAKE_INVALID_ROOM_ID && (await settings.mayComeBack?.(roomName))) {
+        throw new Refusal(523, 523, "That game is being brought back on another server. Try again in a moment.", 1);
+      }
       throw new Refusal(httpStatus(e.code), e.code, String(e.message ?? "matchmaking failed").slice(0, 300));
     }
     if (reservation.sessionId) await claim?.confirm(reservation.sessionId);

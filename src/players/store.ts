@@ -262,7 +262,7 @@ export class PlayerStore {
 
   /**
    * A player's last {@link PROFILE_MATCHES} matches, newest first, each once: a player in two
-   * seats (two tabs) sees the match once, at their better place (as their stats count it).
+   * seats (two tabs) sees the match once, at their better place (it counts in none of their stats: src/players/results.ts).
    * Read from the index on (player, end, match) a page at a time, so the cost does not grow
    * with the player's matches; a match's seats are neighbours in it (they share its end).
    */

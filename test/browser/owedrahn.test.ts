@@ -145,8 +145,10 @@ describe("Browser: Owe Drahn", function () {
     const [ann, ben, cat] = pages as [Player, Player, Player];
     await createRoom(ann.page, "owedrahn", { private: true, maxPlayers: 3 });
     const link = await expectText(ann.page, "invite-link", /\/\?join=/);
-    for (const p of [ben, cat]) {
+    for (const [p, name] of [[ben, "Ben"], [cat, "Cat"]] as const) {
       await p.page.goto(link);
+      await p.page.getByTestId("invite-panel").waitFor();
+      await p.page.getByTestId("name-input").fill(name);
       await p.page.getByTestId("btn-invite-join").click();
       await p.page.getByTestId("game-screen").waitFor();
     }

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 import { Redis } from "ioredis";
-import { matchmakerLookup, unanswered, type RoomLookup } from "../../src/ha/unanswered.js";
+import { matchmakerLookup, mayComeBack, unanswered, type RoomLookup } from "../../src/ha/unanswered.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 import { testServer } from "../helpers/server.js";
 
@@ -67,6 +67,14 @@ describe("A reconnect to a room being taken over (unanswered)", () => {
     assert.equal(await unanswered("r1", lookup({ listed: new Error("Connection is closed.") })), false);
     assert.equal(await unanswered("r1", lookup({ listed: true, listening: new Error("Connection is closed.") })), false);
     assert.equal(await unanswered("r1", lookup({ listed: false, listening: false, saved: new Error("Connection is closed.") })), false);
+  });
+});
+
+describe("A reconnect Colyseus found unlisted (mayComeBack)", () => {
+  it("may come back while its snapshot is in Redis, and when Redis cannot tell; not when there is none", async () => {
+    assert.equal(await mayComeBack("r1", lookup({ saved: true })), true);
+    assert.equal(await mayComeBack("r1", lookup({ saved: false })), false);
+    assert.equal(await mayComeBack("r1", lookup({ saved: new Error("Connection is closed.") })), true);
   });
 });
 

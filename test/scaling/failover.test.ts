@@ -129,6 +129,29 @@ describe("High availability: games survive the death of their process (issue 10)
     await tttMove(s, [f, s], 1, 0);
   });
 
+  it("a reconnect to a running room whose listing row is missing (a sweep deleting a row a restore had just written) is answered 523, try again, not 522: the web client takes 522 as the game's end; a room with no snapshot is 522", async () => {
+    await start(2);
+    const { first, second, roomId } = await tttPair(suite.processes[0]!);
+    await tttMove(first, [first, second], 0, 0);
+    const [rid, secret] = first.token().split(":") as [string, string];
+    const row = await suite.redis.hget("roomcaches", roomId);
+    assert.ok(row, "the room is listed");
+    await suite.redis.hdel("roomcaches", roomId);
+    try {
+      for (const p of suite.processes) {
+        const raw = await fetch(`${p.url}/matchmake/reconnect/${rid}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
+        assert.equal(raw.status, 523, `process ${p.port}: a room with its snapshot is not gone`);
+        assert.equal(raw.headers.get("retry-after"), "1");
+      }
+      const gone = await fetch(`${suite.processes[1]!.url}/matchmake/reconnect/noSuchRoom1`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
+      assert.equal(gone.status, 522, "a room with neither a row nor a snapshot is gone");
+    } finally {
+      await suite.redis.hset("roomcaches", roomId, row);
+    }
+    // The game goes on.
+    await tttMove(second, [first, second], 1, 0);
+  });
+
   it("SIGSTOP of the owner for 5 s, then SIGCONT: the room is restored once, the stalled copy closes itself (4412), and every player ends in the one live copy", async () => {
     await start(2);
     const { first, second, roomId } = await tttPair(suite.processes[0]!);
