@@ -8,7 +8,7 @@
  */
 import { ErrorCode as SdkErrorCode, type Client } from "@colyseus/sdk";
 import { checkName } from "../../src/protocol/names.js";
-import { AuthCode, describeAuthError, type RequestFailure } from "./errors.js";
+import { AuthCode, describeAuthError, refusedWith, type RequestFailure } from "./errors.js";
 import { asName, sleep, type Text } from "./dom.js";
 import { loadName, saveName } from "./session.js";
 import { showError } from "./ui.js";
@@ -73,7 +73,7 @@ export function storedName(): string | undefined {
 
 /** A join or create refused because the server did not accept the sign-in token (code 525). */
 export function isAuthFailed(err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === SdkErrorCode.AUTH_FAILED;
+  return refusedWith(err, SdkErrorCode.AUTH_FAILED);
 }
 
 export class Account {

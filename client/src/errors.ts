@@ -176,12 +176,17 @@ export function describeJoinError(err: unknown): JoinFailure {
  * socket close); when they all end so, the seat is gone.
  */
 export function isSeatExpired(err: unknown): boolean {
-  return (err as { code?: unknown } | null | undefined)?.code === SdkErrorCode.MATCHMAKE_EXPIRED;
+  return refusedWith(err, SdkErrorCode.MATCHMAKE_EXPIRED);
 }
 
 /** A reconnect refused with 522 (MATCHMAKE_INVALID_ROOM_ID): no room of that id is listed (it ended, or its server restarted without it). */
 export function isRoomGone(err: unknown): boolean {
-  return (err as { code?: unknown } | null | undefined)?.code === SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID;
+  return refusedWith(err, SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID);
+}
+
+/** Whether a rejected SDK call carries this code (an HTTP status or a close code). */
+export function refusedWith(err: unknown, code: number): boolean {
+  return (err as { code?: unknown } | null | undefined)?.code === code;
 }
 
 /** Plain words for the close code of a room connection that ended without our asking. */

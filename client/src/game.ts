@@ -577,12 +577,11 @@ export class GameScreen {
       if (stopped()) return;
       lastError = result.error;
       gone = isRoomGone(result.error) ? gone + 1 : 0;
-      if (gone >= GONE_ANSWERS) break;
+      if (gone >= GONE_ANSWERS) return this.showLost(code, GAME_GONE_TEXT);
       const failure = describeJoinError(result.error);
       if (failure.waitMs > 0) await sleep(Math.min(failure.waitMs, Math.max(0, giveUpAt - Date.now())));
     }
     if (stopped()) return;
-    if (gone >= GONE_ANSWERS) return this.showLost(code, GAME_GONE_TEXT);
     this.showLost(code, lastError === undefined ? "" : `Bringing your game back did not work: ${describeJoinError(lastError).title}`);
   }
 

@@ -32,16 +32,16 @@ export function setConnection(state: ConnState, detail = "", words?: string): vo
 
 const TOAST_MS = 6000;
 
-/**
- * Shows an error toast (role="alert": screen readers announce it) that hides by itself.
- * Player names in `title` or `detail` are {@link Text} names: isolated in `<bdi>`.
- */
 /** Whether a toast's detail says more than its title ("It is not your turn." under "It is not your turn yet." does not). */
 export function addsTo(title: string, detail: string): boolean {
   const bare = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
   return bare(detail) !== "" && !bare(title).includes(bare(detail));
 }
 
+/**
+ * Shows an error toast (role="alert": screen readers announce it) that hides by itself.
+ * Player names in `title` or `detail` are {@link Text} names: isolated in `<bdi>`.
+ */
 export function showError(title: Text, detail: Text = "", code = ""): void {
   const region = byId("toasts");
   const close = h("button", { class: "toast-close", attrs: { type: "button", "aria-label": "Dismiss" } }, "×");

@@ -8,10 +8,11 @@
  * A room listens on its presence channel (`$<roomId>`) from creation to disposal, on
  * whichever process holds it, so a listed room with no subscriber there has no process.
  * A stalled process still holds its Redis connection, and its rooms still count as answering.
- * A room nobody listens for that is no longer listed but still has its snapshot (its owner
- * key) is being taken over too (its dead process's row swept before a survivor restored it):
- * answered the same way, so "no such room" (522, which the web client takes as the game's
- * end) comes only for a room that is gone.
+ *
+ * A room that is not listed at all Colyseus answers at once, 522 ("no such room", which the
+ * web client takes as the game's end); the route turns that into 523 while the room's snapshot
+ * is in Redis ({@link mayComeBack}): its row swept before a survivor restored it, or a
+ * restored room listening while its row is missing for a moment.
  */
 import { matchMaker } from "@colyseus/core";
 import type { Redis } from "ioredis";
@@ -56,15 +57,15 @@ export async function mayComeBack(roomId: string, lookup: Pick<RoomLookup, "save
 }
 
 /**
- * True when no process listens for `roomId` and it is listed or has its snapshot (a room
- * being taken over). False when a lookup fails (the HA connection fails at once while Redis is down; the
+ * True when `roomId` is listed but no process listens for it (a room being taken over).
+ * False when a lookup fails (the HA connection fails at once while Redis is down; the
  * driver's own waits for it, as Colyseus's lookup would): the reconnect goes its usual way.
  */
 export async function unanswered(roomId: string, lookup: RoomLookup): Promise<boolean> {
   if (lookup.local(roomId)) return false;
   try {
     // Who listens first: a live room elsewhere (the usual reconnect) costs one Redis call.
-    return !(await lookup.listening(roomId)) && ((await lookup.listed(roomId)) || (await lookup.saved(roomId)));
+    return !(await lookup.listening(roomId)) && (await lookup.listed(roomId));
   } catch {
     return false;
   }

@@ -14,13 +14,15 @@ import express, { type Request, type Response } from "express";
 import { z } from "zod";
 import type { Logger } from "../logger.js";
 import { LEADERBOARD_MAX } from "./leaderboards.js";
-import { LEADERBOARD_MIN_GAMES } from "./store.js";
-import type { PlayerStore } from "./store.js";
+import { LEADERBOARD_MIN_GAMES, type PlayerStore } from "./store.js";
 
 const ID = z.string().regex(/^[\w-]{1,64}$/, "an id is 1 to 64 letters, digits, '_' or '-'");
 
-/** `leaderboard` is the kept one in a server (src/players/leaderboards.ts), not a query per request. */
-/** `minGames`: the games a player needs to be listed (LEADERBOARD_MIN_GAMES), told with each leaderboard so a page can say it. */
+/**
+ * `leaderboard` is the kept one in a server (src/players/leaderboards.ts), not a query per
+ * request. `minGames`: the games a player needs to be listed (LEADERBOARD_MIN_GAMES), told
+ * with each leaderboard so a page can say it.
+ */
 export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "matchJson">, games: readonly string[], log: Logger, minGames = LEADERBOARD_MIN_GAMES): express.Router {
   const router = express.Router();
   const game = z.enum(games as [string, ...string[]]);

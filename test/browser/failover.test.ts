@@ -209,6 +209,7 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
     await expectText(second.page, "winner", /wins/);
     console.log(`      (both pages back ${backMs} ms after the kill)`);
   });
+
   it("one process without Redis, killed and started again: within seconds both pages say the game is gone (not a minute of 'bringing it back'), and the lobby is one click away", async () => {
     // One data folder for both runs: the pages' guest sign-ins stay valid after the restart.
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "game-restart-"));
