@@ -37,6 +37,7 @@ import { aliveHandler, ALIVE_PATH } from "./ha/probe.js";
 import { matchmakerLookup, mayComeBack, unanswered } from "./ha/unanswered.js";
 import type { Players } from "./players/service.js";
 import { playerRoutes } from "./players/routes.js";
+import { RUNNING_ASK_MS, RunningGames, runningGamesRoutes, type AwaySeat } from "./players/running-games.js";
 
 export interface AppOptions {
   env: Env;
@@ -146,6 +147,9 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   const listing = new Listing({ games: new Set(games), maxRooms: env.LISTING_MAX_ROOMS, minIntervalMs: env.LOBBY_THROTTLE_MS, maxAgeMs: env.LISTING_REFRESH_MS });
   // Its subscriber connection is pinged, so a silent one is noticed too (src/net/redis.ts).
   const presence = redisUrl ? new WatchedRedisPresence(redisUrl) : new LocalPresence();
+  // Which rooms seat each signed-in player: a closed tab's game can be taken back (GET /api/me/games).
+  const running = options.players ? new RunningGames(presence, logger) : undefined;
+  settings.running = running;
 
   // One lobby room per process, opened by the server (at listen, and again should it be
   // gone): clients only join it.
@@ -284,10 +288,23 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
       if (options.players) {
         const { accounts, store, leaderboards } = options.players;
         app.use(accounts.routes());
+        if (running) {
+          app.use(
+            runningGamesRoutes(
+              {
+                index: running,
+                signedIn: (req) => accounts.signedIn(req),
+                ask: (roomId, userId) => matchMaker.remoteRoomCall(roomId, "awaySeat", [userId], RUNNING_ASK_MS) as Promise<AwaySeat | null>,
+                listed: async (roomId) => (await matchMaker.query({ roomId })).length > 0,
+              },
+              logger,
+            ),
+          );
+        }
         app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), matchJson: (id) => store.matchJson(id) }, games, logger, env.LEADERBOARD_MIN_GAMES));
       } else {
         // Lookaheads: Express strips a matched prefix, and skips the layer when what follows is not "/".
-        app.use([/^\/auth(?=\/|$)/, /^\/api\/(?:leaderboard|players|matches)(?=\/|$)/], (_req, res) => {
+        app.use([/^\/auth(?=\/|$)/, /^\/api\/(?:leaderboard|players|matches|me)(?=\/|$)/], (_req, res) => {
           res.status(404).json({ code: "ACCOUNTS_OFF", error: "Players' accounts are off on this server (ACCOUNTS=off): everyone plays as a guest and nothing is recorded." });
         });
       }

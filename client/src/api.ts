@@ -1,12 +1,12 @@
 /**
  * The players' read-only API (`/api/leaderboard/:game`, `/api/players/:id`,
- * `/api/matches/:id`): plain `fetch` from the page's own origin, each answer checked for its
+ * `/api/matches/:id`, and the signed-in player's `/api/me/games`): plain `fetch` from the page's own origin, each answer checked for its
  * shape before it is shown.
  */
-import type { GameStats, LeaderboardEntry, LoggedStep, MatchLog, MatchPlayer, MatchRecordView, MatchSummary, Profile } from "../../src/protocol/players.js";
+import type { AwaySeat, GameStats, LeaderboardEntry, LoggedStep, MatchLog, MatchPlayer, MatchRecordView, MatchSummary, Profile } from "../../src/protocol/players.js";
 import { HttpError } from "./errors.js";
 
-export type { GameStats, MatchSummary, Profile };
+export type { AwaySeat, GameStats, MatchSummary, Profile };
 /** One seat of a recorded match. */
 export type MatchSeat = MatchPlayer;
 export type MatchRecord = MatchRecordView;
@@ -130,4 +130,19 @@ export function fetchLeaderboard(game: string, limit: number, signal?: AbortSign
 
 export function fetchMatch(id: string, signal?: AbortSignal): Promise<MatchRecord> {
   return getJson(`/api/matches/${encodeURIComponent(id)}`, isMatchRecord, signal);
+}
+
+function isAwaySeat(v: unknown): v is AwaySeat {
+  return isObject(v) && isStr(v.roomId) && isStr(v.game) && isStr(v.reconnectionToken) && typeof v.private === "boolean" && isNum(v.until);
+}
+
+const isRunningGames = (v: unknown): v is { games: AwaySeat[] } => isObject(v) && Array.isArray(v.games) && v.games.every(isAwaySeat);
+
+/** The signed-in player's games whose seat is held while they are away (GET /api/me/games, with their sign-in token). */
+export async function fetchRunningGames(token: string, signal?: AbortSignal): Promise<AwaySeat[]> {
+  const res = await fetch("/api/me/games", { headers: { accept: "application/json", authorization: `Bearer ${token}` }, signal });
+  const body: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) throw new HttpError(res.status, body);
+  if (!isRunningGames(body)) throw new HttpError(502, { error: "The server's answer was not understood." });
+  return body.games;
 }

@@ -7,6 +7,7 @@ import { CLOSE_FLOODING, MatchmakingStatus } from "../../src/protocol/errors.js"
 import { commonJoinOptions, type RoomEntry } from "../../src/protocol/messages.js";
 import { checkName, NAME_MAX_GRAPHEMES, NAME_MAX_INPUT_LENGTH } from "../../src/protocol/names.js";
 import type { Account } from "./account.js";
+import { fetchRunningGames, type AwaySeat } from "./api.js";
 import { describeJoinError, RATE_LIMIT_WAIT_MS, type JoinFailure, type RequestFailure } from "./errors.js";
 import { delegate, h, morphContent, napUntilOnline } from "./dom.js";
 import { VIEWS, viewOf, type AnyView } from "./games/index.js";
@@ -21,6 +22,8 @@ export interface LobbyHost {
   /** The player's identity: the name field is their profile's name, joins retry after a refused sign-in. */
   readonly account: Account;
   enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator: boolean, quick?: boolean, joinSeed?: JoinSeed): void;
+  /** Takes back a seat the server holds for the signed-in player while they are away (this page has no saved seat for it: a closed tab, another device). */
+  returnTo(seat: AwaySeat): void;
 }
 
 /** The form control of a game's create option: named `<game>.<key>`, test id `create-<game>-<key>`. */
@@ -107,6 +110,13 @@ export class LobbyScreen {
   private readonly linkInput: HTMLInputElement;
   /** The invited room's game, once the live list shows it (a private room's never does). */
   private readonly inviteGame = h("span", { testid: "invite-game" });
+  /** The signed-in player's games whose seat the server holds for them (GET /api/me/games): "Return to the game". */
+  private readonly running = h("section", { class: "card running-games", testid: "running-games", attrs: { hidden: true, "aria-live": "polite" } });
+  private runningSeats: AwaySeat[] = [];
+  /** The player whose running games the panel shows (looked up again for a new identity). */
+  private runningOwner?: string;
+  /** Looks again when the first offered seat's window ends (the offer goes with it). */
+  private runningTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly host: LobbyHost,
@@ -166,6 +176,7 @@ export class LobbyScreen {
         this.nameError,
       ),
       invite ? this.buildInvite(invite) : null,
+      this.running,
       this.joinError,
       h("section", { class: "card rooms" }, h("h2", {}, "Open games"), this.list),
       h("section", { class: "card create" }, h("h2", {}, "New game"), this.createForm),
@@ -175,7 +186,51 @@ export class LobbyScreen {
     this.unsubscribe = host.account.onChange(() => this.onAccount());
     this.renderNameHelp();
     this.renderRooms();
+    void this.showRunning();
     void this.connect();
+  }
+
+  /**
+   * Offers the games whose seat the server holds for the signed-in player while they are
+   * away: a tab closed mid-game (its saved seat went with it), another device. A game open
+   * in another tab is not offered (its seat is connected). Nothing is shown when there is
+   * none, or the lookup fails (the lobby works as before).
+   */
+  private async showRunning() {
+    const user = this.host.account.user;
+    const token = this.host.client.auth.token;
+    if (this.host.account.state !== "on" || !user || !token || user.id === this.runningOwner) return;
+    this.runningOwner = user.id;
+    let seats: AwaySeat[];
+    try {
+      seats = (await fetchRunningGames(token)).filter((s) => viewOf(s.game) !== undefined);
+    } catch {
+      seats = [];
+    }
+    // Signed in as someone else meanwhile (a later lookup shows theirs).
+    if (this.disposed || this.host.account.user?.id !== user.id) return;
+    this.runningSeats = seats;
+    this.running.hidden = seats.length === 0;
+    clearTimeout(this.runningTimer);
+    if (seats.length > 0) {
+      const ends = Math.min(...seats.map((s) => s.until));
+      this.runningTimer = setTimeout(() => {
+        this.runningOwner = undefined;
+        void this.showRunning();
+      }, Math.max(1000, ends - Date.now() + 1000));
+    }
+    const at = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    this.running.replaceChildren(
+      h("h2", {}, seats.length === 1 ? "Your game is waiting" : "Your games are waiting"),
+      ...seats.map((s) =>
+        h(
+          "div",
+          { class: "row running-game", testid: "running-game" },
+          h("p", {}, h("strong", {}, viewOf(s.game)!.title), `: you left it, and your seat is kept until ${at(s.until)}.`),
+          h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button" } }, "Return to the game"),
+        ),
+      ),
+    );
   }
 
   private renderNameHelp() {
@@ -188,6 +243,7 @@ export class LobbyScreen {
   /** Signed in, out, or renamed: the name field shows the profile's name (unless the player is typing one). */
   private onAccount() {
     this.renderNameHelp();
+    void this.showRunning();
     const user = this.host.account.user;
     if (!user) return;
     const newOwner = user.id !== this.nameOwner;
@@ -450,6 +506,7 @@ export class LobbyScreen {
 
   dispose() {
     this.stopPolling();
+    clearTimeout(this.runningTimer);
     this.disposed = true;
     this.unsubscribe();
     const room = this.lobbyRoom;
@@ -533,6 +590,11 @@ export class LobbyScreen {
         const id = roomIdFrom(this.linkInput.value);
         if (!id) showError("That does not look like a room code or an invite link.");
         else void this.joinById(id, true);
+        break;
+      }
+      case "return": {
+        const seat = this.runningSeats.find((s) => s.roomId === roomId);
+        if (seat) this.host.returnTo(seat);
         break;
       }
       case "quick": {

@@ -18,6 +18,7 @@ import { ProfileScreen } from "./profile.js";
 import { ReplayScreen } from "./replay.js";
 import { currentRoute, LOBBY_HREF, type Route } from "./routes.js";
 import { clearSeat, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
+import type { AwaySeat } from "./api.js";
 import { AccountScreen } from "./signin.js";
 import { clearToasts, setConnection, showError } from "./ui.js";
 
@@ -89,6 +90,13 @@ class App implements LobbyHost, GameHost {
       default:
         this.show(new LobbyScreen(this, inviteInLocation()));
     }
+  }
+
+  /** The lobby's "Return to the game": a seat the server holds for the signed-in player; the lobby again if it is gone. */
+  returnTo(seat: AwaySeat) {
+    void this.resume({ roomId: seat.roomId, game: seat.game, reconnectionToken: seat.reconnectionToken, private: seat.private }).then((resumed) => {
+      if (!resumed) this.showLobby();
+    });
   }
 
   /**

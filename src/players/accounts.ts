@@ -338,6 +338,11 @@ export class Accounts {
     return router;
   }
 
+  /** The player a request's sign-in token (`Authorization: Bearer`) names, as stored now ({@link stillNames}), or undefined. */
+  async signedIn(req: IncomingMessage): Promise<User | undefined> {
+    return (await this.current(req))?.user;
+  }
+
   /** The user a request's token names (as stored now, {@link stillNames}) and when that token expires (seconds since 1970), or undefined. */
   private async current(req: IncomingMessage): Promise<{ user: User; expiresAt: number | undefined } | undefined> {
     const token = await this.verified(bearer(req));

@@ -1,5 +1,5 @@
 /**
- * The players' HTTP contract (src/players: `/auth` and `/api/leaderboard|players|matches`),
+ * The players' HTTP contract (src/players: `/auth` and `/api/leaderboard|players|matches|me`),
  * importable by the browser client and the tests: the answers' shapes and the refusal codes.
  */
 
@@ -103,4 +103,17 @@ export interface MatchRecordView {
   players: MatchPlayer[];
   result: unknown;
   log: MatchLog;
+}
+
+/** One entry of `GET /api/me/games`: a seat its signed-in player can take back (they are away from it). */
+export interface AwaySeat {
+  roomId: string;
+  /** The room name (the game). */
+  game: string;
+  /** For `client.reconnect()`: `roomId:token`. */
+  reconnectionToken: string;
+  /** The room was created private (its invite link is worth showing). */
+  private: boolean;
+  /** When the seat is given up (epoch ms). */
+  until: number;
 }

@@ -37,6 +37,7 @@ import { RoomListing } from "./room-listing.js";
 import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
 import { tokenPayload } from "../players/accounts.js";
+import { heldReconnectionToken, type AwaySeat } from "../players/running-games.js";
 import { GameRecords } from "./game-records.js";
 import { GameSteps } from "./game-steps.js";
 import { Drain } from "./drain.js";
@@ -237,6 +238,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
       this.records.seated(client.sessionId, auth.userId);
+      if (auth.userId) this.settings.running?.seated(auth.userId, this.roomId, this.roomName);
       // A seed given with the join counts in the game this join may start (Dice starts as the
       // second player sits down), if the commitment the player read is still that game's.
       if (auth.clientSeed !== undefined && auth.commitment !== undefined) this.records.clientSeed(client.sessionId, auth.clientSeed, auth.commitment);
@@ -305,6 +307,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
 
   /** A player no longer seated: their name, identity, client seed and snapshot seat go. */
   private unseated(sessionId: string) {
+    const userId = this.records.userIdOf(sessionId);
+    // A player in two seats (two tabs) still sits in the other.
+    if (userId && !this.rules.playerIds(this.game).some((id) => id !== sessionId && this.records.userIdOf(id) === userId)) this.settings.running?.left(userId, this.roomId);
     this.out.unseated(sessionId);
     this.names.delete(sessionId);
     this.records.unseated(sessionId);
@@ -317,6 +322,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     // Clients still counted never left: the stand-ins of a restored room's held seats, whose
     // hold ends without onLeave when the room closes (superseded, drained).
     for (let left = this.limit.clear(); left > 0; left--) this.settings.metrics?.clientOut(this.roomName);
+    // A superseded copy's players sit on in the live copy.
+    if (!this.out.superseded) for (const userId of new Set(this.rules.playerIds(this.game).map((id) => this.records.userIdOf(id)))) if (userId) this.settings.running?.left(userId, this.roomId);
     this.records.disposed(this.out.superseded);
     this.out.dispose();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
@@ -497,6 +504,21 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
    * connection is really gone is let back in once the server notices the drop (ping
    * timeout), which the SDK's retries cover.
    */
+  /**
+   * Asked by GET /api/me/games (src/players/running-games.ts), over presence when another
+   * process asks: the seat signed-in player `userId` holds here while away, with the token
+   * that takes it back; null when they hold none here or are connected.
+   */
+  awaySeat(userId: string): AwaySeat | null {
+    for (const id of this.rules.playerIds(this.game)) {
+      const until = this.away.endOf(id);
+      if (until === undefined || this.records.userIdOf(id) !== userId) continue;
+      const token = heldReconnectionToken(this, id);
+      if (token) return { roomId: this.roomId, game: this.roomName, reconnectionToken: `${this.roomId}:${token}`, private: this.createOptions.private === true, until };
+    }
+    return null;
+  }
+
   override checkReconnectionToken(reconnectionToken: string) {
     if (this.clients.some((c) => c.reconnectionToken === reconnectionToken)) return ""; // the matchmaker answers "expired"
     return super.checkReconnectionToken(reconnectionToken);

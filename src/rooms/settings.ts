@@ -41,6 +41,8 @@ export interface RoomSettings {
   fairDice?: boolean;
   /** Players' accounts: where finished matches go (src/players/recorder.ts); without it nothing is recorded. */
   results?: { record(match: MatchRecord): void };
+  /** Players' accounts: which rooms seat each signed-in player (src/players/running-games.ts), for GET /api/me/games. */
+  running?: { seated(userId: string, roomId: string, game: string): void; left(userId: string, roomId: string): void };
   /** Counters for /metrics; optional so a room runs without them. */
   metrics?: RoomMetrics;
 }

@@ -10,6 +10,8 @@
  * - A tab reopened after the seat's reconnection window: the reconnect is refused (524); the
  *   page says the game may have ended or they were away too long, and forgets the seat, so a
  *   second reload shows the lobby rather than the same error.
+ * - A tab closed mid-game (its saved seat gone with it): a new tab's lobby offers the game
+ *   (GET /api/me/games), and "Return to the game" takes the seat back.
  * - A sign-in warning raised while joining stays on the game screen.
  * - Safari's "Load failed" (a fetch that got no answer) is a network error.
  */
@@ -17,7 +19,7 @@ import assert from "node:assert/strict";
 import { MatchMakeError } from "@colyseus/sdk";
 import type { Page } from "playwright-core";
 import { describeJoinError, isRoomGone, isSeatExpired } from "../../client/src/errors.js";
-import { board, browserSuite, createRoom, expectText, oneMoveGame, openPlayer, startProxy, text, waitFor, type BrowserSuite, type Player, type Proxy } from "./helpers.js";
+import { board, browserSuite, createRoom, expectText, oneMoveGame, openPlayer, screenshot, startProxy, text, waitFor, type BrowserSuite, type Player, type Proxy } from "./helpers.js";
 
 const SEAT_KEY = "turn-games.seat";
 
@@ -146,6 +148,40 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     await waitFor(async () => (await board(ada.page))[0] !== "" && (await board(bob.page))[0] !== "", "a move after the reconnection");
     assert.equal(await bob.page.getByTestId("away").count(), 0, "Bob does not see Ada away");
     assert.deepEqual(pageErrors(ada), []);
+  });
+
+  it("a tab closed mid-game: a new tab's lobby offers the game (the server holds the seat for the signed-in player), and Return brings the player back to it", async () => {
+    const { ada, bob } = await gameWithOneMove(suite, suite.server.url);
+    const role = await text(ada.page, "role");
+    // Not offered while the game is open in a tab: another tab of hers does not take it.
+    const other = await ada.context.newPage();
+    await other.goto(suite.server.url);
+    await other.getByTestId("lobby").waitFor();
+    await pause(1000);
+    assert.equal(await other.getByTestId("running-game").count(), 0, "a connected seat is not offered");
+    await other.close();
+
+    // The tab closes (sessionStorage, and the seat it kept, go with it); a new one opens.
+    await ada.page.close();
+    await waitFor(async () => (await bob.page.locator(".player.away").count()) === 1, "Bob sees Ada away");
+    const tab = await ada.context.newPage();
+    await tab.goto(suite.server.url);
+    await tab.getByTestId("lobby").waitFor();
+    await expectText(tab, "running-games", /Your game is waiting\s*TicTacToe: you left it, and your seat is kept until/, "the game offered");
+    assert.equal(await tab.evaluate((key) => sessionStorage.getItem(key), SEAT_KEY), null, "this tab had no saved seat");
+    await screenshot(tab, "lobby-return-to-game");
+    await tab.getByTestId("btn-return").click();
+    await tab.getByTestId("game-screen").waitFor();
+    assert.equal(await text(tab, "role"), role, "her own seat");
+    await waitFor(async () => (await board(tab)).join() === (await board(bob.page)).join() || undefined, "the board as Bob sees it");
+    await waitFor(async () => (await bob.page.locator(".player.away").count()) === 0, "Bob sees Ada back");
+    assert.notEqual(await savedSeat(tab), null, "the seat is saved in this tab now (a reload keeps it)");
+    // The game goes on from the new tab.
+    const turnIsAda = (await text(tab, "turn")).startsWith("Your turn");
+    const mover = turnIsAda ? tab : bob.page;
+    const empty = (await board(mover)).findIndex((c) => c === "");
+    await mover.getByTestId(`cell-${empty}`).click();
+    await waitFor(async () => (await board(tab))[empty] !== "" && (await board(bob.page))[empty] !== "", "a move after coming back");
   });
 });
 

@@ -746,6 +746,7 @@ describe("Sign-in (/auth) on real server processes", function () {
         ["GET", "/auth/userdata"],
         ["GET", "/api/players/someone"],
         ["GET", "/api/leaderboard/tictactoe"],
+        ["GET", "/api/me/games"],
       ] as const) {
         const res = await call(off.url, method, route, method === "POST" ? {} : undefined);
         assert.equal(res.status, 404, `${method} ${route}`);

@@ -1,0 +1,117 @@
+/**
+ * A signed-in player's running games, so a page that has lost its seat (a closed tab, a
+ * phone's browser that dropped the page, another device) can offer to take it back:
+ *
+ *   GET /api/me/games   (Authorization: Bearer <sign-in token>)
+ *     { games: [{ roomId, game, reconnectionToken, private, until }] }
+ *
+ * Only seats whose player is away (in their reconnection window) are listed: a seat that is
+ * connected in another tab is not taken from it. `reconnectionToken` is what the SDK's
+ * `client.reconnect()` takes (`roomId:token`); `until` is when the seat is given up (epoch ms).
+ *
+ * Which rooms seat a player is an index on Colyseus's presence (a hash per player, in
+ * memory for one process, in Redis for several), written when a signed-in player sits down
+ * or leaves; whether they are away, and under which token their seat is held, only the room
+ * knows, and is asked (`awaySeat`, over presence when another process runs it). An entry
+ * whose room is gone from the listing is dropped when read; every entry expires after a week
+ * without a seat change.
+ */
+import express, { type Request, type Response } from "express";
+import type { Presence } from "@colyseus/core";
+import type { Logger } from "../logger.js";
+import type { AwaySeat } from "../protocol/players.js";
+
+export type { AwaySeat };
+
+/** Rooms read per request, at most: a player seldom sits in more than one or two. */
+export const RUNNING_GAMES_MAX = 10;
+/** An entry not written again for this long is dropped by the presence. */
+const ENTRY_SECONDS = 7 * 86_400;
+/** How long a room has to say whether it holds a seat (it may be on a process that just died). */
+export const RUNNING_ASK_MS = 1000;
+
+const key = (userId: string) => `running:${userId}`;
+
+/** The index of which rooms seat which signed-in player. */
+export class RunningGames {
+  constructor(
+    private readonly presence: Pick<Presence, "hset" | "hdel" | "hgetall" | "expire">,
+    private readonly log: Logger,
+  ) {}
+
+  /** `userId` sat down in `roomId` (a room of game `game`). */
+  seated(userId: string, roomId: string, game: string): void {
+    this.settle(
+      (async () => {
+        await this.presence.hset(key(userId), roomId, game);
+        await this.presence.expire(key(userId), ENTRY_SECONDS);
+      })(),
+      "seated",
+    );
+  }
+
+  /** `userId` has no seat in `roomId` any more (left, forfeited, the room ended). */
+  left(userId: string, roomId: string): void {
+    this.settle(this.presence.hdel(key(userId), roomId), "left");
+  }
+
+  /** The rooms `userId` sits in (at most {@link RUNNING_GAMES_MAX}). */
+  async rooms(userId: string): Promise<string[]> {
+    return Object.keys((await this.presence.hgetall(key(userId))) ?? {}).slice(0, RUNNING_GAMES_MAX);
+  }
+
+  private settle(write: Promise<unknown>, what: string) {
+    // Play never waits on the index: a failed write (Redis away) only costs the offer.
+    write.catch((err: unknown) => this.log.warn({ err: (err as Error).message, what }, "running games index: write failed"));
+  }
+}
+
+/** What the route needs from the rest of the server. */
+export interface RunningGamesSources {
+  index: Pick<RunningGames, "rooms" | "left">;
+  /** The signed-in player a request's token names (undefined: none, or not valid now: expired, a guest's who registered since). */
+  signedIn(req: Request): Promise<{ id: string } | undefined>;
+  /** Asks room `roomId` for the seat `userId` holds there while away (null: none; throws when the room does not answer). */
+  ask(roomId: string, userId: string): Promise<AwaySeat | null>;
+  /** Whether the room is still in the listing (one that does not answer may be coming back on another process). */
+  listed(roomId: string): Promise<boolean>;
+}
+
+/** GET /api/me/games (see the module comment). */
+export function runningGamesRoutes(sources: RunningGamesSources, log: Logger): express.Router {
+  const router = express.Router();
+  router.get("/api/me/games", (req: Request, res: Response) => {
+    void (async () => {
+      const user = await sources.signedIn(req);
+      if (!user) return void res.status(401).json({ code: 401, error: "Sign in first: this lists the signed-in player's running games." });
+      const rooms = await sources.index.rooms(user.id);
+      const seats = await Promise.all(
+        rooms.map(async (roomId) => {
+          try {
+            return await sources.ask(roomId, user.id);
+          } catch {
+            // Gone for good (not listed): forget it. Listed but silent: its process may have died and its room be restored soon.
+            if (!(await sources.listed(roomId).catch(() => true))) sources.index.left(user.id, roomId);
+            return null;
+          }
+        }),
+      );
+      res.set("Cache-Control", "no-store").json({ games: seats.filter((s): s is AwaySeat => s !== null) });
+    })().catch((err: unknown) => {
+      log.error({ err: (err as Error).message }, "running games: lookup failed");
+      if (!res.headersSent) res.status(503).json({ code: 503, error: "Your running games cannot be looked up right now; try again shortly." });
+    });
+  });
+  return router;
+}
+
+/**
+ * The token a seat is held under while its player is away: the key of Colyseus's pending
+ * reconnection for `sessionId` (what `client.reconnect()` must name), or undefined.
+ * Colyseus keeps these in a private field (`_reconnections`, checked in @colyseus/core 0.18).
+ */
+export function heldReconnectionToken(room: object, sessionId: string): string | undefined {
+  const pending = (room as { _reconnections?: Record<string, [string, unknown]> })._reconnections ?? {};
+  for (const [token, held] of Object.entries(pending)) if (held[0] === sessionId) return token;
+  return undefined;
+}
