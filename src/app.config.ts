@@ -295,7 +295,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
                 index: running,
                 signedIn: (req) => accounts.signedIn(req),
                 ask: (roomId, userId) => matchMaker.remoteRoomCall(roomId, "awaySeat", [userId], RUNNING_ASK_MS) as Promise<AwaySeat | null>,
-                listed: async (roomId) => (await matchMaker.query({ roomId })).length > 0,
+                gone: async (roomId) => !(await matchMaker.driver.findOne({ roomId })) && !(roomLookup && (await mayComeBack(roomId, roomLookup))),
               },
               logger,
             ),

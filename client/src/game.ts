@@ -22,7 +22,7 @@ import { describeCloseCode, describeErrorPayload, describeJoinError, isRoomGone 
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
-import { clearSeat, inviteLink, loadName, saveSeat } from "./session.js";
+import { clearSeat, inviteLink, loadName, markLeft, saveSeat } from "./session.js";
 import { clearToasts, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
@@ -707,7 +707,10 @@ export class GameScreen {
       // A dropped one (the SDK between retries, a retry socket still opening) would carry
       // nothing, and the SDK would bring the seat back once the network returns: its
       // reconnection stops here, and the server gives the seat up when its window ends.
-      else retire(room);
+      else {
+        retire(room);
+        markLeft(room.roomId);
+      }
     } catch {
       // the socket went meanwhile: retired with the screen
     } finally {
@@ -740,6 +743,7 @@ export class GameScreen {
           // held seat is given up when its window ends).
           this.leaving = true;
           clearSeat();
+          markLeft(this.room.roomId);
         }
         this.host.showLobby();
         return;

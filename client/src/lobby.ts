@@ -11,7 +11,7 @@ import { fetchRunningGames, type AwaySeat } from "./api.js";
 import { describeJoinError, RATE_LIMIT_WAIT_MS, type JoinFailure, type RequestFailure } from "./errors.js";
 import { delegate, h, morphContent, napUntilOnline } from "./dom.js";
 import { VIEWS, viewOf, type AnyView } from "./games/index.js";
-import { forgetInviteInLocation, loadName, roomIdFrom, saveName } from "./session.js";
+import { forgetInviteInLocation, leftHere, loadName, roomIdFrom, saveName } from "./session.js";
 import { setConnection, showError } from "./ui.js";
 import type { OptionField } from "./view.js";
 import { quickMatch } from "./quick-match.js";
@@ -56,6 +56,9 @@ function isRoomEntry(v: unknown): v is RoomEntry {
 }
 
 let fieldIds = 0;
+
+/** After a failed lookup of the player's running games, the next try. */
+const RUNNING_RETRY_MS = 15_000;
 
 /** Wait before the next try to join the lobby: 1, 2, 4, 8, 15 s… with ±20 % jitter. */
 function lobbyBackoff(attempt: number): number {
@@ -187,49 +190,63 @@ export class LobbyScreen {
     this.renderNameHelp();
     this.renderRooms();
     void this.showRunning();
+    addEventListener("focus", this.onFocus);
     void this.connect();
   }
+
+  /** Back to this page (a tab closed elsewhere may have left a game to offer). */
+  private readonly onFocus = () => void this.showRunning(true);
 
   /**
    * Offers the games whose seat the server holds for the signed-in player while they are
    * away: a tab closed mid-game (its saved seat went with it), another device. A game open
-   * in another tab is not offered (its seat is connected). Nothing is shown when there is
-   * none, or the lookup fails (the lobby works as before).
+   * in another tab is not offered (its seat is connected), nor one this tab left. Looked up
+   * for each new identity (the panel is emptied at once when the player changes), again when
+   * the page comes back to the front, when an offered seat's window ends, and after a failed
+   * lookup; nothing is shown when there is none (the lobby works as before).
    */
-  private async showRunning() {
+  private async showRunning(again = false) {
     const user = this.host.account.user;
     const token = this.host.client.auth.token;
-    if (this.host.account.state !== "on" || !user || !token || user.id === this.runningOwner) return;
-    this.runningOwner = user.id;
-    let seats: AwaySeat[];
+    const owner = this.host.account.state === "on" && user && token ? user.id : undefined;
+    if (owner === this.runningOwner && !again) return;
+    if (owner !== this.runningOwner) this.renderRunning([]);
+    this.runningOwner = owner;
+    clearTimeout(this.runningTimer);
+    if (!owner || !token) return;
+    let seats: AwaySeat[] | undefined;
     try {
-      seats = (await fetchRunningGames(token)).filter((s) => viewOf(s.game) !== undefined);
+      seats = (await fetchRunningGames(token)).filter((s) => viewOf(s.game) !== undefined && !leftHere(s.roomId));
     } catch {
-      seats = [];
+      seats = undefined;
     }
-    // Signed in as someone else meanwhile (a later lookup shows theirs).
-    if (this.disposed || this.host.account.user?.id !== user.id) return;
+    // Signed in as someone else meanwhile: their own lookup shows theirs.
+    if (this.disposed || this.runningOwner !== owner) return;
+    if (seats) this.renderRunning(seats);
+    const soonest = seats && seats.length > 0 ? Math.min(...seats.map((s) => s.until)) - Date.now() + 1000 : Infinity;
+    const next = seats ? soonest : RUNNING_RETRY_MS;
+    if (next < Infinity) this.runningTimer = setTimeout(() => void this.showRunning(true), Math.max(1000, next));
+  }
+
+  private renderRunning(seats: AwaySeat[]) {
     this.runningSeats = seats;
     this.running.hidden = seats.length === 0;
-    clearTimeout(this.runningTimer);
-    if (seats.length > 0) {
-      const ends = Math.min(...seats.map((s) => s.until));
-      this.runningTimer = setTimeout(() => {
-        this.runningOwner = undefined;
-        void this.showRunning();
-      }, Math.max(1000, ends - Date.now() + 1000));
-    }
     const at = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     this.running.replaceChildren(
-      h("h2", {}, seats.length === 1 ? "Your game is waiting" : "Your games are waiting"),
-      ...seats.map((s) =>
-        h(
-          "div",
-          { class: "row running-game", testid: "running-game" },
-          h("p", {}, h("strong", {}, viewOf(s.game)!.title), `: you left it, and your seat is kept until ${at(s.until)}.`),
-          h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button" } }, "Return to the game"),
-        ),
-      ),
+      ...(seats.length === 0
+        ? []
+        : [
+            h("h2", {}, seats.length === 1 ? "Your game is waiting" : "Your games are waiting"),
+            ...seats.map((s) => {
+              const title = viewOf(s.game)!.title;
+              return h(
+                "div",
+                { class: "row running-game", testid: "running-game" },
+                h("p", {}, h("strong", {}, title), `: you left the page, and your seat is kept until ${at(s.until)}.`),
+                h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button", "aria-label": `Return to the ${title} game` } }, "Return to the game"),
+              );
+            }),
+          ]),
     );
   }
 
@@ -507,6 +524,7 @@ export class LobbyScreen {
   dispose() {
     this.stopPolling();
     clearTimeout(this.runningTimer);
+    removeEventListener("focus", this.onFocus);
     this.disposed = true;
     this.unsubscribe();
     const room = this.lobbyRoom;
@@ -593,7 +611,8 @@ export class LobbyScreen {
         break;
       }
       case "return": {
-        const seat = this.runningSeats.find((s) => s.roomId === roomId);
+        // Only the signed-in player's own offer (the panel is emptied when the player changes).
+        const seat = this.runningOwner === this.host.account.user?.id ? this.runningSeats.find((s) => s.roomId === roomId) : undefined;
         if (seat) this.host.returnTo(seat);
         break;
       }

@@ -94,16 +94,18 @@ class App implements LobbyHost, GameHost {
 
   /** The lobby's "Return to the game": a seat the server holds for the signed-in player; the lobby again if it is gone. */
   returnTo(seat: AwaySeat) {
-    void this.resume({ roomId: seat.roomId, game: seat.game, reconnectionToken: seat.reconnectionToken, private: seat.private }).then((resumed) => {
-      if (!resumed) this.showLobby();
+    void this.resume({ roomId: seat.roomId, game: seat.game, reconnectionToken: seat.reconnectionToken, private: seat.private }, true).then((resumed) => {
+      if (!resumed) this.showLobby(inviteInLocation());
     });
   }
 
   /**
    * Reconnects to the saved seat (a reload mid-game), or watches the saved room again (a
-   * spectator has no seat to reconnect to); false when the seat or room is gone.
+   * spectator has no seat to reconnect to); false when the seat or room is gone. `offered`:
+   * the seat came from the server's list of the player's games (the lobby's "Return to the
+   * game"), not from this tab, whose old page has no socket left to wait for.
    */
-  private async resume(saved: SavedSeat): Promise<boolean> {
+  private async resume(saved: SavedSeat, offered = false): Promise<boolean> {
     const view = viewOf(saved.game);
     if (!view) {
       clearSeat();
@@ -125,7 +127,7 @@ class App implements LobbyHost, GameHost {
         lastError = err;
         const failure = describeJoinError(err);
         // Refused for good (room gone, options, origin), or too many requests: no quick retries.
-        if (failure.waitMs > 0 || (!failure.transient && spectator)) break;
+        if (failure.waitMs > 0 || (!failure.transient && spectator) || (offered && isSeatExpired(err))) break;
         await sleep(300 * (attempt + 1));
       }
     }
@@ -143,7 +145,7 @@ class App implements LobbyHost, GameHost {
       seatGone
         ? "It may have ended, or you were away too long."
         : failure.transient
-          ? `${failure.title} Reload the page to try again: ${spectator ? "the game" : "your seat"} may still be there.`
+          ? `${failure.title} ${offered ? "Try again from the lobby" : "Reload the page to try again"}: ${spectator ? "the game" : "your seat"} may still be there.`
           : `It may have ended${spectator ? "" : ", or you were away too long"}. ${failure.title}`,
     );
     return false;

@@ -17,6 +17,9 @@ export interface SavedSeat {
 }
 
 const SEAT_KEY = "turn-games.seat";
+/** Rooms this tab left while its connection was down (the server holds the seat until its window ends). */
+const LEFT_KEY = "turn-games.left";
+const LEFT_MAX = 20;
 const NAME_KEY = "turn-games.name";
 
 export function saveSeat(seat: SavedSeat): void {
@@ -44,6 +47,33 @@ export function clearSeat(): void {
     sessionStorage.removeItem(SEAT_KEY);
   } catch {
     // ignore
+  }
+}
+
+/**
+ * The player left room `roomId` from this tab while its connection was down: the server
+ * still holds the seat until its window ends, and the lobby must not offer it back.
+ */
+export function markLeft(roomId: string): void {
+  try {
+    const left = [...leftRooms().filter((id) => id !== roomId), roomId].slice(-LEFT_MAX);
+    sessionStorage.setItem(LEFT_KEY, JSON.stringify(left));
+  } catch {
+    // storage disabled: the lobby may offer it (Return then resumes the seat)
+  }
+}
+
+/** Whether this tab left room `roomId` (see {@link markLeft}). */
+export function leftHere(roomId: string): boolean {
+  return leftRooms().includes(roomId);
+}
+
+function leftRooms(): string[] {
+  try {
+    const v: unknown = JSON.parse(sessionStorage.getItem(LEFT_KEY) ?? "[]");
+    return Array.isArray(v) ? v.filter((id): id is string => typeof id === "string") : [];
+  } catch {
+    return [];
   }
 }
 

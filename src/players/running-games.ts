@@ -12,9 +12,10 @@
  * Which rooms seat a player is an index on Colyseus's presence (a hash per player, in
  * memory for one process, in Redis for several), written when a signed-in player sits down
  * or leaves; whether they are away, and under which token their seat is held, only the room
- * knows, and is asked (`awaySeat`, over presence when another process runs it). An entry
- * whose room is gone from the listing is dropped when read; every entry expires after a week
- * without a seat change.
+ * knows, and is asked (`awaySeat`, over presence when another process runs it; only a
+ * running game's seat is offered). An entry whose room is gone for good (unlisted, and
+ * without a snapshot) is dropped when read; an entry is written again whenever its player
+ * drops or their room is restored on another process, and expires (Redis) a week after that.
  */
 import express, { type Request, type Response } from "express";
 import type { Presence } from "@colyseus/core";
@@ -73,8 +74,11 @@ export interface RunningGamesSources {
   signedIn(req: Request): Promise<{ id: string } | undefined>;
   /** Asks room `roomId` for the seat `userId` holds there while away (null: none; throws when the room does not answer). */
   ask(roomId: string, userId: string): Promise<AwaySeat | null>;
-  /** Whether the room is still in the listing (one that does not answer may be coming back on another process). */
-  listed(roomId: string): Promise<boolean>;
+  /**
+   * Whether the room is gone for good: not listed and, with high availability, no snapshot
+   * left (a dead process's room may be unlisted for a moment before a survivor restores it).
+   */
+  gone(roomId: string): Promise<boolean>;
 }
 
 /** GET /api/me/games (see the module comment). */
@@ -90,8 +94,8 @@ export function runningGamesRoutes(sources: RunningGamesSources, log: Logger): e
           try {
             return await sources.ask(roomId, user.id);
           } catch {
-            // Gone for good (not listed): forget it. Listed but silent: its process may have died and its room be restored soon.
-            if (!(await sources.listed(roomId).catch(() => true))) sources.index.left(user.id, roomId);
+            // Gone for good: forgotten. Otherwise its process may have died and its room be restored soon (which lists it again).
+            if (await sources.gone(roomId).catch(() => false)) sources.index.left(user.id, roomId);
             return null;
           }
         }),

@@ -238,7 +238,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
       this.records.seated(client.sessionId, auth.userId);
-      if (auth.userId) this.settings.running?.seated(auth.userId, this.roomId, this.roomName);
+      this.indexSeat(client.sessionId);
       // A seed given with the join counts in the game this join may start (Dice starts as the
       // second player sits down), if the commitment the player read is still that game's.
       if (auth.clientSeed !== undefined && auth.commitment !== undefined) this.records.clientSeed(client.sessionId, auth.clientSeed, auth.commitment);
@@ -270,6 +270,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     if (this.limit.wasCut(client.sessionId) || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || !this.isSeated(client.sessionId)) return;
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
     if (this.away.drop(client.sessionId)) this.commit();
+    // Written again now that it matters (the player may look for the game from a new page): its expiry starts over.
+    this.indexSeat(client.sessionId);
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
     // Under the token the player holds: a reconnection cut while it waited for its snapshot
     // never got its new one (Colyseus looks the hold up by the dropped client's token).
@@ -464,6 +466,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       this.settings.metrics?.clientIn(this.roomName);
       // Not back in time: they leave, as after any drop.
       this.failover!.hold(seat.sessionId, seat.token, (until - now) / 1000, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
+      // Its player may look for it from a new page (GET /api/me/games): listed here, whatever became of the dead process's entry.
+      this.indexSeat(seat.sessionId);
     });
     this.log.info({ from, seats: snapshot.seats.length, savedMsAgo: now - snapshot.savedAt }, "room restored from its snapshot");
   }
@@ -499,17 +503,13 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   }
 
   /**
-   * Refuses a reconnection token whose session is still connected. Colyseus would close the
-   * live connection and hand its seat to whoever presented the token; a player whose old
-   * connection is really gone is let back in once the server notices the drop (ping
-   * timeout), which the SDK's retries cover.
-   */
-  /**
    * Asked by GET /api/me/games (src/players/running-games.ts), over presence when another
    * process asks: the seat signed-in player `userId` holds here while away, with the token
-   * that takes it back; null when they hold none here or are connected.
+   * that takes it back; null when they hold none here, are connected, or no game is running
+   * (a finished game's seat, or one waiting for players, is not worth coming back for).
    */
   awaySeat(userId: string): AwaySeat | null {
+    if (!this.rules.isStarted(this.game)) return null;
     for (const id of this.rules.playerIds(this.game)) {
       const until = this.away.endOf(id);
       if (until === undefined || this.records.userIdOf(id) !== userId) continue;
@@ -519,6 +519,18 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     return null;
   }
 
+  /** A signed-in player's seat in the running-games index (src/players/running-games.ts). */
+  private indexSeat(sessionId: string) {
+    const userId = this.records.userIdOf(sessionId);
+    if (userId) this.settings.running?.seated(userId, this.roomId, this.roomName);
+  }
+
+  /**
+   * Refuses a reconnection token whose session is still connected. Colyseus would close the
+   * live connection and hand its seat to whoever presented the token; a player whose old
+   * connection is really gone is let back in once the server notices the drop (ping
+   * timeout), which the SDK's retries cover.
+   */
   override checkReconnectionToken(reconnectionToken: string) {
     if (this.clients.some((c) => c.reconnectionToken === reconnectionToken)) return ""; // the matchmaker answers "expired"
     return super.checkReconnectionToken(reconnectionToken);

@@ -107,6 +107,13 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     await ada.page.getByTestId("lobby").waitFor();
     await bob.page.getByTestId("away").waitFor();
     proxy!.restore();
+    // The lobby looks for her games again (the page back to the front): the server still holds
+    // her seat and lists it, but she left it from this tab, which does not offer it.
+    const looked = ada.page.waitForResponse((r) => r.url().endsWith("/api/me/games") && r.ok());
+    await ada.page.evaluate(() => dispatchEvent(new Event("focus")));
+    const answer = (await (await looked).json()) as { games: unknown[] };
+    assert.equal(answer.games.length, 1, "the server still holds her seat");
+    assert.equal(await ada.page.getByTestId("running-game").count(), 0, "the lobby does not offer the game she left");
     await staysGone(ada, bob, cutAt, reconnectedBefore);
   });
 
@@ -155,10 +162,11 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     const role = await text(ada.page, "role");
     // Not offered while the game is open in a tab: another tab of hers does not take it.
     const other = await ada.context.newPage();
+    const looked = other.waitForResponse((r) => r.url().endsWith("/api/me/games"));
     await other.goto(suite.server.url);
     await other.getByTestId("lobby").waitFor();
-    await pause(1000);
-    assert.equal(await other.getByTestId("running-game").count(), 0, "a connected seat is not offered");
+    assert.deepEqual(await (await looked).json(), { games: [] }, "a connected seat is not listed");
+    assert.equal(await other.getByTestId("running-game").count(), 0, "nor offered");
     await other.close();
 
     // The tab closes (sessionStorage, and the seat it kept, go with it); a new one opens.
@@ -167,7 +175,7 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     const tab = await ada.context.newPage();
     await tab.goto(suite.server.url);
     await tab.getByTestId("lobby").waitFor();
-    await expectText(tab, "running-games", /Your game is waiting\s*TicTacToe: you left it, and your seat is kept until/, "the game offered");
+    await expectText(tab, "running-games", /Your game is waiting\s*TicTacToe: you left the page, and your seat is kept until/, "the game offered");
     assert.equal(await tab.evaluate((key) => sessionStorage.getItem(key), SEAT_KEY), null, "this tab had no saved seat");
     await screenshot(tab, "lobby-return-to-game");
     await tab.getByTestId("btn-return").click();

@@ -104,7 +104,7 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
             index: { rooms: (userId) => sources.index.rooms(userId), left: (userId, roomId) => sources.index.left(userId, roomId) },
             signedIn: (req) => sources.signedIn(req),
             ask: (roomId, userId) => sources.ask(roomId, userId),
-            listed: (roomId) => sources.listed(roomId),
+            gone: (roomId) => sources.gone(roomId),
           },
           lineLogger([]),
         ),
@@ -121,12 +121,13 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
         index: { rooms: async () => ["away", "here", "gone", "silent"], left: (_u, roomId) => void forgotten.push(roomId) },
         signedIn: async (req) => (req.headers.authorization === "Bearer good" ? { id: "ada" } : undefined),
         // "away": Ada's seat is held; "here": she is connected; "gone" and "silent" do not answer.
-        ask: async (roomId) => {
+        ask: async (roomId, userId) => {
+          assert.equal(userId, "ada", "each room is asked about the signed-in player");
           if (roomId === "away") return seat(roomId);
           if (roomId === "here") return null;
           throw new Error("remote room timed out");
         },
-        listed: async (roomId) => roomId === "silent",
+        gone: async (roomId) => roomId === "gone",
       };
     });
 
@@ -139,7 +140,7 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
       }
     });
 
-    it("lists only the seats a room says are held; forgets a room gone from the listing, keeps one listed but silent (it may be restored)", async () => {
+    it("lists only the seats a room says are held; forgets a room gone for good, keeps one that is silent but may come back (restored on a survivor)", async () => {
       const { status, body } = await myGames(base, "good");
       assert.equal(status, 200);
       assert.deepEqual(body.games, [seat("away")]);
@@ -223,21 +224,26 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
       await pb.until(() => Array.from(pb.state.board).filter((c) => c !== "").length === filled + 1, "Ada's move after coming back");
     });
 
-    it("a game the player left is not offered, nor one whose room ended", async () => {
-      const [ada, bob] = await Promise.all([guest(server, "Ada"), guest(server, "Bob")]);
+    it("only a running game is offered: not one the player left, nor a finished one, nor a room still waiting for players", async () => {
+      const [ada, bob, carol] = await Promise.all([guest(server, "Ada"), guest(server, "Bob"), guest(server, "Carol")]);
+      const drops = () => server.logs().filter((l) => l.msg === "connection dropped; seat held").length;
+      // Carol waits for an opponent, and her connection drops.
+      const pc = await joinAs<Ttt>(server, "create", "tictactoe", { name: "Carol" }, carol);
+      open.push(pc);
+      let before = drops();
+      dropConnection(pc.room);
+      await eventually(() => drops() === before + 1, "Carol's drop noticed");
+      assert.deepEqual(await gamesOf(server, carol), [], "a room waiting for players is not offered");
+
       const { pa, pb } = await adaAndBob(server, ada, bob);
       open.push(pb);
       await pa.room.leave(true);
       await pb.until(() => pb.state.phase === "over", "the forfeit");
+      before = drops();
       dropConnection(pb.room);
-      // Bob's seat is held (he may come back to see the end)…
-      await eventually(async () => (await gamesOf(server, bob)).length === 1, "Bob's held seat offered");
+      await eventually(() => drops() === before + 1, "Bob's drop noticed");
       assert.deepEqual(await gamesOf(server, ada), [], "Ada left: her seat is gone");
-      // …until his window passes, or here: the room ends once he leaves for good.
-      const back = seated(await new Client(server.url).reconnect<Ttt>((await gamesOf(server, bob))[0]!.reconnectionToken));
-      await back.synced();
-      await back.room.leave(true);
-      await eventually(async () => (await gamesOf(server, bob)).length === 0, "the ended room not offered");
+      assert.deepEqual(await gamesOf(server, bob), [], "Bob's seat is held, but the game is over");
     });
   });
 
@@ -260,6 +266,7 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
       const owner = ownerOf(pa.room, suite.processes);
       const other = suite.processes.find((p) => p !== owner)!;
 
+      assert.deepEqual(await suite.redis.hgetall(`running:${ada.id}`), { [pa.room.roomId]: "tictactoe" }, "the index in Redis: Ada sits in this room");
       dropConnection(pa.room);
       await eventually(async () => (await gamesOf(other, ada)).length === 1, "Ada's game, asked through the other process");
       const g = (await gamesOf(other, ada))[0]!;
@@ -291,6 +298,9 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
       );
       assert.equal(Array.from(resumed[0]!.state.board).join(), board, "the board as it was");
       assert.equal(ownerOf(resumed[0]!.room, suite.processes), other);
+      // Both leave: the room ends, and the index forgets it.
+      await Promise.all(resumed.map((p) => p.room.leave(true)));
+      for (const who of [ada, bob]) await eventually(async () => Object.keys(await suite.redis.hgetall(`running:${who.id}`)).length === 0, `${who.name}'s entry gone with the room`);
     });
   });
 });
