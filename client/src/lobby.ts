@@ -243,7 +243,7 @@ export class LobbyScreen {
                 "div",
                 { class: "row running-game", testid: "running-game" },
                 h("p", {}, h("strong", {}, title), `: you left the page, and your seat is kept until ${at(s.until)}.`),
-                h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button", "aria-label": `Return to the ${title} game` } }, "Return to the game"),
+                h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button", "aria-label": `Return to the game: ${title}` } }, "Return to the game"),
               );
             }),
           ]),
