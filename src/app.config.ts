@@ -148,7 +148,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
   // Its subscriber connection is pinged, so a silent one is noticed too (src/net/redis.ts).
   const presence = redisUrl ? new WatchedRedisPresence(redisUrl) : new LocalPresence();
   // Which rooms seat each signed-in player: a closed tab's game can be taken back (GET /api/me/games).
-  const running = options.players ? new RunningGames(presence, logger) : undefined;
+  const running = options.players ? new RunningGames(presence, logger, Boolean(redisUrl)) : undefined;
   settings.running = running;
 
   // One lobby room per process, opened by the server (at listen, and again should it be

@@ -35,17 +35,23 @@ const key = (userId: string) => `running:${userId}`;
 
 /** The index of which rooms seat which signed-in player. */
 export class RunningGames {
+  /**
+   * @param expires - entries expire (Redis, where a dead process's entries would stay); with
+   *   Colyseus's in-memory presence they die with the process, and its `expire` would hold a
+   *   week-long timer that keeps the process from exiting.
+   */
   constructor(
     private readonly presence: Pick<Presence, "hset" | "hdel" | "hgetall" | "expire">,
     private readonly log: Logger,
+    private readonly expires: boolean,
   ) {}
 
-  /** `userId` sat down in `roomId` (a room of game `game`). */
+  /** `userId` sits in `roomId` (a room of game `game`): sat down, dropped, or restored here. */
   seated(userId: string, roomId: string, game: string): void {
     this.settle(
       (async () => {
         await this.presence.hset(key(userId), roomId, game);
-        await this.presence.expire(key(userId), ENTRY_SECONDS);
+        if (this.expires) await this.presence.expire(key(userId), ENTRY_SECONDS);
       })(),
       "seated",
     );

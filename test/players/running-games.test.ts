@@ -59,7 +59,7 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
 
   describe("the index, on Colyseus's in-memory presence", () => {
     it("lists the rooms a player sits in until they leave them, each player their own, at most RUNNING_GAMES_MAX", async () => {
-      const index = new RunningGames(new LocalPresence(), lineLogger([]));
+      const index = new RunningGames(new LocalPresence(), lineLogger([]), false);
       index.seated("ada", "room1", "tictactoe");
       index.seated("ada", "room2", "dice");
       index.seated("bob", "room1", "tictactoe");
@@ -78,7 +78,7 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
     it("a failed write is logged, and the seat's game goes on (nothing thrown)", async () => {
       const lines: LogLine[] = [];
       const failing = { hset: () => Promise.reject(new Error("redis away")), hdel: () => Promise.reject(new Error("redis away")), hgetall: () => Promise.resolve({}), expire: () => undefined };
-      const index = new RunningGames(failing, lineLogger(lines));
+      const index = new RunningGames(failing, lineLogger(lines), true);
       assert.doesNotThrow(() => index.seated("ada", "room1", "tictactoe"));
       assert.doesNotThrow(() => index.left("ada", "room1"));
       await eventually(() => lines.filter((l) => l.msg === "running games index: write failed").length === 2, "both failures logged");
@@ -267,6 +267,8 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
       const other = suite.processes.find((p) => p !== owner)!;
 
       assert.deepEqual(await suite.redis.hgetall(`running:${ada.id}`), { [pa.room.roomId]: "tictactoe" }, "the index in Redis: Ada sits in this room");
+      const ttl = await suite.redis.ttl(`running:${ada.id}`);
+      assert.ok(ttl > 6 * 86_400 && ttl <= 7 * 86_400, `the entry expires in a week (TTL ${ttl} s)`);
       dropConnection(pa.room);
       await eventually(async () => (await gamesOf(other, ada)).length === 1, "Ada's game, asked through the other process");
       const g = (await gamesOf(other, ada))[0]!;
