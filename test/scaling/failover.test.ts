@@ -152,6 +152,22 @@ describe("High availability: games survive the death of their process (issue 10)
     await tttMove(second, [first, second], 1, 0);
   });
 
+  it("a reconnect to a room whose process died and whose listing row the sweep removed, before any survivor took it over, is answered 523 (its snapshot is in Redis: it may come back), not 522", async () => {
+    // The takeover waits a minute here, so the sweep's removal of the dead process's rows comes first.
+    await start(2, { HA_DEAD_AFTER_MS: "60000" });
+    const { first, second, roomId } = await tttPair(suite.processes[0]!);
+    await tttMove(first, [first, second], 0, 0);
+    const owner = ownerOf(first.room, suite.processes);
+    const survivor = suite.processes.find((p) => p !== owner)!;
+    const [rid, secret] = first.token().split(":") as [string, string];
+    owner.kill("SIGKILL");
+    await eventually(async () => !(await suite.redis.hget("roomcaches", roomId)), "the sweep removing the dead process's row", 15000);
+    assert.equal(await suite.redis.exists(`ha:owner:${roomId}`), 1, "its snapshot is still in Redis (nobody took it over)");
+    const raw = await fetch(`${survivor.url}/matchmake/reconnect/${rid}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
+    assert.equal(raw.status, 523, "silent, unlisted, but saved: try again");
+    assert.equal(raw.headers.get("retry-after"), "1");
+  });
+
   it("SIGSTOP of the owner for 5 s, then SIGCONT: the room is restored once, the stalled copy closes itself (4412), and every player ends in the one live copy", async () => {
     await start(2);
     const { first, second, roomId } = await tttPair(suite.processes[0]!);
