@@ -114,14 +114,3 @@ export function runningGamesRoutes(sources: RunningGamesSources, log: Logger): e
   });
   return router;
 }
-
-/**
- * The token a seat is held under while its player is away: the key of Colyseus's pending
- * reconnection for `sessionId` (what `client.reconnect()` must name), or undefined.
- * Colyseus keeps these in a private field (`_reconnections`, checked in @colyseus/core 0.18).
- */
-export function heldReconnectionToken(room: object, sessionId: string): string | undefined {
-  const pending = (room as { _reconnections?: Record<string, [string, unknown]> })._reconnections ?? {};
-  for (const [token, held] of Object.entries(pending)) if (held[0] === sessionId) return token;
-  return undefined;
-}

@@ -37,7 +37,8 @@ import { RoomListing } from "./room-listing.js";
 import { SeatNames } from "./seat-names.js";
 import { ScheduledActions } from "./scheduled.js";
 import { tokenPayload } from "../players/accounts.js";
-import { heldReconnectionToken, type AwaySeat } from "../players/running-games.js";
+import type { AwaySeat } from "../players/running-games.js";
+import { SeatIndex } from "./seat-index.js";
 import { GameRecords } from "./game-records.js";
 import { GameSteps } from "./game-steps.js";
 import { Drain } from "./drain.js";
@@ -115,6 +116,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   private turnClock?: TurnClock;
   /** Who sits as whom, the running match's record, the dice from committed seeds (src/rooms/game-records.ts). */
   private records!: GameRecords;
+  /** Which signed-in player sits here, for GET /api/me/games (src/rooms/seat-index.ts). */
+  private seatIndex!: SeatIndex;
   /** Each accepted step's history lines, records and game-over log (src/rooms/game-steps.ts). */
   private steps!: GameSteps;
 
@@ -191,6 +194,18 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       nameOf: (id) => this.names.get(id),
     });
     this.steps = new GameSteps(definition, this.history, this.records, this.log);
+    this.seatIndex = new SeatIndex(
+      {
+        roomId: this.roomId,
+        roomName: this.roomName,
+        seated: () => this.rules.playerIds(this.game),
+        userIdOf: (id) => this.records.userIdOf(id),
+        awayUntil: (id) => this.away.endOf(id),
+        started: () => this.rules.isStarted(this.game),
+        private: this.createOptions.private === true,
+      },
+      settings.running,
+    );
     if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
     this.out = this.failover ?? directOutput(this);
     if (restore) this.restoreFrom(restore);
@@ -238,7 +253,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       // Known before the join is committed, so the listing shows the name at once (and the snapshot the token).
       this.names.set(client.sessionId, name);
       this.records.seated(client.sessionId, auth.userId);
-      this.indexSeat(client.sessionId);
+      this.seatIndex.sits(client.sessionId);
       // A seed given with the join counts in the game this join may start (Dice starts as the
       // second player sits down), if the commitment the player read is still that game's.
       if (auth.clientSeed !== undefined && auth.commitment !== undefined) this.records.clientSeed(client.sessionId, auth.clientSeed, auth.commitment);
@@ -270,8 +285,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     if (this.limit.wasCut(client.sessionId) || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || !this.isSeated(client.sessionId)) return;
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
     if (this.away.drop(client.sessionId)) this.commit();
-    // Written again now that it matters (the player may look for the game from a new page): its expiry starts over.
-    this.indexSeat(client.sessionId);
+    this.seatIndex.sits(client.sessionId);
     // Rejects with false when the window passes (onLeave then runs) or "disposing" on shutdown.
     // Under the token the player holds: a reconnection cut while it waited for its snapshot
     // never got its new one (Colyseus looks the hold up by the dropped client's token).
@@ -309,9 +323,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
 
   /** A player no longer seated: their name, identity, client seed and snapshot seat go. */
   private unseated(sessionId: string) {
-    const userId = this.records.userIdOf(sessionId);
-    // A player in two seats (two tabs) still sits in the other.
-    if (userId && !this.rules.playerIds(this.game).some((id) => id !== sessionId && this.records.userIdOf(id) === userId)) this.settings.running?.left(userId, this.roomId);
+    this.seatIndex.unseated(sessionId);
     this.out.unseated(sessionId);
     this.names.delete(sessionId);
     this.records.unseated(sessionId);
@@ -324,8 +336,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     // Clients still counted never left: the stand-ins of a restored room's held seats, whose
     // hold ends without onLeave when the room closes (superseded, drained).
     for (let left = this.limit.clear(); left > 0; left--) this.settings.metrics?.clientOut(this.roomName);
-    // A superseded copy's players sit on in the live copy.
-    if (!this.out.superseded) for (const userId of new Set(this.rules.playerIds(this.game).map((id) => this.records.userIdOf(id)))) if (userId) this.settings.running?.left(userId, this.roomId);
+    this.seatIndex.disposed(this.out.superseded);
     this.records.disposed(this.out.superseded);
     this.out.dispose();
     if (this.opened) this.settings.metrics?.roomClosed(this.roomName);
@@ -466,8 +477,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       this.settings.metrics?.clientIn(this.roomName);
       // Not back in time: they leave, as after any drop.
       this.failover!.hold(seat.sessionId, seat.token, (until - now) / 1000, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
-      // Its player may look for it from a new page (GET /api/me/games): listed here, whatever became of the dead process's entry.
-      this.indexSeat(seat.sessionId);
+      this.seatIndex.sits(seat.sessionId);
     });
     this.log.info({ from, seats: snapshot.seats.length, savedMsAgo: now - snapshot.savedAt }, "room restored from its snapshot");
   }
@@ -502,27 +512,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.disconnect(CloseCode.SERVER_SHUTDOWN).catch((err) => this.log.error({ err }, "disconnect failed"));
   }
 
-  /**
-   * Asked by GET /api/me/games (src/players/running-games.ts), over presence when another
-   * process asks: the seat signed-in player `userId` holds here while away, with the token
-   * that takes it back; null when they hold none here, are connected, or no game is running
-   * (a finished game's seat, or one waiting for players, is not worth coming back for).
-   */
+  /** Asked by GET /api/me/games (src/players/running-games.ts), over presence when another process asks: see {@link SeatIndex.awaySeat}. */
   awaySeat(userId: string): AwaySeat | null {
-    if (!this.rules.isStarted(this.game)) return null;
-    for (const id of this.rules.playerIds(this.game)) {
-      const until = this.away.endOf(id);
-      if (until === undefined || this.records.userIdOf(id) !== userId) continue;
-      const token = heldReconnectionToken(this, id);
-      if (token) return { roomId: this.roomId, game: this.roomName, reconnectionToken: `${this.roomId}:${token}`, private: this.createOptions.private === true, until };
-    }
-    return null;
-  }
-
-  /** A signed-in player's seat in the running-games index (src/players/running-games.ts). */
-  private indexSeat(sessionId: string) {
-    const userId = this.records.userIdOf(sessionId);
-    if (userId) this.settings.running?.seated(userId, this.roomId, this.roomName);
+    return this.seatIndex.awaySeat(userId, this);
   }
 
   /**
