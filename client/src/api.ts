@@ -106,9 +106,9 @@ export function isLeaderboard(v: unknown): v is Leaderboard {
   );
 }
 
-/** GETs `path` and checks the answer; throws an {@link HttpError} (or the fetch's TypeError). */
-export async function getJson<T>(path: string, check: (v: unknown) => v is T, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { headers: { accept: "application/json" }, signal });
+/** GETs `path` (with `headers` besides `accept`) and checks the answer; throws an {@link HttpError} (or the fetch's TypeError). */
+export async function getJson<T>(path: string, check: (v: unknown) => v is T, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(path, { headers: { ...headers, accept: "application/json" }, signal });
   let body: unknown;
   try {
     body = await res.json();
@@ -140,9 +140,5 @@ const isRunningGames = (v: unknown): v is { games: AwaySeat[] } => isObject(v) &
 
 /** The signed-in player's games whose seat is held while they are away (GET /api/me/games, with their sign-in token). */
 export async function fetchRunningGames(token: string, signal?: AbortSignal): Promise<AwaySeat[]> {
-  const res = await fetch("/api/me/games", { headers: { accept: "application/json", authorization: `Bearer ${token}` }, signal });
-  const body: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) throw new HttpError(res.status, body);
-  if (!isRunningGames(body)) throw new HttpError(502, { error: "The server's answer was not understood." });
-  return body.games;
+  return (await getJson("/api/me/games", isRunningGames, signal, { authorization: `Bearer ${token}` })).games;
 }

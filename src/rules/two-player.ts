@@ -166,7 +166,11 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       const rest = state.players.filter((p) => p.id !== playerId);
       // During a game a leave forfeits; either way the seat is freed, so the room can never
       // start a game against a player who is gone.
-      if (state.phase === "playing") return accept({ ...forfeit(state, playerId, "left"), players: rest });
+      if (state.phase === "playing") {
+        const over = forfeit(state, playerId, "left");
+        // The one who stays keeps the win in their tally until a new opponent sits down.
+        return accept({ ...over, players: over.players.filter((p) => p.id !== playerId) });
+      }
       // After a game, the one who stays learns that the other left (a new game clears it).
       const name = seated(state, playerId)!.name;
       return accept(waiting(state, rest, rest.length > 0 ? { reason: "left", name } : null));

@@ -331,6 +331,7 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
         assert.equal(s.draw, false);
         assert.equal(s.currentTurn, null);
         assert.deepEqual(race.playerIds(s), [other]);
+        assert.deepEqual(s.players.map((p) => p.wins), [1], "the win counts in the tally of the one who stays");
         assert.deepEqual(s.board, ["X", "", "O"], "the board of the forfeited game stays visible");
         assert.deepEqual(s.ending, { reason: "left", name: leaver.toUpperCase() }, "the state says who left");
         rejects(s, leaver, mark(1), "NOT_A_PLAYER");
