@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { GAME_NAMES } from "../../src/games/index.js";
-import { browserSuite, createRoom, expectText, joinListed, PHONE, screenshot, text, waitFor, type Player } from "./helpers.js";
+import { browserSuite, createRoom, expectText, joinListed, PHONE, screenshot, text, tick, waitFor, type Player } from "./helpers.js";
 
 const COLUMNS = 7;
 const ROWS = 6;
@@ -159,9 +159,9 @@ describe("Browser: Connect Four", function () {
       await ada.page.getByTestId(`btn-quick-${game}`).waitFor();
     }
     // Only the chosen game's own create options show.
-    await ada.page.getByTestId("create-game-connectfour").check();
+    await tick(ada.page.getByTestId("create-game-connectfour"));
     assert.equal(await ada.page.getByTestId("create-dice-targetScore").isVisible(), false);
-    await ada.page.getByTestId("create-game-dice").check();
+    await tick(ada.page.getByTestId("create-game-dice"));
     assert.equal(await ada.page.getByTestId("create-dice-targetScore").isVisible(), true);
 
     await ada.page.getByTestId("btn-quick-connectfour").click();

@@ -12,7 +12,7 @@ import { Client, type Room } from "@colyseus/sdk";
 import type { Browser } from "playwright-core";
 import type { ServerProcess } from "../helpers/cluster.js";
 import { Player as SdkPlayer } from "../helpers/clients.js";
-import { board, closeAll, createRoom, expectText, launchBrowser, openPlayer, startGameServer, text, waitFor, type Player } from "./helpers.js";
+import { board, closeAll, createRoom, expectText, launchBrowser, openPlayer, startGameServer, text, tick, waitFor, type Player } from "./helpers.js";
 
 interface TttState {
   phase: string;
@@ -183,7 +183,7 @@ describe("Browser: defences", function () {
     // The raw cap only: a UTF-16 maxlength of 20 would cut names of emoji.
     assert.equal(await input.getAttribute("maxlength"), "200", "the name field's maxlength");
 
-    await page.getByTestId(`create-game-tictactoe`).check();
+    await tick(page.getByTestId("create-game-tictactoe"));
     await page.getByTestId("btn-create").click();
     const reason = await expectText(page, "name-error", /U\+202E/, "the refusal names the character");
     assert.match(reason, /right-to-left override/);

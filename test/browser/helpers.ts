@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import type { GameName } from "../../src/games/index.js";
 import { startServer, type ServerProcess } from "../helpers/cluster.js";
 
@@ -133,6 +133,23 @@ export async function expectText(page: Page, testId: string, pattern: RegExp, me
 }
 
 /**
+ * Ticks a radio button or checkbox. Playwright clicks where the box was a moment before; the
+ * lobby's live room list above the create form (a room listed or gone), or its sign-in
+ * help text, can move the form in between, and the click misses ("did not change its
+ * state"). Like a player, it clicks again (at most three times).
+ */
+export async function tick(box: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await box.check();
+      return;
+    } catch (err) {
+      if (attempt === 3 || !String(err).includes("did not change its state")) throw err;
+    }
+  }
+}
+
+/**
  * Creates a room from the lobby form; resolves when the game screen shows. `options`: the
  * common ones (private, turnSeconds) and the game's own create options by key (the form's
  * field of option `key` is `create-<game>-<key>`, an input or a select).
@@ -142,8 +159,8 @@ export async function createRoom(
   game: GameName,
   { private: isPrivate, turnSeconds, ...own }: { private?: boolean; turnSeconds?: number; [key: string]: number | boolean | undefined } = {},
 ): Promise<string> {
-  await page.getByTestId(`create-game-${game}`).check();
-  if (isPrivate) await page.getByTestId("create-private").check();
+  await tick(page.getByTestId(`create-game-${game}`));
+  if (isPrivate) await tick(page.getByTestId("create-private"));
   if (turnSeconds !== undefined) {
     // The form offers 15 s and up; a test may ask for a shorter timer (the server takes 1 s
     // and up), which is added to the list first.
