@@ -7,7 +7,7 @@
  * their dice checked against the revealed seeds ("Verify fairness").
  */
 import type { Room } from "@colyseus/sdk";
-import { replay, rulesFor } from "../../src/replay/replay.js";
+import { replay } from "../../src/replay/replay.js";
 import { fetchMatch, type MatchRecord } from "./api.js";
 import { append, delegate, h, morphContent, plainText, rich, type Text } from "./dom.js";
 import { rollsOfSteps } from "./fairness.js";
@@ -96,12 +96,11 @@ export class ReplayScreen {
     const heading = this.el.querySelector("h2");
     if (heading) heading.textContent = `Replay: ${gameTitle(match.game)}`;
     const entry = viewOf(match.game);
-    const rules = rulesFor(match.game);
-    if (!entry?.replay || !rules) return this.failed(`This page cannot replay ${gameTitle(match.game)} games.`, "The match is recorded, but this version of the page does not know how to show it.");
+    if (!entry?.replay) return this.failed(`This page cannot replay ${gameTitle(match.game)} games.`, "The match is recorded, but this version of the page does not know how to show it.");
 
     let result: ReturnType<typeof replay>;
     try {
-      result = replay(rules, match.log);
+      result = replay(entry.replay.rules, match.log);
     } catch (err) {
       return this.failed("This replay failed: the recorded game could not be run again.", err instanceof Error ? err.message : String(err));
     }

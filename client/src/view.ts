@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { ErrorCode } from "../../src/protocol/errors.js";
 import type { GameProtocol, PayloadsOf } from "../../src/protocol/game.js";
 import type { CommonJoinOptions, HistoryEntry } from "../../src/protocol/messages.js";
+import type { ReplayRules } from "../../src/replay/replay.js";
 import { asName, h, rich, type Text } from "./dom.js";
 import { describeErrorCode } from "./errors.js";
 import { showError } from "./ui.js";
@@ -131,9 +132,11 @@ export interface ReplayStepInfo {
 }
 
 /** How a game's screen shows a replay: its state from the rules', and its steps in words. */
-export interface ReplayView<S> {
+export interface ReplayView<S, R = any> {
+  /** The game's pure rules (src/rules), run again over the recorded log; their states are `R`. */
+  readonly rules: ReplayRules<R>;
   /** The state the screen reads (the room state's shape, read-only), from a rules state of this game. */
-  state(rules: any): S;
+  state(rules: R): S;
   /** A step in words ("Ada rolled 4: total 9"); names as {@link asName}. */
   step(info: ReplayStepInfo): Text;
 }

@@ -5,19 +5,12 @@
  * and other numbers the log says it drew. The states it yields are the game's, step by
  * step; the last one is the recorded final state, exactly.
  */
-import { dice } from "../rules/dice.js";
-import { oweDrahn } from "../rules/owe-drahn.js";
-import { ticTacToe } from "../rules/tictactoe.js";
-import { connectFour } from "../rules/connect-four.js";
 import type { Rng } from "../rules/rng.js";
 import type { LoggedStep, MatchLog } from "../protocol/players.js";
 
-/** The rules a replay may run, by game (room) name. */
-export const REPLAY_RULES = { tictactoe: ticTacToe, dice, owedrahn: oweDrahn, connectfour: connectFour } as const;
-
-/** What replays need of a game's rules. */
-export interface ReplayRules {
-  apply(state: any, playerId: string, action: any, rng: Rng): { ok: true; state: unknown } | { ok: false; code: string; message: string };
+/** What replays need of a game's rules (each game's rules object, src/rules, is one; the web client's view of a game names its own). */
+export interface ReplayRules<R = any> {
+  apply(state: R, playerId: string, action: any, rng: Rng): { ok: true; state: unknown } | { ok: false; code: string; message: string };
 }
 
 /** What a replay reads of a match's log (GET /api/matches/:id, `log`). */
@@ -58,9 +51,4 @@ export function replay(rules: ReplayRules, log: ReplayLog): Replay {
     states.push(state);
   }
   return { ok: true, states };
-}
-
-/** The rules of a game by name, or undefined. */
-export function rulesFor(game: string): ReplayRules | undefined {
-  return (REPLAY_RULES as Record<string, ReplayRules>)[game];
 }

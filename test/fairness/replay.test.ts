@@ -10,7 +10,7 @@
  * production room does), and those records follow the games as they do in GameRoom.
  *
  * Every finished match's log, after a JSON round trip (as the database stores it), must
- * replay (`replay(rulesFor(game), log)`) through every recorded state to its `final` state;
+ * replay (`replay(rules, log)`, with the rules of the game's definition in `GAMES`) through every recorded state to its `final` state;
  * its fairness record (when the dice were fair) must verify. A log with one die changed,
  * removed, added or out of range must not replay to the same states. Some rooms write a
  * high-availability snapshot after every step and are taken over at random steps (rebuilt
@@ -23,7 +23,7 @@ import { GAMES } from "../../src/games/index.js";
 import type { AnyGame } from "../../src/games/definition.js";
 import { GameRecords } from "../../src/rooms/game-records.js";
 import type { MatchRecord } from "../../src/players/store.js";
-import { replay, rulesFor, type ReplayLog } from "../../src/replay/replay.js";
+import { replay, type ReplayLog } from "../../src/replay/replay.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import { seededRng, type Rng } from "../../src/rules/rng.js";
 import { FieldDiff, parseSnapshot, SNAPSHOT_VERSION, type StoredSnapshot } from "../../src/ha/snapshot.js";
@@ -400,8 +400,7 @@ const logOf = (record: MatchRecord) => roundTrip(record.log) as ReplayLog & { fi
 /** Replays `f`'s stored log: every state the room went through, and the final one. */
 function assertReplays(name: GameName, f: Finished) {
   const log = logOf(f.record);
-  const rules = rulesFor(name);
-  assert.ok(rules, `rules for ${name}`);
+  const rules = gameOf(name).rules;
   const result = replay(rules, log);
   const where = `${name} match ${f.record.id} (${log.steps.length} steps)`;
   assert.ok(result.ok, `${where} replays: ${result.ok ? "" : `step ${result.step}: ${result.reason}`}`);
@@ -510,7 +509,7 @@ describe("Replays of recorded matches (random complete games, driven as the room
         const rolled = log.steps.flatMap((s, i) => (s.dice && s.dice.length > 0 ? [i] : []));
         if (rolled.length === 0) continue;
         const i = pickOf(g, rolled);
-        const original = replay(rulesFor(name)!, log);
+        const original = replay(gameOf(name).rules, log);
         assert.ok(original.ok);
 
         // One die changed to another face.
@@ -518,7 +517,7 @@ describe("Replays of recorded matches (random complete games, driven as the room
         const dice = changed.steps[i]!.dice!;
         const d = g.int(0, dice.length - 1);
         dice[d] = ((dice[d]! - 1 + g.int(1, 5)) % 6) + 1;
-        const result = replay(rulesFor(name)!, changed);
+        const result = replay(gameOf(name).rules, changed);
         tampered++;
         if (!result.ok) {
           refused++;
@@ -537,7 +536,7 @@ describe("Replays of recorded matches (random complete games, driven as the room
         for (const edit of [(ds: number[]) => (ds[0] = pickOf<unknown>(g, [0, 7, -1, 2.5, "3", null]) as number), (ds: number[]) => ds.pop(), (ds: number[]) => ds.push(g.int(1, 6))]) {
           const broken = roundTrip(log);
           edit(broken.steps[i]!.dice!);
-          const r = replay(rulesFor(name)!, broken);
+          const r = replay(gameOf(name).rules, broken);
           assert.ok(!r.ok, `${name}: a broken die list does not replay`);
           assert.equal(r.step, i, "it fails at the broken step");
         }

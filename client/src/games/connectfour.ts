@@ -6,6 +6,7 @@
 import "./connectfour.css";
 import { connectFourProtocol } from "../../../src/protocol/games/connectfour.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
+import { connectFour } from "../../../src/rules/connect-four.js";
 import { h } from "../dom.js";
 import { defineView, ruleList, type ViewContext } from "../view.js";
 import { BoardGameView, boardGameReplay } from "./two-player.js";
@@ -132,5 +133,5 @@ export const connectFourView = defineView({
       "With a turn timer, the player whose time runs out loses the game; so does a player who leaves.",
     ]),
   screen: (ctx) => new ConnectFourView(ctx),
-  replay: boardGameReplay(movePlace, markName),
+  replay: boardGameReplay(connectFour, movePlace, markName),
 });

@@ -6,7 +6,7 @@ import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
-import { MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
+import { dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
 import { defineView, RematchRequest, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
@@ -341,7 +341,8 @@ function scoringTable(): Node {
 }
 
 /** Replays (replay.ts): the room state's shape from the rules' state, and each step in words. */
-const diceReplay: ReplayView<DiceState> = {
+const diceReplay: ReplayView<DiceState, DiceRulesState> = {
+  rules: diceRules,
   state(rules: DiceRulesState) {
     const players = new Map(
       rules.players.map((p) => [

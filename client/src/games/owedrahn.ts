@@ -5,7 +5,7 @@ import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
-import { LOSE_LIFE_MIN_TOTAL, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
+import { LOSE_LIFE_MIN_TOTAL, oweDrahn, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
 import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
@@ -274,7 +274,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
 }
 
 /** Replays (replay.ts): the room state's shape from the rules' state, and each step in words. */
-const oweDrahnReplay: ReplayView<OweDrahnState> = {
+const oweDrahnReplay: ReplayView<OweDrahnState, OweDrahnRulesState> = {
+  rules: oweDrahn,
   state(rules: OweDrahnRulesState) {
     const state = {
       ...replayCommon(rules),

@@ -1,6 +1,7 @@
 import "./tictactoe.css";
 import { ticTacToeProtocol } from "../../../src/protocol/games/tictactoe.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
+import { ticTacToe } from "../../../src/rules/tictactoe.js";
 import { h } from "../dom.js";
 import { defineView, ruleList, type ViewContext } from "../view.js";
 import { BoardGameView, boardGameReplay } from "./two-player.js";
@@ -89,5 +90,5 @@ export const ticTacToeView = defineView({
       "With a turn timer, the player whose time runs out loses the game; so does a player who leaves.",
     ]),
   screen: (ctx) => new TicTacToeView(ctx),
-  replay: boardGameReplay(movePlace),
+  replay: boardGameReplay(ticTacToe, movePlace),
 });

@@ -10,6 +10,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
+import type { ReplayRules } from "../../../src/replay/replay.js";
 import { RematchRequest, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
@@ -167,11 +168,13 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
 }
 
 /**
- * A two-player board game's replay (replay.ts): the room state's shape from the rules'
- * state, and each move in words, its place told by `place` ("row 2, column 3").
+ * A two-player board game's replay (replay.ts): its `rules` run again, the room state's
+ * shape from the rules' state, and each move in words, its place told by `place` ("row 2,
+ * column 3").
  */
-export function boardGameReplay(place: (action: Record<string, unknown>) => string, markName: (symbol: string) => string = (s) => s): ReplayView<BoardGameState> {
+export function boardGameReplay(rules: ReplayRules<TwoPlayerState<readonly string[]>>, place: (action: Record<string, unknown>) => string, markName: (symbol: string) => string = (s) => s): ReplayView<BoardGameState, TwoPlayerState<readonly string[]>> {
   return {
+    rules,
     state(rules: TwoPlayerState<readonly string[]>) {
       const players = new Map(
         rules.players.map((p) => [p.id, { name: p.name, symbol: p.symbol, connected: true, awayUntil: 0, rematch: rules.rematch.includes(p.id), wins: p.wins }] as const),
