@@ -23,10 +23,10 @@ import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protoc
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, markLeft, saveSeat } from "./session.js";
-import { clearToasts, setConnection, setNotice } from "./ui.js";
+import { addsTo, clearToasts, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
-import { checkedSender, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
+import { checkedSender, RepeatGuard, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 import { newClientSeed, type JoinSeed, type Opening, type OwnSeed } from "./fairness.js";
 import { RollWatcher, type SeenRolls } from "./roll-watch.js";
 import { fairnessReport, FairnessVerification } from "./verify.js";
@@ -204,6 +204,10 @@ export class GameScreen {
   private qr?: { link: string; src?: string };
   /** "Your turn" in the tab's title and icon, and the optional chime. */
   private readonly signal: TurnSignal;
+  /** Leaves out a double click's second message (per connection). */
+  private repeats = new RepeatGuard();
+  /** The last render showed this player's turn (a new turn resets {@link repeats}). */
+  private myTurnShown = false;
   /**
    * Dice games (a state with `fairness`): the revealed seed (`fairness.seed`, "" before the
    * first game ends) this connection last sent a client seed for; undefined: none sent yet.
@@ -262,7 +266,8 @@ export class GameScreen {
       this.view.refused?.();
       this.showFeedback(title, detail, code);
     };
-    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol, refused), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
+    this.repeats = new RepeatGuard();
+    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol, refused, this.repeats), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
     this.view = this.entry.screen(ctx);
     if (this.spectator) {
       // The server keeps no place for a spectator (its reconnection would be refused):
@@ -315,6 +320,7 @@ export class GameScreen {
       if (payload.seed === this.awaitingAck) this.awaitingAck = undefined;
     });
     room.onMessage("error", (payload: unknown) => {
+      this.repeats.reset();
       // A client seed sent once the game had started counts for nothing: the next one is sent after the game.
       if (isClientSeedRefusal(payload)) {
         this.awaitingAck = undefined;
@@ -918,7 +924,7 @@ export class GameScreen {
             "p",
             { class: "move-error", testid: "move-error", attrs: { role: "alert", "data-code": this.feedback.code || undefined } },
             h("strong", {}, rich(this.feedback.title)),
-            plainText(this.feedback.detail) !== "" && plainText(this.feedback.detail) !== plainText(this.feedback.title) ? [" ", rich(this.feedback.detail)] : null,
+            addsTo(plainText(this.feedback.title), plainText(this.feedback.detail)) ? [" ", rich(this.feedback.detail)] : null,
           )
         : null,
       this.fairnessSection(state),
@@ -946,6 +952,8 @@ export class GameScreen {
     }
     this.keepPrimaryActionVisible();
     this.signal.update(summary?.myTurn === true && restoring === undefined);
+    if (summary?.myTurn === true && !this.myTurnShown) this.repeats.reset();
+    this.myTurnShown = summary?.myTurn === true;
   }
 
   /** The room's history from the state's `history` map, oldest first (parsed once per change). */
@@ -971,13 +979,17 @@ export class GameScreen {
     return this.history;
   }
 
-  /** The room's history in words, newest first, with a line where each game began. */
+  /**
+   * The room's history in words, newest first, with a line where each game began: "Game 2
+   * began" comes below that game's lines (it happened first) and closes them off from the
+   * game before.
+   */
   private historyLines(state: unknown): Node[] {
     const lines: Node[] = [];
     for (let i = this.history.length - 1; i >= 0; i--) {
       const entry = this.history[i]!;
       if (entry.kind === "start") {
-        lines.push(h("li", { class: "log-game", data: { key: `h${entry.seq}` } }, `Game ${entry.game}`));
+        lines.push(h("li", { class: "log-game", data: { key: `h${entry.seq}` } }, `Game ${entry.game} began`));
         continue;
       }
       const text = this.view.historyLine(entry, state as never);

@@ -158,17 +158,47 @@ export function defineView<P extends GameProtocol, S>(entry: ViewEntry<P, S>): V
   return entry;
 }
 
+/** How soon the same message again counts as a double click, for {@link RepeatGuard}. */
+const REPEAT_MS = 500;
+
 /**
- * A `send` that only takes the room's own message names with their payload types, and
- * checks the payload with the same zod validator the server uses before sending.
+ * A double click: the same message again within `REPEAT_MS` of the first. The second could
+ * only be refused ("It is not your turn": the first move already passed the turn), so it
+ * is not sent. A refusal of the first, or a new turn of the player's, lets it go again at
+ * once (the player tries again; in Owe Drahn the turn may come back within the window).
  */
-export function checkedSender<P extends GameProtocol>(room: Room, protocol: P, refused: (title: Text, detail: Text, code: string) => void = showError): Sender<P> {
+export class RepeatGuard {
+  private last?: { key: string; at: number };
+
+  constructor(private readonly windowMs = REPEAT_MS) {}
+
+  /** Whether to send this message (false: the same one was just sent). */
+  first(type: string, payload: unknown, now = Date.now()): boolean {
+    const key = `${type} ${JSON.stringify(payload)}`;
+    if (this.last && this.last.key === key && now - this.last.at < this.windowMs) return false;
+    this.last = { key, at: now };
+    return true;
+  }
+
+  /** The server refused a message, or the player's turn began: the same message may go again at once. */
+  reset(): void {
+    this.last = undefined;
+  }
+}
+
+/**
+ * A `send` that only takes the room's own message names with their payload types, checks
+ * the payload with the same zod validator the server uses before sending, and leaves out a
+ * double click's second message ({@link RepeatGuard}).
+ */
+export function checkedSender<P extends GameProtocol>(room: Room, protocol: P, refused: (title: Text, detail: Text, code: string) => void = showError, repeats = new RepeatGuard()): Sender<P> {
   return (type, payload) => {
     const parsed = protocol.messages[type]!.safeParse(payload);
     if (!parsed.success) {
       refused(describeErrorCode(ErrorCode.INVALID_PAYLOAD), parsed.error.issues[0]?.message ?? "", ErrorCode.INVALID_PAYLOAD);
       return;
     }
+    if (!repeats.first(type as string, payload)) return;
     room.send(type, payload);
   };
 }
@@ -201,6 +231,19 @@ export function awayBadge(player: { connected: boolean; awayUntil: number }): No
   if (player.connected) return null;
   const left = player.awayUntil > 0 ? secondsLeft(player.awayUntil) : 0;
   return h("span", { class: "badge away", testid: "away" }, left > 0 ? `away — ${left} s to come back` : "away");
+}
+
+/**
+ * The class of a game's result line for this viewer: green for their win, plain for their
+ * loss, a draw or a spectator (a loser's "Ada wins!" is not shown as a success).
+ */
+export function resultClass(winnerId: string, me: string, seated: boolean): string {
+  return winnerId !== "" && winnerId === me ? "winner won" : seated && winnerId !== "" ? "winner lost" : "winner";
+}
+
+/** A two-player game's status once it is over and the opponent has not asked for a rematch: whether this player has. */
+export function overStatus(iAsked: boolean | undefined): string {
+  return iAsked ? "Game over. You asked for a rematch: waiting for your opponent." : "Game over. Both players may ask for a rematch.";
 }
 
 /** A rule card's lines, as a list. */

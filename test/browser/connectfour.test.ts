@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import { GAME_NAMES } from "../../src/games/index.js";
-import { browserSuite, createRoom, expectText, joinListed, PHONE, screenshot, text, tick, waitFor, type Player } from "./helpers.js";
+import { browserSuite, createRoom, expectText, joinListed, PHONE, screenshot, startTwoPlayers, text, tick, waitFor, type Player } from "./helpers.js";
 
 const COLUMNS = 7;
 const ROWS = 6;
@@ -148,6 +148,23 @@ describe("Browser: Connect Four", function () {
     await shot(ada.page, "connectfour-full-column-desktop");
     await shot(bob.page, "connectfour-full-column-phone");
     assert.deepEqual([...ada.errors, ...bob.errors, ...cat.errors], []);
+  });
+
+  it("a double click on a column drops one disc and shows no error (the second click is not sent)", async () => {
+    const { first, second } = await startTwoPlayers(suite, "connectfour");
+    await first.page.getByTestId("cf-col-3").dblclick();
+    await waitFor(async () => (await discsIn(second.page, 3)) === 1, "the disc, on the other page");
+    await expectText(first.page, "turn", /turn/, "the turn passed");
+    // The second click's refusal ("It is not your turn") would come within a few ms; give it plenty.
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(await first.page.getByTestId("move-error").count(), 0, "no 'not your turn' after one's own move");
+    assert.equal(await discsIn(first.page, 3), 1);
+    // The other player's single click goes through at once, and so does the first player's next move in the same column.
+    await second.page.getByTestId("cf-col-3").click();
+    await waitFor(async () => (await discsIn(first.page, 3)) === 2, "the second disc");
+    await first.page.getByTestId("cf-col-3").click();
+    await waitFor(async () => (await discsIn(second.page, 3)) === 3, "the third disc: the same message again, on a new turn");
+    assert.equal(await first.page.getByTestId("move-error").count(), 0);
   });
 
   it("every game the server hosts has its place in the lobby; quick match pairs two players", async () => {

@@ -212,23 +212,23 @@ describe("Browser: tally and away time (issue 12)", function () {
     const [xMark, oMark] = x === ada ? ["X", "O"] : ["O", "X"];
     const lines = async (p: Player) => (await p.page.getByTestId("event-log").locator("li").allInnerTexts()).map((l) => l.trim());
     await waitFor(async () => (await lines(o)).length === 4, "three moves and the game's line");
-    assert.deepEqual(await lines(o), [`${xName} (${xMark}): row 3, column 3`, `You (${oMark}): row 1, column 1`, `${xName} (${xMark}): row 2, column 2`, "Game 1"]);
+    assert.deepEqual(await lines(o), [`${xName} (${xMark}): row 3, column 3`, `You (${oMark}): row 1, column 1`, `${xName} (${xMark}): row 2, column 2`, "Game 1 began"]);
 
     // A reload (or a newcomer) gets the whole history from the server.
     await o.page.reload();
     await o.page.getByTestId("game-screen").waitFor();
     await waitFor(async () => (await lines(o)).length === 4, "the history after the reload");
-    assert.deepEqual(await lines(o), [`${xName} (${xMark}): row 3, column 3`, `You (${oMark}): row 1, column 1`, `${xName} (${xMark}): row 2, column 2`, "Game 1"]);
+    assert.deepEqual(await lines(o), [`${xName} (${xMark}): row 3, column 3`, `You (${oMark}): row 1, column 1`, `${xName} (${xMark}): row 2, column 2`, "Game 1 began"]);
     const cy = await suite.player("Cy");
     await cy.page.getByTestId(`btn-watch-${await text(ada.page, "room-id")}`).click();
-    await waitFor(async () => (await lines(cy)).at(-1) === "Game 1" && (await lines(cy)).length === 4, "a spectator's history");
+    await waitFor(async () => (await lines(cy)).at(-1) === "Game 1 began" && (await lines(cy)).length === 4, "a spectator's history");
     assert.equal((await lines(cy))[1], `${oName} (${oMark}): row 1, column 1`);
 
     // The game ends and a rematch starts: the end and a new game's line.
     await playInTurn([[o, "cell-1"], [x, "cell-2"], [o, "cell-3"], [x, "cell-6"]]);
     await waitFor(async () => (await lines(x))[0] === "You win!", "the end in the history");
     for (const p of [x, o]) await p.page.getByTestId("btn-rematch").click();
-    await waitFor(async () => (await lines(x))[0] === "Game 2", "the second game's line");
+    await waitFor(async () => (await lines(x))[0] === "Game 2 began", "the second game's line");
   });
 });
 

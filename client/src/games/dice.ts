@@ -7,7 +7,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
-import { defineView, RematchRequest, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -133,7 +133,7 @@ class DiceView implements GameView<DiceState> {
           return { ...base, waiting: true, status: [who, " left. Invite someone with the link, play against a bot, or go back to the lobby."], turn: "" };
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
-        return { ...base, over: true, status: asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.", turn: "" };
+        return { ...base, over: true, status: asker ? [asName(asker[1].name), " wants a rematch."] : overStatus(state.players.get(this.me)?.rematch), turn: "" };
       }
     }
   }
@@ -290,7 +290,7 @@ class DiceView implements GameView<DiceState> {
         hotVisible ? h("p", { class: "hot-dice", testid: "hot-dice", attrs: { role: "status" } }, rich(this.hot!.text)) : null,
         hint ? h("p", { class: "hint" }, rich(hint)) : null,
       ),
-      state.phase === "over" ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
+      state.phase === "over" ? h("p", { class: resultClass(state.winner, this.me, state.players.has(this.me)), testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
       controls.length ? h("div", { class: "controls" }, controls) : null,
     );
   }

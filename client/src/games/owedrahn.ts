@@ -6,7 +6,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { LOSE_LIFE_MIN_TOTAL, oweDrahn, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
-import { defineView, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { defineView, resultClass, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
 const START_LIVES = 6;
@@ -113,7 +113,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
         return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, turn, myTurn };
       }
       default:
-        return { ...base, over: true, status: "Game over. The next game starts in a moment.", turn: "" };
+        return { ...base, over: true, status: mine ? "Game over. In a moment the room goes back to the ready check: press “I'm ready” to play again." : "Game over. In a moment the room goes back to the ready check for the next game.", turn: "" };
     }
   }
 
@@ -230,7 +230,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
     let note: Node | null = null;
     if (state.phase === "over" && w) {
       const forfeit = forfeitLine(state.endReason, state.endName, state.players.find((p) => p.id === w.id)?.name ?? "", mine?.name ?? "");
-      note = h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(forfeit ?? (w.id === this.me ? "You win!" : [w.name, " wins!"])));
+      note = h("p", { class: resultClass(w.id, this.me, !!mine), testid: "winner", attrs: { role: "status" } }, rich(forfeit ?? (w.id === this.me ? "You win!" : [w.name, " wins!"])));
     } else if (state.phase === "lobby" && this.lastWinner) {
       note = h("p", { class: "last-winner", testid: "last-winner" }, rich(["Last game: ", this.lastWinner.id === this.me ? "you" : this.lastWinner.name, " won."]));
     }

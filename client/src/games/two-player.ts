@@ -11,7 +11,7 @@ import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
 import type { ReplayRules } from "../../../src/replay/replay.js";
-import { RematchRequest, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
@@ -95,7 +95,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
           return { ...base, waiting: true, status: [who, " left. Invite someone with the link, or go back to the lobby."], turn: "" };
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
-        const status: Text = asker ? [asName(asker[1].name), " wants a rematch."] : "Game over. Both players may ask for a rematch.";
+        const status: Text = asker ? [asName(asker[1].name), " wants a rematch."] : overStatus(state.players.get(this.me)?.rematch);
         return { ...base, over: state.phase === "over", status: state.phase === "over" ? status : "", turn: "" };
       }
     }
@@ -140,7 +140,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
       playerList,
       tally(players.map(([, p]) => p)),
       this.renderBoard(state, seated),
-      over ? h("p", { class: "winner", testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
+      over ? h("p", { class: resultClass(state.winner, this.me, seated), testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
       over && seated
         ? h(
             "div",
