@@ -65,12 +65,14 @@ function stringTypeBytes(buffer: Buffer): [number, number] | undefined {
   if (code !== Protocol.ROOM_DATA && code !== Protocol.ROOM_DATA_BYTES) return undefined;
   if (!decode.stringCheck(buffer, { offset: 1 })) return undefined;
   const prefix = buffer[1]!;
-  // msgpack's string prefixes, as @colyseus/schema's decode.string reads them.
+  // msgpack's string prefixes, as @colyseus/schema's decode.string reads them: its str 16
+  // and str 32 lengths are little-endian (msgpack's own are big-endian; until 2026-12-04
+  // they were read so here, which mangled a valid long type and let a bad one through).
   const [start, length] =
     prefix < 0xc0 ? [2, prefix & 0x1f]
     : prefix === 0xd9 ? [3, buffer[2] ?? 0]
-    : prefix === 0xda ? [4, buffer.length >= 4 ? buffer.readUInt16BE(2) : 0]
-    : [6, buffer.length >= 6 ? buffer.readUInt32BE(2) : 0];
+    : prefix === 0xda ? [4, buffer.length >= 4 ? buffer.readUInt16LE(2) : 0]
+    : [6, buffer.length >= 6 ? buffer.readUInt32LE(2) : 0];
   return [Math.min(start, buffer.length), Math.min(start + length, buffer.length)];
 }
 
