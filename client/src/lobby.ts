@@ -59,6 +59,8 @@ let fieldIds = 0;
 
 /** After a failed lookup of the player's running games, the next try. */
 const RUNNING_RETRY_MS = 15_000;
+/** How long after the mouse last moved over the room lists a new list waits (see Lobby.roomsArrived). */
+const HOLD_MS = 1500;
 
 /** Wait before the next try to join the lobby: 1, 2, 4, 8, 15 s… with ±20 % jitter. */
 function lobbyBackoff(attempt: number): number {
@@ -88,6 +90,11 @@ export class LobbyScreen {
   readonly el: HTMLElement;
   private lobbyRoom?: Room;
   private rooms: RoomEntry[] | undefined;
+  /** When the mouse last moved over the room lists (performance.now(); 0: not over them). */
+  private pointerMovedAt = 0;
+  /** A list that arrived while the mouse was aiming at the lists waits for it ({@link roomsArrived}). */
+  private roomsHeld = false;
+  private holdTimer?: ReturnType<typeof setTimeout>;
   /** The game a quick match is searching a room for (its button says "Searching…"). */
   private searching: string | undefined;
   /** Why the live list is not connected (shown above it), "" while it is. */
@@ -186,6 +193,14 @@ export class LobbyScreen {
       h("section", { class: "card join-link" }, h("h2", {}, "Join by link"), linkForm),
     );
     delegate(this.el, (action, el) => this.onAction(action, el));
+    // A mouse (or pen) aiming at a row: see roomsArrived. Touch has no hover; nothing to hold.
+    this.list.addEventListener("pointermove", (e) => {
+      if (e.pointerType !== "touch") this.pointerMovedAt = performance.now();
+    });
+    this.list.addEventListener("pointerleave", () => {
+      this.pointerMovedAt = 0;
+      if (this.roomsHeld) this.renderRooms();
+    });
     this.unsubscribe = host.account.onChange(() => this.onAccount());
     this.renderNameHelp();
     this.renderRooms();
@@ -457,8 +472,7 @@ export class LobbyScreen {
         this.stopPolling();
         this.setLobbyProblem("");
         room.onMessage("rooms", (payload: unknown) => {
-          this.rooms = Array.isArray(payload) ? payload.filter(isRoomEntry) : [];
-          this.renderRooms();
+          this.roomsArrived(Array.isArray(payload) ? payload.filter(isRoomEntry) : []);
         });
         room.onMessage("*", () => undefined);
         // The lobby keeps no place for a dropped connection (the SDK's reconnection would be
@@ -506,8 +520,7 @@ export class LobbyScreen {
         const res = await fetch("/api/rooms?include=all");
         const payload: unknown = res.ok ? await res.json() : undefined;
         if (this.disposed || this.lobbyRoom || !Array.isArray(payload)) return;
-        this.rooms = payload.filter(isRoomEntry);
-        this.renderRooms();
+        this.roomsArrived(payload.filter(isRoomEntry));
       } catch {
         // Offline or refused: the next read, or the lobby, brings the list.
       }
@@ -524,6 +537,7 @@ export class LobbyScreen {
   dispose() {
     this.stopPolling();
     clearTimeout(this.runningTimer);
+    clearTimeout(this.holdTimer);
     removeEventListener("focus", this.onFocus);
     this.disposed = true;
     this.unsubscribe();
@@ -535,7 +549,38 @@ export class LobbyScreen {
     }
   }
 
+  /**
+   * A new list of rooms from the lobby (or the HTTP fallback). Rows come, go and reorder
+   * (joinable first), so a row can move under a mouse that is about to click: Join on one
+   * game becomes Watch on another. While the mouse moves over the lists (and up to
+   * `HOLD_MS` after it last moved there), the new list waits; it shows once the mouse
+   * leaves them or rests. The player's own actions (Quick match) show at once.
+   */
+  private roomsArrived(rooms: RoomEntry[]) {
+    this.rooms = rooms;
+    const waited = performance.now() - this.pointerMovedAt;
+    if (this.pointerMovedAt === 0 || waited >= HOLD_MS) {
+      this.renderRooms();
+      return;
+    }
+    this.roomsHeld = true;
+    if (this.holdTimer === undefined) this.holdTimer = setTimeout(() => this.releaseRooms(), HOLD_MS - waited);
+  }
+
+  /** Shows a held list once the mouse left the lists or rested (else waits on). */
+  private releaseRooms() {
+    this.holdTimer = undefined;
+    if (!this.roomsHeld || this.disposed) return;
+    const waited = performance.now() - this.pointerMovedAt;
+    if (this.pointerMovedAt !== 0 && waited < HOLD_MS) {
+      this.holdTimer = setTimeout(() => this.releaseRooms(), HOLD_MS - waited);
+      return;
+    }
+    this.renderRooms();
+  }
+
   private renderRooms() {
+    this.roomsHeld = false;
     const rooms = this.rooms;
     const next = h(
       "div",

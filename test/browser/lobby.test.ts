@@ -1,0 +1,66 @@
+/**
+ * The lobby's room lists do not move under a mouse that is aiming at them (a play-test:
+ * Bob pointed at Fay's "Join", Eve's game started meanwhile, the list reordered, and his
+ * click made him a spectator of Eve's game). A new list waits while the mouse moves over
+ * the lists, and shows once it leaves them or rests.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { browserSuite, createRoom, waitFor } from "./helpers.js";
+
+/** The test id of the button (or its row) under the point. */
+const under = (page: Page, x: number, y: number) => page.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.closest("[data-testid]")?.getAttribute("data-testid") ?? "", [x, y]);
+
+describe("Browser: the lobby's lists hold still under the mouse", function () {
+  this.timeout(60000);
+  const suite = browserSuite();
+
+  it("a room that starts while the mouse aims at another's Join does not slide under it; the list shows once the mouse leaves", async () => {
+    const eve = await suite.player("Eve");
+    const fay = await suite.player("Fay");
+    const bob = await suite.player("Bob");
+    const ada = await suite.player("Ada");
+    const eveRoom = await createRoom(eve.page, "dice");
+    const fayRoom = await createRoom(fay.page, "dice");
+    for (const p of [bob, ada]) for (const id of [eveRoom, fayRoom]) await p.page.getByTestId(`btn-join-${id}`).waitFor();
+
+    // Bob moves his mouse onto Fay's Join, and keeps it moving a little there (a hand aiming).
+    const box = (await bob.page.getByTestId(`btn-join-${fayRoom}`).boundingBox())!;
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    await bob.page.mouse.move(x, y, { steps: 4 });
+    let aiming = true;
+    const hand = (async () => {
+      for (let i = 0; aiming; i++) {
+        await bob.page.mouse.move(x + (i % 2), y);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    })();
+    try {
+      // Eve's game starts (a bot takes the other seat): Ada, whose mouse is elsewhere, sees it at once.
+      await eve.page.getByTestId("btn-add-bot").click();
+      await ada.page.getByTestId(`btn-watch-${eveRoom}`).waitFor();
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await under(bob.page, x, y), `btn-join-${fayRoom}`, "Fay's Join is still under Bob's mouse");
+      assert.equal(await bob.page.getByTestId(`btn-join-${eveRoom}`).count(), 1, "Bob's list waits");
+    } finally {
+      aiming = false;
+      await hand;
+    }
+
+    // The mouse leaves the lists: the new list shows, Eve's game to watch.
+    await bob.page.mouse.move(1, 1);
+    await bob.page.getByTestId(`btn-watch-${eveRoom}`).waitFor({ timeout: 3000 });
+    assert.equal(await bob.page.getByTestId(`btn-join-${eveRoom}`).count(), 0);
+  });
+
+  it("a mouse resting on the lists holds a new list for a moment only", async () => {
+    const eve = await suite.player("Eve");
+    const bob = await suite.player("Bob");
+    await bob.page.getByTestId("rooms-dice").hover();
+    const eveRoom = await createRoom(eve.page, "dice");
+    const listed = Date.now();
+    await waitFor(async () => (await bob.page.getByTestId(`btn-join-${eveRoom}`).count()) === 1, "the new room, with the mouse resting on the lists", 5000);
+    assert.ok(Date.now() - listed < 4000, "shown within the hold");
+  });
+});
