@@ -13,7 +13,7 @@ import { delegate, h, morphContent, napUntilOnline } from "./dom.js";
 import { VIEWS, viewOf, type AnyView } from "./games/index.js";
 import { forgetInviteInLocation, leftHere, loadName, roomIdFrom, saveName } from "./session.js";
 import { setConnection, showError } from "./ui.js";
-import type { OptionField } from "./view.js";
+import { secondsLeft, type OptionField } from "./view.js";
 import { quickMatch } from "./quick-match.js";
 import { newClientSeed, type JoinSeed } from "./fairness.js";
 
@@ -127,6 +127,8 @@ export class LobbyScreen {
   private runningOwner?: string;
   /** Looks again when the first offered seat's window ends (the offer goes with it). */
   private runningTimer?: ReturnType<typeof setTimeout>;
+  /** Counts the offered seats' time down, once a second while any is offered. */
+  private runningTick?: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly host: LobbyHost,
@@ -247,6 +249,16 @@ export class LobbyScreen {
     this.runningSeats = seats;
     this.running.hidden = seats.length === 0;
     const at = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // "for 51 s more": a clock time alone does not say whether 5 s or 59 s are left.
+    const left = (ms: number) => {
+      const s = secondsLeft(ms);
+      return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min`;
+    };
+    if (seats.length > 0 && this.runningTick === undefined) this.runningTick = setInterval(() => this.renderRunning(this.runningSeats), 1000);
+    if (seats.length === 0) {
+      clearInterval(this.runningTick);
+      this.runningTick = undefined;
+    }
     this.running.replaceChildren(
       ...(seats.length === 0
         ? []
@@ -257,7 +269,7 @@ export class LobbyScreen {
               return h(
                 "div",
                 { class: "row running-game", testid: "running-game" },
-                h("p", {}, h("strong", {}, title), `: you left the page, and your seat is kept until ${at(s.until)}.`),
+                h("p", {}, h("strong", {}, title), `: you left the page, and your seat is kept for ${left(s.until)} more (until ${at(s.until)}).`),
                 h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button", "aria-label": `Return to the game: ${title}` } }, "Return to the game"),
               );
             }),
@@ -537,6 +549,7 @@ export class LobbyScreen {
   dispose() {
     this.stopPolling();
     clearTimeout(this.runningTimer);
+    clearInterval(this.runningTick);
     clearTimeout(this.holdTimer);
     removeEventListener("focus", this.onFocus);
     this.disposed = true;
