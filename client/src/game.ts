@@ -846,7 +846,9 @@ export class GameScreen {
       h(
         "header",
         { class: "game-head" },
-        h("h2", {}, this.entry.title),
+        // Focused when the screen shows (main.ts): its tabindex must survive every re-render,
+        // or the focus falls back to the page and a keyboard player starts from the top.
+        h("h2", { attrs: { tabindex: "-1" } }, this.entry.title),
         h(
           "p",
           { class: "room-line" },

@@ -259,21 +259,27 @@ export class LobbyScreen {
       clearInterval(this.runningTick);
       this.runningTick = undefined;
     }
-    this.running.replaceChildren(
-      ...(seats.length === 0
-        ? []
-        : [
-            h("h2", {}, seats.length === 1 ? "Your game is waiting" : "Your games are waiting"),
-            ...seats.map((s) => {
-              const title = viewOf(s.game)!.title;
-              return h(
-                "div",
-                { class: "row running-game", testid: "running-game" },
-                h("p", {}, h("strong", {}, title), `: you left the page, and your seat is kept for ${left(s.until)} more (until ${at(s.until)}).`),
-                h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button", "aria-label": `Return to the game: ${title}` } }, "Return to the game"),
-              );
-            }),
-          ]),
+    // Morphed, not rebuilt: it re-renders each second, and a focused Return button must stay.
+    morphContent(
+      this.running,
+      h(
+        "div",
+        {},
+        ...(seats.length === 0
+          ? []
+          : [
+              h("h2", {}, seats.length === 1 ? "Your game is waiting" : "Your games are waiting"),
+              ...seats.map((s) => {
+                const title = viewOf(s.game)!.title;
+                return h(
+                  "div",
+                  { class: "row running-game", testid: "running-game" },
+                  h("p", {}, h("strong", {}, title), `: you left the page, and your seat is kept for ${left(s.until)} more (until ${at(s.until)}).`),
+                  h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button", "aria-label": `Return to the game: ${title}` } }, "Return to the game"),
+                );
+              }),
+            ]),
+      ),
     );
   }
 

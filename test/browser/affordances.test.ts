@@ -26,6 +26,25 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     assert.equal(await heading.evaluate((el) => getComputedStyle(el).outlineStyle), "none");
   });
 
+  it("entering a game with the keyboard, the focus is on the game's heading, and stays there once the game's state has arrived", async () => {
+    const ada = await suite.player("Ada");
+    const bob = await suite.player("Bob");
+    const roomId = await createRoom(ada.page, "owedrahn");
+    await bob.page.getByTestId("join-link-input").fill(roomId);
+    await bob.page.getByTestId("join-link-input").press("Enter");
+    await bob.page.getByTestId("btn-ready").waitFor();
+    await new Promise((r) => setTimeout(r, 500)); // a few state patches and re-renders later
+    const focused = () => bob.page.evaluate(() => ({ tag: document.activeElement?.tagName, inGame: !!document.activeElement?.closest("[data-testid=game-screen]") }));
+    assert.deepEqual(await focused(), { tag: "H2", inGame: true }, "the game's heading, not the page's body");
+    // From there the keyboard reaches the game's controls (the heading's own controls first).
+    let reached = false;
+    for (let i = 0; i < 8 && !reached; i++) {
+      await bob.page.keyboard.press("Tab");
+      reached = await bob.page.evaluate(() => document.activeElement?.getAttribute("data-testid") === "btn-ready");
+    }
+    assert.ok(reached, "'I'm ready' within a few Tabs");
+  });
+
   it("'Copy link' without a clipboard (plain http) selects the link and says how to copy it (defect 11)", async () => {
     const ada = await suite.player("Ada");
     await ada.page.evaluate(() => Object.defineProperty(navigator, "clipboard", { value: undefined, configurable: true }));
