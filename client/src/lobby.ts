@@ -245,8 +245,10 @@ export class LobbyScreen {
     if (next < Infinity) this.runningTimer = setTimeout(() => void this.showRunning(true), Math.max(1000, next));
   }
 
-  private renderRunning(seats: AwaySeat[]) {
-    this.runningSeats = seats;
+  private renderRunning(offered: AwaySeat[]) {
+    this.runningSeats = offered;
+    // A seat whose window has ended is not offered while the lookup after it runs (or failed).
+    const seats = offered.filter((s) => secondsLeft(s.until) > 0);
     this.running.hidden = seats.length === 0;
     const at = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     // "for 51 s more": a clock time alone does not say whether 5 s or 59 s are left.
@@ -273,8 +275,10 @@ export class LobbyScreen {
                 const title = viewOf(s.game)!.title;
                 return h(
                   "div",
-                  { class: "row running-game", testid: "running-game" },
-                  h("p", {}, h("strong", {}, title), `: you left the page, and your seat is kept for ${left(s.until)} more (until ${at(s.until)}).`),
+                  // Keyed: a row of another game is replaced, so a focused Return never changes game under the keyboard.
+                  { class: "row running-game", testid: "running-game", data: { key: s.roomId } },
+                  // The seconds are hidden from screen readers: the panel is a live region, and they change each second.
+                  h("p", {}, h("strong", {}, title), ": you left the page, and your seat is kept ", h("span", { attrs: { "aria-hidden": "true" } }, `for ${left(s.until)} more `), `(until ${at(s.until)}).`),
                   h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button", "aria-label": `Return to the game: ${title}` } }, "Return to the game"),
                 );
               }),
@@ -576,9 +580,11 @@ export class LobbyScreen {
    * leaves them or rests. The player's own actions (Quick match) show at once.
    */
   private roomsArrived(rooms: RoomEntry[]) {
+    const first = this.rooms === undefined;
     this.rooms = rooms;
     const waited = performance.now() - this.pointerMovedAt;
-    if (this.pointerMovedAt === 0 || waited >= HOLD_MS) {
+    // The first list replaces "Loading…": nothing there to click.
+    if (first || this.pointerMovedAt === 0 || waited >= HOLD_MS) {
       this.renderRooms();
       return;
     }

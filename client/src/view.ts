@@ -108,6 +108,11 @@ export interface ViewEntry<P extends GameProtocol = GameProtocol, S = any> {
   readonly screen: (ctx: ViewContext<P>) => GameView<S>;
   /** Replays of recorded matches (replay.ts): the screen shows each state the rules replay. */
   readonly replay?: ReplayView<S>;
+  /**
+   * Messages that switch something on and off (Dice's `select`): sent again at once, they are
+   * meant (select, then unselect), so a double click's guard ({@link RepeatGuard}) lets them go.
+   */
+  readonly toggles?: readonly (keyof P["messages"] & string)[];
   /** Games with fair dice: how the page sees each roll as it happens ("Verify fairness" checks them against the revealed rolls). */
   readonly rolls?: RollWatch;
 }
@@ -191,14 +196,20 @@ export class RepeatGuard {
  * the payload with the same zod validator the server uses before sending, and leaves out a
  * double click's second message ({@link RepeatGuard}).
  */
-export function checkedSender<P extends GameProtocol>(room: Room, protocol: P, refused: (title: Text, detail: Text, code: string) => void = showError, repeats = new RepeatGuard()): Sender<P> {
+export function checkedSender<P extends GameProtocol>(
+  room: Room,
+  protocol: P,
+  refused: (title: Text, detail: Text, code: string) => void = showError,
+  repeats = new RepeatGuard(),
+  toggles: readonly string[] = [],
+): Sender<P> {
   return (type, payload) => {
     const parsed = protocol.messages[type]!.safeParse(payload);
     if (!parsed.success) {
       refused(describeErrorCode(ErrorCode.INVALID_PAYLOAD), parsed.error.issues[0]?.message ?? "", ErrorCode.INVALID_PAYLOAD);
       return;
     }
-    if (!repeats.first(type as string, payload)) return;
+    if (!toggles.includes(type as string) && !repeats.first(type as string, payload)) return;
     room.send(type, payload);
   };
 }

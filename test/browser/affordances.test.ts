@@ -38,7 +38,7 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     assert.deepEqual(await focused(), { tag: "H2", inGame: true }, "the game's heading, not the page's body");
     // From there the keyboard reaches the game's controls (the heading's own controls first).
     let reached = false;
-    for (let i = 0; i < 8 && !reached; i++) {
+    for (let i = 0; i < 12 && !reached; i++) {
       await bob.page.keyboard.press("Tab");
       reached = await bob.page.evaluate(() => document.activeElement?.getAttribute("data-testid") === "btn-ready");
     }

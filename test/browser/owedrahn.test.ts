@@ -139,6 +139,34 @@ describe("Browser: Owe Drahn", function () {
     for (const p of [...players, dee]) assert.deepEqual(p.errors, []);
   });
 
+  it("two quick players: a roll sent less than half a second after one's previous roll goes through, once the turn came back (the double-click guard starts again on a new turn)", async () => {
+    const pages = [await openPlayer(browser!, server!.url, "Dot"), await openPlayer(browser!, server!.url, "Eli")];
+    open.push(...pages);
+    const [dot, eli] = pages as [Player, Player];
+    const roomId = await createRoom(dot.page, "owedrahn");
+    await eli.page.getByTestId(`btn-join-${roomId}`).click();
+    await eli.page.getByTestId("game-screen").waitFor();
+    for (const p of pages) await p.page.getByTestId("btn-ready").click();
+    const onTurn = async () => {
+      for (const p of pages) if ((await p.page.getByTestId("btn-roll").count()) > 0) return p;
+      return undefined;
+    };
+    const first = await waitFor(onTurn, "a player on turn");
+    const second = first === dot ? eli : dot;
+    // Roll, the other rolls, roll again: each click the moment the button shows (never on a
+    // Roll button the page is about to take away).
+    const roll = first.page.getByTestId("btn-roll");
+    const rolledAt = Date.now();
+    await roll.click();
+    await roll.waitFor({ state: "detached", timeout: 3000 });
+    await second.page.getByTestId("btn-roll").click({ timeout: 3000 });
+    await roll.click({ timeout: 3000 });
+    const again = Date.now() - rolledAt;
+    // Three rolls, in everyone's history (a third roll above 15 puts its roller out: still a roll line).
+    const rolls = async () => (await second.page.getByTestId("event-log").locator("li").allInnerTexts()).filter((l) => / rolled \d/.test(l)).length;
+    await waitFor(async () => (await rolls()) === 3, `the third roll (sent ${again} ms after the first) was played`, 3000);
+  });
+
   it("a player who leaves during the game: the others read that they left and are out (and the total went back to 0), with a 'left' badge, not 'away'", async () => {
     const pages = [await openPlayer(browser!, server!.url, "Ann"), await openPlayer(browser!, server!.url, "Ben"), await openPlayer(browser!, server!.url, "Cat")];
     open.push(...pages);

@@ -4,7 +4,10 @@
  * "Who plays next?" showed "It is not your turn" right after the player's own legal move.
  */
 import assert from "node:assert/strict";
-import { RepeatGuard } from "../../client/src/view.js";
+import type { Room } from "@colyseus/sdk";
+import { checkedSender, RepeatGuard } from "../../client/src/view.js";
+import { connectFourProtocol } from "../../src/protocol/games/connectfour.js";
+import { diceProtocol } from "../../src/protocol/games/dice.js";
 
 describe("RepeatGuard: a double click's second message", () => {
   it("the same message within 500 ms is left out; another message, or the same one later, goes", () => {
@@ -24,5 +27,21 @@ describe("RepeatGuard: a double click's second message", () => {
     guard.reset();
     assert.equal(guard.first("roll", {}, 10), true);
     assert.equal(guard.first("roll", {}, 20), false);
+  });
+
+  it("the sender leaves out a double click's second message, but never a toggle's (Dice's select: select, then unselect)", () => {
+    const sent: string[] = [];
+    const room = { send: (type: string, payload: unknown) => void sent.push(`${type} ${JSON.stringify(payload)}`) } as unknown as Room;
+    const drop = checkedSender(room, connectFourProtocol, () => undefined);
+    drop("drop", { column: 3 });
+    drop("drop", { column: 3 });
+    assert.deepEqual(sent, ['drop {"column":3}'], "the double click sent once");
+    sent.length = 0;
+    const dice = checkedSender(room, diceProtocol, () => undefined, new RepeatGuard(), ["select"]);
+    dice("select", { index: 2 });
+    dice("select", { index: 2 });
+    dice("roll", {});
+    dice("roll", {});
+    assert.deepEqual(sent, ['select {"index":2}', 'select {"index":2}', "roll {}"], "both selects go; the second roll does not");
   });
 });

@@ -409,6 +409,8 @@ export const diceView = defineView({
     ),
   screen: (ctx) => new DiceView(ctx),
   replay: diceReplay,
+  // A die clicked twice quickly is selected, then unselected.
+  toggles: ["select"],
   // Each roll's history entry holds its faces, in the order the rules rolled them.
   rolls: { fromHistory: (kind, data: { dice?: unknown } | undefined) => (kind === "roll" && Array.isArray(data?.dice) && data.dice.every((f) => typeof f === "number") ? (data.dice as number[]) : undefined) },
 });
