@@ -5,11 +5,37 @@
  * the lists, and shows once it leaves them or rests.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { browserSuite, createRoom, waitFor } from "./helpers.js";
 
 /** The test id of the button (or its row) under the point. */
 const under = (page: Page, x: number, y: number) => page.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.closest("[data-testid]")?.getAttribute("data-testid") ?? "", [x, y]);
+
+/**
+ * Moves the mouse onto the middle of `target` and keeps it moving a pixel there every 150 ms
+ * (a hand aiming), until `stop()`; resolves with the point and `stop`.
+ */
+async function aimAt(page: Page, target: Locator): Promise<{ x: number; y: number; stop: () => Promise<void> }> {
+  const box = (await target.boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y, { steps: 4 });
+  let aiming = true;
+  const hand = (async () => {
+    for (let i = 0; aiming; i++) {
+      await page.mouse.move(x + (i % 2), y);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  })();
+  return {
+    x,
+    y,
+    stop: async () => {
+      aiming = false;
+      await hand;
+    },
+  };
+}
 
 describe("Browser: the lobby's lists hold still under the mouse", function () {
   this.timeout(60000);
@@ -25,17 +51,7 @@ describe("Browser: the lobby's lists hold still under the mouse", function () {
     for (const p of [bob, ada]) for (const id of [eveRoom, fayRoom]) await p.page.getByTestId(`btn-join-${id}`).waitFor();
 
     // Bob moves his mouse onto Fay's Join, and keeps it moving a little there (a hand aiming).
-    const box = (await bob.page.getByTestId(`btn-join-${fayRoom}`).boundingBox())!;
-    const x = box.x + box.width / 2;
-    const y = box.y + box.height / 2;
-    await bob.page.mouse.move(x, y, { steps: 4 });
-    let aiming = true;
-    const hand = (async () => {
-      for (let i = 0; aiming; i++) {
-        await bob.page.mouse.move(x + (i % 2), y);
-        await new Promise((r) => setTimeout(r, 150));
-      }
-    })();
+    const { x, y, stop } = await aimAt(bob.page, bob.page.getByTestId(`btn-join-${fayRoom}`));
     try {
       // Eve's game starts (a bot takes the other seat): Ada, whose mouse is elsewhere, sees it at once.
       await eve.page.getByTestId("btn-add-bot").click();
@@ -44,8 +60,7 @@ describe("Browser: the lobby's lists hold still under the mouse", function () {
       assert.equal(await under(bob.page, x, y), `btn-join-${fayRoom}`, "Fay's Join is still under Bob's mouse");
       assert.equal(await bob.page.getByTestId(`btn-join-${eveRoom}`).count(), 1, "Bob's list waits");
     } finally {
-      aiming = false;
-      await hand;
+      await stop();
     }
 
     // The mouse leaves the lists: the new list shows, Eve's game to watch.
@@ -58,17 +73,7 @@ describe("Browser: the lobby's lists hold still under the mouse", function () {
     const eve = await suite.player("Eve");
     const bob = await suite.player("Bob");
     const ada = await suite.player("Ada");
-    const box = (await bob.page.getByTestId("rooms-dice").boundingBox())!;
-    const x = box.x + box.width / 2;
-    const y = box.y + box.height / 2;
-    await bob.page.mouse.move(x, y, { steps: 4 });
-    let aiming = true;
-    const hand = (async () => {
-      for (let i = 0; aiming; i++) {
-        await bob.page.mouse.move(x + (i % 2), y);
-        await new Promise((r) => setTimeout(r, 150));
-      }
-    })();
+    const { stop } = await aimAt(bob.page, bob.page.getByTestId("rooms-dice"));
     let eveRoom = "";
     try {
       eveRoom = await createRoom(eve.page, "dice");
@@ -76,8 +81,7 @@ describe("Browser: the lobby's lists hold still under the mouse", function () {
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(await bob.page.getByTestId(`btn-join-${eveRoom}`).count(), 0, "held while Bob's mouse moves over the lists");
     } finally {
-      aiming = false;
-      await hand;
+      await stop();
     }
     // The mouse rests where it is (still over the lists): the list shows after the hold.
     const rested = Date.now();
