@@ -1,9 +1,12 @@
 /**
  * The one game room: it runs any game definition (src/games) and owns what all games
- * share and nothing else: admission to seats, the single dispatch path from a message to
- * the rules and from the rules' result into the schema, the `{ code, message }` error
- * reply, rate limiting, reconnection windows, turn timers, scheduled rule actions, bots,
- * and the listing. A game brings its protocol, rules, schema and projection; its messages
+ * share and nothing else: admission to seats, the `{ code, message }` error reply, rate
+ * limiting, reconnection windows, turn timers, scheduled rule actions, bots and the listing.
+ * Each of those is a part of its own that the room calls: the path from a message to the
+ * rules (src/rooms/rules-path.ts), the listing (room-listing.ts), the fair-dice messages
+ * (seed-messages.ts), the records (game-records.ts), high availability (src/ha), and the
+ * rest beside them. The room wires them to Colyseus's hooks and projects the rules' state
+ * into the schema. A game brings its protocol, rules, schema and projection; its messages
  * reach the rules' moves by name.
  */
 import { ClientState, CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
@@ -13,8 +16,7 @@ import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { AnyGame } from "../games/definition.js";
 import { ErrorCode, JoinErrorCode } from "../protocol/errors.js";
-import type { commonJoinOptions, ServerEvents } from "../protocol/messages.js";
-import type { ScheduleEvent } from "../rules/types.js";
+import type { commonJoinOptions } from "../protocol/messages.js";
 import { Projection } from "../schema/sync.js";
 import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
@@ -43,9 +45,10 @@ import { GameRecords } from "./game-records.js";
 import { GameSteps } from "./game-steps.js";
 import { Drain } from "./drain.js";
 import { partsSnapshot, restoreParts, type SnapshotParts } from "./room-snapshot.js";
-import type { FairnessReveal } from "../fairness/room-fairness.js";
 import { FairnessState } from "../schema/FairnessState.js";
-import { CLIENT_SEED, clientSeedPayload } from "../protocol/messages.js";
+import { CLIENT_SEED } from "../protocol/messages.js";
+import { SeedMessages } from "./seed-messages.js";
+import { RulesPath } from "./rules-path.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
 
@@ -57,10 +60,6 @@ export interface GameRoomOptions {
 
 /** Option keys only the server sets. */
 const SERVER_KEYS = ["server", "game", RESTORE_OPTION] as const;
-
-/** The player id used for actions the rules schedule for themselves (no player behind them). */
-// Stryker disable next-line StringLiteral: equivalent: the rules ignore the actor of the actions they schedule
-const SYSTEM_ACTOR = "";
 
 type Options = z.output<typeof commonJoinOptions>;
 /** What onAuth hands to onJoin: the validated options, and the user id of a valid sign-in token. */
@@ -75,8 +74,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
 
   /** The game this room runs. */
   private definition!: AnyGame;
-  /** The authoritative game state; the schema is only its projection. */
-  private game: unknown;
+  /** The game state's one path of change: messages, timers, bots and leaves to the rules (src/rooms/rules-path.ts). */
+  private path!: RulesPath;
   private settings!: RoomSettings;
   private log!: Logger;
   private seats = 0;
@@ -120,6 +119,13 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   private seatIndex!: SeatIndex;
   /** Each accepted step's history lines, records and game-over log (src/rooms/game-steps.ts). */
   private steps!: GameSteps;
+  /** `client_seed` and the revealed seeds' announcement (src/rooms/seed-messages.ts). */
+  private seeds!: SeedMessages;
+
+  /** The authoritative game state; the schema is only its projection. */
+  private get game(): unknown {
+    return this.path.game;
+  }
 
   private get rules() {
     return this.definition.rules;
@@ -159,32 +165,46 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
         (deadline) => (this.state.turnDeadline = deadline),
         (playerId) => {
           this.log.info({ playerId }, "turn timed out");
-          this.dispatch(playerId, { type: "timeout" });
+          this.path.apply(playerId, { type: "timeout" });
         },
       );
     }
     const botMove = this.rules.botMove;
-    if (botMove) this.bots = new BotTurn(this.timers, settings.delays.bot ?? 0, () => botMove(this.game) ?? undefined, (move) => this.playBot(move));
+    if (botMove) this.bots = new BotTurn(this.timers, settings.delays.bot ?? 0, () => botMove(this.game) ?? undefined, (move) => this.path.bot(move));
     const config = definition.config(options);
     this.seats = this.rules.seats(config);
     // Spectators have their own slots (Admission): seats + spectators never exceed this.
     this.maxClients = this.seats + settings.maxSpectators;
     // The listed settings: turnSeconds and the game's own numeric options.
     const settingsListed = Object.fromEntries(Object.entries(options).filter(([key, value]) => key !== "name" && typeof value === "number")) as Record<string, number>;
-    this.listing = new RoomListing({ game: this.roomName, seats: this.seats, settings: settingsListed, host: this.host }, (metadata) => this.setMetadata(metadata), this.log);
+    this.listing = new RoomListing(
+      { game: this.roomName, seats: this.seats, settings: settingsListed, host: this.host },
+      {
+        rules: this.rules,
+        game: () => this.game,
+        away: this.away,
+        drain: this.drain,
+        names: this.names,
+        pendingPlayers: () => this.admission.pendingPlayers(),
+        commitment: () => this.records.commitment,
+        superseded: () => this.out.superseded,
+      },
+      (metadata) => this.setMetadata(metadata),
+      this.log,
+    );
     this.admission = new Admission(
       this,
       this.timers,
-      { seats: () => this.seats, players: () => this.rules.playerIds(this.game).length, canSeat: () => this.rules.canSeat(this.game).ok && !this.everyoneAway() },
+      { seats: () => this.seats, players: () => this.rules.playerIds(this.game).length, canSeat: () => this.rules.canSeat(this.game).ok && !this.listing.everyoneAway() },
       settings,
       this.log,
-      () => this.updateListing(),
+      () => this.listing.update(),
     );
-    this.game = restore ? restore.snapshot.game : this.rules.setup(config, settings.rng);
+    const game = restore ? restore.snapshot.game : this.rules.setup(config, settings.rng);
     this.state = definition.state();
     this.state.reconnectSeconds = settings.reconnectSeconds;
     this.history = new RoomHistory(this.state.history);
-    this.scheduled = new ScheduledActions(this.timers, (action) => this.dispatch(SYSTEM_ACTOR, action));
+    this.scheduled = new ScheduledActions(this.timers, (action) => this.path.scheduledAction(action));
     this.records = new GameRecords({
       game: definition,
       rng: settings.rng,
@@ -208,14 +228,17 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     );
     if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
     this.out = this.failover ?? directOutput(this);
+    const room = { isSeated: (id: string) => this.isSeated(id), commit: () => this.commit(), broadcast: (type: string, payload: unknown) => this.broadcast(type, payload) };
+    this.seeds = new SeedMessages(this.gate, this.records, this.out, room);
+    this.path = new RulesPath({ rules: this.rules, records: this.records, steps: this.steps, scheduled: this.scheduled, delays: settings.delays, gate: this.gate, out: this.out, seeds: this.seeds, log: this.log, ...room }, game);
     if (restore) this.restoreFrom(restore);
     if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
 
     // A message reaches the rules' move of the same name.
     for (const [type, validator] of Object.entries(definition.protocol.messages as Record<string, z.ZodType>)) {
-      this.onMessage(type, (client: Client, payload: unknown) => this.handleMessage(client, type, validator, payload));
+      this.onMessage(type, (client: Client, payload: unknown) => this.path.message(client, type, validator, payload));
     }
-    if (this.records.fairDice) this.onMessage(CLIENT_SEED, (client: Client, payload: unknown) => this.clientSeed(client, payload));
+    if (this.records.fairDice) this.onMessage(CLIENT_SEED, (client: Client, payload: unknown) => this.seeds.clientSeed(client, payload));
     // Colyseus would disconnect a client sending an unknown type; we answer instead.
     this.onMessage("*", (client: Client, type: unknown) => {
       // A message whose type is literally "*" reaches here with its payload as `type`.
@@ -246,7 +269,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     const spectator = auth.spectate === true;
     this.admission.joined(client, spectator);
     if (!spectator) {
-      const refusal = seatRefusal(this.drain.draining, this.rules.canSeat(this.game), this.everyoneAway());
+      const refusal = seatRefusal(this.drain.draining, this.rules.canSeat(this.game), this.listing.everyoneAway());
       if (refusal) throw refusal;
       const seated = this.rules.playerIds(this.game);
       const name = this.names.unique(auth.name ?? `Player ${seated.length + 1}`, seated);
@@ -258,7 +281,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       // second player sits down), if the commitment the player read is still that game's.
       if (auth.clientSeed !== undefined && auth.commitment !== undefined) this.records.clientSeed(client.sessionId, auth.clientSeed, auth.commitment);
       this.out.seated(client.sessionId, client.reconnectionToken);
-      if (!this.dispatch(client.sessionId, { type: "join", name })) {
+      if (!this.path.apply(client.sessionId, { type: "join", name })) {
         this.unseated(client.sessionId);
         throw new ServerError(JoinErrorCode.ROOM_FULL, "No seat could be taken.");
       }
@@ -317,7 +340,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.admission.left(client);
     this.away.back(client.sessionId);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
-    if (this.isSeated(client.sessionId)) this.dispatch(client.sessionId, { type: "leave" });
+    if (this.isSeated(client.sessionId)) this.path.apply(client.sessionId, { type: "leave" });
     if (!this.isSeated(client.sessionId)) this.unseated(client.sessionId);
   }
 
@@ -372,77 +395,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     }
   }
 
-  /**
-   * The single path by which the game state changes: client messages, timers, bots and
-   * leaves all come through here. The rules either return a complete new state, which is
-   * committed and sent at once, or a rejection, which changes nothing and is returned.
-   */
-  private dispatch(playerId: string, action: { type: string; [field: string]: unknown }, client?: Client): boolean {
-    const result = this.rules.apply(this.game, playerId, action as never, this.records.rng);
-    const drawn = this.records.applied(result.ok);
-    if (!result.ok) {
-      if (client) this.gate.reject(client, result.code, result.message);
-      else this.log.debug({ playerId, action: action.type, code: result.code }, "system action refused");
-      return false;
-    }
-    const before = this.game;
-    this.game = result.state;
-    const revealed = this.steps.record({ before, after: result.state, playerId, action, events: result.events as { type: string }[] }, drawn);
-    const events = result.events as { type: string }[];
-    // Scheduled before the commit, so the snapshot it writes holds them.
-    for (const event of events) if (isSchedule(event)) this.scheduled.at(Date.now() + (this.settings.delays[event.timer] ?? 0), event.action);
-    this.commit();
-    for (const event of events) {
-      if (isSchedule(event)) continue;
-      const { type, ...payload } = event;
-      // After the state patch (which may wait for the snapshot).
-      this.out.then(() => this.broadcast(type, payload));
-    }
-    if (revealed) this.announceReveal(revealed);
-    if (this.log.isLevelEnabled("debug")) this.log.debug({ playerId, action: action.type }, "action applied");
-    return true;
-  }
-
-  /**
-   * A bot's move. A bot's turn has no time limit, so one the rules refuse (a bug in the bot)
-   * would leave the game waiting on it for ever: its turn ends as a timeout instead.
-   */
-  private playBot(move: { playerId: string; action: { type: string; [field: string]: unknown } }) {
-    if (this.dispatch(move.playerId, move.action)) return;
-    this.log.error({ playerId: move.playerId, action: move.action.type }, "bot move refused; its turn ends as a timeout");
-    if (this.rules.activePlayer(this.game) === move.playerId) this.dispatch(move.playerId, { type: "timeout" });
-  }
-
-  /** The game's revealed dice seed goes to every client once the patch that ended the game is out (with high availability: once its snapshot is written). */
-  private announceReveal(revealed: FairnessReveal) {
-    this.out.then(() => this.broadcast("fairnessRevealed", revealed satisfies ServerEvents["fairnessRevealed"]));
-  }
-
-  /** `client_seed { seed }`: a seated player's contribution to the next game's dice. */
-  private clientSeed(client: Client, payload: unknown) {
-    if (!this.gate.admit(client)) return;
-    const parsed = clientSeedPayload.safeParse(payload);
-    if (!parsed.success) return this.gate.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${CLIENT_SEED}" payload: ${describeZodError(parsed.error)}`);
-    if (!this.isSeated(client.sessionId)) return this.gate.reject(client, ErrorCode.NOT_A_PLAYER, "Only seated players contribute a client seed.");
-    if (!this.records.clientSeed(client.sessionId, parsed.data.seed)) return this.gate.reject(client, ErrorCode.NOT_ALLOWED, "The game has started: a client seed counts for the next game; send it after this one ends.");
-    this.commit();
-    // After the patch, which waits for the snapshot holding the seed: a takeover keeps it.
-    this.out.then(() => client.send("clientSeedAccepted", { seed: parsed.data.seed } satisfies ServerEvents["clientSeedAccepted"]));
-  }
-
   private isSeated(playerId: string): boolean {
     return this.rules.playerIds(this.game).includes(playerId);
-  }
-
-  private handleMessage(client: Client, type: string, validator: z.ZodType, payload: unknown) {
-    if (!this.gate.admit(client)) return;
-    const parsed = validator.safeParse(payload);
-    if (!parsed.success) {
-      this.gate.reject(client, ErrorCode.INVALID_PAYLOAD, `Invalid "${type}" payload: ${describeZodError(parsed.error)}`);
-      return;
-    }
-    // The action is the payload plus the move's name: `make_move { row, col }` → `{ type: "make_move", row, col }`.
-    this.dispatch(client.sessionId, { ...(parsed.data as object | undefined), type }, client);
   }
 
   /** Projects the game into the schema, sends it at once, and re-arms timers and the listing. */
@@ -457,7 +411,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     // many steps its turn takes (a Dice turn takes up to a dozen), and never times out.
     this.turnClock?.arm(botMove?.playerId === active ? null : active, this.rules.turnNumber(this.game));
     this.out.changed();
-    this.updateListing();
+    this.listing.update();
     if (this.drain.draining && !this.closing && !this.rules.isStarted(this.game)) {
       this.log.info("game over while draining; closing the room");
       // After the last patch (which waits for its snapshot): the players see how it ended.
@@ -507,7 +461,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     const revealed = this.records.cutOff();
     if (revealed) {
       this.commit();
-      this.announceReveal(revealed);
+      this.seeds.announce(revealed);
     }
     this.disconnect(CloseCode.SERVER_SHUTDOWN).catch((err) => this.log.error({ err }, "disconnect failed"));
   }
@@ -527,26 +481,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     if (this.clients.some((c) => c.reconnectionToken === reconnectionToken)) return ""; // the matchmaker answers "expired"
     return super.checkReconnectionToken(reconnectionToken);
   }
-
-  /** The game has not started and every seated player is away (dropped, seat held). */
-  private everyoneAway(): boolean {
-    return !this.rules.isStarted(this.game) && this.away.everyone(this.rules.playerIds(this.game));
-  }
-
-  /** Writes the room's listing when a field of it changed (every commit asks; most moves change none). */
-  private updateListing() {
-    if (this.out.superseded) return;
-    const ids = this.rules.playerIds(this.game);
-    const players = ids.length;
-    const absent = this.everyoneAway();
-    const open = !this.drain.draining && !absent && this.rules.canSeat(this.game).ok && players + this.admission.pendingPlayers() < this.seats;
-    // Names given at join (bots have none here).
-    this.listing.update({ players, started: this.rules.isStarted(this.game), open, absent, namesVersion: this.names.version, names: () => this.names.of(ids), commitment: this.records.commitment });
-  }
-}
-
-function isSchedule(event: { type: string }): event is ScheduleEvent {
-  return event.type === "schedule";
 }
 
 /** A client's options: minus the keys only the server sets. */

@@ -32,12 +32,9 @@ import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
 import type { TicTacToeState } from "../../src/rules/tictactoe.js";
 import { COLUMNS, type ConnectFourState } from "../../src/rules/connect-four.js";
 import { keepers } from "../helpers/dice-picks.js";
+import { SYSTEM_ACTOR, type Action } from "../../src/rooms/rules-path.js";
 
-type Action = { type: string; [field: string]: unknown };
 type GameName = "tictactoe" | "dice" | "owedrahn" | "connectfour";
-
-/** GameRoom's actor for the actions the rules schedule for themselves. */
-const SYSTEM_ACTOR = "";
 
 const gameOf = (name: GameName): AnyGame => {
   const game = GAMES.find((g) => g.protocol.name === name);
@@ -175,7 +172,7 @@ class SimRoom {
     return this.runningMatch !== undefined;
   }
 
-  /** GameRoom.dispatch: true when the rules accepted the action. */
+  /** As RulesPath.apply (src/rooms/rules-path.ts) in the room: true when the rules accepted the action. */
   dispatch(playerId: string, action: Action): boolean {
     const result = this.rules.apply(this.state, playerId, action as never, this.records.rng);
     const drawn = this.records.applied(result.ok);

@@ -24,7 +24,8 @@ type Ttt = TicTacToeState;
 
 /** The parts of a live GameRoom instance these tests reach into (fault injection, settings). */
 interface RoomInternals {
-  definition: { rules: { apply: (...args: unknown[]) => unknown } };
+  /** The path every action takes to the rules (src/rooms/rules-path.ts): a test swaps in faulty rules there. */
+  path: { parts: { rules: { apply: (...args: unknown[]) => unknown } } };
   settings: { drainSeconds: number };
   onBeforeShutdown(): void;
   disconnect(): Promise<unknown>;
@@ -88,14 +89,14 @@ describe("Room paths: refusals, failures, names, drain", () => {
   it("a rules failure answers the sender INTERNAL_ERROR, changes nothing, and the game goes on", async () => {
     const { room, a, b, first, second } = await suite.startedTicTacToe();
     const live = internals(room.roomId);
-    const rules = live.definition.rules;
+    const rules = live.path.parts.rules;
     const failing = Object.create(rules) as typeof rules;
     failing.apply = (...args: unknown[]) => {
       const action = args[2] as { type: string; row?: number; col?: number };
       if (action.type === "make_move" && action.row === 1 && action.col === 1) throw new Error("a bug in the rules");
       return rules.apply(...args);
     };
-    live.definition = { ...live.definition, rules: failing };
+    live.path.parts.rules = failing;
 
     first.send("make_move", { row: 1, col: 1 });
     const error = await first.next("error");
@@ -118,7 +119,7 @@ describe("Room paths: refusals, failures, names, drain", () => {
     const room = await suite.colyseus.createRoom("dice", { targetScore: 10000 });
     const human = await suite.join<DiceState>(room.roomId, { name: "Hilde" });
     const live = internals(room.roomId);
-    const rules = live.definition.rules;
+    const rules = live.path.parts.rules;
     const failing = Object.create(rules) as typeof rules;
     // Every move of a bot's is refused, but the room's own timeout.
     failing.apply = (...args: unknown[]) => {
@@ -126,7 +127,7 @@ describe("Room paths: refusals, failures, names, drain", () => {
       if (playerId.startsWith("bot-") && action.type !== "timeout") return { ok: false, code: "INVALID_MOVE", message: "a bug in the bot" };
       return rules.apply(...args);
     };
-    live.definition = { ...live.definition, rules: failing };
+    live.path.parts.rules = failing;
     human.send("add_bot");
     await human.until(() => human.state.players.size === 2 && human.state.phase === "playing", "the game against the bot");
     const botId = Array.from(human.state.players.keys()).find((id) => id !== human.id)!;
@@ -203,14 +204,14 @@ describe("Room paths: refusals, failures, names, drain", () => {
   it("a failing timer (here the turn timer's action) is logged as an error and the room goes on", async () => {
     const { room, a, b, first, second } = await suite.startedTicTacToe({ turnSeconds: 1 });
     const live = internals(room.roomId);
-    const rules = live.definition.rules;
+    const rules = live.path.parts.rules;
     const failing = Object.create(rules) as typeof rules;
     let thrown = 0;
     failing.apply = (...args: unknown[]) => {
       if ((args[2] as { type: string }).type === "timeout" && thrown++ === 0) throw new Error("a bug in the timeout");
       return rules.apply(...args);
     };
-    live.definition = { ...live.definition, rules: failing };
+    live.path.parts.rules = failing;
     await eventually(() => roomLogs(room.roomId).some((l) => l.msg === "uncaught exception in a room timer"), "the timer's error line", 3000);
     const line = roomLog(room.roomId, "uncaught exception in a room timer");
     assert.equal(line.level, 50);
