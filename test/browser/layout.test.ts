@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Locator } from "playwright-core";
-import { browserSuite, createRoom, PHONE, playInTurn, screenshot, startTwoPlayers, text, waitFor } from "./helpers.js";
+import { browserSuite, createRoom, expectText, PHONE, playInTurn, screenshot, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
 
 const LAPTOP = { width: 1280, height: 800 };
 
@@ -36,6 +36,38 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
       await screenshot(x.page, `${game}-over-1280x800`);
     });
   }
+
+  it("Owe Drahn on a phone with five players: on one's turn the total, 'Your turn', the countdown and Roll are on screen together", async () => {
+    const players: Player[] = [];
+    for (const name of ["Ada", "Bob", "Cyd", "Dee", "Eve"]) players.push(await suite.player(name, PHONE));
+    const [ada, ...others] = players;
+    await createRoom(ada!.page, "owedrahn", { private: true, maxPlayers: 5, turnSeconds: 60 });
+    const link = await expectText(ada!.page, "invite-link", /\/\?join=/);
+    for (const p of others) {
+      await p.page.goto(link);
+      await p.page.getByTestId("btn-invite-join").click();
+      await p.page.getByTestId("game-screen").waitFor();
+    }
+    for (const p of players) await p.page.getByTestId("btn-ready").click();
+    let actor: Player | undefined;
+    await waitFor(async () => {
+      for (const p of players) if ((await p.page.getByTestId("btn-roll").count()) > 0) actor = p;
+      return actor !== undefined;
+    }, "a player's turn", 10000);
+    const page = actor!.page;
+    await expectText(page, "turn", /^Your turn$/);
+    // The page settles (it scrolls Roll into view when Roll is off screen).
+    const atRest = async () => {
+      const before = await page.evaluate(() => scrollY);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return before === (await page.evaluate(() => scrollY));
+    };
+    await waitFor(atRest, "the page at rest", 3000);
+    for (const id of ["total", "turn", "countdown", "btn-roll"]) {
+      assert.ok(await inView(page.getByTestId(id)), `${id} on screen: ${JSON.stringify(await page.getByTestId(id).evaluate((el) => ({ r: el.getBoundingClientRect().toJSON(), y: scrollY, h: innerHeight })))}`);
+    }
+    await screenshot(page, "owedrahn-phone-turn");
+  });
 
   it("Dice on a phone: 'Play against a bot' is on screen", async () => {
     const ada = await suite.player("Ada", PHONE);

@@ -239,15 +239,18 @@ class OweDrahnView implements GameView<OweDrahnState> {
     if (myTurn && mine && !mine.choosing) hint = "Roll, or — with a total of 10 or more and more than one life — give up a life to reset the total and choose who plays next.";
     else if (playing && mine && mine.life === 0) hint = "You are out of this game. Watch the rest; the next game starts soon.";
 
+    // The decision beside what it depends on: the controls right under the total, the players
+    // after them. On a phone, up to eight players above the controls pushed the total and the
+    // shell's "Your turn" and countdown off the top when the page scrolled to Roll.
     return h(
       "div",
       { class: "od-game" },
       tableArea,
-      list,
       note,
       picker,
       controls.length ? h("div", { class: "controls" }, controls) : null,
       hint ? h("p", { class: "hint" }, hint) : null,
+      list,
     );
   }
 
