@@ -48,7 +48,7 @@ import { partsSnapshot, restoreParts, type SnapshotParts } from "./room-snapshot
 import { FairnessState } from "../schema/FairnessState.js";
 import { CLIENT_SEED } from "../protocol/messages.js";
 import { SeedMessages } from "./seed-messages.js";
-import { RulesPath } from "./rules-path.js";
+import { RulesPath, type Action } from "./rules-path.js";
 
 export type { ListingMetadata, RoomMetrics, RoomSettings } from "./settings.js";
 
@@ -86,7 +86,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   private limit!: MessageLimit;
   private gate!: MessageGate;
   /** The bots' moves (games whose rules have bots). */
-  private bots?: BotTurn<{ playerId: string; action: { type: string; [field: string]: unknown } }>;
+  private bots?: BotTurn<{ playerId: string; action: Action }>;
   private history!: RoomHistory;
   /** Listing key of the creator's address: the matchmaker caps the rooms an address holds waiting. */
   private host = "";
@@ -228,9 +228,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     );
     if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
     this.out = this.failover ?? directOutput(this);
-    const room = { isSeated: (id: string) => this.isSeated(id), commit: () => this.commit(), broadcast: (type: string, payload: unknown) => this.broadcast(type, payload) };
-    this.seeds = new SeedMessages(this.gate, this.records, this.out, room);
-    this.path = new RulesPath({ rules: this.rules, records: this.records, steps: this.steps, scheduled: this.scheduled, delays: settings.delays, gate: this.gate, out: this.out, seeds: this.seeds, log: this.log, ...room }, game);
+    const commit = () => this.commit();
+    const broadcast = (type: string, payload: unknown) => this.broadcast(type, payload);
+    this.seeds = new SeedMessages(this.gate, this.records, this.out, { isSeated: (id) => this.isSeated(id), commit, broadcast });
+    this.path = new RulesPath({ rules: this.rules, records: this.records, steps: this.steps, scheduled: this.scheduled, delays: settings.delays, gate: this.gate, out: this.out, seeds: this.seeds, log: this.log, commit, broadcast }, game);
     if (restore) this.restoreFrom(restore);
     if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
 

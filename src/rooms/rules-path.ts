@@ -47,6 +47,7 @@ export class RulesPath {
   /** The authoritative game state. */
   game: unknown;
 
+  /** @param parts - the room's parts (test/rooms/room-paths.test.ts swaps faulty rules into `parts.rules` of a live room). */
   constructor(
     private readonly parts: RulesPathParts,
     initial: unknown,

@@ -1,5 +1,5 @@
 /**
- * Match results, end to end over real server processes (src/players, GameRoom.record()):
+ * Match results, end to end over real server processes (src/players, src/rooms/game-records.ts):
  * guests sign in (`POST /auth/anonymous`), join with their token through the SDK, play
  * TicTacToe, Dice and Owe Drahn to the end; the result is read back over HTTP
  * (`/api/players/:id`, `/api/matches/:id`): recorded exactly once, seats, placements, stats,
@@ -137,7 +137,7 @@ async function diceTurn(cur: Seated<Dc>, watchers: Seated<Dc>[], seats: Map<stri
 
 const odSeat = (p: Seated<Od>, id: string) => p.state.players.find((s) => s.id === id)!;
 
-describe("Match results recorded end to end: signed-in players, real server processes (src/players, GameRoom.record())", function () {
+describe("Match results recorded end to end: signed-in players, real server processes (src/players, src/rooms/game-records.ts)", function () {
   this.timeout(60000);
 
   describe("one server process on its embedded database", () => {

@@ -25,7 +25,7 @@ function room(options: { fairDice?: boolean; results?: boolean; joinNames?: bool
     nameOf: (id) => names.get(id),
   });
   let game: OweDrahnState = oweDrahn.rules.setup(oweDrahn.config({}), seededRng(1));
-  /** One action through the records, as GameRoom.dispatch does; the revealed seeds if the game ended. */
+  /** One action through the records, as RulesPath.apply does (src/rooms/rules-path.ts); the revealed seeds if the game ended. */
   const act = (playerId: string, action: { type: string; [k: string]: unknown }) => {
     const result = oweDrahn.rules.apply(game, playerId, action as never, r.rng);
     const drawn = r.applied(result.ok);

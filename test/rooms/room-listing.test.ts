@@ -101,6 +101,18 @@ describe("RoomListing.update: the row's fields read from the room", () => {
     assert.equal(listing.everyoneAway(), false, "a running game is never absent");
   });
 
+  it("a renamed player alone (the names' version moved) writes the row again with the new names", () => {
+    const { world, listing, written } = setUp();
+    world.game.players = ["a"];
+    listing.update();
+    world.game = { ...world.game, players: ["b"] };
+    listing.update();
+    assert.equal(written.length, 1, "same count, same version: the row stands");
+    world.namesVersion++;
+    listing.update();
+    assert.deepEqual(written.map((w) => w.names), [["A"], ["B"]]);
+  });
+
   it("lists the room's dice commitment as it is now", () => {
     const { world, listing, written } = setUp();
     world.commitment = "abc";

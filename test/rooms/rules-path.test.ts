@@ -17,9 +17,11 @@ interface Count {
   active: string;
 }
 const rules = {
-  apply(game: Count, playerId: string, action: { type: string; n?: number }) {
+  apply(game: Count, playerId: string, action: { type: string; n?: number }, rng: { int(min: number, max: number): number }) {
     if (action.type === "timeout") return { ok: true, state: { ...game, active: game.active === "a" ? "b" : "a" }, events: [] };
     if (action.type === "pause") return { ok: true, state: game, events: [{ type: "schedule", timer: "pause", action: { type: "resume" } }, { type: "paused", by: playerId }] };
+    if (action.type === "nap") return { ok: true, state: game, events: [{ type: "schedule", timer: "unlisted", action: { type: "resume" } }] };
+    if (action.type === "lucky") return { ok: true, state: { ...game, total: game.total + rng.int(1, 6) }, events: [] };
     if (action.type === "resume") return playerId === SYSTEM_ACTOR ? { ok: true, state: { ...game }, events: [] } : { ok: false, code: ErrorCode.NOT_ALLOWED, message: "Only the server resumes." };
     if (playerId !== game.active) return { ok: false, code: ErrorCode.NOT_YOUR_TURN, message: "Wait for your turn." };
     if ((action.n ?? 0) > 5) return { ok: false, code: ErrorCode.INVALID_MOVE, message: "At most 5." };
@@ -34,12 +36,18 @@ function setUp(options: { admit?: boolean; revealed?: unknown; deferred?: boolea
   const client = { sessionId: "a", send: () => assert.fail("the path replies through the gate") } as unknown as Client;
   const parts: RulesPathParts = {
     rules: rules as never,
-    records: { rng: { int: () => 1 }, applied: (ok: boolean) => (seen.push(["applied", ok]), NOTHING_DRAWN) },
-    steps: { record: (step) => (seen.push(["record", step.playerId, step.action.type, (step.before as Count).total, (step.after as Count).total]), options.revealed as never) },
+    records: { rng: { int: () => 4 }, applied: (ok: boolean) => (seen.push(["applied", ok]), ok ? DRAWN : NOTHING_DRAWN) },
+    steps: {
+      record: (step, drawn) => {
+        seen.push(["record", step.playerId, step.action.type, (step.before as Count).total, (step.after as Count).total]);
+        assert.equal(drawn, DRAWN, "what the step drew goes with it to the records");
+        return options.revealed as never;
+      },
+    },
     scheduled: { at: (due, action) => seen.push(["at", due - Date.now(), action]) },
     delays: { pause: 3000 },
     gate: { admit: () => (seen.push(["admit"]), options.admit ?? true), reject: (_client, code, message) => seen.push(["reject", code, message]) },
-    out: { then: (fn) => (options.deferred ? pending.push(fn) : fn()) },
+    out: { then: (fn) => (seen.push(["then"]), options.deferred ? pending.push(fn) : fn()) },
     seeds: { announce: (revealed) => seen.push(["announce", revealed]) },
     log: { debug: (fields: unknown, msg: string) => seen.push(["debug", msg, fields]), error: (fields: unknown, msg: string) => seen.push(["error", msg, fields]), isLevelEnabled: () => false } as never,
     commit: () => seen.push(["commit", (path.game as Count).total]),
@@ -49,13 +57,32 @@ function setUp(options: { admit?: boolean; revealed?: unknown; deferred?: boolea
   return { path, client, seen, pending };
 }
 const add = z.object({ n: z.number().int() }).strict();
+/** What a step drew, as the records hand it over (compared by identity). */
+const DRAWN = { values: [4] } as never;
+/** `seen` without the out.then markers. */
+const calls = (seen: unknown[][]) => seen.filter(([kind]) => kind !== "then");
 
 describe("RulesPath: the one path from a message to the rules", () => {
   it("a valid message becomes the sender's action: recorded, committed, then its events broadcast", () => {
     const { path, client, seen } = setUp();
     path.message(client, "add", add, { n: 2 });
     assert.equal((path.game as Count).total, 2);
-    assert.deepEqual(seen, [["admit"], ["applied", true], ["record", "a", "add", 0, 2], ["commit", 2], ["broadcast", "added", { n: 2 }]]);
+    assert.deepEqual(seen, [["admit"], ["applied", true], ["record", "a", "add", 0, 2], ["commit", 2], ["then"], ["broadcast", "added", { n: 2 }]]);
+  });
+
+  it("the action is the validated payload (a validator's defaults and transforms), never the raw one", () => {
+    const { path, client } = setUp();
+    const lenient = z.object({ n: z.coerce.number().int().default(1) });
+    path.message(client, "add", lenient, { n: "3" });
+    assert.equal((path.game as Count).total, 3);
+    path.message(client, "add", lenient, {});
+    assert.equal((path.game as Count).total, 4);
+  });
+
+  it("the rules draw from the records' RNG (the fair dice, every draw kept)", () => {
+    const { path } = setUp();
+    path.apply("a", { type: "lucky" });
+    assert.equal((path.game as Count).total, 4);
   });
 
   it("a message the gate refuses reaches neither the validator nor the rules", () => {
@@ -92,21 +119,31 @@ describe("RulesPath: the one path from a message to the rules", () => {
   it("a scheduled event is armed before the commit (its snapshot holds it) and never broadcast; a scheduled action runs as the system", () => {
     const { path, seen } = setUp();
     assert.equal(path.apply("a", { type: "pause" }), true);
-    assert.deepEqual(seen.slice(2), [["at", 3000, { type: "resume" }], ["commit", 0], ["broadcast", "paused", { by: "a" }]]);
+    assert.deepEqual(seen.slice(2), [["at", 3000, { type: "resume" }], ["commit", 0], ["then"], ["broadcast", "paused", { by: "a" }]]);
     seen.length = 0;
     assert.equal(path.apply("a", { type: "resume" }), false, "a player cannot send the system's action");
     path.scheduledAction({ type: "resume" });
     assert.deepEqual(seen.slice(2), [["applied", true], ["record", SYSTEM_ACTOR, "resume", 0, 0], ["commit", 0]]);
+    seen.length = 0;
+    path.apply("a", { type: "nap" });
+    assert.deepEqual(seen[2], ["at", 0, { type: "resume" }], "a timer with no delay set runs at once");
   });
 
   it("the events and the revealed seeds wait for the patch (out.then), in order", () => {
     const revealed = { commitment: "c", seed: "s", clientSeeds: "", rolls: [] };
     const { path, seen, pending } = setUp({ revealed, deferred: true });
     path.apply("a", { type: "add", n: 1 });
-    assert.deepEqual(seen.at(-1), ["announce", revealed], "the seeds are handed to their announcer, which waits for the patch itself");
+    assert.deepEqual(seen, [["applied", true], ["record", "a", "add", 0, 1], ["commit", 1], ["then"], ["announce", revealed]], "the step's events queued before the seeds are announced (the announcer waits for the patch itself)");
     assert.ok(!seen.some(([kind]) => kind === "broadcast"), "nothing broadcast before the patch is out");
     for (const fn of pending) fn();
     assert.deepEqual(seen.at(-1), ["broadcast", "added", { n: 1 }]);
+  });
+
+  it("a bot's accepted move is played once, with no error", () => {
+    const { path, seen } = setUp();
+    path.bot({ playerId: "a", action: { type: "add", n: 1 } });
+    assert.equal((path.game as Count).total, 1);
+    assert.deepEqual(calls(seen).map(([kind]) => kind), ["applied", "record", "commit", "broadcast"]);
   });
 
   it("a bot's refused move is logged as an error and its turn ends as a timeout; not so if the turn is no longer the bot's", () => {
