@@ -59,7 +59,7 @@ let fieldIds = 0;
 
 /** After a failed lookup of the player's running games, the next try. */
 const RUNNING_RETRY_MS = 15_000;
-/** How long after the mouse last moved over the room lists a new list waits (see Lobby.roomsArrived). */
+/** How long after the mouse last moved over the room lists (or the forms below them) a new list waits (see Lobby.roomsArrived). */
 const HOLD_MS = 1500;
 
 /** Wait before the next try to join the lobby: 1, 2, 4, 8, 15 s… with ±20 % jitter. */
@@ -90,7 +90,7 @@ export class LobbyScreen {
   readonly el: HTMLElement;
   private lobbyRoom?: Room;
   private rooms: RoomEntry[] | undefined;
-  /** When the mouse last moved over the room lists (performance.now(); 0: not over them). */
+  /** When the mouse last moved over the room lists or below them (performance.now(); 0: not there). */
   private pointerMovedAt = 0;
   /** A list that arrived while the mouse was aiming at the lists waits for it ({@link roomsArrived}). */
   private roomsHeld = false;
@@ -195,14 +195,14 @@ export class LobbyScreen {
       h("section", { class: "card join-link" }, h("h2", {}, "Join by link"), linkForm),
     );
     delegate(this.el, (action, el) => this.onAction(action, el));
-    // A mouse (or pen) aiming at a row: see roomsArrived. Touch has no hover; nothing to hold.
-    this.list.addEventListener("pointermove", (e) => {
-      if (e.pointerType !== "touch") this.pointerMovedAt = performance.now();
+    // A mouse (or pen) aiming at a row, or at the forms below the lists (a longer list moves
+    // them down): see roomsArrived. What is above the lists stays put. Touch has no hover.
+    this.el.addEventListener("pointermove", (e) => {
+      if (e.pointerType === "touch") return;
+      if (e.clientY >= this.list.getBoundingClientRect().top) this.pointerMovedAt = performance.now();
+      else this.pointerAway();
     });
-    this.list.addEventListener("pointerleave", () => {
-      this.pointerMovedAt = 0;
-      if (this.roomsHeld) this.renderRooms();
-    });
+    this.el.addEventListener("pointerleave", () => this.pointerAway());
     this.unsubscribe = host.account.onChange(() => this.onAccount());
     this.renderNameHelp();
     this.renderRooms();
@@ -575,9 +575,10 @@ export class LobbyScreen {
   /**
    * A new list of rooms from the lobby (or the HTTP fallback). Rows come, go and reorder
    * (joinable first), so a row can move under a mouse that is about to click: Join on one
-   * game becomes Watch on another. While the mouse moves over the lists (and up to
-   * `HOLD_MS` after it last moved there), the new list waits; it shows once the mouse
-   * leaves them or rests. The player's own actions (Quick match) show at once.
+   * game becomes Watch on another, and the forms below move down. While the mouse moves over
+   * the lists or below them (and up to `HOLD_MS` after it last moved there), the new list
+   * waits; it shows once the mouse goes above them or off the page, or rests. The player's
+   * own actions (Quick match) show at once.
    */
   private roomsArrived(rooms: RoomEntry[]) {
     const first = this.rooms === undefined;
@@ -590,6 +591,13 @@ export class LobbyScreen {
     }
     this.roomsHeld = true;
     if (this.holdTimer === undefined) this.holdTimer = setTimeout(() => this.releaseRooms(), HOLD_MS - waited);
+  }
+
+  /** The mouse is not over the lists or below them: a held list shows now. */
+  private pointerAway() {
+    if (this.pointerMovedAt === 0) return;
+    this.pointerMovedAt = 0;
+    if (this.roomsHeld) this.renderRooms();
   }
 
   /** Shows a held list once the mouse left the lists or rested (else waits on). */

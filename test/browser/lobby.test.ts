@@ -1,8 +1,9 @@
 /**
  * The lobby's room lists do not move under a mouse that is aiming at them (a play-test:
  * Bob pointed at Fay's "Join", Eve's game started meanwhile, the list reordered, and his
- * click made him a spectator of Eve's game). A new list waits while the mouse moves over
- * the lists, and shows once it leaves them or rests.
+ * click made him a spectator of Eve's game), nor push the forms below them away from it. A
+ * new list waits while the mouse moves over the lists or below them, and shows once it goes
+ * above them or rests.
  */
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
@@ -67,6 +68,28 @@ describe("Browser: the lobby's lists hold still under the mouse", function () {
     await bob.page.mouse.move(1, 1);
     await bob.page.getByTestId(`btn-watch-${eveRoom}`).waitFor({ timeout: 3000 });
     assert.equal(await bob.page.getByTestId(`btn-join-${eveRoom}`).count(), 0);
+  });
+
+  it("a room created while the mouse aims at Create room (below the lists) does not push the button away; the list shows once the mouse goes up", async () => {
+    const eve = await suite.player("Eve");
+    // A tall window: the whole lobby on screen, the form below the lists.
+    const bob = await suite.player("Bob", { width: 900, height: 1400 });
+    const ada = await suite.player("Ada");
+    const { x, y, stop } = await aimAt(bob.page, bob.page.getByTestId("btn-create"));
+    let eveRoom = "";
+    try {
+      eveRoom = await createRoom(eve.page, "dice");
+      await ada.page.getByTestId(`btn-join-${eveRoom}`).waitFor();
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await under(bob.page, x, y), "btn-create", "Create room is still under Bob's mouse");
+      assert.equal(await bob.page.getByTestId(`btn-join-${eveRoom}`).count(), 0, "Bob's list waits");
+    } finally {
+      await stop();
+    }
+    // Up to the name field, above the lists: the list shows at once.
+    const nameBox = (await bob.page.getByTestId("name-input").boundingBox())!;
+    await bob.page.mouse.move(nameBox.x + 5, nameBox.y + 5, { steps: 3 });
+    await bob.page.getByTestId(`btn-join-${eveRoom}`).waitFor({ timeout: 1000 });
   });
 
   it("a mouse that stops moving on the lists lets the new list show 1.5 s later", async () => {
