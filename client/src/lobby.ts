@@ -643,6 +643,9 @@ export class LobbyScreen {
                   { class: "room-list" },
                   mine.map((r) => {
                     const state = r.started ? "playing" : r.open ? "waiting for players" : "full";
+                    // Every human seated has a name in the listing; the seats without one are bots.
+                    const bots = Math.max(0, r.players - r.names.length);
+                    const botWords = bots === 0 ? "" : bots === 1 ? "a bot" : `${bots} bots`;
                     return h(
                       "li",
                       { class: "room", testid: `room-${r.roomId}`, data: { key: r.roomId, room: r.roomId } },
@@ -650,7 +653,7 @@ export class LobbyScreen {
                       h(
                         "span",
                         { class: "room-info" },
-                        r.names.length ? [h("bdi", { class: "player-name" }, r.names.join(", ")), " · "] : null,
+                        r.names.length ? [h("bdi", { class: "player-name" }, r.names.join(", ")), botWords ? ` and ${botWords}` : "", " · "] : botWords ? `${botWords} · ` : null,
                         `${r.players}/${r.seats} players · ${state}`,
                         settingsWords(r.settings) ? ` · ${settingsWords(r.settings)}` : "",
                       ),

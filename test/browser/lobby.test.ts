@@ -57,6 +57,8 @@ describe("Browser: the lobby's lists hold still under the mouse", function () {
       // Eve's game starts (a bot takes the other seat): Ada, whose mouse is elsewhere, sees it at once.
       await eve.page.getByTestId("btn-add-bot").click();
       await ada.page.getByTestId(`btn-watch-${eveRoom}`).waitFor();
+      // The bot's seat is named as one (the listing names the humans only).
+      assert.match((await ada.page.getByTestId(`room-${eveRoom}`).textContent()) ?? "", /Eve and a bot · 2\/2 players · playing/);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(await under(bob.page, x, y), `btn-join-${fayRoom}`, "Fay's Join is still under Bob's mouse");
       assert.equal(await bob.page.getByTestId(`btn-join-${eveRoom}`).count(), 1, "Bob's list waits");
