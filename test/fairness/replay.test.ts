@@ -1,7 +1,7 @@
 /**
  * Replays of recorded matches, as a property: for TicTacToe, Connect Four, Dice (two humans,
  * or a human against a bot) and Owe Drahn (2–8 seats), many rooms play many complete games at random,
- * driven the way GameRoom drives its rules: joins, random client messages validated by the
+ * driven through the room's own path to its rules (src/rooms/rules-path.ts): joins, random client messages validated by the
  * game's protocol (most refused, the accepted ones kept), turn timeouts for the active
  * player, leaves, the actions the rules schedule (dispatched later by the system actor ""),
  * and bot moves from `rules.botMove`. Every step goes through the rules with the
@@ -32,7 +32,12 @@ import type { OweDrahnState } from "../../src/rules/owe-drahn.js";
 import type { TicTacToeState } from "../../src/rules/tictactoe.js";
 import { COLUMNS, type ConnectFourState } from "../../src/rules/connect-four.js";
 import { keepers } from "../helpers/dice-picks.js";
-import { SYSTEM_ACTOR, type Action } from "../../src/rooms/rules-path.js";
+import { RulesPath, SYSTEM_ACTOR, type Action } from "../../src/rooms/rules-path.js";
+import type { Client } from "@colyseus/core";
+import type { z } from "zod";
+import type { HistoryStep } from "../../src/games/definition.js";
+import type { Drawn } from "../../src/players/match-tracker.js";
+import type { FairnessReveal } from "../../src/fairness/room-fairness.js";
 
 type GameName = "tictactoe" | "dice" | "owedrahn" | "connectfour";
 
@@ -61,20 +66,22 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * One room, its rules driven as GameRoom drives them, with the room's own GameRecords
- * (src/rooms/game-records.ts: the recording RNG, the fair dice, the match tracker):
- * `dispatch` applies an action with `records.rng`, tells the records what it drew and
- * whether it counted, and hands them each accepted step; a finished match reaches
- * `finished` once the step that ended it is out (a microtask later, as in the room).
+ * One room, its rules driven through the room's own path (src/rooms/rules-path.ts) with the
+ * room's own GameRecords (src/rooms/game-records.ts: the recording RNG, the fair dice, the
+ * match tracker): `apply` and `message` go through RulesPath, which applies an action with
+ * `records.rng`, tells the records what it drew and whether it counted, and hands them each
+ * accepted step; a finished match reaches `finished` once the step that ended it is out (a
+ * microtask later, as in the room). The parts a simulation has no use for (the gate's rate
+ * limit, the patch, the events sent) let everything through.
  */
 class SimRoom {
-  state: unknown;
   readonly finished: Finished[] = [];
   /** Scheduled actions waiting for their timer, in the order they fire (one delay per timer). */
   readonly scheduled: Action[] = [];
   /** Seated players who joined signed in (kept across takeovers, as the snapshot's seats keep them). */
   private readonly userIds = new Map<string, string>();
   private records: GameRecords;
+  private path: RulesPath;
   /** The states the room held after each logged step of the running match. */
   private states: unknown[] = [];
   /** The match clock (ms): the driver moves it on. */
@@ -93,7 +100,7 @@ class SimRoom {
   ) {
     this.base = seededRng(seed);
     this.records = this.newRecords();
-    this.state = deepFreeze(definition.rules.setup(definition.config(options), this.base));
+    this.path = this.newPath(deepFreeze(definition.rules.setup(definition.config(options), this.base)));
     if (snapshots) this.snapshots = { diff: new FieldDiff(), hash: {}, current: false, lose: seededRng(seed + 1) };
   }
 
@@ -106,6 +113,41 @@ class SimRoom {
       afterSaved: (fn) => fn(),
       nameOf: () => undefined,
     });
+  }
+
+  /** The room's path to the rules over `game`, with the room's current records. */
+  private newPath(game: unknown): RulesPath {
+    return new RulesPath(
+      {
+        rules: this.definition.rules,
+        records: this.records,
+        steps: { record: (step, drawn) => this.recordStep(step, drawn) },
+        scheduled: { at: (_due, action) => void this.scheduled.push(action) },
+        delays: {},
+        gate: { admit: () => true, reject: () => undefined },
+        out: { then: (fn) => fn() },
+        seeds: { announce: () => undefined },
+        log: { debug: () => undefined, error: () => undefined, isLevelEnabled: () => false } as never,
+        commit: () => this.committed(),
+        broadcast: () => undefined,
+      },
+      game,
+    );
+  }
+
+  /** The game state now. */
+  get state(): unknown {
+    return this.path.game;
+  }
+
+  /** An action through the room's path: true when the rules accepted it. */
+  apply(playerId: string, action: Action): boolean {
+    return this.path.apply(playerId, action);
+  }
+
+  /** A client message of move `type` through the room's path (its payload validated there first). */
+  message(playerId: string, type: string, validator: z.ZodType, payload: unknown): void {
+    this.path.message({ sessionId: playerId } as Client, type, validator, payload);
   }
 
   /** A player about to join is signed in as `userId`. */
@@ -123,9 +165,9 @@ class SimRoom {
   takeOver() {
     const read = parseSnapshot(this.snapshots!.hash);
     assert.ok(read.ok, read.ok ? "" : read.reason);
-    this.state = deepFreeze(read.snapshot.game);
     this.records = this.newRecords();
     this.records.restore({ match: read.snapshot.match, fairness: read.snapshot.fairness, seats: [...this.userIds].map(([sessionId, userId]) => ({ sessionId, userId })) });
+    this.path = this.newPath(deepFreeze(read.snapshot.game));
     // A new process: its first write is whole.
     this.snapshots!.diff = new FieldDiff();
     if (this.matchRunning) this.takeovers++;
@@ -172,25 +214,27 @@ class SimRoom {
     return this.runningMatch !== undefined;
   }
 
-  /** As RulesPath.apply (src/rooms/rules-path.ts) in the room: true when the rules accepted the action. */
-  dispatch(playerId: string, action: Action): boolean {
-    const result = this.rules.apply(this.state, playerId, action as never, this.records.rng);
-    const drawn = this.records.applied(result.ok);
-    if (!result.ok) return false;
-    const before = this.state;
-    // Frozen: a rule that changed a state it was given (in place) would throw here, and the snapshot's diff (which compares the state's parts by identity) would miss such a change.
-    this.state = deepFreeze(result.state);
+  /** An accepted step, as the room's GameSteps hands it to the records; the states of the running match are kept. */
+  private recordStep(step: HistoryStep<unknown>, drawn: Drawn): FairnessReveal | undefined {
     const running = this.runningMatch;
-    this.records.step({ before, after: result.state, playerId, action, events: result.events }, drawn);
-    if (running) this.states.push(result.state);
+    const revealed = this.records.step(step, drawn);
+    if (running) this.states.push(step.after);
     else if (this.runningMatch) {
       // A match started with this step (its first state is the match's own).
       this.states = [];
       this.takeovers = 0;
     }
-    for (const event of result.events as { type: string; action?: Action }[]) if (event.type === "schedule") this.scheduled.push(event.action!);
+    return revealed;
+  }
+
+  /**
+   * The step is committed: its state frozen (a rule that changed a state it was given, in
+   * place, would throw at the next step, and the snapshot's diff, which compares the state's
+   * parts by identity, would miss such a change), and its snapshot written.
+   */
+  private committed() {
+    deepFreeze(this.path.game);
     this.save();
-    return true;
   }
 }
 
@@ -346,27 +390,27 @@ async function playRoom(name: GameName, seed: number, matches: number, fair: boo
       const id = `s${seed}-${++joined}`;
       // Most players are signed in; some are programs without an identity.
       if (chance(g, 0.85)) room.signIn(id, `user-${id}`);
-      if (room.dispatch(id, { type: "join", name: `P${joined}` })) humans.push(id);
+      if (room.apply(id, { type: "join", name: `P${joined}` })) humans.push(id);
       continue;
     }
     if (room.scheduled.length > 0 && chance(g, 0.3)) {
-      room.dispatch(SYSTEM_ACTOR, room.scheduled.shift()!);
+      room.apply(SYSTEM_ACTOR, room.scheduled.shift()!);
       continue;
     }
     const bot = rules.botMove?.(room.state);
     if (bot && chance(g, 0.5)) {
-      room.dispatch(bot.playerId, bot.action);
+      room.apply(bot.playerId, bot.action);
       continue;
     }
     const active = rules.activePlayer(room.state);
     if (active && chance(g, 0.015)) {
-      room.dispatch(active, { type: "timeout" });
+      room.apply(active, { type: "timeout" });
       continue;
     }
     if (humansSeated.length > 0 && chance(g, room.matchRunning ? 0.006 : 0.01)) {
       const leaver = pickOf(g, humansSeated);
       // A leave is final: the client is gone, whatever the rules made of it.
-      room.dispatch(leaver, { type: "leave" });
+      room.apply(leaver, { type: "leave" });
       humans = humans.filter((h) => h !== leaver);
       if (room instanceof OweDrahnRoom && chance(g, 0.3)) room.wanted = g.int(2, seats);
       continue;
@@ -376,9 +420,7 @@ async function playRoom(name: GameName, seed: number, matches: number, fair: boo
     const validator = messages.find(([type]) => type === move.type)?.[1];
     if (!validator) continue;
     // As the room does: a payload its validator refuses never reaches the rules.
-    const parsed = validator.safeParse(move.payload);
-    if (!parsed.success) continue;
-    room.dispatch(move.playerId, { ...(parsed.data as object | undefined), type: move.type });
+    room.message(move.playerId, move.type, validator as never, move.payload);
   }
   await Promise.resolve();
   return room;
