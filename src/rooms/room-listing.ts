@@ -57,7 +57,11 @@ export class RoomListing {
   everyoneAway(): boolean {
     const { rules } = this.room;
     const game = this.room.game();
-    return !rules.isStarted(game) && this.room.away.everyone(rules.playerIds(game));
+    return this.absent(rules.isStarted(game), rules.playerIds(game));
+  }
+
+  private absent(started: boolean, ids: readonly string[]): boolean {
+    return !started && this.room.away.everyone(ids);
   }
 
   /** Reads the row's fields from the room and writes it if one changed since the last write (every commit asks). */
@@ -66,11 +70,12 @@ export class RoomListing {
     if (room.superseded()) return;
     const game = room.game();
     const ids = room.rules.playerIds(game);
+    const started = room.rules.isStarted(game);
     const players = ids.length;
-    const absent = this.everyoneAway();
+    const absent = this.absent(started, ids);
     const open = !room.drain.draining && !absent && room.rules.canSeat(game).ok && players + room.pendingPlayers() < this.fixed.seats;
     // Names given at join (bots have none here).
-    this.put({ players, started: room.rules.isStarted(game), open, absent, namesVersion: room.names.version, names: () => room.names.of(ids), commitment: room.commitment() });
+    this.put({ players, started, open, absent, namesVersion: room.names.version, names: () => room.names.of(ids), commitment: room.commitment() });
   }
 
   /** Writes the row if a field of it changed since the last write. */

@@ -34,6 +34,7 @@ import { COLUMNS, type ConnectFourState } from "../../src/rules/connect-four.js"
 import { keepers } from "../helpers/dice-picks.js";
 import { RulesPath, SYSTEM_ACTOR, type Action } from "../../src/rooms/rules-path.js";
 import type { Client } from "@colyseus/core";
+import pino from "pino";
 import type { z } from "zod";
 import type { HistoryStep } from "../../src/games/definition.js";
 import type { Drawn } from "../../src/players/match-tracker.js";
@@ -127,7 +128,7 @@ class SimRoom {
         gate: { admit: () => true, reject: () => undefined },
         out: { then: (fn) => fn() },
         seeds: { announce: () => undefined },
-        log: { debug: () => undefined, error: () => undefined, isLevelEnabled: () => false } as never,
+        log: pino({ level: "silent" }),
         commit: () => this.committed(),
         broadcast: () => undefined,
       },

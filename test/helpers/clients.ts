@@ -81,10 +81,10 @@ export class Player<S = any> {
 export const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `predicate` (every 25 ms) until it holds; fails after `timeoutMs`. For conditions no event announces. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+export async function eventually(predicate: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === "function" ? what() : what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
