@@ -96,7 +96,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
   private readonly names = new SeatNames();
   /** Graceful shutdown: whether the room drains, and the notice (src/rooms/drain.ts). */
-  private readonly drain = new Drain();
+  private drain!: Drain;
   /** For the room's log lines: joins (players and spectators), games ended, creation time. */
   private joins = 0;
   private readonly createdAtMs = Date.now();
@@ -137,6 +137,14 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.settings = settings;
     this.definition = definition;
     this.log = settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
+    this.drain = new Drain({
+      started: () => this.rules.isStarted(this.game),
+      broadcast: (notice) => this.broadcast("draining", notice),
+      afterPatch: (fn) => this.out.then(fn),
+      after: (ms, fn) => this.timers.after(ms, fn),
+      close: () => this.close(),
+      log: this.log,
+    });
     this.limit = new MessageLimit(settings);
     this.gate = new MessageGate(this.limit, settings, this.roomName, this.log);
     guardFrames(this);
@@ -367,19 +375,9 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.log.info({ joins: this.joins, games: this.steps.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
   }
 
-  /**
-   * Graceful shutdown (SIGTERM): the matchmaker already sends no new players here. A room
-   * with no game running closes now; a running game may finish, up to `drainSeconds`,
-   * and the room closes when it ends (see commit()). Colyseus's default would cut it off.
-   */
+  /** Graceful shutdown (SIGTERM): see src/rooms/drain.ts. */
   override onBeforeShutdown() {
-    this.broadcast("draining", this.drain.begin(this.settings.drainSeconds));
-    this.log.info({ drainSeconds: this.settings.drainSeconds }, "draining for shutdown");
-    if (!this.rules.isStarted(this.game)) return void this.close();
-    this.timers.after(this.settings.drainSeconds * 1000, () => {
-      this.log.warn("drain time is over; closing a game still running");
-      this.close();
-    });
+    this.drain.begin(this.settings.drainSeconds);
   }
 
   override onUncaughtException(error: RoomException, methodName: RoomMethodName) {
@@ -413,11 +411,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.turnClock?.arm(botMove?.playerId === active ? null : active, this.rules.turnNumber(this.game));
     this.out.changed();
     this.listing.update();
-    if (this.drain.draining && !this.closing && !this.rules.isStarted(this.game)) {
-      this.log.info("game over while draining; closing the room");
-      // After the last patch (which waits for its snapshot): the players see how it ended.
-      this.out.then(() => this.timers.after(0, () => this.close()));
-    }
+    this.drain.committed();
   }
 
   /**

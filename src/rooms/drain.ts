@@ -1,28 +1,72 @@
 /**
- * A room's drain for a graceful shutdown: whether it is draining, and the `draining`
- * notice (the seconds left until the room closes), for everyone when it begins and for
- * whoever arrives during it (a player back from a dropped connection, a spectator).
+ * A room's drain for a graceful shutdown (SIGTERM; the matchmaker already sends no new
+ * players here). A room with no game running closes at once; a running game may finish, up
+ * to `seconds`, and the room closes after the patch that ends it, or at the cutoff.
+ * Colyseus's default would cut the game off. Everyone is told `draining { seconds }` when
+ * it begins, and whoever arrives during it (a player back from a dropped connection, a
+ * spectator) how long is left.
  */
 import type { Client } from "@colyseus/core";
+import type { Logger } from "pino";
 import type { ServerEvents } from "../protocol/messages.js";
+
+/** What the drain needs from its room. */
+export interface DrainingRoom {
+  /** Whether a game is running. */
+  started(): boolean;
+  /** Sends the notice to everyone in the room. */
+  broadcast(notice: ServerEvents["draining"]): void;
+  /** Runs `fn` once the last state patch has gone out (with high availability, after its snapshot). */
+  afterPatch(fn: () => void): void;
+  /** Runs `fn` in `ms` on the room's own timers (cleared when the room is disposed). */
+  after(ms: number, fn: () => void): void;
+  /** Closes the room for the shutdown. */
+  close(): void;
+  log: Logger;
+}
 
 export class Drain {
   /** When the drain closes the room (ms since 1970); 0 while not draining. */
   private endsAt = 0;
+  /** Whether the drain has closed the room or will at once (it asks once). */
+  private closing = false;
+
+  constructor(private readonly room: DrainingRoom) {}
 
   get draining(): boolean {
     return this.endsAt > 0;
   }
 
-  /** Starts the drain; the notice to send everyone. */
-  begin(seconds: number): ServerEvents["draining"] {
+  /** Starts the drain: tells everyone, and closes the room now or when its game may run no longer. */
+  begin(seconds: number): void {
+    if (this.draining) return;
     this.endsAt = Date.now() + seconds * 1000;
-    return this.notice();
+    this.room.broadcast(this.notice());
+    this.room.log.info({ drainSeconds: seconds }, "draining for shutdown");
+    if (!this.room.started()) return this.close();
+    this.room.after(seconds * 1000, () => {
+      if (this.closing) return;
+      this.room.log.warn("drain time is over; closing a game still running");
+      this.close();
+    });
+  }
+
+  /** After each commit: a game that ended during the drain closes its room once its players have seen how it ended. */
+  committed(): void {
+    if (!this.draining || this.closing || this.room.started()) return;
+    this.closing = true;
+    this.room.log.info("game over while draining; closing the room");
+    this.room.afterPatch(() => this.room.after(0, () => this.room.close()));
   }
 
   /** Tells a client that arrived during the drain how long is left (nothing otherwise). */
   tell(client: Client): void {
     if (this.draining) client.send("draining", this.notice());
+  }
+
+  private close(): void {
+    this.closing = true;
+    this.room.close();
   }
 
   private notice(): ServerEvents["draining"] {
