@@ -364,8 +364,10 @@ function leave(state: DiceState, playerId: string): DiceResult {
     // wins and the seat is freed, so a newcomer (or a new bot) can sit down for a fresh game.
     const rest = state.players.filter((p) => p.id !== playerId);
     if (!rest.some((p) => !p.isBot)) {
-      // The last human is gone: the bot leaves with them and the table is empty again.
-      return accept({ ...clearTable(state), players: [], phase: "waiting", currentTurn: null, winner: null, rematch: [] });
+      // The last human is gone: the bot leaves with them and the table is empty again. The
+      // game still ended by their leave (recorded as a forfeit), and spectators are told so.
+      const leaver = state.players.find((p) => p.id === playerId)!;
+      return accept({ ...clearTable(state), players: [], phase: "waiting", currentTurn: null, winner: null, rematch: [], ending: { reason: "left", name: leaver.name } });
     }
     const over = forfeit(state, playerId);
     return accept({ ...over, players: over.players.filter((p) => p.id !== playerId) });

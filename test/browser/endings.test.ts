@@ -166,6 +166,16 @@ describe("Browser: endings say what happened (issue 12)", function () {
       await ada.page.getByTestId("btn-add-bot").click();
       await expectText(ada.page, "status", /First to 3000 points wins\./);
       assert.match((await ada.page.getByTestId("player-1").textContent()) ?? "", /bot/);
+
+      // Cy watches Ada against the bot; Ada walks out, and the bot goes with her: Cy reads
+      // why the table emptied (until 2026-12-05 a spectator saw an empty table and no word).
+      const cy = await suite.player("Cy");
+      await cy.page.getByTestId(`btn-watch-${roomId}`).click();
+      await waitFor(async () => (await text(cy.page, "role")).includes("watching"), "the spectator");
+      await ada.page.getByTestId("btn-leave").click();
+      await ada.page.getByTestId("btn-leave-confirm").click();
+      await expectText(cy.page, "status", /^Ada left\. Waiting for players…$/);
+      await waitFor(async () => (await logText(cy.page)).includes("Ada left."), "the spectator's log");
     });
   });
 

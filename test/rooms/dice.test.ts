@@ -137,6 +137,17 @@ describe("Dice room", () => {
     assert.ok(human.state.players.has(botId));
   });
 
+  it("a spectator of a game against a bot sees why the table emptied when the human leaves: the history's end line and the state name them", async () => {
+    const { room, human } = await againstBot();
+    const watcher = await join(room.roomId, { spectate: true, name: "Wanda" });
+    await watcher.until(() => watcher.state.players.size === 2, "the spectator sees the game");
+    await human.room.leave(true);
+    await watcher.until(() => watcher.state.players.size === 0, "the table empties: the bot leaves with the human");
+    const entries = [...watcher.state.history.entries()].sort(([x], [y]) => Number(x) - Number(y)).map(([, v]) => JSON.parse(v) as [number, string, string, Record<string, unknown>?]);
+    assert.deepEqual(entries.at(-1)?.slice(1), ["end", "", { reason: "left", name: "Hilde", winner: "" }], "the last history line: Hilde left");
+    assert.deepEqual([watcher.state.phase, watcher.state.endReason, watcher.state.endName], ["waiting", "left", "Hilde"]);
+  });
+
   it("disposes a room whose last human leaves: bots do not keep it alive", async () => {
     const { room, human } = await againstBot();
     await human.room.leave(true);

@@ -770,6 +770,7 @@ describe("Dice rules", () => {
         assert.deepEqual(s.players, [], "with no human left, the bot leaves too");
         assert.equal(s.phase, "waiting", "an empty table waits for players, with no stale result");
         assert.equal(s.winner, null, "nobody is left to have won");
+        assert.deepEqual(s.ending, { reason: "left", name: "ALICE" }, "the game ended by her leave: spectators are told why the table emptied");
         assert.equal(s.currentTurn, null);
         assert.equal(dice.activePlayer(s), null);
         assert.equal(dice.botMove!(s), null, "no bot is left to play");
@@ -784,6 +785,7 @@ describe("Dice rules", () => {
         next = run(next, "carol", { type: "add_bot" }, [0, 0]).state;
         assert.equal(next.phase, "playing");
         assert.equal(next.winner, null);
+        assert.equal(next.ending, null, "a new game clears the last one's ending");
         assert.deepEqual(dice.playerIds(next), ["carol", "bot-2"]);
         assert.deepEqual(next.players.map((p) => p.score), [0, 0]);
         checkInvariants(next);

@@ -121,7 +121,9 @@ class DiceView implements GameView<DiceState> {
     switch (state.phase) {
       case "waiting":
         if (seated && state.endReason === "left") return { ...base, status: [asName(state.endName), " left. Wait for a new opponent — or play against a bot."], turn: "" };
-        return { ...base, status: seated ? "Waiting for a second player — or play against a bot." : "Waiting for players…", turn: "" };
+        if (seated) return { ...base, status: "Waiting for a second player — or play against a bot.", turn: "" };
+        // A spectator learns why the table emptied (the last human left, and their bot with them).
+        return { ...base, status: state.endReason === "left" ? [asName(state.endName), " left. Waiting for players…"] : "Waiting for players…", turn: "" };
       case "playing":
         return { ...base, status: `First to ${state.targetScore} points wins.`, turn, myTurn: state.currentTurn === this.me };
       case "busted":
