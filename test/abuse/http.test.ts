@@ -609,6 +609,8 @@ describe("Abuse: HTTP routes", function () {
     const seconds = (Date.now() - started) / 1000;
     assert.deepEqual([...new Set(statuses)], [403], "every upgrade refused");
     await new Promise((r) => setTimeout(r, 300));
+    // The log is written asynchronously (pino, sync: false): wait for the first line before counting.
+    await eventually(() => server.logs().some((l) => l.msg === "connection refused"), 'a "connection refused" line', 2000);
     const lines = server.logs().filter((l) => l.msg === "connection refused");
     assert.ok(lines.length >= 1 && lines.length <= Math.ceil(seconds) + 1, `${lines.length} lines for 200 refusals in ${seconds.toFixed(1)} s`);
     for (const l of lines) assert.ok(String(l.origin).length <= 100, "the origin is clipped");
@@ -756,6 +758,8 @@ describe("Abuse: HTTP routes", function () {
     const alone = await matchmake(server, "joinOrCreate", "connectfour", host, { name: "Host 5" });
     assert.equal(alone.status, 429, alone.text);
     assert.match(JSON.parse(alone.text).error, /5 games waiting for players/);
+    // The log is written asynchronously (pino, sync: false): wait for the fifth room's line before counting.
+    await eventually(() => roomsCreated(server) >= 5, 'the five "room created" lines', 2000);
     assert.equal(roomsCreated(server), 5, "no sixth room was created");
 
     // Someone else's open Connect Four room: joinOrCreate at the limit joins it.

@@ -140,6 +140,8 @@ describe("High availability, operations: a Redis outage with snapshots on, or a 
     assert.deepEqual(boardOf(second), boardOf(first), "both players see the same board");
 
     await metricUntil(A!, "ha_snapshots_paused", (v) => v === 1, "ha_snapshots_paused 1 during the outage");
+    // The log is written asynchronously (pino, sync: false): the line may reach the pipe after /metrics answered.
+    await eventually(() => pausedLines(A!).length >= 1, '"snapshots paused" in the log', 2000);
     const paused = pausedLines(A!);
     assert.equal(paused.length, 1, `"snapshots paused" is logged once for the whole outage, not once per move (got ${paused.length})`);
     assert.equal(paused[0]!.level, 50, "at error level");
@@ -224,6 +226,8 @@ describe("High availability, operations: a Redis outage with snapshots on, or a 
     for (const ms of later) assert.ok(ms < 700, `a move while Redis is silent and snapshots are paused takes ${ms} ms: it waits for no write that cannot answer`);
     assert.deepEqual(boardOf(first), [F, F, "", S, S, "", "", "", F], "every move of the cut landed");
     assert.deepEqual(boardOf(second), boardOf(first), "both players see the same board");
+    // The log is written asynchronously (pino, sync: false): the line may reach the pipe after the players saw the moves.
+    await eventually(() => pausedLines(A!).length >= 1, '"snapshots paused" in the log', 2000);
     assert.equal(pausedLines(A!).length, 1, '"snapshots paused" is logged once');
     assert.ok(both.every((p) => p.left === undefined), "no player was disconnected by the cut");
     // What a load balancer's probe sees: an answer, not a probe that hangs.
@@ -360,6 +364,8 @@ describe("High availability, operations: snapshots seen from outside, and the su
     boardOf(second).forEach((cell, c) => {
       if (cell !== "") assert.equal(stored?.game.board[c], cell, `cell ${c} the player sees is in Redis`);
     });
+    // No more of the SDK's retries once the suite stops its server (they kept mocha up 30 s).
+    second.room.reconnection.enabled = false;
   });
 
   for (const how of ["closed", "closing (its close frame sent, the connection not ended yet: a page reload)"] as const) {
@@ -466,6 +472,10 @@ describe("High availability, operations: snapshots seen from outside, and the su
     assert.deepEqual(stored!.game.board, boardOf(f), "holding the move made after the restore");
     assert.equal(await suite.redis.get(`ha:owner:${roomId}`), `1|${me}`);
 
+    // The log is written asynchronously (pino, sync: false), and the takeover's line comes after the
+    // restore: both may reach the pipe after the players were back. Wait for each.
+    await eventually(() => survivor.logs().some((l) => l.msg === "room restored"), "the survivor's restore line", 2000);
+    await eventually(() => survivor.logs().some((l) => l.msg === "process dead: its rooms were taken over"), "the survivor's takeover line", 2000);
     const restoredLines = survivor.logs().filter((l) => l.msg === "room restored");
     assert.equal(restoredLines.length, 1, "one room restored");
     const line = restoredLines[0]!;
