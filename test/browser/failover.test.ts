@@ -143,6 +143,8 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
     assert.equal(before.filter((c) => c !== "").length, 2, `two moves on the board: ${JSON.stringify(before)}`);
 
     // The room's owner: the process that created it (its log), where both game sockets went (through /p<port>/).
+    // The log is written asynchronously (pino, sync: false): wait for the line before counting.
+    await waitFor(async () => processes.some((p) => p.logs().some((l) => l.msg === "room created" && l.roomId === roomId)), `the "room created" line of room ${roomId}`, 2000);
     const owners = processes.filter((p) => p.logs().some((l) => l.msg === "room created" && l.roomId === roomId));
     assert.equal(owners.length, 1, `exactly one process created room ${roomId}: ${owners.map((p) => p.port).join(", ")}`);
     const owner = owners[0]!;
@@ -196,6 +198,8 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
       assert.deepEqual(await board(p.page), before, `${p.name}: the same board after the restore`);
       assert.match(gameSocket(p) ?? "", new RegExp(`/p${survivor.port}/`), `${p.name}'s game socket now goes to the survivor`);
     }
+    // The log is written asynchronously (pino, sync: false): the line may reach the pipe after the pages were back.
+    await waitFor(async () => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor's restore line", 2000);
     assert.ok(
       survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId),
       "the survivor logged the restore",
