@@ -98,6 +98,14 @@ describe("Browser: players' accounts", function () {
     const match = matches.first();
     assert.equal(await match.getByTestId("match-game").textContent(), "TicTacToe");
     assert.match((await match.getByTestId("match-result").textContent()) ?? "", /^Won \(1st of 2\)$/);
+    // On a phone every column of the stats, the rating last, is on screen: no hidden sideways scroll.
+    const desktop = ada.page.viewportSize();
+    await ada.page.setViewportSize({ width: 375, height: 740 });
+    const rating = await ada.page.getByTestId("stats-tictactoe-rating").boundingBox();
+    const table = await ada.page.getByTestId("profile-stats").evaluate((t) => ({ width: t.scrollWidth, room: t.parentElement!.clientWidth }));
+    assert.ok(rating && rating.x + rating.width <= 375, `the rating is off the right edge of a 375 px phone: ${JSON.stringify(rating)}`);
+    assert.ok(table.width <= table.room, `the stats table is ${table.width} px wide in ${table.room} px`);
+    if (desktop) await ada.page.setViewportSize(desktop);
     assert.match((await match.getByTestId("match-date").textContent()) ?? "", /\d/);
     assert.deepEqual(
       (await match.getByTestId("match-players").locator("li").allTextContents()).map((t) => t.trim()),

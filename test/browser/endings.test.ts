@@ -39,6 +39,8 @@ describe("Browser: endings say what happened (issue 12)", function () {
 
       await expectText(ada.page, "winner", /^Bob left — you win by forfeit\.$/);
       await expectText(cy.page, "winner", /^Bob left — Ada wins by forfeit\.$/);
+      // The spectator is not told to wait for a rematch that cannot come (until 2026-12-05: "Both players may ask for a rematch").
+      await expectText(cy.page, "status", /^Bob left\. Waiting for a new opponent to join…$/);
       await waitFor(async () => (await logText(ada.page)).includes("Bob left — you win by forfeit."), "the winner's log");
       await waitFor(async () => (await logText(cy.page)).includes("Bob left — Ada wins by forfeit."), "the spectator's log");
       assert.doesNotMatch(await text(ada.page, "winner"), /^You win!$/);
@@ -155,9 +157,14 @@ describe("Browser: endings say what happened (issue 12)", function () {
       await bob.page.getByTestId(`room-${roomId}`).waitFor();
       await joinListed(bob.page, roomId);
       await expectText(ada.page, "status", /First to/);
+      const cy = await suite.player("Cy");
+      await cy.page.getByTestId(`btn-watch-${roomId}`).click();
+      await waitFor(async () => (await text(cy.page, "role")).includes("watching"), "the spectator");
       await bob.page.getByTestId("btn-leave").click();
       await bob.page.getByTestId("btn-leave-confirm").click();
       await expectText(ada.page, "winner", /^Bob left — you win by forfeit\.$/);
+      // The spectator is not told to wait for a rematch that cannot come (until 2026-12-05: "Both players may ask for a rematch").
+      await expectText(cy.page, "status", /^Bob left\. Waiting for a new player…$/);
       await expectText(ada.page, "status", /^Bob left\. Invite someone with the link, play against a bot, or go back to the lobby\.$/);
       assert.equal(await ada.page.getByTestId("btn-rematch").count(), 0);
       await ada.page.getByTestId("invite-link").waitFor();
@@ -169,9 +176,7 @@ describe("Browser: endings say what happened (issue 12)", function () {
 
       // Cy watches Ada against the bot; Ada walks out, and the bot goes with her: Cy reads
       // why the table emptied (until 2026-12-05 a spectator saw an empty table and no word).
-      const cy = await suite.player("Cy");
-      await cy.page.getByTestId(`btn-watch-${roomId}`).click();
-      await waitFor(async () => (await text(cy.page, "role")).includes("watching"), "the spectator");
+      await expectText(cy.page, "status", /First to 3000 points wins\./);
       await ada.page.getByTestId("btn-leave").click();
       await ada.page.getByTestId("btn-leave-confirm").click();
       await expectText(cy.page, "status", /^Ada left\. Waiting for players…$/);

@@ -54,7 +54,7 @@ class DiceView implements GameView<DiceState> {
       case "roll":
         return [who, ` rolled ${(Array.isArray(data.dice) ? data.dice : []).join(" ")}`];
       case "aside":
-        return [who, ` set aside ${(Array.isArray(data.values) ? data.values : []).join(" ")} (${Number(data.points)} points) and roll on`];
+        return [who, ` set aside ${(Array.isArray(data.values) ? data.values : []).join(" ")} (${Number(data.points)} points) and kept rolling`];
       case "bank":
         return [who, ` banked ${Number(data.points)} points`];
       case "bust":
@@ -130,9 +130,17 @@ class DiceView implements GameView<DiceState> {
         // The bust pause: nobody may act, the turn passes in a moment.
         return { ...base, status: [this.who(state, state.currentTurn), " busted! The turn's points are lost."], turn: "" };
       default: {
-        if (seated && state.players.size < 2) {
-          const who: Text = state.endReason === "left" ? asName(state.endName) : "Your opponent";
-          return { ...base, waiting: true, status: [who, " left. Invite someone with the link, play against a bot, or go back to the lobby."], turn: "" };
+        if (state.players.size < 2) {
+          // No rematch can come: the player left is told what to do, a spectator that the table waits.
+          const who: Text = state.endReason === "left" ? asName(state.endName) : seated ? "Your opponent" : "A player";
+          const next = seated ? " left. Invite someone with the link, play against a bot, or go back to the lobby." : " left. Waiting for a new player…";
+          return { ...base, waiting: true, status: [who, next], turn: "" };
+        }
+        const human = Array.from(state.players.values()).find((p) => !p.isBot);
+        if (Array.from(state.players.values()).some((p) => p.isBot)) {
+          // Against a bot a rematch starts as soon as the human asks: nobody waits for the bot.
+          const status: Text = seated ? "Game over. Ask for a rematch to play the bot again." : ["Game over. ", asName(human?.name ?? ""), " may ask for a rematch against the bot."];
+          return { ...base, over: true, status, turn: "" };
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
         return { ...base, over: true, status: asker ? [asName(asker[1].name), " wants a rematch."] : overStatus(state.players.get(this.me)?.rematch), turn: "" };

@@ -90,9 +90,11 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
         return { ...base, status: `Game on: ${this.goal}`, turn, myTurn };
       }
       default: {
-        if (mine && state.players.size < 2) {
-          const who: Text = state.endReason === "left" ? asName(state.endName) : "Your opponent";
-          return { ...base, waiting: true, status: [who, " left. Invite someone with the link, or go back to the lobby."], turn: "" };
+        if (state.players.size < 2) {
+          // No rematch can come: the player left is told what to do, a spectator that the board waits.
+          const who: Text = state.endReason === "left" ? asName(state.endName) : mine ? "Your opponent" : "A player";
+          const next = mine ? " left. Invite someone with the link, or go back to the lobby." : " left. Waiting for a new opponent to join…";
+          return { ...base, waiting: true, status: [who, next], turn: "" };
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
         const status: Text = asker ? [asName(asker[1].name), " wants a rematch."] : overStatus(state.players.get(this.me)?.rematch);
