@@ -17,7 +17,7 @@ import { LobbyScreen, type LobbyHost } from "./lobby.js";
 import { ProfileScreen } from "./profile.js";
 import { ReplayScreen } from "./replay.js";
 import { currentRoute, LOBBY_HREF, type Route } from "./routes.js";
-import { clearSeat, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
+import { brokenInviteInLocation, clearSeat, forgetInviteInLocation, inviteInLocation, loadSeat, type SavedSeat } from "./session.js";
 import type { AwaySeat } from "./api.js";
 import { AccountScreen } from "./signin.js";
 import { clearToasts, setConnection, showError } from "./ui.js";
@@ -89,6 +89,11 @@ class App implements LobbyHost, GameHost {
         break;
       default:
         this.show(new LobbyScreen(this, inviteInLocation()));
+        if (brokenInviteInLocation()) {
+          // Said, not silently dropped: the player followed a link expecting a game.
+          forgetInviteInLocation();
+          showError("That invite link is broken: it holds no room code.", "Ask for the link again, or pick a game below.");
+        }
     }
   }
 

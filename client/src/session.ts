@@ -109,12 +109,21 @@ export function roomIdFrom(text: string): string | undefined {
   return /^[A-Za-z0-9_-]{1,64}$/.test(candidate) ? candidate : undefined;
 }
 
+/** The `join` parameter of this page's address, as written (null: none). */
+function joinInLocation(): string | null {
+  return new URLSearchParams(location.search).get("join") ?? new URLSearchParams(location.hash.replace(/^#/, "")).get("join");
+}
+
 /** The invitation in this page's address, if any. */
 export function inviteInLocation(): string | undefined {
-  const fromQuery = new URLSearchParams(location.search).get("join");
-  const fromHash = new URLSearchParams(location.hash.replace(/^#/, "")).get("join");
-  const id = fromQuery ?? fromHash;
+  const id = joinInLocation();
   return id ? roomIdFrom(id) : undefined;
+}
+
+/** The address has an invitation that holds no room code (a link cut short or mistyped). */
+export function brokenInviteInLocation(): boolean {
+  const id = joinInLocation();
+  return id !== null && (id === "" || roomIdFrom(id) === undefined);
 }
 
 /** Removes `join` from the address bar (after use, so a reload does not join again). */

@@ -79,6 +79,13 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
       return /no longer exists/.test(await text(dan.page, "invite-line"));
     }, "the ended game's invite");
     assert.equal(await dan.page.getByTestId("btn-invite-join").count(), 0, "no Join for a game that is gone");
+
+    // A link cut short or mistyped holds no room code: the page says so (until 2026-12-05 it
+    // showed the lobby without a word), and drops it from the address.
+    await dan.page.goto(`${new URL(link).origin}/?join=${encodeURIComponent("nonsense!!")}`);
+    await waitFor(async () => /^That invite link is broken: it holds no room code\./.test(await dan.page.getByTestId("error-toast").innerText().catch(() => "")), "the broken link's message");
+    assert.equal(await dan.page.getByTestId("invite-panel").count(), 0, "no invitation to a room");
+    assert.equal(new URL(dan.page.url()).searchParams.get("join"), null, "the broken parameter is gone from the address");
   });
 
   it("two players with the same name are told apart: the second is numbered (defect 11)", async () => {
