@@ -89,11 +89,7 @@ class App implements LobbyHost, GameHost {
         break;
       default:
         this.show(new LobbyScreen(this, inviteInLocation()));
-        if (brokenInviteInLocation()) {
-          // Said, not silently dropped: the player followed a link expecting a game.
-          forgetInviteInLocation();
-          showError("That invite link is broken: it holds no room code.", "Ask for the link again, or pick a game below.");
-        }
+        reportBrokenInvite();
     }
   }
 
@@ -177,6 +173,7 @@ class App implements LobbyHost, GameHost {
     // Back from a game: the address says "lobby" (an invitation in it stays until used).
     if (currentRoute().kind !== "lobby") history.replaceState(null, "", location.pathname + location.search);
     this.show(new LobbyScreen(this, invite));
+    reportBrokenInvite();
   }
 
   enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false, joinSeed?: JoinSeed) {
@@ -189,6 +186,13 @@ class App implements LobbyHost, GameHost {
     this.setInGame(true);
     this.show(new GameScreen(this, room, view, isPrivate, spectator, quick, joinSeed));
   }
+}
+
+/** An invitation in the address that holds no room code is said, not silently dropped (the player followed a link expecting a game). */
+function reportBrokenInvite() {
+  if (!brokenInviteInLocation()) return;
+  forgetInviteInLocation();
+  showError("That invite link is broken: it holds no room code.", "Ask for the link again, or pick a game below.");
 }
 
 void new App().start().catch((err: unknown) => {

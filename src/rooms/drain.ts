@@ -28,8 +28,10 @@ export interface DrainingRoom {
 export class Drain {
   /** When the drain closes the room (ms since 1970); 0 while not draining. */
   private endsAt = 0;
-  /** Whether the drain has closed the room or will at once (it asks once). */
-  private closing = false;
+  /** The game ended during the drain: the room closes once its last patch is out (asked once). */
+  private asked = false;
+  /** The drain has closed the room. */
+  private closed = false;
 
   constructor(private readonly room: DrainingRoom) {}
 
@@ -45,18 +47,19 @@ export class Drain {
     this.room.log.info({ drainSeconds: seconds }, "draining for shutdown");
     if (!this.room.started()) return this.close();
     this.room.after(seconds * 1000, () => {
-      if (this.closing) return;
-      this.room.log.warn("drain time is over; closing a game still running");
+      if (this.closed) return;
+      // Also when the close asked after a game's end still waits for its patch: the cutoff holds.
+      if (!this.asked) this.room.log.warn("drain time is over; closing a game still running");
       this.close();
     });
   }
 
   /** After each commit: a game that ended during the drain closes its room once its players have seen how it ended. */
   committed(): void {
-    if (!this.draining || this.closing || this.room.started()) return;
-    this.closing = true;
+    if (!this.draining || this.asked || this.closed || this.room.started()) return;
+    this.asked = true;
     this.room.log.info("game over while draining; closing the room");
-    this.room.afterPatch(() => this.room.after(0, () => this.room.close()));
+    this.room.afterPatch(() => this.room.after(0, () => this.close()));
   }
 
   /** Tells a client that arrived during the drain how long is left (nothing otherwise). */
@@ -65,7 +68,8 @@ export class Drain {
   }
 
   private close(): void {
-    this.closing = true;
+    if (this.closed) return;
+    this.closed = true;
     this.room.close();
   }
 

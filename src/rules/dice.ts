@@ -354,7 +354,8 @@ function join(state: DiceState, playerId: string, name: unknown, rng: Rng): Dice
   if (!seat.ok) return reject("NOT_ALLOWED", seat.reason === "full" ? "Both seats are taken." : "The game has started.");
   const player: DicePlayer = { id: playerId, name, isBot: false, score: 0, roundScore: 0, turnScore: 0, wins: 0 };
   // A new opponent: the tally starts again.
-  const next: DiceState = { ...state, players: [...state.players.map((p) => ({ ...p, wins: 0 })), player] };
+  // A newcomer at an emptied table is not told who left it before they came (a new game clears it anyway).
+  const next: DiceState = { ...state, players: [...state.players.map((p) => ({ ...p, wins: 0 })), player], ending: state.players.length === 0 ? null : state.ending };
   return accept(next.players.length === 2 ? start(next, rng) : next);
 }
 

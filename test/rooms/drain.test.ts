@@ -67,6 +67,20 @@ describe("Drain: a room's graceful shutdown", () => {
     assert.equal(room.seen.some(([what]) => what === "warn"), false, "no 'drain time is over' for a game that ended");
   });
 
+  it("a game that ended but whose last patch never goes out is still closed at the cutoff, without a warning, once", () => {
+    const { drain, room, closes, runTimers, patchOut } = setUp(true);
+    drain.begin(5);
+    room.started = false;
+    drain.committed();
+    assert.equal(closes(), 0);
+    runTimers(); // the cutoff, the patch still waiting (its snapshot held up)
+    assert.equal(closes(), 1, "the cutoff holds");
+    assert.equal(room.seen.some(([what]) => what === "warn"), false, "the game had ended: no 'drain time is over'");
+    patchOut(); // the patch goes out after all
+    runTimers();
+    assert.equal(closes(), 1);
+  });
+
   it("a game still running at the cutoff is closed then, with a warning, once", () => {
     const { drain, room, closes, runTimers } = setUp(true);
     drain.begin(5);

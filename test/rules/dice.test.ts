@@ -781,6 +781,7 @@ describe("Dice rules", () => {
         // The empty table takes a newcomer, who starts a fresh game against a new bot.
         let next = run(s, "carol", { type: "join", name: "Carol" }).state;
         assert.deepEqual(dice.playerIds(next), ["carol"]);
+        assert.equal(next.ending, null, "Carol is not told that Alice, whom she never met, left");
         checkInvariants(next);
         next = run(next, "carol", { type: "add_bot" }, [0, 0]).state;
         assert.equal(next.phase, "playing");

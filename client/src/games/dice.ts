@@ -122,8 +122,9 @@ class DiceView implements GameView<DiceState> {
       case "waiting":
         if (seated && state.endReason === "left") return { ...base, status: [asName(state.endName), " left. Wait for a new opponent — or play against a bot."], turn: "" };
         if (seated) return { ...base, status: "Waiting for a second player — or play against a bot.", turn: "" };
-        // A spectator learns why the table emptied (the last human left, and their bot with them).
-        return { ...base, status: state.endReason === "left" ? [asName(state.endName), " left. Waiting for players…"] : "Waiting for players…", turn: "" };
+        // A spectator learns who left: the table empty (the last human, and their bot with them), or one player waiting.
+        if (state.endReason === "left") return { ...base, status: [asName(state.endName), state.players.size === 0 ? " left. Waiting for players…" : " left. Waiting for a new player…"], turn: "" };
+        return { ...base, status: "Waiting for players…", turn: "" };
       case "playing":
         return { ...base, status: `First to ${state.targetScore} points wins.`, turn, myTurn: state.currentTurn === this.me };
       case "busted":
