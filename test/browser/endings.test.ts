@@ -79,8 +79,8 @@ describe("Browser: endings say what happened (issue 12)", function () {
       await screenshot(other.page, "ending-timeout");
     });
 
-    it("the player left after a game reads that the opponent left, and a win by the rules still reads as a win", async () => {
-      const { ada, bob } = await seatedGame(suite, "tictactoe");
+    it("the player left after a game, and a spectator, read that the opponent left, and a win by the rules still reads as a win", async () => {
+      const { ada, bob, cy } = await seatedGame(suite, "tictactoe");
       // X (the first to move) wins along the top row.
       const x = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;
       const o = x === ada ? bob : ada;
@@ -94,6 +94,8 @@ describe("Browser: endings say what happened (issue 12)", function () {
       const oName = o === ada ? "Ada" : "Bob";
       await expectText(x.page, "status", new RegExp(`^${oName} left\\. Waiting for a new opponent to join…$`));
       await waitFor(async () => (await logText(x.page)).includes(`${oName} left.`), "the log says so");
+      // The spectator reads the same (until 2026-12-05 a plain "Waiting for an opponent to join…").
+      await expectText(cy.page, "status", new RegExp(`^${oName} left\\. Waiting for a new opponent to join…$`));
     });
   });
 

@@ -80,7 +80,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     this.rematch.phase(state.phase);
     switch (state.phase) {
       case "waiting":
-        if (state.endReason === "left" && mine) return { ...base, status: [asName(state.endName), " left. Waiting for a new opponent to join…"], turn: "" };
+        if (state.endReason === "left") return { ...base, status: [asName(state.endName), " left. Waiting for a new opponent to join…"], turn: "" };
         return { ...base, status: "Waiting for an opponent to join…", turn: "" };
       case "playing": {
         const player = state.players.get(state.currentTurn);
