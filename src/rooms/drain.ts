@@ -47,8 +47,7 @@ export class Drain {
     this.room.log.info({ drainSeconds: seconds }, "draining for shutdown");
     if (!this.room.started()) return this.close();
     this.room.after(seconds * 1000, () => {
-      if (this.closed) return;
-      // Also when the close asked after a game's end still waits for its patch: the cutoff holds.
+      // A game that ended asked its close already (which may still wait for its patch): the cutoff holds, without the warning.
       if (!this.asked) this.room.log.warn("drain time is over; closing a game still running");
       this.close();
     });
