@@ -88,8 +88,7 @@ class App implements LobbyHost, GameHost {
         this.show(new AccountScreen(this));
         break;
       default:
-        this.show(new LobbyScreen(this, inviteInLocation()));
-        reportBrokenInvite();
+        this.showLobby(inviteInLocation());
     }
   }
 

@@ -123,7 +123,7 @@ export function inviteInLocation(): string | undefined {
 /** The address has an invitation that holds no room code (a link cut short or mistyped). */
 export function brokenInviteInLocation(): boolean {
   const id = joinInLocation();
-  return id !== null && (id === "" || roomIdFrom(id) === undefined);
+  return id !== null && roomIdFrom(id) === undefined;
 }
 
 /** Removes `join` from the address bar (after use, so a reload does not join again). */

@@ -252,6 +252,16 @@ export function resultClass(winnerId: string, me: string, seated: boolean): stri
   return winnerId !== "" && winnerId === me ? "winner won" : seated && winnerId !== "" ? "winner lost" : "winner";
 }
 
+/**
+ * A two-player game over with one player left, so no rematch can come: who left (the state's
+ * `endReason` / `endName` when it was a leave) and what comes next, `seatedNext` for the
+ * player still seated, `watchingNext` for a spectator.
+ */
+export function aloneStatus(state: { endReason: string; endName: string }, seated: boolean, seatedNext: string, watchingNext: string): Text {
+  const who: Text = state.endReason === "left" ? asName(state.endName) : seated ? "Your opponent" : "A player";
+  return [who, seated ? seatedNext : watchingNext];
+}
+
 /** A two-player game's status once it is over and the opponent has not asked for a rematch: whether this player has. */
 export function overStatus(iAsked: boolean | undefined): string {
   return iAsked ? "Game over. You asked for a rematch: waiting for your opponent." : "Game over. Both players may ask for a rematch.";

@@ -102,7 +102,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   private readonly createdAtMs = Date.now();
   /** onCreate completed (the room counts in the metrics). */
   private opened = false;
-  private closing = false;
   /** The room's create options, as validated (kept in its snapshot). */
   private createOptions!: Options;
   /** How state changes reach the clients: at once, or (high availability) after the room's snapshot is written. */
@@ -448,10 +447,8 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     };
   }
 
-  /** Closes the room for a shutdown: clients get code 4001 (server shutdown). */
+  /** Closes the room for a shutdown (the drain calls it once): clients get code 4001 (server shutdown). */
   private close() {
-    if (this.closing) return;
-    this.closing = true;
     // A game cut off by the shutdown is no result, but its seed is revealed all the same.
     const revealed = this.records.cutOff();
     if (revealed) {

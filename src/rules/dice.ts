@@ -360,6 +360,7 @@ function join(state: DiceState, playerId: string, name: unknown, rng: Rng): Dice
 }
 
 function leave(state: DiceState, playerId: string): DiceResult {
+  const leaver = state.players.find((p) => p.id === playerId)!;
   if (state.phase === "playing" || state.phase === "busted") {
     // A leave is final (dispatched once the reconnection window is over): the other player
     // wins and the seat is freed, so a newcomer (or a new bot) can sit down for a fresh game.
@@ -367,7 +368,6 @@ function leave(state: DiceState, playerId: string): DiceResult {
     if (!rest.some((p) => !p.isBot)) {
       // The last human is gone: the bot leaves with them and the table is empty again. The
       // game still ended by their leave (recorded as a forfeit), and spectators are told so.
-      const leaver = state.players.find((p) => p.id === playerId)!;
       return accept({ ...clearTable(state), players: [], phase: "waiting", currentTurn: null, winner: null, rematch: [], ending: { reason: "left", name: leaver.name } });
     }
     const over = forfeit(state, playerId);
@@ -379,7 +379,6 @@ function leave(state: DiceState, playerId: string): DiceResult {
   const rest = state.players.filter((p) => p.id !== playerId);
   const players = rest.some((p) => !p.isBot) ? rest.map((p) => ({ ...p, score: 0 })) : [];
   // The one who stays learns that the other left (a new game clears it).
-  const leaver = state.players.find((p) => p.id === playerId)!;
   const ending: Ending | null = players.length > 0 ? { reason: "left", name: leaver.name } : null;
   return accept({ ...clearTable({ ...state, players }), phase: "waiting", currentTurn: null, winner: null, rematch: [], ending });
 }

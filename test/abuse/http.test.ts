@@ -609,8 +609,7 @@ describe("Abuse: HTTP routes", function () {
     const seconds = (Date.now() - started) / 1000;
     assert.deepEqual([...new Set(statuses)], [403], "every upgrade refused");
     await new Promise((r) => setTimeout(r, 300));
-    // The log is written asynchronously (pino, sync: false): wait for the first line before counting.
-    await eventually(() => server.logs().some((l) => l.msg === "connection refused"), 'a "connection refused" line', 2000);
+    await server.logged((l) => l.msg === "connection refused", 'a "connection refused" line, before counting them');
     const lines = server.logs().filter((l) => l.msg === "connection refused");
     assert.ok(lines.length >= 1 && lines.length <= Math.ceil(seconds) + 1, `${lines.length} lines for 200 refusals in ${seconds.toFixed(1)} s`);
     for (const l of lines) assert.ok(String(l.origin).length <= 100, "the origin is clipped");

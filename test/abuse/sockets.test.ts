@@ -166,8 +166,7 @@ describe("Abuse: connections of any kind per address (MAX_SOCKETS_PER_IP)", func
 
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       assert.match(metrics, /^connections_refused_total\{reason="sockets-per-ip"\} 136$/m, "every refusal counted");
-      // The log is written asynchronously (pino, sync: false): wait for the first line before counting.
-      await eventually(() => server.logs().some((l) => l.msg === "connection refused" && l.reason === "sockets-per-ip"), 'a "connection refused" line', 2000);
+      await server.logged((l) => l.msg === "connection refused" && l.reason === "sockets-per-ip", 'a "connection refused" line, before counting them');
       const lines = server.logs().filter((l) => l.msg === "connection refused" && l.reason === "sockets-per-ip");
       assert.ok(lines.length >= 1 && lines.length <= 3, `about a line a second, not one per refusal: ${lines.length}`);
       assert.equal(lines[0]!.ip, ATTACKER);

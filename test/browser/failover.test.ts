@@ -198,12 +198,7 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
       assert.deepEqual(await board(p.page), before, `${p.name}: the same board after the restore`);
       assert.match(gameSocket(p) ?? "", new RegExp(`/p${survivor.port}/`), `${p.name}'s game socket now goes to the survivor`);
     }
-    // The log is written asynchronously (pino, sync: false): the line may reach the pipe after the pages were back.
-    await waitFor(async () => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor's restore line", 2000);
-    assert.ok(
-      survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId),
-      "the survivor logged the restore",
-    );
+    await survivor.logged((l) => l.msg === "room restored" && l.roomId === roomId, "the survivor logged the restore");
 
     // The game goes on from the same pages, to a win along the top row.
     await move(first, 1);

@@ -36,6 +36,13 @@ export interface ServerProcess {
   stderr(): string;
   /** The parsed JSON log lines (non-JSON lines skipped). */
   logs(): Array<Record<string, any>>;
+  /**
+   * The first log line matching `match`, waited for up to `timeoutMs`; fails naming `what`.
+   * The server writes its log asynchronously (pino, `sync: false`), so a line can reach the
+   * pipe after the client-visible event a test awaited: read a line that must be there
+   * through this, not through logs() at once.
+   */
+  logged(match: (line: Record<string, any>) => boolean, what: string, timeoutMs?: number): Promise<Record<string, any>>;
   /** When the process exited (Date.now()), undefined while it runs. */
   exitedAt?: number;
   readonly exited: boolean;
@@ -201,6 +208,15 @@ function startOnce(port: number, options: StartOptions): Promise<ServerProcess> 
           return [];
         }
       }),
+    async logged(match, what, timeoutMs = 2000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const line = proc.logs().find(match);
+        if (line) return line;
+        if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for the server's log line: ${what}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     get exited() {
       return exitStatus !== undefined;
     },

@@ -17,7 +17,6 @@ import type { OweDrahnState as Od } from "../../src/schema/OweDrahnState.js";
 import type { ServerProcess } from "../helpers/cluster.js";
 import { FAILOVER_ENV, failoverSuite, snapshotOf, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
-import { eventually } from "../helpers/clients.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import { fewKeepers, keepers } from "../helpers/dice-picks.js";
 
@@ -355,8 +354,7 @@ describe("High availability, per game: the crash of a game's process at the mome
         assert.equal(p.state.players.get(f.id)!.wins, 1);
         assert.equal(Array.from(p.state.board).filter((x) => x !== "").length, 1, "the board of the forfeited game stays");
       }
-      // The log is written asynchronously (pino, sync: false): its line may reach the pipe after the patch reached the players.
-      await eventually(() => survivor.logs().some((l) => l.msg === "turn timed out" && l.roomId === a.room.roomId), "the survivor's timer's log line", 2000);
+      await survivor.logged((l) => l.msg === "turn timed out" && l.roomId === a.room.roomId, "the survivor's timer fired");
     });
   });
 });

@@ -472,10 +472,9 @@ describe("High availability, operations: snapshots seen from outside, and the su
     assert.deepEqual(stored!.game.board, boardOf(f), "holding the move made after the restore");
     assert.equal(await suite.redis.get(`ha:owner:${roomId}`), `1|${me}`);
 
-    // The log is written asynchronously (pino, sync: false), and the takeover's line comes after the
-    // restore: both may reach the pipe after the players were back. Wait for each.
-    await eventually(() => survivor.logs().some((l) => l.msg === "room restored"), "the survivor's restore line", 2000);
-    await eventually(() => survivor.logs().some((l) => l.msg === "process dead: its rooms were taken over"), "the survivor's takeover line", 2000);
+    // Both lines may reach the pipe after the players were back (the takeover's comes after the restore's).
+    await survivor.logged((l) => l.msg === "room restored", "the survivor's restore line");
+    await survivor.logged((l) => l.msg === "process dead: its rooms were taken over", "the survivor's takeover line");
     const restoredLines = survivor.logs().filter((l) => l.msg === "room restored");
     assert.equal(restoredLines.length, 1, "one room restored");
     const line = restoredLines[0]!;

@@ -44,10 +44,7 @@ describe("High availability: games survive the death of their process (issue 10)
     await tttMove(s, [f, s], 1, 1);
     await tttMove(f, [f, s], 0, 2);
     await f.until(() => (f.state as unknown as { winner: string }).winner === f.id, "a win");
-    // The log is written asynchronously (pino, sync: false): wait for the line.
-    await eventually(() => survivor.logs().some((l) => l.msg === "room restored"), "the survivor's restore line", 2000);
-    const restoredLog = survivor.logs().find((l) => l.msg === "room restored");
-    assert.ok(restoredLog, "the survivor logs the restore");
+    const restoredLog = await survivor.logged((l) => l.msg === "room restored", "the survivor logs the restore");
     assert.equal(restoredLog.roomId, a.room.roomId);
   });
 
@@ -182,17 +179,14 @@ describe("High availability: games survive the death of their process (issue 10)
 
     owner.kill("SIGSTOP");
     await new Promise((r) => setTimeout(r, 5000));
-    // The log is written asynchronously (pino, sync: false): wait for the line (the owner is still stopped meanwhile).
-    await eventually(() => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor's restore line", 2000);
-    assert.ok(survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor restored the room while the owner was stopped");
+    // (The owner is still stopped while this waits.)
+    await survivor.logged((l) => l.msg === "room restored" && l.roomId === roomId, "the survivor restored the room while the owner was stopped");
     owner.kill("SIGCONT");
 
     // The stalled copy finds it was superseded and closes its clients with 4412 (room moved).
     await Promise.all([first, second].map((p) => p.until(() => p.left !== undefined, "the stalled copy closing", 10000)));
     assert.deepEqual([first.left, second.left], [4412, 4412], "the stalled copy closes with 4412 (the room moved)");
-    // Its log lines come through another pipe than the players' sockets, written asynchronously: they may arrive just after the close.
-    await eventually(() => owner.logs().some((l) => l.roomId === roomId && /taken over by another process/.test(l.msg)), "the stalled copy's takeover line", 2000);
-    assert.ok(owner.logs().some((l) => l.roomId === roomId && /taken over by another process/.test(l.msg)), "the stalled process logs why it closed its copy");
+    await owner.logged((l) => l.roomId === roomId && /taken over by another process/.test(l.msg), "the stalled process logs why it closed its copy");
 
     const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, survivor)));
     const [f, s] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
@@ -231,9 +225,7 @@ describe("High availability: games survive the death of their process (issue 10)
     await Promise.all([first, second].map((p) => p.until(() => p.left !== undefined, "the stalled copy closing", 10000)));
     assert.deepEqual([first.left, second.left], [4412, 4412], "the stalled copy closes with 4412 (the room moved)");
     assert.deepEqual(changes, [], "its players saw no state from the stalled copy after it woke");
-    // Its log lines come through another pipe than the players' sockets, written asynchronously: they may arrive just after the close.
-    await eventually(() => owner.logs().some((l) => /event loop stood still/.test(l.msg)), "the stalled process's stall line", 2000);
-    assert.ok(owner.logs().some((l) => /event loop stood still/.test(l.msg)), "the stall is logged");
+    await owner.logged((l) => /event loop stood still/.test(l.msg), "the stall is logged");
 
     const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, survivor)));
     const [f, s] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
@@ -365,10 +357,9 @@ describe("High availability: games survive the death of their process (issue 10)
       };
       void poll();
     });
-    // The drop's line is logged after the snapshots are gone, and written asynchronously (pino, sync: false): wait for it.
-    await eventually(() => C!.logs().some((l) => /died before this one started/.test(l.msg ?? "")), "the drop's line", 2000);
+    // The drop's line is logged after the snapshots are gone: wait for it, then nothing was restored before it.
+    await C!.logged((l) => /died before this one started/.test(l.msg ?? ""), "the drop is logged");
     assert.ok(!C!.logs().some((l) => l.msg === "room restored"), "nothing restored");
-    assert.ok(C!.logs().some((l) => /died before this one started/.test(l.msg ?? "")), "the drop is logged");
     const listed = (await (await fetch(`${C!.url}/api/rooms?include=all`)).json()) as unknown[];
     assert.deepEqual(listed, [], "the listing is empty");
     const rows = Object.values(await suite.redis.hgetall("roomcaches")).map((r) => JSON.parse(r) as { name: string });
@@ -441,10 +432,7 @@ describe("High availability: games survive the death of their process (issue 10)
     const back = await Promise.all([good.first.token(), good.second.token()].map((t) => resume<Ttt>(t, survivor)));
     suite.track(...back.map((b) => b.player));
     await new Promise((r) => setTimeout(r, 200));
-    // The log is written asynchronously (pino, sync: false): wait for the line.
-    await eventually(() => survivor.logs().some((l) => l.roomId === bad.roomId && /snapshot unreadable/.test(l.msg ?? "")), "the corrupt snapshot's line", 2000);
-    const line = survivor.logs().find((l) => l.roomId === bad.roomId && /snapshot unreadable/.test(l.msg ?? ""));
-    assert.ok(line, "the corrupt snapshot is logged");
+    const line = await survivor.logged((l) => l.roomId === bad.roomId && /snapshot unreadable/.test(l.msg ?? ""), "the corrupt snapshot is logged");
     assert.equal(line.level, 50, "at error level");
     assert.equal((await fetch(`${survivor.url}/health`)).status, 200, "the survivor is up");
     assert.equal(await suite.redis.exists(`ha:snap:${bad.roomId}`), 0, "the corrupt snapshot is dropped");

@@ -7,7 +7,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
-import { defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { aloneStatus, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -132,15 +132,14 @@ class DiceView implements GameView<DiceState> {
         return { ...base, status: [this.who(state, state.currentTurn), " busted! The turn's points are lost."], turn: "" };
       default: {
         if (state.players.size < 2) {
-          // No rematch can come: the player left is told what to do, a spectator that the table waits.
-          const who: Text = state.endReason === "left" ? asName(state.endName) : seated ? "Your opponent" : "A player";
-          const next = seated ? " left. Invite someone with the link, play against a bot, or go back to the lobby." : " left. Waiting for a new player…";
-          return { ...base, waiting: true, status: [who, next], turn: "" };
+          const status = aloneStatus(state, seated, " left. Invite someone with the link, play against a bot, or go back to the lobby.", " left. Waiting for a new player…");
+          return { ...base, waiting: true, status, turn: "" };
         }
-        const human = Array.from(state.players.values()).find((p) => !p.isBot);
-        if (Array.from(state.players.values()).some((p) => p.isBot)) {
+        const players = Array.from(state.players.values());
+        if (players.some((p) => p.isBot)) {
           // Against a bot a rematch starts as soon as the human asks: nobody waits for the bot.
-          const status: Text = seated ? "Game over. Ask for a rematch to play the bot again." : ["Game over. ", asName(human?.name ?? ""), " may ask for a rematch against the bot."];
+          const human = players.find((p) => !p.isBot)?.name ?? "";
+          const status: Text = seated ? "Game over. Ask for a rematch to play the bot again." : ["Game over. ", asName(human), " may ask for a rematch against the bot."];
           return { ...base, over: true, status, turn: "" };
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);

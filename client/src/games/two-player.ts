@@ -11,7 +11,7 @@ import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
 import type { ReplayRules } from "../../../src/replay/replay.js";
-import { RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { aloneStatus, RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
@@ -91,10 +91,8 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
       }
       default: {
         if (state.players.size < 2) {
-          // No rematch can come: the player left is told what to do, a spectator that the board waits.
-          const who: Text = state.endReason === "left" ? asName(state.endName) : mine ? "Your opponent" : "A player";
-          const next = mine ? " left. Invite someone with the link, or go back to the lobby." : " left. Waiting for a new opponent to join…";
-          return { ...base, waiting: true, status: [who, next], turn: "" };
+          const status = aloneStatus(state, !!mine, " left. Invite someone with the link, or go back to the lobby.", " left. Waiting for a new opponent to join…");
+          return { ...base, waiting: true, status, turn: "" };
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);
         const status: Text = asker ? [asName(asker[1].name), " wants a rematch."] : overStatus(state.players.get(this.me)?.rematch);
