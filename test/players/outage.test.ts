@@ -12,7 +12,6 @@ import "../../src/polyfills.js";
 import assert from "node:assert/strict";
 import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
-import { eventually } from "../helpers/clients.js";
 import type { Seated } from "../helpers/failover.js";
 import { guest, joinAs, matchRecord, metric, metricIs, newMatchOf, profile, recordedOnceFor, statsOf } from "../helpers/match-records.js";
 import { startPostgres, type TestPostgres } from "../helpers/postgres.js";
@@ -99,7 +98,7 @@ describe("The players' database down mid-game (PostgreSQL stopped, or the networ
     server = direct;
     const { ada, bob, before, moves } = await gameAcross(() => control.stop()); // mid-game: every open connection of the server's pool is cut
 
-    await eventually(() => server.logs().some((l) => WAITING.test(l.msg)), "the error line about results waiting", 5000);
+    await server.logged((l) => WAITING.test(l.msg), "the error line about results waiting", 5000);
     await new Promise((r) => setTimeout(r, 200));
     assert.ok(
       !server.exited && !server.logs().some((l) => l.msg === "draining for shutdown"),
@@ -166,7 +165,7 @@ describe("The players' database down mid-game (PostgreSQL stopped, or the networ
     await again.until(() => again.state.players.size === 1, "Ada seated in a new room");
     const joinMs = Date.now() - joinStarted;
     assert.ok(joinMs < 2000, `the join took ${joinMs} ms while the database was silent`);
-    await eventually(() => server.logs().some((l) => WAITING.test(l.msg)), "the error line about results waiting", ANSWERED_WITHIN_MS + 3000);
+    await server.logged((l) => WAITING.test(l.msg), "the error line about results waiting", ANSWERED_WITHIN_MS + 3000);
     await metricIs(server, BACKLOG, 1);
     assert.ok(!server.exited, "the server is still running");
 

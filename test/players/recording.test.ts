@@ -556,7 +556,7 @@ describe("Match results recorded end to end: signed-in players, real server proc
       await pa.until(() => pa.state.phase === "playing" && pa.state.players.size === 2, "the game against the bot");
       const botName = [...pa.state.players.values()].find((x) => x.isBot)!.name;
       await pa.room.leave(true);
-      await eventually(() => p0!.logs().some((l) => l.msg === "room disposed" && l.roomId === pa.room.roomId), "the room disposed", 5000);
+      await p0!.logged((l) => l.msg === "room disposed" && l.roomId === pa.room.roomId, "the room disposed", 5000);
       const id = await newMatchOf(p0!, ada, before);
       const [after] = await recordedOnceFor(p0!, "dice", id, [ada], [before]);
       const m = await matchRecord(p0!, id);
@@ -596,7 +596,7 @@ describe("Match results recorded end to end: signed-in players, real server proc
       owner.kill("SIGSTOP");
       // f's winning move reaches the stalled process's socket; nobody will ever see it applied.
       f.send("make_move", { row: 0, col: 2 });
-      await eventually(() => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === pa.room.roomId), "the survivor restoring the room", 15000);
+      await survivor.logged((l) => l.msg === "room restored" && l.roomId === pa.room.roomId, "the survivor restoring the room", 15000);
       // Woken up, the stalled process may hear first from Redis (its check's fence, due at
       // once) or from Ada's socket: either order happens. Redis holds every answer for 500 ms,
       // so the stalled copy reads the move, and ends its game, before it can learn it was taken over.
@@ -604,7 +604,7 @@ describe("Match results recorded end to end: signed-in players, real server proc
       owner.kill("SIGCONT");
       await Promise.all([pa, pb].map((p) => p.until(() => p.left !== undefined, "the stalled copy closing", 10000)));
       // Its log lines come through another pipe than the players' sockets: they may arrive just after the close.
-      await eventually(() => owner.logs().some((l) => l.roomId === pa.room.roomId && /taken over by another process/.test(l.msg)), "the stalled copy knowing it was taken over", 5000);
+      await owner.logged((l) => l.roomId === pa.room.roomId && /taken over by another process/.test(l.msg), "the stalled copy knowing it was taken over", 5000);
       assert.ok(owner.logs().some((l) => l.roomId === pa.room.roomId && l.msg === "game over"), "the stalled copy applied f's winning move (and ended its game) before it knew");
       // Time for anything the stalled process queued to reach the database.
       await new Promise((r) => setTimeout(r, 1000));

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { CloseCode } from "@colyseus/core";
 import { Client, type Room as SdkRoom } from "@colyseus/sdk";
 import type { BoardGameState } from "../../src/schema/BoardGameState.js";
-import { eventually, Player, quiet } from "../helpers/clients.js";
+import { Player, quiet } from "../helpers/clients.js";
 import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 
 type Ttt = BoardGameState;
@@ -128,7 +128,7 @@ describe("Graceful shutdown of one process (no Redis)", function () {
   async function finalLogs(): Promise<string[]> {
     // Waiting for the exit also lets the process write its coverage (npm run coverage); a SIGKILL would lose it.
     await server.waitForExit(5000);
-    await eventually(() => server.logs().some((l) => l.msg === "server stopped"), `the "server stopped" log line`, 3000);
+    await server.logged((l) => l.msg === "server stopped", `the "server stopped" log line`, 3000);
     return server.logs().map((l) => String(l.msg));
   }
 

@@ -243,7 +243,7 @@ describe("High availability, operations: a Redis outage with snapshots on, or a 
     // ---- the network back.
     proxy.heal();
     const healedAt = Date.now();
-    await eventually(() => A!.logs().some((l) => l.msg === "snapshots resumed"), '"snapshots resumed" in the log', 20000);
+    await A!.logged((l) => l.msg === "snapshots resumed", '"snapshots resumed" in the log', 20000);
     let stored: StoredTtt | undefined;
     await eventually(async () => (stored = await storedSnapshot(client!, roomId))?.game.board.join() === boardOf(first).join(), "the current board written again", 5000).catch((err: Error) => {
       throw new Error(`${err.message}: stored ${JSON.stringify(stored?.game.board)}, players see ${JSON.stringify(boardOf(first))}`);
@@ -322,7 +322,7 @@ describe("High availability, operations: snapshots seen from outside, and the su
     await eventually(async () => (await suite.redis.exists(`ha:snap:${roomId}`)) === 0, "the snapshot deleted", 5000);
     assert.equal(await suite.redis.exists(`ha:owner:${roomId}`, `ha:hist:${roomId}`), 0, "owner key and history go with it");
     assert.equal(await suite.redis.sismember(`ha:rooms:${pid}`, roomId), 0, "and the room is no longer its process's");
-    await eventually(() => A!.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the room's disposal in the log", 5000);
+    await A!.logged((l) => l.roomId === roomId && l.msg === "room disposed", "the room's disposal in the log", 5000);
   });
 
   it("a player reconnecting while a snapshot is held gets their new token, and the whole state, only once Redis has them: a crash then loses neither the seat nor a move they saw", async () => {
@@ -380,7 +380,7 @@ describe("High availability, operations: snapshots seen from outside, and the su
 
     // The second player's connection dies; the seat is held.
     (second.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
-    await eventually(() => A!.logs().some((l) => l.msg === "connection dropped; seat held" && l.sessionId === second.id), "the seat held");
+    await A!.logged((l) => l.msg === "connection dropped; seat held" && l.sessionId === second.id, "the seat held", 5000);
 
     // Redis holds writes for 1.5 s; the player reconnects with their token (raw, as the SDK
     // does: the matchmaker, then the WebSocket), and that connection dies while the room
@@ -434,7 +434,7 @@ describe("High availability, operations: snapshots seen from outside, and the su
     copy.kill("SIGSTOP");
     await eventually(() => restoredOn(live), "the room restored again on the third process", 15000);
     copy.kill("SIGCONT");
-    await eventually(() => copy.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the superseded copy disposed", 10000);
+    await copy.logged((l) => l.roomId === roomId && l.msg === "room disposed", "the superseded copy disposed", 10000);
     await metricUntil(copy, clients, (v) => v === 0, "the closed copy's held seats counted out");
     await metricUntil(live, clients, (v) => v === 2, "and counted on the live copy, where they are held now");
   });

@@ -219,7 +219,7 @@ describe("High availability: games survive the death of their process (issue 10)
     owner.kill("SIGSTOP");
     // The second player's move waits in the stopped process's socket.
     second.send("make_move", { row: 1, col: 1 });
-    await eventually(() => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor restoring the room", 15000);
+    await survivor.logged((l) => l.msg === "room restored" && l.roomId === roomId, "the survivor restoring the room", 15000);
     changes.length = 0;
     owner.kill("SIGCONT");
     await Promise.all([first, second].map((p) => p.until(() => p.left !== undefined, "the stalled copy closing", 10000)));
@@ -245,7 +245,7 @@ describe("High availability: games survive the death of their process (issue 10)
     owner.kill("SIGSTOP");
     // The winning move, on the old connection: it waits in the stalled process's socket.
     first.send("make_move", { row: 0, col: 2 });
-    await eventually(() => survivor.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor restoring the room", 15000);
+    await survivor.logged((l) => l.msg === "room restored" && l.roomId === roomId, "the survivor restoring the room", 15000);
     const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, survivor)));
     const [f, s] = back.map((b) => b.player) as [Seated<Ttt>, Seated<Ttt>];
     suite.track(f, s);
@@ -254,14 +254,14 @@ describe("High availability: games survive the death of their process (issue 10)
     await tttMove(s, [f, s], 1, 2);
     await f.until(() => f.state.winner === s.id, "the second player winning");
     await Promise.all([f, s].map((p) => p.room.leave(true)));
-    await eventually(() => survivor.logs().some((l) => l.msg === "room disposed" && l.roomId === roomId), "the live copy closing", 10000);
+    await survivor.logged((l) => l.msg === "room disposed" && l.roomId === roomId, "the live copy closing", 10000);
     assert.equal(await listedOn(roomId), null, "the live copy's row is gone with it");
 
     // Redis holds its answers for 500 ms: the woken copy applies the move (its game ends, and
     // its listing row is written again) before it can learn that it was taken over.
     await suite.redis.call("CLIENT", "PAUSE", "500", "ALL");
     owner.kill("SIGCONT");
-    await eventually(() => owner.logs().some((l) => l.roomId === roomId && l.msg === "room disposed"), "the stalled copy disposed", 10000);
+    await owner.logged((l) => l.roomId === roomId && l.msg === "room disposed", "the stalled copy disposed", 10000);
     assert.ok(owner.logs().some((l) => l.roomId === roomId && l.msg === "game over"), "the stalled copy applied the move before it knew");
     assert.ok(owner.logs().some((l) => l.roomId === roomId && /taken over by another process/.test(l.msg)), "the stalled copy knew it was taken over");
     // A few checks later: nothing lists a room that is gone, under its id or any other.
@@ -314,7 +314,7 @@ describe("High availability: games survive the death of their process (issue 10)
       assert.ok(![survivor!, late!].some((p) => p.logs().some((l) => l.msg === "process gone: its rooms were removed from the listing")), "no sweep took it for gone");
 
       proxy.heal();
-      await eventually(() => owner.logs().some((l) => l.msg === "snapshots resumed"), '"snapshots resumed" on the owner', 20000);
+      await owner.logged((l) => l.msg === "snapshots resumed", '"snapshots resumed" on the owner', 20000);
       let stored: string[] | undefined;
       await eventually(
         async () => {
@@ -380,7 +380,7 @@ describe("High availability: games survive the death of their process (issue 10)
     // after the owner's last one, so the owner looks to it like a process that died before it started.
     await new Promise((r) => setTimeout(r, 1600));
     const [restarted] = await start(1);
-    await eventually(() => survivor!.logs().some((l) => l.msg === "room restored" && l.roomId === roomId), "the survivor restores the room", 15000);
+    await survivor!.logged((l) => l.msg === "room restored" && l.roomId === roomId, "the survivor restores the room", 15000);
     // The restarted process's wait (3 × 1.5 s from its start) is over: it dropped nothing.
     await new Promise((r) => setTimeout(r, 5000));
     assert.ok(!restarted!.logs().some((l) => /died before this one started/.test(l.msg ?? "")), "the restarted process dropped nothing");
