@@ -29,7 +29,7 @@ import { NO_PATCH_TICK_MS, RoomTimers } from "./timers.js";
 import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
 import { RoomHistory } from "./history.js";
 import { hostKey } from "../matchmaking/waiting-rooms.js";
-import { directOutput, RoomFailover, type RoomOutput, type RoomSnapshotBody } from "../ha/room-failover.js";
+import { directOutput, RoomFailover, type RoomOutput } from "../ha/room-failover.js";
 import { RESTORE_OPTION, type RestoreOption } from "../ha/service.js";
 import { TurnClock } from "./turn-clock.js";
 import { guardFrames } from "./frame-clock.js";
@@ -44,7 +44,7 @@ import { SeatIndex } from "./seat-index.js";
 import { GameRecords } from "./game-records.js";
 import { GameSteps } from "./game-steps.js";
 import { Drain } from "./drain.js";
-import { partsSnapshot, restoreParts, type SnapshotParts } from "./room-snapshot.js";
+import { RoomSnapshot, type RestoredSeat } from "./room-snapshot.js";
 import { FairnessState } from "../schema/FairnessState.js";
 import { CLIENT_SEED } from "../protocol/messages.js";
 import { SeedMessages } from "./seed-messages.js";
@@ -102,8 +102,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   private readonly createdAtMs = Date.now();
   /** onCreate completed (the room counts in the metrics). */
   private opened = false;
-  /** The room's create options, as validated (kept in its snapshot). */
+  /** The room's create options, as validated. */
   private createOptions!: Options;
+  /** What the room's snapshot holds, and its restore (src/rooms/room-snapshot.ts). */
+  private snapshot!: RoomSnapshot;
   /** How state changes reach the clients: at once, or (high availability) after the room's snapshot is written. */
   private out!: RoomOutput;
   /** High availability (Redis): the room's snapshot, its seats' tokens, a takeover's fencing. */
@@ -233,13 +235,17 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       },
       settings.running,
     );
-    if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshotBody(), this.log);
+    this.snapshot = new RoomSnapshot(
+      { roomId: this.roomId, roomName: this.roomName, options: this.createOptions, host: this.host, game: () => this.game as object, seated: () => this.rules.playerIds(this.game) },
+      { history: this.history, turnClock: this.turnClock, scheduled: this.scheduled, records: this.records, names: this.names, away: this.away },
+    );
+    if (settings.ha) this.failover = new RoomFailover(this, settings.ha, restore?.epoch ?? 0, () => this.snapshot.body(), this.log);
     this.out = this.failover ?? directOutput(this);
     const commit = () => this.commit();
     const broadcast = (type: string, payload: unknown) => this.broadcast(type, payload);
     this.seeds = new SeedMessages(this.gate, this.records, this.out, { isSeated: (id) => this.isSeated(id), commit, broadcast });
     this.path = new RulesPath({ rules: this.rules, records: this.records, steps: this.steps, scheduled: this.scheduled, delays: settings.delays, gate: this.gate, out: this.out, seeds: this.seeds, log: this.log, commit, broadcast }, game);
-    if (restore) this.restoreFrom(restore);
+    if (restore) this.snapshot.restore(restore, settings.reconnectSeconds * 1000, this.log, (seat, seconds) => this.holdRestored(seat, seconds));
     if (options.private) void this.setPrivate(true).catch((err) => this.log.error({ err }, "setPrivate failed"));
 
     // A message reaches the rules' move of the same name.
@@ -414,37 +420,15 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   }
 
   /**
-   * Re-creates the room from the snapshot of a process that died: the game, names, history
-   * and timers as they were, and a reconnection window for every seated player, keyed by
-   * the token they hold (they all count as away until they are back).
+   * A seat of a room restored from the snapshot of a process that died: held for `seconds`
+   * for whoever presents the token its player held there. Not back in time, they leave, as
+   * after any drop.
    */
-  private restoreFrom({ snapshot, from }: RestoreOption) {
-    const now = Date.now();
-    restoreParts(this.parts(), snapshot, now, this.settings.reconnectSeconds * 1000, (seat, until) => {
-      this.limit.add(seat.sessionId);
-      this.settings.metrics?.clientIn(this.roomName);
-      // Not back in time: they leave, as after any drop.
-      this.failover!.hold(seat.sessionId, seat.token, (until - now) / 1000, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
-      this.seatIndex.sits(seat.sessionId);
-    });
-    this.log.info({ from, seats: snapshot.seats.length, savedMsAgo: now - snapshot.savedAt }, "room restored from its snapshot");
-  }
-
-  /** The parts a snapshot saves and a restore puts back. */
-  private parts(): SnapshotParts {
-    return { history: this.history, turnClock: this.turnClock, scheduled: this.scheduled, records: this.records, names: this.names, away: this.away };
-  }
-
-  /** What another process needs to take the game over (high availability); the seats' tokens are added by the failover part. */
-  private snapshotBody(): RoomSnapshotBody {
-    return {
-      roomId: this.roomId,
-      roomName: this.roomName,
-      options: this.createOptions,
-      host: this.host,
-      game: this.game as object,
-      ...partsSnapshot(this.parts(), this.rules.playerIds(this.game)),
-    };
+  private holdRestored(seat: RestoredSeat, seconds: number) {
+    this.limit.add(seat.sessionId);
+    this.settings.metrics?.clientIn(this.roomName);
+    this.failover!.hold(seat.sessionId, seat.token, seconds, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
+    this.seatIndex.sits(seat.sessionId);
   }
 
   /** Closes the room for a shutdown (the drain calls it once): clients get code 4001 (server shutdown). */
