@@ -246,7 +246,7 @@ export class ReplayScreen {
     let node: Node;
     let turn: Text = "";
     try {
-      const state = loaded.replayView.state(rulesState);
+      const state = loaded.replayView.state(rulesState, this.pos > 0 ? loaded.states[this.pos - 1] : undefined);
       node = loaded.screen.render(state);
       turn = loaded.screen.summary(state).turn;
     } catch (err) {

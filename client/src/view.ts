@@ -140,8 +140,12 @@ export interface ReplayStepInfo {
 export interface ReplayView<S, R = any> {
   /** The game's pure rules (src/rules), run again over the recorded log; their states are `R`. */
   readonly rules: ReplayRules<R>;
-  /** The state the screen reads (the room state's shape, read-only), from a rules state of this game. */
-  state(rules: R): S;
+  /**
+   * The state the screen reads (the room state's shape, read-only), from a rules state of
+   * this game; `before` is the state one step earlier (none at step 0), for a step whose own
+   * state does not show how it ended (Dice: the table emptied by the last human's leave).
+   */
+  state(rules: R, before?: R): S;
   /** A step in words ("Ada rolled 4: total 9"); names as {@link asName}. */
   step(info: ReplayStepInfo): Text;
 }

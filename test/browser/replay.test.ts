@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { board, browserSuite, expectText, playInTurn, screenshot, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
+import { board, browserSuite, createRoom, expectText, playInTurn, screenshot, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -151,6 +151,28 @@ describe("Browser: replays", function () {
     assert.equal(await page.locator("[data-testid^=verify-roll-]").count(), await page.locator("[data-testid=replay-steps] li").filter({ hasText: /rolled/ }).count(), "one roll per rolling step");
 
     for (const p of players) assert.deepEqual(p.errors.filter((e) => e.startsWith("pageerror")), []);
+  });
+
+  it("a Dice game its player left to the bot replays to the bot's win by forfeit, as the record places it, at the table as it was", async () => {
+    const ada = await suite.player("Ada");
+    await createRoom(ada.page, "dice");
+    await ada.page.getByTestId("btn-add-bot").click();
+    await expectText(ada.page, "status", /First to 3000 points wins\./);
+    // Ada walks out mid-game: the bot goes with her, and the table empties.
+    const match = await newestMatch(ada, "dice");
+    const placed = (await match.textContent()) ?? "";
+    const bot = /1st (\S+?)\s*2nd Ada/.exec(placed)?.[1];
+    assert.ok(bot, `the record places the bot first: ${placed}`);
+    await match.getByTestId("match-replay").click();
+    const page = ada.page;
+    await page.getByTestId("replay").waitFor();
+    await page.getByTestId("replay-last").click();
+    // Until 2026-12-05 the replay ended on "Ada left the game." at an empty table ("Free seat"), no winner.
+    await expectText(page, "replay-step", new RegExp(`· Ada left the game\\. ${bot} wins!$`));
+    await expectText(page, "winner", new RegExp(`^Ada left — ${bot} wins by forfeit\\.$`));
+    const seat = (await page.getByTestId("player-0").textContent()) ?? "";
+    assert.ok(seat.includes(bot) && seat.includes("winner"), `the bot's seat, the winner's: ${seat}`);
+    await screenshot(page, "replay-dice-left-to-bot");
   });
 
   it("a TicTacToe replay ends on the live game's final board", async () => {

@@ -350,10 +350,26 @@ function scoringTable(): Node {
   );
 }
 
+/**
+ * The game a leave ended when it emptied the table (the last human left a game against the
+ * bot mid-game): the table as it was, without the leaver, over, the bot the winner by
+ * forfeit. Undefined for any other step.
+ */
+function leftToTheBot(before: DiceRulesState | undefined, after: DiceRulesState): DiceRulesState | undefined {
+  if (!before || after.players.length > 0 || after.ending?.reason !== "left" || before.phase === "waiting" || before.phase === "over") return undefined;
+  const bot = before.players.find((p) => p.isBot);
+  if (!bot) return undefined;
+  return { ...after, players: before.players.filter((p) => p.isBot).map((p) => ({ ...p, roundScore: 0, turnScore: 0 })), phase: "over", winner: bot.id };
+}
+
 /** Replays (replay.ts): the room state's shape from the rules' state, and each step in words. */
 const diceReplay: ReplayView<DiceState, DiceRulesState> = {
   rules: diceRules,
-  state(rules: DiceRulesState) {
+  state(after: DiceRulesState, before?: DiceRulesState) {
+    // The last human left a game against the bot: the bot went with them and the table
+    // emptied, but the game ended as a forfeit (the record places the bot first). The replay
+    // shows that ending, at the table as it was, as it shows any other forfeit.
+    const rules = leftToTheBot(before, after) ?? after;
     const players = new Map(
       rules.players.map((p) => [
         p.id,
@@ -375,7 +391,7 @@ const diceReplay: ReplayView<DiceState, DiceRulesState> = {
   },
   step({ before, after, action, actor, who: whoName, dice }) {
     const b = before as DiceRulesState;
-    const a = after as DiceRulesState;
+    const a = leftToTheBot(b, after as DiceRulesState) ?? (after as DiceRulesState);
     const who = asName(whoName);
     const player = b.players.find((p) => p.id === actor);
     const won: Text = a.phase === "over" && a.winner ? [" ", asName(a.players.find((p) => p.id === a.winner)?.name ?? ""), " wins!"] : "";
