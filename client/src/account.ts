@@ -46,6 +46,9 @@ const WARNING_CARRY_MS = 6000;
 /** How long a player's join waits for a sign-in still running (see {@link Account.signInSettled}). */
 const JOIN_WAITS_FOR_SIGN_IN_MS = 10_000;
 
+/** The profile is read again (a rename on another device) at most this often: see {@link Account.refresh}. */
+const REFRESH_MIN_MS = 2000;
+
 function isUser(v: unknown): v is User {
   const u = v as User;
   return typeof u === "object" && u !== null && typeof u.id === "string" && typeof u.name === "string" && typeof u.guest === "boolean" && (u.email === null || u.email === undefined || typeof u.email === "string");
@@ -89,8 +92,19 @@ export class Account {
   private renaming?: { name: string; done: Promise<void> };
   /** Sign-in warnings shown lately, not yet carried into a game screen. */
   private warnings: (SignInWarning & { at: number })[] = [];
+  /** When {@link refresh} last asked the server. */
+  private refreshedAt = 0;
 
-  constructor(private readonly client: Client) {}
+  constructor(private readonly client: Client) {
+    // Tabs of this device share the stored token: a sign-out, sign-in, registration or rename
+    // in another tab stores a new one, which this page takes at once (before 2026-12-05 it
+    // went on as the player it was, until a reload). A removal alone (a sign-out's first half)
+    // waits for the token that follows it.
+    addEventListener("storage", (e) => {
+      if (e.key !== this.client.auth.settings.key || !e.newValue || e.newValue === this.client.auth.token || this.state === "off") return;
+      this.adoptStoredToken().catch(() => undefined);
+    });
+  }
 
   /** Accounts are in use: the account bar, profile links and renames show. */
   get enabled(): boolean {
@@ -297,6 +311,29 @@ export class Account {
     } finally {
       if (this.renaming === renaming) this.renaming = undefined;
     }
+  }
+
+  /**
+   * Reads the signed-in player's profile again, so a rename on another device shows here (and
+   * names this page's next game): the page calls it when it comes back to the front, and the
+   * lobby every little while. At most once every `minAgeMs`; a refusal or no answer changes
+   * nothing here (a join that follows finds out, see {@link recover}).
+   */
+  async refresh(minAgeMs = REFRESH_MIN_MS): Promise<void> {
+    const was = this.user;
+    const token = this.client.auth.token;
+    if (this.state !== "on" || !was || !token || this.recovering || this.renaming || Date.now() - this.refreshedAt < minAgeMs) return;
+    this.refreshedAt = Date.now();
+    let user: unknown;
+    try {
+      const data: unknown = await this.client.auth.getUserData();
+      user = (data as { user?: unknown } | null)?.user;
+    } catch {
+      return;
+    }
+    // Signed in or out, or renamed here, meanwhile: that is newer.
+    if (this.client.auth.token !== token || this.user !== was || !isUser(user) || user.id !== was.id) return;
+    if (user.name !== was.name || user.guest !== was.guest) this.setUser({ ...user, email: user.email ?? was.email });
   }
 
   /**

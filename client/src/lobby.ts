@@ -59,6 +59,12 @@ let fieldIds = 0;
 
 /** After a failed lookup of the player's running games, the next try. */
 const RUNNING_RETRY_MS = 15_000;
+/**
+ * While the lobby is on screen, it looks this often for a seat held for its player (their
+ * game's tab closed, or their other device dropped) and for a rename made elsewhere: nothing
+ * tells an open lobby of either.
+ */
+const LOOK_AGAIN_MS = 10_000;
 /** How long after the mouse last moved over the room lists (or the forms below them) a new list waits (see Lobby.roomsArrived). */
 const HOLD_MS = 1500;
 
@@ -127,6 +133,8 @@ export class LobbyScreen {
   private runningOwner?: string;
   /** Looks again when the first offered seat's window ends (the offer goes with it). */
   private runningTimer?: ReturnType<typeof setTimeout>;
+  /** The look every {@link LOOK_AGAIN_MS} for a held seat and a rename made elsewhere. */
+  private lookTimer?: ReturnType<typeof setInterval>;
   /** Counts the offered seats' time down, once a second while any is offered. */
   private runningTick?: ReturnType<typeof setInterval>;
 
@@ -208,19 +216,29 @@ export class LobbyScreen {
     this.renderRooms();
     void this.showRunning();
     addEventListener("focus", this.onFocus);
+    document.addEventListener("visibilitychange", this.onVisible);
+    this.lookTimer = setInterval(() => {
+      if (document.visibilityState !== "visible") return;
+      void this.showRunning(true);
+      void this.host.account.refresh();
+    }, LOOK_AGAIN_MS);
     void this.connect();
   }
 
   /** Back to this page (a tab closed elsewhere may have left a game to offer). */
   private readonly onFocus = () => void this.showRunning(true);
+  private readonly onVisible = () => {
+    if (document.visibilityState === "visible") void this.showRunning(true);
+  };
 
   /**
    * Offers the games whose seat the server holds for the signed-in player while they are
    * away: a tab closed mid-game (its saved seat went with it), another device. A game open
    * in another tab is not offered (its seat is connected), nor one this tab left. Looked up
    * for each new identity (the panel is emptied at once when the player changes), again when
-   * the page comes back to the front, when an offered seat's window ends, and after a failed
-   * lookup; nothing is shown when there is none (the lobby works as before).
+   * the page comes back to the front, every {@link LOOK_AGAIN_MS} while it is on screen, when
+   * an offered seat's window ends, and after a failed lookup; nothing is shown when there is
+   * none (the lobby works as before).
    */
   private async showRunning(again = false) {
     const user = this.host.account.user;
@@ -278,7 +296,7 @@ export class LobbyScreen {
                   // Keyed: a row of another game is replaced, so a focused Return never changes game under the keyboard.
                   { class: "row running-game", testid: "running-game", data: { key: s.roomId } },
                   // The seconds are hidden from screen readers: the panel is a live region, and they change each second.
-                  h("p", {}, h("strong", {}, title), ": you left the page, and your seat is kept ", h("span", { attrs: { "aria-hidden": "true" } }, `for ${left(s.until)} more `), `(until ${at(s.until)}).`),
+                  h("p", {}, h("strong", {}, title), ": you are away from it, and your seat is kept ", h("span", { attrs: { "aria-hidden": "true" } }, `for ${left(s.until)} more `), `(until ${at(s.until)}).`),
                   h("button", { class: "primary", action: "return", testid: "btn-return", data: { room: s.roomId }, attrs: { type: "button", "aria-label": `Return to the game: ${title}` } }, "Return to the game"),
                 );
               }),
@@ -562,6 +580,8 @@ export class LobbyScreen {
     clearInterval(this.runningTick);
     clearTimeout(this.holdTimer);
     removeEventListener("focus", this.onFocus);
+    document.removeEventListener("visibilitychange", this.onVisible);
+    clearInterval(this.lookTimer);
     this.disposed = true;
     this.unsubscribe();
     const room = this.lobbyRoom;

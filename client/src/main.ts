@@ -51,6 +51,11 @@ class App implements LobbyHost, GameHost {
     addEventListener("pagehide", () => (this.unloading = true));
     addEventListener("pageshow", () => (this.unloading = false));
     addEventListener("hashchange", () => this.onHashChange());
+    // Back to the front: a rename on another device shows here (Account.refresh).
+    addEventListener("focus", () => void this.account.refresh());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") void this.account.refresh();
+    });
   }
 
   async start() {

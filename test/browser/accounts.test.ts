@@ -266,6 +266,117 @@ describe("Browser: players' accounts", function () {
   });
 });
 
+describe("Browser: one player on several tabs and devices", function () {
+  this.timeout(90000);
+  // A window long enough for the lobby's look every 10 s (client/src/lobby.ts LOOK_AGAIN_MS).
+  const suite = browserSuite({ RECONNECT_SECONDS: "30" });
+  /** A tab of `context` on the lobby, its page errors collected, closed with the suite. */
+  const lobbyTab = async (context: BrowserContext) => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (err) => errors.push(err.message));
+    suite.track({ context, page, errors });
+    await page.goto(suite.server.url);
+    await page.getByTestId("lobby").waitFor();
+    await expectText(page, "account-who", /^(Playing|Signed in) as /);
+    return { page, errors };
+  };
+  const device = () => suite.browser.newContext({ viewport: DESKTOP });
+  /** Registers the page's guest as `name`; resolves once its bar says so. */
+  const register = async (page: Page, email: string, name: string) => {
+    await page.getByTestId("nav-account").click();
+    await page.getByTestId("register-form").waitFor();
+    await page.getByTestId("register-email").fill(email);
+    await page.getByTestId("register-password").fill("many devices one player");
+    await page.getByTestId("register-name").fill(name);
+    await page.getByTestId("btn-register").click();
+    await expectText(page, "account-who", new RegExp(`^Signed in as ${name}`));
+    await page.getByTestId("nav-lobby").click();
+    await page.getByTestId("lobby").waitFor();
+  };
+  const signIn = async (page: Page, email: string) => {
+    await page.getByTestId("nav-account").click();
+    await page.getByTestId("signin-form").waitFor();
+    await page.getByTestId("signin-email").fill(email);
+    await page.getByTestId("signin-password").fill("many devices one player");
+    await page.getByTestId("btn-signin").click();
+    await expectText(page, "account-who", /^Signed in as /);
+    await page.getByTestId("nav-lobby").click();
+    await page.getByTestId("lobby").waitFor();
+  };
+
+  it("two tabs: a sign-out in one signs the other out at once (the new guest in both), without a reload; a sign-in follows the same way", async () => {
+    const context = await device();
+    const one = await lobbyTab(context);
+    const two = await lobbyTab(context);
+    const email = `nia.${Date.now()}@example.org`;
+    await register(one.page, email, "Nia");
+    // The other tab follows at once (until 2026-12-05 only at its next join, or a reload).
+    await expectText(two.page, "account-who", /^Signed in as Nia/, "the other tab, registered too");
+
+    await two.page.getByTestId("btn-sign-out").click();
+    await expectText(two.page, "account-who", /^Playing as .+guest$/);
+    const guestId = await ownId(two.page);
+    // Until 2026-12-05 the first tab said "Signed in as Nia" and played and recorded games as Nia.
+    await expectText(one.page, "account-who", /^Playing as .+guest$/, "the first tab, signed out too");
+    assert.equal(await ownId(one.page), guestId, "the same new guest in both tabs");
+    await one.page.getByRole("alert").filter({ hasText: /This device is signed in as .+ now \(in another tab\)/ }).first().waitFor();
+    await createRoom(one.page, "tictactoe");
+    await expectText(one.page, "status", /Waiting for an opponent/);
+
+    // Signing in again in the second tab brings the first one along.
+    await signIn(two.page, email);
+    await one.page.getByRole("alert").filter({ hasText: /This device is signed in as Nia now \(in another tab\)/ }).first().waitFor();
+    // Its game goes on as the guest it was joined as; back in the lobby the bar shows Nia.
+    await one.page.getByTestId("btn-leave").click();
+    await one.page.getByTestId("lobby").waitFor();
+    await expectText(one.page, "account-who", /^Signed in as Nia/, "the first tab, signed in again");
+    assert.deepEqual([...one.errors, ...two.errors], []);
+  });
+
+  it("two devices: a rename on one shows on the other when it comes back to the front, and names its next game", async () => {
+    const email = `hal.${Date.now()}@example.org`;
+    const a = await lobbyTab(await device());
+    await register(a.page, email, "Hal");
+    const b = await lobbyTab(await device());
+    await signIn(b.page, email);
+    await b.page.getByTestId("name-input").fill("Hallie");
+    await b.page.getByTestId("name-input").press("Enter");
+    await expectText(b.page, "account-who", /^Signed in as Hallie/);
+
+    // Device A's page comes back to the front (until 2026-12-05 it said "Hal" until a reload, and played as Hal).
+    await a.page.evaluate(() => window.dispatchEvent(new Event("focus")));
+    await expectText(a.page, "account-who", /^Signed in as Hallie/, "device A, after the rename on device B");
+    await waitFor(async () => (await a.page.getByTestId("name-input").inputValue()) === "Hallie", "the lobby's name field");
+    await createRoom(a.page, "tictactoe");
+    await expectText(a.page, "players", /Hallie/, "the game's seat named Hallie");
+    assert.deepEqual([...a.errors, ...b.errors], []);
+  });
+
+  it("two devices: when the one in a game drops, the other's open lobby offers the game by itself, with no reload, focus or navigation", async () => {
+    const email = `lea.${Date.now()}@example.org`;
+    const phone = await device();
+    const a = await lobbyTab(phone);
+    await register(a.page, email, "Lea");
+    const b = await lobbyTab(await device());
+    await signIn(b.page, email);
+    const roomId = await createRoom(a.page, "tictactoe");
+    const bob = await suite.player("Bob");
+    await bob.page.getByTestId(`room-${roomId}`).waitFor();
+    await bob.page.getByTestId(`btn-join-${roomId}`).click();
+    await expectText(a.page, "status", /^Game on/);
+    assert.equal(await b.page.getByTestId("running-game").count(), 0, "nothing offered while the game's own device is in it");
+
+    await phone.close();
+    // The lobby looks again every 10 s while it is on screen (until 2026-12-05 only on focus or after a navigation).
+    await expectText(b.page, "running-games", /Your game is waiting\s*TicTacToe: you are away from it, and your seat is kept for \d+ s more/, "the game offered on device B", 15000);
+    await b.page.getByTestId("btn-return").click();
+    await b.page.getByTestId("game-screen").waitFor();
+    await waitFor(async () => (await bob.page.locator(".player.away").count()) === 0 || undefined, "Bob sees Lea back");
+    assert.deepEqual(b.errors, []);
+  });
+});
+
 describe("Browser: accounts off (ACCOUNTS=off)", function () {
   this.timeout(60000);
   const suite = browserSuite({ ACCOUNTS: "off" });

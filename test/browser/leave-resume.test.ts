@@ -175,7 +175,7 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     const tab = await ada.context.newPage();
     await tab.goto(suite.server.url);
     await tab.getByTestId("lobby").waitFor();
-    await expectText(tab, "running-games", /Your game is waiting\s*TicTacToe: you left the page, and your seat is kept for \d+ s more \(until /, "the game offered");
+    await expectText(tab, "running-games", /Your game is waiting\s*TicTacToe: you are away from it, and your seat is kept for \d+ s more \(until /, "the game offered");
     // The time left, within the window (RECONNECT_SECONDS=10), hidden from screen readers (it changes each second in a live region).
     const shown = Number(/kept for (\d+) s/.exec(await text(tab, "running-games"))?.[1]);
     assert.ok(shown >= 1 && shown <= 10, `seconds left: ${shown}`);
