@@ -5,7 +5,7 @@
 import { ErrorCode as SdkErrorCode, type Client, type Room } from "@colyseus/sdk";
 import { CLOSE_FLOODING, MatchmakingStatus } from "../../src/protocol/errors.js";
 import { commonJoinOptions, type RoomEntry } from "../../src/protocol/messages.js";
-import { checkName, NAME_MAX_GRAPHEMES, NAME_MAX_INPUT_LENGTH } from "../../src/protocol/names.js";
+import { checkName, NAME_MAX_GRAPHEMES } from "../../src/protocol/names.js";
 import type { Account } from "./account.js";
 import { fetchRunningGames, type AwaySeat } from "./api.js";
 import { describeJoinError, RATE_LIMIT_WAIT_MS, type JoinFailure, type RequestFailure } from "./errors.js";
@@ -146,9 +146,10 @@ export class LobbyScreen {
     const nameId = id("name");
     this.nameInput = h("input", {
       testid: "name-input",
-      // maxlength counts UTF-16 units (an emoji is 2–11), so it is only the raw cap; the
-      // 20-character limit is in graphemes, checked by checkName before anything is sent.
-      attrs: { id: nameId, type: "text", maxlength: NAME_MAX_INPUT_LENGTH, autocomplete: "nickname", placeholder: "e.g. Ada", spellcheck: "false", "aria-describedby": `${nameId}-help` },
+      // No maxlength: it counts UTF-16 units (an emoji is 2–15) and cuts a pasted name
+      // silently, even mid-emoji. The 20-character limit is in graphemes, checked by
+      // checkName before anything is sent, which says when a name is too long.
+      attrs: { id: nameId, type: "text", autocomplete: "nickname", placeholder: "e.g. Ada", spellcheck: "false", "aria-describedby": `${nameId}-help` },
     });
     this.nameInput.value = host.account.user?.name ?? loadName();
     this.nameOwner = host.account.user?.id;

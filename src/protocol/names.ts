@@ -10,8 +10,11 @@
 /** Longest name, in user-perceived characters (graphemes): what players see, not UTF-16 units. */
 export const NAME_MAX_GRAPHEMES = 20;
 
-/** Longest raw input, in UTF-16 units, refused before any other work so the checks stay cheap. */
-export const NAME_MAX_INPUT_LENGTH = 200;
+/**
+ * Longest raw input, in UTF-16 units, refused before any other work so the checks stay cheap:
+ * room for 20 of the longest emoji (a family of four is 11 units, a kiss with skin tones 15).
+ */
+export const NAME_MAX_INPUT_LENGTH = 400;
 
 /** Most combining marks on one grapheme: enough for Vietnamese or Indic, too few for "zalgo" stacks. */
 export const NAME_MAX_MARKS_PER_GRAPHEME = 3;

@@ -180,8 +180,18 @@ describe("Browser: defences", function () {
     open.push(dev);
     const page = dev.page;
     const input = page.getByTestId("name-input");
-    // The raw cap only: a UTF-16 maxlength of 20 would cut names of emoji.
-    assert.equal(await input.getAttribute("maxlength"), "200", "the name field's maxlength");
+    // No maxlength: it counts UTF-16 units, and cut 20 family emoji (220 units) to 18 and a lone 👩, silently (until 2026-12-05).
+    assert.equal(await input.getAttribute("maxlength"), null, "the name field's maxlength");
+    const family = "👩‍👩‍👧‍👦";
+    await input.fill(family.repeat(21));
+    await input.press("Enter");
+    await expectText(page, "name-error", /^Name is too long/, "21 emoji: too long, said");
+    assert.equal(await input.inputValue(), family.repeat(21), "nothing cut");
+    await input.fill(family.repeat(20));
+    await input.press("Enter");
+    await page.getByTestId("name-error").waitFor({ state: "hidden" });
+    assert.equal(await input.inputValue(), family.repeat(20), "20 emoji, whole");
+    await input.fill("Ada\u202Eevil");
 
     await tick(page.getByTestId("create-game-tictactoe"));
     await page.getByTestId("btn-create").click();

@@ -64,6 +64,8 @@ const ACCEPTED: readonly (readonly [string, string?])[] = [
   ["\u2764\uFE0F\u200D\u{1F525}"], // ZWJ after VS16
   ["\u{1F468}\u200D\u{1F469}\u200D\u{1F467}"],
   [DEV.repeat(20)], // 20 graphemes, 100 UTF-16 units
+  ["\u{1F469}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}".repeat(20)], // 20 families of four: 220 UTF-16 units (refused until 2026-12-05, the raw cap was 200)
+  ["\u{1F469}\u{1F3FB}\u200D\u2764\uFE0F\u200D\u{1F48B}\u200D\u{1F468}\u{1F3FC}".repeat(20)], // 20 kisses with skin tones: 300 units
   // Cleaning.
   ["  Ada \t  Lovelace  \n", "Ada Lovelace"],
   ["\u3000Ada\u00A0\u2003Lovelace\u2029", "Ada Lovelace"],
