@@ -244,6 +244,12 @@ export class GameScreen {
     private readonly quick = false,
     /** A client seed sent with the join (a join by id into a room with fair dice), until the game it was for starts, or another seed takes its place. */
     private joinSeed?: JoinSeed,
+    /**
+     * The last game of the room's history before this page's player sat down: its lines are
+     * not "You", even under the player's name (a player who left, and a newcomer given the
+     * same name). Undefined for a fresh join: read from the first history seen.
+     */
+    private sinceGame?: number,
   ) {
     if (joinSeed) this.ownSeeds.add(joinSeed.seed);
     if (entry.rolls) this.rollsSeen = new RollWatcher(entry.rolls.fromHistory);
@@ -477,6 +483,7 @@ export class GameScreen {
       reconnectionToken: this.room.reconnectionToken,
       private: this.isPrivate,
       spectator: this.spectator || undefined,
+      sinceGame: this.sinceGame,
     });
   }
 
@@ -836,6 +843,12 @@ export class GameScreen {
     const left = summary && summary.deadline > 0 && restoring === undefined ? secondsLeft(summary.deadline) : undefined;
 
     this.readHistory(state);
+    if (this.sinceGame === undefined && this.view.ready(state)) {
+      // The games played before this join: the newest one any line but a start belongs to (a
+      // join that starts a game brings that game's start along).
+      this.sinceGame = this.history.reduce((max, e) => (e.kind === "start" ? max : Math.max(max, e.game)), 0);
+      if (!this.spectator) this.save();
+    }
     // While the room waits for players, and after a game (for the next one).
     const showInvite = summary?.waiting === true || summary?.over === true;
     const link = inviteLink(this.room.roomId);
@@ -994,7 +1007,8 @@ export class GameScreen {
         lines.push(h("li", { class: "log-game", data: { key: `h${entry.seq}` } }, `Game ${entry.game} began`));
         continue;
       }
-      const text = this.view.historyLine(entry, state as never);
+      // A line of a game before this player sat down is another player's, whatever its name.
+      const text = this.view.historyLine(entry, (entry.game <= (this.sinceGame ?? 0) ? undefined : state) as never);
       if (text !== undefined) lines.push(h("li", { data: { key: `h${entry.seq}` } }, rich(text)));
     }
     return lines;

@@ -126,7 +126,8 @@ class App implements LobbyHost, GameHost {
       try {
         // A spectator joins again, which a refused sign-in token fails (525): signed in again, one more try.
         const room = spectator ? await this.account.withAuthRetry(() => this.client.joinById(saved.roomId, spectatorOptions())) : await this.client.reconnect(saved.reconnectionToken);
-        this.enterGame(room, view, saved.private === true, spectator);
+        // A seat the lobby offered (no saved seat in this tab) does not know which games were its player's: 0, by name.
+        this.enterGame(room, view, saved.private === true, spectator, false, undefined, saved.sinceGame ?? 0);
         return true;
       } catch (err) {
         lastError = err;
@@ -180,7 +181,7 @@ class App implements LobbyHost, GameHost {
     reportBrokenInvite();
   }
 
-  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false, joinSeed?: JoinSeed) {
+  enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false, joinSeed?: JoinSeed, sinceGame?: number) {
     // The lobby's toasts (a refused join, "too many attempts") do not follow the player into
     // the game; a warning about the sign-in raised just now (during this join: "your games are
     // not recorded", "playing as a guest now") does, since the game screen hides the account bar.
@@ -188,7 +189,7 @@ class App implements LobbyHost, GameHost {
     clearToasts();
     for (const warning of warnings) showError(warning.title, warning.detail);
     this.setInGame(true);
-    this.show(new GameScreen(this, room, view, isPrivate, spectator, quick, joinSeed));
+    this.show(new GameScreen(this, room, view, isPrivate, spectator, quick, joinSeed, sinceGame));
   }
 }
 

@@ -14,6 +14,11 @@ export interface SavedSeat {
    * the room again as a spectator instead of reconnecting with the token.
    */
   spectator?: boolean;
+  /**
+   * The last game of the room's history before this seat was taken: lines of that game and
+   * earlier are another player's, even under the same name (see GameScreen.sinceGame).
+   */
+  sinceGame?: number;
 }
 
 const SEAT_KEY = "turn-games.seat";

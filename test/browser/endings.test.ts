@@ -96,6 +96,21 @@ describe("Browser: endings say what happened (issue 12)", function () {
       await waitFor(async () => (await logText(x.page)).includes(`${oName} left.`), "the log says so");
       // The spectator reads the same (until 2026-12-05 a plain "Waiting for an opponent to join…").
       await expectText(cy.page, "status", new RegExp(`^${oName} left\\. Waiting for a new opponent to join…$`));
+
+      // Someone else of the same name takes the free seat: the last game's moves are not theirs
+      // (until 2026-12-05 their log read "You (O): row 2, column 1" for moves they never made).
+      const namesake = await suite.player(oName);
+      await joinListed(namesake.page, await text(x.page, "room-id"));
+      await waitFor(async () => (await text(namesake.page, "turn")).includes("turn"), "a new game with the newcomer");
+      const log = await logText(namesake.page);
+      assert.match(log, new RegExp(`${oName} \\([XO]\\): row 2, column`), `the last game's moves under their player's name: ${log}`);
+      assert.doesNotMatch(log, /You \(/, `none of them "You": ${log}`);
+      // Their own move in the new game is theirs.
+      const mover = (await text(namesake.page, "turn")).startsWith("Your turn") ? namesake : x;
+      await mover.page.getByTestId("cell-8").click();
+      if (mover === x) await waitFor(async () => (await text(namesake.page, "turn")).startsWith("Your turn") || undefined, "the newcomer's turn");
+      if (mover === x) await namesake.page.getByTestId("cell-7").click();
+      await waitFor(async () => /You \(.\): row 3, column/.test(await logText(namesake.page)) || undefined, "the newcomer's own move, as You");
     });
   });
 
