@@ -76,6 +76,22 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     await waitFor(() => inView(ada.page.getByTestId("btn-add-bot")), "the bot button on screen", 3000);
     await screenshot(ada.page, "dice-phone-waiting");
   });
+
+  it("a 20-letter name without spaces does not widen a phone's page ('MMMM…'s turn')", async () => {
+    const long = "M".repeat(20);
+    const ada = await suite.player("Ada", PHONE);
+    const roomId = await createRoom(ada.page, "tictactoe");
+    const m = await suite.player(long, PHONE);
+    await m.page.getByTestId(`room-${roomId}`).waitFor();
+    await m.page.getByTestId(`btn-join-${roomId}`).click();
+    await waitFor(async () => (await text(ada.page, "turn")).includes("turn"), "the game to start");
+    if ((await text(ada.page, "turn")).startsWith("Your turn")) await ada.page.getByTestId("cell-4").click();
+    await expectText(ada.page, "turn", new RegExp(`^${long}'s turn`));
+    // Until 2026-12-05 the turn line ran past the edge: the page was 439 px wide on a 375 px phone.
+    const [scroll, client] = await ada.page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(scroll <= client, `the page is ${scroll} px wide on a ${client} px screen`);
+    await screenshot(ada.page, "phone-long-name");
+  });
 });
 
 describe("Browser: a server restart after a game (issue 12, defect 11)", function () {
