@@ -14,11 +14,11 @@
  * gives up, the screen reconnects with the seat's current token through the page's own
  * address, which finds the room on the process that restored it (see restore()).
  */
-import { CloseCode, type Client, type Room } from "@colyseus/sdk";
+import { CloseCode, ErrorCode as SdkErrorCode, type Client, type Room } from "@colyseus/sdk";
 import type { Account } from "./account.js";
 import { checkName } from "../../src/protocol/names.js";
 import { CLIENT_SEED, type HistoryEntry, type ServerEvents } from "../../src/protocol/messages.js";
-import { describeCloseCode, describeErrorPayload, describeJoinError, isRoomGone } from "./errors.js";
+import { describeCloseCode, describeErrorPayload, describeJoinError, isRoomGone, isSeatExpired, refusedWith } from "./errors.js";
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
@@ -81,16 +81,27 @@ const DEFAULT_RECONNECT_MS = 60_000;
  */
 const RESTORE_MARGIN_MS = 10_000;
 
+/** How long the server holds a dropped seat, from the room's last state. */
+function reconnectWindowMs(state: unknown): number {
+  const seconds = (state as { reconnectSeconds?: unknown } | undefined)?.reconnectSeconds;
+  return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_RECONNECT_MS;
+}
+
 /** When the fallback gives up for a drop at `droppedAt`: the seat's window (from the room's last state) and the margin. */
 export function restoreGiveUpAt(droppedAt: number, state: unknown): number {
-  const seconds = (state as { reconnectSeconds?: unknown } | undefined)?.reconnectSeconds;
-  const windowMs = typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_RECONNECT_MS;
-  return droppedAt + windowMs + RESTORE_MARGIN_MS;
+  return droppedAt + reconnectWindowMs(state) + RESTORE_MARGIN_MS;
+}
+
+/** What the lost panel says when the player came back after the server gave their seat up. */
+export function seatGoneText(windowMs: number): string {
+  return `You were away longer than the game keeps a seat (${Math.round(windowMs / 1000)} s), so your seat was given up: a game that was running went on without you, and counts as a forfeit.`;
 }
 /** What the lost panel says when the server answers that the room is not there (522). */
 export const GAME_GONE_TEXT = "This game is no longer on the server (it restarted without it, or the game ended while you were away). Start a new one from the lobby.";
-/** What the status line and the banner say while the fallback runs (the browser online). */
+/** What the status line and the banner say while the fallback runs, once the server said the game's process is gone (523). */
 export const RESTORING_TEXT = "The server restarted; bringing your game back…";
+/** What they say while the fallback runs before that (offline, or no answer: a network cut looks the same as a dead server). */
+export const RECONNECTING_TEXT = "Connection dropped — reconnecting…";
 
 /** Close codes of a connection that was lost (not closed by the server on purpose). */
 const CONNECTION_LOST: readonly number[] = [
@@ -186,6 +197,8 @@ export class GameScreen {
   private restoreTimer?: ReturnType<typeof setTimeout>;
   /** A seated player's fallback runs (restore()): the status says the server restarted. */
   private restoring = false;
+  /** The fallback heard from the server that the game's process is gone (523: its room not back yet): it says the server restarted. */
+  private restartHeard = false;
   /** Bumped to stop a running restore(). */
   private restoreRun = 0;
   private disposed = false;
@@ -542,6 +555,7 @@ export class GameScreen {
     this.restoreTimer = undefined;
     this.restoreRun++;
     this.restoring = false;
+    this.restartHeard = false;
     this.droppedAt = undefined;
   }
 
@@ -563,9 +577,10 @@ export class GameScreen {
     this.confirmingLeave = false;
     const run = ++this.restoreRun;
     const stopped = () => run !== this.restoreRun || this.leaving || this.disposed || this.lost;
-    const giveUpAt = restoreGiveUpAt((this.droppedAt ??= Date.now()), this.room.state);
+    const droppedAt = (this.droppedAt ??= Date.now());
+    const giveUpAt = restoreGiveUpAt(droppedAt, this.room.state);
+    const windowMs = reconnectWindowMs(this.room.state);
     this.render();
-    let lastError: unknown;
     let gone = 0;
     for (let tries = 0; ; tries++) {
       await online(giveUpAt - Date.now());
@@ -588,14 +603,21 @@ export class GameScreen {
         break;
       }
       if (stopped()) return;
-      lastError = result.error;
       gone = isRoomGone(result.error) ? gone + 1 : 0;
       if (gone >= GONE_ANSWERS) return this.showLost(code, GAME_GONE_TEXT);
+      // "Expired" once the window is over: the seat was given up (within it, the server may not
+      // have noticed the old connection's end yet, or a restored room may not hold it yet).
+      if (isSeatExpired(result.error) && Date.now() >= droppedAt + windowMs) return this.showLost(code, seatGoneText(windowMs));
+      if (!this.restartHeard && (refusedWith(result.error, SdkErrorCode.MATCHMAKE_UNHANDLED) || isRoomGone(result.error))) {
+        this.restartHeard = true;
+        this.render();
+      }
       const failure = describeJoinError(result.error);
       if (failure.waitMs > 0) await sleep(Math.min(failure.waitMs, Math.max(0, giveUpAt - Date.now())));
     }
     if (stopped()) return;
-    this.showLost(code, lastError === undefined ? "" : `Bringing your game back did not work: ${describeJoinError(lastError).title}`);
+    // The window (and a takeover's margin) is over, the player offline or unanswered all along: the seat is gone.
+    this.showLost(code, seatGoneText(windowMs));
   }
 
   /** The fallback got the seat back in `room`: the old room is retired, and the game shows again. */
@@ -636,6 +658,9 @@ export class GameScreen {
     if (!this.host.unloading) clearSeat();
     setConnection("lost");
     this.freeze();
+    // Whose turn it was, and what the game was waiting for, are no longer this page's to say
+    // (until 2026-12-05 "Game on… Ada's turn" stayed under "your seat was given up").
+    for (const id of ["status", "turn", "countdown"]) this.el.querySelector<HTMLElement>(`[data-testid=${id}]`)?.setAttribute("hidden", "");
     const panel = h(
       "div",
       { class: "lost-panel", testid: "lost", attrs: { role: "alert" } },
@@ -838,7 +863,7 @@ export class GameScreen {
     const summary = ready ? this.view.summary(state) : undefined;
     if (summary && !summary.running) this.confirmingLeave = false;
     // The fallback runs: the last picture stays, its controls off, and the status says why.
-    const restoring = this.restoring ? (navigator.onLine ? RESTORING_TEXT : "Connection dropped — reconnecting…") : undefined;
+    const restoring = this.restoring ? (navigator.onLine && this.restartHeard ? RESTORING_TEXT : RECONNECTING_TEXT) : undefined;
     if (restoring !== undefined) setConnection("reconnecting", "", restoring);
     const left = summary && summary.deadline > 0 && restoring === undefined ? secondsLeft(summary.deadline) : undefined;
 

@@ -197,6 +197,21 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
   });
 });
 
+/** Records, from now on, whether the page ever said the server restarted (status line or banner). */
+async function watchForRestartClaim(page: Page): Promise<void> {
+  // A string: tsx would wrap a named function in a helper the page does not have (__name).
+  await page.evaluate(`(() => {
+    window.__restartClaimed = false;
+    const check = () => {
+      const said = (id) => document.querySelector("[data-testid=" + id + "]")?.textContent ?? "";
+      if (/server restarted/.test(said("status") + said("conn-status"))) window.__restartClaimed = true;
+    };
+    new MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true });
+  })()`);
+}
+
+const restartClaimed = (page: Page) => page.evaluate(() => (window as unknown as { __restartClaimed?: boolean }).__restartClaimed === true);
+
 describe("Browser: a seat gone after the reconnection window; a sign-in warning while joining", function () {
   this.timeout(90000);
   const suite = browserSuite({ RECONNECT_SECONDS: "2" });
@@ -231,14 +246,45 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
       const { ada, bob } = await gameWithOneMove(suite, proxy.url);
       await pause(1200);
       const cutAt = Date.now();
+      await watchForRestartClaim(ada.page);
       proxy.cut();
-      await expectText(ada.page, "status", /bringing your game back/, "Ada's status while the page brings the game back");
+      // A cut network is no server restart: the page does not say so (until 2026-12-05 it said
+      // "The server restarted; bringing your game back…" whenever the browser was online).
+      await expectText(ada.page, "status", /^Connection dropped — reconnecting…$/, "Ada's status while the page tries to bring the game back");
       await expectText(bob.page, "status", /Ada left/, "the window ended for Bob", 15000);
       // The window (2 s) and the page's margin for a takeover (10 s): lost about 12 s after the
       // drop. Before, the page tried for 60 s whatever the server's window.
       await ada.page.getByTestId("lost").waitFor({ timeout: 25000 });
       const ms = Date.now() - cutAt;
       assert.ok(ms >= 9000 && ms < 25000, `the page gave up ${ms} ms after the drop`);
+      assert.match(await text(ada.page, "lost"), /You were away longer than the game keeps a seat \(2 s\), so your seat was given up/);
+      assert.equal(await ada.page.getByTestId("status").isVisible(), false, `no stale status under the panel: ${await text(ada.page, "status")}`);
+      assert.equal(await restartClaimed(ada.page), false, "never 'the server restarted'");
+      assert.deepEqual(pageErrors(ada), []);
+    } finally {
+      proxy.restore();
+      await proxy.close();
+    }
+  });
+
+  it("a page whose network comes back after the window is told at once that its seat was given up (a forfeit), not to try again", async () => {
+    const proxy = await startProxy(suite.server.port);
+    try {
+      const { ada, bob } = await gameWithOneMove(suite, proxy.url);
+      await pause(1200);
+      await watchForRestartClaim(ada.page);
+      proxy.cut();
+      await expectText(bob.page, "status", /Ada left/, "the window ended for Bob", 15000);
+      const backAt = Date.now();
+      proxy.restore();
+      // Until 2026-12-05: "The server restarted; bringing your game back…", then "Bringing your
+      // game back did not work: Joining took too long. Please try again." over "Game on…".
+      await ada.page.getByTestId("lost").waitFor({ timeout: 8000 });
+      assert.ok(Date.now() - backAt < 8000, "at the first answer, not when the page's margin ran out");
+      assert.match(await text(ada.page, "lost"), /You were away longer than the game keeps a seat \(2 s\), so your seat was given up: a game that was running went on without you, and counts as a forfeit\./);
+      assert.doesNotMatch(await text(ada.page, "lost"), /try again/i);
+      assert.equal(await ada.page.getByTestId("status").isVisible(), false, `no stale status under the panel: ${await text(ada.page, "status")}`);
+      assert.equal(await restartClaimed(ada.page), false, "never 'the server restarted'");
       assert.deepEqual(pageErrors(ada), []);
     } finally {
       proxy.restore();
