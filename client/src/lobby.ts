@@ -65,6 +65,8 @@ const RUNNING_RETRY_MS = 15_000;
  * tells an open lobby of either.
  */
 const LOOK_AGAIN_MS = 10_000;
+/** The invite card reads its room again this often while it is shown: a seat may free up, a game end. */
+const INVITE_LOOK_MS = 3000;
 /** How long after the mouse last moved over the room lists (or the forms below them) a new list waits (see Lobby.roomsArrived). */
 const HOLD_MS = 1500;
 
@@ -133,6 +135,8 @@ export class LobbyScreen {
   private runningOwner?: string;
   /** Looks again when the first offered seat's window ends (the offer goes with it). */
   private runningTimer?: ReturnType<typeof setTimeout>;
+  /** The invite card's next look at its room. */
+  private inviteTimer?: ReturnType<typeof setTimeout>;
   /** The look every {@link LOOK_AGAIN_MS} for a held seat and a rename made elsewhere. */
   private lookTimer?: ReturnType<typeof setInterval>;
   /** Counts the offered seats' time down, once a second while any is offered. */
@@ -375,7 +379,7 @@ export class LobbyScreen {
       h(
         "div",
         { class: "row", testid: "invite-actions" },
-        h("button", { class: "primary", action: "invite-join", testid: "btn-invite-join", data: { room: roomId }, attrs: { type: "button" } }, "Join the game"),
+        inviteJoinButton(roomId),
         h("button", { action: "invite-watch", testid: "btn-invite-watch", data: { room: roomId }, attrs: { type: "button" } }, "Watch"),
       ),
     );
@@ -383,7 +387,11 @@ export class LobbyScreen {
     return panel;
   }
 
-  /** Says which game and who invites (GET /api/rooms/:id), or that the game is gone. */
+  /**
+   * Says which game and who invites (GET /api/rooms/:id), or that the game is gone; looks
+   * again every {@link INVITE_LOOK_MS} while the card is shown, so a seat that frees up is
+   * offered, and one taken is not (until 2026-12-05 the card said what it read once).
+   */
   private async describeInvite(panel: HTMLElement, roomId: string) {
     let entry: RoomEntry | undefined;
     let gone = false;
@@ -395,8 +403,11 @@ export class LobbyScreen {
       }
       else gone = res.status === 404;
     } catch {
-      return; // offline: the plain invite stays
+      // offline: the plain invite stays
     }
+    if (this.disposed) return;
+    clearTimeout(this.inviteTimer);
+    if (!gone) this.inviteTimer = setTimeout(() => void this.describeInvite(panel, roomId), INVITE_LOOK_MS);
     const line = panel.querySelector<HTMLElement>("[data-testid=invite-line]");
     const actions = panel.querySelector<HTMLElement>("[data-testid=invite-actions]");
     if (!line || !actions) return;
@@ -414,7 +425,9 @@ export class LobbyScreen {
       details ? ` (${details})` : "",
       entry.open ? ". Pick your name above, then:" : entry.started ? ". The game has started: you can watch it." : ". Every seat is taken: you can watch.",
     );
-    if (!entry.open) actions.querySelector("[data-testid=btn-invite-join]")?.remove();
+    const join = actions.querySelector("[data-testid=btn-invite-join]");
+    if (!entry.open) join?.remove();
+    else if (!join) actions.prepend(inviteJoinButton(roomId));
   }
 
   private buildCreateForm(id: (name: string) => string): HTMLFormElement {
@@ -581,6 +594,7 @@ export class LobbyScreen {
     clearInterval(this.runningTick);
     clearTimeout(this.holdTimer);
     removeEventListener("focus", this.onFocus);
+    clearTimeout(this.inviteTimer);
     document.removeEventListener("visibilitychange", this.onVisible);
     clearInterval(this.lookTimer);
     this.disposed = true;
@@ -852,4 +866,9 @@ async function fairJoinSeed(roomId: string): Promise<JoinSeed | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** The invite card's "Join the game". */
+function inviteJoinButton(roomId: string): HTMLElement {
+  return h("button", { class: "primary", action: "invite-join", testid: "btn-invite-join", data: { room: roomId }, attrs: { type: "button" } }, "Join the game");
 }

@@ -88,6 +88,33 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     assert.equal(new URL(dan.page.url()).searchParams.get("join"), null, "the broken parameter is gone from the address");
   });
 
+  it("an invite card follows its room: a seat that frees up mid-game is offered without a reload, and one taken again is not", async () => {
+    const ada = await suite.player("Ada");
+    await createRoom(ada.page, "tictactoe", { private: true });
+    const link = await ada.page.getByTestId("invite-link").innerText();
+    const bob = await suite.player("Bob");
+    await bob.page.goto(link);
+    await bob.page.getByTestId("btn-invite-join").click();
+    await waitFor(async () => (await text(bob.page, "turn")).includes("turn"), "the game to start");
+
+    const cy = await suite.player("Cy");
+    await cy.page.goto(link);
+    await waitFor(async () => /The game has started: you can watch it\.$/.test(await text(cy.page, "invite-line")), "the invite of a running game");
+    assert.equal(await cy.page.getByTestId("btn-invite-join").count(), 0, "no Join while both seats are taken");
+    // Bob walks out: Cy's card offers the seat by itself (until 2026-12-05 only after a reload).
+    await bob.page.getByTestId("btn-leave").click();
+    await bob.page.getByTestId("btn-leave-confirm").click();
+    await waitFor(async () => /Pick your name above, then:$/.test(await text(cy.page, "invite-line")), "the freed seat offered", 8000);
+    // Dan opens the link too, while the seat is free; Cy takes it: Dan's card stops offering it.
+    const dan = await suite.player("Dan");
+    await dan.page.goto(link);
+    await dan.page.getByTestId("btn-invite-join").waitFor();
+    await cy.page.getByTestId("btn-invite-join").click();
+    await waitFor(async () => (await text(cy.page, "turn")).includes("turn"), "a new game with Cy");
+    await waitFor(async () => /you can watch it\.$/.test(await text(dan.page, "invite-line")), "the seat taken again", 8000);
+    assert.equal(await dan.page.getByTestId("btn-invite-join").count(), 0, "no Join any more");
+  });
+
   it("two players with the same name are told apart: the second is numbered (defect 11)", async () => {
     const first = await suite.player("Ada");
     const second = await suite.player("Ada");
