@@ -64,7 +64,7 @@ export interface RollCheck {
 /** `first`: the seat that moved first, checked against the seeds (undefined: the record does not say). */
 export type FairnessCheck =
   | { ok: true; rolls: RollCheck[]; dice: number; seen?: number; first?: number }
-  | { ok: false; reason: string; roll?: number; rolls: RollCheck[] };
+  | { ok: false; reason: string; roll?: number; rolls: RollCheck[]; /** Nothing was checked (this browser cannot): no verdict on the dice. */ unavailable?: true };
 
 /** Bytes at or above this are skipped: 252 = 42 × 6, so every face is equally likely. */
 const SKIP_FROM = 252;
@@ -171,7 +171,7 @@ export async function verifyFairness(
   opening?: Opening,
 ): Promise<FairnessCheck> {
   const fail = (reason: string, rolls: RollCheck[] = [], roll?: number): FairnessCheck => ({ ok: false, reason, roll, rolls });
-  if (!subtle()) return fail("This browser cannot check here: Web Crypto works only on a secure page (https, or localhost).");
+  if (!subtle()) return { ok: false, unavailable: true, rolls: [], reason: "this browser offers Web Crypto only on a secure page (https, or localhost). The values below can be checked on another device, or with npm run verify." };
   const entries = record.clientSeeds.split(":");
   const seatsProblem = revealedSeatsProblem(record, entries, opening, own);
   if (seatsProblem) return fail(seatsProblem);

@@ -61,8 +61,14 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
     h("h3", {}, "Verify fairness"),
     h(
       "p",
-      { class: `fair-result ${result ? (result.ok ? "ok" : "bad") : "pending"}`, testid: "fairness-result", attrs: { role: "status" } },
-      !result ? "Checking…" : result.ok ? `verified ✓ — the seed matches its commitment, and all ${result.rolls.length} rolls (${result.dice} dice) come from the seeds${firstText(result.first, record)}${seenText(result.seen, check.subject.seen?.complete === true)}.` : `✗ Not verified: ${result.reason}`,
+      { class: `fair-result ${result ? (result.ok ? "ok" : result.unavailable ? "pending" : "bad") : "pending"}`, testid: "fairness-result", attrs: { role: "status" } },
+      !result
+        ? "Checking…"
+        : result.ok
+          ? `verified ✓ — the seed matches its commitment, and ${result.rolls.length === 1 ? "its one roll" : `all ${result.rolls.length} rolls`} (${result.dice} ${result.dice === 1 ? "die" : "dice"}) ${result.rolls.length === 1 ? "comes" : "come"} from the seeds${firstText(result.first, record)}${seenText(result.seen, check.subject.seen?.complete === true)}.`
+          : result.unavailable
+            ? `Not checked here: ${result.reason}`
+            : `✗ Not verified: ${result.reason}`,
     ),
     h(
       "dl",

@@ -173,6 +173,15 @@ describe("Browser: replays", function () {
     const seat = (await page.getByTestId("player-0").textContent()) ?? "";
     assert.ok(seat.includes(bot) && seat.includes("winner"), `the bot's seat, the winner's: ${seat}`);
     await screenshot(page, "replay-dice-left-to-bot");
+
+    // A browser without Web Crypto (a page on plain http at a LAN address): the check cannot
+    // run, which is said as such, not as a failed check (until 2026-12-05: red "✗ Not verified").
+    await page.addInitScript(`Object.defineProperty(Crypto.prototype, "subtle", { get: () => undefined, configurable: true })`);
+    await page.reload();
+    await page.getByTestId("btn-verify-fairness").click();
+    const result = page.getByTestId("fairness-result");
+    await expectText(page, "fairness-result", /^Not checked here: this browser offers Web Crypto only on a secure page/);
+    assert.doesNotMatch((await result.getAttribute("class")) ?? "", /\bbad\b/, "not styled as a failure");
   });
 
   it("a TicTacToe replay ends on the live game's final board", async () => {
