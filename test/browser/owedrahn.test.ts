@@ -167,6 +167,29 @@ describe("Browser: Owe Drahn", function () {
     await waitFor(async () => (await rolls()) === 3, `the third roll (sent ${again} ms after the first) was played`, 3000);
   });
 
+  it("a double click on 'I'm ready' leaves the player ready (the second click is not taken as 'wait')", async () => {
+    const pages = [await openPlayer(browser!, server!.url, "Fay"), await openPlayer(browser!, server!.url, "Gus"), await openPlayer(browser!, server!.url, "Hal")];
+    open.push(...pages);
+    const [fay, gus, hal] = pages as [Player, Player, Player];
+    const roomId = await createRoom(fay.page, "owedrahn");
+    for (const p of [gus, hal]) {
+      await p.page.getByTestId(`btn-join-${roomId}`).click();
+      await p.page.getByTestId("game-screen").waitFor();
+    }
+    const ready = fay.page.getByTestId("btn-ready");
+    // Two clicks 150 ms apart: on a quick server the first is seen by then, and until
+    // 2026-12-05 the second undid it ("0 of 3 ready").
+    await ready.click();
+    await sleep(150);
+    await ready.click();
+    await sleep(800);
+    assert.equal(await ready.getAttribute("aria-pressed"), "true", `still ready: ${await ready.innerText()}`);
+    await expectText(fay.page, "status", /1 of 3 ready/);
+    // A press later than a double click still changes her mind.
+    await ready.click();
+    await waitFor(async () => (await ready.getAttribute("aria-pressed")) === "false" || undefined, "Fay waiting again");
+  });
+
   it("a player who leaves during the game: the others read that they left and are out (and the total went back to 0), with a 'left' badge, not 'away'", async () => {
     const pages = [await openPlayer(browser!, server!.url, "Ann"), await openPlayer(browser!, server!.url, "Ben"), await openPlayer(browser!, server!.url, "Cat")];
     open.push(...pages);

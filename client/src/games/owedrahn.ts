@@ -14,12 +14,20 @@ const START_LIVES = 6;
 const LIMIT = 15;
 /** How long the last-roll die carries its tumble class after a roll (the animation's length). */
 const ROLL_ANIMATION_MS = 450;
+/**
+ * A second press of "I'm ready" this soon after the first is a double click, not a change of
+ * mind: it is not sent (it would undo the first once the state showed it; the client's guard
+ * against repeats only catches the same message again).
+ */
+const READY_DOUBLE_CLICK_MS = 500;
 
 class OweDrahnView implements GameView<OweDrahnState> {
   private readonly send;
   private lastWinner?: { id: string; name: Text };
   /** When the last `rolled` event came: the die tumbles for a moment. */
   private rolledAt = 0;
+  /** When "I'm ready" (or "click to wait") was last pressed. */
+  private readyPressedAt = -Infinity;
 
   constructor(private readonly ctx: ViewContext<typeof oweDrahnProtocol>) {
     this.send = ctx.send;
@@ -257,6 +265,9 @@ class OweDrahnView implements GameView<OweDrahnState> {
   action(name: string, el: HTMLElement, state: OweDrahnState): void {
     switch (name) {
       case "ready": {
+        const now = Date.now();
+        if (now - this.readyPressedAt < READY_DOUBLE_CLICK_MS) break;
+        this.readyPressedAt = now;
         const mine = state.players.find((p) => p.id === this.me);
         this.send("ready", { ready: !mine?.ready });
         break;
