@@ -4,7 +4,7 @@
  */
 import { fetchLeaderboard, type Leaderboard } from "./api.js";
 import { delegate, h } from "./dom.js";
-import { VIEWS } from "./games/index.js";
+import { VIEWS, viewOf } from "./games/index.js";
 import { gameTitle, loadRecords, playerLink, type RecordsHost } from "./profile.js";
 import { leaderboardHref } from "./routes.js";
 
@@ -26,7 +26,7 @@ export class LeaderboardScreen {
     this.el = h(
       "section",
       { class: "screen records leaderboard card", testid: "leaderboard", data: { game } },
-      h("h2", {}, `Leaderboard: ${gameTitle(game)}`),
+      h("h2", {}, viewOf(game) ? `Leaderboard: ${gameTitle(game)}` : "Leaderboards"),
       h(
         "nav",
         { class: "tabs", attrs: { "aria-label": "Games" } },
@@ -52,6 +52,11 @@ export class LeaderboardScreen {
   }
 
   private load() {
+    // An address naming no game of this server (typed, or from an older version): the tabs above offer the real ones.
+    if (!viewOf(this.game)) {
+      this.body.replaceChildren(h("p", { class: "load-error", testid: "leaderboard-error", attrs: { role: "alert" } }, "There is no such game here: pick one above."));
+      return Promise.resolve();
+    }
     return loadRecords({ el: this.el, body: this.body, signal: this.abort.signal }, "the leaderboard", () => fetchLeaderboard(this.game, ROWS, this.abort.signal), (data) => this.show(data));
   }
 

@@ -51,6 +51,14 @@ class App implements LobbyHost, GameHost {
     addEventListener("pagehide", () => (this.unloading = true));
     addEventListener("pageshow", () => (this.unloading = false));
     addEventListener("hashchange", () => this.onHashChange());
+    // A link to the records page already shown ("Profile" on one's profile) shows it again,
+    // fresh: the address does not change, so no hashchange comes (until 2026-12-05 the click did nothing).
+    addEventListener("click", (e) => {
+      const link = e.target instanceof Element ? e.target.closest("a[href^='#']") : null;
+      if (!link || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || this.inGame) return;
+      const route = currentRoute();
+      if (link.getAttribute("href") === location.hash && route.kind !== "lobby" && route.kind !== "account") this.showRoute(route);
+    });
     // Back to the front: a rename on another device shows here (Account.refresh).
     addEventListener("focus", () => void this.account.refresh());
     document.addEventListener("visibilitychange", () => {

@@ -126,7 +126,12 @@ export class ProfileScreen {
         { class: "card" },
         h("h3", {}, "Games"),
         games.length === 0
-          ? h("p", { class: "muted", testid: "no-stats" }, "No games played yet.")
+          ? h(
+              "p",
+              { class: "muted", testid: "no-stats" },
+              // Listed below but in no record: games between two tabs of one player.
+              profile.matches.length === 0 ? "No games played yet." : "No games counted yet: a game between two tabs of the same player counts in no record.",
+            )
           : h(
               "div",
               { class: "table-wrap" },
@@ -175,7 +180,8 @@ export class ProfileScreen {
         { class: "match-head" },
         h("strong", { testid: "match-game" }, gameTitle(m.game)),
         " · ",
-        h("span", { testid: "match-result" }, `${result} (${ordinal(m.placement)} of ${m.players.length})`),
+        // "2nd of 3", not "2nd place (2nd of 3)".
+        h("span", { testid: "match-result" }, result.endsWith(" place") ? `${ordinal(m.placement)} of ${m.players.length}` : `${result} (${ordinal(m.placement)} of ${m.players.length})`),
         " · ",
         h("time", { testid: "match-date", attrs: { datetime: new Date(m.endedAt).toISOString() } }, dateFormat.format(m.endedAt)),
         " · ",

@@ -223,10 +223,17 @@ export class PlayerStore {
     };
   }
 
-  /** A game's best players by μ − 3σ (at least `minGames` games), ranked from 1. */
+  /** A game's best players by μ − 3σ (at least `minGames` games), ranked from 1; equal ratings share a rank ("1, 2, 2, 4"). */
   async leaderboard(game: string, limit: number): Promise<LeaderboardEntry[]> {
     const rows = await this.leaderboardQuery(game, limit).execute();
-    return rows.map((r, i) => ({ rank: i + 1, userId: r.user_id, name: r.name, rating: round(conservative(r)), played: r.played, won: r.won }));
+    let rank = 0;
+    let previous = NaN;
+    return rows.map((r, i) => {
+      const rating = conservative(r);
+      if (rating !== previous) rank = i + 1;
+      previous = rating;
+      return { rank, userId: r.user_id, name: r.name, rating: round(rating), played: r.played, won: r.won };
+    });
   }
 
   /** The leaderboard's query (its plan is tested: it must read the index stats_rank, not sort). */

@@ -188,6 +188,26 @@ describe("Browser: players' accounts", function () {
     assert.deepEqual(cyd.errors, []);
   });
 
+  it("'Profile' clicked on one's own profile reads it again (a game finished in another tab shows)", async () => {
+    const ivy = await suite.player("Ivy");
+    await ivy.page.getByTestId("nav-profile").click();
+    await expectText(ivy.page, "no-stats", /No games played yet/);
+    const again = ivy.page.waitForRequest((r) => /\/api\/players\//.test(r.url()), { timeout: 5000 });
+    await ivy.page.getByTestId("nav-profile").click();
+    // Until 2026-12-05 the click did nothing (the address did not change): no request.
+    await again;
+    await expectText(ivy.page, "no-stats", /No games played yet/);
+
+    // A leaderboard address naming no game: said so, with the real games' tabs (until
+    // 2026-12-05 headed "Leaderboard: chess", the server's list of internal names below).
+    await ivy.page.goto(`${suite.server.url}/#/leaderboard/chess`);
+    await expectText(ivy.page, "leaderboard-error", /^There is no such game here: pick one above\.$/);
+    assert.equal((await ivy.page.getByTestId("leaderboard").locator("h2").innerText()).trim(), "Leaderboards");
+    await ivy.page.getByTestId("tab-dice").click();
+    await ivy.page.getByTestId("leaderboard-empty").or(ivy.page.getByTestId("leaderboard-table")).first().waitFor();
+    assert.deepEqual(ivy.errors, []);
+  });
+
   it("a sign-in the server no longer accepts: the page becomes a new guest and the join goes through", async () => {
     // A stored token the server did not sign, which the page's check at load does not catch
     // (its answer is faked), so the joins meet it: the lobby's, then a game's.

@@ -359,6 +359,19 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.deepEqual(await store.leaderboard("no-such-game", 10), []);
     });
 
+    it("leaderboard: equal ratings share a rank (1, 1, 3, 3), as players read equal numbers", async () => {
+      const [ann, bea, xan, yve] = await Promise.all(["Ann", "Bea", "Xan", "Yve"].map((n) => store.createGuest(n)));
+      // Two pairs with the same history: Ann beats Xan, Bea beats Yve, five times each.
+      for (let i = 0; i < LEADERBOARD_MIN_GAMES; i++) {
+        await store.recordMatch(duel("tie-game", ann!.id, xan!.id, "a"));
+        await store.recordMatch(duel("tie-game", bea!.id, yve!.id, "a"));
+      }
+      const board = await store.leaderboard("tie-game", 10);
+      assert.deepEqual(board.map((e) => e.rank), [1, 1, 3, 3], JSON.stringify(board.map((e) => [e.name, e.rating])));
+      assert.deepEqual(new Set(board.slice(0, 2).map((e) => e.name)), new Set(["Ann", "Bea"]));
+      assert.equal(board[0]!.rating, board[1]!.rating);
+    });
+
     it("profile: the last 20 matches, newest first, each with the player's placement and everyone who sat", async () => {
       const me = await store.createGuest("Me");
       const you = await store.createGuest("You");
