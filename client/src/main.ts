@@ -78,7 +78,11 @@ class App implements LobbyHost, GameHost {
   private onHashChange() {
     if (this.inGame) {
       // Leaving a running game is the Leave button's job: the address does not.
-      if (currentRoute().kind !== "lobby") showError("Leave the game first to see profiles, leaderboards, replays or your account.");
+      if (currentRoute().kind !== "lobby") {
+        showError("Leave the game first to see profiles, leaderboards, replays or your account.");
+        // The address goes back to the game's (until 2026-12-05 it kept the other page's, and a reload resumed the game under it).
+        history.replaceState(null, "", location.pathname + location.search);
+      }
       return;
     }
     this.showRoute(currentRoute());

@@ -115,6 +115,20 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     assert.equal(await dan.page.getByTestId("btn-invite-join").count(), 0, "no Join any more");
   });
 
+  it("Back during a game: the game stays, says to leave first, and keeps its address (a reload resumes it there)", async () => {
+    const ada = await suite.player("Ada");
+    await ada.page.getByTestId("nav-leaderboard").click();
+    await ada.page.getByTestId("leaderboard").waitFor();
+    await ada.page.getByTestId("nav-lobby").click();
+    await ada.page.getByTestId("lobby").waitFor();
+    await createRoom(ada.page, "tictactoe");
+    await ada.page.goBack();
+    await ada.page.getByTestId("error-toast").filter({ hasText: /Leave the game first/ }).waitFor();
+    // Until 2026-12-05 the address stayed at #/leaderboard/… under the game.
+    await waitFor(async () => !new URL(ada.page.url()).hash.startsWith("#/leaderboard") || undefined, `the game's address, not ${ada.page.url()}`);
+    assert.equal(await ada.page.getByTestId("game-screen").count(), 1, "the game stays");
+  });
+
   it("two players with the same name are told apart: the second is numbered (defect 11)", async () => {
     const first = await suite.player("Ada");
     const second = await suite.player("Ada");
