@@ -24,17 +24,26 @@
  * the wrong position).
  */
 import { z } from "zod";
+import { NAME_MAX_INPUT_LENGTH } from "../protocol/names.js";
 
 /** Bumped when the format changes; a reader refuses every version but this and {@link OLDER_VERSION}. */
 export const SNAPSHOT_VERSION = 3;
 /** Format 2 (servers before the chunks): the log and the rolls inline in their parts; still read. */
 const OLDER_VERSION = 2;
 
+/**
+ * The longest seat name: the longest a player may choose (src/protocol/names.ts, in UTF-16
+ * units: 20 long emoji), numbered when taken ("Ada (2)"). Until 2026-12-05 this was a fixed
+ * 200, below the names' own cap: a seat named with 20 family emoji made its room's snapshot
+ * unreadable, and the room was not restored.
+ */
+export const SEAT_NAME_MAX = NAME_MAX_INPUT_LENGTH + 16;
+
 const seat = z.object({
   sessionId: z.string().min(1).max(64),
   /** The seat's current reconnection token (without the `roomId:` prefix). */
   token: z.string().min(1).max(128),
-  name: z.string().max(200),
+  name: z.string().max(SEAT_NAME_MAX),
   /** Epoch ms the seat's reconnection window ends, when the player was away at the snapshot. */
   awayUntil: z.number().optional(),
   /** The player's identity (their sign-in token's user id), when they joined with one. */
@@ -55,7 +64,7 @@ const fairness = z.object({
 const match = z.object({
   id: z.string().min(1).max(64),
   startedAt: z.number(),
-  seats: z.array(z.object({ id: z.string().max(64), userId: z.string().max(64).nullable(), name: z.string().max(200) })).max(64),
+  seats: z.array(z.object({ id: z.string().max(64), userId: z.string().max(64).nullable(), name: z.string().max(SEAT_NAME_MAX) })).max(64),
   placed: z.record(z.string(), z.number().int()),
   initial: z.unknown(),
   log: z.array(z.object({ t: z.number(), seat: z.number().int(), action: z.object({ type: z.string() }).passthrough(), dice: z.array(z.number()).optional(), rng: z.array(z.number()).optional() })).max(1_000_000),

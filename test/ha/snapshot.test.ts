@@ -1,6 +1,7 @@
 /** The snapshot format: what is read back is what was written; anything else is refused with a reason, never thrown. */
 import assert from "node:assert/strict";
-import { FieldDiff, parseSnapshot, SEAT_KEYS, snapshotFields, SNAPSHOT_VERSION, type Snapshot, type SnapshotSeat, type StoredSnapshot } from "../../src/ha/snapshot.js";
+import { FieldDiff, parseSnapshot, SEAT_KEYS, SEAT_NAME_MAX, snapshotFields, SNAPSHOT_VERSION, type Snapshot, type SnapshotSeat, type StoredSnapshot } from "../../src/ha/snapshot.js";
+import { checkName, NAME_MAX_INPUT_LENGTH } from "../../src/protocol/names.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import { seededRng } from "../../src/rules/rng.js";
@@ -104,15 +105,20 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     ["a session id over 64 characters", fieldsOf({ ...valid, seats: [{ sessionId: "s".repeat(65), token: "t", name: "A" }] }), /invalid: seats\.0\.sessionId/],
     ["an empty token", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "", name: "A" }] }), /invalid: seats\.0\.token/],
     ["a token over 128 characters", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "t".repeat(129), name: "A" }] }), /invalid: seats\.0\.token/],
-    ["a name over 200 characters", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "t", name: "n".repeat(201) }] }), /invalid: seats\.0\.name/],
+    ["a name longer than any a player may choose, numbered", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "t", name: "n".repeat(SEAT_NAME_MAX + 1) }] }), /invalid: seats\.0\.name/],
     ["more than 64 seats", fieldsOf({ ...valid, seats: Array.from({ length: 65 }, (_, i) => ({ sessionId: `s${i}`, token: "t", name: "" })) }), /invalid: seats/],
     ["more than 64 scheduled actions", fieldsOf({ ...valid, scheduled: Array.from({ length: 65 }, () => ({ due: 1, action: { type: "x" } })) }), /invalid: scheduled/],
     ["a negative history seq", fieldsOf({ ...valid, history: { seq: -1, game: 1 } }), /invalid: history\.seq/],
     ["a negative game number", fieldsOf({ ...valid, history: { seq: 1, game: -1 } }), /invalid: history\.game/],
   ];
 
-  it("accepts values at the limits: ids of 64 and tokens of 128 characters, names of 200, 64 seats, a history list exactly as long as its seq", () => {
-    const seats = Array.from({ length: 64 }, (_, i) => ({ sessionId: `${i}`.padStart(64, "s"), token: `${i}`.padStart(128, "t"), name: "n".repeat(200) }));
+  it("accepts values at the limits: ids of 64 and tokens of 128 characters, names as long as a player may choose and numbered, 64 seats, a history list exactly as long as its seq", () => {
+    // 20 kisses with skin tones (300 UTF-16 units), which checkName accepts: refused here until 2026-12-05 (names of at most 200).
+    const kisses = "\u{1F469}\u{1F3FB}\u200D\u2764\uFE0F\u200D\u{1F48B}\u200D\u{1F468}\u{1F3FC}".repeat(20);
+    assert.ok(checkName(kisses).ok);
+    const longest = `${"n".repeat(NAME_MAX_INPUT_LENGTH)} (64)`;
+    assert.ok(longest.length <= SEAT_NAME_MAX);
+    const seats = Array.from({ length: 64 }, (_, i) => ({ sessionId: `${i}`.padStart(64, "s"), token: `${i}`.padStart(128, "t"), name: i === 0 ? kisses : longest }));
     const raw = fieldsOf({ ...valid, roomId: "r".repeat(64), owner: "p".repeat(64), seats, history: { seq: 2, game: 0 } });
     const read = parseSnapshot(raw, storedHistory);
     assert.ok(read.ok, (read as { reason?: string }).reason);
