@@ -371,7 +371,7 @@ export class Account {
    * registered, signed in or out since: tabs share the stored token, and once a guest
    * registers the server refuses the guest's token), this page signs in with the stored one,
    * rather than replacing it with a new guest's and so signing the other tab out. True when
-   * that worked.
+   * that worked, or when this page signed in by itself meanwhile (its own sign-in stands).
    */
   private async adoptStoredToken(): Promise<boolean> {
     let stored: string | null;
@@ -382,6 +382,7 @@ export class Account {
     }
     if (!stored || stored === this.client.auth.token) return false;
     const was = this.user;
+    const held = this.client.auth.token;
     let user: unknown;
     try {
       // Checked before it is this page's: until then the page's joins go on with the token they had.
@@ -394,7 +395,19 @@ export class Account {
       return false;
     }
     if (!isUser(user)) return false;
-    this.storeToken(stored);
+    // Meanwhile this page signed in (or out, or registered): its own sign-in is newer than the
+    // one checked, which must not undo it (nor, stored again, every other tab's).
+    if (this.client.auth.token !== held) return true;
+    let still: string | null = null;
+    try {
+      still = localStorage.getItem(this.client.auth.settings.key);
+    } catch {
+      // storage gone meanwhile: as above
+    }
+    // Another tab stored a newer one meanwhile (two renames, a sign-in then a rename): that one.
+    if (still !== stored) return this.adoptStoredToken();
+    // Already the device's: this page takes it (written back, it would only wake the other tabs).
+    this.client.auth.token = stored;
     this.setUser(user);
     // Another player's sign-in (another tab signed in or out meanwhile): said, not done silently.
     if (was && was.id !== user.id) this.warn(["This device is signed in as ", asName(user.name), " now (in another tab): you play as them."], "Sign out to play as someone else.");

@@ -377,6 +377,11 @@ export class GameScreen {
     room.onReconnect(() => {
       // (A screen left or gone retired its room: a late reconnection is not this game's any more.)
       if (room !== this.room || this.leaving || this.disposed) return;
+      // The page already said the game was lost (its seat given up): it does not come back under that panel.
+      if (this.lost) {
+        void room.leave(true).catch(() => undefined);
+        return;
+      }
       // The SDK's own reconnection came first: the fallback stops.
       this.stopRestore();
       this.ackLost();
@@ -582,8 +587,12 @@ export class GameScreen {
     const windowMs = reconnectWindowMs(this.room.state);
     this.render();
     let gone = 0;
+    let lastError: unknown;
+    // The page was offline at some point: its player was away, whatever the server did.
+    let offline = !navigator.onLine;
     for (let tries = 0; ; tries++) {
       await online(giveUpAt - Date.now());
+      offline ||= !navigator.onLine;
       await sleep(RESTORE_DELAYS_MS[Math.min(tries, RESTORE_DELAYS_MS.length - 1)]!);
       if (stopped()) return;
       if (Date.now() >= giveUpAt) break;
@@ -603,12 +612,15 @@ export class GameScreen {
         break;
       }
       if (stopped()) return;
+      lastError = result.error;
       gone = isRoomGone(result.error) ? gone + 1 : 0;
       if (gone >= GONE_ANSWERS) return this.showLost(code, GAME_GONE_TEXT);
       // "Expired" once the window is over: the seat was given up (within it, the server may not
       // have noticed the old connection's end yet, or a restored room may not hold it yet).
       if (isSeatExpired(result.error) && Date.now() >= droppedAt + windowMs) return this.showLost(code, seatGoneText(windowMs));
-      if (!this.restartHeard && (refusedWith(result.error, SdkErrorCode.MATCHMAKE_UNHANDLED) || isRoomGone(result.error))) {
+      // 523: the room's process is gone and no survivor has it back yet (src/ha/unanswered.ts).
+      // (Not 522: a game that ended while the network was down is answered so too.)
+      if (!this.restartHeard && refusedWith(result.error, SdkErrorCode.MATCHMAKE_UNHANDLED)) {
         this.restartHeard = true;
         this.render();
       }
@@ -616,8 +628,12 @@ export class GameScreen {
       if (failure.waitMs > 0) await sleep(Math.min(failure.waitMs, Math.max(0, giveUpAt - Date.now())));
     }
     if (stopped()) return;
-    // The window (and a takeover's margin) is over, the player offline or unanswered all along: the seat is gone.
-    this.showLost(code, seatGoneText(windowMs));
+    // The window and a takeover's margin are over. Offline, the player was away: their seat is
+    // gone. Online, the server could not be reached or did not give the seat back (it may be
+    // down, or restarted without high availability): not the player's doing.
+    offline ||= !navigator.onLine;
+    if (offline || isSeatExpired(lastError)) return this.showLost(code, seatGoneText(windowMs));
+    this.showLost(code, lastError === undefined ? "" : `Bringing your game back did not work: ${describeJoinError(lastError).title}`);
   }
 
   /** The fallback got the seat back in `room`: the old room is retired, and the game shows again. */
@@ -868,10 +884,12 @@ export class GameScreen {
     const left = summary && summary.deadline > 0 && restoring === undefined ? secondsLeft(summary.deadline) : undefined;
 
     this.readHistory(state);
-    if (this.sinceGame === undefined && this.view.ready(state)) {
-      // The games played before this join: the newest one any line but a start belongs to (a
-      // join that starts a game brings that game's start along).
-      this.sinceGame = this.history.reduce((max, e) => (e.kind === "start" ? max : Math.max(max, e.game)), 0);
+    if (this.sinceGame === undefined && summary) {
+      // The games played before this join. A seat is only taken before a game starts, so a
+      // game running at the first state is this player's (their join started it; the other
+      // player may have moved already): the one before it. Otherwise the newest one.
+      const newest = this.history.reduce((max, e) => Math.max(max, e.game), 0);
+      this.sinceGame = summary.running ? Math.max(0, newest - 1) : newest;
       if (!this.spectator) this.save();
     }
     // While the room waits for players, and after a game (for the next one).

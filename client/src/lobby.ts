@@ -135,6 +135,8 @@ export class LobbyScreen {
   private runningOwner?: string;
   /** Looks again when the first offered seat's window ends (the offer goes with it). */
   private runningTimer?: ReturnType<typeof setTimeout>;
+  /** The player whose held seats are being looked up now (one look at a time). */
+  private runningLook?: string;
   /** The invite card's next look at its room. */
   private inviteTimer?: ReturnType<typeof setTimeout>;
   /** The look every {@link LOOK_AGAIN_MS} for a held seat and a rename made elsewhere. */
@@ -225,7 +227,8 @@ export class LobbyScreen {
     this.lookTimer = setInterval(() => {
       if (document.visibilityState !== "visible") return;
       void this.showRunning(true);
-      void this.host.account.refresh();
+      // The profile less often: a rename elsewhere is rarer than a dropped game.
+      void this.host.account.refresh(3 * LOOK_AGAIN_MS);
     }, LOOK_AGAIN_MS);
     void this.connect();
   }
@@ -254,11 +257,16 @@ export class LobbyScreen {
     this.runningOwner = owner;
     clearTimeout(this.runningTimer);
     if (!owner || !token) return;
+    // One look at a time (focus and visibilitychange come together, the timer beside them).
+    if (this.runningLook === owner) return;
+    this.runningLook = owner;
     let seats: AwaySeat[] | undefined;
     try {
       seats = (await fetchRunningGames(token)).filter((s) => viewOf(s.game) !== undefined && !leftHere(s.roomId));
     } catch {
       seats = undefined;
+    } finally {
+      if (this.runningLook === owner) this.runningLook = undefined;
     }
     // Signed in as someone else meanwhile: their own lookup shows theirs.
     if (this.disposed || this.runningOwner !== owner) return;
@@ -393,6 +401,12 @@ export class LobbyScreen {
    * offered, and one taken is not (until 2026-12-05 the card said what it read once).
    */
   private async describeInvite(panel: HTMLElement, roomId: string) {
+    const again = () => {
+      clearTimeout(this.inviteTimer);
+      this.inviteTimer = setTimeout(() => void this.describeInvite(panel, roomId), INVITE_LOOK_MS);
+    };
+    // A page in the background asks nothing (players behind one address share its request budget).
+    if (document.visibilityState === "hidden" && panel.isConnected) return again();
     let entry: RoomEntry | undefined;
     let gone = false;
     try {
@@ -406,14 +420,16 @@ export class LobbyScreen {
       // offline: the plain invite stays
     }
     if (this.disposed) return;
-    clearTimeout(this.inviteTimer);
-    if (!gone) this.inviteTimer = setTimeout(() => void this.describeInvite(panel, roomId), INVITE_LOOK_MS);
+    // Gone is looked at again too: while another process takes a room over, its listing may
+    // be missing for a few seconds (src/ha/unanswered.ts), and the room comes back.
+    again();
     const line = panel.querySelector<HTMLElement>("[data-testid=invite-line]");
     const actions = panel.querySelector<HTMLElement>("[data-testid=invite-actions]");
     if (!line || !actions) return;
     if (gone) {
       line.replaceChildren("This game no longer exists: it may have ended. Pick an open game below, or start a new one.");
-      actions.remove();
+      actions.querySelector("[data-testid=btn-invite-join]")?.remove();
+      actions.hidden = true;
       return;
     }
     const view = viewOf(entry?.game);
@@ -425,6 +441,7 @@ export class LobbyScreen {
       details ? ` (${details})` : "",
       entry.open ? ". Pick your name above, then:" : entry.started ? ". The game has started: you can watch it." : ". Every seat is taken: you can watch.",
     );
+    actions.hidden = false;
     const join = actions.querySelector("[data-testid=btn-invite-join]");
     if (!entry.open) join?.remove();
     else if (!join) actions.prepend(inviteJoinButton(roomId));

@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "playwright-core";
-import { browserSuite, createRoom, expectText, playInTurn, screenshot, startTwoPlayers, text, waitFor, DESKTOP, type Player } from "./helpers.js";
+import { browserSuite, createRoom, expectText, playInTurn, screenshot, startTwoPlayers, text, waitFor, DESKTOP, type BrowserSuite, type Player } from "./helpers.js";
 
 const TOKEN_KEY = "colyseus-auth-token";
 
@@ -27,6 +27,15 @@ async function ownId(page: Page): Promise<string> {
   return decodeURIComponent(id);
 }
 
+/** A page in `context` (a tab), its page errors collected, closed with `suite`'s players. */
+async function openTab(suite: BrowserSuite, context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  suite.track({ context, page, errors });
+  return { page, errors };
+}
+
 /** A cell of a profile's stats table, e.g. ("tictactoe", "won"). */
 const stat = (page: Page, game: string, key: string) => text(page, `stats-${game}-${key}`);
 
@@ -39,14 +48,7 @@ describe("Browser: players' accounts", function () {
     context.setDefaultTimeout(8000);
     return context;
   };
-  /** A page in `context` (a tab), its page errors collected, closed with the suite. */
-  const tab = async (context: BrowserContext) => {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(err.message));
-    suite.track({ context, page, errors });
-    return { page, errors };
-  };
+  const tab = (context: BrowserContext) => openTab(suite, context);
 
   it("a guest wins, registers, and finds the win in their profile and on the leaderboard; the opponent's profile shows the loss; out and in again is the same player", async () => {
     const { ada, bob, first, second } = await startTwoPlayers(suite, "tictactoe");
@@ -292,10 +294,7 @@ describe("Browser: one player on several tabs and devices", function () {
   const suite = browserSuite({ RECONNECT_SECONDS: "30" });
   /** A tab of `context` on the lobby, its page errors collected, closed with the suite. */
   const lobbyTab = async (context: BrowserContext) => {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(err.message));
-    suite.track({ context, page, errors });
+    const { page, errors } = await openTab(suite, context);
     await page.goto(suite.server.url);
     await page.getByTestId("lobby").waitFor();
     await expectText(page, "account-who", /^(Playing|Signed in) as /);
@@ -334,19 +333,22 @@ describe("Browser: one player on several tabs and devices", function () {
     // The other tab follows at once (until 2026-12-05 only at its next join, or a reload).
     await expectText(two.page, "account-who", /^Signed in as Nia/, "the other tab, registered too");
 
+    // The toast lasts a few seconds: watched for from before the sign-out.
+    const signedOutToast = one.page.getByRole("alert").filter({ hasText: /This device is signed in as .+ now \(in another tab\)/ }).first().waitFor();
     await two.page.getByTestId("btn-sign-out").click();
     await expectText(two.page, "account-who", /^Playing as .+guest$/);
     const guestId = await ownId(two.page);
     // Until 2026-12-05 the first tab said "Signed in as Nia" and played and recorded games as Nia.
     await expectText(one.page, "account-who", /^Playing as .+guest$/, "the first tab, signed out too");
     assert.equal(await ownId(one.page), guestId, "the same new guest in both tabs");
-    await one.page.getByRole("alert").filter({ hasText: /This device is signed in as .+ now \(in another tab\)/ }).first().waitFor();
+    await signedOutToast;
     await createRoom(one.page, "tictactoe");
     await expectText(one.page, "status", /Waiting for an opponent/);
 
     // Signing in again in the second tab brings the first one along.
+    const signedInToast = one.page.getByRole("alert").filter({ hasText: /This device is signed in as Nia now \(in another tab\)/ }).first().waitFor({ timeout: 15000 });
     await signIn(two.page, email);
-    await one.page.getByRole("alert").filter({ hasText: /This device is signed in as Nia now \(in another tab\)/ }).first().waitFor();
+    await signedInToast;
     // Its game goes on as the guest it was joined as; back in the lobby the bar shows Nia.
     await one.page.getByTestId("btn-leave").click();
     await one.page.getByTestId("lobby").waitFor();
@@ -365,8 +367,11 @@ describe("Browser: one player on several tabs and devices", function () {
     await expectText(b.page, "account-who", /^Signed in as Hallie/);
 
     // Device A's page comes back to the front (until 2026-12-05 it said "Hal" until a reload, and played as Hal).
-    await a.page.evaluate(() => window.dispatchEvent(new Event("focus")));
-    await expectText(a.page, "account-who", /^Signed in as Hallie/, "device A, after the rename on device B");
+    // (Again while it waits: a look of the lobby's own just before the rename holds the next one back 2 s.)
+    await waitFor(async () => {
+      await a.page.evaluate(() => window.dispatchEvent(new Event("focus")));
+      return /^Signed in as Hallie/.test(await text(a.page, "account-who")) || undefined;
+    }, "device A, after the rename on device B");
     await waitFor(async () => (await a.page.getByTestId("name-input").inputValue()) === "Hallie", "the lobby's name field");
     await createRoom(a.page, "tictactoe");
     await expectText(a.page, "players", /Hallie/, "the game's seat named Hallie");
@@ -430,10 +435,7 @@ describe("Browser: accounts off (ACCOUNTS=off)", function () {
         sessionStorage.setItem("seeded", "1");
       }
     }, [TOKEN_KEY, foreignToken({ id: "old", name: "Old", guest: false })]);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (err) => errors.push(err.message));
-    suite.track({ context, page, errors });
+    const { page, errors } = await openTab(suite, context);
     await page.goto(suite.server.url);
     await page.getByTestId("lobby").waitFor();
     await waitFor(async () => (await page.getByTestId("conn-status").getAttribute("data-state")) === "connected", "the lobby connected");

@@ -21,14 +21,15 @@ import { board, createRoom, ensureClientBuilt, expectText, joinListed, launchBro
 const RESTORING = "The server restarted; bringing your game back…";
 
 /**
- * Short sweeps and checks, so the survivor notices the death within a few seconds; the
- * default death threshold, so the pages' first tries (2 s after the drop) meet the survivor's
- * "not back yet" (523), the server's word that the process is gone, before the room is back.
+ * Short sweeps and checks, so the survivor notices the death within a few seconds; a death
+ * threshold a little above the default (3 s), so the pages' first tries (2 s after the drop,
+ * later on a busy machine) meet the survivor's "not back yet" (523), the server's word that
+ * the process is gone, before the room is back.
  */
 const ENV = {
   PROCESS_SWEEP_MS: "500",
   HA_CHECK_MS: "250",
-  HA_DEAD_AFTER_MS: "3000",
+  HA_DEAD_AFTER_MS: "4000",
   LISTING_REFRESH_MS: "250",
   RECONNECT_SECONDS: "30",
   GAME_OVER_DELAY_MS: "1000",
