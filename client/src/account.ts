@@ -54,6 +54,11 @@ function isUser(v: unknown): v is User {
   return typeof u === "object" && u !== null && typeof u.id === "string" && typeof u.name === "string" && typeof u.guest === "boolean" && (u.email === null || u.email === undefined || typeof u.email === "string");
 }
 
+/** The `user` of an `/auth` answer (`{ user }`), unchecked. */
+function userIn(data: unknown): unknown {
+  return (data as { user?: unknown } | null)?.user;
+}
+
 /** The user in a token's payload (id, name, guest), read without checking it: for a page offline at start. */
 function userOfToken(token: string): User | undefined {
   try {
@@ -187,7 +192,7 @@ export class Account {
     if (token) {
       try {
         const data: unknown = (await this.client.auth.getUserData()) as unknown;
-        const user = (data as { user?: unknown } | null)?.user;
+        const user = userIn(data);
         if (isUser(user)) return this.setUser(user);
       } catch (err) {
         const failure = describeAuthError(err);
@@ -327,7 +332,7 @@ export class Account {
     let user: unknown;
     try {
       const data: unknown = await this.client.auth.getUserData();
-      user = (data as { user?: unknown } | null)?.user;
+      user = userIn(data);
     } catch {
       return;
     }
@@ -387,7 +392,7 @@ export class Account {
     try {
       // Checked before it is this page's: until then the page's joins go on with the token they had.
       const { data } = await this.client.http.get("/auth/userdata", { headers: { authorization: `Bearer ${stored}` } });
-      user = (data as { user?: unknown } | null)?.user;
+      user = userIn(data);
     } catch (err) {
       // Not known (no answer, busy): the device's sign-in is kept, and the join fails for now.
       const failure = describeAuthError(err);

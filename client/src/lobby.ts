@@ -222,8 +222,8 @@ export class LobbyScreen {
     this.renderNameHelp();
     this.renderRooms();
     void this.showRunning();
-    addEventListener("focus", this.onFocus);
-    document.addEventListener("visibilitychange", this.onVisible);
+    addEventListener("focus", this.onFront);
+    document.addEventListener("visibilitychange", this.onFront);
     this.lookTimer = setInterval(() => {
       if (document.visibilityState !== "visible") return;
       void this.showRunning(true);
@@ -234,8 +234,7 @@ export class LobbyScreen {
   }
 
   /** Back to this page (a tab closed elsewhere may have left a game to offer). */
-  private readonly onFocus = () => void this.showRunning(true);
-  private readonly onVisible = () => {
+  private readonly onFront = () => {
     if (document.visibilityState === "visible") void this.showRunning(true);
   };
 
@@ -610,9 +609,9 @@ export class LobbyScreen {
     clearTimeout(this.runningTimer);
     clearInterval(this.runningTick);
     clearTimeout(this.holdTimer);
-    removeEventListener("focus", this.onFocus);
+    removeEventListener("focus", this.onFront);
     clearTimeout(this.inviteTimer);
-    document.removeEventListener("visibilitychange", this.onVisible);
+    document.removeEventListener("visibilitychange", this.onFront);
     clearInterval(this.lookTimer);
     this.disposed = true;
     this.unsubscribe();
