@@ -66,7 +66,7 @@ export class LeaderboardScreen {
     const me = this.host.account.user?.id;
     this.body.replaceChildren(
       board.entries.length === 0
-        ? h("p", { class: "muted", testid: "leaderboard-empty" }, `No one is on the ${gameTitle(board.game)} leaderboard yet: players appear here once they have played ${board.minGames === undefined ? "a few games" : board.minGames === 1 ? "a game" : `${board.minGames} games`}.`)
+        ? h("p", { class: "muted", testid: "leaderboard-empty" }, `No one is on the ${gameTitle(board.game)} leaderboard yet. Players appear here once they have played ${board.minGames === undefined ? "a few rated games" : board.minGames === 1 ? "a rated game" : `${board.minGames} rated games`} (against other players; games against a bot are not rated).`)
         : h(
             "div",
             { class: "table-wrap" },

@@ -35,20 +35,20 @@ const INSERT_SEATS: pg.QueryConfig = {
   name: "results-2-insert-seats",
   text: "insert into match_players (match_id, seat, user_id, name, placement, ended_at) select * from unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::integer[], $6::bigint[])",
 };
-const STATS_COLUMNS = "(user_id, game, played, won, lost, drawn, mu, sigma) select * from unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::integer[], $6::integer[], $7::double precision[], $8::double precision[])";
+const STATS_COLUMNS = "(user_id, game, played, won, lost, drawn, rated, mu, sigma) select * from unnest($1::text[], $2::text[], $3::integer[], $4::integer[], $5::integer[], $6::integer[], $7::integer[], $8::double precision[], $9::double precision[])";
 /**
  * Creates the rows that are new and locks every one, returning each as it is now: an update
  * that changes nothing, and no key (the weaker row lock, and no foreign-key check again).
  */
 const LOCK_STATS: pg.QueryConfig = {
-  name: "results-2-lock-stats",
-  text: `insert into stats ${STATS_COLUMNS} on conflict (user_id, game) do update set played = stats.played returning user_id, game, played, won, lost, drawn, mu, sigma`,
+  name: "results-3-lock-stats",
+  text: `insert into stats ${STATS_COLUMNS} on conflict (user_id, game) do update set played = stats.played returning user_id, game, played, won, lost, drawn, rated, mu, sigma`,
 };
 const WRITE_STATS: pg.QueryConfig = {
-  name: "results-1-write-stats",
+  name: "results-2-write-stats",
   text:
     `insert into stats ${STATS_COLUMNS} on conflict (user_id, game) do update set ` +
-    "played = excluded.played, won = excluded.won, lost = excluded.lost, drawn = excluded.drawn, mu = excluded.mu, sigma = excluded.sigma",
+    "played = excluded.played, won = excluded.won, lost = excluded.lost, drawn = excluded.drawn, rated = excluded.rated, mu = excluded.mu, sigma = excluded.sigma",
 };
 
 const run = <R extends pg.QueryResultRow>(client: pg.PoolClient, statement: pg.QueryConfig, values: unknown[]) => client.query<R>({ ...statement, values });
@@ -57,7 +57,7 @@ const run = <R extends pg.QueryResultRow>(client: pg.PoolClient, statement: pg.Q
 const columns = <T>(rows: readonly T[], keys: readonly (keyof T)[]) => keys.map((k) => rows.map((r) => r[k]));
 const MATCH_KEYS = ["id", "game", "started_at", "ended_at", "rated", "result", "log"] as const satisfies readonly (keyof MatchesTable)[];
 const SEAT_KEYS = ["match_id", "seat", "user_id", "name", "placement", "ended_at"] as const satisfies readonly (keyof MatchPlayersTable)[];
-const STATS_KEYS = ["user_id", "game", "played", "won", "lost", "drawn", "mu", "sigma"] as const satisfies readonly (keyof StatsTable)[];
+const STATS_KEYS = ["user_id", "game", "played", "won", "lost", "drawn", "rated", "mu", "sigma"] as const satisfies readonly (keyof StatsTable)[];
 
 export class PostgresResults {
   constructor(private readonly pool: pg.Pool) {}

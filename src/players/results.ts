@@ -77,13 +77,13 @@ export function statsPairs(fresh: readonly Candidate[]): { user_id: string; game
 /** A stats row for a player's first game of a kind (a new player's rating). */
 export function newStats(pair: { user_id: string; game: string }): StatsTable {
   const { mu, sigma } = initialSkill();
-  return { ...pair, played: 0, won: 0, lost: 0, drawn: 0, mu, sigma };
+  return { ...pair, played: 0, won: 0, lost: 0, drawn: 0, rated: 0, mu, sigma };
 }
 
 /**
  * Applies the fresh matches, in order, to their players' stats rows (`rows`, by
  * {@link statsKey}; every pair of {@link statsPairs} present): played, won / lost / drawn
- * (won = 1st alone, drawn = 1st shared), and the ratings of rated matches. Returns the
+ * (won = 1st alone, drawn = 1st shared), and the ratings of rated matches (counted in `rated`). Returns the
  * changed rows, each once.
  */
 export function applyResults(rows: ReadonlyMap<string, StatsTable>, fresh: readonly Candidate[]): StatsTable[] {
@@ -98,7 +98,10 @@ export function applyResults(rows: ReadonlyMap<string, StatsTable>, fresh: reado
       const stats = mine[i]!;
       stats.played++;
       stats[p.placement !== 1 ? "lost" : firsts > 1 ? "drawn" : "won"]++;
-      if (skills) Object.assign(stats, skills[i]);
+      if (skills) {
+        Object.assign(stats, skills[i]);
+        stats.rated++;
+      }
       changed.add(stats);
     }
   }

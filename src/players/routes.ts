@@ -20,7 +20,7 @@ const ID = z.string().regex(/^[\w-]{1,64}$/, "an id is 1 to 64 letters, digits, 
 
 /**
  * `leaderboard` is the kept one in a server (src/players/leaderboards.ts), not a query per
- * request. `minGames`: the games a player needs to be listed (LEADERBOARD_MIN_GAMES), told
+ * request. `minGames`: the rated games a player needs to be listed (LEADERBOARD_MIN_GAMES), told
  * with each leaderboard so a page can say it.
  */
 export function playerRoutes(store: Pick<PlayerStore, "leaderboard" | "profile" | "matchJson">, games: readonly string[], log: Logger, minGames = LEADERBOARD_MIN_GAMES): express.Router {

@@ -3,7 +3,7 @@
  * created and changed by the migrations below (run at start-up, in order, each once).
  *
  *   users          every identity: guests (anonymous) and registered players
- *   stats          per player and game: played, won, lost, drawn, and the rating (μ, σ)
+ *   stats          per player and game: played, won, lost, drawn, rated, and the rating (μ, σ)
  *   matches        every recorded match: game, start, end, result and its action log
  *   match_players  who sat where in a match, and their placement (1 = won)
  *
@@ -31,6 +31,8 @@ export interface StatsTable {
   won: number;
   lost: number;
   drawn: number;
+  /** The games of `played` that moved the rating (every seat a different signed-in player): the leaderboard counts these. */
+  rated: number;
   mu: number;
   sigma: number;
 }
@@ -140,6 +142,15 @@ const migrations: Record<string, Migration> = {
       await sql`create index stats_rank on stats (game, (mu - 3 * sigma) desc, played desc, user_id)`.execute(db);
       // Its forerunner (game, played): the planner preferred it, and sorted.
       await db.schema.dropIndex("stats_leaderboard").execute();
+    },
+  },
+  // The leaderboard lists players by their rated games: before, 5 games against the Dice bot
+  // (which move no rating) listed a player at a new player's 0.0, above every rated player
+  // whose rating had gone below it. Counted from the matches recorded so far.
+  "0005-stats-rated": {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable("stats").addColumn("rated", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await sql`update stats set rated = (select count(*) from match_players join matches on matches.id = match_players.match_id where match_players.user_id = stats.user_id and matches.game = stats.game and matches.rated = 1)`.execute(db);
     },
   },
 };

@@ -23,8 +23,8 @@ export class SqliteResults {
     const insertSeat = sqlite.prepare("insert into match_players (match_id, seat, user_id, name, placement, ended_at) values (@match_id, @seat, @user_id, @name, @placement, @ended_at)");
     const readStats = sqlite.prepare<[string, string], StatsTable>("select * from stats where user_id = ? and game = ?");
     const writeStats = sqlite.prepare(
-      "insert into stats (user_id, game, played, won, lost, drawn, mu, sigma) values (@user_id, @game, @played, @won, @lost, @drawn, @mu, @sigma) " +
-        "on conflict (user_id, game) do update set played = excluded.played, won = excluded.won, lost = excluded.lost, drawn = excluded.drawn, mu = excluded.mu, sigma = excluded.sigma",
+      "insert into stats (user_id, game, played, won, lost, drawn, rated, mu, sigma) values (@user_id, @game, @played, @won, @lost, @drawn, @rated, @mu, @sigma) " +
+        "on conflict (user_id, game) do update set played = excluded.played, won = excluded.won, lost = excluded.lost, drawn = excluded.drawn, rated = excluded.rated, mu = excluded.mu, sigma = excluded.sigma",
     );
     this.write = sqlite.transaction((matches: readonly MatchRecord[]) => {
       const known = new Set(namedUsers(matches).filter((id) => userKnown.get(id) !== undefined));

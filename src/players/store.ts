@@ -208,13 +208,14 @@ export class PlayerStore {
       writeStats: async (rows) =>
         void (await trx
           .insertInto("stats")
-          .values(rows.map((r) => ({ user_id: r.user_id, game: r.game, played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, mu: r.mu, sigma: r.sigma })))
+          .values(rows.map((r) => ({ user_id: r.user_id, game: r.game, played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, rated: r.rated, mu: r.mu, sigma: r.sigma })))
           .onConflict((oc) =>
             oc.columns(["user_id", "game"]).doUpdateSet((eb) => ({
               played: eb.ref("excluded.played"),
               won: eb.ref("excluded.won"),
               lost: eb.ref("excluded.lost"),
               drawn: eb.ref("excluded.drawn"),
+              rated: eb.ref("excluded.rated"),
               mu: eb.ref("excluded.mu"),
               sigma: eb.ref("excluded.sigma"),
             })),
@@ -223,7 +224,7 @@ export class PlayerStore {
     };
   }
 
-  /** A game's best players by μ − 3σ (at least `minGames` games), ranked from 1; equal ratings share a rank ("1, 2, 2, 4"). */
+  /** A game's best players by μ − 3σ (at least `minGames` rated games), ranked from 1; equal ratings share a rank ("1, 2, 2, 4"). */
   async leaderboard(game: string, limit: number): Promise<LeaderboardEntry[]> {
     const rows = await this.leaderboardQuery(game, limit).execute();
     let rank = 0;
@@ -244,7 +245,8 @@ export class PlayerStore {
         .innerJoin("users", "users.id", "stats.user_id")
         .select(["stats.user_id", "users.name", "stats.mu", "stats.sigma", "stats.played", "stats.won"])
         .where("stats.game", "=", game)
-        .where("stats.played", ">=", this.minGames)
+        // Rated games: games against a bot or an anonymous program move no rating, and do not list a player at a new player's 0.0.
+        .where("stats.rated", ">=", this.minGames)
         // The expression exactly as the index stats_rank holds it (migration 0004), so the
         // database reads the best players from it instead of sorting every player.
         .orderBy(sql`mu - 3 * sigma`, "desc")

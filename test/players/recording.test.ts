@@ -432,6 +432,13 @@ describe("Match results recorded end to end: signed-in players, real server proc
       );
       assert.ok(m.log.steps.some((s) => s.seat === 1 && s.action.type === "roll"), "the bot's moves are logged under its seat");
       assert.deepEqual(statsOf(after!, "dice"), { played: 1, won: adaWon ? 1 : 0, lost: adaWon ? 0 : 1, drawn: 0, rating: INITIAL_RATING }, "counted, rating untouched");
+      // Nor is it a rated game for the leaderboard (1 game lists a player here): past the
+      // second a kept leaderboard takes to be read again, she is not on it. Until 2026-12-05
+      // she was, at a new player's 0.0 (above anyone rated below that).
+      await new Promise((r) => setTimeout(r, 2500));
+      const board = await getJson<{ minGames: number; entries: { userId: string }[] }>(server, "/api/leaderboard/dice");
+      assert.equal(board.minGames, 1);
+      assert.ok(!board.entries.some((e) => e.userId === ada.id), `not listed: ${JSON.stringify(board.entries)}`);
     });
 
     it("a game where nobody has a token records nothing", async () => {

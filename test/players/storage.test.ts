@@ -124,6 +124,39 @@ for (const kind of ["sqlite", "postgres"] as const) {
       }
     });
 
+    it("a database from before migration 0005 (no count of rated games) is migrated at open: its leaderboard counts each player's rated games from the matches, so a player of bot games only is not listed", async () => {
+      const { old, url, dataDir: oldDir, remove } = await databaseAt("0004-stats-by-rank");
+      const game = "dice";
+      const users = ["u-rated", "u-rival", "u-bot"];
+      await old.insertInto("users").values(users.map((id) => ({ id, name: id, email: null, password: null, guest: 1, created_at: 1 }))).execute();
+      let n = 0;
+      const match = async (a: string, b: string | null) => {
+        const id = `old-${++n}`;
+        await old.insertInto("matches").values({ id, game, started_at: n, ended_at: n, rated: b ? 1 : 0, result: "{}", log: "[]" }).execute();
+        await old.insertInto("match_players").values([{ match_id: id, seat: 0, user_id: a, name: a, placement: 1, ended_at: n }, { match_id: id, seat: 1, user_id: b, name: b ?? "bot", placement: 2, ended_at: n }]).execute();
+      };
+      for (let i = 0; i < LEADERBOARD_MIN_GAMES; i++) await match("u-rated", "u-rival");
+      for (let i = 0; i < LEADERBOARD_MIN_GAMES + 1; i++) await match("u-bot", null);
+      await match("u-rival", null);
+      const row = (user_id: string, played: number, mu: number, sigma: number) => ({ user_id, game, played, won: 0, lost: 0, drawn: 0, mu, sigma });
+      await old.insertInto("stats").values([row("u-rated", 5, 30, 5), row("u-rival", 6, 20, 5), row("u-bot", 6, 25, 25 / 3)]).execute();
+      await old.destroy();
+
+      const reopened = await openDatabase({ url, dataDir: oldDir });
+      try {
+        const s = new PlayerStore(reopened);
+        assert.deepEqual((await s.leaderboard(game, 10)).map((e) => [e.userId, e.played]), [["u-rated", 5], ["u-rival", 6]], "counted: 5, 5 and 0 rated games");
+        // The next rated game counts on from there: the rival's sixth.
+        const next = await reopened.db.selectFrom("stats").select(["user_id", "rated"]).where("game", "=", game).orderBy("user_id").execute();
+        assert.deepEqual(next.map((r) => [r.user_id, Number(r.rated)]), [["u-bot", 0], ["u-rated", 5], ["u-rival", 5]]);
+        await s.recordMatch(duel(game, "u-rival", "u-rated", "a"));
+        assert.equal(Number((await reopened.db.selectFrom("stats").select("rated").where("user_id", "=", "u-rival").executeTakeFirstOrThrow()).rated), 6);
+      } finally {
+        await reopened.close();
+        remove();
+      }
+    });
+
     if (kind === "postgres")
       it("migrations are not cut by DATABASE_TIMEOUT_MS: migration 0003 updating 200,000 seat rows (longer than a 200 ms timeout) completes, and the server's queries keep the timeout", async () => {
         const { old, url } = await databaseAt("0002-guests-by-age");
@@ -321,7 +354,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     it("leaderboard: the database reads it from the index stats_rank in its order (no sort of every player), with 2,000 players", async () => {
       const rows = Array.from({ length: 2000 }, (_, i) => ({ id: `rank-${i}`, name: `R${i}`, email: null, password: null, guest: 1, created_at: 0 }));
       for (let i = 0; i < rows.length; i += 500) await opened.db.insertInto("users").values(rows.slice(i, i + 500)).execute();
-      const stats = rows.map((u, i) => ({ user_id: u.id, game: "rank-game", played: 5 + (i % 7), won: 0, lost: 0, drawn: 0, mu: 20 + (i % 97) / 10, sigma: 1 + (i % 13) / 10 }));
+      const stats = rows.map((u, i) => ({ user_id: u.id, game: "rank-game", played: 5 + (i % 7), won: 0, lost: 0, drawn: 0, rated: 5, mu: 20 + (i % 97) / 10, sigma: 1 + (i % 13) / 10 }));
       for (let i = 0; i < stats.length; i += 500) await opened.db.insertInto("stats").values(stats.slice(i, i + 500)).execute();
       const q = store.leaderboardQuery("rank-game", 100).compile();
       let plan: string;
@@ -339,12 +372,19 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.deepEqual(top.map((e) => e.userId), expected.map((s) => s.user_id), "in the order of the ratings");
     });
 
-    it("leaderboard: only players with at least 5 games, ranked by μ − 3σ from 1, limited, with name, played and won", async () => {
+    it("leaderboard: only players with at least 5 rated games, ranked by μ − 3σ from 1, limited, with name, played and won", async () => {
       const champ = await store.createGuest("Champ");
       const rookie = await store.createGuest("Rookie");
       const rival = await store.createGuest("Rival");
+      const botter = await store.createGuest("Botter");
       for (let i = 0; i < LEADERBOARD_MIN_GAMES; i++) await store.recordMatch(duel("leaderboard-game", champ.id, rival.id, "a"));
       await store.recordMatch(duel("leaderboard-game", rookie.id, rival.id, "a"));
+      // Games against a bot or a program that did not sign in move no rating: the rookie's
+      // 1 rated game and 5 such are not enough, nor the botter's 6 (they would be listed at a
+      // new player's 0.0, above the rival's rating).
+      for (let i = 0; i < LEADERBOARD_MIN_GAMES; i++) await store.recordMatch(duel("leaderboard-game", rookie.id, null, "b"));
+      for (let i = 0; i <= LEADERBOARD_MIN_GAMES; i++) await store.recordMatch(duel("leaderboard-game", botter.id, null, "a"));
+      assert.equal((await store.profile(botter.id))!.stats["leaderboard-game"]!.played, LEADERBOARD_MIN_GAMES + 1);
       const board = await store.leaderboard("leaderboard-game", 10);
       assert.deepEqual(
         board.map((e) => [e.rank, e.name, e.played, e.won]),
@@ -352,7 +392,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
           [1, "Champ", 5, 5],
           [2, "Rival", 6, 0],
         ],
-        "the rookie (1 game) is not listed",
+        "the rookie (1 rated game of 6) and the botter (6 games, none rated) are not listed",
       );
       assert.ok(board[0]!.rating > board[1]!.rating);
       assert.deepEqual((await store.leaderboard("leaderboard-game", 1)).map((e) => e.name), ["Champ"]);
