@@ -99,7 +99,7 @@ class App implements LobbyHost, GameHost {
         this.show(new LeaderboardScreen(this, route.game));
         break;
       case "replay":
-        this.show(new ReplayScreen(route.id));
+        this.show(new ReplayScreen(route.id, route.step));
         break;
       case "account":
         this.show(new AccountScreen(this));

@@ -68,7 +68,11 @@ export class ReplayScreen {
   // The parts that change with each step (built once, so the scrubber is never rebuilt under the pointer).
   private parts?: { area: HTMLElement; scrubber: HTMLInputElement; position: HTMLElement; step: HTMLElement; turn: HTMLElement; play: HTMLButtonElement; steps: HTMLElement; fairness: HTMLElement; share: HTMLElement };
 
-  constructor(private readonly matchId: string) {
+  /** `step`: the step to show first (from the address: a reload shows the step it showed). */
+  constructor(
+    private readonly matchId: string,
+    private readonly firstStep = 0,
+  ) {
     this.body = h("div", { attrs: { "aria-live": "polite" } });
     this.el = h("section", { class: "screen records replay", testid: "replay", data: { match: matchId } }, h("h2", { testid: "replay-heading" }, "Replay"), this.body);
     delegate(this.el, (action, el) => this.onAction(action, el));
@@ -131,7 +135,7 @@ export class ReplayScreen {
       lines.push(line);
     }
     this.loaded = { match, entry, replayView, screen, states, lines };
-    this.pos = 0;
+    this.pos = Math.min(this.firstStep, this.total);
     this.build(problem);
     this.renderStep();
   }
@@ -236,6 +240,10 @@ export class ReplayScreen {
   private go(pos: number) {
     this.pos = Math.max(0, Math.min(this.total, Math.round(pos) || 0));
     this.renderStep();
+    // The address follows the step (replaced, not pushed: Back leaves the replay), so a
+    // reload shows it again; until 2026-12-05 a reload went back to the start.
+    const href = replayHref(this.matchId, this.pos);
+    if (this.el.isConnected && location.hash !== href) history.replaceState(null, "", href);
   }
 
   private renderStep() {

@@ -118,6 +118,23 @@ describe("Browser: replays", function () {
     }, middle);
     await expectPosition(page, middle, "scrubber set");
     assert.equal(await scrubber.inputValue(), String(middle));
+    // The address holds the step, so a reload shows it again (until 2026-12-05 the start);
+    // Back then leaves the replay, as before (the step replaces the address, it adds none).
+    assert.equal(new URL(page.url()).hash, `#/replay/${matchId}/${middle}`);
+    const stepShown = await text(page, "replay-step");
+    await page.reload();
+    await expectPosition(page, middle, "after a reload");
+    assert.equal(await text(page, "replay-step"), stepShown);
+    await page.getByTestId("replay-first").click();
+    await expectPosition(page, 0, "first, after the reload");
+    assert.equal(new URL(page.url()).hash, `#/replay/${matchId}`, "the start: the replay's own address");
+    await page.goBack();
+    await page.getByTestId("profile").waitFor();
+    await page.goForward();
+    await expectPosition(page, 0, "forward to the replay");
+    await page.goto(`${suite.server.url}/#/replay/${matchId}/999999`);
+    await expectPosition(page, total, "a step past the end: the end");
+    await scrubber.focus();
     await page.keyboard.press("End");
     await expectPosition(page, total, "scrubber End");
     await expectText(page, "winner", new RegExp(`^${liveWinner}$`));
@@ -220,7 +237,7 @@ describe("Browser: replays", function () {
     await screenshot(page, "replay-tictactoe-end");
 
     // A record the rules refuse (a move by the wrong seat) is said plainly, and the start still shows.
-    const id = decodeURIComponent(new URL(page.url()).hash.replace("#/replay/", ""));
+    const id = decodeURIComponent(new URL(page.url()).hash.split("/")[2]!);
     const real = (await (await fetch(`${suite.server.url}/api/matches/${id}`)).json()) as { log: { steps: { seat: number }[] } };
     real.log.steps[0]!.seat = 1 - real.log.steps[0]!.seat;
     await page.route(`**/api/matches/${id}`, (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(real) }));
