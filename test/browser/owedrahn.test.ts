@@ -177,11 +177,26 @@ describe("Browser: Owe Drahn", function () {
       await p.page.getByTestId("game-screen").waitFor();
     }
     const ready = fay.page.getByTestId("btn-ready");
-    // Two clicks 150 ms apart: on a quick server the first is seen by then, and until
-    // 2026-12-05 the second undid it ("0 of 3 ready").
-    await ready.click();
-    await sleep(150);
-    await ready.click();
+    const pressed = (value: "true" | "false") => waitFor(async () => (await ready.getAttribute("aria-pressed")) === value || undefined, `aria-pressed ${value}`, 5000);
+    // The second click comes once the page shows the first (ready), well inside a double
+    // click's half second: until 2026-12-05 it undid it ("0 of 3 ready"). A server too slow
+    // to show the first within 300 ms leaves no time for a double click: wait, undo, again.
+    let doubled = false;
+    for (let attempt = 0; attempt < 4 && !doubled; attempt++) {
+      const start = Date.now();
+      await ready.click();
+      await pressed("true");
+      if (Date.now() - start < 300) {
+        await ready.click();
+        doubled = true;
+      } else {
+        await sleep(600);
+        await ready.click();
+        await pressed("false");
+        await sleep(600);
+      }
+    }
+    assert.ok(doubled, "the server never showed a press within 300 ms: no double click could be made");
     await sleep(800);
     assert.equal(await ready.getAttribute("aria-pressed"), "true", `still ready: ${await ready.innerText()}`);
     await expectText(fay.page, "status", /1 of 3 ready/);
