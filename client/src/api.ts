@@ -4,6 +4,7 @@
  * shape before it is shown.
  */
 import type { AwaySeat, GameStats, LeaderboardEntry, LoggedStep, MatchLog, MatchPlayer, MatchRecordView, MatchSummary, Profile } from "../../src/protocol/players.js";
+import type { RoomEntry } from "../../src/protocol/messages.js";
 import { HttpError } from "./errors.js";
 
 export type { AwaySeat, GameStats, MatchSummary, Profile };
@@ -141,4 +142,38 @@ const isRunningGames = (v: unknown): v is { games: AwaySeat[] } => isObject(v) &
 /** The signed-in player's games whose seat is held while they are away (GET /api/me/games, with their sign-in token). */
 export async function fetchRunningGames(token: string, signal?: AbortSignal): Promise<AwaySeat[]> {
   return (await getJson("/api/me/games", isRunningGames, signal, { authorization: `Bearer ${token}` })).games;
+}
+
+/** A room's listing entry (GET /api/rooms/:id) as the lobby reads it. */
+export function isRoomEntry(v: unknown): v is RoomEntry {
+  const e = v as RoomEntry;
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.roomId === "string" &&
+    typeof e.game === "string" &&
+    typeof e.players === "number" &&
+    typeof e.seats === "number" &&
+    typeof e.started === "boolean" &&
+    typeof e.open === "boolean" &&
+    Array.isArray(e.names) &&
+    e.names.every((n) => typeof n === "string") &&
+    typeof e.settings === "object" &&
+    e.settings !== null
+  );
+}
+
+/**
+ * One room's listing entry (GET /api/rooms/:id): `entry` when it answered one, `gone` when
+ * the room is not listed (404); neither when the request failed (offline, a refusal).
+ */
+export async function lookUpRoom(roomId: string): Promise<{ entry?: RoomEntry; gone: boolean }> {
+  try {
+    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
+    if (!res.ok) return { gone: res.status === 404 };
+    const body: unknown = await res.json();
+    return { entry: isRoomEntry(body) ? body : undefined, gone: false };
+  } catch {
+    return { gone: false };
+  }
 }

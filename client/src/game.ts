@@ -18,7 +18,8 @@ import { CloseCode, ErrorCode as SdkErrorCode, type Client, type Room } from "@c
 import type { Account } from "./account.js";
 import { checkName } from "../../src/protocol/names.js";
 import { CLIENT_SEED, type HistoryEntry, type ServerEvents } from "../../src/protocol/messages.js";
-import { describeCloseCode, describeErrorPayload, describeJoinError, isRoomGone, isSeatExpired, refusedWith } from "./errors.js";
+import { describeCloseCode, describeErrorPayload, describeJoinError, isRoomGone, isSeatExpired, refusedWith, type JoinFailure } from "./errors.js";
+import { lookUpRoom } from "./api.js";
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
@@ -39,7 +40,15 @@ export interface GameHost {
   /** The player's sign-in: a spectator's join again retries once after a refused token. */
   readonly account: Account;
   showLobby(): void;
+  /**
+   * A spectator takes a free seat of the room: joined as a player (the game screen is
+   * replaced), or what went wrong (the spectator's screen stays).
+   */
+  takeSeat(roomId: string, view: AnyView, isPrivate: boolean): Promise<JoinFailure | undefined>;
 }
+
+/** While a spectator's room waits for players, how often it asks whether a seat is free (GET /api/rooms/:id). */
+const SEAT_LOOK_MS = 3000;
 
 /** How long a refused action stays explained under the game when nothing else changes. */
 const FEEDBACK_MS = 6000;
@@ -203,6 +212,12 @@ export class GameScreen {
   private restoreRun = 0;
   private disposed = false;
   private copied = false;
+  /** A spectator's room has a free seat (its listing says so): "Take the seat" is offered. */
+  private seatFree = false;
+  private seatTimer?: ReturnType<typeof setTimeout>;
+  private seatSpell = 0;
+  /** A spectator is taking the free seat (one join at a time). */
+  private takingSeat = false;
   /**
    * The last refused action, shown under the game area (never over the board or its
    * controls) until the state changes, the next refusal replaces it, or a few seconds pass.
@@ -515,6 +530,7 @@ export class GameScreen {
     retire(this.room);
     clearInterval(this.timer);
     clearTimeout(this.feedbackTimer);
+    clearTimeout(this.seatTimer);
     this.signal.dispose();
     setNotice("");
     // Nothing said about this game follows the player into the lobby.
@@ -750,6 +766,52 @@ export class GameScreen {
     this.showLost(code, lastError === undefined ? "" : `${failed}: ${describeJoinError(lastError).title}`);
   }
 
+  /**
+   * A spectator's room waits for players (`waiting`): its listing is read every
+   * {@link SEAT_LOOK_MS} while the page is on screen, so a seat that frees up (a player left)
+   * is offered, and one taken is not. Until 2026-12-05 a spectator could only watch the
+   * empty seat ("Waiting for a new opponent…"), or go back to the lobby to join.
+   */
+  private watchForSeat(waiting: boolean) {
+    if (!this.spectator || waiting === (this.seatTimer !== undefined)) return;
+    clearTimeout(this.seatTimer);
+    this.seatTimer = undefined;
+    // Each spell of waiting has its own lookups: one still under way from an earlier spell is dropped.
+    const spell = ++this.seatSpell;
+    if (!waiting) {
+      this.seatFree = false;
+      return;
+    }
+    const look = async () => {
+      // A page in the background asks nothing (players behind one address share its request budget).
+      if (document.visibilityState !== "hidden") {
+        const { entry } = await lookUpRoom(this.roomId);
+        if (this.disposed || spell !== this.seatSpell) return;
+        const free = entry?.open === true;
+        if (free !== this.seatFree) {
+          this.seatFree = free;
+          this.render();
+        }
+      }
+      if (!this.disposed && spell === this.seatSpell) this.seatTimer = setTimeout(() => void look(), SEAT_LOOK_MS);
+    };
+    this.seatTimer = setTimeout(() => void look(), 0);
+  }
+
+  /** "Take the seat": joined as a player, the screen is replaced; else said why, still watching. */
+  private async takeSeat() {
+    if (this.takingSeat || !this.spectator) return;
+    this.takingSeat = true;
+    this.render();
+    const failure = await this.host.takeSeat(this.roomId, this.entry, this.isPrivate);
+    if (this.disposed) return;
+    this.takingSeat = false;
+    if (failure) {
+      this.seatFree = false;
+      this.showFeedback("You could not take the seat.", failure.title, "");
+    } else this.render();
+  }
+
   private async leave() {
     if (this.leaving) return;
     this.leaving = true;
@@ -784,6 +846,9 @@ export class GameScreen {
         return;
       case "leave-confirm":
         void this.leave();
+        return;
+      case "take-seat":
+        void this.takeSeat();
         return;
       case "leave-cancel":
         this.confirmingLeave = false;
@@ -892,6 +957,7 @@ export class GameScreen {
       this.sinceGame = summary.running ? Math.max(0, newest - 1) : newest;
       if (!this.spectator) this.save();
     }
+    this.watchForSeat(summary?.waiting === true);
     // While the room waits for players, and after a game (for the next one).
     const showInvite = summary?.waiting === true || summary?.over === true;
     const link = inviteLink(this.room.roomId);
@@ -964,6 +1030,14 @@ export class GameScreen {
           { class: `status${restoring !== undefined ? " restoring" : ""}`, testid: "status", attrs: { "aria-live": "polite" } },
           restoring ?? (summary ? rich(summary.status) : "Loading the game…"),
         ),
+        this.seatFree && summary?.waiting === true && restoring === undefined
+          ? h(
+              "p",
+              { class: "take-seat", testid: "take-seat" },
+              "A seat is free: you can play instead of watching. ",
+              h("button", { class: "primary", action: "take-seat", testid: "btn-take-seat", attrs: { type: "button", disabled: this.takingSeat } }, this.takingSeat ? "Taking the seat…" : "Take the seat"),
+            )
+          : null,
         h(
           "p",
           { class: `turn${summary?.myTurn ? " mine" : ""}`, testid: "turn", attrs: { "aria-live": "polite", hidden: !summary || plainText(summary.turn) === "" || restoring !== undefined } },

@@ -7,7 +7,7 @@ import { CLOSE_FLOODING, MatchmakingStatus } from "../../src/protocol/errors.js"
 import { commonJoinOptions, type RoomEntry } from "../../src/protocol/messages.js";
 import { checkName, NAME_MAX_GRAPHEMES } from "../../src/protocol/names.js";
 import type { Account } from "./account.js";
-import { fetchRunningGames, type AwaySeat } from "./api.js";
+import { fetchRunningGames, isRoomEntry, lookUpRoom, type AwaySeat } from "./api.js";
 import { describeJoinError, RATE_LIMIT_WAIT_MS, type JoinFailure, type RequestFailure } from "./errors.js";
 import { delegate, h, morphContent, napUntilOnline } from "./dom.js";
 import { VIEWS, viewOf, type AnyView } from "./games/index.js";
@@ -15,7 +15,7 @@ import { forgetInviteInLocation, leftHere, loadName, roomIdFrom, saveName } from
 import { setConnection, showError } from "./ui.js";
 import { secondsLeft, type OptionField } from "./view.js";
 import { quickMatch } from "./quick-match.js";
-import { newClientSeed, type JoinSeed } from "./fairness.js";
+import { fairJoinSeed, type JoinSeed } from "./fairness.js";
 
 export interface LobbyHost {
   readonly client: Client;
@@ -35,24 +35,6 @@ function optionControl(game: string, field: OptionField, id: string): HTMLElemen
   }
   const values = Array.from({ length: field.max - field.min + 1 }, (_, i) => field.min + i);
   return h("select", { ...props, attrs: { id, name } }, values.map((n) => h("option", { attrs: { value: n, selected: n === field.default } }, field.choice(n))));
-}
-
-function isRoomEntry(v: unknown): v is RoomEntry {
-  const e = v as RoomEntry;
-  return (
-    typeof e === "object" &&
-    e !== null &&
-    typeof e.roomId === "string" &&
-    typeof e.game === "string" &&
-    typeof e.players === "number" &&
-    typeof e.seats === "number" &&
-    typeof e.started === "boolean" &&
-    typeof e.open === "boolean" &&
-    Array.isArray(e.names) &&
-    e.names.every((n) => typeof n === "string") &&
-    typeof e.settings === "object" &&
-    e.settings !== null
-  );
 }
 
 let fieldIds = 0;
@@ -406,18 +388,8 @@ export class LobbyScreen {
     };
     // A page in the background asks nothing (players behind one address share its request budget).
     if (document.visibilityState === "hidden" && panel.isConnected) return again();
-    let entry: RoomEntry | undefined;
-    let gone = false;
-    try {
-      const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
-      if (res.ok) {
-        const body: unknown = await res.json();
-        if (isRoomEntry(body)) entry = body;
-      }
-      else gone = res.status === 404;
-    } catch {
-      // offline: the plain invite stays
-    }
+    // Offline (neither): the plain invite stays.
+    const { entry, gone } = await lookUpRoom(roomId);
     if (this.disposed) return;
     // Gone is looked at again too: while another process takes a room over, its listing may
     // be missing for a few seconds (src/ha/unanswered.ts), and the room comes back.
@@ -866,22 +838,6 @@ export function settingsWords(settings: Record<string, number> | undefined): str
     else if (key === "maxPlayers") words.push(`up to ${value} players`);
   }
   return words.join(", ");
-}
-
-/**
- * For a join by id: a fresh client seed and the commitment the room lists now (GET
- * /api/rooms/:id), when it has fair dice; undefined otherwise, or when the room cannot be
- * read (the join goes on without a seed: this page's seed then counts from the next game).
- */
-async function fairJoinSeed(roomId: string): Promise<JoinSeed | undefined> {
-  try {
-    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { signal: AbortSignal.timeout(3000) });
-    if (!res.ok) return undefined;
-    const commitment = ((await res.json()) as { commitment?: unknown } | null)?.commitment;
-    return typeof commitment === "string" && /^[0-9a-f]{64}$/.test(commitment) ? { seed: newClientSeed(), commitment } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The invite card's "Join the game". */

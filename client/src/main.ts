@@ -7,10 +7,11 @@
 import { Client, type Room } from "@colyseus/sdk";
 import { Account } from "./account.js";
 import { AccountBar } from "./accountbar.js";
-import { describeJoinError, isSeatExpired } from "./errors.js";
+import { describeJoinError, isSeatExpired, type JoinFailure } from "./errors.js";
 import { h, sleep } from "./dom.js";
 import { GameScreen, spectatorOptions, type GameHost } from "./game.js";
-import type { JoinSeed } from "./fairness.js";
+import { fairJoinSeed, type JoinSeed } from "./fairness.js";
+import { commonJoinOptions } from "../../src/protocol/messages.js";
 import { viewOf, type AnyView } from "./games/index.js";
 import { LeaderboardScreen } from "./leaderboard.js";
 import { LobbyScreen, type LobbyHost } from "./lobby.js";
@@ -191,6 +192,22 @@ class App implements LobbyHost, GameHost {
     if (currentRoute().kind !== "lobby") history.replaceState(null, "", location.pathname + location.search);
     this.show(new LobbyScreen(this, invite));
     reportBrokenInvite();
+  }
+
+  async takeSeat(roomId: string, view: AnyView, isPrivate: boolean): Promise<JoinFailure | undefined> {
+    // The same join as the lobby's: the name the spectator watched under (else the
+    // profile's), and a client seed for a room with fair dice.
+    const name = spectatorOptions().name ?? this.account.user?.name;
+    const joinSeed = await fairJoinSeed(roomId);
+    try {
+      await this.account.signInSettled();
+      const room = await this.account.withAuthRetry(() => this.client.joinById(roomId, commonJoinOptions.parse({ name, ...(joinSeed ? { clientSeed: joinSeed.seed, commitment: joinSeed.commitment } : {}) })));
+      // The spectator's connection ends with its screen (dispose).
+      this.enterGame(room, view, isPrivate, false, false, joinSeed);
+      return undefined;
+    } catch (err) {
+      return describeJoinError(err);
+    }
   }
 
   enterGame(room: Room, view: AnyView, isPrivate: boolean, spectator = false, quick = false, joinSeed?: JoinSeed, sinceGame?: number) {

@@ -10,6 +10,7 @@ import { d6, pick, seededRng } from "../../src/rules/rng.js";
 import { browserSuite, createRoom, expectText, joinListed, screenshot, text, waitFor, type Player } from "./helpers.js";
 
 const logText = (page: Page) => page.getByTestId("event-log").innerText();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Seats Ada (creator) and Bob in a new room of `game`; a third person watches. */
 async function seatedGame(suite: ReturnType<typeof browserSuite>, game: "tictactoe" | "connectfour", options: { turnSeconds?: number } = {}) {
@@ -64,6 +65,35 @@ describe("Browser: endings say what happened (issue 12)", function () {
       await dan.page.getByTestId("btn-invite-join").click();
       await waitFor(async () => (await text(dan.page, "turn")).includes("turn"), "a new game with the newcomer");
       await ada.page.getByTestId("btn-back-lobby").waitFor({ state: "detached" });
+    });
+
+    it("a spectator takes the seat a player left: a new game starts with them, the one who stayed plays it, and a taken seat is not offered", async () => {
+      const { ada, bob, cy, roomId } = await seatedGame(suite, "tictactoe");
+      const dan = await suite.player("Dan");
+      await dan.page.getByTestId(`btn-watch-${roomId}`).click();
+      await waitFor(async () => (await text(dan.page, "role")).includes("watching"), "the second spectator");
+      // No seat during the game.
+      await sleep(3500);
+      assert.equal(await cy.page.getByTestId("btn-take-seat").count(), 0, "no seat offered while both play");
+
+      await bob.page.getByTestId("btn-leave").click();
+      await bob.page.getByTestId("btn-leave-confirm").click();
+      await expectText(cy.page, "status", /^Bob left\. Waiting for a new opponent to join…$/);
+      // Offered to both spectators (until 2026-12-05 neither could take it: only watch).
+      for (const [p, who] of [[cy, "Cy"], [dan, "Dan"]] as const) await expectText(p.page, "take-seat", /^A seat is free: you can play instead of watching\./, `${who}: the seat offered`, 8000);
+      await screenshot(cy.page, "spectator-take-seat");
+      await cy.page.getByTestId("btn-take-seat").click();
+      await waitFor(async () => /playing as [XO]$/.test(await text(cy.page, "role")), "Cy playing");
+      for (const [p, who] of [[ada, "Ada"], [cy, "Cy"]] as const) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), `${who}: a new game`);
+      await waitFor(async () => (await ada.page.locator(".player").allInnerTexts()).some((t) => t.includes("Cy")) || undefined, "Ada sees Cy in the free seat");
+      // Cy's seat is taken: the other spectator is no longer offered it, and reads the new game.
+      await waitFor(async () => (await dan.page.getByTestId("btn-take-seat").count()) === 0 || undefined, "the taken seat withdrawn from Dan", 8000);
+      assert.match(await text(dan.page, "role"), /watching$/);
+      // Cy plays: a move of hers is seen by Ada.
+      const cyTurn = (await text(cy.page, "turn")).startsWith("Your turn") ? cy : ada;
+      await cyTurn.page.getByTestId("cell-4").click();
+      for (const [p, who] of [[ada, "Ada"], [cy, "Cy"], [dan, "Dan"]] as const) await waitFor(async () => (await p.page.getByTestId("cell-4").innerText()).trim() !== "", `${who}: the move`);
+      assert.deepEqual([...ada.errors, ...cy.errors, ...dan.errors], []);
     });
 
     it("a turn that runs out: the loser, the winner and a spectator read whose time ran out", async () => {
