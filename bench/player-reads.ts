@@ -1,8 +1,9 @@
 /**
  * What the players' API costs the event loop on the embedded database (better-sqlite3 is
  * synchronous: a read's wall time is time every room of the process waits), as the
- * database grows: a leaderboard read (a sort of every player of the game with enough
- * games; the server keeps it and reads it at most once a second, src/players/leaderboards.ts)
+ * database grows: a leaderboard read (the best rated players, read from an index in their
+ * order; half the players only played the bot and are not in it; the server keeps it and
+ * reads it at most once a second, src/players/leaderboards.ts),
  * a profile (its last 20 matches, read from the index on player and end) of a player
  * with many matches, and a match with a long action log. Fresh databases, filled
  * directly; each read 5 times, median and max.
@@ -36,13 +37,15 @@ async function main() {
     const store = new PlayerStore(db);
     const sqlite = db.sqlite!;
     const user = sqlite.prepare("insert into users (id, name, email, password, guest, created_at) values (?, ?, null, null, 0, 0)");
-    const stats = sqlite.prepare("insert into stats (user_id, game, played, won, lost, drawn, mu, sigma) values (?, 'dice', ?, 0, 0, 0, ?, ?)");
+    const stats = sqlite.prepare("insert into stats (user_id, game, played, won, lost, drawn, rated, mu, sigma) values (?, 'dice', ?, 0, 0, 0, ?, ?, ?)");
     const match = sqlite.prepare("insert into matches (id, game, started_at, ended_at, rated, result, log) values (?, 'tictactoe', ?, ?, 0, '{}', '[]')");
     const seat = sqlite.prepare("insert into match_players (match_id, seat, user_id, name, placement, ended_at) values (?, ?, ?, 'x', ?, ?)");
     sqlite.transaction(() => {
       for (let i = 0; i < players; i++) {
         user.run(`u${i}`, `Player ${i}`);
-        stats.run(`u${i}`, 5 + (i % 50), 25 + Math.random() * 10, 8 * Math.random());
+        // Half played only the bot (no rated game: a new player's 0.0, all alike), half rated games.
+        if (i % 2 === 0) stats.run(`u${i}`, 5 + (i % 50), 0, 25, 25 / 3);
+        else stats.run(`u${i}`, 5 + (i % 50), 5 + (i % 50), 25 + Math.random() * 10, 8 * Math.random());
       }
       for (let i = 0; i < matches; i++) {
         const id = `m${String(i).padStart(9, "0")}`;

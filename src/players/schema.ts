@@ -146,11 +146,22 @@ const migrations: Record<string, Migration> = {
   },
   // The leaderboard lists players by their rated games: before, 5 games against the Dice bot
   // (which move no rating) listed a player at a new player's 0.0, above every rated player
-  // whose rating had gone below it. Counted from the matches recorded so far.
+  // whose rating had gone below it. Counted from the matches recorded so far. The
+  // leaderboard's index holds only players with a rated game (`rated > 0`, a term its query
+  // repeats word for word): the many who only played the bot all sit at 0.0, and a read
+  // would otherwise walk past every one of them.
   "0005-stats-rated": {
     async up(db: Kysely<any>) {
-      await db.schema.alterTable("stats").addColumn("rated", "integer", (c) => c.notNull().defaultTo(0)).execute();
-      await sql`update stats set rated = (select count(*) from match_players join matches on matches.id = match_players.match_id where match_players.user_id = stats.user_id and matches.game = stats.game and matches.rated = 1)`.execute(db);
+      // One transaction on both databases (Kysely's migrator opens none on SQLite): a start
+      // cut short in the backfill leaves no column behind to fail the next start.
+      const steps = async (trx: Kysely<any>) => {
+        await trx.schema.alterTable("stats").addColumn("rated", "integer", (c) => c.notNull().defaultTo(0)).execute();
+        await sql`update stats set rated = (select count(*) from match_players join matches on matches.id = match_players.match_id where match_players.user_id = stats.user_id and matches.game = stats.game and matches.rated = 1)`.execute(trx);
+        await sql`create index stats_rated_rank on stats (game, (mu - 3 * sigma) desc, played desc, user_id) where rated > 0`.execute(trx);
+        await trx.schema.dropIndex("stats_rank").execute();
+      };
+      if (db.isTransaction) await steps(db);
+      else await db.transaction().execute(steps);
     },
   },
 };

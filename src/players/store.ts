@@ -237,7 +237,7 @@ export class PlayerStore {
     });
   }
 
-  /** The leaderboard's query (its plan is tested: it must read the index stats_rank, not sort). */
+  /** The leaderboard's query (its plan is tested: it must read the index stats_rated_rank, not sort). */
   leaderboardQuery(game: string, limit: number) {
     return (
       this.db
@@ -247,7 +247,9 @@ export class PlayerStore {
         .where("stats.game", "=", game)
         // Rated games: games against a bot or an anonymous program move no rating, and do not list a player at a new player's 0.0.
         .where("stats.rated", ">=", this.minGames)
-        // The expression exactly as the index stats_rank holds it (migration 0004), so the
+        // The index's condition word for word (a parameter would not do), so the database may read it.
+        .where(sql<boolean>`rated > 0`)
+        // The expression exactly as the index stats_rated_rank holds it (migration 0005), so the
         // database reads the best players from it instead of sorting every player.
         .orderBy(sql`mu - 3 * sigma`, "desc")
         .orderBy("stats.played", "desc")

@@ -124,6 +124,33 @@ for (const kind of ["sqlite", "postgres"] as const) {
       }
     });
 
+    it("migration 0005 is all or nothing: a start that fails in it leaves no column behind (without a transaction of its own the embedded database kept it, and every later start failed), and the next start migrates", async () => {
+      const { old, url, dataDir: oldDir, raw, remove } = await databaseAt("0004-stats-by-rank");
+      // An index of the name 0005 creates makes its third step fail, after the column and the count.
+      await sql`create index stats_rated_rank on stats (game)`.execute(old);
+      await old.destroy();
+      const columns = async () => {
+        const db = raw();
+        try {
+          return (await db.introspection.getTables()).find((t) => t.name === "stats")!.columns.map((c) => c.name);
+        } finally {
+          await db.destroy();
+        }
+      };
+      try {
+        await assert.rejects(openDatabase({ url, dataDir: oldDir }), /stats_rated_rank/);
+        assert.ok(!(await columns()).includes("rated"), "no column left by the failed migration");
+        const fix = raw();
+        await sql`drop index stats_rated_rank`.execute(fix);
+        await fix.destroy();
+        const reopened = await openDatabase({ url, dataDir: oldDir });
+        await reopened.close();
+        assert.ok((await columns()).includes("rated"), "migrated at the next start");
+      } finally {
+        remove();
+      }
+    });
+
     it("a database from before migration 0005 (no count of rated games) is migrated at open: its leaderboard counts each player's rated games from the matches, so a player of bot games only is not listed", async () => {
       const { old, url, dataDir: oldDir, remove } = await databaseAt("0004-stats-by-rank");
       const game = "dice";
@@ -351,10 +378,15 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal(r[1], r[2], "the tied players are rated alike");
     });
 
-    it("leaderboard: the database reads it from the index stats_rank in its order (no sort of every player), with 2,000 players", async () => {
+    it("leaderboard: the database reads it from the index stats_rated_rank in its order (no sort of every player; players of bot games only are not in it), with 2,000 players", async () => {
       const rows = Array.from({ length: 2000 }, (_, i) => ({ id: `rank-${i}`, name: `R${i}`, email: null, password: null, guest: 1, created_at: 0 }));
       for (let i = 0; i < rows.length; i += 500) await opened.db.insertInto("users").values(rows.slice(i, i + 500)).execute();
-      const stats = rows.map((u, i) => ({ user_id: u.id, game: "rank-game", played: 5 + (i % 7), won: 0, lost: 0, drawn: 0, rated: 5, mu: 20 + (i % 97) / 10, sigma: 1 + (i % 13) / 10 }));
+      // A third played only the bot (no rated game: a new player's 0.0), the others 1–9 rated games.
+      const stats = rows.map((u, i) =>
+        i % 3 === 0
+          ? { user_id: u.id, game: "rank-game", played: 5 + (i % 7), won: 0, lost: 0, drawn: 0, rated: 0, mu: 25, sigma: 25 / 3 }
+          : { user_id: u.id, game: "rank-game", played: 9 + (i % 7), won: 0, lost: 0, drawn: 0, rated: 1 + (i % 9), mu: 20 + (i % 97) / 10, sigma: 1 + (i % 13) / 10 },
+      );
       for (let i = 0; i < stats.length; i += 500) await opened.db.insertInto("stats").values(stats.slice(i, i + 500)).execute();
       const q = store.leaderboardQuery("rank-game", 100).compile();
       let plan: string;
@@ -366,9 +398,9 @@ for (const kind of ["sqlite", "postgres"] as const) {
         plan = opened.sqlite!.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])).map((r) => (r as { detail: string }).detail).join("\n");
         assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
       }
-      assert.match(plan, /stats_rank/, plan);
+      assert.match(plan, /stats_rated_rank/, plan);
       const top = await store.leaderboard("rank-game", 100);
-      const expected = [...stats].sort((a, b) => b.mu - 3 * b.sigma - (a.mu - 3 * a.sigma) || b.played - a.played || (a.user_id < b.user_id ? -1 : 1)).slice(0, 100);
+      const expected = stats.filter((s) => s.rated >= LEADERBOARD_MIN_GAMES).sort((a, b) => b.mu - 3 * b.sigma - (a.mu - 3 * a.sigma) || b.played - a.played || (a.user_id < b.user_id ? -1 : 1)).slice(0, 100);
       assert.deepEqual(top.map((e) => e.userId), expected.map((s) => s.user_id), "in the order of the ratings");
     });
 
