@@ -169,7 +169,8 @@ export function isRoomEntry(v: unknown): v is RoomEntry {
  */
 export async function lookUpRoom(roomId: string): Promise<{ entry?: RoomEntry; gone: boolean }> {
   try {
-    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
+    // Bounded: a request that hangs would stop the caller's lookups (each waits for the last).
+    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { signal: AbortSignal.timeout(5000) });
     if (!res.ok) return { gone: res.status === 404 };
     const body: unknown = await res.json();
     return { entry: isRoomEntry(body) ? body : undefined, gone: false };

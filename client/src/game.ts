@@ -42,9 +42,10 @@ export interface GameHost {
   showLobby(): void;
   /**
    * A spectator takes a free seat of the room: joined as a player (the game screen is
-   * replaced), or what went wrong (the spectator's screen stays).
+   * replaced), or what went wrong (the spectator's screen stays). A seat joined once the
+   * spectator no longer `wanted` it (they left meanwhile) is given up at once.
    */
-  takeSeat(roomId: string, view: AnyView, isPrivate: boolean): Promise<JoinFailure | undefined>;
+  takeSeat(roomId: string, view: AnyView, isPrivate: boolean, wanted: () => boolean): Promise<JoinFailure | undefined>;
 }
 
 /** While a spectator's room waits for players, how often it asks whether a seat is free (GET /api/rooms/:id). */
@@ -684,6 +685,8 @@ export class GameScreen {
     this.stopRestore();
     if (wasRestoring) this.render();
     this.lost = true;
+    // No seat to offer on a lost screen (render() no longer runs to stop the lookups).
+    this.watchForSeat(false);
     this.signal.update(false);
     this.rejoining = false;
     clearInterval(this.timer);
@@ -727,6 +730,7 @@ export class GameScreen {
    */
   private async rejoin(code: number, token?: string) {
     this.rejoining = true;
+    this.watchForSeat(false);
     this.confirmingLeave = false;
     const seated = Boolean(token);
     setConnection("reconnecting", seated ? "getting your seat back" : "watching");
@@ -803,7 +807,7 @@ export class GameScreen {
     if (this.takingSeat || !this.spectator) return;
     this.takingSeat = true;
     this.render();
-    const failure = await this.host.takeSeat(this.roomId, this.entry, this.isPrivate);
+    const failure = await this.host.takeSeat(this.roomId, this.entry, this.isPrivate, () => !this.disposed && !this.leaving);
     if (this.disposed) return;
     this.takingSeat = false;
     if (failure) {

@@ -194,14 +194,20 @@ class App implements LobbyHost, GameHost {
     reportBrokenInvite();
   }
 
-  async takeSeat(roomId: string, view: AnyView, isPrivate: boolean): Promise<JoinFailure | undefined> {
+  async takeSeat(roomId: string, view: AnyView, isPrivate: boolean, wanted: () => boolean): Promise<JoinFailure | undefined> {
     // The same join as the lobby's: the name the spectator watched under (else the
     // profile's), and a client seed for a room with fair dice.
     const name = spectatorOptions().name ?? this.account.user?.name;
     const joinSeed = await fairJoinSeed(roomId);
     try {
       await this.account.signInSettled();
+      if (!wanted()) return undefined;
       const room = await this.account.withAuthRetry(() => this.client.joinById(roomId, commonJoinOptions.parse({ name, ...(joinSeed ? { clientSeed: joinSeed.seed, commitment: joinSeed.commitment } : {}) })));
+      // Left meanwhile (back in the lobby, or in another game): the seat is given up, not taken.
+      if (!wanted()) {
+        void room.leave(true).catch(() => undefined);
+        return undefined;
+      }
       // The spectator's connection ends with its screen (dispose).
       this.enterGame(room, view, isPrivate, false, false, joinSeed);
       return undefined;

@@ -13,12 +13,14 @@ import { append, delegate, h, morphContent, plainText, rich, type Text } from ".
 import { rollsOfSteps } from "./fairness.js";
 import { viewOf, type AnyView } from "./games/index.js";
 import { gameTitle, loadRecords, ordinal, playerLink } from "./profile.js";
-import { replayHref } from "./routes.js";
+import { currentRoute, replayHref } from "./routes.js";
 import { FairnessVerification, fairnessReport } from "./verify.js";
 import type { GameView, ReplayView, ViewContext } from "./view.js";
 
 /** Time per step while playing. */
 const STEP_MS = 700;
+/** The address follows the step shown once the steps have stood still this long. */
+const ADDRESS_DELAY_MS = 300;
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -63,6 +65,7 @@ export class ReplayScreen {
   /** The state shown: 0 = the start, n = after step n. */
   private pos = 0;
   private timer?: ReturnType<typeof setInterval>;
+  private addressTimer?: ReturnType<typeof setTimeout>;
   private verification?: FairnessVerification;
   private copied = false;
   // The parts that change with each step (built once, so the scrubber is never rebuilt under the pointer).
@@ -82,6 +85,7 @@ export class ReplayScreen {
   dispose() {
     this.abort.abort();
     this.pause();
+    clearTimeout(this.addressTimer);
   }
 
   private load() {
@@ -241,9 +245,23 @@ export class ReplayScreen {
     this.pos = Math.max(0, Math.min(this.total, Math.round(pos) || 0));
     this.renderStep();
     // The address follows the step (replaced, not pushed: Back leaves the replay), so a
-    // reload shows it again; until 2026-12-05 a reload went back to the start.
+    // reload shows it again; until 2026-12-05 a reload went back to the start. Once the
+    // steps stop changing: a scrubber dragged over every step would replace the address a
+    // hundred times, which some browsers refuse.
+    clearTimeout(this.addressTimer);
+    this.addressTimer = setTimeout(() => this.followAddress(), ADDRESS_DELAY_MS);
+  }
+
+  private followAddress() {
+    // Only while this replay is still the page's place (a click on a name may have moved on).
+    const route = currentRoute();
+    if (!this.el.isConnected || route.kind !== "replay" || route.id !== this.matchId) return;
     const href = replayHref(this.matchId, this.pos);
-    if (this.el.isConnected && location.hash !== href) history.replaceState(null, "", href);
+    try {
+      if (location.hash !== href) history.replaceState(null, "", href);
+    } catch {
+      // refused by the browser (too many): the address keeps the last step it took
+    }
   }
 
   private renderStep() {

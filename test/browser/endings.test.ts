@@ -96,6 +96,25 @@ describe("Browser: endings say what happened (issue 12)", function () {
       assert.deepEqual([...ada.errors, ...cy.errors, ...dan.errors], []);
     });
 
+    it("a spectator who leaves while their seat is being taken is not pulled back into the game: the seat stays free", async () => {
+      const { ada, bob, cy, roomId } = await seatedGame(suite, "tictactoe");
+      await bob.page.getByTestId("btn-leave").click();
+      await bob.page.getByTestId("btn-leave-confirm").click();
+      await cy.page.getByTestId("btn-take-seat").waitFor({ timeout: 8000 });
+      // The join's first request (the room's fair-dice commitment) is held 2 s: Cy leaves meanwhile.
+      await cy.page.route(`**/api/rooms/${roomId}`, async (route) => {
+        await sleep(2000);
+        await route.continue();
+      });
+      await cy.page.getByTestId("btn-take-seat").click();
+      await cy.page.getByTestId("btn-leave").click();
+      await cy.page.getByTestId("lobby").waitFor();
+      await sleep(3500);
+      assert.equal(await cy.page.getByTestId("game-screen").count(), 0, "Cy is still in the lobby");
+      assert.ok(!(await ada.page.locator(".player").allInnerTexts()).some((t) => t.includes("Cy")), "Cy did not take the seat");
+      await expectText(ada.page, "status", /^Bob left\. Invite someone with the link, or go back to the lobby\.$/);
+    });
+
     it("a turn that runs out: the loser, the winner and a spectator read whose time ran out", async () => {
       const { ada, bob, cy } = await seatedGame(suite, "connectfour", { turnSeconds: 2 });
       const onTurn = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : bob;

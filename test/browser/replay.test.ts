@@ -120,14 +120,15 @@ describe("Browser: replays", function () {
     assert.equal(await scrubber.inputValue(), String(middle));
     // The address holds the step, so a reload shows it again (until 2026-12-05 the start);
     // Back then leaves the replay, as before (the step replaces the address, it adds none).
-    assert.equal(new URL(page.url()).hash, `#/replay/${matchId}/${middle}`);
+    const hashIs = (hash: string) => waitFor(async () => new URL(page.url()).hash === hash || undefined, `the address ${hash}`, 3000);
+    await hashIs(`#/replay/${matchId}/${middle}`);
     const stepShown = await text(page, "replay-step");
     await page.reload();
     await expectPosition(page, middle, "after a reload");
     assert.equal(await text(page, "replay-step"), stepShown);
     await page.getByTestId("replay-first").click();
     await expectPosition(page, 0, "first, after the reload");
-    assert.equal(new URL(page.url()).hash, `#/replay/${matchId}`, "the start: the replay's own address");
+    await hashIs(`#/replay/${matchId}`); // the start: the replay's own address
     await page.goBack();
     await page.getByTestId("profile").waitFor();
     await page.goForward();
