@@ -21,7 +21,17 @@ async function main() {
   const metrics = createMetrics();
   const players = env.ACCOUNTS === "on" ? await openPlayers({ env, logger, metrics: metrics.results, address: requestAddress }) : undefined;
   const server = createServer({ env, logger, rng, metrics, players }, port);
+  // A port it cannot have (taken by another program, a HOST that names no address here):
+  // Colyseus's listen() then neither resolves nor rejects, and the process stayed up, shown
+  // "online" by pm2, registered with the matchmaker and given rooms nobody could reach
+  // (until 2026-12-05). It says why and exits, so pm2 shows it failing.
+  const cannotListen = (err: NodeJS.ErrnoException) => {
+    logger.fatal({ err: err.message, code: err.code, port, host: env.HOST }, `cannot listen on ${env.HOST}:${port}: ${err.code === "EADDRINUSE" ? "the port is in use by another program" : err.message}; exiting`);
+    process.exit(1);
+  };
+  server.transport.server?.once("error", cannotListen);
   await server.listen(port, env.HOST);
+  server.transport.server?.off("error", cannotListen);
   logger.info(
     { port, host: env.HOST, presence: env.REDIS_URL ? "redis" : "in-memory", processId: matchMaker.processId, snapshots: env.REDIS_URL !== undefined && env.SNAPSHOTS === "on", accounts: players ? players.database.kind : "off", games: GAME_NAMES },
     `game server listening on http://${env.HOST === "0.0.0.0" ? "localhost" : env.HOST}:${port}`,

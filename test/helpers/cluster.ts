@@ -285,3 +285,27 @@ export async function stopAllServers(): Promise<void> {
   );
   spawned.clear();
 }
+
+/** Runs `src/index.ts` directly (no readiness wait): for start-ups that must fail. */
+export function runServerExpectingExit(env: Record<string, string>, timeoutMs = 20000): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const { JWT_SECRET: _secret, ...inherited } = process.env;
+  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
+    cwd: REPO_ROOT,
+    env: { ...inherited, HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the server did not exit within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, stdout });
+    });
+  });
+}

@@ -19,12 +19,11 @@ import { Client } from "@colyseus/sdk";
 import jsonwebtoken from "jsonwebtoken";
 import type { BoardGameState } from "../../src/schema/BoardGameState.js";
 import { eventually, Player, refusedWith } from "../helpers/clients.js";
-import { startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
+import { runServerExpectingExit, startServer, stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { freePort } from "../helpers/ports.js";
 import { topRowMoves } from "../helpers/rooms.js";
 import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.js";
 
-const REPO_ROOT = path.resolve(__dirname, "../..");
 /** Colyseus's AUTH_FAILED: what a join with a refused token answers. */
 const AUTH_FAILED = 525;
 
@@ -141,30 +140,6 @@ async function profile(base: string, id: string) {
   const res = await get(base, `/api/players/${encodeURIComponent(id)}`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return res.body as { id: string; name: string; guest: boolean; stats: Record<string, { played: number; won: number; lost: number; drawn: number }> };
-}
-
-/** Runs `src/index.ts` directly (no readiness wait): for start-ups that must fail. */
-function runServerExpectingExit(env: Record<string, string>, timeoutMs = 20000): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const { JWT_SECRET: _secret, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
-    cwd: REPO_ROOT,
-    env: { ...inherited, HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`the server did not exit within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, stdout });
-    });
-  });
 }
 
 describe("Sign-in (/auth) on real server processes", function () {

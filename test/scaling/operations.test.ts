@@ -8,8 +8,9 @@ import { promisify } from "node:util";
 import { Client } from "@colyseus/sdk";
 import { Redis } from "ioredis";
 import { dropConnection, eventually } from "../helpers/clients.js";
-import { startServer, stopAllServers } from "../helpers/cluster.js";
+import { runServerExpectingExit, startServer, stopAllServers } from "../helpers/cluster.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { freePort } from "../helpers/ports.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
@@ -98,6 +99,34 @@ describe("Operations", function () {
     assert.equal(health.status, 503);
     assert.equal(JSON.parse(health.text).reason, "redis does not answer", "the driver's message (it may name Redis's address) stays in the log");
     server.kill("SIGKILL"); // its Redis is gone; a graceful stop would wait for it
+  });
+
+  it("a process that cannot have its port (another program holds it) says so and exits with code 1 (until 2026-12-05 it stayed up, unreachable, and pm2 showed it online)", async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as net.AddressInfo).port;
+    try {
+      const { code, stdout } = await runServerExpectingExit({ PORT: String(port), ACCOUNTS: "off", REDIS_URL: "" }, 15000);
+      assert.equal(code, 1, stdout);
+      assert.match(stdout, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use by another program; exiting`), stdout);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it("pm2's configuration with the processes reached directly (no PUBLIC_ADDRESS) lets each process take the pages of all of them: a page loaded from the first creates a room on the second (until 2026-12-05: 403)", async () => {
+    const port = await freePort();
+    const first = port - 1;
+    const { ALLOWED_ORIGINS: _unset, PUBLIC_ADDRESS: _none, ...env } = process.env;
+    const { stdout: origins } = await run(process.execPath, ["-e", "process.stdout.write(String(require('./ecosystem.config.js').apps[0].env.ALLOWED_ORIGINS))"], { cwd: ROOT, env: { ...env, INSTANCES: "2", PORT: String(first) } });
+    const second = await startServer({ port, redisUrl: "", env: { ACCOUNTS: "off", ...(origins === "undefined" ? {} : { ALLOWED_ORIGINS: origins }) } });
+    const create = (origin: string) =>
+      fetch(`${second.url}/matchmake/create/tictactoe`, { method: "POST", headers: { "Content-Type": "application/json", Origin: origin }, body: "{}" }).then((r) => r.status);
+    assert.equal(await create(`http://localhost:${first}`), 200, `the first process's page, on the second (${origins})`);
+    assert.equal(await create(`http://127.0.0.1:${first}`), 200, "the same page at 127.0.0.1");
+    assert.equal(await create(`http://localhost:${port}`), 200, "the second's own page");
+    assert.equal(await create("http://evil.example"), 403, "a foreign page");
+    assert.equal(await create(`http://localhost:${port + 1}`), 403, "a port no process of the two has");
   });
 
   it("pm2 runs the built server as one process per instance on consecutive ports sharing Redis", async function () {
