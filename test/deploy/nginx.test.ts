@@ -145,6 +145,22 @@ describe("Front door: nginx in front of two processes (issue 13)", function () {
     }
   });
 
+  it("a process killed under a connected player: the SDK's retries to it fail through nginx (502), and neither of nginx's logs holds a token (until 2026-12-05 its error log quoted each retry's query)", async () => {
+    await stack();
+    const a = await enter(client().create("tictactoe", { name: "Ada" }));
+    const socket = (a.room as any).connection.transport.ws.url as string;
+    const owner = processes.find((p) => socket.includes(`/p${p.port}/`))!;
+    const reconnectionToken = a.room.reconnectionToken.split(":")[1]!;
+    owner.kill("SIGKILL");
+    await owner.waitForExit();
+    // The SDK retries the dead process's address (README, "High availability"): each a 502.
+    await eventually(() => nginx.accessLog().some((l) => l.includes(`GET /p${owner.port}/`) && / 502 /.test(l)), "a retry answered 502", 15000);
+    for (const line of [...nginx.accessLog(), ...nginx.errorLog()]) {
+      assert.ok(!line.includes(reconnectionToken), `a reconnection token in nginx's logs: ${line}`);
+      assert.ok(!line.includes("reconnectionToken="), `a query in nginx's logs: ${line}`);
+    }
+  });
+
   it("the per-address cap counts the forwarded client address, and a forged X-Forwarded-For does not help", async () => {
     await stack({ MAX_CONNECTIONS_PER_IP: "3" });
     const wsUrl = `ws://127.0.0.1:${nginx.port}/p${processes[0]!.port}/`;

@@ -4,7 +4,7 @@
  * folder. Stopped (and its folder removed) by `stop()`; killed if the test run dies.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +28,8 @@ export interface TestNginx {
   url: string;
   /** The access log so far, one line per request: `addr "request" status upstream=… rt=…`. */
   accessLog(): string[];
+  /** nginx's error log, line by line. */
+  errorLog(): string[];
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export async function startNginx(options: { port?: number; processes: readonly n
     port,
     url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
     accessLog: () => readFileSync(path.join(runDir, "access.log"), "utf8").split("\n").filter(Boolean),
+    errorLog: () => (existsSync(path.join(runDir, "error.log")) ? readFileSync(path.join(runDir, "error.log"), "utf8").split("\n").filter(Boolean) : []),
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGQUIT");
