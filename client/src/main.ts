@@ -4,6 +4,8 @@
  * (a reload mid-game) or the page the address names: the lobby, a profile, a leaderboard,
  * a match's replay, or signing in (routes.ts).
  */
+// First: before any schema is built (see the module).
+import "./no-eval.js";
 import { Client, type Room } from "@colyseus/sdk";
 import { Account } from "./account.js";
 import { AccountBar } from "./accountbar.js";
@@ -22,6 +24,7 @@ import { brokenInviteInLocation, clearSeat, forgetInviteInLocation, inviteInLoca
 import type { AwaySeat } from "./api.js";
 import { AccountScreen } from "./signin.js";
 import { clearToasts, setConnection, showError } from "./ui.js";
+
 
 /** How long the first screen waits for the sign-in at load (then it shows, and follows the sign-in when it comes). */
 const SIGN_IN_WAIT_MS = 4000;
