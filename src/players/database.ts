@@ -78,9 +78,12 @@ function cachedStatements(sqlite: BetterSqlite3.Database): { close(): void; prep
 function lockFolder(dataDir: string, file: string): BetterSqlite3.Database {
   const lock = new BetterSqlite3(path.join(dataDir, "players.lock"), { timeout: 0 });
   try {
+    // The rollback journal in memory: the lock file holds nothing worth one, and no
+    // players.lock-journal lies beside it while the lock is held. (Until 2026-12-05 this asked
+    // for "OFF", which better-sqlite3's defensive mode refuses silently: the journal stayed on
+    // disk for as long as the server ran.)
+    lock.pragma("journal_mode = MEMORY");
     lock.pragma("locking_mode = EXCLUSIVE");
-    // No rollback journal: the lock file holds nothing worth one (and no players.lock-journal is left behind).
-    lock.pragma("journal_mode = OFF");
     lock.exec("BEGIN EXCLUSIVE; COMMIT;");
     return lock;
   } catch (err) {

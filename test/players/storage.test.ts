@@ -655,7 +655,9 @@ for (const kind of ["sqlite", "postgres"] as const) {
         }
       });
 
-      it("another process that opens the same folder stops with a clear error", () => {
+      it("another process that opens the same folder stops with a clear error; the lock leaves no journal beside it while held", () => {
+        // (until 2026-12-05 players.lock-journal lay in the folder for as long as the server ran)
+        assert.deepEqual(fs.readdirSync(dataDir).filter((f) => f.startsWith("players.lock")), ["players.lock"]);
         const script = `require("./src/players/database.ts").openDatabase({ dataDir: process.argv[1] }).then(() => process.exit(0), (err) => { console.error(err.message); process.exit(3); })`;
         const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script, dataDir], { cwd: path.resolve(__dirname, "../.."), encoding: "utf8", timeout: 30000 });
         assert.equal(run.status, 3, run.stderr);
