@@ -60,7 +60,7 @@ export function createMetrics(): Metrics {
   const restoreFailed = new Counter({ name: "ha_restore_failures_total", help: "Snapshots this process claimed but could not restore (unreadable, or the room failed to start)", registers: [registry] });
   const superseded = new Counter({ name: "ha_rooms_superseded_total", help: "Rooms of this process closed because another process restored them while this one was stalled", registers: [registry] });
   const writeSeconds = new Histogram({ name: "ha_snapshot_write_seconds", help: "Time of one snapshot write call to Redis (the rooms that changed since the last call are written together; calls are at least HA_BATCH_MS apart)", buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] });
-  const writeFailed = new Counter({ name: "ha_snapshot_failures_total", help: "Snapshot writes that failed (Redis unreachable): those games would not survive a crash", registers: [registry] });
+  const writeFailed = new Counter({ name: "ha_snapshot_failures_total", help: "Snapshot writes sent to Redis that failed (no answer in time, an error): those games would not survive a crash. Moves made while ha_snapshots_paused is 1 are not written, and not counted here", registers: [registry] });
   const paused = new Gauge({ name: "ha_snapshots_paused", help: "1 while snapshots are paused because Redis is unreachable", registers: [registry] });
   const backlog = new Gauge({ name: "match_results_backlog", help: "Finished matches waiting to be written to the players' database (it is down, or slow)", registers: [registry] });
   const recorded = new Counter({ name: "match_results_recorded_total", help: "Finished matches written to the players' database", registers: [registry] });
