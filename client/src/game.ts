@@ -696,6 +696,8 @@ export class GameScreen {
     // Whose turn it was, and what the game was waiting for, are no longer this page's to say
     // (until 2026-12-05 "Game on… Ada's turn" stayed under "your seat was given up").
     for (const id of ["status", "turn", "countdown"]) this.el.querySelector<HTMLElement>(`[data-testid=${id}]`)?.setAttribute("hidden", "");
+    // Nor is the empty box they stood in, nor an invitation to a game that is gone.
+    for (const selector of [".summary", "[data-testid=invite]", "[data-testid=take-seat]"]) this.el.querySelector<HTMLElement>(selector)?.setAttribute("hidden", "");
     const panel = h(
       "div",
       { class: "lost-panel", testid: "lost", attrs: { role: "alert" } },

@@ -108,6 +108,9 @@ describe("Browser: a server restart after a game (issue 12, defect 11)", functio
     assert.match(await text(ada.page, "lost"), /server is restarting, and this game was closed/);
     assert.equal(await ada.page.getByTestId("btn-rematch").isVisible(), false, "no rematch on a closed game");
     assert.equal(await ada.page.locator(".game-area .controls button:visible").count(), 0);
+    // No invitation to the closed room, and no empty status box (until 2026-12-05 both stayed).
+    assert.equal(await ada.page.getByTestId("invite-link").isVisible(), false, "no invite link to a closed game");
+    assert.equal(await ada.page.locator(".summary").isVisible(), false, "no empty status box");
     await screenshot(ada.page, "tictactoe-server-restarting");
   });
 });
