@@ -7,32 +7,18 @@
  * it was refused), and that the start said "The stack is up" while the processes crash-looped.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { runToExit } from "../helpers/cluster.js";
 import { freePort } from "../helpers/ports.js";
 
-const ROOT = path.resolve(__dirname, "../..");
-
-/** Runs `tsx deploy/stack.ts <command>` with `env` on top of this process's environment (minus the stack's own settings). */
-function stackCommand(command: "start" | "stop", env: Record<string, string>, timeoutMs = 150_000): Promise<{ code: number | null; output: string }> {
+/** Runs `tsx deploy/stack.ts <command>` with `env` on top of this process's environment (minus the stack's own settings); its output, stdout then stderr. */
+async function stackCommand(command: "start" | "stop", env: Record<string, string>, timeoutMs = 150_000): Promise<{ code: number | null; output: string }> {
   const { REDIS_URL: _r, PUBLIC_PORT: _p, PORT: _port, STACK_REDIS_PORT: _s, INSTANCES: _i, DATABASE_URL: _d, JWT_SECRET: _j, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "deploy/stack.ts", command], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => (output += c));
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (output += c));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`stack ${command} did not end within ${timeoutMs} ms:\n${output}`));
-    }, timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+  const { code, stdout, stderr } = await runToExit(["deploy/stack.ts", command], { ...inherited, ...env }, timeoutMs, `stack ${command}`);
+  return { code, output: stdout + stderr };
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:`port`. */

@@ -289,11 +289,12 @@ export async function stopAllServers(): Promise<void> {
 /** Runs `src/index.ts` directly (no readiness wait): for start-ups that must fail. */
 export function runServerExpectingExit(env: Record<string, string>, timeoutMs = 20000): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const { JWT_SECRET: _secret, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/index.ts"], {
-    cwd: REPO_ROOT,
-    env: { ...inherited, HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  return runToExit(["src/index.ts"], { ...inherited, HOST: "127.0.0.1", LOG_LEVEL: "info", ...env }, timeoutMs, "the server");
+}
+
+/** Runs a TypeScript file of the repository (`args`: the file, then its arguments) with `env` until it exits; rejects after `timeoutMs`. */
+export function runToExit(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, what = args[0]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
@@ -301,7 +302,7 @@ export function runServerExpectingExit(env: Record<string, string>, timeoutMs = 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`the server did not exit within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(new Error(`${what} did not exit within ${timeoutMs} ms; stdout:\n${stdout}\nstderr:\n${stderr}`));
     }, timeoutMs);
     child.once("exit", (code) => {
       clearTimeout(timer);
