@@ -28,6 +28,7 @@ function allowedOrigins() {
   for (let i = 0; i < instances; i++) for (const host of ["localhost", "127.0.0.1"]) origins.push(`http://${host}:${port + i}`);
   return origins.join(",");
 }
+const origins = allowedOrigins();
 
 module.exports = {
   apps: [
@@ -47,7 +48,7 @@ module.exports = {
         PORT: port,
         REDIS_URL: process.env.REDIS_URL || "redis://127.0.0.1:6379",
         PUBLIC_ADDRESS: publicAddress,
-        ...(allowedOrigins() === undefined ? {} : { ALLOWED_ORIGINS: allowedOrigins() }),
+        ...(origins === undefined ? {} : { ALLOWED_ORIGINS: origins }),
         DRAIN_SECONDS: drainSeconds,
         // Players' accounts need a database every process shares (the embedded one is one
         // process's): on with DATABASE_URL (PostgreSQL; JWT_SECRET required in production),

@@ -167,10 +167,10 @@ export function isRoomEntry(v: unknown): v is RoomEntry {
  * One room's listing entry (GET /api/rooms/:id): `entry` when it answered one, `gone` when
  * the room is not listed (404); neither when the request failed (offline, a refusal).
  */
-export async function lookUpRoom(roomId: string): Promise<{ entry?: RoomEntry; gone: boolean }> {
+export async function lookUpRoom(roomId: string, timeoutMs = 5000): Promise<{ entry?: RoomEntry; gone: boolean }> {
   try {
     // Bounded: a request that hangs would stop the caller's lookups (each waits for the last).
-    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return { gone: res.status === 404 };
     const body: unknown = await res.json();
     return { entry: isRoomEntry(body) ? body : undefined, gone: false };

@@ -273,19 +273,3 @@ function ordinal(n: number): string {
 export function newClientSeed(): string {
   return bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(8)));
 }
-
-/**
- * For a join by id: a fresh client seed and the commitment the room lists now (GET
- * /api/rooms/:id), when it has fair dice; undefined otherwise, or when the room cannot be
- * read (the join goes on without a seed: this page's seed then counts from the next game).
- */
-export async function fairJoinSeed(roomId: string): Promise<JoinSeed | undefined> {
-  try {
-    const res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`, { signal: AbortSignal.timeout(3000) });
-    if (!res.ok) return undefined;
-    const commitment = ((await res.json()) as { commitment?: unknown } | null)?.commitment;
-    return typeof commitment === "string" && /^[0-9a-f]{64}$/.test(commitment) ? { seed: newClientSeed(), commitment } : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -15,7 +15,8 @@ import { forgetInviteInLocation, leftHere, loadName, roomIdFrom, saveName } from
 import { setConnection, showError } from "./ui.js";
 import { secondsLeft, type OptionField } from "./view.js";
 import { quickMatch } from "./quick-match.js";
-import { fairJoinSeed, type JoinSeed } from "./fairness.js";
+import type { JoinSeed } from "./fairness.js";
+import { fairJoinSeed, joinByIdOptions } from "./join.js";
 
 export interface LobbyHost {
   readonly client: Client;
@@ -786,7 +787,7 @@ export class LobbyScreen {
     // A room with fair dice: a client seed of this page's goes with the join, with the
     // commitment the listing shows now, so it counts in the game the join may start.
     const joinSeed = spectate ? undefined : await fairJoinSeed(roomId);
-    const options = commonJoinOptions.parse({ name, ...(spectate ? { spectate: true } : {}), ...(joinSeed ? { clientSeed: joinSeed.seed, commitment: joinSeed.commitment } : {}) });
+    const options = joinByIdOptions(name, joinSeed, spectate);
     await this.attempt(() => this.host.client.joinById(roomId, options), roomId, false, spectate, false, joinSeed);
   }
 

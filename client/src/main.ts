@@ -12,8 +12,8 @@ import { AccountBar } from "./accountbar.js";
 import { describeJoinError, isSeatExpired, type JoinFailure } from "./errors.js";
 import { h, sleep } from "./dom.js";
 import { GameScreen, spectatorOptions, type GameHost } from "./game.js";
-import { fairJoinSeed, type JoinSeed } from "./fairness.js";
-import { commonJoinOptions } from "../../src/protocol/messages.js";
+import type { JoinSeed } from "./fairness.js";
+import { fairJoinSeed, joinByIdOptions } from "./join.js";
 import { viewOf, type AnyView } from "./games/index.js";
 import { LeaderboardScreen } from "./leaderboard.js";
 import { LobbyScreen, type LobbyHost } from "./lobby.js";
@@ -24,7 +24,6 @@ import { brokenInviteInLocation, clearSeat, forgetInviteInLocation, inviteInLoca
 import type { AwaySeat } from "./api.js";
 import { AccountScreen } from "./signin.js";
 import { clearToasts, setConnection, showError } from "./ui.js";
-
 
 /** How long the first screen waits for the sign-in at load (then it shows, and follows the sign-in when it comes). */
 const SIGN_IN_WAIT_MS = 4000;
@@ -205,7 +204,7 @@ class App implements LobbyHost, GameHost {
     try {
       await this.account.signInSettled();
       if (!wanted()) return undefined;
-      const room = await this.account.withAuthRetry(() => this.client.joinById(roomId, commonJoinOptions.parse({ name, ...(joinSeed ? { clientSeed: joinSeed.seed, commitment: joinSeed.commitment } : {}) })));
+      const room = await this.account.withAuthRetry(() => this.client.joinById(roomId, joinByIdOptions(name, joinSeed)));
       // Left meanwhile (back in the lobby, or in another game): the seat is given up, not taken.
       if (!wanted()) {
         void room.leave(true).catch(() => undefined);
