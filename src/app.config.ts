@@ -340,10 +340,14 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
 
   const stopSweep = driverRedis ? startProcessSweep({ intervalMs: env.PROCESS_SWEEP_MS, redis: driverRedis, logger, probeMs: env.HA_PROBE_MS }) : undefined;
 
+  // SIGTERM: this process takes no rooms over from now on, and is handed no games (src/ha/service.ts).
+  server.onBeforeShutdown(() => ha?.drainBegan());
+
   server.onShutdown(async () => {
     stopSweep?.();
     stopHa?.();
-    if (ha) await ha.store.forget(matchMaker.processId).catch(() => undefined);
+    // Its games handed over at the drain's end: the others take them over now; else it is forgotten.
+    if (ha) await ha.leave().catch((err: Error) => logger.warn({ err: err.message }, "could not tell the other processes that this one stopped"));
     await haRedis?.quit().catch(() => undefined);
     unfollow?.();
     loop.stop();

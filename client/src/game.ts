@@ -563,10 +563,11 @@ export class GameScreen {
     // A spectator has no seat to keep: it joins again. A player cut for not reading in time
     // (4430) keeps the seat for the reconnection window, but the SDK does not reconnect on
     // that code by itself: this page does, with the room's current token.
-    if (this.spectator && CONNECTION_LOST.includes(code)) void this.rejoin(code);
+    if (this.spectator && (CONNECTION_LOST.includes(code) || code === CLOSE_ROOM_MOVED)) void this.rejoin(code);
     else if (!this.spectator && code === CLOSE_SLOW_CLIENT) void this.rejoin(code, this.room.reconnectionToken);
     // The SDK gave up (4003), its retry reached a process without the room (4003), or this
-    // copy of the room was superseded (4412): the seat may be held elsewhere.
+    // copy of the room was superseded or handed over by a stopping process (4412): the seat
+    // may be held elsewhere.
     else if (!this.spectator && (CONNECTION_LOST.includes(code) || code === CLOSE_ROOM_MOVED)) void this.restore(room, code);
     else this.showLost(code);
   }
@@ -597,6 +598,8 @@ export class GameScreen {
     if (this.restoring || this.lost || this.leaving || this.disposed || old !== this.room) return;
     this.restoring = true;
     this.confirmingLeave = false;
+    // The server said the game is moving (another process takes it over): say so at once.
+    if (code === CLOSE_ROOM_MOVED) this.restartHeard = true;
     const run = ++this.restoreRun;
     const stopped = () => run !== this.restoreRun || this.leaving || this.disposed || this.lost;
     const droppedAt = (this.droppedAt ??= Date.now());

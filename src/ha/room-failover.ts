@@ -47,7 +47,7 @@ export interface RoomOutput {
   heldToken(sessionId: string, current: string): string;
   /** The player has no seat any more. */
   unseated(sessionId: string): void;
-  /** Another process owns this room now: this copy sends nothing more and is closing. */
+  /** Another process owns this room now, or will (its game handed over at the drain's end): this copy sends nothing more and is closing. */
   readonly superseded: boolean;
   /** The room is disposed: a room that ended deletes its snapshot. */
   dispose(): void;
@@ -121,7 +121,8 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   }
 
   changed(): void {
-    this.gate.changed();
+    // A copy closing (superseded, or its game handed over) writes nothing more.
+    if (!this.closing) this.gate.changed();
   }
 
   then(fn: () => void): void {
@@ -210,6 +211,30 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
       (err: unknown) => this.log.warn({ err: (err as Error).message }, "could not check this copy's listing row"),
     );
     this.room.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
+  }
+
+  /**
+   * The end of this process's drain with the room's game still running: hands the game over
+   * instead of cutting it off. Once what its players were shown is saved and sent, this copy
+   * closes their connections (4412: they resume where the room lives next, as after a
+   * takeover) and leaves its snapshot in Redis for the process that takes it over once this
+   * one is gone (src/ha/service.ts, `leave`). False, with nothing done, when no process can
+   * take it (Redis away, a write that did not land, every other process draining or none
+   * running): the room cuts the game off then. Should Redis fail between this and the last
+   * write, `cutOff` runs instead, since the snapshot may then lack what the players saw.
+   */
+  handOff(cutOff: () => void): boolean {
+    if (this.closing || this.disposed || !this.snapshots.canHandOff()) return false;
+    this.gate.send(() => {
+      if (this.closing || this.disposed) return;
+      if (!this.snapshots.canHandOff()) return cutOff();
+      this.closing = true;
+      this.abandonWaiting();
+      this.snapshots.handOff();
+      this.log.info({ clients: this.room.clients.length }, "drain time is over; the game still running is handed over to another process");
+      this.room.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
+    });
+    return true;
   }
 
   /** Writes the snapshot again (Redis came back after an outage). */

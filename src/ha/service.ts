@@ -74,6 +74,16 @@ export interface RoomSnapshots {
   end(): void;
   /** The room was superseded: forget it here, leave the live copy's snapshot alone. */
   detach(): void;
+  /**
+   * Whether the room's game can be handed over at the end of this process's drain: Redis
+   * answers, every write has landed so far, and another process runs that is not draining.
+   */
+  canHandOff(): boolean;
+  /**
+   * The room's game is handed over: forgotten here, its snapshot left in Redis (and in this
+   * process's set), for a survivor to take over once this process is gone ({@link HighAvailability.leave}).
+   */
+  handOff(): void;
 }
 
 /** What the service reports to /metrics. */
@@ -196,6 +206,12 @@ export class HighAvailability {
   private readonly stallMs: number;
   /** Writes waiting for Redis while {@link suspect}. */
   private held: Asked[] = [];
+  /** This process drains for a shutdown: it takes no rooms over (see {@link drainBegan}). */
+  private draining = false;
+  /** Other processes that beat at the last check and are not draining: who could take a game over. */
+  private takers = 0;
+  /** Rooms whose game this process handed over at the end of its drain. */
+  private handedOff = 0;
 
   constructor(private readonly options: HaOptions) {
     this.store = new SnapshotStore(options.redis);
@@ -238,6 +254,35 @@ export class HighAvailability {
     };
   }
 
+  /**
+   * This process begins its drain for a shutdown (SIGTERM). It takes no rooms over from now
+   * on (it is about to go), and says so in Redis: the other processes hand it none of their
+   * games when their own drains end.
+   */
+  drainBegan(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.store.draining(this.me).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, "could not record this process's drain in Redis"));
+  }
+
+  /**
+   * At shutdown, once every room is closed: a process that handed games over is released (its
+   * heartbeat set {@link deadAfterMs} back, its address gone), so the first survivor's next
+   * check takes them over; any other process is forgotten. Call after stopping the checks.
+   */
+  async leave(): Promise<void> {
+    await this.beating;
+    if (this.handedOff > 0) {
+      await this.store.release(this.me, this.deadAfterMs);
+      this.log.info({ rooms: this.handedOff }, "handed this process's running games over; another process takes them over now");
+    } else await this.store.forget(this.me);
+  }
+
+  /** Whether a running game can be handed over now (see {@link RoomSnapshots.canHandOff}). */
+  private canHandOff(): boolean {
+    return this.options.redis.status === "ready" && !this.paused && !this.suspect && this.takers > 0;
+  }
+
   /** Registers a room (epoch 0: a new room; above: restored at that epoch). */
   attach(room: SnapshotRoom, epoch = 0): RoomSnapshots {
     const entry: Attached = { room, epoch, written: epoch > 0, diff: new FieldDiff() };
@@ -252,6 +297,12 @@ export class HighAvailability {
       },
       detach: () => {
         if (this.rooms.get(room.roomId) === entry) this.forget(room.roomId);
+      },
+      canHandOff: () => this.canHandOff(),
+      handOff: () => {
+        if (this.rooms.get(room.roomId) !== entry) return;
+        this.forget(room.roomId);
+        this.handedOff++;
       },
     };
   }
@@ -581,17 +632,21 @@ export class HighAvailability {
   }
 
   private async findDead() {
-    const { now, beats, addresses } = await this.store.processes();
+    const { now, beats, addresses, draining } = await this.store.processes();
     const silent: [string, number][] = [];
     let othersRun = false;
+    let takers = 0;
     for (const [processId, beat] of beats) {
       if (processId === this.me || now - beat < this.deadAfterMs) {
         this.cutOff.delete(processId);
         if (processId !== this.me) othersRun = true;
+        if (processId !== this.me && !draining.has(processId)) takers++;
       } else silent.push([processId, beat]);
     }
+    this.takers = takers;
     for (const id of this.cutOff) if (!beats.has(id)) this.cutOff.delete(id);
-    if (silent.length === 0) return;
+    // A draining process leaves the dead to the others: it is about to go itself.
+    if (silent.length === 0 || this.draining) return;
     // Each silent process is first asked directly, all at once (src/ha/probe.ts). One that
     // answers runs, only cut off from Redis: its players may still be playing there, and a
     // restore from its last snapshot, or dropping its snapshots, would take their moves or

@@ -8,6 +8,8 @@
  *   ha:procs            process id → last heartbeat (epoch ms), for every process with snapshots on
  *   ha:addr             process id → the address other processes reach it at directly (host:port),
  *                       to ask a process with no heartbeat whether it still runs (src/ha/probe.ts)
+ *   ha:draining         process id → when its drain for a shutdown began (epoch ms): it takes no
+ *                       rooms over, and no draining process hands its games to it
  *   ha:gen              a random marker of this Redis's data: a new one means Redis lost its data
  *                       (restarted without persistence, flushed); see {@link SnapshotStore.onDataLost}
  *
@@ -27,6 +29,7 @@ const ROOMS = (processId: string) => `ha:rooms:${processId}`;
 const PROCS = "ha:procs";
 const ADDR = "ha:addr";
 const GEN = "ha:gen";
+const DRAINING = "ha:draining";
 
 /**
  * Writes the snapshots of several rooms in one call, each fenced on its own. ARGV[1]: the
@@ -159,23 +162,46 @@ redis.call('SET', KEYS[2], ARGV[2], 'NX')
 return { now, redis.call('GET', KEYS[2]) }`;
 
 /**
- * KEYS: procs, addr. Returns { Redis's clock (epoch ms), the heartbeats as a flat list, the
- * addresses as a flat list }. An address whose process has no heartbeat any more (forgotten
- * by a server of an older version, which knew no addresses) is deleted.
+ * KEYS: procs, addr, draining. Returns { Redis's clock (epoch ms), the heartbeats as a flat
+ * list, the addresses as a flat list, the draining processes }. An address or a drain whose
+ * process has no heartbeat any more (forgotten by a server of an older version, which knew
+ * neither) is deleted.
  */
 const PROCS_NOW = `
 local t = redis.call('TIME')
-local addr = redis.call('HGETALL', KEYS[2])
-local kept = {}
-for i = 1, #addr, 2 do
-  if redis.call('HEXISTS', KEYS[1], addr[i]) == 1 then
-    kept[#kept + 1] = addr[i]
-    kept[#kept + 1] = addr[i + 1]
-  else
-    redis.call('HDEL', KEYS[2], addr[i])
+local function kept(key)
+  local all = redis.call('HGETALL', key)
+  local out = {}
+  for i = 1, #all, 2 do
+    if redis.call('HEXISTS', KEYS[1], all[i]) == 1 then
+      out[#out + 1] = all[i]
+      out[#out + 1] = all[i + 1]
+    else
+      redis.call('HDEL', key, all[i])
+    end
   end
+  return out
 end
-return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]), kept }`;
+local addr = kept(KEYS[2])
+local draining = kept(KEYS[3])
+local ids = {}
+for i = 1, #draining, 2 do ids[#ids + 1] = draining[i] end
+return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]), addr, ids }`;
+
+/**
+ * KEYS: procs, addr, draining. ARGV: processId, how long ago (ms) its heartbeat is to look.
+ * A process that shut down after handing its running games over: its heartbeat is set that
+ * far back at Redis's clock, so the others find it silent at once, and its direct address and
+ * its drain are forgotten (nothing answers there any more), so the first survivor's check
+ * takes its rooms over.
+ */
+const RELEASE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], ARGV[1], now - tonumber(ARGV[2]))
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return now`;
 
 export type WriteResult = "saved" | "superseded";
 
@@ -209,7 +235,8 @@ interface Scripts {
   haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string, again: "1" | "0"): Promise<[number, string[], string[]] | null>;
   haDrop(owner: string, snap: string, hist: string, rooms: string, expected: string, roomId: string, processId: string): Promise<number>;
   haBeat(procs: string, gen: string, addr: string, processId: string, fresh: string, address: string): Promise<[number, string]>;
-  haProcs(procs: string, addr: string): Promise<[number, string[], string[]]>;
+  haProcs(procs: string, addr: string, draining: string): Promise<[number, string[], string[], string[]]>;
+  haRelease(procs: string, addr: string, draining: string, processId: string, agoMs: number): Promise<number>;
 }
 
 export class SnapshotStore {
@@ -228,7 +255,8 @@ export class SnapshotStore {
     define("haClaim", 5, CLAIM);
     define("haDrop", 4, DROP);
     define("haBeat", 3, BEAT);
-    define("haProcs", 2, PROCS_NOW);
+    define("haProcs", 3, PROCS_NOW);
+    define("haRelease", 3, RELEASE);
     this.scripts = redis as unknown as Scripts;
   }
 
@@ -324,18 +352,28 @@ export class SnapshotStore {
     return Number(now);
   }
 
-  /** Every process with snapshots on and its last heartbeat, the direct addresses of those that gave one, and Redis's clock now (epoch ms). */
-  async processes(): Promise<{ now: number; beats: Map<string, number>; addresses: Map<string, string> }> {
-    const [now, flat, addr] = await this.scripts.haProcs(PROCS, ADDR);
+  /** Every process with snapshots on and its last heartbeat, the direct addresses of those that gave one, those draining for a shutdown, and Redis's clock now (epoch ms). */
+  async processes(): Promise<{ now: number; beats: Map<string, number>; addresses: Map<string, string>; draining: Set<string> }> {
+    const [now, flat, addr, draining] = await this.scripts.haProcs(PROCS, ADDR, DRAINING);
     const beats = new Map<string, number>();
     for (let i = 0; i + 1 < flat.length; i += 2) beats.set(flat[i]!, Number(flat[i + 1]));
     const addresses = new Map<string, string>();
     for (let i = 0; i + 1 < addr.length; i += 2) addresses.set(addr[i]!, addr[i + 1]!);
-    return { now: Number(now), beats, addresses };
+    return { now: Number(now), beats, addresses, draining: new Set(draining) };
+  }
+
+  /** A process began its drain for a shutdown: it takes no rooms over, and is handed none. */
+  async draining(processId: string): Promise<void> {
+    await this.redis.hset(DRAINING, processId, Date.now());
+  }
+
+  /** A process that handed its games over is gone: the others take its rooms over at their next check (see RELEASE). */
+  async release(processId: string, agoMs: number): Promise<void> {
+    await this.scripts.haRelease(PROCS, ADDR, DRAINING, processId, agoMs);
   }
 
   /** Forgets a process: after its rooms were taken over or dropped. */
   async forget(processId: string): Promise<void> {
-    await this.redis.multi().hdel(PROCS, processId).hdel(ADDR, processId).exec();
+    await this.redis.multi().hdel(PROCS, processId).hdel(ADDR, processId).hdel(DRAINING, processId).exec();
   }
 }

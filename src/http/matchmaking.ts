@@ -66,9 +66,10 @@ export interface MatchmakingSettings {
    */
   unanswered?(roomId: string): Promise<boolean>;
   /**
-   * With high availability: whether a room a reconnect found unlisted (Colyseus's 522) may
-   * still be running or be brought back: its snapshot is in Redis, or that cannot be checked.
-   * Such a reconnect is answered 523 ("try again") instead, so 522 means the game is gone.
+   * With high availability: whether a room a reconnect (or a spectator's joinById) found
+   * unlisted (Colyseus's 522) may still be running or be brought back: its snapshot is in
+   * Redis, or that cannot be checked. Such a request is answered 523 ("try again") instead,
+   * so 522 means the game is gone.
    */
   mayComeBack?(roomId: string): Promise<boolean>;
   logger: Logger;
@@ -200,8 +201,9 @@ export function createMatchmakingRoute(settings: MatchmakingSettings) {
       if (typeof e.code !== "number" || e.code === ErrorCode.MATCHMAKE_UNHANDLED) throw err;
       // A room restored elsewhere can be listening with its row missing for a moment (a
       // process's sweep deleting rows it read before the restore wrote its own; a stalled copy
-      // unlisting itself): its snapshot says it is not gone.
-      if (method === "reconnect" && e.code === ErrorCode.MATCHMAKE_INVALID_ROOM_ID && (await settings.mayComeBack?.(roomName))) {
+      // unlisting itself), or not restored yet (its game handed over by a stopped process): its
+      // snapshot says it is not gone. A spectator joining it again (joinById) is told the same.
+      if ((method === "reconnect" || method === "joinById") && e.code === ErrorCode.MATCHMAKE_INVALID_ROOM_ID && (await settings.mayComeBack?.(roomName))) {
         throw new Refusal(523, 523, "That game is being brought back on another server. Try again in a moment.", 1);
       }
       throw new Refusal(httpStatus(e.code), e.code, String(e.message ?? "matchmaking failed").slice(0, 300));

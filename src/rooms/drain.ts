@@ -1,7 +1,9 @@
 /**
  * A room's drain for a graceful shutdown (SIGTERM; the matchmaker already sends no new
  * players here). A room with no game running closes at once; a running game may finish, up
- * to `seconds`, and the room closes after the patch that ends it, or at the cutoff.
+ * to `seconds`, and the room closes after the patch that ends it, or at the cutoff: there,
+ * with high availability, its game is handed over to another process if one can take it
+ * (its players resume there), and cut off otherwise.
  * Colyseus's default would cut the game off. Everyone is told `draining { seconds }` when
  * it begins, and whoever arrives during it (a player back from a dropped connection, a
  * spectator) how long is left.
@@ -22,6 +24,8 @@ export interface DrainingRoom {
   after(ms: number, fn: () => void): void;
   /** Closes the room for the shutdown. */
   close(): void;
+  /** At the cutoff: hands the running game over to another process (high availability); false when none can take it. */
+  handOff(): boolean;
   log: Logger;
 }
 
@@ -48,7 +52,12 @@ export class Drain {
     if (!this.room.started()) return this.close();
     this.room.after(seconds * 1000, () => {
       // A game that ended asked its close already (which may still wait for its patch): the cutoff holds, without the warning.
-      if (!this.asked) this.room.log.warn("drain time is over; closing a game still running");
+      if (this.asked) return this.close();
+      if (!this.closed && this.room.handOff()) {
+        this.closed = true;
+        return;
+      }
+      this.room.log.warn("drain time is over; closing a game still running");
       this.close();
     });
   }

@@ -3,9 +3,10 @@
  * process holding its game is killed. Real nginx (deploy/nginx.ts's configuration) in front
  * of two real server processes on a private Redis, every page and socket through the one
  * nginx address. Two players start a TicTacToe game and play two moves; the process that
- * owns the room gets SIGKILL. Both pages say "The server restarted; bringing your game
- * back…", then are connected again (no reload) to the room the survivor restored, with the
- * same board, and the game is finished by clicking.
+ * owns the room gets SIGKILL, or SIGTERM (a planned restart: at the end of its drain it hands
+ * the running game over). Both pages say "The server restarted; bringing your game back…",
+ * then are connected again (no reload) to the room the survivor restored, with the same
+ * board, and the game is finished by clicking (a spectator watches on, after the SIGTERM).
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
@@ -127,10 +128,22 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
   }
 
   it("SIGKILL of the owner after two moves: both pages say the server restarted, come back by themselves with the same board, and finish the game", async () => {
+    await survives("SIGKILL");
+  });
+
+  it("SIGTERM of the owner (a planned restart) with the game still running when its drain ends: the game is handed over; both pages say so, come back by themselves with the same board and finish it, and a spectator watches on", async () => {
+    await survives("SIGTERM");
+  });
+
+  /**
+   * Two pages play two moves; the owner gets `signal`. SIGTERM: the owner drains for
+   * DRAIN_SECONDS, then hands the game over (4412) and exits; a spectator's page watches too.
+   */
+  async function survives(signal: "SIGKILL" | "SIGTERM") {
     const port = await freePort();
     processes = await startServers(2, {
       redisUrl: redis!.url,
-      env: { ...ENV, TRUST_PROXY: "1", PUBLIC_ADDRESS: `127.0.0.1:${port}/p{port}` },
+      env: { ...ENV, TRUST_PROXY: "1", PUBLIC_ADDRESS: `127.0.0.1:${port}/p{port}`, DRAIN_SECONDS: signal === "SIGTERM" ? "2" : "30" },
     });
     nginx = await startNginx({ port, processes: processes.map((p) => p.port) });
 
@@ -164,6 +177,13 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
     const gameSocket = (p: Watched) => [...p.sockets].reverse().find((u) => u.includes(`/${roomId}?`));
     for (const p of [ada, bob]) assert.match(gameSocket(p) ?? "", new RegExp(`/p${owner.port}/`), `${p.name}'s game socket goes to the owner`);
 
+    // A spectator (the planned restart only): watches the game through the hand-over.
+    const cy = signal === "SIGTERM" ? await open("Cy") : undefined;
+    if (cy) {
+      await cy.page.getByTestId(`btn-watch-${roomId}`).click();
+      await waitFor(async () => (await board(cy.page)).join() === before.join(), "Cy: the board as it is");
+    }
+
     // A mark on each page: a reload would lose it.
     for (const p of [ada, bob]) {
       await p.page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
@@ -172,9 +192,11 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
     // The SDK reconnects by itself only after a minimum uptime (the client sets 1 s).
     await new Promise((r) => setTimeout(r, 1200));
 
-    owner.kill("SIGKILL");
-    await owner.waitForExit(5000);
+    owner.kill(signal);
+    // SIGTERM: the drain's end (DRAIN_SECONDS), when the game is handed over and the owner exits.
+    assert.deepEqual(await owner.waitForExit(15_000), signal === "SIGKILL" ? { code: null, signal: "SIGKILL" } : { code: 0, signal: null });
     const killedAt = Date.now();
+    if (signal === "SIGTERM") await owner.logged((l) => l.msg === "drain time is over; the game still running is handed over to another process" && l.roomId === roomId, "the owner handed the game over");
 
     // Both pages say so while the survivor restores the room.
     for (const p of [ada, bob]) {
@@ -220,8 +242,12 @@ describe("Browser: a game survives the death of its process (issue 10)", functio
     await move(first, 2);
     await expectText(first.page, "winner", /You win!/);
     await expectText(second.page, "winner", /wins/);
-    console.log(`      (both pages back ${backMs} ms after the kill)`);
-  });
+    if (cy) {
+      await expectText(cy.page, "winner", /wins/, "Cy watched the game to its end");
+      assert.equal(await cy.page.getByTestId("lost").count(), 0, "Cy's page did not show the game as lost");
+    }
+    console.log(`      (both pages back ${backMs} ms after the ${signal === "SIGKILL" ? "kill" : "owner exited"})`);
+  }
 
   it("one process without Redis, killed and started again: within seconds both pages say the game is gone (not a minute of 'bringing it back'), and the lobby is one click away", async () => {
     // One data folder for both runs: the pages' guest sign-ins stay valid after the restart.

@@ -47,11 +47,14 @@ function fakeRoom(roomId = "room-1") {
 function fakeService() {
   const writes: { body: SnapshotBody; answer: (r: SaveResult) => void }[] = [];
   const attached: { room: SnapshotRoom; epoch: number }[] = [];
-  const calls = { end: 0, detach: 0 };
+  const calls = { end: 0, detach: 0, handOff: 0 };
+  /** What canHandOff() answers (another process could take the game over). */
+  const takers = { can: true };
   return {
     writes,
     attached,
     calls,
+    takers,
     attach(room: SnapshotRoom, epoch: number): RoomSnapshots {
       attached.push({ room, epoch });
       return {
@@ -59,6 +62,8 @@ function fakeService() {
         write: (read, answer) => void writes.push({ body: read(), answer }),
         end: () => void calls.end++,
         detach: () => void calls.detach++,
+        canHandOff: () => takers.can,
+        handOff: () => void calls.handOff++,
       };
     },
   };
@@ -187,7 +192,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     const { state, body } = roomState();
     const pending: { read: () => SnapshotBody; answer: (r: SaveResult) => void }[] = [];
     const service = {
-      attach: (): RoomSnapshots => ({ write: (read, answer) => void pending.push({ read, answer }), end: () => undefined, detach: () => undefined }),
+      attach: (): RoomSnapshots => ({ write: (read, answer) => void pending.push({ read, answer }), end: () => undefined, detach: () => undefined, canHandOff: () => false, handOff: () => undefined }),
     };
     const failover = new RoomFailover(room.asRoom, service, 0, body, silent);
     state.n = 1;
@@ -335,6 +340,47 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.equal(room._listing.roomId, "room-1", "its listing row is not detached");
     assert.equal(service.calls.end, 1);
     assert.equal(service.calls.detach, 0);
+  });
+
+  it("handOff() at the drain's end: once the pending write and its patch are out, the players are closed with CLOSE_ROOM_MOVED and the snapshot is left for a survivor (handed off, never ended); nothing more is sent", async () => {
+    const { failover, service, room, sent, disconnects } = setup();
+    failover.changed();
+    let cutOff = 0;
+    assert.equal(failover.handOff(() => cutOff++), true);
+    assert.deepEqual([...disconnects], [], "not before what the players were shown is saved");
+    assert.equal(failover.superseded, false);
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.deepEqual([...sent], ["patch"], "the pending patch goes out first");
+    assert.deepEqual([...disconnects], [CLOSE_ROOM_MOVED]);
+    assert.equal(failover.superseded, true, "its clients' leaves change nothing now");
+    assert.equal(service.calls.handOff, 1);
+    assert.equal(room._listing.roomId, "room-1", "its listing row goes with it as the room closes (the survivor writes its own)");
+    failover.changed();
+    failover.dispose();
+    await tick();
+    assert.equal(service.writes.length, 1, "nothing more is written");
+    assert.equal(service.calls.end, 0, "dispose() does not delete the snapshot the survivor restores");
+    assert.equal(cutOff, 0);
+    assert.equal(failover.handOff(() => cutOff++), false, "once only");
+  });
+
+  it("handOff() when no process could take the game (Redis away, every other process draining): false, nothing done; when that changes while the last write is pending, the game is cut off instead", async () => {
+    const { failover, service, disconnects } = setup();
+    service.takers.can = false;
+    let cutOff = 0;
+    assert.equal(failover.handOff(() => cutOff++), false);
+    assert.equal(service.calls.handOff, 0);
+    service.takers.can = true;
+    failover.changed();
+    assert.equal(failover.handOff(() => cutOff++), true);
+    service.takers.can = false; // Redis failed: the write is answered "skipped", the snapshot lacks the move shown
+    service.writes[0]!.answer("skipped");
+    await tick();
+    assert.equal(cutOff, 1, "cut off, as without high availability");
+    assert.deepEqual([...disconnects], [], "the room closes its own way");
+    assert.equal(service.calls.handOff, 0);
+    assert.equal(failover.superseded, false);
   });
 
   it("a room disposed normally ends its snapshot (deletes it), not detaches it", () => {

@@ -9,7 +9,7 @@ import type { Client } from "@colyseus/core";
 import type { Logger } from "pino";
 import { Drain } from "../../src/rooms/drain.js";
 
-function setUp(started: boolean) {
+function setUp(started: boolean, handOff = false) {
   const room = { started, seen: [] as unknown[][], timers: [] as { ms: number; fn: () => void }[], patches: [] as (() => void)[] };
   const log = { info: (...args: unknown[]) => room.seen.push(["info", args.at(-1)]), warn: (...args: unknown[]) => room.seen.push(["warn", args.at(-1)]) } as unknown as Logger;
   const drain = new Drain({
@@ -18,6 +18,10 @@ function setUp(started: boolean) {
     afterPatch: (fn) => room.patches.push(fn),
     after: (ms, fn) => room.timers.push({ ms, fn }),
     close: () => room.seen.push(["close"]),
+    handOff: () => {
+      room.seen.push(["handOff"]);
+      return handOff;
+    },
     log,
   });
   const closes = () => room.seen.filter(([what]) => what === "close").length;
@@ -88,11 +92,36 @@ describe("Drain: a room's graceful shutdown", () => {
     assert.equal(closes(), 0);
     runTimers();
     assert.equal(closes(), 1);
-    assert.deepEqual(room.seen.at(-2), ["warn", "drain time is over; closing a game still running"]);
+    assert.deepEqual(room.seen.slice(-3), [["handOff"], ["warn", "drain time is over; closing a game still running"], ["close"]], "offered to another process first (none could take it)");
     room.started = false; // the cut-off game's reveal commits again while the room closes
     drain.committed();
     assert.equal(room.patches.length, 0);
     assert.equal(closes(), 1);
+  });
+
+  it("a game still running at the cutoff that another process takes (high availability) is handed over, not closed, and without the warning", () => {
+    const { drain, room, closes, runTimers, patchOut } = setUp(true, true);
+    drain.begin(5);
+    runTimers();
+    assert.deepEqual(room.seen.at(-1), ["handOff"]);
+    assert.equal(closes(), 0, "the hand-over closes the room its own way");
+    assert.equal(room.seen.some(([what]) => what === "warn"), false);
+    room.started = false; // the game ends in the move whose write the hand-over waits for
+    drain.committed();
+    patchOut();
+    runTimers();
+    assert.equal(closes(), 0, "nor afterwards: the room is the other process's now");
+  });
+
+  it("a game that ended before the cutoff is never handed over", () => {
+    const { drain, room, runTimers, patchOut } = setUp(true, true);
+    drain.begin(5);
+    room.started = false;
+    drain.committed();
+    patchOut();
+    runTimers();
+    runTimers();
+    assert.equal(room.seen.some(([what]) => what === "handOff"), false);
   });
 
   it("not draining: an ended game closes nothing and an arriving client is told nothing", () => {

@@ -128,7 +128,7 @@ describe("High availability: games survive the death of their process (issue 10)
     await tttMove(s, [f, s], 1, 0);
   });
 
-  it("a reconnect to a running room whose listing row is missing (a sweep deleting a row a restore had just written) is answered 523, try again, not 522: the web client takes 522 as the game's end; a room with no snapshot is 522", async () => {
+  it("a reconnect (or a spectator's join by id) to a running room whose listing row is missing (a sweep deleting a row a restore had just written) is answered 523, try again, not 522: the web client takes 522 as the game's end; a room with no snapshot is 522", async () => {
     await start(2);
     const { first, second, roomId } = await tttPair(suite.processes[0]!);
     await tttMove(first, [first, second], 0, 0);
@@ -144,6 +144,10 @@ describe("High availability: games survive the death of their process (issue 10)
       }
       const gone = await fetch(`${suite.processes[1]!.url}/matchmake/reconnect/noSuchRoom1`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
       assert.equal(gone.status, 522, "a room with neither a row nor a snapshot is gone");
+      // A spectator joining it again (the web client does, after its room moved) is told the same.
+      const watch = (id: string) => fetch(`${suite.processes[1]!.url}/matchmake/joinById/${id}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ spectate: true }) });
+      assert.equal((await watch(roomId)).status, 523, "a spectator's join: not gone either");
+      assert.equal((await watch("noSuchRoom1")).status, 522, "a spectator's join of a room that is gone");
     } finally {
       await suite.redis.hset("roomcaches", roomId, row);
     }
