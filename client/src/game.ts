@@ -1145,8 +1145,12 @@ export class GameScreen {
 
   /**
    * When a new primary action appears (Rematch after a game, Roll on your turn, "Play
-   * against a bot") below or above the visible part of the page, it is scrolled into view,
-   * with the result above it: on a laptop or a phone, the next thing to do is never off-screen.
+   * against a bot") below or above the visible part of the page (or under the top bar), it
+   * is scrolled into view with the result above it: on a laptop or a phone, the next thing
+   * to do is never off-screen, nor the board or dice it is about (until 2026-12-05 it was
+   * centred, and on a phone the dice about to be rolled, or the winning row, went under the
+   * top bar). A keyboard's focus lost meanwhile (the cell just played was disabled as the
+   * game ended) goes to it, so the next Tab does not start over from the top of the page.
    */
   private keepPrimaryActionVisible() {
     const primary = this.el.querySelector<HTMLElement>(".game-area button.primary:not(:disabled)");
@@ -1154,9 +1158,22 @@ export class GameScreen {
     if (key === this.shownPrimary) return;
     this.shownPrimary = key;
     if (!primary) return;
+    const focused = document.activeElement as HTMLButtonElement | null;
+    if (!focused || focused === document.body || focused.disabled === true || !focused.isConnected) primary.focus({ preventScroll: true });
     const box = primary.getBoundingClientRect();
-    if (box.bottom <= window.innerHeight && box.top >= 0) return;
+    // The top bar stays on top of the page as it scrolls: what is under it is not seen.
+    const bar = document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;
+    const height = window.innerHeight;
+    // Wanted: the game's area from its top, just below the bar, when the action then fits on
+    // screen with room to spare (for a line or two the next patch may add above it); otherwise
+    // the action a fifth of the screen above its bottom edge, with as much as fits above it.
+    const area = primary.closest(".game-area")?.getBoundingClientRect() ?? box;
+    const spare = Math.max(16, (height - bar) / 5);
+    // On screen already, with the area's top in sight too or the action low enough: left alone.
+    if (box.bottom <= height && box.top >= bar && (area.top >= bar || box.bottom >= height - spare)) return;
+    let by = area.top - bar - 8;
+    if (box.bottom - by > height - spare) by = box.bottom - (height - spare);
     const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    primary.scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
+    window.scrollBy({ top: by, behavior: reduced ? "auto" : "smooth" });
   }
 }

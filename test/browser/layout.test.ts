@@ -8,12 +8,29 @@ import { browserSuite, createRoom, expectText, PHONE, playInTurn, screenshot, st
 
 const LAPTOP = { width: 1280, height: 800 };
 
-/** The element is wholly inside the visible part of the page. */
+/** A small phone (iPhone SE): the top bar takes a larger share of it. */
+const SMALL_PHONE = { width: 375, height: 667 };
+
+/** The element is wholly inside the visible part of the page, below the top bar (it stays on top as the page scrolls). */
 const inView = (locator: Locator) =>
   locator.evaluate((el) => {
     const r = el.getBoundingClientRect();
-    return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;
+    const top = document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;
+    return r.top >= top && r.bottom <= window.innerHeight && r.height > 0;
   });
+
+/** Where the element is, and the page's scroll and top bar, for a failure's message. */
+const where = (locator: Locator) =>
+  locator.evaluate((el) => JSON.stringify({ r: el.getBoundingClientRect().toJSON(), y: scrollY, h: innerHeight, bar: document.querySelector(".top")?.getBoundingClientRect().bottom }));
+
+/** Waits until the page stops scrolling (it scrolls smoothly to a new primary action). */
+async function atRest(player: Player, who = "the") {
+  await waitFor(async () => {
+    const before = await player.page.evaluate(() => scrollY);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return before === (await player.page.evaluate(() => scrollY));
+  }, `${who} page at rest`, 3000);
+}
 
 describe("Browser: the primary action stays visible (issue 12, defect 10)", function () {
   this.timeout(60000);
@@ -67,6 +84,41 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
       assert.ok(await inView(page.getByTestId(id)), `${id} on screen: ${JSON.stringify(await page.getByTestId(id).evaluate((el) => ({ r: el.getBoundingClientRect().toJSON(), y: scrollY, h: innerHeight })))}`);
     }
     await screenshot(page, "owedrahn-phone-turn");
+  });
+
+  it("TicTacToe on a small phone: the player who lost sees the winning row, the result and Rematch together, none under the top bar", async () => {
+    const { ada, bob, first: x, second: o } = await startTwoPlayers(suite, "tictactoe", {}, SMALL_PHONE);
+    await playInTurn([[x, "cell-0"], [o, "cell-3"], [x, "cell-1"], [o, "cell-4"], [x, "cell-2"]]);
+    for (const p of [ada, bob]) {
+      await p.page.getByTestId("btn-rematch").waitFor();
+      await atRest(p);
+      for (const id of ["cell-0", "cell-2", "winner", "btn-rematch"]) assert.ok(await inView(p.page.getByTestId(id)), `${p === o ? "the loser" : "the winner"}: ${id} on screen: ${await where(p.page.getByTestId(id))}`);
+    }
+    await screenshot(o.page, "tictactoe-lost-small-phone");
+  });
+
+  it("Dice on a small phone against the bot: after a roll, the dice on the table and Roll / Bank are on screen together, none under the top bar", async () => {
+    const ada = await suite.player("Ada", SMALL_PHONE);
+    await createRoom(ada.page, "dice");
+    await ada.page.getByTestId("btn-add-bot").click();
+    // The bot may begin: wait for this player's Roll.
+    await waitFor(async () => (await ada.page.getByTestId("btn-roll").isEnabled().catch(() => false)) && (await text(ada.page, "turn")) === "Your turn", "Ada's turn", 20000);
+    await atRest(ada);
+    await ada.page.getByTestId("btn-roll").click();
+    await waitFor(() => ada.page.getByTestId("dice-0").isEnabled(), "the dice rolled (selectable)");
+    await atRest(ada);
+    for (const id of ["dice-row", "btn-roll", "btn-bank"]) assert.ok(await inView(ada.page.getByTestId(id)), `${id} on screen: ${await where(ada.page.getByTestId(id))}`);
+    await screenshot(ada.page, "dice-rolled-small-phone");
+  });
+
+  it("keyboard only: the winning move played with Space leaves the focus on Rematch, not on the page (the next Tab does not start over from the top)", async () => {
+    const { first: x, second: o } = await startTwoPlayers(suite, "tictactoe", {}, LAPTOP);
+    await playInTurn([[x, "cell-0"], [o, "cell-3"], [x, "cell-1"], [o, "cell-4"]]);
+    await waitFor(async () => (await text(x.page, "turn")).startsWith("Your turn"), "X's turn");
+    await x.page.getByTestId("cell-2").focus();
+    await x.page.keyboard.press("Space");
+    await x.page.getByTestId("btn-rematch").waitFor();
+    await waitFor(async () => (await x.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName)) === "btn-rematch", `the focus on Rematch (it is on ${await x.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName)})`, 3000);
   });
 
   it("Dice on a phone: 'Play against a bot' is on screen", async () => {
