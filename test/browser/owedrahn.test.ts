@@ -250,5 +250,13 @@ describe("Browser: Owe Drahn", function () {
     await watcher.page.getByTestId(`left-${index}`).waitFor();
     assert.equal(await watcher.page.locator(`[data-testid=player-${index}] [data-testid=away]`).count(), 0, "not shown as away");
     assert.equal(await text(watcher.page, "total"), "0");
+
+    // The second one leaves too: the last player wins, and is not told to press "I'm ready"
+    // to play again with nobody left to be ready with (until 2026-12-05 it was).
+    const second = pages.find((p) => p !== leaver && p !== watcher)!;
+    await second.page.getByTestId("btn-leave").click();
+    await second.page.getByTestId("btn-leave-confirm").click();
+    await expectText(watcher.page, "status", /^Game over, and everyone else left\. Invite someone with the link/);
+    await watcher.page.getByTestId("invite-link").waitFor();
   });
 });

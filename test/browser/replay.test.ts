@@ -181,6 +181,9 @@ describe("Browser: replays", function () {
     const placed = (await match.textContent()) ?? "";
     const bot = /1st (\S+?)\s*2nd Ada/.exec(placed)?.[1];
     assert.ok(bot, `the record places the bot first: ${placed}`);
+    // The profile's links in the site's colour, the games table's too (until 2026-12-05 the browser's blue).
+    const colour = (l: import("playwright-core").Locator) => l.first().evaluate((el) => getComputedStyle(el).color);
+    assert.equal(await colour(ada.page.locator("[data-testid=profile-stats] a")), await colour(match.getByTestId("match-replay")), "a game's link in the games table, like the replay's");
     await match.getByTestId("match-replay").click();
     const page = ada.page;
     await page.getByTestId("replay").waitFor();
@@ -191,6 +194,16 @@ describe("Browser: replays", function () {
     const seat = (await page.getByTestId("player-0").textContent()) ?? "";
     assert.ok(seat.includes(bot) && seat.includes("winner"), `the bot's seat, the winner's: ${seat}`);
     await screenshot(page, "replay-dice-left-to-bot");
+
+    // A step with a player to play: the scoreboard's "to play" badge is a badge, set off from
+    // the name, not the step's turn line (until 2026-12-05 it took that line's size and margins).
+    await page.getByTestId("replay-first").click();
+    const badge = page.getByTestId("badge-turn");
+    for (let i = 0; i < 6 && (await badge.count()) === 0; i++) await page.getByTestId("replay-forward").click();
+    await badge.waitFor();
+    const [badgeStyle, lineStyle] = await Promise.all([badge, page.getByTestId("replay-turn")].map((l) => l.evaluate((el) => ({ marginLeft: parseFloat(getComputedStyle(el).marginLeft), fontSize: parseFloat(getComputedStyle(el).fontSize) }))));
+    assert.ok(badgeStyle!.marginLeft > 0, `a space between the name and the badge: ${JSON.stringify(badgeStyle)}`);
+    assert.ok(badgeStyle!.fontSize < lineStyle!.fontSize, `the badge smaller than the turn line: ${JSON.stringify([badgeStyle, lineStyle])}`);
 
     // A browser without Web Crypto (a page on plain http at a LAN address): the check cannot
     // run, which is said as such, not as a failed check (until 2026-12-05: red "✗ Not verified").

@@ -273,7 +273,11 @@ class DiceView implements GameView<DiceState> {
           ? "Every selected die must score: unselect the ones that do not (1s, 5s, three or more of a kind and runs score)."
           : "Select scoring dice (1s, 5s, three or more of a kind, a run), then set them aside to roll the rest, or bank your points.";
     } else if (state.phase === "playing" && current) {
-      hint = current.isBot ? [asName(current.name), " (bot) is thinking…"] : ["Waiting for ", asName(current.name), "…"];
+      hint = current.isBot
+        ? [asName(current.name), " (bot) is thinking…"]
+        : selected.size > 0 && !selectionScores
+          ? [asName(current.name), " has selected a die that does not score: it cannot be set aside (the points selected count only the dice that score)."]
+          : ["Waiting for ", asName(current.name), "…"];
     }
 
     return h(

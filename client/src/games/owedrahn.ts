@@ -120,8 +120,17 @@ class OweDrahnView implements GameView<OweDrahnState> {
         const turn: Text = !current ? "" : myTurn ? `Your turn${choosing}` : [possessive(current.name), ` turn${choosing}`];
         return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, turn, myTurn };
       }
-      default:
+      default: {
+        // Everyone else left: there is nobody to be ready with (the ready check needs two).
+        // (A player who left is kept for their score: not connected, with no window to come back.)
+        const stays = (p: OweDrahnPlayer) => p.connected || p.awayUntil > 0;
+        const staying = state.players.filter(stays).length;
+        if (staying < 2) {
+          const status = mine && stays(mine) ? "Game over, and everyone else left. Invite someone with the link (the next game starts once two players are ready), or go back to the lobby." : "Game over. The room waits for players for the next game.";
+          return { ...base, over: true, status, turn: "" };
+        }
         return { ...base, over: true, status: mine ? "Game over. In a moment the room goes back to the ready check: press “I'm ready” to play again." : "Game over. In a moment the room goes back to the ready check for the next game.", turn: "" };
+      }
     }
   }
 
