@@ -113,7 +113,7 @@ export const LOBBY = "lobby";
  */
 export function createServer(options: AppOptions, port = options.env.PORT): Server {
   const { env, logger } = options;
-  const metrics = options.metrics ?? createMetrics();
+  const metrics = options.metrics ?? createMetrics(GAME_NAMES);
   const redisUrl = env.REDIS_URL;
   // Driver commands wait out a Redis outage instead of failing: with ioredis's default
   // (20 retries) a failed HGETALL stays cached in the driver and breaks matchmaking on

@@ -18,7 +18,7 @@ async function main() {
   const port = env.PORT + env.NODE_APP_INSTANCE;
   if (env.RNG_SEED !== undefined) logger.warn({ seed: env.RNG_SEED }, "RNG_SEED is set: the dice are predictable (testing only)");
   const rng = env.RNG_SEED === undefined ? undefined : seededRng(env.RNG_SEED);
-  const metrics = createMetrics();
+  const metrics = createMetrics(GAME_NAMES);
   const players = env.ACCOUNTS === "on" ? await openPlayers({ env, logger, metrics: metrics.results, address: requestAddress }) : undefined;
   const server = createServer({ env, logger, rng, metrics, players }, port);
   // A port it cannot have (taken by another program, a HOST that names no address here):

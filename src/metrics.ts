@@ -5,18 +5,25 @@
  * A scrape costs the same however many rooms there are: rooms and clients are counted as
  * rooms open, close, join and leave (not by reading the listing), and the rendered text is
  * reused for a second.
+ *
+ * Every labelled series whose labels are known in advance (each game, each error code, each
+ * reason a connection is refused or cut) is there from the start, at 0: an alert on
+ * `rate(…)` or `increase(…)` sees the first event, and a dashboard shows 0, not "no data"
+ * (until 2026-12-05 a series appeared only with its first event).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RoomMetrics } from "./rooms/GameRoom.js";
 import type { HaMetrics } from "./ha/service.js";
 import type { RecorderMetrics } from "./players/recorder.js";
+import { ErrorCode } from "./protocol/errors.js";
+import { CUT_REASONS, REFUSED_REASONS, type CutReason, type RefusedReason } from "./transport.js";
 
 /** What the transport and the HTTP routes report. */
 export interface EdgeMetrics {
   /** A connection refused at the upgrade (origin, per-address cap, connection rate) or when opened (sockets-per-ip). */
-  refused(reason: string): void;
+  refused(reason: RefusedReason): void;
   /** A connection cut for flooding, for not reading (slow) or for not acknowledging its join. */
-  cut(reason: string): void;
+  cut(reason: CutReason): void;
   /** A library's log line not written because it logged more than its lines a second. */
   logSuppressed(source: string): void;
 }
@@ -31,7 +38,11 @@ export interface Metrics {
   render(maxAgeMs?: number): Promise<string>;
 }
 
-export function createMetrics(): Metrics {
+/** The libraries whose log lines are limited (src/logger.ts `libraryLogger`). */
+const LOG_SOURCES = ["colyseus"] as const;
+
+/** @param games - the hosted games' room names: their series start at 0. */
+export function createMetrics(games: readonly string[] = []): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -73,6 +84,19 @@ export function createMetrics(): Metrics {
   const dropped = new Counter({ name: "match_results_dropped_total", help: "Finished matches dropped because the backlog was full (their results are lost)", registers: [registry] });
   const resultsRefused = new Counter({ name: "match_results_refused_total", help: "Finished matches the players' database refused for what they hold, set aside (logged whole) so the results after them go on", registers: [registry] });
   let rendered: { at: number; text: Promise<string> } | undefined;
+
+  // Every series known in advance, at 0 (see the top of this file).
+  for (const game of games) {
+    received.set(game, 0);
+    for (const code of Object.values(ErrorCode)) rejections.inc({ game, code }, 0);
+    for (const role of ["player", "spectator"]) joins.inc({ game, role }, 0);
+    reconnections.inc({ game }, 0);
+    rooms.set({ game }, 0);
+    clients.set({ game }, 0);
+  }
+  for (const reason of REFUSED_REASONS) refused.inc({ reason }, 0);
+  for (const reason of CUT_REASONS) cut.inc({ reason }, 0);
+  for (const source of LOG_SOURCES) logSuppressed.inc({ source }, 0);
 
   return {
     registry,

@@ -52,15 +52,23 @@ export interface TransportGuards {
   pingInterval: number;
   pingMaxRetries: number;
   /** Told about each refused or cut connection (for logs and metrics). */
-  onRefused?: (reason: "origin" | "per-ip" | "rate" | "sockets-per-ip", detail: { ip: string; origin?: string }) => void;
+  onRefused?: (reason: RefusedReason, detail: { ip: string; origin?: string }) => void;
   onCut?: (reason: CutReason, detail: { ip: string }) => void;
 }
+
+/**
+ * Why a connection was refused: its page's origin (`origin`), too many upgrades from its
+ * address (`per-ip`) or at all (`rate`), or too many sockets open from its address (`sockets-per-ip`).
+ */
+export const REFUSED_REASONS = ["origin", "per-ip", "rate", "sockets-per-ip"] as const;
+export type RefusedReason = (typeof REFUSED_REASONS)[number];
 
 /**
  * Why a connection was cut: it sent too many frames (`flood`), did not read what it was
  * sent (`slow`), or never acknowledged its join (`no-ack`, cut by the room).
  */
-export type CutReason = "flood" | "slow" | "no-ack";
+export const CUT_REASONS = ["flood", "slow", "no-ack"] as const;
+export type CutReason = (typeof CUT_REASONS)[number];
 
 const cut = new WeakMap<WebSocket, CutReason>();
 
