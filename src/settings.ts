@@ -5,6 +5,11 @@
 import { z } from "zod";
 import { DEFAULT_PROBE_MS } from "./ha/probe.js";
 
+/** An address's scheme as `new URL` reads it ("redis:"), or undefined when it cannot read it (zod's url() lets `127.0.0.1:6379` through). */
+const schemeOf = (u: string): string | undefined => (URL.canParse(u) ? new URL(u).protocol : undefined);
+
+const REDIS_URL_FORM = "a redis:// or rediss:// address, such as redis://127.0.0.1:6379";
+
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
@@ -15,7 +20,12 @@ export const envSchema = z.object({
   /** pm2 instance number: added to PORT so each process has its own port. */
   NODE_APP_INSTANCE: int(0, 0, 1000),
   /** With it, presence and the room listing live in Redis and several processes share them. */
-  REDIS_URL: z.string().url().optional(),
+  REDIS_URL: z
+    .string()
+    .url(REDIS_URL_FORM)
+    // Without a scheme, `localhost:6379` reads as a URL of scheme "localhost:" (until 2026-12-05 it was taken).
+    .refine((u) => schemeOf(u) === "redis:" || schemeOf(u) === "rediss:", REDIS_URL_FORM)
+    .optional(),
   /** Address clients use to reach this process (`host:port` or `host/path`); `{port}` is replaced by this process's port. */
   PUBLIC_ADDRESS: z.string().optional(),
   /** With snapshots: where the other processes reach this one directly (`host:port`, `{port}` replaced by its port), to ask whether it runs when its heartbeat stops. Default: 127.0.0.1:{port}, or HOST:{port} when HOST names one interface. */
@@ -125,7 +135,7 @@ export const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .url()
-    .refine((u) => /^postgres(ql)?:$/.test(new URL(u).protocol), "a postgres:// or postgresql:// address")
+    .refine((u) => schemeOf(u) === "postgres:" || schemeOf(u) === "postgresql:", "a postgres:// or postgresql:// address")
     .optional(),
   /** PostgreSQL: how long a connection attempt or a statement may take (ms) before it fails (a frozen or cut-off server then fails fast instead of holding requests forever). */
   DATABASE_TIMEOUT_MS: int(10_000, 100, 600_000),
