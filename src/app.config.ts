@@ -8,6 +8,7 @@ import { defineRoom, defineServer, LocalPresence, matchMaker, type Server } from
 import { RedisDriver } from "@colyseus/redis-driver";
 import express from "express";
 import path from "node:path";
+import { readFile } from "node:fs/promises";
 import type http from "node:http";
 import type { z } from "zod";
 import { everyMs, libraryLogger, type Logger } from "./logger.js";
@@ -303,6 +304,15 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
         }
         app.use(playerRoutes({ leaderboard: (game, limit) => leaderboards.leaderboard(game, limit), profile: (id) => store.profile(id), matchJson: (id) => store.matchJson(id) }, games, logger, env.LEADERBOARD_MIN_GAMES));
       } else {
+        // The web client's page says that accounts are off, so it asks /auth and the players' API
+        // nothing (each 404 was a console error in the page). Read per request: a page load is rare,
+        // and a client rebuilt while the server runs is served as it is now.
+        app.get(["/", "/index.html"], (_req, res, next) => {
+          readFile(path.join(CLIENT_DIR, "index.html"), "utf8").then((html) => {
+            res.setHeader("Cache-Control", "no-cache");
+            res.type("html").send(html.replace("<head>", '<head>\n    <meta name="accounts" content="off" />'));
+          }, () => next()); // not built: the usual 404
+        });
         // Lookaheads: Express strips a matched prefix, and skips the layer when what follows is not "/".
         app.use([/^\/auth(?=\/|$)/, /^\/api\/(?:leaderboard|players|matches|me)(?=\/|$)/], (_req, res) => {
           res.status(404).json({ code: "ACCOUNTS_OFF", error: "Players' accounts are off on this server (ACCOUNTS=off): everyone plays as a guest and nothing is recorded." });

@@ -12,6 +12,7 @@ import { AuthCode, describeAuthError, refusedWith, type RequestFailure } from ".
 import { asName, sleep, type Text } from "./dom.js";
 import { loadName, saveName } from "./session.js";
 import { showError } from "./ui.js";
+import { accountsOffHere } from "./api.js";
 
 /** A player as the server describes them (`{ user }` of the `/auth` routes). */
 export interface User {
@@ -188,6 +189,8 @@ export class Account {
   }
 
   private async signInAtStart() {
+    // The page says accounts are off: nothing to ask the server.
+    if (accountsOffHere()) return this.setOff();
     const token = this.client.auth.token;
     if (token) {
       try {

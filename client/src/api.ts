@@ -5,7 +5,16 @@
  */
 import type { AwaySeat, GameStats, LeaderboardEntry, LoggedStep, MatchLog, MatchPlayer, MatchRecordView, MatchSummary, Profile } from "../../src/protocol/players.js";
 import type { RoomEntry } from "../../src/protocol/messages.js";
-import { HttpError } from "./errors.js";
+import { AuthCode, HttpError } from "./errors.js";
+
+/**
+ * Whether the server said, in the page it served, that players' accounts are off
+ * (`ACCOUNTS=off`: a `<meta name="accounts" content="off">`). The page then asks `/auth` and
+ * the players' API nothing (until 2026-12-05 it asked, and each 404 was a console error).
+ */
+export function accountsOffHere(): boolean {
+  return document.querySelector('meta[name="accounts"]')?.getAttribute("content") === "off";
+}
 
 export type { AwaySeat, GameStats, MatchSummary, Profile };
 /** One seat of a recorded match. */
@@ -109,6 +118,8 @@ export function isLeaderboard(v: unknown): v is Leaderboard {
 
 /** GETs `path` (with `headers` besides `accept`) and checks the answer; throws an {@link HttpError} (or the fetch's TypeError). */
 export async function getJson<T>(path: string, check: (v: unknown) => v is T, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<T> {
+  // What the server would answer (every path here is the players' API).
+  if (accountsOffHere()) throw new HttpError(404, { code: AuthCode.ACCOUNTS_OFF, error: "Players' accounts are off on this server." });
   const res = await fetch(path, { headers: { ...headers, accept: "application/json" }, signal });
   let body: unknown;
   try {
