@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { startServers, stopAllServers, type ServerProcess } from "./cluster.js";
 import { Player } from "./clients.js";
 import { startRedis, type TestRedis } from "./redis.js";
+import type { BoardGameState } from "../../src/schema/BoardGameState.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -169,4 +170,17 @@ export function failoverSuite(baseEnv: Record<string, string>): FailoverSuite {
     },
   };
   return suite;
+}
+
+/**
+ * Two seated TicTacToe players in a new room created through `via`, the game running:
+ * `first` is on turn; `owner` is the process the matchmaker put the room on.
+ */
+export async function tttPair(suite: Pick<FailoverSuite, "join" | "processes">, via: ServerProcess) {
+  const a = await suite.join<BoardGameState>(via, "create", "tictactoe", { name: "Ada" });
+  const b = await suite.join<BoardGameState>(via, "joinById", a.room.roomId, { name: "Bob" });
+  await a.until(() => a.state.currentTurn !== "", "game start");
+  await b.until(() => b.state.currentTurn !== "", "game start");
+  const first = a.state.currentTurn === a.id ? a : b;
+  return { first, second: first === a ? b : a, roomId: a.room.roomId, owner: ownerOf(a.room, suite.processes) };
 }

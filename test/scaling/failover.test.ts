@@ -12,7 +12,7 @@ import { startServer, type ServerProcess } from "../helpers/cluster.js";
 import { eventually } from "../helpers/clients.js";
 import { silentProxy } from "../helpers/silent-proxy.js";
 import { parseSnapshot } from "../../src/ha/snapshot.js";
-import { FAILOVER_ENV, failoverSuite, ownerOf, resume, snapshotOf, type Seated } from "../helpers/failover.js";
+import { FAILOVER_ENV, failoverSuite, ownerOf, resume, snapshotOf, tttPair as sharedTttPair, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
 
 const ENV = {
@@ -49,14 +49,7 @@ describe("High availability: games survive the death of their process (issue 10)
   });
 
   /** Two seated TicTacToe players in a new room created through `via`, the game running; `first` is on turn. */
-  async function tttPair(via: ServerProcess) {
-    const a = await join<Ttt>(via, "create", "tictactoe", { name: "Ada" });
-    const b = await join<Ttt>(via, "joinById", a.room.roomId, { name: "Bob" });
-    await a.until(() => a.state.currentTurn !== "", "game start");
-    await b.until(() => b.state.currentTurn !== "", "game start");
-    const first = a.state.currentTurn === a.id ? a : b;
-    return { first, second: first === a ? b : a, roomId: a.room.roomId };
-  }
+  const tttPair = (via: ServerProcess) => sharedTttPair(suite, via);
 
   /** Plays the rest of a top-row win from a board where `first` holds (0,0) and `second` (1,0). */
   async function finishTopRow(first: Seated<Ttt>, second: Seated<Ttt>) {

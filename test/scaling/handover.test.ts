@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import type { BoardGameState as Ttt } from "../../src/schema/BoardGameState.js";
 import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { FAILOVER_ENV, failoverSuite, ownerOf, resume, snapshotOf, type Seated } from "../helpers/failover.js";
+import { FAILOVER_ENV, failoverSuite, ownerOf, resume, snapshotOf, tttPair, type Seated } from "../helpers/failover.js";
 import { tttMove } from "../helpers/rooms.js";
 
 /** The close code of a room closed for a shutdown (Colyseus CloseCode.SERVER_SHUTDOWN). */
@@ -24,15 +24,10 @@ describe("High availability: a stopped process hands its running games over (pla
 
   /** Two seated TicTacToe players in a new room created through `via` (the matchmaker picks its process: `owner`), two moves made; `first` holds (0,0), `second` (1,0). */
   async function gameOn(via: ServerProcess) {
-    const a = await join<Ttt>(via, "create", "tictactoe", { name: "Ada" });
-    const b = await join<Ttt>(via, "joinById", a.room.roomId, { name: "Bob" });
-    await a.until(() => a.state.currentTurn !== "", "game start");
-    await b.until(() => b.state.currentTurn !== "", "game start");
-    const first = a.state.currentTurn === a.id ? a : b;
-    const second = first === a ? b : a;
-    await tttMove(first, [a, b], 0, 0);
-    await tttMove(second, [a, b], 1, 0);
-    return { first, second, roomId: a.room.roomId, owner: ownerOf(a.room, suite.processes) };
+    const pair = await tttPair(suite, via);
+    await tttMove(pair.first, [pair.first, pair.second], 0, 0);
+    await tttMove(pair.second, [pair.first, pair.second], 1, 0);
+    return pair;
   }
 
   const closedWith = async (players: Seated<Ttt>[], code: number) => {
