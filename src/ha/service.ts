@@ -273,6 +273,8 @@ export class HighAvailability {
   async leave(): Promise<void> {
     await this.beating;
     if (this.handedOff > 0) {
+      // Ended rooms whose deletion waited for Redis go first: released, they would be taken over with the rest.
+      for (const [roomId, epoch] of this.unremoved) await this.store.remove(roomId, epoch, this.me);
       await this.store.release(this.me, this.deadAfterMs);
       this.log.info({ rooms: this.handedOff }, "handed this process's running games over; another process takes them over now");
     } else await this.store.forget(this.me);

@@ -221,6 +221,61 @@ describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
     }
   });
 
+  it("a hand-over at the drain's end: possible only while another process beats and is not draining; the handed room's snapshot stays in this process's set; leave() deletes the ended rooms still waiting for Redis first, then releases the process (its beat deadAfter back, no address); a process that handed nothing over is forgotten", async () => {
+    const own = new Redis(redis.url, { enableOfflineQueue: false, lazyConnect: true });
+    await own.connect();
+    // A process id of its own (Colyseus's matchMaker is not set up here: its processId is unset).
+    const me = "proc-h";
+    const named = (ha: HighAvailability) => Object.defineProperty(ha, "me", { get: () => me });
+    const internals = (ha: HighAvailability) => ha as unknown as { beat(): Promise<void>; findDead(): Promise<void>; unremoved: Map<string, number>; forget(roomId: string): void };
+    try {
+      await client.flushall();
+      const ha = named(new HighAvailability({ redis: own, logger: pino({ level: "silent" }), batchMs: 0, deadAfterMs: 3000, address: "127.0.0.1:9" }));
+      await internals(ha).beat();
+      const room = ha.attach({ roomId: "h1", supersede: () => undefined, resave: () => undefined });
+      assert.equal(await save(room, () => body(["X", "O", ""], "h1")), "saved");
+      await internals(ha).findDead();
+      assert.equal(room.canHandOff(), false, "no other process runs");
+      await ha.store.beat("other");
+      await internals(ha).findDead();
+      assert.equal(room.canHandOff(), true, "another process runs");
+      await ha.store.draining("other");
+      await internals(ha).findDead();
+      assert.equal(room.canHandOff(), false, "the other process drains too");
+      await client.hdel("ha:draining", "other");
+      await internals(ha).findDead();
+      assert.equal(room.canHandOff(), true);
+
+      // A room that ended while Redis could not be reached: its deletion waits.
+      const ended = ha.attach({ roomId: "h2", supersede: () => undefined, resave: () => undefined });
+      assert.equal(await save(ended, () => body(["X", "X", "X"], "h2")), "saved");
+      internals(ha).forget("h2");
+      internals(ha).unremoved.set("h2", 0);
+
+      room.handOff();
+      room.end(); // the handed room's disposal: its snapshot is not deleted
+      ha.drainBegan();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.ok((await client.hexists("ha:draining", me)) === 1, "the drain is recorded");
+      await ha.leave();
+      assert.equal(await client.exists("ha:snap:h2"), 0, "the ended room's snapshot is deleted before the release");
+      assert.deepEqual(await client.smembers(`ha:rooms:${me}`), ["h1"], "the handed room is left for a survivor");
+      assert.equal(await client.exists("ha:snap:h1"), 1);
+      const { now, beats, addresses, draining } = await ha.store.processes();
+      const silentFor = now - beats.get(me)!;
+      assert.ok(silentFor >= 3000 && silentFor < 4000, `released: silent for ${silentFor} ms`);
+      assert.equal(addresses.has(me), false, "no address to be asked at");
+      assert.equal(draining.has(me), false);
+
+      // Nothing handed over: forgotten.
+      await ha.store.beat(me);
+      await named(new HighAvailability({ redis: own, logger: pino({ level: "silent" }) })).leave();
+      assert.equal((await ha.store.processes()).beats.has(me), false);
+    } finally {
+      own.disconnect();
+    }
+  });
+
   it("a takeover whose claims fail (a Redis error) keeps the dead process known as dead, so the next check tries its rooms again; after 10 tries it gives up with an error line", async () => {
     const lines: string[] = [];
     const ha = new HighAvailability({ redis: client, logger: pino({ level: "warn" }, { write: (line: string) => void lines.push(line) }), batchMs: 20 });
