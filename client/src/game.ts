@@ -286,6 +286,11 @@ export class GameScreen {
     this.signal = new TurnSignal(entry.title);
     this.roomId = room.roomId;
     delegate(this.el, (action, el) => this.onAction(action, el));
+    // The control of the game's area that last had the focus (a keyboard's, or a click's where clicks focus).
+    this.el.addEventListener("focusin", (event) => {
+      const target = event.target as HTMLElement;
+      if (target.closest(".game-area")) this.focusedInArea = target;
+    });
     this.attach(room);
     setConnection("connected");
 
@@ -1142,6 +1147,8 @@ export class GameScreen {
 
   /** The primary action last brought into view (its test id), so it is scrolled to once. */
   private shownPrimary = "";
+  /** The control of the game's area that last had the focus. */
+  private focusedInArea?: HTMLElement;
 
   /**
    * When a new primary action appears (Rematch after a game, Roll on your turn, "Play
@@ -1158,8 +1165,11 @@ export class GameScreen {
     if (key === this.shownPrimary) return;
     this.shownPrimary = key;
     if (!primary) return;
+    // Only a focus the game's area lost (its control disabled or gone), never one the page never had.
     const focused = document.activeElement as HTMLButtonElement | null;
-    if (!focused || focused === document.body || focused.disabled === true || !focused.isConnected) primary.focus({ preventScroll: true });
+    const last = this.focusedInArea as HTMLButtonElement | undefined;
+    const lost = !focused || focused === document.body || focused === last;
+    if (lost && last && (last.disabled === true || !last.isConnected)) primary.focus({ preventScroll: true });
     const box = primary.getBoundingClientRect();
     // The top bar stays on top of the page as it scrolls: what is under it is not seen.
     const bar = document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;

@@ -215,25 +215,32 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
 
   /**
    * The end of this process's drain with the room's game still running: hands the game over
-   * instead of cutting it off. Once what its players were shown is saved and sent, this copy
+   * instead of cutting it off, when another process can take it (asked of Redis: one that
+   * runs, not draining itself). Once what its players were shown is saved and sent, this copy
    * closes their connections (4412: they resume where the room lives next, as after a
    * takeover) and leaves its snapshot in Redis for the process that takes it over once this
-   * one is gone (src/ha/service.ts, `leave`). False, with nothing done, when no process can
-   * take it (Redis away, a write that did not land, every other process draining or none
-   * running): the room cuts the game off then. Should Redis fail between this and the last
-   * write, `cutOff` runs instead, since the snapshot may then lack what the players saw.
+   * one is gone (src/ha/service.ts, `leave`). False, with nothing done, when Redis is away or a
+   * write did not land: the room cuts the game off then. Otherwise true, and `cutOff` runs
+   * later if no process can take the game, or Redis fails before the last write (the snapshot
+   * may then lack what the players saw).
    */
   handOff(cutOff: () => void): boolean {
     if (this.closing || this.disposed || !this.snapshots.canHandOff()) return false;
-    this.gate.send(() => {
-      if (this.closing || this.disposed) return;
-      if (!this.snapshots.canHandOff()) return cutOff();
-      this.closing = true;
-      this.abandonWaiting();
-      this.snapshots.handOff();
-      this.log.info({ clients: this.room.clients.length }, "drain time is over; the game still running is handed over to another process");
-      this.room.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
-    });
+    const cut = () => {
+      if (!this.closing && !this.disposed) cutOff();
+    };
+    this.snapshots.findTaker().then((found) => {
+      if (!found) return cut();
+      this.gate.send(() => {
+        if (this.closing || this.disposed) return;
+        if (!this.snapshots.canHandOff()) return cutOff();
+        this.closing = true;
+        this.abandonWaiting();
+        this.snapshots.handOff();
+        this.log.info({ clients: this.room.clients.length }, "drain time is over; the game still running is handed over to another process");
+        this.room.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
+      });
+    }, cut);
     return true;
   }
 

@@ -34,6 +34,14 @@ const STALL_TICK_MS = 250;
 const ORPHAN_GRACE = 3;
 /** Takeovers of one dead process while some of its rooms cannot be claimed (a Redis error), at most. */
 const MAX_CLAIM_TRIES = 10;
+/**
+ * How long after its drain began a process first asks who could take its games over: processes
+ * told to stop at about the same moment (`pm2 stop`, every instance at once) have recorded their
+ * own drains by then, so none hands its games to another that is about to go too.
+ */
+export const DRAIN_SETTLE_MS = 1000;
+/** One answer to "who could take a game over?" serves the rooms asking within this (a drain ends for every room at once). */
+const TAKER_ANSWER_MS = 250;
 /** Ended rooms whose snapshots wait for Redis to be deleted, at most (each a few dozen bytes). */
 const MAX_UNREMOVED = 10_000;
 
@@ -74,11 +82,15 @@ export interface RoomSnapshots {
   end(): void;
   /** The room was superseded: forget it here, leave the live copy's snapshot alone. */
   detach(): void;
-  /**
-   * Whether the room's game can be handed over at the end of this process's drain: Redis
-   * answers, every write has landed so far, and another process runs that is not draining.
-   */
+  /** Whether snapshots can be handed over at all now: Redis answers, and every write has landed so far. */
   canHandOff(): boolean;
+  /**
+   * Whether another process runs now that could take a game over: it beat within
+   * `deadAfterMs` and is neither draining nor released (read from Redis, once the drain has
+   * run {@link DRAIN_SETTLE_MS}, so that processes told to stop at the same moment have said
+   * so). False when Redis cannot tell.
+   */
+  findTaker(): Promise<boolean>;
   /**
    * The room's game is handed over: forgotten here, its snapshot left in Redis (and in this
    * process's set), for a survivor to take over once this process is gone ({@link HighAvailability.leave}).
@@ -208,8 +220,10 @@ export class HighAvailability {
   private held: Asked[] = [];
   /** This process drains for a shutdown: it takes no rooms over (see {@link drainBegan}). */
   private draining = false;
-  /** Other processes that beat at the last check and are not draining: who could take a game over. */
-  private takers = 0;
+  /** When the drain began (performance.now()). */
+  private drainBeganAt = -Infinity;
+  /** The last answer of {@link findTaker}, and when it was asked. */
+  private takerAnswer?: { at: number; found: Promise<boolean> };
   /** Rooms whose game this process handed over at the end of its drain. */
   private handedOff = 0;
 
@@ -259,30 +273,49 @@ export class HighAvailability {
    * on (it is about to go), and says so in Redis: the other processes hand it none of their
    * games when their own drains end.
    */
-  drainBegan(): void {
+  async drainBegan(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    this.store.draining(this.me).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, "could not record this process's drain in Redis"));
+    this.drainBeganAt = performance.now();
+    // Written again with each heartbeat: a first write lost to a Redis blip is made up for.
+    await this.store.draining(this.me).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, "could not record this process's drain in Redis"));
   }
 
   /**
-   * At shutdown, once every room is closed: a process that handed games over is released (its
-   * heartbeat set {@link deadAfterMs} back, its address gone), so the first survivor's next
-   * check takes them over; any other process is forgotten. Call after stopping the checks.
+   * At shutdown, once every room is closed: a process that handed games over is released
+   * (`ha:released`, its address gone), so the first check of another process takes them over;
+   * any other process is forgotten. Call after stopping the checks.
    */
   async leave(): Promise<void> {
     await this.beating;
     if (this.handedOff > 0) {
       // Ended rooms whose deletion waited for Redis go first: released, they would be taken over with the rest.
       for (const [roomId, epoch] of this.unremoved) await this.store.remove(roomId, epoch, this.me);
-      await this.store.release(this.me, this.deadAfterMs);
+      await this.store.release(this.me);
       this.log.info({ rooms: this.handedOff }, "handed this process's running games over; another process takes them over now");
     } else await this.store.forget(this.me);
   }
 
-  /** Whether a running game can be handed over now (see {@link RoomSnapshots.canHandOff}). */
+  /** See {@link RoomSnapshots.canHandOff}. */
   private canHandOff(): boolean {
-    return this.options.redis.status === "ready" && !this.paused && !this.suspect && this.takers > 0;
+    return this.options.redis.status === "ready" && !this.paused && !this.suspect;
+  }
+
+  /** See {@link RoomSnapshots.findTaker}. */
+  private findTaker(): Promise<boolean> {
+    const asked = performance.now();
+    if (this.takerAnswer && asked - this.takerAnswer.at < TAKER_ANSWER_MS) return this.takerAnswer.found;
+    const found = (async () => {
+      const settle = this.drainBeganAt + DRAIN_SETTLE_MS - performance.now();
+      if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
+      const { now, beats, draining, released } = await this.store.processes();
+      for (const [processId, beat] of beats) {
+        if (processId !== this.me && now - beat < this.deadAfterMs && !draining.has(processId) && !released.has(processId)) return true;
+      }
+      return false;
+    })().catch(() => false);
+    this.takerAnswer = { at: asked, found };
+    return found;
   }
 
   /** Registers a room (epoch 0: a new room; above: restored at that epoch). */
@@ -301,6 +334,7 @@ export class HighAvailability {
         if (this.rooms.get(room.roomId) === entry) this.forget(room.roomId);
       },
       canHandOff: () => this.canHandOff(),
+      findTaker: () => this.findTaker(),
       handOff: () => {
         if (this.rooms.get(room.roomId) !== entry) return;
         this.forget(room.roomId);
@@ -565,6 +599,7 @@ export class HighAvailability {
         // the snapshots of rooms that ended meanwhile are deleted.
         this.resume();
         for (const [roomId, epoch] of this.unremoved) this.remove(roomId, epoch);
+        if (this.draining) this.store.draining(this.me).catch(() => undefined);
       })
       .catch((err: unknown) => this.log.debug({ err: (err as Error).message }, "heartbeat failed"))
       .finally(() => (this.beating = undefined));
@@ -634,18 +669,20 @@ export class HighAvailability {
   }
 
   private async findDead() {
-    const { now, beats, addresses, draining } = await this.store.processes();
+    const { now, beats, addresses, released } = await this.store.processes();
     const silent: [string, number][] = [];
     let othersRun = false;
-    let takers = 0;
-    for (const [processId, beat] of beats) {
+    for (const [processId, heard] of beats) {
+      // A process released after handing its games over: silent since `deadAfterMs` (this
+      // process's own) before its release, so it is taken over now, or, by a process started
+      // after it, treated as any process left from before that one started.
+      const gone = released.get(processId);
+      const beat = gone === undefined ? heard : Math.min(heard, gone - this.deadAfterMs);
       if (processId === this.me || now - beat < this.deadAfterMs) {
         this.cutOff.delete(processId);
         if (processId !== this.me) othersRun = true;
-        if (processId !== this.me && !draining.has(processId)) takers++;
       } else silent.push([processId, beat]);
     }
-    this.takers = takers;
     for (const id of this.cutOff) if (!beats.has(id)) this.cutOff.delete(id);
     // A draining process leaves the dead to the others: it is about to go itself.
     if (silent.length === 0 || this.draining) return;
@@ -700,6 +737,8 @@ export class HighAvailability {
     let restored = 0;
     let unclaimed = 0;
     for (let i = 0; i < roomIds.length; i += BATCH) {
+      // Told to stop meanwhile: the rest is left to the processes that stay (the dead one stays dead for them).
+      if (this.draining) return void this.log.info({ processId: dead, rooms: roomIds.length - i }, "draining: the rest of a dead process's rooms are left to the other processes");
       const results = await Promise.all(roomIds.slice(i, i + BATCH).map((roomId) => this.restore(roomId, dead)));
       restored += results.filter((r) => r === "restored").length;
       unclaimed += results.filter((r) => r === "unclaimed").length;

@@ -10,6 +10,8 @@
  *                       to ask a process with no heartbeat whether it still runs (src/ha/probe.ts)
  *   ha:draining         process id → when its drain for a shutdown began (epoch ms): it takes no
  *                       rooms over, and no draining process hands its games to it
+ *   ha:released         process id → when it stopped after handing its running games over (epoch
+ *                       ms, Redis's clock): the others take its rooms over at once
  *   ha:gen              a random marker of this Redis's data: a new one means Redis lost its data
  *                       (restarted without persistence, flushed); see {@link SnapshotStore.onDataLost}
  *
@@ -30,6 +32,7 @@ const PROCS = "ha:procs";
 const ADDR = "ha:addr";
 const GEN = "ha:gen";
 const DRAINING = "ha:draining";
+const RELEASED = "ha:released";
 
 /**
  * Writes the snapshots of several rooms in one call, each fenced on its own. ARGV[1]: the
@@ -162,10 +165,10 @@ redis.call('SET', KEYS[2], ARGV[2], 'NX')
 return { now, redis.call('GET', KEYS[2]) }`;
 
 /**
- * KEYS: procs, addr, draining. Returns { Redis's clock (epoch ms), the heartbeats as a flat
- * list, the addresses as a flat list, the draining processes }. An address or a drain whose
- * process has no heartbeat any more (forgotten by a server of an older version, which knew
- * neither) is deleted.
+ * KEYS: procs, addr, draining, released. Returns { Redis's clock (epoch ms), the heartbeats as
+ * a flat list, the addresses as a flat list, the draining processes, the released processes
+ * and when (flat) }. An address, a drain or a release whose process has no heartbeat any more
+ * (forgotten, or by a server of an older version, which knew none of them) is deleted.
  */
 const PROCS_NOW = `
 local t = redis.call('TIME')
@@ -184,21 +187,23 @@ local function kept(key)
 end
 local addr = kept(KEYS[2])
 local draining = kept(KEYS[3])
+local released = kept(KEYS[4])
 local ids = {}
 for i = 1, #draining, 2 do ids[#ids + 1] = draining[i] end
-return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]), addr, ids }`;
+return { tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), redis.call('HGETALL', KEYS[1]), addr, ids, released }`;
 
 /**
- * KEYS: procs, addr, draining. ARGV: processId, how long ago (ms) its heartbeat is to look.
- * A process that shut down after handing its running games over: its heartbeat is set that
- * far back at Redis's clock, so the others find it silent at once, and its direct address and
- * its drain are forgotten (nothing answers there any more), so the first survivor's check
- * takes its rooms over.
+ * KEYS: procs, addr, draining, released. ARGV: processId. A process that shut down after
+ * handing its running games over: released now (Redis's clock), its direct address and its
+ * drain forgotten (nothing answers there any more). Each other process reads it as silent
+ * since its own `deadAfterMs` before that moment, so its first check takes the rooms over, and
+ * a process started after the release treats them as any process's left from before it started.
  */
 const RELEASE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], ARGV[1], now - tonumber(ARGV[2]))
+redis.call('HSET', KEYS[1], ARGV[1], now)
+redis.call('HSET', KEYS[4], ARGV[1], now)
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 return now`;
@@ -235,8 +240,8 @@ interface Scripts {
   haClaim(owner: string, snap: string, deadRooms: string, myRooms: string, hist: string, dead: string, me: string, roomId: string, again: "1" | "0"): Promise<[number, string[], string[]] | null>;
   haDrop(owner: string, snap: string, hist: string, rooms: string, expected: string, roomId: string, processId: string): Promise<number>;
   haBeat(procs: string, gen: string, addr: string, processId: string, fresh: string, address: string): Promise<[number, string]>;
-  haProcs(procs: string, addr: string, draining: string): Promise<[number, string[], string[], string[]]>;
-  haRelease(procs: string, addr: string, draining: string, processId: string, agoMs: number): Promise<number>;
+  haProcs(procs: string, addr: string, draining: string, released: string): Promise<[number, string[], string[], string[], string[]]>;
+  haRelease(procs: string, addr: string, draining: string, released: string, processId: string): Promise<number>;
 }
 
 export class SnapshotStore {
@@ -255,8 +260,8 @@ export class SnapshotStore {
     define("haClaim", 5, CLAIM);
     define("haDrop", 4, DROP);
     define("haBeat", 3, BEAT);
-    define("haProcs", 3, PROCS_NOW);
-    define("haRelease", 3, RELEASE);
+    define("haProcs", 4, PROCS_NOW);
+    define("haRelease", 4, RELEASE);
     this.scripts = redis as unknown as Scripts;
   }
 
@@ -352,28 +357,34 @@ export class SnapshotStore {
     return Number(now);
   }
 
-  /** Every process with snapshots on and its last heartbeat, the direct addresses of those that gave one, those draining for a shutdown, and Redis's clock now (epoch ms). */
-  async processes(): Promise<{ now: number; beats: Map<string, number>; addresses: Map<string, string>; draining: Set<string> }> {
-    const [now, flat, addr, draining] = await this.scripts.haProcs(PROCS, ADDR, DRAINING);
+  /**
+   * Every process with snapshots on and its last heartbeat, the direct addresses of those that
+   * gave one, those draining for a shutdown, those released after handing their games over
+   * (and when), and Redis's clock now (epoch ms).
+   */
+  async processes(): Promise<{ now: number; beats: Map<string, number>; addresses: Map<string, string>; draining: Set<string>; released: Map<string, number> }> {
+    const [now, flat, addr, draining, rel] = await this.scripts.haProcs(PROCS, ADDR, DRAINING, RELEASED);
     const beats = new Map<string, number>();
     for (let i = 0; i + 1 < flat.length; i += 2) beats.set(flat[i]!, Number(flat[i + 1]));
     const addresses = new Map<string, string>();
     for (let i = 0; i + 1 < addr.length; i += 2) addresses.set(addr[i]!, addr[i + 1]!);
-    return { now: Number(now), beats, addresses, draining: new Set(draining) };
+    const released = new Map<string, number>();
+    for (let i = 0; i + 1 < rel.length; i += 2) released.set(rel[i]!, Number(rel[i + 1]));
+    return { now: Number(now), beats, addresses, draining: new Set(draining), released };
   }
 
-  /** A process began its drain for a shutdown: it takes no rooms over, and is handed none. */
+  /** A process began its drain for a shutdown (again with each heartbeat): it takes no rooms over, and is handed none. */
   async draining(processId: string): Promise<void> {
     await this.redis.hset(DRAINING, processId, Date.now());
   }
 
   /** A process that handed its games over is gone: the others take its rooms over at their next check (see RELEASE). */
-  async release(processId: string, agoMs: number): Promise<void> {
-    await this.scripts.haRelease(PROCS, ADDR, DRAINING, processId, agoMs);
+  async release(processId: string): Promise<void> {
+    await this.scripts.haRelease(PROCS, ADDR, DRAINING, RELEASED, processId);
   }
 
   /** Forgets a process: after its rooms were taken over or dropped. */
   async forget(processId: string): Promise<void> {
-    await this.redis.multi().hdel(PROCS, processId).hdel(ADDR, processId).hdel(DRAINING, processId).exec();
+    await this.redis.multi().hdel(PROCS, processId).hdel(ADDR, processId).hdel(DRAINING, processId).hdel(RELEASED, processId).exec();
   }
 }

@@ -9,7 +9,7 @@
  * into the schema. A game brings its protocol, rules, schema and projection; its messages
  * reach the rules' moves by name.
  */
-import { ClientState, CloseCode, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
+import { ClientState, CloseCode, matchMaker, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type WebSocket from "ws";
 import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
@@ -146,7 +146,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
       afterPatch: (fn) => this.out.then(fn),
       after: (ms, fn) => this.timers.after(ms, fn),
       close: () => this.close(),
-      handOff: () => this.failover?.handOff(() => this.close()) ?? false,
+      handOff: (cutOff) => this.failover?.handOff(cutOff) ?? false,
       log: this.log,
     });
     this.limit = new MessageLimit(settings);
@@ -266,6 +266,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.commit();
     settings.metrics?.roomOpened(this.roomName);
     this.opened = true;
+    // Created while the process shuts down (a takeover that was under way): Colyseus told the
+    // rooms of the drain before this one existed. It drains with them, so the process's exit
+    // does not wait for it beyond the drain (pm2 would SIGKILL it).
+    if (matchMaker.state === matchMaker.MatchMakerState.SHUTTING_DOWN) this.timers.after(0, () => this.onBeforeShutdown());
     if (!restore) this.log.info({ options: { ...options, name: undefined }, seats: this.seats }, "room created");
   }
 
@@ -385,9 +389,10 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     this.log.info({ joins: this.joins, games: this.steps.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
   }
 
-  /** Graceful shutdown (SIGTERM): see src/rooms/drain.ts. */
+  /** Graceful shutdown (SIGTERM): see src/rooms/drain.ts. Every room's drain ends when the first one's does. */
   override onBeforeShutdown() {
-    this.drain.begin(this.settings.drainSeconds);
+    this.settings.drainEndsAt ??= Date.now() + this.settings.drainSeconds * 1000;
+    this.drain.begin(Math.max(0, this.settings.drainEndsAt - Date.now()) / 1000);
   }
 
   override onUncaughtException(error: RoomException, methodName: RoomMethodName) {

@@ -24,8 +24,11 @@ export interface DrainingRoom {
   after(ms: number, fn: () => void): void;
   /** Closes the room for the shutdown. */
   close(): void;
-  /** At the cutoff: hands the running game over to another process (high availability); false when none can take it. */
-  handOff(): boolean;
+  /**
+   * At the cutoff: hands the running game over to another process (high availability). False
+   * when it cannot; true when it may, and `cutOff` runs later if no process can take it.
+   */
+  handOff(cutOff: () => void): boolean;
   log: Logger;
 }
 
@@ -36,6 +39,8 @@ export class Drain {
   private asked = false;
   /** The drain has closed the room. */
   private closed = false;
+  /** At the cutoff the game is being handed over (or cut off, if no process can take it): the room closes that way. */
+  private handingOff = false;
 
   constructor(private readonly room: DrainingRoom) {}
 
@@ -53,18 +58,18 @@ export class Drain {
     this.room.after(seconds * 1000, () => {
       // A game that ended asked its close already (which may still wait for its patch): the cutoff holds, without the warning.
       if (this.asked) return this.close();
-      if (!this.closed && this.room.handOff()) {
-        this.closed = true;
-        return;
-      }
-      this.room.log.warn("drain time is over; closing a game still running");
-      this.close();
+      const cutOff = () => {
+        this.room.log.warn("drain time is over; closing a game still running");
+        this.close();
+      };
+      if (this.room.handOff(cutOff)) this.handingOff = true;
+      else cutOff();
     });
   }
 
   /** After each commit: a game that ended during the drain closes its room once its players have seen how it ended. */
   committed(): void {
-    if (!this.draining || this.asked || this.closed || this.room.started()) return;
+    if (!this.draining || this.asked || this.closed || this.handingOff || this.room.started()) return;
     this.asked = true;
     this.room.log.info("game over while draining; closing the room");
     this.room.afterPatch(() => this.room.after(0, () => this.close()));

@@ -35,6 +35,8 @@ export interface RoomSettings {
   seatReservationSeconds: number;
   /** On shutdown, how long running games may go on before the room is closed. @default 600 */
   drainSeconds: number;
+  /** When the process's drain ends (epoch ms), set by the first room told of the shutdown: a room created during it (a restore) drains until then too. */
+  drainEndsAt?: number;
   /** High availability (Redis only): each room's snapshot, written before its state goes out. */
   ha?: { attach(room: SnapshotRoom, epoch?: number): RoomSnapshots };
   /** Dice games roll from committed seeds (provably fair, src/fairness/); off when tests or RNG_SEED inject their own dice. */

@@ -48,8 +48,8 @@ function fakeService() {
   const writes: { body: SnapshotBody; answer: (r: SaveResult) => void }[] = [];
   const attached: { room: SnapshotRoom; epoch: number }[] = [];
   const calls = { end: 0, detach: 0, handOff: 0 };
-  /** What canHandOff() answers (another process could take the game over). */
-  const takers = { can: true };
+  /** What canHandOff() answers (Redis answers), and findTaker() (another process could take the game over). */
+  const takers = { can: true, found: true };
   return {
     writes,
     attached,
@@ -63,6 +63,7 @@ function fakeService() {
         end: () => void calls.end++,
         detach: () => void calls.detach++,
         canHandOff: () => takers.can,
+        findTaker: () => Promise.resolve(takers.found),
         handOff: () => void calls.handOff++,
       };
     },
@@ -192,7 +193,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     const { state, body } = roomState();
     const pending: { read: () => SnapshotBody; answer: (r: SaveResult) => void }[] = [];
     const service = {
-      attach: (): RoomSnapshots => ({ write: (read, answer) => void pending.push({ read, answer }), end: () => undefined, detach: () => undefined, canHandOff: () => false, handOff: () => undefined }),
+      attach: (): RoomSnapshots => ({ write: (read, answer) => void pending.push({ read, answer }), end: () => undefined, detach: () => undefined, canHandOff: () => false, findTaker: () => Promise.resolve(false), handOff: () => undefined }),
     };
     const failover = new RoomFailover(room.asRoom, service, 0, body, silent);
     state.n = 1;
@@ -347,6 +348,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     failover.changed();
     let cutOff = 0;
     assert.equal(failover.handOff(() => cutOff++), true);
+    await tick();
     assert.deepEqual([...disconnects], [], "not before what the players were shown is saved");
     assert.equal(failover.superseded, false);
     service.writes[0]!.answer("saved");
@@ -365,20 +367,29 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.equal(failover.handOff(() => cutOff++), false, "once only");
   });
 
-  it("handOff() when no process could take the game (Redis away, every other process draining): false, nothing done; when that changes while the last write is pending, the game is cut off instead", async () => {
+  it("handOff() with Redis away: false, nothing done; with no process to take the game (none runs, or every other one drains): cut off; when Redis fails while the last write is pending: cut off", async () => {
     const { failover, service, disconnects } = setup();
     service.takers.can = false;
     let cutOff = 0;
     assert.equal(failover.handOff(() => cutOff++), false);
     assert.equal(service.calls.handOff, 0);
+
     service.takers.can = true;
+    service.takers.found = false;
+    assert.equal(failover.handOff(() => cutOff++), true);
+    await tick();
+    assert.equal(cutOff, 1, "nobody to take it: cut off, as without high availability");
+    assert.deepEqual([...disconnects], [], "the room closes its own way");
+
+    service.takers.found = true;
     failover.changed();
     assert.equal(failover.handOff(() => cutOff++), true);
+    await tick();
     service.takers.can = false; // Redis failed: the write is answered "skipped", the snapshot lacks the move shown
     service.writes[0]!.answer("skipped");
     await tick();
-    assert.equal(cutOff, 1, "cut off, as without high availability");
-    assert.deepEqual([...disconnects], [], "the room closes its own way");
+    assert.equal(cutOff, 2, "cut off");
+    assert.deepEqual([...disconnects], []);
     assert.equal(service.calls.handOff, 0);
     assert.equal(failover.superseded, false);
   });

@@ -207,26 +207,31 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     assert.equal(await client.exists("ha:snap:r2", "ha:owner:r2"), 0);
   });
 
-  it("a draining process is listed as draining until it is released or forgotten; release() sets its beat deadAfter back at Redis's clock and drops its address, so the others find it silent at once and probe nothing", async () => {
+  it("a draining process is listed as draining until it is released or forgotten; release() marks it released at Redis's clock and drops its address and its drain; forget() drops the release too", async () => {
     await store.beat("A", "10.0.0.5:2567");
     await store.beat("B", "10.0.0.6:2567");
     await store.draining("A");
     assert.deepEqual([...(await store.processes()).draining], ["A"]);
-    await store.release("A", 3000);
-    const { now, beats, addresses, draining } = await store.processes();
-    const silentFor = now - beats.get("A")!;
-    assert.ok(silentFor >= 3000 && silentFor < 4000, `silent for ${silentFor} ms, just past deadAfter`);
+    await store.release("A");
+    const { now, beats, addresses, draining, released } = await store.processes();
+    assert.ok(Math.abs(now - released.get("A")!) < 1000, "released now, at Redis's clock");
+    assert.ok(beats.has("A"), "still known, for the others to take its rooms over");
     assert.deepEqual([...addresses.keys()], ["B"], "nothing answers at a released process's address");
     assert.equal(draining.size, 0);
+    await store.forget("A");
+    assert.equal((await store.processes()).released.size, 0, "forget() drops the release");
     await store.draining("B");
     await store.forget("B");
     assert.equal((await store.processes()).draining.size, 0, "forget() drops the drain too");
-    // A drain whose process is gone (forgotten by a server of an older version): dropped at the next read.
+    // A drain or a release whose process is gone (forgotten by a server of an older version): dropped at the next read.
     await store.beat("C");
     await store.draining("C");
+    await store.release("C");
+    await store.draining("C");
     await client.hdel("ha:procs", "C");
-    assert.equal((await store.processes()).draining.size, 0);
-    assert.equal(await client.hexists("ha:draining", "C"), 0, "deleted, not only left out");
+    const after = await store.processes();
+    assert.equal(after.draining.size + after.released.size, 0);
+    assert.equal(await client.exists("ha:draining", "ha:released"), 0, "deleted, not only left out");
   });
 
   it("heartbeats at Redis's clock: processes() lists each process's last beat and the clock now; forget() drops one", async () => {

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { Drain } from "../../src/rooms/drain.js";
 
 function setUp(started: boolean, handOff = false) {
-  const room = { started, seen: [] as unknown[][], timers: [] as { ms: number; fn: () => void }[], patches: [] as (() => void)[] };
+  const room = { started, seen: [] as unknown[][], timers: [] as { ms: number; fn: () => void }[], patches: [] as (() => void)[], cutOff: undefined as (() => void) | undefined };
   const log = { info: (...args: unknown[]) => room.seen.push(["info", args.at(-1)]), warn: (...args: unknown[]) => room.seen.push(["warn", args.at(-1)]) } as unknown as Logger;
   const drain = new Drain({
     started: () => room.started,
@@ -18,8 +18,9 @@ function setUp(started: boolean, handOff = false) {
     afterPatch: (fn) => room.patches.push(fn),
     after: (ms, fn) => room.timers.push({ ms, fn }),
     close: () => room.seen.push(["close"]),
-    handOff: () => {
+    handOff: (cutOff) => {
       room.seen.push(["handOff"]);
+      room.cutOff = cutOff;
       return handOff;
     },
     log,
@@ -111,6 +112,17 @@ describe("Drain: a room's graceful shutdown", () => {
     patchOut();
     runTimers();
     assert.equal(closes(), 0, "nor afterwards: the room is the other process's now");
+  });
+
+  it("a hand-over that finds no process to take the game cuts it off then, with the warning, once", () => {
+    const { drain, room, closes, runTimers } = setUp(true, true);
+    drain.begin(5);
+    runTimers();
+    assert.equal(closes(), 0);
+    room.cutOff!();
+    assert.deepEqual(room.seen.slice(-2), [["warn", "drain time is over; closing a game still running"], ["close"]]);
+    room.cutOff!();
+    assert.equal(closes(), 1);
   });
 
   it("a game that ended before the cutoff is never handed over", () => {

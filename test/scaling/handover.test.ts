@@ -19,7 +19,10 @@ const SHUTDOWN_CLOSE = 4001;
 
 describe("High availability: a stopped process hands its running games over (planned restarts)", function () {
   this.timeout(60000);
-  const suite = failoverSuite({ ...FAILOVER_ENV, DRAIN_SECONDS: "1" });
+  // A process that dies is taken over only 8 s after its last heartbeat: a game back sooner
+  // was handed over by a process that released itself, not found by the crash path.
+  const DEAD_AFTER_MS = 8000;
+  const suite = failoverSuite({ ...FAILOVER_ENV, DRAIN_SECONDS: "1", HA_DEAD_AFTER_MS: String(DEAD_AFTER_MS) });
   const { start, join, sameStateOnceAllBack } = suite;
 
   /** Two seated TicTacToe players in a new room created through `via` (the matchmaker picks its process: `owner`), two moves made; `first` holds (0,0), `second` (1,0). */
@@ -50,7 +53,9 @@ describe("High availability: a stopped process hands its running games over (pla
     const back = await Promise.all(tokens.map((t) => resume<Ttt>(t, B!)));
     const resumed = back.map((r) => r.player);
     suite.track(...resumed);
-    console.log(`      players closed at the drain's end were back on the other process ${Date.now() - closedAt} ms later`);
+    const backMs = Date.now() - closedAt;
+    console.log(`      players closed at the drain's end were back on the other process ${backMs} ms later`);
+    assert.ok(backMs < DEAD_AFTER_MS / 2, `back in ${backMs} ms: the owner released itself (a dead owner is taken over after ${DEAD_AFTER_MS} ms)`);
     for (const p of resumed) assert.equal(ownerOf(p.room, suite.processes), B, "resumed on the other process");
     assert.equal(resumed[0]!.room.roomId, roomId, "the same room");
     await sameStateOnceAllBack(resumed, before);
@@ -70,22 +75,24 @@ describe("High availability: a stopped process hands its running games over (pla
     assert.ok(typeof restored.from === "string", "naming the process it came from");
   });
 
-  it("every process stopped at once: none can take a game over, so at the drain's end it is cut off (4001) as without high availability, each process exits cleanly, and nothing is left in Redis", async () => {
-    await start(2);
-    const { first, second, owner } = await gameOn(suite.processes[0]!);
-    for (const p of suite.processes) p.kill("SIGTERM");
-    await closedWith([first, second], SHUTDOWN_CLOSE);
-    for (const p of suite.processes) assert.deepEqual(await p.waitForExit(10000), { code: 0, signal: null }, `exits cleanly; stderr: ${p.stderr()}`);
-    await owner.logged((l) => l.msg === "drain time is over; closing a game still running", "the owner cuts the game off");
-    assert.ok(!owner.logs().some((l) => l.msg === "game over"), "logged as cut off, not as a game its players left");
-    assert.ok(!suite.processes.some((p) => p.logs().some((l) => l.msg === "room restored")), "nothing was restored");
-    assert.deepEqual(await suite.redis.keys("ha:snap:*"), [], "the cut-off game's snapshot is deleted");
-    assert.deepEqual(await suite.redis.hkeys("ha:procs"), [], "both processes are forgotten");
-  });
+  for (const [drain, check] of [["1", "250"], ["0", "1000"]] as const) {
+    it(`every process stopped at once (DRAIN_SECONDS=${drain}, HA_CHECK_MS=${check}): none can take a game over, so at the drain's end it is cut off (4001) as without high availability, each process exits cleanly, and nothing is left in Redis`, async () => {
+      await start(2, { DRAIN_SECONDS: drain, HA_CHECK_MS: check });
+      const { first, second, owner } = await gameOn(suite.processes[0]!);
+      for (const p of suite.processes) p.kill("SIGTERM");
+      await closedWith([first, second], SHUTDOWN_CLOSE);
+      for (const p of suite.processes) assert.deepEqual(await p.waitForExit(10000), { code: 0, signal: null }, `exits cleanly; stderr: ${p.stderr()}`);
+      await owner.logged((l) => l.msg === "drain time is over; closing a game still running", "the owner cuts the game off");
+      assert.ok(!owner.logs().some((l) => l.msg === "game over"), "logged as cut off, not as a game its players left");
+      assert.ok(!suite.processes.some((p) => p.logs().some((l) => l.msg === "room restored")), "nothing was restored");
+      assert.deepEqual(await suite.redis.keys("ha:snap:*"), [], "the cut-off game's snapshot is deleted");
+      assert.deepEqual(await suite.redis.hkeys("ha:procs"), [], "both processes are forgotten");
+    });
+  }
 
   it("a draining process takes no rooms over: a process killed during another's drain is taken over by the process that is not draining", async () => {
     // A and B check often, C (started last) seldom: left to the first check, A would win B's room.
-    await start(2, { DRAIN_SECONDS: "30", HA_CHECK_MS: "100" });
+    await start(2, { DRAIN_SECONDS: "30", HA_CHECK_MS: "100", HA_DEAD_AFTER_MS: "1500" });
     // Games until both processes hold one (the matchmaker places a room by the room counts the processes publish about once a second).
     const draining = await gameOn(suite.processes[0]!);
     let victim = draining;
@@ -95,7 +102,7 @@ describe("High availability: a stopped process hands its running games over (pla
     }
     const [A, B] = [draining.owner, victim.owner];
     assert.notEqual(A, B, "two games on two processes");
-    const [C] = await start(1, { HA_CHECK_MS: "1500" });
+    const [C] = await start(1, { HA_CHECK_MS: "1500", HA_DEAD_AFTER_MS: "1500" });
     A.kill("SIGTERM");
     await A.logged((l) => l.msg === "draining for shutdown", "A drains", 5000);
     B.kill("SIGKILL");
