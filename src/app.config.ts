@@ -9,6 +9,7 @@ import { RedisDriver } from "@colyseus/redis-driver";
 import express from "express";
 import path from "node:path";
 import { readFile } from "node:fs/promises";
+import { ACCOUNTS_META } from "./protocol/players.js";
 import type http from "node:http";
 import type { z } from "zod";
 import { everyMs, libraryLogger, type Logger } from "./logger.js";
@@ -310,7 +311,7 @@ export function createServer(options: AppOptions, port = options.env.PORT): Serv
         app.get(["/", "/index.html"], (_req, res, next) => {
           readFile(path.join(CLIENT_DIR, "index.html"), "utf8").then((html) => {
             res.setHeader("Cache-Control", "no-cache");
-            res.type("html").send(html.replace("<head>", '<head>\n    <meta name="accounts" content="off" />'));
+            res.type("html").send(html.replace("<head>", `<head>\n    <meta name="${ACCOUNTS_META}" content="off" />`));
           }, () => next()); // not built: the usual 404
         });
         // Lookaheads: Express strips a matched prefix, and skips the layer when what follows is not "/".

@@ -25,7 +25,7 @@ export interface EdgeMetrics {
   /** A connection cut for flooding, for not reading (slow) or for not acknowledging its join. */
   cut(reason: CutReason): void;
   /** A library's log line not written because it logged more than its lines a second. */
-  logSuppressed(source: string): void;
+  logSuppressed(source: LogSource): void;
 }
 
 export interface Metrics {
@@ -40,6 +40,9 @@ export interface Metrics {
 
 /** The libraries whose log lines are limited (src/logger.ts `libraryLogger`). */
 const LOG_SOURCES = ["colyseus"] as const;
+export type LogSource = (typeof LOG_SOURCES)[number];
+/** Who joined a room: `game_joins_total{role}`. */
+const ROLES = ["player", "spectator"] as const;
 
 /** @param games - the hosted games' room names: their series start at 0. */
 export function createMetrics(games: readonly string[] = []): Metrics {
@@ -89,7 +92,7 @@ export function createMetrics(games: readonly string[] = []): Metrics {
   for (const game of games) {
     received.set(game, 0);
     for (const code of Object.values(ErrorCode)) rejections.inc({ game, code }, 0);
-    for (const role of ["player", "spectator"]) joins.inc({ game, role }, 0);
+    for (const role of ROLES) joins.inc({ game, role }, 0);
     reconnections.inc({ game }, 0);
     rooms.set({ game }, 0);
     clients.set({ game }, 0);

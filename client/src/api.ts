@@ -3,7 +3,7 @@
  * `/api/matches/:id`, and the signed-in player's `/api/me/games`): plain `fetch` from the page's own origin, each answer checked for its
  * shape before it is shown.
  */
-import type { AwaySeat, GameStats, LeaderboardEntry, LoggedStep, MatchLog, MatchPlayer, MatchRecordView, MatchSummary, Profile } from "../../src/protocol/players.js";
+import { ACCOUNTS_META, type AwaySeat, type GameStats, type LeaderboardEntry, type LoggedStep, type MatchLog, type MatchPlayer, type MatchRecordView, type MatchSummary, type Profile } from "../../src/protocol/players.js";
 import type { RoomEntry } from "../../src/protocol/messages.js";
 import { AuthCode, HttpError } from "./errors.js";
 
@@ -13,7 +13,7 @@ import { AuthCode, HttpError } from "./errors.js";
  * the players' API nothing (until 2026-12-05 it asked, and each 404 was a console error).
  */
 export function accountsOffHere(): boolean {
-  return document.querySelector('meta[name="accounts"]')?.getAttribute("content") === "off";
+  return document.querySelector(`meta[name="${ACCOUNTS_META}"]`)?.getAttribute("content") === "off";
 }
 
 export type { AwaySeat, GameStats, MatchSummary, Profile };

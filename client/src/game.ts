@@ -568,12 +568,13 @@ export class GameScreen {
     // A spectator has no seat to keep: it joins again. A player cut for not reading in time
     // (4430) keeps the seat for the reconnection window, but the SDK does not reconnect on
     // that code by itself: this page does, with the room's current token.
-    if (this.spectator && (CONNECTION_LOST.includes(code) || code === CLOSE_ROOM_MOVED)) void this.rejoin(code);
-    else if (!this.spectator && code === CLOSE_SLOW_CLIENT) void this.rejoin(code, this.room.reconnectionToken);
     // The SDK gave up (4003), its retry reached a process without the room (4003), or this
-    // copy of the room was superseded or handed over by a stopping process (4412): the seat
-    // may be held elsewhere.
-    else if (!this.spectator && (CONNECTION_LOST.includes(code) || code === CLOSE_ROOM_MOVED)) void this.restore(room, code);
+    // copy of the room was superseded or handed over by a stopping process (4412): the room
+    // (and a player's seat) may be elsewhere.
+    const mayBeElsewhere = CONNECTION_LOST.includes(code) || code === CLOSE_ROOM_MOVED;
+    if (this.spectator && mayBeElsewhere) void this.rejoin(code);
+    else if (!this.spectator && code === CLOSE_SLOW_CLIENT) void this.rejoin(code, this.room.reconnectionToken);
+    else if (!this.spectator && mayBeElsewhere) void this.restore(room, code);
     else this.showLost(code);
   }
 

@@ -210,6 +210,11 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
       (removed) => removed && this.log.info("removed the listing row this copy wrote while it was stalled"),
       (err: unknown) => this.log.warn({ err: (err as Error).message }, "could not check this copy's listing row"),
     );
+    this.sendClientsOn();
+  }
+
+  /** Closes every connection with 4412: the players resume wherever the room lives next. */
+  private sendClientsOn(): void {
     this.room.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
   }
 
@@ -233,12 +238,12 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
       if (!found) return cut();
       this.gate.send(() => {
         if (this.closing || this.disposed) return;
-        if (!this.snapshots.canHandOff()) return cutOff();
+        if (!this.snapshots.canHandOff()) return cut();
         this.closing = true;
         this.abandonWaiting();
         this.snapshots.handOff();
         this.log.info({ clients: this.room.clients.length }, "drain time is over; the game still running is handed over to another process");
-        this.room.disconnect(CLOSE_ROOM_MOVED).catch((err) => this.log.error({ err }, "disconnect failed"));
+        this.sendClientsOn();
       });
     }, cut);
     return true;

@@ -4,6 +4,12 @@
  */
 
 /** Refusal codes of `/auth` (and `ACCOUNTS_OFF` of every players' route when accounts are off). */
+/**
+ * With `ACCOUNTS=off`, the page the server serves carries `<meta name="accounts" content="off">`
+ * (this name): the web client then asks `/auth` and the players' API nothing.
+ */
+export const ACCOUNTS_META = "accounts";
+
 export const AuthErrorCode = {
   INVALID_INPUT: "INVALID_INPUT",
   INVALID_CREDENTIALS: "INVALID_CREDENTIALS",

@@ -110,8 +110,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   private out!: RoomOutput;
   /** High availability (Redis): the room's snapshot, its seats' tokens, a takeover's fencing. */
   private failover?: RoomFailover;
-  /** The drain closed the room (src/rooms/drain.ts): its clients' leaves change nothing. */
-  private shutDown = false;
   /** Rule actions scheduled for later (kept in the snapshot). */
   private scheduled!: ScheduledActions;
   /** The turn time limit (none when the room has no `turnSeconds`). */
@@ -359,7 +357,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     // A superseded copy closing (or one whose game was handed over): its players go on in the
     // live copy, nothing happens here. Nor in a room closed for a shutdown: its game was cut
     // off, not left (its seeds are revealed, its match not recorded).
-    if (this.out.superseded || this.shutDown) return;
+    if (this.out.superseded || this.drain.closedRoom) return;
     this.admission.left(client);
     this.away.back(client.sessionId);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
@@ -443,7 +441,6 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
 
   /** Closes the room for a shutdown (the drain calls it once): clients get code 4001 (server shutdown). */
   private close() {
-    this.shutDown = true;
     // A game cut off by the shutdown is no result, but its seed is revealed all the same.
     const revealed = this.records.cutOff();
     if (revealed) {

@@ -48,6 +48,11 @@ export class Drain {
     return this.endsAt > 0;
   }
 
+  /** The drain has closed the room (a game cut off, or none running): its clients' leaves change nothing. */
+  get closedRoom(): boolean {
+    return this.closed;
+  }
+
   /** Starts the drain: tells everyone, and closes the room now or when its game may run no longer. */
   begin(seconds: number): void {
     if (this.draining) return;

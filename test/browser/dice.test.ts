@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import type { ServerProcess } from "../helpers/cluster.js";
-import { closeAll, createRoom, diceValues, scoringSelection, launchBrowser, openPlayer, PHONE, SCREENSHOT_DIR, screenshot, startGameServer, text, waitFor, type Player, expectText } from "./helpers.js";
+import { browserSuite, closeAll, createRoom, diceValues, scoringSelection, launchBrowser, openPlayer, PHONE, SCREENSHOT_DIR, screenshot, startGameServer, startTwoPlayers, text, waitFor, type Player, expectText } from "./helpers.js";
 
 async function myTurn(page: Page) {
   return (await text(page, "turn")).startsWith("Your turn");
@@ -108,5 +108,34 @@ describe("Browser: Dice", function () {
     await expectText(page, "event-log", /busted/);
     await screenshot(page, "dice-final");
     assert.deepEqual(ada.errors, []);
+  });
+});
+
+describe("Browser: Dice between two people", function () {
+  this.timeout(60000);
+  const suite = browserSuite();
+
+  it("a die selected that does not score is said so to the other player, not 'Waiting for…'", async () => {
+    const { first, second } = await startTwoPlayers(suite, "dice");
+    const name = (await first.page.locator("tr:has(.badge.you) .player-name").textContent()) ?? "";
+    await first.page.getByTestId("btn-roll").click();
+    await waitFor(() => first.page.getByTestId("dice-0").isEnabled(), "the roll");
+    // A 2, 3, 4 or 6 alone scores nothing. (Six dice of 1s and 5s all score: set aside, roll again.)
+    let index = -1;
+    for (let roll = 0; roll < 5 && index < 0; roll++) {
+      const values = await diceValues(first.page);
+      index = values.findIndex((v) => [2, 3, 4, 6].includes(v));
+      if (index >= 0) break;
+      for (let i = 0; i < values.length; i++) await first.page.getByTestId(`dice-${i}`).click();
+      await first.page.getByTestId("btn-continue").click();
+      // Hot dice: all six again, rolled with Roll.
+      await waitFor(() => first.page.getByTestId("btn-roll").isEnabled(), "Roll again");
+      await first.page.getByTestId("btn-roll").click();
+      await waitFor(() => first.page.getByTestId("dice-0").isEnabled(), "six dice again");
+    }
+    assert.ok(index >= 0, "a die that does not score");
+    await expectText(second.page, "dice-hint", new RegExp(`^Waiting for ${name}…$`));
+    await first.page.getByTestId(`dice-${index}`).click();
+    await expectText(second.page, "dice-hint", new RegExp(`^${name} has selected a die that does not score`));
   });
 });

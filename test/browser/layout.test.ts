@@ -74,15 +74,8 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     const page = actor!.page;
     await expectText(page, "turn", /^Your turn$/);
     // The page settles (it scrolls Roll into view when Roll is off screen).
-    const atRest = async () => {
-      const before = await page.evaluate(() => scrollY);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return before === (await page.evaluate(() => scrollY));
-    };
-    await waitFor(atRest, "the page at rest", 3000);
-    for (const id of ["total", "turn", "countdown", "btn-roll"]) {
-      assert.ok(await inView(page.getByTestId(id)), `${id} on screen: ${JSON.stringify(await page.getByTestId(id).evaluate((el) => ({ r: el.getBoundingClientRect().toJSON(), y: scrollY, h: innerHeight })))}`);
-    }
+    await atRest(actor!);
+    for (const id of ["total", "turn", "countdown", "btn-roll"]) assert.ok(await inView(page.getByTestId(id)), `${id} on screen: ${await where(page.getByTestId(id))}`);
     await screenshot(page, "owedrahn-phone-turn");
   });
 

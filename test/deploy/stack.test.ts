@@ -8,11 +8,10 @@
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { runToExit } from "../helpers/cluster.js";
-import { freePort } from "../helpers/ports.js";
+import { freePort, listening, twoFreePorts } from "../helpers/ports.js";
 
 /** Runs `tsx deploy/stack.ts <command>` with `env` on top of this process's environment (minus the stack's own settings); its output, stdout then stderr. */
 async function stackCommand(command: "start" | "stop", env: Record<string, string>, timeoutMs = 150_000): Promise<{ code: number | null; output: string }> {
@@ -21,30 +20,13 @@ async function stackCommand(command: "start" | "stop", env: Record<string, strin
   return { code, output: stdout + stderr };
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
-}
-
-/** Two consecutive free ports (the game processes'). */
-async function twoPorts(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (!(await listening(port + 1))) return port;
-  }
-}
-
 describe("npm run stack / stack:stop (deploy/stack.ts)", function () {
   this.timeout(300_000);
   const runDirs: string[] = [];
   const settings = async () => {
     const run = mkdtempSync(path.join(os.tmpdir(), "stack-run-"));
     runDirs.push(run);
-    return { STACK_RUN_DIR: run, PUBLIC_PORT: String(await freePort()), PORT: String(await twoPorts()), STACK_REDIS_PORT: String(await freePort()), INSTANCES: "2", DRAIN_SECONDS: "2" };
+    return { STACK_RUN_DIR: run, PUBLIC_PORT: String(await freePort()), PORT: String(await twoFreePorts()), STACK_REDIS_PORT: String(await freePort()), INSTANCES: "2", DRAIN_SECONDS: "2" };
   };
   after(() => {
     for (const dir of runDirs) rmSync(dir, { recursive: true, force: true });

@@ -5,12 +5,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { renderNginxConfig } from "../../deploy/nginx.js";
 import { killOnExit } from "./cluster.js";
-import { freePort } from "./ports.js";
+import { freePort, listening } from "./ports.js";
 
 const REPO_ROOT = path.resolve(__dirname, "../..");
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => {
@@ -44,17 +43,6 @@ export function selfSignedCertificate(dir: string): { cert: string; key: string 
   const key = path.join(dir, "key.pem");
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"], { stdio: "ignore" });
   return { cert, key };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 export async function startNginx(options: { port?: number; processes: readonly number[]; tls?: boolean; matchmakeRate?: number; matchmakeBurst?: number }): Promise<TestNginx> {

@@ -10,7 +10,6 @@
  */
 import "../../src/polyfills.js";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";

@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { dropConnection, eventually } from "../helpers/clients.js";
 import { runServerExpectingExit, startServer, stopAllServers } from "../helpers/cluster.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
-import { freePort } from "../helpers/ports.js";
+import { freePort, twoFreePorts } from "../helpers/ports.js";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
@@ -20,13 +20,6 @@ async function get(url: string, headers: Record<string, string> = {}) {
   return { status: res.status, text: await res.text() };
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
 
 describe("Operations", function () {
   this.timeout(60000);
@@ -146,10 +139,7 @@ describe("Operations", function () {
     this.timeout(120000);
     redis = await startRedis();
     await run(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT });
-    let base = 0;
-    for (let candidate = 30000 + Math.floor(Math.random() * 20000); !base; candidate += 2) {
-      if ((await portFree(candidate)) && (await portFree(candidate + 1))) base = candidate;
-    }
+    const base = await twoFreePorts();
     const pm2Home = mkdtempSync(path.join(os.tmpdir(), "pm2-"));
     const env = { ...process.env, PM2_HOME: pm2Home, INSTANCES: "2", PORT: String(base), REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", DRAIN_SECONDS: "2", LOG_LEVEL: "warn" };
     const pm2 = (...args: string[]) => run(process.execPath, [path.join(ROOT, "node_modules/pm2/bin/pm2"), ...args], { cwd: ROOT, env });

@@ -302,7 +302,7 @@ class DiceView implements GameView<DiceState> {
         ),
         bustVisible ? h("p", { class: "bust", testid: "bust-notice", attrs: { role: "status" } }, rich(bustText)) : null,
         hotVisible ? h("p", { class: "hot-dice", testid: "hot-dice", attrs: { role: "status" } }, rich(this.hot!.text)) : null,
-        hint ? h("p", { class: "hint" }, rich(hint)) : null,
+        hint ? h("p", { class: "hint", testid: "dice-hint" }, rich(hint)) : null,
       ),
       state.phase === "over" ? h("p", { class: resultClass(state.winner, this.me, state.players.has(this.me)), testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
       controls.length ? h("div", { class: "controls" }, controls) : null,
