@@ -1,7 +1,7 @@
 /**
  * How the last game ended, in words, from the state's `endReason` and `endName` (every game
- * keeps them, so a reload shows the reason too): a forfeit by leaving, a turn that ran out,
- * or a win by the rules. Players and spectators see the same facts, each from their side.
+ * keeps them, so a reload shows the reason too): a forfeit by leaving (or by not coming back
+ * after a dropped connection), a turn that ran out, or a win by the rules. Players and spectators see the same facts, each from their side.
  */
 import { asName, type Text } from "./dom.js";
 
@@ -20,8 +20,11 @@ export function endLine(data: Record<string, unknown> | undefined, myName: strin
     case "draw":
       return "It's a draw.";
     case "left":
-      if (!winner) return [asName(name), " left."];
-      return iWon ? [asName(name), " left — you win by forfeit."] : [asName(name), " left — ", asName(winner), " wins by forfeit."];
+    case "dropped": {
+      const went = wentWords(reason);
+      if (!winner) return [asName(name), `${went}.`];
+      return iWon ? [asName(name), `${went} — you win by forfeit.`] : [asName(name), `${went} — `, asName(winner), " wins by forfeit."];
+    }
     case "timeout":
       if (iWon) return ["Time ran out for ", asName(name), " — you win."];
       if (myName !== "" && name === myName) return ["Your time ran out — ", asName(winner), " wins."];
@@ -31,12 +34,22 @@ export function endLine(data: Record<string, unknown> | undefined, myName: strin
   }
 }
 
+/** Whether an ending (`endReason`) says a player went for good: they left, or did not come back. */
+export function wentAway(endReason: string): boolean {
+  return endReason === "left" || endReason === "dropped";
+}
+
+/** The words after the name of a player gone for good (see {@link wentAway}): " left", or " did not come back" (their connection dropped and their window ran out). */
+export function wentWords(endReason: string): string {
+  return endReason === "dropped" ? " did not come back" : " left";
+}
+
 /**
- * The result line of a forfeit (`left`, `timeout`) from the state's `endReason` / `endName`,
+ * The result line of a forfeit (`left`, `dropped`, `timeout`) from the state's `endReason` / `endName`,
  * in the same words as the history's `end` line; undefined for a win by the rules or a draw
  * (each game words those itself).
  */
 export function forfeitLine(endReason: string, endName: string, winnerName: string, myName: string): Text | undefined {
-  return endReason === "left" || endReason === "timeout" ? endLine({ reason: endReason, name: endName, winner: winnerName }, myName) : undefined;
+  return wentAway(endReason) || endReason === "timeout" ? endLine({ reason: endReason, name: endName, winner: winnerName }, myName) : undefined;
 }
 

@@ -13,6 +13,7 @@ import type { ReplayRules } from "../../src/replay/replay.js";
 import { asName, h, rich, type Text } from "./dom.js";
 import { describeErrorCode } from "./errors.js";
 import { showError } from "./ui.js";
+import { wentAway, wentWords } from "./ending.js";
 
 /** Sends one of the game's messages, its payload checked with the server's validator first. */
 export type Sender<P extends GameProtocol> = <K extends keyof P["messages"] & string>(type: K, payload: PayloadsOf<P>[K]) => void;
@@ -155,9 +156,9 @@ export function replayCommon(rules: { currentTurn: string | null; ending: { reas
   return { turnDeadline: 0, history: new Map<string, string>(), currentTurn: rules.currentTurn ?? "", endReason: rules.ending?.reason ?? "", endName: rules.ending?.name ?? "" };
 }
 
-/** A step every game has: the actor left, or their time ran out; undefined for others. */
+/** A step every game has: the actor left (or did not come back), or their time ran out; undefined for others. */
 export function commonStepLine(info: ReplayStepInfo): Text | undefined {
-  if (info.action.type === "leave") return [asName(info.who), " left the game."];
+  if (info.action.type === "leave") return [asName(info.who), info.action.dropped === true ? " did not come back." : " left the game."];
   if (info.action.type === "timeout") return ["Time ran out for ", asName(info.who), "."];
   return undefined;
 }
@@ -257,13 +258,13 @@ export function resultClass(winnerId: string, me: string, seated: boolean): stri
 }
 
 /**
- * A two-player game over with one player left, so no rematch can come: who left (the state's
- * `endReason` / `endName` when it was a leave) and what comes next, `seatedNext` for the
+ * A two-player game over with one player left, so no rematch can come: who left or did not
+ * come back (the state's `endReason` / `endName` when it was a leave) and what comes next, `seatedNext` for the
  * player still seated, `watchingNext` for a spectator.
  */
 export function aloneStatus(state: { endReason: string; endName: string }, seated: boolean, seatedNext: string, watchingNext: string): Text {
-  const who: Text = state.endReason === "left" ? asName(state.endName) : seated ? "Your opponent" : "A player";
-  return [who, seated ? seatedNext : watchingNext];
+  const who: Text = wentAway(state.endReason) ? asName(state.endName) : seated ? "Your opponent" : "A player";
+  return [who, `${wentWords(state.endReason)}. ${seated ? seatedNext : watchingNext}`];
 }
 
 /** A two-player game's status once it is over and the opponent has not asked for a rematch: whether this player has. */

@@ -36,7 +36,8 @@ export const oweDrahn = defineGame({
    * `roll` (`data`: `die`, `total`, `timeout` when the server rolled), `oweDrahn` (a life
    * given up), `next` (`data`: `next` — the name — and `timeout` when the server chose),
    * `left` (a player still in left the running game, which goes on without them: out;
-   * `data`: `reset` when that sent the total back to 0, as a leave on one's own turn does), and `end`.
+   * `data`: `reset` when that sent the total back to 0, as a leave on one's own turn does;
+   * `dropped` when they did not come back after a dropped connection), and `end`.
    */
   history({ before, after, playerId, action, events }) {
     const items: HistoryItem[] = [];
@@ -44,7 +45,7 @@ export const oweDrahn = defineGame({
     if (action.type === "lose_life") items.push({ kind: "oweDrahn", who: nameOf(playerId) });
     // Not when the leave ends the game: its end entry says who left ("Bea left — you win by forfeit").
     const leaver = action.type === "leave" && before.phase === "playing" && after.phase === "playing" ? before.players.find((p) => p.id === playerId && p.life > 0 && !p.left) : undefined;
-    if (leaver) items.push({ kind: "left", who: leaver.name, data: { reset: before.currentValue > 0 && after.currentValue === 0 } });
+    if (leaver) items.push({ kind: "left", who: leaver.name, data: { reset: before.currentValue > 0 && after.currentValue === 0, ...(action.dropped === true ? { dropped: true } : {}) } });
     for (const event of events) {
       if (event.type === "rolled") items.push({ kind: "roll", who: nameOf(String(event.playerId)), data: { die: Number(event.die), total: Number(event.total), timeout: event.timeout === true } });
       if (event.type === "handedOver") items.push({ kind: "next", who: nameOf(String(event.playerId)), data: { next: nameOf(String(event.nextId)), timeout: event.timeout === true } });

@@ -359,9 +359,12 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
     // off, not left (its seeds are revealed, its match not recorded).
     if (this.out.superseded || this.drain.closedRoom) return;
     this.admission.left(client);
-    this.away.back(client.sessionId);
-    if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED }, "left");
-    if (this.isSeated(client.sessionId)) this.path.apply(client.sessionId, { type: "leave" });
+    // Away until now: their connection dropped and their reconnection window ran out (a dead
+    // phone, a restored seat nobody took back), so the others read "did not come back". Any
+    // other leave (the Leave button, a cut with no window: see onDrop) reads "left".
+    const dropped = this.away.back(client.sessionId);
+    if (this.log.isLevelEnabled("debug")) this.log.debug({ sessionId: client.sessionId, code, consented: code === CloseCode.CONSENTED, dropped }, "left");
+    if (this.isSeated(client.sessionId)) this.path.apply(client.sessionId, dropped ? { type: "leave", dropped } : { type: "leave" });
     if (!this.isSeated(client.sessionId)) this.unseated(client.sessionId);
   }
 

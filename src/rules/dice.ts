@@ -18,7 +18,7 @@ import { pick, pickFirst, d6, type Rng } from "./rng.js";
 import { holdsScoringDie, scoreDice } from "./dice-scoring.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { diceProtocol } from "../protocol/games/dice.js";
-import { defineRules, type ActionOf, type Ending, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
+import { defineRules, type ActionOf, type Ending, type LeaveAction, type LeaveHow, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 export { scoreDice, holdsScoringDie, ofAKind, RUNS, type DiceScore } from "./dice-scoring.js";
 
@@ -116,7 +116,7 @@ export type DiceScheduled = { end_bust: { turn?: number } };
  * What can happen to a Dice game: the clients' moves, the room's `join`, `leave` and
  * `timeout`, and the scheduled `end_bust`.
  */
-export type DiceAction = ActionOf<DiceMoves> | ActionOf<DiceScheduled> | { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
+export type DiceAction = ActionOf<DiceMoves> | ActionOf<DiceScheduled> | { type: "join"; name: string } | LeaveAction | { type: "timeout" };
 
 /** Broadcast when a roll holds no scoring die (`no-score`), or a turn timer runs out (`timeout`). */
 export interface DiceBustedEvent {
@@ -202,8 +202,8 @@ function endAtTurnLimit(state: DiceState): DiceState {
   return { ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner: leader?.id ?? null, rematch: [], ending };
 }
 
-function forfeit(state: DiceState, loserId: string): DiceState {
-  const ending: Ending = { reason: "left", name: state.players.find((p) => p.id === loserId)?.name ?? "" };
+function forfeit(state: DiceState, loserId: string, how: LeaveHow): DiceState {
+  const ending: Ending = { reason: how, name: state.players.find((p) => p.id === loserId)?.name ?? "" };
   const winner = otherPlayer(state, loserId)?.id ?? null;
   const players = state.players.map((p) => (p.id === winner ? { ...p, wins: p.wins + 1 } : p));
   return { ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner, rematch: [], ending };
@@ -359,7 +359,7 @@ function join(state: DiceState, playerId: string, name: unknown, rng: Rng): Dice
   return accept(next.players.length === 2 ? start(next, rng) : next);
 }
 
-function leave(state: DiceState, playerId: string): DiceResult {
+function leave(state: DiceState, playerId: string, how: LeaveHow): DiceResult {
   const leaver = state.players.find((p) => p.id === playerId)!;
   if (state.phase === "playing" || state.phase === "busted") {
     // A leave is final (dispatched once the reconnection window is over): the other player
@@ -368,9 +368,9 @@ function leave(state: DiceState, playerId: string): DiceResult {
     if (!rest.some((p) => !p.isBot)) {
       // The last human is gone: the bot leaves with them and the table is empty again. The
       // game still ended by their leave (recorded as a forfeit), and spectators are told so.
-      return accept({ ...clearTable(state), players: [], phase: "waiting", currentTurn: null, winner: null, rematch: [], ending: { reason: "left", name: leaver.name } });
+      return accept({ ...clearTable(state), players: [], phase: "waiting", currentTurn: null, winner: null, rematch: [], ending: { reason: how, name: leaver.name } });
     }
-    const over = forfeit(state, playerId);
+    const over = forfeit(state, playerId, how);
     return accept({ ...over, players: over.players.filter((p) => p.id !== playerId) });
   }
   // Before the start or after the end, leaving frees the seat and the room waits for a new
@@ -379,7 +379,7 @@ function leave(state: DiceState, playerId: string): DiceResult {
   const rest = state.players.filter((p) => p.id !== playerId);
   const players = rest.some((p) => !p.isBot) ? rest.map((p) => ({ ...p, score: 0 })) : [];
   // The one who stays learns that the other left (a new game clears it).
-  const ending: Ending | null = players.length > 0 ? { reason: "left", name: leaver.name } : null;
+  const ending: Ending | null = players.length > 0 ? { reason: how, name: leaver.name } : null;
   return accept({ ...clearTable({ ...state, players }), phase: "waiting", currentTurn: null, winner: null, rematch: [], ending });
 }
 
@@ -452,7 +452,7 @@ export const dice = defineRules<DiceState, DiceConfig, DiceMoves, DiceEvent, Dic
   canSeat,
 
   join: (state, playerId, name, rng) => join(state, playerId, name, rng),
-  leave: seated((state, playerId) => leave(state, playerId)),
+  leave: seated((state, playerId, _rng, how) => leave(state, playerId, how)),
   timeout: seated((state, playerId) => {
     if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
     // Games.md: a timeout ends the turn as a bust, at once (no pause: the time is already up).

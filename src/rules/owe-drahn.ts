@@ -32,7 +32,7 @@
 import { d6, pickFirst, type Rng } from "./rng.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { oweDrahnProtocol } from "../protocol/games/owedrahn.js";
-import { defineRules, type ActionOf, type Ending, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
+import { defineRules, type ActionOf, type Ending, type LeaveAction, type LeaveHow, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 /** Lives each player starts every game with. */
 export const START_LIVES = 6;
@@ -93,7 +93,7 @@ export type OweDrahnClientAction = ActionOf<OweDrahnMoves>;
 export type OweDrahnScheduled = { reset: Record<never, never> };
 
 /** The actions the room dispatches on a player's (or nobody's) behalf. */
-export type OweDrahnSystemAction = { type: "join"; name: string } | { type: "leave" } | { type: "timeout" } | { type: "reset" };
+export type OweDrahnSystemAction = { type: "join"; name: string } | LeaveAction | { type: "timeout" } | { type: "reset" };
 
 /** Every action `apply` understands. */
 export type OweDrahnAction = OweDrahnClientAction | OweDrahnSystemAction;
@@ -155,8 +155,9 @@ function maybeStart(state: OweDrahnState, rng: Rng): OweDrahnState {
 /**
  * After someone dropped out (bust or forfeit) while `outId` held or did not hold the turn:
  * ends the game when one player is left alive, otherwise passes the turn when `outId` had it.
+ * `left`: how `outId` went, when a leave put them out (the game's ending then says so).
  */
-function afterElimination(state: OweDrahnState, outId: string, events: Out[]): Result {
+function afterElimination(state: OweDrahnState, outId: string, events: Out[], left?: LeaveHow): Result {
   const alive = state.players.filter(isAlive);
   if (alive.length <= 1) {
     const winner = alive[0];
@@ -166,9 +167,9 @@ function afterElimination(state: OweDrahnState, outId: string, events: Out[]): R
       choosing: false,
       score: p.score + (p === winner ? n - 1 : -1),
     }));
-    // The game ends by the rules, or because the last opponent left (a forfeit).
+    // The game ends by the rules, or because the last opponent left or did not come back (`left`: a forfeit).
     const out = state.players.find((p) => p.id === outId);
-    const ending: Ending = out?.left ? { reason: "left", name: out.name } : { reason: "won", name: winner?.name ?? "" };
+    const ending: Ending = left && out ? { reason: left, name: out.name } : { reason: "won", name: winner?.name ?? "" };
     const over: OweDrahnState = { ...state, players, phase: "over", currentTurn: null, ending };
     // With ≥ 2 players in a game and one leaving at a time, a winner always exists.
     if (winner) events.push({ type: "gameOver", winnerId: winner.id });
@@ -211,7 +212,7 @@ function handOver(state: OweDrahnState, chooserId: string, targetId: string, tim
   );
 }
 
-function leave(state: OweDrahnState, player: OweDrahnPlayer, rng: Rng): Result {
+function leave(state: OweDrahnState, player: OweDrahnPlayer, rng: Rng, how: LeaveHow): Result {
   if (state.phase === "lobby") {
     return accept(maybeStart({ ...state, players: state.players.filter((p) => p.id !== player.id) }, rng));
   }
@@ -221,7 +222,7 @@ function leave(state: OweDrahnState, player: OweDrahnPlayer, rng: Rng): Result {
   }
   // Playing: a forfeit, as if the player busted.
   const players = setPlayer(state.players, player.id, { left: true, life: 0, choosing: false });
-  return afterElimination({ ...state, players }, player.id, []);
+  return afterElimination({ ...state, players }, player.id, [], how);
 }
 
 function reset(state: OweDrahnState): Result {
@@ -321,7 +322,7 @@ export const oweDrahn = defineRules<OweDrahnState, OweDrahnConfig, OweDrahnMoves
   canSeat,
 
   join: (state, playerId, name) => join(state, playerId, name),
-  leave: seated((state, player, rng) => leave(state, player, rng)),
+  leave: seated((state, player, rng, how) => leave(state, player, rng, how)),
   timeout: seated((state, player, rng) => {
     if (state.phase !== "playing" || state.currentTurn !== player.id) return reject("NOT_ALLOWED", "No turn is running out.");
     // Time ran out: the server rolls for the player, or (while choosing) hands the turn to the next player alive.

@@ -18,7 +18,7 @@
  * - **Timeout:** the player whose time ran out forfeits.
  * - **Rematch:** after a game, both seated players ask for it (`rematch` message).
  */
-import type { Ending, MoveMap, Rejection, RulesSpec, SeatCheck, Step } from "./types.js";
+import type { Ending, LeaveHow, MoveMap, Rejection, RulesSpec, SeatCheck, Step } from "./types.js";
 import { accept, defineRules, reject } from "./types.js";
 import { pick, type Rng } from "./rng.js";
 
@@ -107,7 +107,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
     };
   };
 
-  const forfeit = (state: S, loserId: string, reason: "left" | "timeout"): S => ({
+  const forfeit = (state: S, loserId: string, reason: LeaveHow | "timeout"): S => ({
     ...state,
     players: addWin(state.players, other(state, loserId)?.id ?? ""),
     phase: "over",
@@ -161,19 +161,19 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       const next = waiting(state, players);
       return accept(players.length === 2 ? start(next, rng) : next);
     },
-    leave(state, playerId) {
+    leave(state, playerId, _rng, how) {
       if (!seated(state, playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
       const rest = state.players.filter((p) => p.id !== playerId);
       // During a game a leave forfeits; either way the seat is freed, so the room can never
       // start a game against a player who is gone.
       if (state.phase === "playing") {
-        const over = forfeit(state, playerId, "left");
+        const over = forfeit(state, playerId, how);
         // The one who stays keeps the win in their tally until a new opponent sits down.
         return accept({ ...over, players: over.players.filter((p) => p.id !== playerId) });
       }
       // After a game, the one who stays learns that the other left (a new game clears it).
       const name = seated(state, playerId)!.name;
-      return accept(waiting(state, rest, rest.length > 0 ? { reason: "left", name } : null));
+      return accept(waiting(state, rest, rest.length > 0 ? { reason: how, name } : null));
     },
     timeout(state, playerId) {
       if (!seated(state, playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");

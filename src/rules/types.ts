@@ -23,7 +23,22 @@ export type MoveMap = Record<string, object>;
 export type ActionOf<M extends MoveMap> = { [K in keyof M & string]: { type: K } & M[K] }[keyof M & string];
 
 /** The actions the base room dispatches on a player's behalf. */
-export type SystemAction = { type: "join"; name: string } | { type: "leave" } | { type: "timeout" };
+export type SystemAction = { type: "join"; name: string } | LeaveAction | { type: "timeout" };
+
+/**
+ * A seated player is gone for good: they left (`dropped` absent), or their connection
+ * dropped and their reconnection window ran out (`dropped: true`). Both forfeit alike; the
+ * ending says which, so the others read "did not come back" rather than "left".
+ */
+export type LeaveAction = { type: "leave"; dropped?: boolean };
+
+/** How a player went (see {@link LeaveAction}); the {@link EndReason} of a forfeit by leaving. */
+export type LeaveHow = "left" | "dropped";
+
+/** The {@link LeaveHow} of a leave action. */
+export function leaveHow(action: { dropped?: unknown }): LeaveHow {
+  return action.dropped === true ? "dropped" : "left";
+}
 
 /**
  * Something the room must do later: dispatch `action` (one of the rules' scheduled
@@ -63,9 +78,10 @@ export interface SeatInfo {
 /** Seat admission, asked before a player is seated. */
 /**
  * How the last game ended, kept in the state so a reload shows it too: `won` (by the rules),
- * `draw`, `left` (a player left: a forfeit) or `timeout` (a player's time ran out: a forfeit).
+ * `draw`, `left` (a player left: a forfeit), `dropped` (a player's connection dropped and
+ * they did not come back in time: a forfeit) or `timeout` (a player's time ran out: a forfeit).
  */
-export type EndReason = "won" | "draw" | "left" | "timeout";
+export type EndReason = "won" | "draw" | LeaveHow | "timeout";
 
 /** Why the last game ended; `name`: the winner (`won`), the player who left or ran out of time; "" for a draw. */
 export interface Ending {
@@ -98,8 +114,8 @@ export interface RulesSpec<S, C, M extends MoveMap, E extends { type: string } =
   readonly canSeat: (state: S) => SeatCheck;
   /** A player takes a seat under `name`. */
   readonly join: (state: S, playerId: string, name: string, rng: Rng) => Step<S, E, X>;
-  /** A seated player is gone for good. */
-  readonly leave: (state: S, playerId: string, rng: Rng) => Step<S, E, X>;
+  /** A seated player is gone for good: they left, or their connection dropped and did not come back (`how`). */
+  readonly leave: (state: S, playerId: string, rng: Rng, how: LeaveHow) => Step<S, E, X>;
   /** The turn timer of `playerId` ran out. */
   readonly timeout: (state: S, playerId: string, rng: Rng) => Step<S, E, X>;
   /** The client moves, keyed by message name. Each checks, in the documented order, everything but the payload's shape. */
@@ -143,7 +159,7 @@ export function defineRules<S, C, M extends MoveMap, E extends { type: string } 
       case "join":
         return spec.join(state, playerId, (action as { name: string }).name, rng);
       case "leave":
-        return spec.leave(state, playerId, rng);
+        return spec.leave(state, playerId, rng, leaveHow(action as LeaveAction));
       case "timeout":
         return spec.timeout(state, playerId, rng);
       default:

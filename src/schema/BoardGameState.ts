@@ -28,7 +28,7 @@ export class BoardGameState extends Schema {
   @type("number") turnDeadline = 0;
   /** How long a dropped player's seat is held, in seconds (the server's RECONNECT_SECONDS): a client retrying after a drop knows when to stop. */
   @type("uint16") reconnectSeconds = 0;
-  /** How the last game ended: "" (none yet, or a game runs), "won", "draw", "left" (a forfeit) or "timeout" (a forfeit). */
+  /** How the last game ended: "" (none yet, or a game runs), "won", "draw", "left" or "dropped" (a forfeit: left, or did not come back in time) or "timeout" (a forfeit). */
   @type("string") endReason = "";
   /** Who it is about: the winner (won), the player who left or ran out of time; "" for a draw. */
   @type("string") endName = "";

@@ -35,7 +35,7 @@ export class DiceState extends Schema {
   @type("number") turnDeadline = 0;
   /** How long a dropped player's seat is held, in seconds (the server's RECONNECT_SECONDS): a client retrying after a drop knows when to stop. */
   @type("uint16") reconnectSeconds = 0;
-  /** How the last game ended: "" (none yet, or a game runs), "won", "left" (a forfeit)… (src/rules/types.ts `Ending`). */
+  /** How the last game ended: "" (none yet, or a game runs), "won", "left" or "dropped" (a forfeit)… (src/rules/types.ts `Ending`). */
   @type("string") endReason = "";
   /** Who it is about: the winner (won) or the player who left. */
   @type("string") endName = "";

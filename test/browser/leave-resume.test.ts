@@ -82,8 +82,10 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     assert.equal(await savedSeat(ada.page), null, "no seat saved for a reload");
     // The lobby's own connection came back.
     await expectText(ada.page, "conn-status", /^Connected · lobby$/, "Ada's banner", 15000);
-    // Her seat's window (10 s from the drop) ends: she left the game.
-    await expectText(bob.page, "status", /Ada left/, "Bob sees that Ada left", 15000);
+    // Her seat's window (10 s from the drop) ends: she is gone. Her Leave never reached the
+    // server, so Bob reads that she did not come back (until 2026-12-05: "Ada left").
+    await expectText(bob.page, "status", /^Ada did not come back\. Invite someone with the link, or go back to the lobby\.$/, "Bob sees that Ada did not come back", 15000);
+    await expectText(bob.page, "winner", /^Ada did not come back — you win by forfeit\.$/);
     assert.ok(!(await bannerTexts(ada.page)).some((t) => /back in the game/.test(t)), "still never back in the game");
     assert.deepEqual(pageErrors(ada), []);
   }
@@ -231,7 +233,7 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
     assert.ok(await savedSeat(ada.page), "the seat is saved");
     // The tab goes elsewhere (as when it is closed, then reopened later): the server holds the seat 2 s.
     await ada.page.goto("about:blank");
-    await expectText(bob.page, "status", /Ada left/, "the window ended for Bob", 15000);
+    await expectText(bob.page, "status", /^Ada did not come back\./, "the window ended for Bob", 15000);
     // Back in the same tab: its sessionStorage still has the seat.
     await ada.page.goto(suite.server.url);
     const toast = ada.page.getByTestId("error-toast").filter({ hasText: /could not be resumed/ });
@@ -261,7 +263,7 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
       // A cut network is no server restart: the page does not say so (until 2026-12-05 it said
       // "The server restarted; bringing your game back…" whenever the browser was online).
       await expectText(ada.page, "status", /^Connection dropped — reconnecting…$/, "Ada's status while the page tries to bring the game back");
-      await expectText(bob.page, "status", /Ada left/, "the window ended for Bob", 15000);
+      await expectText(bob.page, "status", /^Ada did not come back\./, "the window ended for Bob", 15000);
       // The window (2 s) and the page's margin for a takeover (10 s): lost about 12 s after the
       // drop. Before, the page tried for 60 s whatever the server's window.
       await ada.page.getByTestId("lost").waitFor({ timeout: 25000 });
@@ -286,7 +288,7 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
       await pause(1200);
       await watchForRestartClaim(ada.page);
       proxy.cut();
-      await expectText(bob.page, "status", /Ada left/, "the window ended for Bob", 15000);
+      await expectText(bob.page, "status", /^Ada did not come back\./, "the window ended for Bob", 15000);
       const backAt = Date.now();
       proxy.restore();
       // Until 2026-12-05: "The server restarted; bringing your game back…", then "Bringing your

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ErrorCode, JoinErrorCode } from "../../src/protocol/errors.js";
 import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
-import { Player } from "../helpers/clients.js";
+import { dropConnection, Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { TEST_ENV } from "../helpers/server.js";
 
@@ -142,6 +142,25 @@ describe("Owe Drahn room", () => {
     assert.equal(watcher.state.currentValue, 0, "a leave on one's own turn sends the total back to 0");
     assert.equal(seat(watcher, onTurn.id).life, 0, "the leaver is out");
     assert.equal(history(watcher).filter(([, kind]) => kind === "left").length, 1, "one line for one leave");
+  });
+
+  it("a player whose connection dropped and whose window ran out is out, and the history says they did not come back (not that they left)", async () => {
+    const { players } = await readyGame(["Anna", "Bert", "Cleo"]);
+    const [a] = players as [Player<Od>, Player<Od>, Player<Od>];
+    const gone = players.find((p) => p.id !== a.state.currentTurn)!;
+    const watcher = players.find((p) => p !== gone)!;
+    const name = seat(watcher, gone.id).name;
+    gone.room.reconnection.enabled = false;
+    dropConnection(gone.room);
+    await watcher.until(() => seat(watcher, gone.id).connected === false, "the drop");
+    const windowMs = Number(TEST_ENV.RECONNECT_SECONDS) * 1000;
+    const history = () => [...watcher.state.history.values()].map((v) => JSON.parse(v) as [number, string, string, Record<string, unknown>?]);
+    await watcher.until(() => history().some(([, kind]) => kind === "left"), "a 'left' entry once the window ends", windowMs + 3000);
+    const entry = history().find(([, kind]) => kind === "left")!;
+    assert.equal(entry[2], name);
+    assert.deepEqual(entry[3], { reset: false, dropped: true }, "not on turn: the total stays; the entry says the connection dropped");
+    assert.equal(seat(watcher, gone.id).life, 0, "out");
+    assert.equal(watcher.state.phase, "playing", "the game goes on with the two others");
   });
 
   it("eliminates a player who leaves during the game and declares the other the winner", async () => {

@@ -42,8 +42,9 @@ describe("Reconnection and seat reservation", () => {
     assert.equal(first.state.board[0], second.state.players.get(sessionId)!.symbol);
   });
 
-  it("a player who stays away past the window forfeits", async () => {
+  it("a player who stays away past the window forfeits, and the game says they did not come back (not that they left)", async () => {
     const { first, second } = await startedGame();
+    const name = second.state.players.get(second.id)!.name;
     second.room.reconnection.enabled = false;
     const started = Date.now();
     dropConnection(second.room);
@@ -54,6 +55,11 @@ describe("Reconnection and seat reservation", () => {
     assert.ok(Date.now() - started >= windowMs - 100, "not before the window is over");
     assert.equal(first.state.winner, first.id);
     assert.equal(first.state.players.has(second.id), false, "the seat is free again");
+    // Until 2026-12-05 this read "left", as after the Leave button.
+    assert.equal(first.state.endReason, "dropped");
+    assert.equal(first.state.endName, name);
+    const end = [...first.state.history.values()].map((v) => JSON.parse(v) as [number, string, string, Record<string, unknown>?]).find(([, kind]) => kind === "end");
+    assert.deepEqual(end?.[3], { reason: "dropped", name, winner: first.state.players.get(first.id)!.name }, "the history's end line says so too");
   });
 
   it("a reloaded page comes back with its stored token to the same seat and board", async () => {

@@ -712,6 +712,24 @@ describe("Dice rules", () => {
       checkInvariants(s);
     });
 
+    it("a player who did not come back (a dropped connection) forfeits as one who leaves, and the ending says so: mid-game, after a game, and at a bot's table", () => {
+      const s0 = run(game(), "alice", { type: "roll" }, [1, 2, 3, 4, 6, 6]).state;
+      const left = run(s0, "alice", { type: "leave" }).state;
+      const dropped = run(s0, "alice", { type: "leave", dropped: true }).state;
+      assert.deepEqual({ ...dropped, ending: null }, { ...left, ending: null }, "the same forfeit");
+      assert.deepEqual(dropped.ending, { reason: "dropped", name: left.ending!.name });
+      // After the game: bob waits, told that alice did not come back.
+      rejects(dropped, "alice", { type: "leave", dropped: true }, "NOT_A_PLAYER");
+      assert.deepEqual(run(left, "bob", { type: "leave", dropped: true }).state.ending, null, "an empty table has nobody to tell");
+      const over = run(run(left, "carol", { type: "join", name: "Carol" }, [1]).state, "carol", { type: "leave" }).state;
+      assert.equal(over.phase, "over");
+      assert.deepEqual(run(over, "bob", { type: "leave", dropped: true }).state.ending, null, "nobody stays to be told");
+      // The last human at a bot's table: the table empties, and spectators read why.
+      const playing = run(seated(["alice"]), "alice", { type: "add_bot" }, [0, 1]).state;
+      assert.deepEqual(run(playing, "alice", { type: "leave", dropped: true }).state.ending, { reason: "dropped", name: "ALICE" });
+      checkInvariants(dropped);
+    });
+
     it("forfeit during the bust pause ends the game, and the pending end_bust is refused", () => {
       const r = run(game(), "alice", { type: "roll" }, [2, 3, 4, 6, 6, 2]);
       const s = run(r.state, "bob", { type: "leave" }).state;

@@ -340,6 +340,16 @@ describe("Owe Drahn rules", () => {
       assert.deepEqual(r2.state.ending, { reason: "left", name: r2.state.players.find((p) => p.id === "c")!.name }, "the game ended because the last opponent left");
     });
 
+    it("a player who did not come back (a dropped connection) is out as one who leaves; when that ends the game, the ending says so", () => {
+      const gone = { type: "leave", dropped: true } as const;
+      const r = run(game(["a", "b", "c"]), "b", gone);
+      assert.deepEqual(r.state, run(game(["a", "b", "c"]), "b", { type: "leave" }).state, "the same elimination, the game goes on");
+      const r2 = run(r.state, "c", gone);
+      assert.equal(r2.state.phase, "over");
+      assert.deepEqual(scores(r2.state), { a: 2, b: -1, c: -1 });
+      assert.deepEqual(r2.state.ending, { reason: "dropped", name: r2.state.players.find((p) => p.id === "c")!.name });
+    });
+
     it("a leave during the game-over pause marks the player, who is removed at reset", () => {
       const over = rollAll(game(["a", "b", "c"]), [6, 6, 5, 6, 6, 5]).state;
       const s = run(over, "b", { type: "leave" }).state;

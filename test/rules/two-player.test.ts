@@ -340,6 +340,17 @@ describe("two-player board-game helper (a fake 1×3 race game)", () => {
       });
     }
 
+    it("a player whose connection dropped and who did not come back forfeits alike, and the ending says so (during a game and after one)", () => {
+      const gone = { type: "leave", dropped: true } as const;
+      const s0 = run(run(game(), "a", mark(0)), "b", mark(2));
+      const during = run(s0, "b", gone);
+      assert.deepEqual({ ...during, ending: null }, { ...run(s0, "b", leave), ending: null }, "the same forfeit as a leave");
+      assert.deepEqual(during.ending, { reason: "dropped", name: "B" });
+      assert.deepEqual(run(overByWin(), "b", gone).ending, { reason: "dropped", name: "B" }, "the one who stays learns that the other did not come back");
+      // Only `true` says so (the room sets it; a client cannot send a system action).
+      assert.deepEqual(run(s0, "b", { type: "leave", dropped: "yes" } as unknown as typeof leave).ending, { reason: "left", name: "B" });
+    });
+
     it("leaving before the start frees the seat and keeps waiting", () => {
       const s = run(alone(), "a", leave);
       assert.deepEqual(race.playerIds(s), []);

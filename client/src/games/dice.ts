@@ -4,7 +4,7 @@ import type { DiceState } from "../../../src/schema/DiceState.js";
 import { ofAKind, RUNS, scoreDice } from "../../../src/rules/dice-scoring.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { endLine, forfeitLine } from "../ending.js";
+import { endLine, forfeitLine, wentAway, wentWords } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
 import { aloneStatus, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
@@ -120,10 +120,10 @@ class DiceView implements GameView<DiceState> {
             : "";
     switch (state.phase) {
       case "waiting":
-        if (seated && state.endReason === "left") return { ...base, status: [asName(state.endName), " left. Wait for a new opponent — or play against a bot."], turn: "" };
+        if (seated && wentAway(state.endReason)) return { ...base, status: [asName(state.endName), `${wentWords(state.endReason)}. Wait for a new opponent — or play against a bot.`], turn: "" };
         if (seated) return { ...base, status: "Waiting for a second player — or play against a bot.", turn: "" };
         // A spectator learns who left: the table empty (the last human, and their bot with them), or one player waiting.
-        if (state.endReason === "left") return { ...base, status: [asName(state.endName), state.players.size === 0 ? " left. Waiting for players…" : " left. Waiting for a new player…"], turn: "" };
+        if (wentAway(state.endReason)) return { ...base, status: [asName(state.endName), `${wentWords(state.endReason)}. ${state.players.size === 0 ? "Waiting for players…" : "Waiting for a new player…"}`], turn: "" };
         return { ...base, status: "Waiting for players…", turn: "" };
       case "playing":
         return { ...base, status: `First to ${state.targetScore} points wins.`, turn, myTurn: state.currentTurn === this.me };
@@ -132,7 +132,7 @@ class DiceView implements GameView<DiceState> {
         return { ...base, status: [this.who(state, state.currentTurn), " busted! The turn's points are lost."], turn: "" };
       default: {
         if (state.players.size < 2) {
-          const status = aloneStatus(state, seated, " left. Invite someone with the link, play against a bot, or go back to the lobby.", " left. Waiting for a new player…");
+          const status = aloneStatus(state, seated, "Invite someone with the link, play against a bot, or go back to the lobby.", "Waiting for a new player…");
           return { ...base, waiting: true, status, turn: "" };
         }
         const players = Array.from(state.players.values());
@@ -360,7 +360,7 @@ function scoringTable(): Node {
  * forfeit. Undefined for any other step.
  */
 function leftToTheBot(before: DiceRulesState | undefined, after: DiceRulesState): DiceRulesState | undefined {
-  if (!before || after.players.length > 0 || after.ending?.reason !== "left" || before.phase === "waiting" || before.phase === "over") return undefined;
+  if (!before || after.players.length > 0 || !wentAway(after.ending?.reason ?? "") || before.phase === "waiting" || before.phase === "over") return undefined;
   const bot = before.players.find((p) => p.isBot);
   if (!bot) return undefined;
   return { ...after, players: before.players.filter((p) => p.isBot).map((p) => ({ ...p, roundScore: 0, turnScore: 0 })), phase: "over", winner: bot.id };

@@ -64,7 +64,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
       case "oweDrahn":
         return [who, " said “owe drahn”: one life less, the total is back to 0."];
       case "left":
-        return [who, mine ? " left the game: you are out" : " left the game: out", data.reset === true ? ", and the total is back to 0." : "."];
+        return [who, data.dropped === true ? " did not come back" : " left the game", mine ? ": you are out" : ": out", data.reset === true ? ", and the total is back to 0." : "."];
       case "next": {
         const nextName = String(data.next ?? "");
         const nextMine = myName !== "" && nextName === myName;

@@ -7,7 +7,7 @@
 import type { empty, GameProtocol } from "../../../src/protocol/game.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { endLine, forfeitLine } from "../ending.js";
+import { endLine, forfeitLine, wentAway, wentWords } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
 import type { ReplayRules } from "../../../src/replay/replay.js";
@@ -80,7 +80,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     this.rematch.phase(state.phase);
     switch (state.phase) {
       case "waiting":
-        if (state.endReason === "left") return { ...base, status: [asName(state.endName), " left. Waiting for a new opponent to join…"], turn: "" };
+        if (wentAway(state.endReason)) return { ...base, status: [asName(state.endName), `${wentWords(state.endReason)}. Waiting for a new opponent to join…`], turn: "" };
         return { ...base, status: "Waiting for an opponent to join…", turn: "" };
       case "playing": {
         const player = state.players.get(state.currentTurn);
@@ -91,7 +91,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
       }
       default: {
         if (state.players.size < 2) {
-          const status = aloneStatus(state, !!mine, " left. Invite someone with the link, or go back to the lobby.", " left. Waiting for a new opponent to join…");
+          const status = aloneStatus(state, !!mine, "Invite someone with the link, or go back to the lobby.", "Waiting for a new opponent to join…");
           return { ...base, waiting: true, status, turn: "" };
         }
         const asker = Array.from(state.players.entries()).find(([id, p]) => id !== this.me && p.rematch);

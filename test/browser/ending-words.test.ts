@@ -1,0 +1,38 @@
+/**
+ * The words of an ending, as the web client writes them (client/src/ending.ts, view.ts): a
+ * player who left and one whose connection dropped and who did not come back read apart,
+ * in the result line, the status of the one left alone, and a replay's step. Plain
+ * functions: no page needed.
+ */
+import assert from "node:assert/strict";
+import { endLine, forfeitLine } from "../../client/src/ending.js";
+import { plainText } from "../../client/src/dom.js";
+import { aloneStatus, commonStepLine, type ReplayStepInfo } from "../../client/src/view.js";
+
+const step = (action: ReplayStepInfo["action"]): ReplayStepInfo => ({ before: {}, after: {}, action, actor: "a", who: "Bob", drawn: [] }) as unknown as ReplayStepInfo;
+
+describe("The client's ending words", () => {
+  it("a forfeit by a dropped connection reads 'did not come back', a consented leave 'left': for the winner, a spectator, and with nobody left", () => {
+    const words = (reason: string, myName: string, winner = "Ada") => plainText(endLine({ reason, name: "Bob", winner }, myName));
+    assert.equal(words("dropped", "Ada"), "Bob did not come back — you win by forfeit.");
+    assert.equal(words("dropped", ""), "Bob did not come back — Ada wins by forfeit.");
+    assert.equal(words("dropped", "", ""), "Bob did not come back.");
+    assert.equal(words("left", "Ada"), "Bob left — you win by forfeit.");
+    assert.equal(words("left", ""), "Bob left — Ada wins by forfeit.");
+    assert.equal(plainText(forfeitLine("dropped", "Bob", "Ada", "Ada")!), "Bob did not come back — you win by forfeit.", "the result line is a forfeit's");
+    assert.equal(forfeitLine("won", "Ada", "Ada", "Ada"), undefined, "a win by the rules is each game's own words");
+  });
+
+  it("the player left alone, and a spectator, read how the other went", () => {
+    const alone = (endReason: string, seated: boolean) => plainText(aloneStatus({ endReason, endName: "Bob" }, seated, "Invite someone.", "Waiting for a new player…"));
+    assert.equal(alone("dropped", true), "Bob did not come back. Invite someone.");
+    assert.equal(alone("left", false), "Bob left. Waiting for a new player…");
+    assert.equal(alone("won", true), "Your opponent left. Invite someone.", "a leave after a win by the rules");
+    assert.equal(alone("timeout", false), "A player left. Waiting for a new player…");
+  });
+
+  it("a replay's step says whether the player left or did not come back", () => {
+    assert.equal(plainText(commonStepLine(step({ type: "leave" }))!), "Bob left the game.");
+    assert.equal(plainText(commonStepLine(step({ type: "leave", dropped: true }))!), "Bob did not come back.");
+  });
+});
