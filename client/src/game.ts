@@ -705,8 +705,12 @@ export class GameScreen {
     // Whose turn it was, and what the game was waiting for, are no longer this page's to say
     // (until 2026-12-05 "Game on… Ada's turn" stayed under "your seat was given up").
     for (const id of ["status", "turn", "countdown"]) this.el.querySelector<HTMLElement>(`[data-testid=${id}]`)?.setAttribute("hidden", "");
-    // Nor is the empty box they stood in, nor an invitation to a game that is gone.
-    for (const selector of [".summary", "[data-testid=invite]", "[data-testid=take-seat]"]) this.el.querySelector<HTMLElement>(selector)?.setAttribute("hidden", "");
+    // Nor is the empty box they stood in, nor an invitation to a game that is gone, nor a
+    // player's countdown to come back, which no longer counts (until 2026-12-05 it stayed,
+    // frozen: "away — 41 s to come back").
+    for (const selector of [".summary", "[data-testid=invite]", "[data-testid=take-seat]", "[data-testid=away]"]) {
+      for (const el of Array.from(this.el.querySelectorAll<HTMLElement>(selector))) el.setAttribute("hidden", "");
+    }
     const panel = h(
       "div",
       { class: "lost-panel", testid: "lost", attrs: { role: "alert" } },

@@ -143,10 +143,13 @@ describe("Browser: a server restart after a game (issue 12, defect 11)", functio
   this.timeout(60000);
   const suite = browserSuite({ DRAIN_SECONDS: "1" });
 
-  it("says the server is restarting and offers no rematch on the closed game", async () => {
+  it("says the server is restarting and offers no rematch on the closed game, nor a countdown for a player away", async () => {
     const { ada, first: x, second: o } = await startTwoPlayers(suite, "tictactoe", {}, LAPTOP);
     await playInTurn([[x, "cell-0"], [o, "cell-3"], [x, "cell-1"], [o, "cell-4"], [x, "cell-2"]]);
     await ada.page.getByTestId("btn-rematch").waitFor();
+    // The other player's tab closes: Ada sees them away, with their window counting down.
+    await (x === ada ? o : x).page.close();
+    await expectText(ada.page, "away", /^away — \d+ s to come back$/);
 
     suite.server.kill("SIGTERM"); // a room without a running game closes at once
     await ada.page.getByTestId("lost").waitFor({ timeout: 10000 });
@@ -156,6 +159,8 @@ describe("Browser: a server restart after a game (issue 12, defect 11)", functio
     // No invitation to the closed room, and no empty status box (until 2026-12-05 both stayed).
     assert.equal(await ada.page.getByTestId("invite-link").isVisible(), false, "no invite link to a closed game");
     assert.equal(await ada.page.locator(".summary").isVisible(), false, "no empty status box");
+    // Nor a countdown that no longer counts (until 2026-12-05 it stayed, frozen).
+    assert.equal(await ada.page.getByTestId("away").isVisible(), false, "no 'away — N s to come back' on a closed game");
     await screenshot(ada.page, "tictactoe-server-restarting");
   });
 });
