@@ -39,7 +39,7 @@ export class GameSteps {
     this.history.add(this.definition.history(step));
     if (wasStarted && !isStarted) {
       this.ended++;
-      // How it ended (won, draw, left, timeout), never who: the log keeps no player names.
+      // How it ended (won, draw, left, dropped, timeout), never who: the log keeps no player names.
       this.log.info({ game: this.ended, turns: rules.turnNumber(step.after), ending: endingOf(step.after)?.reason, by: step.action.type }, "game over");
     }
     return revealed;

@@ -256,7 +256,7 @@ describe("Browser: Owe Drahn", function () {
     const second = pages.find((p) => p !== leaver && p !== watcher)!;
     await second.page.getByTestId("btn-leave").click();
     await second.page.getByTestId("btn-leave-confirm").click();
-    await expectText(watcher.page, "status", /^Game over, and everyone else left\. Invite someone with the link/);
+    await expectText(watcher.page, "status", /^Game over, and everyone else is gone\. Invite someone with the link/);
     await watcher.page.getByTestId("invite-link").waitFor();
   });
 });

@@ -410,8 +410,9 @@ async function playRoom(name: GameName, seed: number, matches: number, fair: boo
     }
     if (humansSeated.length > 0 && chance(g, room.matchRunning ? 0.006 : 0.01)) {
       const leaver = pickOf(g, humansSeated);
-      // A leave is final: the client is gone, whatever the rules made of it.
-      room.apply(leaver, { type: "leave" });
+      // A leave is final: the client is gone, whatever the rules made of it. Half are a
+      // window that ran out (a dropped connection): the log keeps the difference.
+      room.apply(leaver, chance(g, 0.5) ? { type: "leave", dropped: true } : { type: "leave" });
       humans = humans.filter((h) => h !== leaver);
       if (room instanceof OweDrahnRoom && chance(g, 0.3)) room.wanted = g.int(2, seats);
       continue;

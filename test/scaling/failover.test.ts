@@ -48,6 +48,24 @@ describe("High availability: games survive the death of their process (issue 10)
     assert.equal(restoredLog.roomId, a.room.roomId);
   });
 
+  it("a restored seat whose player never comes back: the window on the survivor runs out, and the one who came back wins because the other did not come back (not 'left')", async () => {
+    // A short window: the survivor holds each restored seat for what was left of it (a full one for a player who was connected).
+    const [A] = await start(2, { RECONNECT_SECONDS: "3" });
+    const { first, second, owner } = await tttPair(A!);
+    await tttMove(first, [first, second], 0, 0);
+    const name = second.state.players.get(second.id)!.name;
+    const survivor = suite.processes.find((p) => p !== owner)!;
+    const token = first.token();
+    second.room.removeAllListeners();
+    owner.kill("SIGKILL");
+    const { player: back } = await resume<Ttt>(token, survivor);
+    suite.track(back);
+    await back.until(() => back.state.phase === "over", "the other seat's window runs out on the survivor", 15000);
+    assert.equal(back.state.winner, back.id);
+    assert.equal(back.state.endReason, "dropped");
+    assert.equal(back.state.endName, name);
+  });
+
   /** Two seated TicTacToe players in a new room created through `via`, the game running; `first` is on turn. */
   const tttPair = (via: ServerProcess) => sharedTttPair(suite, via);
 

@@ -121,12 +121,12 @@ class OweDrahnView implements GameView<OweDrahnState> {
         return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, turn, myTurn };
       }
       default: {
-        // Everyone else left: there is nobody to be ready with (the ready check needs two).
-        // (A player who left is kept for their score: not connected, with no window to come back.)
+        // Everyone else is gone (left, or did not come back): nobody to be ready with (the ready
+        // check needs two). (A player gone is kept for their score: not connected, with no window to come back.)
         const stays = (p: OweDrahnPlayer) => p.connected || p.awayUntil > 0;
         const staying = state.players.filter(stays).length;
         if (staying < 2) {
-          const status = mine && stays(mine) ? "Game over, and everyone else left. Invite someone with the link (the next game starts once two players are ready), or go back to the lobby." : "Game over. The room waits for players for the next game.";
+          const status = mine && stays(mine) ? "Game over, and everyone else is gone. Invite someone with the link (the next game starts once two players are ready), or go back to the lobby." : "Game over. The room waits for players for the next game.";
           return { ...base, over: true, status, turn: "" };
         }
         return { ...base, over: true, status: mine ? "Game over. In a moment the room goes back to the ready check: press “I'm ready” to play again." : "Game over. In a moment the room goes back to the ready check for the next game.", turn: "" };
@@ -167,8 +167,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
           state.currentTurn === p.id ? h("span", { class: "badge turn" }, p.choosing ? "choosing" : "to play") : null,
           state.phase === "lobby" ? h("span", { class: `badge ${p.ready ? "ready" : "not-ready"}` }, p.ready ? "ready ✓" : "not ready") : null,
           out ? h("span", { class: "badge out", testid: `out-${i}` }, "out") : null,
-          // Not connected with no window to come back: left for good (the state keeps a player who left for their score).
-          !p.connected && !(p.awayUntil > 0) ? h("span", { class: "badge away", testid: `left-${i}` }, "left") : awayBadge(p),
+          // Not connected with no window to come back: gone for good, by Leave or a window that ran out (the state keeps them for their score).
+          !p.connected && !(p.awayUntil > 0) ? h("span", { class: "badge away", testid: `left-${i}` }, "gone") : awayBadge(p),
           h("span", { class: "player-stats" }, this.hearts(p, i), h("span", { class: "score", testid: `score-${i}`, attrs: { title: "Score across games in this room" } }, `score ${p.score > 0 ? "+" : ""}${p.score}`)),
         );
       }),
