@@ -17,7 +17,7 @@
 import { CloseCode, ErrorCode as SdkErrorCode, type Client, type Room } from "@colyseus/sdk";
 import type { Account } from "./account.js";
 import { checkName } from "../../src/protocol/names.js";
-import { CLIENT_SEED, type HistoryEntry, type ServerEvents } from "../../src/protocol/messages.js";
+import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js";
 import { describeCloseCode, describeErrorPayload, describeJoinError, isRoomGone, isSeatExpired, refusedWith, type JoinFailure } from "./errors.js";
 import { lookUpRoom } from "./api.js";
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
@@ -28,9 +28,8 @@ import { addsTo, clearToasts, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
 import { checkedSender, RepeatGuard, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
-import { newClientSeed, type JoinSeed, type Opening, type OwnSeed } from "./fairness.js";
-import { RollWatcher, type SeenRolls } from "./roll-watch.js";
-import { fairnessReport, FairnessVerification } from "./verify.js";
+import type { JoinSeed } from "./fairness.js";
+import { FairDice } from "./fair-dice.js";
 
 export interface GameHost {
   /** The page is being unloaded (reload, navigation): keep the saved seat. */
@@ -156,28 +155,6 @@ export function spectatorOptions(): { spectate: true; name?: string } {
   return checked?.ok ? { spectate: true, name: checked.name } : { spectate: true };
 }
 
-/**
- * A dice game's seats while it runs (its phase "playing", or Dice's "busted"): their number,
- * their ids (in seat order when the state keeps them so: a list; Dice keeps a map), the bots
- * among them, and this page's place in the order.
- */
-function runningSeats(state: unknown, sessionId: string): { seats: number; seat?: number; ids: string[]; ordered: boolean; bots: string[] } | undefined {
-  const { phase, players } = (state ?? {}) as { phase?: unknown; players?: unknown };
-  if (phase !== "playing" && phase !== "busted") return undefined;
-  type Seat = { id?: unknown; isBot?: unknown } | undefined;
-  const bots = (seats: Iterable<[string, Seat]>) => Array.from(seats).flatMap(([id, p]) => (p?.isBot === true ? [id] : []));
-  if (Array.isArray(players) || (players as { toArray?: unknown } | undefined)?.toArray instanceof Function && typeof (players as { length?: unknown }).length === "number") {
-    const list = Array.from(players as Iterable<Seat>);
-    const ids = list.map((p) => String(p?.id ?? ""));
-    const seat = ids.indexOf(sessionId);
-    return { seats: list.length, seat: seat >= 0 ? seat : undefined, ids, ordered: true, bots: bots(list.map((p, i) => [ids[i]!, p])) };
-  }
-  const map = players as { size?: unknown; forEach?: (cb: (value: Seat, key: string) => void) => void } | undefined;
-  if (typeof map?.size !== "number" || !(map.forEach instanceof Function)) return undefined;
-  const entries: [string, Seat][] = [];
-  map.forEach((value, key) => entries.push([key, value]));
-  return { seats: map.size, ids: entries.map(([id]) => id), ordered: false, bots: bots(entries) };
-}
 
 /** The server's refusal of a client seed (sent once the game had started, or by a spectator): not the player's doing, not shown. */
 function isClientSeedRefusal(payload: unknown): boolean {
@@ -233,34 +210,12 @@ export class GameScreen {
   private qr?: { link: string; src?: string };
   /** "Your turn" in the tab's title and icon, and the optional chime. */
   private readonly signal: TurnSignal;
+  /** Provably fair dice: the client seeds, the rolls seen, the reveal and "Verify fairness" (fair-dice.ts). */
+  private readonly fair: FairDice;
   /** Leaves out a double click's second message (per connection). */
   private repeats = new RepeatGuard();
   /** The last render showed this player's turn (a new turn resets {@link repeats}). */
   private myTurnShown = false;
-  /**
-   * Dice games (a state with `fairness`): the revealed seed (`fairness.seed`, "" before the
-   * first game ends) this connection last sent a client seed for; undefined: none sent yet.
-   */
-  private seedSentFor?: string;
-  /** The client seeds this page sent (the verify view points out the one among a game's). */
-  private readonly ownSeeds = new Set<string>();
-  /** The commitment shown while the next (or running) game's seed was still secret. */
-  private commitmentBefore = "";
-  /** The last game's reveal (`fairnessRevealed`), with the commitment this page saw before it. */
-  /** `counted`: the page's own seed in it (see FairnessSubject); undefined for a spectator. */
-  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted?: OwnSeed | null; seen?: SeenRolls; opening?: Opening };
-  /** The last client seed the server took from this page (`clientSeedAccepted`): the one the next game to start uses; null when not known. */
-  private countedSeed: string | null = null;
-  /** A client seed sent and not answered yet: if the connection is lost meanwhile, whether it counted is not known. */
-  private awaitingAck?: string;
-  /** The running game's seats as this page first saw it running (their number, and the page's place when they are in order). */
-  private seatsAtStart?: { commitment: string; seats: number; seat?: number; ids: string[]; ordered: boolean; bots: string[] };
-  /** The game the page's join started, with the seed sent with the join and the commitment listed then (`game`: the game's commitment as the page first saw it running). */
-  private joinGame?: { seed: string; listed: string; game: string };
-  /** The "Verify fairness" view is open: its check (of the last reveal). */
-  private verification?: FairnessVerification;
-  /** The dice this page saw rolled, read from the room's history (the check compares them with the revealed rolls). */
-  private readonly rollsSeen?: RollWatcher;
 
   /** `spectator`: this page joined the room to watch (with `spectate: true`). */
   constructor(
@@ -271,8 +226,8 @@ export class GameScreen {
     private readonly spectator = false,
     /** Reached by Quick match: while the room waits, the page says it is searching. */
     private readonly quick = false,
-    /** A client seed sent with the join (a join by id into a room with fair dice), until the game it was for starts, or another seed takes its place. */
-    private joinSeed?: JoinSeed,
+    /** A client seed sent with the join (a join by id into a room with fair dice): see {@link FairDice}. */
+    joinSeed?: JoinSeed,
     /**
      * The last game of the room's history before this page's player sat down: its lines are
      * not "You", even under the player's name (a player who left, and a newcomer given the
@@ -280,8 +235,7 @@ export class GameScreen {
      */
     private sinceGame?: number,
   ) {
-    if (joinSeed) this.ownSeeds.add(joinSeed.seed);
-    if (entry.rolls) this.rollsSeen = new RollWatcher(entry.rolls.fromHistory);
+    this.fair = new FairDice(spectator, joinSeed, entry.rolls, () => this.scheduleRender());
     this.el = h("section", { class: "screen game", testid: "game-screen", data: { game: entry.protocol.name } });
     this.signal = new TurnSignal(entry.title);
     this.roomId = room.roomId;
@@ -320,50 +274,27 @@ export class GameScreen {
     this.save();
 
     // A new connection (a reconnection, a spectator's join again) sends its client seed again.
-    this.seedSentFor = undefined;
-    this.rollsSeen?.interrupted();
-    this.ackLost();
+    this.fair.connected();
     room.onStateChange(() => {
       // What was refused is no longer true once the game moved on ("not your turn"…).
       this.feedback = undefined;
-      this.syncFairness(room);
-      this.watchRolls(room);
+      this.fair.stateChanged(room);
       this.render();
     });
     room.onMessage("fairnessRevealed", (payload: ServerEvents["fairnessRevealed"] | undefined) => {
       if (room !== this.room || !payload || typeof payload.seed !== "string" || !Array.isArray(payload.rolls)) return;
-      // The commitment seen while the game's seed was secret must be the one revealed.
-      // The seed this page's player contributed to it: the last one the server took (the page's
-      // next seed, sent as this game's end showed, is not answered yet).
-      // (Only the game this reveal ends: a page that missed a reveal, in a drop, saw another game start since.)
-      const start = this.seatsAtStart?.commitment === payload.commitment ? this.seatsAtStart : undefined;
-      // Or the seed sent with the join, for the game the join started: the commitment the room
-      // listed before the join is the one shown before that game (the room must have taken the
-      // seed with it; a listing that showed another one fails the check).
-      const joined = this.joinGame?.game === payload.commitment ? this.joinGame : undefined;
-      this.joinGame = undefined;
-      const own = this.countedSeed ?? joined?.seed ?? null;
-      const counted = this.spectator ? undefined : own !== null && start ? { seed: own, seats: start.seats, seat: start.seat, id: room.sessionId } : null;
-      // The rolls this page saw in this game (none: it read no entry of it).
-      const seen = this.rollsSeen ? (this.rollsSeen.rollsOf(payload.commitment) ?? { rolls: [], complete: false }) : undefined;
-      // How the game began, as this page saw it: who was on turn (its history's start entry), the seats and bots.
-      const opening: Opening = { ...(seen?.startedBy !== undefined ? { startedBy: seen.startedBy } : {}), ...(start ? { seats: start.ids, ordered: start.ordered, bots: start.bots } : {}) };
-      this.reveal = { record: payload, shownBefore: joined?.listed ?? (this.commitmentBefore || undefined), counted, seen, opening };
-      this.seatsAtStart = undefined;
-      // An open view shows the new game's check.
-      if (this.verification) this.verify();
+      this.fair.revealed(room, payload);
       this.render();
     });
     room.onMessage("clientSeedAccepted", (payload: Partial<ServerEvents["clientSeedAccepted"]> | undefined) => {
-      if (room !== this.room || typeof payload?.seed !== "string" || !this.ownSeeds.has(payload.seed)) return;
-      this.countedSeed = payload.seed;
-      if (payload.seed === this.awaitingAck) this.awaitingAck = undefined;
+      if (room !== this.room || typeof payload?.seed !== "string") return;
+      this.fair.seedAccepted(payload.seed);
     });
     room.onMessage("error", (payload: unknown) => {
       this.repeats.reset();
       // A client seed sent once the game had started counts for nothing: the next one is sent after the game.
       if (isClientSeedRefusal(payload)) {
-        this.awaitingAck = undefined;
+        this.fair.seedRefused();
         return;
       }
       // A refused rematch request (too many messages, a server error) must not leave its button waiting for an answer that will not come.
@@ -381,8 +312,7 @@ export class GameScreen {
     // The SDK calls onDrop again for each of its retries that fails.
     room.onDrop(() => {
       if (room !== this.room) return;
-      // Entries may leave the history's window before the page reads them again.
-      this.rollsSeen?.interrupted();
+      this.fair.dropped();
       if (!this.restoring) setConnection("reconnecting");
       if (!this.spectator) {
         this.droppedAt ??= Date.now();
@@ -405,7 +335,7 @@ export class GameScreen {
       }
       // The SDK's own reconnection came first: the fallback stops.
       this.stopRestore();
-      this.ackLost();
+      this.fair.reconnected();
       // The server issues a new reconnection token with every reconnection, and the SDK
       // sets it on the room only after this callback returns: save it then.
       setTimeout(() => {
@@ -415,92 +345,6 @@ export class GameScreen {
       this.render();
     });
     room.onLeave((code: number) => this.onLeave(room, code));
-  }
-
-  /**
-   * Dice games: notes the commitment while the seed is secret, and sends a fresh client seed
-   * (a seated player's) after joining and after each game ends (its seed revealed), so every
-   * game's dice depend on a seed of this page's.
-   */
-  private syncFairness(room: Room) {
-    const fairness = (room.state as { fairness?: { commitment?: string; seed?: string } } | undefined)?.fairness;
-    const commitment = typeof fairness?.commitment === "string" ? fairness.commitment : "";
-    // No commitment: the server rolls test dice (RNG_SEED), and takes no client seeds.
-    if (!fairness || commitment === "") return;
-    const revealed = typeof fairness.seed === "string" ? fairness.seed : "";
-    if (revealed === "") {
-      this.commitmentBefore = commitment;
-      if (this.seatsAtStart?.commitment !== commitment) {
-        const seats = runningSeats(room.state, room.sessionId);
-        this.seatsAtStart = seats && { commitment, ...seats };
-      }
-      // The game running as the page first sees it is the one its join started (a join into a
-      // running game is refused): the join's seed was for it.
-      if (this.joinSeed && this.seatsAtStart) {
-        this.joinGame = { seed: this.joinSeed.seed, listed: this.joinSeed.commitment, game: commitment };
-        this.joinSeed = undefined;
-      }
-    }
-    // Once per connection, then once per game that ended (not again when the next one starts).
-    if (this.spectator || (this.seedSentFor !== undefined && (revealed === "" || revealed === this.seedSentFor))) return;
-    this.seedSentFor = revealed;
-    // Sent before any game started since the join, this seed takes the place of the join's
-    // (whether it counted, its acknowledgement says).
-    this.joinSeed = undefined;
-    const seed = newClientSeed();
-    this.ownSeeds.add(seed);
-    this.awaitingAck = seed;
-    room.send(CLIENT_SEED, { seed });
-  }
-
-  /** Games with fair dice: the rolls in the room's history, read at each state. */
-  private watchRolls(room: Room) {
-    const state = room.state as { fairness?: { commitment?: string }; history?: { forEach(cb: (value: string, key: string) => void): void } } | undefined;
-    const commitment = state?.fairness?.commitment;
-    if (!this.rollsSeen || !state?.history || typeof commitment !== "string" || commitment === "") return;
-    const entries: [number, string][] = [];
-    state.history.forEach((value, key) => entries.push([Number(key), value]));
-    this.rollsSeen.update(entries, commitment);
-  }
-
-  /** A connection ended with a client seed unanswered: whether the server took it is not known (its answer may have been lost). */
-  private ackLost() {
-    if (this.awaitingAck === undefined) return;
-    this.awaitingAck = undefined;
-    this.countedSeed = null;
-  }
-
-  /** Opens (or refreshes) the "Verify fairness" view of the last reveal. */
-  private verify() {
-    if (!this.reveal) return;
-    this.verification = new FairnessVerification(
-      { record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds, counted: this.reveal.counted, seen: this.reveal.seen, opening: this.reveal.opening },
-      () => this.scheduleRender(),
-    );
-  }
-
-  /** The fair-dice line: the commitment while the seed is secret, "Verify fairness" once a game is over. */
-  private fairnessSection(state: unknown): Node | null {
-    const fairness = (state as { fairness?: { commitment?: string; seed?: string; next?: string } } | undefined)?.fairness;
-    if (!fairness || !fairness.commitment) return null;
-    const secret = !fairness.seed;
-    const shown = secret ? fairness.commitment : (fairness.next ?? "");
-    return h(
-      "section",
-      { class: "fairness card", testid: "fairness", attrs: { "aria-label": "Fair dice" } },
-      h(
-        "p",
-        { class: "fair-line" },
-        h("strong", {}, "Fair dice. "),
-        secret ? "This game's dice come from a secret seed, committed to before the game as SHA-256 " : "The next game's seed is committed to as SHA-256 ",
-        h("code", { class: "fair-value", testid: secret ? "fairness-commitment" : "fairness-next" }, shown),
-        secret ? "; it is revealed when the game ends." : ".",
-      ),
-      this.reveal && !this.verification
-        ? h("button", { action: "verify-fairness", testid: "btn-verify-fairness", attrs: { type: "button" } }, "Verify fairness")
-        : null,
-      this.verification ? fairnessReport(this.verification, true) : null,
-    );
   }
 
   private showFeedback(title: Text, detail: Text, code: string) {
@@ -897,12 +741,12 @@ export class GameScreen {
         this.render();
         return;
       case "verify-fairness":
-        this.verify();
+        this.fair.openVerification();
         this.render();
         this.el.querySelector<HTMLElement>("[data-testid=fairness-view] h3")?.scrollIntoView({ block: "nearest" });
         return;
       case "verify-close":
-        this.verification = undefined;
+        this.fair.closeVerification();
         this.render();
         this.el.querySelector<HTMLElement>("[data-testid=btn-verify-fairness]")?.focus();
         return;
@@ -1078,7 +922,7 @@ export class GameScreen {
             addsTo(plainText(this.feedback.title), plainText(this.feedback.detail)) ? [" ", rich(this.feedback.detail)] : null,
           )
         : null,
-      this.fairnessSection(state),
+      this.fair.section(state),
       h(
         "details",
         { class: "rules-card card", testid: "rules-card", attrs: { open: this.openDetails.has("rules-card") } },
