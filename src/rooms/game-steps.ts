@@ -37,10 +37,14 @@ export class GameSteps {
     }
     const revealed = this.records.step(step, drawn);
     this.history.add(this.definition.history(step));
-    if (wasStarted && !isStarted) {
+    // A game is over once it was running and its ending appears: in Owe Drahn that is before
+    // its game-over pause (the game counts as started until the pause ends); a leave after a
+    // game (a new ending in a room that waits) is no game over.
+    const ending = endingOf(step.after);
+    if (wasStarted && ending && ending !== endingOf(step.before)) {
       this.ended++;
       // How it ended (won, draw, left, dropped, timeout), never who: the log keeps no player names.
-      this.log.info({ game: this.ended, turns: rules.turnNumber(step.after), ending: endingOf(step.after)?.reason, by: step.action.type }, "game over");
+      this.log.info({ game: this.ended, turns: rules.turnNumber(step.after), ending: ending.reason, by: step.action.type }, "game over");
     }
     return revealed;
   }
