@@ -45,6 +45,15 @@ export function wentWords(endReason: string): string {
 }
 
 /**
+ * A status naming who went and what comes next: "Bob left. Waiting…", or "Bob did not come
+ * back. Waiting…" (the state's `endReason` / `endName`); undefined when the ending is not a
+ * player gone (see {@link wentAway}).
+ */
+export function wentLine(state: { endReason: string; endName: string }, next: string): Text | undefined {
+  return wentAway(state.endReason) ? [asName(state.endName), `${wentWords(state.endReason)}. ${next}`] : undefined;
+}
+
+/**
  * The result line of a forfeit (`left`, `dropped`, `timeout`) from the state's `endReason` / `endName`,
  * in the same words as the history's `end` line; undefined for a win by the rules or a draw
  * (each game words those itself).

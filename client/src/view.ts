@@ -13,7 +13,7 @@ import type { ReplayRules } from "../../src/replay/replay.js";
 import { asName, h, rich, type Text } from "./dom.js";
 import { describeErrorCode } from "./errors.js";
 import { showError } from "./ui.js";
-import { wentAway, wentWords } from "./ending.js";
+import { wentLine } from "./ending.js";
 
 /** Sends one of the game's messages, its payload checked with the server's validator first. */
 export type Sender<P extends GameProtocol> = <K extends keyof P["messages"] & string>(type: K, payload: PayloadsOf<P>[K]) => void;
@@ -263,8 +263,8 @@ export function resultClass(winnerId: string, me: string, seated: boolean): stri
  * player still seated, `watchingNext` for a spectator.
  */
 export function aloneStatus(state: { endReason: string; endName: string }, seated: boolean, seatedNext: string, watchingNext: string): Text {
-  const who: Text = wentAway(state.endReason) ? asName(state.endName) : seated ? "Your opponent" : "A player";
-  return [who, `${wentWords(state.endReason)}. ${seated ? seatedNext : watchingNext}`];
+  const next = seated ? seatedNext : watchingNext;
+  return wentLine(state, next) ?? [seated ? "Your opponent" : "A player", ` left. ${next}`];
 }
 
 /** A two-player game's status once it is over and the opponent has not asked for a rematch: whether this player has. */

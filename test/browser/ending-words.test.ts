@@ -5,9 +5,11 @@
  * functions: no page needed.
  */
 import assert from "node:assert/strict";
-import { endLine, forfeitLine } from "../../client/src/ending.js";
+import { endLine, forfeitLine, wentLine } from "../../client/src/ending.js";
 import { plainText } from "../../client/src/dom.js";
 import { aloneStatus, commonStepLine, type ReplayStepInfo } from "../../client/src/view.js";
+import type { HistoryEntry } from "../../src/protocol/messages.js";
+import { clientViews } from "../helpers/views.js";
 
 const step = (action: ReplayStepInfo["action"]): ReplayStepInfo => ({ before: {}, after: {}, action, actor: "a", who: "Bob", drawn: [] }) as unknown as ReplayStepInfo;
 
@@ -29,6 +31,21 @@ describe("The client's ending words", () => {
     assert.equal(alone("left", false), "Bob left. Waiting for a new player…");
     assert.equal(alone("won", true), "Your opponent left. Invite someone.", "a leave after a win by the rules");
     assert.equal(alone("timeout", false), "A player left. Waiting for a new player…");
+  });
+
+  it("a status naming who went: 'left' or 'did not come back', and nothing for an ending that is no player gone", () => {
+    assert.equal(plainText(wentLine({ endReason: "dropped", endName: "Bob" }, "Waiting…")!), "Bob did not come back. Waiting…");
+    assert.equal(plainText(wentLine({ endReason: "left", endName: "Bob" }, "Waiting…")!), "Bob left. Waiting…");
+    assert.equal(wentLine({ endReason: "won", endName: "Bob" }, "Waiting…"), undefined);
+  });
+
+  it("Owe Drahn's log line of a player out of a running game: 'did not come back: out' after a dropped connection, 'left the game: out' after Leave", () => {
+    const entry = clientViews().find((v) => v.protocol.name === "owedrahn")!;
+    const room = { sessionId: "me", onMessage: () => () => undefined };
+    const view = entry.screen({ room, send: () => undefined, log: () => undefined, rerender: () => undefined } as never);
+    const line = (data: Record<string, unknown>) => plainText(view.historyLine!({ game: 1, kind: "left", who: "Ada", data } as HistoryEntry, undefined)!);
+    assert.equal(line({ reset: true, dropped: true }), "Ada did not come back: out, and the total is back to 0.");
+    assert.equal(line({ reset: false }), "Ada left the game: out.");
   });
 
   it("a replay's step says whether the player left or did not come back", () => {

@@ -6,30 +6,22 @@
  */
 import assert from "node:assert/strict";
 import { GAMES } from "../../src/games/index.js";
+import { clientViews } from "../helpers/views.js";
 
 describe("The client's game views", () => {
   it("every hosted game has a view whose replays run the game's own rules; Dice's select is a toggle", () => {
-    // The views import their stylesheets (Vite bundles them); Node has nothing to do with one.
-    const hooks = require.extensions as Record<string, unknown>;
-    const hadCss = ".css" in hooks;
-    if (!hadCss) hooks[".css"] = () => undefined;
-    try {
-      // A require, after the hook above (an import would be hoisted before it).
-      const { VIEWS } = require("../../client/src/games/index.js") as typeof import("../../client/src/games/index.js");
-      assert.deepEqual(
-        VIEWS.map((v) => v.protocol.name),
-        GAMES.map((g) => g.protocol.name),
-        "the same games, in the same order",
-      );
-      for (const game of GAMES) {
-        const view = VIEWS.find((v) => v.protocol.name === game.protocol.name)!;
-        assert.ok(view.replay, `${game.protocol.name}: a replay view`);
-        assert.equal(view.replay.rules, game.rules, `${game.protocol.name}: its replays run its rules`);
-      }
-      // A die clicked twice quickly is selected, then unselected: the double-click guard must let it go.
-      assert.deepEqual(VIEWS.find((v) => v.protocol.name === "dice")!.toggles, ["select"]);
-    } finally {
-      if (!hadCss) delete hooks[".css"];
+    const VIEWS = clientViews();
+    assert.deepEqual(
+      VIEWS.map((v) => v.protocol.name),
+      GAMES.map((g) => g.protocol.name),
+      "the same games, in the same order",
+    );
+    for (const game of GAMES) {
+      const view = VIEWS.find((v) => v.protocol.name === game.protocol.name)!;
+      assert.ok(view.replay, `${game.protocol.name}: a replay view`);
+      assert.equal(view.replay.rules, game.rules, `${game.protocol.name}: its replays run its rules`);
     }
+    // A die clicked twice quickly is selected, then unselected: the double-click guard must let it go.
+    assert.deepEqual(VIEWS.find((v) => v.protocol.name === "dice")!.toggles, ["select"]);
   });
 });

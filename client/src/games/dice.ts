@@ -4,7 +4,7 @@ import type { DiceState } from "../../../src/schema/DiceState.js";
 import { ofAKind, RUNS, scoreDice } from "../../../src/rules/dice-scoring.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { endLine, forfeitLine, wentAway, wentWords } from "../ending.js";
+import { endLine, forfeitLine, wentAway, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
 import { aloneStatus, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
@@ -120,11 +120,9 @@ class DiceView implements GameView<DiceState> {
             : "";
     switch (state.phase) {
       case "waiting":
-        if (seated && wentAway(state.endReason)) return { ...base, status: [asName(state.endName), `${wentWords(state.endReason)}. Wait for a new opponent — or play against a bot.`], turn: "" };
-        if (seated) return { ...base, status: "Waiting for a second player — or play against a bot.", turn: "" };
+        if (seated) return { ...base, status: wentLine(state, "Wait for a new opponent — or play against a bot.") ?? "Waiting for a second player — or play against a bot.", turn: "" };
         // A spectator learns who left: the table empty (the last human, and their bot with them), or one player waiting.
-        if (wentAway(state.endReason)) return { ...base, status: [asName(state.endName), `${wentWords(state.endReason)}. ${state.players.size === 0 ? "Waiting for players…" : "Waiting for a new player…"}`], turn: "" };
-        return { ...base, status: "Waiting for players…", turn: "" };
+        return { ...base, status: wentLine(state, state.players.size === 0 ? "Waiting for players…" : "Waiting for a new player…") ?? "Waiting for players…", turn: "" };
       case "playing":
         return { ...base, status: `First to ${state.targetScore} points wins.`, turn, myTurn: state.currentTurn === this.me };
       case "busted":

@@ -7,7 +7,7 @@
 import type { empty, GameProtocol } from "../../../src/protocol/game.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { endLine, forfeitLine, wentAway, wentWords } from "../ending.js";
+import { endLine, forfeitLine, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
 import type { ReplayRules } from "../../../src/replay/replay.js";
@@ -80,8 +80,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     this.rematch.phase(state.phase);
     switch (state.phase) {
       case "waiting":
-        if (wentAway(state.endReason)) return { ...base, status: [asName(state.endName), `${wentWords(state.endReason)}. Waiting for a new opponent to join…`], turn: "" };
-        return { ...base, status: "Waiting for an opponent to join…", turn: "" };
+        return { ...base, status: wentLine(state, "Waiting for a new opponent to join…") ?? "Waiting for an opponent to join…", turn: "" };
       case "playing": {
         const player = state.players.get(state.currentTurn);
         const mark = this.markName(player?.symbol ?? "");
