@@ -163,6 +163,16 @@ export function commonStepLine(info: ReplayStepInfo): Text | undefined {
   return undefined;
 }
 
+/**
+ * How a replay step that ended the game ends its line: " Ada wins!" or " A draw." when the
+ * phase turned "over" at this step, "" otherwise (a step after the game, a leave from a
+ * finished table, says no winner again). `winner` is the winner's name, if any.
+ */
+export function endedHere(before: { readonly phase: string }, after: { readonly phase: string }, winner: string | undefined): Text {
+  if (before.phase === "over" || after.phase !== "over") return "";
+  return winner ? [" ", asName(winner), " wins!"] : " A draw.";
+}
+
 /** Declares a game's view entry (keeps its protocol's types for `screen` and `createOptions`). */
 export function defineView<P extends GameProtocol, S>(entry: ViewEntry<P, S>): ViewEntry<P, S> {
   return entry;

@@ -7,7 +7,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine, wentAway, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
-import { aloneStatus, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { aloneStatus, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -396,7 +396,7 @@ const diceReplay: ReplayView<DiceState, DiceRulesState> = {
     const a = leftToTheBot(b, after as DiceRulesState) ?? (after as DiceRulesState);
     const who = asName(whoName);
     const player = b.players.find((p) => p.id === actor);
-    const won: Text = a.phase === "over" && a.winner ? [" ", asName(a.players.find((p) => p.id === a.winner)?.name ?? ""), " wins!"] : "";
+    const won = endedHere(b, a, a.players.find((p) => p.id === a.winner)?.name);
     switch (action.type) {
       case "roll":
         return [who, ` rolled ${(dice ?? []).join(" ")}`, a.phase === "busted" ? " — no scoring die: bust!" : "."];

@@ -6,7 +6,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { LOSE_LIFE_MIN_TOTAL, oweDrahn, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
-import { defineView, resultClass, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { defineView, resultClass, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
 const START_LIVES = 6;
@@ -64,7 +64,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
       case "oweDrahn":
         return [who, " said “owe drahn”: one life less, the total is back to 0."];
       case "left":
-        return [who, data.dropped === true ? " did not come back" : " left the game", mine ? ": you are out" : ": out", data.reset === true ? ", and the total is back to 0." : "."];
+        return outOfTheGame(who, data.dropped === true, data.reset === true, mine);
       case "next": {
         const nextName = String(data.next ?? "");
         const nextMine = myName !== "" && nextName === myName;
@@ -315,8 +315,7 @@ const oweDrahnReplay: ReplayView<OweDrahnState, OweDrahnRulesState> = {
     const a = info.after as OweDrahnRulesState;
     const who = asName(info.who);
     const nameOf = (id: unknown): Text => asName(b.players.find((p) => p.id === id)?.name ?? "");
-    const winner = a.phase === "over" ? a.players.find((p) => p.life > 0 && !p.left) : undefined;
-    const won: Text = winner ? [" ", asName(winner.name), " wins!"] : "";
+    const won = endedHere(b, a, a.players.find((p) => p.life > 0 && !p.left)?.name);
     const rolled = (prefix: Text): Text => {
       const die = info.dice?.[0] ?? a.lastRoll;
       const total = b.currentValue + (die === 3 ? 0 : die);
@@ -332,11 +331,22 @@ const oweDrahnReplay: ReplayView<OweDrahnState, OweDrahnRulesState> = {
       case "timeout":
         if (info.dice && info.dice.length > 0) return rolled(["Time ran out for ", who, ": the server rolled"]);
         return ["Time ran out for ", who, " while choosing: ", nameOf(a.currentTurn), " plays next."];
+      case "leave": {
+        // Out of a running game that goes on: the live log's words ("Ada left the game: out.").
+        const leaver = b.phase === "playing" && a.phase === "playing" ? b.players.find((p) => p.id === info.actor && p.life > 0 && !p.left) : undefined;
+        if (!leaver) return [commonStepLine(info)!, won];
+        return outOfTheGame(who, info.action.dropped === true, b.currentValue > 0 && a.currentValue === 0, false);
+      }
       default:
         return [commonStepLine(info) ?? [who, `: ${info.action.type}`], won];
     }
   },
 };
+
+/** A player gone from a running game that goes on (the log's `left` entry, a replay's leave): "Ada left the game: out." */
+function outOfTheGame(who: Text, dropped: boolean, reset: boolean, mine: boolean): Text {
+  return [who, dropped ? " did not come back" : " left the game", mine ? ": you are out" : ": out", reset ? ", and the total is back to 0." : "."];
+}
 
 export const oweDrahnView = defineView({
   protocol: oweDrahnProtocol,

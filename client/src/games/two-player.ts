@@ -11,7 +11,7 @@ import { endLine, forfeitLine, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
 import type { ReplayRules } from "../../../src/replay/replay.js";
-import { aloneStatus, RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, replayCommon, type ReplayView } from "../view.js";
+import { aloneStatus, RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
@@ -193,7 +193,9 @@ export function boardGameReplay(rules: ReplayRules<TwoPlayerState<readonly strin
       const mover = (info.before as TwoPlayerState<readonly string[]>).players.find((p) => p.id === info.actor);
       const { type, ...payload } = info.action;
       if (type === "rematch") return [asName(info.who), " asked for a rematch."];
-      return commonStepLine(info) ?? [asName(info.who), mover ? ` (${markName(mover.symbol)})` : "", `: ${place(payload)}`];
+      const after = info.after as TwoPlayerState<readonly string[]>;
+      const won = endedHere(info.before as TwoPlayerState<readonly string[]>, after, after.players.find((p) => p.id === after.winner)?.name);
+      return [commonStepLine(info) ?? [asName(info.who), mover ? ` (${markName(mover.symbol)})` : "", `: ${place(payload)}`, "."], won];
     },
   };
 }
