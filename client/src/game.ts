@@ -12,14 +12,13 @@
  * the SDK's own reconnection retries only the dead process's address. So, 1.5 s after a
  * drop and alongside the SDK, or at once when the room says it moved (4412) or the SDK
  * gives up, the screen reconnects with the seat's current token through the page's own
- * address, which finds the room on the process that restored it (see restore()).
+ * address, which finds the room on the process that restored it (seat-restore.ts).
  */
-import { CloseCode, ErrorCode as SdkErrorCode, type Client, type Room } from "@colyseus/sdk";
+import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 import type { Account } from "./account.js";
 import { checkName } from "../../src/protocol/names.js";
 import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js";
-import { describeCloseCode, describeErrorPayload, describeJoinError, isRoomGone, isSeatExpired, refusedWith, type JoinFailure } from "./errors.js";
-import { lookUpRoom } from "./api.js";
+import { describeCloseCode, describeErrorPayload, describeJoinError, type JoinFailure } from "./errors.js";
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
@@ -30,6 +29,8 @@ import QRCode from "qrcode";
 import { checkedSender, RepeatGuard, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 import type { JoinSeed } from "./fairness.js";
 import { FairDice } from "./fair-dice.js";
+import { SeatRestore } from "./seat-restore.js";
+import { SeatWatch } from "./seat-watch.js";
 
 export interface GameHost {
   /** The page is being unloaded (reload, navigation): keep the saved seat. */
@@ -47,9 +48,6 @@ export interface GameHost {
   takeSeat(roomId: string, view: AnyView, isPrivate: boolean, wanted: () => boolean): Promise<JoinFailure | undefined>;
 }
 
-/** While a spectator's room waits for players, how often it asks whether a seat is free (GET /api/rooms/:id). */
-const SEAT_LOOK_MS = 3000;
-
 /** How long a refused action stays explained under the game when nothing else changes. */
 const FEEDBACK_MS = 6000;
 
@@ -61,56 +59,6 @@ const HISTORY_LINES = 60;
 const REJOIN_DELAYS_MS = [300, 1000, 2000, 4000, 8000];
 /** A spectator's re-join gives up after this long, even while the page waits to be online. */
 const REJOIN_GIVE_UP_MS = 60_000;
-
-/**
- * The fallback gives up after this many answers in a row saying the room is not listed (522):
- * its server restarted without it (one process, no high availability) or it ended. While
- * another process takes a room over, the server answers 523 instead (src/ha/unanswered.ts), so
- * a 522 then is at most a moment's gap, which the tries between absorb.
- */
-const GONE_ANSWERS = 3;
-/** A seated player's fallback (restore()) starts this long after a drop, beside the SDK's own retries. */
-const RESTORE_AFTER_MS = 1500;
-/**
- * Waits before each try of the fallback; the last one repeats. One a second while a
- * takeover is likely (a survivor detects a dead process 3–4 s after it died, and answers a
- * reconnect at once, 523, until the room is back), then slower: six tries in the first
- * 10 s, so three players behind one address stay under the server's 20 joins and
- * reconnects per 10 s (JOINS_PER_10S).
- */
-const RESTORE_DELAYS_MS = [500, 1000, 1000, 1000, 2000, 2000, 3000];
-/**
- * How long the server holds a dropped seat when its state does not say (`reconnectSeconds`,
- * the server's RECONNECT_SECONDS; a server before 2026-12-03 sent none): its default.
- */
-const DEFAULT_RECONNECT_MS = 60_000;
-/**
- * Beyond the window, counted from the drop here: a room restored on another process holds
- * the seat from its restore (up to about 8 s after its process died), not from the drop.
- */
-const RESTORE_MARGIN_MS = 10_000;
-
-/** How long the server holds a dropped seat, from the room's last state. */
-function reconnectWindowMs(state: unknown): number {
-  const seconds = (state as { reconnectSeconds?: unknown } | undefined)?.reconnectSeconds;
-  return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_RECONNECT_MS;
-}
-
-/** When the fallback gives up for a drop at `droppedAt`: the seat's window (from the room's last state) and the margin. */
-export function restoreGiveUpAt(droppedAt: number, state: unknown): number {
-  return droppedAt + reconnectWindowMs(state) + RESTORE_MARGIN_MS;
-}
-
-/** What the lost panel says when the player came back after the server gave their seat up. */
-export function seatGoneText(windowMs: number): string {
-  return `You were away longer than the game keeps a seat (${Math.round(windowMs / 1000)} s), so your seat was given up: a game that was running went on without you, and counts as a forfeit.`;
-}
-/** What the lost panel says when the server answers that the room is not there (522). */
-export const GAME_GONE_TEXT = "This game is no longer on the server (it restarted without it, or the game ended while you were away). Start a new one from the lobby.";
-/** What the status line and the banner say while the fallback runs, once the server said the game's process is gone (523). */
-export const RESTORING_TEXT = "The server restarted; bringing your game back…";
-/** What they say while the fallback runs before that (offline, or no answer: a network cut looks the same as a dead server). */
-export const RECONNECTING_TEXT = "Connection dropped — reconnecting…";
 
 /** Close codes of a connection that was lost (not closed by the server on purpose). */
 const CONNECTION_LOST: readonly number[] = [
@@ -178,22 +126,12 @@ export class GameScreen {
   private lost = false;
   /** A spectator's connection dropped: joining the room again (see rejoin()). */
   private rejoining = false;
-  /** A seated player's connection is down since then (the server's reconnection window runs). */
-  private droppedAt?: number;
-  /** Starts restore() a moment after a drop, unless the SDK is back first. */
-  private restoreTimer?: ReturnType<typeof setTimeout>;
-  /** A seated player's fallback runs (restore()): the status says the server restarted. */
-  private restoring = false;
-  /** The fallback heard from the server that the game's process is gone (523: its room not back yet): it says the server restarted. */
-  private restartHeard = false;
-  /** Bumped to stop a running restore(). */
-  private restoreRun = 0;
+  /** A seated player's way back after their process died or the room moved (beside the SDK's own reconnection). */
+  private readonly restore: SeatRestore;
   private disposed = false;
   private copied = false;
-  /** A spectator's room has a free seat (its listing says so): "Take the seat" is offered. */
-  private seatFree = false;
-  private seatTimer?: ReturnType<typeof setTimeout>;
-  private seatSpell = 0;
+  /** A spectator's look-out for a free seat ("Take the seat" is offered while its listing says one is free). */
+  private readonly seats: SeatWatch;
   /** A spectator is taking the free seat (one join at a time). */
   private takingSeat = false;
   /**
@@ -239,6 +177,21 @@ export class GameScreen {
     this.el = h("section", { class: "screen game", testid: "game-screen", data: { game: entry.protocol.name } });
     this.signal = new TurnSignal(entry.title);
     this.roomId = room.roomId;
+    this.seats = new SeatWatch(room.roomId, () => this.render(), () => this.disposed);
+    const screen = this;
+    this.restore = new SeatRestore({
+      get room() {
+        return screen.room;
+      },
+      reconnect: (token) => this.host.client.reconnect(token),
+      done: () => this.leaving || this.disposed || this.lost,
+      began: () => {
+        this.confirmingLeave = false;
+      },
+      restored: (old, restored) => this.restored(old, restored),
+      lost: (code, detail) => this.showLost(code, detail),
+      render: () => this.render(),
+    });
     delegate(this.el, (action, el) => this.onAction(action, el));
     // The control of the game's area that last had the focus (a keyboard's, or a click's where clicks focus).
     this.el.addEventListener("focusin", (event) => {
@@ -313,16 +266,8 @@ export class GameScreen {
     room.onDrop(() => {
       if (room !== this.room) return;
       this.fair.dropped();
-      if (!this.restoring) setConnection("reconnecting");
-      if (!this.spectator) {
-        this.droppedAt ??= Date.now();
-        if (this.restoreTimer === undefined && !this.restoring) {
-          this.restoreTimer = setTimeout(() => {
-            this.restoreTimer = undefined;
-            void this.restore(room, CloseCode.ABNORMAL_CLOSURE);
-          }, RESTORE_AFTER_MS);
-        }
-      }
+      if (!this.restore.active) setConnection("reconnecting");
+      if (!this.spectator) this.restore.dropped(room);
       this.render();
     });
     room.onReconnect(() => {
@@ -334,7 +279,7 @@ export class GameScreen {
         return;
       }
       // The SDK's own reconnection came first: the fallback stops.
-      this.stopRestore();
+      this.restore.stop();
       this.fair.reconnected();
       // The server issues a new reconnection token with every reconnection, and the SDK
       // sets it on the room only after this callback returns: save it then.
@@ -372,7 +317,7 @@ export class GameScreen {
 
   dispose() {
     this.disposed = true;
-    this.stopRestore();
+    this.restore.stop();
     // Whatever way the player left (Leave, "Back to the lobby" while reconnecting, a lost
     // game), the SDK's own reconnection must not bring the seat back behind the lobby: it
     // would sit the player, connected, in a game they left. (After a consented leave, the
@@ -380,7 +325,7 @@ export class GameScreen {
     retire(this.room);
     clearInterval(this.timer);
     clearTimeout(this.feedbackTimer);
-    clearTimeout(this.seatTimer);
+    this.seats.watch(false);
     this.signal.dispose();
     setNotice("");
     // Nothing said about this game follows the player into the lobby.
@@ -418,92 +363,8 @@ export class GameScreen {
     const mayBeElsewhere = CONNECTION_LOST.includes(code) || code === CLOSE_ROOM_MOVED;
     if (this.spectator && mayBeElsewhere) void this.rejoin(code);
     else if (!this.spectator && code === CLOSE_SLOW_CLIENT) void this.rejoin(code, this.room.reconnectionToken);
-    else if (!this.spectator && mayBeElsewhere) void this.restore(room, code);
+    else if (!this.spectator && mayBeElsewhere) void this.restore.start(room, code);
     else this.showLost(code);
-  }
-
-  /** Stops the fallback (scheduled or running); the connection is fine again, or the screen goes. */
-  private stopRestore() {
-    clearTimeout(this.restoreTimer);
-    this.restoreTimer = undefined;
-    this.restoreRun++;
-    this.restoring = false;
-    this.restartHeard = false;
-    this.droppedAt = undefined;
-  }
-
-  /**
-   * A seated player's way back when the SDK's own reconnection cannot work: its process
-   * died and another one restored the room (the SDK retries only the dead process's
-   * address), or this copy of the room moved (4412). Reconnects with the seat's current
-   * token through the page's own address (the matchmaker finds the room wherever it lives),
-   * with a backoff, until the server's reconnection window would be over. "Not there yet"
-   * answers (523, 524) and network errors are retried; {@link GONE_ANSWERS} "no such room"
-   * (522) in a row end it at once: the game is gone. Runs beside the SDK's retries:
-   * the first one back wins (onReconnect stops this; restored() turns the SDK's off).
-   */
-  private async restore(old: Room, code: number) {
-    clearTimeout(this.restoreTimer);
-    this.restoreTimer = undefined;
-    if (this.restoring || this.lost || this.leaving || this.disposed || old !== this.room) return;
-    this.restoring = true;
-    this.confirmingLeave = false;
-    // The server said the game is moving (another process takes it over): say so at once.
-    if (code === CLOSE_ROOM_MOVED) this.restartHeard = true;
-    const run = ++this.restoreRun;
-    const stopped = () => run !== this.restoreRun || this.leaving || this.disposed || this.lost;
-    const droppedAt = (this.droppedAt ??= Date.now());
-    const giveUpAt = restoreGiveUpAt(droppedAt, this.room.state);
-    const windowMs = reconnectWindowMs(this.room.state);
-    this.render();
-    let gone = 0;
-    let lastError: unknown;
-    // The page was offline at some point: its player was away, whatever the server did.
-    let offline = !navigator.onLine;
-    for (let tries = 0; ; tries++) {
-      await online(giveUpAt - Date.now());
-      offline ||= !navigator.onLine;
-      await sleep(RESTORE_DELAYS_MS[Math.min(tries, RESTORE_DELAYS_MS.length - 1)]!);
-      if (stopped()) return;
-      if (Date.now() >= giveUpAt) break;
-      // The seat's current token (the SDK replaces it with each of its own reconnections).
-      const attempt = this.host.client.reconnect(this.room.reconnectionToken);
-      const result = await Promise.race([
-        attempt.then(
-          (room) => ({ room }),
-          (error: unknown) => ({ error }),
-        ),
-        sleep(Math.max(0, giveUpAt - Date.now())).then(() => ({ timedOut: true })),
-      ]);
-      if ("room" in result) return this.restored(old, result.room);
-      if ("timedOut" in result) {
-        // Still pending when the window ends: kept if it ever comes back (or left, once lost).
-        void attempt.then((room) => this.restored(old, room), () => undefined);
-        break;
-      }
-      if (stopped()) return;
-      lastError = result.error;
-      gone = isRoomGone(result.error) ? gone + 1 : 0;
-      if (gone >= GONE_ANSWERS) return this.showLost(code, GAME_GONE_TEXT);
-      // "Expired" once the window is over: the seat was given up (within it, the server may not
-      // have noticed the old connection's end yet, or a restored room may not hold it yet).
-      if (isSeatExpired(result.error) && Date.now() >= droppedAt + windowMs) return this.showLost(code, seatGoneText(windowMs));
-      // 523: the room's process is gone and no survivor has it back yet (src/ha/unanswered.ts).
-      // (Not 522: a game that ended while the network was down is answered so too.)
-      if (!this.restartHeard && refusedWith(result.error, SdkErrorCode.MATCHMAKE_UNHANDLED)) {
-        this.restartHeard = true;
-        this.render();
-      }
-      const failure = describeJoinError(result.error);
-      if (failure.waitMs > 0) await sleep(Math.min(failure.waitMs, Math.max(0, giveUpAt - Date.now())));
-    }
-    if (stopped()) return;
-    // The window and a takeover's margin are over. Offline, the player was away: their seat is
-    // gone. Online, the server could not be reached or did not give the seat back (it may be
-    // down, or restarted without high availability): not the player's doing.
-    offline ||= !navigator.onLine;
-    if (offline || isSeatExpired(lastError)) return this.showLost(code, seatGoneText(windowMs));
-    this.showLost(code, lastError === undefined ? "" : `Bringing your game back did not work: ${describeJoinError(lastError).title}`);
   }
 
   /** The fallback got the seat back in `room`: the old room is retired, and the game shows again. */
@@ -514,7 +375,7 @@ export class GameScreen {
     }
     // A token works once: the server gave the seat to this connection, whatever the SDK
     // did meanwhile. Its own retries, if any, are turned off.
-    this.stopRestore();
+    this.restore.stop();
     if (old !== room) retire(old);
     this.attach(room);
     setConnection("connected", "back in the game");
@@ -534,12 +395,12 @@ export class GameScreen {
 
   private showLost(code: number, detail = "") {
     // The last picture without the fallback's status line ("bringing your game back").
-    const wasRestoring = this.restoring;
-    this.stopRestore();
+    const wasRestoring = this.restore.active;
+    this.restore.stop();
     if (wasRestoring) this.render();
     this.lost = true;
     // No seat to offer on a lost screen (render() no longer runs to stop the lookups).
-    this.watchForSeat(false);
+    this.seats.watch(false);
     this.signal.update(false);
     this.rejoining = false;
     clearInterval(this.timer);
@@ -589,7 +450,7 @@ export class GameScreen {
    */
   private async rejoin(code: number, token?: string) {
     this.rejoining = true;
-    this.watchForSeat(false);
+    this.seats.watch(false);
     this.confirmingLeave = false;
     const seated = Boolean(token);
     setConnection("reconnecting", seated ? "getting your seat back" : "watching");
@@ -629,38 +490,6 @@ export class GameScreen {
     this.showLost(code, lastError === undefined ? "" : `${failed}: ${describeJoinError(lastError).title}`);
   }
 
-  /**
-   * A spectator's room waits for players (`waiting`): its listing is read every
-   * {@link SEAT_LOOK_MS} while the page is on screen, so a seat that frees up (a player left)
-   * is offered, and one taken is not. Until 2026-12-05 a spectator could only watch the
-   * empty seat ("Waiting for a new opponent…"), or go back to the lobby to join.
-   */
-  private watchForSeat(waiting: boolean) {
-    if (!this.spectator || waiting === (this.seatTimer !== undefined)) return;
-    clearTimeout(this.seatTimer);
-    this.seatTimer = undefined;
-    // Each spell of waiting has its own lookups: one still under way from an earlier spell is dropped.
-    const spell = ++this.seatSpell;
-    if (!waiting) {
-      this.seatFree = false;
-      return;
-    }
-    const look = async () => {
-      // A page in the background asks nothing (players behind one address share its request budget).
-      if (document.visibilityState !== "hidden") {
-        const { entry } = await lookUpRoom(this.roomId);
-        if (this.disposed || spell !== this.seatSpell) return;
-        const free = entry?.open === true;
-        if (free !== this.seatFree) {
-          this.seatFree = free;
-          this.render();
-        }
-      }
-      if (!this.disposed && spell === this.seatSpell) this.seatTimer = setTimeout(() => void look(), SEAT_LOOK_MS);
-    };
-    this.seatTimer = setTimeout(() => void look(), 0);
-  }
-
   /** "Take the seat": joined as a player, the screen is replaced; else said why, still watching. */
   private async takeSeat() {
     if (this.takingSeat || !this.spectator) return;
@@ -670,7 +499,7 @@ export class GameScreen {
     if (this.disposed) return;
     this.takingSeat = false;
     if (failure) {
-      this.seatFree = false;
+      this.seats.taken();
       this.showFeedback("You could not take the seat.", failure.title, "");
     } else this.render();
   }
@@ -698,7 +527,7 @@ export class GameScreen {
   }
 
   private onAction(action: string, el: HTMLElement) {
-    if ((this.lost || this.rejoining || this.restoring) && (action === "leave" || action === "leave-confirm")) action = "lobby";
+    if ((this.lost || this.rejoining || this.restore.active) && (action === "leave" || action === "leave-confirm")) action = "lobby";
     switch (action) {
       case "leave":
         if (this.currentSummary()?.running && !this.lost) {
@@ -719,7 +548,7 @@ export class GameScreen {
         this.el.querySelector<HTMLElement>("[data-testid=btn-leave]")?.focus();
         return;
       case "lobby":
-        if (this.rejoining || this.restoring) {
+        if (this.rejoining || this.restore.active) {
           // Stops the re-join or the fallback (they check `leaving`), and dispose() retires the
           // room (the SDK's own retries stop); no connection is left to leave on the server (a
           // held seat is given up when its window ends).
@@ -751,7 +580,7 @@ export class GameScreen {
         this.el.querySelector<HTMLElement>("[data-testid=btn-verify-fairness]")?.focus();
         return;
       default:
-        if (this.lost || this.rejoining || this.restoring) return;
+        if (this.lost || this.rejoining || this.restore.active) return;
         {
           const state = this.room.state;
           if (this.view.ready(state)) this.view.action(action, el, state);
@@ -807,7 +636,7 @@ export class GameScreen {
     const summary = ready ? this.view.summary(state) : undefined;
     if (summary && !summary.running) this.confirmingLeave = false;
     // The fallback runs: the last picture stays, its controls off, and the status says why.
-    const restoring = this.restoring ? (navigator.onLine && this.restartHeard ? RESTORING_TEXT : RECONNECTING_TEXT) : undefined;
+    const restoring = this.restore.status();
     if (restoring !== undefined) setConnection("reconnecting", "", restoring);
     const left = summary && summary.deadline > 0 && restoring === undefined ? secondsLeft(summary.deadline) : undefined;
 
@@ -820,7 +649,7 @@ export class GameScreen {
       this.sinceGame = summary.running ? Math.max(0, newest - 1) : newest;
       if (!this.spectator) this.save();
     }
-    this.watchForSeat(summary?.waiting === true);
+    this.seats.watch(this.spectator && summary?.waiting === true);
     // While the room waits for players, and after a game (for the next one).
     const showInvite = summary?.waiting === true || summary?.over === true;
     const link = inviteLink(this.room.roomId);
@@ -893,7 +722,7 @@ export class GameScreen {
           { class: `status${restoring !== undefined ? " restoring" : ""}`, testid: "status", attrs: { "aria-live": "polite" } },
           restoring ?? (summary ? rich(summary.status) : "Loading the game…"),
         ),
-        this.seatFree && summary?.waiting === true && restoring === undefined
+        this.seats.free && summary?.waiting === true && restoring === undefined
           ? h(
               "p",
               { class: "take-seat", testid: "take-seat" },

@@ -1,0 +1,119 @@
+/**
+ * A seated player's way back after their process died (client/src/seat-restore.ts) on its
+ * own, with a stand-in screen and stand-in answers from the server: what the status says
+ * while it runs, when it gives the game up and with what words, and that it tries with the
+ * seat's current token. The browser's own tests (test/browser/failover.test.ts) run it
+ * against real killed processes; this one needs no page.
+ */
+import assert from "node:assert/strict";
+import { CloseCode, ErrorCode as SdkErrorCode, type Room } from "@colyseus/sdk";
+import { GAME_GONE_TEXT, RECONNECTING_TEXT, RESTORING_TEXT, SeatRestore, seatGoneText } from "../../client/src/seat-restore.js";
+import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
+
+/** An answer the SDK rejects a reconnect with (`code`: the matchmaker's HTTP status). */
+const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { code });
+
+/** A screen holding `room`, answering each reconnect with the next of `answers` (an error is a refusal). */
+function standIn(answers: (Error | "back")[], reconnectSeconds = 60) {
+  const room = { reconnectionToken: "room:t1", state: { reconnectSeconds } } as unknown as Room;
+  const seen = { tokens: [] as string[], statuses: [] as (string | undefined)[], lost: undefined as { code: number; detail: string } | undefined, restored: undefined as Room | undefined, began: 0 };
+  const back = { roomId: "room" } as unknown as Room;
+  let restore: SeatRestore;
+  let over: () => void;
+  const ended = new Promise<void>((resolve) => (over = resolve));
+  restore = new SeatRestore({
+    room,
+    reconnect: async (token) => {
+      seen.tokens.push(token);
+      // The SDK's own reconnection (meanwhile) gave the seat a new token.
+      (room as { reconnectionToken: string }).reconnectionToken = `room:t${seen.tokens.length + 1}`;
+      const answer = answers.shift() ?? refused(SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID);
+      if (answer === "back") return back;
+      throw answer;
+    },
+    done: () => seen.lost !== undefined,
+    began: () => seen.began++,
+    restored: (_old, r) => {
+      seen.restored = r;
+      over();
+    },
+    lost: (code, detail) => {
+      seen.lost = { code, detail };
+      over();
+    },
+    render: () => seen.statuses.push(restore.status()),
+  });
+  return { room, back, seen, restore, ended };
+}
+
+describe("A seated player's way back after their process died (seat-restore.ts)", () => {
+  const hadNavigator = Object.getOwnPropertyDescriptor(globalThis, "navigator");
+  before(() => Object.defineProperty(globalThis, "navigator", { value: { onLine: true }, configurable: true, writable: true }));
+  after(() => {
+    if (hadNavigator) Object.defineProperty(globalThis, "navigator", hadNavigator);
+    else delete (globalThis as { navigator?: unknown }).navigator;
+  });
+
+  it("says 'reconnecting' until the server says the game's process is gone (523), then 'the server restarted'; gets the seat back with its current token each try", async () => {
+    const { room, back, seen, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_UNHANDLED), "back"]);
+    assert.equal(restore.status(), undefined, "not running: the status is the game's");
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    assert.equal(restore.active, true);
+    await ended;
+    assert.equal(seen.began, 1);
+    assert.deepEqual(seen.statuses, [RECONNECTING_TEXT, RESTORING_TEXT], "the first render, then the one after the 523");
+    assert.deepEqual(seen.tokens, ["room:t1", "room:t2"], "each try with the token the room holds then");
+    assert.equal(seen.restored, back);
+    assert.equal(seen.lost, undefined);
+  });
+
+  it("says at once that the server restarted when the room moved (4412)", async () => {
+    const { room, seen, restore, ended } = standIn(["back"]);
+    void restore.start(room, CLOSE_ROOM_MOVED);
+    assert.equal(restore.status(), RESTORING_TEXT);
+    await ended;
+    assert.deepEqual(seen.statuses, [RESTORING_TEXT]);
+  });
+
+  it("gives the game up after three 'no such room' answers (522) in a row, not after two with a 523 between", async () => {
+    const gone = () => refused(SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID);
+    const { room, seen, restore, ended } = standIn([gone(), gone(), refused(SdkErrorCode.MATCHMAKE_UNHANDLED), gone(), gone(), gone()]);
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    await ended;
+    assert.equal(seen.tokens.length, 6, "a 523 between starts the count again");
+    assert.deepEqual(seen.lost, { code: CloseCode.ABNORMAL_CLOSURE, detail: GAME_GONE_TEXT });
+  });
+
+  it("says the seat was given up when the server answers 'expired' once the window is over", async () => {
+    const { room, seen, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_EXPIRED)], 0);
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    await ended;
+    assert.equal(seen.tokens.length, 1);
+    assert.deepEqual(seen.lost, { code: CloseCode.ABNORMAL_CLOSURE, detail: seatGoneText(0) });
+  });
+
+  it("stops when told (the SDK's own reconnection came back first): no more tries, neither restored nor lost", async () => {
+    const { room, seen, restore } = standIn([refused(SdkErrorCode.MATCHMAKE_UNHANDLED), "back"]);
+    const run = restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    restore.stop();
+    assert.equal(restore.active, false);
+    assert.equal(restore.status(), undefined);
+    await run;
+    assert.deepEqual(seen.tokens, [], "stopped during its first wait");
+    assert.equal(seen.restored, undefined);
+    assert.equal(seen.lost, undefined);
+  });
+
+  it("starts by itself a moment after a drop, once for several drops, and not for a room the screen no longer shows", async () => {
+    const { room, seen, restore, ended } = standIn(["back"]);
+    restore.dropped(room);
+    restore.dropped(room);
+    assert.equal(restore.active, false, "not at once: the SDK's own retries go first");
+    await ended;
+    assert.equal(seen.began, 1);
+    assert.deepEqual(seen.tokens, ["room:t1"]);
+    const other = standIn(["back"]);
+    void other.restore.start({} as Room, CloseCode.ABNORMAL_CLOSURE);
+    assert.equal(other.restore.active, false, "an old room's drop");
+  });
+});
