@@ -6,7 +6,7 @@
  */
 import type { Schema } from "@colyseus/schema";
 import type { GameProtocol, MovesOf, OptionsOf } from "../protocol/game.js";
-import type { GameRules, MoveMap } from "../rules/types.js";
+import type { CommonState, GameRules, MoveMap } from "../rules/types.js";
 import type { WriteContext } from "../schema/sync.js";
 import type { HistoryEntry } from "../protocol/messages.js";
 import type { Standing } from "../players/match-tracker.js";
@@ -58,9 +58,10 @@ export interface GameDefinition<P extends GameProtocol = GameProtocol, S = any, 
 /**
  * Declares a game. Besides inference, it checks that the rules' moves and the protocol's
  * messages are the same names: a validator without a move, or a move without a validator,
- * is a compile error here.
+ * is a compile error here; so is a rules state without what the room reads of every game
+ * ({@link CommonState}: `players` with names, `currentTurn`, `ending`).
  */
-export function defineGame<P extends GameProtocol, S, C, T extends Schema, M extends MoveMap, E extends { type: string }, X extends MoveMap>(
+export function defineGame<P extends GameProtocol, S extends CommonState, C, T extends Schema, M extends MoveMap, E extends { type: string }, X extends MoveMap>(
   definition: {
     protocol: P;
     rules: GameRules<S, C, M, E, X> & ([Missing<M, MovesOf<P>> | Missing<MovesOf<P>, M>] extends [never] ? unknown : { "moves and messages differ": Missing<M, MovesOf<P>> | Missing<MovesOf<P>, M> });

@@ -10,6 +10,7 @@ import type { AnyGame, HistoryStep } from "../games/definition.js";
 import { MatchTracker, NOTHING_DRAWN, recordingRng, type Drawn, type MatchProgress, type MatchSeat } from "../players/match-tracker.js";
 import type { MatchRecord } from "../players/store.js";
 import type { Rng } from "../rules/rng.js";
+import type { CommonState, Ending } from "../rules/types.js";
 import { RoomFairness, type FairnessReveal, type FairnessSnapshot, type FairnessView } from "../fairness/room-fairness.js";
 
 export interface GameRecordsOptions {
@@ -179,12 +180,12 @@ export class GameRecords {
   }
 }
 
-/** How the rules' state says the last game ended (every game's state has `ending`). */
-export function endingOf(state: unknown): { reason: string; name: string } | null | undefined {
-  return (state as { ending?: { reason: string; name: string } | null }).ending;
+/** How the rules' state says the last game ended (every game's state has `ending`: {@link CommonState}). */
+export function endingOf(state: unknown): Ending | null | undefined {
+  return (state as Partial<CommonState>).ending;
 }
 
-/** A player's name in the rules' state (bots have no join name; every game's state lists its `players` with names). */
+/** A player's name in the rules' state (bots have no join name; every game's state lists its `players` with names: {@link CommonState}). */
 function nameInState(state: unknown, id: string): string {
-  return (state as { players?: readonly { id: string; name: string }[] }).players?.find((p) => p.id === id)?.name ?? "";
+  return (state as Partial<CommonState>).players?.find((p) => p.id === id)?.name ?? "";
 }

@@ -89,6 +89,21 @@ export interface Ending {
   readonly name: string;
 }
 
+/**
+ * What every game's rules state has, whatever else it holds: the room and the replays read
+ * it without knowing the game (its seated players' names for a match's record, how the
+ * last game ended for the log, the history and the record, whose turn it is for a replay's
+ * screen). `defineGame` refuses a state without it.
+ */
+export interface CommonState {
+  /** The seated players (bots included), in seat order, with the names they play under. */
+  readonly players: readonly { readonly id: string; readonly name: string }[];
+  /** Whose turn it is; null while no turn runs (waiting, paused, over). */
+  readonly currentTurn: string | null;
+  /** How the last game ended; null while one runs or none has ended. */
+  readonly ending: Ending | null;
+}
+
 export type SeatCheck = { ok: true } | { ok: false; reason: "full" | "started" };
 
 /**

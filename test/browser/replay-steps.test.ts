@@ -60,7 +60,7 @@ describe("A replay's steps in words", () => {
 
   it("Owe Drahn: a player out of a running game reads as in the live log ('left the game: out'), the leave that ends it says who wins", () => {
     const rules = oweDrahn as unknown as AnyRules;
-    let state: unknown = oweDrahn.setup({}, low);
+    let state: unknown = oweDrahn.setup({ maxPlayers: 8 }, low);
     for (const [id, action] of [["a", { type: "join", name: "Ada" }], ["b", { type: "join", name: "Bob" }], ["c", { type: "join", name: "Cy" }], ["a", { type: "ready", ready: true }], ["b", { type: "ready", ready: true }], ["c", { type: "ready", ready: true }]] as const) {
       const result = rules.apply(state, id, action, low);
       assert.ok(result.ok, result.ok ? "" : result.message);
