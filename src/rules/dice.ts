@@ -18,7 +18,7 @@ import { pick, pickFirst, d6, type Rng } from "./rng.js";
 import { holdsScoringDie, scoreDice } from "./dice-scoring.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { diceProtocol } from "../protocol/games/dice.js";
-import { defineRules, type ActionOf, type Ending, type LeaveAction, type LeaveHow, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
+import { accept, defineRules, reject, seated, type ActionOf, type Ending, type LeaveAction, type LeaveHow, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 export { scoreDice, holdsScoringDie, ofAKind, RUNS, type DiceScore } from "./dice-scoring.js";
 
@@ -148,8 +148,6 @@ type DiceResult = RulesResult<DiceState, DiceEvent | ScheduleEvent<DiceScheduled
 const UNROLLED: readonly number[] = Object.freeze(Array<number>(DICE_COUNT).fill(0));
 const NONE: readonly number[] = Object.freeze([]);
 
-const reject = (code: Rejection["code"], message: string): Rejection => ({ ok: false, code, message });
-const accept = (state: DiceState, events: readonly (DiceEvent | ScheduleEvent<DiceScheduled>)[] = []): DiceResult => ({ ok: true, state, events });
 
 function otherPlayer(state: DiceState, id: string | null): DicePlayer | undefined {
   return state.players.find((p) => p.id !== id);
@@ -414,11 +412,6 @@ function botStep(state: DiceState): ActionOf<DiceMoves> | null {
   return { type: "set_aside", endTurn: state.setAside.length + state.selected.length >= 3 };
 }
 
-/** Seated players only (NOT_A_PLAYER first, the documented check order). */
-function seated<A extends unknown[]>(step: (state: DiceState, playerId: string, ...args: A) => DiceResult) {
-  return (state: DiceState, playerId: string, ...args: A): DiceResult =>
-    state.players.some((p) => p.id === playerId) ? step(state, playerId, ...args) : reject("NOT_A_PLAYER", "You have no seat in this game.");
-}
 
 /**
  * Dice as a {@link GameRules} module. `apply` never throws and never mutates its input; a bust
@@ -452,19 +445,19 @@ export const dice = defineRules<DiceState, DiceConfig, DiceMoves, DiceEvent, Dic
   canSeat,
 
   join: (state, playerId, name, rng) => join(state, playerId, name, rng),
-  leave: seated((state, playerId, _rng, how) => leave(state, playerId, how)),
-  timeout: seated((state, playerId) => {
+  leave: seated((state, { id }, _rng, how) => leave(state, id, how)),
+  timeout: seated((state, { id: playerId }) => {
     if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
     // Games.md: a timeout ends the turn as a bust, at once (no pause: the time is already up).
     return accept(passTurn(state), [{ type: "busted", playerId, reason: "timeout" }]);
   }),
 
   moves: {
-    roll: seated((state, playerId, _payload, rng) => roll(state, playerId, rng)),
-    select: seated((state, playerId, payload) => select(state, playerId, payload.index)),
-    set_aside: seated((state, playerId, payload) => setAside(state, playerId, payload.endTurn)),
-    add_bot: seated((state, _playerId, _payload, rng) => addBot(state, rng)),
-    rematch: seated((state, playerId, _payload, rng) => {
+    roll: seated((state, { id }, _payload, rng) => roll(state, id, rng)),
+    select: seated((state, { id }, payload) => select(state, id, payload.index)),
+    set_aside: seated((state, { id }, payload) => setAside(state, id, payload.endTurn)),
+    add_bot: seated((state, _player, _payload, rng) => addBot(state, rng)),
+    rematch: seated((state, { id: playerId }, _payload, rng) => {
       if (state.phase !== "over") return reject("NOT_ALLOWED", "A rematch can be asked for once the game is over.");
       if (state.rematch.includes(playerId)) return reject("NOT_ALLOWED", "You already asked for a rematch.");
       const rematch = [...state.rematch, playerId];

@@ -32,7 +32,7 @@
 import { d6, pickFirst, type Rng } from "./rng.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { oweDrahnProtocol } from "../protocol/games/owedrahn.js";
-import { defineRules, type ActionOf, type Ending, type LeaveAction, type LeaveHow, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
+import { accept, defineRules, reject, seated, type ActionOf, type Ending, type LeaveAction, type LeaveHow, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 /** Lives each player starts every game with. */
 export const START_LIVES = 6;
@@ -116,8 +116,6 @@ export interface OweDrahnConfig {
 type Result = RulesResult<OweDrahnState, OweDrahnEvent | ScheduleEvent<OweDrahnScheduled>>;
 type Out = OweDrahnEvent | ScheduleEvent<OweDrahnScheduled>;
 
-const reject = (code: Rejection["code"], message: string): Rejection => ({ ok: false, code, message });
-const accept = (state: OweDrahnState, events: readonly Out[] = []): Result => ({ ok: true, state, events });
 
 const isAlive = (p: OweDrahnPlayer): boolean => p.life > 0 && !p.left;
 
@@ -300,17 +298,9 @@ function seatsFor(wanted: number | undefined): number {
   return Number.isInteger(wanted) && wanted! >= MIN_PLAYERS && wanted! <= DEFAULT_MAX_PLAYERS ? wanted! : DEFAULT_MAX_PLAYERS;
 }
 
-/** Step 1 of the check order: the sender must have a seat. */
-function seated<A extends unknown[]>(step: (state: OweDrahnState, player: OweDrahnPlayer, ...args: A) => Result) {
-  return (state: OweDrahnState, playerId: string, ...args: A): Result => {
-    const player = typeof playerId === "string" ? state.players.find((p) => p.id === playerId) : undefined;
-    return player ? step(state, player, ...args) : reject("NOT_A_PLAYER", "You have no seat in this game.");
-  };
-}
-
 /** A client move: steps 2–7 of the check order, in {@link play}. */
 const move = (type: OweDrahnClientAction["type"]) =>
-  seated((state, player, payload: object, rng: Rng) => play(state, player, { type, ...payload } as OweDrahnClientAction, rng));
+  seated((state: OweDrahnState, player, payload: object, rng: Rng) => play(state, player, { type, ...payload } as OweDrahnClientAction, rng));
 
 /** Owe Drahn as a {@link GameRules} module. */
 export const oweDrahn = defineRules<OweDrahnState, OweDrahnConfig, OweDrahnMoves, OweDrahnEvent, OweDrahnScheduled>({

@@ -19,7 +19,7 @@
  * - **Rematch:** after a game, both seated players ask for it (`rematch` message).
  */
 import type { Ending, LeaveHow, MoveMap, Rejection, RulesSpec, SeatCheck, Step } from "./types.js";
-import { accept, defineRules, reject } from "./types.js";
+import { accept, defineRules, reject, seated } from "./types.js";
 import { pick, type Rng } from "./rng.js";
 
 export type Mark = "X" | "O";
@@ -88,7 +88,7 @@ export type TwoPlayerRules<B, M extends MoveMap> = ReturnType<typeof twoPlayerGa
 export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
   type S = TwoPlayerState<B>;
   const other = (state: S, id: string) => state.players.find((p) => p.id !== id);
-  const seated = (state: S, id: string) => state.players.find((p) => p.id === id);
+  const seatOf = (state: S, id: string) => state.players.find((p) => p.id === id);
 
   /** A fresh game between the two seated players, opened as the game says. */
   const start = (state: S, rng: Rng): S => {
@@ -115,7 +115,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
     winner: other(state, loserId)?.id ?? null,
     draw: false,
     rematch: [],
-    ending: { reason, name: seated(state, loserId)?.name ?? "" },
+    ending: { reason, name: seatOf(state, loserId)?.name ?? "" },
   });
 
   const waiting = (state: S, players: readonly TwoPlayerPlayer[], ending: Ending | null = null): S => ({ ...state, players, phase: "waiting", board: game.emptyBoard, winner: null, draw: false, currentTurn: null, rematch: [], ending });
@@ -123,9 +123,8 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
   /** The checks every board move shares, then the game's own, then the outcome. */
   const boardMove =
     <K extends keyof M>(name: K) =>
-    (state: S, playerId: string, payload: M[K]): Step<S, never, Record<never, never>> => {
-      const player = seated(state, playerId);
-      if (!player) return reject("NOT_A_PLAYER", "You have no seat in this game.");
+    seated((state: S, player: TwoPlayerPlayer, payload: M[K]): Step<S, never, Record<never, never>> => {
+      const playerId = player.id;
       if (state.phase === "waiting") return reject("NOT_STARTED", "The game starts when both seats are taken.");
       if (state.phase === "over") return reject("GAME_OVER", "The game is over.");
       if (state.currentTurn !== playerId) return reject("NOT_YOUR_TURN", "It is not your turn.");
@@ -135,7 +134,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       if (outcome === "won") return accept({ ...state, board, phase: "over", winner: playerId, currentTurn: null, ending: { reason: "won", name: player.name }, players: addWin(state.players, playerId) });
       if (outcome === "draw") return accept({ ...state, board, phase: "over", draw: true, currentTurn: null, ending: { reason: "draw", name: "" } });
       return accept({ ...state, board, currentTurn: other(state, playerId)!.id, turn: state.turn + 1 });
-    };
+    });
 
   const moves = Object.fromEntries(Object.keys(game.moves).map((name) => [name, boardMove(name as keyof M)])) as unknown as {
     readonly [K in keyof M]: (state: S, playerId: string, payload: M[K]) => Step<S, never, Record<never, never>>;
@@ -152,7 +151,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
     setup: () => ({ players: [], board: game.emptyBoard, currentTurn: null, winner: null, draw: false, phase: "waiting", rematch: [], turn: 0, games: 0, ending: null }),
     canSeat,
     join(state, playerId, name, rng) {
-      if (seated(state, playerId)) return reject("NOT_ALLOWED", "Already seated.");
+      if (seatOf(state, playerId)) return reject("NOT_ALLOWED", "Already seated.");
       const seat = canSeat(state);
       if (!seat.ok) return reject("NOT_ALLOWED", seat.reason === "full" ? "Both seats are taken." : "The game has started.");
       const symbol: Mark = state.players.some((p) => p.symbol === "X") ? "O" : "X";
@@ -161,8 +160,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
       const next = waiting(state, players);
       return accept(players.length === 2 ? start(next, rng) : next);
     },
-    leave(state, playerId, _rng, how) {
-      if (!seated(state, playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
+    leave: seated((state: S, { id: playerId, name }, _rng: Rng, how: LeaveHow) => {
       const rest = state.players.filter((p) => p.id !== playerId);
       // During a game a leave forfeits; either way the seat is freed, so the room can never
       // start a game against a player who is gone.
@@ -172,23 +170,20 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
         return accept({ ...over, players: over.players.filter((p) => p.id !== playerId) });
       }
       // After a game, the one who stays learns that the other left (a new game clears it).
-      const name = seated(state, playerId)!.name;
       return accept(waiting(state, rest, rest.length > 0 ? { reason: how, name } : null));
-    },
-    timeout(state, playerId) {
-      if (!seated(state, playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
+    }),
+    timeout: seated((state: S, { id: playerId }) => {
       if (state.phase !== "playing" || state.currentTurn !== playerId) return reject("NOT_ALLOWED", "No turn is running out.");
       return accept(forfeit(state, playerId, "timeout"));
-    },
+    }),
     moves: {
       ...moves,
-      rematch(state, playerId, _payload, rng) {
-        if (!seated(state, playerId)) return reject("NOT_A_PLAYER", "You have no seat in this game.");
+      rematch: seated((state: S, { id: playerId }, _payload: unknown, rng: Rng) => {
         if (state.phase !== "over") return reject("NOT_ALLOWED", "A rematch can be asked for once the game is over.");
         if (state.rematch.includes(playerId)) return reject("NOT_ALLOWED", "You already asked for a rematch.");
         const next = { ...state, rematch: [...state.rematch, playerId] };
         return accept(state.players.length === 2 && next.rematch.length === 2 ? start(next, rng) : next);
-      },
+      }),
     } as RulesSpec<S, Record<string, never>, TwoPlayerMoves<M>>["moves"],
     scheduled: {},
     activePlayer: (state) => (state.phase === "playing" ? state.currentTurn : null),

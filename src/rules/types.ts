@@ -16,6 +16,20 @@ export function reject(code: RuleErrorCode, message: string): Rejection {
   return { ok: false, code, message };
 }
 
+/**
+ * Step 1 of every game's check order: an action from an id with no seat is refused
+ * (`NOT_A_PLAYER`) and changes nothing; `step` gets the sender's entry in the state's
+ * `players`.
+ */
+export function seated<S extends { readonly players: readonly { readonly id: string }[] }, A extends unknown[], R>(
+  step: (state: S, player: S["players"][number], ...args: A) => R,
+): (state: S, playerId: string, ...args: A) => R | Rejection {
+  return (state, playerId, ...args) => {
+    const player = typeof playerId === "string" ? state.players.find((p) => p.id === playerId) : undefined;
+    return player ? step(state, player, ...args) : reject("NOT_A_PLAYER", "You have no seat in this game.");
+  };
+}
+
 /** Move name → payload: what a game's moves (or scheduled actions) take. */
 export type MoveMap = Record<string, object>;
 
