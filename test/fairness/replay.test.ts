@@ -35,14 +35,15 @@ import { keepers } from "../helpers/dice-picks.js";
 import { RulesPath, SYSTEM_ACTOR, type Action } from "../../src/rooms/rules-path.js";
 import type { Client } from "@colyseus/core";
 import pino from "pino";
-import type { z } from "zod";
+import { z } from "zod";
 import type { HistoryStep } from "../../src/games/definition.js";
 import type { Drawn } from "../../src/players/match-tracker.js";
 import type { FairnessReveal } from "../../src/fairness/room-fairness.js";
 
+/** The games this file knows how to play sensibly (STRATEGIES); any other listed game is driven without that knowledge (GENERIC). */
 type GameName = "tictactoe" | "dice" | "owedrahn" | "connectfour";
 
-const gameOf = (name: GameName): AnyGame => {
+const gameOf = (name: string): AnyGame => {
   const game = GAMES.find((g) => g.protocol.name === name);
   if (!game) throw new Error(`no game ${name}`);
   return game as AnyGame;
@@ -346,6 +347,52 @@ const STRATEGIES: Record<GameName, Strategy> = {
   },
 };
 
+/** A random value `schema` (JSON Schema, from the protocol's zod validator) accepts, for small games: integers from −1 to 9 within its range, ids of `ids`. */
+function fitting(schema: Record<string, unknown>, ids: readonly string[], g: Rng): unknown {
+  if (Array.isArray(schema.anyOf)) return fitting(pickOf(g, schema.anyOf as Record<string, unknown>[]), ids, g);
+  if (Array.isArray(schema.enum)) return pickOf(g, schema.enum as unknown[]);
+  switch (schema.type) {
+    case "object": {
+      const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+      return Object.fromEntries(Object.entries(properties).map(([key, field]) => [key, fitting(field, ids, g)]));
+    }
+    case "integer":
+    case "number": {
+      const low = Math.max(typeof schema.minimum === "number" ? schema.minimum : -1, -1);
+      const high = Math.min(typeof schema.maximum === "number" ? schema.maximum : 9, 9);
+      return g.int(Math.min(low, high), Math.max(low, high));
+    }
+    case "boolean":
+      return chance(g, 0.5);
+    case "string":
+      return ids.length > 0 ? pickOf(g, ids) : "x";
+    case "null":
+      return null;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A game this file knows nothing of: its protocol's messages with payloads their validators
+ * accept, sent mostly by the player whose turn it is. Rough play, but with timeouts and leaves
+ * its games end, and their replays are checked as any other's.
+ */
+function genericStrategy(definition: AnyGame): Strategy {
+  const shapes = new Map(Object.entries(definition.protocol.messages as Record<string, z.ZodType>).map(([type, validator]) => [type, z.toJSONSchema(validator, { unrepresentable: "any" }) as Record<string, unknown>]));
+  const payload = (type: string, room: SimRoom, g: Rng) => fitting(shapes.get(type) ?? {}, room.rules.playerIds(room.state) as readonly string[], g);
+  return {
+    smart(room, humans, g) {
+      const active = room.rules.activePlayer(room.state);
+      const player = active !== null && humans.includes(active) ? active : humans.length > 0 ? pickOf(g, humans) : null;
+      if (player === null) return null;
+      const type = pickOf(g, [...shapes.keys()]);
+      return { playerId: player, type, payload: payload(type, room, g) };
+    },
+    payload,
+  };
+}
+
 class DiceRoom extends SimRoom {
   withBot = false;
 }
@@ -359,15 +406,18 @@ class OweDrahnRoom extends SimRoom {
  * the protocol first, as the room does), sometimes run out of time or leave; scheduled
  * actions and bot moves come in between.
  */
-async function playRoom(name: GameName, seed: number, matches: number, fair: boolean, maxEvents = 6000, takeovers = false): Promise<SimRoom> {
+async function playRoom(name: string, seed: number, matches: number, fair: boolean, maxEvents = 6000, takeovers = false, generic = false): Promise<SimRoom> {
   const definition = gameOf(name);
   const g = seededRng(seed * 7919 + 17);
-  const options: Record<string, unknown> = name === "dice" ? { targetScore: pickOf(g, [1000, 1500, 2000]) } : name === "owedrahn" ? { maxPlayers: g.int(2, 8) } : {};
-  const room = name === "dice" ? new DiceRoom(definition, options, seed, fair, takeovers) : name === "owedrahn" ? new OweDrahnRoom(definition, options, seed, fair, takeovers) : new SimRoom(definition, options, seed, fair, takeovers);
+  const known = generic ? undefined : STRATEGIES[name as GameName];
+  const options: Record<string, unknown> = !known ? {} : name === "dice" ? { targetScore: pickOf(g, [1000, 1500, 2000]) } : name === "owedrahn" ? { maxPlayers: g.int(2, 8) } : {};
+  const room = !known ? new SimRoom(definition, options, seed, fair, takeovers) : name === "dice" ? new DiceRoom(definition, options, seed, fair, takeovers) : name === "owedrahn" ? new OweDrahnRoom(definition, options, seed, fair, takeovers) : new SimRoom(definition, options, seed, fair, takeovers);
   const seats = definition.rules.seats(definition.config(options as never));
   if (room instanceof DiceRoom) room.withBot = chance(g, 0.5);
   if (room instanceof OweDrahnRoom) room.wanted = g.int(2, seats);
-  const strategy = STRATEGIES[name];
+  const strategy = known ?? genericStrategy(definition);
+  // Players a game this file does not know waits for: a few (every seat is enough to start any game).
+  const wantedByUnknown = known ? 0 : g.int(Math.min(2, seats), seats);
   const messages = Object.entries(definition.protocol.messages as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>);
   /** Humans in the room (joined, not gone). */
   let humans: string[] = [];
@@ -384,7 +434,7 @@ async function playRoom(name: GameName, seed: number, matches: number, fair: boo
     }
     const rules = room.rules;
     const seated = rules.playerIds(room.state) as readonly string[];
-    const wanted = room instanceof OweDrahnRoom ? room.wanted : room instanceof DiceRoom && room.withBot ? 1 : 2;
+    const wanted = !known ? wantedByUnknown : room instanceof OweDrahnRoom ? room.wanted : room instanceof DiceRoom && room.withBot ? 1 : 2;
     const humansSeated = humans.filter((h) => seated.includes(h));
 
     if (rules.canSeat(room.state).ok && humansSeated.length < wanted && chance(g, 0.4)) {
@@ -439,7 +489,7 @@ const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const logOf = (record: MatchRecord) => roundTrip(record.log) as ReplayLog & { final: unknown; fairness?: { commitment: string; seed: string; clientSeeds: string } };
 
 /** Replays `f`'s stored log: every state the room went through, and the final one. */
-function assertReplays(name: GameName, f: Finished) {
+function assertReplays(name: string, f: Finished) {
   const log = logOf(f.record);
   const rules = gameOf(name).rules;
   const result = replay(rules, log);
@@ -468,11 +518,11 @@ interface Played {
 }
 
 /** Plays `rooms` rooms of `name` (seeds from `firstSeed`), `matches` games each; some with fair dice; `takeovers`: rooms taken over at random steps. */
-async function playMany(name: GameName, firstSeed: number, rooms: number, matches: number, fairEvery = 0, takeovers = false): Promise<Played> {
+async function playMany(name: string, firstSeed: number, rooms: number, matches: number, fairEvery = 0, takeovers = false, generic = false): Promise<Played> {
   const finished: Finished[] = [];
   for (let r = 0; r < rooms; r++) {
     const fair = fairEvery > 0 && r % fairEvery === 0;
-    finished.push(...(await playRoom(name, firstSeed + r, matches, fair, 6000, takeovers)).finished);
+    finished.push(...(await playRoom(name, firstSeed + r, matches, fair, 6000, takeovers, generic)).finished);
   }
   return { rooms, finished };
 }
@@ -525,6 +575,20 @@ describe("Replays of recorded matches (random complete games, driven as the room
     for (const type of ["roll", "lose_life", "choose_next", "timeout", "leave"]) assert.ok(steps.some((s) => s.action.type === type), `${type} steps are logged`);
     const reasons = count(p.finished, reasonOf);
     for (const reason of ["won", "left"]) assert.ok((reasons[reason] ?? 0) > 0, `some matches end ${reason}: ${JSON.stringify(reasons)}`);
+  });
+
+  it("every listed game, driven with no knowledge of it (its protocol's messages, well-formed, mostly from the player on turn), finishes matches that replay: a new game in GAMES is checked too", async () => {
+    for (const [i, definition] of GAMES.entries()) {
+      const name = definition.protocol.name;
+      // Fair dice where the room has them (its state has `fairness`), as the room decides.
+      const dice = (definition.state() as { fairness?: unknown }).fairness !== undefined;
+      const p = await playMany(name, 9000 + 100 * i, 6, 6, dice ? 2 : 0, false, true);
+      assert.ok(p.finished.length >= 12, `${name}: ${p.finished.length} matches`);
+      for (const f of p.finished) assertReplays(name, f);
+      const moves = new Set(p.finished.flatMap((f) => (f.record.log as ReplayLog).steps.map((step) => step.action.type)));
+      const messages = Object.keys(definition.protocol.messages);
+      assert.ok(messages.some((type) => moves.has(type)), `${name}: the players' own moves are logged (${[...moves].join(", ")})`);
+    }
   });
 
   it("rooms taken over at random steps (rebuilt from the snapshot Redis holds, some writes lost before) finish matches that replay, and whose fair dice verify, in all four games", async () => {
