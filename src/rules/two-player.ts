@@ -18,7 +18,7 @@
  * - **Timeout:** the player whose time ran out forfeits.
  * - **Rematch:** after a game, both seated players ask for it (`rematch` message).
  */
-import type { Ending, LeaveHow, MoveMap, Rejection, RulesSpec, SeatCheck, Step } from "./types.js";
+import type { Ending, LeaveHow, MoveMap, Rejection, RulesSpec, RulesSpecInput, SeatCheck, Step } from "./types.js";
 import { accept, defineRules, reject, seated } from "./types.js";
 import { pick, type Rng } from "./rng.js";
 
@@ -146,7 +146,7 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
     return { ok: true };
   };
 
-  const spec: RulesSpec<S, Record<string, never>, TwoPlayerMoves<M>> = {
+  const spec: RulesSpecInput<S, Record<string, never>, TwoPlayerMoves<M>> = {
     seats: () => 2,
     setup: () => ({ players: [], board: game.emptyBoard, currentTurn: null, winner: null, draw: false, phase: "waiting", rematch: [], turn: 0, games: 0, ending: null }),
     canSeat,
@@ -185,7 +185,6 @@ export function twoPlayerGame<B, M extends MoveMap>(game: BoardGame<B, M>) {
         return accept(state.players.length === 2 && next.rematch.length === 2 ? start(next, rng) : next);
       }),
     } as RulesSpec<S, Record<string, never>, TwoPlayerMoves<M>>["moves"],
-    scheduled: {},
     activePlayer: (state) => (state.phase === "playing" ? state.currentTurn : null),
     turnNumber: (state) => state.turn,
     playerIds: (state) => state.players.map((p) => p.id),

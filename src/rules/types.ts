@@ -175,11 +175,16 @@ export interface GameRules<S, C, M extends MoveMap, E extends { type: string } =
 
 const own = Object.prototype.hasOwnProperty;
 
+/** A {@link RulesSpec} as `defineRules` takes it: `scheduled` may be left out by a game that schedules nothing. */
+export type RulesSpecInput<S, C, M extends MoveMap, E extends { type: string } = never, X extends MoveMap = Record<never, never>> = Omit<RulesSpec<S, C, M, E, X>, "scheduled"> &
+  ([keyof X] extends [never] ? { readonly scheduled?: RulesSpec<S, C, M, E, X>["scheduled"] } : Pick<RulesSpec<S, C, M, E, X>, "scheduled">);
+
 /**
  * Makes a game's rules from its spec: adds `apply`, which routes an action to `join`,
  * `leave`, `timeout`, a scheduled action or a move by its `type`.
  */
-export function defineRules<S, C, M extends MoveMap, E extends { type: string } = never, X extends MoveMap = Record<never, never>>(spec: RulesSpec<S, C, M, E, X>): GameRules<S, C, M, E, X> {
+export function defineRules<S, C, M extends MoveMap, E extends { type: string } = never, X extends MoveMap = Record<never, never>>(input: RulesSpecInput<S, C, M, E, X>): GameRules<S, C, M, E, X> {
+  const spec = { ...input, scheduled: input.scheduled ?? {} } as RulesSpec<S, C, M, E, X>;
   const apply = (state: S, playerId: string, action: ActionOf<M> | SystemAction | ActionOf<X>, rng: Rng): Step<S, E, X> => {
     // Fuzzed input: anything that is not an action object is refused, never thrown on.
     if (typeof action !== "object" || action === null || typeof action.type !== "string") return reject("NOT_ALLOWED", "Unknown action.");

@@ -1,13 +1,14 @@
 /**
- * Compile-time checks of what `defineGame` (src/games/definition.ts) accepts: `npm test`
- * type-checks this file (`npm run typecheck`), and each `@ts-expect-error` below fails the
- * check if the line it marks ever compiles. Nothing here runs.
+ * Compile-time checks of what `defineGame` (src/games/definition.ts) and `defineRules`
+ * (src/rules/types.ts) accept: `npm test` type-checks this file (`npm run typecheck`), and
+ * each `@ts-expect-error` below fails the check if the line it marks ever compiles.
+ * Nothing here runs.
  */
 import { defineGame } from "../../src/games/definition.js";
 import { boardGameHistory, boardGameStanding, boardGameState, projectBoardGame } from "../../src/games/two-player.js";
 import { ticTacToeProtocol } from "../../src/protocol/games/tictactoe.js";
 import { ticTacToe, type TicTacToeState } from "../../src/rules/tictactoe.js";
-import type { GameRules } from "../../src/rules/types.js";
+import { accept, defineRules, type GameRules } from "../../src/rules/types.js";
 
 type Moves = typeof ticTacToe extends GameRules<TicTacToeState, infer _C, infer M, infer _E, infer _X> ? M : never;
 /** The game's other parts, taking any state: only the rules decide whether a game compiles below. */
@@ -36,3 +37,23 @@ export const refused = [
   // @ts-expect-error players without names: a match's record could not name its seats
   defineGame({ ...parts, rules: unnamed }),
 ];
+
+/** The least a game's rules are: a game that schedules nothing may leave `scheduled` out. */
+type Tiny = { players: { id: string; name: string }[]; currentTurn: string | null; ending: null };
+const ok = (state: Tiny) => accept<Tiny, never>(state);
+const tiny = {
+  seats: () => 2,
+  setup: (): Tiny => ({ players: [], currentTurn: null, ending: null }),
+  canSeat: () => ({ ok: true }) as const,
+  join: ok,
+  leave: ok,
+  timeout: ok,
+  moves: { poke: ok },
+  activePlayer: () => null,
+  turnNumber: () => 0,
+  playerIds: (state: Tiny) => state.players.map((p) => p.id),
+  isStarted: () => false,
+};
+export const withoutSchedule = defineRules<Tiny, object, { poke: object }>(tiny);
+// @ts-expect-error a game that schedules an action (`wake`) must say what it does
+export const scheduleMissing = defineRules<Tiny, object, { poke: object }, never, { wake: object }>(tiny);
