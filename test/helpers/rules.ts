@@ -87,10 +87,11 @@ export interface RejectionCase<S, A> {
 
 /**
  * Registers one test per row (the action is refused with its code, the state unchanged),
- * and one that every refusal leaves the very same state object, its board and players
- * untouched (call inside `describe`).
+ * and one that every refusal leaves the very same state object untouched, each of its
+ * fields (a board, the players…) the same object as before (call inside `describe`). Any
+ * game's rules: the state is any object.
  */
-export function rejectionTable<S extends { board: unknown; players: unknown }, A>(rules: Applies<S, A>, cases: readonly RejectionCase<S, A>[]) {
+export function rejectionTable<S extends object, A>(rules: Applies<S, A>, cases: readonly RejectionCase<S, A>[]) {
   const harness = rulesHarness(rules);
   for (const c of cases) {
     it(`${c.title} is rejected with ${c.code}`, () => {
@@ -101,12 +102,11 @@ export function rejectionTable<S extends { board: unknown; players: unknown }, A
     for (const c of cases) {
       const state = c.state();
       const before = structuredClone(state);
-      const { board, players } = state;
+      const fields = Object.entries(state);
       const result = rules.apply(state, c.player, c.action, scriptedRng([]));
       assert.equal(result.ok, false, c.title);
       assert.deepEqual(state, before, `${c.title}: the state object must be untouched`);
-      assert.equal(state.board, board, c.title);
-      assert.equal(state.players, players, c.title);
+      for (const [key, value] of fields) assert.equal((state as Record<string, unknown>)[key], value, `${c.title}: ${key}`);
     }
   });
 }
