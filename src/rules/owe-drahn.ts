@@ -32,7 +32,7 @@
 import { d6, pickFirst, type Rng } from "./rng.js";
 import type { MovesOf } from "../protocol/game.js";
 import type { oweDrahnProtocol } from "../protocol/games/owedrahn.js";
-import { accept, defineRules, reject, seated, type ActionOf, type Ending, type LeaveAction, type LeaveHow, type Rejection, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
+import { accept, defineRules, reject, seated, type ActionOf, type Ending, type LeaveAction, type LeaveHow, type RulesResult, type ScheduleEvent, type SeatCheck } from "./types.js";
 
 /** Lives each player starts every game with. */
 export const START_LIVES = 6;

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { plainText } from "../../client/src/dom.js";
 import type { ReplayView } from "../../client/src/view.js";
+import { dice, MAX_TURNS, type DiceState } from "../../src/rules/dice.js";
 import { oweDrahn } from "../../src/rules/owe-drahn.js";
 import { ticTacToe } from "../../src/rules/tictactoe.js";
 import type { Rng } from "../../src/rules/rng.js";
@@ -19,14 +20,14 @@ interface AnyRules {
   apply(state: unknown, playerId: string, action: unknown, rng: Rng): { ok: true; state: unknown } | { ok: false; message: string };
 }
 
-/** Plays `actions` from `start`, and returns each action's step line as the replay shows it. */
-function stepLines(game: string, rules: AnyRules, start: unknown, actions: [string, Record<string, unknown> & { type: string }][]): string[] {
+/** Plays `actions` from `start` (drawing from `rng`), and returns each action's step line as the replay shows it. */
+function stepLines(game: string, rules: AnyRules, start: unknown, actions: [string, Record<string, unknown> & { type: string }][], rng: Rng = low): string[] {
   const view = clientViews().find((v) => v.protocol.name === game)!.replay as ReplayView<unknown>;
   const names: Record<string, string> = { a: "Ada", b: "Bob", c: "Cy" };
   const lines: string[] = [];
   let state = start;
   for (const [actor, action] of actions) {
-    const result = rules.apply(state, actor, action, low);
+    const result = rules.apply(state, actor, action, rng);
     assert.ok(result.ok, `${actor} ${JSON.stringify(action)}: ${result.ok ? "" : result.message}`);
     lines.push(plainText(view.step({ before: state, after: result.state, action, actor, who: names[actor] ?? "" })));
     state = result.state;
@@ -72,5 +73,27 @@ describe("A replay's steps in words", () => {
     const name = (id: string) => ({ a: "Ada", b: "Bob", c: "Cy" })[id];
     assert.equal(lines[0], `${name(first)} left the game: out.`);
     assert.equal(lines[1], `${name(other)} did not come back. ${name(last)} wins!`);
+  });
+
+  it("Dice: a bust's end or a timeout on the game's last turn says how the game ended (the higher score wins, or a draw)", () => {
+    const rules = dice as unknown as AnyRules;
+    let state = dice.setup({ targetScore: 3000 }, low) as DiceState;
+    for (const [id, name] of [["a", "Ada"], ["b", "Bob"]] as const) {
+      const result = rules.apply(state, id, { type: "join", name }, low);
+      assert.ok(result.ok);
+      state = result.state as DiceState;
+    }
+    const lastTurn = (scores: [number, number]): DiceState => ({ ...state, turn: state.firstTurn! + MAX_TURNS - 1, players: state.players.map((p, i) => ({ ...p, score: scores[i]! })) });
+    const first = state.currentTurn!;
+    const name = first === "a" ? "Ada" : "Bob";
+    assert.equal(stepLines("dice", rules, lastTurn([0, 0]), [[first, { type: "timeout" }]])[0], `Time ran out for ${name}: the turn's points are lost. A draw.`);
+    assert.equal(stepLines("dice", rules, lastTurn([500, 0]), [[first, { type: "timeout" }]])[0], "Time ran out for " + name + ": the turn's points are lost. Ada wins!");
+    // No scoring die: a bust, whose end the rules schedule (no actor).
+    const faces = [2, 3, 4, 6, 2, 3];
+    const bust: Rng = { int: () => faces.shift() ?? 2 };
+    const [rolled, ended] = stepLines("dice", rules, lastTurn([0, 700]), [[first, { type: "roll" }], ["", { type: "end_bust" }]], bust);
+    assert.match(rolled!, /bust!$/);
+    assert.equal(ended, "After the bust, the turn passes. Bob wins!");
+    assert.equal(stepLines("dice", rules, state, [[first, { type: "timeout" }]])[0], `Time ran out for ${name}: the turn's points are lost.`, "not the last turn: the game goes on");
   });
 });

@@ -9,12 +9,17 @@ import assert from "node:assert/strict";
 import { CloseCode, ErrorCode as SdkErrorCode, type Room } from "@colyseus/sdk";
 import { GAME_GONE_TEXT, RECONNECTING_TEXT, RESTORING_TEXT, SeatRestore, seatGoneText } from "../../client/src/seat-restore.js";
 import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
+import { sleep } from "../../client/src/dom.js";
 
 /** An answer the SDK rejects a reconnect with (`code`: the matchmaker's HTTP status). */
 const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { code });
 
-/** A screen holding `room`, answering each reconnect with the next of `answers` (an error is a refusal). */
-function standIn(answers: (Error | "back")[], reconnectSeconds = 60) {
+/**
+ * A screen holding `room`, answering each reconnect with the next of `answers` (an error is a
+ * refusal). Like the game screen, it stops the fallback once the seat is back or the game
+ * lost. A short window by default: the fallback's give-up timers end soon after the tests.
+ */
+function standIn(answers: (Error | "back")[], reconnectSeconds = 0) {
   const room = { reconnectionToken: "room:t1", state: { reconnectSeconds } } as unknown as Room;
   const seen = { tokens: [] as string[], statuses: [] as (string | undefined)[], lost: undefined as { code: number; detail: string } | undefined, restored: undefined as Room | undefined, began: 0 };
   const back = { roomId: "room" } as unknown as Room;
@@ -34,10 +39,12 @@ function standIn(answers: (Error | "back")[], reconnectSeconds = 60) {
     done: () => seen.lost !== undefined,
     began: () => seen.began++,
     restored: (_old, r) => {
+      restore.stop();
       seen.restored = r;
       over();
     },
     lost: (code, detail) => {
+      restore.stop();
       seen.lost = { code, detail };
       over();
     },
@@ -75,9 +82,10 @@ describe("A seated player's way back after their process died (seat-restore.ts)"
     assert.deepEqual(seen.statuses, [RESTORING_TEXT]);
   });
 
-  it("gives the game up after three 'no such room' answers (522) in a row, not after two with a 523 between", async () => {
+  it("gives the game up after three 'no such room' answers (522) in a row, not after two with a 523 between", async function () {
+    this.timeout(15_000);
     const gone = () => refused(SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID);
-    const { room, seen, restore, ended } = standIn([gone(), gone(), refused(SdkErrorCode.MATCHMAKE_UNHANDLED), gone(), gone(), gone()]);
+    const { room, seen, restore, ended } = standIn([gone(), gone(), refused(SdkErrorCode.MATCHMAKE_UNHANDLED), gone(), gone(), gone()], 60);
     void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
     await ended;
     assert.equal(seen.tokens.length, 6, "a 523 between starts the count again");
@@ -104,12 +112,17 @@ describe("A seated player's way back after their process died (seat-restore.ts)"
     assert.equal(seen.lost, undefined);
   });
 
-  it("starts by itself a moment after a drop, once for several drops, and not for a room the screen no longer shows", async () => {
-    const { room, seen, restore, ended } = standIn(["back"]);
+  it("starts by itself a moment after a drop, once for several drops, and not for a room the screen no longer shows", async function () {
+    this.timeout(10_000);
+    const { room, seen, restore, ended } = standIn(["back", "back"]);
     restore.dropped(room);
+    await sleep(1000);
+    // The SDK's next failed retry, before the fallback started: no second one.
     restore.dropped(room);
     assert.equal(restore.active, false, "not at once: the SDK's own retries go first");
     await ended;
+    // Long enough for a second fallback, had the second drop scheduled one, to start and try.
+    await sleep(2500);
     assert.equal(seen.began, 1);
     assert.deepEqual(seen.tokens, ["room:t1"]);
     const other = standIn(["back"]);

@@ -585,9 +585,10 @@ describe("Replays of recorded matches (random complete games, driven as the room
       const p = await playMany(name, 9000 + 100 * i, 6, 6, dice ? 2 : 0, false, true);
       assert.ok(p.finished.length >= 12, `${name}: ${p.finished.length} matches`);
       for (const f of p.finished) assertReplays(name, f);
-      const moves = new Set(p.finished.flatMap((f) => (f.record.log as ReplayLog).steps.map((step) => step.action.type)));
+      // The players' own moves reach the rules and end up in the logs (not only joins, leaves and timeouts): at least one per match.
       const messages = Object.keys(definition.protocol.messages);
-      assert.ok(messages.some((type) => moves.has(type)), `${name}: the players' own moves are logged (${[...moves].join(", ")})`);
+      const own = p.finished.flatMap((f) => (f.record.log as ReplayLog).steps).filter((step) => messages.includes(step.action.type)).length;
+      assert.ok(own >= p.finished.length, `${name}: ${own} moves of the players' own in ${p.finished.length} matches`);
     }
   });
 

@@ -409,10 +409,11 @@ const diceReplay: ReplayView<DiceState, DiceRulesState> = {
         if (action.endTurn === true) return [who, ` banked ${(player?.roundScore ?? 0) + (player?.turnScore ?? 0)} points (${values.join(" ")} set aside).`, won];
         return [who, ` set aside ${values.join(" ")} (${player?.turnScore ?? 0} points) and rolls on.`];
       }
+      // Either may end the game's last turn (MAX_TURNS): the higher score wins, or a draw.
       case "end_bust":
-        return "After the bust, the turn passes.";
+        return ["After the bust, the turn passes.", won];
       case "timeout":
-        return ["Time ran out for ", who, ": the turn's points are lost."];
+        return ["Time ran out for ", who, ": the turn's points are lost.", won];
       default:
         return [commonStepLine({ before, after, action, actor, who: whoName, dice }) ?? [who, `: ${action.type}`], won];
     }
