@@ -214,7 +214,7 @@ export class GameScreen {
       this.showFeedback(title, detail, code);
     };
     this.repeats = new RepeatGuard();
-    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol, refused, this.repeats, this.entry.toggles), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
+    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol, refused, this.repeats, this.entry.toggles, () => this.scheduleRender()), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
     this.view = this.entry.screen(ctx);
     if (this.spectator) {
       // The server keeps no place for a spectator (its reconnection would be refused):
@@ -231,6 +231,8 @@ export class GameScreen {
     room.onStateChange(() => {
       // What was refused is no longer true once the game moved on ("not your turn"…).
       this.feedback = undefined;
+      // The message sent, if any, is answered: the next one may go.
+      this.repeats.answered();
       this.fair.stateChanged(room);
       this.render();
     });
@@ -742,7 +744,7 @@ export class GameScreen {
         ),
       ),
       // The game's own CSS is scoped under `.game-<name>` (client/style.css).
-      h("div", { class: `game-area game-${this.entry.protocol.name}` }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
+      h("div", { class: `game-area game-${this.entry.protocol.name}`, attrs: { "aria-busy": this.repeats.sending() ? "true" : "false" } }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
       this.feedback
         ? h(
             "p",

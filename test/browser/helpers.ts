@@ -295,6 +295,45 @@ export function startProxy(targetPort: number): Promise<Proxy> {
 }
 
 /**
+ * A slow network in front of the game server: every byte, both ways, arrives `delayMs` late
+ * (a bad mobile link; Chromium's own throttling does not reach WebSockets). Pages loaded
+ * through `url` make every request and WebSocket through it.
+ */
+export function startSlowLink(targetPort: number, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const late = (from: net.Socket, to: net.Socket) => {
+    // Equal delays keep the order (timers of one duration fire in the order they were set).
+    from.on("data", (chunk: Buffer) => void setTimeout(() => to.destroyed || to.write(chunk), delayMs));
+    from.on("end", () => void setTimeout(() => to.end(), delayMs));
+    from.on("close", () => void setTimeout(() => to.destroy(), delayMs));
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", () => undefined);
+      socket.on("close", () => sockets.delete(socket));
+    }
+    late(client, upstream);
+    late(upstream, client);
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/**
  * Ada creates a TicTacToe room, Bob joins it from the lobby, and whoever is on turn (the
  * first mover is drawn) plays cell 4, seen by both.
  */

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { board, browserSuite, createRoom, joinListed, PHONE, screenshot, startTwoPlayers, text, waitFor, type Player, expectText } from "./helpers.js";
+import { board, browserSuite, createRoom, joinListed, openPlayer, PHONE, screenshot, startSlowLink, startTwoPlayers, text, waitFor, type Player, expectText } from "./helpers.js";
 
 describe("Browser: TicTacToe", function () {
   this.timeout(60000);
@@ -105,6 +105,45 @@ describe("Browser: TicTacToe", function () {
     await waitFor(async () => (await board(second.page))[1] !== "", "the board after a second reload");
     await screenshot(second.page, "tictactoe-after-reload");
   });
+
+  it("on a slow mobile link, a second tap before the server's answer sends nothing: one mark, no 'It is not your turn', and the board shows it is busy meanwhile", async () => {
+    // Ada's connection holds every byte 400 ms each way (an 800 ms round trip, a bad mobile
+    // network), from her first page on.
+    const link = await startSlowLink(suite.server.port, 400);
+    try {
+      await slowTaps(link.url);
+    } finally {
+      await link.close();
+    }
+  });
+
+  async function slowTaps(url: string) {
+    const ada = await openPlayer(suite.browser, url, "Ada");
+    suite.track(ada);
+    const bob = await player("Bob");
+    const roomId = await createRoom(ada.page, "tictactoe");
+    await bob.page.getByTestId(`room-${roomId}`).waitFor();
+    await joinListed(bob.page, roomId);
+    for (const p of [ada, bob]) await waitFor(async () => (await text(p.page, "turn")).includes("turn"), "the game to start", 15000);
+    if (!(await text(ada.page, "turn")).startsWith("Your turn")) await move(bob.page, 8, [ada.page]);
+    await expectText(ada.page, "turn", /^Your turn/, "Ada on turn", 15000);
+    const before = (await board(bob.page)).filter((c) => c !== "").length;
+
+    await ada.page.getByTestId("cell-0").click();
+    assert.equal(await ada.page.locator(".game-area").getAttribute("aria-busy"), "true", "busy while the move is on its way");
+    await ada.page.waitForTimeout(300);
+    // Still unanswered: a second cell (or the same one again) could only be refused.
+    await ada.page.getByTestId("cell-1").click();
+    await waitFor(async () => (await board(bob.page))[0] !== "", "Ada's first mark at Bob's");
+    await waitFor(async () => (await board(ada.page))[0] !== "", "and at Ada's");
+    await ada.page.waitForTimeout(1500);
+    assert.equal(await ada.page.getByTestId("move-error").count(), 0, "no refusal shown");
+    assert.equal((await board(bob.page)).filter((c) => c !== "").length, before + 1, "one mark, not two");
+    assert.equal((await board(ada.page))[1], "", "the second tap left no mark");
+    assert.equal(await ada.page.locator(".game-area").getAttribute("aria-busy"), "false", "answered: no longer busy");
+    await expectText(bob.page, "turn", /^Your turn/, "Bob's turn");
+    assert.deepEqual([...ada.errors, ...bob.errors], []);
+  }
 
   it("a bad move shows its error in plain words and changes nothing", async () => {
     const { first, second } = await startedGame();
