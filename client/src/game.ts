@@ -29,7 +29,8 @@ import QRCode from "qrcode";
 import { checkedSender, RepeatGuard, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
 import type { JoinSeed } from "./fairness.js";
 import { FairDice } from "./fair-dice.js";
-import { SeatRestore } from "./seat-restore.js";
+import { restoreGiveUpAt, SeatRestore } from "./seat-restore.js";
+import { leaveWhenBack } from "./late-leave.js";
 import { SeatWatch } from "./seat-watch.js";
 
 export interface GameHost {
@@ -515,17 +516,26 @@ export class GameScreen {
       // An open connection tells the server at once (the seat is given up, the opponent wins).
       if (room.connection?.isOpen) await Promise.race([room.leave(true), sleep(2000)]);
       // A dropped one (the SDK between retries, a retry socket still opening) would carry
-      // nothing, and the SDK would bring the seat back once the network returns: its
-      // reconnection stops here, and the server gives the seat up when its window ends.
+      // nothing, and the SDK would bring the seat back into this game once the network
+      // returns: its reconnection stops here, and the leave goes once the network is back.
       else {
         retire(room);
-        markLeft(room.roomId);
+        this.leaveLater(room);
       }
     } catch {
       // the socket went meanwhile: retired with the screen
     } finally {
       this.host.showLobby();
     }
+  }
+
+  /**
+   * A leave the dropped connection could not carry: this tab no longer offers the game, and
+   * a seat is left once the network is back (late-leave.ts), within its window.
+   */
+  private leaveLater(room: Room) {
+    markLeft(room.roomId);
+    if (!this.spectator) void leaveWhenBack(this.host.client, room.reconnectionToken, restoreGiveUpAt(Date.now(), room.state));
   }
 
   private onAction(action: string, el: HTMLElement) {
@@ -552,11 +562,11 @@ export class GameScreen {
       case "lobby":
         if (this.rejoining || this.restore.active) {
           // Stops the re-join or the fallback (they check `leaving`), and dispose() retires the
-          // room (the SDK's own retries stop); no connection is left to leave on the server (a
-          // held seat is given up when its window ends).
+          // room (the SDK's own retries stop); no connection is left to leave on: a seat is
+          // left once the network is back.
           this.leaving = true;
           clearSeat();
-          markLeft(this.room.roomId);
+          this.leaveLater(this.room);
         }
         this.host.showLobby();
         return;
