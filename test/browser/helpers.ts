@@ -221,7 +221,15 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
-export function startProxy(targetPort: number): Promise<Proxy> {
+/** Listens on a free port of 127.0.0.1: its address as a page's URL. */
+function listenLocal(server: net.Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`));
+  });
+}
+
+export async function startProxy(targetPort: number): Promise<Proxy> {
   let down = false;
   const links = new Set<{ client: net.Socket; upstream: net.Socket; head: string; upstreamClosed: () => void }>();
   const server = net.createServer((client) => {
@@ -248,50 +256,45 @@ export function startProxy(targetPort: number): Promise<Proxy> {
       upstream.resetAndDestroy();
     }
   };
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        dropAll,
-        cut() {
-          down = true;
-          dropAll();
-        },
-        restore() {
-          down = false;
-        },
-        cutSlow(roomId) {
-          let cut = 0;
-          for (const link of links) {
-            const head = link.head.toLowerCase();
-            if (!head.startsWith("get ") || !head.includes("upgrade: websocket") || !link.head.includes(roomId)) continue;
-            cut++;
-            // The server's side goes (it sees the connection drop, and holds the seat); the
-            // browser's side gets the close frame, then the end of the connection.
-            link.upstream.off("close", link.upstreamClosed);
-            link.client.unpipe(link.upstream);
-            link.upstream.unpipe(link.client);
-            link.upstream.destroy();
-            // A close frame (FIN, opcode 8; unmasked, from the server): code 4430 and the server's reason.
-            const reason = Buffer.from("too slow: reconnect");
-            const payload = Buffer.concat([Buffer.from([4430 >> 8, 4430 & 0xff]), reason]);
-            link.client.end(Buffer.concat([Buffer.from([0x88, payload.length]), payload]));
-          }
-          return cut;
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            for (const { client, upstream } of links) {
-              client.destroy();
-              upstream.destroy();
-            }
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  const url = await listenLocal(server);
+  return {
+    url,
+    dropAll,
+    cut() {
+      down = true;
+      dropAll();
+    },
+    restore() {
+      down = false;
+    },
+    cutSlow(roomId) {
+      let cut = 0;
+      for (const link of links) {
+        const head = link.head.toLowerCase();
+        if (!head.startsWith("get ") || !head.includes("upgrade: websocket") || !link.head.includes(roomId)) continue;
+        cut++;
+        // The server's side goes (it sees the connection drop, and holds the seat); the
+        // browser's side gets the close frame, then the end of the connection.
+        link.upstream.off("close", link.upstreamClosed);
+        link.client.unpipe(link.upstream);
+        link.upstream.unpipe(link.client);
+        link.upstream.destroy();
+        // A close frame (FIN, opcode 8; unmasked, from the server): code 4430 and the server's reason.
+        const reason = Buffer.from("too slow: reconnect");
+        const payload = Buffer.concat([Buffer.from([4430 >> 8, 4430 & 0xff]), reason]);
+        link.client.end(Buffer.concat([Buffer.from([0x88, payload.length]), payload]));
+      }
+      return cut;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        for (const { client, upstream } of links) {
+          client.destroy();
+          upstream.destroy();
+        }
+        server.close(() => done());
+      }),
+  };
 }
 
 /**
@@ -299,7 +302,7 @@ export function startProxy(targetPort: number): Promise<Proxy> {
  * (a bad mobile link; Chromium's own throttling does not reach WebSockets). Pages loaded
  * through `url` make every request and WebSocket through it.
  */
-export function startSlowLink(targetPort: number, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function startSlowLink(targetPort: number, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const late = (from: net.Socket, to: net.Socket) => {
     // Equal delays keep the order (timers of one duration fire in the order they were set).
@@ -317,20 +320,14 @@ export function startSlowLink(targetPort: number, delayMs: number): Promise<{ ur
     late(client, upstream);
     late(upstream, client);
   });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return {
+    url: await listenLocal(server),
+    close: () =>
+      new Promise<void>((done) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => done());
+      }),
+  };
 }
 
 /**

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { ErrorCode as SdkErrorCode, type Room } from "@colyseus/sdk";
 import { leaveWhenBack } from "../../client/src/late-leave.js";
+import { onlineNavigator } from "../helpers/online.js";
 
 const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { code });
 
@@ -34,12 +35,7 @@ function standIn(answers: (Error | "room")[]) {
 
 describe("A Leave sent once the network is back (late-leave.ts)", function () {
   this.timeout(15_000);
-  const hadNavigator = Object.getOwnPropertyDescriptor(globalThis, "navigator");
-  before(() => Object.defineProperty(globalThis, "navigator", { value: { onLine: true }, configurable: true, writable: true }));
-  after(() => {
-    if (hadNavigator) Object.defineProperty(globalThis, "navigator", hadNavigator);
-    else delete (globalThis as { navigator?: unknown }).navigator;
-  });
+  onlineNavigator();
 
   it("tries again while the server cannot be reached or has not noticed the drop (524 in the window), then takes the seat back and leaves it, consented, with the SDK's reconnection off", async () => {
     const { client, seen } = standIn([new TypeError("Failed to fetch"), refused(SdkErrorCode.MATCHMAKE_EXPIRED), "room"]);

@@ -10,6 +10,7 @@ import { CloseCode, ErrorCode as SdkErrorCode, type Room } from "@colyseus/sdk";
 import { GAME_GONE_TEXT, RECONNECTING_TEXT, RESTORING_TEXT, SeatRestore, seatGoneText } from "../../client/src/seat-restore.js";
 import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
 import { sleep } from "../../client/src/dom.js";
+import { onlineNavigator } from "../helpers/online.js";
 
 /** An answer the SDK rejects a reconnect with (`code`: the matchmaker's HTTP status). */
 const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { code });
@@ -54,12 +55,7 @@ function standIn(answers: (Error | "back")[], reconnectSeconds = 0) {
 }
 
 describe("A seated player's way back after their process died (seat-restore.ts)", () => {
-  const hadNavigator = Object.getOwnPropertyDescriptor(globalThis, "navigator");
-  before(() => Object.defineProperty(globalThis, "navigator", { value: { onLine: true }, configurable: true, writable: true }));
-  after(() => {
-    if (hadNavigator) Object.defineProperty(globalThis, "navigator", hadNavigator);
-    else delete (globalThis as { navigator?: unknown }).navigator;
-  });
+  onlineNavigator();
 
   it("says 'reconnecting' until the server says the game's process is gone (523), then 'the server restarted'; gets the seat back with its current token each try", async () => {
     const { room, back, seen, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_UNHANDLED), "back"]);
