@@ -649,6 +649,7 @@ export class GameScreen {
     if (summary && !summary.running) this.confirmingLeave = false;
     // The fallback runs: the last picture stays, its controls off, and the status says why.
     const restoring = this.restore.status();
+    const kept = this.restore.seatKeptFor();
     if (restoring !== undefined) setConnection("reconnecting", "", restoring);
     const left = summary && summary.deadline > 0 && restoring === undefined ? secondsLeft(summary.deadline) : undefined;
 
@@ -734,6 +735,11 @@ export class GameScreen {
           { class: `status${restoring !== undefined ? " restoring" : ""}`, testid: "status", attrs: { "aria-live": "polite" } },
           restoring ?? (summary ? rich(summary.status) : "Loading the game…"),
         ),
+        // How long the seat waits for this player (the others see it count down too); hidden
+        // from screen readers, as the turn's countdown is: it changes every second.
+        kept !== undefined
+          ? h("p", { class: "seat-kept muted small", testid: "seat-kept", attrs: { "aria-hidden": "true" } }, kept > 0 ? `Your seat is kept for ${kept} s.` : "Your seat may be given up now.")
+          : null,
         this.seats.free && summary?.waiting === true && restoring === undefined
           ? h(
               "p",

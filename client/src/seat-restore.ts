@@ -101,6 +101,17 @@ export class SeatRestore {
     return navigator.onLine && this.restartHeard ? RESTORING_TEXT : RECONNECTING_TEXT;
   }
 
+  /**
+   * While it runs after a plain drop (no restart heard): the seconds the seat is still kept,
+   * counted from the drop this page saw (the server noticed it then or later, so the seat is
+   * kept at least that long); undefined otherwise (a restored room keeps the seat from its
+   * restore, which the page cannot know).
+   */
+  seatKeptFor(now = Date.now()): number | undefined {
+    if (!this.running || this.restartHeard || this.droppedAt === undefined) return undefined;
+    return Math.max(0, Math.ceil((this.droppedAt + reconnectWindowMs(this.host.room.state) - now) / 1000));
+  }
+
   /** The connection of `room` dropped (the SDK retries): the fallback starts soon, unless it is already on its way. */
   dropped(room: Room): void {
     this.droppedAt ??= Date.now();

@@ -126,6 +126,9 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     // 1.5 s after the drop the page's fallback runs beside the SDK's retries (the status line
     // says so; it names no server restart, since the server never said one happened).
     await expectText(ada.page, "status", /^Connection dropped — reconnecting…$/, "Ada's status while the page brings the game back");
+    // How long her seat is kept (RECONNECT_SECONDS=10, from the drop), as Bob sees it count down.
+    const kept = Number((await expectText(ada.page, "seat-kept", /^Your seat is kept for \d+ s\.$/)).match(/\d+/)![0]);
+    assert.ok(kept >= 1 && kept <= 9, `${kept} s left of the 10 s window, 1.5 s or more after the drop`);
     await bob.page.getByTestId("away").waitFor();
     await ada.page.getByTestId("btn-leave").click();
     await ada.page.getByTestId("lobby").waitFor();

@@ -70,6 +70,24 @@ describe("A seated player's way back after their process died (seat-restore.ts)"
     assert.equal(seen.lost, undefined);
   });
 
+  it("while it runs after a plain drop, counts down how long the seat is kept (from the room's window); nothing once a restart is heard, or once it stops", async () => {
+    const { room, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_UNHANDLED), "back"], 20);
+    assert.equal(restore.seatKeptFor(), undefined, "not running");
+    const start = Date.now();
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    assert.equal(restore.seatKeptFor(start), 20);
+    assert.equal(restore.seatKeptFor(start + 5500), 15);
+    assert.equal(restore.seatKeptFor(start + 25_000), 0);
+    await sleep(700);
+    assert.equal(restore.seatKeptFor(), undefined, "after the 523: a restored room keeps the seat from its restore, which the page cannot know");
+    await ended;
+    assert.equal(restore.seatKeptFor(), undefined, "back in the game");
+    const moved = standIn(["back"], 20);
+    void moved.restore.start(moved.room, CLOSE_ROOM_MOVED);
+    assert.equal(moved.restore.seatKeptFor(), undefined, "a room that moved");
+    await moved.ended;
+  });
+
   it("says at once that the server restarted when the room moved (4412)", async () => {
     const { room, seen, restore, ended } = standIn(["back"]);
     void restore.start(room, CLOSE_ROOM_MOVED);
