@@ -9,9 +9,7 @@
 import type { Client } from "@colyseus/sdk";
 import { describeJoinError, isRoomGone, isSeatExpired } from "./errors.js";
 import { online, sleep } from "./dom.js";
-
-/** Waits before each try; the last one repeats. */
-const DELAYS_MS = [500, 1000, 2000, 3000];
+import { RESTORE_DELAYS_MS as DELAYS_MS } from "./seat-restore.js";
 
 /**
  * Leaves the seat `token` holds once the server can be reached, trying until `giveUpAt`
@@ -21,6 +19,7 @@ const DELAYS_MS = [500, 1000, 2000, 3000];
 export async function leaveWhenBack(client: Pick<Client, "reconnect">, token: string, giveUpAt: number): Promise<"left" | "gone" | "given up"> {
   for (let tries = 0; ; tries++) {
     await online(giveUpAt - Date.now());
+    // The fallback's pacing: its tries and these share the address's joins per 10 s.
     await sleep(DELAYS_MS[Math.min(tries, DELAYS_MS.length - 1)]!);
     if (Date.now() >= giveUpAt) return "given up";
     try {

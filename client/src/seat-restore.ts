@@ -29,7 +29,7 @@ const RESTORE_AFTER_MS = 1500;
  * 10 s, so three players behind one address stay under the server's 20 joins and
  * reconnects per 10 s (JOINS_PER_10S).
  */
-const RESTORE_DELAYS_MS = [500, 1000, 1000, 1000, 2000, 2000, 3000];
+export const RESTORE_DELAYS_MS: readonly number[] = [500, 1000, 1000, 1000, 2000, 2000, 3000];
 /**
  * How long the server holds a dropped seat when its state does not say (`reconnectSeconds`,
  * the server's RECONNECT_SECONDS; a server before 2026-12-03 sent none): its default.

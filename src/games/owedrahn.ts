@@ -1,5 +1,5 @@
 import { oweDrahnProtocol } from "../protocol/games/owedrahn.js";
-import { DEFAULT_MAX_PLAYERS, oweDrahn as rules } from "../rules/owe-drahn.js";
+import { DEFAULT_MAX_PLAYERS, oweDrahn as rules, outOfRunningGame } from "../rules/owe-drahn.js";
 import { OweDrahnPlayer, OweDrahnState } from "../schema/OweDrahnState.js";
 import { syncSchemaArray } from "../schema/sync.js";
 import { defineGame, endItem, type HistoryItem } from "./definition.js";
@@ -44,8 +44,8 @@ export const oweDrahn = defineGame({
     const nameOf = (id: string) => before.players.find((p) => p.id === id)?.name ?? "";
     if (action.type === "lose_life") items.push({ kind: "oweDrahn", who: nameOf(playerId) });
     // Not when the leave ends the game: its end entry says who left ("Bea left — you win by forfeit").
-    const leaver = action.type === "leave" && before.phase === "playing" && after.phase === "playing" ? before.players.find((p) => p.id === playerId && p.life > 0 && !p.left) : undefined;
-    if (leaver) items.push({ kind: "left", who: leaver.name, data: { reset: before.currentValue > 0 && after.currentValue === 0, ...(action.dropped === true ? { dropped: true } : {}) } });
+    const out = action.type === "leave" ? outOfRunningGame(before, after, playerId) : undefined;
+    if (out) items.push({ kind: "left", who: out.leaver.name, data: { reset: out.reset, ...(action.dropped === true ? { dropped: true } : {}) } });
     for (const event of events) {
       if (event.type === "rolled") items.push({ kind: "roll", who: nameOf(String(event.playerId)), data: { die: Number(event.die), total: Number(event.total), timeout: event.timeout === true } });
       if (event.type === "handedOver") items.push({ kind: "next", who: nameOf(String(event.playerId)), data: { next: nameOf(String(event.nextId)), timeout: event.timeout === true } });

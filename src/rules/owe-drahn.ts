@@ -119,6 +119,18 @@ type Out = OweDrahnEvent | ScheduleEvent<OweDrahnScheduled>;
 
 const isAlive = (p: OweDrahnPlayer): boolean => p.life > 0 && !p.left;
 
+/**
+ * A leave that put `playerId` out of a running game that goes on (the room's history and a
+ * replay's step both say "Ada left the game: out"): the leaver as they were, and whether the
+ * total went back to 0 (they left on turn); undefined for any other step, such as a leave
+ * that ended the game (its ending says who left).
+ */
+export function outOfRunningGame(before: OweDrahnState, after: OweDrahnState, playerId: string): { leaver: OweDrahnPlayer; reset: boolean } | undefined {
+  if (before.phase !== "playing" || after.phase !== "playing") return undefined;
+  const leaver = before.players.find((p) => p.id === playerId && isAlive(p));
+  return leaver ? { leaver, reset: before.currentValue > 0 && after.currentValue === 0 } : undefined;
+}
+
 /** The next player alive after `fromId` in seat order (wrapping), or null if nobody else is. */
 function nextAlive(players: readonly OweDrahnPlayer[], fromId: string): OweDrahnPlayer | null {
   const n = players.length;

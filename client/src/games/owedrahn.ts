@@ -5,7 +5,7 @@ import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
-import { LOSE_LIFE_MIN_TOTAL, oweDrahn, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
+import { LOSE_LIFE_MIN_TOTAL, oweDrahn, outOfRunningGame, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
 import { defineView, resultClass, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
@@ -333,9 +333,9 @@ const oweDrahnReplay: ReplayView<OweDrahnState, OweDrahnRulesState> = {
         return ["Time ran out for ", who, " while choosing: ", nameOf(a.currentTurn), " plays next."];
       case "leave": {
         // Out of a running game that goes on: the live log's words ("Ada left the game: out.").
-        const leaver = b.phase === "playing" && a.phase === "playing" ? b.players.find((p) => p.id === info.actor && p.life > 0 && !p.left) : undefined;
-        if (!leaver) return [commonStepLine(info)!, won];
-        return outOfTheGame(who, info.action.dropped === true, b.currentValue > 0 && a.currentValue === 0, false);
+        const out = outOfRunningGame(b, a, info.actor);
+        if (!out) return [commonStepLine(info)!, won];
+        return outOfTheGame(who, info.action.dropped === true, out.reset, false);
       }
       default:
         return [commonStepLine(info) ?? [who, `: ${info.action.type}`], won];
