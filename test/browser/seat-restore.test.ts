@@ -73,8 +73,9 @@ describe("A seated player's way back after their process died (seat-restore.ts)"
   it("while it runs after a plain drop, counts down how long the seat is kept (from the room's window); nothing once a restart is heard, or once it stops", async () => {
     const { room, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_UNHANDLED), "back"], 20);
     assert.equal(restore.seatKeptFor(), undefined, "not running");
-    const start = Date.now();
     void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    // read after start() took the drop's time: a millisecond that ticks between the two would make it 21 s
+    const start = Date.now();
     assert.equal(restore.seatKeptFor(start), 20);
     assert.equal(restore.seatKeptFor(start + 5500), 15);
     assert.equal(restore.seatKeptFor(start + 25_000), 0);
