@@ -23,7 +23,7 @@ import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protoc
 import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, markLeft, saveSeat } from "./session.js";
-import { addsTo, clearToasts, setConnection, setNotice } from "./ui.js";
+import { addsTo, clearToasts, setConnectedAgain, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
 import { checkedSender, RepeatGuard, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
@@ -289,7 +289,7 @@ export class GameScreen {
       setTimeout(() => {
         if (room === this.room && !this.disposed && !this.lost) this.save();
       }, 0);
-      setConnection("connected", "back in the game");
+      setConnectedAgain("back in the game");
       this.render();
     });
     room.onLeave((code: number) => this.onLeave(room, code));
@@ -381,7 +381,7 @@ export class GameScreen {
     this.restore.stop();
     if (old !== room) retire(old);
     this.attach(room);
-    setConnection("connected", "back in the game");
+    setConnectedAgain("back in the game");
     this.render();
   }
 
@@ -477,7 +477,7 @@ export class GameScreen {
         this.attach(room);
         if (token) this.save();
         this.el.querySelector(".rejoin-panel")?.remove();
-        setConnection("connected", token ? "back in the game" : "watching again");
+        setConnectedAgain(token ? "back in the game" : "watching again");
         this.render();
         return;
       } catch (err) {

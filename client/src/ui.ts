@@ -24,10 +24,26 @@ function byId(id: string): HTMLElement {
  * or `words` instead of both. Setting what is already shown changes nothing (no mutation).
  */
 export function setConnection(state: ConnState, detail = "", words?: string): void {
+  clearTimeout(briefTimer);
+  briefTimer = undefined;
   const el = byId("conn-status");
   if (el.getAttribute("data-state") !== state) el.setAttribute("data-state", state);
   const text = words ?? (detail ? `${STATE_WORDS[state]} · ${detail}` : STATE_WORDS[state]);
   if (el.textContent !== text) el.textContent = text;
+}
+
+/** How long "Connected · back in the game" and the like stay before the banner says just "Connected". */
+export const BRIEF_DETAIL_MS = 5000;
+let briefTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Says "Connected · `detail`" (back in the game, watching again) for {@link BRIEF_DETAIL_MS},
+ * then just "Connected": news of a reconnection is old once the game has gone on. Any
+ * other banner set meanwhile stays.
+ */
+export function setConnectedAgain(detail: string): void {
+  setConnection("connected", detail);
+  briefTimer = setTimeout(() => setConnection("connected"), BRIEF_DETAIL_MS);
 }
 
 const TOAST_MS = 6000;

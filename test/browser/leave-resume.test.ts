@@ -136,7 +136,7 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     await leftWhenBack(ada, bob, cutAt, reconnectedBefore);
   });
 
-  it("a player cut as too slow (4430) is told their seat comes back, and plays on in it", async () => {
+  it("a player cut as too slow (4430) is told their seat comes back, and plays on in it; the banner says so for a few seconds only", async () => {
     const { ada, bob, roomId, second } = await gameWithOneMove(suite, proxy!.url);
     const role = await text(ada.page, "role");
     const before = await board(ada.page);
@@ -157,6 +157,8 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     await second.page.getByTestId("cell-0").click();
     await waitFor(async () => (await board(ada.page))[0] !== "" && (await board(bob.page))[0] !== "", "a move after the reconnection");
     assert.equal(await bob.page.getByTestId("away").count(), 0, "Bob does not see Ada away");
+    // The news is old once the game has gone on: the banner says just "Connected" a few seconds later.
+    await expectText(ada.page, "conn-status", /^Connected$/, "the banner a few seconds after Ada came back", 8000);
     assert.deepEqual(pageErrors(ada), []);
   });
 
