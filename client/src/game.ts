@@ -190,6 +190,7 @@ export class GameScreen {
         this.confirmingLeave = false;
       },
       restored: (old, restored) => this.restored(old, restored),
+      gameRunning: () => this.currentSummary()?.running === true,
       lost: (code, detail) => this.showLost(code, detail),
       render: () => this.render(),
     });

@@ -52,9 +52,14 @@ export function restoreGiveUpAt(droppedAt: number, state: unknown): number {
   return droppedAt + reconnectWindowMs(state) + RESTORE_MARGIN_MS;
 }
 
-/** What the lost panel says when the player came back after the server gave their seat up. */
-export function seatGoneText(windowMs: number): string {
-  return `You were away longer than the game keeps a seat (${Math.round(windowMs / 1000)} s), so your seat was given up: a game that was running went on without you, and counts as a forfeit.`;
+/**
+ * What the lost panel says when the player came back after the server gave their seat up;
+ * `running`: a game was running when the connection dropped (it went on without them, a
+ * forfeit), not between games.
+ */
+export function seatGoneText(windowMs: number, running: boolean): string {
+  const gone = `You were away longer than the game keeps a seat (${Math.round(windowMs / 1000)} s), so your seat was given up`;
+  return running ? `${gone}: the game went on without you, and counts as a forfeit.` : `${gone}. No game was running when your connection dropped.`;
 }
 /** What the lost panel says when the server answers that the room is not there (522). */
 export const GAME_GONE_TEXT = "This game is no longer on the server (it restarted without it, or the game ended while you were away). Start a new one from the lobby.";
@@ -74,6 +79,8 @@ export interface RestoreHost {
   began(): void;
   /** The seat is back in `room` (the old room is the screen's to retire). */
   restored(old: Room, room: Room): void;
+  /** Whether a game was running in the last state the screen saw (a seat given up then is a forfeit). */
+  gameRunning(): boolean;
   /** Bringing the game back did not work: `detail` says why ("" when nothing answered). */
   lost(code: number, detail: string): void;
   render(): void;
@@ -151,6 +158,8 @@ export class SeatRestore {
     const droppedAt = (this.droppedAt ??= Date.now());
     const giveUpAt = restoreGiveUpAt(droppedAt, host.room.state);
     const windowMs = reconnectWindowMs(host.room.state);
+    // Read now, from the last state before the drop (a seat given up then was a forfeit).
+    const running = host.gameRunning();
     host.render();
     let gone = 0;
     let lastError: unknown;
@@ -182,7 +191,7 @@ export class SeatRestore {
       if (gone >= GONE_ANSWERS) return host.lost(code, GAME_GONE_TEXT);
       // "Expired" once the window is over: the seat was given up (within it, the server may not
       // have noticed the old connection's end yet, or a restored room may not hold it yet).
-      if (isSeatExpired(result.error) && Date.now() >= droppedAt + windowMs) return host.lost(code, seatGoneText(windowMs));
+      if (isSeatExpired(result.error) && Date.now() >= droppedAt + windowMs) return host.lost(code, seatGoneText(windowMs, running));
       // 523: the room's process is gone and no survivor has it back yet (src/ha/unanswered.ts).
       // (Not 522: a game that ended while the network was down is answered so too.)
       if (!this.restartHeard && refusedWith(result.error, SdkErrorCode.MATCHMAKE_UNHANDLED)) {
@@ -197,7 +206,7 @@ export class SeatRestore {
     // gone. Online, the server could not be reached or did not give the seat back (it may be
     // down, or restarted without high availability): not the player's doing.
     offline ||= !navigator.onLine;
-    if (offline || isSeatExpired(lastError)) return host.lost(code, seatGoneText(windowMs));
+    if (offline || isSeatExpired(lastError)) return host.lost(code, seatGoneText(windowMs, running));
     host.lost(code, lastError === undefined ? "" : `Bringing your game back did not work: ${describeJoinError(lastError).title}`);
   }
 }

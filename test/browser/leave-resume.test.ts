@@ -20,7 +20,7 @@ import assert from "node:assert/strict";
 import { MatchMakeError } from "@colyseus/sdk";
 import type { Page } from "playwright-core";
 import { describeJoinError, isRoomGone, isSeatExpired } from "../../client/src/errors.js";
-import { board, browserSuite, createRoom, expectText, oneMoveGame, openPlayer, screenshot, startProxy, text, waitFor, type BrowserSuite, type Player, type Proxy } from "./helpers.js";
+import { board, browserSuite, createRoom, expectText, oneMoveGame, openPlayer, playInTurn, screenshot, startProxy, text, waitFor, type BrowserSuite, type Player, type Proxy } from "./helpers.js";
 
 const SEAT_KEY = "turn-games.seat";
 
@@ -218,9 +218,17 @@ async function watchForRestartClaim(page: Page): Promise<void> {
 
 const restartClaimed = (page: Page) => page.evaluate(() => (window as unknown as { __restartClaimed?: boolean }).__restartClaimed === true);
 
-/** The lost panel says the seat was given up (RECONNECT_SECONDS=2), with no stale status under it, and the page never claimed a restart. */
-async function saysSeatGone(p: Player): Promise<void> {
-  assert.match(await text(p.page, "lost"), /You were away longer than the game keeps a seat \(2 s\), so your seat was given up: a game that was running went on without you, and counts as a forfeit\./);
+/**
+ * The lost panel says the seat was given up (RECONNECT_SECONDS=2): a forfeit when a game was
+ * running at the drop, none between games; no stale status under it, and the page never
+ * claimed a restart.
+ */
+async function saysSeatGone(p: Player, running = true): Promise<void> {
+  const lost = await text(p.page, "lost");
+  assert.match(lost, /You were away longer than the game keeps a seat \(2 s\), so your seat was given up/);
+  if (running) assert.match(lost, /so your seat was given up: the game went on without you, and counts as a forfeit\./);
+  else assert.match(lost, /so your seat was given up\. No game was running when your connection dropped\./);
+  if (!running) assert.doesNotMatch(lost, /forfeit|went on without you/, "between games, no game went on without the player");
   assert.equal(await p.page.getByTestId("status").isVisible(), false, `no stale status under the panel: ${await text(p.page, "status")}`);
   assert.equal(await restartClaimed(p.page), false, "never 'the server restarted'");
   assert.deepEqual(pageErrors(p), []);
@@ -299,6 +307,30 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
       assert.ok(Date.now() - backAt < 8000, "at the first answer, not when the page's margin ran out");
       assert.doesNotMatch(await text(ada.page, "lost"), /try again/i);
       await saysSeatGone(ada);
+    } finally {
+      proxy.restore();
+      await proxy.close();
+    }
+  });
+
+  it("a page whose network comes back after the window, the game over before the drop, is told its seat was given up, but no game went on without it", async () => {
+    const proxy = await startProxy(suite.server.port);
+    try {
+      const { ada, bob, first, second } = await gameWithOneMove(suite, proxy.url);
+      // The first mover wins down the middle column; the room waits for a rematch.
+      await playInTurn([
+        [second, "cell-0"],
+        [first, "cell-1"],
+        [second, "cell-8"],
+        [first, "cell-7"],
+      ]);
+      for (const p of [ada, bob]) await expectText(p.page, "status", /^Game over/, `${p === ada ? "Ada" : "Bob"} sees the game over`);
+      await watchForRestartClaim(ada.page);
+      proxy.cut();
+      await expectText(bob.page, "status", /Ada did not come back/, "the window ended for Bob", 15000);
+      proxy.restore();
+      await ada.page.getByTestId("lost").waitFor({ timeout: 8000 });
+      await saysSeatGone(ada, false);
     } finally {
       proxy.restore();
       await proxy.close();

@@ -20,7 +20,7 @@ const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { 
  * refusal). Like the game screen, it stops the fallback once the seat is back or the game
  * lost. A short window by default: the fallback's give-up timers end soon after the tests.
  */
-function standIn(answers: (Error | "back")[], reconnectSeconds = 0) {
+function standIn(answers: (Error | "back")[], reconnectSeconds = 0, running = true) {
   const room = { reconnectionToken: "room:t1", state: { reconnectSeconds } } as unknown as Room;
   const seen = { tokens: [] as string[], statuses: [] as (string | undefined)[], lost: undefined as { code: number; detail: string } | undefined, restored: undefined as Room | undefined, began: 0 };
   const back = { roomId: "room" } as unknown as Room;
@@ -38,6 +38,7 @@ function standIn(answers: (Error | "back")[], reconnectSeconds = 0) {
       throw answer;
     },
     done: () => seen.lost !== undefined,
+    gameRunning: () => running,
     began: () => seen.began++,
     restored: (_old, r) => {
       restore.stop();
@@ -107,12 +108,16 @@ describe("A seated player's way back after their process died (seat-restore.ts)"
     assert.deepEqual(seen.lost, { code: CloseCode.ABNORMAL_CLOSURE, detail: GAME_GONE_TEXT });
   });
 
-  it("says the seat was given up when the server answers 'expired' once the window is over", async () => {
-    const { room, seen, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_EXPIRED)], 0);
-    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
-    await ended;
-    assert.equal(seen.tokens.length, 1);
-    assert.deepEqual(seen.lost, { code: CloseCode.ABNORMAL_CLOSURE, detail: seatGoneText(0) });
+  it("says the seat was given up when the server answers 'expired' once the window is over: a forfeit if a game was running at the drop, none between games", async () => {
+    for (const running of [true, false]) {
+      const { room, seen, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_EXPIRED)], 0, running);
+      void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+      await ended;
+      assert.equal(seen.tokens.length, 1);
+      assert.deepEqual(seen.lost, { code: CloseCode.ABNORMAL_CLOSURE, detail: seatGoneText(0, running) });
+    }
+    assert.match(seatGoneText(30_000, true), /\(30 s\), so your seat was given up: the game went on without you, and counts as a forfeit\.$/);
+    assert.match(seatGoneText(30_000, false), /\(30 s\), so your seat was given up\. No game was running when your connection dropped\.$/);
   });
 
   it("stops when told (the SDK's own reconnection came back first): no more tries, neither restored nor lost", async () => {
