@@ -62,6 +62,21 @@ const DRAWN = { values: [4] } as never;
 /** `seen` without the out.then markers. */
 const calls = (seen: unknown[][]) => seen.filter(([kind]) => kind !== "then");
 
+/**
+ * Runs `fn` with the clock stopped: the path reads Date.now() to set a timer's deadline and
+ * the stand-in reads it again, so a millisecond ticking between the two would read 2999 for 3000.
+ */
+function atOneInstant<T>(fn: () => T): T {
+  const realNow = Date.now;
+  const now = realNow();
+  Date.now = () => now;
+  try {
+    return fn();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
 describe("RulesPath: the one path from a message to the rules", () => {
   it("a valid message becomes the sender's action: recorded, committed, then its events broadcast", () => {
     const { path, client, seen } = setUp();
@@ -118,14 +133,14 @@ describe("RulesPath: the one path from a message to the rules", () => {
 
   it("a scheduled event is armed before the commit (its snapshot holds it) and never broadcast; a scheduled action runs as the system", () => {
     const { path, seen } = setUp();
-    assert.equal(path.apply("a", { type: "pause" }), true);
+    assert.equal(atOneInstant(() => path.apply("a", { type: "pause" })), true);
     assert.deepEqual(seen.slice(2), [["at", 3000, { type: "resume" }], ["commit", 0], ["then"], ["broadcast", "paused", { by: "a" }]]);
     seen.length = 0;
     assert.equal(path.apply("a", { type: "resume" }), false, "a player cannot send the system's action");
     path.scheduledAction({ type: "resume" });
     assert.deepEqual(seen.slice(2), [["applied", true], ["record", SYSTEM_ACTOR, "resume", 0, 0], ["commit", 0]]);
     seen.length = 0;
-    path.apply("a", { type: "nap" });
+    atOneInstant(() => path.apply("a", { type: "nap" }));
     assert.deepEqual(seen[2], ["at", 0, { type: "resume" }], "a timer with no delay set runs at once");
   });
 

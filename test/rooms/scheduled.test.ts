@@ -33,11 +33,11 @@ describe("ScheduledActions (src/rooms/scheduled.ts)", () => {
 
   it("an action due in the future runs once, at its time and not before", async () => {
     const action = { type: "bust", player: 1 };
-    scheduled.at(Date.now() + 60, action);
+    scheduled.at(Date.now() + 500, action);
     assert.deepEqual([...ran], [], "not synchronously");
     await sleep(0);
     assert.deepEqual([...ran], [], "not on the next tick");
-    await sleep(15); // a timer due earlier than the action's always fires first
+    await sleep(15); // a timer due earlier than the action's fires first (500 ms: room for a loaded machine's late ticks)
     assert.deepEqual([...ran], [], "not before it is due");
     await until(() => ran.length > 0);
     assert.deepEqual([...ran], [action], "the action itself is dispatched");
@@ -48,7 +48,7 @@ describe("ScheduledActions (src/rooms/scheduled.ts)", () => {
   });
 
   it("an action whose due time has passed runs at once (on the next tick), ahead of ones due later", async () => {
-    scheduled.at(Date.now() + 40, { type: "later" });
+    scheduled.at(Date.now() + 500, { type: "later" });
     scheduled.at(Date.now() - 5000, { type: "overdue" });
     assert.deepEqual([...ran], [], "not synchronously");
     await sleep(0);
@@ -65,8 +65,8 @@ describe("ScheduledActions (src/rooms/scheduled.ts)", () => {
 
   it("list() shows the pending actions in scheduling order, with their due time and action, and drops each once it ran", async () => {
     const now = Date.now();
-    const a = { due: now + 90, action: { type: "game-over", winner: "x" } };
-    const b = { due: now + 40, action: { type: "bust" } };
+    const a = { due: now + 900, action: { type: "game-over", winner: "x" } };
+    const b = { due: now + 300, action: { type: "bust" } };
     const c = { due: now - 1000, action: { type: "overdue" } };
     for (const s of [a, b, c]) scheduled.at(s.due, s.action);
     assert.deepEqual(scheduled.list(), [a, b, c], "scheduling order, not due order");
@@ -86,7 +86,7 @@ describe("ScheduledActions (src/rooms/scheduled.ts)", () => {
       listed.push(scheduled.list());
     });
     scheduled.at(Date.now() + 20, { type: "first" });
-    scheduled.at(Date.now() + 200, { type: "second" });
+    scheduled.at(Date.now() + 600, { type: "second" });
     await until(() => ran.length === 1);
     assert.deepEqual(listed[0]!.map((s) => (s as { action: ScheduledAction }).action.type), ["second"]);
   });

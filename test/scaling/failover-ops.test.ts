@@ -284,8 +284,9 @@ describe("High availability, operations: snapshots seen from outside, and the su
       if (i === 2) {
         // Redis holds writes (scripts included) for 400 ms, reads still answered: the move's
         // patch must wait for its snapshot.
-        assert.equal(await suite.redis.call("CLIENT", "PAUSE", "400", "WRITE"), "OK");
+        // The clock is read before the command: the hold starts when Redis runs it, before its answer arrives.
         const heldAt = Date.now();
+        assert.equal(await suite.redis.call("CLIENT", "PAUSE", "400", "WRITE"), "OK");
         mover.send("make_move", { row, col });
         await new Promise((r) => setTimeout(r, 200));
         assert.deepEqual(both.map(boardOf), before, "no client sees the move while its snapshot cannot be written");
@@ -346,8 +347,8 @@ describe("High availability, operations: snapshots seen from outside, and the su
     const oldToken = second.room.reconnectionToken;
 
     // Redis holds every write for 1.5 s; meanwhile the second player's move goes in, and their connection drops.
+    const pausedAt = Date.now(); // before the command: the hold starts when Redis runs it
     assert.equal(await suite.redis.call("CLIENT", "PAUSE", "1500", "WRITE"), "OK");
-    const pausedAt = Date.now();
     second.send("make_move", { row: 1, col: 1 });
     await new Promise((r) => setTimeout(r, 100));
     (second.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
