@@ -19,6 +19,10 @@ function byId(id: string): HTMLElement {
   return el;
 }
 
+/** How long "Connected · back in the game" and the like stay before the banner says just "Connected". */
+export const BRIEF_DETAIL_MS = 5000;
+let briefTimer: ReturnType<typeof setTimeout> | undefined;
+
 /**
  * Sets the always-visible connection banner: the state's words (and `detail` after them),
  * or `words` instead of both. Setting what is already shown changes nothing (no mutation).
@@ -31,10 +35,6 @@ export function setConnection(state: ConnState, detail = "", words?: string): vo
   const text = words ?? (detail ? `${STATE_WORDS[state]} · ${detail}` : STATE_WORDS[state]);
   if (el.textContent !== text) el.textContent = text;
 }
-
-/** How long "Connected · back in the game" and the like stay before the banner says just "Connected". */
-export const BRIEF_DETAIL_MS = 5000;
-let briefTimer: ReturnType<typeof setTimeout> | undefined;
 
 /**
  * Says "Connected · `detail`" (back in the game, watching again) for {@link BRIEF_DETAIL_MS},
