@@ -109,7 +109,8 @@ export function describeMatchmakingStatus(status: MatchmakingStatusCode, message
     case MatchmakingStatus.FORBIDDEN:
       return { ...failure, title: "The server refused this request from this page.", detail: message };
     case MatchmakingStatus.CONFLICT:
-      // Body code 4401 / 4402, which the SDK does not pass on.
+      // No place could be reserved (body code 4401, which the SDK does not pass on). A room whose
+      // seats are taken or whose game started refuses the WebSocket instead (4401 / 4402, above).
       return { ...failure, title: "That room is full or its game has started. You can watch it instead.", detail: "", canWatch: true };
     case MatchmakingStatus.BODY_TOO_LARGE:
       return { ...failure, title: "The request was too large for the server. Please use a shorter name.", detail: "" };

@@ -48,8 +48,8 @@ function reconnectWindowMs(state: unknown): number {
 }
 
 /** When the fallback gives up for a drop at `droppedAt`: the seat's window (from the room's last state) and the margin. */
-export function restoreGiveUpAt(droppedAt: number, state: unknown): number {
-  return droppedAt + reconnectWindowMs(state) + RESTORE_MARGIN_MS;
+export function restoreGiveUpAt(droppedAt: number, state: unknown, marginMs = RESTORE_MARGIN_MS): number {
+  return droppedAt + reconnectWindowMs(state) + marginMs;
 }
 
 /**
@@ -95,7 +95,11 @@ export class SeatRestore {
   /** Each run has its number: a stop ends the one under way. */
   private run = 0;
 
-  constructor(private readonly host: RestoreHost) {}
+  /** `marginMs`: the time beyond the window it keeps trying (a test's is short). */
+  constructor(
+    private readonly host: RestoreHost,
+    private readonly marginMs = RESTORE_MARGIN_MS,
+  ) {}
 
   /** Whether it runs (the screen keeps its last picture, its controls off). */
   get active(): boolean {
@@ -156,7 +160,7 @@ export class SeatRestore {
     const run = ++this.run;
     const stopped = () => run !== this.run || host.done();
     const droppedAt = (this.droppedAt ??= Date.now());
-    const giveUpAt = restoreGiveUpAt(droppedAt, host.room.state);
+    const giveUpAt = restoreGiveUpAt(droppedAt, host.room.state, this.marginMs);
     const windowMs = reconnectWindowMs(host.room.state);
     // Read now, from the last state before the drop (a seat given up then was a forfeit).
     const running = host.gameRunning();

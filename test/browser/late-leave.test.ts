@@ -6,17 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { ErrorCode as SdkErrorCode, type Room } from "@colyseus/sdk";
+import { RATE_LIMIT_WAIT_MS } from "../../client/src/errors.js";
 import { leaveWhenBack } from "../../client/src/late-leave.js";
+import { RESTORE_DELAYS_MS } from "../../client/src/seat-restore.js";
 import { onlineNavigator } from "../helpers/online.js";
 
 const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { code });
 
 /** A client answering each reconnect with the next of `answers` ("room": a room whose leave is recorded). */
 function standIn(answers: (Error | "room")[]) {
-  const seen = { tokens: [] as string[], left: [] as boolean[], reconnecting: [] as boolean[] };
+  const seen = { at: [] as number[], tokens: [] as string[], left: [] as boolean[], reconnecting: [] as boolean[] };
   const client = {
     reconnect: async (token: string) => {
       seen.tokens.push(token);
+      seen.at.push(Date.now());
       const answer = answers.shift() ?? refused(SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID);
       if (answer !== "room") throw answer;
       const room = {
@@ -52,5 +55,40 @@ describe("A Leave sent once the network is back (late-leave.ts)", function () {
     const late = standIn([refused(SdkErrorCode.MATCHMAKE_EXPIRED), "room"]);
     assert.equal(await leaveWhenBack(late.client, "room:t", Date.now() + 1200), "given up", "the seat's window ended: the server gave it up");
     assert.deepEqual(late.seen.left, []);
+  });
+
+  it("tries at the fallback's pace (0.5 s, then 1 s apart), and waits what the server asks after 'too many tries' (429)", async () => {
+    const { client, seen } = standIn([new TypeError("Failed to fetch"), refused(429), "room"]);
+    const start = Date.now();
+    assert.equal(await leaveWhenBack(client, "room:t", Date.now() + 30_000), "left");
+    const [first, second, third] = seen.at.map((at) => at - start);
+    assert.ok(first! >= RESTORE_DELAYS_MS[0]! - 5 && first! < RESTORE_DELAYS_MS[0]! + 400, `the first try ${first} ms after the start`);
+    assert.ok(second! - first! >= RESTORE_DELAYS_MS[1]! - 5 && second! - first! < RESTORE_DELAYS_MS[1]! + 400, `the second ${second! - first!} ms after the first`);
+    assert.ok(third! - second! >= RATE_LIMIT_WAIT_MS + RESTORE_DELAYS_MS[2]! - 5, `after the 429, the third ${third! - second!} ms later`);
+  });
+
+  it("offline, it waits for the network (the 'online' event) before its first try", async () => {
+    const nav = globalThis.navigator as { onLine: boolean };
+    const g = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown };
+    const had = { add: g.addEventListener, remove: g.removeEventListener };
+    const listeners: (() => void)[] = [];
+    nav.onLine = false;
+    g.addEventListener = (type: string, fn: () => void) => type === "online" && listeners.push(fn);
+    g.removeEventListener = () => undefined;
+    try {
+      const { client, seen } = standIn(["room"]);
+      const start = Date.now();
+      const done = leaveWhenBack(client, "room:t", Date.now() + 30_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.deepEqual(seen.tokens, [], "nothing tried while offline");
+      nav.onLine = true;
+      for (const fn of listeners) fn();
+      assert.equal(await done, "left");
+      assert.ok(seen.at[0]! - start >= 1500 + RESTORE_DELAYS_MS[0]! - 5, `tried ${seen.at[0]! - start} ms after the start, once online`);
+    } finally {
+      nav.onLine = true;
+      g.addEventListener = had.add;
+      g.removeEventListener = had.remove;
+    }
   });
 });

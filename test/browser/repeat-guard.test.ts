@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
 import { checkedSender, RepeatGuard } from "../../client/src/view.js";
+import { ErrorCode } from "../../src/protocol/errors.js";
 import { connectFourProtocol } from "../../src/protocol/games/connectfour.js";
 import { diceProtocol } from "../../src/protocol/games/dice.js";
 
@@ -49,6 +50,30 @@ describe("RepeatGuard: a double click's second message", () => {
     assert.equal(dice.first("select", { index: 5 }, 750, true), false, "nothing after Bank until it is answered");
     dice.answered();
     assert.equal(dice.first("select", { index: 2 }, 800, true), true, "answered: a toggle again is a choice (unselect)");
+  });
+
+  it("the wait for an answer ends exactly 4 s after the message: busy until then, and nothing else goes", () => {
+    const guard = new RepeatGuard();
+    assert.equal(guard.sending(0), false, "nothing sent yet");
+    assert.equal(guard.first("roll", {}, 10_000), true);
+    assert.equal(guard.sending(13_999), true);
+    assert.equal(guard.first("make_move", { row: 0, col: 0 }, 13_999), false);
+    assert.equal(guard.sending(14_000), false);
+    assert.equal(guard.first("make_move", { row: 0, col: 0 }, 14_000), true);
+  });
+
+  it("a payload the protocol refuses is not sent: it is refused here, as the server would (INVALID_PAYLOAD), and blocks nothing", () => {
+    const sent: string[] = [];
+    const room = { send: (type: string) => void sent.push(type) } as unknown as Room;
+    const refusals: [string, string][] = [];
+    const drop = checkedSender(room, connectFourProtocol, (_title, detail, code) => void refusals.push([code, String(detail)]));
+    drop("drop", { column: "three" } as never);
+    assert.deepEqual(sent, []);
+    assert.equal(refusals.length, 1);
+    assert.equal(refusals[0]![0], ErrorCode.INVALID_PAYLOAD);
+    assert.notEqual(refusals[0]![1], "", "the validator's reason");
+    drop("drop", { column: 3 });
+    assert.deepEqual(sent, ["drop"], "a valid move goes at once after it");
   });
 
   it("after a reset (the first was refused, or the player's turn began) the same message goes at once", () => {

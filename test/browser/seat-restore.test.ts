@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { CloseCode, ErrorCode as SdkErrorCode, type Room } from "@colyseus/sdk";
-import { GAME_GONE_TEXT, RECONNECTING_TEXT, RESTORING_TEXT, SeatRestore, seatGoneText } from "../../client/src/seat-restore.js";
+import { GAME_GONE_TEXT, RECONNECTING_TEXT, RESTORE_DELAYS_MS, RESTORING_TEXT, SeatRestore, seatGoneText } from "../../client/src/seat-restore.js";
+import { RATE_LIMIT_WAIT_MS } from "../../client/src/errors.js";
 import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
 import { sleep } from "../../client/src/dom.js";
 import { onlineNavigator } from "../helpers/online.js";
@@ -20,9 +21,9 @@ const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { 
  * refusal). Like the game screen, it stops the fallback once the seat is back or the game
  * lost. A short window by default: the fallback's give-up timers end soon after the tests.
  */
-function standIn(answers: (Error | "back")[], reconnectSeconds = 0, running = true) {
+function standIn(answers: (Error | "back" | { backAfter: number })[], reconnectSeconds = 0, running = true, marginMs?: number) {
   const room = { reconnectionToken: "room:t1", state: { reconnectSeconds } } as unknown as Room;
-  const seen = { tokens: [] as string[], statuses: [] as (string | undefined)[], lost: undefined as { code: number; detail: string } | undefined, restored: undefined as Room | undefined, began: 0 };
+  const seen = { at: [] as number[], tokens: [] as string[], statuses: [] as (string | undefined)[], lost: undefined as { code: number; detail: string } | undefined, restored: undefined as Room | undefined, began: 0 };
   const back = { roomId: "room" } as unknown as Room;
   let restore: SeatRestore;
   let over: () => void;
@@ -31,10 +32,12 @@ function standIn(answers: (Error | "back")[], reconnectSeconds = 0, running = tr
     room,
     reconnect: async (token) => {
       seen.tokens.push(token);
+      seen.at.push(Date.now());
       // The SDK's own reconnection (meanwhile) gave the seat a new token.
       (room as { reconnectionToken: string }).reconnectionToken = `room:t${seen.tokens.length + 1}`;
       const answer = answers.shift() ?? refused(SdkErrorCode.MATCHMAKE_INVALID_ROOM_ID);
       if (answer === "back") return back;
+      if ("backAfter" in answer) return sleep(answer.backAfter).then(() => back);
       throw answer;
     },
     done: () => seen.lost !== undefined,
@@ -51,7 +54,7 @@ function standIn(answers: (Error | "back")[], reconnectSeconds = 0, running = tr
       over();
     },
     render: () => seen.statuses.push(restore.status()),
-  });
+  }, marginMs);
   return { room, back, seen, restore, ended };
 }
 
@@ -148,5 +151,92 @@ describe("A seated player's way back after their process died (seat-restore.ts)"
     const other = standIn(["back"]);
     void other.restore.start({} as Room, CloseCode.ABNORMAL_CLOSURE);
     assert.equal(other.restore.active, false, "an old room's drop");
+  });
+
+  it("tries at the fallback's pace (0.5 s, then 1 s apart…); online with 'not there yet' (523) answers all along, it gives up once the window and its margin are over, saying it did not work (the server may be down), not a forfeit", async () => {
+    const { room, seen, restore, ended } = standIn(Array.from({ length: 20 }, () => refused(SdkErrorCode.MATCHMAKE_UNHANDLED)), 0, true, 3000);
+    const start = Date.now();
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    await ended;
+    const took = Date.now() - start;
+    assert.ok(seen.at[0]! - start >= RESTORE_DELAYS_MS[0]! - 5 && seen.at[0]! - start < RESTORE_DELAYS_MS[0]! + 400, `the first try ${seen.at[0]! - start} ms after the start`);
+    assert.ok(seen.at[1]! - seen.at[0]! >= RESTORE_DELAYS_MS[1]! - 5, `the second ${seen.at[1]! - seen.at[0]!} ms after the first`);
+    assert.equal(seen.tokens.length, 3, "tries at 0.5, 1.5 and 2.5 s of a 3 s margin (the next would be at 3.5 s)");
+    assert.ok(took >= 3000 - 5 && took < 5000, `gave up ${took} ms after the start`);
+    assert.equal(seen.lost?.code, CloseCode.ABNORMAL_CLOSURE);
+    assert.match(seen.lost?.detail ?? "", /^Bringing your game back did not work: /);
+    assert.equal(seen.restored, undefined);
+  });
+
+  it("a try with no answer when the window and margin end: lost with no reason (nothing answered), not before; the seat, if that try brings it back later, is kept", async () => {
+    const { room, seen, restore, ended } = standIn([{ backAfter: 1200 }], 0, true, 1000);
+    const start = Date.now();
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    await ended;
+    assert.ok(Date.now() - start >= 1000 - 5, `lost ${Date.now() - start} ms after the start, once the margin was over`);
+    assert.deepEqual(seen.lost, { code: CloseCode.ABNORMAL_CLOSURE, detail: "" });
+    await sleep(1500);
+    assert.equal(seen.restored?.roomId, "room", "the late answer's seat is handed to the screen (which leaves it, being lost)");
+  });
+
+  it("offline all along: when the window and margin end, the seat was given up (the player was away)", async () => {
+    const nav = globalThis.navigator as { onLine: boolean };
+    const g = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown };
+    const had = { add: g.addEventListener, remove: g.removeEventListener };
+    nav.onLine = false;
+    g.addEventListener = () => undefined;
+    g.removeEventListener = () => undefined;
+    try {
+      const { room, seen, restore, ended } = standIn(["back"], 0, true, 800);
+      void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+      await ended;
+      assert.deepEqual(seen.tokens, [], "no try while offline");
+      assert.deepEqual(seen.lost, { code: CloseCode.ABNORMAL_CLOSURE, detail: seatGoneText(0, true) });
+    } finally {
+      nav.onLine = true;
+      g.addEventListener = had.add;
+      g.removeEventListener = had.remove;
+    }
+  });
+
+  it("'expired' (524) within the window is not the end (the server may not have seen the drop yet), and a network error is no restart", async () => {
+    const { room, seen, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_EXPIRED), new TypeError("Failed to fetch"), "back"], 60);
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    await ended;
+    assert.equal(seen.restored?.roomId, "room");
+    assert.equal(seen.lost, undefined);
+    assert.ok(!seen.statuses.includes(RESTORING_TEXT), `never 'the server restarted': ${JSON.stringify(seen.statuses)}`);
+  });
+
+  it("too many tries from this network (429): waits what the server asks before the next", async function () {
+    this.timeout(15_000);
+    const { room, seen, restore, ended } = standIn([refused(429), "back"], 60);
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    await ended;
+    const gap = seen.at[1]! - seen.at[0]!;
+    assert.ok(gap >= RATE_LIMIT_WAIT_MS + RESTORE_DELAYS_MS[1]! - 5, `the next try ${gap} ms later`);
+    assert.equal(seen.restored?.roomId, "room");
+  });
+
+  it("counts the seat's time from the drop the SDK reported, not from its own start; a second start while it runs does nothing; a stop forgets a restart it heard", async function () {
+    this.timeout(10_000);
+    const { room, seen, restore, ended } = standIn([refused(SdkErrorCode.MATCHMAKE_UNHANDLED), "back"], 20);
+    restore.dropped(room);
+    const droppedAt = Date.now();
+    for (let waited = 0; !restore.active && waited < 4000; waited += 50) await sleep(50);
+    assert.equal(restore.active, true, "started by itself");
+    assert.equal(restore.seatKeptFor(droppedAt + 5500), 15, "20 s from the drop, 1.5 s before the start");
+    void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
+    await ended;
+    assert.equal(seen.began, 1, "one run");
+    assert.equal(seen.tokens.length, 2);
+    assert.deepEqual(seen.statuses.at(-1), RESTORING_TEXT, "the 523 was heard");
+    // A new drop after a stop: a plain drop again until the server says otherwise.
+    const again = standIn(["back"], 20);
+    void again.restore.start(again.room, CloseCode.ABNORMAL_CLOSURE);
+    again.restore.stop();
+    void again.restore.start(again.room, CloseCode.ABNORMAL_CLOSURE);
+    assert.equal(again.restore.status(), RECONNECTING_TEXT);
+    await again.ended;
   });
 });
