@@ -25,6 +25,25 @@ describe("The client's ending words", () => {
     assert.equal(forfeitLine("won", "Ada", "Ada", "Ada"), undefined, "a win by the rules is each game's own words");
   });
 
+  it("every ending from each side: a win, a draw, a turn that ran out (the winner, the loser, a spectator), and one the client does not know", () => {
+    const words = (data: Record<string, unknown> | undefined, myName: string) => plainText(endLine(data, myName));
+    assert.equal(words({ reason: "won", name: "Ada", winner: "Ada" }, "Ada"), "You win!");
+    assert.equal(words({ reason: "won", name: "Ada", winner: "Ada" }, "Bob"), "Ada wins!");
+    assert.equal(words({ reason: "won", name: "Ada", winner: "Ada" }, ""), "Ada wins!", "a spectator");
+    assert.equal(words({ reason: "won", name: "Ada" }, ""), "Ada wins!", "an old entry without a winner names the player");
+    assert.equal(words({ reason: "won", name: "", winner: "" }, ""), " wins!", "a spectator named '' is not the winner named ''");
+    assert.equal(words({ reason: "draw", name: "", winner: "" }, "Ada"), "It's a draw.");
+    assert.equal(words({ reason: "timeout", name: "Bob", winner: "Ada" }, "Ada"), "Time ran out for Bob — you win.");
+    assert.equal(words({ reason: "timeout", name: "Bob", winner: "Ada" }, "Bob"), "Your time ran out — Ada wins.");
+    assert.equal(words({ reason: "timeout", name: "Bob", winner: "Ada" }, ""), "Time ran out for Bob — Ada wins.");
+    assert.equal(words({ reason: "timeout", name: "Bob", winner: "" }, ""), "Time ran out for Bob.", "Dice's timeout on the last turn may name no winner");
+    assert.equal(words({ reason: "timeout", name: "", winner: "Ada" }, ""), "Time ran out for  — Ada wins.", "a spectator is not the player whose time ran out");
+    assert.equal(words({ reason: "surrender" }, "Ada"), "The game ended.");
+    assert.equal(words(undefined, "Ada"), "The game ended.");
+    assert.equal(plainText(forfeitLine("timeout", "Bob", "Ada", "")!), "Time ran out for Bob — Ada wins.", "a timeout's result line is a forfeit's");
+    assert.equal(forfeitLine("draw", "", "", ""), undefined);
+  });
+
   it("the player left alone, and a spectator, read how the other went", () => {
     const alone = (endReason: string, seated: boolean) => plainText(aloneStatus({ endReason, endName: "Bob" }, seated, "Invite someone.", "Waiting for a new player…"));
     assert.equal(alone("dropped", true), "Bob did not come back. Invite someone.");
