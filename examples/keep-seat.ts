@@ -9,7 +9,8 @@
  * seat's current token (`client.reconnect`): the SDK's own retries go only to the address of the
  * process the room was on, and not at all within 5 s of joining (`reconnection.minUptime`), while
  * `client.reconnect` finds the room wherever it lives now. Each time it is back it hands you a
- * new `Room` (`onBack`): attach your listeners to it again.
+ * new `Room` (`onBack`) at once, before its state arrives: attach your listeners to it again;
+ * the whole state comes with its first `onStateChange` (act on it: it may be your turn).
  */
 import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 
@@ -24,11 +25,15 @@ export const COME_BACK = new Set<number>([
   4430, // cut for not reading its updates (CLOSE_SLOW_CLIENT)
 ]);
 
-/** How the seat ended: left (by `leave()`), its window over (`expired`), the room gone, or closed by the server with `code` (a flood's 4429, the room's end). */
+/**
+ * How the seat ended: left (by `leave()`; one asked for while the connection was down and not
+ * delivered before the window ended is a drop for the others), its window over (`expired`),
+ * the room gone, or closed by the server with `code` (a flood's 4429, the room's end).
+ */
 export type SeatEnd = { reason: "left" } | { reason: "expired" } | { reason: "gone" } | { reason: "closed"; code: number };
 
 export interface KeepSeatOptions {
-  /** Back in the seat: `room` is a new Room (the state is there; attach your listeners). */
+  /** Back in the seat: `room` is a new Room; attach your listeners (its state comes with its first `onStateChange`). */
   onBack?(room: Room): void;
   /** Time given beyond the seat's window for a dead process's game to be restored elsewhere (ms; default 10 s). */
   restoreMarginMs?: number;
@@ -44,12 +49,16 @@ export interface KeptSeat {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Whether `room`'s first state arrived (false: it closed first). */
-const firstState = (room: Room) =>
-  new Promise<boolean>((resolve) => {
-    room.onStateChange.once(() => resolve(true));
-    room.onLeave.once(() => resolve(false));
+/** `promise`'s value, or undefined if it has not settled by `deadline` (epoch ms); no timer outlives it. */
+function byDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (err: unknown) => (clearTimeout(timer), reject(err)),
+    );
   });
+}
 /** The matchmaker's HTTP status on a refused reconnect (the SDK's `MatchMakeError.code`). */
 const statusOf = (err: unknown) => (err as { code?: unknown }).code;
 
@@ -58,6 +67,8 @@ export function keepSeat(client: Pick<Client, "reconnect">, first: Room, options
   let room = first;
   let token = first.reconnectionToken;
   let leaving = false;
+  /** The seat's window: the server's, from the last state seen (a room back but closed before its state has none). */
+  let windowMs = 60_000;
   let finish!: (end: SeatEnd) => void;
   const ended = new Promise<SeatEnd>((resolve) => (finish = resolve));
   let over = false;
@@ -69,7 +80,6 @@ export function keepSeat(client: Pick<Client, "reconnect">, first: Room, options
 
   const follow = (r: Room) => {
     r.reconnection.enabled = false; // every close comes to onLeave, and this file decides
-    token = r.reconnectionToken;
     r.onLeave((code) => {
       if (r !== room || over) return;
       if (leaving && code === CloseCode.CONSENTED) return end({ reason: "left" });
@@ -81,15 +91,27 @@ export function keepSeat(client: Pick<Client, "reconnect">, first: Room, options
 
   const comeBack = async (old: Room, droppedAt: number) => {
     const seconds = (old.state as { reconnectSeconds?: unknown } | undefined)?.reconnectSeconds;
-    const windowMs = (typeof seconds === "number" ? seconds : 60) * 1000;
+    if (typeof seconds === "number") windowMs = seconds * 1000;
+    const giveUpAt = droppedAt + windowMs + margin;
+    const expired = () => end({ reason: leaving ? "left" : "expired" });
     let gone = 0;
     for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
       await sleep(delay);
-      if (Date.now() > droppedAt + windowMs + margin) return end({ reason: leaving ? "left" : "expired" });
+      if (Date.now() >= giveUpAt) return expired();
+      const attempt = client.reconnect(token).then((back) => {
+        // The seat moved to this connection's token: every later try needs it, even if this
+        // connection closes before its state arrives. Its own SDK retries stay off.
+        token = back.reconnectionToken;
+        back.reconnection.enabled = false;
+        return back;
+      });
       try {
-        const back = await client.reconnect(token);
-        // The room answers before its state arrives (a round trip later).
-        if (!(await firstState(back))) throw new Error("closed before its state arrived");
+        // A try the server never answers (a stalled process) ends with the window.
+        const back = await byDeadline(attempt, giveUpAt);
+        if (!back) {
+          void attempt.then((late) => late.leave(true), () => undefined); // too late: its seat was reported ended
+          return expired();
+        }
         room = back;
         follow(back);
         if (leaving) void back.leave(true); // left while the connection was down: say so now
@@ -103,7 +125,9 @@ export function keepSeat(client: Pick<Client, "reconnect">, first: Room, options
         // 524 once the window is over: the seat was given up. Within it, the server may not have
         // seen the old connection close yet. 523: the room is being restored elsewhere. A network
         // error: the server cannot be reached yet. All three: try again.
-        if (status === 524 && Date.now() >= droppedAt + windowMs) return end({ reason: leaving ? "left" : "expired" });
+        if (status === 524 && Date.now() >= droppedAt + windowMs) return expired();
+        // 429: too many tries from this address; the server's limit refills within seconds.
+        if (status === 429) await sleep(Math.min(5000, Math.max(0, giveUpAt - Date.now())));
       }
     }
   };

@@ -65,7 +65,7 @@ export const MatchmakingStatus = {
   INVALID_OPTIONS: 400,
   /** The page's origin may not use matchmaking, or the lobby was asked to be created. */
   FORBIDDEN: 403,
-  /** No place could be reserved: every seat or spectator slot is taken (body code 4401), or the game started (4402). */
+  /** No place could be reserved (body code 4401): seats held by unused reservations, a locked room, or its spectator places used up (a join into a full or started room is otherwise refused on its WebSocket: 4401 / 4402). */
   CONFLICT: 409,
   /** The body is larger than `MAX_HTTP_BODY_BYTES`. */
   BODY_TOO_LARGE: 413,

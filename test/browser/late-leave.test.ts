@@ -62,8 +62,8 @@ describe("A Leave sent once the network is back (late-leave.ts)", function () {
     const start = Date.now();
     assert.equal(await leaveWhenBack(client, "room:t", Date.now() + 30_000), "left");
     const [first, second, third] = seen.at.map((at) => at - start);
-    assert.ok(first! >= RESTORE_DELAYS_MS[0]! - 5 && first! < RESTORE_DELAYS_MS[0]! + 400, `the first try ${first} ms after the start`);
-    assert.ok(second! - first! >= RESTORE_DELAYS_MS[1]! - 5 && second! - first! < RESTORE_DELAYS_MS[1]! + 400, `the second ${second! - first!} ms after the first`);
+    assert.ok(first! >= RESTORE_DELAYS_MS[0]! - 5 && first! < RESTORE_DELAYS_MS[0]! + 900, `the first try ${first} ms after the start`);
+    assert.ok(second! - first! >= RESTORE_DELAYS_MS[1]! - 5 && second! - first! < RESTORE_DELAYS_MS[1]! + 900, `the second ${second! - first!} ms after the first`);
     assert.ok(third! - second! >= RATE_LIMIT_WAIT_MS + RESTORE_DELAYS_MS[2]! - 5, `after the 429, the third ${third! - second!} ms later`);
   });
 
