@@ -26,7 +26,8 @@ import { clearSeat, inviteLink, loadName, markLeft, saveSeat } from "./session.j
 import { addsTo, clearToasts, setConnectedAgain, setConnection, setNotice } from "./ui.js";
 import { setSound, soundOn, TurnSignal } from "./attention.js";
 import QRCode from "qrcode";
-import { checkedSender, RepeatGuard, secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
+import { secondsLeft, type GameView, type Summary, type ViewContext } from "./view.js";
+import { checkedSender, RepeatGuard } from "./sender.js";
 import type { JoinSeed } from "./fairness.js";
 import { FairDice } from "./fair-dice.js";
 import { restoreGiveUpAt, SeatRestore } from "./seat-restore.js";

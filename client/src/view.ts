@@ -6,13 +6,10 @@
  */
 import type { Room } from "@colyseus/sdk";
 import type { z } from "zod";
-import { ErrorCode } from "../../src/protocol/errors.js";
 import type { GameProtocol, PayloadsOf } from "../../src/protocol/game.js";
 import type { CommonJoinOptions, HistoryEntry } from "../../src/protocol/messages.js";
 import type { ReplayRules } from "../../src/replay/replay.js";
 import { asName, h, rich, type Text } from "./dom.js";
-import { describeErrorCode } from "./errors.js";
-import { showError } from "./ui.js";
 import { wentLine } from "./ending.js";
 
 /** Sends one of the game's messages, its payload checked with the server's validator first. */
@@ -20,7 +17,7 @@ export type Sender<P extends GameProtocol> = <K extends keyof P["messages"] & st
 
 export interface ViewContext<P extends GameProtocol = GameProtocol> {
   readonly room: Room;
-  /** Sends a message of this game (see {@link checkedSender}). */
+  /** Sends a message of this game (see `checkedSender` in sender.ts). */
   readonly send: Sender<P>;
   /** Adds a line to the screen's event log (names as {@link asName}, so they render isolated). */
   log(text: Text): void;
@@ -176,83 +173,6 @@ export function endedHere(before: { readonly phase: string }, after: { readonly 
 /** Declares a game's view entry (keeps its protocol's types for `screen` and `createOptions`). */
 export function defineView<P extends GameProtocol, S>(entry: ViewEntry<P, S>): ViewEntry<P, S> {
   return entry;
-}
-
-/** How soon the same message again counts as a double click, for {@link RepeatGuard}. */
-const REPEAT_MS = 500;
-/** How long a message counts as unanswered at most (a state change or a refusal answers it; a message nothing visibly answers must not block the next for long). */
-const IN_FLIGHT_MS = 4000;
-
-/**
- * A second tap that could only be refused, or undo the first, is not sent:
- * - **A message the server has not answered yet** (no state change, no refusal since: on a
- *   slow mobile network a round trip takes a second). Nothing else goes until a move is
- *   answered: a second cell, the same Roll again, could only be refused ("It is not your
- *   turn"). A toggle (Dice's `select`) lets other messages go, other dice and Bank, but not
- *   itself again: the second tap on the same die would unselect it before the player saw it
- *   selected. Play-tested on a 300–800 ms link (2026-12-05).
- * - **A double click**: the same message again within `REPEAT_MS` of the first, answered or
- *   not (a toggle excepted: select, then unselect, is two choices).
- * A refusal, or a new turn of the player's, lets everything go again at once (the player
- * tries again; in Owe Drahn the turn may come back within the window).
- */
-export class RepeatGuard {
-  private last?: { key: string; at: number };
-  private waiting?: { key: string; toggle: boolean; at: number };
-
-  constructor(private readonly windowMs = REPEAT_MS) {}
-
-  /** Whether to send this message (false: it could only be refused, or undo the one just sent); `toggle`: a message that switches something on and off. */
-  first(type: string, payload: unknown, now = Date.now(), toggle = false): boolean {
-    const key = `${type} ${JSON.stringify(payload)}`;
-    if (this.waiting && now - this.waiting.at < IN_FLIGHT_MS && (!this.waiting.toggle || this.waiting.key === key)) return false;
-    if (!toggle && this.last && this.last.key === key && now - this.last.at < this.windowMs) return false;
-    this.last = { key, at: now };
-    this.waiting = { key, toggle, at: now };
-    return true;
-  }
-
-  /** Whether a message waits for the server's answer (the page shows the game area busy). */
-  sending(now = Date.now()): boolean {
-    return this.waiting !== undefined && now - this.waiting.at < IN_FLIGHT_MS;
-  }
-
-  /** The state changed: the message sent was answered (or overtaken by another change). */
-  answered(): void {
-    this.waiting = undefined;
-  }
-
-  /** The server refused a message, or the player's turn began: the same message may go again at once. */
-  reset(): void {
-    this.last = undefined;
-    this.waiting = undefined;
-  }
-}
-
-/**
- * A `send` that only takes the room's own message names with their payload types, checks
- * the payload with the same zod validator the server uses before sending, and leaves out a
- * second tap that could only be refused or undo the first ({@link RepeatGuard}); `sent` is
- * told of each message that went.
- */
-export function checkedSender<P extends GameProtocol>(
-  room: Room,
-  protocol: P,
-  refused: (title: Text, detail: Text, code: string) => void = showError,
-  repeats = new RepeatGuard(),
-  toggles: readonly string[] = [],
-  sent: () => void = () => undefined,
-): Sender<P> {
-  return (type, payload) => {
-    const parsed = protocol.messages[type]!.safeParse(payload);
-    if (!parsed.success) {
-      refused(describeErrorCode(ErrorCode.INVALID_PAYLOAD), parsed.error.issues[0]?.message ?? "", ErrorCode.INVALID_PAYLOAD);
-      return;
-    }
-    if (!repeats.first(type as string, payload, Date.now(), toggles.includes(type as string))) return;
-    room.send(type, payload);
-    sent();
-  };
 }
 
 /** Seconds left until `deadline` (epoch ms), never negative. */

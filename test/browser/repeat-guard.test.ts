@@ -1,5 +1,5 @@
 /**
- * A second tap that could only be refused, or undo the first, is not sent (client/src/view.ts
+ * A second tap that could only be refused, or undo the first, is not sent (client/src/sender.ts
  * RepeatGuard): a play-test found that a double click on a Connect Four column, on Owe
  * Drahn's Roll or on a name in "Who plays next?" showed "It is not your turn" right after the
  * player's own legal move; another, on a 300–800 ms mobile link, that a second tap before the
@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { Room } from "@colyseus/sdk";
-import { checkedSender, RepeatGuard } from "../../client/src/view.js";
+import { checkedSender, RepeatGuard } from "../../client/src/sender.js";
 import { ErrorCode } from "../../src/protocol/errors.js";
 import { connectFourProtocol } from "../../src/protocol/games/connectfour.js";
 import { diceProtocol } from "../../src/protocol/games/dice.js";
