@@ -48,8 +48,8 @@ function reconnectWindowMs(state: unknown): number {
 }
 
 /** When the fallback gives up for a drop at `droppedAt`: the seat's window (from the room's last state) and the margin. */
-export function restoreGiveUpAt(droppedAt: number, state: unknown, marginMs = RESTORE_MARGIN_MS): number {
-  return droppedAt + reconnectWindowMs(state) + marginMs;
+export function restoreGiveUpAt(droppedAt: number, state: unknown): number {
+  return droppedAt + reconnectWindowMs(state) + RESTORE_MARGIN_MS;
 }
 
 /**
@@ -160,8 +160,8 @@ export class SeatRestore {
     const run = ++this.run;
     const stopped = () => run !== this.run || host.done();
     const droppedAt = (this.droppedAt ??= Date.now());
-    const giveUpAt = restoreGiveUpAt(droppedAt, host.room.state, this.marginMs);
     const windowMs = reconnectWindowMs(host.room.state);
+    const giveUpAt = droppedAt + windowMs + this.marginMs;
     // Read now, from the last state before the drop (a seat given up then was a forfeit).
     const running = host.gameRunning();
     host.render();

@@ -20,7 +20,7 @@ function byId(id: string): HTMLElement {
 }
 
 /** How long "Connected · back in the game" and the like stay before the banner says just "Connected". */
-export const BRIEF_DETAIL_MS = 5000;
+const BRIEF_DETAIL_MS = 5000;
 let briefTimer: ReturnType<typeof setTimeout> | undefined;
 
 /**

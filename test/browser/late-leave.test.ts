@@ -9,7 +9,7 @@ import { ErrorCode as SdkErrorCode, type Room } from "@colyseus/sdk";
 import { RATE_LIMIT_WAIT_MS } from "../../client/src/errors.js";
 import { leaveWhenBack } from "../../client/src/late-leave.js";
 import { RESTORE_DELAYS_MS } from "../../client/src/seat-restore.js";
-import { onlineNavigator } from "../helpers/online.js";
+import { goOffline, onlineNavigator } from "../helpers/online.js";
 
 const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { code });
 
@@ -68,27 +68,18 @@ describe("A Leave sent once the network is back (late-leave.ts)", function () {
   });
 
   it("offline, it waits for the network (the 'online' event) before its first try", async () => {
-    const nav = globalThis.navigator as { onLine: boolean };
-    const g = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown };
-    const had = { add: g.addEventListener, remove: g.removeEventListener };
-    const listeners: (() => void)[] = [];
-    nav.onLine = false;
-    g.addEventListener = (type: string, fn: () => void) => type === "online" && listeners.push(fn);
-    g.removeEventListener = () => undefined;
+    const offline = goOffline();
     try {
       const { client, seen } = standIn(["room"]);
       const start = Date.now();
       const done = leaveWhenBack(client, "room:t", Date.now() + 30_000);
       await new Promise((r) => setTimeout(r, 1500));
       assert.deepEqual(seen.tokens, [], "nothing tried while offline");
-      nav.onLine = true;
-      for (const fn of listeners) fn();
+      offline.backOnline();
       assert.equal(await done, "left");
       assert.ok(seen.at[0]! - start >= 1500 + RESTORE_DELAYS_MS[0]! - 5, `tried ${seen.at[0]! - start} ms after the start, once online`);
     } finally {
-      nav.onLine = true;
-      g.addEventListener = had.add;
-      g.removeEventListener = had.remove;
+      offline.restore();
     }
   });
 });

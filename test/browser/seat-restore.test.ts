@@ -11,7 +11,7 @@ import { GAME_GONE_TEXT, RECONNECTING_TEXT, RESTORE_DELAYS_MS, RESTORING_TEXT, S
 import { RATE_LIMIT_WAIT_MS } from "../../client/src/errors.js";
 import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
 import { sleep } from "../../client/src/dom.js";
-import { onlineNavigator } from "../helpers/online.js";
+import { goOffline, onlineNavigator } from "../helpers/online.js";
 
 /** An answer the SDK rejects a reconnect with (`code`: the matchmaker's HTTP status). */
 const refused = (code: number) => Object.assign(new Error(`refused ${code}`), { code });
@@ -181,12 +181,7 @@ describe("A seated player's way back after their process died (seat-restore.ts)"
   });
 
   it("offline all along: when the window and margin end, the seat was given up (the player was away)", async () => {
-    const nav = globalThis.navigator as { onLine: boolean };
-    const g = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown };
-    const had = { add: g.addEventListener, remove: g.removeEventListener };
-    nav.onLine = false;
-    g.addEventListener = () => undefined;
-    g.removeEventListener = () => undefined;
+    const offline = goOffline();
     try {
       const { room, seen, restore, ended } = standIn(["back"], 0, true, 800);
       void restore.start(room, CloseCode.ABNORMAL_CLOSURE);
@@ -194,9 +189,7 @@ describe("A seated player's way back after their process died (seat-restore.ts)"
       assert.deepEqual(seen.tokens, [], "no try while offline");
       assert.deepEqual(seen.lost, { code: CloseCode.ABNORMAL_CLOSURE, detail: seatGoneText(0, true) });
     } finally {
-      nav.onLine = true;
-      g.addEventListener = had.add;
-      g.removeEventListener = had.remove;
+      offline.restore();
     }
   });
 

@@ -11,3 +11,29 @@ export function onlineNavigator(): void {
     else delete (globalThis as { navigator?: unknown }).navigator;
   });
 }
+
+/**
+ * Takes the stand-in browser offline (inside a suite using {@link onlineNavigator}): `navigator.onLine`
+ * is false, and the client's `online()` registers its listener here (Node has no global
+ * `addEventListener`). `backOnline()` fires the "online" event; `restore()` puts it all back.
+ */
+export function goOffline(): { backOnline(): void; restore(): void } {
+  const nav = globalThis.navigator as { onLine: boolean };
+  const g = globalThis as unknown as { addEventListener?: unknown; removeEventListener?: unknown };
+  const had = { add: g.addEventListener, remove: g.removeEventListener };
+  const listeners: (() => void)[] = [];
+  nav.onLine = false;
+  g.addEventListener = (type: string, fn: () => void) => void (type === "online" && listeners.push(fn));
+  g.removeEventListener = () => undefined;
+  return {
+    backOnline() {
+      nav.onLine = true;
+      for (const fn of listeners.splice(0)) fn();
+    },
+    restore() {
+      nav.onLine = true;
+      g.addEventListener = had.add;
+      g.removeEventListener = had.remove;
+    },
+  };
+}
