@@ -1,6 +1,6 @@
 /**
- * Provably fair dice: the derivation against a reference written here from the README's
- * words alone, and verification that catches one changed byte at the right roll.
+ * Provably fair dice: the derivation against a reference written from the README's words alone
+ * (test/helpers/fair-reference.ts), and verification that catches one changed byte at the right roll.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -13,31 +13,7 @@ import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
 import { firstSeat as browserFirstSeat, hmacKey, unrevealedRoll, verifyFairness } from "../../client/src/fairness.js";
 import { d6, pick, scriptedRng, seededRng } from "../../src/rules/rng.js";
-
-/** The scheme as a player would code it: HMAC-SHA256(seed, "<clientSeeds>:<n>[:<k>]"), bytes ≥ 252 skipped, face = byte % 6 + 1. */
-function referenceRoll(seedHex: string, clientSeeds: string[], n: number, count: number): number[] {
-  const key = Buffer.from(seedHex, "hex");
-  const joined = clientSeeds.join(":");
-  const faces: number[] = [];
-  for (let k = 0; faces.length < count; k++) {
-    const message = k === 0 ? `${joined}:${n}` : `${joined}:${n}:${k}`;
-    for (const byte of crypto.createHmac("sha256", key).update(Buffer.from(message, "utf8")).digest()) {
-      if (faces.length === count) break;
-      if (byte >= 252) continue;
-      faces.push((byte % 6) + 1);
-    }
-  }
-  return faces;
-}
-
-/** Who moves first, as a player would code it: the first byte of HMAC-SHA256(seed, "<clientSeeds>:first[:<k>]") below 256 − 256 mod seats, mod seats. */
-function referenceFirst(seedHex: string, clientSeeds: string[], seats: number): number {
-  const key = Buffer.from(seedHex, "hex");
-  for (let k = 0; ; k++) {
-    const message = `${clientSeeds.join(":")}:first${k === 0 ? "" : `:${k}`}`;
-    for (const byte of crypto.createHmac("sha256", key).update(Buffer.from(message, "utf8")).digest()) if (byte < 256 - (256 % seats)) return byte % seats;
-  }
-}
+import { referenceFirst, referenceRoll } from "../helpers/fair-reference.js";
 
 const seedHex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const seed = Buffer.from(seedHex, "hex");

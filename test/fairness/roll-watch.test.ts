@@ -131,5 +131,76 @@ describe("RollWatcher (the web client's seen rolls)", () => {
     const w = dice();
     w.update([[1, JSON.stringify([1, "start", ""])], [2, "not json"], [3, JSON.stringify({ no: "array" })], [4, JSON.stringify([1, "roll", "", { dice: [5] }])]], C1);
     assert.deepEqual(w.rollsOf(C1), { rolls: [[5]], complete: true });
+    // JSON that is no list at all, and lists of other shapes.
+    w.update([[5, "7"], [6, "null"], [7, JSON.stringify("roll")], [8, JSON.stringify(["1", "roll", "", { dice: [1] }])], [9, JSON.stringify([1, 2])], [10, JSON.stringify([1, "roll", "", { dice: [6] }])]], C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[5], [6]], complete: true });
+  });
+
+  it("the history as the state iterates it: read in sequence order, whatever the order it comes in; numbers no room writes (0, negative, fractions) ignored; an empty history changes nothing", () => {
+    const w = dice();
+    const entries: [number, string][] = [
+      [3, JSON.stringify([1, "roll", "", { dice: [3] }])],
+      [0, JSON.stringify([1, "roll", "", { dice: [6, 6] }])],
+      [1, JSON.stringify([1, "start", "", { first: "ada" }])],
+      [-4, JSON.stringify([1, "roll", "", { dice: [6, 6, 6] }])],
+      [2.5, JSON.stringify([1, "roll", "", { dice: [6, 6, 6, 6] }])],
+      [2, JSON.stringify([1, "roll", "", { dice: [2] }])],
+    ];
+    w.update(entries, C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[2], [3]], complete: true, startedBy: "ada" }, "the start's `first` is who moved first");
+    w.update([], C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[2], [3]], complete: true, startedBy: "ada" });
+    w.update([[4, JSON.stringify([1, "roll", "", { dice: [4] }])], ...entries], C1);
+    assert.deepEqual(w.rollsOf(C1)?.rolls, [[2], [3], [4]], "entry 4 came first in the iteration, and is read after 3");
+  });
+
+  it("a roll of a later game whose start the page missed begins that game's record, in part", () => {
+    const { h, w } = gameSeen([1, 2]);
+    w.interrupted();
+    h.add(1, "end");
+    h.add(2, "start");
+    // Game 2's start left the window before the page read it.
+    for (let i = 0; i < 60; i++) h.roll(2, [i % 6 + 1]);
+    w.update(h.state, C2);
+    const seen = w.rollsOf(C2);
+    assert.equal(seen?.complete, false);
+    assert.equal(seen?.rolls.length, 60, "only game 2's rolls");
+    assert.deepEqual(seen?.rolls[0], [1]);
+  });
+
+  it("a history cut short (a takeover restored a snapshot older than the newest entries read): the rolls of the entries gone are forgotten; a second, deeper rewind too", () => {
+    const h = new History();
+    const w = dice();
+    h.add(1, "start");
+    for (const faces of [[1], [2], [3], [4], [5]]) h.roll(1, faces); // entries 2–6
+    w.update(h.state, C1);
+    const upTo = (seq: number) => [...h.entries].filter(([s]) => s <= seq);
+    // Restored at entry 4: entries 5 and 6 are gone, and nothing new yet.
+    w.update(upTo(4), C1);
+    assert.deepEqual(w.rollsOf(C1)?.rolls, [[1], [2], [3]]);
+    // The survivor rolls again under the same numbers.
+    const replaced: [number, string][] = [...upTo(4), [5, JSON.stringify([1, "roll", "", { dice: [6, 6] }])], [6, JSON.stringify([1, "roll", "", { dice: [6] }])]];
+    w.update(replaced, C1);
+    assert.deepEqual(w.rollsOf(C1)?.rolls, [[1], [2], [3], [6, 6], [6]]);
+    // Then that process dies too, and the next one had a snapshot from entry 2 on: entries 3 on are other ones.
+    const deeper: [number, string][] = [...upTo(2), [3, JSON.stringify([1, "bank", "", { points: 50 }])]];
+    w.update(deeper, C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[1]], complete: true });
+    w.update([...deeper, [4, JSON.stringify([1, "roll", "", { dice: [5, 5] }])]], C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[1], [5, 5]], complete: true });
+  });
+
+  it("keeps at most 120 entries read, however long the room plays (the room's own window is 60)", () => {
+    const h = new History();
+    const w = dice();
+    h.add(1, "start");
+    for (let i = 0; i < 500; i++) {
+      h.roll(1, [i % 6 + 1]);
+      w.update(h.state, C1);
+    }
+    const kept = (w as unknown as { read: Map<number, string> }).read;
+    assert.ok(kept.size <= 120 && kept.size >= 60, `${kept.size} entries kept`);
+    assert.equal(w.rollsOf(C1)?.rolls.length, 500);
+    assert.equal(w.rollsOf(C1)?.complete, true);
   });
 });
