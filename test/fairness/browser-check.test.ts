@@ -112,8 +112,18 @@ describe("The browser's fairness check (client/src/fairness.ts)", () => {
       ["the page's seat, client seeds for another number of seats", verifyFairness(record, undefined, { seed: CLIENT_SEEDS[0]!, seats: 3 }), "The game's client seeds hold 2 entries for 3 seats: one is not a player's."],
       ["the page's seed missing", verifyFairness(record, undefined, { seed: "ffffffffffffffff", seats: 2 }), "Your client seed (ffffffffffffffff) is not among the game's client seeds: the server did not use it."],
       ["the page's seed at another seat than its own (the state's order)", verifyFairness(record, undefined, { seed: CLIENT_SEEDS[0]!, seats: 2, seat: 1 }), `Your client seed (${CLIENT_SEEDS[0]}) is not the game's client seed of your seat: the server did not use it.`],
+      ["another player at a place of the order", verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "x"], ordered: true }), "The revealed seat order is not the one this page saw when the game began."],
     ];
     for (const [what, check, reason] of cases) assert.equal(reasonOf(await check), reason, what);
+    // Seats revealed without who moved first, and no start read: nothing to hold against it.
+    assert.equal(reasonOf(await verifyFairness(noFirst)), "ok");
+    // A bot sends no client seed: its entry is empty, at any seat; a bot the page saw that has no seat changes nothing.
+    const botSeeds = ["", CLIENT_SEEDS[1]!];
+    const withBot = { ...honest([3], SEED, botSeeds), seats: ["bot-1", "s1"] };
+    assert.equal(reasonOf(await verifyFairness(withBot, undefined, undefined, undefined, { bots: ["bot-1"] })), "ok");
+    assert.equal(reasonOf(await verifyFairness(record, undefined, undefined, undefined, { bots: ["bot-9"] })), "ok");
+    const chosen = { ...honest([3], SEED, ["4242", CLIENT_SEEDS[1]!]), seats: ["bot-1", "s1"] };
+    assert.equal(reasonOf(await verifyFairness(chosen, undefined, undefined, undefined, { bots: ["bot-1"] })), "The bot's client seed (4242) is not empty: a bot sends none, so the server chose it.");
     // The same seats, in the same order or as a set, and the page's seed where it belongs: ✓.
     assert.equal(reasonOf(await verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "s1"], ordered: true })), "ok");
     assert.equal(reasonOf(await verifyFairness(record, undefined, undefined, undefined, { seats: ["s1", "s0"], ordered: false })), "ok");
@@ -149,7 +159,7 @@ describe("The browser's fairness check (client/src/fairness.ts)", () => {
   it("the nth roll it saw, in English ordinals", async () => {
     // Seen: rolls that are revealed, then one that is not, at place n.
     const record = honest(Array.from({ length: 24 }, () => 1));
-    for (const [n, word] of [[2, "2nd"], [3, "3rd"], [4, "4th"], [11, "11th"], [12, "12th"], [13, "13th"], [21, "21st"], [22, "22nd"], [23, "23rd"]] as const) {
+    for (const [n, word] of [[1, "1st"], [2, "2nd"], [3, "3rd"], [4, "4th"], [10, "10th"], [11, "11th"], [12, "12th"], [13, "13th"], [21, "21st"], [22, "22nd"], [23, "23rd"]] as const) {
       const seen = [...record.rolls.slice(0, n - 1), [1, 1]];
       assert.match(reasonOf(await verifyFairness(record, undefined, undefined, { rolls: seen, complete: false })), new RegExp(`the ${word} roll it saw`));
     }
@@ -181,7 +191,7 @@ describe("The browser's fairness check (client/src/fairness.ts)", () => {
       for (const seats of [1, 2, 3, 5, 8, 255, 256]) assert.equal(await firstSeat(key, clientSeeds.join(":"), seats), referenceFirst(seed, clientSeeds, seats), `seed ${s}, ${seats} seats`);
     }
     const key = await hmacKey(hexToBytes(SEED));
-    for (const seats of [0, -1, 257, 1.5, Number.NaN]) await assert.rejects(firstSeat(key, "a:b", seats), RangeError, `${seats} seats`);
+    for (const seats of [0, -1, 257, 1.5, Number.NaN]) await assert.rejects(firstSeat(key, "a:b", seats), { name: "RangeError", message: `${seats} seats` });
   });
 
   it("hex both ways, a record's rolls from its steps, and fresh client seeds", () => {

@@ -150,6 +150,8 @@ describe("RollWatcher (the web client's seen rolls)", () => {
     assert.deepEqual(w.rollsOf(C1), { rolls: [[2], [3]], complete: true, startedBy: "ada" }, "the start's `first` is who moved first");
     w.update([], C1);
     assert.deepEqual(w.rollsOf(C1), { rolls: [[2], [3]], complete: true, startedBy: "ada" });
+    w.update([[0, JSON.stringify([1, "roll", "", { dice: [1] }])], [-1, JSON.stringify([1, "start", ""])]], C1);
+    assert.deepEqual(w.rollsOf(C1), { rolls: [[2], [3]], complete: true, startedBy: "ada" }, "a history of such numbers only is no rewind");
     w.update([[4, JSON.stringify([1, "roll", "", { dice: [4] }])], ...entries], C1);
     assert.deepEqual(w.rollsOf(C1)?.rolls, [[2], [3], [4]], "entry 4 came first in the iteration, and is read after 3");
   });
