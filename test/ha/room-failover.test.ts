@@ -115,6 +115,18 @@ describe("directOutput (src/ha/room-failover.ts): a single process", () => {
     out.dispose();
     assert.deepEqual([...sent], ["patch", "event"], "seats and disposal send nothing");
   });
+
+  it("afterSaved(fn) runs fn at once (a finished match is recorded at its end, not when the room closes), saved() resolves at once, and a dropped player holds the token their connection had", async () => {
+    const { asRoom } = fakeRoom();
+    const out = directOutput(asRoom);
+    const ran: string[] = [];
+    out.afterSaved(() => ran.push("after saved"));
+    assert.deepEqual(ran, ["after saved"], "synchronously");
+    await out.saved();
+    out.seated("a", "token-a");
+    out.reconnected("a", "token-a2");
+    assert.equal(out.heldToken("a", "token-a2"), "token-a2");
+  });
 });
 
 describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging", () => {
@@ -280,6 +292,29 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.equal(patches(), 1);
   });
 
+  it("reconnected twice before either new token was sent: a drop holds the seat under the token the player still has (their first); once a token is sent, under that one", async () => {
+    const { failover, service, state } = setup();
+    state.seats = [{ sessionId: "a", name: "Ann" }];
+    failover.seated("a", "token-1");
+    failover.reconnected("a", "token-2"); // that connection dropped before token-2 reached it
+    failover.reconnected("a", "token-3"); // so did this one
+    assert.equal(failover.heldToken("a", "token-3"), "token-1");
+    // The writes asked meanwhile go out one after another; the last one holds the seat under token-1 again.
+    for (let answered = 0; answered < service.writes.length; answered++) {
+      service.writes[answered]!.answer("saved");
+      await tick();
+    }
+    assert.deepEqual(seatsOf(service.writes.at(-1)!.body), [["a", "token-1"]]);
+    // Back with token-1, and this time the new token reaches the player.
+    failover.reconnected("a", "token-4");
+    failover.tokenSent("a");
+    assert.equal(failover.heldToken("a", "token-4"), "token-4");
+    // A seat given up forgets what was unsent.
+    failover.reconnected("a", "token-5");
+    failover.unseated("a");
+    assert.equal(failover.heldToken("a", "token-6"), "token-6");
+  });
+
   it("reconnected() for a session that holds no seat does nothing: no write, no token", async () => {
     const { failover, service, state } = setup();
     state.seats = [
@@ -392,6 +427,39 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.deepEqual([...disconnects], []);
     assert.equal(service.calls.handOff, 0);
     assert.equal(failover.superseded, false);
+  });
+
+  it("handOff() on a copy that is closing (superseded) or gone (disposed), each alone: false, nothing done; a copy disposed while the hand-over waits hands nothing over and cuts nothing off", async () => {
+    const superseded = setup();
+    superseded.failover.supersede();
+    let cutOff = 0;
+    assert.equal(superseded.failover.handOff(() => cutOff++), false, "superseded");
+    const disposed = setup();
+    disposed.failover.dispose();
+    assert.equal(disposed.failover.handOff(() => cutOff++), false, "disposed");
+    await tick();
+    assert.equal(cutOff, 0);
+    assert.equal(superseded.service.calls.handOff + disposed.service.calls.handOff, 0);
+
+    // Disposed while asking Redis for a process to take it, which finds none: not cut off (the room is gone already).
+    const asking = setup();
+    asking.service.takers.found = false;
+    assert.equal(asking.failover.handOff(() => cutOff++), true);
+    asking.failover.dispose();
+    await tick();
+    assert.equal(cutOff, 0, "nothing to cut off");
+
+    // Disposed while the hand-over waits for the last write: the write lands, and nothing is handed over.
+    const waiting = setup();
+    waiting.failover.changed();
+    assert.equal(waiting.failover.handOff(() => cutOff++), true);
+    await tick();
+    waiting.failover.dispose();
+    waiting.service.writes[0]!.answer("saved");
+    await tick();
+    assert.equal(waiting.service.calls.handOff, 0, "no hand-over");
+    assert.deepEqual([...waiting.disconnects], [], "no players sent on");
+    assert.equal(cutOff, 0);
   });
 
   it("a room disposed normally ends its snapshot (deletes it), not detaches it", () => {
