@@ -10,7 +10,9 @@ import type { SaveResult } from "../../src/ha/gate.js";
 import { directOutput, RoomFailover, type RoomSnapshotBody } from "../../src/ha/room-failover.js";
 import { joinAckWaiting } from "../../src/ha/room-seats.js";
 import type { RoomSnapshots, SnapshotBody, SnapshotRoom } from "../../src/ha/service.js";
+import type { Logger } from "../../src/logger.js";
 import { CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
+import { lineLogger, type LogLine } from "../helpers/log-lines.js";
 
 const tick = () => new Promise((r) => setImmediate(r));
 const silent = pino({ level: "silent" });
@@ -90,11 +92,11 @@ function roomState(roomId = "room-1") {
   return { state, body };
 }
 
-function setup(epoch = 0) {
+function setup(epoch = 0, log: Logger = silent) {
   const room = fakeRoom();
   const service = fakeService();
   const state = roomState(room.room.roomId);
-  const failover = new RoomFailover(room.asRoom, service, epoch, state.body, silent);
+  const failover = new RoomFailover(room.asRoom, service, epoch, state.body, log);
   return { ...room, service, ...state, failover };
 }
 
@@ -460,6 +462,38 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.equal(waiting.service.calls.handOff, 0, "no hand-over");
     assert.deepEqual([...waiting.disconnects], [], "no players sent on");
     assert.equal(cutOff, 0);
+  });
+
+  it("afterSaved(fn) runs fn once a write holding the state as it is now is answered 'saved', not before", async () => {
+    const { failover, service } = setup();
+    const ran: string[] = [];
+    failover.changed();
+    failover.afterSaved(() => ran.push("saved"));
+    await tick();
+    assert.deepEqual(ran, [], "the write is pending");
+    service.writes[0]!.answer("saved");
+    await tick();
+    assert.deepEqual(ran, ["saved"]);
+  });
+
+  it("an operator reads why a copy closes, and how many players it sent on: taken over while stalled (a warning), or handed over at the drain's end", async () => {
+    const lines: LogLine[] = [];
+    const stalled = setup(0, lineLogger(lines));
+    stalled.room.clients = [{ sessionId: "a" }, { sessionId: "b" }] as unknown as Client[];
+    stalled.failover.supersede();
+    const handed = setup(0, lineLogger(lines));
+    handed.room.clients = [{ sessionId: "c" }] as unknown as Client[];
+    assert.equal(handed.failover.handOff(() => undefined), true);
+    await tick();
+    await tick();
+    const closing = lines.filter((l) => l.msg.includes("taken over") || l.msg.includes("handed over"));
+    assert.deepEqual(
+      closing.map((l) => [l.level, l.msg, l.fields.clients]),
+      [
+        ["warn", "room taken over by another process while this one was stalled; closing this copy", 2],
+        ["info", "drain time is over; the game still running is handed over to another process", 1],
+      ],
+    );
   });
 
   it("a room disposed normally ends its snapshot (deletes it), not detaches it", () => {
