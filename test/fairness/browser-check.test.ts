@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { bytesToHex, firstSeat, hexToBytes, hmacKey, newClientSeed, rollFaces, rollsOfSteps, verifyFairness, type FairnessCheck, type FairnessRecord } from "../../client/src/fairness.js";
-import { referenceCommitment, referenceFirst, referenceRoll } from "../helpers/fair-reference.js";
+import { referenceCommitment, referenceFirst, referenceRoll, referenceRollBytes } from "../helpers/fair-reference.js";
 
 const SEED = "8f3a5c0e1d2b4a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1";
 const CLIENT_SEEDS = ["a1b2c3d4e5f60718", "0f1e2d3c4b5a6978"];
@@ -101,20 +101,20 @@ describe("The browser's fairness check (client/src/fairness.ts)", () => {
   it("the revealed seats against the client seeds and what the page saw: each mismatch ✗ in its own words", async () => {
     const record = honest([2]);
     const { first: _first, ...noFirst } = record;
-    const cases: [string, Promise<FairnessCheck>, string][] = [
-      ["more seats than client seeds", verifyFairness({ ...record, seats: ["s0", "s1", "s2"] }), "The game's client seeds hold 2 entries for its 3 seats."],
-      ["the start named who moves first, the reveal not which seat", verifyFairness(noFirst, undefined, undefined, undefined, { startedBy: "s0" }), "The game's start named who moves first, but the reveal does not say which seat that was."],
-      ["fewer players than the page saw (in order)", verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "s1", "s2"], ordered: true }), "The revealed seat order is not the one this page saw when the game began."],
-      ["fewer players than the page saw (as a set)", verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "s1", "s2"], ordered: false }), "The revealed seats are not the players this page saw when the game began."],
-      ["more players than the page saw (in order)", verifyFairness(record, undefined, undefined, undefined, { seats: ["s0"], ordered: true }), "The revealed seat order is not the one this page saw when the game began."],
-      ["more players than the page saw (as a set)", verifyFairness(record, undefined, undefined, undefined, { seats: ["s1"], ordered: false }), "The revealed seats are not the players this page saw when the game began."],
-      ["another player in the set", verifyFairness(record, undefined, undefined, undefined, { seats: ["s1", "x"], ordered: false }), "The revealed seats are not the players this page saw when the game began."],
-      ["the page's seat, client seeds for another number of seats", verifyFairness(record, undefined, { seed: CLIENT_SEEDS[0]!, seats: 3 }), "The game's client seeds hold 2 entries for 3 seats: one is not a player's."],
-      ["the page's seed missing", verifyFairness(record, undefined, { seed: "ffffffffffffffff", seats: 2 }), "Your client seed (ffffffffffffffff) is not among the game's client seeds: the server did not use it."],
-      ["the page's seed at another seat than its own (the state's order)", verifyFairness(record, undefined, { seed: CLIENT_SEEDS[0]!, seats: 2, seat: 1 }), `Your client seed (${CLIENT_SEEDS[0]}) is not the game's client seed of your seat: the server did not use it.`],
-      ["another player at a place of the order", verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "x"], ordered: true }), "The revealed seat order is not the one this page saw when the game began."],
+    const cases: [string, () => Promise<FairnessCheck>, string][] = [
+      ["more seats than client seeds", () => verifyFairness({ ...record, seats: ["s0", "s1", "s2"] }), "The game's client seeds hold 2 entries for its 3 seats."],
+      ["the start named who moves first, the reveal not which seat", () => verifyFairness(noFirst, undefined, undefined, undefined, { startedBy: "s0" }), "The game's start named who moves first, but the reveal does not say which seat that was."],
+      ["fewer players than the page saw (in order)", () => verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "s1", "s2"], ordered: true }), "The revealed seat order is not the one this page saw when the game began."],
+      ["fewer players than the page saw (as a set)", () => verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "s1", "s2"], ordered: false }), "The revealed seats are not the players this page saw when the game began."],
+      ["more players than the page saw (in order)", () => verifyFairness(record, undefined, undefined, undefined, { seats: ["s0"], ordered: true }), "The revealed seat order is not the one this page saw when the game began."],
+      ["more players than the page saw (as a set)", () => verifyFairness(record, undefined, undefined, undefined, { seats: ["s1"], ordered: false }), "The revealed seats are not the players this page saw when the game began."],
+      ["another player in the set", () => verifyFairness(record, undefined, undefined, undefined, { seats: ["s1", "x"], ordered: false }), "The revealed seats are not the players this page saw when the game began."],
+      ["the page's seat, client seeds for another number of seats", () => verifyFairness(record, undefined, { seed: CLIENT_SEEDS[0]!, seats: 3 }), "The game's client seeds hold 2 entries for 3 seats: one is not a player's."],
+      ["the page's seed missing", () => verifyFairness(record, undefined, { seed: "ffffffffffffffff", seats: 2 }), "Your client seed (ffffffffffffffff) is not among the game's client seeds: the server did not use it."],
+      ["the page's seed at another seat than its own (the state's order)", () => verifyFairness(record, undefined, { seed: CLIENT_SEEDS[0]!, seats: 2, seat: 1 }), `Your client seed (${CLIENT_SEEDS[0]}) is not the game's client seed of your seat: the server did not use it.`],
+      ["another player at a place of the order", () => verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "x"], ordered: true }), "The revealed seat order is not the one this page saw when the game began."],
     ];
-    for (const [what, check, reason] of cases) assert.equal(reasonOf(await check), reason, what);
+    for (const [what, check, reason] of cases) assert.equal(reasonOf(await check()), reason, what);
     // Seats revealed without who moved first, and no start read: nothing to hold against it.
     assert.equal(reasonOf(await verifyFairness(noFirst)), "ok");
     // A bot sends no client seed: its entry is empty, at any seat; a bot the page saw that has no seat changes nothing.
@@ -124,6 +124,11 @@ describe("The browser's fairness check (client/src/fairness.ts)", () => {
     assert.equal(reasonOf(await verifyFairness(record, undefined, undefined, undefined, { bots: ["bot-9"] })), "ok");
     const chosen = { ...honest([3], SEED, ["4242", CLIENT_SEEDS[1]!]), seats: ["bot-1", "s1"] };
     assert.equal(reasonOf(await verifyFairness(chosen, undefined, undefined, undefined, { bots: ["bot-1"] })), "The bot's client seed (4242) is not empty: a bot sends none, so the server chose it.");
+    // The same at the second seat.
+    const secondSeat = { ...honest([3], SEED, [CLIENT_SEEDS[0]!, ""]), seats: ["s0", "bot-1"] };
+    assert.equal(reasonOf(await verifyFairness(secondSeat, undefined, undefined, undefined, { bots: ["bot-1"] })), "ok");
+    const chosenSecond = { ...honest([3], SEED, [CLIENT_SEEDS[0]!, "4243"]), seats: ["s0", "bot-1"] };
+    assert.equal(reasonOf(await verifyFairness(chosenSecond, undefined, undefined, undefined, { bots: ["bot-1"] })), "The bot's client seed (4243) is not empty: a bot sends none, so the server chose it.");
     // The same seats, in the same order or as a set, and the page's seed where it belongs: ✓.
     assert.equal(reasonOf(await verifyFairness(record, undefined, undefined, undefined, { seats: ["s0", "s1"], ordered: true })), "ok");
     assert.equal(reasonOf(await verifyFairness(record, undefined, undefined, undefined, { seats: ["s1", "s0"], ordered: false })), "ok");
@@ -180,16 +185,20 @@ describe("The browser's fairness check (client/src/fairness.ts)", () => {
   });
 
   it("the derivation alone: rolls of many dice (past one HMAC's 32 bytes, with skipped bytes) and who moves first among 1–256 seats, as the reference gives them", async () => {
-    // About 3,600 bytes drawn in all: bytes of 252 and more (skipped) among them, some exactly 252.
+    // The bytes the reference draws: some of them skipped (252 and more), and some exactly 252 (the boundary).
+    const drawn: number[] = [];
     for (let s = 0; s < 12; s++) {
       const seed = referenceCommitment(`${s}`.padStart(64, "0")); // 32 bytes of hex
       const clientSeeds = [`c${s}`, `d${s * 7}`];
       const key = await hmacKey(hexToBytes(seed));
       for (const [n, count] of [[0, 1], [1, 6], [s, 40], [s + 3, 75]] as const) {
         assert.deepEqual(await rollFaces(key, clientSeeds.join(":"), n, count), referenceRoll(seed, clientSeeds, n, count), `seed ${s}, roll ${n}, ${count} dice`);
+        drawn.push(...referenceRollBytes(seed, clientSeeds, n, count));
       }
       for (const seats of [1, 2, 3, 5, 8, 255, 256]) assert.equal(await firstSeat(key, clientSeeds.join(":"), seats), referenceFirst(seed, clientSeeds, seats), `seed ${s}, ${seats} seats`);
     }
+    assert.ok(drawn.filter((b) => b === 252).length > 0, `a byte of 252 among the ${drawn.length} drawn`);
+    assert.ok(drawn.filter((b) => b > 252).length > 0);
     const key = await hmacKey(hexToBytes(SEED));
     for (const seats of [0, -1, 257, 1.5, Number.NaN]) await assert.rejects(firstSeat(key, "a:b", seats), { name: "RangeError", message: `${seats} seats` });
   });

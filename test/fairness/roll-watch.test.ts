@@ -200,8 +200,8 @@ describe("RollWatcher (the web client's seen rolls)", () => {
       h.roll(1, [i % 6 + 1]);
       w.update(h.state, C1);
     }
-    const kept = (w as unknown as { read: Map<number, string> }).read;
-    assert.ok(kept.size <= 120 && kept.size >= 60, `${kept.size} entries kept`);
+    // (Private: the room keeps 60 entries, so no history a page receives shows the bound.)
+    assert.equal(w["read"].size, 120);
     assert.equal(w.rollsOf(C1)?.rolls.length, 500);
     assert.equal(w.rollsOf(C1)?.complete, true);
   });

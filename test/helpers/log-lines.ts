@@ -9,6 +9,8 @@ export interface LogLine {
 
 /** Appends each info, warn and error call to `lines` (debug is dropped). */
 export function lineLogger(lines: LogLine[]): Logger {
-  const at = (level: LogLine["level"]) => (fields: Record<string, unknown>, msg: string) => void lines.push({ level, msg, fields });
+  // pino's two forms: (fields, msg) and (msg).
+  const at = (level: LogLine["level"]) => (fields: Record<string, unknown> | string, msg?: string) =>
+    void lines.push(typeof fields === "string" ? { level, msg: fields, fields: {} } : { level, msg: msg ?? "", fields });
   return { info: at("info"), warn: at("warn"), error: at("error"), debug: () => undefined } as unknown as Logger;
 }
