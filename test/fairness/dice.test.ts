@@ -11,9 +11,9 @@ import path from "node:path";
 import { commitmentOf, FairDice, firstSeat, rollFaces, SEED_BYTES } from "../../src/fairness/dice.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
-import { firstSeat as browserFirstSeat, hmacKey, unrevealedRoll, verifyFairness } from "../../client/src/fairness.js";
+import { firstSeat as browserFirstSeat, hmacKey, rollFaces as browserRollFaces, unrevealedRoll, verifyFairness } from "../../client/src/fairness.js";
 import { d6, pick, scriptedRng, seededRng } from "../../src/rules/rng.js";
-import { referenceFirst, referenceRoll } from "../helpers/fair-reference.js";
+import { referenceCommitment, referenceFirst, referenceRoll, referenceRollBytes } from "../helpers/fair-reference.js";
 
 const seedHex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const seed = Buffer.from(seedHex, "hex");
@@ -29,19 +29,26 @@ function recordOf(rolls: number[], clientSeeds: string[]) {
 
 describe("Provably fair dice", () => {
   it("commits with the SHA-256 of the seed, in lowercase hex", () => {
-    assert.equal(commitmentOf(seed), crypto.createHash("sha256").update(seed).digest("hex"));
+    assert.equal(commitmentOf(seed), referenceCommitment(seedHex));
     assert.match(commitmentOf(seed), /^[0-9a-f]{64}$/);
   });
 
-  it("derives every roll as the reference does, for many seeds, client seeds, roll numbers and dice counts (past 32 bytes too)", () => {
+  it("derives every roll as the reference does, for many seeds, client seeds, roll numbers and dice counts (past 32 bytes too), on the server and in the browser alike", async () => {
     const rng = seededRng(11);
+    // The bytes the reference draws: some skipped (252 and more), some exactly 252 (the boundary).
+    const drawn: number[] = [];
     for (let i = 0; i < 200; i++) {
       const s = crypto.randomBytes(SEED_BYTES);
       const clients = Array.from({ length: rng.int(1, 8) }, () => (rng.int(0, 3) === 0 ? "" : `c${rng.int(0, 1e6)}é`));
       const n = rng.int(0, 500);
       const count = rng.int(1, 80); // 80 dice need more than one 32-byte block
-      assert.deepEqual(rollFaces(s, clients.join(":"), n, count), referenceRoll(s.toString("hex"), clients, n, count));
+      const expected = referenceRoll(s.toString("hex"), clients, n, count);
+      assert.deepEqual(rollFaces(s, clients.join(":"), n, count), expected);
+      assert.deepEqual(await browserRollFaces(await hmacKey(new Uint8Array(s)), clients.join(":"), n, count), expected, "the browser's check derives the same faces");
+      drawn.push(...referenceRollBytes(s.toString("hex"), clients, n, count));
     }
+    assert.ok(drawn.includes(252), `a byte of 252 among the ${drawn.length} drawn`);
+    assert.ok(drawn.some((b) => b > 252));
   });
 
   it("gives each face about as often (the skipped bytes leave no bias a test of 60,000 dice can see)", () => {

@@ -119,8 +119,7 @@ describe("directOutput (src/ha/room-failover.ts): a single process", () => {
   });
 
   it("afterSaved(fn) runs fn at once (a finished match is recorded at its end, not when the room closes), saved() resolves at once, and a dropped player holds the token their connection had", async () => {
-    const { asRoom } = fakeRoom();
-    const out = directOutput(asRoom);
+    const out = directOutput(fakeRoom().asRoom);
     const ran: string[] = [];
     out.afterSaved(() => ran.push("after saved"));
     assert.deepEqual(ran, ["after saved"], "synchronously");
