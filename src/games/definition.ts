@@ -4,7 +4,7 @@
  * projection of the rules' state into it). The base room (src/rooms/GameRoom.ts) runs any
  * definition; src/games/index.ts lists them, and everything else derives from that list.
  */
-import type { Schema } from "@colyseus/schema";
+import type { GameState } from "../schema/GameState.js";
 import type { GameProtocol, MovesOf, OptionsOf } from "../protocol/game.js";
 import type { CommonState, GameRules, MoveMap } from "../rules/types.js";
 import type { WriteContext } from "../schema/sync.js";
@@ -35,16 +35,19 @@ export interface HistoryStep<S> {
 /** Keys of `A` missing from `B`. */
 type Missing<A, B> = Exclude<keyof A, keyof B>;
 
-export interface GameDefinition<P extends GameProtocol = GameProtocol, S = any, C = any, T extends Schema = any> {
+export interface GameDefinition<P extends GameProtocol = GameProtocol, S = any, C = any, T extends GameState = any> {
   /** Name, message validators, options: what the browser client shares. */
   readonly protocol: P;
   /** The pure rules; their moves are the protocol's messages, one for one. */
   readonly rules: GameRules<S, C, MovesOf<P>, any, any>;
   /** The rules' config from a room's validated create options. */
   readonly config: (options: OptionsOf<P>) => C;
-  /** A fresh schema state for a new room. */
+  /** A fresh schema state for a new room: a {@link GameState} (what every game shows) with the game's own fields. */
   readonly state: () => T;
-  /** Writes the rules' state into the schema, assigning only what changed (see {@link WriteContext}). */
+  /**
+   * Writes the game's own part of the rules' state into the schema, assigning only what
+   * changed (see {@link WriteContext}). The room writes the {@link GameState} fields itself.
+   */
   readonly project: (target: T, state: S, ctx: WriteContext<S>) => void;
   /** What an accepted step adds to the room's history (moves, rolls, the end), in the game's words. */
   readonly history: (step: HistoryStep<S>) => HistoryItem[];
@@ -61,7 +64,7 @@ export interface GameDefinition<P extends GameProtocol = GameProtocol, S = any, 
  * is a compile error here; so is a rules state without what the room reads of every game
  * ({@link CommonState}: `players` with names, `currentTurn`, `ending`).
  */
-export function defineGame<P extends GameProtocol, S extends CommonState, C, T extends Schema, M extends MoveMap, E extends { type: string }, X extends MoveMap>(
+export function defineGame<P extends GameProtocol, S extends CommonState, C, T extends GameState, M extends MoveMap, E extends { type: string }, X extends MoveMap>(
   definition: {
     protocol: P;
     rules: GameRules<S, C, M, E, X> & ([Missing<M, MovesOf<P>> | Missing<MovesOf<P>, M>] extends [never] ? unknown : { "moves and messages differ": Missing<M, MovesOf<P>> | Missing<MovesOf<P>, M> });

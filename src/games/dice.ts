@@ -27,14 +27,7 @@ export const dice = defineGame({
     syncArray(target.dice, game.dice, prev?.dice);
     syncArray(target.selected, game.selected, prev?.selected);
     syncArray(target.setAside, game.setAside, prev?.setAside);
-    projection.assign(target, {
-      currentTurn: game.currentTurn ?? "",
-      winner: game.winner ?? "",
-      targetScore: game.targetScore,
-      phase: game.phase,
-      endReason: game.ending?.reason ?? "",
-      endName: game.ending?.name ?? "",
-    });
+    projection.assign(target, { winner: game.winner ?? "", targetScore: game.targetScore });
   },
   /**
    * `roll` (`data.dice`: the faces), `aside` (`data.values`, `data.points`: set aside, the

@@ -23,14 +23,7 @@ export const oweDrahn = defineGame({
         score: p.score,
       }),
     );
-    projection.assign(target, {
-      currentValue: game.currentValue,
-      currentTurn: game.currentTurn ?? "",
-      phase: game.phase,
-      endReason: game.ending?.reason ?? "",
-      endName: game.ending?.name ?? "",
-      lastRoll: game.lastRoll,
-    });
+    projection.assign(target, { currentValue: game.currentValue, lastRoll: game.lastRoll });
   },
   /**
    * `roll` (`data`: `die`, `total`, `timeout` when the server rolled), `oweDrahn` (a life

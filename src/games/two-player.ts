@@ -30,14 +30,7 @@ export function projectBoardGame(target: BoardGameState, game: TwoPlayerState<re
       projection.assign(entry, { name: p.name, symbol: p.symbol, connected: !away.has(p.id), awayUntil: away.get(p.id) ?? 0, rematch: game.rematch.includes(p.id), wins: p.wins }),
     );
   }
-  projection.assign(target, {
-    currentTurn: game.currentTurn ?? "",
-    winner: game.winner ?? "",
-    draw: game.draw,
-    phase: game.phase,
-    endReason: game.ending?.reason ?? "",
-    endName: game.ending?.name ?? "",
-  });
+  projection.assign(target, { winner: game.winner ?? "", draw: game.draw });
 }
 
 /** Both players are in until one wins (a draw: both), or one leaves. */

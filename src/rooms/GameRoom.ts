@@ -11,13 +11,14 @@
  */
 import { ClientState, CloseCode, matchMaker, Room, ServerError, type Client, type RoomException, type RoomMethodName } from "@colyseus/core";
 import type WebSocket from "ws";
-import type { MapSchema, Schema } from "@colyseus/schema";
 import type { z } from "zod";
 import type { Logger } from "../logger.js";
 import type { AnyGame } from "../games/definition.js";
 import { ErrorCode, JoinErrorCode } from "../protocol/errors.js";
 import type { commonJoinOptions } from "../protocol/messages.js";
 import { Projection } from "../schema/sync.js";
+import { projectCommon, type GameState } from "../schema/GameState.js";
+import type { CommonState } from "../rules/types.js";
 import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
 import { Admission, seatRefusal } from "./admission.js";
@@ -65,7 +66,7 @@ type Options = z.output<typeof commonJoinOptions>;
 /** What onAuth hands to onJoin: the validated options, and the user id of a valid sign-in token. */
 type Admitted = Options & { userId?: string };
 
-export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; reconnectSeconds: number; history: MapSchema<string>; fairness?: FairnessState }; metadata: ListingMetadata }> {
+export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessState }; metadata: ListingMetadata }> {
   /** Every timer of the room; all cleared on dispose. */
   protected readonly timers = new RoomTimers((err) => this.log.error({ err }, "uncaught exception in a room timer"));
 
@@ -417,6 +418,7 @@ export class GameRoom extends Room<{ state: Schema & { turnDeadline: number; rec
   /** Projects the game into the schema, sends it at once, and re-arms timers and the listing. */
   private commit() {
     this.definition.project(this.state, this.game, { prev: this.written, away: this.away.all, awayChanged: this.away.takeChanged(), projection: this.projection });
+    projectCommon(this.state, this.game as CommonState, this.projection);
     this.written = this.game;
     const fairness = this.records.fairnessChange();
     if (fairness) Object.assign(this.state.fairness!, fairness);

@@ -114,6 +114,8 @@ export interface CommonState {
   readonly players: readonly { readonly id: string; readonly name: string }[];
   /** Whose turn it is; null while no turn runs (waiting, paused, over). */
   readonly currentTurn: string | null;
+  /** The game's phase, in its own words (shown to every client as it is). */
+  readonly phase: string;
   /** How the last game ended; null while one runs or none has ended. */
   readonly ending: Ending | null;
 }

@@ -1,5 +1,6 @@
 import { FairnessState } from "./FairnessState.js";
 import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
+import { GameState } from "./GameState.js";
 
 /** A seated Dice player or bot, keyed by session id (or bot id) in {@link DiceState.players}. */
 export class DicePlayer extends Schema {
@@ -18,7 +19,7 @@ export class DicePlayer extends Schema {
 }
 
 /** What every Dice client sees (games.md, "Dice", State). */
-export class DiceState extends Schema {
+export class DiceState extends GameState {
   /** Provably fair dice: the seed commitment, and after a game its seed (src/fairness/). */
   @type(FairnessState) fairness = new FairnessState();
   @type({ map: DicePlayer }) players = new MapSchema<DicePlayer>();
@@ -28,21 +29,6 @@ export class DiceState extends Schema {
   @type(["uint8"]) selected = new ArraySchema<number>();
   /** Values of the dice set aside this turn. */
   @type(["uint8"]) setAside = new ArraySchema<number>();
-  @type("string") currentTurn = "";
   @type("string") winner = "";
   @type("uint16") targetScore = 3000;
-  @type("string") phase = "waiting";
-  @type("number") turnDeadline = 0;
-  /** How long a dropped player's seat is held, in seconds (the server's RECONNECT_SECONDS): a client retrying after a drop knows when to stop. */
-  @type("uint16") reconnectSeconds = 0;
-  /** How the last game ended: "" (none yet, or a game runs), "won", "left" or "dropped" (a forfeit)… (src/rules/types.ts `Ending`). */
-  @type("string") endReason = "";
-  /** Who it is about: the winner (won) or the player who left. */
-  @type("string") endName = "";
-  /**
-   * The room's history: the newest entries, keyed by their `seq`, each a JSON array
-   * `[game, kind, who, data?]` (src/rooms/history.ts). Plain strings: cheaper to send than a
-   * schema object per entry.
-   */
-  @type({ map: "string" }) history = new MapSchema<string>();
 }

@@ -9,6 +9,7 @@ import { boardGameHistory, boardGameStanding, boardGameState, projectBoardGame }
 import { ticTacToeProtocol } from "../../src/protocol/games/tictactoe.js";
 import { ticTacToe, type TicTacToeState } from "../../src/rules/tictactoe.js";
 import { accept, defineRules, type GameRules } from "../../src/rules/types.js";
+import { Schema } from "@colyseus/schema";
 
 type Moves = typeof ticTacToe extends GameRules<TicTacToeState, infer _C, infer M, infer _E, infer _X> ? M : never;
 /** The game's other parts, taking any state: only the rules decide whether a game compiles below. */
@@ -27,6 +28,7 @@ export const whole = defineGame({ ...parts, rules: ticTacToe });
 /** Rules whose state lacks one of the fields the room reads of every game (CommonState). */
 declare const noEnding: GameRules<Omit<TicTacToeState, "ending">, Record<string, never>, Moves>;
 declare const noTurn: GameRules<Omit<TicTacToeState, "currentTurn">, Record<string, never>, Moves>;
+declare const noPhase: GameRules<Omit<TicTacToeState, "phase">, Record<string, never>, Moves>;
 declare const unnamed: GameRules<Omit<TicTacToeState, "players"> & { players: readonly { id: string }[] }, Record<string, never>, Moves>;
 
 export const refused = [
@@ -36,14 +38,18 @@ export const refused = [
   defineGame({ ...parts, rules: noTurn }),
   // @ts-expect-error players without names: a match's record could not name its seats
   defineGame({ ...parts, rules: unnamed }),
+  // @ts-expect-error a state without `phase`: the room could not show it
+  defineGame({ ...parts, rules: noPhase }),
+  // @ts-expect-error a schema state that does not extend GameState: the room could not write the turn, its clock or the history
+  defineGame({ ...parts, rules: ticTacToe, state: () => new Schema(), project: () => undefined }),
 ];
 
 /** The least a game's rules are: a game that schedules nothing may leave `scheduled` out. */
-type Tiny = { players: { id: string; name: string }[]; currentTurn: string | null; ending: null };
+type Tiny = { players: { id: string; name: string }[]; currentTurn: string | null; phase: string; ending: null };
 const ok = (state: Tiny) => accept<Tiny, never>(state);
 const tiny = {
   seats: () => 2,
-  setup: (): Tiny => ({ players: [], currentTurn: null, ending: null }),
+  setup: (): Tiny => ({ players: [], currentTurn: null, phase: "waiting", ending: null }),
   canSeat: () => ({ ok: true }) as const,
   join: ok,
   leave: ok,
