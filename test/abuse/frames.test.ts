@@ -261,6 +261,9 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     const ada = clientFrom(server, address(5));
     const room = await ada.create("tictactoe", { name: "Ada" });
     const lobby = await clientFrom(server, address(6)).join("lobby");
+    // The lobby's lists keep coming while it pings (and no list goes unhandled: the SDK warns on stderr).
+    const lists: Array<Array<{ roomId: string }>> = [];
+    lobby.onMessage("rooms", (list: Array<{ roomId: string }>) => lists.push(list));
     const codes: Record<string, number | undefined> = {};
     room.onLeave((code) => (codes.room = code));
     lobby.onLeave((code) => (codes.lobby = code));
@@ -279,6 +282,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     const bob = await clientFrom(server, address(7)).joinById(room.roomId, { name: "Bob" });
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((room.state as unknown as { phase: string }).phase, "playing", "the game started with Ada in her seat");
+    assert.ok(lists.some((list) => list.some((entry) => entry.roomId === room.roomId)), "the lobby listed Ada's room");
     for (const r of [room, bob, lobby]) {
       r.reconnection.enabled = false;
       await r.leave(true);
