@@ -4,7 +4,7 @@
  * projection of the rules' state into it). The base room (src/rooms/GameRoom.ts) runs any
  * definition; src/games/index.ts lists them, and everything else derives from that list.
  */
-import type { GameState } from "../schema/GameState.js";
+import type { GameState, GameStateBase } from "../schema/GameState.js";
 import type { GameProtocol, MovesOf, OptionsOf } from "../protocol/game.js";
 import type { CommonState, GameRules, MoveMap } from "../rules/types.js";
 import type { WriteContext } from "../schema/sync.js";
@@ -62,7 +62,8 @@ export interface GameDefinition<P extends GameProtocol = GameProtocol, S = any, 
  * Declares a game. Besides inference, it checks that the rules' moves and the protocol's
  * messages are the same names: a validator without a move, or a move without a validator,
  * is a compile error here; so is a rules state without what the room reads of every game
- * ({@link CommonState}: `players` with names, `currentTurn`, `ending`).
+ * ({@link CommonState}: `players` with names, `currentTurn`, `phase`, `ending`), and so is
+ * a schema state that does not extend {@link GameStateBase}() (what the room writes).
  */
 export function defineGame<P extends GameProtocol, S extends CommonState, C, T extends GameState, M extends MoveMap, E extends { type: string }, X extends MoveMap>(
   definition: {

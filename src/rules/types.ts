@@ -107,7 +107,8 @@ export interface Ending {
  * What every game's rules state has, whatever else it holds: the room and the replays read
  * it without knowing the game (its seated players' names for a match's record, how the
  * last game ended for the log, the history and the record, whose turn it is for a replay's
- * screen). `defineGame` refuses a state without it.
+ * screen; whose turn, the phase and the ending for every client, src/schema/GameState.ts).
+ * `defineGame` refuses a state without it.
  */
 export interface CommonState {
   /** The seated players (bots included), in seat order, with the names they play under. */

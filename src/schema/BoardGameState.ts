@@ -1,5 +1,5 @@
 import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
-import { GameState } from "./GameState.js";
+import { GameStateBase } from "./GameState.js";
 
 /** A seated player of a two-player board game, keyed by session id in {@link BoardGameState.players}. */
 export class BoardGamePlayer extends Schema {
@@ -19,7 +19,7 @@ export class BoardGamePlayer extends Schema {
  * What every client of a two-player board game sees (TicTacToe, Connect Four; games.md,
  * "TicTacToe", State): the board's cells row-major from the top row, each "", "X" or "O".
  */
-export class BoardGameState extends GameState {
+export class BoardGameState extends GameStateBase() {
   @type(["string"]) board = new ArraySchema<string>();
   @type({ map: BoardGamePlayer }) players = new MapSchema<BoardGamePlayer>();
   @type("string") winner = "";

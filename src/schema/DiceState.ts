@@ -1,6 +1,6 @@
 import { FairnessState } from "./FairnessState.js";
 import { ArraySchema, MapSchema, Schema, type } from "@colyseus/schema";
-import { GameState } from "./GameState.js";
+import { GameStateBase } from "./GameState.js";
 
 /** A seated Dice player or bot, keyed by session id (or bot id) in {@link DiceState.players}. */
 export class DicePlayer extends Schema {
@@ -19,7 +19,7 @@ export class DicePlayer extends Schema {
 }
 
 /** What every Dice client sees (games.md, "Dice", State). */
-export class DiceState extends GameState {
+export class DiceState extends GameStateBase() {
   /** Provably fair dice: the seed commitment, and after a game its seed (src/fairness/). */
   @type(FairnessState) fairness = new FairnessState();
   @type({ map: DicePlayer }) players = new MapSchema<DicePlayer>();

@@ -1,6 +1,6 @@
 import { FairnessState } from "./FairnessState.js";
 import { ArraySchema, Schema, type } from "@colyseus/schema";
-import { GameState } from "./GameState.js";
+import { GameStateBase } from "./GameState.js";
 
 /** One seat of an Owe Drahn room, in seat order in {@link OweDrahnState.players}. */
 export class OweDrahnPlayer extends Schema {
@@ -16,7 +16,7 @@ export class OweDrahnPlayer extends Schema {
 }
 
 /** What every Owe Drahn client sees (games.md, "Owe Drahn", State). */
-export class OweDrahnState extends GameState {
+export class OweDrahnState extends GameStateBase() {
   /** Provably fair dice: the seed commitment, and after a game its seed (src/fairness/). */
   @type(FairnessState) fairness = new FairnessState();
   @type([OweDrahnPlayer]) players = new ArraySchema<OweDrahnPlayer>();

@@ -13,10 +13,16 @@ import { clientViews } from "../helpers/views.js";
 
 type Fields = Record<string, { name: string; type: unknown } | undefined>;
 
-/** The fields of a schema class (its decorators' metadata), and the schema class of its players' entries, if any. */
+/**
+ * The fields of a schema class (its decorators' metadata), inherited ones included (a game's
+ * state extends GameStateBase(): its metadata's prototype holds those), and the schema class
+ * of its players' entries, if any.
+ */
 function schemaFields(ctor: unknown): { names: string[]; player?: unknown } {
   const metadata = ((ctor as Record<symbol, unknown>)[Symbol.metadata] ?? {}) as Fields;
-  const fields = Object.values(metadata).filter((f): f is { name: string; type: unknown } => typeof f === "object" && f !== null && typeof f.name === "string");
+  const all: unknown[] = [];
+  for (const key in metadata) all.push(metadata[key]);
+  const fields = all.filter((f): f is { name: string; type: unknown } => typeof f === "object" && f !== null && typeof (f as { name?: unknown }).name === "string");
   const players = fields.find((f) => f.name === "players")?.type;
   const player = players && typeof players === "object" ? Object.values(players)[0] : undefined;
   return { names: fields.map((f) => f.name), player: typeof player === "function" ? player : undefined };
