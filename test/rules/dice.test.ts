@@ -156,6 +156,21 @@ describe("Dice rules", () => {
       assert.equal(playTurns(next, MAX_TURNS - 1, () => false).phase, "playing", "the next game counts its own turns");
     });
 
+    it("the first seat leading at the limit wins as well, and the game ends with no rematch asked; a forfeit names the seat that left, whichever it is", () => {
+      const first = game().currentTurn!;
+      const second = first === "alice" ? "bob" : "alice";
+      const over = playTurns(game(), MAX_TURNS, (id, t) => id === first && t < 4);
+      assert.equal(over.phase, "over");
+      assert.equal(over.winner, first, "the higher score wins, not the second seat");
+      assert.deepEqual(over.ending, { reason: "won", name: player(over, first).name });
+      assert.deepEqual(over.players.map((p) => p.wins), over.players.map((p) => (p.id === first ? 1 : 0)));
+      assert.deepEqual(over.rematch, [], "nobody asked for a rematch yet");
+      for (const leaver of [first, second]) {
+        const left = run(game(), leaver, { type: "leave" }).state;
+        assert.deepEqual(left.ending, { reason: "left", name: player(game(), leaver).name }, `${leaver} left`);
+      }
+    });
+
     it("equal scores at the limit draw; a bank or a timeout on the last turn ends it too", () => {
       const drawn = playTurns(game(), MAX_TURNS, () => false);
       assert.equal(drawn.phase, "over");
