@@ -5,6 +5,7 @@ import {
   LOSE_LIFE_MIN_TOTAL,
   START_LIVES,
   oweDrahn,
+  outOfRunningGame,
   type OweDrahnAction,
   type OweDrahnPlayer,
   type OweDrahnState,
@@ -310,6 +311,24 @@ describe("Owe Drahn rules", () => {
       assert.deepEqual(oweDrahn.playerIds(r.state), ["b", "c"]);
       rejects(r.state, "a", { type: "leave" }, "NOT_ALLOWED");
       rejects(r.state, "a", roll, "NOT_ALLOWED");
+    });
+
+    it("outOfRunningGame (the history's `left` line) names a leaver who is out of a game that goes on, and whether the total went back to 0; nothing when the game ended, none ran, or the player was out already", () => {
+      const before = patch(game(["a", "b", "c"]), { currentValue: 11 });
+      const onTurn = run(before, "a", { type: "leave" }).state;
+      assert.deepEqual(outOfRunningGame(before, onTurn, "a"), { leaver: player(before, "a"), reset: true }, "on turn: the total went back to 0");
+      const offTurn = run(before, "c", { type: "leave" }).state;
+      assert.deepEqual(outOfRunningGame(before, offTurn, "c"), { leaver: player(before, "c"), reset: false }, "not on turn: the total stays");
+      const fromZero = patch(before, { currentValue: 0 });
+      assert.deepEqual(outOfRunningGame(fromZero, run(fromZero, "a", { type: "leave" }).state, "a")?.reset, false, "a total already 0 was not reset");
+      // A leave that ends the game (its ending says who left), and a leave in the lobby.
+      const two = game(["a", "b"]);
+      assert.equal(outOfRunningGame(two, run(two, "a", { type: "leave" }).state, "a"), undefined, "the game ended");
+      const waiting = lobby(["a", "b"]);
+      assert.equal(outOfRunningGame(waiting, run(waiting, "b", { type: "leave" }).state, "b"), undefined, "no game ran");
+      // A player already out (no lives) is not out again.
+      const out = patch(before, {}, { c: { life: 0 } });
+      assert.equal(outOfRunningGame(out, out, "c"), undefined, "already out");
     });
 
     it("a leave by a player not on turn keeps the total and the turn", () => {
