@@ -148,7 +148,11 @@ export interface ReplayView<S, R = any> {
   step(info: ReplayStepInfo): Text;
 }
 
-/** The fields every game's room state has, in a replay: no turn timer, no room history; whose turn and how the game ended, from the rules' state. */
+/**
+ * Most of the fields every game's room state has (src/schema/GameState.ts), in a replay: no turn
+ * timer, no room history; whose turn and how the game ended, from the rules' state. Each
+ * game's replay adds `phase` itself (test/browser/replay-state.test.ts checks every field).
+ */
 export function replayCommon(rules: { currentTurn: string | null; ending: { reason: string; name: string } | null }) {
   return { turnDeadline: 0, history: new Map<string, string>(), currentTurn: rules.currentTurn ?? "", endReason: rules.ending?.reason ?? "", endName: rules.ending?.name ?? "" };
 }

@@ -63,7 +63,8 @@ export interface GameDefinition<P extends GameProtocol = GameProtocol, S = any, 
  * messages are the same names: a validator without a move, or a move without a validator,
  * is a compile error here; so is a rules state without what the room reads of every game
  * ({@link CommonState}: `players` with names, `currentTurn`, `phase`, `ending`), and so is
- * a schema state that does not extend {@link GameStateBase}() (what the room writes).
+ * a schema state without the fields of {@link GameStateBase}() (what the room writes; the
+ * check is structural, so extend it rather than declare them again).
  */
 export function defineGame<P extends GameProtocol, S extends CommonState, C, T extends GameState, M extends MoveMap, E extends { type: string }, X extends MoveMap>(
   definition: {

@@ -21,7 +21,7 @@ export function boardGameHistory({ before, after, playerId, action }: HistorySte
   return [...items, ...endItem(before, after, after.players.find((p) => p.id === after.winner)?.name)];
 }
 
-/** Writes a two-player game's state into its {@link BoardGameState}. */
+/** Writes a two-player game's own fields into its {@link BoardGameState} (the room writes the common ones, src/schema/GameState.ts). */
 export function projectBoardGame(target: BoardGameState, game: TwoPlayerState<readonly string[]>, { prev, away, awayChanged, projection }: WriteContext<TwoPlayerState<readonly string[]>>) {
   syncArray(target.board, game.board, prev?.board);
   // A move changes neither the players nor the rematch requests: their entries stay as they are.

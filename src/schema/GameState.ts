@@ -11,8 +11,9 @@ import type { Projection } from "./sync.js";
  *
  * A class per game, not one they share: @colyseus/schema sends with a state's handshake every
  * class that extends one of its ancestors, so a shared base would carry every game's schema
- * into every join (measured 2026-12-06: an Owe Drahn join's type reflection 565 → 1,227 bytes,
- * 8 types instead of 3).
+ * into every join (measured 2026-12-06, an Owe Drahn join's type reflection: 565 bytes and 3
+ * types with no base class; 1,227 bytes and 8 types with one shared base; 578 bytes and 4
+ * types with this one).
  */
 export function GameStateBase() {
   class GameState extends Schema {

@@ -40,7 +40,7 @@ export const refused = [
   defineGame({ ...parts, rules: unnamed }),
   // @ts-expect-error a state without `phase`: the room could not show it
   defineGame({ ...parts, rules: noPhase }),
-  // @ts-expect-error a schema state that does not extend GameState: the room could not write the turn, its clock or the history
+  // @ts-expect-error a schema state without GameStateBase()'s fields: the room could not write the turn, its clock or the history
   defineGame({ ...parts, rules: ticTacToe, state: () => new Schema(), project: () => undefined }),
 ];
 
