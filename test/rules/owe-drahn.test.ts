@@ -326,6 +326,11 @@ describe("Owe Drahn rules", () => {
       assert.equal(outOfRunningGame(two, run(two, "a", { type: "leave" }).state, "a"), undefined, "the game ended");
       const waiting = lobby(["a", "b"]);
       assert.equal(outOfRunningGame(waiting, run(waiting, "b", { type: "leave" }).state, "b"), undefined, "no game ran");
+      // A leave in the lobby after a game (every seat has its lives back) that starts the next one: the others were ready.
+      const again = patch(lobby(["a", "b", "c"]), {}, { a: { life: START_LIVES, ready: true }, b: { life: START_LIVES, ready: true }, c: { life: START_LIVES } });
+      const started = run(again, "c", { type: "leave" }, scriptedRng([0])).state;
+      assert.equal(started.phase, "playing", "the leave started the game");
+      assert.equal(outOfRunningGame(again, started, "c"), undefined, "left before the game began");
       // A player already out (no lives) is not out again.
       const out = patch(before, {}, { c: { life: 0 } });
       assert.equal(outOfRunningGame(out, out, "c"), undefined, "already out");
