@@ -149,12 +149,12 @@ export interface ReplayView<S, R = any> {
 }
 
 /**
- * Most of the fields every game's room state has (src/schema/GameState.ts), in a replay: no turn
- * timer, no room history; whose turn and how the game ended, from the rules' state. Each
- * game's replay adds `phase` itself (test/browser/replay-state.test.ts checks every field).
+ * The fields every game's room state has (src/schema/GameState.ts, as the room's projectCommon
+ * writes them), in a replay: no turn timer, no room history; whose turn, the phase and how the
+ * game ended, from the rules' state (`reconnectSeconds` is the live shell's only).
  */
-export function replayCommon(rules: { currentTurn: string | null; ending: { reason: string; name: string } | null }) {
-  return { turnDeadline: 0, history: new Map<string, string>(), currentTurn: rules.currentTurn ?? "", endReason: rules.ending?.reason ?? "", endName: rules.ending?.name ?? "" };
+export function replayCommon(rules: { currentTurn: string | null; phase: string; ending: { reason: string; name: string } | null }) {
+  return { turnDeadline: 0, history: new Map<string, string>(), currentTurn: rules.currentTurn ?? "", phase: rules.phase, endReason: rules.ending?.reason ?? "", endName: rules.ending?.name ?? "" };
 }
 
 /** A step every game has: the actor left (or did not come back), or their time ran out; undefined for others. */

@@ -10,19 +10,11 @@ import type { AnyGame } from "../../src/games/definition.js";
 import { GAMES } from "../../src/games/index.js";
 import type { Rng } from "../../src/rules/rng.js";
 import { clientViews } from "../helpers/views.js";
+import { schemaFieldList } from "../helpers/schema-fields.js";
 
-type Fields = Record<string, { name: string; type: unknown } | undefined>;
-
-/**
- * The fields of a schema class (its decorators' metadata), inherited ones included (a game's
- * state extends GameStateBase(): its metadata's prototype holds those), and the schema class
- * of its players' entries, if any.
- */
+/** The fields of a schema class, inherited ones included, and the schema class of its players' entries, if any. */
 function schemaFields(ctor: unknown): { names: string[]; player?: unknown } {
-  const metadata = ((ctor as Record<symbol, unknown>)[Symbol.metadata] ?? {}) as Fields;
-  const all: unknown[] = [];
-  for (const key in metadata) all.push(metadata[key]);
-  const fields = all.filter((f): f is { name: string; type: unknown } => typeof f === "object" && f !== null && typeof (f as { name?: unknown }).name === "string");
+  const fields = schemaFieldList(ctor);
   const players = fields.find((f) => f.name === "players")?.type;
   const player = players && typeof players === "object" ? Object.values(players)[0] : undefined;
   return { names: fields.map((f) => f.name), player: typeof player === "function" ? player : undefined };

@@ -6,19 +6,9 @@ import assert from "node:assert/strict";
 import { Encoder, Reflection, Schema } from "@colyseus/schema";
 import type { AnyGame } from "../../src/games/definition.js";
 import { GAMES } from "../../src/games/index.js";
+import { schemaFieldList } from "../helpers/schema-fields.js";
 
 const COMMON = ["currentTurn", "phase", "endReason", "endName", "turnDeadline", "reconnectSeconds", "history"];
-
-/** The field names of a schema class, inherited ones included. */
-function fieldNames(ctor: unknown): string[] {
-  const metadata = (ctor as Record<symbol, Record<string, { name?: unknown } | undefined>>)[Symbol.metadata] ?? {};
-  const names: string[] = [];
-  for (const key in metadata) {
-    const name = metadata[key]?.name;
-    if (typeof name === "string") names.push(name);
-  }
-  return names;
-}
 
 /** The schema classes a state's handshake describes. */
 function handshakeTypes(state: Schema): Set<unknown> {
@@ -32,7 +22,7 @@ describe("Each game's schema state (src/schema/GameState.ts)", () => {
     for (const game of games) {
       const state = game.state();
       // What a client builds from the handshake (the SDK decodes by reflection, with no classes of its own).
-      const decoded = fieldNames(Reflection.decode(Reflection.encode(new Encoder(state))).state.constructor);
+      const decoded = schemaFieldList(Reflection.decode(Reflection.encode(new Encoder(state))).state.constructor).map((f) => f.name);
       assert.deepEqual(COMMON.filter((field) => !decoded.includes(field)), [], `${game.protocol.name}: fields missing`);
     }
   });

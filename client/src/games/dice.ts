@@ -386,7 +386,6 @@ const diceReplay: ReplayView<DiceState, DiceRulesState> = {
       setAside: [...rules.setAside],
       winner: rules.winner ?? "",
       targetScore: rules.targetScore,
-      phase: rules.phase,
     };
     // What the screen reads of a DiceState, in plain objects (a Map for the map).
     return state as unknown as DiceState;

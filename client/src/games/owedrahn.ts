@@ -304,7 +304,6 @@ const oweDrahnReplay: ReplayView<OweDrahnState, OweDrahnRulesState> = {
       ...replayCommon(rules),
       players: rules.players.map((p) => ({ id: p.id, name: p.name, life: p.life, ready: p.ready, choosing: p.choosing, connected: !p.left, awayUntil: 0, score: p.score })),
       currentValue: rules.currentValue,
-      phase: rules.phase,
       lastRoll: rules.lastRoll,
     };
     // What the screen reads of an OweDrahnState, in plain objects (an array for the players).

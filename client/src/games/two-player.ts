@@ -184,7 +184,6 @@ export function boardGameReplay(rules: ReplayRules<TwoPlayerState<readonly strin
         players,
         winner: rules.winner ?? "",
         draw: rules.draw,
-        phase: rules.phase,
       };
       // What the screen reads of a BoardGameState, in plain objects (a Map for the map).
       return state as unknown as BoardGameState;
