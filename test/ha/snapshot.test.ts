@@ -62,6 +62,13 @@ const storedJson = fieldsOf({ ...valid, history: { seq: 4, game: 1 } });
 const storedHistory = valid.history.entries.map((e) => e[1]);
 
 describe("Snapshot format (src/ha/snapshot.ts)", () => {
+  it("(the test harness) a failed assert.ok without a message fails at once, naming the value, in this long file as in any (test/helpers/assert-messages.ts)", () => {
+    const read = parseSnapshot({});
+    assert.throws(() => assert.ok(read.ok), { message: "expected a truthy value, got false" });
+    assert.throws(() => assert.ok(undefined, undefined), { message: "expected a truthy value, got undefined" });
+    assert.throws(() => assert.ok(read.ok, "with its own message"), { message: "with its own message" });
+  });
+
   it("round-trips a snapshot through JSON and its history list exactly (the entries' keys end at seq)", () => {
     const read = parseSnapshot(storedJson, storedHistory);
     assert.ok(read.ok);
