@@ -117,6 +117,38 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     ["more than 64 scheduled actions", fieldsOf({ ...valid, scheduled: Array.from({ length: 65 }, () => ({ due: 1, action: { type: "x" } })) }), /invalid: scheduled/],
     ["a negative history seq", fieldsOf({ ...valid, history: { seq: -1, game: 1 } }), /invalid: history\.seq/],
     ["a negative game number", fieldsOf({ ...valid, history: { seq: 1, game: -1 } }), /invalid: history\.game/],
+    ["an empty room name", fieldsOf({ ...valid, roomName: "" }), /invalid: roomName/],
+    ["a room name over 64 characters", fieldsOf({ ...valid, roomName: "n".repeat(65) }), /invalid: roomName/],
+    ["an empty owner", fieldsOf({ ...valid, owner: "" }), /invalid: owner/],
+    ["a host key over 200 characters", fieldsOf({ ...valid, host: "h".repeat(201) }), /invalid: host/],
+    ["a user id over 64 characters", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "t", name: "A", userId: "u".repeat(65) }] }), /invalid: seats\.0\.userId/],
+    ["an empty user id", fieldsOf({ ...valid, seats: [{ sessionId: "s1", token: "t", name: "A", userId: "" }] }), /invalid: seats\.0\.userId/],
+    // The server seed: exactly 64 lowercase hex characters, nothing before or after (a restored room rolls its dice from it).
+    ...(
+      [
+        ["one character short", "a".repeat(63)],
+        ["with something before", `x${"a".repeat(64)}`],
+        ["with something after", `${"a".repeat(64)}x`],
+        ["in upper case", "A".repeat(64)],
+        ["not hex", "g".repeat(64)],
+      ] as const
+    ).map(([how, seed]): [string, Record<string, string>, RegExp] => [`a server seed ${how}`, fieldsOf({ ...valid, fairness: { ...valid.fairness!, seed } }), /invalid: fairness\.seed/]),
+    ["a player's client seed over 64 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, clientSeeds: { s1: "c".repeat(65) } } }), /invalid: fairness\.clientSeeds\.s1/],
+    ["a running game's client seeds over 4096 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "c".repeat(4097), rolls: [] } } }), /invalid: fairness\.game\.clientSeeds/],
+    ["a running game's first mover past the 64 seats", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "", rolls: [], first: 64 } } }), /invalid: fairness\.game\.first/],
+    ["a running game's first mover below 0", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "", rolls: [], first: -1 } } }), /invalid: fairness\.game\.first/],
+    ["a running game with 65 seats", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "", rolls: [], seats: Array.from({ length: 65 }, (_, i) => `s${i}`) } } }), /invalid: fairness\.game\.seats/],
+    ["a running game's seat id over 64 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "", rolls: [], seats: ["s".repeat(65)] } } }), /invalid: fairness\.game\.seats\.0/],
+    ["a revealed commitment over 64 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, revealed: { commitment: "c".repeat(65), seed: "", clientSeeds: "", rolls: [] } } }), /invalid: fairness\.revealed\.commitment/],
+    ["a revealed seed over 64 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, revealed: { commitment: "", seed: "s".repeat(65), clientSeeds: "", rolls: [] } } }), /invalid: fairness\.revealed\.seed/],
+    ["a revealed game's client seeds over 4096 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, revealed: { commitment: "", seed: "", clientSeeds: "c".repeat(4097), rolls: [] } } }), /invalid: fairness\.revealed\.clientSeeds/],
+    ["a revealed game's first mover past the 64 seats", fieldsOf({ ...valid, fairness: { ...valid.fairness!, revealed: { commitment: "", seed: "", clientSeeds: "", rolls: [], first: 64 } } }), /invalid: fairness\.revealed\.first/],
+    ["an empty match id", fieldsOf({ ...valid, match: { ...valid.match!, id: "" } }), /invalid: match\.id/],
+    ["a match id over 64 characters", fieldsOf({ ...valid, match: { ...valid.match!, id: "m".repeat(65) } }), /invalid: match\.id/],
+    ["a match with 65 seats", fieldsOf({ ...valid, match: { ...valid.match!, seats: Array.from({ length: 65 }, (_, i) => ({ id: `s${i}`, userId: null, name: "" })) } }), /invalid: match\.seats/],
+    ["a match seat's id over 64 characters", fieldsOf({ ...valid, match: { ...valid.match!, seats: [{ id: "s".repeat(65), userId: null, name: "" }] } }), /invalid: match\.seats\.0\.id/],
+    ["a match seat's user id over 64 characters", fieldsOf({ ...valid, match: { ...valid.match!, seats: [{ id: "s1", userId: "u".repeat(65), name: "" }] } }), /invalid: match\.seats\.0\.userId/],
+    ["a match seat's name longer than any a player may choose, numbered", fieldsOf({ ...valid, match: { ...valid.match!, seats: [{ id: "s1", userId: null, name: "n".repeat(SEAT_NAME_MAX + 1) }] } }), /invalid: match\.seats\.0\.name/],
   ];
 
   it("accepts values at the limits: ids of 64 and tokens of 128 characters, names as long as a player may choose and numbered, 64 seats, a history list exactly as long as its seq", () => {
@@ -132,6 +164,22 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     assert.equal(read.snapshot.seats.length, 64);
     assert.deepEqual(read.snapshot.history.entries.map((e) => e[0]), ["1", "2"]);
     assert.equal(read.snapshot.history.game, 0);
+  });
+
+  it("accepts the fair dice and the match at their limits: 64 seats, the first mover at seat 63 or 0, seeds and ids of 64 characters, 4096 characters of client seeds, seat names as long as a player may choose and numbered", () => {
+    const seats = Array.from({ length: 64 }, (_, i) => `${i}`.padStart(64, "s"));
+    const name = `${"n".repeat(NAME_MAX_INPUT_LENGTH)} (64)`;
+    const fairness = {
+      seed: "0123456789abcdef".repeat(4),
+      clientSeeds: { [seats[0]!]: "c".repeat(64) },
+      game: { clientSeeds: "c".repeat(4096), rolls: [[1, 6]], seats, first: 63 },
+      revealed: { commitment: "f".repeat(64), seed: "e".repeat(64), clientSeeds: "c".repeat(4096), rolls: [[2]], seats, first: 0 },
+    };
+    const match = { ...valid.match!, id: "m".repeat(64), seats: seats.map((id) => ({ id, userId: "u".repeat(64), name })) };
+    const read = parseSnapshot(fieldsOf({ ...valid, fairness, match, roomName: "n".repeat(64), host: "h".repeat(200), history: { seq: 4, game: 1 } }), storedHistory);
+    assert.ok(read.ok, (read as { reason?: string }).reason);
+    assert.deepEqual(read.snapshot.fairness, fairness);
+    assert.deepEqual(read.snapshot.match, match);
   });
 
   it("a snapshot with no history entries reads with an empty list (nothing made up)", () => {

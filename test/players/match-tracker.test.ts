@@ -74,6 +74,12 @@ describe("MatchTracker", () => {
     t.step("d", { type: "roll" }, NOTHING_DRAWN, inPlay("d")); // a: 2nd
     t.end({ contenders: ["d"], winners: ["d"] }, null, { over: true });
     assert.deepEqual(placements(records[0]!), { A: 2, B: 3, C: 3, D: 1 });
+
+    // The player whose own roll put them out (not a leave) ties with the one who went out with them.
+    t.start([seat("x"), seat("y"), seat("z")], {});
+    t.step("y", { type: "roll" }, NOTHING_DRAWN, inPlay("x"));
+    t.end({ contenders: ["x"], winners: ["x"] }, null, { over: true });
+    assert.deepEqual(placements(records[1]!), { X: 1, Y: 2, Z: 2 });
   });
 
   it("places whoever leaves or runs out of time last of those not yet placed, even when others go out with them", () => {
@@ -88,6 +94,12 @@ describe("MatchTracker", () => {
     t.step("b", { type: "timeout" }, NOTHING_DRAWN, inPlay("a", "c"));
     t.end({ contenders: ["a", "c"], winners: ["c"] }, null, { over: true });
     assert.deepEqual(placements(records[1]!), { A: 2, B: 3, C: 1 });
+
+    // Running out of time counts as leaving: b times out and a goes out with them; a is not behind b.
+    t.start([seat("a"), seat("b"), seat("c")], {});
+    t.step("b", { type: "timeout" }, NOTHING_DRAWN, inPlay("c"));
+    t.end({ contenders: ["c"], winners: ["c"] }, null, { over: true });
+    assert.deepEqual(placements(records[2]!), { A: 2, B: 3, C: 1 });
   });
 
   it("makes a draw a shared first place", () => {
@@ -156,9 +168,10 @@ describe("recordingRng", () => {
   it("hands out the same numbers as the RNG it wraps, and gives back what each step drew, dice apart, once", () => {
     const plain = seededRng(7);
     const { rng, take } = recordingRng(seededRng(7));
-    const drawn = [rng.int(1, 6), rng.int(0, 9), rng.int(1, 6), rng.int(1, 5)];
-    assert.deepEqual(drawn, [plain.int(1, 6), plain.int(0, 9), plain.int(1, 6), plain.int(1, 5)]);
-    assert.deepEqual(take(), { dice: [drawn[0], drawn[2]], other: [drawn[1], drawn[3]] });
+    // A die is int(1, 6) and nothing else: int(0, 6) and int(1, 5) are other numbers.
+    const drawn = [rng.int(1, 6), rng.int(0, 9), rng.int(1, 6), rng.int(1, 5), rng.int(0, 6)];
+    assert.deepEqual(drawn, [plain.int(1, 6), plain.int(0, 9), plain.int(1, 6), plain.int(1, 5), plain.int(0, 6)]);
+    assert.deepEqual(take(), { dice: [drawn[0], drawn[2]], other: [drawn[1], drawn[3], drawn[4]] });
     assert.deepEqual(take(), { dice: [], other: [] });
     rng.int(1, 6);
     assert.equal(take().dice.length, 1);

@@ -72,6 +72,38 @@ describe("GameRecords (the base room's game records)", () => {
     const record = t.records[0]!;
     assert.deepEqual(record.players.map((p) => [p.name, p.userId]), [["Ada", "user-a"], ["Bob", null]]);
     assert.ok((record.log as { steps: unknown[] }).steps.length > 0);
+    // The result is how the game ended, as the rules' state says (the profile and the history read it).
+    assert.ok(t.state().ending, "the game has an ending");
+    assert.deepEqual(record.result, t.state().ending);
+  });
+
+  it("a player no longer seated: their identity goes, and their client seed with them (the next game's seeds leave it out)", () => {
+    const t = room({ results: false });
+    t.act("a", { type: "join", name: "Ada" });
+    t.r.seated("a", "user-a");
+    t.act("b", { type: "join", name: "Bob" });
+    t.r.seated("b", "user-b");
+    assert.equal(t.r.clientSeed("a", "ada-seed"), true);
+    assert.equal(t.r.clientSeed("b", "bob-seed"), true);
+    t.r.unseated("a");
+    assert.equal(t.r.userIdOf("a"), undefined);
+    assert.equal(t.r.userIdOf("b"), "user-b", "the others keep theirs");
+    assert.deepEqual(t.r.snapshot().fairness!.clientSeeds, { b: "bob-seed" });
+  });
+
+  it("fair dice: the reveal names the seats in order and the seat that moved first, whichever it was (seat 1 or seat 2)", async () => {
+    const firsts = new Set<number>();
+    // Who moves first comes from the room's own random server seed: play until both seats have.
+    for (let game = 0; game < 64 && firsts.size < 2; game++) {
+      const t = room({ results: false });
+      startGame(t);
+      const first = t.state().currentTurn!;
+      const revealed = (await playOut(t))!;
+      assert.deepEqual(revealed.seats, ["a", "b"]);
+      assert.equal(revealed.first, ["a", "b"].indexOf(first), `game ${game}: ${first} moved first`);
+      firsts.add(revealed.first!);
+    }
+    assert.deepEqual([...firsts].sort(), [0, 1]);
   });
 
   it("a disposed room hands over what was waiting, unless it was superseded", async () => {
@@ -126,6 +158,8 @@ describe("GameRecords (the base room's game records)", () => {
     assert.equal(copy.r.userIdOf("a"), "user-a");
     assert.equal(copy.r.userIdOf("b"), undefined);
     assert.deepEqual(copy.r.snapshot(), saved);
+    // The restored room's first projection shows the restored seeds' commitment (the restore itself counts as a change).
+    assert.equal(copy.r.fairnessChange()?.commitment, t.r.commitment);
   });
 
   it("a match's seats without a join name take each player's own name from the game", async () => {
