@@ -79,6 +79,9 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   it("heartbeats carry the address a process is reached at directly; a process without one has none; forget() drops both", async () => {
     await store.beat("A", "10.0.0.5:2567");
     await store.beat("B");
+    // Under the key names the store's header (and the README) lists for operators.
+    assert.equal(await client.hget("ha:addr", "A"), "10.0.0.5:2567");
+    assert.equal(await client.hexists("ha:procs", "B"), 1);
     const { now, beats, addresses } = await store.processes();
     assert.deepEqual([...beats.keys()].sort(), ["A", "B"]);
     assert.ok(Math.abs(now - beats.get("A")!) < 1000, "beats are at Redis's clock");
@@ -99,8 +102,10 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   it("a room that ended (owner key gone) cannot be written again by an old copy", async () => {
     await store.write("r1", 0, "A", { a: "1" }, true);
     await store.claim("r1", "A", "B");
+    assert.deepEqual(await store.roomsOf("B"), ["r1"]);
     assert.equal(await store.remove("r1", 1, "B"), true);
     assert.equal(await client.exists("ha:snap:r1", "ha:owner:r1"), 0);
+    assert.deepEqual(await store.roomsOf("B"), [], "no longer one of its owner's rooms");
     assert.equal(await store.write("r1", 0, "A", { a: "1" }, false), "superseded");
     assert.equal(await client.exists("ha:snap:r1"), 0);
   });
@@ -211,8 +216,10 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
     await store.beat("A", "10.0.0.5:2567");
     await store.beat("B", "10.0.0.6:2567");
     await store.draining("A");
+    assert.equal(await client.hexists("ha:draining", "A"), 1, "under the key an operator reads");
     assert.deepEqual([...(await store.processes()).draining], ["A"]);
     await store.release("A");
+    assert.equal(await client.hexists("ha:released", "A"), 1, "under the key an operator reads");
     const { now, beats, addresses, draining, released } = await store.processes();
     assert.ok(Math.abs(now - released.get("A")!) < 1000, "released now, at Redis's clock");
     assert.ok(beats.has("A"), "still known, for the others to take its rooms over");
