@@ -63,8 +63,10 @@ const storedHistory = valid.history.entries.map((e) => e[1]);
 
 describe("Snapshot format (src/ha/snapshot.ts)", () => {
   it("(the test harness) a failed assert.ok without a message fails at once, naming the value, in this long file as in any (test/helpers/assert-messages.ts)", () => {
+    // Checked first: without the helper, the failing call below would not fail but run on.
+    assert.equal(assert.ok.name, "withMessage", "test/helpers/assert-messages.ts is loaded");
     const read = parseSnapshot({});
-    assert.throws(() => assert.ok(read.ok), { message: "expected a truthy value, got false" });
+    assert.throws(() => assert.ok(read.ok), (err: Error) => err.message === "expected a truthy value, got false" && /snapshot\.test\.ts/.test(err.stack!.split("\n")[1]!));
     assert.throws(() => assert.ok(undefined, undefined), { message: "expected a truthy value, got undefined" });
     assert.throws(() => assert.ok(read.ok, "with its own message"), { message: "with its own message" });
   });
@@ -166,7 +168,7 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     assert.equal(read.snapshot.history.game, 0);
   });
 
-  it("accepts the fair dice and the match at their limits: 64 seats, the first mover at seat 63 or 0, seeds and ids of 64 characters, 4096 characters of client seeds, seat names as long as a player may choose and numbered", () => {
+  it("accepts the fair dice and the match at their limits: 64 seats, the first mover at seat 63 or 0, seeds and ids of 64 characters (a seat's user id too), 4096 characters of client seeds, seat names as long as a player may choose and numbered", () => {
     const seats = Array.from({ length: 64 }, (_, i) => `${i}`.padStart(64, "s"));
     const name = `${"n".repeat(NAME_MAX_INPUT_LENGTH)} (64)`;
     const fairness = {
@@ -176,8 +178,10 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
       revealed: { commitment: "f".repeat(64), seed: "e".repeat(64), clientSeeds: "c".repeat(4096), rolls: [[2]], seats, first: 0 },
     };
     const match = { ...valid.match!, id: "m".repeat(64), seats: seats.map((id) => ({ id, userId: "u".repeat(64), name })) };
-    const read = parseSnapshot(fieldsOf({ ...valid, fairness, match, roomName: "n".repeat(64), host: "h".repeat(200), history: { seq: 4, game: 1 } }), storedHistory);
+    const signedIn = [{ sessionId: "s1", token: "t1", name: "Ada", userId: "u".repeat(64) }];
+    const read = parseSnapshot(fieldsOf({ ...valid, fairness, match, seats: signedIn, roomName: "n".repeat(64), host: "h".repeat(200), history: { seq: 4, game: 1 } }), storedHistory);
     assert.ok(read.ok, (read as { reason?: string }).reason);
+    assert.deepEqual(read.snapshot.seats, signedIn);
     assert.deepEqual(read.snapshot.fairness, fairness);
     assert.deepEqual(read.snapshot.match, match);
   });

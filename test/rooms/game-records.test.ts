@@ -158,7 +158,7 @@ describe("GameRecords (the base room's game records)", () => {
     assert.equal(copy.r.userIdOf("a"), "user-a");
     assert.equal(copy.r.userIdOf("b"), undefined);
     assert.deepEqual(copy.r.snapshot(), saved);
-    // The restored room's first projection shows the restored seeds' commitment (the restore itself counts as a change).
+    // The restored room's first projection shows the restored seeds' commitment.
     assert.equal(copy.r.fairnessChange()?.commitment, t.r.commitment);
   });
 
