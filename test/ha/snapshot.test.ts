@@ -60,6 +60,9 @@ function fieldsOf(o: Record<string, unknown>, inline = false): Record<string, st
 /** What is stored: the fields without the history's entries, and the entries' values beside it. */
 const storedJson = fieldsOf({ ...valid, history: { seq: 4, game: 1 } });
 const storedHistory = valid.history.entries.map((e) => e[1]);
+/** The stored hash of `valid` with some of its fair dice, or of its match, changed. */
+const withFairness = (change: Partial<NonNullable<Snapshot["fairness"]>>) => fieldsOf({ ...valid, fairness: { ...valid.fairness!, ...change } });
+const withMatch = (change: Partial<NonNullable<Snapshot["match"]>>) => fieldsOf({ ...valid, match: { ...valid.match!, ...change } });
 
 describe("Snapshot format (src/ha/snapshot.ts)", () => {
   it("(the test harness) a failed assert.ok without a message fails at once, naming the value, in this long file as in any (test/helpers/assert-messages.ts)", () => {
@@ -134,23 +137,23 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
         ["in upper case", "A".repeat(64)],
         ["not hex", "g".repeat(64)],
       ] as const
-    ).map(([how, seed]): [string, Record<string, string>, RegExp] => [`a server seed ${how}`, fieldsOf({ ...valid, fairness: { ...valid.fairness!, seed } }), /invalid: fairness\.seed/]),
-    ["a player's client seed over 64 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, clientSeeds: { s1: "c".repeat(65) } } }), /invalid: fairness\.clientSeeds\.s1/],
-    ["a running game's client seeds over 4096 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "c".repeat(4097), rolls: [] } } }), /invalid: fairness\.game\.clientSeeds/],
-    ["a running game's first mover past the 64 seats", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "", rolls: [], first: 64 } } }), /invalid: fairness\.game\.first/],
-    ["a running game's first mover below 0", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "", rolls: [], first: -1 } } }), /invalid: fairness\.game\.first/],
-    ["a running game with 65 seats", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "", rolls: [], seats: Array.from({ length: 65 }, (_, i) => `s${i}`) } } }), /invalid: fairness\.game\.seats/],
-    ["a running game's seat id over 64 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, game: { clientSeeds: "", rolls: [], seats: ["s".repeat(65)] } } }), /invalid: fairness\.game\.seats\.0/],
-    ["a revealed commitment over 64 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, revealed: { commitment: "c".repeat(65), seed: "", clientSeeds: "", rolls: [] } } }), /invalid: fairness\.revealed\.commitment/],
-    ["a revealed seed over 64 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, revealed: { commitment: "", seed: "s".repeat(65), clientSeeds: "", rolls: [] } } }), /invalid: fairness\.revealed\.seed/],
-    ["a revealed game's client seeds over 4096 characters", fieldsOf({ ...valid, fairness: { ...valid.fairness!, revealed: { commitment: "", seed: "", clientSeeds: "c".repeat(4097), rolls: [] } } }), /invalid: fairness\.revealed\.clientSeeds/],
-    ["a revealed game's first mover past the 64 seats", fieldsOf({ ...valid, fairness: { ...valid.fairness!, revealed: { commitment: "", seed: "", clientSeeds: "", rolls: [], first: 64 } } }), /invalid: fairness\.revealed\.first/],
-    ["an empty match id", fieldsOf({ ...valid, match: { ...valid.match!, id: "" } }), /invalid: match\.id/],
-    ["a match id over 64 characters", fieldsOf({ ...valid, match: { ...valid.match!, id: "m".repeat(65) } }), /invalid: match\.id/],
-    ["a match with 65 seats", fieldsOf({ ...valid, match: { ...valid.match!, seats: Array.from({ length: 65 }, (_, i) => ({ id: `s${i}`, userId: null, name: "" })) } }), /invalid: match\.seats/],
-    ["a match seat's id over 64 characters", fieldsOf({ ...valid, match: { ...valid.match!, seats: [{ id: "s".repeat(65), userId: null, name: "" }] } }), /invalid: match\.seats\.0\.id/],
-    ["a match seat's user id over 64 characters", fieldsOf({ ...valid, match: { ...valid.match!, seats: [{ id: "s1", userId: "u".repeat(65), name: "" }] } }), /invalid: match\.seats\.0\.userId/],
-    ["a match seat's name longer than any a player may choose, numbered", fieldsOf({ ...valid, match: { ...valid.match!, seats: [{ id: "s1", userId: null, name: "n".repeat(SEAT_NAME_MAX + 1) }] } }), /invalid: match\.seats\.0\.name/],
+    ).map(([how, seed]): [string, Record<string, string>, RegExp] => [`a server seed ${how}`, withFairness({ seed }), /invalid: fairness\.seed/]),
+    ["a player's client seed over 64 characters", withFairness({ clientSeeds: { s1: "c".repeat(65) } }), /invalid: fairness\.clientSeeds\.s1/],
+    ["a running game's client seeds over 4096 characters", withFairness({ game: { clientSeeds: "c".repeat(4097), rolls: [] } }), /invalid: fairness\.game\.clientSeeds/],
+    ["a running game's first mover past the 64 seats", withFairness({ game: { clientSeeds: "", rolls: [], first: 64 } }), /invalid: fairness\.game\.first/],
+    ["a running game's first mover below 0", withFairness({ game: { clientSeeds: "", rolls: [], first: -1 } }), /invalid: fairness\.game\.first/],
+    ["a running game with 65 seats", withFairness({ game: { clientSeeds: "", rolls: [], seats: Array.from({ length: 65 }, (_, i) => `s${i}`) } }), /invalid: fairness\.game\.seats/],
+    ["a running game's seat id over 64 characters", withFairness({ game: { clientSeeds: "", rolls: [], seats: ["s".repeat(65)] } }), /invalid: fairness\.game\.seats\.0/],
+    ["a revealed commitment over 64 characters", withFairness({ revealed: { commitment: "c".repeat(65), seed: "", clientSeeds: "", rolls: [] } }), /invalid: fairness\.revealed\.commitment/],
+    ["a revealed seed over 64 characters", withFairness({ revealed: { commitment: "", seed: "s".repeat(65), clientSeeds: "", rolls: [] } }), /invalid: fairness\.revealed\.seed/],
+    ["a revealed game's client seeds over 4096 characters", withFairness({ revealed: { commitment: "", seed: "", clientSeeds: "c".repeat(4097), rolls: [] } }), /invalid: fairness\.revealed\.clientSeeds/],
+    ["a revealed game's first mover past the 64 seats", withFairness({ revealed: { commitment: "", seed: "", clientSeeds: "", rolls: [], first: 64 } }), /invalid: fairness\.revealed\.first/],
+    ["an empty match id", withMatch({ id: "" }), /invalid: match\.id/],
+    ["a match id over 64 characters", withMatch({ id: "m".repeat(65) }), /invalid: match\.id/],
+    ["a match with 65 seats", withMatch({ seats: Array.from({ length: 65 }, (_, i) => ({ id: `s${i}`, userId: null, name: "" })) }), /invalid: match\.seats/],
+    ["a match seat's id over 64 characters", withMatch({ seats: [{ id: "s".repeat(65), userId: null, name: "" }] }), /invalid: match\.seats\.0\.id/],
+    ["a match seat's user id over 64 characters", withMatch({ seats: [{ id: "s1", userId: "u".repeat(65), name: "" }] }), /invalid: match\.seats\.0\.userId/],
+    ["a match seat's name longer than any a player may choose, numbered", withMatch({ seats: [{ id: "s1", userId: null, name: "n".repeat(SEAT_NAME_MAX + 1) }] }), /invalid: match\.seats\.0\.name/],
   ];
 
   it("accepts values at the limits: ids of 64 and tokens of 128 characters, names as long as a player may choose and numbered, 64 seats, a history list exactly as long as its seq", () => {
