@@ -20,7 +20,7 @@ import { CLIENT_SEED, type ServerEvents } from "../../src/protocol/messages.js";
 import { h } from "./dom.js";
 import { newClientSeed, type JoinSeed, type Opening, type OwnSeed } from "./fairness.js";
 import { RollWatcher, type SeenRolls } from "./roll-watch.js";
-import { fairnessReport, FairnessVerification } from "./verify.js";
+import { fairnessReport, FairnessVerification, type FairnessSubject } from "./verify.js";
 import type { RollWatch } from "./view.js";
 
 /** A running game's seats, as the page first saw it running (see {@link runningSeats}). */
@@ -154,13 +154,17 @@ export class FairDice {
     this.awaitingAck = undefined;
   }
 
+  /** What "Verify fairness" checks: the last reveal, with what this page saw of that game; undefined before the first reveal. */
+  get subject(): FairnessSubject | undefined {
+    const reveal = this.reveal;
+    if (!reveal) return undefined;
+    return { record: reveal.record, shownBefore: reveal.shownBefore, ownSeeds: this.ownSeeds, counted: reveal.counted, seen: reveal.seen, opening: reveal.opening };
+  }
+
   /** Opens (or refreshes) the "Verify fairness" view of the last reveal. */
   openVerification(): void {
-    if (!this.reveal) return;
-    this.verification = new FairnessVerification(
-      { record: this.reveal.record, shownBefore: this.reveal.shownBefore, ownSeeds: this.ownSeeds, counted: this.reveal.counted, seen: this.reveal.seen, opening: this.reveal.opening },
-      this.rerender,
-    );
+    const subject = this.subject;
+    if (subject) this.verification = new FairnessVerification(subject, this.rerender);
   }
 
   closeVerification(): void {
