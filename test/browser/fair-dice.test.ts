@@ -309,25 +309,27 @@ describe("The client's fair-dice part: acknowledgements across reconnections", (
     }
   });
 
-  it("a seed the server refused (the game had started) leaves the one it took before counting, across a reconnection", () => {
+  /** The first game played and revealed with `sent[0]` counted; after its reveal the page sent `sent[1]`, not answered yet. */
+  function afterTheFirstGame() {
     const game = seatedWithCountedSeed();
     assert.equal(playAndReveal(game, "c1")?.seed, game.sent[0]);
-    // After the reveal the page sends another seed; the next game starts before it arrives.
     game.room.state.phase = "waiting";
     game.room.state.fairness = { commitment: "c2", seed: "seed of c1" };
     game.fair.stateChanged(game.asRoom);
     assert.equal(game.sent.length, 2);
+    return game;
+  }
+
+  it("a seed the server refused (the game had started) leaves the one it took before counting, across a reconnection", () => {
+    // The next game starts before the page's new seed arrives.
+    const game = afterTheFirstGame();
     game.fair.seedRefused();
     game.fair.reconnected();
     assert.equal(playAndReveal(game, "c2")?.seed, game.sent[0], "the server kept the seed it took for the first game");
   });
 
   it("a late answer for an older seed counts that one, but the newer seed still awaits its answer: lost in a reconnection, no seed is known to count", () => {
-    const game = seatedWithCountedSeed();
-    assert.equal(playAndReveal(game, "c1")?.seed, game.sent[0]);
-    game.room.state.phase = "waiting";
-    game.room.state.fairness = { commitment: "c2", seed: "seed of c1" };
-    game.fair.stateChanged(game.asRoom);
+    const game = afterTheFirstGame();
     game.fair.seedAccepted(game.sent[0]!);
     game.fair.reconnected();
     assert.equal(playAndReveal(game, "c2"), null);
@@ -438,6 +440,17 @@ describe("The client's fair-dice part: the 'Fair dice' section and 'Verify fairn
     return record;
   }
 
+  /** This page in the second seat of a game under {@link COMMITMENT} that has started, its first client seed taken by the server. */
+  function secondSeatPlaying() {
+    const { room, sent, asRoom } = roomWith({ phase: "waiting", players: [{ id: "bob" }, { id: "me" }], fairness: { commitment: COMMITMENT, seed: "" } });
+    const { fair, rendered } = connectedTo(asRoom);
+    const mySeed = sent[0]!;
+    fair.seedAccepted(mySeed);
+    room.state.phase = "playing";
+    fair.stateChanged(asRoom);
+    return { room, asRoom, fair, rendered, mySeed };
+  }
+
   it("no commitment in the state (test dice, or a game without dice): no section", () => {
     const fair = new FairDice(false, undefined, undefined, () => undefined);
     assert.equal(shown(fair, { phase: "playing" }), null);
@@ -462,12 +475,7 @@ describe("The client's fair-dice part: the 'Fair dice' section and 'Verify fairn
   });
 
   it("after a game: the next game's commitment, 'Verify fairness' that runs the check in the page (✓ for an honest game), and 'Close'", async () => {
-    const { room, sent, asRoom } = roomWith({ phase: "waiting", players: [{ id: "bob" }, { id: "me" }], fairness: { commitment: COMMITMENT, seed: "" } });
-    const { fair, rendered } = connectedTo(asRoom);
-    const mySeed = sent[0]!;
-    fair.seedAccepted(mySeed);
-    room.state.phase = "playing";
-    fair.stateChanged(asRoom);
+    const { room, asRoom, fair, rendered, mySeed } = secondSeatPlaying();
     const record = honestGame(mySeed);
     fair.revealed(asRoom, record);
     room.state.fairness = { commitment: "c2", seed: record.seed, next: "c2" };
@@ -498,12 +506,7 @@ describe("The client's fair-dice part: the 'Fair dice' section and 'Verify fairn
   });
 
   it("a reveal whose client seed at this page's seat is not the one the server took: ✗, in the page's words", async () => {
-    const { room, sent, asRoom } = roomWith({ phase: "waiting", players: [{ id: "bob" }, { id: "me" }], fairness: { commitment: COMMITMENT, seed: "" } });
-    const { fair, rendered } = connectedTo(asRoom);
-    const mySeed = sent[0]!;
-    fair.seedAccepted(mySeed);
-    room.state.phase = "playing";
-    fair.stateChanged(asRoom);
+    const { room, asRoom, fair, rendered, mySeed } = secondSeatPlaying();
     fair.revealed(asRoom, honestGame("ffffffffffffffff"));
     const done = rendered();
     fair.openVerification();
