@@ -38,8 +38,8 @@ const gamesOf = async (server: { url: string }, who: Guest) => {
 };
 
 /** Ada creates a TicTacToe room through `via`, Bob joins it; resolves once the game has started. */
-async function adaAndBob(via: ServerProcess, ada: Guest, bob: Guest) {
-  const pa = await joinAs<Ttt>(via, "create", "tictactoe", { name: "Ada" }, ada);
+async function adaAndBob(via: ServerProcess, ada: Guest, bob: Guest, createOptions: Record<string, unknown> = {}) {
+  const pa = await joinAs<Ttt>(via, "create", "tictactoe", { name: "Ada", ...createOptions }, ada);
   const pb = await joinAs<Ttt>(via, "joinById", pa.room.roomId, { name: "Bob" }, bob);
   await Promise.all([pa, pb].map((p) => p.until(() => p.state.phase === "playing", "the game start")));
   return { pa, pb };
@@ -222,6 +222,16 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
       const filled = Array.from(pb.state.board).filter((c) => c !== "").length;
       back.send("make_move", { row: Math.floor(cell / 3), col: cell % 3 });
       await pb.until(() => Array.from(pb.state.board).filter((c) => c !== "").length === filled + 1, "Ada's move after coming back");
+    });
+
+    it("a private room's game is offered as private (the page that takes the seat back shows the room's 'private' badge and invite words)", async () => {
+      const [ada, bob] = await Promise.all([guest(server, "Ada"), guest(server, "Bob")]);
+      const { pa, pb } = await adaAndBob(server, ada, bob, { private: true });
+      open.push(pb);
+      dropConnection(pa.room);
+      await pb.until(() => ((snapshotOf(pb) as { players: Record<string, { awayUntil?: number }> }).players[pa.id]?.awayUntil ?? 0) > 0, "Ada away");
+      const games = await gamesOf(server, ada);
+      assert.deepEqual(games.map((g) => [g.roomId, g.private]), [[pa.room.roomId, true]]);
     });
 
     it("only a running game is offered: not one the player left, nor a finished one, nor a room still waiting for players", async () => {

@@ -64,10 +64,22 @@ describe("Room paths: refusals, failures, names, drain", () => {
     assert.match(JSON.stringify(line?.err), /10\.20\.30\.40/, "the operator's log names it");
   });
 
-  it("a room refuses invalid create options itself, whoever asks (the HTTP route checks them first), and nothing is listed", async () => {
+  it("a room refuses invalid create options itself, whoever asks (the HTTP route checks them first), and nothing is listed; the log has the refusal and no error", async () => {
+    const before = serverLogs.length;
     await assert.rejects(suite.colyseus.createRoom("tictactoe", { turnSeconds: 5000 }), refusedWith(JoinErrorCode.INVALID_OPTIONS, /turnSeconds/));
     await assert.rejects(suite.colyseus.createRoom("dice", { targetScore: "lots" }), refusedWith(JoinErrorCode.INVALID_OPTIONS));
     assert.deepEqual(await matchMaker.query({}), [], "no room was left behind");
+    // Colyseus disposes a refused room at once; its disposal may follow the refusal by a tick.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = serverLogs.slice(before).filter((l) => l.roomName === "tictactoe" || l.roomName === "dice");
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.msg, l.methodName]),
+      [
+        [30, "join refused", "onCreate"],
+        [30, "join refused", "onCreate"],
+      ],
+      "one refusal each, at info: no error from the refused room's disposal, and no 'room disposed' for a room never created",
+    );
   });
 
   it("a join that skips the HTTP route's validation is refused by the room (INVALID_OPTIONS), and its seat is free again at once", async () => {
@@ -293,6 +305,18 @@ describe("Room paths: refusals, failures, names, drain", () => {
       adas.map((p) => last.state.players.find((q) => q.id === p.id)!.name),
       ["Ada", "Ada (2)", "Ada (3)"],
     );
+  });
+
+  it("a player who leaves a waiting room gives up their name: the next 'Ada' is 'Ada', not 'Ada (2)'", async () => {
+    const room = await suite.colyseus.createRoom("owedrahn");
+    const bob = await suite.join<OweDrahnState>(room.roomId, { name: "Bob" });
+    const ada = await suite.join<OweDrahnState>(room.roomId, { name: "Ada" });
+    await bob.until(() => bob.state.players.length === 2);
+    await ada.room.leave();
+    await bob.until(() => bob.state.players.length === 1, "Ada gone from the lobby");
+    const again = await suite.join<OweDrahnState>(room.roomId, { name: "Ada" });
+    await bob.until(() => bob.state.players.length === 2);
+    assert.equal(bob.state.players.find((p) => p.id === again.id)!.name, "Ada");
   });
 
   it("a live session's reconnection token is refused (expired), and its owner stays connected", async () => {
