@@ -42,12 +42,30 @@ const MAX_LOG_LINES = 20_000;
 const memoryLog = new Writable({
   write(chunk: Buffer | string, _encoding, done) {
     for (const line of chunk.toString().split("\n")) {
-      if (line) serverLogs.push(JSON.parse(line) as Record<string, any>);
+      if (!line) continue;
+      serverLogs.push(JSON.parse(line) as Record<string, any>);
+      linesWritten++;
     }
     if (serverLogs.length > MAX_LOG_LINES) serverLogs.splice(0, serverLogs.length - MAX_LOG_LINES);
     done();
   },
 });
+
+/** Lines logged since the server started, kept or not. */
+let linesWritten = 0;
+
+/** A mark for {@link logsSince}: how many lines were logged so far. */
+export const logMark = () => linesWritten;
+
+/**
+ * The lines logged since `mark` ({@link logMark}), of those still kept. Not an index into
+ * `serverLogs`, which drops its oldest lines once full, and may hold lines of earlier runs
+ * of the same test (a mutation runner's worker runs a test many times).
+ */
+export function logsSince(mark: number): Array<Record<string, any>> {
+  const first = linesWritten - serverLogs.length;
+  return serverLogs.slice(Math.max(0, mark - first));
+}
 
 let booted: Promise<{ colyseus: ColyseusTestServer; env: Env; port: number; redis?: TestRedis }> | undefined;
 
