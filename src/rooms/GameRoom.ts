@@ -382,17 +382,18 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     // into a disposed room.
     this.timers.clearAll();
     // Colyseus disposes a room whose onCreate failed (its options refused, a restore that
-    // could not start) at once: never opened, it was never counted, listed or joined, and its
-    // refusal is logged already. Only its snapshot's attachment, if it got that far, is closed.
-    // (Until 2026-12-06 this went on and failed on the parts never made: an error line,
-    // "uncaught exception in room", for every refused create.)
-    if (!this.opened) return void this.out?.dispose();
+    // could not start) at once: what onCreate made before it failed is closed, what it never
+    // made is skipped (until 2026-12-06 this failed on the parts never made, and logged an
+    // error, "uncaught exception in room", for every refused create).
     // Clients still counted never left: the stand-ins of a restored room's held seats, whose
-    // hold ends without onLeave when the room closes (superseded, drained).
-    for (let left = this.limit.clear(); left > 0; left--) this.settings.metrics?.clientOut(this.roomName);
-    this.seatIndex.disposed(this.out.superseded);
-    this.records.disposed(this.out.superseded);
-    this.out.dispose();
+    // hold ends without onLeave when the room closes (superseded, drained, a restore that failed).
+    for (let left = this.limit?.clear() ?? 0; left > 0; left--) this.settings.metrics?.clientOut(this.roomName);
+    const superseded = this.out?.superseded ?? false;
+    this.seatIndex?.disposed(superseded);
+    this.records?.disposed(superseded);
+    this.out?.dispose();
+    // Never opened: never counted as a room, nor logged as created (its refusal is logged).
+    if (!this.opened) return;
     this.settings.metrics?.roomClosed(this.roomName);
     this.log.info({ joins: this.joins, games: this.steps.gamesEnded, seconds: Math.round((Date.now() - this.createdAtMs) / 1000) }, "room disposed");
   }

@@ -224,7 +224,7 @@ describe("A signed-in player's running games: GET /api/me/games (src/players/run
       await pb.until(() => Array.from(pb.state.board).filter((c) => c !== "").length === filled + 1, "Ada's move after coming back");
     });
 
-    it("a private room's game is offered as private (the page that takes the seat back shows the room's 'private' badge and invite words)", async () => {
+    it("a private room's game is offered with private: true (from which the page that takes the seat back shows its 'private' badge)", async () => {
       const [ada, bob] = await Promise.all([guest(server, "Ada"), guest(server, "Bob")]);
       const { pa, pb } = await adaAndBob(server, ada, bob, { private: true });
       open.push(pb);
