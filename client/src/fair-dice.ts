@@ -18,8 +18,8 @@
 import type { Room } from "@colyseus/sdk";
 import { CLIENT_SEED, type ServerEvents } from "../../src/protocol/messages.js";
 import { h } from "./dom.js";
-import { newClientSeed, type JoinSeed, type Opening, type OwnSeed } from "./fairness.js";
-import { RollWatcher, type SeenRolls } from "./roll-watch.js";
+import { newClientSeed, type JoinSeed, type Opening } from "./fairness.js";
+import { RollWatcher } from "./roll-watch.js";
 import { fairnessReport, FairnessVerification, type FairnessSubject } from "./verify.js";
 import type { RollWatch } from "./view.js";
 
@@ -61,7 +61,7 @@ export class FairDice {
   private commitmentBefore = "";
   /** The last game's reveal (`fairnessRevealed`), with the commitment this page saw before it. */
   /** `counted`: the page's own seed in it (see FairnessSubject); undefined for a spectator. */
-  private reveal?: { record: ServerEvents["fairnessRevealed"]; shownBefore?: string; counted?: OwnSeed | null; seen?: SeenRolls; opening?: Opening };
+  private reveal?: Omit<FairnessSubject, "ownSeeds"> & { record: ServerEvents["fairnessRevealed"] };
   /** The last client seed the server took from this page (`clientSeedAccepted`): the one the next game to start uses; null when not known. */
   private countedSeed: string | null = null;
   /** A client seed sent and not answered yet: if the connection is lost meanwhile, whether it counted is not known. */
@@ -156,9 +156,7 @@ export class FairDice {
 
   /** What "Verify fairness" checks: the last reveal, with what this page saw of that game; undefined before the first reveal. */
   get subject(): FairnessSubject | undefined {
-    const reveal = this.reveal;
-    if (!reveal) return undefined;
-    return { record: reveal.record, shownBefore: reveal.shownBefore, ownSeeds: this.ownSeeds, counted: reveal.counted, seen: reveal.seen, opening: reveal.opening };
+    return this.reveal && { ...this.reveal, ownSeeds: this.ownSeeds };
   }
 
   /** Opens (or refreshes) the "Verify fairness" view of the last reveal. */
