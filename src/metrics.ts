@@ -67,7 +67,7 @@ export function createMetrics(games: readonly string[] = []): Metrics {
   const rooms = new Gauge({ name: "game_rooms", help: "Rooms on this process", labelNames: ["game"], registers: [registry] });
   const clients = new Gauge({ name: "game_clients", help: "Connected clients in this process's rooms", labelNames: ["game"], registers: [registry] });
   const refused = new Counter({ name: "connections_refused_total", help: "Connections refused, by reason: WebSocket upgrades (origin, per-ip, rate), connections of any kind over the per-address cap (sockets-per-ip)", labelNames: ["reason"], registers: [registry] });
-  const cut = new Counter({ name: "connections_cut_total", help: "Connections cut, by reason (flood, slow, no-ack)", labelNames: ["reason"], registers: [registry] });
+  const cut = new Counter({ name: "connections_cut_total", help: "Connections cut, by reason: by this server (flood, slow, no-ack), or by the WebSocket library for a frame it refused (too-big: over MAX_MESSAGE_BYTES; bad-frame: not valid WebSocket)", labelNames: ["reason"], registers: [registry] });
   const logSuppressed = new Counter({ name: "log_lines_suppressed_total", help: "Log lines of a library (Colyseus) not written because it logged more than its lines a second", labelNames: ["source"], registers: [registry] });
 
   const restored = new Counter({ name: "ha_rooms_restored_total", help: "Rooms of a dead process this process restored from their snapshots", registers: [registry] });

@@ -65,9 +65,12 @@ export type RefusedReason = (typeof REFUSED_REASONS)[number];
 
 /**
  * Why a connection was cut: it sent too many frames (`flood`), did not read what it was
- * sent (`slow`), or never acknowledged its join (`no-ack`, cut by the room).
+ * sent (`slow`), or never acknowledged its join (`no-ack`, cut by the room); or the
+ * WebSocket library refused a frame it sent and closed it: a message over `maxPayload`
+ * (`too-big`, close code 1009) or a frame breaking the protocol (`bad-frame`: a bad opcode,
+ * text that is not UTF-8, an unmasked frame, 1002 or 1007).
  */
-export const CUT_REASONS = ["flood", "slow", "no-ack"] as const;
+export const CUT_REASONS = ["flood", "slow", "no-ack", "too-big", "bad-frame"] as const;
 export type CutReason = (typeof CUT_REASONS)[number];
 
 const cut = new WeakMap<WebSocket, CutReason>();
@@ -93,6 +96,15 @@ export function cutConnection(socket: WebSocket, reason: CutReason, code: number
 }
 
 function noop() {}
+
+/**
+ * The cut reason of a frame the WebSocket library refused (its receiver's errors carry a
+ * `WS_ERR_` code); undefined for any other error on the socket.
+ */
+export function refusedFrame(err: Error & { code?: unknown }): CutReason | undefined {
+  if (typeof err.code !== "string" || !err.code.startsWith("WS_ERR_")) return undefined;
+  return err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? "too-big" : "bad-frame";
+}
 
 /** A request frame (Colyseus's ROOM_REQUEST: the protocol code in the first byte's low 5 bits). */
 export function isRequest(data: WebSocket.RawData): boolean {
@@ -261,8 +273,23 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
 
     // Registered as a bare 'connection' listener by the base constructor: no `this` here.
     protected override onConnection(rawClient: any, req: http.IncomingMessage, upgrade?: any) {
-      guard(rawClient as WebSocket, req);
-      return super.onConnection(rawClient, req, upgrade);
+      const socket = rawClient as WebSocket;
+      guard(socket, req);
+      const before = new Set(socket.listeners("error"));
+      const connected = super.onConnection(rawClient, req, upgrade);
+      // Its first step (synchronous) adds an 'error' listener that logs at level error, with a
+      // stack, every frame the library refuses: a client's fault, which any client can repeat.
+      // Those are counted and logged as cuts instead (a line a second at most); any other
+      // error still reaches Colyseus's listener.
+      const theirs = socket.listeners("error").filter((listener) => !before.has(listener));
+      for (const listener of theirs) socket.removeListener("error", listener as (err: Error) => void);
+      const ip = addressOf.get(req) ?? "unknown";
+      socket.on("error", (err: Error) => {
+        const reason = refusedFrame(err);
+        if (reason) guards.onCut?.(reason, { ip });
+        else for (const listener of theirs) listener.call(socket, err);
+      });
+      return connected;
     }
   }
 

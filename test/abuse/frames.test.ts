@@ -235,23 +235,41 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     assert.deepEqual(server.logs().slice(before).filter((l) => Number(l.level) >= 50).map((l) => l.msg), [], "no error-level log line");
   });
 
-  it("WebSocket protocol errors from 60 addresses at once (each makes Colyseus log an error line with its stack) write at most the lines a second allowed, and one line and the metric count the rest", async () => {
-    const perSecond = 5;
-    const server = await startDefaultServer({ COLYSEUS_LOG_LINES_PER_SECOND: String(perSecond) });
+  it("WebSocket protocol errors from 60 addresses at once are counted as cuts (bad-frame) and logged as one warning a second, with no error line and no stack (each used to make Colyseus log an error line with its stack)", async () => {
+    const server = await startDefaultServer();
     const sockets = await Promise.all(Array.from({ length: 60 }, (_, i) => rawSocket(server, undefined, address(100 + i))));
     const before = server.logs().length;
     // A masked binary frame with RSV2 set (no extension allows it): the server's socket errors.
     const bad = Buffer.from([0xa2, 0x80, 1, 2, 3, 4]);
     for (const ws of sockets) (ws as unknown as { _socket: net.Socket })._socket.write(bad);
-    await Promise.all(sockets.map((ws) => closed(ws, 5000)));
-    await eventually(() => server.logs().slice(before).some((l) => l.suppressed !== undefined), "a line reports the suppressed ones", 4000);
-    const lines = server.logs().slice(before);
-    const errors = lines.filter((l) => Number(l.level) >= 50 && String(l.msg).includes("RSV2 and RSV3 must be clear"));
-    const suppressed = lines.filter((l) => l.suppressed !== undefined).reduce((n, l) => n + Number(l.suppressed), 0);
-    assert.ok(errors.length >= 1 && errors.length <= 2 * perSecond, `error lines written: ${errors.length} (at most ${2 * perSecond}: one second's budget, or two if the burst straddles a second)`);
-    assert.equal(errors.length + suppressed, 60, `every error is written or counted (${errors.length} written, ${suppressed} suppressed)`);
+    const codes = await Promise.all(sockets.map((ws) => closed(ws, 5000)));
+    assert.deepEqual(new Set(codes), new Set([1002]), "each is closed as a protocol error");
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(metrics, new RegExp(`log_lines_suppressed_total\\{source="colyseus"\\} ${suppressed}\\b`), "the metric counts them");
+    assert.match(metrics, /^connections_cut_total\{reason="bad-frame"\} 60$/m, "every one is counted");
+    assert.match(metrics, /^connections_cut_total\{reason="too-big"\} 0$/m);
+    assert.match(metrics, /^log_lines_suppressed_total\{source="colyseus"\} 0$/m, "Colyseus had nothing to log");
+    const lines = server.logs().slice(before);
+    assert.deepEqual(lines.filter((l) => Number(l.level) >= 50), [], "no error line");
+    const cuts = lines.filter((l) => l.msg === "connection cut");
+    assert.ok(cuts.length >= 1 && cuts.length <= 2, `one warning a second (${cuts.length}: two if the burst straddles a second)`);
+    for (const l of cuts) assert.deepEqual([l.level, l.reason, l.stack], [40, "bad-frame", undefined]);
+    assert.match(String(cuts[0]!.ip), /^10\./, "with the sender's address");
+  });
+
+  it("a message over MAX_MESSAGE_BYTES closes its socket with 1009, counted as a cut (too-big) and logged as a warning with the address, not as an error with a stack; the game goes on", async () => {
+    const { server, ws } = await rawHost(address(7));
+    const before = server.logs().length;
+    const honest = await HonestGame.start(server);
+    ws.send(Buffer.alloc(2048 + 1));
+    assert.equal(await closed(ws, 5000), 1009);
+    await honest.move();
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^connections_cut_total\{reason="too-big"\} 1$/m, "the cut is counted, as too-big");
+    assert.match(metrics, /^connections_cut_total\{reason="bad-frame"\} 0$/m);
+    const lines = server.logs().slice(before);
+    assert.deepEqual(lines.filter((l) => Number(l.level) >= 50), [], "no error line");
+    const cut = lines.find((l) => l.msg === "connection cut");
+    assert.deepEqual(cut && [cut.level, cut.reason, cut.ip], [40, "too-big", address(7)]);
   });
 
   it("a player who pings at an honest pace keeps the seat however long they wait, in a game room and in the lobby (Colyseus's own frame count now starts a new second even when nothing else happens)", async function () {
