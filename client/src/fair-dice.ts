@@ -169,7 +169,7 @@ export class FairDice {
     this.verification = undefined;
   }
 
-  /** The fair-dice line: the commitment while the seed is secret, "Verify fairness" once a game is over. */
+  /** The fair-dice line: the commitment while the seed is secret, "Verify fairness" once a game is over (of the last game, once the next has begun). */
   section(state: unknown): Node | null {
     const fairness = (state as { fairness?: { commitment?: string; seed?: string; next?: string } } | undefined)?.fairness;
     if (!fairness || !fairness.commitment) return null;
@@ -186,10 +186,12 @@ export class FairDice {
         h("code", { class: "fair-value", testid: secret ? "fairness-commitment" : "fairness-next" }, shown),
         secret ? "; it is revealed when the game ends." : ".",
       ),
+      // Once the next game has begun (its seed secret), the reveal kept is the last game's: the
+      // button and the view say so (a player read the check under this game's commitment as its own).
       this.reveal && !this.verification
-        ? h("button", { action: "verify-fairness", testid: "btn-verify-fairness", attrs: { type: "button" } }, "Verify fairness")
+        ? h("button", { action: "verify-fairness", testid: "btn-verify-fairness", attrs: { type: "button" } }, secret ? "Verify the last game's fairness" : "Verify fairness")
         : null,
-      this.verification ? fairnessReport(this.verification, true) : null,
+      this.verification ? fairnessReport(this.verification, true, secret ? "Verify fairness: the last game" : "Verify fairness") : null,
     );
   }
 

@@ -46,8 +46,11 @@ export class FairnessVerification {
   }
 }
 
-/** The view of a check (running or done). `closable`: a "Close" button (`data-action="verify-close"`). */
-export function fairnessReport(check: FairnessVerification, closable: boolean): HTMLElement {
+/**
+ * The view of a check (running or done). `closable`: a "Close" button (`data-action="verify-close"`);
+ * `heading`: its title (which game it checks, where that is not plain).
+ */
+export function fairnessReport(check: FairnessVerification, closable: boolean, heading = "Verify fairness"): HTMLElement {
   const { record, shownBefore, ownSeeds, counted } = check.subject;
   const result = check.result;
   const seeds = record.clientSeeds === "" ? [] : record.clientSeeds.split(":");
@@ -57,8 +60,8 @@ export function fairnessReport(check: FairnessVerification, closable: boolean): 
     h("div", { class: "fair-row" }, h("dt", {}, label), h("dd", {}, h("code", { class: "fair-value", testid }, text || "(none)"), note ? h("span", { class: "muted small" }, ` ${note}`) : null));
   return h(
     "section",
-    { class: "fairness-report card", testid: "fairness-view", attrs: { "aria-label": "Verify fairness", "aria-busy": result ? undefined : "true" } },
-    h("h3", {}, "Verify fairness"),
+    { class: "fairness-report card", testid: "fairness-view", attrs: { "aria-label": heading, "aria-busy": result ? undefined : "true" } },
+    h("h3", {}, heading),
     h(
       "p",
       { class: `fair-result ${result ? (result.ok ? "ok" : result.unavailable ? "pending" : "bad") : "pending"}`, testid: "fairness-result", attrs: { role: "status" } },

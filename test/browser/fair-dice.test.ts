@@ -483,6 +483,7 @@ describe("The client's fair-dice part: the 'Fair dice' section and 'Verify fairn
     assert.equal(words(after), "Fair dice. The next game's seed is committed to as SHA-256 c2.Verify fairness");
     assert.equal(words(byTestId(after, "fairness-next")), "c2");
     const button = byTestId(after, "btn-verify-fairness");
+    assert.equal(words(button), "Verify fairness");
     assert.equal(button?.getAttribute("data-action"), "verify-fairness");
     assert.equal(button?.getAttribute("type"), "button");
     assert.equal(byTestId(after, "fairness-view"), null);
@@ -492,6 +493,7 @@ describe("The client's fair-dice part: the 'Fair dice' section and 'Verify fairn
     fair.openVerification();
     const checking = shown(fair, room.state);
     assert.equal(byTestId(checking, "btn-verify-fairness"), null, "the view replaces the button");
+    assert.equal(words(byTestId(checking, "fairness-view")?.querySelector("h3") ?? null), "Verify fairness");
     assert.equal(words(byTestId(checking, "fairness-result")), "Checking…");
     await done;
     const checked = shown(fair, room.state);
@@ -503,6 +505,23 @@ describe("The client's fair-dice part: the 'Fair dice' section and 'Verify fairn
     const closed = shown(fair, room.state);
     assert.equal(byTestId(closed, "fairness-view"), null);
     assert.ok(byTestId(closed, "btn-verify-fairness"), "the button is back");
+  });
+
+  it("once the next game has begun (its seed secret), the button and the view say they check the last game, not this one", async () => {
+    const { room, asRoom, fair, rendered, mySeed } = secondSeatPlaying();
+    fair.revealed(asRoom, honestGame(mySeed));
+    room.state.fairness = { commitment: "c2", seed: "", next: "" };
+    const during = shown(fair, room.state);
+    assert.equal(words(during), "Fair dice. This game's dice come from a secret seed, committed to before the game as SHA-256 c2; it is revealed when the game ends.Verify the last game's fairness");
+    const done = rendered();
+    fair.openVerification();
+    const view = byTestId(shown(fair, room.state), "fairness-view");
+    assert.equal(words(view?.querySelector("h3") ?? null), "Verify fairness: the last game");
+    assert.equal(view?.getAttribute("aria-label"), "Verify fairness: the last game");
+    await done;
+    assert.match(words(byTestId(shown(fair, room.state), "verify-commitment")) ?? "", new RegExp(`^${COMMITMENT}`), "the last game's commitment, not c2");
+    room.state.fairness = { commitment: "c2", seed: "s2", next: "c3" };
+    assert.equal(words(byTestId(shown(fair, room.state), "fairness-view")?.querySelector("h3") ?? null), "Verify fairness", "after a game, the game just ended");
   });
 
   it("a reveal whose client seed at this page's seat is not the one the server took: ✗, in the page's words", async () => {

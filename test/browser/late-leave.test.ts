@@ -67,6 +67,16 @@ describe("A Leave sent once the network is back (late-leave.ts)", function () {
     assert.ok(third! - second! >= RATE_LIMIT_WAIT_MS + RESTORE_DELAYS_MS[2]! - 5, `after the 429, the third ${third! - second!} ms later`);
   });
 
+  it("a 'too many tries' (429) near the window's end waits only until the end, then gives up: the page does not sit out the whole wait for a seat the server gave up", async () => {
+    const { client, seen } = standIn([refused(429), "room"]);
+    const start = Date.now();
+    const windowMs = RESTORE_DELAYS_MS[0]! + 1000;
+    assert.equal(await leaveWhenBack(client, "room:t", start + windowMs), "given up");
+    const took = Date.now() - start;
+    assert.ok(took >= windowMs - 5 && took < windowMs + RESTORE_DELAYS_MS[1]! + 300, `gave up ${took} ms after the start: the window (${windowMs} ms) and at most one more pause, not the 429's ${RATE_LIMIT_WAIT_MS} ms`);
+    assert.equal(seen.at.length, 1, "no try after the window");
+  });
+
   it("offline, it waits for the network (the 'online' event) before its first try", async () => {
     const offline = goOffline();
     try {
