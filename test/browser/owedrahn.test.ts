@@ -114,6 +114,11 @@ describe("Browser: Owe Drahn", function () {
     assert.ok(["Ada", "Bob", "Cyd <b>&amp;</b>"].includes(winnerName));
     assert.equal(winners.filter((w) => w === `${winnerName} wins!`).length, 2);
     await waitFor(async () => (await text(dee.page, "winner")) === `${winnerName} wins!`, "the spectator sees the winner");
+    // The winner's row carries the "winner" badge, as in the other games: on every page, on that row alone.
+    for (const p of [...players, dee]) {
+      const badged = await p.page.locator("[data-testid^=player-]:has(.badge.win) .player-name").allTextContents();
+      assert.deepEqual(badged, [winnerName], "the winner's row alone is badged");
+    }
     // Fair dice: each page checks the revealed seed, and the dice it saw rolled (read from the
     // room's history) against the revealed rolls. Ada played the whole game; Dee came after
     // the start, but the history she read on arrival still held it: both saw it whole.

@@ -149,6 +149,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
     const playing = state.phase === "playing";
     const myTurn = playing && state.currentTurn === this.me;
     if (state.phase === "playing") this.lastWinner = undefined;
+    const w = this.winner(state);
 
     const list = h(
       "ul",
@@ -167,6 +168,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
           state.currentTurn === p.id ? h("span", { class: "badge turn" }, p.choosing ? "choosing" : "to play") : null,
           state.phase === "lobby" ? h("span", { class: `badge ${p.ready ? "ready" : "not-ready"}` }, p.ready ? "ready ✓" : "not ready") : null,
           out ? h("span", { class: "badge out", testid: `out-${i}` }, "out") : null,
+          state.phase === "over" && w?.id === p.id ? h("span", { class: "badge win", testid: `winner-${i}` }, "winner") : null,
           // Not connected with no window to come back: gone for good, by Leave or a window that ran out (the state keeps them for their score).
           !p.connected && !(p.awayUntil > 0) ? h("span", { class: "badge away", testid: `left-${i}` }, "gone") : awayBadge(p),
           h("span", { class: "player-stats" }, this.hearts(p, i), h("span", { class: "score", testid: `score-${i}`, attrs: { title: "Score across games in this room" } }, `score ${p.score > 0 ? "+" : ""}${p.score}`)),
@@ -243,7 +245,6 @@ class OweDrahnView implements GameView<OweDrahnState> {
       );
     }
 
-    const w = this.winner(state);
     let note: Node | null = null;
     if (state.phase === "over" && w) {
       const forfeit = forfeitLine(state.endReason, state.endName, state.players.find((p) => p.id === w.id)?.name ?? "", mine?.name ?? "");
