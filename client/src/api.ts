@@ -36,7 +36,8 @@ const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFin
 const isStr = (v: unknown): v is string => typeof v === "string";
 
 function isStats(v: unknown): v is GameStats {
-  return isObject(v) && isNum(v.played) && isNum(v.won) && isNum(v.lost) && isNum(v.drawn) && isNum(v.rating);
+  // `rated` is missing from an older server's answer (a rolling upgrade): the page shows the rating then.
+  return isObject(v) && isNum(v.played) && isNum(v.won) && isNum(v.lost) && isNum(v.drawn) && (v.rated === undefined || isNum(v.rated)) && isNum(v.rating);
 }
 
 function isSeat(v: unknown): v is MatchSeat {

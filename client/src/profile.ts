@@ -6,6 +6,7 @@ import type { Account } from "./account.js";
 import { fetchProfile, type MatchSeat, type MatchSummary, type Profile } from "./api.js";
 import { append, delegate, h, type Child } from "./dom.js";
 import { describeApiError } from "./errors.js";
+import { ratingCell } from "./rating.js";
 import { viewOf } from "./games/index.js";
 import { leaderboardHref, profileHref, replayHref } from "./routes.js";
 
@@ -142,16 +143,18 @@ export class ProfileScreen {
                 h(
                   "tbody",
                   {},
-                  games.map(([game, s]) =>
-                    h(
+                  games.map(([game, s]) => {
+                    const rating = ratingCell(s);
+                    return h(
                       "tr",
                       { testid: `stats-${game}` },
                       h("th", { attrs: { scope: "row" } }, h("a", { attrs: { href: leaderboardHref(game), title: `${gameTitle(game)} leaderboard` } }, gameTitle(game))),
-                      ([["played", s.played], ["won", s.won], ["lost", s.lost], ["drawn", s.drawn], ["rating", s.rating]] as const).map(([key, value]) =>
-                        h("td", { class: "num", testid: `stats-${game}-${key}` }, key === "rating" ? value.toFixed(1) : value),
+                      ([["played", s.played], ["won", s.won], ["lost", s.lost], ["drawn", s.drawn]] as const).map(([key, value]) =>
+                        h("td", { class: "num", testid: `stats-${game}-${key}` }, value),
                       ),
-                    ),
-                  ),
+                      h("td", { class: "num", testid: `stats-${game}-rating`, attrs: { title: rating.title } }, rating.text),
+                    );
+                  }),
                 ),
               ),
             ),

@@ -264,7 +264,7 @@ export class PlayerStore {
     if (!user) return undefined;
     const statsRows = await this.db.selectFrom("stats").selectAll().where("user_id", "=", id).orderBy("game").execute();
     const stats: Record<string, GameStats> = {};
-    for (const r of statsRows) stats[r.game] = { played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, rating: round(conservative(r)) };
+    for (const r of statsRows) stats[r.game] = { played: r.played, won: r.won, lost: r.lost, drawn: r.drawn, rated: r.rated, rating: round(conservative(r)) };
     const mine = await this.lastMatches(id);
     const seats = await this.seatsOf(mine.map((m) => m.id));
     const matches = mine.map((m) => ({ id: m.id, game: seats.get(m.id)?.game ?? "", endedAt: m.ended_at, placement: m.placement, players: seats.get(m.id)?.players ?? [] }));

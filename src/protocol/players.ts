@@ -29,6 +29,8 @@ export interface GameStats {
   won: number;
   lost: number;
   drawn: number;
+  /** The rated games among them (against another account's player); 0: no rating measured yet. */
+  rated: number;
   /** μ − 3σ. */
   rating: number;
 }

@@ -95,6 +95,7 @@ describe("Browser: players' accounts", function () {
     assert.equal(await stat(ada.page, "tictactoe", "played"), "1");
     assert.equal(await stat(ada.page, "tictactoe", "won"), "1");
     assert.equal(await stat(ada.page, "tictactoe", "lost"), "0");
+    assert.match(await stat(ada.page, "tictactoe", "rating"), /^-?\d+\.\d$/, "a rated game (against another player): the rating, not '—'");
     const matches = ada.page.locator("[data-testid=match-history] > li");
     assert.equal(await matches.count(), 1, "one match in the history");
     const match = matches.first();

@@ -118,5 +118,5 @@ export const INITIAL_RATING = 0;
 
 /** The rating and counts of `game` in `p`, or a new player's. */
 export function statsOf(p: Profile, game: string): GameStats {
-  return p.stats[game] ?? { played: 0, won: 0, lost: 0, drawn: 0, rating: INITIAL_RATING };
+  return p.stats[game] ?? { played: 0, won: 0, lost: 0, drawn: 0, rated: 0, rating: INITIAL_RATING };
 }

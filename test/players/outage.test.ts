@@ -119,8 +119,8 @@ describe("The players' database down mid-game (PostgreSQL stopped, or the networ
     const [pAda, pBob] = await recordedOnceFor(server, "tictactoe", id, [ada, bob], before);
     await metricIs(server, BACKLOG, 0);
     await server.logged((l) => BACK.test(l.msg), "a line says results are recorded again");
-    assert.deepEqual({ ...statsOf(pAda!, "tictactoe"), rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rating: 0 });
-    assert.deepEqual({ ...statsOf(pBob!, "tictactoe"), rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rating: 0 });
+    assert.deepEqual({ ...statsOf(pAda!, "tictactoe"), rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rated: 1, rating: 0 });
+    assert.deepEqual({ ...statsOf(pBob!, "tictactoe"), rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rated: 1, rating: 0 });
     const m = await matchRecord(server, id);
     assert.equal(m.rated, true);
     assert.deepEqual(
@@ -173,8 +173,8 @@ describe("The players' database down mid-game (PostgreSQL stopped, or the networ
     const id = await newMatchOf(server, ada, before[0]!, 40000);
     const [pAda, pBob] = await recordedOnceFor(server, "tictactoe", id, [ada, bob], before);
     await metricIs(server, BACKLOG, 0);
-    assert.deepEqual({ ...statsOf(pAda!, "tictactoe"), rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rating: 0 });
-    assert.deepEqual({ ...statsOf(pBob!, "tictactoe"), rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rating: 0 });
+    assert.deepEqual({ ...statsOf(pAda!, "tictactoe"), rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rated: 1, rating: 0 });
+    assert.deepEqual({ ...statsOf(pBob!, "tictactoe"), rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rated: 1, rating: 0 });
     assert.equal((await timed("/api/leaderboard/tictactoe")).status, 200, "the leaderboard answers again");
     assert.equal(await metric(server, "match_results_recorded_total"), 1, "written once");
   });

@@ -197,8 +197,8 @@ describe("Match results recorded end to end: signed-in players, real server proc
 
       const a = statsOf(pAda!, "tictactoe");
       const b = statsOf(pBob!, "tictactoe");
-      assert.deepEqual({ ...a, rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rating: 0 });
-      assert.deepEqual({ ...b, rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rating: 0 });
+      assert.deepEqual({ ...a, rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rated: 1, rating: 0 });
+      assert.deepEqual({ ...b, rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rated: 1, rating: 0 });
       assert.ok(a.rating > INITIAL_RATING, `the winner's rating rose: ${a.rating}`);
       assert.ok(b.rating < INITIAL_RATING, `the loser's rating fell: ${b.rating}`);
       await metricIs(server, RECORDED, recordedBefore + 1);
@@ -252,8 +252,8 @@ describe("Match results recorded end to end: signed-in players, real server proc
       assertTimes(m.log.steps, m.startedAt, m.endedAt);
 
       const [w, l] = winnerAt === 0 ? [after[0]!, after[1]!] : [after[1]!, after[0]!];
-      assert.deepEqual({ ...statsOf(w, "dice"), rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rating: 0 });
-      assert.deepEqual({ ...statsOf(l, "dice"), rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rating: 0 });
+      assert.deepEqual({ ...statsOf(w, "dice"), rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rated: 1, rating: 0 });
+      assert.deepEqual({ ...statsOf(l, "dice"), rating: 0 }, { played: 1, won: 0, lost: 1, drawn: 0, rated: 1, rating: 0 });
       assert.ok(statsOf(w, "dice").rating > INITIAL_RATING, "the winner's rating rose");
       assert.ok(statsOf(l, "dice").rating < INITIAL_RATING, "the loser's rating fell");
     });
@@ -388,7 +388,7 @@ describe("Match results recorded end to end: signed-in players, real server proc
         { seat: 1, userId: null, name: "Bot program", placement: 2 },
       ]);
       assert.deepEqual(playerSteps(m.log.steps), sent);
-      assert.deepEqual(statsOf(after!, "tictactoe"), { played: 1, won: 1, lost: 0, drawn: 0, rating: INITIAL_RATING }, "won, rating untouched");
+      assert.deepEqual(statsOf(after!, "tictactoe"), { played: 1, won: 1, lost: 0, drawn: 0, rated: 0, rating: INITIAL_RATING }, "won, rating untouched");
     });
 
     it("Dice against the server's bot: the signed-in player's game counts, no rating changes; the bot's seat has no identity", async () => {
@@ -431,7 +431,7 @@ describe("Match results recorded end to end: signed-in players, real server proc
         "Ada's moves in order",
       );
       assert.ok(m.log.steps.some((s) => s.seat === 1 && s.action.type === "roll"), "the bot's moves are logged under its seat");
-      assert.deepEqual(statsOf(after!, "dice"), { played: 1, won: adaWon ? 1 : 0, lost: adaWon ? 0 : 1, drawn: 0, rating: INITIAL_RATING }, "counted, rating untouched");
+      assert.deepEqual(statsOf(after!, "dice"), { played: 1, won: adaWon ? 1 : 0, lost: adaWon ? 0 : 1, drawn: 0, rated: 0, rating: INITIAL_RATING }, "counted, rating untouched");
       // Nor is it a rated game for the leaderboard (1 game lists a player here): past the
       // second a kept leaderboard takes to be read again, she is not on it. Until 2026-12-05
       // she was, at a new player's 0.0 (above anyone rated below that).
@@ -573,7 +573,7 @@ describe("Match results recorded end to end: signed-in players, real server proc
       ], "the one who quit is placed last");
       assert.equal(m.rated, false);
       assert.deepEqual(playerSteps(m.log.steps).at(-1), { seat: 0, action: { type: "leave" } }, "the log ends with the leave");
-      assert.deepEqual(statsOf(after!, "dice"), { played: 1, won: 0, lost: 1, drawn: 0, rating: INITIAL_RATING });
+      assert.deepEqual(statsOf(after!, "dice"), { played: 1, won: 0, lost: 1, drawn: 0, rated: 0, rating: INITIAL_RATING });
     });
 
     it("a stalled owner (SIGSTOP) that wakes up after the takeover and applies a move still in its socket records nothing: the result is the one the players played on the survivor", async () => {

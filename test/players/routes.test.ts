@@ -91,7 +91,7 @@ describe("Players' HTTP API (src/players/routes.ts)", function () {
     assert.equal(status, 200);
     assert.equal(body.name, "Ada");
     assert.equal(body.guest, true);
-    assert.deepEqual({ ...body.stats.tictactoe, rating: 0 }, { played: 6, won: 6, lost: 0, drawn: 0, rating: 0 });
+    assert.deepEqual({ ...body.stats.tictactoe, rating: 0 }, { played: 6, won: 6, lost: 0, drawn: 0, rated: 6, rating: 0 });
     assert.deepEqual(
       body.matches.map((m: any) => m.id),
       [...matchIds].reverse(),

@@ -225,7 +225,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal(await store.recordMatch(m), "recorded");
       assert.equal(await store.recordMatch(m), "duplicate");
       const profile = await store.profile(a.id);
-      assert.deepEqual(profile?.stats.tictactoe && { ...profile.stats.tictactoe, rating: undefined }, { played: 1, won: 1, lost: 0, drawn: 0, rating: undefined });
+      assert.deepEqual(profile?.stats.tictactoe && { ...profile.stats.tictactoe, rating: undefined }, { played: 1, won: 1, lost: 0, drawn: 0, rated: 1, rating: undefined });
       const read = await store.match(m.id);
       assert.deepEqual(read, { id: m.id, game: "tictactoe", startedAt: m.startedAt, endedAt: m.endedAt, rated: true, players: m.players, result: m.result, log: m.log });
       assert.equal(await store.match("unknown"), undefined);
@@ -258,8 +258,8 @@ for (const kind of ["sqlite", "postgres"] as const) {
       await store.recordMatch(duel("connectfour", a.id, b.id, null));
       const pa = (await store.profile(a.id))!.stats.connectfour!;
       const pb = (await store.profile(b.id))!.stats.connectfour!;
-      assert.deepEqual({ ...pa, rating: 0 }, { played: 2, won: 1, lost: 0, drawn: 1, rating: 0 });
-      assert.deepEqual({ ...pb, rating: 0 }, { played: 2, won: 0, lost: 1, drawn: 1, rating: 0 });
+      assert.deepEqual({ ...pa, rating: 0 }, { played: 2, won: 1, lost: 0, drawn: 1, rated: 2, rating: 0 });
+      assert.deepEqual({ ...pb, rating: 0 }, { played: 2, won: 0, lost: 1, drawn: 1, rated: 2, rating: 0 });
       const start = conservative(initialSkill());
       assert.ok(pa.rating > pb.rating, `winner ${pa.rating} above loser ${pb.rating}`);
       assert.ok(pb.rating < start + 2, "the loser is not rewarded");
@@ -487,7 +487,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
         [0, me.id, 2],
         [1, me.id, 1],
       ]);
-      assert.deepEqual({ ...profile.stats["two-tabs-game"], rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rating: 0 }, "the game against themselves counts in no stats (the one against a program does)");
+      assert.deepEqual({ ...profile.stats["two-tabs-game"], rating: 0 }, { played: 1, won: 1, lost: 0, drawn: 0, rated: 0, rating: 0 }, "the game against themselves counts in no stats (the one against a program does, unrated)");
     });
 
     it("profile: a player in three seats of each of 25 matches (more rows than one page of the index), several ending at the same moment, gets the last 20 matches once each, at their best place, newest first", async () => {
@@ -521,7 +521,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
       // Stats: the player in three seats of each played against themselves (nothing counted); the other player, in one seat, won all 25.
       const stats = async (id: string) => (await store.profile(id))!.stats.owedrahn;
       assert.equal(await stats(me.id), undefined, "no stats for the player in three seats");
-      assert.deepEqual({ ...(await stats(other.id)), rating: 0 }, { played: 25, won: 25, lost: 0, drawn: 0, rating: 0 }, "the other player's games count");
+      assert.deepEqual({ ...(await stats(other.id)), rating: 0 }, { played: 25, won: 25, lost: 0, drawn: 0, rated: 0, rating: 0 }, "the other player's games count (unrated: the same account in several seats)");
     });
 
     /** A second, empty database of the same kind (its own folder, or another database on the same server), with its close. */
