@@ -331,7 +331,17 @@ export class LobbyScreen {
     const { account } = this.host;
     if (account.state !== "on") return;
     const raw = this.nameInput.value;
-    if (raw.trim() === "") return;
+    if (raw.trim() === "") {
+      // A profile keeps a name: an emptied field shows it again (it is the name games use),
+      // rather than staying blank with nothing said.
+      const name = account.user?.name;
+      if (name !== undefined) {
+        this.nameInput.value = name;
+        this.nameEdited = false;
+        saveName(name);
+      }
+      return;
+    }
     const checked = checkName(raw);
     if (!checked.ok) {
       this.nameError.textContent = `${checked.reason}.`;

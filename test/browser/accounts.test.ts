@@ -181,6 +181,11 @@ describe("Browser: players' accounts", function () {
     await cyd.page.getByTestId("name-input").fill("Cydney");
     await cyd.page.getByTestId("name-input").blur();
     await expectText(cyd.page, "account-who", /^Playing as Cydney\s*guest$/);
+    // An emptied field (or one of spaces) keeps the name, and shows it again.
+    await cyd.page.getByTestId("name-input").fill("   ");
+    await cyd.page.getByTestId("name-input").blur();
+    await waitFor(async () => (await cyd.page.getByTestId("name-input").inputValue()) === "Cydney", "the profile's name back in the emptied field");
+    await expectText(cyd.page, "account-who", /^Playing as Cydney\s*guest$/);
     await cyd.page.getByTestId("nav-profile").click();
     await expectText(cyd.page, "profile-name", /^Cydney$/);
     assert.match(await text(cyd.page, "no-stats"), /No games played yet/);
