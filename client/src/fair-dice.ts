@@ -169,12 +169,17 @@ export class FairDice {
     this.verification = undefined;
   }
 
-  /** The fair-dice line: the commitment while the seed is secret, "Verify fairness" once a game is over (of the last game, once the next has begun). */
+  /** The fair-dice line: the commitment while the seed is secret, "Verify fairness" once a game is over (of "an earlier game" when the state's commitment is another game's). */
   section(state: unknown): Node | null {
     const fairness = (state as { fairness?: { commitment?: string; seed?: string; next?: string } } | undefined)?.fairness;
     if (!fairness || !fairness.commitment) return null;
     const secret = !fairness.seed;
     const shown = secret ? fairness.commitment : (fairness.next ?? "");
+    // The reveal kept is the game's whose commitment the state holds (the one just ended), or an
+    // earlier game's: once the next has begun, or after a reveal this page missed in a drop. The
+    // button and the view say which (a player read the check under a running game's commitment
+    // as that game's).
+    const earlier = this.reveal !== undefined && this.reveal.record.commitment !== fairness.commitment;
     return h(
       "section",
       { class: "fairness card", testid: "fairness", attrs: { "aria-label": "Fair dice" } },
@@ -186,12 +191,10 @@ export class FairDice {
         h("code", { class: "fair-value", testid: secret ? "fairness-commitment" : "fairness-next" }, shown),
         secret ? "; it is revealed when the game ends." : ".",
       ),
-      // Once the next game has begun (its seed secret), the reveal kept is the last game's: the
-      // button and the view say so (a player read the check under this game's commitment as its own).
       this.reveal && !this.verification
-        ? h("button", { action: "verify-fairness", testid: "btn-verify-fairness", attrs: { type: "button" } }, secret ? "Verify the last game's fairness" : "Verify fairness")
+        ? h("button", { action: "verify-fairness", testid: "btn-verify-fairness", attrs: { type: "button" } }, earlier ? "Verify an earlier game's fairness" : "Verify fairness")
         : null,
-      this.verification ? fairnessReport(this.verification, true, secret ? "Verify fairness: the last game" : "Verify fairness") : null,
+      this.verification ? fairnessReport(this.verification, true, earlier ? "Verify fairness: an earlier game" : "Verify fairness") : null,
     );
   }
 
