@@ -22,7 +22,7 @@ import { CUT_REASONS, REFUSED_REASONS, type CutReason, type RefusedReason } from
 export interface EdgeMetrics {
   /** A connection refused at the upgrade (origin, per-address cap, connection rate) or when opened (sockets-per-ip). */
   refused(reason: RefusedReason): void;
-  /** A connection cut for flooding, for not reading (slow) or for not acknowledging its join. */
+  /** A connection cut for flooding, for not reading (slow), for not acknowledging its join, or for a frame the WebSocket library refused (too-big, bad-frame). */
   cut(reason: CutReason): void;
   /** A library's log line not written because it logged more than its lines a second. */
   logSuppressed(source: LogSource): void;

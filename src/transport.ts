@@ -17,7 +17,7 @@ import http from "node:http";
 import type { Duplex } from "node:stream";
 import type WebSocket from "ws";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { Protocol } from "@colyseus/core";
+import { debugAndPrintError, Protocol } from "@colyseus/core";
 import { CLOSE_FLOODING, CLOSE_SLOW_CLIENT } from "./protocol/errors.js";
 import { addressKey, clientAddress } from "./net/address.js";
 import { originAllowed } from "./http/gate.js";
@@ -53,7 +53,7 @@ export interface TransportGuards {
   pingMaxRetries: number;
   /** Told about each refused or cut connection (for logs and metrics). */
   onRefused?: (reason: RefusedReason, detail: { ip: string; origin?: string }) => void;
-  onCut?: (reason: CutReason, detail: { ip: string }) => void;
+  onCut?: (reason: CutReason, detail: { ip: string; code?: string }) => void;
 }
 
 /**
@@ -68,7 +68,7 @@ export type RefusedReason = (typeof REFUSED_REASONS)[number];
  * sent (`slow`), or never acknowledged its join (`no-ack`, cut by the room); or the
  * WebSocket library refused a frame it sent and closed it: a message over `maxPayload`
  * (`too-big`, close code 1009) or a frame breaking the protocol (`bad-frame`: a bad opcode,
- * text that is not UTF-8, an unmasked frame, 1002 or 1007).
+ * text that is not UTF-8, an unmasked frame, 1002 or 1007; a message in too many fragments, 1008).
  */
 export const CUT_REASONS = ["flood", "slow", "no-ack", "too-big", "bad-frame"] as const;
 export type CutReason = (typeof CUT_REASONS)[number];
@@ -103,7 +103,8 @@ function noop() {}
  */
 export function refusedFrame(err: Error & { code?: unknown }): CutReason | undefined {
   if (typeof err.code !== "string" || !err.code.startsWith("WS_ERR_")) return undefined;
-  return err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? "too-big" : "bad-frame";
+  // A message over maxPayload, whole or in one frame (close code 1009).
+  return err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" || err.code === "WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH" ? "too-big" : "bad-frame";
 }
 
 /** A request frame (Colyseus's ROOM_REQUEST: the protocol code in the first byte's low 5 bits). */
@@ -279,15 +280,14 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       const connected = super.onConnection(rawClient, req, upgrade);
       // Its first step (synchronous) adds an 'error' listener that logs at level error, with a
       // stack, every frame the library refuses: a client's fault, which any client can repeat.
-      // Those are counted and logged as cuts instead (a line a second at most); any other
-      // error still reaches Colyseus's listener.
-      const theirs = socket.listeners("error").filter((listener) => !before.has(listener));
-      for (const listener of theirs) socket.removeListener("error", listener as (err: Error) => void);
+      // Those are counted and logged as cuts instead (a line a second at most, with the
+      // library's code); any other error is logged as Colyseus's listener logs it.
+      for (const listener of socket.listeners("error")) if (!before.has(listener)) socket.removeListener("error", listener as (err: Error) => void);
       const ip = addressOf.get(req) ?? "unknown";
-      socket.on("error", (err: Error) => {
+      socket.on("error", (err: Error & { code?: unknown }) => {
         const reason = refusedFrame(err);
-        if (reason) guards.onCut?.(reason, { ip });
-        else for (const listener of theirs) listener.call(socket, err);
+        if (reason) guards.onCut?.(reason, { ip, code: String(err.code) });
+        else debugAndPrintError(`${err.message}\n${err.stack}`);
       });
       return connected;
     }

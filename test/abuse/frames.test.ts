@@ -8,6 +8,7 @@ import net from "node:net";
 import WebSocket from "ws";
 import { Protocol } from "@colyseus/core";
 import { CLOSE_FLOODING, CLOSE_NO_JOIN_ACK } from "../../src/protocol/errors.js";
+import { refusedFrame } from "../../src/transport.js";
 import { clientFrom, HonestGame, percentile, rssMb, startDefaultServer, address } from "../helpers/abuse.js";
 import { eventually } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
@@ -248,11 +249,12 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     assert.match(metrics, /^connections_cut_total\{reason="bad-frame"\} 60$/m, "every one is counted");
     assert.match(metrics, /^connections_cut_total\{reason="too-big"\} 0$/m);
     assert.match(metrics, /^log_lines_suppressed_total\{source="colyseus"\} 0$/m, "Colyseus had nothing to log");
+    await server.logged((l) => l.msg === "connection cut", "the cut's warning");
     const lines = server.logs().slice(before);
     assert.deepEqual(lines.filter((l) => Number(l.level) >= 50), [], "no error line");
     const cuts = lines.filter((l) => l.msg === "connection cut");
     assert.ok(cuts.length >= 1 && cuts.length <= 2, `one warning a second (${cuts.length}: two if the burst straddles a second)`);
-    for (const l of cuts) assert.deepEqual([l.level, l.reason, l.stack], [40, "bad-frame", undefined]);
+    for (const l of cuts) assert.deepEqual([l.level, l.reason, l.code, l.stack], [40, "bad-frame", "WS_ERR_UNEXPECTED_RSV_2_3", undefined]);
     assert.match(String(cuts[0]!.ip), /^10\./, "with the sender's address");
   });
 
@@ -266,10 +268,21 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /^connections_cut_total\{reason="too-big"\} 1$/m, "the cut is counted, as too-big");
     assert.match(metrics, /^connections_cut_total\{reason="bad-frame"\} 0$/m);
-    const lines = server.logs().slice(before);
-    assert.deepEqual(lines.filter((l) => Number(l.level) >= 50), [], "no error line");
-    const cut = lines.find((l) => l.msg === "connection cut");
-    assert.deepEqual(cut && [cut.level, cut.reason, cut.ip], [40, "too-big", address(7)]);
+    const cut = await server.logged((l) => l.msg === "connection cut", "the cut's warning");
+    assert.deepEqual([cut.level, cut.reason, cut.ip, cut.code], [40, "too-big", address(7), "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"]);
+    assert.deepEqual(server.logs().slice(before).filter((l) => Number(l.level) >= 50), [], "no error line");
+  });
+
+  it("which frames the library refused count as too big, which as broken, and which errors are neither", () => {
+    const err = (code?: unknown) => Object.assign(new Error("x"), code === undefined ? {} : { code });
+    assert.equal(refusedFrame(err("WS_ERR_UNSUPPORTED_MESSAGE_LENGTH")), "too-big", "a message over maxPayload");
+    assert.equal(refusedFrame(err("WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH")), "too-big", "a frame whose length field is beyond any payload (1009 too)");
+    for (const code of ["WS_ERR_UNEXPECTED_RSV_2_3", "WS_ERR_INVALID_OPCODE", "WS_ERR_INVALID_UTF8", "WS_ERR_EXPECTED_MASK", "WS_ERR_TOO_MANY_BUFFERED_PARTS"]) {
+      assert.equal(refusedFrame(err(code)), "bad-frame", code);
+    }
+    for (const code of [undefined, "ECONNRESET", 1009, "ws_err_invalid_opcode", "XWS_ERR_INVALID_OPCODE"]) {
+      assert.equal(refusedFrame(err(code)), undefined, `${String(code)}: not a refused frame (logged as an error)`);
+    }
   });
 
   it("a player who pings at an honest pace keeps the seat however long they wait, in a game room and in the lobby (Colyseus's own frame count now starts a new second even when nothing else happens)", async function () {

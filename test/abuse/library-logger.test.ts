@@ -2,7 +2,10 @@
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import pino from "pino";
+import { logger as colyseusLogger } from "@colyseus/core";
 import { libraryLogger } from "../../src/logger.js";
+import { eventually } from "../helpers/clients.js";
+import { logMark, logsSince, testServer } from "../helpers/server.js";
 
 function memoryLogger(level = "info") {
   const lines: Array<Record<string, unknown>> = [];
@@ -65,5 +68,25 @@ describe("Colyseus's log lines have a budget (libraryLogger)", () => {
     log.info("x".repeat(25));
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(lines.map((l) => l.msg), [`${"x".repeat(10)}… (15 more characters)`]);
+  });
+
+  it("the server hands Colyseus's logger this budget: a burst of one kind writes COLYSEUS_LOG_LINES_PER_SECOND lines, and log_lines_suppressed_total and one warning count the rest", async () => {
+    const { env, port } = await testServer();
+    const perSecond = env.COLYSEUS_LOG_LINES_PER_SECOND;
+    const suppressedTotal = async () => Number(/^log_lines_suppressed_total\{source="colyseus"\} (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())?.[1]);
+    // /metrics is rendered at most once a second: wait until two readings agree.
+    let before = await suppressedTotal();
+    await eventually(async () => before === (before = await suppressedTotal()), "a settled reading of the metric", 3000);
+    const mark = logMark();
+    const burst = 3 * perSecond;
+    for (let i = 0; i < burst; i++) colyseusLogger.error(`budget test line ${i}`);
+    const isReport = (l: Record<string, any>) => String(l.msg).startsWith("Colyseus log lines suppressed");
+    await eventually(() => logsSince(mark).some(isReport), "the warning counting the rest", 3000);
+    const report = logsSince(mark).find(isReport);
+    const written = logsSince(mark).filter((l) => String(l.msg).startsWith("budget test line"));
+    assert.ok(written.length >= perSecond && written.length <= 2 * perSecond, `${written.length} written: the budget of one second (${perSecond}), or two if the burst straddles one`);
+    assert.equal(written[0]!.level, 50, "at Colyseus's level");
+    assert.equal(Number(report!.suppressed) + written.length, burst, "every line written or counted in the warning");
+    await eventually(async () => (await suppressedTotal()) === before + burst - written.length, `the metric counts the ${burst - written.length} suppressed`, 3000);
   });
 });
