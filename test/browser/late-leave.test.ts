@@ -77,6 +77,32 @@ describe("A Leave sent once the network is back (late-leave.ts)", function () {
     assert.equal(seen.at.length, 1, "no try after the window");
   });
 
+  it("a seat the server says has expired (524) once the window is over: given up at that answer, not after one more pause", async () => {
+    const start = Date.now();
+    const giveUpAt = start + RESTORE_DELAYS_MS[0]! + 100;
+    // The first try goes out within the window; its answer comes back after it.
+    const client = {
+      reconnect: async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        throw refused(SdkErrorCode.MATCHMAKE_EXPIRED);
+      },
+    };
+    assert.equal(await leaveWhenBack(client, "room:t", giveUpAt), "given up");
+    const took = Date.now() - start;
+    assert.ok(took < RESTORE_DELAYS_MS[0]! + 300 + 200, `gave up ${took} ms after the start: at the answer (${RESTORE_DELAYS_MS[0]! + 300} ms), not a pause of ${RESTORE_DELAYS_MS[1]} ms later`);
+  });
+
+  it("past the last of the fallback's pauses, it keeps the last one between tries", async function () {
+    this.timeout(30_000);
+    const tries = RESTORE_DELAYS_MS.length + 1;
+    const { client, seen } = standIn([...Array.from({ length: tries }, () => new TypeError("Failed to fetch") as Error), "room"]);
+    assert.equal(await leaveWhenBack(client, "room:t", Date.now() + 60_000), "left");
+    const last = RESTORE_DELAYS_MS.at(-1)!;
+    const gaps = seen.at.slice(1).map((at, i) => at - seen.at[i]!);
+    assert.equal(gaps.length, tries);
+    for (const gap of gaps.slice(RESTORE_DELAYS_MS.length - 1)) assert.ok(gap >= last - 5 && gap < last + 900, `a try ${gap} ms after the one before, past the list's end (each ${last} ms)`);
+  });
+
   it("offline, it waits for the network (the 'online' event) before its first try", async () => {
     const offline = goOffline();
     try {
