@@ -60,13 +60,14 @@ function kindOf(first: unknown): string {
  * What Colyseus logs goes through here: some of its lines a client can cause (a reconnection
  * that closes while it is accepted; until 2026-12-06 a WebSocket protocol error, one error
  * line with its stack per connection, which the transport now logs as a cut), so many
- * addresses at once could write as many lines as they open connections. At most `perSecond` lines pass a second, and within that at most
- * `perSecond` of one kind (its first 60 characters, numbers made alike); besides, the first
- * {@link FIRST_LINES} lines of each kind in a second always pass, so a flood (of one kind or
- * several) does not hide a room's exception or a Redis error. At most {@link LINE_KINDS}
- * kinds are counted apart in a second; the rest share one budget. Each line is cut to `maxChars`; the lines over
- * budget are counted (`suppressed`, for a metric) and reported in one warning a second later,
- * with their kinds. The text is only built for a line that passes.
+ * addresses at once could write as many lines as they open connections. At most
+ * `perSecond` lines pass a second, and within that at most `perSecond` of one kind (its
+ * first 60 characters, numbers made alike); besides, the first {@link FIRST_LINES} lines of
+ * each kind in a second always pass, so a flood (of one kind or several) does not hide a
+ * room's exception or a Redis error. At most {@link LINE_KINDS} kinds are counted apart in
+ * a second; the rest share one budget. Each line is cut to `maxChars`; the lines over
+ * budget are counted (`suppressed`, for a metric) and reported in one warning a second
+ * later, with their kinds. The text is only built for a line that passes.
  */
 export function libraryLogger(
   logger: Logger,

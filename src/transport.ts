@@ -276,13 +276,12 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     protected override onConnection(rawClient: any, req: http.IncomingMessage, upgrade?: any) {
       const socket = rawClient as WebSocket;
       guard(socket, req);
-      const before = new Set(socket.listeners("error"));
       const connected = super.onConnection(rawClient, req, upgrade);
-      // Its first step (synchronous) adds an 'error' listener that logs at level error, with a
-      // stack, every frame the library refuses: a client's fault, which any client can repeat.
-      // Those are counted and logged as cuts instead (a line a second at most, with the
-      // library's code); any other error is logged as Colyseus's listener logs it.
-      for (const listener of socket.listeners("error")) if (!before.has(listener)) socket.removeListener("error", listener as (err: Error) => void);
+      // Its first step (synchronous) adds the socket's only 'error' listener, which logs at
+      // level error, with a stack, every frame the library refuses: a client's fault, which
+      // any client can repeat. Those are counted and logged as cuts instead (a line a second
+      // at most, with the library's code); any other error is logged as that listener logs it.
+      socket.removeAllListeners("error");
       const ip = addressOf.get(req) ?? "unknown";
       socket.on("error", (err: Error & { code?: unknown }) => {
         const reason = refusedFrame(err);
