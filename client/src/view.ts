@@ -209,6 +209,11 @@ export function awayBadge(player: { connected: boolean; awayUntil: number }): No
   return h("span", { class: "badge away", testid: "away" }, left > 0 ? `away — ${left} s to come back` : "away");
 }
 
+/** The badge on the row of the game's winner (every game's player list). */
+export function winnerBadge(won: boolean): Node | null {
+  return won ? h("span", { class: "badge win" }, "winner") : null;
+}
+
 /**
  * The class of a game's result line for this viewer: green for their win, plain for their
  * loss, a draw or a spectator (a loser's "Ada wins!" is not shown as a success).

@@ -53,14 +53,14 @@ export async function joinAs<S>(server: ServerProcess, method: "create" | "joinB
 }
 
 /** When each server's /metrics was last read: the server renders it at most once a second (src/metrics.ts `render`). */
-const lastRead = new WeakMap<ServerProcess, number>();
+const lastRead = new WeakMap<Pick<ServerProcess, "url">, number>();
 const RENDER_MS = 1000;
 
 /**
  * A metric's value (no labels) from GET /metrics (served to 127.0.0.1), as it is now: a
  * read less than a second after the last one would get that one's cached text, so it waits.
  */
-export async function metric(server: ServerProcess, name: string): Promise<number> {
+export async function metric(server: Pick<ServerProcess, "url">, name: string): Promise<number> {
   const wait = (lastRead.get(server) ?? 0) + RENDER_MS + 50 - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   lastRead.set(server, Date.now());
@@ -72,7 +72,7 @@ export async function metric(server: ServerProcess, name: string): Promise<numbe
 }
 
 /** Waits until metric `name` is `value` (read about once a second). */
-export function metricIs(server: ServerProcess, name: string, value: number, timeoutMs = 8000): Promise<void> {
+export function metricIs(server: Pick<ServerProcess, "url">, name: string, value: number, timeoutMs = 8000): Promise<void> {
   let last: number | undefined;
   return eventually(async () => (last = await metric(server, name)) === value, `${name} = ${value}`, timeoutMs).catch((err: Error) => {
     throw new Error(`${err.message} (last seen ${last})`);

@@ -7,7 +7,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine, wentAway, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
-import { aloneStatus, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
+import { aloneStatus, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, winnerBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -186,7 +186,7 @@ class DiceView implements GameView<DiceState> {
               id === this.me ? h("span", { class: "badge you" }, "you") : null,
               // Whose turn, in words (not only the row's colour).
               state.currentTurn === id && (state.phase === "playing" || state.phase === "busted") ? h("span", { class: "badge turn", testid: "badge-turn" }, "to play") : null,
-              state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
+              winnerBadge(state.winner === id),
               awayBadge(p),
               h(
                 "span",

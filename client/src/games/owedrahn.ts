@@ -6,7 +6,7 @@ import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { LOSE_LIFE_MIN_TOTAL, oweDrahn, outOfRunningGame, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
-import { defineView, resultClass, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
+import { defineView, resultClass, ruleList, possessive, type GameView, type Summary, type ViewContext, awayBadge, winnerBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** Lives a player starts a game with (games.md: "Each player has 6 lives"); only the hearts' outline count. */
 const START_LIVES = 6;
@@ -168,7 +168,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
           state.currentTurn === p.id ? h("span", { class: "badge turn" }, p.choosing ? "choosing" : "to play") : null,
           state.phase === "lobby" ? h("span", { class: `badge ${p.ready ? "ready" : "not-ready"}` }, p.ready ? "ready ✓" : "not ready") : null,
           out ? h("span", { class: "badge out", testid: `out-${i}` }, "out") : null,
-          state.phase === "over" && w?.id === p.id ? h("span", { class: "badge win", testid: `winner-${i}` }, "winner") : null,
+          winnerBadge(state.phase === "over" && w?.id === p.id),
           // Not connected with no window to come back: gone for good, by Leave or a window that ran out (the state keeps them for their score).
           !p.connected && !(p.awayUntil > 0) ? h("span", { class: "badge away", testid: `left-${i}` }, "gone") : awayBadge(p),
           h("span", { class: "player-stats" }, this.hearts(p, i), h("span", { class: "score", testid: `score-${i}`, attrs: { title: "Score across games in this room" } }, `score ${p.score > 0 ? "+" : ""}${p.score}`)),

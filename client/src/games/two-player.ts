@@ -11,7 +11,7 @@ import { endLine, forfeitLine, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
 import type { ReplayRules } from "../../../src/replay/replay.js";
-import { aloneStatus, RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
+import { aloneStatus, RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, winnerBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
@@ -124,7 +124,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
           id === this.me ? h("span", { class: "badge you" }, "you") : null,
           // Whose turn, in words (not only the highlight).
           state.currentTurn === id ? h("span", { class: "badge turn", testid: "badge-turn" }, "to play") : null,
-          state.winner === id ? h("span", { class: "badge win" }, "winner") : null,
+          winnerBadge(state.winner === id),
           awayBadge(p),
           h("span", { class: "sr-only" }, `plays ${this.markName(p.symbol)}`),
         ),
