@@ -322,10 +322,11 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
   override onDrop(client: Client, code?: number) {
     // No reconnection window (Colyseus calls onLeave next) for a spectator (nothing to keep),
     // a client removed for flooding or for never acknowledging its join, or one Colyseus
-    // dropped with 4002 (its own frame limit, an undecodable frame). A slow client that was
-    // cut keeps its window: it comes back with the whole state.
+    // dropped with 4002 (its own frame limit, an undecodable frame), nor in a room the drain
+    // closed for a shutdown (4001: its game was cut off, there is nothing to come back to).
+    // A slow client that was cut keeps its window: it comes back with the whole state.
     const cut = cutReason(client.ref as WebSocket);
-    if (this.limit.wasCut(client.sessionId) || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || !this.isSeated(client.sessionId)) return;
+    if (this.limit.wasCut(client.sessionId) || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || this.drain.closedRoom || !this.isSeated(client.sessionId)) return;
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
     if (this.away.drop(client.sessionId)) this.commit();
     this.seatIndex.sits(client.sessionId);

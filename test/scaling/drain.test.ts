@@ -132,6 +132,12 @@ describe("Graceful shutdown of one process (no Redis)", function () {
     return server.logs().map((l) => String(l.msg));
   }
 
+  /** A room closed for the shutdown holds no seat: nobody's close reads as a drop the game waits out. */
+  function assertNoSeatHeld(logs: string[]) {
+    assert.ok(logs.includes("room disposed"), "the rooms' own lines were read");
+    assert.deepEqual(logs.filter((m) => m === "connection dropped; seat held"), [], "no seat held by a room the shutdown closed");
+  }
+
   // ---- tests --------------------------------------------------------------------------
 
   it("at SIGTERM: the waiting player is closed at once (4001), both players of the running game get draining and can still move, newcomers get 503 / 4404", async () => {
@@ -220,6 +226,7 @@ describe("Graceful shutdown of one process (no Redis)", function () {
     const logs = await finalLogs();
     assert.ok(logs.includes("game over while draining; closing the room"));
     assert.ok(!logs.includes("drain time is over; closing a game still running"));
+    assertNoSeatHeld(logs);
   });
 
   it(`a game still running at the cutoff: its room closes DRAIN_SECONDS (${SHORT_DRAIN_SECONDS} s) after SIGTERM, not before and not much after, and the process exits with code 0`, async () => {
@@ -252,5 +259,6 @@ describe("Graceful shutdown of one process (no Redis)", function () {
     const logs = await finalLogs();
     assert.ok(logs.includes("drain time is over; closing a game still running"));
     assert.ok(!logs.includes("game over while draining; closing the room"));
+    assertNoSeatHeld(logs);
   });
 });
