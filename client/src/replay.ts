@@ -121,7 +121,7 @@ export class ReplayScreen {
 
     // The game's own screen, watching (no seat: every control read-only), in a room that never sends.
     const room = { sessionId: "", roomId: "", state: undefined, onMessage: () => () => undefined } as unknown as Room;
-    const ctx: ViewContext = { room, send: () => undefined, log: () => undefined, rerender: () => this.renderStep() };
+    const ctx: ViewContext = { room, send: () => undefined, log: () => undefined, rerender: () => this.renderStep(), replay: true };
     const screen = entry.screen(ctx) as GameView<unknown>;
     const replayView = entry.replay as ReplayView<unknown>;
     const lines: Text[] = [];

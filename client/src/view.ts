@@ -23,6 +23,8 @@ export interface ViewContext<P extends GameProtocol = GameProtocol> {
   log(text: Text): void;
   /** Asks for a re-render (after a local change). */
   rerender(): void;
+  /** The screen shows a recorded game (replay.ts): nothing is live, so nobody is waited for. */
+  readonly replay?: boolean;
 }
 
 export interface Summary {

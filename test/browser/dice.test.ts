@@ -143,7 +143,10 @@ describe("Browser: Dice between two people", function () {
     }
     assert.ok(index >= 0, "a die that does not score");
     await expectText(second.page, "dice-hint", new RegExp(`^Waiting for ${name}…$`));
+    for (const p of [first, second]) assert.equal(await p.page.getByTestId("selection-note").count(), 0, "no note before the selection");
     await first.page.getByTestId(`dice-${index}`).click();
     await expectText(second.page, "dice-hint", new RegExp(`^${name} has selected a die that does not score`));
+    // Both pages say, beside the points selected, that the die counts nothing.
+    for (const p of [first, second]) await expectText(p.page, "selection-note", /^\(only the dice that score count\)$/);
   });
 });

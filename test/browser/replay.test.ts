@@ -201,6 +201,8 @@ describe("Browser: replays", function () {
     const badge = page.getByTestId("badge-turn");
     for (let i = 0; i < 6 && (await badge.count()) === 0; i++) await page.getByTestId("replay-forward").click();
     await badge.waitFor();
+    // Nobody is waited for in a replay (until 2026-12-06 the table read "Waiting for Ada…").
+    assert.equal(await page.getByTestId("dice-hint").count(), 0, `no hint at a step with a player to play: ${await text(page, "dice-hint")}`);
     const [badgeStyle, lineStyle] = await Promise.all([badge, page.getByTestId("replay-turn")].map((l) => l.evaluate((el) => ({ marginLeft: parseFloat(getComputedStyle(el).marginLeft), fontSize: parseFloat(getComputedStyle(el).fontSize) }))));
     assert.ok(badgeStyle!.marginLeft > 0, `a space between the name and the badge: ${JSON.stringify(badgeStyle)}`);
     assert.ok(badgeStyle!.fontSize < lineStyle!.fontSize, `the badge smaller than the turn line: ${JSON.stringify([badgeStyle, lineStyle])}`);

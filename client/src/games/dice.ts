@@ -271,11 +271,14 @@ class DiceView implements GameView<DiceState> {
           ? "Every selected die must score: unselect the ones that do not (1s, 5s, three or more of a kind and runs score)."
           : "Select scoring dice (1s, 5s, three or more of a kind, a run), then set them aside to roll the rest, or bank your points.";
     } else if (state.phase === "playing" && current) {
+      // A replay waits for nobody: its turn line says whose turn it is (until 2026-12-06 each
+      // step of a replay read "Waiting for Ada…").
+      const live = !this.ctx.replay;
       hint = current.isBot
-        ? [asName(current.name), " (bot) is thinking…"]
+        ? live ? [asName(current.name), " (bot) is thinking…"] : ""
         : selected.size > 0 && !selectionScores
           ? [asName(current.name), " has selected a die that does not score: it cannot be set aside (the points selected count only the dice that score)."]
-          : ["Waiting for ", asName(current.name), "…"];
+          : live ? ["Waiting for ", asName(current.name), "…"] : "";
     }
 
     return h(
@@ -297,6 +300,9 @@ class DiceView implements GameView<DiceState> {
           h("strong", { testid: "round-score" }, String(roundScore)),
           " · Selected: ",
           h("strong", { testid: "selection-score" }, String(turnScore)),
+          // The points selected count only the dice that score (games.md, turnScore): said
+          // where the figure is (until 2026-12-06 "Selected: 100" read as the whole selection's).
+          selected.size > 0 && !selectionScores ? h("span", { class: "muted", testid: "selection-note" }, " (only the dice that score count)") : null,
         ),
         bustVisible ? h("p", { class: "bust", testid: "bust-notice", attrs: { role: "status" } }, rich(bustText)) : null,
         hotVisible ? h("p", { class: "hot-dice", testid: "hot-dice", attrs: { role: "status" } }, rich(this.hot!.text)) : null,
