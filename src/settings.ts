@@ -52,7 +52,7 @@ export const envSchema = z.object({
   MAX_SOCKETS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).optional(),
   /** New WebSocket connections per client address per minute; 0 = unlimited. */
   CONNECTIONS_PER_MINUTE_PER_IP: int(60, 0, 1_000_000),
-  /** Frames of any kind (messages, pings, requests) per connection: sustained rate per second. */
+  /** Frames of any kind (messages, pings, requests, WebSocket ping and pong frames) per connection, and reads of its socket: sustained rate per second. */
   MAX_FRAMES_PER_SECOND: int(60, 1, 100_000),
   /** Frames per connection in one burst before the sustained rate applies. */
   FRAME_BURST: int(120, 1, 1_000_000),

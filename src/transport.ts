@@ -5,8 +5,12 @@
  * - per client address: a cap on simultaneous connections of any kind (src/net/socket-cap.ts),
  *   and on simultaneous WebSockets and new ones per minute;
  * - an exact list of allowed browser origins;
- * - a token bucket on every frame a connection sends, of any kind: Colyseus answers
- *   protocol frames (ping, request) itself, before any room's own rate limit;
+ * - a token bucket on every frame a connection sends, of any kind: messages (Colyseus
+ *   answers its protocol messages, ping and request, itself, before any room's own rate
+ *   limit) and WebSocket control frames (ping, pong); a message in at most
+ *   {@link MAX_FRAGMENTS} frames; and a bucket of the same size on the reads of its TCP
+ *   socket, so frames dripped a few bytes at a time, or that ws keeps to itself (a message's
+ *   fragments), cost the attacker too;
  * - a cap on the bytes queued for a connection that does not read them (a slow or stalled
  *   client): it is cut, and keeps its reconnection window.
  *
@@ -96,6 +100,19 @@ export function cutConnection(socket: WebSocket, reason: CutReason, code: number
 }
 
 function noop() {}
+
+/**
+ * Frames one message may arrive in. Browsers and the SDK send a message of this server's
+ * sizes in one frame (Chromium splits only past 128 KB); `ws` allowed 16,384, each an empty
+ * frame if the sender liked, for one message's place in the frame budget (1008, `bad-frame`).
+ */
+export const MAX_FRAGMENTS = 16;
+
+/**
+ * How long a socket whose frame the library refused has, once its close is sent, before it
+ * is dropped (as a cut one: see {@link cutConnection}).
+ */
+const REFUSED_CLOSE_MS = 1000;
 
 /**
  * The cut reason of a frame the WebSocket library refused (its receiver's errors carry a
@@ -216,11 +233,28 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     // so past the rooms' message limit), echoing the type. This server's rooms take no
     // requests: they count against a budget of their own, the game messages' rate.
     const requests = new Bucket(guards.requestsPerSecond, guards.requestBurst);
-    socket.on("message", (data: WebSocket.RawData) => {
-      if (cut.has(socket) || (frames.take() && (!isRequest(data) || requests.take()))) return;
+    // The socket's reads: one a frame or fewer for any client that sends whole frames; many
+    // for one that drips them a few bytes a read.
+    const reads = new Bucket(guards.framesPerSecond, guards.frameBurst);
+    const flooded = () => {
       guards.onCut?.("flood", { ip });
       socket.removeAllListeners("message"); // nothing more of it reaches a room
       cutConnection(socket, "flood", CLOSE_FLOODING, "too many messages");
+    };
+    socket.on("message", (data: WebSocket.RawData) => {
+      if (cut.has(socket) || (frames.take() && (!isRequest(data) || requests.take()))) return;
+      flooded();
+    });
+    // Control frames: ws answers a ping with a pong by itself, and Colyseus's heartbeat takes
+    // any pong; neither was counted until 2026-12-06 (a pong flood held most of a core).
+    const control = () => {
+      if (!cut.has(socket) && !frames.take()) flooded();
+    };
+    socket.on("ping", control);
+    socket.on("pong", control);
+    // Counted while the socket is open: once it closes, ws reads and drops what still comes.
+    req.socket.on("data", () => {
+      if (socket.readyState === 1 /* OPEN */ && !cut.has(socket) && !reads.take()) flooded();
     });
     const send = socket.send;
     socket.send = function (this: WebSocket, ...args: Parameters<WebSocket["send"]>) {
@@ -285,8 +319,14 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       const ip = addressOf.get(req) ?? "unknown";
       socket.on("error", (err: Error & { code?: unknown }) => {
         const reason = refusedFrame(err);
-        if (reason) guards.onCut?.(reason, { ip, code: String(err.code) });
-        else debugAndPrintError(`${err.message}\n${err.stack}`);
+        if (!reason) return debugAndPrintError(`${err.message}\n${err.stack}`);
+        guards.onCut?.(reason, { ip, code: String(err.code) });
+        // ws has sent its close, and goes on reading (and dropping) whatever the peer sends
+        // until it answers, for up to 30 s: each read costs, and a flooding peer never answers.
+        // Read nothing more (after ws's own resume, queued before this event), and drop it
+        // soon: a peer that reads gets the close code all the same.
+        process.nextTick(() => socket.pause());
+        setTimeout(() => socket.terminate(), REFUSED_CLOSE_MS).unref();
       });
       return connected;
     }
@@ -299,6 +339,7 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
   if (guards.trustProxy === 0) capSocketsPerAddress(server, { maxPerAddress: guards.maxSocketsPerIp, onRefused: (ip) => guards.onRefused?.("sockets-per-ip", { ip }) });
   return new GuardedTransport({
     maxPayload: guards.maxPayload,
+    maxFragments: MAX_FRAGMENTS,
     pingInterval: guards.pingInterval,
     pingMaxRetries: guards.pingMaxRetries,
     server,

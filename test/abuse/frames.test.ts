@@ -79,6 +79,41 @@ async function flood(ws: WebSocket, frame: Uint8Array, ms: number): Promise<numb
   return sent;
 }
 
+/** A masked client frame (mask 0: the payload as is): `first` is FIN, RSV and opcode. */
+function maskedFrame(first: number, payload: Buffer): Buffer {
+  const length = payload.length < 126 ? [0x80 | payload.length] : [0x80 | 126, payload.length >> 8, payload.length & 255];
+  return Buffer.concat([Buffer.from([first, ...length, 0, 0, 0, 0]), payload]);
+}
+
+/**
+ * A WebSocket peer on a bare TCP socket, upgraded on `/` (no room): it answers nothing (not
+ * even a close), writes only what the test writes, and reads whatever comes (`reads`) or,
+ * from the upgrade on, nothing.
+ */
+function barePeer(server: ServerProcess, from: string, reads: boolean): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(server.port, "127.0.0.1", () => {
+      socket.setNoDelay(true);
+      socket.write(
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}\r\nSec-WebSocket-Version: 13\r\nX-Forwarded-For: ${from}\r\n\r\n`,
+      );
+    });
+    let head = "";
+    const onHead = (d: Buffer) => {
+      head += d.toString("latin1");
+      if (!head.includes("\r\n\r\n")) return;
+      socket.off("data", onHead);
+      if (reads) socket.on("data", () => undefined);
+      else socket.pause();
+      if (head.startsWith("HTTP/1.1 101")) resolve(socket);
+      else reject(new Error(`not upgraded: ${head.split("\r\n")[0]}`));
+    };
+    socket.on("data", onHead);
+    socket.once("error", reject);
+  });
+}
+
 describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 and 5)", function () {
   this.timeout(60000);
   afterEach(stopAllServers);
@@ -270,6 +305,103 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     const cut = await server.logged((l) => l.msg === "connection cut", "the cut's warning");
     assert.deepEqual([cut.level, cut.reason, cut.ip, cut.code], [40, "too-big", address(7), "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"]);
     assert.deepEqual(server.logs().slice(before).filter((l) => Number(l.level) >= 50), [], "no error line");
+  });
+
+  it("WebSocket control frames count against the frame budget: a flood of pings, or of pongs, is cut with 4429 (flood) while an honest game keeps its latency (until 2026-12-06 neither was counted: the server answered every ping, and a pong flood held most of a core)", async () => {
+    const server = await startDefaultServer();
+    const game = await HonestGame.start(server);
+    const attack = (async () => {
+      const results: Record<string, { code: number; sent: number }> = {};
+      for (const kind of ["ping", "pong"] as const) {
+        const ws = await rawSocket(server, undefined, address(30));
+        const done = closed(ws, 5000);
+        const payload = Buffer.alloc(16, 1);
+        let sent = 0;
+        const until = Date.now() + 3000;
+        // Ten a millisecond: ws itself drops a socket that has 60 answers to its pings unsent
+        // (1006), which a flood at full speed reaches in one read; this pace stays under it.
+        while (ws.readyState === WebSocket.OPEN && Date.now() < until) {
+          for (let i = 0; i < 10 && ws.readyState === WebSocket.OPEN; i++, sent++) ws[kind](payload);
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        results[kind] = { code: await done, sent };
+      }
+      return results;
+    })();
+    const latencies = await game.playWhile(attack);
+    const results = await attack;
+    for (const [kind, { code, sent }] of Object.entries(results)) assert.equal(code, CLOSE_FLOODING, `the ${kind} flood is cut with 4429 (after ${sent} sent)`);
+    assert.equal(await metric(server, 'connections_cut_total{reason="flood"}'), 2, "both counted as floods");
+    console.log(`      control frames sent before the cut: ${Object.values(results).map((r) => r.sent).join(", ")}; honest moves p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length}`);
+    assert.ok(latencies.length >= 5, `the honest game kept moving (${latencies.length} moves)`);
+    assert.ok(percentile(latencies, 99) < 50, `honest move latency p99 ${percentile(latencies, 99).toFixed(1)} ms < 50 ms`);
+    await game.leave();
+  });
+
+  it("a message in up to 16 fragments is read as one message (answered); one in 17 is refused with 1008, counted as bad-frame (ws allowed 16,384 fragments, each one an empty frame if the sender liked, for one message's place in the budget)", async () => {
+    const server = await startDefaultServer();
+    const ws = await rawSocket(server, undefined, address(31));
+    const answers: Buffer[] = [];
+    ws.on("message", (data: Buffer) => answers.push(data));
+    // A socket in no room answers any message with a PING; this one's first fragment holds the byte.
+    const inFragments = (n: number) => {
+      ws.send(Uint8Array.of(Protocol.PING), { fin: n === 1, binary: true });
+      for (let i = 2; i <= n; i++) ws.send(Buffer.alloc(0), { fin: i === n, binary: true });
+    };
+    inFragments(16);
+    await eventually(() => answers.length === 1, "the message in 16 fragments answered", 3000);
+    assert.equal(ws.readyState, WebSocket.OPEN);
+    const done = closed(ws, 5000);
+    inFragments(17);
+    assert.equal(await done, 1008, "closed: too many fragments");
+    assert.equal(answers.length, 1, "the message in 17 fragments was never read");
+    assert.equal(await metric(server, 'connections_cut_total{reason="bad-frame"}'), 1, "counted as a bad frame");
+  });
+
+  it("a message dripped a byte per TCP segment is cut with 4429 before it is whole: the socket's reads count against the frame budget too", async () => {
+    const server = await startDefaultServer();
+    const ws = await rawSocket(server, undefined, address(32));
+    let answered = false;
+    ws.on("message", () => (answered = true));
+    const done = closed(ws, 8000);
+    const raw = (ws as unknown as { _socket: net.Socket })._socket;
+    // One binary message of 1,000 bytes (under MAX_MESSAGE_BYTES): 1,008 bytes, a read each.
+    const frame = maskedFrame(0x82, Buffer.alloc(1000, Protocol.PING));
+    let sent = 0;
+    for (; sent < frame.length && ws.readyState === WebSocket.OPEN; sent++) {
+      raw.write(frame.subarray(sent, sent + 1));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.equal(await done, CLOSE_FLOODING, `cut after ${sent} bytes`);
+    assert.ok(sent < frame.length, `cut before the message was whole (${sent} of ${frame.length} bytes written)`);
+    assert.equal(answered, false, "the message never reached the server's handler");
+    assert.equal(await metric(server, 'connections_cut_total{reason="flood"}'), 1);
+  });
+
+  it("a peer that sends a frame the library refuses, then reads nothing and goes on sending, is dropped within about a second (ws waited 30 s for its close, reading all it sent)", async () => {
+    const server = await startDefaultServer();
+    const peer = await barePeer(server, address(33), false);
+    // It reads nothing, so it learns of the drop only when a write of its own is refused.
+    const gone = new Promise<number>((resolve) => peer.once("close", () => resolve(Date.now())));
+    peer.on("error", () => undefined);
+    const t0 = Date.now();
+    // RSV2 set: refused (1002). Then it sends 32 MB (the server's socket buffers hold a few),
+    // and pings every 20 ms, and never a close.
+    peer.write(maskedFrame(0xa2, Buffer.alloc(0)));
+    const junk = Buffer.alloc(64 * 1024, 0x89);
+    for (let i = 0; i < 512; i++) peer.write(junk);
+    const chatter = setInterval(() => peer.writable && peer.write(maskedFrame(0x89, Buffer.from("hi"))), 20);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      // Read, it would be gone at once (loopback moves gigabytes a second).
+      assert.ok(peer.destroyed || peer.writableLength > 16 * 1024 * 1024, `the server stopped reading: ${(peer.writableLength / 1048576).toFixed(1)} MB of 32 still unsent after 500 ms`);
+      const at = await Promise.race([gone, new Promise<number>((r) => setTimeout(() => r(NaN), 5000))]);
+      assert.ok(at - t0 < 3000, `dropped ${at - t0} ms after its refused frame (ws's own wait: 30 s)`);
+    } finally {
+      clearInterval(chatter);
+      peer.destroy();
+    }
+    assert.equal(await metric(server, 'connections_cut_total{reason="bad-frame"}'), 1);
   });
 
   it("which frames the library refused count as too big, which as broken, and which errors are neither", () => {
