@@ -12,7 +12,8 @@
  *   socket, so frames dripped a few bytes at a time, or that ws keeps to itself (a message's
  *   fragments), cost the attacker too;
  * - a cap on the bytes queued for a connection that does not read them (a slow or stalled
- *   client): it is cut, and keeps its reconnection window.
+ *   client): it is cut, and keeps its reconnection window;
+ * - a second for a closing connection to answer its close ({@link CLOSE_TIMEOUT_MS}).
  *
  * The upgrade request's forwarding headers are rewritten to the resolved client address,
  * so Colyseus's auth context (`context.ip` in `onAuth`) carries the real client.
@@ -109,10 +110,11 @@ function noop() {}
 export const MAX_FRAGMENTS = 16;
 
 /**
- * How long a socket whose frame the library refused has, once its close is sent, before it
- * is dropped (as a cut one: see {@link cutConnection}).
+ * How long a closing socket has to answer the close before it is dropped (ws's
+ * `closeTimeout`, 30 s by default: meanwhile ws reads, and parses or drops, whatever more the
+ * peer sends). An honest peer answers in one round trip; the close code reaches it either way.
  */
-const REFUSED_CLOSE_MS = 1000;
+export const CLOSE_TIMEOUT_MS = 1000;
 
 /**
  * The cut reason of a frame the WebSocket library refused (its receiver's errors carry a
@@ -241,29 +243,38 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       socket.removeAllListeners("message"); // nothing more of it reaches a room
       cutConnection(socket, "flood", CLOSE_FLOODING, "too many messages");
     };
+    /** True (and the socket cut) when it has more queued for it than it may: it does not read. */
+    const tooSlow = () => {
+      if (socket.bufferedAmount <= guards.maxSendBufferBytes) return false;
+      guards.onCut?.("slow", { ip });
+      cutConnection(socket, "slow", CLOSE_SLOW_CLIENT, "too slow: reconnect");
+      return true;
+    };
     socket.on("message", (data: WebSocket.RawData) => {
       if (cut.has(socket) || (frames.take() && (!isRequest(data) || requests.take()))) return;
       flooded();
     });
-    // Control frames: ws answers a ping with a pong by itself, and Colyseus's heartbeat takes
-    // any pong; neither was counted until 2026-12-06 (a pong flood held most of a core).
-    const control = () => {
+    // Control frames, uncounted until 2026-12-06 (a pong flood held most of a core). A ping is
+    // answered here (ws's own answer, `autoPong`, went out before any listener could count the
+    // ping, and ws dropped a peer with 60 answers unsent: a plain 1006, not a counted cut),
+    // within the budget, and only while what waits for the peer is under the cap.
+    socket.on("ping", (data: Buffer) => {
+      if (cut.has(socket)) return;
+      if (!frames.take()) return flooded();
+      if (socket.readyState === 1 /* OPEN */ && !tooSlow()) socket.pong(data, false, noop);
+    });
+    // Colyseus's heartbeat takes any pong.
+    socket.on("pong", () => {
       if (!cut.has(socket) && !frames.take()) flooded();
-    };
-    socket.on("ping", control);
-    socket.on("pong", control);
-    // Counted while the socket is open: once it closes, ws reads and drops what still comes.
+    });
+    // Every read while the socket is open; a closing one is dropped CLOSE_TIMEOUT_MS after
+    // its close at the latest.
     req.socket.on("data", () => {
       if (socket.readyState === 1 /* OPEN */ && !cut.has(socket) && !reads.take()) flooded();
     });
     const send = socket.send;
     socket.send = function (this: WebSocket, ...args: Parameters<WebSocket["send"]>) {
-      if (cut.has(socket)) return;
-      if (socket.bufferedAmount > guards.maxSendBufferBytes) {
-        guards.onCut?.("slow", { ip });
-        cutConnection(socket, "slow", CLOSE_SLOW_CLIENT, "too slow: reconnect");
-        return;
-      }
+      if (cut.has(socket) || tooSlow()) return;
       return send.apply(this, args);
     } as WebSocket["send"];
   };
@@ -321,12 +332,11 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
         const reason = refusedFrame(err);
         if (!reason) return debugAndPrintError(`${err.message}\n${err.stack}`);
         guards.onCut?.(reason, { ip, code: String(err.code) });
-        // ws has sent its close, and goes on reading (and dropping) whatever the peer sends
-        // until it answers, for up to 30 s: each read costs, and a flooding peer never answers.
-        // Read nothing more (after ws's own resume, queued before this event), and drop it
-        // soon: a peer that reads gets the close code all the same.
+        // ws has sent its close, and reads (and drops) whatever the peer sends until it answers
+        // or CLOSE_TIMEOUT_MS pass: each read costs, and a flooding peer never answers. Read
+        // nothing more (after ws's own resume, queued before this event): the socket is
+        // dropped at that timeout, and a peer that reads has had the close code all the same.
         process.nextTick(() => socket.pause());
-        setTimeout(() => socket.terminate(), REFUSED_CLOSE_MS).unref();
       });
       return connected;
     }
@@ -340,6 +350,9 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
   return new GuardedTransport({
     maxPayload: guards.maxPayload,
     maxFragments: MAX_FRAGMENTS,
+    autoPong: false,
+    // ws reads it (`@types/ws` does not list it).
+    ...({ closeTimeout: CLOSE_TIMEOUT_MS } as object),
     pingInterval: guards.pingInterval,
     pingMaxRetries: guards.pingMaxRetries,
     server,

@@ -44,8 +44,8 @@ function rawSocket(server: ServerProcess, r: Reservation | undefined, from: stri
  * A server at its defaults, and the raw socket of a new TicTacToe room's host from `from`,
  * its join acknowledged; `collect(keep)` gathers the frames `keep` accepts from now on.
  */
-async function rawHost(from: string) {
-  const server = await startDefaultServer();
+async function rawHost(from: string, env: Record<string, string> = {}) {
+  const server = await startDefaultServer(env);
   const ws = await rawSocket(server, await reserve(server, "create", "tictactoe", { name: "Host" }, from), from);
   ws.send(Uint8Array.of(Protocol.JOIN_ROOM));
   const collect = (keep: (data: Buffer) => boolean): Buffer[] => {
@@ -310,19 +310,19 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
   it("WebSocket control frames count against the frame budget: a flood of pings, or of pongs, is cut with 4429 (flood) while an honest game keeps its latency (until 2026-12-06 neither was counted: the server answered every ping, and a pong flood held most of a core)", async () => {
     const server = await startDefaultServer();
     const game = await HonestGame.start(server);
+    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(29));
+    const hostSocket = await rawSocket(server, host, address(29));
     const attack = (async () => {
       const results: Record<string, { code: number; sent: number }> = {};
       for (const kind of ["ping", "pong"] as const) {
-        const ws = await rawSocket(server, undefined, address(30));
+        const ws = await rawSocket(server, await reserve(server, "joinById", host.roomId, { spectate: true }, address(30)), address(30));
         const done = closed(ws, 5000);
         const payload = Buffer.alloc(16, 1);
         let sent = 0;
         const until = Date.now() + 3000;
-        // Ten a millisecond: ws itself drops a socket that has 60 answers to its pings unsent
-        // (1006), which a flood at full speed reaches in one read; this pace stays under it.
         while (ws.readyState === WebSocket.OPEN && Date.now() < until) {
-          for (let i = 0; i < 10 && ws.readyState === WebSocket.OPEN; i++, sent++) ws[kind](payload);
-          await new Promise((r) => setTimeout(r, 1));
+          for (let i = 0; i < 200 && ws.readyState === WebSocket.OPEN; i++, sent++) ws[kind](payload);
+          await new Promise((r) => setImmediate(r));
         }
         results[kind] = { code: await done, sent };
       }
@@ -335,15 +335,36 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     console.log(`      control frames sent before the cut: ${Object.values(results).map((r) => r.sent).join(", ")}; honest moves p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length}`);
     assert.ok(latencies.length >= 5, `the honest game kept moving (${latencies.length} moves)`);
     assert.ok(percentile(latencies, 99) < 50, `honest move latency p99 ${percentile(latencies, 99).toFixed(1)} ms < 50 ms`);
+    assert.equal(hostSocket.readyState, WebSocket.OPEN, "the room's own player was not touched");
+    hostSocket.terminate();
     await game.leave();
   });
 
+  it("pings within the frame budget are answered, but not to a peer that reads nothing: once the answers queued for it pass MAX_SEND_BUFFER_BYTES it is cut as slow (ws dropped it after 60 unsent answers, with no reason counted)", async () => {
+    const { server, ws } = await rawHost(address(34), { MAX_SEND_BUFFER_BYTES: "4096", MAX_FRAMES_PER_SECOND: "100000", FRAME_BURST: "1000000" });
+    const pongs: Buffer[] = [];
+    ws.on("pong", (data: Buffer) => pongs.push(data));
+    ws.ping(Buffer.from("first"));
+    await eventually(() => pongs.length === 1, "a ping answered", 3000);
+    assert.equal(pongs[0]!.toString(), "first", "with its own payload");
+    // Now it reads nothing, and pings as fast as it can: the answers fill the socket buffers, then the server's queue.
+    (ws as unknown as { _socket: net.Socket })._socket.pause();
+    const payload = Buffer.alloc(125, 7);
+    let sent = 0;
+    const until = Date.now() + 10_000;
+    while (Date.now() < until && ws.readyState === WebSocket.OPEN && (await metric(server, 'connections_cut_total{reason="slow"}')) === 0) {
+      for (let i = 0; i < 20_000; i++, sent++) ws.ping(payload);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(await metric(server, 'connections_cut_total{reason="slow"}'), 1, `cut as slow (after ${sent} pings)`);
+    assert.equal(await metric(server, 'connections_cut_total{reason="flood"}'), 0);
+    ws.terminate();
+  });
+
   it("a message in up to 16 fragments is read as one message (answered); one in 17 is refused with 1008, counted as bad-frame (ws allowed 16,384 fragments, each one an empty frame if the sender liked, for one message's place in the budget)", async () => {
-    const server = await startDefaultServer();
-    const ws = await rawSocket(server, undefined, address(31));
-    const answers: Buffer[] = [];
-    ws.on("message", (data: Buffer) => answers.push(data));
-    // A socket in no room answers any message with a PING; this one's first fragment holds the byte.
+    const { server, ws, collect } = await rawHost(address(31));
+    const answers = collect((data) => data.length === 1 && data[0] === Protocol.PING);
+    // The room answers a PING with a PING; this one's first fragment holds the byte.
     const inFragments = (n: number) => {
       ws.send(Uint8Array.of(Protocol.PING), { fin: n === 1, binary: true });
       for (let i = 2; i <= n; i++) ws.send(Buffer.alloc(0), { fin: i === n, binary: true });
@@ -359,13 +380,11 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
   });
 
   it("a message dripped a byte per TCP segment is cut with 4429 before it is whole: the socket's reads count against the frame budget too", async () => {
-    const server = await startDefaultServer();
-    const ws = await rawSocket(server, undefined, address(32));
-    let answered = false;
-    ws.on("message", () => (answered = true));
-    const done = closed(ws, 8000);
+    const { server, ws, collect } = await rawHost(address(32));
+    const answers = collect((data) => data.length === 1 && data[0] === Protocol.PING);
+    const done = closed(ws, 15_000);
     const raw = (ws as unknown as { _socket: net.Socket })._socket;
-    // One binary message of 1,000 bytes (under MAX_MESSAGE_BYTES): 1,008 bytes, a read each.
+    // One PING message of 1,000 bytes (under MAX_MESSAGE_BYTES): 1,008 bytes, a read each.
     const frame = maskedFrame(0x82, Buffer.alloc(1000, Protocol.PING));
     let sent = 0;
     for (; sent < frame.length && ws.readyState === WebSocket.OPEN; sent++) {
@@ -374,7 +393,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     }
     assert.equal(await done, CLOSE_FLOODING, `cut after ${sent} bytes`);
     assert.ok(sent < frame.length, `cut before the message was whole (${sent} of ${frame.length} bytes written)`);
-    assert.equal(answered, false, "the message never reached the server's handler");
+    assert.equal(answers.length, 0, "the message never reached the room");
     assert.equal(await metric(server, 'connections_cut_total{reason="flood"}'), 1);
   });
 
