@@ -267,10 +267,14 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     socket.on("pong", () => {
       if (!cut.has(socket) && !frames.take()) flooded();
     });
-    // Every read while the socket is open; a closing one is dropped CLOSE_TIMEOUT_MS after
-    // its close at the latest.
+    // Every read until the socket is closed. A closing one (its close sent, by this server or
+    // for a frame ws refused) waits CLOSE_TIMEOUT_MS for the answer, one read for an honest
+    // peer, meanwhile reading (and dropping) whatever else comes: past the budget it is
+    // dropped at once.
     req.socket.on("data", () => {
-      if (socket.readyState === 1 /* OPEN */ && !cut.has(socket) && !reads.take()) flooded();
+      if (socket.readyState === 3 /* CLOSED */ || cut.has(socket) || reads.take()) return;
+      if (socket.readyState === 1 /* OPEN */) flooded();
+      else socket.terminate();
     });
     const send = socket.send;
     socket.send = function (this: WebSocket, ...args: Parameters<WebSocket["send"]>) {
@@ -331,12 +335,9 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       socket.on("error", (err: Error & { code?: unknown }) => {
         const reason = refusedFrame(err);
         if (!reason) return debugAndPrintError(`${err.message}\n${err.stack}`);
+        // ws has sent its close: the socket closes when the peer answers, or as any closing one
+        // (see the reads above).
         guards.onCut?.(reason, { ip, code: String(err.code) });
-        // ws has sent its close, and reads (and drops) whatever the peer sends until it answers
-        // or CLOSE_TIMEOUT_MS pass: each read costs, and a flooding peer never answers. Read
-        // nothing more (after ws's own resume, queued before this event): the socket is
-        // dropped at that timeout, and a peer that reads has had the close code all the same.
-        process.nextTick(() => socket.pause());
       });
       return connected;
     }
