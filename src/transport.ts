@@ -13,7 +13,7 @@
  *   fragments), cost the attacker too;
  * - a cap on the bytes queued for a connection that does not read them (a slow or stalled
  *   client): it is cut, and keeps its reconnection window;
- * - a second for a closing connection to answer its close ({@link CLOSE_TIMEOUT_MS}).
+ * - a few seconds for a closing connection to answer its close ({@link CLOSE_TIMEOUT_MS}).
  *
  * The upgrade request's forwarding headers are rewritten to the resolved client address,
  * so Colyseus's auth context (`context.ip` in `onAuth`) carries the real client.
@@ -88,16 +88,19 @@ export function cutReason(socket: WebSocket | undefined): CutReason | undefined 
   return socket ? cut.get(socket) : undefined;
 }
 
-/** Marks `socket` as cut for `reason` and closes it; a socket that does not answer the close is destroyed. */
+/** How long a cut socket lasts: its close is sent, and nothing more is read from it. */
+const CUT_DROP_MS = 1000;
+
+/** Marks `socket` as cut for `reason`, closes it, and drops it {@link CUT_DROP_MS} later. */
 export function cutConnection(socket: WebSocket, reason: CutReason, code: number, text: string) {
   if (cut.has(socket)) return;
   cut.set(socket, reason);
   // Read nothing more from it (a flood keeps arriving until the socket is gone), tell it
   // why (after what is queued for it: a slow client sees it only if it reads again soon),
-  // and drop it if it does not answer the close. Its room sees the drop at once then.
+  // and drop it: paused, it cannot answer the close. Its room sees the drop then.
   socket.pause();
   socket.close(code, text);
-  setTimeout(() => socket.terminate(), 1000).unref();
+  setTimeout(() => socket.terminate(), CUT_DROP_MS).unref();
 }
 
 function noop() {}
@@ -111,10 +114,13 @@ export const MAX_FRAGMENTS = 16;
 
 /**
  * How long a closing socket has to answer the close before it is dropped (ws's
- * `closeTimeout`, 30 s by default: meanwhile ws reads, and parses or drops, whatever more the
- * peer sends). An honest peer answers in one round trip; the close code reaches it either way.
+ * `closeTimeout`, 30 s by default, held a quiet peer's place under the per-address cap that
+ * long). An honest peer answers in one round trip once the close reaches it, which on a slow
+ * link may come after a backlog of state; a socket dropped first loses what it had not sent,
+ * the close code too (the client reads 1006). What a closing peer sends meanwhile is counted
+ * (the reads' bucket), so the time costs nothing but its place.
  */
-export const CLOSE_TIMEOUT_MS = 1000;
+export const CLOSE_TIMEOUT_MS = 5000;
 
 /**
  * The cut reason of a frame the WebSocket library refused (its receiver's errors carry a
@@ -267,12 +273,12 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
     socket.on("pong", () => {
       if (!cut.has(socket) && !frames.take()) flooded();
     });
-    // Every read until the socket is closed. A closing one (its close sent, by this server or
-    // for a frame ws refused) waits CLOSE_TIMEOUT_MS for the answer, one read for an honest
-    // peer, meanwhile reading (and dropping) whatever else comes: past the budget it is
-    // dropped at once.
+    // Every read until the socket is closed. A closing one (its close sent: by this server,
+    // for a frame ws refused, or cut and paused, which ws resumes once it has parsed the
+    // peer's close) reads what else the peer sends until it answers or CLOSE_TIMEOUT_MS
+    // pass; an honest peer's answer is one read. Past the budget it is dropped at once.
     req.socket.on("data", () => {
-      if (socket.readyState === 3 /* CLOSED */ || cut.has(socket) || reads.take()) return;
+      if (socket.readyState === 3 /* CLOSED */ || reads.take()) return;
       if (socket.readyState === 1 /* OPEN */) flooded();
       else socket.terminate();
     });
@@ -335,8 +341,8 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       socket.on("error", (err: Error & { code?: unknown }) => {
         const reason = refusedFrame(err);
         if (!reason) return debugAndPrintError(`${err.message}\n${err.stack}`);
-        // ws has sent its close: the socket closes when the peer answers, or as any closing one
-        // (see the reads above).
+        // ws has sent its close and parses nothing more: the socket closes when the peer ends
+        // it, at CLOSE_TIMEOUT_MS, or when its reads run out (see the reads above).
         guards.onCut?.(reason, { ip, code: String(err.code) });
       });
       return connected;
