@@ -79,6 +79,27 @@ async function flood(ws: WebSocket, frame: Uint8Array, ms: number): Promise<numb
   return sent;
 }
 
+/** A server at its defaults with an honest game to time, and a TicTacToe room whose host (from `from`) is a raw socket: the room the attackers join. */
+async function attackScene(from: string) {
+  const server = await startDefaultServer();
+  const game = await HonestGame.start(server);
+  const host = await reserve(server, "create", "tictactoe", { name: "Host" }, from);
+  const hostSocket = await rawSocket(server, host, from);
+  return { server, game, host, hostSocket };
+}
+
+/**
+ * After an attack: the honest game timed meanwhile kept moving, its move p99 under 50 ms, and
+ * the attacked room's own player was not touched (its socket is closed here); `sent` is logged.
+ */
+function honestGameKept(latencies: number[], hostSocket: WebSocket, sent: string) {
+  console.log(`      ${sent}; honest moves p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length}`);
+  assert.ok(latencies.length >= 5, `the honest game kept moving (${latencies.length} moves)`);
+  assert.ok(percentile(latencies, 99) < 50, `honest move latency p99 ${percentile(latencies, 99).toFixed(1)} ms < 50 ms`);
+  assert.equal(hostSocket.readyState, WebSocket.OPEN, "the room's own player was not touched");
+  hostSocket.terminate();
+}
+
 /** A masked client frame (mask 0: the payload as is): `first` is FIN, RSV and opcode. */
 function maskedFrame(first: number, payload: Buffer): Buffer {
   const length = payload.length < 126 ? [0x80 | payload.length] : [0x80 | 126, payload.length >> 8, payload.length & 255];
@@ -119,10 +140,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
   afterEach(stopAllServers);
 
   it("cuts a socket flooding ping or request frames, while a game elsewhere keeps its move latency", async () => {
-    const server = await startDefaultServer();
-    const game = await HonestGame.start(server);
-    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(1));
-    const hostSocket = await rawSocket(server, host, address(1));
+    const { server, game, host, hostSocket } = await attackScene(address(1));
 
     // The game is timed for the whole attack, and for at least two seconds.
     const attack = (async () => {
@@ -147,11 +165,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     const results = await attack;
 
     for (const { code } of results) assert.equal(code, CLOSE_FLOODING, "the flooding socket is cut with 4429");
-    console.log(`      frames sent before the cut: ${results.map((r) => r.sent).join(", ")}; honest moves p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length}`);
-    assert.ok(latencies.length >= 5, `the honest game kept moving (${latencies.length} moves)`);
-    assert.ok(percentile(latencies, 99) < 50, `honest move latency p99 ${percentile(latencies, 99).toFixed(1)} ms < 50 ms`);
-    assert.equal(hostSocket.readyState, WebSocket.OPEN, "the room's own player was not touched");
-    hostSocket.terminate();
+    honestGameKept(latencies, hostSocket, `frames sent before the cut: ${results.map((r) => r.sent).join(", ")}`);
     await game.leave();
   });
 
@@ -308,10 +322,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
   });
 
   it("WebSocket control frames count against the frame budget: a flood of pings, or of pongs, is cut with 4429 (flood) while an honest game keeps its latency (until 2026-12-06 neither was counted: the server answered every ping, and a pong flood held most of a core)", async () => {
-    const server = await startDefaultServer();
-    const game = await HonestGame.start(server);
-    const host = await reserve(server, "create", "tictactoe", { name: "Host" }, address(29));
-    const hostSocket = await rawSocket(server, host, address(29));
+    const { server, game, host, hostSocket } = await attackScene(address(29));
     const attack = (async () => {
       const results: Record<string, { code: number; sent: number }> = {};
       for (const kind of ["ping", "pong"] as const) {
@@ -332,11 +343,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     const results = await attack;
     for (const [kind, { code, sent }] of Object.entries(results)) assert.equal(code, CLOSE_FLOODING, `the ${kind} flood is cut with 4429 (after ${sent} sent)`);
     assert.equal(await metric(server, 'connections_cut_total{reason="flood"}'), 2, "both counted as floods");
-    console.log(`      control frames sent before the cut: ${Object.values(results).map((r) => r.sent).join(", ")}; honest moves p99 ${percentile(latencies, 99).toFixed(1)} ms over ${latencies.length}`);
-    assert.ok(latencies.length >= 5, `the honest game kept moving (${latencies.length} moves)`);
-    assert.ok(percentile(latencies, 99) < 50, `honest move latency p99 ${percentile(latencies, 99).toFixed(1)} ms < 50 ms`);
-    assert.equal(hostSocket.readyState, WebSocket.OPEN, "the room's own player was not touched");
-    hostSocket.terminate();
+    honestGameKept(latencies, hostSocket, `control frames sent before the cut: ${Object.values(results).map((r) => r.sent).join(", ")}`);
     await game.leave();
   });
 
