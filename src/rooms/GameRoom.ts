@@ -401,8 +401,10 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
 
   /** Graceful shutdown (SIGTERM): see src/rooms/drain.ts. Every room's drain ends when the first one's does. */
   override onBeforeShutdown() {
-    this.settings.drainEndsAt ??= Date.now() + this.settings.drainSeconds * 1000;
-    this.drain.begin(Math.max(0, this.settings.drainEndsAt - Date.now()) / 1000);
+    // One clock reading: two could differ by a millisecond ("draining for shutdown" logged 29.999 s of 30).
+    const now = Date.now();
+    this.settings.drainEndsAt ??= now + this.settings.drainSeconds * 1000;
+    this.drain.begin(Math.max(0, this.settings.drainEndsAt - now) / 1000);
   }
 
   override onUncaughtException(error: RoomException, methodName: RoomMethodName) {

@@ -428,7 +428,15 @@ describe("Room paths: refusals, failures, names, drain", () => {
       const late = await reserve(room.roomId, { name: "Late" });
       const live = internals(room.roomId);
       live.settings = { ...live.settings, drainSeconds: 30 };
-      live.onBeforeShutdown();
+      // A clock that moves a millisecond with every reading: the drain's length is still 30 s, not 29.999 (a CI run's failure, 2026-12-06).
+      const realNow = Date.now;
+      let tick = realNow();
+      Date.now = () => tick++;
+      try {
+        live.onBeforeShutdown();
+      } finally {
+        Date.now = realNow;
+      }
       for (const p of [a, b]) assert.deepEqual(await p.nth("draining", 1), { seconds: 30 });
       await assert.rejects(suite.colyseus.sdk.consumeSeatReservation(late as never), refusedWith(JoinErrorCode.SHUTTING_DOWN, /restarting/));
 
