@@ -81,7 +81,7 @@ export interface DicePlayer {
 export interface DiceState {
   /** Seated players in seat order (at most two). */
   readonly players: readonly DicePlayer[];
-  /** The dice on the table, 0 = unrolled; 6 minus the dice set aside this turn. */
+  /** The dice on the table, 0 = unrolled; 6 minus the dice set aside this turn. After a game won by a bank, the table as that bank left it (with `selected` and `setAside`); else cleared between games. */
   readonly dice: readonly number[];
   /** Indexes into `dice` of the selected dice, ascending. */
   readonly selected: readonly number[];
@@ -304,7 +304,11 @@ function setAside(state: DiceState, playerId: string, endTurn: unknown): DiceRes
     const banked = player.score + roundScore;
     const players = updatePlayer(state, playerId, banked >= state.targetScore ? { score: banked, wins: player.wins + 1 } : { score: banked });
     if (banked >= state.targetScore) {
-      return accept({ ...clearTable({ ...state, players }), phase: "over", currentTurn: null, winner: playerId, rematch: [], ending: { reason: "won", name: player.name } });
+      // The table stays as the winning bank left it (the roll, the dice banked from it, the
+      // dice set aside before) until the next game clears it: every page shows how the game
+      // was won (until 2026-12-06 it showed six blank dice).
+      const { dice, selected, setAside } = state;
+      return accept({ ...clearTable({ ...state, players }), dice, selected, setAside, phase: "over", currentTurn: null, winner: playerId, rematch: [], ending: { reason: "won", name: player.name } });
     }
     return accept(passTurn({ ...state, players }));
   }

@@ -149,4 +149,62 @@ describe("Browser: Dice between two people", function () {
     // Both pages say, beside the points selected, that the die counts nothing.
     for (const p of [first, second]) await expectText(p.page, "selection-note", /^\(only the dice that score count\)$/);
   });
+
+  it("a game played to its end keeps the winning roll on the table, its banked dice marked; the rematch clears it", async () => {
+    const ada = await suite.player("Ada");
+    const page = ada.page;
+    await createRoom(page, "dice", { targetScore: 1000 });
+    await page.getByTestId("btn-add-bot").click();
+    await expectText(page, "status", /First to 1000 points wins\./);
+    // Ada banks whatever her first roll scores; the bot plays its own way. Someone reaches 1000 by a bank.
+    const deadline = Date.now() + 45000;
+    while ((await page.getByTestId("winner").count()) === 0) {
+      assert.ok(Date.now() < deadline, "the game ends");
+      const roll = page.getByTestId("btn-roll");
+      if (!(await myTurn(page)) || (await roll.count()) === 0) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      if (await roll.isEnabled()) {
+        await roll.click();
+        await waitFor(async () => (await diceValues(page)).some((v) => v !== 0) || !(await myTurn(page)), "the roll to land");
+        continue;
+      }
+      const pick = scoringSelection(await diceValues(page));
+      if (pick.length === 0) {
+        await new Promise((r) => setTimeout(r, 50)); // a bust: the turn passes
+        continue;
+      }
+      for (const i of pick) {
+        const die = page.getByTestId(`dice-${i}`);
+        if ((await die.getAttribute("aria-pressed")) !== "true") await die.click();
+        await waitFor(async () => (await die.getAttribute("aria-pressed")) === "true", `die ${i} selected`);
+      }
+      await page.getByTestId("btn-bank").click();
+      await waitFor(async () => !(await myTurn(page)) || (await page.getByTestId("winner").count()) > 0, "the bank");
+    }
+    const winner = await text(page, "winner");
+    assert.match(winner, /wins? with \d+ points!$/, "won by a bank");
+    const table = page.getByTestId("table");
+    await expectText(page, "table", /^The winning roll \(the banked dice are marked\)/);
+    const values = await diceValues(page);
+    assert.ok(values.length > 0 && values.every((v) => v >= 1 && v <= 6), `the winning roll's faces: ${values.join(" ")}`);
+    const banked = await table.locator("[data-testid^=dice-][aria-pressed=true]").evaluateAll((dice) => dice.map((d) => Number(d.getAttribute("data-value"))));
+    assert.ok(banked.length > 0, "the banked dice are marked");
+    assert.ok(banked.every((v) => v === 1 || v === 5) || banked.length >= 3, `the banked dice score: ${banked.join(" ")}`);
+    assert.match((await page.getByTestId("dice-0").getAttribute("aria-label")) ?? "", /^Die 1: \w+(, banked)?$/, "a banked die is read as banked, not selected");
+    assert.equal(await page.getByTestId("turn-points").count(), 0, "no turn points after the game");
+    await screenshot(page, "dice-winning-table");
+
+    await page.getByTestId("btn-rematch").click();
+    // The next game starts at a cleared table. (The bot, starting, may win it on its first turn, once in about 30
+    // games: then the table shows that game's winning roll, and the tally counts two games.)
+    await waitFor(async () => {
+      const now = await text(page, "table");
+      if (/^On the table/.test(now) && (await page.getByTestId("turn-points").count()) === 1) return true;
+      const [, a, b] = /(\d+) – (\d+)/.exec(await text(page, "tally")) ?? [];
+      return Number(a) + Number(b) === 2 && /^The winning roll/.test(now);
+    }, "the next game's table");
+    assert.deepEqual(ada.errors, []);
+  });
 });

@@ -409,6 +409,33 @@ describe("Dice rules", () => {
       rejects(s, "bob", { type: "select", index: 0 }, "GAME_OVER");
     });
 
+    it("the winning bank leaves the table as it was (the roll, the dice banked from it, those set aside before) until the rematch clears it", () => {
+      let s = run(game(1050), "alice", { type: "roll" }, [5, 2, 3, 4, 6, 6]).state;
+      s = selectAll(s, "alice", [0]);
+      s = run(s, "alice", { type: "set_aside", endTurn: false }).state;
+      s = run(s, "alice", { type: "roll" }, [1, 2, 1, 3, 1]).state;
+      s = selectAll(s, "alice", [0, 2, 4]);
+      s = run(s, "alice", { type: "set_aside", endTurn: true }).state;
+      assert.equal(s.phase, "over");
+      assert.equal(player(s, "alice").score, 1050);
+      assert.deepEqual(s.dice, [1, 2, 1, 3, 1], "the winning roll stays on the table");
+      assert.deepEqual(s.selected, [0, 2, 4], "with the dice banked from it");
+      assert.deepEqual(s.setAside, [5], "and the dice set aside before it");
+      assert.deepEqual(s.players.map((p) => [p.roundScore, p.turnScore]), [[0, 0], [0, 0]], "no points are pending after the game");
+      checkInvariants(s);
+      s = run(s, "alice", { type: "rematch" }).state;
+      assert.deepEqual([s.dice, s.selected, s.setAside], [[1, 2, 1, 3, 1], [0, 2, 4], [5]], "one rematch asked: the table still shows the last game");
+      s = run(s, "bob", { type: "rematch" }, [0]).state;
+      assert.equal(s.phase, "playing");
+      assert.deepEqual([s.dice, s.selected, s.setAside], [[0, 0, 0, 0, 0, 0], [], []], "the next game starts at a cleared table");
+      // A game that ends otherwise (a forfeit) clears the table.
+      let f = run(game(), "alice", { type: "roll" }, [1, 2, 3, 4, 6, 6]).state;
+      f = selectAll(f, "alice", [0]);
+      f = run(f, "alice", { type: "leave" }).state;
+      assert.equal(f.phase, "over");
+      assert.deepEqual([f.dice, f.selected, f.setAside], [[0, 0, 0, 0, 0, 0], [], []]);
+    });
+
     it("banking just below the target passes the turn", () => {
       let s = run(game(1050), "alice", { type: "roll" }, [1, 1, 1, 2, 3, 4]).state;
       s = selectAll(s, "alice", [0, 1, 2]);

@@ -165,6 +165,11 @@ class DiceView implements GameView<DiceState> {
     const current = state.players.get(state.currentTurn);
     const allUnrolled = dice.every((d) => d === 0);
     const players = Array.from(state.players.entries());
+    // After a game won by a bank the table stays as that bank left it (the rules keep it):
+    // the winning roll, the dice banked from it, those set aside before. A game that ended
+    // otherwise leaves an empty table, not shown (until 2026-12-06 six blank dice stayed).
+    const over = state.phase === "over";
+    const winningTable = over && !allUnrolled;
 
     const scoreboard = h(
       "table",
@@ -204,10 +209,10 @@ class DiceView implements GameView<DiceState> {
 
     const diceRow = h(
       "div",
-      { class: "dice-row", testid: "dice-row", attrs: { role: "group", "aria-label": "Dice on the table (select the ones to set aside)" } },
+      { class: "dice-row", testid: "dice-row", attrs: { role: "group", "aria-label": over ? "The winning roll" : "Dice on the table (select the ones to set aside)" } },
       dice.map((value, i) => {
         const isSelected = selected.has(i);
-        const label = `Die ${i + 1}: ${dieWord(value)}${isSelected ? ", selected" : ""}`;
+        const label = `Die ${i + 1}: ${dieWord(value)}${isSelected ? (over ? ", banked" : ", selected") : ""}`;
         return dieButton(value, isSelected, label, {
           testid: `dice-${i}`,
           action: "select",
@@ -286,28 +291,36 @@ class DiceView implements GameView<DiceState> {
       { class: "dice-game" },
       scoreboard,
       tally(players.map(([, p]) => p)),
-      h(
-        "section",
-        { class: "table", attrs: { "aria-label": "Table" } },
-        h("h3", {}, "On the table"),
-        diceRow,
-        h("h3", {}, "Set aside this turn"),
-        asideRow,
-        h(
-          "p",
-          { class: "turn-points", testid: "turn-points" },
-          "This turn: ",
-          h("strong", { testid: "round-score" }, String(roundScore)),
-          " · Selected: ",
-          h("strong", { testid: "selection-score" }, String(turnScore)),
-          // The points selected count only the dice that score (games.md, turnScore): said
-          // where the figure is (until 2026-12-06 "Selected: 100" read as the whole selection's).
-          selected.size > 0 && !selectionScores ? h("span", { class: "muted", testid: "selection-note" }, " (only the dice that score count)") : null,
-        ),
-        bustVisible ? h("p", { class: "bust", testid: "bust-notice", attrs: { role: "status" } }, rich(bustText)) : null,
-        hotVisible ? h("p", { class: "hot-dice", testid: "hot-dice", attrs: { role: "status" } }, rich(this.hot!.text)) : null,
-        hint ? h("p", { class: "hint", testid: "dice-hint" }, rich(hint)) : null,
-      ),
+      over && !winningTable && !bustVisible
+        ? null
+        : h(
+            "section",
+            { class: "table", testid: "table", attrs: { "aria-label": "Table" } },
+            over && !winningTable
+              ? null
+              : [
+                  h("h3", {}, winningTable ? "The winning roll (the banked dice are marked)" : "On the table"),
+                  diceRow,
+                  // Nothing set aside before the winning roll: no empty row under it.
+                  winningTable && setAside.length === 0 ? null : [h("h3", {}, winningTable ? "Set aside before it" : "Set aside this turn"), asideRow],
+                ],
+            over
+              ? null
+              : h(
+                  "p",
+                  { class: "turn-points", testid: "turn-points" },
+                  "This turn: ",
+                  h("strong", { testid: "round-score" }, String(roundScore)),
+                  " · Selected: ",
+                  h("strong", { testid: "selection-score" }, String(turnScore)),
+                  // The points selected count only the dice that score (games.md, turnScore): said
+                  // where the figure is (until 2026-12-06 "Selected: 100" read as the whole selection's).
+                  selected.size > 0 && !selectionScores ? h("span", { class: "muted", testid: "selection-note" }, " (only the dice that score count)") : null,
+                ),
+            bustVisible ? h("p", { class: "bust", testid: "bust-notice", attrs: { role: "status" } }, rich(bustText)) : null,
+            hotVisible ? h("p", { class: "hot-dice", testid: "hot-dice", attrs: { role: "status" } }, rich(this.hot!.text)) : null,
+            hint ? h("p", { class: "hint", testid: "dice-hint" }, rich(hint)) : null,
+          ),
       state.phase === "over" ? h("p", { class: resultClass(state.winner, this.me, state.players.has(this.me)), testid: "winner", attrs: { role: "status" } }, rich(this.result(state))) : null,
       controls.length ? h("div", { class: "controls" }, controls) : null,
     );
