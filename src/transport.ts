@@ -256,23 +256,28 @@ export function createTransport(guards: TransportGuards): WebSocketTransport {
       cutConnection(socket, "slow", CLOSE_SLOW_CLIENT, "too slow: reconnect");
       return true;
     };
-    socket.on("message", (data: WebSocket.RawData) => {
-      if (cut.has(socket) || (frames.take() && (!isRequest(data) || requests.take()))) return;
+    /**
+     * Counts one frame (and, for a request, one request): true when it fits the budget. A cut
+     * socket's frames are not counted (false); past the budget the socket is cut (false).
+     */
+    const counted = (request = false): boolean => {
+      if (cut.has(socket)) return false;
+      if (frames.take() && (!request || requests.take())) return true;
       flooded();
+      return false;
+    };
+    socket.on("message", (data: WebSocket.RawData) => {
+      counted(isRequest(data));
     });
     // Control frames, uncounted until 2026-12-06 (a pong flood held most of a core). A ping is
     // answered here (ws's own answer, `autoPong`, went out before any listener could count the
     // ping, and ws dropped a peer with 60 answers unsent: a plain 1006, not a counted cut),
     // within the budget, and only while what waits for the peer is under the cap.
     socket.on("ping", (data: Buffer) => {
-      if (cut.has(socket)) return;
-      if (!frames.take()) return flooded();
-      if (socket.readyState === 1 /* OPEN */ && !tooSlow()) socket.pong(data, false, noop);
+      if (counted() && socket.readyState === 1 /* OPEN */ && !tooSlow()) socket.pong(data, false, noop);
     });
     // Colyseus's heartbeat takes any pong.
-    socket.on("pong", () => {
-      if (!cut.has(socket) && !frames.take()) flooded();
-    });
+    socket.on("pong", () => counted());
     // Every read until the socket is closed. A closing one (its close sent: by this server,
     // for a frame ws refused, or cut and paused, which ws resumes once it has parsed the
     // peer's close) reads what else the peer sends until it answers or CLOSE_TIMEOUT_MS
