@@ -88,7 +88,11 @@ export function cutReason(socket: WebSocket | undefined): CutReason | undefined 
   return socket ? cut.get(socket) : undefined;
 }
 
-/** How long a cut socket lasts: its close is sent, and nothing more is read from it. */
+/**
+ * How long a cut socket lasts: its close is sent, and nothing more is read from it. Shorter
+ * than {@link CLOSE_TIMEOUT_MS}, a closing socket's wait in general: a cut one is paused (it
+ * cannot read the peer's answer), so waiting longer would only hold its place.
+ */
 const CUT_DROP_MS = 1000;
 
 /** Marks `socket` as cut for `reason`, closes it, and drops it {@link CUT_DROP_MS} later. */
