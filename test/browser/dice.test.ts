@@ -185,6 +185,8 @@ describe("Browser: Dice between two people", function () {
     }
     const winner = await text(page, "winner");
     assert.match(winner, /wins? with \d+ points!$/, "won by a bank");
+    const winnerName = winner.startsWith("You win") ? "Ada" : /^(\S+) \(bot\) wins/.exec(winner)?.[1];
+    assert.deepEqual(await page.locator("[data-testid=scoreboard] tr:has(.badge.win) .player-name").allTextContents(), [winnerName], "the winner's row, and only it, carries the badge");
     const table = page.getByTestId("table");
     await expectText(page, "table", /^The winning roll \(the banked dice are marked\)/);
     const values = await diceValues(page);

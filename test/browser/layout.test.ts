@@ -49,6 +49,8 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
         await p.page.getByTestId("btn-rematch").waitFor();
         await waitFor(() => inView(p.page.getByTestId("btn-rematch")), `Rematch on screen: ${JSON.stringify(await p.page.getByTestId("btn-rematch").evaluate((el) => ({ r: el.getBoundingClientRect().toJSON(), y: scrollY, h: innerHeight, doc: document.documentElement.scrollHeight, cls: el.className })))}`, 3000);
         assert.ok(await inView(p.page.getByTestId("winner")), "the result on screen");
+        // The winner's row, and only it, carries the badge, on both pages.
+        assert.deepEqual(await p.page.locator("[data-testid=players] li:has(.badge.win) .player-name").allTextContents(), [x === ada ? "Ada" : "Bob"], "the winner's badge");
       }
       await screenshot(x.page, `${game}-over-1280x800`);
     });
