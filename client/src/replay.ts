@@ -15,7 +15,7 @@ import { viewOf, type AnyView } from "./games/index.js";
 import { gameTitle, loadRecords, ordinal, playerLink } from "./profile.js";
 import { currentRoute, replayHref } from "./routes.js";
 import { FairnessVerification, fairnessReport } from "./verify.js";
-import type { GameView, ReplayView, ViewContext } from "./view.js";
+import { endsAsRecorded, type GameView, type ReplayView, type ViewContext } from "./view.js";
 
 /** Time per step while playing. */
 const STEP_MS = 700;
@@ -28,16 +28,6 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", tim
 function clock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
-
-/** Plain data equal, whatever the order of object keys. */
-function sameData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /** The address of a replay, to share. */
@@ -115,7 +105,7 @@ export class ReplayScreen {
     const { states } = result;
     const problem = !result.ok
       ? `This replay failed at step ${result.step + 1} of ${match.log.steps.length}: ${result.reason}. It shows the game up to there.`
-      : match.log.final !== undefined && !sameData(states[states.length - 1], match.log.final)
+      : match.log.final !== undefined && !endsAsRecorded(entry.replay as ReplayView<unknown>, states[states.length - 1], match.log.final)
         ? "This replay does not end in the recorded final state: the rules may have changed since the game was played."
         : "";
 

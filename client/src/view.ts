@@ -148,6 +148,27 @@ export interface ReplayView<S, R = any> {
   state(rules: R, before?: R): S;
   /** A step in words ("Ada rolled 4: total 9"); names as {@link asName}. */
   step(info: ReplayStepInfo): Text;
+  /**
+   * The final state an earlier version of the rules recorded for a game that today's rules
+   * end in `final` (Dice before 2026-12-06: the table cleared after the winning bank), so a
+   * match recorded then still replays as recorded. Absent: the rules never changed so.
+   */
+  earlierFinal?(final: R): R;
+}
+
+/** Plain data equal, whatever the order of object keys. */
+export function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** The replayed game ends in the recorded final state: exactly, or as an earlier version of its rules recorded it ({@link ReplayView.earlierFinal}). */
+export function endsAsRecorded<R>(view: ReplayView<unknown, R>, final: R, recorded: unknown): boolean {
+  return sameData(final, recorded) || (view.earlierFinal !== undefined && sameData(view.earlierFinal(final), recorded));
 }
 
 /**

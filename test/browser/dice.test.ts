@@ -150,7 +150,7 @@ describe("Browser: Dice between two people", function () {
     for (const p of [first, second]) await expectText(p.page, "selection-note", /^\(only the dice that score count\)$/);
   });
 
-  it("a game played to its end keeps the winning roll on the table, its banked dice marked; the rematch clears it", async () => {
+  it("a game played to its end keeps the winning roll on the table, its banked dice marked, and no turn points; the rematch's game shows the table again", async () => {
     const ada = await suite.player("Ada");
     const page = ada.page;
     await createRoom(page, "dice", { targetScore: 1000 });

@@ -147,6 +147,7 @@ describe("Dice rules", () => {
       assert.equal(over.winner, "bob");
       assert.deepEqual(over.ending, { reason: "won", name: "BOB" });
       assert.equal(player(over, "bob").score, 250);
+      assert.deepEqual([over.dice, over.selected, over.setAside], [[0, 0, 0, 0, 0, 0], [], []], "the turn limit leaves a cleared table (only a winning bank keeps its roll)");
       assert.equal(player(over, "bob").wins, 1);
       assert.equal(player(over, "alice").wins, 0);
       assert.equal(dice.activePlayer(over), null);
@@ -423,6 +424,8 @@ describe("Dice rules", () => {
       assert.deepEqual(s.setAside, [5], "and the dice set aside before it");
       assert.deepEqual(s.players.map((p) => [p.roundScore, p.turnScore]), [[0, 0], [0, 0]], "no points are pending after the game");
       checkInvariants(s);
+      const left = run(s, "bob", { type: "leave" }).state;
+      assert.deepEqual([left.phase, left.dice, left.selected, left.setAside], ["waiting", [0, 0, 0, 0, 0, 0], [], []], "a player who leaves after the game takes the table with them");
       s = run(s, "alice", { type: "rematch" }).state;
       assert.deepEqual([s.dice, s.selected, s.setAside], [[1, 2, 1, 3, 1], [0, 2, 4], [5]], "one rematch asked: the table still shows the last game");
       s = run(s, "bob", { type: "rematch" }, [0]).state;

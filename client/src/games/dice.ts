@@ -224,7 +224,7 @@ class DiceView implements GameView<DiceState> {
 
     const asideRow = h(
       "div",
-      { class: "dice-row small", testid: "set-aside", attrs: { "aria-label": "Dice set aside this turn" } },
+      { class: "dice-row small", testid: "set-aside", attrs: { "aria-label": over ? "Dice set aside before the winning roll" : "Dice set aside this turn" } },
       setAside.length ? setAside.map((v, i) => dieFace(v, { testid: `aside-${i}` }, "small")) : h("span", { class: "muted" }, "none yet"),
     );
 
@@ -409,6 +409,9 @@ const diceReplay: ReplayView<DiceState, DiceRulesState> = {
     // What the screen reads of a DiceState, in plain objects (a Map for the map).
     return state as unknown as DiceState;
   },
+  // Until 2026-12-06 every game ended at a cleared table (six unrolled dice, nothing selected
+  // or set aside); today a game won by a bank keeps its winning roll (src/rules/dice.ts).
+  earlierFinal: (final) => ({ ...final, dice: [0, 0, 0, 0, 0, 0], selected: [], setAside: [] }),
   step({ before, after, action, actor, who: whoName, dice }) {
     const b = before as DiceRulesState;
     const a = leftToTheBot(b, after as DiceRulesState) ?? (after as DiceRulesState);
