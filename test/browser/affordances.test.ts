@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { d6, pick, seededRng } from "../../src/rules/rng.js";
-import { browserSuite, createRoom, startTwoPlayers, text, waitFor } from "./helpers.js";
+import { browserSuite, createRoom, joinListed, playInTurn, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
 
 const twoPlayers = (suite: ReturnType<typeof browserSuite>, game: "tictactoe" | "dice" | "owedrahn") => startTwoPlayers(suite, game);
 
@@ -154,6 +154,36 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     assert.equal((await second.page.getByTestId("badge-turn").textContent())?.trim(), "to play");
     assert.equal(await free.evaluate((el) => getComputedStyle(el).cursor), "pointer");
   });
+
+  for (const game of ["tictactoe", "connectfour"] as const) {
+    it(`${game}: the board is inert before and after a game (no hover, no click), and playable while it runs`, async () => {
+      const place = game === "tictactoe" ? (i: number) => `cell-${i}` : (i: number) => `cf-col-${i}`;
+      const free = (p: Player) => p.page.locator(game === "tictactoe" ? "[data-testid^=cell-]:not(.taken)" : "[data-testid^=cf-col-]:not(.full)");
+      const allDisabled = async (p: Player) => (await free(p).evaluateAll((els) => els.map((el) => (el as HTMLButtonElement).disabled))).every(Boolean);
+      const ada = await suite.player("Ada");
+      const roomId = await createRoom(ada.page, game);
+      assert.equal(await allDisabled(ada), true, "waiting for an opponent: nothing to play");
+      const bob = await suite.player("Bob");
+      await bob.page.getByTestId(`room-${roomId}`).waitFor();
+      await joinListed(bob.page, roomId);
+      let first: Player | undefined;
+      await waitFor(async () => (first = (await text(ada.page, "turn")).startsWith("Your turn") ? ada : (await text(bob.page, "turn")).startsWith("Your turn") ? bob : undefined), "the first turn");
+      const second = first === ada ? bob : ada;
+      for (const p of [ada, bob]) await waitFor(async () => !(await p.page.getByTestId(place(0)).isDisabled()), "a playable board while the game runs");
+      assert.equal(await ada.page.getByTestId(place(0)).evaluate((el) => getComputedStyle(el).cursor), "pointer");
+      // The first player wins: the top row, or four in column 0.
+      await playInTurn(
+        game === "tictactoe"
+          ? [[first!, "cell-0"], [second, "cell-3"], [first!, "cell-1"], [second, "cell-4"], [first!, "cell-2"]]
+          : [[first!, "cf-col-0"], [second, "cf-col-1"], [first!, "cf-col-0"], [second, "cf-col-1"], [first!, "cf-col-0"], [second, "cf-col-1"], [first!, "cf-col-0"]],
+      );
+      for (const p of [ada, bob]) {
+        await p.page.getByTestId("winner").waitFor();
+        await waitFor(() => allDisabled(p), "an inert board after the game");
+        assert.equal(await free(p).first().evaluate((el) => getComputedStyle(el).cursor), "default");
+      }
+    });
+  }
 
   it("Owe Drahn: 'Owe drahn' is offered only from a total of 10", async () => {
     const { first } = await twoPlayers(suite, "owedrahn");

@@ -85,7 +85,7 @@ class ConnectFourView extends BoardGameView {
           testid: `cf-col-${col}`,
           action: "drop",
           data: { column: col },
-          attrs: { type: "button", disabled: !seated || full, "aria-label": `Column ${col + 1}${full ? ", full" : ""}: ${contents}` },
+          attrs: { type: "button", disabled: !seated || full || state.phase !== "playing", "aria-label": `Column ${col + 1}${full ? ", full" : ""}: ${contents}` },
         },
         h("span", { class: "cf-head", attrs: { "aria-hidden": "true" } }, full ? "full" : myTurn ? "▼" : ""),
         cells.map((mark, row) => {

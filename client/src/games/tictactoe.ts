@@ -57,7 +57,9 @@ class TicTacToeView extends BoardGameView {
           attrs: {
             type: "button",
             "aria-label": `Row ${row}, column ${col}: ${value || "empty"}`,
-            disabled: !seated,
+            // Before a game and after it the board is inert: no hover, no click (until
+            // 2026-12-06 a click there only earned "The game is over.").
+            disabled: !seated || state.phase !== "playing",
           },
         },
         value,
