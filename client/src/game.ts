@@ -707,7 +707,7 @@ export class GameScreen {
               ),
         ),
       ),
-      summary?.waiting === true && this.quick && !this.isPrivate
+      (summary?.seeking ?? summary?.waiting) === true && this.quick && !this.isPrivate
         ? h("p", { class: "searching", testid: "searching", attrs: { role: "status" } }, "Searching for an opponent… The next player to use Quick match joins you here.")
         : null,
       showInvite

@@ -40,6 +40,12 @@ export interface Summary {
   running: boolean;
   /** Waiting for players: show the invite link. */
   waiting: boolean;
+  /**
+   * No opponent yet: a quick match's room says it is searching for one. Absent: as
+   * `waiting` (a two-seat game waits only for its opponent; Owe Drahn's ready stage waits
+   * with two players or more too).
+   */
+  seeking?: boolean;
   /** The game is over (the invite link stays at hand for the next one). */
   over?: boolean;
   /** The viewer's role, e.g. "playing as X" or "watching". */

@@ -103,6 +103,9 @@ class OweDrahnView implements GameView<OweDrahnState> {
       deadline: state.turnDeadline,
       role: mine ? "playing" : "watching",
       waiting: state.phase === "lobby",
+      // Two players or more are a game: a quick match stops saying it searches (until
+      // 2026-12-06 "Searching for an opponent…" stayed above "0 of 2 ready").
+      seeking: state.phase === "lobby" && state.players.length < 2,
       running: !!mine && state.phase === "playing" && mine.life > 0,
       myTurn: false,
     };
