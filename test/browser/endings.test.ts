@@ -142,9 +142,12 @@ describe("Browser: endings say what happened (issue 12)", function () {
       await o.page.getByTestId("lobby").waitFor();
       const oName = o === ada ? "Ada" : "Bob";
       await expectText(x.page, "status", new RegExp(`^${oName} left\\. Waiting for a new opponent to join…$`));
+      // The lobby at hand where Rematch was (until 2026-12-06 only the header's Leave).
+      await x.page.getByTestId("btn-back-lobby").waitFor();
       await waitFor(async () => (await logText(x.page)).includes(`${oName} left.`), "the log says so");
       // The spectator reads the same (until 2026-12-05 a plain "Waiting for an opponent to join…").
       await expectText(cy.page, "status", new RegExp(`^${oName} left\\. Waiting for a new opponent to join…$`));
+      assert.equal(await cy.page.getByTestId("btn-back-lobby").count(), 0, "a spectator has no seat to give up");
 
       // Someone else of the same name takes the free seat: the last game's moves are not theirs
       // (until 2026-12-05 their log read "You (O): row 2, column 1" for moves they never made).

@@ -257,7 +257,8 @@ class DiceView implements GameView<DiceState> {
     const alone = seated && players.length < 2 && (state.phase === "waiting" || state.phase === "over");
     if (alone) {
       controls.push(h("button", { class: "primary", testid: "btn-add-bot", action: "add_bot", attrs: { type: "button" } }, "Play against a bot"));
-      if (state.phase === "over") controls.push(h("button", { testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby"));
+      // After a game (the opponent left during it, or after it): the lobby is at hand too.
+      if (state.phase === "over" || wentAway(state.endReason)) controls.push(h("button", { testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby"));
     } else if (state.phase === "over" && seated) {
       controls.push(
         h(

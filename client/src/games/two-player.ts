@@ -7,7 +7,7 @@
 import type { empty, GameProtocol } from "../../../src/protocol/game.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { asName, h, rich, type Text } from "../dom.js";
-import { endLine, forfeitLine, wentLine } from "../ending.js";
+import { endLine, forfeitLine, wentAway, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
 import type { ReplayRules } from "../../../src/replay/replay.js";
@@ -133,6 +133,10 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     );
 
     const over = state.phase === "over";
+    // The opponent left after a game (the room waits for a new one): the lobby is at hand
+    // where Rematch was, as after a forfeit (until 2026-12-06 only the header's Leave was).
+    const backToLobby = h("button", { testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby");
+    const leftAfterGame = seated && players.length < 2 && state.phase === "waiting" && wentAway(state.endReason);
     return h(
       "div",
       { class: "board-game" },
@@ -146,14 +150,16 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
             { class: "controls" },
             players.length < 2
               ? // The opponent left: no rematch to wait for. The invite link shows above.
-                h("button", { testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby")
+                backToLobby
               : h(
                   "button",
                   { class: "primary", testid: "btn-rematch", action: "rematch", attrs: { type: "button", disabled: this.asked(state) } },
                   this.asked(state) ? "Rematch asked — waiting for the other player" : "Rematch",
                 ),
           )
-        : null,
+        : leftAfterGame
+          ? h("div", { class: "controls" }, backToLobby)
+          : null,
     );
   }
 
