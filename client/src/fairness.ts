@@ -7,6 +7,7 @@
  * gives 32 more. The same derivation as the server's (src/fairness/dice.ts, Node's crypto),
  * written again here on purpose: a check must not trust the code it checks.
  */
+import { ordinal } from "./outcome.js";
 
 /** What a game's end reveals (the `fairnessRevealed` event; a match record's `log.fairness` with its steps' dice). */
 export interface FairnessRecord {
@@ -261,12 +262,6 @@ function revealedSeatsProblem(record: FairnessRecord, entries: readonly string[]
 /** The rolls of a recorded match: the dice of each logged step that rolled any, in order (roll 0 first). */
 export function rollsOfSteps(steps: readonly { dice?: readonly number[] }[]): number[][] {
   return steps.flatMap((s) => (s.dice && s.dice.length > 0 ? [[...s.dice]] : []));
-}
-
-function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
-  return `${n}${suffix}`;
 }
 
 /** A fresh client seed: 16 random hex characters. */

@@ -3,9 +3,10 @@
  * (game, date, placement, players). Every player's name links to their own profile.
  */
 import type { Account } from "./account.js";
-import { fetchProfile, type MatchSeat, type MatchSummary, type Profile } from "./api.js";
+import { fetchProfile, type MatchSummary, type Profile } from "./api.js";
 import { append, delegate, h, type Child } from "./dom.js";
 import { describeApiError } from "./errors.js";
+import { matchResult, ordinal, outcomeWord } from "./outcome.js";
 import { ratingCell } from "./rating.js";
 import { viewOf } from "./games/index.js";
 import { leaderboardHref, profileHref, replayHref } from "./routes.js";
@@ -19,24 +20,10 @@ export function gameTitle(game: string): string {
   return viewOf(game)?.title ?? game;
 }
 
-/** 1 → "1st", 2 → "2nd", 11 → "11th"… */
-export function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
-  return `${n}${suffix}`;
-}
-
 /** A player's name, as a link to their profile when they have one (a bot has none). */
 export function playerLink(name: string, userId: string | null, testid = "player-link"): HTMLElement {
   const bdi = h("bdi", { class: "player-name" }, name);
   return userId ? h("a", { class: "player-link", testid, data: { user: userId }, attrs: { href: profileHref(userId) } }, bdi) : h("span", { class: "player-nolink" }, bdi);
-}
-
-/** "Won", "Lost", "Draw", "Shared 1st"… for a placement among the match's seats. */
-export function outcomeWord(placement: number, players: readonly MatchSeat[]): string {
-  const firsts = players.filter((p) => p.placement === 1).length;
-  if (placement === 1) return firsts <= 1 ? "Won" : firsts === players.length ? "Draw" : "Shared 1st";
-  return players.length === 2 ? "Lost" : `${ordinal(placement)} place`;
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -183,8 +170,7 @@ export class ProfileScreen {
         { class: "match-head" },
         h("strong", { testid: "match-game" }, gameTitle(m.game)),
         " · ",
-        // "2nd of 3", not "2nd place (2nd of 3)".
-        h("span", { testid: "match-result" }, result.endsWith(" place") ? `${ordinal(m.placement)} of ${m.players.length}` : `${result} (${ordinal(m.placement)} of ${m.players.length})`),
+        h("span", { testid: "match-result" }, matchResult(m.placement, m.players)),
         " · ",
         h("time", { testid: "match-date", attrs: { datetime: new Date(m.endedAt).toISOString() } }, dateFormat.format(m.endedAt)),
         " · ",
