@@ -178,7 +178,8 @@ export class FairDice {
     // The reveal kept is the game's whose commitment the state holds (the one just ended), or an
     // earlier game's: once the next has begun, or after a reveal this page missed in a drop. The
     // button and the view say which (a player read the check under a running game's commitment
-    // as that game's).
+    // as that game's), and so does the game just ended's: the line beside it is the next
+    // game's commitment (until 2026-12-06 a plain "Verify fairness" there read as the next's).
     const earlier = this.reveal !== undefined && this.reveal.record.commitment !== fairness.commitment;
     return h(
       "section",
@@ -192,9 +193,9 @@ export class FairDice {
         secret ? "; it is revealed when the game ends." : ".",
       ),
       this.reveal && !this.verification
-        ? h("button", { action: "verify-fairness", testid: "btn-verify-fairness", attrs: { type: "button" } }, earlier ? "Verify an earlier game's fairness" : "Verify fairness")
+        ? h("button", { action: "verify-fairness", testid: "btn-verify-fairness", attrs: { type: "button" } }, earlier ? "Verify an earlier game's fairness" : "Verify this game's fairness")
         : null,
-      this.verification ? fairnessReport(this.verification, true, earlier ? "Verify fairness: an earlier game" : "Verify fairness") : null,
+      this.verification ? fairnessReport(this.verification, true, earlier ? "Verify fairness: an earlier game" : "Verify fairness: this game") : null,
     );
   }
 

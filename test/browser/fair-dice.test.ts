@@ -480,10 +480,10 @@ describe("The client's fair-dice part: the 'Fair dice' section and 'Verify fairn
     fair.revealed(asRoom, record);
     room.state.fairness = { commitment: record.commitment, seed: record.seed, next: "c2" };
     const after = shown(fair, room.state);
-    assert.equal(words(after), "Fair dice. The next game's seed is committed to as SHA-256 c2.Verify fairness");
+    assert.equal(words(after), "Fair dice. The next game's seed is committed to as SHA-256 c2.Verify this game's fairness");
     assert.equal(words(byTestId(after, "fairness-next")), "c2");
     const button = byTestId(after, "btn-verify-fairness");
-    assert.equal(words(button), "Verify fairness");
+    assert.equal(words(button), "Verify this game's fairness");
     assert.equal(button?.getAttribute("data-action"), "verify-fairness");
     assert.equal(button?.getAttribute("type"), "button");
     assert.equal(byTestId(after, "fairness-view"), null);
@@ -493,7 +493,7 @@ describe("The client's fair-dice part: the 'Fair dice' section and 'Verify fairn
     fair.openVerification();
     const checking = shown(fair, room.state);
     assert.equal(byTestId(checking, "btn-verify-fairness"), null, "the view replaces the button");
-    assert.equal(words(byTestId(checking, "fairness-view")?.querySelector("h3") ?? null), "Verify fairness");
+    assert.equal(words(byTestId(checking, "fairness-view")?.querySelector("h3") ?? null), "Verify fairness: this game");
     assert.equal(words(byTestId(checking, "fairness-result")), "Checking…");
     await done;
     const checked = shown(fair, room.state);
