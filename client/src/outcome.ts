@@ -1,6 +1,7 @@
 /**
- * A recorded match's result in words, for a player's match history and a replay: pure
- * functions, no page needed.
+ * Places and results in words: a player's match history ("Won (1st of 2)", "Draw"), a
+ * replay's list of players, the fairness check's messages ("the 3rd roll"). Pure functions,
+ * no page needed.
  */
 
 /** "1st", "2nd", "3rd", "4th", "11th", "21st"… */

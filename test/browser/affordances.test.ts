@@ -159,7 +159,10 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     it(`${game}: the board is inert before and after a game (no hover, no click), and playable while it runs`, async () => {
       const place = game === "tictactoe" ? (i: number) => `cell-${i}` : (i: number) => `cf-col-${i}`;
       const free = (p: Player) => p.page.locator(game === "tictactoe" ? "[data-testid^=cell-]:not(.taken)" : "[data-testid^=cf-col-]:not(.full)");
-      const allDisabled = async (p: Player) => (await free(p).evaluateAll((els) => els.map((el) => (el as HTMLButtonElement).disabled))).every(Boolean);
+      const allDisabled = async (p: Player) => {
+        const disabled = await free(p).evaluateAll((els) => els.map((el) => (el as HTMLButtonElement).disabled));
+        return disabled.length > 0 && disabled.every(Boolean);
+      };
       const ada = await suite.player("Ada");
       const roomId = await createRoom(ada.page, game);
       assert.equal(await allDisabled(ada), true, "waiting for an opponent: nothing to play");
@@ -181,6 +184,7 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
         await p.page.getByTestId("winner").waitFor();
         await waitFor(() => allDisabled(p), "an inert board after the game");
         assert.equal(await free(p).first().evaluate((el) => getComputedStyle(el).cursor), "default");
+        if (game === "tictactoe") assert.equal(await p.page.getByTestId("cell-0").evaluate((el) => getComputedStyle(el).cursor), "default", "a taken cell too: the whole board is inert");
       }
     });
   }

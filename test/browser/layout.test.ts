@@ -121,6 +121,16 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     await waitFor(async () => (await x.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName)) === "btn-rematch", `the focus on Rematch (it is on ${await x.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName)})`, 3000);
   });
 
+  it("keyboard only: when the opponent leaves mid-game, the focus a cell held goes to 'Back to the lobby' (the board went inert)", async () => {
+    const { ada, bob } = await startTwoPlayers(suite, "tictactoe", {}, LAPTOP);
+    await ada.page.getByTestId("cell-8").focus();
+    await bob.page.getByTestId("btn-leave").click();
+    await bob.page.getByTestId("btn-leave-confirm").click();
+    await ada.page.getByTestId("btn-back-lobby").waitFor();
+    const active = () => ada.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName);
+    await waitFor(async () => (await active()) === "btn-back-lobby", `the focus on Back to the lobby (it is on ${await active()})`, 3000);
+  });
+
   it("Dice on a phone: 'Play against a bot' is on screen", async () => {
     const ada = await suite.player("Ada", PHONE);
     await createRoom(ada.page, "dice");

@@ -144,6 +144,32 @@ describe("Browser: Owe Drahn", function () {
     for (const p of [...players, dee]) assert.deepEqual(p.errors, []);
   });
 
+  // Before any other test opens a public room: a quick match would join that one instead.
+  it("quick match: the first player reads that it searches for an opponent; once a second player is there, neither does (until 2026-12-06 both did, above '0 of 2 ready')", async () => {
+    const pages = [await openPlayer(browser!, server!.url, "Fay", PHONE), await openPlayer(browser!, server!.url, "Gil")];
+    open.push(...pages);
+    const [fay, gil] = pages as [Player, Player];
+    await fay.page.getByTestId("btn-quick-owedrahn").click();
+    await fay.page.getByTestId("game-screen").waitFor();
+    await expectText(fay.page, "searching", /^Searching for an opponent…/);
+    const roomId = await text(fay.page, "room-id");
+    await gil.page.getByTestId("btn-quick-owedrahn").click();
+    await gil.page.getByTestId("game-screen").waitFor();
+    await expectText(gil.page, "room-id", new RegExp(`^${roomId}$`), "the quick match found the waiting room");
+    for (const p of pages) {
+      await expectText(p.page, "status", /0 of 2 ready/);
+      await waitFor(async () => (await p.page.getByTestId("searching").count()) === 0, "no 'Searching…' with two players");
+    }
+    await fay.page.getByTestId("btn-ready").click();
+    await expectText(gil.page, "status", /1 of 2 ready/);
+    assert.equal(await gil.page.getByTestId("searching").count(), 0);
+    // The second player leaves before the start: the first searches again.
+    await gil.page.getByTestId("btn-leave").click();
+    await expectText(fay.page, "searching", /^Searching for an opponent…/);
+    await fay.page.getByTestId("btn-leave").click();
+    await fay.page.getByTestId("lobby").waitFor();
+  });
+
   it("two quick players: a roll sent less than half a second after one's previous roll goes through, once the turn came back (the double-click guard starts again on a new turn)", async () => {
     const pages = [await openPlayer(browser!, server!.url, "Dot"), await openPlayer(browser!, server!.url, "Eli")];
     open.push(...pages);
@@ -170,29 +196,6 @@ describe("Browser: Owe Drahn", function () {
     // Three rolls, in everyone's history (a third roll above 15 puts its roller out: still a roll line).
     const rolls = async () => (await second.page.getByTestId("event-log").locator("li").allInnerTexts()).filter((l) => / rolled \d/.test(l)).length;
     await waitFor(async () => (await rolls()) === 3, `the third roll (sent ${again} ms after the first) was played`, 3000);
-  });
-
-  it("quick match: the first player reads that it searches for an opponent; once a second player is there, neither does (until 2026-12-06 both did, above '0 of 2 ready')", async () => {
-    const pages = [await openPlayer(browser!, server!.url, "Fay", PHONE), await openPlayer(browser!, server!.url, "Gil")];
-    open.push(...pages);
-    const [fay, gil] = pages as [Player, Player];
-    await fay.page.getByTestId("btn-quick-owedrahn").click();
-    await fay.page.getByTestId("game-screen").waitFor();
-    await expectText(fay.page, "searching", /^Searching for an opponent…/);
-    const roomId = await text(fay.page, "room-id");
-    await gil.page.getByTestId("btn-quick-owedrahn").click();
-    await gil.page.getByTestId("game-screen").waitFor();
-    await expectText(gil.page, "room-id", new RegExp(`^${roomId}$`), "the quick match found the waiting room");
-    for (const p of pages) {
-      await expectText(p.page, "status", /0 of 2 ready/);
-      await waitFor(async () => (await p.page.getByTestId("searching").count()) === 0, "no 'Searching…' with two players");
-    }
-    await fay.page.getByTestId("btn-ready").click();
-    await expectText(gil.page, "status", /1 of 2 ready/);
-    assert.equal(await gil.page.getByTestId("searching").count(), 0);
-    // The second player leaves before the start: the first searches again.
-    await gil.page.getByTestId("btn-leave").click();
-    await expectText(fay.page, "searching", /^Searching for an opponent…/);
   });
 
   it("a double click on 'I'm ready' leaves the player ready (the second click is not taken as 'wait')", async () => {

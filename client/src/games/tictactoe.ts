@@ -58,7 +58,8 @@ class TicTacToeView extends BoardGameView {
             type: "button",
             "aria-label": `Row ${row}, column ${col}: ${value || "empty"}`,
             // Before a game and after it the board is inert: no hover, no click (until
-            // 2026-12-06 a click there only earned "The game is over.").
+            // 2026-12-06 a click there only earned "The game is over." or "The game starts
+            // when both seats are taken.").
             disabled: !seated || state.phase !== "playing",
           },
         },

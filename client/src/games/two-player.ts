@@ -135,7 +135,9 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     const over = state.phase === "over";
     // The opponent left after a game (the room waits for a new one): the lobby is at hand
     // where Rematch was, as after a forfeit (until 2026-12-06 only the header's Leave was).
-    const backToLobby = h("button", { testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby");
+    // The one action left, so primary: brought into view, and given the focus a keyboard
+    // player's cell lost as the board went inert (game.ts keepPrimaryActionVisible).
+    const backToLobby = h("button", { class: "primary", testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby");
     const leftAfterGame = seated && players.length < 2 && state.phase === "waiting" && wentAway(state.endReason);
     return h(
       "div",
