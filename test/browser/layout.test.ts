@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Locator } from "playwright-core";
-import { browserSuite, createRoom, expectText, PHONE, playInTurn, screenshot, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
+import { browserSuite, createRoom, expectText, joinListed, PHONE, playInTurn, screenshot, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
 
 const LAPTOP = { width: 1280, height: 800 };
 
@@ -145,7 +145,10 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     const roomId = await createRoom(ada.page, "tictactoe");
     const m = await suite.player(long, PHONE);
     await m.page.getByTestId(`room-${roomId}`).waitFor();
-    await m.page.getByTestId(`btn-join-${roomId}`).click();
+    // On the game's screen first (a CI run once timed out waiting for the game, with no word of where the join went).
+    await joinListed(m.page, roomId).catch(async (err: Error) => {
+      throw new Error(`${err.message}; the joiner's toasts: ${JSON.stringify(await m.page.locator("#toasts").innerText().catch(() => ""))}, errors ${JSON.stringify(m.errors)}`);
+    });
     await waitFor(async () => (await text(ada.page, "turn")).includes("turn"), "the game to start");
     if ((await text(ada.page, "turn")).startsWith("Your turn")) await ada.page.getByTestId("cell-4").click();
     await expectText(ada.page, "turn", new RegExp(`^${long}'s turn`));
