@@ -261,6 +261,11 @@ export function aloneStatus(state: { endReason: string; endName: string }, seate
   return wentLine(state, next) ?? [seated ? "Your opponent" : "A player", ` left. ${next}`];
 }
 
+/** "Back to the lobby" for a seated player left alone after a game (primary where it is the one action left). */
+export function backToLobbyButton(primary: boolean): HTMLElement {
+  return h("button", { class: primary ? "primary" : undefined, testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby");
+}
+
 /** A two-player game's status once it is over and the opponent has not asked for a rematch: whether this player has. */
 export function overStatus(iAsked: boolean | undefined): string {
   return iAsked ? "Game over. You asked for a rematch: waiting for your opponent." : "Game over. Both players may ask for a rematch.";

@@ -6,8 +6,8 @@ import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
 import { endLine, forfeitLine, wentAway, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
-import { dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
-import { aloneStatus, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, winnerBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
+import { DICE_COUNT, dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
+import { aloneStatus, backToLobbyButton, defineView, RematchRequest, overStatus, resultClass, possessive, ruleList, tally, type GameView, type Summary, type ViewContext, awayBadge, winnerBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** How long the bust notice stays after a `busted` event (the pause itself may be shorter). */
 const BUST_NOTICE_MS = 4000;
@@ -170,6 +170,7 @@ class DiceView implements GameView<DiceState> {
     // otherwise leaves an empty table, not shown (until 2026-12-06 six blank dice stayed).
     const over = state.phase === "over";
     const winningTable = over && !allUnrolled;
+    const tableShown = !over || winningTable;
 
     const scoreboard = h(
       "table",
@@ -258,7 +259,7 @@ class DiceView implements GameView<DiceState> {
     if (alone) {
       controls.push(h("button", { class: "primary", testid: "btn-add-bot", action: "add_bot", attrs: { type: "button" } }, "Play against a bot"));
       // After a game (the opponent left during it, or after it): the lobby is at hand too.
-      if (state.phase === "over" || wentAway(state.endReason)) controls.push(h("button", { testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby"));
+      if (state.phase === "over" || wentAway(state.endReason)) controls.push(backToLobbyButton(false));
     } else if (state.phase === "over" && seated) {
       controls.push(
         h(
@@ -292,12 +293,12 @@ class DiceView implements GameView<DiceState> {
       { class: "dice-game" },
       scoreboard,
       tally(players.map(([, p]) => p)),
-      over && !winningTable && !bustVisible
+      !tableShown && !bustVisible
         ? null
         : h(
             "section",
             { class: "table", testid: "table", attrs: { "aria-label": "Table" } },
-            over && !winningTable
+            !tableShown
               ? null
               : [
                   h("h3", {}, winningTable ? "The winning roll (the banked dice are marked)" : "On the table"),
@@ -412,7 +413,7 @@ const diceReplay: ReplayView<DiceState, DiceRulesState> = {
   },
   // Until 2026-12-06 every game ended at a cleared table (six unrolled dice, nothing selected
   // or set aside); today a game won by a bank keeps its winning roll (src/rules/dice.ts).
-  earlierFinal: (final) => ({ ...final, dice: [0, 0, 0, 0, 0, 0], selected: [], setAside: [] }),
+  earlierFinal: (final) => ({ ...final, dice: Array<number>(DICE_COUNT).fill(0), selected: [], setAside: [] }),
   step({ before, after, action, actor, who: whoName, dice }) {
     const b = before as DiceRulesState;
     const a = leftToTheBot(b, after as DiceRulesState) ?? (after as DiceRulesState);

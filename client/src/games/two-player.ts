@@ -11,7 +11,7 @@ import { endLine, forfeitLine, wentAway, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import type { TwoPlayerState } from "../../../src/rules/two-player.js";
 import type { ReplayRules } from "../../../src/replay/replay.js";
-import { aloneStatus, RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, winnerBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
+import { aloneStatus, backToLobbyButton, RematchRequest, overStatus, resultClass, possessive, tally, type GameView, type Summary, type ViewContext, awayBadge, winnerBadge, commonStepLine, endedHere, replayCommon, type ReplayView } from "../view.js";
 
 /** A two-player board game's protocol: its moves, and `rematch`. */
 export type BoardGameProtocol = GameProtocol<string, { rematch: typeof empty }>;
@@ -137,7 +137,7 @@ export abstract class BoardGameView implements GameView<BoardGameState> {
     // where Rematch was, as after a forfeit (until 2026-12-06 only the header's Leave was).
     // The one action left, so primary: brought into view, and given the focus a keyboard
     // player's cell lost as the board went inert (game.ts keepPrimaryActionVisible).
-    const backToLobby = h("button", { class: "primary", testid: "btn-back-lobby", action: "leave", attrs: { type: "button" } }, "Back to the lobby");
+    const backToLobby = backToLobbyButton(true);
     const leftAfterGame = seated && players.length < 2 && state.phase === "waiting" && wentAway(state.endReason);
     return h(
       "div",
