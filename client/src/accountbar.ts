@@ -72,10 +72,12 @@ export class AccountBar {
         : user
           ? h(
               "span",
-              { class: "who-line", testid: "account-who" },
-              user.guest ? "Playing as " : "Signed in as ",
-              h("bdi", { class: "player-name" }, user.name),
-              user.guest ? h("span", { class: "badge" }, "guest") : null,
+              // One line at any length of name (see .who-user in style.css); the full name is the title of a cut one.
+              { class: "who-line who-user", testid: "account-who" },
+              // The spaces for the line's text (a screen reader's, a copy's); the flex box draws the gaps.
+              h("span", {}, user.guest ? "Playing as " : "Signed in as "),
+              h("bdi", { class: "player-name", attrs: { title: user.name } }, user.name),
+              user.guest ? [" ", h("span", { class: "badge" }, "guest")] : null,
             )
           : h("span", { class: "who-line muted", testid: "account-who" }, "Signing in…");
     const next = h(

@@ -139,13 +139,45 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     await screenshot(ada.page, "dice-phone-waiting");
   });
 
+  for (const viewport of [PHONE, { width: 640, height: 800 }]) {
+    it(`at ${viewport.width} px, a long name saved as the player presses Join does not move the page: the click lands (the account bar keeps its height)`, async () => {
+      const long = "M".repeat(20);
+      const ada = await suite.player("Ada", viewport);
+      const roomId = await createRoom(ada.page, "tictactoe");
+      const mo = await suite.player("Mo", viewport);
+      const { page } = mo;
+      // "Mo" becomes the profile's name as the field is left.
+      await page.getByTestId("name-input").press("Tab");
+      await expectText(page, "account-who", /^Playing as Mo\s*guest$/);
+      const barHeight = () => page.locator("#account-bar").evaluate((el) => el.getBoundingClientRect().height);
+      const before = await barHeight();
+      await page.getByTestId("name-input").fill(long);
+      const join = page.getByTestId(`btn-join-${roomId}`);
+      await join.scrollIntoViewIfNeeded();
+      const box = (await join.boundingBox())!;
+      // The press takes the focus from the field, which saves the name; the release comes after the rename landed.
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await expectText(page, "account-who", new RegExp(`^Playing as ${long}\\s*guest$`));
+      const after = await barHeight();
+      // The bar cuts the name to fit, and its title holds it whole.
+      const title = await page.locator("#account-bar .player-name").getAttribute("title");
+      await page.mouse.up();
+      assert.equal(after, before, "the account bar's height with the long name (it grew, and moved Join away from the pointer)");
+      assert.equal(title, long);
+      await page.getByTestId("game-screen").waitFor();
+      await waitFor(async () => (await text(ada.page, "turn")).includes("turn"), "the game to start");
+    });
+  }
+
   it("a 20-letter name without spaces does not widen a phone's page ('MMMM…'s turn')", async () => {
     const long = "M".repeat(20);
     const ada = await suite.player("Ada", PHONE);
     const roomId = await createRoom(ada.page, "tictactoe");
     const m = await suite.player(long, PHONE);
     await m.page.getByTestId(`room-${roomId}`).waitFor();
-    // On the game's screen first (a CI run once timed out waiting for the game, with no word of where the join went).
+    // On the game's screen first. Twice in CI (2026-12-06) the join never came: the rename as the field was left grew the
+    // account bar between the click's press and release, so the release missed Join (the test above; mended in style.css).
     await joinListed(m.page, roomId).catch(async (err: Error) => {
       throw new Error(`${err.message}; the joiner's toasts: ${JSON.stringify(await m.page.locator("#toasts").innerText().catch(() => ""))}, errors ${JSON.stringify(m.errors)}`);
     });
