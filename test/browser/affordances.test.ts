@@ -174,6 +174,12 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
       const second = first === ada ? bob : ada;
       for (const p of [ada, bob]) await waitFor(async () => !(await p.page.getByTestId(place(0)).isDisabled()), "a playable board while the game runs");
       assert.equal(await ada.page.getByTestId(place(0)).evaluate((el) => getComputedStyle(el).cursor), "pointer");
+      if (game === "connectfour") {
+        // Column 2 filled, in turn: refused to the pointer while the game runs.
+        await playInTurn([0, 1, 2, 3, 4, 5].map((i) => [i % 2 === 0 ? first! : second, "cf-col-2"] as const));
+        await waitFor(async () => (await first!.page.getByTestId("cf-col-2").evaluate((el) => el.classList.contains("full"))) && (await text(first!.page, "turn")).startsWith("Your turn"), "column 2 full, the first player's turn");
+        assert.equal(await first!.page.getByTestId("cf-col-2").evaluate((el) => getComputedStyle(el).cursor), "not-allowed", "a full column while the game runs");
+      }
       // The first player wins: the top row, or four in column 0.
       await playInTurn(
         game === "tictactoe"
@@ -184,7 +190,9 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
         await p.page.getByTestId("winner").waitFor();
         await waitFor(() => allDisabled(p), "an inert board after the game");
         assert.equal(await free(p).first().evaluate((el) => getComputedStyle(el).cursor), "default");
-        if (game === "tictactoe") assert.equal(await p.page.getByTestId("cell-0").evaluate((el) => getComputedStyle(el).cursor), "default", "a taken cell too: the whole board is inert");
+        // A taken cell, a full column: the whole board is inert.
+        const taken = game === "tictactoe" ? "cell-0" : "cf-col-2";
+        assert.equal(await p.page.getByTestId(taken).evaluate((el) => getComputedStyle(el).cursor), "default", `${taken} too: the whole board is inert`);
       }
     });
   }

@@ -81,7 +81,8 @@ class ConnectFourView extends BoardGameView {
       return h(
         "button",
         {
-          class: `cf-col${full ? " full" : ""}`,
+          // "live": a seated player's column while a game runs (a full one then refuses the pointer; off play, the board is inert).
+          class: `cf-col${full ? " full" : ""}${seated && state.phase === "playing" ? " live" : ""}`,
           testid: `cf-col-${col}`,
           action: "drop",
           data: { column: col },
