@@ -762,7 +762,8 @@ export class GameScreen {
         ),
       ),
       // The game's own CSS is scoped under `.game-<name>` (client/style.css).
-      h("div", { class: `game-area game-${this.entry.protocol.name}`, attrs: { "aria-busy": this.repeats.sending() ? "true" : "false" } }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
+      // tabindex -1: the focus can land on the area itself when nothing in it can be used (keepFocusInArea).
+      h("div", { class: `game-area game-${this.entry.protocol.name}`, attrs: { tabindex: "-1", "aria-busy": this.repeats.sending() ? "true" : "false" } }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
       this.feedback
         ? h(
             "p",
@@ -794,6 +795,7 @@ export class GameScreen {
     if (restoring !== undefined) {
       for (const button of Array.from(this.el.querySelectorAll<HTMLButtonElement>(".game-area button"))) button.disabled = true;
     }
+    this.keepFocusInArea();
     this.keepPrimaryActionVisible();
     this.signal.update(summary?.myTurn === true && restoring === undefined);
     if (summary?.myTurn === true && !this.myTurnShown) this.repeats.reset();
@@ -857,6 +859,26 @@ export class GameScreen {
    * top bar). A keyboard's focus lost meanwhile (the cell just played was disabled as the
    * game ended) goes to it, so the next Tab does not start over from the top of the page.
    */
+  /**
+   * A keyboard's focus the game's area lost in a render (its control disabled or gone: Roll
+   * once rolled, Bank, Rematch once asked, a column just filled) goes to the next thing to do
+   * there: the primary action, else the first control still enabled (a die to select), else
+   * the area itself, so the next Tab goes on from the game and not from the top of the page
+   * (until 2026-12-06 only a new primary action took it, and a Dice player tabbed 7–10 times
+   * back to the dice after every roll).
+   */
+  private keepFocusInArea() {
+    const last = this.focusedInArea as HTMLButtonElement | undefined;
+    if (!last || (last.isConnected && last.disabled !== true)) return;
+    // Only a focus the area lost, never one the player moved elsewhere.
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && focused !== last) return;
+    const area = this.el.querySelector<HTMLElement>(".game-area");
+    if (!area) return;
+    const next = area.querySelector<HTMLElement>("button.primary:not(:disabled)") ?? area.querySelector<HTMLElement>("button:not(:disabled)") ?? area;
+    next.focus({ preventScroll: true });
+  }
+
   private keepPrimaryActionVisible() {
     const primary = this.el.querySelector<HTMLElement>(".game-area button.primary:not(:disabled)");
     const key = primary?.getAttribute("data-testid") ?? "";
@@ -867,7 +889,8 @@ export class GameScreen {
     const focused = document.activeElement as HTMLButtonElement | null;
     const last = this.focusedInArea as HTMLButtonElement | undefined;
     const lost = !focused || focused === document.body || focused === last;
-    if (lost && last && (last.disabled === true || !last.isConnected)) primary.focus({ preventScroll: true });
+    // The area itself holds the focus when nothing in it could be used (keepFocusInArea): the new action takes it.
+    if (lost && last && (last.disabled === true || !last.isConnected || last.classList.contains("game-area"))) primary.focus({ preventScroll: true });
     const box = primary.getBoundingClientRect();
     // The top bar stays on top of the page as it scrolls: what is under it is not seen.
     const bar = document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;

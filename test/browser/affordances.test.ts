@@ -16,7 +16,7 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
   this.timeout(60000);
   const suite = browserSuite();
 
-  it("no focus ring is drawn around the lobby's heading when the page loads (defect 11)", async () => {
+  it("no focus ring is drawn around the lobby's heading when the page loads (defect 11), and the first Tab reaches the name field", async () => {
     const ada = await suite.player("Ada");
     // The name is remembered now: a reload lands in the lobby with nothing typed.
     await ada.page.reload();
@@ -24,6 +24,9 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     const heading = ada.page.locator("h2[tabindex='-1']");
     await waitFor(async () => heading.evaluate((el) => document.activeElement === el), "the heading focused for screen readers");
     assert.equal(await heading.evaluate((el) => getComputedStyle(el).outlineStyle), "none");
+    // The first Tab from there reaches the name field, the first thing to fill in.
+    await ada.page.keyboard.press("Tab");
+    assert.equal(await ada.page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "name-input", "the first Tab: the name field");
   });
 
   it("entering a game with the keyboard, the focus is on the game's heading, and stays there once the game's state has arrived", async () => {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Locator } from "playwright-core";
-import { browserSuite, createRoom, expectText, joinListed, PHONE, playInTurn, screenshot, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
+import { browserSuite, createRoom, diceValues, expectText, joinListed, PHONE, scoringSelection, playInTurn, screenshot, startTwoPlayers, text, waitFor, type Player } from "./helpers.js";
 
 const LAPTOP = { width: 1280, height: 800 };
 
@@ -22,6 +22,13 @@ const inView = (locator: Locator) =>
 /** Where the element is, and the page's scroll and top bar, for a failure's message. */
 const where = (locator: Locator) =>
   locator.evaluate((el) => JSON.stringify({ r: el.getBoundingClientRect().toJSON(), y: scrollY, h: innerHeight, bar: document.querySelector(".top")?.getBoundingClientRect().bottom }));
+
+/** What has the keyboard's focus: a test id, "game-area", or a tag name ("BODY": the page, lost). */
+const focusOn = (player: Player) =>
+  player.page.evaluate(() => {
+    const a = document.activeElement;
+    return a?.getAttribute("data-testid") ?? (a?.classList.contains("game-area") ? "game-area" : (a?.tagName ?? ""));
+  });
 
 /** Waits until the page stops scrolling (it scrolls smoothly to a new primary action). */
 async function atRest(player: Player, who = "the") {
@@ -118,7 +125,44 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     await x.page.getByTestId("cell-2").focus();
     await x.page.keyboard.press("Space");
     await x.page.getByTestId("btn-rematch").waitFor();
-    await waitFor(async () => (await x.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName)) === "btn-rematch", `the focus on Rematch (it is on ${await x.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName)})`, 3000);
+    await waitFor(async () => (await focusOn(x)) === "btn-rematch", `the focus on Rematch (it is on ${await focusOn(x)})`, 3000);
+    // Rematch asked with Space: the button goes, and the focus stays in the game (until 2026-12-06 it fell to the page).
+    await x.page.keyboard.press("Space");
+    await expectText(x.page, "status", /You asked for a rematch/);
+    await waitFor(async () => (await focusOn(x)) === "game-area", `the focus on the game (it is on ${await focusOn(x)})`, 3000);
+  });
+
+  it("keyboard only, Dice against the bot: after Roll the focus is on the dice, after Bank on the game, and Roll takes it on the next turn (never the page's top)", async () => {
+    const ada = await suite.player("Ada", SMALL_PHONE);
+    const { page } = ada;
+    await createRoom(page, "dice", { targetScore: 10000 });
+    await page.getByTestId("btn-add-bot").click();
+    const yourTurn = async () => (await page.getByTestId("btn-roll").isEnabled().catch(() => false)) && (await text(page, "turn")) === "Your turn";
+    // The bot may begin; a first roll busts once in about 43 (the turn passes): Ada rolls again on her next turn.
+    for (let tries = 0; ; tries++) {
+      await waitFor(yourTurn, "Ada's turn", 20000);
+      await page.getByTestId("btn-roll").focus();
+      await page.keyboard.press("Space");
+      const rolled = await waitFor(async () => ((await page.getByTestId("dice-0").isEnabled()) ? "dice" : (await text(page, "turn")) !== "Your turn" ? "bust" : undefined), "the dice rolled (selectable), or the turn gone (a bust)");
+      if (rolled === "dice") break;
+      assert.ok(tries < 4, "five busts in a row");
+    }
+    await waitFor(async () => /^dice-\d$/.test(await focusOn(ada)), `the focus on a die after the roll (it is on ${await focusOn(ada)})`, 3000);
+    for (const i of scoringSelection(await diceValues(page))) {
+      await page.getByTestId(`dice-${i}`).focus();
+      await page.keyboard.press("Space");
+      await waitFor(async () => (await page.getByTestId(`dice-${i}`).getAttribute("aria-pressed")) === "true", `die ${i} selected`);
+    }
+    await page.getByTestId("btn-bank").focus();
+    await page.keyboard.press("Space");
+    await waitFor(async () => (await text(page, "turn")) !== "Your turn", "the bank");
+    // The bot's turn: nothing to use, the focus on the game; then Ada's Roll takes it.
+    const seen = new Set<string>();
+    await waitFor(async () => {
+      seen.add(await focusOn(ada));
+      return (await yourTurn()) && (await focusOn(ada)) === "btn-roll";
+    }, `the focus on Roll on Ada's next turn (it is on ${await focusOn(ada)})`, 20000);
+    assert.ok(!seen.has("BODY"), `the focus never on the page: ${[...seen].join(", ")}`);
   });
 
   it("keyboard only: when the opponent leaves mid-game, the focus a cell held goes to 'Back to the lobby' (the board went inert)", async () => {
