@@ -196,10 +196,11 @@ export class GameScreen {
       render: () => this.render(),
     });
     delegate(this.el, (action, el) => this.onAction(action, el));
-    // The control of the game's area that last had the focus (a keyboard's, or a click's where clicks focus).
+    // The control of the game's area that has the focus (a keyboard's, or a click's where
+    // clicks focus); none once the focus moved elsewhere on the screen (see keepFocusInArea).
     this.el.addEventListener("focusin", (event) => {
       const target = event.target as HTMLElement;
-      if (target.closest(".game-area")) this.focusedInArea = target;
+      this.focusedInArea = target.closest(".game-area") ? target : undefined;
     });
     this.attach(room);
     setConnection("connected");
@@ -762,8 +763,9 @@ export class GameScreen {
         ),
       ),
       // The game's own CSS is scoped under `.game-<name>` (client/style.css).
-      // tabindex -1: the focus can land on the area itself when nothing in it can be used (keepFocusInArea).
-      h("div", { class: `game-area game-${this.entry.protocol.name}`, attrs: { tabindex: "-1", "aria-busy": this.repeats.sending() ? "true" : "false" } }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
+      // tabindex -1: the focus can land on the area itself when nothing in it can be used
+      // (keepFocusInArea); a named group, so a screen reader says where it landed.
+      h("div", { class: `game-area game-${this.entry.protocol.name}`, attrs: { tabindex: "-1", role: "group", "aria-label": `${this.entry.title}: the game`, "aria-busy": this.repeats.sending() ? "true" : "false" } }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
       this.feedback
         ? h(
             "p",
@@ -851,15 +853,6 @@ export class GameScreen {
   private focusedInArea?: HTMLElement;
 
   /**
-   * When a new primary action appears (Rematch after a game, Roll on your turn, "Play
-   * against a bot") below or above the visible part of the page (or under the top bar), it
-   * is scrolled into view with the result above it: on a laptop or a phone, the next thing
-   * to do is never off-screen, nor the board or dice it is about (until 2026-12-05 it was
-   * centred, and on a phone the dice about to be rolled, or the winning row, went under the
-   * top bar). A keyboard's focus lost meanwhile (the cell just played was disabled as the
-   * game ended) goes to it, so the next Tab does not start over from the top of the page.
-   */
-  /**
    * A keyboard's focus the game's area lost in a render (its control disabled or gone: Roll
    * once rolled, Bank, Rematch once asked, a column just filled) goes to the next thing to do
    * there: the primary action, else the first control still enabled (a die to select), else
@@ -879,6 +872,15 @@ export class GameScreen {
     next.focus({ preventScroll: true });
   }
 
+  /**
+   * When a new primary action appears (Rematch after a game, Roll on your turn, "Play
+   * against a bot") below or above the visible part of the page (or under the top bar), it
+   * is scrolled into view with the result above it: on a laptop or a phone, the next thing
+   * to do is never off-screen, nor the board or dice it is about (until 2026-12-05 it was
+   * centred, and on a phone the dice about to be rolled, or the winning row, went under the
+   * top bar). A keyboard's focus lost meanwhile (the cell just played was disabled as the
+   * game ended), or parked on the game's area, goes to it.
+   */
   private keepPrimaryActionVisible() {
     const primary = this.el.querySelector<HTMLElement>(".game-area button.primary:not(:disabled)");
     const key = primary?.getAttribute("data-testid") ?? "";

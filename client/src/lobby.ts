@@ -180,7 +180,7 @@ export class LobbyScreen {
       // The screen's heading, for screen readers (the page focuses a screen's first heading):
       // above the name, so the first Tab reaches it (until 2026-12-06 the focus went to "Open
       // games", below it, and the name field was 18 Tabs away).
-      h("h2", { class: "sr-only" }, "Lobby"),
+      h("h2", { class: "sr-only" }, invite ? "Lobby: you were invited to a game" : "Lobby"),
       h(
         "section",
         { class: "card who" },

@@ -67,6 +67,8 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     await bob.page.goto(link);
     await waitFor(async () => /^Ada invites you to TicTacToe \(30 s turns\)\. Pick your name above, then:$/.test(await text(bob.page, "invite-line")), "the invite line");
     assert.equal(await bob.page.getByTestId("btn-invite-join").count(), 1);
+    // The heading a screen reader hears first (it has the focus) says it is an invitation.
+    assert.equal(await bob.page.evaluate(() => document.activeElement?.textContent), "Lobby: you were invited to a game");
 
     // A public room: the lobby names who is waiting and the settings.
     const cy = await suite.player("Cy");

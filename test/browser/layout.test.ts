@@ -126,13 +126,26 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     await x.page.keyboard.press("Space");
     await x.page.getByTestId("btn-rematch").waitFor();
     await waitFor(async () => (await focusOn(x)) === "btn-rematch", `the focus on Rematch (it is on ${await focusOn(x)})`, 3000);
-    // Rematch asked with Space: the button goes, and the focus stays in the game (until 2026-12-06 it fell to the page).
+    // Rematch asked with Space: the button is disabled ("Rematch asked — waiting…"), and the focus stays in the game (until 2026-12-06 it fell to the page).
     await x.page.keyboard.press("Space");
     await expectText(x.page, "status", /You asked for a rematch/);
     await waitFor(async () => (await focusOn(x)) === "game-area", `the focus on the game (it is on ${await focusOn(x)})`, 3000);
   });
 
-  it("keyboard only, Dice against the bot: after Roll the focus is on the dice, after Bank on the game, and Roll takes it on the next turn (never the page's top)", async () => {
+  it("a focus the player moved out of the game is not pulled back into it when the game ends", async () => {
+    const { first: x, second: o } = await startTwoPlayers(suite, "tictactoe", {}, LAPTOP);
+    await playInTurn([[x, "cell-0"], [o, "cell-3"], [x, "cell-1"], [o, "cell-4"], [x, "cell-8"]]);
+    // X's last move focused cell-8; X then moves to "Sound", and the focus leaves the page's controls.
+    await x.page.getByTestId("btn-sound").focus();
+    await x.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await waitFor(async () => (await text(o.page, "turn")).startsWith("Your turn"), "O's turn");
+    await o.page.getByTestId("cell-5").click();
+    await x.page.getByTestId("btn-rematch").waitFor();
+    await new Promise((r) => setTimeout(r, 300)); // the renders after the game's end
+    assert.equal(await focusOn(x), "BODY", "the focus left where the player put it, not moved to Rematch");
+  });
+
+  it("keyboard only, Dice against the bot: after Roll the focus is on the dice, and Roll takes it on the next turn; after Bank it never falls to the page", async () => {
     const ada = await suite.player("Ada", SMALL_PHONE);
     const { page } = ada;
     await createRoom(page, "dice", { targetScore: 10000 });
