@@ -114,6 +114,8 @@ export class LobbyScreen {
   /** The signed-in player's games whose seat the server holds for them (GET /api/me/games): "Return to the game". */
   private readonly running = h("section", { class: "card running-games", testid: "running-games", attrs: { hidden: true, "aria-live": "polite" } });
   private runningSeats: AwaySeat[] = [];
+  /** The held rooms the lists' rows last showed Return for (see heldRooms). */
+  private listedHeld = "";
   /** The player whose running games the panel shows (looked up again for a new identity). */
   private runningOwner?: string;
   /** Looks again when the first offered seat's window ends (the offer goes with it). */
@@ -264,6 +266,8 @@ export class LobbyScreen {
 
   private renderRunning(offered: AwaySeat[]) {
     this.runningSeats = offered;
+    // The lists' rows follow (Return on a held game's row), held still under an aiming mouse as any new list.
+    if (this.rooms !== undefined && [...this.heldRooms()].sort().join() !== this.listedHeld) this.roomsArrived(this.rooms);
     // A seat whose window has ended is not offered while the lookup after it runs (or failed).
     const seats = offered.filter((s) => secondsLeft(s.until) > 0);
     this.running.hidden = seats.length === 0;
@@ -650,9 +654,19 @@ export class LobbyScreen {
     this.renderRooms();
   }
 
+  /** The rooms where the server holds this player's seat while they are away (offered above the lists). */
+  private heldRooms(): Set<string> {
+    if (this.runningOwner === undefined || this.runningOwner !== this.host.account.user?.id) return new Set();
+    return new Set(this.runningSeats.filter((s) => secondsLeft(s.until) > 0).map((s) => s.roomId));
+  }
+
   private renderRooms() {
     this.roomsHeld = false;
     const rooms = this.rooms;
+    // The player's own game, away from it: its row offers Return, not Watch (until 2026-12-06
+    // it offered Watch, under "Return to the game", and a click watched their own seat wait).
+    const held = this.heldRooms();
+    this.listedHeld = [...held].sort().join();
     const next = h(
       "div",
       {},
@@ -695,9 +709,11 @@ export class LobbyScreen {
                         `${r.players}/${r.seats} players · ${state}`,
                         settingsWords(r.settings) ? ` · ${settingsWords(r.settings)}` : "",
                       ),
-                      r.open
-                        ? h("button", { class: "primary", action: "join", testid: `btn-join-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Join ${title} room ${r.roomId}` } }, "Join")
-                        : h("button", { action: "watch", testid: `btn-watch-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Watch ${title} room ${r.roomId}` } }, "Watch"),
+                      held.has(r.roomId)
+                        ? h("button", { class: "primary", action: "return", testid: `btn-return-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Return to your game: ${title} room ${r.roomId}` } }, "Return")
+                        : r.open
+                          ? h("button", { class: "primary", action: "join", testid: `btn-join-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Join ${title} room ${r.roomId}` } }, "Join")
+                          : h("button", { action: "watch", testid: `btn-watch-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Watch ${title} room ${r.roomId}` } }, "Watch"),
                     );
                   }),
                 ),

@@ -163,7 +163,7 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
   });
 
   it("a tab closed mid-game: a new tab's lobby offers the game (the server holds the seat for the signed-in player), and Return brings the player back to it", async () => {
-    const { ada, bob } = await gameWithOneMove(suite, suite.server.url);
+    const { ada, bob, roomId } = await gameWithOneMove(suite, suite.server.url);
     const role = await text(ada.page, "role");
     // Not offered while the game is open in a tab: another tab of hers does not take it.
     const other = await ada.context.newPage();
@@ -186,8 +186,11 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     assert.ok(shown >= 1 && shown <= 10, `seconds left: ${shown}`);
     assert.match((await tab.locator("[data-testid=running-game] [aria-hidden=true]").innerText()).trim(), /^for \d+ s more$/);
     assert.equal(await tab.evaluate((key) => sessionStorage.getItem(key), SEAT_KEY), null, "this tab had no saved seat");
+    // The game's row in the lists offers Return too, not Watch (until 2026-12-06: Watch, and a click watched her own seat wait).
+    await tab.getByTestId(`btn-return-${roomId}`).waitFor();
+    assert.equal(await tab.getByTestId(`btn-watch-${roomId}`).count(), 0, "no Watch on her own game's row");
     await screenshot(tab, "lobby-return-to-game");
-    await tab.getByTestId("btn-return").click();
+    await tab.getByTestId(`btn-return-${roomId}`).click();
     await tab.getByTestId("game-screen").waitFor();
     // The screen shows before the room's state has arrived: its role line follows.
     await waitFor(async () => (await text(tab, "role")) === role || undefined, `her own seat (${role}), not ${JSON.stringify(await text(tab, "role"))}`);
