@@ -862,14 +862,20 @@ export class GameScreen {
    */
   private keepFocusInArea() {
     const last = this.focusedInArea as HTMLButtonElement | undefined;
-    if (!last || (last.isConnected && last.disabled !== true)) return;
+    if (!last) return;
+    const area = this.el.querySelector<HTMLElement>(".game-area");
+    if (!area) return;
+    const primary = area.querySelector<HTMLElement>("button.primary:not(:disabled)");
+    // Parked on the area itself (nothing in it could be used): the next primary action takes it (Roll on the next turn).
+    if (last === area) {
+      if (primary && document.activeElement === area) primary.focus({ preventScroll: true });
+      return;
+    }
+    if (last.isConnected && last.disabled !== true) return;
     // Only a focus the area lost, never one the player moved elsewhere.
     const focused = document.activeElement;
     if (focused && focused !== document.body && focused !== last) return;
-    const area = this.el.querySelector<HTMLElement>(".game-area");
-    if (!area) return;
-    const next = area.querySelector<HTMLElement>("button.primary:not(:disabled)") ?? area.querySelector<HTMLElement>("button:not(:disabled)") ?? area;
-    next.focus({ preventScroll: true });
+    (primary ?? area.querySelector<HTMLElement>("button:not(:disabled)") ?? area).focus({ preventScroll: true });
   }
 
   /**
@@ -878,8 +884,7 @@ export class GameScreen {
    * is scrolled into view with the result above it: on a laptop or a phone, the next thing
    * to do is never off-screen, nor the board or dice it is about (until 2026-12-05 it was
    * centred, and on a phone the dice about to be rolled, or the winning row, went under the
-   * top bar). A keyboard's focus lost meanwhile (the cell just played was disabled as the
-   * game ended), or parked on the game's area, goes to it.
+   * top bar). A keyboard's focus lost meanwhile goes to it: keepFocusInArea, just before.
    */
   private keepPrimaryActionVisible() {
     const primary = this.el.querySelector<HTMLElement>(".game-area button.primary:not(:disabled)");
@@ -887,12 +892,6 @@ export class GameScreen {
     if (key === this.shownPrimary) return;
     this.shownPrimary = key;
     if (!primary) return;
-    // Only a focus the game's area lost (its control disabled or gone), never one the page never had.
-    const focused = document.activeElement as HTMLButtonElement | null;
-    const last = this.focusedInArea as HTMLButtonElement | undefined;
-    const lost = !focused || focused === document.body || focused === last;
-    // The area itself holds the focus when nothing in it could be used (keepFocusInArea): the new action takes it.
-    if (lost && last && (last.disabled === true || !last.isConnected || last.classList.contains("game-area"))) primary.focus({ preventScroll: true });
     const box = primary.getBoundingClientRect();
     // The top bar stays on top of the page as it scrolls: what is under it is not seen.
     const bar = document.querySelector(".top")?.getBoundingClientRect().bottom ?? 0;

@@ -114,7 +114,7 @@ export class LobbyScreen {
   /** The signed-in player's games whose seat the server holds for them (GET /api/me/games): "Return to the game". */
   private readonly running = h("section", { class: "card running-games", testid: "running-games", attrs: { hidden: true, "aria-live": "polite" } });
   private runningSeats: AwaySeat[] = [];
-  /** The held rooms the lists' rows last showed Return for (see heldRooms). */
+  /** The held rooms the lists' rows last showed Return for (heldKey). */
   private listedHeld = "";
   /** The player whose running games the panel shows (looked up again for a new identity). */
   private runningOwner?: string;
@@ -267,9 +267,8 @@ export class LobbyScreen {
   private renderRunning(offered: AwaySeat[]) {
     this.runningSeats = offered;
     // The lists' rows follow (Return on a held game's row), held still under an aiming mouse as any new list.
-    if (this.rooms !== undefined && [...this.heldRooms()].sort().join() !== this.listedHeld) this.roomsArrived(this.rooms);
-    // A seat whose window has ended is not offered while the lookup after it runs (or failed).
-    const seats = offered.filter((s) => secondsLeft(s.until) > 0);
+    if (this.rooms !== undefined && this.heldKey() !== this.listedHeld) this.roomsArrived(this.rooms);
+    const seats = this.liveSeats();
     this.running.hidden = seats.length === 0;
     const at = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     // "for 51 s more": a clock time alone does not say whether 5 s or 59 s are left.
@@ -654,10 +653,18 @@ export class LobbyScreen {
     this.renderRooms();
   }
 
-  /** The rooms where the server holds this player's seat while they are away (offered above the lists). */
-  private heldRooms(): Set<string> {
-    if (this.runningOwner === undefined || this.runningOwner !== this.host.account.user?.id) return new Set();
-    return new Set(this.runningSeats.filter((s) => secondsLeft(s.until) > 0).map((s) => s.roomId));
+  /** The offered seats whose window has not ended (one is not offered while the lookup after it runs, or failed). */
+  private liveSeats(): AwaySeat[] {
+    return this.runningSeats.filter((s) => secondsLeft(s.until) > 0);
+  }
+
+  /** The rooms where the server holds this player's seat while they are away (offered above the lists), as a key. */
+  private heldKey(): string {
+    if (this.runningOwner === undefined || this.runningOwner !== this.host.account.user?.id) return "";
+    return this.liveSeats()
+      .map((s) => s.roomId)
+      .sort()
+      .join(" ");
   }
 
   private renderRooms() {
@@ -665,8 +672,8 @@ export class LobbyScreen {
     const rooms = this.rooms;
     // The player's own game, away from it: its row offers Return, not Watch (until 2026-12-06
     // it offered Watch, under "Return to the game", and a click watched their own seat wait).
-    const held = this.heldRooms();
-    this.listedHeld = [...held].sort().join();
+    this.listedHeld = this.heldKey();
+    const held = new Set(this.listedHeld.split(" "));
     const next = h(
       "div",
       {},
