@@ -22,7 +22,7 @@ import type { CommonState } from "../rules/types.js";
 import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
 import { Admission, seatRefusal } from "./admission.js";
-import { holdable, joinedOnceSaved } from "./join-ack.js";
+import { joinedOnceSaved, ReturnTokens } from "./join-ack.js";
 import { MessageLimit } from "./message-limit.js";
 import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
@@ -96,6 +96,8 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
   private admission!: Admission;
   /** Names given at join, by session id (duplicates are numbered: "Ada (2)"). */
   private readonly names = new SeatNames();
+  /** The tokens that take back each away player's seat (src/rooms/join-ack.ts). */
+  private readonly returns = new ReturnTokens();
   /** Graceful shutdown: whether the room drains, and the notice (src/rooms/drain.ts). */
   private drain!: Drain;
   /** For the room's log lines: joins (players and spectators), games ended, creation time. */
@@ -325,8 +327,11 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     // dropped with 4002 (its own frame limit, an undecodable frame), nor in a room the drain
     // closed for a shutdown (4001: its game was cut off, there is nothing to come back to).
     // A slow client that was cut keeps its window: it comes back with the whole state.
+    // A reconnection cut for never acknowledging its join is a drop like any other (a phone
+    // whose network went quiet as it came back): the seat is held.
     const cut = cutReason(client.ref as WebSocket);
-    if (this.limit.wasCut(client.sessionId) || cut === "flood" || cut === "no-ack" || code === CloseCode.WITH_ERROR || this.drain.closedRoom || !this.isSeated(client.sessionId)) return;
+    const silentJoin = cut === "no-ack" && !this.returns.returning(client);
+    if (this.limit.wasCut(client.sessionId) || cut === "flood" || silentJoin || code === CloseCode.WITH_ERROR || this.drain.closedRoom || !this.isSeated(client.sessionId)) return;
     this.log.info({ sessionId: client.sessionId, code, cut }, "connection dropped; seat held");
     if (this.away.drop(client.sessionId)) this.commit();
     this.seatIndex.sits(client.sessionId);
@@ -334,18 +339,20 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     // Under the token the player holds: a reconnection cut while it waited for its snapshot
     // never got its new one (Colyseus looks the hold up by the dropped client's token).
     client.reconnectionToken = this.out.heldToken(client.sessionId, client.reconnectionToken);
-    this.allowReconnection(holdable(client), this.settings.reconnectSeconds).catch(() => undefined);
+    this.returns.hold(this, client, this.settings.reconnectSeconds);
   }
 
   override async onReconnect(client: Client) {
     this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
+    this.returns.back(client);
     // A new token with every reconnection: the snapshot must hold it.
     this.out.reconnected(client.sessionId, client.reconnectionToken);
     if (this.away.back(client.sessionId)) this.commit();
     // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
     this.drain.tell(client);
-    await joinedOnceSaved(() => this.out.saved(), this.timers, client, this.settings.joinAckSeconds);
+    const silent = () => this.log.info({ sessionId: client.sessionId }, "reconnection not acknowledged in time; disconnecting, seat held");
+    await joinedOnceSaved(() => this.out.saved(), this.timers, client, this.settings.joinAckSeconds, silent, true);
     // Colyseus sends the new token next, to a connection still open (WebSocket OPEN); one that
     // closed meanwhile is refused ("reconnection denied") and its seat held (onDrop). One whose
     // close has begun but not ended (CLOSING: a page reload) would still count as reconnecting,
@@ -376,6 +383,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     this.out.unseated(sessionId);
     this.names.delete(sessionId);
     this.records.unseated(sessionId);
+    this.returns.forget(sessionId);
   }
 
   override onDispose() {
@@ -451,6 +459,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     this.limit.add(seat.sessionId);
     this.settings.metrics?.clientIn(this.roomName);
     this.failover!.hold(seat.sessionId, seat.token, seconds, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
+    this.returns.restored(seat.sessionId, seat.token);
     this.seatIndex.sits(seat.sessionId);
   }
 

@@ -2,22 +2,29 @@
  * The join acknowledgement deadline. Colyseus keeps everything it sends a client that has
  * not acknowledged its join in a queue (`_enqueuedMessages`) until the acknowledgement
  * arrives; a client that never sends it makes that queue grow for as long as it stays.
- * The SDK acknowledges at once, so a client still silent after `seconds` is cut.
+ * The SDK acknowledges at once, so a client still silent after `seconds` is cut: a new one
+ * with 4408, and its seat is free again; a returning player's reconnection (a phone whose
+ * network went quiet just as it came back) with 4010, "may reconnect", and its seat is held
+ * as after any drop, under every token the player may hold ({@link ReturnTokens}).
  */
-import { ClientState, ServerError, type Client } from "@colyseus/core";
+import { CloseCode, ClientState, ServerError, type Client, type Room } from "@colyseus/core";
 import type WebSocket from "ws";
 import { joinAckWaiting, seatStandIn } from "../ha/room-seats.js";
 import { CLOSE_NO_JOIN_ACK, CLOSE_ROOM_MOVED } from "../protocol/errors.js";
 import { cutConnection } from "../transport.js";
 import type { RoomTimers } from "./timers.js";
 
-/** Cuts `client` (close code 4408) if it has not acknowledged its join within `seconds`. */
-export function requireJoinAck(timers: RoomTimers, client: Client, seconds: number, onCut?: () => void): void {
+/**
+ * Cuts `client` if it has not acknowledged its join within `seconds`: with close code 4408,
+ * or, for a reconnection (`returning`), with 4010, on which the SDK tries again by itself.
+ */
+export function requireJoinAck(timers: RoomTimers, client: Client, seconds: number, onCut?: () => void, returning = false): void {
   timers.after(seconds * 1000, () => {
     // Acknowledged, the acknowledgement waiting for the room's snapshot write: not silent.
     if (client.state !== ClientState.JOINING || joinAckWaiting(client)) return;
     onCut?.();
-    cutConnection(client.ref as WebSocket, "no-ack", CLOSE_NO_JOIN_ACK, "join not acknowledged");
+    if (returning) cutConnection(client.ref as WebSocket, "no-ack", CloseCode.MAY_TRY_RECONNECT, "reconnection not acknowledged");
+    else cutConnection(client.ref as WebSocket, "no-ack", CLOSE_NO_JOIN_ACK, "join not acknowledged");
   });
 }
 
@@ -28,13 +35,18 @@ export function requireJoinAck(timers: RoomTimers, client: Client, seconds: numb
  * holding a token no restored copy knows; refused if this copy is being closed (taken over
  * elsewhere). The acknowledgement deadline then counts from when the client is told.
  */
-export async function joinedOnceSaved(saved: () => Promise<void>, timers: RoomTimers, client: Client, seconds: number, onCut?: () => void): Promise<void> {
+export async function joinedOnceSaved(saved: () => Promise<void>, timers: RoomTimers, client: Client, seconds: number, onCut?: () => void, returning = false): Promise<void> {
   try {
     await saved();
   } catch {
     throw new ServerError(CLOSE_ROOM_MOVED, "This game moved to another server: join it again.");
   }
-  requireJoinAck(timers, client, seconds, onCut);
+  requireJoinAck(timers, client, seconds, onCut, returning);
+}
+
+/** Whether `client` never acknowledged its join (Colyseus still queues what it sends it). */
+function unacknowledged(client: Client): boolean {
+  return (client as unknown as { _enqueuedMessages?: unknown[] })._enqueuedMessages !== undefined;
 }
 
 /**
@@ -44,6 +56,73 @@ export async function joinedOnceSaved(saved: () => Promise<void>, timers: RoomTi
  * such a client itself ("not joined"), and the player would forfeit on the spot.
  */
 export function holdable(client: Client): Client {
-  const unacknowledged = (client as unknown as { _enqueuedMessages?: unknown[] })._enqueuedMessages !== undefined;
-  return unacknowledged ? seatStandIn(client) : client;
+  return unacknowledged(client) ? seatStandIn(client) : client;
+}
+
+/** At most this many tokens take back one held seat (a phone whose reconnections keep going quiet). */
+export const MAX_RETURN_TOKENS = 4;
+
+/**
+ * The tokens that take back a dropped player's seat. Each reconnection gives the player a
+ * new token, in the join frame that their acknowledgement confirms. A reconnection dropped
+ * or cut before that acknowledgement may have died before the frame reached them: they
+ * still hold the token they came back with. Its seat is then held under both (Colyseus
+ * holds a seat under one; the others are added to its pending reconnections and go with
+ * it), and so on over several such reconnections, up to {@link MAX_RETURN_TOKENS}.
+ */
+export class ReturnTokens {
+  /** Session → the tokens its seat is held under while its player is away. */
+  private readonly heldUnder = new Map<string, string[]>();
+  /** A reconnection → the tokens its player may have come back with. */
+  private readonly cameWith = new WeakMap<Client, string[]>();
+
+  /** Holds `client`'s seat for `seconds` (the room's `allowReconnection`: onLeave follows if nobody comes back). */
+  hold(room: Room, client: Client, seconds: number): void {
+    const holder = holdable(client);
+    // Rejected when the window passes (Colyseus then calls onLeave) or with "disposing" on shutdown.
+    room.allowReconnection(holder, seconds).catch(() => undefined);
+    const tokens = [holder.reconnectionToken];
+    if (holder !== client) for (const token of this.cameWith.get(client) ?? []) if (!tokens.includes(token) && tokens.length < MAX_RETURN_TOKENS) tokens.push(token);
+    for (const token of tokens.slice(1)) alsoHeldUnder(room, holder.reconnectionToken, token);
+    this.heldUnder.set(client.sessionId, tokens);
+  }
+
+  /** A seat restored from a snapshot is held under `token` (src/ha/room-seats.ts holds it). */
+  restored(sessionId: string, token: string): void {
+    this.heldUnder.set(sessionId, [token]);
+  }
+
+  /** `client` took its seat back, with one of the tokens it was held under. */
+  back(client: Client): void {
+    this.cameWith.set(client, this.heldUnder.get(client.sessionId) ?? []);
+    this.heldUnder.delete(client.sessionId);
+  }
+
+  /** Whether `client` is a reconnection (cut for silence, it keeps its seat). */
+  returning(client: Client): boolean {
+    return this.cameWith.has(client);
+  }
+
+  /** The player left for good. */
+  forget(sessionId: string): void {
+    this.heldUnder.delete(sessionId);
+  }
+}
+
+/**
+ * Adds `alias` to the room's pending reconnection held under `token`: whoever presents
+ * either takes the seat back, and the alias goes when the hold ends. Colyseus keeps these
+ * in a private field (`_reconnections`, checked in @colyseus/core 0.18: the matchmaker's
+ * `checkReconnectionToken`, `hasReservedSeat` and the join itself look the token up there).
+ */
+function alsoHeldUnder(room: Room, token: string, alias: string): void {
+  const pending = (room as unknown as { _reconnections: Record<string, [string, { promise: Promise<unknown> }]> })._reconnections;
+  const entry = pending[token];
+  if (!entry || pending[alias]) return;
+  pending[alias] = entry;
+  entry[1].promise
+    .finally(() => {
+      if (pending[alias] === entry) delete pending[alias];
+    })
+    .catch(() => undefined);
 }

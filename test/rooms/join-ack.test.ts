@@ -5,9 +5,9 @@
  * what a player hears when the game moved meanwhile, and what holds a dropped seat.
  */
 import assert from "node:assert/strict";
-import { ClientState, Protocol, ServerError, type Client, type Room } from "@colyseus/core";
+import { CloseCode, ClientState, Deferred, Protocol, ServerError, type Client, type Room } from "@colyseus/core";
 import { deferJoinAcks } from "../../src/ha/room-seats.js";
-import { holdable, joinedOnceSaved, requireJoinAck } from "../../src/rooms/join-ack.js";
+import { holdable, joinedOnceSaved, MAX_RETURN_TOKENS, requireJoinAck, ReturnTokens } from "../../src/rooms/join-ack.js";
 import { CLOSE_NO_JOIN_ACK, CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
 import type { RoomTimers } from "../../src/rooms/timers.js";
 
@@ -48,6 +48,16 @@ describe("The join acknowledgement deadline (src/rooms/join-ack.ts)", () => {
     assert.equal(scheduled[0]!.ms, 500);
     scheduled[0]!.fn();
     assert.deepEqual(socket.calls, ["pause", `close ${CLOSE_NO_JOIN_ACK} join not acknowledged`]);
+  });
+
+  it("cuts a silent reconnection with 4010 (the SDK tries again by itself), not 4408", () => {
+    const { timers, scheduled } = fakeTimers();
+    const { client, socket } = fakeClient();
+    let cut = 0;
+    requireJoinAck(timers, client, 1, () => cut++, true);
+    scheduled[0]!.fn();
+    assert.equal(cut, 1);
+    assert.deepEqual(socket.calls, ["pause", `close ${CloseCode.MAY_TRY_RECONNECT} reconnection not acknowledged`]);
   });
 
   it("leaves alone a client that acknowledged (or is already leaving) by the deadline", () => {
@@ -116,5 +126,71 @@ describe("What holds a dropped player's seat (holdable)", () => {
     const standIn = holdable(fresh);
     assert.notEqual(standIn, fresh, "Colyseus refuses to hold a client that never acknowledged");
     assert.deepEqual(standIn, { sessionId: "b", reconnectionToken: "tokB", auth: { userId: "u2" }, userData: { name: "Bob" }, view: undefined });
+  });
+});
+
+describe("The tokens that take back a dropped seat (ReturnTokens)", () => {
+  /** Colyseus's hold, as far as ReturnTokens uses it: the pending reconnections by token. */
+  function fakeRoom() {
+    const room = {
+      _reconnections: {} as Record<string, [string, Deferred]>,
+      allowReconnection(holder: Client) {
+        const d = new Deferred();
+        room._reconnections[holder.reconnectionToken] = [holder.sessionId, d];
+        return d;
+      },
+    };
+    return room;
+  }
+  /** A reconnection of session s1 holding `token`, acknowledged or not. */
+  const connection = (token: string, acknowledged: boolean) => ({ sessionId: "s1", reconnectionToken: token, state: ClientState.LEAVING, ...(acknowledged ? {} : { _enqueuedMessages: [] }) }) as unknown as Client;
+  const held = (room: ReturnType<typeof fakeRoom>) => Object.keys(room._reconnections).sort();
+
+  it("an acknowledged player's seat is held under its token only; an unacknowledged reconnection's also under every token it may have come back with, at most " + MAX_RETURN_TOKENS, async () => {
+    const room = fakeRoom();
+    const returns = new ReturnTokens();
+    returns.hold(room as unknown as Room, connection("t0", true), 10);
+    assert.deepEqual(held(room), ["t0"]);
+    for (let i = 1; i <= 5; i++) {
+      const pending = room._reconnections[`t${i - 1}`]!;
+      const again = connection(`t${i}`, false);
+      pending[1].resolve(again);
+      for (const token of Object.keys(room._reconnections)) delete room._reconnections[token]; // Colyseus's own cleanup of the primary
+      returns.back(again);
+      assert.equal(returns.returning(again), true);
+      returns.hold(room as unknown as Room, again, 10);
+      const expected = Array.from({ length: Math.min(i + 1, MAX_RETURN_TOKENS) }, (_, k) => `t${i - k}`).sort();
+      assert.deepEqual(held(room), expected, `after ${i} quiet reconnections`);
+      for (const token of expected) assert.equal(room._reconnections[token], room._reconnections[`t${i}`], `${token} takes back the same seat`);
+    }
+    // An acknowledged reconnection holds the token it confirmed only.
+    const confirmed = connection("t9", true);
+    room._reconnections["t5"]![1].resolve(confirmed);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(held(room), ["t5"], "the aliases went with the hold");
+    delete room._reconnections["t5"];
+    returns.back(confirmed);
+    returns.hold(room as unknown as Room, confirmed, 10);
+    assert.deepEqual(held(room), ["t9"]);
+  });
+
+  it("a fresh join is not a returning one; a restored seat's token is what its player came back with; a player gone is forgotten", () => {
+    const room = fakeRoom();
+    const returns = new ReturnTokens();
+    assert.equal(returns.returning(connection("x", false)), false);
+    returns.restored("s1", "saved");
+    const back = connection("new", false);
+    returns.back(back);
+    returns.hold(room as unknown as Room, back, 10);
+    assert.deepEqual(held(room), ["new", "saved"]);
+
+    const other = new ReturnTokens();
+    const room2 = fakeRoom();
+    other.restored("s1", "saved");
+    other.forget("s1");
+    const again = connection("new", false);
+    other.back(again);
+    other.hold(room2 as unknown as Room, again, 10);
+    assert.deepEqual(held(room2), ["new"]);
   });
 });

@@ -380,6 +380,60 @@ describe("Room paths: refusals, failures, names, drain", () => {
     for (const p of [a, back]) await p.until(() => p.state.board[0] !== "", "the game goes on");
   });
 
+  describe("a player whose reconnection goes quiet before it acknowledges the join (a phone whose network died again as it came back)", () => {
+    /**
+     * The SDK's reconnection by hand with `token` ("roomId:token"): the matchmaker's step,
+     * then a WebSocket that gets the join (and its new token) and never answers. Resolves with
+     * the token it was given and the code it was cut with.
+     */
+    async function silentReturn(token: string) {
+      const [roomId, secret] = token.split(":");
+      const res = await fetch(`${url()}/matchmake/reconnect/${roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
+      assert.equal(res.status, 200, await res.clone().text());
+      const r = (await res.json()) as { processId: string; roomId: string; sessionId: string };
+      const ws = new WebSocket(`ws://127.0.0.1:${suite.port}/${r.processId}/${r.roomId}?sessionId=${r.sessionId}&reconnectionToken=${secret}`);
+      let given = "";
+      ws.on("message", (data: Buffer) => {
+        if (data[0] === 10 /* JOIN_ROOM: [code, length, token…] */) given = data.subarray(2, 2 + data[1]!).toString();
+      });
+      const code = await new Promise<number>((resolve) => ws.on("close", (c) => resolve(c)));
+      return { given: `${roomId}:${given}`, code };
+    }
+
+    for (const [comesBackWith, quietTimes] of [["the token it had (the join never reached it)", 2], ["the token it was given", 1]] as const) {
+      it(`is cut with 4010 (try again), keeps the seat, and comes back with ${comesBackWith}${quietTimes > 1 ? `, after ${quietTimes} such reconnections` : ""}`, async () => {
+        const { room, a, b, first } = await suite.startedTicTacToe();
+        const live = internals(room.roomId) as unknown as { settings: { joinAckSeconds: number } };
+        live.settings = { ...live.settings, joinAckSeconds: 0.3 };
+        b.room.reconnection.enabled = false;
+        dropConnection(b.room);
+        await a.until(() => a.state.players.get(b.id)?.connected === false, "Bob away");
+        let given = "";
+        for (let i = 0; i < quietTimes; i++) {
+          const quiet = await silentReturn(b.room.reconnectionToken);
+          assert.equal(quiet.code, CloseCode.MAY_TRY_RECONNECT, "cut with 'may try to reconnect', not 4408");
+          given = quiet.given;
+          assert.notEqual(given, b.room.reconnectionToken, "that connection was given a new token");
+          await a.until(() => a.state.players.get(b.id)?.connected === false, "Bob away again");
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(a.state.phase, "playing", "no forfeit");
+        assert.equal(roomLog(room.roomId, "reconnection not acknowledged in time; disconnecting, seat held").sessionId, b.id);
+
+        const token = comesBackWith === "the token it was given" ? given : b.room.reconnectionToken;
+        const back = new Player<Ttt>(await new Client(url()).reconnect<Ttt>(token));
+        await a.until(() => a.state.players.get(b.id)?.connected === true, "Bob back");
+        await back.until(() => back.state.phase === "playing", "Bob's state");
+        const mover = first === a ? a : back;
+        mover.send("make_move", { row: 0, col: 0 });
+        for (const p of [a, back]) await p.until(() => p.state.board[0] !== "", "the game goes on");
+        // The other tokens went with the hold: none takes the seat a second time.
+        const other = token === given ? b.room.reconnectionToken : given;
+        await assert.rejects(new Client(url()).reconnect(other), refusedWith(ColyseusErrorCode.MATCHMAKE_EXPIRED));
+      });
+    }
+  });
+
   it("a player whose connection Colyseus drops for an undecodable frame (4002) gets no reconnection window: the opponent wins at once", async () => {
     const { a, first, second } = await suite.startedTicTacToe();
     const ws = (second.room.connection.transport as unknown as { ws: { send(data: Uint8Array): void } }).ws;
