@@ -45,6 +45,8 @@ export interface RoomOutput {
    * token, which the snapshot holds again; their seat must be held under it.
    */
   heldToken(sessionId: string, current: string): string;
+  /** A dropped player's seat is held under these tokens too (src/rooms/join-ack.ts, ReturnTokens): the snapshot holds them. */
+  heldAlso(sessionId: string, tokens: readonly string[]): void;
   /** The player has no seat any more. */
   unseated(sessionId: string): void;
   /** Another process owns this room now, or will (its game handed over at the drain's end): this copy sends nothing more and is closing. */
@@ -64,6 +66,7 @@ export function directOutput(room: Pick<Room, "broadcastPatch">): RoomOutput {
     reconnected: () => undefined,
     tokenSent: () => undefined,
     heldToken: (_sessionId, current) => current,
+    heldAlso: () => undefined,
     unseated: () => undefined,
     superseded: false,
     dispose: () => undefined,
@@ -85,6 +88,8 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   private readonly tokens = new Map<string, string>();
   /** Reconnections whose new token is not sent yet: the token their player still holds, by session id. */
   private readonly unsent = new Map<string, string>();
+  /** The other tokens a dropped player's seat is held under ({@link heldAlso}), by session id. */
+  private readonly also = new Map<string, string[]>();
   private closing = false;
   /** The room ended: a write still in flight that is answered "superseded" (the snapshot was already deleted) closes nothing. */
   private disposed = false;
@@ -153,6 +158,7 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   reconnected(sessionId: string, token: string): void {
     const previous = this.tokens.get(sessionId);
     if (previous === undefined) return;
+    this.also.delete(sessionId);
     if (!this.unsent.has(sessionId)) this.unsent.set(sessionId, previous);
     this.tokens.set(sessionId, token);
     this.gate.changed();
@@ -171,9 +177,17 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
     return previous;
   }
 
+  heldAlso(sessionId: string, tokens: readonly string[]): void {
+    if (tokens.length === 0 && !this.also.has(sessionId)) return;
+    if (tokens.length === 0) this.also.delete(sessionId);
+    else this.also.set(sessionId, [...tokens]);
+    this.gate.changed();
+  }
+
   unseated(sessionId: string): void {
     this.tokens.delete(sessionId);
     this.unsent.delete(sessionId);
+    this.also.delete(sessionId);
   }
 
   /**
@@ -181,10 +195,11 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
    * player held on the dead process). A stand-in's reconnection counts no join, so the seat
    * counts as a client now, until the player is back or the hold ends; `onExpired` runs if nobody comes back in time.
    */
-  hold(sessionId: string, token: string, seconds: number, onExpired: (standIn: Client) => void): void {
+  hold(sessionId: string, token: string, also: readonly string[], seconds: number, onExpired: (standIn: Client) => void): void {
     this.tokens.set(sessionId, token);
+    if (also.length > 0) this.also.set(sessionId, [...also]);
     countClients(this.room, 1);
-    holdSeat(this.room, sessionId, token, seconds, (standIn, expired) => {
+    holdSeat(this.room, sessionId, token, also, seconds, (standIn, expired) => {
       // Counted out however the hold ended (a closing room's stand-in never leaves).
       countClients(this.room, -1);
       // A room already gone (its restore failed, it ended) has nobody to tell.
@@ -279,7 +294,8 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
     const seats: SnapshotSeat[] = [];
     for (const seat of body.seats) {
       const token = this.tokens.get(seat.sessionId);
-      if (token !== undefined) seats.push({ sessionId: seat.sessionId, token, name: seat.name, awayUntil: seat.awayUntil, userId: seat.userId });
+      const also = this.also.get(seat.sessionId);
+      if (token !== undefined) seats.push({ sessionId: seat.sessionId, token, ...(also ? { also } : {}), name: seat.name, awayUntil: seat.awayUntil, userId: seat.userId });
     }
     body.seats = seats;
     return body as SnapshotBody;

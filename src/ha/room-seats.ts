@@ -14,9 +14,28 @@ import { interceptFrames } from "../rooms/frame-clock.js";
  * onLeave for a stand-in): `expired` is true when the window passed, false when the room
  * closed first.
  */
-export function holdSeat(room: Room, sessionId: string, token: string, seconds: number, onEnded: (standIn: Client, expired: boolean) => void): void {
+export function holdSeat(room: Room, sessionId: string, token: string, also: readonly string[], seconds: number, onEnded: (standIn: Client, expired: boolean) => void): void {
   const standIn = seatStandIn({ sessionId, reconnectionToken: token });
   room.allowReconnection(standIn, Math.max(0.1, seconds)).catch((reason: unknown) => onEnded(standIn, reason === false));
+  for (const alias of also) holdAlsoUnder(room, token, alias);
+}
+
+/**
+ * Adds `alias` to the room's pending reconnection held under `token`: whoever presents
+ * either takes the seat back, and the alias goes when the hold ends. Colyseus keeps these
+ * in a private field (`_reconnections`, checked in @colyseus/core 0.18: the matchmaker's
+ * `checkReconnectionToken`, `hasReservedSeat` and the join itself look the token up there).
+ */
+export function holdAlsoUnder(room: Room, token: string, alias: string): void {
+  const pending = (room as unknown as { _reconnections: Record<string, [string, { promise: Promise<unknown> }]> })._reconnections;
+  const entry = pending[token];
+  if (!entry || pending[alias]) return;
+  pending[alias] = entry;
+  entry[1].promise
+    .finally(() => {
+      if (pending[alias] === entry) delete pending[alias];
+    })
+    .catch(() => undefined);
 }
 
 /**

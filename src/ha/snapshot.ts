@@ -43,6 +43,12 @@ const seat = z.object({
   sessionId: z.string().min(1).max(64),
   /** The seat's current reconnection token (without the `roomId:` prefix). */
   token: z.string().min(1).max(128),
+  /**
+   * Other tokens that take the seat back (src/rooms/join-ack.ts, ReturnTokens): its player
+   * dropped in a reconnection that never acknowledged its join, whose new token may never
+   * have reached them. Absent in snapshots from before 2026-12-06, and when there are none.
+   */
+  also: z.array(z.string().min(1).max(128)).max(3).optional(),
   name: z.string().max(SEAT_NAME_MAX),
   /** Epoch ms the seat's reconnection window ends, when the player was away at the snapshot. */
   awayUntil: z.number().optional(),
@@ -161,8 +167,12 @@ function storedParts(snapshot: StoredSnapshot): Parts {
 export const SEAT_KEYS = Object.keys(seat.shape) as (keyof SnapshotSeat)[];
 
 function sameSeat(a: SnapshotSeat, b: SnapshotSeat): boolean {
-  for (const key of SEAT_KEYS) if (a[key] !== b[key]) return false;
+  for (const key of SEAT_KEYS) if (key === "also" ? !sameTokens(a.also, b.also) : a[key] !== b[key]) return false;
   return true;
+}
+
+function sameTokens(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((token, i) => token === b[i]));
 }
 
 /**

@@ -339,7 +339,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     // Under the token the player holds: a reconnection cut while it waited for its snapshot
     // never got its new one (Colyseus looks the hold up by the dropped client's token).
     client.reconnectionToken = this.out.heldToken(client.sessionId, client.reconnectionToken);
-    this.returns.hold(this, client, this.settings.reconnectSeconds);
+    this.out.heldAlso(client.sessionId, this.returns.hold(this, client, this.settings.reconnectSeconds));
   }
 
   override async onReconnect(client: Client) {
@@ -458,8 +458,9 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
   private holdRestored(seat: RestoredSeat, seconds: number) {
     this.limit.add(seat.sessionId);
     this.settings.metrics?.clientIn(this.roomName);
-    this.failover!.hold(seat.sessionId, seat.token, seconds, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
-    this.returns.restored(seat.sessionId, seat.token);
+    const also = seat.also ?? [];
+    this.failover!.hold(seat.sessionId, seat.token, also, seconds, (standIn) => this.onLeave(standIn, CloseCode.MAY_TRY_RECONNECT));
+    this.returns.restored(seat.sessionId, [seat.token, ...also]);
     this.seatIndex.sits(seat.sessionId);
   }
 

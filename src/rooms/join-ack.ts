@@ -9,7 +9,7 @@
  */
 import { CloseCode, ClientState, ServerError, type Client, type Room } from "@colyseus/core";
 import type WebSocket from "ws";
-import { joinAckWaiting, seatStandIn } from "../ha/room-seats.js";
+import { holdAlsoUnder, joinAckWaiting, seatStandIn } from "../ha/room-seats.js";
 import { CLOSE_NO_JOIN_ACK, CLOSE_ROOM_MOVED } from "../protocol/errors.js";
 import { cutConnection } from "../transport.js";
 import type { RoomTimers } from "./timers.js";
@@ -68,7 +68,8 @@ export const MAX_RETURN_TOKENS = 4;
  * or cut before that acknowledgement may have died before the frame reached them: they
  * still hold the token they came back with. Its seat is then held under both (Colyseus
  * holds a seat under one; the others are added to its pending reconnections and go with
- * it), and so on over several such reconnections, up to {@link MAX_RETURN_TOKENS}.
+ * it), and so on over several such reconnections, up to {@link MAX_RETURN_TOKENS}. With high
+ * availability the snapshot holds them too (`also`), for a restored copy.
  */
 export class ReturnTokens {
   /** Session → the tokens its seat is held under while its player is away. */
@@ -76,20 +77,24 @@ export class ReturnTokens {
   /** A reconnection → the tokens its player may have come back with. */
   private readonly cameWith = new WeakMap<Client, string[]>();
 
-  /** Holds `client`'s seat for `seconds` (the room's `allowReconnection`: onLeave follows if nobody comes back). */
-  hold(room: Room, client: Client, seconds: number): void {
+  /**
+   * Holds `client`'s seat for `seconds` (the room's `allowReconnection`: onLeave follows if
+   * nobody comes back). Returns the tokens that take it back besides the client's own.
+   */
+  hold(room: Room, client: Client, seconds: number): string[] {
     const holder = holdable(client);
     // Rejected when the window passes (Colyseus then calls onLeave) or with "disposing" on shutdown.
     room.allowReconnection(holder, seconds).catch(() => undefined);
     const tokens = [holder.reconnectionToken];
     if (holder !== client) for (const token of this.cameWith.get(client) ?? []) if (!tokens.includes(token) && tokens.length < MAX_RETURN_TOKENS) tokens.push(token);
-    for (const token of tokens.slice(1)) alsoHeldUnder(room, holder.reconnectionToken, token);
+    for (const token of tokens.slice(1)) holdAlsoUnder(room, holder.reconnectionToken, token);
     this.heldUnder.set(client.sessionId, tokens);
+    return tokens.slice(1);
   }
 
-  /** A seat restored from a snapshot is held under `token` (src/ha/room-seats.ts holds it). */
-  restored(sessionId: string, token: string): void {
-    this.heldUnder.set(sessionId, [token]);
+  /** A seat restored from a snapshot is held under `tokens` (src/ha/room-seats.ts holds it). */
+  restored(sessionId: string, tokens: readonly string[]): void {
+    this.heldUnder.set(sessionId, [...tokens]);
   }
 
   /** `client` took its seat back, with one of the tokens it was held under. */
@@ -107,22 +112,4 @@ export class ReturnTokens {
   forget(sessionId: string): void {
     this.heldUnder.delete(sessionId);
   }
-}
-
-/**
- * Adds `alias` to the room's pending reconnection held under `token`: whoever presents
- * either takes the seat back, and the alias goes when the hold ends. Colyseus keeps these
- * in a private field (`_reconnections`, checked in @colyseus/core 0.18: the matchmaker's
- * `checkReconnectionToken`, `hasReservedSeat` and the join itself look the token up there).
- */
-function alsoHeldUnder(room: Room, token: string, alias: string): void {
-  const pending = (room as unknown as { _reconnections: Record<string, [string, { promise: Promise<unknown> }]> })._reconnections;
-  const entry = pending[token];
-  if (!entry || pending[alias]) return;
-  pending[alias] = entry;
-  entry[1].promise
-    .finally(() => {
-      if (pending[alias] === entry) delete pending[alias];
-    })
-    .catch(() => undefined);
 }

@@ -38,8 +38,12 @@ function fakeRoom(roomId = "room-1") {
       disconnects.push(code);
       return Promise.resolve();
     },
+    /** Colyseus's pending reconnections, by the token that takes each back. */
+    _reconnections: {} as Record<string, [string, { promise: Promise<Client> }]>,
     allowReconnection(client: Client, seconds: number) {
-      return new Promise<Client>((resolve, reject) => reconnections.push({ client, seconds, resolve, reject }));
+      const promise = new Promise<Client>((resolve, reject) => reconnections.push({ client, seconds, resolve, reject }));
+      room._reconnections[client.reconnectionToken] = [client.sessionId, { promise }];
+      return promise;
     },
   };
   return { room, asRoom: room as unknown as Room, sent, disconnects, reconnections, patches: () => sent.filter((s) => s === "patch").length };
@@ -316,6 +320,34 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.equal(failover.heldToken("a", "token-6"), "token-6");
   });
 
+  it("heldAlso(): the other tokens a dropped player's seat is held under are in the next body, until the player is back or gone; none, nothing written", async () => {
+    const { failover, service, state } = setup();
+    state.seats = [
+      { sessionId: "a", name: "Ann" },
+      { sessionId: "b", name: "Bob" },
+    ];
+    failover.seated("a", "token-a");
+    failover.seated("b", "token-b");
+    failover.heldAlso("b", []);
+    assert.equal(service.writes.length, 0, "no other token: nothing to write");
+    failover.heldAlso("a", ["token-a0"]);
+    assert.equal(service.writes.length, 1);
+    assert.deepEqual(service.writes[0]!.body.seats.map((s) => s.also), [["token-a0"], undefined]);
+    service.writes[0]!.answer("saved");
+    await tick();
+    failover.reconnected("a", "token-a2"); // back: the new token is the one that counts
+    service.writes[1]!.answer("saved");
+    await tick();
+    assert.deepEqual(service.writes[1]!.body.seats.map((s) => s.also), [undefined, undefined]);
+    failover.heldAlso("b", ["token-b0", "token-bx"]);
+    failover.unseated("b");
+    state.seats = [{ sessionId: "a", name: "Ann" }];
+    service.writes[2]!.answer("saved");
+    await tick();
+    failover.changed();
+    assert.deepEqual(service.writes.at(-1)!.body.seats.map((s) => [s.sessionId, s.also]), [["a", undefined]], "a seat given up forgets them");
+  });
+
   it("reconnected() for a session that holds no seat does nothing: no write, no token", async () => {
     const { failover, service, state } = setup();
     state.seats = [
@@ -580,7 +612,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     const { failover, service, state, room, reconnections } = setup(3);
     state.seats = [{ sessionId: "a", name: "Ann" }];
     const expired: Client[] = [];
-    failover.hold("a", "old-token-a", 30, (standIn) => expired.push(standIn));
+    failover.hold("a", "old-token-a", [], 30, (standIn) => expired.push(standIn));
     assert.equal(room._listing.clients, 1, "the listing counts the held seat");
     assert.equal(matchMaker.stats.local.ccu, ccuBefore + 1, "so does the process's client count");
     assert.equal(reconnections.length, 1, "Colyseus's reconnection window is opened");
@@ -601,10 +633,23 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.equal(expired[0]!.sessionId, "a");
   });
 
+  it("hold() with other tokens (a seat held so on the dead process): whoever presents any of them takes the seat back, the next body holds them, and they go with the hold", async () => {
+    const { failover, service, state, room, reconnections } = setup(3);
+    state.seats = [{ sessionId: "a", name: "Ann" }];
+    failover.hold("a", "token-a", ["token-a0", "token-a1"], 30, () => undefined);
+    assert.deepEqual(Object.keys(room._reconnections).sort(), ["token-a", "token-a0", "token-a1"]);
+    for (const alias of ["token-a0", "token-a1"]) assert.equal(room._reconnections[alias], room._reconnections["token-a"], `${alias} takes back the same seat`);
+    failover.changed();
+    assert.deepEqual(service.writes[0]!.body.seats.map((s) => [s.token, s.also]), [["token-a", ["token-a0", "token-a1"]]]);
+    reconnections[0]!.resolve({ sessionId: "a" } as Client);
+    await tick();
+    assert.deepEqual(Object.keys(room._reconnections), ["token-a"], "the other tokens went with the hold (Colyseus removes its own)");
+  });
+
   it("hold(): a reconnection window rejected for another reason (the room closing) reports no expiry, and the seat is counted out", async () => {
     const { failover, reconnections, room } = setup(3);
     let expired = 0;
-    failover.hold("a", "old-token-a", 30, () => expired++);
+    failover.hold("a", "old-token-a", [], 30, () => expired++);
     reconnections[0]!.reject(new Error("disposing"));
     await tick();
     assert.equal(expired, 0);
@@ -615,7 +660,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
   it("hold(): a seat whose window ends after the copy was superseded reports no expiry, and the seat is counted out", async () => {
     const { failover, reconnections, room } = setup(3);
     let expired = 0;
-    failover.hold("a", "old-token-a", 30, () => expired++);
+    failover.hold("a", "old-token-a", [], 30, () => expired++);
     failover.supersede();
     reconnections[0]!.reject(false);
     await tick();
@@ -627,7 +672,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
   it("hold(): a seat whose window ends after the room was disposed (its restore failed, or it ended) reports no expiry", async () => {
     const { failover, reconnections, room } = setup(3);
     let expired = 0;
-    failover.hold("a", "old-token-a", 30, () => expired++);
+    failover.hold("a", "old-token-a", [], 30, () => expired++);
     failover.dispose();
     reconnections[0]!.reject(false);
     await tick();
@@ -644,7 +689,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     const onUnhandled = (reason: unknown) => void unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
     try {
-      failover.hold("a", "old-token-a", 30, () => {
+      failover.hold("a", "old-token-a", [], 30, () => {
         throw new TypeError("cannot read properties of null (reading 'map')");
       });
       room.reconnections[0]!.reject(false);

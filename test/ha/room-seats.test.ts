@@ -23,7 +23,7 @@ function reconnectingRoom() {
 describe("A seat held for a player of a dead process (holdSeat, seatStandIn)", () => {
   it("opens Colyseus's reconnection window for the seat's token, on a stand-in with only the session and token", () => {
     const { room, windows } = reconnectingRoom();
-    holdSeat(room, "a", "tokA", 30, () => assert.fail("not ended"));
+    holdSeat(room, "a", "tokA", [], 30, () => assert.fail("not ended"));
     assert.equal(windows.length, 1);
     assert.deepEqual(windows[0]!.client, { sessionId: "a", reconnectionToken: "tokA", auth: undefined, userData: undefined, view: undefined });
     assert.equal(windows[0]!.seconds, 30);
@@ -31,9 +31,9 @@ describe("A seat held for a player of a dead process (holdSeat, seatStandIn)", (
 
   it("a window already over (0 or fewer seconds left) still opens for a tenth of a second", () => {
     const { room, windows } = reconnectingRoom();
-    holdSeat(room, "a", "tokA", 0, () => undefined);
-    holdSeat(room, "b", "tokB", -12, () => undefined);
-    holdSeat(room, "c", "tokC", 0.25, () => undefined);
+    holdSeat(room, "a", "tokA", [], 0, () => undefined);
+    holdSeat(room, "b", "tokB", [], -12, () => undefined);
+    holdSeat(room, "c", "tokC", [], 0.25, () => undefined);
     assert.deepEqual(windows.map((w) => w.seconds), [0.1, 0.1, 0.25]);
   });
 
@@ -41,9 +41,9 @@ describe("A seat held for a player of a dead process (holdSeat, seatStandIn)", (
     const { room, windows } = reconnectingRoom();
     const ended: [string, boolean][] = [];
     const onEnded = (standIn: Client, expired: boolean) => void ended.push([standIn.sessionId, expired]);
-    holdSeat(room, "a", "tokA", 5, onEnded);
-    holdSeat(room, "b", "tokB", 5, onEnded);
-    holdSeat(room, "c", "tokC", 5, onEnded);
+    holdSeat(room, "a", "tokA", [], 5, onEnded);
+    holdSeat(room, "b", "tokB", [], 5, onEnded);
+    holdSeat(room, "c", "tokC", [], 5, onEnded);
     windows[0]!.reject(false); // Colyseus: the window passed
     windows[1]!.reject(new Error("disposing")); // the room closed first
     windows[2]!.resolve({ sessionId: "c" } as Client); // the player came back

@@ -349,8 +349,8 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     });
 
     it("every member of a seat counts: a change to any one of them is sent (the seats are compared member by member, not as JSON)", () => {
-      const full: SnapshotSeat = { sessionId: "s1", token: "t1", name: "Ada", awayUntil: 1000, userId: "u1" };
-      const other: SnapshotSeat = { sessionId: "s9", token: "t9", name: "Zed", awayUntil: 2000, userId: "u9" };
+      const full: SnapshotSeat = { sessionId: "s1", token: "t1", also: ["t0"], name: "Ada", awayUntil: 1000, userId: "u1" };
+      const other: SnapshotSeat = { sessionId: "s9", token: "t9", also: ["t0", "t8"], name: "Zed", awayUntil: 2000, userId: "u9" };
       assert.deepEqual([...SEAT_KEYS].sort(), Object.keys(full).sort(), "the test covers every member a seat has");
       for (const key of SEAT_KEYS) {
         const diff = new FieldDiff();
@@ -359,6 +359,12 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
         assert.deepEqual(names(diff.next({ ...base, seats: [{ ...full, [key]: other[key] }] })), ["seats"], key);
         assert.deepEqual(names(diff.next({ ...base, seats: [{ ...full }] })), [], `${key}: an equal copy is no change`);
       }
+      const diff = new FieldDiff();
+      diff.next({ ...base, seats: [full] });
+      diff.landed();
+      assert.deepEqual(names(diff.next({ ...base, seats: [{ ...full, also: ["t0"] }] })), [], "the same other tokens in a new list: no change");
+      assert.deepEqual(names(diff.next({ ...base, seats: [{ ...full, also: ["t7"] }] })), ["seats"], "others of the same number: a change");
+      assert.deepEqual(names(diff.next({ ...base, seats: [{ ...full, also: undefined }] })), ["seats"], "none any more: a change");
     });
 
     it("a whole snapshot leaves out a game key whose value is undefined (JSON has no undefined)", () => {

@@ -3,6 +3,7 @@
  * can await "the next `error`" and also assert that nothing else arrived.
  */
 import type { Room as SdkRoom } from "@colyseus/sdk";
+import WebSocket from "ws";
 
 export interface Received {
   type: string;
@@ -105,4 +106,25 @@ export function refusedWith(code: number, message?: RegExp) {
 /** Cuts a client's socket without a goodbye, as a dropped phone does (close code 1006). */
 export function dropConnection(room: SdkRoom): void {
   (room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
+}
+
+/**
+ * A reconnection that goes quiet as it comes back (a phone whose network died again): the
+ * SDK's reconnection by hand with `token` ("roomId:token") through the server at `url`, the
+ * matchmaker's step, then a WebSocket that gets the join (and its new token) and never
+ * acknowledges it. Resolves, once the server has cut it, with the token it was given
+ * ("roomId:token") and the close code.
+ */
+export async function quietReconnection(url: string, token: string): Promise<{ given: string; code: number }> {
+  const [roomId, secret] = token.split(":");
+  const res = await fetch(`${url}/matchmake/reconnect/${roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
+  if (res.status !== 200) throw new Error(`reconnect refused: ${res.status} ${await res.text()}`);
+  const r = (await res.json()) as { processId: string; roomId: string; sessionId: string };
+  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/${r.processId}/${r.roomId}?sessionId=${r.sessionId}&reconnectionToken=${secret}`);
+  let given = "";
+  ws.on("message", (data: Buffer) => {
+    if (data[0] === 10 /* JOIN_ROOM: [code, length, token…] */) given = data.subarray(2, 2 + data[1]!).toString();
+  });
+  const code = await new Promise<number>((resolve) => ws.on("close", (c) => resolve(c)));
+  return { given: `${roomId}:${given}`, code };
 }

@@ -178,7 +178,7 @@ describe("The tokens that take back a dropped seat (ReturnTokens)", () => {
     const room = fakeRoom();
     const returns = new ReturnTokens();
     assert.equal(returns.returning(connection("x", false)), false);
-    returns.restored("s1", "saved");
+    returns.restored("s1", ["saved"]);
     const back = connection("new", false);
     returns.back(back);
     returns.hold(room as unknown as Room, back, 10);
@@ -186,7 +186,7 @@ describe("The tokens that take back a dropped seat (ReturnTokens)", () => {
 
     const other = new ReturnTokens();
     const room2 = fakeRoom();
-    other.restored("s1", "saved");
+    other.restored("s1", ["saved"]);
     other.forget("s1");
     const again = connection("new", false);
     other.back(again);

@@ -15,7 +15,7 @@ import { CLOSE_NO_JOIN_ACK, ErrorCode, JoinErrorCode } from "../../src/protocol/
 import type { BoardGameState as TicTacToeState } from "../../src/schema/BoardGameState.js";
 import type { OweDrahnState } from "../../src/schema/OweDrahnState.js";
 import type { DiceState } from "../../src/schema/DiceState.js";
-import { dropConnection, eventually, Player, refusedWith } from "../helpers/clients.js";
+import { dropConnection, eventually, Player, quietReconnection, refusedWith } from "../helpers/clients.js";
 import { roomSuite, topRowWin } from "../helpers/rooms.js";
 import { logMark, logsSince, roomLog, roomLogs, TEST_ENV } from "../helpers/server.js";
 import { keepers } from "../helpers/dice-picks.js";
@@ -381,25 +381,6 @@ describe("Room paths: refusals, failures, names, drain", () => {
   });
 
   describe("a player whose reconnection goes quiet before it acknowledges the join (a phone whose network died again as it came back)", () => {
-    /**
-     * The SDK's reconnection by hand with `token` ("roomId:token"): the matchmaker's step,
-     * then a WebSocket that gets the join (and its new token) and never answers. Resolves with
-     * the token it was given and the code it was cut with.
-     */
-    async function silentReturn(token: string) {
-      const [roomId, secret] = token.split(":");
-      const res = await fetch(`${url()}/matchmake/reconnect/${roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
-      assert.equal(res.status, 200, await res.clone().text());
-      const r = (await res.json()) as { processId: string; roomId: string; sessionId: string };
-      const ws = new WebSocket(`ws://127.0.0.1:${suite.port}/${r.processId}/${r.roomId}?sessionId=${r.sessionId}&reconnectionToken=${secret}`);
-      let given = "";
-      ws.on("message", (data: Buffer) => {
-        if (data[0] === 10 /* JOIN_ROOM: [code, length, token…] */) given = data.subarray(2, 2 + data[1]!).toString();
-      });
-      const code = await new Promise<number>((resolve) => ws.on("close", (c) => resolve(c)));
-      return { given: `${roomId}:${given}`, code };
-    }
-
     for (const [comesBackWith, quietTimes] of [["the token it had (the join never reached it)", 2], ["the token it was given", 1]] as const) {
       it(`is cut with 4010 (try again), keeps the seat, and comes back with ${comesBackWith}${quietTimes > 1 ? `, after ${quietTimes} such reconnections` : ""}`, async () => {
         const { room, a, b, first } = await suite.startedTicTacToe();
@@ -410,7 +391,7 @@ describe("Room paths: refusals, failures, names, drain", () => {
         await a.until(() => a.state.players.get(b.id)?.connected === false, "Bob away");
         let given = "";
         for (let i = 0; i < quietTimes; i++) {
-          const quiet = await silentReturn(b.room.reconnectionToken);
+          const quiet = await quietReconnection(url(), b.room.reconnectionToken);
           assert.equal(quiet.code, CloseCode.MAY_TRY_RECONNECT, "cut with 'may try to reconnect', not 4408");
           given = quiet.given;
           assert.notEqual(given, b.room.reconnectionToken, "that connection was given a new token");
