@@ -218,7 +218,7 @@ export class GameScreen {
       this.showFeedback(title, detail, code);
     };
     this.repeats = new RepeatGuard();
-    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol, refused, this.repeats, this.entry.toggles, () => this.scheduleRender()), log: (text) => this.log(text), rerender: () => this.scheduleRender() };
+    const ctx: ViewContext = { room, send: checkedSender(room, this.entry.protocol, refused, this.repeats, this.entry.toggles, () => this.scheduleRender()), log: (text) => this.log(text), rerender: () => this.scheduleRender(), recentHistory: () => this.history };
     this.view = this.entry.screen(ctx);
     if (this.spectator) {
       // The server keeps no place for a spectator (its reconnection would be refused):

@@ -25,6 +25,8 @@ export interface ViewContext<P extends GameProtocol = GameProtocol> {
   rerender(): void;
   /** The screen shows a recorded game (replay.ts): nothing is live, so nobody is waited for. */
   readonly replay?: boolean;
+  /** The room's newest history entries, oldest first, as the screen's log shows them (none in a replay). */
+  recentHistory?(): readonly HistoryEntry[];
 }
 
 export interface Summary {

@@ -72,6 +72,7 @@ describe("Browser: Owe Drahn", function () {
     assert.equal(await dee.page.getByTestId("btn-roll").count(), 0, "a spectator gets no game buttons");
 
     let lostLife = false;
+    let sawBust = false;
     let rolls = 0;
     const deadline = Date.now() + 50000;
     while (Date.now() < deadline) {
@@ -93,11 +94,15 @@ describe("Browser: Owe Drahn", function () {
         await page.getByTestId("choose-next").waitFor();
         await waitFor(async () => Number(await me.getAttribute("data-lives")) === lives - 1, "one life less");
         assert.equal(await text(page, "total"), "0");
+        // Why the total is 0, under it, on every page (not only in the log below the fold).
+        await expectText(page, "reset-note", /^You said “owe drahn”: one life less, the total is back to 0\.$/);
+        for (const p of players) if (p !== actor) await expectText(p.page, "reset-note", /^\S.* said “owe drahn”: one life less, the total is back to 0\.$/);
         await screenshot(page, "owedrahn-choose-next");
         const choices = page.locator("[data-testid=choose-next] button");
         assert.ok((await choices.count()) >= 2);
         await choices.last().click();
         await page.getByTestId("choose-next").waitFor({ state: "detached" });
+        await expectText(page, "reset-note", /^You said “owe drahn”: one life less, the total is back to 0\. You chose .+ to play next\.$/);
         lostLife = true;
         continue;
       }
@@ -105,6 +110,17 @@ describe("Browser: Owe Drahn", function () {
       await page.getByTestId("btn-roll").click();
       rolls++;
       await waitFor(async () => (await text(page, "event-log")) !== logBefore, "the roll in the log");
+      const newest = (await page.locator("[data-testid=event-log] li").first().textContent()) ?? "";
+      if (/over 15/.test(newest) && (await text(page, "winner")) === "") {
+        // A bust that leaves the game running: the 0 it leaves says why, under the total.
+        assert.equal(await text(page, "total"), "0");
+        await expectText(page, "reset-note", /^You rolled \d: total \d+ — over 15, you are out! The total starts again at 0\.$/);
+        for (const p of players) if (p !== actor) await expectText(p.page, "reset-note", /rolled \d: total \d+ — over 15, they are out! The total starts again at 0\.$/);
+        await screenshot(page, "owedrahn-bust");
+        sawBust = true;
+      } else if (!/over 15/.test(newest)) {
+        assert.equal(await text(page, "reset-note"), "", `a roll that did not reset the total needs no note (${newest})`);
+      }
     }
 
     const winners = await Promise.all(players.map((p) => text(p.page, "winner")));
@@ -132,6 +148,7 @@ describe("Browser: Owe Drahn", function () {
     // Two players are out.
     assert.equal(await ada.page.locator("[data-testid^=out-]").count(), 2);
     assert.ok(lostLife, "a life was given up once");
+    assert.ok(sawBust, "a player went out with the game still running");
     await expectText(ada.page, "event-log", /rolled|won/);
 
     const loser = players[winners.findIndex((w) => w !== "You win!")]!;

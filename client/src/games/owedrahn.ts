@@ -79,6 +79,34 @@ class OweDrahnView implements GameView<OweDrahnState> {
     }
   }
 
+  /**
+   * Why the running total is 0 during a game, when the last thing that happened set it so: a
+   * roll over the limit (the roller is out), "owe drahn" (and the choice of who plays next
+   * after it), or a player on turn who left. Shown under the total, where a player looks: a
+   * 12 that turned into 0 read like a bug while the reason was in the log, below the fold on
+   * a phone (play-test, 2026-12-06).
+   */
+  private whyZero(state: OweDrahnState): Text | undefined {
+    if (state.phase !== "playing" || state.currentValue !== 0) return undefined;
+    const recent = this.ctx.recentHistory?.() ?? [];
+    const last = recent.at(-1);
+    if (!last) return undefined;
+    const before = recent.at(-2);
+    const line = (entry: HistoryEntry) => this.historyLine(entry, state) ?? "";
+    switch (last.kind) {
+      case "roll":
+        return Number(last.data?.total) > LIMIT ? [line(last), " The total starts again at 0."] : undefined;
+      case "oweDrahn":
+        return line(last);
+      case "next":
+        return before?.kind === "oweDrahn" && before.game === last.game ? [line(before), " ", line(last)] : line(last);
+      case "left":
+        return last.data?.reset === true ? line(last) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
   /** The player's name (isolated when rendered), or "A player" for one not in the state. */
   private nameOf(id: string): Text {
     const state = this.ctx.room.state as OweDrahnState | undefined;
@@ -179,6 +207,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
       }),
     );
 
+    const reset = this.whyZero(state);
     const fill = Math.min(100, (state.currentValue / LIMIT) * 100);
     const tableArea = h(
       "section",
@@ -198,6 +227,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
         dieFace(state.lastRoll, { testid: "last-roll", class: Date.now() - this.rolledAt < ROLL_ANIMATION_MS ? "just-rolled" : "", attrs: { "aria-label": state.lastRoll ? `Last roll: ${dieWord(state.lastRoll)}${state.lastRoll === 3 ? " (counts 0)" : ""}` : "No roll yet" } }, "large"),
         state.lastRoll === 3 ? h("span", { class: "muted" }, "counts 0") : null,
       ),
+      reset ? h("p", { class: "od-reset", testid: "reset-note", attrs: { role: "status" } }, rich(reset)) : null,
     );
 
     const controls: Node[] = [];
