@@ -525,6 +525,10 @@ export class LobbyScreen {
       try {
         const room = await this.host.account.withAuthRetry(() => this.host.client.join("lobby", { include: "all" }));
         if (this.disposed) {
+          // The page left the lobby meanwhile (a seat restored on load, a quick Create): the
+          // listing the lobby sends first is not read (until 2026-12-06 the SDK warned in the
+          // console that nothing listened for it).
+          room.onMessage("*", () => undefined);
           void room.leave(true);
           return;
         }

@@ -114,3 +114,33 @@ describe("Browser: the lobby's lists hold still under the mouse", function () {
     assert.ok(Date.now() - rested < 3000, `shown ${Date.now() - rested} ms after the mouse stopped`);
   });
 });
+
+describe("Browser: a lobby left before its connection answered", function () {
+  this.timeout(60000);
+  const suite = browserSuite();
+
+  it("a player who creates a game before the lobby's join answers: the lobby's first list, arriving as it leaves, raises no SDK warning in the console", async () => {
+    const context = await suite.browser.newContext();
+    const page = await context.newPage();
+    suite.track({ context, page, errors: [] });
+    const warnings: string[] = [];
+    page.on("console", (msg) => {
+      if (msg.type() === "warning" && msg.text().includes("@colyseus/sdk")) warnings.push(msg.text());
+    });
+    // The lobby's join (the matchmaker's step) answers 1.5 s late: the page is in its game by then.
+    let held = 0;
+    await page.route("**/matchmake/join/lobby", async (route) => {
+      held++;
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto(suite.server.url);
+    await page.getByTestId("lobby").waitFor();
+    await page.getByTestId("name-input").fill("Ada");
+    await createRoom(page, "tictactoe");
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.equal(held, 1, "the lobby's join was held");
+    assert.deepEqual(warnings, [], "no SDK warning");
+    await page.getByTestId("game-screen").waitFor();
+  });
+});
