@@ -708,9 +708,13 @@ export class GameScreen {
               ),
         ),
       ),
+      // The two optional parts above the game's area hold their place when absent (an empty,
+      // hidden element of the same tag): the screen is patched child by child, and one that
+      // appeared (the invite, at a game's end) shifted the area, which was rebuilt, and the
+      // keyboard's focus on it fell to the page (play-test, 2026-12-06).
       (summary?.seeking ?? summary?.waiting) === true && this.quick && !this.isPrivate
         ? h("p", { class: "searching", testid: "searching", attrs: { role: "status" } }, "Searching for an opponent… The next player to use Quick match joins you here.")
-        : null,
+        : h("p", { attrs: { hidden: true } }),
       showInvite
         ? h(
             "div",
@@ -729,7 +733,7 @@ export class GameScreen {
               : null,
             this.copyByHand ? h("span", { class: "muted copy-hint", testid: "copy-hint", attrs: { role: "status" } }, "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.") : null,
           )
-        : null,
+        : h("div", { attrs: { hidden: true } }),
       h(
         "div",
         { class: "summary" },
@@ -871,7 +875,9 @@ export class GameScreen {
       if (primary && document.activeElement === area) primary.focus({ preventScroll: true });
       return;
     }
-    if (last.isConnected && last.disabled !== true) return;
+    // Still in the area and usable (a control the area holds no more, or the area itself
+    // rebuilt in another place, is not).
+    if (last.isConnected && last.disabled !== true && area.contains(last)) return;
     // Only a focus the area lost, never one the player moved elsewhere.
     const focused = document.activeElement;
     if (focused && focused !== document.body && focused !== last) return;

@@ -178,6 +178,54 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     assert.ok(!seen.has("BODY"), `the focus never on the page: ${[...seen].join(", ")}`);
   });
 
+  it("keyboard only, Owe Drahn: the focus resting on the game after a roll stays there when the game ends (the invite appearing above it moves nothing), and 'I'm ready' takes it for the next game", async () => {
+    const ada = await suite.player("Ada", LAPTOP);
+    const bob = await suite.player("Bob", LAPTOP);
+    const roomId = await createRoom(ada.page, "owedrahn");
+    await joinListed(bob.page, roomId);
+    for (const p of [ada, bob]) await p.page.getByTestId("btn-ready").click();
+    await ada.page.evaluate(() => ((window as unknown as { area?: Element | null }).area = document.querySelector(".game-area")));
+    const rollsBy = { ada: 0, bob: 0 };
+    while ((await text(ada.page, "winner")) === "") {
+      assert.ok(rollsBy.ada + rollsBy.bob < 80, "the game ends");
+      for (const [name, p] of [["ada", ada], ["bob", bob]] as const) {
+        if ((await p.page.getByTestId("btn-roll").count()) === 0 || (await text(ada.page, "winner")) !== "") continue;
+        // Ada plays by keyboard (Space on Roll, where the focus is at her turn); Bob clicks.
+        if (p === ada) {
+          await waitFor(async () => (await focusOn(ada)) === "btn-roll", `Roll focused at Ada's turn (the focus is on ${await focusOn(ada)})`, 3000);
+          await ada.page.keyboard.press("Space");
+        } else await bob.page.getByTestId("btn-roll").click();
+        rollsBy[name]++;
+        await waitFor(async () => (await p.page.getByTestId("btn-roll").count()) === 0, "the roll taken");
+      }
+    }
+    assert.ok(rollsBy.ada > 0, "Ada rolled");
+    await ada.page.getByTestId("invite").waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(await focusOn(ada), "game-area", "the focus stays on the game at its end");
+    assert.equal(await ada.page.evaluate(() => (window as unknown as { area?: Element | null }).area === document.querySelector(".game-area")), true, "the same area, kept in place");
+    await waitFor(async () => (await focusOn(ada)) === "btn-ready", `'I'm ready' focused for the next game (the focus is on ${await focusOn(ada)})`, 10000);
+  });
+
+  it("keyboard only: a focus resting on the game's area comes back into it when the area is rebuilt elsewhere on the screen", async () => {
+    const { first: x } = await startTwoPlayers(suite, "tictactoe", {}, LAPTOP);
+    await x.page.locator(".game-area").focus();
+    assert.equal(await focusOn(x), "game-area");
+    // The screen is patched child by child: with one part fewer above the area than the
+    // next render has (the summary's neighbour removed here; at a game's end until
+    // 2026-12-06, the invite appearing), the area's element is patched into the summary, a
+    // part that takes no focus, and the area is built anew below it.
+    const rebuilt = () => x.page.evaluate(() => (window as unknown as { old: Element }).old !== document.querySelector(".game-area"));
+    await x.page.evaluate(() => {
+      const area = document.querySelector(".game-area")!;
+      (window as unknown as { old: Element }).old = area;
+      area.previousElementSibling!.previousElementSibling!.remove();
+    });
+    await waitFor(rebuilt, "the next render", 3000);
+    // In the game again: on its first usable control (a free cell), as for any focus the area lost.
+    await waitFor(async () => (await focusOn(x)) === "cell-0", `the focus back in the game (it is on ${await focusOn(x)})`, 3000);
+  });
+
   it("keyboard only: when the opponent leaves mid-game, the focus a cell held goes to 'Back to the lobby' (the board went inert)", async () => {
     const { ada, bob } = await startTwoPlayers(suite, "tictactoe", {}, LAPTOP);
     await ada.page.getByTestId("cell-8").focus();
