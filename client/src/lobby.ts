@@ -718,7 +718,8 @@ export class LobbyScreen {
                         { class: "room-info" },
                         r.names.length ? [h("bdi", { class: "player-name" }, r.names.join(", ")), botWords ? ` and ${botWords}` : "", " · "] : botWords ? `${botWords} · ` : null,
                         `${r.players}/${r.seats} players · ${state}`,
-                        settingsWords(r.settings) ? ` · ${settingsWords(r.settings)}` : "",
+                        // (Until 2026-12-06 an Owe Drahn row also said "up to 8 players" after its "3/8 players".)
+                        settingsWords(r.settings, true) ? ` · ${settingsWords(r.settings, true)}` : "",
                       ),
                       held.has(r.roomId)
                         ? h("button", { class: "primary", action: "return", testid: `btn-return-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Return to your game: ${title} room ${r.roomId}` } }, "Return")
@@ -871,13 +872,16 @@ export class LobbyScreen {
   }
 }
 
-/** A room's settings in a few words: "30 s turns, to 5000 points, up to 4 players". */
-export function settingsWords(settings: Record<string, number> | undefined): string {
+/**
+ * A room's settings in a few words: "30 s turns, to 5000 points, up to 4 players"; without
+ * the seats where the line says them already (`seatsShown`: a lobby row's "1/4 players").
+ */
+export function settingsWords(settings: Record<string, number> | undefined, seatsShown = false): string {
   const words: string[] = [];
   for (const [key, value] of Object.entries(settings ?? {})) {
     if (key === "turnSeconds" && value > 0) words.push(`${value} s turns`);
     else if (key === "targetScore") words.push(`to ${value} points`);
-    else if (key === "maxPlayers") words.push(`up to ${value} players`);
+    else if (key === "maxPlayers" && !seatsShown) words.push(`up to ${value} players`);
   }
   return words.join(", ");
 }

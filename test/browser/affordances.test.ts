@@ -74,6 +74,10 @@ describe("Browser: impossible actions do not look possible (issue 12, defect 9)"
     const cy = await suite.player("Cy");
     const publicId = await createRoom(cy.page, "dice", { turnSeconds: 30 });
     await waitFor(async () => /^Cy · 1\/2 players · waiting for players · 30 s turns, to 3000 points$/.test((await bob.page.getByTestId(`room-${publicId}`).locator(".room-info").innerText().catch(() => "")).trim()), "the lobby line with names and settings");
+    // The seats are said once: "1/4 players", not again as "up to 4 players" (an invite says them so).
+    const dee = await suite.player("Dee");
+    const oweId = await createRoom(dee.page, "owedrahn", { maxPlayers: 4, turnSeconds: 20 });
+    await waitFor(async () => /^Dee · 1\/4 players · waiting for players · 20 s turns$/.test((await bob.page.getByTestId(`room-${oweId}`).locator(".room-info").innerText().catch(() => "")).trim()), "the Owe Drahn room's line, its seats said once");
 
     // The private game ends (its only player leaves): the link no longer offers Join.
     await ada.page.getByTestId("btn-leave").click();

@@ -3,7 +3,8 @@
  * Bob pointed at Fay's "Join", Eve's game started meanwhile, the list reordered, and his
  * click made him a spectator of Eve's game), nor push the forms below them away from it. A
  * new list waits while the mouse moves over the lists or below them, and shows once it goes
- * above them or rests.
+ * above them or rests. And a lobby the page left before its connection answered (a game
+ * created at once) leaves nothing behind that the SDK warns about.
  */
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
