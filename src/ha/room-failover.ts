@@ -12,7 +12,7 @@ import { CLOSE_ROOM_MOVED } from "../protocol/errors.js";
 import { SnapshotGate, type SaveResult } from "./gate.js";
 import { countClients, deferJoinAcks, detachListing, holdSeat, unlistIfMine } from "./room-seats.js";
 import type { RoomSnapshots, SnapshotBody, SnapshotRoom } from "./service.js";
-import type { SnapshotSeat } from "./snapshot.js";
+import { MAX_SEAT_ALIASES, type SnapshotSeat } from "./snapshot.js";
 
 /** How a room's state changes reach its clients. */
 export interface RoomOutput {
@@ -114,7 +114,11 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
       () => this.supersede(),
     );
     // A joining client's whole state goes out once nothing in it is unsaved.
-    deferJoinAcks(room, (ack) => this.gate.send(ack));
+    deferJoinAcks(room, (ack, client) => {
+      // The player has the token this join gave them: the ones before it take the seat no more.
+      this.acknowledged(client.sessionId);
+      this.gate.send(ack);
+    });
   }
 
   get roomId(): string {
@@ -158,10 +162,19 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
   reconnected(sessionId: string, token: string): void {
     const previous = this.tokens.get(sessionId);
     if (previous === undefined) return;
-    this.also.delete(sessionId);
     if (!this.unsent.has(sessionId)) this.unsent.set(sessionId, previous);
+    // Until the player acknowledges this join, they may hold only the token they came back
+    // with (the previous one, or one of the seat's others): a copy restored meanwhile must
+    // take those too (src/rooms/join-ack.ts, ReturnTokens, does the same on this process).
+    const others = [previous, ...(this.also.get(sessionId) ?? [])].filter((t, i, all) => t !== token && all.indexOf(t) === i);
+    this.also.set(sessionId, others.slice(0, MAX_SEAT_ALIASES));
     this.tokens.set(sessionId, token);
     this.gate.changed();
+  }
+
+  /** The player acknowledged their join: they hold its token, and the others go. */
+  private acknowledged(sessionId: string): void {
+    if (this.also.delete(sessionId)) this.gate.changed();
   }
 
   tokenSent(sessionId: string): void {
@@ -294,8 +307,9 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
     const seats: SnapshotSeat[] = [];
     for (const seat of body.seats) {
       const token = this.tokens.get(seat.sessionId);
-      const also = this.also.get(seat.sessionId);
-      if (token !== undefined) seats.push({ sessionId: seat.sessionId, token, ...(also ? { also } : {}), name: seat.name, awayUntil: seat.awayUntil, userId: seat.userId });
+      // (A reconnection cut before its token was sent holds the seat under the previous one again: not twice.)
+      const also = this.also.get(seat.sessionId)?.filter((t) => t !== token);
+      if (token !== undefined) seats.push({ sessionId: seat.sessionId, token, ...(also?.length ? { also } : {}), name: seat.name, awayUntil: seat.awayUntil, userId: seat.userId });
     }
     body.seats = seats;
     return body as SnapshotBody;

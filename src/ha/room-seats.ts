@@ -90,7 +90,7 @@ export function joinAckWaiting(client: Client): boolean {
  * no patch it gets later repeats part of it. Every other frame goes on at once. Call in
  * `onCreate`, before anyone joins (Colyseus binds the frame handler at each join).
  */
-export function deferJoinAcks(room: Room, defer: (ack: () => void) => void): void {
+export function deferJoinAcks(room: Room, defer: (ack: () => void, client: Client) => void): void {
   interceptFrames(room, (next, self, client, buffer) => {
     if (buffer?.[0] !== Protocol.JOIN_ROOM || client.state !== ClientState.JOINING) return next.call(self, client, buffer);
     waitingAcks.add(client);
@@ -98,6 +98,6 @@ export function deferJoinAcks(room: Room, defer: (ack: () => void) => void): voi
       waitingAcks.delete(client);
       // Still joining (not gone meanwhile): what Colyseus would have done at once.
       if (client.state === ClientState.JOINING) next.call(self, client, buffer);
-    });
+    }, client);
   });
 }

@@ -39,6 +39,9 @@ const OLDER_VERSION = 2;
  */
 export const SEAT_NAME_MAX = NAME_MAX_INPUT_LENGTH + 16;
 
+/** At most this many other tokens take a seat back ({@link seat}'s `also`; a longer list read is cut to it). */
+export const MAX_SEAT_ALIASES = 3;
+
 const seat = z.object({
   sessionId: z.string().min(1).max(64),
   /** The seat's current reconnection token (without the `roomId:` prefix). */
@@ -48,7 +51,11 @@ const seat = z.object({
    * dropped in a reconnection that never acknowledged its join, whose new token may never
    * have reached them. Absent in snapshots from before 2026-12-06, and when there are none.
    */
-  also: z.array(z.string().min(1).max(128)).max(3).optional(),
+  also: z
+    .array(z.string().min(1).max(128))
+    .max(64)
+    .transform((tokens) => tokens.slice(0, MAX_SEAT_ALIASES))
+    .optional(),
   name: z.string().max(SEAT_NAME_MAX),
   /** Epoch ms the seat's reconnection window ends, when the player was away at the snapshot. */
   awayUntil: z.number().optional(),

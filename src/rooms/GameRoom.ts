@@ -351,7 +351,8 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     if (this.away.back(client.sessionId)) this.commit();
     // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
     this.drain.tell(client);
-    const silent = () => this.log.info({ sessionId: client.sessionId }, "reconnection not acknowledged in time; disconnecting, seat held");
+    // The drop that follows holds the seat (onDrop logs "connection dropped; seat held").
+    const silent = () => this.log.info({ sessionId: client.sessionId }, "reconnection not acknowledged in time; disconnecting");
     await joinedOnceSaved(() => this.out.saved(), this.timers, client, this.settings.joinAckSeconds, silent, true);
     // Colyseus sends the new token next, to a connection still open (WebSocket OPEN); one that
     // closed meanwhile is refused ("reconnection denied") and its seat held (onDrop). One whose

@@ -10,6 +10,7 @@
 import { CloseCode, ClientState, ServerError, type Client, type Room } from "@colyseus/core";
 import type WebSocket from "ws";
 import { holdAlsoUnder, joinAckWaiting, seatStandIn } from "../ha/room-seats.js";
+import { MAX_SEAT_ALIASES } from "../ha/snapshot.js";
 import { CLOSE_NO_JOIN_ACK, CLOSE_ROOM_MOVED } from "../protocol/errors.js";
 import { cutConnection } from "../transport.js";
 import type { RoomTimers } from "./timers.js";
@@ -59,8 +60,8 @@ export function holdable(client: Client): Client {
   return unacknowledged(client) ? seatStandIn(client) : client;
 }
 
-/** At most this many tokens take back one held seat (a phone whose reconnections keep going quiet). */
-export const MAX_RETURN_TOKENS = 4;
+/** At most this many tokens take back one held seat (a phone whose reconnections keep going quiet): its own and the snapshot's `also`. */
+export const MAX_RETURN_TOKENS = 1 + MAX_SEAT_ALIASES;
 
 /**
  * The tokens that take back a dropped player's seat. Each reconnection gives the player a

@@ -321,7 +321,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
   });
 
   it("heldAlso(): the other tokens a dropped player's seat is held under are in the next body, until the player is back or gone; none, nothing written", async () => {
-    const { failover, service, state } = setup();
+    const { failover, service, state, room } = setup();
     state.seats = [
       { sessionId: "a", name: "Ann" },
       { sessionId: "b", name: "Bob" },
@@ -335,14 +335,19 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     assert.deepEqual(service.writes[0]!.body.seats.map((s) => s.also), [["token-a0"], undefined]);
     service.writes[0]!.answer("saved");
     await tick();
-    failover.reconnected("a", "token-a2"); // back: the new token is the one that counts
+    // Back, the join not acknowledged yet: the player may still hold either earlier token (a crash now restores the seat under all three).
+    failover.reconnected("a", "token-a2");
+    assert.deepEqual(service.writes[1]!.body.seats.map((s) => [s.token, s.also]), [["token-a2", ["token-a", "token-a0"]], ["token-b", undefined]]);
+    room._onMessage({ sessionId: "a", state: ClientState.JOINING } as unknown as Client, Buffer.from([Protocol.JOIN_ROOM]));
     service.writes[1]!.answer("saved");
     await tick();
-    assert.deepEqual(service.writes[1]!.body.seats.map((s) => s.also), [undefined, undefined]);
+    assert.deepEqual(service.writes[2]!.body.seats.map((s) => s.also), [undefined, undefined], "acknowledged: the new token is the one that counts");
+    service.writes[2]!.answer("saved");
+    await tick();
     failover.heldAlso("b", ["token-b0", "token-bx"]);
     failover.unseated("b");
     state.seats = [{ sessionId: "a", name: "Ann" }];
-    service.writes[2]!.answer("saved");
+    service.writes[3]!.answer("saved");
     await tick();
     failover.changed();
     assert.deepEqual(service.writes.at(-1)!.body.seats.map((s) => [s.sessionId, s.also]), [["a", undefined]], "a seat given up forgets them");

@@ -1,6 +1,6 @@
 /** The snapshot format: what is read back is what was written; anything else is refused with a reason, never thrown. */
 import assert from "node:assert/strict";
-import { FieldDiff, parseSnapshot, SEAT_KEYS, SEAT_NAME_MAX, snapshotFields, SNAPSHOT_VERSION, type Snapshot, type SnapshotSeat, type StoredSnapshot } from "../../src/ha/snapshot.js";
+import { FieldDiff, MAX_SEAT_ALIASES, parseSnapshot, SEAT_KEYS, SEAT_NAME_MAX, snapshotFields, SNAPSHOT_VERSION, type Snapshot, type SnapshotSeat, type StoredSnapshot } from "../../src/ha/snapshot.js";
 import { checkName, NAME_MAX_INPUT_LENGTH } from "../../src/protocol/names.js";
 import { RoomFairness } from "../../src/fairness/room-fairness.js";
 import { verifyMatch } from "../../src/fairness/verify.js";
@@ -187,6 +187,13 @@ describe("Snapshot format (src/ha/snapshot.ts)", () => {
     assert.deepEqual(read.snapshot.seats, signedIn);
     assert.deepEqual(read.snapshot.fairness, fairness);
     assert.deepEqual(read.snapshot.match, match);
+  });
+
+  it("a seat's other tokens (also) read as written, and a longer list than this server keeps (a newer one wrote it) is cut to its first " + MAX_SEAT_ALIASES + ", the room still restored", () => {
+    const seats = [{ ...valid.seats[0]!, also: ["t0"] }, { ...valid.seats[1]!, also: ["x1", "x2", "x3", "x4", "x5"] }];
+    const read = parseSnapshot(fieldsOf({ ...valid, seats, history: { seq: 4, game: 1 } }), storedHistory);
+    assert.ok(read.ok, (read as { reason?: string }).reason);
+    assert.deepEqual(read.snapshot.seats.map((seat) => seat.also), [["t0"], ["x1", "x2", "x3"].slice(0, MAX_SEAT_ALIASES)]);
   });
 
   it("a snapshot with no history entries reads with an empty list (nothing made up)", () => {

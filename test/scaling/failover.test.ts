@@ -95,32 +95,36 @@ describe("High availability: games survive the death of their process (issue 10)
     throw new Error(`no processId known for the process on ${p.port}`);
   };
 
-  it("a player whose reconnection went quiet before it acknowledged the join (the join frame lost), on a process then killed: the survivor holds the seat under the token the player still has too, and they resume with it", async () => {
-    const [A] = await start(2, { JOIN_ACK_SECONDS: "1" });
-    const { first, second, owner } = await tttPair(A!);
-    await tttMove(first, [first, second], 0, 0);
-    const survivor = suite.processes.find((p) => p !== owner)!;
-    const had = second.token();
-    dropConnection(second.room);
-    await first.until(() => first.state.players.get(second.id)?.connected === false, "away");
-    const quiet = await quietReconnection(owner.url, had);
-    assert.equal(quiet.code, 4010, "cut, may try again");
-    assert.notEqual(quiet.given, had);
-    await first.until(() => first.state.players.get(second.id)?.connected === false, "away again, the seat held");
-    // The seat's snapshot holds both tokens before the crash.
-    await eventually(async () => {
-      const read = parseSnapshot(await suite.redis.hgetall(`ha:snap:${first.room.roomId}`));
-      return read.ok && read.snapshot.seats.some((seat) => seat.also?.includes(had.split(":")[1]!));
-    }, "the snapshot holds the token the player had");
-    const firstToken = first.token();
-    first.room.removeAllListeners();
-    second.room.removeAllListeners();
-    owner.kill("SIGKILL");
-    const [f, s] = await Promise.all([resume<Ttt>(firstToken, survivor), resume<Ttt>(had, survivor)]);
-    suite.track(f.player, s.player);
-    await f.player.until(() => f.player.state.players.get(s.player.id)?.connected === true, "both back");
-    await tttMove(s.player, [f.player, s.player], 1, 1);
-  });
+  for (const killed of ["after the server cut it", "before the server cut it"] as const) {
+    it(`a player whose reconnection went quiet before it acknowledged the join (the join frame lost), on a process then killed ${killed}: the survivor holds the seat under the token the player still has too, and they resume with it`, async () => {
+      const [A] = await start(2, { JOIN_ACK_SECONDS: killed === "after the server cut it" ? "1" : "60" });
+      const { first, second, owner } = await tttPair(A!);
+      await tttMove(first, [first, second], 0, 0);
+      const survivor = suite.processes.find((p) => p !== owner)!;
+      const had = second.token();
+      dropConnection(second.room);
+      await first.until(() => first.state.players.get(second.id)?.connected === false, "away");
+      const quiet = await quietReconnection(owner.url, had);
+      assert.notEqual(await quiet.given, had, "that connection was given a new token");
+      if (killed === "after the server cut it") {
+        assert.equal(await quiet.closed, 4010, "cut, may try again");
+        await first.until(() => first.state.players.get(second.id)?.connected === false, "away again, the seat held");
+      }
+      // The seat's snapshot holds the token the player had before the crash.
+      await eventually(async () => {
+        const read = parseSnapshot(await suite.redis.hgetall(`ha:snap:${first.room.roomId}`));
+        return read.ok && read.snapshot.seats.some((seat) => seat.also?.includes(had.split(":")[1]!));
+      }, "the snapshot holds the token the player had");
+      const firstToken = first.token();
+      first.room.removeAllListeners();
+      second.room.removeAllListeners();
+      owner.kill("SIGKILL");
+      const [f, s] = await Promise.all([resume<Ttt>(firstToken, survivor), resume<Ttt>(had, survivor)]);
+      suite.track(f.player, s.player);
+      await f.player.until(() => f.player.state.players.get(s.player.id)?.connected === true, "both back");
+      await tttMove(s.player, [f.player, s.player], 1, 1);
+    });
+  }
 
   it("a reconnect that reaches a survivor before the takeover is answered at once (523: the game is being brought back), not after Colyseus's 2 s timeout; later tries get the seat back", async () => {
     await start(2);

@@ -89,22 +89,18 @@ class OweDrahnView implements GameView<OweDrahnState> {
   private whyZero(state: OweDrahnState): Text | undefined {
     if (state.phase !== "playing" || state.currentValue !== 0) return undefined;
     const recent = this.ctx.recentHistory?.() ?? [];
-    const last = recent.at(-1);
-    if (!last) return undefined;
-    const before = recent.at(-2);
-    const line = (entry: HistoryEntry) => this.historyLine(entry, state) ?? "";
-    switch (last.kind) {
-      case "roll":
-        return Number(last.data?.total) > LIMIT ? [line(last), " The total starts again at 0."] : undefined;
-      case "oweDrahn":
-        return line(last);
-      case "next":
-        return before?.kind === "oweDrahn" && before.game === last.game ? [line(before), " ", line(last)] : line(last);
-      case "left":
-        return last.data?.reset === true ? line(last) : undefined;
-      default:
-        return undefined;
+    // Back from the newest entry to the one that set the total to 0, over the choice of who
+    // plays next and the leaves of players not on turn (which change no total), up to three lines.
+    const lines: Text[] = [];
+    for (let i = recent.length - 1, extra = 0; i >= 0 && extra <= 2; i--, extra++) {
+      const entry = recent[i]!;
+      const text = this.historyLine(entry, state) ?? "";
+      if (entry.kind === "roll") return Number(entry.data?.total) > LIMIT ? [text, " The total starts again at 0.", ...lines] : undefined;
+      if (entry.kind === "oweDrahn" || (entry.kind === "left" && entry.data?.reset === true)) return [text, ...lines];
+      if (entry.kind !== "next" && entry.kind !== "left") return undefined;
+      lines.unshift(" ", text);
     }
+    return undefined;
   }
 
   /** The player's name (isolated when rendered), or "A player" for one not in the state. */
