@@ -707,6 +707,7 @@ export class LobbyScreen {
                   mine.map((r) => {
                     const state = r.started ? "playing" : r.open ? "waiting for players" : "full";
                     // Every human seated has a name in the listing; the seats without one are bots.
+                    const words = settingsWords(r.settings, true);
                     const bots = Math.max(0, r.players - r.names.length);
                     const botWords = bots === 0 ? "" : bots === 1 ? "a bot" : `${bots} bots`;
                     return h(
@@ -719,7 +720,7 @@ export class LobbyScreen {
                         r.names.length ? [h("bdi", { class: "player-name" }, r.names.join(", ")), botWords ? ` and ${botWords}` : "", " · "] : botWords ? `${botWords} · ` : null,
                         `${r.players}/${r.seats} players · ${state}`,
                         // (Until 2026-12-06 an Owe Drahn row also said "up to 8 players" after its "3/8 players".)
-                        settingsWords(r.settings, true) ? ` · ${settingsWords(r.settings, true)}` : "",
+                        words ? ` · ${words}` : "",
                       ),
                       held.has(r.roomId)
                         ? h("button", { class: "primary", action: "return", testid: `btn-return-${r.roomId}`, data: { room: r.roomId }, attrs: { type: "button", "aria-label": `Return to your game: ${title} room ${r.roomId}` } }, "Return")

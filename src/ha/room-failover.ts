@@ -12,7 +12,7 @@ import { CLOSE_ROOM_MOVED } from "../protocol/errors.js";
 import { SnapshotGate, type SaveResult } from "./gate.js";
 import { countClients, deferJoinAcks, detachListing, holdSeat, unlistIfMine } from "./room-seats.js";
 import type { RoomSnapshots, SnapshotBody, SnapshotRoom } from "./service.js";
-import { MAX_SEAT_ALIASES, type SnapshotSeat } from "./snapshot.js";
+import type { SnapshotSeat } from "./snapshot.js";
 
 /** How a room's state changes reach its clients. */
 export interface RoomOutput {
@@ -34,8 +34,12 @@ export interface RoomOutput {
   saved(): Promise<void>;
   /** A player took a seat with this reconnection token (the snapshot holds it). */
   seated(sessionId: string, token: string): void;
-  /** A seated player reconnected: their token is a new one (not yet sent: see {@link tokenSent}). */
-  reconnected(sessionId: string, token: string): void;
+  /**
+   * A seated player reconnected: their token is a new one (not yet sent: see {@link tokenSent}).
+   * Until they acknowledge the join, they may hold only one of `cameWith`, the tokens their
+   * seat was held under (src/rooms/join-ack.ts, ReturnTokens): the snapshot holds those too.
+   */
+  reconnected(sessionId: string, token: string, cameWith?: readonly string[]): void;
   /** A reconnection completed: Colyseus sends its client the new token now. */
   tokenSent(sessionId: string): void;
   /**
@@ -159,15 +163,12 @@ export class RoomFailover implements RoomOutput, SnapshotRoom {
     this.tokens.set(sessionId, token);
   }
 
-  reconnected(sessionId: string, token: string): void {
+  reconnected(sessionId: string, token: string, cameWith: readonly string[] = []): void {
     const previous = this.tokens.get(sessionId);
     if (previous === undefined) return;
     if (!this.unsent.has(sessionId)) this.unsent.set(sessionId, previous);
-    // Until the player acknowledges this join, they may hold only the token they came back
-    // with (the previous one, or one of the seat's others): a copy restored meanwhile must
-    // take those too (src/rooms/join-ack.ts, ReturnTokens, does the same on this process).
-    const others = [previous, ...(this.also.get(sessionId) ?? [])].filter((t, i, all) => t !== token && all.indexOf(t) === i);
-    this.also.set(sessionId, others.slice(0, MAX_SEAT_ALIASES));
+    // A copy restored before the acknowledgement takes those too.
+    if (cameWith.length > 0) this.also.set(sessionId, [...cameWith]);
     this.tokens.set(sessionId, token);
     this.gate.changed();
   }

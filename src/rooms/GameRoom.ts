@@ -345,9 +345,9 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
   override async onReconnect(client: Client) {
     this.settings.metrics?.reconnected(this.roomName);
     this.log.info({ sessionId: client.sessionId }, "reconnected");
-    this.returns.back(client);
-    // A new token with every reconnection: the snapshot must hold it.
-    this.out.reconnected(client.sessionId, client.reconnectionToken);
+    // A new token with every reconnection: the snapshot must hold it (and the ones the player
+    // came back with, until they acknowledge the join).
+    this.out.reconnected(client.sessionId, client.reconnectionToken, this.returns.back(client));
     if (this.away.back(client.sessionId)) this.commit();
     // Away when the drain began (a dropped phone, a reload): the notice was not theirs.
     this.drain.tell(client);

@@ -98,10 +98,12 @@ export class ReturnTokens {
     this.heldUnder.set(sessionId, [...tokens]);
   }
 
-  /** `client` took its seat back, with one of the tokens it was held under. */
-  back(client: Client): void {
-    this.cameWith.set(client, this.heldUnder.get(client.sessionId) ?? []);
+  /** `client` took its seat back, with one of the tokens it was held under: returns them (the player holds one until they acknowledge this join). */
+  back(client: Client): readonly string[] {
+    const tokens = this.heldUnder.get(client.sessionId) ?? [];
+    this.cameWith.set(client, tokens);
     this.heldUnder.delete(client.sessionId);
+    return tokens;
   }
 
   /** Whether `client` is a reconnection (cut for silence, it keeps its seat). */

@@ -336,7 +336,7 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     service.writes[0]!.answer("saved");
     await tick();
     // Back, the join not acknowledged yet: the player may still hold either earlier token (a crash now restores the seat under all three).
-    failover.reconnected("a", "token-a2");
+    failover.reconnected("a", "token-a2", ["token-a", "token-a0"]);
     assert.deepEqual(service.writes[1]!.body.seats.map((s) => [s.token, s.also]), [["token-a2", ["token-a", "token-a0"]], ["token-b", undefined]]);
     room._onMessage({ sessionId: "a", state: ClientState.JOINING } as unknown as Client, Buffer.from([Protocol.JOIN_ROOM]));
     service.writes[1]!.answer("saved");
