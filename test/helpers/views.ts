@@ -5,12 +5,17 @@
 type Views = typeof import("../../client/src/games/index.js")["VIEWS"];
 
 export function clientViews(): Views {
+  // A require, after the hook (an import would be hoisted before it).
+  return ignoringCss(() => (require("../../client/src/games/index.js") as typeof import("../../client/src/games/index.js")).VIEWS);
+}
+
+/** Runs `load` (a `require` of a client module that imports its stylesheet) with `.css` files ignored. */
+export function ignoringCss<T>(load: () => T): T {
   const hooks = require.extensions as Record<string, unknown>;
   const hadCss = ".css" in hooks;
   if (!hadCss) hooks[".css"] = () => undefined;
   try {
-    // A require, after the hook above (an import would be hoisted before it).
-    return (require("../../client/src/games/index.js") as typeof import("../../client/src/games/index.js")).VIEWS;
+    return load();
   } finally {
     if (!hadCss) delete hooks[".css"];
   }

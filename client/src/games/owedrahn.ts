@@ -21,6 +21,25 @@ const ROLL_ANIMATION_MS = 450;
  */
 const READY_DOUBLE_CLICK_MS = 500;
 
+/**
+ * The history entries that say why a running game's total is 0, oldest first: the roll over
+ * the limit (`bust`), the "owe drahn" or the leave of the player on turn that set it to 0,
+ * then what came after it that changes no total (the choice of who plays next, the leaves of
+ * players not on turn), at most two such. Undefined when the newest entries say nothing of it
+ * (an ordinary roll, a game's start, or more than two entries since).
+ */
+export function zeroReason(recent: readonly HistoryEntry[]): { entries: HistoryEntry[]; bust: boolean } | undefined {
+  const since: HistoryEntry[] = [];
+  for (let i = recent.length - 1; i >= 0 && since.length <= 2; i--) {
+    const entry = recent[i]!;
+    if (entry.kind === "roll") return Number(entry.data?.total) > LIMIT ? { entries: [entry, ...since], bust: true } : undefined;
+    if (entry.kind === "oweDrahn" || (entry.kind === "left" && entry.data?.reset === true)) return { entries: [entry, ...since], bust: false };
+    if (entry.kind !== "next" && entry.kind !== "left") return undefined;
+    since.unshift(entry);
+  }
+  return undefined;
+}
+
 class OweDrahnView implements GameView<OweDrahnState> {
   private readonly send;
   private lastWinner?: { id: string; name: Text };
@@ -88,19 +107,10 @@ class OweDrahnView implements GameView<OweDrahnState> {
    */
   private whyZero(state: OweDrahnState): Text | undefined {
     if (state.phase !== "playing" || state.currentValue !== 0) return undefined;
-    const recent = this.ctx.recentHistory?.() ?? [];
-    // Back from the newest entry to the one that set the total to 0, over the choice of who
-    // plays next and the leaves of players not on turn (which change no total), up to three lines.
-    const lines: Text[] = [];
-    for (let i = recent.length - 1, extra = 0; i >= 0 && extra <= 2; i--, extra++) {
-      const entry = recent[i]!;
-      const text = this.historyLine(entry, state) ?? "";
-      if (entry.kind === "roll") return Number(entry.data?.total) > LIMIT ? [text, " The total starts again at 0.", ...lines] : undefined;
-      if (entry.kind === "oweDrahn" || (entry.kind === "left" && entry.data?.reset === true)) return [text, ...lines];
-      if (entry.kind !== "next" && entry.kind !== "left") return undefined;
-      lines.unshift(" ", text);
-    }
-    return undefined;
+    const reason = zeroReason(this.ctx.recentHistory?.() ?? []);
+    if (!reason) return undefined;
+    const [cause, ...since] = reason.entries.map((entry) => this.historyLine(entry, state) ?? "");
+    return [cause!, ...(reason.bust ? [" The total starts again at 0."] : []), ...since.flatMap((line) => [" ", line])];
   }
 
   /** The player's name (isolated when rendered), or "A player" for one not in the state. */
