@@ -881,7 +881,7 @@ export class GameScreen {
     // Only a focus the area lost, never one the player moved elsewhere.
     const focused = document.activeElement;
     if (focused && focused !== document.body && focused !== last) return;
-    (primary ?? area.querySelector<HTMLElement>("button:not(:disabled)") ?? area).focus({ preventScroll: true });
+    (primary ?? nearestOfItsKind(area, last) ?? area.querySelector<HTMLElement>("button:not(:disabled)") ?? area).focus({ preventScroll: true });
   }
 
   /**
@@ -914,4 +914,19 @@ export class GameScreen {
     const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     window.scrollBy({ top: by, behavior: reduced ? "auto" : "smooth" });
   }
+}
+
+/**
+ * The usable control nearest `last` (disabled where it stands) among the area's controls of
+ * its action: a Connect Four column that just filled up hands the focus to the column beside
+ * it (the next one when both are free), not to the board's first (until 2026-12-07).
+ */
+function nearestOfItsKind(area: HTMLElement, last: HTMLElement): HTMLElement | undefined {
+  const action = last.getAttribute("data-action");
+  if (!action || !area.contains(last)) return undefined;
+  const kind = Array.from(area.querySelectorAll<HTMLButtonElement>("button[data-action]")).filter((el) => el.getAttribute("data-action") === action);
+  const at = kind.indexOf(last as HTMLButtonElement);
+  let nearest: HTMLButtonElement | undefined;
+  for (let step = 1; step < kind.length && !nearest; step++) nearest = [kind[at + step], kind[at - step]].find((el) => el !== undefined && !el.disabled);
+  return nearest;
 }

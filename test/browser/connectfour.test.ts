@@ -2,7 +2,7 @@
  * Connect Four in the browser: two players (two browser profiles, one at phone size) create
  * and join a room from the lobby and play to a win while a spectator watches read-only; the
  * newest disc falls into place (and does not with reduced motion); a rematch starts with O
- * to move; a column with six discs is disabled. And the lobby offers every game the server
+ * to move; a column with six discs is disabled, and a keyboard's focus on it moves beside it. And the lobby offers every game the server
  * hosts, from its list.
  */
 import assert from "node:assert/strict";
@@ -134,8 +134,14 @@ describe("Browser: Connect Four", function () {
     await expectText(ada.page, "turn", /^Bob's turn \(O, yellow\)$/);
     assert.equal(await text(ada.page, "winner"), "");
 
-    // Six discs in column 3, alternating (no four in a row): the column is full.
-    for (let i = 0; i < ROWS; i++) await drop(i % 2 === 0 ? bob : ada, 3, all);
+    // Six discs in column 3, alternating (no four in a row): the column is full. Ada drops
+    // the last one by keyboard: the focus goes to the column beside it, not to the first.
+    for (let i = 0; i < ROWS - 1; i++) await drop(i % 2 === 0 ? bob : ada, 3, all);
+    await ada.page.getByTestId("cf-col-3").focus();
+    await ada.page.keyboard.press("Enter");
+    for (const w of all) await waitFor(async () => (await discsIn(w.page, 3)) === ROWS, "the sixth disc in column 3");
+    const focused = () => ada.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName);
+    await waitFor(async () => (await focused()) === "cf-col-4", `the focus on the next column (it is on ${await focused()})`, 3000);
     for (const p of [ada, bob]) {
       const column = p.page.getByTestId("cf-col-3");
       assert.equal(await column.isDisabled(), true, "a full column is disabled");
