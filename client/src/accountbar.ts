@@ -5,7 +5,8 @@
  * accounts off.
  */
 import type { Account } from "./account.js";
-import { delegate, h, morphContent } from "./dom.js";
+import { delegate, h } from "./dom.js";
+import { morphContent } from "./morph.js";
 import { VIEWS } from "./games/index.js";
 import { ACCOUNT_HREF, currentRoute, leaderboardHref, LOBBY_HREF, profileHref } from "./routes.js";
 import { showError } from "./ui.js";

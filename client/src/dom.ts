@@ -46,62 +46,6 @@ export function append(parent: Node, children: readonly Child[]): void {
   }
 }
 
-/**
- * Makes the children and attributes of `target` equal to those of `source`, reusing the
- * existing nodes where the tag matches. Re-rendering a whole screen on every state patch
- * this way keeps keyboard focus and does not detach a button under the pointer.
- * Event listeners are not copied: screens use one delegated listener (`data-action`).
- */
-export function morph(target: Element, source: Element): void {
-  syncAttributes(target, source);
-  morphChildren(target, source);
-}
-
-/** Like {@link morph}, but leaves the attributes of `target` itself alone. */
-export function morphContent(target: Element, source: Element): void {
-  morphChildren(target, source);
-}
-
-function morphChildren(target: Node, source: Node): void {
-  const next = Array.from(source.childNodes);
-  const current = Array.from(target.childNodes);
-  next.forEach((node, i) => {
-    const old = current[i];
-    if (!old) target.appendChild(node);
-    else morphNode(old, node);
-  });
-  for (let i = next.length; i < current.length; i++) current[i]!.remove();
-}
-
-function morphNode(old: Node, node: Node): void {
-  if (old.nodeType !== node.nodeType || old.nodeName !== node.nodeName) {
-    old.parentNode?.replaceChild(node, old);
-    return;
-  }
-  if (old.nodeType === Node.TEXT_NODE || old.nodeType === Node.COMMENT_NODE) {
-    if (old.nodeValue !== node.nodeValue) old.nodeValue = node.nodeValue;
-    return;
-  }
-  if (old instanceof Element && node instanceof Element) {
-    // A keyed element (data-key) that changed identity is replaced, not patched.
-    if (old.getAttribute("data-key") !== node.getAttribute("data-key")) {
-      old.replaceWith(node);
-      return;
-    }
-    syncAttributes(old, node);
-    morphChildren(old, node);
-  }
-}
-
-function syncAttributes(target: Element, source: Element): void {
-  for (const attr of Array.from(target.attributes)) {
-    if (!source.hasAttribute(attr.name)) target.removeAttribute(attr.name);
-  }
-  for (const attr of Array.from(source.attributes)) {
-    if (target.getAttribute(attr.name) !== attr.value) target.setAttribute(attr.name, attr.value);
-  }
-}
-
 /** Calls `handler(action, element)` for clicks on (or inside) `[data-action]` elements under `root`. */
 export function delegate(root: HTMLElement, handler: (action: string, el: HTMLElement) => void): void {
   root.addEventListener("click", (event) => {

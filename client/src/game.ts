@@ -20,7 +20,8 @@ import { checkName } from "../../src/protocol/names.js";
 import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js";
 import { describeCloseCode, describeErrorPayload, describeJoinError, type JoinFailure } from "./errors.js";
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
-import { delegate, h, morphContent, online, plainText, rich, sleep, type Text } from "./dom.js";
+import { delegate, h, online, plainText, rich, sleep, type Text } from "./dom.js";
+import { morphContent } from "./morph.js";
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, markLeft, saveSeat } from "./session.js";
 import { addsTo, clearToasts, setConnectedAgain, setConnection, setNotice } from "./ui.js";
@@ -708,17 +709,13 @@ export class GameScreen {
               ),
         ),
       ),
-      // The two optional parts above the game's area hold their place when absent (an empty,
-      // hidden element of the same tag): the screen is patched child by child, and one that
-      // appeared (the invite, at a game's end) shifted the area, which was rebuilt, and the
-      // keyboard's focus on it fell to the page (play-test, 2026-12-06).
       (summary?.seeking ?? summary?.waiting) === true && this.quick && !this.isPrivate
-        ? h("p", { class: "searching", testid: "searching", attrs: { role: "status" } }, "Searching for an opponent… The next player to use Quick match joins you here.")
-        : h("p", { attrs: { hidden: true } }),
+        ? h("p", { class: "searching", testid: "searching", data: { key: "searching" }, attrs: { role: "status" } }, "Searching for an opponent… The next player to use Quick match joins you here.")
+        : null,
       showInvite
         ? h(
             "div",
-            { class: "invite", testid: "invite" },
+            { class: "invite", testid: "invite", data: { key: "invite" } },
             h("span", { class: "label" }, this.isPrivate ? "Private room — only people with this link can join:" : "Invite a friend with this link:"),
             h("code", { class: "link", testid: "invite-link" }, link),
             h("button", { action: "copy-link", testid: "btn-copy-link", attrs: { type: "button" } }, this.copied ? "Copied ✓" : "Copy link"),
@@ -733,7 +730,7 @@ export class GameScreen {
               : null,
             this.copyByHand ? h("span", { class: "muted copy-hint", testid: "copy-hint", attrs: { role: "status" } }, "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.") : null,
           )
-        : h("div", { attrs: { hidden: true } }),
+        : null,
       h(
         "div",
         { class: "summary" },
@@ -768,8 +765,11 @@ export class GameScreen {
       ),
       // The game's own CSS is scoped under `.game-<name>` (client/style.css).
       // tabindex -1: the focus can land on the area itself when nothing in it can be used
-      // (keepFocusInArea); a named group, so a screen reader says where it landed.
-      h("div", { class: `game-area game-${this.entry.protocol.name}`, attrs: { tabindex: "-1", role: "group", "aria-label": `${this.entry.title}: the game`, "aria-busy": this.repeats.sending() ? "true" : "false" } }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
+      // (keepFocusInArea); a named group, so a screen reader says where it landed. Keyed, as
+      // the parts above it that come and go (Searching…, the invite at a game's end): they do
+      // not shift it into another part's element (client/src/morph.ts), and the keyboard's focus
+      // on it stays (until 2026-12-06 it fell to the page).
+      h("div", { class: `game-area game-${this.entry.protocol.name}`, data: { key: "game-area" }, attrs: { tabindex: "-1", role: "group", "aria-label": `${this.entry.title}: the game`, "aria-busy": this.repeats.sending() ? "true" : "false" } }, ready ? this.view.render(state) : h("p", { class: "muted" }, "Waiting for the game state…")),
       this.feedback
         ? h(
             "p",

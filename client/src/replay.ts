@@ -9,7 +9,8 @@
 import type { Room } from "@colyseus/sdk";
 import { replay } from "../../src/replay/replay.js";
 import { fetchMatch, type MatchRecord } from "./api.js";
-import { append, delegate, h, morphContent, plainText, rich, type Text } from "./dom.js";
+import { append, delegate, h, plainText, rich, type Text } from "./dom.js";
+import { morphContent } from "./morph.js";
 import { rollsOfSteps } from "./fairness.js";
 import { viewOf, type AnyView } from "./games/index.js";
 import { ordinal } from "./outcome.js";
