@@ -183,4 +183,20 @@ describe("The screen's patcher (morph)", () => {
     patch(page, again);
     assert.equal(page.querySelector("section"), section, "the same key and tag: kept");
   });
+
+  it("5,000 random renders over random pages (keyed and unkeyed children, duplicate keys, texts, three levels): each page then reads as its render", () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const tags = ["p", "div", "span", "li"] as const;
+    const children = (depth: number): (Node | string)[] =>
+      Array.from({ length: random(6) }, () =>
+        random(10) < 2
+          ? `t${random(3)}`
+          : h(tags[random(4)]!, { class: `c${random(3)}`, ...(random(2) === 0 ? { data: { key: `k${random(5)}` } } : {}) }, depth > 0 ? children(depth - 1) : `x${random(3)}`),
+      );
+    for (let i = 0; i < 5000; i++) patch(h("div", {}, children(2)) as Element, h("div", {}, children(2)) as Element);
+  });
 });
