@@ -926,6 +926,7 @@ function nearestOfItsKind(area: HTMLElement, last: HTMLElement): HTMLElement | u
   if (!action || !area.contains(last)) return undefined;
   const kind = Array.from(area.querySelectorAll<HTMLButtonElement>("button[data-action]")).filter((el) => el.getAttribute("data-action") === action);
   const at = kind.indexOf(last as HTMLButtonElement);
+  if (at < 0) return undefined;
   let nearest: HTMLButtonElement | undefined;
   for (let step = 1; step < kind.length && !nearest; step++) nearest = [kind[at + step], kind[at - step]].find((el) => el !== undefined && !el.disabled);
   return nearest;

@@ -82,11 +82,13 @@ function morphChildren(target: Node, source: Node): void {
       morphNode(match, node);
       continue;
     }
-    if (cursor === null || awaited(cursor)) {
+    // A new keyed child that nothing matched is new (an unkeyed child here is left for a new
+    // unkeyed child: the summary under an invite that appears above it stays the same element).
+    if (key !== null || cursor === null || awaited(cursor)) {
       target.insertBefore(node, cursor);
       continue;
     }
-    // An unkeyed child (the keyed ones nothing takes were removed above): patched by position.
+    // Unkeyed, old and new (the keyed ones nothing takes were removed above): patched by position.
     const old: ChildNode = cursor;
     cursor = cursor.nextSibling;
     morphNode(old, node);
@@ -96,8 +98,8 @@ function morphChildren(target: Node, source: Node): void {
 
 /**
  * Patches `old` into `node`: its text, or its attributes and children; a node of another kind
- * or tag is replaced. (A keyed `old` comes here only with a new child of its key: see
- * morphChildren.)
+ * or tag is replaced. (Keyed children come here only with a child of their key, unkeyed ones
+ * with an unkeyed one: see morphChildren.)
  */
 function morphNode(old: Node, node: Node): void {
   // The name is the tag, or "#text" or "#comment" for the other kinds.

@@ -135,6 +135,32 @@ describe("The screen's patcher (morph)", () => {
     assert.equal(page.querySelector(".game-area"), area);
   });
 
+  it("the game screen's shape: the summary (its live status line) and the area stay the same elements as 'Searching…' and the invite (keyed) come and go above them", () => {
+    const screen = (searching: boolean, invite: boolean) =>
+      h(
+        "section",
+        {},
+        h("header", {}, "TicTacToe"),
+        searching ? h("p", { class: "searching", data: { key: "searching" } }, "Searching…") : null,
+        invite ? h("div", { class: "invite", data: { key: "invite" } }, h("code", {}, "link")) : null,
+        h("div", { class: "summary" }, h("p", { class: "status" }, searching ? "Waiting" : "Game on")),
+        h("div", { class: "game-area", data: { key: "game-area" } }, h("button", {}, "X")),
+        h("details", {}, h("summary", {}, "How to play")),
+      ) as Element;
+    const page = screen(false, false);
+    const kept = new Map([
+      ["summary", page.querySelector(".summary")!],
+      ["area", page.querySelector(".game-area")!],
+      ["header", page.querySelector("header")!],
+      ["rules", page.querySelector("details")!],
+    ]);
+    const all = ["summary", "area", "header", "rules"];
+    for (const [searching, invite] of [[false, true], [true, true], [false, false], [true, false], [false, true], [false, false]] as const) {
+      stayed(patch(page, screen(searching, invite)), kept, all);
+      assert.equal(page.querySelector(".summary"), kept.get("summary"), `the summary kept (searching ${searching}, invite ${invite})`);
+    }
+  });
+
   it("a keyed child nothing takes any more is removed where it stands: the unkeyed part after it is patched, not rebuilt", () => {
     const screen = (invite: boolean) => h("main", {}, invite ? h("div", { class: "invite", data: { key: "invite" } }, "link") : null, h("div", { class: "summary" }, "Game on"), h("div", { data: { key: "area" } }, "board")) as Element;
     const page = screen(true);
