@@ -73,6 +73,34 @@ describe("Browser: the lobby's lists hold still under the mouse", function () {
     assert.equal(await bob.page.getByTestId(`btn-join-${eveRoom}`).count(), 0);
   });
 
+  it("a room gone from above the Join the keyboard is on: that button keeps the focus, the same element (it is not rebuilt)", async () => {
+    const eve = await suite.player("Eve");
+    const fay = await suite.player("Fay");
+    const bob = await suite.player("Bob");
+    const eveRoom = await createRoom(eve.page, "dice");
+    const fayRoom = await createRoom(fay.page, "dice");
+    const fayJoin = bob.page.getByTestId(`btn-join-${fayRoom}`);
+    await bob.page.getByTestId(`btn-join-${eveRoom}`).waitFor();
+    await fayJoin.waitFor();
+    // Eve's row is above Fay's. Bob's mouse is away from the lists (the list shows at once).
+    const rows = await bob.page.locator("[data-testid^=room-]").evaluateAll((els) => els.map((el) => el.getAttribute("data-testid")));
+    assert.ok(rows.indexOf(`room-${eveRoom}`) < rows.indexOf(`room-${fayRoom}`), `Eve's row above Fay's (${rows.join(", ")})`);
+    await bob.page.mouse.move(1, 1);
+    await fayJoin.evaluate((el) => {
+      (el as HTMLElement & { marked?: boolean }).marked = true;
+      (el as HTMLElement).focus();
+    });
+    // Eve leaves: her room goes from Bob's list.
+    await eve.page.getByTestId("btn-leave").click();
+    await bob.page.getByTestId(`room-${eveRoom}`).waitFor({ state: "detached" });
+    await new Promise((r) => setTimeout(r, 300));
+    const focused = await bob.page.evaluate(() => {
+      const el = document.activeElement as (HTMLElement & { marked?: boolean }) | null;
+      return { id: el?.getAttribute("data-testid") ?? el?.tagName ?? "", same: el?.marked === true };
+    });
+    assert.deepEqual(focused, { id: `btn-join-${fayRoom}`, same: true }, "Fay's Join keeps the focus, the same element");
+  });
+
   it("a room created while the mouse aims at Create room (below the lists) does not push the button away; the list shows once the mouse goes up", async () => {
     const eve = await suite.player("Eve");
     // A tall window: the whole lobby on screen, the form below the lists.
