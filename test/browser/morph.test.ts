@@ -182,6 +182,15 @@ describe("The screen's patcher (morph)", () => {
     assert.equal(page.hasAttribute("aria-busy"), false);
   });
 
+  it("a keyed part appearing above children none of which is keyed (the first invite over a summary): they keep their elements", () => {
+    const page = h("div", {}, h("p", { class: "status" }, "Your turn"), h("p", {}, "Total 12")) as Element;
+    const [status, total] = Array.from(page.children);
+    const out = patch(page, h("div", {}, h("div", { data: { key: "invite" } }, "Invite a friend"), h("p", { class: "status" }, "Your turn"), h("p", {}, "Total 12")) as Element);
+    assert.deepEqual([...out], [], "nothing taken out of the page");
+    assert.equal(page.children[1], status);
+    assert.equal(page.children[2], total);
+  });
+
   it("unkeyed children are patched in place by position, a child of another tag replaced", () => {
     const page = h("div", {}, h("p", { class: "a" }, "one"), h("span", {}, "two"), "text") as Element;
     const [p, span] = Array.from(page.children);
