@@ -38,7 +38,6 @@ function keyOf(node: Node): string | null {
  */
 function morphChildren(target: Node, source: Node): void {
   const next = Array.from(source.childNodes);
-  // Stryker disable next-line ConditionalExpression,MethodExpression,BlockStatement: equivalent: the general path below patches such lists the same way, only with its maps of keys
   if (!next.some(isKeyed) && !Array.prototype.some.call(target.childNodes, isKeyed)) {
     morphByPosition(target, next);
     return;
@@ -103,7 +102,6 @@ function morphChildren(target: Node, source: Node): void {
 
 /** Whether `node` is a keyed child (`data-key`). */
 function isKeyed(node: Node): boolean {
-  // Stryker disable next-line ConditionalExpression: equivalent: every list then takes the general path, which patches unkeyed lists the same way
   return keyOf(node) !== null;
 }
 
