@@ -292,9 +292,24 @@ describe("RoomFailover (src/ha/room-failover.ts): snapshot before acknowledging"
     failover.reconnected("a", "token-a2");
     assert.equal(service.writes.length, 1, "the new token is written without any other change");
     assert.deepEqual(seatsOf(service.writes[0]!.body), [["a", "token-a2"]]);
+    assert.equal(service.writes[0]!.body.seats[0]!.also, undefined, "it came back with no other token: none is named");
     service.writes[0]!.answer("saved");
     await tick();
     assert.equal(patches(), 1);
+  });
+
+  it("a reconnection dropped before its new token was sent: the body names the token the player still holds once, as the seat's token, not again among the others", async () => {
+    const { failover, service, state } = setup();
+    state.seats = [{ sessionId: "a", name: "Ann" }];
+    failover.seated("a", "token-a");
+    // Back with token-a or token-a0 (a seat held under both), the join not acknowledged yet.
+    failover.reconnected("a", "token-a2", ["token-a", "token-a0"]);
+    assert.equal(failover.heldToken("a", "token-a2"), "token-a");
+    for (let answered = 0; answered < service.writes.length; answered++) {
+      service.writes[answered]!.answer("saved");
+      await tick();
+    }
+    assert.deepEqual(service.writes.at(-1)!.body.seats.map((s) => [s.token, s.also]), [["token-a", ["token-a0"]]]);
   });
 
   it("reconnected twice before either new token was sent: a drop holds the seat under the token the player still has (their first); once a token is sent, under that one", async () => {

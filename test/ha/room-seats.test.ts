@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { ClientState, matchMaker, Protocol, type Client, type Room } from "@colyseus/core";
-import { countClients, deferJoinAcks, detachListing, holdSeat, joinAckWaiting, seatStandIn, unlistIfMine } from "../../src/ha/room-seats.js";
+import { countClients, deferJoinAcks, detachListing, holdAlsoUnder, holdSeat, joinAckWaiting, seatStandIn, unlistIfMine } from "../../src/ha/room-seats.js";
 import { testServer } from "../helpers/server.js";
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -58,6 +58,54 @@ describe("A seat held for a player of a dead process (holdSeat, seatStandIn)", (
   it("a stand-in carries the session, token and identity of what it stands in for, nothing else", () => {
     const from = { sessionId: "s", reconnectionToken: "t", auth: { userId: "u" }, userData: { name: "Ada" }, view: { id: 1 }, state: ClientState.JOINING, ref: {} } as unknown as Client;
     assert.deepEqual(seatStandIn(from), { sessionId: "s", reconnectionToken: "t", auth: { userId: "u" }, userData: { name: "Ada" }, view: { id: 1 } });
+  });
+});
+
+describe("A held seat taken back with another token too (holdAlsoUnder)", () => {
+  type Entry = [string, { promise: Promise<unknown> }];
+  /** A room's pending reconnections as Colyseus keeps them (`_reconnections`): token → [session, deferred]. */
+  function pendingRoom() {
+    const pending: Record<string, Entry> = {};
+    const hold = (token: string, sessionId: string) => {
+      let end!: () => void;
+      const promise = new Promise<void>((resolve) => (end = resolve));
+      pending[token] = [sessionId, { promise }];
+      return { entry: pending[token]!, end };
+    };
+    return { room: { _reconnections: pending } as unknown as Room, pending, hold };
+  }
+
+  it("whoever presents the other token finds the same held seat, until the hold ends", async () => {
+    const { room, pending, hold } = pendingRoom();
+    const a = hold("tokA", "a");
+    holdAlsoUnder(room, "tokA", "tokA0");
+    assert.equal(pending.tokA0, a.entry);
+    a.end();
+    await tick();
+    assert.equal(pending.tokA0, undefined, "gone with the hold");
+  });
+
+  it("adds nothing for a token no seat is held under, and never takes a token another seat is held under", async () => {
+    const { room, pending, hold } = pendingRoom();
+    holdAlsoUnder(room, "nobody", "tokX");
+    assert.deepEqual(Object.keys(pending), []);
+    const a = hold("tokA", "a");
+    const b = hold("tokB", "b");
+    holdAlsoUnder(room, "tokA", "tokB");
+    assert.equal(pending.tokB, b.entry, "tokB still takes b's seat");
+    a.end();
+    await tick();
+    assert.equal(pending.tokB, b.entry, "and keeps it when a's hold ends");
+  });
+
+  it("a token that already points at another hold when this one ends is left to it", async () => {
+    const { room, pending, hold } = pendingRoom();
+    const a = hold("tokA", "a");
+    holdAlsoUnder(room, "tokA", "tokA0");
+    const later = hold("tokA0", "a");
+    a.end();
+    await tick();
+    assert.equal(pending.tokA0, later.entry);
   });
 });
 
