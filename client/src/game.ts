@@ -21,6 +21,7 @@ import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js"
 import { describeCloseCode, describeErrorPayload, describeJoinError, type JoinFailure } from "./errors.js";
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
 import { delegate, h, online, plainText, rich, sleep, type Text } from "./dom.js";
+import { gridKeys, gridOf, readStops, usableStop, writeStops } from "./grid.js";
 import { morphContent } from "./morph.js";
 import type { AnyView } from "./games/index.js";
 import { clearSeat, inviteLink, loadName, markLeft, saveSeat } from "./session.js";
@@ -197,11 +198,13 @@ export class GameScreen {
       render: () => this.render(),
     });
     delegate(this.el, (action, el) => this.onAction(action, el));
+    gridKeys(this.el);
     // The control of the game's area that has the focus (a keyboard's, or a click's where
     // clicks focus); none once the focus moved elsewhere on the screen (see keepFocusInArea).
     this.el.addEventListener("focusin", (event) => {
       const target = event.target as HTMLElement;
       this.focusedInArea = target.closest(".game-area") ? target : undefined;
+      this.focusedGrid = this.focusedInArea && gridOf(target);
     });
     this.attach(room);
     setConnection("connected");
@@ -797,6 +800,8 @@ export class GameScreen {
         ),
       ),
     );
+    // The boards' Tab stops (client/src/grid.ts): read from the page, kept in the new screen.
+    writeStops(next, readStops(this.el));
     morphContent(this.el, next);
     if (restoring !== undefined) {
       for (const button of Array.from(this.el.querySelectorAll<HTMLButtonElement>(".game-area button"))) button.disabled = true;
@@ -855,11 +860,15 @@ export class GameScreen {
   private shownPrimary = "";
   /** The control of the game's area that last had the focus. */
   private focusedInArea?: HTMLElement;
+  /** The board or row of cells it is a cell of (client/src/grid.ts), if any. */
+  private focusedGrid?: string;
 
   /**
    * A keyboard's focus the game's area lost in a render (its control disabled or gone: Roll
    * once rolled, Bank, Rematch once asked, a column just filled) goes to the next thing to do
-   * there: the primary action, else the first control still enabled (a die to select), else
+   * there: the primary action, else for a cell of a board or row (client/src/grid.ts: a
+   * column just filled, a player gone from "Who plays next?") the board's Tab stop, which is
+   * the usable cell nearest it, else the first control still enabled (a die to select), else
    * the area itself, so the next Tab goes on from the game and not from the top of the page
    * (until 2026-12-06 only a new primary action took it, and a Dice player tabbed 7–10 times
    * back to the dice after every roll).
@@ -881,7 +890,7 @@ export class GameScreen {
     // Only a focus the area lost, never one the player moved elsewhere.
     const focused = document.activeElement;
     if (focused && focused !== document.body && focused !== last) return;
-    (primary ?? nearestOfItsKind(area, last) ?? area.querySelector<HTMLElement>("button:not(:disabled)") ?? area).focus({ preventScroll: true });
+    (primary ?? usableStop(area, this.focusedGrid) ?? area.querySelector<HTMLElement>("button:not(:disabled)") ?? area).focus({ preventScroll: true });
   }
 
   /**
@@ -914,20 +923,4 @@ export class GameScreen {
     const reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     window.scrollBy({ top: by, behavior: reduced ? "auto" : "smooth" });
   }
-}
-
-/**
- * The usable control nearest `last` (disabled where it stands) among the area's controls of
- * its action: a Connect Four column that just filled up hands the focus to the column beside
- * it (the next one when both are free), not to the board's first (until 2026-12-07).
- */
-function nearestOfItsKind(area: HTMLElement, last: HTMLElement): HTMLElement | undefined {
-  const action = last.getAttribute("data-action");
-  if (!action || !area.contains(last)) return undefined;
-  const kind = Array.from(area.querySelectorAll<HTMLButtonElement>("button[data-action]")).filter((el) => el.getAttribute("data-action") === action);
-  const at = kind.indexOf(last as HTMLButtonElement);
-  if (at < 0) return undefined;
-  let nearest: HTMLButtonElement | undefined;
-  for (let step = 1; step < kind.length && !nearest; step++) nearest = [kind[at + step], kind[at - step]].find((el) => el !== undefined && !el.disabled);
-  return nearest;
 }

@@ -2,7 +2,7 @@
  * Connect Four in the browser: two players (two browser profiles, one at phone size) create
  * and join a room from the lobby and play to a win while a spectator watches read-only; the
  * newest disc falls into place (and does not with reduced motion); a rematch starts with O
- * to move; a column with six discs is disabled, and a keyboard's focus on it moves beside it. And the lobby offers every game the server
+ * to move; a column with six discs is disabled, and a keyboard's focus on it moves beside it; the board is one Tab stop, the arrow keys passing over a full column. And the lobby offers every game the server
  * hosts, from its list.
  */
 import assert from "node:assert/strict";
@@ -142,6 +142,16 @@ describe("Browser: Connect Four", function () {
     for (const w of all) await waitFor(async () => (await discsIn(w.page, 3)) === ROWS, "the sixth disc in column 3");
     const focused = () => ada.page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? document.activeElement?.tagName);
     await waitFor(async () => (await focused()) === "cf-col-4", `the focus on the next column (it is on ${await focused()})`, 3000);
+    // The board is one Tab stop, and the arrow keys pass over the full column (client/src/grid.ts).
+    const stops = () => ada.page.evaluate(() => Array.from(document.querySelectorAll("[data-testid^=cf-col-]")).filter((b) => b.getAttribute("tabindex") !== "-1").map((b) => b.getAttribute("data-testid")));
+    await waitFor(async () => JSON.stringify(await stops()) === '["cf-col-4"]', `one Tab stop, the focused column (${JSON.stringify(await stops())})`, 3000);
+    await ada.page.keyboard.press("ArrowLeft");
+    assert.equal(await focused(), "cf-col-2", "ArrowLeft passes over the full column");
+    await ada.page.keyboard.press("ArrowRight");
+    assert.equal(await focused(), "cf-col-4", "and so does ArrowRight");
+    await ada.page.keyboard.press("End");
+    assert.equal(await focused(), "cf-col-6", "End: the last column");
+    assert.deepEqual(await stops(), ["cf-col-6"]);
     for (const p of [ada, bob]) {
       const column = p.page.getByTestId("cf-col-3");
       assert.equal(await column.isDisabled(), true, "a full column is disabled");

@@ -161,6 +161,17 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
       assert.ok(tries < 4, "five busts in a row");
     }
     await waitFor(async () => /^dice-\d$/.test(await focusOn(ada)), `the focus on a die after the roll (it is on ${await focusOn(ada)})`, 3000);
+    // The dice are one Tab stop, the arrow keys move along them (client/src/grid.ts).
+    const stops = () => page.evaluate(() => Array.from(document.querySelectorAll("[data-testid=dice-row] button")).filter((b) => b.getAttribute("tabindex") !== "-1").map((b) => b.getAttribute("data-testid")));
+    const onDie = await focusOn(ada);
+    assert.deepEqual(await stops(), [onDie], "one Tab stop among the dice: the focused one");
+    const dieCount = await page.locator("[data-testid=dice-row] button").count();
+    await page.keyboard.press("End");
+    assert.equal(await focusOn(ada), `dice-${dieCount - 1}`, "End: the last die");
+    await page.keyboard.press("Home");
+    assert.equal(await focusOn(ada), "dice-0", "Home: the first");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await focusOn(ada), "dice-1", "ArrowRight: the next");
     for (const i of scoringSelection(await diceValues(page))) {
       await page.getByTestId(`dice-${i}`).focus();
       await page.keyboard.press("Space");

@@ -109,7 +109,7 @@ class ConnectFourView extends BoardGameView {
         }),
       );
     });
-    return h("div", { class: "cf-board", testid: "board", attrs: { role: "group", "aria-label": `Board, ${COLUMNS} columns by ${ROWS} rows: pick a column to drop a disc` } }, columns);
+    return h("div", { class: "cf-board", testid: "board", data: { "grid-cols": COLUMNS }, attrs: { role: "group", "aria-label": `Board, ${COLUMNS} columns by ${ROWS} rows: pick a column to drop a disc (the arrow keys move between columns)` } }, columns);
   }
 
   protected movePlace(data: Record<string, unknown>): string {

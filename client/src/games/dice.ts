@@ -210,7 +210,7 @@ class DiceView implements GameView<DiceState> {
 
     const diceRow = h(
       "div",
-      { class: "dice-row", testid: "dice-row", attrs: { role: "group", "aria-label": over ? "The winning roll" : "Dice on the table (select the ones to set aside)" } },
+      { class: "dice-row", testid: "dice-row", data: { "grid-cols": Math.max(1, dice.length) }, attrs: { role: "group", "aria-label": over ? "The winning roll" : "Dice on the table (select the ones to set aside; the arrow keys move between dice)" } },
       dice.map((value, i) => {
         const isSelected = selected.has(i);
         const label = `Die ${i + 1}: ${dieWord(value)}${isSelected ? (over ? ", banked" : ", selected") : ""}`;

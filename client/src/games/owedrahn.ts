@@ -267,20 +267,23 @@ class OweDrahnView implements GameView<OweDrahnState> {
       );
     }
     if (myTurn && mine?.choosing) {
+      const choices = state.players.filter((p) => p.life > 0);
+      // One Tab stop, the arrow keys between the players (client/src/grid.ts); each button keyed
+      // by its player, so one who goes out meanwhile takes only their own button away, and a
+      // focused choice stays on its player (patched by place, each button from the leaver's on
+      // took the next player's name: a focus on Cyd's was on Dee's, which Enter then chose).
       picker = h(
         "fieldset",
-        { class: "picker", testid: "choose-next" },
+        { class: "picker", testid: "choose-next", data: { "grid-cols": Math.max(1, choices.length) } },
         h("legend", {}, "You lost a life. Who plays next?"),
-        state.players
-          .filter((p) => p.life > 0)
-          .map((p) =>
-            h(
-              "button",
-              { testid: `choose-${state.players.indexOf(p)}`, action: "choose", data: { id: p.id }, attrs: { type: "button" } },
-              h("bdi", { class: "name" }, p.name),
-              p.id === this.me ? " (you)" : null,
-            ),
+        choices.map((p) =>
+          h(
+            "button",
+            { testid: `choose-${state.players.indexOf(p)}`, action: "choose", data: { id: p.id, key: p.id }, attrs: { type: "button" } },
+            h("bdi", { class: "name" }, p.name),
+            p.id === this.me ? " (you)" : null,
           ),
+        ),
       );
     }
 

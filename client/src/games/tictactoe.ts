@@ -66,7 +66,7 @@ class TicTacToeView extends BoardGameView {
         value,
       );
     });
-    return h("div", { class: "board", testid: "board", attrs: { role: "group", "aria-label": "Board, 3 by 3" } }, cells);
+    return h("div", { class: "board", testid: "board", data: { "grid-cols": 3 }, attrs: { role: "group", "aria-label": "Board, 3 by 3 (the arrow keys move between cells)" } }, cells);
   }
 
   protected movePlace(data: Record<string, unknown>): string {

@@ -1,0 +1,66 @@
+/**
+ * Owe Drahn's "Who plays next?" (client/src/games/owedrahn.ts), rendered in Node (linkedom)
+ * and patched as the game screen patches it (client/src/morph.ts): a player who goes out
+ * while another chooses takes only their own button away. Until 2026-12-07 the buttons were
+ * patched by place: the last one was removed, and each from the leaver's on took the next
+ * player's name, so a keyboard's focus on Cyd's button was on Dee's (Enter then chose Dee).
+ */
+import assert from "node:assert/strict";
+import { h } from "../../client/src/dom.js";
+import { readStops, writeStops } from "../../client/src/grid.js";
+import { morphContent } from "../../client/src/morph.js";
+import { withDom } from "../helpers/dom.js";
+import { clientViews } from "../helpers/views.js";
+
+const player = (id: string, name: string, life: number, choosing = false) => ({ id, name, life, ready: true, choosing, score: 0, left: false });
+
+describe("Owe Drahn's 'Who plays next?'", () => {
+  withDom();
+
+  /** Ada's screen, and the view's state for `players` while Ada chooses. */
+  function adaChoosing() {
+    const entry = clientViews().find((v) => v.protocol.name === "owedrahn")!;
+    const room = { sessionId: "ada", onMessage: () => () => undefined };
+    const view = entry.screen({ room, send: () => undefined, log: () => undefined, rerender: () => undefined, recentHistory: () => [] } as never);
+    const state = (players: ReturnType<typeof player>[]) => entry.replay!.state({ players, currentValue: 0, currentTurn: "ada", phase: "playing", lastRoll: 4, maxPlayers: 8, turn: 3, ending: null } as never);
+    const page = h("div");
+    /** Renders `players` and patches the page to it, as the game screen does (Tab stops kept). */
+    const show = (players: ReturnType<typeof player>[]) => {
+      const next = h("div", {}, view.render(state(players) as never));
+      writeStops(next, readStops(page));
+      morphContent(page, next);
+    };
+    const buttons = () => Array.from(page.querySelectorAll<HTMLElement>("[data-testid=choose-next] button"));
+    return { page, show, buttons };
+  }
+
+  it("a player who goes out takes only their own button away: the others' buttons stay, each on its player", () => {
+    const { show, buttons } = adaChoosing();
+    show([player("ada", "Ada", 5, true), player("bob", "Bob", 6), player("cyd", "Cyd", 6), player("dee", "Dee", 6)]);
+    assert.deepEqual(buttons().map((b) => b.textContent), ["Ada (you)", "Bob", "Cyd", "Dee"]);
+    const [ada, , cyd, dee] = buttons();
+    show([player("ada", "Ada", 5, true), player("bob", "Bob", 0), player("cyd", "Cyd", 6), player("dee", "Dee", 6)]);
+    assert.deepEqual(buttons().map((b) => b.textContent), ["Ada (you)", "Cyd", "Dee"], "Bob, out, is no choice");
+    assert.deepEqual(buttons(), [ada, cyd, dee], "Cyd's and Dee's buttons are the ones they had: a focus on either stays");
+    assert.deepEqual(buttons().map((b) => b.getAttribute("data-id")), ["ada", "cyd", "dee"]);
+  });
+
+  it("the choices are one Tab stop: the first at first, then the one last used, which stays on its player when another goes out", () => {
+    const { page, show, buttons } = adaChoosing();
+    show([player("ada", "Ada", 5, true), player("bob", "Bob", 6), player("cyd", "Cyd", 6), player("dee", "Dee", 6)]);
+    assert.equal(page.querySelector("[data-testid=choose-next]")!.getAttribute("data-grid-cols"), "4", "the arrow keys go along the four choices");
+    assert.deepEqual(buttons().map((b) => b.getAttribute("tabindex")), ["0", "-1", "-1", "-1"]);
+    // The arrow keys made Cyd's button the stop (client/src/grid.ts writes it on the page).
+    buttons().forEach((b, i) => b.setAttribute("tabindex", i === 2 ? "0" : "-1"));
+    show([player("ada", "Ada", 5, true), player("bob", "Bob", 0), player("cyd", "Cyd", 6), player("dee", "Dee", 6)]);
+    assert.deepEqual(
+      buttons().map((b) => [b.textContent, b.getAttribute("tabindex")]),
+      [
+        ["Ada (you)", "-1"],
+        ["Cyd", "0"],
+        ["Dee", "-1"],
+      ],
+      "the stop is still on Cyd's button, one place earlier now (not on Dee's, now where Cyd's was)",
+    );
+  });
+});
