@@ -739,7 +739,7 @@ export class GameScreen {
         { class: "summary" },
         h(
           "p",
-          { class: `status${restoring !== undefined ? " restoring" : ""}`, testid: "status", attrs: { "aria-live": "polite" } },
+          { class: `status${restoring !== undefined ? " restoring" : summary?.statusShownBelow === true ? " shown-below" : ""}`, testid: "status", attrs: { "aria-live": "polite" } },
           restoring ?? (summary ? rich(summary.status) : "Loading the game…"),
         ),
         // How long the seat waits for this player (the others see it count down too); hidden

@@ -50,6 +50,11 @@ export interface Summary {
   seeking?: boolean;
   /** The game is over (the invite link stays at hand for the next one). */
   over?: boolean;
+  /**
+   * The status only says again what the game's area shows in large (Owe Drahn's running
+   * total): on a phone it is left to screen readers, which hear it change, and takes no line.
+   */
+  statusShownBelow?: boolean;
   /** The viewer's role, e.g. "playing as X" or "watching". */
   role: string;
 }

@@ -85,6 +85,12 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     // The page settles (it scrolls Roll into view when Roll is off screen).
     await atRest(actor!);
     for (const id of ["total", "turn", "countdown", "btn-roll"]) assert.ok(await inView(page.getByTestId(id)), `${id} on screen: ${await where(page.getByTestId(id))}`);
+    // The status line's "Running total: 0. Above 15 you are out." says again what the Total box
+    // shows: on a phone it takes no line (until 2026-12-07 it did), and screen readers still hear it.
+    const status = page.getByTestId("status");
+    assert.match(await status.textContent() ?? "", /^Running total: \d+\. Above 15 you are out\.$/);
+    assert.equal(await status.getAttribute("aria-live"), "polite");
+    assert.ok(((await status.boundingBox())?.height ?? 0) <= 1, `the status takes no line on a phone: ${await where(status)}`);
     await screenshot(page, "owedrahn-phone-turn");
   });
 

@@ -155,7 +155,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
         const choosing = current?.choosing ? " — choosing who plays next" : "";
         const myTurn = current?.id === this.me;
         const turn: Text = !current ? "" : myTurn ? `Your turn${choosing}` : [possessive(current.name), ` turn${choosing}`];
-        return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, turn, myTurn };
+        // The Total box says it in large: on a phone this line is for screen readers only (until 2026-12-07 it took a line above the box).
+        return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, statusShownBelow: true, turn, myTurn };
       }
       default: {
         // Everyone else is gone (left, or did not come back): nobody to be ready with (the ready
