@@ -62,7 +62,7 @@ export function moveInGrid(at: number, key: string, cols: number, usable: readon
  * can be used: the board is inert, and the stop stays for when it is not). -1 for no cells.
  */
 export function stopCell(wanted: number, usable: readonly boolean[]): number {
-  if (usable.length === 0) return -1;
+  // With no cells, -1.
   const at = Math.min(Math.max(wanted, 0), usable.length - 1);
   for (let d = 0; d < usable.length; d++) {
     if (usable[at + d]) return at + d;
@@ -87,7 +87,6 @@ export function gridOf(el: Element): string | undefined {
 
 /** The usable Tab stop of grid `key` under `root`: where a focus lost in it goes (its cell gone or disabled). */
 export function usableStop(root: ParentNode, key: string | undefined): HTMLElement | undefined {
-  if (key === undefined) return undefined;
   return grids(root)
     .find((grid) => grid.key === key)
     ?.cells.find((cell) => cell.getAttribute("tabindex") === "0" && !cell.hasAttribute("disabled"));

@@ -135,6 +135,23 @@ describe("Boards with the keyboard (client/src/grid.ts)", () => {
       assert.deepEqual(tabindexes(next.lastElementChild!), ["-1", "-1", "-1", "0", "-1", "-1", "-1"], "b's stop, now disabled, moved to the next usable cell");
     });
 
+    it("the focused cell is the stop, whatever cell has tabindex 0 (a cell focused since the last render); the first cell too", () => {
+      const page = h("div", {}, grid("board", 9, { stop: 5 }));
+      const doc = (globalThis as unknown as { document: Document }).document;
+      const focusOn = (el: Element | null) => Object.defineProperty(doc, "activeElement", { value: el, configurable: true });
+      try {
+        focusOn(page.querySelector("[data-testid=board-2]"));
+        assert.deepEqual(readStops(page).get("board"), { at: 2, key: undefined });
+        focusOn(page.querySelector("[data-testid=board-0]"));
+        assert.deepEqual(readStops(page).get("board"), { at: 0, key: undefined });
+        focusOn(null);
+        assert.deepEqual(readStops(page).get("board"), { at: 5, key: undefined }, "no focus: the cell with tabindex 0");
+      } finally {
+        delete (doc as unknown as Record<string, unknown>).activeElement;
+      }
+      assert.deepEqual(readStops(h("div", {}, grid("board", 9, { stop: 0 }))).get("board"), { at: 0, key: undefined }, "a stop on the first cell is a stop");
+    });
+
     it("a keyed stop is found by its key where it stands now, and by its place once its key is gone", () => {
       const keyed = (keys: string[], stop?: string) =>
         h("div", {}, h("div", { testid: "pick", data: { "grid-cols": keys.length } }, keys.map((k) => h("button", { action: "choose", data: { key: k }, attrs: { tabindex: stop === undefined ? undefined : k === stop ? 0 : -1 } }, k))));
@@ -143,6 +160,9 @@ describe("Boards with the keyboard (client/src/grid.ts)", () => {
       const moved = keyed(["a", "c", "d"]);
       writeStops(moved, stops);
       assert.deepEqual(tabindexes(moved), ["-1", "0", "-1"], "c, one place earlier");
+      const first = keyed(["c", "d"]);
+      writeStops(first, stops);
+      assert.deepEqual(tabindexes(first), ["0", "-1"], "c, now the first");
       const gone = keyed(["a", "b", "d", "e"]);
       writeStops(gone, stops);
       assert.deepEqual(tabindexes(gone), ["-1", "-1", "0", "-1"], "c gone: the cell now in its place");
