@@ -107,6 +107,8 @@ export function spectatorOptions(): { spectate: true; name?: string } {
   return checked?.ok ? { spectate: true, name: checked.name } : { spectate: true };
 }
 
+/** The width up to which client/style.css lays the page out for a phone (its `@media (max-width: 480px)`). */
+const PHONE_WIDTH = "(max-width: 480px)";
 
 /** The server's refusal of a client seed (sent once the game had started, or by a spectator): not the player's doing, not shown. */
 function isClientSeedRefusal(payload: unknown): boolean {
@@ -739,7 +741,8 @@ export class GameScreen {
         { class: "summary" },
         h(
           "p",
-          { class: `status${restoring !== undefined ? " restoring" : summary?.statusShownBelow === true ? " shown-below" : ""}`, testid: "status", attrs: { "aria-live": "polite" } },
+          // A status the game's area says again in large is, on a phone, for screen readers only (Summary.statusShownBelow).
+          { class: `status${restoring !== undefined ? " restoring" : summary?.statusShownBelow === true && window.matchMedia(PHONE_WIDTH).matches ? " sr-only" : ""}`, testid: "status", attrs: { "aria-live": "polite" } },
           restoring ?? (summary ? rich(summary.status) : "Loading the game…"),
         ),
         // How long the seat waits for this player (the others see it count down too); hidden

@@ -60,6 +60,10 @@ describe("Browser: Owe Drahn", function () {
 
     for (const p of players) await p.page.getByTestId("btn-ready").click();
     for (const p of players) await waitFor(async () => (await text(p.page, "total")) === "0" && (await p.page.getByTestId("btn-ready").count()) === 0, "the game to start");
+    // Wider than a phone, the status line shows (on a phone it is left to screen readers: layout.test.ts).
+    assert.match(await text(bob.page, "status"), /^Running total: 0\. Above 15 you are out\.$/);
+    assert.ok(((await bob.page.getByTestId("status").boundingBox())?.height ?? 0) > 10, "Bob's status line shows at 900 px");
+    assert.ok(((await ada.page.getByTestId("status").boundingBox())?.height ?? 1) <= 1, "Ada's, on a phone, takes no line");
 
     // Dee arrives late: the invite says the game has started and offers watching only.
     const dee = await openPlayer(browser!, `${server!.url}/#join=${roomId}`, "Dee");
