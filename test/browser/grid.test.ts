@@ -225,11 +225,13 @@ describe("Boards with the keyboard (client/src/grid.ts)", () => {
       });
 
       it("cells that cannot be used are passed over", () => {
-        const { focused, press } = screen([5]);
+        const { focused, press, stops } = screen([4]);
         press("board-3", "ArrowRight");
-        assert.deepEqual(focused, ["board-4"]);
-        press("board-4", "ArrowRight");
-        assert.deepEqual(focused, ["board-4"], "nothing usable on the right");
+        assert.deepEqual(focused, ["board-5"], "over the disabled centre");
+        assert.equal(stops().indexOf("0"), 5);
+        const other = screen([5]);
+        other.press("board-4", "ArrowRight");
+        assert.deepEqual(other.focused, [], "nothing usable on the right: no move");
       });
 
       it("with Shift, Alt or Meta, or a key that is not the grid's, or outside a board, nothing happens", () => {

@@ -90,7 +90,11 @@ describe("Browser: the primary action stays visible (issue 12, defect 10)", func
     const status = page.getByTestId("status");
     assert.match(await status.textContent() ?? "", /^Running total: \d+\. Above 15 you are out\.$/);
     assert.equal(await status.getAttribute("aria-live"), "polite");
-    assert.ok(((await status.boundingBox())?.height ?? 0) <= 1, `the status takes no line on a phone: ${await where(status)}`);
+    // Screen-reader only (.sr-only: out of the flow, 1 px), not hidden (display: none would silence it too).
+    assert.match((await status.getAttribute("class")) ?? "", /\bsr-only\b/);
+    const box = await status.boundingBox();
+    assert.ok(box !== null && box.height <= 1, `the status takes no line on a phone, and is still rendered: ${await where(status)}`);
+    assert.equal(await status.evaluate((el) => getComputedStyle(el).position), "absolute", "out of the page's flow");
     await screenshot(page, "owedrahn-phone-turn");
   });
 

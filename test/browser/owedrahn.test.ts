@@ -63,7 +63,11 @@ describe("Browser: Owe Drahn", function () {
     // Wider than a phone, the status line shows (on a phone it is left to screen readers: layout.test.ts).
     assert.match(await text(bob.page, "status"), /^Running total: 0\. Above 15 you are out\.$/);
     assert.ok(((await bob.page.getByTestId("status").boundingBox())?.height ?? 0) > 10, "Bob's status line shows at 900 px");
-    assert.ok(((await ada.page.getByTestId("status").boundingBox())?.height ?? 1) <= 1, "Ada's, on a phone, takes no line");
+    const adaStatus = ada.page.getByTestId("status");
+    const adaBox = await adaStatus.boundingBox();
+    assert.ok(adaBox !== null && adaBox.height <= 1, "Ada's, on a phone, takes no line, and is still rendered (screen readers hear it)");
+    assert.match((await adaStatus.getAttribute("class")) ?? "", /\bsr-only\b/);
+    assert.doesNotMatch((await bob.page.getByTestId("status").getAttribute("class")) ?? "", /\bsr-only\b/);
 
     // Dee arrives late: the invite says the game has started and offers watching only.
     const dee = await openPlayer(browser!, `${server!.url}/#join=${roomId}`, "Dee");

@@ -1,9 +1,10 @@
 /**
- * Owe Drahn's "Who plays next?" (client/src/games/owedrahn.ts), rendered in Node (linkedom)
+ * Owe Drahn's screen (client/src/games/owedrahn.ts) in Node. "Who plays next?", rendered (linkedom)
  * and patched as the game screen patches it (client/src/morph.ts): a player who goes out
  * while another chooses takes only their own button away. Until 2026-12-07 the buttons were
  * patched by place: the last one was removed, and each from the leaver's on took the next
  * player's name, so a keyboard's focus on Cyd's button was on Dee's (Enter then chose Dee).
+ * And its status line, which the large Total box says again while a game runs.
  */
 import assert from "node:assert/strict";
 import { h } from "../../client/src/dom.js";
@@ -31,7 +32,7 @@ describe("Owe Drahn's 'Who plays next?'", () => {
       morphContent(page, next);
     };
     const buttons = () => Array.from(page.querySelectorAll<HTMLElement>("[data-testid=choose-next] button"));
-    return { page, show, buttons };
+    return { page, show, buttons, view, state };
   }
 
   it("a player who goes out takes only their own button away: the others' buttons stay, each on its player", () => {
@@ -62,5 +63,16 @@ describe("Owe Drahn's 'Who plays next?'", () => {
       ],
       "the stop is still on Cyd's button, one place earlier now (not on Dee's, now where Cyd's was)",
     );
+  });
+
+  it("the status line says the running total while a game runs, marked as one the Total box shows again (on a phone, for screen readers only); in the ready stage it is the only place that says who is ready", () => {
+    const { view, state } = adaChoosing();
+    const players = [player("ada", "Ada", 5), player("bob", "Bob", 6)];
+    const playing = view.summary(state(players) as never);
+    assert.equal(playing.status, "Running total: 0. Above 15 you are out.");
+    assert.equal(playing.statusShownBelow, true);
+    const lobby = view.summary({ ...(state(players) as object), phase: "lobby", currentTurn: "" } as never);
+    assert.match(String(lobby.status), /^Waiting until everyone is ready/);
+    assert.notEqual(lobby.statusShownBelow, true, "nothing else says it: shown on a phone too");
   });
 });
