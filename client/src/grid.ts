@@ -14,7 +14,12 @@
  */
 
 /** The attribute that makes an element a grid: its cells to a row. */
-export const GRID_COLS = "data-grid-cols";
+const GRID_COLS = "data-grid-cols";
+
+/** A board's `data` (see `h` in client/src/dom.ts): a grid of `cols` cells to a row (at least 1). */
+export function gridData(cols: number): Record<string, number> {
+  return { [GRID_COLS.slice("data-".length)]: Math.max(1, cols) };
+}
 
 /**
  * The cell a key moves to from cell `at`, in a grid of `usable.length` cells laid out
@@ -89,14 +94,15 @@ export function gridOf(el: Element): string | undefined {
 export function usableStop(root: ParentNode, key: string | undefined): HTMLElement | undefined {
   return grids(root)
     .find((grid) => grid.key === key)
-    ?.cells.find((cell) => cell.getAttribute("tabindex") === "0" && !cell.hasAttribute("disabled"));
+    ?.cells.find((cell) => cell.getAttribute("tabindex") === "0" && isUsable(cell));
 }
 
 function cellsOf(grid: Element): HTMLElement[] {
   return Array.from(grid.children).filter((el): el is HTMLElement => el.hasAttribute("data-action"));
 }
 
-const usable = (cells: readonly HTMLElement[]) => cells.map((cell) => !cell.hasAttribute("disabled"));
+const isUsable = (cell: Element) => !cell.hasAttribute("disabled");
+const usable = (cells: readonly HTMLElement[]) => cells.map(isUsable);
 
 /** A grid's Tab stop: the cell's place, and its key where its cells have keys (`data-key`: a player's button). */
 export interface Stop {
@@ -107,7 +113,7 @@ export interface Stop {
 /** Each grid's Tab stop on the page under `root` (the focused cell, else the one with tabindex 0), by the grid's test id. */
 export function readStops(root: ParentNode): Map<string, Stop> {
   const stops = new Map<string, Stop>();
-  const focused = typeof document === "undefined" ? null : document.activeElement;
+  const focused = document.activeElement;
   for (const { key, cells } of grids(root)) {
     const focusedAt = cells.findIndex((cell) => cell === focused);
     const at = focusedAt >= 0 ? focusedAt : cells.findIndex((cell) => cell.getAttribute("tabindex") === "0");
@@ -156,7 +162,7 @@ export function gridKeys(root: HTMLElement): void {
     const found = cellAt(event.target);
     if (!found) return;
     const { grid, cells, at } = found;
-    const to = moveInGrid(at, event.key, Math.max(1, Number(grid.getAttribute(GRID_COLS)) || 1), usable(cells), event.ctrlKey);
+    const to = moveInGrid(at, event.key, Number(grid.getAttribute(GRID_COLS)) || 1, usable(cells), event.ctrlKey);
     if (to === undefined) return;
     // Handled even where it goes nowhere: an arrow key on the board never scrolls the page.
     event.preventDefault();

@@ -8,6 +8,7 @@ import { connectFourProtocol } from "../../../src/protocol/games/connectfour.js"
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { connectFour } from "../../../src/rules/connect-four.js";
 import { h } from "../dom.js";
+import { gridData } from "../grid.js";
 import { defineView, ruleList, type ViewContext } from "../view.js";
 import { BoardGameView, boardGameReplay } from "./two-player.js";
 
@@ -109,7 +110,7 @@ class ConnectFourView extends BoardGameView {
         }),
       );
     });
-    return h("div", { class: "cf-board", testid: "board", data: { "grid-cols": COLUMNS }, attrs: { role: "group", "aria-label": `Board, ${COLUMNS} columns by ${ROWS} rows: pick a column to drop a disc (the arrow keys move between columns)` } }, columns);
+    return h("div", { class: "cf-board", testid: "board", data: gridData(COLUMNS), attrs: { role: "group", "aria-label": `Board, ${COLUMNS} columns by ${ROWS} rows: pick a column to drop a disc (the arrow keys move between columns)` } }, columns);
   }
 
   protected movePlace(data: Record<string, unknown>): string {

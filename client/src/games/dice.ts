@@ -4,6 +4,7 @@ import type { DiceState } from "../../../src/schema/DiceState.js";
 import { ofAKind, RUNS, scoreDice } from "../../../src/rules/dice-scoring.js";
 import { dieButton, dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
+import { gridData } from "../grid.js";
 import { endLine, forfeitLine, wentAway, wentLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { DICE_COUNT, dice as diceRules, MAX_TURNS, type DiceState as DiceRulesState } from "../../../src/rules/dice.js";
@@ -210,7 +211,7 @@ class DiceView implements GameView<DiceState> {
 
     const diceRow = h(
       "div",
-      { class: "dice-row", testid: "dice-row", data: { "grid-cols": Math.max(1, dice.length) }, attrs: { role: "group", "aria-label": over ? "The winning roll" : "Dice on the table (select the ones to set aside; the arrow keys move between dice)" } },
+      { class: "dice-row", testid: "dice-row", data: gridData(dice.length), attrs: { role: "group", "aria-label": over ? "The winning roll" : "Dice on the table (select the ones to set aside; the arrow keys move between dice)" } },
       dice.map((value, i) => {
         const isSelected = selected.has(i);
         const label = `Die ${i + 1}: ${dieWord(value)}${isSelected ? (over ? ", banked" : ", selected") : ""}`;

@@ -3,6 +3,7 @@ import { oweDrahnProtocol, type OweDrahnEvents } from "../../../src/protocol/gam
 import type { OweDrahnPlayer, OweDrahnState } from "../../../src/schema/OweDrahnState.js";
 import { dieFace, dieWord } from "../die.js";
 import { asName, h, rich, type Text } from "../dom.js";
+import { gridData } from "../grid.js";
 import { endLine, forfeitLine } from "../ending.js";
 import type { HistoryEntry } from "../../../src/protocol/messages.js";
 import { LOSE_LIFE_MIN_TOTAL, oweDrahn, outOfRunningGame, type OweDrahnState as OweDrahnRulesState } from "../../../src/rules/owe-drahn.js";
@@ -275,7 +276,7 @@ class OweDrahnView implements GameView<OweDrahnState> {
       // took the next player's name: a focus on Cyd's was on Dee's, which Enter then chose).
       picker = h(
         "fieldset",
-        { class: "picker", testid: "choose-next", data: { "grid-cols": Math.max(1, choices.length) } },
+        { class: "picker", testid: "choose-next", data: gridData(choices.length) },
         h("legend", {}, "You lost a life. Who plays next?"),
         choices.map((p) =>
           h(

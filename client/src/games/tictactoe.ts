@@ -3,6 +3,7 @@ import { ticTacToeProtocol } from "../../../src/protocol/games/tictactoe.js";
 import type { BoardGameState } from "../../../src/schema/BoardGameState.js";
 import { ticTacToe } from "../../../src/rules/tictactoe.js";
 import { h } from "../dom.js";
+import { gridData } from "../grid.js";
 import { defineView, ruleList, type ViewContext } from "../view.js";
 import { BoardGameView, boardGameReplay } from "./two-player.js";
 
@@ -66,7 +67,7 @@ class TicTacToeView extends BoardGameView {
         value,
       );
     });
-    return h("div", { class: "board", testid: "board", data: { "grid-cols": 3 }, attrs: { role: "group", "aria-label": "Board, 3 by 3 (the arrow keys move between cells)" } }, cells);
+    return h("div", { class: "board", testid: "board", data: gridData(3), attrs: { role: "group", "aria-label": "Board, 3 by 3 (the arrow keys move between cells)" } }, cells);
   }
 
   protected movePlace(data: Record<string, unknown>): string {
