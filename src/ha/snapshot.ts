@@ -99,7 +99,7 @@ const stored = z.object({
   /** The rules' state. */
   game: z.unknown().refine((g) => g !== undefined && g !== null, "missing game state"),
   seats: z.array(seat).max(64),
-  /** The running turn: which turn (`<player>:<turn number>`) and its deadline (epoch ms). */
+  /** The running turn: which turn (`<player>:<turn number>`, then `:<stage>` in a stage timed on its own) and its deadline (epoch ms). */
   turn: z.object({ key: z.string(), deadline: z.number() }).nullable(),
   /** Rule actions scheduled for later (a bust pause, the game-over pause), by due time. */
   scheduled: z.array(z.object({ due: z.number(), action: z.object({ type: z.string() }).passthrough() })).max(64),

@@ -445,7 +445,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     const active = this.rules.activePlayer(this.game);
     // A bot's turn has no time limit: it plays each step BOT_DELAY_MS after the last, however
     // many steps its turn takes (a Dice turn takes up to a dozen), and never times out.
-    this.turnClock?.arm(botMove?.playerId === active ? null : active, this.rules.turnNumber(this.game));
+    this.turnClock?.arm(botMove?.playerId === active ? null : active, this.rules.turnNumber(this.game), this.rules.timedStage?.(this.game));
     this.out.changed();
     this.listing.update();
     this.drain.committed();

@@ -1,13 +1,14 @@
 /**
  * A room's turn timer: when a turn has a time limit (`turnSeconds`), the player on turn
  * loses it when the deadline passes. The clock is re-armed whenever the turn changes (a
- * new active player, or the same player's next turn) and left alone otherwise, so a move
+ * new active player, or the same player's next turn) or enters a stage the rules time on
+ * its own (Owe Drahn's choice of who plays next), and left alone otherwise, so a move
  * that keeps the turn (a Dice roll) does not extend it. A restored room's running turn
  * keeps the deadline it had before the crash (high availability).
  */
 import type { RoomTimers, Timer } from "./timers.js";
 
-/** The running turn as a snapshot keeps it: which turn (`<player>:<turn number>`) and its deadline (epoch ms). */
+/** The running turn as a snapshot keeps it: which turn (`<player>:<turn number>`, then `:<stage>` past a turn's first stage) and its deadline (epoch ms). */
 export type RunningTurn = { key: string; deadline: number };
 
 export class TurnClock {
@@ -29,9 +30,12 @@ export class TurnClock {
     private readonly timedOut: (playerId: string) => void,
   ) {}
 
-  /** The game's turn now: `active` (null: nobody's) on its `turnNumber`-th turn. Re-arms the clock if the turn changed. */
-  arm(active: string | null, turnNumber: number): void {
-    const key = active === null ? null : `${active}:${turnNumber}`;
+  /**
+   * The game's turn now: `active` (null: nobody's) on its `turnNumber`-th turn, at its timed
+   * `stage` (0 for the turn itself). Re-arms the clock if the turn or its stage changed.
+   */
+  arm(active: string | null, turnNumber: number, stage = 0): void {
+    const key = active === null ? null : stage === 0 ? `${active}:${turnNumber}` : `${active}:${turnNumber}:${stage}`;
     if (key === this.armed) return;
     this.armed = key;
     this.timer?.clear();

@@ -158,6 +158,12 @@ export interface RulesSpec<S, C, M extends MoveMap, E extends { type: string } =
   readonly activePlayer: (state: S) => string | null;
   /** A number that changes whenever a new turn starts (even for the same player): the room restarts the turn timer then. */
   readonly turnNumber: (state: S) => number;
+  /**
+   * A stage of the running turn that gets a turn's time of its own (Owe Drahn's choice of who
+   * plays next, after "owe drahn"): the room restarts the turn timer when it changes. Absent:
+   * a turn is timed as a whole.
+   */
+  readonly timedStage?: (state: S) => number;
   /** Ids of the seated players (bots included), in seat order. */
   readonly playerIds: (state: S) => readonly string[];
   /** Whether a game is running (the listing shows "started"; joins become spectators only). */

@@ -55,6 +55,26 @@ describe("TurnClock (src/rooms/turn-clock.ts)", () => {
     assert.deepEqual(timedOut, ["bob"]);
   });
 
+  it("a stage of the turn timed on its own (Owe Drahn's choice) gets a fresh deadline; the same stage again does not; the snapshot names it", async () => {
+    const TURN_MS = 600;
+    const staged = new TurnClock(timers, TURN_MS / 1000, (d) => shown.push(d), (p) => timedOut.push(p));
+    staged.arm("ada", 1);
+    await sleep(300);
+    staged.arm("ada", 1, 0);
+    assert.equal(shown.length, 1, "stage 0 is the turn itself");
+    const choiceStarted = Date.now();
+    staged.arm("ada", 1, 1);
+    assert.equal(shown.length, 2);
+    assert.ok(shown[1]! >= choiceStarted + TURN_MS, "the choice gets a whole turn's time, not what was left of the turn");
+    assert.deepEqual(staged.running(), { key: "ada:1:1", deadline: shown[1] });
+    staged.arm("ada", 1, 1);
+    assert.equal(shown.length, 2, "same stage: nothing re-armed");
+    await sleep(400);
+    assert.deepEqual(timedOut, [], "the turn's own deadline passed without a timeout");
+    await sleep(TURN_MS - 400 + 150);
+    assert.deepEqual(timedOut, ["ada"], "the choice's deadline");
+  });
+
   it("nobody on turn: the deadline shown is 0, no timer runs, and the snapshot has no turn", async () => {
     clock.arm("ada", 1);
     clock.arm(null, 1);

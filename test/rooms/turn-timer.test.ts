@@ -3,7 +3,8 @@
  * shows is about one second ahead, the timeout fires no earlier than that (and not much
  * later), it does what the game's rules say (TicTacToe and Connect Four: the idle player
  * forfeits; Dice: the turn ends as a bust, without the pause; Owe Drahn: the server rolls
- * for the idle player), and no deadline is shown once the game is over.
+ * for the idle player, or chooses who plays next for a player who said "owe drahn", whose
+ * choice gets a turn's time of its own), and no deadline is shown once the game is over.
  * Times are the clients' clocks, which are the server's here (one process).
  */
 import assert from "node:assert/strict";
@@ -236,5 +237,45 @@ describe("Turn timer (turnSeconds: 1)", () => {
     assert.equal(sleeper.state.turnDeadline, 0, "no deadline once the game is over");
     await sleeper.until(() => sleeper.state.phase === "lobby", "the return to the ready stage");
     assert.equal(sleeper.state.turnDeadline, 0, "nor in the ready stage after it");
+  });
+  it("Owe Drahn: the choice of who plays next after \"owe drahn\" gets a whole turn's time (not what was left of the turn), and when it runs out the next player alive in seat order is chosen", async function () {
+    this.timeout(20_000);
+    type Od = OweDrahnState;
+    const turnMs = 2000;
+    const room = await suite.colyseus.createRoom("owedrahn", { turnSeconds: turnMs / 1000 });
+    const players = [await suite.join<Od>(room.roomId, { name: "Ada" }), await suite.join<Od>(room.roomId, { name: "Bob" }), await suite.join<Od>(room.roomId, { name: "Cyd" })];
+    for (const p of players) p.send("ready", { ready: true });
+    await seenBy(players, (p) => p.state.phase === "playing" && p.state.turnDeadline > 0, "the game starts");
+    const [a] = players as [Player<Od>];
+    const onTurn = () => players.find((p) => p.id === a.state.currentTurn)!;
+    // Roll while the total is at most 9 (no roll can bust then), each roll a new turn.
+    for (let step = 0; a.state.currentValue < 10; step++) {
+      assert.ok(step < 100, "a total of 10 within 100 rolls");
+      const roller = onTurn();
+      roller.send("roll");
+      await seenBy(players, (p) => p.state.currentTurn !== roller.id, "the roll passing the turn");
+    }
+    const chooser = onTurn();
+    const turnDeadline = a.state.turnDeadline;
+    // The chooser thinks for most of the turn, then says "owe drahn".
+    await new Promise((r) => setTimeout(r, turnDeadline - Date.now() - 600));
+    const t0 = Date.now();
+    chooser.send("lose_life");
+    const { last: seen } = await seenBy(players, (p) => p.state.players.some((s) => s.id === chooser.id && s.choosing), "the chooser choosing");
+    const deadline = a.state.turnDeadline;
+    for (const p of players) assert.equal(p.state.turnDeadline, deadline, "everyone sees the same deadline");
+    assert.ok(deadline - turnDeadline >= turnMs - 600 - DEADLINE_SLACK_MS, `the choice's deadline is ${deadline - turnDeadline} ms after the turn's: a new one`);
+    assertDeadline(deadline, t0, seen, "the choice", turnMs);
+
+    // The chooser does not choose: the next player alive in seat order is chosen for them.
+    const seat = players.indexOf(chooser);
+    const next = players[(seat + 1) % players.length]!;
+    const handed = await seenBy(players, (p) => !p.state.players.some((s) => s.choosing), "the choice made on the timeout");
+    assertFiredOnTime(t0, handed, deadline, turnMs);
+    for (const p of players) {
+      assert.deepEqual(await p.nth("handedOver", 1), { playerId: chooser.id, nextId: next.id, timeout: true });
+      assert.equal(p.state.currentTurn, next.id);
+      assert.deepEqual(p.state.players.map((s) => s.life), players.map((q) => (q === chooser ? 5 : 6)), "the chooser lost one life; nobody is out");
+    }
   });
 });

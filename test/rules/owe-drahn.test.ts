@@ -220,6 +220,17 @@ describe("Owe Drahn rules", () => {
       assert.equal(run(self, "a", roll, scriptedRng([2])).state.currentValue, 2);
     });
 
+    it("the choice of who plays next is a stage of the turn timed on its own (timedStage): 1 while choosing, 0 before and after, whoever takes the turn", () => {
+      const before = patch(game(), { currentValue: 12 });
+      assert.equal(oweDrahn.timedStage!(before), 0, "rolling");
+      const choosing = run(before, "a", loseLife).state;
+      assert.equal(oweDrahn.timedStage!(choosing), 1, "choosing: the room restarts the turn timer");
+      assert.equal(oweDrahn.turnNumber(choosing), oweDrahn.turnNumber(before), "the same turn");
+      assert.equal(oweDrahn.timedStage!(run(choosing, "a", chooseNext("a")).state), 0, "handed to themselves");
+      assert.equal(oweDrahn.timedStage!(run(choosing, "a", chooseNext("b")).state), 0, "handed to another");
+      assert.equal(oweDrahn.timedStage!(patch(game(), {}, { b: { choosing: true } })), 0, "only the player on turn's choice counts");
+    });
+
     it("choose_next names only a player still in the game", () => {
       const s = run(patch(game(["a", "b", "c"]), { currentValue: 12 }, { b: { life: 0 } }), "a", loseLife).state;
       for (const target of ["b", "zz", "", "__proto__", "constructor", 7, null, undefined]) {
