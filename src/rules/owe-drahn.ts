@@ -25,7 +25,9 @@
  *   and all ready, the game starts.
  * - A roll passes the turn whether or not it busts; `lastRoll` keeps the face (a 3 stays 3).
  * - `lose_life` keeps the turn with the player (now `choosing`) and does not start a new
- *   turn; `choose_next` does, even when the player names themselves.
+ *   turn; `choose_next` does, even when the player names themselves. With a turn timer the
+ *   choice gets a whole turn's time of its own ({@link oweDrahn}'s `timedStage`): at most
+ *   twice a turn's time per turn, and each such turn costs a life.
  * - A leave during the game-over pause only marks the player `left`; the winner stays the
  *   winner and the seat is freed at `reset`.
  */

@@ -160,8 +160,10 @@ export interface RulesSpec<S, C, M extends MoveMap, E extends { type: string } =
   readonly turnNumber: (state: S) => number;
   /**
    * A stage of the running turn that gets a turn's time of its own (Owe Drahn's choice of who
-   * plays next, after "owe drahn"): the room restarts the turn timer when it changes. Absent:
-   * a turn is timed as a whole.
+   * plays next, after "owe drahn"): the room restarts the turn timer whenever it changes, so
+   * it must only rise within a turn, at a few points the rules bound (each change hands out a
+   * whole turn's time again). Absent: a turn is timed as a whole (two-player board games made
+   * with `twoPlayerGame` have none).
    */
   readonly timedStage?: (state: S) => number;
   /** Ids of the seated players (bots included), in seat order. */

@@ -1,6 +1,6 @@
 /**
  * A room's turn clock (src/rooms/turn-clock.ts) on real RoomTimers: the player on turn
- * loses it when the deadline passes; the clock is re-armed only when the turn changes; a
+ * loses it when the deadline passes; the clock is re-armed only when the turn, or a stage of it timed on its own, changes; a
  * restored room keeps its running turn's deadline.
  */
 import assert from "node:assert/strict";
@@ -73,6 +73,18 @@ describe("TurnClock (src/rooms/turn-clock.ts)", () => {
     assert.deepEqual(timedOut, [], "the turn's own deadline passed without a timeout");
     await sleep(TURN_MS - 400 + 150);
     assert.deepEqual(timedOut, ["ada"], "the choice's deadline");
+  });
+
+  it("restored during a stage timed on its own: the same stage keeps its deadline; the turn's first stage (a snapshot taken before the choice, or by code that named no stage) gets a fresh one", () => {
+    const old = Date.now() + 100;
+    clock.restore({ key: "ada:4:1", deadline: old });
+    clock.arm("ada", 4, 1);
+    assert.deepEqual(shown, [old], "the choice keeps the deadline it had");
+    const other = new TurnClock(timers, SECONDS, (d) => shown.push(d), (p) => timedOut.push(p));
+    other.restore({ key: "ada:4", deadline: old });
+    const before = Date.now();
+    other.arm("ada", 4, 1);
+    assert.ok(shown.at(-1)! >= before + SECONDS * 1000, "a snapshot of the turn before its choice: the choice gets a fresh deadline");
   });
 
   it("nobody on turn: the deadline shown is 0, no timer runs, and the snapshot has no turn", async () => {

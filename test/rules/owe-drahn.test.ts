@@ -228,6 +228,8 @@ describe("Owe Drahn rules", () => {
       assert.equal(oweDrahn.turnNumber(choosing), oweDrahn.turnNumber(before), "the same turn");
       assert.equal(oweDrahn.timedStage!(run(choosing, "a", chooseNext("a")).state), 0, "handed to themselves");
       assert.equal(oweDrahn.timedStage!(run(choosing, "a", chooseNext("b")).state), 0, "handed to another");
+      assert.equal(oweDrahn.timedStage!(run(choosing, "a", { type: "timeout" }).state), 0, "handed on by the timeout");
+      assert.equal(oweDrahn.timedStage!(run(choosing, "a", { type: "leave" }).state), 0, "the chooser left: the next player's turn");
       assert.equal(oweDrahn.timedStage!(patch(game(), {}, { b: { choosing: true } })), 0, "only the player on turn's choice counts");
     });
 
