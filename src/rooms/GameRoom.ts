@@ -23,6 +23,7 @@ import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
 import { Admission, seatRefusal } from "./admission.js";
 import { joinedOnceSaved, ReturnTokens } from "./join-ack.js";
+import { dropIfSilent } from "./silent-connection.js";
 import { MessageLimit } from "./message-limit.js";
 import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
@@ -482,14 +483,34 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
   }
 
   /**
-   * Refuses a reconnection token whose session is still connected. Colyseus would close the
-   * live connection and hand its seat to whoever presented the token; a player whose old
-   * connection is really gone is let back in once the server notices the drop (ping
-   * timeout), which the SDK's retries cover.
+   * A reconnection token whose session is still connected: refused ("expired", 524), where
+   * Colyseus would close that connection and hand its seat to whoever presented the token.
+   * If the connection is silent (a phone whose network changed) it is dropped meanwhile, and
+   * the player's next try takes the seat back (src/rooms/silent-connection.ts).
    */
   override checkReconnectionToken(reconnectionToken: string) {
-    if (this.clients.some((c) => c.reconnectionToken === reconnectionToken)) return ""; // the matchmaker answers "expired"
+    const holder = this.clients.find((c) => c.reconnectionToken === reconnectionToken);
+    if (holder) {
+      this.probeHolder(holder);
+      return ""; // the matchmaker answers "expired"
+    }
     return super.checkReconnectionToken(reconnectionToken);
+  }
+
+  /**
+   * A WebSocket reconnection (the SDK's own, after a drop) whose session is still connected
+   * waits in Colyseus for that connection to go: a silent one is dropped at once instead of
+   * when its pings go unanswered (src/rooms/silent-connection.ts).
+   */
+  override hasReservedSeat(sessionId: string, reconnectionToken?: string): boolean {
+    const holder = this.clients.get(sessionId);
+    if (holder && reconnectionToken !== undefined && holder.reconnectionToken === reconnectionToken) this.probeHolder(holder);
+    return super.hasReservedSeat(sessionId, reconnectionToken);
+  }
+
+  /** The connection holding a token a reconnection presents: dropped if silent. */
+  private probeHolder(holder: Client) {
+    dropIfSilent(holder, () => this.log.info({ sessionId: holder.sessionId }, "the player came back on a new connection while the old one answered no ping: the old one is dropped"));
   }
 }
 

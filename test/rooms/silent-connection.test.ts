@@ -1,0 +1,149 @@
+/**
+ * A player back on a new connection while the server still counts the old one (a phone whose
+ * network changed): the old connection is asked with a ping, dropped if silent, and the seat
+ * goes to the new one about a second later, not once the server's own pings have gone
+ * unanswered (6–9 s at the defaults). A live connection keeps its seat (src/rooms/silent-connection.ts).
+ */
+import assert from "node:assert/strict";
+import type net from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
+import { ErrorCode } from "@colyseus/core";
+import type { BoardGameState } from "../../src/schema/BoardGameState.js";
+import { answers, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
+import { eventually, refusedWith, type Player } from "../helpers/clients.js";
+import { roomSuite } from "../helpers/rooms.js";
+import { logMark, logsSince } from "../helpers/server.js";
+
+type Ttt = BoardGameState;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The TCP socket under a player's SDK connection. */
+const tcpOf = (p: Player<Ttt>) => (p.room.connection.transport as unknown as { ws: { _socket: net.Socket } }).ws._socket;
+
+/**
+ * What the SDK does after a drop: a new WebSocket to the room's address with the seat's token
+ * (`skipHandshake`). Resolves with the new token once the join frame comes (and acknowledges
+ * it), or rejects with the close code if the server closes it first.
+ */
+function wsReconnection(p: Player<Ttt>): { joined: Promise<string>; socket: WebSocket } {
+  const url = new URL((p.room.connection as unknown as { url: string }).url);
+  url.searchParams.set("reconnectionToken", p.room.reconnectionToken.split(":")[1]!);
+  url.searchParams.set("skipHandshake", "true");
+  const socket = new WebSocket(url.toString());
+  const joined = new Promise<string>((resolve, reject) => {
+    socket.on("message", (data: Buffer) => {
+      if (data[0] !== 10 /* JOIN_ROOM: [code, length, token…] */) return;
+      socket.send(Buffer.from([10]));
+      resolve(data.subarray(2, 2 + data[1]!).toString());
+    });
+    socket.on("close", (code) => reject(new Error(`closed (${code}) before the join came`)));
+    socket.on("error", reject);
+  });
+  joined.catch(() => undefined);
+  return { joined, socket };
+}
+
+describe("A player back on a new connection while the old one still counts (src/rooms/silent-connection.ts)", function () {
+  this.timeout(20_000);
+  const suite = roomSuite();
+  const opened: Array<{ destroy(): void } | { terminate(): void }> = [];
+  afterEach(() => {
+    for (const o of opened.splice(0)) "destroy" in o ? o.destroy() : o.terminate();
+  });
+
+  it("over the WebSocket (the SDK's own reconnection): the old connection, silent, is dropped and the new one takes the seat, the same session with the whole state, within SEAT_RESERVATION_SECONDS (2 s here; the server's own pings would take 6–9 s)", async () => {
+    const { a, b } = await suite.startedTicTacToe();
+    const mark = logMark();
+    const tcp = tcpOf(a);
+    opened.push(tcp);
+    tcp.pause(); // the old connection: no longer read, so never answers a ping
+    const t0 = Date.now();
+    const back = wsReconnection(a);
+    opened.push(back.socket);
+    const token = await back.joined;
+    assert.ok(token.length > 0 && token !== a.room.reconnectionToken.split(":")[1], "a new token");
+    await eventually(() => b.state.players.get(a.id)?.connected === true && b.state.players.size === 2, "Ada's seat connected again, the game on");
+    assert.equal(b.state.phase, "playing", "no forfeit");
+    assert.ok(Date.now() - t0 < 2000 + SILENT_PROBE_MS, `back after ${Date.now() - t0} ms`);
+    const lines = logsSince(mark).filter((l) => /answered no ping/.test(String(l.msg)));
+    assert.deepEqual(lines.map((l) => l.sessionId), [a.id], "the operator reads why the old connection went");
+  });
+
+  it("through the matchmaker (client.reconnect: a reloaded page): refused as expired (524) while the old connection still counts; the next try, a second later, takes the seat", async () => {
+    const { a, b } = await suite.startedTicTacToe();
+    const tcp = tcpOf(a);
+    opened.push(tcp);
+    tcp.pause();
+    await assert.rejects(suite.colyseus.sdk.reconnect(a.room.reconnectionToken), refusedWith(ErrorCode.MATCHMAKE_EXPIRED), "the old connection still counts");
+    await sleep(SILENT_PROBE_MS + 500);
+    const room = await suite.colyseus.sdk.reconnect(a.room.reconnectionToken);
+    opened.push({ destroy: () => void room.leave(false) });
+    assert.equal(room.sessionId, a.id, "the same seat");
+    await eventually(() => b.state.players.get(a.id)?.connected === true, "Ada connected again");
+    assert.equal(b.state.phase, "playing", "no forfeit");
+  });
+
+  it("a live connection (it answers the ping) keeps its seat: a WebSocket reconnection with its token is not let in, the matchmaker answers 524, and nothing is dropped", async () => {
+    const { a, b } = await suite.startedTicTacToe();
+    const mark = logMark();
+    const back = wsReconnection(a);
+    opened.push(back.socket);
+    await assert.rejects(back.joined, /closed/, "not let in while the player is connected");
+    await assert.rejects(suite.colyseus.sdk.reconnect(a.room.reconnectionToken), refusedWith(ErrorCode.MATCHMAKE_EXPIRED));
+    await sleep(SILENT_PROBE_MS + 200);
+    assert.equal(a.left, undefined, "the player's connection stays");
+    assert.equal(b.state.players.get(a.id)?.connected, true);
+    assert.equal(logsSince(mark).filter((l) => /answered no ping/.test(String(l.msg))).length, 0, "nothing dropped");
+  });
+
+  describe("answers(socket, ms)", () => {
+    let server: WebSocketServer;
+    let peers: WebSocket[];
+    beforeEach(async () => {
+      peers = [];
+      server = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+      await new Promise((r) => server.once("listening", r));
+    });
+    afterEach(async () => {
+      for (const p of peers) p.terminate();
+      await new Promise((r) => server.close(r));
+    });
+    /** The server's side of a new connection, and the peer (`autoPong: false`: it answers no ping). */
+    async function pair(autoPong = true): Promise<{ side: WebSocket; peer: WebSocket }> {
+      const side = new Promise<WebSocket>((r) => server.once("connection", r));
+      const peer = new WebSocket(`ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`, { autoPong });
+      peers.push(peer);
+      await new Promise((r) => peer.once("open", r));
+      const s = await side;
+      peers.push(s);
+      return { side: s, peer };
+    }
+
+    it("true for a peer that answers the ping, false for one that reads nothing (after `ms`), false at once for a closed socket", async () => {
+      const live = await pair();
+      assert.equal(await answers(live.side, 500), true);
+      const quiet = await pair();
+      (quiet.peer as unknown as { _socket: net.Socket })._socket.pause();
+      const t0 = Date.now();
+      assert.equal(await answers(quiet.side, 300), false);
+      assert.ok(Date.now() - t0 >= 290, "waited its time");
+      quiet.side.terminate();
+      await new Promise((r) => quiet.side.once("close", r));
+      assert.equal(await answers(quiet.side, 300), false);
+    });
+
+    it("a message counts as an answer as well as a pong; tries that come together share one probe; a socket closing meanwhile is no answer", async () => {
+      const { side, peer } = await pair(false);
+      const first = answers(side, 1000);
+      assert.equal(answers(side, 1000), first, "one probe at a time per socket");
+      await sleep(50);
+      peer.send("still here");
+      assert.equal(await first, true, "a message, with no pong");
+      assert.equal(await answers(side, 300), false, "and no pong, no message: silent");
+      const other = await pair(false);
+      const probe = answers(other.side, 2000);
+      other.side.terminate();
+      assert.equal(await probe, false, "closed");
+    });
+  });
+});
