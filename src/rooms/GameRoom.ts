@@ -23,7 +23,7 @@ import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
 import { Admission, seatRefusal } from "./admission.js";
 import { joinedOnceSaved, ReturnTokens } from "./join-ack.js";
-import { dropIfSilent } from "./silent-connection.js";
+import { dropIfSilent, SILENT_PROBE_MS } from "./silent-connection.js";
 import { MessageLimit } from "./message-limit.js";
 import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
@@ -510,7 +510,13 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
 
   /** The connection holding a token a reconnection presents: dropped if silent. */
   private probeHolder(holder: Client) {
-    dropIfSilent(holder, () => this.log.info({ sessionId: holder.sessionId }, "the player came back on a new connection while the old one answered no ping: the old one is dropped"));
+    dropIfSilent(
+      holder,
+      () => this.log.info({ sessionId: holder.sessionId }, "the player came back on a new connection while the old one answered no ping: the old one is dropped"),
+      (err) => this.log.error({ err, sessionId: holder.sessionId }, "asking a connection whether it is still there failed"),
+      // Within the reservation a WebSocket reconnection waits in (SEAT_RESERVATION_SECONDS, 1 s or more).
+      Math.min(SILENT_PROBE_MS, this.settings.seatReservationSeconds * 500),
+    );
   }
 }
 

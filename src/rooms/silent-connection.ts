@@ -3,45 +3,69 @@
  * moves from Wi-Fi to mobile data, or whose network dies and comes back, reconnects with the
  * token its old connection holds before the server has noticed that connection is dead: the
  * server finds a silent peer by its unanswered pings, after 2–3 × `PING_INTERVAL_MS` (6–9 s
- * at the defaults). Until 2026-12-07 such a reconnection was refused as expired (524) until
- * then, and the player waited, or, with a program that does not try again on 524, lost the
- * seat.
+ * at the defaults). Until 2026-12-07 the player waited that long: the SDK's own reconnection
+ * waited on the WebSocket, and `client.reconnect(token)` was answered "expired" (524) until then.
  *
- * Now the old connection is asked: a ping. A connection that answers (a pong, or any frame)
- * within {@link SILENT_PROBE_MS} is live, and its token is still refused, so a token learned
- * by someone else, or a tab duplicated with its stored token, never takes a seat from the
- * player at it. One that stays silent is dropped: its seat is held as after any drop, and the
- * reconnection takes it back about a second after it came.
+ * Now the old connection is asked: a ping. A connection that sends anything (a pong, or any
+ * other data) within {@link SILENT_PROBE_MS} is live, and its token is still refused, so a
+ * token learned by someone else, or a tab duplicated with its stored token, never takes the
+ * seat of the player at it. So is one with data still queued for it (a slow link: its pong
+ * waits behind that data), which the server's own pings judge as before, and one that
+ * answered a probe within the last {@link PROBE_AGAIN_MS} (someone repeating the token does
+ * not spend the player's frame budget on pongs). One that stays silent is dropped: its seat is
+ * held as after any drop, and the reconnection takes it back about a second after it came.
  */
 import { ClientState, type Client } from "@colyseus/core";
+import type net from "node:net";
 import type WebSocket from "ws";
 
 /** How long the old connection has to answer the ping: a phone on a slow network answers within a round trip, well under it. */
 export const SILENT_PROBE_MS = 1000;
 
+/** After an answer, the connection counts as live this long without another ping. */
+export const PROBE_AGAIN_MS = 5000;
+
 /** The probe running for a socket: several tries of one token share it. */
 const probes = new WeakMap<WebSocket, Promise<boolean>>();
+/** When a socket last answered a probe. */
+const answered = new WeakMap<WebSocket, number>();
 
-/** Resolves whether `socket` sends anything within `ms` of a ping sent now (false if it closes, or is not open). */
+/** The TCP socket under a `ws` WebSocket (its reads are the peer's sign of life, whole frames or not). */
+const tcpOf = (socket: WebSocket) => (socket as unknown as { _socket?: net.Socket })._socket;
+
+/**
+ * Resolves whether `socket` sends anything within `ms` of a ping sent now: true at once if it
+ * answered one within {@link PROBE_AGAIN_MS}; false if it closes, or is not open. The verdict
+ * waits for one turn of the event loop after the time is up, so an answer already received
+ * while the server was busy is read first.
+ */
 export function answers(socket: WebSocket, ms: number): Promise<boolean> {
   if (socket.readyState !== 1 /* OPEN */) return Promise.resolve(false);
+  if (Date.now() - (answered.get(socket) ?? -Infinity) < PROBE_AGAIN_MS) return Promise.resolve(true);
   const running = probes.get(socket);
   if (running) return running;
+  const tcp = tcpOf(socket);
   const probe = new Promise<boolean>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const done = (alive: boolean) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       socket.off("pong", live);
-      socket.off("message", live);
       socket.off("close", gone);
+      tcp?.off("data", live);
       probes.delete(socket);
+      if (alive) answered.set(socket, Date.now());
       resolve(alive);
     };
     const live = () => done(true);
     const gone = () => done(false);
-    const timer = setTimeout(gone, ms);
+    timer = setTimeout(() => setImmediate(() => done(false)), ms);
+    timer.unref();
     socket.on("pong", live);
-    socket.on("message", live);
     socket.on("close", gone);
+    tcp?.on("data", live);
     socket.ping(undefined, undefined, (err) => err && gone());
   });
   probes.set(socket, probe);
@@ -50,19 +74,23 @@ export function answers(socket: WebSocket, ms: number): Promise<boolean> {
 
 /**
  * A reconnection presents the token of `client`, which the room still counts as connected:
- * if that connection was acknowledged and answers nothing within `ms` of a ping, it is
- * dropped (a drop like any other, 1006: the room's onDrop holds the seat, and the token
- * takes it back). Runs on its own: Colyseus lets a reconnection over the WebSocket wait for
- * the old connection to go (up to `SEAT_RESERVATION_SECONDS`), and the matchmaker's
- * reconnect answers "expired" (524) meanwhile, which clients try again on. A connection still
- * joining is the join-ack deadline's to cut (src/rooms/join-ack.ts).
+ * if that connection was acknowledged, has nothing queued for it, and answers nothing within
+ * `ms` of a ping, it is dropped (a drop like any other, 1006: the room's onDrop holds the
+ * seat, and the token takes it back). Runs on its own: Colyseus lets a reconnection over the
+ * WebSocket wait for the old connection to go (up to `SEAT_RESERVATION_SECONDS`), and the
+ * matchmaker's reconnect answers "expired" (524) meanwhile, which clients try again on. A
+ * connection still joining is the join-ack deadline's to cut (src/rooms/join-ack.ts).
  */
-export function dropIfSilent(client: Client, dropped: () => void, ms = SILENT_PROBE_MS): void {
+export function dropIfSilent(client: Client, dropped: () => void, failed: (err: unknown) => void, ms = SILENT_PROBE_MS): void {
   if (client.state !== ClientState.JOINED) return;
   const socket = client.ref as WebSocket;
-  void answers(socket, ms).then((alive) => {
-    if (alive || client.state !== ClientState.JOINED || client.ref !== socket) return;
-    dropped();
-    socket.terminate();
-  });
+  if (socket.bufferedAmount > 0) return;
+  answers(socket, ms)
+    .then((alive) => {
+      // Several tries share the verdict: the first drops the connection.
+      if (alive || client.state !== ClientState.JOINED || client.ref !== socket || socket.readyState !== 1 /* OPEN */) return;
+      dropped();
+      socket.terminate();
+    })
+    .catch(failed);
 }

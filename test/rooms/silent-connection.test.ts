@@ -5,11 +5,12 @@
  * unanswered (6–9 s at the defaults). A live connection keeps its seat (src/rooms/silent-connection.ts).
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import type net from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
-import { ErrorCode } from "@colyseus/core";
+import { ClientState, ErrorCode, type Client } from "@colyseus/core";
 import type { BoardGameState } from "../../src/schema/BoardGameState.js";
-import { answers, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
+import { answers, dropIfSilent, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
 import { eventually, refusedWith, type Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { logMark, logsSince } from "../helpers/server.js";
@@ -132,18 +133,61 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.equal(await answers(quiet.side, 300), false);
     });
 
-    it("a message counts as an answer as well as a pong; tries that come together share one probe; a socket closing meanwhile is no answer", async () => {
+    it("a message counts as an answer as well as a pong; tries that come together share one probe; an answer counts for PROBE_AGAIN_MS (no ping meanwhile); a socket closing meanwhile is no answer", async () => {
       const { side, peer } = await pair(false);
       const first = answers(side, 1000);
       assert.equal(answers(side, 1000), first, "one probe at a time per socket");
       await sleep(50);
       peer.send("still here");
       assert.equal(await first, true, "a message, with no pong");
-      assert.equal(await answers(side, 300), false, "and no pong, no message: silent");
+      let pinged = 0;
+      peer.on("ping", () => pinged++);
+      assert.equal(await answers(side, 300), true, "answered just now");
+      await sleep(100);
+      assert.equal(pinged, 0, "and not pinged again");
       const other = await pair(false);
       const probe = answers(other.side, 2000);
       other.side.terminate();
       assert.equal(await probe, false, "closed");
+    });
+
+    it("an answer that arrived while the server was busy past the deadline is read before the verdict", async function () {
+      // The peer in a process of its own, so it answers while this one is held.
+      const side = new Promise<WebSocket>((r) => server.once("connection", r));
+      const url = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      const child = spawn(process.execPath, ["-e", `const ws = new (require("ws"))(${JSON.stringify(url)}); setTimeout(() => process.exit(0), 10000);`], { stdio: "ignore" });
+      try {
+        const s = await side;
+        peers.push(s);
+        const probe = answers(s, 50);
+        const until = Date.now() + 400;
+        while (Date.now() < until); // the event loop held past the deadline: the pong waits unread
+        assert.equal(await probe, true);
+      } finally {
+        child.kill();
+      }
+    });
+
+    it("dropIfSilent: a silent connection is dropped, once, whatever the tries; a live one, or one with data still queued for it (a slow link), is not", async () => {
+      const client = (ref: WebSocket) => ({ state: ClientState.JOINED, ref }) as unknown as Client;
+      const drops: string[] = [];
+      const failed = (err: unknown) => assert.fail(String(err));
+      const quiet = await pair(false);
+      const closed = new Promise((r) => quiet.side.once("close", r));
+      for (let i = 0; i < 3; i++) dropIfSilent(client(quiet.side), () => drops.push("quiet"), failed, 200);
+      const live = await pair();
+      dropIfSilent(client(live.side), () => drops.push("live"), failed, 200);
+      const slow = await pair(false);
+      (slow.peer as unknown as { _socket: net.Socket })._socket.pause();
+      const big = Buffer.alloc(1 << 20);
+      for (let i = 0; i < 8 && slow.side.bufferedAmount === 0; i++) slow.side.send(big);
+      assert.ok(slow.side.bufferedAmount > 0, "data queued for the slow peer");
+      dropIfSilent(client(slow.side), () => drops.push("slow"), failed, 200);
+      await closed;
+      await sleep(300);
+      assert.deepEqual(drops, ["quiet"]);
+      assert.equal(live.side.readyState, WebSocket.OPEN);
+      assert.equal(slow.side.readyState, WebSocket.OPEN);
     });
   });
 });
