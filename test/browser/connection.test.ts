@@ -74,6 +74,35 @@ describe("Browser: connection status", function () {
     for (const p of [ada, bob]) await p.context.close();
   });
 
+  it("a network change under a player (the page's side of its connection gone, the server's left open and silent, as when a phone moves to mobile data): back in the same seat in about 2 s, not once the server's own pings notice (6–9 s)", async () => {
+    const own = await startProxy(server!.port); // Ada's network alone
+    try {
+      const ada = await openPlayer(browser!, own.url, "Ada");
+      const bob = await openPlayer(browser!, proxy!.url, "Bob");
+      open.push(ada, bob);
+      const { second } = await oneMoveGame(ada, bob);
+      const role = await text(ada.page, "role");
+      const before = await board(ada.page);
+      await new Promise((r) => setTimeout(r, 1200)); // the SDK's minimum uptime before it reconnects
+      await recordConnStates(ada.page);
+      const t0 = Date.now();
+      own.strand();
+      await waitFor(async () => (await connStates(ada.page)).includes("reconnecting"), "the reconnecting banner");
+      await waitFor(async () => (await connState(ada.page)) === "connected", "connected again", 10000);
+      const took = Date.now() - t0;
+      console.log(`      back ${took} ms after the network changed`);
+      assert.ok(took < 5000, `back ${took} ms after the network changed: the server's own pings would have taken 6–9 s`);
+      assert.equal(await text(ada.page, "role"), role, "the same seat");
+      assert.deepEqual(await board(ada.page), before, "the same board");
+      await waitFor(async () => (await bob.page.locator(".player.away").count()) === 0, "Bob sees Ada back", 5000);
+      await second.page.getByTestId("cell-0").click();
+      await waitFor(async () => (await board(ada.page))[0] !== "" && (await board(bob.page))[0] !== "", "a move after the change");
+      for (const p of [ada, bob]) await p.context.close();
+    } finally {
+      await own.close();
+    }
+  });
+
   it("a waiting player who closed the tab is neither listed nor matched (issue 12, defect 2)", async () => {
     const ada = await openPlayer(browser!, proxy!.url, "Ada");
     const bob = await openPlayer(browser!, proxy!.url, "Bob");

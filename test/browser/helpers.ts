@@ -209,6 +209,8 @@ export async function closeAll(browser: Browser | undefined, server: ServerProce
  * retries fail) until `restore()`. `cutSlow(roomId)` ends the room's WebSocket the way the
  * server ends a connection that does not read its messages in time: close code 4430 to the
  * browser, while the server only sees the connection drop (so it holds the seat).
+ * `strand()` is a network change under the page (a phone moving from Wi-Fi to mobile data):
+ * the browser's side of every connection is reset, the server's is left open and silent.
  */
 export interface Proxy {
   url: string;
@@ -218,6 +220,8 @@ export interface Proxy {
   cut(): void;
   restore(): void;
   cutSlow(roomId: string): number;
+  /** Resets the browser's side of every connection (1006) and leaves the server's open, reading and answering nothing, until {@link close}. */
+  strand(): void;
   close(): Promise<void>;
 }
 
@@ -232,6 +236,8 @@ function listenLocal(server: net.Server): Promise<string> {
 export async function startProxy(targetPort: number): Promise<Proxy> {
   let down = false;
   const links = new Set<{ client: net.Socket; upstream: net.Socket; head: string; upstreamClosed: () => void }>();
+  /** Server sides left open by strand(). */
+  const stranded: net.Socket[] = [];
   const server = net.createServer((client) => {
     client.on("error", () => undefined);
     if (down) {
@@ -246,7 +252,7 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     client.pipe(upstream).pipe(client);
     client.on("close", () => {
       links.delete(link);
-      upstream.destroy();
+      if (!stranded.includes(upstream)) upstream.destroy();
     });
     upstream.on("close", link.upstreamClosed);
   });
@@ -286,8 +292,20 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
       }
       return cut;
     },
+    strand() {
+      for (const link of links) {
+        link.upstream.off("close", link.upstreamClosed);
+        link.client.unpipe(link.upstream);
+        link.upstream.unpipe(link.client);
+        // Read nothing more: the server's pings go unanswered, as to a phone that went away.
+        link.upstream.pause();
+        stranded.push(link.upstream);
+        link.client.resetAndDestroy();
+      }
+    },
     close: () =>
       new Promise<void>((done) => {
+        for (const upstream of stranded.splice(0)) upstream.destroy();
         for (const { client, upstream } of links) {
           client.destroy();
           upstream.destroy();
