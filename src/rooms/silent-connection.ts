@@ -47,10 +47,10 @@ export function answers(socket: WebSocket, ms: number): Promise<boolean> {
   const tcp = tcpOf(socket);
   const probe = new Promise<boolean>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
-    let settled = false;
+    // Called again after a verdict (a pong read after the time was up, the late verdict after
+    // an answer), it changes nothing: the promise is settled, and an answer keeps the next
+    // probe away for PROBE_AGAIN_MS.
     const done = (alive: boolean) => {
-      if (settled) return;
-      settled = true;
       clearTimeout(timer);
       socket.off("pong", live);
       socket.off("close", gone);

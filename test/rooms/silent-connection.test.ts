@@ -146,9 +146,23 @@ describe("A player back on a new connection while the old one still counts (src/
       await sleep(100);
       assert.equal(pinged, 0, "and not pinged again");
       const other = await pair(false);
+      const t0 = Date.now();
       const probe = answers(other.side, 2000);
       other.side.terminate();
       assert.equal(await probe, false, "closed");
+      assert.ok(Date.now() - t0 < 1000, "as soon as it closed, not when the time was up");
+    });
+
+    it("leaves no listener behind, and a silent verdict is not remembered: the next probe asks again", async () => {
+      const { side } = await pair(false);
+      const tcp = (side as unknown as { _socket: net.Socket })._socket;
+      const counts = () => [side.listenerCount("pong"), side.listenerCount("close"), tcp.listenerCount("data")];
+      const before = counts();
+      const probe = answers(side, 200);
+      assert.deepEqual(counts(), before.map((n) => n + 1), "listening while it asks");
+      assert.equal(await probe, false);
+      assert.deepEqual(counts(), before, "and no more after");
+      assert.equal(await answers(side, 200), false, "silent again, not taken for live");
     });
 
     it("an answer that arrived while the server was busy past the deadline is read before the verdict", async function () {
@@ -188,6 +202,27 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.deepEqual(drops, ["quiet"]);
       assert.equal(live.side.readyState, WebSocket.OPEN);
       assert.equal(slow.side.readyState, WebSocket.OPEN);
+    });
+
+    it("dropIfSilent leaves alone a connection still joining (the join-ack deadline's), one whose player left meanwhile, and one that was replaced meanwhile", async () => {
+      const drops: string[] = [];
+      const failed = (err: unknown) => assert.fail(String(err));
+      const joining = await pair(false);
+      let pinged = 0;
+      joining.peer.on("ping", () => pinged++);
+      dropIfSilent({ state: ClientState.JOINING, ref: joining.side } as unknown as Client, () => drops.push("joining"), failed, 100);
+      const leaving = await pair(false);
+      const left = { state: ClientState.JOINED, ref: leaving.side } as unknown as Client;
+      dropIfSilent(left, () => drops.push("left"), failed, 100);
+      left.state = ClientState.LEAVING;
+      const replaced = await pair(false);
+      const moved = { state: ClientState.JOINED, ref: replaced.side } as unknown as Client & { ref: unknown };
+      dropIfSilent(moved, () => drops.push("replaced"), failed, 100);
+      moved.ref = (await pair()).side;
+      await sleep(400);
+      assert.deepEqual(drops, []);
+      assert.equal(pinged, 0, "a connection still joining is not even asked");
+      for (const s of [joining.side, leaving.side, replaced.side]) assert.equal(s.readyState, WebSocket.OPEN);
     });
   });
 });
