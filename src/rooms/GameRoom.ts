@@ -504,7 +504,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
    */
   override hasReservedSeat(sessionId: string, reconnectionToken?: string): boolean {
     const holder = this.clients.get(sessionId);
-    if (holder && reconnectionToken !== undefined && holder.reconnectionToken === reconnectionToken) this.probeHolder(holder);
+    if (holder && holder.reconnectionToken === reconnectionToken) this.probeHolder(holder);
     return super.hasReservedSeat(sessionId, reconnectionToken);
   }
 
@@ -512,7 +512,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
   private probeHolder(holder: Client) {
     dropIfSilent(
       holder,
-      () => this.log.info({ sessionId: holder.sessionId }, "the player came back on a new connection while the old one answered no ping: the old one is dropped"),
+      () => this.log.info({ sessionId: holder.sessionId }, "a reconnection came with the token of a connection that answered no ping: that connection is dropped"),
       (err) => this.log.error({ err, sessionId: holder.sessionId }, "asking a connection whether it is still there failed"),
       // Within the reservation a WebSocket reconnection waits in (SEAT_RESERVATION_SECONDS, 1 s or more).
       Math.min(SILENT_PROBE_MS, this.settings.seatReservationSeconds * 500),

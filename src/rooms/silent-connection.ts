@@ -47,11 +47,10 @@ export function answers(socket: WebSocket, ms: number): Promise<boolean> {
   const tcp = tcpOf(socket);
   const probe = new Promise<boolean>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
-    // Called again after a verdict (a pong read after the time was up, the late verdict after
-    // an answer), it changes nothing: the promise is settled, and an answer keeps the next
-    // probe away for PROBE_AGAIN_MS.
+    let verdict: NodeJS.Immediate | undefined;
     const done = (alive: boolean) => {
       clearTimeout(timer);
+      clearImmediate(verdict);
       socket.off("pong", live);
       socket.off("close", gone);
       tcp?.off("data", live);
@@ -61,7 +60,7 @@ export function answers(socket: WebSocket, ms: number): Promise<boolean> {
     };
     const live = () => done(true);
     const gone = () => done(false);
-    timer = setTimeout(() => setImmediate(() => done(false)), ms);
+    timer = setTimeout(() => (verdict = setImmediate(() => done(false))), ms);
     timer.unref();
     socket.on("pong", live);
     socket.on("close", gone);

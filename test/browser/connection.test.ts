@@ -74,7 +74,7 @@ describe("Browser: connection status", function () {
     for (const p of [ada, bob]) await p.context.close();
   });
 
-  it("a network change under a player (the page's side of its connection gone, the server's left open and silent, as when a phone moves to mobile data): back in the same seat in about 2 s, not once the server's own pings notice (6–9 s)", async () => {
+  it("a network change under a player (the page's side of its connection gone, the server's left open and silent, as when a phone moves to mobile data): back in the same seat in about a second, not once the server's own pings notice (6–9 s)", async () => {
     const own = await startProxy(server!.port); // Ada's network alone
     try {
       const ada = await openPlayer(browser!, own.url, "Ada");

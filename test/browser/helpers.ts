@@ -256,6 +256,12 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     });
     upstream.on("close", link.upstreamClosed);
   });
+  /** Stops `link` passing anything either way; its two sockets stay as they are. */
+  const detach = (link: typeof links extends Set<infer L> ? L : never) => {
+    link.upstream.off("close", link.upstreamClosed);
+    link.client.unpipe(link.upstream);
+    link.upstream.unpipe(link.client);
+  };
   const dropAll = () => {
     for (const { client, upstream } of links) {
       client.resetAndDestroy();
@@ -281,9 +287,7 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
         cut++;
         // The server's side goes (it sees the connection drop, and holds the seat); the
         // browser's side gets the close frame, then the end of the connection.
-        link.upstream.off("close", link.upstreamClosed);
-        link.client.unpipe(link.upstream);
-        link.upstream.unpipe(link.client);
+        detach(link);
         link.upstream.destroy();
         // A close frame (FIN, opcode 8; unmasked, from the server): code 4430 and the server's reason.
         const reason = Buffer.from("too slow: reconnect");
@@ -294,9 +298,7 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     },
     strand() {
       for (const link of links) {
-        link.upstream.off("close", link.upstreamClosed);
-        link.client.unpipe(link.upstream);
-        link.upstream.unpipe(link.client);
+        detach(link);
         // Read nothing more: the server's pings go unanswered, as to a phone that went away.
         link.upstream.pause();
         stranded.push(link.upstream);
