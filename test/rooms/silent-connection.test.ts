@@ -55,12 +55,18 @@ describe("A player back on a new connection while the old one still counts (src/
     for (const o of opened.splice(0)) "destroy" in o ? o.destroy() : o.terminate();
   });
 
-  it("over the WebSocket (the SDK's own reconnection): the old connection, silent, is dropped and the new one takes the seat, the same session with the whole state, within SEAT_RESERVATION_SECONDS (2 s here; the server's own pings would take 6–9 s)", async () => {
+  /** A TicTacToe game whose player `a` then goes silent (her connection no longer read, so it never answers a ping); `mark` is taken before. */
+  async function silentAda() {
     const { a, b } = await suite.startedTicTacToe();
     const mark = logMark();
     const tcp = tcpOf(a);
     opened.push(tcp);
-    tcp.pause(); // the old connection: no longer read, so never answers a ping
+    tcp.pause();
+    return { a, b, mark };
+  }
+
+  it("over the WebSocket (the SDK's own reconnection): the old connection, silent, is dropped and the new one takes the seat, the same session with the whole state, within SEAT_RESERVATION_SECONDS (2 s here; the server's own pings would take 6–9 s)", async () => {
+    const { a, b, mark } = await silentAda();
     const t0 = Date.now();
     const back = wsReconnection(a);
     opened.push(back.socket);
@@ -74,11 +80,7 @@ describe("A player back on a new connection while the old one still counts (src/
   });
 
   it("through the matchmaker (client.reconnect: a reloaded page): refused as expired (524) while the old connection still counts; a try about a second later takes the seat", async () => {
-    const { a, b } = await suite.startedTicTacToe();
-    const mark = logMark();
-    const tcp = tcpOf(a);
-    opened.push(tcp);
-    tcp.pause();
+    const { a, b, mark } = await silentAda();
     const t0 = Date.now();
     await assert.rejects(suite.colyseus.sdk.reconnect(a.room.reconnectionToken), refusedWith(ErrorCode.MATCHMAKE_EXPIRED), "the old connection still counts");
     // Tries every 250 ms, as a client does; the seat comes back once the old connection is dropped.
@@ -96,11 +98,7 @@ describe("A player back on a new connection while the old one still counts (src/
   });
 
   it("a WebSocket with a player's session id (public: it keys the state's players) but not their token asks nothing of their connection, silent or not: it is not pinged, not dropped", async () => {
-    const { a, b } = await suite.startedTicTacToe();
-    const mark = logMark();
-    const tcp = tcpOf(a);
-    opened.push(tcp);
-    tcp.pause();
+    const { a, b, mark } = await silentAda();
     const pretender = wsReconnection(a, "not-the-token");
     opened.push(pretender.socket);
     await assert.rejects(pretender.joined, /closed/, "not let in");
