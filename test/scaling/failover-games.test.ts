@@ -2,9 +2,10 @@
  * High availability (issue 10), game by game: real server processes on a private
  * redis-server. The process that owns a game is SIGKILLed at a moment a player would care
  * about (Dice mid-turn with dice selected and set aside; Owe Drahn while a player must name
- * who plays next; a TicTacToe turn timer running); every player comes back through a
- * survivor with `client.reconnect(token)`, sees exactly the state they had, and the game
- * goes on to its end (or, for the timer, ends when the original deadline passes). With
+ * who plays next; a TicTacToe turn timer running; an Owe Drahn choice with its own time
+ * running); every player comes back through a survivor with `client.reconnect(token)`, sees
+ * exactly the state they had, and the game goes on to its end (or, for a timer, times out
+ * when the original deadline passes). With
  * the production dice (no RNG_SEED), the rolls after the takeover go on from the committed
  * seed where they were, and the seed revealed at the end accounts for every roll.
  */
@@ -353,6 +354,70 @@ describe("High availability, per game: the crash of a game's process at the mome
         assert.equal(p.state.turnDeadline, 0, "no deadline once the game is over");
         assert.equal(p.state.players.get(f.id)!.wins, 1);
         assert.equal(Array.from(p.state.board).filter((x) => x !== "").length, 1, "the board of the forfeited game stays");
+      }
+      await survivor.logged((l) => l.msg === "turn timed out" && l.roomId === a.room.roomId, "the survivor's timer fired");
+    });
+
+    it("Owe Drahn (turnSeconds 10): SIGKILL while a player chooses who plays next; the choice keeps the whole turn it was given, and its timeout hands the turn on in seat order", async () => {
+      await start(2, { RNG_SEED: SEED });
+      const a = await join<Od>(suite.processes[0]!, "create", "owedrahn", { name: "Anna", turnSeconds: 10 });
+      const b = await join<Od>(suite.processes[0]!, "joinById", a.room.roomId, { name: "Bert" });
+      const c = await join<Od>(suite.processes[0]!, "joinById", a.room.roomId, { name: "Cleo" });
+      const ps = [a, b, c];
+      await allSee(ps, (p) => p.state.players.length === 3, "three seats");
+      for (const p of ps) p.send("ready", { ready: true });
+      await allSee(ps, (p) => p.state.phase === "playing" && p.state.turnDeadline > 0, "game start");
+      const seat = (p: Seated<Od>, id: string) => p.state.players.find((s) => s.id === id)!;
+
+      // Roll to a total of 10 or more (no roll busts below 10), then say "owe drahn".
+      let chooser: Seated<Od> | undefined;
+      for (let step = 0; !chooser; step++) {
+        assert.ok(step < 100, "a total of 10 within 100 rolls");
+        const cur = ps.find((x) => x.id === a.state.currentTurn)!;
+        if (cur.state.currentValue >= 10) {
+          const rolled = cur.state.turnDeadline;
+          cur.send("lose_life");
+          await allSee(ps, (p) => seat(p, cur.id).choosing && p.state.turnDeadline !== rolled, "the chooser's own deadline");
+          chooser = cur;
+        } else {
+          cur.send("roll");
+          await allSee(ps, (p) => p.state.currentTurn !== cur.id, "the roll passing the turn");
+        }
+      }
+      const deadline = a.state.turnDeadline;
+      const left = deadline - Date.now();
+      assert.ok(left > 8000 && left <= 10000, `choosing gets a whole turn: ${left} ms left`);
+      const order = a.state.players.map((s) => s.id);
+      const expectedNext = order[(order.indexOf(chooser.id) + 1) % order.length]!;
+
+      // A restore that armed the choice as a new turn would give it a later deadline than this.
+      await new Promise((r) => setTimeout(r, 1000));
+      const { survivor, before, resumed } = await killAndResume(ps);
+      await sameStateOnceAllBack(resumed, before);
+      assertRestoredBy(survivor, a.room.roomId);
+      const ch = resumed[ps.indexOf(chooser)]!;
+      for (const p of resumed) {
+        assert.equal(seat(p, ch.id).choosing, true, "still choosing after the restore");
+        assert.equal(p.state.turnDeadline, deadline, "the choice keeps the deadline it had before the crash");
+      }
+      assert.ok(Date.now() < deadline - 500, `the players are back before the deadline (${deadline - Date.now()} ms left), so the timeout is the restored timer's`);
+
+      // The chooser does not choose: when the deadline passes, the turn goes to the next player in seat order.
+      const seen = await Promise.all(
+        resumed.map(async (p) => {
+          await p.until(() => p.state.currentTurn === expectedNext && !seat(p, ch.id).choosing, "the choice timing out", deadline - Date.now() + 5000);
+          return Date.now();
+        }),
+      );
+      for (const t of seen) {
+        assert.ok(t >= deadline - 50, `the choice timed out ${deadline - t} ms before its deadline`);
+        assert.ok(t - deadline <= SLACK_MS, `the choice timed out ${t - deadline} ms after its deadline (allowed ${SLACK_MS})`);
+      }
+      for (const p of resumed) {
+        assert.deepEqual(await p.nth("handedOver", 1), { playerId: ch.id, nextId: expectedNext, timeout: true });
+        assert.equal(seat(p, ch.id).life, 5, "the chooser lost one life, no more");
+        assert.equal(p.state.phase, "playing");
+        assert.ok(p.state.turnDeadline >= deadline + 8000, "the next player gets a whole turn");
       }
       await survivor.logged((l) => l.msg === "turn timed out" && l.roomId === a.room.roomId, "the survivor's timer fired");
     });
