@@ -350,7 +350,7 @@ export const oweDrahn = defineRules<OweDrahnState, OweDrahnConfig, OweDrahnMoves
   turnNumber: (state) => state.turn,
   // The choice of who plays next gets a full turn's time: a player who said "owe drahn" with
   // 2 s of 15 left would otherwise have 2 s to choose (until 2026-12-07).
-  timedStage: (state) => (state.players.some((p) => p.id === state.currentTurn && p.choosing) ? 1 : 0),
+  timedStage: (state) => (state.players.find((p) => p.id === state.currentTurn)?.choosing ? 1 : 0),
   playerIds: (state) => state.players.filter((p) => !p.left).map((p) => p.id),
   isStarted: (state) => state.phase !== "lobby",
 });

@@ -13,6 +13,7 @@ import { clientFrom, HonestGame, percentile, rssMb, startDefaultServer, address 
 import { eventually } from "../helpers/clients.js";
 import { stopAllServers, type ServerProcess } from "../helpers/cluster.js";
 import { metric } from "../helpers/match-records.js";
+import { tcpOf } from "../helpers/sockets.js";
 
 interface Reservation {
   sessionId: string;
@@ -292,7 +293,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     const before = server.logs().length;
     // A masked binary frame with RSV2 set (no extension allows it): the server's socket errors.
     const bad = Buffer.from([0xa2, 0x80, 1, 2, 3, 4]);
-    for (const ws of sockets) (ws as unknown as { _socket: net.Socket })._socket.write(bad);
+    for (const ws of sockets) tcpOf(ws).write(bad);
     const codes = await Promise.all(sockets.map((ws) => closed(ws, 5000)));
     assert.deepEqual(new Set(codes), new Set([1002]), "each is closed as a protocol error");
     assert.equal(await metric(server, 'connections_cut_total{reason="bad-frame"}'), 60, "every one is counted");
@@ -355,7 +356,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     await eventually(() => pongs.length === 1, "a ping answered", 3000);
     assert.equal(pongs[0]!.toString(), "first", "with its own payload");
     // Now it reads nothing, and pings as fast as it can: the answers fill the socket buffers, then the server's queue.
-    (ws as unknown as { _socket: net.Socket })._socket.pause();
+    tcpOf(ws).pause();
     const payload = Buffer.alloc(125, 7);
     let sent = 0;
     const until = Date.now() + 10_000;
@@ -391,7 +392,7 @@ describe("Abuse: protocol frames and unacknowledged joins (issue 18, findings 2 
     const { server, ws, collect } = await rawHost(address(32), { MAX_FRAMES_PER_SECOND: "5", FRAME_BURST: "10" });
     const answers = collect((data) => data.length === 1 && data[0] === Protocol.PING);
     const done = closed(ws, 15_000);
-    const raw = (ws as unknown as { _socket: net.Socket })._socket;
+    const raw = tcpOf(ws);
     // One PING message of 1,000 bytes (under MAX_MESSAGE_BYTES): 1,008 bytes, a read each.
     const frame = maskedFrame(0x82, Buffer.alloc(1000, Protocol.PING));
     let sent = 0;

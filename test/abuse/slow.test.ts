@@ -10,6 +10,7 @@ import type { BoardGameState } from "../../src/schema/BoardGameState.js";
 import { address, clientFrom, HonestGame, percentile, rssMb, startDefaultServer } from "../helpers/abuse.js";
 import { eventually, Player, quiet } from "../helpers/clients.js";
 import { stopAllServers } from "../helpers/cluster.js";
+import { tcpOfRoom } from "../helpers/sockets.js";
 
 type Ttt = BoardGameState;
 
@@ -50,7 +51,7 @@ describe("Abuse: a client that stops reading (issue 13, slow clients)", function
     // The slow player's page stops reading its socket (a frozen tab, a stalled phone, or a
     // slow-read attack), but its messages still go out.
     slow.room.reconnection.minUptime = 0;
-    const socket = (slow.room as any).connection.transport.ws._socket as import("node:net").Socket;
+    const socket = tcpOfRoom(slow.room);
     socket.pause();
     const isCut = () => fast.state.players.get(slow.id)?.connected === false;
     const deadline = Date.now() + 60_000;

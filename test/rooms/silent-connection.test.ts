@@ -13,11 +13,9 @@ import { answers, dropIfSilent, SILENT_PROBE_MS } from "../../src/rooms/silent-c
 import { eventually, quiet as sleep, refusedWith, type Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { logMark, logsSince } from "../helpers/server.js";
+import { tcpOf, tcpOfRoom } from "../helpers/sockets.js";
 
 type Ttt = BoardGameState;
-
-/** The TCP socket under a player's SDK connection. */
-const tcpOf = (p: Player<Ttt>) => (p.room.connection.transport as unknown as { ws: { _socket: net.Socket } }).ws._socket;
 
 /**
  * What the SDK does after a drop: a new WebSocket to the room's address with the seat's token
@@ -59,7 +57,7 @@ describe("A player back on a new connection while the old one still counts (src/
   async function silentAda() {
     const { a, b } = await suite.startedTicTacToe();
     const mark = logMark();
-    const tcp = tcpOf(a);
+    const tcp = tcpOfRoom(a.room);
     opened.push(tcp);
     tcp.pause();
     return { a, b, mark };
@@ -147,7 +145,7 @@ describe("A player back on a new connection while the old one still counts (src/
       const live = await pair();
       assert.equal(await answers(live.side, 500), true);
       const quiet = await pair();
-      (quiet.peer as unknown as { _socket: net.Socket })._socket.pause();
+      tcpOf(quiet.peer).pause();
       const t0 = Date.now();
       assert.equal(await answers(quiet.side, 300), false);
       assert.ok(Date.now() - t0 >= 290, "waited its time");
@@ -178,7 +176,7 @@ describe("A player back on a new connection while the old one still counts (src/
 
     it("leaves no listener behind, and a silent verdict is not remembered: the next probe asks again", async () => {
       const { side } = await pair(false);
-      const tcp = (side as unknown as { _socket: net.Socket })._socket;
+      const tcp = tcpOf(side);
       const counts = () => [side.listenerCount("pong"), side.listenerCount("close"), tcp.listenerCount("data")];
       const before = counts();
       const probe = answers(side, 200);
@@ -207,7 +205,7 @@ describe("A player back on a new connection while the old one still counts (src/
       const live = await pair();
       dropIfSilent(client(live.side), () => drops.push("live"), failed, 200);
       const slow = await pair(false);
-      (slow.peer as unknown as { _socket: net.Socket })._socket.pause();
+      tcpOf(slow.peer).pause();
       const big = Buffer.alloc(1 << 20);
       for (let i = 0; i < 8 && slow.side.bufferedAmount === 0; i++) slow.side.send(big);
       assert.ok(slow.side.bufferedAmount > 0, "data queued for the slow peer");

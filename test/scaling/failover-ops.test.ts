@@ -19,6 +19,7 @@ import { startRestartableRedis, type RestartableRedis } from "../helpers/redis.j
 import { silentProxy, type SilentProxy } from "../helpers/silent-proxy.js";
 import { tttMove } from "../helpers/rooms.js";
 import { parseSnapshot } from "../../src/ha/snapshot.js";
+import { tcpOf } from "../helpers/sockets.js";
 
 /** What the tests read of a stored snapshot (src/ha/snapshot.ts): the rules' state is `game`. */
 interface StoredTtt {
@@ -398,7 +399,7 @@ describe("High availability, operations: snapshots seen from outside, and the su
     else {
       // A close frame (1001, masked as a client's must be) written under the library, which
       // reads no more: the server answers it and waits for the connection's end, still CLOSING.
-      const socket = (ws as unknown as { _socket: import("node:net").Socket })._socket;
+      const socket = tcpOf(ws);
       socket.pause();
       socket.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe9]));
     }
