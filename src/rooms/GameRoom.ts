@@ -22,8 +22,8 @@ import type { CommonState } from "../rules/types.js";
 import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
 import { Admission, seatRefusal } from "./admission.js";
-import { joinedOnceSaved, ReturnTokens } from "./join-ack.js";
-import { dropIfSilent, SILENT_PROBE_MS } from "./silent-connection.js";
+import { cutReconnection, joinedOnceSaved, ReturnTokens } from "./join-ack.js";
+import { cutIfSilent, dropIfSilent, SILENT_PROBE_MS } from "./silent-connection.js";
 import { MessageLimit } from "./message-limit.js";
 import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
@@ -489,7 +489,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
    * the player's next try takes the seat back (src/rooms/silent-connection.ts).
    */
   override checkReconnectionToken(reconnectionToken: string) {
-    const holder = this.clients.find((c) => c.reconnectionToken === reconnectionToken);
+    const holder = this.clients.find((c) => this.holds(c, reconnectionToken));
     if (holder) {
       this.probeHolder(holder);
       return ""; // the matchmaker answers "expired"
@@ -504,19 +504,38 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
    */
   override hasReservedSeat(sessionId: string, reconnectionToken?: string): boolean {
     const holder = this.clients.get(sessionId);
-    if (holder && holder.reconnectionToken === reconnectionToken) this.probeHolder(holder);
+    if (holder && reconnectionToken !== undefined && this.holds(holder, reconnectionToken)) this.probeHolder(holder);
     return super.hasReservedSeat(sessionId, reconnectionToken);
   }
 
-  /** The connection holding a token a reconnection presents: dropped if silent. */
+  /**
+   * Whether `client`'s connection holds the seat `token` would take: its own token, or, for
+   * a reconnection not yet acknowledged, a token its player may have come back with.
+   */
+  private holds(client: Client, token: string): boolean {
+    return client.reconnectionToken === token || (client.state === ClientState.JOINING && this.returns.cameBackWith(client, token));
+  }
+
+  /**
+   * The connection holding a token a reconnection presents: dropped if silent. A reconnection
+   * still waiting for its acknowledgement is cut as its deadline would (the seat is held).
+   */
   private probeHolder(holder: Client) {
-    dropIfSilent(
-      holder,
-      () => this.log.info({ sessionId: holder.sessionId }, "a reconnection came with the token of a connection that answered no ping: that connection is dropped"),
-      (err) => this.log.error({ err, sessionId: holder.sessionId }, "asking a connection whether it is still there failed"),
-      // Within the reservation a WebSocket reconnection waits in (SEAT_RESERVATION_SECONDS, 1 s or more).
-      Math.min(SILENT_PROBE_MS, this.settings.seatReservationSeconds * 500),
-    );
+    const failed = (err: unknown) => this.log.error({ err, sessionId: holder.sessionId }, "asking a connection whether it is still there failed");
+    // Within the reservation a WebSocket reconnection waits in (SEAT_RESERVATION_SECONDS, 1 s or more).
+    const ms = Math.min(SILENT_PROBE_MS, this.settings.seatReservationSeconds * 500);
+    if (holder.state === ClientState.JOINING) {
+      // A first join that never acknowledged has no seat to hold: the join-ack deadline frees it.
+      if (!this.returns.returning(holder)) return;
+      const cut = () => {
+        this.log.info({ sessionId: holder.sessionId }, "a reconnection came with a token of a reconnection that answered no ping and never acknowledged its join: that one is cut");
+        cutReconnection(holder, true);
+      };
+      cutIfSilent(holder, cut, failed, ms);
+      return;
+    }
+    const dropped = () => this.log.info({ sessionId: holder.sessionId }, "a reconnection came with the token of a connection that answered no ping: that connection is dropped");
+    dropIfSilent(holder, dropped, failed, ms);
   }
 }
 

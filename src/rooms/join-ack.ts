@@ -24,9 +24,21 @@ export function requireJoinAck(timers: RoomTimers, client: Client, seconds: numb
     // Acknowledged, the acknowledgement waiting for the room's snapshot write: not silent.
     if (client.state !== ClientState.JOINING || joinAckWaiting(client)) return;
     onCut?.();
-    if (returning) cutConnection(client.ref as WebSocket, "no-ack", CloseCode.MAY_TRY_RECONNECT, "reconnection not acknowledged");
+    if (returning) cutReconnection(client);
     else cutConnection(client.ref as WebSocket, "no-ack", CLOSE_NO_JOIN_ACK, "join not acknowledged");
   });
+}
+
+/**
+ * Cuts a reconnection that has not acknowledged its join: 4010 ("may try to reconnect"), on
+ * which the SDK tries again by itself; the room's onDrop holds its seat. `silent`: it answered
+ * no ping either (src/rooms/silent-connection.ts), so it is dropped at once, not after the
+ * close's wait for an answer.
+ */
+export function cutReconnection(client: Client, silent = false): void {
+  const socket = client.ref as WebSocket;
+  cutConnection(socket, "no-ack", CloseCode.MAY_TRY_RECONNECT, "reconnection not acknowledged");
+  if (silent) socket.terminate();
 }
 
 /**
@@ -104,6 +116,11 @@ export class ReturnTokens {
     this.cameWith.set(client, tokens);
     this.heldUnder.delete(client.sessionId);
     return tokens;
+  }
+
+  /** Whether `client` is a reconnection whose player may have come back with `token` (until they acknowledge the join). */
+  cameBackWith(client: Client, token: string): boolean {
+    return this.cameWith.get(client)?.includes(token) === true;
   }
 
   /** Whether `client` is a reconnection (cut for silence, it keeps its seat). */

@@ -14,8 +14,12 @@
  * answered a probe within the last {@link PROBE_AGAIN_MS} (someone repeating the token does
  * not spend the player's frame budget on pongs). One that stays silent is dropped: its seat is
  * held as after any drop, and the reconnection takes it back about a second after it came.
+ * Likewise a reconnection that never acknowledged its join, whose player comes back again
+ * (its network died just as it came back): silent, it is cut at once ({@link cutIfSilent}),
+ * not at the join-ack deadline.
  */
 import { ClientState, type Client } from "@colyseus/core";
+import { joinAckWaiting } from "../ha/room-seats.js";
 import type net from "node:net";
 import type WebSocket from "ws";
 
@@ -78,18 +82,38 @@ export function answers(socket: WebSocket, ms: number): Promise<boolean> {
  * seat, and the token takes it back). Runs on its own: Colyseus lets a reconnection over the
  * WebSocket wait for the old connection to go (up to `SEAT_RESERVATION_SECONDS`), and the
  * matchmaker's reconnect answers "expired" (524) meanwhile, which clients try again on. A
- * connection still joining is the join-ack deadline's to cut (src/rooms/join-ack.ts).
+ * connection still joining is {@link cutIfSilent}'s.
  */
 export function dropIfSilent(client: Client, dropped: () => void, failed: (err: unknown) => void, ms = SILENT_PROBE_MS): void {
   if (client.state !== ClientState.JOINED) return;
+  whenSilent(client, () => client.state === ClientState.JOINED, () => {
+    dropped();
+    (client.ref as WebSocket).terminate();
+  }, failed, ms);
+}
+
+/**
+ * A reconnection presents a token of `client`, a reconnection of the same player that has not
+ * acknowledged its join (a phone whose network died again just as it came back, and now comes
+ * back with the token it had, or with the one that connection was given): if that connection
+ * answers nothing within `ms` of a ping, `cut` runs at once, what the join-ack deadline
+ * (src/rooms/join-ack.ts) would do seconds later. One whose acknowledgement came (and waits
+ * for the room's snapshot) is not silent.
+ */
+export function cutIfSilent(client: Client, cut: () => void, failed: (err: unknown) => void, ms = SILENT_PROBE_MS): void {
+  const joining = () => client.state === ClientState.JOINING && !joinAckWaiting(client);
+  if (joining()) whenSilent(client, joining, cut, failed, ms);
+}
+
+/** Runs `act` if `client`'s connection, with nothing queued for it, answers nothing within `ms` and is still in the state `still` checks. */
+function whenSilent(client: Client, still: () => boolean, act: () => void, failed: (err: unknown) => void, ms: number): void {
   const socket = client.ref as WebSocket;
   if (socket.bufferedAmount > 0) return;
   answers(socket, ms)
     .then((alive) => {
-      // Several tries share the verdict: the first drops the connection.
-      if (alive || client.state !== ClientState.JOINED || client.ref !== socket || socket.readyState !== 1 /* OPEN */) return;
-      dropped();
-      socket.terminate();
+      // Several tries share the verdict: the first acts on it.
+      if (alive || !still() || client.ref !== socket || socket.readyState !== 1 /* OPEN */) return;
+      act();
     })
     .catch(failed);
 }

@@ -112,15 +112,16 @@ export function dropConnection(room: SdkRoom): void {
  * A reconnection that goes quiet as it comes back (a phone whose network died again): the
  * SDK's reconnection by hand with `token` ("roomId:token") through the server at `url`, the
  * matchmaker's step, then a WebSocket that gets the join (and its new token) and never
- * acknowledges it. `given` resolves with the token the join gave it ("roomId:token"),
- * `closed` with the close code once the server has cut it.
+ * acknowledges it (`answersPings` false: it answers no ping either, as a dead network does).
+ * `given` resolves with the token the join gave it ("roomId:token"), `closed` with the close
+ * code once the server has cut it.
  */
-export async function quietReconnection(url: string, token: string): Promise<{ given: Promise<string>; closed: Promise<number> }> {
+export async function quietReconnection(url: string, token: string, answersPings = true): Promise<{ given: Promise<string>; closed: Promise<number>; socket: WebSocket }> {
   const [roomId, secret] = token.split(":");
   const res = await fetch(`${url}/matchmake/reconnect/${roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reconnectionToken: secret }) });
   if (res.status !== 200) throw new Error(`reconnect refused: ${res.status} ${await res.text()}`);
   const r = (await res.json()) as { processId: string; roomId: string; sessionId: string };
-  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/${r.processId}/${r.roomId}?sessionId=${r.sessionId}&reconnectionToken=${secret}`);
+  const ws = new WebSocket(`${url.replace(/^http/, "ws")}/${r.processId}/${r.roomId}?sessionId=${r.sessionId}&reconnectionToken=${secret}`, { autoPong: answersPings });
   const closed = new Promise<number>((resolve) => ws.on("close", (c) => resolve(c)));
   const given = new Promise<string>((resolve, reject) => {
     ws.on("message", (data: Buffer) => {
@@ -130,5 +131,5 @@ export async function quietReconnection(url: string, token: string): Promise<{ g
     void closed.then((code) => reject(new Error(`closed (${code}) before the join came`)));
   });
   given.catch(() => undefined);
-  return { given, closed };
+  return { given, closed, socket: ws };
 }

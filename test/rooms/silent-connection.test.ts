@@ -9,8 +9,8 @@ import type net from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import { ClientState, ErrorCode, type Client } from "@colyseus/core";
 import type { BoardGameState } from "../../src/schema/BoardGameState.js";
-import { answers, dropIfSilent, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
-import { eventually, quiet as sleep, refusedWith, type Player } from "../helpers/clients.js";
+import { answers, cutIfSilent, dropIfSilent, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
+import { dropConnection, eventually, quiet as sleep, quietReconnection, refusedWith, type Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { logMark, logsSince } from "../helpers/server.js";
 import { tcpOf, tcpOfRoom } from "../helpers/sockets.js";
@@ -116,6 +116,88 @@ describe("A player back on a new connection while the old one still counts (src/
     assert.equal(a.left, undefined, "the player's connection stays");
     assert.equal(b.state.players.get(a.id)?.connected, true);
     assert.deepEqual(droppedSince(mark), [], "nothing dropped");
+  });
+
+  describe("a reconnection that never acknowledged its join (a phone whose network died again just as it came back)", () => {
+    const url = () => `http://127.0.0.1:${suite.port}`;
+    /**
+     * Ada drops; her reconnection takes the seat back and is given a new token, then goes
+     * quiet: it never acknowledges the join, and answers pings only if `answersPings`.
+     */
+    async function quietlyBack(answersPings: boolean) {
+      const { a, b } = await suite.startedTicTacToe();
+      a.room.reconnection.enabled = false;
+      dropConnection(a.room);
+      await b.until(() => b.state.players.get(a.id)?.connected === false, "Ada away");
+      const mark = logMark();
+      const quiet = await quietReconnection(url(), a.room.reconnectionToken, answersPings);
+      opened.push(quiet.socket);
+      const given = await quiet.given;
+      await b.until(() => b.state.players.get(a.id)?.connected === true, "Ada's reconnection in her seat");
+      return { a, b, mark, had: a.room.reconnectionToken, given, closed: quiet.closed.then(() => Date.now()) };
+    }
+    /** Lines since `mark` saying a quiet reconnection was cut on a probe. */
+    const cutSince = (mark: number) => logsSince(mark).filter((l) => /never acknowledged its join: that one is cut/.test(String(l.msg)));
+
+    for (const [path, which] of [["matchmaker", "had"], ["matchmaker", "given"], ["websocket", "had"], ["websocket", "given"]] as const) {
+      const how = path === "matchmaker" ? "client.reconnect" : "the SDK's WebSocket reconnection";
+      const token = which === "had" ? "the token it had (the join never reached the phone)" : "the token that reconnection was given";
+      it(`silent: ${how} with ${token} takes the seat back about a second later, not at the join-ack deadline (5 s)`, async () => {
+        const { a, b, mark, had, given, closed } = await quietlyBack(false);
+        const presented = which === "had" ? had : given;
+        const t0 = Date.now();
+        let back = false;
+        for (let tries = 0; !back; tries++) {
+          assert.ok(Date.now() - t0 < 3500, `back within 3.5 s (the join-ack deadline is 5 s); ${tries} tries refused`);
+          if (tries > 0) await sleep(250);
+          if (path === "matchmaker") {
+            const room = await suite.colyseus.sdk.reconnect(presented).catch(() => undefined);
+            if (room) {
+              opened.push({ destroy: () => void room.leave(false) });
+              assert.equal(room.sessionId, a.id, "the same seat");
+              back = true;
+            }
+          } else {
+            const ws = wsReconnection(a, presented.split(":")[1]!);
+            opened.push(ws.socket);
+            back = await ws.joined.then(() => true, () => false);
+          }
+        }
+        await eventually(() => reconnectedSince(mark, a.id) && b.state.players.get(a.id)?.connected === true, "Ada's seat taken back");
+        assert.equal(b.state.phase, "playing", "no forfeit");
+        assert.deepEqual(cutSince(mark).map((l) => l.sessionId), [a.id], "the operator reads why the quiet reconnection went");
+        assert.ok(logsSince(mark).some((l) => l.msg === "connection dropped; seat held" && l.cut === "no-ack" && l.sessionId === a.id), "its seat was held, as at the deadline");
+        assert.equal(logsSince(mark).some((l) => l.msg === "reconnection not acknowledged in time; disconnecting"), false, "not the deadline's cut");
+        // Dropped at once, not after the second a cut connection has to answer its close.
+        const cutAfter = (await closed) - t0;
+        assert.ok(cutAfter < SILENT_PROBE_MS + 600, `the quiet reconnection was dropped ${cutAfter} ms after the token came`);
+      });
+    }
+
+    it("once a reconnection acknowledged its join, the token it came back with is spent: presented again, it asks nothing of that connection, even silent", async () => {
+      const { a, b } = await suite.startedTicTacToe();
+      a.room.reconnection.enabled = false;
+      dropConnection(a.room);
+      await b.until(() => b.state.players.get(a.id)?.connected === false, "Ada away");
+      const back = wsReconnection(a);
+      opened.push(back.socket);
+      await back.joined;
+      await b.until(() => b.state.players.get(a.id)?.connected === true, "Ada back");
+      const mark = logMark();
+      tcpOf(back.socket).pause();
+      await assert.rejects(suite.colyseus.sdk.reconnect(a.room.reconnectionToken), refusedWith(ErrorCode.MATCHMAKE_EXPIRED));
+      await sleep(SILENT_PROBE_MS + 300);
+      assert.deepEqual([...droppedSince(mark), ...cutSince(mark)], [], "nothing dropped");
+      assert.equal(b.state.players.get(a.id)?.connected, true, "Ada's new connection still counts");
+    });
+
+    it("live (it answers pings; its acknowledgement is only late): both tokens stay refused, and it keeps the seat until the join-ack deadline", async () => {
+      const { a, b, mark, had, given } = await quietlyBack(true);
+      for (const token of [had, given]) await assert.rejects(suite.colyseus.sdk.reconnect(token), refusedWith(ErrorCode.MATCHMAKE_EXPIRED));
+      await sleep(SILENT_PROBE_MS + 300);
+      assert.equal(b.state.players.get(a.id)?.connected, true, "the reconnection still holds the seat");
+      assert.deepEqual(cutSince(mark), [], "nothing cut");
+    });
   });
 
   describe("answers(socket, ms)", () => {
@@ -236,6 +318,33 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.deepEqual(drops, []);
       assert.equal(pinged, 0, "a connection still joining is not even asked");
       for (const s of [joining.side, leaving.side, replaced.side]) assert.equal(s.readyState, WebSocket.OPEN);
+    });
+
+    it("cutIfSilent cuts a silent connection still joining, once however often it is asked, and leaves alone one that answers, one that joined, one that joined meanwhile, and one whose player left meanwhile", async () => {
+      const cuts: string[] = [];
+      const failed = (err: unknown) => assert.fail(String(err));
+      const joining = (ref: WebSocket) => ({ state: ClientState.JOINING, ref }) as unknown as Client;
+      const quiet = await pair(false);
+      // The room's cut ends the connection (src/rooms/join-ack.ts, cutReconnection).
+      const cut = () => {
+        cuts.push("quiet");
+        quiet.side.terminate();
+      };
+      for (let i = 0; i < 3; i++) cutIfSilent(joining(quiet.side), cut, failed, 100);
+      cutIfSilent(joining((await pair()).side), () => cuts.push("answers"), failed, 100);
+      const joinedSocket = await pair(false);
+      let pinged = 0;
+      joinedSocket.peer.on("ping", () => pinged++);
+      cutIfSilent({ state: ClientState.JOINED, ref: joinedSocket.side } as unknown as Client, () => cuts.push("joined"), failed, 100);
+      const acknowledged = joining((await pair(false)).side);
+      cutIfSilent(acknowledged, () => cuts.push("acknowledged"), failed, 100);
+      acknowledged.state = ClientState.JOINED;
+      const leaving = joining((await pair(false)).side);
+      cutIfSilent(leaving, () => cuts.push("left"), failed, 100);
+      leaving.state = ClientState.LEAVING;
+      await sleep(400);
+      assert.deepEqual(cuts, ["quiet"]);
+      assert.equal(pinged, 0, "a joined connection is dropIfSilent's: not even asked here");
     });
   });
 });
