@@ -22,7 +22,8 @@ describe("Owe Drahn's 'Who plays next?'", () => {
   function adaChoosing() {
     const entry = clientViews().find((v) => v.protocol.name === "owedrahn")!;
     const room = { sessionId: "ada", onMessage: () => () => undefined };
-    const view = entry.screen({ room, send: () => undefined, log: () => undefined, rerender: () => undefined, recentHistory: () => [] } as never);
+    const recent: Array<{ kind: string; who?: string; data?: Record<string, unknown> }> = [];
+    const view = entry.screen({ room, send: () => undefined, log: () => undefined, rerender: () => undefined, recentHistory: () => recent } as never);
     const state = (players: ReturnType<typeof player>[]) => entry.replay!.state({ players, currentValue: 0, currentTurn: "ada", phase: "playing", lastRoll: 4, maxPlayers: 8, turn: 3, ending: null } as never);
     const page = h("div");
     /** Renders `players` and patches the page to it, as the game screen does (Tab stops kept). */
@@ -32,7 +33,7 @@ describe("Owe Drahn's 'Who plays next?'", () => {
       morphContent(page, next);
     };
     const buttons = () => Array.from(page.querySelectorAll<HTMLElement>("[data-testid=choose-next] button"));
-    return { page, show, buttons, view, state };
+    return { page, show, buttons, view, state, recent };
   }
 
   it("a player who goes out takes only their own button away: the others' buttons stay, each on its player", () => {
@@ -44,6 +45,19 @@ describe("Owe Drahn's 'Who plays next?'", () => {
     assert.deepEqual(buttons().map((b) => b.textContent), ["Ada (you)", "Cyd", "Dee"], "Bob, out, is no choice");
     assert.deepEqual(buttons(), [ada, cyd, dee], "Cyd's and Dee's buttons are the ones they had: a focus on either stays");
     assert.deepEqual(buttons().map((b) => b.getAttribute("data-id")), ["ada", "cyd", "dee"]);
+  });
+
+  it("a player who goes out while Ada chooses is said in the note under the total, a polite live region, so a screen reader hears why a focus on their button moved on", () => {
+    const { page, show, recent } = adaChoosing();
+    recent.push({ kind: "oweDrahn", who: "Ada" });
+    show([player("ada", "Ada", 5, true), player("bob", "Bob", 6), player("cyd", "Cyd", 6), player("dee", "Dee", 6)]);
+    const note = () => page.querySelector("[data-testid=reset-note]")!;
+    assert.equal(note().getAttribute("role"), "status");
+    const before = note();
+    recent.push({ kind: "left", who: "Cyd", data: { dropped: false, reset: false } });
+    show([player("ada", "Ada", 5, true), player("bob", "Bob", 6), player("cyd", "Cyd", 0), player("dee", "Dee", 6)]);
+    assert.equal(note(), before, "the same live region, patched (a new one might not be read)");
+    assert.equal(note().textContent, "You said “owe drahn”: one life less, the total is back to 0. Cyd left the game: out.");
   });
 
   it("the choices are one Tab stop: the first at first, then the one last used, which stays on its player when another goes out", () => {
