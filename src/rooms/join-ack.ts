@@ -12,7 +12,7 @@ import type WebSocket from "ws";
 import { holdAlsoUnder, joinAckWaiting, seatStandIn } from "../ha/room-seats.js";
 import { MAX_SEAT_ALIASES } from "../ha/snapshot.js";
 import { CLOSE_NO_JOIN_ACK, CLOSE_ROOM_MOVED } from "../protocol/errors.js";
-import { cutConnection } from "../transport.js";
+import { cutConnection, cutReason } from "../transport.js";
 import type { RoomTimers } from "./timers.js";
 
 /**
@@ -22,7 +22,8 @@ import type { RoomTimers } from "./timers.js";
 export function requireJoinAck(timers: RoomTimers, client: Client, seconds: number, onCut?: () => void, returning = false): void {
   timers.after(seconds * 1000, () => {
     // Acknowledged, the acknowledgement waiting for the room's snapshot write: not silent.
-    if (client.state !== ClientState.JOINING || joinAckWaiting(client)) return;
+    // Already cut (a probe found it silent, src/rooms/silent-connection.ts): its close is under way.
+    if (client.state !== ClientState.JOINING || joinAckWaiting(client) || cutReason(client.ref as WebSocket) !== undefined) return;
     onCut?.();
     if (returning) cutReconnection(client);
     else cutConnection(client.ref as WebSocket, "no-ack", CLOSE_NO_JOIN_ACK, "join not acknowledged");

@@ -29,6 +29,9 @@ export const SILENT_PROBE_MS = 1000;
 /** After an answer, the connection counts as live this long without another ping. */
 export const PROBE_AGAIN_MS = 5000;
 
+/** The probe's ping payload (the pong echoes it; any answer counts): tells it from the server's keep-alive pings, which are empty, in a capture or a test. */
+export const PROBE_PING = Buffer.from("still there?");
+
 /** The probe running for a socket: several tries of one token share it. */
 const probes = new WeakMap<WebSocket, Promise<boolean>>();
 /** When a socket last answered a probe. */
@@ -69,7 +72,7 @@ export function answers(socket: WebSocket, ms: number): Promise<boolean> {
     socket.on("pong", live);
     socket.on("close", gone);
     tcp?.on("data", live);
-    socket.ping(undefined, undefined, (err) => err && gone());
+    socket.ping(PROBE_PING, undefined, (err) => err && gone());
   });
   probes.set(socket, probe);
   return probe;

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import type net from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
-import { ClientState, ErrorCode, type Client } from "@colyseus/core";
+import { ClientState, CloseCode, ErrorCode, type Client } from "@colyseus/core";
 import type { BoardGameState } from "../../src/schema/BoardGameState.js";
-import { answers, cutIfSilent, dropIfSilent, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
+import { answers, cutIfSilent, dropIfSilent, PROBE_PING, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
 import { dropConnection, eventually, quiet as sleep, quietReconnection, refusedWith, type Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { logMark, logsSince } from "../helpers/server.js";
@@ -133,46 +133,75 @@ describe("A player back on a new connection while the old one still counts (src/
       const quiet = await quietReconnection(url(), a.room.reconnectionToken, answersPings);
       opened.push(quiet.socket);
       const given = await quiet.given;
+      let pinged = 0;
+      quiet.socket.on("ping", (data: Buffer) => data.equals(PROBE_PING) && pinged++);
       await b.until(() => b.state.players.get(a.id)?.connected === true, "Ada's reconnection in her seat");
-      return { a, b, mark, had: a.room.reconnectionToken, given, closed: quiet.closed.then(() => Date.now()) };
+      return { a, b, mark, had: a.room.reconnectionToken, given, closed: quiet.closed.then(() => Date.now()), pings: () => pinged };
     }
     /** Lines since `mark` saying a quiet reconnection was cut on a probe. */
     const cutSince = (mark: number) => logsSince(mark).filter((l) => /never acknowledged its join: that one is cut/.test(String(l.msg)));
 
-    for (const [path, which] of [["matchmaker", "had"], ["matchmaker", "given"], ["websocket", "had"], ["websocket", "given"]] as const) {
-      const how = path === "matchmaker" ? "client.reconnect" : "the SDK's WebSocket reconnection";
-      const token = which === "had" ? "the token it had (the join never reached the phone)" : "the token that reconnection was given";
-      it(`silent: ${how} with ${token} takes the seat back about a second later, not at the join-ack deadline (5 s)`, async () => {
-        const { a, b, mark, had, given, closed } = await quietlyBack(false);
-        const presented = which === "had" ? had : given;
-        const t0 = Date.now();
-        let back = false;
-        for (let tries = 0; !back; tries++) {
-          assert.ok(Date.now() - t0 < 3500, `back within 3.5 s (the join-ack deadline is 5 s); ${tries} tries refused`);
-          if (tries > 0) await sleep(250);
-          if (path === "matchmaker") {
-            const room = await suite.colyseus.sdk.reconnect(presented).catch(() => undefined);
-            if (room) {
-              opened.push({ destroy: () => void room.leave(false) });
-              assert.equal(room.sessionId, a.id, "the same seat");
-              back = true;
-            }
-          } else {
-            const ws = wsReconnection(a, presented.split(":")[1]!);
-            opened.push(ws.socket);
-            back = await ws.joined.then(() => true, () => false);
-          }
+    /**
+     * Takes Ada's seat back with `presented`, trying every 250 ms as a client does (a web
+     * page falls back to client.reconnect once the SDK gives up); resolves how many tries
+     * were refused, asserting she is back well before the join-ack deadline (5 s).
+     */
+    async function takeBack(a: Player<Ttt>, presented: string, over: "matchmaker" | "websocket"): Promise<number> {
+      const t0 = Date.now();
+      for (let tries = 0; ; tries++) {
+        assert.ok(Date.now() - t0 < 3500, `back within 3.5 s (the join-ack deadline is 5 s); ${tries} tries refused`);
+        if (tries > 0) await sleep(250);
+        if (over === "websocket") {
+          const ws = wsReconnection(a, presented.split(":")[1]!);
+          opened.push(ws.socket);
+          if (await ws.joined.then(() => true, () => false)) return tries;
+          continue;
         }
-        await eventually(() => reconnectedSince(mark, a.id) && b.state.players.get(a.id)?.connected === true, "Ada's seat taken back");
-        assert.equal(b.state.phase, "playing", "no forfeit");
-        assert.deepEqual(cutSince(mark).map((l) => l.sessionId), [a.id], "the operator reads why the quiet reconnection went");
-        assert.ok(logsSince(mark).some((l) => l.msg === "connection dropped; seat held" && l.cut === "no-ack" && l.sessionId === a.id), "its seat was held, as at the deadline");
-        assert.equal(logsSince(mark).some((l) => l.msg === "reconnection not acknowledged in time; disconnecting"), false, "not the deadline's cut");
-        // Dropped at once, not after the second a cut connection has to answer its close.
-        const cutAfter = (await closed) - t0;
-        assert.ok(cutAfter < SILENT_PROBE_MS + 600, `the quiet reconnection was dropped ${cutAfter} ms after the token came`);
+        const room = await suite.colyseus.sdk.reconnect(presented).catch(() => undefined);
+        if (room) {
+          opened.push({ destroy: () => void room.leave(false) });
+          assert.equal(room.sessionId, a.id, "the same seat");
+          return tries;
+        }
+      }
+    }
+
+    /** The quiet reconnection was cut on the probe, its seat held, and it was dropped at once (not after the second a cut connection has to answer its close). */
+    async function cutOnProbe(a: Player<Ttt>, b: Player<Ttt>, mark: number, closed: Promise<number>) {
+      await eventually(() => reconnectedSince(mark, a.id) && b.state.players.get(a.id)?.connected === true, "Ada's seat taken back");
+      assert.equal(b.state.phase, "playing", "no forfeit");
+      const cuts = cutSince(mark);
+      assert.deepEqual(cuts.map((l) => l.sessionId), [a.id], "the operator reads why the quiet reconnection went");
+      assert.ok(logsSince(mark).some((l) => l.msg === "connection dropped; seat held" && l.cut === "no-ack" && l.sessionId === a.id), "its seat was held, as at the deadline");
+      assert.equal(logsSince(mark).some((l) => l.msg === "reconnection not acknowledged in time; disconnecting"), false, "not the deadline's cut");
+      const dropAfter = (await closed) - Number(cuts[0]!.time);
+      assert.ok(dropAfter < 500, `the quiet reconnection's socket closed ${dropAfter} ms after the cut`);
+    }
+
+    for (const which of ["had", "given"] as const) {
+      const token = which === "had" ? "the token it had (the join never reached the phone)" : "the token that reconnection was given";
+      it(`silent: client.reconnect with ${token} is refused (524) at first, and a try about a second later takes the seat, not at the join-ack deadline (5 s)`, async () => {
+        const { a, b, mark, had, given, closed } = await quietlyBack(false);
+        const refused = await takeBack(a, which === "had" ? had : given, "matchmaker");
+        assert.ok(refused >= 1, "refused while the quiet reconnection still holds the seat");
+        await cutOnProbe(a, b, mark, closed);
       });
     }
+
+    it("silent: the SDK's WebSocket reconnection with the token that reconnection was given waits, and is let in about a second later", async () => {
+      const { a, b, mark, given, closed } = await quietlyBack(false);
+      assert.equal(await takeBack(a, given, "websocket"), 0, "let in at the first try");
+      await cutOnProbe(a, b, mark, closed);
+    });
+
+    it("silent: the SDK's WebSocket reconnection with the token it had is refused (4003: the SDK gives up; Colyseus lets only a connection's own token wait), and client.reconnect with it takes the seat, as the web page does next", async () => {
+      const { a, b, mark, had, closed } = await quietlyBack(false);
+      const ws = wsReconnection(a, had.split(":")[1]!);
+      opened.push(ws.socket);
+      await assert.rejects(ws.joined, new RegExp(`closed \\(${CloseCode.FAILED_TO_RECONNECT}\\)`));
+      await takeBack(a, had, "matchmaker");
+      await cutOnProbe(a, b, mark, closed);
+    });
 
     it("once a reconnection acknowledged its join, the token it came back with is spent: presented again, it asks nothing of that connection, even silent", async () => {
       const { a, b } = await suite.startedTicTacToe();
@@ -191,10 +220,33 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.equal(b.state.players.get(a.id)?.connected, true, "Ada's new connection still counts");
     });
 
+    it("a first join that never acknowledged (it has no seat to hold: the join-ack deadline frees it): its token presented asks nothing of it", async () => {
+      const room = await suite.colyseus.createRoom("tictactoe");
+      await suite.join<Ttt>(room.roomId, { name: "Ada" });
+      const res = await fetch(`${url()}/matchmake/joinById/${room.roomId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Mute" }) });
+      const seat = (await res.json()) as { processId: string; roomId: string; sessionId: string };
+      const mute = new WebSocket(`ws://127.0.0.1:${suite.port}/${seat.processId}/${seat.roomId}?sessionId=${seat.sessionId}`, { autoPong: false });
+      opened.push(mute);
+      let pinged = 0;
+      mute.on("ping", (data: Buffer) => data.equals(PROBE_PING) && pinged++);
+      const token = await new Promise<string>((resolve) =>
+        mute.on("message", (data: Buffer) => {
+          if (data[0] === 10 /* JOIN_ROOM: [code, length, token…] */) resolve(data.subarray(2, 2 + data[1]!).toString());
+        }),
+      );
+      const mark = logMark();
+      await assert.rejects(suite.colyseus.sdk.reconnect(`${room.roomId}:${token}`), refusedWith(ErrorCode.MATCHMAKE_EXPIRED));
+      await sleep(SILENT_PROBE_MS + 300);
+      assert.equal(pinged, 0, "not asked");
+      assert.equal(mute.readyState, WebSocket.OPEN, "not cut");
+      assert.deepEqual(cutSince(mark), [], "nothing cut");
+    });
+
     it("live (it answers pings; its acknowledgement is only late): both tokens stay refused, and it keeps the seat until the join-ack deadline", async () => {
-      const { a, b, mark, had, given } = await quietlyBack(true);
+      const { a, b, mark, had, given, pings } = await quietlyBack(true);
       for (const token of [had, given]) await assert.rejects(suite.colyseus.sdk.reconnect(token), refusedWith(ErrorCode.MATCHMAKE_EXPIRED));
       await sleep(SILENT_PROBE_MS + 300);
+      assert.equal(pings(), 1, "it was asked (once: the tries share the probe, and its answer counts for 5 s)");
       assert.equal(b.state.players.get(a.id)?.connected, true, "the reconnection still holds the seat");
       assert.deepEqual(cutSince(mark), [], "nothing cut");
     });
