@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { CloseCode, ClientState, Deferred, Protocol, ServerError, type Client, type Room } from "@colyseus/core";
 import { deferJoinAcks } from "../../src/ha/room-seats.js";
-import { holdable, joinedOnceSaved, MAX_RETURN_TOKENS, requireJoinAck, ReturnTokens } from "../../src/rooms/join-ack.js";
+import { cutReconnection, holdable, joinedOnceSaved, MAX_RETURN_TOKENS, requireJoinAck, ReturnTokens } from "../../src/rooms/join-ack.js";
 import { CLOSE_NO_JOIN_ACK, CLOSE_ROOM_MOVED } from "../../src/protocol/errors.js";
 import type { RoomTimers } from "../../src/rooms/timers.js";
 
@@ -86,6 +86,22 @@ describe("The join acknowledgement deadline (src/rooms/join-ack.ts)", () => {
     scheduled[0]!.fn();
     assert.equal(cut, 0);
     assert.deepEqual(socket.calls, [], "still joining, but not silent: not cut");
+  });
+
+  it("cutReconnection: 4010, and dropped at once when it answered no ping either; the deadline then leaves it alone (no second cut, no log line)", () => {
+    for (const silent of [false, true]) {
+      const { timers, scheduled } = fakeTimers();
+      const { client, socket } = fakeClient();
+      let told = 0;
+      requireJoinAck(timers, client, 1, () => told++, true);
+      cutReconnection(client, silent);
+      const cut = ["pause", `close ${CloseCode.MAY_TRY_RECONNECT} reconnection not acknowledged`, ...(silent ? ["terminate"] : [])];
+      assert.deepEqual(socket.calls, cut, silent ? "dropped at once" : "dropped after the close's wait (CUT_DROP_MS)");
+      // Colyseus marks the client as leaving only once the socket's close event comes: the deadline may pass before.
+      scheduled[0]!.fn();
+      assert.equal(told, 0, "the room is not told the deadline cut it");
+      assert.deepEqual(socket.calls, cut, "not cut again");
+    }
   });
 });
 

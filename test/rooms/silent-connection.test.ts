@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import type net from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
-import { ClientState, CloseCode, ErrorCode, type Client } from "@colyseus/core";
+import { ClientState, CloseCode, ErrorCode, Protocol, type Client, type Room } from "@colyseus/core";
+import { deferJoinAcks } from "../../src/ha/room-seats.js";
 import type { BoardGameState } from "../../src/schema/BoardGameState.js";
 import { answers, cutIfSilent, dropIfSilent, PROBE_PING, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
 import { dropConnection, eventually, quiet as sleep, quietReconnection, refusedWith, type Player } from "../helpers/clients.js";
@@ -220,6 +221,14 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.equal(b.state.players.get(a.id)?.connected, true, "Ada's new connection still counts");
     });
 
+    it("a token that is nobody's, presented while a reconnection is still joining, asks nothing of it", async () => {
+      const { a, b, mark } = await quietlyBack(false);
+      await assert.rejects(suite.colyseus.sdk.reconnect(`${a.room.roomId}:not-a-token`), refusedWith(ErrorCode.MATCHMAKE_EXPIRED));
+      await sleep(SILENT_PROBE_MS + 300);
+      assert.deepEqual(cutSince(mark), [], "nothing cut");
+      assert.equal(b.state.players.get(a.id)?.connected, true, "the reconnection still holds the seat");
+    });
+
     it("a first join that never acknowledged (it has no seat to hold: the join-ack deadline frees it): its token presented asks nothing of it", async () => {
       const room = await suite.colyseus.createRoom("tictactoe");
       await suite.join<Ttt>(room.roomId, { name: "Ada" });
@@ -372,7 +381,7 @@ describe("A player back on a new connection while the old one still counts (src/
       for (const s of [joining.side, leaving.side, replaced.side]) assert.equal(s.readyState, WebSocket.OPEN);
     });
 
-    it("cutIfSilent cuts a silent connection still joining, once however often it is asked, and leaves alone one that answers, one that joined, one that joined meanwhile, and one whose player left meanwhile", async () => {
+    it("cutIfSilent cuts a silent connection still joining, once however often it is asked, and leaves alone one that answers, one that joined, one that joined meanwhile, one whose player left meanwhile, and one whose acknowledgement came (before or meanwhile) and waits for the room's snapshot", async () => {
       const cuts: string[] = [];
       const failed = (err: unknown) => assert.fail(String(err));
       const joining = (ref: WebSocket) => ({ state: ClientState.JOINING, ref }) as unknown as Client;
@@ -394,6 +403,16 @@ describe("A player back on a new connection while the old one still counts (src/
       const leaving = joining((await pair(false)).side);
       cutIfSilent(leaving, () => cuts.push("left"), failed, 100);
       leaving.state = ClientState.LEAVING;
+      // Acknowledged, the acknowledgement waiting behind the room's snapshot write (src/ha/room-seats.ts), before or while it is asked.
+      const room = { _onMessage: () => undefined } as unknown as Room;
+      deferJoinAcks(room, () => undefined);
+      const ack = (c: Client) => (room as unknown as { _onMessage(c: Client, b: Buffer): void })._onMessage(c, Buffer.from([Protocol.JOIN_ROOM]));
+      const waitingBefore = joining((await pair(false)).side);
+      ack(waitingBefore);
+      cutIfSilent(waitingBefore, () => cuts.push("waiting before"), failed, 100);
+      const waitingMeanwhile = joining((await pair(false)).side);
+      cutIfSilent(waitingMeanwhile, () => cuts.push("waiting meanwhile"), failed, 100);
+      ack(waitingMeanwhile);
       await sleep(400);
       assert.deepEqual(cuts, ["quiet"]);
       assert.equal(pinged, 0, "a joined connection is dropIfSilent's: not even asked here");
