@@ -486,7 +486,9 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
    * A reconnection token whose session is still connected: refused ("expired", 524), where
    * Colyseus would close that connection and hand its seat to whoever presented the token.
    * If the connection is silent (a phone whose network changed) it is dropped meanwhile, and
-   * the player's next try takes the seat back (src/rooms/silent-connection.ts).
+   * the player's next try takes the seat back (src/rooms/silent-connection.ts). Likewise a
+   * token a reconnection still joining was given, or one its player came back with: that
+   * reconnection, silent, is cut, and its seat held under both.
    */
   override checkReconnectionToken(reconnectionToken: string) {
     const holder = this.clients.find((c) => this.holds(c, reconnectionToken));
@@ -500,7 +502,10 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
   /**
    * A WebSocket reconnection (the SDK's own, after a drop) whose session is still connected
    * waits in Colyseus for that connection to go: a silent one is dropped at once instead of
-   * when its pings go unanswered (src/rooms/silent-connection.ts).
+   * when its pings go unanswered (src/rooms/silent-connection.ts). One with the older token
+   * of a reconnection still joining is refused at once (Colyseus lets only a connection's own
+   * token wait; the SDK gives up, 4003), but that reconnection, silent, is cut all the same,
+   * and the player's `client.reconnect` takes the seat.
    */
   override hasReservedSeat(sessionId: string, reconnectionToken?: string): boolean {
     const holder = this.clients.get(sessionId);

@@ -10,11 +10,12 @@ import type { WebSocket } from "ws";
 
 /**
  * The TCP socket under `ws`: a client's or the server's side of one connection, or a global
- * `WebSocket` (the `ws` library's, src/polyfills.ts).
+ * `WebSocket`, which is the `ws` library's on Node 20 (src/polyfills.ts; Node 22's own has
+ * no TCP socket to reach, and the assertion below says so).
  */
 export function tcpOf(ws: WebSocket | globalThis.WebSocket): net.Socket {
   const socket = (ws as unknown as { _socket?: net.Socket })._socket;
-  assert.ok(socket, "the WebSocket has a TCP socket (it is open)");
+  assert.ok(socket, "the WebSocket has a TCP socket (it is open, and the `ws` library's)");
   return socket;
 }
 

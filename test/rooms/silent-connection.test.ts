@@ -150,7 +150,7 @@ describe("A player back on a new connection while the old one still counts (src/
     async function takeBack(a: Player<Ttt>, presented: string, over: "matchmaker" | "websocket"): Promise<number> {
       const t0 = Date.now();
       for (let tries = 0; ; tries++) {
-        assert.ok(Date.now() - t0 < 3500, `back within 3.5 s (the join-ack deadline is 5 s); ${tries} tries refused`);
+        assert.ok(Date.now() - t0 < 4500, `back within 4.5 s, before the join-ack deadline (5 s); ${tries} tries refused`);
         if (tries > 0) await sleep(250);
         if (over === "websocket") {
           const ws = wsReconnection(a, presented.split(":")[1]!);
@@ -176,7 +176,7 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.ok(logsSince(mark).some((l) => l.msg === "connection dropped; seat held" && l.cut === "no-ack" && l.sessionId === a.id), "its seat was held, as at the deadline");
       assert.equal(logsSince(mark).some((l) => l.msg === "reconnection not acknowledged in time; disconnecting"), false, "not the deadline's cut");
       const dropAfter = (await closed) - Number(cuts[0]!.time);
-      assert.ok(dropAfter < 500, `the quiet reconnection's socket closed ${dropAfter} ms after the cut`);
+      assert.ok(dropAfter < 800, `the quiet reconnection's socket closed ${dropAfter} ms after the cut`);
     }
 
     for (const which of ["had", "given"] as const) {
@@ -251,7 +251,7 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.deepEqual(cutSince(mark), [], "nothing cut");
     });
 
-    it("live (it answers pings; its acknowledgement is only late): both tokens stay refused, and it keeps the seat until the join-ack deadline", async () => {
+    it("live (it answers pings; its acknowledgement is only late): it is asked, both tokens stay refused, and it keeps the seat", async () => {
       const { a, b, mark, had, given, pings } = await quietlyBack(true);
       for (const token of [had, given]) await assert.rejects(suite.colyseus.sdk.reconnect(token), refusedWith(ErrorCode.MATCHMAKE_EXPIRED));
       await sleep(SILENT_PROBE_MS + 300);
@@ -360,7 +360,7 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.equal(slow.side.readyState, WebSocket.OPEN);
     });
 
-    it("dropIfSilent leaves alone a connection still joining (the join-ack deadline's), one whose player left meanwhile, and one that was replaced meanwhile", async () => {
+    it("dropIfSilent leaves alone a connection still joining (cutIfSilent's, or for a first join the join-ack deadline's), one whose player left meanwhile, and one that was replaced meanwhile", async () => {
       const drops: string[] = [];
       const failed = (err: unknown) => assert.fail(String(err));
       const joining = await pair(false);
@@ -392,7 +392,7 @@ describe("A player back on a new connection while the old one still counts (src/
         quiet.side.terminate();
       };
       for (let i = 0; i < 3; i++) cutIfSilent(joining(quiet.side), cut, failed, 100);
-      cutIfSilent(joining((await pair()).side), () => cuts.push("answers"), failed, 100);
+      cutIfSilent(joining((await pair()).side), () => cuts.push("answers"), failed, 200);
       const joinedSocket = await pair(false);
       let pinged = 0;
       joinedSocket.peer.on("ping", () => pinged++);

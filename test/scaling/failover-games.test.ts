@@ -390,8 +390,7 @@ describe("High availability, per game: the crash of a game's process at the mome
       const order = a.state.players.map((s) => s.id);
       const expectedNext = order[(order.indexOf(chooser.id) + 1) % order.length]!;
 
-      // A restore that armed the choice as a new turn would give it a later deadline than this.
-      await new Promise((r) => setTimeout(r, 1000));
+      // A restore that armed the choice as a new turn would give it a later deadline (the takeover comes 1.5 s or more after the kill).
       const { survivor, before, resumed } = await killAndResume(ps);
       await sameStateOnceAllBack(resumed, before);
       assertRestoredBy(survivor, a.room.roomId);
