@@ -22,8 +22,8 @@ import type { CommonState } from "../rules/types.js";
 import { describeZodError } from "../protocol/describe.js";
 import { cutReason } from "../transport.js";
 import { Admission, seatRefusal } from "./admission.js";
-import { cutReconnection, joinedOnceSaved, ReturnTokens } from "./join-ack.js";
-import { cutIfSilent, dropIfSilent, SILENT_PROBE_MS } from "./silent-connection.js";
+import { joinedOnceSaved, ReturnTokens } from "./join-ack.js";
+import { ReconnectionProbe } from "./reconnection-probe.js";
 import { MessageLimit } from "./message-limit.js";
 import { MessageGate } from "./message-gate.js";
 import type { ListingMetadata, RoomSettings } from "./settings.js";
@@ -99,6 +99,8 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
   private readonly names = new SeatNames();
   /** The tokens that take back each away player's seat (src/rooms/join-ack.ts). */
   private readonly returns = new ReturnTokens();
+  /** Asks the connection holding a token a reconnection presents whether it is still there (src/rooms/reconnection-probe.ts). */
+  private probe!: ReconnectionProbe;
   /** Graceful shutdown: whether the room drains, and the notice (src/rooms/drain.ts). */
   private drain!: Drain;
   /** For the room's log lines: joins (players and spectators), games ended, creation time. */
@@ -142,6 +144,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     this.settings = settings;
     this.definition = definition;
     this.log = settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
+    this.probe = new ReconnectionProbe(this.returns, this.log, settings.seatReservationSeconds);
     this.drain = new Drain({
       started: () => this.rules.isStarted(this.game),
       broadcast: (notice) => this.broadcast("draining", notice),
@@ -486,61 +489,27 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
    * A reconnection token whose session is still connected: refused ("expired", 524), where
    * Colyseus would close that connection and hand its seat to whoever presented the token.
    * If the connection is silent (a phone whose network changed) it is dropped meanwhile, and
-   * the player's next try takes the seat back (src/rooms/silent-connection.ts). Likewise a
+   * the player's next try takes the seat back (src/rooms/reconnection-probe.ts). Likewise a
    * token a reconnection still joining was given, or one its player came back with: that
    * reconnection, silent, is cut, and its seat held under both.
    */
   override checkReconnectionToken(reconnectionToken: string) {
-    const holder = this.clients.find((c) => this.holds(c, reconnectionToken));
-    if (holder) {
-      this.probeHolder(holder);
-      return ""; // the matchmaker answers "expired"
-    }
+    if (this.probe.ask(this.clients, reconnectionToken)) return ""; // the matchmaker answers "expired"
     return super.checkReconnectionToken(reconnectionToken);
   }
 
   /**
    * A WebSocket reconnection (the SDK's own, after a drop) whose session is still connected
    * waits in Colyseus for that connection to go: a silent one is dropped at once instead of
-   * when its pings go unanswered (src/rooms/silent-connection.ts). One with the older token
+   * when its pings go unanswered (src/rooms/reconnection-probe.ts). One with the older token
    * of a reconnection still joining is refused at once (Colyseus lets only a connection's own
    * token wait; the SDK gives up, 4003), but that reconnection, silent, is cut all the same,
    * and the player's `client.reconnect` takes the seat.
    */
   override hasReservedSeat(sessionId: string, reconnectionToken?: string): boolean {
     const holder = this.clients.get(sessionId);
-    if (holder && reconnectionToken !== undefined && this.holds(holder, reconnectionToken)) this.probeHolder(holder);
+    if (holder && reconnectionToken !== undefined) this.probe.ask([holder], reconnectionToken);
     return super.hasReservedSeat(sessionId, reconnectionToken);
-  }
-
-  /**
-   * Whether `client`'s connection holds the seat `token` would take: its own token, or, for
-   * a reconnection not yet acknowledged, a token its player may have come back with.
-   */
-  private holds(client: Client, token: string): boolean {
-    return client.reconnectionToken === token || (client.state === ClientState.JOINING && this.returns.cameBackWith(client, token));
-  }
-
-  /**
-   * The connection holding a token a reconnection presents: dropped if silent. A reconnection
-   * still waiting for its acknowledgement is cut as its deadline would (the seat is held).
-   */
-  private probeHolder(holder: Client) {
-    const failed = (err: unknown) => this.log.error({ err, sessionId: holder.sessionId }, "asking a connection whether it is still there failed");
-    // Within the reservation a WebSocket reconnection waits in (SEAT_RESERVATION_SECONDS, 1 s or more).
-    const ms = Math.min(SILENT_PROBE_MS, this.settings.seatReservationSeconds * 500);
-    if (holder.state === ClientState.JOINING) {
-      // A first join that never acknowledged has no seat to hold: the join-ack deadline frees it.
-      if (!this.returns.returning(holder)) return;
-      const cut = () => {
-        this.log.info({ sessionId: holder.sessionId }, "a reconnection came with a token of a reconnection that answered no ping and never acknowledged its join: that one is cut");
-        cutReconnection(holder, true);
-      };
-      cutIfSilent(holder, cut, failed, ms);
-      return;
-    }
-    const dropped = () => this.log.info({ sessionId: holder.sessionId }, "a reconnection came with the token of a connection that answered no ping: that connection is dropped");
-    dropIfSilent(holder, dropped, failed, ms);
   }
 }
 
