@@ -6,9 +6,14 @@
  * reconnection not yet acknowledged, if its player may have come back with it
  * (src/rooms/join-ack.ts, {@link ReturnTokens}). A silent holder is dropped (its seat held as
  * after any drop); a silent reconnection still joining is cut as its deadline would cut it.
+ * A holder already cut (too slow, or its join never acknowledged) is dropped at once: it would
+ * be a second later (src/transport.ts, `cutConnection`: it reads nothing more, so it cannot
+ * answer its close).
  */
 import { ClientState, type Client } from "@colyseus/core";
+import type WebSocket from "ws";
 import type { Logger } from "../logger.js";
+import { cutReason } from "../transport.js";
 import { cutReconnection, type ReturnTokens } from "./join-ack.js";
 import { cutIfSilent, dropIfSilent, SILENT_PROBE_MS } from "./silent-connection.js";
 
@@ -41,15 +46,24 @@ export class ReconnectionProbe {
 
   private probe(holder: Client): void {
     const log = this.log;
+    const socket = holder.ref as WebSocket;
+    const cut = cutReason(socket);
+    if (cut !== undefined) {
+      // Its close is under way, but a cut connection reads nothing more, so it cannot answer
+      // the close: it is dropped a second after the cut anyway. Its player is back: now.
+      log.info({ sessionId: holder.sessionId, cut }, "a reconnection came with the token of a connection already cut: that connection is dropped at once");
+      socket.terminate();
+      return;
+    }
     const failed = (err: unknown) => log.error({ err, sessionId: holder.sessionId }, "asking a connection whether it is still there failed");
     if (holder.state === ClientState.JOINING) {
       // A first join that never acknowledged has no seat to hold: the join-ack deadline frees it.
       if (!this.returns.returning(holder)) return;
-      const cut = () => {
+      const silent = () => {
         log.info({ sessionId: holder.sessionId }, "a reconnection came with a token of a reconnection that answered no ping and never acknowledged its join: that one is cut");
         cutReconnection(holder, true);
       };
-      cutIfSilent(holder, cut, failed, this.ms);
+      cutIfSilent(holder, silent, failed, this.ms);
       return;
     }
     const dropped = () => log.info({ sessionId: holder.sessionId }, "a reconnection came with the token of a connection that answered no ping: that connection is dropped");

@@ -251,6 +251,23 @@ describe("A player back on a new connection while the old one still counts (src/
       assert.deepEqual(cutSince(mark), [], "nothing cut");
     });
 
+    for (const [which, over] of [["had", "matchmaker"], ["given", "websocket"]] as const) {
+      const how = over === "matchmaker" ? "client.reconnect with the token it had" : "the SDK's WebSocket reconnection with the token it was given";
+      it(`cut at the join-ack deadline (it answers pings but never acknowledged): ${how}, within the second its close takes, drops it at once and takes the seat`, async () => {
+        const { a, b, had, given, closed } = await quietlyBack(true);
+        const deadline = logMark();
+        await eventually(() => logsSince(deadline).some((l) => l.msg === "reconnection not acknowledged in time; disconnecting" && l.sessionId === a.id), "the join-ack deadline's cut", 8000);
+        const presented = Date.now();
+        await takeBack(a, which === "had" ? had : given, over);
+        const closedAfter = (await closed) - presented;
+        assert.ok(closedAfter < 500, `the cut connection's socket closed ${closedAfter} ms after the token came (a cut connection reads nothing, so its close takes a second)`);
+        const lines = logsSince(deadline).filter((l) => /already cut: that connection is dropped at once/.test(String(l.msg)));
+        assert.deepEqual(lines.map((l) => [l.sessionId, l.cut]), [[a.id, "no-ack"]], "the operator reads why it went at once");
+        await eventually(() => reconnectedSince(deadline, a.id) && b.state.players.get(a.id)?.connected === true, "Ada's seat taken back");
+        assert.equal(b.state.phase, "playing", "no forfeit");
+      });
+    }
+
     it("live (it answers pings; its acknowledgement is only late): it is asked, both tokens stay refused, and it keeps the seat", async () => {
       const { a, b, mark, had, given, pings } = await quietlyBack(true);
       for (const token of [had, given]) await assert.rejects(suite.colyseus.sdk.reconnect(token), refusedWith(ErrorCode.MATCHMAKE_EXPIRED));
