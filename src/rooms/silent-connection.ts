@@ -37,8 +37,8 @@ const probes = new WeakMap<WebSocket, Promise<boolean>>();
 /** When a socket last answered a probe. */
 const answered = new WeakMap<WebSocket, number>();
 
-/** The TCP socket under a `ws` WebSocket (its reads are the peer's sign of life, whole frames or not). */
-const tcpOf = (socket: WebSocket) => (socket as unknown as { _socket?: net.Socket })._socket;
+/** The TCP socket under a `ws` WebSocket (its reads are the peer's sign of life, whole frames or not); undefined once it is gone, or for a WebSocket not of `ws`. */
+export const tcpOf = (socket: WebSocket | globalThis.WebSocket): net.Socket | undefined => (socket as unknown as { _socket?: net.Socket })._socket;
 
 /**
  * Resolves whether `socket` sends anything within `ms` of a ping sent now: true at once if it

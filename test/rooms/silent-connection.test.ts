@@ -5,8 +5,7 @@
  * unanswered (6–9 s at the defaults). A live connection keeps its seat (src/rooms/silent-connection.ts).
  */
 import assert from "node:assert/strict";
-import type net from "node:net";
-import { WebSocket, WebSocketServer } from "ws";
+import { WebSocket } from "ws";
 import { ClientState, CloseCode, ErrorCode, Protocol, type Client, type Room } from "@colyseus/core";
 import { deferJoinAcks } from "../../src/ha/room-seats.js";
 import type { BoardGameState } from "../../src/schema/BoardGameState.js";
@@ -14,7 +13,7 @@ import { answers, cutIfSilent, dropIfSilent, PROBE_PING, SILENT_PROBE_MS } from 
 import { dropConnection, eventually, quiet as sleep, quietReconnection, refusedWith, type Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
 import { logMark, logsSince } from "../helpers/server.js";
-import { tcpOf, tcpOfRoom } from "../helpers/sockets.js";
+import { socketPairs, tcpOf, tcpOfRoom } from "../helpers/sockets.js";
 
 type Ttt = BoardGameState;
 
@@ -279,27 +278,7 @@ describe("A player back on a new connection while the old one still counts (src/
   });
 
   describe("answers(socket, ms)", () => {
-    let server: WebSocketServer;
-    let peers: WebSocket[];
-    beforeEach(async () => {
-      peers = [];
-      server = new WebSocketServer({ port: 0, host: "127.0.0.1" });
-      await new Promise((r) => server.once("listening", r));
-    });
-    afterEach(async () => {
-      for (const p of peers) p.terminate();
-      await new Promise((r) => server.close(r));
-    });
-    /** The server's side of a new connection, and the peer (`autoPong: false`: it answers no ping). */
-    async function pair(autoPong = true): Promise<{ side: WebSocket; peer: WebSocket }> {
-      const side = new Promise<WebSocket>((r) => server.once("connection", r));
-      const peer = new WebSocket(`ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`, { autoPong });
-      peers.push(peer);
-      await new Promise((r) => peer.once("open", r));
-      const s = await side;
-      peers.push(s);
-      return { side: s, peer };
-    }
+    const { pair } = socketPairs();
 
     it("true for a peer that answers the ping, false for one that reads nothing (after `ms`), false at once for a closed socket", async () => {
       const live = await pair();
