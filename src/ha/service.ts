@@ -10,8 +10,8 @@
  *   - takes over: a process with no heartbeat for `deadAfterMs` that does not answer
  *     directly either (src/ha/probe.ts: one cut off from Redis still runs its games) and
  *     whose presence channel is gone (or that fails Colyseus's health check: stalled) is
- *     dead; each of its rooms is claimed with a compare-and-set (src/ha/store.ts), so
- *     exactly one survivor restores it;
+ *     dead; each of its rooms is claimed with a compare-and-set, so exactly one survivor
+ *     restores it (src/ha/takeover.ts);
  *   - keeps the listing right for the rooms it restored (a process that was only stalled
  *     re-lists its rooms when it wakes up, colyseus#968).
  * A process that died before this one started (every process was down) is not taken over:
@@ -22,7 +22,8 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../logger.js";
 import type { SaveResult } from "./gate.js";
 import { answersDirectly, DEFAULT_PROBE_MS } from "./probe.js";
-import { FieldDiff, parseSnapshot, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "./snapshot.js";
+import { FieldDiff, SNAPSHOT_VERSION, type Snapshot, type StoredSnapshot } from "./snapshot.js";
+import { Takeover } from "./takeover.js";
 import { ownerValue, SnapshotStore, type SnapshotWrite, type WriteResult } from "./store.js";
 
 /** Rooms written in one call at most. */
@@ -32,8 +33,6 @@ const STALL_TICK_MS = 250;
 
 /** How long (in `deadAfterMs`) a process started while another runs leaves a process that died before it to that one's takeover. */
 const ORPHAN_GRACE = 3;
-/** Takeovers of one dead process while some of its rooms cannot be claimed (a Redis error), at most. */
-const MAX_CLAIM_TRIES = 10;
 /**
  * How long after its drain began a process first asks who could take its games over: processes
  * told to stop at about the same moment (`pm2 stop`, every instance at once) have recorded their
@@ -44,18 +43,6 @@ export const DRAIN_SETTLE_MS = 1000;
 const TAKER_ANSWER_MS = 250;
 /** Ended rooms whose snapshots wait for Redis to be deleted, at most (each a few dozen bytes). */
 const MAX_UNREMOVED = 10_000;
-
-/** The create option (server-only) that carries a snapshot into a restored room. */
-export const RESTORE_OPTION = "restore";
-
-/** What a restored room is created with. */
-export interface RestoreOption {
-  snapshot: Snapshot;
-  /** The epoch this process claimed the room at. */
-  epoch: number;
-  /** The process the room came from. */
-  from: string;
-}
 
 /** What a room writes: its snapshot minus what the service fills in. */
 export type SnapshotBody = Omit<Snapshot, "v" | "epoch" | "owner" | "savedAt" | "match" | "fairness"> & { match?: Snapshot["match"]; fairness?: Snapshot["fairness"] };
@@ -169,14 +156,8 @@ export class HighAvailability {
   private readonly deadAfterMs: number;
   private readonly batchMs: number;
   private paused = false;
-  /** Dead processes some of whose rooms could not be claimed: the takeovers tried so far. */
-  private readonly claimTries = new Map<string, number>();
-  /**
-   * Rooms of dead processes whose claim got no answer (a connection reset): it may have
-   * landed, taking the room from the dead process's set. They are claimed again with the
-   * dead process's other rooms, and one that is this process's already is restored.
-   */
-  private readonly unanswered = new Map<string, Set<string>>();
+  /** Claims and restores the rooms of dead processes (src/ha/takeover.ts). */
+  private readonly takeovers: Takeover;
   /** Rooms that ended while Redis could not be reached, with their epoch: their snapshots are deleted once it answers. */
   private readonly unremoved = new Map<string, number>();
   /** Every room was asked to write its snapshot again since the last failed write (see {@link resume}). */
@@ -238,6 +219,7 @@ export class HighAvailability {
     // `checkMs`: a shorter stall cannot have let them (the gap measured is never shorter than the stall).
     this.stallMs = Math.max(STALL_TICK_MS * 2, this.deadAfterMs - this.checkMs);
     this.store.onDataLost(() => this.dataLost());
+    this.takeovers = new Takeover({ store: this.store, me: () => this.me, log: options.logger, metrics: options.metrics, draining: () => this.draining });
   }
 
   private get me(): string {
@@ -712,7 +694,7 @@ export class HighAvailability {
         // the games it restores. It has ORPHAN_GRACE × `deadAfterMs` from this process's
         // start, and forgets the dead process when done; what is left then is dropped.
         if (othersRun && now - this.startedAt < ORPHAN_GRACE * this.deadAfterMs) continue;
-        if (!channels.has(processId)) await this.dropOrphans(processId);
+        if (!channels.has(processId)) await this.takeovers.dropOrphans(processId);
         continue;
       }
       // Its channel still subscribed: stalled, not gone. Colyseus's health check (2 s)
@@ -729,101 +711,9 @@ export class HighAvailability {
     return answered;
   }
 
-  /** Claims and restores every room of a dead process (those another survivor did not win first). */
-  async takeOver(dead: string, lastBeat: number): Promise<void> {
-    const roomIds = await this.roomsOf(dead);
-    const detectedAt = Date.now();
-    const BATCH = 16;
-    let restored = 0;
-    let unclaimed = 0;
-    for (let i = 0; i < roomIds.length; i += BATCH) {
-      // Told to stop meanwhile: the rest is left to the processes that stay (the dead one stays dead for them).
-      if (this.draining) return void this.log.info({ processId: dead, rooms: roomIds.length - i }, "draining: the rest of a dead process's rooms are left to the other processes");
-      const results = await Promise.all(roomIds.slice(i, i + BATCH).map((roomId) => this.restore(roomId, dead)));
-      restored += results.filter((r) => r === "restored").length;
-      unclaimed += results.filter((r) => r === "unclaimed").length;
-    }
-    const tries = (this.claimTries.get(dead) ?? 0) + 1;
-    if (unclaimed > 0 && tries < MAX_CLAIM_TRIES) {
-      // A claim that failed (Redis busy, a connection reset) leaves its room with the dead
-      // process: it stays known as dead, and the next check tries its rooms again.
-      this.claimTries.set(dead, tries);
-      this.log.warn({ processId: dead, rooms: roomIds.length, restored, unclaimed }, "process dead: some of its rooms could not be claimed; trying again at the next check");
-      return;
-    }
-    this.claimTries.delete(dead);
-    this.unanswered.delete(dead);
-    if (unclaimed > 0) this.log.error({ processId: dead, unclaimed, tries }, "process dead: some of its rooms could not be claimed, and are given up");
-    await this.store.forget(dead);
-    if (roomIds.length > 0) {
-      this.log.warn({ processId: dead, rooms: roomIds.length, restored, silentMs: detectedAt - lastBeat, ms: Date.now() - detectedAt }, "process dead: its rooms were taken over");
-    }
-  }
-
-  /** Claims and restores one room of a dead process: "unclaimed" when the claim failed (it may be tried again), "lost" when another survivor has it, it ended, or its restore failed. */
-  private async restore(roomId: string, dead: string): Promise<"restored" | "lost" | "unclaimed"> {
-    const started = Date.now();
-    let claim: Awaited<ReturnType<SnapshotStore["claim"]>>;
-    try {
-      claim = await this.claim(roomId, dead);
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message, roomId }, "claim failed");
-      return "unclaimed";
-    }
-    if (!claim) return "lost"; // another survivor has it, or it ended
-    const parsed = parseSnapshot(claim.fields, claim.history);
-    if (!parsed.ok) {
-      this.options.metrics?.restoreFailed();
-      this.log.error({ roomId, from: dead, reason: parsed.reason }, "snapshot unreadable: room not restored, snapshot dropped");
-      await this.store.drop(roomId, claim.epoch, this.me).catch(() => undefined);
-      return "lost";
-    }
-    const { snapshot } = parsed;
-    try {
-      const restore: RestoreOption = { snapshot, epoch: claim.epoch, from: dead };
-      await matchMaker.handleCreateRoom(snapshot.roomName, { [RESTORE_OPTION]: restore }, undefined, roomId);
-      this.options.metrics?.restored();
-      this.log.info({ roomId, roomName: snapshot.roomName, from: dead, epoch: claim.epoch, seats: snapshot.seats.length, ms: Date.now() - started }, "room restored");
-      return "restored";
-    } catch (err) {
-      this.options.metrics?.restoreFailed();
-      this.log.error({ roomId, from: dead, err: (err as Error).message }, "room restore failed: snapshot dropped");
-      await this.store.drop(roomId, claim.epoch, this.me).catch(() => undefined);
-      return "lost";
-    }
-  }
-
-  /** The rooms of a dead process still to claim: those Redis lists for it, and those whose claim got no answer. */
-  private async roomsOf(dead: string): Promise<string[]> {
-    const listed = await this.store.roomsOf(dead);
-    const unanswered = this.unanswered.get(dead);
-    return unanswered ? [...new Set([...listed, ...unanswered])] : listed;
-  }
-
-  /** Claims a dead process's room; a claim that fails is remembered as unanswered (it may have landed), and claimed again next time. */
-  private async claim(roomId: string, dead: string) {
-    const unanswered = this.unanswered.get(dead);
-    try {
-      const claim = await this.store.claim(roomId, dead, this.me, unanswered?.has(roomId));
-      unanswered?.delete(roomId);
-      return claim;
-    } catch (err) {
-      if (unanswered) unanswered.add(roomId);
-      else this.unanswered.set(dead, new Set([roomId]));
-      throw err;
-    }
-  }
-
-  /** A process that died while no other ran: its snapshots are dropped, not restored. */
-  private async dropOrphans(dead: string) {
-    const roomIds = await this.roomsOf(dead);
-    for (const roomId of roomIds) {
-      const claim = await this.claim(roomId, dead);
-      if (claim) await this.store.drop(roomId, claim.epoch, this.me);
-    }
-    this.unanswered.delete(dead);
-    await this.store.forget(dead);
-    if (roomIds.length > 0) this.log.warn({ processId: dead, rooms: roomIds.length }, "snapshots of a process that died before this one started were dropped (no survivor took them over)");
+  /** Claims and restores every room of a dead process (those another survivor did not win first): see src/ha/takeover.ts. */
+  takeOver(dead: string, lastBeat: number): Promise<void> {
+    return this.takeovers.takeOver(dead, lastBeat);
   }
 
   /** Re-lists restored rooms whose listing row is missing or names another process. */

@@ -32,7 +32,7 @@ import { ADDRESS_OPTION } from "../matchmaking/reservations.js";
 import { RoomHistory } from "./history.js";
 import { hostKey } from "../matchmaking/waiting-rooms.js";
 import { directOutput, RoomFailover, type RoomOutput } from "../ha/room-failover.js";
-import { RESTORE_OPTION, type RestoreOption } from "../ha/service.js";
+import { RESTORE_OPTION, type RestoreOption } from "../ha/takeover.js";
 import { TurnClock } from "./turn-clock.js";
 import { guardFrames } from "./frame-clock.js";
 import { AwaySeats } from "./away-seats.js";

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "../logger.js";
 import type { RoomSnapshotBody } from "../ha/room-failover.js";
-import type { RestoreOption } from "../ha/service.js";
+import type { RestoreOption } from "../ha/takeover.js";
 import type { Snapshot } from "../ha/snapshot.js";
 import type { AwaySeats } from "./away-seats.js";
 import type { GameRecords } from "./game-records.js";
