@@ -1,0 +1,164 @@
+/**
+ * The takeover of a dead process's rooms (src/ha/takeover.ts) on a real (private)
+ * redis-server: claims that fail and are tried again, a claim whose answer was lost, several
+ * survivors, a drain, and the snapshots of a process nobody took over. The rooms here are
+ * stand-ins whose snapshots cannot be read, so a won claim ends in "snapshot unreadable"
+ * (the room tests and test/scaling/failover*.test.ts restore real ones).
+ */
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import pino from "pino";
+import type { HaMetrics } from "../../src/ha/service.js";
+import { SnapshotStore } from "../../src/ha/store.js";
+import { Takeover } from "../../src/ha/takeover.js";
+import { startRedis, type TestRedis } from "../helpers/redis.js";
+
+describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
+  this.timeout(20000);
+  let redis: TestRedis;
+  let client: Redis;
+  let store: SnapshotStore;
+  let lines: Array<Record<string, unknown>>;
+  let failed: number;
+  let draining: boolean;
+
+  before(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url, { enableOfflineQueue: false, lazyConnect: true });
+    await client.connect();
+  });
+  after(async () => {
+    client?.disconnect();
+    await redis?.stop();
+  });
+  beforeEach(() => {
+    store = new SnapshotStore(client);
+    lines = [];
+    failed = 0;
+    draining = false;
+  });
+
+  const metrics = { restoreFailed: () => void failed++ } as unknown as HaMetrics;
+  /** The takeover of process `me`, logging into `lines`. */
+  const takeover = (me = "survivor", s = store) =>
+    new Takeover({ store: s, me: () => me, log: pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) }), metrics, draining: () => draining });
+  const said = (pattern: RegExp) => lines.filter((l) => pattern.test(String(l.msg)));
+  /** Process `dead` beat once and holds `rooms` (snapshots that cannot be read). */
+  async function deadWith(dead: string, rooms: string[]) {
+    await store.beat(dead);
+    for (const roomId of rooms) await store.write(roomId, 0, dead, { meta: "{}" }, true);
+  }
+  const known = async (processId: string) => (await client.hexists("ha:procs", processId)) === 1;
+
+  it("claims that fail (a Redis error) keep the dead process known as dead, so the next check tries its rooms again; after 10 tries it gives up with an error line", async () => {
+    const t = takeover();
+    await deadWith("dead-1", ["t1"]);
+    const claim = store.claim.bind(store);
+    store.claim = () => Promise.reject(new Error("BUSY Redis is busy running a script"));
+    await t.takeOver("dead-1", 0);
+    assert.equal(await known("dead-1"), true, "still known as dead");
+    assert.equal(said(/could not be claimed; trying again/).length, 1);
+    assert.equal(await client.sismember("ha:rooms:dead-1", "t1"), 1, "its room is still the dead process's");
+    // The next check: the claim works (here another survivor had it).
+    store.claim = () => Promise.resolve(undefined);
+    await t.takeOver("dead-1", 0);
+    assert.equal(await known("dead-1"), false, "forgotten once every room was claimed");
+
+    await deadWith("dead-2", ["t2"]);
+    store.claim = () => Promise.reject(new Error("LOADING"));
+    for (let i = 0; i < 9; i++) await t.takeOver("dead-2", 0);
+    assert.equal(await known("dead-2"), true, "nine tries");
+    assert.equal(said(/are given up/).length, 0);
+    await t.takeOver("dead-2", 0);
+    assert.equal(await known("dead-2"), false, "given up at the tenth");
+    assert.deepEqual(said(/are given up/).map((l) => [l.processId, l.unclaimed, l.tries, l.level]), [["dead-2", 1, 10, 50]]);
+    store.claim = claim;
+  });
+
+  it("the tries count per dead process, and start again after a takeover that claimed everything", async () => {
+    const t = takeover();
+    await deadWith("dead-a", ["a1"]);
+    await deadWith("dead-b", ["b1"]);
+    const claim = store.claim.bind(store);
+    store.claim = () => Promise.reject(new Error("LOADING"));
+    for (let i = 0; i < 9; i++) await t.takeOver("dead-a", 0);
+    await t.takeOver("dead-b", 0);
+    assert.equal(await known("dead-b"), true, "dead-b's first try, not dead-a's tenth");
+    store.claim = claim;
+    await t.takeOver("dead-a", 0);
+    assert.equal(await known("dead-a"), false, "claimed at last: forgotten");
+    // The same process id dead again (its rooms claimed, its tries forgotten): a first try.
+    await deadWith("dead-a", ["a2"]);
+    store.claim = () => Promise.reject(new Error("LOADING"));
+    await t.takeOver("dead-a", 0);
+    store.claim = claim;
+    assert.equal(await known("dead-a"), true, "a first try again, not the tenth");
+    assert.equal(said(/are given up/).length, 0);
+  });
+
+  it("a claim that landed but whose answer was lost (a connection reset) is tried again and finds the room already this process's: its snapshot is read for the restore (here one that cannot be read: dropped, counted), not left owned with nothing running", async () => {
+    const t = takeover("survivor");
+    await deadWith("dead-3", ["t3"]);
+    const claim = store.claim.bind(store);
+    store.claim = async (...args) => {
+      await claim(...args);
+      throw new Error("read ECONNRESET");
+    };
+    await t.takeOver("dead-3", 0);
+    assert.equal(await client.get("ha:owner:t3"), "1|survivor", "the claim landed (this process owns the room)");
+    assert.equal(await client.sismember("ha:rooms:dead-3", "t3"), 0, "and took the room from the dead process's rooms");
+    assert.equal(await known("dead-3"), true, "still known as dead");
+    assert.deepEqual(said(/claim failed/).map((l) => [l.roomId, l.err]), [["t3", "read ECONNRESET"]]);
+    store.claim = claim;
+    await t.takeOver("dead-3", 0);
+    assert.deepEqual(said(/snapshot unreadable/).map((l) => [l.roomId, l.from]), [["t3", "dead-3"]], "its restore was tried");
+    assert.equal(failed, 1, "counted as a restore failure");
+    assert.equal(await client.exists("ha:owner:t3", "ha:snap:t3"), 0, "a snapshot that cannot be restored is dropped");
+    assert.equal(await known("dead-3"), false, "forgotten once every room was claimed");
+  });
+
+  it("three survivors taking the same dead process over at once: each room is claimed by exactly one", async () => {
+    const rooms = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    await deadWith("dead-4", rooms);
+    const survivors = ["s1", "s2", "s3"].map((me) => takeover(me, new SnapshotStore(client)));
+    await Promise.all(survivors.map((t) => t.takeOver("dead-4", 0)));
+    const tried = said(/snapshot unreadable/).map((l) => String(l.roomId));
+    assert.deepEqual([...tried].sort(), [...rooms].sort(), "every room restored (tried) once, none twice");
+    assert.equal(await known("dead-4"), false);
+    assert.equal(await client.scard("ha:rooms:dead-4"), 0);
+  });
+
+  it("a process that drains for a shutdown stops between batches of 16 rooms: the rest, and the dead process, are left to the processes that stay", async () => {
+    const rooms = Array.from({ length: 20 }, (_, i) => `d${i}`);
+    await deadWith("dead-5", rooms);
+    const t = takeover();
+    const claim = store.claim.bind(store);
+    store.claim = async (...args) => {
+      draining = true; // told to stop while the first batch is under way
+      return claim(...args);
+    };
+    await t.takeOver("dead-5", 0);
+    store.claim = claim;
+    assert.equal(said(/snapshot unreadable/).length, 16, "the first batch");
+    assert.deepEqual(said(/draining: the rest/).map((l) => [l.processId, l.rooms]), [["dead-5", 4]]);
+    assert.equal(await client.scard("ha:rooms:dead-5"), 4, "the rest stay the dead process's");
+    assert.equal(await known("dead-5"), true, "still known as dead");
+  });
+
+  it("an orphan (a process that died while no other ran): its snapshots are dropped, not restored, and it is forgotten", async () => {
+    await deadWith("dead-6", ["o1", "o2"]);
+    await takeover().dropOrphans("dead-6");
+    assert.equal(await client.exists("ha:owner:o1", "ha:snap:o1", "ha:owner:o2", "ha:snap:o2"), 0, "dropped");
+    assert.equal(said(/snapshot unreadable/).length, 0, "nothing restored");
+    assert.equal(await known("dead-6"), false);
+    assert.deepEqual(said(/died before this one started were dropped/).map((l) => [l.processId, l.rooms]), [["dead-6", 2]]);
+  });
+
+  it("a dead process with no rooms is forgotten without a line", async () => {
+    await store.beat("dead-7");
+    await takeover().takeOver("dead-7", 0);
+    await takeover().dropOrphans("dead-7");
+    assert.equal(await known("dead-7"), false);
+    assert.deepEqual(lines, []);
+  });
+});
