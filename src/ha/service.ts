@@ -700,7 +700,7 @@ export class HighAvailability {
       // Its channel still subscribed: stalled, not gone. Colyseus's health check (2 s)
       // decides, and removes its listing rows when it does not answer.
       if (channels.has(processId) && (await matchMaker.healthCheckProcessId(processId))) continue;
-      await this.takeOver(processId, beat);
+      await this.takeovers.takeOver(processId, beat);
     }
   }
 
@@ -709,11 +709,6 @@ export class HighAvailability {
     const answered = await this.probe(address, processId, this.probeMs);
     if (!answered) this.log.debug({ processId, address }, "a process with no heartbeat does not answer directly");
     return answered;
-  }
-
-  /** Claims and restores every room of a dead process (those another survivor did not win first): see src/ha/takeover.ts. */
-  takeOver(dead: string, lastBeat: number): Promise<void> {
-    return this.takeovers.takeOver(dead, lastBeat);
   }
 
   /** Re-lists restored rooms whose listing row is missing or names another process. */

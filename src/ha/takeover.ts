@@ -38,6 +38,8 @@ export interface TakeoverDeps {
   metrics?: HaMetrics;
   /** This process drains for a shutdown: it leaves the rest of a takeover to the processes that stay. */
   draining: () => boolean;
+  /** Re-creates a room here with its id (tests replace it). @default matchMaker.handleCreateRoom */
+  create?: (roomName: string, options: Record<string, unknown>, roomId: string) => Promise<unknown>;
 }
 
 export class Takeover {
@@ -50,7 +52,11 @@ export class Takeover {
    */
   private readonly unanswered = new Map<string, Set<string>>();
 
-  constructor(private readonly deps: TakeoverDeps) {}
+  private readonly create: NonNullable<TakeoverDeps["create"]>;
+
+  constructor(private readonly deps: TakeoverDeps) {
+    this.create = deps.create ?? ((roomName, options, roomId) => matchMaker.handleCreateRoom(roomName, options, undefined, roomId));
+  }
 
   /** Claims and restores every room of a dead process (those another survivor did not win first). */
   async takeOver(dead: string, lastBeat: number): Promise<void> {
@@ -104,7 +110,7 @@ export class Takeover {
     const { snapshot } = parsed;
     try {
       const restore: RestoreOption = { snapshot, epoch: claim.epoch, from: dead };
-      await matchMaker.handleCreateRoom(snapshot.roomName, { [RESTORE_OPTION]: restore }, undefined, roomId);
+      await this.create(snapshot.roomName, { [RESTORE_OPTION]: restore }, roomId);
       this.deps.metrics?.restored();
       this.deps.log.info({ roomId, roomName: snapshot.roomName, from: dead, epoch: claim.epoch, seats: snapshot.seats.length, ms: Date.now() - started }, "room restored");
       return "restored";

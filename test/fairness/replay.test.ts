@@ -163,7 +163,7 @@ class SimRoom {
     return this.snapshots?.current === true;
   }
 
-  /** The room's process died: another rebuilds it from its snapshot alone (the rules' state, the running match, the dice), as src/ha/service.ts restores a room. */
+  /** The room's process died: another rebuilds it from its snapshot alone (the rules' state, the running match, the dice), as src/ha/takeover.ts restores a room. */
   takeOver() {
     const read = parseSnapshot(this.snapshots!.hash);
     assert.ok(read.ok, read.ok ? "" : read.reason);

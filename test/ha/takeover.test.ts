@@ -1,16 +1,18 @@
 /**
  * The takeover of a dead process's rooms (src/ha/takeover.ts) on a real (private)
  * redis-server: claims that fail and are tried again, a claim whose answer was lost, several
- * survivors, a drain, and the snapshots of a process nobody took over. The rooms here are
- * stand-ins whose snapshots cannot be read, so a won claim ends in "snapshot unreadable"
- * (the room tests and test/scaling/failover*.test.ts restore real ones).
+ * survivors, a drain, the snapshots of a process nobody took over, and a restore that works or
+ * fails. Most rooms here are stand-ins whose snapshots cannot be read, so a won claim ends in
+ * "snapshot unreadable"; the restores get a snapshot the service wrote, and a stand-in for the
+ * matchmaker's room creation (test/scaling/failover*.test.ts restore real rooms in real processes).
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import pino from "pino";
-import type { HaMetrics } from "../../src/ha/service.js";
+import { HighAvailability, type HaMetrics } from "../../src/ha/service.js";
 import { SnapshotStore } from "../../src/ha/store.js";
-import { Takeover } from "../../src/ha/takeover.js";
+import { RESTORE_OPTION, Takeover, type RestoreOption } from "../../src/ha/takeover.js";
+import { snapshotBody } from "../helpers/snapshot-bodies.js";
 import { startRedis, type TestRedis } from "../helpers/redis.js";
 
 describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
@@ -20,7 +22,12 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
   let store: SnapshotStore;
   let lines: Array<Record<string, unknown>>;
   let failed: number;
+  let restored: number;
   let draining: boolean;
+  /** The rooms the takeover re-created (the matchmaker's part, stood in for): name, options, id. */
+  let created: Array<[string, Record<string, unknown>, string]>;
+  /** What re-creating a room does: by default it works. */
+  let create: () => Promise<unknown>;
 
   before(async () => {
     redis = await startRedis();
@@ -35,13 +42,26 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
     store = new SnapshotStore(client);
     lines = [];
     failed = 0;
+    restored = 0;
     draining = false;
+    created = [];
+    create = () => Promise.resolve();
   });
 
-  const metrics = { restoreFailed: () => void failed++ } as unknown as HaMetrics;
+  const metrics = { restoreFailed: () => void failed++, restored: () => void restored++ } as unknown as HaMetrics;
   /** The takeover of process `me`, logging into `lines`. */
   const takeover = (me = "survivor", s = store) =>
-    new Takeover({ store: s, me: () => me, log: pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) }), metrics, draining: () => draining });
+    new Takeover({
+      store: s,
+      me: () => me,
+      log: pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+      metrics,
+      draining: () => draining,
+      create: (roomName, options, roomId) => {
+        created.push([roomName, options, roomId]);
+        return create();
+      },
+    });
   const said = (pattern: RegExp) => lines.filter((l) => pattern.test(String(l.msg)));
   /** Process `dead` beat once and holds `rooms` (snapshots that cannot be read). */
   async function deadWith(dead: string, rooms: string[]) {
@@ -145,20 +165,61 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
     assert.equal(await known("dead-5"), true, "still known as dead");
   });
 
+  /** Process `dead` beat once and wrote a real snapshot of TicTacToe room `roomId` (through the service, as a room does). */
+  async function deadWithGame(dead: string, roomId: string) {
+    const ha = Object.defineProperty(new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 0 }), "me", { get: () => dead });
+    await ha.store.beat(dead);
+    const room = ha.attach({ roomId, supersede: () => undefined, resave: () => undefined });
+    assert.equal(await new Promise((done) => room.write(() => snapshotBody(["X", "", "O"], roomId), done)), "saved");
+  }
+
+  it("a room restored: re-created here with its id and its snapshot (the epoch claimed, the process it came from), counted and logged; its snapshot stays, now this process's", async () => {
+    await deadWithGame("dead-8", "g1");
+    await takeover("survivor").takeOver("dead-8", 0);
+    assert.equal(created.length, 1);
+    const [roomName, options, roomId] = created[0]!;
+    assert.deepEqual([roomName, roomId], ["tictactoe", "g1"]);
+    const restore = options[RESTORE_OPTION] as RestoreOption;
+    assert.deepEqual([restore.epoch, restore.from, restore.snapshot.game, restore.snapshot.seats.map((seat) => seat.token)], [1, "dead-8", { board: ["X", "", "O"], turn: "s1" }, ["t1"]]);
+    assert.equal(restored, 1);
+    assert.equal(failed, 0);
+    assert.deepEqual(said(/^room restored$/).map((l) => [l.roomId, l.roomName, l.from, l.epoch, l.seats]), [["g1", "tictactoe", "dead-8", 1, 1]]);
+    assert.deepEqual(said(/its rooms were taken over/).map((l) => [l.processId, l.rooms, l.restored]), [["dead-8", 1, 1]]);
+    assert.equal(await client.get("ha:owner:g1"), "1|survivor");
+    assert.equal(await client.exists("ha:snap:g1"), 1, "the snapshot stays: the restored room writes it from now on");
+    assert.equal(await client.sismember("ha:rooms:survivor", "g1"), 1);
+    assert.equal(await known("dead-8"), false);
+  });
+
+  it("a room whose re-creation fails (its game's rules refuse the snapshot): counted and logged as a failure, its snapshot dropped; the dead process is forgotten all the same", async () => {
+    await deadWithGame("dead-9", "g2");
+    create = () => Promise.reject(new Error("INVALID_OPTIONS"));
+    await takeover("survivor").takeOver("dead-9", 0);
+    assert.equal(created.length, 1, "tried");
+    assert.deepEqual([restored, failed], [0, 1]);
+    assert.deepEqual(said(/room restore failed: snapshot dropped/).map((l) => [l.roomId, l.from, l.err]), [["g2", "dead-9", "INVALID_OPTIONS"]]);
+    assert.equal(await client.exists("ha:owner:g2", "ha:snap:g2"), 0, "dropped");
+    assert.equal(await client.sismember("ha:rooms:survivor", "g2"), 0);
+    assert.equal(await known("dead-9"), false);
+  });
+
   it("an orphan (a process that died while no other ran): its snapshots are dropped, not restored, and it is forgotten", async () => {
-    await deadWith("dead-6", ["o1", "o2"]);
+    await deadWith("dead-6", ["o1"]);
+    await deadWithGame("dead-6", "o2");
     await takeover().dropOrphans("dead-6");
     assert.equal(await client.exists("ha:owner:o1", "ha:snap:o1", "ha:owner:o2", "ha:snap:o2"), 0, "dropped");
-    assert.equal(said(/snapshot unreadable/).length, 0, "nothing restored");
+    assert.deepEqual([created.length, restored, failed], [0, 0, 0], "nothing restored");
     assert.equal(await known("dead-6"), false);
     assert.deepEqual(said(/died before this one started were dropped/).map((l) => [l.processId, l.rooms]), [["dead-6", 2]]);
   });
 
-  it("a dead process with no rooms is forgotten without a line", async () => {
+  it("a dead process with no rooms is forgotten without a line, taken over or dropped as an orphan", async () => {
     await store.beat("dead-7");
     await takeover().takeOver("dead-7", 0);
-    await takeover().dropOrphans("dead-7");
     assert.equal(await known("dead-7"), false);
+    await store.beat("dead-7b");
+    await takeover().dropOrphans("dead-7b");
+    assert.equal(await known("dead-7b"), false);
     assert.deepEqual(lines, []);
   });
 });

@@ -43,7 +43,7 @@ export function socketPairs(): { pair(autoPong?: boolean): Promise<{ side: WebSo
     await new Promise((r) => server.close(r));
   });
   return {
-    /** The server's side of a new connection, and the peer (`autoPong: false`: it answers no ping). */
+    /** The server's side of a new connection, and the peer (`autoPong: false`: it answers no ping). One at a time: await each before the next. */
     async pair(autoPong = true) {
       const side = new Promise<WebSocket>((r) => server.once("connection", r));
       const peer = new WebSocketClient(`ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`, { autoPong });

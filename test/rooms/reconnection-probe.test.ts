@@ -49,7 +49,7 @@ describe("ReconnectionProbe: the connection a presented token would take a seat 
     return r;
   }
 
-  it("finds the connected client whose own token it is, the first of several; undefined, asking nobody, for a token nobody holds", async () => {
+  it("finds the connected client whose own token it is among several; undefined, asking nobody, for a token nobody holds", async () => {
     const ada = await client("ada", "t-ada", ClientState.JOINED, true);
     const bob = await client("bob", "t-bob", ClientState.JOINED, true);
     assert.equal(probe.ask([ada.c, bob.c], "t-bob"), bob.c);
@@ -77,15 +77,15 @@ describe("ReconnectionProbe: the connection a presented token would take a seat 
     const t0 = Date.now();
     probe.ask([quiet.c], "t-ada");
     const dropAfter = (await quiet.closed) - t0;
-    assert.ok(dropAfter >= SILENT_PROBE_MS - 10 && dropAfter < SILENT_PROBE_MS + 500, `dropped ${dropAfter} ms after it was asked`);
+    assert.ok(dropAfter >= SILENT_PROBE_MS - 10 && dropAfter < SILENT_PROBE_MS + 1500, `dropped ${dropAfter} ms after it was asked`);
   });
 
-  it("a reconnection still joining holds the tokens its player may have come back with: silent, it is cut as the join-ack deadline would cut it (4010, may reconnect), at once", async () => {
+  it("a reconnection still joining holds the tokens its player may have come back with: silent, it is cut as the join-ack deadline would cut it (the no-ack cut), and dropped at once", async () => {
     const r = await returning("ada", "t-new", ["t-old", "t-older"], false);
     const t0 = Date.now();
     assert.equal(probe.ask([r.c], "t-older"), r.c, "a token the player came back with");
     const closedAfter = (await r.closed) - t0;
-    assert.ok(closedAfter >= 190 && closedAfter < 700, `cut and dropped ${closedAfter} ms after it was asked (its 200 ms, not the second a cut connection has to answer its close)`);
+    assert.ok(closedAfter >= 190 && closedAfter < 1100, `cut and dropped ${closedAfter} ms after it was asked (its 200 ms, not the second more a cut connection has to answer its close)`);
     assert.equal(cutReason(r.side), "no-ack", "the join-ack deadline's cut (src/rooms/join-ack.ts, cutReconnection)");
     assert.deepEqual(said(/never acknowledged its join: that one is cut/), ["ada"]);
   });
@@ -110,6 +110,7 @@ describe("ReconnectionProbe: the connection a presented token would take a seat 
 
   it("the token a reconnection came back with is spent once it acknowledged its join; nor is a token held for one player anyone else's", async () => {
     const joined = await returning("ada", "t-new", ["t-old"], false);
+    // Acknowledged: Colyseus marks the client JOINED (what ReturnTokens remembers stays; the probe reads the state).
     joined.c.state = ClientState.JOINED;
     const other = await returning("bob", "t-bob-new", ["t-bob-old"], false);
     assert.equal(probe.ask([joined.c, other.c], "t-old"), undefined, "spent");
@@ -125,7 +126,7 @@ describe("ReconnectionProbe: the connection a presented token would take a seat 
     const t0 = Date.now();
     assert.equal(probe.ask([slow.c], "t-ada"), slow.c);
     const closedAfter = (await slow.closed) - t0;
-    assert.ok(closedAfter < 200, `closed ${closedAfter} ms after the token came (the cut's own drop comes after 1 s)`);
+    assert.ok(closedAfter < 800, `closed ${closedAfter} ms after the token came (the cut's own drop comes after 1 s)`);
     assert.equal(slow.pinged(), 0);
     assert.deepEqual(lines.filter((l) => /already cut/.test(String(l.msg))).map((l) => [l.sessionId, l.cut]), [["ada", "slow"]]);
   });
