@@ -17,6 +17,7 @@ const oweDrahn = (who: string) => entry("oweDrahn", who);
 const next = (who: string, to: string) => entry("next", who, { next: to, timeout: false });
 const left = (who: string, reset: boolean) => entry("left", who, { reset });
 const start = () => entry("start", "");
+const end = (winner: string) => entry("end", "", { reason: "won", name: "", winner });
 const kinds = (recent: HistoryEntry[]) => {
   const reason = zeroReason(recent);
   return reason && { whos: reason.entries.map((e) => `${e.kind}:${e.who}`), bust: reason.bust };
@@ -37,6 +38,13 @@ describe("Owe Drahn: why the total is 0", () => {
   it("a leave of a player not on turn between 'owe drahn' and the choice: the reason is found back over it", () => {
     assert.deepEqual(kinds([oweDrahn("Hal"), left("Kit", false), next("Hal", "Jo")]), { whos: ["oweDrahn:Hal", "left:Kit", "next:Hal"], bust: false });
     assert.deepEqual(kinds([roll("Hal", 6, 17), left("Kit", false)]), { whos: ["roll:Hal", "left:Kit"], bust: true });
+  });
+
+  it("a game that ended on it: the reason, then the end (a finished game's table says why its total reads 0); the next game's start ends the walk", () => {
+    assert.deepEqual(kinds([roll("Jo", 5, 12), roll("Hal", 6, 18), end("Jo")]), { whos: ["roll:Hal", "end:"], bust: true });
+    assert.deepEqual(kinds([oweDrahn("Hal"), end("Jo")]), { whos: ["oweDrahn:Hal", "end:"], bust: false });
+    assert.deepEqual(kinds([roll("Jo", 4, 9), left("Jo", true), end("Hal")]), { whos: ["left:Jo", "end:"], bust: false });
+    assert.equal(zeroReason([roll("Hal", 6, 18), end("Jo"), start()]), undefined);
   });
 
   it("the player on turn who left is the reason; a start, or more than two entries since, says nothing", () => {

@@ -79,6 +79,22 @@ describe("Owe Drahn's 'Who plays next?'", () => {
     );
   });
 
+  it("a finished game's table says why its total reads 0: the bust that ended it and who won, without \"starts again\" (until 2026-12-07 it said \"Total 0\" and nothing more)", () => {
+    const { page, view, state, recent } = adaChoosing();
+    recent.push({ kind: "start", data: { first: "Ada" } }, { kind: "roll", who: "Ada", data: { die: 5, total: 12 } }, { kind: "roll", who: "Bob", data: { die: 6, total: 18 } });
+    const players = [player("ada", "Ada", 5), player("bob", "Bob", 0)];
+    const show = (phase: string) => morphContent(page, h("div", {}, view.render({ ...(state(players) as object), phase, currentTurn: phase === "over" ? "" : "ada" } as never)));
+    const note = () => page.querySelector("[data-testid=reset-note]")?.textContent;
+    show("playing");
+    assert.equal(note(), "Bob rolled 6: total 18 — over 15, they are out! The total starts again at 0.");
+    recent.push({ kind: "end", data: { reason: "won", name: "", winner: "Ada" } });
+    show("over");
+    assert.equal(page.querySelector("[data-testid=total]")?.textContent, "0");
+    assert.equal(note(), "Bob rolled 6: total 18 — over 15, they are out! You won the game!");
+    show("lobby");
+    assert.equal(note(), undefined, "the ready check for the next game: nothing to explain");
+  });
+
   it("the status line says the running total while a game runs, marked as one the Total box shows again (on a phone, for screen readers only); in the ready stage it is the only place that says who is ready", () => {
     const { view, state } = adaChoosing();
     const players = [player("ada", "Ada", 5), player("bob", "Bob", 6)];

@@ -23,11 +23,12 @@ const ROLL_ANIMATION_MS = 450;
 const READY_DOUBLE_CLICK_MS = 500;
 
 /**
- * The history entries that say why a running game's total is 0, oldest first: the roll over
- * the limit (`bust`), the "owe drahn" or the leave of the player on turn that set it to 0,
- * then what came after it that changes no total (the choice of who plays next, the leaves of
- * players not on turn), at most two such. Undefined when the newest entries say nothing of it
- * (an ordinary roll, a game's start, or more than two entries since).
+ * The history entries that say why a game's total is 0, oldest first: the roll over the
+ * limit (`bust`), the "owe drahn" or the leave of the player on turn that set it to 0, then
+ * what came after it that changes no total (the choice of who plays next, the leaves of
+ * players not on turn, the game's end, which that 0 may have brought), at most two such.
+ * Undefined when the newest entries say nothing of it (an ordinary roll, a game's start, or
+ * more than two entries since).
  */
 export function zeroReason(recent: readonly HistoryEntry[]): { entries: HistoryEntry[]; bust: boolean } | undefined {
   const since: HistoryEntry[] = [];
@@ -35,7 +36,7 @@ export function zeroReason(recent: readonly HistoryEntry[]): { entries: HistoryE
     const entry = recent[i]!;
     if (entry.kind === "roll") return Number(entry.data?.total) > LIMIT ? { entries: [entry, ...since], bust: true } : undefined;
     if (entry.kind === "oweDrahn" || (entry.kind === "left" && entry.data?.reset === true)) return { entries: [entry, ...since], bust: false };
-    if (entry.kind !== "next" && entry.kind !== "left") return undefined;
+    if (entry.kind !== "next" && entry.kind !== "left" && entry.kind !== "end") return undefined;
     since.unshift(entry);
   }
   return undefined;
@@ -104,14 +105,16 @@ class OweDrahnView implements GameView<OweDrahnState> {
    * roll over the limit (the roller is out), "owe drahn" (and the choice of who plays next
    * after it), or a player on turn who left. Shown under the total, where a player looks: a
    * 12 that turned into 0 read like a bug while the reason was in the log, below the fold on
-   * a phone (play-test, 2026-12-06).
+   * a phone (play-test, 2026-12-06). And when a game ends on it: until 2026-12-07 the table
+   * of a finished game said "Total 0" with no word of the bust that ended it.
    */
   private whyZero(state: OweDrahnState): Text | undefined {
-    if (state.phase !== "playing" || state.currentValue !== 0) return undefined;
+    if ((state.phase !== "playing" && state.phase !== "over") || state.currentValue !== 0) return undefined;
     const reason = zeroReason(this.ctx.recentHistory?.() ?? []);
     if (!reason) return undefined;
     const [cause, ...since] = reason.entries.map((entry) => this.historyLine(entry, state) ?? "");
-    return [cause!, ...(reason.bust ? [" The total starts again at 0."] : []), ...since.flatMap((line) => [" ", line])];
+    // A game that ended there starts nothing again: the next game starts at 0 anyway.
+    return [cause!, ...(reason.bust && state.phase === "playing" ? [" The total starts again at 0."] : []), ...since.flatMap((line) => [" ", line])];
   }
 
   /** The player's name (isolated when rendered), or "A player" for one not in the state. */
