@@ -10,7 +10,7 @@ import pino from "pino";
 import type { SaveResult } from "../../src/ha/gate.js";
 import { DRAIN_SETTLE_MS, HighAvailability, type RoomSnapshots, type SnapshotBody } from "../../src/ha/service.js";
 import { snapshotBody } from "../helpers/snapshot-bodies.js";
-import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { suiteRedis, type TestRedis } from "../helpers/redis.js";
 
 /** A room's write, answered as a promise. */
 const save = (snapshots: RoomSnapshots, read: () => SnapshotBody) => new Promise<SaveResult>((done) => snapshots.write(read, done));
@@ -19,18 +19,11 @@ const body = snapshotBody;
 
 describe("HighAvailability (src/ha/service.ts) on redis-server", function () {
   this.timeout(20000);
+  const suite = suiteRedis();
   let redis: TestRedis;
   let client: Redis;
 
-  before(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url, { enableOfflineQueue: false, lazyConnect: true });
-    await client.connect();
-  });
-  after(async () => {
-    client?.disconnect();
-    await redis?.stop();
-  });
+  before(() => ({ redis, client } = suite));
 
   it("a move on a quiet server, or of a room moving alone, is saved at once; moves of several rooms soon after a call wait for the window and share one call, sent within 1.5 windows", async () => {
     const ha = new HighAvailability({ redis: client, logger: pino({ level: "silent" }), batchMs: 300 });

@@ -13,11 +13,11 @@ import { HighAvailability, type HaMetrics } from "../../src/ha/service.js";
 import { SnapshotStore } from "../../src/ha/store.js";
 import { RESTORE_OPTION, Takeover, type RestoreOption } from "../../src/ha/takeover.js";
 import { snapshotBody } from "../helpers/snapshot-bodies.js";
-import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { suiteRedis } from "../helpers/redis.js";
 
 describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
   this.timeout(20000);
-  let redis: TestRedis;
+  const suite = suiteRedis();
   let client: Redis;
   let store: SnapshotStore;
   let lines: Array<Record<string, unknown>>;
@@ -29,15 +29,7 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
   /** What re-creating a room does: by default it works. */
   let create: () => Promise<unknown>;
 
-  before(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url, { enableOfflineQueue: false, lazyConnect: true });
-    await client.connect();
-  });
-  after(async () => {
-    client?.disconnect();
-    await redis?.stop();
-  });
+  before(() => ({ client } = suite));
   beforeEach(() => {
     store = new SnapshotStore(client);
     lines = [];

@@ -112,6 +112,25 @@ export async function startRedis(): Promise<TestRedis> {
 }
 
 /**
+ * A private redis-server for the calling suite (mocha's before and after hooks), and a client
+ * with no offline queue, as the high-availability service's own connection (a command while
+ * Redis is away fails at once). Read `client` and `redis` from inside the tests.
+ */
+export function suiteRedis(): { readonly client: Redis; readonly redis: TestRedis } {
+  const suite = {} as { client: Redis; redis: TestRedis };
+  before(async () => {
+    suite.redis = await startRedis();
+    suite.client = new Redis(suite.redis.url, { enableOfflineQueue: false, lazyConnect: true });
+    await suite.client.connect();
+  });
+  after(async () => {
+    suite.client?.disconnect();
+    await suite.redis?.stop();
+  });
+  return suite;
+}
+
+/**
  * A private redis-server that can be stopped and started again on the same port, for the
  * outage tests and the chaos scenarios. No automatic snapshots (`--save ""`), no AOF: the
  * data survives a restart only through {@link RestartableRedis.shutdownSave}, which writes
