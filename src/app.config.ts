@@ -79,6 +79,7 @@ export function roomSettings({ env, logger, rng = cryptoRng, metrics, players }:
     // A backstop only: the transport cuts a flood at FRAME_BURST; Colyseus counts per second.
     maxFramesPerSecond: env.FRAME_BURST + env.MAX_FRAMES_PER_SECOND,
     joinAckSeconds: env.JOIN_ACK_SECONDS,
+    silentProbeMs: env.SILENT_PROBE_MS,
     reservations,
     seatReservationSeconds: env.SEAT_RESERVATION_SECONDS,
     drainSeconds: env.DRAIN_SECONDS,

@@ -64,6 +64,8 @@ export const envSchema = z.object({
   PING_MAX_RETRIES: int(2, 1, 100),
   /** A joined client must acknowledge its join within this time, or it is disconnected. */
   JOIN_ACK_SECONDS: int(5, 1, 600),
+  /** A reconnection presenting the token of a connection still counted asks that connection with a ping: silent this long, it is dropped (at most half of SEAT_RESERVATION_SECONDS). */
+  SILENT_PROBE_MS: int(1000, 100, 10_000),
   /** Matchmaking per client address: creates (`create`, `joinOrCreate`) per 10 s. */
   CREATES_PER_10S: int(10, 1, 100_000),
   /** Matchmaking per client address: joins (`join`, `joinById`) and reconnects per 10 s. */

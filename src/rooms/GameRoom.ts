@@ -144,7 +144,7 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
     this.settings = settings;
     this.definition = definition;
     this.log = settings.logger.child({ roomId: this.roomId, roomName: this.roomName });
-    this.probe = new ReconnectionProbe(this.returns, this.log, settings.seatReservationSeconds);
+    this.probe = new ReconnectionProbe(this.returns, this.log, settings.seatReservationSeconds, settings.silentProbeMs);
     this.drain = new Drain({
       started: () => this.rules.isStarted(this.game),
       broadcast: (notice) => this.broadcast("draining", notice),

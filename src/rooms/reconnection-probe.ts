@@ -18,15 +18,16 @@ import { cutReconnection, type ReturnTokens } from "./join-ack.js";
 import { cutIfSilent, dropIfSilent, SILENT_PROBE_MS } from "./silent-connection.js";
 
 export class ReconnectionProbe {
-  /** How long a holder has to answer: within the reservation a WebSocket reconnection waits in (SEAT_RESERVATION_SECONDS, 1 s or more). */
+  /** How long a holder has to answer (`SILENT_PROBE_MS`): at most half the reservation a WebSocket reconnection waits in (SEAT_RESERVATION_SECONDS, 1 s or more). */
   private readonly ms: number;
 
   constructor(
     private readonly returns: ReturnTokens,
     private readonly log: Logger,
     seatReservationSeconds: number,
+    probeMs = SILENT_PROBE_MS,
   ) {
-    this.ms = Math.min(SILENT_PROBE_MS, seatReservationSeconds * 500);
+    this.ms = Math.min(probeMs, seatReservationSeconds * 500);
   }
 
   /** The first of `clients` holding `token`, asked whether it is still there; undefined if none holds it. */

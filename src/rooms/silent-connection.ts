@@ -23,7 +23,7 @@ import { joinAckWaiting } from "../ha/room-seats.js";
 import type net from "node:net";
 import type WebSocket from "ws";
 
-/** How long the old connection has to answer the ping: a phone on a slow network answers within a round trip, well under it. */
+/** How long the old connection has to answer the ping by default (`SILENT_PROBE_MS`): a phone on a slow network answers within a round trip, well under it. */
 export const SILENT_PROBE_MS = 1000;
 
 /** After an answer, the connection counts as live this long without another ping. */

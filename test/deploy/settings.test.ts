@@ -15,6 +15,12 @@ describe("Configuration (readEnv)", () => {
     assert.equal(readEnv({ REDIS_URL: "" }).REDIS_URL, undefined);
   });
 
+  it("SILENT_PROBE_MS: 1000 by default, any whole number of ms from 100 to 10000, refused outside it naming the variable", () => {
+    assert.equal(readEnv({}).SILENT_PROBE_MS, 1000);
+    assert.equal(readEnv({ SILENT_PROBE_MS: "2500" }).SILENT_PROBE_MS, 2500);
+    for (const bad of ["50", "20000", "1.5", "soon"]) assert.throws(() => readEnv({ SILENT_PROBE_MS: bad }), /SILENT_PROBE_MS/, bad);
+  });
+
   it("DATABASE_URL must be a postgres:// or postgresql:// address", () => {
     assert.throws(() => readEnv({ DATABASE_URL: "mysql://db/x" }), /DATABASE_URL: a postgres:\/\/ or postgresql:\/\/ address/);
     assert.equal(readEnv({ DATABASE_URL: "postgresql://u@db:5432/x" }).DATABASE_URL, "postgresql://u@db:5432/x");

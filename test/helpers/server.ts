@@ -28,6 +28,8 @@ export const TEST_ENV = {
   MESSAGES_PER_SECOND: "50",
   MESSAGE_BURST: "50",
   FLOOD_DISCONNECT_AFTER: "100",
+  // Not the default (1000), so the room tests show the setting reaches the rooms.
+  SILENT_PROBE_MS: "600",
   ...LIFTED_LIMITS,
   MAX_CONNECTIONS_PER_IP: "24", // attacked by test/rooms/defences
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "debug",

@@ -80,6 +80,17 @@ describe("ReconnectionProbe: the connection a presented token would take a seat 
     assert.ok(dropAfter >= SILENT_PROBE_MS - 10 && dropAfter < SILENT_PROBE_MS + 1500, `dropped ${dropAfter} ms after it was asked`);
   });
 
+  it("SILENT_PROBE_MS set: its time when under half the seat reservation (300 ms of 5 s), half the reservation when over it (3 s asked of a 1 s reservation: 500 ms)", async () => {
+    for (const [probeMs, seatSeconds, expected] of [[300, 5, 300], [3000, 1, 500]] as const) {
+      probe = new ReconnectionProbe(returns, pino({ level: "silent" }), seatSeconds, probeMs);
+      const quiet = await client("ada", "t-ada", ClientState.JOINED, false);
+      const t0 = Date.now();
+      probe.ask([quiet.c], "t-ada");
+      const dropAfter = (await quiet.closed) - t0;
+      assert.ok(dropAfter >= expected - 10 && dropAfter < expected + 400, `SILENT_PROBE_MS ${probeMs}, a ${seatSeconds} s reservation: dropped ${dropAfter} ms after it was asked (expected ${expected})`);
+    }
+  });
+
   it("a reconnection still joining holds the tokens its player may have come back with: silent, it is cut as the join-ack deadline would cut it (the no-ack cut), and dropped at once", async () => {
     const r = await returning("ada", "t-new", ["t-old", "t-older"], false);
     const t0 = Date.now();

@@ -9,13 +9,15 @@ import { WebSocket } from "ws";
 import { ClientState, CloseCode, ErrorCode, Protocol, type Client, type Room } from "@colyseus/core";
 import { deferJoinAcks } from "../../src/ha/room-seats.js";
 import type { BoardGameState } from "../../src/schema/BoardGameState.js";
-import { answers, cutIfSilent, dropIfSilent, PROBE_PING, SILENT_PROBE_MS } from "../../src/rooms/silent-connection.js";
+import { answers, cutIfSilent, dropIfSilent, PROBE_PING } from "../../src/rooms/silent-connection.js";
 import { dropConnection, eventually, quiet as sleep, quietReconnection, refusedWith, type Player } from "../helpers/clients.js";
 import { roomSuite } from "../helpers/rooms.js";
-import { logMark, logsSince } from "../helpers/server.js";
+import { logMark, logsSince, TEST_ENV } from "../helpers/server.js";
 import { socketPairs, tcpOf, tcpOfRoom } from "../helpers/sockets.js";
 
 type Ttt = BoardGameState;
+/** How long the test server's rooms wait for a ping's answer (SILENT_PROBE_MS). */
+const SILENT_PROBE_MS = Number(TEST_ENV.SILENT_PROBE_MS);
 
 /**
  * What the SDK does after a drop: a new WebSocket to the room's address with the seat's token
@@ -74,7 +76,10 @@ describe("A player back on a new connection while the old one still counts (src/
     await eventually(() => b.state.players.get(a.id)?.connected === true && b.state.players.size === 2, "Ada's seat connected again, the game on");
     assert.equal(b.state.phase, "playing", "no forfeit");
     assert.ok(Date.now() - t0 < 2000 + SILENT_PROBE_MS, `back after ${Date.now() - t0} ms`);
-    assert.deepEqual(droppedSince(mark).map((l) => l.sessionId), [a.id], "the operator reads why the old connection went");
+    const dropped = droppedSince(mark);
+    assert.deepEqual(dropped.map((l) => l.sessionId), [a.id], "the operator reads why the old connection went");
+    const dropAfter = Number(dropped[0]!.time) - t0;
+    assert.ok(dropAfter >= SILENT_PROBE_MS - 50 && dropAfter < 950, `dropped ${dropAfter} ms after the reconnection came: SILENT_PROBE_MS (${SILENT_PROBE_MS} here), not the default 1000`);
   });
 
   it("through the matchmaker (client.reconnect: a reloaded page): refused as expired (524) while the old connection still counts; a try about a second later takes the seat", async () => {
