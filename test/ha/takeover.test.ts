@@ -69,7 +69,7 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
     store.claim = () => Promise.reject(new Error("BUSY Redis is busy running a script"));
     await t.takeOver("dead-1", 0);
     assert.equal(await known("dead-1"), true, "still known as dead");
-    assert.equal(said(/could not be claimed; trying again/).length, 1);
+    assert.deepEqual(said(/could not be claimed; trying again/).map((l) => [l.processId, l.rooms, l.restored, l.unclaimed]), [["dead-1", 1, 0, 1]]);
     assert.equal(await client.sismember("ha:rooms:dead-1", "t1"), 1, "its room is still the dead process's");
     // The next check: the claim works (here another survivor had it).
     store.claim = () => Promise.resolve(undefined);
@@ -165,18 +165,27 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
     assert.equal(await new Promise((done) => room.write(() => snapshotBody(["X", "", "O"], roomId), done)), "saved");
   }
 
-  it("a room restored: re-created here with its id and its snapshot (the epoch claimed, the process it came from), counted and logged; its snapshot stays, now this process's", async () => {
+  it("a room restored: re-created here with its id and its snapshot (the epoch claimed, the process it came from), counted and logged with its time; its snapshot stays, now this process's", async () => {
     await deadWithGame("dead-8", "g1");
-    await takeover("survivor").takeOver("dead-8", 0);
-    assert.equal(created.length, 1);
+    await deadWith("dead-8", ["g1-unreadable"]);
+    const lastBeat = Date.now() - 4000;
+    const t0 = Date.now();
+    await takeover("survivor").takeOver("dead-8", lastBeat);
+    const took = Date.now() - t0;
+    assert.equal(created.length, 1, "the readable one");
     const [roomName, options, roomId] = created[0]!;
     assert.deepEqual([roomName, roomId], ["tictactoe", "g1"]);
     const restore = options[RESTORE_OPTION] as RestoreOption;
     assert.deepEqual([restore.epoch, restore.from, restore.snapshot.game, restore.snapshot.seats.map((seat) => seat.token)], [1, "dead-8", { board: ["X", "", "O"], turn: "s1" }, ["t1"]]);
     assert.equal(restored, 1);
-    assert.equal(failed, 0);
-    assert.deepEqual(said(/^room restored$/).map((l) => [l.roomId, l.roomName, l.from, l.epoch, l.seats]), [["g1", "tictactoe", "dead-8", 1, 1]]);
-    assert.deepEqual(said(/its rooms were taken over/).map((l) => [l.processId, l.rooms, l.restored]), [["dead-8", 1, 1]]);
+    assert.equal(failed, 1, "the unreadable one");
+    const [line] = said(/^room restored$/);
+    assert.deepEqual([line?.roomId, line?.roomName, line?.from, line?.epoch, line?.seats], ["g1", "tictactoe", "dead-8", 1, 1]);
+    assert.ok(Number(line?.ms) >= 0 && Number(line?.ms) <= took, `restored in ${line?.ms} ms`);
+    const [over] = said(/its rooms were taken over/);
+    assert.deepEqual([over?.processId, over?.rooms, over?.restored], ["dead-8", 2, 1], "two rooms, one restored (the other unreadable)");
+    assert.ok(Number(over?.silentMs) >= 4000 && Number(over?.silentMs) < 4000 + took + 100, `silent ${over?.silentMs} ms before it was found dead`);
+    assert.ok(Number(over?.ms) >= 0 && Number(over?.ms) <= took, `taken over in ${over?.ms} ms`);
     assert.equal(await client.get("ha:owner:g1"), "1|survivor");
     assert.equal(await client.exists("ha:snap:g1"), 1, "the snapshot stays: the restored room writes it from now on");
     assert.equal(await client.sismember("ha:rooms:survivor", "g1"), 1);
@@ -193,6 +202,22 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
     assert.equal(await client.exists("ha:owner:g2", "ha:snap:g2"), 0, "dropped");
     assert.equal(await client.sismember("ha:rooms:survivor", "g2"), 0);
     assert.equal(await known("dead-9"), false);
+  });
+
+  it("told to stop during the last batch: that batch's rooms are restored, and the takeover completes (the dead process is forgotten)", async () => {
+    const rooms = Array.from({ length: 16 }, (_, i) => `e${i}`);
+    await deadWith("dead-10", rooms);
+    const t = takeover();
+    const claim = store.claim.bind(store);
+    store.claim = async (...args) => {
+      draining = true;
+      return claim(...args);
+    };
+    await t.takeOver("dead-10", 0);
+    store.claim = claim;
+    assert.equal(said(/snapshot unreadable/).length, 16);
+    assert.deepEqual(said(/draining: the rest/), [], "nothing left to leave to the others");
+    assert.equal(await known("dead-10"), false);
   });
 
   it("an orphan (a process that died while no other ran): its snapshots are dropped, not restored, and it is forgotten", async () => {
