@@ -500,8 +500,8 @@ export class GameRoom extends Room<{ state: GameState & { fairness?: FairnessSta
 
   /**
    * A WebSocket reconnection (the SDK's own, after a drop) whose session is still connected
-   * waits in Colyseus for that connection to go: a silent one is dropped at once instead of
-   * when its pings go unanswered (src/rooms/reconnection-probe.ts). One with the older token
+   * waits in Colyseus for that connection to go: a silent one is dropped after the probe's time
+   * (`SILENT_PROBE_MS`) instead of when its pings go unanswered (src/rooms/reconnection-probe.ts). One with the older token
    * of a reconnection still joining is refused at once (Colyseus lets only a connection's own
    * token wait; the SDK gives up, 4003), but that reconnection, silent, is cut all the same,
    * and the player's `client.reconnect` takes the seat.

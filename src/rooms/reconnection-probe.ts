@@ -6,7 +6,8 @@
  * reconnection not yet acknowledged, if its player may have come back with it
  * (src/rooms/join-ack.ts, {@link ReturnTokens}). A silent holder is dropped (its seat held as
  * after any drop); a silent reconnection still joining is cut as its deadline would cut it.
- * A holder already cut (too slow, or its join never acknowledged) is dropped at once: it would
+ * A holder already cut (too slow, its join never acknowledged, or a flood or a broken frame,
+ * which keep no seat) is dropped at once: it would
  * be a second later (src/transport.ts, `cutConnection`: it reads nothing more, so it cannot
  * answer its close).
  */

@@ -29,7 +29,7 @@ export interface RoomSettings {
   maxFramesPerSecond: number;
   /** A client must acknowledge its join within this time. @default 5 */
   joinAckSeconds: number;
-  /** How long the connection holding a presented reconnection token has to answer a ping (src/rooms/reconnection-probe.ts). @default 1000 */
+  /** How long the connection holding a presented reconnection token has to answer a ping (src/rooms/reconnection-probe.ts), at most half of `seatReservationSeconds`. @default 1000 */
   silentProbeMs?: number;
   /** Where seat reservations made by the matchmaking route are released once used or expired. */
   reservations?: ReservationRelease;

@@ -7,13 +7,15 @@
  * waited on the WebSocket, and `client.reconnect(token)` was answered "expired" (524) until then.
  *
  * Now the old connection is asked: a ping. A connection that sends anything (a pong, or any
- * other data) within {@link SILENT_PROBE_MS} is live, and its token is still refused, so a
+ * other data) within the probe's time (the setting `SILENT_PROBE_MS`, {@link SILENT_PROBE_MS}
+ * by default) is live, and its token is still refused, so a
  * token learned by someone else, or a tab duplicated with its stored token, never takes the
  * seat of the player at it. So is one with data still queued for it (a slow link: its pong
  * waits behind that data), which the server's own pings judge as before, and one that
  * answered a probe within the last {@link PROBE_AGAIN_MS} (someone repeating the token does
  * not spend the player's frame budget on pongs). One that stays silent is dropped: its seat is
- * held as after any drop, and the reconnection takes it back about a second after it came.
+ * held as after any drop, and the reconnection takes it back `SILENT_PROBE_MS` after it came
+ * (a setting, 1 s by default).
  * Likewise a reconnection that never acknowledged its join, whose player comes back again
  * (its network died just as it came back): silent, it is cut at once ({@link cutIfSilent}),
  * not at the join-ack deadline.

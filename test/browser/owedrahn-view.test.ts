@@ -79,7 +79,7 @@ describe("Owe Drahn's 'Who plays next?'", () => {
     );
   });
 
-  it("a finished game's table says why its total reads 0: the bust that ended it and who won, without \"starts again\" (until 2026-12-07 it said \"Total 0\" and nothing more)", () => {
+  it("a finished game's table says why its total reads 0: the bust that ended it, without \"starts again\", and the winner line below it says who won (until 2026-12-07 it said \"Total 0\" and nothing more)", () => {
     const { page, view, state, recent } = adaChoosing();
     recent.push({ kind: "start", data: { first: "Ada" } }, { kind: "roll", who: "Ada", data: { die: 5, total: 12 } }, { kind: "roll", who: "Bob", data: { die: 6, total: 18 } });
     const players = [player("ada", "Ada", 5), player("bob", "Bob", 0)];
@@ -90,7 +90,8 @@ describe("Owe Drahn's 'Who plays next?'", () => {
     recent.push({ kind: "end", data: { reason: "won", name: "", winner: "Ada" } });
     show("over");
     assert.equal(page.querySelector("[data-testid=total]")?.textContent, "0");
-    assert.equal(note(), "Bob rolled 6: total 18 — over 15, they are out! You won the game!");
+    assert.equal(note(), "Bob rolled 6: total 18 — over 15, they are out!");
+    assert.equal(page.querySelector("[data-testid=winner]")?.textContent, "You win!", "once, below");
     show("lobby");
     assert.equal(note(), undefined, "the ready check for the next game: nothing to explain");
   });

@@ -204,7 +204,7 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
     assert.equal(await known("dead-9"), false);
   });
 
-  it("told to stop during the last batch: that batch's rooms are restored, and the takeover completes (the dead process is forgotten)", async () => {
+  it("told to stop during the last batch: that batch's rooms are all tried, and the takeover completes (the dead process is forgotten)", async () => {
     const rooms = Array.from({ length: 16 }, (_, i) => `e${i}`);
     await deadWith("dead-10", rooms);
     const t = takeover();

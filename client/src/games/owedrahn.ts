@@ -112,7 +112,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
     if ((state.phase !== "playing" && state.phase !== "over") || state.currentValue !== 0) return undefined;
     const reason = zeroReason(this.ctx.recentHistory?.() ?? []);
     if (!reason) return undefined;
-    const [cause, ...since] = reason.entries.map((entry) => this.historyLine(entry, state) ?? "");
+    // The game's end is said just below (the winner line): here only what set the total to 0.
+    const [cause, ...since] = reason.entries.filter((entry) => entry.kind !== "end").map((entry) => this.historyLine(entry, state) ?? "");
     // A game that ended there starts nothing again: the next game starts at 0 anyway.
     return [cause!, ...(reason.bust && state.phase === "playing" ? [" The total starts again at 0."] : []), ...since.flatMap((line) => [" ", line])];
   }
