@@ -140,17 +140,20 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
     assert.equal(await client.scard("ha:rooms:dead-4"), 0);
   });
 
-  it("a process that drains for a shutdown stops between batches of 16 rooms: the rest, and the dead process, are left to the processes that stay", async () => {
-    const rooms = Array.from({ length: 20 }, (_, i) => `d${i}`);
-    await deadWith("dead-5", rooms);
-    const t = takeover();
+  /** Takes over process `dead`, dead with `count` rooms, while this process is told to drain during the first batch's claims. */
+  async function takeOverTold(dead: string, count: number) {
+    await deadWith(dead, Array.from({ length: count }, (_, i) => `${dead}-r${i}`));
     const claim = store.claim.bind(store);
     store.claim = async (...args) => {
-      draining = true; // told to stop while the first batch is under way
+      draining = true;
       return claim(...args);
     };
-    await t.takeOver("dead-5", 0);
+    await takeover().takeOver(dead, 0);
     store.claim = claim;
+  }
+
+  it("a process that drains for a shutdown stops between batches of 16 rooms: the rest, and the dead process, are left to the processes that stay", async () => {
+    await takeOverTold("dead-5", 20);
     assert.equal(said(/snapshot unreadable/).length, 16, "the first batch");
     assert.deepEqual(said(/draining: the rest/).map((l) => [l.processId, l.rooms]), [["dead-5", 4]]);
     assert.equal(await client.scard("ha:rooms:dead-5"), 4, "the rest stay the dead process's");
@@ -205,16 +208,7 @@ describe("Takeover (src/ha/takeover.ts) on redis-server", function () {
   });
 
   it("told to stop during the last batch: that batch's rooms are all tried, and the takeover completes (the dead process is forgotten)", async () => {
-    const rooms = Array.from({ length: 16 }, (_, i) => `e${i}`);
-    await deadWith("dead-10", rooms);
-    const t = takeover();
-    const claim = store.claim.bind(store);
-    store.claim = async (...args) => {
-      draining = true;
-      return claim(...args);
-    };
-    await t.takeOver("dead-10", 0);
-    store.claim = claim;
+    await takeOverTold("dead-10", 16);
     assert.equal(said(/snapshot unreadable/).length, 16);
     assert.deepEqual(said(/draining: the rest/), [], "nothing left to leave to the others");
     assert.equal(await known("dead-10"), false);
