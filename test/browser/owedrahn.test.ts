@@ -81,6 +81,7 @@ describe("Browser: Owe Drahn", function () {
 
     let lostLife = false;
     let sawBust = false;
+    let sawEnd = false;
     let rolls = 0;
     const deadline = Date.now() + 50000;
     while (Date.now() < deadline) {
@@ -119,7 +120,14 @@ describe("Browser: Owe Drahn", function () {
       rolls++;
       await waitFor(async () => (await text(page, "event-log")) !== logBefore, "the roll in the log");
       const newest = (await page.locator("[data-testid=event-log] li").first().textContent()) ?? "";
-      if (/over 15/.test(newest) && (await text(page, "winner")) === "") {
+      if ((await text(page, "winner")) !== "") {
+        // The roll that ended the game (the last but one player out; the log's newest line says
+        // who won): the finished game's table says why its total reads 0, with no "starts again".
+        assert.equal(await text(page, "total"), "0");
+        await expectText(page, "reset-note", /^You rolled \d: total \d+ — over 15, you are out!$/);
+        for (const p of players) if (p !== actor) await expectText(p.page, "reset-note", /^\S.* rolled \d: total \d+ — over 15, they are out!$/);
+        sawEnd = true;
+      } else if (/over 15/.test(newest)) {
         // A bust that leaves the game running: the 0 it leaves says why, under the total.
         assert.equal(await text(page, "total"), "0");
         await expectText(page, "reset-note", /^You rolled \d: total \d+ — over 15, you are out! The total starts again at 0\.$/);
@@ -157,6 +165,7 @@ describe("Browser: Owe Drahn", function () {
     assert.equal(await ada.page.locator("[data-testid^=out-]").count(), 2);
     assert.ok(lostLife, "a life was given up once");
     assert.ok(sawBust, "a player went out with the game still running");
+    assert.ok(sawEnd, "the game ended on a roll over 15, and every player's table said so");
     await expectText(ada.page, "event-log", /rolled|won/);
 
     const loser = players[winners.findIndex((w) => w !== "You win!")]!;
