@@ -101,12 +101,7 @@ export class Takeover {
     }
     if (!claim) return "lost"; // another survivor has it, or it ended
     const parsed = parseSnapshot(claim.fields, claim.history);
-    if (!parsed.ok) {
-      this.deps.metrics?.restoreFailed();
-      this.deps.log.error({ roomId, from: dead, reason: parsed.reason }, "snapshot unreadable: room not restored, snapshot dropped");
-      await this.deps.store.drop(roomId, claim.epoch, this.deps.me()).catch(() => undefined);
-      return "lost";
-    }
+    if (!parsed.ok) return this.failed(roomId, claim.epoch, { from: dead, reason: parsed.reason }, "snapshot unreadable: room not restored, snapshot dropped");
     const { snapshot } = parsed;
     try {
       const restore: RestoreOption = { snapshot, epoch: claim.epoch, from: dead };
@@ -115,11 +110,16 @@ export class Takeover {
       this.deps.log.info({ roomId, roomName: snapshot.roomName, from: dead, epoch: claim.epoch, seats: snapshot.seats.length, ms: Date.now() - started }, "room restored");
       return "restored";
     } catch (err) {
-      this.deps.metrics?.restoreFailed();
-      this.deps.log.error({ roomId, from: dead, err: (err as Error).message }, "room restore failed: snapshot dropped");
-      await this.deps.store.drop(roomId, claim.epoch, this.deps.me()).catch(() => undefined);
-      return "lost";
+      return this.failed(roomId, claim.epoch, { from: dead, err: (err as Error).message }, "room restore failed: snapshot dropped");
     }
+  }
+
+  /** A claimed room that cannot be restored: counted, logged, and its snapshot dropped (nobody else will have it). */
+  private async failed(roomId: string, epoch: number, why: Record<string, unknown>, msg: string): Promise<"lost"> {
+    this.deps.metrics?.restoreFailed();
+    this.deps.log.error({ roomId, ...why }, msg);
+    await this.deps.store.drop(roomId, epoch, this.deps.me()).catch(() => undefined);
+    return "lost";
   }
 
   /** The rooms of a dead process still to claim: those Redis lists for it, and those whose claim got no answer. */
