@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_PROBE_MS } from "./ha/probe.js";
+import { SILENT_PROBE_MS } from "./rooms/silent-connection.js";
 
 /** An address's scheme as `new URL` reads it ("redis:"), or undefined when it cannot read it (zod's url() lets `127.0.0.1:6379` through). */
 const schemeOf = (u: string): string | undefined => (URL.canParse(u) ? new URL(u).protocol : undefined);
@@ -65,7 +66,7 @@ export const envSchema = z.object({
   /** A joined client must acknowledge its join within this time, or it is disconnected. */
   JOIN_ACK_SECONDS: int(5, 1, 600),
   /** A reconnection presenting the token of a connection still counted asks that connection with a ping: silent this long, it is dropped (at most half of SEAT_RESERVATION_SECONDS). */
-  SILENT_PROBE_MS: int(1000, 100, 10_000),
+  SILENT_PROBE_MS: int(SILENT_PROBE_MS, 100, 10_000),
   /** Matchmaking per client address: creates (`create`, `joinOrCreate`) per 10 s. */
   CREATES_PER_10S: int(10, 1, 100_000),
   /** Matchmaking per client address: joins (`join`, `joinById`) and reconnects per 10 s. */

@@ -40,10 +40,11 @@ describe("Owe Drahn: why the total is 0", () => {
     assert.deepEqual(kinds([roll("Hal", 6, 17), left("Kit", false)]), { whos: ["roll:Hal", "left:Kit"], bust: true });
   });
 
-  it("a game that ended on it: the reason, then the end (a finished game's table says why its total reads 0); the next game's start ends the walk", () => {
-    assert.deepEqual(kinds([roll("Jo", 5, 12), roll("Hal", 6, 18), end("Jo")]), { whos: ["roll:Hal", "end:"], bust: true });
-    assert.deepEqual(kinds([oweDrahn("Hal"), end("Jo")]), { whos: ["oweDrahn:Hal", "end:"], bust: false });
-    assert.deepEqual(kinds([roll("Jo", 4, 9), left("Jo", true), end("Hal")]), { whos: ["left:Jo", "end:"], bust: false });
+  it("a game that ended on it: the reason, without the end (a finished game's table says why its total reads 0; the winner line says the end); the next game's start ends the walk", () => {
+    assert.deepEqual(kinds([roll("Jo", 5, 12), roll("Hal", 6, 18), end("Jo")]), { whos: ["roll:Hal"], bust: true });
+    assert.deepEqual(kinds([oweDrahn("Hal"), end("Jo")]), { whos: ["oweDrahn:Hal"], bust: false });
+    assert.deepEqual(kinds([roll("Jo", 4, 9), left("Jo", true), end("Hal")]), { whos: ["left:Jo"], bust: false });
+    assert.deepEqual(kinds([oweDrahn("Hal"), left("Kit", false), left("Lu", false), end("Jo")]), { whos: ["oweDrahn:Hal", "left:Kit", "left:Lu"], bust: false }, "the end counts not among the two entries since");
     assert.equal(zeroReason([roll("Hal", 6, 18), end("Jo"), start()]), undefined);
   });
 

@@ -26,17 +26,19 @@ const READY_DOUBLE_CLICK_MS = 500;
  * The history entries that say why a game's total is 0, oldest first: the roll over the
  * limit (`bust`), the "owe drahn" or the leave of the player on turn that set it to 0, then
  * what came after it that changes no total (the choice of who plays next, the leaves of
- * players not on turn, the game's end, which that 0 may have brought), at most two such.
- * Undefined when the newest entries say nothing of it (an ordinary roll, a game's start, or
- * more than two entries since).
+ * players not on turn), at most two such. The game's end, which that 0 may have brought, is
+ * passed over and not returned: the view says it on a line of its own. Undefined when the
+ * newest entries say nothing of it (an ordinary roll, a game's start, or more than two
+ * entries since).
  */
 export function zeroReason(recent: readonly HistoryEntry[]): { entries: HistoryEntry[]; bust: boolean } | undefined {
   const since: HistoryEntry[] = [];
   for (let i = recent.length - 1; i >= 0 && since.length <= 2; i--) {
     const entry = recent[i]!;
+    if (entry.kind === "end") continue;
     if (entry.kind === "roll") return Number(entry.data?.total) > LIMIT ? { entries: [entry, ...since], bust: true } : undefined;
     if (entry.kind === "oweDrahn" || (entry.kind === "left" && entry.data?.reset === true)) return { entries: [entry, ...since], bust: false };
-    if (entry.kind !== "next" && entry.kind !== "left" && entry.kind !== "end") return undefined;
+    if (entry.kind !== "next" && entry.kind !== "left") return undefined;
     since.unshift(entry);
   }
   return undefined;
@@ -112,8 +114,8 @@ class OweDrahnView implements GameView<OweDrahnState> {
     if ((state.phase !== "playing" && state.phase !== "over") || state.currentValue !== 0) return undefined;
     const reason = zeroReason(this.ctx.recentHistory?.() ?? []);
     if (!reason) return undefined;
-    // The game's end is said just below (the winner line): here only what set the total to 0.
-    const [cause, ...since] = reason.entries.filter((entry) => entry.kind !== "end").map((entry) => this.historyLine(entry, state) ?? "");
+    // The game's end is said just below (the winner line): zeroReason leaves it out.
+    const [cause, ...since] = reason.entries.map((entry) => this.historyLine(entry, state) ?? "");
     // A game that ended there starts nothing again: the next game starts at 0 anyway.
     return [cause!, ...(reason.bust && state.phase === "playing" ? [" The total starts again at 0."] : []), ...since.flatMap((line) => [" ", line])];
   }
