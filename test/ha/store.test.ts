@@ -2,24 +2,19 @@
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { ownerValue, SnapshotStore } from "../../src/ha/store.js";
-import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { suiteRedis } from "../helpers/redis.js";
 
 describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   this.timeout(20000);
-  let redis: TestRedis;
+  const suite = suiteRedis();
   let client: Redis;
   let store: SnapshotStore;
 
-  before(async () => {
-    redis = await startRedis();
-    client = new Redis(redis.url);
+  before(() => {
+    client = suite.client;
     store = new SnapshotStore(client);
   });
   beforeEach(() => client.flushall());
-  after(async () => {
-    client?.disconnect();
-    await redis?.stop();
-  });
 
   it("a new room's first write creates its owner key; later writes by the owner replace the snapshot", async () => {
     assert.equal(await store.write("r1", 0, "A", { n: "1" }, true), "saved");
@@ -120,7 +115,7 @@ describe("SnapshotStore (src/ha/store.ts) on redis-server", function () {
   it("ten survivors claiming the same rooms at once: each room is won exactly once, and moves to its winner's set", async () => {
     for (let i = 0; i < 20; i++) await store.write(`r${i}`, 0, "dead", { i: String(i) }, true);
     const survivors = Array.from({ length: 10 }, (_, i) => `S${i}`);
-    const conns = survivors.map(() => new Redis(redis.url));
+    const conns = survivors.map(() => new Redis(suite.redis.url));
     try {
       const wins = await Promise.all(
         survivors.map(async (me, k) => {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 import { Redis } from "ioredis";
 import { matchmakerLookup, mayComeBack, unanswered, type RoomLookup } from "../../src/ha/unanswered.js";
-import { startRedis, type TestRedis } from "../helpers/redis.js";
+import { suiteRedis } from "../helpers/redis.js";
 import { testServer } from "../helpers/server.js";
 
 function lookup(room: { local?: boolean; listed?: boolean | Error; listening?: boolean | Error; saved?: boolean | Error }): RoomLookup & { asked: string[] } {
@@ -74,22 +74,17 @@ describe("A reconnect Colyseus found unlisted (mayComeBack)", () => {
 });
 
 describe("The matchmaker's room lookup (matchmakerLookup)", () => {
-  let redis: TestRedis;
+  const suite = suiteRedis();
   let client: Redis;
   let subscriber: Redis;
 
   before(async () => {
     await testServer();
-    redis = await startRedis();
-    client = new Redis(redis.url);
-    subscriber = new Redis(redis.url);
+    client = suite.client;
+    subscriber = new Redis(suite.redis.url);
   });
 
-  after(async () => {
-    client?.disconnect();
-    subscriber?.disconnect();
-    await redis?.stop();
-  });
+  after(() => subscriber?.disconnect());
 
   it("a room on this process is local and listed; an unknown id is neither", async () => {
     const lookup = matchmakerLookup(client);
