@@ -63,6 +63,8 @@ const HISTORY_LINES = 60;
 const REJOIN_DELAYS_MS = [300, 1000, 2000, 4000, 8000];
 /** A spectator's re-join gives up after this long, even while the page waits to be online. */
 const REJOIN_GIVE_UP_MS = 60_000;
+/** How long a Leave sent over an open connection waits for the server to close it (its sign the leave was read). */
+const LEAVE_CONFIRM_MS = 2000;
 
 /** Close codes of a connection that was lost (not closed by the server on purpose). */
 const CONNECTION_LOST: readonly number[] = [
@@ -276,7 +278,10 @@ export class GameScreen {
     room.onMessage("*", () => undefined);
     // The SDK calls onDrop again for each of its retries that fails.
     room.onDrop(() => {
-      if (room !== this.room) return;
+      // The lost screen stays as it is: the SDK's retries go on behind it (one that comes back
+      // leaves the seat, see onReconnect), and until 2026-12-07 each one that failed put
+      // "reconnecting…" back in the banner beside the panel saying the game was lost.
+      if (room !== this.room || this.lost) return;
       this.fair.dropped();
       if (!this.restore.active) setConnection("reconnecting");
       if (!this.spectator) this.restore.dropped(room);
@@ -522,17 +527,19 @@ export class GameScreen {
     clearSeat();
     const room = this.room;
     try {
-      // An open connection tells the server at once (the seat is given up, the opponent wins).
-      if (room.connection?.isOpen) await Promise.race([room.leave(true), sleep(2000)]);
+      // An open connection tells the server at once (the seat is given up, the opponent wins):
+      // the server closes it once it has read the leave. Not closed in LEAVE_CONFIRM_MS, the
+      // connection was dead however open it looked (a stalled mobile network): the leave may
+      // never arrive, and it goes again once the network is back, as for a dropped one
+      // (until 2026-12-07 it was lost, and the others waited out the whole window).
+      const confirmed = room.connection?.isOpen === true && (await Promise.race([room.leave(true).then(() => true, () => false), sleep(LEAVE_CONFIRM_MS).then(() => false)]));
       // A dropped one (the SDK between retries, a retry socket still opening) would carry
       // nothing, and the SDK would bring the seat back into this game once the network
       // returns: its reconnection stops here, and the leave goes once the network is back.
-      else {
+      if (!confirmed) {
         retire(room);
         this.leaveLater(room);
       }
-    } catch {
-      // the socket went meanwhile: retired with the screen
     } finally {
       this.host.showLobby();
     }

@@ -41,7 +41,10 @@ export function loadSeat(): SavedSeat | undefined {
     if (!raw) return undefined;
     const v = JSON.parse(raw) as Partial<SavedSeat>;
     if (typeof v.roomId !== "string" || typeof v.reconnectionToken !== "string" || typeof v.game !== "string") return undefined;
-    return { roomId: v.roomId, game: v.game, reconnectionToken: v.reconnectionToken, private: v.private === true, spectator: v.spectator === true };
+    // (Until 2026-12-07 sinceGame was not read back: after a reload, lines of the games before
+    // this seat was taken read as the player's own, "You won", under a former player's name.)
+    const sinceGame = typeof v.sinceGame === "number" && Number.isSafeInteger(v.sinceGame) && v.sinceGame >= 0 ? v.sinceGame : undefined;
+    return { roomId: v.roomId, game: v.game, reconnectionToken: v.reconnectionToken, private: v.private === true, spectator: v.spectator === true, sinceGame };
   } catch {
     return undefined;
   }

@@ -163,6 +163,14 @@ describe("Browser: endings say what happened (issue 12)", function () {
       if (mover === x) await waitFor(async () => (await text(namesake.page, "turn")).startsWith("Your turn") || undefined, "the newcomer's turn");
       if (mover === x) await namesake.page.getByTestId("cell-7").click();
       await waitFor(async () => /You \(.\): row 3, column/.test(await logText(namesake.page)) || undefined, "the newcomer's own move, as You");
+      // A reload keeps which games were before their seat (until 2026-12-07 it forgot, and the
+      // last game's moves read "You (O)" again after it).
+      await namesake.page.reload();
+      await namesake.page.getByTestId("game-screen").waitFor();
+      await waitFor(async () => /You \(.\): row 3, column/.test(await logText(namesake.page)) || undefined, "after a reload, the newcomer's own move, as You");
+      const reloaded = await logText(namesake.page);
+      assert.match(reloaded, new RegExp(`${oName} \\([XO]\\): row 2, column`), `after a reload, the last game's moves still under their player's name: ${reloaded}`);
+      assert.doesNotMatch(reloaded.replace(/You \(.\): row 3, column \d/g, ""), /You \(/, `none of them "You": ${reloaded}`);
     });
   });
 

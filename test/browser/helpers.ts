@@ -210,7 +210,8 @@ export async function closeAll(browser: Browser | undefined, server: ServerProce
  * server ends a connection that does not read its messages in time: close code 4430 to the
  * browser, while the server only sees the connection drop (so it holds the seat).
  * `strand()` is a network change under the page (a phone moving from Wi-Fi to mobile data):
- * the browser's side of every connection is reset, the server's is left open and silent.
+ * the browser's side of every connection is reset, the server's is left open and silent;
+ * `stall()` leaves both sides open and silent.
  */
 export interface Proxy {
   url: string;
@@ -222,6 +223,11 @@ export interface Proxy {
   cutSlow(roomId: string): number;
   /** Resets the browser's side of every connection (1006) and leaves the server's open, reading and answering nothing, until {@link close}. */
   strand(): void;
+  /**
+   * Every open connection stops carrying anything, either way, with both sides left open (a
+   * stalled mobile network: the browser still counts its WebSocket open); new ones pass.
+   */
+  stall(): void;
   close(): Promise<void>;
 }
 
@@ -303,6 +309,15 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
         link.upstream.pause();
         stranded.push(link.upstream);
         link.client.resetAndDestroy();
+      }
+    },
+    stall() {
+      for (const link of links) {
+        detach(link);
+        link.client.pause();
+        link.upstream.pause();
+        // Its server side stays open when the browser gives up on its side (strand()'s list).
+        stranded.push(link.upstream);
       }
     },
     close: () =>

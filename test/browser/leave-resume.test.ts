@@ -136,6 +136,27 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
     await leftWhenBack(ada, bob, cutAt, reconnectedBefore);
   });
 
+  it("Leave and forfeit on a connection that looks open but carries nothing (a stalled mobile network): not closed by the server within 2 s, the leave goes again over a new connection, and the opponent reads that the player left", async () => {
+    const { ada, bob } = await gameWithOneMove(suite, proxy!.url);
+    const reconnectedBefore = reconnections(suite);
+    proxy!.stall();
+    const leftAt = Date.now();
+    // The page still counts the connection open: Leave asks to confirm the forfeit, and the leave goes into the stalled connection.
+    await ada.page.getByTestId("btn-leave").click();
+    await ada.page.getByTestId("btn-leave-confirm").click();
+    await ada.page.getByTestId("lobby").waitFor();
+    // The server drops the silent connection when the second leave presents its token (the
+    // reconnection probe) or its pings go unanswered, and the second leave takes the seat and
+    // leaves it. Until 2026-12-07 the leave was lost: Bob waited out the window (10 s after
+    // the server noticed the drop, itself 6 to 9 s) to read "Ada did not come back".
+    await expectText(bob.page, "winner", /^Ada left — you win by forfeit\.$/, "Bob reads that Ada left", 9000);
+    assert.ok(Date.now() - leftAt < 10_000, `within 10 s of the leave (${Date.now() - leftAt} ms)`);
+    assert.equal(reconnections(suite), reconnectedBefore + 1, "the seat was taken back once, to leave it");
+    assert.equal(await ada.page.getByTestId("running-game").count(), 0, "the lobby does not offer the game she left");
+    assert.equal(await savedSeat(ada.page), null, "no seat saved for a reload");
+    assert.deepEqual(pageErrors(ada), []);
+  });
+
   it("a player cut as too slow (4430) is told their seat comes back, and plays on in it; the banner says so for a few seconds only", async () => {
     const { ada, bob, roomId, second } = await gameWithOneMove(suite, proxy!.url);
     const role = await text(ada.page, "role");
@@ -287,6 +308,13 @@ describe("Browser: a seat gone after the reconnection window; a sign-in warning 
       assert.doesNotMatch(await text(ada.page, "lost"), /You were away/);
       assert.equal(await ada.page.getByTestId("status").isVisible(), false, `no stale status under the panel: ${await text(ada.page, "status")}`);
       assert.equal(await restartClaimed(ada.page), false, "never 'the server restarted'");
+      // The SDK's own retries go on behind the panel (5 s apart by now), and fail: the banner
+      // still says the connection is lost (until 2026-12-07 each failed retry put
+      // "reconnecting…" back in it, beside the panel).
+      await recordBanner(ada.page);
+      await pause(6000);
+      assert.equal(await ada.page.getByTestId("conn-status").getAttribute("data-state"), "lost", "the banner after the SDK's next retry");
+      assert.deepEqual(await bannerTexts(ada.page), [await text(ada.page, "conn-status")], "the banner never changed meanwhile");
       assert.deepEqual(pageErrors(ada), []);
     } finally {
       proxy.restore();
