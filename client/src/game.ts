@@ -18,7 +18,7 @@ import { CloseCode, type Client, type Room } from "@colyseus/sdk";
 import type { Account } from "./account.js";
 import { checkName } from "../../src/protocol/names.js";
 import type { HistoryEntry, ServerEvents } from "../../src/protocol/messages.js";
-import { describeCloseCode, describeErrorPayload, describeJoinError, type JoinFailure } from "./errors.js";
+import { describeCloseCode, describeErrorPayload, describeJoinError, isSeatExpired, type JoinFailure } from "./errors.js";
 import { CLOSE_ROOM_MOVED, CLOSE_SLOW_CLIENT, ErrorCode } from "../../src/protocol/errors.js";
 import { delegate, h, online, plainText, rich, sleep, type Text } from "./dom.js";
 import { gridKeys, gridOf, readStops, usableStop, writeStops } from "./grid.js";
@@ -32,7 +32,7 @@ import { secondsLeft, type GameView, type Summary, type ViewContext } from "./vi
 import { checkedSender, RepeatGuard } from "./sender.js";
 import type { JoinSeed } from "./fairness.js";
 import { FairDice } from "./fair-dice.js";
-import { restoreGiveUpAt, SeatRestore } from "./seat-restore.js";
+import { reconnectWindowMs, RESTORE_DELAYS_MS, restoreGiveUpAt, SeatRestore, seatGoneText } from "./seat-restore.js";
 import { leaveWhenBack } from "./late-leave.js";
 import { SeatWatch } from "./seat-watch.js";
 
@@ -462,8 +462,11 @@ export class GameScreen {
   /**
    * The connection was lost and the SDK will not bring it back: a spectator joins the same
    * room again as a spectator; a player (`token`) reconnects to the seat the server holds.
-   * A few tries with a backoff (waiting while the browser is offline), then the game shows
-   * again; gives up, and shows the game as lost, when the room is gone or the tries run out.
+   * Tries with a backoff (waiting while the browser is offline), then the game shows again.
+   * A spectator, whose place nobody holds, gives up after a few tries; a player tries until
+   * the seat's window ends, at the fallback's pace (seat-restore.ts: until 2026-12-07 a
+   * player cut as too slow gave up after five tries, 15 s, while the server held the seat
+   * for its whole window). Either gives up, and shows the game as lost, when the room is gone.
    */
   private async rejoin(code: number, token?: string) {
     this.rejoining = true;
@@ -473,11 +476,15 @@ export class GameScreen {
     setConnection("reconnecting", seated ? "getting your seat back" : "watching");
     this.freeze();
     this.showRejoining(0, seated);
-    const giveUpAt = Date.now() + REJOIN_GIVE_UP_MS;
+    const cutAt = Date.now();
+    const windowMs = reconnectWindowMs(this.room.state);
+    const running = this.currentSummary()?.running === true;
+    const giveUpAt = seated ? cutAt + windowMs : cutAt + REJOIN_GIVE_UP_MS;
+    const delays = seated ? RESTORE_DELAYS_MS : REJOIN_DELAYS_MS;
     let lastError: unknown;
-    for (let tries = 0; tries < REJOIN_DELAYS_MS.length; tries++) {
+    for (let tries = 0; seated || tries < delays.length; tries++) {
       await online(giveUpAt - Date.now());
-      await sleep(REJOIN_DELAYS_MS[tries]!);
+      await sleep(delays[Math.min(tries, delays.length - 1)]!);
       if (this.leaving || this.disposed) return;
       if (Date.now() > giveUpAt) break;
       this.showRejoining(tries + 1, seated);
@@ -503,6 +510,8 @@ export class GameScreen {
       }
     }
     if (this.leaving || this.disposed) return;
+    // Refused as expired (524) at the window's end, or offline all along: the seat was given up.
+    if (seated && (isSeatExpired(lastError) || !navigator.onLine)) return this.showLost(code, seatGoneText(windowMs, running));
     const failed = seated ? "Getting your seat back did not work" : "Watching again did not work";
     this.showLost(code, lastError === undefined ? "" : `${failed}: ${describeJoinError(lastError).title}`);
   }

@@ -42,7 +42,7 @@ const DEFAULT_RECONNECT_MS = 60_000;
 const RESTORE_MARGIN_MS = 10_000;
 
 /** How long the server holds a dropped seat, from the room's last state. */
-function reconnectWindowMs(state: unknown): number {
+export function reconnectWindowMs(state: unknown): number {
   const seconds = (state as { reconnectSeconds?: unknown } | undefined)?.reconnectSeconds;
   return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_RECONNECT_MS;
 }

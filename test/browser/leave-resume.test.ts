@@ -444,3 +444,32 @@ describe("describeJoinError / isSeatExpired: which refusals are passing, and whi
     assert.equal(isRoomGone(undefined), false);
   });
 });
+
+describe("Browser: a player cut as too slow (4430) whose network then stays down", function () {
+  this.timeout(90000);
+  // A window longer than the page's five quick tries took (15 s) before 2026-12-07.
+  const suite = browserSuite({ RECONNECT_SECONDS: "30" });
+
+  it("tries for the seat until its window ends, and takes it back when the network returns 18 s after the cut (until 2026-12-07 the page gave up after 15 s, the seat still held)", async () => {
+    const proxy = await startProxy(suite.server.port);
+    try {
+      const { ada, bob, roomId } = await gameWithOneMove(suite, proxy.url);
+      const role = await text(ada.page, "role");
+      const before = await board(ada.page);
+      assert.equal(proxy.cutSlow(roomId), 1, "Ada's room connection was cut as too slow");
+      proxy.cut();
+      await expectText(ada.page, "reconnecting", /Getting your seat back/, "the reconnecting panel");
+      await pause(18_000);
+      assert.equal(await ada.page.getByTestId("lost").count(), 0, "not given up 18 s into a 30 s window");
+      proxy.restore();
+      await expectText(ada.page, "conn-status", /^Connected · back in the game$/, "Ada back in her seat once the network returns", 10_000);
+      assert.equal(await text(ada.page, "role"), role, "the same seat");
+      assert.deepEqual(await board(ada.page), before, "the same board");
+      assert.doesNotMatch(await text(bob.page, "status"), /did not come back/, "Bob never read that she did not come back");
+      assert.deepEqual(pageErrors(ada), []);
+    } finally {
+      proxy.restore();
+      await proxy.close();
+    }
+  });
+});
