@@ -718,7 +718,9 @@ export class LobbyScreen {
                       h(
                         "span",
                         { class: "room-info" },
-                        r.names.length ? [h("bdi", { class: "player-name" }, r.names.join(", ")), botWords ? ` and ${botWords}` : "", " · "] : botWords ? `${botWords} · ` : null,
+                        // Each name isolated on its own: in one <bdi> together, a right-to-left first name
+                        // turned the whole list around ("Tom ,شادي"; play-test, 2026-12-07).
+                        r.names.length ? [r.names.map((name, i) => [i > 0 ? ", " : "", h("bdi", { class: "player-name" }, name)]), botWords ? ` and ${botWords}` : "", " · "] : botWords ? `${botWords} · ` : null,
                         `${r.players}/${r.seats} players · ${state}`,
                         // (Until 2026-12-06 an Owe Drahn row also said "up to 8 players" after its "3/8 players".)
                         words ? ` · ${words}` : "",

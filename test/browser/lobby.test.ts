@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { browserSuite, createRoom, waitFor } from "./helpers.js";
+import { browserSuite, createRoom, joinListed, waitFor } from "./helpers.js";
 
 /** The test id of the button (or its row) under the point. */
 const under = (page: Page, x: number, y: number) => page.evaluate(([px, py]) => document.elementFromPoint(px!, py!)?.closest("[data-testid]")?.getAttribute("data-testid") ?? "", [x, y]);
@@ -171,5 +171,26 @@ describe("Browser: a lobby left before its connection answered", function () {
     assert.equal(held, 1, "the lobby's join was held");
     assert.deepEqual(warnings, [], "no SDK warning");
     await page.getByTestId("game-screen").waitFor();
+  });
+});
+
+describe("Browser: the lobby's rows name each player apart", function () {
+  this.timeout(60000);
+  const suite = browserSuite();
+
+  it("a right-to-left first name keeps its place: the host first, then who joined, each name isolated (until 2026-12-07 one <bdi> for all turned the list around: \"Tom ,שרה\")", async () => {
+    const hebrew = "שרה";
+    const host = await suite.player(hebrew);
+    const roomId = await createRoom(host.page, "owedrahn");
+    const tom = await suite.player("Tom");
+    await joinListed(tom.page, roomId);
+    const viewer = await suite.player("Vi");
+    const row = viewer.page.getByTestId(`room-${roomId}`);
+    const names = row.locator("bdi.player-name");
+    await waitFor(async () => (await names.allTextContents()).join("|") === `${hebrew}|Tom` || undefined, "each name in a <bdi> of its own, in seat order");
+    // As the page shows them: the host's name left of Tom's, and the comma after it.
+    const [first, second] = await names.evaluateAll((els) => els.map((el) => el.getBoundingClientRect()));
+    assert.ok(first!.right <= second!.left, `the host's name (${first!.left}–${first!.right}) is left of Tom's (${second!.left}–${second!.right})`);
+    assert.match((await row.locator(".room-info").innerText()).trim(), new RegExp(`^${hebrew}, Tom · 2/8 players · waiting for players$`));
   });
 });
