@@ -149,8 +149,10 @@ export const envSchema = z.object({
   NODE_ENV: z.string().default("development"),
   /** Days a sign-in token stays valid. */
   TOKEN_DAYS: int(30, 1, 3650),
-  /** Sign-in, registration and guest requests per client address per minute (answered 429 beyond). */
+  /** Sign-in and registration requests (a password checked) per client address per minute (answered 429 beyond). */
   AUTH_REQUESTS_PER_MINUTE: int(10, 1, 1_000_000),
+  /** New guests and renames per client address per minute (answered 429 beyond): a group behind one home network signs in as guests together. */
+  GUEST_REQUESTS_PER_MINUTE: int(40, 1, 1_000_000),
   /** Password checks (sign-ins, registrations) waiting in a process while two run, at most; more are answered 503 at once. */
   PASSWORD_QUEUE: int(32, 0, 100_000),
   /** Games a player needs before they appear on a leaderboard. */

@@ -18,7 +18,11 @@
  * Refusals are `{ code, error }` (codes below). A POST from a page of a foreign origin, or
  * without `Content-Type: application/json` (a form, a "simple" cross-site request), is
  * refused before anything else; every other POST counts against a per-address limit (429
- * beyond it), which a foreign page therefore cannot spend for its visitors. Passwords, tokens and the secret never reach a log: the log
+ * beyond it), which a foreign page therefore cannot spend for its visitors: the password
+ * routes (login, register) against one, new guests and renames against a larger one of their
+ * own, so a group of friends behind one home network can all sit down as guests (until
+ * 2026-12-07 they shared one budget of 10 a minute, two requests per new guest who typed a
+ * name, and the sixth newcomer was refused). Passwords, tokens and the secret never reach a log: the log
  * lines here carry no request body and no header.
  */
 import { Hash, JWT } from "@colyseus/auth";
@@ -86,8 +90,10 @@ export interface AccountsOptions {
   /** Signs and verifies the tokens (the one `@colyseus/auth` uses for rooms too). */
   secret: string;
   tokenDays: number;
-  /** POSTs per client address per minute. */
+  /** Password POSTs (login, register) per client address per minute. */
   requestsPerMinute: number;
+  /** Guest POSTs (a new guest, a rename) per client address per minute. @default requestsPerMinute */
+  guestRequestsPerMinute?: number;
   /** Password hashes (sign-ins, registrations) waiting for one of the process's two places, at most; beyond, 503 (src/players/password-work.ts). @default 32 */
   passwordQueue?: number;
   maxBodyBytes: number;
@@ -137,7 +143,10 @@ function stillNames(payload: TokenPayload, user: Pick<User, "guest"> | undefined
 }
 
 export class Accounts {
+  /** The password routes' per-address limit. */
   private readonly limiter: AddressLimiter;
+  /** New guests' and renames' per-address limit. */
+  private readonly guestLimiter: AddressLimiter;
   private readonly passwords: PasswordWork;
   /** Joins take tokens at their word until then (the database did not answer a check). */
   private checksPausedUntil = 0;
@@ -153,6 +162,7 @@ export class Accounts {
     JWT.settings.revocationCheck = (decoded: unknown) => this.joinable(decoded);
     tokensVerified = true;
     this.limiter = new AddressLimiter(options.requestsPerMinute, 60);
+    this.guestLimiter = new AddressLimiter(options.guestRequestsPerMinute ?? options.requestsPerMinute, 60);
     this.passwords = new PasswordWork(PASSWORD_HASHES_AT_ONCE, options.passwordQueue ?? 32);
   }
 
@@ -163,6 +173,7 @@ export class Accounts {
    */
   shareLimits(redis: Redis): void {
     this.limiter.share(redis, "auth");
+    this.guestLimiter.share(redis, "auth-guest");
   }
 
   /** A signed token for `user`, valid for `tokenDays`, or until `expiresAt` (seconds since 1970) when given. */
@@ -238,11 +249,11 @@ export class Accounts {
         refuse(res, 503, "UNAVAILABLE", "Accounts are not available right now; try again shortly.");
       });
     };
-    /** The origin and content type, the limit, then the body, validated; undefined when the request was answered. */
-    const body = async <T extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: T): Promise<z.output<T> | undefined> => {
+    /** The origin and content type, the limit (the password routes', or `guest`: new guests' and renames'), then the body, validated; undefined when the request was answered. */
+    const body = async <T extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: T, guest = false): Promise<z.output<T> | undefined> => {
       if (!this.options.originAllowed(req)) return void refuse(res, 403, "FOREIGN_ORIGIN", "This page's origin may not sign in to this server.");
       if (!isJson(req)) return void refuse(res, 415, "INVALID_INPUT", "Sign-in requests take Content-Type: application/json.");
-      const limit = await this.limiter.consume(this.options.address(req));
+      const limit = await (guest ? this.guestLimiter : this.limiter).consume(this.options.address(req));
       if (!limit.ok) return void refuse(res, 429, "RATE_LIMITED", `Too many sign-in requests from your address; try again in ${limit.retryAfterSeconds} s.`, { "Retry-After": String(limit.retryAfterSeconds) });
       const read = await readJsonBody(req, this.options.maxBodyBytes);
       if (!read.ok) return void refuse(res, read.status, "INVALID_INPUT", read.message);
@@ -256,7 +267,7 @@ export class Accounts {
     router.post(
       "/auth/anonymous",
       handle(async (req, res) => {
-        const input = await body(req, res, bodies.anonymous);
+        const input = await body(req, res, bodies.anonymous, true);
         if (!input) return;
         const user = await store.createGuest(input.options?.name ?? guestName());
         await signedIn(res, user);
@@ -322,7 +333,7 @@ export class Accounts {
     router.post(
       "/auth/name",
       handle(async (req, res) => {
-        const input = await body(req, res, bodies.name);
+        const input = await body(req, res, bodies.name, true);
         if (!input) return;
         const signed = await this.current(req);
         if (!signed) return refuse(res, 401, "TOKEN_INVALID", "Your sign-in has expired or is not valid here: sign in again.");

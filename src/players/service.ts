@@ -75,7 +75,7 @@ export async function openPlayers(options: { env: Env; logger: Logger; metrics?:
     metrics: options.metrics,
     gatherMs: 50,
   });
-  const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, passwordQueue: env.PASSWORD_QUEUE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, originAllowed: (req) => originAllowed(req.headers.origin, req.headers.host, env.ALLOWED_ORIGINS), logger });
+  const accounts = new Accounts({ store, secret, tokenDays: env.TOKEN_DAYS, requestsPerMinute: env.AUTH_REQUESTS_PER_MINUTE, guestRequestsPerMinute: env.GUEST_REQUESTS_PER_MINUTE, passwordQueue: env.PASSWORD_QUEUE, maxBodyBytes: env.MAX_HTTP_BODY_BYTES, address: options.address, originAllowed: (req) => originAllowed(req.headers.origin, req.headers.host, env.ALLOWED_ORIGINS), logger });
   logger.info({ database: database.kind, where: database.where, ms: Date.now() - startedAt }, "players' database ready");
   // Guests nobody can be again (their token expired a day ago or more) and who have no record.
   // Each pass goes on from where the last one ended (the guests before it all have a record,

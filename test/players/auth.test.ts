@@ -580,7 +580,7 @@ describe("Sign-in (/auth) on real server processes", function () {
     });
   });
 
-  describe(`the sign-in limit (AUTH_REQUESTS_PER_MINUTE=5), JWT_SECRET in production`, () => {
+  describe(`the sign-in limits (AUTH_REQUESTS_PER_MINUTE=5, GUEST_REQUESTS_PER_MINUTE=3), JWT_SECRET in production`, () => {
     let limited: ServerProcess;
     let limitedDir: string;
     const jwtSecret = crypto.randomBytes(40).toString("base64url");
@@ -590,16 +590,16 @@ describe("Sign-in (/auth) on real server processes", function () {
     before(async function () {
       this.timeout(30000);
       limitedDir = makeDataDir();
-      limited = await startServer({ redisUrl: "", env: { DATA_DIR: limitedDir, NODE_ENV: "production", JWT_SECRET: jwtSecret, AUTH_REQUESTS_PER_MINUTE: "5" } });
+      limited = await startServer({ redisUrl: "", env: { DATA_DIR: limitedDir, NODE_ENV: "production", JWT_SECRET: jwtSecret, AUTH_REQUESTS_PER_MINUTE: "5", GUEST_REQUESTS_PER_MINUTE: "3" } });
       servers.push(limited);
       player = (await post(limited.url, "/auth/anonymous", { options: { name: "Signed" } })).body as SignedIn;
     });
 
-    it("the 6th sign-in POST from one address in a minute is 429 RATE_LIMITED with Retry-After; other sign-in routes too; /health and games go on", async function () {
+    it("the 6th password POST from one address in a minute is 429 RATE_LIMITED with Retry-After, registration too; new guests and renames have a budget of their own, refused beyond it; /health and games go on", async function () {
       this.timeout(30000);
       const email = uniqueEmail("flood");
-      // The guest made before this test was the first sign-in POST; four logins more.
-      for (let i = 1; i <= 4; i++) {
+      // The guest made before this test counts against the guests' budget, not this one: five logins.
+      for (let i = 1; i <= 5; i++) {
         const res = await post(limited.url, "/auth/login", { email, password: `guess-number-${i}` });
         assert.equal(res.status, 401, `login #${i}`);
         assert.equal(res.body.code, "INVALID_CREDENTIALS");
@@ -609,11 +609,16 @@ describe("Sign-in (/auth) on real server processes", function () {
       assert.equal(sixth.body.code, "RATE_LIMITED");
       const retryAfter = Number(sixth.headers.get("retry-after"));
       assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${sixth.headers.get("retry-after")}`);
-      for (const [route, body] of [
-        ["/auth/anonymous", {}],
-        ["/auth/register", { email: uniqueEmail("flood2"), password: "long-enough" }],
+      const register = await post(limited.url, "/auth/register", { email: uniqueEmail("flood2"), password: "long-enough" });
+      assert.equal(register.status, 429, "a registration checks a password: the same budget");
+      assert.equal(register.body.code, "RATE_LIMITED");
+      // Guests: the one made before this test, two more; then the guests' budget is spent, for renames too.
+      for (let i = 2; i <= 3; i++) assert.equal((await post(limited.url, "/auth/anonymous", {})).status, 200, `guest #${i}, the password budget spent`);
+      for (const [route, body, token] of [
+        ["/auth/anonymous", {}, undefined],
+        ["/auth/name", { name: "Renamed" }, player.token],
       ] as const) {
-        const res = await post(limited.url, route, body);
+        const res = await post(limited.url, route, body, token);
         assert.equal(res.status, 429, route);
         assert.equal(res.body.code, "RATE_LIMITED");
       }
@@ -632,6 +637,23 @@ describe("Sign-in (/auth) on real server processes", function () {
       issuedTokens.add(mine);
       await joinWith(limited.url, mine);
       assert.equal(fs.existsSync(path.join(limitedDir, "jwt-secret")), false);
+    });
+  });
+
+  describe("the sign-in limits at their defaults", () => {
+    it("a group behind one address (a home network): eight newcomers each sign in as a guest and take a name in the same minute; password guesses from it stop after 10 (until 2026-12-07 one budget of 10 refused the sixth newcomer)", async function () {
+      this.timeout(30000);
+      const home = await startServer({ redisUrl: "", defaultLimits: true, env: { DATA_DIR: makeDataDir() } });
+      servers.push(home);
+      for (let i = 1; i <= 8; i++) {
+        const guest = await post(home.url, "/auth/anonymous", {});
+        assert.equal(guest.status, 200, `newcomer #${i} signs in: ${JSON.stringify(guest.body)}`);
+        const named = await post(home.url, "/auth/name", { name: `Friend ${i}` }, (guest.body as SignedIn).token);
+        assert.equal(named.status, 200, `newcomer #${i} takes a name: ${JSON.stringify(named.body)}`);
+      }
+      const email = uniqueEmail("home");
+      for (let i = 1; i <= 10; i++) assert.equal((await post(home.url, "/auth/login", { email, password: `guess-number-${i}` })).status, 401, `guess #${i}`);
+      assert.equal((await post(home.url, "/auth/login", { email, password: "guess-number-11" })).status, 429, "the 11th guess");
     });
   });
 
