@@ -429,8 +429,9 @@ export class GameScreen {
     for (const id of ["status", "turn", "countdown"]) this.el.querySelector<HTMLElement>(`[data-testid=${id}]`)?.setAttribute("hidden", "");
     // Nor is the empty box they stood in, nor an invitation to a game that is gone, nor a
     // player's countdown to come back, which no longer counts (until 2026-12-05 it stayed,
-    // frozen: "away — 41 s to come back").
-    for (const selector of [".summary", "[data-testid=invite]", "[data-testid=take-seat]", "[data-testid=away]"]) {
+    // frozen: "away — 41 s to come back"); nor who is "to play", the game's hint of what to do
+    // next, or the sound of a turn that will not come (until 2026-12-07 they stayed: play-test).
+    for (const selector of [".summary", "[data-testid=invite]", "[data-testid=take-seat]", "[data-testid=away]", ".badge.turn", ".hint", "[data-testid=btn-sound]"]) {
       for (const el of Array.from(this.el.querySelectorAll<HTMLElement>(selector))) el.setAttribute("hidden", "");
     }
     const panel = h(

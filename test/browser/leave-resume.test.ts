@@ -254,6 +254,9 @@ async function saysSeatGone(p: Player, running = true): Promise<void> {
   else assert.match(lost, /so your seat was given up\. No game was running when your connection dropped\./);
   if (!running) assert.doesNotMatch(lost, /forfeit|went on without you/, "between games, no game went on without the player");
   assert.equal(await p.page.getByTestId("status").isVisible(), false, `no stale status under the panel: ${await text(p.page, "status")}`);
+  // Nor whose turn it was in the player list (until 2026-12-07 "Bob · to play" stayed), nor the Sound button.
+  assert.equal(await p.page.locator(".badge.turn:visible").count(), 0, "no 'to play' badge under the panel");
+  assert.equal(await p.page.getByTestId("btn-sound").isVisible(), false, "no Sound button under the panel");
   assert.equal(await restartClaimed(p.page), false, "never 'the server restarted'");
   assert.deepEqual(pageErrors(p), []);
 }
