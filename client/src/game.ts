@@ -128,6 +128,13 @@ export class GameScreen {
   /** The room's history as last read from the state (rebuilt when its entries change). */
   private history: HistoryEntry[] = [];
   private historyKey = "";
+  /**
+   * The newest history entry read out (its seq): undefined until the first state, whose
+   * lines are not read out (a join or a reload mid-game would read the whole log).
+   */
+  private announcedSeq?: number;
+  /** The history lines that came with the last state that brought any, for the live region. */
+  private announcement: { seq: number; text: Text }[] = [];
   private logId = 0;
   private confirmingLeave = false;
   private leaving = false;
@@ -688,6 +695,7 @@ export class GameScreen {
       this.sinceGame = summary.running ? Math.max(0, newest - 1) : newest;
       if (!this.spectator) this.save();
     }
+    if (summary) this.announceNew(state);
     this.seats.watch(this.spectator && summary?.waiting === true);
     // While the room waits for players, and after a game (for the next one).
     const showInvite = summary?.waiting === true || summary?.over === true;
@@ -780,6 +788,16 @@ export class GameScreen {
           { class: `turn${summary?.myTurn ? " mine" : ""}`, testid: "turn", attrs: { "aria-live": "polite", hidden: !summary || plainText(summary.turn) === "" || restoring !== undefined } },
           summary && restoring === undefined ? rich(summary.turn) : "",
         ),
+        // What just happened, said once (the log, newest first, is no live region: it would read
+        // out lines that only moved). The status and turn lines say the total and whose turn;
+        // this says the roll or move that made them (until 2026-12-07 a roll of 3, which keeps
+        // the total, was heard as only "Bob's turn", and a player whose time ran out never
+        // heard what the server rolled for them: play-test).
+        h(
+          "p",
+          { class: "sr-only", testid: "announce", data: { key: "announce" }, attrs: { "aria-live": "polite" } },
+          this.announcement.map(({ seq, text }) => h("span", { data: { key: `a${seq}` } }, rich(text), " ")),
+        ),
         h(
           "p",
           { class: `countdown${left !== undefined && left <= 5 ? " urgent" : ""}`, testid: "countdown", attrs: { hidden: left === undefined, "aria-label": left === undefined ? undefined : `${left} seconds left in this turn` } },
@@ -865,15 +883,29 @@ export class GameScreen {
     const lines: Node[] = [];
     for (let i = this.history.length - 1; i >= 0; i--) {
       const entry = this.history[i]!;
-      if (entry.kind === "start") {
-        lines.push(h("li", { class: "log-game", data: { key: `h${entry.seq}` } }, `Game ${entry.game} began`));
-        continue;
-      }
-      // A line of a game before this player sat down is another player's, whatever its name.
-      const text = this.view.historyLine(entry, (entry.game <= (this.sinceGame ?? 0) ? undefined : state) as never);
-      if (text !== undefined) lines.push(h("li", { data: { key: `h${entry.seq}` } }, rich(text)));
+      const text = this.historyText(entry, state);
+      if (text !== undefined) lines.push(h("li", { class: entry.kind === "start" ? "log-game" : undefined, data: { key: `h${entry.seq}` } }, rich(text)));
     }
     return lines;
+  }
+
+  /** One history entry in words (undefined: the game does not say it). */
+  private historyText(entry: HistoryEntry, state: unknown): Text | undefined {
+    if (entry.kind === "start") return `Game ${entry.game} began`;
+    // A line of a game before this player sat down is another player's, whatever its name.
+    return this.view.historyLine(entry, (entry.game <= (this.sinceGame ?? 0) ? undefined : state) as never);
+  }
+
+  /** The history lines added since the last state that brought any become the live region's (none at the first state). */
+  private announceNew(state: unknown) {
+    const newest = this.history.reduce((max, e) => Math.max(max, e.seq), 0);
+    const since = this.announcedSeq;
+    this.announcedSeq = Math.max(since ?? 0, newest);
+    if (since === undefined || newest <= since) return;
+    this.announcement = this.history.filter((e) => e.seq > since).flatMap((entry) => {
+      const text = this.historyText(entry, state);
+      return text === undefined ? [] : [{ seq: entry.seq, text }];
+    });
   }
 
   /** The primary action last brought into view (its test id), so it is scrolled to once. */

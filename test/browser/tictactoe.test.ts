@@ -75,6 +75,24 @@ describe("Browser: TicTacToe", function () {
     assert.deepEqual([...first.errors, ...second.errors, ...cat.errors], []);
   });
 
+  it("a screen reader hears each move once, in the log's words, and not the whole log at a reload (the live region 'announce')", async () => {
+    const { first, second } = await startedGame();
+    const heard = (p: Player) => text(p.page, "announce");
+    await first.page.getByTestId("cell-4").click();
+    await waitFor(async () => /^(Ada|Bob) \([XO]\): row 2, column 2$/.test(await heard(second)) || undefined, `the other player hears the move (${await heard(second)})`);
+    await waitFor(async () => /^You \([XO]\): row 2, column 2$/.test(await heard(first)) || undefined, `the mover hears their own move (${await heard(first)})`);
+    // A reload: the log is back, and nothing of it is read out.
+    await second.page.reload();
+    await second.page.getByTestId("game-screen").waitFor();
+    await waitFor(async () => (await board(second.page))[4] !== "" || undefined, "the board after the reload");
+    assert.match(await text(second.page, "event-log"), /\([XO]\): row 2, column 2/, "the move is in the log");
+    assert.equal(await heard(second), "", "nothing read out after the reload");
+    // The next move is heard by both again.
+    await second.page.getByTestId("cell-0").click();
+    await waitFor(async () => /^(Ada|Bob) \([XO]\): row 1, column 1$/.test(await heard(first)) || undefined, `the first player hears the reply (${await heard(first)})`);
+    await waitFor(async () => /^You \([XO]\): row 1, column 1$/.test(await heard(second)) || undefined, `the reloaded page hears its own move (${await heard(second)})`);
+  });
+
   it("a reload mid-game comes back to the same seat with the same board", async () => {
     const { first, second } = await startedGame();
     const pages = [first.page, second.page];
