@@ -141,7 +141,7 @@ export class LobbyScreen {
       // No maxlength: it counts UTF-16 units (an emoji is 2–15) and cuts a pasted name
       // silently, even mid-emoji. The 20-character limit is in graphemes, checked by
       // checkName before anything is sent, which says when a name is too long.
-      attrs: { id: nameId, type: "text", autocomplete: "nickname", placeholder: "e.g. Ada", spellcheck: "false", "aria-describedby": `${nameId}-help` },
+      attrs: { id: nameId, type: "text", dir: "auto", autocomplete: "nickname", placeholder: "e.g. Ada", spellcheck: "false", "aria-describedby": `${nameId}-help` },
     });
     this.nameInput.value = host.account.user?.name ?? loadName();
     this.nameOwner = host.account.user?.id;

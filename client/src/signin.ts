@@ -101,7 +101,7 @@ export class AccountScreen {
     const user = this.host.account.user;
     const email = h("input", { testid: "register-email", attrs: { type: "email", name: "email", autocomplete: "email", required: true, maxlength: 254, spellcheck: "false" } });
     const password = h("input", { testid: "register-password", attrs: { type: "password", name: "new-password", autocomplete: "new-password", required: true, minlength: PASSWORD_MIN, maxlength: PASSWORD_MAX } });
-    const name = h("input", { testid: "register-name", attrs: { type: "text", name: "name", autocomplete: "nickname", spellcheck: "false", placeholder: user?.name ?? "" } });
+    const name = h("input", { testid: "register-name", attrs: { type: "text", name: "name", dir: "auto", autocomplete: "nickname", spellcheck: "false", placeholder: user?.name ?? "" } });
     const error = h("p", { class: "field-error", testid: "register-error", attrs: { role: "alert", hidden: true } });
     const submit = h("button", { class: "primary", testid: "btn-register", attrs: { type: "submit" } }, "Create account");
     const form = h(

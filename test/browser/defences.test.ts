@@ -191,6 +191,11 @@ describe("Browser: defences", function () {
     await input.press("Enter");
     await page.getByTestId("name-error").waitFor({ state: "hidden" });
     assert.equal(await input.inputValue(), family.repeat(20), "20 emoji, whole");
+    // A right-to-left name is typed right to left (dir="auto"; until 2026-12-07 the field stayed left to right: play-test).
+    await input.fill("שרה");
+    assert.equal(await input.evaluate((el) => el.matches(":dir(rtl)")), true, "the name field reads a Hebrew name right to left");
+    await input.fill("Ada");
+    assert.equal(await input.evaluate((el) => el.matches(":dir(ltr)")), true, "and a Latin one left to right");
     await input.fill("Ada\u202Eevil");
 
     await tick(page.getByTestId("create-game-tictactoe"));
