@@ -102,6 +102,9 @@ describe("Owe Drahn's 'Who plays next?'", () => {
     const playing = view.summary(state(players) as never);
     assert.equal(playing.status, "Running total: 0. Above 15 you are out.");
     assert.equal(playing.statusShownBelow, true);
+    // A player out (no lives) is not at risk: the rule is said of the roller.
+    const out = view.summary(state([player("ada", "Ada", 0), player("bob", "Bob", 6), player("cyd", "Cyd", 4)]) as never);
+    assert.equal(out.status, "Running total: 0. Above 15 the roller is out.");
     const lobby = view.summary({ ...(state(players) as object), phase: "lobby", currentTurn: "" } as never);
     assert.match(String(lobby.status), /^Waiting until everyone is ready/);
     assert.notEqual(lobby.statusShownBelow, true, "nothing else says it: shown on a phone too");

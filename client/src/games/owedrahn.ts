@@ -163,7 +163,9 @@ class OweDrahnView implements GameView<OweDrahnState> {
         const myTurn = current?.id === this.me;
         const turn: Text = !current ? "" : myTurn ? `Your turn${choosing}` : [possessive(current.name), ` turn${choosing}`];
         // The Total box says it in large: on a phone this line is for screen readers only (until 2026-12-07 it took a line above the box).
-        return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} you are out.`, statusShownBelow: true, turn, myTurn };
+        // "you" for a player still in; one out, or watching, is not at risk (until 2026-12-07 they too were told "you are out").
+        const risk = mine && mine.life > 0 ? "you are out" : "the roller is out";
+        return { ...base, status: `Running total: ${state.currentValue}. Above ${LIMIT} ${risk}.`, statusShownBelow: true, turn, myTurn };
       }
       default: {
         // Everyone else is gone (left, or did not come back): nobody to be ready with (the ready
