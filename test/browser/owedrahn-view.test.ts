@@ -96,6 +96,20 @@ describe("Owe Drahn's 'Who plays next?'", () => {
     assert.equal(note(), undefined, "the ready check for the next game: nothing to explain");
   });
 
+  it("on the player's turn, the hint under Roll says why 'Owe drahn' is off (a total under 10, the last life), where its tooltip alone did not reach a keyboard or a screen reader", () => {
+    const entry = clientViews().find((v) => v.protocol.name === "owedrahn")!;
+    const view = entry.screen({ room: { sessionId: "ada", onMessage: () => () => undefined }, send: () => undefined, log: () => undefined, rerender: () => undefined, recentHistory: () => [] } as never);
+    const hint = (adaLife: number, total: number) => {
+      const state = entry.replay!.state({ players: [player("ada", "Ada", adaLife), player("bob", "Bob", 6)], currentValue: total, currentTurn: "ada", phase: "playing", lastRoll: 4, maxPlayers: 8, turn: 3, ending: null } as never);
+      const page = h("div", {}, view.render(state as never));
+      const button = page.querySelector<HTMLButtonElement>("[data-testid=btn-lose-life]")!;
+      return { text: page.querySelector(".hint")?.textContent ?? "", off: button.disabled };
+    };
+    assert.deepEqual(hint(5, 4), { text: "Roll. Once the total is 10 or more, you may instead give up a life (owe drahn) to reset it to 0 and choose who plays next.", off: true });
+    assert.deepEqual(hint(1, 12), { text: "Roll: this is your last life, so you cannot give it up.", off: true });
+    assert.deepEqual(hint(5, 12), { text: "Roll, or give up a life (owe drahn) to reset the total to 0 and choose who plays next.", off: false });
+  });
+
   it("the status line says the running total while a game runs, marked as one the Total box shows again (on a phone, for screen readers only); in the ready stage it is the only place that says who is ready", () => {
     const { view, state } = adaChoosing();
     const players = [player("ada", "Ada", 5), player("bob", "Bob", 6)];

@@ -306,7 +306,16 @@ class OweDrahnView implements GameView<OweDrahnState> {
     }
 
     let hint = "";
-    if (myTurn && mine && !mine.choosing) hint = "Roll, or — with a total of 10 or more and more than one life — give up a life to reset the total and choose who plays next.";
+    // Why "Owe drahn" is off, where everyone reads it (until 2026-12-07 only in the disabled
+    // button's tooltip, which neither a keyboard nor a screen reader reaches: play-test).
+    if (myTurn && mine && !mine.choosing) {
+      hint =
+        mine.life <= 1
+          ? "Roll: this is your last life, so you cannot give it up."
+          : state.currentValue < LOSE_LIFE_MIN_TOTAL
+            ? `Roll. Once the total is ${LOSE_LIFE_MIN_TOTAL} or more, you may instead give up a life (owe drahn) to reset it to 0 and choose who plays next.`
+            : "Roll, or give up a life (owe drahn) to reset the total to 0 and choose who plays next.";
+    }
     else if (playing && mine && mine.life === 0) hint = "You are out of this game. Watch the rest; the next game starts soon.";
 
     // The decision beside what it depends on: the controls right under the total, the players
