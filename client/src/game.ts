@@ -490,8 +490,11 @@ export class GameScreen {
     const giveUpAt = seated ? cutAt + windowMs : cutAt + REJOIN_GIVE_UP_MS;
     const delays = seated ? RESTORE_DELAYS_MS : REJOIN_DELAYS_MS;
     let lastError: unknown;
+    // The page was offline at some point: its player was away, whatever the server did (as in seat-restore.ts).
+    let offline = !navigator.onLine;
     for (let tries = 0; seated || tries < delays.length; tries++) {
       await online(giveUpAt - Date.now());
+      offline ||= !navigator.onLine;
       await sleep(delays[Math.min(tries, delays.length - 1)]!);
       if (this.leaving || this.disposed) return;
       if (Date.now() > giveUpAt) break;
@@ -519,7 +522,7 @@ export class GameScreen {
     }
     if (this.leaving || this.disposed) return;
     // Refused as expired (524) at the window's end, or offline all along: the seat was given up.
-    if (seated && (isSeatExpired(lastError) || !navigator.onLine)) return this.showLost(code, seatGoneText(windowMs, running));
+    if (seated && (isSeatExpired(lastError) || offline || !navigator.onLine)) return this.showLost(code, seatGoneText(windowMs, running));
     const failed = seated ? "Getting your seat back did not work" : "Watching again did not work";
     this.showLost(code, lastError === undefined ? "" : `${failed}: ${describeJoinError(lastError).title}`);
   }
@@ -549,7 +552,9 @@ export class GameScreen {
       // connection was dead however open it looked (a stalled mobile network): the leave may
       // never arrive, and it goes again once the network is back, as for a dropped one
       // (until 2026-12-07 it was lost, and the others waited out the whole window).
-      const confirmed = room.connection?.isOpen === true && (await Promise.race([room.leave(true).then(() => true, () => false), sleep(LEAVE_CONFIRM_MS).then(() => false)]));
+      // (Only a close as consented counts: the SDK's leave() resolves on any close it does not
+      // retry, such as 4430, a cut as too slow, which keeps the seat.)
+      const confirmed = room.connection?.isOpen === true && (await Promise.race([room.leave(true).then((code) => code === CloseCode.CONSENTED, () => false), sleep(LEAVE_CONFIRM_MS).then(() => false)]));
       // A dropped one (the SDK between retries, a retry socket still opening) would carry
       // nothing, and the SDK would bring the seat back into this game once the network
       // returns: its reconnection stops here, and the leave goes once the network is back.

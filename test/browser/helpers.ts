@@ -224,11 +224,18 @@ export interface Proxy {
   /** Resets the browser's side of every connection (1006) and leaves the server's open, reading and answering nothing, until {@link close}. */
   strand(): void;
   /**
-   * Every open connection stops carrying anything, either way, with both sides left open (a
-   * stalled mobile network: the browser still counts its WebSocket open); new ones pass.
+   * The room's WebSocket stops carrying anything, either way, with both sides left open (a
+   * stalled mobile network: the browser still counts it open); other connections (idle HTTP
+   * keep-alives a later request may reuse) and new ones pass. How many were stalled.
    */
-  stall(): void;
+  stall(roomId: string): number;
   close(): Promise<void>;
+}
+
+/** Whether a connection whose first bytes are `head` is the WebSocket of room `roomId`. */
+function isRoomSocket(head: string, roomId: string): boolean {
+  const lower = head.toLowerCase();
+  return lower.startsWith("get ") && lower.includes("upgrade: websocket") && head.includes(roomId);
 }
 
 /** Listens on a free port of 127.0.0.1: its address as a page's URL. */
@@ -288,8 +295,7 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     cutSlow(roomId) {
       let cut = 0;
       for (const link of links) {
-        const head = link.head.toLowerCase();
-        if (!head.startsWith("get ") || !head.includes("upgrade: websocket") || !link.head.includes(roomId)) continue;
+        if (!isRoomSocket(link.head, roomId)) continue;
         cut++;
         // The server's side goes (it sees the connection drop, and holds the seat); the
         // browser's side gets the close frame, then the end of the connection.
@@ -311,14 +317,18 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
         link.client.resetAndDestroy();
       }
     },
-    stall() {
+    stall(roomId) {
+      let stalled = 0;
       for (const link of links) {
+        if (!isRoomSocket(link.head, roomId)) continue;
+        stalled++;
         detach(link);
         link.client.pause();
         link.upstream.pause();
         // Its server side stays open when the browser gives up on its side (strand()'s list).
         stranded.push(link.upstream);
       }
+      return stalled;
     },
     close: () =>
       new Promise<void>((done) => {

@@ -137,9 +137,9 @@ describe("Browser: leaving during a dropped connection; the seat taken back afte
   });
 
   it("Leave and forfeit on a connection that looks open but carries nothing (a stalled mobile network): not closed by the server within 2 s, the leave goes again over a new connection, and the opponent reads that the player left", async () => {
-    const { ada, bob } = await gameWithOneMove(suite, proxy!.url);
+    const { ada, bob, roomId } = await gameWithOneMove(suite, proxy!.url);
     const reconnectedBefore = reconnections(suite);
-    proxy!.stall();
+    assert.equal(proxy!.stall(roomId), 1, "Ada's room connection stalled");
     const leftAt = Date.now();
     // The page still counts the connection open: Leave asks to confirm the forfeit, and the leave goes into the stalled connection.
     await ada.page.getByTestId("btn-leave").click();

@@ -74,17 +74,17 @@ describe("A reconnect Colyseus found unlisted (mayComeBack)", () => {
 });
 
 describe("The matchmaker's room lookup (matchmakerLookup)", () => {
-  const suite = suiteRedis();
   let client: Redis;
   let subscriber: Redis;
+  // Before suiteRedis()'s: after hooks run in order, and the subscriber goes before its server.
+  after(() => subscriber?.disconnect());
+  const suite = suiteRedis();
 
   before(async () => {
     await testServer();
     client = suite.client;
     subscriber = new Redis(suite.redis.url);
   });
-
-  after(() => subscriber?.disconnect());
 
   it("a room on this process is local and listed; an unknown id is neither", async () => {
     const lookup = matchmakerLookup(client);

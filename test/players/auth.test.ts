@@ -679,10 +679,10 @@ describe("Sign-in (/auth) on real server processes", function () {
     });
   });
 
-  describe("foreign pages, and the gate's refusals under /auth (AUTH_REQUESTS_PER_MINUTE=3, HTTP_REQUESTS_PER_10S=60)", () => {
+  describe("foreign pages, and the gate's refusals under /auth (AUTH_REQUESTS_PER_MINUTE=3, GUEST_REQUESTS_PER_MINUTE=3, HTTP_REQUESTS_PER_10S=60)", () => {
     it("a foreign page's sign-in POSTs are 403 FOREIGN_ORIGIN and a form's 415 INVALID_INPUT, none counted, no guest made; the visitor's own sign-ins then pass; the gate answers /auth in /auth's codes", async function () {
       this.timeout(30000);
-      const gated = await startServer({ redisUrl: "", env: { DATA_DIR: makeDataDir(), AUTH_REQUESTS_PER_MINUTE: "3", HTTP_REQUESTS_PER_10S: "60", MAX_HTTP_BODY_BYTES: "2048" } });
+      const gated = await startServer({ redisUrl: "", env: { DATA_DIR: makeDataDir(), AUTH_REQUESTS_PER_MINUTE: "3", GUEST_REQUESTS_PER_MINUTE: "3", HTTP_REQUESTS_PER_10S: "60", MAX_HTTP_BODY_BYTES: "2048" } });
       servers.push(gated);
       const raw = async (route: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => {
         const res = await fetch(gated.url + route, { method: init.method ?? "POST", headers: init.headers, body: init.body });
