@@ -275,10 +275,15 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
     link.client.unpipe(link.upstream);
     link.upstream.unpipe(link.client);
   };
+  // A socket whose side was ended already (cutSlow's close frame) is destroyed, not reset:
+  // its reset fails (the connection is shut down), and the handle it left open kept the test
+  // process from exiting (Node spun in its exit cleanup: CI, 2026-12-08, after the 4430 test
+  // that cuts the network right after cutSlow).
+  const drop = (socket: net.Socket) => (socket.writableEnded || socket.destroyed ? socket.destroy() : socket.resetAndDestroy());
   const dropAll = () => {
     for (const { client, upstream } of links) {
-      client.resetAndDestroy();
-      upstream.resetAndDestroy();
+      drop(client);
+      drop(upstream);
     }
   };
   const url = await listenLocal(server);
@@ -323,8 +328,13 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
         if (!isRoomSocket(link.head, roomId)) continue;
         stalled++;
         detach(link);
-        link.client.pause();
-        link.upstream.pause();
+        // What either side sends is read and dropped, not left unread: a paused socket whose
+        // peer closed kept the test process from exiting (Node spun in its exit cleanup, CI,
+        // 2026-12-08), and a side that reads on sees the other's close as usual.
+        link.client.on("data", () => undefined);
+        link.upstream.on("data", () => undefined);
+        link.client.resume();
+        link.upstream.resume();
         // Its server side stays open when the browser gives up on its side (strand()'s list).
         stranded.push(link.upstream);
       }
