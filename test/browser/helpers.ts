@@ -286,6 +286,17 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
       drop(upstream);
     }
   };
+  /** Detaches each link that is room `roomId`'s WebSocket and hands it to `fn`; how many there were. */
+  const eachRoomLink = (roomId: string, fn: (link: typeof links extends Set<infer L> ? L : never) => void) => {
+    let count = 0;
+    for (const link of links) {
+      if (!isRoomSocket(link.head, roomId)) continue;
+      count++;
+      detach(link);
+      fn(link);
+    }
+    return count;
+  };
   const url = await listenLocal(server);
   return {
     url,
@@ -298,20 +309,15 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
       down = false;
     },
     cutSlow(roomId) {
-      let cut = 0;
-      for (const link of links) {
-        if (!isRoomSocket(link.head, roomId)) continue;
-        cut++;
+      return eachRoomLink(roomId, (link) => {
         // The server's side goes (it sees the connection drop, and holds the seat); the
         // browser's side gets the close frame, then the end of the connection.
-        detach(link);
         link.upstream.destroy();
         // A close frame (FIN, opcode 8; unmasked, from the server): code 4430 and the server's reason.
         const reason = Buffer.from("too slow: reconnect");
         const payload = Buffer.concat([Buffer.from([4430 >> 8, 4430 & 0xff]), reason]);
         link.client.end(Buffer.concat([Buffer.from([0x88, payload.length]), payload]));
-      }
-      return cut;
+      });
     },
     strand() {
       for (const link of links) {
@@ -323,22 +329,16 @@ export async function startProxy(targetPort: number): Promise<Proxy> {
       }
     },
     stall(roomId) {
-      let stalled = 0;
-      for (const link of links) {
-        if (!isRoomSocket(link.head, roomId)) continue;
-        stalled++;
-        detach(link);
-        // What either side sends is read and dropped, not left unread: a paused socket whose
-        // peer closed kept the test process from exiting (Node spun in its exit cleanup, CI,
-        // 2026-12-08), and a side that reads on sees the other's close as usual.
+      return eachRoomLink(roomId, (link) => {
+        // What either side sends is read and dropped: the browser still counts its side open,
+        // and each side sees the other's close as usual.
         link.client.on("data", () => undefined);
         link.upstream.on("data", () => undefined);
         link.client.resume();
         link.upstream.resume();
         // Its server side stays open when the browser gives up on its side (strand()'s list).
         stranded.push(link.upstream);
-      }
-      return stalled;
+      });
     },
     close: () =>
       new Promise<void>((done) => {
